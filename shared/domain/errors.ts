@@ -1,0 +1,84 @@
+/** A problem with one input field: where (a path such as `objectives[0].target`) and what. */
+export interface FieldProblem {
+  path: string;
+  problem: string;
+}
+
+/** Base of every error the domain or an adapter raises on purpose; mapped to HTTP in one place. */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  readonly details: FieldProblem[];
+  constructor(message: string, details: FieldProblem[] = []) {
+    super(message);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+/** Input that does not match the schema (400). */
+export class ValidationError extends DomainError {
+  readonly code = 'validation_failed';
+}
+
+/** Input that is well formed but breaks a business rule (422), e.g. a backdated effective date. */
+export class BusinessRuleError extends DomainError {
+  readonly code = 'rule_violated';
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'unauthenticated';
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'forbidden';
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'not_found';
+}
+
+/** The request conflicts with the current state (409): a lifecycle step not allowed from here, a dependant. */
+export class ConflictError extends DomainError {
+  readonly code: string = 'conflict';
+  constructor(
+    message: string,
+    details: FieldProblem[] = [],
+    readonly context: Record<string, unknown> = {},
+  ) {
+    super(message, details);
+  }
+}
+
+/** A write based on a stale version (409, optimistic locking). Carries the current version. */
+export class VersionConflictError extends ConflictError {
+  override readonly code = 'version_conflict';
+  constructor(
+    message: string,
+    readonly current: unknown,
+  ) {
+    super(message, [{ path: 'If-Match', problem: message }]);
+  }
+}
+
+/** An If-Match header was required and not given (428). */
+export class PreconditionRequiredError extends DomainError {
+  readonly code = 'precondition_required';
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'payload_too_large';
+}
+
+export class RateLimitedError extends DomainError {
+  readonly code = 'rate_limited';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly code = 'unsupported_media_type';
+}

@@ -1,0 +1,274 @@
+import { z } from 'zod';
+import {
+  AgreementId,
+  BusinessUnitId,
+  ComplianceTag,
+  Contact,
+  IsoDate,
+  IsoDateTime,
+  Reason,
+  Region,
+  ServiceId,
+  Slug,
+  TimeZone,
+} from './common.js';
+
+export const AgreementKind = z.enum(['SLA', 'OLA', 'UC']);
+export const AgreementStatus = z.enum(['draft', 'submitted', 'approved', 'active', 'expired', 'sunset', 'retired']);
+
+/** Who gives and who receives the service. A UC's provider is a vendor; an OLA's both sides are internal teams. */
+export const Party = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('business-unit'), businessUnit: BusinessUnitId, team: z.string().max(120).optional() }),
+  z.strictObject({ type: z.literal('vendor'), vendorId: Slug, name: z.string().min(1).max(200) }),
+]);
+
+const HhMm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM (24-hour)');
+export const Weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+
+export const SupportedHours = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('always') }),
+  z.strictObject({
+    kind: z.literal('calendar'),
+    windows: z
+      .array(
+        z
+          .strictObject({ days: z.array(Weekday).min(1), start: HhMm, end: HhMm })
+          .refine((w) => w.start < w.end, { message: 'end must be after start', path: ['end'] }),
+      )
+      .min(1),
+    holidays: z.array(IsoDate).max(400).default([]),
+  }),
+]);
+
+export const SliType = z.enum(['availability', 'response-time', 'resolution-time', 'custom']);
+
+export const ObjectiveWindow = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('rolling'), days: z.number().int().min(1).max(366) }),
+  z.strictObject({ type: z.literal('calendar'), unit: z.enum(['week', 'month', 'quarter']) }),
+]);
+
+export const BudgetingMethod = z.enum(['occurrences', 'timeslices', 'ratio-timeslices']);
+
+export const Objective = z
+  .strictObject({
+    id: Slug,
+    name: z.string().min(1).max(200),
+    sli: z.strictObject({
+      type: SliType,
+      /** The SLI's name within the service; telemetry maps to `<serviceId>/<name>`. Defaults to the type. */
+      name: Slug.optional(),
+      /** For latency-like SLIs: an event is good when it completes within this many milliseconds. */
+      thresholdMs: z.number().positive().max(31 * 24 * 3600 * 1000).optional(),
+    }),
+    /** Target in percent, for example 99.9. */
+    target: z.number().gt(0).lt(100),
+    window: ObjectiveWindow,
+    budgetingMethod: BudgetingMethod.default('occurrences'),
+    timeSlice: z
+      .strictObject({
+        minutes: z.number().int().min(5).max(1440).multipleOf(5),
+        /** A slice is good when its own ratio meets this, 0 < x ≤ 1. */
+        target: z.number().gt(0).max(1),
+      })
+      .optional(),
+    monitoring: z.enum(['alerted', 'reported']).default('alerted'),
+    owner: Contact,
+    customerContact: Contact,
+    supportedHoursOnly: z.boolean().default(false),
+  })
+  .superRefine((o, ctx) => {
+    if (o.budgetingMethod !== 'occurrences' && !o.timeSlice) {
+      ctx.addIssue({ code: 'custom', path: ['timeSlice'], message: `is required when budgetingMethod is ${o.budgetingMethod}` });
+    }
+    if (o.sli.type === 'custom' && !o.sli.name) {
+      ctx.addIssue({ code: 'custom', path: ['sli', 'name'], message: 'is required for a custom SLI' });
+    }
+    if ((o.sli.type === 'response-time' || o.sli.type === 'resolution-time') && o.sli.thresholdMs === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['sli', 'thresholdMs'], message: `is required for a ${o.sli.type} SLI` });
+    }
+  });
+
+/** Service-credit tiers: when measured compliance falls below `belowPercent`, the customer is credited. */
+export const Credits = z
+  .strictObject({
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
+    monthlyCharge: z.number().nonnegative().max(1e12),
+    /** Which objective the tiers apply to; all objectives when absent. */
+    objectiveId: Slug.optional(),
+    tiers: z
+      .array(
+        z.strictObject({
+          belowPercent: z.number().gt(0).max(100),
+          creditPercent: z.number().gt(0).max(100),
+        }),
+      )
+      .min(1)
+      .max(20),
+    capPercent: z.number().gt(0).max(100).default(100),
+  })
+  .superRefine((c, ctx) => {
+    const sorted = [...c.tiers].sort((a, b) => b.belowPercent - a.belowPercent);
+    for (let i = 1; i < sorted.length; i++) {
+      if (sorted[i]!.belowPercent === sorted[i - 1]!.belowPercent) {
+        ctx.addIssue({ code: 'custom', path: ['tiers'], message: 'two tiers share the same belowPercent' });
+      } else if (sorted[i]!.creditPercent < sorted[i - 1]!.creditPercent) {
+        ctx.addIssue({ code: 'custom', path: ['tiers'], message: 'a lower compliance tier must not credit less than a higher one' });
+      }
+    }
+  });
+
+export const EscalationStep = z.strictObject({
+  level: z.number().int().min(1).max(10),
+  afterMinutes: z.number().int().min(0).max(60 * 24 * 90),
+  contact: Contact,
+  role: z.string().min(1).max(80),
+});
+
+export const ReviewCycle = z.strictObject({
+  everyMonths: z.number().int().min(1).max(36),
+  nextReviewDate: IsoDate,
+});
+
+export const Renewal = z.strictObject({
+  renewalDate: IsoDate,
+  noticeDays: z.number().int().min(0).max(730).default(90),
+  autoRenew: z.boolean().default(false),
+});
+
+export const Jurisdiction = z.strictObject({
+  governingLaw: z.string().min(2).max(120),
+  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code'),
+});
+
+export const DataResidency = z.strictObject({
+  /** The region where the agreement's data and telemetry live; a deployment refuses any other. */
+  region: Region,
+  /** Regions the provider may process data in, beyond the home region. */
+  processingRegions: z.array(Region).max(30).default([]),
+});
+
+/** The content of an agreement that its owner writes. Lifecycle and bookkeeping fields are the system's. */
+export const AgreementContentFields = {
+  kind: AgreementKind,
+  title: z.string().trim().min(3).max(200),
+  description: z.string().max(5000).optional(),
+  serviceId: ServiceId,
+  businessUnit: BusinessUnitId,
+  parties: z.strictObject({ provider: Party, customer: Party }),
+  scope: z.strictObject({
+    inclusions: z.array(z.string().min(1).max(500)).max(100).default([]),
+    exclusions: z.array(z.string().min(1).max(500)).max(100).default([]),
+  }),
+  timeZone: TimeZone,
+  supportedHours: SupportedHours,
+  objectives: z.array(Objective).max(50).default([]),
+  credits: Credits.optional(),
+  customerResponsibilities: z.array(z.string().min(1).max(500)).max(100).default([]),
+  reviewCycle: ReviewCycle,
+  renewal: Renewal.optional(),
+  jurisdiction: Jurisdiction,
+  dataResidency: DataResidency,
+  complianceTags: z.array(ComplianceTag).max(20).default([]),
+  effectiveFrom: IsoDate,
+  effectiveTo: IsoDate.optional(),
+  underpinnedBy: z.array(AgreementId).max(100).default([]),
+  escalation: z.array(EscalationStep).max(10).default([]),
+};
+
+export const AgreementContent = z.strictObject(AgreementContentFields);
+export type AgreementContent = z.infer<typeof AgreementContent>;
+
+export const CreateAgreementBody = z.strictObject({ ...AgreementContentFields, reason: Reason });
+export type CreateAgreementBody = z.infer<typeof CreateAgreementBody>;
+
+/** A partial update: only the fields given change. `kind`, `serviceId` and `businessUnit` are fixed at creation. */
+const { kind: _k, serviceId: _s, businessUnit: _b, ...mutable } = AgreementContentFields;
+export const UpdateAgreementBody = z
+  .strictObject({
+    ...Object.fromEntries(Object.entries(mutable).map(([k, v]) => [k, v.optional()])),
+    reason: Reason,
+  } as { [K in keyof typeof mutable]: z.ZodOptional<(typeof mutable)[K]> } & { reason: typeof Reason })
+  .refine((b) => Object.keys(b).some((k) => k !== 'reason'), { message: 'names no field to change' });
+export type UpdateAgreementBody = z.infer<typeof UpdateAgreementBody>;
+
+export const SignOffCapacity = z.enum([
+  'service-owner',
+  'business-owner',
+  'legal',
+  'procurement',
+  'security',
+  'finance',
+  'governance-board',
+]);
+export type SignOffCapacity = z.infer<typeof SignOffCapacity>;
+
+export const SignOff = z.strictObject({
+  capacity: SignOffCapacity,
+  decision: z.enum(['approved', 'rejected']),
+  by: z.string(),
+  at: IsoDateTime,
+  comment: z.string().max(2000).optional(),
+});
+
+export const RequiredSignOff = z.strictObject({ capacity: SignOffCapacity, rules: z.array(z.string()) });
+
+/** One immutable version of an agreement, as stored and as returned by the API. */
+export const AgreementVersion = z.strictObject({
+  id: AgreementId,
+  version: z.number().int().min(1),
+  status: AgreementStatus,
+  ...AgreementContentFields,
+  requiredSignOffs: z.array(RequiredSignOff).default([]),
+  signOffs: z.array(SignOff).default([]),
+  createdAt: IsoDateTime,
+  createdBy: z.string(),
+  changedAt: IsoDateTime,
+  changedBy: z.string(),
+  change: z.string(),
+  reason: z.string(),
+  submittedBy: z.string().optional(),
+  activatedAt: IsoDateTime.optional(),
+  retiredAt: IsoDateTime.optional(),
+});
+export type AgreementVersion = z.infer<typeof AgreementVersion>;
+
+export const LifecycleBody = z.strictObject({ reason: Reason });
+export const SignOffBody = z.strictObject({
+  capacity: SignOffCapacity,
+  decision: z.enum(['approved', 'rejected']),
+  reason: Reason,
+  comment: z.string().max(2000).optional(),
+});
+
+export const ListAgreementsQuery = z.strictObject({
+  serviceId: ServiceId.optional(),
+  businessUnit: BusinessUnitId.optional(),
+  status: AgreementStatus.optional(),
+  kind: AgreementKind.optional(),
+  renewalFrom: IsoDate.optional(),
+  renewalTo: IsoDate.optional(),
+  expiryFrom: IsoDate.optional(),
+  expiryTo: IsoDate.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+});
+export type ListAgreementsQuery = z.infer<typeof ListAgreementsQuery>;
+
+export const AuditEntry = z.strictObject({
+  agreementId: AgreementId,
+  version: z.number().int(),
+  eventId: z.string(),
+  at: IsoDateTime,
+  by: z.string(),
+  reason: z.string(),
+  change: z.string(),
+  diff: z.array(
+    z.strictObject({
+      path: z.string(),
+      op: z.enum(['added', 'removed', 'changed']),
+      before: z.unknown().optional(),
+      after: z.unknown().optional(),
+    }),
+  ),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;

@@ -5,6 +5,10 @@
  * 5-minute bucket aligned to the Unix epoch (bucketStart is a multiple of 300 000 ms, UTC).
  * A bucket carries both event counts (good/total, for availability and threshold SLIs) and value
  * aggregates (count/sum/min/max, for value SLIs such as latency); a writer fills what it has.
+ *
+ * Reading a window: adapters keep running (prefix) totals per SLI, maintained on write, so the sum over
+ * any range is the difference of two cumulative reads (`cumulative`), whatever the range's length. That
+ * is what makes evaluating a 90-day objective cost the same as a 28-day one.
  */
 export const BUCKET_MS = 300_000;
 
@@ -23,13 +27,49 @@ export interface RollupBucket {
 /** Increments to add into a bucket; merging is commutative so replays and out-of-order writes converge. */
 export type RollupDelta = RollupBucket;
 
+/**
+ * Running totals of one SLI over every bucket that starts strictly before an instant.
+ * `filled` counts the buckets that hold any data (total > 0 or count > 0): it measures coverage.
+ */
+export interface Cumulative {
+  good: number;
+  total: number;
+  count: number;
+  sum: number;
+  filled: number;
+}
+
+export const ZERO_CUMULATIVE: Readonly<Cumulative> = Object.freeze({
+  good: 0,
+  total: 0,
+  count: 0,
+  sum: 0,
+  filled: 0,
+});
+
+export interface CumulativeRequest {
+  sliKey: string;
+  /** Instants (epoch ms); each answer covers the buckets with bucketStart < instant. */
+  instants: readonly number[];
+}
+
 export interface RollupStore {
   /** Adds the deltas into their buckets (creating them), atomically for the whole call. */
   add(deltas: readonly RollupDelta[]): Promise<void>;
   /** Buckets of one SLI with fromMs <= bucketStart < toMs, in ascending bucketStart order. */
   read(sliKey: string, fromMs: number, toMs: number): Promise<RollupBucket[]>;
+  /**
+   * Running totals at each requested instant, one array per request in the same order (O(log n) each).
+   * An SLI without data answers zeros. Batched so that one evaluation run is one round trip.
+   */
+  cumulative(requests: readonly CumulativeRequest[]): Promise<Cumulative[][]>;
 }
 
 export function sliKey(serviceId: string, sliName: string): string {
   return `${serviceId}/${sliName}`;
+}
+
+/** Whether a bucket holds any data at all (events or values). */
+export function isFilled(b: { total: number; count: number }): boolean {
+  return b.total > 0 || b.count > 0;
 }

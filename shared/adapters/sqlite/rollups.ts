@@ -1,0 +1,200 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { ValidationError } from '../../domain/errors.js';
+import {
+  BUCKET_MS,
+  type Cumulative,
+  type CumulativeRequest,
+  isFilled,
+  type RollupBucket,
+  type RollupDelta,
+  type RollupStore,
+} from '../../ports/rollups.js';
+
+type Row = [number, number, number, number, number, number];
+type CumRow = [number, number, number, number, number];
+
+/**
+ * SQLite rollups with running totals maintained on write.
+ *
+ * Each bucket row carries its own aggregates and the cumulative good/total/count/sum/filled of its
+ * series up to and including itself. A range sum is then two index seeks. Writes arrive nearly in
+ * order, so keeping the running totals costs one seek and an update of zero rows; a late write
+ * shifts the running totals of the later rows of that one series (proportional to its lateness).
+ */
+export class SqliteRollupStore implements RollupStore {
+  private readonly seriesIds = new Map<string, number>();
+  private readonly selectSeries: Statement<[string], { id: number }>;
+  private readonly insertSeries: Statement<[string]>;
+  private readonly selectBucket: Statement<[number, number]>;
+  private readonly selectBefore: Statement<[number, number]>;
+  private readonly insertBucket: Statement<unknown[]>;
+  private readonly updateBucket: Statement<unknown[]>;
+  private readonly shiftLater: Statement<unknown[]>;
+  private readonly selectRange: Statement<[number, number, number]>;
+  private readonly addTx: (deltas: readonly RollupDelta[]) => void;
+  private readonly cumulativeTx: (requests: readonly CumulativeRequest[]) => Cumulative[][];
+
+  constructor(db: Database) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS rollup_series (
+        id INTEGER PRIMARY KEY,
+        sli_key TEXT NOT NULL UNIQUE
+      );
+      CREATE TABLE IF NOT EXISTS rollup_bucket (
+        series_id INTEGER NOT NULL,
+        bucket INTEGER NOT NULL,
+        good REAL NOT NULL, total REAL NOT NULL, count REAL NOT NULL, sum REAL NOT NULL,
+        min REAL NOT NULL, max REAL NOT NULL,
+        c_good REAL NOT NULL, c_total REAL NOT NULL, c_count REAL NOT NULL, c_sum REAL NOT NULL,
+        c_filled INTEGER NOT NULL,
+        PRIMARY KEY (series_id, bucket)
+      ) WITHOUT ROWID;
+    `);
+    this.selectSeries = db.prepare('SELECT id FROM rollup_series WHERE sli_key = ?');
+    this.insertSeries = db.prepare('INSERT INTO rollup_series (sli_key) VALUES (?)');
+    this.selectBucket = db
+      .prepare(
+        'SELECT good, total, count, sum, min, max FROM rollup_bucket WHERE series_id = ? AND bucket = ?',
+      )
+      .raw();
+    this.selectBefore = db
+      .prepare(
+        `SELECT c_good, c_total, c_count, c_sum, c_filled FROM rollup_bucket
+         WHERE series_id = ? AND bucket < ? ORDER BY bucket DESC LIMIT 1`,
+      )
+      .raw();
+    this.insertBucket = db.prepare(
+      `INSERT INTO rollup_bucket (series_id, bucket, good, total, count, sum, min, max,
+         c_good, c_total, c_count, c_sum, c_filled) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+    );
+    this.updateBucket = db.prepare(
+      `UPDATE rollup_bucket SET good = ?, total = ?, count = ?, sum = ?, min = ?, max = ?,
+         c_good = c_good + ?, c_total = c_total + ?, c_count = c_count + ?, c_sum = c_sum + ?, c_filled = c_filled + ?
+       WHERE series_id = ? AND bucket = ?`,
+    );
+    this.shiftLater = db.prepare(
+      `UPDATE rollup_bucket SET c_good = c_good + ?, c_total = c_total + ?, c_count = c_count + ?,
+         c_sum = c_sum + ?, c_filled = c_filled + ? WHERE series_id = ? AND bucket > ?`,
+    );
+    this.selectRange = db.prepare(
+      `SELECT bucket, good, total, count, sum, min, max FROM rollup_bucket
+       WHERE series_id = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`,
+    );
+    this.addTx = db.transaction((deltas: readonly RollupDelta[]) => {
+      for (const d of deltas) this.addOne(d);
+    });
+    this.cumulativeTx = db.transaction((requests: readonly CumulativeRequest[]) =>
+      requests.map((r) => this.cumulativeOf(r)),
+    );
+  }
+
+  async add(deltas: readonly RollupDelta[]): Promise<void> {
+    deltas.forEach((d, i) => {
+      if (d.bucketStart % BUCKET_MS !== 0) {
+        throw new ValidationError('a rollup bucket must start on a 5-minute boundary', [
+          { path: `[${i}].bucketStart`, problem: `${d.bucketStart} is not a multiple of ${BUCKET_MS}` },
+        ]);
+      }
+    });
+    this.addTx(deltas);
+  }
+
+  async read(sliKey: string, fromMs: number, toMs: number): Promise<RollupBucket[]> {
+    const id = this.seriesId(sliKey, false);
+    if (id === undefined) return [];
+    const rows = this.selectRange
+      .raw()
+      .all(id, Math.ceil(fromMs / BUCKET_MS), Math.ceil(toMs / BUCKET_MS)) as [number, ...Row][];
+    return rows.map(([bucket, good, total, count, sum, min, max]) => ({
+      sliKey,
+      bucketStart: bucket * BUCKET_MS,
+      good,
+      total,
+      count,
+      sum,
+      min,
+      max,
+    }));
+  }
+
+  async cumulative(requests: readonly CumulativeRequest[]): Promise<Cumulative[][]> {
+    return this.cumulativeTx(requests);
+  }
+
+  private cumulativeOf(r: CumulativeRequest): Cumulative[] {
+    const id = this.seriesId(r.sliKey, false);
+    return r.instants.map((t) => {
+      if (id === undefined) return { good: 0, total: 0, count: 0, sum: 0, filled: 0 };
+      const row = this.selectBefore.get(id, Math.ceil(t / BUCKET_MS)) as CumRow | undefined;
+      if (!row) return { good: 0, total: 0, count: 0, sum: 0, filled: 0 };
+      return { good: row[0], total: row[1], count: row[2], sum: row[3], filled: row[4] };
+    });
+  }
+
+  private addOne(d: RollupDelta): void {
+    const id = this.seriesId(d.sliKey, true)!;
+    const bucket = d.bucketStart / BUCKET_MS;
+    const existing = this.selectBucket.get(id, bucket) as Row | undefined;
+    const fill = isFilled(d) ? 1 : 0;
+    if (!existing) {
+      const prev = (this.selectBefore.get(id, bucket) as CumRow | undefined) ?? [0, 0, 0, 0, 0];
+      this.insertBucket.run(
+        id,
+        bucket,
+        d.good,
+        d.total,
+        d.count,
+        d.sum,
+        d.min,
+        d.max,
+        prev[0] + d.good,
+        prev[1] + d.total,
+        prev[2] + d.count,
+        prev[3] + d.sum,
+        prev[4] + fill,
+      );
+      this.shiftLater.run(d.good, d.total, d.count, d.sum, fill, id, bucket);
+      return;
+    }
+    const [good, total, count, sum, min, max] = existing;
+    const newlyFilled = fill === 1 && !isFilled({ total, count }) ? 1 : 0;
+    const [mn, mx] = mergeMinMax(count, min, max, d);
+    this.updateBucket.run(
+      good + d.good,
+      total + d.total,
+      count + d.count,
+      sum + d.sum,
+      mn,
+      mx,
+      d.good,
+      d.total,
+      d.count,
+      d.sum,
+      newlyFilled,
+      id,
+      bucket,
+    );
+    this.shiftLater.run(d.good, d.total, d.count, d.sum, newlyFilled, id, bucket);
+  }
+
+  private seriesId(key: string, create: boolean): number | undefined {
+    const cached = this.seriesIds.get(key);
+    if (cached !== undefined) return cached;
+    let id = this.selectSeries.get(key)?.id;
+    if (id === undefined && create) id = Number(this.insertSeries.run(key).lastInsertRowid);
+    if (id !== undefined) this.seriesIds.set(key, id);
+    return id;
+  }
+}
+
+/** Min and max only mean something where values were counted. */
+export function mergeMinMax(
+  count: number,
+  min: number,
+  max: number,
+  d: { count: number; min: number; max: number },
+): [number, number] {
+  if (d.count <= 0) return [min, max];
+  if (count <= 0) return [d.min, d.max];
+  return [Math.min(min, d.min), Math.max(max, d.max)];
+}

@@ -1,0 +1,110 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { BUCKET_MS, type RollupDelta, type RollupStore } from '../../shared/ports/rollups.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const at = (bucket: number) => T0 + bucket * BUCKET_MS;
+const delta = (
+  key: string,
+  bucket: number,
+  good: number,
+  total: number,
+  extra: Partial<RollupDelta> = {},
+) => ({
+  sliKey: key,
+  bucketStart: at(bucket),
+  good,
+  total,
+  count: 0,
+  sum: 0,
+  min: 0,
+  max: 0,
+  ...extra,
+});
+
+/** The one contract every RollupStore adapter passes. */
+export function rollupStoreContract(name: string, make: () => RollupStore | Promise<RollupStore>): void {
+  describe(`RollupStore contract: ${name}`, () => {
+    let store: RollupStore;
+    beforeEach(async () => {
+      store = await make();
+    });
+
+    it('adds deltas into the same bucket rather than replacing it', async () => {
+      await store.add([delta('svc_a/availability', 0, 90, 100)]);
+      await store.add([delta('svc_a/availability', 0, 5, 10)]);
+      const rows = await store.read('svc_a/availability', at(0), at(1));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ bucketStart: at(0), good: 95, total: 110 });
+    });
+
+    it('reads buckets in ascending order within the half-open range only', async () => {
+      await store.add([3, 1, 2, 0, 4].map((b) => delta('svc_a/availability', b, b, 10)));
+      const rows = await store.read('svc_a/availability', at(1), at(4));
+      expect(rows.map((r) => r.bucketStart)).toEqual([at(1), at(2), at(3)]);
+    });
+
+    it('keeps series apart by SLI key', async () => {
+      await store.add([delta('svc_a/availability', 0, 1, 1), delta('svc_b/availability', 0, 0, 5)]);
+      expect(await store.read('svc_b/availability', at(0), at(1))).toMatchObject([{ good: 0, total: 5 }]);
+    });
+
+    it('answers running totals before each instant, so a range sum is a difference of two reads', async () => {
+      await store.add([delta('k/x', 0, 9, 10), delta('k/x', 1, 8, 10), delta('k/x', 3, 10, 10)]);
+      const [c] = await store.cumulative([
+        { sliKey: 'k/x', instants: [at(0), at(1), at(2), at(3), at(4), at(100)] },
+      ]);
+      expect(c!.map((x) => x.good)).toEqual([0, 9, 17, 17, 27, 27]);
+      expect(c!.map((x) => x.total)).toEqual([0, 10, 20, 20, 30, 30]);
+      expect(c!.map((x) => x.filled)).toEqual([0, 1, 2, 2, 3, 3]);
+    });
+
+    it('keeps running totals right when data arrives late and out of order', async () => {
+      await store.add([delta('k/x', 5, 5, 5), delta('k/x', 9, 1, 2)]);
+      await store.add([delta('k/x', 2, 3, 4)]);
+      await store.add([delta('k/x', 5, 0, 5)]);
+      const [c] = await store.cumulative([{ sliKey: 'k/x', instants: [at(3), at(6), at(10)] }]);
+      expect(c!.map((x) => [x.good, x.total, x.filled])).toEqual([
+        [3, 4, 1],
+        [8, 14, 2],
+        [9, 16, 3],
+      ]);
+    });
+
+    it('counts a bucket as filled once, however many deltas it receives', async () => {
+      await store.add([delta('k/x', 0, 0, 0), delta('k/x', 1, 1, 1)]);
+      await store.add([delta('k/x', 0, 1, 1), delta('k/x', 0, 1, 1)]);
+      const [c] = await store.cumulative([{ sliKey: 'k/x', instants: [at(2)] }]);
+      expect(c![0]).toMatchObject({ filled: 2, good: 3, total: 3 });
+    });
+
+    it('merges value aggregates: counts and sums add, min and max widen', async () => {
+      await store.add([delta('k/lat', 0, 0, 0, { count: 2, sum: 300, min: 100, max: 200 })]);
+      await store.add([delta('k/lat', 0, 0, 0, { count: 1, sum: 50, min: 50, max: 50 })]);
+      const [row] = await store.read('k/lat', at(0), at(1));
+      expect(row).toMatchObject({ count: 3, sum: 350, min: 50, max: 200 });
+      const [c] = await store.cumulative([{ sliKey: 'k/lat', instants: [at(1)] }]);
+      expect(c![0]).toMatchObject({ count: 3, sum: 350, filled: 1 });
+    });
+
+    it('answers zeros for an SLI it has never seen', async () => {
+      expect(await store.read('svc_none/x', at(0), at(10))).toEqual([]);
+      const [c] = await store.cumulative([{ sliKey: 'svc_none/x', instants: [at(5)] }]);
+      expect(c).toEqual([{ good: 0, total: 0, count: 0, sum: 0, filled: 0 }]);
+    });
+
+    it('refuses a bucket that does not start on a 5-minute boundary, naming the delta', async () => {
+      await expect(
+        store.add([delta('k/x', 0, 1, 1), { ...delta('k/x', 0, 1, 1), bucketStart: T0 + 1 }]),
+      ).rejects.toMatchObject({ details: [{ path: '[1].bucketStart' }] });
+    });
+
+    it('answers a batch of requests in the order asked', async () => {
+      await store.add([delta('a/x', 0, 1, 1), delta('b/x', 0, 2, 2)]);
+      const res = await store.cumulative([
+        { sliKey: 'b/x', instants: [at(1)] },
+        { sliKey: 'a/x', instants: [at(1), at(0)] },
+      ]);
+      expect(res.map((r) => r.map((c) => c.good))).toEqual([[2], [1, 0]]);
+    });
+  });
+}

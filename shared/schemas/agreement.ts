@@ -14,11 +14,23 @@ import {
 } from './common.js';
 
 export const AgreementKind = z.enum(['SLA', 'OLA', 'UC']);
-export const AgreementStatus = z.enum(['draft', 'submitted', 'approved', 'active', 'expired', 'sunset', 'retired']);
+export const AgreementStatus = z.enum([
+  'draft',
+  'submitted',
+  'approved',
+  'active',
+  'expired',
+  'sunset',
+  'retired',
+]);
 
 /** Who gives and who receives the service. A UC's provider is a vendor; an OLA's both sides are internal teams. */
 export const Party = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('business-unit'), businessUnit: BusinessUnitId, team: z.string().max(120).optional() }),
+  z.strictObject({
+    type: z.literal('business-unit'),
+    businessUnit: BusinessUnitId,
+    team: z.string().max(120).optional(),
+  }),
   z.strictObject({ type: z.literal('vendor'), vendorId: Slug, name: z.string().min(1).max(200) }),
 ]);
 
@@ -58,7 +70,11 @@ export const Objective = z
       /** The SLI's name within the service; telemetry maps to `<serviceId>/<name>`. Defaults to the type. */
       name: Slug.optional(),
       /** For latency-like SLIs: an event is good when it completes within this many milliseconds. */
-      thresholdMs: z.number().positive().max(31 * 24 * 3600 * 1000).optional(),
+      thresholdMs: z
+        .number()
+        .positive()
+        .max(31 * 24 * 3600 * 1000)
+        .optional(),
     }),
     /** Target in percent, for example 99.9. */
     target: z.number().gt(0).lt(100),
@@ -78,13 +94,24 @@ export const Objective = z
   })
   .superRefine((o, ctx) => {
     if (o.budgetingMethod !== 'occurrences' && !o.timeSlice) {
-      ctx.addIssue({ code: 'custom', path: ['timeSlice'], message: `is required when budgetingMethod is ${o.budgetingMethod}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeSlice'],
+        message: `is required when budgetingMethod is ${o.budgetingMethod}`,
+      });
     }
     if (o.sli.type === 'custom' && !o.sli.name) {
       ctx.addIssue({ code: 'custom', path: ['sli', 'name'], message: 'is required for a custom SLI' });
     }
-    if ((o.sli.type === 'response-time' || o.sli.type === 'resolution-time') && o.sli.thresholdMs === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['sli', 'thresholdMs'], message: `is required for a ${o.sli.type} SLI` });
+    if (
+      (o.sli.type === 'response-time' || o.sli.type === 'resolution-time') &&
+      o.sli.thresholdMs === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sli', 'thresholdMs'],
+        message: `is required for a ${o.sli.type} SLI`,
+      });
     }
   });
 
@@ -112,14 +139,22 @@ export const Credits = z
       if (sorted[i]!.belowPercent === sorted[i - 1]!.belowPercent) {
         ctx.addIssue({ code: 'custom', path: ['tiers'], message: 'two tiers share the same belowPercent' });
       } else if (sorted[i]!.creditPercent < sorted[i - 1]!.creditPercent) {
-        ctx.addIssue({ code: 'custom', path: ['tiers'], message: 'a lower compliance tier must not credit less than a higher one' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tiers'],
+          message: 'a lower compliance tier must not credit less than a higher one',
+        });
       }
     }
   });
 
 export const EscalationStep = z.strictObject({
   level: z.number().int().min(1).max(10),
-  afterMinutes: z.number().int().min(0).max(60 * 24 * 90),
+  afterMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(60 * 24 * 90),
   contact: Contact,
   role: z.string().min(1).max(80),
 });
@@ -255,7 +290,8 @@ export const ListAgreementsQuery = z.strictObject({
 export type ListAgreementsQuery = z.infer<typeof ListAgreementsQuery>;
 
 export const AuditEntry = z.strictObject({
-  agreementId: AgreementId,
+  entity: z.enum(['agreement', 'service']),
+  entityId: z.string(),
   version: z.number().int(),
   eventId: z.string(),
   at: IsoDateTime,

@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /** Identifiers: a short prefix and a time-ordered body, so keyset pagination follows insertion order. */
 export const AgreementId = z.string().regex(/^agr_[0-9A-Za-z]{10,40}$/, 'must look like agr_…');
-export const ServiceId = z.string().regex(/^svc_[0-9a-z][0-9a-z-]{1,62}$/, 'must look like svc_<lower-case slug>');
+export const ServiceId = z
+  .string()
+  .regex(/^svc_[0-9a-z][0-9a-z-]{1,62}$/, 'must look like svc_<lower-case slug>');
 export const BusinessUnitId = z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be a lower-case slug');
 export const Slug = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a lower-case slug');
 
@@ -19,10 +21,16 @@ const validTimeZone = (tz: string): boolean => {
     return false;
   }
 };
-export const TimeZone = z.string().min(1).max(64).refine(validTimeZone, 'must be an IANA time zone such as Europe/London');
+export const TimeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(validTimeZone, 'must be an IANA time zone such as Europe/London');
 
 /** AWS-style region names used for data residency. */
-export const Region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be a region name such as eu-west-1');
+export const Region = z
+  .string()
+  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be a region name such as eu-west-1');
 
 export const Email = z.email();
 export const Contact = z.strictObject({
@@ -32,6 +40,20 @@ export const Contact = z.strictObject({
 
 export const Reason = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(1000);
 
-export const Tier = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
+export const Tier = z
+  .number()
+  .int('must be 1, 2, 3 or 4')
+  .min(1, 'must be 1, 2, 3 or 4')
+  .max(4, 'must be 1, 2, 3 or 4');
 
-export const ComplianceTag = z.enum(['GDPR', 'HIPAA', 'SOX', 'PCI-DSS', 'ISO27001', 'SOC2', 'FedRAMP', 'DORA', 'NIS2']);
+export const ComplianceTag = z.enum([
+  'GDPR',
+  'HIPAA',
+  'SOX',
+  'PCI-DSS',
+  'ISO27001',
+  'SOC2',
+  'FedRAMP',
+  'DORA',
+  'NIS2',
+]);

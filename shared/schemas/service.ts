@@ -9,11 +9,18 @@ export const ServiceFields = {
   businessUnit: BusinessUnitId,
   residencyRegion: Region,
   /** The configuration item in the CMDB, when the organisation has one. */
-  cmdbCi: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1–64 letters, digits or . _ : -').optional(),
+  cmdbCi: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1–64 letters, digits or . _ : -')
+    .optional(),
   owner: Contact,
 };
 
-export const CreateServiceBody = z.strictObject({ id: ServiceId, ...ServiceFields, reason: Reason.optional() });
+export const CreateServiceBody = z.strictObject({
+  id: ServiceId,
+  ...ServiceFields,
+  reason: Reason.optional(),
+});
 export type CreateServiceBody = z.infer<typeof CreateServiceBody>;
 
 export const UpdateServiceBody = z
@@ -37,6 +44,8 @@ export const Service = z.strictObject({
   createdBy: z.string(),
   changedAt: IsoDateTime,
   changedBy: z.string(),
+  change: z.string(),
+  reason: z.string(),
 });
 export type Service = z.infer<typeof Service>;
 

@@ -3,7 +3,15 @@
  * The route table names one action per route; a test enumerates every route against every role.
  */
 
-export const ROLES = ['admin', 'sla-manager', 'approver', 'service-owner', 'auditor', 'viewer', 'vendor'] as const;
+export const ROLES = [
+  'admin',
+  'sla-manager',
+  'approver',
+  'service-owner',
+  'auditor',
+  'viewer',
+  'vendor',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ACTIONS = [
@@ -19,7 +27,7 @@ export const ACTIONS = [
   'agreement.activate',
   'agreement.end',
   'agreement.retire',
-  'agreement.audit',
+  'audit.read',
   'telemetry.ingest',
   'telemetry.read',
   'objective.read',
@@ -58,18 +66,18 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'agreement.activate',
       'agreement.end',
       'agreement.retire',
-      'agreement.audit',
+      'audit.read',
       'telemetry.read',
       'objective.evaluate',
       'violation.manage',
     ],
   },
-  approver: { scope: 'all', actions: [...READ, 'agreement.signoff', 'agreement.audit'] },
+  approver: { scope: 'all', actions: [...READ, 'agreement.signoff', 'audit.read'] },
   'service-owner': {
     scope: 'services',
     actions: [...READ, 'service.update', 'agreement.signoff', 'telemetry.read', 'violation.manage'],
   },
-  auditor: { scope: 'all', actions: [...READ, 'agreement.audit', 'telemetry.read'] },
+  auditor: { scope: 'all', actions: [...READ, 'audit.read', 'telemetry.read'] },
   viewer: { scope: 'business-units', actions: READ },
   vendor: { scope: 'own-vendor', actions: ['telemetry.ingest'] },
 };

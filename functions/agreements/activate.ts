@@ -1,0 +1,10 @@
+import { httpHandler } from '../../shared/http/handler.js';
+import { versioned } from '../../shared/http/respond.js';
+import { LifecycleBody } from '../../shared/schemas/agreement.js';
+
+export const handler = httpHandler({
+  route: 'agreements.activate',
+  body: LifecycleBody,
+  run: async ({ params, body, ifMatch, principal, deps }) =>
+    versioned(await deps.agreements.activate(principal, params.agreementId!, ifMatch, body.reason)),
+});

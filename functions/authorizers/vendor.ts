@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { getContainer } from '../../shared/runtime/container.js';
+
+/**
+ * Maps a vendor's API key (x-api-key) to its identity. API keys identify; this authorizer is what lets the
+ * telemetry route be authorised at all. The key is looked up by its SHA-256, never stored in clear.
+ */
+export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+  const headers = Object.fromEntries(
+    Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+  );
+  const key = headers['x-api-key'];
+  if (!key) throw new Error('Unauthorized');
+  const { vendorKeys } = await getContainer();
+  const vendor = await vendorKeys.findByKeyHash(createHash('sha256').update(key).digest('hex'));
+  if (!vendor) throw new Error('Unauthorized');
+  return {
+    principalId: `vendor:${vendor.vendorId}`,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
+    },
+    context: { vendorId: vendor.vendorId, tier: vendor.tier },
+    usageIdentifierKey: key,
+  };
+}

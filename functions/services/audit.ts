@@ -1,0 +1,12 @@
+import { httpHandler } from '../../shared/http/handler.js';
+import { ok } from '../../shared/http/respond.js';
+import { AuditQuery } from '../../shared/schemas/audit.js';
+
+export const handler = httpHandler({
+  route: 'services.audit',
+  query: AuditQuery,
+  run: async ({ params, query, principal, deps }) => {
+    await deps.services.get(principal, params.serviceId!);
+    return ok(await deps.auditQueries.list('service', params.serviceId!, query));
+  },
+});

@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import { SqliteChangeFeed } from '../../shared/adapters/sqlite/changes.js';
+import type { Db } from '../../shared/adapters/sqlite/db.js';
+import { type Clock, systemClock } from '../../shared/ports/clock.js';
+import type { Config } from '../../shared/runtime/config.js';
+import { type Container, setContainer } from '../../shared/runtime/container.js';
+import { composeLocal } from './compose.js';
+import { type DevCredentials, ensureDevCredentials } from './credentials.js';
+import { LocalTokenIssuer } from './jwt.js';
+import { LocalApi } from './server.js';
+import { LocalStream } from './stream.js';
+
+export interface LocalApp {
+  api: LocalApi;
+  db: Db;
+  container: Container;
+  credentials: DevCredentials;
+  stream: LocalStream;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts Accord on the embedded default in this process: SQLite under dataDir, the API on host:port. */
+export async function startLocal(options: {
+  dataDir: string;
+  port: number;
+  host?: string;
+  config: Config;
+  clock?: Clock;
+}): Promise<LocalApp> {
+  const { db, container } = composeLocal(
+    options.config,
+    join(options.dataDir, 'accord.db'),
+    options.clock ?? systemClock,
+  );
+  setContainer(container);
+  const tokens = LocalTokenIssuer.loadOrCreate(join(options.dataDir, 'signing-key.pem'));
+  const credentials = await ensureDevCredentials(
+    join(options.dataDir, 'dev-credentials.json'),
+    tokens,
+    container.vendorKeys,
+  );
+  const stream = new LocalStream(new SqliteChangeFeed(db));
+  await stream.drain();
+  const api = new LocalApi({ tokens, afterWrite: () => stream.drain() });
+  const server = await api.listen(options.port, options.host ?? '127.0.0.1');
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : options.port;
+  return {
+    api,
+    db,
+    container,
+    credentials,
+    stream,
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    async stop() {
+      await api.close();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readConfig } from '../../shared/runtime/config.js';
+import { startLocal } from './app.js';
+import { loadDemo } from './demo.js';
+
+const { values } = parseArgs({
+  options: {
+    demo: { type: 'boolean', default: false },
+    port: { type: 'string' },
+    'data-dir': { type: 'string' },
+  },
+});
+
+const dataDir = resolve(values['data-dir'] ?? process.env.ACCORD_DATA_DIR ?? '.accord');
+const port = Number(values.port ?? process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT must be a TCP port number, got "${values.port ?? process.env.PORT}"`);
+  process.exit(2);
+}
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+mkdirSync(dataDir, { recursive: true });
+
+const app = await startLocal({ dataDir, port, host: process.env.HOST ?? '127.0.0.1', config: readConfig() });
+if (values.demo) {
+  const summary = await loadDemo(app.container, app.stream);
+  console.log(`demo portfolio: ${summary}`);
+}
+console.log(`Accord is running on the embedded default at ${app.url}`);
+console.log(`  data:        ${resolve(dataDir, 'accord.db')} (SQLite, WAL)`);
+console.log(
+  `  credentials: ${resolve(dataDir, 'dev-credentials.json')} (a token per role and a vendor API key)`,
+);
+console.log(`  API:         ${app.url}/openapi.json`);
+
+const shutdown = async (signal: string) => {
+  console.log(`${signal}: stopping`);
+  await app.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

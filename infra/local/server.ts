@@ -1,0 +1,333 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+  Context,
+} from 'aws-lambda';
+import { PayloadTooLargeError, UnauthenticatedError } from '../../shared/domain/errors.js';
+import { errorResponse } from '../../shared/http/errors.js';
+import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
+import type { LocalTokenIssuer } from './jwt.js';
+import { lambdaContext } from './lambda-context.js';
+
+type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+type VendorAuthorizer = (
+  event: APIGatewayRequestAuthorizerEvent,
+) => Promise<{ context?: Record<string, unknown> | null }>;
+
+interface CompiledRoute {
+  spec: RouteSpec;
+  regex: RegExp;
+  params: string[];
+}
+
+export interface LocalServerOptions {
+  tokens: LocalTokenIssuer;
+  /** Called after every request that may have written: delivers committed changes to the stream consumers. */
+  afterWrite?: () => Promise<void>;
+  /** Hook before a vendor request reaches its handler (rate limiting: the usage plan's job on AWS). */
+  vendorGate?: (vendor: Record<string, unknown>, req: IncomingMessage) => void;
+  /** Largest body read from the socket before answering 413, whatever the route. */
+  hardBodyLimit?: number;
+}
+
+const FUNCTIONS_DIR = new URL('../../functions/', import.meta.url);
+
+/**
+ * The embedded default's API Gateway: matches the route table, authenticates as API Gateway's authorizers
+ * would, turns the HTTP request into a REST (v1 proxy) event and calls the very handler Lambda runs.
+ */
+export class LocalApi {
+  private readonly routes: CompiledRoute[];
+  private readonly handlers = new Map<string, Promise<ProxyHandler>>();
+  private vendorAuthorizer: Promise<VendorAuthorizer> | undefined;
+  server: Server | undefined;
+
+  constructor(private readonly options: LocalServerOptions) {
+    this.routes = ROUTES.map((spec) => {
+      const params: string[] = [];
+      const pattern = spec.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+        params.push(name);
+        return '([^/]+)';
+      });
+      return { spec, regex: new RegExp(`^${pattern}$`), params };
+    });
+  }
+
+  listen(port: number, host = '127.0.0.1'): Promise<Server> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((err) => {
+        // Last line of defence: nothing a request does may take the process down.
+        const r = errorResponse(err, 'local');
+        if (!res.headersSent) res.writeHead(r.statusCode, r.headers as Record<string, string>);
+        res.end(r.body);
+      });
+    });
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    server.requestTimeout = 120_000;
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve(server));
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server) return resolve();
+      this.server.closeAllConnections();
+      this.server.close(() => resolve());
+    });
+  }
+
+  private handlerFor(spec: RouteSpec): Promise<ProxyHandler> {
+    let h = this.handlers.get(spec.handler);
+    if (!h) {
+      h = import(new URL(`${spec.handler}.ts`, FUNCTIONS_DIR).href).then((m) => m.handler as ProxyHandler);
+      this.handlers.set(spec.handler, h);
+    }
+    return h;
+  }
+
+  private match(
+    method: string,
+    path: string,
+  ): { route?: CompiledRoute; params?: Record<string, string>; allowed: string[] } {
+    const allowed: string[] = [];
+    for (const r of this.routes) {
+      const m = r.regex.exec(path);
+      if (!m) continue;
+      if (r.spec.method !== method) {
+        allowed.push(r.spec.method);
+        continue;
+      }
+      const params: Record<string, string> = {};
+      r.params.forEach((p, i) => {
+        params[p] = decodeURIComponent(m[i + 1]!);
+      });
+      return { route: r, params, allowed };
+    }
+    return { allowed };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const { route, params, allowed } = this.match(method, url.pathname);
+    const send = (r: APIGatewayProxyResult) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(r.headers ?? {})) headers[k] = String(v);
+      res.writeHead(r.statusCode, headers);
+      res.end(r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body);
+    };
+    if (!route) {
+      const status = allowed.length ? 405 : 404;
+      send({
+        statusCode: status,
+        headers: {
+          'Content-Type': 'application/json',
+          ...(allowed.length ? { Allow: allowed.join(', ') } : {}),
+        },
+        body: JSON.stringify({
+          error: {
+            code: status === 405 ? 'method_not_allowed' : 'no_such_route',
+            message:
+              status === 405
+                ? `${method} is not allowed on ${url.pathname}`
+                : `no route ${method} ${url.pathname}`,
+            details: [
+              {
+                path: 'path',
+                problem: status === 405 ? `allowed: ${allowed.join(', ')}` : 'matches no route',
+              },
+            ],
+          },
+          requestId,
+        }),
+      });
+      req.resume();
+      return;
+    }
+    const spec = route.spec;
+    let body: Buffer;
+    try {
+      body = await readBody(
+        req,
+        Math.min(this.options.hardBodyLimit ?? 16 * 1024 * 1024, (spec.maxBodyBytes ?? 256 * 1024) + 1),
+      );
+    } catch (err) {
+      send(errorResponse(err, requestId));
+      return;
+    }
+    const headers: Record<string, string> = {};
+    const multiHeaders: Record<string, string[]> = {};
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const k = req.rawHeaders[i]!;
+      const v = req.rawHeaders[i + 1]!;
+      headers[k] = headers[k] === undefined ? v : `${headers[k]},${v}`;
+      multiHeaders[k] = [...(multiHeaders[k] ?? []), v];
+    }
+    const query: Record<string, string> = {};
+    const multiQuery: Record<string, string[]> = {};
+    for (const [k, v] of url.searchParams) {
+      query[k] = v;
+      multiQuery[k] = [...(multiQuery[k] ?? []), v];
+    }
+    const authorizer = await this.authorize(spec, headers, requestId, method, url.pathname);
+    if ('statusCode' in authorizer) {
+      send(authorizer as APIGatewayProxyResult);
+      return;
+    }
+    if (spec.auth === 'vendor' && this.options.vendorGate) {
+      try {
+        this.options.vendorGate(authorizer, req);
+      } catch (err) {
+        send(errorResponse(err, requestId));
+        return;
+      }
+    }
+    const isText = isTextual(headers);
+    const event: APIGatewayProxyEvent = {
+      resource: spec.path,
+      path: url.pathname,
+      httpMethod: method,
+      headers,
+      multiValueHeaders: multiHeaders,
+      queryStringParameters: Object.keys(query).length ? query : null,
+      multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
+      pathParameters: params && Object.keys(params).length ? params : null,
+      stageVariables: null,
+      body: body.length === 0 ? null : isText ? body.toString('utf8') : body.toString('base64'),
+      isBase64Encoded: body.length > 0 && !isText,
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        authorizer,
+        httpMethod: method,
+        identity: {
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? null,
+        } as never,
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        requestId,
+        requestTimeEpoch: Date.now(),
+        resourceId: spec.id,
+        resourcePath: spec.path,
+        stage: 'local',
+      },
+    };
+    const handler = await this.handlerFor(spec);
+    const result = await handler(event, lambdaContext(spec.handler.replace('/', '-'), requestId));
+    if (method !== 'GET' && this.options.afterWrite) await this.options.afterWrite();
+    send(result);
+  }
+
+  /** API Gateway's authorizer step: claims for people, the vendor authorizer's context for vendors. */
+  private async authorize(
+    spec: RouteSpec,
+    headers: Record<string, string>,
+    requestId: string,
+    method: string,
+    path: string,
+  ): Promise<Record<string, unknown> | APIGatewayProxyResult> {
+    if (spec.auth === 'none') return {};
+    const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+    if (spec.auth === 'user') {
+      const m = /^Bearer\s+(\S+)$/i.exec(lower.authorization ?? '');
+      const claims = m ? this.options.tokens.verify(m[1]!) : undefined;
+      if (!claims) {
+        return errorResponse(
+          new UnauthenticatedError(
+            m ? 'the bearer token is invalid or expired' : 'a bearer token is required',
+            [{ path: 'Authorization', problem: m ? 'token is invalid or expired' : 'header is missing' }],
+          ),
+          requestId,
+        );
+      }
+      const stringClaims = Object.fromEntries(
+        Object.entries(claims).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]),
+      );
+      return { claims: stringClaims };
+    }
+    this.vendorAuthorizer ??= import('../../functions/authorizers/vendor.js').then(
+      (m) => m.handler as VendorAuthorizer,
+    );
+    try {
+      const result = await (await this.vendorAuthorizer)({
+        type: 'REQUEST',
+        methodArn: `arn:aws:execute-api:local:000000000000:local/local/${method}${path}`,
+        resource: spec.path,
+        path,
+        httpMethod: method,
+        headers,
+        multiValueHeaders: {},
+        pathParameters: null,
+        queryStringParameters: null,
+        multiValueQueryStringParameters: null,
+        stageVariables: null,
+        requestContext: {} as never,
+      });
+      return { ...(result.context ?? {}) };
+    } catch {
+      return errorResponse(
+        new UnauthenticatedError('a valid vendor API key is required', [
+          { path: 'x-api-key', problem: 'header is missing or unknown' },
+        ]),
+        requestId,
+      );
+    }
+  }
+}
+
+function isTextual(headers: Record<string, string>): boolean {
+  let type = '';
+  let encoding = '';
+  for (const [k, v] of Object.entries(headers)) {
+    const l = k.toLowerCase();
+    if (l === 'content-type') type = v.toLowerCase();
+    if (l === 'content-encoding') encoding = v.toLowerCase();
+  }
+  if (encoding && encoding !== 'identity') return false;
+  return type === '' || type.includes('json') || type.startsWith('text/');
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit - 1 && limit > 0) {
+      req.resume();
+      reject(
+        new PayloadTooLargeError(`the body is ${declared} bytes; the limit is ${limit - 1}`, [
+          { path: '(body)', problem: `exceeds ${limit - 1} bytes` },
+        ]),
+      );
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size >= limit) {
+        failed = true;
+        reject(
+          new PayloadTooLargeError(`the body exceeds ${limit - 1} bytes`, [
+            { path: '(body)', problem: `exceeds ${limit - 1} bytes` },
+          ]),
+        );
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,181 @@
+import type { Statement } from 'better-sqlite3';
+import { ConflictError, VersionConflictError } from '../../domain/errors.js';
+import type { AgreementListQuery, AgreementStore, Page } from '../../ports/agreements.js';
+import type { AgreementVersion } from '../../schemas/agreement.js';
+import { ensureChangeLog } from './changes.js';
+import type { Db } from './db.js';
+
+/**
+ * Agreements in SQLite: immutable versions, a current row with the columns lists filter on, dependency edges,
+ * and a change-log row per commit, all in one transaction.
+ */
+export class SqliteAgreementStore implements AgreementStore {
+  private readonly s;
+  constructor(private readonly db: Db) {
+    ensureChangeLog(db);
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS agreement_versions (
+        id TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (id, version)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS agreements (
+        id TEXT PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL, kind TEXT NOT NULL,
+        business_unit TEXT NOT NULL, service_id TEXT NOT NULL, renewal_date TEXT, expiry_date TEXT, doc TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS agreements_by_bu ON agreements (business_unit, id);
+      CREATE INDEX IF NOT EXISTS agreements_by_service ON agreements (service_id, id);
+      CREATE INDEX IF NOT EXISTS agreements_by_status ON agreements (status, id);
+      CREATE INDEX IF NOT EXISTS agreements_by_renewal ON agreements (renewal_date) WHERE renewal_date IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS agreements_by_expiry ON agreements (expiry_date) WHERE expiry_date IS NOT NULL;
+      CREATE TABLE IF NOT EXISTS agreement_edges (
+        dep_id TEXT NOT NULL, sla_id TEXT NOT NULL, PRIMARY KEY (dep_id, sla_id)
+      ) WITHOUT ROWID;
+    `);
+    this.s = {
+      current: db.prepare('SELECT version, doc FROM agreements WHERE id = ?'),
+      insertVersion: db.prepare('INSERT INTO agreement_versions (id, version, doc) VALUES (?, ?, ?)'),
+      upsertCurrent:
+        db.prepare(`INSERT INTO agreements (id, version, status, kind, business_unit, service_id, renewal_date, expiry_date, doc)
+        VALUES (@id, @version, @status, @kind, @bu, @service, @renewal, @expiry, @doc)
+        ON CONFLICT(id) DO UPDATE SET version = excluded.version, status = excluded.status, kind = excluded.kind,
+          business_unit = excluded.business_unit, service_id = excluded.service_id, renewal_date = excluded.renewal_date,
+          expiry_date = excluded.expiry_date, doc = excluded.doc`),
+      version: db.prepare('SELECT doc FROM agreement_versions WHERE id = ? AND version = ?'),
+      versions: db.prepare('SELECT doc FROM agreement_versions WHERE id = ? ORDER BY version'),
+      deleteEdges: db.prepare('DELETE FROM agreement_edges WHERE sla_id = ?'),
+      insertEdge: db.prepare('INSERT OR IGNORE INTO agreement_edges (dep_id, sla_id) VALUES (?, ?)'),
+      dependants: db.prepare(
+        `SELECT a.doc FROM agreement_edges e JOIN agreements a ON a.id = e.sla_id WHERE e.dep_id = ? AND a.status != 'retired' ORDER BY a.id`,
+      ),
+      change: db.prepare(
+        "INSERT INTO change_log (entity, entity_id, old_doc, new_doc, at) VALUES ('agreement', ?, ?, ?, ?)",
+      ),
+    };
+  }
+
+  private write = (v: AgreementVersion, oldDoc: string | null): void => {
+    const doc = JSON.stringify(v);
+    this.s.insertVersion.run(v.id, v.version, doc);
+    this.s.upsertCurrent.run({
+      id: v.id,
+      version: v.version,
+      status: v.status,
+      kind: v.kind,
+      bu: v.businessUnit,
+      service: v.serviceId,
+      renewal: v.renewal?.renewalDate ?? null,
+      expiry: v.effectiveTo ?? null,
+      doc,
+    });
+    this.s.deleteEdges.run(v.id);
+    for (const dep of v.underpinnedBy) this.s.insertEdge.run(dep, v.id);
+    this.s.change.run(v.id, oldDoc, doc, v.changedAt);
+  };
+
+  private readonly createTx = (v: AgreementVersion): void =>
+    this.db
+      .transaction(() => {
+        if (this.s.current.get(v.id)) throw new ConflictError(`agreement ${v.id} already exists`);
+        this.write(v, null);
+      })
+      .immediate();
+
+  private readonly appendTx = (v: AgreementVersion): void =>
+    this.db
+      .transaction(() => {
+        const row = this.s.current.get(v.id) as { version: number; doc: string } | undefined;
+        if (!row) throw new ConflictError(`agreement ${v.id} does not exist`);
+        if (row.version !== v.version - 1) {
+          throw new VersionConflictError(
+            `stale write: version ${v.version - 1} was expected, the current version is ${row.version}`,
+            JSON.parse(row.doc),
+          );
+        }
+        this.write(v, row.doc);
+      })
+      .immediate();
+
+  async create(first: AgreementVersion): Promise<void> {
+    this.createTx(first);
+  }
+
+  async append(next: AgreementVersion): Promise<void> {
+    this.appendTx(next);
+  }
+
+  async get(id: string): Promise<AgreementVersion | undefined> {
+    const row = this.s.current.get(id) as { doc: string } | undefined;
+    return row ? JSON.parse(row.doc) : undefined;
+  }
+
+  async getVersion(id: string, version: number): Promise<AgreementVersion | undefined> {
+    const row = this.s.version.get(id, version) as { doc: string } | undefined;
+    return row ? JSON.parse(row.doc) : undefined;
+  }
+
+  async listVersions(id: string): Promise<AgreementVersion[]> {
+    return (this.s.versions.all(id) as { doc: string }[]).map((r) => JSON.parse(r.doc));
+  }
+
+  async dependants(id: string): Promise<AgreementVersion[]> {
+    return (this.s.dependants.all(id) as { doc: string }[]).map((r) => JSON.parse(r.doc));
+  }
+
+  private readonly listCache = new Map<string, Statement<unknown[]>>();
+
+  async list(q: AgreementListQuery): Promise<Page<AgreementVersion>> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const eq = (col: string, v: string | undefined) => {
+      if (v !== undefined) {
+        where.push(`${col} = ?`);
+        args.push(v);
+      }
+    };
+    eq('service_id', q.serviceId);
+    eq('business_unit', q.businessUnit);
+    eq('kind', q.kind);
+    if (q.status !== undefined) eq('status', q.status);
+    else where.push("status != 'retired'");
+    const range = (col: string, from?: string, to?: string) => {
+      if (from !== undefined) {
+        where.push(`${col} >= ?`);
+        args.push(from);
+      }
+      if (to !== undefined) {
+        where.push(`${col} <= ?`);
+        args.push(to);
+      }
+    };
+    range('renewal_date', q.renewalFrom, q.renewalTo);
+    range('expiry_date', q.expiryFrom, q.expiryTo);
+    if (!q.scope.all) {
+      const parts: string[] = [];
+      if (q.scope.businessUnits.length) {
+        parts.push(`business_unit IN (${q.scope.businessUnits.map(() => '?').join(',')})`);
+        args.push(...q.scope.businessUnits);
+      }
+      if (q.scope.serviceIds.length) {
+        parts.push(`service_id IN (${q.scope.serviceIds.map(() => '?').join(',')})`);
+        args.push(...q.scope.serviceIds);
+      }
+      where.push(parts.length ? `(${parts.join(' OR ')})` : '0');
+    }
+    if (q.after !== undefined) {
+      where.push('id > ?');
+      args.push(q.after);
+    }
+    const sql = `SELECT id, doc FROM agreements WHERE ${where.join(' AND ') || '1'} ORDER BY id LIMIT ?`;
+    let stmt = this.listCache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      if (this.listCache.size < 500) this.listCache.set(sql, stmt);
+    }
+    const rows = stmt.all(...args, q.limit + 1) as { id: string; doc: string }[];
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    return {
+      items: page.map((r) => JSON.parse(r.doc)),
+      ...(more ? { lastKey: page[page.length - 1]!.id } : {}),
+    };
+  }
+}

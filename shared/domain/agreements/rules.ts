@@ -1,0 +1,111 @@
+import type { AgreementContent, AgreementVersion } from '../../schemas/agreement.js';
+import type { FieldProblem } from '../errors.js';
+
+/** The calendar date (YYYY-MM-DD) of an instant in an IANA time zone. */
+export function localDate(instant: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(instant);
+  return parts; // en-CA formats as YYYY-MM-DD
+}
+
+type Dated = Pick<AgreementContent, 'effectiveFrom' | 'effectiveTo' | 'timeZone' | 'reviewCycle' | 'renewal'>;
+
+/**
+ * Date rules of an agreement: effective dates cannot be backdated (judged in the agreement's own time zone),
+ * the end follows the start, and the next review is not in the past.
+ * Only fields in `changed` are judged against today, so an old agreement can still be edited elsewhere.
+ */
+export function dateProblems(a: Dated, today: Date, changed: ReadonlySet<string>): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const todayLocal = localDate(today, a.timeZone);
+  if (changed.has('effectiveFrom') && a.effectiveFrom < todayLocal) {
+    problems.push({
+      path: 'effectiveFrom',
+      problem: `cannot be backdated: ${a.effectiveFrom} is before today (${todayLocal} in ${a.timeZone})`,
+    });
+  }
+  if (changed.has('effectiveTo') && a.effectiveTo !== undefined && a.effectiveTo < todayLocal) {
+    problems.push({
+      path: 'effectiveTo',
+      problem: `cannot be backdated: ${a.effectiveTo} is before today (${todayLocal})`,
+    });
+  }
+  if (a.effectiveTo !== undefined && a.effectiveTo <= a.effectiveFrom) {
+    problems.push({ path: 'effectiveTo', problem: `must be after effectiveFrom (${a.effectiveFrom})` });
+  }
+  if (changed.has('reviewCycle') && a.reviewCycle.nextReviewDate < todayLocal) {
+    problems.push({ path: 'reviewCycle.nextReviewDate', problem: `is in the past (today is ${todayLocal})` });
+  }
+  if (a.renewal && a.effectiveTo !== undefined && a.renewal.renewalDate > a.effectiveTo) {
+    problems.push({
+      path: 'renewal.renewalDate',
+      problem: `must not be after effectiveTo (${a.effectiveTo})`,
+    });
+  }
+  return problems;
+}
+
+/** Structural rules that zod cannot see alone: ids unique, credits pointing at a real objective. */
+export function contentProblems(a: AgreementContent): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const ids = new Set<string>();
+  a.objectives.forEach((o, i) => {
+    if (ids.has(o.id))
+      problems.push({ path: `objectives[${i}].id`, problem: `duplicates objective id "${o.id}"` });
+    ids.add(o.id);
+  });
+  if (a.credits?.objectiveId !== undefined && !ids.has(a.credits.objectiveId)) {
+    problems.push({
+      path: 'credits.objectiveId',
+      problem: `names no objective of this agreement ("${a.credits.objectiveId}")`,
+    });
+  }
+  if (a.kind !== 'SLA' && a.underpinnedBy.length > 0) {
+    problems.push({
+      path: 'underpinnedBy',
+      problem: `only an SLA is underpinned by OLAs and UCs; this is an ${a.kind}`,
+    });
+  }
+  if (a.kind === 'UC' && a.parties.provider.type !== 'vendor') {
+    problems.push({
+      path: 'parties.provider.type',
+      problem: 'an underpinning contract is provided by a vendor',
+    });
+  }
+  if (a.kind === 'OLA' && a.parties.provider.type !== 'business-unit') {
+    problems.push({
+      path: 'parties.provider.type',
+      problem: 'an OLA is provided by an internal business unit',
+    });
+  }
+  return problems;
+}
+
+/** What must be true before an agreement may be submitted for sign-off. */
+export function submissionProblems(a: AgreementVersion): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (a.objectives.length === 0)
+    problems.push({ path: 'objectives', problem: 'at least one objective is required to submit' });
+  if (a.scope.inclusions.length === 0)
+    problems.push({ path: 'scope.inclusions', problem: 'say what the agreement covers' });
+  return problems;
+}
+
+/** Whether one underpinning agreement may be linked from an SLA. */
+export function underpinningProblem(
+  index: number,
+  slaId: string,
+  target: AgreementVersion | undefined,
+): FieldProblem | undefined {
+  const path = `underpinnedBy[${index}]`;
+  if (!target) return { path, problem: 'names no agreement' };
+  if (target.id === slaId) return { path, problem: 'an agreement cannot underpin itself' };
+  if (target.kind === 'SLA')
+    return { path, problem: `${target.id} is an SLA; only OLAs and UCs underpin an SLA` };
+  if (target.status === 'retired') return { path, problem: `${target.id} is retired` };
+  return undefined;
+}

@@ -1,0 +1,205 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { isAllowed, type Principal } from '../domain/access/policy.js';
+import {
+  ForbiddenError,
+  PayloadTooLargeError,
+  PreconditionRequiredError,
+  UnauthenticatedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../domain/errors.js';
+import { type Container, getContainer } from '../runtime/container.js';
+import { logger } from '../runtime/powertools.js';
+import { errorResponse, zodProblems } from './errors.js';
+import { principalFrom } from './principal.js';
+import type { HttpResult } from './respond.js';
+import { type RouteSpec, routeById } from './routes.js';
+
+export interface HttpRequest<B, Q> {
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  /** The version named by If-Match, for routes that need it. */
+  ifMatch: number;
+  principal: Principal;
+  /** The undecoded body, for routes that take binary formats. */
+  rawBody: Buffer;
+  requestId: string;
+  deps: Container;
+}
+
+export interface HandlerSpec<B, Q> {
+  route: string;
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  /** Skip JSON parsing: the use case reads rawBody itself (binary formats). */
+  raw?: boolean;
+  run: (req: HttpRequest<B, Q>) => Promise<HttpResult>;
+}
+
+const DEFAULT_MAX_BODY = 256 * 1024;
+
+export function lowerHeaders(h: APIGatewayProxyEvent['headers'] | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) if (v !== undefined) out[k.toLowerCase()] = v;
+  return out;
+}
+
+/** If-Match: "3" (strong), W/"3" is accepted too. */
+export function parseIfMatch(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') {
+    throw new PreconditionRequiredError('this write needs If-Match with the ETag you read', [
+      { path: 'If-Match', problem: 'header is required: send the ETag of the version you are changing' },
+    ]);
+  }
+  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(value.trim());
+  if (!m)
+    throw new ValidationError('bad If-Match', [
+      { path: 'If-Match', problem: `"${value}" is not an ETag issued by this API` },
+    ]);
+  return Number(m[1]);
+}
+
+function parseBody(
+  route: RouteSpec,
+  headers: Record<string, string>,
+  raw: Buffer,
+  schema: z.ZodType | undefined,
+): unknown {
+  if (!schema) return undefined;
+  const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (raw.length === 0) {
+    const r = schema.safeParse({});
+    if (r.success) return r.data;
+    throw new ValidationError('a JSON body is required', [{ path: '(body)', problem: 'is missing' }]);
+  }
+  if (type !== 'application/json' && !type.endsWith('+json')) {
+    throw new UnsupportedMediaTypeError(`${route.method} ${route.path} takes application/json`, [
+      { path: 'Content-Type', problem: `"${type || '(none)'}" is not application/json` },
+    ]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch (e) {
+    throw new ValidationError('malformed JSON', [
+      { path: '(body)', problem: `is not valid JSON: ${(e as Error).message}` },
+    ]);
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) throw new ValidationError('the body does not match the schema', zodProblems(r.error));
+  return r.data;
+}
+
+function parseQuery(event: APIGatewayProxyEvent, schema: z.ZodType | undefined): unknown {
+  const multi = event.multiValueQueryStringParameters ?? {};
+  const single = event.queryStringParameters ?? {};
+  const problems = Object.entries(multi)
+    .filter(([, v]) => (v?.length ?? 0) > 1)
+    .map(([k]) => ({ path: `query.${k}`, problem: 'is given more than once' }));
+  if (problems.length) throw new ValidationError('repeated query parameters', problems);
+  if (!schema) {
+    const keys = Object.keys(single);
+    if (keys.length)
+      throw new ValidationError(
+        'unknown query parameters',
+        keys.map((k) => ({ path: `query.${k}`, problem: 'is not a known parameter' })),
+      );
+    return {};
+  }
+  const r = schema.safeParse({ ...single });
+  if (!r.success) throw new ValidationError('bad query parameters', zodProblems(r.error, 'query'));
+  return r.data;
+}
+
+/**
+ * The one way an HTTP handler is built: authenticate, authorise by the route's action, parse with zod,
+ * call one use case, map the result; errors become HTTP in errorResponse only.
+ */
+export function httpHandler<B = undefined, Q = Record<string, never>>(spec: HandlerSpec<B, Q>) {
+  const route = routeById(spec.route);
+  const core = async (event: APIGatewayProxyEvent, _context: Context): Promise<APIGatewayProxyResult> => {
+    const requestId = event.requestContext?.requestId ?? 'local';
+    const headers = lowerHeaders(event.headers);
+    const correlationId = headers['x-correlation-id'] ?? requestId;
+    logger.setCorrelationId(correlationId);
+    const baseHeaders = { 'X-Request-Id': requestId, 'X-Correlation-Id': correlationId };
+    try {
+      let principal: Principal | undefined;
+      if (route.auth !== 'none') {
+        principal = principalFrom(event);
+        if (!principal)
+          throw new UnauthenticatedError('a valid bearer token is required', [
+            { path: 'Authorization', problem: 'is missing or invalid' },
+          ]);
+        if (route.action && !isAllowed(principal, route.action)) {
+          throw new ForbiddenError(
+            `your roles (${principal.roles.join(', ') || 'none'}) do not allow ${route.action}`,
+          );
+        }
+      }
+      const raw =
+        event.body == null
+          ? Buffer.alloc(0)
+          : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+      const max = route.maxBodyBytes ?? DEFAULT_MAX_BODY;
+      if (raw.length > max) {
+        throw new PayloadTooLargeError(`the body is ${raw.length} bytes; the limit is ${max}`, [
+          { path: '(body)', problem: `exceeds ${max} bytes` },
+        ]);
+      }
+      const body = spec.raw ? undefined : parseBody(route, headers, raw, spec.body);
+      const query = parseQuery(event, spec.query);
+      const ifMatch = route.ifMatch ? parseIfMatch(headers['if-match']) : 0;
+      const deps = await getContainer();
+      const result = await spec.run({
+        body: body as B,
+        query: query as Q,
+        params: (event.pathParameters ?? {}) as Record<string, string>,
+        headers,
+        ifMatch,
+        principal: principal ?? {
+          subject: 'anonymous',
+          roles: [],
+          businessUnits: [],
+          services: [],
+          signOffCapacities: [],
+        },
+        rawBody: raw,
+        requestId,
+        deps,
+      });
+      if (route.method !== 'GET')
+        logger.info('request', { route: route.id, status: result.status, subject: principal?.subject });
+      return {
+        statusCode: result.status,
+        headers: {
+          ...(result.body !== undefined || result.rawBody !== undefined
+            ? { 'Content-Type': 'application/json' }
+            : {}),
+          ...baseHeaders,
+          ...result.headers,
+        },
+        body: result.rawBody ?? (result.body === undefined ? '' : JSON.stringify(result.body)),
+      };
+    } catch (err) {
+      const { unexpected, ...res } = errorResponse(err, requestId, baseHeaders);
+      if (unexpected) logger.error('unhandled error', { route: route.id, error: err as Error });
+      else
+        logger.info('refused', {
+          route: route.id,
+          status: res.statusCode,
+          code: JSON.parse(res.body).error.code,
+        });
+      return res;
+    }
+  };
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(core);
+}

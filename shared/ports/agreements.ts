@@ -1,0 +1,45 @@
+import type { ListScope } from '../domain/access/policy.js';
+import type { AgreementVersion } from '../schemas/agreement.js';
+
+export interface AgreementFilter {
+  serviceId?: string;
+  businessUnit?: string;
+  status?: AgreementVersion['status'];
+  kind?: AgreementVersion['kind'];
+  renewalFrom?: string;
+  renewalTo?: string;
+  expiryFrom?: string;
+  expiryTo?: string;
+}
+
+export interface AgreementListQuery extends AgreementFilter {
+  /** What the caller may see: everything, or any of these business units or services. */
+  scope: ListScope;
+  limit: number;
+  /** Keyset cursor: return agreements whose id sorts after this one. Ids are time-ordered. */
+  after?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** The last id of this page when more may follow. */
+  lastKey?: string;
+}
+
+/**
+ * Agreements as immutable versions plus a current pointer.
+ * Every write commits the new version, the current pointer and the dependency edges together.
+ */
+export interface AgreementStore {
+  /** Stores version 1. ConflictError when the id exists. */
+  create(first: AgreementVersion): Promise<void>;
+  /** Stores `next` when the current version is `next.version - 1`; VersionConflictError (with the current) otherwise. */
+  append(next: AgreementVersion): Promise<void>;
+  get(id: string): Promise<AgreementVersion | undefined>;
+  getVersion(id: string, version: number): Promise<AgreementVersion | undefined>;
+  /** Every version, oldest first. */
+  listVersions(id: string): Promise<AgreementVersion[]>;
+  list(query: AgreementListQuery): Promise<Page<AgreementVersion>>;
+  /** Current versions of the agreements that list `id` in `underpinnedBy` (not retired). */
+  dependants(id: string): Promise<AgreementVersion[]>;
+}

@@ -1,0 +1,4 @@
+/** New identifiers. Implementations return ids that sort in creation order. */
+export interface IdGenerator {
+  agreementId(): string;
+}

@@ -1,0 +1,31 @@
+import type { VendorKeyStore } from '../ports/vendors.js';
+import type { AgreementUseCases } from '../usecases/agreements.js';
+import type { AuditQueries, AuditRecorder } from '../usecases/audit.js';
+import type { ServiceUseCases } from '../usecases/services.js';
+import type { Config } from './config.js';
+
+/**
+ * What handlers get: the use cases, wired to one backend. Built once per process by a composition root:
+ * infra/local/compose.ts for the embedded default, shared/runtime/aws.ts on Lambda.
+ */
+export interface Container {
+  config: Config;
+  agreements: AgreementUseCases;
+  services: ServiceUseCases;
+  auditRecorder: AuditRecorder;
+  auditQueries: AuditQueries;
+  vendorKeys: VendorKeyStore;
+}
+
+let current: Promise<Container> | undefined;
+
+/** The embedded default (and tests) install their container before any handler runs. */
+export function setContainer(container: Container): void {
+  current = Promise.resolve(container);
+}
+
+/** On Lambda nothing is installed: the AWS composition root is loaded on first use (cold start). */
+export function getContainer(): Promise<Container> {
+  if (!current) current = import('./aws.js').then((m) => m.createAwsContainer());
+  return current;
+}

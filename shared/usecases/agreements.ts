@@ -1,0 +1,460 @@
+import { type Action, canAccess, listScope, type Principal } from '../domain/access/policy.js';
+import { canTake, LIFECYCLE, type LifecycleStep, materialFieldsIn } from '../domain/agreements/lifecycle.js';
+import {
+  contentProblems,
+  dateProblems,
+  localDate,
+  submissionProblems,
+  underpinningProblem,
+} from '../domain/agreements/rules.js';
+import {
+  mayActInCapacity,
+  missingSignOffs,
+  requiredSignOffs,
+  type SignOffRules,
+} from '../domain/agreements/signoff.js';
+import {
+  BusinessRuleError,
+  ConflictError,
+  type FieldProblem,
+  ForbiddenError,
+  NotFoundError,
+  VersionConflictError,
+} from '../domain/errors.js';
+import type { AgreementStore } from '../ports/agreements.js';
+import type { Clock } from '../ports/clock.js';
+import type { IdGenerator } from '../ports/ids.js';
+import type { ServiceStore } from '../ports/services.js';
+import type {
+  AgreementContent,
+  AgreementVersion,
+  CreateAgreementBody,
+  ListAgreementsQuery,
+  UpdateAgreementBody,
+} from '../schemas/agreement.js';
+import type { Service } from '../schemas/service.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+export interface AgreementDeps {
+  agreements: AgreementStore;
+  services: ServiceStore;
+  clock: Clock;
+  ids: IdGenerator;
+  signOffRules: SignOffRules;
+  /** When set, this deployment holds only agreements whose data residency is this region. */
+  residencyRegion?: string | undefined;
+}
+
+export type EndStep = 'expire' | 'sunset';
+
+/** The agreement use cases: every write makes a new immutable version guarded by the version the caller read. */
+export class AgreementUseCases {
+  constructor(private readonly deps: AgreementDeps) {}
+
+  async create(principal: Principal, body: CreateAgreementBody): Promise<AgreementVersion> {
+    const { reason, ...content } = body;
+    this.authorize(principal, 'agreement.create', content);
+    const service = await this.deps.services.get(content.serviceId);
+    if (!service)
+      throw new BusinessRuleError('unknown service', [
+        { path: 'serviceId', problem: `names no service (${content.serviceId})` },
+      ]);
+    const now = this.deps.clock.now();
+    const id = this.deps.ids.agreementId();
+    const problems = [
+      ...this.placementProblems(content, service),
+      ...contentProblems(content),
+      ...dateProblems(content, now, new Set(Object.keys(content))),
+      ...(await this.underpinningProblems(id, content.underpinnedBy)),
+    ];
+    if (problems.length) throw new BusinessRuleError('the agreement breaks a rule', problems);
+    const at = now.toISOString();
+    const first: AgreementVersion = {
+      ...content,
+      id,
+      version: 1,
+      status: 'draft',
+      requiredSignOffs: [],
+      signOffs: [],
+      createdAt: at,
+      createdBy: principal.subject,
+      changedAt: at,
+      changedBy: principal.subject,
+      change: 'create',
+      reason,
+    };
+    await this.deps.agreements.create(first);
+    return first;
+  }
+
+  async get(principal: Principal, id: string): Promise<AgreementVersion> {
+    return this.load(principal, 'agreement.read', id);
+  }
+
+  async getVersion(principal: Principal, id: string, version: number): Promise<AgreementVersion> {
+    await this.load(principal, 'agreement.read', id);
+    const v = await this.deps.agreements.getVersion(id, version);
+    if (!v)
+      throw new NotFoundError(`agreement ${id} has no version ${version}`, [
+        { path: 'version', problem: 'no such version' },
+      ]);
+    return v;
+  }
+
+  async listVersions(principal: Principal, id: string): Promise<AgreementVersion[]> {
+    await this.load(principal, 'agreement.read', id);
+    return this.deps.agreements.listVersions(id);
+  }
+
+  async list(
+    principal: Principal,
+    query: ListAgreementsQuery,
+  ): Promise<{ items: AgreementVersion[]; nextCursor?: string }> {
+    const { limit, cursor, ...filter } = query;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, filter);
+    const scope = listScope(principal, 'agreement.read');
+    const page = await this.deps.agreements.list({
+      ...filter,
+      scope,
+      limit,
+      ...(after === undefined ? {} : { after }),
+    });
+    return {
+      items: page.items,
+      ...(page.lastKey === undefined ? {} : { nextCursor: encodeCursor(page.lastKey, filter) }),
+    };
+  }
+
+  async update(
+    principal: Principal,
+    id: string,
+    expected: number,
+    body: UpdateAgreementBody,
+  ): Promise<AgreementVersion> {
+    const current = await this.loadForWrite(principal, 'agreement.update', id, expected);
+    const { reason, ...changes } = body;
+    const changed = Object.keys(changes).filter((k) => (changes as Record<string, unknown>)[k] !== undefined);
+    if (current.status === 'retired')
+      throw new ConflictError(`agreement ${id} is retired; retired agreements are read-only`);
+    const material = materialFieldsIn(changed);
+    if (current.status !== 'draft' && material.length > 0) {
+      throw new ConflictError(
+        `fields ${material.join(', ')} change the commitment and may change only in draft; this agreement is ${current.status}`,
+        material.map((f) => ({ path: f, problem: `cannot change while ${current.status}` })),
+      );
+    }
+    const merged = { ...current, ...stripUndefined(changes) } as AgreementVersion;
+    const service = await this.deps.services.get(merged.serviceId);
+    const problems = [
+      ...(service ? this.placementProblems(merged, service) : []),
+      ...contentProblems(merged),
+      ...dateProblems(merged, this.deps.clock.now(), new Set(changed)),
+      ...(changed.includes('underpinnedBy') ? await this.underpinningProblems(id, merged.underpinnedBy) : []),
+    ];
+    if (problems.length) throw new BusinessRuleError('the change breaks a rule', problems);
+    return this.commit(principal, current, merged, 'update', reason);
+  }
+
+  async submit(
+    principal: Principal,
+    id: string,
+    expected: number,
+    reason: string,
+  ): Promise<AgreementVersion> {
+    const current = await this.loadForWrite(principal, 'agreement.submit', id, expected);
+    this.step('submit', current);
+    const service = await this.deps.services.get(current.serviceId);
+    if (!service) throw new ConflictError(`service ${current.serviceId} no longer exists`);
+    const problems = [
+      ...submissionProblems(current),
+      ...dateProblems(current, this.deps.clock.now(), new Set(['effectiveFrom'])),
+      ...(await this.underpinningProblems(id, current.underpinnedBy)),
+    ];
+    if (problems.length) throw new BusinessRuleError('the agreement is not ready to submit', problems);
+    const required = requiredSignOffs(this.deps.signOffRules, current, service.tier);
+    return this.commit(
+      principal,
+      current,
+      {
+        ...current,
+        status: 'submitted',
+        requiredSignOffs: required,
+        signOffs: [],
+        submittedBy: principal.subject,
+      },
+      'submit',
+      reason,
+    );
+  }
+
+  async withdraw(
+    principal: Principal,
+    id: string,
+    expected: number,
+    reason: string,
+  ): Promise<AgreementVersion> {
+    const current = await this.loadForWrite(principal, 'agreement.withdraw', id, expected);
+    this.step('withdraw', current);
+    return this.commit(principal, current, { ...current, status: 'draft', signOffs: [] }, 'withdraw', reason);
+  }
+
+  async signOff(
+    principal: Principal,
+    id: string,
+    expected: number,
+    input: {
+      capacity: AgreementVersion['requiredSignOffs'][number]['capacity'];
+      decision: 'approved' | 'rejected';
+      reason: string;
+      comment?: string | undefined;
+    },
+  ): Promise<AgreementVersion> {
+    const current = await this.loadForWrite(principal, 'agreement.signoff', id, expected);
+    this.step('signoff', current);
+    if (!current.requiredSignOffs.some((r) => r.capacity === input.capacity)) {
+      throw new BusinessRuleError('capacity not required', [
+        {
+          path: 'capacity',
+          problem: `${input.capacity} is not a required sign-off here; required: ${current.requiredSignOffs.map((r) => r.capacity).join(', ') || 'none'}`,
+        },
+      ]);
+    }
+    if (!mayActInCapacity(principal, input.capacity, current.serviceId)) {
+      throw new ForbiddenError(`you may not sign off as ${input.capacity}`);
+    }
+    if (current.submittedBy === principal.subject || current.createdBy === principal.subject) {
+      throw new ForbiddenError(
+        'the author or submitter of an agreement cannot sign it off (separation of duties)',
+      );
+    }
+    if (current.signOffs.some((s) => s.by === principal.subject)) {
+      throw new ForbiddenError('one person signs at most one capacity of an agreement (four eyes)');
+    }
+    if (current.signOffs.some((s) => s.capacity === input.capacity && s.decision === 'approved')) {
+      throw new ConflictError(`${input.capacity} has already signed off this agreement`);
+    }
+    const signOffs = [
+      ...current.signOffs,
+      {
+        capacity: input.capacity,
+        decision: input.decision,
+        by: principal.subject,
+        at: this.deps.clock.now().toISOString(),
+        ...(input.comment === undefined ? {} : { comment: input.comment }),
+      },
+    ];
+    const afterSign = { ...current, signOffs };
+    const status: AgreementVersion['status'] =
+      input.decision === 'rejected'
+        ? 'draft'
+        : missingSignOffs(afterSign).length === 0
+          ? 'approved'
+          : 'submitted';
+    return this.commit(
+      principal,
+      current,
+      { ...afterSign, status },
+      `signoff:${input.capacity}:${input.decision}`,
+      input.reason,
+    );
+  }
+
+  async activate(
+    principal: Principal,
+    id: string,
+    expected: number,
+    reason: string,
+  ): Promise<AgreementVersion> {
+    const current = await this.loadForWrite(principal, 'agreement.activate', id, expected);
+    const missing = missingSignOffs(current);
+    if (current.status === 'submitted' || (current.status === 'approved' && missing.length > 0)) {
+      throw new ConflictError(
+        `agreement ${id} cannot be activated: sign-off missing from ${missing.join(', ')}`,
+        missing.map((c) => ({ path: `requiredSignOffs[${c}]`, problem: 'not signed off' })),
+        { missingSignOffs: missing },
+      );
+    }
+    this.step('activate', current);
+    const today = localDate(this.deps.clock.now(), current.timeZone);
+    if (current.effectiveFrom > today) {
+      throw new BusinessRuleError('not yet effective', [
+        {
+          path: 'effectiveFrom',
+          problem: `the agreement takes effect on ${current.effectiveFrom}; today is ${today}`,
+        },
+      ]);
+    }
+    const notLive: FieldProblem[] = [];
+    for (const [i, dep] of current.underpinnedBy.entries()) {
+      const d = await this.deps.agreements.get(dep);
+      if (!d || (d.status !== 'approved' && d.status !== 'active')) {
+        notLive.push({
+          path: `underpinnedBy[${i}]`,
+          problem: `${dep} is ${d?.status ?? 'missing'}; it must be approved or active`,
+        });
+      }
+    }
+    if (notLive.length) throw new ConflictError('underpinning agreements are not in force', notLive);
+    return this.commit(
+      principal,
+      current,
+      { ...current, status: 'active', activatedAt: this.deps.clock.now().toISOString() },
+      'activate',
+      reason,
+    );
+  }
+
+  async end(
+    principal: Principal,
+    id: string,
+    expected: number,
+    step: EndStep,
+    reason: string,
+  ): Promise<AgreementVersion> {
+    const current = await this.loadForWrite(principal, 'agreement.end', id, expected);
+    this.step(step, current);
+    // Expiry is a fact of the calendar and is never refused; a sunset is a decision and is.
+    if (step === 'sunset') await this.refuseIfDependedOn(current);
+    return this.commit(principal, current, { ...current, status: LIFECYCLE[step].to }, step, reason);
+  }
+
+  /** Retiring is a soft delete: the agreement stays readable with every version, and leaves every list but its own. */
+  async retire(
+    principal: Principal,
+    id: string,
+    expected: number,
+    reason: string,
+  ): Promise<AgreementVersion> {
+    const current = await this.loadForWrite(principal, 'agreement.retire', id, expected);
+    this.step('retire', current);
+    await this.refuseIfDependedOn(current);
+    return this.commit(
+      principal,
+      current,
+      { ...current, status: 'retired', retiredAt: this.deps.clock.now().toISOString() },
+      'retire',
+      reason,
+    );
+  }
+
+  /** Loads an agreement the principal may act on, or throws 404/403. */
+  async load(principal: Principal, action: Action, id: string): Promise<AgreementVersion> {
+    const current = await this.deps.agreements.get(id);
+    if (!current)
+      throw new NotFoundError(`no agreement ${id}`, [{ path: 'agreementId', problem: 'names no agreement' }]);
+    this.authorize(principal, action, current);
+    return current;
+  }
+
+  private async loadForWrite(
+    principal: Principal,
+    action: Action,
+    id: string,
+    expected: number,
+  ): Promise<AgreementVersion> {
+    const current = await this.load(principal, action, id);
+    if (current.version !== expected) {
+      throw new VersionConflictError(
+        `stale write: you sent version ${expected}, the current version is ${current.version}`,
+        current,
+      );
+    }
+    return current;
+  }
+
+  private authorize(
+    principal: Principal,
+    action: Action,
+    target: { businessUnit: string; serviceId: string },
+  ): void {
+    if (!canAccess(principal, action, target)) {
+      throw new ForbiddenError(
+        `${action} on business unit ${target.businessUnit} / service ${target.serviceId} is outside your scope`,
+      );
+    }
+  }
+
+  private step(step: LifecycleStep, current: AgreementVersion): void {
+    if (!canTake(step, current.status)) {
+      const from = LIFECYCLE[step].from.join(', ');
+      throw new ConflictError(
+        `cannot ${step} an agreement that is ${current.status} (allowed from: ${from})`,
+        [{ path: 'status', problem: `is ${current.status}` }],
+      );
+    }
+  }
+
+  private async commit(
+    principal: Principal,
+    current: AgreementVersion,
+    next: AgreementVersion,
+    change: string,
+    reason: string,
+  ): Promise<AgreementVersion> {
+    const v: AgreementVersion = {
+      ...next,
+      version: current.version + 1,
+      changedAt: this.deps.clock.now().toISOString(),
+      changedBy: principal.subject,
+      change,
+      reason,
+    };
+    await this.deps.agreements.append(v);
+    return v;
+  }
+
+  private placementProblems(a: AgreementContent, service: Service): FieldProblem[] {
+    const problems: FieldProblem[] = [];
+    const { provider, customer } = a.parties;
+    const partyUnits = [provider, customer].flatMap((p) =>
+      p.type === 'business-unit' ? [p.businessUnit] : [],
+    );
+    if (!partyUnits.includes(a.businessUnit)) {
+      problems.push({
+        path: 'businessUnit',
+        problem: `must be one of the parties' business units (${partyUnits.join(', ') || 'none'})`,
+      });
+    }
+    if (a.dataResidency.region !== service.residencyRegion) {
+      problems.push({
+        path: 'dataResidency.region',
+        problem: `must match the service's residency region (${service.residencyRegion})`,
+      });
+    }
+    if (this.deps.residencyRegion !== undefined && a.dataResidency.region !== this.deps.residencyRegion) {
+      problems.push({
+        path: 'dataResidency.region',
+        problem: `this deployment holds data resident in ${this.deps.residencyRegion} only`,
+      });
+    }
+    return problems;
+  }
+
+  private async underpinningProblems(slaId: string, ids: readonly string[]): Promise<FieldProblem[]> {
+    const out: FieldProblem[] = [];
+    for (const [i, dep] of ids.entries()) {
+      const p = underpinningProblem(i, slaId, await this.deps.agreements.get(dep));
+      if (p) out.push(p);
+    }
+    return out;
+  }
+
+  private async refuseIfDependedOn(current: AgreementVersion): Promise<void> {
+    if (current.kind === 'SLA') return;
+    const live = (await this.deps.agreements.dependants(current.id)).filter((d) => d.status === 'active');
+    if (live.length > 0) {
+      throw new ConflictError(
+        `${current.id} underpins active agreements: ${live.map((d) => d.id).join(', ')}`,
+        live.map((d) => ({
+          path: 'dependants',
+          problem: `${d.id} (${d.kind} "${d.title}") is active and depends on it`,
+        })),
+        { dependants: live.map((d) => d.id) },
+      );
+    }
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

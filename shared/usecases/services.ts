@@ -1,0 +1,125 @@
+import { canAccess, listScope, type Principal } from '../domain/access/policy.js';
+import {
+  BusinessRuleError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  VersionConflictError,
+} from '../domain/errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { ServiceStore } from '../ports/services.js';
+import type { CreateServiceBody, ListServicesQuery, Service, UpdateServiceBody } from '../schemas/service.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+export interface ServiceDeps {
+  services: ServiceStore;
+  clock: Clock;
+  residencyRegion?: string | undefined;
+}
+
+/** The service catalogue: what agreements are about. Services carry their tier, owner and residency. */
+export class ServiceUseCases {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  async register(principal: Principal, body: CreateServiceBody): Promise<Service> {
+    const { reason, ...fields } = body;
+    if (
+      !canAccess(principal, 'service.create', { businessUnit: fields.businessUnit, serviceId: fields.id })
+    ) {
+      throw new ForbiddenError(
+        `registering services in business unit ${fields.businessUnit} is outside your scope`,
+      );
+    }
+    this.checkResidency(fields.residencyRegion);
+    if (await this.deps.services.get(fields.id)) {
+      throw new ConflictError(`service ${fields.id} already exists`, [{ path: 'id', problem: 'is taken' }]);
+    }
+    const at = this.deps.clock.now().toISOString();
+    const service: Service = {
+      ...fields,
+      version: 1,
+      createdAt: at,
+      createdBy: principal.subject,
+      changedAt: at,
+      changedBy: principal.subject,
+      change: 'register',
+      reason: reason ?? 'service registered',
+    };
+    await this.deps.services.create(service);
+    return service;
+  }
+
+  async get(principal: Principal, id: string): Promise<Service> {
+    const s = await this.deps.services.get(id);
+    if (!s) throw new NotFoundError(`no service ${id}`, [{ path: 'serviceId', problem: 'names no service' }]);
+    if (!canAccess(principal, 'service.read', { businessUnit: s.businessUnit, serviceId: s.id })) {
+      throw new ForbiddenError(`service ${id} is outside your scope`);
+    }
+    return s;
+  }
+
+  async update(
+    principal: Principal,
+    id: string,
+    expected: number,
+    body: UpdateServiceBody,
+  ): Promise<Service> {
+    const current = await this.deps.services.get(id);
+    if (!current)
+      throw new NotFoundError(`no service ${id}`, [{ path: 'serviceId', problem: 'names no service' }]);
+    if (
+      !canAccess(principal, 'service.update', { businessUnit: current.businessUnit, serviceId: current.id })
+    ) {
+      throw new ForbiddenError(`service ${id} is outside your scope`);
+    }
+    if (current.version !== expected) {
+      throw new VersionConflictError(
+        `stale write: you sent version ${expected}, the current version is ${current.version}`,
+        current,
+      );
+    }
+    const { reason, ...changes } = body;
+    if (changes.residencyRegion !== undefined) this.checkResidency(changes.residencyRegion);
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    const next: Service = {
+      ...current,
+      ...defined,
+      version: current.version + 1,
+      changedAt: this.deps.clock.now().toISOString(),
+      changedBy: principal.subject,
+      change: 'update',
+      reason,
+    };
+    await this.deps.services.update(next);
+    return next;
+  }
+
+  async list(
+    principal: Principal,
+    query: ListServicesQuery,
+  ): Promise<{ items: Service[]; nextCursor?: string }> {
+    const { limit, cursor, ...filter } = query;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, filter);
+    const page = await this.deps.services.list({
+      ...filter,
+      scope: listScope(principal, 'service.read'),
+      limit,
+      ...(after === undefined ? {} : { after }),
+    });
+    return {
+      items: page.items,
+      ...(page.lastKey === undefined ? {} : { nextCursor: encodeCursor(page.lastKey, filter) }),
+    };
+  }
+
+  private checkResidency(region: string): void {
+    if (this.deps.residencyRegion !== undefined && region !== this.deps.residencyRegion) {
+      throw new BusinessRuleError('residency', [
+        {
+          path: 'residencyRegion',
+          problem: `this deployment holds data resident in ${this.deps.residencyRegion} only`,
+        },
+      ]);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import type { EvaluationResult } from '../../domain/objectives/types.js';
+import {
+  type BudgetPoint,
+  budgetPoint,
+  type EvaluationStore,
+  type ExceptionWindowRecord,
+  type ExceptionWindowStore,
+  type ViolationQuery,
+  type ViolationRecord,
+  type ViolationStore,
+} from '../../ports/objectives.js';
+
+const clone = <T>(x: T): T => structuredClone(x);
+
+export class MemoryExceptionWindowStore implements ExceptionWindowStore {
+  private readonly rows = new Map<string, ExceptionWindowRecord>();
+
+  async create(record: ExceptionWindowRecord): Promise<void> {
+    if (this.rows.has(record.id)) throw new ConflictError(`exception window ${record.id} already exists`);
+    this.rows.set(record.id, clone(record));
+  }
+
+  async get(id: string): Promise<ExceptionWindowRecord | undefined> {
+    const r = this.rows.get(id);
+    return r ? clone(r) : undefined;
+  }
+
+  async list(q: { agreementId?: string; from?: string; to?: string }): Promise<ExceptionWindowRecord[]> {
+    return [...this.rows.values()]
+      .filter((r) => !q.agreementId || r.agreementId === q.agreementId)
+      .filter((r) => !q.from || Date.parse(r.end) > Date.parse(q.from))
+      .filter((r) => !q.to || Date.parse(r.start) < Date.parse(q.to))
+      .sort((a, b) => Date.parse(a.start) - Date.parse(b.start) || a.id.localeCompare(b.id))
+      .map(clone);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.rows.delete(id);
+  }
+}
+
+export function matchesViolation(v: ViolationRecord, q: ViolationQuery): boolean {
+  if (q.agreementId && v.agreementId !== q.agreementId) return false;
+  if (q.serviceId && v.serviceId !== q.serviceId) return false;
+  if (q.objectiveId && v.objectiveId !== q.objectiveId) return false;
+  if (q.severity && v.severity !== q.severity) return false;
+  if (q.status && v.status !== q.status) return false;
+  if (q.from && Date.parse(v.detectedAt) < Date.parse(q.from)) return false;
+  if (q.to && Date.parse(v.detectedAt) >= Date.parse(q.to)) return false;
+  if (
+    q.scope &&
+    !q.scope.businessUnits.includes(v.businessUnit) &&
+    !q.scope.serviceIds.includes(v.serviceId)
+  ) {
+    return false;
+  }
+  return true;
+}
+
+export class MemoryViolationStore implements ViolationStore {
+  private readonly rows = new Map<string, ViolationRecord>();
+
+  async record(v: ViolationRecord): Promise<{ violation: ViolationRecord; created: boolean }> {
+    const existing = [...this.rows.values()].find((r) => r.key === v.key);
+    if (existing) return { violation: clone(existing), created: false };
+    if (this.rows.has(v.id)) throw new ConflictError(`violation ${v.id} already exists`);
+    this.rows.set(v.id, clone(v));
+    return { violation: clone(v), created: true };
+  }
+
+  async update(v: ViolationRecord): Promise<void> {
+    if (!this.rows.has(v.id)) throw new NotFoundError(`violation ${v.id} not found`);
+    this.rows.set(v.id, clone(v));
+  }
+
+  async get(id: string): Promise<ViolationRecord | undefined> {
+    const r = this.rows.get(id);
+    return r ? clone(r) : undefined;
+  }
+
+  async findOpen(agreementId: string, objectiveId: string): Promise<ViolationRecord | undefined> {
+    const r = [...this.rows.values()].find(
+      (x) => x.agreementId === agreementId && x.objectiveId === objectiveId && x.status === 'open',
+    );
+    return r ? clone(r) : undefined;
+  }
+
+  async list(q: ViolationQuery): Promise<ViolationRecord[]> {
+    return [...this.rows.values()]
+      .filter((v) => matchesViolation(v, q))
+      .sort((a, b) => Date.parse(b.detectedAt) - Date.parse(a.detectedAt) || b.id.localeCompare(a.id))
+      .slice(0, q.limit ?? 100)
+      .map(clone);
+  }
+}
+
+export class MemoryEvaluationStore implements EvaluationStore {
+  private readonly latestRows = new Map<string, EvaluationResult>();
+  private readonly points = new Map<string, Map<string, BudgetPoint>>();
+
+  async save(results: readonly EvaluationResult[]): Promise<void> {
+    for (const r of results) {
+      const k = `${r.agreementId}/${r.objectiveId}`;
+      this.latestRows.set(k, clone(r));
+      let p = this.points.get(k);
+      if (!p) {
+        p = new Map();
+        this.points.set(k, p);
+      }
+      p.set(r.evaluatedAt, budgetPoint(r));
+    }
+  }
+
+  async latest(q: {
+    agreementId?: string;
+    serviceId?: string;
+    objectiveId?: string;
+  }): Promise<EvaluationResult[]> {
+    return [...this.latestRows.values()]
+      .filter((r) => !q.agreementId || r.agreementId === q.agreementId)
+      .filter((r) => !q.serviceId || r.serviceId === q.serviceId)
+      .filter((r) => !q.objectiveId || r.objectiveId === q.objectiveId)
+      .sort(
+        (a, b) => a.agreementId.localeCompare(b.agreementId) || a.objectiveId.localeCompare(b.objectiveId),
+      )
+      .map(clone);
+  }
+
+  async history(agreementId: string, objectiveId: string, from: string, to: string): Promise<BudgetPoint[]> {
+    const f = Date.parse(from);
+    const t = Date.parse(to);
+    return [...(this.points.get(`${agreementId}/${objectiveId}`)?.values() ?? [])]
+      .filter((p) => Date.parse(p.at) >= f && Date.parse(p.at) < t)
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+      .map(clone);
+  }
+}

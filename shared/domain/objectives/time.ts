@@ -1,0 +1,156 @@
+/**
+ * Calendar arithmetic in an agreement's IANA time zone, DST-correct, using only Intl (no clock reads).
+ * Instants are epoch milliseconds; local dates are { year, month (1-12), day }.
+ */
+import type { Interval } from './intervals.js';
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+export interface LocalDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+interface LocalParts extends LocalDate {
+  hour: number;
+  minute: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** The wall-clock date and time at an instant in a time zone. */
+export function localParts(ms: number, timeZone: string): LocalParts {
+  const p: Record<string, number> = {};
+  for (const part of formatter(timeZone).formatToParts(ms)) {
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
+  }
+  return { year: p.year!, month: p.month!, day: p.day!, hour: p.hour! % 24, minute: p.minute! };
+}
+
+/** The zone's offset from UTC at an instant, in milliseconds (east positive), to the minute. */
+export function offsetAt(ms: number, timeZone: string): number {
+  const p = localParts(ms, timeZone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
+  return asUtc - (ms - (((ms % MINUTE_MS) + MINUTE_MS) % MINUTE_MS));
+}
+
+/**
+ * The instant at which the wall clock in `timeZone` shows the given local time. A local time skipped by a
+ * spring-forward change maps to the instant the clocks jump to; a repeated one (fall back) to its first
+ * occurrence.
+ */
+export function zonedToUtc(d: LocalDate, minutesOfDay: number, timeZone: string): number {
+  const guess = Date.UTC(d.year, d.month - 1, d.day) + minutesOfDay * MINUTE_MS;
+  const o1 = offsetAt(guess, timeZone);
+  let t = guess - o1;
+  const o2 = offsetAt(t, timeZone);
+  if (o2 !== o1) {
+    const t2 = guess - o2;
+    // In a gap neither candidate maps back to the wall time: take the later (after the jump).
+    t = offsetAt(t2, timeZone) === o2 ? Math.min(t, t2) : Math.max(t, t2);
+  }
+  return t;
+}
+
+export function addDays(d: LocalDate, n: number): LocalDate {
+  const x = new Date(Date.UTC(d.year, d.month - 1, d.day + n));
+  return { year: x.getUTCFullYear(), month: x.getUTCMonth() + 1, day: x.getUTCDate() };
+}
+
+/** ISO weekday of a local date: 0 = Monday … 6 = Sunday. */
+export function weekdayOf(d: LocalDate): number {
+  return (new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay() + 6) % 7;
+}
+
+export function isoDate(d: LocalDate): string {
+  return `${String(d.year).padStart(4, '0')}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+}
+
+export function localDateOf(ms: number, timeZone: string): LocalDate {
+  const p = localParts(ms, timeZone);
+  return { year: p.year, month: p.month, day: p.day };
+}
+
+export type CalendarUnit = 'week' | 'month' | 'quarter';
+
+/** The calendar period (ISO week from Monday, month, quarter) containing an instant, in the zone's wall time. */
+export function calendarPeriod(unit: CalendarUnit, ms: number, timeZone: string): Interval {
+  const d = localDateOf(ms, timeZone);
+  let first: LocalDate;
+  let next: LocalDate;
+  if (unit === 'week') {
+    first = addDays(d, -weekdayOf(d));
+    next = addDays(first, 7);
+  } else {
+    const span = unit === 'month' ? 1 : 3;
+    const m0 = Math.floor((d.month - 1) / span) * span;
+    first = { year: d.year, month: m0 + 1, day: 1 };
+    const n = new Date(Date.UTC(d.year, m0 + span, 1));
+    next = { year: n.getUTCFullYear(), month: n.getUTCMonth() + 1, day: 1 };
+  }
+  return { start: zonedToUtc(first, 0, timeZone), end: zonedToUtc(next, 0, timeZone) };
+}
+
+/** "HH:MM" (or "24:00") as minutes since local midnight. */
+export function hhmmToMinutes(s: string): number {
+  const [h, m] = s.split(':');
+  return Number(h) * 60 + Number(m);
+}
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+export interface SupportedHoursCalendar {
+  kind: 'calendar';
+  windows: readonly { days: readonly string[]; start: string; end: string }[];
+  holidays: readonly string[];
+}
+
+/**
+ * The supported-hours intervals of a calendar between two instants, in the zone's wall time: each listed
+ * weekday's start–end, holidays skipped. Computed per local day, so a DST change keeps 09:00 at 09:00.
+ */
+export function supportedIntervals(
+  cal: SupportedHoursCalendar,
+  timeZone: string,
+  from: number,
+  to: number,
+): Interval[] {
+  const out: Interval[] = [];
+  const holidays = new Set(cal.holidays);
+  const last = addDays(localDateOf(to, timeZone), 1);
+  for (let d = addDays(localDateOf(from, timeZone), -1); compare(d, last) <= 0; d = addDays(d, 1)) {
+    if (holidays.has(isoDate(d))) continue;
+    const wd = WEEKDAYS[weekdayOf(d)]!;
+    for (const w of cal.windows) {
+      if (!w.days.includes(wd)) continue;
+      const s = Math.max(from, zonedToUtc(d, hhmmToMinutes(w.start), timeZone));
+      const e = Math.min(to, zonedToUtc(d, hhmmToMinutes(w.end), timeZone));
+      if (s < e) out.push({ start: s, end: e });
+    }
+  }
+  return out;
+}
+
+function compare(a: LocalDate, b: LocalDate): number {
+  return a.year - b.year || a.month - b.month || a.day - b.day;
+}

@@ -1,0 +1,159 @@
+/** Ports of the objectives engine: what its use cases need, named for the caller. */
+import type { CreditCalculation, CreditTerms } from '../domain/objectives/credits.js';
+import type {
+  EvaluationResult,
+  ObjectiveSpec,
+  ObjectiveStatus,
+  SupportedHoursSpec,
+} from '../domain/objectives/types.js';
+import type { EscalationPathStep, EscalationStepInput } from '../domain/objectives/violations.js';
+import type { Severity } from '../policy/objectives.js';
+
+/** An active agreement as the engine sees it: its objectives and what they are judged by. */
+export interface ObjectiveAgreement {
+  agreementId: string;
+  version: number;
+  serviceId: string;
+  businessUnit: string;
+  /** The service's tier (1 most critical … 4). */
+  tier: number;
+  timeZone: string;
+  supportedHours: SupportedHoursSpec;
+  objectives: ObjectiveSpec[];
+  escalation: EscalationStepInput[];
+  credits?: CreditTerms | undefined;
+}
+
+/** Reads active agreements without depending on the agreement store's internals. */
+export interface ActiveObjectivesSource {
+  /** Every agreement in force, with its objectives. */
+  listActive(): Promise<ObjectiveAgreement[]>;
+  /** One agreement in force; undefined when it is unknown or not active. */
+  getActive(agreementId: string): Promise<ObjectiveAgreement | undefined>;
+}
+
+export const EXCEPTION_KINDS = ['planned-maintenance', 'emergency'] as const;
+export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
+
+/** An approved exception window: its time does not count against the objectives it covers. */
+export interface ExceptionWindowRecord {
+  id: string;
+  agreementId: string;
+  /** The one objective it covers; the whole agreement when absent. */
+  objectiveId?: string | undefined;
+  kind: ExceptionKind;
+  start: string;
+  end: string;
+  approver: string;
+  reason: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface ExceptionWindowStore {
+  /** Stores a new window; ConflictError when the id exists. */
+  create(record: ExceptionWindowRecord): Promise<void>;
+  get(id: string): Promise<ExceptionWindowRecord | undefined>;
+  /** Windows of an agreement (or of all agreements) that overlap [from, to), by start. */
+  list(query: { agreementId?: string; from?: string; to?: string }): Promise<ExceptionWindowRecord[]>;
+  /** Removes a window; false when there was none. */
+  delete(id: string): Promise<boolean>;
+}
+
+export interface Dispute {
+  id: string;
+  raisedBy: string;
+  raisedAt: string;
+  reason: string;
+  status: 'open' | 'accepted' | 'rejected';
+  resolution?: string | undefined;
+  resolvedBy?: string | undefined;
+  resolvedAt?: string | undefined;
+}
+
+export interface ViolationRecord {
+  id: string;
+  /** Idempotency key: one violation per objective per calendar period or per rolling breach episode. */
+  key: string;
+  agreementId: string;
+  agreementVersion: number;
+  objectiveId: string;
+  serviceId: string;
+  businessUnit: string;
+  tier: number;
+  status: 'open' | 'resolved';
+  severity: Severity;
+  severityReason: string;
+  detectedAt: string;
+  lastEvaluatedAt: string;
+  resolvedAt?: string | undefined;
+  /** The figures and the window they came from (the evaluation that last confirmed the breach). */
+  evidence: EvaluationResult;
+  escalation: EscalationPathStep[];
+  credit?: CreditCalculation | undefined;
+  disputes: Dispute[];
+}
+
+export interface ViolationQuery {
+  agreementId?: string | undefined;
+  serviceId?: string | undefined;
+  objectiveId?: string | undefined;
+  severity?: Severity | undefined;
+  status?: 'open' | 'resolved' | undefined;
+  /** Detected at or after. */
+  from?: string | undefined;
+  /** Detected before. */
+  to?: string | undefined;
+  /** Restrict to these business units and services (access scope); unrestricted when absent. */
+  scope?: { businessUnits: string[]; serviceIds: string[] } | undefined;
+  limit?: number | undefined;
+}
+
+export interface ViolationStore {
+  /** Stores the violation unless one with the same key exists; answers the stored one either way. */
+  record(v: ViolationRecord): Promise<{ violation: ViolationRecord; created: boolean }>;
+  /** Replaces a stored violation (same id); NotFoundError when there is none. */
+  update(v: ViolationRecord): Promise<void>;
+  get(id: string): Promise<ViolationRecord | undefined>;
+  findOpen(agreementId: string, objectiveId: string): Promise<ViolationRecord | undefined>;
+  /** Newest detected first. */
+  list(query: ViolationQuery): Promise<ViolationRecord[]>;
+}
+
+/** One point of an objective's history, for charts. */
+export interface BudgetPoint {
+  at: string;
+  status: ObjectiveStatus;
+  compliance: number | null;
+  budgetRemainingRatio: number | null;
+  budgetRemainingMinutes: number | null;
+  /** The highest long-window burn rate of the evaluation. */
+  maxBurnRate: number | null;
+  coverage: number;
+}
+
+export interface EvaluationStore {
+  /** Keeps each result as its objective's latest and adds a history point (idempotent per objective and instant). */
+  save(results: readonly EvaluationResult[]): Promise<void>;
+  /** Latest results, filtered by agreement, service or objective. */
+  latest(query: {
+    agreementId?: string;
+    serviceId?: string;
+    objectiveId?: string;
+  }): Promise<EvaluationResult[]>;
+  /** History points with from <= at < to, oldest first. */
+  history(agreementId: string, objectiveId: string, from: string, to: string): Promise<BudgetPoint[]>;
+}
+
+export function budgetPoint(r: EvaluationResult): BudgetPoint {
+  const long = r.burnRates.map((b) => b.long.burnRate).filter((x): x is number => x !== null);
+  return {
+    at: r.evaluatedAt,
+    status: r.status,
+    compliance: r.compliance,
+    budgetRemainingRatio: r.budget ? r.budget.remainingRatio : null,
+    budgetRemainingMinutes: r.budget ? r.budget.minutes.remaining : null,
+    maxBurnRate: long.length > 0 ? Math.max(...long) : null,
+    coverage: r.data.coverage,
+  };
+}

@@ -1,0 +1,4 @@
+import { MemoryExceptionWindowStore } from '../../shared/adapters/memory/objectives.js';
+import { exceptionWindowStoreContract } from './exception-window-store.contract.js';
+
+exceptionWindowStoreContract('memory', () => new MemoryExceptionWindowStore());

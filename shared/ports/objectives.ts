@@ -9,6 +9,11 @@ import type {
 import type { EscalationPathStep, EscalationStepInput } from '../domain/objectives/violations.js';
 import type { Severity } from '../policy/objectives.js';
 
+/** New identifiers for the engine's records, sortable by creation time: `<prefix>_<id>`. */
+export interface ObjectiveIds {
+  next(prefix: 'vio' | 'exc' | 'dsp'): string;
+}
+
 /** An active agreement as the engine sees it: its objectives and what they are judged by. */
 export interface ObjectiveAgreement {
   agreementId: string;

@@ -13,6 +13,7 @@ const result = (
     agreementVersion: 1,
     objectiveId,
     serviceId: 'svc_pay',
+    businessUnit: 'retail',
     sliKey: 'svc_pay/availability',
     evaluatedAt: at,
     method: 'occurrences',

@@ -441,6 +441,7 @@ export function evaluatePlan(
     agreementVersion: ctx.agreementVersion,
     objectiveId: o.id,
     serviceId: ctx.serviceId,
+    businessUnit: ctx.businessUnit,
     sliKey: plan.sliKey,
     evaluatedAt: iso(now),
     method: o.budgetingMethod,

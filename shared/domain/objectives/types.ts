@@ -69,6 +69,7 @@ export interface EvaluationResult {
   agreementVersion: number;
   objectiveId: string;
   serviceId: string;
+  businessUnit: string;
   sliKey: string;
   evaluatedAt: string;
   method: 'occurrences' | 'timeslices' | 'ratio-timeslices';

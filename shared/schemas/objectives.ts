@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { AgreementId, IsoDateTime, Reason, ServiceId, Slug } from './common.js';
+
+const before = (a: string, b: string) => Date.parse(a) < Date.parse(b);
+
+export const ExceptionKind = z.enum(['planned-maintenance', 'emergency']);
+
+/** An exception window (planned maintenance, emergency): approved time that does not count against objectives. */
+export const CreateExceptionWindowBody = z
+  .strictObject({
+    /** The one objective it covers; the whole agreement when absent. */
+    objectiveId: Slug.optional(),
+    kind: ExceptionKind,
+    start: IsoDateTime,
+    end: IsoDateTime,
+    /** Who approved it (name or e-mail), as the contract's change process requires. */
+    approver: z.string().trim().min(3).max(200),
+    reason: Reason,
+  })
+  .refine((b) => before(b.start, b.end), { path: ['end'], message: 'must be after start' })
+  .refine((b) => Date.parse(b.end) - Date.parse(b.start) <= 31 * 86_400_000, {
+    path: ['end'],
+    message: 'an exception window may last at most 31 days',
+  });
+export type CreateExceptionWindowBody = z.infer<typeof CreateExceptionWindowBody>;
+
+export const TimeRangeQuery = z
+  .strictObject({ from: IsoDateTime.optional(), to: IsoDateTime.optional() })
+  .refine((q) => !q.from || !q.to || before(q.from, q.to), { path: ['to'], message: 'must be after from' });
+export type TimeRangeQuery = z.infer<typeof TimeRangeQuery>;
+
+export const ViolationsQuery = z
+  .strictObject({
+    agreementId: AgreementId.optional(),
+    serviceId: ServiceId.optional(),
+    objectiveId: Slug.optional(),
+    severity: z.enum(['minor', 'major', 'critical']).optional(),
+    status: z.enum(['open', 'resolved']).optional(),
+    from: IsoDateTime.optional(),
+    to: IsoDateTime.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .refine((q) => !q.from || !q.to || before(q.from, q.to), { path: ['to'], message: 'must be after from' });
+export type ViolationsQuery = z.infer<typeof ViolationsQuery>;
+
+export const DisputeBody = z.strictObject({ reason: Reason });
+export type DisputeBody = z.infer<typeof DisputeBody>;
+
+export const ResolveDisputeBody = z.strictObject({
+  decision: z.enum(['accepted', 'rejected']),
+  resolution: Reason,
+});
+export type ResolveDisputeBody = z.infer<typeof ResolveDisputeBody>;
+
+export const BaselineBody = z
+  .strictObject({
+    /** The SLI's name within the service (telemetry key `<serviceId>/<sliName>`). */
+    sliName: Slug,
+    from: IsoDateTime,
+    to: IsoDateTime,
+    sliceMinutes: z.number().int().min(5).max(1440).multipleOf(5).default(60),
+    /** Propose the target met in (100 − percentile)% of slices. */
+    percentile: z.number().gt(0).lt(100).default(10),
+    /** Peak or seasonal periods to leave out of the history. */
+    exclude: z
+      .array(
+        z
+          .strictObject({ start: IsoDateTime, end: IsoDateTime, label: z.string().trim().min(1).max(120) })
+          .refine((x) => before(x.start, x.end), { path: ['end'], message: 'must be after start' }),
+      )
+      .max(100)
+      .default([]),
+  })
+  .refine((b) => before(b.from, b.to), { path: ['to'], message: 'must be after from' })
+  .refine((b) => Date.parse(b.to) - Date.parse(b.from) <= 400 * 86_400_000, {
+    path: ['to'],
+    message: 'the history may span at most 400 days',
+  });
+export type BaselineBody = z.infer<typeof BaselineBody>;
+
+/** Response shapes (for the OpenAPI document; the domain types are the precise contract). */
+export const ObjectiveStatusSchema = z.enum(['healthy', 'at-risk', 'breached', 'unknown']);
+export const EvaluationResultSchema = z.looseObject({
+  agreementId: z.string(),
+  objectiveId: z.string(),
+  serviceId: z.string(),
+  evaluatedAt: IsoDateTime,
+  compliance: z.number().nullable(),
+  status: ObjectiveStatusSchema,
+  reasons: z.array(z.string()),
+});
+export const StatusResponse = z.object({
+  status: ObjectiveStatusSchema,
+  reasons: z.array(z.string()),
+  objectives: z.array(EvaluationResultSchema),
+});
+export const BudgetHistoryResponse = z.object({
+  agreementId: z.string(),
+  objectiveId: z.string(),
+  points: z.array(
+    z.object({
+      at: IsoDateTime,
+      status: ObjectiveStatusSchema,
+      compliance: z.number().nullable(),
+      budgetRemainingRatio: z.number().nullable(),
+      budgetRemainingMinutes: z.number().nullable(),
+      maxBurnRate: z.number().nullable(),
+      coverage: z.number(),
+    }),
+  ),
+});
+export const ViolationSchema = z.looseObject({
+  id: z.string(),
+  agreementId: z.string(),
+  objectiveId: z.string(),
+  severity: z.enum(['minor', 'major', 'critical']),
+  status: z.enum(['open', 'resolved']),
+  detectedAt: IsoDateTime,
+});
+export const ExceptionWindowSchema = z.looseObject({
+  id: z.string(),
+  agreementId: z.string(),
+  kind: ExceptionKind,
+  start: IsoDateTime,
+  end: IsoDateTime,
+  approver: z.string(),
+  reason: z.string(),
+});

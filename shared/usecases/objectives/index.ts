@@ -1,0 +1,445 @@
+import {
+  type Action,
+  canAccess,
+  type Located,
+  listScope,
+  type Principal,
+} from '../../domain/access/policy.js';
+import { BusinessRuleError, ConflictError, ForbiddenError, NotFoundError } from '../../domain/errors.js';
+import { type BaselineProposal, proposeBaseline } from '../../domain/objectives/baseline.js';
+import { computeCredit, creditsApplyTo } from '../../domain/objectives/credits.js';
+import { type EngineSettings, worstStatus } from '../../domain/objectives/evaluate.js';
+import type { EvaluationResult, ExclusionWindow, ObjectiveStatus } from '../../domain/objectives/types.js';
+import {
+  classifySeverity,
+  escalationPath,
+  severityFacts,
+  violationKey,
+} from '../../domain/objectives/violations.js';
+import type { SeverityRules } from '../../policy/objectives.js';
+import type { Clock } from '../../ports/clock.js';
+import type {
+  ActiveObjectivesSource,
+  BudgetPoint,
+  EvaluationStore,
+  ExceptionWindowRecord,
+  ExceptionWindowStore,
+  ObjectiveAgreement,
+  ObjectiveIds,
+  ViolationRecord,
+  ViolationStore,
+} from '../../ports/objectives.js';
+import { type RollupStore, sliKey } from '../../ports/rollups.js';
+import type {
+  BaselineBody,
+  CreateExceptionWindowBody,
+  DisputeBody,
+  ResolveDisputeBody,
+  TimeRangeQuery,
+  ViolationsQuery,
+} from '../../schemas/objectives.js';
+import { contextsOf, evaluateMany, exclusionsOf } from './evaluator.js';
+
+export interface ObjectiveDeps {
+  source: ActiveObjectivesSource;
+  rollups: RollupStore;
+  exceptions: ExceptionWindowStore;
+  violations: ViolationStore;
+  evaluations: EvaluationStore;
+  clock: Clock;
+  ids: ObjectiveIds;
+  settings: EngineSettings;
+  severityRules: SeverityRules;
+}
+
+export interface EvaluationRunSummary {
+  evaluatedAt: string;
+  agreements: number;
+  objectives: number;
+  byStatus: Record<ObjectiveStatus, number>;
+  violationsOpened: number;
+  violationsUpdated: number;
+  violationsResolved: number;
+  timingsMs: { load: number; evaluate: number; save: number; violations: number };
+}
+
+export interface StatusView {
+  status: ObjectiveStatus;
+  reasons: string[];
+  objectives: EvaluationResult[];
+}
+
+const DAY = 86_400_000;
+/** The longest look-back any evaluation needs before "now" (a 366-day window), for the exception query. */
+const MAX_LOOKBACK_MS = 370 * DAY;
+
+/** The objectives engine's use cases: evaluation (scheduled and on demand), status, history, violations. */
+export class ObjectiveUseCases {
+  constructor(private readonly deps: ObjectiveDeps) {}
+
+  /** Evaluates every active objective, stores the results and records or resolves violations. */
+  async evaluateAll(): Promise<EvaluationRunSummary> {
+    const t0 = performance.now();
+    const agreements = await this.deps.source.listActive();
+    return this.run(agreements, t0);
+  }
+
+  /** Evaluates one active agreement now, on demand. */
+  async evaluateAgreement(principal: Principal, agreementId: string): Promise<StatusView> {
+    const a = await this.deps.source.getActive(agreementId);
+    if (!a) throw new NotFoundError(`no active agreement ${agreementId}`);
+    this.authorize(principal, 'objective.evaluate', a);
+    await this.run([a], performance.now());
+    return this.statusOfAgreement(principal, agreementId);
+  }
+
+  async statusOfAgreement(principal: Principal, agreementId: string): Promise<StatusView> {
+    const results = await this.deps.evaluations.latest({ agreementId });
+    const located = results[0] ?? (await this.deps.source.getActive(agreementId));
+    if (!located) throw new NotFoundError(`no evaluated or active agreement ${agreementId}`);
+    this.authorize(principal, 'objective.read', located);
+    return summarize(results);
+  }
+
+  async statusOfService(principal: Principal, serviceId: string): Promise<StatusView> {
+    const results = (await this.deps.evaluations.latest({ serviceId })).filter((r) =>
+      canAccess(principal, 'objective.read', r),
+    );
+    return summarize(results);
+  }
+
+  async statusOfObjective(
+    principal: Principal,
+    agreementId: string,
+    objectiveId: string,
+  ): Promise<EvaluationResult> {
+    const [r] = await this.deps.evaluations.latest({ agreementId, objectiveId });
+    if (!r) throw new NotFoundError(`objective ${objectiveId} of ${agreementId} has not been evaluated`);
+    this.authorize(principal, 'objective.read', r);
+    return r;
+  }
+
+  /** The objective's history (compliance, budget remaining, burn) as a time series; the last 7 days by default. */
+  async budgetHistory(
+    principal: Principal,
+    agreementId: string,
+    objectiveId: string,
+    q: TimeRangeQuery,
+  ): Promise<{ agreementId: string; objectiveId: string; points: BudgetPoint[] }> {
+    await this.statusOfObjective(principal, agreementId, objectiveId);
+    const to = q.to ?? this.deps.clock.now().toISOString();
+    const from = q.from ?? new Date(Date.parse(to) - 7 * DAY).toISOString();
+    const points = await this.deps.evaluations.history(agreementId, objectiveId, from, to);
+    return { agreementId, objectiveId, points };
+  }
+
+  async listViolations(principal: Principal, q: ViolationsQuery): Promise<{ items: ViolationRecord[] }> {
+    const scope = listScope(principal, 'violation.read');
+    const items = await this.deps.violations.list({
+      ...q,
+      scope: scope.all ? undefined : { businessUnits: scope.businessUnits, serviceIds: scope.serviceIds },
+    });
+    return { items };
+  }
+
+  async getViolation(principal: Principal, id: string): Promise<ViolationRecord> {
+    const v = await this.deps.violations.get(id);
+    if (!v || !canAccess(principal, 'violation.read', v)) throw new NotFoundError(`no violation ${id}`);
+    return v;
+  }
+
+  /** Records a dispute against the credit of a violation. */
+  async raiseDispute(principal: Principal, violationId: string, body: DisputeBody): Promise<ViolationRecord> {
+    const v = await this.getViolation(principal, violationId);
+    this.authorize(principal, 'violation.manage', v);
+    if (!v.credit) {
+      throw new BusinessRuleError('this violation carries no service credit to dispute', [
+        { path: 'violationId', problem: 'has no credit calculation' },
+      ]);
+    }
+    if (v.disputes.some((d) => d.status === 'open')) {
+      throw new ConflictError('a dispute of this credit is already open');
+    }
+    v.disputes.push({
+      id: this.deps.ids.next('dsp'),
+      raisedBy: principal.subject,
+      raisedAt: this.deps.clock.now().toISOString(),
+      reason: body.reason,
+      status: 'open',
+    });
+    await this.deps.violations.update(v);
+    return v;
+  }
+
+  async resolveDispute(
+    principal: Principal,
+    violationId: string,
+    disputeId: string,
+    body: ResolveDisputeBody,
+  ): Promise<ViolationRecord> {
+    const v = await this.getViolation(principal, violationId);
+    this.authorize(principal, 'violation.manage', v);
+    const d = v.disputes.find((x) => x.id === disputeId);
+    if (!d) throw new NotFoundError(`no dispute ${disputeId} on ${violationId}`);
+    if (d.status !== 'open') throw new ConflictError(`dispute ${disputeId} is already ${d.status}`);
+    if (d.raisedBy === principal.subject) {
+      throw new ForbiddenError('the person who raised a dispute cannot decide it');
+    }
+    d.status = body.decision;
+    d.resolution = body.resolution;
+    d.resolvedBy = principal.subject;
+    d.resolvedAt = this.deps.clock.now().toISOString();
+    await this.deps.violations.update(v);
+    return v;
+  }
+
+  async createException(
+    principal: Principal,
+    agreementId: string,
+    body: CreateExceptionWindowBody,
+  ): Promise<ExceptionWindowRecord> {
+    const a = await this.deps.source.getActive(agreementId);
+    if (!a) throw new NotFoundError(`no active agreement ${agreementId}`);
+    this.authorize(principal, 'violation.manage', a);
+    if (body.objectiveId && !a.objectives.some((o) => o.id === body.objectiveId)) {
+      throw new BusinessRuleError('unknown objective', [
+        { path: 'objectiveId', problem: `names no objective of ${agreementId}` },
+      ]);
+    }
+    const record: ExceptionWindowRecord = {
+      id: this.deps.ids.next('exc'),
+      agreementId,
+      ...(body.objectiveId ? { objectiveId: body.objectiveId } : {}),
+      kind: body.kind,
+      start: new Date(body.start).toISOString(),
+      end: new Date(body.end).toISOString(),
+      approver: body.approver,
+      reason: body.reason,
+      createdBy: principal.subject,
+      createdAt: this.deps.clock.now().toISOString(),
+    };
+    await this.deps.exceptions.create(record);
+    return record;
+  }
+
+  async listExceptions(
+    principal: Principal,
+    agreementId: string,
+    q: TimeRangeQuery,
+  ): Promise<{ items: ExceptionWindowRecord[] }> {
+    await this.locateAgreement(principal, 'objective.read', agreementId);
+    return { items: await this.deps.exceptions.list({ agreementId, ...q }) };
+  }
+
+  async deleteException(principal: Principal, agreementId: string, id: string): Promise<void> {
+    await this.locateAgreement(principal, 'violation.manage', agreementId);
+    const x = await this.deps.exceptions.get(id);
+    if (!x || x.agreementId !== agreementId)
+      throw new NotFoundError(`no exception window ${id} on ${agreementId}`);
+    await this.deps.exceptions.delete(id);
+  }
+
+  /** Proposes a target from a service's history, leaving out the periods marked as peak or seasonal. */
+  async baseline(principal: Principal, serviceId: string, body: BaselineBody): Promise<BaselineProposal> {
+    const active = (await this.deps.source.listActive()).filter((a) => a.serviceId === serviceId);
+    const allowed = active.some((a) => canAccess(principal, 'objective.read', a));
+    if (!allowed && !canAccess(principal, 'objective.read', { businessUnit: '', serviceId })) {
+      throw new NotFoundError(`no service ${serviceId} you may read`);
+    }
+    const from = Date.parse(body.from);
+    const to = Date.parse(body.to);
+    const buckets = await this.deps.rollups.read(sliKey(serviceId, body.sliName), from, to);
+    return proposeBaseline(buckets, {
+      from,
+      to,
+      sliceMinutes: body.sliceMinutes,
+      percentile: body.percentile,
+      exclude: body.exclude.map((x) => ({
+        start: Date.parse(x.start),
+        end: Date.parse(x.end),
+        label: x.label,
+      })),
+    });
+  }
+
+  private async locateAgreement(principal: Principal, action: Action, agreementId: string): Promise<void> {
+    const located =
+      (await this.deps.source.getActive(agreementId)) ??
+      (await this.deps.evaluations.latest({ agreementId }))[0];
+    if (!located) throw new NotFoundError(`no agreement ${agreementId}`);
+    this.authorize(principal, action, located);
+  }
+
+  private authorize(principal: Principal, action: Action, target: Located): void {
+    if (!canAccess(principal, action, target)) {
+      throw new ForbiddenError(`you may not ${action} for ${target.businessUnit}/${target.serviceId ?? '*'}`);
+    }
+  }
+
+  private async run(agreements: readonly ObjectiveAgreement[], t0: number): Promise<EvaluationRunSummary> {
+    const nowMs = this.deps.clock.now().getTime();
+    const { settings } = this.deps;
+    const ids = agreements.length === 1 ? agreements[0]!.agreementId : undefined;
+    const exceptionRecords = await this.deps.exceptions.list({
+      ...(ids ? { agreementId: ids } : {}),
+      from: new Date(nowMs - MAX_LOOKBACK_MS).toISOString(),
+    });
+    const contexts = agreements.flatMap(contextsOf);
+    const t1 = performance.now();
+    const results = await evaluateMany(
+      this.deps.rollups,
+      contexts,
+      exclusionsOf(exceptionRecords),
+      nowMs,
+      settings,
+    );
+    const t2 = performance.now();
+    await this.deps.evaluations.save(results);
+    const t3 = performance.now();
+    const byAgreement = new Map(agreements.map((a) => [a.agreementId, a]));
+    const counts = { opened: 0, updated: 0, resolved: 0 };
+    const open = await this.deps.violations.list({
+      status: 'open',
+      ...(ids ? { agreementId: ids } : {}),
+      limit: 1_000_000,
+    });
+    const openBy = new Map(open.map((v) => [`${v.agreementId}/${v.objectiveId}`, v]));
+    for (const r of results) {
+      const existing = openBy.get(`${r.agreementId}/${r.objectiveId}`);
+      if (r.status !== 'breached' && !existing) continue;
+      await this.reconcileViolation(
+        r,
+        byAgreement.get(r.agreementId)!,
+        existing,
+        nowMs,
+        counts,
+        exclusionsOf(exceptionRecords),
+      );
+    }
+    const t4 = performance.now();
+    const byStatus: Record<ObjectiveStatus, number> = { healthy: 0, 'at-risk': 0, breached: 0, unknown: 0 };
+    for (const r of results) byStatus[r.status]++;
+    return {
+      evaluatedAt: new Date(nowMs).toISOString(),
+      agreements: agreements.length,
+      objectives: results.length,
+      byStatus,
+      violationsOpened: counts.opened,
+      violationsUpdated: counts.updated,
+      violationsResolved: counts.resolved,
+      timingsMs: { load: t1 - t0, evaluate: t2 - t1, save: t3 - t2, violations: t4 - t3 },
+    };
+  }
+
+  /**
+   * One violation per objective per calendar period, or per breach episode of a rolling window: opened on
+   * the first breached evaluation, refreshed (evidence, severity, credit) while the breach lasts, resolved
+   * when it ends or the period turns over. Evaluating again never duplicates it.
+   */
+  private async reconcileViolation(
+    r: EvaluationResult,
+    a: ObjectiveAgreement,
+    existing: ViolationRecord | undefined,
+    nowMs: number,
+    counts: { opened: number; updated: number; resolved: number },
+    exclusions: Map<string, ExclusionWindow[]>,
+  ): Promise<void> {
+    const now = new Date(nowMs).toISOString();
+    const calendar = r.window.type === 'calendar';
+    if (existing && (r.status !== 'breached' || (calendar && existing.key !== this.keyFor(r, existing)))) {
+      if (r.status === 'unknown' && !calendar) return; // no data neither confirms nor ends a breach
+      await this.deps.violations.update({
+        ...existing,
+        status: 'resolved',
+        resolvedAt: now,
+        lastEvaluatedAt: now,
+      });
+      counts.resolved++;
+      if (r.status !== 'breached') return;
+      existing = undefined;
+    }
+    if (r.status !== 'breached') return;
+    const objective = a.objectives.find((o) => o.id === r.objectiveId)!;
+    const detectedMs = existing ? Date.parse(existing.detectedAt) : nowMs;
+    const severity = classifySeverity(this.deps.severityRules, severityFacts(r, a.tier, detectedMs, nowMs));
+    const credit =
+      a.credits && creditsApplyTo(a.credits, r.objectiveId)
+        ? await this.creditFor(a, r, exclusions)
+        : undefined;
+    const base: ViolationRecord = {
+      id: existing?.id ?? this.deps.ids.next('vio'),
+      key: this.keyFor(r, existing),
+      agreementId: r.agreementId,
+      agreementVersion: r.agreementVersion,
+      objectiveId: r.objectiveId,
+      serviceId: r.serviceId,
+      businessUnit: a.businessUnit,
+      tier: a.tier,
+      status: 'open',
+      severity: severity.severity,
+      severityReason: `${severity.because} (rule ${severity.rule + 1}: tier ${severity.facts.tier}, margin ${severity.facts.marginPoints} points, budget ${Math.round(severity.facts.budgetConsumed * 100)}% consumed, ${severity.facts.durationMinutes} min)`,
+      detectedAt: existing?.detectedAt ?? now,
+      lastEvaluatedAt: now,
+      evidence: r,
+      escalation:
+        existing?.escalation ??
+        escalationPath(a.escalation, detectedMs, a.tier, this.deps.settings.tiers, objective.owner),
+      ...(credit ? { credit } : {}),
+      disputes: existing?.disputes ?? [],
+    };
+    if (existing) {
+      await this.deps.violations.update(base);
+      counts.updated++;
+      return;
+    }
+    const { created } = await this.deps.violations.record(base);
+    if (created) counts.opened++;
+  }
+
+  private keyFor(r: EvaluationResult, existing: ViolationRecord | undefined): string {
+    if (r.window.type === 'calendar') return violationKey(r.agreementId, r.objectiveId, r.window.start);
+    return existing?.key ?? violationKey(r.agreementId, r.objectiveId, r.evaluatedAt);
+  }
+
+  /** The credit for the calendar month (agreement time zone) in progress, from that month's compliance. */
+  private async creditFor(
+    a: ObjectiveAgreement,
+    r: EvaluationResult,
+    exclusions: Map<string, ExclusionWindow[]>,
+  ) {
+    const objective = a.objectives.find((o) => o.id === r.objectiveId)!;
+    let monthly = r;
+    if (!(objective.window.type === 'calendar' && objective.window.unit === 'month')) {
+      const ctx = contextsOf({
+        ...a,
+        objectives: [{ ...objective, window: { type: 'calendar', unit: 'month' } }],
+      });
+      [monthly] = (await evaluateMany(
+        this.deps.rollups,
+        ctx,
+        exclusions,
+        Date.parse(r.evaluatedAt),
+        this.deps.settings,
+      )) as [EvaluationResult];
+    }
+    if (monthly.compliance === null) return undefined;
+    return computeCredit(a.credits!, {
+      objectiveId: r.objectiveId,
+      compliancePercent: monthly.compliance,
+      periodStart: monthly.window.start,
+      periodEnd: monthly.window.periodEnd,
+      final: !monthly.window.partial,
+    });
+  }
+}
+
+function summarize(results: EvaluationResult[]): StatusView {
+  if (results.length === 0) {
+    return { status: 'unknown', reasons: ['not evaluated yet'], objectives: [] };
+  }
+  const status = worstStatus(results.map((r) => r.status));
+  const reasons = results
+    .filter((r) => r.status === status)
+    .flatMap((r) => r.reasons.map((x) => `${r.objectiveId}: ${x}`));
+  return { status, reasons, objectives: results };
+}

@@ -1,13 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
 // One runner for every layer. Projects keep the layers apart so a failure says where it is.
+const env = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_DEV: 'false' };
+
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { name: 'unit', env, include: ['test/unit/**/*.test.ts'] } },
       {
         test: {
           name: 'contract',
+          env,
           include: ['test/contract/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -16,6 +19,7 @@ export default defineConfig({
       {
         test: {
           name: 'infra',
+          env,
           include: ['test/infra/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
@@ -24,6 +28,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          env,
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -15,6 +15,7 @@ export interface LocalApp {
   db: Db;
   container: Container;
   credentials: DevCredentials;
+  tokens: LocalTokenIssuer;
   stream: LocalStream;
   url: string;
   stop(): Promise<void>;
@@ -51,6 +52,7 @@ export async function startLocal(options: {
     db,
     container,
     credentials,
+    tokens,
     stream,
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     async stop() {

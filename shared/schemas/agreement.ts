@@ -220,7 +220,13 @@ export type CreateAgreementBody = z.infer<typeof CreateAgreementBody>;
 const { kind: _k, serviceId: _s, businessUnit: _b, ...mutable } = AgreementContentFields;
 export const UpdateAgreementBody = z
   .strictObject({
-    ...Object.fromEntries(Object.entries(mutable).map(([k, v]) => [k, v.optional()])),
+    // A default must not fill a field the caller left out: that would silently overwrite stored data.
+    ...Object.fromEntries(
+      Object.entries(mutable).map(([k, v]) => [
+        k,
+        (v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : v).optional(),
+      ]),
+    ),
     reason: Reason,
   } as { [K in keyof typeof mutable]: z.ZodOptional<(typeof mutable)[K]> } & { reason: typeof Reason })
   .refine((b) => Object.keys(b).some((k) => k !== 'reason'), { message: 'names no field to change' });

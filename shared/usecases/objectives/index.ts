@@ -433,6 +433,12 @@ export class ObjectiveUseCases {
   }
 }
 
+/** The engine from a container, or a clear error where this deployment has not wired it. */
+export function objectivesIn(container: { objectives?: ObjectiveUseCases | undefined }): ObjectiveUseCases {
+  if (!container.objectives) throw new Error('the objectives engine is not wired in this deployment');
+  return container.objectives;
+}
+
 function summarize(results: EvaluationResult[]): StatusView {
   if (results.length === 0) {
     return { status: 'unknown', reasons: ['not evaluated yet'], objectives: [] };

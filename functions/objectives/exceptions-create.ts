@@ -1,0 +1,12 @@
+import { httpHandler } from '../../shared/http/handler.js';
+import { CreateExceptionWindowBody } from '../../shared/schemas/objectives.js';
+import { objectivesIn } from '../../shared/usecases/objectives/index.js';
+
+export const handler = httpHandler({
+  route: 'objectives.exceptions.create',
+  body: CreateExceptionWindowBody,
+  run: async ({ params, body, principal, deps }) => ({
+    status: 201,
+    body: await objectivesIn(deps).createException(principal, params.agreementId!, body),
+  }),
+});

@@ -56,20 +56,22 @@ export function offsetAt(ms: number, timeZone: string): number {
 
 /**
  * The instant at which the wall clock in `timeZone` shows the given local time. A local time skipped by a
- * spring-forward change maps to the instant the clocks jump to; a repeated one (fall back) to its first
- * occurrence.
+ * spring-forward change moves forward by the gap (01:30 becomes 02:30 summer time, as Temporal's
+ * "compatible" rule does); a repeated one (fall back) maps to its first occurrence.
  */
 export function zonedToUtc(d: LocalDate, minutesOfDay: number, timeZone: string): number {
-  const guess = Date.UTC(d.year, d.month - 1, d.day) + minutesOfDay * MINUTE_MS;
-  const o1 = offsetAt(guess, timeZone);
-  let t = guess - o1;
-  const o2 = offsetAt(t, timeZone);
-  if (o2 !== o1) {
-    const t2 = guess - o2;
-    // In a gap neither candidate maps back to the wall time: take the later (after the jump).
-    t = offsetAt(t2, timeZone) === o2 ? Math.min(t, t2) : Math.max(t, t2);
-  }
-  return t;
+  const wall = Date.UTC(d.year, d.month - 1, d.day) + minutesOfDay * MINUTE_MS;
+  // The offsets in force a day either side; a wall time maps through one of them (or none, in a gap).
+  const before = offsetAt(wall - DAY_MS, timeZone);
+  const after = offsetAt(wall + DAY_MS, timeZone);
+  const early = wall - before;
+  if (before === after) return early;
+  const late = wall - after;
+  const earlyOk = offsetAt(early, timeZone) === before;
+  const lateOk = offsetAt(late, timeZone) === after;
+  if (earlyOk && lateOk) return Math.min(early, late);
+  if (lateOk) return late;
+  return early;
 }
 
 export function addDays(d: LocalDate, n: number): LocalDate {

@@ -85,7 +85,13 @@ describe('calendar periods in the agreement’s time zone', () => {
 describe('supported hours', () => {
   const officeHours = {
     kind: 'calendar' as const,
-    windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' }],
+    windows: [
+      {
+        days: ['mon', 'tue', 'wed', 'thu', 'fri'] as ('mon' | 'tue' | 'wed' | 'thu' | 'fri')[],
+        start: '09:00',
+        end: '17:00',
+      },
+    ],
     holidays: ['2026-04-03'],
   };
 

@@ -4,7 +4,7 @@ import type { VendorKeyStore } from '../../shared/ports/vendors.js';
 import type { LocalTokenIssuer } from './jwt.js';
 
 /** Business units and services of the development identities; the demo portfolio uses the same ones. */
-export const DEV_BUSINESS_UNITS = ['retail-banking', 'payments', 'group-platform'];
+export const DEV_BUSINESS_UNITS = ['retail-banking', 'payments', 'group-platform', 'wealth-management'];
 
 interface DevIdentity {
   name: string;

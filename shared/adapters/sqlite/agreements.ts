@@ -17,13 +17,18 @@ export class SqliteAgreementStore implements AgreementStore {
       CREATE TABLE IF NOT EXISTS agreement_versions (
         id TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (id, version)
       ) WITHOUT ROWID;
+      -- The current row is narrow (filter columns only) so that lists scan indexes and small rows;
+      -- the document is read from the immutable version it points at.
       CREATE TABLE IF NOT EXISTS agreements (
         id TEXT PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL, kind TEXT NOT NULL,
-        business_unit TEXT NOT NULL, service_id TEXT NOT NULL, renewal_date TEXT, expiry_date TEXT, doc TEXT NOT NULL
-      ) WITHOUT ROWID;
+        business_unit TEXT NOT NULL, service_id TEXT NOT NULL, renewal_date TEXT, expiry_date TEXT
+      );
       CREATE INDEX IF NOT EXISTS agreements_by_bu ON agreements (business_unit, id);
+      CREATE INDEX IF NOT EXISTS agreements_by_bu_status ON agreements (business_unit, status, id);
       CREATE INDEX IF NOT EXISTS agreements_by_service ON agreements (service_id, id);
+      CREATE INDEX IF NOT EXISTS agreements_by_service_status ON agreements (service_id, status, id);
       CREATE INDEX IF NOT EXISTS agreements_by_status ON agreements (status, id);
+      CREATE INDEX IF NOT EXISTS agreements_by_kind_status ON agreements (kind, status, id);
       CREATE INDEX IF NOT EXISTS agreements_by_renewal ON agreements (renewal_date) WHERE renewal_date IS NOT NULL;
       CREATE INDEX IF NOT EXISTS agreements_by_expiry ON agreements (expiry_date) WHERE expiry_date IS NOT NULL;
       CREATE TABLE IF NOT EXISTS agreement_edges (
@@ -31,20 +36,25 @@ export class SqliteAgreementStore implements AgreementStore {
       ) WITHOUT ROWID;
     `);
     this.s = {
-      current: db.prepare('SELECT version, doc FROM agreements WHERE id = ?'),
+      current: db.prepare(
+        'SELECT a.version, v.doc FROM agreements a JOIN agreement_versions v ON v.id = a.id AND v.version = a.version WHERE a.id = ?',
+      ),
+      exists: db.prepare('SELECT version FROM agreements WHERE id = ?'),
       insertVersion: db.prepare('INSERT INTO agreement_versions (id, version, doc) VALUES (?, ?, ?)'),
       upsertCurrent:
-        db.prepare(`INSERT INTO agreements (id, version, status, kind, business_unit, service_id, renewal_date, expiry_date, doc)
-        VALUES (@id, @version, @status, @kind, @bu, @service, @renewal, @expiry, @doc)
+        db.prepare(`INSERT INTO agreements (id, version, status, kind, business_unit, service_id, renewal_date, expiry_date)
+        VALUES (@id, @version, @status, @kind, @bu, @service, @renewal, @expiry)
         ON CONFLICT(id) DO UPDATE SET version = excluded.version, status = excluded.status, kind = excluded.kind,
           business_unit = excluded.business_unit, service_id = excluded.service_id, renewal_date = excluded.renewal_date,
-          expiry_date = excluded.expiry_date, doc = excluded.doc`),
+          expiry_date = excluded.expiry_date`),
       version: db.prepare('SELECT doc FROM agreement_versions WHERE id = ? AND version = ?'),
       versions: db.prepare('SELECT doc FROM agreement_versions WHERE id = ? ORDER BY version'),
       deleteEdges: db.prepare('DELETE FROM agreement_edges WHERE sla_id = ?'),
       insertEdge: db.prepare('INSERT OR IGNORE INTO agreement_edges (dep_id, sla_id) VALUES (?, ?)'),
       dependants: db.prepare(
-        `SELECT a.doc FROM agreement_edges e JOIN agreements a ON a.id = e.sla_id WHERE e.dep_id = ? AND a.status != 'retired' ORDER BY a.id`,
+        `SELECT v.doc FROM agreement_edges e JOIN agreements a ON a.id = e.sla_id
+         JOIN agreement_versions v ON v.id = a.id AND v.version = a.version
+         WHERE e.dep_id = ? AND a.status != 'retired' ORDER BY a.id`,
       ),
       change: db.prepare(
         "INSERT INTO change_log (entity, entity_id, old_doc, new_doc, at) VALUES ('agreement', ?, ?, ?, ?)",
@@ -64,7 +74,6 @@ export class SqliteAgreementStore implements AgreementStore {
       service: v.serviceId,
       renewal: v.renewal?.renewalDate ?? null,
       expiry: v.effectiveTo ?? null,
-      doc,
     });
     this.s.deleteEdges.run(v.id);
     for (const dep of v.underpinnedBy) this.s.insertEdge.run(dep, v.id);
@@ -74,7 +83,7 @@ export class SqliteAgreementStore implements AgreementStore {
   private readonly createTx = (v: AgreementVersion): void =>
     this.db
       .transaction(() => {
-        if (this.s.current.get(v.id)) throw new ConflictError(`agreement ${v.id} already exists`);
+        if (this.s.exists.get(v.id)) throw new ConflictError(`agreement ${v.id} already exists`);
         this.write(v, null);
       })
       .immediate();
@@ -164,7 +173,9 @@ export class SqliteAgreementStore implements AgreementStore {
       where.push('id > ?');
       args.push(q.after);
     }
-    const sql = `SELECT id, doc FROM agreements WHERE ${where.join(' AND ') || '1'} ORDER BY id LIMIT ?`;
+    // Filter and order on the narrow current rows, then read the documents of the page only.
+    const sql = `SELECT a.id, v.doc FROM (SELECT id, version FROM agreements WHERE ${where.join(' AND ') || '1'} ORDER BY id LIMIT ?) a
+      JOIN agreement_versions v ON v.id = a.id AND v.version = a.version ORDER BY a.id`;
     let stmt = this.listCache.get(sql);
     if (!stmt) {
       stmt = this.db.prepare(sql);

@@ -7,6 +7,7 @@ import { type Container, setContainer } from '../../shared/runtime/container.js'
 import { composeLocal } from './compose.js';
 import { type DevCredentials, ensureDevCredentials } from './credentials.js';
 import { LocalTokenIssuer } from './jwt.js';
+import { VendorRateLimiter } from './rate-limit.js';
 import { LocalApi } from './server.js';
 import { LocalStream } from './stream.js';
 
@@ -43,7 +44,20 @@ export async function startLocal(options: {
   );
   const stream = new LocalStream(new SqliteChangeFeed(db));
   await stream.drain();
-  const api = new LocalApi({ tokens, afterWrite: () => stream.drain() });
+  // Telemetry: replay what the spool holds from a previous run, then keep trying while it is not empty.
+  const telemetry = container.telemetry;
+  const replay = async () => {
+    try {
+      await telemetry?.ingest.replaySpool();
+    } catch {
+      // The raw store is still down: the spool keeps the batches for the next attempt.
+    }
+  };
+  await replay();
+  const replayTimer = setInterval(() => void replay(), 5_000);
+  replayTimer.unref();
+  const limiter = new VendorRateLimiter();
+  const api = new LocalApi({ tokens, afterWrite: () => stream.drain(), vendorGate: limiter.gate });
   const server = await api.listen(options.port, options.host ?? '127.0.0.1');
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : options.port;
@@ -56,6 +70,7 @@ export async function startLocal(options: {
     stream,
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     async stop() {
+      clearInterval(replayTimer);
       await api.close();
       db.close();
     },

@@ -25,6 +25,7 @@ import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
 import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
 import { ServiceUseCases } from '../../shared/usecases/services.js';
+import { composeTelemetry } from './telemetry.js';
 
 export interface LocalParts {
   db: Db;
@@ -68,6 +69,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       },
       severityRules: DEFAULT_SEVERITY_RULES,
     }),
+    telemetry: composeTelemetry(db, dbFile, clock),
   };
   return { db, container };
 }

@@ -3,6 +3,7 @@ import type { AgreementUseCases } from '../usecases/agreements.js';
 import type { AuditQueries, AuditRecorder } from '../usecases/audit.js';
 import type { ObjectiveUseCases } from '../usecases/objectives/index.js';
 import type { ServiceUseCases } from '../usecases/services.js';
+import type { TelemetryServices } from '../usecases/telemetry/index.js';
 import type { Config } from './config.js';
 
 /**
@@ -18,6 +19,8 @@ export interface Container {
   vendorKeys: VendorKeyStore;
   /** The objectives engine; absent where a composition root has not wired it (handlers then answer 503). */
   objectives?: ObjectiveUseCases;
+  /** Telemetry ingestion and its read side; absent where a composition root has not wired it. */
+  telemetry?: TelemetryServices;
 }
 
 let current: Promise<Container> | undefined;

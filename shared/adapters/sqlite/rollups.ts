@@ -108,6 +108,18 @@ export class SqliteRollupStore implements RollupStore {
     this.addTx(deltas);
   }
 
+  /**
+   * add, synchronously, for a writer already inside a transaction on the same database: telemetry
+   * ingestion commits raw samples and the rollups of exactly the new ones together (nested: a savepoint).
+   */
+  addSync(deltas: readonly RollupDelta[]): void {
+    for (const d of deltas) {
+      if (d.bucketStart % BUCKET_MS !== 0)
+        throw new ValidationError(`bucket ${d.bucketStart} is not aligned`);
+    }
+    this.addTx(deltas);
+  }
+
   async read(sliKey: string, fromMs: number, toMs: number): Promise<RollupBucket[]> {
     const id = this.seriesId(sliKey, false);
     if (id === undefined) return [];

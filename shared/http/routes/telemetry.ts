@@ -1,4 +1,51 @@
+import { z } from 'zod';
+import { TELEMETRY_LIMITS } from '../../policy/telemetry.js';
+import {
+  AccordBatch,
+  Discrepancy,
+  IngestResponse,
+  TelemetryListQuery,
+  UnmappedSeries,
+} from '../../schemas/telemetry.js';
 import type { RouteSpec } from '../routes.js';
 
 /** Routes of the telemetry area; spread into ROUTES. */
-export const TELEMETRY_ROUTES: readonly RouteSpec[] = [];
+export const TELEMETRY_ROUTES: readonly RouteSpec[] = [
+  {
+    id: 'telemetry.ingest',
+    method: 'POST',
+    path: '/v1/telemetry',
+    auth: 'vendor',
+    action: 'telemetry.ingest',
+    handler: 'telemetry/ingest',
+    summary:
+      'Push samples: Accord JSON batch v1 (below), Datadog v2 series (application/json with "series"), or Prometheus remote write 1.0 (application/x-protobuf, Content-Encoding: snappy). Up to 10,000 samples or 5 MB; an Idempotency-Key makes a retry safe.',
+    // Documentation only: the handler reads the raw body and decides the format by Content-Type.
+    body: AccordBatch,
+    response: IngestResponse,
+    binary: true,
+    maxBodyBytes: TELEMETRY_LIMITS.maxBodyBytes,
+  },
+  {
+    id: 'telemetry.unmapped',
+    method: 'GET',
+    path: '/v1/telemetry/unmapped',
+    auth: 'user',
+    action: 'telemetry.read',
+    handler: 'telemetry/unmapped',
+    summary: 'Vendor series no mapping rule maps, with how many samples each carried',
+    query: TelemetryListQuery,
+    response: z.object({ items: z.array(UnmappedSeries) }),
+  },
+  {
+    id: 'telemetry.discrepancies',
+    method: 'GET',
+    path: '/v1/telemetry/discrepancies',
+    auth: 'user',
+    action: 'telemetry.read',
+    handler: 'telemetry/discrepancies',
+    summary: 'Buckets where the two sources of one SLI differ beyond the tolerance',
+    query: TelemetryListQuery,
+    response: z.object({ items: z.array(Discrepancy) }),
+  },
+];

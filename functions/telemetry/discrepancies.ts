@@ -1,0 +1,10 @@
+import { httpHandler } from '../../shared/http/handler.js';
+import { ok } from '../../shared/http/respond.js';
+import { TelemetryListQuery } from '../../shared/schemas/telemetry.js';
+import { telemetryIn } from '../../shared/usecases/telemetry/index.js';
+
+export const handler = httpHandler({
+  route: 'telemetry.discrepancies',
+  query: TelemetryListQuery,
+  run: async ({ query, deps }) => ok({ items: await telemetryIn(deps).queries.discrepancies(query) }),
+});

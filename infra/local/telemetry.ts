@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { FileSampleSpool } from '../../shared/adapters/fs/spool.js';
+import { MemorySampleSpool } from '../../shared/adapters/memory/telemetry.js';
+import type { Db } from '../../shared/adapters/sqlite/db.js';
+import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
+import {
+  SqliteDiscrepancyStore,
+  SqliteIdempotencyStore,
+  SqliteSampleStore,
+  SqliteUnmappedSeriesStore,
+} from '../../shared/adapters/sqlite/telemetry.js';
+import { loadTelemetryPolicy } from '../../shared/policy/telemetry.js';
+import type { Clock } from '../../shared/ports/clock.js';
+import { logger } from '../../shared/runtime/powertools.js';
+import {
+  TelemetryIngest,
+  TelemetryQueries,
+  type TelemetryServices,
+} from '../../shared/usecases/telemetry/index.js';
+
+/**
+ * Telemetry on the embedded default: raw samples, rollups, idempotency keys, unmapped series and
+ * discrepancies in the one SQLite file; the fallback spool as files beside it (`<dataDir>/spool`).
+ */
+export function composeTelemetry(db: Db, dbFile: string, clock: Clock): TelemetryServices {
+  const unmapped = new SqliteUnmappedSeriesStore(db);
+  const discrepancies = new SqliteDiscrepancyStore(db);
+  const spool =
+    dbFile === ':memory:' ? new MemorySampleSpool() : new FileSampleSpool(join(dbFile, '..', 'spool'));
+  return {
+    ingest: new TelemetryIngest({
+      policy: loadTelemetryPolicy(),
+      samples: new SqliteSampleStore(db, new SqliteRollupStore(db)),
+      idempotency: new SqliteIdempotencyStore(db),
+      spool,
+      unmapped,
+      discrepancies,
+      clock,
+      onBackgroundError: (what, err) => logger.warn(`telemetry: ${what} failed`, { error: err as Error }),
+    }),
+    queries: new TelemetryQueries({ unmapped, discrepancies }),
+  };
+}

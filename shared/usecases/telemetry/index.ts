@@ -1,0 +1,14 @@
+import type { TelemetryIngest, TelemetryQueries } from './ingest.js';
+
+export { TelemetryIngest, TelemetryQueries } from './ingest.js';
+
+/** The telemetry services a composition root wires. */
+export interface TelemetryServices {
+  ingest: TelemetryIngest;
+  queries: TelemetryQueries;
+}
+
+export function telemetryIn(container: { telemetry?: TelemetryServices | undefined }): TelemetryServices {
+  if (!container.telemetry) throw new Error('telemetry ingestion is not wired in this deployment');
+  return container.telemetry;
+}

@@ -25,6 +25,7 @@ export class SqliteAgreementStore implements AgreementStore {
       );
       CREATE INDEX IF NOT EXISTS agreements_by_bu ON agreements (business_unit, id);
       CREATE INDEX IF NOT EXISTS agreements_by_bu_status ON agreements (business_unit, status, id);
+      CREATE INDEX IF NOT EXISTS agreements_by_bu_status_kind ON agreements (business_unit, status, kind, id);
       CREATE INDEX IF NOT EXISTS agreements_by_service ON agreements (service_id, id);
       CREATE INDEX IF NOT EXISTS agreements_by_service_status ON agreements (service_id, status, id);
       CREATE INDEX IF NOT EXISTS agreements_by_status ON agreements (status, id);
@@ -157,7 +158,11 @@ export class SqliteAgreementStore implements AgreementStore {
     };
     range('renewal_date', q.renewalFrom, q.renewalTo);
     range('expiry_date', q.expiryFrom, q.expiryTo);
-    if (!q.scope.all) {
+    // A business-unit filter inside the caller's scope already is the scope: saying it twice would stop
+    // SQLite from reading the (business_unit, status, id) index in id order.
+    const scopeCovered =
+      q.scope.all || (q.businessUnit !== undefined && q.scope.businessUnits.includes(q.businessUnit));
+    if (!scopeCovered && !q.scope.all) {
       const parts: string[] = [];
       if (q.scope.businessUnits.length) {
         parts.push(`business_unit IN (${q.scope.businessUnits.map(() => '?').join(',')})`);

@@ -91,6 +91,11 @@ export const ForecastPolicy = z.strictObject({
   minLookbackMinutes: z.number().int().min(5),
   /** For rolling windows, how far ahead a breach is forecast, as a share of the window (calendar: to its end). */
   rollingHorizonShare: z.number().gt(0).max(1),
+  /**
+   * A breach is called likely when the projected budget use at the horizon reaches this share of the budget.
+   * Below 1, it leaves room for incidents that no trend foresees (chosen by the back-test).
+   */
+  breachLikelyAt: z.number().gt(0).max(2),
 });
 export type ForecastPolicy = z.infer<typeof ForecastPolicy>;
 
@@ -154,4 +159,5 @@ export const DEFAULT_FORECAST: ForecastPolicy = ForecastPolicy.parse({
   lookbackShare: 1 / 120,
   minLookbackMinutes: 60,
   rollingHorizonShare: 0.25,
+  breachLikelyAt: 0.8,
 });

@@ -412,12 +412,16 @@ export function evaluatePlan(
           ? 0
           : null;
     const pc = projected ? projected(H) : null;
+    const allowedAtH = forecastInput.allowed(H);
+    const used = allowedAtH > 0 ? forecastInput.badAt(H) / allowedAtH : null;
     forecast = {
       model: 'linear-trend',
       lookbackMinutes: plan.lookbackMs / MINUTE_MS,
       recentErrorRate: recentErrorRate === null ? null : round(recentErrorRate, 8),
       horizonEnd: iso(plan.horizonEnd),
       projectedCompliance: pc === null ? null : round(pc, 6),
+      projectedBudgetConsumed: used === null ? null : round(used, 4),
+      breachLikely: breachAt !== null || (used !== null && used >= settings.forecast.breachLikelyAt),
       breachAt,
       timeToExhaustionMinutes: tte,
     };
@@ -514,6 +518,11 @@ export function decideStatus(s: StatusInput): { status: ObjectiveStatus; reasons
     }
   }
   if (s.forecast?.breachAt) reasons.push(`forecast: the budget runs out at ${s.forecast.breachAt}`);
+  else if (s.forecast?.breachLikely) {
+    reasons.push(
+      `forecast: ${round((s.forecast.projectedBudgetConsumed ?? 0) * 100, 1)}% of the budget used by ${s.forecast.horizonEnd} at the current trend`,
+    );
+  }
   if (s.budget.remainingRatio < s.atRiskBudgetRemaining) {
     reasons.push(
       `only ${round(s.budget.remainingRatio * 100, 2)}% of the error budget remains (tier threshold ${s.atRiskBudgetRemaining * 100}%)`,

@@ -58,6 +58,10 @@ export interface Forecast {
   /** The time the forecast looks ahead to: the end of the calendar period, or a share of a rolling window. */
   horizonEnd: string;
   projectedCompliance: number | null;
+  /** Budget used by the horizon, as a share of the budget (1 = exactly spent). */
+  projectedBudgetConsumed: number | null;
+  /** The projected use reaches the policy's `breachLikelyAt`: the objective is at risk. */
+  breachLikely: boolean;
   /** When the budget is forecast to run out within the horizon; null when it is not. */
   breachAt: string | null;
   /** Remaining budget / (current burn rate × budget per unit time), in minutes; null when nothing burns. */

@@ -127,7 +127,8 @@ export class ObjectiveUseCases {
     q: TimeRangeQuery,
   ): Promise<{ agreementId: string; objectiveId: string; points: BudgetPoint[] }> {
     await this.statusOfObjective(principal, agreementId, objectiveId);
-    const to = q.to ?? this.deps.clock.now().toISOString();
+    // Without an end, up to and including now.
+    const to = q.to ?? new Date(this.deps.clock.now().getTime() + 1).toISOString();
     const from = q.from ?? new Date(Date.parse(to) - 7 * DAY).toISOString();
     const points = await this.deps.evaluations.history(agreementId, objectiveId, from, to);
     return { agreementId, objectiveId, points };

@@ -1,0 +1,225 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { StaticObjectivesSource } from '../../../shared/adapters/agreement-objectives-source.js';
+import {
+  MemoryEvaluationStore,
+  MemoryExceptionWindowStore,
+  MemoryViolationStore,
+} from '../../../shared/adapters/memory/objectives.js';
+import { MemoryRollupStore } from '../../../shared/adapters/memory/rollups.js';
+import type { Principal } from '../../../shared/domain/access/policy.js';
+import { DEFAULT_SEVERITY_RULES } from '../../../shared/policy/objectives.js';
+import type { ObjectiveAgreement } from '../../../shared/ports/objectives.js';
+import { ObjectiveUseCases } from '../../../shared/usecases/objectives/index.js';
+import { contact, fill, SETTINGS } from './helpers.js';
+
+const KEY = 'svc_pay/availability';
+const H = 3_600_000;
+const D = 24 * H;
+const START = Date.UTC(2026, 3, 1);
+
+const principal = (roles: Principal['roles'], subject = 'manager@example.com'): Principal => ({
+  subject,
+  roles,
+  businessUnits: ['retail'],
+  services: [],
+  signOffCapacities: [],
+});
+
+const agreement: ObjectiveAgreement = {
+  agreementId: 'agr_0000000001',
+  version: 3,
+  serviceId: 'svc_pay',
+  businessUnit: 'retail',
+  tier: 2,
+  timeZone: 'UTC',
+  supportedHours: { kind: 'always' },
+  objectives: [
+    {
+      id: 'avail',
+      name: 'Availability',
+      sli: { type: 'availability' },
+      target: 99.9,
+      window: { type: 'rolling', days: 7 },
+      budgetingMethod: 'occurrences',
+      monitoring: 'alerted',
+      owner: contact,
+      customerContact: contact,
+      supportedHoursOnly: false,
+    },
+  ],
+  escalation: [{ level: 1, afterMinutes: 15, contact, role: 'service manager' }],
+  credits: {
+    currency: 'EUR',
+    monthlyCharge: 1000,
+    tiers: [
+      { belowPercent: 99.9, creditPercent: 10 },
+      { belowPercent: 99, creditPercent: 25 },
+    ],
+    capPercent: 100,
+  },
+};
+
+describe('the objectives use cases', () => {
+  let rollups: MemoryRollupStore;
+  let violations: MemoryViolationStore;
+  let evaluations: MemoryEvaluationStore;
+  let now: number;
+  let uc: ObjectiveUseCases;
+
+  beforeEach(async () => {
+    rollups = new MemoryRollupStore();
+    violations = new MemoryViolationStore();
+    evaluations = new MemoryEvaluationStore();
+    now = START + 7 * D;
+    let n = 0;
+    uc = new ObjectiveUseCases({
+      source: new StaticObjectivesSource([agreement]),
+      rollups,
+      exceptions: new MemoryExceptionWindowStore(),
+      violations,
+      evaluations,
+      clock: { now: () => new Date(now) },
+      ids: { next: (p) => `${p}_${++n}` },
+      settings: SETTINGS,
+      severityRules: DEFAULT_SEVERITY_RULES,
+    });
+    // A week at 0.5% errors against a 0.1% budget: breached.
+    await fill(rollups, KEY, START, now, () => [995, 1000]);
+  });
+
+  it('opens one violation for a breach, however many times it is evaluated', async () => {
+    const first = await uc.evaluateAll();
+    now += 5 * 60_000;
+    await fill(rollups, KEY, now - 5 * 60_000, now, () => [995, 1000]);
+    const second = await uc.evaluateAll();
+    expect([first.violationsOpened, second.violationsOpened, second.violationsUpdated]).toEqual([1, 0, 1]);
+    const { items } = await uc.listViolations(principal(['viewer']), { limit: 100 });
+    expect(items).toHaveLength(1);
+    const v = items[0]!;
+    expect(v).toMatchObject({
+      status: 'open',
+      severity: 'critical',
+      detectedAt: new Date(START + 7 * D).toISOString(),
+      evidence: {
+        compliance: 99.5,
+        target: 99.9,
+        window: { type: 'rolling', start: new Date(START + 5 * 60_000).toISOString() },
+      },
+      escalation: [
+        { level: 1, role: 'service manager', by: new Date(START + 7 * D + 15 * 60_000).toISOString() },
+      ],
+    });
+    // 0.5% errors against a 0.1% budget: five times the budget, which the rules call critical at any tier.
+    expect(v.severityReason).toContain('twice the error budget is spent (rule 2');
+  });
+
+  it('stores the credit calculation with the violation, from the month’s compliance', async () => {
+    await uc.evaluateAll();
+    const [v] = (await uc.listViolations(principal(['viewer']), { limit: 100 })).items;
+    // April 1–7 at 99.5%: below 99.9 (10%), not below 99 → 100 EUR, provisional while April runs.
+    expect(v!.credit).toMatchObject({
+      compliancePercent: 99.5,
+      creditPercent: 10,
+      amount: 100,
+      period: { start: '2026-04-01T00:00:00.000Z', final: false },
+    });
+    expect(v!.credit!.steps).toHaveLength(4);
+  });
+
+  it('resolves the violation once the rolling window recovers', async () => {
+    await uc.evaluateAll();
+    rollups = new MemoryRollupStore();
+    await fill(rollups, KEY, START, now, () => [1000, 1000]);
+    const fresh = new ObjectiveUseCases({
+      source: new StaticObjectivesSource([agreement]),
+      rollups,
+      exceptions: new MemoryExceptionWindowStore(),
+      violations,
+      evaluations,
+      clock: { now: () => new Date(now) },
+      ids: { next: (p) => `${p}_x` },
+      settings: SETTINGS,
+      severityRules: DEFAULT_SEVERITY_RULES,
+    });
+    const run = await fresh.evaluateAll();
+    expect(run.violationsResolved).toBe(1);
+    expect((await violations.list({}))[0]).toMatchObject({ status: 'resolved' });
+  });
+
+  it('records a dispute against a credit, decided by someone other than who raised it', async () => {
+    await uc.evaluateAll();
+    const [v] = (await uc.listViolations(principal(['viewer']), { limit: 100 })).items;
+    const raised = await uc.raiseDispute(principal(['sla-manager'], 'customer@example.com'), v!.id, {
+      reason: 'the outage was caused by our own firewall change',
+    });
+    const d = raised.disputes[0]!;
+    expect(d).toMatchObject({ status: 'open', raisedBy: 'customer@example.com' });
+    await expect(
+      uc.resolveDispute(principal(['sla-manager'], 'customer@example.com'), v!.id, d.id, {
+        decision: 'accepted',
+        resolution: 'ok',
+      }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(
+      uc.raiseDispute(principal(['sla-manager']), v!.id, { reason: 'again please' }),
+    ).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    const decided = await uc.resolveDispute(principal(['admin'], 'head@example.com'), v!.id, d.id, {
+      decision: 'rejected',
+      resolution: 'the firewall is in the provider’s scope',
+    });
+    expect(decided.disputes[0]).toMatchObject({ status: 'rejected', resolvedBy: 'head@example.com' });
+  });
+
+  it('evaluates an agreement on demand for a manager of its business unit, not for a viewer', async () => {
+    const view = await uc.evaluateAgreement(principal(['sla-manager']), agreement.agreementId);
+    expect(view).toMatchObject({
+      status: 'breached',
+      objectives: [{ objectiveId: 'avail', compliance: 99.5 }],
+    });
+    await expect(uc.evaluateAgreement(principal(['viewer']), agreement.agreementId)).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    await expect(
+      uc.evaluateAgreement({ ...principal(['sla-manager']), businessUnits: ['hr'] }, agreement.agreementId),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
+  it('excludes an approved exception window from the next evaluation', async () => {
+    await fill(rollups, KEY, now, now + H, () => [0, 1000]);
+    now += H;
+    const mgr = principal(['sla-manager']);
+    expect(
+      (await uc.evaluateAgreement(mgr, agreement.agreementId)).objectives[0]!.window.excludedMinutes,
+    ).toBe(0);
+    const exc = await uc.createException(mgr, agreement.agreementId, {
+      kind: 'emergency',
+      start: new Date(now - H).toISOString(),
+      end: new Date(now).toISOString(),
+      approver: 'cab@example.com',
+      reason: 'emergency patch for a zero-day',
+    });
+    expect(exc).toMatchObject({ id: 'exc_2', approver: 'cab@example.com', createdBy: mgr.subject });
+    const after = await uc.evaluateAgreement(mgr, agreement.agreementId);
+    expect(after.objectives[0]!.window.excludedMinutes).toBe(60);
+    expect(after.objectives[0]!.compliance).toBe(99.5);
+  });
+
+  it('answers the budget history as a time series and the status of the service', async () => {
+    await uc.evaluateAll();
+    now += 5 * 60_000;
+    await uc.evaluateAll();
+    const h = await uc.budgetHistory(principal(['viewer']), agreement.agreementId, 'avail', {});
+    expect(h.points.map((p) => p.at)).toEqual([
+      new Date(START + 7 * D).toISOString(),
+      new Date(now).toISOString(),
+    ]);
+    expect(h.points[0]).toMatchObject({ status: 'breached', compliance: 99.5 });
+    const s = await uc.statusOfService(principal(['viewer']), 'svc_pay');
+    expect(s.status).toBe('breached');
+    expect(s.reasons[0]).toMatch(/^avail: error budget exhausted/);
+    const outsider = await uc.statusOfService({ ...principal(['viewer']), businessUnits: ['hr'] }, 'svc_pay');
+    expect(outsider).toMatchObject({ status: 'unknown', objectives: [] });
+  });
+});

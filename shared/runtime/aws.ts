@@ -1,6 +1,69 @@
+import { DynamoAgreementStore } from '../adapters/dynamodb/agreements.js';
+import { DynamoAuditStore } from '../adapters/dynamodb/audit.js';
+import { documentClient } from '../adapters/dynamodb/client.js';
+import { DynamoServiceStore } from '../adapters/dynamodb/services.js';
+import { DynamoVendorKeyStore } from '../adapters/dynamodb/vendors.js';
+import { UlidGenerator } from '../adapters/ids.js';
+import { loadSignOffRules } from '../policy/index.js';
+import { type Clock, systemClock } from '../ports/clock.js';
+import { AgreementUseCases } from '../usecases/agreements.js';
+import { AuditQueries, AuditRecorder } from '../usecases/audit.js';
+import { ServiceUseCases } from '../usecases/services.js';
+import { AWS_ENV, type Config, readConfig } from './config.js';
 import type { Container } from './container.js';
 
-/** The AWS composition root (DynamoDB adapters). Built with the CDK app; see issue 4. */
-export async function createAwsContainer(): Promise<Container> {
-  throw new Error('the AWS composition root is not built yet: run on the embedded default (npm start)');
+type TableSettings = { data: string; audit: string; vendorKeys: string };
+
+/** The table names this function needs; a missing one stops the cold start with the variable's name. */
+export function tablesFrom(config: Config): TableSettings {
+  const missing: string[] = [];
+  const need = (key: (typeof AWS_ENV)[keyof typeof AWS_ENV]): string => {
+    const v = config[key];
+    if (!v) missing.push(key);
+    return v ?? '';
+  };
+  const t = {
+    data: need(AWS_ENV.dataTable),
+    audit: need(AWS_ENV.auditTable),
+    vendorKeys: need(AWS_ENV.vendorKeysTable),
+  };
+  if (missing.length) throw new Error(`bad configuration: ${missing.join(', ')} must be set on AWS`);
+  return t;
+}
+
+export interface AwsContainerOptions {
+  config?: Config;
+  /** SDK client settings (an endpoint for DynamoDB Local in tests); the Lambda defaults otherwise. */
+  client?: Parameters<typeof documentClient>[0];
+  clock?: Clock;
+}
+
+/**
+ * The AWS composition root: the same use cases as the embedded default (infra/local/compose.ts), on DynamoDB.
+ * Built once per cold start. The audit trail is written only by the stream consumer, never by a use case.
+ */
+export async function createAwsContainer(options: AwsContainerOptions = {}): Promise<Container> {
+  const config = options.config ?? readConfig();
+  const clock = options.clock ?? systemClock;
+  const tables = tablesFrom(config);
+  const db = documentClient(options.client ?? {});
+  const services = new DynamoServiceStore(db, tables.data);
+  const agreements = new DynamoAgreementStore(db, tables.data);
+  const audit = new DynamoAuditStore(db, tables.audit);
+  const residencyRegion = config.ACCORD_RESIDENCY_REGION;
+  return {
+    config,
+    services: new ServiceUseCases({ services, clock, residencyRegion }),
+    agreements: new AgreementUseCases({
+      agreements,
+      services,
+      clock,
+      ids: new UlidGenerator(clock),
+      signOffRules: loadSignOffRules(),
+      residencyRegion,
+    }),
+    auditRecorder: new AuditRecorder(audit),
+    auditQueries: new AuditQueries(audit),
+    vendorKeys: new DynamoVendorKeyStore(db, tables.vendorKeys),
+  };
 }

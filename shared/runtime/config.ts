@@ -1,5 +1,24 @@
 import { z } from 'zod';
 
+/**
+ * Environment variable names of the AWS deployment: the CDK stack sets them from these constants, the AWS
+ * composition root (shared/runtime/aws.ts) reads them. Telemetry functions read the rollups, Timestream and fallback-queue ones.
+ */
+export const AWS_ENV = {
+  dataTable: 'ACCORD_DATA_TABLE',
+  auditTable: 'ACCORD_AUDIT_TABLE',
+  vendorKeysTable: 'ACCORD_VENDOR_KEYS_TABLE',
+  /** Telemetry (issue 5): the rollups table. */
+  rollupsTable: 'ACCORD_ROLLUPS_TABLE',
+  /** Telemetry: Timestream raw store; absent when the stack is deployed with context `timestream: false`. */
+  timestreamDatabase: 'ACCORD_TIMESTREAM_DATABASE',
+  timestreamTable: 'ACCORD_TIMESTREAM_TABLE',
+  /** Telemetry: SQS queue URL for raw samples the raw store refused or could not take. */
+  rawFallbackQueueUrl: 'ACCORD_RAW_FALLBACK_QUEUE_URL',
+} as const;
+
+const name = z.string().min(1).max(1024).optional();
+
 /** Settings read once at cold start; a missing or bad setting stops the process with a clear message. */
 const ConfigSchema = z.object({
   /** When set, this deployment only holds data resident in this region. */
@@ -8,6 +27,13 @@ const ConfigSchema = z.object({
     .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/)
     .optional(),
   ACCORD_VERSION: z.string().default('0.1.0'),
+  [AWS_ENV.dataTable]: name,
+  [AWS_ENV.auditTable]: name,
+  [AWS_ENV.vendorKeysTable]: name,
+  [AWS_ENV.rollupsTable]: name,
+  [AWS_ENV.timestreamDatabase]: name,
+  [AWS_ENV.timestreamTable]: name,
+  [AWS_ENV.rawFallbackQueueUrl]: z.url().optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

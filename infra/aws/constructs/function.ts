@@ -1,0 +1,188 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { BUNDLE } from '../bundling.js';
+import type { DataGrants } from '../grants.js';
+import type { DataResources } from './data.js';
+
+export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
+
+/** The source file of a handler module named in the route or schedule table (`agreements/create`). */
+export function handlerEntry(handler: string): string {
+  return join(REPO_ROOT, 'functions', `${handler}.ts`);
+}
+
+export function handlerExists(handler: string): boolean {
+  return existsSync(handlerEntry(handler));
+}
+
+/** `agreements/create` → `AgreementsCreate`: a stable construct id per handler module. */
+export function handlerId(handler: string): string {
+  return handler
+    .split(/[/_-]/)
+    .filter(Boolean)
+    .map((p) => p[0]!.toUpperCase() + p.slice(1))
+    .join('');
+}
+
+export interface AccordFunctionProps {
+  handler: string;
+  environment: Record<string, string>;
+  grants: DataGrants;
+  data: DataResources;
+  memorySize?: number;
+  timeout?: Duration;
+  description?: string;
+  /** How it is invoked: decides where a failed event goes (and why it needs no dead-letter queue of its own). */
+  invocation: 'api' | 'stream' | 'schedule';
+}
+
+const NO_DLQ_BECAUSE: Record<AccordFunctionProps['invocation'], string> = {
+  api: 'it is invoked synchronously by API Gateway: a failure is returned to the caller as a 5xx, there is no queued event to keep',
+  stream:
+    'it is invoked by a DynamoDB stream event source mapping, whose on-failure SQS destination keeps failed batches; a function DLQ never sees stream events',
+  schedule:
+    'its asynchronous invocations from EventBridge have an on-failure destination (SQS) and the rule target has its own DLQ',
+};
+
+const READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+];
+const WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+const KMS_READ = ['kms:Decrypt', 'kms:DescribeKey'];
+const KMS_WRITE = ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
+
+/**
+ * The one place Lambda defaults live: Node.js 24 on arm64, active tracing, a log group with retention, esbuild
+ * bundling (minified, source maps), the deployment's settings as environment (read once at cold start into
+ * shared/runtime/config.ts), its own role with exactly the data actions its routes need: named actions on
+ * named tables and indexes, no wildcard action and no wildcard resource on data.
+ */
+export class AccordFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: AccordFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Accord ${props.handler}: logs, traces and the data its routes need`,
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.fn = new NodejsFunction(this, 'Fn', {
+      entry: handlerEntry(props.handler),
+      handler: 'handler',
+      description: props.description ?? `Accord ${props.handler}`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      role: this.role,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      bundling: {
+        minify: BUNDLE.minify,
+        sourceMap: BUNDLE.sourceMap,
+        sourcesContent: BUNDLE.sourcesContent,
+        target: BUNDLE.target,
+        format: OutputFormat.CJS,
+        externalModules: [...BUNDLE.externalModules],
+      },
+    });
+    grantData(this.role, props.data, props.grants);
+    Validations.of(this.fn).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: `No function dead-letter queue: ${NO_DLQ_BECAUSE[props.invocation]}.`,
+    });
+    // Tracing.ACTIVE adds X-Ray's PutTraceSegments/PutTelemetryRecords: X-Ray has no resource-level permissions.
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only actions without resource-level permissions use "*": X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and, for telemetry ingest, timestream:DescribeEndpoints. Every data action names its table, index, queue or key.',
+    });
+  }
+}
+
+function tableStatement(
+  role: iam.Role,
+  table: { tableArn: string; indexArns: string[] },
+  key: kms.IKey,
+  access: 'read' | 'write',
+) {
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: access === 'write' ? [...READ_ACTIONS, ...WRITE_ACTIONS] : READ_ACTIONS,
+      resources: [table.tableArn, ...table.indexArns],
+    }),
+  );
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: access === 'write' ? [...KMS_READ, ...KMS_WRITE] : KMS_READ,
+      resources: [key.keyArn],
+    }),
+  );
+}
+
+/** Grants exactly the data access named: table and index ARNs, never `index/*`, never `dynamodb:*`. */
+export function grantData(role: iam.Role, data: DataResources, grants: DataGrants): void {
+  const entries: [keyof DataResources['tables'], 'read' | 'write' | undefined][] = [
+    ['data', grants.data],
+    ['audit', grants.audit],
+    ['vendorKeys', grants.vendorKeys],
+    ['rollups', grants.rollups],
+  ];
+  for (const [name, access] of entries) {
+    if (access) tableStatement(role, data.arnsOf(name), data.key, access);
+  }
+  if (grants.rawSamples) {
+    if (data.timestreamTableArn) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['timestream:WriteRecords'],
+          resources: [data.timestreamTableArn],
+        }),
+      );
+      // DescribeEndpoints (endpoint discovery before any Timestream call) has no resource-level permissions.
+      role.addToPolicy(
+        new iam.PolicyStatement({ actions: ['timestream:DescribeEndpoints'], resources: ['*'] }),
+      );
+    }
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [data.rawFallbackQueue.queueArn] }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [...KMS_READ, 'kms:GenerateDataKey'],
+        resources: [data.key.keyArn],
+      }),
+    );
+  }
+}

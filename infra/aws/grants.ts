@@ -1,0 +1,63 @@
+import type { Action } from '../../shared/domain/access/policy.js';
+
+/** What a function may do with the deployment's data: least privilege per route action, as data. */
+export type Access = 'read' | 'write';
+export interface DataGrants {
+  data?: Access;
+  audit?: Access;
+  vendorKeys?: Access;
+  rollups?: Access;
+  /** Write raw samples to Timestream (when deployed) and to the fallback queue. */
+  rawSamples?: true;
+}
+
+const WRITE_DATA: DataGrants = { data: 'write' };
+const READ_DATA: DataGrants = { data: 'read' };
+
+/**
+ * Grants by route action. Writers get read too (a write reads the current version first). A handler that
+ * serves several routes gets the union of their grants.
+ */
+export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
+  'service.create': WRITE_DATA,
+  'service.update': WRITE_DATA,
+  'service.read': READ_DATA,
+  'agreement.create': WRITE_DATA,
+  'agreement.update': WRITE_DATA,
+  'agreement.read': READ_DATA,
+  'agreement.submit': WRITE_DATA,
+  'agreement.withdraw': WRITE_DATA,
+  'agreement.signoff': WRITE_DATA,
+  'agreement.activate': WRITE_DATA,
+  'agreement.end': WRITE_DATA,
+  'agreement.retire': WRITE_DATA,
+  'audit.read': { audit: 'read' },
+  'telemetry.ingest': { data: 'read', rollups: 'write', rawSamples: true },
+  'telemetry.read': { data: 'read', rollups: 'read' },
+  'objective.read': { data: 'read', rollups: 'read' },
+  'objective.evaluate': { data: 'write', rollups: 'read' },
+  'violation.read': READ_DATA,
+  'violation.manage': WRITE_DATA,
+};
+
+/** Scheduled jobs (shared/schedules.ts) evaluate objectives: they read telemetry rollups and write results. */
+export const SCHEDULE_GRANTS: DataGrants = { data: 'write', rollups: 'read' };
+/** The vendor authorizer reads key hashes and nothing else. */
+export const AUTHORIZER_GRANTS: DataGrants = { vendorKeys: 'read' };
+/** The audit consumer writes audit entries (the stream read is granted by its event source). */
+export const AUDIT_CONSUMER_GRANTS: DataGrants = { audit: 'write' };
+
+const rank = (a: Access | undefined) => (a === 'write' ? 2 : a === 'read' ? 1 : 0);
+const max = (a?: Access, b?: Access): Access | undefined => (rank(a) >= rank(b) ? a : b);
+
+export function unionGrants(list: readonly DataGrants[]): DataGrants {
+  const out: DataGrants = {};
+  for (const g of list) {
+    for (const k of ['data', 'audit', 'vendorKeys', 'rollups'] as const) {
+      const v = max(out[k], g[k]);
+      if (v) out[k] = v;
+    }
+    if (g.rawSamples) out.rawSamples = true;
+  }
+  return out;
+}

@@ -1,0 +1,114 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { RouteSpec } from '../../shared/http/routes.js';
+import { AWS_ENV } from '../../shared/runtime/config.js';
+import { Api } from './constructs/api.js';
+import { AuditConsumer } from './constructs/audit.js';
+import { DataResources } from './constructs/data.js';
+import { AccordFunction, handlerExists, handlerId } from './constructs/function.js';
+import { Identity } from './constructs/identity.js';
+import { acknowledgeDlq } from './constructs/queues.js';
+import { SCHEDULE_GRANTS } from './grants.js';
+import type { VendorTiers } from './tiers.js';
+
+/** A scheduled job, as shared/schedules.ts lists them. */
+export interface Schedule {
+  id: string;
+  cron: string;
+  handler: string;
+  description: string;
+}
+
+export interface AccordStackProps extends StackProps {
+  /** The residency region this deployment serves: it refuses agreements resident anywhere else. */
+  residencyRegion: string;
+  timestream: boolean;
+  routes: readonly RouteSpec[];
+  schedules: readonly Schedule[];
+  tiers: VendorTiers;
+  version: string;
+}
+
+/**
+ * Everything one residency region runs: data (tables, key, backups, raw telemetry store), identity (Cognito),
+ * the API (from the route table), the audit consumer (from the stream), and the scheduled jobs.
+ */
+export class AccordStack extends Stack {
+  readonly data: DataResources;
+  readonly identity: Identity;
+  readonly api: Api;
+  readonly audit: AuditConsumer;
+  readonly scheduled = new Map<string, AccordFunction>();
+
+  constructor(scope: Construct, id: string, props: AccordStackProps) {
+    super(scope, id, props);
+    this.data = new DataResources(this, 'Data', { timestream: props.timestream });
+    this.identity = new Identity(this, 'Identity');
+    const d = this.data;
+    const environment: Record<string, string> = {
+      ACCORD_RESIDENCY_REGION: props.residencyRegion,
+      ACCORD_VERSION: props.version,
+      [AWS_ENV.dataTable]: d.tables.data.tableName,
+      [AWS_ENV.auditTable]: d.tables.audit.tableName,
+      [AWS_ENV.vendorKeysTable]: d.tables.vendorKeys.tableName,
+      [AWS_ENV.rollupsTable]: d.tables.rollups.tableName,
+      [AWS_ENV.rawFallbackQueueUrl]: d.rawFallbackQueue.queueUrl,
+      ...(d.timestreamDatabase && d.timestreamTable
+        ? {
+            [AWS_ENV.timestreamDatabase]: d.timestreamDatabase.ref,
+            [AWS_ENV.timestreamTable]: d.timestreamTable.attrName,
+          }
+        : {}),
+      POWERTOOLS_SERVICE_NAME: 'accord',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    };
+    this.api = new Api(this, 'Api', {
+      routes: props.routes,
+      data: d,
+      identity: this.identity,
+      tiers: props.tiers,
+      environment,
+    });
+    this.audit = new AuditConsumer(this, 'Audit', { data: d, environment });
+
+    const schedules = props.schedules.filter((s) => handlerExists(s.handler));
+    if (schedules.length) {
+      // Holds only EventBridge events (a schedule id and a time), no data: SQS-managed encryption suffices.
+      const dlq = new sqs.Queue(this, 'ScheduleDlq', {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      acknowledgeDlq(dlq, 'it is the dead-letter queue of the scheduled jobs and their EventBridge targets');
+      for (const s of schedules) {
+        const job = new AccordFunction(this, `Job${handlerId(s.id)}`, {
+          handler: s.handler,
+          environment,
+          grants: SCHEDULE_GRANTS,
+          data: d,
+          timeout: Duration.minutes(5),
+          memorySize: 1024,
+          invocation: 'schedule',
+          description: `Accord schedule ${s.id}: ${s.description}`.slice(0, 256),
+        });
+        job.fn.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(dlq) });
+        dlq.grantSendMessages(job.role);
+        new events.Rule(this, `Schedule${handlerId(s.id)}`, {
+          description: s.description.slice(0, 512),
+          schedule: events.Schedule.expression(s.cron),
+          targets: [new targets.LambdaFunction(job.fn, { deadLetterQueue: dlq, retryAttempts: 2 })],
+        });
+        this.scheduled.set(s.id, job);
+      }
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
+    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.identity.client.userPoolClientId });
+    new CfnOutput(this, 'VendorKeysTable', { value: d.tables.vendorKeys.tableName });
+  }
+}

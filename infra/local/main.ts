@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { readConfig } from '../../shared/runtime/config.js';
 import { startLocal } from './app.js';
 import { loadDemo } from './demo.js';
+import { LocalScheduler } from './scheduler.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,15 +28,19 @@ if (values.demo) {
   const summary = await loadDemo(app.container, app.stream);
   console.log(`demo portfolio: ${summary}`);
 }
+const scheduler = new LocalScheduler();
+scheduler.start();
 console.log(`Accord is running on the embedded default at ${app.url}`);
 console.log(`  data:        ${resolve(dataDir, 'accord.db')} (SQLite, WAL)`);
 console.log(
   `  credentials: ${resolve(dataDir, 'dev-credentials.json')} (a token per role and a vendor API key)`,
 );
 console.log(`  API:         ${app.url}/openapi.json`);
+console.log('  schedules:   shared/schedules.ts (objectives evaluated every 5 minutes)');
 
 const shutdown = async (signal: string) => {
   console.log(`${signal}: stopping`);
+  scheduler.stop();
   await app.stop();
   process.exit(0);
 };

@@ -77,6 +77,21 @@ export function rollupStoreContract(name: string, make: () => RollupStore | Prom
       expect(c![0]).toMatchObject({ filled: 2, good: 3, total: 3 });
     });
 
+    it('merges several deltas for the same new bucket within one call', async () => {
+      await store.add([delta('k/x', 0, 1, 1)]);
+      await store.add([delta('k/x', 2, 1, 2), delta('k/x', 1, 3, 3), delta('k/x', 2, 4, 4)]);
+      expect((await store.read('k/x', at(0), at(3))).map((r) => [r.good, r.total])).toEqual([
+        [1, 1],
+        [3, 3],
+        [5, 6],
+      ]);
+      const [c] = await store.cumulative([{ sliKey: 'k/x', instants: [at(2), at(3)] }]);
+      expect(c!.map((x) => [x.good, x.total, x.filled])).toEqual([
+        [4, 4, 2],
+        [9, 10, 3],
+      ]);
+    });
+
     it('merges value aggregates: counts and sums add, min and max widen', async () => {
       await store.add([delta('k/lat', 0, 0, 0, { count: 2, sum: 300, min: 100, max: 200 })]);
       await store.add([delta('k/lat', 0, 0, 0, { count: 1, sum: 50, min: 50, max: 50 })]);

@@ -39,17 +39,26 @@ class Reader {
   }
 
   varint(): number {
+    const start = this.pos;
     let result = 0;
     let mul = 1;
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 8; i++) {
       if (this.pos >= this.end) this.fail('a varint is truncated');
       const b = this.buf[this.pos++]!;
       result += (b & 0x7f) * mul;
-      if (b < 0x80) {
-        // int64 values are two's complement on 64 bits: bring the upper half back below zero.
-        return result >= 2 ** 63 ? result - 2 ** 64 : result;
-      }
+      if (b < 0x80) return result;
       mul *= 128;
+    }
+    // Past 56 bits a double loses precision: negative int64 values (10 bytes, two's complement) go here.
+    this.pos = start;
+    let big = 0n;
+    let shift = 0n;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) this.fail('a varint is truncated');
+      const b = this.buf[this.pos++]!;
+      big |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) return Number(BigInt.asIntN(64, big));
+      shift += 7n;
     }
     return this.fail('a varint is longer than 10 bytes');
   }
@@ -142,7 +151,16 @@ export function encodeWriteRequest(series: readonly PromSeries[]): Uint8Array {
   const enc = new TextEncoder();
   const parts: number[] = [];
   const varint = (out: number[], v: number) => {
-    let n = v < 0 ? v + 2 ** 64 : v;
+    if (v < 0) {
+      let n = BigInt.asUintN(64, BigInt(Math.trunc(v)));
+      while (n >= 128n) {
+        out.push(Number(n & 127n) | 0x80);
+        n >>= 7n;
+      }
+      out.push(Number(n));
+      return;
+    }
+    let n = v;
     while (n >= 128) {
       out.push((n % 128) | 0x80);
       n = Math.floor(n / 128);

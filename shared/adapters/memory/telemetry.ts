@@ -163,6 +163,8 @@ export class MemorySampleSpool implements SampleSpool {
   private readonly batches: SpooledBatch[] = [];
   async append(batch: SpooledBatch): Promise<void> {
     this.batches.push(structuredClone(batch));
+    // Oldest first by receipt, as the file spool orders its names; ties keep their order.
+    this.batches.sort((a, b) => a.receivedAtMs - b.receivedAtMs);
   }
   async replay(write: (batch: SpooledBatch) => Promise<void>): Promise<number> {
     let n = 0;

@@ -126,7 +126,7 @@ export class AccordFunction extends Construct {
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'Only actions without resource-level permissions use "*": X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and, for telemetry ingest, timestream:DescribeEndpoints. Every data action names its table, index, queue or key.',
+        'Only actions without resource-level permissions use "*": X-Ray PutTraceSegments/PutTelemetryRecords (active tracing), dynamodb:ListStreams (the audit stream event source) and, for telemetry ingest, timestream:DescribeEndpoints. Every data action names its table, index, queue or key.',
     });
   }
 }

@@ -1,0 +1,302 @@
+import { readFileSync } from 'node:fs';
+import { Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/aws/build.js';
+import { BINARY_MEDIA_TYPES, STAGE_THROTTLE, WAF_RATE_LIMIT } from '../../infra/aws/constructs/api.js';
+import { AUDIT_STREAM } from '../../infra/aws/constructs/audit.js';
+import { handlerExists } from '../../infra/aws/constructs/function.js';
+import { PERSON_ROLES } from '../../infra/aws/constructs/identity.js';
+import { loadVendorTiers } from '../../infra/aws/tiers.js';
+import { DATA_TABLE, TABLES } from '../../shared/adapters/dynamodb/tables.js';
+import { ROUTES } from '../../shared/http/routes.js';
+import { AWS_ENV } from '../../shared/runtime/config.js';
+import { SCHEDULES } from '../../shared/schedules.js';
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; [k: string]: unknown }>;
+
+const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: { regions: string[] } };
+// Template assertions do not need the function code: bundling is skipped here (see the full synth test).
+const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+
+let withTs: Template;
+let withoutTs: Template;
+let regionsBuilt: string[];
+let acknowledgements: { path: string; id: string; reason: string }[];
+
+beforeAll(() => {
+  const on = buildApp({
+    context: { regions: ['eu-west-1'], timestream: true },
+    appProps: { context: NO_BUNDLING },
+  });
+  on.app.synth(); // throws on any unacknowledged cdk-nag finding
+  withTs = Template.fromStack(on.stacks[0]!);
+  const off = buildApp({ appProps: { context: { ...NO_BUNDLING, ...cdkJson.context } } });
+  off.app.synth();
+  regionsBuilt = off.stacks.map((s) => s.region);
+  withoutTs = Template.fromStack(off.stacks[0]!);
+  // Each acknowledgement is recorded on its construct as { '<rule id>': '<reason>' }.
+  acknowledgements = on.app.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.entries(m.data as Record<string, string>))
+      .map(([id, reason]) => ({ path: c.node.path, id, reason })),
+  );
+});
+
+const resources = (t: Template, type: string) => Object.values(t.findResources(type) as Resources);
+const deployedRoutes = ROUTES.filter((r) => handlerExists(r.handler));
+
+describe('the CDK app', () => {
+  it('builds one stack per residency region named in cdk.json, each refusing other residencies', () => {
+    expect(regionsBuilt).toEqual(cdkJson.context.regions);
+    for (const fn of resources(withTs, 'AWS::Lambda::Function')) {
+      const env = (fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(env.ACCORD_RESIDENCY_REGION).toBe('eu-west-1');
+    }
+  });
+
+  it('passes the AwsSolutions and Serverless cdk-nag packs, every acknowledgement giving a specific reason', () => {
+    expect(acknowledgements.length).toBeGreaterThan(10);
+    for (const a of acknowledgements) {
+      expect(a.reason.length, `${a.path} ${a.id}`).toBeGreaterThan(60);
+    }
+    const ids = new Set(acknowledgements.map((a) => a.id));
+    expect([...ids].filter((id) => id.includes('Action::'))).toEqual([]);
+  });
+});
+
+describe('API Gateway', () => {
+  it('logs access as JSON, traces, throttles the stage and passes telemetry formats as binary', () => {
+    withTs.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId"') },
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          ThrottlingRateLimit: STAGE_THROTTLE.rateLimit,
+          ThrottlingBurstLimit: STAGE_THROTTLE.burstLimit,
+        }),
+      ]),
+    });
+    withTs.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      BinaryMediaTypes: BINARY_MEDIA_TYPES,
+      ApiKeySourceType: 'AUTHORIZER',
+    });
+  });
+
+  it('puts a WAF web ACL with a rate-based rule in front of the stage', () => {
+    withTs.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Statement: { RateBasedStatement: { Limit: WAF_RATE_LIMIT, AggregateKeyType: 'IP' } },
+        }),
+      ]),
+    });
+    withTs.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  it('has one method per route of the route table, authorised as the table says', () => {
+    const methods = resources(withTs, 'AWS::ApiGateway::Method').filter(
+      (m) => m.Properties!.HttpMethod !== 'OPTIONS',
+    );
+    expect(methods).toHaveLength(deployedRoutes.length);
+    const byName = new Map(methods.map((m) => [m.Properties!.OperationName as string, m.Properties!]));
+    for (const r of deployedRoutes) {
+      const m = byName.get(r.id);
+      expect(m, r.id).toBeDefined();
+      expect(m!.HttpMethod).toBe(r.method);
+      const expected = { user: 'COGNITO_USER_POOLS', vendor: 'CUSTOM', none: 'NONE' }[r.auth];
+      expect(m!.AuthorizationType, r.id).toBe(expected);
+      if (r.auth === 'vendor') expect(m!.ApiKeyRequired, r.id).toBe(true);
+    }
+  });
+
+  it('validates JSON bodies against models generated from the zod schemas', () => {
+    const jsonBodies = deployedRoutes.filter((r) => r.body && !r.binary);
+    expect(resources(withTs, 'AWS::ApiGateway::Model')).toHaveLength(jsonBodies.length);
+    withTs.hasResourceProperties('AWS::ApiGateway::Model', {
+      ContentType: 'application/json',
+      Schema: Match.objectLike({
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        properties: Match.objectLike({
+          serviceId: { type: 'string', pattern: Match.stringLikeRegexp('svc_') },
+        }),
+        additionalProperties: false,
+      }),
+    });
+    withTs.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
+  });
+
+  it('has a Cognito authorizer and a vendor Lambda authorizer keyed on x-api-key', () => {
+    withTs.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
+    withTs.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.x-api-key',
+    });
+  });
+
+  it('has one usage plan per vendor tier with its rate, burst and quota', () => {
+    const tiers = loadVendorTiers().tiers;
+    expect(resources(withTs, 'AWS::ApiGateway::UsagePlan')).toHaveLength(Object.keys(tiers).length);
+    for (const [tier, t] of Object.entries(tiers)) {
+      withTs.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+        UsagePlanName: `accord-vendor-${tier}`,
+        Throttle: { RateLimit: t.rateLimit, BurstLimit: t.burstLimit },
+        Quota: { Limit: t.quota.limit, Period: t.quota.period },
+      });
+    }
+  });
+});
+
+describe('Cognito', () => {
+  it('has a user pool whose groups are the roles and whose custom attributes carry the scope claims', () => {
+    withTs.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Schema: Match.arrayWith(
+        ['business_units', 'services', 'signoff'].map((n) => Match.objectLike({ Name: n, Mutable: true })),
+      ),
+    });
+    const groups = resources(withTs, 'AWS::Cognito::UserPoolGroup').map((g) => g.Properties!.GroupName);
+    expect(groups.sort()).toEqual([...PERSON_ROLES].sort());
+  });
+});
+
+describe('Lambda', () => {
+  it('runs every function on Node.js 22 or newer, arm64, actively traced, with a log group that expires', () => {
+    const fns = resources(withTs, 'AWS::Lambda::Function');
+    const handlers = new Set(deployedRoutes.map((r) => r.handler));
+    const scheduled = SCHEDULES.filter((s) => handlerExists(s.handler));
+    // API handlers + the vendor authorizer + the audit consumer + scheduled jobs.
+    expect(fns).toHaveLength(handlers.size + 1 + 1 + scheduled.length);
+    for (const f of fns) {
+      const p = f.Properties!;
+      expect(Number(/^nodejs(\d+)\.x$/.exec(String(p.Runtime))?.[1])).toBeGreaterThanOrEqual(22);
+      expect(p.Architectures).toEqual(['arm64']);
+      expect(p.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(p.LoggingConfig).toMatchObject({ LogFormat: 'JSON', LogGroup: expect.anything() });
+      expect(Object.keys((p.Environment as { Variables: object }).Variables)).toEqual(
+        expect.arrayContaining([
+          AWS_ENV.dataTable,
+          AWS_ENV.auditTable,
+          AWS_ENV.vendorKeysTable,
+          AWS_ENV.rollupsTable,
+        ]),
+      );
+    }
+    for (const g of resources(withTs, 'AWS::Logs::LogGroup'))
+      expect(g.Properties!.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('grants named actions on named resources only: no wildcard action anywhere, no wildcard resource on data', () => {
+    const allowedStar = new Set([
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'timestream:DescribeEndpoints',
+      'dynamodb:ListStreams',
+    ]);
+    for (const p of resources(withTs, 'AWS::IAM::Policy')) {
+      const doc = p.Properties!.PolicyDocument as {
+        Statement: { Action: string | string[]; Resource: unknown }[];
+      };
+      for (const st of doc.Statement) {
+        const actions = ([] as string[]).concat(st.Action);
+        for (const a of actions) expect(a, JSON.stringify(st)).not.toMatch(/\*/);
+        const res = ([] as unknown[]).concat(st.Resource);
+        if (res.some((r) => typeof r === 'string' && r.includes('*'))) {
+          for (const a of actions) expect(allowedStar, JSON.stringify(st)).toContain(a);
+        }
+        const joined = JSON.stringify(res);
+        expect(joined).not.toMatch(/index\/\*/);
+      }
+    }
+  });
+});
+
+describe('DynamoDB', () => {
+  it('makes every table on-demand, PITR 35 days, deletion-protected, retained and encrypted with our key', () => {
+    const tables = withTs.findResources('AWS::DynamoDB::Table') as Resources;
+    expect(Object.keys(tables)).toHaveLength(TABLES.length);
+    for (const t of Object.values(tables)) {
+      expect(t.DeletionPolicy).toBe('Retain');
+      expect(t.UpdateReplacePolicy).toBe('Retain');
+      expect(t.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 35 },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: expect.anything() },
+      });
+    }
+    withTs.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('streams new and old images of the data table, with the indexes the adapters query', () => {
+    withTs.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      GlobalSecondaryIndexes: DATA_TABLE.indexes.map((i) =>
+        Match.objectLike({ IndexName: i.indexName, Projection: { ProjectionType: 'ALL' } }),
+      ),
+    });
+  });
+
+  it('backs every table up with an AWS Backup plan', () => {
+    withTs.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: Match.objectLike({
+        BackupPlanRule: Match.arrayWith([
+          Match.objectLike({ RuleName: 'Daily' }),
+          Match.objectLike({ RuleName: 'Monthly' }),
+        ]),
+      }),
+    });
+    const sel = resources(withTs, 'AWS::Backup::BackupSelection')[0]!;
+    expect((sel.Properties!.BackupSelection as { Resources: unknown[] }).Resources).toHaveLength(
+      TABLES.length,
+    );
+  });
+});
+
+describe('the audit consumer', () => {
+  it('reads the stream with partial-batch failures, bisection, finite retries, a max age under 24 h and an SQS on-failure destination', () => {
+    withTs.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: Match.anyValue(),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: AUDIT_STREAM.retryAttempts,
+      MaximumRecordAgeInSeconds: Match.anyValue(),
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: { Filters: [{ Pattern: Match.stringLikeRegexp('auditEntity') }] },
+    });
+    const esm = resources(withTs, 'AWS::Lambda::EventSourceMapping')[0]!.Properties!;
+    expect(esm.MaximumRecordAgeInSeconds).toBeLessThan(24 * 3600);
+    expect(esm.MaximumRetryAttempts).toBeGreaterThan(0);
+  });
+
+  it('raises an alarm as soon as a record lands in the failure queue', () => {
+    withTs.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+});
+
+describe('telemetry resources', () => {
+  it('creates Timestream only with the switch on, and always the rollups table and the fallback queue', () => {
+    withTs.resourceCountIs('AWS::Timestream::Database', 1);
+    withTs.resourceCountIs('AWS::Timestream::Table', 1);
+    withoutTs.resourceCountIs('AWS::Timestream::Database', 0);
+    for (const t of [withTs, withoutTs]) {
+      const env = (resources(t, 'AWS::Lambda::Function')[0]!.Properties!.Environment as { Variables: object })
+        .Variables;
+      expect(Object.keys(env)).toContain(AWS_ENV.rawFallbackQueueUrl);
+      expect(Object.keys(env).includes(AWS_ENV.timestreamTable)).toBe(t === withTs);
+    }
+  });
+
+  it('schedules every job of the schedule table with its cron expression', () => {
+    for (const s of SCHEDULES.filter((x) => handlerExists(x.handler))) {
+      withTs.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: s.cron });
+    }
+  });
+});

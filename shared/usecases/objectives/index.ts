@@ -56,6 +56,8 @@ export interface EvaluationRunSummary {
   evaluatedAt: string;
   agreements: number;
   objectives: number;
+  /** Objectives left for a later run: their tier's evaluation frequency was not due. */
+  notDue: number;
   byStatus: Record<ObjectiveStatus, number>;
   violationsOpened: number;
   violationsUpdated: number;
@@ -81,7 +83,7 @@ export class ObjectiveUseCases {
   async evaluateAll(): Promise<EvaluationRunSummary> {
     const t0 = performance.now();
     const agreements = await this.deps.source.listActive();
-    return this.run(agreements, t0);
+    return this.run(agreements, t0, true);
   }
 
   /** Evaluates one active agreement now, on demand. */
@@ -277,7 +279,11 @@ export class ObjectiveUseCases {
     }
   }
 
-  private async run(agreements: readonly ObjectiveAgreement[], t0: number): Promise<EvaluationRunSummary> {
+  private async run(
+    agreements: readonly ObjectiveAgreement[],
+    t0: number,
+    scheduled = false,
+  ): Promise<EvaluationRunSummary> {
     const nowMs = this.deps.clock.now().getTime();
     const { settings } = this.deps;
     const ids = agreements.length === 1 ? agreements[0]!.agreementId : undefined;
@@ -285,7 +291,9 @@ export class ObjectiveUseCases {
       ...(ids ? { agreementId: ids } : {}),
       from: new Date(nowMs - MAX_LOOKBACK_MS).toISOString(),
     });
-    const contexts = agreements.flatMap(contextsOf);
+    const all = agreements.flatMap(contextsOf);
+    // A scheduled run (every 5 minutes) evaluates a tier only when its own frequency is due.
+    const contexts = scheduled ? all.filter((c) => dueNow(this.deps.settings, c.tier, nowMs)) : all;
     const t1 = performance.now();
     const results = await evaluateMany(
       this.deps.rollups,
@@ -324,6 +332,7 @@ export class ObjectiveUseCases {
       evaluatedAt: new Date(nowMs).toISOString(),
       agreements: agreements.length,
       objectives: results.length,
+      notDue: all.length - contexts.length,
       byStatus,
       violationsOpened: counts.opened,
       violationsUpdated: counts.updated,
@@ -438,6 +447,13 @@ export class ObjectiveUseCases {
 export function objectivesIn(container: { objectives?: ObjectiveUseCases | undefined }): ObjectiveUseCases {
   if (!container.objectives) throw new Error('the objectives engine is not wired in this deployment');
   return container.objectives;
+}
+
+/** Whether a tier's evaluation frequency has a boundary in the 5 minutes up to now. */
+export function dueNow(settings: EngineSettings, tier: number, nowMs: number): boolean {
+  const every =
+    (settings.tiers[String(Math.min(4, Math.max(1, tier))) as '1']?.evaluateEveryMinutes ?? 5) * 60_000;
+  return Math.floor(nowMs / every) !== Math.floor((nowMs - 5 * 60_000) / every);
 }
 
 function summarize(results: EvaluationResult[]): StatusView {

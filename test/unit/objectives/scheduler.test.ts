@@ -9,7 +9,7 @@ import {
 import { MemoryRollupStore } from '../../../shared/adapters/memory/rollups.js';
 import { DEFAULT_SEVERITY_RULES } from '../../../shared/policy/objectives.js';
 import { type Container, setContainer } from '../../../shared/runtime/container.js';
-import { ObjectiveUseCases } from '../../../shared/usecases/objectives/index.js';
+import { dueNow, ObjectiveUseCases } from '../../../shared/usecases/objectives/index.js';
 import { SETTINGS } from './helpers.js';
 
 describe('the local scheduler', () => {
@@ -39,4 +39,22 @@ describe('the local scheduler', () => {
       violationsOpened: 0,
     });
   });
+});
+
+describe('evaluation frequency by tier (data)', () => {
+  const at = (h: number, m: number) => Date.UTC(2026, 3, 1, h, m);
+  const cases = [
+    { tier: 1, at: at(10, 5), due: true },
+    { tier: 3, at: at(10, 5), due: false },
+    { tier: 3, at: at(10, 15), due: true },
+    { tier: 3, at: at(10, 16), due: true },
+    { tier: 3, at: at(10, 21), due: false },
+    { tier: 4, at: at(10, 30), due: false },
+    { tier: 4, at: at(11, 0), due: true },
+  ];
+  for (const c of cases) {
+    it(`evaluates a tier-${c.tier} objective at ${new Date(c.at).toISOString().slice(11, 16)}: ${c.due ? 'yes' : 'not yet'}`, () => {
+      expect(dueNow(SETTINGS, c.tier, c.at)).toBe(c.due);
+    });
+  }
 });

@@ -11,6 +11,7 @@ import type {
   IdempotencyStore,
   SampleSpool,
   SampleStore,
+  SpooledBatch,
   UnmappedSeriesStore,
 } from '../../ports/telemetry.js';
 import type { Discrepancy, IngestResponse, UnmappedSeries } from '../../schemas/telemetry.js';
@@ -149,10 +150,13 @@ export class TelemetryIngest {
 
   /** Replays spooled batches into the raw store; answers how many went through. */
   async replaySpool(): Promise<number> {
-    return this.deps.spool.replay(async (batch) => {
-      const out = await this.deps.samples.write(batch.samples);
-      await this.afterStore(out.fresh, this.deps.clock.now().getTime());
-    });
+    return this.deps.spool.replay((batch) => this.storeSpooled(batch));
+  }
+
+  /** Stores one spooled batch (the raw store is idempotent, so a batch delivered twice is stored once). */
+  async storeSpooled(batch: SpooledBatch): Promise<void> {
+    const out = await this.deps.samples.write(batch.samples);
+    await this.afterStore(out.fresh, this.deps.clock.now().getTime());
   }
 
   /** Two sources of one SLI: compare their buckets and record what differs beyond the tolerance. */

@@ -18,6 +18,13 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     handler: 'objectives/evaluate-scheduled',
     description: 'Evaluate every active objective: compliance, budget, burn rates, forecast, violations',
   },
+  {
+    id: 'agreement-lifecycle',
+    cron: 'cron(7 * * * ? *)',
+    handler: 'agreements/lifecycle-scheduled',
+    description:
+      'Activate approved agreements on their effective date; expire active ones after their end date',
+  },
 ];
 
 interface Field {

@@ -57,6 +57,9 @@ export async function startLocal(options: {
   const replayTimer = setInterval(() => void replay(), 5_000);
   replayTimer.unref();
   const limiter = new VendorRateLimiter();
+  // Writes that do not come through HTTP (scheduled jobs) reach the audit consumer within a second.
+  const pump = setInterval(() => void stream.drain(), 1000);
+  pump.unref();
   const api = new LocalApi({ tokens, afterWrite: () => stream.drain(), vendorGate: limiter.gate });
   const server = await api.listen(options.port, options.host ?? '127.0.0.1');
   const addr = server.address();
@@ -71,7 +74,9 @@ export async function startLocal(options: {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     async stop() {
       clearInterval(replayTimer);
+      clearInterval(pump);
       await api.close();
+      await stream.drain();
       db.close();
     },
   };

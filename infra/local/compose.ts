@@ -23,6 +23,7 @@ import type { Config } from '../../shared/runtime/config.js';
 import type { Container } from '../../shared/runtime/container.js';
 import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
+import { AgreementLifecycleJob } from '../../shared/usecases/lifecycle-job.js';
 import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
 import { ServiceUseCases } from '../../shared/usecases/services.js';
 import { composeTelemetry } from './telemetry.js';
@@ -40,17 +41,19 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   const audit = new SqliteAuditStore(db);
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const objectiveIds = new UlidGenerator(clock);
+  const agreementUseCases = new AgreementUseCases({
+    agreements,
+    services,
+    clock,
+    ids: new UlidGenerator(clock),
+    signOffRules: loadSignOffRules(),
+    residencyRegion,
+  });
   const container: Container = {
     config,
     services: new ServiceUseCases({ services, clock, residencyRegion }),
-    agreements: new AgreementUseCases({
-      agreements,
-      services,
-      clock,
-      ids: new UlidGenerator(clock),
-      signOffRules: loadSignOffRules(),
-      residencyRegion,
-    }),
+    agreements: agreementUseCases,
+    lifecycleJob: new AgreementLifecycleJob({ agreements, useCases: agreementUseCases, clock }),
     auditRecorder: new AuditRecorder(audit),
     auditQueries: new AuditQueries(audit),
     vendorKeys: new SqliteVendorKeyStore(db),

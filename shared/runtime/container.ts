@@ -1,6 +1,7 @@
 import type { VendorKeyStore } from '../ports/vendors.js';
 import type { AgreementUseCases } from '../usecases/agreements.js';
 import type { AuditQueries, AuditRecorder } from '../usecases/audit.js';
+import type { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import type { ObjectiveUseCases } from '../usecases/objectives/index.js';
 import type { ServiceUseCases } from '../usecases/services.js';
 import type { TelemetryServices } from '../usecases/telemetry/index.js';
@@ -17,6 +18,8 @@ export interface Container {
   auditRecorder: AuditRecorder;
   auditQueries: AuditQueries;
   vendorKeys: VendorKeyStore;
+  /** The calendar side of the lifecycle (scheduled); absent where a composition root has not wired it. */
+  lifecycleJob?: AgreementLifecycleJob;
   /** The objectives engine; absent where a composition root has not wired it (handlers then answer 503). */
   objectives?: ObjectiveUseCases;
   /** Telemetry ingestion and its read side; absent where a composition root has not wired it. */

@@ -92,20 +92,21 @@ export function loadBenchData(file: string): void {
   db.close();
 }
 
-function agreements(days: number): ObjectiveAgreement[] {
+function agreements(days: number, timeslices = false): ObjectiveAgreement[] {
   const targets = [99, 99.5, 99.9, 99.95];
   const contact = { name: 'Owner', email: 'owner@example.com' };
   const out: ObjectiveAgreement[] = [];
   for (let s = 0; s < SLIS; s++) {
     const objectives: ObjectiveSpec[] = [];
-    for (let k = 0; k < OBJECTIVES_PER_SLI; k++) {
+    for (let k = 0; k < (timeslices ? 1 : OBJECTIVES_PER_SLI); k++) {
       objectives.push({
         id: `o-${k}`,
         name: `objective ${k}`,
         sli: { type: 'availability' },
         target: targets[k % targets.length]! - (k >> 2) * 0.01,
         window: { type: 'rolling', days },
-        budgetingMethod: 'occurrences',
+        budgetingMethod: timeslices ? 'timeslices' : 'occurrences',
+        ...(timeslices ? { timeSlice: { minutes: 60, target: 0.99 } } : {}),
         monitoring: 'alerted',
         owner: contact,
         customerContact: contact,
@@ -139,17 +140,17 @@ interface ChildReport {
 }
 
 /** In the child: evaluate everything RUNS times (first run opens the violations), report times and maxRSS. */
-async function child(file: string, days: number): Promise<void> {
+async function child(file: string, days: number, timeslices: boolean): Promise<void> {
   const db = openDatabase(file);
   let tick = 0;
   const uc = new ObjectiveUseCases({
-    source: new StaticObjectivesSource(agreements(days)),
+    source: new StaticObjectivesSource(agreements(days, timeslices)),
     rollups: new SqliteRollupStore(db),
     exceptions: new SqliteExceptionWindowStore(db),
     violations: new SqliteViolationStore(db),
     evaluations: new SqliteEvaluationStore(db),
     clock: { now: () => new Date(NOW) },
-    ids: { next: (p) => `${p}_${String(++tick).padStart(12, '0')}` },
+    ids: { next: (p) => `${p}_${process.pid}_${String(++tick).padStart(12, '0')}` },
     settings: { burnWindows: DEFAULT_BURN_WINDOWS, forecast: DEFAULT_FORECAST, tiers: DEFAULT_TIER_DEFAULTS },
     severityRules: DEFAULT_SEVERITY_RULES,
   });
@@ -167,12 +168,16 @@ async function child(file: string, days: number): Promise<void> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function runChild(file: string, days: number): ChildReport {
+function runChild(file: string, days: number, timeslices = false): ChildReport {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', file, String(days)], {
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', self, '--child', file, String(days), timeslices ? 'timeslices' : 'occurrences'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   if (r.status !== 0) throw new Error(`evaluation child failed: ${r.stderr}`);
   if (r.stderr) process.stderr.write(r.stderr);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildReport;
@@ -215,6 +220,18 @@ export async function benchEvaluate(): Promise<BenchEntry[]> {
       });
       rss = Math.max(rss, rep.maxRssMb);
     }
+    // The timeslice methods read every bucket of the window: their cost grows with its length (shown here).
+    for (const days of [28, 90]) {
+      const file = join(dir, `slices-${days}.db`);
+      spawnSync('cp', [join(dir, 'bench.db'), file]);
+      const rep = runChild(file, days, true);
+      entries.push({
+        name: `evaluate.250_timeslices_${days}d.s`,
+        value: round(median(rep.runs.slice(1).map((r) => r.wallMs)) / 1000),
+        unit: 's (250 objectives, 60-minute slices: cost grows with the window)',
+      });
+      rss = Math.max(rss, rep.maxRssMb);
+    }
     const d28 = entries.find((e) => e.name === 'evaluate.10k_28d.s')!.value;
     const d90 = entries.find((e) => e.name === 'evaluate.10k_90d.s')!.value;
     entries.push({ name: 'evaluate.90d_over_28d.ratio', value: round(d90 / d28), unit: 'x' });
@@ -229,7 +246,7 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 
 const argv = process.argv;
 if (argv[2] === '--child') {
-  await child(argv[3]!, Number(argv[4]));
+  await child(argv[3]!, Number(argv[4]), argv[5] === 'timeslices');
 } else if (argv[1] && fileURLToPath(import.meta.url) === argv[1]) {
   const entries = await benchEvaluate();
   console.table(entries);

@@ -1,9 +1,9 @@
-import type { Statement } from 'better-sqlite3';
 import { ConflictError, VersionConflictError } from '../../domain/errors.js';
 import type { AgreementListQuery, AgreementStore, Page } from '../../ports/agreements.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
 import { ensureChangeLog } from './changes.js';
 import type { Db } from './db.js';
+import { PageQuery, Where } from './query.js';
 
 /**
  * Agreements in SQLite: immutable versions, a current row with the columns lists filter on, dependency edges,
@@ -13,6 +13,7 @@ export class SqliteAgreementStore implements AgreementStore {
   private readonly s;
   constructor(private readonly db: Db) {
     ensureChangeLog(db);
+    this.pages = new PageQuery(db);
     db.exec(`
       CREATE TABLE IF NOT EXISTS agreement_versions (
         id TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (id, version)
@@ -130,68 +131,26 @@ export class SqliteAgreementStore implements AgreementStore {
     return (this.s.dependants.all(id) as { doc: string }[]).map((r) => JSON.parse(r.doc));
   }
 
-  private readonly listCache = new Map<string, Statement<unknown[]>>();
+  private readonly pages: PageQuery;
 
   async list(q: AgreementListQuery): Promise<Page<AgreementVersion>> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const eq = (col: string, v: string | undefined) => {
-      if (v !== undefined) {
-        where.push(`${col} = ?`);
-        args.push(v);
-      }
-    };
-    eq('service_id', q.serviceId);
-    eq('business_unit', q.businessUnit);
-    eq('kind', q.kind);
-    if (q.status !== undefined) eq('status', q.status);
-    else where.push("status != 'retired'");
-    const range = (col: string, from?: string, to?: string) => {
-      if (from !== undefined) {
-        where.push(`${col} >= ?`);
-        args.push(from);
-      }
-      if (to !== undefined) {
-        where.push(`${col} <= ?`);
-        args.push(to);
-      }
-    };
-    range('renewal_date', q.renewalFrom, q.renewalTo);
-    range('expiry_date', q.expiryFrom, q.expiryTo);
+    const where = new Where()
+      .eq('service_id', q.serviceId)
+      .eq('business_unit', q.businessUnit)
+      .eq('kind', q.kind)
+      .range('renewal_date', q.renewalFrom, q.renewalTo)
+      .range('expiry_date', q.expiryFrom, q.expiryTo);
+    if (q.status !== undefined) where.eq('status', q.status);
+    else where.add("status != 'retired'");
     // A business-unit filter inside the caller's scope already is the scope: saying it twice would stop
     // SQLite from reading the (business_unit, status, id) index in id order.
-    const scopeCovered =
-      q.scope.all || (q.businessUnit !== undefined && q.scope.businessUnits.includes(q.businessUnit));
-    if (!scopeCovered && !q.scope.all) {
-      const parts: string[] = [];
-      if (q.scope.businessUnits.length) {
-        parts.push(`business_unit IN (${q.scope.businessUnits.map(() => '?').join(',')})`);
-        args.push(...q.scope.businessUnits);
-      }
-      if (q.scope.serviceIds.length) {
-        parts.push(`service_id IN (${q.scope.serviceIds.map(() => '?').join(',')})`);
-        args.push(...q.scope.serviceIds);
-      }
-      where.push(parts.length ? `(${parts.join(' OR ')})` : '0');
+    if (!(q.businessUnit !== undefined && !q.scope.all && q.scope.businessUnits.includes(q.businessUnit))) {
+      where.scope(q.scope, 'business_unit', 'service_id');
     }
-    if (q.after !== undefined) {
-      where.push('id > ?');
-      args.push(q.after);
-    }
+    if (q.after !== undefined) where.add('id > ?', q.after);
     // Filter and order on the narrow current rows, then read the documents of the page only.
-    const sql = `SELECT a.id, v.doc FROM (SELECT id, version FROM agreements WHERE ${where.join(' AND ') || '1'} ORDER BY id LIMIT ?) a
+    const sql = `SELECT a.id, v.doc FROM (SELECT id, version FROM agreements WHERE ${where} ORDER BY id LIMIT ?) a
       JOIN agreement_versions v ON v.id = a.id AND v.version = a.version ORDER BY a.id`;
-    let stmt = this.listCache.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      if (this.listCache.size < 500) this.listCache.set(sql, stmt);
-    }
-    const rows = stmt.all(...args, q.limit + 1) as { id: string; doc: string }[];
-    const more = rows.length > q.limit;
-    const page = more ? rows.slice(0, q.limit) : rows;
-    return {
-      items: page.map((r) => JSON.parse(r.doc)),
-      ...(more ? { lastKey: page[page.length - 1]!.id } : {}),
-    };
+    return this.pages.run<AgreementVersion>(sql, where.args, q.limit);
   }
 }

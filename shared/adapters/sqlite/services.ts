@@ -1,16 +1,17 @@
-import type { Statement } from 'better-sqlite3';
 import { ConflictError, VersionConflictError } from '../../domain/errors.js';
 import type { Page } from '../../ports/agreements.js';
 import type { ServiceListQuery, ServiceStore } from '../../ports/services.js';
 import type { Service } from '../../schemas/service.js';
 import { ensureChangeLog } from './changes.js';
 import type { Db } from './db.js';
+import { PageQuery, Where } from './query.js';
 
 export class SqliteServiceStore implements ServiceStore {
   private readonly s;
-  private readonly listCache = new Map<string, Statement<unknown[]>>();
+  private readonly pages: PageQuery;
   constructor(private readonly db: Db) {
     ensureChangeLog(db);
+    this.pages = new PageQuery(db);
     db.exec(`
       CREATE TABLE IF NOT EXISTS services (
         id TEXT PRIMARY KEY, version INTEGER NOT NULL, business_unit TEXT NOT NULL, tier INTEGER NOT NULL, doc TEXT NOT NULL
@@ -69,44 +70,15 @@ export class SqliteServiceStore implements ServiceStore {
   }
 
   async list(q: ServiceListQuery): Promise<Page<Service>> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (q.businessUnit !== undefined) {
-      where.push('business_unit = ?');
-      args.push(q.businessUnit);
-    }
-    if (q.tier !== undefined) {
-      where.push('tier = ?');
-      args.push(q.tier);
-    }
-    if (!q.scope.all) {
-      const parts: string[] = [];
-      if (q.scope.businessUnits.length) {
-        parts.push(`business_unit IN (${q.scope.businessUnits.map(() => '?').join(',')})`);
-        args.push(...q.scope.businessUnits);
-      }
-      if (q.scope.serviceIds.length) {
-        parts.push(`id IN (${q.scope.serviceIds.map(() => '?').join(',')})`);
-        args.push(...q.scope.serviceIds);
-      }
-      where.push(parts.length ? `(${parts.join(' OR ')})` : '0');
-    }
-    if (q.after !== undefined) {
-      where.push('id > ?');
-      args.push(q.after);
-    }
-    const sql = `SELECT id, doc FROM services WHERE ${where.join(' AND ') || '1'} ORDER BY id LIMIT ?`;
-    let stmt = this.listCache.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      if (this.listCache.size < 200) this.listCache.set(sql, stmt);
-    }
-    const rows = stmt.all(...args, q.limit + 1) as { id: string; doc: string }[];
-    const more = rows.length > q.limit;
-    const page = more ? rows.slice(0, q.limit) : rows;
-    return {
-      items: page.map((r) => JSON.parse(r.doc)),
-      ...(more ? { lastKey: page[page.length - 1]!.id } : {}),
-    };
+    const where = new Where()
+      .eq('business_unit', q.businessUnit)
+      .eq('tier', q.tier)
+      .scope(q.scope, 'business_unit', 'id');
+    if (q.after !== undefined) where.add('id > ?', q.after);
+    return this.pages.run<Service>(
+      `SELECT id, doc FROM services WHERE ${where} ORDER BY id LIMIT ?`,
+      where.args,
+      q.limit,
+    );
   }
 }

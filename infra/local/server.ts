@@ -6,7 +6,7 @@ import type {
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
-import { PayloadTooLargeError, UnauthenticatedError } from '../../shared/domain/errors.js';
+import { PayloadTooLargeError, UnauthenticatedError, ValidationError } from '../../shared/domain/errors.js';
 import { errorResponse } from '../../shared/http/errors.js';
 import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
 import type { LocalTokenIssuer } from './jwt.js';
@@ -106,7 +106,13 @@ export class LocalApi {
       }
       const params: Record<string, string> = {};
       r.params.forEach((p, i) => {
-        params[p] = decodeURIComponent(m[i + 1]!);
+        try {
+          params[p] = decodeURIComponent(m[i + 1]!);
+        } catch {
+          throw new ValidationError('malformed path', [
+            { path: p, problem: 'is not valid percent-encoding' },
+          ]);
+        }
       });
       return { route: r, params, allowed };
     }
@@ -117,7 +123,17 @@ export class LocalApi {
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
-    const { route, params, allowed } = this.match(method, url.pathname);
+    let matched: ReturnType<LocalApi['match']>;
+    try {
+      matched = this.match(method, url.pathname);
+    } catch (err) {
+      const r = errorResponse(err, requestId);
+      res.writeHead(r.statusCode, r.headers as Record<string, string>);
+      res.end(r.body);
+      req.resume();
+      return;
+    }
+    const { route, params, allowed } = matched;
     const send = (r: APIGatewayProxyResult) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(r.headers ?? {})) headers[k] = String(v);

@@ -121,6 +121,12 @@ describe('bad input gets a 4xx that names the field and the problem', () => {
     expect(r.body.error.details[0].path).toBe('If-Match');
   });
 
+  it('a malformed percent-encoding in the path is a 400 naming the parameter', async () => {
+    const r = await app.call('GET', '/v1/agreements/%E0%A4%A', { as: 'admin' });
+    expect(r.status).toBe(400);
+    expect(r.body.error.details[0].path).toBe('agreementId');
+  });
+
   it('unknown routes are 404 and wrong methods 405 with Allow', async () => {
     expect((await app.call('GET', '/v1/nothing-here', { as: 'admin' })).status).toBe(404);
     const r = await app.call('PUT', '/v1/agreements', { as: 'admin', body: {} });

@@ -19,7 +19,7 @@ const limits = loadTelemetryPolicy().limits;
 
 describe('snappy and protobuf at the edge', () => {
   it('inflates what an independent snappy encoder compressed, including back-references', () => {
-    const text = new TextEncoder().encode('abcabcabcabc'.repeat(500) + 'the end');
+    const text = new TextEncoder().encode(`${'abcabcabcabc'.repeat(500)}the end`);
     const out = snappyDecode(compress(text), 1 << 20);
     expect(Buffer.from(out).equals(Buffer.from(text))).toBe(true);
   });

@@ -1,17 +1,28 @@
+import { join } from 'node:path';
+
 /**
- * esbuild settings of every Lambda bundle: the CDK NodejsFunction and the cold-start bench use these same
- * options, so the bench measures what deploys. The AWS SDK v3 is bundled (not taken from the runtime): a
- * pinned, tree-shaken copy loads faster than the runtime's full SDK and cannot drift under us.
+ * esbuild settings of every Lambda bundle: the CDK NodejsFunction and the cold-start bench (test/bench/coldstart.ts)
+ * use these same options, so the bench measures what deploys. The AWS SDK v3 is bundled (not taken from the
+ * runtime): a pinned, tree-shaken copy cannot drift under us and loads from one file.
  */
 export const LAMBDA_NODE_TARGET = 'node24';
+
+const here = import.meta.dirname;
 
 export const BUNDLE = {
   minify: true,
   sourceMap: true,
   sourcesContent: false,
   target: LAMBDA_NODE_TARGET,
+  /** ESM builds first: the SDK's dist-es tree-shakes, its dist-cjs does not (about 150 KB per bundle). */
+  mainFields: ['module', 'main'],
   /** Nothing external: the embedded default's native modules must never be reachable from a handler. */
   externalModules: [] as string[],
-  /** Local-only modules: if one shows up in a Lambda bundle the build fails (see test/bench/coldstart.ts). */
-  forbidden: ['better-sqlite3', 'infra/local/'],
+  /** Modules replaced in Lambda bundles only (see each file for why). */
+  alias: {
+    zod: join(here, 'bundle', 'zod.ts'),
+    '@aws-sdk/credential-provider-node': join(here, 'bundle', 'credentials.ts'),
+  } as Record<string, string>,
+  /** Local-only code: if any shows up in a Lambda bundle the synth test and the bench fail. */
+  forbidden: /better-sqlite3|infra\/local\//,
 } as const;

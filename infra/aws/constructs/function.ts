@@ -114,7 +114,9 @@ export class AccordFunction extends Construct {
         sourcesContent: BUNDLE.sourcesContent,
         target: BUNDLE.target,
         format: OutputFormat.CJS,
+        mainFields: [...BUNDLE.mainFields],
         externalModules: [...BUNDLE.externalModules],
+        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE.alias).map(([k, v]) => [`--alias:${k}`, v])),
       },
     });
     grantData(this.role, props.data, props.grants);

@@ -1,0 +1,97 @@
+/**
+ * Cold start per Lambda function: the size of its minified bundle (built with the exact esbuild options the CDK
+ * stack uses) and its module initialisation time, the median over fresh Node processes that require the built
+ * bundle (what Lambda does in its init phase, without the runtime's own start-up).
+ * Targets: bundle ≤ 300 KB, init ≤ 60 ms.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { BUNDLE } from '../../infra/aws/bundling.js';
+import { handlerEntry, handlerExists, handlerId } from '../../infra/aws/constructs/function.js';
+import { ROUTES } from '../../shared/http/routes.js';
+import { SCHEDULES } from '../../shared/schedules.js';
+import type { BenchEntry } from './report.js';
+
+const RUNS = 7;
+export const TARGET = { bundleKb: 300, initMs: 60 } as const;
+
+/** Every Lambda handler module the stack deploys: routes, the vendor authorizer, the audit consumer, schedules. */
+export function lambdaHandlers(): string[] {
+  const all = [
+    ...ROUTES.map((r) => r.handler),
+    'authorizers/vendor',
+    'audit/consumer',
+    ...SCHEDULES.map((s) => s.handler),
+  ];
+  return [...new Set(all)].filter(handlerExists);
+}
+
+/** Bundles one handler as NodejsFunction does; fails if local-only code is reachable from it. */
+export async function bundleHandler(handler: string, outdir: string): Promise<string> {
+  const outfile = join(outdir, handlerId(handler), 'index.js');
+  const result = await build({
+    entryPoints: [handlerEntry(handler)],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: BUNDLE.target,
+    minify: BUNDLE.minify,
+    sourcemap: BUNDLE.sourceMap,
+    sourcesContent: BUNDLE.sourcesContent,
+    mainFields: [...BUNDLE.mainFields],
+    alias: BUNDLE.alias,
+    external: [...BUNDLE.externalModules],
+    metafile: true,
+    outfile,
+    logLevel: 'silent',
+  });
+  const forbidden = Object.keys(result.metafile.inputs).filter((i) => BUNDLE.forbidden.test(i));
+  if (forbidden.length) throw new Error(`${handler} bundles local-only code: ${forbidden.join(', ')}`);
+  return outfile;
+}
+
+const INIT_PROBE =
+  'const t=performance.now();require(process.argv[1]);process.stdout.write(String(performance.now()-t))';
+
+/** Median module-initialisation time of a bundle, each run in a fresh process (with Lambda's NODE_OPTIONS). */
+export function initMs(bundle: string, runs = RUNS): number {
+  const env = {
+    PATH: process.env.PATH ?? '',
+    NODE_OPTIONS: '--enable-source-maps',
+    AWS_REGION: 'eu-west-1',
+    AWS_LAMBDA_FUNCTION_NAME: 'bench',
+  };
+  const times = Array.from({ length: runs }, () =>
+    Number(execFileSync(process.execPath, ['-e', INIT_PROBE, bundle], { env, encoding: 'utf8' })),
+  ).sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+export async function benchColdStart(): Promise<BenchEntry[]> {
+  const out = mkdtempSync(join(tmpdir(), 'accord-coldstart-'));
+  const entries: BenchEntry[] = [];
+  const misses: string[] = [];
+  try {
+    for (const handler of lambdaHandlers()) {
+      const name = handler.replace(/\//g, '.');
+      const file = await bundleHandler(handler, out);
+      const kb = statSync(file).size / 1024;
+      const ms = initMs(file);
+      entries.push({ name: `bundle.${name}.kb`, value: kb, unit: 'KB' });
+      entries.push({ name: `init.${name}.ms`, value: ms, unit: 'ms' });
+      if (kb > TARGET.bundleKb) misses.push(`bundle.${name} ${kb.toFixed(0)} KB > ${TARGET.bundleKb}`);
+      if (ms > TARGET.initMs) misses.push(`init.${name} ${ms.toFixed(1)} ms > ${TARGET.initMs}`);
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+  const kbs = entries.filter((e) => e.unit === 'KB').map((e) => e.value);
+  const mss = entries.filter((e) => e.unit === 'ms').map((e) => e.value);
+  entries.push({ name: 'bundle.max.kb', value: Math.max(...kbs), unit: 'KB' });
+  entries.push({ name: 'init.max.ms', value: Math.max(...mss), unit: 'ms' });
+  if (misses.length) console.log(`cold-start targets missed:\n  ${misses.join('\n  ')}`);
+  return entries;
+}

@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { APIGatewayRequestAuthorizerEvent, DynamoDBStreamEvent } from 'aws-lambda';
+
+/** Sample events under events/, by name, with the type of the function input each one is. */
+export interface SampleEvents {
+  'dynamodb-stream/agreement-changes': DynamoDBStreamEvent;
+  'authorizer/vendor-request': APIGatewayRequestAuthorizerEvent;
+}
+
+const ROOT = join(import.meta.dirname, '..', '..', 'events');
+
+/** A fresh copy of a sample event (tests may change it freely). */
+export function sampleEvent<K extends keyof SampleEvents>(name: K): SampleEvents[K] {
+  return JSON.parse(readFileSync(join(ROOT, `${name}.json`), 'utf8')) as SampleEvents[K];
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { APIGatewayAuthorizerResult, DynamoDBBatchResponse } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { handler as auditConsumer } from '../../../functions/audit/consumer.js';
+import { handler as vendorAuthorizer } from '../../../functions/authorizers/vendor.js';
+import { lambdaContext } from '../../../infra/local/lambda-context.js';
+import { MemoryAuditStore } from '../../../shared/adapters/memory/audit.js';
+import type { VendorIdentity, VendorKeyStore } from '../../../shared/ports/vendors.js';
+import { type Container, setContainer } from '../../../shared/runtime/container.js';
+import { AuditQueries, AuditRecorder } from '../../../shared/usecases/audit.js';
+import { sampleEvent } from '../../helpers/events.js';
+
+class Keys implements VendorKeyStore {
+  readonly byHash = new Map<string, VendorIdentity>();
+  async findByKeyHash(hash: string) {
+    return this.byHash.get(hash);
+  }
+  async register(hash: string, v: VendorIdentity) {
+    this.byHash.set(hash, v);
+  }
+}
+
+function install() {
+  const audit = new MemoryAuditStore();
+  const vendorKeys = new Keys();
+  setContainer({
+    auditRecorder: new AuditRecorder(audit),
+    auditQueries: new AuditQueries(audit),
+    vendorKeys,
+  } as unknown as Container);
+  return { audit, vendorKeys };
+}
+
+describe('sample events', () => {
+  it('the stream consumer audits the current-item changes of a real-shaped stream batch and skips version items', async () => {
+    const { audit } = install();
+    const event = sampleEvent('dynamodb-stream/agreement-changes');
+    const res = (await auditConsumer(event, lambdaContext('audit'))) as DynamoDBBatchResponse;
+    expect(res.batchItemFailures).toEqual([]);
+    const entries = await audit.list('agreement', 'agr_01JDEMO0000000000001', { limit: 10 });
+    expect(entries.map((e) => [e.version, e.change])).toEqual([
+      [1, 'create'],
+      [2, 'update'],
+    ]);
+    expect(entries[1]!.diff.map((d) => d.path)).toEqual(['title']);
+  });
+
+  it('the vendor authorizer maps the sample request key to its vendor and refuses an unknown key', async () => {
+    const { vendorKeys } = install();
+    const event = sampleEvent('authorizer/vendor-request');
+    const key = event.headers!['X-Api-Key']!;
+    await vendorKeys.register(createHash('sha256').update(key).digest('hex'), {
+      vendorId: 'acme-monitoring',
+      tier: 'standard',
+    });
+    const res = (await vendorAuthorizer(event)) as APIGatewayAuthorizerResult;
+    expect(res.principalId).toBe('vendor:acme-monitoring');
+    expect(res.context).toEqual({ vendorId: 'acme-monitoring', tier: 'standard' });
+    expect(res.usageIdentifierKey).toBe(key);
+    event.headers!['X-Api-Key'] = 'not-a-key';
+    await expect(vendorAuthorizer(event)).rejects.toThrow('Unauthorized');
+  });
+});

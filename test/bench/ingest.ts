@@ -61,6 +61,83 @@ function rawSqliteRate(dir: string, base: number, batches: number): number {
   return (batches * BATCH) / dt;
 }
 
+/** Batch n as Accord JSON: 1,000 duration samples over 10 SLIs, times as RFC 3339 with an offset. */
+function accordJson(n: number, base: number): Buffer {
+  const samples = Array.from({ length: BATCH }, (_, i) => ({
+    service: `svc_bench-${i % SERIES_PER_BATCH}`,
+    sli: 'latency-json',
+    measure: 'duration',
+    value: 5 + ((n * 7 + i * 13) % 400),
+    unit: 'ms',
+    time: new Date(base + n * BATCH + i).toISOString().replace('Z', '+00:00'),
+    thresholdMs: 300,
+  }));
+  return Buffer.from(JSON.stringify({ version: 1, samples }));
+}
+
+/** Four closed-loop keep-alive clients send every body once; 429s are waited out and not timed. */
+async function load(url: string, bodies: Buffer[], headers: Record<string, string>) {
+  const target = new URL(url);
+  const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const post = (body: Buffer) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: 'POST',
+          path: '/v1/telemetry',
+          agent,
+          headers: { ...headers, 'content-length': body.length },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => {
+            text += c.toString();
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const latencies: number[] = [];
+  let accepted = 0;
+  let throttled = 0;
+  let next = 0;
+  const client = async () => {
+    for (;;) {
+      const n = next++;
+      if (n >= bodies.length) return;
+      for (;;) {
+        const t0 = performance.now();
+        const r = await post(bodies[n]!);
+        if (r.status === 429) {
+          throttled++;
+          await new Promise((res) => setTimeout(res, 50));
+          continue;
+        }
+        latencies.push(performance.now() - t0);
+        if (r.status !== 200) throw new Error(`batch ${n}: ${r.status} ${r.text.slice(0, 300)}`);
+        accepted += (JSON.parse(r.text) as { accepted: number }).accepted;
+        break;
+      }
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: CLIENTS }, client));
+  const seconds = (performance.now() - start) / 1000;
+  agent.destroy();
+  if (accepted !== bodies.length * BATCH) throw new Error(`accepted ${accepted} of ${bodies.length * BATCH}`);
+  latencies.sort((a, b) => a - b);
+  return {
+    samplesPerSecond: accepted / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    throttled,
+  };
+}
+
 export async function benchIngest(): Promise<BenchEntry[]> {
   const dir = join(tmpdir(), `accord-bench-ingest-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
@@ -80,83 +157,30 @@ export async function benchIngest(): Promise<BenchEntry[]> {
   const { child, url } = await startServerProcess(dir);
   const entries: BenchEntry[] = [];
   try {
-    const target = new URL(url);
-    const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
-    const headers = {
+    const remote = await load(url, bodies, {
       'content-type': 'application/x-protobuf',
       'content-encoding': 'snappy',
       'x-prometheus-remote-write-version': '0.1.0',
       'user-agent': 'Prometheus/2.42.0',
       'x-api-key': apiKey,
-    };
-    const post = (body: Buffer) =>
-      new Promise<{ status: number; text: string; retryAfter: number }>((resolve, reject) => {
-        const req = request(
-          {
-            host: target.hostname,
-            port: target.port,
-            method: 'POST',
-            path: '/v1/telemetry',
-            agent,
-            headers: { ...headers, 'content-length': body.length },
-          },
-          (res) => {
-            let text = '';
-            res.on('data', (c: Buffer) => {
-              text += c.toString();
-            });
-            res.on('end', () =>
-              resolve({
-                status: res.statusCode ?? 0,
-                text,
-                retryAfter: Number(res.headers['retry-after'] ?? 1),
-              }),
-            );
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
-    const latencies: number[] = [];
-    let accepted = 0;
-    let throttled = 0;
-    let next = 0;
-    const client = async () => {
-      for (;;) {
-        const n = next++;
-        if (n >= batches) return;
-        for (;;) {
-          const t0 = performance.now();
-          const r = await post(bodies[n]!);
-          if (r.status === 429) {
-            throttled++;
-            await new Promise((res) => setTimeout(res, 50));
-            continue;
-          }
-          latencies.push(performance.now() - t0);
-          if (r.status !== 200) throw new Error(`batch ${n}: ${r.status} ${r.text.slice(0, 300)}`);
-          accepted += (JSON.parse(r.text) as { accepted: number }).accepted;
-          break;
-        }
-      }
-    };
-    const start = performance.now();
-    await Promise.all(Array.from({ length: CLIENTS }, client));
-    const seconds = (performance.now() - start) / 1000;
-    agent.destroy();
-    if (accepted !== batches * BATCH) throw new Error(`accepted ${accepted} of ${batches * BATCH}`);
+    });
+    // The same kind of rows as Accord JSON batches (a fifth of the volume): the JSON path's own figure.
+    const jsonBase = base + batches * BATCH;
+    const jsonBodies = Array.from({ length: Math.ceil(batches / 5) }, (_, n) => accordJson(n, jsonBase));
+    const json = await load(url, jsonBodies, { 'content-type': 'application/json', 'x-api-key': apiKey });
     const peak = vmHwmMb(child.pid!);
-    latencies.sort((a, b) => a - b);
-    const e2e = accepted / seconds;
+    const e2e = remote.samplesPerSecond;
     const raw = rawSqliteRate(dir, base, batches);
     entries.push(
       { name: 'ingest.e2e.samples_per_s', value: round(e2e), unit: 'samples/s' },
-      { name: 'ingest.request.p99_ms', value: round(percentile(latencies, 99)), unit: 'ms' },
-      { name: 'ingest.request.p50_ms', value: round(percentile(latencies, 50)), unit: 'ms' },
+      { name: 'ingest.request.p99_ms', value: round(remote.p99), unit: 'ms' },
+      { name: 'ingest.request.p50_ms', value: round(remote.p50), unit: 'ms' },
+      { name: 'ingest.e2e.json.samples_per_s', value: round(json.samplesPerSecond), unit: 'samples/s' },
+      { name: 'ingest.request.json.p99_ms', value: round(json.p99), unit: 'ms' },
       { name: 'ingest.raw_sqlite.rows_per_s', value: round(raw), unit: 'rows/s' },
       { name: 'ingest.e2e_to_raw_ratio', value: Math.round((e2e / raw) * 1000) / 1000, unit: 'ratio' },
       { name: 'ingest.server.peak_rss_mb', value: round(peak), unit: 'MB' },
-      { name: 'ingest.throttled_requests', value: throttled, unit: 'requests' },
+      { name: 'ingest.throttled_requests', value: remote.throttled + json.throttled, unit: 'requests' },
     );
   } finally {
     child.kill('SIGTERM');

@@ -30,7 +30,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
   const accepted: Sample[] = [];
   const rejected: Rejection[] = [...batch.malformed];
   const unmapped = new Map<string, UnmappedSighting>();
-  const seen = new Set<string>();
+  const seen = new Map<string, Set<number>>();
   const oldest = ctx.nowMs - ctx.policy.latenessMs(ctx.vendorId);
   const newest = ctx.nowMs + ctx.policy.limits.maxFutureSkewSeconds * 1000;
   const reject = (s: VendorSample, reason: string, message: string, field = '') =>
@@ -141,12 +141,16 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       continue;
     }
 
-    const id = `${series}@${ms}`;
-    if (seen.has(id)) {
+    let times = seen.get(series);
+    if (!times) {
+      times = new Set<number>();
+      seen.set(series, times);
+    }
+    if (times.has(ms)) {
       reject(s, 'duplicate_sample', 'the same series and time appear earlier in this batch');
       continue;
     }
-    seen.add(id);
+    times.add(ms);
 
     const source = ctx.policy.sources.get(target.sliKey);
     const rollup = !source || source[source.authoritative] === ctx.vendorId;

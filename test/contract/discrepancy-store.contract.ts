@@ -28,11 +28,14 @@ const record = (bucketStart: number, difference: number): Discrepancy => ({
 });
 
 /** The one contract every DiscrepancyStore adapter passes. */
-export function discrepancyStoreContract(name: string, make: () => DiscrepancyStore): void {
+export function discrepancyStoreContract(
+  name: string,
+  make: () => DiscrepancyStore | Promise<DiscrepancyStore>,
+): void {
   describe(`DiscrepancyStore contract: ${name}`, () => {
     let store: DiscrepancyStore;
-    beforeEach(() => {
-      store = make();
+    beforeEach(async () => {
+      store = await make();
     });
 
     it('sums per-source deltas and answers each touched bucket with every vendor’s totals', async () => {

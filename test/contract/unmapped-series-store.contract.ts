@@ -2,11 +2,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { UnmappedSeriesStore } from '../../shared/ports/telemetry.js';
 
 /** The one contract every UnmappedSeriesStore adapter passes. */
-export function unmappedSeriesStoreContract(name: string, make: () => UnmappedSeriesStore): void {
+export function unmappedSeriesStoreContract(
+  name: string,
+  make: () => UnmappedSeriesStore | Promise<UnmappedSeriesStore>,
+): void {
   describe(`UnmappedSeriesStore contract: ${name}`, () => {
     let store: UnmappedSeriesStore;
-    beforeEach(() => {
-      store = make();
+    beforeEach(async () => {
+      store = await make();
     });
 
     it('counts samples per vendor series whatever the label order, with first and last sighting', async () => {

@@ -1,0 +1,66 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDiscrepancyStore,
+  DynamoIdempotencyStore,
+  DynamoUnmappedSeriesStore,
+} from '../adapters/dynamodb/telemetry.js';
+import { SqsSampleSpool } from '../adapters/sqs/spool.js';
+import { TimestreamSampleWriter } from '../adapters/timestream/samples.js';
+import { AwsSampleStore } from '../adapters/timestream/store.js';
+import { loadTelemetryPolicy } from '../policy/telemetry.js';
+import type { Clock } from '../ports/clock.js';
+import type { RollupStore } from '../ports/rollups.js';
+import { TelemetryIngest, TelemetryQueries, type TelemetryServices } from '../usecases/telemetry/index.js';
+import { AWS_ENV, type Config } from './config.js';
+import { logger } from './powertools.js';
+
+export interface AwsTelemetryParts {
+  config: Config;
+  doc: DynamoDBDocumentClient;
+  /** The rollup store the objectives engine reads (DynamoDB on AWS). */
+  rollups: RollupStore;
+  clock: Clock;
+  /** SDK settings for the Timestream and SQS clients (an endpoint in tests). */
+  clientConfig?: { region?: string; endpoint?: string };
+}
+
+/**
+ * Telemetry on AWS, for the AWS composition root (shared/runtime/aws.ts): raw samples to Timestream when the
+ * stack deployed it (ACCORD_TIMESTREAM_DATABASE/TABLE set), rollups to the rollup store, the fallback to the
+ * SQS queue, idempotency keys, unmapped series and discrepancies in the rollups table.
+ */
+export function composeAwsTelemetry(parts: AwsTelemetryParts): TelemetryServices {
+  const { config, doc, clock } = parts;
+  const table = config[AWS_ENV.rollupsTable];
+  const queueUrl = config[AWS_ENV.rawFallbackQueueUrl];
+  const missing = [!table && AWS_ENV.rollupsTable, !queueUrl && AWS_ENV.rawFallbackQueueUrl].filter(Boolean);
+  if (missing.length)
+    throw new Error(`bad configuration: ${missing.join(', ')} must be set for telemetry on AWS`);
+  const database = config[AWS_ENV.timestreamDatabase];
+  const tsTable = config[AWS_ENV.timestreamTable];
+  const raw =
+    database && tsTable
+      ? new TimestreamSampleWriter(new TimestreamWriteClient(parts.clientConfig ?? {}), {
+          database,
+          table: tsTable,
+        })
+      : undefined;
+  const spool = new SqsSampleSpool(new SQSClient(parts.clientConfig ?? {}), queueUrl!);
+  const unmapped = new DynamoUnmappedSeriesStore(doc, table!);
+  const discrepancies = new DynamoDiscrepancyStore(doc, table!);
+  return {
+    ingest: new TelemetryIngest({
+      policy: loadTelemetryPolicy(),
+      samples: new AwsSampleStore(raw, parts.rollups, spool),
+      idempotency: new DynamoIdempotencyStore(doc, table!),
+      spool,
+      unmapped,
+      discrepancies,
+      clock,
+      onBackgroundError: (what, err) => logger.warn(`telemetry: ${what} failed`, { error: err as Error }),
+    }),
+    queries: new TelemetryQueries({ unmapped, discrepancies }),
+  };
+}

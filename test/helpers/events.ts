@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { APIGatewayRequestAuthorizerEvent, DynamoDBStreamEvent } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayRequestAuthorizerEvent,
+  DynamoDBStreamEvent,
+  SQSEvent,
+} from 'aws-lambda';
 
 /** Sample events under events/, by name, with the type of the function input each one is. */
 export interface SampleEvents {
   'dynamodb-stream/agreement-changes': DynamoDBStreamEvent;
   'authorizer/vendor-request': APIGatewayRequestAuthorizerEvent;
+  'telemetry/remote-write': APIGatewayProxyEvent;
+  'telemetry/replay-sqs': SQSEvent;
 }
 
 const ROOT = join(import.meta.dirname, '..', '..', 'events');

@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bundleHandler } from '../bench/coldstart.js';
+
+const out = mkdtempSync(join(tmpdir(), 'accord-bundle-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+/** Invokes a built bundle's handler in a fresh Node process with Lambda-like environment; returns its result. */
+function invoke(bundle: string, event: unknown): { statusCode: number; body: string } {
+  const probe = `require(process.argv[1]).handler(JSON.parse(process.argv[2]),{awsRequestId:'r',functionName:'f',getRemainingTimeInMillis:()=>3000}).then(r=>process.stdout.write(JSON.stringify(r)))`;
+  const env = {
+    PATH: process.env.PATH ?? '',
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'x',
+    AWS_SECRET_ACCESS_KEY: 'x',
+    ACCORD_DATA_TABLE: 'd',
+    ACCORD_AUDIT_TABLE: 'a',
+    ACCORD_VENDOR_KEYS_TABLE: 'v',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  };
+  return JSON.parse(
+    execFileSync(process.execPath, ['-e', probe, bundle, JSON.stringify(event)], { env, encoding: 'utf8' }),
+  );
+}
+
+const get = (path: string) => ({
+  httpMethod: 'GET',
+  path,
+  resource: path,
+  headers: {},
+  body: null,
+  isBase64Encoded: false,
+  requestContext: { requestId: 'r' },
+});
+
+describe('Lambda bundles (the deployed esbuild options, with the zod and credential aliases)', () => {
+  it('run a handler end to end: configuration, container, zod schemas and response', async () => {
+    const bundle = await bundleHandler('meta/health', out);
+    const res = invoke(bundle, get('/health'));
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 'ok' });
+  });
+
+  it('generate the OpenAPI document from the zod schemas inside a bundle', async () => {
+    const bundle = await bundleHandler('meta/openapi', out);
+    const res = invoke(bundle, get('/openapi.json'));
+    expect(res.statusCode).toBe(200);
+    const doc = JSON.parse(res.body) as { openapi: string; paths: object };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toContain('/v1/agreements');
+    expect(statSync(bundle).size).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,41 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startLocal } from '../../infra/local/app.js';
+import { FileSampleSpool } from '../../shared/adapters/fs/spool.js';
+import { readConfig } from '../../shared/runtime/config.js';
+
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+
+describe('the spool on the embedded default', () => {
+  it('is replayed into the raw store and the rollups when the server starts, then emptied', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'accord-spool-e2e-'));
+    const now = Date.now();
+    await new FileSampleSpool(join(dir, 'spool')).append({
+      id: 'left-over',
+      vendorId: 'prometheus-main',
+      receivedAtMs: now,
+      samples: [0, 1, 2].map((i) => ({
+        vendorId: 'prometheus-main',
+        series: 'prometheus-main|probe_success|job=payments-gateway',
+        sliKey: 'svc_payments-gateway/availability',
+        measure: 'ratio' as const,
+        timestampMs: now - 1000 * i,
+        value: i === 0 ? 0 : 1,
+        rollup: true,
+      })),
+    });
+    const app = await startLocal({ dataDir: dir, port: 0, config: readConfig({}) });
+    try {
+      const stored = app.db.prepare('SELECT COUNT(*) FROM telemetry_sample').pluck().get();
+      expect(stored).toBe(3);
+      const total = app.db.prepare('SELECT SUM(total) FROM rollup_bucket').pluck().get();
+      expect(total).toBe(3);
+      expect(readdirSync(join(dir, 'spool')).filter((f) => f.endsWith('.json'))).toEqual([]);
+    } finally {
+      await app.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { ConflictError, DomainError, ValidationError } from '../../domain/errors.js';
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { ConflictError, DomainError, PayloadTooLargeError, ValidationError } from '../../domain/errors.js';
 import { decodeTelemetry } from '../../domain/telemetry/formats.js';
 import type { CompiledPolicy } from '../../domain/telemetry/mapping.js';
 import type { Sample } from '../../domain/telemetry/model.js';
@@ -111,7 +112,7 @@ export class TelemetryIngest {
   private async process(input: IngestInput): Promise<IngestResult> {
     const { policy, clock } = this.deps;
     const nowMs = clock.now().getTime();
-    const decoded = decodeTelemetry({ headers: input.headers, body: input.body }, policy.limits);
+    const decoded = decodeTelemetry(inflateJson(input, policy.limits.maxBodyBytes), policy.limits);
     const prepared = prepareBatch(decoded, { vendorId: input.vendorId, nowMs, policy });
     await this.deps.unmapped.record(prepared.unmapped, nowMs);
     let durability: IngestResponse['durability'] = 'none';
@@ -204,4 +205,32 @@ export class TelemetryQueries {
   discrepancies(q: { sliKey?: string | undefined; limit: number }): Promise<Discrepancy[]> {
     return this.deps.discrepancies.list({ limit: q.limit, ...(q.sliKey ? { sliKey: q.sliKey } : {}) });
   }
+}
+
+/**
+ * Datadog's agents compress JSON with gzip or deflate: inflate it here (Node's zlib, capped at the body
+ * limit so a small bomb cannot fill memory) and hand the domain plain JSON. Snappy stays the domain's.
+ */
+function inflateJson(
+  input: IngestInput,
+  maxBytes: number,
+): { headers: Record<string, string>; body: Uint8Array } {
+  const encoding = (input.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (encoding !== 'gzip' && encoding !== 'deflate') return input;
+  const inflate = encoding === 'gzip' ? gunzipSync : inflateSync;
+  let body: Buffer;
+  try {
+    body = inflate(input.body, { maxOutputLength: maxBytes });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new PayloadTooLargeError(`the inflated body exceeds ${maxBytes} bytes`, [
+        { path: '(body)', problem: `inflates beyond ${maxBytes} bytes` },
+      ]);
+    }
+    throw new ValidationError(`the body is not valid ${encoding} data`, [
+      { path: 'Content-Encoding', problem: `${encoding}: ${(e as Error).message}` },
+    ]);
+  }
+  const { 'content-encoding': _dropped, ...headers } = input.headers;
+  return { headers, body };
 }

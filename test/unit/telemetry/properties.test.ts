@@ -258,3 +258,45 @@ describe('two sources of one SLI', () => {
     expect(rollup).toEqual([expect.objectContaining({ good: 2, total: 2 })]);
   });
 });
+
+describe('compressed JSON', () => {
+  it('inflates gzip and deflate JSON as Datadog agents send it, and refuses a bomb with 413', async () => {
+    const { gzipSync, deflateSync } = await import('node:zlib');
+    const t = telemetryFixture('memory', NOW);
+    const dd = JSON.stringify({
+      series: [
+        {
+          metric: 'synthetics.api.uptime',
+          unit: 'percent',
+          tags: ['service:payments-gateway'],
+          points: [{ timestamp: NOW / 1000, value: 99 }],
+        },
+      ],
+    });
+    for (const [encoding, body] of [
+      ['gzip', gzipSync(dd)],
+      ['deflate', deflateSync(dd)],
+    ] as const) {
+      const r = await t.ingest.ingest({
+        vendorId: 'datadog-eu',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+        body,
+      });
+      expect(r.body.accepted + r.body.duplicates).toBeGreaterThan(0);
+    }
+    await expect(
+      t.ingest.ingest({
+        vendorId: 'datadog-eu',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: gzipSync(Buffer.alloc(6 * 1024 * 1024, 32)),
+      }),
+    ).rejects.toMatchObject({ code: 'payload_too_large' });
+    await expect(
+      t.ingest.ingest({
+        vendorId: 'datadog-eu',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: Buffer.from('not gzip'),
+      }),
+    ).rejects.toMatchObject({ code: 'validation_failed' });
+  });
+});

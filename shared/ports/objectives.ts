@@ -119,6 +119,8 @@ export interface ViolationStore {
   record(v: ViolationRecord): Promise<{ violation: ViolationRecord; created: boolean }>;
   /** Replaces a stored violation (same id); NotFoundError when there is none. */
   update(v: ViolationRecord): Promise<void>;
+  /** Replaces several stored violations at once (atomically where the backend can); NotFoundError for a missing one. */
+  updateMany(vs: readonly ViolationRecord[]): Promise<void>;
   get(id: string): Promise<ViolationRecord | undefined>;
   findOpen(agreementId: string, objectiveId: string): Promise<ViolationRecord | undefined>;
   /** Newest detected first. */

@@ -53,6 +53,29 @@ export interface CumulativeRequest {
   instants: readonly number[];
 }
 
+/**
+ * Complete slices of `sliceMs` on a grid anchored at `anchorMs` (slice starts are anchorMs + k·sliceMs) whose
+ * start is at or after fromMs and whose end is at or before toMs. A slice is good when good/total >= target,
+ * bad when below, empty when it holds no events.
+ */
+export interface SliceRequest {
+  sliKey: string;
+  sliceMs: number;
+  anchorMs: number;
+  target: number;
+  fromMs: number;
+  toMs: number;
+}
+
+export interface SliceStats {
+  /** Slices in the range, empty ones included. */
+  slices: number;
+  good: number;
+  bad: number;
+  /** Sum of good/total over the slices with events (for ratio timeslices). */
+  ratioSum: number;
+}
+
 export interface RollupStore {
   /** Adds the deltas into their buckets (creating them), atomically for the whole call. */
   add(deltas: readonly RollupDelta[]): Promise<void>;
@@ -63,6 +86,51 @@ export interface RollupStore {
    * An SLI without data answers zeros. Batched so that one evaluation run is one round trip.
    */
   cumulative(requests: readonly CumulativeRequest[]): Promise<Cumulative[][]>;
+  /**
+   * Slice counts for the timeslice budgeting methods, one answer per request. Adapters may keep running
+   * slice counts per (SLI, slice length, grid, target), maintained as data arrives, so that the cost does not
+   * grow with the range.
+   */
+  sliceStats(requests: readonly SliceRequest[]): Promise<SliceStats[]>;
+}
+
+/** The grid slice index holding an instant (slice k covers [anchor + k·slice, anchor + (k+1)·slice)). */
+export function sliceIndex(ms: number, sliceMs: number, anchorMs: number): number {
+  return Math.floor((ms - anchorMs) / sliceMs);
+}
+
+/** The first and last-plus-one complete slice indexes inside [fromMs, toMs). */
+export function sliceRange(r: {
+  sliceMs: number;
+  anchorMs: number;
+  fromMs: number;
+  toMs: number;
+}): [number, number] {
+  const from = Math.ceil((r.fromMs - r.anchorMs) / r.sliceMs);
+  const to = Math.floor((r.toMs - r.anchorMs) / r.sliceMs);
+  return [from, Math.max(from, to)];
+}
+
+/** Slice stats computed directly from a series' buckets (the reference the adapters agree with). */
+export function sliceStatsOf(buckets: readonly RollupBucket[], r: SliceRequest): SliceStats {
+  const [from, to] = sliceRange(r);
+  const good = new Map<number, number>();
+  const total = new Map<number, number>();
+  for (const b of buckets) {
+    const k = sliceIndex(b.bucketStart, r.sliceMs, r.anchorMs);
+    if (k < from || k >= to) continue;
+    good.set(k, (good.get(k) ?? 0) + b.good);
+    total.set(k, (total.get(k) ?? 0) + b.total);
+  }
+  const out: SliceStats = { slices: to - from, good: 0, bad: 0, ratioSum: 0 };
+  for (const [k, t] of total) {
+    if (t <= 0) continue;
+    const ratio = good.get(k)! / t;
+    out.ratioSum += ratio;
+    if (ratio >= r.target) out.good++;
+    else out.bad++;
+  }
+  return out;
 }
 
 export function sliKey(serviceId: string, sliName: string): string {

@@ -1,5 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BUCKET_MS, type RollupDelta, type RollupStore } from '../../shared/ports/rollups.js';
+import {
+  BUCKET_MS,
+  type RollupDelta,
+  type RollupStore,
+  type SliceRequest,
+} from '../../shared/ports/rollups.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const at = (bucket: number) => T0 + bucket * BUCKET_MS;
@@ -111,6 +116,68 @@ export function rollupStoreContract(name: string, make: () => RollupStore | Prom
       await expect(
         store.add([delta('k/x', 0, 1, 1), { ...delta('k/x', 0, 1, 1), bucketStart: T0 + 1 }]),
       ).rejects.toMatchObject({ details: [{ path: '[1].bucketStart' }] });
+    });
+
+    describe('slice counts for the timeslice methods', () => {
+      const HOUR = 12 * BUCKET_MS;
+      const req = (over: Partial<SliceRequest> = {}): SliceRequest => ({
+        sliKey: 'k/s',
+        sliceMs: HOUR,
+        anchorMs: 0,
+        target: 0.95,
+        fromMs: at(0),
+        toMs: at(48),
+        ...over,
+      });
+      // Hour 0: 100/100 per bucket; hour 1: 90/100; hour 2: no data; hour 3: 99/100.
+      const seed = () =>
+        store.add(
+          Array.from({ length: 48 }, (_, b) => b)
+            .filter((b) => b < 24 || b >= 36)
+            .map((b) => delta('k/s', b, b < 12 ? 100 : b < 24 ? 90 : 99, 100)),
+        );
+
+      it('counts good, bad and empty slices and sums the ratios', async () => {
+        await seed();
+        const [s] = await store.sliceStats([req()]);
+        expect(s).toMatchObject({ slices: 4, good: 2, bad: 1 });
+        expect(s!.ratioSum).toBeCloseTo(2.89, 10);
+      });
+
+      it('counts only the complete slices inside the range, on the grid asked for', async () => {
+        await seed();
+        const [a, b] = await store.sliceStats([
+          req({ fromMs: at(6) }),
+          req({ anchorMs: at(6), fromMs: at(0) }),
+        ]);
+        expect(a).toMatchObject({ slices: 3, good: 1, bad: 1 });
+        // Slices [6,18), [18,30), [30,42): 0.95 mixed → good; 90/100 and half empty → bad; 99 → good.
+        expect(b).toMatchObject({ slices: 3, good: 2, bad: 1 });
+      });
+
+      it('answers the same whatever was asked before, and follows late writes into counted slices', async () => {
+        await seed();
+        const [short] = await store.sliceStats([req({ toMs: at(24) })]);
+        expect(short).toMatchObject({ slices: 2, good: 1, bad: 1 });
+        expect((await store.sliceStats([req()]))[0]).toMatchObject({ good: 2, bad: 1 });
+        await store.add([delta('k/s', 3, 0, 1000)]);
+        await store.add([delta('k/s', 30, 100, 100)]);
+        const [after] = await store.sliceStats([req()]);
+        // Hour 0 is now bad (1100 of 2200), hour 2 has data and is good.
+        expect(after).toMatchObject({ slices: 4, good: 2, bad: 2 });
+        await store.add([delta('k/s', 60, 1, 1)]);
+        expect((await store.sliceStats([req({ toMs: at(72) })]))[0]).toMatchObject({
+          slices: 6,
+          good: 3,
+          bad: 2,
+        });
+      });
+
+      it('answers empty slices for an SLI it has never seen', async () => {
+        expect(await store.sliceStats([req({ sliKey: 'svc_none/x' })])).toEqual([
+          { slices: 4, good: 0, bad: 0, ratioSum: 0 },
+        ]);
+      });
     });
 
     it('answers a batch of requests in the order asked', async () => {

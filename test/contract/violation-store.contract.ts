@@ -76,6 +76,26 @@ export function violationStoreContract(name: string, make: () => ViolationStore)
       await expect(store.update(violation('vio_404'))).rejects.toMatchObject({ code: 'not_found' });
     });
 
+    it('updates several violations at once, and none when one of them does not exist', async () => {
+      await store.record(violation('vio_1', { key: 'k1' }));
+      await store.record(violation('vio_2', { key: 'k2' }));
+      await store.updateMany([
+        violation('vio_1', { key: 'k1', severity: 'minor' }),
+        violation('vio_2', { key: 'k2', severity: 'critical' }),
+      ]);
+      expect((await store.list({})).map((v) => [v.id, v.severity]).sort()).toEqual([
+        ['vio_1', 'minor'],
+        ['vio_2', 'critical'],
+      ]);
+      await expect(
+        store.updateMany([
+          violation('vio_1', { key: 'k1', severity: 'major' }),
+          violation('vio_404', { key: 'k4' }),
+        ]),
+      ).rejects.toMatchObject({ code: 'not_found' });
+      expect((await store.get('vio_1'))?.severity).toBe('minor');
+    });
+
     it('filters by service, severity, status and detection time, newest first', async () => {
       await store.record(violation('vio_1', { detectedAt: '2026-01-01T00:00:00.000Z' }));
       await store.record(

@@ -74,6 +74,12 @@ export class MemoryViolationStore implements ViolationStore {
     this.rows.set(v.id, clone(v));
   }
 
+  async updateMany(vs: readonly ViolationRecord[]): Promise<void> {
+    const missing = vs.find((v) => !this.rows.has(v.id));
+    if (missing) throw new NotFoundError(`violation ${missing.id} not found`);
+    for (const v of vs) this.rows.set(v.id, clone(v));
+  }
+
   async get(id: string): Promise<ViolationRecord | undefined> {
     const r = this.rows.get(id);
     return r ? clone(r) : undefined;

@@ -7,6 +7,9 @@ import {
   type RollupBucket,
   type RollupDelta,
   type RollupStore,
+  type SliceRequest,
+  type SliceStats,
+  sliceStatsOf,
 } from '../../ports/rollups.js';
 
 interface Series {
@@ -50,6 +53,12 @@ export class MemoryRollupStore implements RollupStore {
         return c ? { ...c } : { good: 0, total: 0, count: 0, sum: 0, filled: 0 };
       });
     });
+  }
+
+  async sliceStats(requests: readonly SliceRequest[]): Promise<SliceStats[]> {
+    const out: SliceStats[] = [];
+    for (const r of requests) out.push(sliceStatsOf(await this.read(r.sliKey, r.fromMs, r.toMs), r));
+    return out;
   }
 
   private addOne(d: RollupDelta): void {

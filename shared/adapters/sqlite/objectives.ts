@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { EvaluationResult } from '../../domain/objectives/types.js';
 import {
@@ -71,6 +71,8 @@ export class SqliteExceptionWindowStore implements ExceptionWindowStore {
 
 /** Violations: a UNIQUE key column makes recording idempotent; filters are columns, the record is JSON. */
 export class SqliteViolationStore implements ViolationStore {
+  private updateStmt: Statement<unknown[]> | undefined;
+
   constructor(private readonly db: Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS objective_violation (
@@ -115,14 +117,22 @@ export class SqliteViolationStore implements ViolationStore {
     return tx.immediate();
   }
 
+  async updateMany(vs: readonly ViolationRecord[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const v of vs) this.updateSync(v);
+    })();
+  }
+
   async update(v: ViolationRecord): Promise<void> {
-    const c = this.columns(v);
-    const res = this.db
-      .prepare(
-        `UPDATE objective_violation SET key = ?, agreement_id = ?, objective_id = ?, service_id = ?, business_unit = ?,
-           severity = ?, status = ?, detected_ms = ?, body = ? WHERE id = ?`,
-      )
-      .run(...c.slice(1), v.id);
+    this.updateSync(v);
+  }
+
+  private updateSync(v: ViolationRecord): void {
+    this.updateStmt ??= this.db.prepare(
+      `UPDATE objective_violation SET key = ?, agreement_id = ?, objective_id = ?, service_id = ?, business_unit = ?,
+         severity = ?, status = ?, detected_ms = ?, body = ? WHERE id = ?`,
+    );
+    const res = this.updateStmt.run(...this.columns(v).slice(1), v.id);
     if (res.changes === 0) throw new NotFoundError(`violation ${v.id} not found`);
   }
 

@@ -8,6 +8,9 @@ import {
   type RollupBucket,
   type RollupDelta,
   type RollupStore,
+  type SliceRequest,
+  type SliceStats,
+  sliceStatsOf,
 } from '../../ports/rollups.js';
 
 type Row = [number, number, number, number, number, number];
@@ -32,6 +35,8 @@ export class SqliteRollupStore implements RollupStore {
   private readonly shiftLater: Statement<unknown[]>;
   private readonly selectRange: Statement<[number, number, number]>;
   private readonly selectLast: Statement<[number]>;
+  private readonly slices: SliceLedger;
+  private readonly sliceTx: (requests: readonly SliceRequest[]) => SliceStats[];
   private readonly addTx: (deltas: readonly RollupDelta[]) => void;
   private readonly cumulativeTx: (requests: readonly CumulativeRequest[]) => Cumulative[][];
 
@@ -49,6 +54,23 @@ export class SqliteRollupStore implements RollupStore {
         c_good REAL NOT NULL, c_total REAL NOT NULL, c_count REAL NOT NULL, c_sum REAL NOT NULL,
         c_filled INTEGER NOT NULL,
         PRIMARY KEY (series_id, bucket)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS rollup_slice_spec (
+        id INTEGER PRIMARY KEY,
+        series_id INTEGER NOT NULL,
+        slice_buckets INTEGER NOT NULL,
+        anchor_buckets INTEGER NOT NULL,
+        target REAL NOT NULL,
+        through_idx INTEGER,
+        UNIQUE (series_id, slice_buckets, anchor_buckets, target)
+      );
+      CREATE TABLE IF NOT EXISTS rollup_slice (
+        spec_id INTEGER NOT NULL,
+        idx INTEGER NOT NULL,
+        c_good INTEGER NOT NULL,
+        c_bad INTEGER NOT NULL,
+        c_ratio REAL NOT NULL,
+        PRIMARY KEY (spec_id, idx)
       ) WITHOUT ROWID;
     `);
     this.selectSeries = db.prepare('SELECT id FROM rollup_series WHERE sli_key = ?');
@@ -87,11 +109,23 @@ export class SqliteRollupStore implements RollupStore {
          WHERE series_id = ? ORDER BY bucket DESC LIMIT 1`,
       )
       .raw();
+    this.slices = new SliceLedger(db);
     this.addTx = db.transaction((deltas: readonly RollupDelta[]) => {
       for (const group of groupBySeries(deltas)) {
         if (!this.tryAppend(group)) for (const d of group) this.addOne(d);
+        let min = Number.POSITIVE_INFINITY;
+        for (const d of group) min = Math.min(min, d.bucketStart / BUCKET_MS);
+        this.slices.invalidate(this.seriesId(group[0]!.sliKey, true)!, min);
       }
     });
+    this.sliceTx = db.transaction((requests: readonly SliceRequest[]) =>
+      requests.map((r) => {
+        const id = this.seriesId(r.sliKey, false);
+        const aligned = r.sliceMs % BUCKET_MS === 0 && r.anchorMs % BUCKET_MS === 0;
+        if (id === undefined || !aligned) return sliceStatsOf(this.readSync(r.sliKey, r.fromMs, r.toMs), r);
+        return this.slices.stats(id, r);
+      }),
+    );
     this.cumulativeTx = db.transaction((requests: readonly CumulativeRequest[]) =>
       requests.map((r) => this.cumulativeOf(r)),
     );
@@ -121,6 +155,14 @@ export class SqliteRollupStore implements RollupStore {
   }
 
   async read(sliKey: string, fromMs: number, toMs: number): Promise<RollupBucket[]> {
+    return this.readSync(sliKey, fromMs, toMs);
+  }
+
+  async sliceStats(requests: readonly SliceRequest[]): Promise<SliceStats[]> {
+    return this.sliceTx(requests);
+  }
+
+  private readSync(sliKey: string, fromMs: number, toMs: number): RollupBucket[] {
     const id = this.seriesId(sliKey, false);
     if (id === undefined) return [];
     const rows = this.selectRange
@@ -236,6 +278,133 @@ export class SqliteRollupStore implements RollupStore {
     if (id === undefined && create) id = Number(this.insertSeries.run(key).lastInsertRowid);
     if (id !== undefined) this.seriesIds.set(key, id);
     return id;
+  }
+}
+
+type SliceRow = [number, number, number];
+
+/**
+ * Running slice counts per (series, slice length, grid, target): for each slice with events, the number of
+ * good and bad slices and the sum of ratios up to and including it. Built on first use from the buckets,
+ * extended as time passes, and cut back when a write lands in a slice already counted, so answers are always
+ * those of the buckets; a range costs two index seeks plus the slices completed since the last question.
+ */
+class SliceLedger {
+  private readonly findSpec: Statement<unknown[]>;
+  private readonly insertSpec: Statement<unknown[]>;
+  private readonly setThrough: Statement<unknown[]>;
+  private readonly specsOf: Statement<[number]>;
+  private readonly firstBucket: Statement<[number]>;
+  private readonly group: Statement<unknown[]>;
+  private readonly before: Statement<[number, number]>;
+  private readonly insert: Statement<unknown[]>;
+  private readonly cut: Statement<[number, number]>;
+
+  constructor(db: Database) {
+    this.findSpec = db.prepare(
+      `SELECT id, through_idx FROM rollup_slice_spec
+       WHERE series_id = ? AND slice_buckets = ? AND anchor_buckets = ? AND target = ?`,
+    );
+    this.insertSpec = db.prepare(
+      'INSERT INTO rollup_slice_spec (series_id, slice_buckets, anchor_buckets, target) VALUES (?,?,?,?)',
+    );
+    this.setThrough = db.prepare('UPDATE rollup_slice_spec SET through_idx = ? WHERE id = ?');
+    this.specsOf = db
+      .prepare(
+        `SELECT id, slice_buckets, anchor_buckets, through_idx FROM rollup_slice_spec
+         WHERE series_id = ? AND through_idx IS NOT NULL`,
+      )
+      .raw();
+    this.firstBucket = db.prepare('SELECT MIN(bucket) FROM rollup_bucket WHERE series_id = ?').pluck();
+    this.group = db
+      .prepare(
+        `SELECT CAST((bucket - @anchor) / @slice AS INTEGER) AS idx, SUM(good), SUM(total) FROM rollup_bucket
+         WHERE series_id = @series AND bucket >= @from AND bucket < @to GROUP BY idx ORDER BY idx`,
+      )
+      .raw();
+    this.before = db
+      .prepare(
+        'SELECT c_good, c_bad, c_ratio FROM rollup_slice WHERE spec_id = ? AND idx < ? ORDER BY idx DESC LIMIT 1',
+      )
+      .raw();
+    this.insert = db.prepare(
+      'INSERT OR REPLACE INTO rollup_slice (spec_id, idx, c_good, c_bad, c_ratio) VALUES (?,?,?,?,?)',
+    );
+    this.cut = db.prepare('DELETE FROM rollup_slice WHERE spec_id = ? AND idx >= ?');
+  }
+
+  stats(seriesId: number, r: SliceRequest): SliceStats {
+    const slice = r.sliceMs / BUCKET_MS;
+    const anchor = (((r.anchorMs / BUCKET_MS) % slice) + slice) % slice;
+    const from = Math.ceil((r.fromMs / BUCKET_MS - anchor) / slice);
+    const to = Math.max(from, Math.floor((r.toMs / BUCKET_MS - anchor) / slice));
+    let spec = this.findSpec.get(seriesId, slice, anchor, r.target) as
+      | { id: number; through_idx: number | null }
+      | undefined;
+    if (!spec) {
+      const id = Number(this.insertSpec.run(seriesId, slice, anchor, r.target).lastInsertRowid);
+      spec = { id, through_idx: null };
+    }
+    this.extend(spec.id, seriesId, slice, anchor, r.target, spec.through_idx, to);
+    const a = this.at(spec.id, from);
+    const b = this.at(spec.id, to);
+    return { slices: to - from, good: b[0] - a[0], bad: b[1] - a[1], ratioSum: b[2] - a[2] };
+  }
+
+  /** Cuts back every ledger of a series that already counted the slice holding `bucket`. */
+  invalidate(seriesId: number, bucket: number): void {
+    for (const [id, slice, anchor, through] of this.specsOf.all(seriesId) as [
+      number,
+      number,
+      number,
+      number,
+    ][]) {
+      const k = Math.floor((bucket - anchor) / slice);
+      if (k < through) {
+        this.cut.run(id, k);
+        this.setThrough.run(k, id);
+      }
+    }
+  }
+
+  private at(specId: number, idx: number): SliceRow {
+    return (this.before.get(specId, idx) as SliceRow | undefined) ?? [0, 0, 0];
+  }
+
+  private extend(
+    specId: number,
+    seriesId: number,
+    slice: number,
+    anchor: number,
+    target: number,
+    through: number | null,
+    to: number,
+  ): void {
+    if (through !== null && through >= to) return;
+    let start = through;
+    if (start === null) {
+      const first = this.firstBucket.get(seriesId) as number | null;
+      start = first === null ? to : Math.floor((first - anchor) / slice);
+    }
+    if (start < to) {
+      const rows = this.group.all({
+        series: seriesId,
+        anchor,
+        slice,
+        from: start * slice + anchor,
+        to: to * slice + anchor,
+      }) as [number, number, number][];
+      const c = this.at(specId, start);
+      for (const [idx, good, total] of rows) {
+        if (total <= 0) continue;
+        const ratio = good / total;
+        if (ratio >= target) c[0]++;
+        else c[1]++;
+        c[2] += ratio;
+        this.insert.run(specId, idx, c[0], c[1], c[2]);
+      }
+    }
+    this.setThrough.run(to, specId);
   }
 }
 

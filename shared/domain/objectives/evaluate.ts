@@ -4,12 +4,19 @@
  * Evaluation is two pure steps around one read. `planEvaluation` turns an objective, its agreement's time
  * zone, supported hours, exception windows and "now" into the time that counts (bucket-aligned intervals)
  * and the instants whose running totals it needs. The caller reads those running totals (and, for the
- * timeslice methods, the window's buckets) and `evaluatePlan` computes every figure from them. Every sum is
- * a difference of two running totals, so the cost depends on the number of intervals, not the window length.
+ * timeslice methods, slice counts) and `evaluatePlan` computes every figure from them. Every sum is a
+ * difference of two running totals, so the cost depends on the number of intervals, not the window length.
  */
 import type { BurnWindowPolicy, ForecastPolicy, TierDefaults } from '../../policy/objectives.js';
 import { durationMs } from '../../policy/objectives.js';
-import { BUCKET_MS, type Cumulative, type RollupBucket } from '../../ports/rollups.js';
+import {
+  BUCKET_MS,
+  type Cumulative,
+  type RollupBucket,
+  type SliceRequest,
+  type SliceStats,
+  sliceStatsOf,
+} from '../../ports/rollups.js';
 import { align, clip, type Interval, normalize, subtract, totalLength, widen } from './intervals.js';
 import { calendarPeriod, DAY_MS, MINUTE_MS, supportedIntervals } from './time.js';
 import type {
@@ -53,6 +60,63 @@ export interface EvaluationPlan {
   horizonEnd: number;
   /** Sorted distinct instants whose running totals `evaluatePlan` reads. */
   instants: number[];
+  /** For the timeslice methods: the slice grid and ranges to count. */
+  slices: SlicePlan | null;
+}
+
+/**
+ * Slices of a timeslice objective: complete slices on a grid (UTC-aligned for rolling windows, anchored at
+ * the period's start for calendar windows) inside the elapsed window, and the most recent ones for the trend.
+ */
+export interface SlicePlan {
+  sliceMs: number;
+  anchorMs: number;
+  target: number;
+  windowFrom: number;
+  windowTo: number;
+  recentFrom: number;
+  /**
+   * Every slice of the window counts in full (no supported-hours restriction or exception inside it): the
+   * store's running slice counts can answer. Otherwise the caller reads the buckets (`sliceInputFromBuckets`).
+   */
+  fromStore: boolean;
+}
+
+/** Slice counts over the window and over the recent slices. */
+export interface SliceInput {
+  window: SliceStats;
+  recent: SliceStats;
+}
+
+/** The two slice-count requests of a plan (window, recent). */
+export function sliceRequests(plan: EvaluationPlan): [SliceRequest, SliceRequest] {
+  const s = plan.slices!;
+  const base = {
+    sliKey: plan.sliKey,
+    sliceMs: s.sliceMs,
+    anchorMs: s.anchorMs,
+    target: s.target,
+    toMs: s.windowTo,
+  };
+  return [
+    { ...base, fromMs: s.windowFrom },
+    { ...base, fromMs: s.recentFrom },
+  ];
+}
+
+/** Slice counts from the window's buckets, keeping only the buckets that count (supported hours, exceptions). */
+export function sliceInputFromBuckets(plan: EvaluationPlan, buckets: readonly RollupBucket[]): SliceInput {
+  const s = plan.slices!;
+  const inc = clip(plan.included, s.windowFrom, s.windowTo);
+  const kept: RollupBucket[] = [];
+  let j = 0;
+  for (const b of buckets) {
+    while (j < inc.length && inc[j]!.end <= b.bucketStart) j++;
+    const x = inc[j];
+    if (x && x.start <= b.bucketStart) kept.push(b);
+  }
+  const [window, recent] = sliceRequests(plan);
+  return { window: sliceStatsOf(kept, window), recent: sliceStatsOf(kept, recent) };
 }
 
 /** The SLI key an objective reads: `<serviceId>/<sli name or type>`. */
@@ -137,7 +201,25 @@ export function planEvaluation(
     }
   }
   const instants = [...set].sort((a, b) => a - b);
+  let slices: SlicePlan | null = null;
+  if (o.budgetingMethod !== 'occurrences' && o.timeSlice) {
+    const sliceMs = o.timeSlice.minutes * MINUTE_MS;
+    const anchorMs = o.window.type === 'calendar' ? windowStart : 0;
+    const windowFrom = anchorMs + Math.ceil((windowStart - anchorMs) / sliceMs) * sliceMs;
+    const windowTo = Math.max(windowFrom, anchorMs + Math.floor((now - anchorMs) / sliceMs) * sliceMs);
+    const k = Math.max(1, Math.ceil(lookbackMs / sliceMs));
+    slices = {
+      sliceMs,
+      anchorMs,
+      target: o.timeSlice.target,
+      windowFrom,
+      windowTo,
+      recentFrom: Math.max(windowFrom, windowTo - k * sliceMs),
+      fromStore: totalLength(clip(included, windowFrom, windowTo)) === windowTo - windowFrom,
+    };
+  }
   return {
+    slices,
     ctx,
     sliKey: objectiveSliKey(ctx),
     now,
@@ -188,60 +270,6 @@ function sumOver(intervals: readonly Interval[], cum: CumulativeAt): Totals {
   return t;
 }
 
-interface SliceTotals {
-  good: number;
-  bad: number;
-  empty: number;
-  /** Sum of per-slice ratios over slices with data (for ratio timeslices). */
-  ratioSum: number;
-  /** The slices in time order: 1 good, 0 bad, -1 empty; and their ratios. */
-  states: Int8Array;
-  ratios: Float64Array;
-}
-
-/**
- * Slices the elapsed window into `timeSlice.minutes` slices aligned to the window's start. Only buckets that
- * count are used; a slice with no events is empty and counts neither way.
- */
-function sliceWindow(plan: EvaluationPlan, buckets: readonly RollupBucket[]): SliceTotals {
-  const ts = plan.ctx.objective.timeSlice!;
-  const sliceMs = ts.minutes * MINUTE_MS;
-  const n = Math.ceil((plan.now - plan.windowStart) / sliceMs);
-  const good = new Float64Array(n);
-  const total = new Float64Array(n);
-  const inc = clip(plan.included, plan.windowStart, plan.now);
-  let j = 0;
-  for (const b of buckets) {
-    if (b.bucketStart < plan.windowStart || b.bucketStart >= plan.now) continue;
-    while (j < inc.length && inc[j]!.end <= b.bucketStart) j++;
-    const x = inc[j];
-    if (!x || x.start > b.bucketStart) continue;
-    const i = Math.floor((b.bucketStart - plan.windowStart) / sliceMs);
-    good[i]! += b.good;
-    total[i]! += b.total;
-  }
-  const states = new Int8Array(n);
-  const ratios = new Float64Array(n);
-  const out: SliceTotals = { good: 0, bad: 0, empty: 0, ratioSum: 0, states, ratios };
-  for (let i = 0; i < n; i++) {
-    if (total[i]! <= 0) {
-      states[i] = -1;
-      out.empty++;
-      continue;
-    }
-    const r = good[i]! / total[i]!;
-    ratios[i] = r;
-    out.ratioSum += r;
-    if (r >= ts.target) {
-      states[i] = 1;
-      out.good++;
-    } else {
-      out.bad++;
-    }
-  }
-  return out;
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 const round = (x: number, digits = 6) => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -263,13 +291,13 @@ function advanceIncluded(
 
 /**
  * Computes every figure of one objective from its plan and the running totals (and, for the timeslice
- * methods, the window's buckets).
+ * methods, the slice counts).
  */
 export function evaluatePlan(
   plan: EvaluationPlan,
   cum: CumulativeAt,
   settings: EngineSettings,
-  buckets: readonly RollupBucket[] = [],
+  sliceInput?: SliceInput,
 ): EvaluationResult {
   const { ctx, now, windowStart, periodEnd } = plan;
   const o = ctx.objective;
@@ -345,10 +373,10 @@ export function evaluatePlan(
       projected = (h) => (totalAt(h) > 0 ? (1 - badAt(h) / totalAt(h)) * 100 : null);
     }
   } else {
-    const st = sliceWindow(plan, buckets);
+    const st = sliceInput?.window ?? { slices: 0, good: 0, bad: 0, ratioSum: 0 };
     const sliceMs = o.timeSlice!.minutes * MINUTE_MS;
     const withData = st.good + st.bad;
-    slices = { good: st.good, bad: st.bad, empty: st.empty, minutes: o.timeSlice!.minutes };
+    slices = { good: st.good, bad: st.bad, empty: st.slices - withData, minutes: o.timeSlice!.minutes };
     if (withData > 0) {
       const ratio = o.budgetingMethod === 'ratio-timeslices';
       // Bad slice-equivalents: whole bad slices, or the shortfall of each slice's ratio from 1.
@@ -369,14 +397,9 @@ export function evaluatePlan(
           remaining: round(((allowed - bad) * sliceMs) / MINUTE_MS, 3),
         },
       };
-      const k = Math.max(1, Math.ceil(plan.lookbackMs / sliceMs));
-      let rb = 0;
-      let rn = 0;
-      for (let i = st.states.length - 1; i >= 0 && i >= st.states.length - k; i--) {
-        if (st.states[i] === -1) continue;
-        rn++;
-        rb += ratio ? 1 - st.ratios[i]! : st.states[i] === 1 ? 0 : 1;
-      }
+      const recentStats = sliceInput?.recent ?? { slices: 0, good: 0, bad: 0, ratioSum: 0 };
+      const rn = recentStats.good + recentStats.bad;
+      const rb = ratio ? rn - recentStats.ratioSum : recentStats.bad;
       recentErrorRate = rn > 0 ? rb / rn : null;
       const r = rn > 0 ? rb / rn : bad / withData;
       const lambda = 1 / sliceMs;

@@ -4,6 +4,9 @@ import {
   type EvaluationPlan,
   evaluatePlan,
   planEvaluation,
+  type SliceInput,
+  sliceInputFromBuckets,
+  sliceRequests,
 } from '../../domain/objectives/evaluate.js';
 import type { EvaluationResult, ExclusionWindow, ObjectiveContext } from '../../domain/objectives/types.js';
 import type { ExceptionWindowRecord, ObjectiveAgreement } from '../../ports/objectives.js';
@@ -39,8 +42,10 @@ export function exclusionsOf(records: readonly ExceptionWindowRecord[]): Map<str
 }
 
 /**
- * Evaluates many objectives with one batched read of running totals (plus the window's buckets for the
- * timeslice methods, which need each slice). Plans are pure, so they are all made before the read.
+ * Evaluates many objectives with one batched read of running totals and one of slice counts (for the
+ * timeslice methods). Plans are pure, so they are all made before the reads. A timeslice objective whose
+ * window has supported hours or exceptions inside reads its window's buckets instead (cost grows with the
+ * window for those only).
  */
 export async function evaluateMany(
   rollups: RollupStore,
@@ -53,14 +58,20 @@ export async function evaluateMany(
     planEvaluation(c, exclusions.get(c.agreementId) ?? [], nowMs, settings),
   );
   const cums = await rollups.cumulative(plans.map((p) => ({ sliKey: p.sliKey, instants: p.instants })));
+  const fromStore = plans.filter((p) => p.slices?.fromStore);
+  const stats = await rollups.sliceStats(fromStore.flatMap(sliceRequests));
+  const inputs = new Map<EvaluationPlan, SliceInput>();
+  fromStore.forEach((p, i) => {
+    inputs.set(p, { window: stats[2 * i]!, recent: stats[2 * i + 1]! });
+  });
   const results: EvaluationResult[] = [];
   for (let i = 0; i < plans.length; i++) {
     const p = plans[i]!;
-    const buckets =
-      p.ctx.objective.budgetingMethod === 'occurrences'
-        ? []
-        : await rollups.read(p.sliKey, p.windowStart, p.now);
-    results.push(evaluatePlan(p, cumulativeLookup(p.instants, cums[i]!), settings, buckets));
+    let input = inputs.get(p);
+    if (p.slices && !input) {
+      input = sliceInputFromBuckets(p, await rollups.read(p.sliKey, p.slices.windowFrom, p.slices.windowTo));
+    }
+    results.push(evaluatePlan(p, cumulativeLookup(p.instants, cums[i]!), settings, input));
   }
   return results;
 }

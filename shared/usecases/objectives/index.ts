@@ -74,6 +74,8 @@ export interface StatusView {
 const DAY = 86_400_000;
 /** The longest look-back any evaluation needs before "now" (a 366-day window), for the exception query. */
 const MAX_LOOKBACK_MS = 370 * DAY;
+/** Objectives evaluated, saved and reconciled together; bounds the memory of a run. */
+const EVALUATION_CHUNK = 2000;
 
 /** The objectives engine's use cases: evaluation (scheduled and on demand), status, history, violations. */
 export class ObjectiveUseCases {
@@ -295,16 +297,7 @@ export class ObjectiveUseCases {
     // A scheduled run (every 5 minutes) evaluates a tier only when its own frequency is due.
     const contexts = scheduled ? all.filter((c) => dueNow(this.deps.settings, c.tier, nowMs)) : all;
     const t1 = performance.now();
-    const results = await evaluateMany(
-      this.deps.rollups,
-      contexts,
-      exclusionsOf(exceptionRecords),
-      nowMs,
-      settings,
-    );
-    const t2 = performance.now();
-    await this.deps.evaluations.save(results);
-    const t3 = performance.now();
+    const exclusions = exclusionsOf(exceptionRecords);
     const byAgreement = new Map(agreements.map((a) => [a.agreementId, a]));
     const counts = { opened: 0, updated: 0, resolved: 0 };
     const open = await this.deps.violations.list({
@@ -312,32 +305,64 @@ export class ObjectiveUseCases {
       ...(ids ? { agreementId: ids } : {}),
       limit: 1_000_000,
     });
-    const openBy = new Map(open.map((v) => [`${v.agreementId}/${v.objectiveId}`, v]));
-    for (const r of results) {
-      const existing = openBy.get(`${r.agreementId}/${r.objectiveId}`);
-      if (r.status !== 'breached' && !existing) continue;
-      await this.reconcileViolation(
-        r,
-        byAgreement.get(r.agreementId)!,
-        existing,
-        nowMs,
-        counts,
-        exclusionsOf(exceptionRecords),
-      );
-    }
-    const t4 = performance.now();
+    const keyOf = (x: { agreementId: string; objectiveId: string }) => `${x.agreementId}/${x.objectiveId}`;
+    const openBy = new Map(open.map((v) => [keyOf(v), v]));
     const byStatus: Record<ObjectiveStatus, number> = { healthy: 0, 'at-risk': 0, breached: 0, unknown: 0 };
-    for (const r of results) byStatus[r.status]++;
+    const timings = { load: t1 - t0, evaluate: 0, save: 0, violations: 0 };
+    // In chunks, so that memory stays bounded however many objectives there are.
+    for (let i = 0; i < contexts.length; i += EVALUATION_CHUNK) {
+      let t = performance.now();
+      const results = await evaluateMany(
+        this.deps.rollups,
+        contexts.slice(i, i + EVALUATION_CHUNK),
+        exclusions,
+        nowMs,
+        settings,
+      );
+      timings.evaluate += performance.now() - t;
+      t = performance.now();
+      await this.deps.evaluations.save(results);
+      timings.save += performance.now() - t;
+      t = performance.now();
+      const todo = results.filter((r) => r.status === 'breached' || openBy.has(keyOf(r)));
+      const monthly = await this.monthlyResults(
+        todo.filter((r) => r.status === 'breached'),
+        byAgreement,
+        exclusions,
+        nowMs,
+      );
+      const updates: ViolationRecord[] = [];
+      const creates: ViolationRecord[] = [];
+      for (const r of todo) {
+        const existing = openBy.get(keyOf(r));
+        const out = { updates, creates, counts };
+        this.reconcileViolation(
+          r,
+          byAgreement.get(r.agreementId)!,
+          existing,
+          nowMs,
+          monthly.get(keyOf(r)),
+          out,
+        );
+      }
+      await this.deps.violations.updateMany(updates);
+      for (const v of creates) {
+        const { created } = await this.deps.violations.record(v);
+        if (created) counts.opened++;
+      }
+      for (const r of results) byStatus[r.status]++;
+      timings.violations += performance.now() - t;
+    }
     return {
       evaluatedAt: new Date(nowMs).toISOString(),
       agreements: agreements.length,
-      objectives: results.length,
+      objectives: contexts.length,
       notDue: all.length - contexts.length,
       byStatus,
       violationsOpened: counts.opened,
       violationsUpdated: counts.updated,
       violationsResolved: counts.resolved,
-      timingsMs: { load: t1 - t0, evaluate: t2 - t1, save: t3 - t2, violations: t4 - t3 },
+      timingsMs: timings,
     };
   }
 
@@ -346,25 +371,24 @@ export class ObjectiveUseCases {
    * the first breached evaluation, refreshed (evidence, severity, credit) while the breach lasts, resolved
    * when it ends or the period turns over. Evaluating again never duplicates it.
    */
-  private async reconcileViolation(
+  private reconcileViolation(
     r: EvaluationResult,
     a: ObjectiveAgreement,
     existing: ViolationRecord | undefined,
     nowMs: number,
-    counts: { opened: number; updated: number; resolved: number },
-    exclusions: Map<string, ExclusionWindow[]>,
-  ): Promise<void> {
+    monthly: EvaluationResult | undefined,
+    out: {
+      updates: ViolationRecord[];
+      creates: ViolationRecord[];
+      counts: { opened: number; updated: number; resolved: number };
+    },
+  ): void {
     const now = new Date(nowMs).toISOString();
     const calendar = r.window.type === 'calendar';
     if (existing && (r.status !== 'breached' || (calendar && existing.key !== this.keyFor(r, existing)))) {
       if (r.status === 'unknown' && !calendar) return; // no data neither confirms nor ends a breach
-      await this.deps.violations.update({
-        ...existing,
-        status: 'resolved',
-        resolvedAt: now,
-        lastEvaluatedAt: now,
-      });
-      counts.resolved++;
+      out.updates.push({ ...existing, status: 'resolved', resolvedAt: now, lastEvaluatedAt: now });
+      out.counts.resolved++;
       if (r.status !== 'breached') return;
       existing = undefined;
     }
@@ -373,8 +397,14 @@ export class ObjectiveUseCases {
     const detectedMs = existing ? Date.parse(existing.detectedAt) : nowMs;
     const severity = classifySeverity(this.deps.severityRules, severityFacts(r, a.tier, detectedMs, nowMs));
     const credit =
-      a.credits && creditsApplyTo(a.credits, r.objectiveId)
-        ? await this.creditFor(a, r, exclusions)
+      a.credits && monthly?.compliance !== null && monthly !== undefined
+        ? computeCredit(a.credits, {
+            objectiveId: r.objectiveId,
+            compliancePercent: monthly.compliance,
+            periodStart: monthly.window.start,
+            periodEnd: monthly.window.periodEnd,
+            final: !monthly.window.partial,
+          })
         : undefined;
     const base: ViolationRecord = {
       id: existing?.id ?? this.deps.ids.next('vio'),
@@ -398,12 +428,9 @@ export class ObjectiveUseCases {
       disputes: existing?.disputes ?? [],
     };
     if (existing) {
-      await this.deps.violations.update(base);
-      counts.updated++;
-      return;
-    }
-    const { created } = await this.deps.violations.record(base);
-    if (created) counts.opened++;
+      out.updates.push(base);
+      out.counts.updated++;
+    } else out.creates.push(base);
   }
 
   private keyFor(r: EvaluationResult, existing: ViolationRecord | undefined): string {
@@ -411,35 +438,34 @@ export class ObjectiveUseCases {
     return existing?.key ?? violationKey(r.agreementId, r.objectiveId, r.evaluatedAt);
   }
 
-  /** The credit for the calendar month (agreement time zone) in progress, from that month's compliance. */
-  private async creditFor(
-    a: ObjectiveAgreement,
-    r: EvaluationResult,
-    exclusions: Map<string, ExclusionWindow[]>,
-  ) {
-    const objective = a.objectives.find((o) => o.id === r.objectiveId)!;
-    let monthly = r;
-    if (!(objective.window.type === 'calendar' && objective.window.unit === 'month')) {
-      const ctx = contextsOf({
-        ...a,
-        objectives: [{ ...objective, window: { type: 'calendar', unit: 'month' } }],
-      });
-      [monthly] = (await evaluateMany(
-        this.deps.rollups,
-        ctx,
-        exclusions,
-        Date.parse(r.evaluatedAt),
-        this.deps.settings,
-      )) as [EvaluationResult];
+  /**
+   * The compliance of the calendar month in progress (agreement time zone) for each breached objective whose
+   * contract has credits: the objective's own result when its window is that month, one batched evaluation
+   * for the others.
+   */
+  private async monthlyResults(
+    breached: readonly EvaluationResult[],
+    byAgreement: ReadonlyMap<string, ObjectiveAgreement>,
+    exclusions: ReadonlyMap<string, ExclusionWindow[]>,
+    nowMs: number,
+  ): Promise<Map<string, EvaluationResult>> {
+    const out = new Map<string, EvaluationResult>();
+    const contexts = [];
+    for (const r of breached) {
+      const a = byAgreement.get(r.agreementId)!;
+      if (!a.credits || !creditsApplyTo(a.credits, r.objectiveId)) continue;
+      const objective = a.objectives.find((o) => o.id === r.objectiveId)!;
+      if (objective.window.type === 'calendar' && objective.window.unit === 'month') {
+        out.set(`${r.agreementId}/${r.objectiveId}`, r);
+        continue;
+      }
+      contexts.push(
+        ...contextsOf({ ...a, objectives: [{ ...objective, window: { type: 'calendar', unit: 'month' } }] }),
+      );
     }
-    if (monthly.compliance === null) return undefined;
-    return computeCredit(a.credits!, {
-      objectiveId: r.objectiveId,
-      compliancePercent: monthly.compliance,
-      periodStart: monthly.window.start,
-      periodEnd: monthly.window.periodEnd,
-      final: !monthly.window.partial,
-    });
+    const monthly = await evaluateMany(this.deps.rollups, contexts, exclusions, nowMs, this.deps.settings);
+    for (const m of monthly) out.set(`${m.agreementId}/${m.objectiveId}`, m);
+    return out;
   }
 }
 

@@ -44,6 +44,38 @@ describe('compliance by budgeting method', () => {
     });
   }
 
+  it('leaves an exception window’s time out of its slices (a slice wholly excluded is empty)', async () => {
+    const maintenance = { id: 'exc_1', agreementId: 'agr_0000000001', start: T0 + 23 * H, end: T0 + D };
+    const r = await evaluate(
+      await oneDay(),
+      ctx({ budgetingMethod: 'timeslices', timeSlice, target: 90 }),
+      T0 + D,
+      [maintenance],
+    );
+    expect(r.data.slices).toEqual({ good: 23, bad: 0, empty: 1, minutes: 60 });
+    expect(r.compliance).toBe(100);
+  });
+
+  it('puts calendar slices on the period’s own grid, even in a half-hour time zone', async () => {
+    const s = new MemoryRollupStore();
+    // April 2026 in Kolkata starts at 18:30 UTC on 31 March; one bad half hour straddles 00:00 UTC.
+    const start = Date.UTC(2026, 2, 31, 18, 30);
+    await fill(s, KEY, start, start + 12 * H, (t) =>
+      t >= start + 5.5 * H && t < start + 6 * H ? [0, 100] : [100, 100],
+    );
+    const r = await evaluate(
+      s,
+      ctx(
+        { budgetingMethod: 'timeslices', timeSlice, target: 90, window: { type: 'calendar', unit: 'month' } },
+        { timeZone: 'Asia/Kolkata' },
+      ),
+      start + 12 * H,
+    );
+    // Hour slices from 18:30 UTC: only the sixth (05:00–06:00 local) is bad.
+    expect(r.window.start).toBe('2026-03-31T18:30:00.000Z');
+    expect(r.data.slices).toEqual({ good: 11, bad: 1, empty: 0, minutes: 60 });
+  });
+
   it('counts the error budget in events for occurrences: 1% of 32,400 allowed, 2,448 spent, breached', async () => {
     const r = await evaluate(await oneDay(), ctx({ target: 99 }), T0 + D);
     expect(r.budget).toMatchObject({ unit: 'events', total: 324, consumed: 2448, remaining: -2124 });

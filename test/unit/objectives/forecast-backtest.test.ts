@@ -86,7 +86,7 @@ async function backTest(): Promise<Outcome[]> {
   return out;
 }
 
-export function score(xs: readonly Outcome[], pick: (o: Outcome) => boolean) {
+function score(xs: readonly Outcome[], pick: (o: Outcome) => boolean) {
   const tp = xs.filter((o) => pick(o) && o.actualBreach).length;
   const fp = xs.filter((o) => pick(o) && !o.actualBreach).length;
   const fn = xs.filter((o) => !pick(o) && o.actualBreach).length;

@@ -1,10 +1,5 @@
 import type { MemoryRollupStore } from '../../../shared/adapters/memory/rollups.js';
-import {
-  cumulativeLookup,
-  type EngineSettings,
-  evaluatePlan,
-  planEvaluation,
-} from '../../../shared/domain/objectives/evaluate.js';
+import type { EngineSettings } from '../../../shared/domain/objectives/evaluate.js';
 import type {
   EvaluationResult,
   ExclusionWindow,
@@ -16,6 +11,7 @@ import {
   DEFAULT_TIER_DEFAULTS,
 } from '../../../shared/policy/objectives.js';
 import { BUCKET_MS } from '../../../shared/ports/rollups.js';
+import { evaluateMany } from '../../../shared/usecases/objectives/evaluator.js';
 
 export const SETTINGS: EngineSettings = {
   burnWindows: DEFAULT_BURN_WINDOWS,
@@ -78,11 +74,6 @@ export async function evaluate(
   exclusions: ExclusionWindow[] = [],
   settings: EngineSettings = SETTINGS,
 ): Promise<EvaluationResult> {
-  const plan = planEvaluation(c, exclusions, now, settings);
-  const [cums] = await store.cumulative([{ sliKey: plan.sliKey, instants: plan.instants }]);
-  const buckets =
-    c.objective.budgetingMethod === 'occurrences'
-      ? []
-      : await store.read(plan.sliKey, plan.windowStart, plan.now);
-  return evaluatePlan(plan, cumulativeLookup(plan.instants, cums!), settings, buckets);
+  const [r] = await evaluateMany(store, [c], new Map([[c.agreementId, exclusions]]), now, settings);
+  return r!;
 }

@@ -84,6 +84,26 @@ describe('API Gateway', () => {
     });
   });
 
+  it('answers its own errors in the API error shape, and logs the validator detail', () => {
+    const responses = resources(withTs, 'AWS::ApiGateway::GatewayResponse');
+    expect(responses.map((r) => r.Properties!.ResponseType)).toEqual(
+      expect.arrayContaining(['BAD_REQUEST_BODY', 'DEFAULT_4XX', 'DEFAULT_5XX']),
+    );
+    for (const r of responses) {
+      const template = (r.Properties!.ResponseTemplates as Record<string, string>)['application/json']!;
+      // API Gateway substitutes messageString already quoted; the rest must be valid JSON around it.
+      const body = JSON.parse(
+        template
+          .replaceAll('$context.error.messageString', '"Invalid request body"')
+          .replaceAll('$context.requestId', 'r1'),
+      );
+      expect(body.error).toMatchObject({ code: expect.any(String), details: [{ path: expect.any(String) }] });
+    }
+    withTs.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: { Format: Match.stringLikeRegexp('validationErrorString') },
+    });
+  });
+
   it('puts a WAF web ACL with a rate-based rule in front of the stage', () => {
     withTs.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',

@@ -58,17 +58,26 @@ export class Api extends Construct {
         throttlingRateLimit: STAGE_THROTTLE.rateLimit,
         throttlingBurstLimit: STAGE_THROTTLE.burstLimit,
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
-          caller: true,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: true,
-        }),
+        accessLogFormat: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: apigw.AccessLogField.contextRequestId(),
+            ip: apigw.AccessLogField.contextIdentitySourceIp(),
+            caller: apigw.AccessLogField.contextIdentityCaller(),
+            user: apigw.AccessLogField.contextIdentityUser(),
+            principal: apigw.AccessLogField.contextAuthorizerPrincipalId(),
+            requestTime: apigw.AccessLogField.contextRequestTime(),
+            httpMethod: apigw.AccessLogField.contextHttpMethod(),
+            resourcePath: apigw.AccessLogField.contextResourcePath(),
+            status: apigw.AccessLogField.contextStatus(),
+            protocol: apigw.AccessLogField.contextProtocol(),
+            responseLength: apigw.AccessLogField.contextResponseLength(),
+            latencyMs: apigw.AccessLogField.contextResponseLatency(),
+            integrationLatencyMs: apigw.AccessLogField.contextIntegrationLatency(),
+            error: apigw.AccessLogField.contextErrorMessage(),
+            validation: apigw.AccessLogField.contextErrorValidationErrorString(),
+            wafResponse: apigw.AccessLogField.contextWafResponseCode(),
+          }),
+        ),
       },
     });
     Validations.of(this.api).acknowledge({
@@ -76,15 +85,20 @@ export class Api extends Construct {
       reason:
         'The account-wide API Gateway logging role: AWS maintains this policy for exactly this purpose (write execution and access logs); it grants no data access.',
     });
-    // Errors API Gateway answers itself carry the same JSON shape as ours.
-    for (const [type, code] of [
-      [apigw.ResponseType.DEFAULT_4XX, 'request_rejected'],
-      [apigw.ResponseType.DEFAULT_5XX, 'internal'],
-    ] as const) {
-      this.api.addGatewayResponse(`Gw${code}`, {
+    // Errors API Gateway answers itself carry the same JSON shape as the handlers' (shared/http/errors.ts).
+    // Gateway templates are plain substitution (no VTL escaping), so only values API Gateway already quotes
+    // go into the body; the validator's detailed message goes to the access log (`validation` field).
+    const gatewayErrors: [apigw.ResponseType, string, string][] = [
+      [apigw.ResponseType.BAD_REQUEST_BODY, 'validation_failed', '"(body)"'],
+      [apigw.ResponseType.BAD_REQUEST_PARAMETERS, 'validation_failed', '"(parameters)"'],
+      [apigw.ResponseType.DEFAULT_4XX, 'request_rejected', '"(request)"'],
+      [apigw.ResponseType.DEFAULT_5XX, 'internal', '"(gateway)"'],
+    ];
+    for (const [type, code, path] of gatewayErrors) {
+      this.api.addGatewayResponse(`Gw${type.responseType}`, {
         type,
         templates: {
-          'application/json': `{"error":{"code":"${code}","message":$context.error.messageString,"details":[{"path":"(request)","problem":"$context.error.validationErrorString"}]}}`,
+          'application/json': `{"error":{"code":"${code}","message":$context.error.messageString,"details":[{"path":${path},"problem":$context.error.messageString}]},"requestId":"$context.requestId"}`,
         },
       });
     }

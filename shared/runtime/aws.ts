@@ -8,6 +8,7 @@ import { loadSignOffRules } from '../policy/index.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import { AgreementUseCases } from '../usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../usecases/audit.js';
+import { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import { ServiceUseCases } from '../usecases/services.js';
 import { AWS_ENV, type Config, readConfig } from './config.js';
 import type { Container } from './container.js';
@@ -41,6 +42,8 @@ export interface AwsContainerOptions {
 /**
  * The AWS composition root: the same use cases as the embedded default (infra/local/compose.ts), on DynamoDB.
  * Built once per cold start. The audit trail is written only by the stream consumer, never by a use case.
+ * Not wired yet (their handlers answer 503 on AWS): telemetry, which needs a DynamoDB RollupStore, and the
+ * objectives engine, which needs DynamoDB stores for rollups, exceptions, violations and evaluations.
  */
 export async function createAwsContainer(options: AwsContainerOptions = {}): Promise<Container> {
   const config = options.config ?? readConfig();
@@ -51,17 +54,19 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
   const agreements = new DynamoAgreementStore(db, tables.data);
   const audit = new DynamoAuditStore(db, tables.audit);
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
+  const agreementUseCases = new AgreementUseCases({
+    agreements,
+    services,
+    clock,
+    ids: new UlidGenerator(clock),
+    signOffRules: loadSignOffRules(),
+    residencyRegion,
+  });
   return {
     config,
     services: new ServiceUseCases({ services, clock, residencyRegion }),
-    agreements: new AgreementUseCases({
-      agreements,
-      services,
-      clock,
-      ids: new UlidGenerator(clock),
-      signOffRules: loadSignOffRules(),
-      residencyRegion,
-    }),
+    agreements: agreementUseCases,
+    lifecycleJob: new AgreementLifecycleJob({ agreements, useCases: agreementUseCases, clock }),
     auditRecorder: new AuditRecorder(audit),
     auditQueries: new AuditQueries(audit),
     vendorKeys: new DynamoVendorKeyStore(db, tables.vendorKeys),

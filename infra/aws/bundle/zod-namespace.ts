@@ -20,6 +20,8 @@ export {
 } from '../../../node_modules/zod/v4/classic/iso.js';
 export * from '../../../node_modules/zod/v4/classic/parse.js';
 export * from '../../../node_modules/zod/v4/classic/schemas.js';
+export { toJSONSchema } from '../../../node_modules/zod/v4/core/json-schema-processors.js';
+export * as core from './zod-core.js';
 export {
   $brand,
   $input,
@@ -40,5 +42,3 @@ export {
   treeifyError,
   util,
 } from './zod-core.js';
-export { toJSONSchema } from '../../../node_modules/zod/v4/core/json-schema-processors.js';
-export * as core from './zod-core.js';

@@ -4,6 +4,7 @@ import type {
   APIGatewayProxyEvent,
   APIGatewayRequestAuthorizerEvent,
   DynamoDBStreamEvent,
+  EventBridgeEvent,
   SQSEvent,
 } from 'aws-lambda';
 
@@ -13,6 +14,8 @@ export interface SampleEvents {
   'authorizer/vendor-request': APIGatewayRequestAuthorizerEvent;
   'telemetry/remote-write': APIGatewayProxyEvent;
   'telemetry/replay-sqs': SQSEvent;
+  'api/agreements-create': APIGatewayProxyEvent;
+  'eventbridge/agreement-lifecycle': EventBridgeEvent<'Scheduled Event', Record<string, never>>;
 }
 
 const ROOT = join(import.meta.dirname, '..', '..', 'events');

@@ -173,6 +173,23 @@ export function rollupStoreContract(name: string, make: () => RollupStore | Prom
         });
       });
 
+      it('answers a question reaching further back than the ones before it', async () => {
+        await seed();
+        expect((await store.sliceStats([req({ fromMs: at(24) })]))[0]).toMatchObject({
+          slices: 2,
+          good: 1,
+          bad: 0,
+        });
+        expect((await store.sliceStats([req()]))[0]).toMatchObject({ slices: 4, good: 2, bad: 1 });
+        await store.add([delta('k/s', 0, 0, 10_000)]);
+        expect((await store.sliceStats([req({ fromMs: at(12) })]))[0]).toMatchObject({
+          slices: 3,
+          good: 1,
+          bad: 1,
+        });
+        expect((await store.sliceStats([req()]))[0]).toMatchObject({ slices: 4, good: 1, bad: 2 });
+      });
+
       it('answers empty slices for an SLI it has never seen', async () => {
         expect(await store.sliceStats([req({ sliKey: 'svc_none/x' })])).toEqual([
           { slices: 4, good: 0, bad: 0, ratioSum: 0 },

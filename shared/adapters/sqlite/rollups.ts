@@ -61,6 +61,7 @@ export class SqliteRollupStore implements RollupStore {
         slice_buckets INTEGER NOT NULL,
         anchor_buckets INTEGER NOT NULL,
         target REAL NOT NULL,
+        start_idx INTEGER,
         through_idx INTEGER,
         UNIQUE (series_id, slice_buckets, anchor_buckets, target)
       );
@@ -292,30 +293,38 @@ type SliceRow = [number, number, number];
 class SliceLedger {
   private readonly findSpec: Statement<unknown[]>;
   private readonly insertSpec: Statement<unknown[]>;
+  private readonly setRange: Statement<unknown[]>;
   private readonly setThrough: Statement<unknown[]>;
   private readonly specsOf: Statement<[number]>;
-  private readonly firstBucket: Statement<[number]>;
+  private readonly firstBucket: Statement<[number, number]>;
   private readonly group: Statement<unknown[]>;
   private readonly before: Statement<[number, number]>;
   private readonly insert: Statement<unknown[]>;
   private readonly cut: Statement<[number, number]>;
 
   constructor(db: Database) {
+    const columns = db.prepare('PRAGMA table_info(rollup_slice_spec)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'start_idx')) {
+      db.exec('ALTER TABLE rollup_slice_spec ADD COLUMN start_idx INTEGER');
+    }
     this.findSpec = db.prepare(
-      `SELECT id, through_idx FROM rollup_slice_spec
+      `SELECT id, start_idx, through_idx FROM rollup_slice_spec
        WHERE series_id = ? AND slice_buckets = ? AND anchor_buckets = ? AND target = ?`,
     );
     this.insertSpec = db.prepare(
       'INSERT INTO rollup_slice_spec (series_id, slice_buckets, anchor_buckets, target) VALUES (?,?,?,?)',
     );
+    this.setRange = db.prepare('UPDATE rollup_slice_spec SET start_idx = ?, through_idx = ? WHERE id = ?');
     this.setThrough = db.prepare('UPDATE rollup_slice_spec SET through_idx = ? WHERE id = ?');
     this.specsOf = db
       .prepare(
-        `SELECT id, slice_buckets, anchor_buckets, through_idx FROM rollup_slice_spec
+        `SELECT id, slice_buckets, anchor_buckets, start_idx, through_idx FROM rollup_slice_spec
          WHERE series_id = ? AND through_idx IS NOT NULL`,
       )
       .raw();
-    this.firstBucket = db.prepare('SELECT MIN(bucket) FROM rollup_bucket WHERE series_id = ?').pluck();
+    this.firstBucket = db
+      .prepare('SELECT bucket FROM rollup_bucket WHERE series_id = ? AND bucket >= ? ORDER BY bucket LIMIT 1')
+      .pluck();
     this.group = db
       .prepare(
         `SELECT CAST((bucket - @anchor) / @slice AS INTEGER) AS idx, SUM(good), SUM(total) FROM rollup_bucket
@@ -339,13 +348,25 @@ class SliceLedger {
     const from = Math.ceil((r.fromMs / BUCKET_MS - anchor) / slice);
     const to = Math.max(from, Math.floor((r.toMs / BUCKET_MS - anchor) / slice));
     let spec = this.findSpec.get(seriesId, slice, anchor, r.target) as
-      | { id: number; through_idx: number | null }
+      | { id: number; start_idx: number | null; through_idx: number | null }
       | undefined;
     if (!spec) {
       const id = Number(this.insertSpec.run(seriesId, slice, anchor, r.target).lastInsertRowid);
-      spec = { id, through_idx: null };
+      spec = { id, start_idx: null, through_idx: null };
     }
-    this.extend(spec.id, seriesId, slice, anchor, r.target, spec.through_idx, to);
+    let { start_idx: start, through_idx: through } = spec;
+    if (start === null || through === null || from < start) {
+      // First use, or a question reaching further back than the counts: start them at `from`.
+      this.cut.run(spec.id, Number.MIN_SAFE_INTEGER);
+      const first = this.firstBucket.get(seriesId, from * slice + anchor) as number | undefined;
+      start = from;
+      through = first === undefined ? to : Math.max(from, Math.floor((first - anchor) / slice));
+      this.setRange.run(start, through, spec.id);
+    }
+    if (through < to) {
+      this.extend(spec.id, seriesId, slice, anchor, r.target, through, to);
+      this.setThrough.run(to, spec.id);
+    }
     const a = this.at(spec.id, from);
     const b = this.at(spec.id, to);
     return { slices: to - from, good: b[0] - a[0], bad: b[1] - a[1], ratioSum: b[2] - a[2] };
@@ -353,14 +374,11 @@ class SliceLedger {
 
   /** Cuts back every ledger of a series that already counted the slice holding `bucket`. */
   invalidate(seriesId: number, bucket: number): void {
-    for (const [id, slice, anchor, through] of this.specsOf.all(seriesId) as [
-      number,
-      number,
-      number,
-      number,
-    ][]) {
+    const specs = this.specsOf.all(seriesId) as [number, number, number, number, number][];
+    for (const [id, slice, anchor, start, through] of specs) {
+      // Slices are independent: a write before the counts start changes none of them.
       const k = Math.floor((bucket - anchor) / slice);
-      if (k < through) {
+      if (k >= start && k < through) {
         this.cut.run(id, k);
         this.setThrough.run(k, id);
       }
@@ -371,40 +389,32 @@ class SliceLedger {
     return (this.before.get(specId, idx) as SliceRow | undefined) ?? [0, 0, 0];
   }
 
+  /** Counts slices [from, to) after the ones already counted. */
   private extend(
     specId: number,
     seriesId: number,
     slice: number,
     anchor: number,
     target: number,
-    through: number | null,
+    from: number,
     to: number,
   ): void {
-    if (through !== null && through >= to) return;
-    let start = through;
-    if (start === null) {
-      const first = this.firstBucket.get(seriesId) as number | null;
-      start = first === null ? to : Math.floor((first - anchor) / slice);
+    const rows = this.group.all({
+      series: seriesId,
+      anchor,
+      slice,
+      from: from * slice + anchor,
+      to: to * slice + anchor,
+    }) as [number, number, number][];
+    const c = this.at(specId, from);
+    for (const [idx, good, total] of rows) {
+      if (total <= 0) continue;
+      const ratio = good / total;
+      if (ratio >= target) c[0]++;
+      else c[1]++;
+      c[2] += ratio;
+      this.insert.run(specId, idx, c[0], c[1], c[2]);
     }
-    if (start < to) {
-      const rows = this.group.all({
-        series: seriesId,
-        anchor,
-        slice,
-        from: start * slice + anchor,
-        to: to * slice + anchor,
-      }) as [number, number, number][];
-      const c = this.at(specId, start);
-      for (const [idx, good, total] of rows) {
-        if (total <= 0) continue;
-        const ratio = good / total;
-        if (ratio >= target) c[0]++;
-        else c[1]++;
-        c[2] += ratio;
-        this.insert.run(specId, idx, c[0], c[1], c[2]);
-      }
-    }
-    this.setThrough.run(to, specId);
   }
 }
 

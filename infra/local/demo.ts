@@ -175,158 +175,128 @@ export async function loadDemo(c: Container, stream: LocalStream, now: Date = ne
     };
   };
 
-  const created: AgreementVersion[] = [];
-  const draft = async (body: CreateAgreementBody) => {
-    const a = await c.agreements.create(manager, body);
-    created.push(a);
-    return a;
-  };
-  const submit = (a: AgreementVersion) => c.agreements.submit(manager, a.id, a.version, 'ready for sign-off');
-  const signAll = async (a: AgreementVersion, leave: number) => {
-    let cur = a;
-    const caps = cur.requiredSignOffs.map((r) => r.capacity);
-    for (const cap of caps.slice(0, caps.length - leave)) {
-      const who = cap === 'service-owner' ? owner : approvers[cap]!;
-      cur = await c.agreements.signOff(who, cur.id, cur.version, {
-        capacity: cap,
-        decision: 'approved',
-        reason: `${cap} review complete`,
-      });
-    }
-    return cur;
-  };
-  const activate = async (a: AgreementVersion) => {
-    const s = await signAll(await submit(a), 0);
-    return c.agreements.activate(manager, s.id, s.version, 'go-live');
-  };
-
-  // Internal OLAs and vendor UCs that underpin the customer SLAs.
-  const olaIdentity = await activate(
-    await draft(
-      base('svc_identity-platform', {
+  /** Each demo agreement: its content, the lifecycle state to bring it to, and its key for `underpins`. */
+  interface DemoAgreement {
+    key: string;
+    serviceId: string;
+    /** active: signed and live; submitted (leave = sign-offs still missing); draft. */
+    state: 'active' | 'submitted' | 'draft';
+    leave?: number;
+    underpins?: string[];
+    body: Partial<CreateAgreementBody>;
+  }
+  const bu = (businessUnit: string) => ({ type: 'business-unit' as const, businessUnit });
+  const vendor = (vendorId: string, name: string) => ({ type: 'vendor' as const, vendorId, name });
+  const later = { effectiveFrom: plusDays(45), effectiveTo: plusDays(410) };
+  const PORTFOLIO: DemoAgreement[] = [
+    // Internal OLAs and vendor UCs that underpin the customer SLAs.
+    {
+      key: 'ola-identity',
+      serviceId: 'svc_identity-platform',
+      state: 'active',
+      body: {
         kind: 'OLA',
         title: 'Identity platform OLA for payments',
-        parties: {
-          provider: { type: 'business-unit', businessUnit: 'group-platform' },
-          customer: { type: 'business-unit', businessUnit: 'payments' },
-        },
+        parties: { provider: bu('group-platform'), customer: bu('payments') },
         objectives: objectives('internal'),
-      }),
-    ),
-  );
-  const olaGateway = await activate(
-    await draft(
-      base('svc_api-gateway', {
+      },
+    },
+    {
+      key: 'ola-gateway',
+      serviceId: 'svc_api-gateway',
+      state: 'active',
+      body: {
         kind: 'OLA',
         title: 'Group API gateway OLA for digital channels',
-        parties: {
-          provider: { type: 'business-unit', businessUnit: 'group-platform' },
-          customer: { type: 'business-unit', businessUnit: 'retail-banking' },
-        },
+        parties: { provider: bu('group-platform'), customer: bu('retail-banking') },
         objectives: objectives('internal'),
-      }),
-    ),
-  );
-  const olaObservability = await activate(
-    await draft(
-      base('svc_observability', {
+      },
+    },
+    {
+      key: 'ola-observability',
+      serviceId: 'svc_observability',
+      state: 'active',
+      body: {
         kind: 'OLA',
         title: 'Observability platform OLA',
-        parties: {
-          provider: { type: 'business-unit', businessUnit: 'group-platform' },
-          customer: { type: 'business-unit', businessUnit: 'payments' },
-        },
+        parties: { provider: bu('group-platform'), customer: bu('payments') },
         objectives: objectives('internal'),
-      }),
-    ),
-  );
-  const ucCardNetwork = await activate(
-    await draft(
-      base('svc_card-authorisation', {
+      },
+    },
+    {
+      key: 'uc-card-network',
+      serviceId: 'svc_card-authorisation',
+      state: 'active',
+      body: {
         kind: 'UC',
         title: 'Card network connectivity contract',
-        parties: {
-          provider: { type: 'vendor', vendorId: 'card-network', name: 'Card Network plc' },
-          customer: { type: 'business-unit', businessUnit: 'payments' },
-        },
+        parties: { provider: vendor('card-network', 'Card Network plc'), customer: bu('payments') },
         objectives: objectives('vendor'),
         credits: CREDITS,
         complianceTags: ['PCI-DSS'],
-      }),
-    ),
-  );
-  const ucSms = await activate(
-    await draft(
-      base('svc_notifications', {
+      },
+    },
+    {
+      key: 'uc-sms',
+      serviceId: 'svc_notifications',
+      state: 'active',
+      body: {
         kind: 'UC',
         title: 'SMS aggregator contract',
-        parties: {
-          provider: { type: 'vendor', vendorId: 'sms-aggregator', name: 'SMS Aggregator Ltd' },
-          customer: { type: 'business-unit', businessUnit: 'group-platform' },
-        },
+        parties: { provider: vendor('sms-aggregator', 'SMS Aggregator Ltd'), customer: bu('group-platform') },
         objectives: objectives('vendor'),
         complianceTags: ['GDPR'],
-      }),
-    ),
-  );
-  const ucCloud = await activate(
-    await draft(
-      base('svc_core-ledger', {
+      },
+    },
+    {
+      key: 'uc-cloud',
+      serviceId: 'svc_core-ledger',
+      state: 'active',
+      body: {
         kind: 'UC',
         title: 'Cloud infrastructure contract (compute and storage)',
-        parties: {
-          provider: { type: 'vendor', vendorId: 'cloud-provider', name: 'Cloud Provider Inc' },
-          customer: { type: 'business-unit', businessUnit: 'payments' },
-        },
+        parties: { provider: vendor('cloud-provider', 'Cloud Provider Inc'), customer: bu('payments') },
         objectives: objectives('vendor'),
         credits: { ...CREDITS, monthlyCharge: 180_000 },
-      }),
-    ),
-  );
-
-  // Customer SLAs, active, underpinned by the OLAs and UCs above.
-  await activate(
-    await draft(
-      base('svc_payments-gateway', {
+      },
+    },
+    // Customer SLAs, active, underpinned by the OLAs and UCs above.
+    {
+      key: 'sla-gateway',
+      serviceId: 'svc_payments-gateway',
+      state: 'active',
+      underpins: ['ola-identity', 'uc-card-network', 'ola-observability'],
+      body: {
         title: 'Payments gateway SLA for retail banking',
         objectives: objectives('gold'),
         credits: CREDITS,
         complianceTags: ['PCI-DSS'],
-        underpinnedBy: [olaIdentity.id, ucCardNetwork.id, olaObservability.id],
-      }),
-    ),
-  );
-  await activate(
-    await draft(
-      base('svc_mobile-banking', {
+      },
+    },
+    {
+      key: 'sla-mobile',
+      serviceId: 'svc_mobile-banking',
+      state: 'active',
+      underpins: ['ola-gateway', 'ola-identity', 'uc-sms'],
+      body: {
         title: 'Mobile banking SLA',
-        businessUnit: 'retail-banking',
-        parties: {
-          provider: { type: 'business-unit', businessUnit: 'retail-banking' },
-          customer: { type: 'business-unit', businessUnit: 'wealth-management' },
-        },
+        parties: { provider: bu('retail-banking'), customer: bu('wealth-management') },
         objectives: objectives('gold'),
         complianceTags: ['GDPR'],
-        underpinnedBy: [olaGateway.id, olaIdentity.id, ucSms.id],
-      }),
-    ),
-  );
-  await activate(
-    await draft(
-      base('svc_core-ledger', {
-        title: 'Core ledger SLA for payments products',
-        parties: {
-          provider: { type: 'business-unit', businessUnit: 'payments' },
-          customer: { type: 'business-unit', businessUnit: 'retail-banking' },
-        },
-        objectives: objectives('gold'),
-        underpinnedBy: [ucCloud.id],
-      }),
-    ),
-  );
-  await activate(
-    await draft(
-      base('svc_statements', {
+      },
+    },
+    {
+      key: 'sla-ledger',
+      serviceId: 'svc_core-ledger',
+      state: 'active',
+      underpins: ['uc-cloud'],
+      body: { title: 'Core ledger SLA for payments products', objectives: objectives('gold') },
+    },
+    {
+      key: 'sla-statements',
+      serviceId: 'svc_statements',
+      state: 'active',
+      body: {
         title: 'Statements SLA (business hours)',
         supportedHours: {
           kind: 'calendar',
@@ -334,107 +304,121 @@ export async function loadDemo(c: Container, stream: LocalStream, now: Date = ne
           holidays: [],
         },
         objectives: objectives('bronze').map((o) => ({ ...o, supportedHoursOnly: true })),
-      }),
-    ),
-  );
-  await activate(
-    await draft(
-      base('svc_portfolio-valuation', {
+      },
+    },
+    {
+      key: 'sla-valuation',
+      serviceId: 'svc_portfolio-valuation',
+      state: 'active',
+      body: {
         title: 'Portfolio valuation SLA for advisors',
-        businessUnit: 'wealth-management',
-        parties: {
-          provider: { type: 'business-unit', businessUnit: 'wealth-management' },
-          customer: { type: 'business-unit', businessUnit: 'retail-banking' },
-        },
-        objectives: objectives('silver'),
-      }),
-    ),
-  );
-
-  // Pending sign-off: submitted, some approvals collected.
-  await signAll(
-    await submit(
-      await draft(
-        base('svc_instant-payments', {
-          title: 'Instant payments SLA (SEPA Inst)',
-          objectives: objectives('gold'),
-          credits: CREDITS,
-          underpinnedBy: [ucCloud.id],
-        }),
-      ),
-    ),
-    2,
-  );
-  await submit(
-    await draft(
-      base('svc_online-banking', {
+        parties: { provider: bu('wealth-management'), customer: bu('retail-banking') },
+      },
+    },
+    // Pending sign-off: submitted, some approvals collected.
+    {
+      key: 'sla-instant',
+      serviceId: 'svc_instant-payments',
+      state: 'submitted',
+      leave: 2,
+      underpins: ['uc-cloud'],
+      body: { title: 'Instant payments SLA (SEPA Inst)', objectives: objectives('gold'), credits: CREDITS },
+    },
+    {
+      key: 'sla-online',
+      serviceId: 'svc_online-banking',
+      state: 'submitted',
+      leave: 2,
+      body: {
         title: 'Online banking portal SLA',
-        businessUnit: 'retail-banking',
-        parties: {
-          provider: { type: 'business-unit', businessUnit: 'retail-banking' },
-          customer: { type: 'business-unit', businessUnit: 'wealth-management' },
-        },
-      }),
-    ),
-  );
-  await signAll(
-    await submit(
-      await draft(base('svc_fraud-scoring', { title: 'Fraud scoring SLA', complianceTags: ['GDPR'] })),
-    ),
-    1,
-  );
+        parties: { provider: bu('retail-banking'), customer: bu('wealth-management') },
+      },
+    },
+    {
+      key: 'sla-fraud',
+      serviceId: 'svc_fraud-scoring',
+      state: 'submitted',
+      leave: 1,
+      body: { title: 'Fraud scoring SLA', complianceTags: ['GDPR'] },
+    },
+    // Drafts, starting next quarter.
+    {
+      key: 'sla-onboarding',
+      serviceId: 'svc_customer-onboarding',
+      state: 'draft',
+      body: {
+        title: 'Customer onboarding SLA (draft)',
+        parties: { provider: bu('retail-banking'), customer: bu('wealth-management') },
+        ...later,
+      },
+    },
+    {
+      key: 'uc-market-data',
+      serviceId: 'svc_market-data',
+      state: 'draft',
+      body: {
+        kind: 'UC',
+        title: 'Market data vendor contract (draft)',
+        parties: { provider: vendor('market-data-co', 'Market Data Co'), customer: bu('wealth-management') },
+        objectives: objectives('vendor'),
+        credits: CREDITS,
+        ...later,
+      },
+    },
+    {
+      key: 'ola-service-desk',
+      serviceId: 'svc_service-desk',
+      state: 'draft',
+      body: {
+        kind: 'OLA',
+        title: 'Service desk OLA (draft)',
+        parties: { provider: bu('group-platform'), customer: bu('retail-banking') },
+        objectives: objectives('internal'),
+        ...later,
+      },
+    },
+    {
+      key: 'sla-branches',
+      serviceId: 'svc_branch-appointments',
+      state: 'draft',
+      body: {
+        title: 'Branch appointments SLA (draft)',
+        parties: { provider: bu('retail-banking'), customer: bu('wealth-management') },
+        objectives: objectives('bronze'),
+        ...later,
+      },
+    },
+  ];
 
-  // Drafts, starting next quarter.
-  const later = { effectiveFrom: plusDays(45), effectiveTo: plusDays(410) };
-  await draft(
-    base('svc_customer-onboarding', {
-      title: 'Customer onboarding SLA (draft)',
-      businessUnit: 'retail-banking',
-      parties: {
-        provider: { type: 'business-unit', businessUnit: 'retail-banking' },
-        customer: { type: 'business-unit', businessUnit: 'wealth-management' },
-      },
-      ...later,
-    }),
-  );
-  await draft(
-    base('svc_market-data', {
-      kind: 'UC',
-      title: 'Market data vendor contract (draft)',
-      businessUnit: 'wealth-management',
-      parties: {
-        provider: { type: 'vendor', vendorId: 'market-data-co', name: 'Market Data Co' },
-        customer: { type: 'business-unit', businessUnit: 'wealth-management' },
-      },
-      objectives: objectives('vendor'),
-      credits: CREDITS,
-      ...later,
-    }),
-  );
-  await draft(
-    base('svc_service-desk', {
-      kind: 'OLA',
-      title: 'Service desk OLA (draft)',
-      parties: {
-        provider: { type: 'business-unit', businessUnit: 'group-platform' },
-        customer: { type: 'business-unit', businessUnit: 'retail-banking' },
-      },
-      objectives: objectives('internal'),
-      ...later,
-    }),
-  );
-  await draft(
-    base('svc_branch-appointments', {
-      title: 'Branch appointments SLA (draft)',
-      businessUnit: 'retail-banking',
-      parties: {
-        provider: { type: 'business-unit', businessUnit: 'retail-banking' },
-        customer: { type: 'business-unit', businessUnit: 'wealth-management' },
-      },
-      objectives: objectives('bronze'),
-      ...later,
-    }),
-  );
+  const ids = new Map<string, string>();
+  const created: AgreementVersion[] = [];
+  for (const d of PORTFOLIO) {
+    const body = base(d.serviceId, { ...d.body, underpinnedBy: (d.underpins ?? []).map((k) => ids.get(k)!) });
+    // The agreement belongs to the business unit of its provider when that is internal, else its customer's.
+    const { provider, customer } = body.parties;
+    body.businessUnit =
+      provider.type === 'business-unit'
+        ? provider.businessUnit
+        : customer.type === 'business-unit'
+          ? customer.businessUnit
+          : body.businessUnit;
+    let a = await c.agreements.create(manager, body);
+    ids.set(d.key, a.id);
+    if (d.state !== 'draft') {
+      a = await c.agreements.submit(manager, a.id, a.version, 'ready for sign-off');
+      const caps = a.requiredSignOffs.map((r) => r.capacity);
+      for (const cap of caps.slice(0, caps.length - (d.state === 'active' ? 0 : (d.leave ?? 1)))) {
+        const who = cap === 'service-owner' ? owner : approvers[cap]!;
+        a = await c.agreements.signOff(who, a.id, a.version, {
+          capacity: cap,
+          decision: 'approved',
+          reason: `${cap} review complete`,
+        });
+      }
+      if (d.state === 'active') a = await c.agreements.activate(manager, a.id, a.version, 'go-live');
+    }
+    created.push(a);
+  }
 
   await stream.drain();
   const all = await Promise.all(created.map((a) => c.agreements.get(admin, a.id)));

@@ -161,7 +161,9 @@ async function child(file: string, days: number, timeslices: boolean): Promise<v
     runs.push({ wallMs: performance.now() - t, summary });
     if (process.env.BENCH_VERBOSE) {
       const m = process.memoryUsage();
-      console.error(`run ${i}: rss ${Math.round(m.rss / 2 ** 20)} MB, heap ${Math.round(m.heapUsed / 2 ** 20)} MB, external ${Math.round(m.external / 2 ** 20)} MB`);
+      console.error(
+        `run ${i}: rss ${Math.round(m.rss / 2 ** 20)} MB, heap ${Math.round(m.heapUsed / 2 ** 20)} MB, external ${Math.round(m.external / 2 ** 20)} MB`,
+      );
     }
   }
   db.close();

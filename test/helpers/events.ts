@@ -16,6 +16,7 @@ export interface SampleEvents {
   'telemetry/replay-sqs': SQSEvent;
   'api/agreements-create': APIGatewayProxyEvent;
   'eventbridge/agreement-lifecycle': EventBridgeEvent<'Scheduled Event', Record<string, never>>;
+  'eventbridge/evaluate-objectives': EventBridgeEvent<'Scheduled Event', Record<string, never>>;
 }
 
 const ROOT = join(import.meta.dirname, '..', '..', 'events');

@@ -10,6 +10,7 @@ import { MemoryRollupStore } from '../../../shared/adapters/memory/rollups.js';
 import { DEFAULT_SEVERITY_RULES } from '../../../shared/policy/objectives.js';
 import { type Container, setContainer } from '../../../shared/runtime/container.js';
 import { dueNow, ObjectiveUseCases } from '../../../shared/usecases/objectives/index.js';
+import { sampleEvent } from '../../helpers/events.js';
 import { SETTINGS } from './helpers.js';
 
 describe('the local scheduler', () => {
@@ -38,6 +39,12 @@ describe('the local scheduler', () => {
       objectives: 0,
       violationsOpened: 0,
     });
+  });
+
+  it('lets the Lambda handler evaluate everything from the event EventBridge delivers', async () => {
+    const { handler } = await import('../../../functions/objectives/evaluate-scheduled.js');
+    const summary = await handler(sampleEvent('eventbridge/evaluate-objectives'));
+    expect(summary).toMatchObject({ agreements: 0, objectives: 0, byStatus: { breached: 0 } });
   });
 });
 

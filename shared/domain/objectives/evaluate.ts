@@ -160,7 +160,8 @@ export function planEvaluation(
     windowStart = now - periodMs;
     periodEnd = now;
   } else {
-    const p = calendarPeriod(o.window.unit, now, ctx.timeZone);
+    // At a boundary instant the period that has just ended is complete: it is the one shown.
+    const p = calendarPeriod(o.window.unit, now - 1, ctx.timeZone);
     windowStart = p.start;
     periodEnd = p.end;
     periodMs = p.end - p.start;

@@ -385,8 +385,12 @@ export class ObjectiveUseCases {
   ): void {
     const now = new Date(nowMs).toISOString();
     const calendar = r.window.type === 'calendar';
-    if (existing && (r.status !== 'breached' || (calendar && existing.key !== this.keyFor(r, existing)))) {
-      if (r.status === 'unknown' && !calendar) return; // no data neither confirms nor ends a breach
+    // A violation carries the credit of one calendar month: when that month has closed, it is closed too
+    // (its credit is then made final by finalizeCredits) and a breach still going continues in a new one.
+    const monthClosed = existing?.credit !== undefined && Date.parse(existing.credit.period.end) <= nowMs;
+    const periodTurned = calendar && existing !== undefined && existing.key !== this.keyFor(r, existing);
+    if (existing && (r.status !== 'breached' || periodTurned || monthClosed)) {
+      if (r.status === 'unknown' && !calendar && !monthClosed) return; // no data neither confirms nor ends a breach
       out.updates.push({ ...existing, status: 'resolved', resolvedAt: now, lastEvaluatedAt: now });
       out.counts.resolved++;
       if (r.status !== 'breached') return;
@@ -431,6 +435,55 @@ export class ObjectiveUseCases {
       out.updates.push(base);
       out.counts.updated++;
     } else out.creates.push(base);
+  }
+
+  /**
+   * Makes final the credits of months that have closed: each provisional credit whose month has ended is
+   * recomputed from the whole month's compliance. Run hourly (shared/schedules.ts), since months end at
+   * midnight in each agreement's own time zone.
+   */
+  async finalizeCredits(): Promise<{ finalized: number; skipped: number }> {
+    const nowMs = this.deps.clock.now().getTime();
+    const recent = await this.deps.violations.list({
+      from: new Date(nowMs - 35 * DAY).toISOString(),
+      limit: 1_000_000,
+    });
+    const due = recent.filter(
+      (v) => v.credit && !v.credit.period.final && Date.parse(v.credit.period.end) <= nowMs,
+    );
+    if (due.length === 0) return { finalized: 0, skipped: 0 };
+    const agreements = new Map((await this.deps.source.listActive()).map((a) => [a.agreementId, a]));
+    const exclusions = exclusionsOf(
+      await this.deps.exceptions.list({ from: new Date(nowMs - MAX_LOOKBACK_MS).toISOString() }),
+    );
+    const updates: ViolationRecord[] = [];
+    for (const v of due) {
+      const a = agreements.get(v.agreementId);
+      const objective = a?.objectives.find((o) => o.id === v.objectiveId);
+      if (!a?.credits || !objective) continue; // no longer in force: the provisional figure stands
+      const month = contextsOf({
+        ...a,
+        objectives: [{ ...objective, window: { type: 'calendar', unit: 'month' } }],
+      });
+      const [m] = await evaluateMany(
+        this.deps.rollups,
+        month,
+        exclusions,
+        Date.parse(v.credit!.period.end),
+        this.deps.settings,
+      );
+      if (!m || m.compliance === null) continue;
+      const credit = computeCredit(a.credits, {
+        objectiveId: v.objectiveId,
+        compliancePercent: m.compliance,
+        periodStart: m.window.start,
+        periodEnd: m.window.periodEnd,
+        final: !m.window.partial,
+      });
+      updates.push({ ...v, credit });
+    }
+    await this.deps.violations.updateMany(updates);
+    return { finalized: updates.length, skipped: due.length - updates.length };
   }
 
   private keyFor(r: EvaluationResult, existing: ViolationRecord | undefined): string {

@@ -146,6 +146,34 @@ describe('the objectives use cases', () => {
     expect((await violations.list({}))[0]).toMatchObject({ status: 'resolved' });
   });
 
+  it('closes a violation with its month and makes the month’s credit final; the breach goes on in a new one', async () => {
+    const may = Date.UTC(2026, 4, 1);
+    await fill(rollups, KEY, now, may + 5 * 60_000, () => [995, 1000]);
+    now = may - 12 * H;
+    await uc.evaluateAll();
+    now = may + 5 * 60_000;
+    const turn = await uc.evaluateAll();
+    expect([turn.violationsResolved, turn.violationsOpened]).toEqual([1, 1]);
+    const [mayV, aprilV] = (await uc.listViolations(principal(['viewer']), { limit: 100 })).items;
+    expect(aprilV).toMatchObject({
+      status: 'resolved',
+      credit: { period: { start: '2026-04-01T00:00:00.000Z', final: false } },
+    });
+    expect(mayV).toMatchObject({
+      status: 'open',
+      credit: { period: { start: '2026-05-01T00:00:00.000Z', final: false } },
+    });
+    now = may + 10 * 60_000;
+    expect(await uc.finalizeCredits()).toEqual({ finalized: 1, skipped: 0 });
+    const final = await uc.getViolation(principal(['viewer']), aprilV!.id);
+    expect(final.credit).toMatchObject({
+      compliancePercent: 99.5,
+      amount: 100,
+      period: { end: '2026-05-01T00:00:00.000Z', final: true },
+    });
+    expect(await uc.finalizeCredits()).toEqual({ finalized: 0, skipped: 0 });
+  });
+
   it('records a dispute against a credit, decided by someone other than who raised it', async () => {
     await uc.evaluateAll();
     const [v] = (await uc.listViolations(principal(['viewer']), { limit: 100 })).items;

@@ -23,6 +23,18 @@ export const BUNDLE = {
     zod: join(here, 'bundle', 'zod.ts'),
     '@aws-sdk/credential-provider-node': join(here, 'bundle', 'credentials.ts'),
   } as Record<string, string>,
+  /** The compile-time switch that keeps telemetry's SDK clients out of functions that serve no telemetry. */
+  telemetryFlag: '__ACCORD_TELEMETRY__',
   /** Local-only code: if any shows up in a Lambda bundle the synth test and the bench fail. */
   forbidden: /better-sqlite3|infra\/local\//,
 } as const;
+
+/** Whether a handler module serves telemetry (its routes, its replay consumer): it then bundles the clients. */
+export function servesTelemetry(handler: string, actions: readonly string[] = []): boolean {
+  return handler.startsWith('telemetry/') || actions.some((a) => a.startsWith('telemetry.'));
+}
+
+/** esbuild `define` for one function. */
+export function bundleDefine(telemetry: boolean): Record<string, string> {
+  return { [BUNDLE.telemetryFlag]: telemetry ? 'true' : 'false' };
+}

@@ -1,7 +1,8 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { RouteSpec } from '../../shared/http/routes.js';
@@ -43,6 +44,7 @@ export class AccordStack extends Stack {
   readonly api: Api;
   readonly audit: AuditConsumer;
   readonly scheduled = new Map<string, AccordFunction>();
+  replay?: AccordFunction;
 
   constructor(scope: Construct, id: string, props: AccordStackProps) {
     super(scope, id, props);
@@ -74,6 +76,28 @@ export class AccordStack extends Stack {
       environment,
     });
     this.audit = new AuditConsumer(this, 'Audit', { data: d, environment });
+
+    // Raw samples the raw store refused wait in the fallback queue; this consumer replays them.
+    if (handlerExists('telemetry/replay')) {
+      this.replay = new AccordFunction(this, 'TelemetryReplay', {
+        handler: 'telemetry/replay',
+        environment,
+        grants: { rollups: 'write', rawSamples: true },
+        data: d,
+        timeout: Duration.seconds(60),
+        invocation: 'queue',
+        telemetry: true,
+        description: 'Accord telemetry: replays spooled raw samples into the raw store',
+      });
+      this.replay.fn.addEventSource(
+        new SqsEventSource(d.rawFallbackQueue, { batchSize: 10, reportBatchItemFailures: true }),
+      );
+      Validations.of(this.replay.fn).acknowledge({
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          'SQS event sources take no on-failure destination: a message that keeps failing replay stays in the fallback queue and moves to its dead-letter queue after 10 receives (with an age alarm on the queue).',
+      });
+    }
 
     const schedules = props.schedules.filter((s) => handlerExists(s.handler));
     if (schedules.length) {

@@ -1,6 +1,7 @@
 import { DynamoAgreementStore } from '../adapters/dynamodb/agreements.js';
 import { DynamoAuditStore } from '../adapters/dynamodb/audit.js';
 import { documentClient } from '../adapters/dynamodb/client.js';
+import { DynamoRollupStore } from '../adapters/dynamodb/rollups.js';
 import { DynamoServiceStore } from '../adapters/dynamodb/services.js';
 import { DynamoVendorKeyStore } from '../adapters/dynamodb/vendors.js';
 import { UlidGenerator } from '../adapters/ids.js';
@@ -12,6 +13,12 @@ import { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import { ServiceUseCases } from '../usecases/services.js';
 import { AWS_ENV, type Config, readConfig } from './config.js';
 import type { Container } from './container.js';
+
+/**
+ * Replaced at bundle time (esbuild `define`, infra/aws/bundling.ts): false in functions that serve no telemetry
+ * route, so the Timestream and SQS clients drop out of their bundles (about 85 KB). Undefined when unbundled.
+ */
+declare const __ACCORD_TELEMETRY__: boolean | undefined;
 
 type TableSettings = { data: string; audit: string; vendorKeys: string };
 
@@ -42,8 +49,9 @@ export interface AwsContainerOptions {
 /**
  * The AWS composition root: the same use cases as the embedded default (infra/local/compose.ts), on DynamoDB.
  * Built once per cold start. The audit trail is written only by the stream consumer, never by a use case.
- * Not wired yet (their handlers answer 503 on AWS): telemetry, which needs a DynamoDB RollupStore, and the
- * objectives engine, which needs DynamoDB stores for rollups, exceptions, violations and evaluations.
+ * Telemetry is wired when the rollups table is configured (the stack always sets it). Not wired yet (its
+ * handlers answer 503 on AWS): the objectives engine, which needs DynamoDB stores for exceptions, violations
+ * and evaluations.
  */
 export async function createAwsContainer(options: AwsContainerOptions = {}): Promise<Container> {
   const config = options.config ?? readConfig();
@@ -53,6 +61,21 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
   const services = new DynamoServiceStore(db, tables.data);
   const agreements = new DynamoAgreementStore(db, tables.data);
   const audit = new DynamoAuditStore(db, tables.audit);
+  const rollupsTable = config[AWS_ENV.rollupsTable];
+  const rollups = rollupsTable ? new DynamoRollupStore(db, rollupsTable) : undefined;
+  let telemetry: Container['telemetry'];
+  if (typeof __ACCORD_TELEMETRY__ === 'undefined' || __ACCORD_TELEMETRY__) {
+    const { composeAwsTelemetry } = await import('./telemetry-aws.js');
+    if (rollups) {
+      telemetry = composeAwsTelemetry({
+        config,
+        doc: db,
+        rollups,
+        clock,
+        ...(options.client ? { clientConfig: options.client as { region?: string; endpoint?: string } } : {}),
+      });
+    }
+  }
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const agreementUseCases = new AgreementUseCases({
     agreements,
@@ -67,6 +90,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     services: new ServiceUseCases({ services, clock, residencyRegion }),
     agreements: agreementUseCases,
     lifecycleJob: new AgreementLifecycleJob({ agreements, useCases: agreementUseCases, clock }),
+    ...(telemetry ? { telemetry } : {}),
     auditRecorder: new AuditRecorder(audit),
     auditQueries: new AuditQueries(audit),
     vendorKeys: new DynamoVendorKeyStore(db, tables.vendorKeys),

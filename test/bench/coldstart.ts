@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLE } from '../../infra/aws/bundling.js';
+import { BUNDLE, bundleDefine, servesTelemetry } from '../../infra/aws/bundling.js';
 import { handlerEntry, handlerExists, handlerId } from '../../infra/aws/constructs/function.js';
 import { ROUTES } from '../../shared/http/routes.js';
 import { SCHEDULES } from '../../shared/schedules.js';
@@ -29,6 +29,9 @@ export function lambdaHandlers(): string[] {
   return [...new Set(all)].filter(handlerExists);
 }
 
+const actionsOf = (handler: string) =>
+  ROUTES.filter((r) => r.handler === handler).flatMap((r) => (r.action ? [r.action] : []));
+
 /** Bundles one handler as NodejsFunction does; fails if local-only code is reachable from it. */
 export async function bundleHandler(handler: string, outdir: string): Promise<string> {
   const outfile = join(outdir, handlerId(handler), 'index.js');
@@ -43,6 +46,7 @@ export async function bundleHandler(handler: string, outdir: string): Promise<st
     sourcesContent: BUNDLE.sourcesContent,
     mainFields: [...BUNDLE.mainFields],
     alias: BUNDLE.alias,
+    define: bundleDefine(servesTelemetry(handler, actionsOf(handler))),
     external: [...BUNDLE.externalModules],
     metafile: true,
     outfile,

@@ -188,8 +188,9 @@ describe('Lambda', () => {
     const fns = resources(withTs, 'AWS::Lambda::Function');
     const handlers = new Set(deployedRoutes.map((r) => r.handler));
     const scheduled = SCHEDULES.filter((s) => handlerExists(s.handler));
-    // API handlers + the vendor authorizer + the audit consumer + scheduled jobs.
-    expect(fns).toHaveLength(handlers.size + 1 + 1 + scheduled.length);
+    const replay = handlerExists('telemetry/replay') ? 1 : 0;
+    // API handlers + the vendor authorizer + the audit consumer + the telemetry replay + scheduled jobs.
+    expect(fns).toHaveLength(handlers.size + 1 + 1 + replay + scheduled.length);
     for (const f of fns) {
       const p = f.Properties!;
       expect(Number(/^nodejs(\d+)\.x$/.exec(String(p.Runtime))?.[1])).toBeGreaterThanOrEqual(22);
@@ -312,6 +313,18 @@ describe('telemetry resources', () => {
       expect(Object.keys(env)).toContain(AWS_ENV.rawFallbackQueueUrl);
       expect(Object.keys(env).includes(AWS_ENV.timestreamTable)).toBe(t === withTs);
     }
+  });
+
+  it('replays the raw-sample fallback queue with partial batch failures', () => {
+    withTs.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: Match.anyValue(),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+    });
+    withTs.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 10 },
+      KmsMasterKeyId: Match.anyValue(),
+    });
   });
 
   it('schedules every job of the schedule table with its cron expression', () => {

@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { RouteSpec } from '../../../shared/http/routes.js';
+import { servesTelemetry } from '../bundling.js';
 import { AUTHORIZER_GRANTS, type DataGrants, GRANTS_BY_ACTION, unionGrants } from '../grants.js';
 import { apiGatewayModel, queryParameters } from '../models.js';
 import type { VendorTiers } from '../tiers.js';
@@ -153,6 +154,10 @@ export class Api extends Construct {
           grants,
           data: props.data,
           invocation: 'api',
+          telemetry: servesTelemetry(
+            handler,
+            routes.flatMap((r) => (r.action ? [r.action] : [])),
+          ),
           description: `Accord ${routes.map((r) => r.id).join(', ')}`.slice(0, 256),
         }),
       );

@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLE } from '../bundling.js';
+import { BUNDLE, bundleDefine, servesTelemetry } from '../bundling.js';
 import type { DataGrants } from '../grants.js';
 import type { DataResources } from './data.js';
 
@@ -39,14 +39,18 @@ export interface AccordFunctionProps {
   memorySize?: number;
   timeout?: Duration;
   description?: string;
+  /** Bundle the telemetry composition (Timestream, SQS clients); see infra/aws/bundling.ts. */
+  telemetry?: boolean;
   /** How it is invoked: decides where a failed event goes (and why it needs no dead-letter queue of its own). */
-  invocation: 'api' | 'stream' | 'schedule';
+  invocation: 'api' | 'stream' | 'queue' | 'schedule';
 }
 
 const NO_DLQ_BECAUSE: Record<AccordFunctionProps['invocation'], string> = {
   api: 'it is invoked synchronously by API Gateway: a failure is returned to the caller as a 5xx, there is no queued event to keep',
   stream:
     'it is invoked by a DynamoDB stream event source mapping, whose on-failure SQS destination keeps failed batches; a function DLQ never sees stream events',
+  queue:
+    "it is invoked by an SQS event source mapping: a failed message returns to its queue and moves to that queue's dead-letter queue after maxReceiveCount",
   schedule:
     'its asynchronous invocations from EventBridge have an on-failure destination (SQS) and the rule target has its own DLQ',
 };
@@ -116,6 +120,7 @@ export class AccordFunction extends Construct {
         format: OutputFormat.CJS,
         mainFields: [...BUNDLE.mainFields],
         externalModules: [...BUNDLE.externalModules],
+        define: bundleDefine(props.telemetry ?? servesTelemetry(props.handler)),
         esbuildArgs: Object.fromEntries(Object.entries(BUNDLE.alias).map(([k, v]) => [`--alias:${k}`, v])),
       },
     });

@@ -161,8 +161,7 @@ export class DynamoRollupStore implements RollupStore {
       } catch (e) {
         const reasons = cancellationReasons(e);
         const retryable =
-          (reasons &&
-            reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) ||
+          reasons?.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict') ||
           (e instanceof Error && e.name === 'TransactionConflictException');
         if (!retryable || attempt >= MAX_ATTEMPTS) throw e;
         await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));

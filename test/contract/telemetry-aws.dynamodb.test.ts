@@ -1,0 +1,59 @@
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { handler as ingest } from '../../functions/telemetry/ingest.js';
+import { lambdaContext } from '../../infra/local/lambda-context.js';
+import { DynamoRollupStore } from '../../shared/adapters/dynamodb/rollups.js';
+import { createAwsContainer } from '../../shared/runtime/aws.js';
+import { AWS_ENV, readConfig } from '../../shared/runtime/config.js';
+import { setContainer } from '../../shared/runtime/container.js';
+import { useDynamoLocal } from '../helpers/dynamodb-local.js';
+import { sampleEvent } from '../helpers/events.js';
+
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+const local = useDynamoLocal();
+const T = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+describe('telemetry on the AWS composition root (DynamoDB Local, no Timestream)', () => {
+  it('ingests the sample remote write into DynamoDB rollups, and a replayed request adds nothing', async () => {
+    const dl = local();
+    const t = await dl.createTables();
+    const config = readConfig({
+      [AWS_ENV.dataTable]: t.Data,
+      [AWS_ENV.auditTable]: t.Audit,
+      [AWS_ENV.vendorKeysTable]: t.VendorKeys,
+      [AWS_ENV.rollupsTable]: t.Rollups,
+      // Never called here: it only takes samples the raw store refuses, and there is no raw store.
+      [AWS_ENV.rawFallbackQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/accord-raw-fallback',
+    });
+    const container = await createAwsContainer({
+      config,
+      client: dl.config,
+      clock: { now: () => new Date(T + 1000) },
+    });
+    expect(container.telemetry).toBeDefined();
+    setContainer(container);
+    const event = sampleEvent('telemetry/remote-write');
+    event.headers = { ...event.headers, 'Idempotency-Key': 'batch-0001' };
+    const res = (await ingest(event, lambdaContext('telemetry-ingest', 'r1'))) as APIGatewayProxyResult;
+    expect(res.statusCode, res.body).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ submitted: 4, accepted: 3 });
+    // Verification only (not a request path): which SLIs got buckets, through a raw client.
+    const raw = new DynamoDBClient(dl.config);
+    const scanned = await raw.send(new ScanCommand({ TableName: t.Rollups! }));
+    const slis = [
+      ...new Set((scanned.Items ?? []).map((i) => i.pk?.S ?? '').filter((pk) => pk.startsWith('rb#'))),
+    ];
+    raw.destroy();
+    expect(slis.length).toBeGreaterThan(0);
+    const rollups = new DynamoRollupStore(dl.doc, t.Rollups!);
+    const totals = async () =>
+      rollups.cumulative(slis.map((pk) => ({ sliKey: pk.slice(3), instants: [T + 86_400_000] })));
+    const first = await totals();
+    expect(first.flat().reduce((n, c) => n + c.total + c.count, 0)).toBe(3);
+    const again = (await ingest(event, lambdaContext('telemetry-ingest', 'r2'))) as APIGatewayProxyResult;
+    expect(again.statusCode).toBe(200);
+    expect(await totals()).toEqual(first);
+    expect(dl.commands).not.toContain('ScanCommand');
+  });
+});

@@ -60,6 +60,20 @@ export function offsetAt(ms: number, timeZone: string): number {
  * "compatible" rule does); a repeated one (fall back) maps to its first occurrence.
  */
 export function zonedToUtc(d: LocalDate, minutesOfDay: number, timeZone: string): number {
+  // Pure, and asked again for the same days on every evaluation: remembered (bounded).
+  const key = `${timeZone}|${d.year}-${d.month}-${d.day}|${minutesOfDay}`;
+  const known = zonedMemo.get(key);
+  if (known !== undefined) return known;
+  if (zonedMemo.size >= ZONED_MEMO_MAX) zonedMemo.clear();
+  const t = computeZonedToUtc(d, minutesOfDay, timeZone);
+  zonedMemo.set(key, t);
+  return t;
+}
+
+const ZONED_MEMO_MAX = 100_000;
+const zonedMemo = new Map<string, number>();
+
+function computeZonedToUtc(d: LocalDate, minutesOfDay: number, timeZone: string): number {
   const wall = Date.UTC(d.year, d.month - 1, d.day) + minutesOfDay * MINUTE_MS;
   // The offsets in force a day either side; a wall time maps through one of them (or none, in a gap).
   const before = offsetAt(wall - DAY_MS, timeZone);

@@ -347,7 +347,11 @@ export function evaluatePlan(
     if (!empty) {
       const bad = w.total - w.good;
       compliance = (w.good / w.total) * 100;
-      const allowed = allowedShare * w.total;
+      // A calendar period in progress may spend (1 − target) of the events the whole period will see at the
+      // traffic seen so far; a rolling window (or a closed period) of the events it holds.
+      const remainingMs = calendar ? Math.max(0, periodIncludedMs - w.ms) : 0;
+      const expectedTotal = w.total + (w.total / Math.max(w.ms, 1)) * remainingMs;
+      const allowed = allowedShare * expectedTotal;
       const totalMinutes = (allowedShare * periodIncludedMs) / MINUTE_MS;
       const consumedMinutes = ((bad / w.total) * w.ms) / MINUTE_MS;
       budget = {
@@ -370,7 +374,7 @@ export function evaluatePlan(
       const age = (h: number) => (calendar ? 1 : Math.max(0, 1 - h / Wms));
       const totalAt = (h: number) => w.total * age(h) + lambda * h;
       const badAt = (h: number) => bad * age(h) + lambda * r * h;
-      forecastInput = { bad, allowed: (h) => allowedShare * totalAt(h), badAt };
+      forecastInput = { bad, allowed: (h) => (calendar ? allowed : allowedShare * totalAt(h)), badAt };
       projected = (h) => (totalAt(h) > 0 ? (1 - badAt(h) / totalAt(h)) * 100 : null);
     }
   } else {

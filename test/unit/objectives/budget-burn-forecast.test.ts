@@ -75,11 +75,11 @@ describe('the breach forecast (linear trend)', () => {
   /**
    * April 2026 (30 days, UTC). Ten days pass at 100 events per bucket with no errors, then the last 6 hours
    * (the look-back, 30 d / 120) run at 1% errors against a 99.9% target. By hand:
-   *   so far: 288,000 events, 72 bad; budget 288 events, 216 left, 25% consumed.
-   *   trend: 100 events per bucket, 1% bad; the allowance grows 0.1 per bucket, the bad count 1 per bucket,
-   *   so the gap closes by 0.9 per bucket: 216 / 0.9 = 240 buckets = 20 h → 11 April 20:00.
+   *   so far: 288,000 events, 72 bad. At that traffic April sees 864,000 events, so its budget is 864 bad
+   *   events: 72 spent (8.33%), 792 left; in minutes 43.2, of which 3.6 spent (0.025% of 14,400 minutes).
+   *   trend: 100 events per bucket at 1% = 1 bad event per bucket: 792 buckets = 66 h → 13 April 18:00.
+   *   time to exhaustion: 91.67% of a 30-day budget at a 10x burn = 2.75 days = 3,960 minutes (the same).
    *   at the end of April: 864,000 events, 72 + 5,760 bad → 99.325% projected.
-   *   time to exhaustion: 75% of a 30-day budget at a 10x burn = 2.25 days = 3,240 minutes.
    */
   const now = Date.UTC(2026, 3, 11);
   async function data(): Promise<MemoryRollupStore> {
@@ -91,14 +91,15 @@ describe('the breach forecast (linear trend)', () => {
 
   it('projects the recent error rate to the end of the calendar period', async () => {
     const r = await evaluate(await data(), monthly, now);
-    expect(r.budget).toMatchObject({ total: 288, consumed: 72, remaining: 216, consumedRatio: 0.25 });
+    expect(r.budget).toMatchObject({ total: 864, consumed: 72, remaining: 792, consumedRatio: 0.083333 });
+    expect(r.budget!.minutes).toEqual({ total: 43.2, consumed: 3.6, remaining: 39.6 });
     expect(r.forecast).toMatchObject({
       model: 'linear-trend',
       lookbackMinutes: 360,
       recentErrorRate: 0.01,
       horizonEnd: '2026-05-01T00:00:00.000Z',
-      breachAt: '2026-04-11T20:00:00.000Z',
-      timeToExhaustionMinutes: 3240,
+      breachAt: '2026-04-13T18:00:00.000Z',
+      timeToExhaustionMinutes: 3960,
     });
     expect(r.forecast!.projectedCompliance).toBeCloseTo(99.325, 6);
     expect(r.status).toBe('at-risk');

@@ -7,8 +7,8 @@ import { ctx, evaluate } from './helpers.js';
  * Back-test of the breach forecast on synthetic months. Each series is one calendar month (April 2026, UTC)
  * of 5-minute buckets with 1,000 events each: a base error rate, possibly a lasting degradation from a random
  * day, and short incidents. At days 10, 15, 20 and 25 the forecast says whether the month will end below its
- * 99.9% target; the truth is the month's final compliance. Checkpoints already breached are left out (they
- * need no forecast). The figures are reported in docs/objectives.md.
+ * 99.9% target; the truth is the month's final compliance. Checkpoints already breached (the month's budget
+ * spent) are left out: they need no forecast. The figures are reported in docs/objectives.md.
  */
 const START = Date.UTC(2026, 3, 1);
 const DAYS = 30;
@@ -99,18 +99,19 @@ function score(xs: readonly Outcome[], pick: (o: Outcome) => boolean) {
 }
 
 describe('the breach forecast, back-tested on synthetic months', () => {
-  it('calls the month’s outcome right at least 80% of the time, better than the bare trend or no forecast', async () => {
+  it('calls the month’s outcome right at least 85% of the time, better than the bare trend or the month so far', async () => {
     const outcomes = await backTest();
     const model = score(outcomes, (o) => o.forecastBreach);
     const trend = score(outcomes, (o) => o.trendBreach);
     const naive = score(outcomes, (o) => o.naiveBreach);
     const none = score(outcomes, () => false);
     if (process.env.BACKTEST_VERBOSE) console.log({ model, trend, naive, none });
-    expect(outcomes.length).toBeGreaterThan(100);
-    // Measured: 84.1% (precision 0.68, recall 0.67) against 80.2% for the bare trend and 75.4% for none.
-    expect(model.accuracy).toBeGreaterThanOrEqual(0.8);
+    expect(outcomes.length).toBeGreaterThan(200);
+    // Measured: 89.7% (precision 0.90, recall 0.90); bare trend 83.8%; "below target so far" 84.1%; none 48.8%.
+    expect(model.accuracy).toBeGreaterThanOrEqual(0.85);
     expect(model.accuracy).toBeGreaterThan(trend.accuracy);
+    expect(model.accuracy).toBeGreaterThan(naive.accuracy);
     expect(model.accuracy).toBeGreaterThan(none.accuracy);
-    expect(model.recall).toBeGreaterThan(0.6);
+    expect(model.recall).toBeGreaterThan(0.8);
   });
 });

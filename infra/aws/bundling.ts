@@ -25,6 +25,7 @@ export const BUNDLE = {
   } as Record<string, string>,
   /** The compile-time switch that keeps telemetry's SDK clients out of functions that serve no telemetry. */
   telemetryFlag: '__ACCORD_TELEMETRY__',
+  objectivesFlag: '__ACCORD_OBJECTIVES__',
   /** Local-only code: if any shows up in a Lambda bundle the synth test and the bench fail. */
   forbidden: /better-sqlite3|infra\/local\//,
 } as const;
@@ -34,7 +35,25 @@ export function servesTelemetry(handler: string, actions: readonly string[] = []
   return handler.startsWith('telemetry/') || actions.some((a) => a.startsWith('telemetry.'));
 }
 
-/** esbuild `define` for one function. */
-export function bundleDefine(telemetry: boolean): Record<string, string> {
-  return { [BUNDLE.telemetryFlag]: telemetry ? 'true' : 'false' };
+/** Whether a handler module serves the objectives engine (its routes, its scheduled evaluation). */
+export function servesObjectives(handler: string, actions: readonly string[] = []): boolean {
+  return (
+    handler.startsWith('objectives/') ||
+    actions.some((a) => a.startsWith('objective.') || a.startsWith('violation.'))
+  );
+}
+
+export interface BundleFeatures {
+  telemetry: boolean;
+  objectives: boolean;
+}
+
+/** The features a handler needs, from its module path and the actions of its routes. */
+export function featuresOf(handler: string, actions: readonly string[] = []): BundleFeatures {
+  return { telemetry: servesTelemetry(handler, actions), objectives: servesObjectives(handler, actions) };
+}
+
+/** esbuild `define` for one function: the composition root compiles out what the function does not serve. */
+export function bundleDefine(f: BundleFeatures): Record<string, string> {
+  return { [BUNDLE.telemetryFlag]: String(f.telemetry), [BUNDLE.objectivesFlag]: String(f.objectives) };
 }

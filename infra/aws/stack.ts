@@ -86,7 +86,7 @@ export class AccordStack extends Stack {
         data: d,
         timeout: Duration.seconds(60),
         invocation: 'queue',
-        telemetry: true,
+        features: { telemetry: true, objectives: false },
         description: 'Accord telemetry: replays spooled raw samples into the raw store',
       });
       this.replay.fn.addEventSource(

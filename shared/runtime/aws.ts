@@ -19,6 +19,8 @@ import type { Container } from './container.js';
  * route, so the Timestream and SQS clients drop out of their bundles (about 85 KB). Undefined when unbundled.
  */
 declare const __ACCORD_TELEMETRY__: boolean | undefined;
+/** Same for the objectives engine: false in functions that serve no objectives route or job. */
+declare const __ACCORD_OBJECTIVES__: boolean | undefined;
 
 type TableSettings = { data: string; audit: string; vendorKeys: string };
 
@@ -49,9 +51,7 @@ export interface AwsContainerOptions {
 /**
  * The AWS composition root: the same use cases as the embedded default (infra/local/compose.ts), on DynamoDB.
  * Built once per cold start. The audit trail is written only by the stream consumer, never by a use case.
- * Telemetry is wired when the rollups table is configured (the stack always sets it). Not wired yet (its
- * handlers answer 503 on AWS): the objectives engine, which needs DynamoDB stores for exceptions, violations
- * and evaluations.
+ * Telemetry and the objectives engine are wired when the rollups table is configured (the stack always sets it).
  */
 export async function createAwsContainer(options: AwsContainerOptions = {}): Promise<Container> {
   const config = options.config ?? readConfig();
@@ -76,6 +76,19 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
       });
     }
   }
+  let objectives: Container['objectives'];
+  if (typeof __ACCORD_OBJECTIVES__ === 'undefined' || __ACCORD_OBJECTIVES__) {
+    const { composeAwsObjectives } = await import('./objectives-aws.js');
+    if (rollups)
+      objectives = composeAwsObjectives({
+        doc: db,
+        table: tables.data,
+        agreements,
+        services,
+        rollups,
+        clock,
+      });
+  }
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const agreementUseCases = new AgreementUseCases({
     agreements,
@@ -91,6 +104,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     agreements: agreementUseCases,
     lifecycleJob: new AgreementLifecycleJob({ agreements, useCases: agreementUseCases, clock }),
     ...(telemetry ? { telemetry } : {}),
+    ...(objectives ? { objectives } : {}),
     auditRecorder: new AuditRecorder(audit),
     auditQueries: new AuditQueries(audit),
     vendorKeys: new DynamoVendorKeyStore(db, tables.vendorKeys),

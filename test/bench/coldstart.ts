@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLE, bundleDefine, servesTelemetry } from '../../infra/aws/bundling.js';
+import { BUNDLE, bundleDefine, featuresOf } from '../../infra/aws/bundling.js';
 import { handlerEntry, handlerExists, handlerId } from '../../infra/aws/constructs/function.js';
 import { ROUTES } from '../../shared/http/routes.js';
 import { SCHEDULES } from '../../shared/schedules.js';
@@ -46,7 +46,7 @@ export async function bundleHandler(handler: string, outdir: string): Promise<st
     sourcesContent: BUNDLE.sourcesContent,
     mainFields: [...BUNDLE.mainFields],
     alias: BUNDLE.alias,
-    define: bundleDefine(servesTelemetry(handler, actionsOf(handler))),
+    define: bundleDefine(featuresOf(handler, actionsOf(handler))),
     external: [...BUNDLE.externalModules],
     metafile: true,
     outfile,

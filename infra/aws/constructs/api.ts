@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { RouteSpec } from '../../../shared/http/routes.js';
-import { servesTelemetry } from '../bundling.js';
+import { featuresOf } from '../bundling.js';
 import { AUTHORIZER_GRANTS, type DataGrants, GRANTS_BY_ACTION, unionGrants } from '../grants.js';
 import { apiGatewayModel, queryParameters } from '../models.js';
 import type { VendorTiers } from '../tiers.js';
@@ -154,7 +154,7 @@ export class Api extends Construct {
           grants,
           data: props.data,
           invocation: 'api',
-          telemetry: servesTelemetry(
+          features: featuresOf(
             handler,
             routes.flatMap((r) => (r.action ? [r.action] : [])),
           ),

@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLE, bundleDefine, servesTelemetry } from '../bundling.js';
+import { BUNDLE, type BundleFeatures, bundleDefine, featuresOf } from '../bundling.js';
 import type { DataGrants } from '../grants.js';
 import type { DataResources } from './data.js';
 
@@ -39,8 +39,8 @@ export interface AccordFunctionProps {
   memorySize?: number;
   timeout?: Duration;
   description?: string;
-  /** Bundle the telemetry composition (Timestream, SQS clients); see infra/aws/bundling.ts. */
-  telemetry?: boolean;
+  /** What the composition root compiles in (infra/aws/bundling.ts); from the handler path when absent. */
+  features?: BundleFeatures;
   /** How it is invoked: decides where a failed event goes (and why it needs no dead-letter queue of its own). */
   invocation: 'api' | 'stream' | 'queue' | 'schedule';
 }
@@ -120,7 +120,7 @@ export class AccordFunction extends Construct {
         format: OutputFormat.CJS,
         mainFields: [...BUNDLE.mainFields],
         externalModules: [...BUNDLE.externalModules],
-        define: bundleDefine(props.telemetry ?? servesTelemetry(props.handler)),
+        define: bundleDefine(props.features ?? featuresOf(props.handler)),
         esbuildArgs: Object.fromEntries(Object.entries(BUNDLE.alias).map(([k, v]) => [`--alias:${k}`, v])),
       },
     });

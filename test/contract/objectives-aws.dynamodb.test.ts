@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { handler as evaluate } from '../../functions/objectives/evaluate-scheduled.js';
+import { DynamoAgreementStore } from '../../shared/adapters/dynamodb/agreements.js';
+import { DynamoRollupStore } from '../../shared/adapters/dynamodb/rollups.js';
+import { DynamoServiceStore } from '../../shared/adapters/dynamodb/services.js';
+import { BUCKET_MS } from '../../shared/ports/rollups.js';
+import { createAwsContainer } from '../../shared/runtime/aws.js';
+import { AWS_ENV, readConfig } from '../../shared/runtime/config.js';
+import { setContainer } from '../../shared/runtime/container.js';
+import { useDynamoLocal } from '../helpers/dynamodb-local.js';
+import { sampleEvent } from '../helpers/events.js';
+import { agreementVersion, service } from '../helpers/fixtures.js';
+
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+const local = useDynamoLocal();
+const NOW = Date.UTC(2026, 11, 15, 12, 0, 0);
+
+describe('the objectives engine on the AWS composition root (DynamoDB Local)', () => {
+  it('evaluates an active agreement from DynamoDB rollups and opens one violation, once', async () => {
+    const dl = local();
+    const t = await dl.createTables();
+    const config = readConfig({
+      [AWS_ENV.dataTable]: t.Data,
+      [AWS_ENV.auditTable]: t.Audit,
+      [AWS_ENV.vendorKeysTable]: t.VendorKeys,
+      [AWS_ENV.rollupsTable]: t.Rollups,
+      [AWS_ENV.rawFallbackQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/accord-raw-fallback',
+    });
+    const container = await createAwsContainer({
+      config,
+      client: dl.config,
+      clock: { now: () => new Date(NOW) },
+    });
+    expect(container.objectives).toBeDefined();
+    setContainer(container);
+    await new DynamoServiceStore(dl.doc, t.Data!).create(service());
+    const active = agreementVersion({ status: 'active', activatedAt: '2026-12-01T00:00:00.000Z' });
+    await new DynamoAgreementStore(dl.doc, t.Data!).create(active);
+    // Two weeks of 5-minute buckets at 98% availability: far below the 99.9% target.
+    const start = Date.UTC(2026, 11, 1);
+    const deltas = [];
+    for (let b = start; b < NOW; b += BUCKET_MS) {
+      deltas.push({
+        sliKey: 'svc_payments-gateway/availability',
+        bucketStart: b,
+        good: 98,
+        total: 100,
+        count: 0,
+        sum: 0,
+        min: 0,
+        max: 0,
+      });
+    }
+    const rollups = new DynamoRollupStore(dl.doc, t.Rollups!);
+    for (let i = 0; i < deltas.length; i += 500) await rollups.add(deltas.slice(i, i + 500));
+
+    const first = await evaluate(sampleEvent('eventbridge/evaluate-objectives'));
+    expect(first).toMatchObject({ agreements: 1, objectives: 1, violationsOpened: 1 });
+    const second = await evaluate(sampleEvent('eventbridge/evaluate-objectives'));
+    expect(second).toMatchObject({ objectives: 1, violationsOpened: 0 });
+    expect(dl.commands).not.toContain('ScanCommand');
+  });
+});

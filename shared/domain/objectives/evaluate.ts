@@ -562,10 +562,19 @@ export function decideStatus(s: StatusInput): { status: ObjectiveStatus; reasons
     );
   }
   if (reasons.length > 0) return { status: 'at-risk', reasons };
+  const left = `${round(s.budget.remainingRatio * 100, 2)}% of the budget left`;
+  if (s.compliance < s.target) {
+    return {
+      status: 'healthy',
+      reasons: [
+        `compliance so far ${pct(s.compliance)} is under the ${s.target}% target, but the period has ${left} and the trend keeps it`,
+      ],
+    };
+  }
   return {
     status: 'healthy',
     reasons: [
-      `compliance ${pct(s.compliance)} meets the ${s.target}% target with ${round(s.budget.remainingRatio * 100, 2)}% of the budget left${s.partial ? ' (period in progress)' : ''}`,
+      `compliance ${pct(s.compliance)} meets the ${s.target}% target with ${left}${s.partial ? ' (period in progress)' : ''}`,
     ],
   };
 }

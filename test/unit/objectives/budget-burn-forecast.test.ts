@@ -117,6 +117,18 @@ describe('the breach forecast (linear trend)', () => {
     expect(r.status).toBe('healthy');
   });
 
+  it('keeps a month healthy after a bad first morning when the budget of the whole month is far from spent', async () => {
+    const s = new MemoryRollupStore();
+    const start = Date.UTC(2026, 3, 1);
+    // 1 April: 0.4% errors until noon, clean since. 576 bad of 288,000: 99.8% so far, but April may spend 8,640.
+    await fill(s, KEY, start, start + D, (t) => (t < start + 12 * H ? [996, 1000] : [1000, 1000]));
+    const r = await evaluate(s, monthly, start + D);
+    expect(r.compliance).toBeCloseTo(99.8, 6);
+    expect(r.budget).toMatchObject({ total: 8640, consumed: 576 });
+    expect(r.status).toBe('healthy');
+    expect(r.reasons[0]).toContain('compliance so far 99.8% is under the 99.9% target');
+  });
+
   it('lets a rolling window earn budget back as old bad events age out', async () => {
     const s = new MemoryRollupStore();
     const end = Date.UTC(2026, 3, 29);

@@ -353,6 +353,15 @@ export class ObjectiveUseCases {
       for (const r of results) byStatus[r.status]++;
       timings.violations += performance.now() - t;
     }
+    if (!ids) {
+      // Agreements no longer in force (expired, sunset, retired) are judged no more: close their violations.
+      const now = new Date(nowMs).toISOString();
+      const orphans = open
+        .filter((v) => !byAgreement.has(v.agreementId))
+        .map((v) => ({ ...v, status: 'resolved' as const, resolvedAt: now, lastEvaluatedAt: now }));
+      await this.deps.violations.updateMany(orphans);
+      counts.resolved += orphans.length;
+    }
     return {
       evaluatedAt: new Date(nowMs).toISOString(),
       agreements: agreements.length,

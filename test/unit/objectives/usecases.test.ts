@@ -174,6 +174,23 @@ describe('the objectives use cases', () => {
     expect(await uc.finalizeCredits()).toEqual({ finalized: 0, skipped: 0 });
   });
 
+  it('closes the violations of an agreement that is no longer in force', async () => {
+    await uc.evaluateAll();
+    const after = new ObjectiveUseCases({
+      source: new StaticObjectivesSource([]),
+      rollups,
+      exceptions: new MemoryExceptionWindowStore(),
+      violations,
+      evaluations,
+      clock: { now: () => new Date(now + 5 * 60_000) },
+      ids: { next: (p) => `${p}_y` },
+      settings: SETTINGS,
+      severityRules: DEFAULT_SEVERITY_RULES,
+    });
+    expect((await after.evaluateAll()).violationsResolved).toBe(1);
+    expect((await violations.list({ status: 'open' })).length).toBe(0);
+  });
+
   it('records a dispute against a credit, decided by someone other than who raised it', async () => {
     await uc.evaluateAll();
     const [v] = (await uc.listViolations(principal(['viewer']), { limit: 100 })).items;

@@ -19,6 +19,19 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     description: 'Evaluate every active objective: compliance, budget, burn rates, forecast, violations',
   },
   {
+    id: 'finalize-credits',
+    cron: 'cron(10 * * * ? *)',
+    handler: 'objectives/finalize-credits',
+    description:
+      'Make final the service credits of calendar months that have closed (in each agreement zone)',
+  },
+  {
+    id: 'prune-objective-history',
+    cron: 'cron(20 3 * * ? *)',
+    handler: 'objectives/prune-history',
+    description: 'Drop budget-history points older than the retention policy',
+  },
+  {
     id: 'agreement-lifecycle',
     cron: 'cron(7 * * * ? *)',
     handler: 'agreements/lifecycle-scheduled',

@@ -161,3 +161,8 @@ export const DEFAULT_FORECAST: ForecastPolicy = ForecastPolicy.parse({
   rollingHorizonShare: 0.25,
   breachLikelyAt: 0.8,
 });
+
+/** How long evaluation history (the budget-history time series) is kept. */
+export const RetentionPolicy = z.strictObject({ historyDays: z.number().int().min(1).max(3660) });
+export type RetentionPolicy = z.infer<typeof RetentionPolicy>;
+export const DEFAULT_RETENTION: RetentionPolicy = RetentionPolicy.parse({ historyDays: 35 });

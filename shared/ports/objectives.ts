@@ -150,6 +150,11 @@ export interface EvaluationStore {
   }): Promise<EvaluationResult[]>;
   /** History points with from <= at < to, oldest first. */
   history(agreementId: string, objectiveId: string, from: string, to: string): Promise<BudgetPoint[]>;
+  /**
+   * Removes history points older than an instant; answers how many went. Latest results stay. Optional: an
+   * adapter whose backend expires items itself (a TTL) need not offer it.
+   */
+  pruneHistory?(before: string): Promise<number>;
 }
 
 export function budgetPoint(r: EvaluationResult): BudgetPoint {

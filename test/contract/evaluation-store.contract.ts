@@ -67,6 +67,21 @@ export function evaluationStoreContract(name: string, make: () => EvaluationStor
       expect((await store.latest({ objectiveId: 'b' })).length).toBe(1);
     });
 
+    it('prunes history points older than an instant and keeps the latest results (when it prunes)', async () => {
+      if (!store.pruneHistory) return; // a backend with its own expiry (TTL)
+      await store.save([result('a', '2026-01-01T00:00:00.000Z', 0.9)]);
+      await store.save([result('a', '2026-01-02T00:00:00.000Z', 0.8)]);
+      expect(await store.pruneHistory('2026-01-02T00:00:00.000Z')).toBe(1);
+      const h = await store.history(
+        'agr_0000000001',
+        'a',
+        '2025-12-01T00:00:00.000Z',
+        '2026-02-01T00:00:00.000Z',
+      );
+      expect(h.map((p) => p.at)).toEqual(['2026-01-02T00:00:00.000Z']);
+      expect(await store.latest({ objectiveId: 'a' })).toHaveLength(1);
+    });
+
     it('answers the budget history of an objective as a time series, once per instant', async () => {
       await store.save([result('a', '2026-01-01T00:05:00.000Z', 0.7)]);
       await store.save([result('a', '2026-01-01T00:00:00.000Z', 0.9)]);

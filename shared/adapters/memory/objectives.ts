@@ -133,6 +133,20 @@ export class MemoryEvaluationStore implements EvaluationStore {
       .map(clone);
   }
 
+  async pruneHistory(before: string): Promise<number> {
+    const t = Date.parse(before);
+    let n = 0;
+    for (const points of this.points.values()) {
+      for (const [at, _] of points) {
+        if (Date.parse(at) < t) {
+          points.delete(at);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
   async history(agreementId: string, objectiveId: string, from: string, to: string): Promise<BudgetPoint[]> {
     const f = Date.parse(from);
     const t = Date.parse(to);

@@ -210,7 +210,7 @@ export class SqliteViolationStore implements ViolationStore {
 
 /**
  * Evaluation results: the latest per objective (as JSON) and a compact history point per evaluation.
- * History grows by one row per objective per run; retention is the caller's to prune (not done yet).
+ * History grows by one row per objective per run; `pruneHistory` (a daily schedule) keeps it bounded.
  */
 export class SqliteEvaluationStore implements EvaluationStore {
   private readonly saveTx: (results: readonly EvaluationResult[]) => void;
@@ -232,6 +232,7 @@ export class SqliteEvaluationStore implements EvaluationStore {
         point TEXT NOT NULL,
         PRIMARY KEY (agreement_id, objective_id, at_ms)
       ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS objective_history_by_time ON objective_history (at_ms);
     `);
     const upsertLatest = db.prepare(
       `INSERT INTO objective_latest (agreement_id, objective_id, service_id, body) VALUES (?,?,?,?)
@@ -273,6 +274,10 @@ export class SqliteEvaluationStore implements EvaluationStore {
       body: string;
     }[];
     return rows.map((r) => JSON.parse(r.body) as EvaluationResult);
+  }
+
+  async pruneHistory(before: string): Promise<number> {
+    return this.db.prepare('DELETE FROM objective_history WHERE at_ms < ?').run(Date.parse(before)).changes;
   }
 
   async history(agreementId: string, objectiveId: string, from: string, to: string): Promise<BudgetPoint[]> {

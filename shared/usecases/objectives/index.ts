@@ -16,7 +16,7 @@ import {
   severityFacts,
   violationKey,
 } from '../../domain/objectives/violations.js';
-import type { SeverityRules } from '../../policy/objectives.js';
+import { DEFAULT_RETENTION, type RetentionPolicy, type SeverityRules } from '../../policy/objectives.js';
 import type { Clock } from '../../ports/clock.js';
 import type {
   ActiveObjectivesSource,
@@ -444,6 +444,15 @@ export class ObjectiveUseCases {
       out.updates.push(base);
       out.counts.updated++;
     } else out.creates.push(base);
+  }
+
+  /** Drops budget-history points older than the retention policy (default 35 days). */
+  async pruneHistory(
+    retention: RetentionPolicy = DEFAULT_RETENTION,
+  ): Promise<{ removed: number; before: string }> {
+    const before = new Date(this.deps.clock.now().getTime() - retention.historyDays * DAY).toISOString();
+    const removed = this.deps.evaluations.pruneHistory ? await this.deps.evaluations.pruneHistory(before) : 0;
+    return { removed, before };
   }
 
   /**

@@ -12,6 +12,8 @@ export default defineConfig({
           name: 'contract',
           env,
           include: ['test/contract/**/*.test.ts'],
+          // One DynamoDB Local for the project's DynamoDB suites (test/helpers/dynamodb-local.ts).
+          globalSetup: ['test/helpers/dynamodb-global.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

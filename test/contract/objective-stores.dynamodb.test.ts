@@ -14,7 +14,7 @@ const local = useDynamoLocal();
 // These suites build their store synchronously for each test: tables are created ahead, one set per test.
 const pool: string[] = [];
 beforeAll(async () => {
-  const sets = await Promise.all(Array.from({ length: 24 }, () => local().createTables()));
+  const sets = await Promise.all(Array.from({ length: 32 }, () => local().createTables()));
   pool.push(...sets.map((t) => t.Data!));
 });
 const nextTable = () => {

@@ -293,6 +293,20 @@ describe('the audit consumer', () => {
     expect(esm.MaximumRetryAttempts).toBeGreaterThan(0);
   });
 
+  it('sends every alarm to one encrypted topic', () => {
+    const alarms = resources(withTs, 'AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThanOrEqual(4);
+    for (const a of alarms) expect(a.Properties!.AlarmActions).toHaveLength(1);
+    withTs.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('raises an alarm when the consumer falls more than 15 minutes behind the stream', () => {
+    withTs.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'IteratorAge',
+      Threshold: 15 * 60 * 1000,
+    });
+  });
+
   it('raises an alarm as soon as a record lands in the failure queue', () => {
     withTs.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',

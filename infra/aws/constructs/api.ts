@@ -1,5 +1,6 @@
 import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
@@ -234,6 +235,21 @@ export class Api extends Construct {
         }),
       );
     }
+
+    new cloudwatch.Alarm(this, 'ServerErrors', {
+      alarmDescription: 'More than 1% of API requests end in a 5xx over 10 minutes',
+      metric: new cloudwatch.MathExpression({
+        expression: 'IF(requests > 100, 100 * errors / requests, 0)',
+        usingMetrics: {
+          errors: this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+          requests: this.api.metricCount({ period: Duration.minutes(5), statistic: 'Sum' }),
+        },
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
 
     this.webAcl = new wafv2.CfnWebACL(this, 'Waf', {
       scope: 'REGIONAL',

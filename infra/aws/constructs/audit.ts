@@ -26,6 +26,7 @@ export class AuditConsumer extends Construct {
   readonly fn: AccordFunction;
   readonly failures: sqs.Queue;
   readonly alarm: cloudwatch.Alarm;
+  readonly lagAlarm: cloudwatch.Alarm;
 
   constructor(
     scope: Construct,
@@ -76,6 +77,14 @@ export class AuditConsumer extends Construct {
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    // Stream records expire after 24 h and are given up after 6 h: page long before the trail falls that far behind.
+    this.lagAlarm = new cloudwatch.Alarm(this, 'LagAlarm', {
+      alarmDescription: 'The audit consumer is more than 15 minutes behind the data table stream',
+      metric: this.fn.fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(5) }),
+      threshold: 15 * 60 * 1000,
+      evaluationPeriods: 2,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }

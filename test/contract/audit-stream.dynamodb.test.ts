@@ -1,10 +1,3 @@
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as auditConsumer } from '../../functions/audit/consumer.js';
@@ -17,43 +10,10 @@ import { createAwsContainer } from '../../shared/runtime/aws.js';
 import { AWS_ENV, readConfig } from '../../shared/runtime/config.js';
 import { type Container, setContainer } from '../../shared/runtime/container.js';
 import { AuditRecorder } from '../../shared/usecases/audit.js';
-import { type DynamoLocal, useDynamoLocal } from '../helpers/dynamodb-local.js';
+import { readStream, useDynamoLocal } from '../helpers/dynamodb-local.js';
 import { agreementVersion, service } from '../helpers/fixtures.js';
 
 const local = useDynamoLocal();
-
-/** Every record of the table's stream so far, read with the real DynamoDB Streams API. */
-async function readStream(dl: DynamoLocal, table: string): Promise<DynamoDBRecord[]> {
-  const ddb = new DynamoDBClient(dl.config);
-  const streams = new DynamoDBStreamsClient(dl.config);
-  const arn = (await ddb.send(new DescribeTableCommand({ TableName: table }))).Table!.LatestStreamArn!;
-  const shards =
-    (await streams.send(new DescribeStreamCommand({ StreamArn: arn }))).StreamDescription!.Shards ?? [];
-  const out: DynamoDBRecord[] = [];
-  for (const shard of shards) {
-    let it = (
-      await streams.send(
-        new GetShardIteratorCommand({
-          StreamArn: arn,
-          ShardId: shard.ShardId!,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )
-    ).ShardIterator;
-    for (let empty = 0; it && empty < 2; ) {
-      const r = await streams.send(new GetRecordsCommand({ ShardIterator: it, Limit: 1000 }));
-      const records = (r.Records ?? []) as unknown as DynamoDBRecord[];
-      out.push(...records);
-      empty = records.length === 0 ? empty + 1 : 0;
-      it = r.NextShardIterator;
-    }
-  }
-  ddb.destroy();
-  streams.destroy();
-  return out.sort((a, b) =>
-    BigInt(a.dynamodb!.SequenceNumber!) < BigInt(b.dynamodb!.SequenceNumber!) ? -1 : 1,
-  );
-}
 
 const deliver = async (records: DynamoDBRecord[]) =>
   (await auditConsumer(

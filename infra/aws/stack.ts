@@ -17,7 +17,7 @@ import { DataResources } from './constructs/data.js';
 import { AccordFunction, handlerExists, handlerId } from './constructs/function.js';
 import { Identity } from './constructs/identity.js';
 import { acknowledgeDlq } from './constructs/queues.js';
-import { SCHEDULE_GRANTS } from './grants.js';
+import { scheduleGrants } from './grants.js';
 import type { VendorTiers } from './tiers.js';
 
 /** A scheduled job, as shared/schedules.ts lists them. */
@@ -116,7 +116,7 @@ export class AccordStack extends Stack {
         const job = new AccordFunction(this, `Job${handlerId(s.id)}`, {
           handler: s.handler,
           environment,
-          grants: SCHEDULE_GRANTS,
+          grants: scheduleGrants(s.handler),
           data: d,
           timeout: Duration.minutes(5),
           memorySize: 1024,

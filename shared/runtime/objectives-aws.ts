@@ -11,6 +11,7 @@ import { UlidGenerator } from '../adapters/ids.js';
 import {
   DEFAULT_BURN_WINDOWS,
   DEFAULT_FORECAST,
+  DEFAULT_RETENTION,
   DEFAULT_SEVERITY_RULES,
   DEFAULT_TIER_DEFAULTS,
 } from '../policy/objectives.js';
@@ -34,7 +35,7 @@ export function composeAwsObjectives(parts: {
     rollups: parts.rollups,
     exceptions: new DynamoExceptionWindowStore(parts.doc, parts.table),
     violations: new DynamoViolationStore(parts.doc, parts.table),
-    evaluations: new DynamoEvaluationStore(parts.doc, parts.table),
+    evaluations: new DynamoEvaluationStore(parts.doc, parts.table, DEFAULT_RETENTION.historyDays),
     clock: parts.clock,
     ids: { next: (prefix) => `${prefix}_${ids.next()}` },
     settings: { burnWindows: DEFAULT_BURN_WINDOWS, forecast: DEFAULT_FORECAST, tiers: DEFAULT_TIER_DEFAULTS },

@@ -255,6 +255,7 @@ describe('DynamoDB', () => {
   it('streams new and old images of the data table, with the indexes the adapters query', () => {
     withTs.hasResourceProperties('AWS::DynamoDB::Table', {
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       GlobalSecondaryIndexes: DATA_TABLE.indexes.map((i) =>
         Match.objectLike({ IndexName: i.indexName, Projection: { ProjectionType: 'ALL' } }),
       ),

@@ -11,6 +11,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { EvaluationResult } from '../../domain/objectives/types.js';
+import { DEFAULT_RETENTION } from '../../policy/objectives.js';
 import {
   type BudgetPoint,
   budgetPoint,
@@ -332,12 +333,15 @@ export class DynamoViolationStore implements ViolationStore {
 /**
  * Evaluations: the latest result per objective (`EVL#<agreement>` / `<objective>`; by service on `byService`,
  * all on `byStatus` `EVL_ALL`) and one history point per objective and instant (`EVH#<agreement>#<objective>`
- * / `<epoch ms>`), so a re-evaluation of the same instant overwrites its point.
+ * / `<epoch ms>`), so a re-evaluation of the same instant overwrites its point. History points carry a TTL
+ * (`expiresAt`, the retention policy's days after the instant): DynamoDB expires them, so this adapter offers
+ * no pruneHistory.
  */
 export class DynamoEvaluationStore implements EvaluationStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly historyDays: number = DEFAULT_RETENTION.historyDays,
   ) {}
 
   async save(results: readonly EvaluationResult[]): Promise<void> {
@@ -353,7 +357,12 @@ export class DynamoEvaluationStore implements EvaluationStore {
           statusPk: 'EVL_ALL',
           statusSk: obj,
         },
-        { pk: `EVH#${obj}`, sk: ms(r.evaluatedAt), doc: budgetPoint(r) },
+        {
+          pk: `EVH#${obj}`,
+          sk: ms(r.evaluatedAt),
+          doc: budgetPoint(r),
+          expiresAt: Math.floor(Date.parse(r.evaluatedAt) / 1000) + this.historyDays * 86_400,
+        },
       ];
     });
     // Later results for the same objective win: keep the last item per key within a request.

@@ -52,6 +52,8 @@ export const DATA_TABLE: TableDef = {
   sortKey: s('sk'),
   indexes: Object.values(DATA_INDEX),
   stream: 'NEW_AND_OLD_IMAGES',
+  /** Evaluation history points expire (the retention policy); agreements, services and violations never do. */
+  ttl: 'expiresAt',
 };
 
 /** The audit trail: one item per entity version, written only by the stream consumer. */

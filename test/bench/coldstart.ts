@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLE, bundleDefine, featuresOf } from '../../infra/aws/bundling.js';
+import { BUNDLE, bundleDefine, featuresOf, RUNTIME_NODE_PATH } from '../../infra/aws/bundling.js';
 import { handlerEntry, handlerExists, handlerId } from '../../infra/aws/constructs/function.js';
 import { ROUTES } from '../../shared/http/routes.js';
 import { SCHEDULES } from '../../shared/schedules.js';
@@ -64,12 +64,36 @@ const INIT_PROBE =
 export function initMs(bundle: string, runs = RUNS): number {
   const env = {
     PATH: process.env.PATH ?? '',
+    NODE_PATH: RUNTIME_NODE_PATH,
     NODE_OPTIONS: '--enable-source-maps',
     AWS_REGION: 'eu-west-1',
     AWS_LAMBDA_FUNCTION_NAME: 'bench',
   };
   const times = Array.from({ length: runs }, () =>
     Number(execFileSync(process.execPath, ['-e', INIT_PROBE, bundle], { env, encoding: 'utf8' })),
+  ).sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+const FIRST_PROBE =
+  "const t=performance.now();require(process.argv[1]).handler({httpMethod:'GET',path:'/health',resource:'/health',headers:{},body:null,isBase64Encoded:false,requestContext:{requestId:'r'}},{awsRequestId:'r',functionName:'f',getRemainingTimeInMillis:()=>3000}).then(r=>{if(r.statusCode!==200)throw new Error(r.body);process.stdout.write(String(performance.now()-t))})";
+
+/** Median time from loading a bundle to its first response: init, the composition root with its SDK, one request. */
+export function firstRequestMs(bundle: string, runs = RUNS): number {
+  const env = {
+    PATH: process.env.PATH ?? '',
+    NODE_PATH: RUNTIME_NODE_PATH,
+    NODE_OPTIONS: '--enable-source-maps',
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    ACCORD_DATA_TABLE: 'd',
+    ACCORD_AUDIT_TABLE: 'a',
+    ACCORD_VENDOR_KEYS_TABLE: 'v',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  };
+  const times = Array.from({ length: runs }, () =>
+    Number(execFileSync(process.execPath, ['-e', FIRST_PROBE, bundle], { env, encoding: 'utf8' })),
   ).sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
 }
@@ -86,6 +110,11 @@ export async function benchColdStart(): Promise<BenchEntry[]> {
       const ms = initMs(file);
       entries.push({ name: `bundle.${name}.kb`, value: kb, unit: 'KB' });
       entries.push({ name: `init.${name}.ms`, value: ms, unit: 'ms' });
+      // The SDK loads from the runtime when the container is first built, on the first request: measure that
+      // too, on the health route (its container is the full AWS composition root), so it is not hidden.
+      if (handler === 'meta/health') {
+        entries.push({ name: 'first_request.meta.health.ms', value: firstRequestMs(file), unit: 'ms' });
+      }
       if (kb > TARGET.bundleKb) misses.push(`bundle.${name} ${kb.toFixed(0)} KB > ${TARGET.bundleKb}`);
       if (ms > TARGET.initMs) misses.push(`init.${name} ${ms.toFixed(1)} ms > ${TARGET.initMs}`);
     }
@@ -93,7 +122,7 @@ export async function benchColdStart(): Promise<BenchEntry[]> {
     rmSync(out, { recursive: true, force: true });
   }
   const kbs = entries.filter((e) => e.unit === 'KB').map((e) => e.value);
-  const mss = entries.filter((e) => e.unit === 'ms').map((e) => e.value);
+  const mss = entries.filter((e) => e.name.startsWith('init.')).map((e) => e.value);
   entries.push({ name: 'bundle.max.kb', value: Math.max(...kbs), unit: 'KB' });
   entries.push({ name: 'init.max.ms', value: Math.max(...mss), unit: 'ms' });
   if (misses.length) console.log(`cold-start targets missed:\n  ${misses.join('\n  ')}`);

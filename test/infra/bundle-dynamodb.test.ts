@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RUNTIME_NODE_PATH } from '../../infra/aws/bundling.js';
 import { DynamoAuditStore } from '../../shared/adapters/dynamodb/audit.js';
 import { DynamoServiceStore } from '../../shared/adapters/dynamodb/services.js';
 import { AWS_ENV } from '../../shared/runtime/config.js';
@@ -31,6 +32,7 @@ describe('the deployable bundles against DynamoDB Local', () => {
     // Credentials come from the environment, as Lambda provides them (the bundles carry no other provider).
     const env = {
       PATH: process.env.PATH ?? '',
+      NODE_PATH: RUNTIME_NODE_PATH,
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RUNTIME_NODE_PATH } from '../../infra/aws/bundling.js';
 import { bundleHandler } from '../bench/coldstart.js';
 
 const out = mkdtempSync(join(tmpdir(), 'accord-bundle-'));
@@ -13,6 +14,7 @@ function invoke(bundle: string, event: unknown): { statusCode: number; body: str
   const probe = `require(process.argv[1]).handler(JSON.parse(process.argv[2]),{awsRequestId:'r',functionName:'f',getRemainingTimeInMillis:()=>3000}).then(r=>process.stdout.write(JSON.stringify(r)))`;
   const env = {
     PATH: process.env.PATH ?? '',
+    NODE_PATH: RUNTIME_NODE_PATH,
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'x',
     AWS_SECRET_ACCESS_KEY: 'x',
@@ -36,7 +38,7 @@ const get = (path: string) => ({
   requestContext: { requestId: 'r' },
 });
 
-describe('Lambda bundles (the deployed esbuild options, with the zod and credential aliases)', () => {
+describe('Lambda bundles (the deployed esbuild options: the zod alias, the runtime SDK on NODE_PATH)', () => {
   it('run a handler end to end: configuration, container, zod schemas and response', async () => {
     const bundle = await bundleHandler('meta/health', out);
     const res = invoke(bundle, get('/health'));

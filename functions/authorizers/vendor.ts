@@ -19,9 +19,17 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
     principalId: `vendor:${vendor.vendorId}`,
     policyDocument: {
       Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
+      // The whole stage, not just this method: API Gateway caches the policy per key, and a policy naming one
+      // method would deny the vendor's other routes until the cache expires. Only vendor routes use this authorizer.
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageArn(event.methodArn) }],
     },
     context: { vendorId: vendor.vendorId, tier: vendor.tier },
     usageIdentifierKey: key,
   };
+}
+
+/** `arn:…:apiId/stage/METHOD/path` → `arn:…:apiId/stage/*` */
+export function stageArn(methodArn: string): string {
+  const [prefix, apiId, stage] = methodArn.split('/') as [string, string?, string?];
+  return apiId && stage ? `${prefix}/${apiId}/${stage}/*` : methodArn;
 }

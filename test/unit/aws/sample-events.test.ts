@@ -57,6 +57,11 @@ describe('sample events', () => {
     expect(res.principalId).toBe('vendor:acme-monitoring');
     expect(res.context).toEqual({ vendorId: 'acme-monitoring', tier: 'standard' });
     expect(res.usageIdentifierKey).toBe(key);
+    // The policy covers the stage, so the cached answer does not deny the vendor's other routes.
+    expect(res.policyDocument.Statement[0]).toMatchObject({
+      Effect: 'Allow',
+      Resource: 'arn:aws:execute-api:eu-west-1:111122223333:abcdef1234/live/*',
+    });
     event.headers!['X-Api-Key'] = 'not-a-key';
     await expect(vendorAuthorizer(event)).rejects.toThrow('Unauthorized');
   });

@@ -28,8 +28,8 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
   };
 }
 
-/** `arn:…:apiId/stage/METHOD/path` → `arn:…:apiId/stage/*` */
+/** `arn:aws:execute-api:region:account:apiId/stage/METHOD/path` → `…:apiId/stage/*` */
 export function stageArn(methodArn: string): string {
-  const [prefix, apiId, stage] = methodArn.split('/') as [string, string?, string?];
-  return apiId && stage ? `${prefix}/${apiId}/${stage}/*` : methodArn;
+  const [api, stage] = methodArn.split('/') as [string, string?];
+  return stage ? `${api}/${stage}/*` : methodArn;
 }

@@ -8,7 +8,6 @@ export const handler = async (
   event: EventBridgeEvent<'Scheduled Event', unknown>,
 ): Promise<LifecycleRunSummary> => {
   const { lifecycleJob } = await getContainer();
-  if (!lifecycleJob) throw new Error('the agreement lifecycle job is not wired in this deployment');
   const summary = await lifecycleJob.run();
   logger.info('agreement lifecycle run', {
     scheduledAt: event.time,

@@ -18,8 +18,8 @@ export interface Container {
   auditRecorder: AuditRecorder;
   auditQueries: AuditQueries;
   vendorKeys: VendorKeyStore;
-  /** The calendar side of the lifecycle (scheduled); absent where a composition root has not wired it. */
-  lifecycleJob?: AgreementLifecycleJob;
+  /** The calendar side of the lifecycle (scheduled). */
+  lifecycleJob: AgreementLifecycleJob;
   /** The objectives engine; absent where a composition root has not wired it (handlers then answer 503). */
   objectives?: ObjectiveUseCases;
   /** Telemetry ingestion and its read side; absent where a composition root has not wired it. */

@@ -9,7 +9,7 @@ export class SqliteAuditStore implements AuditStore {
       CREATE TABLE IF NOT EXISTS audit_entries (
         entity TEXT NOT NULL, entity_id TEXT NOT NULL, version INTEGER NOT NULL, entry TEXT NOT NULL,
         PRIMARY KEY (entity, entity_id, version)
-      ) WITHOUT ROWID;
+      ); -- a rowid table: entries (diffs) are large rows
     `);
     this.s = {
       insert: db.prepare(

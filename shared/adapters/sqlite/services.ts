@@ -15,7 +15,7 @@ export class SqliteServiceStore implements ServiceStore {
     db.exec(`
       CREATE TABLE IF NOT EXISTS services (
         id TEXT PRIMARY KEY, version INTEGER NOT NULL, business_unit TEXT NOT NULL, tier INTEGER NOT NULL, doc TEXT NOT NULL
-      ) WITHOUT ROWID;
+      ); -- a rowid table: documents are large rows
       CREATE INDEX IF NOT EXISTS services_by_bu ON services (business_unit, id);
     `);
     this.s = {

@@ -118,7 +118,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
   constructor(db: Db) {
     db.exec(`CREATE TABLE IF NOT EXISTS telemetry_idempotency (
       vendor_id TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, status INTEGER NOT NULL,
-      body TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (vendor_id, key)) WITHOUT ROWID`);
+      body TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (vendor_id, key))`); // rowid: bodies are large
     this.s = {
       get: db.prepare(
         `SELECT request_hash AS requestHash, status, body, created_at AS createdAtMs

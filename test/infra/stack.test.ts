@@ -322,6 +322,10 @@ describe('telemetry resources', () => {
     withTs.resourceCountIs('AWS::Timestream::Database', 1);
     withTs.resourceCountIs('AWS::Timestream::Table', 1);
     withoutTs.resourceCountIs('AWS::Timestream::Database', 0);
+    // Late data (within the accepted lateness) lands in the magnetic store instead of being rejected.
+    withTs.hasResourceProperties('AWS::Timestream::Table', {
+      MagneticStoreWriteProperties: Match.objectLike({ EnableMagneticStoreWrites: true }),
+    });
     for (const t of [withTs, withoutTs]) {
       const env = (resources(t, 'AWS::Lambda::Function')[0]!.Properties!.Environment as { Variables: object })
         .Variables;

@@ -63,6 +63,7 @@ export class AccordStack extends Stack {
       [AWS_ENV.vendorKeysTable]: d.tables.vendorKeys.tableName,
       [AWS_ENV.rollupsTable]: d.tables.rollups.tableName,
       [AWS_ENV.rawFallbackQueueUrl]: d.rawFallbackQueue.queueUrl,
+      [AWS_ENV.rawRefusedQueueUrl]: d.rawFallbackDlq.queueUrl,
       ...(d.timestreamDatabase && d.timestreamTable
         ? {
             [AWS_ENV.timestreamDatabase]: d.timestreamDatabase.ref,

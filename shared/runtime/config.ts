@@ -15,6 +15,8 @@ export const AWS_ENV = {
   timestreamTable: 'ACCORD_TIMESTREAM_TABLE',
   /** Telemetry: SQS queue URL for raw samples the raw store refused or could not take. */
   rawFallbackQueueUrl: 'ACCORD_RAW_FALLBACK_QUEUE_URL',
+  /** Telemetry: SQS queue URL for samples the raw store refused for good (kept for inspection, never replayed). */
+  rawRefusedQueueUrl: 'ACCORD_RAW_REFUSED_QUEUE_URL',
 } as const;
 
 const name = z.string().min(1).max(1024).optional();
@@ -34,6 +36,7 @@ const ConfigSchema = z.object({
   [AWS_ENV.timestreamDatabase]: name,
   [AWS_ENV.timestreamTable]: name,
   [AWS_ENV.rawFallbackQueueUrl]: z.url().optional(),
+  [AWS_ENV.rawRefusedQueueUrl]: z.url().optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

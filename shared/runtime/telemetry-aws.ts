@@ -35,7 +35,12 @@ export function composeAwsTelemetry(parts: AwsTelemetryParts): TelemetryServices
   const { config, doc, clock } = parts;
   const table = config[AWS_ENV.rollupsTable];
   const queueUrl = config[AWS_ENV.rawFallbackQueueUrl];
-  const missing = [!table && AWS_ENV.rollupsTable, !queueUrl && AWS_ENV.rawFallbackQueueUrl].filter(Boolean);
+  const refusedUrl = config[AWS_ENV.rawRefusedQueueUrl];
+  const missing = [
+    !table && AWS_ENV.rollupsTable,
+    !queueUrl && AWS_ENV.rawFallbackQueueUrl,
+    !refusedUrl && AWS_ENV.rawRefusedQueueUrl,
+  ].filter(Boolean);
   if (missing.length)
     throw new Error(`bad configuration: ${missing.join(', ')} must be set for telemetry on AWS`);
   const database = config[AWS_ENV.timestreamDatabase];
@@ -47,13 +52,17 @@ export function composeAwsTelemetry(parts: AwsTelemetryParts): TelemetryServices
           table: tsTable,
         })
       : undefined;
-  const spool = new SqsSampleSpool(new SQSClient(parts.clientConfig ?? {}), queueUrl!);
+  const sqs = new SQSClient(parts.clientConfig ?? {});
+  const spool = new SqsSampleSpool(sqs, queueUrl!);
+  // Records the raw store refuses for good (not throttling) must not go back to the replayed queue, where they
+  // would be refused again forever: they go to the fallback's dead-letter queue, kept there for inspection.
+  const refused = new SqsSampleSpool(sqs, refusedUrl!);
   const unmapped = new DynamoUnmappedSeriesStore(doc, table!);
   const discrepancies = new DynamoDiscrepancyStore(doc, table!);
   return {
     ingest: new TelemetryIngest({
       policy: loadTelemetryPolicy(),
-      samples: new AwsSampleStore(raw, parts.rollups, spool),
+      samples: new AwsSampleStore(raw, parts.rollups, refused),
       idempotency: new DynamoIdempotencyStore(doc, table!),
       spool,
       unmapped,

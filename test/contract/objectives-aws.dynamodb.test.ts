@@ -25,6 +25,8 @@ describe('the objectives engine on the AWS composition root (DynamoDB Local)', (
       [AWS_ENV.vendorKeysTable]: t.VendorKeys,
       [AWS_ENV.rollupsTable]: t.Rollups,
       [AWS_ENV.rawFallbackQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/accord-raw-fallback',
+      [AWS_ENV.rawRefusedQueueUrl]:
+        'https://sqs.eu-west-1.amazonaws.com/111122223333/accord-raw-fallback-dlq',
     });
     const container = await createAwsContainer({
       config,

@@ -25,6 +25,8 @@ describe('telemetry on the AWS composition root (DynamoDB Local, no Timestream)'
       [AWS_ENV.rollupsTable]: t.Rollups,
       // Never called here: it only takes samples the raw store refuses, and there is no raw store.
       [AWS_ENV.rawFallbackQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/accord-raw-fallback',
+      [AWS_ENV.rawRefusedQueueUrl]:
+        'https://sqs.eu-west-1.amazonaws.com/111122223333/accord-raw-fallback-dlq',
     });
     const container = await createAwsContainer({
       config,

@@ -183,7 +183,10 @@ export function grantData(role: iam.Role, data: DataResources, grants: DataGrant
       );
     }
     role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [data.rawFallbackQueue.queueArn] }),
+      new iam.PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: [data.rawFallbackQueue.queueArn, data.rawFallbackDlq.queueArn],
+      }),
     );
     role.addToPolicy(
       new iam.PolicyStatement({

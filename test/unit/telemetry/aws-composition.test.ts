@@ -1,5 +1,6 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
+  RejectedRecordsException,
   TimestreamWriteClient,
   ValidationException,
   WriteRecordsCommand,
@@ -20,6 +21,7 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const env = {
   ACCORD_ROLLUPS_TABLE: 'rollups',
   ACCORD_RAW_FALLBACK_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/000000000000/fallback',
+  ACCORD_RAW_REFUSED_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/000000000000/fallback-dlq',
   ACCORD_TIMESTREAM_DATABASE: 'accord',
   ACCORD_TIMESTREAM_TABLE: 'samples',
 };
@@ -50,7 +52,9 @@ beforeEach(() => {
 
 describe('telemetry composed for AWS', () => {
   it('stops the cold start naming the missing settings', () => {
-    expect(() => compose({})).toThrow(/ACCORD_ROLLUPS_TABLE, ACCORD_RAW_FALLBACK_QUEUE_URL/);
+    expect(() => compose({})).toThrow(
+      /ACCORD_ROLLUPS_TABLE, ACCORD_RAW_FALLBACK_QUEUE_URL, ACCORD_RAW_REFUSED_QUEUE_URL/,
+    );
   });
 
   it('writes raw samples to Timestream and answers 200', async () => {
@@ -68,6 +72,21 @@ describe('telemetry composed for AWS', () => {
     const r = await compose().ingest.ingest({ vendorId: 'prometheus-main', ...request() });
     expect(r).toMatchObject({ status: 202, body: { durability: 'spooled', accepted: 1 } });
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
+  });
+
+  it('sends records Timestream refuses for good to the refused queue, never back to the replayed one', async () => {
+    ts.on(WriteRecordsCommand).rejects(
+      new RejectedRecordsException({
+        message: 'rejected',
+        $metadata: {},
+        RejectedRecords: [{ RecordIndex: 0, Reason: 'The record timestamp is outside the time range' }],
+      }),
+    );
+    sqs.on(SendMessageCommand).resolves({});
+    const r = await compose().ingest.ingest({ vendorId: 'prometheus-main', ...request() });
+    expect(r.status).toBe(200);
+    const sent = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input.QueueUrl);
+    expect(sent).toEqual([env.ACCORD_RAW_REFUSED_QUEUE_URL]);
   });
 
   it('runs without Timestream (the CDK switch off)', async () => {

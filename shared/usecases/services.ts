@@ -11,6 +11,8 @@ import type { ServiceStore } from '../ports/services.js';
 import type { CreateServiceBody, ListServicesQuery, Service, UpdateServiceBody } from '../schemas/service.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
+const GOVERNED_FIELDS = ['tier', 'residencyRegion'] as const;
+
 export interface ServiceDeps {
   services: ServiceStore;
   clock: Clock;
@@ -79,6 +81,18 @@ export class ServiceUseCases {
       );
     }
     const { reason, ...changes } = body;
+    // Tier decides who must sign an agreement and residency where its data may live: a service owner may keep
+    // its service's description and contacts current, but only an SLA manager (or admin) changes these.
+    const governed = GOVERNED_FIELDS.filter((f) => changes[f] !== undefined && changes[f] !== current[f]);
+    if (
+      governed.length &&
+      !canAccess(principal, 'service.create', { businessUnit: current.businessUnit, serviceId: current.id })
+    ) {
+      throw new ForbiddenError(
+        `only an SLA manager of ${current.businessUnit} may change ${governed.join(' and ')}`,
+        governed.map((f) => ({ path: f, problem: 'is governed: sign-offs and residency depend on it' })),
+      );
+    }
     if (changes.residencyRegion !== undefined) this.checkResidency(changes.residencyRegion);
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     const next: Service = {

@@ -34,6 +34,10 @@ describe('the OpenAPI document', () => {
 
 describe('services', () => {
   it('registers, updates with If-Match, lists and audits a service', async () => {
+    await app.call('POST', '/v1/services', {
+      as: 'sla-manager',
+      body: serviceBody({ reason: 'onboard gateway' }),
+    });
     const created = await app.call('POST', '/v1/services', {
       as: 'sla-manager',
       body: serviceBody({ id: 'svc_ledger', cmdbCi: 'CI-42', reason: 'onboard ledger' }),
@@ -59,6 +63,20 @@ describe('services', () => {
     });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ tier: 2, version: 2, cmdbCi: 'CI-42' });
+    // A service owner keeps its service's details current but cannot change the tier, which decides sign-offs.
+    const own = await app.call('PATCH', '/v1/services/svc_payments-gateway', {
+      as: 'service-owner',
+      body: { tier: 4, reason: 'fewer sign-offs please' },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(own.status).toBe(403);
+    expect(own.body.error.details[0].path).toBe('tier');
+    const desc = await app.call('PATCH', '/v1/services/svc_payments-gateway', {
+      as: 'service-owner',
+      body: { description: 'Card and wallet payments', reason: 'clearer description' },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(desc.status).toBe(200);
     const list = await app.call('GET', '/v1/services?businessUnit=payments&tier=2', { as: 'viewer' });
     expect(list.body.items).toEqual([]); // the viewer belongs to retail-banking
     const mine = await app.call('GET', '/v1/services?tier=2', { as: 'sla-manager' });

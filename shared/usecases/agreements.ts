@@ -65,7 +65,7 @@ export class AgreementUseCases {
       ...this.placementProblems(content, service),
       ...contentProblems(content),
       ...dateProblems(content, now, new Set(Object.keys(content))),
-      ...(await this.underpinningProblems(id, content.underpinnedBy)),
+      ...(await this.underpinningProblems(principal, id, content.underpinnedBy)),
     ];
     if (problems.length) throw new BusinessRuleError('the agreement breaks a rule', problems);
     const at = now.toISOString();
@@ -149,7 +149,9 @@ export class AgreementUseCases {
       ...(service ? this.placementProblems(merged, service) : []),
       ...contentProblems(merged),
       ...dateProblems(merged, this.deps.clock.now(), new Set(changed)),
-      ...(changed.includes('underpinnedBy') ? await this.underpinningProblems(id, merged.underpinnedBy) : []),
+      ...(changed.includes('underpinnedBy')
+        ? await this.underpinningProblems(principal, id, merged.underpinnedBy)
+        : []),
     ];
     if (problems.length) throw new BusinessRuleError('the change breaks a rule', problems);
     return this.commit(principal, current, merged, 'update', reason);
@@ -168,7 +170,7 @@ export class AgreementUseCases {
     const problems = [
       ...submissionProblems(current),
       ...dateProblems(current, this.deps.clock.now(), new Set(['effectiveFrom'])),
-      ...(await this.underpinningProblems(id, current.underpinnedBy)),
+      ...(await this.underpinningProblems(principal, id, current.underpinnedBy)),
     ];
     if (problems.length) throw new BusinessRuleError('the agreement is not ready to submit', problems);
     const required = requiredSignOffs(this.deps.signOffRules, current, service.tier);
@@ -314,7 +316,7 @@ export class AgreementUseCases {
     const current = await this.loadForWrite(principal, 'agreement.end', id, expected);
     this.step(step, current);
     // Expiry is a fact of the calendar and is never refused; a sunset is a decision and is.
-    if (step === 'sunset') await this.refuseIfDependedOn(current);
+    if (step === 'sunset') await this.refuseIfDependedOn(principal, current);
     return this.commit(principal, current, { ...current, status: LIFECYCLE[step].to }, step, reason);
   }
 
@@ -327,7 +329,7 @@ export class AgreementUseCases {
   ): Promise<AgreementVersion> {
     const current = await this.loadForWrite(principal, 'agreement.retire', id, expected);
     this.step('retire', current);
-    await this.refuseIfDependedOn(current);
+    await this.refuseIfDependedOn(principal, current);
     return this.commit(
       principal,
       current,
@@ -430,28 +432,43 @@ export class AgreementUseCases {
     return problems;
   }
 
-  private async underpinningProblems(slaId: string, ids: readonly string[]): Promise<FieldProblem[]> {
+  /** Linked agreements must exist and be visible to the caller; one outside its scope reads as absent. */
+  private async underpinningProblems(
+    principal: Principal,
+    slaId: string,
+    ids: readonly string[],
+  ): Promise<FieldProblem[]> {
     const out: FieldProblem[] = [];
     for (const [i, dep] of ids.entries()) {
-      const p = underpinningProblem(i, slaId, await this.deps.agreements.get(dep));
+      const found = await this.deps.agreements.get(dep);
+      const visible = found && canAccess(principal, 'agreement.read', found) ? found : undefined;
+      const p = underpinningProblem(i, slaId, visible);
       if (p) out.push(p);
     }
     return out;
   }
 
-  private async refuseIfDependedOn(current: AgreementVersion): Promise<void> {
+  /** Refuses to end an OLA/UC that an active agreement depends on, naming only the dependants the caller may see. */
+  private async refuseIfDependedOn(principal: Principal, current: AgreementVersion): Promise<void> {
     if (current.kind === 'SLA') return;
     const live = (await this.deps.agreements.dependants(current.id)).filter((d) => d.status === 'active');
-    if (live.length > 0) {
-      throw new ConflictError(
-        `${current.id} underpins active agreements: ${live.map((d) => d.id).join(', ')}`,
-        live.map((d) => ({
+    if (live.length === 0) return;
+    const visible = live.filter((d) => canAccess(principal, 'agreement.read', d));
+    const hidden = live.length - visible.length;
+    const names = [...visible.map((d) => d.id), ...(hidden ? [`${hidden} outside your scope`] : [])];
+    throw new ConflictError(
+      `${current.id} underpins active agreements: ${names.join(', ')}`,
+      [
+        ...visible.map((d) => ({
           path: 'dependants',
           problem: `${d.id} (${d.kind} "${d.title}") is active and depends on it`,
         })),
-        { dependants: live.map((d) => d.id) },
-      );
-    }
+        ...(hidden
+          ? [{ path: 'dependants', problem: `${hidden} active agreement(s) outside your scope depend on it` }]
+          : []),
+      ],
+      { dependants: visible.map((d) => d.id), dependantsOutsideScope: hidden },
+    );
   }
 }
 

@@ -271,6 +271,17 @@ describe('the agreement lifecycle over HTTP', () => {
     expect(board.body.status).toBe('approved');
     v = (await step(ola.id, 'activate', board.body.version)).body.version;
 
+    // A manager of retail banking alone cannot see the platform OLA, so cannot link it (nor learn it exists).
+    const hidden = await app.call('POST', '/v1/agreements', {
+      as: 'sla-manager-retail',
+      body: draft({ businessUnit: 'retail-banking', underpinnedBy: [ola.id] }),
+    });
+    expect(hidden.status).toBe(422);
+    expect(hidden.body.error.details[0]).toMatchObject({
+      path: 'underpinnedBy[0]',
+      problem: 'names no agreement',
+    });
+
     const sla = await create({ underpinnedBy: [ola.id] });
     let s = (await step(sla.id, 'submit', 1)).body.version;
     for (const [who, capacity] of [

@@ -6,5 +6,6 @@ import { telemetryIn } from '../../shared/usecases/telemetry/index.js';
 export const handler = httpHandler({
   route: 'telemetry.discrepancies',
   query: TelemetryListQuery,
-  run: async ({ query, deps }) => ok({ items: await telemetryIn(deps).queries.discrepancies(query) }),
+  run: async ({ query, principal, deps }) =>
+    ok({ items: await telemetryIn(deps).queries.discrepancies(principal, query) }),
 });

@@ -6,5 +6,6 @@ import { telemetryIn } from '../../shared/usecases/telemetry/index.js';
 export const handler = httpHandler({
   route: 'telemetry.unmapped',
   query: TelemetryListQuery,
-  run: async ({ query, deps }) => ok({ items: await telemetryIn(deps).queries.unmapped(query) }),
+  run: async ({ query, principal, deps }) =>
+    ok({ items: await telemetryIn(deps).queries.unmapped(principal, query) }),
 });

@@ -34,6 +34,7 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'audit.read': { audit: 'read' },
   'telemetry.ingest': { data: 'read', rollups: 'write', rawSamples: true },
   'telemetry.read': { data: 'read', rollups: 'read' },
+  'telemetry.mapping.read': { rollups: 'read' },
   'objective.read': { data: 'read', rollups: 'read' },
   'objective.evaluate': { data: 'write', rollups: 'read' },
   'violation.read': READ_DATA,

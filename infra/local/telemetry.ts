@@ -3,6 +3,7 @@ import { FileSampleSpool } from '../../shared/adapters/fs/spool.js';
 import { MemorySampleSpool } from '../../shared/adapters/memory/telemetry.js';
 import type { Db } from '../../shared/adapters/sqlite/db.js';
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
+import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
 import {
   SqliteDiscrepancyStore,
   SqliteIdempotencyStore,
@@ -38,6 +39,6 @@ export function composeTelemetry(db: Db, dbFile: string, clock: Clock): Telemetr
       clock,
       onBackgroundError: (what, err) => logger.warn(`telemetry: ${what} failed`, { error: err as Error }),
     }),
-    queries: new TelemetryQueries({ unmapped, discrepancies }),
+    queries: new TelemetryQueries({ unmapped, discrepancies, services: new SqliteServiceStore(db) }),
   };
 }

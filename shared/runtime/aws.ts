@@ -72,6 +72,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
         doc: db,
         rollups,
         clock,
+        services,
         ...(options.client ? { clientConfig: options.client as { region?: string; endpoint?: string } } : {}),
       });
     }

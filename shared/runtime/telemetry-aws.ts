@@ -12,6 +12,7 @@ import { AwsSampleStore } from '../adapters/timestream/store.js';
 import { loadTelemetryPolicy } from '../policy/telemetry.js';
 import type { Clock } from '../ports/clock.js';
 import type { RollupStore } from '../ports/rollups.js';
+import type { ServiceStore } from '../ports/services.js';
 import { TelemetryIngest, TelemetryQueries, type TelemetryServices } from '../usecases/telemetry/index.js';
 import { AWS_ENV, type Config } from './config.js';
 import { logger } from './powertools.js';
@@ -24,6 +25,8 @@ export interface AwsTelemetryParts {
   clock: Clock;
   /** SDK settings for the Timestream and SQS clients (an endpoint in tests). */
   clientConfig?: { region?: string; endpoint?: string };
+  /** Services, to keep telemetry reads inside the caller's scope. */
+  services?: Pick<ServiceStore, 'get'>;
 }
 
 /**
@@ -70,6 +73,10 @@ export function composeAwsTelemetry(parts: AwsTelemetryParts): TelemetryServices
       clock,
       onBackgroundError: (what, err) => logger.warn(`telemetry: ${what} failed`, { error: err as Error }),
     }),
-    queries: new TelemetryQueries({ unmapped, discrepancies }),
+    queries: new TelemetryQueries({
+      unmapped,
+      discrepancies,
+      ...(parts.services ? { services: parts.services } : {}),
+    }),
   };
 }

@@ -30,6 +30,8 @@ export const ACTIONS = [
   'audit.read',
   'telemetry.ingest',
   'telemetry.read',
+  /** Series no mapping rule maps: they belong to no service yet, so no scoped role can be shown them. */
+  'telemetry.mapping.read',
   'objective.read',
   'objective.evaluate',
   'violation.read',
@@ -77,7 +79,7 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
     scope: 'services',
     actions: [...READ, 'service.update', 'agreement.signoff', 'telemetry.read', 'violation.manage'],
   },
-  auditor: { scope: 'all', actions: [...READ, 'audit.read', 'telemetry.read'] },
+  auditor: { scope: 'all', actions: [...READ, 'audit.read', 'telemetry.read', 'telemetry.mapping.read'] },
   viewer: { scope: 'business-units', actions: READ },
   vendor: { scope: 'own-vendor', actions: ['telemetry.ingest'] },
 };

@@ -31,7 +31,7 @@ export const TELEMETRY_ROUTES: readonly RouteSpec[] = [
     method: 'GET',
     path: '/v1/telemetry/unmapped',
     auth: 'user',
-    action: 'telemetry.read',
+    action: 'telemetry.mapping.read',
     handler: 'telemetry/unmapped',
     summary: 'Vendor series no mapping rule maps, with how many samples each carried',
     query: TelemetryListQuery,

@@ -1,12 +1,20 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { gunzipSync, inflateSync } from 'node:zlib';
-import { ConflictError, DomainError, PayloadTooLargeError, ValidationError } from '../../domain/errors.js';
+import { canAccess, listScope, type Principal } from '../../domain/access/policy.js';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  PayloadTooLargeError,
+  ValidationError,
+} from '../../domain/errors.js';
 import { decodeTelemetry } from '../../domain/telemetry/formats.js';
 import type { CompiledPolicy } from '../../domain/telemetry/mapping.js';
 import type { Sample } from '../../domain/telemetry/model.js';
 import { prepareBatch } from '../../domain/telemetry/prepare.js';
 import { compareSources, sourceDeltas } from '../../domain/telemetry/rollup.js';
 import type { Clock } from '../../ports/clock.js';
+import type { ServiceStore } from '../../ports/services.js';
 import type {
   DiscrepancyStore,
   IdempotencyStore,
@@ -196,14 +204,51 @@ export class TelemetryIngest {
 
 /** What people read about telemetry: series nothing maps, and disagreements between two sources. */
 export class TelemetryQueries {
-  constructor(private readonly deps: Pick<TelemetryDeps, 'unmapped' | 'discrepancies'>) {}
+  constructor(
+    private readonly deps: Pick<TelemetryDeps, 'unmapped' | 'discrepancies'> & {
+      /** To place a discrepancy's service in the caller's scope. */
+      services?: Pick<ServiceStore, 'get'>;
+    },
+  ) {}
 
-  unmapped(q: { vendorId?: string | undefined; limit: number }): Promise<UnmappedSeries[]> {
+  /** Unmapped series belong to no service yet, so only portfolio-wide roles (admin, auditor) read them. */
+  async unmapped(
+    principal: Principal,
+    q: { vendorId?: string | undefined; limit: number },
+  ): Promise<UnmappedSeries[]> {
+    if (!listScope(principal, 'telemetry.mapping.read').all) {
+      throw new ForbiddenError(
+        'unmapped series belong to no service yet: portfolio-wide roles (admin, auditor) read them',
+      );
+    }
     return this.deps.unmapped.list({ limit: q.limit, ...(q.vendorId ? { vendorId: q.vendorId } : {}) });
   }
 
-  discrepancies(q: { sliKey?: string | undefined; limit: number }): Promise<Discrepancy[]> {
-    return this.deps.discrepancies.list({ limit: q.limit, ...(q.sliKey ? { sliKey: q.sliKey } : {}) });
+  /** Discrepancies of the SLIs whose service is in the caller's scope. */
+  async discrepancies(
+    principal: Principal,
+    q: { sliKey?: string | undefined; limit: number },
+  ): Promise<Discrepancy[]> {
+    const all = await this.deps.discrepancies.list({
+      limit: q.limit,
+      ...(q.sliKey ? { sliKey: q.sliKey } : {}),
+    });
+    if (listScope(principal, 'telemetry.read').all) return all;
+    const visible = new Map<string, boolean>();
+    const out: Discrepancy[] = [];
+    for (const d of all) {
+      const serviceId = d.sliKey.split('/')[0]!;
+      if (!visible.has(serviceId)) {
+        const s = await this.deps.services?.get(serviceId);
+        visible.set(
+          serviceId,
+          s !== undefined &&
+            canAccess(principal, 'telemetry.read', { businessUnit: s.businessUnit, serviceId }),
+        );
+      }
+      if (visible.get(serviceId)) out.push(d);
+    }
+    return out;
   }
 }
 

@@ -3,8 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../../shared/domain/errors.js';
 import { errorResponse } from '../../../shared/http/errors.js';
 import type { IngestResponse } from '../../../shared/schemas/telemetry.js';
+import { principal } from '../../helpers/fixtures.js';
 import { jsonRequest, promRequest } from '../../helpers/telemetry.js';
 import { telemetryFixture } from '../../helpers/telemetry-app.js';
+
+const AUDITOR = principal({ roles: ['auditor'] });
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const HOUR = 3_600_000;
@@ -237,7 +240,7 @@ describe('two sources of one SLI', () => {
         ],
       });
     await t.ingest.ingest({ vendorId: 'datadog-eu', ...dd(90, Math.floor(bucketMid / 1000)) });
-    const found = await t.queries.discrepancies({ limit: 10 });
+    const found = await t.queries.discrepancies(AUDITOR, { limit: 10 });
     expect(found).toEqual([
       expect.objectContaining({
         sliKey: 'svc_payments-gateway/availability',
@@ -249,10 +252,10 @@ describe('two sources of one SLI', () => {
     ]);
     // The secondary's next sample brings its bucket to 0.95 mean... still off; a 100 % pair brings it close.
     await t.ingest.ingest({ vendorId: 'datadog-eu', ...dd(100, Math.floor(bucketMid / 1000) + 1) });
-    expect((await t.queries.discrepancies({ limit: 10 }))[0]!.secondaryValue).toBeCloseTo(0.95);
+    expect((await t.queries.discrepancies(AUDITOR, { limit: 10 }))[0]!.secondaryValue).toBeCloseTo(0.95);
     for (let i = 2; i < 12; i++)
       await t.ingest.ingest({ vendorId: 'datadog-eu', ...dd(100, Math.floor(bucketMid / 1000) + i) });
-    expect(await t.queries.discrepancies({ limit: 10 })).toEqual([]);
+    expect(await t.queries.discrepancies(AUDITOR, { limit: 10 })).toEqual([]);
     // The rollups hold the authoritative source only.
     const rollup = await t.rollups.read('svc_payments-gateway/availability', NOW - HOUR, NOW + HOUR);
     expect(rollup).toEqual([expect.objectContaining({ good: 2, total: 2 })]);

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { isAllowed, type Principal } from '../domain/access/policy.js';
 import {
   ForbiddenError,
@@ -13,6 +13,7 @@ import {
 } from '../domain/errors.js';
 import { type Container, getContainer } from '../runtime/container.js';
 import { logger } from '../runtime/powertools.js';
+import { AgreementId, ServiceId } from '../schemas/common.js';
 import { errorResponse, zodProblems } from './errors.js';
 import { principalFrom } from './principal.js';
 import type { HttpResult } from './respond.js';
@@ -96,6 +97,26 @@ function parseBody(
   return r.data;
 }
 
+/** Ids in the path are checked before any store sees them: a malformed or oversized one is a 400 naming it. */
+const PARAM_FORMATS: Record<string, z.ZodType<string>> = {
+  agreementId: AgreementId,
+  serviceId: ServiceId,
+  version: z.string().regex(/^[1-9]\d{0,8}$/, 'must be a positive integer'),
+};
+const ANY_ID = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1-128 letters, digits or _ . : -');
+
+function parseParams(raw: APIGatewayProxyEvent['pathParameters']): Record<string, string> {
+  const params: Record<string, string> = {};
+  const problems: { path: string; problem: string }[] = [];
+  for (const [name, value] of Object.entries(raw ?? {})) {
+    const r = (PARAM_FORMATS[name] ?? ANY_ID).safeParse(value);
+    if (r.success) params[name] = r.data;
+    else problems.push({ path: name, problem: r.error.issues[0]?.message ?? 'is malformed' });
+  }
+  if (problems.length) throw new ValidationError('malformed path', problems);
+  return params;
+}
+
 function parseQuery(event: APIGatewayProxyEvent, schema: z.ZodType | undefined): unknown {
   const multi = event.multiValueQueryStringParameters ?? {};
   const single = event.queryStringParameters ?? {};
@@ -153,6 +174,7 @@ export function httpHandler<B = undefined, Q = Record<string, never>>(spec: Hand
           { path: '(body)', problem: `exceeds ${max} bytes` },
         ]);
       }
+      const params = parseParams(event.pathParameters);
       const body = spec.raw ? undefined : parseBody(route, headers, raw, spec.body);
       const query = parseQuery(event, spec.query);
       const ifMatch = route.ifMatch ? parseIfMatch(headers['if-match']) : 0;
@@ -160,7 +182,7 @@ export function httpHandler<B = undefined, Q = Record<string, never>>(spec: Hand
       const result = await spec.run({
         body: body as B,
         query: query as Q,
-        params: (event.pathParameters ?? {}) as Record<string, string>,
+        params,
         headers,
         ifMatch,
         principal: principal ?? {

@@ -127,6 +127,15 @@ describe('bad input gets a 4xx that names the field and the problem', () => {
     expect(r.body.error.details[0].path).toBe('agreementId');
   });
 
+  it('a malformed or oversized id in the path is a 400 naming it, before any store sees it', async () => {
+    const long = await app.call('GET', `/v1/agreements/agr_${'A'.repeat(3000)}`, { as: 'admin' });
+    expect(long.status).toBe(400);
+    expect(long.body.error.details[0].path).toBe('agreementId');
+    const svc = await app.call('GET', '/v1/services/not-a-service', { as: 'admin' });
+    expect(svc.status).toBe(400);
+    expect(svc.body.error.details[0].path).toBe('serviceId');
+  });
+
   it('unknown routes are 404 and wrong methods 405 with Allow', async () => {
     expect((await app.call('GET', '/v1/nothing-here', { as: 'admin' })).status).toBe(404);
     const r = await app.call('PUT', '/v1/agreements', { as: 'admin', body: {} });

@@ -3,7 +3,12 @@ import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/aws/build.js';
-import { BINARY_MEDIA_TYPES, STAGE_THROTTLE, WAF_RATE_LIMIT } from '../../infra/aws/constructs/api.js';
+import {
+  BINARY_MEDIA_TYPES,
+  STAGE_THROTTLE,
+  WAF_RATE_LIMIT,
+  WAF_TELEMETRY_RATE_LIMIT,
+} from '../../infra/aws/constructs/api.js';
 import { AUDIT_STREAM } from '../../infra/aws/constructs/audit.js';
 import { handlerExists } from '../../infra/aws/constructs/function.js';
 import { PERSON_ROLES } from '../../infra/aws/constructs/identity.js';
@@ -104,15 +109,33 @@ describe('API Gateway', () => {
     });
   });
 
-  it('puts a WAF web ACL with a rate-based rule in front of the stage', () => {
+  it('puts a WAF web ACL with a rate-based rule in front of the stage, leaving vendors to their usage plans', () => {
     withTs.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
       Rules: Match.arrayWith([
         Match.objectLike({
-          Statement: { RateBasedStatement: { Limit: WAF_RATE_LIMIT, AggregateKeyType: 'IP' } },
+          Statement: {
+            RateBasedStatement: Match.objectLike({
+              Limit: WAF_RATE_LIMIT,
+              AggregateKeyType: 'IP',
+              ScopeDownStatement: {
+                NotStatement: {
+                  Statement: { ByteMatchStatement: Match.objectLike({ SearchString: '/v1/telemetry' }) },
+                },
+              },
+            }),
+          },
+        }),
+        Match.objectLike({
+          Statement: {
+            RateBasedStatement: Match.objectLike({ Limit: WAF_TELEMETRY_RATE_LIMIT, AggregateKeyType: 'IP' }),
+          },
         }),
       ]),
     });
+    // The telemetry backstop sits above every tier's 5-minute allowance, so the usage plan answers 429 first.
+    for (const t of Object.values(loadVendorTiers().tiers))
+      expect(WAF_TELEMETRY_RATE_LIMIT).toBeGreaterThan(t.rateLimit * 300);
     withTs.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
   });
 

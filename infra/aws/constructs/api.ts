@@ -8,15 +8,31 @@ import type { RouteSpec } from '../../../shared/http/routes.js';
 import { featuresOf } from '../bundling.js';
 import { AUTHORIZER_GRANTS, type DataGrants, GRANTS_BY_ACTION, unionGrants } from '../grants.js';
 import { apiGatewayModel, queryParameters } from '../models.js';
-import type { VendorTiers } from '../tiers.js';
+import { loadVendorTiers, type VendorTiers } from '../tiers.js';
 import type { DataResources } from './data.js';
 import { AccordFunction, handlerExists, handlerId } from './function.js';
 import type { Identity } from './identity.js';
 
 /** Stage-wide defaults; vendors are further limited by their usage plan. */
 export const STAGE_THROTTLE = { rateLimit: 500, burstLimit: 1000 } as const;
-/** WAF: requests per 5 minutes from one IP before it is blocked. */
+/** WAF: requests per 5 minutes from one IP before it is blocked (people's routes). */
 export const WAF_RATE_LIMIT = 2000;
+/**
+ * WAF on the telemetry route: twice what the largest vendor tier may send in 5 minutes (rate x 300 s), so a
+ * vendor meets its usage plan's 429 first and the WAF stops only floods.
+ */
+export const WAF_TELEMETRY_RATE_LIMIT = Math.max(
+  ...Object.values(loadVendorTiers().tiers).map((t) => t.rateLimit * 300 * 2),
+);
+/** The vendor route, wherever the stage name puts it in the path. */
+const TELEMETRY_PATH: wafv2.CfnWebACL.StatementProperty = {
+  byteMatchStatement: {
+    searchString: '/v1/telemetry',
+    fieldToMatch: { uriPath: {} },
+    positionalConstraint: 'CONTAINS',
+    textTransformations: [{ priority: 0, type: 'NONE' }],
+  },
+};
 /** Media types API Gateway passes through as binary (telemetry formats). */
 export const BINARY_MEDIA_TYPES = ['application/x-protobuf', 'application/octet-stream'];
 
@@ -264,10 +280,36 @@ export class Api extends Construct {
           name: 'rate-per-ip',
           priority: 0,
           action: { block: {} },
-          statement: { rateBasedStatement: { limit: WAF_RATE_LIMIT, aggregateKeyType: 'IP' } },
+          // People's routes. Vendor telemetry is left to its own rule below: a vendor pushing from one egress
+          // IP at its usage plan's rate must meet the plan's 429 with Retry-After, not a WAF block.
+          statement: {
+            rateBasedStatement: {
+              limit: WAF_RATE_LIMIT,
+              aggregateKeyType: 'IP',
+              scopeDownStatement: { notStatement: { statement: TELEMETRY_PATH } },
+            },
+          },
           visibilityConfig: {
             cloudWatchMetricsEnabled: true,
             metricName: 'accord-rate',
+            sampledRequestsEnabled: true,
+          },
+        },
+        {
+          name: 'rate-per-ip-telemetry',
+          priority: 2,
+          action: { block: {} },
+          // A backstop above the largest usage plan (so the plan throttles first): floods, not vendors.
+          statement: {
+            rateBasedStatement: {
+              limit: WAF_TELEMETRY_RATE_LIMIT,
+              aggregateKeyType: 'IP',
+              scopeDownStatement: TELEMETRY_PATH,
+            },
+          },
+          visibilityConfig: {
+            cloudWatchMetricsEnabled: true,
+            metricName: 'accord-rate-telemetry',
             sampledRequestsEnabled: true,
           },
         },

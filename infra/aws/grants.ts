@@ -39,6 +39,7 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'objective.evaluate': { data: 'write', rollups: 'read' },
   'violation.read': READ_DATA,
   'violation.manage': WRITE_DATA,
+  'exception.approve': WRITE_DATA,
 };
 
 /**

@@ -166,3 +166,25 @@ export const DEFAULT_FORECAST: ForecastPolicy = ForecastPolicy.parse({
 export const RetentionPolicy = z.strictObject({ historyDays: z.number().int().min(1).max(3660) });
 export type RetentionPolicy = z.infer<typeof RetentionPolicy>;
 export const DEFAULT_RETENTION: RetentionPolicy = RetentionPolicy.parse({ historyDays: 35 });
+
+/**
+ * Exception windows take time out of an objective's window, so who may record them and how far back is policy:
+ * planned maintenance is approved before it starts; an emergency is recorded after the fact, within a bound.
+ */
+export const ExceptionPolicy = z.strictObject({
+  emergencyBackdateHours: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 31),
+  plannedBackdateMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60),
+});
+export type ExceptionPolicy = z.infer<typeof ExceptionPolicy>;
+export const DEFAULT_EXCEPTION_POLICY: ExceptionPolicy = ExceptionPolicy.parse({
+  emergencyBackdateHours: 72,
+  plannedBackdateMinutes: 5,
+});

@@ -49,7 +49,10 @@ export interface ExceptionWindowRecord {
   kind: ExceptionKind;
   start: string;
   end: string;
+  /** The authenticated principal who approved (and recorded) it. */
   approver: string;
+  /** The change record it was approved under, when there is one. */
+  changeReference?: string | undefined;
   reason: string;
   createdBy: string;
   createdAt: string;

@@ -13,8 +13,8 @@ export const CreateExceptionWindowBody = z
     kind: ExceptionKind,
     start: IsoDateTime,
     end: IsoDateTime,
-    /** Who approved it (name or e-mail), as the contract's change process requires. */
-    approver: z.string().trim().min(3).max(200),
+    /** The change record it was approved under (a CAB or change ticket), when there is one. */
+    changeReference: z.string().trim().min(1).max(200).optional(),
     reason: Reason,
   })
   .refine((b) => before(b.start, b.end), { path: ['end'], message: 'must be after start' })

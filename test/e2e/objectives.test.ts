@@ -167,17 +167,17 @@ describe('the objectives API over HTTP', () => {
     const created = await app.call('POST', `/v1/agreements/${agreementId}/exceptions`, {
       as: 'sla-manager',
       body: {
-        kind: 'planned-maintenance',
+        kind: 'emergency',
         start,
         end,
-        approver: 'change board',
-        reason: 'database failover drill',
+        changeReference: 'CHG-1001',
+        reason: 'emergency database failover',
       },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const bad = await app.call('POST', `/v1/agreements/${agreementId}/exceptions`, {
       as: 'sla-manager',
-      body: { kind: 'emergency', start: end, end: start, approver: 'change board', reason: 'backwards' },
+      body: { kind: 'emergency', start: end, end: start, reason: 'backwards' },
     });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('end');
@@ -189,6 +189,43 @@ describe('the objectives API over HTTP', () => {
       as: 'sla-manager',
     });
     expect(del.status).toBe(204);
+  });
+
+  it('records the authenticated approver, keeps the provider from excusing itself, and bounds back-dating', async () => {
+    const hour = 3_600_000;
+    const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const post = (as: string, body: object) =>
+      app.call('POST', `/v1/agreements/${agreementId}/exceptions`, { as, body });
+    const byOwner = await post('service-owner', {
+      kind: 'emergency',
+      start: at(-hour),
+      end: at(0),
+      reason: 'our outage',
+    });
+    expect(byOwner.status).toBe(403);
+    const late = await post('sla-manager', {
+      kind: 'planned-maintenance',
+      start: at(-hour),
+      end: at(hour),
+      reason: 'forgot to ask',
+    });
+    expect(late.status).toBe(422);
+    expect(late.body.error.details[0].path).toBe('start');
+    const old = await post('sla-manager', {
+      kind: 'emergency',
+      start: at(-80 * hour),
+      end: at(-79 * hour),
+      reason: 'long ago',
+    });
+    expect(old.status).toBe(422);
+    const ok = await post('approver-legal', {
+      kind: 'planned-maintenance',
+      start: at(hour),
+      end: at(2 * hour),
+      reason: 'kernel patching',
+    });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    expect(ok.body.approver).toBe('lee.legal@accord.local');
   });
 
   it('answers the budget history as a time series for charts', async () => {

@@ -36,6 +36,8 @@ export const ACTIONS = [
   'objective.evaluate',
   'violation.read',
   'violation.manage',
+  /** Approving an exception window (time that does not count): never the provider's own service owner. */
+  'exception.approve',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -72,9 +74,10 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'telemetry.read',
       'objective.evaluate',
       'violation.manage',
+      'exception.approve',
     ],
   },
-  approver: { scope: 'all', actions: [...READ, 'agreement.signoff', 'audit.read'] },
+  approver: { scope: 'all', actions: [...READ, 'agreement.signoff', 'audit.read', 'exception.approve'] },
   'service-owner': {
     scope: 'services',
     actions: [...READ, 'service.update', 'agreement.signoff', 'telemetry.read', 'violation.manage'],

@@ -16,7 +16,13 @@ import {
   severityFacts,
   violationKey,
 } from '../../domain/objectives/violations.js';
-import { DEFAULT_RETENTION, type RetentionPolicy, type SeverityRules } from '../../policy/objectives.js';
+import {
+  DEFAULT_EXCEPTION_POLICY,
+  DEFAULT_RETENTION,
+  type ExceptionPolicy,
+  type RetentionPolicy,
+  type SeverityRules,
+} from '../../policy/objectives.js';
 import type { Clock } from '../../ports/clock.js';
 import type {
   ActiveObjectivesSource,
@@ -41,6 +47,8 @@ import type {
 import { contextsOf, evaluateMany, exclusionsOf } from './evaluator.js';
 
 export interface ObjectiveDeps {
+  /** Who may record exception windows how far back (data; the default when absent). */
+  exceptionPolicy?: ExceptionPolicy;
   source: ActiveObjectivesSource;
   rollups: RollupStore;
   exceptions: ExceptionWindowStore;
@@ -205,7 +213,24 @@ export class ObjectiveUseCases {
   ): Promise<ExceptionWindowRecord> {
     const a = await this.deps.source.getActive(agreementId);
     if (!a) throw new NotFoundError(`no active agreement ${agreementId}`);
-    this.authorize(principal, 'violation.manage', a);
+    this.authorize(principal, 'exception.approve', a);
+    const now = this.deps.clock.now().getTime();
+    const policy = this.deps.exceptionPolicy ?? DEFAULT_EXCEPTION_POLICY;
+    const earliest =
+      body.kind === 'emergency'
+        ? now - policy.emergencyBackdateHours * 3_600_000
+        : now - policy.plannedBackdateMinutes * 60_000;
+    if (Date.parse(body.start) < earliest) {
+      throw new BusinessRuleError('exception window too far in the past', [
+        {
+          path: 'start',
+          problem:
+            body.kind === 'emergency'
+              ? `an emergency may be recorded at most ${policy.emergencyBackdateHours} h after it starts`
+              : 'planned maintenance is approved before it starts',
+        },
+      ]);
+    }
     if (body.objectiveId && !a.objectives.some((o) => o.id === body.objectiveId)) {
       throw new BusinessRuleError('unknown objective', [
         { path: 'objectiveId', problem: `names no objective of ${agreementId}` },
@@ -218,7 +243,9 @@ export class ObjectiveUseCases {
       kind: body.kind,
       start: new Date(body.start).toISOString(),
       end: new Date(body.end).toISOString(),
-      approver: body.approver,
+      // The approver is whoever records it, authenticated: never a name typed into a form.
+      approver: principal.subject,
+      ...(body.changeReference ? { changeReference: body.changeReference } : {}),
       reason: body.reason,
       createdBy: principal.subject,
       createdAt: this.deps.clock.now().toISOString(),
@@ -237,7 +264,7 @@ export class ObjectiveUseCases {
   }
 
   async deleteException(principal: Principal, agreementId: string, id: string): Promise<void> {
-    await this.locateAgreement(principal, 'violation.manage', agreementId);
+    await this.locateAgreement(principal, 'exception.approve', agreementId);
     const x = await this.deps.exceptions.get(id);
     if (!x || x.agreementId !== agreementId)
       throw new NotFoundError(`no exception window ${id} on ${agreementId}`);

@@ -11,7 +11,8 @@ TODAY=$(TZ=Europe/London date +%F); NEXT_YEAR=$(TZ=Europe/London date -d '+364 d
 echo '# 1. Register a service (tier 2, owned by payments, data resident in eu-west-1)'
 curl -sf -X POST "$BASE/v1/services" -H "Authorization: Bearer $MANAGER" -H 'Content-Type: application/json' -d '{
   "id": "svc_card-authorisation", "name": "Card authorisation", "tier": 2, "businessUnit": "payments",
-  "residencyRegion": "eu-west-1", "cmdbCi": "CI1002", "owner": {"name": "Owen Service", "email": "owen.service@accord.local"}
+  "residencyRegion": "eu-west-1", "cmdbCi": "CI1002", "owner": {"name": "Owen Service", "email": "owen.service@accord.local"},
+  "reason": "card authorisation moves under SLA management"
 }' | jq '{id, tier, version}'
 
 echo '# 2. Draft an SLA for retail banking'

@@ -6,7 +6,7 @@ export const handler = httpHandler({
   route: 'services.audit',
   query: AuditQuery,
   run: async ({ params, query, principal, deps }) => {
-    await deps.services.get(principal, params.serviceId!);
+    await deps.services.get(principal, params.serviceId!, 'audit.read');
     return ok(await deps.auditQueries.list('service', params.serviceId!, query));
   },
 });

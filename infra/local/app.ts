@@ -4,6 +4,7 @@ import type { Db } from '../../shared/adapters/sqlite/db.js';
 import { type Clock, systemClock } from '../../shared/ports/clock.js';
 import type { Config } from '../../shared/runtime/config.js';
 import { type Container, setContainer } from '../../shared/runtime/container.js';
+import { logger } from '../../shared/runtime/powertools.js';
 import { composeLocal } from './compose.js';
 import { type DevCredentials, ensureDevCredentials } from './credentials.js';
 import { LocalTokenIssuer } from './jwt.js';
@@ -58,7 +59,12 @@ export async function startLocal(options: {
   replayTimer.unref();
   const limiter = new VendorRateLimiter();
   // Writes that do not come through HTTP (scheduled jobs) reach the audit consumer within a second.
-  const pump = setInterval(() => void stream.drain(), 1000);
+  const pump = setInterval(() => {
+    // A failed pass (a busy database, a failing consumer) is retried on the next tick; it must not end the process.
+    stream
+      .drain()
+      .catch((error: unknown) => logger.error('audit stream pass failed', { error: error as Error }));
+  }, 1000);
   pump.unref();
   const api = new LocalApi({ tokens, afterWrite: () => stream.drain(), vendorGate: limiter.gate });
   const server = await api.listen(options.port, options.host ?? '127.0.0.1');

@@ -79,6 +79,11 @@ export class RateLimitedError extends DomainError {
   }
 }
 
+/** A capability this deployment does not run (503): a configuration fact, not a fault of the request. */
+export class UnavailableError extends DomainError {
+  readonly code = 'unavailable';
+}
+
 export class UnsupportedMediaTypeError extends DomainError {
   readonly code = 'unsupported_media_type';
 }

@@ -11,6 +11,7 @@ import {
   PreconditionRequiredError,
   RateLimitedError,
   UnauthenticatedError,
+  UnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
   VersionConflictError,
@@ -55,6 +56,7 @@ const STATUS: [new (...args: never[]) => DomainError, number][] = [
   [PayloadTooLargeError, 413],
   [RateLimitedError, 429],
   [UnsupportedMediaTypeError, 415],
+  [UnavailableError, 503],
 ];
 
 /**

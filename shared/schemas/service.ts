@@ -19,7 +19,7 @@ export const ServiceFields = {
 export const CreateServiceBody = z.strictObject({
   id: ServiceId,
   ...ServiceFields,
-  reason: Reason.optional(),
+  reason: Reason,
 });
 export type CreateServiceBody = z.infer<typeof CreateServiceBody>;
 

@@ -1,4 +1,4 @@
-import { canAccess, listScope, type Principal } from '../domain/access/policy.js';
+import { type Action, canAccess, listScope, type Principal } from '../domain/access/policy.js';
 import {
   BusinessRuleError,
   ConflictError,
@@ -45,16 +45,17 @@ export class ServiceUseCases {
       changedAt: at,
       changedBy: principal.subject,
       change: 'register',
-      reason: reason ?? 'service registered',
+      reason,
     };
     await this.deps.services.create(service);
     return service;
   }
 
-  async get(principal: Principal, id: string): Promise<Service> {
+  /** A service the principal may act on (read by default; `audit.read` for its audit trail). */
+  async get(principal: Principal, id: string, action: Action = 'service.read'): Promise<Service> {
     const s = await this.deps.services.get(id);
     if (!s) throw new NotFoundError(`no service ${id}`, [{ path: 'serviceId', problem: 'names no service' }]);
-    if (!canAccess(principal, 'service.read', { businessUnit: s.businessUnit, serviceId: s.id })) {
+    if (!canAccess(principal, action, { businessUnit: s.businessUnit, serviceId: s.id })) {
       throw new ForbiddenError(`service ${id} is outside your scope`);
     }
     return s;

@@ -11,6 +11,7 @@ export function serviceBody(over: Partial<CreateServiceBody> = {}): CreateServic
     businessUnit: 'payments',
     residencyRegion: 'eu-west-1',
     owner: { name: 'Owen Service', email: 'owen@example.com' },
+    reason: 'onboarding the service',
     ...over,
   };
 }

@@ -5,7 +5,13 @@ import {
   listScope,
   type Principal,
 } from '../../domain/access/policy.js';
-import { BusinessRuleError, ConflictError, ForbiddenError, NotFoundError } from '../../domain/errors.js';
+import {
+  BusinessRuleError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnavailableError,
+} from '../../domain/errors.js';
 import { type BaselineProposal, proposeBaseline } from '../../domain/objectives/baseline.js';
 import { computeCredit, creditsApplyTo } from '../../domain/objectives/credits.js';
 import { type EngineSettings, worstStatus } from '../../domain/objectives/evaluate.js';
@@ -569,7 +575,7 @@ export class ObjectiveUseCases {
 
 /** The engine from a container, or a clear error where this deployment has not wired it. */
 export function objectivesIn(container: { objectives?: ObjectiveUseCases | undefined }): ObjectiveUseCases {
-  if (!container.objectives) throw new Error('the objectives engine is not wired in this deployment');
+  if (!container.objectives) throw new UnavailableError('the objectives engine is not deployed here');
   return container.objectives;
 }
 

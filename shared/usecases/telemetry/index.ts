@@ -1,3 +1,4 @@
+import { UnavailableError } from '../../domain/errors.js';
 import type { TelemetryIngest, TelemetryQueries } from './ingest.js';
 
 export { TelemetryIngest, TelemetryQueries } from './ingest.js';
@@ -9,6 +10,6 @@ export interface TelemetryServices {
 }
 
 export function telemetryIn(container: { telemetry?: TelemetryServices | undefined }): TelemetryServices {
-  if (!container.telemetry) throw new Error('telemetry ingestion is not wired in this deployment');
+  if (!container.telemetry) throw new UnavailableError('telemetry ingestion is not deployed here');
   return container.telemetry;
 }

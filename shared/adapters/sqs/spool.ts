@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SampleSpool, SpooledBatch } from '../../ports/telemetry.js';
 
-/** A message is at most 256 KiB; a sample is about 200 bytes of JSON, so batches are split to stay well under. */
-export const SAMPLES_PER_MESSAGE = 800;
+/** A message is at most 256 KiB: pieces are cut by their serialised size, with room for the envelope. */
+export const MAX_MESSAGE_BYTES = 240 * 1024;
 
 /**
  * The durable fallback on AWS: an SQS queue. append() resolves once SQS has the message (durable across
@@ -22,12 +22,22 @@ export class SqsSampleSpool implements SampleSpool {
   ) {}
 
   async append(batch: SpooledBatch): Promise<void> {
-    for (let i = 0, part = 0; i < Math.max(1, batch.samples.length); i += SAMPLES_PER_MESSAGE, part++) {
-      const piece: SpooledBatch = {
-        ...batch,
-        id: `${batch.id}#${part}`,
-        samples: batch.samples.slice(i, i + SAMPLES_PER_MESSAGE),
-      };
+    // Samples carry label sets of any length, so a piece is filled up to a byte budget, not a sample count.
+    const envelope = Buffer.byteLength(JSON.stringify({ ...batch, id: `${batch.id}#000000`, samples: [] }));
+    const pieces: SpooledBatch['samples'][] = [[]];
+    let bytes = envelope;
+    for (const s of batch.samples) {
+      const size = Buffer.byteLength(JSON.stringify(s)) + 1;
+      if (size + envelope > MAX_MESSAGE_BYTES) throw new Error('one sample is larger than an SQS message');
+      if (bytes + size > MAX_MESSAGE_BYTES && pieces[pieces.length - 1]!.length > 0) {
+        pieces.push([]);
+        bytes = envelope;
+      }
+      pieces[pieces.length - 1]!.push(s);
+      bytes += size;
+    }
+    for (const [part, samples] of pieces.entries()) {
+      const piece: SpooledBatch = { ...batch, id: `${batch.id}#${part}`, samples };
       await this.client.send(
         new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(piece) }),
       );

@@ -40,6 +40,7 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'violation.read': READ_DATA,
   'violation.manage': WRITE_DATA,
   'exception.approve': WRITE_DATA,
+  'dispute.resolve': WRITE_DATA,
 };
 
 /**

@@ -38,6 +38,8 @@ export const ACTIONS = [
   'violation.manage',
   /** Approving an exception window (time that does not count): never the provider's own service owner. */
   'exception.approve',
+  /** Deciding a credit dispute: a neutral party, neither the provider's owner nor the customer's manager. */
+  'dispute.resolve',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -77,7 +79,10 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'exception.approve',
     ],
   },
-  approver: { scope: 'all', actions: [...READ, 'agreement.signoff', 'audit.read', 'exception.approve'] },
+  approver: {
+    scope: 'all',
+    actions: [...READ, 'agreement.signoff', 'audit.read', 'exception.approve', 'dispute.resolve'],
+  },
   'service-owner': {
     scope: 'services',
     actions: [...READ, 'service.update', 'agreement.signoff', 'telemetry.read', 'violation.manage'],

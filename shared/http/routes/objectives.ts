@@ -138,7 +138,7 @@ export const OBJECTIVES_ROUTES: readonly RouteSpec[] = [
     method: 'POST',
     path: '/v1/violations/{violationId}/disputes/{disputeId}/resolve',
     auth: 'user',
-    action: 'violation.manage',
+    action: 'dispute.resolve',
     handler: 'objectives/dispute-resolve',
     summary: 'Accept or reject a credit dispute (not by the person who raised it)',
     body: ResolveDisputeBody,

@@ -197,7 +197,7 @@ export class ObjectiveUseCases {
     body: ResolveDisputeBody,
   ): Promise<ViolationRecord> {
     const v = await this.getViolation(principal, violationId);
-    this.authorize(principal, 'violation.manage', v);
+    this.authorize(principal, 'dispute.resolve', v);
     const d = v.disputes.find((x) => x.id === disputeId);
     if (!d) throw new NotFoundError(`no dispute ${disputeId} on ${violationId}`);
     if (d.status !== 'open') throw new ConflictError(`dispute ${disputeId} is already ${d.status}`);

@@ -117,6 +117,36 @@ describe('the permission matrix', () => {
     });
   }
 
+  // The same routes for scoped roles whose scope does not reach the fixture: a read of one thing is refused
+  // (403, or 404 where existence itself is hidden), a list answers without the fixture. Never its data.
+  const reads = ROUTES.filter((r) => r.auth === 'user' && r.method === 'GET');
+  for (const route of reads) {
+    it(`GET ${route.path}: scoped roles outside the fixture's scope never see it`, async () => {
+      for (const role of ['sla-manager', 'service-owner', 'viewer'] as const) {
+        if (!PERMISSIONS[role].actions.includes(route.action!)) continue;
+        const token = app.tokens.sign(
+          {
+            sub: `outsider-${role}`,
+            email: `${role}@elsewhere.test`,
+            'cognito:groups': role,
+            'custom:business_units': 'elsewhere',
+            'custom:services': 'svc_elsewhere',
+          },
+          600,
+        );
+        const res = await app.call('GET', pathFor(route.path), { token });
+        expect(res.status, `${role}: ${JSON.stringify(res.body)}`).toBeLessThan(500);
+        if (res.status === 200) {
+          const text = JSON.stringify(res.body);
+          expect(text, `${role} saw the agreement`).not.toContain(agreementId);
+          expect(text, `${role} saw the service`).not.toContain(serviceId);
+        } else {
+          expect([400, 403, 404], `${role}`).toContain(res.status);
+        }
+      }
+    });
+  }
+
   it('keeps scoped roles inside their scope with 403', async () => {
     // rita manages retail-banking only; the fixture service belongs to payments.
     const outside = await app.call('POST', '/v1/agreements', {

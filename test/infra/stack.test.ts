@@ -100,6 +100,10 @@ describe('API Gateway', () => {
       const body = JSON.parse(
         template
           .replaceAll('$context.error.messageString', '"Invalid request body"')
+          .replaceAll(
+            '$context.error.validationErrorString',
+            '"[object has missing required properties ([\\"reason\\"])]"',
+          )
           .replaceAll('$context.requestId', 'r1'),
       );
       expect(body.error).toMatchObject({ code: expect.any(String), details: [{ path: expect.any(String) }] });

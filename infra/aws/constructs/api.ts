@@ -104,19 +104,30 @@ export class Api extends Construct {
         'The account-wide API Gateway logging role: AWS maintains this policy for exactly this purpose (write execution and access logs); it grants no data access.',
     });
     // Errors API Gateway answers itself carry the same JSON shape as the handlers' (shared/http/errors.ts).
-    // Gateway templates are plain substitution (no VTL escaping), so only values API Gateway already quotes
-    // go into the body; the validator's detailed message goes to the access log (`validation` field).
-    const gatewayErrors: [apigw.ResponseType, string, string][] = [
-      [apigw.ResponseType.BAD_REQUEST_BODY, 'validation_failed', '"(body)"'],
-      [apigw.ResponseType.BAD_REQUEST_PARAMETERS, 'validation_failed', '"(parameters)"'],
-      [apigw.ResponseType.DEFAULT_4XX, 'request_rejected', '"(request)"'],
-      [apigw.ResponseType.DEFAULT_5XX, 'internal', '"(gateway)"'],
+    // Gateway templates are plain substitution (no VTL). messageString arrives quoted (documented); for request
+    // validation the detail (`validationErrorString`, which names the failing property) is substituted the same
+    // way, as public use of it shows; it is also in the access log (`validation` field). Not proven on AWS here.
+    const gatewayErrors: [apigw.ResponseType, string, string, string][] = [
+      [
+        apigw.ResponseType.BAD_REQUEST_BODY,
+        'validation_failed',
+        '"(body)"',
+        '$context.error.validationErrorString',
+      ],
+      [
+        apigw.ResponseType.BAD_REQUEST_PARAMETERS,
+        'validation_failed',
+        '"(parameters)"',
+        '$context.error.validationErrorString',
+      ],
+      [apigw.ResponseType.DEFAULT_4XX, 'request_rejected', '"(request)"', '$context.error.messageString'],
+      [apigw.ResponseType.DEFAULT_5XX, 'internal', '"(gateway)"', '$context.error.messageString'],
     ];
-    for (const [type, code, path] of gatewayErrors) {
+    for (const [type, code, path, problem] of gatewayErrors) {
       this.api.addGatewayResponse(`Gw${type.responseType}`, {
         type,
         templates: {
-          'application/json': `{"error":{"code":"${code}","message":$context.error.messageString,"details":[{"path":${path},"problem":$context.error.messageString}]},"requestId":"$context.requestId"}`,
+          'application/json': `{"error":{"code":"${code}","message":$context.error.messageString,"details":[{"path":${path},"problem":${problem}}]},"requestId":"$context.requestId"}`,
         },
       });
     }

@@ -5,8 +5,6 @@ import { AuditQuery } from '../../shared/schemas/audit.js';
 export const handler = httpHandler({
   route: 'agreements.audit',
   query: AuditQuery,
-  run: async ({ params, query, principal, deps }) => {
-    await deps.agreements.load(principal, 'audit.read', params.agreementId!);
-    return ok(await deps.auditQueries.list('agreement', params.agreementId!, query));
-  },
+  run: async ({ params, query, principal, deps }) =>
+    ok(await deps.auditQueries.trail(principal, 'agreement', params.agreementId!, query)),
 });

@@ -5,8 +5,6 @@ import { AuditQuery } from '../../shared/schemas/audit.js';
 export const handler = httpHandler({
   route: 'services.audit',
   query: AuditQuery,
-  run: async ({ params, query, principal, deps }) => {
-    await deps.services.get(principal, params.serviceId!, 'audit.read');
-    return ok(await deps.auditQueries.list('service', params.serviceId!, query));
-  },
+  run: async ({ params, query, principal, deps }) =>
+    ok(await deps.auditQueries.trail(principal, 'service', params.serviceId!, query)),
 });

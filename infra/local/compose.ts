@@ -41,6 +41,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   const audit = new SqliteAuditStore(db);
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const objectiveIds = new UlidGenerator(clock);
+  const serviceUseCases = new ServiceUseCases({ services, clock, residencyRegion });
   const agreementUseCases = new AgreementUseCases({
     agreements,
     services,
@@ -51,11 +52,14 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   });
   const container: Container = {
     config,
-    services: new ServiceUseCases({ services, clock, residencyRegion }),
+    services: serviceUseCases,
     agreements: agreementUseCases,
     lifecycleJob: new AgreementLifecycleJob({ agreements, useCases: agreementUseCases, clock }),
     auditRecorder: new AuditRecorder(audit),
-    auditQueries: new AuditQueries(audit),
+    auditQueries: new AuditQueries(audit, {
+      agreement: (p, id) => agreementUseCases.load(p, 'audit.read', id),
+      service: (p, id) => serviceUseCases.get(p, id, 'audit.read'),
+    }),
     vendorKeys: new SqliteVendorKeyStore(db),
     objectives: new ObjectiveUseCases({
       source: new AgreementObjectivesSource(agreements, services),

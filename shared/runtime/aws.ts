@@ -91,6 +91,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
       });
   }
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
+  const serviceUseCases = new ServiceUseCases({ services, clock, residencyRegion });
   const agreementUseCases = new AgreementUseCases({
     agreements,
     services,
@@ -101,13 +102,16 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
   });
   return {
     config,
-    services: new ServiceUseCases({ services, clock, residencyRegion }),
+    services: serviceUseCases,
     agreements: agreementUseCases,
     lifecycleJob: new AgreementLifecycleJob({ agreements, useCases: agreementUseCases, clock }),
     ...(telemetry ? { telemetry } : {}),
     ...(objectives ? { objectives } : {}),
     auditRecorder: new AuditRecorder(audit),
-    auditQueries: new AuditQueries(audit),
+    auditQueries: new AuditQueries(audit, {
+      agreement: (p, id) => agreementUseCases.load(p, 'audit.read', id),
+      service: (p, id) => serviceUseCases.get(p, id, 'audit.read'),
+    }),
     vendorKeys: new DynamoVendorKeyStore(db, tables.vendorKeys),
   };
 }

@@ -1,3 +1,4 @@
+import type { Principal } from '../domain/access/policy.js';
 import { diff } from '../domain/agreements/diff.js';
 import { ValidationError } from '../domain/errors.js';
 import type { AuditStore } from '../ports/audit.js';
@@ -38,15 +39,27 @@ export class AuditRecorder {
   }
 }
 
+/** Finds an audited record the caller may read the trail of, or throws 404/403. */
+export type AuditLocator = Record<
+  AuditEntry['entity'],
+  (principal: Principal, id: string) => Promise<unknown>
+>;
+
 /** Reading the audit trail page by page; the cursor is the last version seen. */
 export class AuditQueries {
-  constructor(private readonly audit: AuditStore) {}
+  constructor(
+    private readonly audit: AuditStore,
+    private readonly locate: AuditLocator,
+  ) {}
 
-  async list(
+  /** The trail of one record, after checking that the caller may read it (`audit.read` in its scope). */
+  async trail(
+    principal: Principal,
     entity: AuditEntry['entity'],
     entityId: string,
     q: { limit: number; cursor?: string | undefined },
   ): Promise<{ items: AuditEntry[]; nextCursor?: string }> {
+    await this.locate[entity](principal, entityId);
     const after = q.cursor === undefined ? 0 : Number(q.cursor);
     if (!Number.isInteger(after) || after < 0) {
       throw new ValidationError('bad cursor', [

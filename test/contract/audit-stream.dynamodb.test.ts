@@ -9,6 +9,10 @@ import type { AuditStore } from '../../shared/ports/audit.js';
 import { createAwsContainer } from '../../shared/runtime/aws.js';
 import { AWS_ENV, readConfig } from '../../shared/runtime/config.js';
 import { type Container, setContainer } from '../../shared/runtime/container.js';
+import { principal } from '../helpers/fixtures.js';
+
+const ADMIN = principal({ roles: ['admin'] });
+
 import { AuditRecorder } from '../../shared/usecases/audit.js';
 import { readStream, useDynamoLocal } from '../helpers/dynamodb-local.js';
 import { agreementVersion, service } from '../helpers/fixtures.js';
@@ -79,8 +83,8 @@ describe('audit from the DynamoDB stream (DynamoDB Local)', () => {
   });
 
   const entries = async () => [
-    ...(await container.auditQueries.list('service', 'svc_payments-gateway', { limit: 50 })).items,
-    ...(await container.auditQueries.list('agreement', v1.id, { limit: 50 })).items,
+    ...(await container.auditQueries.trail(ADMIN, 'service', 'svc_payments-gateway', { limit: 50 })).items,
+    ...(await container.auditQueries.trail(ADMIN, 'agreement', v1.id, { limit: 50 })).items,
   ];
 
   it('writes exactly one audit entry per committed change, from the old and new images', async () => {

@@ -27,7 +27,10 @@ beforeEach(() => {
   };
   setContainer({
     auditRecorder: new AuditRecorder(flaky),
-    auditQueries: new AuditQueries(audit),
+    auditQueries: new AuditQueries(audit, {
+      agreement: async () => undefined,
+      service: async () => undefined,
+    }),
   } as unknown as Container);
 });
 

@@ -25,7 +25,10 @@ function install() {
   const vendorKeys = new Keys();
   setContainer({
     auditRecorder: new AuditRecorder(audit),
-    auditQueries: new AuditQueries(audit),
+    auditQueries: new AuditQueries(audit, {
+      agreement: async () => undefined,
+      service: async () => undefined,
+    }),
     vendorKeys,
   } as unknown as Container);
   return { audit, vendorKeys };

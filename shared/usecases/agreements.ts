@@ -268,10 +268,20 @@ export class AgreementUseCases {
     reason: string,
   ): Promise<AgreementVersion> {
     const current = await this.loadForWrite(principal, 'agreement.activate', id, expected);
-    const missing = missingSignOffs(current);
+    // Sign-offs were fixed at submission; if the service's tier changed since, the rules may ask for more now.
+    const service = await this.deps.services.get(current.serviceId);
+    const approved = new Set(
+      current.signOffs.filter((s) => s.decision === 'approved').map((s) => s.capacity),
+    );
+    const nowRequired = service
+      ? requiredSignOffs(this.deps.signOffRules, current, service.tier).map((r) => r.capacity)
+      : [];
+    const missing = [
+      ...new Set([...missingSignOffs(current), ...nowRequired.filter((c) => !approved.has(c))]),
+    ];
     if (current.status === 'submitted' || (current.status === 'approved' && missing.length > 0)) {
       throw new ConflictError(
-        `agreement ${id} cannot be activated: sign-off missing from ${missing.join(', ')}`,
+        `agreement ${id} cannot be activated: sign-off missing from ${missing.join(', ')}${current.status === 'approved' ? ' (required since submission: withdraw and resubmit to collect it)' : ''}`,
         missing.map((c) => ({ path: `requiredSignOffs[${c}]`, problem: 'not signed off' })),
         { missingSignOffs: missing },
       );

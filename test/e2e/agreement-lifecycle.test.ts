@@ -223,6 +223,53 @@ describe('the agreement lifecycle over HTTP', () => {
     expect(notRequired.body.error.details[0].path).toBe('capacity');
   });
 
+  it('asks for the sign-offs a tier change made necessary after submission before it activates', async () => {
+    await app.call('POST', '/v1/services', {
+      as: 'sla-manager',
+      body: serviceBody({ id: 'svc_fx-rates', tier: 3 }),
+    });
+    const a = await create({ serviceId: 'svc_fx-rates' });
+    let v = (await step(a.id, 'submit', 1)).body.version;
+    v = (
+      await step(a.id, 'signoffs', v, 'approver-business', {
+        capacity: 'business-owner',
+        decision: 'approved',
+        reason: 'fine by us',
+      })
+    ).body.version;
+    const r = await app.call('POST', `/v1/agreements/${a.id}/signoffs`, {
+      as: 'admin',
+      body: { capacity: 'service-owner', decision: 'approved', reason: 'owner signs' },
+      headers: { 'if-match': `"${v}"` },
+    });
+    expect(r.status).toBe(403); // the admin holds no sign-off capacity
+    // Sign as service owner through a token scoped to the new service.
+    const owner = app.tokens.sign(
+      {
+        sub: 'fx-owner',
+        email: 'fx.owner@accord.local',
+        'cognito:groups': 'service-owner',
+        'custom:services': 'svc_fx-rates',
+      },
+      600,
+    );
+    const signed = await app.call('POST', `/v1/agreements/${a.id}/signoffs`, {
+      token: owner,
+      body: { capacity: 'service-owner', decision: 'approved', reason: 'owner signs' },
+      headers: { 'if-match': `"${v}"` },
+    });
+    expect(signed.body.status).toBe('approved');
+    // The service becomes tier 1 after approval: the governance board must now sign too.
+    await app.call('PATCH', '/v1/services/svc_fx-rates', {
+      as: 'sla-manager',
+      body: { tier: 1, reason: 'now critical' },
+      headers: { 'if-match': '"1"' },
+    });
+    const act = await step(a.id, 'activate', signed.body.version);
+    expect(act.status).toBe(409);
+    expect(act.body.error.missingSignOffs).toEqual(['governance-board']);
+  });
+
   it('sends a rejected agreement back to draft', async () => {
     const a = await create();
     await step(a.id, 'submit', 1);

@@ -41,7 +41,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   const audit = new SqliteAuditStore(db);
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const objectiveIds = new UlidGenerator(clock);
-  const serviceUseCases = new ServiceUseCases({ services, clock, residencyRegion });
+  const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
   const agreementUseCases = new AgreementUseCases({
     agreements,
     services,

@@ -91,7 +91,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
       });
   }
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
-  const serviceUseCases = new ServiceUseCases({ services, clock, residencyRegion });
+  const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
   const agreementUseCases = new AgreementUseCases({
     agreements,
     services,

@@ -6,6 +6,7 @@ import {
   NotFoundError,
   VersionConflictError,
 } from '../domain/errors.js';
+import type { AgreementStore } from '../ports/agreements.js';
 import type { Clock } from '../ports/clock.js';
 import type { ServiceStore } from '../ports/services.js';
 import type { CreateServiceBody, ListServicesQuery, Service, UpdateServiceBody } from '../schemas/service.js';
@@ -15,6 +16,8 @@ const GOVERNED_FIELDS = ['tier', 'residencyRegion'] as const;
 
 export interface ServiceDeps {
   services: ServiceStore;
+  /** To refuse a residency change while agreements hold the service's data in its current region. */
+  agreements?: Pick<AgreementStore, 'list'>;
   clock: Clock;
   residencyRegion?: string | undefined;
 }
@@ -94,7 +97,23 @@ export class ServiceUseCases {
         governed.map((f) => ({ path: f, problem: 'is governed: sign-offs and residency depend on it' })),
       );
     }
-    if (changes.residencyRegion !== undefined) this.checkResidency(changes.residencyRegion);
+    if (changes.residencyRegion !== undefined && changes.residencyRegion !== current.residencyRegion) {
+      this.checkResidency(changes.residencyRegion);
+      // Agreements pin their data's region to the service's: moving the service would break them silently.
+      const held = await this.deps.agreements?.list({ serviceId: id, scope: { all: true }, limit: 5 });
+      if (held && held.items.length > 0) {
+        throw new ConflictError(
+          `service ${id} has agreements resident in ${current.residencyRegion}: ${held.items.map((a) => a.id).join(', ')}${held.lastKey ? ', …' : ''}`,
+          [
+            {
+              path: 'residencyRegion',
+              problem:
+                'agreements of this service are resident in the current region; retire or move them first',
+            },
+          ],
+        );
+      }
+    }
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     const next: Service = {
       ...current,

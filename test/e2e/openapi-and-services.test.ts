@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/http/routes.js';
-import { serviceBody } from '../helpers/fixtures.js';
-import { startTestApp, type TestApp } from '../helpers/local-app.js';
+import { agreementBody, serviceBody } from '../helpers/fixtures.js';
+import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -87,6 +87,33 @@ describe('services', () => {
       ['update', 'downgraded after review'],
     ]);
     expect(audit.body.items[1].diff).toEqual([{ path: 'tier', op: 'changed', before: 1, after: 2 }]);
+  });
+
+  it('will not move a service to another region while agreements hold its data in the current one', async () => {
+    await app.call('POST', '/v1/services', { as: 'sla-manager', body: serviceBody({ id: 'svc_moving' }) });
+    const empty = await app.call('PATCH', '/v1/services/svc_moving', {
+      as: 'sla-manager',
+      body: { residencyRegion: 'eu-central-1', reason: 'consolidating in Frankfurt' },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(empty.status).toBe(200);
+    const held = await app.call('POST', '/v1/agreements', {
+      as: 'sla-manager',
+      body: agreementBody({
+        serviceId: 'svc_moving',
+        effectiveFrom: today(),
+        reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(30) },
+        dataResidency: { region: 'eu-central-1', processingRegions: [] },
+      }),
+    });
+    expect(held.status, JSON.stringify(held.body)).toBe(201);
+    const move = await app.call('PATCH', '/v1/services/svc_moving', {
+      as: 'sla-manager',
+      body: { residencyRegion: 'eu-west-1', reason: 'back to Ireland' },
+      headers: { 'if-match': '"2"' },
+    });
+    expect(move.status).toBe(409);
+    expect(move.body.error.details[0].path).toBe('residencyRegion');
   });
 
   it('refuses a bad tier with a message that names the allowed values', async () => {

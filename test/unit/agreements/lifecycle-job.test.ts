@@ -11,7 +11,8 @@ async function setup(now: string) {
   const clock = { now: () => new Date(now) };
   const agreements = new MemoryAgreementStore();
   const services = new MemoryServiceStore();
-  await services.create(service());
+  // Tier 3, an SLA without credits: the service owner and the customer's business owner sign.
+  await services.create(service({ tier: 3 }));
   const useCases = new AgreementUseCases({
     agreements,
     services,
@@ -23,12 +24,21 @@ async function setup(now: string) {
 }
 
 const signed = {
-  requiredSignOffs: [{ capacity: 'service-owner' as const, rules: ['r'] }],
+  requiredSignOffs: [
+    { capacity: 'service-owner' as const, rules: ['r'] },
+    { capacity: 'business-owner' as const, rules: ['r'] },
+  ],
   signOffs: [
     {
       capacity: 'service-owner' as const,
       decision: 'approved' as const,
       by: 'o',
+      at: '2026-11-01T00:00:00Z',
+    },
+    {
+      capacity: 'business-owner' as const,
+      decision: 'approved' as const,
+      by: 'b',
       at: '2026-11-01T00:00:00Z',
     },
   ],

@@ -92,3 +92,14 @@ export interface SourceBucketTotals {
   bucketStart: number;
   byVendor: Record<string, { good: number; total: number; count: number; sum: number }>;
 }
+
+/**
+ * Which samples (series, timestamp) the rollups have already counted, where the raw store cannot say (Timestream
+ * accepts an identical record silently): a sample re-sent without an Idempotency-Key is then counted once.
+ */
+export interface SeenSampleStore {
+  /** Claims the samples not seen before and answers them; the others were seen already. */
+  claim(samples: readonly Sample[]): Promise<Sample[]>;
+  /** Gives claims back when their rollups could not be written, so that a replay counts them. */
+  release(samples: readonly Sample[]): Promise<void>;
+}

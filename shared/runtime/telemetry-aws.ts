@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoSeenSampleStore } from '../adapters/dynamodb/seen.js';
 import {
   DynamoDiscrepancyStore,
   DynamoIdempotencyStore,
@@ -57,6 +58,13 @@ export function composeAwsTelemetry(parts: AwsTelemetryParts): TelemetryServices
       : undefined;
   const sqs = new SQSClient(parts.clientConfig ?? {});
   const spool = new SqsSampleSpool(sqs, queueUrl!);
+  const policy = loadTelemetryPolicy();
+  // Seen-sample markers live as long as a sample may arrive late, plus a day of margin.
+  const latenessMinutes = Math.max(
+    policy.limits.acceptedLatenessMinutes,
+    ...Object.values(policy.policy.vendors).map((v) => v.acceptedLatenessMinutes ?? 0),
+  );
+  const seen = new DynamoSeenSampleStore(doc, table!, latenessMinutes * 60 + 86_400);
   // Records the raw store refuses for good (not throttling) must not go back to the replayed queue, where they
   // would be refused again forever: they go to the fallback's dead-letter queue, kept there for inspection.
   const refused = new SqsSampleSpool(sqs, refusedUrl!);
@@ -64,8 +72,8 @@ export function composeAwsTelemetry(parts: AwsTelemetryParts): TelemetryServices
   const discrepancies = new DynamoDiscrepancyStore(doc, table!);
   return {
     ingest: new TelemetryIngest({
-      policy: loadTelemetryPolicy(),
-      samples: new AwsSampleStore(raw, parts.rollups, refused),
+      policy,
+      samples: new AwsSampleStore(raw, parts.rollups, refused, seen),
       idempotency: new DynamoIdempotencyStore(doc, table!),
       spool,
       unmapped,

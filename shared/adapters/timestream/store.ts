@@ -1,21 +1,29 @@
 import type { Sample } from '../../domain/telemetry/model.js';
 import { rollupDeltas } from '../../domain/telemetry/rollup.js';
 import type { RollupStore } from '../../ports/rollups.js';
-import type { SampleSpool, SampleStore, StoredSample, WriteOutcome } from '../../ports/telemetry.js';
+import type {
+  SampleSpool,
+  SampleStore,
+  SeenSampleStore,
+  StoredSample,
+  WriteOutcome,
+} from '../../ports/telemetry.js';
 import type { TimestreamSampleWriter } from './samples.js';
 
 /**
  * The SampleStore on AWS: raw samples in Timestream (absent when the stack is deployed without it, since new
  * accounts cannot create it), rollups in the rollup store. Records Timestream refuses for good go to the
- * fallback queue with their reason rather than vanish. Unlike SQLite the two writes are not one
- * transaction, and Timestream acknowledges an identical record silently, so exactly-once rollups on AWS
- * rest on the Idempotency-Key of the request (see docs/telemetry.md).
+ * fallback's dead-letter queue with their reason rather than vanish. Timestream acknowledges an identical
+ * record silently, so which samples the rollups have counted is kept by the seen-sample store: a sample
+ * re-sent without an Idempotency-Key is counted once. Unlike SQLite the writes are not one transaction: when
+ * the rollup write fails the claims are given back, so a replay counts them (see docs/telemetry.md).
  */
 export class AwsSampleStore implements SampleStore {
   constructor(
     private readonly raw: TimestreamSampleWriter | undefined,
     private readonly rollups: RollupStore,
     private readonly refused: SampleSpool,
+    private readonly seen?: SeenSampleStore,
   ) {}
 
   async write(samples: readonly Sample[]): Promise<WriteOutcome> {
@@ -35,8 +43,18 @@ export class AwsSampleStore implements SampleStore {
         });
       }
     }
+    if (this.seen) {
+      const claimed = await this.seen.claim(fresh);
+      duplicates += fresh.length - claimed.length;
+      fresh = claimed;
+    }
     const deltas = rollupDeltas(fresh);
-    if (deltas.length) await this.rollups.add(deltas);
+    try {
+      if (deltas.length) await this.rollups.add(deltas);
+    } catch (err) {
+      await this.seen?.release(fresh);
+      throw err;
+    }
     return { stored: fresh.length, duplicates, fresh };
   }
 

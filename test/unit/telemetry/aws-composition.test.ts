@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   RejectedRecordsException,
@@ -25,11 +26,12 @@ const env = {
   ACCORD_TIMESTREAM_DATABASE: 'accord',
   ACCORD_TIMESTREAM_TABLE: 'samples',
 };
+let rollups = new MemoryRollupStore();
 const compose = (e: Record<string, string> = env) =>
   composeAwsTelemetry({
     config: readConfig(e),
     doc: documentClient({ region: 'eu-west-1' }),
-    rollups: new MemoryRollupStore(),
+    rollups,
     clock: { now: () => new Date(NOW) },
     clientConfig: { region: 'eu-west-1' },
   });
@@ -87,6 +89,27 @@ describe('telemetry composed for AWS', () => {
     expect(r.status).toBe(200);
     const sent = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input.QueueUrl);
     expect(sent).toEqual([env.ACCORD_RAW_REFUSED_QUEUE_URL]);
+  });
+
+  it('counts a sample re-sent without an Idempotency-Key once in the rollups (Timestream takes it silently)', async () => {
+    rollups = new MemoryRollupStore();
+    ts.on(WriteRecordsCommand).resolves({});
+    // The seen-sample marker: the first put claims the sample, the second finds it there.
+    const claimed = new Set<string>();
+    ddb.on(PutCommand).callsFake((input: { Item: { pk: string; sk: string } }) => {
+      const k = `${input.Item.pk}/${input.Item.sk}`;
+      if (input.Item.pk.startsWith('seen#') && claimed.has(k)) {
+        throw new ConditionalCheckFailedException({ message: 'seen', $metadata: {} });
+      }
+      claimed.add(k);
+      return {};
+    });
+    const t = compose();
+    await t.ingest.ingest({ vendorId: 'prometheus-main', ...request() });
+    const again = await t.ingest.ingest({ vendorId: 'prometheus-main', ...request() });
+    expect(again.status).toBe(200);
+    const buckets = await rollups.read('svc_payments-gateway/availability', NOW - 3_600_000, NOW + 3_600_000);
+    expect(buckets.reduce((n, b) => n + b.total, 0)).toBe(1);
   });
 
   it('runs without Timestream (the CDK switch off)', async () => {

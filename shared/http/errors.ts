@@ -36,10 +36,6 @@ export function zodProblems(error: z.ZodError, prefix = ''): FieldProblem[] {
         problem: 'is not a known field',
       }));
     }
-    if (i.code === 'invalid_union' && 'errors' in i && i.errors.length > 0) {
-      // A discriminated union with a bad discriminator: say which values are allowed.
-      return [{ path: formatPath(i.path, prefix), problem: i.message }];
-    }
     return [{ path: formatPath(i.path, prefix), problem: i.message }];
   });
 }

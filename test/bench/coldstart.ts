@@ -60,42 +60,45 @@ export async function bundleHandler(handler: string, outdir: string): Promise<st
 const INIT_PROBE =
   'const t=performance.now();require(process.argv[1]);process.stdout.write(String(performance.now()-t))';
 
-/** Median module-initialisation time of a bundle, each run in a fresh process (with Lambda's NODE_OPTIONS). */
-export function initMs(bundle: string, runs = RUNS): number {
-  const env = {
+const FIRST_PROBE =
+  "const t=performance.now();require(process.argv[1]).handler({httpMethod:'GET',path:'/health',resource:'/health',headers:{},body:null,isBase64Encoded:false,requestContext:{requestId:'r'}},{awsRequestId:'r',functionName:'f',getRemainingTimeInMillis:()=>3000}).then(r=>{if(r.statusCode!==200)throw new Error(r.body);process.stdout.write(String(performance.now()-t))})";
+
+/** Median of a probe's reported milliseconds, each run in a fresh Node process with Lambda's NODE_OPTIONS. */
+function medianProbeMs(probe: string, bundle: string, env: Record<string, string>, runs: number): number {
+  const base = {
     PATH: process.env.PATH ?? '',
     NODE_PATH: RUNTIME_NODE_PATH,
     NODE_OPTIONS: '--enable-source-maps',
     AWS_REGION: 'eu-west-1',
-    AWS_LAMBDA_FUNCTION_NAME: 'bench',
   };
   const times = Array.from({ length: runs }, () =>
-    Number(execFileSync(process.execPath, ['-e', INIT_PROBE, bundle], { env, encoding: 'utf8' })),
+    Number(
+      execFileSync(process.execPath, ['-e', probe, bundle], { env: { ...base, ...env }, encoding: 'utf8' }),
+    ),
   ).sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
 }
 
-const FIRST_PROBE =
-  "const t=performance.now();require(process.argv[1]).handler({httpMethod:'GET',path:'/health',resource:'/health',headers:{},body:null,isBase64Encoded:false,requestContext:{requestId:'r'}},{awsRequestId:'r',functionName:'f',getRemainingTimeInMillis:()=>3000}).then(r=>{if(r.statusCode!==200)throw new Error(r.body);process.stdout.write(String(performance.now()-t))})";
+/** Median module-initialisation time of a bundle. */
+export function initMs(bundle: string, runs = RUNS): number {
+  return medianProbeMs(INIT_PROBE, bundle, { AWS_LAMBDA_FUNCTION_NAME: 'bench' }, runs);
+}
 
 /** Median time from loading a bundle to its first response: init, the composition root with its SDK, one request. */
 export function firstRequestMs(bundle: string, runs = RUNS): number {
-  const env = {
-    PATH: process.env.PATH ?? '',
-    NODE_PATH: RUNTIME_NODE_PATH,
-    NODE_OPTIONS: '--enable-source-maps',
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'bench',
-    AWS_SECRET_ACCESS_KEY: 'bench',
-    ACCORD_DATA_TABLE: 'd',
-    ACCORD_AUDIT_TABLE: 'a',
-    ACCORD_VENDOR_KEYS_TABLE: 'v',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-  };
-  const times = Array.from({ length: runs }, () =>
-    Number(execFileSync(process.execPath, ['-e', FIRST_PROBE, bundle], { env, encoding: 'utf8' })),
-  ).sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return medianProbeMs(
+    FIRST_PROBE,
+    bundle,
+    {
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      ACCORD_DATA_TABLE: 'd',
+      ACCORD_AUDIT_TABLE: 'a',
+      ACCORD_VENDOR_KEYS_TABLE: 'v',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    },
+    runs,
+  );
 }
 
 export async function benchColdStart(): Promise<BenchEntry[]> {

@@ -10,7 +10,7 @@ import { ConflictError, VersionConflictError } from '../../domain/errors.js';
 import type { AgreementListQuery, AgreementStore, Page } from '../../ports/agreements.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
 import { AUDIT_ENTITY_ATTR, DOC_ATTR } from '../stream/change-record.js';
-import { Expr, type Item, mergeById, queryAll, queryUpTo } from './client.js';
+import { Expr, type Item, mergeById, queryAll, queryPartitionAfter } from './client.js';
 import { cancellationReasons } from './errors.js';
 import { DATA_INDEX } from './tables.js';
 
@@ -227,26 +227,8 @@ export class DynamoAgreementStore implements AgreementStore {
     }
     const want = q.limit + 1;
     const filter = this.filterFor(q);
-    const byId = (
-      index: { indexName: string; partitionKey: { name: string }; sortKey: { name: string } },
-      pk: string,
-    ) =>
-      queryUpTo(
-        this.db,
-        {
-          TableName: this.table,
-          IndexName: index.indexName,
-          ...filter.input(
-            q.after === undefined ? '#ipk = :ipk' : '#ipk = :ipk AND #isk > :after',
-            { ':ipk': pk, ...(q.after === undefined ? {} : { ':after': q.after }) },
-            {
-              '#ipk': index.partitionKey.name,
-              ...(q.after === undefined ? {} : { '#isk': index.sortKey.name }),
-            },
-          ),
-        },
-        want,
-      );
+    const byId = (index: (typeof DATA_INDEX)[keyof typeof DATA_INDEX], pk: string) =>
+      queryPartitionAfter(this.db, this.table, index, pk, q.after, filter, want);
     let lists: Item[][];
     if (q.serviceId !== undefined) lists = [await byId(DATA_INDEX.byService, `AGR_SVC#${q.serviceId}`)];
     else if (q.businessUnit !== undefined)

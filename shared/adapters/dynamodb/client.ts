@@ -32,6 +32,34 @@ export async function queryUpTo(
   return out.slice(0, want);
 }
 
+/**
+ * One keyset page of an index partition: items of partition `pk` whose sort key follows `after`, through the
+ * filter, up to `want`. Lists that merge several partitions (scope: any of these units) call it per partition.
+ */
+export function queryPartitionAfter(
+  db: DynamoDBDocumentClient,
+  table: string,
+  index: { indexName: string; partitionKey: { name: string }; sortKey: { name: string } },
+  pk: string,
+  after: string | undefined,
+  filter: Expr,
+  want: number,
+): Promise<Item[]> {
+  return queryUpTo(
+    db,
+    {
+      TableName: table,
+      IndexName: index.indexName,
+      ...filter.input(
+        after === undefined ? '#ipk = :ipk' : '#ipk = :ipk AND #isk > :after',
+        { ':ipk': pk, ...(after === undefined ? {} : { ':after': after }) },
+        { '#ipk': index.partitionKey.name, ...(after === undefined ? {} : { '#isk': index.sortKey.name }) },
+      ),
+    },
+    want,
+  );
+}
+
 /** Every item of a query (bounded ranges only: version lists, a date range). */
 export async function queryAll(db: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
   return queryUpTo(db, input, Number.MAX_SAFE_INTEGER);

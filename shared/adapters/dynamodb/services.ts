@@ -5,7 +5,7 @@ import type { Page } from '../../ports/agreements.js';
 import type { ServiceListQuery, ServiceStore } from '../../ports/services.js';
 import type { Service } from '../../schemas/service.js';
 import { AUDIT_ENTITY_ATTR, DOC_ATTR } from '../stream/change-record.js';
-import { Expr, type Item, mergeById, queryUpTo } from './client.js';
+import { Expr, type Item, mergeById, queryPartitionAfter } from './client.js';
 import { isConditionalCheckFailed } from './errors.js';
 import { DATA_INDEX } from './tables.js';
 
@@ -94,23 +94,8 @@ export class DynamoServiceStore implements ServiceStore {
     const f = new Expr();
     if (q.businessUnit !== undefined) f.add(`${f.name('businessUnit')} = ${f.value(q.businessUnit)}`);
     if (q.tier !== undefined) f.add(`${f.name('tier')} = ${f.value(q.tier)}`);
-    const partition = (index: (typeof DATA_INDEX)['byBusinessUnit'], pk: string) =>
-      queryUpTo(
-        this.db,
-        {
-          TableName: this.table,
-          IndexName: index.indexName,
-          ...f.input(
-            q.after === undefined ? '#ipk = :ipk' : '#ipk = :ipk AND #isk > :after',
-            { ':ipk': pk, ...(q.after === undefined ? {} : { ':after': q.after }) },
-            {
-              '#ipk': index.partitionKey.name,
-              ...(q.after === undefined ? {} : { '#isk': index.sortKey.name }),
-            },
-          ),
-        },
-        want,
-      );
+    const partition = (index: (typeof DATA_INDEX)[keyof typeof DATA_INDEX], pk: string) =>
+      queryPartitionAfter(this.db, this.table, index, pk, q.after, f, want);
     let lists: Item[][];
     if (q.scope.all) {
       lists = [

@@ -4,10 +4,8 @@ import { DynamoAgreementStore } from '../../shared/adapters/dynamodb/agreements.
 import { DynamoRollupStore } from '../../shared/adapters/dynamodb/rollups.js';
 import { DynamoServiceStore } from '../../shared/adapters/dynamodb/services.js';
 import { BUCKET_MS } from '../../shared/ports/rollups.js';
-import { createAwsContainer } from '../../shared/runtime/aws.js';
-import { AWS_ENV, readConfig } from '../../shared/runtime/config.js';
 import { setContainer } from '../../shared/runtime/container.js';
-import { useDynamoLocal } from '../helpers/dynamodb-local.js';
+import { awsContainerOnLocal, useDynamoLocal } from '../helpers/dynamodb-local.js';
 import { sampleEvent } from '../helpers/events.js';
 import { agreementVersion, service } from '../helpers/fixtures.js';
 
@@ -18,21 +16,7 @@ const NOW = Date.UTC(2026, 11, 15, 12, 0, 0);
 describe('the objectives engine on the AWS composition root (DynamoDB Local)', () => {
   it('evaluates an active agreement from DynamoDB rollups and opens one violation, once', async () => {
     const dl = local();
-    const t = await dl.createTables();
-    const config = readConfig({
-      [AWS_ENV.dataTable]: t.Data,
-      [AWS_ENV.auditTable]: t.Audit,
-      [AWS_ENV.vendorKeysTable]: t.VendorKeys,
-      [AWS_ENV.rollupsTable]: t.Rollups,
-      [AWS_ENV.rawFallbackQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/accord-raw-fallback',
-      [AWS_ENV.rawRefusedQueueUrl]:
-        'https://sqs.eu-west-1.amazonaws.com/111122223333/accord-raw-fallback-dlq',
-    });
-    const container = await createAwsContainer({
-      config,
-      client: dl.config,
-      clock: { now: () => new Date(NOW) },
-    });
+    const { container, tables: t } = await awsContainerOnLocal(dl, NOW);
     expect(container.objectives).toBeDefined();
     setContainer(container);
     await new DynamoServiceStore(dl.doc, t.Data!).create(service());

@@ -4,10 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { handler as ingest } from '../../functions/telemetry/ingest.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { DynamoRollupStore } from '../../shared/adapters/dynamodb/rollups.js';
-import { createAwsContainer } from '../../shared/runtime/aws.js';
-import { AWS_ENV, readConfig } from '../../shared/runtime/config.js';
 import { setContainer } from '../../shared/runtime/container.js';
-import { useDynamoLocal } from '../helpers/dynamodb-local.js';
+import { awsContainerOnLocal, useDynamoLocal } from '../helpers/dynamodb-local.js';
 import { sampleEvent } from '../helpers/events.js';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -17,22 +15,7 @@ const T = Date.UTC(2026, 10, 25, 12, 0, 0);
 describe('telemetry on the AWS composition root (DynamoDB Local, no Timestream)', () => {
   it('ingests the sample remote write into DynamoDB rollups, and a replayed request adds nothing', async () => {
     const dl = local();
-    const t = await dl.createTables();
-    const config = readConfig({
-      [AWS_ENV.dataTable]: t.Data,
-      [AWS_ENV.auditTable]: t.Audit,
-      [AWS_ENV.vendorKeysTable]: t.VendorKeys,
-      [AWS_ENV.rollupsTable]: t.Rollups,
-      // Never called here: it only takes samples the raw store refuses, and there is no raw store.
-      [AWS_ENV.rawFallbackQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/accord-raw-fallback',
-      [AWS_ENV.rawRefusedQueueUrl]:
-        'https://sqs.eu-west-1.amazonaws.com/111122223333/accord-raw-fallback-dlq',
-    });
-    const container = await createAwsContainer({
-      config,
-      client: dl.config,
-      clock: { now: () => new Date(T + 1000) },
-    });
+    const { container, tables: t } = await awsContainerOnLocal(dl, T + 1000);
     expect(container.telemetry).toBeDefined();
     setContainer(container);
     const event = sampleEvent('telemetry/remote-write');

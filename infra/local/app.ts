@@ -20,7 +20,8 @@ export interface LocalApp {
   tokens: LocalTokenIssuer;
   stream: LocalStream;
   url: string;
-  stop(): Promise<void>;
+  /** Stops gracefully: requests in flight finish (up to graceMs), then the stream drains and the database closes. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Starts Accord on the embedded default in this process: SQLite under dataDir, the API on host:port. */
@@ -85,11 +86,11 @@ export async function startLocal(options: {
     tokens,
     stream,
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    async stop() {
+    async stop(graceMs?: number) {
       clearInterval(replayTimer);
       clearInterval(reissue);
       clearInterval(pump);
-      await api.close();
+      await api.close(graceMs);
       await stream.drain();
       db.close();
     },

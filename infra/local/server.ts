@@ -52,6 +52,10 @@ export class LocalApi {
   private vendorAuthorizer: Promise<VendorAuthorizer> | undefined;
   private peopleAuthorizer: Promise<PeopleAuthorizer> | undefined;
   server: Server | undefined;
+  /** Responses not yet finished: what a graceful stop waits for. */
+  private readonly active = new Set<ServerResponse>();
+  private draining = false;
+  private onDrained: (() => void) | undefined;
 
   constructor(private readonly options: LocalServerOptions) {
     this.routes = ROUTES.map((spec) => {
@@ -66,6 +70,13 @@ export class LocalApi {
 
   listen(port: number, host = '127.0.0.1'): Promise<Server> {
     const server = createServer((req, res) => {
+      this.active.add(res);
+      res.once('close', () => {
+        this.active.delete(res);
+        if (this.active.size === 0) this.onDrained?.();
+      });
+      // While draining, each answer tells its client to open a new connection (elsewhere) next time.
+      if (this.draining) res.setHeader('Connection', 'close');
       this.handle(req, res).catch((err) => {
         // Last line of defence: nothing a request does may take the process down. What reaches it is a bug
         // (a 500 that no handler mapped), so it is logged with the request line, never silently answered.
@@ -90,12 +101,31 @@ export class LocalApi {
     });
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.server) return resolve();
-      this.server.closeAllConnections();
-      this.server.close(() => resolve());
-    });
+  /**
+   * Graceful stop: stops accepting connections, closes idle keep-alive connections, lets the requests in flight
+   * finish (each answered with `Connection: close`) for up to graceMs, then closes what is left.
+   */
+  async close(graceMs = 10_000): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.draining = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    for (const res of this.active) if (!res.headersSent) res.setHeader('Connection', 'close');
+    if (this.active.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => {
+          this.onDrained = resolve;
+        }),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    server.closeAllConnections();
+    await closed;
   }
 
   private handlerFor(spec: RouteSpec): Promise<ProxyHandler> {

@@ -1,44 +1,10 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { UnauthenticatedError } from '../../shared/domain/errors.js';
-import { authorizerContext, bearerFrom } from '../../shared/http/principal.js';
-import type { TokenVerifier } from '../../shared/ports/tokens.js';
-import { getTokenVerifier } from '../../shared/runtime/tokens.js';
-import { stageArn } from './vendor.js';
+import { authorizePerson } from '../../shared/http/people-auth.js';
 
 /**
- * People's tokens, on both deployments: takes `Authorization: Bearer <jwt>` or the raw `<jwt>` (one header,
- * any letter case, never two), verifies it with the one verifier (jose: RS256, iss, aud, token_use, exp, nbf,
- * iat, maximum lifetime) and passes the claims on in the context. On AWS the verifier reads Cognito's JWKS;
- * on the embedded default, the local signing key.
+ * The Lambda REQUEST authorizer of people's routes, on AWS and (through the same function) on the embedded
+ * default: see authorizePerson. Any refusal is "Unauthorized", which API Gateway answers with a 401.
  */
-export async function authorizePerson(
-  event: Pick<APIGatewayRequestAuthorizerEvent, 'headers' | 'multiValueHeaders' | 'methodArn'>,
-  verifier: TokenVerifier = getTokenVerifier(),
-): Promise<APIGatewayAuthorizerResult> {
-  const found = bearerFrom(event.headers, event.multiValueHeaders);
-  if ('missing' in found) {
-    throw new UnauthenticatedError('a bearer token is required', [
-      { path: 'Authorization', problem: 'header is missing' },
-    ]);
-  }
-  if ('problem' in found) {
-    throw new UnauthenticatedError('the Authorization header is malformed', [
-      { path: 'Authorization', problem: `header ${found.problem}` },
-    ]);
-  }
-  const claims = await verifier.verify(found.token);
-  return {
-    principalId: String(claims.sub),
-    policyDocument: {
-      Version: '2012-10-17',
-      // The whole stage: the decision is cached per token, and the handler checks the role and scope.
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageArn(event.methodArn) }],
-    },
-    context: authorizerContext(claims),
-  };
-}
-
-/** The Lambda REQUEST authorizer of people's routes: any refusal is "Unauthorized" (API Gateway's 401). */
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   try {
     return await authorizePerson(event);

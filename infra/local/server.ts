@@ -302,9 +302,7 @@ export class LocalApi {
     if (spec.auth === 'none') return {};
     if (spec.auth === 'user') {
       // The same authorizer that guards people's routes on AWS, with the local key as the token verifier.
-      this.peopleAuthorizer ??= import('../../functions/authorizers/people.js').then(
-        (m) => m.authorizePerson,
-      );
+      this.peopleAuthorizer ??= import('../../shared/http/people-auth.js').then((m) => m.authorizePerson);
       try {
         const result = await (await this.peopleAuthorizer)(
           {

@@ -1,3 +1,4 @@
+import { partyUnitsOf } from '../domain/access/policy.js';
 import type { AgreementStore } from '../ports/agreements.js';
 import type { ActiveObjectivesSource, ObjectiveAgreement } from '../ports/objectives.js';
 import type { ServiceStore } from '../ports/services.js';
@@ -48,6 +49,7 @@ export function toObjectiveAgreement(a: AgreementVersion, tier: number): Objecti
     version: a.version,
     serviceId: a.serviceId,
     businessUnit: a.businessUnit,
+    partyUnits: partyUnitsOf(a.parties),
     tier,
     timeZone: a.timeZone,
     supportedHours: a.supportedHours,

@@ -20,6 +20,8 @@ export interface ObjectiveAgreement {
   version: number;
   serviceId: string;
   businessUnit: string;
+  /** Business units party to the agreement (provider, customer): they may read its status. */
+  partyUnits?: readonly string[] | undefined;
   /** The service's tier (1 most critical … 4). */
   tier: number;
   timeZone: string;

@@ -318,10 +318,33 @@ describe('the agreement lifecycle over HTTP', () => {
     expect(board.body.status).toBe('approved');
     v = (await step(ola.id, 'activate', board.body.version)).body.version;
 
-    // A manager of retail banking alone cannot see the platform OLA, so cannot link it (nor learn it exists).
-    const hidden = await app.call('POST', '/v1/agreements', {
+    // A manager of retail banking alone may not draft on the payments service (scope follows the service):
+    // the service reads as unknown.
+    const foreign = await app.call('POST', '/v1/agreements', {
       as: 'sla-manager-retail',
       body: draft({ businessUnit: 'retail-banking', underpinnedBy: [ola.id] }),
+    });
+    expect(foreign.status).toBe(422);
+    expect(foreign.body.error.details).toEqual([
+      { path: 'serviceId', problem: 'names no service (svc_payments-gateway)' },
+    ]);
+    // On its own unit's service, it still cannot see the platform OLA, so cannot link it (nor learn it exists).
+    const retailService = await app.call('POST', '/v1/services', {
+      as: 'sla-manager-retail',
+      body: serviceBody({ id: 'svc_retail-app', businessUnit: 'retail-banking', name: 'Retail app' }),
+    });
+    expect(retailService.status).toBe(201);
+    const hidden = await app.call('POST', '/v1/agreements', {
+      as: 'sla-manager-retail',
+      body: draft({
+        serviceId: 'svc_retail-app',
+        businessUnit: 'retail-banking',
+        parties: {
+          provider: { type: 'business-unit', businessUnit: 'retail-banking' },
+          customer: { type: 'business-unit', businessUnit: 'payments' },
+        },
+        underpinnedBy: [ola.id],
+      }),
     });
     expect(hidden.status).toBe(422);
     expect(hidden.body.error.details[0]).toMatchObject({

@@ -105,17 +105,20 @@ export class ObjectiveUseCases {
   /** Evaluates one active agreement now, on demand. */
   async evaluateAgreement(principal: Principal, agreementId: string): Promise<StatusView> {
     const a = await this.deps.source.getActive(agreementId);
-    if (!a) throw new NotFoundError(`no active agreement ${agreementId}`);
-    this.authorize(principal, 'objective.evaluate', a);
+    const missing = () => new NotFoundError(`no active agreement ${agreementId}`);
+    if (!a) throw missing();
+    this.authorize(principal, 'objective.evaluate', a, missing);
     await this.run([a], performance.now());
     return this.statusOfAgreement(principal, agreementId);
   }
 
   async statusOfAgreement(principal: Principal, agreementId: string): Promise<StatusView> {
     const results = await this.deps.evaluations.latest({ agreementId });
-    const located = results[0] ?? (await this.deps.source.getActive(agreementId));
-    if (!located) throw new NotFoundError(`no evaluated or active agreement ${agreementId}`);
-    this.authorize(principal, 'objective.read', located);
+    // The agreement in force locates it best (its parties may read it too); a past result otherwise.
+    const located = (await this.deps.source.getActive(agreementId)) ?? results[0];
+    const missing = () => new NotFoundError(`no evaluated or active agreement ${agreementId}`);
+    if (!located) throw missing();
+    this.authorize(principal, 'objective.read', located, missing);
     return summarize(results);
   }
 
@@ -132,8 +135,15 @@ export class ObjectiveUseCases {
     objectiveId: string,
   ): Promise<EvaluationResult> {
     const [r] = await this.deps.evaluations.latest({ agreementId, objectiveId });
-    if (!r) throw new NotFoundError(`objective ${objectiveId} of ${agreementId} has not been evaluated`);
-    this.authorize(principal, 'objective.read', r);
+    const missing = () =>
+      new NotFoundError(`objective ${objectiveId} of ${agreementId} has not been evaluated`);
+    if (!r) throw missing();
+    this.authorize(
+      principal,
+      'objective.read',
+      (await this.deps.source.getActive(agreementId)) ?? r,
+      missing,
+    );
     return r;
   }
 
@@ -170,7 +180,7 @@ export class ObjectiveUseCases {
   /** Records a dispute against the credit of a violation. */
   async raiseDispute(principal: Principal, violationId: string, body: DisputeBody): Promise<ViolationRecord> {
     const v = await this.getViolation(principal, violationId);
-    this.authorize(principal, 'violation.manage', v);
+    this.authorize(principal, 'violation.manage', v, () => new NotFoundError(`no violation ${violationId}`));
     if (!v.credit) {
       throw new BusinessRuleError('this violation carries no service credit to dispute', [
         { path: 'violationId', problem: 'has no credit calculation' },
@@ -197,7 +207,7 @@ export class ObjectiveUseCases {
     body: ResolveDisputeBody,
   ): Promise<ViolationRecord> {
     const v = await this.getViolation(principal, violationId);
-    this.authorize(principal, 'dispute.resolve', v);
+    this.authorize(principal, 'dispute.resolve', v, () => new NotFoundError(`no violation ${violationId}`));
     const d = v.disputes.find((x) => x.id === disputeId);
     if (!d) throw new NotFoundError(`no dispute ${disputeId} on ${violationId}`);
     if (d.status !== 'open') throw new ConflictError(`dispute ${disputeId} is already ${d.status}`);
@@ -304,14 +314,24 @@ export class ObjectiveUseCases {
     const located =
       (await this.deps.source.getActive(agreementId)) ??
       (await this.deps.evaluations.latest({ agreementId }))[0];
-    if (!located) throw new NotFoundError(`no agreement ${agreementId}`);
-    this.authorize(principal, action, located);
+    const missing = () => new NotFoundError(`no agreement ${agreementId}`);
+    if (!located) throw missing();
+    this.authorize(principal, action, located, missing);
   }
 
-  private authorize(principal: Principal, action: Action, target: Located): void {
-    if (!canAccess(principal, action, target)) {
-      throw new ForbiddenError(`you may not ${action} for ${target.businessUnit}/${target.serviceId ?? '*'}`);
-    }
+  /**
+   * What the caller may not even read answers as absent (the same 404 as a thing that does not exist); what it
+   * may read but not act on is a 403 that names no unit or service.
+   */
+  private authorize(
+    principal: Principal,
+    action: Action,
+    target: Located,
+    missing: () => NotFoundError,
+  ): void {
+    if (canAccess(principal, action, target)) return;
+    if (!canAccess(principal, 'objective.read', target)) throw missing();
+    throw new ForbiddenError(`your roles and scope do not allow ${action} on this agreement`);
   }
 
   private async run(

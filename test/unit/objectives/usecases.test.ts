@@ -226,9 +226,10 @@ describe('the objectives use cases', () => {
     await expect(uc.evaluateAgreement(principal(['viewer']), agreement.agreementId)).rejects.toMatchObject({
       code: 'forbidden',
     });
+    // Outside its scope, the agreement answers as one that does not exist.
     await expect(
       uc.evaluateAgreement({ ...principal(['sla-manager']), businessUnits: ['hr'] }, agreement.agreementId),
-    ).rejects.toMatchObject({ code: 'forbidden' });
+    ).rejects.toMatchObject({ code: 'not_found', message: `no active agreement ${agreement.agreementId}` });
   });
 
   it('excludes an approved exception window from the next evaluation', async () => {

@@ -50,6 +50,8 @@ export function toObjectiveAgreement(a: AgreementVersion, tier: number): Objecti
     serviceId: a.serviceId,
     businessUnit: a.businessUnit,
     partyUnits: partyUnitsOf(a.parties),
+    providerUnit: a.parties.provider.type === 'business-unit' ? a.parties.provider.businessUnit : undefined,
+    customerUnit: a.parties.customer.type === 'business-unit' ? a.parties.customer.businessUnit : undefined,
     tier,
     timeZone: a.timeZone,
     supportedHours: a.supportedHours,

@@ -6,7 +6,14 @@ import {
   type Principal,
   partyUnitsOf,
 } from '../domain/access/policy.js';
-import { canTake, LIFECYCLE, type LifecycleStep, materialFieldsIn } from '../domain/agreements/lifecycle.js';
+import { samePerson } from '../domain/agreements/exceptions.js';
+import {
+  canTake,
+  LIFECYCLE,
+  type LifecycleStep,
+  materialChanges,
+  shapersOfSubmission,
+} from '../domain/agreements/lifecycle.js';
 import {
   contentProblems,
   dateProblems,
@@ -150,7 +157,7 @@ export class AgreementUseCases {
     const changed = Object.keys(changes).filter((k) => (changes as Record<string, unknown>)[k] !== undefined);
     if (current.status === 'retired')
       throw new ConflictError(`agreement ${id} is retired; retired agreements are read-only`);
-    const material = materialFieldsIn(changed);
+    const material = materialChanges(current, changes as Record<string, unknown>);
     if (current.status !== 'draft' && material.length > 0) {
       throw new ConflictError(
         `fields ${material.join(', ')} change the commitment and may change only in draft; this agreement is ${current.status}`,
@@ -238,12 +245,15 @@ export class AgreementUseCases {
     if (!mayActInCapacity(principal, input.capacity, current.serviceId)) {
       throw new ForbiddenError(`you may not sign off as ${input.capacity}`);
     }
-    if (current.submittedBy === principal.subject || current.createdBy === principal.subject) {
+    // Every hand that shaped this version (its material changes since the previous submission), its first
+    // author and its submitter are out: a person is their subject, or their e-mail in any case on old records.
+    const shapers = shapersOfSubmission(await this.deps.agreements.listVersions(id));
+    if ([current.submittedBy, current.createdBy, ...shapers].some((who) => samePerson(principal, who))) {
       throw new ForbiddenError(
-        'the author or submitter of an agreement cannot sign it off (separation of duties)',
+        'whoever wrote, changed or submitted this version of the agreement cannot sign it off (separation of duties)',
       );
     }
-    if (current.signOffs.some((s) => s.by === principal.subject)) {
+    if (current.signOffs.some((s) => samePerson(principal, s.by))) {
       throw new ForbiddenError('one person signs at most one capacity of an agreement (four eyes)');
     }
     if (current.signOffs.some((s) => s.capacity === input.capacity && s.decision === 'approved')) {
@@ -339,7 +349,22 @@ export class AgreementUseCases {
   ): Promise<AgreementVersion> {
     const current = await this.loadForWrite(principal, 'agreement.end', id, expected);
     this.step(step, current);
-    // Expiry is a fact of the calendar and is never refused; a sunset is a decision and is.
+    // Expiry is a fact of the calendar: it comes after effectiveTo (in the agreement's zone), never before.
+    // Ending an agreement early is a sunset, which is a decision and checks what depends on it.
+    if (step === 'expire') {
+      const today = localDate(this.deps.clock.now(), current.timeZone);
+      if (current.effectiveTo === undefined || current.effectiveTo >= today) {
+        throw new ConflictError(
+          `agreement ${id} is effective ${current.effectiveTo ? `to ${current.effectiveTo}` : 'with no end date'}; today is ${today} in ${current.timeZone}. It expires by itself after its end; to end it early, sunset it`,
+          [
+            {
+              path: 'effectiveTo',
+              problem: current.effectiveTo ? `is ${current.effectiveTo}, not before ${today}` : 'is not set',
+            },
+          ],
+        );
+      }
+    }
     if (step === 'sunset') await this.refuseIfDependedOn(principal, current);
     return this.commit(principal, current, { ...current, status: LIFECYCLE[step].to }, step, reason);
   }

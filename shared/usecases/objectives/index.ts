@@ -235,8 +235,10 @@ export class ObjectiveUseCases {
   ): Promise<ExceptionWindowRecord> {
     const a = await this.deps.source.getActive(agreementId);
     const missing = () => new NotFoundError(`no active agreement ${agreementId}`);
-    if (!a) throw missing();
-    this.authorize(principal, 'exception.request', providerSide(a), missing);
+    if (!a || !canAccess(principal, 'objective.read', a)) throw missing();
+    if (!canAccess(principal, 'exception.request', providerSide(a))) {
+      throw new ForbiddenError("exception windows are requested by the provider's side of the agreement");
+    }
     const now = this.deps.clock.now().getTime();
     const rules = this.deps.exceptionRules ?? DEFAULT_EXCEPTION_RULES;
     const earliest =

@@ -122,9 +122,28 @@ describe('API Gateway', () => {
             RateBasedStatement: Match.objectLike({
               Limit: WAF_RATE_LIMIT,
               AggregateKeyType: 'IP',
+              // Exempt: only POST to a path ending in /v1/telemetry (the ingest), not people's /v1/telemetry/... routes.
               ScopeDownStatement: {
                 NotStatement: {
-                  Statement: { ByteMatchStatement: Match.objectLike({ SearchString: '/v1/telemetry' }) },
+                  Statement: {
+                    AndStatement: {
+                      Statements: [
+                        {
+                          ByteMatchStatement: Match.objectLike({
+                            SearchString: 'POST',
+                            FieldToMatch: { Method: {} },
+                            PositionalConstraint: 'EXACTLY',
+                          }),
+                        },
+                        {
+                          ByteMatchStatement: Match.objectLike({
+                            SearchString: '/v1/telemetry',
+                            PositionalConstraint: 'ENDS_WITH',
+                          }),
+                        },
+                      ],
+                    },
+                  },
                 },
               },
             }),
@@ -207,6 +226,18 @@ describe('Cognito', () => {
     });
     const groups = resources(withTs, 'AWS::Cognito::UserPoolGroup').map((g) => g.Properties!.GroupName);
     expect(groups.sort()).toEqual([...PERSON_ROLES].sort());
+  });
+
+  it('gives the app client SRP sign-in only: no OAuth flows, scopes or callback URLs it does not use', () => {
+    const clients = resources(withTs, 'AWS::Cognito::UserPoolClient');
+    expect(clients).toHaveLength(1);
+    const p = clients[0]!.Properties!;
+    expect(p.ExplicitAuthFlows).toEqual(['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
+    expect(p.AllowedOAuthFlowsUserPoolClient).not.toBe(true);
+    for (const k of ['AllowedOAuthFlows', 'AllowedOAuthScopes', 'CallbackURLs', 'LogoutURLs']) {
+      expect(p[k], k).toBeUndefined();
+    }
+    expect(p.GenerateSecret).toBe(false);
   });
 });
 

@@ -24,13 +24,30 @@ export const WAF_RATE_LIMIT = 2000;
 export const WAF_TELEMETRY_RATE_LIMIT = Math.max(
   ...Object.values(loadVendorTiers().tiers).map((t) => t.rateLimit * 300 * 2),
 );
-/** The vendor route, wherever the stage name puts it in the path. */
+/**
+ * The vendor ingest request, wherever the stage name puts it in the path: POST to a path ending in
+ * /v1/telemetry, and nothing else (people's routes under /v1/telemetry/... stay under the per-IP rule).
+ */
 const TELEMETRY_PATH: wafv2.CfnWebACL.StatementProperty = {
-  byteMatchStatement: {
-    searchString: '/v1/telemetry',
-    fieldToMatch: { uriPath: {} },
-    positionalConstraint: 'CONTAINS',
-    textTransformations: [{ priority: 0, type: 'NONE' }],
+  andStatement: {
+    statements: [
+      {
+        byteMatchStatement: {
+          searchString: 'POST',
+          fieldToMatch: { method: {} },
+          positionalConstraint: 'EXACTLY',
+          textTransformations: [{ priority: 0, type: 'NONE' }],
+        },
+      },
+      {
+        byteMatchStatement: {
+          searchString: '/v1/telemetry',
+          fieldToMatch: { uriPath: {} },
+          positionalConstraint: 'ENDS_WITH',
+          textTransformations: [{ priority: 0, type: 'NONE' }],
+        },
+      },
+    ],
   },
 };
 /** Media types API Gateway passes through as binary (telemetry formats). */

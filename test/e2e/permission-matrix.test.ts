@@ -256,3 +256,23 @@ describe('the permission matrix, as an independent table', () => {
     }
   });
 });
+
+describe('customers see what they consume', () => {
+  it("gives the customer unit's viewer the SLA its unit consumes, in get and in list, and another unit's viewer neither", async () => {
+    const get = await app.call('GET', `/v1/agreements/${agreementId}`, { token: tokens['viewer@party'] });
+    expect(get.status).toBe(200);
+    const list = await app.call('GET', '/v1/agreements', { token: tokens['viewer@party'] });
+    expect(list.body.items.map((a: { id: string }) => a.id)).toContain(agreementId);
+    const other = await app.call('GET', '/v1/agreements', { token: tokens['viewer@other-unit'] });
+    expect(other.body.items.map((a: { id: string }) => a.id)).not.toContain(agreementId);
+    const hidden = await app.call('GET', `/v1/agreements/${agreementId}`, {
+      token: tokens['viewer@other-unit'],
+    });
+    const absent = await app.call('GET', '/v1/agreements/agr_01JZZZZZZZZZZZZZZZZZZZZZZZ', {
+      token: tokens['viewer@other-unit'],
+    });
+    // Exactly as a thing that does not exist: same status, same code, same shape of message.
+    expect(hidden.status).toBe(404);
+    expect(hidden.body.error).toEqual({ ...absent.body.error, message: `no agreement ${agreementId}` });
+  });
+});

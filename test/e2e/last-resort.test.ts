@@ -31,7 +31,7 @@ describe('the last-resort handler of the local server', () => {
       body: JSON.stringify({ reason: 'probe the last resort' }),
     });
     expect(res.status).toBe(500);
-    const body = await res.json();
+    const body = (await res.json()) as { error: unknown };
     expect(body.error).toEqual({
       code: 'internal',
       message: 'internal error; quote the request id',

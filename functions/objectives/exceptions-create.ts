@@ -5,8 +5,8 @@ import { objectivesIn } from '../../shared/usecases/objectives/index.js';
 export const handler = httpHandler({
   route: 'objectives.exceptions.create',
   body: CreateExceptionWindowBody,
-  run: async ({ params, body, principal, deps }) => ({
-    status: 201,
-    body: await objectivesIn(deps).createException(principal, params.agreementId!, body),
-  }),
+  run: async ({ params, body, principal, deps }) => {
+    const w = await objectivesIn(deps).requestException(principal, params.agreementId!, body);
+    return { status: 201, body: w, headers: { ETag: `"${w.version}"` } };
+  },
 });

@@ -1,10 +1,19 @@
 import { httpHandler } from '../../shared/http/handler.js';
+import { RevokeExceptionBody } from '../../shared/schemas/objectives.js';
 import { objectivesIn } from '../../shared/usecases/objectives/index.js';
 
 export const handler = httpHandler({
   route: 'objectives.exceptions.delete',
-  run: async ({ params, principal, deps }) => {
-    await objectivesIn(deps).deleteException(principal, params.agreementId!, params.exceptionId!);
-    return { status: 204 };
+  body: RevokeExceptionBody,
+  run: async ({ params, body, ifMatch, principal, deps }) => {
+    const objectives = objectivesIn(deps);
+    const w = await objectives.revokeException(
+      principal,
+      params.agreementId!,
+      params.exceptionId!,
+      ifMatch,
+      body.reason,
+    );
+    return { status: 200, body: w, headers: { ETag: `"${w.version}"` } };
   },
 });

@@ -39,7 +39,9 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'objective.evaluate': { data: 'write', rollups: 'read' },
   'violation.read': READ_DATA,
   'violation.manage': WRITE_DATA,
+  'exception.request': WRITE_DATA,
   'exception.approve': WRITE_DATA,
+  'exception.revoke': WRITE_DATA,
   'dispute.resolve': WRITE_DATA,
 };
 

@@ -20,7 +20,8 @@ export interface LocalApp {
   tokens: LocalTokenIssuer;
   stream: LocalStream;
   url: string;
-  stop(): Promise<void>;
+  /** Stops gracefully: requests in flight finish (up to graceMs), then the stream drains and the database closes. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** Starts Accord on the embedded default in this process: SQLite under dataDir, the API on host:port. */
@@ -43,6 +44,13 @@ export async function startLocal(options: {
     tokens,
     container.vendorKeys,
   );
+  // Development tokens live at most a day (as Cognito's ID tokens): keep the file's tokens fresh.
+  const reissue = setInterval(() => {
+    ensureDevCredentials(join(options.dataDir, 'dev-credentials.json'), tokens, container.vendorKeys).catch(
+      (error: unknown) => logger.error('re-issuing development tokens failed', { error: error as Error }),
+    );
+  }, 3_600_000);
+  reissue.unref();
   const stream = new LocalStream(new SqliteChangeFeed(db));
   await stream.drain();
   // Telemetry: replay what the spool holds from a previous run, then keep trying while it is not empty.
@@ -78,10 +86,11 @@ export async function startLocal(options: {
     tokens,
     stream,
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    async stop() {
+    async stop(graceMs?: number) {
       clearInterval(replayTimer);
+      clearInterval(reissue);
       clearInterval(pump);
-      await api.close();
+      await api.close(graceMs);
       await stream.drain();
       db.close();
     },

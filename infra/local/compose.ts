@@ -41,6 +41,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   const audit = new SqliteAuditStore(db);
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const objectiveIds = new UlidGenerator(clock);
+  const exceptions = new SqliteExceptionWindowStore(db);
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
   const agreementUseCases = new AgreementUseCases({
     agreements,
@@ -56,15 +57,19 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     agreements: agreementUseCases,
     lifecycleJob: new AgreementLifecycleJob({ agreements, useCases: agreementUseCases, clock }),
     auditRecorder: new AuditRecorder(audit),
-    auditQueries: new AuditQueries(audit, {
-      agreement: (p, id) => agreementUseCases.load(p, 'audit.read', id),
-      service: (p, id) => serviceUseCases.get(p, id, 'audit.read'),
-    }),
+    auditQueries: new AuditQueries(
+      audit,
+      {
+        agreement: (p, id) => agreementUseCases.load(p, 'audit.read', id),
+        service: (p, id) => serviceUseCases.get(p, id, 'audit.read'),
+      },
+      async (agreementId) => (await exceptions.list({ agreementId })).map((w) => w.id),
+    ),
     vendorKeys: new SqliteVendorKeyStore(db),
     objectives: new ObjectiveUseCases({
       source: new AgreementObjectivesSource(agreements, services),
       rollups: new SqliteRollupStore(db),
-      exceptions: new SqliteExceptionWindowStore(db),
+      exceptions,
       violations: new SqliteViolationStore(db),
       evaluations: new SqliteEvaluationStore(db),
       clock,

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { TOKEN_POLICY } from '../../shared/policy/tokens.js';
 import type { VendorKeyStore } from '../../shared/ports/vendors.js';
 import type { LocalTokenIssuer } from './jwt.js';
 
@@ -86,7 +87,8 @@ export interface DevCredentials {
   vendor: { vendorId: string; tier: string; apiKey: string };
 }
 
-const TTL_SECONDS = 30 * 24 * 3600;
+/** One day: the longest an ID token may live (TOKEN_POLICY); the local app re-issues them every hour. */
+const TTL_SECONDS = TOKEN_POLICY.maxLifetimeSeconds;
 
 /** Writes .accord/dev-credentials.json: a signed token per role, and a vendor API key (stored hashed). */
 export async function ensureDevCredentials(
@@ -112,7 +114,7 @@ export async function ensureDevCredentials(
     tier: vendor.tier,
   });
   const out: DevCredentials = {
-    note: 'Development identities for the embedded default. Send a token as "Authorization: Bearer <token>"; the vendor key as "x-api-key". Tokens last 30 days and are re-issued at each start.',
+    note: 'Development identities for the embedded default. Send a token as "Authorization: Bearer <token>"; the vendor key as "x-api-key". Tokens are ID tokens as Cognito issues them; they last 24 hours and are re-issued at each start and every hour while the server runs. A raw token without "Bearer " works too, as on AWS.',
     tokens: {},
     vendor,
   };
@@ -126,7 +128,7 @@ export async function ensureDevCredentials(
       ...(id.signoff ? { 'custom:signoff': id.signoff.join(',') } : {}),
     };
     const { name, ...rest } = id;
-    out.tokens[name] = { token: tokens.sign(claims, TTL_SECONDS), ...rest };
+    out.tokens[name] = { token: await tokens.sign(claims, TTL_SECONDS), ...rest };
   }
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`, { mode: 0o600 });
   return out;

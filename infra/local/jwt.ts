@@ -1,25 +1,34 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-  sign,
-  verify,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { SignJWT } from 'jose';
+import { JoseTokenVerifier } from '../../shared/adapters/jose/tokens.js';
+import type { TokenClaims, TokenVerifier } from '../../shared/ports/tokens.js';
+
+/** The embedded default's issuer and app client, in the places Cognito puts its pool URL and client id. */
+export const LOCAL_ISSUER = 'accord-local';
+export const LOCAL_AUDIENCE = 'accord-local-app';
 
 /**
- * The embedded default's stand-in for Cognito: RS256 JWTs signed by a key generated on first start and kept
- * under .accord/. The server verifies them as API Gateway's Cognito authorizer would and passes the claims on.
+ * The embedded default's stand-in for Cognito: RS256 ID tokens (`token_use: id`, `aud` = the app client, `iss`,
+ * `iat`, `exp`) signed by a key generated on first start and kept under .accord/. They are verified by the same
+ * verifier, with the same checks, as Cognito's tokens on AWS (shared/adapters/jose/tokens.ts).
  */
 export class LocalTokenIssuer {
-  readonly issuer = 'accord-local';
-  private readonly cache = new Map<string, Record<string, unknown>>();
+  readonly issuer = LOCAL_ISSUER;
+  readonly audience = LOCAL_AUDIENCE;
+  private readonly verifierInstance: JoseTokenVerifier;
   private constructor(
     private readonly privateKey: KeyObject,
-    private readonly publicKey: KeyObject,
+    publicKey: KeyObject,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.verifierInstance = new JoseTokenVerifier({
+      key: publicKey,
+      issuer: LOCAL_ISSUER,
+      audience: LOCAL_AUDIENCE,
+      now: () => Math.floor(this.now() / 1000),
+    });
+  }
 
   static loadOrCreate(file: string, now: () => number = Date.now): LocalTokenIssuer {
     if (!existsSync(file)) {
@@ -30,41 +39,31 @@ export class LocalTokenIssuer {
     return new LocalTokenIssuer(priv, createPublicKey(priv), now);
   }
 
-  sign(claims: Record<string, unknown>, ttlSeconds: number): string {
+  /**
+   * A signed ID token with these claims, valid for ttlSeconds (a token living longer than the verifier's
+   * maximum lifetime is issued but refused, as Cognito would never issue it). Claims given override the
+   * registered ones, so tests can forge bad tokens with the real key.
+   */
+  async sign(claims: Record<string, unknown>, ttlSeconds: number): Promise<string> {
     const iat = Math.floor(this.now() / 1000);
-    const header = b64(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'local' }));
-    const payload = b64(
-      JSON.stringify({ iss: this.issuer, iat, exp: iat + ttlSeconds, token_use: 'id', ...claims }),
-    );
-    const sig = sign('RSA-SHA256', Buffer.from(`${header}.${payload}`), this.privateKey).toString(
-      'base64url',
-    );
-    return `${header}.${payload}.${sig}`;
+    return new SignJWT({
+      iss: this.issuer,
+      aud: this.audience,
+      token_use: 'id',
+      iat,
+      exp: iat + ttlSeconds,
+      ...claims,
+    })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'local' })
+      .sign(this.privateKey);
   }
 
-  /** The claims of a valid token, or undefined for a malformed, forged, foreign or expired one. */
-  verify(token: string): Record<string, unknown> | undefined {
-    let claims = this.cache.get(token);
-    if (!claims) {
-      const parts = token.split('.');
-      if (parts.length !== 3) return undefined;
-      const [h, p, s] = parts as [string, string, string];
-      try {
-        const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
-        if (header.alg !== 'RS256') return undefined;
-        if (!verify('RSA-SHA256', Buffer.from(`${h}.${p}`), this.publicKey, Buffer.from(s, 'base64url')))
-          return undefined;
-        claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>;
-      } catch {
-        return undefined;
-      }
-      if (claims.iss !== this.issuer) return undefined;
-      if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(token, claims);
-    }
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= this.now()) return undefined;
-    return claims;
+  /** The claims of a valid token; UnauthenticatedError for a malformed, forged, foreign or expired one. */
+  verify(token: string): Promise<TokenClaims> {
+    return this.verifierInstance.verify(token);
+  }
+
+  get verifier(): TokenVerifier {
+    return this.verifierInstance;
   }
 }
-
-const b64 = (s: string): string => Buffer.from(s).toString('base64url');

@@ -38,10 +38,21 @@ console.log(
 console.log(`  API:         ${app.url}/openapi.json`);
 console.log('  schedules:   shared/schedules.ts (objectives evaluated every 5 minutes)');
 
+/** How long a stop waits for requests in flight before closing their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+let stopping = false;
 const shutdown = async (signal: string) => {
-  console.log(`${signal}: stopping`);
+  if (stopping) {
+    console.log(`${signal} again: exiting now`);
+    process.exit(1);
+  }
+  stopping = true;
+  console.log(
+    `${signal}: no new connections; finishing requests in flight (up to ${SHUTDOWN_GRACE_MS / 1000} s)`,
+  );
   scheduler.stop();
-  await app.stop();
+  await app.stop(SHUTDOWN_GRACE_MS);
+  console.log('stopped');
   process.exit(0);
 };
 process.on('SIGINT', () => void shutdown('SIGINT'));

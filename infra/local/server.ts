@@ -9,6 +9,8 @@ import type {
 import { PayloadTooLargeError, UnauthenticatedError, ValidationError } from '../../shared/domain/errors.js';
 import { errorResponse } from '../../shared/http/errors.js';
 import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
+import type { TokenVerifier } from '../../shared/ports/tokens.js';
+import { logger } from '../../shared/runtime/powertools.js';
 import type { LocalTokenIssuer } from './jwt.js';
 import { lambdaContext } from './lambda-context.js';
 
@@ -16,6 +18,11 @@ type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<A
 type VendorAuthorizer = (
   event: APIGatewayRequestAuthorizerEvent,
 ) => Promise<{ context?: Record<string, unknown> | null }>;
+
+type PeopleAuthorizer = (
+  event: Pick<APIGatewayRequestAuthorizerEvent, 'headers' | 'multiValueHeaders' | 'methodArn'>,
+  verifier: TokenVerifier,
+) => Promise<{ principalId: string; context?: Record<string, unknown> | null }>;
 
 interface CompiledRoute {
   spec: RouteSpec;
@@ -43,7 +50,12 @@ export class LocalApi {
   private readonly routes: CompiledRoute[];
   private readonly handlers = new Map<string, Promise<ProxyHandler>>();
   private vendorAuthorizer: Promise<VendorAuthorizer> | undefined;
+  private peopleAuthorizer: Promise<PeopleAuthorizer> | undefined;
   server: Server | undefined;
+  /** Responses not yet finished: what a graceful stop waits for. */
+  private readonly active = new Set<ServerResponse>();
+  private draining = false;
+  private onDrained: (() => void) | undefined;
 
   constructor(private readonly options: LocalServerOptions) {
     this.routes = ROUTES.map((spec) => {
@@ -58,9 +70,23 @@ export class LocalApi {
 
   listen(port: number, host = '127.0.0.1'): Promise<Server> {
     const server = createServer((req, res) => {
+      this.active.add(res);
+      res.once('close', () => {
+        this.active.delete(res);
+        if (this.active.size === 0) this.onDrained?.();
+      });
+      // While draining, each answer tells its client to open a new connection (elsewhere) next time.
+      if (this.draining) res.setHeader('Connection', 'close');
       this.handle(req, res).catch((err) => {
-        // Last line of defence: nothing a request does may take the process down.
+        // Last line of defence: nothing a request does may take the process down. What reaches it is a bug
+        // (a 500 that no handler mapped), so it is logged with the request line, never silently answered.
         const r = errorResponse(err, 'local');
+        if (r.unexpected)
+          logger.error('request reached the last-resort handler', {
+            method: req.method,
+            path: (req.url ?? '').split('?')[0],
+            error: err as Error,
+          });
         if (!res.headersSent) res.writeHead(r.statusCode, r.headers as Record<string, string>);
         res.end(r.body);
       });
@@ -75,12 +101,31 @@ export class LocalApi {
     });
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.server) return resolve();
-      this.server.closeAllConnections();
-      this.server.close(() => resolve());
-    });
+  /**
+   * Graceful stop: stops accepting connections, closes idle keep-alive connections, lets the requests in flight
+   * finish (each answered with `Connection: close`) for up to graceMs, then closes what is left.
+   */
+  async close(graceMs = 10_000): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.draining = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    for (const res of this.active) if (!res.headersSent) res.setHeader('Connection', 'close');
+    if (this.active.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => {
+          this.onDrained = resolve;
+        }),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    server.closeAllConnections();
+    await closed;
   }
 
   private handlerFor(spec: RouteSpec): Promise<ProxyHandler> {
@@ -104,7 +149,7 @@ export class LocalApi {
         allowed.push(r.spec.method);
         continue;
       }
-      const params: Record<string, string> = {};
+      const params: Record<string, string> = Object.create(null);
       r.params.forEach((p, i) => {
         try {
           params[p] = decodeURIComponent(m[i + 1]!);
@@ -179,21 +224,23 @@ export class LocalApi {
       send(errorResponse(err, requestId));
       return;
     }
-    const headers: Record<string, string> = {};
-    const multiHeaders: Record<string, string[]> = {};
+    // Header and parameter names are the client's: maps without a prototype, so that a name such as
+    // `constructor` or `__proto__` is a plain key and never reaches Object.prototype.
+    const headers: Record<string, string> = Object.create(null);
+    const multiHeaders: Record<string, string[]> = Object.create(null);
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
       const k = req.rawHeaders[i]!;
       const v = req.rawHeaders[i + 1]!;
       headers[k] = headers[k] === undefined ? v : `${headers[k]},${v}`;
       multiHeaders[k] = [...(multiHeaders[k] ?? []), v];
     }
-    const query: Record<string, string> = {};
-    const multiQuery: Record<string, string[]> = {};
+    const query: Record<string, string> = Object.create(null);
+    const multiQuery: Record<string, string[]> = Object.create(null);
     for (const [k, v] of url.searchParams) {
       query[k] = v;
       multiQuery[k] = [...(multiQuery[k] ?? []), v];
     }
-    const authorizer = await this.authorize(spec, headers, requestId, method, url.pathname);
+    const authorizer = await this.authorize(spec, headers, multiHeaders, requestId, method, url.pathname);
     if ('statusCode' in authorizer) {
       send(authorizer as APIGatewayProxyResult);
       return;
@@ -247,28 +294,28 @@ export class LocalApi {
   private async authorize(
     spec: RouteSpec,
     headers: Record<string, string>,
+    multiHeaders: Record<string, string[]>,
     requestId: string,
     method: string,
     path: string,
   ): Promise<Record<string, unknown> | APIGatewayProxyResult> {
     if (spec.auth === 'none') return {};
-    const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
     if (spec.auth === 'user') {
-      const m = /^Bearer\s+(\S+)$/i.exec(lower.authorization ?? '');
-      const claims = m ? this.options.tokens.verify(m[1]!) : undefined;
-      if (!claims) {
-        return errorResponse(
-          new UnauthenticatedError(
-            m ? 'the bearer token is invalid or expired' : 'a bearer token is required',
-            [{ path: 'Authorization', problem: m ? 'token is invalid or expired' : 'header is missing' }],
-          ),
-          requestId,
+      // The same authorizer that guards people's routes on AWS, with the local key as the token verifier.
+      this.peopleAuthorizer ??= import('../../shared/http/people-auth.js').then((m) => m.authorizePerson);
+      try {
+        const result = await (await this.peopleAuthorizer)(
+          {
+            headers,
+            multiValueHeaders: multiHeaders,
+            methodArn: `arn:aws:execute-api:local:000000000000:local/local/${method}${path}`,
+          },
+          this.options.tokens.verifier,
         );
+        return { ...(result.context ?? {}), principalId: result.principalId };
+      } catch (err) {
+        return errorResponse(err, requestId);
       }
-      const stringClaims = Object.fromEntries(
-        Object.entries(claims).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]),
-      );
-      return { claims: stringClaims };
     }
     this.vendorAuthorizer ??= import('../../functions/authorizers/vendor.js').then(
       (m) => m.handler as VendorAuthorizer,

@@ -1,3 +1,4 @@
+import { partyUnitsOf } from '../domain/access/policy.js';
 import type { AgreementStore } from '../ports/agreements.js';
 import type { ActiveObjectivesSource, ObjectiveAgreement } from '../ports/objectives.js';
 import type { ServiceStore } from '../ports/services.js';
@@ -48,6 +49,9 @@ export function toObjectiveAgreement(a: AgreementVersion, tier: number): Objecti
     version: a.version,
     serviceId: a.serviceId,
     businessUnit: a.businessUnit,
+    partyUnits: partyUnitsOf(a.parties),
+    providerUnit: a.parties.provider.type === 'business-unit' ? a.parties.provider.businessUnit : undefined,
+    customerUnit: a.parties.customer.type === 'business-unit' ? a.parties.customer.businessUnit : undefined,
     tier,
     timeZone: a.timeZone,
     supportedHours: a.supportedHours,

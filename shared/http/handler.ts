@@ -11,11 +11,12 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../domain/errors.js';
+import { TOKEN_POLICY } from '../policy/tokens.js';
 import { type Container, getContainer } from '../runtime/container.js';
 import { logger } from '../runtime/powertools.js';
 import { AgreementId, ServiceId } from '../schemas/common.js';
 import { errorResponse, zodProblems } from './errors.js';
-import { principalFrom } from './principal.js';
+import { bearerFrom, principalFrom } from './principal.js';
 import type { HttpResult } from './respond.js';
 import { type RouteSpec, routeById } from './routes.js';
 
@@ -46,7 +47,8 @@ export interface HandlerSpec<B, Q> {
 const DEFAULT_MAX_BODY = 256 * 1024;
 
 export function lowerHeaders(h: APIGatewayProxyEvent['headers'] | null | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Header names are the client's: no prototype, so `constructor` or `__proto__` is an ordinary key.
+  const out: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(h ?? {})) if (v !== undefined) out[k.toLowerCase()] = v;
   return out;
 }
@@ -106,10 +108,10 @@ const PARAM_FORMATS: Record<string, z.ZodType<string>> = {
 const ANY_ID = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1-128 letters, digits or _ . : -');
 
 function parseParams(raw: APIGatewayProxyEvent['pathParameters']): Record<string, string> {
-  const params: Record<string, string> = {};
+  const params: Record<string, string> = Object.create(null);
   const problems: { path: string; problem: string }[] = [];
   for (const [name, value] of Object.entries(raw ?? {})) {
-    const r = (PARAM_FORMATS[name] ?? ANY_ID).safeParse(value);
+    const r = (Object.hasOwn(PARAM_FORMATS, name) ? PARAM_FORMATS[name]! : ANY_ID).safeParse(value);
     if (r.success) params[name] = r.data;
     else problems.push({ path: name, problem: r.error.issues[0]?.message ?? 'is malformed' });
   }
@@ -139,6 +141,25 @@ function parseQuery(event: APIGatewayProxyEvent, schema: z.ZodType | undefined):
 }
 
 /**
+ * Checks the authorizer's answer cannot have been cached past what it vouched for: a request carrying two
+ * Authorization headers is refused whatever a cached decision says, and so is a token expired since.
+ */
+function refuseAmbiguousOrExpired(event: APIGatewayProxyEvent, principal: Principal): void {
+  const found = bearerFrom(event.headers, event.multiValueHeaders);
+  if ('problem' in found) {
+    throw new UnauthenticatedError('the Authorization header is malformed', [
+      { path: 'Authorization', problem: `header ${found.problem}` },
+    ]);
+  }
+  const exp = principal.expiresAt;
+  if (exp !== undefined && (exp + TOKEN_POLICY.clockToleranceSeconds) * 1000 <= Date.now()) {
+    throw new UnauthenticatedError('the bearer token is invalid or expired', [
+      { path: 'Authorization', problem: 'token has expired' },
+    ]);
+  }
+}
+
+/**
  * The one way an HTTP handler is built: authenticate, authorise by the route's action, parse with zod,
  * call one use case, map the result; errors become HTTP in errorResponse only.
  */
@@ -158,6 +179,7 @@ export function httpHandler<B = undefined, Q = Record<string, never>>(spec: Hand
           throw new UnauthenticatedError('a valid bearer token is required', [
             { path: 'Authorization', problem: 'is missing or invalid' },
           ]);
+        if (route.auth === 'user') refuseAmbiguousOrExpired(event, principal);
         if (route.action && !isAllowed(principal, route.action)) {
           throw new ForbiddenError(
             `your roles (${principal.roles.join(', ') || 'none'}) do not allow ${route.action}`,

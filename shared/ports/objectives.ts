@@ -20,6 +20,11 @@ export interface ObjectiveAgreement {
   version: number;
   serviceId: string;
   businessUnit: string;
+  /** Business units party to the agreement (provider, customer): they may read its status. */
+  partyUnits?: readonly string[] | undefined;
+  /** The provider's and the customer's business units, when they are business units (not vendors). */
+  providerUnit?: string | undefined;
+  customerUnit?: string | undefined;
   /** The service's tier (1 most critical … 4). */
   tier: number;
   timeZone: string;
@@ -40,7 +45,14 @@ export interface ActiveObjectivesSource {
 export const EXCEPTION_KINDS = ['planned-maintenance', 'emergency'] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 
-/** An approved exception window: its time does not count against the objectives it covers. */
+export const EXCEPTION_STATUSES = ['requested', 'approved', 'rejected', 'revoked'] as const;
+export type ExceptionStatus = (typeof EXCEPTION_STATUSES)[number];
+
+/**
+ * An exception window (planned maintenance, emergency): requested by the provider's side, approved or rejected
+ * by someone else outside the provider's unit, revocable. Only an approved window's time does not count
+ * against the objectives it covers. Each act is a new version of the record (audited like an agreement's).
+ */
 export interface ExceptionWindowRecord {
   id: string;
   agreementId: string;
@@ -49,23 +61,40 @@ export interface ExceptionWindowRecord {
   kind: ExceptionKind;
   start: string;
   end: string;
-  /** The authenticated principal who approved (and recorded) it. */
-  approver: string;
-  /** The change record it was approved under, when there is one. */
+  status: ExceptionStatus;
+  /** 1 when requested, one more per act (decision, revocation). */
+  version: number;
+  /** The principal (subject) who requested it. */
+  requestedBy: string;
+  /** The principal (subject) who approved it; absent until approved. */
+  approver?: string | undefined;
+  decidedBy?: string | undefined;
+  decidedAt?: string | undefined;
+  decisionReason?: string | undefined;
+  revokedBy?: string | undefined;
+  revokedAt?: string | undefined;
+  revokeReason?: string | undefined;
+  /** The change record it was requested under, when there is one. */
   changeReference?: string | undefined;
+  /** Why the window is needed (the request's reason). */
   reason: string;
   createdBy: string;
   createdAt: string;
+  /** The last act: who, when, what and why (what its audit entry says). */
+  changedBy: string;
+  changedAt: string;
+  change: string;
+  changeReason: string;
 }
 
 export interface ExceptionWindowStore {
-  /** Stores a new window; ConflictError when the id exists. */
+  /** Stores a new window (version 1); ConflictError when the id exists. */
   create(record: ExceptionWindowRecord): Promise<void>;
+  /** Stores the next version of a window when the stored one is `next.version - 1`; VersionConflictError otherwise. */
+  update(next: ExceptionWindowRecord): Promise<void>;
   get(id: string): Promise<ExceptionWindowRecord | undefined>;
-  /** Windows of an agreement (or of all agreements) that overlap [from, to), by start. */
+  /** Windows of an agreement (or of all agreements) that overlap [from, to), by start, whatever their status. */
   list(query: { agreementId?: string; from?: string; to?: string }): Promise<ExceptionWindowRecord[]>;
-  /** Removes a window; false when there was none. */
-  delete(id: string): Promise<boolean>;
 }
 
 export interface Dispute {

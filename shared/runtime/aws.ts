@@ -1,6 +1,7 @@
 import { DynamoAgreementStore } from '../adapters/dynamodb/agreements.js';
 import { DynamoAuditStore } from '../adapters/dynamodb/audit.js';
 import { documentClient } from '../adapters/dynamodb/client.js';
+import { DynamoExceptionWindowStore } from '../adapters/dynamodb/objectives.js';
 import { DynamoRollupStore } from '../adapters/dynamodb/rollups.js';
 import { DynamoServiceStore } from '../adapters/dynamodb/services.js';
 import { DynamoVendorKeyStore } from '../adapters/dynamodb/vendors.js';
@@ -108,10 +109,15 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     ...(telemetry ? { telemetry } : {}),
     ...(objectives ? { objectives } : {}),
     auditRecorder: new AuditRecorder(audit),
-    auditQueries: new AuditQueries(audit, {
-      agreement: (p, id) => agreementUseCases.load(p, 'audit.read', id),
-      service: (p, id) => serviceUseCases.get(p, id, 'audit.read'),
-    }),
+    auditQueries: new AuditQueries(
+      audit,
+      {
+        agreement: (p, id) => agreementUseCases.load(p, 'audit.read', id),
+        service: (p, id) => serviceUseCases.get(p, id, 'audit.read'),
+      },
+      async (agreementId) =>
+        (await new DynamoExceptionWindowStore(db, tables.data).list({ agreementId })).map((w) => w.id),
+    ),
     vendorKeys: new DynamoVendorKeyStore(db, tables.vendorKeys),
   };
 }

@@ -17,6 +17,9 @@ export const AWS_ENV = {
   rawFallbackQueueUrl: 'ACCORD_RAW_FALLBACK_QUEUE_URL',
   /** Telemetry: SQS queue URL for samples the raw store refused for good (kept for inspection, never replayed). */
   rawRefusedQueueUrl: 'ACCORD_RAW_REFUSED_QUEUE_URL',
+  /** People: the Cognito user pool whose ID tokens the people authorizer accepts, and its app client (`aud`). */
+  userPoolId: 'ACCORD_USER_POOL_ID',
+  userPoolClientId: 'ACCORD_USER_POOL_CLIENT_ID',
 } as const;
 
 const name = z.string().min(1).max(1024).optional();
@@ -37,6 +40,14 @@ const ConfigSchema = z.object({
   [AWS_ENV.timestreamTable]: name,
   [AWS_ENV.rawFallbackQueueUrl]: z.url().optional(),
   [AWS_ENV.rawRefusedQueueUrl]: z.url().optional(),
+  [AWS_ENV.userPoolId]: z
+    .string()
+    .regex(/^[\w-]+_[0-9a-zA-Z]+$/)
+    .optional(),
+  [AWS_ENV.userPoolClientId]: z
+    .string()
+    .regex(/^[\w+]+$/)
+    .optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

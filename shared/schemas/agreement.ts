@@ -296,7 +296,8 @@ export const ListAgreementsQuery = z.strictObject({
 export type ListAgreementsQuery = z.infer<typeof ListAgreementsQuery>;
 
 export const AuditEntry = z.strictObject({
-  entity: z.enum(['agreement', 'service']),
+  /** An agreement's trail also holds the acts on its exception windows (entity `exception-window`). */
+  entity: z.enum(['agreement', 'service', 'exception-window']),
   entityId: z.string(),
   version: z.number().int(),
   eventId: z.string(),

@@ -24,6 +24,17 @@ export const CreateExceptionWindowBody = z
   });
 export type CreateExceptionWindowBody = z.infer<typeof CreateExceptionWindowBody>;
 
+/** Approving or rejecting a requested exception window (If-Match: its version). */
+export const DecideExceptionBody = z.strictObject({
+  decision: z.enum(['approved', 'rejected']),
+  reason: Reason,
+});
+export type DecideExceptionBody = z.infer<typeof DecideExceptionBody>;
+
+/** Revoking an exception window: soft (the record stays, marked revoked) and audited. */
+export const RevokeExceptionBody = z.strictObject({ reason: Reason });
+export type RevokeExceptionBody = z.infer<typeof RevokeExceptionBody>;
+
 export const TimeRangeQuery = z
   .strictObject({ from: IsoDateTime.optional(), to: IsoDateTime.optional() })
   .refine((q) => !q.from || !q.to || before(q.from, q.to), { path: ['to'], message: 'must be after from' });
@@ -123,6 +134,11 @@ export const ExceptionWindowSchema = z.looseObject({
   kind: ExceptionKind,
   start: IsoDateTime,
   end: IsoDateTime,
-  approver: z.string(),
+  /** Only an approved window excludes time; requested ones wait for a decision; revoked ones count again. */
+  status: z.enum(['requested', 'approved', 'rejected', 'revoked']),
+  /** The version to send in If-Match when deciding or revoking it. */
+  version: z.number().int(),
+  requestedBy: z.string(),
+  approver: z.string().optional(),
   reason: z.string(),
 });

@@ -1,5 +1,19 @@
-import { type Action, canAccess, listScope, type Principal } from '../domain/access/policy.js';
-import { canTake, LIFECYCLE, type LifecycleStep, materialFieldsIn } from '../domain/agreements/lifecycle.js';
+import {
+  type Action,
+  canAccess,
+  type Located,
+  listScope,
+  type Principal,
+  partyUnitsOf,
+} from '../domain/access/policy.js';
+import { samePerson } from '../domain/agreements/exceptions.js';
+import {
+  canTake,
+  LIFECYCLE,
+  type LifecycleStep,
+  materialChanges,
+  shapersOfSubmission,
+} from '../domain/agreements/lifecycle.js';
 import {
   contentProblems,
   dateProblems,
@@ -53,12 +67,19 @@ export class AgreementUseCases {
 
   async create(principal: Principal, body: CreateAgreementBody): Promise<AgreementVersion> {
     const { reason, ...content } = body;
-    this.authorize(principal, 'agreement.create', content);
+    // Scope follows the service: the caller needs the service's own business unit, whatever unit the body
+    // names. A service the caller cannot see reads exactly as one that does not exist.
     const service = await this.deps.services.get(content.serviceId);
-    if (!service)
+    const where = service && serviceLocation(service);
+    if (
+      !service ||
+      !where ||
+      !(canAccess(principal, 'service.read', where) || canAccess(principal, 'agreement.create', where))
+    )
       throw new BusinessRuleError('unknown service', [
         { path: 'serviceId', problem: `names no service (${content.serviceId})` },
       ]);
+    this.authorize(principal, 'agreement.create', where);
     const now = this.deps.clock.now();
     const id = this.deps.ids.agreementId();
     const problems = [
@@ -136,7 +157,7 @@ export class AgreementUseCases {
     const changed = Object.keys(changes).filter((k) => (changes as Record<string, unknown>)[k] !== undefined);
     if (current.status === 'retired')
       throw new ConflictError(`agreement ${id} is retired; retired agreements are read-only`);
-    const material = materialFieldsIn(changed);
+    const material = materialChanges(current, changes as Record<string, unknown>);
     if (current.status !== 'draft' && material.length > 0) {
       throw new ConflictError(
         `fields ${material.join(', ')} change the commitment and may change only in draft; this agreement is ${current.status}`,
@@ -224,12 +245,15 @@ export class AgreementUseCases {
     if (!mayActInCapacity(principal, input.capacity, current.serviceId)) {
       throw new ForbiddenError(`you may not sign off as ${input.capacity}`);
     }
-    if (current.submittedBy === principal.subject || current.createdBy === principal.subject) {
+    // Every hand that shaped this version (its material changes since the previous submission), its first
+    // author and its submitter are out: a person is their subject, or their e-mail in any case on old records.
+    const shapers = shapersOfSubmission(await this.deps.agreements.listVersions(id));
+    if ([current.submittedBy, current.createdBy, ...shapers].some((who) => samePerson(principal, who))) {
       throw new ForbiddenError(
-        'the author or submitter of an agreement cannot sign it off (separation of duties)',
+        'whoever wrote, changed or submitted this version of the agreement cannot sign it off (separation of duties)',
       );
     }
-    if (current.signOffs.some((s) => s.by === principal.subject)) {
+    if (current.signOffs.some((s) => samePerson(principal, s.by))) {
       throw new ForbiddenError('one person signs at most one capacity of an agreement (four eyes)');
     }
     if (current.signOffs.some((s) => s.capacity === input.capacity && s.decision === 'approved')) {
@@ -325,7 +349,22 @@ export class AgreementUseCases {
   ): Promise<AgreementVersion> {
     const current = await this.loadForWrite(principal, 'agreement.end', id, expected);
     this.step(step, current);
-    // Expiry is a fact of the calendar and is never refused; a sunset is a decision and is.
+    // Expiry is a fact of the calendar: it comes after effectiveTo (in the agreement's zone), never before.
+    // Ending an agreement early is a sunset, which is a decision and checks what depends on it.
+    if (step === 'expire') {
+      const today = localDate(this.deps.clock.now(), current.timeZone);
+      if (current.effectiveTo === undefined || current.effectiveTo >= today) {
+        throw new ConflictError(
+          `agreement ${id} is effective ${current.effectiveTo ? `to ${current.effectiveTo}` : 'with no end date'}; today is ${today} in ${current.timeZone}. It expires by itself after its end; to end it early, sunset it`,
+          [
+            {
+              path: 'effectiveTo',
+              problem: current.effectiveTo ? `is ${current.effectiveTo}, not before ${today}` : 'is not set',
+            },
+          ],
+        );
+      }
+    }
     if (step === 'sunset') await this.refuseIfDependedOn(principal, current);
     return this.commit(principal, current, { ...current, status: LIFECYCLE[step].to }, step, reason);
   }
@@ -349,22 +388,36 @@ export class AgreementUseCases {
     );
   }
 
-  /** Loads an agreement the principal may act on, or throws 404/403. */
+  /**
+   * Loads an agreement the principal may act on. One it may not even read answers exactly as one that does not
+   * exist (404, naming nothing of it); one it may read but not act on is a 403 that names no unit or service.
+   */
   async load(principal: Principal, action: Action, id: string): Promise<AgreementVersion> {
     const current = await this.deps.agreements.get(id);
-    if (!current)
-      throw new NotFoundError(`no agreement ${id}`, [{ path: 'agreementId', problem: 'names no agreement' }]);
-    this.authorize(principal, action, current);
+    if (!current || !this.readable(principal, current)) throw noSuchAgreement(id);
+    if (action !== 'agreement.read') this.authorize(principal, action, agreementLocation(current));
     return current;
   }
 
+  /** Whether the principal may see the agreement at all: it holds it, owns its service, or is a party to it. */
+  private readable(principal: Principal, a: AgreementVersion): boolean {
+    return canAccess(principal, 'agreement.read', agreementLocation(a));
+  }
+
+  /**
+   * Loads an agreement for a write: readable (else 404), the write allowed where the agreement's service lives
+   * (scope follows the service, else 403), and at the version the caller read (else 409).
+   */
   private async loadForWrite(
     principal: Principal,
     action: Action,
     id: string,
     expected: number,
   ): Promise<AgreementVersion> {
-    const current = await this.load(principal, action, id);
+    const current = await this.deps.agreements.get(id);
+    if (!current || !this.readable(principal, current)) throw noSuchAgreement(id);
+    const service = await this.deps.services.get(current.serviceId);
+    this.authorize(principal, action, service ? serviceLocation(service) : agreementLocation(current));
     if (current.version !== expected) {
       throw new VersionConflictError(
         `stale write: you sent version ${expected}, the current version is ${current.version}`,
@@ -374,14 +427,10 @@ export class AgreementUseCases {
     return current;
   }
 
-  private authorize(
-    principal: Principal,
-    action: Action,
-    target: { businessUnit: string; serviceId: string },
-  ): void {
+  private authorize(principal: Principal, action: Action, target: Located): void {
     if (!canAccess(principal, action, target)) {
       throw new ForbiddenError(
-        `${action} on business unit ${target.businessUnit} / service ${target.serviceId} is outside your scope`,
+        `${action} on this agreement needs the business unit of its service in your scope (or, for sign-off, the capacity or service it needs)`,
       );
     }
   }
@@ -427,6 +476,13 @@ export class AgreementUseCases {
         problem: `must be one of the parties' business units (${partyUnits.join(', ') || 'none'})`,
       });
     }
+    if (!partyUnits.includes(service.businessUnit)) {
+      problems.push({
+        path: 'parties',
+        problem:
+          "the business unit of the agreement's service must be one of its parties (the provider of an SLA or OLA, the customer of a UC)",
+      });
+    }
     if (a.dataResidency.region !== service.residencyRegion) {
       problems.push({
         path: 'dataResidency.region',
@@ -451,7 +507,7 @@ export class AgreementUseCases {
     const out: FieldProblem[] = [];
     for (const [i, dep] of ids.entries()) {
       const found = await this.deps.agreements.get(dep);
-      const visible = found && canAccess(principal, 'agreement.read', found) ? found : undefined;
+      const visible = found && this.readable(principal, found) ? found : undefined;
       const p = underpinningProblem(i, slaId, visible);
       if (p) out.push(p);
     }
@@ -463,7 +519,7 @@ export class AgreementUseCases {
     if (current.kind === 'SLA') return;
     const live = (await this.deps.agreements.dependants(current.id)).filter((d) => d.status === 'active');
     if (live.length === 0) return;
-    const visible = live.filter((d) => canAccess(principal, 'agreement.read', d));
+    const visible = live.filter((d) => this.readable(principal, d));
     const hidden = live.length - visible.length;
     const names = [...visible.map((d) => d.id), ...(hidden ? [`${hidden} outside your scope`] : [])];
     throw new ConflictError(
@@ -480,6 +536,23 @@ export class AgreementUseCases {
       { dependants: visible.map((d) => d.id), dependantsOutsideScope: hidden },
     );
   }
+}
+
+/** Where an agreement sits for reading: the unit holding it, its service, and the units party to it. */
+export function agreementLocation(
+  a: Pick<AgreementVersion, 'businessUnit' | 'serviceId' | 'parties'>,
+): Located {
+  return { businessUnit: a.businessUnit, serviceId: a.serviceId, partyUnits: partyUnitsOf(a.parties) };
+}
+
+/** Where a service sits: writes on its agreements need this unit (or, for service owners, this service). */
+export function serviceLocation(s: Pick<Service, 'businessUnit' | 'id'>): Located {
+  return { businessUnit: s.businessUnit, serviceId: s.id };
+}
+
+/** The answer for an agreement that does not exist or that the caller may not see: the same, word for word. */
+function noSuchAgreement(id: string): NotFoundError {
+  return new NotFoundError(`no agreement ${id}`, [{ path: 'agreementId', problem: 'names no agreement' }]);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -5,7 +5,7 @@ import type { AuditStore } from '../ports/audit.js';
 import type { AuditEntry } from '../schemas/agreement.js';
 
 /** Fields that describe a change rather than the record; they head the audit entry instead of its diff. */
-const BOOKKEEPING = new Set(['version', 'changedAt', 'changedBy', 'change', 'reason']);
+const BOOKKEEPING = new Set(['version', 'changedAt', 'changedBy', 'change', 'reason', 'changeReason']);
 
 /** A committed change to a versioned record, as the change stream delivers it. */
 export interface RecordChange {
@@ -24,7 +24,9 @@ export function auditEntryFor(change: RecordChange): AuditEntry {
     eventId: `${change.entity}#${String(a.id)}#v${String(a.version)}`,
     at: String(a.changedAt),
     by: String(a.changedBy),
-    reason: typeof a.reason === 'string' ? a.reason : '',
+    // A record whose `reason` describes the record itself (an exception window) says why it changed apart.
+    reason:
+      typeof a.changeReason === 'string' ? a.changeReason : typeof a.reason === 'string' ? a.reason : '',
     change: typeof a.change === 'string' ? a.change : change.before ? 'update' : 'create',
     diff: diff(change.before ?? {}, a, BOOKKEEPING),
   };
@@ -41,36 +43,62 @@ export class AuditRecorder {
 
 /** Finds an audited record the caller may read the trail of, or throws 404/403. */
 export type AuditLocator = Record<
-  AuditEntry['entity'],
+  'agreement' | 'service',
   (principal: Principal, id: string) => Promise<unknown>
 >;
 
-/** Reading the audit trail page by page; the cursor is the last version seen. */
+/** The exception windows of an agreement (any status), whose acts belong in the agreement's trail. */
+export type WindowsOf = (agreementId: string) => Promise<string[]>;
+
+/** Reading the audit trail page by page. */
 export class AuditQueries {
   constructor(
     private readonly audit: AuditStore,
     private readonly locate: AuditLocator,
+    private readonly windowsOf: WindowsOf = async () => [],
   ) {}
 
-  /** The trail of one record, after checking that the caller may read it (`audit.read` in its scope). */
+  /**
+   * The trail of one record, after checking that the caller may read it (`audit.read` in its scope). An
+   * agreement's trail holds its own versions and every act on its exception windows, in time order; the cursor
+   * is `<versions seen>` or `<versions seen>.<window entries seen>`.
+   */
   async trail(
     principal: Principal,
-    entity: AuditEntry['entity'],
+    entity: 'agreement' | 'service',
     entityId: string,
     q: { limit: number; cursor?: string | undefined },
   ): Promise<{ items: AuditEntry[]; nextCursor?: string }> {
     await this.locate[entity](principal, entityId);
-    const after = q.cursor === undefined ? 0 : Number(q.cursor);
-    if (!Number.isInteger(after) || after < 0) {
+    const m = q.cursor === undefined ? ['', '0', '0'] : /^(\d{1,9})(?:\.(\d{1,9}))?$/.exec(q.cursor);
+    if (!m) {
       throw new ValidationError('bad cursor', [
         { path: 'query.cursor', problem: 'is not a cursor issued by this API' },
       ]);
     }
-    const items = await this.audit.list(entity, entityId, { limit: q.limit + 1, afterVersion: after });
-    const page = items.slice(0, q.limit);
+    const after = Number(m[1]);
+    const windowsSeen = Number(m[2] ?? 0);
+    const own = await this.audit.list(entity, entityId, { limit: q.limit + 1, afterVersion: after });
+    const windowEntries: AuditEntry[] = [];
+    if (entity === 'agreement') {
+      for (const id of await this.windowsOf(entityId)) {
+        windowEntries.push(...(await this.audit.list('exception-window', id, { limit: 1000 })));
+      }
+      windowEntries.sort(byTime);
+    }
+    const merged = [...own, ...windowEntries.slice(windowsSeen)].sort(byTime);
+    const page = merged.slice(0, q.limit);
+    const more = merged.length > q.limit;
+    const lastVersion = page.filter((e) => e.entity === entity).at(-1)?.version ?? after;
+    const windowCount = windowsSeen + page.filter((e) => e.entity === 'exception-window').length;
     return {
       items: page,
-      ...(items.length > q.limit ? { nextCursor: String(page[page.length - 1]!.version) } : {}),
+      ...(more ? { nextCursor: windowCount ? `${lastVersion}.${windowCount}` : String(lastVersion) } : {}),
     };
   }
+}
+
+/** Time order, then entity and version, so that a page boundary never depends on sort stability. */
+function byTime(a: AuditEntry, b: AuditEntry): number {
+  return a.at < b.at ? -1 : a.at > b.at ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
 }

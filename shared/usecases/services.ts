@@ -57,10 +57,11 @@ export class ServiceUseCases {
   /** A service the principal may act on (read by default; `audit.read` for its audit trail). */
   async get(principal: Principal, id: string, action: Action = 'service.read'): Promise<Service> {
     const s = await this.deps.services.get(id);
-    if (!s) throw new NotFoundError(`no service ${id}`, [{ path: 'serviceId', problem: 'names no service' }]);
-    if (!canAccess(principal, action, { businessUnit: s.businessUnit, serviceId: s.id })) {
-      throw new ForbiddenError(`service ${id} is outside your scope`);
-    }
+    const where = s && { businessUnit: s.businessUnit, serviceId: s.id };
+    // A service of another unit answers exactly as one that does not exist.
+    if (!s || !where || !canAccess(principal, 'service.read', where)) throw noSuchService(id);
+    if (!canAccess(principal, action, where))
+      throw new ForbiddenError(`your scope does not allow ${action} here`);
     return s;
   }
 
@@ -70,14 +71,7 @@ export class ServiceUseCases {
     expected: number,
     body: UpdateServiceBody,
   ): Promise<Service> {
-    const current = await this.deps.services.get(id);
-    if (!current)
-      throw new NotFoundError(`no service ${id}`, [{ path: 'serviceId', problem: 'names no service' }]);
-    if (
-      !canAccess(principal, 'service.update', { businessUnit: current.businessUnit, serviceId: current.id })
-    ) {
-      throw new ForbiddenError(`service ${id} is outside your scope`);
-    }
+    const current = await this.get(principal, id, 'service.update');
     if (current.version !== expected) {
       throw new VersionConflictError(
         `stale write: you sent version ${expected}, the current version is ${current.version}`,
@@ -93,7 +87,7 @@ export class ServiceUseCases {
       !canAccess(principal, 'service.create', { businessUnit: current.businessUnit, serviceId: current.id })
     ) {
       throw new ForbiddenError(
-        `only an SLA manager of ${current.businessUnit} may change ${governed.join(' and ')}`,
+        `only an SLA manager of the service's business unit may change ${governed.join(' and ')}`,
         governed.map((f) => ({ path: f, problem: 'is governed: sign-offs and residency depend on it' })),
       );
     }
@@ -156,4 +150,9 @@ export class ServiceUseCases {
       ]);
     }
   }
+}
+
+/** The answer for a service that does not exist or that the caller may not see: the same, word for word. */
+function noSuchService(id: string): NotFoundError {
+  return new NotFoundError(`no service ${id}`, [{ path: 'serviceId', problem: 'names no service' }]);
 }

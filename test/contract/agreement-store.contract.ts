@@ -126,6 +126,49 @@ export function agreementStoreContract(
       expect(none.items).toEqual([]);
     });
 
+    it('lists for a business unit the agreements it is a party to (scope.partyUnits), following a change of parties', async () => {
+      const store = await make();
+      const parties = (provider: string, customer: string) => ({
+        provider: { type: 'business-unit' as const, businessUnit: provider },
+        customer: { type: 'business-unit' as const, businessUnit: customer },
+      });
+      const consumed = agreementVersion({ businessUnit: 'payments', parties: parties('payments', 'retail') });
+      const other = agreementVersion({ businessUnit: 'payments', parties: parties('payments', 'wealth') });
+      const held = agreementVersion({ businessUnit: 'retail', parties: parties('retail', 'wealth') });
+      for (const x of [consumed, other, held]) await store.create(x);
+      const asRetail = {
+        all: false as const,
+        businessUnits: ['retail'],
+        serviceIds: [],
+        partyUnits: ['retail'],
+      };
+      expect((await store.list({ scope: asRetail, limit: 10 })).items.map((x) => x.id)).toEqual([
+        consumed.id,
+        held.id,
+      ]);
+      // Without party reach (another action), only what the unit holds.
+      const holdOnly = { all: false as const, businessUnits: ['retail'], serviceIds: [] };
+      expect((await store.list({ scope: holdOnly, limit: 10 })).items.map((x) => x.id)).toEqual([held.id]);
+      // The explicit businessUnit filter means "held by"; the scope still decides what may be seen.
+      expect(
+        (await store.list({ scope: asRetail, businessUnit: 'payments', limit: 10 })).items.map((x) => x.id),
+      ).toEqual([consumed.id]);
+      // The customer changes: the old customer no longer sees it, the new one does, exactly once.
+      await store.append({ ...consumed, version: 2, parties: parties('payments', 'wealth') });
+      expect((await store.list({ scope: asRetail, limit: 10 })).items.map((x) => x.id)).toEqual([held.id]);
+      const asWealth = {
+        all: false as const,
+        businessUnits: ['wealth'],
+        serviceIds: [],
+        partyUnits: ['wealth'],
+      };
+      expect((await store.list({ scope: asWealth, limit: 10 })).items.map((x) => x.id)).toEqual([
+        consumed.id,
+        other.id,
+        held.id,
+      ]);
+    });
+
     it('leaves retired agreements out of lists unless asked for them', async () => {
       const store = await make();
       const a = agreementVersion();

@@ -12,10 +12,16 @@ const win = (
   kind: 'planned-maintenance',
   start,
   end,
-  approver: 'cab@example.com',
+  status: 'requested',
+  version: 1,
+  requestedBy: 'ops-subject',
   reason: 'database upgrade',
-  createdBy: 'ops@example.com',
+  createdBy: 'ops-subject',
   createdAt: '2026-01-01T00:00:00.000Z',
+  changedBy: 'ops-subject',
+  changedAt: '2026-01-01T00:00:00.000Z',
+  change: 'exception:request',
+  changeReason: 'database upgrade',
   ...over,
 });
 
@@ -61,11 +67,36 @@ export function exceptionWindowStoreContract(name: string, make: () => Exception
       expect((await store.list({})).length).toBe(4);
     });
 
-    it('deletes a window and says whether there was one', async () => {
-      await store.create(win('exc_1', '2026-01-02T00:00:00.000Z', '2026-01-02T02:00:00.000Z'));
-      expect(await store.delete('exc_1')).toBe(true);
-      expect(await store.delete('exc_1')).toBe(false);
-      expect(await store.get('exc_1')).toBeUndefined();
+    it('stores the next version of a window (approval, revocation) and keeps no window out of its lists', async () => {
+      const w = win('exc_1', '2026-01-02T00:00:00.000Z', '2026-01-02T02:00:00.000Z');
+      await store.create(w);
+      const approved = {
+        ...w,
+        status: 'approved' as const,
+        version: 2,
+        approver: 'cab-subject',
+        change: 'exception:approve',
+      };
+      await store.update(approved);
+      expect(await store.get('exc_1')).toEqual(approved);
+      const revoked = { ...approved, status: 'revoked' as const, version: 3, change: 'exception:revoke' };
+      await store.update(revoked);
+      expect(
+        (await store.list({ agreementId: w.agreementId })).map((x) => [x.id, x.status, x.version]),
+      ).toEqual([['exc_1', 'revoked', 3]]);
+    });
+
+    it('refuses a stale update with a version conflict carrying the current window, and an unknown window', async () => {
+      const w = win('exc_1', '2026-01-02T00:00:00.000Z', '2026-01-02T02:00:00.000Z');
+      await store.create(w);
+      await store.update({ ...w, status: 'approved', version: 2 });
+      await expect(store.update({ ...w, status: 'rejected', version: 2 })).rejects.toMatchObject({
+        code: 'version_conflict',
+        current: { status: 'approved', version: 2 },
+      });
+      await expect(store.update({ ...w, id: 'exc_none', version: 2 })).rejects.toMatchObject({
+        code: 'not_found',
+      });
     });
   });
 }

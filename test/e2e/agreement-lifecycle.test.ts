@@ -108,7 +108,7 @@ describe('the agreement lifecycle over HTTP', () => {
     expect(entries.map((e) => e.version)).toEqual(Array.from({ length: version }, (_, i) => i + 1));
     expect(entries[0]).toMatchObject({
       change: 'create',
-      by: 'sam.manager@accord.local',
+      by: 'local-sla-manager', // the token's subject, not its e-mail
       reason: 'initial draft',
     });
     expect(entries[1]!.diff.map((d) => d.path)).toContain('status');
@@ -244,7 +244,7 @@ describe('the agreement lifecycle over HTTP', () => {
     });
     expect(r.status).toBe(403); // the admin holds no sign-off capacity
     // Sign as service owner through a token scoped to the new service.
-    const owner = app.tokens.sign(
+    const owner = await app.tokens.sign(
       {
         sub: 'fx-owner',
         email: 'fx.owner@accord.local',
@@ -318,10 +318,33 @@ describe('the agreement lifecycle over HTTP', () => {
     expect(board.body.status).toBe('approved');
     v = (await step(ola.id, 'activate', board.body.version)).body.version;
 
-    // A manager of retail banking alone cannot see the platform OLA, so cannot link it (nor learn it exists).
-    const hidden = await app.call('POST', '/v1/agreements', {
+    // A manager of retail banking alone may not draft on the payments service (scope follows the service):
+    // the service reads as unknown.
+    const foreign = await app.call('POST', '/v1/agreements', {
       as: 'sla-manager-retail',
       body: draft({ businessUnit: 'retail-banking', underpinnedBy: [ola.id] }),
+    });
+    expect(foreign.status).toBe(422);
+    expect(foreign.body.error.details).toEqual([
+      { path: 'serviceId', problem: 'names no service (svc_payments-gateway)' },
+    ]);
+    // On its own unit's service, it still cannot see the platform OLA, so cannot link it (nor learn it exists).
+    const retailService = await app.call('POST', '/v1/services', {
+      as: 'sla-manager-retail',
+      body: serviceBody({ id: 'svc_retail-app', businessUnit: 'retail-banking', name: 'Retail app' }),
+    });
+    expect(retailService.status).toBe(201);
+    const hidden = await app.call('POST', '/v1/agreements', {
+      as: 'sla-manager-retail',
+      body: draft({
+        serviceId: 'svc_retail-app',
+        businessUnit: 'retail-banking',
+        parties: {
+          provider: { type: 'business-unit', businessUnit: 'retail-banking' },
+          customer: { type: 'business-unit', businessUnit: 'payments' },
+        },
+        underpinnedBy: [ola.id],
+      }),
     });
     expect(hidden.status).toBe(422);
     expect(hidden.body.error.details[0]).toMatchObject({
@@ -345,15 +368,17 @@ describe('the agreement lifecycle over HTTP', () => {
     const sunset = await step(ola.id, 'sunset', v);
     expect(sunset.status).toBe(409);
     expect(sunset.body.error.dependants).toEqual([sla.id]);
+    // Expiring it by hand before its end date is no way around the dependency check: it is refused.
     const expire = await step(ola.id, 'expire', v);
-    expect(expire.status).toBe(200);
+    expect(expire.status).toBe(409);
+    expect(expire.body.error.details[0].path).toBe('effectiveTo');
     const retire = await app.call('DELETE', `/v1/agreements/${ola.id}`, {
       as: 'sla-manager',
       body: { reason: 'replaced' },
-      headers: { 'if-match': `"${expire.body.version}"` },
+      headers: { 'if-match': `"${v}"` },
     });
     expect(retire.status).toBe(409);
-    expect(retire.body.error.message).toContain(sla.id);
+    expect((await app.call('GET', `/v1/agreements/${ola.id}`, { as: 'auditor' })).body.status).toBe('active');
   });
 
   it('retires softly: gone from lists, every version still readable', async () => {

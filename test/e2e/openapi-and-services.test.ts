@@ -55,7 +55,7 @@ describe('services', () => {
       headers: { 'if-match': '"1"' },
     });
     // The service owner owns other services, not this one.
-    expect(upd.status).toBe(403);
+    expect(upd.status).toBe(404); // another's service answers as one that does not exist
     const ok = await app.call('PATCH', '/v1/services/svc_ledger', {
       as: 'sla-manager',
       body: { tier: 2, reason: 'downgraded after review' },

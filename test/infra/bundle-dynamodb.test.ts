@@ -55,6 +55,6 @@ describe('the deployable bundles against DynamoDB Local', () => {
     const records = await readStream(dl, t.Data!);
     expect(invoke(consumer, { Records: records }, env)).toEqual({ batchItemFailures: [] });
     const trail = await new DynamoAuditStore(dl.doc, t.Audit!).list('agreement', id, { limit: 10 });
-    expect(trail.map((e) => [e.version, e.by])).toEqual([[1, 'sam.manager@bank.example']]);
+    expect(trail.map((e) => [e.version, e.by])).toEqual([[1, '8f1c2d3e-0000-4000-8000-000000000001']]); // the token's sub
   });
 });

@@ -122,9 +122,28 @@ describe('API Gateway', () => {
             RateBasedStatement: Match.objectLike({
               Limit: WAF_RATE_LIMIT,
               AggregateKeyType: 'IP',
+              // Exempt: only POST to a path ending in /v1/telemetry (the ingest), not people's /v1/telemetry/... routes.
               ScopeDownStatement: {
                 NotStatement: {
-                  Statement: { ByteMatchStatement: Match.objectLike({ SearchString: '/v1/telemetry' }) },
+                  Statement: {
+                    AndStatement: {
+                      Statements: [
+                        {
+                          ByteMatchStatement: Match.objectLike({
+                            SearchString: 'POST',
+                            FieldToMatch: { Method: {} },
+                            PositionalConstraint: 'EXACTLY',
+                          }),
+                        },
+                        {
+                          ByteMatchStatement: Match.objectLike({
+                            SearchString: '/v1/telemetry',
+                            PositionalConstraint: 'ENDS_WITH',
+                          }),
+                        },
+                      ],
+                    },
+                  },
                 },
               },
             }),
@@ -153,7 +172,7 @@ describe('API Gateway', () => {
       const m = byName.get(r.id);
       expect(m, r.id).toBeDefined();
       expect(m!.HttpMethod).toBe(r.method);
-      const expected = { user: 'COGNITO_USER_POOLS', vendor: 'CUSTOM', none: 'NONE' }[r.auth];
+      const expected = { user: 'CUSTOM', vendor: 'CUSTOM', none: 'NONE' }[r.auth];
       expect(m!.AuthorizationType, r.id).toBe(expected);
       if (r.auth === 'vendor') expect(m!.ApiKeyRequired, r.id).toBe(true);
     }
@@ -175,11 +194,27 @@ describe('API Gateway', () => {
     withTs.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
   });
 
-  it('has a Cognito authorizer and a vendor Lambda authorizer keyed on x-api-key', () => {
-    withTs.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
+  it('has a people Lambda authorizer keyed on Authorization, given the pool and app client, and a vendor one on x-api-key', () => {
+    withTs.resourceCountIs('AWS::ApiGateway::Authorizer', 2);
+    expect(resources(withTs, 'AWS::ApiGateway::Authorizer').map((a) => a.Properties!.Type)).not.toContain(
+      'COGNITO_USER_POOLS',
+    );
+    withTs.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.Authorization',
+    });
     withTs.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
       IdentitySource: 'method.request.header.x-api-key',
+    });
+    withTs.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('people authorizer'),
+      Environment: {
+        Variables: Match.objectLike({
+          ACCORD_USER_POOL_ID: Match.anyValue(),
+          ACCORD_USER_POOL_CLIENT_ID: Match.anyValue(),
+        }),
+      },
     });
   });
 
@@ -208,6 +243,18 @@ describe('Cognito', () => {
     const groups = resources(withTs, 'AWS::Cognito::UserPoolGroup').map((g) => g.Properties!.GroupName);
     expect(groups.sort()).toEqual([...PERSON_ROLES].sort());
   });
+
+  it('gives the app client SRP sign-in only: no OAuth flows, scopes or callback URLs it does not use', () => {
+    const clients = resources(withTs, 'AWS::Cognito::UserPoolClient');
+    expect(clients).toHaveLength(1);
+    const p = clients[0]!.Properties!;
+    expect(p.ExplicitAuthFlows).toEqual(['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
+    expect(p.AllowedOAuthFlowsUserPoolClient).not.toBe(true);
+    for (const k of ['AllowedOAuthFlows', 'AllowedOAuthScopes', 'CallbackURLs', 'LogoutURLs']) {
+      expect(p[k], k).toBeUndefined();
+    }
+    expect(p.GenerateSecret).toBe(false);
+  });
 });
 
 describe('Lambda', () => {
@@ -216,8 +263,8 @@ describe('Lambda', () => {
     const handlers = new Set(deployedRoutes.map((r) => r.handler));
     const scheduled = SCHEDULES.filter((s) => handlerExists(s.handler));
     const replay = handlerExists('telemetry/replay') ? 1 : 0;
-    // API handlers + the vendor authorizer + the audit consumer + the telemetry replay + scheduled jobs.
-    expect(fns).toHaveLength(handlers.size + 1 + 1 + replay + scheduled.length);
+    // API handlers + the people and vendor authorizers + the audit consumer + the telemetry replay + scheduled jobs.
+    expect(fns).toHaveLength(handlers.size + 2 + 1 + replay + scheduled.length);
     for (const f of fns) {
       const p = f.Properties!;
       expect(Number(/^nodejs(\d+)\.x$/.exec(String(p.Runtime))?.[1])).toBeGreaterThanOrEqual(22);

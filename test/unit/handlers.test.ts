@@ -42,7 +42,11 @@ describe('handlers on the events AWS delivers', () => {
     expect(res.statusCode, res.body).toBe(201);
     expect(res.headers).toMatchObject({ ETag: '"1"', 'X-Correlation-Id': 'walkthrough-001' });
     const body = JSON.parse(res.body);
-    expect(body).toMatchObject({ status: 'draft', createdBy: 'sam.manager@bank.example', version: 1 });
+    expect(body).toMatchObject({
+      status: 'draft',
+      createdBy: '8f1c2d3e-0000-4000-8000-000000000001',
+      version: 1,
+    });
     expect(await agreements.get(body.id)).toMatchObject({
       title: 'Payments gateway availability for retail banking',
     });

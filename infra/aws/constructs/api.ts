@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { RouteSpec } from '../../../shared/http/routes.js';
+import { AWS_ENV } from '../../../shared/runtime/config.js';
 import { featuresOf } from '../bundling.js';
 import { AUTHORIZER_GRANTS, type DataGrants, GRANTS_BY_ACTION, unionGrants } from '../grants.js';
 import { apiGatewayModel, queryParameters } from '../models.js';
@@ -24,13 +25,30 @@ export const WAF_RATE_LIMIT = 2000;
 export const WAF_TELEMETRY_RATE_LIMIT = Math.max(
   ...Object.values(loadVendorTiers().tiers).map((t) => t.rateLimit * 300 * 2),
 );
-/** The vendor route, wherever the stage name puts it in the path. */
+/**
+ * The vendor ingest request, wherever the stage name puts it in the path: POST to a path ending in
+ * /v1/telemetry, and nothing else (people's routes under /v1/telemetry/... stay under the per-IP rule).
+ */
 const TELEMETRY_PATH: wafv2.CfnWebACL.StatementProperty = {
-  byteMatchStatement: {
-    searchString: '/v1/telemetry',
-    fieldToMatch: { uriPath: {} },
-    positionalConstraint: 'CONTAINS',
-    textTransformations: [{ priority: 0, type: 'NONE' }],
+  andStatement: {
+    statements: [
+      {
+        byteMatchStatement: {
+          searchString: 'POST',
+          fieldToMatch: { method: {} },
+          positionalConstraint: 'EXACTLY',
+          textTransformations: [{ priority: 0, type: 'NONE' }],
+        },
+      },
+      {
+        byteMatchStatement: {
+          searchString: '/v1/telemetry',
+          fieldToMatch: { uriPath: {} },
+          positionalConstraint: 'ENDS_WITH',
+          textTransformations: [{ priority: 0, type: 'NONE' }],
+        },
+      },
+    ],
   },
 };
 /** Media types API Gateway passes through as binary (telemetry formats). */
@@ -53,6 +71,7 @@ export class Api extends Construct {
   readonly api: apigw.RestApi;
   readonly functions = new Map<string, AccordFunction>();
   readonly authorizerFn: AccordFunction;
+  readonly peopleAuthorizerFn: AccordFunction;
   readonly usagePlans = new Map<string, apigw.UsagePlan>();
   readonly webAcl: wafv2.CfnWebACL;
 
@@ -141,8 +160,26 @@ export class Api extends Construct {
       validateRequestParameters: true,
     });
 
-    const cognitoAuthorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'People', {
-      cognitoUserPools: [props.identity.userPool],
+    // People: one token form on both deployments. The people authorizer verifies the Cognito ID token itself
+    // (jose, against the pool's JWKS) and takes `Bearer <jwt>` or the raw token, exactly as the local server
+    // does, so it does not matter whether API Gateway's own Cognito authorizer would strip `Bearer `.
+    this.peopleAuthorizerFn = new AccordFunction(this, 'PeopleAuthorizerFn', {
+      handler: 'authorizers/people',
+      environment: {
+        ...props.environment,
+        [AWS_ENV.userPoolId]: props.identity.userPool.userPoolId,
+        [AWS_ENV.userPoolClientId]: props.identity.client.userPoolClientId,
+      },
+      grants: {},
+      data: props.data,
+      memorySize: 256,
+      timeout: Duration.seconds(5),
+      invocation: 'api',
+      description: 'Accord people authorizer: Cognito ID token (Bearer or raw) verified with jose',
+    });
+    const peopleAuthorizer = new apigw.RequestAuthorizer(this, 'People', {
+      handler: this.peopleAuthorizerFn.fn,
+      identitySources: [apigw.IdentitySource.header('Authorization')],
       resultsCacheTtl: Duration.minutes(5),
     });
     this.authorizerFn = new AccordFunction(this, 'VendorAuthorizerFn', {
@@ -205,7 +242,7 @@ export class Api extends Construct {
       const jsonBody = r.body !== undefined && !r.binary;
       const auth: Partial<apigw.MethodOptions> =
         r.auth === 'user'
-          ? { authorizer: cognitoAuthorizer, authorizationType: apigw.AuthorizationType.COGNITO }
+          ? { authorizer: peopleAuthorizer, authorizationType: apigw.AuthorizationType.CUSTOM }
           : r.auth === 'vendor'
             ? {
                 authorizer: vendorAuthorizer,
@@ -234,6 +271,12 @@ export class Api extends Construct {
             : {}),
         },
       );
+      if (r.auth === 'user') {
+        Validations.of(method).acknowledge({
+          id: 'AwsSolutions-COG4',
+          reason: `${r.method} ${r.path} is authorised by the people Lambda authorizer, which verifies the caller's Cognito ID token from this stack's user pool (RS256 against the pool's JWKS, issuer, app-client audience, token_use id, expiry, at most 24 h lifetime): Cognito still authenticates, the authorizer only accepts both header forms the API documents.`,
+        });
+      }
       if (r.auth === 'vendor') {
         Validations.of(method).acknowledge({
           id: 'AwsSolutions-COG4',

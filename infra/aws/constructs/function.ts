@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aspects, Duration, type IAspect, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { BUNDLE, type BundleFeatures, bundleDefine, featuresOf } from '../bundling.js';
 import type { DataGrants } from '../grants.js';
 import type { DataResources } from './data.js';
@@ -129,11 +129,41 @@ export class AccordFunction extends Construct {
       id: 'Serverless-LambdaDLQ',
       reason: `No function dead-letter queue: ${NO_DLQ_BECAUSE[props.invocation]}.`,
     });
-    // Tracing.ACTIVE adds X-Ray's PutTraceSegments/PutTelemetryRecords: X-Ray has no resource-level permissions.
-    Validations.of(this.role).acknowledge({
+    // The IAM5 ("*" resource) acknowledgement is given per policy, at synthesis, only when every "*"-resource
+    // statement of that policy holds actions that have no resource-level permissions, and it names them.
+    Aspects.of(this).add(new WildcardResourceAcknowledgement());
+  }
+}
+
+/**
+ * Actions that accept no resource but "*", each with why a function holds it: X-Ray segments (active tracing),
+ * listing streams (the audit stream event source) and Timestream endpoint discovery (telemetry ingest).
+ */
+export const RESOURCELESS_ACTIONS: Readonly<Record<string, string>> = {
+  'xray:PutTraceSegments': 'active tracing',
+  'xray:PutTelemetryRecords': 'active tracing',
+  'dynamodb:ListStreams': 'the stream event source',
+  'timestream:DescribeEndpoints': 'Timestream endpoint discovery before a write',
+};
+
+/**
+ * Acknowledges AwsSolutions-IAM5[Resource::*] on one policy when, and only when, each of its "*"-resource
+ * statements holds nothing but RESOURCELESS_ACTIONS; the reason lists exactly those actions. A policy with any
+ * other action on "*" gets no acknowledgement, so cdk-nag fails the synth.
+ */
+export class WildcardResourceAcknowledgement implements IAspect {
+  visit(node: IConstruct): void {
+    if (!(node instanceof iam.Policy)) return;
+    const doc = node.document.toJSON() as { Statement?: { Action: string | string[]; Resource: unknown }[] };
+    const star = (doc.Statement ?? []).filter((st) => ([] as unknown[]).concat(st.Resource).includes('*'));
+    if (star.length === 0) return;
+    const actions = [...new Set(star.flatMap((st) => ([] as string[]).concat(st.Action)))].sort();
+    if (!actions.every((a) => Object.hasOwn(RESOURCELESS_ACTIONS, a))) return;
+    Validations.of(node).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Only actions without resource-level permissions use "*": X-Ray PutTraceSegments/PutTelemetryRecords (active tracing), dynamodb:ListStreams (the audit stream event source) and, for telemetry ingest, timestream:DescribeEndpoints. Every data action names its table, index, queue or key.',
+      reason: `"*" here only for actions without resource-level permissions: ${actions
+        .map((a) => `${a} (${RESOURCELESS_ACTIONS[a]})`)
+        .join(', ')}. Every data action of this function names its table, index, queue or key.`,
     });
   }
 }

@@ -55,6 +55,9 @@ export class Identity extends Construct {
     this.client = this.userPool.addClient('App', {
       generateSecret: false,
       authFlows: { userSrp: true },
+      // People sign in with SRP only: no hosted-UI OAuth flows, scopes or callback URLs (CDK's default would
+      // enable the code and implicit grants with a https://example.com callback).
+      disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),

@@ -6,6 +6,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { partyUnitsOf } from '../../domain/access/policy.js';
 import { ConflictError, VersionConflictError } from '../../domain/errors.js';
 import type { AgreementListQuery, AgreementStore, Page } from '../../ports/agreements.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
@@ -30,8 +31,38 @@ const STATUSES: readonly AgreementVersion['status'][] = [
 /** One partition holds the date indexes: agreements number in thousands, and these are scheduled reads. */
 const RENEWAL_PK = 'AGR_RENEWAL';
 const EXPIRY_PK = 'AGR_EXPIRY';
-/** Transactions take at most 100 actions: version + current + 98 edge changes; more edges follow the commit. */
-const MAX_TX_EDGE_OPS = 98;
+/** Transactions take at most 100 actions: version + current + party marker + 97 edge changes; more follow. */
+const MAX_TX_EDGE_OPS = 97;
+const PARTY_SK = 'PARTY';
+
+/** The party business unit that does not hold the agreement (the customer of an SLA), if any. */
+function counterpartyOf(v: AgreementVersion): string | undefined {
+  return partyUnitsOf(v.parties).find((u) => u !== v.businessUnit);
+}
+
+/**
+ * The party marker `AGR#<id> / PARTY`: a copy of the current item's list attributes and document, indexed on
+ * `byBusinessUnit` under `AGR_PARTY#<counterparty>` so that a customer unit lists what it consumes. It carries no
+ * `auditEntity` (the stream consumer ignores it) and no other index keys.
+ */
+function partyMarker(v: AgreementVersion, counterparty: string): Item {
+  const { pk, businessUnit, serviceId, status, kind, renewalDate, expiryDate } = currentItem(v) as Item;
+  return {
+    pk,
+    sk: PARTY_SK,
+    [DOC_ATTR]: v,
+    id: v.id,
+    businessUnit,
+    serviceId,
+    status,
+    kind,
+    counterparty,
+    ...(renewalDate ? { renewalDate } : {}),
+    ...(expiryDate ? { expiryDate } : {}),
+    buPk: `AGR_PARTY#${counterparty}`,
+    buSk: v.id,
+  };
+}
 
 type Raw = Record<string, unknown>;
 
@@ -52,6 +83,7 @@ function currentItem(v: AgreementVersion): Item {
     kind: v.kind,
     businessUnit: v.businessUnit,
     serviceId: v.serviceId,
+    ...(counterpartyOf(v) ? { counterparty: counterpartyOf(v) } : {}),
     buPk: `AGR_BU#${v.businessUnit}`,
     buSk: v.id,
     svcPk: `AGR_SVC#${v.serviceId}`,
@@ -159,6 +191,9 @@ export class DynamoAgreementStore implements AgreementStore {
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          counterpartyOf(v)
+            ? { Put: { TableName: this.table, Item: partyMarker(v, counterpartyOf(v)!) } }
+            : { Delete: { TableName: this.table, Key: { pk: agrPk(v.id), sk: PARTY_SK } } },
           ...edgeOps.slice(0, MAX_TX_EDGE_OPS),
         ],
       }),
@@ -222,7 +257,12 @@ export class DynamoAgreementStore implements AgreementStore {
   }
 
   async list(q: AgreementListQuery): Promise<Page<AgreementVersion>> {
-    if (!q.scope.all && q.scope.businessUnits.length === 0 && q.scope.serviceIds.length === 0) {
+    if (
+      !q.scope.all &&
+      q.scope.businessUnits.length === 0 &&
+      q.scope.serviceIds.length === 0 &&
+      !q.scope.partyUnits?.length
+    ) {
       return { items: [] };
     }
     const want = q.limit + 1;
@@ -237,6 +277,7 @@ export class DynamoAgreementStore implements AgreementStore {
       lists = await Promise.all([
         ...q.scope.businessUnits.map((bu) => byId(DATA_INDEX.byBusinessUnit, `AGR_BU#${bu}`)),
         ...q.scope.serviceIds.map((s) => byId(DATA_INDEX.byService, `AGR_SVC#${s}`)),
+        ...(q.scope.partyUnits ?? []).map((u) => byId(DATA_INDEX.byBusinessUnit, `AGR_PARTY#${u}`)),
       ]);
     } else if (q.status !== undefined) lists = [await byId(DATA_INDEX.byStatus, `AGR_STATUS#${q.status}`)];
     else if (q.renewalFrom !== undefined || q.renewalTo !== undefined) {
@@ -301,6 +342,7 @@ export class DynamoAgreementStore implements AgreementStore {
       };
       inList('businessUnit', q.scope.businessUnits);
       inList('serviceId', q.scope.serviceIds);
+      inList('counterparty', q.scope.partyUnits ?? []);
       f.add(`(${parts.join(' OR ')})`);
     }
     return f;

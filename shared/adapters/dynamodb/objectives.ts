@@ -9,7 +9,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import { ConflictError, NotFoundError, VersionConflictError } from '../../domain/errors.js';
 import type { EvaluationResult } from '../../domain/objectives/types.js';
 import { DEFAULT_RETENTION } from '../../policy/objectives.js';
 import {
@@ -22,6 +22,7 @@ import {
   type ViolationRecord,
   type ViolationStore,
 } from '../../ports/objectives.js';
+import { AUDIT_ENTITY_ATTR, DOC_ATTR } from '../stream/change-record.js';
 import { type Item, queryAll } from './client.js';
 import { cancellationReasons, isConditionalCheckFailed } from './errors.js';
 import { DATA_INDEX } from './tables.js';
@@ -89,28 +90,61 @@ export class DynamoExceptionWindowStore implements ExceptionWindowStore {
     private readonly table: string,
   ) {}
 
-  async create(r: ExceptionWindowRecord): Promise<void> {
+  /** The window's item: `auditEntity` and `doc` put each version of it on the stream, into the audit trail. */
+  private item(r: ExceptionWindowRecord): Item {
     const sk = `${ms(r.start)}#${r.id}`;
+    return {
+      pk: `EXC#${r.id}`,
+      sk: CURRENT,
+      [AUDIT_ENTITY_ATTR]: 'exception-window',
+      [DOC_ATTR]: r,
+      id: r.id,
+      version: r.version,
+      end: ms(r.end),
+      statusPk: `EXC_AGR#${r.agreementId}`,
+      statusSk: sk,
+      renewalPk: 'EXC_ALL',
+      renewalSk: sk,
+    };
+  }
+
+  async create(r: ExceptionWindowRecord): Promise<void> {
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: {
-            pk: `EXC#${r.id}`,
-            sk: CURRENT,
-            doc: r,
-            end: ms(r.end),
-            statusPk: `EXC_AGR#${r.agreementId}`,
-            statusSk: sk,
-            renewalPk: 'EXC_ALL',
-            renewalSk: sk,
-          },
+          Item: this.item(r),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
     } catch (e) {
       if (isConditionalCheckFailed(e)) throw new ConflictError(`exception window ${r.id} already exists`);
       throw e;
+    }
+  }
+
+  async update(next: ExceptionWindowRecord): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: this.item(next),
+          // Windows written before they were versioned carry no version attribute: they are version 1.
+          ConditionExpression:
+            next.version === 2
+              ? 'attribute_exists(pk) AND (attribute_not_exists(version) OR version = :prev)'
+              : 'version = :prev',
+          ExpressionAttributeValues: { ':prev': next.version - 1 },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionalCheckFailed(e)) throw e;
+      const current = await this.get(next.id);
+      if (!current) throw new NotFoundError(`no exception window ${next.id}`);
+      throw new VersionConflictError(
+        `stale write: version ${next.version - 1} was expected, the current version is ${current.version}`,
+        current,
+      );
     }
   }
 
@@ -132,17 +166,6 @@ export class DynamoExceptionWindowStore implements ExceptionWindowStore {
     return (await queryAll(this.db, input))
       .filter((i) => from === undefined || String(i.end) > from)
       .map((i) => docOf<ExceptionWindowRecord>(i)!);
-  }
-
-  async delete(id: string): Promise<boolean> {
-    const r = await this.db.send(
-      new DeleteCommand({
-        TableName: this.table,
-        Key: { pk: `EXC#${id}`, sk: CURRENT },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    return r.Attributes !== undefined;
   }
 }
 

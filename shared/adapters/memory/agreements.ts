@@ -1,3 +1,4 @@
+import { partyUnitsOf } from '../../domain/access/policy.js';
 import { ConflictError, VersionConflictError } from '../../domain/errors.js';
 import type { AgreementListQuery, AgreementStore, Page } from '../../ports/agreements.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
@@ -53,7 +54,10 @@ export class MemoryAgreementStore implements AgreementStore {
       inRange(a.effectiveTo, q.expiryFrom, q.expiryTo) &&
       (q.scope.all ||
         q.scope.businessUnits.includes(a.businessUnit) ||
-        q.scope.serviceIds.includes(a.serviceId)) &&
+        q.scope.serviceIds.includes(a.serviceId) ||
+        partyUnitsOf(a.parties).some(
+          (u) => q.scope.all === false && (q.scope.partyUnits ?? []).includes(u),
+        )) &&
       (q.after === undefined || a.id > q.after);
     const rows = this.currents()
       .filter(match)

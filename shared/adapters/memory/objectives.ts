@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import { ConflictError, NotFoundError, VersionConflictError } from '../../domain/errors.js';
 import type { EvaluationResult } from '../../domain/objectives/types.js';
 import {
   type BudgetPoint,
@@ -35,8 +35,16 @@ export class MemoryExceptionWindowStore implements ExceptionWindowStore {
       .map(clone);
   }
 
-  async delete(id: string): Promise<boolean> {
-    return this.rows.delete(id);
+  async update(next: ExceptionWindowRecord): Promise<void> {
+    const current = this.rows.get(next.id);
+    if (!current) throw new NotFoundError(`no exception window ${next.id}`);
+    if (current.version !== next.version - 1) {
+      throw new VersionConflictError(
+        `stale write: version ${next.version - 1} was expected, the current version is ${current.version}`,
+        clone(current),
+      );
+    }
+    this.rows.set(next.id, clone(next));
   }
 }
 

@@ -1,3 +1,4 @@
+import { partyUnitsOf } from '../../domain/access/policy.js';
 import { ConflictError, VersionConflictError } from '../../domain/errors.js';
 import type { AgreementListQuery, AgreementStore, Page } from '../../ports/agreements.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
@@ -35,10 +36,30 @@ export class SqliteAgreementStore implements AgreementStore {
       CREATE INDEX IF NOT EXISTS agreements_by_kind_status ON agreements (kind, status, id);
       CREATE INDEX IF NOT EXISTS agreements_by_renewal ON agreements (renewal_date) WHERE renewal_date IS NOT NULL;
       CREATE INDEX IF NOT EXISTS agreements_by_expiry ON agreements (expiry_date) WHERE expiry_date IS NOT NULL;
+      -- Business units party to an agreement (provider, customer): customers list what they consume.
+      CREATE TABLE IF NOT EXISTS agreement_parties (
+        unit TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (unit, id)
+      ) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS agreement_edges (
         dep_id TEXT NOT NULL, sla_id TEXT NOT NULL, PRIMARY KEY (dep_id, sla_id)
       ) WITHOUT ROWID;
     `);
+    // Databases made before parties were indexed: index the parties of every current agreement once.
+    const parties = db.prepare('SELECT COUNT(*) AS n FROM agreement_parties').get() as { n: number };
+    if (parties.n === 0) {
+      const insert = db.prepare('INSERT OR IGNORE INTO agreement_parties (unit, id) VALUES (?, ?)');
+      const rows = db
+        .prepare(
+          'SELECT v.doc FROM agreements a JOIN agreement_versions v ON v.id = a.id AND v.version = a.version',
+        )
+        .all() as { doc: string }[];
+      db.transaction(() => {
+        for (const r of rows) {
+          const a = JSON.parse(r.doc) as AgreementVersion;
+          for (const unit of partyUnitsOf(a.parties)) insert.run(unit, a.id);
+        }
+      })();
+    }
     this.s = {
       current: db.prepare(
         'SELECT a.version, v.doc FROM agreements a JOIN agreement_versions v ON v.id = a.id AND v.version = a.version WHERE a.id = ?',
@@ -54,6 +75,8 @@ export class SqliteAgreementStore implements AgreementStore {
       version: db.prepare('SELECT doc FROM agreement_versions WHERE id = ? AND version = ?'),
       versions: db.prepare('SELECT doc FROM agreement_versions WHERE id = ? ORDER BY version'),
       deleteEdges: db.prepare('DELETE FROM agreement_edges WHERE sla_id = ?'),
+      deleteParties: db.prepare('DELETE FROM agreement_parties WHERE id = ?'),
+      insertParty: db.prepare('INSERT OR IGNORE INTO agreement_parties (unit, id) VALUES (?, ?)'),
       insertEdge: db.prepare('INSERT OR IGNORE INTO agreement_edges (dep_id, sla_id) VALUES (?, ?)'),
       dependants: db.prepare(
         `SELECT v.doc FROM agreement_edges e JOIN agreements a ON a.id = e.sla_id
@@ -79,6 +102,8 @@ export class SqliteAgreementStore implements AgreementStore {
       renewal: v.renewal?.renewalDate ?? null,
       expiry: v.effectiveTo ?? null,
     });
+    this.s.deleteParties.run(v.id);
+    for (const unit of partyUnitsOf(v.parties)) this.s.insertParty.run(unit, v.id);
     this.s.deleteEdges.run(v.id);
     for (const dep of v.underpinnedBy) this.s.insertEdge.run(dep, v.id);
     this.s.change.run(v.id, oldDoc, doc, v.changedAt);
@@ -147,7 +172,12 @@ export class SqliteAgreementStore implements AgreementStore {
     // A business-unit filter inside the caller's scope already is the scope: saying it twice would stop
     // SQLite from reading the (business_unit, status, id) index in id order.
     if (!(q.businessUnit !== undefined && !q.scope.all && q.scope.businessUnits.includes(q.businessUnit))) {
-      where.scope(q.scope, 'business_unit', 'service_id');
+      where.scope(
+        q.scope,
+        'business_unit',
+        'service_id',
+        (n) => `id IN (SELECT id FROM agreement_parties WHERE unit IN (${n}))`,
+      );
     }
     if (q.after !== undefined) where.add('id > ?', q.after);
     // Filter and order on the narrow current rows, then read the documents of the page only.

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import { ConflictError, NotFoundError, VersionConflictError } from '../../domain/errors.js';
 import type { EvaluationResult } from '../../domain/objectives/types.js';
 import {
   type BudgetPoint,
@@ -11,10 +11,12 @@ import {
   type ViolationRecord,
   type ViolationStore,
 } from '../../ports/objectives.js';
+import { ensureChangeLog } from './changes.js';
 
 /** Exception windows: times as epoch ms columns for overlap queries; the record as JSON. */
 export class SqliteExceptionWindowStore implements ExceptionWindowStore {
   constructor(private readonly db: Database) {
+    ensureChangeLog(db);
     db.exec(`
       CREATE TABLE IF NOT EXISTS objective_exception (
         id TEXT PRIMARY KEY,
@@ -27,19 +29,51 @@ export class SqliteExceptionWindowStore implements ExceptionWindowStore {
     `);
   }
 
+  /** The window row and its change-log row (the audit trail's source) in one transaction. */
   async create(r: ExceptionWindowRecord): Promise<void> {
-    try {
-      this.db
-        .prepare(
-          'INSERT INTO objective_exception (id, agreement_id, start_ms, end_ms, body) VALUES (?,?,?,?,?)',
-        )
-        .run(r.id, r.agreementId, Date.parse(r.start), Date.parse(r.end), JSON.stringify(r));
-    } catch (e) {
-      if ((e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
-        throw new ConflictError(`exception window ${r.id} already exists`);
-      }
-      throw e;
-    }
+    this.db
+      .transaction(() => {
+        if (this.db.prepare('SELECT 1 FROM objective_exception WHERE id = ?').get(r.id)) {
+          throw new ConflictError(`exception window ${r.id} already exists`);
+        }
+        const body = JSON.stringify(r);
+        this.db
+          .prepare(
+            'INSERT INTO objective_exception (id, agreement_id, start_ms, end_ms, body) VALUES (?,?,?,?,?)',
+          )
+          .run(r.id, r.agreementId, Date.parse(r.start), Date.parse(r.end), body);
+        this.logChange(r.id, null, body, r.changedAt);
+      })
+      .immediate();
+  }
+
+  async update(next: ExceptionWindowRecord): Promise<void> {
+    this.db
+      .transaction(() => {
+        const row = this.db.prepare('SELECT body FROM objective_exception WHERE id = ?').get(next.id) as
+          | { body: string }
+          | undefined;
+        if (!row) throw new NotFoundError(`no exception window ${next.id}`);
+        const current = JSON.parse(row.body) as ExceptionWindowRecord;
+        if (current.version !== next.version - 1) {
+          throw new VersionConflictError(
+            `stale write: version ${next.version - 1} was expected, the current version is ${current.version}`,
+            current,
+          );
+        }
+        const body = JSON.stringify(next);
+        this.db.prepare('UPDATE objective_exception SET body = ? WHERE id = ?').run(body, next.id);
+        this.logChange(next.id, row.body, body, next.changedAt);
+      })
+      .immediate();
+  }
+
+  private logChange(id: string, oldDoc: string | null, newDoc: string, at: string): void {
+    this.db
+      .prepare(
+        "INSERT INTO change_log (entity, entity_id, old_doc, new_doc, at) VALUES ('exception-window', ?, ?, ?, ?)",
+      )
+      .run(id, oldDoc, newDoc, at);
   }
 
   async get(id: string): Promise<ExceptionWindowRecord | undefined> {
@@ -62,10 +96,6 @@ export class SqliteExceptionWindowStore implements ExceptionWindowStore {
         t: q.to ? Date.parse(q.to) : null,
       }) as { body: string }[];
     return rows.map((r) => JSON.parse(r.body) as ExceptionWindowRecord);
-  }
-
-  async delete(id: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM objective_exception WHERE id = ?').run(id).changes > 0;
   }
 }
 

@@ -20,7 +20,13 @@ export class Where {
   }
 
   /** Any of the caller's business units or services; nothing when the scope is empty. */
-  scope(scope: ListScope, buCol: string, serviceCol: string): this {
+  scope(
+    scope: ListScope,
+    buCol: string,
+    serviceCol: string,
+    /** The clause for "a party is one of these units", given the placeholders; absent where nothing has parties. */
+    partyClause?: (placeholders: string) => string,
+  ): this {
     if (scope.all) return this;
     const any: string[] = [];
     const args: unknown[] = [];
@@ -31,6 +37,10 @@ export class Where {
     if (scope.serviceIds.length) {
       any.push(`${serviceCol} IN (${scope.serviceIds.map(() => '?').join(',')})`);
       args.push(...scope.serviceIds);
+    }
+    if (partyClause && scope.partyUnits?.length) {
+      any.push(partyClause(scope.partyUnits.map(() => '?').join(',')));
+      args.push(...scope.partyUnits);
     }
     return this.add(any.length ? `(${any.join(' OR ')})` : '0', ...args);
   }

@@ -22,7 +22,11 @@ function docOf(image: Image | undefined): Record<string, unknown> | undefined {
 export function changeFromStreamRecord(record: DynamoDBRecord): RecordChange | undefined {
   const img = record.dynamodb?.NewImage as Image | undefined;
   const entity = img?.[AUDIT_ENTITY_ATTR]?.S;
-  if (record.eventName === 'REMOVE' || (entity !== 'agreement' && entity !== 'service')) return undefined;
+  if (
+    record.eventName === 'REMOVE' ||
+    (entity !== 'agreement' && entity !== 'service' && entity !== 'exception-window')
+  )
+    return undefined;
   const after = docOf(img);
   if (!after) return undefined;
   const before = docOf(record.dynamodb?.OldImage as Image | undefined);
@@ -32,7 +36,7 @@ export function changeFromStreamRecord(record: DynamoDBRecord): RecordChange | u
 /** A DynamoDB-stream-shaped record for a committed change: what the embedded default feeds the consumer. */
 export function streamRecordFor(
   seq: number,
-  entity: 'agreement' | 'service',
+  entity: 'agreement' | 'service' | 'exception-window',
   before: Record<string, unknown> | undefined,
   after: Record<string, unknown>,
 ): DynamoDBRecord {

@@ -36,8 +36,12 @@ export const ACTIONS = [
   'objective.evaluate',
   'violation.read',
   'violation.manage',
-  /** Approving an exception window (time that does not count): never the provider's own service owner. */
+  /** Requesting an exception window (time that does not count): the provider's side. */
+  'exception.request',
+  /** Approving or rejecting a requested exception window: never the requester nor the provider's unit. */
   'exception.approve',
+  /** Revoking an exception window (soft, audited): the provider that requested it or whoever may approve. */
+  'exception.revoke',
   /** Deciding a credit dispute: a neutral party, neither the provider's owner nor the customer's manager. */
   'dispute.resolve',
 ] as const;
@@ -76,26 +80,58 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'telemetry.read',
       'objective.evaluate',
       'violation.manage',
+      'exception.request',
       'exception.approve',
+      'exception.revoke',
     ],
   },
   approver: {
     scope: 'all',
-    actions: [...READ, 'agreement.signoff', 'audit.read', 'exception.approve', 'dispute.resolve'],
+    actions: [
+      ...READ,
+      'agreement.signoff',
+      'audit.read',
+      'exception.approve',
+      'exception.revoke',
+      'dispute.resolve',
+    ],
   },
   'service-owner': {
     scope: 'services',
-    actions: [...READ, 'service.update', 'agreement.signoff', 'telemetry.read', 'violation.manage'],
+    actions: [
+      ...READ,
+      'service.update',
+      'agreement.signoff',
+      'telemetry.read',
+      'violation.manage',
+      'exception.request',
+      'exception.revoke',
+    ],
   },
   auditor: { scope: 'all', actions: [...READ, 'audit.read', 'telemetry.read', 'telemetry.mapping.read'] },
   viewer: { scope: 'business-units', actions: READ },
   vendor: { scope: 'own-vendor', actions: ['telemetry.ingest'] },
 };
 
+/**
+ * Actions a business unit may take on an agreement it is a party to (provider or customer) without holding it:
+ * customers see what they consume. Everything else needs the owning unit (for agreements: the service's unit).
+ */
+export const PARTY_ACTIONS: readonly Action[] = [
+  'agreement.read',
+  'objective.read',
+  'violation.read',
+  'exception.approve',
+];
+
 /** An authenticated caller, from a Cognito (or local) token or from the vendor authorizer. */
 export interface Principal {
+  /** The stable identifier of the person (the token's `sub`) or machine (`vendor:<id>`). */
   subject: string;
+  /** Lower-cased, for display and for matching records written before subjects were used. */
   email?: string;
+  /** When the token that authenticated the request expires (seconds since the epoch). */
+  expiresAt?: number;
   roles: Role[];
   businessUnits: string[];
   services: string[];
@@ -113,23 +149,28 @@ export function isAllowed(principal: Principal, action: Action): boolean {
   return grantsFor(principal, action).length > 0;
 }
 
-/** A thing in the portfolio, located by its business unit and (optionally) service. */
+/** A thing in the portfolio, located by its business unit and (optionally) service and parties. */
 export interface Located {
   businessUnit: string;
   serviceId?: string;
+  /** The business units that are parties to it (an agreement's provider and customer), when it has parties. */
+  partyUnits?: readonly string[];
 }
 
 /** Whether a principal may take an action on one located thing. */
 export function canAccess(principal: Principal, action: Action, target: Located): boolean {
-  return grantsFor(principal, action).some((g) => covers(principal, g.scope, target));
+  return grantsFor(principal, action).some((g) => covers(principal, g.scope, target, action));
 }
 
-function covers(p: Principal, scope: Scope, target: Located): boolean {
+function covers(p: Principal, scope: Scope, target: Located, action: Action): boolean {
   switch (scope) {
     case 'all':
       return true;
     case 'business-units':
-      return p.businessUnits.includes(target.businessUnit);
+      return (
+        p.businessUnits.includes(target.businessUnit) ||
+        (PARTY_ACTIONS.includes(action) && (target.partyUnits ?? []).some((u) => p.businessUnits.includes(u)))
+      );
     case 'services':
       return target.serviceId !== undefined && p.services.includes(target.serviceId);
     case 'own-vendor':
@@ -137,13 +178,31 @@ function covers(p: Principal, scope: Scope, target: Located): boolean {
   }
 }
 
-/** The filter a list must apply for this principal: everything, or the union of its business units and services. */
-export type ListScope = { all: true } | { all: false; businessUnits: string[]; serviceIds: string[] };
+/**
+ * The filter a list must apply for this principal: everything, or the union of what its business units hold,
+ * its services, and (for PARTY_ACTIONS) what its business units are a party to.
+ */
+export type ListScope =
+  | { all: true }
+  | { all: false; businessUnits: string[]; serviceIds: string[]; partyUnits?: string[] };
 
 export function listScope(principal: Principal, action: Action): ListScope {
   const grants = grantsFor(principal, action);
   if (grants.some((g) => g.scope === 'all')) return { all: true };
-  const businessUnits = grants.some((g) => g.scope === 'business-units') ? [...principal.businessUnits] : [];
+  const byUnit = grants.some((g) => g.scope === 'business-units');
+  const businessUnits = byUnit ? [...principal.businessUnits] : [];
   const serviceIds = grants.some((g) => g.scope === 'services') ? [...principal.services] : [];
-  return { all: false, businessUnits, serviceIds };
+  const partyUnits = byUnit && PARTY_ACTIONS.includes(action) ? [...principal.businessUnits] : [];
+  return { all: false, businessUnits, serviceIds, ...(partyUnits.length ? { partyUnits } : {}) };
+}
+
+/** The business units that are parties to an agreement (provider, customer), in that order, without repeats. */
+export function partyUnitsOf(parties: {
+  provider: { type: string; businessUnit?: string };
+  customer: { type: string; businessUnit?: string };
+}): string[] {
+  const units = [parties.provider, parties.customer].flatMap((p) =>
+    p.type === 'business-unit' && p.businessUnit ? [p.businessUnit] : [],
+  );
+  return [...new Set(units)];
 }

@@ -26,8 +26,9 @@ export function canTake(step: LifecycleStep, from: AgreementStatus): boolean {
 
 /**
  * Fields whose change alters the commitment itself. They may change only in `draft`: changing them on a
- * submitted, approved or active agreement would bypass sign-off. The rest (title, review dates, contacts
- * in the escalation matrix) are administrative and may change in any status but retired.
+ * submitted, approved or active agreement would bypass sign-off. The escalation matrix is part of the
+ * commitment (who is called, how fast); so are the renewal terms (see RENEWAL_TERMS). The rest (title, review
+ * dates, the renewal date itself) are administrative and may change in any status but retired.
  */
 export const MATERIAL_FIELDS = [
   'parties',
@@ -43,8 +44,56 @@ export const MATERIAL_FIELDS = [
   'effectiveFrom',
   'effectiveTo',
   'underpinnedBy',
+  'escalation',
 ] as const;
+
+/** Renewal terms that bind the parties (whether it renews by itself, and the notice to stop it). */
+export const RENEWAL_TERMS = ['autoRenew', 'noticeDays'] as const;
 
 export function materialFieldsIn(changed: readonly string[]): string[] {
   return changed.filter((f) => (MATERIAL_FIELDS as readonly string[]).includes(f));
+}
+
+/**
+ * The material changes a new value of the agreement makes: top-level material fields given, and each renewal
+ * term whose value differs (as `renewal.autoRenew`, `renewal.noticeDays`).
+ */
+export function materialChanges(
+  current: { renewal?: Partial<Record<(typeof RENEWAL_TERMS)[number], unknown>> | undefined },
+  changes: Record<string, unknown>,
+): string[] {
+  const given = Object.keys(changes).filter((k) => changes[k] !== undefined);
+  const out = materialFieldsIn(given);
+  if (given.includes('renewal')) {
+    const next = changes.renewal as Partial<Record<(typeof RENEWAL_TERMS)[number], unknown>> | undefined;
+    for (const t of RENEWAL_TERMS) {
+      if (JSON.stringify(next?.[t]) !== JSON.stringify(current.renewal?.[t])) out.push(`renewal.${t}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The people who shaped the version now submitted: every author of a material change (or of the first
+ * version) since the previous submission. Versions are given oldest first; `submit` marks a submission.
+ */
+export function shapersOfSubmission(
+  versions: readonly { change: string; changedBy: string; [k: string]: unknown }[],
+): string[] {
+  const submits = versions.flatMap((v, i) => (v.change === 'submit' ? [i] : []));
+  const current = submits.at(-1);
+  if (current === undefined) return [];
+  const previous = submits.length > 1 ? submits.at(-2)! : -1;
+  const out = new Set<string>();
+  for (let i = previous + 1; i < current; i++) {
+    const v = versions[i]!;
+    if (v.change === 'create') out.add(v.changedBy);
+    else if (v.change === 'update') {
+      const before: Record<string, unknown> = versions[i - 1] ?? {};
+      const changed = Object.keys(v).filter((k) => JSON.stringify(v[k]) !== JSON.stringify(before[k]));
+      if (materialChanges(before as never, Object.fromEntries(changed.map((k) => [k, v[k]]))).length > 0)
+        out.add(v.changedBy);
+    }
+  }
+  return [...out];
 }

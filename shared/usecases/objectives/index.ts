@@ -1,16 +1,20 @@
 import {
   type Action,
   canAccess,
+  isAllowed,
   type Located,
   listScope,
   type Principal,
 } from '../../domain/access/policy.js';
+import { approvalRefusal, type ExceptionRules, windowProblems } from '../../domain/agreements/exceptions.js';
 import {
   BusinessRuleError,
   ConflictError,
+  type FieldProblem,
   ForbiddenError,
   NotFoundError,
   UnavailableError,
+  VersionConflictError,
 } from '../../domain/errors.js';
 import { type BaselineProposal, proposeBaseline } from '../../domain/objectives/baseline.js';
 import { computeCredit, creditsApplyTo } from '../../domain/objectives/credits.js';
@@ -22,13 +26,8 @@ import {
   severityFacts,
   violationKey,
 } from '../../domain/objectives/violations.js';
-import {
-  DEFAULT_EXCEPTION_POLICY,
-  DEFAULT_RETENTION,
-  type ExceptionPolicy,
-  type RetentionPolicy,
-  type SeverityRules,
-} from '../../policy/objectives.js';
+import { DEFAULT_EXCEPTION_RULES } from '../../policy/exceptions.js';
+import { DEFAULT_RETENTION, type RetentionPolicy, type SeverityRules } from '../../policy/objectives.js';
 import type { Clock } from '../../ports/clock.js';
 import type {
   ActiveObjectivesSource,
@@ -45,6 +44,7 @@ import { type RollupStore, sliKey } from '../../ports/rollups.js';
 import type {
   BaselineBody,
   CreateExceptionWindowBody,
+  DecideExceptionBody,
   DisputeBody,
   ResolveDisputeBody,
   TimeRangeQuery,
@@ -53,8 +53,8 @@ import type {
 import { contextsOf, evaluateMany, exclusionsOf } from './evaluator.js';
 
 export interface ObjectiveDeps {
-  /** Who may record exception windows how far back (data; the default when absent). */
-  exceptionPolicy?: ExceptionPolicy;
+  /** Who may request and decide exception windows, how long and how much (data; the default when absent). */
+  exceptionRules?: ExceptionRules;
   source: ActiveObjectivesSource;
   rollups: RollupStore;
   exceptions: ExceptionWindowStore;
@@ -105,17 +105,20 @@ export class ObjectiveUseCases {
   /** Evaluates one active agreement now, on demand. */
   async evaluateAgreement(principal: Principal, agreementId: string): Promise<StatusView> {
     const a = await this.deps.source.getActive(agreementId);
-    if (!a) throw new NotFoundError(`no active agreement ${agreementId}`);
-    this.authorize(principal, 'objective.evaluate', a);
+    const missing = () => new NotFoundError(`no active agreement ${agreementId}`);
+    if (!a) throw missing();
+    this.authorize(principal, 'objective.evaluate', a, missing);
     await this.run([a], performance.now());
     return this.statusOfAgreement(principal, agreementId);
   }
 
   async statusOfAgreement(principal: Principal, agreementId: string): Promise<StatusView> {
     const results = await this.deps.evaluations.latest({ agreementId });
-    const located = results[0] ?? (await this.deps.source.getActive(agreementId));
-    if (!located) throw new NotFoundError(`no evaluated or active agreement ${agreementId}`);
-    this.authorize(principal, 'objective.read', located);
+    // The agreement in force locates it best (its parties may read it too); a past result otherwise.
+    const located = (await this.deps.source.getActive(agreementId)) ?? results[0];
+    const missing = () => new NotFoundError(`no evaluated or active agreement ${agreementId}`);
+    if (!located) throw missing();
+    this.authorize(principal, 'objective.read', located, missing);
     return summarize(results);
   }
 
@@ -132,8 +135,15 @@ export class ObjectiveUseCases {
     objectiveId: string,
   ): Promise<EvaluationResult> {
     const [r] = await this.deps.evaluations.latest({ agreementId, objectiveId });
-    if (!r) throw new NotFoundError(`objective ${objectiveId} of ${agreementId} has not been evaluated`);
-    this.authorize(principal, 'objective.read', r);
+    const missing = () =>
+      new NotFoundError(`objective ${objectiveId} of ${agreementId} has not been evaluated`);
+    if (!r) throw missing();
+    this.authorize(
+      principal,
+      'objective.read',
+      (await this.deps.source.getActive(agreementId)) ?? r,
+      missing,
+    );
     return r;
   }
 
@@ -170,7 +180,7 @@ export class ObjectiveUseCases {
   /** Records a dispute against the credit of a violation. */
   async raiseDispute(principal: Principal, violationId: string, body: DisputeBody): Promise<ViolationRecord> {
     const v = await this.getViolation(principal, violationId);
-    this.authorize(principal, 'violation.manage', v);
+    this.authorize(principal, 'violation.manage', v, () => new NotFoundError(`no violation ${violationId}`));
     if (!v.credit) {
       throw new BusinessRuleError('this violation carries no service credit to dispute', [
         { path: 'violationId', problem: 'has no credit calculation' },
@@ -197,7 +207,7 @@ export class ObjectiveUseCases {
     body: ResolveDisputeBody,
   ): Promise<ViolationRecord> {
     const v = await this.getViolation(principal, violationId);
-    this.authorize(principal, 'dispute.resolve', v);
+    this.authorize(principal, 'dispute.resolve', v, () => new NotFoundError(`no violation ${violationId}`));
     const d = v.disputes.find((x) => x.id === disputeId);
     if (!d) throw new NotFoundError(`no dispute ${disputeId} on ${violationId}`);
     if (d.status !== 'open') throw new ConflictError(`dispute ${disputeId} is already ${d.status}`);
@@ -212,52 +222,175 @@ export class ObjectiveUseCases {
     return v;
   }
 
-  async createException(
+  /**
+   * Requests an exception window (the provider's side: its SLA manager or the service owner). It counts only
+   * once someone else, outside the provider's unit, approves it. Refused when it is backdated beyond policy,
+   * longer than its kind allows, overlaps another live window on the same objectives, or would exclude more than
+   * the policy's cap within any period.
+   */
+  async requestException(
     principal: Principal,
     agreementId: string,
     body: CreateExceptionWindowBody,
   ): Promise<ExceptionWindowRecord> {
     const a = await this.deps.source.getActive(agreementId);
-    if (!a) throw new NotFoundError(`no active agreement ${agreementId}`);
-    this.authorize(principal, 'exception.approve', a);
+    const missing = () => new NotFoundError(`no active agreement ${agreementId}`);
+    if (!a || !canAccess(principal, 'objective.read', a)) throw missing();
+    if (!canAccess(principal, 'exception.request', providerSide(a))) {
+      throw new ForbiddenError("exception windows are requested by the provider's side of the agreement");
+    }
     const now = this.deps.clock.now().getTime();
-    const policy = this.deps.exceptionPolicy ?? DEFAULT_EXCEPTION_POLICY;
+    const rules = this.deps.exceptionRules ?? DEFAULT_EXCEPTION_RULES;
     const earliest =
       body.kind === 'emergency'
-        ? now - policy.emergencyBackdateHours * 3_600_000
-        : now - policy.plannedBackdateMinutes * 60_000;
+        ? now - rules.emergencyBackdateHours * 3_600_000
+        : now - rules.plannedBackdateMinutes * 60_000;
+    const problems: FieldProblem[] = [];
     if (Date.parse(body.start) < earliest) {
-      throw new BusinessRuleError('exception window too far in the past', [
-        {
-          path: 'start',
-          problem:
-            body.kind === 'emergency'
-              ? `an emergency may be recorded at most ${policy.emergencyBackdateHours} h after it starts`
-              : 'planned maintenance is approved before it starts',
-        },
-      ]);
+      problems.push({
+        path: 'start',
+        problem:
+          body.kind === 'emergency'
+            ? `an emergency may be requested at most ${rules.emergencyBackdateHours} h after it starts`
+            : 'planned maintenance is requested before it starts',
+      });
     }
     if (body.objectiveId && !a.objectives.some((o) => o.id === body.objectiveId)) {
-      throw new BusinessRuleError('unknown objective', [
-        { path: 'objectiveId', problem: `names no objective of ${agreementId}` },
-      ]);
+      problems.push({ path: 'objectiveId', problem: `names no objective of ${agreementId}` });
     }
+    const id = this.deps.ids.next('exc');
+    const candidate = {
+      id,
+      objectiveId: body.objectiveId,
+      kind: body.kind,
+      start: Date.parse(body.start),
+      end: Date.parse(body.end),
+    };
+    problems.push(...windowProblems(rules, candidate, await this.liveSpans(agreementId, rules)));
+    if (problems.length) throw new BusinessRuleError('the exception window breaks a rule', problems);
+    const at = this.deps.clock.now().toISOString();
     const record: ExceptionWindowRecord = {
-      id: this.deps.ids.next('exc'),
+      id,
       agreementId,
       ...(body.objectiveId ? { objectiveId: body.objectiveId } : {}),
       kind: body.kind,
       start: new Date(body.start).toISOString(),
       end: new Date(body.end).toISOString(),
-      // The approver is whoever records it, authenticated: never a name typed into a form.
-      approver: principal.subject,
+      status: 'requested',
+      version: 1,
+      // Who asked is whoever is authenticated: never a name typed into a form.
+      requestedBy: principal.subject,
       ...(body.changeReference ? { changeReference: body.changeReference } : {}),
       reason: body.reason,
       createdBy: principal.subject,
-      createdAt: this.deps.clock.now().toISOString(),
+      createdAt: at,
+      changedBy: principal.subject,
+      changedAt: at,
+      change: 'exception:request',
+      changeReason: body.reason,
     };
     await this.deps.exceptions.create(record);
     return record;
+  }
+
+  /**
+   * Approves or rejects a requested window: another person than the requester, outside the provider's unit,
+   * named by the rules (the customer side, or an approver in a named capacity). Approval re-checks overlap and
+   * the period cap against the approved windows, so two requests cannot both be approved into a stack.
+   */
+  async decideException(
+    principal: Principal,
+    agreementId: string,
+    id: string,
+    expected: number,
+    body: DecideExceptionBody,
+  ): Promise<ExceptionWindowRecord> {
+    const { a, x } = await this.locateWindow(principal, 'exception.approve', agreementId, id);
+    if (x.status !== 'requested') {
+      throw new ConflictError(`exception window ${id} is ${x.status}; only a requested window is decided`, [
+        { path: 'status', problem: `is ${x.status}` },
+      ]);
+    }
+    this.checkVersion(x, expected);
+    const rules = this.deps.exceptionRules ?? DEFAULT_EXCEPTION_RULES;
+    const refusal = approvalRefusal(rules, principal, {
+      providerUnit: a.providerUnit,
+      customerUnit: a.customerUnit,
+      serviceId: a.serviceId,
+      requestedBy: x.requestedBy,
+    });
+    if (refusal) throw new ForbiddenError(refusal);
+    if (body.decision === 'approved') {
+      const approved = (await this.liveSpans(agreementId, rules)).filter((w) => w.status === 'approved');
+      const problems = windowProblems(rules, { ...spanOf(x), kind: x.kind }, approved);
+      if (problems.length) throw new BusinessRuleError('approving this window would break a rule', problems);
+    }
+    const at = this.deps.clock.now().toISOString();
+    const next: ExceptionWindowRecord = {
+      ...x,
+      status: body.decision,
+      version: x.version + 1,
+      ...(body.decision === 'approved' ? { approver: principal.subject } : {}),
+      decidedBy: principal.subject,
+      decidedAt: at,
+      decisionReason: body.reason,
+      changedBy: principal.subject,
+      changedAt: at,
+      change: `exception:${body.decision === 'approved' ? 'approve' : 'reject'}`,
+      changeReason: body.reason,
+    };
+    await this.deps.exceptions.update(next);
+    return next;
+  }
+
+  /**
+   * Revokes a requested or approved window: a soft, audited act (the record stays, marked revoked, and its time
+   * counts again). The provider's side may withdraw its own exclusion; anyone who may decide windows may too.
+   */
+  async revokeException(
+    principal: Principal,
+    agreementId: string,
+    id: string,
+    expected: number,
+    reason: string,
+  ): Promise<ExceptionWindowRecord> {
+    const rules = this.deps.exceptionRules ?? DEFAULT_EXCEPTION_RULES;
+    const { a, x } = await this.locateWindow(principal, 'exception.revoke', agreementId, id);
+    const provider = canAccess(principal, 'exception.revoke', providerSide(a));
+    const decider =
+      canAccess(principal, 'exception.approve', a) &&
+      approvalRefusal(rules, principal, {
+        providerUnit: a.providerUnit,
+        customerUnit: a.customerUnit,
+        serviceId: a.serviceId,
+        requestedBy: '',
+      }) === undefined;
+    if (!provider && !decider) {
+      throw new ForbiddenError(
+        'an exception window is revoked by the provider side or by whoever may decide it',
+      );
+    }
+    if (x.status === 'revoked' || x.status === 'rejected') {
+      throw new ConflictError(`exception window ${id} is already ${x.status}`, [
+        { path: 'status', problem: `is ${x.status}` },
+      ]);
+    }
+    this.checkVersion(x, expected);
+    const at = this.deps.clock.now().toISOString();
+    const next: ExceptionWindowRecord = {
+      ...x,
+      status: 'revoked',
+      version: x.version + 1,
+      revokedBy: principal.subject,
+      revokedAt: at,
+      revokeReason: reason,
+      changedBy: principal.subject,
+      changedAt: at,
+      change: 'exception:revoke',
+      changeReason: reason,
+    };
+    await this.deps.exceptions.update(next);
+    return next;
   }
 
   async listExceptions(
@@ -266,15 +399,49 @@ export class ObjectiveUseCases {
     q: TimeRangeQuery,
   ): Promise<{ items: ExceptionWindowRecord[] }> {
     await this.locateAgreement(principal, 'objective.read', agreementId);
-    return { items: await this.deps.exceptions.list({ agreementId, ...q }) };
+    return { items: (await this.deps.exceptions.list({ agreementId, ...q })).map(normalizeWindow) };
   }
 
-  async deleteException(principal: Principal, agreementId: string, id: string): Promise<void> {
-    await this.locateAgreement(principal, 'exception.approve', agreementId);
-    const x = await this.deps.exceptions.get(id);
-    if (!x || x.agreementId !== agreementId)
-      throw new NotFoundError(`no exception window ${id} on ${agreementId}`);
-    await this.deps.exceptions.delete(id);
+  /** The live (requested or approved) windows of an agreement near now, for the overlap and cap checks. */
+  private async liveSpans(
+    agreementId: string,
+    rules: { periodDays: number },
+  ): Promise<(ReturnType<typeof spanOf> & { status: ExceptionWindowRecord['status'] })[]> {
+    const reach = (rules.periodDays + 400) * DAY;
+    const now = this.deps.clock.now().getTime();
+    const windows = await this.deps.exceptions.list({
+      agreementId,
+      from: new Date(now - reach).toISOString(),
+      to: new Date(now + reach).toISOString(),
+    });
+    return windows
+      .map(normalizeWindow)
+      .filter((w) => w.status === 'requested' || w.status === 'approved')
+      .map((w) => ({ ...spanOf(w), status: w.status }));
+  }
+
+  private async locateWindow(
+    principal: Principal,
+    action: Action,
+    agreementId: string,
+    id: string,
+  ): Promise<{ a: ObjectiveAgreement; x: ExceptionWindowRecord }> {
+    const a = await this.deps.source.getActive(agreementId);
+    const missing = () => new NotFoundError(`no exception window ${id} on ${agreementId}`);
+    if (!a || !canAccess(principal, 'objective.read', a)) throw missing();
+    const raw = await this.deps.exceptions.get(id);
+    if (!raw || raw.agreementId !== agreementId) throw missing();
+    if (!isAllowed(principal, action)) throw new ForbiddenError(`your roles do not allow ${action}`);
+    return { a, x: normalizeWindow(raw) };
+  }
+
+  private checkVersion(x: ExceptionWindowRecord, expected: number): void {
+    if (x.version !== expected) {
+      throw new VersionConflictError(
+        `stale write: you sent version ${expected}, the current version is ${x.version}`,
+        x,
+      );
+    }
   }
 
   /** Proposes a target from a service's history, leaving out the periods marked as peak or seasonal. */
@@ -304,14 +471,24 @@ export class ObjectiveUseCases {
     const located =
       (await this.deps.source.getActive(agreementId)) ??
       (await this.deps.evaluations.latest({ agreementId }))[0];
-    if (!located) throw new NotFoundError(`no agreement ${agreementId}`);
-    this.authorize(principal, action, located);
+    const missing = () => new NotFoundError(`no agreement ${agreementId}`);
+    if (!located) throw missing();
+    this.authorize(principal, action, located, missing);
   }
 
-  private authorize(principal: Principal, action: Action, target: Located): void {
-    if (!canAccess(principal, action, target)) {
-      throw new ForbiddenError(`you may not ${action} for ${target.businessUnit}/${target.serviceId ?? '*'}`);
-    }
+  /**
+   * What the caller may not even read answers as absent (the same 404 as a thing that does not exist); what it
+   * may read but not act on is a 403 that names no unit or service.
+   */
+  private authorize(
+    principal: Principal,
+    action: Action,
+    target: Located,
+    missing: () => NotFoundError,
+  ): void {
+    if (canAccess(principal, action, target)) return;
+    if (!canAccess(principal, 'objective.read', target)) throw missing();
+    throw new ForbiddenError(`your roles and scope do not allow ${action} on this agreement`);
   }
 
   private async run(
@@ -330,7 +507,7 @@ export class ObjectiveUseCases {
     // A scheduled run (every 5 minutes) evaluates a tier only when its own frequency is due.
     const contexts = scheduled ? all.filter((c) => dueNow(this.deps.settings, c.tier, nowMs)) : all;
     const t1 = performance.now();
-    const exclusions = exclusionsOf(exceptionRecords);
+    const exclusions = exclusionsOf(countingWindows(exceptionRecords));
     const byAgreement = new Map(agreements.map((a) => [a.agreementId, a]));
     const counts = { opened: 0, updated: 0, resolved: 0 };
     const open = await this.deps.violations.list({
@@ -505,7 +682,9 @@ export class ObjectiveUseCases {
     if (due.length === 0) return { finalized: 0, skipped: 0 };
     const agreements = new Map((await this.deps.source.listActive()).map((a) => [a.agreementId, a]));
     const exclusions = exclusionsOf(
-      await this.deps.exceptions.list({ from: new Date(nowMs - MAX_LOOKBACK_MS).toISOString() }),
+      countingWindows(
+        await this.deps.exceptions.list({ from: new Date(nowMs - MAX_LOOKBACK_MS).toISOString() }),
+      ),
     );
     const updates: ViolationRecord[] = [];
     for (const v of due) {
@@ -571,6 +750,40 @@ export class ObjectiveUseCases {
     for (const m of monthly) out.set(`${m.agreementId}/${m.objectiveId}`, m);
     return out;
   }
+}
+
+/** A window written before requests and approvals were separate acts was recorded approved, as version 1. */
+export function normalizeWindow(w: ExceptionWindowRecord): ExceptionWindowRecord {
+  const legacy = w as Partial<ExceptionWindowRecord> & ExceptionWindowRecord;
+  return {
+    ...w,
+    status: legacy.status ?? 'approved',
+    version: legacy.version ?? 1,
+    requestedBy: legacy.requestedBy ?? w.createdBy,
+    changedBy: legacy.changedBy ?? w.createdBy,
+    changedAt: legacy.changedAt ?? w.createdAt,
+    change: legacy.change ?? 'exception:record',
+    changeReason: legacy.changeReason ?? w.reason,
+  };
+}
+
+/** Only approved windows exclude time from the objectives. */
+export function countingWindows(windows: readonly ExceptionWindowRecord[]): ExceptionWindowRecord[] {
+  return windows.map(normalizeWindow).filter((w) => w.status === 'approved');
+}
+
+/** The provider's side of an agreement: its unit (a UC's provider is a vendor: then the holding unit) and service. */
+function providerSide(a: ObjectiveAgreement): Located {
+  return { businessUnit: a.providerUnit ?? a.businessUnit, serviceId: a.serviceId };
+}
+
+function spanOf(w: ExceptionWindowRecord): {
+  id: string;
+  objectiveId?: string | undefined;
+  start: number;
+  end: number;
+} {
+  return { id: w.id, objectiveId: w.objectiveId, start: Date.parse(w.start), end: Date.parse(w.end) };
 }
 
 /** The engine from a container, or a clear error where this deployment has not wired it. */

@@ -34,6 +34,13 @@ describe('access policy', () => {
       all: false,
       businessUnits: ['retail'],
       serviceIds: ['svc_a'],
+      // Agreements its unit is a party to (a customer's SLA) are listed too.
+      partyUnits: ['retail'],
+    });
+    expect(listScope(p, 'service.read')).toEqual({
+      all: false,
+      businessUnits: ['retail'],
+      serviceIds: ['svc_a'],
     });
     expect(listScope(principal({ roles: ['viewer', 'auditor'] }), 'agreement.read')).toEqual({ all: true });
   });

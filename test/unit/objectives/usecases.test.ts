@@ -226,9 +226,10 @@ describe('the objectives use cases', () => {
     await expect(uc.evaluateAgreement(principal(['viewer']), agreement.agreementId)).rejects.toMatchObject({
       code: 'forbidden',
     });
+    // Outside its scope, the agreement answers as one that does not exist.
     await expect(
       uc.evaluateAgreement({ ...principal(['sla-manager']), businessUnits: ['hr'] }, agreement.agreementId),
-    ).rejects.toMatchObject({ code: 'forbidden' });
+    ).rejects.toMatchObject({ code: 'not_found', message: `no active agreement ${agreement.agreementId}` });
   });
 
   it('excludes an approved exception window from the next evaluation', async () => {
@@ -238,7 +239,7 @@ describe('the objectives use cases', () => {
     expect(
       (await uc.evaluateAgreement(mgr, agreement.agreementId)).objectives[0]!.window.excludedMinutes,
     ).toBe(0);
-    const exc = await uc.createException(mgr, agreement.agreementId, {
+    const exc = await uc.requestException(mgr, agreement.agreementId, {
       kind: 'emergency',
       start: new Date(now - H).toISOString(),
       end: new Date(now).toISOString(),
@@ -247,10 +248,26 @@ describe('the objectives use cases', () => {
     });
     expect(exc).toMatchObject({
       id: 'exc_2',
-      approver: mgr.subject,
+      status: 'requested',
+      requestedBy: mgr.subject,
       changeReference: 'CHG-0042',
       createdBy: mgr.subject,
     });
+    expect(exc.approver).toBeUndefined();
+    // Requested is not approved: the hour still counts.
+    expect(
+      (await uc.evaluateAgreement(mgr, agreement.agreementId)).objectives[0]!.window.excludedMinutes,
+    ).toBe(0);
+    const board: Principal = {
+      ...principal(['approver'], 'board-subject'),
+      businessUnits: [],
+      signOffCapacities: ['governance-board'],
+    };
+    const approved = await uc.decideException(board, agreement.agreementId, exc.id, 1, {
+      decision: 'approved',
+      reason: 'the zero-day patch was agreed with the customer',
+    });
+    expect(approved).toMatchObject({ status: 'approved', version: 2, approver: 'board-subject' });
     const after = await uc.evaluateAgreement(mgr, agreement.agreementId);
     expect(after.objectives[0]!.window.excludedMinutes).toBe(60);
     expect(after.objectives[0]!.compliance).toBe(99.5);

@@ -23,8 +23,9 @@ export default defineConfig({
           name: 'infra',
           env,
           include: ['test/infra/**/*.test.ts'],
-          testTimeout: 180_000,
-          hookTimeout: 180_000,
+          // cdk synth takes about 10 s on a quiet 2-core machine and minutes on a loaded one: a hang, not slowness, should fail.
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
         },
       },
       {

@@ -154,7 +154,7 @@ export async function startDynamoLocal(): Promise<DynamoLocal> {
         await Promise.race([probe.send(new ListTablesCommand({})), exited]);
         break;
       } catch (e) {
-        if (i > 150 || proc.exitCode !== null) {
+        if (i > 600 || proc.exitCode !== null) {
           proc.kill();
           throw e;
         }

@@ -9,6 +9,8 @@ export interface DataGrants {
   rollups?: Access;
   /** Write raw samples to Timestream (when deployed) and to the fallback queue. */
   rawSamples?: true;
+  /** Enrol vendors in (and withdraw them from) the API's usage plans: API Gateway API keys. */
+  usagePlans?: true;
 }
 
 const WRITE_DATA: DataGrants = { data: 'write' };
@@ -41,6 +43,9 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'violation.manage': WRITE_DATA,
   'exception.approve': WRITE_DATA,
   'dispute.resolve': WRITE_DATA,
+  // Vendor records live in the data table (audited through its stream), their key index in VendorKeys.
+  'vendor.manage': { data: 'write', vendorKeys: 'write', usagePlans: true },
+  'vendor.read': READ_DATA,
 };
 
 /**
@@ -68,6 +73,7 @@ export function unionGrants(list: readonly DataGrants[]): DataGrants {
       if (v) out[k] = v;
     }
     if (g.rawSamples) out.rawSamples = true;
+    if (g.usagePlans) out.usagePlans = true;
   }
   return out;
 }

@@ -41,7 +41,7 @@ export async function startLocal(options: {
   const credentials = await ensureDevCredentials(
     join(options.dataDir, 'dev-credentials.json'),
     tokens,
-    container.vendorKeys,
+    container.vendors,
   );
   const stream = new LocalStream(new SqliteChangeFeed(db));
   await stream.drain();

@@ -3,16 +3,20 @@ import { DynamoAuditStore } from '../adapters/dynamodb/audit.js';
 import { documentClient } from '../adapters/dynamodb/client.js';
 import { DynamoRollupStore } from '../adapters/dynamodb/rollups.js';
 import { DynamoServiceStore } from '../adapters/dynamodb/services.js';
-import { DynamoVendorKeyStore } from '../adapters/dynamodb/vendors.js';
+import { DynamoVendorStore } from '../adapters/dynamodb/vendors.js';
 import { UlidGenerator } from '../adapters/ids.js';
+import { UnavailableError } from '../domain/errors.js';
 import { loadSignOffRules } from '../policy/index.js';
 import { type Clock, systemClock } from '../ports/clock.js';
+import type { UsagePlans } from '../ports/vendors.js';
 import { AgreementUseCases } from '../usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../usecases/audit.js';
 import { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import { ServiceUseCases } from '../usecases/services.js';
-import { AWS_ENV, type Config, readConfig } from './config.js';
+import { VendorUseCases } from '../usecases/vendors.js';
+import { API_STAGE, AWS_ENV, type Config, readConfig, USAGE_PLAN_PREFIX } from './config.js';
 import type { Container } from './container.js';
+import { logger } from './powertools.js';
 
 /**
  * Replaced at bundle time (esbuild `define`, infra/aws/bundling.ts): false in functions that serve no telemetry
@@ -61,6 +65,14 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
   const services = new DynamoServiceStore(db, tables.data);
   const agreements = new DynamoAgreementStore(db, tables.data);
   const audit = new DynamoAuditStore(db, tables.audit);
+  const vendors = new VendorUseCases({
+    vendors: new DynamoVendorStore(db, tables.data, tables.vendorKeys),
+    services,
+    usagePlans: await usagePlansFor(config, options.client),
+    clock,
+    ids: new UlidGenerator(clock),
+    onBackgroundError: (what, err) => logger.warn(`vendors: ${what} failed`, { error: err as Error }),
+  });
   const rollupsTable = config[AWS_ENV.rollupsTable];
   const rollups = rollupsTable ? new DynamoRollupStore(db, rollupsTable) : undefined;
   let telemetry: Container['telemetry'];
@@ -73,6 +85,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
         rollups,
         clock,
         services,
+        admit: (vendorId, keyId) => vendors.admit(vendorId, keyId),
         ...(options.client ? { clientConfig: options.client as { region?: string; endpoint?: string } } : {}),
       });
     }
@@ -111,7 +124,36 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     auditQueries: new AuditQueries(audit, {
       agreement: (p, id) => agreementUseCases.load(p, 'audit.read', id),
       service: (p, id) => serviceUseCases.get(p, id, 'audit.read'),
+      vendor: (p, id) => vendors.get(p, id, 'vendor.read'),
     }),
-    vendorKeys: new DynamoVendorKeyStore(db, tables.vendorKeys),
+    vendors,
   };
+}
+
+/**
+ * API Gateway usage plans, in the functions that enrol vendors (the stack gives only them the REST API id and the
+ * IAM to do it); elsewhere enrolling is refused as not deployed here. The client loads only where it is used.
+ */
+async function usagePlansFor(config: Config, client: AwsContainerOptions['client']): Promise<UsagePlans> {
+  const restApiId = config[AWS_ENV.restApiId];
+  if (!restApiId) {
+    return {
+      enrol: async () => {
+        throw new UnavailableError('vendor usage plans are not configured for this function');
+      },
+      withdraw: async () => {
+        throw new UnavailableError('vendor usage plans are not configured for this function');
+      },
+    };
+  }
+  const [{ APIGatewayClient }, { ApiGatewayUsagePlans }] = await Promise.all([
+    import('@aws-sdk/client-api-gateway'),
+    import('../adapters/apigateway/usage-plans.js'),
+  ]);
+  const region = (client as { region?: string } | undefined)?.region;
+  return new ApiGatewayUsagePlans(new APIGatewayClient(region ? { region } : {}), {
+    restApiId,
+    stage: API_STAGE,
+    planNamePrefix: USAGE_PLAN_PREFIX,
+  });
 }

@@ -17,7 +17,14 @@ export const AWS_ENV = {
   rawFallbackQueueUrl: 'ACCORD_RAW_FALLBACK_QUEUE_URL',
   /** Telemetry: SQS queue URL for samples the raw store refused for good (kept for inspection, never replayed). */
   rawRefusedQueueUrl: 'ACCORD_RAW_REFUSED_QUEUE_URL',
+  /** Vendor management: the REST API whose stage's usage plans meter vendors (only the functions that enrol them). */
+  restApiId: 'ACCORD_REST_API_ID',
 } as const;
+
+/** Usage plans of vendor tiers are named `<prefix><tier>` on the API's stage. */
+export const USAGE_PLAN_PREFIX = 'accord-vendor-';
+/** The API's one stage. */
+export const API_STAGE = 'live';
 
 const name = z.string().min(1).max(1024).optional();
 
@@ -37,6 +44,10 @@ const ConfigSchema = z.object({
   [AWS_ENV.timestreamTable]: name,
   [AWS_ENV.rawFallbackQueueUrl]: z.url().optional(),
   [AWS_ENV.rawRefusedQueueUrl]: z.url().optional(),
+  [AWS_ENV.restApiId]: z
+    .string()
+    .regex(/^[a-z0-9]{1,32}$/)
+    .optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

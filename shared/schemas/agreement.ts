@@ -296,7 +296,7 @@ export const ListAgreementsQuery = z.strictObject({
 export type ListAgreementsQuery = z.infer<typeof ListAgreementsQuery>;
 
 export const AuditEntry = z.strictObject({
-  entity: z.enum(['agreement', 'service']),
+  entity: z.enum(['agreement', 'service', 'vendor']),
   entityId: z.string(),
   version: z.number().int(),
   eventId: z.string(),

@@ -1,0 +1,9 @@
+import { httpHandler } from '../../shared/http/handler.js';
+import { ok } from '../../shared/http/respond.js';
+import { ListVendorsQuery } from '../../shared/schemas/vendor.js';
+
+export const handler = httpHandler({
+  route: 'vendors.list',
+  query: ListVendorsQuery,
+  run: async ({ query, principal, deps }) => ok(await deps.vendors.list(principal, query)),
+});

@@ -9,8 +9,6 @@ export interface DataGrants {
   rollups?: Access;
   /** Write raw samples to Timestream (when deployed) and to the fallback queue. */
   rawSamples?: true;
-  /** Enrol vendors in (and withdraw them from) the API's usage plans: API Gateway API keys. */
-  usagePlans?: true;
 }
 
 const WRITE_DATA: DataGrants = { data: 'write' };
@@ -44,7 +42,7 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'exception.approve': WRITE_DATA,
   'dispute.resolve': WRITE_DATA,
   // Vendor records live in the data table (audited through its stream), their key index in VendorKeys.
-  'vendor.manage': { data: 'write', vendorKeys: 'write', usagePlans: true },
+  'vendor.manage': { data: 'write', vendorKeys: 'write' },
   'vendor.read': READ_DATA,
 };
 
@@ -57,6 +55,14 @@ export function scheduleGrants(handler: string): DataGrants {
   if (handler.startsWith('agreements/')) return GRANTS_BY_ACTION['agreement.update'];
   return READ_DATA;
 }
+/**
+ * Handlers that change a vendor's usage-plan enrolment (API Gateway API keys, infra/aws/constructs/usage-plan-access.ts):
+ * creating a vendor enrols it, revoking it withdraws it. Other vendor writes touch only the tables.
+ */
+export const USAGE_PLAN_HANDLERS: Readonly<Record<string, 'enrol' | 'withdraw'>> = {
+  'vendors/create': 'enrol',
+  'vendors/revoke': 'withdraw',
+};
 /** The vendor authorizer reads key hashes and nothing else. */
 export const AUTHORIZER_GRANTS: DataGrants = { vendorKeys: 'read' };
 /** The audit consumer writes audit entries (the stream read is granted by its event source). */
@@ -73,7 +79,6 @@ export function unionGrants(list: readonly DataGrants[]): DataGrants {
       if (v) out[k] = v;
     }
     if (g.rawSamples) out.rawSamples = true;
-    if (g.usagePlans) out.usagePlans = true;
   }
   return out;
 }

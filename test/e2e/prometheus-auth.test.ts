@@ -53,11 +53,12 @@ beforeAll(async () => {
   );
   const bearerKey = await vendorKey('prom-bearer');
   const basicKey = await vendorKey('prom-basic');
-  // A small exporter: one availability ratio per scrape, by the default naming convention.
+  // A small exporter: one ratio per scrape, by the default naming convention (an SLI with one source: the policy's
+  // two-source SLI feeds rollups from its authoritative vendor only).
   exporter = createHttpServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
     res.end(
-      '# TYPE accord_sli_ratio gauge\naccord_sli_ratio{service="svc_payments-gateway",sli="availability"} 1\n',
+      '# TYPE accord_sli_ratio gauge\naccord_sli_ratio{service="svc_payments-gateway",sli="checkout"} 1\n',
     );
   });
   await new Promise<void>((r) => exporter.listen(0, '127.0.0.1', () => r()));
@@ -152,7 +153,7 @@ describe('a real Prometheus 2.42 remote-writing with its own authentication sett
       expect(u.body.items.map((s: { metric: string }) => s.metric)).toContain('up');
     }
     const buckets = await new SqliteRollupStore(app.db).read(
-      'svc_payments-gateway/availability',
+      'svc_payments-gateway/checkout',
       Date.now() - 600_000,
       // Whole 5-minute buckets only: reach past the end of the current one.
       Date.now() + 600_000,

@@ -5,6 +5,7 @@ import { type Clock, systemClock } from '../../shared/ports/clock.js';
 import type { Config } from '../../shared/runtime/config.js';
 import { type Container, setContainer } from '../../shared/runtime/container.js';
 import { logger } from '../../shared/runtime/powertools.js';
+import { vendorsIn } from '../../shared/usecases/vendors.js';
 import { composeLocal } from './compose.js';
 import { type DevCredentials, ensureDevCredentials } from './credentials.js';
 import { LocalTokenIssuer } from './jwt.js';
@@ -41,7 +42,7 @@ export async function startLocal(options: {
   const credentials = await ensureDevCredentials(
     join(options.dataDir, 'dev-credentials.json'),
     tokens,
-    container.vendors,
+    vendorsIn(container),
   );
   const stream = new LocalStream(new SqliteChangeFeed(db));
   await stream.drain();

@@ -13,10 +13,9 @@ import { AgreementUseCases } from '../usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../usecases/audit.js';
 import { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import { ServiceUseCases } from '../usecases/services.js';
-import { VendorUseCases } from '../usecases/vendors.js';
+import { VendorUseCases, vendorsIn } from '../usecases/vendors.js';
 import { API_STAGE, AWS_ENV, type Config, readConfig, USAGE_PLAN_PREFIX } from './config.js';
 import type { Container } from './container.js';
-import { logger } from './powertools.js';
 
 /**
  * Replaced at bundle time (esbuild `define`, infra/aws/bundling.ts): false in functions that serve no telemetry
@@ -25,6 +24,8 @@ import { logger } from './powertools.js';
 declare const __ACCORD_TELEMETRY__: boolean | undefined;
 /** Same for the objectives engine: false in functions that serve no objectives route or job. */
 declare const __ACCORD_OBJECTIVES__: boolean | undefined;
+/** Same for vendors: false in functions that neither authenticate vendors, manage them nor ingest telemetry. */
+declare const __ACCORD_VENDORS__: boolean | undefined;
 
 type TableSettings = { data: string; audit: string; vendorKeys: string };
 
@@ -65,14 +66,21 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
   const services = new DynamoServiceStore(db, tables.data);
   const agreements = new DynamoAgreementStore(db, tables.data);
   const audit = new DynamoAuditStore(db, tables.audit);
-  const vendors = new VendorUseCases({
-    vendors: new DynamoVendorStore(db, tables.data, tables.vendorKeys),
-    services,
-    usagePlans: await usagePlansFor(config, options.client),
-    clock,
-    ids: new UlidGenerator(clock),
-    onBackgroundError: (what, err) => logger.warn(`vendors: ${what} failed`, { error: err as Error }),
-  });
+  let vendors: VendorUseCases | undefined;
+  if (typeof __ACCORD_VENDORS__ === 'undefined' || __ACCORD_VENDORS__) {
+    vendors = new VendorUseCases({
+      vendors: new DynamoVendorStore(db, tables.data, tables.vendorKeys),
+      services,
+      usagePlans: await usagePlansFor(config, options.client),
+      clock,
+      ids: new UlidGenerator(clock),
+      // Not the Powertools logger: it would be the vendor authorizer's largest dependency for one rare warning.
+      onBackgroundError: (what, err) =>
+        console.warn(
+          JSON.stringify({ level: 'WARN', message: `vendors: ${what} failed`, error: String(err) }),
+        ),
+    });
+  }
   const rollupsTable = config[AWS_ENV.rollupsTable];
   const rollups = rollupsTable ? new DynamoRollupStore(db, rollupsTable) : undefined;
   let telemetry: Container['telemetry'];
@@ -85,7 +93,8 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
         rollups,
         clock,
         services,
-        admit: (vendorId, keyId) => vendors.admit(vendorId, keyId),
+        // Fails closed: a function ingesting telemetry without the vendor use cases admits nobody.
+        admit: (vendorId, keyId) => vendorsIn({ vendors }).admit(vendorId, keyId),
         ...(options.client ? { clientConfig: options.client as { region?: string; endpoint?: string } } : {}),
       });
     }
@@ -124,9 +133,9 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     auditQueries: new AuditQueries(audit, {
       agreement: (p, id) => agreementUseCases.load(p, 'audit.read', id),
       service: (p, id) => serviceUseCases.get(p, id, 'audit.read'),
-      vendor: (p, id) => vendors.get(p, id, 'vendor.read'),
+      vendor: (p, id) => vendorsIn({ vendors }).get(p, id, 'vendor.read'),
     }),
-    vendors,
+    ...(vendors ? { vendors } : {}),
   };
 }
 

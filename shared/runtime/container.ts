@@ -17,8 +17,11 @@ export interface Container {
   services: ServiceUseCases;
   auditRecorder: AuditRecorder;
   auditQueries: AuditQueries;
-  /** Monitoring vendors, their bindings and keys; the vendor authorizer's lookups. */
-  vendors: VendorUseCases;
+  /**
+   * Monitoring vendors, their bindings and keys; the vendor authorizer's lookups; ingestion's key re-check and
+   * scope. Absent in Lambda functions that need none of these (compiled out; `vendorsIn` answers 503).
+   */
+  vendors?: VendorUseCases;
   /** The calendar side of the lifecycle (scheduled). */
   lifecycleJob: AgreementLifecycleJob;
   /** The objectives engine; absent where a composition root has not wired it (handlers then answer 503). */

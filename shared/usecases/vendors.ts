@@ -6,6 +6,7 @@ import {
   ForbiddenError,
   NotFoundError,
   UnauthenticatedError,
+  UnavailableError,
   ValidationError,
   VersionConflictError,
 } from '../domain/errors.js';
@@ -402,4 +403,10 @@ export class VendorUseCases {
   private now(): Date {
     return this.deps.clock.now();
   }
+}
+
+/** The vendor use cases of a container, or 503 where a composition root did not wire them. */
+export function vendorsIn(container: { vendors?: VendorUseCases | undefined }): VendorUseCases {
+  if (!container.vendors) throw new UnavailableError('vendor management is not deployed in this function');
+  return container.vendors;
 }

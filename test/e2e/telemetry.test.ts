@@ -135,7 +135,7 @@ describe('POST /v1/telemetry over HTTP on the embedded default', () => {
 
   it('rate-limits a vendor beyond its tier with 429 and Retry-After, and leaves other vendors alone', async () => {
     const trialKey = 'ak_trial_vendor_for_tests';
-    await app.container.vendors.provision(
+    await app.container.vendors!.provision(
       { id: 'trial-vendor', name: 'Trial vendor', tier: 'trial', bindings: [], apiKey: trialKey },
       'test',
     );

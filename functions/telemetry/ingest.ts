@@ -8,6 +8,7 @@ export const handler = httpHandler({
   run: async ({ rawBody, headers, principal, deps }) => {
     const r = await telemetryIn(deps).ingest.ingest({
       vendorId: principal.vendorId ?? principal.subject,
+      keyId: principal.vendorKeyId,
       headers,
       body: rawBody,
     });

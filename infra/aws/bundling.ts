@@ -31,6 +31,7 @@ export const BUNDLE = {
   /** The compile-time switch that keeps telemetry's SDK clients out of functions that serve no telemetry. */
   telemetryFlag: '__ACCORD_TELEMETRY__',
   objectivesFlag: '__ACCORD_OBJECTIVES__',
+  vendorsFlag: '__ACCORD_VENDORS__',
   /** Local-only code: if any shows up in a Lambda bundle the synth test and the bench fail. */
   forbidden: /better-sqlite3|infra\/local\//,
 } as const;
@@ -48,19 +49,41 @@ export function servesObjectives(handler: string, actions: readonly string[] = [
   );
 }
 
+/**
+ * Whether a handler module needs the vendor use cases: the vendor authorizer, vendor management, and every route
+ * that ingests telemetry (it re-checks the vendor's key and scope).
+ */
+export function servesVendors(handler: string, actions: readonly string[] = []): boolean {
+  return (
+    handler.startsWith('authorizers/') ||
+    handler.startsWith('vendors/') ||
+    actions.some((a) => a === 'telemetry.ingest' || a.startsWith('vendor.'))
+  );
+}
+
 export interface BundleFeatures {
   telemetry: boolean;
   objectives: boolean;
+  /** Absent: as servesVendors says of the handler alone. */
+  vendors?: boolean;
 }
 
 /** The features a handler needs, from its module path and the actions of its routes. */
 export function featuresOf(handler: string, actions: readonly string[] = []): BundleFeatures {
-  return { telemetry: servesTelemetry(handler, actions), objectives: servesObjectives(handler, actions) };
+  return {
+    telemetry: servesTelemetry(handler, actions),
+    objectives: servesObjectives(handler, actions),
+    vendors: servesVendors(handler, actions),
+  };
 }
 
 /** esbuild `define` for one function: the composition root compiles out what the function does not serve. */
 export function bundleDefine(f: BundleFeatures): Record<string, string> {
-  return { [BUNDLE.telemetryFlag]: String(f.telemetry), [BUNDLE.objectivesFlag]: String(f.objectives) };
+  return {
+    [BUNDLE.telemetryFlag]: String(f.telemetry),
+    [BUNDLE.objectivesFlag]: String(f.objectives),
+    [BUNDLE.vendorsFlag]: String(f.vendors ?? false),
+  };
 }
 
 /**

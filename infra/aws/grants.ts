@@ -43,6 +43,9 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'exception.approve': WRITE_DATA,
   'exception.revoke': WRITE_DATA,
   'dispute.resolve': WRITE_DATA,
+  // Vendor records live in the data table (audited through its stream), their key index in VendorKeys.
+  'vendor.manage': { data: 'write', vendorKeys: 'write' },
+  'vendor.read': READ_DATA,
 };
 
 /**
@@ -54,6 +57,14 @@ export function scheduleGrants(handler: string): DataGrants {
   if (handler.startsWith('agreements/')) return GRANTS_BY_ACTION['agreement.update'];
   return READ_DATA;
 }
+/**
+ * Handlers that change a vendor's usage-plan enrolment (API Gateway API keys, infra/aws/constructs/usage-plan-access.ts):
+ * creating a vendor enrols it, revoking it withdraws it. Other vendor writes touch only the tables.
+ */
+export const USAGE_PLAN_HANDLERS: Readonly<Record<string, 'enrol' | 'withdraw'>> = {
+  'vendors/create': 'enrol',
+  'vendors/revoke': 'withdraw',
+};
 /** The vendor authorizer reads key hashes and nothing else. */
 export const AUTHORIZER_GRANTS: DataGrants = { vendorKeys: 'read' };
 /** The audit consumer writes audit entries (the stream read is granted by its event source). */

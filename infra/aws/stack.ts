@@ -91,7 +91,7 @@ export class AccordStack extends Stack {
         data: d,
         timeout: Duration.seconds(60),
         invocation: 'queue',
-        features: { telemetry: true, objectives: false },
+        features: { telemetry: true, objectives: false, vendors: false },
         description: 'Accord telemetry: replays spooled raw samples into the raw store',
       });
       this.replay.fn.addEventSource(

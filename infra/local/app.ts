@@ -5,6 +5,7 @@ import { type Clock, systemClock } from '../../shared/ports/clock.js';
 import type { Config } from '../../shared/runtime/config.js';
 import { type Container, setContainer } from '../../shared/runtime/container.js';
 import { logger } from '../../shared/runtime/powertools.js';
+import { vendorsIn } from '../../shared/usecases/vendors.js';
 import { composeLocal } from './compose.js';
 import { type DevCredentials, ensureDevCredentials } from './credentials.js';
 import { LocalTokenIssuer } from './jwt.js';
@@ -42,11 +43,11 @@ export async function startLocal(options: {
   const credentials = await ensureDevCredentials(
     join(options.dataDir, 'dev-credentials.json'),
     tokens,
-    container.vendorKeys,
+    vendorsIn(container),
   );
   // Development tokens live at most a day (as Cognito's ID tokens): keep the file's tokens fresh.
   const reissue = setInterval(() => {
-    ensureDevCredentials(join(options.dataDir, 'dev-credentials.json'), tokens, container.vendorKeys).catch(
+    ensureDevCredentials(join(options.dataDir, 'dev-credentials.json'), tokens, vendorsIn(container)).catch(
       (error: unknown) => logger.error('re-issuing development tokens failed', { error: error as Error }),
     );
   }, 3_600_000);

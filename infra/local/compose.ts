@@ -1,5 +1,6 @@
 import { AgreementObjectivesSource } from '../../shared/adapters/agreement-objectives-source.js';
 import { UlidGenerator } from '../../shared/adapters/ids.js';
+import { NoUsagePlans } from '../../shared/adapters/memory/vendors.js';
 import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
 import { SqliteAuditStore } from '../../shared/adapters/sqlite/audit.js';
 import { type Db, openDatabase } from '../../shared/adapters/sqlite/db.js';
@@ -10,7 +11,7 @@ import {
 } from '../../shared/adapters/sqlite/objectives.js';
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
-import { SqliteVendorKeyStore } from '../../shared/adapters/sqlite/vendors.js';
+import { SqliteVendorStore } from '../../shared/adapters/sqlite/vendors.js';
 import { loadSignOffRules } from '../../shared/policy/index.js';
 import {
   DEFAULT_BURN_WINDOWS,
@@ -26,6 +27,7 @@ import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
 import { AgreementLifecycleJob } from '../../shared/usecases/lifecycle-job.js';
 import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
 import { ServiceUseCases } from '../../shared/usecases/services.js';
+import { VendorUseCases } from '../../shared/usecases/vendors.js';
 import { composeTelemetry } from './telemetry.js';
 
 export interface LocalParts {
@@ -51,6 +53,13 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     signOffRules: loadSignOffRules(),
     residencyRegion,
   });
+  const vendors = new VendorUseCases({
+    vendors: new SqliteVendorStore(db),
+    services,
+    usagePlans: new NoUsagePlans(),
+    clock,
+    ids: new UlidGenerator(clock),
+  });
   const container: Container = {
     config,
     services: serviceUseCases,
@@ -62,10 +71,11 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       {
         agreement: (p, id) => agreementUseCases.load(p, 'audit.read', id),
         service: (p, id) => serviceUseCases.get(p, id, 'audit.read'),
+        vendor: (p, id) => vendors.get(p, id, 'vendor.read'),
       },
       async (agreementId) => (await exceptions.list({ agreementId })).map((w) => w.id),
     ),
-    vendorKeys: new SqliteVendorKeyStore(db),
+    vendors,
     objectives: new ObjectiveUseCases({
       source: new AgreementObjectivesSource(agreements, services),
       rollups: new SqliteRollupStore(db),
@@ -81,7 +91,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       },
       severityRules: DEFAULT_SEVERITY_RULES,
     }),
-    telemetry: composeTelemetry(db, dbFile, clock),
+    telemetry: composeTelemetry(db, dbFile, clock, (vendorId, keyId) => vendors.admit(vendorId, keyId)),
   };
   return { db, container };
 }

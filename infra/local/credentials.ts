@@ -1,7 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { TOKEN_POLICY } from '../../shared/policy/tokens.js';
-import type { VendorKeyStore } from '../../shared/ports/vendors.js';
+import { VENDOR_TIERS } from '../../shared/policy/vendor-tiers.js';
+import type { VendorUseCases } from '../../shared/usecases/vendors.js';
+import { DEMO_SERVICE_IDS } from './demo.js';
 import type { LocalTokenIssuer } from './jwt.js';
 
 /** Business units and services of the development identities; the demo portfolio uses the same ones. */
@@ -84,37 +86,56 @@ export interface DevCredentials {
       signoff?: string[];
     }
   >;
-  vendor: { vendorId: string; tier: string; apiKey: string };
+  /**
+   * The development vendor: its key (send it as Authorization: Bearer, Basic password, DD-API-KEY or x-api-key) and
+   * the services it is bound to. A file written by hand (a bench, a test) may name other services.
+   */
+  vendor: { vendorId: string; tier: string; apiKey: string; services: string[] };
 }
 
 /** One day: the longest an ID token may live (TOKEN_POLICY); the local app re-issues them every hour. */
 const TTL_SECONDS = TOKEN_POLICY.maxLifetimeSeconds;
 
-/** Writes .accord/dev-credentials.json: a signed token per role, and a vendor API key (stored hashed). */
+/**
+ * Writes .accord/dev-credentials.json: a signed token per role, and the development vendor's API key. The vendor
+ * (`prometheus-main`, standard tier, bound to the demo portfolio's services) is registered through the vendor use
+ * cases like any other, audited as `system:dev-credentials`; its key is the one on file while it still
+ * authenticates, else a new one is issued (after a rotation or revocation through the API).
+ */
 export async function ensureDevCredentials(
   file: string,
   tokens: LocalTokenIssuer,
-  vendorKeys: VendorKeyStore,
+  vendors: VendorUseCases,
 ): Promise<DevCredentials> {
-  let vendor: DevCredentials['vendor'] | undefined;
+  let onFile: Partial<DevCredentials['vendor']> | undefined;
   if (existsSync(file)) {
     try {
-      vendor = (JSON.parse(readFileSync(file, 'utf8')) as DevCredentials).vendor;
+      onFile = (JSON.parse(readFileSync(file, 'utf8')) as DevCredentials).vendor;
     } catch {
-      vendor = undefined;
+      onFile = undefined;
     }
   }
-  vendor ??= {
-    vendorId: 'prometheus-main',
-    tier: 'standard',
-    apiKey: `ak_${randomBytes(24).toString('base64url')}`,
+  const wanted: DevCredentials['vendor'] = {
+    vendorId: onFile?.vendorId ?? 'prometheus-main',
+    tier: onFile?.tier && VENDOR_TIERS.includes(onFile.tier) ? onFile.tier : 'standard',
+    apiKey: onFile?.apiKey ?? `ak_${randomBytes(24).toString('base64url')}`,
+    services: Array.isArray(onFile?.services) ? onFile.services : [...DEMO_SERVICE_IDS],
   };
-  await vendorKeys.register(createHash('sha256').update(vendor.apiKey).digest('hex'), {
-    vendorId: vendor.vendorId,
-    tier: vendor.tier,
-  });
+  const provisioned = await vendors.provision(
+    {
+      id: wanted.vendorId,
+      name: `Development vendor ${wanted.vendorId}`,
+      tier: wanted.tier,
+      bindings: wanted.services.map((serviceId) => ({ serviceId })),
+      apiKey: wanted.apiKey,
+    },
+    'system:dev-credentials',
+  );
+  const vendor = provisioned
+    ? { ...wanted, apiKey: provisioned.apiKey, services: provisioned.vendor.bindings.map((b) => b.serviceId) }
+    : wanted;
   const out: DevCredentials = {
-    note: 'Development identities for the embedded default. Send a token as "Authorization: Bearer <token>"; the vendor key as "x-api-key". Tokens are ID tokens as Cognito issues them; they last 24 hours and are re-issued at each start and every hour while the server runs. A raw token without "Bearer " works too, as on AWS.',
+    note: 'Development identities for the embedded default. Send a token as "Authorization: Bearer <token>" (a raw token without "Bearer " works too, as on AWS). Send the vendor key as "Authorization: Bearer <key>", as the password of Basic credentials, as "DD-API-KEY" or as "x-api-key"; the vendor may write the services listed with it (admins change that with PUT /v1/vendors/{id}/bindings). Tokens are ID tokens as Cognito issues them; they last 24 hours and are re-issued at each start and every hour while the server runs.',
     tokens: {},
     vendor,
   };

@@ -36,6 +36,9 @@ const SERVICES: [id: string, name: string, tier: 1 | 2 | 3 | 4, bu: string][] = 
   ['svc_client-reporting', 'Client reporting', 4, 'wealth-management'],
 ];
 
+/** The demo portfolio's services: the development vendor is bound to these (infra/local/credentials.ts). */
+export const DEMO_SERVICE_IDS: readonly string[] = SERVICES.map(([id]) => id);
+
 const contact = (name: string) => ({
   name,
   email: `${name.toLowerCase().replace(/[^a-z]+/g, '.')}@bank.example`,

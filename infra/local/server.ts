@@ -6,7 +6,12 @@ import type {
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
-import { PayloadTooLargeError, UnauthenticatedError, ValidationError } from '../../shared/domain/errors.js';
+import {
+  ForbiddenError,
+  PayloadTooLargeError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../../shared/domain/errors.js';
 import { errorResponse } from '../../shared/http/errors.js';
 import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
 import type { TokenVerifier } from '../../shared/ports/tokens.js';
@@ -15,9 +20,10 @@ import type { LocalTokenIssuer } from './jwt.js';
 import { lambdaContext } from './lambda-context.js';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-type VendorAuthorizer = (
-  event: APIGatewayRequestAuthorizerEvent,
-) => Promise<{ context?: Record<string, unknown> | null }>;
+type VendorAuthorizer = (event: APIGatewayRequestAuthorizerEvent) => Promise<{
+  context?: Record<string, unknown> | null;
+  policyDocument?: { Statement: { Effect?: string }[] };
+}>;
 
 type PeopleAuthorizer = (
   event: Pick<APIGatewayRequestAuthorizerEvent, 'headers' | 'multiValueHeaders' | 'methodArn'>,
@@ -240,7 +246,15 @@ export class LocalApi {
       query[k] = v;
       multiQuery[k] = [...(multiQuery[k] ?? []), v];
     }
-    const authorizer = await this.authorize(spec, headers, multiHeaders, requestId, method, url.pathname);
+    const authorizer = await this.authorize(
+      spec,
+      headers,
+      multiHeaders,
+      query,
+      requestId,
+      method,
+      url.pathname,
+    );
     if ('statusCode' in authorizer) {
       send(authorizer as APIGatewayProxyResult);
       return;
@@ -295,6 +309,7 @@ export class LocalApi {
     spec: RouteSpec,
     headers: Record<string, string>,
     multiHeaders: Record<string, string[]>,
+    query: Record<string, string>,
     requestId: string,
     method: string,
     path: string,
@@ -320,8 +335,9 @@ export class LocalApi {
     this.vendorAuthorizer ??= import('../../functions/authorizers/vendor.js').then(
       (m) => m.handler as VendorAuthorizer,
     );
+    let result: Awaited<ReturnType<VendorAuthorizer>>;
     try {
-      const result = await (await this.vendorAuthorizer)({
+      result = await (await this.vendorAuthorizer)({
         type: 'REQUEST',
         methodArn: `arn:aws:execute-api:local:000000000000:local/local/${method}${path}`,
         resource: spec.path,
@@ -330,20 +346,34 @@ export class LocalApi {
         headers,
         multiValueHeaders: {},
         pathParameters: null,
-        queryStringParameters: null,
+        queryStringParameters: Object.keys(query).length ? query : null,
         multiValueQueryStringParameters: null,
         stageVariables: null,
         requestContext: {} as never,
       });
-      return { ...(result.context ?? {}) };
     } catch {
+      // API Gateway answers an authorizer's "Unauthorized" with 401.
       return errorResponse(
         new UnauthenticatedError('a valid vendor API key is required', [
-          { path: 'x-api-key', problem: 'header is missing or unknown' },
+          {
+            path: 'Authorization',
+            problem:
+              'missing or unknown: send the key as Authorization: Bearer <key>, Basic credentials whose password is the key, DD-API-KEY or x-api-key',
+          },
         ]),
         requestId,
       );
     }
+    // ... and an explicit Deny with 403 (the Datadog paths' answer to a bad DD-API-KEY).
+    if (result.policyDocument?.Statement.some((s) => s.Effect === 'Deny')) {
+      return errorResponse(
+        new ForbiddenError('the API key is not valid', [
+          { path: 'DD-API-KEY', problem: 'is not a valid API key' },
+        ]),
+        requestId,
+      );
+    }
+    return { ...(result.context ?? {}) };
   }
 }
 

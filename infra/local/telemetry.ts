@@ -18,12 +18,18 @@ import {
   TelemetryQueries,
   type TelemetryServices,
 } from '../../shared/usecases/telemetry/index.js';
+import type { TelemetryDeps } from '../../shared/usecases/telemetry/ingest.js';
 
 /**
  * Telemetry on the embedded default: raw samples, rollups, idempotency keys, unmapped series and
  * discrepancies in the one SQLite file; the fallback spool as files beside it (`<dataDir>/spool`).
  */
-export function composeTelemetry(db: Db, dbFile: string, clock: Clock): TelemetryServices {
+export function composeTelemetry(
+  db: Db,
+  dbFile: string,
+  clock: Clock,
+  admit?: TelemetryDeps['admit'],
+): TelemetryServices {
   const unmapped = new SqliteUnmappedSeriesStore(db);
   const discrepancies = new SqliteDiscrepancyStore(db);
   const spool =
@@ -38,6 +44,7 @@ export function composeTelemetry(db: Db, dbFile: string, clock: Clock): Telemetr
       discrepancies,
       clock,
       onBackgroundError: (what, err) => logger.warn(`telemetry: ${what} failed`, { error: err as Error }),
+      ...(admit ? { admit } : {}),
     }),
     queries: new TelemetryQueries({ unmapped, discrepancies, services: new SqliteServiceStore(db) }),
   };

@@ -19,6 +19,14 @@ function schema(s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
 }
 
 /** The OpenAPI 3.1 document, generated from the route table and the zod schemas: never written by hand. */
+/** Vendor routes take the key in any of these (shared/domain/vendors/credentials.ts). */
+const VENDOR_SECURITY = [
+  { vendorBearer: [] },
+  { vendorBasic: [] },
+  { vendorDatadog: [] },
+  { vendorApiKey: [] },
+];
+
 export function buildOpenApi(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of ROUTES) {
@@ -56,7 +64,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
       summary: r.summary,
       ...(r.auth === 'none'
         ? { security: [] }
-        : { security: [r.auth === 'vendor' ? { vendorApiKey: [] } : { bearer: [] }] }),
+        : { security: r.auth === 'vendor' ? VENDOR_SECURITY : [{ bearer: [] }] }),
       ...(r.action ? { 'x-accord-action': r.action } : {}),
       parameters: params,
       ...(r.body
@@ -89,6 +97,10 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        // A vendor's API key, in whichever of these its client can send (any one of them).
+        vendorBearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <vendor key>' },
+        vendorBasic: { type: 'http', scheme: 'basic', description: 'the password is the vendor key' },
+        vendorDatadog: { type: 'apiKey', in: 'header', name: 'DD-API-KEY' },
         vendorApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
       },
       schemas: { Error: schema(ErrorBody, 'output') },

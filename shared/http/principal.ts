@@ -38,6 +38,7 @@ export function principalFrom(event: Pick<APIGatewayProxyEvent, 'requestContext'
       services: [],
       signOffCapacities: [],
       vendorId: auth.vendorId,
+      ...(typeof auth.keyId === 'string' && auth.keyId ? { vendorKeyId: auth.keyId } : {}),
     };
   }
   const claims = claimsOf(auth);

@@ -4,15 +4,18 @@ import { documentClient } from '../adapters/dynamodb/client.js';
 import { DynamoExceptionWindowStore } from '../adapters/dynamodb/objectives.js';
 import { DynamoRollupStore } from '../adapters/dynamodb/rollups.js';
 import { DynamoServiceStore } from '../adapters/dynamodb/services.js';
-import { DynamoVendorKeyStore } from '../adapters/dynamodb/vendors.js';
+import { DynamoVendorStore } from '../adapters/dynamodb/vendors.js';
 import { UlidGenerator } from '../adapters/ids.js';
+import { UnavailableError } from '../domain/errors.js';
 import { loadSignOffRules } from '../policy/index.js';
 import { type Clock, systemClock } from '../ports/clock.js';
+import type { UsagePlans } from '../ports/vendors.js';
 import { AgreementUseCases } from '../usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../usecases/audit.js';
 import { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import { ServiceUseCases } from '../usecases/services.js';
-import { AWS_ENV, type Config, readConfig } from './config.js';
+import { VendorUseCases, vendorsIn } from '../usecases/vendors.js';
+import { API_STAGE, AWS_ENV, type Config, readConfig, USAGE_PLAN_PREFIX } from './config.js';
 import type { Container } from './container.js';
 
 /**
@@ -22,6 +25,8 @@ import type { Container } from './container.js';
 declare const __ACCORD_TELEMETRY__: boolean | undefined;
 /** Same for the objectives engine: false in functions that serve no objectives route or job. */
 declare const __ACCORD_OBJECTIVES__: boolean | undefined;
+/** Same for vendors: false in functions that neither authenticate vendors, manage them nor ingest telemetry. */
+declare const __ACCORD_VENDORS__: boolean | undefined;
 
 type TableSettings = { data: string; audit: string; vendorKeys: string };
 
@@ -62,6 +67,21 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
   const services = new DynamoServiceStore(db, tables.data);
   const agreements = new DynamoAgreementStore(db, tables.data);
   const audit = new DynamoAuditStore(db, tables.audit);
+  let vendors: VendorUseCases | undefined;
+  if (typeof __ACCORD_VENDORS__ === 'undefined' || __ACCORD_VENDORS__) {
+    vendors = new VendorUseCases({
+      vendors: new DynamoVendorStore(db, tables.data, tables.vendorKeys),
+      services,
+      usagePlans: await usagePlansFor(config, options.client),
+      clock,
+      ids: new UlidGenerator(clock),
+      // Not the Powertools logger: it would be the vendor authorizer's largest dependency for one rare warning.
+      onBackgroundError: (what, err) =>
+        console.warn(
+          JSON.stringify({ level: 'WARN', message: `vendors: ${what} failed`, error: String(err) }),
+        ),
+    });
+  }
   const rollupsTable = config[AWS_ENV.rollupsTable];
   const rollups = rollupsTable ? new DynamoRollupStore(db, rollupsTable) : undefined;
   let telemetry: Container['telemetry'];
@@ -74,6 +94,8 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
         rollups,
         clock,
         services,
+        // Fails closed: a function ingesting telemetry without the vendor use cases admits nobody.
+        admit: (vendorId, keyId) => vendorsIn({ vendors }).admit(vendorId, keyId),
         ...(options.client ? { clientConfig: options.client as { region?: string; endpoint?: string } } : {}),
       });
     }
@@ -114,10 +136,39 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
       {
         agreement: (p, id) => agreementUseCases.load(p, 'audit.read', id),
         service: (p, id) => serviceUseCases.get(p, id, 'audit.read'),
+        vendor: (p, id) => vendorsIn({ vendors }).get(p, id, 'vendor.read'),
       },
       async (agreementId) =>
         (await new DynamoExceptionWindowStore(db, tables.data).list({ agreementId })).map((w) => w.id),
     ),
-    vendorKeys: new DynamoVendorKeyStore(db, tables.vendorKeys),
+    ...(vendors ? { vendors } : {}),
   };
+}
+
+/**
+ * API Gateway usage plans, in the functions that enrol vendors (the stack gives only them the REST API id and the
+ * IAM to do it); elsewhere enrolling is refused as not deployed here. The client loads only where it is used.
+ */
+async function usagePlansFor(config: Config, client: AwsContainerOptions['client']): Promise<UsagePlans> {
+  const restApiId = config[AWS_ENV.restApiId];
+  if (!restApiId) {
+    return {
+      enrol: async () => {
+        throw new UnavailableError('vendor usage plans are not configured for this function');
+      },
+      withdraw: async () => {
+        throw new UnavailableError('vendor usage plans are not configured for this function');
+      },
+    };
+  }
+  const [{ APIGatewayClient }, { ApiGatewayUsagePlans }] = await Promise.all([
+    import('@aws-sdk/client-api-gateway'),
+    import('../adapters/apigateway/usage-plans.js'),
+  ]);
+  const region = (client as { region?: string } | undefined)?.region;
+  return new ApiGatewayUsagePlans(new APIGatewayClient(region ? { region } : {}), {
+    restApiId,
+    stage: API_STAGE,
+    planNamePrefix: USAGE_PLAN_PREFIX,
+  });
 }

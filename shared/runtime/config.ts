@@ -20,7 +20,14 @@ export const AWS_ENV = {
   /** People: the Cognito user pool whose ID tokens the people authorizer accepts, and its app client (`aud`). */
   userPoolId: 'ACCORD_USER_POOL_ID',
   userPoolClientId: 'ACCORD_USER_POOL_CLIENT_ID',
+  /** Vendor management: the REST API whose stage's usage plans meter vendors (only the functions that enrol them). */
+  restApiId: 'ACCORD_REST_API_ID',
 } as const;
+
+/** Usage plans of vendor tiers are named `<prefix><tier>` on the API's stage. */
+export const USAGE_PLAN_PREFIX = 'accord-vendor-';
+/** The API's one stage. */
+export const API_STAGE = 'live';
 
 const name = z.string().min(1).max(1024).optional();
 
@@ -47,6 +54,10 @@ const ConfigSchema = z.object({
   [AWS_ENV.userPoolClientId]: z
     .string()
     .regex(/^[\w+]+$/)
+    .optional(),
+  [AWS_ENV.restApiId]: z
+    .string()
+    .regex(/^[a-z0-9]{1,32}$/)
     .optional(),
 });
 

@@ -1,10 +1,10 @@
-import type { VendorKeyStore } from '../ports/vendors.js';
 import type { AgreementUseCases } from '../usecases/agreements.js';
 import type { AuditQueries, AuditRecorder } from '../usecases/audit.js';
 import type { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import type { ObjectiveUseCases } from '../usecases/objectives/index.js';
 import type { ServiceUseCases } from '../usecases/services.js';
 import type { TelemetryServices } from '../usecases/telemetry/index.js';
+import type { VendorUseCases } from '../usecases/vendors.js';
 import type { Config } from './config.js';
 
 /**
@@ -17,7 +17,11 @@ export interface Container {
   services: ServiceUseCases;
   auditRecorder: AuditRecorder;
   auditQueries: AuditQueries;
-  vendorKeys: VendorKeyStore;
+  /**
+   * Monitoring vendors, their bindings and keys; the vendor authorizer's lookups; ingestion's key re-check and
+   * scope. Absent in Lambda functions that need none of these (compiled out; `vendorsIn` answers 503).
+   */
+  vendors?: VendorUseCases;
   /** The calendar side of the lifecycle (scheduled). */
   lifecycleJob: AgreementLifecycleJob;
   /** The objectives engine; absent where a composition root has not wired it (handlers then answer 503). */

@@ -15,6 +15,7 @@ import type { Clock } from '../ports/clock.js';
 import type { RollupStore } from '../ports/rollups.js';
 import type { ServiceStore } from '../ports/services.js';
 import { TelemetryIngest, TelemetryQueries, type TelemetryServices } from '../usecases/telemetry/index.js';
+import type { TelemetryDeps } from '../usecases/telemetry/ingest.js';
 import { AWS_ENV, type Config } from './config.js';
 import { logger } from './powertools.js';
 
@@ -28,6 +29,8 @@ export interface AwsTelemetryParts {
   clientConfig?: { region?: string; endpoint?: string };
   /** Services, to keep telemetry reads inside the caller's scope. */
   services?: Pick<ServiceStore, 'get'>;
+  /** The vendor's key re-check and scope (VendorUseCases.admit). */
+  admit?: TelemetryDeps['admit'];
 }
 
 /**
@@ -80,6 +83,7 @@ export function composeAwsTelemetry(parts: AwsTelemetryParts): TelemetryServices
       discrepancies,
       clock,
       onBackgroundError: (what, err) => logger.warn(`telemetry: ${what} failed`, { error: err as Error }),
+      ...(parts.admit ? { admit: parts.admit } : {}),
     }),
     queries: new TelemetryQueries({
       unmapped,

@@ -43,7 +43,7 @@ export class AuditRecorder {
 
 /** Finds an audited record the caller may read the trail of, or throws 404/403. */
 export type AuditLocator = Record<
-  'agreement' | 'service',
+  'agreement' | 'service' | 'vendor',
   (principal: Principal, id: string) => Promise<unknown>
 >;
 
@@ -65,7 +65,7 @@ export class AuditQueries {
    */
   async trail(
     principal: Principal,
-    entity: 'agreement' | 'service',
+    entity: 'agreement' | 'service' | 'vendor',
     entityId: string,
     q: { limit: number; cursor?: string | undefined },
   ): Promise<{ items: AuditEntry[]; nextCursor?: string }> {

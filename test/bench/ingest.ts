@@ -146,7 +146,15 @@ export async function benchIngest(): Promise<BenchEntry[]> {
   const apiKey = `ak_${randomBytes(24).toString('base64url')}`;
   writeFileSync(
     join(dir, 'dev-credentials.json'),
-    JSON.stringify({ vendor: { vendorId: 'bench-vendor', tier: 'premium', apiKey } }),
+    // Bound to the services its batches name: a vendor writes only what it is bound to.
+    JSON.stringify({
+      vendor: {
+        vendorId: 'bench-vendor',
+        tier: 'premium',
+        apiKey,
+        services: Array.from({ length: SERIES_PER_BATCH }, (_, s) => `svc_bench-${s}`),
+      },
+    }),
   );
   const batches = Math.ceil(TOTAL / BATCH);
   const base = Date.now() - 3_600_000;

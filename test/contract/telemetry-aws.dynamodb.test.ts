@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { handler as ingest } from '../../functions/telemetry/ingest.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { DynamoRollupStore } from '../../shared/adapters/dynamodb/rollups.js';
+import { DynamoVendorStore } from '../../shared/adapters/dynamodb/vendors.js';
+import { NoUsagePlans } from '../../shared/adapters/memory/vendors.js';
 import { setContainer } from '../../shared/runtime/container.js';
+import { VendorUseCases } from '../../shared/usecases/vendors.js';
 import { awsContainerOnLocal, useDynamoLocal } from '../helpers/dynamodb-local.js';
 import { sampleEvent } from '../helpers/events.js';
 
@@ -20,6 +23,26 @@ describe('telemetry on the AWS composition root (DynamoDB Local, no Timestream)'
     setContainer(container);
     const event = sampleEvent('telemetry/remote-write');
     event.headers = { ...event.headers, 'Idempotency-Key': 'batch-0001' };
+    // The vendor the sample request's authorizer context names, bound to the service its samples are for
+    // (registered in the same tables; no usage plan to enrol it in here).
+    const vendors = new VendorUseCases({
+      vendors: new DynamoVendorStore(dl.doc, t.Data!, t.VendorKeys!),
+      services: { get: async () => undefined },
+      usagePlans: new NoUsagePlans(),
+      clock: { now: () => new Date(T) },
+      ids: { next: () => '01SAMPLEVENDOR01' },
+    });
+    const vendor = await vendors.provision(
+      {
+        id: 'prometheus-main',
+        name: 'Prometheus',
+        tier: 'standard',
+        bindings: [{ serviceId: 'svc_payments-gateway' }],
+        apiKey: event.headers['X-Api-Key']!,
+      },
+      'test',
+    );
+    (event.requestContext.authorizer as Record<string, unknown>).keyId = vendor!.vendor.keys[0]!.keyId;
     const res = (await ingest(event, lambdaContext('telemetry-ingest', 'r1'))) as APIGatewayProxyResult;
     expect(res.statusCode, res.body).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ submitted: 4, accepted: 3 });

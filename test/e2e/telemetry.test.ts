@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
@@ -136,10 +135,10 @@ describe('POST /v1/telemetry over HTTP on the embedded default', () => {
 
   it('rate-limits a vendor beyond its tier with 429 and Retry-After, and leaves other vendors alone', async () => {
     const trialKey = 'ak_trial_vendor_for_tests';
-    await app.container.vendorKeys.register(createHash('sha256').update(trialKey).digest('hex'), {
-      vendorId: 'trial-vendor',
-      tier: 'trial',
-    });
+    await app.container.vendors!.provision(
+      { id: 'trial-vendor', name: 'Trial vendor', tier: 'trial', bindings: [], apiKey: trialKey },
+      'test',
+    );
     const req = jsonRequest({ version: 1, samples: [] });
     const statuses: number[] = [];
     let retryAfter: string | null = null;

@@ -194,7 +194,7 @@ describe('API Gateway', () => {
     withTs.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
   });
 
-  it('has a people Lambda authorizer keyed on Authorization, given the pool and app client, and a vendor one on x-api-key', () => {
+  it('has a people Lambda authorizer keyed on Authorization, given the pool and app client, and a vendor one that reads every header a vendor key may come in', () => {
     withTs.resourceCountIs('AWS::ApiGateway::Authorizer', 2);
     expect(resources(withTs, 'AWS::ApiGateway::Authorizer').map((a) => a.Properties!.Type)).not.toContain(
       'COGNITO_USER_POOLS',
@@ -203,9 +203,12 @@ describe('API Gateway', () => {
       Type: 'REQUEST',
       IdentitySource: 'method.request.header.Authorization',
     });
+    // No identity source and no gateway cache for vendors: a cached REQUEST authorizer answers 401 unless every
+    // identity source is present, and a vendor sends its key in one of several headers.
     withTs.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
-      IdentitySource: 'method.request.header.x-api-key',
+      AuthorizerResultTtlInSeconds: 0,
+      IdentitySource: Match.absent(),
     });
     withTs.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('people authorizer'),
@@ -216,6 +219,31 @@ describe('API Gateway', () => {
         }),
       },
     });
+  });
+
+  it("meters vendors by the authorizer's usage identifier and lets only vendor management enrol them in the plans", () => {
+    withTs.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
+    for (const r of deployedRoutes.filter((x) => x.auth === 'vendor')) {
+      const methods = resources(withTs, 'AWS::ApiGateway::Method').filter(
+        (m) => m.Properties!.OperationName === r.id,
+      );
+      expect(methods, r.id).toHaveLength(1);
+      expect(methods[0]!.Properties).toMatchObject({ ApiKeyRequired: true, AuthorizationType: 'CUSTOM' });
+    }
+    const policies = resources(withTs, 'AWS::IAM::Policy').map((p) =>
+      JSON.stringify(p.Properties!.PolicyDocument),
+    );
+    // Creating a vendor enrols it (create an API key, attach it to a plan); revoking it withdraws it (delete).
+    expect(policies.filter((p) => p.includes('apigateway:POST'))).toHaveLength(1);
+    expect(policies.filter((p) => p.includes('apigateway:DELETE'))).toHaveLength(2);
+    const managers = resources(withTs, 'AWS::Lambda::Function').filter(
+      (f) =>
+        (f.Properties!.Environment as { Variables: Record<string, unknown> }).Variables[AWS_ENV.restApiId],
+    );
+    expect(managers.map((f) => String(f.Properties!.Description)).sort()).toEqual([
+      expect.stringContaining('vendors.create'),
+      expect.stringContaining('vendors.revoke'),
+    ]);
   });
 
   it('has one usage plan per vendor tier with its rate, burst and quota', () => {

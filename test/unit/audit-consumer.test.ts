@@ -30,6 +30,7 @@ beforeEach(() => {
     auditQueries: new AuditQueries(audit, {
       agreement: async () => undefined,
       service: async () => undefined,
+      vendor: async () => undefined,
     }),
   } as unknown as Container);
 });

@@ -5,14 +5,21 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { RouteSpec } from '../../../shared/http/routes.js';
-import { AWS_ENV } from '../../../shared/runtime/config.js';
+import { API_STAGE, AWS_ENV, USAGE_PLAN_PREFIX } from '../../../shared/runtime/config.js';
 import { featuresOf } from '../bundling.js';
-import { AUTHORIZER_GRANTS, type DataGrants, GRANTS_BY_ACTION, unionGrants } from '../grants.js';
+import {
+  AUTHORIZER_GRANTS,
+  type DataGrants,
+  GRANTS_BY_ACTION,
+  USAGE_PLAN_HANDLERS,
+  unionGrants,
+} from '../grants.js';
 import { apiGatewayModel, queryParameters } from '../models.js';
 import { loadVendorTiers, type VendorTiers } from '../tiers.js';
 import type { DataResources } from './data.js';
 import { AccordFunction, handlerExists, handlerId } from './function.js';
 import type { Identity } from './identity.js';
+import { grantUsagePlans } from './usage-plan-access.js';
 
 /** Stage-wide defaults; vendors are further limited by their usage plan. */
 export const STAGE_THROTTLE = { rateLimit: 500, burstLimit: 1000 } as const;
@@ -87,7 +94,7 @@ export class Api extends Construct {
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
-        stageName: 'live',
+        stageName: API_STAGE,
         tracingEnabled: true,
         metricsEnabled: true,
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
@@ -192,11 +199,15 @@ export class Api extends Construct {
       invocation: 'api',
       description: 'Accord vendor authorizer: API key (by SHA-256) to vendor identity',
     });
+    // Vendors send their key in one of several headers (Authorization Bearer or Basic, DD-API-KEY, x-api-key):
+    // API Gateway's cache needs every identity source present, so it is off and the authorizer is asked each time
+    // (it remembers lookups itself, keyed by the key's hash whatever header carried it: shared/usecases/vendors.ts).
     const vendorAuthorizer = new apigw.RequestAuthorizer(this, 'Vendors', {
       handler: this.authorizerFn.fn,
-      identitySources: [apigw.IdentitySource.header('x-api-key')],
-      resultsCacheTtl: Duration.minutes(5),
+      identitySources: [],
+      resultsCacheTtl: Duration.seconds(0),
     });
+    (vendorAuthorizer.node.defaultChild as apigw.CfnAuthorizer).addPropertyDeletionOverride('IdentitySource');
 
     // One function per handler module; its grants are the union over the routes it serves.
     const deployable = props.routes.filter((r) => {
@@ -297,13 +308,27 @@ export class Api extends Construct {
       this.usagePlans.set(
         tier,
         this.api.addUsagePlan(`Plan-${tier}`, {
-          name: `accord-vendor-${tier}`,
+          name: `${USAGE_PLAN_PREFIX}${tier}`,
           description: `Vendor tier ${tier} (shared/policy/vendor-tiers.json)`,
           throttle: { rateLimit: t.rateLimit, burstLimit: t.burstLimit },
           quota: { limit: t.quota.limit, period: apigw.Period[t.quota.period] },
           apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
         }),
       );
+    }
+
+    // Vendor management enrols vendors in these plans (one metering API key per vendor) and withdraws them.
+    for (const [handler, need] of Object.entries(USAGE_PLAN_HANDLERS)) {
+      const f = this.functions.get(handler);
+      if (f)
+        grantUsagePlans(
+          this,
+          `UsagePlans${handlerId(handler)}`,
+          f,
+          this.api,
+          [...this.usagePlans.values()],
+          need,
+        );
     }
 
     new cloudwatch.Alarm(this, 'ServerErrors', {

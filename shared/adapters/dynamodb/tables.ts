@@ -64,11 +64,15 @@ export const AUDIT_TABLE: TableDef = {
   indexes: [],
 };
 
-/** Vendor API keys by SHA-256 hash: the vendor authorizer's only table. */
+/**
+ * The vendor key index by SHA-256 hash: the vendor authorizer's only table. Rows of keys that stop at a stated
+ * time (a rotation's overlap) expire a day after it; vendor records live in the data table.
+ */
 export const VENDOR_KEYS_TABLE: TableDef = {
   id: 'VendorKeys',
   partitionKey: s('keyHash'),
   indexes: [],
+  ttl: 'expiresAt',
 };
 
 /** Telemetry rollups (issue 5 owns the item layout): generic keys so the adapter can choose its own. */

@@ -3,7 +3,7 @@ import type { Db } from './db.js';
 /** One committed change, in commit order: the embedded default's equivalent of a DynamoDB stream record. */
 export interface ChangeRow {
   seq: number;
-  entity: 'agreement' | 'service' | 'exception-window';
+  entity: 'agreement' | 'service' | 'exception-window' | 'vendor';
   entityId: string;
   oldDoc: string | null;
   newDoc: string;

@@ -5,7 +5,7 @@ import type { RecordChange } from '../../usecases/audit.js';
 
 /**
  * The stream contract between stores and the audit consumer. A store's "current" item of an audited record
- * carries `auditEntity` ('agreement' | 'service') and `doc` (the record as a map); other items (immutable
+ * carries `auditEntity` ('agreement' | 'service' | 'vendor') and `doc` (the record as a map); other items (immutable
  * version items, edges) carry no `auditEntity` and are ignored by the consumer.
  */
 export const AUDIT_ENTITY_ATTR = 'auditEntity';
@@ -18,15 +18,16 @@ function docOf(image: Image | undefined): Record<string, unknown> | undefined {
   return unmarshall(image as Parameters<typeof unmarshall>[0])[DOC_ATTR] as Record<string, unknown>;
 }
 
+const AUDITED = ['agreement', 'service', 'exception-window', 'vendor'] as const;
+type Audited = (typeof AUDITED)[number];
+const isAudited = (e: string | undefined): e is Audited =>
+  (AUDITED as readonly (string | undefined)[]).includes(e);
+
 /** The change a stream record carries, or undefined when the record is not an audited item's change. */
 export function changeFromStreamRecord(record: DynamoDBRecord): RecordChange | undefined {
   const img = record.dynamodb?.NewImage as Image | undefined;
   const entity = img?.[AUDIT_ENTITY_ATTR]?.S;
-  if (
-    record.eventName === 'REMOVE' ||
-    (entity !== 'agreement' && entity !== 'service' && entity !== 'exception-window')
-  )
-    return undefined;
+  if (record.eventName === 'REMOVE' || !isAudited(entity)) return undefined;
   const after = docOf(img);
   if (!after) return undefined;
   const before = docOf(record.dynamodb?.OldImage as Image | undefined);
@@ -36,7 +37,7 @@ export function changeFromStreamRecord(record: DynamoDBRecord): RecordChange | u
 /** A DynamoDB-stream-shaped record for a committed change: what the embedded default feeds the consumer. */
 export function streamRecordFor(
   seq: number,
-  entity: 'agreement' | 'service' | 'exception-window',
+  entity: Audited,
   before: Record<string, unknown> | undefined,
   after: Record<string, unknown>,
 ): DynamoDBRecord {

@@ -44,6 +44,10 @@ export const ACTIONS = [
   'exception.revoke',
   /** Deciding a credit dispute: a neutral party, neither the provider's owner nor the customer's manager. */
   'dispute.resolve',
+  /** Monitoring vendors: create, bind to services, rotate and revoke their API keys (admins only). */
+  'vendor.manage',
+  /** Monitoring vendors and what they are bound to (never their keys). */
+  'vendor.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -108,7 +112,10 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'exception.revoke',
     ],
   },
-  auditor: { scope: 'all', actions: [...READ, 'audit.read', 'telemetry.read', 'telemetry.mapping.read'] },
+  auditor: {
+    scope: 'all',
+    actions: [...READ, 'audit.read', 'telemetry.read', 'telemetry.mapping.read', 'vendor.read'],
+  },
   viewer: { scope: 'business-units', actions: READ },
   vendor: { scope: 'own-vendor', actions: ['telemetry.ingest'] },
 };
@@ -138,6 +145,8 @@ export interface Principal {
   /** Sign-off capacities an approver holds, such as legal or procurement. */
   signOffCapacities: string[];
   vendorId?: string;
+  /** The id of the API key a vendor authenticated with (not the key): revocation is checked against it. */
+  vendorKeyId?: string;
 }
 
 /** The grants through which a principal may take an action; empty when none does. */

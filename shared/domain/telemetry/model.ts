@@ -36,6 +36,9 @@ export interface Sample {
   thresholdMs?: number;
   /** Whether this sample feeds the SLI's rollups (false for a non-authoritative second source). */
   rollup: boolean;
+  /** Where it was in the request, for rejections after preparation (the vendor-scope step); not stored. */
+  index?: number;
+  path?: string;
 }
 
 /** A series nothing maps, with how many of its samples this batch carried. */

@@ -162,6 +162,8 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       timestampMs: ms,
       value,
       rollup,
+      index: s.index,
+      path: s.path,
     };
     const threshold = target.thresholdMs;
     if (threshold !== undefined) sample.thresholdMs = threshold;

@@ -13,6 +13,7 @@ import type { CompiledPolicy } from '../../domain/telemetry/mapping.js';
 import type { Sample } from '../../domain/telemetry/model.js';
 import { prepareBatch } from '../../domain/telemetry/prepare.js';
 import { compareSources, sourceDeltas } from '../../domain/telemetry/rollup.js';
+import { applyVendorScope, type VendorScope } from '../../domain/telemetry/scope.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ServiceStore } from '../../ports/services.js';
 import type {
@@ -37,10 +38,17 @@ export interface TelemetryDeps {
   idempotencyTtlMs?: number;
   /** Told about failures that do not fail the request (a discrepancy check after the samples committed). */
   onBackgroundError?: (what: string, err: unknown) => void;
+  /**
+   * Re-checks the vendor's key (revoked or past its overlap: UnauthenticatedError) and answers what the vendor may
+   * write (its bindings). Both composition roots wire VendorUseCases.admit; without it nothing is scoped (unit tests).
+   */
+  admit?: (vendorId: string, keyId: string | undefined) => Promise<VendorScope>;
 }
 
 export interface IngestInput {
   vendorId: string;
+  /** The id of the key the vendor authenticated with (from the authorizer). */
+  keyId?: string | undefined;
   /** Header names in lower case. */
   headers: Record<string, string>;
   body: Uint8Array;
@@ -67,8 +75,9 @@ export class TelemetryIngest {
   constructor(private readonly deps: TelemetryDeps) {}
 
   async ingest(input: IngestInput): Promise<IngestResult> {
+    const scope = await this.deps.admit?.(input.vendorId, input.keyId);
     const key = input.headers['idempotency-key'];
-    if (key === undefined) return this.process(input);
+    if (key === undefined) return this.process(input, scope);
     if (!KEY.test(key)) {
       throw new ValidationError('bad Idempotency-Key', [
         { path: 'Idempotency-Key', problem: 'must be 1 to 200 visible ASCII characters' },
@@ -82,7 +91,7 @@ export class TelemetryIngest {
       const first = await running;
       return { ...first, replayed: true };
     }
-    const p = this.keyed(input, key, requestHash);
+    const p = this.keyed(input, key, requestHash, scope);
     this.inFlight.set(slot, p);
     try {
       return await p;
@@ -91,7 +100,12 @@ export class TelemetryIngest {
     }
   }
 
-  private async keyed(input: IngestInput, key: string, requestHash: string): Promise<IngestResult> {
+  private async keyed(
+    input: IngestInput,
+    key: string,
+    requestHash: string,
+    scope: VendorScope | undefined,
+  ): Promise<IngestResult> {
     const { idempotency, clock } = this.deps;
     const seen = await idempotency.get(input.vendorId, key);
     if (seen) {
@@ -102,7 +116,7 @@ export class TelemetryIngest {
       }
       return { status: seen.status, body: JSON.parse(seen.body) as IngestResponse, replayed: true };
     }
-    const result = await this.process(input);
+    const result = await this.process(input, scope);
     const now = clock.now().getTime();
     await idempotency.put(input.vendorId, key, {
       requestHash,
@@ -117,11 +131,13 @@ export class TelemetryIngest {
     return result;
   }
 
-  private async process(input: IngestInput): Promise<IngestResult> {
+  private async process(input: IngestInput, scope: VendorScope | undefined): Promise<IngestResult> {
     const { policy, clock } = this.deps;
     const nowMs = clock.now().getTime();
     const decoded = decodeTelemetry(inflateJson(input, policy.limits.maxBodyBytes), policy.limits);
-    const prepared = prepareBatch(decoded, { vendorId: input.vendorId, nowMs, policy });
+    const mapped = prepareBatch(decoded, { vendorId: input.vendorId, nowMs, policy });
+    // A vendor writes only the services and SLIs bound to it (not_your_service), whatever rule mapped the sample.
+    const prepared = scope ? applyVendorScope(mapped, scope) : mapped;
     await this.deps.unmapped.record(prepared.unmapped, nowMs);
     let durability: IngestResponse['durability'] = 'none';
     let duplicates = 0;

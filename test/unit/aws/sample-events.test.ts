@@ -1,37 +1,37 @@
-import { createHash } from 'node:crypto';
 import type { APIGatewayAuthorizerResult, DynamoDBBatchResponse } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handler as auditConsumer } from '../../../functions/audit/consumer.js';
 import { handler as vendorAuthorizer } from '../../../functions/authorizers/vendor.js';
 import { lambdaContext } from '../../../infra/local/lambda-context.js';
 import { MemoryAuditStore } from '../../../shared/adapters/memory/audit.js';
-import type { VendorIdentity, VendorKeyStore } from '../../../shared/ports/vendors.js';
+import { MemoryServiceStore } from '../../../shared/adapters/memory/services.js';
+import { MemoryVendorStore, NoUsagePlans } from '../../../shared/adapters/memory/vendors.js';
+import { systemClock } from '../../../shared/ports/clock.js';
 import { type Container, setContainer } from '../../../shared/runtime/container.js';
 import { AuditQueries, AuditRecorder } from '../../../shared/usecases/audit.js';
+import { VendorUseCases } from '../../../shared/usecases/vendors.js';
 import { sampleEvent } from '../../helpers/events.js';
-
-class Keys implements VendorKeyStore {
-  readonly byHash = new Map<string, VendorIdentity>();
-  async findByKeyHash(hash: string) {
-    return this.byHash.get(hash);
-  }
-  async register(hash: string, v: VendorIdentity) {
-    this.byHash.set(hash, v);
-  }
-}
 
 function install() {
   const audit = new MemoryAuditStore();
-  const vendorKeys = new Keys();
+  let n = 0;
+  const vendors = new VendorUseCases({
+    vendors: new MemoryVendorStore(),
+    services: new MemoryServiceStore(),
+    usagePlans: new NoUsagePlans(),
+    clock: systemClock,
+    ids: { next: () => `0000000000${String(++n).padStart(4, '0')}` },
+  });
   setContainer({
     auditRecorder: new AuditRecorder(audit),
     auditQueries: new AuditQueries(audit, {
       agreement: async () => undefined,
       service: async () => undefined,
+      vendor: async () => undefined,
     }),
-    vendorKeys,
+    vendors,
   } as unknown as Container);
-  return { audit, vendorKeys };
+  return { audit, vendors };
 }
 
 describe('sample events', () => {
@@ -49,17 +49,22 @@ describe('sample events', () => {
   });
 
   it('the vendor authorizer maps the sample request key to its vendor and refuses an unknown key', async () => {
-    const { vendorKeys } = install();
+    const { vendors } = install();
     const event = sampleEvent('authorizer/vendor-request');
     const key = event.headers!['X-Api-Key']!;
-    await vendorKeys.register(createHash('sha256').update(key).digest('hex'), {
-      vendorId: 'acme-monitoring',
-      tier: 'standard',
-    });
+    const made = await vendors.provision(
+      { id: 'acme-monitoring', name: 'Acme', tier: 'standard', bindings: [], apiKey: key },
+      'test',
+    );
     const res = (await vendorAuthorizer(event)) as APIGatewayAuthorizerResult;
     expect(res.principalId).toBe('vendor:acme-monitoring');
-    expect(res.context).toEqual({ vendorId: 'acme-monitoring', tier: 'standard' });
-    expect(res.usageIdentifierKey).toBe(key);
+    expect(res.context).toEqual({
+      vendorId: 'acme-monitoring',
+      tier: 'standard',
+      keyId: made!.vendor.keys[0]!.keyId,
+    });
+    // Metered by the vendor's usage-plan key (here the embedded default's stand-in), not by the key it sent.
+    expect(res.usageIdentifierKey).toBe('acme-monitoring');
     // The policy covers the stage, so the cached answer does not deny the vendor's other routes.
     expect(res.policyDocument.Statement[0]).toMatchObject({
       Effect: 'Allow',

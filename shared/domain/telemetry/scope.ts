@@ -1,0 +1,70 @@
+import type { Rejection } from '../../schemas/telemetry.js';
+
+/**
+ * What one vendor may write, from its bindings: whole services, and single SLIs (`<serviceId>/<sli>`).
+ * Built from data (the vendor's record), never from the mapping rules or the payload.
+ */
+export interface VendorScope {
+  vendorId: string;
+  services: ReadonlySet<string>;
+  slis: ReadonlySet<string>;
+}
+
+/** A vendor's scope from its bindings (`{serviceId}` for a whole service, `{serviceId, sli}` for one SLI). */
+export function vendorScope(
+  vendorId: string,
+  bindings: readonly { serviceId: string; sli?: string | undefined }[],
+): VendorScope {
+  const services = new Set<string>();
+  const slis = new Set<string>();
+  for (const b of bindings) {
+    if (b.sli === undefined) services.add(b.serviceId);
+    else slis.add(`${b.serviceId}/${b.sli}`);
+  }
+  return { vendorId, services, slis };
+}
+
+/** Whether an SLI (`<serviceId>/<sli>`) is inside a vendor's scope. */
+export function inScope(scope: VendorScope, sliKey: string): boolean {
+  if (scope.slis.has(sliKey)) return true;
+  const slash = sliKey.indexOf('/');
+  return slash > 0 && scope.services.has(sliKey.slice(0, slash));
+}
+
+/** An accepted sample as the scope step needs it: its SLI and where it was in the request. */
+export interface ScopedSample {
+  sliKey: string;
+  index?: number;
+  path?: string;
+}
+
+/**
+ * The vendor-scope step of ingestion, after mapping, validation and normalisation: every accepted sample whose
+ * SLI is outside the vendor's bindings is rejected with reason `not_your_service` (whichever rule mapped it, the
+ * default naming convention included), so accepted + rejected = submitted still holds. Rejections stay in
+ * request order.
+ */
+export function applyVendorScope<T extends ScopedSample, B extends { accepted: T[]; rejected: Rejection[] }>(
+  batch: B,
+  scope: VendorScope,
+): B {
+  const accepted: T[] = [];
+  const refused: Rejection[] = [];
+  for (const s of batch.accepted) {
+    if (inScope(scope, s.sliKey)) {
+      accepted.push(s);
+      continue;
+    }
+    const slash = s.sliKey.indexOf('/');
+    const service = slash > 0 ? s.sliKey.slice(0, slash) : s.sliKey;
+    refused.push({
+      index: s.index ?? -1,
+      path: s.path ?? '(sample)',
+      reason: 'not_your_service',
+      message: `vendor ${scope.vendorId} is not bound to ${service} or to its SLI ${s.sliKey}: an admin binds it (PUT /v1/vendors/${scope.vendorId}/bindings)`,
+    });
+  }
+  if (refused.length === 0) return batch;
+  const rejected = [...batch.rejected, ...refused].sort((a, b) => a.index - b.index);
+  return { ...batch, accepted, rejected };
+}

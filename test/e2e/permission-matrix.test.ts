@@ -85,10 +85,18 @@ const EXPECTED: Record<string, string> = {
   'objectives.disputes.raise':      '404 403 403  404 404 404  403 403 403  404 404  403',
   'objectives.disputes.resolve':    '404 404 403  403 403 403  403 403 403  403 403  403',
   'objectives.baseline':            '200 200 200  200 200 404  200 200 404  200 404  403',
+  'vendors.create':                 '201 403 403  403 403 403  403 403 403  403 403  403',
+  'vendors.list':                   '200 403 200  403 403 403  403 403 403  403 403  403',
+  'vendors.get':                    '404 403 404  403 403 403  403 403 403  403 403  403',
+  'vendors.bind':                   '404 403 403  403 403 403  403 403 403  403 403  403',
+  'vendors.rotate':                 '404 403 403  403 403 403  403 403 403  403 403  403',
+  'vendors.revokeKey':              '404 403 403  403 403 403  403 403 403  403 403  403',
+  'vendors.revoke':                 '404 403 403  403 403 403  403 403 403  403 403  403',
+  'vendors.audit':                  '404 403 404  403 403 403  403 403 403  403 403  403',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */
-const VENDOR_ROUTES = ['telemetry.ingest'];
+const VENDOR_ROUTES = ['telemetry.ingest', 'datadog.series', 'datadog.validate'];
 
 let app: TestApp;
 let agreementId = '';
@@ -124,6 +132,13 @@ const BODIES: Record<string, () => unknown> = {
   'objectives.disputes.raise': () => ({ reason: 'matrix dispute' }),
   'objectives.disputes.resolve': () => ({ decision: 'rejected', resolution: 'matrix resolution' }),
   'objectives.baseline': () => ({ sliName: 'availability', from: at(-2), to: at(-1) }),
+  'vendors.create': () => ({
+    id: `matrix-vendor-${++seq}`,
+    name: 'Matrix vendor',
+    tier: 'standard',
+    reason: 'matrix vendor',
+  }),
+  'vendors.bind': () => ({ bindings: [], reason: 'matrix bindings' }),
 };
 const DEFAULT_BODY = () => ({ reason: 'matrix step' });
 

@@ -48,7 +48,7 @@ describe('vendor management by admins', () => {
     const { apiKey, keyId, vendor } = r.body;
     expect(apiKey).toMatch(/^ak_[A-Za-z0-9_-]{32}$/);
     expect(vendor.keys).toEqual([
-      expect.objectContaining({ keyId, hint: apiKey.slice(-4), createdBy: 'admin@accord.local' }),
+      expect.objectContaining({ keyId, hint: apiKey.slice(-4), createdBy: 'local-admin' }),
     ]);
     const got = await app.call('GET', '/v1/vendors/acme-prom', { as: 'auditor' });
     expect(got.status).toBe(200);
@@ -185,12 +185,12 @@ describe('vendor management by admins', () => {
     expect(
       trail.body.items.map((e: { change: string; reason: string; by: string }) => [e.change, e.reason, e.by]),
     ).toEqual([
-      ['create', 'onboarding a monitoring vendor', 'admin@accord.local'],
-      ['rotate-key', 'quarterly rotation', 'admin@accord.local'],
-      ['rotate-key', 'the old keys leaked', 'admin@accord.local'],
-      ['revoke-key', 'agent decommissioned', 'admin@accord.local'],
-      ['rotate-key', 'a key for the new agent', 'admin@accord.local'],
-      ['revoke', 'contract ended', 'admin@accord.local'],
+      ['create', 'onboarding a monitoring vendor', 'local-admin'],
+      ['rotate-key', 'quarterly rotation', 'local-admin'],
+      ['rotate-key', 'the old keys leaked', 'local-admin'],
+      ['revoke-key', 'agent decommissioned', 'local-admin'],
+      ['rotate-key', 'a key for the new agent', 'local-admin'],
+      ['revoke', 'contract ended', 'local-admin'],
     ]);
     expect(trail.body.items[3].diff.map((d: { path: string }) => d.path)).toEqual([
       'keys[2].revokedAt',

@@ -73,6 +73,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
         rollups,
         clock,
         services,
+        agreements,
         ...(options.client ? { clientConfig: options.client as { region?: string; endpoint?: string } } : {}),
       });
     }

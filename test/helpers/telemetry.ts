@@ -78,3 +78,15 @@ export const TEST_SERVICES = [
   'svc_checkout',
   'svc_api',
 ];
+
+/** The shipped telemetry policy with extra rules for a vendor (`test-vendor` by default), as raw JSON to load. */
+export async function policyJsonWith(
+  rules: Record<string, unknown>[],
+  vendor = 'test-vendor',
+): Promise<Record<string, unknown>> {
+  const shipped = (await import('../../shared/policy/telemetry-mapping.json', { with: { type: 'json' } }))
+    .default as unknown as { vendors: Record<string, unknown> };
+  const copy = structuredClone(shipped) as unknown as { vendors: Record<string, unknown> };
+  copy.vendors[vendor] = { rules };
+  return copy as unknown as Record<string, unknown>;
+}

@@ -429,18 +429,19 @@ export function decodePrometheus(
 
 /** A remote-write native histogram as bucket upper bounds and counts (base 2^(2^-schema), index i → base^i). */
 export function nativePoint(h: RwHistogram, index: number): NativeHistogramPoint {
-  const float = h.count_float !== undefined && h.count_int === undefined;
+  // A oneof member is present when the decoder set it on the message itself (defaults live on the prototype).
+  const float = Object.hasOwn(h, 'count_float');
   const point: NativeHistogramPoint = {
     index,
     time: Number(h.timestamp),
-    count: Number(h.count_float ?? h.count_int ?? 0),
-    zeroCount: Number(h.zero_count_float ?? h.zero_count_int ?? 0),
+    count: Number(float ? h.count_float : (h.count_int ?? 0)),
+    zeroCount: Number(Object.hasOwn(h, 'zero_count_float') ? h.zero_count_float : (h.zero_count_int ?? 0)),
     zeroThreshold: h.zero_threshold ?? 0,
     bounds: [],
     counts: [],
     negativeCount: 0,
-    reset: h.reset_hint === 1 || (h.reset_hint as unknown) === 'YES',
-    gauge: h.reset_hint === 3 || (h.reset_hint as unknown) === 'GAUGE',
+    reset: h.reset_hint === 1,
+    gauge: h.reset_hint === 3,
   };
   if (h.schema < -4 || h.schema > 8) {
     point.problem = `schema ${h.schema} is not an exponential schema (-4 to 8)`;

@@ -387,7 +387,9 @@ function ruleProblems(c: CompiledRule, out: RuleProblem[]): void {
 
 /** Whether two bucket bounds are the same number (le="0.3" against 300 ms / 1000). */
 export function sameBound(a: number, b: number): boolean {
-  return a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+  if (a === b) return true;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
+  return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 }
 
 /**

@@ -136,6 +136,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
     }
     const { feed, cumulative } = decision;
     const events = feed === 'good' || feed === 'bad';
+    const histogramPart = decision.type === 'histogram';
     const seriesUnit = s.unit ?? target.unit ?? DEFAULT_UNIT[target.measure];
     let times = seen.get(series);
     if (!times) {
@@ -168,22 +169,25 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
         continue;
       }
 
-      // Unit: known, of a kind the measure takes; the value stays finite and countable once converted.
+      // Unit: known, of a kind the measure takes; the value stays finite and countable once converted. A
+      // histogram's series hold counts of observations (the unit is the observations'), taken as they are.
       const unitName = p.unit ?? seriesUnit;
-      const unit = unitInfo(unitName);
-      if (!unit) {
-        reject(
-          'unknown_unit',
-          `"${unitName}" is not a unit Accord knows (ns, us, ms, s, ratio, percent, count)`,
-          '.unit',
-        );
-        continue;
+      if (!histogramPart) {
+        const unit = unitInfo(unitName);
+        if (!unit) {
+          reject(
+            'unknown_unit',
+            `"${unitName}" is not a unit Accord knows (ns, us, ms, s, ratio, percent, count)`,
+            '.unit',
+          );
+          continue;
+        }
+        if (!MEASURE_KINDS[target.measure].includes(unit.kind)) {
+          reject('unit_mismatch', `a ${target.measure} cannot be measured in ${unitName}`, '.unit');
+          continue;
+        }
+        value *= unit.factor;
       }
-      if (!MEASURE_KINDS[target.measure].includes(unit.kind)) {
-        reject('unit_mismatch', `a ${target.measure} cannot be measured in ${unitName}`, '.unit');
-        continue;
-      }
-      value *= unit.factor;
       if (!Number.isFinite(value)) {
         reject('value_infinite', `the value becomes infinite once converted from ${unitName}`, '.value');
         continue;

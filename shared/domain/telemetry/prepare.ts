@@ -61,6 +61,27 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       for (const h of s.histograms ?? [])
         rejected.push({ index: h.index, path: `${pointPath(s, h.index)}${field}`, reason, message });
     };
+    // Labels every format shares the rules of: checked before mapping (a repeated name hides a value).
+    const labelProblem = s.labelProblem ?? labelLimits(s.series.labels, limits);
+    if (labelProblem) {
+      for (const p of s.points)
+        rejected.push({
+          index: p.index,
+          path: labelProblem.path || s.path,
+          reason: 'invalid_labels',
+          message: labelProblem.problem,
+        });
+      for (const h of s.histograms ?? [])
+        rejected.push({
+          index: h.index,
+          path: labelProblem.path || s.path,
+          reason: 'invalid_labels',
+          message: labelProblem.problem,
+        });
+      bump(seriesOf, `${s.path}|invalid`, sampleCount, false);
+      continue;
+    }
+
     let target: Target;
     let series: string;
     if (s.target) {
@@ -86,25 +107,6 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       target = m.target;
     }
     bump(seriesOf, series, sampleCount, false);
-
-    const labelProblem = s.labelProblem ?? labelLimits(s.series.labels, limits);
-    if (labelProblem) {
-      for (const p of s.points)
-        rejected.push({
-          index: p.index,
-          path: labelProblem.path || s.path,
-          reason: 'invalid_labels',
-          message: labelProblem.problem,
-        });
-      for (const h of s.histograms ?? [])
-        rejected.push({
-          index: h.index,
-          path: labelProblem.path || s.path,
-          reason: 'invalid_labels',
-          message: labelProblem.problem,
-        });
-      continue;
-    }
 
     // Semantic type: the format's own metadata, else what this vendor's metadata said before, else the rule.
     const type: SemanticType | undefined =

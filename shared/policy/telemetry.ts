@@ -25,5 +25,4 @@ export function loadTelemetryPolicy(raw: unknown = telemetryJson): CompiledPolic
   return new CompiledPolicy(r.data);
 }
 
-/** The limits, for the route table (body size) without compiling the rules. */
-export const TELEMETRY_LIMITS = TelemetryPolicy.shape.limits.parse(telemetryJson.limits);
+export { TELEMETRY_LIMITS } from './telemetry-limits.js';

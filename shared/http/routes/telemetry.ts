@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TELEMETRY_LIMITS } from '../../policy/telemetry.js';
+import { TELEMETRY_LIMITS } from '../../policy/telemetry-limits.js';
 import {
   AccordBatch,
   Discrepancy,

@@ -140,7 +140,7 @@ describe.each([
       }),
       { numRuns: 40 },
     );
-  });
+  }, 120_000);
 });
 
 describe('the reference itself', () => {

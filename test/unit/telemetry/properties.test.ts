@@ -166,7 +166,8 @@ describe.each(['memory', 'sqlite'] as const)('random and malformed batches in ev
     expect(seen.accepted).toBeGreaterThan(50);
     expect(seen.rejected).toBeGreaterThan(50);
     expect(seen.refused).toBeGreaterThan(5);
-  });
+    // A property over hundreds of requests: its time depends on the machine's load, not on a target.
+  }, 120_000);
 });
 
 describe('idempotency and the fallback spool', () => {

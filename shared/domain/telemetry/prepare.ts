@@ -146,9 +146,11 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       seen.set(series, times);
     }
 
-    for (const p of s.points) {
-      const reject = (reason: string, message: string, field = '') =>
-        rejected.push({ index: p.index, path: `${pointPath(s, p.index)}${field}`, reason, message });
+    // One closure per series, not per sample: the point being read is `p`.
+    let p = s.points[0]!;
+    const reject = (reason: string, message: string, field = '') =>
+      rejected.push({ index: p.index, path: `${pointPath(s, p.index)}${field}`, reason, message });
+    for (p of s.points) {
       // Value: a finite number.
       const raw = p.value;
       let value: number;
@@ -311,7 +313,7 @@ function prepareNative(
       reject(decision.reason, decision.message);
       continue;
     }
-    if (!unit || unit.kind !== 'time') {
+    if (unit?.kind !== 'time') {
       reject('unit_mismatch', 'a latency histogram observes durations (s, ms, ...)');
       continue;
     }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { IngestResponse } from '../../../shared/schemas/telemetry.js';
 import { agreementVersion, principal } from '../../helpers/fixtures.js';
 import { jsonRequest, type PromSeries, promRequest } from '../../helpers/telemetry.js';
 import { telemetryFixture } from '../../helpers/telemetry-app.js';
@@ -11,7 +10,6 @@ const send = async (
   req: { headers: Record<string, string>; body: Buffer },
   vendorId = 'prometheus-main',
 ) => (await t.ingest.ingest({ vendorId, ...req })).body;
-const reasons = (r: IngestResponse) => r.rejected.map((x) => x.reason);
 const good = (service: string, sli: string, value: number, extra: Record<string, unknown> = {}) => ({
   service,
   sli,

@@ -188,11 +188,8 @@ export function decodeAccord(json: unknown, limits: Limits): DecodedBatch {
     const s = r.data;
     const labels = s.labels ?? {};
     const type: SemanticType = s.type ?? (s.measure === 'good' || s.measure === 'bad' ? 'delta' : 'gauge');
-    const key = `${s.service}/${s.sli}|${s.measure}|${type}|${s.thresholdMs ?? ''}|${JSON.stringify(
-      Object.keys(labels)
-        .sort()
-        .map((k) => [k, labels[k]]),
-    )}`;
+    let key = `${s.service}/${s.sli}|${s.measure}|${type}|${s.thresholdMs ?? ''}`;
+    if (s.labels) for (const k of Object.keys(labels).sort()) key += `|${k}=${labels[k]}`;
     let series = byKey.get(key);
     if (!series) {
       const ref: SeriesRef = { metric: `accord:${s.measure}`, labels };

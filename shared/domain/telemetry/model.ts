@@ -163,9 +163,22 @@ export interface PreparedBatch {
   accepted: Sample[];
   rejected: Rejection[];
   unmapped: UnmappedSighting[];
-  /** Series keys of the request, by outcome so far (the store may still reject samples of accepted ones). */
+  /**
+   * Series keys of the request with their samples and how many were accepted so far (the store may still reject
+   * some: the caller takes them off, see `outerSeries`).
+   */
   seriesOf: Map<string, { samples: number; accepted: number; unmapped: boolean }>;
   malformedSeries: number;
   /** The body path of the sample at an index (for rejections found after preparation). */
   pathOf(index: number): string;
+}
+
+/** The request's series key a stored sample belongs to (a native histogram feeds two counters of its series). */
+export function outerSeries(s: Pick<Sample, 'series' | 'type'>): string {
+  return s.type === 'native-histogram' ? s.series.slice(0, s.series.lastIndexOf('#')) : s.series;
+}
+
+/** Whether a stored sample is the one that stands for its request sample (a native histogram's second counter is not). */
+export function countsAsSample(s: Pick<Sample, 'type' | 'feed'>): boolean {
+  return s.type !== 'native-histogram' || s.feed === 'total-only';
 }

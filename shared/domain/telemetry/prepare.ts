@@ -106,7 +106,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       }
       target = m.target;
     }
-    bump(seriesOf, series, sampleCount, false);
+    const entry = bump(seriesOf, series, sampleCount, false);
 
     // Semantic type: the format's own metadata, else what this vendor's metadata said before, else the rule.
     const type: SemanticType | undefined =
@@ -120,7 +120,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
     const rollup = !source || source[source.authoritative] === vendorId;
 
     if (s.histograms?.length) {
-      prepareNative(s, target, series, rollup, ctx, { oldest, newest }, accepted, rejected);
+      entry.accepted += prepareNative(s, target, series, rollup, ctx, { oldest, newest }, accepted, rejected);
     }
     if (s.points.length === 0) continue;
 
@@ -275,6 +275,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       };
       if (target.thresholdMs !== undefined) sample.thresholdMs = target.thresholdMs;
       accepted.push(sample);
+      entry.accepted++;
     }
   }
   rejected.sort((a, b) => a.index - b.index);
@@ -303,7 +304,8 @@ function prepareNative(
   window: { oldest: number; newest: number },
   accepted: Sample[],
   rejected: Rejection[],
-): void {
+): number {
+  let n = 0;
   const decision = decideFeed('native-histogram', target);
   const unit = unitInfo(s.unit ?? target.unit ?? 's');
   for (const h of s.histograms!) {
@@ -360,7 +362,9 @@ function prepareNative(
       },
       { ...base, series: `${series}#count`, feed: 'total-only', value: h.count },
     );
+    n++;
   }
+  return n;
 }
 
 /** Label limits every format shares (the policy's): how many, how long. */
@@ -387,10 +391,19 @@ function labelLimits(
   return undefined;
 }
 
-function bump(map: PreparedBatch['seriesOf'], key: string, samples: number, unmapped: boolean): void {
-  const e = map.get(key);
+function bump(
+  map: PreparedBatch['seriesOf'],
+  key: string,
+  samples: number,
+  unmapped: boolean,
+): { samples: number; accepted: number; unmapped: boolean } {
+  let e = map.get(key);
   if (e) e.samples += samples;
-  else map.set(key, { samples, accepted: 0, unmapped });
+  else {
+    e = { samples, accepted: 0, unmapped };
+    map.set(key, e);
+  }
+  return e;
 }
 
 /** The body path of the sample at an index: series are in index order (Accord JSON points name their own). */

@@ -11,7 +11,12 @@ import {
 } from '../../domain/errors.js';
 import { decodeTelemetry } from '../../domain/telemetry/formats.js';
 import type { CompiledPolicy } from '../../domain/telemetry/mapping.js';
-import type { PreparedBatch, Sample } from '../../domain/telemetry/model.js';
+import {
+  countsAsSample,
+  outerSeries,
+  type PreparedBatch,
+  type Sample,
+} from '../../domain/telemetry/model.js';
 import { prepareBatch } from '../../domain/telemetry/prepare.js';
 import { compareSources, sourceDeltas } from '../../domain/telemetry/rollup.js';
 import type { Clock } from '../../ports/clock.js';
@@ -172,20 +177,20 @@ export class TelemetryIngest {
       }
     }
     const rejected = dedupeByIndex(prepared.rejected);
-    const acceptedIndexes = new Set<number>();
-    for (const s of stored) acceptedIndexes.add(s.index);
-    for (const r of rejected) acceptedIndexes.delete(r.index);
+    // Every request sample is either in `stored` (once: see countsAsSample) or in `rejected`.
+    let accepted = 0;
+    for (const s of stored) if (countsAsSample(s)) accepted++;
     return {
       status: durability === 'spooled' ? 202 : 200,
       replayed: false,
       body: {
         submitted: prepared.submitted,
-        accepted: acceptedIndexes.size,
+        accepted,
         duplicates,
         rejected,
         unmappedSeries: prepared.unmapped.length,
-        series: seriesCounts(prepared, stored, acceptedIndexes),
-        slis: await this.slisFed(stored, acceptedIndexes),
+        series: seriesCounts(prepared),
+        slis: await this.slisFed(stored),
         durability,
       },
     };
@@ -196,39 +201,52 @@ export class TelemetryIngest {
    * is answered in the same request rather than stored where nothing reads it.
    */
   private async rejectUnknownServices(prepared: PreparedBatch): Promise<void> {
-    const serviceOf = (s: Sample) => s.sliKey.slice(0, s.sliKey.indexOf('/'));
-    const ids = new Set<string>();
-    for (const s of prepared.accepted) ids.add(serviceOf(s));
+    // Distinct SLIs first (no string work per sample), then their services.
+    const slis = new Set<string>();
+    for (const s of prepared.accepted) slis.add(s.sliKey);
     const now = this.deps.clock.now().getTime();
-    const missing = new Set<string>();
-    for (const id of ids) {
-      if ((this.knownServices.get(id) ?? 0) > now) continue;
-      if (await this.deps.services.get(id))
-        this.knownServices.set(id, now + (this.deps.cacheTtlMs ?? 60_000));
-      else missing.add(id);
+    const missing = new Map<string, string>();
+    const checked = new Map<string, boolean>();
+    for (const sliKey of slis) {
+      const id = sliKey.slice(0, sliKey.indexOf('/'));
+      let known = checked.get(id);
+      if (known === undefined) {
+        known = (this.knownServices.get(id) ?? 0) > now || (await this.deps.services.get(id)) !== undefined;
+        if (known) this.knownServices.set(id, now + (this.deps.cacheTtlMs ?? 60_000));
+        checked.set(id, known);
+      }
+      if (!known) missing.set(sliKey, id);
     }
     if (missing.size === 0) return;
     const kept: Sample[] = [];
     for (const s of prepared.accepted) {
-      const id = serviceOf(s);
-      if (!missing.has(id)) kept.push(s);
-      else
-        prepared.rejected.push({
-          index: s.index,
-          path: prepared.pathOf(s.index),
-          reason: 'unknown_service',
-          message: `there is no service ${id}: register it (POST /v1/services) or correct the mapping`,
-        });
+      const id = missing.get(s.sliKey);
+      if (id === undefined) {
+        kept.push(s);
+        continue;
+      }
+      if (countsAsSample(s)) prepared.seriesOf.get(outerSeries(s))!.accepted--;
+      prepared.rejected.push({
+        index: s.index,
+        path: prepared.pathOf(s.index),
+        reason: 'unknown_service',
+        message: `there is no service ${id}: register it (POST /v1/services) or correct the mapping`,
+      });
     }
     prepared.accepted = kept;
     prepared.rejected.sort((a, b) => a.index - b.index);
   }
 
-  /** The store refused some samples (conflicts, counters out of order): they become rejections. */
+  /**
+   * The store refused some samples (conflicts, counters out of order): they become rejections. A native histogram
+   * sample feeds two counters: when the store refuses either, the request sample is rejected as a whole.
+   */
   private takeBack(prepared: PreparedBatch, refused: readonly StoreRejection[]): Sample[] {
     const out = new Set<Sample>();
+    const native = new Set<number>();
     for (const r of refused) {
       out.add(r.sample);
+      if (r.sample.type === 'native-histogram') native.add(r.sample.index);
       prepared.rejected.push({
         index: r.sample.index,
         path: prepared.pathOf(r.sample.index),
@@ -237,13 +255,19 @@ export class TelemetryIngest {
       });
     }
     prepared.rejected.sort((a, b) => a.index - b.index);
-    return prepared.accepted.filter((s) => !out.has(s));
+    const kept: Sample[] = [];
+    for (const s of prepared.accepted) {
+      const gone = out.has(s) || (native.size > 0 && s.type === 'native-histogram' && native.has(s.index));
+      if (!gone) kept.push(s);
+      else if (countsAsSample(s)) prepared.seriesOf.get(outerSeries(s))!.accepted--;
+    }
+    return kept;
   }
 
   /** Records which SLIs got new samples, when, from whom (for the service owner's list). */
   private async recordActivity(fresh: readonly Sample[], vendorId: string, nowMs: number): Promise<void> {
     if (fresh.length === 0) return;
-    const bySli = new Map<string, SliActivityRecord & { indexes: Set<number> }>();
+    const bySli = new Map<string, SliActivityRecord>();
     for (const s of fresh) {
       let r = bySli.get(s.sliKey);
       if (!r) {
@@ -254,18 +278,15 @@ export class TelemetryIngest {
           firstSampleMs: s.timestampMs,
           lastSampleMs: s.timestampMs,
           lastReceivedMs: nowMs,
-          indexes: new Set(),
         };
         bySli.set(s.sliKey, r);
       }
-      r.indexes.add(s.index);
+      if (countsAsSample(s)) r.samples++;
       if (s.timestampMs < r.firstSampleMs) r.firstSampleMs = s.timestampMs;
       if (s.timestampMs > r.lastSampleMs) r.lastSampleMs = s.timestampMs;
     }
     try {
-      await this.deps.activity.record(
-        [...bySli.values()].map(({ indexes, ...r }) => ({ ...r, samples: indexes.size })),
-      );
+      await this.deps.activity.record([...bySli.values()]);
     } catch (err) {
       // The samples are committed: a failed activity count must not turn their acknowledgement into an error.
       this.deps.onBackgroundError?.('SLI activity', err);
@@ -273,22 +294,14 @@ export class TelemetryIngest {
   }
 
   /** Per SLI this request fed: how many samples, and whether any objective reads it. */
-  private async slisFed(stored: readonly Sample[], accepted: ReadonlySet<number>): Promise<SliFed[]> {
-    const counts = new Map<string, Set<number>>();
-    for (const s of stored) {
-      if (!accepted.has(s.index)) continue;
-      let c = counts.get(s.sliKey);
-      if (!c) {
-        c = new Set();
-        counts.set(s.sliKey, c);
-      }
-      c.add(s.index);
-    }
+  private async slisFed(stored: readonly Sample[]): Promise<SliFed[]> {
+    const counts = new Map<string, number>();
+    for (const s of stored) if (countsAsSample(s)) counts.set(s.sliKey, (counts.get(s.sliKey) ?? 0) + 1);
     const out: SliFed[] = [];
-    for (const [sliKey, indexes] of counts) {
+    for (const [sliKey, accepted] of counts) {
       const slash = sliKey.indexOf('/');
       const read = await this.readSlisOf(sliKey.slice(0, slash));
-      out.push({ sliKey, accepted: indexes.size, readByObjective: read.has(sliKey.slice(slash + 1)) });
+      out.push({ sliKey, accepted, readByObjective: read.has(sliKey.slice(slash + 1)) });
     }
     return out.sort((a, b) => (a.sliKey < b.sliKey ? -1 : 1));
   }
@@ -509,21 +522,12 @@ function dedupeByIndex(rejected: readonly Rejection[]): Rejection[] {
 }
 
 /** Every series of the request by outcome: accepted (a sample of it accepted), rejected, or unmapped. */
-function seriesCounts(
-  prepared: PreparedBatch,
-  stored: readonly Sample[],
-  accepted: ReadonlySet<number>,
-): IngestResponse['series'] {
-  const withAccepted = new Set<string>();
-  for (const s of stored) {
-    if (!accepted.has(s.index)) continue;
-    withAccepted.add(s.type === 'native-histogram' ? s.series.slice(0, s.series.lastIndexOf('#')) : s.series);
-  }
+function seriesCounts(prepared: PreparedBatch): IngestResponse['series'] {
   let unmapped = 0;
   let ok = 0;
-  for (const [key, e] of prepared.seriesOf) {
+  for (const e of prepared.seriesOf.values()) {
     if (e.unmapped) unmapped++;
-    else if (withAccepted.has(key)) ok++;
+    else if (e.accepted > 0) ok++;
   }
   const submitted = prepared.seriesOf.size + prepared.malformedSeries;
   return { submitted, accepted: ok, rejected: submitted - ok - unmapped, unmapped };

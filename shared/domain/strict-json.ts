@@ -31,8 +31,11 @@ export function parseJsonStrict(text: string): unknown {
       { path: '(body)', problem: `is not valid JSON: ${(e as Error).message}` },
     ]);
   }
-  // Only objects can repeat a key: skip the scan for bodies without a second key.
+  // Only objects can repeat a key. A cheap count first: every key of the text is followed by exactly one colon
+  // outside strings, so the text repeats a key exactly when it has more such colons than the parsed value has keys.
+  // Only then does jsonc-parser's scanner look for where.
   if (typeof value !== 'object' || value === null) return value;
+  if (colonsOutsideStrings(text) === keysIn(value)) return value;
   const duplicate = findDuplicateKey(text);
   if (duplicate) {
     throw new ValidationError('duplicate key in JSON', [
@@ -106,4 +109,40 @@ function pathOf(segments: readonly (string | number)[]): string {
   let out = '';
   for (const s of segments) out += typeof s === 'number' ? `[${s}]` : out === '' ? s : `.${s}`;
   return out;
+}
+
+/** The colons outside string literals of a JSON text (one per key of an object). */
+function colonsOutsideStrings(text: string): number {
+  let n = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // a backslash escapes the next character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 58) n++;
+  }
+  return n;
+}
+
+/** The keys of every object in a parsed JSON value (iteratively: a deeply nested body must not overflow the stack). */
+function keysIn(root: unknown): number {
+  let n = 0;
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      for (const x of v) if (typeof x === 'object' && x !== null) stack.push(x);
+      continue;
+    }
+    for (const k in v) {
+      n++;
+      const x = (v as Record<string, unknown>)[k];
+      if (typeof x === 'object' && x !== null) stack.push(x);
+    }
+  }
+  return n;
 }

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import { AgreementSliReaders } from '../../shared/adapters/agreement-sli-readers.js';
 import { FileSampleSpool } from '../../shared/adapters/fs/spool.js';
 import { MemorySampleSpool } from '../../shared/adapters/memory/telemetry.js';
+import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
 import type { Db } from '../../shared/adapters/sqlite/db.js';
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
@@ -8,6 +10,7 @@ import {
   SqliteDiscrepancyStore,
   SqliteIdempotencyStore,
   SqliteSampleStore,
+  SqliteSliActivityStore,
   SqliteUnmappedSeriesStore,
 } from '../../shared/adapters/sqlite/telemetry.js';
 import { loadTelemetryPolicy } from '../../shared/policy/telemetry.js';
@@ -21,8 +24,8 @@ import {
 import type { TelemetryDeps } from '../../shared/usecases/telemetry/ingest.js';
 
 /**
- * Telemetry on the embedded default: raw samples, rollups, idempotency keys, unmapped series and
- * discrepancies in the one SQLite file; the fallback spool as files beside it (`<dataDir>/spool`).
+ * Telemetry on the embedded default: raw samples, counter states, rollups, idempotency keys, unmapped series, SLI
+ * activity and discrepancies in the one SQLite file; the fallback spool as files beside it (`<dataDir>/spool`).
  */
 export function composeTelemetry(
   db: Db,
@@ -32,12 +35,19 @@ export function composeTelemetry(
 ): TelemetryServices {
   const unmapped = new SqliteUnmappedSeriesStore(db);
   const discrepancies = new SqliteDiscrepancyStore(db);
+  const services = new SqliteServiceStore(db);
+  const activity = new SqliteSliActivityStore(db);
+  const readers = new AgreementSliReaders(new SqliteAgreementStore(db));
+  const rollups = new SqliteRollupStore(db);
   const spool =
     dbFile === ':memory:' ? new MemorySampleSpool() : new FileSampleSpool(join(dbFile, '..', 'spool'));
   return {
     ingest: new TelemetryIngest({
       policy: loadTelemetryPolicy(),
-      samples: new SqliteSampleStore(db, new SqliteRollupStore(db)),
+      samples: new SqliteSampleStore(db, rollups),
+      services,
+      activity,
+      readers,
       idempotency: new SqliteIdempotencyStore(db),
       spool,
       unmapped,
@@ -46,6 +56,6 @@ export function composeTelemetry(
       onBackgroundError: (what, err) => logger.warn(`telemetry: ${what} failed`, { error: err as Error }),
       ...(admit ? { admit } : {}),
     }),
-    queries: new TelemetryQueries({ unmapped, discrepancies, services: new SqliteServiceStore(db) }),
+    queries: new TelemetryQueries({ unmapped, discrepancies, services, activity, readers, rollups }),
   };
 }

@@ -11,6 +11,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../domain/errors.js';
+import { parseJsonStrict } from '../domain/strict-json.js';
 import { TOKEN_POLICY } from '../policy/tokens.js';
 import { type Container, getContainer } from '../runtime/container.js';
 import { logger } from '../runtime/powertools.js';
@@ -86,14 +87,8 @@ function parseBody(
       { path: 'Content-Type', problem: `"${type || '(none)'}" is not application/json` },
     ]);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(raw.toString('utf8'));
-  } catch (e) {
-    throw new ValidationError('malformed JSON', [
-      { path: '(body)', problem: `is not valid JSON: ${(e as Error).message}` },
-    ]);
-  }
+  // Malformed JSON and a key repeated within one object are both a 400 naming where.
+  const json = parseJsonStrict(raw.toString('utf8'));
   const r = schema.safeParse(json);
   if (!r.success) throw new ValidationError('the body does not match the schema', zodProblems(r.error));
   return r.data;

@@ -1,10 +1,13 @@
-import { CompiledPolicy } from '../domain/telemetry/mapping.js';
+import { CompiledPolicy, validateRules } from '../domain/telemetry/mapping.js';
 import { TelemetryPolicy } from '../schemas/telemetry.js';
 import telemetryJson from './telemetry-mapping.json' with { type: 'json' };
 
 /**
  * The telemetry policy (limits, accepted lateness, mapping rules per vendor, two-source SLIs), validated
- * when loaded: a bad file stops the process at start with the field that is wrong.
+ * when loaded: a bad file stops the process at start naming each field that is wrong, and so does a mapping rule
+ * that can never match (a selector that does not parse, contradictory matchers, a type that cannot feed its
+ * measure, a histogram threshold that is not a bucket bound, a rule shadowed by an earlier one).
+ * @throws Error listing every problem with its path in the file
  */
 export function loadTelemetryPolicy(raw: unknown = telemetryJson): CompiledPolicy {
   const r = TelemetryPolicy.safeParse(raw);
@@ -13,22 +16,13 @@ export function loadTelemetryPolicy(raw: unknown = telemetryJson): CompiledPolic
       `shared/policy/telemetry-mapping.json is invalid: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   }
-  for (const [i, rule] of [
-    ...r.data.defaultRules,
-    ...Object.values(r.data.vendors).flatMap((v) => v.rules),
-  ].entries()) {
-    if (rule.metricRegex) {
-      try {
-        new RegExp(rule.metricRegex);
-      } catch (e) {
-        throw new Error(
-          `telemetry mapping rule ${i}: metricRegex is not a regular expression: ${(e as Error).message}`,
-        );
-      }
-    }
+  const problems = validateRules(r.data);
+  if (problems.length) {
+    throw new Error(
+      `shared/policy/telemetry-mapping.json has mapping rules that are wrong: ${problems.map((p) => `${p.path}: ${p.problem}`).join('; ')}`,
+    );
   }
   return new CompiledPolicy(r.data);
 }
 
-/** The limits, for the route table (body size) without compiling the rules. */
-export const TELEMETRY_LIMITS = TelemetryPolicy.shape.limits.parse(telemetryJson.limits);
+export { TELEMETRY_LIMITS } from './telemetry-limits.js';

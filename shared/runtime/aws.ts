@@ -94,6 +94,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
         rollups,
         clock,
         services,
+        agreements,
         // Fails closed: a function ingesting telemetry without the vendor use cases admits nobody.
         admit: (vendorId, keyId) => vendorsIn({ vendors }).admit(vendorId, keyId),
         ...(options.client ? { clientConfig: options.client as { region?: string; endpoint?: string } } : {}),

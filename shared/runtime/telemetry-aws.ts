@@ -1,7 +1,9 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AgreementSliReaders } from '../adapters/agreement-sli-readers.js';
 import { DynamoSeenSampleStore } from '../adapters/dynamodb/seen.js';
+import { DynamoSeriesStateStore, DynamoSliActivityStore } from '../adapters/dynamodb/series-state.js';
 import {
   DynamoDiscrepancyStore,
   DynamoIdempotencyStore,
@@ -11,6 +13,7 @@ import { SqsSampleSpool } from '../adapters/sqs/spool.js';
 import { TimestreamSampleWriter } from '../adapters/timestream/samples.js';
 import { AwsSampleStore } from '../adapters/timestream/store.js';
 import { loadTelemetryPolicy } from '../policy/telemetry.js';
+import type { AgreementStore } from '../ports/agreements.js';
 import type { Clock } from '../ports/clock.js';
 import type { RollupStore } from '../ports/rollups.js';
 import type { ServiceStore } from '../ports/services.js';
@@ -27,8 +30,10 @@ export interface AwsTelemetryParts {
   clock: Clock;
   /** SDK settings for the Timestream and SQS clients (an endpoint in tests). */
   clientConfig?: { region?: string; endpoint?: string };
-  /** Services, to keep telemetry reads inside the caller's scope. */
-  services?: Pick<ServiceStore, 'get'>;
+  /** Services: samples for an unknown service are rejected; reads stay inside the caller's scope. */
+  services: Pick<ServiceStore, 'get'>;
+  /** Agreements: which objectives read a service's SLIs. */
+  agreements: Pick<AgreementStore, 'list'>;
   /** The vendor's key re-check and scope (VendorUseCases.admit). */
   admit?: TelemetryDeps['admit'];
 }
@@ -73,10 +78,15 @@ export function composeAwsTelemetry(parts: AwsTelemetryParts): TelemetryServices
   const refused = new SqsSampleSpool(sqs, refusedUrl!);
   const unmapped = new DynamoUnmappedSeriesStore(doc, table!);
   const discrepancies = new DynamoDiscrepancyStore(doc, table!);
+  const activity = new DynamoSliActivityStore(doc, table!);
+  const readers = new AgreementSliReaders(parts.agreements);
   return {
     ingest: new TelemetryIngest({
       policy,
-      samples: new AwsSampleStore(raw, parts.rollups, refused, seen),
+      samples: new AwsSampleStore(raw, parts.rollups, refused, new DynamoSeriesStateStore(doc, table!), seen),
+      services: parts.services,
+      activity,
+      readers,
       idempotency: new DynamoIdempotencyStore(doc, table!),
       spool,
       unmapped,
@@ -88,7 +98,10 @@ export function composeAwsTelemetry(parts: AwsTelemetryParts): TelemetryServices
     queries: new TelemetryQueries({
       unmapped,
       discrepancies,
-      ...(parts.services ? { services: parts.services } : {}),
+      services: parts.services,
+      activity,
+      readers,
+      rollups: parts.rollups,
     }),
   };
 }

@@ -9,6 +9,24 @@ import { z } from 'zod';
 export const Measure = z.enum(['ratio', 'good', 'bad', 'duration', 'value']);
 export type Measure = z.infer<typeof Measure>;
 
+/**
+ * What a series' values mean, which decides how they become events (docs/telemetry.md, "Sample semantics"):
+ * a cumulative `counter` (running total: its increase counts), a `delta` count (events since the last report),
+ * a `rate` (events per second over an interval), a `gauge` (a reading), a classic `histogram`
+ * (`_bucket{le}`/`_count`/`_sum` counters), a `native-histogram` (exponential buckets), a `summary` (precomputed
+ * quantiles).
+ */
+export const SemanticType = z.enum([
+  'counter',
+  'delta',
+  'rate',
+  'gauge',
+  'histogram',
+  'native-histogram',
+  'summary',
+]);
+export type SemanticType = z.infer<typeof SemanticType>;
+
 const SliName = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a lower-case slug');
 const TelemetryServiceId = z
   .string()
@@ -36,7 +54,14 @@ export const AccordSample = z.strictObject({
   timeZone: z.string().max(64).optional(),
   /** For durations: an event is good when it completes within this many milliseconds. */
   thresholdMs: z.number().positive().optional(),
-  labels: z.record(z.string().max(128), z.string().max(1024)).optional(),
+  /**
+   * What the value is: `delta` (events since the previous report; the default for good/bad), `counter` (a running
+   * total whose increase counts, per series = service + sli + measure + labels) or `gauge` (a reading; the
+   * default, and the only choice, for ratio, duration and value).
+   */
+  type: z.enum(['counter', 'delta', 'gauge']).optional(),
+  /** Label names and values are checked like every format's (limits in the policy, Prometheus's rules). */
+  labels: z.record(z.string(), z.string()).optional(),
 });
 export type AccordSample = z.infer<typeof AccordSample>;
 
@@ -68,7 +93,8 @@ export const DatadogSeries = z.object({
   metric: z.string().min(1).max(200),
   /** 0 unspecified, 1 count, 2 rate, 3 gauge. */
   type: z.number().int().min(0).max(3).optional(),
-  interval: z.number().int().optional(),
+  /** Seconds the point covers (counts and rates). */
+  interval: z.number().int().positive().optional(),
   points: z.array(z.unknown()),
   resources: z.array(z.object({ name: z.string(), type: z.string() })).optional(),
   tags: z.array(z.string()).optional(),
@@ -87,21 +113,40 @@ export const MappingRule = z
   .strictObject({
     /** Free text: why this rule exists. */
     description: z.string().optional(),
+    /**
+     * A PromQL series selector: `http_requests_total{code=~"5..", job!="test"}` (matchers =, !=, =~, !~; regular
+     * expressions are anchored at both ends, as in PromQL; named groups are usable in templates). For a histogram or a
+     * summary it names the family (`http_request_duration_seconds`), whose `_bucket`, `_count` and `_sum` series the
+     * rule maps.
+     */
+    selector: z.string().min(1).max(1000).optional(),
+    /** The metric name, exactly (older form of a selector without matchers). */
     metric: z.string().min(1).optional(),
     /** A regular expression over the whole metric name; its named groups are usable in templates. */
     metricRegex: z.string().min(1).optional(),
-    /** Labels that must be present with exactly these values. */
+    /** Labels that must be present with exactly these values (older form of `=` matchers). */
     labels: z.record(z.string(), z.string()).optional(),
     service: Template,
     sli: Template,
     measure: Measure,
+    /**
+     * What the series' values are, when the format does not say (remote write without metadata, Datadog type 0):
+     * see SemanticType. Defaults: gauge for ratio, duration and value; good and bad need it said.
+     */
+    type: SemanticType.optional(),
     /** The unit when the vendor sends none. */
     unit: z.string().optional(),
     /** For durations: an event is good when it completes within this many ms. */
     thresholdMs: z.number().positive().optional(),
+    /**
+     * For a classic histogram: its bucket upper bounds (`le`) in the rule's unit, as the exporter declares them. The
+     * threshold must be one of them (checked when the rule is loaded); a `_bucket` series with another bound is
+     * rejected (the exporter's layout changed).
+     */
+    buckets: z.array(z.number().positive()).min(1).max(200).optional(),
   })
-  .refine((r) => (r.metric === undefined) !== (r.metricRegex === undefined), {
-    message: 'a rule names exactly one of metric or metricRegex',
+  .refine((r) => [r.selector, r.metric, r.metricRegex].filter((x) => x !== undefined).length === 1, {
+    message: 'a rule names exactly one of selector, metric or metricRegex',
   });
 export type MappingRule = z.infer<typeof MappingRule>;
 
@@ -129,6 +174,10 @@ export const TelemetryPolicy = z.strictObject({
     acceptedLatenessMinutes: z.number().int().positive(),
     /** Samples further than this in the future are refused (clock skew allowance). */
     maxFutureSkewSeconds: z.number().int().nonnegative(),
+    /** Label limits, the same in every format: labels per series, name and value length (characters). */
+    maxLabelsPerSeries: z.number().int().positive(),
+    maxLabelNameLength: z.number().int().positive(),
+    maxLabelValueLength: z.number().int().positive(),
   }),
   /** Rules every vendor gets (the naming convention), tried after the vendor's own. */
   defaultRules: z.array(MappingRule),
@@ -156,13 +205,36 @@ export const Rejection = z.object({
 });
 export type Rejection = z.infer<typeof Rejection>;
 
+/** Every series of a request ends in one of three outcomes. */
+export const SeriesCounts = z.object({
+  submitted: z.number().int(),
+  /** At least one sample accepted (its other samples, if any, are in `rejected` one by one). */
+  accepted: z.number().int(),
+  /** Every sample rejected, each with its reason. */
+  rejected: z.number().int(),
+  /** No mapping rule maps it (its samples are rejected with `unmapped_series`). */
+  unmapped: z.number().int(),
+});
+
+/** An SLI this request fed, and whether any objective reads it yet (a typo in an SLI name shows here). */
+export const SliFed = z.object({
+  sliKey: z.string(),
+  accepted: z.number().int(),
+  /** False: no objective of any agreement of the service reads this SLI, so its data judges nothing yet. */
+  readByObjective: z.boolean(),
+});
+export type SliFed = z.infer<typeof SliFed>;
+
 export const IngestResponse = z.object({
+  /** Samples in the request (float samples and histogram samples alike). */
   submitted: z.number().int(),
   accepted: z.number().int(),
-  /** Accepted samples already stored before (same series and timestamp): stored once. */
+  /** Accepted samples already stored before (same series, timestamp and value: a retry): stored once. */
   duplicates: z.number().int(),
   rejected: z.array(Rejection),
   unmappedSeries: z.number().int(),
+  series: SeriesCounts,
+  slis: z.array(SliFed),
   /** stored: committed to the raw store; spooled: committed to the durable fallback, replayed later. */
   durability: z.enum(['stored', 'spooled', 'none']),
 });
@@ -191,6 +263,27 @@ export const Discrepancy = z.object({
   detectedAt: z.string(),
 });
 export type Discrepancy = z.infer<typeof Discrepancy>;
+
+/** One SLI of a service with data: when it last had a sample, how much it holds, and which objectives read it. */
+export const SliActivity = z.object({
+  sliKey: z.string(),
+  sli: z.string(),
+  /** Time of the newest accepted sample (its own time stamp, UTC). */
+  lastSampleAt: z.string(),
+  firstSampleAt: z.string(),
+  /** When the newest accepted sample was received. */
+  lastReceivedAt: z.string(),
+  /** Accepted samples (duplicates excluded). */
+  samples: z.number().int(),
+  /** Senders (vendor ids) that fed it. */
+  vendors: z.array(z.string()),
+  /** Rollup totals over all time: events (good, total) and observations (count, sum). */
+  good: z.number(),
+  total: z.number(),
+  count: z.number(),
+  readBy: z.array(z.object({ agreementId: z.string(), objectiveId: z.string(), status: z.string() })),
+});
+export type SliActivity = z.infer<typeof SliActivity>;
 
 export const TelemetryListQuery = z.strictObject({
   vendorId: z.string().optional(),

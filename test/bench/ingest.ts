@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compress } from 'snappyjs';
 import { openDatabase } from '../../shared/adapters/sqlite/db.js';
-import { encodeWriteRequest, type PromSeries } from '../../shared/domain/telemetry/protobuf.js';
+import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
+import { type PromSeries, writeRequestBytes } from '../helpers/telemetry.js';
+import { testService } from '../helpers/telemetry-app.js';
 import { startServerProcess } from './api.js';
 import { type BenchEntry, percentile, report, round } from './report.js';
 
@@ -159,8 +161,13 @@ export async function benchIngest(): Promise<BenchEntry[]> {
   const batches = Math.ceil(TOTAL / BATCH);
   const base = Date.now() - 3_600_000;
   const bodies = Array.from({ length: batches }, (_, n) =>
-    Buffer.from(compress(encodeWriteRequest(batchSeries(n, base)))),
+    Buffer.from(compress(writeRequestBytes(batchSeries(n, base)))),
   );
+  // Samples for a service that does not exist are rejected: register the bench's services first.
+  const db = openDatabase(join(dir, 'accord.db'));
+  const services = new SqliteServiceStore(db);
+  for (let s = 0; s < SERIES_PER_BATCH; s++) await services.create(testService(`svc_bench-${s}`));
+  db.close();
 
   const { child, url } = await startServerProcess(dir);
   const entries: BenchEntry[] = [];

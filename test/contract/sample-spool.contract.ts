@@ -1,20 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { SampleSpool, SpooledBatch } from '../../shared/ports/telemetry.js';
+import { storedSample } from '../helpers/telemetry.js';
 
 const batch = (id: string, receivedAtMs: number): SpooledBatch => ({
   id,
   vendorId: 'v1',
   receivedAtMs,
   samples: [
-    {
-      vendorId: 'v1',
-      series: 's',
-      sliKey: 'svc_a/availability',
-      measure: 'ratio',
-      timestampMs: receivedAtMs,
-      value: 1,
-      rollup: true,
-    },
+    storedSample({ vendorId: 'v1', series: 's', sliKey: 'svc_a/availability', timestampMs: receivedAtMs }),
   ],
 });
 

@@ -5,15 +5,30 @@ import type { SampleStore } from '../../shared/ports/telemetry.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const sample = (ts: number, value = 1, extra: Partial<Sample> = {}): Sample => ({
+  index: 0,
   vendorId: 'v1',
   series: 'v1|probe_success|job=a',
   sliKey: 'svc_a/availability',
   measure: 'ratio',
+  type: 'gauge',
+  feed: 'ratio',
   timestampMs: ts,
   value,
+  events: 0,
+  cumulative: false,
   rollup: true,
   ...extra,
 });
+/** A running total of good events (a Prometheus counter). */
+const counter = (ts: number, value: number, series = 'v1|good_total|job=a'): Sample =>
+  sample(ts, value, {
+    series,
+    sliKey: 'svc_a/requests',
+    measure: 'good',
+    type: 'counter',
+    feed: 'good',
+    cumulative: true,
+  });
 
 /** The one contract every SampleStore adapter passes. */
 export function sampleStoreContract(
@@ -64,6 +79,34 @@ export function sampleStoreContract(
         [T0 + 2000, 0.5],
       ]);
       expect(rows[0]).toMatchObject({ vendorId: 'v1', measure: 'ratio', series: 'v1|probe_success|job=a' });
+    });
+
+    it('refuses the same series and time with another value as a conflict, apart from a retry', async () => {
+      await store.write([sample(T0, 1)]);
+      const out = await store.write([sample(T0, 0), sample(T0 + 1000, 1)]);
+      expect(out).toMatchObject({ stored: 1, duplicates: 0 });
+      expect(out.rejected.map((r) => [r.sample.timestampMs, r.reason])).toEqual([[T0, 'conflicting_value']]);
+      expect((await store.read('svc_a/availability', T0, T0 + 1)).map((r) => r.value)).toEqual([1]);
+    });
+
+    it('turns a counter into increases, the first sample a baseline, a drop a reset (the issue: 1000, 1060, 1120, 30)', async () => {
+      await store.write([counter(T0, 1000), counter(T0 + 60_000, 1060)]);
+      // A later request continues from the stored state.
+      const out = await store.write([counter(T0 + 120_000, 1120), counter(T0 + 180_000, 30)]);
+      expect(out.fresh.map((s) => s.events)).toEqual([60, 30]);
+      const b = await rollups.read('svc_a/requests', T0, T0 + 300_000);
+      expect(b).toEqual([expect.objectContaining({ good: 150, total: 150 })]);
+    });
+
+    it('rejects a counter sample older than its series’ last as out of order, and counts nothing twice', async () => {
+      await store.write([counter(T0, 10), counter(T0 + 60_000, 20)]);
+      const out = await store.write([counter(T0 + 30_000, 15), counter(T0 + 60_000, 20)]);
+      expect(out.rejected.map((r) => r.reason)).toEqual(['out_of_order']);
+      expect(out.duplicates).toBe(1);
+      expect(await store.count()).toBe(2);
+      expect(await rollups.read('svc_a/requests', T0, T0 + 300_000)).toEqual([
+        expect.objectContaining({ good: 10, total: 10 }),
+      ]);
     });
 
     it('counts per vendor', async () => {

@@ -4,12 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { handler as ingest } from '../../functions/telemetry/ingest.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { DynamoRollupStore } from '../../shared/adapters/dynamodb/rollups.js';
+import { DynamoServiceStore } from '../../shared/adapters/dynamodb/services.js';
 import { DynamoVendorStore } from '../../shared/adapters/dynamodb/vendors.js';
 import { NoUsagePlans } from '../../shared/adapters/memory/vendors.js';
 import { setContainer } from '../../shared/runtime/container.js';
 import { VendorUseCases } from '../../shared/usecases/vendors.js';
 import { awsContainerOnLocal, useDynamoLocal } from '../helpers/dynamodb-local.js';
 import { sampleEvent } from '../helpers/events.js';
+import { testService } from '../helpers/telemetry-app.js';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 const local = useDynamoLocal();
@@ -20,6 +22,8 @@ describe('telemetry on the AWS composition root (DynamoDB Local, no Timestream)'
     const dl = local();
     const { container, tables: t } = await awsContainerOnLocal(dl, T + 1000);
     expect(container.telemetry).toBeDefined();
+    // Samples for a service that does not exist are rejected: register the one the event feeds.
+    await new DynamoServiceStore(dl.doc, t.Data!).create(testService('svc_payments-gateway'));
     setContainer(container);
     const event = sampleEvent('telemetry/remote-write');
     event.headers = { ...event.headers, 'Idempotency-Key': 'batch-0001' };

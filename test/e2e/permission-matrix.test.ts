@@ -71,6 +71,7 @@ const EXPECTED: Record<string, string> = {
   'agreements.audit':               '200 200 200  200 403 404  403 403 403  403 403  403',
   'telemetry.unmapped':             '200 403 200  403 403 403  403 403 403  403 403  403',
   'telemetry.discrepancies':        '200 403 200  200 200 200  403 403 403  200 200  403',
+  'telemetry.slis':                 '200 403 200  200 404 404  403 403 403  200 404  403',
   'objectives.service-status':      '200 200 200  200 200 200  200 200 200  200 200  403',
   'objectives.agreement-status':    '200 200 200  200 200 404  200 200 404  200 404  403',
   'objectives.objective-status':    '200 200 200  200 200 404  200 200 404  200 404  403',

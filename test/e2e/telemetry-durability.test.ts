@@ -2,11 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../shared/adapters/sqlite/db.js';
+import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
 import { exited, startChildServer } from '../helpers/child-server.js';
+import { testService } from '../helpers/telemetry-app.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'accord-sigkill-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Samples for a service that does not exist are rejected: register the one these batches feed.
+beforeAll(async () => {
+  const db = openDatabase(join(dir, 'accord.db'));
+  await new SqliteServiceStore(db).create(testService('svc_core-ledger'));
+  db.close();
+});
 
 const SLI = 'svc_core-ledger/durability';
 const PER_BATCH = 250;

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { startLocal } from '../../infra/local/app.js';
 import { FileSampleSpool } from '../../shared/adapters/fs/spool.js';
 import { readConfig } from '../../shared/runtime/config.js';
+import { storedSample } from '../helpers/telemetry.js';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 
@@ -17,11 +18,10 @@ describe('the spool on the embedded default', () => {
       vendorId: 'prometheus-main',
       receivedAtMs: now,
       samples: [0, 1, 2].map((i) => ({
-        vendorId: 'prometheus-main',
-        series: 'prometheus-main|probe_success|job=payments-gateway',
-        sliKey: 'svc_payments-gateway/availability',
-        measure: 'ratio' as const,
-        timestampMs: now - 1000 * i,
+        ...storedSample({
+          series: 'prometheus-main|probe_success|job=payments-gateway',
+          timestampMs: now - 1000 * i,
+        }),
         value: i === 0 ? 0 : 1,
         rollup: true,
       })),

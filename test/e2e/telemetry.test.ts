@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
+import { PERMISSIONS, ROLES } from '../../shared/domain/access/policy.js';
+import { ROUTES } from '../../shared/http/routes.js';
+import { serviceBody } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/local-app.js';
 import { accordSample, jsonRequest, promRequest } from '../helpers/telemetry.js';
 
@@ -10,6 +13,11 @@ let key = '';
 beforeAll(async () => {
   app = await startTestApp();
   key = app.credentials.vendor.apiKey;
+  // Samples for a service that does not exist are rejected: register the ones these tests feed.
+  for (const id of ['svc_payments-gateway', 'svc_core-ledger']) {
+    const r = await app.call('POST', '/v1/services', { as: 'sla-manager', body: serviceBody({ id }) });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+  }
 });
 afterAll(async () => app.close());
 
@@ -178,5 +186,74 @@ describe('POST /v1/telemetry over HTTP on the embedded default', () => {
       ),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('what the service owner sees', () => {
+  it('lists the service’s SLIs with data at GET /v1/services/{serviceId}/slis, each with its last sample and readers', async () => {
+    const now = Date.now();
+    const r = await push(
+      jsonRequest({
+        version: 1,
+        samples: [
+          { service: 'svc_core-ledger', sli: 'postings', measure: 'good', value: 4, time: now - 5000 },
+        ],
+      }),
+    );
+    expect(r.body.slis).toEqual([
+      { sliKey: 'svc_core-ledger/postings', accepted: 1, readByObjective: false },
+    ]);
+    const list = await app.call('GET', '/v1/services/svc_core-ledger/slis', { as: 'service-owner' });
+    expect(list.status, JSON.stringify(list.body)).toBe(200);
+    expect(list.body.items).toEqual([
+      expect.objectContaining({
+        sliKey: 'svc_core-ledger/postings',
+        samples: 1,
+        lastSampleAt: new Date(now - 5000).toISOString(),
+        good: 4,
+        total: 4,
+        readBy: [],
+      }),
+    ]);
+  });
+});
+
+describe('duplicate keys in a JSON body', () => {
+  // Every route that takes a JSON body, called by a role allowed to: the repeated key is named before anything else.
+  const routes = ROUTES.filter((r) => r.body && r.auth === 'user' && r.action);
+  it.each(routes.map((r) => [r.method, r.path, r] as const))(
+    '%s %s answers 400 naming the repeated key',
+    async (method, path, route) => {
+      const role = ROLES.find((x) => x !== 'vendor' && PERMISSIONS[x].actions.includes(route.action!))!;
+      const res = await app.call(
+        method,
+        path
+          .replace('{agreementId}', 'agr_01J0000000000000')
+          .replace('{serviceId}', 'svc_core-ledger')
+          .replace(/\{(\w+)\}/g, 'x1'),
+        {
+          as: role === 'approver' ? 'approver-legal' : role,
+          rawBody: '{"reason": "first", "nested": {"a": 1}, "reason": "second"}',
+          headers: { 'content-type': 'application/json', 'if-match': '"1"' },
+        },
+      );
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.error.details).toEqual([
+        { path: 'reason', problem: 'appears more than once in the same object' },
+      ]);
+    },
+  );
+
+  it('POST /v1/telemetry answers 400 naming a key repeated deep in a sample', async () => {
+    const r = await push({
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from(
+        '{"version": 1, "samples": [{"service": "svc_core-ledger", "value": 1, "value": 2}]}',
+      ),
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.details).toEqual([
+      { path: 'samples[0].value', problem: 'appears more than once in the same object' },
+    ]);
   });
 });

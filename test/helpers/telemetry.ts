@@ -1,15 +1,42 @@
 import { compress } from 'snappyjs';
-import { encodeWriteRequest, type PromSeries } from '../../shared/domain/telemetry/protobuf.js';
+import type { Sample } from '../../shared/domain/telemetry/model.js';
+import {
+  encodeWriteRequest,
+  type RwHistogram,
+  type RwMetadata,
+} from '../../shared/domain/telemetry/remote-write.js';
+
+/** A Prometheus series for tests: labels as a record (`__name__` is the metric), float samples, native histograms. */
+export interface PromSeries {
+  labels: Record<string, string>;
+  samples: { value: number; timestampMs: number }[];
+  histograms?: Partial<RwHistogram>[];
+}
+
+/** The WriteRequest bytes of these series (and metadata), encoded by protobufjs from the official messages. */
+export function writeRequestBytes(series: PromSeries[], metadata: Partial<RwMetadata>[] = []): Uint8Array {
+  return encodeWriteRequest({
+    timeseries: series.map((s) => ({
+      labels: Object.entries(s.labels).map(([name, value]) => ({ name, value })),
+      samples: s.samples.map((p) => ({ value: p.value, timestamp: p.timestampMs })),
+      histograms: (s.histograms ?? []) as RwHistogram[],
+    })),
+    metadata,
+  });
+}
 
 /** A remote write request exactly as Prometheus sends it: headers and a snappy-compressed WriteRequest. */
-export function promRequest(series: PromSeries[]): { headers: Record<string, string>; body: Buffer } {
+export function promRequest(
+  series: PromSeries[],
+  metadata: Partial<RwMetadata>[] = [],
+): { headers: Record<string, string>; body: Buffer } {
   return {
     headers: {
       'content-type': 'application/x-protobuf',
       'content-encoding': 'snappy',
       'x-prometheus-remote-write-version': '0.1.0',
     },
-    body: Buffer.from(compress(encodeWriteRequest(series))),
+    body: Buffer.from(compress(writeRequestBytes(series, metadata))),
   };
 }
 
@@ -24,4 +51,42 @@ export function accordSample(
   extra: Record<string, unknown> = {},
 ) {
   return { service: 'svc_payments-gateway', sli: 'availability', measure: 'ratio', value, time, ...extra };
+}
+
+/** An accepted sample as the stores receive it (a probe reading by default). */
+export function storedSample(over: Partial<Sample> & Pick<Sample, 'series' | 'timestampMs'>): Sample {
+  return {
+    index: 0,
+    vendorId: 'prometheus-main',
+    sliKey: 'svc_payments-gateway/availability',
+    measure: 'ratio',
+    type: 'gauge',
+    feed: 'ratio',
+    value: 1,
+    events: 0,
+    cumulative: false,
+    rollup: true,
+    ...over,
+  };
+}
+
+/** Services the telemetry tests send samples for (samples for a service that does not exist are rejected). */
+export const TEST_SERVICES = [
+  'svc_payments-gateway',
+  'svc_core-ledger',
+  'svc_card-authorisation',
+  'svc_checkout',
+  'svc_api',
+];
+
+/** The shipped telemetry policy with extra rules for a vendor (`test-vendor` by default), as raw JSON to load. */
+export async function policyJsonWith(
+  rules: Record<string, unknown>[],
+  vendor = 'test-vendor',
+): Promise<Record<string, unknown>> {
+  const shipped = (await import('../../shared/policy/telemetry-mapping.json', { with: { type: 'json' } }))
+    .default as unknown as { vendors: Record<string, unknown> };
+  const copy = structuredClone(shipped) as unknown as { vendors: Record<string, unknown> };
+  copy.vendors[vendor] = { rules };
+  return copy as unknown as Record<string, unknown>;
 }

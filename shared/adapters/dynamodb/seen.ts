@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Sample } from '../../domain/telemetry/model.js';
 import type { SeenSampleStore } from '../../ports/telemetry.js';
 
@@ -8,9 +8,10 @@ import type { SeenSampleStore } from '../../ports/telemetry.js';
 const CONCURRENCY = 32;
 
 /**
- * One marker item per sample in the rollups table (`seen#<sha256 of series>` / `<timestamp ms>`), written with
- * `attribute_not_exists`: the first writer claims the sample. Markers expire (TTL) after the accepted lateness,
- * past which the sample would be refused anyway. One write unit per sample.
+ * One marker item per sample in the rollups table (`seen#<sha256 of series>` / `<timestamp ms>`, with the value),
+ * written with `attribute_not_exists`: the first writer claims the sample; a later one reads the value claimed
+ * (a retry when equal, a conflict when not). Markers expire (TTL) after the accepted lateness, past which the sample
+ * would be refused anyway. One write unit per sample.
  */
 export class DynamoSeenSampleStore implements SeenSampleStore {
   constructor(
@@ -19,8 +20,11 @@ export class DynamoSeenSampleStore implements SeenSampleStore {
     private readonly ttlSeconds: number,
   ) {}
 
-  async claim(samples: readonly Sample[]): Promise<Sample[]> {
+  async claim(
+    samples: readonly Sample[],
+  ): Promise<{ claimed: Sample[]; held: { sample: Sample; value: number }[] }> {
     const claimed: boolean[] = new Array(samples.length).fill(false);
+    const held: { sample: Sample; value: number }[] = [];
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < samples.length; i = next++) {
@@ -29,13 +33,21 @@ export class DynamoSeenSampleStore implements SeenSampleStore {
           await this.db.send(
             new PutCommand({
               TableName: this.table,
-              Item: { ...keyOf(s), expiresAt: Math.floor(s.timestampMs / 1000) + this.ttlSeconds },
+              Item: {
+                ...keyOf(s),
+                value: s.value,
+                expiresAt: Math.floor(s.timestampMs / 1000) + this.ttlSeconds,
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             }),
           );
           claimed[i] = true;
         } catch (err) {
           if (!(err instanceof ConditionalCheckFailedException)) throw err;
+          const old = await this.db.send(
+            new GetCommand({ TableName: this.table, Key: keyOf(s), ConsistentRead: true }),
+          );
+          held.push({ sample: s, value: Number(old.Item?.value ?? s.value) });
         }
       }
     };
@@ -46,7 +58,7 @@ export class DynamoSeenSampleStore implements SeenSampleStore {
       await this.release(samples.filter((_, i) => claimed[i])).catch(() => undefined);
       throw err;
     }
-    return samples.filter((_, i) => claimed[i]);
+    return { claimed: samples.filter((_, i) => claimed[i]), held };
   }
 
   async release(samples: readonly Sample[]): Promise<void> {

@@ -4,16 +4,22 @@ import type { SeenSampleStore } from '../../ports/telemetry.js';
 const key = (s: Sample) => `${s.series}@${s.timestampMs}`;
 
 export class MemorySeenSampleStore implements SeenSampleStore {
-  private readonly seen = new Set<string>();
+  private readonly seen = new Map<string, number>();
 
-  async claim(samples: readonly Sample[]): Promise<Sample[]> {
-    const out: Sample[] = [];
+  async claim(
+    samples: readonly Sample[],
+  ): Promise<{ claimed: Sample[]; held: { sample: Sample; value: number }[] }> {
+    const claimed: Sample[] = [];
+    const held: { sample: Sample; value: number }[] = [];
     for (const s of samples) {
-      if (this.seen.has(key(s))) continue;
-      this.seen.add(key(s));
-      out.push(s);
+      const v = this.seen.get(key(s));
+      if (v !== undefined) held.push({ sample: s, value: v });
+      else {
+        this.seen.set(key(s), s.value);
+        claimed.push(s);
+      }
     }
-    return out;
+    return { claimed, held };
   }
 
   async release(samples: readonly Sample[]): Promise<void> {

@@ -7,29 +7,46 @@ import type {
   IdempotentRecord,
   SampleSpool,
   SampleStore,
+  SeriesStateStore,
   SourceBucketTotals,
   SpooledBatch,
   StoredSample,
+  StoreRejection,
   UnmappedSeriesStore,
   WriteOutcome,
 } from '../../ports/telemetry.js';
 import type { Discrepancy, UnmappedSeries } from '../../schemas/telemetry.js';
+import { conflict, countCumulative, withoutDecided } from '../series-state.js';
+import { MemorySeriesStateStore } from './series-state.js';
 
-/** In-memory raw samples (tests and fakes), same identity rule as the SQLite store. */
+/** In-memory raw samples (tests and fakes), same identity and counter rules as the SQLite store. */
 export class MemorySampleStore implements SampleStore {
   private readonly rows = new Map<string, StoredSample>();
   /** Set to make the next writes fail, as a raw store that is down. */
   failing = false;
 
-  constructor(private readonly rollups: RollupStore) {}
+  constructor(
+    private readonly rollups: RollupStore,
+    readonly states: SeriesStateStore = new MemorySeriesStateStore(),
+  ) {}
 
   async write(samples: readonly Sample[]): Promise<WriteOutcome> {
     if (this.failing) throw new Error('raw store unavailable');
-    const fresh: Sample[] = [];
+    let fresh: Sample[] = [];
+    const rejected: StoreRejection[] = [];
+    let duplicates = 0;
     for (const x of samples) {
-      const id = `${x.series}@${x.timestampMs}`;
-      if (this.rows.has(id)) continue;
-      this.rows.set(id, {
+      const held = this.rows.get(`${x.series}@${x.timestampMs}`);
+      if (!held) fresh.push(x);
+      else if (held.value === x.value) duplicates++;
+      else rejected.push(conflict(x, held.value));
+    }
+    const step = await countCumulative(this.states, fresh);
+    rejected.push(...step.rejected);
+    duplicates += step.repeats.length;
+    fresh = withoutDecided(fresh, step);
+    for (const x of fresh) {
+      this.rows.set(`${x.series}@${x.timestampMs}`, {
         series: x.series,
         vendorId: x.vendorId,
         sliKey: x.sliKey,
@@ -37,11 +54,10 @@ export class MemorySampleStore implements SampleStore {
         timestampMs: x.timestampMs,
         value: x.value,
       });
-      fresh.push(x);
     }
     const deltas = rollupDeltas(fresh);
     if (deltas.length) await this.rollups.add(deltas);
-    return { stored: fresh.length, duplicates: samples.length - fresh.length, fresh };
+    return { stored: fresh.length, duplicates, fresh, rejected };
   }
 
   async read(sliKey: string, fromMs: number, toMs: number): Promise<StoredSample[]> {

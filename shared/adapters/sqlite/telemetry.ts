@@ -1,25 +1,33 @@
 import type { Statement } from 'better-sqlite3';
 import type { Sample, UnmappedSighting } from '../../domain/telemetry/model.js';
 import { rollupDeltas, type SourceDelta } from '../../domain/telemetry/rollup.js';
+import type { CounterState } from '../../domain/telemetry/semantics.js';
 import { BUCKET_MS } from '../../ports/rollups.js';
 import type {
   DiscrepancyStore,
   IdempotencyStore,
   IdempotentRecord,
   SampleStore,
+  SeriesStateChange,
+  SeriesStateStore,
+  SliActivityRecord,
+  SliActivityStore,
   SourceBucketTotals,
   StoredSample,
+  StoreRejection,
   UnmappedSeriesStore,
   WriteOutcome,
 } from '../../ports/telemetry.js';
 import type { Discrepancy, UnmappedSeries } from '../../schemas/telemetry.js';
+import { conflict, countCumulativeSync, withoutDecided } from '../series-state.js';
 import type { Db } from './db.js';
 import type { SqliteRollupStore } from './rollups.js';
 
 /**
  * Raw samples in SQLite: one row per (series, timestamp), the series interned in its own table. A write is
- * one transaction: INSERT OR IGNORE the rows, then the rollups of exactly the rows that were new. Committed
- * to the WAL before write() resolves, so an acknowledged sample survives a crash of the process.
+ * one transaction: INSERT OR IGNORE the rows (a held row with another value is a conflict), the counter states of
+ * the new cumulative samples (whose out-of-order and repeated samples are taken back out), then the rollups of
+ * exactly what was new. Committed to the WAL before write() resolves, so an acknowledged sample survives a crash.
  */
 export class SqliteSampleStore implements SampleStore {
   private readonly seriesIds = new Map<string, number>();
@@ -27,6 +35,8 @@ export class SqliteSampleStore implements SampleStore {
     findSeries: Statement<[string]>;
     addSeries: Statement<[string, string, string, string]>;
     insert: Statement<[number, number, number]>;
+    held: Statement<[number, number]>;
+    remove: Statement<[number, number]>;
     read: Statement<[string, number, number]>;
     count: Statement<[]>;
     countVendor: Statement<[string]>;
@@ -36,6 +46,7 @@ export class SqliteSampleStore implements SampleStore {
   constructor(
     db: Db,
     private readonly rollups: SqliteRollupStore,
+    readonly states: SqliteSeriesStateStore = new SqliteSeriesStateStore(db),
   ) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS telemetry_series (
@@ -59,6 +70,8 @@ export class SqliteSampleStore implements SampleStore {
         'INSERT INTO telemetry_series (series, vendor_id, sli_key, measure) VALUES (?, ?, ?, ?)',
       ),
       insert: db.prepare('INSERT OR IGNORE INTO telemetry_sample (series_id, ts, value) VALUES (?, ?, ?)'),
+      held: db.prepare('SELECT value FROM telemetry_sample WHERE series_id = ? AND ts = ?').pluck(),
+      remove: db.prepare('DELETE FROM telemetry_sample WHERE series_id = ? AND ts = ?'),
       read: db.prepare(
         `SELECT s.series, s.vendor_id AS vendorId, s.sli_key AS sliKey, s.measure, x.ts AS timestampMs, x.value
          FROM telemetry_series s JOIN telemetry_sample x ON x.series_id = s.id
@@ -73,18 +86,38 @@ export class SqliteSampleStore implements SampleStore {
         .pluck(),
     };
     this.writeTx = db.transaction((samples: readonly Sample[]) => {
-      const fresh: Sample[] = [];
+      let fresh: Sample[] = [];
+      const rejected: StoreRejection[] = [];
+      let duplicates = 0;
       for (const x of samples) {
-        if (this.s.insert.run(this.seriesId(x), x.timestampMs, x.value).changes === 1) fresh.push(x);
+        const id = this.seriesId(x);
+        if (this.s.insert.run(id, x.timestampMs, x.value).changes === 1) fresh.push(x);
+        else {
+          const held = this.s.held.get(id, x.timestampMs) as number;
+          if (held === x.value) duplicates++;
+          else rejected.push(conflict(x, held));
+        }
+      }
+      const step = countCumulativeSync(
+        (series) => this.states.loadSync(series),
+        (changes) => this.states.commitSync(changes),
+        fresh,
+      );
+      if (step.rejected.length || step.repeats.length) {
+        for (const r of step.rejected) this.s.remove.run(this.seriesId(r.sample), r.sample.timestampMs);
+        for (const r of step.repeats) this.s.remove.run(this.seriesId(r), r.timestampMs);
+        rejected.push(...step.rejected);
+        duplicates += step.repeats.length;
+        fresh = withoutDecided(fresh, step);
       }
       const deltas = rollupDeltas(fresh);
       if (deltas.length) this.rollups.addSync(deltas);
-      return { stored: fresh.length, duplicates: samples.length - fresh.length, fresh };
+      return { stored: fresh.length, duplicates, fresh, rejected };
     });
   }
 
   async write(samples: readonly Sample[]): Promise<WriteOutcome> {
-    if (samples.length === 0) return { stored: 0, duplicates: 0, fresh: [] };
+    if (samples.length === 0) return { stored: 0, duplicates: 0, fresh: [], rejected: [] };
     try {
       return this.writeTx(samples);
     } catch (e) {
@@ -272,5 +305,116 @@ export class SqliteDiscrepancyStore implements DiscrepancyStore {
   async list(q: { sliKey?: string; limit: number }): Promise<Discrepancy[]> {
     const rows = this.s.list.pluck().all(q.sliKey ?? null, q.sliKey ?? null, q.limit) as string[];
     return rows.map((r) => JSON.parse(r) as Discrepancy);
+  }
+}
+
+/**
+ * Counter states in SQLite, one row per series, written in the same transaction as the raw samples and rollups
+ * (the sample store calls the *Sync methods inside its transaction); compare-and-set on the version.
+ */
+export class SqliteSeriesStateStore implements SeriesStateStore {
+  private readonly s;
+  constructor(db: Db) {
+    db.exec(`CREATE TABLE IF NOT EXISTS telemetry_counter_state (
+      series TEXT PRIMARY KEY, last_ts INTEGER NOT NULL, last_value REAL NOT NULL, version INTEGER NOT NULL
+    ) WITHOUT ROWID`);
+    this.s = {
+      get: db
+        .prepare('SELECT last_ts, last_value, version FROM telemetry_counter_state WHERE series = ?')
+        .raw(),
+      insert: db.prepare(
+        'INSERT OR IGNORE INTO telemetry_counter_state (series, last_ts, last_value, version) VALUES (?, ?, ?, ?)',
+      ),
+      update: db.prepare(
+        'UPDATE telemetry_counter_state SET last_ts = ?, last_value = ?, version = ? WHERE series = ? AND version = ?',
+      ),
+      remove: db.prepare('DELETE FROM telemetry_counter_state WHERE series = ? AND version = ?'),
+    };
+  }
+
+  loadSync(series: readonly string[]): Map<string, CounterState> {
+    const out = new Map<string, CounterState>();
+    for (const k of series) {
+      const row = this.s.get.get(k) as [number, number, number] | undefined;
+      if (row) out.set(k, { lastTs: row[0], lastValue: row[1], version: row[2] });
+    }
+    return out;
+  }
+
+  commitSync(changes: readonly SeriesStateChange[]): string[] {
+    const lost: string[] = [];
+    for (const c of changes) {
+      if (c.next === null) {
+        if (this.s.remove.run(c.series, c.expected).changes !== 1) lost.push(c.series);
+        continue;
+      }
+      const { lastTs, lastValue, version } = c.next;
+      const done =
+        c.expected === 0
+          ? this.s.insert.run(c.series, lastTs, lastValue, version).changes
+          : this.s.update.run(lastTs, lastValue, version, c.series, c.expected).changes;
+      if (done !== 1) lost.push(c.series);
+    }
+    return lost;
+  }
+
+  async load(series: readonly string[]): Promise<Map<string, CounterState>> {
+    return this.loadSync(series);
+  }
+
+  async commit(changes: readonly SeriesStateChange[]): Promise<string[]> {
+    return this.commitSync(changes);
+  }
+}
+
+/** SLI activity in SQLite: one row per (SLI, vendor). */
+export class SqliteSliActivityStore implements SliActivityStore {
+  private readonly s;
+  private readonly recordTx: (entries: readonly SliActivityRecord[]) => void;
+  constructor(db: Db) {
+    db.exec(`CREATE TABLE IF NOT EXISTS telemetry_sli_activity (
+      sli_key TEXT NOT NULL, vendor_id TEXT NOT NULL, samples INTEGER NOT NULL, first_sample INTEGER NOT NULL,
+      last_sample INTEGER NOT NULL, last_received INTEGER NOT NULL, PRIMARY KEY (sli_key, vendor_id)) WITHOUT ROWID`);
+    this.s = {
+      upsert: db.prepare(
+        `INSERT INTO telemetry_sli_activity (sli_key, vendor_id, samples, first_sample, last_sample, last_received)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (sli_key, vendor_id) DO UPDATE SET samples = samples + excluded.samples,
+           first_sample = MIN(first_sample, excluded.first_sample), last_sample = MAX(last_sample, excluded.last_sample),
+           last_received = MAX(last_received, excluded.last_received)`,
+      ),
+      list: db.prepare(
+        `SELECT sli_key, vendor_id, samples, first_sample, last_sample, last_received FROM telemetry_sli_activity
+         WHERE sli_key >= ? AND sli_key < ? ORDER BY sli_key, vendor_id`,
+      ),
+    };
+    this.recordTx = db.transaction((entries: readonly SliActivityRecord[]) => {
+      for (const e of entries)
+        this.s.upsert.run(e.sliKey, e.vendorId, e.samples, e.firstSampleMs, e.lastSampleMs, e.lastReceivedMs);
+    });
+  }
+
+  async record(entries: readonly SliActivityRecord[]): Promise<void> {
+    if (entries.length) this.recordTx(entries);
+  }
+
+  async listByService(serviceId: string): Promise<SliActivityRecord[]> {
+    // Keys of one service are `<serviceId>/...`: the range ['<id>/', '<id>0') ('0' follows '/').
+    const rows = this.s.list.all(`${serviceId}/`, `${serviceId}0`) as {
+      sli_key: string;
+      vendor_id: string;
+      samples: number;
+      first_sample: number;
+      last_sample: number;
+      last_received: number;
+    }[];
+    return rows.map((r) => ({
+      sliKey: r.sli_key,
+      vendorId: r.vendor_id,
+      samples: r.samples,
+      firstSampleMs: r.first_sample,
+      lastSampleMs: r.last_sample,
+      lastReceivedMs: r.last_received,
+    }));
   }
 }

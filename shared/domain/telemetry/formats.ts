@@ -1,4 +1,6 @@
+import { uncompress } from 'snappyjs';
 import type { z } from 'zod';
+import type { SemanticType } from '../../schemas/telemetry.js';
 import {
   AccordBatchEnvelope,
   AccordSample,
@@ -14,10 +16,10 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors.js';
+import { parseJsonStrict } from '../strict-json.js';
 import type { SeriesRef } from './mapping.js';
-import type { DecodedBatch, VendorSample } from './model.js';
-import { decodeWriteRequest } from './protobuf.js';
-import { snappyDecode } from './snappy.js';
+import type { DecodedBatch, DecodedPoint, DecodedSeries, NativeHistogramPoint } from './model.js';
+import { decodeWriteRequest, METRIC_TYPES, type RwHistogram, type WriteRequest } from './remote-write.js';
 
 /** The request as the edge sees it; header names in lower case. */
 export interface TelemetryRequest {
@@ -54,11 +56,38 @@ function tooMany(count: number, limits: Limits): PayloadTooLargeError {
 }
 
 function parseJson(body: Uint8Array): unknown {
+  let text: string;
   try {
-    return JSON.parse(utf8.decode(body));
+    text = utf8.decode(body);
+  } catch {
+    throw new ValidationError('malformed JSON', [{ path: '(body)', problem: 'is not valid UTF-8' }]);
+  }
+  return parseJsonStrict(text);
+}
+
+/**
+ * Inflates a snappy block (the snappyjs library) after checking the length it declares against the limit, so that
+ * a small body cannot make the server allocate gigabytes.
+ */
+function inflateSnappy(body: Uint8Array, maxBytes: number): Uint8Array {
+  let declared = 0;
+  let shift = 0;
+  for (let i = 0; i < Math.min(body.length, 5); i++) {
+    const b = body[i]!;
+    declared += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (b < 0x80) break;
+  }
+  if (declared > maxBytes) {
+    throw new PayloadTooLargeError(`the inflated body exceeds ${maxBytes} bytes`, [
+      { path: '(body)', problem: `declares ${declared} uncompressed bytes; the limit is ${maxBytes}` },
+    ]);
+  }
+  try {
+    return uncompress(body, maxBytes);
   } catch (e) {
-    throw new ValidationError('malformed JSON', [
-      { path: '(body)', problem: `is not valid JSON: ${(e as Error).message}` },
+    throw new ValidationError('the body is not a valid snappy block', [
+      { path: 'Content-Encoding', problem: `snappy: ${(e as Error).message}` },
     ]);
   }
 }
@@ -92,16 +121,7 @@ export function decodeTelemetry(req: TelemetryRequest, limits: Limits): DecodedB
         [{ path: '(body)', problem: `exceeds ${limits.maxCompressedBodyBytes} compressed bytes` }],
       );
     }
-    let inflated: Uint8Array;
-    try {
-      inflated = snappyDecode(req.body, limits.maxBodyBytes);
-    } catch (e) {
-      if (e instanceof ValidationError && /limit/.test(e.details[0]?.problem ?? '')) {
-        throw new PayloadTooLargeError(`the inflated body exceeds ${limits.maxBodyBytes} bytes`, e.details);
-      }
-      throw e;
-    }
-    return decodePrometheus(decodeWriteRequest(inflated), limits);
+    return decodePrometheus(decodeWriteRequest(inflateSnappy(req.body, limits.maxBodyBytes)), limits);
   }
   if (type === 'application/json' || type.endsWith('+json')) {
     if (encoding && encoding !== 'identity') {
@@ -133,14 +153,30 @@ function envelopeError(prefix: string, error: z.ZodError): ValidationError {
   return new ValidationError('the batch envelope does not match the schema', details);
 }
 
+/** Label names every format shares the rules of (Prometheus's): no empty name, no name twice in one series. */
+function labelRecord(
+  pairs: readonly (readonly [string, string])[],
+  path: string,
+): { labels: Record<string, string>; problem?: { path: string; problem: string } } {
+  const labels: Record<string, string> = {};
+  let problem: { path: string; problem: string } | undefined;
+  for (const [name, value] of pairs) {
+    if (name === '') problem ??= { path, problem: 'has a label with an empty name' };
+    else if (Object.hasOwn(labels, name)) problem ??= { path, problem: `has the label "${name}" twice` };
+    labels[name] = value;
+  }
+  return problem ? { labels, problem } : { labels };
+}
+
 /** Accord's own JSON batch, version 1: each sample names its service, SLI and measure. */
 export function decodeAccord(json: unknown, limits: Limits): DecodedBatch {
   const env = AccordBatchEnvelope.safeParse(json);
   if (!env.success) throw envelopeError('', env.error);
   const batch = env.data;
   if (batch.samples.length > limits.maxSamplesPerRequest) throw tooMany(batch.samples.length, limits);
-  const samples: VendorSample[] = [];
   const malformed: Rejection[] = [];
+  // Samples of one series (service, SLI, measure, type, labels) are one series, as a counter needs.
+  const byKey = new Map<string, DecodedSeries>();
   batch.samples.forEach((raw, index) => {
     const path = `samples[${index}]`;
     const r = AccordSample.safeParse(raw);
@@ -151,41 +187,78 @@ export function decodeAccord(json: unknown, limits: Limits): DecodedBatch {
     }
     const s = r.data;
     const labels = s.labels ?? {};
-    const series: SeriesRef = { metric: `accord:${s.measure}`, labels };
-    samples.push({
+    const type: SemanticType = s.type ?? (s.measure === 'good' || s.measure === 'bad' ? 'delta' : 'gauge');
+    let key = `${s.service}/${s.sli}|${s.measure}|${type}|${s.thresholdMs ?? ''}`;
+    if (s.labels) for (const k of Object.keys(labels).sort()) key += `|${k}=${labels[k]}`;
+    let series = byKey.get(key);
+    if (!series) {
+      const ref: SeriesRef = { metric: `accord:${s.measure}`, labels };
+      const problem = Object.keys(labels).includes('')
+        ? { path: `${path}.labels`, problem: 'has a label with an empty name' }
+        : undefined;
+      series = {
+        series: ref,
+        path,
+        pointField: '',
+        firstIndex: index,
+        type,
+        typeSource: s.type ? 'sample.type' : 'the measure (Accord JSON)',
+        unit: s.unit,
+        target: {
+          serviceId: s.service,
+          sli: s.sli,
+          sliKey: `${s.service}/${s.sli}`,
+          measure: s.measure,
+          unit: undefined,
+          thresholdMs: s.thresholdMs,
+        },
+        labelProblem: problem,
+        epochUnit: batch.epochUnit,
+        timeZone: batch.timeZone,
+        points: [],
+      };
+      byKey.set(key, series);
+    }
+    // A unit belongs to the sample: samples of one series may differ (ms and s) and are each converted.
+    series.points.push({
       index,
       path,
-      series,
-      target: {
-        serviceId: s.service,
-        sli: s.sli,
-        sliKey: `${s.service}/${s.sli}`,
-        measure: s.measure,
-        unit: undefined,
-        thresholdMs: s.thresholdMs,
-      },
       value: s.value,
-      unit: s.unit,
       time: s.time,
-      epochUnit: batch.epochUnit,
       timeZone: s.timeZone ?? batch.timeZone,
+      unit: s.unit,
     });
   });
-  return { format: 'accord-json', samples, malformed };
+  return {
+    format: 'accord-json',
+    series: [...byKey.values()],
+    malformed,
+    sampleCount: batch.samples.length,
+    seriesCount: byKey.size + malformed.length,
+    malformedSeries: malformed.length,
+  };
 }
 
-/** Datadog v2 series: tags "k:v" and resources become labels; points are epoch seconds. */
+const DATADOG_TYPES: Record<number, SemanticType | undefined> = {
+  0: undefined,
+  1: 'delta',
+  2: 'rate',
+  3: 'gauge',
+};
+
+/** Datadog v2 series: tags "k:v" and resources become labels; points are epoch seconds; type 1 count, 2 rate, 3 gauge. */
 export function decodeDatadog(json: unknown, limits: Limits): DecodedBatch {
   const env = DatadogPayload.safeParse(json);
   if (!env.success) throw envelopeError('', env.error);
   let count = 0;
   for (const s of env.data.series) {
     const pts = (s as { points?: unknown } | null)?.points;
-    count += Array.isArray(pts) ? pts.length : 1;
+    count += Array.isArray(pts) ? Math.max(pts.length, 1) : 1;
   }
   if (count > limits.maxSamplesPerRequest) throw tooMany(count, limits);
-  const samples: VendorSample[] = [];
+  const series: DecodedSeries[] = [];
   const malformed: Rejection[] = [];
+  let malformedSeries = 0;
   let index = 0;
   env.data.series.forEach((raw, si) => {
     const path = `series[${si}]`;
@@ -197,79 +270,207 @@ export function decodeDatadog(json: unknown, limits: Limits): DecodedBatch {
       const p = firstProblem(path, r.error);
       for (let i = 0; i < n; i++)
         malformed.push({ index: index++, path: p.path, reason: 'malformed', message: p.message });
+      malformedSeries++;
       return;
     }
     const s = r.data;
-    const labels: Record<string, string> = {};
-    for (const res of s.resources ?? []) labels[res.type] = res.name;
+    const pairs: [string, string][] = [];
+    for (const res of s.resources ?? []) pairs.push([res.type, res.name]);
     for (const tag of s.tags ?? []) {
       const c = tag.indexOf(':');
-      if (c > 0) labels[tag.slice(0, c)] = tag.slice(c + 1);
-      else labels[tag] = '';
+      pairs.push(c >= 0 ? [tag.slice(0, c), tag.slice(c + 1)] : [tag, '']);
     }
-    const series: SeriesRef = { metric: s.metric, labels };
+    const { labels, problem } = labelRecord(pairs, `${path}.tags`);
+    const type = DATADOG_TYPES[s.type ?? 0];
+    const decoded: DecodedSeries = {
+      series: { metric: s.metric, labels },
+      path,
+      pointField: 'points',
+      firstIndex: index,
+      type,
+      typeSource: type ? `series.type ${s.type}` : undefined,
+      intervalS: s.interval,
+      unit: s.unit,
+      labelProblem: problem,
+      epochUnit: 's',
+      points: [],
+    };
+    if (s.points.length === 0) {
+      malformed.push({
+        index: index++,
+        path: `${path}.points`,
+        reason: 'malformed',
+        message: 'has no points',
+      });
+      malformedSeries++;
+      return;
+    }
     s.points.forEach((rawPoint, pi) => {
-      const ppath = `${path}.points[${pi}]`;
       const p = DatadogPoint.safeParse(rawPoint);
       if (!p.success) {
-        const f = firstProblem(ppath, p.error);
+        const f = firstProblem(`${path}.points[${pi}]`, p.error);
         malformed.push({ index: index++, path: f.path, reason: 'malformed', message: f.message });
         return;
       }
-      samples.push({
-        index: index++,
-        path: ppath,
-        series,
-        value: p.data.value,
-        unit: s.unit,
-        time: p.data.timestamp,
-        epochUnit: 's',
-        timeZone: undefined,
-      });
+      decoded.points.push({ index: index++, value: p.data.value, time: p.data.timestamp });
     });
+    if (decoded.points.length) series.push(decoded);
+    else malformedSeries++;
   });
-  return { format: 'datadog-v2', samples, malformed };
+  return {
+    format: 'datadog-v2',
+    series,
+    malformed,
+    sampleCount: index,
+    seriesCount: env.data.series.length,
+    malformedSeries,
+  };
 }
 
-/** Prometheus remote write 1.0: the metric name is the __name__ label; timestamps are epoch ms. */
+const RW_TYPES: Record<string, SemanticType | undefined> = {
+  COUNTER: 'counter',
+  GAUGE: 'gauge',
+  HISTOGRAM: 'histogram',
+  GAUGEHISTOGRAM: 'gauge',
+  SUMMARY: 'summary',
+  INFO: 'gauge',
+  STATESET: 'gauge',
+};
+
+/** The semantic types a WriteRequest's metadata declares, by metric family name. */
+export function metadataTypes(req: WriteRequest): Map<string, SemanticType> {
+  const out = new Map<string, SemanticType>();
+  for (const m of req.metadata) {
+    const name = typeof m.type === 'number' ? METRIC_TYPES[m.type] : (m.type as string);
+    const type = name ? RW_TYPES[name] : undefined;
+    if (type && m.metric_family_name) out.set(m.metric_family_name, type);
+  }
+  return out;
+}
+
+function familyType(types: ReadonlyMap<string, SemanticType>, metric: string): SemanticType | undefined {
+  if (types.size === 0) return undefined;
+  const direct = types.get(metric);
+  if (direct) return direct;
+  const m = /_(total|bucket|count|sum)$/.exec(metric);
+  return m ? types.get(metric.slice(0, m.index)) : undefined;
+}
+
+/**
+ * Prometheus remote write 1.0: the metric name is the __name__ label; timestamps are epoch ms; the type comes from
+ * the request's metadata entries (by metric family); native histograms become NativeHistogramPoints.
+ */
 export function decodePrometheus(
-  series: readonly {
-    labels: Record<string, string>;
-    samples: readonly { value: number; timestampMs: number }[];
-  }[],
+  req: WriteRequest,
   limits: Limits,
-): DecodedBatch {
+): DecodedBatch & { types: Map<string, SemanticType> } {
   let count = 0;
-  for (const s of series) count += s.samples.length;
+  for (const s of req.timeseries) count += s.samples.length + s.histograms.length;
   if (count > limits.maxSamplesPerRequest) throw tooMany(count, limits);
-  const samples: VendorSample[] = [];
+  const types = metadataTypes(req);
+  const series: DecodedSeries[] = [];
   const malformed: Rejection[] = [];
+  let malformedSeries = 0;
   let index = 0;
-  series.forEach((ts, si) => {
-    const { __name__: metric, ...labels } = ts.labels;
-    const ref: SeriesRef = { metric: metric ?? '', labels };
-    ts.samples.forEach((p, pi) => {
-      const path = `timeseries[${si}].samples[${pi}]`;
-      if (!metric) {
-        malformed.push({
-          index: index++,
-          path: `timeseries[${si}].labels`,
-          reason: 'malformed',
-          message: 'the series has no __name__ label',
-        });
-        return;
-      }
-      samples.push({
-        index: index++,
-        path,
-        series: ref,
-        value: p.value,
-        unit: undefined,
-        time: p.timestampMs,
-        epochUnit: 'ms',
-        timeZone: undefined,
-      });
-    });
+  req.timeseries.forEach((ts, si) => {
+    const path = `timeseries[${si}]`;
+    const n = ts.samples.length + ts.histograms.length;
+    const pairs: [string, string][] = [];
+    let metric = '';
+    for (const l of ts.labels) {
+      if (l.name === '__name__') metric = l.value;
+      else pairs.push([l.name, l.value]);
+    }
+    if (!metric || n === 0) {
+      const message = !metric ? 'the series has no __name__ label' : 'the series has no samples';
+      if (n === 0) malformed.push({ index: index++, path, reason: 'malformed', message });
+      for (let i = 0; i < n; i++)
+        malformed.push({ index: index++, path: `${path}.labels`, reason: 'malformed', message });
+      malformedSeries++;
+      return;
+    }
+    const { labels, problem } = labelRecord(pairs, `${path}.labels`);
+    const type = familyType(types, metric);
+    const points: DecodedPoint[] = new Array(ts.samples.length);
+    const firstIndex = index;
+    for (let i = 0; i < ts.samples.length; i++) {
+      const p = ts.samples[i]!;
+      points[i] = { index: index++, value: p.value, time: p.timestamp };
+    }
+    const decoded: DecodedSeries = {
+      series: { metric, labels },
+      path,
+      pointField: 'samples',
+      firstIndex,
+      type,
+      typeSource: type ? 'metadata' : undefined,
+      labelProblem: problem,
+      epochUnit: 'ms',
+      points,
+    };
+    if (ts.histograms.length) {
+      decoded.histograms = ts.histograms.map((h) => nativePoint(h, index++));
+    }
+    series.push(decoded);
   });
-  return { format: 'prometheus-remote-write', samples, malformed };
+  return {
+    format: 'prometheus-remote-write',
+    series,
+    malformed,
+    sampleCount: index,
+    seriesCount: req.timeseries.length,
+    malformedSeries,
+    types,
+  };
+}
+
+/** A remote-write native histogram as bucket upper bounds and counts (base 2^(2^-schema), index i → base^i). */
+export function nativePoint(h: RwHistogram, index: number): NativeHistogramPoint {
+  // A oneof member is present when the decoder set it on the message itself (defaults live on the prototype).
+  const float = Object.hasOwn(h, 'count_float');
+  const point: NativeHistogramPoint = {
+    index,
+    time: Number(h.timestamp),
+    count: Number(float ? h.count_float : (h.count_int ?? 0)),
+    zeroCount: Number(Object.hasOwn(h, 'zero_count_float') ? h.zero_count_float : (h.zero_count_int ?? 0)),
+    zeroThreshold: h.zero_threshold ?? 0,
+    bounds: [],
+    counts: [],
+    negativeCount: 0,
+    reset: h.reset_hint === 1,
+    gauge: h.reset_hint === 3,
+  };
+  if (h.schema < -4 || h.schema > 8) {
+    point.problem = `schema ${h.schema} is not an exponential schema (-4 to 8)`;
+    return point;
+  }
+  const base = 2 ** (2 ** -h.schema);
+  const walk = (
+    spans: RwHistogram['positive_spans'],
+    deltas: number[],
+    counts: number[],
+    into?: NativeHistogramPoint,
+  ) => {
+    let idx = 0;
+    let k = 0;
+    let c = 0;
+    let total = 0;
+    for (const span of spans) {
+      idx += span.offset ?? 0;
+      for (let j = 0; j < (span.length ?? 0); j++, idx++, k++) {
+        c = float ? Number(counts[k] ?? 0) : c + Number(deltas[k] ?? 0);
+        total += c;
+        if (into) {
+          into.bounds.push(base ** idx);
+          into.counts.push(c);
+        }
+      }
+    }
+    return total;
+  };
+  walk(h.positive_spans ?? [], h.positive_deltas ?? [], h.positive_counts ?? [], point);
+  point.negativeCount = walk(h.negative_spans ?? [], h.negative_deltas ?? [], h.negative_counts ?? []);
+  if (point.counts.some((c) => c < 0) || point.negativeCount < 0)
+    point.problem = 'has a negative bucket count';
+  return point;
 }

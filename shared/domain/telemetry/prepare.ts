@@ -1,6 +1,14 @@
-import type { Rejection } from '../../schemas/telemetry.js';
+import type { Rejection, SemanticType } from '../../schemas/telemetry.js';
 import type { CompiledPolicy, Target } from './mapping.js';
-import type { DecodedBatch, PreparedBatch, Sample, UnmappedSighting, VendorSample } from './model.js';
+import {
+  type DecodedBatch,
+  type DecodedSeries,
+  type PreparedBatch,
+  pointPath,
+  type Sample,
+  type UnmappedSighting,
+} from './model.js';
+import { decideFeed, defaultType, nativeCountWithin } from './semantics.js';
 import { toInstant } from './time.js';
 import { DEFAULT_UNIT, MEASURE_KINDS, unitInfo } from './units.js';
 
@@ -14,6 +22,12 @@ function isStaleMarker(v: number): boolean {
   return f64.getUint32(0) === STALE_NAN_HI && f64.getUint32(4) === STALE_NAN_LO;
 }
 
+/**
+ * The largest magnitude a value may have after conversion to canonical units: 2^53 − 1. Counts above it cannot be
+ * held exactly in a double, and it keeps running totals finite (10^6 buckets of it stay below 10^22).
+ */
+export const MAX_VALUE = Number.MAX_SAFE_INTEGER;
+
 export interface PrepareContext {
   vendorId: string;
   /** The instant the request was received (epoch ms): lateness and future skew are measured from it. */
@@ -22,160 +36,390 @@ export interface PrepareContext {
 }
 
 /**
- * Maps, validates and normalises a decoded batch. Every submitted sample ends up either accepted (in
- * canonical units and UTC) or rejected with its index, path and reason: accepted + rejected = submitted.
- * Unmapped series are rejected by name and reported as sightings so they can be counted, never dropped.
+ * Maps, validates and normalises a decoded batch. Every submitted sample ends up either accepted (in canonical
+ * units and UTC, with how it feeds its SLI) or rejected with its index, path and reason; every series is counted
+ * by outcome. Unmapped series are rejected by name and reported as sightings so they can be counted, never dropped.
+ * Cumulative counters leave `events` to the store, which applies the series' stored state (`applyCounters`).
  */
 export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): PreparedBatch {
+  const { policy, vendorId } = ctx;
+  const limits = policy.limits;
+  if (batch.types?.size) policy.rememberTypes(vendorId, batch.types);
   const accepted: Sample[] = [];
   const rejected: Rejection[] = [...batch.malformed];
   const unmapped = new Map<string, UnmappedSighting>();
-  const seen = new Map<string, Set<number>>();
-  const oldest = ctx.nowMs - ctx.policy.latenessMs(ctx.vendorId);
-  const newest = ctx.nowMs + ctx.policy.limits.maxFutureSkewSeconds * 1000;
-  const reject = (s: VendorSample, reason: string, message: string, field = '') =>
-    rejected.push({ index: s.index, path: `${s.path}${field}`, reason, message });
+  const seriesOf: PreparedBatch['seriesOf'] = new Map();
+  const seen = new Map<string, Map<number, number>>();
+  const oldest = ctx.nowMs - policy.latenessMs(vendorId);
+  const newest = ctx.nowMs + limits.maxFutureSkewSeconds * 1000;
 
-  for (const s of batch.samples) {
+  for (const s of batch.series) {
+    const sampleCount = s.points.length + (s.histograms?.length ?? 0);
+    const rejectAll = (reason: string, message: string, field = '') => {
+      for (const p of s.points)
+        rejected.push({ index: p.index, path: `${pointPath(s, p.index)}${field}`, reason, message });
+      for (const h of s.histograms ?? [])
+        rejected.push({ index: h.index, path: `${pointPath(s, h.index)}${field}`, reason, message });
+    };
+    // Labels every format shares the rules of: checked before mapping (a repeated name hides a value).
+    const labelProblem = s.labelProblem ?? labelLimits(s.series.labels, limits);
+    if (labelProblem) {
+      for (const p of s.points)
+        rejected.push({
+          index: p.index,
+          path: labelProblem.path || s.path,
+          reason: 'invalid_labels',
+          message: labelProblem.problem,
+        });
+      for (const h of s.histograms ?? [])
+        rejected.push({
+          index: h.index,
+          path: labelProblem.path || s.path,
+          reason: 'invalid_labels',
+          message: labelProblem.problem,
+        });
+      bump(seriesOf, `${s.path}|invalid`, sampleCount, false);
+      continue;
+    }
+
     let target: Target;
     let series: string;
     if (s.target) {
       target = s.target;
-      series = `${ctx.vendorId}|${target.sliKey}|${target.measure}${labelSuffix(s.series.labels)}`;
+      series = `${vendorId}|${target.sliKey}|${target.measure}${labelSuffix(s.series.labels)}`;
     } else {
-      const m = ctx.policy.map(ctx.vendorId, s.series);
+      const m = policy.map(vendorId, s.series);
       series = m.series;
       if (!m.ok) {
         const u = unmapped.get(series);
-        if (u) u.samples++;
+        if (u) u.samples += sampleCount;
         else
           unmapped.set(series, {
-            vendorId: ctx.vendorId,
+            vendorId,
             metric: s.series.metric,
             labels: s.series.labels,
-            samples: 1,
+            samples: sampleCount,
           });
-        reject(s, 'unmapped_series', `no mapping rule maps ${s.series.metric} for vendor ${ctx.vendorId}`);
+        bump(seriesOf, series, sampleCount, true);
+        rejectAll('unmapped_series', `no mapping rule maps ${s.series.metric} for vendor ${vendorId}`);
         continue;
       }
       target = m.target;
     }
+    const entry = bump(seriesOf, series, sampleCount, false);
 
-    // Value: a finite number.
-    const raw = s.value;
-    let value: number;
-    if (typeof raw === 'number') value = raw;
-    else if (raw === 'NaN') value = Number.NaN;
-    else if (raw === 'Infinity') value = Number.POSITIVE_INFINITY;
-    else if (raw === '-Infinity') value = Number.NEGATIVE_INFINITY;
-    else {
-      reject(s, 'missing_value', 'the sample has no value', '.value');
-      continue;
-    }
-    if (Number.isNaN(value)) {
-      if (isStaleMarker(value))
-        reject(s, 'stale_marker', 'a Prometheus staleness marker carries no measurement');
-      else reject(s, 'value_nan', 'the value is NaN', '.value');
-      continue;
-    }
-    if (!Number.isFinite(value)) {
-      reject(s, 'value_infinite', 'the value is infinite', '.value');
-      continue;
-    }
+    // Semantic type: the format's own metadata, else what this vendor's metadata said before, else the rule.
+    const type: SemanticType | undefined =
+      s.type ??
+      (batch.format === 'prometheus-remote-write'
+        ? policy.rememberedType(vendorId, s.series.metric)
+        : undefined) ??
+      target.type ??
+      defaultType(target.measure);
+    const source = policy.sources.get(target.sliKey);
+    const rollup = !source || source[source.authoritative] === vendorId;
 
-    // Unit: known, and of a kind the measure takes.
-    const unitName = s.unit ?? target.unit ?? DEFAULT_UNIT[target.measure];
-    const unit = unitInfo(unitName);
-    if (!unit) {
-      reject(
-        s,
-        'unknown_unit',
-        `"${unitName}" is not a unit Accord knows (ns, us, ms, s, ratio, percent, count)`,
-        '.unit',
+    if (s.histograms?.length) {
+      entry.accepted += prepareNative(s, target, series, rollup, ctx, { oldest, newest }, accepted, rejected);
+    }
+    if (s.points.length === 0) continue;
+
+    const decision = decideFeed(type === 'native-histogram' ? 'gauge' : type, target);
+    if (!decision.ok) {
+      rejectAll(decision.reason, decision.message);
+      continue;
+    }
+    if (decision.type === 'rate' && !s.intervalS) {
+      rejectAll(
+        'missing_interval',
+        'a rate needs the interval it covers (Datadog `interval`) to become a count of events',
       );
       continue;
     }
-    if (!MEASURE_KINDS[target.measure].includes(unit.kind)) {
-      reject(s, 'unit_mismatch', `a ${target.measure} cannot be measured in ${unitName}`, '.unit');
-      continue;
-    }
-    value *= unit.factor;
-
-    // Bounds per measure.
-    if (target.measure === 'duration' && value < 0) {
-      reject(s, 'negative_duration', `a duration cannot be negative (${value} ms)`, '.value');
-      continue;
-    }
-    if ((target.measure === 'good' || target.measure === 'bad') && value < 0) {
-      reject(s, 'negative_count', `an event count cannot be negative (${value})`, '.value');
-      continue;
-    }
-    if (target.measure === 'ratio' && (value < 0 || value > 1)) {
-      reject(s, 'ratio_out_of_range', `a ratio must lie in [0, 1], got ${value}`, '.value');
-      continue;
-    }
-
-    // Time: a UTC instant within [now - accepted lateness, now + skew].
-    const t = toInstant(s.time, s.epochUnit, s.timeZone);
-    if (!t.ok) {
-      reject(s, t.reason, `the time ${t.problem}`, '.time');
-      continue;
-    }
-    const ms = Math.round(t.ms);
-    if (ms > newest) {
-      reject(
-        s,
-        'timestamp_in_future',
-        `the time is ${Math.round((ms - ctx.nowMs) / 1000)} s ahead of the receiver's clock`,
-        '.time',
-      );
-      continue;
-    }
-    if (ms < oldest) {
-      reject(
-        s,
-        'timestamp_too_old',
-        `the time is older than the accepted lateness of ${ctx.policy.latenessMs(ctx.vendorId) / 60_000} minutes`,
-        '.time',
-      );
-      continue;
-    }
-
+    const { feed, cumulative } = decision;
+    const events = feed === 'good' || feed === 'bad';
+    const histogramPart = decision.type === 'histogram';
+    const seriesUnit = s.unit ?? target.unit ?? DEFAULT_UNIT[target.measure];
     let times = seen.get(series);
     if (!times) {
-      times = new Set<number>();
+      times = new Map<number, number>();
       seen.set(series, times);
     }
-    if (times.has(ms)) {
-      reject(s, 'duplicate_sample', 'the same series and time appear earlier in this batch');
-      continue;
-    }
-    times.add(ms);
 
-    const source = ctx.policy.sources.get(target.sliKey);
-    const rollup = !source || source[source.authoritative] === ctx.vendorId;
-    const sample: Sample = {
-      vendorId: ctx.vendorId,
-      series,
-      sliKey: target.sliKey,
-      measure: target.measure,
-      timestampMs: ms,
-      value,
-      rollup,
-      index: s.index,
-      path: s.path,
-    };
-    const threshold = target.thresholdMs;
-    if (threshold !== undefined) sample.thresholdMs = threshold;
-    accepted.push(sample);
+    // One closure per series, not per sample: the point being read is `p`.
+    let p = s.points[0]!;
+    const reject = (reason: string, message: string, field = '') =>
+      rejected.push({ index: p.index, path: `${pointPath(s, p.index)}${field}`, reason, message });
+    for (p of s.points) {
+      // Value: a finite number.
+      const raw = p.value;
+      let value: number;
+      if (typeof raw === 'number') value = raw;
+      else if (raw === 'NaN') value = Number.NaN;
+      else if (raw === 'Infinity') value = Number.POSITIVE_INFINITY;
+      else if (raw === '-Infinity') value = Number.NEGATIVE_INFINITY;
+      else {
+        reject('missing_value', 'the sample has no value', '.value');
+        continue;
+      }
+      if (Number.isNaN(value)) {
+        if (isStaleMarker(value))
+          reject('stale_marker', 'a Prometheus staleness marker carries no measurement');
+        else reject('value_nan', 'the value is NaN', '.value');
+        continue;
+      }
+      if (!Number.isFinite(value)) {
+        reject('value_infinite', 'the value is infinite', '.value');
+        continue;
+      }
+
+      // Unit: known, of a kind the measure takes; the value stays finite and countable once converted. A
+      // histogram's series hold counts of observations (the unit is the observations'), taken as they are.
+      const unitName = p.unit ?? seriesUnit;
+      if (!histogramPart) {
+        const unit = unitInfo(unitName);
+        if (!unit) {
+          reject(
+            'unknown_unit',
+            `"${unitName}" is not a unit Accord knows (ns, us, ms, s, ratio, percent, count)`,
+            '.unit',
+          );
+          continue;
+        }
+        if (!MEASURE_KINDS[target.measure].includes(unit.kind)) {
+          reject('unit_mismatch', `a ${target.measure} cannot be measured in ${unitName}`, '.unit');
+          continue;
+        }
+        value *= unit.factor;
+      }
+      if (!Number.isFinite(value)) {
+        reject('value_infinite', `the value becomes infinite once converted from ${unitName}`, '.value');
+        continue;
+      }
+      let n = 0;
+      if (events) n = decision.type === 'rate' ? value * s.intervalS! : value;
+      if (Math.abs(value) > MAX_VALUE || Math.abs(n) > MAX_VALUE) {
+        reject('value_out_of_range', `a value beyond ±${MAX_VALUE} cannot be counted exactly`, '.value');
+        continue;
+      }
+
+      // Bounds per measure.
+      if (target.measure === 'duration' && value < 0 && feed === 'duration') {
+        reject('negative_duration', `a duration cannot be negative (${value} ms)`, '.value');
+        continue;
+      }
+      if ((events || cumulative) && value < 0) {
+        reject('negative_count', `an event count cannot be negative (${value})`, '.value');
+        continue;
+      }
+      if (target.measure === 'ratio' && (value < 0 || value > 1)) {
+        reject('ratio_out_of_range', `a ratio must lie in [0, 1], got ${value}`, '.value');
+        continue;
+      }
+
+      // Time: a UTC instant within [now - accepted lateness, now + skew].
+      let ms: number;
+      if (typeof p.time === 'number' && s.epochUnit === 'ms' && Number.isFinite(p.time))
+        ms = Math.round(p.time);
+      else {
+        const t = toInstant(p.time, s.epochUnit, p.timeZone ?? s.timeZone);
+        if (!t.ok) {
+          reject(t.reason, `the time ${t.problem}`, '.time');
+          continue;
+        }
+        ms = Math.round(t.ms);
+      }
+      if (ms > newest) {
+        reject(
+          'timestamp_in_future',
+          `the time is ${Math.round((ms - ctx.nowMs) / 1000)} s ahead of the receiver's clock`,
+          '.time',
+        );
+        continue;
+      }
+      if (ms < oldest) {
+        reject(
+          'timestamp_too_old',
+          `the time is older than the accepted lateness of ${policy.latenessMs(vendorId) / 60_000} minutes`,
+          '.time',
+        );
+        continue;
+      }
+
+      const before = times.get(ms);
+      if (before !== undefined) {
+        if (before === value)
+          reject('duplicate_sample', 'the same series and time appear earlier in this batch');
+        else
+          reject(
+            'conflicting_value',
+            `the same series and time appear earlier in this batch with another value (${before})`,
+          );
+        continue;
+      }
+      times.set(ms, value);
+
+      const sample: Sample = {
+        index: p.index,
+        vendorId,
+        series,
+        sliKey: target.sliKey,
+        measure: target.measure,
+        type: decision.type,
+        feed,
+        timestampMs: ms,
+        value,
+        events: n,
+        cumulative,
+        rollup,
+      };
+      if (target.thresholdMs !== undefined) sample.thresholdMs = target.thresholdMs;
+      accepted.push(sample);
+      entry.accepted++;
+    }
   }
   rejected.sort((a, b) => a.index - b.index);
+  const byIndex = batch.series;
   return {
-    submitted: batch.samples.length + batch.malformed.length,
+    submitted: batch.sampleCount,
     accepted,
     rejected,
     unmapped: [...unmapped.values()],
+    seriesOf,
+    malformedSeries: batch.malformedSeries,
+    pathOf: (index) => pathAt(byIndex, index),
   };
+}
+
+/**
+ * A native histogram series feeding a latency SLI: each point becomes two cumulative counters, the observations at
+ * or below the threshold (good) and all observations (total), with the sender's reset hint.
+ */
+function prepareNative(
+  s: DecodedSeries,
+  target: Target,
+  series: string,
+  rollup: boolean,
+  ctx: PrepareContext,
+  window: { oldest: number; newest: number },
+  accepted: Sample[],
+  rejected: Rejection[],
+): number {
+  let n = 0;
+  const decision = decideFeed('native-histogram', target);
+  const unit = unitInfo(s.unit ?? target.unit ?? 's');
+  for (const h of s.histograms!) {
+    const reject = (reason: string, message: string) =>
+      rejected.push({ index: h.index, path: pointPath(s, h.index), reason, message });
+    if (!decision.ok) {
+      reject(decision.reason, decision.message);
+      continue;
+    }
+    if (unit?.kind !== 'time') {
+      reject('unit_mismatch', 'a latency histogram observes durations (s, ms, ...)');
+      continue;
+    }
+    if (h.problem) {
+      reject('malformed', `the native histogram ${h.problem}`);
+      continue;
+    }
+    if (h.gauge) {
+      reject('gauge_histogram', 'a gauge histogram goes up and down: its counts are not events');
+      continue;
+    }
+    if (!Number.isFinite(h.count) || h.count < 0 || h.count > MAX_VALUE) {
+      reject('value_out_of_range', `the histogram's count ${h.count} is not a countable number`);
+      continue;
+    }
+    if (h.time > window.newest) {
+      reject('timestamp_in_future', "the time is ahead of the receiver's clock");
+      continue;
+    }
+    if (h.time < window.oldest) {
+      reject('timestamp_too_old', 'the time is older than the accepted lateness');
+      continue;
+    }
+    const threshold = target.thresholdMs! / unit.factor;
+    const base = {
+      index: h.index,
+      vendorId: ctx.vendorId,
+      sliKey: target.sliKey,
+      measure: target.measure,
+      type: 'native-histogram' as const,
+      timestampMs: h.time,
+      events: 0,
+      cumulative: true,
+      reset: h.reset,
+      thresholdMs: target.thresholdMs!,
+      rollup,
+    };
+    accepted.push(
+      {
+        ...base,
+        series: `${series}#le=${threshold}`,
+        feed: 'good-only',
+        value: nativeCountWithin(h, threshold),
+      },
+      { ...base, series: `${series}#count`, feed: 'total-only', value: h.count },
+    );
+    n++;
+  }
+  return n;
+}
+
+/** Label limits every format shares (the policy's): how many, how long. */
+function labelLimits(
+  labels: Record<string, string>,
+  limits: CompiledPolicy['limits'],
+): { path: string; problem: string } | undefined {
+  let n = 0;
+  for (const name in labels) {
+    n++;
+    if (name.length > limits.maxLabelNameLength)
+      return {
+        path: '',
+        problem: `the label name "${name.slice(0, 40)}…" is longer than ${limits.maxLabelNameLength} characters`,
+      };
+    if (labels[name]!.length > limits.maxLabelValueLength)
+      return {
+        path: '',
+        problem: `the value of label "${name}" is longer than ${limits.maxLabelValueLength} characters`,
+      };
+  }
+  if (n > limits.maxLabelsPerSeries)
+    return { path: '', problem: `the series has ${n} labels; the limit is ${limits.maxLabelsPerSeries}` };
+  return undefined;
+}
+
+function bump(
+  map: PreparedBatch['seriesOf'],
+  key: string,
+  samples: number,
+  unmapped: boolean,
+): { samples: number; accepted: number; unmapped: boolean } {
+  let e = map.get(key);
+  if (e) e.samples += samples;
+  else {
+    e = { samples, accepted: 0, unmapped };
+    map.set(key, e);
+  }
+  return e;
+}
+
+/** The body path of the sample at an index: series are in index order (Accord JSON points name their own). */
+function pathAt(series: readonly DecodedSeries[], index: number): string {
+  let lo = 0;
+  let hi = series.length - 1;
+  let found: DecodedSeries | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (series[mid]!.firstIndex <= index) {
+      found = series[mid];
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  if (!found || found.pointField === '') return `samples[${index}]`;
+  return pointPath(found, index);
 }
 
 function labelSuffix(labels: Record<string, string>): string {

@@ -12,25 +12,35 @@ function empty(sliKey: string, bucketStart: number): RollupDelta {
 }
 
 /**
- * What one sample adds to its SLI's bucket:
+ * What one sample adds to its SLI's bucket, by how it feeds (see `Feed`; the table is in docs/telemetry.md):
+ * - good / bad events: good and total += n; total += n (n: a delta's value, a rate × interval, a counter's increase);
+ * - good-only / total-only: a histogram's threshold bucket adds good, its count adds total;
  * - ratio (0..1, e.g. a probe's success): good += value, total += 1;
- * - good / bad event counts: good and total += good; total += bad;
  * - duration (ms): a value aggregate (count, sum, min, max) and, with a threshold, one event that is good
  *   when the duration is within it;
- * - value: a value aggregate.
+ * - value: a value aggregate; none: nothing (stored raw only).
  */
-export function addSample(d: RollupDelta, s: Pick<Sample, 'measure' | 'value' | 'thresholdMs'>): void {
-  switch (s.measure) {
+export function addSample(
+  d: RollupDelta,
+  s: Pick<Sample, 'feed' | 'value' | 'events' | 'thresholdMs'>,
+): void {
+  switch (s.feed) {
+    case 'good':
+      d.good += s.events;
+      d.total += s.events;
+      return;
+    case 'bad':
+      d.total += s.events;
+      return;
+    case 'good-only':
+      d.good += s.events;
+      return;
+    case 'total-only':
+      d.total += s.events;
+      return;
     case 'ratio':
       d.good += s.value;
       d.total += 1;
-      return;
-    case 'good':
-      d.good += s.value;
-      d.total += s.value;
-      return;
-    case 'bad':
-      d.total += s.value;
       return;
     case 'duration':
       if (s.thresholdMs !== undefined) {
@@ -41,6 +51,8 @@ export function addSample(d: RollupDelta, s: Pick<Sample, 'measure' | 'value' | 
       return;
     case 'value':
       addValue(d, s.value);
+      return;
+    case 'none':
       return;
   }
 }
@@ -61,7 +73,7 @@ function addValue(d: RollupDelta, v: number): void {
 export function rollupDeltas(samples: readonly Sample[]): RollupDelta[] {
   const out = new Map<string, RollupDelta>();
   for (const s of samples) {
-    if (!s.rollup) continue;
+    if (!s.rollup || s.feed === 'none' || (s.cumulative && s.events === 0)) continue;
     const b = bucketOf(s.timestampMs);
     const k = `${s.sliKey}@${b}`;
     let d = out.get(k);
@@ -86,7 +98,7 @@ export function sourceDeltas(
 ): SourceDelta[] {
   const out = new Map<string, SourceDelta>();
   for (const s of samples) {
-    if (!sources.has(s.sliKey)) continue;
+    if (!sources.has(s.sliKey) || s.feed === 'none') continue;
     const b = bucketOf(s.timestampMs);
     const k = `${s.sliKey}@${b}@${s.vendorId}`;
     let d = out.get(k);

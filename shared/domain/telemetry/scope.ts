@@ -38,33 +38,48 @@ export interface ScopedSample {
   path?: string;
 }
 
+/** How the caller's batch names a sample's place in the request, and keeps its own counts when one is refused. */
+export interface ScopeHooks<T> {
+  /** The body path of the sample at an index (default: the sample's own `path`). */
+  pathOf?: (index: number) => string;
+  /** Told of each refused sample (the caller takes it off its per-series counts). */
+  onRefused?: (sample: T) => void;
+}
+
 /**
  * The vendor-scope step of ingestion, after mapping, validation and normalisation: every accepted sample whose
  * SLI is outside the vendor's bindings is rejected with reason `not_your_service` (whichever rule mapped it, the
- * default naming convention included), so accepted + rejected = submitted still holds. Rejections stay in
+ * default naming convention included), so accepted + rejected = submitted still holds. A request sample that
+ * became several stored samples (a native histogram feeds two counters) is rejected once. Rejections stay in
  * request order.
  */
 export function applyVendorScope<T extends ScopedSample, B extends { accepted: T[]; rejected: Rejection[] }>(
   batch: B,
   scope: VendorScope,
+  hooks: ScopeHooks<T> = {},
 ): B {
   const accepted: T[] = [];
   const refused: Rejection[] = [];
+  const named = new Set<number>();
   for (const s of batch.accepted) {
     if (inScope(scope, s.sliKey)) {
       accepted.push(s);
       continue;
     }
+    hooks.onRefused?.(s);
+    const index = s.index ?? -1;
+    if (index >= 0 && named.has(index)) continue;
+    named.add(index);
     const slash = s.sliKey.indexOf('/');
     const service = slash > 0 ? s.sliKey.slice(0, slash) : s.sliKey;
     refused.push({
-      index: s.index ?? -1,
-      path: s.path ?? '(sample)',
+      index,
+      path: (index >= 0 ? hooks.pathOf?.(index) : undefined) ?? s.path ?? '(sample)',
       reason: 'not_your_service',
       message: `vendor ${scope.vendorId} is not bound to ${service} or to its SLI ${s.sliKey}: an admin binds it (PUT /v1/vendors/${scope.vendorId}/bindings)`,
     });
   }
-  if (refused.length === 0) return batch;
+  if (refused.length === 0 && accepted.length === batch.accepted.length) return batch;
   const rejected = [...batch.rejected, ...refused].sort((a, b) => a.index - b.index);
   return { ...batch, accepted, rejected };
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { TELEMETRY_LIMITS } from '../../policy/telemetry.js';
+import { TELEMETRY_LIMITS } from '../../policy/telemetry-limits.js';
 import {
   AccordBatch,
   Discrepancy,
   IngestResponse,
+  SliActivity,
   TelemetryListQuery,
   UnmappedSeries,
 } from '../../schemas/telemetry.js';
@@ -19,7 +20,7 @@ export const TELEMETRY_ROUTES: readonly RouteSpec[] = [
     action: 'telemetry.ingest',
     handler: 'telemetry/ingest',
     summary:
-      'Push samples: Accord JSON batch v1 (below), Datadog v2 series (application/json with "series"), or Prometheus remote write 1.0 (application/x-protobuf, Content-Encoding: snappy). Up to 10,000 samples or 5 MB; an Idempotency-Key makes a retry safe.',
+      'Push samples: Accord JSON batch v1 (below), Datadog v2 series (application/json with "series"), or Prometheus remote write 1.0 (application/x-protobuf, Content-Encoding: snappy). Up to 10,000 samples or 5 MB; an Idempotency-Key makes a retry safe. The answer accounts for every sample and series and lists the SLIs fed, flagging those no objective reads.',
     // Documentation only: the handler reads the raw body and decides the format by Content-Type.
     body: AccordBatch,
     response: IngestResponse,
@@ -47,5 +48,17 @@ export const TELEMETRY_ROUTES: readonly RouteSpec[] = [
     summary: 'Buckets where the two sources of one SLI differ beyond the tolerance',
     query: TelemetryListQuery,
     response: z.object({ items: z.array(Discrepancy) }),
+  },
+
+  {
+    id: 'telemetry.slis',
+    method: 'GET',
+    path: '/v1/services/{serviceId}/slis',
+    auth: 'user',
+    action: 'telemetry.read',
+    handler: 'telemetry/slis',
+    summary:
+      "A service's SLIs that have data: last sample time, sample count, senders, rollup totals and the objectives that read each (none: a misspelled or not yet used SLI)",
+    response: z.object({ items: z.array(SliActivity) }),
   },
 ];

@@ -5,30 +5,54 @@ import {
   ConflictError,
   DomainError,
   ForbiddenError,
+  NotFoundError,
   PayloadTooLargeError,
   ValidationError,
 } from '../../domain/errors.js';
 import { decodeTelemetry } from '../../domain/telemetry/formats.js';
 import type { CompiledPolicy } from '../../domain/telemetry/mapping.js';
-import type { Sample } from '../../domain/telemetry/model.js';
+import {
+  countsAsSample,
+  outerSeries,
+  type PreparedBatch,
+  type Sample,
+} from '../../domain/telemetry/model.js';
 import { prepareBatch } from '../../domain/telemetry/prepare.js';
 import { compareSources, sourceDeltas } from '../../domain/telemetry/rollup.js';
 import { applyVendorScope, type VendorScope } from '../../domain/telemetry/scope.js';
 import type { Clock } from '../../ports/clock.js';
+import type { RollupStore } from '../../ports/rollups.js';
 import type { ServiceStore } from '../../ports/services.js';
 import type {
   DiscrepancyStore,
   IdempotencyStore,
   SampleSpool,
   SampleStore,
+  SliActivityRecord,
+  SliActivityStore,
+  SliReaders,
   SpooledBatch,
+  StoreRejection,
   UnmappedSeriesStore,
 } from '../../ports/telemetry.js';
-import type { Discrepancy, IngestResponse, UnmappedSeries } from '../../schemas/telemetry.js';
+import type {
+  Discrepancy,
+  IngestResponse,
+  Rejection,
+  SliActivity,
+  SliFed,
+  UnmappedSeries,
+} from '../../schemas/telemetry.js';
 
 export interface TelemetryDeps {
   policy: CompiledPolicy;
   samples: SampleStore;
+  /** To reject samples for services that do not exist (a misspelled id must not vanish into the void). */
+  services: Pick<ServiceStore, 'get'>;
+  /** Which SLIs of a service get data, when, how much (the owner's view). */
+  activity: SliActivityStore;
+  /** Which objectives read a service's SLIs (an SLI nobody reads is flagged to the sender). */
+  readers: SliReaders;
   idempotency: IdempotencyStore;
   spool: SampleSpool;
   unmapped: UnmappedSeriesStore;
@@ -43,6 +67,8 @@ export interface TelemetryDeps {
    * write (its bindings). Both composition roots wire VendorUseCases.admit; without it nothing is scoped (unit tests).
    */
   admit?: (vendorId: string, keyId: string | undefined) => Promise<VendorScope>;
+  /** How long a service known to exist, and the objectives reading its SLIs, are remembered (default 60 s). */
+  cacheTtlMs?: number;
 }
 
 export interface IngestInput {
@@ -71,6 +97,9 @@ const KEY = /^[\x21-\x7e]{1,200}$/;
 export class TelemetryIngest {
   private readonly inFlight = new Map<string, Promise<IngestResult>>();
   private lastPurge = 0;
+  /** Services known to exist, until an instant (a service is never deleted, only its agreements retire). */
+  private readonly knownServices = new Map<string, number>();
+  private readonly readSlis = new Map<string, { until: number; slis: Set<string> }>();
 
   constructor(private readonly deps: TelemetryDeps) {}
 
@@ -137,16 +166,27 @@ export class TelemetryIngest {
     const decoded = decodeTelemetry(inflateJson(input, policy.limits.maxBodyBytes), policy.limits);
     const mapped = prepareBatch(decoded, { vendorId: input.vendorId, nowMs, policy });
     // A vendor writes only the services and SLIs bound to it (not_your_service), whatever rule mapped the sample.
-    const prepared = scope ? applyVendorScope(mapped, scope) : mapped;
+    const prepared = scope
+      ? applyVendorScope<Sample, PreparedBatch>(mapped, scope, {
+          pathOf: (i) => mapped.pathOf(i),
+          onRefused: (s) => {
+            if (countsAsSample(s)) mapped.seriesOf.get(outerSeries(s))!.accepted--;
+          },
+        })
+      : mapped;
+    await this.rejectUnknownServices(prepared);
     await this.deps.unmapped.record(prepared.unmapped, nowMs);
     let durability: IngestResponse['durability'] = 'none';
     let duplicates = 0;
+    let stored: Sample[] = prepared.accepted;
     if (prepared.accepted.length > 0) {
       try {
         const out = await this.deps.samples.write(prepared.accepted);
         duplicates = out.duplicates;
         durability = 'stored';
+        if (out.rejected.length) stored = this.takeBack(prepared, out.rejected);
         await this.afterStore(out.fresh, nowMs);
+        await this.recordActivity(out.fresh, input.vendorId, nowMs);
       } catch (err) {
         if (err instanceof DomainError) throw err;
         // The raw store is down: the accepted samples are acknowledged once they are in the spool.
@@ -159,18 +199,150 @@ export class TelemetryIngest {
         durability = 'spooled';
       }
     }
+    const rejected = dedupeByIndex(prepared.rejected);
+    // Every request sample is either in `stored` (once: see countsAsSample) or in `rejected`.
+    let accepted = 0;
+    for (const s of stored) if (countsAsSample(s)) accepted++;
     return {
       status: durability === 'spooled' ? 202 : 200,
       replayed: false,
       body: {
         submitted: prepared.submitted,
-        accepted: prepared.accepted.length,
+        accepted,
         duplicates,
-        rejected: prepared.rejected,
+        rejected,
         unmappedSeries: prepared.unmapped.length,
+        series: seriesCounts(prepared),
+        slis: await this.slisFed(stored),
         durability,
       },
     };
+  }
+
+  /**
+   * Samples for a service that does not exist are rejected one by one (`unknown_service`): a misspelled service id
+   * is answered in the same request rather than stored where nothing reads it.
+   */
+  private async rejectUnknownServices(prepared: PreparedBatch): Promise<void> {
+    // Distinct SLIs first (no string work per sample), then their services.
+    const slis = new Set<string>();
+    for (const s of prepared.accepted) slis.add(s.sliKey);
+    const now = this.deps.clock.now().getTime();
+    const missing = new Map<string, string>();
+    const checked = new Map<string, boolean>();
+    for (const sliKey of slis) {
+      const id = sliKey.slice(0, sliKey.indexOf('/'));
+      let known = checked.get(id);
+      if (known === undefined) {
+        known = (this.knownServices.get(id) ?? 0) > now || (await this.deps.services.get(id)) !== undefined;
+        if (known) this.knownServices.set(id, now + (this.deps.cacheTtlMs ?? 60_000));
+        checked.set(id, known);
+      }
+      if (!known) missing.set(sliKey, id);
+    }
+    if (missing.size === 0) return;
+    const kept: Sample[] = [];
+    for (const s of prepared.accepted) {
+      const id = missing.get(s.sliKey);
+      if (id === undefined) {
+        kept.push(s);
+        continue;
+      }
+      if (countsAsSample(s)) prepared.seriesOf.get(outerSeries(s))!.accepted--;
+      prepared.rejected.push({
+        index: s.index,
+        path: prepared.pathOf(s.index),
+        reason: 'unknown_service',
+        message: `there is no service ${id}: register it (POST /v1/services) or correct the mapping`,
+      });
+    }
+    prepared.accepted = kept;
+    prepared.rejected.sort((a, b) => a.index - b.index);
+  }
+
+  /**
+   * The store refused some samples (conflicts, counters out of order): they become rejections. A native histogram
+   * sample feeds two counters: when the store refuses either, the request sample is rejected as a whole.
+   */
+  private takeBack(prepared: PreparedBatch, refused: readonly StoreRejection[]): Sample[] {
+    const out = new Set<Sample>();
+    const native = new Set<number>();
+    for (const r of refused) {
+      out.add(r.sample);
+      if (r.sample.type === 'native-histogram') native.add(r.sample.index);
+      prepared.rejected.push({
+        index: r.sample.index,
+        path: prepared.pathOf(r.sample.index),
+        reason: r.reason,
+        message: r.message,
+      });
+    }
+    prepared.rejected.sort((a, b) => a.index - b.index);
+    const kept: Sample[] = [];
+    for (const s of prepared.accepted) {
+      const gone = out.has(s) || (native.size > 0 && s.type === 'native-histogram' && native.has(s.index));
+      if (!gone) kept.push(s);
+      else if (countsAsSample(s)) prepared.seriesOf.get(outerSeries(s))!.accepted--;
+    }
+    return kept;
+  }
+
+  /** Records which SLIs got new samples, when, from whom (for the service owner's list). */
+  private async recordActivity(fresh: readonly Sample[], vendorId: string, nowMs: number): Promise<void> {
+    if (fresh.length === 0) return;
+    const bySli = new Map<string, SliActivityRecord>();
+    for (const s of fresh) {
+      let r = bySli.get(s.sliKey);
+      if (!r) {
+        r = {
+          sliKey: s.sliKey,
+          vendorId,
+          samples: 0,
+          firstSampleMs: s.timestampMs,
+          lastSampleMs: s.timestampMs,
+          lastReceivedMs: nowMs,
+        };
+        bySli.set(s.sliKey, r);
+      }
+      if (countsAsSample(s)) r.samples++;
+      if (s.timestampMs < r.firstSampleMs) r.firstSampleMs = s.timestampMs;
+      if (s.timestampMs > r.lastSampleMs) r.lastSampleMs = s.timestampMs;
+    }
+    try {
+      await this.deps.activity.record([...bySli.values()]);
+    } catch (err) {
+      // The samples are committed: a failed activity count must not turn their acknowledgement into an error.
+      this.deps.onBackgroundError?.('SLI activity', err);
+    }
+  }
+
+  /** Per SLI this request fed: how many samples, and whether any objective reads it. */
+  private async slisFed(stored: readonly Sample[]): Promise<SliFed[]> {
+    const counts = new Map<string, number>();
+    for (const s of stored) if (countsAsSample(s)) counts.set(s.sliKey, (counts.get(s.sliKey) ?? 0) + 1);
+    const out: SliFed[] = [];
+    for (const [sliKey, accepted] of counts) {
+      const slash = sliKey.indexOf('/');
+      const read = await this.readSlisOf(sliKey.slice(0, slash));
+      out.push({ sliKey, accepted, readByObjective: read.has(sliKey.slice(slash + 1)) });
+    }
+    return out.sort((a, b) => (a.sliKey < b.sliKey ? -1 : 1));
+  }
+
+  private async readSlisOf(serviceId: string): Promise<Set<string>> {
+    const now = this.deps.clock.now().getTime();
+    const hit = this.readSlis.get(serviceId);
+    if (hit && hit.until > now) return hit.slis;
+    let slis: Set<string>;
+    try {
+      slis = new Set((await this.deps.readers.of(serviceId)).map((r) => r.sli));
+    } catch (err) {
+      this.deps.onBackgroundError?.('objective readers', err);
+      return new Set();
+    }
+    if (this.readSlis.size > 10_000) this.readSlis.clear();
+    this.readSlis.set(serviceId, { until: now + (this.deps.cacheTtlMs ?? 60_000), slis });
+    return slis;
   }
 
   /** Replays spooled batches into the raw store; answers how many went through. */
@@ -224,8 +396,76 @@ export class TelemetryQueries {
     private readonly deps: Pick<TelemetryDeps, 'unmapped' | 'discrepancies'> & {
       /** To place a discrepancy's service in the caller's scope. */
       services?: Pick<ServiceStore, 'get'>;
+      activity?: SliActivityStore;
+      readers?: SliReaders;
+      /** Rollup totals per SLI (the objectives' read side). */
+      rollups?: Pick<RollupStore, 'cumulative'>;
     },
   ) {}
+
+  /**
+   * Every SLI of a service that has data: when it last had a sample, how many, from which senders, its rollup
+   * totals, and the objectives that read it (none: its data judges nothing yet). Scope: the service's owner unit
+   * and the service itself, checked on the stored service.
+   * @throws NotFoundError for an unknown service, or one the caller may not even read (answered alike);
+   *   ForbiddenError when the caller reads the service but not its telemetry
+   */
+  async slisOf(principal: Principal, serviceId: string): Promise<SliActivity[]> {
+    const service = await this.deps.services?.get(serviceId);
+    const missing = new NotFoundError(`there is no service ${serviceId}`);
+    if (!service) throw missing;
+    const located = { businessUnit: service.businessUnit, serviceId };
+    if (!canAccess(principal, 'telemetry.read', located)) {
+      if (!canAccess(principal, 'service.read', located)) throw missing;
+      throw new ForbiddenError('you may read this service but not its telemetry');
+    }
+    const rows = (await this.deps.activity?.listByService(serviceId)) ?? [];
+    const readers = (await this.deps.readers?.of(serviceId)) ?? [];
+    const bySli = new Map<string, SliActivity>();
+    for (const r of rows) {
+      const sli = r.sliKey.slice(serviceId.length + 1);
+      let a = bySli.get(r.sliKey);
+      if (!a) {
+        a = {
+          sliKey: r.sliKey,
+          sli,
+          lastSampleAt: new Date(r.lastSampleMs).toISOString(),
+          firstSampleAt: new Date(r.firstSampleMs).toISOString(),
+          lastReceivedAt: new Date(r.lastReceivedMs).toISOString(),
+          samples: 0,
+          vendors: [],
+          good: 0,
+          total: 0,
+          count: 0,
+          readBy: readers
+            .filter((x) => x.sli === sli)
+            .map((x) => ({ agreementId: x.agreementId, objectiveId: x.objectiveId, status: x.status })),
+        };
+        bySli.set(r.sliKey, a);
+      }
+      a.samples += r.samples;
+      a.vendors.push(r.vendorId);
+      if (r.lastSampleMs > Date.parse(a.lastSampleAt))
+        a.lastSampleAt = new Date(r.lastSampleMs).toISOString();
+      if (r.firstSampleMs < Date.parse(a.firstSampleAt))
+        a.firstSampleAt = new Date(r.firstSampleMs).toISOString();
+      if (r.lastReceivedMs > Date.parse(a.lastReceivedAt))
+        a.lastReceivedAt = new Date(r.lastReceivedMs).toISOString();
+    }
+    const list = [...bySli.values()];
+    if (this.deps.rollups && list.length) {
+      const totals = await this.deps.rollups.cumulative(
+        list.map((a) => ({ sliKey: a.sliKey, instants: [Number.MAX_SAFE_INTEGER] })),
+      );
+      list.forEach((a, i) => {
+        const t = totals[i]![0]!;
+        a.good = t.good;
+        a.total = t.total;
+        a.count = t.count;
+      });
+    }
+    return list;
+  }
 
   /** Unmapped series belong to no service yet, so only portfolio-wide roles (admin, auditor) read them. */
   async unmapped(
@@ -294,4 +534,28 @@ function inflateJson(
   }
   const { 'content-encoding': _dropped, ...headers } = input.headers;
   return { headers, body };
+}
+
+/** One rejection per sample: the first reason found for an index (a native histogram feeds two counters). */
+function dedupeByIndex(rejected: readonly Rejection[]): Rejection[] {
+  const out: Rejection[] = [];
+  let last = -1;
+  for (const r of rejected) {
+    if (r.index === last) continue;
+    out.push(r);
+    last = r.index;
+  }
+  return out;
+}
+
+/** Every series of the request by outcome: accepted (a sample of it accepted), rejected, or unmapped. */
+function seriesCounts(prepared: PreparedBatch): IngestResponse['series'] {
+  let unmapped = 0;
+  let ok = 0;
+  for (const e of prepared.seriesOf.values()) {
+    if (e.unmapped) unmapped++;
+    else if (e.accepted > 0) ok++;
+  }
+  const submitted = prepared.seriesOf.size + prepared.malformedSeries;
+  return { submitted, accepted: ok, rejected: submitted - ok - unmapped, unmapped };
 }

@@ -13,7 +13,8 @@ import { documentClient } from '../../../shared/adapters/dynamodb/client.js';
 import { MemoryRollupStore } from '../../../shared/adapters/memory/rollups.js';
 import { readConfig } from '../../../shared/runtime/config.js';
 import { composeAwsTelemetry } from '../../../shared/runtime/telemetry-aws.js';
-import { promRequest } from '../../helpers/telemetry.js';
+import { promRequest, TEST_SERVICES } from '../../helpers/telemetry.js';
+import { testService } from '../../helpers/telemetry-app.js';
 
 const NOW = Date.UTC(2026, 10, 25, 12);
 const ts = mockClient(TimestreamWriteClient);
@@ -34,6 +35,8 @@ const compose = (e: Record<string, string> = env) =>
     rollups,
     clock: { now: () => new Date(NOW) },
     clientConfig: { region: 'eu-west-1' },
+    services: { get: async (id: string) => (TEST_SERVICES.includes(id) ? testService(id) : undefined) },
+    agreements: { list: async () => ({ items: [] }) },
   });
 const request = () =>
   promRequest([

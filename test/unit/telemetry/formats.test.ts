@@ -6,37 +6,38 @@ import {
   ValidationError,
 } from '../../../shared/domain/errors.js';
 import { decodeTelemetry } from '../../../shared/domain/telemetry/formats.js';
-import {
-  decodeWriteRequest,
-  encodeWriteRequest,
-  type PromSeries,
-} from '../../../shared/domain/telemetry/protobuf.js';
-import { snappyDecode } from '../../../shared/domain/telemetry/snappy.js';
+import { checkWireTypes, decodeWriteRequest } from '../../../shared/domain/telemetry/remote-write.js';
 import { loadTelemetryPolicy } from '../../../shared/policy/telemetry.js';
-import { jsonRequest, promRequest } from '../../helpers/telemetry.js';
+import { jsonRequest, type PromSeries, promRequest, writeRequestBytes } from '../../helpers/telemetry.js';
 
 const limits = loadTelemetryPolicy().limits;
+const protobufBody = (bytes: Uint8Array) => ({
+  headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' },
+  body: Buffer.from(compress(bytes)),
+});
 
-describe('snappy and protobuf at the edge', () => {
-  it('inflates what an independent snappy encoder compressed, including back-references', () => {
-    const text = new TextEncoder().encode(`${'abcabcabcabc'.repeat(500)}the end`);
-    const out = snappyDecode(compress(text), 1 << 20);
-    expect(Buffer.from(out).equals(Buffer.from(text))).toBe(true);
+describe('snappy and protobuf at the edge (snappyjs, protobufjs from the official .proto files)', () => {
+  it('refuses a block that declares more than the limit with 413 before inflating a byte', () => {
+    const big = Buffer.from(compress(new Uint8Array(6 * 1024 * 1024)));
+    expect(() =>
+      decodeTelemetry(
+        { headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' }, body: big },
+        limits,
+      ),
+    ).toThrow(PayloadTooLargeError);
   });
 
-  it('refuses a block that declares more than the limit before inflating a byte', () => {
-    const big = compress(new Uint8Array(100_000));
-    try {
-      snappyDecode(big, 50_000);
-      expect.unreachable();
-    } catch (e) {
-      expect((e as ValidationError).details[0]!.problem).toMatch(/declares 100000 .* the limit is 50000/);
-    }
-  });
-
-  it('refuses a truncated block as a validation error, never a crash', () => {
-    const c = compress(new TextEncoder().encode('hello hello hello hello'));
-    expect(() => snappyDecode(c.subarray(0, c.length - 3), 1000)).toThrow(ValidationError);
+  it('refuses a truncated snappy block as a 400, never a crash', () => {
+    const c = Buffer.from(compress(new TextEncoder().encode('hello hello hello hello hello')));
+    expect(() =>
+      decodeTelemetry(
+        {
+          headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' },
+          body: c.subarray(0, c.length - 3),
+        },
+        limits,
+      ),
+    ).toThrow(ValidationError);
   });
 
   it('decodes a WriteRequest back into its labels, values and millisecond timestamps', () => {
@@ -50,17 +51,59 @@ describe('snappy and protobuf at the edge', () => {
         ],
       },
     ];
-    const back = decodeWriteRequest(encodeWriteRequest(series));
-    expect(back[0]).toEqual(series[0]);
-    expect(back[1]!.samples[0]).toEqual({ value: -2.5, timestampMs: 5 });
-    expect(Number.isNaN(back[1]!.samples[1]!.value)).toBe(true);
+    const back = decodeWriteRequest(writeRequestBytes(series));
+    expect(back.timeseries[0]!.labels.map((l) => [l.name, l.value])).toEqual([
+      ['__name__', 'up'],
+      ['job', 'x'],
+    ]);
+    expect(back.timeseries[0]!.samples[0]).toMatchObject({ value: 1, timestamp: 1764000000123 });
+    expect(typeof back.timeseries[0]!.samples[0]!.timestamp).toBe('number');
+    expect(back.timeseries[1]!.samples[0]).toMatchObject({ value: -2.5, timestamp: 5 });
+    expect(Number.isNaN(back.timeseries[1]!.samples[1]!.value)).toBe(true);
   });
 
   it('reads negative int64 timestamps as negative numbers', () => {
     const back = decodeWriteRequest(
-      encodeWriteRequest([{ labels: { __name__: 'a' }, samples: [{ value: 1, timestampMs: -1000 }] }]),
+      writeRequestBytes([{ labels: { __name__: 'a' }, samples: [{ value: 1, timestampMs: -1000 }] }]),
     );
-    expect(back[0]!.samples[0]!.timestampMs).toBe(-1000);
+    expect(back.timeseries[0]!.samples[0]!.timestamp).toBe(-1000);
+  });
+
+  it.each([
+    ['a time series sent as a varint', [0x08, 0x05], 'timeseries[0]', 'wire type 0'],
+    [
+      'samples sent as a varint inside a time series',
+      [0x0a, 0x02, 0x10, 0x01],
+      'timeseries[0].samples[0]',
+      'wire type 0',
+    ],
+    [
+      'a sample value (double) sent as a varint',
+      [0x0a, 0x04, 0x12, 0x02, 0x08, 0x01],
+      'timeseries[0].samples[0].value',
+      'implies wire type 1',
+    ],
+    ['a length running past the body', [0x0a, 0x09, 0x12], 'timeseries[0]', 'runs past'],
+    ['an invalid wire type', [0x1f], 'metadata[0]', 'wire type 7'],
+  ])('answers 400 naming the field for %s (not "200 submitted: 0")', (_name, bytes, path, problem) => {
+    try {
+      decodeTelemetry(protobufBody(Uint8Array.from(bytes)), limits);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ValidationError);
+      expect((e as ValidationError).details[0]!.path).toBe(path);
+      expect((e as ValidationError).details[0]!.problem).toContain(problem);
+    }
+  });
+
+  it('skips fields it does not know by their own wire type, as protobuf requires', () => {
+    const known = writeRequestBytes([
+      { labels: { __name__: 'up' }, samples: [{ value: 1, timestampMs: 5 }] },
+    ]);
+    // Field 9 (unknown to remote write 1.0), length-delimited, 2 bytes, in front of a valid request.
+    const withUnknown = Uint8Array.from([0x4a, 0x02, 0x01, 0x02, ...known]);
+    expect(checkWireTypes(withUnknown)).toBeUndefined();
+    expect(decodeWriteRequest(withUnknown).timeseries).toHaveLength(1);
   });
 });
 
@@ -140,11 +183,11 @@ describe('which format a request is in', () => {
       }),
       limits,
     );
-    expect(d.samples[0]!.series.labels).toEqual({
+    expect(d.series[0]!.series.labels).toEqual({
       service: 'card-authorisation',
       env: 'prod',
       host: 'host-1',
     });
-    expect(d.samples[0]!.epochUnit).toBe('s');
+    expect(d.series[0]!.epochUnit).toBe('s');
   });
 });

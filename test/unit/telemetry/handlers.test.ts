@@ -8,10 +8,10 @@ import { telemetryFixture } from '../../helpers/telemetry-app.js';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 const T = Date.UTC(2026, 10, 25, 12, 0, 0);
-let fixture: ReturnType<typeof telemetryFixture>;
+let fixture: Awaited<ReturnType<typeof telemetryFixture>>;
 
-beforeEach(() => {
-  fixture = telemetryFixture('memory', T + 1000);
+beforeEach(async () => {
+  fixture = await telemetryFixture('memory', T + 1000);
   setContainer({ telemetry: { ingest: fixture.ingest, queries: fixture.queries } } as unknown as Container);
 });
 

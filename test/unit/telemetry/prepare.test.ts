@@ -4,7 +4,7 @@ import { prepareBatch } from '../../../shared/domain/telemetry/prepare.js';
 import { rollupDeltas } from '../../../shared/domain/telemetry/rollup.js';
 import { toInstant } from '../../../shared/domain/telemetry/time.js';
 import { loadTelemetryPolicy } from '../../../shared/policy/telemetry.js';
-import { accordSample, jsonRequest, promRequest } from '../../helpers/telemetry.js';
+import { accordSample, jsonRequest, promRequest, storedSample } from '../../helpers/telemetry.js';
 
 const policy = loadTelemetryPolicy();
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
@@ -205,14 +205,36 @@ describe('mapping: vendor series to SLIs through rules that are data', () => {
 describe('rollups from samples', () => {
   it('counts ratios as good/total, durations against their threshold with value aggregates, per 5-minute bucket', () => {
     const bucket = Math.floor(NOW / 300_000) * 300_000;
-    const base = { vendorId: 'v', series: 's', rollup: true, timestampMs: NOW };
+    const base = storedSample({ vendorId: 'v', series: 's', timestampMs: NOW });
     const deltas = rollupDeltas([
       { ...base, sliKey: 'svc_a/availability', measure: 'ratio', value: 1 },
       { ...base, sliKey: 'svc_a/availability', measure: 'ratio', value: 0 },
-      { ...base, sliKey: 'svc_a/latency', measure: 'duration', value: 120, thresholdMs: 300 },
-      { ...base, sliKey: 'svc_a/latency', measure: 'duration', value: 480, thresholdMs: 300 },
-      { ...base, sliKey: 'svc_a/errors', measure: 'good', value: 90 },
-      { ...base, sliKey: 'svc_a/errors', measure: 'bad', value: 10 },
+      {
+        ...base,
+        sliKey: 'svc_a/latency',
+        measure: 'duration',
+        feed: 'duration',
+        value: 120,
+        thresholdMs: 300,
+      },
+      {
+        ...base,
+        sliKey: 'svc_a/latency',
+        measure: 'duration',
+        feed: 'duration',
+        value: 480,
+        thresholdMs: 300,
+      },
+      {
+        ...base,
+        sliKey: 'svc_a/errors',
+        measure: 'good',
+        type: 'delta',
+        feed: 'good',
+        value: 90,
+        events: 90,
+      },
+      { ...base, sliKey: 'svc_a/errors', measure: 'bad', type: 'delta', feed: 'bad', value: 10, events: 10 },
     ]);
     expect(deltas).toEqual([
       {

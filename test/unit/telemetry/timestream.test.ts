@@ -10,22 +10,23 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryRollupStore } from '../../../shared/adapters/memory/rollups.js';
+import { MemorySeriesStateStore } from '../../../shared/adapters/memory/series-state.js';
 import { MemorySampleSpool } from '../../../shared/adapters/memory/telemetry.js';
 import { SqsSampleSpool } from '../../../shared/adapters/sqs/spool.js';
 import { TimestreamSampleWriter } from '../../../shared/adapters/timestream/samples.js';
 import { AwsSampleStore } from '../../../shared/adapters/timestream/store.js';
 import type { Sample } from '../../../shared/domain/telemetry/model.js';
+import { storedSample } from '../../helpers/telemetry.js';
 
 const T0 = Date.UTC(2026, 10, 25, 12);
 const samples = (n: number): Sample[] =>
   Array.from({ length: n }, (_, i) => ({
-    vendorId: 'prometheus-main',
-    series: 'prometheus-main|probe_success|job=a',
-    sliKey: 'svc_a/availability',
-    measure: 'ratio',
-    timestampMs: T0 + i,
+    ...storedSample({
+      series: 'prometheus-main|probe_success|job=a',
+      sliKey: 'svc_a/availability',
+      timestampMs: T0 + i,
+    }),
     value: i % 2,
-    rollup: true,
   }));
 
 const ts = mockClient(TimestreamWriteClient);
@@ -135,7 +136,9 @@ describe('the AWS sample store', () => {
     );
     const rollups = new MemoryRollupStore();
     const refused = new MemorySampleSpool();
-    const out = await new AwsSampleStore(writer(), rollups, refused).write(samples(4));
+    const out = await new AwsSampleStore(writer(), rollups, refused, new MemorySeriesStateStore()).write(
+      samples(4),
+    );
     expect(out).toMatchObject({ stored: 2, duplicates: 1 });
     expect(await refused.pending()).toBe(1);
     const b = await rollups.read('svc_a/availability', T0 - 300_000, T0 + 300_000);
@@ -144,7 +147,12 @@ describe('the AWS sample store', () => {
 
   it('works without Timestream (the CDK switch off): rollups only', async () => {
     const rollups = new MemoryRollupStore();
-    const out = await new AwsSampleStore(undefined, rollups, new MemorySampleSpool()).write(samples(3));
+    const out = await new AwsSampleStore(
+      undefined,
+      rollups,
+      new MemorySampleSpool(),
+      new MemorySeriesStateStore(),
+    ).write(samples(3));
     expect(out.stored).toBe(3);
     expect(ts.commandCalls(WriteRecordsCommand)).toHaveLength(0);
   });

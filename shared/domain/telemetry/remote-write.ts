@@ -1,0 +1,208 @@
+import protobuf from 'protobufjs/light.js';
+import { ValidationError } from '../errors.js';
+import descriptor from './proto/remote-write.json' with { type: 'json' };
+
+/**
+ * Prometheus remote write 1.0 (`prometheus.WriteRequest`), decoded by protobufjs (reflection) from the official
+ * message definitions in ./proto (types.proto, remote.proto; the JSON descriptor is generated from them by
+ * `npm run proto`). protobufjs does not check that a known field arrives with the wire type its declaration
+ * implies (a double sent as a varint decodes as garbage, silently), so `checkWireTypes` walks the body against the
+ * same reflected types first and refuses a mismatch with a 400 naming the field.
+ */
+
+// int64 fields (millisecond timestamps, far below 2^53) decode as numbers, not long.js objects: one allocation
+// less per sample. This is protobufjs's process-wide switch; Accord has no other int64 reader that needs Long.
+(protobuf.util as { Long?: unknown }).Long = undefined;
+protobuf.configure();
+
+const root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
+const WriteRequestType = root.lookupType('prometheus.WriteRequest');
+
+/** A label of a series (`__name__` is the metric name). */
+export interface RwLabel {
+  name: string;
+  value: string;
+}
+
+/** A float sample: the value and its time in epoch milliseconds. */
+export interface RwSample {
+  value: number;
+  timestamp: number;
+}
+
+export interface RwBucketSpan {
+  offset: number;
+  length: number;
+}
+
+/**
+ * A native histogram sample (remote write 1.0 field TimeSeries.histograms). Integer histograms carry
+ * `count_int`, `zero_count_int` and `positive_deltas`/`negative_deltas` (each bucket as the difference to the
+ * previous one); float histograms carry the `_float` counts and `positive_counts`/`negative_counts`.
+ */
+export interface RwHistogram {
+  count_int?: number;
+  count_float?: number;
+  sum: number;
+  schema: number;
+  zero_threshold: number;
+  zero_count_int?: number;
+  zero_count_float?: number;
+  negative_spans: RwBucketSpan[];
+  negative_deltas: number[];
+  negative_counts: number[];
+  positive_spans: RwBucketSpan[];
+  positive_deltas: number[];
+  positive_counts: number[];
+  /** 0 unknown, 1 yes (first after a reset), 2 no, 3 gauge histogram. */
+  reset_hint: number;
+  timestamp: number;
+}
+
+export interface RwTimeSeries {
+  labels: RwLabel[];
+  samples: RwSample[];
+  histograms: RwHistogram[];
+}
+
+/** Metric metadata: 0 unknown, 1 counter, 2 gauge, 3 histogram, 4 gauge histogram, 5 summary, 6 info, 7 stateset. */
+export interface RwMetadata {
+  type: number;
+  metric_family_name: string;
+  help: string;
+  unit: string;
+}
+
+export interface WriteRequest {
+  timeseries: RwTimeSeries[];
+  metadata: RwMetadata[];
+}
+
+export const METRIC_TYPES = [
+  'UNKNOWN',
+  'COUNTER',
+  'GAUGE',
+  'HISTOGRAM',
+  'GAUGEHISTOGRAM',
+  'SUMMARY',
+  'INFO',
+  'STATESET',
+] as const;
+
+/**
+ * Decodes an (inflated) WriteRequest.
+ * @throws ValidationError naming the field path (`timeseries[2].samples[0].value`) when the body is not a
+ *   WriteRequest: a truncated field, a wire type its field cannot have, an invalid wire type.
+ */
+export function decodeWriteRequest(bytes: Uint8Array): WriteRequest {
+  const problem = checkWireTypes(bytes);
+  if (problem) {
+    throw new ValidationError('the body is not a valid remote write WriteRequest', [problem]);
+  }
+  try {
+    return WriteRequestType.decode(bytes) as unknown as WriteRequest;
+  } catch (e) {
+    throw new ValidationError('the body is not a valid remote write WriteRequest', [
+      { path: '(body)', problem: (e as Error).message },
+    ]);
+  }
+}
+
+/** Encodes a WriteRequest (tests and benchmarks build what Prometheus sends with the same library). */
+export function encodeWriteRequest(req: {
+  timeseries: Partial<RwTimeSeries>[];
+  metadata?: Partial<RwMetadata>[];
+}): Uint8Array {
+  return WriteRequestType.encode(WriteRequestType.fromObject(req)).finish();
+}
+
+// ---------------------------------------------------------------- wire-type check
+
+/** What each field number of a message may carry: its wire type(s) and, for a message field, its check. */
+interface FieldShape {
+  name: string;
+  wire: number;
+  /** Packed repeated scalars arrive length-delimited too. */
+  packed: boolean;
+  message: MessageShape | undefined;
+}
+type MessageShape = Map<number, FieldShape>;
+
+const shapes = new Map<protobuf.Type, MessageShape>();
+function shapeOf(type: protobuf.Type): MessageShape {
+  let shape = shapes.get(type);
+  if (shape) return shape;
+  shape = new Map();
+  shapes.set(type, shape);
+  for (const f of type.fieldsArray) {
+    f.resolve();
+    const sub = f.resolvedType instanceof protobuf.Type ? f.resolvedType : undefined;
+    const isEnum = f.resolvedType instanceof protobuf.Enum;
+    const basic = (protobuf.types.basic as Record<string, number | undefined>)[f.type];
+    const wire = sub ? 2 : isEnum ? 0 : (basic ?? 2);
+    const packable =
+      f.repeated &&
+      (isEnum || (protobuf.types.packed as Record<string, number | undefined>)[f.type] !== undefined);
+    shape.set(f.id, { name: f.name, wire, packed: packable, message: undefined });
+    if (sub) shape.get(f.id)!.message = shapeOf(sub);
+  }
+  return shape;
+}
+const WRITE_REQUEST_SHAPE = shapeOf(WriteRequestType);
+
+/**
+ * Walks the body with protobufjs's Reader and answers the first field whose wire type contradicts its declaration
+ * (unknown fields are skipped by their own wire type, as protobuf requires). Runs once fast without paths; on a
+ * problem, once more keeping the path to name it.
+ */
+export function checkWireTypes(bytes: Uint8Array): { path: string; problem: string } | undefined {
+  const reader = protobuf.Reader.create(bytes);
+  try {
+    walk(reader, bytes.length, WRITE_REQUEST_SHAPE, undefined);
+    return undefined;
+  } catch {
+    const path: string[] = [];
+    try {
+      walk(protobuf.Reader.create(bytes), bytes.length, WRITE_REQUEST_SHAPE, path);
+    } catch (e) {
+      return { path: path.join('') || '(body)', problem: (e as Error).message };
+    }
+    return { path: '(body)', problem: 'is not a valid WriteRequest' };
+  }
+}
+
+function walk(r: protobuf.Reader, end: number, shape: MessageShape, path: string[] | undefined): void {
+  const counts = path ? new Map<number, number>() : undefined;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const id = tag >>> 3;
+    const wire = tag & 7;
+    if (id === 0) throw new Error('has a field number 0');
+    const field = shape.get(id);
+    if (!field) {
+      r.skipType(wire);
+      if (r.pos > end) throw new Error(`field ${id} runs past the end of its message`);
+      continue;
+    }
+    if (path) {
+      const n = counts!.get(id) ?? 0;
+      counts!.set(id, n + 1);
+      path.push(`${path.length ? '.' : ''}${field.name}${field.message || field.packed ? `[${n}]` : ''}`);
+    }
+    if (wire !== field.wire && !(field.packed && wire === 2)) {
+      throw new Error(`is sent with wire type ${wire}; its declaration implies wire type ${field.wire}`);
+    }
+    if (field.message) {
+      const len = r.uint32();
+      const stop = r.pos + len;
+      if (stop > end) throw new Error('runs past the end of its message');
+      walk(r, stop, field.message, path);
+      r.pos = stop;
+    } else {
+      r.skipType(wire);
+      if (r.pos > end) throw new Error('runs past the end of its message');
+    }
+    path?.pop();
+  }
+  if (r.pos !== end) throw new Error('is truncated');
+}

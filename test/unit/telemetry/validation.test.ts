@@ -131,7 +131,8 @@ describe('nothing accepted into the void', () => {
       }),
     ]);
     const stranger = principal({ roles: ['service-owner'], services: ['svc_checkout'] });
-    await expect(t.queries.slisOf(stranger, 'svc_core-ledger')).rejects.toMatchObject({ code: 'forbidden' });
+    // Outside the caller's scope reads exactly like a service that does not exist.
+    await expect(t.queries.slisOf(stranger, 'svc_core-ledger')).rejects.toMatchObject({ code: 'not_found' });
     await expect(t.queries.slisOf(owner, 'svc_nope')).rejects.toMatchObject({ code: 'not_found' });
   });
 });

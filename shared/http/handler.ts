@@ -31,6 +31,11 @@ export interface HttpRequest<B, Q> {
   /** The undecoded body, for routes that take binary formats. */
   rawBody: Buffer;
   requestId: string;
+  /**
+   * Where this API is mounted as the client sees it: `/live` on the execute-api domain, a custom domain's base
+   * path (or `''`), `''` on the embedded default. Links the API hands out (Location, OpenAPI servers) start here.
+   */
+  basePath: string;
   deps: Container;
 }
 
@@ -49,6 +54,25 @@ export function lowerHeaders(h: APIGatewayProxyEvent['headers'] | null | undefin
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h ?? {})) if (v !== undefined) out[k.toLowerCase()] = v;
   return out;
+}
+
+/**
+ * The mount point of the API from the request itself: the client's full path (`requestContext.path`, which
+ * carries the stage or a custom domain's base path) less the route's own segments (as many as the resource
+ * template has). `''` when the event does not say (the root).
+ */
+export function basePathOf(event: Pick<APIGatewayProxyEvent, 'resource' | 'requestContext'>): string {
+  const ctx = event.requestContext;
+  const full = ctx?.path;
+  let prefix = '';
+  if (full && event.resource) {
+    const own = event.resource.split('/').filter(Boolean).length;
+    const segments = full.split('/').filter(Boolean);
+    if (segments.length >= own) prefix = segments.slice(0, segments.length - own).join('/');
+  }
+  // On the execute-api domain the stage is always in the URL, whatever requestContext.path says.
+  if (!prefix && ctx?.stage && ctx.domainName?.includes('.execute-api.')) prefix = ctx.stage;
+  return prefix ? `/${prefix}` : '';
 }
 
 /** If-Match: "3" (strong), W/"3" is accepted too. */
@@ -79,7 +103,8 @@ function parseBody(
     if (r.success) return r.data;
     throw new ValidationError('a JSON body is required', [{ path: '(body)', problem: 'is missing' }]);
   }
-  if (type !== 'application/json' && !type.endsWith('+json')) {
+  // No Content-Type is read as JSON, as API Gateway does when it picks the request model.
+  if (type !== '' && type !== 'application/json' && !type.endsWith('+json')) {
     throw new UnsupportedMediaTypeError(`${route.method} ${route.path} takes application/json`, [
       { path: 'Content-Type', problem: `"${type || '(none)'}" is not application/json` },
     ]);
@@ -151,6 +176,9 @@ export function httpHandler<B = undefined, Q = Record<string, never>>(spec: Hand
     logger.setCorrelationId(correlationId);
     const baseHeaders = { 'X-Request-Id': requestId, 'X-Correlation-Id': correlationId };
     try {
+      // The order is API Gateway's, so both deployments answer a request with several faults alike: the
+      // authorizer (401), then validation (the gateway's request models, then zod here: 415/400), then what
+      // only the function knows: the route's size limit (413), the role (403), If-Match (428).
       let principal: Principal | undefined;
       if (route.auth !== 'none') {
         principal = principalFrom(event);
@@ -158,25 +186,25 @@ export function httpHandler<B = undefined, Q = Record<string, never>>(spec: Hand
           throw new UnauthenticatedError('a valid bearer token is required', [
             { path: 'Authorization', problem: 'is missing or invalid' },
           ]);
-        if (route.action && !isAllowed(principal, route.action)) {
-          throw new ForbiddenError(
-            `your roles (${principal.roles.join(', ') || 'none'}) do not allow ${route.action}`,
-          );
-        }
       }
       const raw =
         event.body == null
           ? Buffer.alloc(0)
           : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+      const params = parseParams(event.pathParameters);
+      const body = spec.raw ? undefined : parseBody(route, headers, raw, spec.body);
+      const query = parseQuery(event, spec.query);
       const max = route.maxBodyBytes ?? DEFAULT_MAX_BODY;
       if (raw.length > max) {
         throw new PayloadTooLargeError(`the body is ${raw.length} bytes; the limit is ${max}`, [
           { path: '(body)', problem: `exceeds ${max} bytes` },
         ]);
       }
-      const params = parseParams(event.pathParameters);
-      const body = spec.raw ? undefined : parseBody(route, headers, raw, spec.body);
-      const query = parseQuery(event, spec.query);
+      if (principal && route.action && !isAllowed(principal, route.action)) {
+        throw new ForbiddenError(
+          `your roles (${principal.roles.join(', ') || 'none'}) do not allow ${route.action}`,
+        );
+      }
       const ifMatch = route.ifMatch ? parseIfMatch(headers['if-match']) : 0;
       const deps = await getContainer();
       const result = await spec.run({
@@ -194,6 +222,7 @@ export function httpHandler<B = undefined, Q = Record<string, never>>(spec: Hand
         },
         rawBody: raw,
         requestId,
+        basePath: basePathOf(event),
         deps,
       });
       if (route.method !== 'GET')

@@ -18,8 +18,12 @@ function schema(s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   return rest;
 }
 
-/** The OpenAPI 3.1 document, generated from the route table and the zod schemas: never written by hand. */
-export function buildOpenApi(version: string): Record<string, unknown> {
+/**
+ * The OpenAPI 3.1 document, generated from the route table and the zod schemas: never written by hand.
+ * `basePath` is where the API is mounted as the client reached it (`/live` on the execute-api domain, a custom
+ * domain's base path, `''` locally): the one server, relative to the host that served the document.
+ */
+export function buildOpenApi(version: string, basePath = ''): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of ROUTES) {
     const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
@@ -85,7 +89,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
       version,
       description: 'The system of record for service agreements (SLAs, OLAs, UCs).',
     },
-    servers: [{ url: '/' }],
+    servers: [{ url: basePath || '/' }],
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },

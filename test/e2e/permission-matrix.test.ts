@@ -3,6 +3,7 @@ import { ACTIONS, PERMISSIONS, ROLES, type Role } from '../../shared/domain/acce
 import { ROUTES } from '../../shared/http/routes.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
 import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
+import { exampleBody } from '../helpers/route-examples.js';
 
 /**
  * Every route against every role. The route table is enumerated, so a route added without an action,
@@ -89,7 +90,12 @@ describe('the permission matrix', () => {
       for (const [role, token] of Object.entries(tokens) as [Exclude<Role, 'vendor'>, string][]) {
         // Writes use a stale If-Match: an allowed role is then stopped by optimistic locking (409) or
         // validation (400/422), never by authorisation, and nothing changes between cases.
-        const res = await app.call(route.method, path, { token, body: {}, headers: { 'if-match': '"999"' } });
+        // A valid body: validation comes before the role check (API Gateway's order), so only the role decides.
+        const res = await app.call(route.method, path, {
+          token,
+          body: exampleBody(route) ?? {},
+          headers: { 'if-match': '"999"' },
+        });
         const allowed = PERMISSIONS[role].actions.includes(route.action!);
         if (allowed) {
           expect([401, 403], `${role} should be allowed (${JSON.stringify(res.body)})`).not.toContain(

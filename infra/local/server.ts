@@ -100,10 +100,7 @@ export class LocalApi {
     return h;
   }
 
-  private match(
-    method: string,
-    path: string,
-  ): { route?: CompiledRoute; params?: Record<string, string> } {
+  private match(method: string, path: string): { route?: CompiledRoute; params?: Record<string, string> } {
     for (const r of this.routes) {
       if (r.spec.method !== method) continue;
       const m = r.regex.exec(path);

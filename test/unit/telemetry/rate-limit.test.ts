@@ -84,7 +84,9 @@ describe('the local usage-plan quota (as API Gateway’s: per vendor, per UTC da
       start: Date.parse('2026-02-01T00:00:00Z'),
       next: Date.parse('2026-03-01T00:00:00Z'),
     });
-    expect(quotaPeriod('DAY', Date.parse('2026-12-31T12:00:00Z')).next).toBe(Date.parse('2027-01-01T00:00:00Z'));
+    expect(quotaPeriod('DAY', Date.parse('2026-12-31T12:00:00Z')).next).toBe(
+      Date.parse('2027-01-01T00:00:00Z'),
+    );
   });
 
   it('does not count a throttled request against the quota', () => {
@@ -105,8 +107,8 @@ describe('the local usage-plan quota (as API Gateway’s: per vendor, per UTC da
   it('reads the tiers, quotas included, from the one tier file API Gateway’s usage plans come from', () => {
     const limiter = new VendorRateLimiter();
     expect(() => limiter.take('v', 'trial')).not.toThrow();
-    expect(() => new VendorRateLimiter({ version: 1, tiers: { x: { rateLimit: 1, burstLimit: 1 } } })).toThrow(
-      /vendor-tiers\.json is invalid/,
-    );
+    expect(
+      () => new VendorRateLimiter({ version: 1, tiers: { x: { rateLimit: 1, burstLimit: 1 } } }),
+    ).toThrow(/vendor-tiers\.json is invalid/);
   });
 });

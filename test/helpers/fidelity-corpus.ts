@@ -296,7 +296,12 @@ export function corpusFor(route: RouteSpec, forbiddenExists: (a: Action) => bool
       ...(body ? { body } : {}),
     });
   // Route misses, wrong methods and a browser's CORS preflight: one 404 on both.
-  cases.push({ ...base, name: 'an unknown path below it', path: `${route.path}/nothing-here/further`, expect: 404 });
+  cases.push({
+    ...base,
+    name: 'an unknown path below it',
+    path: `${route.path}/nothing-here/further`,
+    expect: 404,
+  });
   for (const method of OTHER_METHODS) {
     if (ROUTES.some((r) => r.path === route.path && r.method === method)) continue;
     if (ROUTES.find((r) => r.path === route.path) !== route) continue; // once per path

@@ -256,7 +256,7 @@ describe('gateway responses stay JSON in the API error shape, whatever the $cont
     '"}]}, "requestId": "forged',
     'line one\nline two\ttab \u0000 nul \u2028 separator',
     "it's \\ a backslash and 'single quotes'",
-    '$context.requestId ${injection} #if($x)',
+    '$context.requestId $' + '{injection} #if($x)',
     '</script><script>alert(1)</script>',
     'ünïcödé 😀 ../../var/log',
   ];

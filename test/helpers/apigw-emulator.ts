@@ -311,7 +311,7 @@ export class ApiGatewayEmulator {
             : m[1] === 'header'
               ? headers[m[2]!.toLowerCase()]
               : query.get(m[2]!);
-        if (!value || !value.trim())
+        if (!value?.trim())
           return fail(
             'BAD_REQUEST_PARAMETERS',
             `Missing required request parameters: [${m[2]}]`,

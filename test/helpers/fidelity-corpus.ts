@@ -122,7 +122,7 @@ export function mutationsOf(schema: Schema, value: unknown, path: Path = [], req
     if (Array.isArray(s.enum))
       out.push({ name: `${at} not one of its values`, path, value: 'not-a-value', expect: 400 });
   }
-  if (t.includes('number') && typeof value === 'number') {
+  if ((t.includes('number') || t.includes('integer')) && typeof value === 'number') {
     const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf } = s as Record<string, unknown>;
     if (typeof minimum === 'number')
       out.push({
@@ -138,7 +138,8 @@ export function mutationsOf(schema: Schema, value: unknown, path: Path = [], req
         value: exclusiveMaximum ? maximum : maximum + 1,
         expect: 400,
       });
-    if (typeof multipleOf === 'number' && Number.isInteger(multipleOf) && Number.isInteger(value)) {
+    const step = typeof multipleOf === 'number' && Number.isInteger(multipleOf) ? multipleOf : undefined;
+    if ((t.includes('integer') || step !== undefined) && Number.isInteger(value)) {
       out.push({
         name: `${at} written ${value}.0`,
         path,
@@ -151,7 +152,7 @@ export function mutationsOf(schema: Schema, value: unknown, path: Path = [], req
         value: new Lexeme(`${value}e0`),
         expect: 'not-400',
       });
-      out.push({ name: `${at} not a whole multiple`, path, value: value + multipleOf / 2, expect: 400 });
+      out.push({ name: `${at} not a whole multiple`, path, value: value + (step ?? 1) / 2, expect: 400 });
     }
   }
   if (t.includes('object') && value !== null && typeof value === 'object' && !Array.isArray(value)) {

@@ -46,10 +46,20 @@ export function buildOpenApi(version: string, basePath = ''): Record<string, unk
     if (r.ifMatch)
       params.push({ name: 'If-Match', in: 'header', required: true, schema: { type: 'string' } });
     const errors = Object.fromEntries(
-      ['400', '401', '403', '404', '409', '413', '422', '428', '429'].map((c) => [
+      ['400', '401', '403', '404', '409', '413', '415', '422', '428', '429'].map((c) => [
         c,
         {
           description: 'See error.details for the field path and the problem',
+          ...(c === '429'
+            ? {
+                headers: {
+                  'Retry-After': {
+                    description: 'Seconds to wait before retrying',
+                    schema: { type: 'integer', minimum: 1 },
+                  },
+                },
+              }
+            : {}),
           content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
         },
       ]),

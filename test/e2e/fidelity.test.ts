@@ -260,7 +260,7 @@ describe('gateway responses stay JSON in the API error shape, whatever the $cont
     '</script><script>alert(1)</script>',
     'ünïcödé 😀 ../../var/log',
   ];
-  for (const type of [...Object.keys(GATEWAY_RESPONSES), 'INVALID_SIGNATURE']) {
+  for (const type of Object.keys(GATEWAY_RESPONSES)) {
     it(`${type}`, () => {
       for (const s of hostile) {
         const r = emulator.render(type, {

@@ -331,6 +331,8 @@ export function corpusFor(route: RouteSpec, forbiddenExists: (a: Action) => bool
     cases.push({ ...base, name: `${method}, a method the path does not have`, method, expect: 404 });
   }
   if (ROUTES.find((r) => r.path === route.path) === route)
+    cases.push({ ...base, name: 'a trailing slash', path: `${route.path}/`, expect: 404 });
+  if (ROUTES.find((r) => r.path === route.path) === route)
     cases.push({
       ...base,
       name: 'a CORS preflight',

@@ -67,7 +67,7 @@ export const GATEWAY_RESPONSES: Record<string, EdgeError> = {
       {
         path: '(body)',
         problem:
-          "does not match this route's request schema (see /openapi.json); the validator's detail is in the API access log under this requestId",
+          'does not match the request schema of this route (see /openapi.json); the detail of the validator is in the API access log under this requestId',
       },
     ],
   },
@@ -95,7 +95,7 @@ export const GATEWAY_RESPONSES: Record<string, EdgeError> = {
       {
         path: '(request)',
         problem:
-          'matched a firewall rule (per-IP rate, missing User-Agent, or content that looks like an attack): see "Limits you can meet on AWS" in the README',
+          'matched a firewall rule (per-IP rate, missing User-Agent, or content that looks like an attack): see Limits you can meet on AWS in the README',
       },
     ],
   },
@@ -123,7 +123,7 @@ export const GATEWAY_RESPONSES: Record<string, EdgeError> = {
   QUOTA_EXCEEDED: {
     status: 429,
     code: 'quota_exceeded',
-    message: "the usage plan's quota is used up until it resets at 00:00 UTC",
+    message: 'the quota of the usage plan is used up until it resets at 00:00 UTC',
     details: [{ path: '(request)', problem: 'the quota of your usage-plan tier is used up' }],
     headers: { 'Retry-After': String(QUOTA_RETRY_AFTER_SECONDS) },
   },
@@ -169,7 +169,11 @@ export const GATEWAY_RESPONSES: Record<string, EdgeError> = {
   },
 };
 
-/** The `application/json` template of a gateway response: fixed text and safe variables only. */
+/**
+ * The `application/json` template of a gateway response: fixed text and safe variables only. The text holds no
+ * single quote, backslash, `#` or other `$` either: API Gateway's template syntax is not specified beyond
+ * `$context` substitution, so nothing else that a template language might read is left to chance.
+ */
 export function gatewayTemplate(e: EdgeError): string {
   return JSON.stringify({
     error: { code: e.code, message: e.message, details: e.details },

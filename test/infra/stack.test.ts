@@ -104,6 +104,8 @@ describe('API Gateway', () => {
         variables.filter((v) => !(SAFE_CONTEXT_VARIABLES as readonly string[]).includes(v)),
         type,
       ).toEqual([]);
+      // Nothing another template syntax could read: no quote but JSON's, no escape, no directive.
+      expect(template, type).not.toMatch(/['\\#]/);
       expect(r.Properties!.StatusCode, type).toBe(
         GATEWAY_RESPONSES[type]!.status === undefined ? undefined : String(GATEWAY_RESPONSES[type]!.status),
       );

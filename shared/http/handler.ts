@@ -109,6 +109,13 @@ function parseBody(
       { path: 'Content-Type', problem: `"${type || '(none)'}" is not application/json` },
     ]);
   }
+  // A body over the route's limit is parsed too (validation comes first, as on API Gateway); one that only nests
+  // is refused without parsing, since JSON.parse spends seconds on megabytes of brackets and no schema nests deep.
+  if (raw.length > (route.maxBodyBytes ?? DEFAULT_MAX_BODY) && nestingExceeds(raw, MAX_NESTING)) {
+    throw new ValidationError('the body does not match the schema', [
+      { path: '(body)', problem: `nests deeper than ${MAX_NESTING} levels` },
+    ]);
+  }
   let json: unknown;
   try {
     json = JSON.parse(raw.toString('utf8'));
@@ -120,6 +127,26 @@ function parseBody(
   const r = schema.safeParse(json);
   if (!r.success) throw new ValidationError('the body does not match the schema', zodProblems(r.error));
   return r.data;
+}
+
+const MAX_NESTING = 256;
+
+/** Whether JSON text nests arrays and objects deeper than `limit` (strings skipped): one pass over the bytes. */
+export function nestingExceeds(raw: Buffer, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 /** Ids in the path are checked before any store sees them: a malformed or oversized one is a 400 naming it. */

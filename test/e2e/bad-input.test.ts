@@ -104,6 +104,13 @@ describe('bad input gets a 4xx that names the field and the problem', () => {
     expect(r.body.error.code).toBe('payload_too_large');
   });
 
+  it('megabytes of nested brackets are a 400 naming the nesting, not seconds of parsing', async () => {
+    const n = 4 * 1024 * 1024;
+    const r = await post('/v1/services', `${'['.repeat(n)}${']'.repeat(n)}`);
+    expect(r.status).toBe(400);
+    expect(r.body.error.details[0].problem).toMatch(/nests deeper than/);
+  });
+
   it('a body without Content-Type is read as JSON, as API Gateway does', async () => {
     // fetch labels a string body text/plain; a Buffer goes without a Content-Type.
     const bare = (raw: string) =>

@@ -282,8 +282,8 @@ describe('gateway responses stay JSON in the API error shape, whatever the $cont
 
 describe('429s carry Retry-After on both deployments', () => {
   it('the usage plan’s throttle: the same status, code and Retry-After as the local limiter', () => {
-    let now = 0;
-    const limiter = new VendorRateLimiter(undefined, () => now);
+    // The clock stands still: the trial bucket (10) empties and stays empty.
+    const limiter = new VendorRateLimiter(undefined, () => 0);
     let local429: ReturnType<typeof errorResponse> | undefined;
     for (let i = 0; i < 1000 && !local429; i++) {
       try {
@@ -292,7 +292,6 @@ describe('429s carry Retry-After on both deployments', () => {
         local429 = errorResponse(e, 'r');
       }
     }
-    now += 0; // no time passed: the bucket is empty
     const gw = emulator.render('THROTTLED', {
       requestId: 'r',
       message: 'Too Many Requests',

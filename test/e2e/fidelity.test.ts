@@ -171,10 +171,11 @@ async function compare(c: FidelityCase): Promise<{ local: Answer; aws: Answer }>
 }
 
 beforeAll(async () => {
-  // The template only: no bundling, no cdk-nag (test/infra/stack.test.ts runs the packs on the same app).
+  // The template only: no bundling, no cdk-nag, no built-in CloudFormation validation (test/infra/stack.test.ts
+  // runs the packs on the same app, test/infra/synth.test.ts the real `cdk synth` with its validation).
   const { stacks } = buildApp({
     context: { regions: ['eu-west-1'] },
-    appProps: { context: { 'aws:cdk:bundling-stacks': [] } },
+    appProps: { context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false },
     checks: false,
   });
   const template = Template.fromStack(stacks[0]!).toJSON() as ConstructorParameters<

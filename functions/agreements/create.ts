@@ -5,8 +5,8 @@ import { CreateAgreementBody } from '../../shared/schemas/agreement.js';
 export const handler = httpHandler({
   route: 'agreements.create',
   body: CreateAgreementBody,
-  run: async ({ body, principal, deps }) => {
+  run: async ({ body, principal, basePath, deps }) => {
     const a = await deps.agreements.create(principal, body);
-    return versioned(a, 201, { Location: `/v1/agreements/${a.id}` });
+    return versioned(a, 201, { Location: `${basePath}/v1/agreements/${a.id}` });
   },
 });

@@ -30,6 +30,11 @@ export interface BuildOptions {
   appProps?: AppProps;
   routes?: readonly RouteSpec[];
   schedules?: readonly Schedule[];
+  /**
+   * Run the cdk-nag packs on synth (default true). Only tests that read the template and never deploy it turn
+   * them off; test/infra/stack.test.ts synthesizes with them on.
+   */
+  checks?: boolean;
 }
 
 export function stackName(region: string): string {
@@ -73,6 +78,7 @@ export function buildApp(options: BuildOptions = {}): {
       }),
   );
   for (const s of stacks) Tags.of(s).add('app', 'accord');
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  if (options.checks !== false)
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { app, stacks, context };
 }

@@ -9,7 +9,9 @@ export const VendorTiers = z.strictObject({
     z.strictObject({
       rateLimit: z.number().positive().max(10_000),
       burstLimit: z.number().int().positive().max(5_000),
-      quota: z.strictObject({ limit: z.number().int().positive(), period: z.enum(['DAY', 'WEEK', 'MONTH']) }),
+      // DAY resets at 00:00 UTC, MONTH on the 1st at 00:00 UTC, on AWS and on the embedded default alike.
+      // WEEK is left out: the day API Gateway starts its week on is not something this code can prove.
+      quota: z.strictObject({ limit: z.number().int().positive(), period: z.enum(['DAY', 'MONTH']) }),
     }),
   ),
 });

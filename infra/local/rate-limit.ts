@@ -1,47 +1,81 @@
-import { z } from 'zod';
-import { RateLimitedError } from '../../shared/domain/errors.js';
-import tiersJson from '../../shared/policy/vendor-tiers.json' with { type: 'json' };
-
-const VendorTiers = z.object({
-  version: z.literal(1),
-  tiers: z.record(
-    z.string(),
-    z.object({
-      /** Steady requests per second. */
-      rateLimit: z.number().positive(),
-      /** Requests that may arrive at once (the bucket's size). */
-      burstLimit: z.number().int().positive(),
-    }),
-  ),
-});
+import { QuotaExceededError, RateLimitedError } from '../../shared/domain/errors.js';
+import { loadVendorTiers, type VendorTiers } from '../aws/tiers.js';
 
 interface Bucket {
   tokens: number;
   at: number;
 }
 
+interface Usage {
+  /** Start of the quota period the count belongs to (epoch ms, UTC). */
+  periodStart: number;
+  count: number;
+}
+
+type Tier = VendorTiers['tiers'][string];
+
+/** Start (epoch ms) of the quota period holding `at`, and of the next one: UTC days or UTC calendar months. */
+export function quotaPeriod(period: Tier['quota']['period'], at: number): { start: number; next: number } {
+  const d = new Date(at);
+  if (period === 'DAY') {
+    const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+    return { start, next: start + 86_400_000 };
+  }
+  return {
+    start: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1),
+    next: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1),
+  };
+}
+
 /**
- * The usage plan's throttle on the embedded default: a token bucket per vendor, refilled at the tier's rate
- * up to its burst. On AWS, API Gateway's usage plan does this; here the local server asks before a vendor
- * request reaches its handler. Each vendor has its own bucket, so one vendor's excess never slows another.
+ * The usage plan on the embedded default, from the same tier file as API Gateway's usage plans
+ * (shared/policy/vendor-tiers.json): a token bucket per vendor, refilled at the tier's rate up to its burst, and
+ * a quota per vendor and period (UTC day or month). The local server asks before a vendor request reaches its
+ * handler, where API Gateway meters it on AWS. Each vendor has its own bucket and count, so one vendor's excess
+ * never slows another. Both refusals are 429 with Retry-After: `rate_limited` with the seconds until a token is
+ * back, `quota_exceeded` with the seconds until the period resets (API Gateway can only send a fixed hour for
+ * that, see shared/http/edge-errors.ts).
  */
 export class VendorRateLimiter {
-  private readonly tiers: z.infer<typeof VendorTiers>['tiers'];
+  private readonly tiers: VendorTiers['tiers'];
   private readonly buckets = new Map<string, Bucket>();
+  private readonly usage = new Map<string, Usage>();
 
+  /**
+   * @param raw the tier file's content (validated here)
+   * @param now a monotonic clock in ms, for the buckets
+   * @param wallClock epoch ms, for the quota periods
+   */
   constructor(
-    raw: unknown = tiersJson,
+    raw?: unknown,
     private readonly now: () => number = () => performance.now(),
+    private readonly wallClock: () => number = () => Date.now(),
   ) {
-    const r = VendorTiers.safeParse(raw);
-    if (!r.success) throw new Error(`shared/policy/vendor-tiers.json is invalid: ${r.error.message}`);
-    this.tiers = r.data.tiers;
+    this.tiers = loadVendorTiers(raw).tiers;
   }
 
-  /** Takes one request from the vendor's bucket, or throws RateLimitedError with the seconds to wait. */
+  /**
+   * Takes one request from the vendor's allowance. Throws QuotaExceededError when the period's quota is used up,
+   * RateLimitedError when the bucket is empty; a refused request is not counted.
+   */
   take(vendorId: string, tier: string): void {
     const t = this.tiers[tier] ?? this.tiers.standard;
     if (!t) throw new Error(`unknown usage-plan tier ${tier}`);
+
+    const wall = this.wallClock();
+    const period = quotaPeriod(t.quota.period, wall);
+    let u = this.usage.get(vendorId);
+    if (!u || u.periodStart !== period.start) {
+      u = { periodStart: period.start, count: 0 };
+      this.usage.set(vendorId, u);
+    }
+    if (u.count >= t.quota.limit) {
+      throw new QuotaExceededError(
+        `vendor ${vendorId} has used its ${tier} quota of ${t.quota.limit} requests per ${t.quota.period === 'DAY' ? 'day' : 'month'} (UTC)`,
+        Math.max(1, Math.ceil((period.next - wall) / 1000)),
+      );
+    }
+
     const now = this.now();
     let b = this.buckets.get(vendorId);
     if (!b) {
@@ -50,15 +84,15 @@ export class VendorRateLimiter {
     }
     b.tokens = Math.min(t.burstLimit, b.tokens + ((now - b.at) / 1000) * t.rateLimit);
     b.at = now;
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return;
+    if (b.tokens < 1) {
+      const wait = Math.max(1, Math.ceil((1 - b.tokens) / t.rateLimit));
+      throw new RateLimitedError(
+        `vendor ${vendorId} exceeds its ${tier} usage plan: ${t.rateLimit} requests/s, bursts of ${t.burstLimit}`,
+        wait,
+      );
     }
-    const wait = Math.max(1, Math.ceil((1 - b.tokens) / t.rateLimit));
-    throw new RateLimitedError(
-      `vendor ${vendorId} exceeds its ${tier} usage plan: ${t.rateLimit} requests/s, bursts of ${t.burstLimit}`,
-      wait,
-    );
+    b.tokens -= 1;
+    u.count += 1;
   }
 
   /** The LocalApi's vendorGate. */

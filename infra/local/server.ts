@@ -10,8 +10,10 @@ import {
   ForbiddenError,
   PayloadTooLargeError,
   UnauthenticatedError,
+  UnavailableError,
   ValidationError,
 } from '../../shared/domain/errors.js';
+import { edgeBody, NO_SUCH_ROUTE } from '../../shared/http/edge-errors.js';
 import { errorResponse } from '../../shared/http/errors.js';
 import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
 import type { TokenVerifier } from '../../shared/ports/tokens.js';
@@ -42,11 +44,13 @@ export interface LocalServerOptions {
   afterWrite?: () => Promise<void>;
   /** Hook before a vendor request reaches its handler (rate limiting: the usage plan's job on AWS). */
   vendorGate?: (vendor: Record<string, unknown>, req: IncomingMessage) => void;
-  /** Largest body read from the socket before answering 413, whatever the route. */
+  /** Largest body read from the socket before answering 413, whatever the route (default: API Gateway's 10 MB). */
   hardBodyLimit?: number;
 }
 
 const FUNCTIONS_DIR = new URL('../../functions/', import.meta.url);
+/** API Gateway's payload limit (REST APIs): larger requests get its REQUEST_TOO_LARGE answer. */
+export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
  * The embedded default's API Gateway: matches the route table, authenticates as API Gateway's authorizers
@@ -143,18 +147,11 @@ export class LocalApi {
     return h;
   }
 
-  private match(
-    method: string,
-    path: string,
-  ): { route?: CompiledRoute; params?: Record<string, string>; allowed: string[] } {
-    const allowed: string[] = [];
+  private match(method: string, path: string): { route?: CompiledRoute; params?: Record<string, string> } {
     for (const r of this.routes) {
+      if (r.spec.method !== method) continue;
       const m = r.regex.exec(path);
       if (!m) continue;
-      if (r.spec.method !== method) {
-        allowed.push(r.spec.method);
-        continue;
-      }
       const params: Record<string, string> = Object.create(null);
       r.params.forEach((p, i) => {
         try {
@@ -165,9 +162,9 @@ export class LocalApi {
           ]);
         }
       });
-      return { route: r, params, allowed };
+      return { route: r, params };
     }
-    return { allowed };
+    return {};
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -184,7 +181,7 @@ export class LocalApi {
       req.resume();
       return;
     }
-    const { route, params, allowed } = matched;
+    const { route, params } = matched;
     const send = (r: APIGatewayProxyResult) => {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(r.headers ?? {})) headers[k] = String(v);
@@ -192,29 +189,12 @@ export class LocalApi {
       res.end(r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body);
     };
     if (!route) {
-      const status = allowed.length ? 405 : 404;
+      // API Gateway answers a path it does not have, and a method a path does not have, alike (its
+      // MISSING_AUTHENTICATION_TOKEN, rendered as this 404): so does the embedded default.
       send({
-        statusCode: status,
-        headers: {
-          'Content-Type': 'application/json',
-          ...(allowed.length ? { Allow: allowed.join(', ') } : {}),
-        },
-        body: JSON.stringify({
-          error: {
-            code: status === 405 ? 'method_not_allowed' : 'no_such_route',
-            message:
-              status === 405
-                ? `${method} is not allowed on ${url.pathname}`
-                : `no route ${method} ${url.pathname}`,
-            details: [
-              {
-                path: 'path',
-                problem: status === 405 ? `allowed: ${allowed.join(', ')}` : 'matches no route',
-              },
-            ],
-          },
-          requestId,
-        }),
+        statusCode: NO_SUCH_ROUTE.status!,
+        headers: { 'Content-Type': 'application/json' },
+        body: edgeBody(NO_SUCH_ROUTE, requestId),
       });
       req.resume();
       return;
@@ -222,10 +202,9 @@ export class LocalApi {
     const spec = route.spec;
     let body: Buffer;
     try {
-      body = await readBody(
-        req,
-        Math.min(this.options.hardBodyLimit ?? 16 * 1024 * 1024, (spec.maxBodyBytes ?? 256 * 1024) + 1),
-      );
+      // Only API Gateway's own payload limit is enforced here, before authentication, as on AWS; a route's
+      // smaller limit is the handler's, after validation, where the Lambda checks it on AWS.
+      body = await readBody(req, (this.options.hardBodyLimit ?? API_GATEWAY_MAX_BODY_BYTES) + 1);
     } catch (err) {
       send(errorResponse(err, requestId));
       return;
@@ -351,8 +330,12 @@ export class LocalApi {
         stageVariables: null,
         requestContext: {} as never,
       });
-    } catch {
-      // API Gateway answers an authorizer's "Unauthorized" with 401.
+    } catch (err) {
+      // As API Gateway: an authorizer that throws "Unauthorized" is a 401; any other failure is its
+      // AUTHORIZER_FAILURE (503), so a vendor retries instead of dropping samples as it would on a 401.
+      if (!(err instanceof Error && err.message === 'Unauthorized')) {
+        return errorResponse(new UnavailableError('the authorizer could not decide; retry'), requestId);
+      }
       return errorResponse(
         new UnauthenticatedError('a valid vendor API key is required', [
           {

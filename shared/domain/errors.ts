@@ -69,14 +69,20 @@ export class PayloadTooLargeError extends DomainError {
   readonly code = 'payload_too_large';
 }
 
+/** Too many requests (429); `retryAfterSeconds` becomes the Retry-After header. */
 export class RateLimitedError extends DomainError {
-  readonly code = 'rate_limited';
+  readonly code: string = 'rate_limited';
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
   ) {
     super(message);
   }
+}
+
+/** A usage plan's quota for its period is used up (429): Retry-After says when the period resets. */
+export class QuotaExceededError extends RateLimitedError {
+  override readonly code = 'quota_exceeded';
 }
 
 /** A capability this deployment does not run (503): a configuration fact, not a fault of the request. */

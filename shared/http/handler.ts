@@ -33,6 +33,11 @@ export interface HttpRequest<B, Q> {
   /** The undecoded body, for routes that take binary formats. */
   rawBody: Buffer;
   requestId: string;
+  /**
+   * Where this API is mounted as the client sees it: `/live` on the execute-api domain, a custom domain's base
+   * path (or `''`), `''` on the embedded default. Links the API hands out (Location, OpenAPI servers) start here.
+   */
+  basePath: string;
   deps: Container;
 }
 
@@ -52,6 +57,25 @@ export function lowerHeaders(h: APIGatewayProxyEvent['headers'] | null | undefin
   const out: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(h ?? {})) if (v !== undefined) out[k.toLowerCase()] = v;
   return out;
+}
+
+/**
+ * The mount point of the API from the request itself: the client's full path (`requestContext.path`, which
+ * carries the stage or a custom domain's base path) less the route's own segments (as many as the resource
+ * template has). `''` when the event does not say (the root).
+ */
+export function basePathOf(event: Pick<APIGatewayProxyEvent, 'resource' | 'requestContext'>): string {
+  const ctx = event.requestContext;
+  const full = ctx?.path;
+  let prefix = '';
+  if (full && event.resource) {
+    const own = event.resource.split('/').filter(Boolean).length;
+    const segments = full.split('/').filter(Boolean);
+    if (segments.length >= own) prefix = segments.slice(0, segments.length - own).join('/');
+  }
+  // On the execute-api domain the stage is always in the URL, whatever requestContext.path says.
+  if (!prefix && ctx?.stage && ctx.domainName?.includes('.execute-api.')) prefix = ctx.stage;
+  return prefix ? `/${prefix}` : '';
 }
 
 /** If-Match: "3" (strong), W/"3" is accepted too. */
@@ -82,9 +106,17 @@ function parseBody(
     if (r.success) return r.data;
     throw new ValidationError('a JSON body is required', [{ path: '(body)', problem: 'is missing' }]);
   }
-  if (type !== 'application/json' && !type.endsWith('+json')) {
+  // No Content-Type is read as JSON, as API Gateway does when it picks the request model.
+  if (type !== '' && type !== 'application/json' && !type.endsWith('+json')) {
     throw new UnsupportedMediaTypeError(`${route.method} ${route.path} takes application/json`, [
       { path: 'Content-Type', problem: `"${type || '(none)'}" is not application/json` },
+    ]);
+  }
+  // A body over the route's limit is parsed too (validation comes first, as on API Gateway); one that only nests
+  // is refused without parsing, since JSON.parse spends seconds on megabytes of brackets and no schema nests deep.
+  if (raw.length > (route.maxBodyBytes ?? DEFAULT_MAX_BODY) && nestingExceeds(raw, MAX_NESTING)) {
+    throw new ValidationError('the body does not match the schema', [
+      { path: '(body)', problem: `nests deeper than ${MAX_NESTING} levels` },
     ]);
   }
   // Malformed JSON and a key repeated within one object are both a 400 naming where.
@@ -92,6 +124,26 @@ function parseBody(
   const r = schema.safeParse(json);
   if (!r.success) throw new ValidationError('the body does not match the schema', zodProblems(r.error));
   return r.data;
+}
+
+const MAX_NESTING = 256;
+
+/** Whether JSON text nests arrays and objects deeper than `limit` (strings skipped): one pass over the bytes. */
+export function nestingExceeds(raw: Buffer, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 /** Ids in the path are checked before any store sees them: a malformed or oversized one is a 400 naming it. */
@@ -167,6 +219,9 @@ export function httpHandler<B = undefined, Q = Record<string, never>>(spec: Hand
     logger.setCorrelationId(correlationId);
     const baseHeaders = { 'X-Request-Id': requestId, 'X-Correlation-Id': correlationId };
     try {
+      // The order is API Gateway's, so both deployments answer a request with several faults alike: the
+      // authorizer (401), then validation (the gateway's request models, then zod here: 415/400), then what
+      // only the function knows: the route's size limit (413), the role (403), If-Match (428).
       let principal: Principal | undefined;
       if (route.auth !== 'none') {
         principal = principalFrom(event);
@@ -175,25 +230,25 @@ export function httpHandler<B = undefined, Q = Record<string, never>>(spec: Hand
             { path: 'Authorization', problem: 'is missing or invalid' },
           ]);
         if (route.auth === 'user') refuseAmbiguousOrExpired(event, principal);
-        if (route.action && !isAllowed(principal, route.action)) {
-          throw new ForbiddenError(
-            `your roles (${principal.roles.join(', ') || 'none'}) do not allow ${route.action}`,
-          );
-        }
       }
       const raw =
         event.body == null
           ? Buffer.alloc(0)
           : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+      const params = parseParams(event.pathParameters);
+      const body = spec.raw ? undefined : parseBody(route, headers, raw, spec.body);
+      const query = parseQuery(event, spec.query);
       const max = route.maxBodyBytes ?? DEFAULT_MAX_BODY;
       if (raw.length > max) {
         throw new PayloadTooLargeError(`the body is ${raw.length} bytes; the limit is ${max}`, [
           { path: '(body)', problem: `exceeds ${max} bytes` },
         ]);
       }
-      const params = parseParams(event.pathParameters);
-      const body = spec.raw ? undefined : parseBody(route, headers, raw, spec.body);
-      const query = parseQuery(event, spec.query);
+      if (principal && route.action && !isAllowed(principal, route.action)) {
+        throw new ForbiddenError(
+          `your roles (${principal.roles.join(', ') || 'none'}) do not allow ${route.action}`,
+        );
+      }
       const ifMatch = route.ifMatch ? parseIfMatch(headers['if-match']) : 0;
       const deps = await getContainer();
       const result = await spec.run({
@@ -211,6 +266,7 @@ export function httpHandler<B = undefined, Q = Record<string, never>>(spec: Hand
         },
         rawBody: raw,
         requestId,
+        basePath: basePathOf(event),
         deps,
       });
       if (route.method !== 'GET')

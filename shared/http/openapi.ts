@@ -18,7 +18,6 @@ function schema(s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   return rest;
 }
 
-/** The OpenAPI 3.1 document, generated from the route table and the zod schemas: never written by hand. */
 /** Vendor routes take the key in any of these (shared/domain/vendors/credentials.ts). */
 const VENDOR_SECURITY = [
   { vendorBearer: [] },
@@ -27,7 +26,12 @@ const VENDOR_SECURITY = [
   { vendorApiKey: [] },
 ];
 
-export function buildOpenApi(version: string): Record<string, unknown> {
+/**
+ * The OpenAPI 3.1 document, generated from the route table and the zod schemas: never written by hand.
+ * `basePath` is where the API is mounted as the client reached it (`/live` on the execute-api domain, a custom
+ * domain's base path, `''` locally): the one server, relative to the host that served the document.
+ */
+export function buildOpenApi(version: string, basePath = ''): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of ROUTES) {
     const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
@@ -50,10 +54,20 @@ export function buildOpenApi(version: string): Record<string, unknown> {
     if (r.ifMatch)
       params.push({ name: 'If-Match', in: 'header', required: true, schema: { type: 'string' } });
     const errors = Object.fromEntries(
-      ['400', '401', '403', '404', '409', '413', '422', '428', '429'].map((c) => [
+      ['400', '401', '403', '404', '409', '413', '415', '422', '428', '429'].map((c) => [
         c,
         {
           description: 'See error.details for the field path and the problem',
+          ...(c === '429'
+            ? {
+                headers: {
+                  'Retry-After': {
+                    description: 'Seconds to wait before retrying',
+                    schema: { type: 'integer', minimum: 1 },
+                  },
+                },
+              }
+            : {}),
           content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
         },
       ]),
@@ -93,7 +107,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
       version,
       description: 'The system of record for service agreements (SLAs, OLAs, UCs).',
     },
-    servers: [{ url: '/' }],
+    servers: [{ url: basePath || '/' }],
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },

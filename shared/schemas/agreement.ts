@@ -185,7 +185,7 @@ export const DataResidency = z.strictObject({
 /** The content of an agreement that its owner writes. Lifecycle and bookkeeping fields are the system's. */
 export const AgreementContentFields = {
   kind: AgreementKind,
-  title: z.string().trim().min(3).max(200),
+  title: z.string().max(200).trim().min(3),
   description: z.string().max(5000).optional(),
   serviceId: ServiceId,
   businessUnit: BusinessUnitId,

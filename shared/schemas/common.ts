@@ -38,7 +38,11 @@ export const Contact = z.strictObject({
   email: Email,
 });
 
-export const Reason = z.string().trim().min(3, 'a reason of at least 3 characters is required').max(1000);
+/**
+ * Why a change is made. Limits on trimmed strings count the string as sent (max before trim), as API Gateway's
+ * model does, so both deployments refuse the same strings; the minimum counts what is left after trimming.
+ */
+export const Reason = z.string().max(1000).trim().min(3, 'a reason of at least 3 characters is required');
 
 export const Tier = z
   .number()

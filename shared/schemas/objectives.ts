@@ -14,7 +14,7 @@ export const CreateExceptionWindowBody = z
     start: IsoDateTime,
     end: IsoDateTime,
     /** The change record it was approved under (a CAB or change ticket), when there is one. */
-    changeReference: z.string().trim().min(1).max(200).optional(),
+    changeReference: z.string().max(200).trim().min(1).optional(),
     reason: Reason,
   })
   .refine((b) => before(b.start, b.end), { path: ['end'], message: 'must be after start' })
@@ -76,7 +76,7 @@ export const BaselineBody = z
     exclude: z
       .array(
         z
-          .strictObject({ start: IsoDateTime, end: IsoDateTime, label: z.string().trim().min(1).max(120) })
+          .strictObject({ start: IsoDateTime, end: IsoDateTime, label: z.string().max(120).trim().min(1) })
           .refine((x) => before(x.start, x.end), { path: ['end'], message: 'must be after start' }),
       )
       .max(100)

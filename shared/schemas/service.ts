@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BusinessUnitId, Contact, IsoDateTime, Reason, Region, ServiceId, Tier } from './common.js';
 
 export const ServiceFields = {
-  name: z.string().trim().min(2).max(200),
+  name: z.string().max(200).trim().min(2),
   description: z.string().max(5000).optional(),
   /** 1 is the most critical; tier drives sign-off rules and evaluation defaults. */
   tier: Tier,

@@ -74,14 +74,52 @@ describe('bad input gets a 4xx that names the field and the problem', () => {
     expect(r.body.error.details).toContainEqual(expect.objectContaining({ path: 'timeZone' }));
   });
 
-  it('an oversize body is a 413 with the limit, and the server keeps serving', async () => {
+  it('a valid body over the route limit is a 413 with the limit, and the server keeps serving', async () => {
+    // 200 strings of 500 four-byte characters: within every schema limit (which count characters), over
+    // 256 KiB as bytes.
+    const long = Array.from({ length: 100 }, () => '\u{1D4B3}'.repeat(500));
+    const body = JSON.stringify({ ...agreementBody(), scope: { inclusions: long, exclusions: long } });
+    expect(Buffer.byteLength(body)).toBeGreaterThan(256 * 1024);
+    const r = await post('/v1/agreements', body);
+    expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBe(413);
+    expect(r.body.error.message).toMatch(/limit|exceeds/);
+    expect((await app.call('GET', '/health')).status).toBe(200);
+  });
+
+  it('an oversize body that is also invalid is a 400: validation comes first, as on API Gateway', async () => {
     const r = await post(
       '/v1/services',
       JSON.stringify({ ...serviceBody(), description: 'x'.repeat(600_000) }),
     );
+    expect(r.status).toBe(400);
+    expect(r.body.error.details).toContainEqual(expect.objectContaining({ path: 'description' }));
+  });
+
+  it("a body over API Gateway's 10 MB is a 413 before authentication, as on AWS", async () => {
+    const r = await app.call('POST', '/v1/services', {
+      rawBody: 'x'.repeat(10 * 1024 * 1024 + 1),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(r.status).toBe(413);
-    expect(r.body.error.message).toMatch(/limit|exceeds/);
-    expect((await app.call('GET', '/health')).status).toBe(200);
+    expect(r.body.error.code).toBe('payload_too_large');
+  });
+
+  it('megabytes of nested brackets are a 400 naming the nesting, not seconds of parsing', async () => {
+    const n = 4 * 1024 * 1024;
+    const r = await post('/v1/services', `${'['.repeat(n)}${']'.repeat(n)}`);
+    expect(r.status).toBe(400);
+    expect(r.body.error.details[0].problem).toMatch(/nests deeper than/);
+  });
+
+  it('a body without Content-Type is read as JSON, as API Gateway does', async () => {
+    // fetch labels a string body text/plain; a Buffer goes without a Content-Type.
+    const bare = (raw: string) =>
+      app.call('POST', '/v1/services', { as: 'admin', rawBody: Buffer.from(raw) });
+    const ok = await bare(JSON.stringify(serviceBody({ id: 'svc_no-content-type' })));
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    const bad = await bare('id=svc_x');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].problem).toMatch(/not valid JSON/);
   });
 
   it('a body that is not JSON is a 415', async () => {
@@ -136,11 +174,15 @@ describe('bad input gets a 4xx that names the field and the problem', () => {
     expect(svc.body.error.details[0].path).toBe('serviceId');
   });
 
-  it('unknown routes are 404 and wrong methods 405 with Allow', async () => {
-    expect((await app.call('GET', '/v1/nothing-here', { as: 'admin' })).status).toBe(404);
-    const r = await app.call('PUT', '/v1/agreements', { as: 'admin', body: {} });
-    expect(r.status).toBe(405);
-    expect(r.headers.get('allow')).toContain('POST');
+  it('unknown routes and wrong methods are the same 404 no_such_route, as API Gateway answers them', async () => {
+    const miss = await app.call('GET', '/v1/nothing-here', { as: 'admin' });
+    const wrong = await app.call('PUT', '/v1/agreements', { as: 'admin', body: {} });
+    for (const r of [miss, wrong]) {
+      expect(r.status).toBe(404);
+      expect(r.body.error.code).toBe('no_such_route');
+      expect(r.body.requestId).toEqual(expect.any(String));
+    }
+    expect({ ...wrong.body, requestId: '' }).toEqual({ ...miss.body, requestId: '' });
   });
 
   it('never answers 5xx to random bodies on any write route', async () => {

@@ -1,7 +1,8 @@
 import AjvDraft4 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { apiGatewayModel } from '../../infra/aws/models.js';
-import { routeById } from '../../shared/http/routes.js';
+import { ROUTES, routeById } from '../../shared/http/routes.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
 
 // API Gateway validates request models as JSON Schema draft 4; unknown formats are not enforced there.
@@ -42,5 +43,46 @@ describe('API Gateway request models generated from the zod schemas', () => {
       expect(validate(bad)).toBe(false);
     }
     expect(modelOf('services.create')({ ...serviceBody(), tier: 'one' })).toBe(false);
+  });
+});
+
+describe('what the models leave to the function, so that they never refuse what zod accepts', () => {
+  const models = ROUTES.filter((r) => r.body && !r.binary).map(
+    (r) => [r.id, apiGatewayModel(r.body!)] as const,
+  );
+
+  it('say "number" with multipleOf 1 where zod says integer: API Gateway types 2.0 and 2e0 as non-integers', () => {
+    for (const [id, m] of models) expect(JSON.stringify(m), id).not.toMatch(/"integer"/);
+    const tier = (
+      apiGatewayModel(routeById('services.create').body!) as { properties: Record<string, unknown> }
+    ).properties.tier;
+    expect(tier).toEqual({ type: 'number', minimum: 1, maximum: 4, multipleOf: 1 });
+    // A step that is already whole keeps its own multipleOf.
+    expect(apiGatewayModel(z.number().int().min(5).max(1440).multipleOf(5))).toEqual({
+      type: 'number',
+      minimum: 5,
+      maximum: 1440,
+      multipleOf: 5,
+    });
+    expect(apiGatewayModel(z.number().int().nullable())).toMatchObject({
+      anyOf: [{ type: 'number', multipleOf: 1 }, { type: 'null' }],
+    });
+  });
+
+  it('carry no format (zod writes its own pattern beside each) and no oneOf (zod takes the first branch that fits)', () => {
+    for (const [id, m] of models) {
+      expect(JSON.stringify(m), id).not.toMatch(/"format"|"oneOf"/);
+    }
+    expect(apiGatewayModel(z.object({ at: z.iso.datetime({ offset: true }) }))).toMatchObject({
+      properties: { at: { type: 'string', pattern: expect.any(String) } },
+    });
+  });
+
+  it('count a trimmed string’s maximum on the string as sent, as API Gateway can only do', () => {
+    const reason = routeById('agreements.submit').body!;
+    const padded = `${'x'.repeat(998)}   `; // 1,001 as sent, 998 once trimmed
+    expect(reason.safeParse({ reason: padded }).success).toBe(false);
+    expect(modelOf('agreements.submit')({ reason: padded })).toBe(false);
+    expect(reason.safeParse({ reason: `  ${'x'.repeat(996)}  ` }).data).toEqual({ reason: 'x'.repeat(996) });
   });
 });

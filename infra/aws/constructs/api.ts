@@ -4,6 +4,11 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import {
+  GATEWAY_RESPONSES,
+  gatewayTemplate,
+  THROTTLED_RETRY_AFTER_SECONDS,
+} from '../../../shared/http/edge-errors.js';
 import type { RouteSpec } from '../../../shared/http/routes.js';
 import { API_STAGE, AWS_ENV, USAGE_PLAN_PREFIX } from '../../../shared/runtime/config.js';
 import { featuresOf } from '../bundling.js';
@@ -129,33 +134,24 @@ export class Api extends Construct {
       reason:
         'The account-wide API Gateway logging role: AWS maintains this policy for exactly this purpose (write execution and access logs); it grants no data access.',
     });
-    // Errors API Gateway answers itself carry the same JSON shape as the handlers' (shared/http/errors.ts).
-    // Gateway templates are plain substitution (no VTL). messageString arrives quoted (documented); for request
-    // validation the detail (`validationErrorString`, which names the failing property) is substituted the same
-    // way, as public use of it shows; it is also in the access log (`validation` field). Not proven on AWS here.
-    const gatewayErrors: [apigw.ResponseType, string, string, string][] = [
-      [
-        apigw.ResponseType.BAD_REQUEST_BODY,
-        'validation_failed',
-        '"(body)"',
-        '$context.error.validationErrorString',
-      ],
-      [
-        apigw.ResponseType.BAD_REQUEST_PARAMETERS,
-        'validation_failed',
-        '"(parameters)"',
-        '$context.error.validationErrorString',
-      ],
-      [apigw.ResponseType.DEFAULT_4XX, 'request_rejected', '"(request)"', '$context.error.messageString'],
-      [apigw.ResponseType.DEFAULT_5XX, 'internal', '"(gateway)"', '$context.error.messageString'],
-    ];
-    for (const [type, code, path, problem] of gatewayErrors) {
-      this.api.addGatewayResponse(`Gw${type.responseType}`, {
-        type,
-        templates: {
-          'application/json': `{"error":{"code":"${code}","message":$context.error.messageString,"details":[{"path":${path},"problem":${problem}}]},"requestId":"$context.requestId"}`,
-        },
+    // Errors API Gateway answers itself carry the API's error shape (shared/http/edge-errors.ts): every gateway
+    // response type, rendered from fixed text and the request id only, so no input can make the body invalid JSON.
+    // A route miss (MISSING_AUTHENTICATION_TOKEN) is the local server's 404 no_such_route.
+    for (const [type, e] of Object.entries(GATEWAY_RESPONSES)) {
+      this.api.addGatewayResponse(`Gw${type}`, {
+        type: apigw.ResponseType.of(type),
+        ...(e.status ? { statusCode: String(e.status) } : {}),
+        ...(e.headers
+          ? { responseHeaders: Object.fromEntries(Object.entries(e.headers).map(([k, v]) => [k, `'${v}'`])) }
+          : {}),
+        templates: { 'application/json': gatewayTemplate(e) },
       });
+    }
+    const slowTier = Object.entries(props.tiers.tiers).find(([, t]) => t.rateLimit < 1);
+    if (slowTier) {
+      throw new Error(
+        `vendor tier ${slowTier[0]}: rateLimit ${slowTier[1].rateLimit} is below 1 request/s, so the gateway's static Retry-After (${THROTTLED_RETRY_AFTER_SECONDS} s) would be too short`,
+      );
     }
 
     const bodyValidator = this.api.addRequestValidator('BodyAndParams', {

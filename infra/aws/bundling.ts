@@ -31,6 +31,8 @@ export const BUNDLE = {
   /** The compile-time switch that keeps telemetry's SDK clients out of functions that serve no telemetry. */
   telemetryFlag: '__ACCORD_TELEMETRY__',
   objectivesFlag: '__ACCORD_OBJECTIVES__',
+  /** Reports and the archive: pdfkit, the fonts and the S3 client stay out of every other function. */
+  reportsFlag: '__ACCORD_REPORTS__',
   /** Local-only code: if any shows up in a Lambda bundle the synth test and the bench fail. */
   forbidden: /better-sqlite3|infra\/local\//,
 } as const;
@@ -48,19 +50,39 @@ export function servesObjectives(handler: string, actions: readonly string[] = [
   );
 }
 
+/** Whether a handler module serves reports or the archive (its routes, its scheduled publication). */
+export function servesReports(handler: string, actions: readonly string[] = []): boolean {
+  return (
+    handler.startsWith('reports/') ||
+    handler.startsWith('archive/') ||
+    actions.some((a) => a.startsWith('report.') || a.startsWith('archive.'))
+  );
+}
+
 export interface BundleFeatures {
   telemetry: boolean;
   objectives: boolean;
+  /** Absent means false. */
+  reports?: boolean;
 }
 
 /** The features a handler needs, from its module path and the actions of its routes. */
 export function featuresOf(handler: string, actions: readonly string[] = []): BundleFeatures {
-  return { telemetry: servesTelemetry(handler, actions), objectives: servesObjectives(handler, actions) };
+  return {
+    telemetry: servesTelemetry(handler, actions),
+    // Reports are built from the objectives engine's figures.
+    objectives: servesObjectives(handler, actions) || servesReports(handler, actions),
+    reports: servesReports(handler, actions),
+  };
 }
 
 /** esbuild `define` for one function: the composition root compiles out what the function does not serve. */
 export function bundleDefine(f: BundleFeatures): Record<string, string> {
-  return { [BUNDLE.telemetryFlag]: String(f.telemetry), [BUNDLE.objectivesFlag]: String(f.objectives) };
+  return {
+    [BUNDLE.telemetryFlag]: String(f.telemetry),
+    [BUNDLE.objectivesFlag]: String(f.objectives),
+    [BUNDLE.reportsFlag]: String(f.reports ?? false),
+  };
 }
 
 /**

@@ -1,6 +1,9 @@
+import { dirname, join } from 'node:path';
 import { AgreementObjectivesSource } from '../../shared/adapters/agreement-objectives-source.js';
+import { FileArchiveStore } from '../../shared/adapters/fs/archive.js';
 import { UlidGenerator } from '../../shared/adapters/ids.js';
 import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
+import { SqliteArchiveAccessLog } from '../../shared/adapters/sqlite/archive-access.js';
 import { SqliteAuditStore } from '../../shared/adapters/sqlite/audit.js';
 import { type Db, openDatabase } from '../../shared/adapters/sqlite/db.js';
 import {
@@ -11,6 +14,7 @@ import {
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
 import { SqliteVendorKeyStore } from '../../shared/adapters/sqlite/vendors.js';
+import { loadArchivePolicy } from '../../shared/policy/archive.js';
 import { loadSignOffRules } from '../../shared/policy/index.js';
 import {
   DEFAULT_BURN_WINDOWS,
@@ -25,6 +29,7 @@ import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
 import { AgreementLifecycleJob } from '../../shared/usecases/lifecycle-job.js';
 import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
+import { ArchiveUseCases } from '../../shared/usecases/reports/archive.js';
 import { ServiceUseCases } from '../../shared/usecases/services.js';
 import { composeTelemetry } from './telemetry.js';
 
@@ -33,7 +38,7 @@ export interface LocalParts {
   container: Container;
 }
 
-/** The embedded default's composition root: every port on SQLite in one file. */
+/** The embedded default's composition root: every port on SQLite in one file; the archive in `archive/` beside it. */
 export function composeLocal(config: Config, dbFile: string, clock: Clock = systemClock): LocalParts {
   const db = openDatabase(dbFile);
   const services = new SqliteServiceStore(db);
@@ -77,6 +82,13 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       severityRules: DEFAULT_SEVERITY_RULES,
     }),
     telemetry: composeTelemetry(db, dbFile, clock),
+    archive: new ArchiveUseCases({
+      store: new FileArchiveStore(join(dirname(dbFile), 'archive'), clock),
+      accessLog: new SqliteArchiveAccessLog(db),
+      clock,
+      policy: loadArchivePolicy(),
+      newId: (prefix) => `${prefix}_${objectiveIds.next()}`,
+    }),
   };
   return { db, container };
 }

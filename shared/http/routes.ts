@@ -10,6 +10,7 @@ import {
   UpdateAgreementBody,
 } from '../schemas/agreement.js';
 import { CreateServiceBody, ListServicesQuery, Service, UpdateServiceBody } from '../schemas/service.js';
+import { ARCHIVE_ROUTES } from './routes/archive.js';
 import { OBJECTIVES_ROUTES } from './routes/objectives.js';
 import { TELEMETRY_ROUTES } from './routes/telemetry.js';
 
@@ -284,6 +285,7 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   ...TELEMETRY_ROUTES,
   ...OBJECTIVES_ROUTES,
+  ...ARCHIVE_ROUTES,
 ];
 
 export function routeById(id: string): RouteSpec {

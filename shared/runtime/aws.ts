@@ -21,6 +21,8 @@ import type { Container } from './container.js';
 declare const __ACCORD_TELEMETRY__: boolean | undefined;
 /** Same for the objectives engine: false in functions that serve no objectives route or job. */
 declare const __ACCORD_OBJECTIVES__: boolean | undefined;
+/** Same for reports and the archive (pdfkit, fonts, the S3 client). */
+declare const __ACCORD_REPORTS__: boolean | undefined;
 
 type TableSettings = { data: string; audit: string; vendorKeys: string };
 
@@ -90,6 +92,12 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
         clock,
       });
   }
+  let archive: Container['archive'];
+  const bucket = config[AWS_ENV.archiveBucket];
+  if ((typeof __ACCORD_REPORTS__ === 'undefined' || __ACCORD_REPORTS__) && bucket) {
+    const { composeAwsArchive } = await import('./reports-aws.js');
+    archive = composeAwsArchive({ doc: db, auditTable: tables.audit, bucket, clock });
+  }
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
   const agreementUseCases = new AgreementUseCases({
@@ -107,6 +115,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     lifecycleJob: new AgreementLifecycleJob({ agreements, useCases: agreementUseCases, clock }),
     ...(telemetry ? { telemetry } : {}),
     ...(objectives ? { objectives } : {}),
+    ...(archive ? { archive } : {}),
     auditRecorder: new AuditRecorder(audit),
     auditQueries: new AuditQueries(audit, {
       agreement: (p, id) => agreementUseCases.load(p, 'audit.read', id),

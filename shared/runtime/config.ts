@@ -17,6 +17,8 @@ export const AWS_ENV = {
   rawFallbackQueueUrl: 'ACCORD_RAW_FALLBACK_QUEUE_URL',
   /** Telemetry: SQS queue URL for samples the raw store refused for good (kept for inspection, never replayed). */
   rawRefusedQueueUrl: 'ACCORD_RAW_REFUSED_QUEUE_URL',
+  /** Reports: the S3 Object Lock bucket of the archive. */
+  archiveBucket: 'ACCORD_ARCHIVE_BUCKET',
 } as const;
 
 const name = z.string().min(1).max(1024).optional();
@@ -37,6 +39,10 @@ const ConfigSchema = z.object({
   [AWS_ENV.timestreamTable]: name,
   [AWS_ENV.rawFallbackQueueUrl]: z.url().optional(),
   [AWS_ENV.rawRefusedQueueUrl]: z.url().optional(),
+  [AWS_ENV.archiveBucket]: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+    .optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

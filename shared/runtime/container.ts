@@ -3,6 +3,7 @@ import type { AgreementUseCases } from '../usecases/agreements.js';
 import type { AuditQueries, AuditRecorder } from '../usecases/audit.js';
 import type { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import type { ObjectiveUseCases } from '../usecases/objectives/index.js';
+import type { ArchiveUseCases } from '../usecases/reports/archive.js';
 import type { ServiceUseCases } from '../usecases/services.js';
 import type { TelemetryServices } from '../usecases/telemetry/index.js';
 import type { Config } from './config.js';
@@ -24,6 +25,8 @@ export interface Container {
   objectives?: ObjectiveUseCases;
   /** Telemetry ingestion and its read side; absent where a composition root has not wired it. */
   telemetry?: TelemetryServices;
+  /** The WORM archive (reports, credit statements, violations); absent where a composition root has not wired it. */
+  archive?: ArchiveUseCases;
 }
 
 let current: Promise<Container> | undefined;

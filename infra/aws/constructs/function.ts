@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -168,6 +168,27 @@ export function grantData(role: iam.Role, data: DataResources, grants: DataGrant
   ];
   for (const [name, access] of entries) {
     if (access) tableStatement(role, data.arnsOf(name), data.key, access);
+  }
+  if (grants.archive) {
+    const bucket = data.archive.bucket;
+    // Reads: objects and their listing (presigned URLs are signed with this role, so it needs GetObject).
+    const actions = ['s3:GetObject', 's3:GetObjectRetention'];
+    // Writes put once with a COMPLIANCE retain-until date; no delete, no retention bypass is ever granted.
+    if (grants.archive === 'write') actions.push('s3:PutObject', 's3:PutObjectRetention');
+    role.addToPolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects('*')] }));
+    const bucketId = Stack.of(role).getLogicalId(bucket.node.defaultChild as CfnElement);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+      reason:
+        'Archive keys are made per record (reports/…, credit-statements/…, violations/…, manifest/…): object actions name the archive bucket only, and no delete, retention bypass or lock change is granted.',
+    });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: grants.archive === 'write' ? [...KMS_READ, 'kms:GenerateDataKey'] : KMS_READ,
+        resources: [data.key.keyArn],
+      }),
+    );
   }
   if (grants.rawSamples) {
     if (data.timestreamTableArn) {

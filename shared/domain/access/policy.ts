@@ -40,6 +40,12 @@ export const ACTIONS = [
   'exception.approve',
   /** Deciding a credit dispute: a neutral party, neither the provider's owner nor the customer's manager. */
   'dispute.resolve',
+  /** On-demand reports: scoped exactly as the objectives and violations they are built from. */
+  'report.read',
+  /** Publishing a report now (archived, then delivered), for the caller's scope. */
+  'report.publish',
+  /** The WORM archive: list, download, verify, and read its access log (every retrieval is logged). */
+  'archive.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -55,7 +61,13 @@ export interface Grant {
   actions: readonly Action[];
 }
 
-const READ: readonly Action[] = ['service.read', 'agreement.read', 'objective.read', 'violation.read'];
+const READ: readonly Action[] = [
+  'service.read',
+  'agreement.read',
+  'objective.read',
+  'violation.read',
+  'report.read',
+];
 
 export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
   admin: { scope: 'all', actions: ACTIONS.filter((a) => a !== 'telemetry.ingest') },
@@ -77,6 +89,7 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'objective.evaluate',
       'violation.manage',
       'exception.approve',
+      'report.publish',
     ],
   },
   approver: {
@@ -87,7 +100,10 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
     scope: 'services',
     actions: [...READ, 'service.update', 'agreement.signoff', 'telemetry.read', 'violation.manage'],
   },
-  auditor: { scope: 'all', actions: [...READ, 'audit.read', 'telemetry.read', 'telemetry.mapping.read'] },
+  auditor: {
+    scope: 'all',
+    actions: [...READ, 'audit.read', 'telemetry.read', 'telemetry.mapping.read', 'archive.read'],
+  },
   viewer: { scope: 'business-units', actions: READ },
   vendor: { scope: 'own-vendor', actions: ['telemetry.ingest'] },
 };

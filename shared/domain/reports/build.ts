@@ -70,6 +70,8 @@ export interface ReportSettings {
   repeatOffenderThreshold: number;
   /** Compliance figures closer than this (percentage points) are the same figure (rounding). */
   auditTolerancePoints: number;
+  /** Burn-down charts per report at most: those with the least budget left (a portfolio has thousands). */
+  maxCharts: number;
 }
 
 const text = (v: string): Cell => ({ t: 'text', v });
@@ -168,7 +170,7 @@ function groupBy<T>(xs: readonly T[], by: (x: T) => string): Map<string, T[]> {
 
 function burnCharts(
   i: ReportInputs,
-  figures: readonly { agreementId: string; objectiveId: string }[],
+  figures: readonly { agreementId: string; objectiveId: string; periodStart?: string; periodEnd?: string }[],
 ): BurnDownChart[] {
   const byId = new Map(i.agreements.map((a) => [a.id, a]));
   const seen = new Set<string>();
@@ -182,13 +184,33 @@ function burnCharts(
     out.push({
       id: `burn-${k}`,
       title: `${a?.title ?? f.agreementId}: ${name}`,
-      periodStart: i.period.start,
-      periodEnd: i.period.end,
-      points: i.burn.get(k) ?? [],
+      // The objective's own month when the figure says which (the agreement's time zone), else the report's.
+      periodStart: f.periodStart ?? i.period.start,
+      periodEnd: f.periodEnd ?? i.period.end,
+      points: (i.burn.get(k) ?? []).filter(
+        (p) => p.at >= (f.periodStart ?? i.period.start) && p.at <= (f.periodEnd ?? i.period.end),
+      ),
       empty: 'no budget history kept for this period',
     });
   }
-  return out;
+  if (out.length <= i.settings.maxCharts) return out;
+  // Too many to read: keep the objectives with the least budget left at the end of their history.
+  const left = (c: BurnDownChart) => c.points.findLast((p) => p.remaining !== null)?.remaining ?? 2;
+  const keep = new Set(
+    [...out]
+      .sort((a, b) => left(a) - left(b) || a.id.localeCompare(b.id))
+      .slice(0, i.settings.maxCharts)
+      .map((c) => c.id),
+  );
+  return out.filter((c) => keep.has(c.id));
+}
+
+function chartNote(i: ReportInputs, objectives: number): string[] {
+  return objectives > i.settings.maxCharts
+    ? [
+        `Burn-down charts are drawn for the ${i.settings.maxCharts} objectives with the least budget left (of ${objectives}); a business-unit or agreement report draws the rest.`,
+      ]
+    : [];
 }
 
 function monthlyCompliance(i: ReportInputs): Built {
@@ -241,16 +263,14 @@ function monthlyCompliance(i: ReportInputs): Built {
       col('agreement', 'Agreement'),
       col('title', 'Title'),
       col('kind', 'Kind'),
-      col('provider', 'Provider', undefined),
       col('customer', 'Customer', 'customer-name'),
       col('service', 'Service'),
-      col('region', 'Region'),
       col('objective', 'Objective'),
       col('owner', 'Owner', 'internal-contact'),
       col('target', 'Target'),
       col('compliance', 'Compliance'),
       col('budgetLeft', 'Budget left'),
-      col('coverage', 'Data coverage'),
+      col('coverage', 'Coverage'),
       col('status', 'Status'),
       col('met', 'Met'),
     ],
@@ -261,10 +281,8 @@ function monthlyCompliance(i: ReportInputs): Built {
         text(a.id),
         text(a.title),
         text(a.kind),
-        text(partyLabel(a.provider)),
         text(partyLabel(a.customer)),
         text(a.serviceId),
-        text(a.region),
         text(o?.name ?? f.objectiveId),
         text(o ? `${o.owner.name} <${o.owner.email}>` : ''),
         pct(f.target),
@@ -370,7 +388,7 @@ function creditStatement(i: ReportInputs): Built {
       text(a.title),
       text(c.objectiveId),
       text(`${c.periodStart.slice(0, 10)} to ${c.periodEnd.slice(0, 10)}`),
-      status(c.final ? 'match' : 'not-checked'),
+      text(c.final ? 'final' : 'provisional'),
       pct(c.compliancePercent),
       money(c.charge, c.currency),
       pct(c.creditPercent, 0),
@@ -425,7 +443,7 @@ function creditStatement(i: ReportInputs): Built {
             num(s.step),
             text(s.what),
             text(s.calculation),
-            typeof s.result === 'number' ? num(s.result, 2) : text(s.result),
+            typeof s.result === 'number' ? num(s.result, decimals(s.result)) : text(s.result),
           ]),
           empty: 'no steps stored',
         },
@@ -491,6 +509,8 @@ function creditStatement(i: ReportInputs): Built {
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
+/** Decimals a stored figure has (at most 6), so a step's result is shown exactly as stored. */
+const decimals = (x: number) => Math.min(6, (String(x).split('.')[1] ?? '').length);
 
 function violationTrends(i: ReportInputs): Built {
   const byId = new Map(i.agreements.map((a) => [a.id, a]));
@@ -811,6 +831,7 @@ function errorBudget(i: ReportInputs): Built {
     ],
     notes: [
       'Each objective over its own window (rolling or calendar) at its latest evaluation; burn rate 1 spends the budget exactly over the window.',
+      ...chartNote(i, bs.length),
     ],
   };
 }
@@ -845,7 +866,10 @@ function slaAudit(i: ReportInputs): Built {
     else if (found === null) result = 'difference';
     else result = Math.abs(found - expected) <= tolerance ? 'match' : 'difference';
     const diff = found !== undefined && found !== null && expected !== null ? found - expected : null;
-    if (result === 'difference') differences.push(`${a.id}/${objectiveId}: ${check}`);
+    if (result === 'difference')
+      differences.push(
+        `${a.id}/${objectiveId}, ${check}: recomputed ${expected === null ? '—' : String(expected)}, found ${found === null || found === undefined ? 'nothing' : String(found)}`,
+      );
     rows.push([
       text(a.id),
       text(objectiveId),

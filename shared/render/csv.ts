@@ -60,9 +60,9 @@ export function renderCsv(model: ReportModel): Uint8Array {
       });
     }
   }
-  model.commentary.forEach((c, i) =>
-    add('commentary', 'commentary', i + 1, `${c.agreementId}/${c.objectiveId}`, c.author, c.text),
-  );
+  model.commentary.forEach((c, i) => {
+    add('commentary', 'commentary', i + 1, `${c.agreementId}/${c.objectiveId}`, c.author, c.text);
+  });
   return new TextEncoder().encode(
     stringify(rows, {
       header: true,

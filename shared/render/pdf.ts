@@ -213,9 +213,9 @@ class Writer {
       const x = MARGIN.left + col * (bw + 8);
       d.rect(x, this.y, bw, 40).lineWidth(0.5).strokeColor(RULE).stroke();
       d.font('regular').fontSize(7).fillColor(MUTED);
-      this.m
-        .wrap(f.label, bw - 10, 'regular', 7, 2)
-        .forEach((l, k) => d.text(l, x + 5, this.y + 4 + k * 8, { lineBreak: false }));
+      this.m.wrap(f.label, bw - 10, 'regular', 7, 2).forEach((l, k) => {
+        d.text(l, x + 5, this.y + 4 + k * 8, { lineBreak: false });
+      });
       const v = display(f.cell);
       d.font('bold')
         .fontSize(13)
@@ -375,7 +375,9 @@ class Writer {
     const ch = 118;
     for (let i = 0; i < charts.length; i += per) {
       this.ensure(ch + 8);
-      charts.slice(i, i + per).forEach((c, k) => this.chart(c, MARGIN.left + k * (cw + gap), this.y, cw, ch));
+      charts.slice(i, i + per).forEach((c, k) => {
+        this.chart(c, MARGIN.left + k * (cw + gap), this.y, cw, ch);
+      });
       this.y += ch + 8;
     }
   }

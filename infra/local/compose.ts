@@ -1,6 +1,8 @@
 import { dirname, join } from 'node:path';
 import { AgreementObjectivesSource } from '../../shared/adapters/agreement-objectives-source.js';
+import { loadReportFonts } from '../../shared/adapters/fonts.js';
 import { FileArchiveStore } from '../../shared/adapters/fs/archive.js';
+import { FileCommentaryWindow, FileReportDelivery } from '../../shared/adapters/fs/outbox.js';
 import { UlidGenerator } from '../../shared/adapters/ids.js';
 import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
 import { SqliteArchiveAccessLog } from '../../shared/adapters/sqlite/archive-access.js';
@@ -22,6 +24,7 @@ import {
   DEFAULT_SEVERITY_RULES,
   DEFAULT_TIER_DEFAULTS,
 } from '../../shared/policy/objectives.js';
+import { loadReportsPolicy } from '../../shared/policy/reports.js';
 import { type Clock, systemClock } from '../../shared/ports/clock.js';
 import type { Config } from '../../shared/runtime/config.js';
 import type { Container } from '../../shared/runtime/container.js';
@@ -30,6 +33,7 @@ import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
 import { AgreementLifecycleJob } from '../../shared/usecases/lifecycle-job.js';
 import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
 import { ArchiveUseCases } from '../../shared/usecases/reports/archive.js';
+import { ReportUseCases } from '../../shared/usecases/reports/index.js';
 import { ServiceUseCases } from '../../shared/usecases/services.js';
 import { composeTelemetry } from './telemetry.js';
 
@@ -55,6 +59,24 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     signOffRules: loadSignOffRules(),
     residencyRegion,
   });
+  const rollups = new SqliteRollupStore(db);
+  const exceptions = new SqliteExceptionWindowStore(db);
+  const violations = new SqliteViolationStore(db);
+  const evaluations = new SqliteEvaluationStore(db);
+  const settings = {
+    burnWindows: DEFAULT_BURN_WINDOWS,
+    forecast: DEFAULT_FORECAST,
+    tiers: DEFAULT_TIER_DEFAULTS,
+  };
+  const dataDir = dirname(dbFile);
+  const newId = (prefix: string) => `${prefix}_${objectiveIds.next()}`;
+  const archive = new ArchiveUseCases({
+    store: new FileArchiveStore(join(dataDir, 'archive'), clock),
+    accessLog: new SqliteArchiveAccessLog(db),
+    clock,
+    policy: loadArchivePolicy(),
+    newId,
+  });
   const container: Container = {
     config,
     services: serviceUseCases,
@@ -68,26 +90,32 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     vendorKeys: new SqliteVendorKeyStore(db),
     objectives: new ObjectiveUseCases({
       source: new AgreementObjectivesSource(agreements, services),
-      rollups: new SqliteRollupStore(db),
-      exceptions: new SqliteExceptionWindowStore(db),
-      violations: new SqliteViolationStore(db),
-      evaluations: new SqliteEvaluationStore(db),
+      rollups,
+      exceptions,
+      violations,
+      evaluations,
       clock,
       ids: { next: (prefix) => `${prefix}_${objectiveIds.next()}` },
-      settings: {
-        burnWindows: DEFAULT_BURN_WINDOWS,
-        forecast: DEFAULT_FORECAST,
-        tiers: DEFAULT_TIER_DEFAULTS,
-      },
+      settings,
       severityRules: DEFAULT_SEVERITY_RULES,
     }),
     telemetry: composeTelemetry(db, dbFile, clock),
-    archive: new ArchiveUseCases({
-      store: new FileArchiveStore(join(dirname(dbFile), 'archive'), clock),
-      accessLog: new SqliteArchiveAccessLog(db),
+    archive,
+    reports: new ReportUseCases({
+      agreements,
+      services,
+      evaluations,
+      violations,
+      exceptions,
+      rollups,
+      settings,
+      policy: loadReportsPolicy(),
       clock,
-      policy: loadArchivePolicy(),
-      newId: (prefix) => `${prefix}_${objectiveIds.next()}`,
+      newId,
+      fonts: loadReportFonts(),
+      archive,
+      delivery: new FileReportDelivery(join(dataDir, 'outbox', 'reports')),
+      commentary: new FileCommentaryWindow(join(dataDir, 'outbox', 'commentary')),
     }),
   };
   return { db, container };

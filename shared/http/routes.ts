@@ -12,6 +12,7 @@ import {
 import { CreateServiceBody, ListServicesQuery, Service, UpdateServiceBody } from '../schemas/service.js';
 import { ARCHIVE_ROUTES } from './routes/archive.js';
 import { OBJECTIVES_ROUTES } from './routes/objectives.js';
+import { REPORT_ROUTES } from './routes/reports.js';
 import { TELEMETRY_ROUTES } from './routes/telemetry.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -286,6 +287,7 @@ export const ROUTES: readonly RouteSpec[] = [
   ...TELEMETRY_ROUTES,
   ...OBJECTIVES_ROUTES,
   ...ARCHIVE_ROUTES,
+  ...REPORT_ROUTES,
 ];
 
 export function routeById(id: string): RouteSpec {

@@ -57,6 +57,8 @@ export const ReportsPolicy = z.strictObject({
   requestableBy: z.record(z.string(), z.array(Audience)),
   repeatOffenderThreshold: z.number().int().min(1).max(100),
   auditTolerancePoints: z.number().min(0).max(1),
+  /** Burn-down charts per report at most (those with the least budget left are drawn). */
+  maxCharts: z.number().int().min(1).max(500),
   anomalies: z.strictObject({
     /** A drop in an objective's monthly compliance of at least this many points from the previous month. */
     complianceDropPoints: z.number().gt(0).max(100),

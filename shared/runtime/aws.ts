@@ -93,10 +93,20 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
       });
   }
   let archive: Container['archive'];
+  let reports: Container['reports'];
   const bucket = config[AWS_ENV.archiveBucket];
   if ((typeof __ACCORD_REPORTS__ === 'undefined' || __ACCORD_REPORTS__) && bucket) {
-    const { composeAwsArchive } = await import('./reports-aws.js');
-    archive = composeAwsArchive({ doc: db, auditTable: tables.audit, bucket, clock });
+    const { composeAwsReports } = await import('./reports-aws.js');
+    ({ archive, reports } = composeAwsReports({
+      doc: db,
+      dataTable: tables.data,
+      auditTable: tables.audit,
+      bucket,
+      agreements,
+      services,
+      rollups,
+      clock,
+    }));
   }
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
@@ -116,6 +126,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     ...(telemetry ? { telemetry } : {}),
     ...(objectives ? { objectives } : {}),
     ...(archive ? { archive } : {}),
+    ...(reports ? { reports } : {}),
     auditRecorder: new AuditRecorder(audit),
     auditQueries: new AuditQueries(audit, {
       agreement: (p, id) => agreementUseCases.load(p, 'audit.read', id),

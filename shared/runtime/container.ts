@@ -4,6 +4,7 @@ import type { AuditQueries, AuditRecorder } from '../usecases/audit.js';
 import type { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import type { ObjectiveUseCases } from '../usecases/objectives/index.js';
 import type { ArchiveUseCases } from '../usecases/reports/archive.js';
+import type { ReportUseCases } from '../usecases/reports/index.js';
 import type { ServiceUseCases } from '../usecases/services.js';
 import type { TelemetryServices } from '../usecases/telemetry/index.js';
 import type { Config } from './config.js';
@@ -27,6 +28,8 @@ export interface Container {
   telemetry?: TelemetryServices;
   /** The WORM archive (reports, credit statements, violations); absent where a composition root has not wired it. */
   archive?: ArchiveUseCases;
+  /** Reports (on demand, scheduled publication); absent where a composition root has not wired them. */
+  reports?: ReportUseCases;
 }
 
 let current: Promise<Container> | undefined;

@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { REPORT_FONT_FILES } from '../../../shared/adapters/fonts.js';
 import { BUNDLE, type BundleFeatures, bundleDefine, featuresOf } from '../bundling.js';
 import type { DataGrants } from '../grants.js';
 import type { DataResources } from './data.js';
@@ -97,6 +98,7 @@ export class AccordFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
+    const features = props.features ?? featuresOf(props.handler);
     this.fn = new NodejsFunction(this, 'Fn', {
       entry: handlerEntry(props.handler),
       handler: 'handler',
@@ -120,7 +122,23 @@ export class AccordFunction extends Construct {
         format: OutputFormat.CJS,
         mainFields: [...BUNDLE.mainFields],
         externalModules: [...BUNDLE.externalModules],
-        define: bundleDefine(props.features ?? featuresOf(props.handler)),
+        define: bundleDefine(features),
+        // Report functions set their PDFs in DejaVu Sans Condensed: the font files go beside the handler.
+        ...(features.reports
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) => [
+                  `mkdir -p "${outputDir}/fonts"`,
+                  ...Object.values(REPORT_FONT_FILES).map(
+                    (f) =>
+                      `cp "${inputDir}/node_modules/dejavu-fonts-ttf/ttf/${f}" "${outputDir}/fonts/${f}"`,
+                  ),
+                ],
+              },
+            }
+          : {}),
         esbuildArgs: Object.fromEntries(Object.entries(BUNDLE.alias).map(([k, v]) => [`--alias:${k}`, v])),
       },
     });

@@ -111,6 +111,29 @@ export class ArchiveUseCases {
     });
   }
 
+  /**
+   * The latest published report of a type for a month in a format (the portfolio's, for the internal audience),
+   * for the audit to compare with. Not a retrieval by a person: not logged.
+   */
+  async findReport(
+    reportType: string,
+    month: string,
+    extension: string,
+  ): Promise<{ key: string; body: Uint8Array } | undefined> {
+    let found: ManifestEntry | undefined;
+    const prefix = `reports/${reportType}/${month}/portfolio-internal/`;
+    for await (const stored of this.entries(0))
+      if (
+        'entry' in stored &&
+        stored.entry.key.startsWith(prefix) &&
+        stored.entry.key.endsWith(`.${extension}`)
+      )
+        found = stored.entry;
+    if (!found) return undefined;
+    const got = await this.deps.store.get(found.key);
+    return got ? { key: found.key, body: got.body } : undefined;
+  }
+
   /** Whether an object has been archived under this key already (for jobs that archive once). */
   async exists(key: string): Promise<boolean> {
     return (await this.deps.store.head(key)) !== undefined;

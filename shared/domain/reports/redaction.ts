@@ -27,11 +27,20 @@ export function visibleTo(rule: AudienceRule, party: string | undefined, a: Agre
   }
 }
 
-/** The model without the columns (header and cells) whose class the audience may not see. */
+/** Who commentary is signed by when the audience may not see the provider's people. */
+export const PROVIDER_SIGNATURE = 'the service provider';
+
+/**
+ * The model without the columns (header and cells) whose class the audience may not see; commentary keeps its
+ * text but is signed by the provider, not the person, when internal contacts are hidden.
+ */
 export function maskColumns(model: ReportModel, hide: readonly SensitiveClass[]): ReportModel {
   if (hide.length === 0) return model;
   return {
     ...model,
+    commentary: hide.includes('internal-contact')
+      ? model.commentary.map((c) => ({ ...c, author: PROVIDER_SIGNATURE }))
+      : model.commentary,
     sections: model.sections.map((s) => ({
       ...s,
       tables: s.tables.map((t) => {

@@ -57,7 +57,7 @@ function strings(m: ReportModel): Set<string> {
     for (const t of s.tables) for (const r of t.rows) r.forEach(cell);
     for (const c of s.charts) out.add(c.title);
   }
-  for (const c of m.commentary) [c.author, c.text, c.agreementId].forEach((x) => out.add(x));
+  for (const c of m.commentary) for (const x of [c.author, c.text, c.agreementId]) out.add(x);
   return out;
 }
 

@@ -27,6 +27,10 @@ export const BUNDLE = {
   /** Modules replaced in Lambda bundles only (see each file for why). */
   alias: {
     zod: join(here, 'bundle', 'zod.ts'),
+    // pdfkit's ESM build finds its data through import.meta.url, which a CJS bundle does not have (it throws
+    // "Invalid URL" when the module loads); its CJS build uses __filename. Reports embed TrueType fonts given by
+    // the caller, so pdfkit's own font files (loaded by a runtime require) are never needed in a bundle.
+    pdfkit: join(here, '..', '..', 'node_modules', 'pdfkit', 'js', 'pdfkit.js'),
   } as Record<string, string>,
   /** The compile-time switch that keeps telemetry's SDK clients out of functions that serve no telemetry. */
   telemetryFlag: '__ACCORD_TELEMETRY__',

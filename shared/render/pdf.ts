@@ -160,6 +160,15 @@ function toFont(f: FontSource): string | Buffer {
 
 class Writer {
   private y = MARGIN.top;
+  /** The fill colour last set, so that a table of thousands of cells does not set it again for each. */
+  private colour = '';
+
+  /** Sets the fill colour when it changes (a cell's text colour; the header band changes it back). */
+  private fill(colour: string): void {
+    if (colour === this.colour) return;
+    this.doc.fillColor(colour);
+    this.colour = colour;
+  }
   constructor(
     private readonly doc: Doc,
     private readonly m: Measure,
@@ -168,6 +177,7 @@ class Writer {
 
   newPage(): void {
     this.doc.addPage({ size: 'A4', layout: 'landscape', margins: MARGIN });
+    this.colour = '';
     const d = this.doc;
     d.font('bold').fontSize(9).fillColor(INK);
     d.text(this.m.fit(this.model.title, CONTENT_WIDTH / 2, 'bold', 9), MARGIN.left, 24, { lineBreak: false });
@@ -300,6 +310,7 @@ class Writer {
     const d = this.doc;
     const widths = this.widths(t);
     const header = () => {
+      this.colour = '';
       d.rect(MARGIN.left, this.y, CONTENT_WIDTH, ROW_H).fillColor('#eef0f2').fill();
       let x = MARGIN.left;
       d.font('bold').fontSize(TABLE_FONT).fillColor(INK);
@@ -348,9 +359,8 @@ class Writer {
       let x = MARGIN.left;
       row.forEach((c, j) => {
         const font = c.t === 'status' ? 'bold' : 'regular';
-        d.font(font)
-          .fontSize(TABLE_FONT)
-          .fillColor(c.t === 'status' ? (STATUS_COLOURS[c.v] ?? INK) : INK);
+        d.font(font).fontSize(TABLE_FONT);
+        this.fill(c.t === 'status' ? (STATUS_COLOURS[c.v] ?? INK) : INK);
         lines[j]!.forEach((s, k) => {
           const tx = isNumeric(c) ? x + widths[j]! - PAD - this.m.width(s, font, TABLE_FONT) : x + PAD;
           d.text(s, tx, this.y + 3.5 + k * LINE_H, { lineBreak: false });

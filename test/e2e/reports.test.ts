@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemo } from '../../infra/local/demo.js';
@@ -198,5 +200,61 @@ describe('reports over the demo portfolio', () => {
       ['credit %: stored vs recomputed', 'match'],
       ['credit amount: stored vs recomputed', 'match'],
     ]);
+  });
+
+  it('asks the owners of missed objectives for commentary, then publishes with it: archived, delivered, in the hash', async () => {
+    const reports = app.container.reports!;
+    const opened = await reports.openCommentaryWindows();
+    expect(opened.requests).toBeGreaterThan(0);
+    const pubId = `monthly-compliance-portfolio-${month}`;
+    const dir = join(app.dir, 'outbox', 'commentary', pubId);
+    const request = JSON.parse(readFileSync(join(dir, 'request.json'), 'utf8'));
+    expect(request.objectives).toContainEqual(
+      expect.objectContaining({
+        agreementId: gatewaySla,
+        objectiveId: 'availability',
+        owner: expect.objectContaining({ name: 'Owen Service' }),
+      }),
+    );
+    writeFileSync(
+      join(dir, 'owen.commentary.json'),
+      JSON.stringify({
+        agreementId: gatewaySla,
+        objectiveId: 'availability',
+        author: 'Owen Service',
+        at: new Date().toISOString(),
+        text: 'A failed deployment on the 10th; rollbacks are now automatic (CAPA-7).',
+      }),
+    );
+    const result = await reports.publishScheduled();
+    expect(result.published).toBe(3);
+    // The month's final credit statement; the violation stays open (no evaluation has ended it) so it waits.
+    expect(result.archivedRecords).toBe(1);
+    const list = await app.call('GET', `/v1/archive?type=report&period=${month}`, { as: 'auditor' });
+    const json = list.body.items.findLast(
+      (e: { key: string }) =>
+        e.key.startsWith(`reports/monthly-compliance/${month}/portfolio-internal/`) &&
+        e.key.endsWith('.json'),
+    );
+    const doc = await app.call('GET', `/v1/archive/download?key=${encodeURIComponent(json.key)}`, {
+      as: 'auditor',
+    });
+    expect(doc.body.commentary).toEqual([
+      expect.objectContaining({ text: expect.stringContaining('CAPA-7') }),
+    ]);
+    const outbox = readdirSync(join(app.dir, 'outbox', 'reports'));
+    const deliveries = outbox.map((d) =>
+      JSON.parse(readFileSync(join(app.dir, 'outbox', 'reports', d, 'delivery.json'), 'utf8')),
+    );
+    const monthly = deliveries.find((d) => d.scheduleId === 'monthly-compliance-portfolio');
+    expect(monthly.recipients.roles).toEqual(['sla-manager', 'approver']);
+    expect(monthly.attachments.map((a: { fileName: string }) => a.fileName.split('.').at(-1)).sort()).toEqual(
+      ['csv', 'json', 'pdf'],
+    );
+    const credits = await app.call('GET', `/v1/archive?type=credit-statement&agreementId=${gatewaySla}`, {
+      as: 'auditor',
+    });
+    expect(credits.body.items).toHaveLength(1);
+    expect((await app.call('GET', '/v1/archive/verify', { as: 'auditor' })).body.ok).toBe(true);
   });
 });

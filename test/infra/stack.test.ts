@@ -428,5 +428,6 @@ describe('the archive (S3 Object Lock)', () => {
     ])
       expect(actions).not.toContain(forbidden);
     expect(actions).toContain('s3:GetObject');
+    expect(actions).toContain('s3:PutObjectRetention');
   });
 });

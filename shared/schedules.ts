@@ -32,6 +32,23 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     description: 'Drop budget-history points older than the retention policy',
   },
   {
+    // Reports (shared/policy/reports.json lists which): on the 2nd at 06:00 UTC, after every time zone's month
+    // has ended, the owners of missed objectives are asked for commentary; on the 5th, 72 hours later (the
+    // policy's commentaryWindowHours), the reports are published with it, archived and delivered.
+    id: 'report-commentary-open',
+    cron: 'cron(0 6 2 * ? *)',
+    handler: 'reports/commentary-scheduled',
+    description:
+      "Open the commentary window of the month's scheduled reports: owners of missed objectives are asked",
+  },
+  {
+    id: 'report-publish',
+    cron: 'cron(0 6 5 * ? *)',
+    handler: 'reports/publish-scheduled',
+    description:
+      "Publish the month's scheduled reports with their commentary; archive final violations and credits; alert anomalies",
+  },
+  {
     id: 'agreement-lifecycle',
     cron: 'cron(7 * * * ? *)',
     handler: 'agreements/lifecycle-scheduled',

@@ -27,11 +27,17 @@ export const BUNDLE = {
   /** Modules replaced in Lambda bundles only (see each file for why). */
   alias: {
     zod: join(here, 'bundle', 'zod.ts'),
+    // pdfkit's ESM build finds its data through import.meta.url, which a CJS bundle does not have (it throws
+    // "Invalid URL" when the module loads); its CJS build uses __filename. Reports embed TrueType fonts given by
+    // the caller, so pdfkit's own font files (loaded by a runtime require) are never needed in a bundle.
+    pdfkit: join(here, '..', '..', 'node_modules', 'pdfkit', 'js', 'pdfkit.js'),
   } as Record<string, string>,
   /** The compile-time switch that keeps telemetry's SDK clients out of functions that serve no telemetry. */
   telemetryFlag: '__ACCORD_TELEMETRY__',
   objectivesFlag: '__ACCORD_OBJECTIVES__',
   vendorsFlag: '__ACCORD_VENDORS__',
+  /** Reports and the archive: pdfkit, the fonts and the S3 client stay out of every other function. */
+  reportsFlag: '__ACCORD_REPORTS__',
   /** Local-only code: if any shows up in a Lambda bundle the synth test and the bench fail. */
   forbidden: /better-sqlite3|infra\/local\//,
 } as const;
@@ -61,19 +67,32 @@ export function servesVendors(handler: string, actions: readonly string[] = []):
   );
 }
 
+/** Whether a handler module serves reports or the archive (its routes, its scheduled publication). */
+export function servesReports(handler: string, actions: readonly string[] = []): boolean {
+  return (
+    handler.startsWith('reports/') ||
+    handler.startsWith('archive/') ||
+    actions.some((a) => a.startsWith('report.') || a.startsWith('archive.'))
+  );
+}
+
 export interface BundleFeatures {
   telemetry: boolean;
   objectives: boolean;
   /** Absent: as servesVendors says of the handler alone. */
   vendors?: boolean;
+  /** Absent means false. */
+  reports?: boolean;
 }
 
 /** The features a handler needs, from its module path and the actions of its routes. */
 export function featuresOf(handler: string, actions: readonly string[] = []): BundleFeatures {
   return {
     telemetry: servesTelemetry(handler, actions),
-    objectives: servesObjectives(handler, actions),
+    // Reports are built from the objectives engine's figures.
+    objectives: servesObjectives(handler, actions) || servesReports(handler, actions),
     vendors: servesVendors(handler, actions),
+    reports: servesReports(handler, actions),
   };
 }
 
@@ -83,6 +102,7 @@ export function bundleDefine(f: BundleFeatures): Record<string, string> {
     [BUNDLE.telemetryFlag]: String(f.telemetry),
     [BUNDLE.objectivesFlag]: String(f.objectives),
     [BUNDLE.vendorsFlag]: String(f.vendors ?? false),
+    [BUNDLE.reportsFlag]: String(f.reports ?? false),
   };
 }
 

@@ -9,6 +9,8 @@ export interface DataGrants {
   rollups?: Access;
   /** Write raw samples to Timestream (when deployed) and to the fallback queue. */
   rawSamples?: true;
+  /** The archive bucket: read (get, list, presign) or write (put once with retention; never delete). */
+  archive?: Access;
 }
 
 const WRITE_DATA: DataGrants = { data: 'write' };
@@ -46,6 +48,11 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   // Vendor records live in the data table (audited through its stream), their key index in VendorKeys.
   'vendor.manage': { data: 'write', vendorKeys: 'write' },
   'vendor.read': READ_DATA,
+  // Reports read what the objectives engine stored; publishing archives them.
+  'report.read': { data: 'read', rollups: 'read' },
+  'report.publish': { data: 'read', rollups: 'read', archive: 'write' },
+  // Every retrieval is logged in the audit table.
+  'archive.read': { archive: 'read', audit: 'write' },
 };
 
 /**
@@ -55,6 +62,7 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
 export function scheduleGrants(handler: string): DataGrants {
   if (handler.startsWith('objectives/')) return GRANTS_BY_ACTION['objective.evaluate'];
   if (handler.startsWith('agreements/')) return GRANTS_BY_ACTION['agreement.update'];
+  if (handler.startsWith('reports/')) return GRANTS_BY_ACTION['report.publish'];
   return READ_DATA;
 }
 /**
@@ -76,7 +84,7 @@ const max = (a?: Access, b?: Access): Access | undefined => (rank(a) >= rank(b) 
 export function unionGrants(list: readonly DataGrants[]): DataGrants {
   const out: DataGrants = {};
   for (const g of list) {
-    for (const k of ['data', 'audit', 'vendorKeys', 'rollups'] as const) {
+    for (const k of ['data', 'audit', 'vendorKeys', 'rollups', 'archive'] as const) {
       const v = max(out[k], g[k]);
       if (v) out[k] = v;
     }

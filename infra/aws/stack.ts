@@ -64,6 +64,7 @@ export class AccordStack extends Stack {
       [AWS_ENV.rollupsTable]: d.tables.rollups.tableName,
       [AWS_ENV.rawFallbackQueueUrl]: d.rawFallbackQueue.queueUrl,
       [AWS_ENV.rawRefusedQueueUrl]: d.rawFallbackDlq.queueUrl,
+      [AWS_ENV.archiveBucket]: d.archive.bucket.bucketName,
       ...(d.timestreamDatabase && d.timestreamTable
         ? {
             [AWS_ENV.timestreamDatabase]: d.timestreamDatabase.ref,
@@ -91,7 +92,7 @@ export class AccordStack extends Stack {
         data: d,
         timeout: Duration.seconds(60),
         invocation: 'queue',
-        features: { telemetry: true, objectives: false, vendors: false },
+        features: { telemetry: true, objectives: false, vendors: false, reports: false },
         description: 'Accord telemetry: replays spooled raw samples into the raw store',
       });
       this.replay.fn.addEventSource(
@@ -157,5 +158,6 @@ export class AccordStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.identity.client.userPoolClientId });
     new CfnOutput(this, 'VendorKeysTable', { value: d.tables.vendorKeys.tableName });
+    new CfnOutput(this, 'ArchiveBucket', { value: d.archive.bucket.bucketName });
   }
 }

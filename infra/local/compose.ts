@@ -1,7 +1,12 @@
+import { dirname, join } from 'node:path';
 import { AgreementObjectivesSource } from '../../shared/adapters/agreement-objectives-source.js';
+import { loadReportFonts } from '../../shared/adapters/fonts.js';
+import { FileArchiveStore } from '../../shared/adapters/fs/archive.js';
+import { FileCommentaryWindow, FileReportDelivery } from '../../shared/adapters/fs/outbox.js';
 import { UlidGenerator } from '../../shared/adapters/ids.js';
 import { NoUsagePlans } from '../../shared/adapters/memory/vendors.js';
 import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
+import { SqliteArchiveAccessLog } from '../../shared/adapters/sqlite/archive-access.js';
 import { SqliteAuditStore } from '../../shared/adapters/sqlite/audit.js';
 import { type Db, openDatabase } from '../../shared/adapters/sqlite/db.js';
 import {
@@ -12,6 +17,7 @@ import {
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
 import { SqliteVendorStore } from '../../shared/adapters/sqlite/vendors.js';
+import { loadArchivePolicy } from '../../shared/policy/archive.js';
 import { loadSignOffRules } from '../../shared/policy/index.js';
 import {
   DEFAULT_BURN_WINDOWS,
@@ -19,6 +25,7 @@ import {
   DEFAULT_SEVERITY_RULES,
   DEFAULT_TIER_DEFAULTS,
 } from '../../shared/policy/objectives.js';
+import { loadReportsPolicy } from '../../shared/policy/reports.js';
 import { type Clock, systemClock } from '../../shared/ports/clock.js';
 import type { Config } from '../../shared/runtime/config.js';
 import type { Container } from '../../shared/runtime/container.js';
@@ -26,6 +33,8 @@ import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
 import { AgreementLifecycleJob } from '../../shared/usecases/lifecycle-job.js';
 import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
+import { ArchiveUseCases } from '../../shared/usecases/reports/archive.js';
+import { ReportUseCases } from '../../shared/usecases/reports/index.js';
 import { ServiceUseCases } from '../../shared/usecases/services.js';
 import { VendorUseCases } from '../../shared/usecases/vendors.js';
 import { composeTelemetry } from './telemetry.js';
@@ -35,7 +44,7 @@ export interface LocalParts {
   container: Container;
 }
 
-/** The embedded default's composition root: every port on SQLite in one file. */
+/** The embedded default's composition root: every port on SQLite in one file; the archive in `archive/` beside it. */
 export function composeLocal(config: Config, dbFile: string, clock: Clock = systemClock): LocalParts {
   const db = openDatabase(dbFile);
   const services = new SqliteServiceStore(db);
@@ -60,6 +69,23 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     clock,
     ids: new UlidGenerator(clock),
   });
+  const rollups = new SqliteRollupStore(db);
+  const violations = new SqliteViolationStore(db);
+  const evaluations = new SqliteEvaluationStore(db);
+  const settings = {
+    burnWindows: DEFAULT_BURN_WINDOWS,
+    forecast: DEFAULT_FORECAST,
+    tiers: DEFAULT_TIER_DEFAULTS,
+  };
+  const dataDir = dirname(dbFile);
+  const newId = (prefix: string) => `${prefix}_${objectiveIds.next()}`;
+  const archive = new ArchiveUseCases({
+    store: new FileArchiveStore(join(dataDir, 'archive'), clock),
+    accessLog: new SqliteArchiveAccessLog(db),
+    clock,
+    policy: loadArchivePolicy(),
+    newId,
+  });
   const container: Container = {
     config,
     services: serviceUseCases,
@@ -78,20 +104,33 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     vendors,
     objectives: new ObjectiveUseCases({
       source: new AgreementObjectivesSource(agreements, services),
-      rollups: new SqliteRollupStore(db),
+      rollups,
       exceptions,
-      violations: new SqliteViolationStore(db),
-      evaluations: new SqliteEvaluationStore(db),
+      violations,
+      evaluations,
       clock,
       ids: { next: (prefix) => `${prefix}_${objectiveIds.next()}` },
-      settings: {
-        burnWindows: DEFAULT_BURN_WINDOWS,
-        forecast: DEFAULT_FORECAST,
-        tiers: DEFAULT_TIER_DEFAULTS,
-      },
+      settings,
       severityRules: DEFAULT_SEVERITY_RULES,
     }),
     telemetry: composeTelemetry(db, dbFile, clock, (vendorId, keyId) => vendors.admit(vendorId, keyId)),
+    archive,
+    reports: new ReportUseCases({
+      agreements,
+      services,
+      evaluations,
+      violations,
+      exceptions,
+      rollups,
+      settings,
+      policy: loadReportsPolicy(),
+      clock,
+      newId,
+      fonts: loadReportFonts(),
+      archive,
+      delivery: new FileReportDelivery(join(dataDir, 'outbox', 'reports')),
+      commentary: new FileCommentaryWindow(join(dataDir, 'outbox', 'commentary')),
+    }),
   };
   return { db, container };
 }

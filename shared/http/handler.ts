@@ -281,6 +281,7 @@ export function httpHandler<B = undefined, Q = Record<string, never>>(spec: Hand
           ...result.headers,
         },
         body: result.rawBody ?? (result.body === undefined ? '' : JSON.stringify(result.body)),
+        ...(result.isBase64Encoded ? { isBase64Encoded: true } : {}),
       };
     } catch (err) {
       const { unexpected, ...res } = errorResponse(err, requestId, baseHeaders);

@@ -10,7 +10,9 @@ import {
   UpdateAgreementBody,
 } from '../schemas/agreement.js';
 import { CreateServiceBody, ListServicesQuery, Service, UpdateServiceBody } from '../schemas/service.js';
+import { ARCHIVE_ROUTES } from './routes/archive.js';
 import { OBJECTIVES_ROUTES } from './routes/objectives.js';
+import { REPORT_ROUTES } from './routes/reports.js';
 import { TELEMETRY_ROUTES } from './routes/telemetry.js';
 import { VENDOR_ROUTES } from './routes/vendors.js';
 
@@ -286,6 +288,8 @@ export const ROUTES: readonly RouteSpec[] = [
   ...TELEMETRY_ROUTES,
   ...OBJECTIVES_ROUTES,
   ...VENDOR_ROUTES,
+  ...ARCHIVE_ROUTES,
+  ...REPORT_ROUTES,
 ];
 
 export function routeById(id: string): RouteSpec {

@@ -27,6 +27,8 @@ declare const __ACCORD_TELEMETRY__: boolean | undefined;
 declare const __ACCORD_OBJECTIVES__: boolean | undefined;
 /** Same for vendors: false in functions that neither authenticate vendors, manage them nor ingest telemetry. */
 declare const __ACCORD_VENDORS__: boolean | undefined;
+/** Same for reports and the archive (pdfkit, fonts, the S3 client). */
+declare const __ACCORD_REPORTS__: boolean | undefined;
 
 type TableSettings = { data: string; audit: string; vendorKeys: string };
 
@@ -114,6 +116,22 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
         clock,
       });
   }
+  let archive: Container['archive'];
+  let reports: Container['reports'];
+  const bucket = config[AWS_ENV.archiveBucket];
+  if ((typeof __ACCORD_REPORTS__ === 'undefined' || __ACCORD_REPORTS__) && bucket) {
+    const { composeAwsReports } = await import('./reports-aws.js');
+    ({ archive, reports } = composeAwsReports({
+      doc: db,
+      dataTable: tables.data,
+      auditTable: tables.audit,
+      bucket,
+      agreements,
+      services,
+      rollups,
+      clock,
+    }));
+  }
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
   const agreementUseCases = new AgreementUseCases({
@@ -131,6 +149,8 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     lifecycleJob: new AgreementLifecycleJob({ agreements, useCases: agreementUseCases, clock }),
     ...(telemetry ? { telemetry } : {}),
     ...(objectives ? { objectives } : {}),
+    ...(archive ? { archive } : {}),
+    ...(reports ? { reports } : {}),
     auditRecorder: new AuditRecorder(audit),
     auditQueries: new AuditQueries(
       audit,

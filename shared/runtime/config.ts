@@ -22,6 +22,8 @@ export const AWS_ENV = {
   userPoolClientId: 'ACCORD_USER_POOL_CLIENT_ID',
   /** Vendor management: the REST API whose stage's usage plans meter vendors (only the functions that enrol them). */
   restApiId: 'ACCORD_REST_API_ID',
+  /** Reports: the S3 Object Lock bucket of the archive. */
+  archiveBucket: 'ACCORD_ARCHIVE_BUCKET',
 } as const;
 
 /** Usage plans of vendor tiers are named `<prefix><tier>` on the API's stage. */
@@ -58,6 +60,10 @@ const ConfigSchema = z.object({
   [AWS_ENV.restApiId]: z
     .string()
     .regex(/^[a-z0-9]{1,32}$/)
+    .optional(),
+  [AWS_ENV.archiveBucket]: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
     .optional(),
 });
 

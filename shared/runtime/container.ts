@@ -2,6 +2,8 @@ import type { AgreementUseCases } from '../usecases/agreements.js';
 import type { AuditQueries, AuditRecorder } from '../usecases/audit.js';
 import type { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import type { ObjectiveUseCases } from '../usecases/objectives/index.js';
+import type { ArchiveUseCases } from '../usecases/reports/archive.js';
+import type { ReportUseCases } from '../usecases/reports/index.js';
 import type { ServiceUseCases } from '../usecases/services.js';
 import type { TelemetryServices } from '../usecases/telemetry/index.js';
 import type { VendorUseCases } from '../usecases/vendors.js';
@@ -28,6 +30,10 @@ export interface Container {
   objectives?: ObjectiveUseCases;
   /** Telemetry ingestion and its read side; absent where a composition root has not wired it. */
   telemetry?: TelemetryServices;
+  /** The WORM archive (reports, credit statements, violations); absent where a composition root has not wired it. */
+  archive?: ArchiveUseCases;
+  /** Reports (on demand, scheduled publication); absent where a composition root has not wired them. */
+  reports?: ReportUseCases;
 }
 
 let current: Promise<Container> | undefined;

@@ -55,4 +55,14 @@ describe('Lambda bundles (the deployed esbuild options: the zod alias, the runti
     expect(Object.keys(doc.paths)).toContain('/v1/agreements');
     expect(statSync(bundle).size).toBeGreaterThan(0);
   });
+
+  it('load the report handler (pdfkit, fonts, the S3 client) in a bundle and answer before touching data', async () => {
+    const bundle = await bundleHandler('reports/get', out);
+    const res = invoke(bundle, {
+      ...get('/v1/reports/monthly-compliance'),
+      resource: '/v1/reports/{reportType}',
+    });
+    expect(res.statusCode).toBe(401);
+    expect(JSON.parse(res.body).error.code).toBe('unauthenticated');
+  });
 });

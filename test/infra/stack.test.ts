@@ -460,3 +460,55 @@ describe('telemetry resources', () => {
     }
   });
 });
+
+describe('the archive (S3 Object Lock)', () => {
+  it('locks every object in COMPLIANCE mode for the policy retention, versioned, KMS-encrypted, TLS only, private', () => {
+    const policy = JSON.parse(readFileSync('shared/policy/archive.json', 'utf8')) as {
+      defaultRetentionDays: number;
+    };
+    withTs.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: policy.defaultRetentionDays } },
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) }),
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'archive/' },
+    });
+    const locked = resources(withTs, 'AWS::S3::Bucket').filter((b) => b.Properties?.ObjectLockEnabled);
+    expect(locked).toHaveLength(1);
+    // The access logs go to another bucket (a locked bucket cannot be its own log target).
+    const logTarget = (
+      locked[0]!.Properties!.LoggingConfiguration as { DestinationBucketName: { Ref: string } }
+    ).DestinationBucketName.Ref;
+    expect(withTs.toJSON().Resources[logTarget].Properties.ObjectLockEnabled).toBeUndefined();
+  });
+
+  it('lets no function delete, bypass retention or change the lock; archive readers read, publishers put', () => {
+    const statements = resources(withTs, 'AWS::IAM::Policy').flatMap(
+      (p) => (p.Properties!.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
+    );
+    const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    for (const forbidden of [
+      's3:DeleteObject',
+      's3:DeleteObjectVersion',
+      's3:BypassGovernanceRetention',
+      's3:PutBucketObjectLockConfiguration',
+      's3:*',
+    ])
+      expect(actions).not.toContain(forbidden);
+    expect(actions).toContain('s3:GetObject');
+    expect(actions).toContain('s3:PutObjectRetention');
+  });
+});

@@ -63,8 +63,8 @@ const TELEMETRY_PATH: wafv2.CfnWebACL.StatementProperty = {
     ],
   },
 };
-/** Media types API Gateway passes through as binary (telemetry formats). */
-export const BINARY_MEDIA_TYPES = ['application/x-protobuf', 'application/octet-stream'];
+/** Media types API Gateway passes through as binary (telemetry formats; PDF reports and archived PDFs). */
+export const BINARY_MEDIA_TYPES = ['application/x-protobuf', 'application/octet-stream', 'application/pdf'];
 
 export interface ApiProps {
   routes: readonly RouteSpec[];

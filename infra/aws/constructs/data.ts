@@ -14,6 +14,7 @@ import {
   type TableDef,
   VENDOR_KEYS_TABLE,
 } from '../../../shared/adapters/dynamodb/tables.js';
+import { ArchiveBucket } from './archive.js';
 import { acknowledgeDlq } from './queues.js';
 
 /** Recovery objectives the backup plan is built to (docs/aws.md explains them). */
@@ -51,6 +52,8 @@ export class DataResources extends Construct {
   readonly timestreamTable?: timestream.CfnTable;
   readonly timestreamTableArn?: string;
   readonly backupPlan: backup.BackupPlan;
+  /** The WORM archive (reports, credit statements, violations): S3 Object Lock, COMPLIANCE mode. */
+  readonly archive: ArchiveBucket;
 
   constructor(scope: Construct, id: string, props: DataProps) {
     super(scope, id);
@@ -91,6 +94,8 @@ export class DataResources extends Construct {
       vendorKeys: table(VENDOR_KEYS_TABLE),
       rollups: table(ROLLUPS_TABLE),
     };
+
+    this.archive = new ArchiveBucket(this, 'Archive', { key: this.key });
 
     this.rawFallbackDlq = new sqs.Queue(this, 'RawFallbackDlq', {
       encryption: sqs.QueueEncryption.KMS,

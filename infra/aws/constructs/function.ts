@@ -1,12 +1,21 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Aspects, Duration, type IAspect, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  Aspects,
+  type CfnElement,
+  Duration,
+  type IAspect,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
+import { REPORT_FONT_FILES } from '../../../shared/adapters/fonts.js';
 import { BUNDLE, type BundleFeatures, bundleDefine, featuresOf } from '../bundling.js';
 import type { DataGrants } from '../grants.js';
 import type { DataResources } from './data.js';
@@ -97,6 +106,7 @@ export class AccordFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
+    const features = props.features ?? featuresOf(props.handler);
     this.fn = new NodejsFunction(this, 'Fn', {
       entry: handlerEntry(props.handler),
       handler: 'handler',
@@ -120,7 +130,23 @@ export class AccordFunction extends Construct {
         format: OutputFormat.CJS,
         mainFields: [...BUNDLE.mainFields],
         externalModules: [...BUNDLE.externalModules],
-        define: bundleDefine(props.features ?? featuresOf(props.handler)),
+        define: bundleDefine(features),
+        // Report functions set their PDFs in DejaVu Sans Condensed: the font files go beside the handler.
+        ...(features.reports
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) => [
+                  `mkdir -p "${outputDir}/fonts"`,
+                  ...Object.values(REPORT_FONT_FILES).map(
+                    (f) =>
+                      `cp "${inputDir}/node_modules/dejavu-fonts-ttf/ttf/${f}" "${outputDir}/fonts/${f}"`,
+                  ),
+                ],
+              },
+            }
+          : {}),
         esbuildArgs: Object.fromEntries(Object.entries(BUNDLE.alias).map(([k, v]) => [`--alias:${k}`, v])),
       },
     });
@@ -198,6 +224,27 @@ export function grantData(role: iam.Role, data: DataResources, grants: DataGrant
   ];
   for (const [name, access] of entries) {
     if (access) tableStatement(role, data.arnsOf(name), data.key, access);
+  }
+  if (grants.archive) {
+    const bucket = data.archive.bucket;
+    // Reads: objects and their listing (presigned URLs are signed with this role, so it needs GetObject).
+    const actions = ['s3:GetObject', 's3:GetObjectRetention'];
+    // Writes put once with a COMPLIANCE retain-until date; no delete, no retention bypass is ever granted.
+    if (grants.archive === 'write') actions.push('s3:PutObject', 's3:PutObjectRetention');
+    role.addToPolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects('*')] }));
+    const bucketId = Stack.of(role).getLogicalId(bucket.node.defaultChild as CfnElement);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+      reason:
+        'Archive keys are made per record (reports/…, credit-statements/…, violations/…, manifest/…): object actions name the archive bucket only, and no delete, retention bypass or lock change is granted.',
+    });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: grants.archive === 'write' ? [...KMS_READ, 'kms:GenerateDataKey'] : KMS_READ,
+        resources: [data.key.keyArn],
+      }),
+    );
   }
   if (grants.rawSamples) {
     if (data.timestreamTableArn) {

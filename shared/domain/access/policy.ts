@@ -48,6 +48,12 @@ export const ACTIONS = [
   'vendor.manage',
   /** Monitoring vendors and what they are bound to (never their keys). */
   'vendor.read',
+  /** On-demand reports: scoped exactly as the objectives and violations they are built from. */
+  'report.read',
+  /** Publishing a report now (archived, then delivered), for the caller's scope. */
+  'report.publish',
+  /** The WORM archive: list, download, verify, and read its access log (every retrieval is logged). */
+  'archive.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -63,7 +69,13 @@ export interface Grant {
   actions: readonly Action[];
 }
 
-const READ: readonly Action[] = ['service.read', 'agreement.read', 'objective.read', 'violation.read'];
+const READ: readonly Action[] = [
+  'service.read',
+  'agreement.read',
+  'objective.read',
+  'violation.read',
+  'report.read',
+];
 
 export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
   admin: { scope: 'all', actions: ACTIONS.filter((a) => a !== 'telemetry.ingest') },
@@ -87,6 +99,7 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'exception.request',
       'exception.approve',
       'exception.revoke',
+      'report.publish',
     ],
   },
   approver: {
@@ -114,7 +127,14 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
   },
   auditor: {
     scope: 'all',
-    actions: [...READ, 'audit.read', 'telemetry.read', 'telemetry.mapping.read', 'vendor.read'],
+    actions: [
+      ...READ,
+      'audit.read',
+      'telemetry.read',
+      'telemetry.mapping.read',
+      'vendor.read',
+      'archive.read',
+    ],
   },
   viewer: { scope: 'business-units', actions: READ },
   vendor: { scope: 'own-vendor', actions: ['telemetry.ingest'] },

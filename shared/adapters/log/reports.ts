@@ -1,0 +1,42 @@
+import type { Commentary } from '../../domain/reports/model.js';
+import type { CommentaryRequest, CommentaryWindow, Delivery, ReportDelivery } from '../../ports/reports.js';
+import { logger } from '../../runtime/powertools.js';
+
+/**
+ * Deliveries on AWS until the workflows work's Notifier (SES) is wired behind ReportDelivery: what would be
+ * sent is logged (recipients by role, subject, archive keys, attachment hashes; never the attachments). The
+ * published files are in the archive either way.
+ */
+export class LogReportDelivery implements ReportDelivery {
+  async deliver(d: Delivery): Promise<void> {
+    logger.info('report delivery (not sent: the notifier is not wired yet)', {
+      deliveryId: d.id,
+      kind: d.kind,
+      scheduleId: d.scheduleId,
+      roles: d.recipients.roles,
+      capacities: d.recipients.capacities,
+      people: d.recipients.people.length,
+      subject: d.subject,
+      archiveKeys: d.archiveKeys,
+      attachments: d.attachments.map((a) => ({
+        fileName: a.fileName,
+        sha256: a.sha256,
+        size: a.body.byteLength,
+      })),
+    });
+  }
+}
+
+/** Commentary windows on AWS until the workflows' task port: requests are logged; no commentary comes back. */
+export class LogCommentaryWindow implements CommentaryWindow {
+  async open(req: CommentaryRequest): Promise<void> {
+    logger.info('report commentary window (no task created: the task port is not wired yet)', {
+      publicationId: req.publicationId,
+      closesAt: req.closesAt,
+      objectives: req.objectives.length,
+    });
+  }
+  async collect(_publicationId: string): Promise<Commentary[]> {
+    return [];
+  }
+}

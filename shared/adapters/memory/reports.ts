@@ -1,0 +1,26 @@
+import type { Commentary } from '../../domain/reports/model.js';
+import type { CommentaryRequest, CommentaryWindow, Delivery, ReportDelivery } from '../../ports/reports.js';
+
+/** Deliveries kept in memory (tests): what the notifier would have been handed. */
+export class MemoryReportDelivery implements ReportDelivery {
+  readonly sent: Delivery[] = [];
+  async deliver(d: Delivery): Promise<void> {
+    this.sent.push(d);
+  }
+}
+
+/** Commentary windows in memory (tests): requests recorded, commentary added by hand. */
+export class MemoryCommentaryWindow implements CommentaryWindow {
+  readonly opened: CommentaryRequest[] = [];
+  private readonly given = new Map<string, Commentary[]>();
+  async open(req: CommentaryRequest): Promise<void> {
+    this.opened.push(req);
+  }
+  async collect(publicationId: string): Promise<Commentary[]> {
+    return [...(this.given.get(publicationId) ?? [])];
+  }
+  /** What an owner's task would record when they answer. */
+  add(publicationId: string, c: Commentary): void {
+    this.given.set(publicationId, [...(this.given.get(publicationId) ?? []), c]);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Ports of the reports: where a published report goes (delivery), and where owners' commentary comes from.
+ *
+ * Both are seams for the workflows work (issue 11): its Notifier (SES, SMTP, outbox) will implement
+ * ReportDelivery (resolving the distribution list's roles to addresses and attaching the files), and its task
+ * port will implement CommentaryWindow (a task per owner of a missed objective, closed when the window ends).
+ * Until then the embedded default writes deliveries and commentary requests to `.accord/outbox/reports/`.
+ */
+import type { ContactInfo } from '../domain/reports/figures.js';
+import type { Audience, Commentary } from '../domain/reports/model.js';
+
+/** Who a delivery is for: people by role (and sign-off capacity), and named people (owners). */
+export interface DeliveryRecipients {
+  roles: string[];
+  capacities: string[];
+  audience: Audience;
+  party?: string | undefined;
+  people: ContactInfo[];
+}
+
+export interface Delivery {
+  id: string;
+  kind: 'report' | 'commentary-request' | 'anomaly-alert';
+  scheduleId?: string | undefined;
+  recipients: DeliveryRecipients;
+  subject: string;
+  text: string;
+  attachments: { fileName: string; contentType: string; body: Uint8Array; sha256: string }[];
+  /** Archive keys of what was published (a recipient can verify the attachment against the archive). */
+  archiveKeys: string[];
+}
+
+export interface ReportDelivery {
+  /** Hands a delivery over; resolves once it is durably queued (not necessarily sent). */
+  deliver(d: Delivery): Promise<void>;
+}
+
+export interface CommentaryRequest {
+  /** `<schedule id>-<period>`: the same for the run that opens the window and the run that publishes. */
+  publicationId: string;
+  scheduleId: string;
+  period: string;
+  closesAt: string;
+  objectives: {
+    agreementId: string;
+    objectiveId: string;
+    owner: ContactInfo;
+    compliance: number | null;
+    target: number;
+  }[];
+}
+
+export interface CommentaryWindow {
+  /** Asks the owners of the objectives that missed to explain the deviation and the remediation. */
+  open(req: CommentaryRequest): Promise<void>;
+  /** Commentary given for a publication so far (all of it is part of the report and of its hash). */
+  collect(publicationId: string): Promise<Commentary[]>;
+}

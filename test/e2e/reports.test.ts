@@ -1,0 +1,260 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDemo } from '../../infra/local/demo.js';
+import { AgreementObjectivesSource } from '../../shared/adapters/agreement-objectives-source.js';
+import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
+import {
+  SqliteEvaluationStore,
+  SqliteExceptionWindowStore,
+  SqliteViolationStore,
+} from '../../shared/adapters/sqlite/objectives.js';
+import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
+import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
+import {
+  DEFAULT_BURN_WINDOWS,
+  DEFAULT_FORECAST,
+  DEFAULT_SEVERITY_RULES,
+  DEFAULT_TIER_DEFAULTS,
+} from '../../shared/policy/objectives.js';
+import type { ViolationRecord } from '../../shared/ports/objectives.js';
+import { BUCKET_MS, type RollupDelta } from '../../shared/ports/rollups.js';
+import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
+import { monthSpan } from '../../shared/usecases/reports/engine.js';
+import { previousMonth } from '../../shared/usecases/reports/index.js';
+import { TestClock } from '../helpers/clock.js';
+import { startTestApp, type TestApp } from '../helpers/local-app.js';
+
+/**
+ * The demo portfolio with a month of telemetry: every active service's SLIs at 1,000 events per 5-minute
+ * bucket, all good, except two hours on the 10th when the payments gateway failed half its requests. The engine
+ * evaluates on the 20th (a violation with a provisional credit) and finalises the month's credit on the 1st.
+ */
+let app: TestApp;
+const month = previousMonth(Date.now());
+const span = monthSpan(month, 'Europe/London');
+const GATEWAY = 'svc_payments-gateway';
+let gatewaySla = '';
+let violation: ViolationRecord;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  await loadDemo(app.container, app.stream);
+  const db = app.db;
+  const rollups = new SqliteRollupStore(db);
+  const services = (await app.call('GET', '/v1/services?limit=200', { as: 'admin' })).body.items as {
+    id: string;
+  }[];
+  const incident = Date.parse(`${month}-10T10:00:00Z`);
+  for (const s of services) {
+    const deltas: RollupDelta[] = [];
+    for (let t = span.start - 2 * 86_400_000; t < span.end + 86_400_000; t += BUCKET_MS) {
+      const bad = s.id === GATEWAY && t >= incident && t < incident + 2 * 3_600_000 ? 500 : 0;
+      for (const sli of ['availability', 'response-time'])
+        deltas.push({
+          sliKey: `${s.id}/${sli}`,
+          bucketStart: t,
+          good: 1000 - bad,
+          total: 1000,
+          count: 0,
+          sum: 0,
+          min: 0,
+          max: 0,
+        });
+    }
+    await rollups.add(deltas);
+  }
+  const clock = new TestClock(`${month}-20T12:00:00Z`);
+  const engine = new ObjectiveUseCases({
+    source: new AgreementObjectivesSource(new SqliteAgreementStore(db), new SqliteServiceStore(db)),
+    rollups,
+    exceptions: new SqliteExceptionWindowStore(db),
+    violations: new SqliteViolationStore(db),
+    evaluations: new SqliteEvaluationStore(db),
+    clock,
+    ids: { next: (p) => `${p}_${clock.now().getTime()}${Math.random().toString(36).slice(2, 8)}` },
+    settings: { burnWindows: DEFAULT_BURN_WINDOWS, forecast: DEFAULT_FORECAST, tiers: DEFAULT_TIER_DEFAULTS },
+    severityRules: DEFAULT_SEVERITY_RULES,
+  });
+  await engine.evaluateAll();
+  clock.set(span.end + 6 * 3_600_000);
+  await engine.finalizeCredits();
+  const vs = (await app.call('GET', `/v1/violations?serviceId=${GATEWAY}`, { as: 'admin' })).body
+    .items as ViolationRecord[];
+  violation = vs.find((v) => v.objectiveId === 'availability' && v.credit)!;
+  gatewaySla = violation.agreementId;
+}, 120_000);
+afterAll(async () => app.close());
+
+type Table = { id: string; columns: { key: string }[]; rows: { t: string; v: unknown }[][] };
+const tables = (doc: { sections: { tables: Table[] }[] }) => doc.sections.flatMap((s) => s.tables);
+const rowsOf = (doc: { sections: { tables: Table[] }[] }, id: string) => {
+  const t = tables(doc).find((x) => x.id === id)!;
+  return t.rows.map((r) => Object.fromEntries(t.columns.map((c, i) => [c.key, r[i]!.v])));
+};
+
+describe('reports over the demo portfolio', () => {
+  it("gives the month's compliance the engine computed, by hand: 24 buckets at 50% errors in the London month", async () => {
+    const r = await app.call('GET', `/v1/reports/monthly-compliance?period=${month}`, { as: 'sla-manager' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const buckets = (span.end - span.start) / BUCKET_MS;
+    const expected = (100 * (buckets * 1000 - 24 * 500)) / (buckets * 1000);
+    const rows = rowsOf(r.body, 'objectives');
+    const gateway = rows.find((x) => x.agreement === gatewaySla && x.objective === 'Availability')!;
+    expect(gateway.compliance).toBeCloseTo(expected, 5);
+    expect(gateway.met).toBe('missed');
+    // The engine's own figure, finalised with the credit: the same number.
+    expect(violation.credit!.period.final).toBe(true);
+    expect(gateway.compliance).toBeCloseTo(violation.credit!.compliancePercent, 6);
+    expect(rows.filter((x) => x.agreement !== gatewaySla).every((x) => x.compliance === 100)).toBe(true);
+    expect(r.headers.get('x-report-sha256')).toBe(r.body.hash);
+  });
+
+  it('states the credit exactly as stored, every step, and the same figures in CSV and PDF', async () => {
+    const json = await app.call('GET', `/v1/reports/credit-statement?period=${month}`, { as: 'admin' });
+    const owed = rowsOf(json.body, 'owed').find((x) => x.violation === violation.id)!;
+    expect(owed.amount).toBe(2500);
+    expect(owed.creditPercent).toBe(10);
+    const steps = rowsOf(json.body, `steps-${violation.id}`);
+    expect(steps.map((s) => s.calculation)).toEqual(violation.credit!.steps.map((s) => s.calculation));
+    const csv = await app.call('GET', `/v1/reports/credit-statement?period=${month}&format=csv`, {
+      as: 'admin',
+    });
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = parse(csv.body as string, { columns: true }) as Record<string, string>[];
+    expect(lines.find((l) => l.table === 'owed' && l.column === 'amount' && l.value === '2500')?.unit).toBe(
+      'EUR',
+    );
+    const pdf = await fetch(`${app.url}/v1/reports/credit-statement?period=${month}&format=pdf`, {
+      headers: { authorization: `Bearer ${app.credentials.tokens.admin!.token}` },
+    });
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    const bytes = Buffer.from(await pdf.arrayBuffer());
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('scopes on-demand reports exactly as the data: a viewer gets its own customer view, never internal', async () => {
+    const viewer = await app.call('GET', `/v1/reports/monthly-compliance?period=${month}`, { as: 'viewer' });
+    expect(viewer.status, JSON.stringify(viewer.body)).toBe(200);
+    expect(viewer.body.audience).toBe('customer');
+    const text = JSON.stringify(viewer.body);
+    expect(text).not.toContain('@bank.example');
+    expect(text).not.toMatch(/"OLA"|"UC"/);
+    const internal = await app.call(
+      'GET',
+      `/v1/reports/monthly-compliance?period=${month}&audience=internal`,
+      { as: 'viewer' },
+    );
+    expect(internal.status).toBe(403);
+    const unknown = await app.call('GET', `/v1/reports/quarterly-vibes?period=${month}`, { as: 'admin' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details[0].path).toBe('reportType');
+  });
+
+  it('publishes a report into the archive, where an auditor lists, downloads and verifies it, every retrieval logged', async () => {
+    const pub = await app.call('POST', '/v1/reports/monthly-compliance/publish', {
+      as: 'admin',
+      body: { period: month, formats: ['pdf', 'json'] },
+    });
+    expect(pub.status, JSON.stringify(pub.body)).toBe(201);
+    expect(pub.body.archived).toHaveLength(2);
+    const list = await app.call('GET', `/v1/archive?type=report&period=${month}`, { as: 'auditor' });
+    expect(list.status).toBe(200);
+    const entry = list.body.items.find((e: { key: string }) => e.key === pub.body.archived[0].key);
+    expect(entry).toMatchObject({ type: 'report', period: month, sha256: pub.body.archived[0].sha256 });
+    const dl = await fetch(`${app.url}/v1/archive/download?key=${encodeURIComponent(entry.key)}`, {
+      headers: { authorization: `Bearer ${app.credentials.tokens.auditor!.token}` },
+    });
+    expect(dl.status).toBe(200);
+    const body = Buffer.from(await dl.arrayBuffer());
+    expect(createHash('sha256').update(body).digest('hex')).toBe(entry.sha256);
+    const verify = await app.call('GET', '/v1/archive/verify', { as: 'auditor' });
+    expect(verify.body).toMatchObject({ ok: true, findings: [], firstBreak: null });
+    const log = await app.call('GET', '/v1/archive/access-log', { as: 'auditor' });
+    expect(log.body.items.map((a: { action: string }) => a.action).sort()).toEqual([
+      'download',
+      'list',
+      'verify',
+    ]);
+    expect((await app.call('GET', '/v1/archive', { as: 'viewer' })).status).toBe(403);
+    expect(
+      (await app.call('POST', '/v1/reports/monthly-compliance/publish', { as: 'auditor', body: {} })).status,
+    ).toBe(403);
+  });
+
+  it('audits the month from the raw evidence: engine, stored credit and published report agree, no difference', async () => {
+    const r = await app.call('GET', `/v1/reports/sla-audit?period=${month}&audience=auditor`, {
+      as: 'auditor',
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const checks = rowsOf(r.body, 'checks');
+    expect(checks.filter((c) => c.result === 'difference')).toEqual([]);
+    const gateway = checks.filter((c) => c.agreement === gatewaySla && c.objective === 'availability');
+    expect(gateway.map((c) => [c.check, c.result])).toEqual([
+      ['compliance: engine vs raw evidence', 'match'],
+      ['events counted: engine vs raw evidence', 'match'],
+      ['compliance: published report vs raw evidence', 'match'],
+      ['credit compliance: stored vs raw evidence', 'match'],
+      ['credit %: stored vs recomputed', 'match'],
+      ['credit amount: stored vs recomputed', 'match'],
+    ]);
+  });
+
+  it('asks the owners of missed objectives for commentary, then publishes with it: archived, delivered, in the hash', async () => {
+    const reports = app.container.reports!;
+    const opened = await reports.openCommentaryWindows();
+    expect(opened.requests).toBeGreaterThan(0);
+    const pubId = `monthly-compliance-portfolio-${month}`;
+    const dir = join(app.dir, 'outbox', 'commentary', pubId);
+    const request = JSON.parse(readFileSync(join(dir, 'request.json'), 'utf8'));
+    expect(request.objectives).toContainEqual(
+      expect.objectContaining({
+        agreementId: gatewaySla,
+        objectiveId: 'availability',
+        owner: expect.objectContaining({ name: 'Owen Service' }),
+      }),
+    );
+    writeFileSync(
+      join(dir, 'owen.commentary.json'),
+      JSON.stringify({
+        agreementId: gatewaySla,
+        objectiveId: 'availability',
+        author: 'Owen Service',
+        at: new Date().toISOString(),
+        text: 'A failed deployment on the 10th; rollbacks are now automatic (CAPA-7).',
+      }),
+    );
+    const result = await reports.publishScheduled();
+    expect(result.published).toBe(3);
+    // The month's final credit statement; the violation stays open (no evaluation has ended it) so it waits.
+    expect(result.archivedRecords).toBe(1);
+    const list = await app.call('GET', `/v1/archive?type=report&period=${month}`, { as: 'auditor' });
+    const json = list.body.items.findLast(
+      (e: { key: string }) =>
+        e.key.startsWith(`reports/monthly-compliance/${month}/portfolio-internal/`) &&
+        e.key.endsWith('.json'),
+    );
+    const doc = await app.call('GET', `/v1/archive/download?key=${encodeURIComponent(json.key)}`, {
+      as: 'auditor',
+    });
+    expect(doc.body.commentary).toEqual([
+      expect.objectContaining({ text: expect.stringContaining('CAPA-7') }),
+    ]);
+    const outbox = readdirSync(join(app.dir, 'outbox', 'reports'));
+    const deliveries = outbox.map((d) =>
+      JSON.parse(readFileSync(join(app.dir, 'outbox', 'reports', d, 'delivery.json'), 'utf8')),
+    );
+    const monthly = deliveries.find((d) => d.scheduleId === 'monthly-compliance-portfolio');
+    expect(monthly.recipients.roles).toEqual(['sla-manager', 'approver']);
+    expect(monthly.attachments.map((a: { fileName: string }) => a.fileName.split('.').at(-1)).sort()).toEqual(
+      ['csv', 'json', 'pdf'],
+    );
+    const credits = await app.call('GET', `/v1/archive?type=credit-statement&agreementId=${gatewaySla}`, {
+      as: 'auditor',
+    });
+    expect(credits.body.items).toHaveLength(1);
+    expect((await app.call('GET', '/v1/archive/verify', { as: 'auditor' })).body.ok).toBe(true);
+  });
+});

@@ -2,15 +2,18 @@ import { defineConfig } from 'vitest/config';
 
 // One runner for every layer. Projects keep the layers apart so a failure says where it is.
 const env = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_DEV: 'false' };
+// Every test must run at least one assertion (test/setup/assertions.ts).
+const setupFiles = ['test/setup/assertions.ts'];
 
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', env, include: ['test/unit/**/*.test.ts'] } },
+      { test: { name: 'unit', env, setupFiles, include: ['test/unit/**/*.test.ts'] } },
       {
         test: {
           name: 'contract',
           env,
+          setupFiles,
           include: ['test/contract/**/*.test.ts'],
           // One DynamoDB Local for the project's DynamoDB suites (test/helpers/dynamodb-local.ts).
           globalSetup: ['test/helpers/dynamodb-global.ts'],
@@ -22,6 +25,7 @@ export default defineConfig({
         test: {
           name: 'infra',
           env,
+          setupFiles,
           include: ['test/infra/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
@@ -31,6 +35,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           env,
+          setupFiles,
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

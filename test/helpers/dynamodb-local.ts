@@ -147,7 +147,7 @@ export function connectDynamoLocal(endpoint: string, owned?: ChildProcess): Dyna
   };
 }
 
-/** Starts DynamoDB Local (in memory, on a free port) and waits until it answers. */
+/** Starts DynamoDB Local (in memory, on a free port) and waits until it answers (up to a minute: a loaded machine). */
 export async function startDynamoLocal(): Promise<DynamoLocal> {
   const port = await freePort();
   const proc: ChildProcess = spawn({ port, stdio: 'ignore' });
@@ -163,7 +163,7 @@ export async function startDynamoLocal(): Promise<DynamoLocal> {
         await Promise.race([probe.send(new ListTablesCommand({})), exited]);
         break;
       } catch (e) {
-        if (i > 150 || proc.exitCode !== null) {
+        if (i > 600 || proc.exitCode !== null) {
           proc.kill();
           throw e;
         }

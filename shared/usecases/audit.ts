@@ -60,12 +60,13 @@ export class AuditQueries {
     q: { limit: number; cursor?: string | undefined },
   ): Promise<{ items: AuditEntry[]; nextCursor?: string }> {
     await this.locate[entity](principal, entityId);
-    const after = q.cursor === undefined ? 0 : Number(q.cursor);
-    if (!Number.isInteger(after) || after < 0) {
+    // A cursor is the decimal version this API issued: not '', ' 3', '0x2' or '1e0', which Number() would take.
+    if (q.cursor !== undefined && !/^\d{1,15}$/.test(q.cursor)) {
       throw new ValidationError('bad cursor', [
         { path: 'query.cursor', problem: 'is not a cursor issued by this API' },
       ]);
     }
+    const after = q.cursor === undefined ? 0 : Number(q.cursor);
     const items = await this.audit.list(entity, entityId, { limit: q.limit + 1, afterVersion: after });
     const page = items.slice(0, q.limit);
     return {

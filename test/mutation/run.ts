@@ -1,5 +1,5 @@
 /**
- * `npm run mutate [-- --force] [-- --mutate <glob>]`: mutation testing of shared/domain and shared/usecases with
+ * `npm run mutate [-- --force] [-- --mutate <glob,...>]`: mutation testing of shared/domain and shared/usecases with
  * Stryker (stryker.config.mjs), then a summary.
  *
  * Writes, under .accord/mutation/:
@@ -182,8 +182,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`stryker failed (exit ${r.status}); no summary written`);
     process.exit(r.status || 1);
   }
+  const only = args.indexOf('--mutate');
   const s = summarise(REPORT, {
     mode: incremental ? 'incremental' : 'full',
+    // `--mutate <globs>` tests a part only: the scores are then those of that part, not of the whole layer.
+    scope: only >= 0 ? args[only + 1] : 'shared/domain, shared/usecases',
     seconds,
     finishedAt: new Date().toISOString(),
   });

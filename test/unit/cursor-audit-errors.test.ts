@@ -191,11 +191,23 @@ describe('reading an audit trail', () => {
     });
   });
 
+  it('takes a cursor of several digits: the trail of a record with more than nine versions', async () => {
+    const store = new MemoryAuditStore();
+    for (let v = 1; v <= 12; v++) await store.record(entry(v));
+    const q = new AuditQueries(store, { agreement: async () => ({}), service: async () => ({}) });
+    const first = await q.trail(who, 'agreement', 'agr_1', { limit: 10 });
+    expect(first.nextCursor).toBe('10');
+    expect(await q.trail(who, 'agreement', 'agr_1', { limit: 10, cursor: '10' })).toEqual({
+      items: [entry(11), entry(12)],
+    });
+  });
+
   it('refuses a cursor that is not a version with 400 on query.cursor', async () => {
     const { q } = await setup();
     for (const cursor of ['abc', '-1', '1.5', '', ' 3', '0x2', '1e0']) {
       const e = await problem(() => q.trail(who, 'agreement', 'agr_1', { limit: 2, cursor }));
       expect(e, cursor).toBeInstanceOf(ValidationError);
+      expect(e.message).toBe('bad cursor');
       expect(e.details).toEqual([{ path: 'query.cursor', problem: 'is not a cursor issued by this API' }]);
     }
   });

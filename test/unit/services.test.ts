@@ -86,6 +86,7 @@ describe('registering a service', () => {
       .register(manager, serviceBody({ residencyRegion: 'us-east-1' }))
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BusinessRuleError);
+    expect((err as BusinessRuleError).message).toBe("residency region us-east-1 is not this deployment's");
     expect((err as BusinessRuleError).details).toEqual([
       { path: 'residencyRegion', problem: 'this deployment holds data resident in eu-west-1 only' },
     ]);
@@ -269,6 +270,21 @@ describe('updating a service', () => {
         reason: 'move',
       }),
     ).rejects.toBeInstanceOf(BusinessRuleError);
+  });
+});
+
+describe('updating a service that has agreements', () => {
+  it('accepts its current residency sent again: only a move is refused', async () => {
+    const { services, agreements, uc } = setup('eu-west-1');
+    await services.create(service());
+    await agreements.create(agreementVersion({ serviceId: 'svc_payments-gateway' }));
+    await expect(
+      uc.update(manager, 'svc_payments-gateway', 1, {
+        residencyRegion: 'eu-west-1',
+        name: 'Renamed',
+        reason: 'r',
+      }),
+    ).resolves.toMatchObject({ name: 'Renamed', residencyRegion: 'eu-west-1', version: 2 });
   });
 });
 

@@ -64,6 +64,8 @@ describe('the scheduled agreement lifecycle', () => {
     await agreements.create(london);
     const summary = await job.run();
     expect(summary.activated).toEqual([auckland.id]);
+    // London is not due yet: it is not even attempted, so it is not held either.
+    expect(summary.held).toEqual([]);
     const after = await agreements.get(auckland.id);
     expect(after).toMatchObject({
       status: 'active',
@@ -189,5 +191,17 @@ describe('the scheduled agreement lifecycle', () => {
       ['active', 200, { all: true }],
     ]);
     expect(list.mock.calls[1]![0].expiryTo).toBe('2026-12-02');
+  });
+
+  it('pages past approved agreements it leaves alone to reach a due one on a later page', async () => {
+    const { agreements, job } = await setup('2026-12-01T10:00:00Z');
+    // Three approved agreements not due for a year fill more than a page of two; the due one sorts last.
+    for (let i = 0; i < 3; i++)
+      await agreements.create(
+        agreementVersion({ status: 'approved', effectiveFrom: '2027-12-01', ...signed }),
+      );
+    const due = agreementVersion({ status: 'approved', effectiveFrom: '2026-12-01', ...signed });
+    await agreements.create(due);
+    expect(await job.run()).toEqual({ activated: [due.id], expired: [], held: [] });
   });
 });

@@ -129,6 +129,14 @@ export async function benchApi(): Promise<BenchEntry[]> {
         durationMs: DURATION_MS,
         next: () => ({ path: `/v1/agreements/${idOf(Math.floor(rand() * AGREEMENTS))}`, headers: auditor }),
       });
+      // The peer in the same run: the same GET on 100 hot ids (the old bench's shortcut), so the ratio separates
+      // what random ids cost from what the machine's load costs.
+      const hot = await closedLoop({
+        url,
+        concurrency: CONCURRENCY,
+        durationMs: DURATION_MS / 2,
+        next: (i) => ({ path: `/v1/agreements/${idOf((i % 100) * 997)}`, headers: auditor }),
+      });
       const filtered = (
         await Promise.all(
           ['payments', 'retail-banking', 'group-platform', 'wealth-management'].map((bu) =>
@@ -179,6 +187,8 @@ export async function benchApi(): Promise<BenchEntry[]> {
           target: { op: '<=', limit: TARGET.getP99Ms },
         },
         { name: 'api.get_agreement.rps', value: get.rps, unit: 'req/s' },
+        { name: 'api.get_agreement.hot_ids.p99_ms', value: hot.p99, unit: 'ms (100 hot ids, same run)' },
+        { name: 'api.get_agreement.random_to_hot_p99', value: get.p99 / hot.p99, unit: 'ratio' },
         { name: 'api.list_agreements.p50_ms', value: list.p50, unit: `ms (random page of ${pages.length})` },
         {
           name: 'api.list_agreements.p99_ms',

@@ -2,15 +2,20 @@ import { defineConfig } from 'vitest/config';
 
 // One runner for every layer. Projects keep the layers apart so a failure says where it is.
 const env = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_DEV: 'false' };
+// Every test must run at least one assertion (test/setup/assertions.ts). Not in the infra project: its tests assert
+// with the CDK's Template API (hasResourceProperties, resourceCountIs), which throws on a mismatch but is not a
+// vitest assertion, so the guard would fail them all or force noise around each check.
+const setupFiles = ['test/setup/assertions.ts'];
 
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', env, include: ['test/unit/**/*.test.ts'] } },
+      { test: { name: 'unit', env, setupFiles, include: ['test/unit/**/*.test.ts'] } },
       {
         test: {
           name: 'contract',
           env,
+          setupFiles,
           include: ['test/contract/**/*.test.ts'],
           // One DynamoDB Local for the project's DynamoDB suites (test/helpers/dynamodb-local.ts).
           globalSetup: ['test/helpers/dynamodb-global.ts'],
@@ -22,6 +27,7 @@ export default defineConfig({
         test: {
           name: 'infra',
           env,
+
           include: ['test/infra/**/*.test.ts'],
           // cdk synth takes about 10 s on a quiet 2-core machine and minutes on a loaded one: a hang, not slowness, should fail.
           testTimeout: 600_000,
@@ -32,6 +38,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           env,
+          setupFiles,
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -32,6 +32,8 @@ export async function startLocal(options: {
   host?: string;
   config: Config;
   clock?: Clock;
+  /** Usage-plan tiers in the shape of shared/policy/vendor-tiers.json (validated), instead of that file. */
+  vendorTiers?: unknown;
 }): Promise<LocalApp> {
   const { db, container } = composeLocal(
     options.config,
@@ -66,7 +68,7 @@ export async function startLocal(options: {
   await replay();
   const replayTimer = setInterval(() => void replay(), 5_000);
   replayTimer.unref();
-  const limiter = new VendorRateLimiter();
+  const limiter = new VendorRateLimiter(options.vendorTiers);
   // Writes that do not come through HTTP (scheduled jobs) reach the audit consumer within a second.
   const pump = setInterval(() => {
     // A failed pass (a busy database, a failing consumer) is retried on the next tick; it must not end the process.

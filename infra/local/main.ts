@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readConfig } from '../../shared/runtime/config.js';
@@ -11,6 +11,8 @@ const { values } = parseArgs({
     demo: { type: 'boolean', default: false },
     port: { type: 'string' },
     'data-dir': { type: 'string' },
+    // Usage-plan tiers from another file than shared/policy/vendor-tiers.json (the ingest bench lifts them).
+    'vendor-tiers': { type: 'string' },
   },
 });
 
@@ -23,7 +25,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 mkdirSync(dataDir, { recursive: true });
 
-const app = await startLocal({ dataDir, port, host: process.env.HOST ?? '127.0.0.1', config: readConfig() });
+const app = await startLocal({
+  dataDir,
+  port,
+  host: process.env.HOST ?? '127.0.0.1',
+  config: readConfig(),
+  ...(values['vendor-tiers']
+    ? { vendorTiers: JSON.parse(readFileSync(values['vendor-tiers'], 'utf8')) }
+    : {}),
+});
 if (values.demo) {
   const summary = await loadDemo(app.container, app.stream);
   console.log(`demo portfolio: ${summary}`);

@@ -36,9 +36,7 @@ export class ServiceUseCases {
       );
     }
     this.checkResidency(fields.residencyRegion);
-    if (await this.deps.services.get(fields.id)) {
-      throw new ConflictError(`service ${fields.id} already exists`, [{ path: 'id', problem: 'is taken' }]);
-    }
+    // A taken id: the store's create refuses it atomically with 409 on `id` (the ServiceStore contract).
     const at = this.deps.clock.now().toISOString();
     const service: Service = {
       ...fields,
@@ -132,7 +130,7 @@ export class ServiceUseCases {
       ...filter,
       scope: listScope(principal, 'service.read'),
       limit,
-      ...(after === undefined ? {} : { after }),
+      after,
     });
     return {
       items: page.items,
@@ -142,7 +140,7 @@ export class ServiceUseCases {
 
   private checkResidency(region: string): void {
     if (this.deps.residencyRegion !== undefined && region !== this.deps.residencyRegion) {
-      throw new BusinessRuleError('residency', [
+      throw new BusinessRuleError(`residency region ${region} is not this deployment's`, [
         {
           path: 'residencyRegion',
           problem: `this deployment holds data resident in ${this.deps.residencyRegion} only`,

@@ -1,10 +1,13 @@
 /**
- * `npm run bench [-- <suite> ...]`: runs the benchmark suites (all by default), prints a table per suite and
- * merges every figure into .accord/bench/latest.json as {"results": [{"name", "value", "unit"}]}.
- * Speed and memory targets are checked here, never in timed tests.
+ * `npm run bench [-- <suite> ...]`: runs the benchmark suites (all by default), prints a table per suite with
+ * each figure's target, and records every figure in .accord/bench/latest.json as
+ * `{"results": [{"name", "value", "unit", "suite", "measuredAt", "target"?, "met"?}], "suites": {...}}`.
+ * A suite that fails leaves none of its figures behind (its status says `failed` and why).
+ * Speed and memory targets are checked here, never in timed tests. Not a gate (`npm test` does not run it), but
+ * the exit code tells: 0 all met, 1 a suite failed, 3 a target was missed.
  */
 import { existsSync } from 'node:fs';
-import { type BenchEntry, LATEST, report } from './report.js';
+import { type BenchEntry, LATEST, report, reportFailure } from './report.js';
 
 interface Suite {
   name: string;
@@ -28,7 +31,8 @@ if (unknown.length) {
   process.exit(2);
 }
 
-let failed = 0;
+const failed: string[] = [];
+const missed: string[] = [];
 for (const suite of suites) {
   const url = new URL(suite.module, import.meta.url);
   if (!existsSync(url)) {
@@ -39,11 +43,14 @@ for (const suite of suites) {
   try {
     const mod = (await import(url.href)) as Record<string, () => Promise<BenchEntry[]>>;
     const entries = await mod[suite.fn]!();
-    report(entries);
+    missed.push(...report(suite.name, entries));
   } catch (err) {
-    failed++;
-    console.error(`${suite.name} failed:`, err);
+    failed.push(suite.name);
+    reportFailure(suite.name, err);
+    console.error(`${suite.name} failed (its figures are removed from ${LATEST}):`, err);
   }
 }
 console.log(`\nwritten to ${LATEST}`);
-process.exit(failed ? 1 : 0);
+if (missed.length) console.log(`targets missed:\n  ${missed.join('\n  ')}`);
+if (failed.length) console.log(`suites failed: ${failed.join(', ')}`);
+process.exit(failed.length ? 1 : missed.length ? 3 : 0);

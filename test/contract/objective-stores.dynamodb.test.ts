@@ -1,3 +1,5 @@
+import { DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll } from 'vitest';
 import {
   DynamoEvaluationStore,
@@ -28,7 +30,42 @@ exceptionWindowStoreContract(
   () => new DynamoExceptionWindowStore(local().doc, nextTable()),
 );
 violationStoreContract('DynamoDB (DynamoDB Local)', () => new DynamoViolationStore(local().doc, nextTable()));
+// DynamoDB expires budget history itself (TTL): the contract checks the expiry each point carries instead.
+const HISTORY_DAYS = 30;
+let evaluationTable = '';
+const stored = async (pk: string, sk: string) =>
+  (
+    await local().doc.send(
+      new GetCommand({ TableName: evaluationTable, Key: { pk, sk }, ConsistentRead: true }),
+    )
+  ).Item;
 evaluationStoreContract(
   'DynamoDB (DynamoDB Local)',
-  () => new DynamoEvaluationStore(local().doc, nextTable()),
+  () => {
+    evaluationTable = nextTable();
+    return new DynamoEvaluationStore(local().doc, evaluationTable, HISTORY_DAYS);
+  },
+  {
+    kind: 'expires',
+    days: HISTORY_DAYS,
+    historyExpiry: async (agreementId, objectiveId, at) =>
+      (await stored(`EVH#${agreementId}#${objectiveId}`, String(Date.parse(at)).padStart(15, '0')))
+        ?.expiresAt,
+    latestExpiry: async (agreementId, objectiveId) => {
+      const item = await stored(`EVL#${agreementId}`, objectiveId);
+      if (!item) throw new Error(`no latest result stored for ${agreementId}/${objectiveId}`);
+      return item.expiresAt;
+    },
+    expiryAttribute: async () => {
+      const raw = new DynamoDBClient(local().config);
+      try {
+        const d = await raw.send(new DescribeTimeToLiveCommand({ TableName: evaluationTable }));
+        return d.TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED'
+          ? d.TimeToLiveDescription.AttributeName
+          : undefined;
+      } finally {
+        raw.destroy();
+      }
+    },
+  },
 );

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agreementBody, serviceBody } from '../helpers/fixtures.js';
+import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
+import type { AgreementVersion } from '../../shared/schemas/agreement.js';
+import { agreementBody, agreementVersion, serviceBody } from '../helpers/fixtures.js';
 import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
 
 let app: TestApp;
@@ -446,10 +448,29 @@ describe('listing agreements', () => {
   });
 
   it('filters by status, kind and expiry range', async () => {
+    // Seeded straight into the store: one agreement matches every filter, each other one misses exactly one.
+    const store = new SqliteAgreementStore(app.db);
+    const seed = async (over: Partial<AgreementVersion>) => {
+      const a = agreementVersion({ businessUnit: 'payments', serviceId: 'svc_payments-gateway', ...over });
+      await store.create(a);
+      return a.id;
+    };
+    const match = await seed({ kind: 'OLA', status: 'expired', effectiveTo: daysFromToday(3) });
+    const misses = [
+      await seed({ kind: 'SLA', status: 'expired', effectiveTo: daysFromToday(3) }),
+      await seed({ kind: 'OLA', status: 'active', effectiveTo: daysFromToday(3) }),
+      await seed({ kind: 'OLA', status: 'expired', effectiveTo: daysFromToday(-3) }),
+    ];
     const r = await app.call('GET', `/v1/agreements?kind=OLA&status=expired&expiryFrom=${today()}`, {
       as: 'auditor',
     });
     expect(r.status).toBe(200);
-    for (const a of r.body.items) expect(a).toMatchObject({ kind: 'OLA', status: 'expired' });
+    const ids = r.body.items.map((a: { id: string }) => a.id);
+    expect(ids).toContain(match);
+    for (const miss of misses) expect(ids).not.toContain(miss);
+    for (const a of r.body.items) {
+      expect(a).toMatchObject({ kind: 'OLA', status: 'expired' });
+      expect(a.effectiveTo >= today()).toBe(true);
+    }
   });
 });

@@ -8,6 +8,7 @@ import {
   DynamoDBClient,
   type DynamoDBClientConfig,
   ListTablesCommand,
+  UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -122,6 +123,14 @@ export function connectDynamoLocal(endpoint: string, owned?: ChildProcess): Dyna
         TABLES.map(async (def) => {
           names[def.id] = `${prefix}${def.id}`;
           await raw.send(new CreateTableCommand(createTableInput(def, `${prefix}${def.id}`)));
+          // As the stack does (infra/aws/constructs/data.ts): the expiry attribute switched on.
+          if (def.ttl)
+            await raw.send(
+              new UpdateTimeToLiveCommand({
+                TableName: `${prefix}${def.id}`,
+                TimeToLiveSpecification: { Enabled: true, AttributeName: def.ttl },
+              }),
+            );
         }),
       );
       return names;
@@ -138,7 +147,7 @@ export function connectDynamoLocal(endpoint: string, owned?: ChildProcess): Dyna
   };
 }
 
-/** Starts DynamoDB Local (in memory, on a free port) and waits until it answers. */
+/** Starts DynamoDB Local (in memory, on a free port) and waits until it answers (up to a minute: a loaded machine). */
 export async function startDynamoLocal(): Promise<DynamoLocal> {
   const port = await freePort();
   const proc: ChildProcess = spawn({ port, stdio: 'ignore' });

@@ -40,7 +40,10 @@ describe('compliance by budgeting method', () => {
       );
       expect(r.compliance).toBeCloseTo(c.compliance, 5);
       expect(r.data).toMatchObject({ goodEvents: 29952, totalEvents: 32400, coverage: 1, empty: false });
-      if (c.good !== undefined) expect(r.data.slices).toMatchObject({ good: c.good, bad: 1, empty: 0 });
+      // Occurrences count no slices; the two timeslice methods count the same 23 good and 1 bad.
+      expect(r.data.slices).toEqual(
+        c.good === undefined ? undefined : expect.objectContaining({ good: c.good, bad: 1, empty: 0 }),
+      );
     });
   }
 

@@ -1,0 +1,32 @@
+// Mutation testing of the domain and the use cases: `npm run mutate` (test/mutation/run.ts), never `npm test`.
+// Incremental: the previous result lives under .accord/mutation/ (see test/mutation/run.ts for why not in git).
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  packageManager: 'npm',
+  testRunner: 'vitest',
+  // The unit tests (vitest.mutate.config.ts says why not the others); `related` and perTest coverage pick, for each
+  // mutant, only the tests that executed its code.
+  vitest: { configFile: 'vitest.mutate.config.ts', related: true },
+  checkers: ['typescript'],
+  // The checker compiles shared/ only (tsconfig.mutate.json): a mutant that breaks the types there is a compile
+  // error; compiling the CDK app and the tests as well made each check several times slower.
+  tsconfigFile: 'tsconfig.mutate.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  // Per-test coverage: each mutant runs only the tests that executed its code.
+  coverageAnalysis: 'perTest',
+  mutate: ['shared/domain/**/*.ts', 'shared/usecases/**/*.ts'],
+  // Two cores: one TypeScript checker and one test runner (Stryker gives checkers half the slots, rounded up).
+  concurrency: 2,
+  checkerNodeArgs: ['--max-old-space-size=2048'],
+  timeoutMS: 10000,
+  timeoutFactor: 2,
+  incremental: true,
+  incrementalFile: '.accord/mutation/stryker-incremental.json',
+  reporters: ['json', 'html', 'progress'],
+  jsonReporter: { fileName: '.accord/mutation/mutation.json' },
+  htmlReporter: { fileName: '.accord/mutation/mutation.html' },
+  tempDirName: '.accord/stryker-tmp',
+  cleanTempDir: true,
+  ignorePatterns: ['.accord', 'cdk.out', 'coverage', 'dist', 'docs', '.git'],
+  thresholds: { high: 90, low: 80, break: null },
+};

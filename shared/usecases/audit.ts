@@ -100,5 +100,8 @@ export class AuditQueries {
 
 /** Time order, then entity and version, so that a page boundary never depends on sort stability. */
 function byTime(a: AuditEntry, b: AuditEntry): number {
-  return a.at < b.at ? -1 : a.at > b.at ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  // Versions of one record in the same millisecond: by number (v10 after v9, which the event ids would invert).
+  if (a.entity === b.entity && a.entityId === b.entityId) return a.version - b.version;
+  return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
 }

@@ -115,16 +115,18 @@ describe('reading a service', () => {
     });
   });
 
-  it('answers the service inside the caller’s scope and 403 outside it', async () => {
+  it('answers the service inside the caller’s scope and, outside it, exactly what a missing service gets (404)', async () => {
     const { services, uc } = setup();
     await services.create(service());
     await expect(uc.get(viewer, 'svc_payments-gateway')).resolves.toMatchObject({
       id: 'svc_payments-gateway',
     });
     await expect(uc.get(owner, 'svc_payments-gateway')).resolves.toMatchObject({ version: 1 });
-    await expect(uc.get(otherManager, 'svc_payments-gateway')).rejects.toThrow(
-      new ForbiddenError('service svc_payments-gateway is outside your scope'),
-    );
+    await expect(uc.get(otherManager, 'svc_payments-gateway')).rejects.toMatchObject({
+      code: 'not_found',
+      message: 'no service svc_payments-gateway',
+      details: [{ path: 'serviceId', problem: 'names no service' }],
+    });
   });
 
   it('checks the action asked for, not only reading: a viewer may read a service but not its audit trail', async () => {
@@ -162,7 +164,7 @@ describe('updating a service', () => {
     expect(await services.get('svc_payments-gateway')).toEqual(next);
   });
 
-  it('answers 404 for an unknown service and 403 outside the caller’s scope, writing nothing', async () => {
+  it('answers 404 for an unknown service and for one outside the caller’s scope, 403 to a role that may only read it, writing nothing', async () => {
     const { services, uc } = setup();
     await expect(uc.update(manager, 'svc_none', 1, { name: 'x', reason: 'r' })).rejects.toMatchObject({
       message: 'no service svc_none',
@@ -171,7 +173,7 @@ describe('updating a service', () => {
     await services.create(service());
     await expect(
       uc.update(otherManager, 'svc_payments-gateway', 1, { name: 'x', reason: 'r' }),
-    ).rejects.toThrow(new ForbiddenError('service svc_payments-gateway is outside your scope'));
+    ).rejects.toMatchObject({ code: 'not_found', message: 'no service svc_payments-gateway' });
     await expect(
       uc.update(viewer, 'svc_payments-gateway', 1, { name: 'x', reason: 'r' }),
     ).rejects.toBeInstanceOf(ForbiddenError);
@@ -199,7 +201,7 @@ describe('updating a service', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ForbiddenError);
     expect(err).toMatchObject({
-      message: 'only an SLA manager of payments may change tier and residencyRegion',
+      message: "only an SLA manager of the service's business unit may change tier and residencyRegion",
       details: [
         { path: 'tier', problem: 'is governed: sign-offs and residency depend on it' },
         { path: 'residencyRegion', problem: 'is governed: sign-offs and residency depend on it' },

@@ -4,7 +4,7 @@
  * the per-slice compliance: "a target the service met in (100 − p)% of comparable slices". The figures used
  * are returned with the proposal so the user sees where it came from.
  */
-import type { RollupBucket } from '../../ports/rollups.js';
+import type { RollupBucket } from '../rollups.js';
 import { clip, type Interval, normalize } from './intervals.js';
 import { MINUTE_MS } from './time.js';
 

@@ -170,3 +170,79 @@ export function supportedIntervals(
 function compare(a: LocalDate, b: LocalDate): number {
   return a.year - b.year || a.month - b.month || a.day - b.day;
 }
+
+/** A change of a zone's UTC offset: from `before` to `after` (ms, east positive) at the instant `at`. */
+export interface OffsetTransition {
+  at: number;
+  before: number;
+  after: number;
+}
+
+interface ZoneYear {
+  startOffset: number;
+  transitions: OffsetTransition[];
+}
+
+const zoneYears = new Map<string, ZoneYear>();
+
+/**
+ * The offset changes of a zone within one UTC year, found once and remembered: the offset is probed every
+ * day (no zone changes twice within a day) and each change is pinned to the minute by bisection.
+ */
+function zoneYear(timeZone: string, year: number): ZoneYear {
+  const key = `${timeZone}|${year}`;
+  const known = zoneYears.get(key);
+  if (known) return known;
+  const start = Date.UTC(year, 0, 1);
+  const end = Date.UTC(year + 1, 0, 1);
+  const transitions: OffsetTransition[] = [];
+  const startOffset = offsetAt(start, timeZone);
+  let prevT = start;
+  let prevOff = startOffset;
+  while (prevT < end) {
+    const t = Math.min(end, prevT + DAY_MS);
+    const off = offsetAt(t, timeZone);
+    if (off === prevOff) {
+      prevT = t;
+      continue;
+    }
+    // The first minute in (prevT, t] whose offset differs from prevOff.
+    let lo = prevT;
+    let hi = t;
+    while (hi - lo > MINUTE_MS) {
+      const mid = lo + Math.floor((hi - lo) / 2 / MINUTE_MS) * MINUTE_MS;
+      if (offsetAt(mid, timeZone) === prevOff) lo = mid;
+      else hi = mid;
+    }
+    const after = offsetAt(hi, timeZone);
+    if (hi < end) transitions.push({ at: hi, before: prevOff, after });
+    prevT = hi;
+    prevOff = after;
+  }
+  const zy = { startOffset, transitions };
+  zoneYears.set(key, zy);
+  return zy;
+}
+
+const yearOf = (ms: number) => new Date(ms).getUTCFullYear();
+
+/** The zone's offset at an instant (ms, east positive), from the remembered transitions (no Intl call). */
+export function zoneOffset(ms: number, timeZone: string): number {
+  const zy = zoneYear(timeZone, yearOf(ms));
+  let off = zy.startOffset;
+  for (const x of zy.transitions) {
+    if (x.at > ms) break;
+    off = x.after;
+  }
+  return off;
+}
+
+/** The zone's offset changes with from <= at < to, in order. */
+export function transitionsBetween(timeZone: string, from: number, to: number): OffsetTransition[] {
+  const out: OffsetTransition[] = [];
+  if (to <= from) return out;
+  for (let y = yearOf(from); y <= yearOf(to - 1); y++) {
+    for (const x of zoneYear(timeZone, y).transitions) if (x.at >= from && x.at < to) out.push(x);
+  }
+  return out;
+}

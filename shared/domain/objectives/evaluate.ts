@@ -133,18 +133,17 @@ export function evaluatePlan(
   const share = sub(ONE, targetShare(o.target));
   const burnRates = burnRateFigures(plan, cum, share, settings.burnWindows.minEvents);
 
-  const pop =
-    w.total > 0
-      ? BUDGETING_METHODS[o.budgetingMethod].population({
-          plan,
-          cum,
-          window: w,
-          recent,
-          periodIncludedMs,
-          sliceStats,
-          complete: !partial,
-        })
-      : null;
+  const population = BUDGETING_METHODS[o.budgetingMethod].population({
+    plan,
+    cum,
+    window: w,
+    recent,
+    periodIncludedMs,
+    sliceStats,
+    complete: !partial,
+  });
+  // Nothing to judge in an empty window (whatever the empty-slice rule) or before a complete slice has data.
+  const pop = w.total > 0 && population.measured.total > 0 ? population : null;
   const figures: Figures | null = pop ? figuresOf(pop, o.target) : null;
   const forecast =
     pop && figures ? forecastOf(plan, pop, figures, settings.forecast, recent.total, periodIncludedMs) : null;
@@ -200,7 +199,7 @@ export function evaluatePlan(
               lastDataAt: silence.lastDataAt === null ? null : iso(silence.lastDataAt),
               silentMinutes: silence.silentMs === null ? null : silence.silentMs / MINUTE_MS,
             },
-      ...(pop?.slices ? { slices: pop.slices } : {}),
+      ...(population.slices ? { slices: population.slices } : {}),
     },
     measured: pop ? pop.measured : null,
     compliance: figures ? figures.compliancePercent : null,

@@ -11,8 +11,7 @@ import type { BudgetingMethodModule, MethodInput, Population } from './types.js'
 
 export const occurrences: BudgetingMethodModule = {
   method: 'occurrences',
-  population({ window: w, recent, periodIncludedMs, complete }: MethodInput): Population | null {
-    if (w.total <= 0) return null;
+  population({ window: w, recent, periodIncludedMs, complete }: MethodInput): Population {
     const dataMinutes = (w.filled * BUCKET_MS) / MINUTE_MS;
     const base = recent.total > 0 ? recent : w;
     return {
@@ -21,13 +20,13 @@ export const occurrences: BudgetingMethodModule = {
       minutes: {
         budgetBase: periodIncludedMs / MINUTE_MS,
         // Equivalent downtime: the bad share of the minutes that have data, not of the whole window.
-        perBadUnit: dataMinutes / w.total,
+        perBadUnit: w.total > 0 ? dataMinutes / w.total : 0,
         basis: dataMinutes,
       },
       trend: {
         rate: base.total / Math.max(base.ms, 1),
         recentErrorRate: recent.total > 0 ? (recent.total - recent.good) / recent.total : null,
-        errorRate: (base.total - base.good) / base.total,
+        errorRate: base.total > 0 ? (base.total - base.good) / base.total : 0,
       },
     };
   },

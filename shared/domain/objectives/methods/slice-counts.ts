@@ -50,7 +50,7 @@ export function countSlices(
  * (their number, or the sum of their ratios). Empty slices count as the objective says: excluded (left out
  * of compliance and budget alike), good or bad.
  */
-export function slicePopulation(input: MethodInput, goodOf: (c: SliceCounts) => number): Population | null {
+export function slicePopulation(input: MethodInput, goodOf: (c: SliceCounts) => number): Population {
   const s = input.plan.slices!;
   const nWindow = s.window.runs.length;
   const w = countSlices(s.window, input.sliceStats.slice(0, nWindow), input.cum, s.target);
@@ -59,16 +59,16 @@ export function slicePopulation(input: MethodInput, goodOf: (c: SliceCounts) => 
   const empty = w.counted - withData;
   const emptyAsGood = s.emptyAs === 'good' ? 1 : 0;
   const total = s.emptyAs === 'excluded' ? withData : w.counted;
-  if (total <= 0) return null;
   const good = goodOf(w) + emptyAsGood * empty;
   const recentTotal = s.emptyAs === 'excluded' ? r.good + r.bad : r.counted;
   const recentBad = recentTotal - (goodOf(r) + emptyAsGood * (r.counted - r.good - r.bad));
   const perSliceMinutes = s.window.counted > 0 ? s.window.countedMs / 60_000 / s.window.counted : s.minutes;
-  const periodTotal = input.complete
-    ? ratio(total, 1)
-    : s.emptyAs === 'excluded'
-      ? ratio(total * s.periodCounted, w.counted)
-      : ratio(s.periodCounted, 1);
+  const periodTotal =
+    input.complete || w.counted === 0
+      ? ratio(total, 1)
+      : s.emptyAs === 'excluded'
+        ? ratio(total * s.periodCounted, w.counted)
+        : ratio(s.periodCounted, 1);
   const periodUnits = Number(periodTotal.n) / Number(periodTotal.d);
   return {
     measured: { unit: 'slices', good, total },
@@ -81,7 +81,7 @@ export function slicePopulation(input: MethodInput, goodOf: (c: SliceCounts) => 
     trend: {
       rate: total / Math.max(s.window.countedMs, 1),
       recentErrorRate: recentTotal > 0 ? recentBad / recentTotal : null,
-      errorRate: recentTotal > 0 ? recentBad / recentTotal : (total - good) / total,
+      errorRate: recentTotal > 0 ? recentBad / recentTotal : total > 0 ? (total - good) / total : 0,
     },
     slices: {
       good: w.good,

@@ -66,6 +66,6 @@ export interface Population {
 
 export interface BudgetingMethodModule {
   readonly method: 'occurrences' | 'timeslices' | 'ratio-timeslices';
-  /** The population, or null when it holds nothing to judge (no complete slice with data yet). */
-  population(input: MethodInput): Population | null;
+  /** The population; nothing to judge when its total is 0 (an empty window, no complete slice with data yet). */
+  population(input: MethodInput): Population;
 }

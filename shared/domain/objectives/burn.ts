@@ -7,10 +7,10 @@
  * fewer than the policy's `minEvents`, is not judged: low traffic does not page.
  */
 
-import { cmp, type Exact, mul, ratio } from './exact.js';
+import { cmp, decide, type Exact, mul, ratio } from './exact.js';
 import { clip } from './intervals.js';
 import type { CumulativeAt, Totals } from './methods/types.js';
-import type { EvaluationPlan } from './plan.js';
+import { type EvaluationPlan, type PlannedBurnWindow, thresholdExact } from './plan.js';
 import { MINUTE_MS } from './time.js';
 import type { BurnRateFigure } from './types.js';
 
@@ -30,6 +30,32 @@ export function sumOver(intervals: readonly { start: number; end: number }[], cu
   return t;
 }
 
+interface WindowFigure {
+  events: number;
+  burn: number | null;
+  above: boolean;
+}
+
+/** Events, burn rate and whether it is above the threshold over the last `ms` of counted time. */
+function measure(
+  plan: EvaluationPlan,
+  cum: CumulativeAt,
+  bw: PlannedBurnWindow,
+  ms: number,
+  share: Exact,
+  shareN: number,
+): WindowFigure {
+  const s = sumOver(clip(plan.included, plan.now - ms, plan.now), cum);
+  const bad = s.total - s.good;
+  if (s.total <= 0) return { events: s.total, burn: null, above: false };
+  // burn > threshold ⇔ bad / total > threshold × (1 − target), exactly.
+  const above =
+    decide(bad / s.total, bw.threshold * shareN, () =>
+      cmp(ratio(bad, s.total), mul(thresholdExact(bw), share)),
+    ) > 0;
+  return { events: s.total, burn: bad / s.total / shareN, above };
+}
+
 /** Every burn-rate alert of a plan, judged. `share` is 1 − target, exactly. */
 export function burnRateFigures(
   plan: EvaluationPlan,
@@ -39,18 +65,8 @@ export function burnRateFigures(
 ): BurnRateFigure[] {
   const shareN = Number(share.n) / Number(share.d);
   return plan.burnWindows.map((bw) => {
-    const measure = (ms: number) => {
-      const s = sumOver(clip(plan.included, plan.now - ms, plan.now), cum);
-      const bad = s.total - s.good;
-      return {
-        events: s.total,
-        burn: s.total > 0 ? bad / s.total / shareN : null,
-        // burn > threshold ⇔ bad / total > threshold × (1 − target), exactly.
-        above: s.total > 0 && cmp(ratio(bad, s.total), mul(bw.thresholdExact, share)) > 0,
-      };
-    };
-    const long = measure(bw.long);
-    const short = measure(bw.short);
+    const long = measure(plan, cum, bw, bw.long, share, shareN);
+    const short = measure(plan, cum, bw, bw.short, share, shareN);
     const judgement =
       long.events <= 0 || short.events <= 0
         ? 'no-events'

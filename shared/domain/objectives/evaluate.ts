@@ -11,7 +11,7 @@
  */
 import { BUCKET_MS, type Cumulative } from '../rollups.js';
 import { burnRateFigures, sumOver } from './burn.js';
-import { exact, ONE, ratio, sub } from './exact.js';
+import { floorShown, ONE, sub } from './exact.js';
 import { forecastOf } from './forecast.js';
 import { clip, normalize, totalLength } from './intervals.js';
 import { type Figures, figuresOf, targetShare } from './methods/figures.js';
@@ -128,7 +128,6 @@ export function evaluatePlan(
   const recent = sumOver(clip(plan.included, now - plan.lookbackMs, now), cum);
   const periodIncludedMs = totalLength(clip(plan.included, windowStart, periodEnd));
   const bucketsCounted = w.ms / BUCKET_MS;
-  const coverage = bucketsCounted > 0 ? ratio(w.filled, bucketsCounted) : exact(0);
   const tier = tierSettings(settings, ctx.tier);
   const share = sub(ONE, targetShare(o.target));
   const burnRates = burnRateFigures(plan, cum, share, settings.burnWindows.minEvents);
@@ -160,13 +159,27 @@ export function evaluatePlan(
     partial,
     burnRates,
     forecast,
-    coverage,
+    coverage: { filled: w.filled, buckets: bucketsCounted },
     tier,
     tierNumber: ctx.tier,
     silence,
     notes: trafficNotes(burnRates, settings.burnWindows.minEvents, forecast, settings.forecast.minEvents),
   });
 
+  const data: EvaluationResult['data'] = {
+    goodEvents: w.good,
+    totalEvents: w.total,
+    coverage: bucketsCounted > 0 ? floorShown(w.filled, bucketsCounted, 4) : 0,
+    empty: w.total <= 0,
+    silence:
+      silence === null
+        ? null
+        : {
+            lastDataAt: silence.lastDataAt === null ? null : iso(silence.lastDataAt),
+            silentMinutes: silence.silentMs === null ? null : silence.silentMs / MINUTE_MS,
+          },
+  };
+  if (population.slices) data.slices = population.slices;
   return {
     agreementId: ctx.agreementId,
     agreementVersion: ctx.agreementVersion,
@@ -187,20 +200,7 @@ export function evaluatePlan(
       includedMinutes: w.ms / MINUTE_MS,
       excludedMinutes: plan.excludedMs / MINUTE_MS,
     },
-    data: {
-      goodEvents: w.good,
-      totalEvents: w.total,
-      coverage: Math.floor((Number(coverage.n) / Number(coverage.d)) * 1e4) / 1e4,
-      empty: w.total <= 0,
-      silence:
-        silence === null
-          ? null
-          : {
-              lastDataAt: silence.lastDataAt === null ? null : iso(silence.lastDataAt),
-              silentMinutes: silence.silentMs === null ? null : silence.silentMs / MINUTE_MS,
-            },
-      ...(population.slices ? { slices: population.slices } : {}),
-    },
+    data,
     measured: pop ? pop.measured : null,
     compliance: figures ? figures.compliancePercent : null,
     budget: figures ? figures.budget : null,

@@ -107,3 +107,49 @@ export function meetsRatio(good: number, total: number, target: number): boolean
   if (Math.abs(r - target) > 1e-12) return r >= target;
   return cmp(ratio(good, total), exact(target)) >= 0;
 }
+
+/**
+ * Compares x with y, two binary approximations (a few operations each) of exact figures, deciding in binary
+ * when they are clearly apart (by more than a relative 1e-9, far beyond rounding error) and otherwise calling
+ * `exactly`, which compares the exact figures. Most decisions are far from their boundary; the few near it
+ * get exact arithmetic.
+ */
+export function decide(x: number, y: number, exactly: () => -1 | 0 | 1): -1 | 0 | 1 {
+  const tol = 1e-9 * Math.max(Math.abs(x), Math.abs(y));
+  if (x - y > tol) return 1;
+  if (y - x > tol) return -1;
+  return exactly();
+}
+
+/**
+ * num/den × scale rounded down to `decimals` places, for display: in binary when the result is clearly
+ * inside a step, exactly near a step's edge (so 98.9999996 shows as 98.999999, never 99).
+ */
+export function floorShown(num: number, den: number, decimals: number, scale = 1): number {
+  const p = 10 ** decimals;
+  const a = num * scale * p;
+  if (Number.isSafeInteger(a) && Number.isSafeInteger(den) && den > 0) {
+    // Whole numbers (counts): an integer division, corrected for the rounding of a / den.
+    let q = Math.floor(a / den);
+    if (q * den > a) q--;
+    else if ((q + 1) * den <= a) q++;
+    return q / p;
+  }
+  const s = (num / den) * scale * p;
+  const f = Math.floor(s);
+  if (s - f > 1e-6 && f + 1 - s > 1e-6) return f / p;
+  return floorDecimals(mul(ratio(num, den), exact(scale)), decimals);
+}
+
+/** A share shown as a percentage, rounded down to `decimals` places, "…" when cut: "98.6111111…%". */
+export function percentShown(num: number, den: number, decimals = 4): string {
+  const v = floorShown(num, den, decimals, 100);
+  const a = num * 100 * 10 ** decimals;
+  const s = (num / den) * 100 * 10 ** decimals;
+  const cut =
+    Number.isSafeInteger(a) && Number.isSafeInteger(den) && den > 0
+      ? a % den !== 0
+      : Math.abs(s - Math.round(s)) > 1e-6 || cmp(mul(ratio(num, den), { n: 100n, d: 1n }), exact(v)) !== 0;
+  const digits = v.toFixed(decimals).replace(/\.?0+$/, '');
+  return `${digits}${cut ? '…' : ''}%`;
+}

@@ -36,6 +36,31 @@ function advanceIncluded(
   return null;
 }
 
+/** The linear model: units and bad units h counted ms ahead, and what they are allowed. */
+interface Model {
+  calendar: boolean;
+  share: number;
+  n0: number;
+  bad0: number;
+  W: number;
+  lambda: number;
+  r: number;
+  allowed0: number;
+}
+
+function age(m: Model, h: number): number {
+  return m.calendar ? 1 : Math.max(0, 1 - h / m.W);
+}
+function totalAt(m: Model, h: number): number {
+  return m.calendar ? m.n0 + m.lambda * h : m.n0 * age(m, h) + m.lambda * h;
+}
+function badAt(m: Model, h: number): number {
+  return m.bad0 * age(m, h) + m.lambda * m.r * h;
+}
+function allowedAt(m: Model, h: number): number {
+  return m.calendar ? m.allowed0 : m.share * totalAt(m, h);
+}
+
 export function forecastOf(
   plan: EvaluationPlan,
   pop: Population,
@@ -47,17 +72,17 @@ export function forecastOf(
   const { now } = plan;
   const calendar = plan.ctx.objective.window.type === 'calendar';
   const share = 1 - plan.ctx.objective.target / 100;
-  const head = {
-    model: 'linear-trend' as const,
-    lookbackMinutes: plan.lookbackMs / MINUTE_MS,
-    lookbackEvents,
-    horizonEnd: iso(plan.horizonEnd),
-  };
-  const remaining = Number(fig.remainingRatio.n) / Number(fig.remainingRatio.d);
+  // Object spread is slow where it is transpiled (tsx): the common fields are written out in each answer.
+  const lookbackMinutes = plan.lookbackMs / MINUTE_MS;
+  const horizonEnd = iso(plan.horizonEnd);
+  const remaining = fig.remainingRatio;
   const { recentErrorRate } = pop.trend;
   if (lookbackEvents < policy.minEvents) {
     return {
-      ...head,
+      model: 'linear-trend',
+      lookbackMinutes,
+      lookbackEvents,
+      horizonEnd,
       basis: 'too-few-events',
       recentErrorRate: recentErrorRate === null ? null : round(recentErrorRate, 8),
       projectedCompliance: null,
@@ -67,22 +92,22 @@ export function forecastOf(
       timeToExhaustionMinutes: fig.spent ? 0 : null,
     };
   }
-  const n0 = pop.measured.total;
-  const bad0 = n0 - pop.measured.good;
-  const W = Math.max(periodIncludedMs, 1);
+  const m: Model = {
+    calendar,
+    share,
+    n0: pop.measured.total,
+    bad0: pop.measured.total - pop.measured.good,
+    W: Math.max(periodIncludedMs, 1),
+    lambda: pop.trend.rate,
+    r: pop.trend.errorRate,
+    allowed0: fig.allowed,
+  };
   const H = Math.max(totalLength(clip(plan.included, now, plan.horizonEnd)), 1);
-  const lambda = pop.trend.rate;
-  const r = pop.trend.errorRate;
-  const allowed0 = Number(fig.allowed.n) / Number(fig.allowed.d);
-  const age = (h: number) => (calendar ? 1 : Math.max(0, 1 - h / W));
-  const totalAt = (h: number) => (calendar ? n0 + lambda * h : n0 * age(h) + lambda * h);
-  const badAt = (h: number) => bad0 * age(h) + lambda * r * h;
-  const allowedAt = (h: number) => (calendar ? allowed0 : share * totalAt(h));
   let breachAt: string | null = null;
   if (fig.spent) breachAt = iso(now);
   else {
-    const f0 = badAt(0) - allowedAt(0);
-    const slope = (badAt(H) - allowedAt(H) - f0) / H;
+    const f0 = badAt(m, 0) - allowedAt(m, 0);
+    const slope = (badAt(m, H) - allowedAt(m, H) - f0) / H;
     if (slope > 0) {
       const h = -f0 / slope;
       const when = h <= H ? advanceIncluded(plan.included, now, h, plan.horizonEnd) : null;
@@ -95,12 +120,15 @@ export function forecastOf(
     : burnNow && burnNow > 0
       ? round((remaining * plan.periodMs) / burnNow / MINUTE_MS, 1)
       : null;
-  const nH = totalAt(H);
-  const pc = nH > 0 ? (1 - badAt(H) / nH) * 100 : null;
-  const aH = allowedAt(H);
-  const used = aH > 0 ? badAt(H) / aH : null;
+  const nH = totalAt(m, H);
+  const pc = nH > 0 ? (1 - badAt(m, H) / nH) * 100 : null;
+  const aH = allowedAt(m, H);
+  const used = aH > 0 ? badAt(m, H) / aH : null;
   return {
-    ...head,
+    model: 'linear-trend',
+    lookbackMinutes,
+    lookbackEvents,
+    horizonEnd,
     basis: 'trend',
     recentErrorRate: recentErrorRate === null ? null : round(recentErrorRate, 8),
     projectedCompliance: pc === null ? null : round(pc, 6),

@@ -8,7 +8,7 @@
 import type { BurnWindowPolicy, ForecastPolicy, TierDefaults } from '../../policy/objectives.js';
 import { durationMs } from '../../policy/objectives.js';
 import { BUCKET_MS } from '../rollups.js';
-import { type Exact, ratio } from './exact.js';
+import { type Exact, exact, mul, ratio } from './exact.js';
 import { align, clip, type Interval, normalize, subtract, totalLength, widen } from './intervals.js';
 import { SliceGrid, type SliceRequest } from './slices.js';
 import { calendarPeriod, DAY_MS, MINUTE_MS, supportedIntervals } from './time.js';
@@ -30,10 +30,10 @@ export function tierSettings(settings: EngineSettings, tier: number): TierSettin
 export interface PlannedBurnWindow {
   name: string;
   action: 'page' | 'ticket';
-  /** X·P/w as a float, for display. */
+  /** X·P/w as a float, for display and for decisions clearly away from it. */
   threshold: number;
-  /** The same threshold exactly, for the decision. */
-  thresholdExact: Exact;
+  /** The threshold as the integers it is made of: budgetPercent × period / (100 × long), for exact decisions. */
+  thresholdParts: { budgetPercent: number; periodMs: number; longMs: number };
   long: number;
   short: number;
 }
@@ -102,8 +102,31 @@ function roundToBucket(ms: number): number {
   return Math.max(BUCKET_MS, Math.round(ms / BUCKET_MS) * BUCKET_MS);
 }
 
+/** A planned window's threshold, exactly. */
+export function thresholdExact(w: PlannedBurnWindow): Exact {
+  const t = w.thresholdParts;
+  return ratio(mul(exact(t.budgetPercent), exact(t.periodMs)), exact(100 * t.longMs));
+}
+
 /** The burn-rate windows for a period: the policy's table, scaled from its reference period when asked. */
 export function burnWindowsFor(policy: BurnWindowPolicy, periodMs: number): PlannedBurnWindow[] {
+  // Pure and asked again for the same period by many objectives: remembered per policy and period.
+  let byPeriod = plannedWindows.get(policy);
+  if (!byPeriod) {
+    byPeriod = new Map();
+    plannedWindows.set(policy, byPeriod);
+  }
+  let ws = byPeriod.get(periodMs);
+  if (!ws) {
+    ws = computeBurnWindows(policy, periodMs);
+    if (byPeriod.size < 1000) byPeriod.set(periodMs, ws);
+  }
+  return ws;
+}
+
+const plannedWindows = new WeakMap<BurnWindowPolicy, Map<number, PlannedBurnWindow[]>>();
+
+function computeBurnWindows(policy: BurnWindowPolicy, periodMs: number): PlannedBurnWindow[] {
   const ref = durationMs(policy.referencePeriod);
   const scale = policy.scaleToPeriod ? periodMs / ref : 1;
   return policy.windows.map((w) => {
@@ -111,9 +134,9 @@ export function burnWindowsFor(policy: BurnWindowPolicy, periodMs: number): Plan
     const short = roundToBucket(durationMs(w.short) * scale);
     // X% of the budget within the long window: threshold = X · P / long (unchanged by scaling).
     const p = policy.scaleToPeriod ? ref : periodMs;
-    const thresholdExact = ratio(ratio(w.budgetPercent * p, 100), durationMs(w.long));
     const threshold = ((w.budgetPercent / 100) * p) / durationMs(w.long);
-    return { name: w.name, action: w.action, threshold, thresholdExact, long, short };
+    const thresholdParts = { budgetPercent: w.budgetPercent, periodMs: p, longMs: durationMs(w.long) };
+    return { name: w.name, action: w.action, threshold, thresholdParts, long, short };
   });
 }
 

@@ -10,7 +10,7 @@
  * - healthy: none of the above.
  * Notes that change no status follow the reasons: alerts and forecasts not judged for lack of traffic.
  */
-import { cmp, decimalString, type Exact, exact, mul } from './exact.js';
+import { cmp, decide, exact, percentShown, ratio } from './exact.js';
 import type { Figures } from './methods/figures.js';
 import type { TierSettings } from './plan.js';
 import { MINUTE_MS } from './time.js';
@@ -34,8 +34,8 @@ export interface StatusInput {
   partial: boolean;
   burnRates: readonly BurnRateFigure[];
   forecast: Forecast | null;
-  /** Buckets with data / buckets counted, exactly. */
-  coverage: Exact;
+  /** Buckets with data, of the buckets counted. */
+  coverage: { filled: number; buckets: number };
   tier: TierSettings;
   tierNumber: number;
   silence: Silence | null;
@@ -44,7 +44,6 @@ export interface StatusInput {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const pct = (x: Exact, decimals = 4) => `${decimalString(mul(x, { n: 100n, d: 1n }), decimals)}%`;
 
 function duration(ms: number): string {
   const m = Math.round(ms / MINUTE_MS);
@@ -67,28 +66,37 @@ function silenceVerdict(s: StatusInput): { level: 'breached' | 'at-risk'; reason
   };
 }
 
+function verdict(
+  s: StatusInput,
+  status: ObjectiveStatus,
+  reasons: string[],
+): { status: ObjectiveStatus; reasons: string[] } {
+  return { status, reasons: [...reasons, ...s.notes] };
+}
+
 export function decideStatus(s: StatusInput): { status: ObjectiveStatus; reasons: string[] } {
   const silent = silenceVerdict(s);
-  const out = (status: ObjectiveStatus, reasons: string[]) => ({ status, reasons: [...reasons, ...s.notes] });
   const f = s.figures;
   if (s.emptyWindow || f === null) {
-    if (silent) return out(silent.level, [silent.reason]);
+    if (silent) return verdict(s, silent.level, [silent.reason]);
     if (s.emptyWindow) {
       const never =
         s.silence && s.silence.lastDataAt === null ? `; no data has ever arrived for ${s.sliKey}` : '';
-      return out('unknown', [`no data in the window: compliance is unknown (no data is not 100%)${never}`]);
+      return verdict(s, 'unknown', [
+        `no data in the window: compliance is unknown (no data is not 100%)${never}`,
+      ]);
     }
-    return out('unknown', ['no complete slice with data in the window yet: compliance is unknown']);
+    return verdict(s, 'unknown', ['no complete slice with data in the window yet: compliance is unknown']);
   }
   if (f.exceeded || (!s.partial && f.belowTarget)) {
     const why = s.partial
       ? `the period's allowance at the traffic so far is spent`
-      : `compliance ${pct(f.compliance, 7)} is below the ${s.target}% target on a complete window`;
-    return out('breached', [
-      `error budget exhausted: ${Math.round((1 - Number(f.remainingRatio.n) / Number(f.remainingRatio.d)) * 10000) / 100}% consumed; ${why}`,
+      : `compliance ${percentShown(f.good, f.total, 7)} is below the ${s.target}% target on a complete window`;
+    return verdict(s, 'breached', [
+      `error budget exhausted: ${Math.round((f.consumed / f.allowed) * 10000) / 100}% consumed; ${why}`,
     ]);
   }
-  if (silent?.level === 'breached') return out('breached', [silent.reason]);
+  if (silent?.level === 'breached') return verdict(s, 'breached', [silent.reason]);
   const reasons: string[] = [];
   if (silent) reasons.push(silent.reason);
   for (const b of s.burnRates) {
@@ -100,7 +108,7 @@ export function decideStatus(s: StatusInput): { status: ObjectiveStatus; reasons
   }
   if (f.spent) {
     reasons.push(
-      `the error budget is exactly spent: compliance ${pct(f.compliance, 7)} meets the ${s.target}% target, and any further bad ${f.budget.unit === 'events' ? 'event' : 'slice'} breaches it`,
+      `the error budget is exactly spent: compliance ${percentShown(f.good, f.total, 7)} meets the ${s.target}% target, and any further bad ${f.budget.unit === 'events' ? 'event' : 'slice'} breaches it`,
     );
   } else if (s.forecast?.breachAt) {
     reasons.push(`forecast: the budget runs out at ${s.forecast.breachAt}`);
@@ -109,25 +117,31 @@ export function decideStatus(s: StatusInput): { status: ObjectiveStatus; reasons
       `forecast: ${Math.round((s.forecast.projectedBudgetConsumed ?? 0) * 1000) / 10}% of the budget used by ${s.forecast.horizonEnd} at the current trend`,
     );
   }
-  if (!f.spent && cmp(f.remainingRatio, exact(s.tier.atRiskBudgetRemaining)) < 0) {
+  if (!f.spent && f.remainingBelow(s.tier.atRiskBudgetRemaining)) {
     reasons.push(
-      `only ${pct(f.remainingRatio, 2)} of the error budget remains (tier threshold ${s.tier.atRiskBudgetRemaining * 100}%)`,
+      `only ${percentShown(f.allowed - f.consumed, f.allowed, 2)} of the error budget remains (tier threshold ${s.tier.atRiskBudgetRemaining * 100}%)`,
     );
   }
-  if (cmp(s.coverage, exact(s.tier.minCoverage)) < 0) {
+  const { filled, buckets } = s.coverage;
+  const coverageBelow =
+    buckets > 0 &&
+    decide(filled / buckets, s.tier.minCoverage, () =>
+      cmp(ratio(filled, buckets), exact(s.tier.minCoverage)),
+    ) < 0;
+  if (coverageBelow || buckets === 0) {
     reasons.push(
-      `only ${pct(s.coverage, 2)} of the window has data (tier minimum ${s.tier.minCoverage * 100}%): the figures may not hold`,
+      `only ${buckets > 0 ? percentShown(filled, buckets, 2) : '0%'} of the window has data (tier minimum ${s.tier.minCoverage * 100}%): the figures may not hold`,
     );
   }
-  if (reasons.length > 0) return out('at-risk', reasons);
-  const left = `${pct(f.remainingRatio, 2)} of the budget left`;
+  if (reasons.length > 0) return verdict(s, 'at-risk', reasons);
+  const left = `${percentShown(f.allowed - f.consumed, f.allowed, 2)} of the budget left`;
   if (f.belowTarget) {
-    return out('healthy', [
-      `compliance so far ${pct(f.compliance)} is under the ${s.target}% target, but the period has ${left} and the trend keeps it`,
+    return verdict(s, 'healthy', [
+      `compliance so far ${percentShown(f.good, f.total)} is under the ${s.target}% target, but the period has ${left} and the trend keeps it`,
     ]);
   }
-  return out('healthy', [
-    `compliance ${pct(f.compliance)} meets the ${s.target}% target with ${left}${s.partial ? ' (period in progress)' : ''}`,
+  return verdict(s, 'healthy', [
+    `compliance ${percentShown(f.good, f.total)} meets the ${s.target}% target with ${left}${s.partial ? ' (period in progress)' : ''}`,
   ]);
 }
 

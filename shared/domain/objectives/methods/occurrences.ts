@@ -5,7 +5,6 @@
  */
 
 import { BUCKET_MS } from '../../rollups.js';
-import { ratio } from '../exact.js';
 import { MINUTE_MS } from '../time.js';
 import type { BudgetingMethodModule, MethodInput, Population } from './types.js';
 
@@ -16,7 +15,7 @@ export const occurrences: BudgetingMethodModule = {
     const base = recent.total > 0 ? recent : w;
     return {
       measured: { unit: 'events', good: w.good, total: w.total },
-      periodTotal: complete || w.ms <= 0 ? ratio(w.total, 1) : ratio(w.total * periodIncludedMs, w.ms),
+      periodTotal: { n: w.total, scale: complete || w.ms <= 0 ? [1, 1] : [periodIncludedMs, w.ms] },
       minutes: {
         budgetBase: periodIncludedMs / MINUTE_MS,
         // Equivalent downtime: the bad share of the minutes that have data, not of the whole window.

@@ -2,7 +2,7 @@
  * What the two timeslice methods share: counting a selection's slices (runs from the store's slice
  * counts, cut slices from their counted buckets) and applying the objective's empty-slice rule.
  */
-import { meetsRatio, ratio } from '../exact.js';
+import { meetsRatio } from '../exact.js';
 import type { SliceSelection } from '../plan.js';
 import type { SliceStats } from '../slices.js';
 import type { CumulativeAt, MethodInput, Population } from './types.js';
@@ -63,13 +63,13 @@ export function slicePopulation(input: MethodInput, goodOf: (c: SliceCounts) => 
   const recentTotal = s.emptyAs === 'excluded' ? r.good + r.bad : r.counted;
   const recentBad = recentTotal - (goodOf(r) + emptyAsGood * (r.counted - r.good - r.bad));
   const perSliceMinutes = s.window.counted > 0 ? s.window.countedMs / 60_000 / s.window.counted : s.minutes;
-  const periodTotal =
+  const periodTotal: Population['periodTotal'] =
     input.complete || w.counted === 0
-      ? ratio(total, 1)
+      ? { n: total, scale: [1, 1] }
       : s.emptyAs === 'excluded'
-        ? ratio(total * s.periodCounted, w.counted)
-        : ratio(s.periodCounted, 1);
-  const periodUnits = Number(periodTotal.n) / Number(periodTotal.d);
+        ? { n: total, scale: [s.periodCounted, w.counted] }
+        : { n: s.periodCounted, scale: [1, 1] };
+  const periodUnits = (periodTotal.n * periodTotal.scale[0]) / periodTotal.scale[1];
   return {
     measured: { unit: 'slices', good, total },
     periodTotal,

@@ -4,7 +4,6 @@
  * that one population by `figuresOf` (figures.ts), so they cannot count different things.
  */
 
-import type { Exact } from '../exact.js';
 import type { EvaluationPlan } from '../plan.js';
 import type { SliceStats } from '../slices.js';
 import type { EvaluationResult, Measured } from '../types.js';
@@ -41,10 +40,11 @@ export interface MethodInput {
 export interface Population {
   measured: Measured;
   /**
-   * The units the whole period is expected to hold; the budget is (1 − target) of it. On a complete window
-   * it is `measured.total`, so compliance below target and a spent budget are the same statement.
+   * The units the whole period is expected to hold, n × scale[0] / scale[1] (integers, so that it can be
+   * taken exactly); the budget is (1 − target) of it. On a complete window it is `measured.total` (scale
+   * 1/1), so compliance below target and a spent budget are the same statement.
    */
-  periodTotal: Exact;
+  periodTotal: { n: number; scale: [number, number] };
   minutes: {
     /** Minutes the (1 − target) share applies to for the budget in minutes. */
     budgetBase: number;

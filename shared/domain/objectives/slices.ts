@@ -17,7 +17,14 @@
 import { ValidationError } from '../errors.js';
 import { BUCKET_MS, type RollupBucket } from '../rollups.js';
 import { meetsRatio } from './exact.js';
-import { DAY_MS, MINUTE_MS, type OffsetTransition, transitionsBetween, zoneOffset } from './time.js';
+import {
+  DAY_MS,
+  firstTransition,
+  lastTransition,
+  MINUTE_MS,
+  type OffsetTransition,
+  zoneOffset,
+} from './time.js';
 
 /** Slice lengths (minutes) that divide a day and are whole 5-minute buckets: 5, 10, 15, 20, 30, … 1440. */
 export const SLICE_MINUTES: readonly number[] = Array.from(
@@ -103,8 +110,7 @@ export class SliceGrid {
     for (;;) {
       const o = zoneOffset(t, this.timeZone);
       const c = t - mod(t + o, this.sliceMs);
-      const xs = transitionsBetween(this.timeZone, c + 1, t + 1);
-      const last = xs[xs.length - 1];
+      const last = lastTransition(this.timeZone, c + 1, t + 1);
       if (!last) return c;
       if (this.changeIsBoundary(last)) return last.at;
       t = last.at - 1;
@@ -116,7 +122,7 @@ export class SliceGrid {
     for (;;) {
       const o = zoneOffset(t, this.timeZone);
       const c = t + mod(-(t + o), this.sliceMs);
-      const first = transitionsBetween(this.timeZone, t + 1, c + 1)[0];
+      const first = firstTransition(this.timeZone, t + 1, c + 1);
       if (!first) return c;
       if (this.changeIsBoundary(first)) return first.at;
       t = first.at;
@@ -142,7 +148,7 @@ export class SliceGrid {
         continue;
       }
       // Boundaries are t, t + L, … until the next offset change (or the end of the span).
-      const change = transitionsBetween(this.timeZone, t + 1, to)[0];
+      const change = firstTransition(this.timeZone, t + 1, to);
       const segmentEnd = change ? change.at : to;
       const k = Math.ceil((segmentEnd - t) / L);
       if (k > 1) out.push({ start: t, sliceMs: L, count: k - 1 });
@@ -162,10 +168,22 @@ export class SliceGrid {
     return out;
   }
 
-  /** How many slices start in [from, to). */
+  /** How many slices start in [from, to): the runs' walk, without building them. */
   count(from: number, to: number): number {
+    const L = this.sliceMs;
     let n = 0;
-    for (const r of this.runs(from, to)) n += r.count;
+    let t = this.ceil(from);
+    while (t < to) {
+      if (mod(t + zoneOffset(t, this.timeZone), L) !== 0) {
+        n++;
+        t = this.next(t);
+        continue;
+      }
+      const change = firstTransition(this.timeZone, t + 1, to);
+      const k = Math.ceil(((change ? change.at : to) - t) / L);
+      n += k;
+      t = this.next(t + (k - 1) * L);
+    }
     return n;
   }
 }

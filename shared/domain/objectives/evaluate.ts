@@ -44,6 +44,7 @@ export const BUDGETING_METHODS: Readonly<Record<EvaluationResult['method'], Budg
   'ratio-timeslices': ratioTimeslices,
 };
 
+/** The running totals read at a plan's instants, as a lookup; a missing instant is a planning bug (throws). */
 export function cumulativeLookup(instants: readonly number[], values: readonly Cumulative[]): CumulativeAt {
   const m = new Map<number, Cumulative>();
   instants.forEach((t, i) => {

@@ -33,15 +33,19 @@ export function ratio(a: number | Exact, b: number | Exact): Exact {
   return div(typeof a === 'number' ? exact(a) : a, typeof b === 'number' ? exact(b) : b);
 }
 
+/** a + b, exactly. */
 export function add(a: Exact, b: Exact): Exact {
   return { n: a.n * b.d + b.n * a.d, d: a.d * b.d };
 }
+/** a − b, exactly. */
 export function sub(a: Exact, b: Exact): Exact {
   return { n: a.n * b.d - b.n * a.d, d: a.d * b.d };
 }
+/** a × b, exactly. */
 export function mul(a: Exact, b: Exact): Exact {
   return { n: a.n * b.n, d: a.d * b.d };
 }
+/** a / b, exactly; RangeError when b is 0. */
 export function div(a: Exact, b: Exact): Exact {
   if (b.n === 0n) throw new RangeError('division by zero');
   return b.n < 0n ? { n: -a.n * b.d, d: a.d * -b.n } : { n: a.n * b.d, d: a.d * b.n };

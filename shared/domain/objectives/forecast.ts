@@ -61,6 +61,10 @@ function allowedAt(m: Model, h: number): number {
   return m.calendar ? m.allowed0 : m.share * totalAt(m, h);
 }
 
+/**
+ * The forecast of one objective from its plan, population and figures: `lookbackEvents` events in the
+ * look-back gate the projection (policy `minEvents`); `periodIncludedMs` is the period's counted time (W).
+ */
 export function forecastOf(
   plan: EvaluationPlan,
   pop: Population,

@@ -74,6 +74,7 @@ function verdict(
   return { status, reasons: [...reasons, ...s.notes] };
 }
 
+/** The status of one objective and the reasons for it, in the order the module comment gives. */
 export function decideStatus(s: StatusInput): { status: ObjectiveStatus; reasons: string[] } {
   const silent = silenceVerdict(s);
   const f = s.figures;

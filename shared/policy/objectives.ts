@@ -16,6 +16,13 @@ export const BurnWindowPolicy = z
   .strictObject({
     referencePeriod: Duration,
     scaleToPeriod: z.boolean(),
+    /**
+     * Low traffic does not page: an alert is judged only when its long AND its short window each hold at least
+     * this many events. Below it one bad event is a burn of (1/n)/(1 − target), e.g. 10x at 99% with ten
+     * events: the alert would report one failure, not a budget burning. The status then says the traffic is too
+     * low to judge.
+     */
+    minEvents: z.number().int().min(1),
     windows: z
       .array(
         z.strictObject({
@@ -72,15 +79,27 @@ export type SeverityRules = z.infer<typeof SeverityRules>;
 /** Defaults by service tier: thresholds for "at risk", evaluation frequency, escalation timelines. */
 export const TierDefaults = z.record(
   z.enum(['1', '2', '3', '4']),
-  z.strictObject({
-    evaluateEveryMinutes: z.number().int().min(5).max(1440).multipleOf(5),
-    /** At risk when the remaining error budget falls below this share of the whole budget. */
-    atRiskBudgetRemaining: z.number().min(0).max(1),
-    /** At risk (data missing) when fewer than this share of the window's buckets hold data. */
-    minCoverage: z.number().min(0).max(1),
-    /** Escalation timeline used when the agreement has no escalation matrix: minutes after detection. */
-    escalationMinutes: z.array(z.number().int().nonnegative()).min(1).max(10),
-  }),
+  z
+    .strictObject({
+      evaluateEveryMinutes: z.number().int().min(5).max(1440).multipleOf(5),
+      /** At risk when the remaining error budget falls below this share of the whole budget. */
+      atRiskBudgetRemaining: z.number().min(0).max(1),
+      /** At risk (data missing) when fewer than this share of the window's buckets hold data. */
+      minCoverage: z.number().min(0).max(1),
+      /** Escalation timeline used when the agreement has no escalation matrix: minutes after detection. */
+      escalationMinutes: z.array(z.number().int().nonnegative()).min(1).max(10),
+      /**
+       * A silent outage is not healthy: after this many minutes of counted time (supported hours, minus
+       * exception windows) without any data, the objective is at risk ("no data since …").
+       */
+      noDataAtRiskMinutes: z.number().int().min(5),
+      /** After this many counted minutes without data it is breached by no data; null: never breached by silence. */
+      noDataBreachedMinutes: z.number().int().min(5).nullable(),
+    })
+    .refine((t) => t.noDataBreachedMinutes === null || t.noDataBreachedMinutes > t.noDataAtRiskMinutes, {
+      path: ['noDataBreachedMinutes'],
+      message: 'must be longer than noDataAtRiskMinutes',
+    }),
 );
 export type TierDefaults = z.infer<typeof TierDefaults>;
 
@@ -96,6 +115,11 @@ export const ForecastPolicy = z.strictObject({
    * Below 1, it leaves room for incidents that no trend foresees (chosen by the back-test).
    */
   breachLikelyAt: z.number().gt(0).max(2),
+  /**
+   * The trend is projected only when the look-back holds at least this many events (fewer: the forecast says
+   * the traffic is too low to judge and projects nothing; a budget already spent is still reported as such).
+   */
+  minEvents: z.number().int().min(1),
 });
 export type ForecastPolicy = z.infer<typeof ForecastPolicy>;
 
@@ -108,6 +132,7 @@ export function durationMs(d: string): number {
 export const DEFAULT_BURN_WINDOWS: BurnWindowPolicy = BurnWindowPolicy.parse({
   referencePeriod: '30d',
   scaleToPeriod: true,
+  minEvents: 10,
   windows: [
     { name: 'page-fast', long: '1h', short: '5m', budgetPercent: 2, action: 'page' },
     { name: 'page-slow', long: '6h', short: '30m', budgetPercent: 5, action: 'page' },
@@ -134,24 +159,32 @@ export const DEFAULT_TIER_DEFAULTS: TierDefaults = TierDefaults.parse({
     atRiskBudgetRemaining: 0.5,
     minCoverage: 0.95,
     escalationMinutes: [0, 30, 120],
+    noDataAtRiskMinutes: 120,
+    noDataBreachedMinutes: 720,
   },
   '2': {
     evaluateEveryMinutes: 5,
     atRiskBudgetRemaining: 0.35,
     minCoverage: 0.9,
     escalationMinutes: [0, 60, 240],
+    noDataAtRiskMinutes: 240,
+    noDataBreachedMinutes: 1440,
   },
   '3': {
     evaluateEveryMinutes: 15,
     atRiskBudgetRemaining: 0.25,
     minCoverage: 0.8,
     escalationMinutes: [0, 240, 1440],
+    noDataAtRiskMinutes: 720,
+    noDataBreachedMinutes: 2880,
   },
   '4': {
     evaluateEveryMinutes: 60,
     atRiskBudgetRemaining: 0.1,
     minCoverage: 0.5,
     escalationMinutes: [0, 1440],
+    noDataAtRiskMinutes: 1440,
+    noDataBreachedMinutes: 4320,
   },
 });
 
@@ -160,6 +193,7 @@ export const DEFAULT_FORECAST: ForecastPolicy = ForecastPolicy.parse({
   minLookbackMinutes: 60,
   rollingHorizonShare: 0.25,
   breachLikelyAt: 0.8,
+  minEvents: 10,
 });
 
 /** How long evaluation history (the budget-history time series) is kept. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SLICE_MINUTES, sliceMinutesProblem } from '../domain/objectives/slices.js';
 import {
   AgreementId,
   BusinessUnitId,
@@ -59,6 +60,9 @@ export const ObjectiveWindow = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('calendar'), unit: z.enum(['week', 'month', 'quarter']) }),
 ]);
 
+const FINER_THAN_ROLLUPS =
+  'slices finer than the 5-minute rollups (1-minute slices, for example) cannot be counted: use a multiple of 5 minutes';
+
 export const BudgetingMethod = z.enum(['occurrences', 'timeslices', 'ratio-timeslices']);
 
 export const Objective = z
@@ -82,9 +86,27 @@ export const Objective = z
     budgetingMethod: BudgetingMethod.default('occurrences'),
     timeSlice: z
       .strictObject({
-        minutes: z.number().int().min(5).max(1440).multipleOf(5),
+        /**
+         * Slice length in minutes: a whole number of 5-minute rollup buckets that divides a day (5, 10, 15, 20,
+         * 30, 40, 45, 60, … 1440), so that slices follow the agreement's local midnight. Finer slices (1-minute,
+         * as OpenSLO and Datadog allow) cannot be counted from 5-minute rollups and are refused.
+         */
+        minutes: z
+          .number()
+          .int()
+          .min(5, FINER_THAN_ROLLUPS)
+          .max(1440, 'slices may last at most a day (1440 minutes)')
+          .multipleOf(5, FINER_THAN_ROLLUPS)
+          .refine((m) => sliceMinutesProblem(m) === null, {
+            message: `must divide a day so that slices follow local midnight: one of ${SLICE_MINUTES.join(', ')}`,
+          }),
         /** A slice is good when its own ratio meets this, 0 < x ≤ 1. */
         target: z.number().gt(0).max(1),
+        /**
+         * What a slice without events counts as: `excluded` (the default: neither good nor bad, left out of
+         * compliance and budget alike), `good` or `bad`.
+         */
+        emptySlices: z.enum(['excluded', 'good', 'bad']).optional(),
       })
       .optional(),
     monitoring: z.enum(['alerted', 'reported']).default('alerted'),

@@ -215,7 +215,8 @@ async function load(file: string): Promise<void> {
       },
       {
         objectiveId: 'availability',
-        compliancePercent: 99.8 + rand() * 0.09,
+        measured: { unit: 'events', good: Math.round((99.8 + rand() * 0.09) * 100_000), total: 10_000_000 },
+        coverage: 1,
         periodStart: new Date(span.start).toISOString(),
         periodEnd: new Date(span.end).toISOString(),
         final: true,

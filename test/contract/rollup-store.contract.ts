@@ -119,11 +119,10 @@ export function rollupStoreContract(name: string, make: () => RollupStore | Prom
     });
 
     describe('slice counts for the timeslice methods', () => {
-      const HOUR = 12 * BUCKET_MS;
       const req = (over: Partial<SliceRequest> = {}): SliceRequest => ({
         sliKey: 'k/s',
-        sliceMs: HOUR,
-        anchorMs: 0,
+        sliceMinutes: 60,
+        timeZone: 'UTC',
         target: 0.95,
         fromMs: at(0),
         toMs: at(48),
@@ -144,15 +143,72 @@ export function rollupStoreContract(name: string, make: () => RollupStore | Prom
         expect(s!.ratioSum).toBeCloseTo(2.89, 10);
       });
 
-      it('counts only the complete slices inside the range, on the grid asked for', async () => {
+      it('counts only the complete slices inside the range, on the local grid of the zone asked for', async () => {
         await seed();
         const [a, b] = await store.sliceStats([
           req({ fromMs: at(6) }),
-          req({ anchorMs: at(6), fromMs: at(0) }),
+          // Kolkata is UTC+05:30: its hours start at half past the UTC hour.
+          req({ timeZone: 'Asia/Kolkata', fromMs: at(0) }),
         ]);
         expect(a).toMatchObject({ slices: 3, good: 1, bad: 1 });
         // Slices [6,18), [18,30), [30,42): 0.95 mixed → good; 90/100 and half empty → bad; 99 → good.
         expect(b).toMatchObject({ slices: 3, good: 2, bad: 1 });
+      });
+
+      it('follows local midnight across the spring change: March 2026 in London is 31 days, the 29th 23 hours', async () => {
+        const key = 'k/london';
+        const start = Date.UTC(2026, 2, 1); // 00:00 GMT
+        const end = Date.UTC(2026, 2, 31, 23); // 1 April 00:00 BST
+        // One bucket at noon UTC every day (31 March's bad), and one every hour of 29 March.
+        const noons = Array.from({ length: 31 }, (_, d) => Date.UTC(2026, 2, d + 1, 12));
+        const hours = Array.from({ length: 23 }, (_, h) => Date.UTC(2026, 2, 29, h, 30));
+        await store.add(
+          [...noons, ...hours].map((t) => ({
+            ...delta(key, 0, t === Date.UTC(2026, 2, 31, 12) ? 90 : 100, 100),
+            bucketStart: t,
+          })),
+        );
+        const daily = { sliKey: key, sliceMinutes: 1440, timeZone: 'Europe/London', target: 0.99 };
+        const [month, spring] = await store.sliceStats([
+          { ...daily, fromMs: start, toMs: end },
+          { ...daily, sliceMinutes: 60, fromMs: Date.UTC(2026, 2, 29, 0), toMs: Date.UTC(2026, 2, 29, 23) },
+        ]);
+        expect(month).toMatchObject({ slices: 31, good: 30, bad: 1 });
+        // 29 March local runs 00:00 GMT to 24:00 BST: 23 hourly slices.
+        expect(spring).toMatchObject({ slices: 23, good: 23, bad: 0 });
+        // A late write into the 23-hour day is counted in that day, by every question after it.
+        await store.add([{ ...delta(key, 0, 0, 10_000), bucketStart: Date.UTC(2026, 2, 29, 22, 55) }]);
+        expect((await store.sliceStats([{ ...daily, fromMs: start, toMs: end }]))[0]).toMatchObject({
+          slices: 31,
+          good: 29,
+          bad: 2,
+        });
+      });
+
+      it('follows local midnight across the autumn change: 25 October 2026 in London has 25 hourly slices', async () => {
+        const key = 'k/autumn';
+        const day = Date.UTC(2026, 9, 24, 23); // 25 October 00:00 BST
+        const next = Date.UTC(2026, 9, 26, 0); // 26 October 00:00 GMT
+        // One bucket in each of the day's 25 hours; the repeated hour's second occurrence (01:00–02:00 GMT,
+        // 01:00–02:00 UTC) is bad.
+        await store.add(
+          Array.from({ length: 25 }, (_, h) => day + h * 3_600_000 + 10 * 60_000).map((t) => ({
+            ...delta(key, 0, t >= Date.UTC(2026, 9, 25, 1) && t < Date.UTC(2026, 9, 25, 2) ? 0 : 1, 1),
+            bucketStart: t,
+          })),
+        );
+        const q = { sliKey: key, timeZone: 'Europe/London', target: 0.5, fromMs: day, toMs: next };
+        const [hourly, daily, twoHourly] = await store.sliceStats([
+          { ...q, sliceMinutes: 60 },
+          { ...q, sliceMinutes: 1440 },
+          { ...q, sliceMinutes: 120 },
+        ]);
+        expect(hourly).toMatchObject({ slices: 25, good: 24, bad: 1 });
+        // The 25-hour day is one slice: 24 good hours of 25, above the 0.5 slice target.
+        expect(daily).toMatchObject({ slices: 1, good: 1, bad: 0 });
+        // 00:00–02:00 local holds the change and lasts 3 hours (2 good, 1 bad: ratio 2/3): good.
+        expect(twoHourly).toMatchObject({ slices: 12, good: 12, bad: 0 });
+        expect(twoHourly!.ratioSum).toBeCloseTo(11 + 2 / 3, 10);
       });
 
       it('answers the same whatever was asked before, and follows late writes into counted slices', async () => {
@@ -195,6 +251,24 @@ export function rollupStoreContract(name: string, make: () => RollupStore | Prom
           { slices: 4, good: 0, bad: 0, ratioSum: 0 },
         ]);
       });
+    });
+
+    it('answers when an SLI last had data, skipping buckets that hold nothing', async () => {
+      await store.add([
+        delta('k/q', 0, 1, 1),
+        delta('k/q', 3, 0, 2),
+        delta('k/q', 5, 0, 0),
+        delta('k/v', 7, 0, 0, { count: 1, sum: 5, min: 5, max: 5 }),
+      ]);
+      expect(
+        await store.lastData([
+          { sliKey: 'k/q', beforeMs: at(100) },
+          { sliKey: 'k/q', beforeMs: at(3) },
+          { sliKey: 'k/q', beforeMs: at(0) },
+          { sliKey: 'k/v', beforeMs: at(8) },
+          { sliKey: 'svc_none/x', beforeMs: at(8) },
+        ]),
+      ).toEqual([at(3), at(0), null, at(7), null]);
     });
 
     it('answers a batch of requests in the order asked', async () => {

@@ -211,4 +211,27 @@ describe('the objectives API over HTTP', () => {
     const list = await app.call('GET', '/v1/violations', { token: outsider });
     expect(list.body.items).toHaveLength(0);
   });
+
+  it('refuses slice lengths the 5-minute rollups cannot count with a 400 naming the field and why', async () => {
+    for (const [minutes, why] of [
+      [1, 'finer than the 5-minute rollups'],
+      [25, 'must divide a day'],
+    ] as const) {
+      const body = agreementBody({
+        objectives: [
+          {
+            ...agreementBody().objectives[0]!,
+            budgetingMethod: 'timeslices',
+            timeSlice: { minutes, target: 0.99 },
+          },
+        ],
+      });
+      const r = await app.call('POST', '/v1/agreements', { as: 'sla-manager', body });
+      expect(r.status, JSON.stringify(r.body)).toBe(400);
+      expect(r.body.error.details).toContainEqual({
+        path: 'objectives[0].timeSlice.minutes',
+        problem: expect.stringContaining(why),
+      });
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
+  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -10,6 +11,7 @@ import {
   type Cumulative,
   type CumulativeRequest,
   isFilled,
+  type LastDataRequest,
   type RollupBucket,
   type RollupDelta,
   type RollupStore,
@@ -64,7 +66,8 @@ function apply(row: RollupBucket | undefined, d: RollupDelta): RollupBucket {
  * instant is the blocks before its block, the days before its day within the block, and the buckets before
  * it within the day: three bounded Queries (a few dozen, at most 32 and at most 288 small items).
  * A bucket is written under a condition on its version (min/max need the old row), so concurrent writers
- * retry instead of losing an update. Slice statistics read the buckets of the range.
+ * retry instead of losing an update. Slice statistics read the buckets of the range and count them on the
+ * local-calendar grid (`sliceStatsOf`): no running slice counts here, so their cost grows with the range.
  */
 export class DynamoRollupStore implements RollupStore {
   constructor(
@@ -231,6 +234,36 @@ export class DynamoRollupStore implements RollupStore {
     return Promise.all(
       requests.map(async (r) => sliceStatsOf(await this.read(r.sliKey, r.fromMs, r.toMs), r)),
     );
+  }
+
+  async lastData(requests: readonly LastDataRequest[]): Promise<(number | null)[]> {
+    return Promise.all(requests.map((r) => this.lastDataOf(r)));
+  }
+
+  /** Newest first from the instant back, a page at a time, until a bucket holding data (usually the first). */
+  private async lastDataOf(r: LastDataRequest): Promise<number | null> {
+    const before = Math.ceil(r.beforeMs / BUCKET_MS);
+    if (before <= 0) return null;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND sk < :b',
+          ExpressionAttributeValues: { ':pk': bucketPk(r.sliKey), ':b': pad(before) },
+          ScanIndexForward: false,
+          Limit: 50,
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const it of (page.Items ?? []) as Item[]) {
+        const row = rowOf(it);
+        if (isFilled(row)) return row.bucketStart;
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return null;
   }
 
   private range(pk: string, from: number, to: number): Promise<Item[]> {

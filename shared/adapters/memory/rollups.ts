@@ -4,6 +4,7 @@ import {
   type Cumulative,
   type CumulativeRequest,
   isFilled,
+  type LastDataRequest,
   type RollupBucket,
   type RollupDelta,
   type RollupStore,
@@ -59,6 +60,17 @@ export class MemoryRollupStore implements RollupStore {
     const out: SliceStats[] = [];
     for (const r of requests) out.push(sliceStatsOf(await this.read(r.sliKey, r.fromMs, r.toMs), r));
     return out;
+  }
+
+  async lastData(requests: readonly LastDataRequest[]): Promise<(number | null)[]> {
+    return requests.map((r) => {
+      const s = this.series.get(r.sliKey);
+      if (!s) return null;
+      for (let i = lowerBound(s.buckets, Math.ceil(r.beforeMs / BUCKET_MS)) - 1; i >= 0; i--) {
+        if (isFilled(s.rows[i]!)) return s.rows[i]!.bucketStart;
+      }
+      return null;
+    });
   }
 
   private addOne(d: RollupDelta): void {

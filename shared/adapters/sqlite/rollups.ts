@@ -1,16 +1,18 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { ValidationError } from '../../domain/errors.js';
+import { meetsRatio } from '../../domain/objectives/exact.js';
+import { SliceGrid, sliceSpan } from '../../domain/objectives/slices.js';
 import {
   BUCKET_MS,
   type Cumulative,
   type CumulativeRequest,
   isFilled,
+  type LastDataRequest,
   type RollupBucket,
   type RollupDelta,
   type RollupStore,
   type SliceRequest,
   type SliceStats,
-  sliceStatsOf,
 } from '../../ports/rollups.js';
 
 type Row = [number, number, number, number, number, number];
@@ -37,6 +39,7 @@ export class SqliteRollupStore implements RollupStore {
   private readonly selectLast: Statement<[number]>;
   private readonly slices: SliceLedger;
   private readonly sliceTx: (requests: readonly SliceRequest[]) => SliceStats[];
+  private readonly selectLastFilled: Statement<[number, number]>;
   private readonly addTx: (deltas: readonly RollupDelta[]) => void;
   private readonly cumulativeTx: (requests: readonly CumulativeRequest[]) => Cumulative[][];
 
@@ -55,23 +58,26 @@ export class SqliteRollupStore implements RollupStore {
         c_filled INTEGER NOT NULL,
         PRIMARY KEY (series_id, bucket)
       ) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS rollup_slice_spec (
+      -- Running slice counts of earlier versions sat on an arithmetic grid; they are a cache, rebuilt on demand.
+      DROP TABLE IF EXISTS rollup_slice;
+      DROP TABLE IF EXISTS rollup_slice_spec;
+      CREATE TABLE IF NOT EXISTS rollup_tslice_spec (
         id INTEGER PRIMARY KEY,
         series_id INTEGER NOT NULL,
-        slice_buckets INTEGER NOT NULL,
-        anchor_buckets INTEGER NOT NULL,
+        slice_minutes INTEGER NOT NULL,
+        time_zone TEXT NOT NULL,
         target REAL NOT NULL,
-        start_idx INTEGER,
-        through_idx INTEGER,
-        UNIQUE (series_id, slice_buckets, anchor_buckets, target)
+        start_ms INTEGER,
+        through_ms INTEGER,
+        UNIQUE (series_id, slice_minutes, time_zone, target)
       );
-      CREATE TABLE IF NOT EXISTS rollup_slice (
+      CREATE TABLE IF NOT EXISTS rollup_tslice (
         spec_id INTEGER NOT NULL,
-        idx INTEGER NOT NULL,
+        start_ms INTEGER NOT NULL,
         c_good INTEGER NOT NULL,
         c_bad INTEGER NOT NULL,
         c_ratio REAL NOT NULL,
-        PRIMARY KEY (spec_id, idx)
+        PRIMARY KEY (spec_id, start_ms)
       ) WITHOUT ROWID;
     `);
     this.selectSeries = db.prepare('SELECT id FROM rollup_series WHERE sli_key = ?');
@@ -119,14 +125,27 @@ export class SqliteRollupStore implements RollupStore {
         this.slices.invalidate(this.seriesId(group[0]!.sliKey, true)!, min);
       }
     });
-    this.sliceTx = db.transaction((requests: readonly SliceRequest[]) =>
-      requests.map((r) => {
+    this.sliceTx = db.transaction((requests: readonly SliceRequest[]) => {
+      // Earliest first, so that a batch never makes a ledger start again further back.
+      const order = requests.map((_, i) => i).sort((a, b) => requests[a]!.fromMs - requests[b]!.fromMs);
+      const out: SliceStats[] = new Array(requests.length);
+      for (const i of order) {
+        const r = requests[i]!;
         const id = this.seriesId(r.sliKey, false);
-        const aligned = r.sliceMs % BUCKET_MS === 0 && r.anchorMs % BUCKET_MS === 0;
-        if (id === undefined || !aligned) return sliceStatsOf(this.readSync(r.sliKey, r.fromMs, r.toMs), r);
-        return this.slices.stats(id, r);
-      }),
-    );
+        if (id === undefined) {
+          const grid = SliceGrid.of(r.timeZone, r.sliceMinutes);
+          const [from, to] = sliceSpan(grid, r);
+          out[i] = { slices: grid.count(from, to), good: 0, bad: 0, ratioSum: 0 };
+        } else out[i] = this.slices.stats(id, r);
+      }
+      return out;
+    });
+    this.selectLastFilled = db
+      .prepare(
+        `SELECT bucket FROM rollup_bucket WHERE series_id = ? AND bucket < ? AND (total > 0 OR count > 0)
+         ORDER BY bucket DESC LIMIT 1`,
+      )
+      .pluck();
     this.cumulativeTx = db.transaction((requests: readonly CumulativeRequest[]) =>
       requests.map((r) => this.cumulativeOf(r)),
     );
@@ -161,6 +180,15 @@ export class SqliteRollupStore implements RollupStore {
 
   async sliceStats(requests: readonly SliceRequest[]): Promise<SliceStats[]> {
     return this.sliceTx(requests);
+  }
+
+  async lastData(requests: readonly LastDataRequest[]): Promise<(number | null)[]> {
+    return requests.map((r) => {
+      const id = this.seriesId(r.sliKey, false);
+      if (id === undefined) return null;
+      const b = this.selectLastFilled.get(id, Math.ceil(r.beforeMs / BUCKET_MS)) as number | undefined;
+      return b === undefined ? null : b * BUCKET_MS;
+    });
   }
 
   private readSync(sliKey: string, fromMs: number, toMs: number): RollupBucket[] {
@@ -283,12 +311,19 @@ export class SqliteRollupStore implements RollupStore {
 }
 
 type SliceRow = [number, number, number];
+interface Spec {
+  id: number;
+  start_ms: number | null;
+  through_ms: number | null;
+}
 
 /**
- * Running slice counts per (series, slice length, grid, target): for each slice with events, the number of
- * good and bad slices and the sum of ratios up to and including it. Built on first use from the buckets,
- * extended as time passes, and cut back when a write lands in a slice already counted, so answers are always
- * those of the buckets; a range costs two index seeks plus the slices completed since the last question.
+ * Running slice counts per (series, slice length, time zone, target) on the local-calendar grid
+ * (`SliceGrid`): for each slice with events, keyed by its start, the number of good and bad slices and the
+ * sum of ratios up to and including it. Built on first use from the buckets (grouped in SQL, one query per
+ * arithmetic run of the grid: a few per year, split at offset changes), extended as time passes, and cut
+ * back when a write lands in a slice already counted, so answers are always those of the buckets; a range
+ * costs two index seeks plus the slices completed since the last question.
  */
 class SliceLedger {
   private readonly findSpec: Statement<unknown[]>;
@@ -303,23 +338,19 @@ class SliceLedger {
   private readonly cut: Statement<[number, number]>;
 
   constructor(db: Database) {
-    const columns = db.prepare('PRAGMA table_info(rollup_slice_spec)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'start_idx')) {
-      db.exec('ALTER TABLE rollup_slice_spec ADD COLUMN start_idx INTEGER');
-    }
     this.findSpec = db.prepare(
-      `SELECT id, start_idx, through_idx FROM rollup_slice_spec
-       WHERE series_id = ? AND slice_buckets = ? AND anchor_buckets = ? AND target = ?`,
+      `SELECT id, start_ms, through_ms FROM rollup_tslice_spec
+       WHERE series_id = ? AND slice_minutes = ? AND time_zone = ? AND target = ?`,
     );
     this.insertSpec = db.prepare(
-      'INSERT INTO rollup_slice_spec (series_id, slice_buckets, anchor_buckets, target) VALUES (?,?,?,?)',
+      'INSERT INTO rollup_tslice_spec (series_id, slice_minutes, time_zone, target) VALUES (?,?,?,?)',
     );
-    this.setRange = db.prepare('UPDATE rollup_slice_spec SET start_idx = ?, through_idx = ? WHERE id = ?');
-    this.setThrough = db.prepare('UPDATE rollup_slice_spec SET through_idx = ? WHERE id = ?');
+    this.setRange = db.prepare('UPDATE rollup_tslice_spec SET start_ms = ?, through_ms = ? WHERE id = ?');
+    this.setThrough = db.prepare('UPDATE rollup_tslice_spec SET through_ms = ? WHERE id = ?');
     this.specsOf = db
       .prepare(
-        `SELECT id, slice_buckets, anchor_buckets, start_idx, through_idx FROM rollup_slice_spec
-         WHERE series_id = ? AND through_idx IS NOT NULL`,
+        `SELECT id, slice_minutes, time_zone, start_ms, through_ms FROM rollup_tslice_spec
+         WHERE series_id = ? AND through_ms IS NOT NULL`,
       )
       .raw();
     this.firstBucket = db
@@ -333,87 +364,85 @@ class SliceLedger {
       .raw();
     this.before = db
       .prepare(
-        'SELECT c_good, c_bad, c_ratio FROM rollup_slice WHERE spec_id = ? AND idx < ? ORDER BY idx DESC LIMIT 1',
+        'SELECT c_good, c_bad, c_ratio FROM rollup_tslice WHERE spec_id = ? AND start_ms < ? ORDER BY start_ms DESC LIMIT 1',
       )
       .raw();
     this.insert = db.prepare(
-      'INSERT OR REPLACE INTO rollup_slice (spec_id, idx, c_good, c_bad, c_ratio) VALUES (?,?,?,?,?)',
+      'INSERT OR REPLACE INTO rollup_tslice (spec_id, start_ms, c_good, c_bad, c_ratio) VALUES (?,?,?,?,?)',
     );
-    this.cut = db.prepare('DELETE FROM rollup_slice WHERE spec_id = ? AND idx >= ?');
+    this.cut = db.prepare('DELETE FROM rollup_tslice WHERE spec_id = ? AND start_ms >= ?');
   }
 
   stats(seriesId: number, r: SliceRequest): SliceStats {
-    const slice = r.sliceMs / BUCKET_MS;
-    const anchor = (((r.anchorMs / BUCKET_MS) % slice) + slice) % slice;
-    const from = Math.ceil((r.fromMs / BUCKET_MS - anchor) / slice);
-    const to = Math.max(from, Math.floor((r.toMs / BUCKET_MS - anchor) / slice));
-    let spec = this.findSpec.get(seriesId, slice, anchor, r.target) as
-      | { id: number; start_idx: number | null; through_idx: number | null }
-      | undefined;
+    const grid = SliceGrid.of(r.timeZone, r.sliceMinutes);
+    const [from, to] = sliceSpan(grid, r);
+    let spec = this.findSpec.get(seriesId, r.sliceMinutes, r.timeZone, r.target) as Spec | undefined;
     if (!spec) {
-      const id = Number(this.insertSpec.run(seriesId, slice, anchor, r.target).lastInsertRowid);
-      spec = { id, start_idx: null, through_idx: null };
+      const id = Number(this.insertSpec.run(seriesId, r.sliceMinutes, r.timeZone, r.target).lastInsertRowid);
+      spec = { id, start_ms: null, through_ms: null };
     }
-    let { start_idx: start, through_idx: through } = spec;
+    let { start_ms: start, through_ms: through } = spec;
     if (start === null || through === null || from < start) {
       // First use, or a question reaching further back than the counts: start them at `from`.
       this.cut.run(spec.id, Number.MIN_SAFE_INTEGER);
-      const first = this.firstBucket.get(seriesId, from * slice + anchor) as number | undefined;
+      const first = this.firstBucket.get(seriesId, Math.ceil(from / BUCKET_MS)) as number | undefined;
       start = from;
-      through = first === undefined ? to : Math.max(from, Math.floor((first - anchor) / slice));
+      through = first === undefined ? to : Math.max(from, Math.min(to, grid.floor(first * BUCKET_MS)));
       this.setRange.run(start, through, spec.id);
     }
     if (through < to) {
-      this.extend(spec.id, seriesId, slice, anchor, r.target, through, to);
+      this.extend(spec.id, seriesId, grid, r.target, through, to);
       this.setThrough.run(to, spec.id);
     }
     const a = this.at(spec.id, from);
     const b = this.at(spec.id, to);
-    return { slices: to - from, good: b[0] - a[0], bad: b[1] - a[1], ratioSum: b[2] - a[2] };
+    return { slices: grid.count(from, to), good: b[0] - a[0], bad: b[1] - a[1], ratioSum: b[2] - a[2] };
   }
 
   /** Cuts back every ledger of a series that already counted the slice holding `bucket`. */
   invalidate(seriesId: number, bucket: number): void {
-    const specs = this.specsOf.all(seriesId) as [number, number, number, number, number][];
-    for (const [id, slice, anchor, start, through] of specs) {
+    const specs = this.specsOf.all(seriesId) as [number, number, string, number, number][];
+    for (const [id, minutes, zone, start, through] of specs) {
       // Slices are independent: a write before the counts start changes none of them.
-      const k = Math.floor((bucket - anchor) / slice);
-      if (k >= start && k < through) {
-        this.cut.run(id, k);
-        this.setThrough.run(k, id);
+      const s = SliceGrid.of(zone, minutes).floor(bucket * BUCKET_MS);
+      if (s >= start && s < through) {
+        this.cut.run(id, s);
+        this.setThrough.run(s, id);
       }
     }
   }
 
-  private at(specId: number, idx: number): SliceRow {
-    return (this.before.get(specId, idx) as SliceRow | undefined) ?? [0, 0, 0];
+  private at(specId: number, ms: number): SliceRow {
+    return (this.before.get(specId, ms) as SliceRow | undefined) ?? [0, 0, 0];
   }
 
-  /** Counts slices [from, to) after the ones already counted. */
+  /** Counts the slices in [from, to) after the ones already counted: one grouped query per run of the grid. */
   private extend(
     specId: number,
     seriesId: number,
-    slice: number,
-    anchor: number,
+    grid: SliceGrid,
     target: number,
     from: number,
     to: number,
   ): void {
-    const rows = this.group.all({
-      series: seriesId,
-      anchor,
-      slice,
-      from: from * slice + anchor,
-      to: to * slice + anchor,
-    }) as [number, number, number][];
     const c = this.at(specId, from);
-    for (const [idx, good, total] of rows) {
-      if (total <= 0) continue;
-      const ratio = good / total;
-      if (ratio >= target) c[0]++;
-      else c[1]++;
-      c[2] += ratio;
-      this.insert.run(specId, idx, c[0], c[1], c[2]);
+    for (const run of grid.runs(from, to)) {
+      const anchor = Math.ceil(run.start / BUCKET_MS);
+      const slice = Math.round(run.sliceMs / BUCKET_MS);
+      const rows = this.group.all({
+        series: seriesId,
+        anchor,
+        slice,
+        from: anchor,
+        to: anchor + run.count * slice,
+      }) as [number, number, number][];
+      for (const [idx, good, total] of rows) {
+        if (total <= 0) continue;
+        if (meetsRatio(good, total, target)) c[0]++;
+        else c[1]++;
+        c[2] += good / total;
+        this.insert.run(specId, run.start + idx * run.sliceMs, c[0], c[1], c[2]);
+      }
     }
   }
 }

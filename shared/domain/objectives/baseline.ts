@@ -4,8 +4,9 @@
  * the per-slice compliance: "a target the service met in (100 − p)% of comparable slices". The figures used
  * are returned with the proposal so the user sees where it came from.
  */
-import type { RollupBucket } from '../../ports/rollups.js';
+import type { RollupBucket } from '../rollups.js';
 import { clip, type Interval, normalize } from './intervals.js';
+import { UnsupportedSliceLengthError } from './slices.js';
 import { MINUTE_MS } from './time.js';
 
 export interface BaselineRequest {
@@ -54,7 +55,14 @@ export function roundDownTarget(x: number): number {
   return Math.round(Math.floor(x / step + 1e-9) * step * 100) / 100;
 }
 
+/**
+ * The baseline proposal. Slices are cut from `from` (no calendar here); UnsupportedSliceLengthError for a
+ * slice that is not a whole number of 5-minute rollups (it would count one bucket in several slices' places).
+ */
 export function proposeBaseline(buckets: readonly RollupBucket[], req: BaselineRequest): BaselineProposal {
+  if (!Number.isInteger(req.sliceMinutes) || req.sliceMinutes % 5 !== 0 || req.sliceMinutes <= 0) {
+    throw new UnsupportedSliceLengthError(req.sliceMinutes, 'sliceMinutes');
+  }
   const sliceMs = req.sliceMinutes * MINUTE_MS;
   const n = Math.max(0, Math.floor((req.to - req.from) / sliceMs));
   const good = new Float64Array(n);

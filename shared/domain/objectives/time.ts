@@ -170,3 +170,142 @@ export function supportedIntervals(
 function compare(a: LocalDate, b: LocalDate): number {
   return a.year - b.year || a.month - b.month || a.day - b.day;
 }
+
+/** A change of a zone's UTC offset: from `before` to `after` (ms, east positive) at the instant `at`. */
+export interface OffsetTransition {
+  at: number;
+  before: number;
+  after: number;
+}
+
+interface ZoneYear {
+  startOffset: number;
+  transitions: OffsetTransition[];
+}
+
+/**
+ * The offset changes of a zone within one UTC year, found once: the offset is probed every day (no zone
+ * changes twice within a day) and each change is pinned to the minute by bisection.
+ */
+function zoneYear(timeZone: string, year: number): ZoneYear {
+  const start = Date.UTC(year, 0, 1);
+  const end = Date.UTC(year + 1, 0, 1);
+  const transitions: OffsetTransition[] = [];
+  const startOffset = offsetAt(start, timeZone);
+  let prevT = start;
+  let prevOff = startOffset;
+  while (prevT < end) {
+    const t = Math.min(end, prevT + DAY_MS);
+    const off = offsetAt(t, timeZone);
+    if (off === prevOff) {
+      prevT = t;
+      continue;
+    }
+    // The first minute in (prevT, t] whose offset differs from prevOff.
+    let lo = prevT;
+    let hi = t;
+    while (hi - lo > MINUTE_MS) {
+      const mid = lo + Math.floor((hi - lo) / 2 / MINUTE_MS) * MINUTE_MS;
+      if (offsetAt(mid, timeZone) === prevOff) lo = mid;
+      else hi = mid;
+    }
+    const after = offsetAt(hi, timeZone);
+    if (hi < end) transitions.push({ at: hi, before: prevOff, after });
+    prevT = hi;
+    prevOff = after;
+  }
+  return { startOffset, transitions };
+}
+
+/** A zone's offset changes over a span of whole UTC years, remembered and widened as instants ask. */
+interface ZoneSpan {
+  firstYear: number;
+  lastYear: number;
+  /** [start, end) of the span in ms. */
+  start: number;
+  end: number;
+  startOffset: number;
+  transitions: OffsetTransition[];
+}
+
+const zoneSpans = new Map<string, ZoneSpan>();
+
+/** The zone's span, widened to hold [from, to] (whole years; at most a few decades are ever asked). */
+function spanOf(timeZone: string, from: number, to: number): ZoneSpan {
+  let z = zoneSpans.get(timeZone);
+  if (z && from >= z.start && to < z.end) return z;
+  const y0 = new Date(from).getUTCFullYear();
+  const y1 = new Date(to).getUTCFullYear();
+  if (!z) {
+    const zy = zoneYear(timeZone, y0);
+    z = {
+      firstYear: y0,
+      lastYear: y0,
+      start: Date.UTC(y0, 0, 1),
+      end: Date.UTC(y0 + 1, 0, 1),
+      startOffset: zy.startOffset,
+      transitions: [...zy.transitions],
+    };
+    zoneSpans.set(timeZone, z);
+  }
+  while (z.firstYear > y0) {
+    const zy = zoneYear(timeZone, --z.firstYear);
+    z.transitions = [...zy.transitions, ...z.transitions];
+    z.startOffset = zy.startOffset;
+    z.start = Date.UTC(z.firstYear, 0, 1);
+  }
+  while (z.lastYear < y1) {
+    const zy = zoneYear(timeZone, ++z.lastYear);
+    z.transitions.push(...zy.transitions);
+    z.end = Date.UTC(z.lastYear + 1, 0, 1);
+  }
+  return z;
+}
+
+/** Index of the first transition with at > ms (binary search). */
+function firstAfter(xs: readonly OffsetTransition[], ms: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]!.at <= ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The zone's offset at an instant (ms, east positive), from the remembered transitions (no Intl call). */
+export function zoneOffset(ms: number, timeZone: string): number {
+  const z = spanOf(timeZone, ms, ms);
+  const i = firstAfter(z.transitions, ms);
+  return i === 0 ? z.startOffset : z.transitions[i - 1]!.after;
+}
+
+/** The first offset change with from <= at < to, or undefined. */
+export function firstTransition(timeZone: string, from: number, to: number): OffsetTransition | undefined {
+  if (to <= from) return undefined;
+  const z = spanOf(timeZone, from, to - 1);
+  const x = z.transitions[firstAfter(z.transitions, from - 1)];
+  return x && x.at < to ? x : undefined;
+}
+
+/** The last offset change with from <= at < to, or undefined. */
+export function lastTransition(timeZone: string, from: number, to: number): OffsetTransition | undefined {
+  if (to <= from) return undefined;
+  const z = spanOf(timeZone, from, to - 1);
+  const x = z.transitions[firstAfter(z.transitions, to - 1) - 1];
+  return x && x.at >= from ? x : undefined;
+}
+
+/** The zone's offset changes with from <= at < to, in order. */
+export function transitionsBetween(timeZone: string, from: number, to: number): OffsetTransition[] {
+  if (to <= from) return [];
+  const z = spanOf(timeZone, from, to - 1);
+  const out: OffsetTransition[] = [];
+  for (let i = firstAfter(z.transitions, from - 1); i < z.transitions.length; i++) {
+    const x = z.transitions[i]!;
+    if (x.at >= to) break;
+    out.push(x);
+  }
+  return out;
+}

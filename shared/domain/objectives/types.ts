@@ -29,14 +29,19 @@ export interface ExclusionWindow {
 
 export type ObjectiveStatus = 'healthy' | 'at-risk' | 'breached' | 'unknown';
 
+/** How a burn-rate alert was judged: it fires, it does not, or it could not be judged (no or too few events). */
+export type BurnJudgement = 'firing' | 'not-firing' | 'no-events' | 'too-few-events';
+
 export interface BurnRateFigure {
   name: string;
   action: 'page' | 'ticket';
+  /** The threshold X·P/w (display; the decision compares exactly). */
   threshold: number;
-  long: { minutes: number; burnRate: number | null };
-  short: { minutes: number; burnRate: number | null };
-  /** Both windows burn faster than the threshold. */
+  long: { minutes: number; burnRate: number | null; events: number };
+  short: { minutes: number; burnRate: number | null; events: number };
+  /** Both windows burn faster than the threshold (`>`, as the SRE Workbook writes it), each with enough events. */
   firing: boolean;
+  judgement: BurnJudgement;
 }
 
 export interface ErrorBudget {
@@ -47,12 +52,25 @@ export interface ErrorBudget {
   remaining: number;
   consumedRatio: number;
   remainingRatio: number;
-  minutes: { total: number; consumed: number; remaining: number };
+  minutes: {
+    total: number;
+    consumed: number;
+    remaining: number;
+    /**
+     * The real minutes the consumed figure rests on: minutes with data (occurrences: bad share × these
+     * minutes, never extrapolated to the rest of the window), or the minutes of the slices counted.
+     */
+    basisMinutes: number;
+  };
 }
 
 export interface Forecast {
   model: 'linear-trend';
   lookbackMinutes: number;
+  /** Events in the look-back. */
+  lookbackEvents: number;
+  /** `trend`: projected; `too-few-events`: the look-back holds too few events to project (policy minEvents). */
+  basis: 'trend' | 'too-few-events';
   /** Error rate of the look-back: bad events / events, or bad slices / slices. */
   recentErrorRate: number | null;
   /** The time the forecast looks ahead to: the end of the calendar period, or a share of a rolling window. */
@@ -62,10 +80,27 @@ export interface Forecast {
   projectedBudgetConsumed: number | null;
   /** The projected use reaches the policy's `breachLikelyAt`: the objective is at risk. */
   breachLikely: boolean;
-  /** When the budget is forecast to run out within the horizon; null when it is not. */
+  /**
+   * When the budget is forecast to run out (be exactly spent) within the horizon; the evaluation instant
+   * when it already has; null when it does not.
+   */
   breachAt: string | null;
-  /** Remaining budget / (current burn rate × budget per unit time), in minutes; null when nothing burns. */
+  /** Remaining budget / (current burn rate × budget per unit time), in minutes; 0 when spent; null when nothing burns. */
   timeToExhaustionMinutes: number | null;
+}
+
+/** What an empty slice counts as in the timeslice methods (per objective; `excluded` by default). */
+export type EmptySlicePolicy = 'excluded' | 'good' | 'bad';
+
+/**
+ * The one population compliance and budget are computed from: events (occurrences) or slices (the
+ * timeslice methods), unrounded. compliance = good / total; consumed = total − good.
+ */
+export interface Measured {
+  unit: 'events' | 'slices';
+  /** Good units: good events, good slices, or (ratio timeslices) the sum of the slices' ratios. */
+  good: number;
+  total: number;
 }
 
 export interface EvaluationResult {
@@ -97,9 +132,31 @@ export interface EvaluationResult {
     /** Buckets holding data / buckets that count. 0 means an empty window: the figures are unknown, not 100%. */
     coverage: number;
     empty: boolean;
-    slices?: { good: number; bad: number; empty: number; minutes: number };
+    /**
+     * The start of the last 5-minute bucket holding data when the SLI has been silent for a while (at least
+     * the tier's `noDataAtRiskMinutes` of wall time), with the counted minutes since its end; null otherwise.
+     */
+    silence: { lastDataAt: string | null; silentMinutes: number | null } | null;
+    /**
+     * Timeslice methods: complete slices of the window by kind. `excluded`: no counted time (outside
+     * supported hours or inside an exception window); `empty`: counted time but no events, counted as
+     * `emptyCountAs` says.
+     */
+    slices?: {
+      good: number;
+      bad: number;
+      empty: number;
+      excluded: number;
+      minutes: number;
+      emptyCountAs: EmptySlicePolicy;
+    };
   };
-  /** Compliance in percent by the objective's budgeting method; null when the window is empty. */
+  /** The unrounded population behind compliance and budget; null when the window is empty. */
+  measured: Measured | null;
+  /**
+   * Compliance in percent by the objective's budgeting method, rounded DOWN to 6 decimals for display (so a
+   * figure below a boundary never shows at it); null when the window is empty. Decisions use `measured`.
+   */
   compliance: number | null;
   budget: ErrorBudget | null;
   burnRates: BurnRateFigure[];

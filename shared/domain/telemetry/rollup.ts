@@ -1,5 +1,5 @@
-import { BUCKET_MS, type RollupDelta } from '../../ports/rollups.js';
 import type { SourcePolicy } from '../../schemas/telemetry.js';
+import { BUCKET_MS, type RollupDelta } from '../rollups.js';
 import type { Sample } from './model.js';
 
 /** The 5-minute bucket (epoch-aligned, UTC) an instant falls in. */

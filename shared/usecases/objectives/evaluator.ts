@@ -1,11 +1,11 @@
+import { DomainError } from '../../domain/errors.js';
 import {
   cumulativeLookup,
   type EngineSettings,
   type EvaluationPlan,
   evaluatePlan,
+  needsLastData,
   planEvaluation,
-  type SliceInput,
-  sliceInputFromBuckets,
   sliceRequests,
 } from '../../domain/objectives/evaluate.js';
 import type { EvaluationResult, ExclusionWindow, ObjectiveContext } from '../../domain/objectives/types.js';
@@ -42,10 +42,11 @@ export function exclusionsOf(records: readonly ExceptionWindowRecord[]): Map<str
 }
 
 /**
- * Evaluates many objectives with one batched read of running totals and one of slice counts (for the
- * timeslice methods). Plans are pure, so they are all made before the reads. A timeslice objective whose
- * window has supported hours or exceptions inside reads its window's buckets instead (cost grows with the
- * window for those only).
+ * Evaluates many objectives with one batched read of running totals, one of slice counts (for the
+ * timeslice methods) and, for the SLIs that have gone quiet, one of when they last had data. Plans are pure,
+ * so they are all made before the reads. An objective the domain refuses to plan (a slice length the rollups
+ * cannot count, stored before the schema refused it) is reported as unknown with the reason; the others
+ * are evaluated.
  */
 export async function evaluateMany(
   rollups: RollupStore,
@@ -54,24 +55,65 @@ export async function evaluateMany(
   nowMs: number,
   settings: EngineSettings,
 ): Promise<EvaluationResult[]> {
-  const plans: EvaluationPlan[] = contexts.map((c) =>
-    planEvaluation(c, exclusions.get(c.agreementId) ?? [], nowMs, settings),
-  );
-  const cums = await rollups.cumulative(plans.map((p) => ({ sliKey: p.sliKey, instants: p.instants })));
-  const fromStore = plans.filter((p) => p.slices?.fromStore);
-  const stats = await rollups.sliceStats(fromStore.flatMap(sliceRequests));
-  const inputs = new Map<EvaluationPlan, SliceInput>();
-  fromStore.forEach((p, i) => {
-    inputs.set(p, { window: stats[2 * i]!, recent: stats[2 * i + 1]! });
-  });
-  const results: EvaluationResult[] = [];
-  for (let i = 0; i < plans.length; i++) {
-    const p = plans[i]!;
-    let input = inputs.get(p);
-    if (p.slices && !input) {
-      input = sliceInputFromBuckets(p, await rollups.read(p.sliKey, p.slices.windowFrom, p.slices.windowTo));
+  const planned = contexts.map((c): EvaluationPlan | DomainError => {
+    try {
+      return planEvaluation(c, exclusions.get(c.agreementId) ?? [], nowMs, settings);
+    } catch (e) {
+      if (e instanceof DomainError) return e;
+      throw e;
     }
-    results.push(evaluatePlan(p, cumulativeLookup(p.instants, cums[i]!), settings, input));
-  }
-  return results;
+  });
+  const plans = planned.filter((p): p is EvaluationPlan => !(p instanceof DomainError));
+  const cums = await rollups.cumulative(plans.map((p) => ({ sliKey: p.sliKey, instants: p.instants })));
+  const requests = plans.map(sliceRequests);
+  const stats = await rollups.sliceStats(requests.flat());
+  const lookups = plans.map((p, i) => cumulativeLookup(p.instants, cums[i]!));
+  const quiet = plans.flatMap((p, i) => (needsLastData(p, lookups[i]!) ? [i] : []));
+  const last = await rollups.lastData(
+    quiet.map((i) => ({ sliKey: plans[i]!.sliKey, beforeMs: plans[i]!.now })),
+  );
+  const lastOf = new Map(quiet.map((i, k) => [i, last[k]!]));
+  const byPlan = new Map<EvaluationPlan, EvaluationResult>();
+  let at = 0;
+  plans.forEach((p, i) => {
+    const n = requests[i]!.length;
+    byPlan.set(p, evaluatePlan(p, lookups[i]!, settings, stats.slice(at, at + n), lastOf.get(i)));
+    at += n;
+  });
+  return planned.map((p, i) => (p instanceof DomainError ? refused(contexts[i]!, nowMs, p) : byPlan.get(p)!));
+}
+
+/** The result of an objective the domain refused to evaluate: unknown, with the refusal as its reason. */
+function refused(c: ObjectiveContext, nowMs: number, e: DomainError): EvaluationResult {
+  const at = new Date(Math.floor(nowMs / 300_000) * 300_000).toISOString();
+  const o = c.objective;
+  return {
+    agreementId: c.agreementId,
+    agreementVersion: c.agreementVersion,
+    objectiveId: o.id,
+    serviceId: c.serviceId,
+    businessUnit: c.businessUnit,
+    sliKey: `${c.serviceId}/${o.sli.name ?? o.sli.type}`,
+    evaluatedAt: at,
+    method: o.budgetingMethod,
+    target: o.target,
+    window: {
+      type: o.window.type,
+      start: at,
+      end: at,
+      periodEnd: at,
+      partial: false,
+      elapsedRatio: 0,
+      includedMinutes: 0,
+      excludedMinutes: 0,
+    },
+    data: { goodEvents: 0, totalEvents: 0, coverage: 0, empty: true, silence: null },
+    measured: null,
+    compliance: null,
+    budget: null,
+    burnRates: [],
+    forecast: null,
+    status: 'unknown',
+    reasons: [`cannot be evaluated: ${e.message}`],
+  };
 }

@@ -17,7 +17,7 @@ import {
   VersionConflictError,
 } from '../../domain/errors.js';
 import { type BaselineProposal, proposeBaseline } from '../../domain/objectives/baseline.js';
-import { computeCredit, creditsApplyTo } from '../../domain/objectives/credits.js';
+import { computeCredit, creditInputOf, creditsApplyTo } from '../../domain/objectives/credits.js';
 import { type EngineSettings, worstStatus } from '../../domain/objectives/evaluate.js';
 import type { EvaluationResult, ExclusionWindow, ObjectiveStatus } from '../../domain/objectives/types.js';
 import {
@@ -621,13 +621,7 @@ export class ObjectiveUseCases {
     const severity = classifySeverity(this.deps.severityRules, severityFacts(r, a.tier, detectedMs, nowMs));
     const credit =
       a.credits && monthly?.compliance !== null && monthly !== undefined
-        ? computeCredit(a.credits, {
-            objectiveId: r.objectiveId,
-            compliancePercent: monthly.compliance,
-            periodStart: monthly.window.start,
-            periodEnd: monthly.window.periodEnd,
-            final: !monthly.window.partial,
-          })
+        ? computeCredit(a.credits, creditInputOf(r.objectiveId, monthly))
         : undefined;
     const base: ViolationRecord = {
       id: existing?.id ?? this.deps.ids.next('vio'),
@@ -703,13 +697,7 @@ export class ObjectiveUseCases {
         this.deps.settings,
       );
       if (!m || m.compliance === null) continue;
-      const credit = computeCredit(a.credits, {
-        objectiveId: v.objectiveId,
-        compliancePercent: m.compliance,
-        periodStart: m.window.start,
-        periodEnd: m.window.periodEnd,
-        final: !m.window.partial,
-      });
+      const credit = computeCredit(a.credits, creditInputOf(v.objectiveId, m));
       updates.push({ ...v, credit });
     }
     await this.deps.violations.updateMany(updates);

@@ -47,7 +47,7 @@ describe('compliance by budgeting method', () => {
     });
   }
 
-  it('leaves an exception window’s time out of its slices (a slice wholly excluded is empty)', async () => {
+  it('reports a slice wholly inside an exception window as excluded, not as empty', async () => {
     const maintenance = { id: 'exc_1', agreementId: 'agr_0000000001', start: T0 + 23 * H, end: T0 + D };
     const r = await evaluate(
       await oneDay(),
@@ -55,7 +55,14 @@ describe('compliance by budgeting method', () => {
       T0 + D,
       [maintenance],
     );
-    expect(r.data.slices).toEqual({ good: 23, bad: 0, empty: 1, minutes: 60 });
+    expect(r.data.slices).toEqual({
+      good: 23,
+      bad: 0,
+      empty: 0,
+      excluded: 1,
+      minutes: 60,
+      emptyCountAs: 'excluded',
+    });
     expect(r.compliance).toBe(100);
   });
 
@@ -76,7 +83,7 @@ describe('compliance by budgeting method', () => {
     );
     // Hour slices from 18:30 UTC: only the sixth (05:00–06:00 local) is bad.
     expect(r.window.start).toBe('2026-03-31T18:30:00.000Z');
-    expect(r.data.slices).toEqual({ good: 11, bad: 1, empty: 0, minutes: 60 });
+    expect(r.data.slices).toMatchObject({ good: 11, bad: 1, empty: 0, excluded: 0, minutes: 60 });
   });
 
   it('counts the error budget in events for occurrences: 1% of 32,400 allowed, 2,448 spent, breached', async () => {
@@ -102,7 +109,7 @@ describe('compliance by budgeting method', () => {
     const s = new MemoryRollupStore();
     await fill(s, KEY, T0 - 30 * D, T0, () => [1000, 1000]);
     const r = await evaluate(s, ctx({ target: 99.9, window: { type: 'rolling', days: 30 } }), T0);
-    expect(r.budget!.minutes).toEqual({ total: 43.2, consumed: 0, remaining: 43.2 });
+    expect(r.budget!.minutes).toEqual({ total: 43.2, consumed: 0, remaining: 43.2, basisMinutes: 43_200 });
     expect(r.budget!.remainingRatio).toBe(1);
     expect(r.status).toBe('healthy');
   });
@@ -180,7 +187,14 @@ describe('empty and partial windows', () => {
       ctx({ budgetingMethod: 'timeslices', timeSlice: { minutes: 60, target: 0.9 } }),
       T0 + D,
     );
-    expect(r.data.slices).toEqual({ good: 1, bad: 1, empty: 22, minutes: 60 });
+    expect(r.data.slices).toEqual({
+      good: 1,
+      bad: 1,
+      empty: 22,
+      excluded: 0,
+      minutes: 60,
+      emptyCountAs: 'excluded',
+    });
     expect(r.compliance).toBe(50);
   });
 

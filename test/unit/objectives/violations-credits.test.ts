@@ -19,8 +19,13 @@ describe('service credits from the contract’s tiers', () => {
     ],
     capPercent: 100,
   };
+  // A compliance written as a percentage, as the population it comes from: good of 10,000 events.
+  const at = (percent: number) => ({
+    measured: { unit: 'events' as const, good: Math.round(percent * 100), total: 10_000 },
+  });
   const period = {
     objectiveId: 'avail',
+    coverage: 1,
     periodStart: '2026-04-01T00:00:00.000Z',
     periodEnd: '2026-05-01T00:00:00.000Z',
     final: true,
@@ -35,21 +40,21 @@ describe('service credits from the contract’s tiers', () => {
   ];
   for (const c of cases) {
     it(`credits ${c.percent}% (${c.amount} EUR) at ${c.compliance}% compliance`, () => {
-      const r = computeCredit(terms, { ...period, compliancePercent: c.compliance });
+      const r = computeCredit(terms, { ...period, ...at(c.compliance) });
       expect([r.creditPercent, r.amount]).toEqual([c.percent, c.amount]);
     });
   }
 
   it('caps the credit at the contract’s cap', () => {
-    const r = computeCredit({ ...terms, capPercent: 50 }, { ...period, compliancePercent: 90 });
+    const r = computeCredit({ ...terms, capPercent: 50 }, { ...period, ...at(90) });
     expect([r.creditPercent, r.amount]).toEqual([50, 1000]);
     expect(r.steps[2]).toMatchObject({ what: 'cap', calculation: 'min(100%, cap 50%)', result: 50 });
   });
 
   it('records every step so that an auditor can redo the sum', () => {
-    const r = computeCredit(terms, { ...period, compliancePercent: 98.5, final: false });
+    const r = computeCredit(terms, { ...period, ...at(98.5), final: false });
     expect(r.steps.map((s) => s.what)).toEqual([
-      'measured compliance for the period',
+      'measured compliance for the period (unrounded)',
       'tier that applies (the lowest "below" threshold the compliance is under)',
       'cap',
       'credit amount',

@@ -1,0 +1,96 @@
+/**
+ * Multi-window, multi-burn-rate alerts (SRE Workbook, ch. 5). Burn rate = error rate over a look-back /
+ * (1 − target). An alert fires when the burn rate over both its long and its short window is above the
+ * threshold (`>`, as the Workbook writes `… > (14.4*0.001)`), decided exactly: whether it fires at exactly
+ * its threshold never depends on how 1 − 99.9/100 rounds in binary. Burn rates are measured on events for
+ * every budgeting method (the alerting signal is the error rate now). A window without events, or with
+ * fewer than the policy's `minEvents`, is not judged: low traffic does not page.
+ */
+
+import { cmp, decide, type Exact, mul, ratio } from './exact.js';
+import { clip } from './intervals.js';
+import type { CumulativeAt, Totals } from './methods/types.js';
+import { type EvaluationPlan, type PlannedBurnWindow, thresholdExact } from './plan.js';
+import { MINUTE_MS } from './time.js';
+import type { BurnRateFigure } from './types.js';
+
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** Event sums over intervals, each a difference of two running totals. */
+export function sumOver(intervals: readonly { start: number; end: number }[], cum: CumulativeAt): Totals {
+  const t = { good: 0, total: 0, filled: 0, ms: 0 };
+  for (const x of intervals) {
+    const a = cum(x.start);
+    const b = cum(x.end);
+    t.good += b.good - a.good;
+    t.total += b.total - a.total;
+    t.filled += b.filled - a.filled;
+    t.ms += x.end - x.start;
+  }
+  return t;
+}
+
+interface WindowFigure {
+  events: number;
+  burn: number | null;
+  above: boolean;
+}
+
+/** Events, burn rate and whether it is above the threshold over the last `ms` of counted time. */
+function measure(
+  plan: EvaluationPlan,
+  cum: CumulativeAt,
+  bw: PlannedBurnWindow,
+  ms: number,
+  share: Exact,
+  shareN: number,
+): WindowFigure {
+  const s = sumOver(clip(plan.included, plan.now - ms, plan.now), cum);
+  const bad = s.total - s.good;
+  if (s.total <= 0) return { events: s.total, burn: null, above: false };
+  // burn > threshold ⇔ bad / total > threshold × (1 − target), exactly.
+  const above =
+    decide(bad / s.total, bw.threshold * shareN, () =>
+      cmp(ratio(bad, s.total), mul(thresholdExact(bw), share)),
+    ) > 0;
+  return { events: s.total, burn: bad / s.total / shareN, above };
+}
+
+/** Every burn-rate alert of a plan, judged. `share` is 1 − target, exactly. */
+export function burnRateFigures(
+  plan: EvaluationPlan,
+  cum: CumulativeAt,
+  share: Exact,
+  minEvents: number,
+): BurnRateFigure[] {
+  const shareN = Number(share.n) / Number(share.d);
+  return plan.burnWindows.map((bw) => {
+    const long = measure(plan, cum, bw, bw.long, share, shareN);
+    const short = measure(plan, cum, bw, bw.short, share, shareN);
+    const judgement =
+      long.events <= 0 || short.events <= 0
+        ? 'no-events'
+        : long.events < minEvents || short.events < minEvents
+          ? 'too-few-events'
+          : long.above && short.above
+            ? 'firing'
+            : 'not-firing';
+    return {
+      name: bw.name,
+      action: bw.action,
+      threshold: round4(bw.threshold),
+      long: {
+        minutes: bw.long / MINUTE_MS,
+        burnRate: long.burn === null ? null : round4(long.burn),
+        events: long.events,
+      },
+      short: {
+        minutes: bw.short / MINUTE_MS,
+        burnRate: short.burn === null ? null : round4(short.burn),
+        events: short.events,
+      },
+      firing: judgement === 'firing',
+      judgement,
+    } satisfies BurnRateFigure;
+  });
+}

@@ -7,11 +7,17 @@ export interface DataGrants {
   audit?: Access;
   vendorKeys?: Access;
   rollups?: Access;
+  /** The workflows table (tasks, notification queue, execution index). */
+  workflows?: Access;
+  /** Start executions of the deployment's state machines and answer their task tokens. */
+  workflowControl?: true;
   /** Write raw samples to Timestream (when deployed) and to the fallback queue. */
   rawSamples?: true;
 }
 
 const WRITE_DATA: DataGrants = { data: 'write' };
+/** Lifecycle steps the approval workflow observes (submit starts it; a sign-off or withdrawal answers it). */
+const WRITE_OBSERVED: DataGrants = { data: 'write', workflows: 'write', workflowControl: true };
 const READ_DATA: DataGrants = { data: 'read' };
 
 /**
@@ -25,9 +31,9 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'agreement.create': WRITE_DATA,
   'agreement.update': WRITE_DATA,
   'agreement.read': READ_DATA,
-  'agreement.submit': WRITE_DATA,
-  'agreement.withdraw': WRITE_DATA,
-  'agreement.signoff': WRITE_DATA,
+  'agreement.submit': WRITE_OBSERVED,
+  'agreement.withdraw': WRITE_OBSERVED,
+  'agreement.signoff': WRITE_OBSERVED,
   'agreement.activate': WRITE_DATA,
   'agreement.end': WRITE_DATA,
   'agreement.retire': WRITE_DATA,
@@ -41,6 +47,8 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'violation.manage': WRITE_DATA,
   'exception.approve': WRITE_DATA,
   'dispute.resolve': WRITE_DATA,
+  'task.read': { data: 'read', workflows: 'read' },
+  'task.act': { data: 'write', workflows: 'write', workflowControl: true },
 };
 
 /**
@@ -63,11 +71,12 @@ const max = (a?: Access, b?: Access): Access | undefined => (rank(a) >= rank(b) 
 export function unionGrants(list: readonly DataGrants[]): DataGrants {
   const out: DataGrants = {};
   for (const g of list) {
-    for (const k of ['data', 'audit', 'vendorKeys', 'rollups'] as const) {
+    for (const k of ['data', 'audit', 'vendorKeys', 'rollups', 'workflows'] as const) {
       const v = max(out[k], g[k]);
       if (v) out[k] = v;
     }
     if (g.rawSamples) out.rawSamples = true;
+    if (g.workflowControl) out.workflowControl = true;
   }
   return out;
 }

@@ -11,9 +11,11 @@ import { LocalTokenIssuer } from './jwt.js';
 import { VendorRateLimiter } from './rate-limit.js';
 import { LocalApi } from './server.js';
 import { LocalStream } from './stream.js';
+import type { LocalWorkflowParts } from './workflows.js';
 
 export interface LocalApp {
   api: LocalApi;
+  workflows: LocalWorkflowParts;
   db: Db;
   container: Container;
   credentials: DevCredentials;
@@ -31,7 +33,7 @@ export async function startLocal(options: {
   config: Config;
   clock?: Clock;
 }): Promise<LocalApp> {
-  const { db, container } = composeLocal(
+  const { db, container, workflows } = composeLocal(
     options.config,
     join(options.dataDir, 'accord.db'),
     options.clock ?? systemClock,
@@ -57,6 +59,8 @@ export async function startLocal(options: {
   await replay();
   const replayTimer = setInterval(() => void replay(), 5_000);
   replayTimer.unref();
+  // Workflows: resume what a previous process left waiting, then run timers and the notification pump.
+  await workflows.start();
   const limiter = new VendorRateLimiter();
   // Writes that do not come through HTTP (scheduled jobs) reach the audit consumer within a second.
   const pump = setInterval(() => {
@@ -72,6 +76,7 @@ export async function startLocal(options: {
   const port = typeof addr === 'object' && addr ? addr.port : options.port;
   return {
     api,
+    workflows,
     db,
     container,
     credentials,
@@ -79,6 +84,8 @@ export async function startLocal(options: {
     stream,
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     async stop() {
+      workflows.stop();
+      await workflows.engine.idle();
       clearInterval(replayTimer);
       clearInterval(pump);
       await api.close();

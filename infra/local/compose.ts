@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { AgreementObjectivesSource } from '../../shared/adapters/agreement-objectives-source.js';
 import { UlidGenerator } from '../../shared/adapters/ids.js';
 import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
@@ -21,16 +22,19 @@ import {
 import { type Clock, systemClock } from '../../shared/ports/clock.js';
 import type { Config } from '../../shared/runtime/config.js';
 import type { Container } from '../../shared/runtime/container.js';
+import { logger } from '../../shared/runtime/powertools.js';
 import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
 import { AgreementLifecycleJob } from '../../shared/usecases/lifecycle-job.js';
 import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
 import { ServiceUseCases } from '../../shared/usecases/services.js';
 import { composeTelemetry } from './telemetry.js';
+import { composeLocalWorkflows, type LocalWorkflowParts } from './workflows.js';
 
 export interface LocalParts {
   db: Db;
   container: Container;
+  workflows: LocalWorkflowParts;
 }
 
 /** The embedded default's composition root: every port on SQLite in one file. */
@@ -42,6 +46,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const objectiveIds = new UlidGenerator(clock);
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
+  let workflows: LocalWorkflowParts | undefined;
   const agreementUseCases = new AgreementUseCases({
     agreements,
     services,
@@ -49,6 +54,16 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     ids: new UlidGenerator(clock),
     signOffRules: loadSignOffRules(),
     residencyRegion,
+    observer: { changed: (v) => observe(() => workflows?.services.approval.changed(v)) },
+  });
+  workflows = composeLocalWorkflows({
+    db,
+    dataDir: dirname(dbFile),
+    config,
+    clock,
+    agreements,
+    useCases: agreementUseCases,
+    services,
   });
   const container: Container = {
     config,
@@ -77,6 +92,19 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       severityRules: DEFAULT_SEVERITY_RULES,
     }),
     telemetry: composeTelemetry(db, dbFile, clock),
+    workflows: workflows.services,
   };
-  return { db, container };
+  return { db, container, workflows };
+}
+
+/**
+ * A workflow that cannot start or be told of a change must not undo the change the caller made: the error is
+ * logged, the change stands, and the workflow's hourly follow-up (or the lifecycle job) picks the state up.
+ */
+async function observe(f: () => Promise<void> | undefined): Promise<void> {
+  try {
+    await f();
+  } catch (error) {
+    logger.error('workflow observer failed', { error: error as Error });
+  }
 }

@@ -12,6 +12,7 @@ import {
 import { CreateServiceBody, ListServicesQuery, Service, UpdateServiceBody } from '../schemas/service.js';
 import { OBJECTIVES_ROUTES } from './routes/objectives.js';
 import { TELEMETRY_ROUTES } from './routes/telemetry.js';
+import { WORKFLOW_ROUTES } from './routes/workflows.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -284,6 +285,7 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   ...TELEMETRY_ROUTES,
   ...OBJECTIVES_ROUTES,
+  ...WORKFLOW_ROUTES,
 ];
 
 export function routeById(id: string): RouteSpec {

@@ -29,6 +29,11 @@ export const WorkflowPolicy = z.strictObject({
     deadlineHours: z.strictObject({ '1': ByKind, '2': ByKind, '3': ByKind, '4': ByKind }),
     remindBeforeHours: Offsets,
     escalateEveryHours: Hours,
+    activationDelayMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60),
   }),
   remediation: z.strictObject({
     description: z.string().optional(),

@@ -29,6 +29,10 @@ const ConfigSchema = z.object({
     .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/)
     .optional(),
   ACCORD_VERSION: z.string().default('0.1.0'),
+  /** Workflows: e-mail over SMTP (smtp://user:pass@host:port) on the embedded default; `.eml` files when unset. */
+  ACCORD_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  /** Where people reach this API: the links in notifications. */
+  ACCORD_PUBLIC_URL: z.url().default('http://localhost:3000'),
   [AWS_ENV.dataTable]: name,
   [AWS_ENV.auditTable]: name,
   [AWS_ENV.vendorKeysTable]: name,

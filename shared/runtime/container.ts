@@ -5,6 +5,7 @@ import type { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import type { ObjectiveUseCases } from '../usecases/objectives/index.js';
 import type { ServiceUseCases } from '../usecases/services.js';
 import type { TelemetryServices } from '../usecases/telemetry/index.js';
+import type { WorkflowServices } from '../usecases/workflows/index.js';
 import type { Config } from './config.js';
 
 /**
@@ -24,6 +25,8 @@ export interface Container {
   objectives?: ObjectiveUseCases;
   /** Telemetry ingestion and its read side; absent where a composition root has not wired it. */
   telemetry?: TelemetryServices;
+  /** Workflows, people's tasks and notifications; absent where a composition root has not wired them. */
+  workflows?: WorkflowServices;
 }
 
 let current: Promise<Container> | undefined;

@@ -165,6 +165,7 @@ export function grantData(role: iam.Role, data: DataResources, grants: DataGrant
     ['audit', grants.audit],
     ['vendorKeys', grants.vendorKeys],
     ['rollups', grants.rollups],
+    ['workflows', grants.workflows],
   ];
   for (const [name, access] of entries) {
     if (access) tableStatement(role, data.arnsOf(name), data.key, access);

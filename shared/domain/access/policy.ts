@@ -40,6 +40,9 @@ export const ACTIONS = [
   'exception.approve',
   /** Deciding a credit dispute: a neutral party, neither the provider's owner nor the customer's manager. */
   'dispute.resolve',
+  /** Seeing workflow tasks and executions (issue 11); acting on a task also needs to be one of its assignees. */
+  'task.read',
+  'task.act',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -77,18 +80,39 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'objective.evaluate',
       'violation.manage',
       'exception.approve',
+      'task.read',
+      'task.act',
     ],
   },
   approver: {
     scope: 'all',
-    actions: [...READ, 'agreement.signoff', 'audit.read', 'exception.approve', 'dispute.resolve'],
+    actions: [
+      ...READ,
+      'agreement.signoff',
+      'audit.read',
+      'exception.approve',
+      'dispute.resolve',
+      'task.read',
+      'task.act',
+    ],
   },
   'service-owner': {
     scope: 'services',
-    actions: [...READ, 'service.update', 'agreement.signoff', 'telemetry.read', 'violation.manage'],
+    actions: [
+      ...READ,
+      'service.update',
+      'agreement.signoff',
+      'telemetry.read',
+      'violation.manage',
+      'task.read',
+      'task.act',
+    ],
   },
-  auditor: { scope: 'all', actions: [...READ, 'audit.read', 'telemetry.read', 'telemetry.mapping.read'] },
-  viewer: { scope: 'business-units', actions: READ },
+  auditor: {
+    scope: 'all',
+    actions: [...READ, 'audit.read', 'telemetry.read', 'telemetry.mapping.read', 'task.read'],
+  },
+  viewer: { scope: 'business-units', actions: [...READ, 'task.read'] },
   vendor: { scope: 'own-vendor', actions: ['telemetry.ingest'] },
 };
 

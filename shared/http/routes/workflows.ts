@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { CompleteTaskBody, ExecutionView, ListTasksQuery, WorkTaskView } from '../../schemas/workflows.js';
+import type { RouteSpec } from '../routes.js';
+
+/** Routes of the workflows area (issue 11): people's tasks and the executions of an agreement; spread into ROUTES. */
+export const WORKFLOW_ROUTES: readonly RouteSpec[] = [
+  {
+    id: 'tasks.list',
+    method: 'GET',
+    path: '/v1/tasks',
+    auth: 'user',
+    action: 'task.read',
+    handler: 'tasks/list',
+    summary:
+      'My pending tasks (sign-offs, RCAs, CAPA items, change requests, reviews), or every task I may see',
+    query: ListTasksQuery,
+    response: z.object({ items: z.array(WorkTaskView) }),
+  },
+  {
+    id: 'tasks.get',
+    method: 'GET',
+    path: '/v1/tasks/{taskId}',
+    auth: 'user',
+    action: 'task.read',
+    handler: 'tasks/get',
+    summary: 'One task, with whether it is yours to act on',
+    response: WorkTaskView,
+  },
+  {
+    id: 'tasks.complete',
+    method: 'POST',
+    path: '/v1/tasks/{taskId}/complete',
+    auth: 'user',
+    action: 'task.act',
+    handler: 'tasks/complete',
+    summary:
+      "Act on a task addressed to you (403 on someone else's; 409 naming its state when it no longer waits)",
+    body: CompleteTaskBody,
+    response: WorkTaskView,
+  },
+  {
+    id: 'agreements.workflows',
+    method: 'GET',
+    path: '/v1/agreements/{agreementId}/workflows',
+    auth: 'user',
+    action: 'agreement.read',
+    handler: 'workflows/agreement-executions',
+    summary: 'Every workflow execution of an agreement: state, the states it went through, its outcome',
+    response: z.object({ items: z.array(ExecutionView) }),
+  },
+];

@@ -1,0 +1,158 @@
+import { canAccess, listScope, type Principal } from '../../domain/access/policy.js';
+import { mayActInCapacity } from '../../domain/agreements/signoff.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.js';
+import type { Clock } from '../../ports/clock.js';
+import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
+import { type ExecutionSummary, StaleTaskError, type WorkflowEngine } from '../../ports/workflows.js';
+import type { SignOffCapacity } from '../../schemas/agreement.js';
+import type { CompleteTaskBody, ListTasksQuery } from '../../schemas/workflows.js';
+import type { AgreementUseCases } from '../agreements.js';
+
+export type WorkTaskView = Omit<WorkTask, 'token' | 'revision'> & { yours: boolean };
+
+export interface TaskDeps {
+  tasks: WorkTaskStore;
+  agreements: AgreementUseCases;
+  engine: () => WorkflowEngine;
+  clock: Clock;
+}
+
+/**
+ * Whether a principal is one of the people a task is addressed to: a sign-off capacity it holds (the service owner
+ * for `service-owner`), its e-mail among the named owners, or one of the roles named within the task's scope.
+ */
+export function mayAct(p: Principal, t: Pick<WorkTask, 'assignees' | 'businessUnit' | 'serviceId'>): boolean {
+  const a = t.assignees;
+  if (a.capacity && mayActInCapacity(p, a.capacity as SignOffCapacity, t.serviceId)) return true;
+  if (a.emails && p.email && a.emails.some((e) => e.toLowerCase() === p.email!.toLowerCase())) return true;
+  if (a.roles?.some((r) => p.roles.includes(r)) && canAccess(p, 'task.act', t)) return true;
+  return false;
+}
+
+const view = (p: Principal, t: WorkTask): WorkTaskView => {
+  const { token: _t, revision: _r, ...rest } = t;
+  return { ...rest, yours: t.status === 'pending' && mayAct(p, t) };
+};
+
+/** People's tasks: what waits for me, and acting on it (GET /v1/tasks, POST /v1/tasks/{id}/complete). */
+export class TaskUseCases {
+  constructor(private readonly deps: TaskDeps) {}
+
+  async list(p: Principal, q: ListTasksQuery): Promise<{ items: WorkTaskView[] }> {
+    const scope = listScope(p, 'task.read');
+    const visible = (t: WorkTask) =>
+      scope.all || scope.businessUnits.includes(t.businessUnit) || scope.serviceIds.includes(t.serviceId);
+    const rows = await this.deps.tasks.list({
+      status: q.status,
+      ...(q.subjectId ? { subjectId: q.subjectId } : {}),
+      limit: 10_000,
+    });
+    const items = rows
+      .filter(
+        (t) =>
+          (q.kind === undefined || t.kind === q.kind) &&
+          (q.view === 'mine' ? mayAct(p, t) : visible(t) || mayAct(p, t)),
+      )
+      .slice(0, q.limit)
+      .map((t) => view(p, t));
+    return { items };
+  }
+
+  async get(p: Principal, id: string): Promise<WorkTaskView> {
+    return view(p, await this.load(p, id));
+  }
+
+  /** Acts on a task: 403 when it is someone else's, 409 naming its state when it no longer waits. */
+  async complete(p: Principal, id: string, body: CompleteTaskBody): Promise<WorkTaskView> {
+    const t = await this.load(p, id);
+    if (!mayAct(p, t)) {
+      throw new ForbiddenError(`task ${id} is addressed to ${describeAssignees(t)}, not to you`);
+    }
+    if (t.status !== 'pending') {
+      throw new ConflictError(
+        `task ${id} is ${t.status}: it no longer waits for anyone`,
+        [{ path: 'status', problem: `is ${t.status}` }],
+        {
+          state: t.status,
+        },
+      );
+    }
+    if (t.kind === 'signoff') {
+      if (!body.decision) {
+        throw new ValidationError('a sign-off needs a decision', [
+          { path: 'decision', problem: 'is required: approved or rejected' },
+        ]);
+      }
+      // Through the agreement use case, so separation of duties, scope and lifecycle rules all apply; the workflow
+      // observes the sign-off and answers this task.
+      const a = await this.deps.agreements.get(p, t.subject.id);
+      await this.deps.agreements.signOff(p, a.id, a.version, {
+        capacity: t.assignees.capacity as SignOffCapacity,
+        decision: body.decision,
+        reason: body.reason,
+        comment: body.comment,
+      });
+      return view(p, (await this.deps.tasks.get(id)) ?? t);
+    }
+    const now = this.deps.clock.now().toISOString();
+    const outcome = {
+      ...(body.decision ? { decision: body.decision } : {}),
+      reason: body.reason,
+      by: p.subject,
+      ...(body.comment ? { comment: body.comment } : {}),
+    };
+    const next: WorkTask = {
+      ...t,
+      status: body.decision === 'rejected' ? 'rejected' : 'completed',
+      outcome,
+      settledBy: p.subject,
+      settledAt: now,
+      updatedAt: now,
+    };
+    if (!(await this.deps.tasks.update(next, t.revision))) {
+      const again = await this.deps.tasks.get(id);
+      throw new ConflictError(`task ${id} changed while you acted: it is ${again?.status ?? 'gone'}`, [], {
+        state: again?.status,
+      });
+    }
+    try {
+      await this.deps.engine().sendTaskSuccess(t.token, outcome);
+    } catch (e) {
+      if (!(e instanceof StaleTaskError)) throw e;
+      // The workflow moved on (a reminder re-issued the token): its next visit reads the recorded outcome.
+    }
+    return view(p, { ...next, revision: t.revision + 1 });
+  }
+
+  private async load(p: Principal, id: string): Promise<WorkTask> {
+    const t = await this.deps.tasks.get(id);
+    if (!t || !(canAccess(p, 'task.read', t) || mayAct(p, t))) {
+      throw new NotFoundError(`no task ${id}`, [{ path: 'taskId', problem: 'names no task you may see' }]);
+    }
+    return t;
+  }
+}
+
+function describeAssignees(t: WorkTask): string {
+  const a = t.assignees;
+  return (
+    [
+      a.capacity ? `the holders of the ${a.capacity} sign-off capacity` : '',
+      a.emails?.length ? a.emails.join(', ') : '',
+      a.roles?.length ? `the roles ${a.roles.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' or ') || 'nobody'
+  );
+}
+
+/** The executions of one agreement, for its readers. */
+export async function agreementExecutions(
+  agreements: AgreementUseCases,
+  engine: WorkflowEngine,
+  p: Principal,
+  agreementId: string,
+): Promise<{ items: ExecutionSummary[] }> {
+  await agreements.load(p, 'agreement.read', agreementId);
+  return { items: await engine.listExecutions({ type: 'agreement', id: agreementId }) };
+}

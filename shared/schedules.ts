@@ -32,6 +32,13 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     description: 'Drop budget-history points older than the retention policy',
   },
   {
+    id: 'dispatch-notifications',
+    cron: 'cron(* * * * ? *)',
+    handler: 'workflows/dispatch-notifications',
+    description:
+      'Deliver queued notifications (e-mail, signed webhooks): retries with backoff, dead letters after the last attempt',
+  },
+  {
     id: 'agreement-lifecycle',
     cron: 'cron(7 * * * ? *)',
     handler: 'agreements/lifecycle-scheduled',

@@ -11,6 +11,8 @@ export interface DataGrants {
   workflows?: Access;
   /** Start executions of the deployment's state machines and answer their task tokens. */
   workflowControl?: true;
+  /** Send notification e-mail through SES (the sender identity and the configuration set only). */
+  sendEmail?: true;
   /** Write raw samples to Timestream (when deployed) and to the fallback queue. */
   rawSamples?: true;
 }
@@ -56,6 +58,8 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
  * rollups and writes results; the agreement lifecycle job changes agreements. Unknown areas get data reads only.
  */
 export function scheduleGrants(handler: string): DataGrants {
+  if (handler.startsWith('workflows/'))
+    return { data: 'read', workflows: 'write', workflowControl: true, sendEmail: true };
   if (handler.startsWith('objectives/')) return GRANTS_BY_ACTION['objective.evaluate'];
   if (handler.startsWith('agreements/')) return GRANTS_BY_ACTION['agreement.update'];
   return READ_DATA;
@@ -77,6 +81,7 @@ export function unionGrants(list: readonly DataGrants[]): DataGrants {
     }
     if (g.rawSamples) out.rawSamples = true;
     if (g.workflowControl) out.workflowControl = true;
+    if (g.sendEmail) out.sendEmail = true;
   }
   return out;
 }

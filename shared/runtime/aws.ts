@@ -13,6 +13,7 @@ import { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import { ServiceUseCases } from '../usecases/services.js';
 import { AWS_ENV, type Config, readConfig } from './config.js';
 import type { Container } from './container.js';
+import { logger } from './powertools.js';
 
 /**
  * Replaced at bundle time (esbuild `define`, infra/aws/bundling.ts): false in functions that serve no telemetry
@@ -92,6 +93,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
   }
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
+  let workflows: Container['workflows'];
   const agreementUseCases = new AgreementUseCases({
     agreements,
     services,
@@ -99,7 +101,27 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     ids: new UlidGenerator(clock),
     signOffRules: loadSignOffRules(),
     residencyRegion,
+    observer: {
+      // A workflow that cannot be told must not undo the change: logged; its hourly follow-up catches up.
+      changed: (v) =>
+        (workflows?.approval.changed(v) ?? Promise.resolve()).catch((error: unknown) =>
+          logger.error('workflow observer failed', { error: error as Error }),
+        ),
+    },
   });
+  const workflowsTable = config[AWS_ENV.workflowsTable];
+  if (workflowsTable) {
+    const { composeAwsWorkflows } = await import('./workflows-aws.js');
+    workflows = composeAwsWorkflows({
+      config,
+      doc: db,
+      table: workflowsTable,
+      agreements,
+      useCases: () => agreementUseCases,
+      services,
+      clock,
+    });
+  }
   return {
     config,
     services: serviceUseCases,
@@ -107,6 +129,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     lifecycleJob: new AgreementLifecycleJob({ agreements, useCases: agreementUseCases, clock }),
     ...(telemetry ? { telemetry } : {}),
     ...(objectives ? { objectives } : {}),
+    ...(workflows ? { workflows } : {}),
     auditRecorder: new AuditRecorder(audit),
     auditQueries: new AuditQueries(audit, {
       agreement: (p, id) => agreementUseCases.load(p, 'audit.read', id),

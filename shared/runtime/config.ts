@@ -17,6 +17,12 @@ export const AWS_ENV = {
   rawFallbackQueueUrl: 'ACCORD_RAW_FALLBACK_QUEUE_URL',
   /** Telemetry: SQS queue URL for samples the raw store refused for good (kept for inspection, never replayed). */
   rawRefusedQueueUrl: 'ACCORD_RAW_REFUSED_QUEUE_URL',
+  /** Workflows (issue 11): tasks, notification queue and execution index. */
+  workflowsTable: 'ACCORD_WORKFLOWS_TABLE',
+  /** Workflows: the ARN of this deployment's state machines less the workflow name (`…:stateMachine:Accord-eu-west-1-`). */
+  stateMachineArnPrefix: 'ACCORD_STATE_MACHINE_ARN_PREFIX',
+  /** Notifications: the SES configuration set whose event destination records bounces and complaints. */
+  sesConfigurationSet: 'ACCORD_SES_CONFIGURATION_SET',
 } as const;
 
 const name = z.string().min(1).max(1024).optional();
@@ -41,6 +47,12 @@ const ConfigSchema = z.object({
   [AWS_ENV.timestreamTable]: name,
   [AWS_ENV.rawFallbackQueueUrl]: z.url().optional(),
   [AWS_ENV.rawRefusedQueueUrl]: z.url().optional(),
+  [AWS_ENV.workflowsTable]: name,
+  [AWS_ENV.stateMachineArnPrefix]: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]*$/)
+    .optional(),
+  [AWS_ENV.sesConfigurationSet]: name,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLE, type BundleFeatures, bundleDefine, featuresOf } from '../bundling.js';
 import type { DataGrants } from '../grants.js';
+import { senderIdentityArn, workflowNames } from '../workflow-names.js';
 import type { DataResources } from './data.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -42,7 +43,7 @@ export interface AccordFunctionProps {
   /** What the composition root compiles in (infra/aws/bundling.ts); from the handler path when absent. */
   features?: BundleFeatures;
   /** How it is invoked: decides where a failed event goes (and why it needs no dead-letter queue of its own). */
-  invocation: 'api' | 'stream' | 'queue' | 'schedule';
+  invocation: 'api' | 'stream' | 'queue' | 'schedule' | 'workflow';
 }
 
 const NO_DLQ_BECAUSE: Record<AccordFunctionProps['invocation'], string> = {
@@ -53,6 +54,8 @@ const NO_DLQ_BECAUSE: Record<AccordFunctionProps['invocation'], string> = {
     "it is invoked by an SQS event source mapping: a failed message returns to its queue and moves to that queue's dead-letter queue after maxReceiveCount",
   schedule:
     'its asynchronous invocations from EventBridge have an on-failure destination (SQS) and the rule target has its own DLQ',
+  workflow:
+    "it is invoked synchronously by Step Functions, whose Retry and Catch in the state machine decide what a failure means; the execution's history keeps the event",
 };
 
 const READ_ACTIONS = [
@@ -169,6 +172,48 @@ export function grantData(role: iam.Role, data: DataResources, grants: DataGrant
   ];
   for (const [name, access] of entries) {
     if (access) tableStatement(role, data.arnsOf(name), data.key, access);
+  }
+  if (grants.workflowControl) {
+    const names = workflowNames(Stack.of(role));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'states:StartExecution',
+          'states:SendTaskSuccess',
+          'states:SendTaskFailure',
+          'states:SendTaskHeartbeat',
+        ],
+        resources: names.machineArns,
+      }),
+    );
+    // Execution names are minted per start (the agreement and version): only the state machine part is fixed.
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: names.executionArns }),
+    );
+    for (const finding of names.executionFindings) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${finding}]`,
+        reason:
+          "DescribeExecution on this deployment's executions of one named state machine; execution names are minted per start.",
+      });
+    }
+  }
+  if (grants.sendEmail) {
+    const stack = Stack.of(role);
+    const names = workflowNames(stack);
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [
+          senderIdentityArn(stack),
+          stack.formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: names.configurationSet,
+          }),
+        ],
+      }),
+    );
   }
   if (grants.rawSamples) {
     if (data.timestreamTableArn) {

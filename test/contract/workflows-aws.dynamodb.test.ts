@@ -31,12 +31,10 @@ const legal: Principal = principal({
 describe('the approval workflow through the AWS composition root (DynamoDB Local, Step Functions mocked)', () => {
   it('starts the approval state machine on submit, records the sign-off task with its token, and answers it when signed', async () => {
     sfn.reset();
-    sfn
-      .on(StartExecutionCommand)
-      .resolves({
-        executionArn: `${PREFIX.replace('stateMachine', 'execution')}approval:x`,
-        startDate: new Date(NOW),
-      });
+    sfn.on(StartExecutionCommand).resolves({
+      executionArn: `${PREFIX.replace('stateMachine', 'execution')}approval:x`,
+      startDate: new Date(NOW),
+    });
     sfn.on(SendTaskSuccessCommand).resolves({});
     const { container: c } = await awsContainerOnLocal(local(), NOW, (t) => ({
       [AWS_ENV.workflowsTable]: t.Workflows!,

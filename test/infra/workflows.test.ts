@@ -172,5 +172,3 @@ describe('the workflows on AWS (CDK)', () => {
     }
   });
 });
-
-export type { AslDefinition };

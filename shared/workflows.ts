@@ -26,6 +26,12 @@ export const WORKFLOWS: readonly WorkflowSpec[] = [
       'Approval of a submitted agreement: sign-off tasks, reminders, escalation, activation on effectiveFrom',
     substitutions: { ApprovalFunctionArn: { handler: 'workflows/approval' } },
   },
+  {
+    name: 'remediation',
+    file: 'remediation.asl.json',
+    description: 'Remediation of a violation: RCA, CAPA items to closure, escalation, credit, closure',
+    substitutions: { RemediationFunctionArn: { handler: 'workflows/remediation' } },
+  },
 ];
 
 export const WORKFLOWS_DIR = new URL('../infra/workflows/', import.meta.url);

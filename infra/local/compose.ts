@@ -56,7 +56,9 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     residencyRegion,
     observer: { changed: (v) => observe(() => workflows?.services.approval.changed(v)) },
   });
+  const violations = new SqliteViolationStore(db);
   workflows = composeLocalWorkflows({
+    violations,
     db,
     dataDir: dirname(dbFile),
     config,
@@ -80,7 +82,9 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       source: new AgreementObjectivesSource(agreements, services),
       rollups: new SqliteRollupStore(db),
       exceptions: new SqliteExceptionWindowStore(db),
-      violations: new SqliteViolationStore(db),
+      violations,
+      onViolationOpened: (v) => observe(() => workflows?.services.remediation.opened(v)),
+      onEvaluated: (results) => observe(() => workflows?.services.remediation.evaluated(results)),
       evaluations: new SqliteEvaluationStore(db),
       clock,
       ids: { next: (prefix) => `${prefix}_${objectiveIds.next()}` },

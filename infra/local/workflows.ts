@@ -6,22 +6,23 @@ import { composeEmail } from '../../shared/adapters/mail/compose.js';
 import { SmtpEmailSender } from '../../shared/adapters/smtp/email.js';
 import type { Db } from '../../shared/adapters/sqlite/db.js';
 import { SqliteNotificationStore } from '../../shared/adapters/sqlite/notifications.js';
+import { SqliteRemediationStore } from '../../shared/adapters/sqlite/remediation.js';
 import { SqliteWorkTaskStore } from '../../shared/adapters/sqlite/tasks.js';
 import { SqliteExecutionJournal, SqliteTaskTokenStore } from '../../shared/adapters/sqlite/workflows.js';
 import { HttpWebhookSender } from '../../shared/adapters/webhooks/http.js';
-import { webhookHeaders } from '../../shared/adapters/webhooks/signing.js';
+import { verifyWebhook, webhookHeaders } from '../../shared/adapters/webhooks/signing.js';
 import { loadDistributionPolicy, loadWorkflowPolicy } from '../../shared/policy/workflows.js';
 import type { AgreementStore } from '../../shared/ports/agreements.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import type { EmailSender } from '../../shared/ports/notifier.js';
+import type { ViolationStore } from '../../shared/ports/objectives.js';
 import type { ServiceStore } from '../../shared/ports/services.js';
 import type { Config } from '../../shared/runtime/config.js';
+import { inboundSecrets } from '../../shared/runtime/config.js';
 import { logger } from '../../shared/runtime/powertools.js';
 import type { AgreementUseCases } from '../../shared/usecases/agreements.js';
-import { ApprovalWorkflow } from '../../shared/usecases/workflows/approval.js';
-import type { WorkflowServices } from '../../shared/usecases/workflows/index.js';
+import { buildWorkflowServices, type WorkflowServices } from '../../shared/usecases/workflows/index.js';
 import { Notifications } from '../../shared/usecases/workflows/notifications.js';
-import { TaskUseCases } from '../../shared/usecases/workflows/tasks.js';
 import { localFunctionArn, readDefinition, WORKFLOWS } from '../../shared/workflows.js';
 import { lambdaContext } from './lambda-context.js';
 
@@ -51,6 +52,7 @@ export function composeLocalWorkflows(o: {
   agreements: AgreementStore;
   useCases: AgreementUseCases;
   services: ServiceStore;
+  violations: ViolationStore;
 }): LocalWorkflowParts {
   const tasks = new SqliteWorkTaskStore(o.db);
   const email: EmailSender = o.config.ACCORD_SMTP_URL
@@ -100,23 +102,23 @@ export function composeLocalWorkflows(o: {
     onError: (error, executionId) =>
       logger.error('workflow replay failed', { executionId, error: error as Error }),
   });
-  const approval = new ApprovalWorkflow({
-    agreements: o.agreements,
-    useCases: o.useCases,
-    services: o.services,
+  const secrets = inboundSecrets(o.config);
+  const services: WorkflowServices = buildWorkflowServices({
+    engine,
     tasks,
-    engine: () => engine,
+    remediation: new SqliteRemediationStore(o.db),
     notifications,
+    violations: o.violations,
+    agreements: o.agreements,
+    useCases: () => o.useCases,
+    services: o.services,
     clock: o.clock,
     policy,
     baseUrl: o.config.ACCORD_PUBLIC_URL,
+    ...(secrets.length
+      ? { verifyInbound: (h, body) => verifyWebhook(secrets, h, body, o.clock.now().getTime()) }
+      : {}),
   });
-  const services: WorkflowServices = {
-    engine,
-    approval,
-    notifications,
-    tasks: new TaskUseCases({ tasks, agreements: o.useCases, engine: () => engine, clock: o.clock }),
-  };
   let pump: NodeJS.Timeout | undefined;
   let dispatching = false;
   return {

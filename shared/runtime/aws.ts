@@ -116,6 +116,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
       config,
       doc: db,
       table: workflowsTable,
+      dataTable: tables.data,
       agreements,
       useCases: () => agreementUseCases,
       services,

@@ -37,6 +37,8 @@ const ConfigSchema = z.object({
   ACCORD_VERSION: z.string().default('0.1.0'),
   /** Workflows: e-mail over SMTP (smtp://user:pass@host:port) on the embedded default; `.eml` files when unset. */
   ACCORD_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  /** Inbound webhooks from ticketing tools: their signing secrets (whsec_…), comma-separated to rotate keys. */
+  ACCORD_INBOUND_WEBHOOK_SECRETS: z.string().min(1).max(2000).optional(),
   /** Where people reach this API: the links in notifications. */
   ACCORD_PUBLIC_URL: z.url().default('http://localhost:3000'),
   [AWS_ENV.dataTable]: name,
@@ -65,4 +67,12 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     );
   }
   return r.data;
+}
+
+/** The signing secrets inbound webhooks are verified against (several while a key rotates). */
+export function inboundSecrets(config: Config): string[] {
+  return (config.ACCORD_INBOUND_WEBHOOK_SECRETS ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 }

@@ -1,25 +1,25 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoViolationStore } from '../adapters/dynamodb/objectives.js';
 import {
   DynamoExecutionIndex,
   DynamoNotificationStore,
+  DynamoRemediationStore,
   DynamoWorkTaskStore,
 } from '../adapters/dynamodb/workflows.js';
 import { SesEmailSender } from '../adapters/ses/email.js';
 import { StepFunctionsWorkflowEngine } from '../adapters/sfn/engine.js';
 import { HttpWebhookSender } from '../adapters/webhooks/http.js';
-import { webhookHeaders } from '../adapters/webhooks/signing.js';
+import { verifyWebhook, webhookHeaders } from '../adapters/webhooks/signing.js';
 import { loadDistributionPolicy, loadWorkflowPolicy } from '../policy/workflows.js';
 import type { AgreementStore } from '../ports/agreements.js';
 import type { Clock } from '../ports/clock.js';
 import type { ServiceStore } from '../ports/services.js';
 import type { AgreementUseCases } from '../usecases/agreements.js';
-import { ApprovalWorkflow } from '../usecases/workflows/approval.js';
-import type { WorkflowServices } from '../usecases/workflows/index.js';
+import { buildWorkflowServices, type WorkflowServices } from '../usecases/workflows/index.js';
 import { Notifications } from '../usecases/workflows/notifications.js';
-import { TaskUseCases } from '../usecases/workflows/tasks.js';
-import { AWS_ENV, type Config } from './config.js';
+import { AWS_ENV, type Config, inboundSecrets } from './config.js';
 
 /**
  * Workflows on AWS: Step Functions Standard (the state machines of shared/workflows.ts, deployed by
@@ -30,6 +30,8 @@ export function composeAwsWorkflows(o: {
   config: Config;
   doc: DynamoDBDocumentClient;
   table: string;
+  /** The data table (violations live there). */
+  dataTable: string;
   agreements: AgreementStore;
   useCases: () => AgreementUseCases;
   services: ServiceStore;
@@ -60,23 +62,21 @@ export function composeAwsWorkflows(o: {
     distribution: loadDistributionPolicy(),
     policy: policy.notifications,
   });
-  const approval = new ApprovalWorkflow({
-    agreements: o.agreements,
-    get useCases() {
-      return o.useCases();
-    },
-    services: o.services,
+  const secrets = inboundSecrets(o.config);
+  return buildWorkflowServices({
+    engine,
     tasks,
-    engine: () => engine,
+    remediation: new DynamoRemediationStore(o.doc, o.table),
     notifications,
+    violations: new DynamoViolationStore(o.doc, o.dataTable),
+    agreements: o.agreements,
+    useCases: o.useCases,
+    services: o.services,
     clock: o.clock,
     policy,
     baseUrl: o.config.ACCORD_PUBLIC_URL,
+    ...(secrets.length
+      ? { verifyInbound: (h, body) => verifyWebhook(secrets, h, body, o.clock.now().getTime()) }
+      : {}),
   });
-  return {
-    engine,
-    approval,
-    notifications,
-    tasks: new TaskUseCases({ tasks, agreements: o.useCases(), engine: () => engine, clock: o.clock }),
-  };
 }

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { NotificationRecord, NotificationStatus, NotificationStore } from '../../ports/notifier.js';
+import type { RemediationRecord, RemediationStore } from '../../ports/remediation.js';
 import type { TaskQuery, WorkTask, WorkTaskStore } from '../../ports/tasks.js';
 import type { WorkflowSubject } from '../../ports/workflows.js';
 import { isConditionalCheckFailed } from './errors.js';
@@ -324,5 +325,42 @@ export class DynamoExecutionIndex {
 
   async byName(subject: WorkflowSubject, name: string): Promise<IndexedExecution | undefined> {
     return (await this.bySubject(subject)).find((e) => e.name === name);
+  }
+}
+
+/** Remediation records on AWS: `REM#<violation id>` / `REM`, replaced under a revision condition. */
+export class DynamoRemediationStore implements RemediationStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async get(id: string): Promise<RemediationRecord | undefined> {
+    const r = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `REM#${id}`, sk: 'REM' }, ConsistentRead: true }),
+    );
+    return (r.Item?.record as RemediationRecord | undefined) ?? undefined;
+  }
+
+  async put(rec: RemediationRecord, expected: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: `REM#${rec.violationId}`,
+            sk: 'REM',
+            revision: expected + 1,
+            record: { ...rec, revision: expected + 1 },
+          },
+          ConditionExpression: expected === 0 ? 'attribute_not_exists(pk)' : 'revision = :r',
+          ...(expected === 0 ? {} : { ExpressionAttributeValues: { ':r': expected } }),
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionalCheckFailed(e)) return false;
+      throw e;
+    }
   }
 }

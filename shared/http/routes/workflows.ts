@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { CompleteTaskBody, ExecutionView, ListTasksQuery, WorkTaskView } from '../../schemas/workflows.js';
+import {
+  CompleteTaskBody,
+  ExecutionView,
+  InboundTaskWebhook,
+  ListTasksQuery,
+  RemediationView,
+  WorkTaskView,
+} from '../../schemas/workflows.js';
 import type { RouteSpec } from '../routes.js';
 
 /** Routes of the workflows area (issue 11): people's tasks and the executions of an agreement; spread into ROUTES. */
@@ -47,5 +54,37 @@ export const WORKFLOW_ROUTES: readonly RouteSpec[] = [
     handler: 'workflows/agreement-executions',
     summary: 'Every workflow execution of an agreement: state, the states it went through, its outcome',
     response: z.object({ items: z.array(ExecutionView) }),
+  },
+  {
+    id: 'violations.remediation',
+    method: 'GET',
+    path: '/v1/violations/{violationId}/remediation',
+    auth: 'user',
+    action: 'violation.read',
+    handler: 'workflows/violation-remediation',
+    summary: 'The remediation of a violation: RCA, CAPA items, escalations, credit and every step taken',
+    response: RemediationView,
+  },
+  {
+    id: 'violations.workflows',
+    method: 'GET',
+    path: '/v1/violations/{violationId}/workflows',
+    auth: 'user',
+    action: 'violation.read',
+    handler: 'workflows/violation-executions',
+    summary: 'Every workflow execution of a violation',
+    response: z.object({ items: z.array(ExecutionView) }),
+  },
+  {
+    id: 'webhooks.tasks',
+    method: 'POST',
+    path: '/v1/webhooks/tasks',
+    auth: 'none',
+    handler: 'webhooks/tasks',
+    summary:
+      "Inbound webhook from a team's ticketing tool, authenticated by its Standard Webhooks signature (no token): updates an RCA or CAPA item by its external reference",
+    body: InboundTaskWebhook,
+    response: z.object({ taskId: z.string(), status: z.string() }),
+    maxBodyBytes: 16 * 1024,
   },
 ];

@@ -1,20 +1,39 @@
 import { canAccess, listScope, type Principal } from '../../domain/access/policy.js';
 import { mayActInCapacity } from '../../domain/agreements/signoff.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../domain/errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnavailableError,
+  ValidationError,
+} from '../../domain/errors.js';
 import type { Clock } from '../../ports/clock.js';
 import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
 import { type ExecutionSummary, StaleTaskError, type WorkflowEngine } from '../../ports/workflows.js';
 import type { SignOffCapacity } from '../../schemas/agreement.js';
-import type { CompleteTaskBody, ListTasksQuery } from '../../schemas/workflows.js';
+import { type CompleteTaskBody, InboundTaskWebhook, type ListTasksQuery } from '../../schemas/workflows.js';
 import type { AgreementUseCases } from '../agreements.js';
 
 export type WorkTaskView = Omit<WorkTask, 'token' | 'revision'> & { yours: boolean };
+
+/** What completing a task of one kind records besides the task itself (the RCA, a CAPA closure); its outcome. */
+export type TaskCompletion = (
+  p: Principal,
+  t: WorkTask,
+  body: CompleteTaskBody,
+) => Promise<Record<string, unknown>>;
 
 export interface TaskDeps {
   tasks: WorkTaskStore;
   agreements: AgreementUseCases;
   engine: () => WorkflowEngine;
   clock: Clock;
+  /** Kind-specific completion (rca, capa …); a kind without one records the decision and reason. */
+  completions?: Partial<Record<WorkTask['kind'], TaskCompletion>>;
+  /** Verifies an inbound signed webhook (Standard Webhooks) against the configured secrets; throws 401. */
+  verifyInbound?: (headers: Record<string, string>, body: string) => { id: string };
+  /** What a ticketing tool's update does to a task: close it, or add a note. */
+  inbound?: (t: WorkTask, update: InboundTaskWebhook) => Promise<void>;
 }
 
 /**
@@ -94,34 +113,74 @@ export class TaskUseCases {
       });
       return view(p, (await this.deps.tasks.get(id)) ?? t);
     }
-    const now = this.deps.clock.now().toISOString();
+    const special = this.deps.completions?.[t.kind];
+    const extra = special ? await special(p, t, body) : {};
     const outcome = {
       ...(body.decision ? { decision: body.decision } : {}),
       reason: body.reason,
       by: p.subject,
       ...(body.comment ? { comment: body.comment } : {}),
+      ...extra,
     };
-    const next: WorkTask = {
-      ...t,
-      status: body.decision === 'rejected' ? 'rejected' : 'completed',
-      outcome,
-      settledBy: p.subject,
-      settledAt: now,
-      updatedAt: now,
-    };
+    await this.settle(t, outcome, p.subject, body.decision === 'rejected' ? 'rejected' : 'completed');
+    return view(p, (await this.deps.tasks.get(id)) ?? t);
+  }
+
+  /**
+   * An update from a team's own tool (a signed webhook naming the task's external reference): `closed` completes a
+   * CAPA task as that tool, `in-progress` (or any update of an RCA) adds its note to the history. An update of a task
+   * that no longer waits changes nothing, so the tool may retry.
+   */
+  async inbound(headers: Record<string, string>, raw: string): Promise<{ taskId: string; status: string }> {
+    if (!this.deps.verifyInbound || !this.deps.inbound) {
+      throw new UnavailableError('inbound webhooks are not configured here (ACCORD_INBOUND_WEBHOOK_SECRETS)');
+    }
+    const { id } = this.deps.verifyInbound(headers, raw);
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new ValidationError('malformed JSON', [{ path: '(body)', problem: 'is not valid JSON' }]);
+    }
+    const r = InboundTaskWebhook.safeParse(json);
+    if (!r.success) {
+      throw new ValidationError(
+        'the body does not match the schema',
+        r.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', problem: i.message })),
+      );
+    }
+    const t = await this.deps.tasks.byExternalRef(r.data.externalRef);
+    if (!t) {
+      throw new NotFoundError(`no task with the reference ${r.data.externalRef}`, [
+        { path: 'externalRef', problem: 'names no task' },
+      ]);
+    }
+    if (t.status === 'pending') await this.deps.inbound(t, { ...r.data, by: r.data.by ?? `webhook:${id}` });
+    return { taskId: t.id, status: (await this.deps.tasks.get(t.id))?.status ?? t.status };
+  }
+
+  /** Records a task's outcome, then answers the workflow waiting on it (when one does). */
+  async settle(
+    t: WorkTask,
+    outcome: Record<string, unknown>,
+    by: string,
+    status: WorkTask['status'] = 'completed',
+  ): Promise<void> {
+    const now = this.deps.clock.now().toISOString();
+    const next: WorkTask = { ...t, status, outcome, settledBy: by, settledAt: now, updatedAt: now };
     if (!(await this.deps.tasks.update(next, t.revision))) {
-      const again = await this.deps.tasks.get(id);
-      throw new ConflictError(`task ${id} changed while you acted: it is ${again?.status ?? 'gone'}`, [], {
+      const again = await this.deps.tasks.get(t.id);
+      throw new ConflictError(`task ${t.id} changed while you acted: it is ${again?.status ?? 'gone'}`, [], {
         state: again?.status,
       });
     }
+    if (!t.token) return; // a task no execution waits on (a preventive task)
     try {
       await this.deps.engine().sendTaskSuccess(t.token, outcome);
     } catch (e) {
       if (!(e instanceof StaleTaskError)) throw e;
       // The workflow moved on (a reminder re-issued the token): its next visit reads the recorded outcome.
     }
-    return view(p, { ...next, revision: t.revision + 1 });
   }
 
   private async load(p: Principal, id: string): Promise<WorkTask> {

@@ -114,6 +114,12 @@ export interface ExecutionJournal {
   idsWithStatus(statuses: readonly ExecutionStatus[], limit: number): Promise<string[]>;
   steps(executionId: string): Promise<Map<string, JournalStep>>;
   putStep(executionId: string, step: JournalStep): Promise<void>;
+  /** Several steps at once, and optionally the execution's new state, in one transaction where the backend has them. */
+  putSteps(
+    executionId: string,
+    steps: readonly JournalStep[],
+    patch?: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
+  ): Promise<void>;
   /** Executions with a durable wait due at or before `nowMs`. */
   dueWakes(nowMs: number, limit: number): Promise<string[]>;
 }

@@ -17,6 +17,7 @@ const SUITES: Suite[] = [
   { name: 'coldstart', module: './coldstart.ts', fn: 'benchColdStart' },
   { name: 'ingest', module: './ingest.ts', fn: 'benchIngest' },
   { name: 'evaluate', module: './evaluate.ts', fn: 'benchEvaluate' },
+  { name: 'workflows', module: './workflows.ts', fn: 'benchWorkflows' },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -30,7 +30,7 @@ export interface LocalEngineOptions {
   journal: ExecutionJournal;
   tokens: TaskTokenStore;
   clock: Clock;
-  /** Executions replayed at once (default 8): SQLite is synchronous, so this only interleaves handler I/O. */
+  /** Executions replayed at once (default 64): SQLite is synchronous, so this only interleaves handler I/O. */
   concurrency?: number;
   /** Told of a replay that threw outside any state (a bug or a broken database), which is retried later. */
   onError?: (error: unknown, executionId: string) => void;
@@ -173,6 +173,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
             timeout && (!heartbeat || (t.timeoutAt ?? 0) <= (t.heartbeatAt ?? 0))
               ? 'States.Timeout'
               : 'States.HeartbeatTimeout';
+          await this.markRunning(t.executionId);
           const { settled } = await this.o.tokens.settle(t.token, {
             status: 'failed',
             error: which,
@@ -213,6 +214,9 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     token: string,
     outcome: { status: 'succeeded'; output: unknown } | { status: 'failed'; error: string; cause: string },
   ): Promise<void> {
+    // The execution is marked running before its token is answered: a crash in between resumes it on restart.
+    const before = await this.o.tokens.get(token);
+    if (before?.status === 'pending') await this.markRunning(before.executionId);
     const { record, settled } = await this.o.tokens.settle(token, outcome);
     if (!record) throw new StaleTaskError('no task waits on this token', 'unknown');
     if (!settled) {
@@ -232,7 +236,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   }
 
   private pump(): void {
-    const limit = this.o.concurrency ?? 8;
+    const limit = this.o.concurrency ?? 64;
     while (this.running.size < limit && this.queue.size > 0) {
       const id = this.queue.values().next().value as string;
       this.queue.delete(id);
@@ -283,10 +287,16 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         parked.push(reject);
         quiesce();
       });
+    // Steps are written together when the run ends or suspends (one transaction). A crash before that replays
+    // them: handlers are idempotent by key and tokens derive from the step key, so the replay lands where the
+    // lost run was; only a token's registration is written at once (an answer must find it).
+    const unsaved = new Map<string, JournalStep>();
     const record = async (step: JournalStep) => {
       steps.set(step.key, step);
-      await this.o.journal.putStep(executionId, step);
+      unsaved.set(step.key, step);
     };
+    const flush = (patch: Parameters<ExecutionJournal['putSteps']>[2]) =>
+      this.o.journal.putSteps(executionId, [...unsaved.values()], patch);
     const run = async (spec: LocalTaskSpec, input: Json): Promise<unknown> => {
       const base = `${spec.name}:${hash(canonical(input))}`;
       const n = seen.get(base) ?? 0;
@@ -392,22 +402,17 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     try {
       const output = await execution.result;
       await logs;
-      await this.o.journal.update(executionId, {
-        status: 'succeeded',
-        output,
-        stoppedAt: stoppedAt(),
-        path,
-      });
+      await flush({ status: 'succeeded', output, stoppedAt: stoppedAt(), path });
       await this.endTokens(executionId);
     } catch (e) {
       await logs;
       const cause = (e as { cause?: unknown }).cause ?? e;
       if (suspended && cause instanceof Suspended) {
-        await this.o.journal.update(executionId, { status: 'waiting', path });
+        await flush({ status: 'waiting', path });
         return;
       }
       const err = cause as Error;
-      await this.o.journal.update(executionId, {
+      await flush({
         status: 'failed',
         error: { error: err.name || 'Error', cause: err.message },
         stoppedAt: stoppedAt(),
@@ -418,6 +423,11 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       // A branch that parked after the run ended (its sibling failed the Map) must not keep a promise open.
       for (const reject of parked.splice(0)) reject(new Suspended());
     }
+  }
+
+  private async markRunning(executionId: string): Promise<void> {
+    const rec = await this.o.journal.get(executionId);
+    if (rec?.status === 'waiting') await this.o.journal.update(executionId, { status: 'running' });
   }
 
   /** Tokens still waiting when their execution ends can never be answered. */

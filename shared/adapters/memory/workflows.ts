@@ -61,6 +61,14 @@ export class MemoryExecutionJournal implements ExecutionJournal {
     m.set(step.key, clone(step));
     this.stepsBy.set(executionId, m);
   }
+  async putSteps(
+    executionId: string,
+    steps: readonly JournalStep[],
+    patch?: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
+  ) {
+    for (const s of steps) await this.putStep(executionId, s);
+    if (patch) await this.update(executionId, patch);
+  }
   async dueWakes(nowMs: number, limit: number) {
     const out: string[] = [];
     for (const [id, m] of this.stepsBy) {

@@ -1,8 +1,18 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { NotificationRecord, NotificationStatus, NotificationStore } from '../../ports/notifier.js';
 
 /** The notification queue on the embedded default: one row per notification, claimed with a lease. */
 export class SqliteNotificationStore implements NotificationStore {
+  private readonly cache = new Map<string, Statement>();
+  private stmt(sql: string): Statement {
+    let st = this.cache.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
+
   constructor(private readonly db: Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS notification (
@@ -29,13 +39,11 @@ export class SqliteNotificationStore implements NotificationStore {
 
   async claim(nowMs: number, limit: number, leaseMs: number): Promise<NotificationRecord[]> {
     const tx = this.db.transaction(() => {
-      const rows = this.db
-        .prepare(
-          `SELECT body FROM notification WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?
+      const rows = this.stmt(
+        `SELECT body FROM notification WHERE status IN ('pending', 'sending') AND next_attempt_at <= ?
            ORDER BY next_attempt_at, id LIMIT ?`,
-        )
-        .all(nowMs, limit) as { body: string }[];
-      const update = this.db.prepare(
+      ).all(nowMs, limit) as { body: string }[];
+      const update = this.stmt(
         `UPDATE notification SET status = 'sending', next_attempt_at = ?, body = ? WHERE id = ?`,
       );
       return rows.map((r) => {
@@ -61,7 +69,7 @@ export class SqliteNotificationStore implements NotificationStore {
       | { status: 'dead'; error: string },
   ): Promise<void> {
     const tx = this.db.transaction(() => {
-      const row = this.db.prepare('SELECT body FROM notification WHERE id = ?').get(id) as
+      const row = this.stmt('SELECT body FROM notification WHERE id = ?').get(id) as
         | { body: string }
         | undefined;
       if (!row) return;
@@ -72,15 +80,18 @@ export class SqliteNotificationStore implements NotificationStore {
         ...(o.status === 'sent' ? { sentAt: o.at } : { lastError: o.error }),
         ...(o.status === 'pending' ? { nextAttemptAt: o.nextAttemptAt } : {}),
       };
-      this.db
-        .prepare('UPDATE notification SET status = ?, next_attempt_at = ?, body = ? WHERE id = ?')
-        .run(next.status, next.nextAttemptAt, JSON.stringify(next), id);
+      this.stmt('UPDATE notification SET status = ?, next_attempt_at = ?, body = ? WHERE id = ?').run(
+        next.status,
+        next.nextAttemptAt,
+        JSON.stringify(next),
+        id,
+      );
     });
     tx();
   }
 
   async get(id: string): Promise<NotificationRecord | undefined> {
-    const row = this.db.prepare('SELECT body FROM notification WHERE id = ?').get(id) as
+    const row = this.stmt('SELECT body FROM notification WHERE id = ?').get(id) as
       | { body: string }
       | undefined;
     return row ? (JSON.parse(row.body) as NotificationRecord) : undefined;
@@ -92,12 +103,10 @@ export class SqliteNotificationStore implements NotificationStore {
     limit?: number;
   }): Promise<NotificationRecord[]> {
     return (
-      this.db
-        .prepare(
-          `SELECT body FROM notification WHERE (@t IS NULL OR topic = @t) AND (@s IS NULL OR status = @s)
+      this.stmt(
+        `SELECT body FROM notification WHERE (@t IS NULL OR topic = @t) AND (@s IS NULL OR status = @s)
            ORDER BY created_at DESC, id DESC LIMIT @l`,
-        )
-        .all({ t: q.topic ?? null, s: q.status ?? null, l: q.limit ?? 1000 }) as { body: string }[]
+      ).all({ t: q.topic ?? null, s: q.status ?? null, l: q.limit ?? 1000 }) as { body: string }[]
     ).map((r) => JSON.parse(r.body) as NotificationRecord);
   }
 }

@@ -1,14 +1,24 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { RemediationRecord, RemediationStore } from '../../ports/remediation.js';
 
 /** Remediation records on the embedded default: one row per violation, replaced under its revision. */
 export class SqliteRemediationStore implements RemediationStore {
+  private readonly cache = new Map<string, Statement>();
+  private stmt(sql: string): Statement {
+    let st = this.cache.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
+
   constructor(private readonly db: Database) {
     db.exec(`CREATE TABLE IF NOT EXISTS remediation (
       violation_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, body TEXT NOT NULL) WITHOUT ROWID`);
   }
   async get(id: string): Promise<RemediationRecord | undefined> {
-    const row = this.db.prepare('SELECT body FROM remediation WHERE violation_id = ?').get(id) as
+    const row = this.stmt('SELECT body FROM remediation WHERE violation_id = ?').get(id) as
       | { body: string }
       | undefined;
     return row ? (JSON.parse(row.body) as RemediationRecord) : undefined;

@@ -1,8 +1,18 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { TaskQuery, WorkTask, WorkTaskStore } from '../../ports/tasks.js';
 
 /** People's tasks on the embedded default; the record as JSON, the columns its lists filter on. */
 export class SqliteWorkTaskStore implements WorkTaskStore {
+  private readonly cache = new Map<string, Statement>();
+  private stmt(sql: string): Statement {
+    let st = this.cache.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
+
   constructor(private readonly db: Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS work_task (
@@ -23,26 +33,24 @@ export class SqliteWorkTaskStore implements WorkTaskStore {
 
   async upsert(task: Omit<WorkTask, 'revision'>): Promise<WorkTask> {
     const tx = this.db.transaction((): WorkTask => {
-      const row = this.db.prepare('SELECT body FROM work_task WHERE id = ?').get(task.id) as
+      const row = this.stmt('SELECT body FROM work_task WHERE id = ?').get(task.id) as
         | { body: string }
         | undefined;
       if (!row) {
         const created: WorkTask = { ...task, revision: 1 };
-        this.db
-          .prepare(
-            `INSERT INTO work_task (id, status, subject_id, execution_id, external_ref, created_at, revision, body)
+        this.stmt(
+          `INSERT INTO work_task (id, status, subject_id, execution_id, external_ref, created_at, revision, body)
              VALUES (?,?,?,?,?,?,?,?)`,
-          )
-          .run(
-            created.id,
-            created.status,
-            created.subject.id,
-            created.executionId,
-            created.externalRef,
-            created.createdAt,
-            1,
-            JSON.stringify(created),
-          );
+        ).run(
+          created.id,
+          created.status,
+          created.subject.id,
+          created.executionId,
+          created.externalRef,
+          created.createdAt,
+          1,
+          JSON.stringify(created),
+        );
         return created;
       }
       const current = JSON.parse(row.body) as WorkTask;
@@ -70,18 +78,16 @@ export class SqliteWorkTaskStore implements WorkTaskStore {
 
   async list(q: TaskQuery): Promise<WorkTask[]> {
     return (
-      this.db
-        .prepare(
-          `SELECT body FROM work_task
+      this.stmt(
+        `SELECT body FROM work_task
            WHERE (@s IS NULL OR status = @s) AND (@sub IS NULL OR subject_id = @sub) AND (@e IS NULL OR execution_id = @e)
            ORDER BY created_at DESC, id DESC LIMIT @l`,
-        )
-        .all({
-          s: q.status ?? null,
-          sub: q.subjectId ?? null,
-          e: q.executionId ?? null,
-          l: q.limit ?? 1000,
-        }) as { body: string }[]
+      ).all({
+        s: q.status ?? null,
+        sub: q.subjectId ?? null,
+        e: q.executionId ?? null,
+        l: q.limit ?? 1000,
+      }) as { body: string }[]
     ).map((r) => JSON.parse(r.body) as WorkTask);
   }
 
@@ -100,7 +106,7 @@ export class SqliteWorkTaskStore implements WorkTaskStore {
   }
 
   private one(sql: string, arg: string): WorkTask | undefined {
-    const row = this.db.prepare(sql).get(arg) as { body: string } | undefined;
+    const row = this.stmt(sql).get(arg) as { body: string } | undefined;
     return row ? (JSON.parse(row.body) as WorkTask) : undefined;
   }
 }

@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { TaskTokenStore, TokenRecord } from '../../ports/tasks.js';
 import type {
   ExecutionJournal,
@@ -14,6 +14,16 @@ import type {
  * a token are single rows written by one statement each, so a crash leaves each either recorded or not.
  */
 export class SqliteExecutionJournal implements ExecutionJournal {
+  private readonly cache = new Map<string, Statement>();
+  private stmt(sql: string): Statement {
+    let st = this.cache.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
+
   constructor(private readonly db: Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS wf_execution (
@@ -61,7 +71,7 @@ export class SqliteExecutionJournal implements ExecutionJournal {
   }
 
   async get(id: string): Promise<ExecutionRecord | undefined> {
-    const row = this.db.prepare('SELECT body FROM wf_execution WHERE id = ?').get(id) as
+    const row = this.stmt('SELECT body FROM wf_execution WHERE id = ?').get(id) as
       | { body: string }
       | undefined;
     return row ? (JSON.parse(row.body) as ExecutionRecord) : undefined;
@@ -78,43 +88,47 @@ export class SqliteExecutionJournal implements ExecutionJournal {
     id: string,
     patch: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
   ): Promise<void> {
-    const tx = this.db.transaction(() => {
-      const current = this.db.prepare('SELECT body FROM wf_execution WHERE id = ?').get(id) as
+    this.db.transaction(() => this.patch(id, patch))();
+  }
+
+  private patch(
+    id: string,
+    patch: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
+  ): void {
+    {
+      const current = this.stmt('SELECT body FROM wf_execution WHERE id = ?').get(id) as
         | { body: string }
         | undefined;
       if (!current) return;
       const next = { ...(JSON.parse(current.body) as ExecutionRecord), ...patch };
-      this.db
-        .prepare('UPDATE wf_execution SET status = ?, body = ? WHERE id = ?')
-        .run(next.status, JSON.stringify(next), id);
-    });
-    tx();
+      this.stmt('UPDATE wf_execution SET status = ?, body = ? WHERE id = ?').run(
+        next.status,
+        JSON.stringify(next),
+        id,
+      );
+    }
   }
 
   async listBySubject(subject: WorkflowSubject): Promise<ExecutionRecord[]> {
     return (
-      this.db
-        .prepare(
-          `SELECT body FROM wf_execution WHERE subject_type = ? AND subject_id = ?
+      this.stmt(
+        `SELECT body FROM wf_execution WHERE subject_type = ? AND subject_id = ?
            ORDER BY started_at DESC, id DESC`,
-        )
-        .all(subject.type, subject.id) as { body: string }[]
+      ).all(subject.type, subject.id) as { body: string }[]
     ).map((r) => JSON.parse(r.body) as ExecutionRecord);
   }
 
   async idsWithStatus(statuses: readonly ExecutionStatus[], limit: number): Promise<string[]> {
     if (statuses.length === 0) return [];
     return (
-      this.db
-        .prepare(
-          `SELECT id FROM wf_execution WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY started_at LIMIT ?`,
-        )
-        .all(...statuses, limit) as { id: string }[]
+      this.stmt(
+        `SELECT id FROM wf_execution WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY started_at LIMIT ?`,
+      ).all(...statuses, limit) as { id: string }[]
     ).map((r) => r.id);
   }
 
   async steps(executionId: string): Promise<Map<string, JournalStep>> {
-    const rows = this.db.prepare('SELECT body FROM wf_step WHERE execution_id = ?').all(executionId) as {
+    const rows = this.stmt('SELECT body FROM wf_step WHERE execution_id = ?').all(executionId) as {
       body: string;
     }[];
     const out = new Map<string, JournalStep>();
@@ -134,19 +148,42 @@ export class SqliteExecutionJournal implements ExecutionJournal {
       .run(executionId, step.key, step.status, step.wakeAt ?? null, JSON.stringify(step));
   }
 
+  async putSteps(
+    executionId: string,
+    steps: readonly JournalStep[],
+    patch?: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
+  ): Promise<void> {
+    const put = this.stmt(
+      `INSERT INTO wf_step (execution_id, key, status, wake_at, body) VALUES (?,?,?,?,?)
+       ON CONFLICT (execution_id, key) DO UPDATE SET status = excluded.status, wake_at = excluded.wake_at, body = excluded.body`,
+    );
+    this.db.transaction(() => {
+      for (const s of steps) put.run(executionId, s.key, s.status, s.wakeAt ?? null, JSON.stringify(s));
+      if (patch) this.patch(executionId, patch);
+    })();
+  }
+
   async dueWakes(nowMs: number, limit: number): Promise<string[]> {
     return (
-      this.db
-        .prepare(
-          `SELECT DISTINCT execution_id AS id FROM wf_step WHERE status = 'waiting' AND wake_at <= ? LIMIT ?`,
-        )
-        .all(nowMs, limit) as { id: string }[]
+      this.stmt(
+        `SELECT DISTINCT execution_id AS id FROM wf_step WHERE status = 'waiting' AND wake_at <= ? LIMIT ?`,
+      ).all(nowMs, limit) as { id: string }[]
     ).map((r) => r.id);
   }
 }
 
 /** Pending callback tokens with their heartbeat and timeout instants (indexed for the timer query). */
 export class SqliteTaskTokenStore implements TaskTokenStore {
+  private readonly cache = new Map<string, Statement>();
+  private stmt(sql: string): Statement {
+    let st = this.cache.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
+
   constructor(private readonly db: Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS wf_token (
@@ -171,7 +208,7 @@ export class SqliteTaskTokenStore implements TaskTokenStore {
   }
 
   async get(token: string): Promise<TokenRecord | undefined> {
-    const row = this.db.prepare('SELECT body FROM wf_token WHERE token = ?').get(token) as
+    const row = this.stmt('SELECT body FROM wf_token WHERE token = ?').get(token) as
       | { body: string }
       | undefined;
     return row ? (JSON.parse(row.body) as TokenRecord) : undefined;
@@ -182,16 +219,18 @@ export class SqliteTaskTokenStore implements TaskTokenStore {
     outcome: { status: 'succeeded'; output: unknown } | { status: 'failed'; error: string; cause: string },
   ): Promise<{ record: TokenRecord | undefined; settled: boolean }> {
     const tx = this.db.transaction(() => {
-      const row = this.db.prepare('SELECT body FROM wf_token WHERE token = ?').get(token) as
+      const row = this.stmt('SELECT body FROM wf_token WHERE token = ?').get(token) as
         | { body: string }
         | undefined;
       if (!row) return { record: undefined, settled: false };
       const current = JSON.parse(row.body) as TokenRecord;
       if (current.status !== 'pending') return { record: current, settled: false };
       const next: TokenRecord = { ...current, ...outcome };
-      this.db
-        .prepare('UPDATE wf_token SET status = ?, due_at = NULL, body = ? WHERE token = ?')
-        .run(next.status, JSON.stringify(next), token);
+      this.stmt('UPDATE wf_token SET status = ?, due_at = NULL, body = ? WHERE token = ?').run(
+        next.status,
+        JSON.stringify(next),
+        token,
+      );
       return { record: next, settled: true };
     });
     return tx();
@@ -199,17 +238,17 @@ export class SqliteTaskTokenStore implements TaskTokenStore {
 
   async due(nowMs: number, limit: number): Promise<TokenRecord[]> {
     return (
-      this.db
-        .prepare(`SELECT body FROM wf_token WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?`)
-        .all(nowMs, limit) as { body: string }[]
+      this.stmt(
+        `SELECT body FROM wf_token WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?`,
+      ).all(nowMs, limit) as { body: string }[]
     ).map((r) => JSON.parse(r.body) as TokenRecord);
   }
 
   async pendingOf(executionId: string): Promise<TokenRecord[]> {
     return (
-      this.db
-        .prepare(`SELECT body FROM wf_token WHERE execution_id = ? AND status = 'pending'`)
-        .all(executionId) as { body: string }[]
+      this.stmt(`SELECT body FROM wf_token WHERE execution_id = ? AND status = 'pending'`).all(
+        executionId,
+      ) as { body: string }[]
     ).map((r) => JSON.parse(r.body) as TokenRecord);
   }
 }

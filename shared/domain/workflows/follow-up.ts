@@ -67,8 +67,22 @@ export function startOfLocalDay(date: string, timeZone: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const guess = Date.UTC(y, m - 1, d);
   // The zone's offset at a moment, from how that moment reads there; applied twice for DST edges.
+  const format = formatterFor(timeZone);
   const offset = (t: number) => {
-    const parts = new Intl.DateTimeFormat('en-GB', {
+    const parts = format.formatToParts(t);
+    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+    return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - t;
+  };
+  const first = guess - offset(guess);
+  return guess - offset(first);
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Building a DateTimeFormat costs far more than using one: one per zone. */
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
       timeZone,
       hourCycle: 'h23',
       year: 'numeric',
@@ -77,10 +91,8 @@ export function startOfLocalDay(date: string, timeZone: string): number {
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
-    }).formatToParts(t);
-    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-    return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - t;
-  };
-  const first = guess - offset(guess);
-  return guess - offset(first);
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
 }

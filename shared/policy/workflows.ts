@@ -4,6 +4,7 @@
  * capacity, business unit and agreement, and webhook subscriptions (distribution-lists.json). Validated on load.
  */
 import { z } from 'zod';
+import { CONSEQUENCES } from '../domain/workflows/change-gate.js';
 import distributionJson from './distribution-lists.json' with { type: 'json' };
 import workflowsJson from './workflows.json' with { type: 'json' };
 
@@ -21,6 +22,20 @@ const Offsets = z
   )
   .max(10)
   .refine((a) => a.every((x, i) => i === 0 || x < a[i - 1]!), 'must be in decreasing order');
+
+const Thresholds = z
+  .array(
+    z.strictObject({
+      atOrBelowRemaining: z.number().min(-100).max(1),
+      consequences: z.array(z.enum(CONSEQUENCES)).min(1),
+      because: z.string().min(3).max(300),
+    }),
+  )
+  .max(10)
+  .refine(
+    (a) => a.every((x, i) => i === 0 || x.atOrBelowRemaining > a[i - 1]!.atOrBelowRemaining),
+    'thresholds go from the lowest remaining budget (most severe) up',
+  );
 
 export const WorkflowPolicy = z.strictObject({
   version: z.literal(1),
@@ -55,6 +70,12 @@ export const WorkflowPolicy = z.strictObject({
       .max(10)
       .refine((a) => a.every((x, i) => i === 0 || x < a[i - 1]!), 'must be in decreasing order'),
   }),
+  errorBudget: z
+    .strictObject({
+      description: z.string().optional(),
+      tiers: z.strictObject({ '1': Thresholds, '2': Thresholds, '3': Thresholds, '4': Thresholds }),
+    })
+    .transform((e) => e.tiers),
   notifications: z.strictObject({
     description: z.string().optional(),
     maxAttempts: z.number().int().min(1).max(20),

@@ -209,3 +209,22 @@ export const RemediationView = z.object({
   createdAt: z.string(),
   closedAt: z.string().optional(),
 });
+
+export const ChangeGateView = z.object({
+  serviceId: z.string(),
+  tier: z.number(),
+  evaluatedAt: z.string().nullable(),
+  allowed: z.boolean(),
+  reasons: z.array(z.string()),
+  consequences: z.array(z.string()),
+  objectives: z.array(
+    z.object({
+      agreementId: z.string(),
+      objectiveId: z.string(),
+      status: z.string(),
+      budgetRemainingRatio: z.number().nullable(),
+      consequences: z.array(z.string()),
+      because: z.string().nullable(),
+    }),
+  ),
+});

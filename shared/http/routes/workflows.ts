@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  ChangeGateView,
   CompleteTaskBody,
   ExecutionView,
   InboundTaskWebhook,
@@ -74,6 +75,17 @@ export const WORKFLOW_ROUTES: readonly RouteSpec[] = [
     handler: 'workflows/violation-executions',
     summary: 'Every workflow execution of a violation',
     response: z.object({ items: z.array(ExecutionView) }),
+  },
+  {
+    id: 'services.change-gate',
+    method: 'GET',
+    path: '/v1/services/{serviceId}/change-gate',
+    auth: 'user',
+    action: 'objective.read',
+    handler: 'workflows/change-gate',
+    summary:
+      "Whether changes to a service may proceed now and why: its objectives' remaining error budgets against the error-budget policy of its tier (for deployment pipelines)",
+    response: ChangeGateView,
   },
   {
     id: 'webhooks.tasks',

@@ -9,6 +9,7 @@ import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
 import type { WorkflowEngine } from '../../ports/workflows.js';
 import type { AgreementUseCases } from '../agreements.js';
 import { ApprovalWorkflow } from './approval.js';
+import { ChangeGateUseCases } from './change-gate.js';
 import type { Notifications } from './notifications.js';
 import { RemediationWorkflow } from './remediation.js';
 import { TaskUseCases } from './tasks.js';
@@ -18,6 +19,7 @@ export interface WorkflowServices {
   engine: WorkflowEngine;
   approval: ApprovalWorkflow;
   remediation: RemediationWorkflow;
+  changeGate: ChangeGateUseCases;
   tasks: TaskUseCases;
   notifications: Notifications;
 }
@@ -102,5 +104,12 @@ export function buildWorkflowServices(d: WorkflowServiceDeps): WorkflowServices 
       }
     },
   });
-  return { engine: d.engine, approval, remediation, tasks, notifications: d.notifications };
+  return {
+    engine: d.engine,
+    approval,
+    remediation,
+    tasks,
+    notifications: d.notifications,
+    changeGate: new ChangeGateUseCases(d.policy.errorBudget),
+  };
 }

@@ -130,6 +130,18 @@ describe('the remediation workflow on the embedded default', () => {
   it('takes a violation from RCA through CAPA items (one overdue and escalated, one closed by a signed webhook) and the final credit to closure', async () => {
     const agr = await activeAgreement('SLA', 'Remediated SLA');
     const vio = await breach(agr);
+    // The error-budget policy of tier 2: a spent budget freezes changes to the service and asks for an RCA.
+    const gate = await app.call('GET', '/v1/services/svc_payments-gateway/change-gate', {
+      as: 'service-owner',
+    });
+    expect(gate.status, JSON.stringify(gate.body)).toBe(200);
+    expect(gate.body).toMatchObject({
+      serviceId: 'svc_payments-gateway',
+      tier: 2,
+      allowed: false,
+      consequences: ['change-freeze', 'mandatory-rca'],
+    });
+    expect(gate.body.reasons[0]).toContain('the error budget is spent');
     let rem = await remediation(vio);
     // Twice the budget spent → critical (the severity rules); a critical RCA is due 48 h after detection, owned by
     // the objective's owner.

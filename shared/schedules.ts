@@ -49,6 +49,13 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
       "Publish the month's scheduled reports with their commentary; archive final violations and credits; alert anomalies",
   },
   {
+    id: 'dispatch-notifications',
+    cron: 'cron(* * * * ? *)',
+    handler: 'workflows/dispatch-notifications',
+    description:
+      'Deliver queued notifications (e-mail, signed webhooks): retries with backoff, dead letters after the last attempt',
+  },
+  {
     id: 'agreement-lifecycle',
     cron: 'cron(7 * * * ? *)',
     handler: 'agreements/lifecycle-scheduled',

@@ -7,6 +7,12 @@ export interface DataGrants {
   audit?: Access;
   vendorKeys?: Access;
   rollups?: Access;
+  /** The workflows table (tasks, notification queue, execution index). */
+  workflows?: Access;
+  /** Start executions of the deployment's state machines and answer their task tokens. */
+  workflowControl?: true;
+  /** Send notification e-mail through SES (the sender identity and the configuration set only). */
+  sendEmail?: true;
   /** Write raw samples to Timestream (when deployed) and to the fallback queue. */
   rawSamples?: true;
   /** The archive bucket: read (get, list, presign) or write (put once with retention; never delete). */
@@ -14,6 +20,8 @@ export interface DataGrants {
 }
 
 const WRITE_DATA: DataGrants = { data: 'write' };
+/** Lifecycle steps the approval workflow observes (submit starts it; a sign-off or withdrawal answers it). */
+const WRITE_OBSERVED: DataGrants = { data: 'write', workflows: 'write', workflowControl: true };
 const READ_DATA: DataGrants = { data: 'read' };
 
 /**
@@ -27,9 +35,9 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'agreement.create': WRITE_DATA,
   'agreement.update': WRITE_DATA,
   'agreement.read': READ_DATA,
-  'agreement.submit': WRITE_DATA,
-  'agreement.withdraw': WRITE_DATA,
-  'agreement.signoff': WRITE_DATA,
+  'agreement.submit': WRITE_OBSERVED,
+  'agreement.withdraw': WRITE_OBSERVED,
+  'agreement.signoff': WRITE_OBSERVED,
   'agreement.activate': WRITE_DATA,
   'agreement.end': WRITE_DATA,
   'agreement.retire': WRITE_DATA,
@@ -53,6 +61,8 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'report.publish': { data: 'read', rollups: 'read', archive: 'write' },
   // Every retrieval is logged in the audit table.
   'archive.read': { archive: 'read', audit: 'write' },
+  'task.read': { data: 'read', workflows: 'read' },
+  'task.act': { data: 'write', workflows: 'write', workflowControl: true },
 };
 
 /**
@@ -60,6 +70,8 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
  * rollups and writes results; the agreement lifecycle job changes agreements. Unknown areas get data reads only.
  */
 export function scheduleGrants(handler: string): DataGrants {
+  if (handler.startsWith('workflows/'))
+    return { data: 'read', workflows: 'write', workflowControl: true, sendEmail: true };
   if (handler.startsWith('objectives/')) return GRANTS_BY_ACTION['objective.evaluate'];
   if (handler.startsWith('agreements/')) return GRANTS_BY_ACTION['agreement.update'];
   if (handler.startsWith('reports/')) return GRANTS_BY_ACTION['report.publish'];
@@ -84,11 +96,13 @@ const max = (a?: Access, b?: Access): Access | undefined => (rank(a) >= rank(b) 
 export function unionGrants(list: readonly DataGrants[]): DataGrants {
   const out: DataGrants = {};
   for (const g of list) {
-    for (const k of ['data', 'audit', 'vendorKeys', 'rollups', 'archive'] as const) {
+    for (const k of ['data', 'audit', 'vendorKeys', 'rollups', 'archive', 'workflows'] as const) {
       const v = max(out[k], g[k]);
       if (v) out[k] = v;
     }
     if (g.rawSamples) out.rawSamples = true;
+    if (g.workflowControl) out.workflowControl = true;
+    if (g.sendEmail) out.sendEmail = true;
   }
   return out;
 }

@@ -17,8 +17,10 @@ import { DataResources } from './constructs/data.js';
 import { AccordFunction, handlerExists, handlerId } from './constructs/function.js';
 import { Identity } from './constructs/identity.js';
 import { acknowledgeDlq } from './constructs/queues.js';
+import { Workflows } from './constructs/workflows.js';
 import { scheduleGrants } from './grants.js';
 import type { VendorTiers } from './tiers.js';
+import { workflowNames } from './workflow-names.js';
 
 /** A scheduled job, as shared/schedules.ts lists them. */
 export interface Schedule {
@@ -47,6 +49,7 @@ export class AccordStack extends Stack {
   readonly identity: Identity;
   readonly api: Api;
   readonly audit: AuditConsumer;
+  readonly workflows: Workflows;
   readonly scheduled = new Map<string, AccordFunction>();
   replay?: AccordFunction;
 
@@ -71,6 +74,9 @@ export class AccordStack extends Stack {
             [AWS_ENV.timestreamTable]: d.timestreamTable.attrName,
           }
         : {}),
+      [AWS_ENV.workflowsTable]: d.tables.workflows.tableName,
+      [AWS_ENV.stateMachineArnPrefix]: workflowNames(this).machineArnPrefix,
+      [AWS_ENV.sesConfigurationSet]: workflowNames(this).configurationSet,
       POWERTOOLS_SERVICE_NAME: 'accord',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     };
@@ -82,6 +88,7 @@ export class AccordStack extends Stack {
       environment,
     });
     this.audit = new AuditConsumer(this, 'Audit', { data: d, environment });
+    this.workflows = new Workflows(this, 'Workflows', { data: d, environment });
 
     // Raw samples the raw store refused wait in the fallback queue; this consumer replays them.
     if (handlerExists('telemetry/replay')) {
@@ -159,5 +166,6 @@ export class AccordStack extends Stack {
     new CfnOutput(this, 'UserPoolClientId', { value: this.identity.client.userPoolClientId });
     new CfnOutput(this, 'VendorKeysTable', { value: d.tables.vendorKeys.tableName });
     new CfnOutput(this, 'ArchiveBucket', { value: d.archive.bucket.bucketName });
+    new CfnOutput(this, 'NotificationBouncesTopicArn', { value: this.workflows.bounces.topicArn });
   }
 }

@@ -12,9 +12,11 @@ import { LocalTokenIssuer } from './jwt.js';
 import { VendorRateLimiter } from './rate-limit.js';
 import { LocalApi } from './server.js';
 import { LocalStream } from './stream.js';
+import type { LocalWorkflowParts } from './workflows.js';
 
 export interface LocalApp {
   api: LocalApi;
+  workflows: LocalWorkflowParts;
   db: Db;
   container: Container;
   credentials: DevCredentials;
@@ -35,7 +37,7 @@ export async function startLocal(options: {
   /** Usage-plan tiers in the shape of shared/policy/vendor-tiers.json (validated), instead of that file. */
   vendorTiers?: unknown;
 }): Promise<LocalApp> {
-  const { db, container } = composeLocal(
+  const { db, container, workflows } = composeLocal(
     options.config,
     join(options.dataDir, 'accord.db'),
     options.clock ?? systemClock,
@@ -68,6 +70,8 @@ export async function startLocal(options: {
   await replay();
   const replayTimer = setInterval(() => void replay(), 5_000);
   replayTimer.unref();
+  // Workflows: resume what a previous process left waiting, then run timers and the notification pump.
+  await workflows.start();
   const limiter = new VendorRateLimiter(options.vendorTiers);
   // Writes that do not come through HTTP (scheduled jobs) reach the audit consumer within a second.
   const pump = setInterval(() => {
@@ -83,6 +87,7 @@ export async function startLocal(options: {
   const port = typeof addr === 'object' && addr ? addr.port : options.port;
   return {
     api,
+    workflows,
     db,
     container,
     credentials,
@@ -93,7 +98,10 @@ export async function startLocal(options: {
       clearInterval(replayTimer);
       clearInterval(reissue);
       clearInterval(pump);
+      // Requests in flight finish first (they may start or signal workflows), then the engine settles.
       await api.close(graceMs);
+      workflows.stop();
+      await workflows.engine.idle();
       await stream.drain();
       db.close();
     },

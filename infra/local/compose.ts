@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { AgreementObjectivesSource } from '../../shared/adapters/agreement-objectives-source.js';
 import { loadReportFonts } from '../../shared/adapters/fonts.js';
 import { FileArchiveStore } from '../../shared/adapters/fs/archive.js';
-import { FileCommentaryWindow, FileReportDelivery } from '../../shared/adapters/fs/outbox.js';
+import { FileCommentaryWindow, FileReportDelivery } from '../../shared/adapters/fs/report-outbox.js';
 import { UlidGenerator } from '../../shared/adapters/ids.js';
 import { NoUsagePlans } from '../../shared/adapters/memory/vendors.js';
 import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
@@ -29,6 +29,7 @@ import { loadReportsPolicy } from '../../shared/policy/reports.js';
 import { type Clock, systemClock } from '../../shared/ports/clock.js';
 import type { Config } from '../../shared/runtime/config.js';
 import type { Container } from '../../shared/runtime/container.js';
+import { logger } from '../../shared/runtime/powertools.js';
 import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
 import { AgreementLifecycleJob } from '../../shared/usecases/lifecycle-job.js';
@@ -38,10 +39,12 @@ import { ReportUseCases } from '../../shared/usecases/reports/index.js';
 import { ServiceUseCases } from '../../shared/usecases/services.js';
 import { VendorUseCases } from '../../shared/usecases/vendors.js';
 import { composeTelemetry } from './telemetry.js';
+import { composeLocalWorkflows, type LocalWorkflowParts } from './workflows.js';
 
 export interface LocalParts {
   db: Db;
   container: Container;
+  workflows: LocalWorkflowParts;
 }
 
 /** The embedded default's composition root: every port on SQLite in one file; the archive in `archive/` beside it. */
@@ -54,6 +57,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   const objectiveIds = new UlidGenerator(clock);
   const exceptions = new SqliteExceptionWindowStore(db);
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
+  let workflows: LocalWorkflowParts | undefined;
   const agreementUseCases = new AgreementUseCases({
     agreements,
     services,
@@ -61,6 +65,18 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     ids: new UlidGenerator(clock),
     signOffRules: loadSignOffRules(),
     residencyRegion,
+    observer: { changed: (v) => observe(() => workflows?.services.approval.changed(v)) },
+  });
+  const violations = new SqliteViolationStore(db);
+  workflows = composeLocalWorkflows({
+    violations,
+    db,
+    dataDir: dirname(dbFile),
+    config,
+    clock,
+    agreements,
+    useCases: agreementUseCases,
+    services,
   });
   const vendors = new VendorUseCases({
     vendors: new SqliteVendorStore(db),
@@ -70,7 +86,6 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     ids: new UlidGenerator(clock),
   });
   const rollups = new SqliteRollupStore(db);
-  const violations = new SqliteViolationStore(db);
   const evaluations = new SqliteEvaluationStore(db);
   const settings = {
     burnWindows: DEFAULT_BURN_WINDOWS,
@@ -107,6 +122,8 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       rollups,
       exceptions,
       violations,
+      onViolationOpened: (v) => observe(() => workflows?.services.remediation.opened(v)),
+      onEvaluated: (results) => observe(() => workflows?.services.remediation.evaluated(results)),
       evaluations,
       clock,
       ids: { next: (prefix) => `${prefix}_${objectiveIds.next()}` },
@@ -131,6 +148,19 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       delivery: new FileReportDelivery(join(dataDir, 'outbox', 'reports')),
       commentary: new FileCommentaryWindow(join(dataDir, 'outbox', 'commentary')),
     }),
+    workflows: workflows.services,
   };
-  return { db, container };
+  return { db, container, workflows };
+}
+
+/**
+ * A workflow that cannot start or be told of a change must not undo the change the caller made: the error is
+ * logged, the change stands, and the workflow's hourly follow-up (or the lifecycle job) picks the state up.
+ */
+async function observe(f: () => Promise<void> | undefined): Promise<void> {
+  try {
+    await f();
+  } catch (error) {
+    logger.error('workflow observer failed', { error: error as Error });
+  }
 }

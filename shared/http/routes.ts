@@ -15,6 +15,7 @@ import { OBJECTIVES_ROUTES } from './routes/objectives.js';
 import { REPORT_ROUTES } from './routes/reports.js';
 import { TELEMETRY_ROUTES } from './routes/telemetry.js';
 import { VENDOR_ROUTES } from './routes/vendors.js';
+import { WORKFLOW_ROUTES } from './routes/workflows.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -290,6 +291,7 @@ export const ROUTES: readonly RouteSpec[] = [
   ...VENDOR_ROUTES,
   ...ARCHIVE_ROUTES,
   ...REPORT_ROUTES,
+  ...WORKFLOW_ROUTES,
 ];
 
 export function routeById(id: string): RouteSpec {

@@ -17,6 +17,7 @@ import { ServiceUseCases } from '../usecases/services.js';
 import { VendorUseCases, vendorsIn } from '../usecases/vendors.js';
 import { API_STAGE, AWS_ENV, type Config, readConfig, USAGE_PLAN_PREFIX } from './config.js';
 import type { Container } from './container.js';
+import { logger } from './powertools.js';
 
 /**
  * Replaced at bundle time (esbuild `define`, infra/aws/bundling.ts): false in functions that serve no telemetry
@@ -134,6 +135,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
   }
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
+  let workflows: Container['workflows'];
   const agreementUseCases = new AgreementUseCases({
     agreements,
     services,
@@ -141,7 +143,28 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     ids: new UlidGenerator(clock),
     signOffRules: loadSignOffRules(),
     residencyRegion,
+    observer: {
+      // A workflow that cannot be told must not undo the change: logged; its hourly follow-up catches up.
+      changed: (v) =>
+        (workflows?.approval.changed(v) ?? Promise.resolve()).catch((error: unknown) =>
+          logger.error('workflow observer failed', { error: error as Error }),
+        ),
+    },
   });
+  const workflowsTable = config[AWS_ENV.workflowsTable];
+  if (workflowsTable) {
+    const { composeAwsWorkflows } = await import('./workflows-aws.js');
+    workflows = composeAwsWorkflows({
+      config,
+      doc: db,
+      table: workflowsTable,
+      dataTable: tables.data,
+      agreements,
+      useCases: () => agreementUseCases,
+      services,
+      clock,
+    });
+  }
   return {
     config,
     services: serviceUseCases,
@@ -151,6 +174,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     ...(objectives ? { objectives } : {}),
     ...(archive ? { archive } : {}),
     ...(reports ? { reports } : {}),
+    ...(workflows ? { workflows } : {}),
     auditRecorder: new AuditRecorder(audit),
     auditQueries: new AuditQueries(
       audit,

@@ -24,6 +24,12 @@ export const AWS_ENV = {
   restApiId: 'ACCORD_REST_API_ID',
   /** Reports: the S3 Object Lock bucket of the archive. */
   archiveBucket: 'ACCORD_ARCHIVE_BUCKET',
+  /** Workflows (issue 11): tasks, notification queue and execution index. */
+  workflowsTable: 'ACCORD_WORKFLOWS_TABLE',
+  /** Workflows: the ARN of this deployment's state machines less the workflow name (`…:stateMachine:Accord-eu-west-1-`). */
+  stateMachineArnPrefix: 'ACCORD_STATE_MACHINE_ARN_PREFIX',
+  /** Notifications: the SES configuration set whose event destination records bounces and complaints. */
+  sesConfigurationSet: 'ACCORD_SES_CONFIGURATION_SET',
 } as const;
 
 /** Usage plans of vendor tiers are named `<prefix><tier>` on the API's stage. */
@@ -41,6 +47,12 @@ const ConfigSchema = z.object({
     .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/)
     .optional(),
   ACCORD_VERSION: z.string().default('0.1.0'),
+  /** Workflows: e-mail over SMTP (smtp://user:pass@host:port) on the embedded default; `.eml` files when unset. */
+  ACCORD_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  /** Inbound webhooks from ticketing tools: their signing secrets (whsec_…), comma-separated to rotate keys. */
+  ACCORD_INBOUND_WEBHOOK_SECRETS: z.string().min(1).max(2000).optional(),
+  /** Where people reach this API: the links in notifications. */
+  ACCORD_PUBLIC_URL: z.url().default('http://localhost:3000'),
   [AWS_ENV.dataTable]: name,
   [AWS_ENV.auditTable]: name,
   [AWS_ENV.vendorKeysTable]: name,
@@ -65,6 +77,12 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
     .optional(),
+  [AWS_ENV.workflowsTable]: name,
+  [AWS_ENV.stateMachineArnPrefix]: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]*$/)
+    .optional(),
+  [AWS_ENV.sesConfigurationSet]: name,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -77,4 +95,12 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     );
   }
   return r.data;
+}
+
+/** The signing secrets inbound webhooks are verified against (several while a key rotates). */
+export function inboundSecrets(config: Config): string[] {
+  return (config.ACCORD_INBOUND_WEBHOOK_SECRETS ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 }

@@ -7,6 +7,7 @@ import type { ReportUseCases } from '../usecases/reports/index.js';
 import type { ServiceUseCases } from '../usecases/services.js';
 import type { TelemetryServices } from '../usecases/telemetry/index.js';
 import type { VendorUseCases } from '../usecases/vendors.js';
+import type { WorkflowServices } from '../usecases/workflows/index.js';
 import type { Config } from './config.js';
 
 /**
@@ -34,6 +35,8 @@ export interface Container {
   archive?: ArchiveUseCases;
   /** Reports (on demand, scheduled publication); absent where a composition root has not wired them. */
   reports?: ReportUseCases;
+  /** Workflows, people's tasks and notifications; absent where a composition root has not wired them. */
+  workflows?: WorkflowServices;
 }
 
 let current: Promise<Container> | undefined;

@@ -57,6 +57,8 @@ export interface AgreementDeps {
   signOffRules: SignOffRules;
   /** When set, this deployment holds only agreements whose data residency is this region. */
   residencyRegion?: string | undefined;
+  /** Told of every committed change (the approval workflow starts on submit, observes sign-offs). */
+  observer?: { changed(after: AgreementVersion): Promise<void> } | undefined;
 }
 
 export type EndStep = 'expire' | 'sunset';
@@ -461,6 +463,7 @@ export class AgreementUseCases {
       reason,
     };
     await this.deps.agreements.append(v);
+    await this.deps.observer?.changed(v);
     return v;
   }
 

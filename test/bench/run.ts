@@ -21,6 +21,7 @@ const SUITES: Suite[] = [
   { name: 'ingest', module: './ingest.ts', fn: 'benchIngest' },
   { name: 'evaluate', module: './evaluate.ts', fn: 'benchEvaluate' },
   { name: 'reports', module: './reports.ts', fn: 'benchReports' },
+  { name: 'workflows', module: './workflows.ts', fn: 'benchWorkflows' },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

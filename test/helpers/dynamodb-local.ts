@@ -242,9 +242,12 @@ export async function readStream(dl: DynamoLocal, table: string): Promise<Dynamo
 export async function awsContainerOnLocal(
   dl: DynamoLocal,
   now: number,
+  /** More of the stack's settings, from the created table names (the workflows table and state machines). */
+  more: (t: Record<string, string>) => Record<string, string> = () => ({}),
 ): Promise<{ container: Container; tables: Awaited<ReturnType<DynamoLocal['createTables']>> }> {
   const t = await dl.createTables();
   const config = readConfig({
+    ...more(t),
     [AWS_ENV.dataTable]: t.Data,
     [AWS_ENV.auditTable]: t.Audit,
     [AWS_ENV.vendorKeysTable]: t.VendorKeys,

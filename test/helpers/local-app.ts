@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalApp, startLocal } from '../../infra/local/app.js';
 import { localDate } from '../../shared/domain/agreements/rules.js';
+import type { Clock } from '../../shared/ports/clock.js';
 import { readConfig } from '../../shared/runtime/config.js';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -32,9 +33,17 @@ export interface Reply {
 }
 
 /** Starts the embedded default in this process on a free port with a fresh data directory. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'accord-test-'));
-  const app = await startLocal({ dataDir: dir, port: 0, config: readConfig({ ...env }) });
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { clock?: Clock; dir?: string } = {},
+): Promise<TestApp> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'accord-test-'));
+  const app = await startLocal({
+    dataDir: dir,
+    port: 0,
+    config: readConfig({ ...env }),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const call: TestApp['call'] = async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.as) {

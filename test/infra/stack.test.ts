@@ -18,6 +18,7 @@ import { GATEWAY_RESPONSES, SAFE_CONTEXT_VARIABLES } from '../../shared/http/edg
 import { ROUTES } from '../../shared/http/routes.js';
 import { AWS_ENV } from '../../shared/runtime/config.js';
 import { SCHEDULES } from '../../shared/schedules.js';
+import { WORKFLOWS } from '../../shared/workflows.js';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; [k: string]: unknown }>;
 
@@ -299,8 +300,12 @@ describe('Lambda', () => {
     const handlers = new Set(deployedRoutes.map((r) => r.handler));
     const scheduled = SCHEDULES.filter((s) => handlerExists(s.handler));
     const replay = handlerExists('telemetry/replay') ? 1 : 0;
-    // API handlers + the people and vendor authorizers + the audit consumer + the telemetry replay + scheduled jobs.
-    expect(fns).toHaveLength(handlers.size + 2 + 1 + replay + scheduled.length);
+    const workflowTasks = new Set(
+      WORKFLOWS.flatMap((w) => Object.values(w.substitutions).map((x) => x.handler)),
+    );
+    // API handlers + the people and vendor authorizers + the audit consumer + the telemetry replay + scheduled jobs
+    // + workflow tasks.
+    expect(fns).toHaveLength(handlers.size + 2 + 1 + replay + scheduled.length + workflowTasks.size);
     for (const f of fns) {
       const p = f.Properties!;
       expect(Number(/^nodejs(\d+)\.x$/.exec(String(p.Runtime))?.[1])).toBeGreaterThanOrEqual(22);
@@ -326,6 +331,22 @@ describe('Lambda', () => {
       'xray:PutTelemetryRecords',
       'timestream:DescribeEndpoints',
       'dynamodb:ListStreams',
+      // Step Functions logging to CloudWatch Logs: the log-delivery APIs have no resource-level permissions.
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+      // Step Functions tracing: X-Ray sampling has no resource-level permissions either.
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      // A state machine invokes its task function and that function's versions (`<arn>:*`).
+      'lambda:InvokeFunction',
+      // Executions of one named state machine (`execution:<machine>:*`): names are minted per start.
+      'states:DescribeExecution',
     ]);
     expect(resources(withTs, 'AWS::IAM::Policy').length).toBeGreaterThan(0);
     for (const p of resources(withTs, 'AWS::IAM::Policy')) {

@@ -13,6 +13,7 @@ import {
   ROLLUPS_TABLE,
   type TableDef,
   VENDOR_KEYS_TABLE,
+  WORKFLOWS_TABLE,
 } from '../../../shared/adapters/dynamodb/tables.js';
 import { ArchiveBucket } from './archive.js';
 import { acknowledgeDlq } from './queues.js';
@@ -31,7 +32,7 @@ export interface DataProps {
   timestream: boolean;
 }
 
-type TableName = 'data' | 'audit' | 'vendorKeys' | 'rollups';
+type TableName = 'data' | 'audit' | 'vendorKeys' | 'rollups' | 'workflows';
 
 /**
  * The data of one residency region: DynamoDB tables (from the shared table definitions), their customer-managed
@@ -45,6 +46,7 @@ export class DataResources extends Construct {
     audit: AUDIT_TABLE,
     vendorKeys: VENDOR_KEYS_TABLE,
     rollups: ROLLUPS_TABLE,
+    workflows: WORKFLOWS_TABLE,
   };
   readonly rawFallbackQueue: sqs.Queue;
   readonly rawFallbackDlq: sqs.Queue;
@@ -93,6 +95,7 @@ export class DataResources extends Construct {
       audit: table(AUDIT_TABLE),
       vendorKeys: table(VENDOR_KEYS_TABLE),
       rollups: table(ROLLUPS_TABLE),
+      workflows: table(WORKFLOWS_TABLE),
     };
 
     this.archive = new ArchiveBucket(this, 'Archive', { key: this.key });

@@ -18,6 +18,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { REPORT_FONT_FILES } from '../../../shared/adapters/fonts.js';
 import { BUNDLE, type BundleFeatures, bundleDefine, featuresOf } from '../bundling.js';
 import type { DataGrants } from '../grants.js';
+import { senderIdentityArn, workflowNames } from '../workflow-names.js';
 import type { DataResources } from './data.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -51,7 +52,7 @@ export interface AccordFunctionProps {
   /** What the composition root compiles in (infra/aws/bundling.ts); from the handler path when absent. */
   features?: BundleFeatures;
   /** How it is invoked: decides where a failed event goes (and why it needs no dead-letter queue of its own). */
-  invocation: 'api' | 'stream' | 'queue' | 'schedule';
+  invocation: 'api' | 'stream' | 'queue' | 'schedule' | 'workflow';
 }
 
 const NO_DLQ_BECAUSE: Record<AccordFunctionProps['invocation'], string> = {
@@ -62,6 +63,8 @@ const NO_DLQ_BECAUSE: Record<AccordFunctionProps['invocation'], string> = {
     "it is invoked by an SQS event source mapping: a failed message returns to its queue and moves to that queue's dead-letter queue after maxReceiveCount",
   schedule:
     'its asynchronous invocations from EventBridge have an on-failure destination (SQS) and the rule target has its own DLQ',
+  workflow:
+    "it is invoked synchronously by Step Functions, whose Retry and Catch in the state machine decide what a failure means; the execution's history keeps the event",
 };
 
 const READ_ACTIONS = [
@@ -221,6 +224,7 @@ export function grantData(role: iam.Role, data: DataResources, grants: DataGrant
     ['audit', grants.audit],
     ['vendorKeys', grants.vendorKeys],
     ['rollups', grants.rollups],
+    ['workflows', grants.workflows],
   ];
   for (const [name, access] of entries) {
     if (access) tableStatement(role, data.arnsOf(name), data.key, access);
@@ -243,6 +247,48 @@ export function grantData(role: iam.Role, data: DataResources, grants: DataGrant
       new iam.PolicyStatement({
         actions: grants.archive === 'write' ? [...KMS_READ, 'kms:GenerateDataKey'] : KMS_READ,
         resources: [data.key.keyArn],
+      }),
+    );
+  }
+  if (grants.workflowControl) {
+    const names = workflowNames(Stack.of(role));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'states:StartExecution',
+          'states:SendTaskSuccess',
+          'states:SendTaskFailure',
+          'states:SendTaskHeartbeat',
+        ],
+        resources: names.machineArns,
+      }),
+    );
+    // Execution names are minted per start (the agreement and version): only the state machine part is fixed.
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: names.executionArns }),
+    );
+    for (const finding of names.executionFindings) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${finding}]`,
+        reason:
+          "DescribeExecution on this deployment's executions of one named state machine; execution names are minted per start.",
+      });
+    }
+  }
+  if (grants.sendEmail) {
+    const stack = Stack.of(role);
+    const names = workflowNames(stack);
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [
+          senderIdentityArn(stack),
+          stack.formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: names.configurationSet,
+          }),
+        ],
       }),
     );
   }

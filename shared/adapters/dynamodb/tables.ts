@@ -84,7 +84,26 @@ export const ROLLUPS_TABLE: TableDef = {
   ttl: 'expiresAt',
 };
 
-export const TABLES = [DATA_TABLE, AUDIT_TABLE, VENDOR_KEYS_TABLE, ROLLUPS_TABLE] as const;
+/** Index names of the workflows table, with the attributes that key them. */
+export const WORKFLOWS_INDEX = {
+  byStatus: gsi('byStatus', 'statusPk', 'statusSk'),
+  bySubject: gsi('bySubject', 'subjPk', 'subjSk'),
+  byRef: gsi('byRef', 'refPk', 'refSk'),
+} as const;
+
+/**
+ * Workflows (issue 11): people's tasks with the task token their callback waits on, the notification queue, and the
+ * index of executions by subject (Step Functions itself holds the executions).
+ */
+export const WORKFLOWS_TABLE: TableDef = {
+  id: 'Workflows',
+  partitionKey: s('pk'),
+  sortKey: s('sk'),
+  indexes: Object.values(WORKFLOWS_INDEX),
+  ttl: 'expiresAt',
+};
+
+export const TABLES = [DATA_TABLE, AUDIT_TABLE, VENDOR_KEYS_TABLE, ROLLUPS_TABLE, WORKFLOWS_TABLE] as const;
 
 /** Physical table names of one deployment; the stack passes them to functions as environment variables. */
 export interface TableNames {

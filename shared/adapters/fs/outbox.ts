@@ -1,51 +1,38 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Commentary } from '../../domain/reports/model.js';
-import type { CommentaryRequest, CommentaryWindow, Delivery, ReportDelivery } from '../../ports/reports.js';
+import type { EmailSender, RawEmail } from '../../ports/notifier.js';
 
-const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
+/** The file name of a message in the outbox: its Message-ID, made safe for a file system. */
+export const outboxFileName = (messageId: string) =>
+  `${messageId.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9._@+-]/g, '_')}.eml`;
 
 /**
- * The embedded default's report outbox (`.accord/outbox/reports/<delivery id>/`): `delivery.json` (recipients,
- * subject, text, archive keys, attachment names and SHA-256) and each attachment as a file. The workflows work's
- * Notifier replaces this (SMTP or `.eml` files) behind the same port.
+ * The embedded default's e-mail when no SMTP server is configured: each message an RFC 5322 `.eml` file under
+ * `.accord/outbox/`, named by its Message-ID. Written to a temporary name and renamed, so a reader never sees half a
+ * message; sending the same message again rewrites the same file (a re-send after a crash stays one message).
  */
-export class FileReportDelivery implements ReportDelivery {
-  constructor(private readonly dir: string) {}
-  async deliver(d: Delivery): Promise<void> {
-    const dir = join(this.dir, safe(d.id));
+export class OutboxEmailSender implements EmailSender {
+  constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
-    for (const a of d.attachments) writeFileSync(join(dir, safe(a.fileName)), a.body);
-    const { attachments, ...rest } = d;
+  }
+
+  async send(mail: RawEmail): Promise<{ messageId: string; transportId?: string }> {
+    const name = outboxFileName(mail.messageId);
+    const tmp = join(this.dir, `.${name}.${process.pid}.tmp`);
+    // The envelope travels in the file as the X-Envelope-To header an MTA's pickup directory would read.
     writeFileSync(
-      join(dir, 'delivery.json'),
-      `${JSON.stringify({ ...rest, attachments: attachments.map((a) => ({ fileName: a.fileName, contentType: a.contentType, sha256: a.sha256, size: a.body.byteLength })) }, null, 2)}\n`,
+      tmp,
+      Buffer.concat([Buffer.from(`X-Envelope-To: ${mail.envelope.to.join(', ')}\r\n`), mail.raw]),
     );
+    renameSync(tmp, join(this.dir, name));
+    return { messageId: mail.messageId, transportId: name };
   }
-}
 
-/**
- * Commentary windows on the embedded default, until the workflows' task port: a request is written to
- * `<dir>/<publication id>/request.json`; commentary is read from `<dir>/<publication id>/*.commentary.json`
- * (each `{agreementId, objectiveId, author, at, text}`), as a task's answer would be recorded.
- */
-export class FileCommentaryWindow implements CommentaryWindow {
-  constructor(private readonly dir: string) {}
-  async open(req: CommentaryRequest): Promise<void> {
-    const dir = join(this.dir, safe(req.publicationId));
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'request.json'), `${JSON.stringify(req, null, 2)}\n`);
-  }
-  async collect(publicationId: string): Promise<Commentary[]> {
-    const dir = join(this.dir, safe(publicationId));
-    let names: string[];
-    try {
-      names = readdirSync(dir)
-        .filter((n) => n.endsWith('.commentary.json'))
-        .sort();
-    } catch {
-      return [];
-    }
-    return names.map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as Commentary);
+  /** The messages in the outbox (for tests and the walk-through). */
+  list(): { file: string; raw: Buffer }[] {
+    return readdirSync(this.dir)
+      .filter((f) => f.endsWith('.eml') && !f.startsWith('.'))
+      .sort()
+      .map((file) => ({ file, raw: readFileSync(join(this.dir, file)) }));
   }
 }

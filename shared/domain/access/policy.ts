@@ -54,6 +54,9 @@ export const ACTIONS = [
   'report.publish',
   /** The WORM archive: list, download, verify, and read its access log (every retrieval is logged). */
   'archive.read',
+  /** Seeing workflow tasks and executions (issue 11); acting on a task also needs to be one of its assignees. */
+  'task.read',
+  'task.act',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -100,6 +103,8 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'exception.approve',
       'exception.revoke',
       'report.publish',
+      'task.read',
+      'task.act',
     ],
   },
   approver: {
@@ -111,6 +116,8 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'exception.approve',
       'exception.revoke',
       'dispute.resolve',
+      'task.read',
+      'task.act',
     ],
   },
   'service-owner': {
@@ -123,6 +130,8 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'violation.manage',
       'exception.request',
       'exception.revoke',
+      'task.read',
+      'task.act',
     ],
   },
   auditor: {
@@ -134,9 +143,10 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'telemetry.mapping.read',
       'vendor.read',
       'archive.read',
+      'task.read',
     ],
   },
-  viewer: { scope: 'business-units', actions: READ },
+  viewer: { scope: 'business-units', actions: [...READ, 'task.read'] },
   vendor: { scope: 'own-vendor', actions: ['telemetry.ingest'] },
 };
 

@@ -64,6 +64,10 @@ export interface ObjectiveDeps {
   ids: ObjectiveIds;
   settings: EngineSettings;
   severityRules: SeverityRules;
+  /** Told of each violation this run opened (the remediation workflow starts on it). */
+  onViolationOpened?: ((v: ViolationRecord) => Promise<void>) | undefined;
+  /** Told of each chunk of results (burn-rate pages and forecast breaches notify). */
+  onEvaluated?: ((results: readonly EvaluationResult[]) => Promise<void>) | undefined;
 }
 
 export interface EvaluationRunSummary {
@@ -532,6 +536,7 @@ export class ObjectiveUseCases {
       timings.evaluate += performance.now() - t;
       t = performance.now();
       await this.deps.evaluations.save(results);
+      await this.deps.onEvaluated?.(results);
       timings.save += performance.now() - t;
       t = performance.now();
       const todo = results.filter((r) => r.status === 'breached' || openBy.has(keyOf(r)));
@@ -559,6 +564,7 @@ export class ObjectiveUseCases {
       for (const v of creates) {
         const { created } = await this.deps.violations.record(v);
         if (created) counts.opened++;
+        if (created) await this.deps.onViolationOpened?.(v);
       }
       for (const r of results) byStatus[r.status]++;
       timings.violations += performance.now() - t;

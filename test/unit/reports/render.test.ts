@@ -114,7 +114,9 @@ describe('report renderers', () => {
     expect(text.replace(/\r\n/g, '')).not.toMatch(/(?<!")\n/);
     expect(text).toContain(',"tier that applies (the lowest ""below"" threshold the compliance is under)",');
     // The credit's first step names the objective and its period, then the unrounded count: commas inside, quoted.
-    expect(text).toMatch(/,"objective availability, 2026-03-31T23:00:00.000Z to 2026-04-30T23:00:00.000Z: [^"]*",/);
+    expect(text).toMatch(
+      /,"objective availability, 2026-03-31T23:00:00.000Z to 2026-04-30T23:00:00.000Z: [^"]*",/,
+    );
     const rows = parse(text, { columns: true }) as Record<string, string>[];
     expect(rows.find((r) => r.column === 'what' && r.row === '2')?.value).toBe(
       'tier that applies (the lowest "below" threshold the compliance is under)',

@@ -1,0 +1,17 @@
+import { httpHandler } from '../../shared/http/handler.js';
+import { ok } from '../../shared/http/respond.js';
+import { objectivesIn } from '../../shared/usecases/objectives/index.js';
+import { workflowsIn } from '../../shared/usecases/workflows/index.js';
+
+export const handler = httpHandler({
+  route: 'services.change-gate',
+  run: async ({ params, principal, deps }) =>
+    ok(
+      await workflowsIn(deps).changeGate.gate(
+        principal,
+        params.serviceId!,
+        objectivesIn(deps),
+        deps.services,
+      ),
+    ),
+});

@@ -1,0 +1,42 @@
+import { ArnFormat, type Stack, Token } from 'aws-cdk-lib';
+import { loadDistributionPolicy } from '../../shared/policy/workflows.js';
+import { WORKFLOWS } from '../../shared/workflows.js';
+
+/** The names one stack gives its workflow resources, known before they exist (functions' environment needs them). */
+export function workflowNames(stack: Stack) {
+  const prefix = `${stack.stackName}-`;
+  const machineArn = (name: string) =>
+    stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: `${prefix}${name}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  return {
+    prefix,
+    /** `arn:…:stateMachine:<stack>-` (the workflow name follows). */
+    machineArnPrefix: machineArn(''),
+    machineArns: WORKFLOWS.map((w) => machineArn(w.name)),
+    executionArns: WORKFLOWS.map((w) =>
+      stack.formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${prefix}${w.name}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    ),
+    configurationSet: `${stack.stackName}-notifications`,
+    /** The execution ARNs as cdk-nag prints them in a finding (to acknowledge exactly those). */
+    executionFindings: WORKFLOWS.map((w) => {
+      const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+      const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+      return `arn:<AWS::Partition>:states:${region}:${account}:execution:${prefix}${w.name}:*`;
+    }),
+  };
+}
+
+/** The SES identity notifications are sent from (the domain of distribution-lists.json's `from`). */
+export function senderIdentityArn(stack: Stack): string {
+  const domain = loadDistributionPolicy().from.email.split('@')[1]!;
+  return stack.formatArn({ service: 'ses', resource: 'identity', resourceName: domain });
+}

@@ -1,0 +1,366 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { NotificationRecord, NotificationStatus, NotificationStore } from '../../ports/notifier.js';
+import type { RemediationRecord, RemediationStore } from '../../ports/remediation.js';
+import type { TaskQuery, WorkTask, WorkTaskStore } from '../../ports/tasks.js';
+import type { WorkflowSubject } from '../../ports/workflows.js';
+import { isConditionalCheckFailed } from './errors.js';
+import { WORKFLOWS_INDEX } from './tables.js';
+
+/*
+ * The workflows table (shared/adapters/dynamodb/tables.ts), one item per record:
+ *   task          pk TASK#<id>           sk TASK   statusPk TASKS#<status>   statusSk <createdAt>#<id>
+ *                                                  subjPk TASK_SUBJ#<subject id>   subjSk <createdAt>#<id>
+ *                                                  refPk TASK_REF#<external ref>   refSk TASK
+ *   notification  pk NOTE#<id>           sk NOTE   statusPk NOTES_DUE (while pending/sending)   statusSk <due ms, 15 digits>#<id>
+ *                                                  subjPk NOTE_TOPIC#<topic>   subjSk <createdAt>#<id>
+ *   execution     pk EXEC#<type>#<id>    sk <startedAt>#<name>   (the index of Step Functions executions by subject)
+ */
+
+const pad = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(15, '0');
+
+function taskItem(t: WorkTask) {
+  return {
+    pk: `TASK#${t.id}`,
+    sk: 'TASK',
+    statusPk: `TASKS#${t.status}`,
+    statusSk: `${t.createdAt}#${t.id}`,
+    subjPk: `TASK_SUBJ#${t.subject.id}`,
+    subjSk: `${t.createdAt}#${t.id}`,
+    refPk: `TASK_REF#${t.externalRef}`,
+    refSk: 'TASK',
+    revision: t.revision,
+    record: t,
+  };
+}
+
+/** People's tasks on AWS, with the task token their callback waits on. Lists read an index, never a scan. */
+export class DynamoWorkTaskStore implements WorkTaskStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async upsert(task: Omit<WorkTask, 'revision'>): Promise<WorkTask> {
+    for (;;) {
+      const current = await this.get(task.id);
+      const next: WorkTask = current
+        ? {
+            ...current,
+            token: task.token,
+            dueAt: task.dueAt,
+            data: { ...current.data, ...task.data },
+            updatedAt: task.updatedAt,
+            revision: current.revision + 1,
+          }
+        : { ...task, revision: 1 };
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: taskItem(next),
+            ConditionExpression: current ? 'revision = :r' : 'attribute_not_exists(pk)',
+            ...(current ? { ExpressionAttributeValues: { ':r': current.revision } } : {}),
+          }),
+        );
+        return next;
+      } catch (e) {
+        if (!isConditionalCheckFailed(e)) throw e;
+      }
+    }
+  }
+
+  async get(id: string): Promise<WorkTask | undefined> {
+    const r = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `TASK#${id}`, sk: 'TASK' }, ConsistentRead: true }),
+    );
+    return (r.Item?.record as WorkTask | undefined) ?? undefined;
+  }
+
+  async byExternalRef(ref: string): Promise<WorkTask | undefined> {
+    const r = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: WORKFLOWS_INDEX.byRef.indexName,
+        KeyConditionExpression: 'refPk = :p',
+        ExpressionAttributeValues: { ':p': `TASK_REF#${ref}` },
+        Limit: 1,
+      }),
+    );
+    const id = (r.Items?.[0]?.record as WorkTask | undefined)?.id;
+    return id ? this.get(id) : undefined;
+  }
+
+  async list(q: TaskQuery): Promise<WorkTask[]> {
+    const limit = q.limit ?? 1000;
+    const bySubject = q.subjectId !== undefined;
+    const out: WorkTask[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: bySubject ? WORKFLOWS_INDEX.bySubject.indexName : WORKFLOWS_INDEX.byStatus.indexName,
+          KeyConditionExpression: bySubject ? 'subjPk = :p' : 'statusPk = :p',
+          ExpressionAttributeValues: {
+            ':p': bySubject ? `TASK_SUBJ#${q.subjectId}` : `TASKS#${q.status ?? 'pending'}`,
+          },
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of r.Items ?? []) {
+        const t = item.record as WorkTask;
+        if (q.status !== undefined && t.status !== q.status) continue;
+        if (q.executionId !== undefined && t.executionId !== q.executionId) continue;
+        out.push(t);
+      }
+      start = r.LastEvaluatedKey;
+    } while (start && out.length < limit);
+    return out.slice(0, limit);
+  }
+
+  async update(task: WorkTask, expected: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: taskItem({ ...task, revision: expected + 1 }),
+          ConditionExpression: 'revision = :r',
+          ExpressionAttributeValues: { ':r': expected },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionalCheckFailed(e)) return false;
+      throw e;
+    }
+  }
+}
+
+function noteItem(n: NotificationRecord) {
+  const due = n.status === 'pending' || n.status === 'sending';
+  return {
+    pk: `NOTE#${n.id}`,
+    sk: 'NOTE',
+    ...(due
+      ? { statusPk: 'NOTES_DUE', statusSk: `${pad(n.nextAttemptAt)}#${n.id}` }
+      : { statusPk: `NOTES#${n.status}`, statusSk: `${n.createdAt}#${n.id}` }),
+    subjPk: `NOTE_TOPIC#${n.topic}`,
+    subjSk: `${n.createdAt}#${n.id}`,
+    attempts: n.attempts,
+    record: n,
+  };
+}
+
+/**
+ * The notification queue on AWS. Due notifications sit in one index partition ordered by their due time; a claim
+ * moves each one's due time to the end of its lease with a condition on its attempt count, so two dispatchers never
+ * send the same notification at once.
+ */
+export class DynamoNotificationStore implements NotificationStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async enqueue(n: NotificationRecord): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: noteItem(n),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionalCheckFailed(e)) return false;
+      throw e;
+    }
+  }
+
+  async claim(nowMs: number, limit: number, leaseMs: number): Promise<NotificationRecord[]> {
+    const r = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: WORKFLOWS_INDEX.byStatus.indexName,
+        KeyConditionExpression: 'statusPk = :p AND statusSk < :t',
+        ExpressionAttributeValues: { ':p': 'NOTES_DUE', ':t': `${pad(nowMs + 1)}` },
+        Limit: limit,
+      }),
+    );
+    const claimed: NotificationRecord[] = [];
+    for (const item of r.Items ?? []) {
+      const n = item.record as NotificationRecord;
+      const next: NotificationRecord = {
+        ...n,
+        status: 'sending',
+        attempts: n.attempts + 1,
+        nextAttemptAt: nowMs + leaseMs,
+      };
+      try {
+        await this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: noteItem(next),
+            ConditionExpression: 'attempts = :a',
+            ExpressionAttributeValues: { ':a': n.attempts },
+          }),
+        );
+        claimed.push(next);
+      } catch (e) {
+        if (!isConditionalCheckFailed(e)) throw e;
+      }
+    }
+    return claimed;
+  }
+
+  async settle(
+    id: string,
+    o:
+      | { status: 'sent'; at: string }
+      | { status: 'pending'; nextAttemptAt: number; error: string }
+      | { status: 'dead'; error: string },
+  ): Promise<void> {
+    const n = await this.get(id);
+    if (!n) return;
+    const next: NotificationRecord = {
+      ...n,
+      status: o.status,
+      ...(o.status === 'sent' ? { sentAt: o.at } : { lastError: o.error }),
+      ...(o.status === 'pending' ? { nextAttemptAt: o.nextAttemptAt } : {}),
+    };
+    await this.db.send(new PutCommand({ TableName: this.table, Item: noteItem(next) }));
+  }
+
+  async get(id: string): Promise<NotificationRecord | undefined> {
+    const r = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `NOTE#${id}`, sk: 'NOTE' }, ConsistentRead: true }),
+    );
+    return (r.Item?.record as NotificationRecord | undefined) ?? undefined;
+  }
+
+  async list(q: {
+    topic?: string;
+    status?: NotificationStatus;
+    limit?: number;
+  }): Promise<NotificationRecord[]> {
+    const limit = q.limit ?? 1000;
+    if (q.topic === undefined) {
+      // By status: due ones share one partition (ordered by due time), sent and dead ones one each.
+      const partitions =
+        q.status === undefined
+          ? ['NOTES_DUE', 'NOTES#sent', 'NOTES#dead']
+          : [q.status === 'pending' || q.status === 'sending' ? 'NOTES_DUE' : `NOTES#${q.status}`];
+      const items: NotificationRecord[] = [];
+      for (const p of partitions) {
+        const r = await this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: WORKFLOWS_INDEX.byStatus.indexName,
+            KeyConditionExpression: 'statusPk = :p',
+            ExpressionAttributeValues: { ':p': p },
+            ScanIndexForward: false,
+            Limit: limit,
+          }),
+        );
+        items.push(...(r.Items ?? []).map((i) => i.record as NotificationRecord));
+      }
+      return items
+        .filter((n) => q.status === undefined || n.status === q.status)
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
+        .slice(0, limit);
+    }
+    const r = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: WORKFLOWS_INDEX.bySubject.indexName,
+        KeyConditionExpression: 'subjPk = :p',
+        ExpressionAttributeValues: { ':p': `NOTE_TOPIC#${q.topic}` },
+        ScanIndexForward: false,
+      }),
+    );
+    return (r.Items ?? [])
+      .map((i) => i.record as NotificationRecord)
+      .filter((n) => q.status === undefined || n.status === q.status)
+      .slice(0, limit);
+  }
+}
+
+export interface IndexedExecution {
+  executionArn: string;
+  workflow: string;
+  name: string;
+  subject: WorkflowSubject;
+  startedAt: string;
+}
+
+/** The executions of a subject (Step Functions cannot list by input): one item written at each start. */
+export class DynamoExecutionIndex {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async put(e: IndexedExecution): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: `EXEC#${e.subject.type}#${e.subject.id}`, sk: `${e.startedAt}#${e.name}`, record: e },
+      }),
+    );
+  }
+
+  async bySubject(subject: WorkflowSubject): Promise<IndexedExecution[]> {
+    const r = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': `EXEC#${subject.type}#${subject.id}` },
+        ScanIndexForward: false,
+      }),
+    );
+    return (r.Items ?? []).map((i) => i.record as IndexedExecution);
+  }
+
+  async byName(subject: WorkflowSubject, name: string): Promise<IndexedExecution | undefined> {
+    return (await this.bySubject(subject)).find((e) => e.name === name);
+  }
+}
+
+/** Remediation records on AWS: `REM#<violation id>` / `REM`, replaced under a revision condition. */
+export class DynamoRemediationStore implements RemediationStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async get(id: string): Promise<RemediationRecord | undefined> {
+    const r = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `REM#${id}`, sk: 'REM' }, ConsistentRead: true }),
+    );
+    return (r.Item?.record as RemediationRecord | undefined) ?? undefined;
+  }
+
+  async put(rec: RemediationRecord, expected: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: `REM#${rec.violationId}`,
+            sk: 'REM',
+            revision: expected + 1,
+            record: { ...rec, revision: expected + 1 },
+          },
+          ConditionExpression: expected === 0 ? 'attribute_not_exists(pk)' : 'revision = :r',
+          ...(expected === 0 ? {} : { ExpressionAttributeValues: { ':r': expected } }),
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionalCheckFailed(e)) return false;
+      throw e;
+    }
+  }
+}

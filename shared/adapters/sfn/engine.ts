@@ -1,0 +1,143 @@
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { Clock } from '../../ports/clock.js';
+import {
+  type ExecutionStatus,
+  type ExecutionSummary,
+  StaleTaskError,
+  type StartRequest,
+  type WorkflowEngine,
+  type WorkflowName,
+  type WorkflowSubject,
+} from '../../ports/workflows.js';
+import type { DynamoExecutionIndex, IndexedExecution } from '../dynamodb/workflows.js';
+
+/** Step Functions execution names: at most 80 of letters, digits, `-` and `_`. */
+export const executionName = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
+
+const STATUS: Record<string, ExecutionStatus> = {
+  RUNNING: 'running',
+  SUCCEEDED: 'succeeded',
+  FAILED: 'failed',
+  TIMED_OUT: 'failed',
+  ABORTED: 'aborted',
+  PENDING_REDRIVE: 'failed',
+};
+
+/**
+ * The WorkflowEngine on AWS: Step Functions Standard. Starting is idempotent by execution name (a second start of
+ * the same name is ExecutionAlreadyExists); answers go to SendTaskSuccess/SendTaskFailure; a token Step Functions no
+ * longer knows (timed out, answered, execution ended) is a StaleTaskError (409). Executions are indexed by subject
+ * in DynamoDB, since Step Functions cannot list executions by their input.
+ */
+export class StepFunctionsWorkflowEngine implements WorkflowEngine {
+  constructor(
+    private readonly sfn: SFNClient,
+    private readonly machineArn: (workflow: WorkflowName) => string,
+    private readonly index: DynamoExecutionIndex,
+    private readonly clock: Clock,
+  ) {}
+
+  async start(req: StartRequest): Promise<{ executionId: string; started: boolean }> {
+    const stateMachineArn = this.machineArn(req.workflow);
+    const name = executionName(req.name);
+    let executionArn: string;
+    let started = true;
+    try {
+      const out = await this.sfn.send(
+        new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(req.input) }),
+      );
+      executionArn = out.executionArn!;
+    } catch (e) {
+      if ((e as Error).name !== 'ExecutionAlreadyExists') throw e;
+      started = false;
+      const known = await this.index.byName(req.subject, name);
+      if (known) return { executionId: known.executionArn, started };
+      executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    }
+    await this.index.put({
+      executionArn,
+      workflow: req.workflow,
+      name,
+      subject: req.subject,
+      startedAt: this.clock.now().toISOString(),
+    });
+    return { executionId: executionArn, started };
+  }
+
+  async sendTaskSuccess(token: string, output: unknown): Promise<void> {
+    await this.answer(() =>
+      this.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output ?? null) })),
+    );
+  }
+
+  async sendTaskFailure(token: string, error: string, cause: string): Promise<void> {
+    await this.answer(() =>
+      this.sfn.send(
+        new SendTaskFailureCommand({
+          taskToken: token,
+          error: error.slice(0, 256),
+          cause: cause.slice(0, 32_768),
+        }),
+      ),
+    );
+  }
+
+  async listExecutions(subject: WorkflowSubject): Promise<ExecutionSummary[]> {
+    const indexed = await this.index.bySubject(subject);
+    return Promise.all(indexed.map((e) => this.summarise(e)));
+  }
+
+  async describe(executionId: string): Promise<ExecutionSummary | undefined> {
+    try {
+      const d = await this.sfn.send(new DescribeExecutionCommand({ executionArn: executionId }));
+      return toSummary(d, undefined);
+    } catch (e) {
+      if ((e as Error).name === 'ExecutionDoesNotExist') return undefined;
+      throw e;
+    }
+  }
+
+  private async summarise(e: IndexedExecution): Promise<ExecutionSummary> {
+    const d = await this.sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
+    return toSummary(d, e);
+  }
+
+  private async answer(send: () => Promise<unknown>): Promise<void> {
+    try {
+      await send();
+    } catch (e) {
+      const name = (e as Error).name;
+      if (name === 'TaskTimedOut')
+        throw new StaleTaskError('the task is no longer waiting: it timed out', 'timed out');
+      if (name === 'TaskDoesNotExist' || name === 'InvalidToken') {
+        throw new StaleTaskError('no task waits on this token (answered, or its execution ended)', 'unknown');
+      }
+      throw e;
+    }
+  }
+}
+
+function toSummary(d: DescribeExecutionCommandOutput, e: IndexedExecution | undefined): ExecutionSummary {
+  const input = d.input ? (JSON.parse(d.input) as { agreementId?: string }) : {};
+  return {
+    executionId: d.executionArn!,
+    workflow: (e?.workflow ??
+      d.stateMachineArn?.split(':').at(-1)?.split('-').at(-1) ??
+      'approval') as WorkflowName,
+    name: d.name ?? e?.name ?? '',
+    subject: e?.subject ?? { type: 'agreement', id: input.agreementId ?? '' },
+    status: STATUS[d.status ?? 'RUNNING'] ?? 'running',
+    startedAt: (d.startDate ?? new Date(0)).toISOString(),
+    ...(d.stopDate ? { stoppedAt: d.stopDate.toISOString() } : {}),
+    ...(d.output ? { output: JSON.parse(d.output) as unknown } : {}),
+    ...(d.error ? { error: { error: d.error, cause: d.cause ?? '' } } : {}),
+    path: [],
+  };
+}

@@ -1,0 +1,112 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { TaskQuery, WorkTask, WorkTaskStore } from '../../ports/tasks.js';
+
+/** People's tasks on the embedded default; the record as JSON, the columns its lists filter on. */
+export class SqliteWorkTaskStore implements WorkTaskStore {
+  private readonly cache = new Map<string, Statement>();
+  private stmt(sql: string): Statement {
+    let st = this.cache.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
+
+  constructor(private readonly db: Database) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS work_task (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        execution_id TEXT NOT NULL,
+        external_ref TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        body TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS work_task_by_status ON work_task (status, created_at);
+      CREATE INDEX IF NOT EXISTS work_task_by_subject ON work_task (subject_id, created_at);
+      CREATE INDEX IF NOT EXISTS work_task_by_execution ON work_task (execution_id);
+    `);
+  }
+
+  async upsert(task: Omit<WorkTask, 'revision'>): Promise<WorkTask> {
+    const tx = this.db.transaction((): WorkTask => {
+      const row = this.stmt('SELECT body FROM work_task WHERE id = ?').get(task.id) as
+        | { body: string }
+        | undefined;
+      if (!row) {
+        const created: WorkTask = { ...task, revision: 1 };
+        this.stmt(
+          `INSERT INTO work_task (id, status, subject_id, execution_id, external_ref, created_at, revision, body)
+             VALUES (?,?,?,?,?,?,?,?)`,
+        ).run(
+          created.id,
+          created.status,
+          created.subject.id,
+          created.executionId,
+          created.externalRef,
+          created.createdAt,
+          1,
+          JSON.stringify(created),
+        );
+        return created;
+      }
+      const current = JSON.parse(row.body) as WorkTask;
+      const next: WorkTask = {
+        ...current,
+        token: task.token,
+        dueAt: task.dueAt,
+        data: { ...current.data, ...task.data },
+        updatedAt: task.updatedAt,
+        revision: current.revision + 1,
+      };
+      this.write(next);
+      return next;
+    });
+    return tx();
+  }
+
+  async get(id: string): Promise<WorkTask | undefined> {
+    return this.one('SELECT body FROM work_task WHERE id = ?', id);
+  }
+
+  async byExternalRef(ref: string): Promise<WorkTask | undefined> {
+    return this.one('SELECT body FROM work_task WHERE external_ref = ?', ref);
+  }
+
+  async list(q: TaskQuery): Promise<WorkTask[]> {
+    return (
+      this.stmt(
+        `SELECT body FROM work_task
+           WHERE (@s IS NULL OR status = @s) AND (@sub IS NULL OR subject_id = @sub) AND (@e IS NULL OR execution_id = @e)
+           ORDER BY created_at DESC, id DESC LIMIT @l`,
+      ).all({
+        s: q.status ?? null,
+        sub: q.subjectId ?? null,
+        e: q.executionId ?? null,
+        l: q.limit ?? 1000,
+      }) as { body: string }[]
+    ).map((r) => JSON.parse(r.body) as WorkTask);
+  }
+
+  async update(task: WorkTask, expected: number): Promise<boolean> {
+    const next = { ...task, revision: expected + 1 };
+    const r = this.db
+      .prepare('UPDATE work_task SET status = ?, revision = ?, body = ? WHERE id = ? AND revision = ?')
+      .run(next.status, next.revision, JSON.stringify(next), next.id, expected);
+    return r.changes === 1;
+  }
+
+  private write(t: WorkTask): void {
+    this.db
+      .prepare('UPDATE work_task SET status = ?, revision = ?, body = ? WHERE id = ?')
+      .run(t.status, t.revision, JSON.stringify(t), t.id);
+  }
+
+  private one(sql: string, arg: string): WorkTask | undefined {
+    const row = this.stmt(sql).get(arg) as { body: string } | undefined;
+    return row ? (JSON.parse(row.body) as WorkTask) : undefined;
+  }
+}

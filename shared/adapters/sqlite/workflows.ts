@@ -1,0 +1,254 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { TaskTokenStore, TokenRecord } from '../../ports/tasks.js';
+import type {
+  ExecutionJournal,
+  ExecutionRecord,
+  ExecutionStatus,
+  JournalStep,
+  WorkflowName,
+  WorkflowSubject,
+} from '../../ports/workflows.js';
+
+/**
+ * The embedded engine's executions, journals, durable timers and task tokens, in the one SQLite file. A step and
+ * a token are single rows written by one statement each, so a crash leaves each either recorded or not.
+ */
+export class SqliteExecutionJournal implements ExecutionJournal {
+  private readonly cache = new Map<string, Statement>();
+  private stmt(sql: string): Statement {
+    let st = this.cache.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
+
+  constructor(private readonly db: Database) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS wf_execution (
+        id TEXT PRIMARY KEY,
+        workflow TEXT NOT NULL,
+        name TEXT NOT NULL,
+        subject_type TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        body TEXT NOT NULL,
+        UNIQUE (workflow, name)
+      );
+      CREATE INDEX IF NOT EXISTS wf_execution_by_subject ON wf_execution (subject_type, subject_id, started_at);
+      CREATE INDEX IF NOT EXISTS wf_execution_by_status ON wf_execution (status);
+      CREATE TABLE IF NOT EXISTS wf_step (
+        execution_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        status TEXT NOT NULL,
+        wake_at INTEGER,
+        body TEXT NOT NULL,
+        PRIMARY KEY (execution_id, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS wf_step_wakes ON wf_step (wake_at) WHERE status = 'waiting';
+    `);
+  }
+
+  async create(e: ExecutionRecord): Promise<boolean> {
+    const r = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO wf_execution (id, workflow, name, subject_type, subject_id, status, started_at, body)
+         VALUES (?,?,?,?,?,?,?,?)`,
+      )
+      .run(
+        e.executionId,
+        e.workflow,
+        e.name,
+        e.subject.type,
+        e.subject.id,
+        e.status,
+        e.startedAt,
+        JSON.stringify(e),
+      );
+    return r.changes === 1;
+  }
+
+  async get(id: string): Promise<ExecutionRecord | undefined> {
+    const row = this.stmt('SELECT body FROM wf_execution WHERE id = ?').get(id) as
+      | { body: string }
+      | undefined;
+    return row ? (JSON.parse(row.body) as ExecutionRecord) : undefined;
+  }
+
+  async byName(workflow: WorkflowName, name: string): Promise<ExecutionRecord | undefined> {
+    const row = this.db
+      .prepare('SELECT body FROM wf_execution WHERE workflow = ? AND name = ?')
+      .get(workflow, name) as { body: string } | undefined;
+    return row ? (JSON.parse(row.body) as ExecutionRecord) : undefined;
+  }
+
+  async update(
+    id: string,
+    patch: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
+  ): Promise<void> {
+    this.db.transaction(() => this.patch(id, patch))();
+  }
+
+  private patch(
+    id: string,
+    patch: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
+  ): void {
+    {
+      const current = this.stmt('SELECT body FROM wf_execution WHERE id = ?').get(id) as
+        | { body: string }
+        | undefined;
+      if (!current) return;
+      const next = { ...(JSON.parse(current.body) as ExecutionRecord), ...patch };
+      this.stmt('UPDATE wf_execution SET status = ?, body = ? WHERE id = ?').run(
+        next.status,
+        JSON.stringify(next),
+        id,
+      );
+    }
+  }
+
+  async listBySubject(subject: WorkflowSubject): Promise<ExecutionRecord[]> {
+    return (
+      this.stmt(
+        `SELECT body FROM wf_execution WHERE subject_type = ? AND subject_id = ?
+           ORDER BY started_at DESC, id DESC`,
+      ).all(subject.type, subject.id) as { body: string }[]
+    ).map((r) => JSON.parse(r.body) as ExecutionRecord);
+  }
+
+  async idsWithStatus(statuses: readonly ExecutionStatus[], limit: number): Promise<string[]> {
+    if (statuses.length === 0) return [];
+    return (
+      this.stmt(
+        `SELECT id FROM wf_execution WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY started_at LIMIT ?`,
+      ).all(...statuses, limit) as { id: string }[]
+    ).map((r) => r.id);
+  }
+
+  async steps(executionId: string): Promise<Map<string, JournalStep>> {
+    const rows = this.stmt('SELECT body FROM wf_step WHERE execution_id = ?').all(executionId) as {
+      body: string;
+    }[];
+    const out = new Map<string, JournalStep>();
+    for (const r of rows) {
+      const s = JSON.parse(r.body) as JournalStep;
+      out.set(s.key, s);
+    }
+    return out;
+  }
+
+  async putStep(executionId: string, step: JournalStep): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO wf_step (execution_id, key, status, wake_at, body) VALUES (?,?,?,?,?)
+         ON CONFLICT (execution_id, key) DO UPDATE SET status = excluded.status, wake_at = excluded.wake_at, body = excluded.body`,
+      )
+      .run(executionId, step.key, step.status, step.wakeAt ?? null, JSON.stringify(step));
+  }
+
+  async putSteps(
+    executionId: string,
+    steps: readonly JournalStep[],
+    patch?: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
+  ): Promise<void> {
+    const put = this.stmt(
+      `INSERT INTO wf_step (execution_id, key, status, wake_at, body) VALUES (?,?,?,?,?)
+       ON CONFLICT (execution_id, key) DO UPDATE SET status = excluded.status, wake_at = excluded.wake_at, body = excluded.body`,
+    );
+    this.db.transaction(() => {
+      for (const s of steps) put.run(executionId, s.key, s.status, s.wakeAt ?? null, JSON.stringify(s));
+      if (patch) this.patch(executionId, patch);
+    })();
+  }
+
+  async dueWakes(nowMs: number, limit: number): Promise<string[]> {
+    return (
+      this.stmt(
+        `SELECT DISTINCT execution_id AS id FROM wf_step WHERE status = 'waiting' AND wake_at <= ? LIMIT ?`,
+      ).all(nowMs, limit) as { id: string }[]
+    ).map((r) => r.id);
+  }
+}
+
+/** Pending callback tokens with their heartbeat and timeout instants (indexed for the timer query). */
+export class SqliteTaskTokenStore implements TaskTokenStore {
+  private readonly cache = new Map<string, Statement>();
+  private stmt(sql: string): Statement {
+    let st = this.cache.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
+
+  constructor(private readonly db: Database) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS wf_token (
+        token TEXT PRIMARY KEY,
+        execution_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        due_at INTEGER,
+        body TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS wf_token_due ON wf_token (due_at) WHERE status = 'pending';
+      CREATE INDEX IF NOT EXISTS wf_token_by_execution ON wf_token (execution_id, status);
+    `);
+  }
+
+  async register(t: TokenRecord): Promise<void> {
+    const due = [t.heartbeatAt, t.timeoutAt].filter((x): x is number => x !== undefined);
+    this.db
+      .prepare(
+        'INSERT OR IGNORE INTO wf_token (token, execution_id, status, due_at, body) VALUES (?,?,?,?,?)',
+      )
+      .run(t.token, t.executionId, t.status, due.length ? Math.min(...due) : null, JSON.stringify(t));
+  }
+
+  async get(token: string): Promise<TokenRecord | undefined> {
+    const row = this.stmt('SELECT body FROM wf_token WHERE token = ?').get(token) as
+      | { body: string }
+      | undefined;
+    return row ? (JSON.parse(row.body) as TokenRecord) : undefined;
+  }
+
+  async settle(
+    token: string,
+    outcome: { status: 'succeeded'; output: unknown } | { status: 'failed'; error: string; cause: string },
+  ): Promise<{ record: TokenRecord | undefined; settled: boolean }> {
+    const tx = this.db.transaction(() => {
+      const row = this.stmt('SELECT body FROM wf_token WHERE token = ?').get(token) as
+        | { body: string }
+        | undefined;
+      if (!row) return { record: undefined, settled: false };
+      const current = JSON.parse(row.body) as TokenRecord;
+      if (current.status !== 'pending') return { record: current, settled: false };
+      const next: TokenRecord = { ...current, ...outcome };
+      this.stmt('UPDATE wf_token SET status = ?, due_at = NULL, body = ? WHERE token = ?').run(
+        next.status,
+        JSON.stringify(next),
+        token,
+      );
+      return { record: next, settled: true };
+    });
+    return tx();
+  }
+
+  async due(nowMs: number, limit: number): Promise<TokenRecord[]> {
+    return (
+      this.stmt(
+        `SELECT body FROM wf_token WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?`,
+      ).all(nowMs, limit) as { body: string }[]
+    ).map((r) => JSON.parse(r.body) as TokenRecord);
+  }
+
+  async pendingOf(executionId: string): Promise<TokenRecord[]> {
+    return (
+      this.stmt(`SELECT body FROM wf_token WHERE execution_id = ? AND status = 'pending'`).all(
+        executionId,
+      ) as { body: string }[]
+    ).map((r) => JSON.parse(r.body) as TokenRecord);
+  }
+}

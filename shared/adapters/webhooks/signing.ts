@@ -1,0 +1,84 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { UnauthenticatedError } from '../../domain/errors.js';
+
+/**
+ * Signed webhooks as Standard Webhooks defines them: the signature is HMAC-SHA256 over `id.timestamp.body` with
+ * the secret's key bytes (`whsec_` + base64), sent as `webhook-signature: v1,<base64>` beside `webhook-id` and
+ * `webhook-timestamp` (Unix seconds). Binding the id and time means a body cannot be replayed under another id or
+ * at another time. The secret and the clock are passed in; nothing here reads either itself.
+ */
+export function secretKey(secret: string): Buffer {
+  const body = secret.startsWith('whsec_') ? secret.slice(6) : secret;
+  const key = Buffer.from(body, 'base64');
+  if (key.length < 16) throw new Error('a webhook secret must hold at least 16 bytes (whsec_ + base64)');
+  return key;
+}
+
+export function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): string {
+  const mac = createHmac('sha256', secretKey(secret))
+    .update(`${id}.${timestampSeconds}.${body}`)
+    .digest('base64');
+  return `v1,${mac}`;
+}
+
+/** The three headers of one delivery. */
+export function webhookHeaders(
+  secret: string,
+  id: string,
+  nowMs: number,
+  body: string,
+): Record<string, string> {
+  const ts = Math.floor(nowMs / 1000);
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(ts),
+    'webhook-signature': signWebhook(secret, id, ts, body),
+  };
+}
+
+/**
+ * Verifies an inbound webhook: any of the space-separated `v1,` signatures made with any of the secrets (so keys
+ * rotate without downtime), a timestamp within `toleranceSeconds` of now (stale and future ones are refused),
+ * compared in constant time. Throws UnauthenticatedError (401) naming the header at fault.
+ */
+export function verifyWebhook(
+  secrets: readonly string[],
+  headers: Record<string, string | undefined>,
+  body: string,
+  nowMs: number,
+  toleranceSeconds = 300,
+): { id: string; timestamp: number } {
+  const id = headers['webhook-id'];
+  const ts = headers['webhook-timestamp'];
+  const sig = headers['webhook-signature'];
+  const missing = (h: string) =>
+    new UnauthenticatedError('the webhook is not signed', [{ path: h, problem: 'header is missing' }]);
+  if (!id) throw missing('webhook-id');
+  if (!ts) throw missing('webhook-timestamp');
+  if (!sig) throw missing('webhook-signature');
+  const timestamp = Number(ts);
+  if (!/^\d{1,12}$/.test(ts)) {
+    throw new UnauthenticatedError('bad webhook timestamp', [
+      { path: 'webhook-timestamp', problem: 'is not Unix seconds' },
+    ]);
+  }
+  if (Math.abs(nowMs / 1000 - timestamp) > toleranceSeconds) {
+    throw new UnauthenticatedError('the webhook timestamp is too old or in the future', [
+      { path: 'webhook-timestamp', problem: `is more than ${toleranceSeconds} s from now` },
+    ]);
+  }
+  const given = sig
+    .split(' ')
+    .map((s) => s.split(','))
+    .filter(([v, b]) => v === 'v1' && b)
+    .map(([, b]) => Buffer.from(b!, 'base64'));
+  for (const secret of secrets) {
+    const expected = Buffer.from(signWebhook(secret, id, timestamp, body).slice(3), 'base64');
+    if (given.some((g) => g.length === expected.length && timingSafeEqual(g, expected)))
+      return { id, timestamp };
+  }
+  throw new UnauthenticatedError('the webhook signature does not match', [
+    { path: 'webhook-signature', problem: 'matches no signing secret' },
+  ]);
+}

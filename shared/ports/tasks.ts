@@ -1,0 +1,116 @@
+/**
+ * Tasks: the callback tasks of workflow executions as people see them (a sign-off, an RCA, a CAPA item, a change
+ * assessment, a review), and, for the embedded engine, the task tokens those callbacks wait on.
+ */
+import type { Role } from '../domain/access/policy.js';
+import type { WorkflowName } from './workflows.js';
+
+export const TASK_KINDS = [
+  'signoff',
+  'rca',
+  'capa',
+  'change-assessment',
+  'change-signoff',
+  'review',
+  'preventive',
+  'freeze-exception',
+] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+
+export const TASK_STATUSES = ['pending', 'completed', 'rejected', 'cancelled', 'expired'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** Who may act on a task: any one of these matches (capacity needs the sign-off claim, email the token's email). */
+export interface TaskAssignees {
+  /** A sign-off capacity (approvers holding it; the service owner of the service for `service-owner`). */
+  capacity?: string | undefined;
+  /** Roles whose holders may act, within the task's scope. */
+  roles?: Role[] | undefined;
+  /** People named by e-mail (an RCA or CAPA owner). */
+  emails?: string[] | undefined;
+}
+
+/** One task of a person or group, with the token of the callback it answers. */
+export interface WorkTask {
+  /** Stable for the life of the task (`tsk_…`), whatever token its callback carries now. */
+  id: string;
+  kind: TaskKind;
+  workflow: WorkflowName;
+  executionId: string;
+  /** The callback token the execution waits on now; replaced each time the callback task is entered again. */
+  token: string;
+  subject: { type: 'agreement' | 'violation' | 'service' | 'change-request'; id: string };
+  /** Where it lives, for the access scope. */
+  businessUnit: string;
+  serviceId: string;
+  title: string;
+  assignees: TaskAssignees;
+  status: TaskStatus;
+  createdAt: string;
+  updatedAt: string;
+  /** When the task is due (ISO instant); reminders and escalation count from it. */
+  dueAt?: string | undefined;
+  /** A stable reference another tool (a ticketing system) holds for this task: inbound webhooks name it. */
+  externalRef: string;
+  /** Task-specific data (the capacity, the RCA draft, the CAPA item, …). */
+  data: Record<string, unknown>;
+  /** The decision or result, once acted on. */
+  outcome?: Record<string, unknown> | undefined;
+  settledBy?: string | undefined;
+  settledAt?: string | undefined;
+  /** Increments on every write: the optimistic lock of `update`. */
+  revision: number;
+}
+
+export interface TaskQuery {
+  status?: TaskStatus | undefined;
+  subjectId?: string | undefined;
+  executionId?: string | undefined;
+  limit?: number | undefined;
+}
+
+export interface WorkTaskStore {
+  /** Creates the task, or, when one with this id exists, refreshes its token, due date and data (revision + 1). */
+  upsert(task: Omit<WorkTask, 'revision'>): Promise<WorkTask>;
+  get(id: string): Promise<WorkTask | undefined>;
+  byExternalRef(ref: string): Promise<WorkTask | undefined>;
+  /** Newest first. */
+  list(q: TaskQuery): Promise<WorkTask[]>;
+  /**
+   * Replaces a task when its revision is still `expected`; false when someone else changed it first (the caller
+   * re-reads and decides again).
+   */
+  update(task: WorkTask, expected: number): Promise<boolean>;
+}
+
+/** A callback token of the embedded engine, with the timers Step Functions keeps on AWS (heartbeat, timeout). */
+export interface TokenRecord {
+  token: string;
+  executionId: string;
+  /** The journal step the token belongs to. */
+  stepKey: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  output?: unknown;
+  error?: string | undefined;
+  cause?: string | undefined;
+  /** Epoch ms: when States.HeartbeatTimeout fires unless answered; absent when the state has no heartbeat. */
+  heartbeatAt?: number | undefined;
+  /** Epoch ms: when States.Timeout fires unless answered. */
+  timeoutAt?: number | undefined;
+}
+
+/** The embedded engine's `.waitForTaskToken`: pending tokens persisted, so a restart loses none. */
+export interface TaskTokenStore {
+  /** Registers a pending token; registering the same token again is a no-op. */
+  register(t: TokenRecord): Promise<void>;
+  get(token: string): Promise<TokenRecord | undefined>;
+  /** Settles a pending token; answers the record as it is after, and whether this call settled it. */
+  settle(
+    token: string,
+    outcome: { status: 'succeeded'; output: unknown } | { status: 'failed'; error: string; cause: string },
+  ): Promise<{ record: TokenRecord | undefined; settled: boolean }>;
+  /** Pending tokens whose heartbeat or timeout is at or before `nowMs`. */
+  due(nowMs: number, limit: number): Promise<TokenRecord[]>;
+  /** Pending tokens of one execution. */
+  pendingOf(executionId: string): Promise<TokenRecord[]>;
+}

@@ -1,0 +1,125 @@
+/**
+ * The workflow engine: Step Functions Standard on AWS, the same ASL files run by aws-local-stepfunctions on the
+ * embedded default. Named for what the use cases need: start an execution (idempotent by name), answer a
+ * callback task (task token), and list the executions of an agreement, a violation or a service.
+ */
+import { ConflictError } from '../domain/errors.js';
+
+/** The state machines (one ASL file each under infra/workflows/; the table is shared/workflows.ts). */
+export const WORKFLOW_NAMES = [
+  'approval',
+  'remediation',
+  'renewal',
+  'change-request',
+  'decommission',
+  'change-freeze-exception',
+] as const;
+export type WorkflowName = (typeof WORKFLOW_NAMES)[number];
+
+/** What an execution is about: listing by subject answers "the state of every workflow of this agreement". */
+export interface WorkflowSubject {
+  type: 'agreement' | 'violation' | 'service' | 'change-request';
+  id: string;
+}
+
+export type ExecutionStatus = 'running' | 'waiting' | 'succeeded' | 'failed' | 'aborted';
+
+/** An execution as the API shows it. Times are ISO 8601 instants. */
+export interface ExecutionSummary {
+  /** Unique per deployment; on AWS the execution ARN. */
+  executionId: string;
+  workflow: WorkflowName;
+  /** The idempotency name given at start (at most 80 characters, as Step Functions allows). */
+  name: string;
+  subject: WorkflowSubject;
+  status: ExecutionStatus;
+  startedAt: string;
+  stoppedAt?: string | undefined;
+  /** The output of a finished execution (for example `{outcome: 'rejected', reason}`). */
+  output?: unknown;
+  error?: { error: string; cause: string } | undefined;
+  /** The states entered so far, in order; nested states as `Map[index].State`. Empty where not tracked. */
+  path: string[];
+}
+
+export interface StartRequest {
+  workflow: WorkflowName;
+  /** Idempotency: starting the same name twice answers the first execution. */
+  name: string;
+  subject: WorkflowSubject;
+  input: Record<string, unknown>;
+}
+
+/** A task token that is no longer waiting (answered, timed out, or its execution ended): HTTP 409. */
+export class StaleTaskError extends ConflictError {
+  override readonly code = 'task_not_pending';
+  constructor(
+    message: string,
+    readonly state: string,
+  ) {
+    super(message, [{ path: 'taskToken', problem: `is ${state}` }], { state });
+  }
+}
+
+export interface WorkflowEngine {
+  /** Starts an execution; the same name again answers the existing one with `started: false`. */
+  start(req: StartRequest): Promise<{ executionId: string; started: boolean }>;
+  /** Completes a waiting callback task with its output; StaleTaskError when the token no longer waits. */
+  sendTaskSuccess(token: string, output: unknown): Promise<void>;
+  /** Fails a waiting callback task with a named error (caught by the ASL's Catch); StaleTaskError as above. */
+  sendTaskFailure(token: string, error: string, cause: string): Promise<void>;
+  /** Every execution about one subject, newest first. */
+  listExecutions(subject: WorkflowSubject): Promise<ExecutionSummary[]>;
+  describe(executionId: string): Promise<ExecutionSummary | undefined>;
+}
+
+/** An execution as the embedded engine keeps it: the summary plus what it needs to replay. */
+export interface ExecutionRecord extends ExecutionSummary {
+  input: Record<string, unknown>;
+}
+
+/**
+ * One step of an execution's journal. The embedded engine replays an execution from its start whenever it must
+ * go on (a token answered, a timer due, a restart); every Task outcome is journaled under a key derived from the
+ * state, its effective input and how often that pair occurred before, so a replay answers recorded outcomes
+ * without calling the handler again, and runs exactly the steps that never finished.
+ */
+export interface JournalStep {
+  key: string;
+  /** done/failed: the outcome is recorded; waiting: a durable timer; pending: a callback token. */
+  status: 'done' | 'failed' | 'waiting' | 'pending';
+  output?: unknown;
+  error?: string | undefined;
+  cause?: string | undefined;
+  /** Epoch ms a durable wait ends. */
+  wakeAt?: number | undefined;
+  /** The callback token of a pending step. */
+  token?: string | undefined;
+  /** Whether the callback's handler has run (registered the task, notified); a crash before it runs it again. */
+  invoked?: boolean | undefined;
+}
+
+/** The embedded engine's persistence: executions, their journals and durable timers (SQLite; memory for tests). */
+export interface ExecutionJournal {
+  /** Stores a new execution; false when one with the same workflow and name exists. */
+  create(e: ExecutionRecord): Promise<boolean>;
+  get(executionId: string): Promise<ExecutionRecord | undefined>;
+  byName(workflow: WorkflowName, name: string): Promise<ExecutionRecord | undefined>;
+  update(
+    executionId: string,
+    patch: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
+  ): Promise<void>;
+  listBySubject(subject: WorkflowSubject): Promise<ExecutionRecord[]>;
+  /** Ids of executions with a status among these (a restart resumes the ones that were running). */
+  idsWithStatus(statuses: readonly ExecutionStatus[], limit: number): Promise<string[]>;
+  steps(executionId: string): Promise<Map<string, JournalStep>>;
+  putStep(executionId: string, step: JournalStep): Promise<void>;
+  /** Several steps at once, and optionally the execution's new state, in one transaction where the backend has them. */
+  putSteps(
+    executionId: string,
+    steps: readonly JournalStep[],
+    patch?: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
+  ): Promise<void>;
+  /** Executions with a durable wait due at or before `nowMs`. */
+  dueWakes(nowMs: number, limit: number): Promise<string[]>;
+}

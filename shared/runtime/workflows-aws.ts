@@ -1,0 +1,82 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoViolationStore } from '../adapters/dynamodb/objectives.js';
+import {
+  DynamoExecutionIndex,
+  DynamoNotificationStore,
+  DynamoRemediationStore,
+  DynamoWorkTaskStore,
+} from '../adapters/dynamodb/workflows.js';
+import { SesEmailSender } from '../adapters/ses/email.js';
+import { StepFunctionsWorkflowEngine } from '../adapters/sfn/engine.js';
+import { HttpWebhookSender } from '../adapters/webhooks/http.js';
+import { verifyWebhook, webhookHeaders } from '../adapters/webhooks/signing.js';
+import { loadDistributionPolicy, loadWorkflowPolicy } from '../policy/workflows.js';
+import type { AgreementStore } from '../ports/agreements.js';
+import type { Clock } from '../ports/clock.js';
+import type { ServiceStore } from '../ports/services.js';
+import type { AgreementUseCases } from '../usecases/agreements.js';
+import { buildWorkflowServices, type WorkflowServices } from '../usecases/workflows/index.js';
+import { Notifications } from '../usecases/workflows/notifications.js';
+import { AWS_ENV, type Config, inboundSecrets } from './config.js';
+
+/**
+ * Workflows on AWS: Step Functions Standard (the state machines of shared/workflows.ts, deployed by
+ * infra/aws/constructs/workflows.ts), tasks and the notification queue in the workflows table, e-mail by SES v2.
+ * Clients are built once per cold start.
+ */
+export function composeAwsWorkflows(o: {
+  config: Config;
+  doc: DynamoDBDocumentClient;
+  table: string;
+  /** The data table (violations live there). */
+  dataTable: string;
+  agreements: AgreementStore;
+  useCases: () => AgreementUseCases;
+  services: ServiceStore;
+  clock: Clock;
+}): WorkflowServices {
+  const prefix = o.config[AWS_ENV.stateMachineArnPrefix];
+  if (!prefix)
+    throw new Error(
+      `bad configuration: ${AWS_ENV.stateMachineArnPrefix} must be set with the workflows table`,
+    );
+  const engine = new StepFunctionsWorkflowEngine(
+    new SFNClient({}),
+    (w) => `${prefix}${w}`,
+    new DynamoExecutionIndex(o.doc, o.table),
+    o.clock,
+  );
+  const tasks = new DynamoWorkTaskStore(o.doc, o.table);
+  const policy = loadWorkflowPolicy();
+  const notifications = new Notifications({
+    store: new DynamoNotificationStore(o.doc, o.table),
+    email: new SesEmailSender(new SESv2Client({}), o.config[AWS_ENV.sesConfigurationSet]),
+    webhooks: new HttpWebhookSender(),
+    // Only the dispatcher composes: MailComposer loads on first use.
+    compose: async (m) => (await import('../adapters/mail/compose.js')).composeEmail(m),
+    sign: webhookHeaders,
+    secret: (name) => process.env[name],
+    clock: o.clock,
+    distribution: loadDistributionPolicy(),
+    policy: policy.notifications,
+  });
+  const secrets = inboundSecrets(o.config);
+  return buildWorkflowServices({
+    engine,
+    tasks,
+    remediation: new DynamoRemediationStore(o.doc, o.table),
+    notifications,
+    violations: new DynamoViolationStore(o.doc, o.dataTable),
+    agreements: o.agreements,
+    useCases: o.useCases,
+    services: o.services,
+    clock: o.clock,
+    policy,
+    baseUrl: o.config.ACCORD_PUBLIC_URL,
+    ...(secrets.length
+      ? { verifyInbound: (h, body) => verifyWebhook(secrets, h, body, o.clock.now().getTime()) }
+      : {}),
+  });
+}

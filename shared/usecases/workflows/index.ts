@@ -1,0 +1,115 @@
+import { UnavailableError, ValidationError } from '../../domain/errors.js';
+import type { WorkflowPolicy } from '../../policy/workflows.js';
+import type { AgreementStore } from '../../ports/agreements.js';
+import type { Clock } from '../../ports/clock.js';
+import type { ViolationStore } from '../../ports/objectives.js';
+import type { RemediationStore } from '../../ports/remediation.js';
+import type { ServiceStore } from '../../ports/services.js';
+import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
+import type { WorkflowEngine } from '../../ports/workflows.js';
+import type { AgreementUseCases } from '../agreements.js';
+import { ApprovalWorkflow } from './approval.js';
+import { ChangeGateUseCases } from './change-gate.js';
+import type { Notifications } from './notifications.js';
+import { RemediationWorkflow } from './remediation.js';
+import { TaskUseCases } from './tasks.js';
+
+/** The workflow side of a container: the engine, the workflows' steps, people's tasks and notifications. */
+export interface WorkflowServices {
+  engine: WorkflowEngine;
+  approval: ApprovalWorkflow;
+  remediation: RemediationWorkflow;
+  changeGate: ChangeGateUseCases;
+  tasks: TaskUseCases;
+  notifications: Notifications;
+}
+
+/** The workflows from a container, or a 503 where this deployment has not wired them. */
+export function workflowsIn(container: { workflows?: WorkflowServices | undefined }): WorkflowServices {
+  if (!container.workflows) throw new UnavailableError('workflows are not deployed here');
+  return container.workflows;
+}
+
+export interface WorkflowServiceDeps {
+  engine: WorkflowEngine;
+  tasks: WorkTaskStore;
+  remediation: RemediationStore;
+  notifications: Notifications;
+  violations: ViolationStore;
+  agreements: AgreementStore;
+  /** Lazily: the agreement use cases tell the approval workflow of their changes, so they are built first. */
+  useCases: () => AgreementUseCases;
+  services: ServiceStore;
+  clock: Clock;
+  policy: WorkflowPolicy;
+  baseUrl: string;
+  /** Verifies inbound webhooks from ticketing tools (absent: inbound webhooks are refused). */
+  verifyInbound?: (headers: Record<string, string>, body: string) => { id: string };
+}
+
+/** The workflow services both composition roots build, from their own adapters. */
+export function buildWorkflowServices(d: WorkflowServiceDeps): WorkflowServices {
+  const engine = () => d.engine;
+  const approval = new ApprovalWorkflow({
+    agreements: d.agreements,
+    get useCases() {
+      return d.useCases();
+    },
+    services: d.services,
+    tasks: d.tasks,
+    engine,
+    notifications: d.notifications,
+    clock: d.clock,
+    policy: d.policy,
+    baseUrl: d.baseUrl,
+  });
+  const remediation = new RemediationWorkflow({
+    violations: d.violations,
+    agreements: d.agreements,
+    remediation: d.remediation,
+    tasks: d.tasks,
+    engine,
+    notifications: d.notifications,
+    clock: d.clock,
+    policy: d.policy,
+    baseUrl: d.baseUrl,
+  });
+  let tasks: TaskUseCases;
+  const capa = (by: string, t: WorkTask, resolution: string) => remediation.closeCapa(by, t, resolution);
+  tasks = new TaskUseCases({
+    tasks: d.tasks,
+    get agreements() {
+      return d.useCases();
+    },
+    engine,
+    clock: d.clock,
+    completions: {
+      rca: (p, t, body) => {
+        if (!body.rca) {
+          throw new ValidationError('an RCA task is completed with the analysis', [
+            { path: 'rca', problem: 'is required' },
+          ]);
+        }
+        return remediation.submitRca(p, t, body.rca);
+      },
+      capa: (p, t, body) => capa(p.subject, t, body.resolution ?? body.reason),
+    },
+    ...(d.verifyInbound ? { verifyInbound: d.verifyInbound } : {}),
+    inbound: async (t, u) => {
+      if (u.status === 'closed' && t.kind === 'capa') {
+        const outcome = await capa(u.by ?? 'webhook', t, u.resolution ?? u.note ?? 'closed in the team tool');
+        await tasks.settle(t, outcome, u.by ?? 'webhook');
+      } else {
+        await remediation.note(u.by ?? 'webhook', t, `${u.status}${u.note ? `: ${u.note}` : ''}`);
+      }
+    },
+  });
+  return {
+    engine: d.engine,
+    approval,
+    remediation,
+    tasks,
+    notifications: d.notifications,
+    changeGate: new ChangeGateUseCases(d.policy.errorBudget),
+  };
+}

@@ -1,0 +1,217 @@
+import { canAccess, listScope, type Principal } from '../../domain/access/policy.js';
+import { mayActInCapacity } from '../../domain/agreements/signoff.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnavailableError,
+  ValidationError,
+} from '../../domain/errors.js';
+import type { Clock } from '../../ports/clock.js';
+import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
+import { type ExecutionSummary, StaleTaskError, type WorkflowEngine } from '../../ports/workflows.js';
+import type { SignOffCapacity } from '../../schemas/agreement.js';
+import { type CompleteTaskBody, InboundTaskWebhook, type ListTasksQuery } from '../../schemas/workflows.js';
+import type { AgreementUseCases } from '../agreements.js';
+
+export type WorkTaskView = Omit<WorkTask, 'token' | 'revision'> & { yours: boolean };
+
+/** What completing a task of one kind records besides the task itself (the RCA, a CAPA closure); its outcome. */
+export type TaskCompletion = (
+  p: Principal,
+  t: WorkTask,
+  body: CompleteTaskBody,
+) => Promise<Record<string, unknown>>;
+
+export interface TaskDeps {
+  tasks: WorkTaskStore;
+  agreements: AgreementUseCases;
+  engine: () => WorkflowEngine;
+  clock: Clock;
+  /** Kind-specific completion (rca, capa …); a kind without one records the decision and reason. */
+  completions?: Partial<Record<WorkTask['kind'], TaskCompletion>>;
+  /** Verifies an inbound signed webhook (Standard Webhooks) against the configured secrets; throws 401. */
+  verifyInbound?: (headers: Record<string, string>, body: string) => { id: string };
+  /** What a ticketing tool's update does to a task: close it, or add a note. */
+  inbound?: (t: WorkTask, update: InboundTaskWebhook) => Promise<void>;
+}
+
+/**
+ * Whether a principal is one of the people a task is addressed to: a sign-off capacity it holds (the service owner
+ * for `service-owner`), its e-mail among the named owners, or one of the roles named within the task's scope.
+ */
+export function mayAct(p: Principal, t: Pick<WorkTask, 'assignees' | 'businessUnit' | 'serviceId'>): boolean {
+  const a = t.assignees;
+  if (a.capacity && mayActInCapacity(p, a.capacity as SignOffCapacity, t.serviceId)) return true;
+  if (a.emails && p.email && a.emails.some((e) => e.toLowerCase() === p.email!.toLowerCase())) return true;
+  if (a.roles?.some((r) => p.roles.includes(r)) && canAccess(p, 'task.act', t)) return true;
+  return false;
+}
+
+const view = (p: Principal, t: WorkTask): WorkTaskView => {
+  const { token: _t, revision: _r, ...rest } = t;
+  return { ...rest, yours: t.status === 'pending' && mayAct(p, t) };
+};
+
+/** People's tasks: what waits for me, and acting on it (GET /v1/tasks, POST /v1/tasks/{id}/complete). */
+export class TaskUseCases {
+  constructor(private readonly deps: TaskDeps) {}
+
+  async list(p: Principal, q: ListTasksQuery): Promise<{ items: WorkTaskView[] }> {
+    const scope = listScope(p, 'task.read');
+    const visible = (t: WorkTask) =>
+      scope.all || scope.businessUnits.includes(t.businessUnit) || scope.serviceIds.includes(t.serviceId);
+    const rows = await this.deps.tasks.list({
+      status: q.status,
+      ...(q.subjectId ? { subjectId: q.subjectId } : {}),
+      limit: 10_000,
+    });
+    const items = rows
+      .filter(
+        (t) =>
+          (q.kind === undefined || t.kind === q.kind) &&
+          (q.view === 'mine' ? mayAct(p, t) : visible(t) || mayAct(p, t)),
+      )
+      .slice(0, q.limit)
+      .map((t) => view(p, t));
+    return { items };
+  }
+
+  async get(p: Principal, id: string): Promise<WorkTaskView> {
+    return view(p, await this.load(p, id));
+  }
+
+  /** Acts on a task: 403 when it is someone else's, 409 naming its state when it no longer waits. */
+  async complete(p: Principal, id: string, body: CompleteTaskBody): Promise<WorkTaskView> {
+    const t = await this.load(p, id);
+    if (!mayAct(p, t)) {
+      throw new ForbiddenError(`task ${id} is addressed to ${describeAssignees(t)}, not to you`);
+    }
+    if (t.status !== 'pending') {
+      throw new ConflictError(
+        `task ${id} is ${t.status}: it no longer waits for anyone`,
+        [{ path: 'status', problem: `is ${t.status}` }],
+        {
+          state: t.status,
+        },
+      );
+    }
+    if (t.kind === 'signoff') {
+      if (!body.decision) {
+        throw new ValidationError('a sign-off needs a decision', [
+          { path: 'decision', problem: 'is required: approved or rejected' },
+        ]);
+      }
+      // Through the agreement use case, so separation of duties, scope and lifecycle rules all apply; the workflow
+      // observes the sign-off and answers this task.
+      const a = await this.deps.agreements.get(p, t.subject.id);
+      await this.deps.agreements.signOff(p, a.id, a.version, {
+        capacity: t.assignees.capacity as SignOffCapacity,
+        decision: body.decision,
+        reason: body.reason,
+        comment: body.comment,
+      });
+      return view(p, (await this.deps.tasks.get(id)) ?? t);
+    }
+    const special = this.deps.completions?.[t.kind];
+    const extra = special ? await special(p, t, body) : {};
+    const outcome = {
+      ...(body.decision ? { decision: body.decision } : {}),
+      reason: body.reason,
+      by: p.subject,
+      ...(body.comment ? { comment: body.comment } : {}),
+      ...extra,
+    };
+    await this.settle(t, outcome, p.subject, body.decision === 'rejected' ? 'rejected' : 'completed');
+    return view(p, (await this.deps.tasks.get(id)) ?? t);
+  }
+
+  /**
+   * An update from a team's own tool (a signed webhook naming the task's external reference): `closed` completes a
+   * CAPA task as that tool, `in-progress` (or any update of an RCA) adds its note to the history. An update of a task
+   * that no longer waits changes nothing, so the tool may retry.
+   */
+  async inbound(headers: Record<string, string>, raw: string): Promise<{ taskId: string; status: string }> {
+    if (!this.deps.verifyInbound || !this.deps.inbound) {
+      throw new UnavailableError('inbound webhooks are not configured here (ACCORD_INBOUND_WEBHOOK_SECRETS)');
+    }
+    const { id } = this.deps.verifyInbound(headers, raw);
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new ValidationError('malformed JSON', [{ path: '(body)', problem: 'is not valid JSON' }]);
+    }
+    const r = InboundTaskWebhook.safeParse(json);
+    if (!r.success) {
+      throw new ValidationError(
+        'the body does not match the schema',
+        r.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', problem: i.message })),
+      );
+    }
+    const t = await this.deps.tasks.byExternalRef(r.data.externalRef);
+    if (!t) {
+      throw new NotFoundError(`no task with the reference ${r.data.externalRef}`, [
+        { path: 'externalRef', problem: 'names no task' },
+      ]);
+    }
+    if (t.status === 'pending') await this.deps.inbound(t, { ...r.data, by: r.data.by ?? `webhook:${id}` });
+    return { taskId: t.id, status: (await this.deps.tasks.get(t.id))?.status ?? t.status };
+  }
+
+  /** Records a task's outcome, then answers the workflow waiting on it (when one does). */
+  async settle(
+    t: WorkTask,
+    outcome: Record<string, unknown>,
+    by: string,
+    status: WorkTask['status'] = 'completed',
+  ): Promise<void> {
+    const now = this.deps.clock.now().toISOString();
+    const next: WorkTask = { ...t, status, outcome, settledBy: by, settledAt: now, updatedAt: now };
+    if (!(await this.deps.tasks.update(next, t.revision))) {
+      const again = await this.deps.tasks.get(t.id);
+      throw new ConflictError(`task ${t.id} changed while you acted: it is ${again?.status ?? 'gone'}`, [], {
+        state: again?.status,
+      });
+    }
+    if (!t.token) return; // a task no execution waits on (a preventive task)
+    try {
+      await this.deps.engine().sendTaskSuccess(t.token, outcome);
+    } catch (e) {
+      if (!(e instanceof StaleTaskError)) throw e;
+      // The workflow moved on (a reminder re-issued the token): its next visit reads the recorded outcome.
+    }
+  }
+
+  private async load(p: Principal, id: string): Promise<WorkTask> {
+    const t = await this.deps.tasks.get(id);
+    if (!t || !(canAccess(p, 'task.read', t) || mayAct(p, t))) {
+      throw new NotFoundError(`no task ${id}`, [{ path: 'taskId', problem: 'names no task you may see' }]);
+    }
+    return t;
+  }
+}
+
+function describeAssignees(t: WorkTask): string {
+  const a = t.assignees;
+  return (
+    [
+      a.capacity ? `the holders of the ${a.capacity} sign-off capacity` : '',
+      a.emails?.length ? a.emails.join(', ') : '',
+      a.roles?.length ? `the roles ${a.roles.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' or ') || 'nobody'
+  );
+}
+
+/** The executions of one agreement, for its readers. */
+export async function agreementExecutions(
+  agreements: AgreementUseCases,
+  engine: WorkflowEngine,
+  p: Principal,
+  agreementId: string,
+): Promise<{ items: ExecutionSummary[] }> {
+  await agreements.load(p, 'agreement.read', agreementId);
+  return { items: await engine.listExecutions({ type: 'agreement', id: agreementId }) };
+}

@@ -1,0 +1,179 @@
+/**
+ * `npm run bench -- workflows`: the approval workflow on the embedded default, in process (the composition root of
+ * `npm start` over a SQLite file, time moved by the clock port): N approvals submitted, each signed in its two
+ * capacities through the agreement use case (the workflow observes it), then driven to activation on their
+ * effective date; then a restart (a new composition root over the same file) while 1,000 executions wait with a
+ * heartbeat due, timed until all have replayed and wait again. Notification delivery is not in the figures (queued
+ * only). Entries: workflows.approvals_per_s, workflows.restart_resume_s, workflows.peak_rss_mb.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeLocal } from '../../infra/local/compose.js';
+import { UlidGenerator } from '../../shared/adapters/ids.js';
+import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
+import { openDatabase } from '../../shared/adapters/sqlite/db.js';
+import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
+import type { Principal } from '../../shared/domain/access/policy.js';
+import { loadSignOffRules } from '../../shared/policy/index.js';
+import { readConfig } from '../../shared/runtime/config.js';
+import { setContainer } from '../../shared/runtime/container.js';
+import { AgreementUseCases } from '../../shared/usecases/agreements.js';
+import { ServiceUseCases } from '../../shared/usecases/services.js';
+import { agreementBody, serviceBody } from '../helpers/fixtures.js';
+import type { BenchEntry } from './report.js';
+
+const N = Number(process.env.ACCORD_BENCH_APPROVALS ?? 10_000);
+const WAITING = Number(process.env.ACCORD_BENCH_WAITING ?? 1_000);
+const BATCH = 250;
+
+const manager: Principal = {
+  subject: 'bench-manager',
+  roles: ['sla-manager'],
+  businessUnits: ['payments', 'retail-banking'],
+  services: [],
+  signOffCapacities: [],
+};
+const owner: Principal = {
+  subject: 'bench-owner',
+  roles: ['service-owner'],
+  businessUnits: [],
+  services: ['svc_payments-gateway'],
+  signOffCapacities: [],
+};
+const business: Principal = {
+  subject: 'bench-business',
+  roles: ['approver'],
+  businessUnits: [],
+  services: [],
+  signOffCapacities: ['business-owner'],
+};
+
+export async function benchWorkflows(): Promise<BenchEntry[]> {
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  const dir = mkdtempSync(join(tmpdir(), 'accord-bench-wf-'));
+  let now = Date.parse('2026-03-02T09:00:00.000Z');
+  const clock = { now: () => new Date(now) };
+  let peak = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  try {
+    let parts = composeLocal(readConfig({}), join(dir, 'accord.db'), clock);
+    setContainer(parts.container);
+    let c = parts.container;
+    await c.services.register(manager, serviceBody({ tier: 2 }));
+    const body = agreementBody({
+      effectiveFrom: '2026-03-03',
+      effectiveTo: '2027-03-02',
+      reviewCycle: { everyMonths: 12, nextReviewDate: '2026-12-01' },
+    });
+    const create = async (n: number) => {
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++)
+        ids.push((await c.agreements.create(manager, { ...body, title: `Bench SLA ${i}` })).id);
+      return ids;
+    };
+    const ids = await create(N);
+    const engine = parts.workflows.engine;
+    const t0 = performance.now();
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const batch = ids.slice(i, i + BATCH);
+      for (const id of batch) await c.agreements.submit(manager, id, 1, 'ready');
+      await engine.idle();
+      for (const id of batch) {
+        const a = await c.agreements.signOff(owner, id, 2, {
+          capacity: 'service-owner',
+          decision: 'approved',
+          reason: 'fine',
+        });
+        await c.agreements.signOff(business, id, a.version, {
+          capacity: 'business-owner',
+          decision: 'approved',
+          reason: 'fine',
+        });
+      }
+      await engine.idle();
+    }
+    now = Date.parse('2026-03-03T00:30:00.000Z');
+    await engine.tick();
+    await engine.idle();
+    const seconds = (performance.now() - t0) / 1000;
+    const active = (
+      await c.agreements.list({ ...manager, roles: ['admin'] } as Principal, { status: 'active', limit: 1 })
+    ).items.length;
+    if (active === 0) throw new Error('no agreement was activated');
+
+    // Restart while executions wait, each with a heartbeat due: time until every one has replayed and waits again.
+    const waiting = await create(WAITING);
+    for (const id of waiting) await c.agreements.submit(manager, id, 1, 'ready');
+    await engine.idle();
+    parts.workflows.stop();
+    parts.db.close();
+    now += 2 * 3_600_000;
+    parts = composeLocal(readConfig({}), join(dir, 'accord.db'), clock);
+    setContainer(parts.container);
+    c = parts.container;
+    const r0 = performance.now();
+    await parts.workflows.engine.resumeAndRun(60_000);
+    await parts.workflows.engine.idle();
+    const resume = (performance.now() - r0) / 1000;
+    parts.workflows.stop();
+    parts.db.close();
+
+    // Peer, same run: the same lifecycle (submit, two sign-offs, activate by hand) through the agreement use cases
+    // alone on a SQLite file, no workflow: what the workflow adds on top of the writes it causes.
+    const peerDb = openDatabase(join(dir, 'peer.db'));
+    const agreements = new SqliteAgreementStore(peerDb);
+    const services = new SqliteServiceStore(peerDb);
+    now = Date.parse('2026-03-02T09:00:00.000Z');
+    const plain = new AgreementUseCases({
+      agreements,
+      services,
+      clock,
+      ids: new UlidGenerator(clock),
+      signOffRules: loadSignOffRules(),
+    });
+    await new ServiceUseCases({ services, agreements, clock }).register(manager, serviceBody({ tier: 2 }));
+    const peerIds: string[] = [];
+    for (let i = 0; i < N; i++)
+      peerIds.push((await plain.create(manager, { ...body, title: `Peer SLA ${i}` })).id);
+    now = Date.parse('2026-03-03T00:30:00.000Z');
+    const p0 = performance.now();
+    for (const id of peerIds) {
+      await plain.submit(manager, id, 1, 'ready');
+      const a = await plain.signOff(owner, id, 2, {
+        capacity: 'service-owner',
+        decision: 'approved',
+        reason: 'fine',
+      });
+      const b = await plain.signOff(business, id, a.version, {
+        capacity: 'business-owner',
+        decision: 'approved',
+        reason: 'fine',
+      });
+      await plain.activate(manager, id, b.version, 'go-live');
+    }
+    const peerSeconds = (performance.now() - p0) / 1000;
+    peerDb.close();
+    return [
+      { name: 'workflows.approvals', value: N, unit: 'executions' },
+      { name: 'workflows.approvals_per_s', value: N / seconds, unit: 'executions/s' },
+      {
+        name: 'workflows.peer_lifecycle_per_s',
+        value: N / peerSeconds,
+        unit: 'agreements/s (no workflow, same steps by hand)',
+      },
+      {
+        name: 'workflows.ratio_to_peer',
+        value: peerSeconds / seconds,
+        unit: 'x (workflow rate / peer rate)',
+      },
+      { name: 'workflows.restart_resume_s', value: resume, unit: `s (${WAITING} waiting)` },
+      { name: 'workflows.peak_rss_mb', value: peak / 1024 / 1024, unit: 'MB' },
+    ];
+  } finally {
+    clearInterval(sampler);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

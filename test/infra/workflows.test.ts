@@ -1,0 +1,174 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import aslValidator from 'asl-validator';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/aws/build.js';
+import { handlerExists } from '../../infra/aws/constructs/function.js';
+import {
+  type AslDefinition,
+  type AslState,
+  allStates,
+  substitute,
+} from '../../shared/adapters/local-sfn/transform.js';
+import { localFunctionArn, readDefinition, WORKFLOWS } from '../../shared/workflows.js';
+
+const files = readdirSync('infra/workflows').filter((f) => f.endsWith('.asl.json'));
+const defs = WORKFLOWS.map((spec) => ({ spec, asl: readDefinition(spec) }));
+const calls = (s: AslState) => s.Type === 'Task';
+const isCallback = (s: AslState) => String(s.Resource).endsWith('.waitForTaskToken');
+
+describe('the Amazon States Language files (infra/workflows)', () => {
+  it('are each named once in the workflow table, and the table names no other file', () => {
+    expect(WORKFLOWS.map((w) => w.file).sort()).toEqual(files.sort());
+  });
+
+  it.each(defs.map((d) => [d.spec.file, d] as const))(
+    '%s is valid States Language (asl-validator)',
+    (_f, d) => {
+      const values = Object.fromEntries(
+        Object.entries(d.spec.substitutions).map(([k, v]) => [k, localFunctionArn(v.handler)]),
+      );
+      const r = aslValidator(substitute(d.asl, values), { checkArn: true, checkPaths: true });
+      expect(r.errorsText('\n')).toBe('');
+      expect(r.isValid).toBe(true);
+    },
+  );
+
+  it('are held to the validator that catches a broken definition (a Task with neither Next nor End, a Choice to nowhere)', () => {
+    const broken = {
+      StartAt: 'A',
+      States: {
+        A: { Type: 'Task', Resource: 'arn:aws:lambda:eu-west-1:123456789012:function:f' },
+        B: {
+          Type: 'Choice',
+          Choices: [{ Variable: '$.x', StringEquals: 'y', Next: 'Nowhere' }],
+          Default: 'A',
+        },
+      },
+    };
+    expect(aslValidator(broken, { checkArn: true, checkPaths: true }).isValid).toBe(false);
+  });
+
+  it.each(defs.map((d) => [d.spec.file, d] as const))(
+    '%s gives every callback task a heartbeat under its timeout',
+    (_f, d) => {
+      const callbacks = allStates(d.asl).filter(([, s]) => isCallback(s));
+      for (const [name, s] of callbacks) {
+        expect(typeof s.HeartbeatSeconds, `${name}: HeartbeatSeconds`).toBe('number');
+        expect(typeof s.TimeoutSeconds, `${name}: TimeoutSeconds`).toBe('number');
+        expect(s.HeartbeatSeconds as number, name).toBeLessThan(s.TimeoutSeconds as number);
+        // The heartbeat is what wakes the reminder/escalation loop: it must be caught by name.
+        const catches = (s.Catch as { ErrorEquals: string[] }[]).flatMap((c) => c.ErrorEquals);
+        expect(catches, name).toContain('States.HeartbeatTimeout');
+      }
+    },
+  );
+
+  it.each(defs.map((d) => [d.spec.file, d] as const))(
+    '%s gives every Task that calls out a Retry and a Catch',
+    (_f, d) => {
+      const tasks = allStates(d.asl).filter(([, s]) => calls(s));
+      expect(tasks.length).toBeGreaterThan(0);
+      for (const [name, s] of tasks) {
+        const retry = (s.Retry ?? []) as { ErrorEquals: string[] }[];
+        expect(retry.length, `${name} has no Retry`).toBeGreaterThan(0);
+        expect(
+          retry.flatMap((r) => r.ErrorEquals),
+          name,
+        ).toContain('Lambda.TooManyRequestsException');
+        expect(((s.Catch ?? []) as unknown[]).length, `${name} has no Catch`).toBeGreaterThan(0);
+      }
+    },
+  );
+
+  it.each(defs.map((d) => [d.spec.file, d] as const))(
+    '%s names each state once, writes no explicit ResultPath "$", and a Choice always has a Default',
+    (_f, d) => {
+      const names = allStates(d.asl).map(([n]) => n);
+      expect(new Set(names).size).toBe(names.length);
+      for (const [name, s] of allStates(d.asl)) {
+        expect(s.ResultPath, `${name}: leave ResultPath out instead of "$"`).not.toBe('$');
+        if (s.Type === 'Choice') expect(s.Default, `${name} has no Default`).toBeTypeOf('string');
+      }
+    },
+  );
+
+  it.each(defs.map((d) => [d.spec.file, d] as const))(
+    '%s uses exactly the placeholders its table row substitutes, each an existing handler',
+    (_f, d) => {
+      const used = new Set(
+        [...readFileSync(`infra/workflows/${d.spec.file}`, 'utf8').matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map(
+          (m) => m[1],
+        ),
+      );
+      expect([...used].sort()).toEqual(Object.keys(d.spec.substitutions).sort());
+      for (const { handler } of Object.values(d.spec.substitutions))
+        expect(handlerExists(handler), handler).toBe(true);
+    },
+  );
+});
+
+describe('the workflows on AWS (CDK)', () => {
+  let t: Template;
+  beforeAll(() => {
+    const { app, stacks } = buildApp({
+      context: { regions: ['eu-west-1'] },
+      appProps: { context: { 'aws:cdk:bundling-stacks': [] } },
+    });
+    app.synth(); // throws on any unacknowledged cdk-nag finding
+    t = Template.fromStack(stacks[0]!);
+  });
+
+  it('deploys one Standard state machine per ASL file, traced and logging every event, from the file itself', () => {
+    const machines = Object.values(t.findResources('AWS::StepFunctions::StateMachine')) as {
+      Properties: Record<string, unknown>;
+    }[];
+    expect(machines.map((m) => m.Properties.StateMachineName).sort()).toEqual(
+      WORKFLOWS.map((w) => `Accord-eu-west-1-${w.name}`).sort(),
+    );
+    for (const m of machines) {
+      expect(m.Properties).toMatchObject({
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+      });
+      // DefinitionBody.fromFile: the ASL travels as an asset, its placeholders substituted with function ARNs.
+      expect(m.Properties.DefinitionS3Location).toBeDefined();
+      const subs = m.Properties.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': [string, string] }>;
+      for (const v of Object.values(subs)) expect(v['Fn::GetAtt'][1]).toBe('Arn');
+    }
+  });
+
+  it('lets a state machine invoke only the functions its ASL names', () => {
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')) as {
+      Properties: {
+        PolicyName: string;
+        PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] };
+      };
+    }[];
+    const machineRoles = policies.filter((p) =>
+      /MachineApproval/.test(JSON.stringify(p.Properties.PolicyName)),
+    );
+    const invoke = machineRoles
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s) => JSON.stringify(s.Action).includes('lambda:InvokeFunction'));
+    expect(invoke.length).toBe(1);
+    expect(JSON.stringify(invoke[0]!.Resource)).toContain('TaskWorkflowsApproval');
+  });
+
+  it('keeps people tasks and the notification queue in the workflows table, and sends mail through a configuration set that records bounces', () => {
+    t.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'Accord-eu-west-1-notifications' });
+    t.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint', 'reject', 'renderingFailure'],
+      },
+    });
+    const fns = Object.values(t.findResources('AWS::Lambda::Function')) as {
+      Properties: { Environment: { Variables: Record<string, unknown> } };
+    }[];
+    for (const f of fns.filter((x) => x.Properties.Environment)) {
+      expect(f.Properties.Environment.Variables.ACCORD_WORKFLOWS_TABLE).toBeDefined();
+    }
+  });
+});

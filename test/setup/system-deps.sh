@@ -3,7 +3,8 @@
 #   prometheus (prometheus + promtool)  a real remote-write sender, receiver and rule checker
 #   chromium                            the console's browser tests (playwright-core drives it)
 #   poppler-utils                       pdftotext / pdftoppm read back the PDF reports
-# Installs only what is missing; when it cannot (not root, no apt-get), says exactly what to install.
+# Installs only what is missing (as root: apt-get install prometheus chromium poppler-utils); when it cannot
+# (not root, no apt-get), says exactly what to install.
 set -euo pipefail
 
 declare -A NEED=([prometheus]=prometheus [promtool]=prometheus [chromium]=chromium [pdftotext]=poppler-utils [pdftoppm]=poppler-utils)

@@ -4,12 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/aws/build.js';
 import { handlerExists } from '../../infra/aws/constructs/function.js';
-import {
-  type AslDefinition,
-  type AslState,
-  allStates,
-  substitute,
-} from '../../shared/adapters/local-sfn/transform.js';
+import { type AslState, allStates, substitute } from '../../shared/adapters/local-sfn/transform.js';
 import { localFunctionArn, readDefinition, WORKFLOWS } from '../../shared/workflows.js';
 
 const files = readdirSync('infra/workflows').filter((f) => f.endsWith('.asl.json'));

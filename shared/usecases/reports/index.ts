@@ -4,7 +4,7 @@ import { ForbiddenError, NotFoundError, UnavailableError, ValidationError } from
 import type { EngineSettings } from '../../domain/objectives/evaluate.js';
 import { detectAnomalies } from '../../domain/reports/anomalies.js';
 import { buildReport, type ReportInputs, type ReportPeriod } from '../../domain/reports/build.js';
-import type { AgreementInfo, BurnPoint, ViolationFigure } from '../../domain/reports/figures.js';
+import type { BurnPoint, ViolationFigure } from '../../domain/reports/figures.js';
 import { sealReport } from '../../domain/reports/hash.js';
 import {
   type Audience,

@@ -1,7 +1,8 @@
 /**
- * Builds the protobuf JSON descriptor that the remote-write decoder loads (protobufjs reflection), from the
- * official .proto files in shared/domain/telemetry/proto. Run `npm run proto` after changing a .proto file;
- * test/unit/telemetry/remote-write.test.ts fails while the committed descriptor differs from the .proto files.
+ * Builds the protobuf JSON descriptors that the remote-write and OTLP decoders load (protobufjs reflection), from
+ * the official .proto files in shared/domain/telemetry/proto (OTLP's in proto/otlp). Run `npm run proto` after
+ * changing a .proto file; test/unit/telemetry/remote-write.test.ts and otlp.test.ts fail while a committed
+ * descriptor differs from its .proto files.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,7 @@ import protobuf from 'protobufjs';
 
 export const PROTO_DIR = fileURLToPath(new URL('../../shared/domain/telemetry/proto/', import.meta.url));
 export const DESCRIPTOR = `${PROTO_DIR}remote-write.json`;
+export const OTLP_DESCRIPTOR = `${PROTO_DIR}otlp.json`;
 
 /** The descriptor of remote.proto and what it imports, as protobufjs's JSON (stable key order). */
 export function descriptorJson(): string {
@@ -18,7 +20,19 @@ export function descriptorJson(): string {
   return `${JSON.stringify(root.toJSON(), null, 2)}\n`;
 }
 
+/**
+ * The descriptor of OTLP's metrics_service.proto and what it imports, field names in lowerCamelCase: the names
+ * OTLP/JSON uses, so that one reflected type decodes both encodings (protobufjs `decode` and `fromObject`).
+ */
+export function otlpDescriptorJson(): string {
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => `${PROTO_DIR}otlp/${target.replace(/^.*\//, '')}`;
+  root.loadSync('metrics_service.proto', { keepCase: false });
+  return `${JSON.stringify(root.toJSON(), null, 2)}\n`;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(DESCRIPTOR, descriptorJson());
-  console.log(`wrote ${DESCRIPTOR}`);
+  writeFileSync(OTLP_DESCRIPTOR, otlpDescriptorJson());
+  console.log(`wrote ${DESCRIPTOR} and ${OTLP_DESCRIPTOR}`);
 }

@@ -290,3 +290,27 @@ export const TelemetryListQuery = z.strictObject({
   sliKey: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
+
+/**
+ * OTLP/JSON ExportMetricsServiceRequest (POST /v1/metrics), for the OpenAPI document only: the handler decodes the
+ * raw body (protobuf or JSON) against opentelemetry-proto's messages (shared/domain/telemetry/otlp.ts).
+ */
+export const OtlpExportRequest = z.object({
+  resourceMetrics: z.array(
+    z.object({
+      resource: z.object({ attributes: z.array(z.unknown()).optional() }).optional(),
+      scopeMetrics: z.array(z.object({ scope: z.unknown().optional(), metrics: z.array(z.unknown()) })),
+    }),
+  ),
+});
+
+/** OTLP/JSON ExportMetricsServiceResponse: partialSuccess when data points were rejected (or a warning is due). */
+export const OtlpExportResponse = z.object({
+  partialSuccess: z
+    .object({
+      /** int64, as OTLP/JSON writes it: a decimal string. */
+      rejectedDataPoints: z.string(),
+      errorMessage: z.string(),
+    })
+    .optional(),
+});

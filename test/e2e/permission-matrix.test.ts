@@ -98,7 +98,7 @@ const EXPECTED: Record<string, string> = {
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */
-const VENDOR_ROUTES = ['telemetry.ingest', 'datadog.series', 'datadog.validate'];
+const VENDOR_ROUTES = ['telemetry.ingest', 'datadog.series', 'datadog.validate', 'telemetry.otlpMetrics'];
 
 let app: TestApp;
 let agreementId = '';

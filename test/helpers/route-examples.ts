@@ -49,6 +49,7 @@ const EXAMPLES: Record<string, () => unknown> = {
       },
     ],
   }),
+  'telemetry.otlpMetrics': () => ({ resourceMetrics: [] }),
 };
 
 /** Routes that take a body. */

@@ -32,6 +32,13 @@ export interface DecodedSeries {
   points: DecodedPoint[];
   /** Native histogram points (remote write `histograms`; OTLP exponential histograms), indexed after the points. */
   histograms?: NativeHistogramPoint[] | undefined;
+  /**
+   * The points are counts per reporting interval, not running totals (OTLP DELTA temporality): a histogram's counts
+   * are added as they are instead of becoming increases through the series' counter state.
+   */
+  delta?: boolean | undefined;
+  /** The body path of each sample of the series, in index order, when the format names them itself (OTLP). */
+  paths?: string[] | undefined;
 }
 
 /** One float point of a series. */
@@ -45,6 +52,8 @@ export interface DecodedPoint {
   /** A sample-level time zone and unit (Accord JSON). */
   timeZone?: string | undefined;
   unit?: string | undefined;
+  /** When a cumulative series started counting from 0 (epoch ms; OTLP `start_time_unix_nano`). */
+  startMs?: number | undefined;
 }
 
 /**
@@ -68,13 +77,20 @@ export interface NativeHistogramPoint {
   reset: boolean;
   /** The sender says this is a gauge histogram (no counter semantics). */
   gauge: boolean;
+  /** When the cumulative counts started from 0 (epoch ms; OTLP `start_time_unix_nano`). */
+  startMs?: number | undefined;
+  /**
+   * The bounds are the sender's explicit bucket bounds (an OTLP Histogram), not exponential ones: the SLI's threshold
+   * must be one of them, since a bucket straddling it could be wrong by its whole width.
+   */
+  explicit?: boolean | undefined;
   /** Why the point could not be read, when it could not. */
   problem?: string | undefined;
 }
 
 /** A decoded request: its series and the samples too malformed to be read at all. */
 export interface DecodedBatch {
-  format: 'accord-json' | 'prometheus-remote-write' | 'datadog-v2';
+  format: 'accord-json' | 'prometheus-remote-write' | 'datadog-v2' | 'otlp';
   series: DecodedSeries[];
   malformed: Rejection[];
   /** Samples in the request (points, histogram points and malformed ones). */
@@ -92,6 +108,7 @@ export interface DecodedBatch {
  * native histograms after the float samples as `<series>.histograms[k]`.
  */
 export function pointPath(s: DecodedSeries, index: number): string {
+  if (s.paths) return s.paths[index - s.firstIndex] ?? s.path;
   if (s.pointField === '') return `samples[${index}]`;
   const offset = index - s.firstIndex;
   const floats = s.histograms ? s.points.length : Number.POSITIVE_INFINITY;
@@ -134,6 +151,12 @@ export interface Sample {
   cumulative: boolean;
   /** The sender marked this sample as the first after a counter reset (native histograms). */
   reset?: boolean;
+  /**
+   * When the cumulative series started counting from 0 (epoch ms; OTLP `start_time_unix_nano`), set only when within
+   * the accepted lateness: a start after the series' last stored sample is a reset, and the first sample ever seen
+   * counts its whole value (the counter is known to have been 0 at its start).
+   */
+  startMs?: number;
   thresholdMs?: number;
   /** Whether this sample feeds the SLI's rollups (false for a non-authoritative second source). */
   rollup: boolean;

@@ -1,5 +1,5 @@
 import type { Rejection, SemanticType } from '../../schemas/telemetry.js';
-import type { CompiledPolicy, Target } from './mapping.js';
+import { type CompiledPolicy, sameBound, type Target } from './mapping.js';
 import {
   type DecodedBatch,
   type DecodedSeries,
@@ -274,6 +274,8 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
         rollup,
       };
       if (target.thresholdMs !== undefined) sample.thresholdMs = target.thresholdMs;
+      // A start time too old to count from is no signal: the series is then read as any other counter.
+      if (cumulative && p.startMs !== undefined && p.startMs >= oldest) sample.startMs = p.startMs;
       accepted.push(sample);
       entry.accepted++;
     }
@@ -293,7 +295,9 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
 
 /**
  * A native histogram series feeding a latency SLI: each point becomes two cumulative counters, the observations at
- * or below the threshold (good) and all observations (total), with the sender's reset hint.
+ * or below the threshold (good) and all observations (total), with the sender's reset hint (or start time). A delta
+ * series (OTLP DELTA temporality) gives the two counts of its interval as events, with no counter state. An explicit
+ * histogram (OTLP Histogram) must have the threshold among its bounds (`threshold_not_a_bound`).
  */
 function prepareNative(
   s: DecodedSeries,
@@ -340,6 +344,16 @@ function prepareNative(
       continue;
     }
     const threshold = target.thresholdMs! / unit.factor;
+    if (h.explicit && !h.bounds.some((b) => sameBound(b, threshold))) {
+      const below = h.bounds.filter((b) => b < threshold).at(-1);
+      const above = h.bounds.find((b) => b > threshold);
+      reject(
+        'threshold_not_a_bound',
+        `the threshold ${target.thresholdMs} ms (${threshold} ${s.unit ?? target.unit ?? 's'}) is not a bucket bound of this histogram; the nearest are ${below ?? 'none'} and ${above ?? 'none'}: add it to the histogram's bounds (an OTel View or the instrument's advice)`,
+      );
+      continue;
+    }
+    const delta = s.delta === true;
     const base = {
       index: h.index,
       vendorId: ctx.vendorId,
@@ -347,20 +361,22 @@ function prepareNative(
       measure: target.measure,
       type: 'native-histogram' as const,
       timestampMs: h.time,
-      events: 0,
-      cumulative: true,
+      cumulative: !delta,
       reset: h.reset,
       thresholdMs: target.thresholdMs!,
       rollup,
+      ...(!delta && h.startMs !== undefined && h.startMs >= window.oldest ? { startMs: h.startMs } : {}),
     };
+    const within = nativeCountWithin(h, threshold);
     accepted.push(
       {
         ...base,
         series: `${series}#le=${threshold}`,
         feed: 'good-only',
-        value: nativeCountWithin(h, threshold),
+        value: within,
+        events: delta ? within : 0,
       },
-      { ...base, series: `${series}#count`, feed: 'total-only', value: h.count },
+      { ...base, series: `${series}#count`, feed: 'total-only', value: h.count, events: delta ? h.count : 0 },
     );
     n++;
   }

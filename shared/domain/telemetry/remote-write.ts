@@ -156,18 +156,29 @@ const WRITE_REQUEST_SHAPE = shapeOf(WriteRequestType);
  * problem, once more keeping the path to name it.
  */
 export function checkWireTypes(bytes: Uint8Array): { path: string; problem: string } | undefined {
-  const reader = protobuf.Reader.create(bytes);
+  return checkWireTypesOf(bytes, WriteRequestType);
+}
+
+/**
+ * The same check against any reflected message type (the OTLP decoder uses it for ExportMetricsServiceRequest).
+ * @returns the first problem with the path of its field, or undefined when the body matches the declarations
+ */
+export function checkWireTypesOf(
+  bytes: Uint8Array,
+  type: protobuf.Type,
+): { path: string; problem: string } | undefined {
+  const shape = type === WriteRequestType ? WRITE_REQUEST_SHAPE : shapeOf(type);
   try {
-    walk(reader, bytes.length, WRITE_REQUEST_SHAPE, undefined);
+    walk(protobuf.Reader.create(bytes), bytes.length, shape, undefined);
     return undefined;
   } catch {
     const path: string[] = [];
     try {
-      walk(protobuf.Reader.create(bytes), bytes.length, WRITE_REQUEST_SHAPE, path);
+      walk(protobuf.Reader.create(bytes), bytes.length, shape, path);
     } catch (e) {
       return { path: path.join('') || '(body)', problem: (e as Error).message };
     }
-    return { path: '(body)', problem: 'is not a valid WriteRequest' };
+    return { path: '(body)', problem: `is not a valid ${type.name}` };
   }
 }
 

@@ -136,9 +136,11 @@ export interface CounterOutcome {
  * Turns the running totals of cumulative counters into increases, per series, from each series' stored state.
  * For each series in time order:
  *  - the first sample ever seen has no predecessor and counts nothing (it is the baseline, as in Prometheus's
- *    `increase()`);
- *  - a sample at or above its predecessor adds the difference; one below it (or marked as the first after a reset)
- *    is a counter reset and adds its own value (the counter restarted from 0);
+ *    `increase()`), unless the sender says when the counter started from 0 (`startMs`, OTLP's start time, at or
+ *    before the sample): then it counts its whole value;
+ *  - a sample at or above its predecessor adds the difference; one below it, one marked as the first after a reset,
+ *    or one whose series started after the predecessor (`startMs` later than it: OTLP's reset signal) is a counter
+ *    reset and adds its own value (the counter restarted from 0);
  *  - a sample older than the stored last one is rejected (`out_of_order`): the later sample already counted the
  *    increase up to it, so nothing is lost but its place in time;
  *  - a sample at the stored last time is a retry when its value is the same, a conflict when it differs.
@@ -184,8 +186,10 @@ export function applyCounters(
           });
         continue;
       }
-      if (!prev) s.events = 0;
-      else if (s.reset || s.value < prev.lastValue) s.events = s.value;
+      const started = s.startMs !== undefined && s.startMs <= s.timestampMs;
+      if (!prev) s.events = started ? s.value : 0;
+      else if (s.reset || s.value < prev.lastValue || (started && s.startMs! > prev.lastTs))
+        s.events = s.value;
       else s.events = s.value - prev.lastValue;
       prev = { lastTs: s.timestampMs, lastValue: s.value, version: (prev?.version ?? 0) + 1 };
     }

@@ -4,6 +4,8 @@ import {
   AccordBatch,
   Discrepancy,
   IngestResponse,
+  OtlpExportRequest,
+  OtlpExportResponse,
   SliActivity,
   TelemetryListQuery,
   UnmappedSeries,
@@ -60,5 +62,20 @@ export const TELEMETRY_ROUTES: readonly RouteSpec[] = [
     summary:
       "A service's SLIs that have data: last sample time, sample count, senders, rollup totals and the objectives that read each (none: a misspelled or not yet used SLI)",
     response: z.object({ items: z.array(SliActivity) }),
+  },
+  {
+    id: 'telemetry.otlpMetrics',
+    method: 'POST',
+    path: '/v1/metrics',
+    auth: 'vendor',
+    action: 'telemetry.ingest',
+    handler: 'telemetry/otlp-metrics',
+    summary:
+      'OTLP/HTTP metrics export (application/x-protobuf or application/json, gzip allowed): sums, gauges, histograms and exponential histograms with their own temporality, mapped and checked as POST /v1/telemetry. Answers an ExportMetricsServiceResponse in the request encoding; partialSuccess counts the rejected data points and names the reasons.',
+    // Documentation only: the handler reads the raw body and decodes it by Content-Type.
+    body: OtlpExportRequest,
+    response: OtlpExportResponse,
+    binary: true,
+    maxBodyBytes: TELEMETRY_LIMITS.maxBodyBytes,
   },
 ];

@@ -7,16 +7,19 @@ import {
   ForbiddenError,
   NotFoundError,
   PayloadTooLargeError,
+  UnsupportedMediaTypeError,
   ValidationError,
 } from '../../domain/errors.js';
 import { decodeTelemetry } from '../../domain/telemetry/formats.js';
 import type { CompiledPolicy } from '../../domain/telemetry/mapping.js';
 import {
   countsAsSample,
+  type DecodedBatch,
   outerSeries,
   type PreparedBatch,
   type Sample,
 } from '../../domain/telemetry/model.js';
+import { decodeOtlp, encodeOtlpResponse, otlpEncoding } from '../../domain/telemetry/otlp.js';
 import { prepareBatch } from '../../domain/telemetry/prepare.js';
 import { compareSources, sourceDeltas } from '../../domain/telemetry/rollup.js';
 import { applyVendorScope, type VendorScope } from '../../domain/telemetry/scope.js';
@@ -78,6 +81,8 @@ export interface IngestInput {
   /** Header names in lower case. */
   headers: Record<string, string>;
   body: Uint8Array;
+  /** The body is an OTLP/HTTP metrics export request (POST /v1/metrics), whatever its Content-Type. */
+  otlp?: boolean;
 }
 
 export interface IngestResult {
@@ -102,6 +107,21 @@ export class TelemetryIngest {
   private readonly readSlis = new Map<string, { until: number; slis: Set<string> }>();
 
   constructor(private readonly deps: TelemetryDeps) {}
+
+  /**
+   * OTLP/HTTP metrics (POST /v1/metrics): the same ingestion, answered as OTLP answers: an
+   * ExportMetricsServiceResponse encoded as the request was (protobuf or JSON), whose partial_success counts the
+   * rejected data points and names the first reasons (and warns of SLIs no objective reads).
+   * @throws UnsupportedMediaTypeError (415) for another Content-Type; the errors of `ingest` otherwise
+   */
+  async ingestOtlp(
+    input: IngestInput,
+  ): Promise<{ status: number; body: Uint8Array | string; contentType: string; replayed: boolean }> {
+    const encoding = otlpEncoding(input.headers['content-type'] ?? '');
+    const r = await this.ingest({ ...input, otlp: true });
+    const out = encodeOtlpResponse(encoding, partialSuccessOf(r.body));
+    return { status: r.status, ...out, replayed: r.replayed };
+  }
 
   async ingest(input: IngestInput): Promise<IngestResult> {
     const scope = await this.deps.admit?.(input.vendorId, input.keyId);
@@ -163,7 +183,9 @@ export class TelemetryIngest {
   private async process(input: IngestInput, scope: VendorScope | undefined): Promise<IngestResult> {
     const { policy, clock } = this.deps;
     const nowMs = clock.now().getTime();
-    const decoded = decodeTelemetry(inflateJson(input, policy.limits.maxBodyBytes), policy.limits);
+    const decoded = input.otlp
+      ? decodeOtlpBody(input, policy.limits)
+      : decodeTelemetry(inflateJson(input, policy.limits.maxBodyBytes), policy.limits);
     const mapped = prepareBatch(decoded, { vendorId: input.vendorId, nowMs, policy });
     // A vendor writes only the services and SLIs bound to it (not_your_service), whatever rule mapped the sample.
     const prepared = scope
@@ -512,6 +534,48 @@ export class TelemetryQueries {
  * Datadog's agents compress JSON with gzip or deflate: inflate it here (Node's zlib, capped at the body
  * limit so a small bomb cannot fill memory) and hand the domain plain JSON. Snappy stays the domain's.
  */
+/**
+ * An OTLP body: a binary (protobuf, or compressed) body at most `maxCompressedBodyBytes` as sent (it reaches Lambda
+ * base64-encoded), inflated (gzip, deflate) to at most `maxBodyBytes`, then decoded.
+ */
+function decodeOtlpBody(input: IngestInput, limits: CompiledPolicy['limits']): DecodedBatch {
+  const encoding = otlpEncoding(input.headers['content-type'] ?? '');
+  const compressed = (input.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (compressed && compressed !== 'identity' && compressed !== 'gzip' && compressed !== 'deflate') {
+    throw new UnsupportedMediaTypeError('OTLP/HTTP bodies may be gzip or deflate compressed', [
+      { path: 'Content-Encoding', problem: `"${compressed}" is not gzip or deflate` },
+    ]);
+  }
+  if ((encoding === 'protobuf' || compressed) && input.body.length > limits.maxCompressedBodyBytes) {
+    throw new PayloadTooLargeError(
+      `the body is ${input.body.length} bytes as sent; the limit for binary bodies is ${limits.maxCompressedBodyBytes}`,
+      [{ path: '(body)', problem: `exceeds ${limits.maxCompressedBodyBytes} bytes as sent` }],
+    );
+  }
+  return decodeOtlp(inflateJson(input, limits.maxBodyBytes).body, encoding, limits);
+}
+
+/** The OTLP partial success of an ingest report: rejected data points with the first reasons, or warnings. */
+function partialSuccessOf(
+  body: IngestResponse,
+): { rejectedDataPoints: number; errorMessage: string } | undefined {
+  const unread = body.slis.filter((s) => !s.readByObjective).map((s) => s.sliKey);
+  const warning = unread.length
+    ? ` No objective reads ${unread.slice(0, 5).join(', ')}${unread.length > 5 ? ` and ${unread.length - 5} more` : ''} yet.`
+    : '';
+  if (body.rejected.length === 0)
+    return warning ? { rejectedDataPoints: 0, errorMessage: warning.trim() } : undefined;
+  const first = body.rejected
+    .slice(0, 5)
+    .map((r) => `${r.path}: ${r.reason} (${r.message})`)
+    .join('; ');
+  const more = body.rejected.length > 5 ? `; and ${body.rejected.length - 5} more` : '';
+  return {
+    rejectedDataPoints: body.rejected.length,
+    errorMessage: `${body.rejected.length} of ${body.submitted} data points rejected: ${first}${more}.${warning}`,
+  };
+}
+
 function inflateJson(
   input: IngestInput,
   maxBytes: number,

@@ -140,7 +140,13 @@ export function decodeOtlp(body: Uint8Array, encoding: 'protobuf' | 'json', limi
       // protobufjs names the message and field: ".opentelemetry.proto.metrics.v1.ResourceMetrics.scopeMetrics: array expected".
       const m = /\.([A-Za-z]+)\.([A-Za-z]+): (.*)$/.exec((e as Error).message);
       throw new ValidationError('the body is not an OTLP/JSON ExportMetricsServiceRequest', [
-        m ? { path: `${m[1]}.${m[2]}`, problem: m[3]! } : { path: '(body)', problem: (e as Error).message },
+        m
+          ? {
+              // The request's own fields by name; a nested one by its message (`ResourceMetrics.scopeMetrics`).
+              path: m[1] === 'ExportMetricsServiceRequest' ? m[2]! : `${m[1]}.${m[2]}`,
+              problem: m[3]!,
+            }
+          : { path: '(body)', problem: (e as Error).message },
       ]);
     }
   }

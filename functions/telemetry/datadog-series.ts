@@ -14,6 +14,7 @@ export const handler = httpHandler({
       keyId: principal.vendorKeyId,
       headers,
       body: rawBody,
+      datadog: true,
     });
     const out: Record<string, string> = r.replayed ? { 'Idempotent-Replayed': 'true' } : {};
     return { status: 202, body: r.body, headers: out };

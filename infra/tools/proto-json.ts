@@ -11,6 +11,7 @@ import protobuf from 'protobufjs';
 export const PROTO_DIR = fileURLToPath(new URL('../../shared/domain/telemetry/proto/', import.meta.url));
 export const DESCRIPTOR = `${PROTO_DIR}remote-write.json`;
 export const OTLP_DESCRIPTOR = `${PROTO_DIR}otlp.json`;
+export const DATADOG_DESCRIPTOR = `${PROTO_DIR}datadog.json`;
 
 /** The descriptor of remote.proto and what it imports, as protobufjs's JSON (stable key order). */
 export function descriptorJson(): string {
@@ -31,8 +32,16 @@ export function otlpDescriptorJson(): string {
   return `${JSON.stringify(root.toJSON(), null, 2)}\n`;
 }
 
+/** The descriptor of the Datadog Agent's MetricPayload (agent_payload.proto), field names as in the file. */
+export function datadogDescriptorJson(): string {
+  const root = new protobuf.Root();
+  root.loadSync(`${PROTO_DIR}datadog/agent_payload.proto`, { keepCase: true });
+  return `${JSON.stringify(root.toJSON(), null, 2)}\n`;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(DESCRIPTOR, descriptorJson());
   writeFileSync(OTLP_DESCRIPTOR, otlpDescriptorJson());
-  console.log(`wrote ${DESCRIPTOR} and ${OTLP_DESCRIPTOR}`);
+  writeFileSync(DATADOG_DESCRIPTOR, datadogDescriptorJson());
+  console.log(`wrote ${DESCRIPTOR}, ${OTLP_DESCRIPTOR} and ${DATADOG_DESCRIPTOR}`);
 }

@@ -3,11 +3,12 @@
 #   prometheus (prometheus + promtool)  a real remote-write sender, receiver and rule checker
 #   chromium                            the console's browser tests (playwright-core drives it)
 #   poppler-utils                       pdftotext / pdftoppm read back the PDF reports
-# Installs only what is missing (as root: apt-get install prometheus chromium poppler-utils); when it cannot
+#   zstd                                compresses what the Datadog Agent sends (zstd, its default)
+# Installs only what is missing (as root: apt-get install prometheus chromium poppler-utils zstd); when it cannot
 # (not root, no apt-get), says exactly what to install.
 set -euo pipefail
 
-declare -A NEED=([prometheus]=prometheus [promtool]=prometheus [chromium]=chromium [pdftotext]=poppler-utils [pdftoppm]=poppler-utils)
+declare -A NEED=([prometheus]=prometheus [promtool]=prometheus [chromium]=chromium [pdftotext]=poppler-utils [pdftoppm]=poppler-utils [zstd]=zstd)
 missing=()
 for bin in "${!NEED[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("${NEED[$bin]}")

@@ -17,6 +17,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import { parseJsonStrict } from '../strict-json.js';
+import { decodeDatadogPayload } from './datadog-proto.js';
 import type { SeriesRef } from './mapping.js';
 import type { DecodedBatch, DecodedPoint, DecodedSeries, NativeHistogramPoint } from './model.js';
 import { decodeWriteRequest, METRIC_TYPES, type RwHistogram, type WriteRequest } from './remote-write.js';
@@ -92,11 +93,28 @@ function inflateSnappy(body: Uint8Array, maxBytes: number): Uint8Array {
   }
 }
 
-/** Which format a request is in, from its headers (and for JSON, its shape), and the samples it carries. */
-export function decodeTelemetry(req: TelemetryRequest, limits: Limits): DecodedBatch {
+/**
+ * Which format a request is in, from its headers (and for JSON, its shape), and the samples it carries. On the Datadog
+ * Agent's path (`options.datadog`) a protobuf body is the Agent's MetricPayload (inflated by the caller), not remote
+ * write.
+ */
+export function decodeTelemetry(
+  req: TelemetryRequest,
+  limits: Limits,
+  options: { datadog?: boolean | undefined } = {},
+): DecodedBatch {
   const h = req.headers;
   const type = (h['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const encoding = (h['content-encoding'] ?? '').trim().toLowerCase();
+  if (options.datadog && type === 'application/x-protobuf') {
+    if (encoding && encoding !== 'identity') {
+      throw new UnsupportedMediaTypeError(
+        'the Agent’s payload is accepted deflate, gzip or zstd compressed',
+        [{ path: 'Content-Encoding', problem: `"${encoding}" is not deflate, gzip or zstd` }],
+      );
+    }
+    return decodeDatadog(decodeDatadogPayload(req.body), limits);
+  }
   if (type === 'application/x-protobuf') {
     const proto = /proto=([^;\s]+)/.exec(h['content-type'] ?? '')?.[1];
     if (proto && proto !== 'prometheus.WriteRequest') {

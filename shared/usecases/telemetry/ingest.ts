@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { Decompress as ZstdDecompress } from 'fzstd';
 import { canAccess, listScope, type Principal } from '../../domain/access/policy.js';
 import {
   ConflictError,
@@ -83,6 +84,8 @@ export interface IngestInput {
   body: Uint8Array;
   /** The body is an OTLP/HTTP metrics export request (POST /v1/metrics), whatever its Content-Type. */
   otlp?: boolean;
+  /** The request came on the Datadog Agent's path (POST /api/v2/series): a protobuf body is its MetricPayload. */
+  datadog?: boolean;
 }
 
 export interface IngestResult {
@@ -185,7 +188,13 @@ export class TelemetryIngest {
     const nowMs = clock.now().getTime();
     const decoded = input.otlp
       ? decodeOtlpBody(input, policy.limits)
-      : decodeTelemetry(inflateJson(input, policy.limits.maxBodyBytes), policy.limits);
+      : decodeTelemetry(
+          inflateJson(checkSentSize(input, policy.limits), policy.limits.maxBodyBytes),
+          policy.limits,
+          {
+            datadog: input.datadog,
+          },
+        );
     const mapped = prepareBatch(decoded, { vendorId: input.vendorId, nowMs, policy });
     // A vendor writes only the services and SLIs bound to it (not_your_service), whatever rule mapped the sample.
     const prepared = scope
@@ -576,16 +585,45 @@ function partialSuccessOf(
   };
 }
 
+/**
+ * A compressed body, or the Datadog Agent's protobuf, as sent is at most `maxCompressedBodyBytes`: binary bodies reach
+ * Lambda base64-encoded (remote write checks its own).
+ */
+function checkSentSize(input: IngestInput, limits: CompiledPolicy['limits']): IngestInput {
+  const encoding = (input.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const binary = encoding === 'gzip' || encoding === 'deflate' || encoding === 'zstd';
+  if (binary && input.body.length > limits.maxCompressedBodyBytes) {
+    throw new PayloadTooLargeError(
+      `the body is ${input.body.length} bytes as sent; the limit for compressed bodies is ${limits.maxCompressedBodyBytes}`,
+      [{ path: '(body)', problem: `exceeds ${limits.maxCompressedBodyBytes} bytes as sent` }],
+    );
+  }
+  return input;
+}
+
+/** Inflates zstd (fzstd, pure JavaScript) chunk by chunk, stopping past `maxBytes` (a bomb gets 413). */
+function unzstd(body: Uint8Array, maxBytes: number): Buffer {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const stream = new ZstdDecompress((chunk) => {
+    size += chunk.length;
+    if (size > maxBytes) throw Object.assign(new Error('too large'), { code: 'ERR_BUFFER_TOO_LARGE' });
+    chunks.push(chunk);
+  });
+  stream.push(body, true);
+  return Buffer.concat(chunks);
+}
+
 function inflateJson(
   input: IngestInput,
   maxBytes: number,
 ): { headers: Record<string, string>; body: Uint8Array } {
   const encoding = (input.headers['content-encoding'] ?? '').trim().toLowerCase();
-  if (encoding !== 'gzip' && encoding !== 'deflate') return input;
-  const inflate = encoding === 'gzip' ? gunzipSync : inflateSync;
+  if (encoding !== 'gzip' && encoding !== 'deflate' && encoding !== 'zstd') return input;
   let body: Buffer;
   try {
-    body = inflate(input.body, { maxOutputLength: maxBytes });
+    if (encoding === 'zstd') body = unzstd(input.body, maxBytes);
+    else body = (encoding === 'gzip' ? gunzipSync : inflateSync)(input.body, { maxOutputLength: maxBytes });
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new PayloadTooLargeError(`the inflated body exceeds ${maxBytes} bytes`, [

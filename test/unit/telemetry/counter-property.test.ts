@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { encodeOtlpRequest } from '../../../shared/domain/telemetry/otlp.js';
 import { jsonRequest, promRequest } from '../../helpers/telemetry.js';
 import { telemetryFixture } from '../../helpers/telemetry-app.js';
 
@@ -137,6 +138,91 @@ describe.each([
         ]);
         expect(c![0]!.good).toBe(referenceIncrease(good));
         expect(c![0]!.total).toBe(referenceIncrease(good) + referenceIncrease(bad));
+      }),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+});
+
+/**
+ * OTLP cumulative Sums with start times, as an SDK sends them: the series starts counting at a start time before its
+ * first point, and every restart (a reset) gets a new start time just before its first point. Reference: the first
+ * value counted from the start, then per pair the difference, or the whole value at a restart (even one that does
+ * not drop below its predecessor, which `increase()` cannot see).
+ */
+const restarts = fc
+  .tuple(
+    fc.integer({ min: 0, max: 10_000 }),
+    fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 100 })), { minLength: 1, maxLength: 25 }),
+  )
+  .map(([start, steps]) => {
+    const values = [start];
+    const restart = [false];
+    for (const [reset, v] of steps) {
+      values.push(reset ? v : values[values.length - 1]! + v);
+      restart.push(reset);
+    }
+    return { values, restart };
+  });
+
+function otlpRequest(values: number[], restart: boolean[], from: number, to: number) {
+  const at = (i: number) => T0 + i * MIN;
+  // The start time of point i: just before the last restart at or before it (the first "restart" is the series' start).
+  const startOf = (i: number) => {
+    let k = i;
+    while (k > 0 && !restart[k]) k--;
+    return at(k) - 1_000;
+  };
+  const ns = (ms: number) => (BigInt(ms) * 1_000_000n).toString();
+  const dataPoints = Array.from({ length: to - from }, (_, j) => from + j).map((i) => ({
+    attributes: [
+      { key: 'service', value: { stringValue: 'svc_core-ledger' } },
+      { key: 'sli', value: { stringValue: 'postings' } },
+    ],
+    startTimeUnixNano: ns(startOf(i)),
+    timeUnixNano: ns(at(i)),
+    asInt: values[i]!,
+  }));
+  const body = encodeOtlpRequest({
+    resourceMetrics: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'ledger' } }] },
+        scopeMetrics: [
+          {
+            metrics: [
+              {
+                name: 'accord.sli.good',
+                sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  return { headers: { 'content-type': 'application/x-protobuf' }, body: Buffer.from(body), otlp: true };
+}
+
+describe('counters as OTLP cumulative Sums with start times (sqlite)', () => {
+  it('store the first value (counted from the start) plus each increase, a restart adding its whole value', async () => {
+    await fc.assert(
+      fc.asyncProperty(restarts, plan, async ({ values, restart }, p) => {
+        const t = await telemetryFixture('sqlite', NOW);
+        for (const [k, [from, to]] of chunks(values.length, p.cuts).entries()) {
+          const req = otlpRequest(values, restart, from, to);
+          const r = await t.ingest.ingest({ vendorId: 'prometheus-main', ...req });
+          expect(r.body.rejected).toEqual([]);
+          if (p.retry[k]) {
+            const again = await t.ingest.ingest({ vendorId: 'prometheus-main', ...req });
+            expect(again.body.duplicates).toBe(again.body.accepted);
+          }
+        }
+        let want = values[0]!;
+        for (let i = 1; i < values.length; i++) want += restart[i] ? values[i]! : values[i]! - values[i - 1]!;
+        const [c] = await t.rollups.cumulative([
+          { sliKey: 'svc_core-ledger/postings', instants: [NOW + 3_600_000] },
+        ]);
+        expect(c![0]!.good).toBe(want);
       }),
       { numRuns: 40 },
     );

@@ -2,11 +2,11 @@ import type { EpochUnit, Measure, Rejection, SemanticType } from '../../schemas/
 import type { SeriesRef, Target } from './mapping.js';
 
 /**
- * The decoded model every format produces (Accord JSON, Datadog v2, Prometheus remote write; OTLP later): series,
- * each with the semantic type its format declares (when it declares one) and its points in request order.
- * An OTLP decoder maps a cumulative monotonic Sum to `counter`, a delta monotonic Sum to `delta`, a non-monotonic
- * Sum and a Gauge to `gauge`, a Histogram to `histogram` points (see `HistogramPoint`), an ExponentialHistogram to
- * `native-histogram` points, and resource attributes to labels.
+ * The decoded model every format produces (Accord JSON, Datadog v2 JSON and protobuf, Prometheus remote write, OTLP):
+ * series, each with the semantic type its format declares (when it declares one) and its points in request order.
+ * The OTLP decoder (otlp.ts) maps a cumulative monotonic Sum to `counter` (with its start time), a delta monotonic
+ * Sum to `delta`, a cumulative non-monotonic Sum and a Gauge to `gauge`, Histograms and ExponentialHistograms to
+ * histogram points (`NativeHistogramPoint`, `delta` for DELTA temporality), and resource attributes to labels.
  */
 export interface DecodedSeries {
   series: SeriesRef;

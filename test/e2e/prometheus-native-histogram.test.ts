@@ -1,13 +1,17 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildServer, exited, startChildServer } from '../helpers/child-server.js';
 import { serviceBody } from '../helpers/fixtures.js';
+import {
+  type RunningPrometheus,
+  remoteCounters,
+  requirePrometheus,
+  startPrometheus,
+} from '../helpers/prometheus.js';
 
 /**
  * A real Prometheus 2.42 with native histograms on (`--enable-feature=native-histograms`, `send_native_histograms`)
@@ -65,23 +69,11 @@ function exposition(step: (typeof STEPS)[number]): Uint8Array {
 }
 
 let server: ChildServer | undefined;
-let prometheus: ChildProcess | undefined;
+let prometheus: RunningPrometheus | undefined;
 let exporter: Server | undefined;
 let scrapes = 0;
-let promUrl = '';
 let adminToken = '';
 const dir = mkdtempSync(join(tmpdir(), 'accord-prom-nh-'));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function api(
   method: string,
@@ -104,12 +96,7 @@ async function api(
 }
 
 beforeAll(async () => {
-  const version = spawnSync('prometheus', ['--version'], { encoding: 'utf8' });
-  if (version.error || version.status !== 0) {
-    throw new Error(
-      `this test needs Debian's prometheus binary on the PATH (apt-get install prometheus, or bash test/setup/system-deps.sh): ${version.error?.message ?? version.stderr}`,
-    );
-  }
+  requirePrometheus();
   server = await startChildServer(join(dir, 'accord'));
   const creds = JSON.parse(readFileSync(join(dir, 'accord', 'dev-credentials.json'), 'utf8')) as {
     tokens: Record<string, { token: string }>;
@@ -137,10 +124,8 @@ beforeAll(async () => {
     res.end(exposition(step));
   });
   await new Promise<void>((r) => exporter!.listen(0, '127.0.0.1', () => r()));
-  const port = await freePort();
-  promUrl = `http://127.0.0.1:${port}`;
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
+  prometheus = await startPrometheus(
+    dir,
     `global:
   scrape_interval: 1s
   scrape_timeout: 900ms
@@ -154,25 +139,12 @@ remote_write:
     send_native_histograms: true
     queue_config: { batch_send_deadline: 500ms, min_backoff: 100ms, max_backoff: 1s }
 `,
-  );
-  prometheus = spawn(
-    'prometheus',
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'prom-data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--enable-feature=native-histograms',
-      '--log.level=warn',
-    ],
-    { stdio: 'ignore' },
+    ['--enable-feature=native-histograms'],
   );
 }, 60_000);
 
 afterAll(async () => {
-  if (prometheus?.pid && prometheus.exitCode === null) {
-    prometheus.kill('SIGTERM');
-    await exited(prometheus);
-  }
+  await prometheus?.stop();
   await new Promise((r) => (exporter ? exporter.close(r) : r(undefined)));
   if (server && server.proc.exitCode === null) {
     server.proc.kill('SIGTERM');
@@ -180,16 +152,6 @@ afterAll(async () => {
   }
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function remoteCounters(): Promise<Record<string, number>> {
-  const text = await (await fetch(`${promUrl}/metrics`)).text();
-  const out: Record<string, number> = {};
-  const re =
-    /^prometheus_remote_storage_(samples|histograms)_(total|failed_total|retried_total|dropped_total)\{([^}]*)\} (\S+)$/gm;
-  for (const m of text.matchAll(re))
-    if (/remote_name="accord"/.test(m[3]!)) out[`${m[1]}_${m[2]}`] = Number(m[4]);
-  return out;
-}
 
 async function latency(): Promise<{ good: number; total: number } | undefined> {
   const r = await api('GET', `/v1/services/${SERVICE}/slis`, adminToken);
@@ -212,7 +174,7 @@ describe('a real Prometheus 2.42 scraping a native histogram and remote-writing 
     while (Date.now() < deadline + 10_000 && scrapes < seen + 2) await new Promise((r) => setTimeout(r, 250));
     await new Promise((r) => setTimeout(r, 2_000));
     got = await latency();
-    const counters = await remoteCounters();
+    const counters = await remoteCounters(prometheus!.url, 'accord');
     expect(got).toEqual({ good: 7, total: 14 });
     expect(counters.histograms_total, JSON.stringify(counters)).toBeGreaterThanOrEqual(seen - 1);
     for (const name of [

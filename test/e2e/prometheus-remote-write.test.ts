@@ -1,12 +1,16 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildServer, exited, startChildServer } from '../helpers/child-server.js';
 import { serviceBody } from '../helpers/fixtures.js';
+import {
+  type RunningPrometheus,
+  remoteCounters,
+  requirePrometheus,
+  startPrometheus,
+} from '../helpers/prometheus.js';
 
 /**
  * The whole path as a user runs it: `npm start`'s server (infra/local/main.ts as its own process, a fresh data
@@ -64,24 +68,12 @@ function exposition(step: (typeof STEPS)[number]): string {
 }
 
 let server: ChildServer | undefined;
-let prometheus: ChildProcess | undefined;
+let prometheus: RunningPrometheus | undefined;
 let exporter: Server | undefined;
 let scrapes = 0;
-let promUrl = '';
 let adminToken = '';
 let managerToken = '';
 const dir = mkdtempSync(join(tmpdir(), 'accord-prom-rw-'));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function api(
   method: string,
@@ -104,12 +96,7 @@ async function api(
 }
 
 beforeAll(async () => {
-  const version = spawnSync('prometheus', ['--version'], { encoding: 'utf8' });
-  if (version.error || version.status !== 0) {
-    throw new Error(
-      `this test needs Debian's prometheus binary on the PATH (apt-get install prometheus, or bash test/setup/system-deps.sh): ${version.error?.message ?? version.stderr}`,
-    );
-  }
+  requirePrometheus();
   server = await startChildServer(join(dir, 'accord'));
   const creds = JSON.parse(readFileSync(join(dir, 'accord', 'dev-credentials.json'), 'utf8')) as {
     tokens: Record<string, { token: string }>;
@@ -141,11 +128,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => exporter!.listen(0, '127.0.0.1', () => r()));
   const exporterPort = (exporter.address() as { port: number }).port;
-  const port = await freePort();
-  promUrl = `http://127.0.0.1:${port}`;
   // The job name is the service slug: the vendor's rules take the service from `job`.
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
+  prometheus = await startPrometheus(
+    dir,
     `global:
   scrape_interval: 1s
   scrape_timeout: 900ms
@@ -159,23 +144,10 @@ remote_write:
     queue_config: { batch_send_deadline: 500ms, min_backoff: 100ms, max_backoff: 1s }
 `,
   );
-  prometheus = spawn(
-    'prometheus',
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'prom-data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
-    { stdio: 'ignore' },
-  );
 }, 60_000);
 
 afterAll(async () => {
-  if (prometheus?.pid && prometheus.exitCode === null) {
-    prometheus.kill('SIGTERM');
-    await exited(prometheus);
-  }
+  await prometheus?.stop();
   await new Promise((r) => (exporter ? exporter.close(r) : r(undefined)));
   if (server && server.proc.exitCode === null) {
     server.proc.kill('SIGTERM');
@@ -183,19 +155,6 @@ afterAll(async () => {
   }
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Prometheus's remote-storage sample counters for the queue, from its own /metrics (2.42's names). */
-async function remoteCounters(): Promise<Record<string, number>> {
-  const text = await (await fetch(`${promUrl}/metrics`)).text();
-  const out: Record<string, number> = {};
-  const re =
-    /^prometheus_remote_storage_(samples|histograms|metadata)_(total|failed_total|retried_total|dropped_total)\{([^}]*)\} (\S+)$/gm;
-  for (const m of text.matchAll(re)) {
-    if (!/remote_name="accord"/.test(m[3]!)) continue;
-    out[`${m[1]}_${m[2]}`] = Number(m[4]);
-  }
-  return out;
-}
 
 type Totals = Record<string, { good: number; total: number; samples: number }>;
 
@@ -232,7 +191,7 @@ describe('a real Prometheus 2.42 scraping counters and a histogram and remote-wr
     while (Date.now() < deadline + 10_000 && scrapes < seen + 2) await new Promise((r) => setTimeout(r, 250));
     await new Promise((r) => setTimeout(r, 2_000));
     totals = await sliTotals();
-    counters = await remoteCounters();
+    counters = await remoteCounters(prometheus!.url, 'accord');
 
     expect(scrapes, 'the exporter was scraped through every step').toBeGreaterThan(STEPS.length);
     for (const [sli, w] of Object.entries(want)) {

@@ -1,0 +1,262 @@
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConsole, javascriptKbGzip } from '../../../infra/console/build.js';
+import { loadDemo } from '../../../infra/local/demo.js';
+import { loadDemoTelemetry } from '../../../infra/local/demo-telemetry.js';
+import { startTestApp, type TestApp } from '../../helpers/local-app.js';
+import { launch, screenshotDir, seriousAxeViolations, signIn } from './browser.js';
+
+let app: TestApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  await loadDemo(app.container, app.stream);
+  await loadDemoTelemetry(app.container, app.db, join(app.dir, 'accord.db'));
+  browser = await launch();
+}, 600_000);
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+interface Evaluation {
+  agreementId: string;
+  objectiveId: string;
+  status: string;
+  compliance: number | null;
+  budget: { remainingRatio: number; remaining: number } | null;
+  forecast: { timeToExhaustionMinutes: number | null } | null;
+}
+
+/** The API's own view: every objective of the active agreements the identity may read, with its evaluation. */
+async function objectivesAs(identity: string): Promise<Evaluation[]> {
+  const agreements = (await app.call('GET', '/v1/agreements?status=active&limit=200', { as: identity })).body
+    .items as { id: string }[];
+  const out: Evaluation[] = [];
+  for (const a of agreements) {
+    const s = await app.call('GET', `/v1/agreements/${a.id}/status`, { as: identity });
+    expect(s.status).toBe(200);
+    out.push(...(s.body.objectives as Evaluation[]));
+  }
+  return out;
+}
+
+/** Minutes to exhaustion as the issue orders them: spent budgets (breached) first, unknown last. */
+const minutesLeft = (e: Evaluation) =>
+  e.status === 'unknown'
+    ? Number.MAX_VALUE
+    : e.status === 'breached' || (e.budget && e.budget.remaining <= 0)
+      ? 0
+      : (e.forecast?.timeToExhaustionMinutes ?? Number.MAX_SAFE_INTEGER);
+
+const numberIn = (text: string | null) => Number((text ?? '').replace(/[^0-9.-]/g, ''));
+
+async function newPage(options: { width?: number; height?: number; dark?: boolean } = {}): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+    colorScheme: options.dark ? 'dark' : 'light',
+    timezoneId: 'America/New_York',
+  });
+  return context.newPage();
+}
+
+describe('the console (npm start serves it at / beside the API)', () => {
+  it('serves the page, its script and styles at / and /console/*, while any other path is still the API 404', async () => {
+    const page = await fetch(`${app.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('/console/app.js');
+    expect((await fetch(`${app.url}/console/app.js`)).status).toBe(200);
+    const miss = await app.call('GET', '/console/nothing-here');
+    expect(miss.status).toBe(404);
+    expect(miss.body.error.code).toBe('no_such_route');
+    expect((await app.call('GET', '/health')).body.status).toBe('ok');
+  });
+
+  it('ships at most 200 KB of gzipped JavaScript', async () => {
+    const kb = javascriptKbGzip(await buildConsole());
+    expect(kb).toBeGreaterThan(10);
+    expect(kb).toBeLessThanOrEqual(200);
+  });
+
+  it('refuses a development sign-in for an identity that does not exist, naming the field', async () => {
+    const r = await fetch(`${app.url}/console/dev-signin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identity: 'nobody' }),
+    });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { error: { details: unknown } }).error.details).toEqual([
+      { path: 'identity', problem: 'names no development identity' },
+    ]);
+  });
+
+  for (const identity of ['admin', 'sla-manager', 'approver-legal', 'service-owner', 'auditor', 'viewer']) {
+    it(`signs in as ${identity} and shows exactly the objectives the API lets ${identity} read, with no serious accessibility violation`, async () => {
+      const page = await newPage();
+      await signIn(page, app.url, identity);
+      const expected = await objectivesAs(identity);
+      const rows = page.locator('table.objectives tbody tr');
+      if (expected.length === 0) expect(await rows.count()).toBe(0);
+      else expect(await rows.count()).toBe(expected.length);
+      expect(await page.locator('#who').textContent()).toContain(identity === 'viewer' ? 'viewer' : '');
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await page.context().close();
+    });
+  }
+
+  it('lets an operator find the objective closest to exhaustion and open its chart, with the API figures', async () => {
+    const expected = await objectivesAs('sla-manager');
+    const soonest = Math.min(...expected.map(minutesLeft));
+    const page = await newPage();
+    await signIn(page, app.url, 'sla-manager');
+    const first = page.locator('table.objectives tbody tr').first();
+    const agreementId = (await first.getAttribute('data-agreement'))!;
+    const objectiveId = (await first.getAttribute('data-objective'))!;
+    const api = expected.find((e) => e.agreementId === agreementId && e.objectiveId === objectiveId)!;
+    expect(minutesLeft(api)).toBe(soonest);
+    await first.locator('a').click();
+    await page.waitForSelector('body[data-ready="objective"]');
+    expect(page.url()).toContain(`#/objectives/${agreementId}/${objectiveId}`);
+    expect(await page.locator('[data-figure="status"]').textContent()).toBe(api.status);
+    expect(numberIn(await page.locator('[data-figure="compliance"]').textContent())).toBeCloseTo(
+      api.compliance!,
+      3,
+    );
+    expect(numberIn(await page.locator('[data-figure="budget-remaining"]').textContent())).toBeCloseTo(
+      api.budget!.remainingRatio * 100,
+      2,
+    );
+    // Two charts (burn-down and burn rate), each drawn by uPlot on a canvas, over the stored history.
+    const history = await app.call(
+      'GET',
+      `/v1/agreements/${agreementId}/objectives/${objectiveId}/budget-history?from=${encodeURIComponent(new Date(Date.now() - 31 * 86_400_000).toISOString())}`,
+      { as: 'sla-manager' },
+    );
+    expect(history.body.points.length).toBeGreaterThan(50);
+    expect(await page.locator('.chart canvas').count()).toBe(2);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('fetches the figures again every minute without reloading the page', async () => {
+    const page = await newPage();
+    await page.clock.install();
+    await signIn(page, app.url, 'admin');
+    let statusCalls = 0;
+    page.on('request', (r) => {
+      if (/\/v1\/agreements\/[^/]+\/status$/.test(new URL(r.url()).pathname)) statusCalls++;
+    });
+    // A marker on the window: a reload would lose it.
+    await page.evaluate('window.marker = 42');
+    await page.clock.runFor(61_000);
+    await page.waitForFunction('document.body.dataset.ready === "dashboard"');
+    await expect.poll(() => statusCalls, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await page.evaluate('window.marker')).toBe(42);
+    await page.context().close();
+  });
+
+  it('lists open violations with severity, escalation and the RCA deadline of their remediation', async () => {
+    const open = (await app.call('GET', '/v1/violations?status=open', { as: 'admin' })).body.items as {
+      severity: string;
+      serviceId: string;
+    }[];
+    expect(open.length).toBeGreaterThan(0);
+    const page = await newPage();
+    await signIn(page, app.url, 'admin');
+    await page.goto(`${app.url}/#/violations`);
+    await page.waitForSelector('body[data-ready="violations"]');
+    const rows = page.locator('tbody tr');
+    expect(await rows.count()).toBe(open.length);
+    const text = await rows.first().textContent();
+    expect(text).toContain(open.find((v) => v.severity === 'critical') ? 'critical' : open[0]!.severity);
+    expect(text).toMatch(/RCA due/);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('lets an approver sign off in place, showing the API field error beside the reason first', async () => {
+    const byCapacity: Record<string, string> = {
+      legal: 'approver-legal',
+      procurement: 'approver-procurement',
+      security: 'approver-security',
+      finance: 'approver-finance',
+      'governance-board': 'approver-board',
+      'business-owner': 'approver-business',
+    };
+    const submitted = (await app.call('GET', '/v1/agreements?status=submitted&limit=200', { as: 'admin' }))
+      .body.items as {
+      id: string;
+      signOffs: { capacity: string }[];
+      requiredSignOffs: { capacity: string }[];
+    }[];
+    const target = submitted
+      .map((a) => ({
+        a,
+        cap: a.requiredSignOffs
+          .map((r) => r.capacity)
+          .find((c) => byCapacity[c] && !a.signOffs.some((s) => s.capacity === c)),
+      }))
+      .find((x) => x.cap)!;
+    expect(target).toBeDefined();
+    const page = await newPage();
+    await signIn(page, app.url, byCapacity[target.cap!]!);
+    await page.goto(`${app.url}/#/agreements/${target.a.id}`);
+    await page.waitForSelector('body[data-ready="agreement"]');
+    const reason = page.getByLabel(`Reason for your decision as ${target.cap}`);
+    await reason.fill('ok');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => page.locator('.field-error').first().textContent()).toMatch(/^Reason .+/);
+    expect(await reason.getAttribute('aria-invalid')).toBe('true');
+    await reason.fill('terms reviewed against the contract register');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect
+      .poll(async () => {
+        const a = await app.call('GET', `/v1/agreements/${target.a.id}`, { as: 'admin' });
+        return a.body.signOffs.map((s: { capacity: string }) => s.capacity);
+      })
+      .toContain(target.cap);
+    await page.context().close();
+  });
+
+  it('passes axe on every page in light and dark, at 1280×800 and on a phone, and saves a screenshot of each', async () => {
+    const dir = screenshotDir();
+    const agreementId = (await app.call('GET', '/v1/agreements?status=submitted&limit=1', { as: 'admin' }))
+      .body.items[0].id;
+    const worst = (await objectivesAs('admin')).sort((x, y) => minutesLeft(x) - minutesLeft(y))[0]!;
+    const pages: [name: string, hash: string, ready: string][] = [
+      ['dashboard', '#/', 'dashboard'],
+      ['objective', `#/objectives/${worst.agreementId}/${worst.objectiveId}`, 'objective'],
+      ['violations', '#/violations', 'violations'],
+      ['tasks', '#/tasks', 'tasks'],
+      ['agreements', '#/agreements', 'agreements'],
+      ['agreement', `#/agreements/${agreementId}`, 'agreement'],
+    ];
+    const found: string[] = [];
+    for (const view of [
+      { tag: 'light', dark: false, width: 1280, height: 800 },
+      { tag: 'dark', dark: true, width: 1280, height: 800 },
+      { tag: 'phone', dark: false, width: 390, height: 844 },
+    ]) {
+      const page = await newPage(view);
+      await page.goto(`${app.url}/#/signin`);
+      await page.waitForSelector('body[data-ready="signin"]');
+      for (const v of await seriousAxeViolations(page))
+        found.push(`${view.tag} signin: ${v.id} ${v.targets}`);
+      await page.screenshot({ path: `${dir}/signin-${view.tag}.png`, fullPage: true });
+      await signIn(page, app.url, 'admin');
+      for (const [name, hash, ready] of pages) {
+        await page.goto(`${app.url}/${hash}`);
+        await page.waitForSelector(`body[data-ready="${ready}"]`);
+        for (const v of await seriousAxeViolations(page))
+          found.push(`${view.tag} ${name}: ${v.id} ${v.targets}`);
+        await page.screenshot({ path: `${dir}/${name}-${view.tag}.png`, fullPage: true });
+      }
+      await page.context().close();
+    }
+    expect(found).toEqual([]);
+  });
+});

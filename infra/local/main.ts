@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { readConfig } from '../../shared/runtime/config.js';
 import { startLocal } from './app.js';
 import { loadDemo } from './demo.js';
-import { loadDemoTelemetry } from './demo-telemetry.js';
+import { loadDemoTelemetry, publishDemoReport } from './demo-telemetry.js';
 import { LocalScheduler } from './scheduler.js';
 
 const HELP = `Usage: npm start [-- options]
@@ -101,6 +101,7 @@ if (values.demo) {
     console.log(
       `demo telemetry: ${await loadDemoTelemetry(app.container, app.db, resolve(dataDir, 'accord.db'))}`,
     );
+    console.log(`demo report: ${await publishDemoReport(app.container)}`);
   }
 }
 const scheduler = new LocalScheduler();

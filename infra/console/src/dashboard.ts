@@ -60,8 +60,8 @@ export async function dashboardPage(ctx: PageContext): Promise<void> {
           h(
             'a',
             { href: objectiveHref(agreement.id, e.objectiveId) },
-            h('span', { class: 'obj-name' }, name),
-            h('span', { class: 'muted small block' }, `${agreement.title} · ${agreement.kind}`),
+            h('span', { class: 'obj-name' }, agreement.title),
+            h('span', { class: 'small block' }, `${name} · ${agreement.kind} · ${agreement.serviceId}`),
           ),
           badge(e.status),
           `${pct(e.compliance)} / ${pct(e.target)}`,
@@ -123,7 +123,7 @@ export async function objectivePage(
       h(
         'figcaption',
         {},
-        'Burn rate over time: the fastest window at each evaluation, with the alert thresholds',
+        'Burn rate over time (log scale): the fastest window at each evaluation, with the alert thresholds',
       ),
       rateBox,
     ),
@@ -151,9 +151,11 @@ export async function objectivePage(
       ...dd('Budget remaining', ratioPct(e.budget?.remainingRatio ?? null, 2), 'budget-remaining'),
       ...dd(
         'Budget in minutes',
-        e.budget
-          ? `${e.budget.minutes.remaining.toFixed(1)} of ${e.budget.minutes.total.toFixed(1)} min left`
-          : 'no data',
+        !e.budget
+          ? 'no data'
+          : e.budget.minutes.remaining >= 0
+            ? `${e.budget.minutes.remaining.toFixed(1)} of ${e.budget.minutes.total.toFixed(1)} min left`
+            : `overspent by ${(-e.budget.minutes.remaining).toFixed(1)} min (the budget is ${e.budget.minutes.total.toFixed(1)} min)`,
         'budget-minutes',
       ),
       ...dd(
@@ -198,7 +200,8 @@ export async function objectivePage(
     const pts = hist.points.filter((p) => p.budgetRemainingRatio !== null || p.maxBurnRate !== null);
     const xs = pts.map((p) => Date.parse(p.at) / 1000);
     const remaining = pts.map((p) => (p.budgetRemainingRatio === null ? null : p.budgetRemainingRatio * 100));
-    const rates = pts.map((p) => p.maxBurnRate);
+    // On a log scale (burn rates span 0.01× to hundreds): a rate of zero is drawn at the floor, 0.01×.
+    const rates = pts.map((p) => (p.maxBurnRate === null ? null : Math.max(p.maxBurnRate, RATE_FLOOR)));
     const last = remaining.at(-1);
     downBox.setAttribute(
       'aria-label',
@@ -224,9 +227,7 @@ export async function objectivePage(
           rateBox,
           [xs, rates, ...thresholds.map((t) => xs.map(() => t))],
           ['Burn rate', ...thresholds.map((t) => `threshold ${burn(t)}`)],
-          {
-            min: 0,
-          },
+          { log: true },
         ),
       );
     } else {
@@ -240,13 +241,14 @@ export async function objectivePage(
   ctx.onLeave(() => clearInterval(timer));
 }
 
+const RATE_FLOOR = 0.01;
 const PALETTE = ['--chart-1', '--chart-2', '--chart-3', '--chart-4', '--chart-5'];
 
 function lineChart(
   box: HTMLElement,
   data: (number | null)[][],
   labels: string[],
-  range: { min?: number; max?: number },
+  range: { min?: number; max?: number; log?: boolean },
 ): uPlot {
   const css = getComputedStyle(document.documentElement);
   const color = (i: number) => css.getPropertyValue(PALETTE[i % PALETTE.length]!).trim() || '#36c';
@@ -258,11 +260,18 @@ function lineChart(
     height: 220,
     scales: {
       x: { time: true },
-      y: { range: (_u, lo, hi) => [range.min ?? lo, Math.max(range.max ?? hi, hi)] },
+      y: range.log
+        ? { distr: 3, log: 10 }
+        : { range: (_u, lo, hi) => [range.min ?? lo, Math.max(range.max ?? hi, hi)] },
     },
+    legend: { live: false },
     axes: [
       { stroke: axis, grid: { stroke: grid } },
-      { stroke: axis, grid: { stroke: grid } },
+      {
+        stroke: axis,
+        grid: { stroke: grid },
+        ...(range.log ? { values: (_u: uPlot, ticks: number[]) => ticks.map((t) => `${t}×`) } : {}),
+      },
     ],
     series: [
       {},

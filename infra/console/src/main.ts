@@ -1,6 +1,7 @@
 import { ApiError, session } from './api.js';
 import { dashboardPage, objectivePage, type PageContext } from './dashboard.js';
 import { h } from './dom.js';
+import { archivePage, auditPage, diffPage } from './governance.js';
 import { agreementPage, agreementsPage, tasksPage, violationsPage } from './pages.js';
 
 /**
@@ -18,13 +19,18 @@ const ROUTES: [pattern: RegExp, title: string, render: Render][] = [
   [/^\/tasks$/, 'Tasks', tasksPage],
   [/^\/agreements$/, 'Agreements', agreementsPage],
   [/^\/agreements\/([^/]+)$/, 'Agreement', agreementPage],
+  [/^\/agreements\/([^/]+)\/audit$/, 'Audit trail', auditPage],
+  [/^\/agreements\/([^/?]+)\/diff(?:\?(.*))?$/, 'Versions', diffPage],
+  [/^\/archive$/, 'Archive', archivePage],
 ];
 
-const NAV: [href: string, label: string][] = [
+/** The menu; `roles` limits an entry to the roles the API lets use it (absent: everyone). */
+const NAV: [href: string, label: string, roles?: string[]][] = [
   ['#/', 'Error budgets'],
   ['#/violations', 'Violations'],
   ['#/tasks', 'Tasks'],
   ['#/agreements', 'Agreements'],
+  ['#/archive', 'Archive', ['admin', 'auditor']],
 ];
 
 let leave: (() => void)[] = [];
@@ -66,7 +72,7 @@ async function route(): Promise<void> {
     document.title = `${title} · Accord`;
     main.replaceChildren(h('p', { class: 'muted', role: 'status' }, 'Loading…'));
     try {
-      await render(ctx, ...m.slice(1).map(decodeURIComponent));
+      await render(ctx, ...m.slice(1).map((p) => decodeURIComponent(p ?? '')));
     } catch (e) {
       main.replaceChildren();
       ctx.fail(e);
@@ -86,7 +92,17 @@ function chrome(email: string | null): void {
   const nav = document.getElementById('nav')!;
   const who = document.getElementById('who')!;
   nav.replaceChildren(
-    ...(email ? [h('ul', {}, ...NAV.map(([href, label]) => h('li', {}, h('a', { href }, label))))] : []),
+    ...(email
+      ? [
+          h(
+            'ul',
+            {},
+            ...NAV.filter(
+              ([, , roles]) => !roles || roles.some((r) => session.claims()?.roles.includes(r)),
+            ).map(([href, label]) => h('li', {}, h('a', { href }, label))),
+          ),
+        ]
+      : []),
   );
   const claims = session.claims();
   who.replaceChildren(

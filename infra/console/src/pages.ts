@@ -3,6 +3,7 @@ import type { PageContext } from './dashboard.js';
 import { all } from './data.js';
 import { badge, empty, h, scroller, table } from './dom.js';
 import { when, whenIn } from './format.js';
+import { historyLinks } from './governance.js';
 import type { Agreement, Remediation, Task, Violation } from './types.js';
 
 /** Open violations with severity, escalation step and deadlines (the remediation's RCA due date). */
@@ -99,7 +100,9 @@ export async function tasksPage(ctx: PageContext): Promise<void> {
 const subjectLink = (t: Task) =>
   t.subject.type === 'agreement'
     ? h('a', { href: `#/agreements/${encodeURIComponent(t.subject.id)}` }, t.title)
-    : h('span', {}, t.title);
+    : t.subject.type === 'violation'
+      ? h('a', { href: '#/violations' }, t.title)
+      : h('span', {}, t.title);
 
 /** Agreements the caller may read, with status and the dates ahead (review, renewal, end). */
 export async function agreementsPage(ctx: PageContext): Promise<void> {
@@ -192,6 +195,7 @@ export async function agreementPage(ctx: PageContext, id: string): Promise<void>
   ctx.main.replaceChildren(
     h('p', { class: 'crumbs' }, h('a', { href: '#/agreements' }, 'Agreements'), ' › ', a.title),
     h('h1', {}, a.title),
+    historyLinks(a),
     h(
       'dl',
       { class: 'figures' },

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole, javascriptKbGzip } from '../../../infra/console/build.js';
 import { loadDemo } from '../../../infra/local/demo.js';
-import { loadDemoTelemetry } from '../../../infra/local/demo-telemetry.js';
+import { loadDemoTelemetry, publishDemoReport } from '../../../infra/local/demo-telemetry.js';
 import { startTestApp, type TestApp } from '../../helpers/local-app.js';
 import { launch, screenshotDir, seriousAxeViolations, signIn } from './browser.js';
 
@@ -14,6 +16,7 @@ beforeAll(async () => {
   app = await startTestApp();
   await loadDemo(app.container, app.stream);
   await loadDemoTelemetry(app.container, app.db, join(app.dir, 'accord.db'));
+  await publishDemoReport(app.container);
   browser = await launch();
 }, 600_000);
 afterAll(async () => {
@@ -222,6 +225,60 @@ describe('the console (npm start serves it at / beside the API)', () => {
     await page.context().close();
   });
 
+  it('lets an auditor verify the archive and download a report whose bytes hash to the archived sha256', async () => {
+    const entries = (await app.call('GET', '/v1/archive', { as: 'auditor' })).body.items as {
+      key: string;
+      sha256: string;
+      contentType: string;
+    }[];
+    const pdf = entries.find((e) => e.contentType === 'application/pdf')!;
+    expect(pdf).toBeDefined();
+    const page = await newPage();
+    await signIn(page, app.url, 'auditor');
+    await page.goto(`${app.url}/#/archive`);
+    await page.waitForSelector('body[data-ready="archive"]');
+    expect(await page.locator('tbody tr').count()).toBe(entries.length);
+    await page.getByRole('button', { name: 'Verify the archive' }).click();
+    const verified = page.locator('[data-verified]');
+    await verified.waitFor();
+    expect(await verified.getAttribute('data-verified')).toBe(
+      String((await app.call('GET', '/v1/archive/verify', { as: 'auditor' })).body.ok),
+    );
+    expect(await verified.textContent()).toMatch(/intact; the chain is unbroken/);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /^Download .*application\/pdf/ }).click(),
+    ]);
+    const bytes = readFileSync((await download.path())!);
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(pdf.sha256);
+    await page.context().close();
+  });
+
+  it("shows an agreement's audit trail, one row per API entry, and the diff of two versions", async () => {
+    const id = (await app.call('GET', '/v1/agreements?status=submitted&limit=1', { as: 'admin' })).body
+      .items[0].id;
+    const audit = (await app.call('GET', `/v1/agreements/${id}/audit?limit=500`, { as: 'auditor' })).body
+      .items;
+    const page = await newPage();
+    await signIn(page, app.url, 'auditor');
+    await page.goto(`${app.url}/#/agreements/${id}/audit`);
+    await page.waitForSelector('body[data-ready="audit"]');
+    expect(await page.locator('tbody > tr').count()).toBe(audit.length);
+    await page.goto(`${app.url}/#/agreements/${id}/diff?from=1&to=2`);
+    await page.waitForSelector('body[data-ready="diff"]');
+    const [v1, v2] = await Promise.all(
+      [1, 2].map(
+        async (n) => (await app.call('GET', `/v1/agreements/${id}/versions/${n}`, { as: 'auditor' })).body,
+      ),
+    );
+    expect(v1.status).not.toBe(v2.status);
+    const row = page.locator('tbody tr', { has: page.locator('code', { hasText: /^status$/ }) });
+    expect(await row.locator('td').nth(1).textContent()).toBe(v1.status);
+    expect(await row.locator('td').nth(2).textContent()).toBe(v2.status);
+    await page.context().close();
+  });
+
   it('passes axe on every page in light and dark, at 1280×800 and on a phone, and saves a screenshot of each', async () => {
     const dir = screenshotDir();
     const agreementId = (await app.call('GET', '/v1/agreements?status=submitted&limit=1', { as: 'admin' }))
@@ -234,6 +291,9 @@ describe('the console (npm start serves it at / beside the API)', () => {
       ['tasks', '#/tasks', 'tasks'],
       ['agreements', '#/agreements', 'agreements'],
       ['agreement', `#/agreements/${agreementId}`, 'agreement'],
+      ['audit', `#/agreements/${agreementId}/audit`, 'audit'],
+      ['diff', `#/agreements/${agreementId}/diff?from=1&to=2`, 'diff'],
+      ['archive', '#/archive', 'archive'],
     ];
     const found: string[] = [];
     for (const view of [

@@ -261,7 +261,11 @@ function lineChart(
     scales: {
       x: { time: true },
       y: range.log
-        ? { distr: 3, log: 10 }
+        ? {
+            distr: 3,
+            log: 10,
+            range: (_u, _lo, hi) => [RATE_FLOOR, 10 ** Math.ceil(Math.log10(Math.max(hi ?? 1, 20)))],
+          }
         : { range: (_u, lo, hi) => [range.min ?? lo, Math.max(range.max ?? hi, hi)] },
     },
     legend: { live: false },
@@ -270,7 +274,19 @@ function lineChart(
       {
         stroke: axis,
         grid: { stroke: grid },
-        ...(range.log ? { values: (_u: uPlot, ticks: number[]) => ticks.map((t) => `${t}×`) } : {}),
+        size: 64,
+        // A log axis labelled at the powers of ten only (0.01×, 0.1×, 1×, 10×…).
+        ...(range.log
+          ? {
+              splits: (u: uPlot) => {
+                const out: number[] = [];
+                const max = u.scales.y?.max ?? 100;
+                for (let t = RATE_FLOOR; t <= max * 1.0001; t *= 10) out.push(Number(t.toPrecision(1)));
+                return out;
+              },
+              values: (_u: uPlot, ticks: number[]) => ticks.map((t) => `${t}×`),
+            }
+          : {}),
       },
     ],
     series: [

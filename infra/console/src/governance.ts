@@ -211,11 +211,12 @@ export async function archivePage(ctx: PageContext): Promise<void> {
           scroller('Archive'),
           table(
             'Archived records in chain order',
-            ['#', 'Record', 'Type', 'Period', 'Archived', 'Kept until', 'Download'],
+            ['#', 'Record', 'Type', 'Format', 'Period', 'Archived', 'Kept until', 'Download'],
             items.map((e) => [
               String(e.seq),
               e.title,
               e.type,
+              formatOf(e.contentType),
               e.period ?? '—',
               `${when(e.archivedAt)} by ${e.archivedBy}`,
               when(e.retainUntil),
@@ -225,9 +226,9 @@ export async function archivePage(ctx: PageContext): Promise<void> {
                   type: 'button',
                   class: 'secondary',
                   onclick: () => void download(e, ctx),
-                  'aria-label': `Download ${e.title} (${e.contentType})`,
+                  'aria-label': `Download ${formatOf(e.contentType)}: ${e.title} (${e.contentType})`,
                 },
-                'Download',
+                `Download ${formatOf(e.contentType)}`,
               ),
             ]),
           ),
@@ -235,6 +236,9 @@ export async function archivePage(ctx: PageContext): Promise<void> {
   );
   document.body.dataset.ready = 'archive';
 }
+
+const formatOf = (contentType: string) =>
+  (contentType.split('/')[1] ?? contentType).split(/[;+]/)[0]!.replace('plain', 'text').toUpperCase();
 
 /** Downloads an archived record: the bytes locally, a presigned link on AWS (the API decides). */
 async function download(e: ArchiveEntry, ctx: PageContext): Promise<void> {
@@ -264,12 +268,15 @@ async function download(e: ArchiveEntry, ctx: PageContext): Promise<void> {
 export function historyLinks(a: Agreement): HTMLElement {
   const roles = session.claims()?.roles ?? [];
   const mayAudit = roles.some((r) => r === 'admin' || r === 'auditor' || r === 'sla-manager');
+  const mayEdit = roles.some((r) => r === 'admin' || r === 'sla-manager');
   return h(
     'p',
     { class: 'links' },
     h('a', { href: `#/agreements/${encodeURIComponent(a.id)}/diff` }, `Compare versions (${a.version})`),
     mayAudit ? ' · ' : '',
     mayAudit ? h('a', { href: `#/agreements/${encodeURIComponent(a.id)}/audit` }, 'Audit trail') : '',
+    mayEdit ? ' · ' : '',
+    mayEdit ? h('a', { href: `#/agreements/${encodeURIComponent(a.id)}/edit` }, 'Edit') : '',
     ' ',
     badge(a.status),
   );

@@ -1,6 +1,7 @@
 import { ApiError, session } from './api.js';
 import { dashboardPage, objectivePage, type PageContext } from './dashboard.js';
 import { h } from './dom.js';
+import { editPage } from './edit.js';
 import { archivePage, auditPage, diffPage } from './governance.js';
 import { agreementPage, agreementsPage, tasksPage, violationsPage } from './pages.js';
 
@@ -21,6 +22,7 @@ const ROUTES: [pattern: RegExp, title: string, render: Render][] = [
   [/^\/agreements\/([^/]+)$/, 'Agreement', agreementPage],
   [/^\/agreements\/([^/]+)\/audit$/, 'Audit trail', auditPage],
   [/^\/agreements\/([^/?]+)\/diff(?:\?(.*))?$/, 'Versions', diffPage],
+  [/^\/agreements\/([^/]+)\/edit$/, 'Edit agreement', editPage],
   [/^\/archive$/, 'Archive', archivePage],
 ];
 

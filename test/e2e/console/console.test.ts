@@ -151,7 +151,7 @@ describe('the console (npm start serves it at / beside the API)', () => {
     await signIn(page, app.url, 'admin');
     let statusCalls = 0;
     page.on('request', (r) => {
-      if (/\/v1\/agreements\/[^/]+\/status$/.test(new URL(r.url()).pathname)) statusCalls++;
+      if (/\/v1\/(agreements|services)\/[^/]+\/status$/.test(new URL(r.url()).pathname)) statusCalls++;
     });
     // A marker on the window: a reload would lose it.
     await page.evaluate('window.marker = 42');
@@ -279,6 +279,41 @@ describe('the console (npm start serves it at / beside the API)', () => {
     await page.context().close();
   });
 
+  it('lets an SLA manager edit a draft, showing the API field error beside the field, then saving a new version', async () => {
+    const draft = (await app.call('GET', '/v1/agreements?status=draft&limit=1', { as: 'sla-manager' })).body
+      .items[0];
+    const page = await newPage();
+    await signIn(page, app.url, 'sla-manager');
+    await page.goto(`${app.url}/#/agreements/${draft.id}/edit`);
+    await page.waitForSelector('body[data-ready="edit"]');
+    const end = page.getByLabel('Effective to');
+    await end.fill(draft.effectiveFrom);
+    await page.getByLabel('Reason for the change').fill('shorter term agreed with the customer');
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    const beside = page.locator('#f-effectiveTo-error');
+    await expect.poll(() => beside.textContent()).toMatch(/^Effective to .+/);
+    expect(await end.getAttribute('aria-invalid')).toBe('true');
+    // The same body sent to the API names the same field: the page shows the API's own words.
+    const api = await app.call('PATCH', `/v1/agreements/${draft.id}`, {
+      as: 'sla-manager',
+      headers: { 'if-match': `"${draft.version}"` },
+      body: { effectiveTo: draft.effectiveFrom, reason: 'shorter term agreed with the customer' },
+    });
+    const problem = api.body.error.details.find((d: { path: string }) => d.path === 'effectiveTo').problem;
+    expect(await beside.textContent()).toBe(`Effective to ${problem}`);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    const later = new Date(Date.parse(`${draft.effectiveTo}T00:00:00Z`) - 30 * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    await end.fill(later);
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    await page.waitForSelector('body[data-ready="agreement"]');
+    const saved = (await app.call('GET', `/v1/agreements/${draft.id}`, { as: 'sla-manager' })).body;
+    expect(saved.effectiveTo).toBe(later);
+    expect(saved.version).toBe(draft.version + 1);
+    await page.context().close();
+  });
+
   it('passes axe on every page in light and dark, at 1280×800 and on a phone, and saves a screenshot of each', async () => {
     const dir = screenshotDir();
     const agreementId = (await app.call('GET', '/v1/agreements?status=submitted&limit=1', { as: 'admin' }))
@@ -294,6 +329,7 @@ describe('the console (npm start serves it at / beside the API)', () => {
       ['audit', `#/agreements/${agreementId}/audit`, 'audit'],
       ['diff', `#/agreements/${agreementId}/diff?from=1&to=2`, 'diff'],
       ['archive', '#/archive', 'archive'],
+      ['edit', `#/agreements/${agreementId}/edit`, 'edit'],
     ];
     const found: string[] = [];
     for (const view of [

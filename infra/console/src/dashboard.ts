@@ -69,7 +69,7 @@ export async function dashboardPage(ctx: PageContext): Promise<void> {
           e.burnRates.map((b) => burn(b.long.burnRate)).join(' · ') || '—',
           exhaustionKey(e) === 0 ? 'exhausted' : duration(e.forecast?.timeToExhaustionMinutes ?? null),
         ]),
-        'objectives',
+        'objectives cards',
       );
       t.querySelectorAll('tbody tr').forEach((tr, i) => {
         const r = rows[i]!;

@@ -27,7 +27,12 @@ export function table(caption: string, head: string[], rows: Child[][], cls = ''
     { class: cls },
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))),
+    // Each cell names its column (data-label): on a phone, a `cards` table shows each row as a card of labelled lines.
+    h(
+      'tbody',
+      {},
+      ...rows.map((r) => h('tr', {}, ...r.map((c, i) => h('td', { 'data-label': head[i] ?? '' }, c)))),
+    ),
   );
 }
 

@@ -4,6 +4,7 @@ import { h } from './dom.js';
 import { editPage } from './edit.js';
 import { archivePage, auditPage, diffPage } from './governance.js';
 import { agreementPage, agreementsPage, tasksPage, violationsPage } from './pages.js';
+import { reportsPage } from './reports.js';
 
 /**
  * The Accord console: a client of the public API only. Routes are hash paths (`#/objectives/{a}/{o}`), so the
@@ -24,6 +25,7 @@ const ROUTES: [pattern: RegExp, title: string, render: Render][] = [
   [/^\/agreements\/([^/?]+)\/diff(?:\?(.*))?$/, 'Versions', diffPage],
   [/^\/agreements\/([^/]+)\/edit$/, 'Edit agreement', editPage],
   [/^\/archive$/, 'Archive', archivePage],
+  [/^\/reports(?:\?(.*))?$/, 'Reports', reportsPage],
 ];
 
 /** The menu; `roles` limits an entry to the roles the API lets use it (absent: everyone). */
@@ -32,6 +34,7 @@ const NAV: [href: string, label: string, roles?: string[]][] = [
   ['#/violations', 'Violations'],
   ['#/tasks', 'Tasks'],
   ['#/agreements', 'Agreements'],
+  ['#/reports', 'Reports'],
   ['#/archive', 'Archive', ['admin', 'auditor']],
 ];
 

@@ -314,6 +314,34 @@ describe('the console (npm start serves it at / beside the API)', () => {
     await page.context().close();
   });
 
+  it('lets a business unit read its monthly compliance report and download it as PDF', async () => {
+    const period = new Date().toISOString().slice(0, 7);
+    const api = await app.call(
+      'GET',
+      `/v1/reports/monthly-compliance?format=json&period=${period}&months=1`,
+      {
+        as: 'viewer',
+      },
+    );
+    expect(api.status).toBe(200);
+    const page = await newPage();
+    await signIn(page, app.url, 'viewer');
+    await page.goto(`${app.url}/#/reports`);
+    await page.waitForSelector('body[data-ready="reports"]');
+    expect(await page.locator('h2').first().textContent()).toBe(api.body.title);
+    expect(await page.locator('.figures dt').allTextContents()).toEqual(
+      api.body.summary.map((s: { label: string }) => s.label),
+    );
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download PDF' }).click(),
+    ]);
+    const bytes = readFileSync((await download.path())!);
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.context().close();
+  });
+
   it('passes axe on every page in light and dark, at 1280×800 and on a phone, and saves a screenshot of each', async () => {
     const dir = screenshotDir();
     const agreementId = (await app.call('GET', '/v1/agreements?status=submitted&limit=1', { as: 'admin' }))
@@ -330,6 +358,7 @@ describe('the console (npm start serves it at / beside the API)', () => {
       ['diff', `#/agreements/${agreementId}/diff?from=1&to=2`, 'diff'],
       ['archive', '#/archive', 'archive'],
       ['edit', `#/agreements/${agreementId}/edit`, 'edit'],
+      ['reports', '#/reports', 'reports'],
     ];
     const found: string[] = [];
     for (const view of [

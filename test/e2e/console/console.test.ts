@@ -342,6 +342,31 @@ describe('the console (npm start serves it at / beside the API)', () => {
     await page.context().close();
   });
 
+  it('is usable with the keyboard alone: skip link first, sign in and open the first objective with Tab and Enter', async () => {
+    const page = await newPage();
+    await page.goto(`${app.url}/#/signin`);
+    await page.waitForSelector('body[data-ready="signin"]');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    const tabTo = async (test: string) => {
+      for (let i = 0; i < 60; i++) {
+        if (await page.evaluate(test)) return true;
+        await page.keyboard.press('Tab');
+      }
+      return false;
+    };
+    expect(await tabTo('document.activeElement.dataset.identity === "sla-manager"')).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('body[data-ready="dashboard"]');
+    expect(await tabTo('!!document.activeElement.closest("table.objectives tbody tr:first-child a")')).toBe(
+      true,
+    );
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('body[data-ready="objective"]');
+    expect(page.url()).toContain('#/objectives/');
+    await page.context().close();
+  });
+
   it('passes axe on every page in light and dark, at 1280×800 and on a phone, and saves a screenshot of each', async () => {
     const dir = screenshotDir();
     const agreementId = (await app.call('GET', '/v1/agreements?status=submitted&limit=1', { as: 'admin' }))

@@ -97,6 +97,15 @@ const SYSTEM: Principal = {
   signOffCapacities: [],
 };
 
+/** The live feeds started by loadDemoTelemetry (one per load), stopped by stopDemoTelemetry. */
+const feeds = new Set<NodeJS.Timeout>();
+
+/** Stops the demo's live telemetry (a test that closes its app; `npm start` simply exits). */
+export function stopDemoTelemetry(): void {
+  for (const t of feeds) clearInterval(t);
+  feeds.clear();
+}
+
 type Ingest = ReturnType<typeof composeTelemetry>['ingest'];
 
 /** Sends Accord JSON batches of at most 5,000 samples; answers how many were accepted. */
@@ -232,6 +241,7 @@ export async function loadDemoTelemetry(
     send(live, keyId, story(from, to)).catch(() => undefined);
   }, BUCKET / 5);
   timer.unref();
+  feeds.add(timer);
   return `${samples.toLocaleString('en')} telemetry samples over 30 days for ${services.length} services, objectives evaluated ${evaluations} times`;
 }
 

@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { buildConsole, javascriptKbGzip } from '../../infra/console/build.js';
 import { loadDemo } from '../../infra/local/demo.js';
-import { loadDemoTelemetry } from '../../infra/local/demo-telemetry.js';
+import { loadDemoTelemetry, stopDemoTelemetry } from '../../infra/local/demo-telemetry.js';
 import type { Principal } from '../../shared/domain/access/policy.js';
 import { launch } from '../e2e/console/browser.js';
 import { startTestApp, type TestApp } from '../helpers/local-app.js';
@@ -130,6 +130,7 @@ export async function benchConsole(): Promise<BenchEntry[]> {
       },
     ];
   } finally {
+    stopDemoTelemetry();
     await app.close();
   }
 }

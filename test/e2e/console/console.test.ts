@@ -5,7 +5,11 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole, javascriptKbGzip } from '../../../infra/console/build.js';
 import { loadDemo } from '../../../infra/local/demo.js';
-import { loadDemoTelemetry, publishDemoReport } from '../../../infra/local/demo-telemetry.js';
+import {
+  loadDemoTelemetry,
+  publishDemoReport,
+  stopDemoTelemetry,
+} from '../../../infra/local/demo-telemetry.js';
 import { startTestApp, type TestApp } from '../../helpers/local-app.js';
 import { launch, screenshotDir, seriousAxeViolations, signIn } from './browser.js';
 
@@ -20,6 +24,7 @@ beforeAll(async () => {
   browser = await launch();
 }, 600_000);
 afterAll(async () => {
+  stopDemoTelemetry();
   await browser?.close();
   await app?.close();
 });

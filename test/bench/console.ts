@@ -57,9 +57,11 @@ async function growTo(app: TestApp, objectives: number): Promise<void> {
     businessUnits: ['retail-banking', 'payments', 'group-platform', 'wealth-management'],
   });
   const owner = person('bench.owner@accord.local', { roles: ['service-owner'], services: [] });
+  // A tier-2 service's SLA without OLAs or UCs under it: tier 2 is evaluated every 5 minutes, so the scheduled run
+  // below evaluates every copy (a tier-3 template is skipped when its 15 minutes are not due: "not evaluated yet").
   const template = (
     await c.agreements.list(admin, { status: 'active', kind: 'SLA', limit: 200 } as never)
-  ).items.find((a) => a.objectives.length === 2 && a.underpinnedBy.length === 0)!;
+  ).items.find((a) => a.serviceId === 'svc_portfolio-valuation' && a.underpinnedBy.length === 0)!;
   const statuses = await Promise.all(
     (await c.agreements.list(admin, { status: 'active', limit: 200 } as never)).items.map(
       (a) => a.objectives.length,

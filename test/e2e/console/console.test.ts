@@ -186,7 +186,7 @@ describe('the console (npm start serves it at / beside the API)', () => {
     await page.context().close();
   });
 
-  it('lets an approver sign off in place, showing the API field error beside the reason first', async () => {
+  it('lets an approver go from its inbox to the agreement and sign off in place, showing the API field error beside the reason first', async () => {
     const byCapacity: Record<string, string> = {
       legal: 'approver-legal',
       procurement: 'approver-procurement',
@@ -212,7 +212,11 @@ describe('the console (npm start serves it at / beside the API)', () => {
     expect(target).toBeDefined();
     const page = await newPage();
     await signIn(page, app.url, byCapacity[target.cap!]!);
-    await page.goto(`${app.url}/#/agreements/${target.a.id}`);
+    // The approver's inbox: the sign-off task addressed to its capacity leads to the agreement.
+    await page.goto(`${app.url}/#/tasks`);
+    await page.waitForSelector('body[data-ready="tasks"]');
+    const mine = page.getByRole('table', { name: 'Tasks waiting for you' });
+    await mine.locator(`a[href="#/agreements/${target.a.id}"]`).first().click();
     await page.waitForSelector('body[data-ready="agreement"]');
     const reason = page.getByLabel(`Reason for your decision as ${target.cap}`);
     await reason.fill('ok');

@@ -107,8 +107,46 @@ const subjectLink = (t: Task) =>
 /** Agreements the caller may read, with status and the dates ahead (review, renewal, end). */
 export async function agreementsPage(ctx: PageContext): Promise<void> {
   const items = await all<Agreement>('/v1/agreements?limit=200');
+  // Dates ahead: the next 10 reviews, renewals and ends, soonest first (the agreement's own calendar dates).
+  const today = new Date().toISOString().slice(0, 10);
+  const ahead = items
+    .filter((a) => a.status !== 'retired' && a.status !== 'expired')
+    .flatMap((a) =>
+      (
+        [
+          ['review', a.reviewCycle?.nextReviewDate],
+          ['renewal', a.renewal?.renewalDate],
+          ['end', a.effectiveTo],
+        ] as const
+      )
+        .filter(([, d]) => d && d >= today)
+        .map(([what, d]) => ({ a, what, d: d! })),
+    )
+    .sort((x, y) => x.d.localeCompare(y.d))
+    .slice(0, 10);
   ctx.main.replaceChildren(
     h('h1', {}, 'Agreements'),
+    h('h2', {}, 'Next dates ahead'),
+    ahead.length === 0
+      ? empty(
+          'No review, renewal or end date ahead.',
+          'Agreements in force show their next review, renewal and end here.',
+        )
+      : h(
+          'ul',
+          { class: 'ahead' },
+          ...ahead.map(({ a, what, d }) =>
+            h(
+              'li',
+              {},
+              h('strong', {}, d),
+              ` ${what}: `,
+              h('a', { href: `#/agreements/${encodeURIComponent(a.id)}` }, a.title),
+              ` (${a.timeZone})`,
+            ),
+          ),
+        ),
+    h('h2', {}, 'All agreements'),
     items.length === 0
       ? empty(
           'No agreements you may read.',

@@ -417,5 +417,6 @@ describe('the console (npm start serves it at / beside the API)', () => {
       await page.context().close();
     }
     expect(found).toEqual([]);
-  });
+    // 14 pages × 3 views with axe on each: about 25 s on a busy 2-core machine; the e2e default of 60 s is too tight.
+  }, 240_000);
 });

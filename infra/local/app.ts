@@ -7,6 +7,7 @@ import { type Container, setContainer } from '../../shared/runtime/container.js'
 import { logger } from '../../shared/runtime/powertools.js';
 import { vendorsIn } from '../../shared/usecases/vendors.js';
 import { composeLocal } from './compose.js';
+import { LocalConsole } from './console.js';
 import { type DevCredentials, ensureDevCredentials } from './credentials.js';
 import { LocalTokenIssuer } from './jwt.js';
 import { VendorRateLimiter } from './rate-limit.js';
@@ -44,16 +45,20 @@ export async function startLocal(options: {
   );
   setContainer(container);
   const tokens = LocalTokenIssuer.loadOrCreate(join(options.dataDir, 'signing-key.pem'));
-  const credentials = await ensureDevCredentials(
+  let credentials = await ensureDevCredentials(
     join(options.dataDir, 'dev-credentials.json'),
     tokens,
     vendorsIn(container),
   );
   // Development tokens live at most a day (as Cognito's ID tokens): keep the file's tokens fresh.
   const reissue = setInterval(() => {
-    ensureDevCredentials(join(options.dataDir, 'dev-credentials.json'), tokens, vendorsIn(container)).catch(
-      (error: unknown) => logger.error('re-issuing development tokens failed', { error: error as Error }),
-    );
+    ensureDevCredentials(join(options.dataDir, 'dev-credentials.json'), tokens, vendorsIn(container))
+      .then((fresh) => {
+        credentials = fresh;
+      })
+      .catch((error: unknown) =>
+        logger.error('re-issuing development tokens failed', { error: error as Error }),
+      );
   }, 3_600_000);
   reissue.unref();
   const stream = new LocalStream(new SqliteChangeFeed(db));
@@ -81,7 +86,9 @@ export async function startLocal(options: {
       .catch((error: unknown) => logger.error('audit stream pass failed', { error: error as Error }));
   }, 1000);
   pump.unref();
-  const api = new LocalApi({ tokens, afterWrite: () => stream.drain(), vendorGate: limiter.gate });
+  // The console at `/` beside the API, with the development sign-in (infra/console, docs/console.md).
+  const site = await LocalConsole.create(() => credentials);
+  const api = new LocalApi({ tokens, afterWrite: () => stream.drain(), vendorGate: limiter.gate, site });
   const server = await api.listen(options.port, options.host ?? '127.0.0.1');
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : options.port;

@@ -46,6 +46,8 @@ export interface LocalServerOptions {
   vendorGate?: (vendor: Record<string, unknown>, req: IncomingMessage) => void;
   /** Largest body read from the socket before answering 413, whatever the route (default: API Gateway's 10 MB). */
   hardBodyLimit?: number;
+  /** What answers paths the API does not have before its 404 (the console); true when it answered. */
+  site?: { serve(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> };
 }
 
 const FUNCTIONS_DIR = new URL('../../functions/', import.meta.url);
@@ -188,6 +190,7 @@ export class LocalApi {
       res.writeHead(r.statusCode, headers);
       res.end(r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body);
     };
+    if (!route && this.options.site && (await this.options.site.serve(req, res, url.pathname))) return;
     if (!route) {
       // API Gateway answers a path it does not have, and a method a path does not have, alike (its
       // MISSING_AUTHENTICATION_TOKEN, rendered as this 404): so does the embedded default.

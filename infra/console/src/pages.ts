@@ -1,0 +1,279 @@
+import { api, session } from './api.js';
+import type { PageContext } from './dashboard.js';
+import { all } from './data.js';
+import { badge, empty, h, scroller, table } from './dom.js';
+import { when, whenIn } from './format.js';
+import { historyLinks } from './governance.js';
+import type { Agreement, Remediation, Task, Violation } from './types.js';
+
+/** Open violations with severity, escalation step and deadlines (the remediation's RCA due date). */
+export async function violationsPage(ctx: PageContext): Promise<void> {
+  const items = (await api<{ items: Violation[] }>('/v1/violations?status=open&limit=500')).items;
+  const order = { critical: 0, major: 1, minor: 2 };
+  items.sort((a, b) => order[a.severity] - order[b.severity] || a.detectedAt.localeCompare(b.detectedAt));
+  const remediation = await Promise.all(
+    items.map((v) =>
+      api<Remediation>(`/v1/violations/${encodeURIComponent(v.id)}/remediation`).catch(() => null),
+    ),
+  );
+  const now = Date.now();
+  ctx.main.replaceChildren(
+    h('h1', {}, 'Open violations'),
+    items.length === 0
+      ? empty(
+          'No open violations: every objective you may read is within its budget.',
+          'Violations open here when an evaluation finds a breach.',
+        )
+      : h(
+          'div',
+          scroller('Open violations'),
+          table(
+            'Open violations, most severe first',
+            ['Severity', 'Objective', 'Detected', 'Escalation now', 'Next escalation', 'Remediation'],
+            items.map((v, i) => {
+              const passed = v.escalation.filter((s) => Date.parse(s.by) <= now);
+              const current = passed.at(-1);
+              const nextStep = v.escalation.find((s) => Date.parse(s.by) > now);
+              const r = remediation[i];
+              return [
+                h(
+                  'span',
+                  { title: v.severityReason },
+                  badge(v.severity),
+                  h('span', { class: 'muted small block' }, v.severityReason),
+                ),
+                h(
+                  'a',
+                  {
+                    href: `#/objectives/${encodeURIComponent(v.agreementId)}/${encodeURIComponent(v.objectiveId)}`,
+                  },
+                  `${v.serviceId} · ${v.objectiveId}`,
+                ),
+                when(v.detectedAt),
+                current
+                  ? `level ${current.level}: ${current.role} (${current.who.name})`
+                  : 'not yet escalated',
+                nextStep ? `level ${nextStep.level} ${nextStep.role}, ${when(nextStep.by)}` : 'none left',
+                r
+                  ? `${r.status.replace(/-/g, ' ')}; RCA due ${when(r.rcaDueAt)}; owner ${r.owner.name}`
+                  : 'no remediation workflow',
+              ];
+            }),
+          ),
+        ),
+  );
+  document.body.dataset.ready = 'violations';
+}
+
+/** Tasks: the caller's own (to act on) and, for readers of all, every pending task in scope. */
+export async function tasksPage(ctx: PageContext): Promise<void> {
+  const [mine, everyone] = await Promise.all([
+    api<{ items: Task[] }>('/v1/tasks?limit=200'),
+    api<{ items: Task[] }>('/v1/tasks?view=all&limit=200'),
+  ]);
+  const rows = (ts: Task[]) =>
+    ts.map((t) => [
+      subjectLink(t),
+      t.kind,
+      t.assignees.capacity ?? t.assignees.roles?.join(', ') ?? t.assignees.emails?.join(', ') ?? '—',
+      t.dueAt ? when(t.dueAt) : '—',
+      t.dueAt && Date.parse(t.dueAt) < Date.now() ? h('strong', { class: 'firing' }, 'overdue') : t.status,
+    ]);
+  const head = ['Task', 'Kind', 'For', 'Due', 'State'];
+  ctx.main.replaceChildren(
+    h('h1', {}, 'Tasks'),
+    h('h2', {}, 'Yours'),
+    mine.items.length === 0
+      ? empty('Nothing waits for you.', 'Sign-offs, RCAs and CAPA items addressed to you appear here.')
+      : h('div', scroller('Your tasks'), table('Tasks waiting for you', head, rows(mine.items))),
+    h('h2', {}, 'All pending tasks you may see'),
+    everyone.items.length === 0
+      ? empty(
+          'No pending tasks in your scope.',
+          'Submitting an agreement or a violation starts a workflow with tasks.',
+        )
+      : h('div', scroller('Pending tasks'), table('Pending tasks in your scope', head, rows(everyone.items))),
+  );
+  document.body.dataset.ready = 'tasks';
+}
+
+const subjectLink = (t: Task) =>
+  t.subject.type === 'agreement'
+    ? h('a', { href: `#/agreements/${encodeURIComponent(t.subject.id)}` }, t.title)
+    : t.subject.type === 'violation'
+      ? h('a', { href: '#/violations' }, t.title)
+      : h('span', {}, t.title);
+
+/** Agreements the caller may read, with status and the dates ahead (review, renewal, end). */
+export async function agreementsPage(ctx: PageContext): Promise<void> {
+  const items = await all<Agreement>('/v1/agreements?limit=200');
+  // Dates ahead: the next 10 reviews, renewals and ends, soonest first (the agreement's own calendar dates).
+  const today = new Date().toISOString().slice(0, 10);
+  const ahead = items
+    .filter((a) => a.status !== 'retired' && a.status !== 'expired')
+    .flatMap((a) =>
+      (
+        [
+          ['review', a.reviewCycle?.nextReviewDate],
+          ['renewal', a.renewal?.renewalDate],
+          ['end', a.effectiveTo],
+        ] as const
+      )
+        .filter(([, d]) => d && d >= today)
+        .map(([what, d]) => ({ a, what, d: d! })),
+    )
+    .sort((x, y) => x.d.localeCompare(y.d))
+    .slice(0, 10);
+  ctx.main.replaceChildren(
+    h('h1', {}, 'Agreements'),
+    h('h2', {}, 'Next dates ahead'),
+    ahead.length === 0
+      ? empty(
+          'No review, renewal or end date ahead.',
+          'Agreements in force show their next review, renewal and end here.',
+        )
+      : h(
+          'ul',
+          { class: 'ahead' },
+          ...ahead.map(({ a, what, d }) =>
+            h(
+              'li',
+              {},
+              h('strong', {}, d),
+              ` ${what}: `,
+              h('a', { href: `#/agreements/${encodeURIComponent(a.id)}` }, a.title),
+              ` (${a.timeZone})`,
+            ),
+          ),
+        ),
+    h('h2', {}, 'All agreements'),
+    items.length === 0
+      ? empty(
+          'No agreements you may read.',
+          'An SLA manager drafts agreements; a viewer sees those of its business unit.',
+        )
+      : h(
+          'div',
+          scroller('Agreements'),
+          table(
+            'Agreements you may read',
+            ['Agreement', 'Kind', 'Status', 'Provider → customer', 'Next review', 'Renewal', 'Ends'],
+            items.map((a) => [
+              h('a', { href: `#/agreements/${encodeURIComponent(a.id)}` }, a.title),
+              a.kind,
+              badge(a.status),
+              `${party(a.parties.provider)} → ${party(a.parties.customer)}`,
+              a.reviewCycle?.nextReviewDate ?? '—',
+              a.renewal?.renewalDate ?? '—',
+              a.effectiveTo,
+            ]),
+          ),
+        ),
+  );
+  document.body.dataset.ready = 'agreements';
+}
+
+const party = (p: Agreement['parties']['provider']) => (p.type === 'vendor' ? p.name : p.businessUnit);
+
+/** One agreement: its terms, sign-offs (and the sign-off in place for an approver), its objectives' status. */
+export async function agreementPage(ctx: PageContext, id: string): Promise<void> {
+  const a = await api<Agreement>(`/v1/agreements/${encodeURIComponent(id)}`);
+  const claims = session.claims();
+  const signed = new Set(a.signOffs.map((s) => s.capacity));
+  const missing = a.requiredSignOffs.filter((r) => !signed.has(r.capacity));
+  const mayApprove =
+    a.status === 'submitted' ? missing.filter((r) => claims?.signoff.includes(r.capacity)) : [];
+  const message = h('p', { role: 'status', 'aria-live': 'polite' });
+  const signForm = (capacity: string) => {
+    const reason = h('textarea', {
+      id: `reason-${capacity}`,
+      name: 'reason',
+      rows: 2,
+      required: true,
+      minlength: 3,
+    });
+    const err = h('p', { class: 'field-error', id: `reason-${capacity}-error` });
+    const decide = (decision: 'approved' | 'rejected') => async (ev: Event) => {
+      ev.preventDefault();
+      err.textContent = '';
+      try {
+        await api(`/v1/agreements/${encodeURIComponent(a.id)}/signoffs`, {
+          method: 'POST',
+          ifMatch: a.version,
+          body: { capacity, decision, reason: (reason as HTMLTextAreaElement).value },
+        });
+        message.textContent = `Signed off as ${capacity}: ${decision}.`;
+        await agreementPage(ctx, id);
+      } catch (e) {
+        const fieldProblems = (e as { details?: { path: string; problem: string }[] }).details?.filter(
+          (d) => d.path === 'reason',
+        );
+        if (fieldProblems?.length) {
+          err.textContent = `Reason ${fieldProblems.map((d) => d.problem).join('; ')}`;
+          reason.setAttribute('aria-invalid', 'true');
+          reason.setAttribute('aria-describedby', err.id);
+          (reason as HTMLTextAreaElement).focus();
+        } else ctx.fail(e);
+      }
+    };
+    return h(
+      'form',
+      { class: 'signoff', 'aria-label': `Sign off as ${capacity}` },
+      h('label', { for: `reason-${capacity}` }, `Reason for your decision as ${capacity}`),
+      reason,
+      err,
+      h(
+        'div',
+        { class: 'buttons' },
+        h('button', { type: 'submit', onclick: decide('approved') }, 'Approve'),
+        h('button', { type: 'button', class: 'secondary', onclick: decide('rejected') }, 'Reject'),
+      ),
+    );
+  };
+  ctx.main.replaceChildren(
+    h('p', { class: 'crumbs' }, h('a', { href: '#/agreements' }, 'Agreements'), ' › ', a.title),
+    h('h1', {}, a.title),
+    historyLinks(a),
+    h(
+      'dl',
+      { class: 'figures' },
+      h('dt', {}, 'Status'),
+      h('dd', {}, badge(a.status), ` version ${a.version}`),
+      h('dt', {}, 'Kind'),
+      h('dd', {}, a.kind),
+      h('dt', {}, 'Parties'),
+      h('dd', {}, `${party(a.parties.provider)} provides to ${party(a.parties.customer)}`),
+      h('dt', {}, 'Service'),
+      h('dd', {}, a.serviceId),
+      h('dt', {}, 'In force'),
+      h('dd', {}, `${a.effectiveFrom} to ${a.effectiveTo} (${a.timeZone})`),
+    ),
+    h('h2', {}, 'Objectives'),
+    h(
+      'ul',
+      {},
+      ...a.objectives.map((o) =>
+        h(
+          'li',
+          {},
+          a.status === 'active'
+            ? h('a', { href: `#/objectives/${encodeURIComponent(a.id)}/${encodeURIComponent(o.id)}` }, o.name)
+            : o.name,
+          ` — target ${o.target} %`,
+        ),
+      ),
+    ),
+    h('h2', {}, 'Sign-offs'),
+    table(
+      'Required sign-offs',
+      ['Capacity', 'Decision', 'By', 'When'],
+      a.requiredSignOffs.map((r) => {
+        const s = a.signOffs.find((x) => x.capacity === r.capacity);
+        return [r.capacity, s ? s.decision : 'waiting', s?.by ?? '—', s ? whenIn(s.at, a.timeZone) : '—'];
+      }),
+    ),
+    message,
+    ...mayApprove.map((r) => signForm(r.capacity)),
+  );
+  document.body.dataset.ready = 'agreement';
+}

@@ -1,0 +1,120 @@
+/** The API's shapes the console reads (the OpenAPI document at /openapi.json is the full contract). */
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface Agreement {
+  id: string;
+  version: number;
+  kind: 'SLA' | 'OLA' | 'UC';
+  title: string;
+  status: string;
+  serviceId: string;
+  businessUnit: string;
+  timeZone: string;
+  effectiveFrom: string;
+  effectiveTo: string;
+  objectives: { id: string; name: string; target: number }[];
+  signOffs: { capacity: string; decision: string; by: string; at: string }[];
+  requiredSignOffs: { capacity: string; rule?: string }[];
+  reviewCycle?: { nextReviewDate?: string };
+  renewal?: { renewalDate?: string };
+  parties: { provider: Party; customer: Party };
+}
+
+export type Party =
+  | { type: 'business-unit'; businessUnit: string }
+  | { type: 'vendor'; vendorId: string; name: string };
+
+export interface BurnRateFigure {
+  name: string;
+  action: 'page' | 'ticket';
+  threshold: number;
+  long: { minutes: number; burnRate: number | null; events: number };
+  short: { minutes: number; burnRate: number | null; events: number };
+  firing: boolean;
+  judgement: string;
+}
+
+export interface Evaluation {
+  agreementId: string;
+  objectiveId: string;
+  serviceId: string;
+  evaluatedAt: string;
+  target: number;
+  method: string;
+  window: { type: string; start: string; end: string; periodEnd: string; partial: boolean };
+  data: { coverage: number; goodEvents: number; totalEvents: number };
+  compliance: number | null;
+  budget: {
+    unit: string;
+    total: number;
+    consumed: number;
+    remaining: number;
+    remainingRatio: number;
+    consumedRatio: number;
+    minutes: { total: number; consumed: number; remaining: number };
+  } | null;
+  burnRates: BurnRateFigure[];
+  forecast: {
+    timeToExhaustionMinutes: number | null;
+    breachAt: string | null;
+    projectedCompliance: number | null;
+    breachLikely: boolean;
+  } | null;
+  status: 'healthy' | 'at-risk' | 'breached' | 'unknown';
+  reasons: string[];
+}
+
+export interface StatusView {
+  status: string;
+  reasons: string[];
+  objectives: Evaluation[];
+}
+
+export interface HistoryPoint {
+  at: string;
+  status: string;
+  compliance: number | null;
+  budgetRemainingRatio: number | null;
+  budgetRemainingMinutes: number | null;
+  maxBurnRate: number | null;
+  coverage: number;
+}
+
+export interface Violation {
+  id: string;
+  agreementId: string;
+  objectiveId: string;
+  serviceId: string;
+  businessUnit: string;
+  severity: 'minor' | 'major' | 'critical';
+  severityReason: string;
+  status: string;
+  detectedAt: string;
+  lastEvaluatedAt: string;
+  escalation: { level: number; role: string; who: { name: string; email: string }; by: string }[];
+}
+
+export interface Remediation {
+  status: string;
+  rcaDueAt: string;
+  owner: { name: string; email: string };
+  escalations: { level: number; at: string; step: string }[];
+}
+
+export interface Task {
+  id: string;
+  kind: string;
+  title: string;
+  status: string;
+  subject: { type: string; id: string };
+  businessUnit: string;
+  serviceId: string;
+  assignees: { capacity?: string; roles?: string[]; emails?: string[] };
+  createdAt: string;
+  dueAt?: string;
+  yours: boolean;
+}

@@ -1,0 +1,100 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { buildConsole, type ConsoleAsset } from '../console/build.js';
+import type { DevCredentials } from './credentials.js';
+
+/** Paths of the embedded default's development sign-in (the stand-in for Cognito's hosted UI; not API routes). */
+export const DEV_SIGNIN_PATH = '/console/dev-signin';
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * The console on the embedded default: the built page and assets at `/` and `/console/*`, and the development
+ * sign-in. `GET /console/dev-signin` lists the development identities (name, e-mail, roles, scope: no tokens);
+ * `POST /console/dev-signin` with `{"identity": "<name>"}` answers `{"token"}`, the identity's token from
+ * `.accord/dev-credentials.json`. The sign-in answers only clients on the loopback interface (the server binds
+ * 127.0.0.1 unless HOST says otherwise): a machine on the network gets 404, as for any unknown path.
+ * `serve` answers true when it handled the request; anything else falls through to the API (its 404).
+ */
+export class LocalConsole {
+  private constructor(
+    private readonly assets: Map<string, ConsoleAsset>,
+    private readonly credentials: () => DevCredentials,
+  ) {}
+
+  static async create(credentials: () => DevCredentials): Promise<LocalConsole> {
+    const assets = await buildConsole();
+    return new LocalConsole(new Map(assets.map((a) => [a.path, a])), credentials);
+  }
+
+  async serve(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (path === DEV_SIGNIN_PATH) {
+      if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) return false;
+      if (method === 'GET') return this.json(res, 200, { identities: this.identities() });
+      if (method === 'POST') return this.signIn(req, res);
+      return false;
+    }
+    const asset = this.assets.get(path);
+    if (!asset || (method !== 'GET' && method !== 'HEAD')) return false;
+    res.writeHead(200, {
+      'Content-Type': asset.contentType,
+      'Content-Length': String(asset.body.length),
+      'Cache-Control': 'no-cache',
+      ...SECURITY_HEADERS,
+    });
+    res.end(method === 'HEAD' ? undefined : asset.body);
+    req.resume();
+    return true;
+  }
+
+  private identities() {
+    return Object.entries(this.credentials().tokens).map(([name, t]) => ({
+      name,
+      email: t.email,
+      groups: t.groups,
+      businessUnits: t.businessUnits ?? [],
+      services: t.services ?? [],
+      signoff: t.signoff ?? [],
+    }));
+  }
+
+  private async signIn(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req as AsyncIterable<Buffer>) {
+      size += c.length;
+      if (size > 4096) return this.json(res, 413, problem('(body)', 'exceeds 4096 bytes'));
+      chunks.push(c);
+    }
+    let name: unknown;
+    try {
+      name = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { identity?: unknown }).identity;
+    } catch {
+      return this.json(res, 400, problem('(body)', 'is not JSON'));
+    }
+    const entry = typeof name === 'string' ? this.credentials().tokens[name] : undefined;
+    if (!entry) return this.json(res, 400, problem('identity', 'names no development identity'));
+    return this.json(res, 200, { token: entry.token });
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown): true {
+    res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-store',
+      ...SECURITY_HEADERS,
+    });
+    res.end(JSON.stringify(body));
+    return true;
+  }
+}
+
+const problem = (path: string, what: string) => ({
+  error: { code: 'validation_failed', message: `${path} ${what}`, details: [{ path, problem: what }] },
+});

@@ -2,6 +2,11 @@ import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
 import { agreementBody, serviceBody } from './fixtures.js';
 
 const hourFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
+/** The previous calendar month (UTC), YYYY-MM: a period that has ended, as a publication names. */
+const lastMonth = () => {
+  const d = new Date();
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+};
 
 /**
  * One valid request body per route that takes a body, keyed by route id. The fidelity corpus mutates these
@@ -48,6 +53,35 @@ const EXAMPLES: Record<string, () => unknown> = {
         time: hourFromNow(0),
       },
     ],
+  }),
+  'objectives.exceptions.decide': () => ({ decision: 'approved', reason: 'the customer agrees to the window' }),
+  'objectives.exceptions.delete': () => ({ reason: 'the change was cancelled' }),
+  'vendors.create': () => ({
+    id: 'example-vendor',
+    name: 'Example monitoring vendor',
+    tier: 'standard',
+    bindings: [{ serviceId: 'svc_payments-gateway' }],
+    reason: 'payments moves to this agent',
+  }),
+  'vendors.bind': () => ({
+    bindings: [{ serviceId: 'svc_payments-gateway', sli: 'availability' }],
+    reason: 'only availability from this agent',
+  }),
+  'vendors.rotate': () => ({ previousKeysValidUntil: hourFromNow(1), reason: 'quarterly rotation' }),
+  'vendors.revokeKey': () => ({ reason: 'the key leaked into a log' }),
+  'vendors.revoke': () => ({ reason: 'the contract with the vendor ended' }),
+  'reports.publish': () => ({
+    period: lastMonth(),
+    audience: 'internal',
+    businessUnit: 'payments',
+    formats: ['json'],
+  }),
+  'tasks.complete': () => ({ decision: 'approved', reason: 'terms reviewed' }),
+  'webhooks.tasks': () => ({
+    externalRef: 'JIRA-1234',
+    status: 'closed',
+    resolution: 'the failover runbook was fixed',
+    by: 'ticketing',
   }),
 };
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
 import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
-import { exampleBody } from '../helpers/route-examples.js';
+import { exampleBody, exampleQuery } from '../helpers/route-examples.js';
 
 /**
  * The permission matrix as an independent table: what each caller must get on each route, written by hand
@@ -172,16 +172,9 @@ const DEFAULT_BODY = () => ({ reason: 'matrix step' });
 const bodyFor = (route: RouteSpec): unknown =>
   (BODIES[route.id] ?? (() => exampleBody(route) ?? DEFAULT_BODY()))();
 
-/**
- * Required query parameters, so that validation (which comes before the role check) never decides: an archive
- * key that names nothing, a 404 to whoever may look.
- */
-const QUERIES: Record<string, string> = {
-  'archive.download': 'key=reports/none/unknown.json',
-};
-
 function pathFor(route: RouteSpec): string {
-  const query = QUERIES[route.id] ? `?${QUERIES[route.id]}` : '';
+  // A required query parameter gets its example (validation comes before the role check).
+  const query = exampleQuery(route) ? `?${exampleQuery(route)}` : '';
   return `${route.path
     .replace('{agreementId}', agreementId)
     .replace('{reportType}', 'monthly-compliance')

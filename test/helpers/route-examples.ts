@@ -1,3 +1,4 @@
+import { queryParameters } from '../../infra/aws/models.js';
 import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
 import { agreementBody, serviceBody } from './fixtures.js';
 
@@ -54,7 +55,10 @@ const EXAMPLES: Record<string, () => unknown> = {
       },
     ],
   }),
-  'objectives.exceptions.decide': () => ({ decision: 'approved', reason: 'the customer agrees to the window' }),
+  'objectives.exceptions.decide': () => ({
+    decision: 'approved',
+    reason: 'the customer agrees to the window',
+  }),
   'objectives.exceptions.delete': () => ({ reason: 'the change was cancelled' }),
   'vendors.create': () => ({
     id: 'example-vendor',
@@ -99,4 +103,30 @@ export function exampleBody(route: RouteSpec): unknown {
 /** Body routes without an example: must stay empty. */
 export function routesWithoutExample(): string[] {
   return BODY_ROUTES.filter((r) => !EXAMPLES[r.id]).map((r) => r.id);
+}
+
+/**
+ * One valid query string per route with a required query parameter, keyed by route id: validation comes before
+ * the role check, so without it every caller would meet a 400. Names nothing that exists (a 404 past the role).
+ */
+const QUERY_EXAMPLES: Record<string, string> = {
+  'archive.download': 'key=reports/none/unknown.json',
+};
+
+/** Routes with a required query parameter. */
+export const QUERY_ROUTES: readonly RouteSpec[] = ROUTES.filter((r) =>
+  Object.values(queryParameters(r.query)).some(Boolean),
+);
+
+/** The route's example query string (without `?`), or undefined for a route that needs none. */
+export function exampleQuery(route: RouteSpec): string | undefined {
+  const q = QUERY_EXAMPLES[route.id];
+  if (q === undefined && QUERY_ROUTES.includes(route))
+    throw new Error(`test/helpers/route-examples.ts has no example query for route ${route.id}`);
+  return q;
+}
+
+/** Routes with a required query parameter and no example query: must stay empty. */
+export function routesWithoutQueryExample(): string[] {
+  return QUERY_ROUTES.filter((r) => QUERY_EXAMPLES[r.id] === undefined).map((r) => r.id);
 }

@@ -135,9 +135,15 @@ export class TaskUseCases {
     // No secret configured: no signature can be verified, so the request is refused as unauthenticated (a
     // caller's 4xx, not the service's 5xx), saying why.
     if (!this.deps.verifyInbound || !this.deps.inbound) {
-      throw new UnauthenticatedError('inbound webhooks are not configured here (ACCORD_INBOUND_WEBHOOK_SECRETS)', [
-        { path: 'webhook-signature', problem: 'cannot be verified: no inbound webhook secret is configured' },
-      ]);
+      throw new UnauthenticatedError(
+        'inbound webhooks are not configured here (ACCORD_INBOUND_WEBHOOK_SECRETS)',
+        [
+          {
+            path: 'webhook-signature',
+            problem: 'cannot be verified: no inbound webhook secret is configured',
+          },
+        ],
+      );
     }
     const { id } = this.deps.verifyInbound(headers, raw);
     let json: unknown;

@@ -7,14 +7,14 @@ import { vendorsIn } from '../../shared/usecases/vendors.js';
 export const handler = httpHandler({
   route: 'vendors.create',
   body: CreateVendorBody,
-  run: async ({ body, principal, deps }) => {
+  run: async ({ body, principal, basePath, deps }) => {
     const issued = await vendorsIn(deps).create(principal, body);
     return {
       status: 201,
       body: issued,
       headers: {
         ETag: etagOf(issued.vendor.version),
-        Location: `/v1/vendors/${issued.vendor.id}`,
+        Location: `${basePath}/v1/vendors/${issued.vendor.id}`,
         'Cache-Control': 'no-store',
       },
     };

@@ -1,6 +1,17 @@
-import { ArnFormat, type Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { loadDistributionPolicy } from '../../shared/policy/workflows.js';
 import { WORKFLOWS } from '../../shared/workflows.js';
+
+/**
+ * The deployment's own stack for a construct anywhere in it: its stack, or for one in a nested stack (the route
+ * handlers' functions) the top-level stack, whose name the workflow resources carry.
+ */
+export function deploymentStack(scope: IConstruct): Stack {
+  let stack = Stack.of(scope);
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
+  return stack;
+}
 
 /** The names one stack gives its workflow resources, known before they exist (functions' environment needs them). */
 export function workflowNames(stack: Stack) {

@@ -60,7 +60,8 @@ const Bindings = z.array(VendorBinding).max(1000, 'at most 1,000 bindings per ve
 
 export const CreateVendorBody = z.strictObject({
   id: VendorId,
-  name: z.string().trim().min(2).max(200),
+  // The limit counts the name as sent, the minimum what is left once trimmed (as Reason: API Gateway's model agrees).
+  name: z.string().max(200).trim().min(2),
   tier: z.enum(VENDOR_TIERS),
   bindings: Bindings.default([]),
   reason: Reason,

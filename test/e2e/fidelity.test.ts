@@ -1,11 +1,6 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type {
-  APIGatewayAuthorizerResult,
-  APIGatewayProxyEvent,
-  APIGatewayProxyResult,
-  APIGatewayRequestAuthorizerEvent,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildApp } from '../../infra/aws/build.js';
@@ -18,11 +13,22 @@ import { GATEWAY_RESPONSES } from '../../shared/http/edge-errors.js';
 import { errorResponse } from '../../shared/http/errors.js';
 import { ROUTES, routeById } from '../../shared/http/routes.js';
 import { setContainer } from '../../shared/runtime/container.js';
-import { ApiGatewayEmulator, type EmulatedResponse } from '../helpers/apigw-emulator.js';
+import { setTokenVerifier } from '../../shared/runtime/tokens.js';
+import {
+  ApiGatewayEmulator,
+  type EmulatedResponse,
+  policyAllows,
+  type RequestAuthorizer,
+} from '../helpers/apigw-emulator.js';
 import { corpusFor, type FidelityCase } from '../helpers/fidelity-corpus.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/local-app.js';
-import { BODY_ROUTES, routesWithoutExample } from '../helpers/route-examples.js';
+import {
+  BODY_ROUTES,
+  QUERY_ROUTES,
+  routesWithoutExample,
+  routesWithoutQueryExample,
+} from '../helpers/route-examples.js';
 
 /**
  * One API, two deployments. Every route of the table gets a corpus of requests (valid and invalid bodies
@@ -183,21 +189,21 @@ beforeAll(async () => {
   >[0];
   const localApp = await startTestApp();
   const awsApp = await startTestApp();
-  const vendorAuthorizer = (await import('../../functions/authorizers/vendor.js')).handler as (
-    e: APIGatewayRequestAuthorizerEvent,
-  ) => Promise<APIGatewayAuthorizerResult>;
+  // API Gateway's authorizers are the deployed Lambdas: the very handler modules, each found by the logical id
+  // of the function its Authorizer resource invokes. The people authorizer verifies tokens with the AWS side's
+  // own signing key, where on AWS it reads Cognito's JWKS.
+  setTokenVerifier(awsApp.tokens.verifier);
+  const stack = stacks[0]!;
+  const logicalId = (f: { fn: { node: { defaultChild?: unknown } } }) =>
+    stack.getLogicalId(f.fn.node.defaultChild as CfnElement);
+  const authorizerHandler = async (module: string): Promise<RequestAuthorizer> =>
+    (await import(new URL(`../../functions/${module}.ts`, import.meta.url).href))
+      .handler as RequestAuthorizer;
   emulator = new ApiGatewayEmulator(template, {
-    // Cognito's part, played by the AWS side's own signing key. Whether Cognito takes "Bearer <jwt>" or the
-    // bare token is the token-format question (issue 17, item 3); both reach the same claims here.
-    verifyPerson: (value) => {
-      const token = /^(?:Bearer\s+)?(\S+)$/i.exec(value)?.[1];
-      const claims = token ? awsApp.tokens.verify(token) : undefined;
-      if (!claims) return undefined;
-      return Object.fromEntries(
-        Object.entries(claims).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]),
-      );
+    authorizers: {
+      [logicalId(stack.api.peopleAuthorizerFn)]: await authorizerHandler('authorizers/people'),
+      [logicalId(stack.api.authorizerFn)]: await authorizerHandler('authorizers/vendor'),
     },
-    vendorAuthorizer,
     invoke: async (operation, event) =>
       (await handlerOf(routeById(operation).handler))(
         event,
@@ -249,6 +255,32 @@ describe('the emulated API Gateway is the synthesized one', () => {
   it('has an example body for every route that takes one (new routes are covered or this fails)', () => {
     expect(BODY_ROUTES.length).toBeGreaterThan(10);
     expect(routesWithoutExample()).toEqual([]);
+  });
+
+  it('evaluates an authorizer policy against the request as API Gateway does: a matching Deny wins, no matching Allow denies', () => {
+    const arn = 'arn:aws:execute-api:eu-west-1:123456789012:emulated/live/GET/v1/agreements/agr_1';
+    const policy = (...st: { Effect: 'Allow' | 'Deny'; Resource: string }[]) => ({
+      principalId: 'p',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: st.map((x) => ({ Action: 'execute-api:Invoke', ...x })),
+      },
+    });
+    const stage = 'arn:aws:execute-api:eu-west-1:123456789012:emulated/live/*';
+    expect(policyAllows(policy({ Effect: 'Allow', Resource: stage }), arn)).toBe(true);
+    // A decision cached from another method does not cover this one.
+    expect(
+      policyAllows(policy({ Effect: 'Allow', Resource: `${stage.slice(0, -1)}POST/v1/agreements` }), arn),
+    ).toBe(false);
+    expect(
+      policyAllows(policy({ Effect: 'Allow', Resource: stage }, { Effect: 'Deny', Resource: arn }), arn),
+    ).toBe(false);
+    expect(policyAllows(policy(), arn)).toBe(false);
+  });
+
+  it('has an example query for every route with a required query parameter (validation comes before the role)', () => {
+    expect(QUERY_ROUTES.length).toBeGreaterThan(0);
+    expect(routesWithoutQueryExample()).toEqual([]);
   });
 });
 

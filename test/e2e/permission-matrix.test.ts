@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
 import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
-import { exampleBody } from '../helpers/route-examples.js';
+import { exampleBody, exampleQuery } from '../helpers/route-examples.js';
 
 /**
  * The permission matrix as an independent table: what each caller must get on each route, written by hand
@@ -95,6 +95,28 @@ const EXPECTED: Record<string, string> = {
   'vendors.revokeKey':              '404 403 403  403 403 403  403 403 403  403 403  403',
   'vendors.revoke':                 '404 403 403  403 403 403  403 403 403  403 403  403',
   'vendors.audit':                  '404 403 404  403 403 403  403 403 403  403 403  403',
+  // The archive is for admins and auditors (README, "Access control"); an unknown key is a 404 past the role check.
+  'archive.list':                   '200 403 200  403 403 403  403 403 403  403 403  403',
+  'archive.download':               '404 403 404  403 403 403  403 403 403  403 403  403',
+  'archive.verify':                 '200 403 200  403 403 403  403 403 403  403 403  403',
+  'archive.access-log':             '200 403 200  403 403 403  403 403 403  403 403  403',
+  // Reports are open to every reading role, scoped as their data (an empty report outside it); publishing is for
+  // admins and the SLA managers of the business unit published for (payments here).
+  'reports.get':                    '200 200 200  200 200 200  200 200 200  200 200  403',
+  'reports.publish':                '201 403 403  201 403 403  403 403 403  403 403  403',
+  // Tasks (docs/workflows.md): admin, sla-manager, approver and service-owner read and act; auditor and viewer
+  // read. An unknown task is a 404 to whoever may reach it.
+  'tasks.list':                     '200 200 200  200 200 200  200 200 200  200 200  403',
+  'tasks.get':                      '404 404 404  404 404 404  404 404 404  404 404  403',
+  'tasks.complete':                 '404 404 403  404 404 404  403 403 403  404 404  403',
+  // Workflow executions of an agreement are read as the agreement is; of a violation, as the violation is.
+  'agreements.workflows':           '200 200 200  200 200 404  200 200 404  200 404  403',
+  'violations.remediation':         '404 404 404  404 404 404  404 404 404  404 404  403',
+  'violations.workflows':           '404 404 404  404 404 404  404 404 404  404 404  403',
+  // The change gate reads the service's objectives, in the service's scope (as the service itself is read).
+  'services.change-gate':           '200 200 200  200 404 404  200 404 404  200 404  403',
+  // A ticketing tool's webhook: no person's token counts, only the Standard Webhooks signature (none here: 401).
+  'webhooks.tasks':                 '401 401 401  401 401 401  401 401 401  401 401  401',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */
@@ -151,12 +173,15 @@ const bodyFor = (route: RouteSpec): unknown =>
   (BODIES[route.id] ?? (() => exampleBody(route) ?? DEFAULT_BODY()))();
 
 function pathFor(route: RouteSpec): string {
-  return route.path
+  // A required query parameter gets its example (validation comes before the role check).
+  const query = exampleQuery(route) ? `?${exampleQuery(route)}` : '';
+  return `${route.path
     .replace('{agreementId}', agreementId)
+    .replace('{reportType}', 'monthly-compliance')
     .replace('{serviceId}', 'svc_payments-gateway')
     .replace('{version}', '1')
     .replace('{objectiveId}', 'availability')
-    .replace(/\{(\w+)\}/g, 'unknown-id');
+    .replace(/\{(\w+)\}/g, 'unknown-id')}${query}`;
 }
 
 beforeAll(async () => {

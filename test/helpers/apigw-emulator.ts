@@ -15,6 +15,13 @@ import { parseWithLexemes } from './json-lexemes.js';
  * authorizer, request validation, integration) and the answer is what a client would get: a gateway response
  * rendered by plain `$context` substitution, or the Lambda's proxy result.
  *
+ * Lambda authorizers run as API Gateway runs them: the method's Authorizer resource names the Lambda function
+ * (its AuthorizerUri), which gets a REQUEST event; with a result TTL, every identity source must be present
+ * (else 401 without a call) and the returned policy is cached per identity-source values for the TTL and
+ * evaluated against each request's method ARN (a Deny, or no Allow, matching it is ACCESS_DENIED); an
+ * authorizer that throws "Unauthorized" is UNAUTHORIZED, any other failure AUTHORIZER_FAILURE; the policy's
+ * context and principalId reach the integration as `requestContext.authorizer`.
+ *
  * What is emulated as documented rather than observed (see docs/aws.md, "What cannot be proven offline"): the
  * order authorizer-then-validation; that a missing Content-Type selects the application/json model and an
  * unmatched one skips validation; that MISSING_AUTHENTICATION_TOKEN answers unknown paths and methods; the
@@ -76,12 +83,27 @@ export interface GatewayContext {
   validationErrorString: string;
 }
 
+/** A Lambda authorizer as the template configures it. */
+interface Authorizer {
+  id: string;
+  type: string;
+  /** The logical id of the Lambda function its AuthorizerUri invokes. */
+  functionId: string;
+  identitySources: string[];
+  ttl: number;
+}
+
+/** A REQUEST authorizer Lambda, as API Gateway invokes it. */
+export type RequestAuthorizer = (
+  event: APIGatewayRequestAuthorizerEvent,
+) => Promise<APIGatewayAuthorizerResult>;
+
 interface Method {
   operationName: string;
   resourcePath: string;
   httpMethod: string;
   authorizationType: string;
-  authorizer?: { type: string; identitySources: string[]; ttl: number };
+  authorizer?: Authorizer;
   apiKeyRequired: boolean;
   requestParameters: Record<string, boolean>;
   validator?: { body: boolean; params: boolean };
@@ -89,16 +111,60 @@ interface Method {
 }
 
 export interface EmulatorOptions {
-  /** Cognito's check of an `Authorization` header value: the claims, or undefined when it refuses it. */
-  verifyPerson: (authorization: string) => Record<string, string> | undefined;
-  /** The REQUEST authorizer Lambda. */
-  vendorAuthorizer: (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+  /**
+   * The Lambda authorizers' handlers, by the logical id of the Lambda function an Authorizer resource's
+   * AuthorizerUri names. An authorizer whose function is missing here fails the request loudly.
+   */
+  authorizers: Record<string, RequestAuthorizer>;
   /** Invokes the Lambda integration of a method (by its operation name, the route id). */
   invoke: (operationName: string, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   domainName?: string;
 }
 
 const ref = (v: unknown): string | undefined => (v as { Ref?: string } | undefined)?.Ref;
+
+/** The logical id of the function whose `Fn::GetAtt [id, Arn]` an AuthorizerUri (an `Fn::Join`) holds. */
+function functionIdIn(uri: unknown): string | undefined {
+  if (Array.isArray(uri)) {
+    for (const part of uri) {
+      const found = functionIdIn(part);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (uri === null || typeof uri !== 'object') return undefined;
+  const getAtt = (uri as { 'Fn::GetAtt'?: unknown[] })['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && getAtt[1] === 'Arn') return String(getAtt[0]);
+  return functionIdIn(Object.values(uri));
+}
+
+/** IAM's match of a policy Resource against an ARN: `*` any run of characters, `?` one. */
+function arnMatches(pattern: string, arn: string): boolean {
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${re}$`).test(arn);
+}
+
+/**
+ * API Gateway's evaluation of an authorizer's policy for one method ARN: an explicit Deny matching it wins,
+ * then an Allow matching it; nothing matching is a denial too.
+ */
+export function policyAllows(result: APIGatewayAuthorizerResult, methodArn: string): boolean {
+  const statements = ([] as unknown[]).concat(result.policyDocument?.Statement ?? []) as {
+    Effect: string;
+    Action?: string | string[];
+    Resource?: string | string[];
+  }[];
+  const matching = statements.filter(
+    (st) =>
+      ([] as string[]).concat(st.Action ?? []).some((a) => arnMatches(a, 'execute-api:Invoke')) &&
+      ([] as string[]).concat(st.Resource ?? []).some((r) => arnMatches(r, methodArn)),
+  );
+  if (matching.some((st) => st.Effect === 'Deny')) return false;
+  return matching.some((st) => st.Effect === 'Allow');
+}
 
 export class ApiGatewayEmulator {
   readonly stage: string;
@@ -112,6 +178,8 @@ export class ApiGatewayEmulator {
   private readonly validators = new Map<Schema, ReturnType<typeof this.ajv.compile>>();
   /** Number lexemes of the body being validated (for the `apigwInteger` keyword). */
   private decimalNumbers = new Set<string>();
+  /** Cached authorizer results: authorizer id and identity-source values → the result and its expiry (ms). */
+  private readonly authorizerCache = new Map<string, { result: APIGatewayAuthorizerResult; until: number }>();
 
   constructor(
     template: { Resources: Cfn },
@@ -132,10 +200,12 @@ export class ApiGatewayEmulator {
       return `${pathOf(r.Properties!.ParentId)}/${r.Properties!.PathPart as string}`;
     };
     const authorizers = new Map(
-      byType('AWS::ApiGateway::Authorizer').map(([id, a]) => [
+      byType('AWS::ApiGateway::Authorizer').map(([id, a]): [string, Authorizer] => [
         id,
         {
+          id,
           type: String(a.Properties!.Type),
+          functionId: functionIdIn(a.Properties!.AuthorizerUri) ?? '(no function)',
           identitySources: String(a.Properties!.IdentitySource ?? '')
             .split(',')
             .map((s) => s.trim())
@@ -260,42 +330,63 @@ export class ApiGatewayEmulator {
     const query = new URLSearchParams(req.query ?? '');
     let authorizer: Record<string, unknown> | null = null;
     if (method.authorizationType === 'COGNITO_USER_POOLS') {
-      const value = headers.authorization;
-      if (!value) return fail('UNAUTHORIZED', 'Unauthorized');
-      const claims = this.options.verifyPerson(value);
-      if (!claims) return fail('UNAUTHORIZED', 'Unauthorized');
-      authorizer = { claims };
-    } else if (method.authorizationType === 'CUSTOM' && method.authorizer) {
-      const sources = method.authorizer.identitySources.map((s) => {
+      throw new Error(`${method.operationName}: the emulator runs Lambda authorizers only, not Cognito's`);
+    }
+    if (method.authorizationType === 'CUSTOM' && method.authorizer) {
+      const a = method.authorizer;
+      const sources = a.identitySources.map((s) => {
         const m = /^method\.request\.(header|querystring)\.(.+)$/.exec(s);
         if (!m) throw new Error(`the emulator does not know identity source ${s}`);
         return m[1] === 'header' ? headers[m[2]!.toLowerCase()] : (query.get(m[2]!) ?? undefined);
       });
       // With caching on, every identity source must be present, or API Gateway answers 401 itself.
-      if (method.authorizer.ttl > 0 && sources.some((v) => !v)) return fail('UNAUTHORIZED', 'Unauthorized');
+      if (a.ttl > 0 && sources.some((v) => !v)) return fail('UNAUTHORIZED', 'Unauthorized');
+      const methodArn = `arn:aws:execute-api:eu-west-1:123456789012:emulated/${this.stage}/${method.httpMethod}${path}`;
+      const cacheKey = JSON.stringify([a.id, ...sources]);
+      const cached = a.ttl > 0 ? this.authorizerCache.get(cacheKey) : undefined;
       let result: APIGatewayAuthorizerResult;
-      try {
-        result = await this.options.vendorAuthorizer({
-          type: 'REQUEST',
-          methodArn: `arn:aws:execute-api:eu-west-1:123456789012:emulated/${this.stage}/${method.httpMethod}${path}`,
-          resource: method.resourcePath,
-          path,
-          httpMethod: method.httpMethod,
-          headers: req.headers,
-          multiValueHeaders: {},
-          pathParameters,
-          queryStringParameters: Object.fromEntries(query),
-          multiValueQueryStringParameters: null,
-          stageVariables: null,
-          requestContext: {} as never,
-        });
-      } catch (err) {
-        return err instanceof Error && err.message === 'Unauthorized'
-          ? fail('UNAUTHORIZED', 'Unauthorized')
-          : fail('AUTHORIZER_FAILURE', 'Authorizer error');
+      if (cached && cached.until > Date.now()) {
+        result = cached.result;
+      } else {
+        const fn = this.options.authorizers[a.functionId];
+        if (!fn) throw new Error(`authorizer ${a.id}: no handler given for its function ${a.functionId}`);
+        try {
+          result = await fn({
+            type: 'REQUEST',
+            methodArn,
+            resource: method.resourcePath,
+            path,
+            httpMethod: method.httpMethod,
+            headers: req.headers,
+            multiValueHeaders: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, [v]])),
+            pathParameters,
+            queryStringParameters: Object.fromEntries(query),
+            multiValueQueryStringParameters: multiValue(query),
+            stageVariables: null,
+            requestContext: {
+              accountId: '123456789012',
+              apiId: 'emulated',
+              httpMethod: method.httpMethod,
+              path: req.path,
+              protocol: 'HTTP/1.1',
+              requestId,
+              requestTimeEpoch: Date.now(),
+              resourceId: 'emulated',
+              resourcePath: method.resourcePath,
+              stage: this.stage,
+              identity: { sourceIp: '198.51.100.7', userAgent: headers['user-agent'] ?? null },
+            } as never,
+          });
+        } catch (err) {
+          return err instanceof Error && err.message === 'Unauthorized'
+            ? fail('UNAUTHORIZED', 'Unauthorized')
+            : fail('AUTHORIZER_FAILURE', 'Authorizer error');
+        }
+        if (a.ttl > 0) this.authorizerCache.set(cacheKey, { result, until: Date.now() + a.ttl * 1000 });
       }
-      const denied = result.policyDocument.Statement.some((s) => (s as { Effect: string }).Effect === 'Deny');
-      if (denied) return fail('ACCESS_DENIED', 'User is not authorized to access this resource');
+      if (!policyAllows(result, methodArn)) {
+        return fail('ACCESS_DENIED', 'User is not authorized to access this resource');
+      }
       if (method.apiKeyRequired && !(result as { usageIdentifierKey?: string }).usageIdentifierKey)
         return fail('INVALID_API_KEY', 'Forbidden');
       authorizer = { ...(result.context ?? {}), principalId: result.principalId };
@@ -329,8 +420,7 @@ export class ApiGatewayEmulator {
     }
 
     const binary = this.binaryTypes.includes(contentType) && body.length > 0;
-    const multiQuery: Record<string, string[]> = {};
-    for (const [k, v] of query) multiQuery[k] = [...(multiQuery[k] ?? []), v];
+    const multiQuery = multiValue(query) ?? {};
     const event: APIGatewayProxyEvent = {
       resource: method.resourcePath,
       path,
@@ -430,6 +520,13 @@ export class ApiGatewayEmulator {
       .map((e) => `instance "${e.instancePath}" ${e.message} (${JSON.stringify(e.params)})`)
       .join(', ')}]`;
   }
+}
+
+/** Query parameters as API Gateway's multi-value map, or null when there are none. */
+function multiValue(query: URLSearchParams): Record<string, string[]> | null {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of query) out[k] = [...(out[k] ?? []), v];
+  return Object.keys(out).length ? out : null;
 }
 
 /** `type: integer` → `type: number` + the lexeme-aware `apigwInteger` keyword, everywhere in a schema. */

@@ -2,7 +2,7 @@ import AjvDraft4 from 'ajv-draft-04';
 import { apiGatewayModel } from '../../infra/aws/models.js';
 import type { Action } from '../../shared/domain/access/policy.js';
 import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
-import { exampleBody } from './route-examples.js';
+import { exampleBody, exampleQuery } from './route-examples.js';
 
 const Ajv = (AjvDraft4 as unknown as { default: typeof AjvDraft4.default }).default;
 const ajv = new Ajv({ strict: false, validateFormats: false });
@@ -226,6 +226,7 @@ export function corpusFor(route: RouteSpec, forbiddenExists: (a: Action) => bool
     as: me,
     ...(route.action ? { action: route.action } : {}),
     ...(route.ifMatch ? { ifMatch: '"999"' } : {}),
+    ...(exampleQuery(route) ? { query: exampleQuery(route) } : {}),
   };
   const example = exampleBody(route);
   const body = example === undefined ? undefined : writeJson(example);
@@ -310,7 +311,12 @@ export function corpusFor(route: RouteSpec, forbiddenExists: (a: Action) => bool
         ...(m.expect ? { expect: m.expect } : {}),
       });
   }
-  cases.push({ ...base, name: 'an unknown query parameter', query: 'colour=red', ...(body ? { body } : {}) });
+  cases.push({
+    ...base,
+    name: 'an unknown query parameter',
+    query: [base.query, 'colour=red'].filter(Boolean).join('&'),
+    ...(body ? { body } : {}),
+  });
   if (route.path.includes('{'))
     cases.push({
       ...base,

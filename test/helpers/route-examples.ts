@@ -1,7 +1,13 @@
+import { queryParameters } from '../../infra/aws/models.js';
 import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
 import { agreementBody, serviceBody } from './fixtures.js';
 
 const hourFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
+/** The previous calendar month (UTC), YYYY-MM: a period that has ended, as a publication names. */
+const lastMonth = () => {
+  const d = new Date();
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+};
 
 /**
  * One valid request body per route that takes a body, keyed by route id. The fidelity corpus mutates these
@@ -50,6 +56,38 @@ const EXAMPLES: Record<string, () => unknown> = {
     ],
   }),
   'telemetry.otlpMetrics': () => ({ resourceMetrics: [] }),
+  'objectives.exceptions.decide': () => ({
+    decision: 'approved',
+    reason: 'the customer agrees to the window',
+  }),
+  'objectives.exceptions.delete': () => ({ reason: 'the change was cancelled' }),
+  'vendors.create': () => ({
+    id: 'example-vendor',
+    name: 'Example monitoring vendor',
+    tier: 'standard',
+    bindings: [{ serviceId: 'svc_payments-gateway' }],
+    reason: 'payments moves to this agent',
+  }),
+  'vendors.bind': () => ({
+    bindings: [{ serviceId: 'svc_payments-gateway', sli: 'availability' }],
+    reason: 'only availability from this agent',
+  }),
+  'vendors.rotate': () => ({ previousKeysValidUntil: hourFromNow(1), reason: 'quarterly rotation' }),
+  'vendors.revokeKey': () => ({ reason: 'the key leaked into a log' }),
+  'vendors.revoke': () => ({ reason: 'the contract with the vendor ended' }),
+  'reports.publish': () => ({
+    period: lastMonth(),
+    audience: 'internal',
+    businessUnit: 'payments',
+    formats: ['json'],
+  }),
+  'tasks.complete': () => ({ decision: 'approved', reason: 'terms reviewed' }),
+  'webhooks.tasks': () => ({
+    externalRef: 'JIRA-1234',
+    status: 'closed',
+    resolution: 'the failover runbook was fixed',
+    by: 'ticketing',
+  }),
 };
 
 /** Routes that take a body. */
@@ -66,4 +104,30 @@ export function exampleBody(route: RouteSpec): unknown {
 /** Body routes without an example: must stay empty. */
 export function routesWithoutExample(): string[] {
   return BODY_ROUTES.filter((r) => !EXAMPLES[r.id]).map((r) => r.id);
+}
+
+/**
+ * One valid query string per route with a required query parameter, keyed by route id: validation comes before
+ * the role check, so without it every caller would meet a 400. Names nothing that exists (a 404 past the role).
+ */
+const QUERY_EXAMPLES: Record<string, string> = {
+  'archive.download': 'key=reports/none/unknown.json',
+};
+
+/** Routes with a required query parameter. */
+export const QUERY_ROUTES: readonly RouteSpec[] = ROUTES.filter((r) =>
+  Object.values(queryParameters(r.query)).some(Boolean),
+);
+
+/** The route's example query string (without `?`), or undefined for a route that needs none. */
+export function exampleQuery(route: RouteSpec): string | undefined {
+  const q = QUERY_EXAMPLES[route.id];
+  if (q === undefined && QUERY_ROUTES.includes(route))
+    throw new Error(`test/helpers/route-examples.ts has no example query for route ${route.id}`);
+  return q;
+}
+
+/** Routes with a required query parameter and no example query: must stay empty. */
+export function routesWithoutQueryExample(): string[] {
+  return QUERY_ROUTES.filter((r) => QUERY_EXAMPLES[r.id] === undefined).map((r) => r.id);
 }

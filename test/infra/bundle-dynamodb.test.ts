@@ -16,9 +16,12 @@ const out = mkdtempSync(join(tmpdir(), 'accord-bundle-ddb-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 const local = useDynamoLocal();
 
-/** Runs a built bundle's handler in a fresh Node process, configured as the stack configures it. */
+/**
+ * Runs a built bundle's handler in a fresh Node process, configured as the stack configures it: the time left is
+ * an API function's timeout (10 s, infra/aws/constructs/function.ts), which the handler's early timeout reads.
+ */
 function invoke(bundle: string, event: unknown, env: Record<string, string>): unknown {
-  const probe = `require(process.argv[1]).handler(JSON.parse(process.argv[2]),{awsRequestId:'r',functionName:'f',getRemainingTimeInMillis:()=>3000}).then(r=>process.stdout.write(JSON.stringify(r)))`;
+  const probe = `require(process.argv[1]).handler(JSON.parse(process.argv[2]),{awsRequestId:'r',functionName:'f',getRemainingTimeInMillis:()=>10000}).then(r=>process.stdout.write(JSON.stringify(r)))`;
   return JSON.parse(
     execFileSync(process.execPath, ['-e', probe, bundle, JSON.stringify(event)], { env, encoding: 'utf8' }),
   );

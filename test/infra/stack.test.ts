@@ -12,6 +12,7 @@ import {
 import { AUDIT_STREAM } from '../../infra/aws/constructs/audit.js';
 import { handlerExists } from '../../infra/aws/constructs/function.js';
 import { PERSON_ROLES } from '../../infra/aws/constructs/identity.js';
+import type { AccordStack } from '../../infra/aws/stack.js';
 import { loadVendorTiers } from '../../infra/aws/tiers.js';
 import { DATA_TABLE, TABLES } from '../../shared/adapters/dynamodb/tables.js';
 import { GATEWAY_RESPONSES, SAFE_CONTEXT_VARIABLES } from '../../shared/http/edge-errors.js';
@@ -37,11 +38,11 @@ beforeAll(() => {
     appProps: { context: NO_BUNDLING },
   });
   on.app.synth(); // throws on any unacknowledged cdk-nag finding
-  withTs = Template.fromStack(on.stacks[0]!);
+  withTs = deploymentTemplate(on.stacks[0]!);
   const off = buildApp({ appProps: { context: { ...NO_BUNDLING, ...cdkJson.context } } });
   off.app.synth();
   regionsBuilt = off.stacks.map((s) => s.region);
-  withoutTs = Template.fromStack(off.stacks[0]!);
+  withoutTs = deploymentTemplate(off.stacks[0]!);
   // Each acknowledgement is recorded on its construct as { '<rule id>': '<reason>' }.
   acknowledgements = on.app.node.findAll().flatMap((c) =>
     c.node.metadata
@@ -50,6 +51,16 @@ beforeAll(() => {
       .map(([id, reason]) => ({ path: c.node.path, id, reason })),
   );
 });
+
+/**
+ * One region's deployment as one template: the stack's resources and its nested stack's (the route handlers'
+ * functions, roles, policies and log groups), so that every assertion below sees every function.
+ */
+function deploymentTemplate(stack: AccordStack): Template {
+  const nested = Template.fromStack(stack.api.handlers).toJSON() as { Resources: Resources };
+  const top = Template.fromStack(stack).toJSON() as { Resources: Resources };
+  return Template.fromJSON({ ...top, Resources: { ...top.Resources, ...nested.Resources } });
+}
 
 const resources = (t: Template, type: string) => Object.values(t.findResources(type) as Resources);
 const deployedRoutes = ROUTES.filter((r) => handlerExists(r.handler));

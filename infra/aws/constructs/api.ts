@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, NestedStack, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -82,6 +82,8 @@ export interface ApiProps {
 export class Api extends Construct {
   readonly api: apigw.RestApi;
   readonly functions = new Map<string, AccordFunction>();
+  /** The nested stack that holds the route handlers' functions. */
+  readonly handlers: NestedStack;
   readonly authorizerFn: AccordFunction;
   readonly peopleAuthorizerFn: AccordFunction;
   readonly usagePlans = new Map<string, apigw.UsagePlan>();
@@ -216,11 +218,17 @@ export class Api extends Construct {
     });
     const byHandler = new Map<string, RouteSpec[]>();
     for (const r of deployable) byHandler.set(r.handler, [...(byHandler.get(r.handler) ?? []), r]);
+    // The route handlers' functions (each with its role, policy and log group: four resources) live in a nested
+    // stack: with them the stack passed CloudFormation's limit of 500 resources per stack (630 at 60 handlers),
+    // which CDK refuses at synthesis. The API, its methods and their invoke permissions stay here.
+    this.handlers = new NestedStack(this, 'Handlers', {
+      description: 'Accord API: one Lambda function per route handler module',
+    });
     for (const [handler, routes] of byHandler) {
       const grants: DataGrants = unionGrants(routes.map((r) => (r.action ? GRANTS_BY_ACTION[r.action] : {})));
       this.functions.set(
         handler,
-        new AccordFunction(this, handlerId(handler), {
+        new AccordFunction(this.handlers, handlerId(handler), {
           handler,
           environment: props.environment,
           grants,

@@ -5,6 +5,7 @@ import {
   type CfnElement,
   Duration,
   type IAspect,
+  Names,
   RemovalPolicy,
   Stack,
   Validations,
@@ -18,7 +19,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { REPORT_FONT_FILES } from '../../../shared/adapters/fonts.js';
 import { BUNDLE, type BundleFeatures, bundleDefine, featuresOf } from '../bundling.js';
 import type { DataGrants } from '../grants.js';
-import { senderIdentityArn, workflowNames } from '../workflow-names.js';
+import { deploymentStack, senderIdentityArn, workflowNames } from '../workflow-names.js';
 import type { DataResources } from './data.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -236,9 +237,15 @@ export function grantData(role: iam.Role, data: DataResources, grants: DataGrant
     // Writes put once with a COMPLIANCE retain-until date; no delete, no retention bypass is ever granted.
     if (grants.archive === 'write') actions.push('s3:PutObject', 's3:PutObjectRetention');
     role.addToPolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects('*')] }));
-    const bucketId = Stack.of(role).getLogicalId(bucket.node.defaultChild as CfnElement);
+    const cfnBucket = bucket.node.defaultChild as CfnElement;
+    // How cdk-nag names the bucket's ARN: an attribute of the bucket in its own stack; in a nested stack (the route
+    // handlers'), the parameter CDK passes it in by.
+    const bucketArn =
+      Stack.of(role) === Stack.of(bucket)
+        ? `${Stack.of(role).getLogicalId(cfnBucket)}.Arn`
+        : `referenceto${Names.uniqueId(cfnBucket)}Arn`;
     Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+      id: `AwsSolutions-IAM5[Resource::<${bucketArn}>/*]`,
       reason:
         'Archive keys are made per record (reports/…, credit-statements/…, violations/…, manifest/…): object actions name the archive bucket only, and no delete, retention bypass or lock change is granted.',
     });
@@ -251,7 +258,7 @@ export function grantData(role: iam.Role, data: DataResources, grants: DataGrant
     );
   }
   if (grants.workflowControl) {
-    const names = workflowNames(Stack.of(role));
+    const names = workflowNames(deploymentStack(role));
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: [
@@ -276,7 +283,7 @@ export function grantData(role: iam.Role, data: DataResources, grants: DataGrant
     }
   }
   if (grants.sendEmail) {
-    const stack = Stack.of(role);
+    const stack = deploymentStack(role);
     const names = workflowNames(stack);
     role.addToPolicy(
       new iam.PolicyStatement({

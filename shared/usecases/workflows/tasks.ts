@@ -4,7 +4,7 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
-  UnavailableError,
+  UnauthenticatedError,
   ValidationError,
 } from '../../domain/errors.js';
 import type { Clock } from '../../ports/clock.js';
@@ -132,8 +132,18 @@ export class TaskUseCases {
    * that no longer waits changes nothing, so the tool may retry.
    */
   async inbound(headers: Record<string, string>, raw: string): Promise<{ taskId: string; status: string }> {
+    // No secret configured: no signature can be verified, so the request is refused as unauthenticated (a
+    // caller's 4xx, not the service's 5xx), saying why.
     if (!this.deps.verifyInbound || !this.deps.inbound) {
-      throw new UnavailableError('inbound webhooks are not configured here (ACCORD_INBOUND_WEBHOOK_SECRETS)');
+      throw new UnauthenticatedError(
+        'inbound webhooks are not configured here (ACCORD_INBOUND_WEBHOOK_SECRETS)',
+        [
+          {
+            path: 'webhook-signature',
+            problem: 'cannot be verified: no inbound webhook secret is configured',
+          },
+        ],
+      );
     }
     const { id } = this.deps.verifyInbound(headers, raw);
     let json: unknown;

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { AgreementObjectivesSource } from '../../shared/adapters/agreement-objectives-source.js';
 import { loadReportFonts } from '../../shared/adapters/fonts.js';
 import { FileArchiveStore } from '../../shared/adapters/fs/archive.js';
-import { FileCommentaryWindow, FileReportDelivery } from '../../shared/adapters/fs/report-outbox.js';
+import { FileCommentaryWindow } from '../../shared/adapters/fs/report-outbox.js';
 import { UlidGenerator } from '../../shared/adapters/ids.js';
 import { NoUsagePlans } from '../../shared/adapters/memory/vendors.js';
 import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
@@ -35,6 +35,7 @@ import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
 import { AgreementLifecycleJob } from '../../shared/usecases/lifecycle-job.js';
 import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
 import { ArchiveUseCases } from '../../shared/usecases/reports/archive.js';
+import { NotifierReportDelivery } from '../../shared/usecases/reports/delivery.js';
 import { ReportUseCases } from '../../shared/usecases/reports/index.js';
 import { ServiceUseCases } from '../../shared/usecases/services.js';
 import { VendorUseCases } from '../../shared/usecases/vendors.js';
@@ -68,7 +69,9 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     observer: { changed: (v) => observe(() => workflows?.services.approval.changed(v)) },
   });
   const violations = new SqliteViolationStore(db);
+  const archiveStore = new FileArchiveStore(join(dirname(dbFile), 'archive'), clock);
   workflows = composeLocalWorkflows({
+    readArchive: (key) => archiveStore.get(key),
     violations,
     db,
     dataDir: dirname(dbFile),
@@ -95,12 +98,13 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   const dataDir = dirname(dbFile);
   const newId = (prefix: string) => `${prefix}_${objectiveIds.next()}`;
   const archive = new ArchiveUseCases({
-    store: new FileArchiveStore(join(dataDir, 'archive'), clock),
+    store: archiveStore,
     accessLog: new SqliteArchiveAccessLog(db),
     clock,
     policy: loadArchivePolicy(),
     newId,
   });
+  const reportsPolicy = loadReportsPolicy();
   const container: Container = {
     config,
     services: serviceUseCases,
@@ -140,12 +144,12 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       exceptions,
       rollups,
       settings,
-      policy: loadReportsPolicy(),
+      policy: reportsPolicy,
       clock,
       newId,
       fonts: loadReportFonts(),
       archive,
-      delivery: new FileReportDelivery(join(dataDir, 'outbox', 'reports')),
+      delivery: new NotifierReportDelivery(() => workflows?.services.notifications, reportsPolicy.delivery),
       commentary: new FileCommentaryWindow(join(dataDir, 'outbox', 'commentary')),
     }),
     workflows: workflows.services,

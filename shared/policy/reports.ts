@@ -69,6 +69,16 @@ export const ReportsPolicy = z.strictObject({
     notify: z.array(z.enum(['objective-owners', 'governance-board'])).min(1),
   }),
   schedules: z.array(ReportScheduleDef),
+  /** E-mail delivery: files up to this many bytes in all are attached; a larger set is named by archive key only. */
+  delivery: z
+    .strictObject({
+      maxAttachmentBytes: z
+        .number()
+        .int()
+        .min(0)
+        .max(40 * 1024 * 1024),
+    })
+    .default({ maxAttachmentBytes: 10 * 1024 * 1024 }),
 });
 export type ReportsPolicy = z.infer<typeof ReportsPolicy>;
 

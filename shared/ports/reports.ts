@@ -15,6 +15,8 @@ export interface DeliveryRecipients {
   capacities: string[];
   audience: Audience;
   party?: string | undefined;
+  /** The business unit the report is scoped to, if any: lists bound to another business unit never match. */
+  businessUnit?: string | undefined;
   people: ContactInfo[];
 }
 
@@ -24,8 +26,21 @@ export interface Delivery {
   scheduleId?: string | undefined;
   recipients: DeliveryRecipients;
   subject: string;
+  /** Paragraphs, separated by blank lines. */
   text: string;
-  attachments: { fileName: string; contentType: string; body: Uint8Array; sha256: string }[];
+  /** Key figures as shown in the report (already redacted for its audience). */
+  figures?: { label: string; value: string }[] | undefined;
+  /** The report's files, each as archived under `archiveKey` (bytes and SHA-256 as the manifest recorded them). */
+  attachments: {
+    fileName: string;
+    contentType: string;
+    body: Uint8Array;
+    sha256: string;
+    archiveKey: string;
+  }[];
+  /** The report's id and hash (its canonical JSON's SHA-256), when the delivery carries a report. */
+  reportId?: string | undefined;
+  reportHash?: string | undefined;
   /** Archive keys of what was published (a recipient can verify the attachment against the archive). */
   archiveKeys: string[];
 }

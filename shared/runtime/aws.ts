@@ -131,6 +131,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
       services,
       rollups,
       clock,
+      notifications: () => workflows?.notifications,
     }));
   }
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;

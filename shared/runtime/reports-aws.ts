@@ -24,7 +24,9 @@ import { loadReportsPolicy } from '../policy/reports.js';
 import type { Clock } from '../ports/clock.js';
 import type { RollupStore } from '../ports/rollups.js';
 import { ArchiveUseCases } from '../usecases/reports/archive.js';
+import { NotifierReportDelivery } from '../usecases/reports/delivery.js';
 import { ReportUseCases } from '../usecases/reports/index.js';
+import type { Notifications } from '../usecases/workflows/notifications.js';
 
 /**
  * The archive and the reports on AWS, as infra/local/compose.ts wires them on the embedded default: S3 with
@@ -41,6 +43,8 @@ export function composeAwsReports(parts: {
   rollups?: RollupStore | undefined;
   clock: Clock;
   s3?: S3Client;
+  /** The workflows' notifier, when deployed (built after the reports: looked up when a report is delivered). */
+  notifications?: () => Notifications | undefined;
 }): { archive: ArchiveUseCases; reports?: ReportUseCases } {
   const ids = new UlidGenerator(parts.clock);
   const newId = (prefix: string) => `${prefix}_${ids.next()}`;
@@ -53,6 +57,7 @@ export function composeAwsReports(parts: {
   });
   if (!parts.rollups) return { archive };
   const root = process.env.LAMBDA_TASK_ROOT;
+  const policy = loadReportsPolicy();
   const reports = new ReportUseCases({
     agreements: parts.agreements,
     services: parts.services,
@@ -61,12 +66,14 @@ export function composeAwsReports(parts: {
     exceptions: new DynamoExceptionWindowStore(parts.doc, parts.dataTable),
     rollups: parts.rollups,
     settings: { burnWindows: DEFAULT_BURN_WINDOWS, forecast: DEFAULT_FORECAST, tiers: DEFAULT_TIER_DEFAULTS },
-    policy: loadReportsPolicy(),
+    policy,
     clock: parts.clock,
     newId,
     fonts: loadReportFonts(root ? join(root, 'fonts') : undefined),
     archive,
-    delivery: new LogReportDelivery(),
+    delivery: parts.notifications
+      ? new NotifierReportDelivery(parts.notifications, policy.delivery)
+      : new LogReportDelivery(),
     commentary: new LogCommentaryWindow(),
   });
   return { archive, reports };

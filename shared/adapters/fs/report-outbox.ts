@@ -1,28 +1,9 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Commentary } from '../../domain/reports/model.js';
-import type { CommentaryRequest, CommentaryWindow, Delivery, ReportDelivery } from '../../ports/reports.js';
+import type { CommentaryRequest, CommentaryWindow } from '../../ports/reports.js';
 
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
-
-/**
- * The embedded default's report outbox (`.accord/outbox/reports/<delivery id>/`): `delivery.json` (recipients,
- * subject, text, archive keys, attachment names and SHA-256) and each attachment as a file. The workflows work's
- * Notifier replaces this (SMTP or `.eml` files) behind the same port.
- */
-export class FileReportDelivery implements ReportDelivery {
-  constructor(private readonly dir: string) {}
-  async deliver(d: Delivery): Promise<void> {
-    const dir = join(this.dir, safe(d.id));
-    mkdirSync(dir, { recursive: true });
-    for (const a of d.attachments) writeFileSync(join(dir, safe(a.fileName)), a.body);
-    const { attachments, ...rest } = d;
-    writeFileSync(
-      join(dir, 'delivery.json'),
-      `${JSON.stringify({ ...rest, attachments: attachments.map((a) => ({ fileName: a.fileName, contentType: a.contentType, sha256: a.sha256, size: a.body.byteLength })) }, null, 2)}\n`,
-    );
-  }
-}
 
 /**
  * Commentary windows on the embedded default, until the workflows' task port: a request is written to

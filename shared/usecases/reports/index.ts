@@ -27,6 +27,7 @@ import type {
 import type { CommentaryWindow, ReportDelivery } from '../../ports/reports.js';
 import type { RollupStore } from '../../ports/rollups.js';
 import type { ServiceStore } from '../../ports/services.js';
+import { display } from '../../render/format.js';
 import { type Rendered, renderReport } from '../../render/index.js';
 import type { PdfEnv } from '../../render/pdf.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
@@ -433,28 +434,35 @@ export class ReportUseCases {
       });
       archived.push({ key: entry.key, seq: entry.seq, sha256: entry.sha256 });
       attachments.push({
-        fileName: entry.key.split('/').at(-1)!,
+        // A name a reader recognises (the archive key keeps the report id); the e-mail lists both.
+        fileName: `${type}-${month}-${body.businessUnit ?? 'portfolio'}-${body.audience}${body.party ? `-${body.party}` : ''}.${r.extension}`,
         contentType: r.contentType,
         body: r.body,
         sha256: entry.sha256,
+        archiveKey: entry.key,
       });
     }
     const deliveryId = this.deps.newId('dlv');
+    const recipients = options.recipients ?? body.deliverTo;
     await this.deps.delivery.deliver({
       id: deliveryId,
       kind: 'report',
       scheduleId: options.scheduleId,
       recipients: {
-        roles: options.recipients?.roles ?? [],
-        capacities: options.recipients?.capacities ?? [],
+        roles: recipients?.roles ?? [],
+        capacities: recipients?.capacities ?? [],
         audience: body.audience,
         party: body.party,
+        businessUnit: body.businessUnit,
         people: [],
       },
-      subject: `${model.title}: ${model.scopeLabel}, ${model.period.label}`,
-      text: `${model.title} for ${model.period.label} is published and archived (report ${model.id}, SHA-256 ${model.hash}).`,
+      subject: `${model.title}: ${model.scopeLabel}${model.party ? ` for ${model.party}` : ''}, ${model.period.label}`,
+      text: deliveryText(model),
+      figures: model.summary.map((f) => ({ label: f.label, value: display(f.cell) })),
       attachments,
       archiveKeys: archived.map((a) => a.key),
+      reportId: model.id,
+      reportHash: model.hash,
     });
     return { reportId: model.id, hash: model.hash, archived, deliveryId };
   }
@@ -653,6 +661,25 @@ export class ReportUseCases {
     }
     return alerts.length;
   }
+}
+
+/**
+ * The words of a report's e-mail, from the sealed (so already redacted) model only: what it is, the commentary's
+ * count, and the hash that ties every file to the archived JSON (the key figures travel beside, as a table).
+ */
+export function deliveryText(model: ReportModel): string {
+  const audience = model.party ? `${model.audience} (${model.party})` : model.audience;
+  return [
+    `${model.title} for ${model.period.label} (${model.scopeLabel}), prepared for the ${audience} audience, is published and archived.`,
+    ...(model.commentary.length
+      ? [
+          `It carries ${model.commentary.length} commentar${model.commentary.length === 1 ? 'y' : 'ies'} from the owners of objectives that missed.`,
+        ]
+      : []),
+    `Report ${model.id}, SHA-256 ${model.hash} (the hash of its JSON; printed on every page of the PDF).`,
+  ]
+    .filter((p) => p.length > 0)
+    .join('\n\n');
 }
 
 function scopeLabel(req: ReportRequest): string {

@@ -9,6 +9,7 @@ import {
   DynamoViolationStore,
 } from '../adapters/dynamodb/objectives.js';
 import type { DynamoServiceStore } from '../adapters/dynamodb/services.js';
+import { DynamoWorkTaskStore } from '../adapters/dynamodb/workflows.js';
 import { loadReportFonts } from '../adapters/fonts.js';
 import { UlidGenerator } from '../adapters/ids.js';
 import { LogCommentaryWindow, LogReportDelivery } from '../adapters/log/reports.js';
@@ -24,6 +25,7 @@ import { loadReportsPolicy } from '../policy/reports.js';
 import type { Clock } from '../ports/clock.js';
 import type { RollupStore } from '../ports/rollups.js';
 import { ArchiveUseCases } from '../usecases/reports/archive.js';
+import { TaskCommentaryWindow } from '../usecases/reports/commentary.js';
 import { NotifierReportDelivery } from '../usecases/reports/delivery.js';
 import { ReportUseCases } from '../usecases/reports/index.js';
 import type { Notifications } from '../usecases/workflows/notifications.js';
@@ -45,6 +47,9 @@ export function composeAwsReports(parts: {
   s3?: S3Client;
   /** The workflows' notifier, when deployed (built after the reports: looked up when a report is delivered). */
   notifications?: () => Notifications | undefined;
+  /** The workflows table (people's tasks), when deployed: commentary windows are tasks there. */
+  workflowsTable?: string | undefined;
+  publicUrl?: string | undefined;
 }): { archive: ArchiveUseCases; reports?: ReportUseCases } {
   const ids = new UlidGenerator(parts.clock);
   const newId = (prefix: string) => `${prefix}_${ids.next()}`;
@@ -74,7 +79,16 @@ export function composeAwsReports(parts: {
     delivery: parts.notifications
       ? new NotifierReportDelivery(parts.notifications, policy.delivery)
       : new LogReportDelivery(),
-    commentary: new LogCommentaryWindow(),
+    commentary:
+      parts.workflowsTable && parts.notifications
+        ? new TaskCommentaryWindow({
+            tasks: new DynamoWorkTaskStore(parts.doc, parts.workflowsTable),
+            agreements: parts.agreements,
+            notifications: parts.notifications,
+            clock: parts.clock,
+            baseUrl: parts.publicUrl,
+          })
+        : new LogCommentaryWindow(),
   });
   return { archive, reports };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
@@ -139,26 +139,37 @@ describe('reports over the demo portfolio', () => {
     const reports = app.container.reports!;
     const opened = await reports.openCommentaryWindows();
     expect(opened.requests).toBeGreaterThan(0);
-    const pubId = `monthly-compliance-portfolio-${month}`;
-    const dir = join(app.dir, 'outbox', 'commentary', pubId);
-    const request = JSON.parse(readFileSync(join(dir, 'request.json'), 'utf8'));
-    expect(request.objectives).toContainEqual(
-      expect.objectContaining({
-        agreementId: gatewaySla,
-        objectiveId: 'availability',
-        owner: expect.objectContaining({ name: 'Owen Service' }),
-      }),
-    );
-    writeFileSync(
-      join(dir, 'owen.commentary.json'),
-      JSON.stringify({
-        agreementId: gatewaySla,
-        objectiveId: 'availability',
-        author: 'Owen Service',
-        at: new Date().toISOString(),
-        text: 'A failed deployment on the 10th; rollbacks are now automatic (CAPA-7).',
-      }),
-    );
+    // One task per owner of a missed objective: the payments gateway's availability, addressed to its owner by
+    // e-mail and to the service's owners and SLA managers in scope; the owner is e-mailed.
+    const tasks = await app.call('GET', '/v1/tasks?view=mine&kind=commentary', { as: 'service-owner' });
+    expect(tasks.status, JSON.stringify(tasks.body)).toBe(200);
+    expect(tasks.body.items).toHaveLength(1);
+    const task = tasks.body.items[0];
+    expect(task).toMatchObject({
+      kind: 'commentary',
+      status: 'pending',
+      subject: { type: 'agreement', id: gatewaySla },
+      assignees: { emails: ['owen.service@bank.example'] },
+      data: { objectiveId: 'availability', publicationId: `monthly-compliance-portfolio-${month}` },
+      yours: true,
+    });
+    expect(
+      (await app.call('GET', '/v1/tasks?view=mine&kind=commentary', { as: 'viewer' })).body.items,
+    ).toEqual([]);
+    const answer = {
+      reason: 'Deviation explained',
+      comment: 'A failed deployment on the 10th; rollbacks are now automatic (CAPA-7).',
+    };
+    const done = await app.call('POST', `/v1/tasks/${task.id}/complete`, {
+      as: 'service-owner',
+      body: answer,
+    });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    const again = await app.call('POST', `/v1/tasks/${task.id}/complete`, {
+      as: 'service-owner',
+      body: answer,
+    });
+    expect(again.status).toBe(409);
     const result = await reports.publishScheduled();
     expect(result.published).toBe(3);
     // The month's final credit statement; the violation stays open (no evaluation has ended it) so it waits.
@@ -173,14 +184,19 @@ describe('reports over the demo portfolio', () => {
       as: 'auditor',
     });
     expect(doc.body.commentary).toEqual([
-      expect.objectContaining({ text: expect.stringContaining('CAPA-7') }),
+      expect.objectContaining({ agreementId: gatewaySla, objectiveId: 'availability', text: answer.comment }),
     ]);
+    // The window knows its report went out: the scheduled run does not publish it twice.
+    expect((await app.call('GET', `/v1/tasks/${task.id}`, { as: 'service-owner' })).body.data).toMatchObject({
+      publishedReportId: doc.body.id,
+    });
     // Delivered through the notifier: one e-mail per scheduled report, to the schedule's lists, files attached.
     // (The app's own dispatcher runs every second too: wait until the message is in the outbox.)
     let monthly: ParsedMail | undefined;
+    let mails: ParsedMail[] = [];
     for (let i = 0; i < 100 && !monthly; i++) {
       await app.container.workflows!.notifications.dispatch();
-      const mails = await Promise.all(
+      mails = await Promise.all(
         readdirSync(join(app.dir, 'outbox'))
           .filter((f) => f.endsWith('.eml'))
           .map((f) => simpleParser(readFileSync(join(app.dir, 'outbox', f)))),
@@ -199,6 +215,9 @@ describe('reports over the demo portfolio', () => {
       'pdf',
     ]);
     expect(monthly.text).toContain('It carries 1 commentary');
+    const asked = mails.find((m) => m.headers.get('x-accord-task') === task.id);
+    expect(asked?.subject).toMatch(/^Commentary requested: Explain why "Availability"/);
+    expect(addresses(asked?.to)).toEqual(['owen.service@bank.example']);
     const credits = await app.call('GET', `/v1/archive?type=credit-statement&agreementId=${gatewaySla}`, {
       as: 'auditor',
     });

@@ -7,6 +7,7 @@ const EVENTS: Record<Delivery['kind'], string> = {
   report: 'report.published',
   'commentary-request': 'report.commentary-requested',
   'anomaly-alert': 'report.anomaly',
+  'report-held': 'report.held',
 };
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ReportDeps, ReportUseCases } from '../../shared/usecases/reports/index.js';
+import { TestClock } from '../helpers/clock.js';
 import { startTestApp, type TestApp } from '../helpers/local-app.js';
 import { seedDemoMonth } from '../helpers/report-demo.js';
 import { startSmtpServer } from '../helpers/smtp.js';
@@ -151,5 +153,57 @@ describe('reports e-mailed to their audience through the notifier (a real SMTP s
     const text = readable(mail!);
     expect(text).toContain('retail-banking');
     expect(forbidden.filter((v) => text.includes(v))).toEqual([]);
+  });
+});
+
+describe('a report held for commentary (policy onCommentaryMissing: hold)', () => {
+  it('publishes nothing while an owner has not answered, tells the SLA managers, then publishes once the answer is in', async () => {
+    const deps = (app.container.reports as unknown as { deps: ReportDeps }).deps;
+    const schedule = {
+      ...deps.policy.schedules[0]!,
+      id: 'monthly-compliance-held',
+      onCommentaryMissing: 'hold' as const,
+      formats: ['json' as const],
+    };
+    // The 6th of the month after the reported one: the window (opened on the 2nd) has closed.
+    const [y, m] = month.split('-').map(Number) as [number, number];
+    const clock = new TestClock(Date.UTC(y, m, 6, 6));
+    const reports = new ReportUseCases({ ...deps, clock, policy: { ...deps.policy, schedules: [schedule] } });
+    const opened = await reports.openCommentaryWindows();
+    expect(opened).toEqual({ opened: 1, requests: 1 });
+
+    const first = await reports.publishScheduled();
+    expect([first.published, first.held]).toEqual([0, 1]);
+    expect(await reports.followUpCommentary()).toMatchObject({ published: 0 });
+    const mails = await Promise.all(smtp.received.map((x) => simpleParser(x.raw)));
+    await app.container.workflows!.notifications.dispatch();
+    const held = (await Promise.all(smtp.received.map((x) => simpleParser(x.raw)))).find(
+      (x) => x.subject === `Held for commentary: monthly-compliance for ${month}`,
+    );
+    expect(held?.text ?? JSON.stringify(mails.map((x) => x.subject))).toContain('1 of 1 owners');
+    expect(addresses(held?.to)).toEqual(['sla-manager@accord.local']);
+
+    const task = (await app.call('GET', '/v1/tasks?view=mine&kind=commentary', { as: 'service-owner' })).body
+      .items[0];
+    expect(task.data.publicationId).toBe(`monthly-compliance-held-${month}`);
+    const done = await app.call('POST', `/v1/tasks/${task.id}/complete`, {
+      as: 'service-owner',
+      body: { reason: 'Explained', comment: 'Held until explained: the gateway deployment of the 10th.' },
+    });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+
+    expect(await reports.followUpCommentary()).toMatchObject({ published: 1 });
+    expect(await reports.followUpCommentary()).toMatchObject({ published: 0 }); // once
+    const state = await deps.commentary.state(`monthly-compliance-held-${month}`);
+    const list = await app.call('GET', `/v1/archive?type=report&period=${month}`, { as: 'auditor' });
+    const key = list.body.items.find((e: { key: string }) =>
+      e.key.includes(state.publishedReportId!.toLowerCase()),
+    ).key as string;
+    const doc = await app.call('GET', `/v1/archive/download?key=${encodeURIComponent(key)}`, {
+      as: 'auditor',
+    });
+    expect(doc.body.commentary).toEqual([
+      expect.objectContaining({ text: 'Held until explained: the gateway deployment of the 10th.' }),
+    ]);
   });
 });

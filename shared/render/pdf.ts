@@ -37,20 +37,51 @@ const STATUS_COLOURS: Record<string, string> = {
 };
 
 type Doc = InstanceType<typeof PDFDocument>;
+type Fragment = (text: string, x: number, y: number, options: Record<string, unknown>) => void;
 
-/** Widths of strings per font and size, remembered: tables repeat the same values on thousands of rows. */
+/** The part of pdfkit's font object the measure uses (its `widthOfString` at a size, in points). */
+interface FontMetrics {
+  widthOfString(s: string, size: number): number;
+}
+
+/**
+ * Widths of strings, as the sum of each character's advance (each character measured once per font, through
+ * pdfkit's own font at 1 pt, then scaled). pdfkit's `widthOfString` shapes the whole string with fontkit (glyph
+ * substitution and positioning) on every call: for the tens of thousands of distinct values of a portfolio's
+ * tables that shaping, and the garbage it leaves, was the PDF renderer's largest cost. Summed advances leave out
+ * kerning, which moves a string of DejaVu Sans by well under a point at table sizes (figures have none): enough
+ * for fitting, wrapping and right-aligning, which is all the measure is for. It never changes the document's
+ * current font or size.
+ */
 class Measure {
-  private readonly cache = new Map<string, number>();
-  constructor(private readonly doc: Doc) {}
+  private readonly fonts: Record<'regular' | 'bold', FontMetrics>;
+  private readonly advances = { regular: new Map<number, number>(), bold: new Map<number, number>() };
+  constructor(doc: Doc) {
+    const metrics = (name: string) => {
+      doc.font(name);
+      return (doc as unknown as { _font: FontMetrics })._font;
+    };
+    this.fonts = { regular: metrics('regular'), bold: metrics('bold') };
+  }
   width(s: string, font: 'regular' | 'bold', size: number): number {
-    const k = `${font}|${size}|${s}`;
-    let w = this.cache.get(k);
-    if (w === undefined) {
-      this.doc.font(font).fontSize(size);
-      w = this.doc.widthOfString(s);
-      this.cache.set(k, w);
+    const cache = this.advances[font];
+    let w = 0;
+    for (let i = 0; i < s.length; i++) {
+      let code = s.charCodeAt(i);
+      let ch: string | undefined;
+      if (code >= 0xd800 && code <= 0xdbff && i + 1 < s.length) {
+        code = s.codePointAt(i)!;
+        ch = String.fromCodePoint(code);
+        i++;
+      }
+      let a = cache.get(code);
+      if (a === undefined) {
+        a = this.fonts[font].widthOfString(ch ?? s[i]!, 1);
+        cache.set(code, a);
+      }
+      w += a;
     }
-    return w;
+    return w * size;
   }
   /**
    * Lines of at most `max` points, broken at spaces (a word longer than a line is cut), at most `maxLines`;
@@ -173,7 +204,25 @@ class Writer {
     private readonly doc: Doc,
     private readonly m: Measure,
     private readonly model: ReportModel,
-  ) {}
+  ) {
+    const fragment = (doc as unknown as { _fragment?: Fragment })._fragment;
+    this.fragment = typeof fragment === 'function' ? fragment.bind(doc) : undefined;
+  }
+
+  private readonly fragment: Fragment | undefined;
+
+  /**
+   * One line of a table cell at (x, y) in the current font, size and colour; `width` is its measured width.
+   * `text()` with `lineBreak: false` ends in pdfkit's `_fragment` (the pinned pdfkit 0.20's one writer of a line of
+   * text) after measuring the string twice more through the font's shaper (once for the fragment's width, once to
+   * advance the cursor), which a table does not use. Table cells go to `_fragment` directly with their width, so each
+   * string is shaped once, when it is encoded; anything else, or a pdfkit without `_fragment`, takes `text()`.
+   */
+  private line(s: string, x: number, y: number, width: number): void {
+    if (this.fragment)
+      this.fragment(s, x, y, { lineBreak: false, columns: 0, columnGap: 18, rotation: 0, textWidth: width });
+    else this.doc.text(s, x, y, { lineBreak: false });
+  }
 
   newPage(): void {
     this.doc.addPage({ size: 'A4', layout: 'landscape', margins: MARGIN });
@@ -357,13 +406,18 @@ class Writer {
         header();
       }
       let x = MARGIN.left;
+      let current = '';
       row.forEach((c, j) => {
         const font = c.t === 'status' ? 'bold' : 'regular';
-        d.font(font).fontSize(TABLE_FONT);
+        if (font !== current) {
+          d.font(font).fontSize(TABLE_FONT);
+          current = font;
+        }
         this.fill(c.t === 'status' ? (STATUS_COLOURS[c.v] ?? INK) : INK);
         lines[j]!.forEach((s, k) => {
-          const tx = isNumeric(c) ? x + widths[j]! - PAD - this.m.width(s, font, TABLE_FONT) : x + PAD;
-          d.text(s, tx, this.y + 3.5 + k * LINE_H, { lineBreak: false });
+          const sw = this.m.width(s, font, TABLE_FONT);
+          const tx = isNumeric(c) ? x + widths[j]! - PAD - sw : x + PAD;
+          this.line(s, tx, this.y + 3.5 + k * LINE_H, sw);
         });
         x += widths[j]!;
       });

@@ -62,6 +62,13 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     description:
       'Activate approved agreements on their effective date; expire active ones after their end date',
   },
+  {
+    id: 'report-commentary-follow-up',
+    cron: 'cron(25 * * * ? *)',
+    handler: 'reports/commentary-follow-up',
+    description:
+      'Remind owners of missing report commentary before the window closes; publish a held report once all have answered',
+  },
 ];
 
 interface Field {

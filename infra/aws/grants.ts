@@ -56,9 +56,10 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   // Vendor records live in the data table (audited through its stream), their key index in VendorKeys.
   'vendor.manage': { data: 'write', vendorKeys: 'write' },
   'vendor.read': READ_DATA,
-  // Reports read what the objectives engine stored; publishing archives them.
+  // Reports read what the objectives engine stored; publishing archives them and queues their e-mail (the
+  // notification queue is in the workflows table).
   'report.read': { data: 'read', rollups: 'read' },
-  'report.publish': { data: 'read', rollups: 'read', archive: 'write' },
+  'report.publish': { data: 'read', rollups: 'read', archive: 'write', workflows: 'write' },
   // Every retrieval is logged in the audit table.
   'archive.read': { archive: 'read', audit: 'write' },
   'task.read': { data: 'read', workflows: 'read' },
@@ -70,8 +71,9 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
  * rollups and writes results; the agreement lifecycle job changes agreements. Unknown areas get data reads only.
  */
 export function scheduleGrants(handler: string): DataGrants {
+  // The notification dispatcher reads the archived report files its e-mails attach.
   if (handler.startsWith('workflows/'))
-    return { data: 'read', workflows: 'write', workflowControl: true, sendEmail: true };
+    return { data: 'read', workflows: 'write', workflowControl: true, sendEmail: true, archive: 'read' };
   if (handler.startsWith('objectives/')) return GRANTS_BY_ACTION['objective.evaluate'];
   if (handler.startsWith('agreements/')) return GRANTS_BY_ACTION['agreement.update'];
   if (handler.startsWith('reports/')) return GRANTS_BY_ACTION['report.publish'];

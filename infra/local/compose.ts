@@ -2,7 +2,6 @@ import { dirname, join } from 'node:path';
 import { AgreementObjectivesSource } from '../../shared/adapters/agreement-objectives-source.js';
 import { loadReportFonts } from '../../shared/adapters/fonts.js';
 import { FileArchiveStore } from '../../shared/adapters/fs/archive.js';
-import { FileCommentaryWindow, FileReportDelivery } from '../../shared/adapters/fs/report-outbox.js';
 import { UlidGenerator } from '../../shared/adapters/ids.js';
 import { NoUsagePlans } from '../../shared/adapters/memory/vendors.js';
 import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
@@ -16,6 +15,7 @@ import {
 } from '../../shared/adapters/sqlite/objectives.js';
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
+import { SqliteWorkTaskStore } from '../../shared/adapters/sqlite/tasks.js';
 import { SqliteVendorStore } from '../../shared/adapters/sqlite/vendors.js';
 import { loadArchivePolicy } from '../../shared/policy/archive.js';
 import { loadSignOffRules } from '../../shared/policy/index.js';
@@ -35,6 +35,8 @@ import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
 import { AgreementLifecycleJob } from '../../shared/usecases/lifecycle-job.js';
 import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
 import { ArchiveUseCases } from '../../shared/usecases/reports/archive.js';
+import { TaskCommentaryWindow } from '../../shared/usecases/reports/commentary.js';
+import { NotifierReportDelivery } from '../../shared/usecases/reports/delivery.js';
 import { ReportUseCases } from '../../shared/usecases/reports/index.js';
 import { ServiceUseCases } from '../../shared/usecases/services.js';
 import { VendorUseCases } from '../../shared/usecases/vendors.js';
@@ -68,7 +70,9 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     observer: { changed: (v) => observe(() => workflows?.services.approval.changed(v)) },
   });
   const violations = new SqliteViolationStore(db);
+  const archiveStore = new FileArchiveStore(join(dirname(dbFile), 'archive'), clock);
   workflows = composeLocalWorkflows({
+    readArchive: (key) => archiveStore.get(key),
     violations,
     db,
     dataDir: dirname(dbFile),
@@ -92,15 +96,15 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     forecast: DEFAULT_FORECAST,
     tiers: DEFAULT_TIER_DEFAULTS,
   };
-  const dataDir = dirname(dbFile);
   const newId = (prefix: string) => `${prefix}_${objectiveIds.next()}`;
   const archive = new ArchiveUseCases({
-    store: new FileArchiveStore(join(dataDir, 'archive'), clock),
+    store: archiveStore,
     accessLog: new SqliteArchiveAccessLog(db),
     clock,
     policy: loadArchivePolicy(),
     newId,
   });
+  const reportsPolicy = loadReportsPolicy();
   const container: Container = {
     config,
     services: serviceUseCases,
@@ -140,13 +144,19 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       exceptions,
       rollups,
       settings,
-      policy: loadReportsPolicy(),
+      policy: reportsPolicy,
       clock,
       newId,
       fonts: loadReportFonts(),
       archive,
-      delivery: new FileReportDelivery(join(dataDir, 'outbox', 'reports')),
-      commentary: new FileCommentaryWindow(join(dataDir, 'outbox', 'commentary')),
+      delivery: new NotifierReportDelivery(() => workflows?.services.notifications, reportsPolicy.delivery),
+      commentary: new TaskCommentaryWindow({
+        tasks: new SqliteWorkTaskStore(db),
+        agreements,
+        notifications: () => workflows?.services.notifications,
+        clock,
+        baseUrl: config.ACCORD_PUBLIC_URL,
+      }),
     }),
     workflows: workflows.services,
   };

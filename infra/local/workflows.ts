@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { OutboxEmailSender } from '../../shared/adapters/fs/outbox.js';
 import { LocalWorkflowEngine } from '../../shared/adapters/local-sfn/engine.js';
 import { substitute } from '../../shared/adapters/local-sfn/transform.js';
-import { composeEmail } from '../../shared/adapters/mail/compose.js';
+import { type ArchiveReader, composeWithArchive } from '../../shared/adapters/mail/compose.js';
 import { SmtpEmailSender } from '../../shared/adapters/smtp/email.js';
 import type { Db } from '../../shared/adapters/sqlite/db.js';
 import { SqliteNotificationStore } from '../../shared/adapters/sqlite/notifications.js';
@@ -53,6 +53,8 @@ export function composeLocalWorkflows(o: {
   useCases: AgreementUseCases;
   services: ServiceStore;
   violations: ViolationStore;
+  /** Reads archived files that e-mails attach by reference (reports). */
+  readArchive?: ArchiveReader;
 }): LocalWorkflowParts {
   const tasks = new SqliteWorkTaskStore(o.db);
   const email: EmailSender = o.config.ACCORD_SMTP_URL
@@ -63,7 +65,7 @@ export function composeLocalWorkflows(o: {
     store: new SqliteNotificationStore(o.db),
     email,
     webhooks: new HttpWebhookSender(),
-    compose: (m) => composeEmail(m),
+    compose: composeWithArchive(o.readArchive ?? (async () => undefined)),
     sign: webhookHeaders,
     secret: (name) => process.env[name],
     clock: o.clock,

@@ -22,6 +22,11 @@ export const ReportScheduleDef = z.strictObject({
   ]),
   formats: z.array(z.enum(FORMATS)).min(1),
   recipients: Recipients,
+  /**
+   * When the window closes with commentary still missing: `publish` (requests expire, the report goes out with what
+   * was given) or `hold` (the report waits until every owner has answered; owners and SLA managers are reminded).
+   */
+  onCommentaryMissing: z.enum(['publish', 'hold']).default('publish'),
   /** Hours the owners of missed objectives have to comment before publication (0: no window). */
   commentaryWindowHours: z
     .number()
@@ -69,6 +74,35 @@ export const ReportsPolicy = z.strictObject({
     notify: z.array(z.enum(['objective-owners', 'governance-board'])).min(1),
   }),
   schedules: z.array(ReportScheduleDef),
+  /** Commentary reminders: hours before the window closes, and how often while a report is held for it. */
+  commentary: z
+    .strictObject({
+      remindHoursBefore: z
+        .array(
+          z
+            .number()
+            .int()
+            .min(1)
+            .max(24 * 14),
+        )
+        .max(5),
+      heldRemindEveryHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 7),
+    })
+    .default({ remindHoursBefore: [24, 4], heldRemindEveryHours: 24 }),
+  /** E-mail delivery: files up to this many bytes in all are attached; a larger set is named by archive key only. */
+  delivery: z
+    .strictObject({
+      maxAttachmentBytes: z
+        .number()
+        .int()
+        .min(0)
+        .max(40 * 1024 * 1024),
+    })
+    .default({ maxAttachmentBytes: 10 * 1024 * 1024 }),
 });
 export type ReportsPolicy = z.infer<typeof ReportsPolicy>;
 

@@ -24,6 +24,30 @@ export interface EmailMessage {
   date: string;
   /** Extra headers, such as X-Accord-Task. */
   headers?: Record<string, string> | undefined;
+  /**
+   * Files attached by reference to the archive: the queue holds the reference (a DynamoDB item stays far below its
+   * 400 KB), and the bytes are read from the archive and checked against `sha256` when the message is composed.
+   */
+  attachments?: AttachmentRef[] | undefined;
+}
+
+/** A file in the WORM archive to attach to a message. */
+export interface AttachmentRef {
+  fileName: string;
+  contentType: string;
+  /** The archive key holding the bytes. */
+  archiveKey: string;
+  /** SHA-256 of the bytes (hex), as the archive's manifest recorded it. */
+  sha256: string;
+  /** Bytes. */
+  size: number;
+}
+
+/** An attachment's bytes, resolved for composition. */
+export interface AttachmentFile {
+  fileName: string;
+  contentType: string;
+  content: Uint8Array;
 }
 
 /** A composed RFC 5322 message and its SMTP envelope. */

@@ -14,6 +14,7 @@ export const TASK_KINDS = [
   'review',
   'preventive',
   'freeze-exception',
+  'commentary',
 ] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 

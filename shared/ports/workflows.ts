@@ -13,6 +13,8 @@ export const WORKFLOW_NAMES = [
   'change-request',
   'decommission',
   'change-freeze-exception',
+  /** Driven by schedules, not a state machine: a report's commentary window (shared/usecases/reports/commentary.ts). */
+  'report-commentary',
 ] as const;
 export type WorkflowName = (typeof WORKFLOW_NAMES)[number];
 

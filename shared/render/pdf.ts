@@ -37,20 +37,51 @@ const STATUS_COLOURS: Record<string, string> = {
 };
 
 type Doc = InstanceType<typeof PDFDocument>;
+type Fragment = (text: string, x: number, y: number, options: Record<string, unknown>) => void;
 
-/** Widths of strings per font and size, remembered: tables repeat the same values on thousands of rows. */
+/** The part of pdfkit's font object the measure uses (its `widthOfString` at a size, in points). */
+interface FontMetrics {
+  widthOfString(s: string, size: number): number;
+}
+
+/**
+ * Widths of strings, as the sum of each character's advance (each character measured once per font, through
+ * pdfkit's own font at 1 pt, then scaled). pdfkit's `widthOfString` shapes the whole string with fontkit (glyph
+ * substitution and positioning) on every call: for the tens of thousands of distinct values of a portfolio's
+ * tables that shaping, and the garbage it leaves, was the PDF renderer's largest cost. Summed advances leave out
+ * kerning, which moves a string of DejaVu Sans by well under a point at table sizes (figures have none): enough
+ * for fitting, wrapping and right-aligning, which is all the measure is for. It never changes the document's
+ * current font or size.
+ */
 class Measure {
-  private readonly cache = new Map<string, number>();
-  constructor(private readonly doc: Doc) {}
+  private readonly fonts: Record<'regular' | 'bold', FontMetrics>;
+  private readonly advances = { regular: new Map<number, number>(), bold: new Map<number, number>() };
+  constructor(doc: Doc) {
+    const metrics = (name: string) => {
+      doc.font(name);
+      return (doc as unknown as { _font: FontMetrics })._font;
+    };
+    this.fonts = { regular: metrics('regular'), bold: metrics('bold') };
+  }
   width(s: string, font: 'regular' | 'bold', size: number): number {
-    const k = `${font}|${size}|${s}`;
-    let w = this.cache.get(k);
-    if (w === undefined) {
-      this.doc.font(font).fontSize(size);
-      w = this.doc.widthOfString(s);
-      this.cache.set(k, w);
+    const cache = this.advances[font];
+    let w = 0;
+    for (let i = 0; i < s.length; i++) {
+      let code = s.charCodeAt(i);
+      let ch: string | undefined;
+      if (code >= 0xd800 && code <= 0xdbff && i + 1 < s.length) {
+        code = s.codePointAt(i)!;
+        ch = String.fromCodePoint(code);
+        i++;
+      }
+      let a = cache.get(code);
+      if (a === undefined) {
+        a = this.fonts[font].widthOfString(ch ?? s[i]!, 1);
+        cache.set(code, a);
+      }
+      w += a;
     }
-    return w;
+    return w * size;
   }
   /**
    * Lines of at most `max` points, broken at spaces (a word longer than a line is cut), at most `maxLines`;
@@ -102,11 +133,30 @@ const isNumeric = (c: Cell) => c.t === 'number' || c.t === 'percent' || c.t === 
  * from it, and fonts come from the caller.
  */
 export async function renderPdf(model: ReportModel, env: PdfEnv): Promise<Uint8Array> {
+  // Two passes, so that no page is held in memory: "Page n of N" needs N before page 1 is written. The first pass
+  // lays the report out without writing any text (pages are counted, content is dropped as it is made); the second
+  // writes each page's footer when the page opens and streams pages out as they are finished. Holding every page
+  // for the footers (pdfkit's bufferPages) kept the whole portfolio's content in memory: about 270 MB of the
+  // renderer's peak at 10,000 rows (test/bench/pdf-profile.ts), for a second layout pass that costs a fraction of
+  // the writing (no text is encoded in the first).
+  const pages = (await layout(model, env, undefined)).pages;
+  const out = await layout(model, env, pages);
+  if (out.pages !== pages)
+    throw new Error(`the PDF laid out ${out.pages} pages after counting ${pages}: the two passes must agree`);
+  return out.bytes;
+}
+
+/** One pass: `total` undefined counts pages (nothing kept); a number writes the document with that page count. */
+async function layout(
+  model: ReportModel,
+  env: PdfEnv,
+  total: number | undefined,
+): Promise<{ pages: number; bytes: Uint8Array }> {
   const doc = new PDFDocument({
     size: 'A4',
     layout: 'landscape',
     margins: MARGIN,
-    bufferPages: true,
+    bufferPages: false,
     autoFirstPage: false,
     // No default font: pdfkit would load Helvetica; the caller's fonts are registered below.
     font: null as unknown as string,
@@ -124,7 +174,9 @@ export async function renderPdf(model: ReportModel, env: PdfEnv): Promise<Uint8A
     },
   });
   const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
+  doc.on('data', (c: Buffer) => {
+    if (total !== undefined) chunks.push(c);
+  });
   const done = new Promise<void>((resolve, reject) => {
     doc.on('end', () => resolve());
     doc.on('error', reject);
@@ -132,7 +184,7 @@ export async function renderPdf(model: ReportModel, env: PdfEnv): Promise<Uint8A
   doc.registerFont('regular', toFont(env.fonts.regular));
   doc.registerFont('bold', toFont(env.fonts.bold));
   const m = new Measure(doc);
-  const w = new Writer(doc, m, model);
+  const w = new Writer(doc, m, model, total);
   w.newPage();
   w.titleBlock();
   for (const s of model.sections) {
@@ -148,10 +200,9 @@ export async function renderPdf(model: ReportModel, env: PdfEnv): Promise<Uint8A
   }
   w.heading('Notes');
   for (const n of model.notes) w.paragraph(`• ${n}`, MUTED);
-  w.footers();
   doc.end();
   await done;
-  return new Uint8Array(Buffer.concat(chunks));
+  return { pages: w.pages, bytes: new Uint8Array(Buffer.concat(chunks)) };
 }
 
 function toFont(f: FontSource): string | Buffer {
@@ -169,14 +220,40 @@ class Writer {
     this.doc.fillColor(colour);
     this.colour = colour;
   }
+  /** Pages opened so far. */
+  pages = 0;
+
   constructor(
     private readonly doc: Doc,
     private readonly m: Measure,
     private readonly model: ReportModel,
-  ) {}
+    /** The page count, when writing; undefined while counting (table cells are then laid out, not written). */
+    private readonly total: number | undefined,
+  ) {
+    const fragment = (doc as unknown as { _fragment?: Fragment })._fragment;
+    this.fragment = typeof fragment === 'function' ? fragment.bind(doc) : undefined;
+  }
+
+  private readonly fragment: Fragment | undefined;
+
+  /**
+   * One line of a table cell at (x, y) in the current font, size and colour; `width` is its measured width.
+   * `text()` with `lineBreak: false` ends in pdfkit's `_fragment` (the pinned pdfkit 0.20's one writer of a line of
+   * text) after measuring the string twice more through the font's shaper (once for the fragment's width, once to
+   * advance the cursor), which a table does not use. Table cells go to `_fragment` directly with their width, so each
+   * string is shaped once, when it is encoded; anything else, or a pdfkit without `_fragment`, takes `text()`.
+   */
+  private line(s: string, x: number, y: number, width: number): void {
+    if (this.total === undefined) return; // counting pages: the position is all that matters
+    if (this.fragment)
+      this.fragment(s, x, y, { lineBreak: false, columns: 0, columnGap: 18, rotation: 0, textWidth: width });
+    else this.doc.text(s, x, y, { lineBreak: false });
+  }
 
   newPage(): void {
     this.doc.addPage({ size: 'A4', layout: 'landscape', margins: MARGIN });
+    this.pages++;
+    this.footer(this.pages);
     this.colour = '';
     const d = this.doc;
     d.font('bold').fontSize(9).fillColor(INK);
@@ -357,13 +434,18 @@ class Writer {
         header();
       }
       let x = MARGIN.left;
+      let current = '';
       row.forEach((c, j) => {
         const font = c.t === 'status' ? 'bold' : 'regular';
-        d.font(font).fontSize(TABLE_FONT);
+        if (font !== current) {
+          d.font(font).fontSize(TABLE_FONT);
+          current = font;
+        }
         this.fill(c.t === 'status' ? (STATUS_COLOURS[c.v] ?? INK) : INK);
         lines[j]!.forEach((s, k) => {
-          const tx = isNumeric(c) ? x + widths[j]! - PAD - this.m.width(s, font, TABLE_FONT) : x + PAD;
-          d.text(s, tx, this.y + 3.5 + k * LINE_H, { lineBreak: false });
+          const sw = this.m.width(s, font, TABLE_FONT);
+          const tx = isNumeric(c) ? x + widths[j]! - PAD - sw : x + PAD;
+          this.line(s, tx, this.y + 3.5 + k * LINE_H, sw);
         });
         x += widths[j]!;
       });
@@ -456,29 +538,25 @@ class Writer {
       .text(label, px + pw - 3 - this.m.width(label, 'bold', 6.5), py + 3, { lineBreak: false });
   }
 
-  /** Page numbers and the report's hash on every page, once the page count is known. */
-  footers(): void {
+  /** The page number ("Page 2 of 9") and the report's hash, at the foot of the page just opened. */
+  private footer(n: number): void {
     const d = this.doc;
-    const range = d.bufferedPageRange();
-    for (let i = range.start; i < range.start + range.count; i++) {
-      d.switchToPage(i);
-      const bottom = d.page.margins.bottom;
-      d.page.margins.bottom = 0; // writing in the margin must not open a new page
-      d.moveTo(MARGIN.left, PAGE.height - 34)
-        .lineTo(PAGE.width - MARGIN.right, PAGE.height - 34)
-        .lineWidth(0.5)
-        .strokeColor(RULE)
-        .stroke();
-      d.font('regular').fontSize(6.5).fillColor(MUTED);
-      d.text(`Report ${this.model.id} · SHA-256 ${this.model.hash}`, MARGIN.left, PAGE.height - 28, {
-        lineBreak: false,
-      });
-      const n = `Page ${i - range.start + 1} of ${range.count}`;
-      d.font('bold').fontSize(7);
-      d.text(n, PAGE.width - MARGIN.right - this.m.width(n, 'bold', 7), PAGE.height - 28, {
-        lineBreak: false,
-      });
-      d.page.margins.bottom = bottom;
-    }
+    const bottom = d.page.margins.bottom;
+    d.page.margins.bottom = 0; // writing in the margin must not open a new page
+    d.moveTo(MARGIN.left, PAGE.height - 34)
+      .lineTo(PAGE.width - MARGIN.right, PAGE.height - 34)
+      .lineWidth(0.5)
+      .strokeColor(RULE)
+      .stroke();
+    d.font('regular').fontSize(6.5).fillColor(MUTED);
+    d.text(`Report ${this.model.id} · SHA-256 ${this.model.hash}`, MARGIN.left, PAGE.height - 28, {
+      lineBreak: false,
+    });
+    const label = `Page ${n} of ${this.total ?? '?'}`;
+    d.font('bold').fontSize(7);
+    d.text(label, PAGE.width - MARGIN.right - this.m.width(label, 'bold', 7), PAGE.height - 28, {
+      lineBreak: false,
+    });
+    d.page.margins.bottom = bottom;
   }
 }

@@ -131,6 +131,9 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
       services,
       rollups,
       clock,
+      notifications: () => workflows?.notifications,
+      workflowsTable: config[AWS_ENV.workflowsTable],
+      publicUrl: config.ACCORD_PUBLIC_URL,
     }));
   }
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;

@@ -9,6 +9,7 @@ import {
   DynamoViolationStore,
 } from '../adapters/dynamodb/objectives.js';
 import type { DynamoServiceStore } from '../adapters/dynamodb/services.js';
+import { DynamoWorkTaskStore } from '../adapters/dynamodb/workflows.js';
 import { loadReportFonts } from '../adapters/fonts.js';
 import { UlidGenerator } from '../adapters/ids.js';
 import { LogCommentaryWindow, LogReportDelivery } from '../adapters/log/reports.js';
@@ -24,7 +25,10 @@ import { loadReportsPolicy } from '../policy/reports.js';
 import type { Clock } from '../ports/clock.js';
 import type { RollupStore } from '../ports/rollups.js';
 import { ArchiveUseCases } from '../usecases/reports/archive.js';
+import { TaskCommentaryWindow } from '../usecases/reports/commentary.js';
+import { NotifierReportDelivery } from '../usecases/reports/delivery.js';
 import { ReportUseCases } from '../usecases/reports/index.js';
+import type { Notifications } from '../usecases/workflows/notifications.js';
 
 /**
  * The archive and the reports on AWS, as infra/local/compose.ts wires them on the embedded default: S3 with
@@ -41,6 +45,11 @@ export function composeAwsReports(parts: {
   rollups?: RollupStore | undefined;
   clock: Clock;
   s3?: S3Client;
+  /** The workflows' notifier, when deployed (built after the reports: looked up when a report is delivered). */
+  notifications?: () => Notifications | undefined;
+  /** The workflows table (people's tasks), when deployed: commentary windows are tasks there. */
+  workflowsTable?: string | undefined;
+  publicUrl?: string | undefined;
 }): { archive: ArchiveUseCases; reports?: ReportUseCases } {
   const ids = new UlidGenerator(parts.clock);
   const newId = (prefix: string) => `${prefix}_${ids.next()}`;
@@ -53,6 +62,7 @@ export function composeAwsReports(parts: {
   });
   if (!parts.rollups) return { archive };
   const root = process.env.LAMBDA_TASK_ROOT;
+  const policy = loadReportsPolicy();
   const reports = new ReportUseCases({
     agreements: parts.agreements,
     services: parts.services,
@@ -61,13 +71,24 @@ export function composeAwsReports(parts: {
     exceptions: new DynamoExceptionWindowStore(parts.doc, parts.dataTable),
     rollups: parts.rollups,
     settings: { burnWindows: DEFAULT_BURN_WINDOWS, forecast: DEFAULT_FORECAST, tiers: DEFAULT_TIER_DEFAULTS },
-    policy: loadReportsPolicy(),
+    policy,
     clock: parts.clock,
     newId,
     fonts: loadReportFonts(root ? join(root, 'fonts') : undefined),
     archive,
-    delivery: new LogReportDelivery(),
-    commentary: new LogCommentaryWindow(),
+    delivery: parts.notifications
+      ? new NotifierReportDelivery(parts.notifications, policy.delivery)
+      : new LogReportDelivery(),
+    commentary:
+      parts.workflowsTable && parts.notifications
+        ? new TaskCommentaryWindow({
+            tasks: new DynamoWorkTaskStore(parts.doc, parts.workflowsTable),
+            agreements: parts.agreements,
+            notifications: parts.notifications,
+            clock: parts.clock,
+            baseUrl: parts.publicUrl,
+          })
+        : new LogCommentaryWindow(),
   });
   return { archive, reports };
 }

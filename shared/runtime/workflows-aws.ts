@@ -14,6 +14,7 @@ import { HttpWebhookSender } from '../adapters/webhooks/http.js';
 import { verifyWebhook, webhookHeaders } from '../adapters/webhooks/signing.js';
 import { loadDistributionPolicy, loadWorkflowPolicy } from '../policy/workflows.js';
 import type { AgreementStore } from '../ports/agreements.js';
+import type { ArchiveStore } from '../ports/archive.js';
 import type { Clock } from '../ports/clock.js';
 import type { ServiceStore } from '../ports/services.js';
 import type { AgreementUseCases } from '../usecases/agreements.js';
@@ -50,12 +51,25 @@ export function composeAwsWorkflows(o: {
   );
   const tasks = new DynamoWorkTaskStore(o.doc, o.table);
   const policy = loadWorkflowPolicy();
+  let archiveStore: { get: ArchiveStore['get'] } | undefined;
   const notifications = new Notifications({
     store: new DynamoNotificationStore(o.doc, o.table),
     email: new SesEmailSender(new SESv2Client({}), o.config[AWS_ENV.sesConfigurationSet]),
     webhooks: new HttpWebhookSender(),
-    // Only the dispatcher composes: MailComposer loads on first use.
-    compose: async (m) => (await import('../adapters/mail/compose.js')).composeEmail(m),
+    // Only the dispatcher composes: MailComposer loads on first use. Report e-mails attach archived files by
+    // reference: they are read from the archive bucket (and their SHA-256 checked) when composed.
+    compose: async (m) => {
+      const { composeEmail, composeWithArchive } = await import('../adapters/mail/compose.js');
+      const bucket = o.config[AWS_ENV.archiveBucket];
+      if (!m.attachments?.length || !bucket) return composeEmail(m);
+      const [{ S3Client }, { S3ArchiveStore }] = await Promise.all([
+        import('@aws-sdk/client-s3'),
+        import('../adapters/s3/archive.js'),
+      ]);
+      archiveStore ??= new S3ArchiveStore(new S3Client({}), bucket, o.clock);
+      const store = archiveStore;
+      return composeWithArchive((key) => store.get(key))(m);
+    },
     sign: webhookHeaders,
     secret: (name) => process.env[name],
     clock: o.clock,

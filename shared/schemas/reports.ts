@@ -45,6 +45,22 @@ export const PublishBody = z.strictObject({
     .optional(),
   businessUnit: BusinessUnitId.optional(),
   formats: z.array(FormatSchema).min(1).max(4).default(['pdf', 'json']),
+  /**
+   * Who is e-mailed the report (distribution lists matched by role and sign-off capacity; for a customer report,
+   * only lists of that customer's business unit or of no business unit). Nobody when left out.
+   */
+  deliverTo: z
+    .strictObject({
+      roles: z
+        .array(z.enum(['admin', 'sla-manager', 'approver', 'service-owner', 'auditor', 'viewer']))
+        .max(6)
+        .default([]),
+      capacities: z
+        .array(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/))
+        .max(20)
+        .default([]),
+    })
+    .optional(),
 });
 export type PublishBody = z.infer<typeof PublishBody>;
 

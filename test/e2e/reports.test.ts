@@ -1,90 +1,23 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDemo } from '../../infra/local/demo.js';
-import { AgreementObjectivesSource } from '../../shared/adapters/agreement-objectives-source.js';
-import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
-import {
-  SqliteEvaluationStore,
-  SqliteExceptionWindowStore,
-  SqliteViolationStore,
-} from '../../shared/adapters/sqlite/objectives.js';
-import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
-import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
-import {
-  DEFAULT_BURN_WINDOWS,
-  DEFAULT_FORECAST,
-  DEFAULT_SEVERITY_RULES,
-  DEFAULT_TIER_DEFAULTS,
-} from '../../shared/policy/objectives.js';
 import type { ViolationRecord } from '../../shared/ports/objectives.js';
-import { BUCKET_MS, type RollupDelta } from '../../shared/ports/rollups.js';
-import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
-import { monthSpan } from '../../shared/usecases/reports/engine.js';
-import { previousMonth } from '../../shared/usecases/reports/index.js';
-import { TestClock } from '../helpers/clock.js';
+import { BUCKET_MS } from '../../shared/ports/rollups.js';
 import { startTestApp, type TestApp } from '../helpers/local-app.js';
+import { seedDemoMonth } from '../helpers/report-demo.js';
 
-/**
- * The demo portfolio with a month of telemetry: every active service's SLIs at 1,000 events per 5-minute
- * bucket, all good, except two hours on the 10th when the payments gateway failed half its requests. The engine
- * evaluates on the 20th (a violation with a provisional credit) and finalises the month's credit on the 1st.
- */
 let app: TestApp;
-const month = previousMonth(Date.now());
-const span = monthSpan(month, 'Europe/London');
-const GATEWAY = 'svc_payments-gateway';
+let month = '';
+let span = { start: 0, end: 0 };
 let gatewaySla = '';
 let violation: ViolationRecord;
 
 beforeAll(async () => {
   app = await startTestApp();
-  await loadDemo(app.container, app.stream);
-  const db = app.db;
-  const rollups = new SqliteRollupStore(db);
-  const services = (await app.call('GET', '/v1/services?limit=200', { as: 'admin' })).body.items as {
-    id: string;
-  }[];
-  const incident = Date.parse(`${month}-10T10:00:00Z`);
-  for (const s of services) {
-    const deltas: RollupDelta[] = [];
-    for (let t = span.start - 2 * 86_400_000; t < span.end + 86_400_000; t += BUCKET_MS) {
-      const bad = s.id === GATEWAY && t >= incident && t < incident + 2 * 3_600_000 ? 500 : 0;
-      for (const sli of ['availability', 'response-time'])
-        deltas.push({
-          sliKey: `${s.id}/${sli}`,
-          bucketStart: t,
-          good: 1000 - bad,
-          total: 1000,
-          count: 0,
-          sum: 0,
-          min: 0,
-          max: 0,
-        });
-    }
-    await rollups.add(deltas);
-  }
-  const clock = new TestClock(`${month}-20T12:00:00Z`);
-  const engine = new ObjectiveUseCases({
-    source: new AgreementObjectivesSource(new SqliteAgreementStore(db), new SqliteServiceStore(db)),
-    rollups,
-    exceptions: new SqliteExceptionWindowStore(db),
-    violations: new SqliteViolationStore(db),
-    evaluations: new SqliteEvaluationStore(db),
-    clock,
-    ids: { next: (p) => `${p}_${clock.now().getTime()}${Math.random().toString(36).slice(2, 8)}` },
-    settings: { burnWindows: DEFAULT_BURN_WINDOWS, forecast: DEFAULT_FORECAST, tiers: DEFAULT_TIER_DEFAULTS },
-    severityRules: DEFAULT_SEVERITY_RULES,
-  });
-  await engine.evaluateAll();
-  clock.set(span.end + 6 * 3_600_000);
-  await engine.finalizeCredits();
-  const vs = (await app.call('GET', `/v1/violations?serviceId=${GATEWAY}`, { as: 'admin' })).body
-    .items as ViolationRecord[];
-  violation = vs.find((v) => v.objectiveId === 'availability' && v.credit)!;
-  gatewaySla = violation.agreementId;
+  ({ month, span, gatewaySla, violation } = await seedDemoMonth(app));
 }, 120_000);
 afterAll(async () => app.close());
 
@@ -210,26 +143,37 @@ describe('reports over the demo portfolio', () => {
     const reports = app.container.reports!;
     const opened = await reports.openCommentaryWindows();
     expect(opened.requests).toBeGreaterThan(0);
-    const pubId = `monthly-compliance-portfolio-${month}`;
-    const dir = join(app.dir, 'outbox', 'commentary', pubId);
-    const request = JSON.parse(readFileSync(join(dir, 'request.json'), 'utf8'));
-    expect(request.objectives).toContainEqual(
-      expect.objectContaining({
-        agreementId: gatewaySla,
-        objectiveId: 'availability',
-        owner: expect.objectContaining({ name: 'Owen Service' }),
-      }),
-    );
-    writeFileSync(
-      join(dir, 'owen.commentary.json'),
-      JSON.stringify({
-        agreementId: gatewaySla,
-        objectiveId: 'availability',
-        author: 'Owen Service',
-        at: new Date().toISOString(),
-        text: 'A failed deployment on the 10th; rollbacks are now automatic (CAPA-7).',
-      }),
-    );
+    // One task per owner of a missed objective: the payments gateway's availability, addressed to its owner by
+    // e-mail and to the service's owners and SLA managers in scope; the owner is e-mailed.
+    const tasks = await app.call('GET', '/v1/tasks?view=mine&kind=commentary', { as: 'service-owner' });
+    expect(tasks.status, JSON.stringify(tasks.body)).toBe(200);
+    expect(tasks.body.items).toHaveLength(1);
+    const task = tasks.body.items[0];
+    expect(task).toMatchObject({
+      kind: 'commentary',
+      status: 'pending',
+      subject: { type: 'agreement', id: gatewaySla },
+      assignees: { emails: ['owen.service@bank.example'] },
+      data: { objectiveId: 'availability', publicationId: `monthly-compliance-portfolio-${month}` },
+      yours: true,
+    });
+    expect(
+      (await app.call('GET', '/v1/tasks?view=mine&kind=commentary', { as: 'viewer' })).body.items,
+    ).toEqual([]);
+    const answer = {
+      reason: 'Deviation explained',
+      comment: 'A failed deployment on the 10th; rollbacks are now automatic (CAPA-7).',
+    };
+    const done = await app.call('POST', `/v1/tasks/${task.id}/complete`, {
+      as: 'service-owner',
+      body: answer,
+    });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    const again = await app.call('POST', `/v1/tasks/${task.id}/complete`, {
+      as: 'service-owner',
+      body: answer,
+    });
+    expect(again.status).toBe(409);
     const result = await reports.publishScheduled();
     expect(result.published).toBe(3);
     // The month's final credit statement; the violation stays open (no evaluation has ended it) so it waits.
@@ -244,17 +188,40 @@ describe('reports over the demo portfolio', () => {
       as: 'auditor',
     });
     expect(doc.body.commentary).toEqual([
-      expect.objectContaining({ text: expect.stringContaining('CAPA-7') }),
+      expect.objectContaining({ agreementId: gatewaySla, objectiveId: 'availability', text: answer.comment }),
     ]);
-    const outbox = readdirSync(join(app.dir, 'outbox', 'reports'));
-    const deliveries = outbox.map((d) =>
-      JSON.parse(readFileSync(join(app.dir, 'outbox', 'reports', d, 'delivery.json'), 'utf8')),
+    // The window knows its report went out: the scheduled run does not publish it twice.
+    expect((await app.call('GET', `/v1/tasks/${task.id}`, { as: 'service-owner' })).body.data).toMatchObject({
+      publishedReportId: doc.body.id,
+    });
+    // Delivered through the notifier: one e-mail per scheduled report, to the schedule's lists, files attached.
+    // (The app's own dispatcher runs every second too: wait until the message is in the outbox.)
+    let monthly: ParsedMail | undefined;
+    let mails: ParsedMail[] = [];
+    for (let i = 0; i < 100 && !monthly; i++) {
+      await app.container.workflows!.notifications.dispatch();
+      mails = await Promise.all(
+        readdirSync(join(app.dir, 'outbox'))
+          .filter((f) => f.endsWith('.eml'))
+          .map((f) => simpleParser(readFileSync(join(app.dir, 'outbox', f)))),
+      );
+      monthly = mails.find((m) => m.headers.get('x-accord-report') === doc.body.id);
+      if (!monthly) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!monthly) throw new Error('the monthly report was not e-mailed');
+    expect(monthly.subject).toBe(`Monthly SLA compliance: Portfolio, ${month}`);
+    expect(addresses(monthly.to)).toEqual(
+      expect.arrayContaining(['sla-manager@accord.local', 'governance-board@accord.local']),
     );
-    const monthly = deliveries.find((d) => d.scheduleId === 'monthly-compliance-portfolio');
-    expect(monthly.recipients.roles).toEqual(['sla-manager', 'approver']);
-    expect(monthly.attachments.map((a: { fileName: string }) => a.fileName.split('.').at(-1)).sort()).toEqual(
-      ['csv', 'json', 'pdf'],
-    );
+    expect(monthly.attachments.map((a) => a.filename!.split('.').at(-1)).sort()).toEqual([
+      'csv',
+      'json',
+      'pdf',
+    ]);
+    expect(monthly.text).toContain('It carries 1 commentary');
+    const asked = mails.find((m) => m.headers.get('x-accord-task') === task.id);
+    expect(asked?.subject).toMatch(/^Commentary requested: Explain why "Availability"/);
+    expect(addresses(asked?.to)).toEqual(['owen.service@bank.example']);
     const credits = await app.call('GET', `/v1/archive?type=credit-statement&agreementId=${gatewaySla}`, {
       as: 'auditor',
     });
@@ -262,3 +229,8 @@ describe('reports over the demo portfolio', () => {
     expect((await app.call('GET', '/v1/archive/verify', { as: 'auditor' })).body.ok).toBe(true);
   });
 });
+
+/** The e-mail addresses of a parsed header (mailparser gives one object or a list). */
+function addresses(h: AddressObject | AddressObject[] | undefined): string[] {
+  return (Array.isArray(h) ? h : h ? [h] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
+}

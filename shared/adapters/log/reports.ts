@@ -1,15 +1,20 @@
 import type { Commentary } from '../../domain/reports/model.js';
-import type { CommentaryRequest, CommentaryWindow, Delivery, ReportDelivery } from '../../ports/reports.js';
+import type {
+  CommentaryRequest,
+  CommentaryState,
+  CommentaryWindow,
+  Delivery,
+  ReportDelivery,
+} from '../../ports/reports.js';
 import { logger } from '../../runtime/powertools.js';
 
 /**
- * Deliveries on AWS until the workflows work's Notifier (SES) is wired behind ReportDelivery: what would be
- * sent is logged (recipients by role, subject, archive keys, attachment hashes; never the attachments). The
+ * Deliveries on AWS where the workflows (and their notifier) are not deployed: what would be sent is logged (recipients by role, subject, archive keys, attachment hashes; never the attachments). The
  * published files are in the archive either way.
  */
 export class LogReportDelivery implements ReportDelivery {
   async deliver(d: Delivery): Promise<void> {
-    logger.info('report delivery (not sent: the notifier is not wired yet)', {
+    logger.info('report delivery (not sent: the workflows are not deployed here)', {
       deliveryId: d.id,
       kind: d.kind,
       scheduleId: d.scheduleId,
@@ -27,10 +32,10 @@ export class LogReportDelivery implements ReportDelivery {
   }
 }
 
-/** Commentary windows on AWS until the workflows' task port: requests are logged; no commentary comes back. */
+/** Commentary windows on AWS where the workflows are not deployed (no task store): logged; no commentary comes back. */
 export class LogCommentaryWindow implements CommentaryWindow {
   async open(req: CommentaryRequest): Promise<void> {
-    logger.info('report commentary window (no task created: the task port is not wired yet)', {
+    logger.info('report commentary window (no task created: the workflows are not deployed here)', {
       publicationId: req.publicationId,
       closesAt: req.closesAt,
       objectives: req.objectives.length,
@@ -38,5 +43,15 @@ export class LogCommentaryWindow implements CommentaryWindow {
   }
   async collect(_publicationId: string): Promise<Commentary[]> {
     return [];
+  }
+  async state(_publicationId: string): Promise<CommentaryState> {
+    return { asked: 0, pending: 0 };
+  }
+  async close(_publicationId: string): Promise<number> {
+    return 0;
+  }
+  async published(_publicationId: string, _reportId: string): Promise<void> {}
+  async remind(): Promise<number> {
+    return 0;
   }
 }

@@ -1,5 +1,11 @@
 import type { Commentary } from '../../domain/reports/model.js';
-import type { CommentaryRequest, CommentaryWindow, Delivery, ReportDelivery } from '../../ports/reports.js';
+import type {
+  CommentaryRequest,
+  CommentaryState,
+  CommentaryWindow,
+  Delivery,
+  ReportDelivery,
+} from '../../ports/reports.js';
 
 /** Deliveries kept in memory (tests): what the notifier would have been handed. */
 export class MemoryReportDelivery implements ReportDelivery {
@@ -18,6 +24,24 @@ export class MemoryCommentaryWindow implements CommentaryWindow {
   }
   async collect(publicationId: string): Promise<Commentary[]> {
     return [...(this.given.get(publicationId) ?? [])];
+  }
+  async state(publicationId: string): Promise<CommentaryState> {
+    const asked = this.opened.filter((r) => r.publicationId === publicationId).flatMap((r) => r.objectives);
+    return {
+      asked: asked.length,
+      pending: 0,
+      publishedReportId: this.publishedAs.get(publicationId),
+    };
+  }
+  async close(_publicationId: string): Promise<number> {
+    return 0;
+  }
+  readonly publishedAs = new Map<string, string>();
+  async published(publicationId: string, reportId: string): Promise<void> {
+    this.publishedAs.set(publicationId, reportId);
+  }
+  async remind(): Promise<number> {
+    return 0;
   }
   /** What an owner's task would record when they answer. */
   add(publicationId: string, c: Commentary): void {

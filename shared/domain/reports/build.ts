@@ -301,7 +301,7 @@ function monthlyCompliance(i: ReportInputs): Built {
     }),
     section('by-service', 'By service', { tables: [serviceTable] }),
     section('by-region', 'By region (data residency)', {
-      tables: [groupTable('by-region', 'By region', 'Region', (a) => a.region)],
+      tables: [groupTable('by-region', 'By region (data residency)', 'Region', (a) => a.region)],
     }),
     section('objectives', 'Agreements and objectives', { tables: [detail] }),
   ];

@@ -27,8 +27,10 @@ import type {
 import type { CommentaryWindow, ReportDelivery } from '../../ports/reports.js';
 import type { RollupStore } from '../../ports/rollups.js';
 import type { ServiceStore } from '../../ports/services.js';
+import { display } from '../../render/format.js';
 import { type Rendered, renderReport } from '../../render/index.js';
 import type { PdfEnv } from '../../render/pdf.js';
+import { SCHEDULES } from '../../schedules.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
 import { type PublishBody, ReportDocumentV1, type ReportQuery } from '../../schemas/reports.js';
 import type { Service } from '../../schemas/service.js';
@@ -87,6 +89,9 @@ export const SYSTEM_REPORTER: Principal = {
 };
 
 const DAY = 86_400_000;
+
+/** The day of the month scheduled publication runs (the day-of-month field of the `report-publish` row). */
+const PUBLISH_DAY = Number(SCHEDULES.find((x) => x.id === 'report-publish')?.cron.split(' ')[2] ?? 5);
 
 /** Months back from (and including) `month`, oldest first. */
 export function monthsEnding(month: string, n: number): string[] {
@@ -433,28 +438,35 @@ export class ReportUseCases {
       });
       archived.push({ key: entry.key, seq: entry.seq, sha256: entry.sha256 });
       attachments.push({
-        fileName: entry.key.split('/').at(-1)!,
+        // A name a reader recognises (the archive key keeps the report id); the e-mail lists both.
+        fileName: `${type}-${month}-${body.businessUnit ?? 'portfolio'}-${body.audience}${body.party ? `-${body.party}` : ''}.${r.extension}`,
         contentType: r.contentType,
         body: r.body,
         sha256: entry.sha256,
+        archiveKey: entry.key,
       });
     }
     const deliveryId = this.deps.newId('dlv');
+    const recipients = options.recipients ?? body.deliverTo;
     await this.deps.delivery.deliver({
       id: deliveryId,
       kind: 'report',
       scheduleId: options.scheduleId,
       recipients: {
-        roles: options.recipients?.roles ?? [],
-        capacities: options.recipients?.capacities ?? [],
+        roles: recipients?.roles ?? [],
+        capacities: recipients?.capacities ?? [],
         audience: body.audience,
         party: body.party,
+        businessUnit: body.businessUnit,
         people: [],
       },
-      subject: `${model.title}: ${model.scopeLabel}, ${model.period.label}`,
-      text: `${model.title} for ${model.period.label} is published and archived (report ${model.id}, SHA-256 ${model.hash}).`,
+      subject: `${model.title}: ${model.scopeLabel}${model.party ? ` for ${model.party}` : ''}, ${model.period.label}`,
+      text: deliveryText(model),
+      figures: model.summary.map((f) => ({ label: f.label, value: display(f.cell) })),
       attachments,
       archiveKeys: archived.map((a) => a.key),
+      reportId: model.id,
+      reportHash: model.hash,
     });
     return { reportId: model.id, hash: model.hash, archived, deliveryId };
   }
@@ -514,29 +526,97 @@ export class ReportUseCases {
    * ended, with the commentary its window collected; the month's final violations and credit statements
    * archived; anomalies between this month and the one before delivered as alerts.
    */
-  async publishScheduled(): Promise<{ published: number; archivedRecords: number; alerts: number }> {
+  async publishScheduled(): Promise<{
+    published: number;
+    held: number;
+    archivedRecords: number;
+    alerts: number;
+  }> {
+    const now = this.deps.clock.now().getTime();
+    const month = previousMonth(now);
+    let published = 0;
+    let held = 0;
+    for (const s of this.deps.policy.schedules) {
+      const outcome = await this.publishSchedule(s, month);
+      if (outcome === 'published') published++;
+      if (outcome === 'held') held++;
+    }
+    const archivedRecords = await this.archiveFinalRecords(month);
+    const alerts = await this.alertAnomalies(month);
+    return { published, held, archivedRecords, alerts };
+  }
+
+  /**
+   * One scheduled report for a month, its commentary window closed per policy: with commentary still missing, a
+   * `publish` schedule expires the open requests and publishes with what was given; a `hold` schedule publishes
+   * nothing yet (the SLA managers are told; the hourly follow-up publishes once every owner has answered). A
+   * publication already made for this window is not made again.
+   */
+  private async publishSchedule(
+    s: ReportScheduleDef,
+    month: string,
+  ): Promise<'published' | 'held' | 'already published'> {
+    const publicationId = `${s.id}-${month}`;
+    const { commentary } = this.deps;
+    if (s.commentaryWindowHours > 0) {
+      const state = await commentary.state(publicationId);
+      if (state.publishedReportId) return 'already published';
+      if (state.pending > 0 && s.onCommentaryMissing === 'hold') {
+        await this.deps.delivery.deliver({
+          id: `held-${publicationId}`,
+          kind: 'report-held',
+          scheduleId: s.id,
+          recipients: {
+            roles: ['sla-manager'],
+            capacities: [],
+            audience: 'internal',
+            businessUnit: s.scope.kind === 'business-unit' ? s.scope.businessUnit : undefined,
+            people: [],
+          },
+          subject: `Held for commentary: ${s.type} for ${month}`,
+          text: `The ${s.type} report for ${month} (schedule ${s.id}) is held: ${state.pending} of ${state.asked} owners of objectives that missed have not explained the deviation yet. It is published as soon as every one has answered.`,
+          attachments: [],
+          archiveKeys: [],
+        });
+        return 'held';
+      }
+      if (state.pending > 0) await commentary.close(publicationId);
+    }
+    const given = s.commentaryWindowHours > 0 ? await commentary.collect(publicationId) : [];
+    const r = await this.publish(
+      SYSTEM_REPORTER,
+      s.type,
+      {
+        period: month,
+        months: 1,
+        audience: s.audience,
+        formats: s.formats,
+        ...(s.scope.kind === 'business-unit' ? { businessUnit: s.scope.businessUnit } : {}),
+      },
+      { scheduleId: s.id, recipients: s.recipients, commentary: given },
+    );
+    if (s.commentaryWindowHours > 0) await commentary.published(publicationId, r.reportId);
+    return 'published';
+  }
+
+  /**
+   * The hourly follow-up of commentary windows (shared/schedules.ts): reminders before a window closes, overdue
+   * reminders while a report is held, and the publication of a held report once every owner has answered.
+   */
+  async followUpCommentary(): Promise<{ reminders: number; published: number }> {
+    const reminders = await this.deps.commentary.remind(this.deps.policy.commentary);
     const now = this.deps.clock.now().getTime();
     const month = previousMonth(now);
     let published = 0;
     for (const s of this.deps.policy.schedules) {
-      const commentary = await this.deps.commentary.collect(`${s.id}-${month}`);
-      await this.publish(
-        SYSTEM_REPORTER,
-        s.type,
-        {
-          period: month,
-          months: 1,
-          audience: s.audience,
-          formats: s.formats,
-          ...(s.scope.kind === 'business-unit' ? { businessUnit: s.scope.businessUnit } : {}),
-        },
-        { scheduleId: s.id, recipients: s.recipients, commentary },
-      );
-      published++;
+      if (s.commentaryWindowHours === 0 || s.onCommentaryMissing !== 'hold') continue;
+      // Only from the scheduled publication's day on (the `report-publish` row): before it the window is open.
+      if (new Date(now).getUTCDate() < PUBLISH_DAY) continue;
+      const state = await this.deps.commentary.state(`${s.id}-${month}`);
+      if (state.asked === 0 || state.pending > 0 || state.publishedReportId) continue;
+      if ((await this.publishSchedule(s, month)) === 'published') published++;
     }
-    const archivedRecords = await this.archiveFinalRecords(month);
-    const alerts = await this.alertAnomalies(month);
-    return { published, archivedRecords, alerts };
+    return { reminders, published };
   }
 
   /** Resolved violations (with their evidence) and final credit statements of a month, archived once each. */
@@ -653,6 +733,25 @@ export class ReportUseCases {
     }
     return alerts.length;
   }
+}
+
+/**
+ * The words of a report's e-mail, from the sealed (so already redacted) model only: what it is, the commentary's
+ * count, and the hash that ties every file to the archived JSON (the key figures travel beside, as a table).
+ */
+export function deliveryText(model: ReportModel): string {
+  const audience = model.party ? `${model.audience} (${model.party})` : model.audience;
+  return [
+    `${model.title} for ${model.period.label} (${model.scopeLabel}), prepared for the ${audience} audience, is published and archived.`,
+    ...(model.commentary.length
+      ? [
+          `It carries ${model.commentary.length} commentar${model.commentary.length === 1 ? 'y' : 'ies'} from the owners of objectives that missed.`,
+        ]
+      : []),
+    `Report ${model.id}, SHA-256 ${model.hash} (the hash of its JSON; printed on every page of the PDF).`,
+  ]
+    .filter((p) => p.length > 0)
+    .join('\n\n');
 }
 
 function scopeLabel(req: ReportRequest): string {

@@ -8,6 +8,7 @@ import {
 import type { DistributionPolicy, WorkflowPolicy } from '../../policy/workflows.js';
 import type { Clock } from '../../ports/clock.js';
 import type {
+  AttachmentRef,
   EmailMessage,
   EmailSender,
   NotificationRecord,
@@ -38,6 +39,10 @@ export interface NotifyRequest {
   /** Extra headers (X-Accord-Task …) and the webhook payload's data. */
   headers?: Record<string, string>;
   data?: Record<string, unknown>;
+  /** Files from the archive, attached when the message is composed (reports). */
+  attachments?: readonly AttachmentRef[];
+  /** A complete e-mail-safe HTML body instead of the paragraphs' (reports); the caller escapes what it holds. */
+  html?: string;
 }
 
 export interface NotificationDeps {
@@ -100,7 +105,9 @@ export class Notifications {
         ].join('\n'),
         date: now.toISOString(),
         headers: { 'X-Accord-Event': req.event, ...(req.headers ?? {}) },
+        ...(req.attachments?.length ? { attachments: [...req.attachments] } : {}),
       };
+      if (req.html !== undefined) email.html = req.html;
       if (await this.deps.store.enqueue({ ...base, id, channel: 'email', email })) queued++;
     }
     for (const sub of webhooksFor(this.deps.distribution.webhooks, req.event, req.businessUnit)) {

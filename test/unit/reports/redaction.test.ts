@@ -161,7 +161,8 @@ describe('redaction per audience', () => {
           const seen = forbidden.filter((v) => text.includes(v));
           expect(seen, `${type} for ${audience} as ${format}`).toEqual([]);
         }
-      });
+        // Each runs pdftotext twice: seconds on a loaded machine, not a speed target.
+      }, 30_000);
     }
   }
 

@@ -18,6 +18,7 @@ import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
 import { SqliteVendorStore } from '../../shared/adapters/sqlite/vendors.js';
 import { loadArchivePolicy } from '../../shared/policy/archive.js';
+import { loadChainPolicy } from '../../shared/policy/chain.js';
 import { loadSignOffRules } from '../../shared/policy/index.js';
 import {
   DEFAULT_BURN_WINDOWS,
@@ -32,6 +33,7 @@ import type { Container } from '../../shared/runtime/container.js';
 import { logger } from '../../shared/runtime/powertools.js';
 import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
+import { ChainUseCases } from '../../shared/usecases/chain/index.js';
 import { AgreementLifecycleJob } from '../../shared/usecases/lifecycle-job.js';
 import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
 import { ArchiveUseCases } from '../../shared/usecases/reports/archive.js';
@@ -58,6 +60,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   const exceptions = new SqliteExceptionWindowStore(db);
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
   let workflows: LocalWorkflowParts | undefined;
+  const chain = new ChainUseCases({ agreements, clock, policy: loadChainPolicy() });
   const agreementUseCases = new AgreementUseCases({
     agreements,
     services,
@@ -66,6 +69,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     signOffRules: loadSignOffRules(),
     residencyRegion,
     observer: { changed: (v) => observe(() => workflows?.services.approval.changed(v)) },
+    gaps: (a) => chain.findingsFor(a),
   });
   const violations = new SqliteViolationStore(db);
   workflows = composeLocalWorkflows({
@@ -149,6 +153,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       commentary: new FileCommentaryWindow(join(dataDir, 'outbox', 'commentary')),
     }),
     workflows: workflows.services,
+    chain,
   };
   return { db, container, workflows };
 }

@@ -7,11 +7,13 @@ import { DynamoServiceStore } from '../adapters/dynamodb/services.js';
 import { DynamoVendorStore } from '../adapters/dynamodb/vendors.js';
 import { UlidGenerator } from '../adapters/ids.js';
 import { UnavailableError } from '../domain/errors.js';
+import { loadChainPolicy } from '../policy/chain.js';
 import { loadSignOffRules } from '../policy/index.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { UsagePlans } from '../ports/vendors.js';
 import { AgreementUseCases } from '../usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../usecases/audit.js';
+import { ChainUseCases } from '../usecases/chain/index.js';
 import { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import { ServiceUseCases } from '../usecases/services.js';
 import { VendorUseCases, vendorsIn } from '../usecases/vendors.js';
@@ -136,6 +138,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
   let workflows: Container['workflows'];
+  const chain = new ChainUseCases({ agreements, clock, policy: loadChainPolicy() });
   const agreementUseCases = new AgreementUseCases({
     agreements,
     services,
@@ -150,6 +153,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
           logger.error('workflow observer failed', { error: error as Error }),
         ),
     },
+    gaps: (a) => chain.findingsFor(a),
   });
   const workflowsTable = config[AWS_ENV.workflowsTable];
   if (workflowsTable) {
@@ -187,6 +191,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
         (await new DynamoExceptionWindowStore(db, tables.data).list({ agreementId })).map((w) => w.id),
     ),
     ...(vendors ? { vendors } : {}),
+    chain,
   };
 }
 

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { AgreementKind, AgreementStatus, GapFindingView } from './agreement.js';
+
+export { GapFindingView };
+
+/** How one linked agreement supports one objective of the upper one. */
+export const EdgeSupportView = z.object({
+  objectiveId: z.string(),
+  dependencyObjectiveId: z.string().optional(),
+  mode: z.enum(['serial', 'redundant']),
+  group: z.string().optional(),
+  handoffMinutes: z.number().optional(),
+});
+
+/** The underpinning chain around one agreement, as far as the caller may see it. */
+export const ChainGraph = z.object({
+  agreementId: z.string(),
+  nodes: z.array(
+    z.object({
+      id: z.string(),
+      kind: AgreementKind,
+      title: z.string(),
+      status: AgreementStatus,
+      serviceId: z.string(),
+      businessUnit: z.string(),
+      /** 0 for the agreement asked about; 1, 2 … for what it rests on; −1, −2 … for what rests on it. */
+      level: z.number().int(),
+      objectives: z.array(
+        z.object({
+          id: z.string(),
+          sliType: z.string(),
+          target: z.number(),
+          thresholdMs: z.number().optional(),
+        }),
+      ),
+    }),
+  ),
+  edges: z.array(z.object({ from: z.string(), to: z.string(), supports: z.array(EdgeSupportView) })),
+  /** What lies in the chain outside the caller's scope: counted, never named. */
+  outsideScope: z.object({ agreements: z.number().int(), edges: z.number().int() }),
+});
+export type ChainGraph = z.infer<typeof ChainGraph>;
+
+export const GapReport = z.object({
+  asOf: z.string(),
+  /** Agreements analysed (the chain under the ones asked about included). */
+  analysed: z.number().int(),
+  findings: z.array(GapFindingView),
+  /** Findings about agreements outside the caller's scope: counted, never shown. */
+  outsideScope: z.number().int(),
+});
+export type GapReport = z.infer<typeof GapReport>;

@@ -60,7 +60,6 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   const exceptions = new SqliteExceptionWindowStore(db);
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
   let workflows: LocalWorkflowParts | undefined;
-  const chain = new ChainUseCases({ agreements, clock, policy: loadChainPolicy() });
   const agreementUseCases = new AgreementUseCases({
     agreements,
     services,
@@ -72,6 +71,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     gaps: (a) => chain.findingsFor(a),
   });
   const violations = new SqliteViolationStore(db);
+  const chain = new ChainUseCases({ agreements, clock, policy: loadChainPolicy(), violations });
   workflows = composeLocalWorkflows({
     violations,
     db,

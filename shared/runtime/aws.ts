@@ -1,7 +1,7 @@
 import { DynamoAgreementStore } from '../adapters/dynamodb/agreements.js';
 import { DynamoAuditStore } from '../adapters/dynamodb/audit.js';
 import { documentClient } from '../adapters/dynamodb/client.js';
-import { DynamoExceptionWindowStore } from '../adapters/dynamodb/objectives.js';
+import { DynamoExceptionWindowStore, DynamoViolationStore } from '../adapters/dynamodb/objectives.js';
 import { DynamoRollupStore } from '../adapters/dynamodb/rollups.js';
 import { DynamoServiceStore } from '../adapters/dynamodb/services.js';
 import { DynamoVendorStore } from '../adapters/dynamodb/vendors.js';
@@ -138,7 +138,12 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
   let workflows: Container['workflows'];
-  const chain = new ChainUseCases({ agreements, clock, policy: loadChainPolicy() });
+  const chain = new ChainUseCases({
+    agreements,
+    clock,
+    policy: loadChainPolicy(),
+    violations: new DynamoViolationStore(db, tables.data),
+  });
   const agreementUseCases = new AgreementUseCases({
     agreements,
     services,

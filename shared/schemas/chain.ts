@@ -50,3 +50,42 @@ export const GapReport = z.object({
   outsideScope: z.number().int(),
 });
 export type GapReport = z.infer<typeof GapReport>;
+
+const Term = z.object({
+  agreementId: z.string(),
+  objectiveId: z.string(),
+  mode: z.enum(['serial', 'redundant']).optional(),
+  group: z.string().optional(),
+});
+
+/** A breach and what was failing under it in the same period, ranked: the RCA's starting point. */
+export const BreachAnalysisView = z.object({
+  violationId: z.string(),
+  agreementId: z.string(),
+  objectiveId: z.string(),
+  period: z.object({ start: z.string(), end: z.string() }),
+  targetPercent: z.number(),
+  compliancePercent: z.number().nullable(),
+  examined: z.number().int(),
+  contributors: z.array(
+    z.object({
+      rank: z.number().int(),
+      agreementId: z.string(),
+      kind: z.enum(['OLA', 'UC']),
+      objectiveId: z.string(),
+      depth: z.number().int(),
+      mode: z.enum(['serial', 'redundant']),
+      group: z.string().optional(),
+      violationId: z.string(),
+      severity: z.string(),
+      status: z.enum(['open', 'resolved']),
+      targetPercent: z.number(),
+      compliancePercent: z.number().nullable(),
+      marginPoints: z.number().nullable(),
+      overlap: z.object({ from: z.string(), to: z.string(), minutes: z.number() }),
+      overlapRatio: z.number(),
+      path: z.array(Term),
+    }),
+  ),
+  outsideScope: z.number().int(),
+});

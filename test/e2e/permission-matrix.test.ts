@@ -98,6 +98,7 @@ const EXPECTED: Record<string, string> = {
   'chain.graph':                    '200 200 200  200 200 404  200 200 404  200 404  403',
   'chain.gaps':                     '200 200 200  200 200 404  200 200 404  200 404  403',
   'chain.portfolio-gaps':           '200 200 200  200 200 200  200 200 200  200 200  403',
+  'chain.breach':                   '404 404 404  404 404 404  404 404 404  404 404  403',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */

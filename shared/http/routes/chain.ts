@@ -1,4 +1,4 @@
-import { ChainGraph, GapReport } from '../../schemas/chain.js';
+import { BreachAnalysisView, ChainGraph, GapReport } from '../../schemas/chain.js';
 import type { RouteSpec } from '../routes.js';
 
 /** Routes of the underpinning chain (issue 13); spread into ROUTES. */
@@ -35,5 +35,16 @@ export const CHAIN_ROUTES: readonly RouteSpec[] = [
     summary:
       'Coverage gaps across the portfolio you may see, and the active OLAs and UCs that underpin nothing active',
     response: GapReport,
+  },
+  {
+    id: 'chain.breach',
+    method: 'GET',
+    path: '/v1/violations/{violationId}/chain',
+    auth: 'user',
+    action: 'violation.read',
+    handler: 'chain/breach',
+    summary:
+      'Breach analysis through the chain: the underpinning objectives that were also failing in the breached period, with their figures and overlap, ranked (the starting point of the RCA)',
+    response: BreachAnalysisView,
   },
 ];

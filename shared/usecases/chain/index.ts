@@ -1,10 +1,12 @@
 import { canAccess, type Principal } from '../../domain/access/policy.js';
+import { type Contributor, chainCandidates, rankContributors } from '../../domain/chain/breach.js';
 import { analyseGaps, type GapAnalysis, type GapFinding, type GapPolicy } from '../../domain/chain/gaps.js';
 import type { ChainAgreement } from '../../domain/chain/graph.js';
 import { edgesOf } from '../../domain/chain/graph.js';
 import { NotFoundError, UnavailableError } from '../../domain/errors.js';
 import type { AgreementStore } from '../../ports/agreements.js';
 import type { Clock } from '../../ports/clock.js';
+import type { ViolationStore } from '../../ports/objectives.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
 import type { ChainGraph, GapReport } from '../../schemas/chain.js';
 import { agreementLocation } from '../agreements.js';
@@ -13,6 +15,23 @@ export interface ChainDeps {
   agreements: AgreementStore;
   clock: Clock;
   policy: GapPolicy;
+  /** Violations, for breach analysis through the chain; absent where not wired (that route answers 503). */
+  violations?: ViolationStore | undefined;
+}
+
+/** A breach and what was failing under it (GET /v1/violations/{id}/chain). */
+export interface BreachAnalysis {
+  violationId: string;
+  agreementId: string;
+  objectiveId: string;
+  period: { start: string; end: string };
+  targetPercent: number;
+  compliancePercent: number | null;
+  /** Underpinning objectives examined (at any depth, in the caller's scope or not). */
+  examined: number;
+  contributors: Contributor[];
+  /** Contributors on agreements outside the caller's scope: counted, not named. */
+  outsideScope: number;
 }
 
 /** Statuses in which an agreement's promises are analysed in the portfolio (in force or on its way). */
@@ -108,6 +127,53 @@ export class ChainUseCases {
     const roots = inScope.filter((a) => a.kind !== 'UC' && LIVE.has(a.status)).map((a) => a.id);
     const candidates = inScope.filter((a) => a.kind !== 'SLA').map((a) => a.id);
     return this.scoped(principal, analyseGaps(all, roots, this.deps.policy, asOf, candidates), all, asOf);
+  }
+
+  /**
+   * Breach analysis through the chain: the objectives under a violated one (any depth) that had violations whose
+   * measured window overlaps the breached window, with their figures and the overlap, ranked (domain/chain/breach).
+   * NotFoundError when the violation does not exist or the caller may not read it.
+   */
+  async breach(principal: Principal, violationId: string): Promise<BreachAnalysis> {
+    const store = this.deps.violations;
+    if (!store) throw new UnavailableError('violations are not wired in this function');
+    const v = await store.get(violationId);
+    if (!v || !canAccess(principal, 'violation.read', v))
+      throw new NotFoundError(`no violation ${violationId}`);
+    const byId = await this.chainBelow([v.agreementId]);
+    const candidates = chainCandidates(byId, v.agreementId, v.objectiveId);
+    const withViolations = await Promise.all(
+      candidates.map(async (c) => ({
+        ...c,
+        violations: await store.list({ agreementId: c.agreementId, objectiveId: c.objectiveId, limit: 200 }),
+      })),
+    );
+    const period = { start: v.evidence.window.start, end: v.evidence.window.end };
+    const all = rankContributors(period, withViolations);
+    const shown = all
+      .filter((c) => {
+        const a = byId.get(c.agreementId);
+        return a !== undefined && this.mayRead(principal, a);
+      })
+      .map((c, i) => ({
+        ...c,
+        rank: i + 1,
+        path: c.path.map((t) => {
+          const a = byId.get(t.agreementId);
+          return a && this.mayRead(principal, a) ? t : { ...t, agreementId: HIDDEN, objectiveId: HIDDEN };
+        }),
+      }));
+    return {
+      violationId: v.id,
+      agreementId: v.agreementId,
+      objectiveId: v.objectiveId,
+      period,
+      targetPercent: v.evidence.target,
+      compliancePercent: v.evidence.compliance,
+      examined: candidates.length,
+      contributors: shown,
+      outsideScope: all.length - shown.length,
+    };
   }
 
   /** Every finding of one agreement's chain, unscoped: what submission records and activation checks. */

@@ -14,6 +14,8 @@ export const TASK_KINDS = [
   'review',
   'preventive',
   'freeze-exception',
+  'vendor-remediation',
+  'renegotiation',
 ] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 

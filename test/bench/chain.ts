@@ -124,11 +124,12 @@ function agreement(
   };
 }
 
-async function load(store: SqliteAgreementStore): Promise<void> {
-  for (let i = 0; i < UCS; i++)
-    await store.create(agreement(id('UC', i), 'UC', i, [], [99.5 + (i % 5) / 10, 3]));
+/** The benchmark's portfolio, lowest level first (so that every link names a stored agreement). */
+export function portfolio(): AgreementVersion[] {
+  const out: AgreementVersion[] = [];
+  for (let i = 0; i < UCS; i++) out.push(agreement(id('UC', i), 'UC', i, [], [99.5 + (i % 5) / 10, 3]));
   for (let i = 0; i < OLA2; i++)
-    await store.create(
+    out.push(
       agreement(
         id('OLB', i),
         'OLA',
@@ -141,7 +142,7 @@ async function load(store: SqliteAgreementStore): Promise<void> {
       ),
     );
   for (let i = 0; i < OLA1; i++)
-    await store.create(
+    out.push(
       agreement(
         id('OLA', i),
         'OLA',
@@ -154,7 +155,7 @@ async function load(store: SqliteAgreementStore): Promise<void> {
       ),
     );
   for (let i = 0; i < SLAS; i++)
-    await store.create(
+    out.push(
       agreement(
         id('SLA', i),
         'SLA',
@@ -166,6 +167,7 @@ async function load(store: SqliteAgreementStore): Promise<void> {
         [i % 3 === 0 ? 99.5 : 99.9, 8 + (i % 4)],
       ),
     );
+  return out;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -177,7 +179,7 @@ export async function benchChain(): Promise<BenchEntry[]> {
     const db = openDatabase(join(dir, 'bench.db'));
     const store = new SqliteAgreementStore(db);
     const t0 = performance.now();
-    await load(store);
+    for (const a of portfolio()) await store.create(a);
     const loadS = (performance.now() - t0) / 1000;
     const chain = new ChainUseCases({
       agreements: store,
@@ -193,6 +195,8 @@ export async function benchChain(): Promise<BenchEntry[]> {
     };
     const runs: number[] = [];
     const reads: number[] = [];
+    /** CPU time of the same runs: on a shared machine wall time mostly measures the queue for a core. */
+    const cpus: number[] = [];
     let findings = 0;
     let analysed = 0;
     for (let r = 0; r < 3; r++) {
@@ -208,8 +212,11 @@ export async function benchChain(): Promise<BenchEntry[]> {
       reads.push(performance.now() - a);
       if (n !== SLAS + OLA1 + OLA2 + UCS) throw new Error(`read ${n} agreements`);
       const b = performance.now();
+      const cpu0 = process.cpuUsage();
       const rep = await chain.portfolioGaps(admin);
       runs.push(performance.now() - b);
+      const cpu = process.cpuUsage(cpu0);
+      cpus.push((cpu.user + cpu.system) / 1000);
       findings = rep.findings.length;
       analysed = rep.analysed;
     }

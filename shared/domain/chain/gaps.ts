@@ -85,6 +85,7 @@ export interface GapAnalysis {
   findings: GapFinding[];
 }
 
+const NONE: readonly { to: string; s: EdgeSupport }[] = [];
 const round = (x: number, dp = 4) => Math.round(x * 10 ** dp) / 10 ** dp;
 const fmtMinutes = (m: number) => {
   const h = Math.floor(m / 60);
@@ -92,7 +93,17 @@ const fmtMinutes = (m: number) => {
   return h && r ? `${h} h ${r} min` : h ? `${h} h` : `${r} min`;
 };
 
+const windowTexts = new WeakMap<Objective, string>();
+
 function windowText(o: Objective): string {
+  const known = windowTexts.get(o);
+  if (known !== undefined) return known;
+  const text = computeWindowText(o);
+  windowTexts.set(o, text);
+  return text;
+}
+
+function computeWindowText(o: Objective): string {
   const w = o.window.type === 'rolling' ? `rolling ${o.window.days} days` : `calendar ${o.window.unit}`;
   const slice = o.timeSlice ? ` (${o.timeSlice.minutes}-minute slices at ${o.timeSlice.target})` : '';
   return `${w}, ${o.budgetingMethod}${slice}`;
@@ -112,6 +123,8 @@ export class GapAnalyser {
   private readonly slowest = new Map<string, { minutes: number; path: GapTerm[] } | undefined>();
   private readonly hours = new Map<string, Record<string, unknown> | undefined>();
   private readonly analysedIds = new Set<string>();
+  private readonly targets = new Map<string, { d: ChainAgreement; o: Objective } | undefined>();
+  private readonly supportIndex = new Map<string, Map<string, { to: string; s: EdgeSupport }[]>>();
   private readonly out: GapFinding[] = [];
   private readonly from: number;
   private readonly to: number;
@@ -131,11 +144,8 @@ export class GapAnalyser {
     this.analysedIds.add(id);
     const a = this.byId.get(id);
     if (!a || a.kind === 'UC') return;
-    const edges = edgesOf(a);
     for (const o of a.objectives) {
-      const supports = edges.flatMap((e) =>
-        e.supports.filter((s) => s.objectiveId === o.id).map((s) => ({ to: e.to, s })),
-      );
+      const supports = this.supportsOf(a, o.id);
       if (supports.length === 0) {
         if (a.kind === 'SLA')
           this.add('unsupported-objective', a.id, o.id, [], {
@@ -147,9 +157,9 @@ export class GapAnalyser {
       if (o.sli.type === 'availability') this.checkAvailability(a, o);
       else if (o.sli.type === 'response-time' || o.sli.type === 'resolution-time') this.checkTime(a, o);
     }
-    for (const e of edges) {
-      this.checkHours(a, e.to);
-      this.analyse(e.to);
+    for (const to of new Set(a.underpinnedBy)) {
+      this.checkHours(a, to);
+      this.analyse(to);
     }
   }
 
@@ -169,9 +179,12 @@ export class GapAnalyser {
   }
 
   result(): GapAnalysis {
-    const key = (f: GapFinding) =>
-      `${f.agreementId} ${f.objectiveId ?? ''} ${f.rule} ${f.dependencyIds.join(',')}`;
-    const findings = [...this.out].sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+    const keyed = this.out.map((f) => ({
+      f,
+      k: `${f.agreementId} ${f.objectiveId ?? ''} ${f.rule} ${f.dependencyIds.join(',')}`,
+    }));
+    keyed.sort((x, y) => (x.k < y.k ? -1 : x.k > y.k ? 1 : 0));
+    const findings = keyed.map((x) => x.f);
     return { analysed: this.analysedIds.size, findings };
   }
 
@@ -196,6 +209,18 @@ export class GapAnalyser {
 
   /** The linked agreement's objective an edge rests on: the named one, else its first of the same SLI type. */
   private target(s: EdgeSupport, to: string, o: Objective): { d: ChainAgreement; o: Objective } | undefined {
+    const key = `${to} ${s.dependencyObjectiveId ?? ''} ${o.sli.type}`;
+    if (this.targets.has(key)) return this.targets.get(key);
+    const t = this.findTarget(s, to, o);
+    this.targets.set(key, t);
+    return t;
+  }
+
+  private findTarget(
+    s: EdgeSupport,
+    to: string,
+    o: Objective,
+  ): { d: ChainAgreement; o: Objective } | undefined {
     const d = this.byId.get(to);
     if (!d) return undefined;
     const dep =
@@ -205,10 +230,20 @@ export class GapAnalyser {
     return dep ? { d, o: dep } : undefined;
   }
 
-  private supportsOf(a: ChainAgreement, objectiveId: string): { to: string; s: EdgeSupport }[] {
-    return edgesOf(a).flatMap((e) =>
-      e.supports.filter((s) => s.objectiveId === objectiveId).map((s) => ({ to: e.to, s })),
-    );
+  /** The edges supporting one objective of an agreement (indexed once per agreement). */
+  private supportsOf(a: ChainAgreement, objectiveId: string): readonly { to: string; s: EdgeSupport }[] {
+    let index = this.supportIndex.get(a.id);
+    if (!index) {
+      index = new Map();
+      for (const e of edgesOf(a))
+        for (const s of e.supports) {
+          const list = index.get(s.objectiveId);
+          if (list) list.push({ to: e.to, s });
+          else index.set(s.objectiveId, [{ to: e.to, s }]);
+        }
+      this.supportIndex.set(a.id, index);
+    }
+    return index.get(objectiveId) ?? NONE;
   }
 
   /**

@@ -340,8 +340,14 @@ describe('cycles', () => {
 
 describe('the chain policy', () => {
   it('is refused when a rule is missing, naming it', () => {
-    expect(() => parseChainPolicy({ version: 1, hoursHorizonDays: 364, rules: {} })).toThrow(
-      /rules\.availability-composition/,
-    );
+    expect(() =>
+      parseChainPolicy({
+        version: 1,
+        hoursHorizonDays: 364,
+        scorecardMonths: 6,
+        vendorTriggers: [],
+        rules: {},
+      }),
+    ).toThrow(/rules\.availability-composition/);
   });
 });

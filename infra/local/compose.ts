@@ -16,6 +16,7 @@ import {
 } from '../../shared/adapters/sqlite/objectives.js';
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
+import { SqliteWorkTaskStore } from '../../shared/adapters/sqlite/tasks.js';
 import { SqliteVendorStore } from '../../shared/adapters/sqlite/vendors.js';
 import { loadArchivePolicy } from '../../shared/policy/archive.js';
 import { loadChainPolicy } from '../../shared/policy/chain.js';
@@ -71,7 +72,6 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     gaps: (a) => chain.findingsFor(a),
   });
   const violations = new SqliteViolationStore(db);
-  const chain = new ChainUseCases({ agreements, clock, policy: loadChainPolicy(), violations });
   workflows = composeLocalWorkflows({
     violations,
     db,
@@ -91,6 +91,14 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   });
   const rollups = new SqliteRollupStore(db);
   const evaluations = new SqliteEvaluationStore(db);
+  const chain = new ChainUseCases({
+    agreements,
+    clock,
+    policy: loadChainPolicy(),
+    violations,
+    evaluations,
+    tasks: new SqliteWorkTaskStore(db),
+  });
   const settings = {
     burnWindows: DEFAULT_BURN_WINDOWS,
     forecast: DEFAULT_FORECAST,

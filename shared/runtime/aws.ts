@@ -1,10 +1,15 @@
 import { DynamoAgreementStore } from '../adapters/dynamodb/agreements.js';
 import { DynamoAuditStore } from '../adapters/dynamodb/audit.js';
 import { documentClient } from '../adapters/dynamodb/client.js';
-import { DynamoExceptionWindowStore, DynamoViolationStore } from '../adapters/dynamodb/objectives.js';
+import {
+  DynamoEvaluationStore,
+  DynamoExceptionWindowStore,
+  DynamoViolationStore,
+} from '../adapters/dynamodb/objectives.js';
 import { DynamoRollupStore } from '../adapters/dynamodb/rollups.js';
 import { DynamoServiceStore } from '../adapters/dynamodb/services.js';
 import { DynamoVendorStore } from '../adapters/dynamodb/vendors.js';
+import { DynamoWorkTaskStore } from '../adapters/dynamodb/workflows.js';
 import { UlidGenerator } from '../adapters/ids.js';
 import { UnavailableError } from '../domain/errors.js';
 import { loadChainPolicy } from '../policy/chain.js';
@@ -143,6 +148,10 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     clock,
     policy: loadChainPolicy(),
     violations: new DynamoViolationStore(db, tables.data),
+    evaluations: new DynamoEvaluationStore(db, tables.data),
+    ...(config[AWS_ENV.workflowsTable]
+      ? { tasks: new DynamoWorkTaskStore(db, config[AWS_ENV.workflowsTable]!) }
+      : {}),
   });
   const agreementUseCases = new AgreementUseCases({
     agreements,

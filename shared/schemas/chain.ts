@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgreementKind, AgreementStatus, GapFindingView } from './agreement.js';
+import { Reason } from './common.js';
 
 export { GapFindingView };
 
@@ -88,4 +89,45 @@ export const BreachAnalysisView = z.object({
     }),
   ),
   outsideScope: z.number().int(),
+});
+
+const PeriodScoreView = z.object({
+  period: z.string(),
+  compliancePercent: z.number().nullable(),
+  missed: z.boolean(),
+  violationIds: z.array(z.string()),
+  creditsOwed: z.array(z.object({ currency: z.string(), amount: z.number() })),
+});
+
+/** A vendor's scorecard across its UCs: compliance per period, misses in a row, credits owed, triggers firing. */
+export const VendorScorecardView = z.object({
+  vendorId: z.string(),
+  asOf: z.string(),
+  periods: z.array(z.string()),
+  objectives: z.array(
+    z.object({
+      agreementId: z.string(),
+      title: z.string(),
+      status: AgreementStatus,
+      objectiveId: z.string(),
+      targetPercent: z.number(),
+      periods: z.array(PeriodScoreView),
+      missedInARow: z.number().int(),
+      missedPeriods: z.number().int(),
+      triggers: z.array(
+        z.object({ id: z.string(), task: z.string(), because: z.string(), taskId: z.string() }),
+      ),
+    }),
+  ),
+  creditsOwed: z.array(z.object({ currency: z.string(), amount: z.number() })),
+  outsideScope: z.number().int(),
+});
+
+/** Opening the tasks of the triggers that fire: a reason is recorded with the request. */
+export const VendorTriggersBody = z.strictObject({ reason: Reason });
+
+export const VendorTriggersResponse = z.object({
+  opened: z.array(z.string()),
+  existing: z.array(z.string()),
+  scorecard: VendorScorecardView,
 });

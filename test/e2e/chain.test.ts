@@ -106,6 +106,22 @@ describe('the underpinning chain over HTTP', () => {
     });
   });
 
+  it('serves a vendor scorecard and opens no task while no trigger fires', async () => {
+    const card = await app.call('GET', '/v1/chain/vendors/card-processor/scorecard', { as: 'sla-manager' });
+    expect(card.status, JSON.stringify(card.body)).toBe(200);
+    expect(card.body.periods).toHaveLength(6);
+    const open = await app.call('POST', '/v1/chain/vendors/card-processor/triggers', {
+      as: 'sla-manager',
+      body: { reason: 'monthly vendor review' },
+    });
+    expect([open.status, open.body.opened]).toEqual([200, []]);
+    const viewer = await app.call('POST', '/v1/chain/vendors/card-processor/triggers', {
+      as: 'viewer',
+      body: { reason: 'monthly vendor review' },
+    });
+    expect(viewer.status).toBe(403);
+  });
+
   it('answers 404 for the chain of an agreement outside the caller’s scope', async () => {
     const a = await create({
       parties: {

@@ -99,6 +99,8 @@ const EXPECTED: Record<string, string> = {
   'chain.gaps':                     '200 200 200  200 200 404  200 200 404  200 404  403',
   'chain.portfolio-gaps':           '200 200 200  200 200 200  200 200 200  200 200  403',
   'chain.breach':                   '404 404 404  404 404 404  404 404 404  404 404  403',
+  'chain.vendor-scorecard':         '200 200 200  200 200 200  200 200 200  200 200  403',
+  'chain.vendor-triggers':          '200 403 403  200 200 200  403 403 403  200 200  403',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */

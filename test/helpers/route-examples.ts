@@ -49,6 +49,7 @@ const EXAMPLES: Record<string, () => unknown> = {
       },
     ],
   }),
+  'chain.vendor-triggers': () => ({ reason: 'monthly vendor review' }),
 };
 
 /** Routes that take a body. */

@@ -1,4 +1,11 @@
-import { BreachAnalysisView, ChainGraph, GapReport } from '../../schemas/chain.js';
+import {
+  BreachAnalysisView,
+  ChainGraph,
+  GapReport,
+  VendorScorecardView,
+  VendorTriggersBody,
+  VendorTriggersResponse,
+} from '../../schemas/chain.js';
 import type { RouteSpec } from '../routes.js';
 
 /** Routes of the underpinning chain (issue 13); spread into ROUTES. */
@@ -46,5 +53,28 @@ export const CHAIN_ROUTES: readonly RouteSpec[] = [
     summary:
       'Breach analysis through the chain: the underpinning objectives that were also failing in the breached period, with their figures and overlap, ranked (the starting point of the RCA)',
     response: BreachAnalysisView,
+  },
+  {
+    id: 'chain.vendor-scorecard',
+    method: 'GET',
+    path: '/v1/chain/vendors/{vendorId}/scorecard',
+    auth: 'user',
+    action: 'agreement.read',
+    handler: 'chain/vendor-scorecard',
+    summary:
+      "A vendor's scorecard across the UCs it provides that you may read: compliance per month, misses in a row, credits owed to us, the triggers that fire",
+    response: VendorScorecardView,
+  },
+  {
+    id: 'chain.vendor-triggers',
+    method: 'POST',
+    path: '/v1/chain/vendors/{vendorId}/triggers',
+    auth: 'user',
+    action: 'violation.manage',
+    handler: 'chain/vendor-triggers',
+    summary:
+      "Open the remediation or renegotiation task of every trigger that fires on a vendor's scorecard (policy as data), for the UCs you manage; idempotent per trigger, UC objective and month",
+    body: VendorTriggersBody,
+    response: VendorTriggersResponse,
   },
 ];

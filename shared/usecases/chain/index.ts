@@ -1,12 +1,23 @@
+import { createHash } from 'node:crypto';
 import { canAccess, type Principal } from '../../domain/access/policy.js';
 import { type Contributor, chainCandidates, rankContributors } from '../../domain/chain/breach.js';
-import { analyseGaps, type GapAnalysis, type GapFinding, type GapPolicy } from '../../domain/chain/gaps.js';
+import { analyseGaps, type GapAnalysis, type GapFinding } from '../../domain/chain/gaps.js';
 import type { ChainAgreement } from '../../domain/chain/graph.js';
 import { edgesOf } from '../../domain/chain/graph.js';
+import {
+  firedTriggers,
+  missedInARow,
+  type PeriodScore,
+  type ScorePeriod,
+  scorePeriods,
+} from '../../domain/chain/vendors.js';
 import { NotFoundError, UnavailableError } from '../../domain/errors.js';
+import { calendarPeriod, DAY_MS } from '../../domain/objectives/time.js';
+import type { ChainPolicyData } from '../../policy/chain.js';
 import type { AgreementStore } from '../../ports/agreements.js';
 import type { Clock } from '../../ports/clock.js';
-import type { ViolationStore } from '../../ports/objectives.js';
+import type { EvaluationStore, ViolationStore } from '../../ports/objectives.js';
+import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
 import type { ChainGraph, GapReport } from '../../schemas/chain.js';
 import { agreementLocation } from '../agreements.js';
@@ -14,7 +25,11 @@ import { agreementLocation } from '../agreements.js';
 export interface ChainDeps {
   agreements: AgreementStore;
   clock: Clock;
-  policy: GapPolicy;
+  policy: ChainPolicyData;
+  /** Compliance points per objective, for the vendor scorecard's met periods; without it, only misses have figures. */
+  evaluations?: Pick<EvaluationStore, 'history'> | undefined;
+  /** People's tasks (the workflows' store): vendor triggers open remediation and renegotiation tasks there. */
+  tasks?: WorkTaskStore | undefined;
   /** Violations, for breach analysis through the chain; absent where not wired (that route answers 503). */
   violations?: ViolationStore | undefined;
 }
@@ -31,6 +46,31 @@ export interface BreachAnalysis {
   examined: number;
   contributors: Contributor[];
   /** Contributors on agreements outside the caller's scope: counted, not named. */
+  outsideScope: number;
+}
+
+/** One UC objective on a vendor's scorecard. */
+export interface ScorecardObjective {
+  agreementId: string;
+  title: string;
+  status: AgreementVersion['status'];
+  objectiveId: string;
+  targetPercent: number;
+  periods: PeriodScore[];
+  missedInARow: number;
+  missedPeriods: number;
+  /** Triggers of the policy that fire on these periods, and the task each opens (or opened). */
+  triggers: { id: string; task: string; because: string; taskId: string }[];
+}
+
+/** A vendor's scorecard across its UCs (GET /v1/chain/vendors/{vendorId}/scorecard). */
+export interface VendorScorecard {
+  vendorId: string;
+  asOf: string;
+  periods: string[];
+  objectives: ScorecardObjective[];
+  creditsOwed: { currency: string; amount: number }[];
+  /** UCs of the vendor outside the caller's scope: counted, not shown. */
   outsideScope: number;
 }
 
@@ -176,6 +216,137 @@ export class ChainUseCases {
     };
   }
 
+  /**
+   * A vendor's scorecard across the UCs it provides (those the caller may read; `vendorId` is the UC provider's):
+   * per objective and calendar month (the UC's zone; the policy's `scorecardMonths`, ending with the current one),
+   * compliance, missed or not, the violations, credits owed to us; misses in a row; the triggers that fire.
+   */
+  async scorecard(principal: Principal, vendorId: string): Promise<VendorScorecard> {
+    const store = this.deps.violations;
+    if (!store) throw new UnavailableError('violations are not wired in this function');
+    const all = [...(await this.everything()).values()].filter(
+      (a) =>
+        a.kind === 'UC' && a.parties.provider.type === 'vendor' && a.parties.provider.vendorId === vendorId,
+    );
+    const mine = all.filter((a) => this.mayRead(principal, a));
+    const now = this.deps.clock.now().getTime();
+    const rows: ScorecardObjective[] = [];
+    // Months in UTC when the vendor has no UC to read (each UC counts months in its own zone).
+    let labels = monthsEnding(now, 'UTC', this.deps.policy.scorecardMonths).map((p) => p.label);
+    for (const uc of mine) {
+      const periods = monthsEnding(now, uc.timeZone, this.deps.policy.scorecardMonths);
+      labels = periods.map((p) => p.label);
+      for (const o of uc.objectives) {
+        const violations = await store.list({ agreementId: uc.id, objectiveId: o.id, limit: 500 });
+        const points = this.deps.evaluations
+          ? (
+              await this.deps.evaluations.history(
+                uc.id,
+                o.id,
+                new Date(periods[0]!.start).toISOString(),
+                new Date(periods.at(-1)!.end).toISOString(),
+              )
+            ).map((x) => ({ at: Date.parse(x.at), compliance: x.compliance }))
+          : [];
+        const scores = scorePeriods(periods, violations, points);
+        const last = scores.at(-1)!.period;
+        rows.push({
+          agreementId: uc.id,
+          title: uc.title,
+          status: uc.status,
+          objectiveId: o.id,
+          targetPercent: o.target,
+          periods: scores,
+          missedInARow: missedInARow(scores),
+          missedPeriods: scores.filter((x) => x.missed).length,
+          triggers: firedTriggers(this.deps.policy.vendorTriggers, scores).map((t) => ({
+            id: t.id,
+            task: t.task,
+            because: t.because,
+            taskId: triggerTaskId(t.id, uc.id, o.id, last),
+          })),
+        });
+      }
+    }
+    const owed = new Map<string, number>();
+    for (const r of rows)
+      for (const p of r.periods)
+        for (const c of p.creditsOwed) owed.set(c.currency, (owed.get(c.currency) ?? 0) + c.amount);
+    return {
+      vendorId,
+      asOf: new Date(now).toISOString(),
+      periods: labels,
+      objectives: rows,
+      creditsOwed: [...owed].map(([currency, amount]) => ({
+        currency,
+        amount: Math.round(amount * 100) / 100,
+      })),
+      outsideScope: all.length - mine.length,
+    };
+  }
+
+  /**
+   * Opens the task of every trigger that fires on the vendor's scorecard, for the UCs the caller may manage
+   * (`violation.manage`): one task per trigger, UC objective and latest period (idempotent: an open or settled task
+   * with that id is left alone), addressed to the UC's owner (its business unit's SLA managers and the objective's
+   * owner). Answers the tasks opened now and those that already existed.
+   */
+  async openTriggeredTasks(
+    principal: Principal,
+    vendorId: string,
+  ): Promise<{ opened: string[]; existing: string[]; scorecard: VendorScorecard }> {
+    const tasks = this.deps.tasks;
+    if (!tasks) throw new UnavailableError('tasks are not wired in this function');
+    const card = await this.scorecard(principal, vendorId);
+    const opened: string[] = [];
+    const existing: string[] = [];
+    for (const row of card.objectives) {
+      if (row.triggers.length === 0) continue;
+      const uc = await this.deps.agreements.get(row.agreementId);
+      if (!uc || !canAccess(principal, 'violation.manage', agreementLocation(uc))) continue;
+      const objective = uc.objectives.find((o) => o.id === row.objectiveId)!;
+      for (const t of row.triggers) {
+        if (await tasks.get(t.taskId)) {
+          existing.push(t.taskId);
+          continue;
+        }
+        const at = this.deps.clock.now();
+        const task: Omit<WorkTask, 'revision'> = {
+          id: t.taskId,
+          kind: t.task as WorkTask['kind'],
+          workflow: 'remediation',
+          executionId: '',
+          token: '',
+          subject: { type: 'agreement', id: uc.id },
+          businessUnit: uc.businessUnit,
+          serviceId: uc.serviceId,
+          title: `${t.task === 'renegotiation' ? 'Renegotiate' : 'Ask for a remediation plan on'} ${uc.title} (${vendorId}): ${objective.name}`,
+          assignees: { emails: [objective.owner.email], roles: ['sla-manager'] },
+          status: 'pending',
+          createdAt: at.toISOString(),
+          updatedAt: at.toISOString(),
+          dueAt: new Date(at.getTime() + 14 * DAY_MS).toISOString(),
+          externalRef: `VND-${t.taskId.slice(4, 14).toUpperCase()}`,
+          data: {
+            vendorId,
+            trigger: t.id,
+            because: t.because,
+            objectiveId: row.objectiveId,
+            missedInARow: row.missedInARow,
+            periods: row.periods.map((p) => ({
+              period: p.period,
+              missed: p.missed,
+              compliancePercent: p.compliancePercent,
+            })),
+          },
+        };
+        await tasks.upsert(task);
+        opened.push(t.taskId);
+      }
+    }
+    return { opened, existing, scorecard: card };
+  }
+
   /** Every finding of one agreement's chain, unscoped: what submission records and activation checks. */
   async findingsFor(a: AgreementVersion): Promise<GapFinding[]> {
     const byId = await this.chainBelow(a.underpinnedBy);
@@ -257,4 +428,26 @@ export class ChainUseCases {
 export function chainIn(c: { chain?: ChainUseCases | undefined }): ChainUseCases {
   if (!c.chain) throw new UnavailableError('the underpinning chain is not wired in this function');
   return c.chain;
+}
+
+/** The last `n` calendar months in a zone, ending with the one holding `now`, oldest first. */
+function monthsEnding(now: number, timeZone: string, n: number): ScorePeriod[] {
+  const out: ScorePeriod[] = [];
+  let at = now;
+  for (let i = 0; i < n; i++) {
+    const p = calendarPeriod('month', at, timeZone);
+    const d = new Date(p.start + 12 * 3_600_000);
+    out.unshift({
+      label: `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`,
+      start: p.start,
+      end: p.end,
+    });
+    at = p.start - 1;
+  }
+  return out;
+}
+
+/** The task a trigger opens for one UC objective in one period: the same id every time it fires for that period. */
+function triggerTaskId(trigger: string, agreementId: string, objectiveId: string, period: string): string {
+  return `tsk_${createHash('sha256').update(`vendor|${trigger}|${agreementId}|${objectiveId}|${period}`).digest('hex').slice(0, 24)}`;
 }

@@ -56,15 +56,20 @@ export function scorePeriods(
     });
     const inPeriod = points.filter((x) => x.at >= p.start && x.at < p.end && x.compliance !== null);
     const last = inPeriod.length ? inPeriod.reduce((a, b) => (b.at > a.at ? b : a)) : undefined;
-    const fromViolation = vs.find((v) => v.credit)?.credit?.compliancePercent ?? vs[0]?.evidence.compliance ?? null;
+    const fromViolation =
+      vs.find((v) => v.credit)?.credit?.compliancePercent ?? vs[0]?.evidence.compliance ?? null;
     const owed = new Map<string, number>();
-    for (const v of vs) if (v.credit) owed.set(v.credit.currency, (owed.get(v.credit.currency) ?? 0) + v.credit.amount);
+    for (const v of vs)
+      if (v.credit) owed.set(v.credit.currency, (owed.get(v.credit.currency) ?? 0) + v.credit.amount);
     return {
       period: p.label,
       compliancePercent: last?.compliance ?? fromViolation,
       missed: vs.length > 0,
       violationIds: vs.map((v) => v.id),
-      creditsOwed: [...owed].map(([currency, amount]) => ({ currency, amount: Math.round(amount * 100) / 100 })),
+      creditsOwed: [...owed].map(([currency, amount]) => ({
+        currency,
+        amount: Math.round(amount * 100) / 100,
+      })),
     };
   });
 }
@@ -77,7 +82,10 @@ export function missedInARow(scores: readonly PeriodScore[]): number {
 }
 
 /** The triggers that fire on an objective's periods (oldest first). */
-export function firedTriggers(triggers: readonly VendorTrigger[], scores: readonly PeriodScore[]): VendorTrigger[] {
+export function firedTriggers(
+  triggers: readonly VendorTrigger[],
+  scores: readonly PeriodScore[],
+): VendorTrigger[] {
   return triggers.filter((t) => {
     if (t.missedInARow !== undefined && missedInARow(scores) >= t.missedInARow) return true;
     if (t.missedOf !== undefined) {

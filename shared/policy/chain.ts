@@ -25,7 +25,10 @@ export const ChainPolicy = z.strictObject({
           id: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/),
           missedInARow: z.number().int().min(1).max(36).optional(),
           missedOf: z
-            .strictObject({ count: z.number().int().min(1).max(36), periods: z.number().int().min(1).max(36) })
+            .strictObject({
+              count: z.number().int().min(1).max(36),
+              periods: z.number().int().min(1).max(36),
+            })
             .refine((m) => m.count <= m.periods, 'count must not exceed periods')
             .optional(),
           task: z.enum(['vendor-remediation', 'renegotiation']),

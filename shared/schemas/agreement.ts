@@ -237,6 +237,20 @@ export const UnderpinningEdge = z
   });
 export type UnderpinningEdge = z.infer<typeof UnderpinningEdge>;
 
+/**
+ * An indemnification clause of an OLA or UC: when its objective `objectiveId` contributed to a breach of an agreement
+ * it underpins, its provider bears `sharePercent` of the downstream service credit, at most `capAmount` per credit
+ * (in `currency`). Pass-through claims are computed per clause when the downstream credit is final (docs/chain.md).
+ */
+export const IndemnificationClause = z.strictObject({
+  id: Slug,
+  objectiveId: Slug,
+  sharePercent: z.number().gt(0).max(100),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
+  capAmount: z.number().nonnegative().max(1e12),
+});
+export type IndemnificationClause = z.infer<typeof IndemnificationClause>;
+
 /** The content of an agreement that its owner writes. Lifecycle and bookkeeping fields are the system's. */
 export const AgreementContentFields = {
   kind: AgreementKind,
@@ -265,6 +279,8 @@ export const AgreementContentFields = {
   escalation: z.array(EscalationStep).max(10).default([]),
   /** How each linked OLA/UC supports this agreement's objectives (the underpinning chain); absent: not stated. */
   underpinning: z.array(UnderpinningEdge).max(200).optional(),
+  /** OLAs and UCs: who bears which share of a downstream SLA credit, with caps. */
+  indemnification: z.array(IndemnificationClause).max(20).optional(),
 };
 
 export const AgreementContent = z.strictObject(AgreementContentFields);

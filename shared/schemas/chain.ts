@@ -131,3 +131,6 @@ export const VendorTriggersResponse = z.object({
   existing: z.array(z.string()),
   scorecard: VendorScorecardView,
 });
+
+/** Computing pass-through claims: the reason is stored with them. */
+export const PassThroughBody = z.strictObject({ reason: Reason });

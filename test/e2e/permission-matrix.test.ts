@@ -101,6 +101,7 @@ const EXPECTED: Record<string, string> = {
   'chain.breach':                   '404 404 404  404 404 404  404 404 404  404 404  403',
   'chain.vendor-scorecard':         '200 200 200  200 200 200  200 200 200  200 200  403',
   'chain.vendor-triggers':          '200 403 403  200 200 200  403 403 403  200 200  403',
+  'chain.pass-through':             '404 403 403  404 404 404  403 403 403  404 404  403',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */

@@ -50,6 +50,7 @@ const EXAMPLES: Record<string, () => unknown> = {
     ],
   }),
   'chain.vendor-triggers': () => ({ reason: 'monthly vendor review' }),
+  'chain.pass-through': () => ({ reason: 'credit of March is final' }),
 };
 
 /** Routes that take a body. */

@@ -46,6 +46,7 @@ export const MATERIAL_FIELDS = [
   'underpinnedBy',
   'escalation',
   'underpinning',
+  'indemnification',
 ] as const;
 
 /** Renewal terms that bind the parties (whether it renews by itself, and the notice to stop it). */

@@ -91,6 +91,22 @@ export function contentProblems(a: AgreementContent): FieldProblem[] {
       });
     seen.add(key);
   });
+  const clauseIds = new Set<string>();
+  (a.indemnification ?? []).forEach((c, i) => {
+    if (a.kind === 'SLA')
+      problems.push({
+        path: `indemnification[${i}]`,
+        problem: 'only an OLA or a UC carries indemnification towards the agreements it underpins',
+      });
+    if (!ids.has(c.objectiveId))
+      problems.push({
+        path: `indemnification[${i}].objectiveId`,
+        problem: `names no objective of this agreement ("${c.objectiveId}")`,
+      });
+    if (clauseIds.has(c.id))
+      problems.push({ path: `indemnification[${i}].id`, problem: `duplicates clause id "${c.id}"` });
+    clauseIds.add(c.id);
+  });
   if (a.kind === 'UC' && a.parties.provider.type !== 'vendor') {
     problems.push({
       path: 'parties.provider.type',

@@ -2,10 +2,12 @@ import {
   BreachAnalysisView,
   ChainGraph,
   GapReport,
+  PassThroughBody,
   VendorScorecardView,
   VendorTriggersBody,
   VendorTriggersResponse,
 } from '../../schemas/chain.js';
+import { ViolationSchema } from '../../schemas/objectives.js';
 import type { RouteSpec } from '../routes.js';
 
 /** Routes of the underpinning chain (issue 13); spread into ROUTES. */
@@ -76,5 +78,17 @@ export const CHAIN_ROUTES: readonly RouteSpec[] = [
       "Open the remediation or renegotiation task of every trigger that fires on a vendor's scorecard (policy as data), for the UCs you manage; idempotent per trigger, UC objective and month",
     body: VendorTriggersBody,
     response: VendorTriggersResponse,
+  },
+  {
+    id: 'chain.pass-through',
+    method: 'POST',
+    path: '/v1/violations/{violationId}/pass-through',
+    auth: 'user',
+    action: 'violation.manage',
+    handler: 'chain/pass-through',
+    summary:
+      "Compute and store the pass-through claims of a violation's final credit against the underpinning parties whose breaches contributed, per indemnification clause with caps, every step kept (idempotent)",
+    body: PassThroughBody,
+    response: ViolationSchema,
   },
 ];

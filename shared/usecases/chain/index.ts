@@ -4,6 +4,7 @@ import { type Contributor, chainCandidates, rankContributors } from '../../domai
 import { analyseGaps, type GapAnalysis, type GapFinding } from '../../domain/chain/gaps.js';
 import type { ChainAgreement } from '../../domain/chain/graph.js';
 import { edgesOf } from '../../domain/chain/graph.js';
+import { passThroughClaims } from '../../domain/chain/indemnity.js';
 import {
   firedTriggers,
   missedInARow,
@@ -11,12 +12,12 @@ import {
   type ScorePeriod,
   scorePeriods,
 } from '../../domain/chain/vendors.js';
-import { NotFoundError, UnavailableError } from '../../domain/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, UnavailableError } from '../../domain/errors.js';
 import { calendarPeriod, DAY_MS } from '../../domain/objectives/time.js';
 import type { ChainPolicyData } from '../../policy/chain.js';
 import type { AgreementStore } from '../../ports/agreements.js';
 import type { Clock } from '../../ports/clock.js';
-import type { EvaluationStore, ViolationStore } from '../../ports/objectives.js';
+import type { EvaluationStore, ViolationRecord, ViolationStore } from '../../ports/objectives.js';
 import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
 import type { ChainGraph, GapReport } from '../../schemas/chain.js';
@@ -180,16 +181,7 @@ export class ChainUseCases {
     const v = await store.get(violationId);
     if (!v || !canAccess(principal, 'violation.read', v))
       throw new NotFoundError(`no violation ${violationId}`);
-    const byId = await this.chainBelow([v.agreementId]);
-    const candidates = chainCandidates(byId, v.agreementId, v.objectiveId);
-    const withViolations = await Promise.all(
-      candidates.map(async (c) => ({
-        ...c,
-        violations: await store.list({ agreementId: c.agreementId, objectiveId: c.objectiveId, limit: 200 }),
-      })),
-    );
-    const period = { start: v.evidence.window.start, end: v.evidence.window.end };
-    const all = rankContributors(period, withViolations);
+    const { byId, candidates, period, all } = await this.contributorsOf(store, v);
     const shown = all
       .filter((c) => {
         const a = byId.get(c.agreementId);
@@ -345,6 +337,66 @@ export class ChainUseCases {
       }
     }
     return { opened, existing, scorecard: card };
+  }
+
+  /** The ranked contributors to a violation, unscoped, with the chain they were found in. */
+  private async contributorsOf(store: ViolationStore, v: ViolationRecord) {
+    const byId = await this.chainBelow([v.agreementId]);
+    const candidates = chainCandidates(byId, v.agreementId, v.objectiveId);
+    const withViolations = await Promise.all(
+      candidates.map(async (c) => ({
+        ...c,
+        violations: await store.list({ agreementId: c.agreementId, objectiveId: c.objectiveId, limit: 200 }),
+      })),
+    );
+    const period = { start: v.evidence.window.start, end: v.evidence.window.end };
+    return { byId, candidates, period, all: rankContributors(period, withViolations) };
+  }
+
+  /**
+   * Pass-through claims of a violation's final credit against the underpinning parties whose breaches contributed
+   * (breach analysis, all of them: claims are not a matter of the caller's scope), per indemnification clause with
+   * caps, stored on the violation with every step. Idempotent: a violation whose claims are stored answers them.
+   * ConflictError when the violation has no credit or its credit is not final yet.
+   */
+  async passThrough(principal: Principal, violationId: string, reason: string): Promise<ViolationRecord> {
+    const store = this.deps.violations;
+    if (!store) throw new UnavailableError('violations are not wired in this function');
+    const v = await store.get(violationId);
+    if (!v || !canAccess(principal, 'violation.read', v))
+      throw new NotFoundError(`no violation ${violationId}`);
+    if (!canAccess(principal, 'violation.manage', v))
+      throw new ForbiddenError(
+        'computing pass-through claims needs violation.manage where the violation lives',
+      );
+    if (v.passThrough) return v;
+    if (!v.credit || !v.credit.period.final)
+      throw new ConflictError(
+        `violation ${violationId} has ${v.credit ? 'a credit that is not final yet' : 'no service credit'}; claims pass through a final credit only`,
+        [{ path: 'credit.period.final', problem: v.credit ? 'is false' : 'there is no credit' }],
+      );
+    const { byId, all } = await this.contributorsOf(store, v);
+    const result = passThroughClaims(
+      {
+        amount: v.credit.amount,
+        currency: v.credit.currency,
+        periodStart: v.credit.period.start,
+        periodEnd: v.credit.period.end,
+      },
+      all,
+      (id) => byId.get(id)?.indemnification ?? [],
+    );
+    const next: ViolationRecord = {
+      ...v,
+      passThrough: {
+        ...result,
+        computedAt: this.deps.clock.now().toISOString(),
+        computedBy: principal.subject,
+        reason,
+      },
+    };
+    await store.update(next);
+    return next;
   }
 
   /** Every finding of one agreement's chain, unscoped: what submission records and activation checks. */

@@ -370,7 +370,7 @@ export class ChainUseCases {
         'computing pass-through claims needs violation.manage where the violation lives',
       );
     if (v.passThrough) return v;
-    if (!v.credit || !v.credit.period.final)
+    if (!v.credit?.period.final)
       throw new ConflictError(
         `violation ${violationId} has ${v.credit ? 'a credit that is not final yet' : 'no service credit'}; claims pass through a final credit only`,
         [{ path: 'credit.period.final', problem: v.credit ? 'is false' : 'there is no credit' }],

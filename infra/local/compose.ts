@@ -14,6 +14,7 @@ import {
   SqliteExceptionWindowStore,
   SqliteViolationStore,
 } from '../../shared/adapters/sqlite/objectives.js';
+import { SqliteServiceReviewStore } from '../../shared/adapters/sqlite/reviews.js';
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
 import { SqliteWorkTaskStore } from '../../shared/adapters/sqlite/tasks.js';
@@ -98,6 +99,8 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     violations,
     evaluations,
     tasks: new SqliteWorkTaskStore(db),
+    reviews: new SqliteServiceReviewStore(db),
+    newId: (prefix) => `${prefix}_${objectiveIds.next()}`,
   });
   const settings = {
     burnWindows: DEFAULT_BURN_WINDOWS,

@@ -16,6 +16,7 @@ export const TASK_KINDS = [
   'freeze-exception',
   'vendor-remediation',
   'renegotiation',
+  'review-action',
 ] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 

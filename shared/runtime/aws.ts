@@ -6,6 +6,7 @@ import {
   DynamoExceptionWindowStore,
   DynamoViolationStore,
 } from '../adapters/dynamodb/objectives.js';
+import { DynamoServiceReviewStore } from '../adapters/dynamodb/reviews.js';
 import { DynamoRollupStore } from '../adapters/dynamodb/rollups.js';
 import { DynamoServiceStore } from '../adapters/dynamodb/services.js';
 import { DynamoVendorStore } from '../adapters/dynamodb/vendors.js';
@@ -143,12 +144,15 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
   let workflows: Container['workflows'];
+  const reviewIds = new UlidGenerator(clock);
   const chain = new ChainUseCases({
     agreements,
     clock,
     policy: loadChainPolicy(),
     violations: new DynamoViolationStore(db, tables.data),
     evaluations: new DynamoEvaluationStore(db, tables.data),
+    reviews: new DynamoServiceReviewStore(db, tables.data),
+    newId: (prefix) => `${prefix}_${reviewIds.next()}`,
     ...(config[AWS_ENV.workflowsTable]
       ? { tasks: new DynamoWorkTaskStore(db, config[AWS_ENV.workflowsTable]!) }
       : {}),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgreementKind, AgreementStatus, GapFindingView } from './agreement.js';
-import { Reason } from './common.js';
+import { Contact, Email, IsoDate, Reason } from './common.js';
 
 export { GapFindingView };
 
@@ -134,3 +134,51 @@ export const VendorTriggersResponse = z.object({
 
 /** Computing pass-through claims: the reason is stored with them. */
 export const PassThroughBody = z.strictObject({ reason: Reason });
+
+/** Recording a joint service review of an OLA or UC; each action becomes a task for its owner. */
+export const RecordReviewBody = z.strictObject({
+  date: IsoDate,
+  attendees: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1).max(120),
+        email: Email,
+        party: z.enum(['provider', 'customer', 'other']),
+      }),
+    )
+    .min(2, 'a joint review has at least two attendees')
+    .max(50),
+  findings: z.array(z.string().min(1).max(2000)).max(100).default([]),
+  actions: z
+    .array(
+      z.strictObject({
+        description: z.string().min(3).max(2000),
+        owner: Contact,
+        dueDate: IsoDate,
+      }),
+    )
+    .max(50)
+    .default([]),
+  reason: Reason,
+});
+export type RecordReviewBody = z.infer<typeof RecordReviewBody>;
+
+export const ServiceReviewView = z.object({
+  id: z.string(),
+  agreementId: z.string(),
+  date: z.string(),
+  attendees: z.array(z.object({ name: z.string(), email: z.string(), party: z.string() })),
+  findings: z.array(z.string()),
+  actions: z.array(
+    z.object({
+      id: z.string(),
+      description: z.string(),
+      owner: z.object({ name: z.string(), email: z.string() }),
+      dueDate: z.string(),
+      taskId: z.string(),
+    }),
+  ),
+  recordedAt: z.string(),
+  recordedBy: z.string(),
+  reason: z.string(),
+});

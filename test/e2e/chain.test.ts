@@ -122,6 +122,34 @@ describe('the underpinning chain over HTTP', () => {
     expect(viewer.status).toBe(403);
   });
 
+  it('records a joint service review of an OLA whose actions become tasks, and lists it', async () => {
+    const o = await ola(99.9);
+    const r = await app.call('POST', `/v1/agreements/${o.id}/reviews`, {
+      as: 'sla-manager',
+      body: {
+        date: today(),
+        attendees: [
+          { name: 'Pia Platform', email: 'pia@bank.example', party: 'provider' },
+          { name: 'Sam Manager', email: 'sam@bank.example', party: 'customer' },
+        ],
+        findings: ['two handoffs missed the 30-minute target'],
+        actions: [
+          {
+            description: 'Automate the handoff page',
+            owner: { name: 'Pia Platform', email: 'pia@bank.example' },
+            dueDate: daysFromToday(30),
+          },
+        ],
+        reason: 'monthly review',
+      },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const task = await app.call('GET', `/v1/tasks/${r.body.actions[0].taskId}`, { as: 'sla-manager' });
+    expect([task.status, task.body.kind, task.body.status]).toEqual([200, 'review-action', 'pending']);
+    const list = await app.call('GET', `/v1/agreements/${o.id}/reviews`, { as: 'viewer' });
+    expect(list.body.items.map((x: { id: string }) => x.id)).toEqual([r.body.id]);
+  });
+
   it('answers 404 for the chain of an agreement outside the caller’s scope', async () => {
     const a = await create({
       parties: {

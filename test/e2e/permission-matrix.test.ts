@@ -102,6 +102,8 @@ const EXPECTED: Record<string, string> = {
   'chain.vendor-scorecard':         '200 200 200  200 200 200  200 200 200  200 200  403',
   'chain.vendor-triggers':          '200 403 403  200 200 200  403 403 403  200 200  403',
   'chain.pass-through':             '404 403 403  404 404 404  403 403 403  404 404  403',
+  'chain.reviews.record':           '422 403 403  422 403 404  403 403 403  403 403  403',
+  'chain.reviews.list':             '200 200 200  200 200 404  200 200 404  200 404  403',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */

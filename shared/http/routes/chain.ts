@@ -1,8 +1,11 @@
+import { z } from 'zod';
 import {
   BreachAnalysisView,
   ChainGraph,
   GapReport,
   PassThroughBody,
+  RecordReviewBody,
+  ServiceReviewView,
   VendorScorecardView,
   VendorTriggersBody,
   VendorTriggersResponse,
@@ -90,5 +93,28 @@ export const CHAIN_ROUTES: readonly RouteSpec[] = [
       "Compute and store the pass-through claims of a violation's final credit against the underpinning parties whose breaches contributed, per indemnification clause with caps, every step kept (idempotent)",
     body: PassThroughBody,
     response: ViolationSchema,
+  },
+  {
+    id: 'chain.reviews.record',
+    method: 'POST',
+    path: '/v1/agreements/{agreementId}/reviews',
+    auth: 'user',
+    action: 'agreement.update',
+    handler: 'chain/review-record',
+    summary:
+      'Record a joint service review of an OLA or UC (date, attendees, findings, actions with owners and deadlines); each action becomes a task',
+    body: RecordReviewBody,
+    response: ServiceReviewView,
+    successStatus: 201,
+  },
+  {
+    id: 'chain.reviews.list',
+    method: 'GET',
+    path: '/v1/agreements/{agreementId}/reviews',
+    auth: 'user',
+    action: 'agreement.read',
+    handler: 'chain/review-list',
+    summary: 'The joint service reviews of an agreement, the latest first',
+    response: z.object({ items: z.array(ServiceReviewView) }),
   },
 ];

@@ -12,15 +12,22 @@ import {
   type ScorePeriod,
   scorePeriods,
 } from '../../domain/chain/vendors.js';
-import { ConflictError, ForbiddenError, NotFoundError, UnavailableError } from '../../domain/errors.js';
+import {
+  BusinessRuleError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnavailableError,
+} from '../../domain/errors.js';
 import { calendarPeriod, DAY_MS } from '../../domain/objectives/time.js';
 import type { ChainPolicyData } from '../../policy/chain.js';
 import type { AgreementStore } from '../../ports/agreements.js';
 import type { Clock } from '../../ports/clock.js';
 import type { EvaluationStore, ViolationRecord, ViolationStore } from '../../ports/objectives.js';
+import type { ServiceReview, ServiceReviewStore } from '../../ports/reviews.js';
 import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
-import type { ChainGraph, GapReport } from '../../schemas/chain.js';
+import type { ChainGraph, GapReport, RecordReviewBody } from '../../schemas/chain.js';
 import { agreementLocation } from '../agreements.js';
 
 export interface ChainDeps {
@@ -29,6 +36,10 @@ export interface ChainDeps {
   policy: ChainPolicyData;
   /** Compliance points per objective, for the vendor scorecard's met periods; without it, only misses have figures. */
   evaluations?: Pick<EvaluationStore, 'history'> | undefined;
+  /** Joint service reviews of OLAs and UCs; absent where not wired (those routes answer 503). */
+  reviews?: ServiceReviewStore | undefined;
+  /** New ids (`rev_…`). */
+  newId?: ((prefix: string) => string) | undefined;
   /** People's tasks (the workflows' store): vendor triggers open remediation and renegotiation tasks there. */
   tasks?: WorkTaskStore | undefined;
   /** Violations, for breach analysis through the chain; absent where not wired (that route answers 503). */
@@ -397,6 +408,82 @@ export class ChainUseCases {
     };
     await store.update(next);
     return next;
+  }
+
+  /**
+   * Records a joint service review of an OLA or UC (write access to the agreement: `agreement.update` where its
+   * service lives), and opens one `review-action` task per action, addressed to its owner, due on its deadline.
+   * BusinessRuleError for an SLA (reviews of customer SLAs are the workflows' renewals and reviews).
+   */
+  async recordReview(
+    principal: Principal,
+    agreementId: string,
+    body: RecordReviewBody,
+  ): Promise<ServiceReview> {
+    const reviews = this.deps.reviews;
+    const tasks = this.deps.tasks;
+    const newId = this.deps.newId;
+    if (!reviews || !tasks || !newId)
+      throw new UnavailableError('service reviews are not wired in this function');
+    const a = await this.readable(principal, agreementId);
+    if (!canAccess(principal, 'agreement.update', agreementLocation(a)))
+      throw new ForbiddenError('recording a review needs write access to the agreement (its business unit)');
+    if (a.kind === 'SLA')
+      throw new BusinessRuleError('joint service reviews are held on OLAs and UCs', [
+        { path: 'agreementId', problem: `${agreementId} is an SLA` },
+      ]);
+    const at = this.deps.clock.now().toISOString();
+    const id = newId('rev');
+    const actions = body.actions.map((x, i) => ({
+      id: `act-${i + 1}`,
+      description: x.description,
+      owner: x.owner,
+      dueDate: x.dueDate,
+      taskId: `tsk_${createHash('sha256')
+        .update(`review|${id}|${i + 1}`)
+        .digest('hex')
+        .slice(0, 24)}`,
+    }));
+    const review: ServiceReview = {
+      id,
+      agreementId,
+      date: body.date,
+      attendees: body.attendees,
+      findings: body.findings,
+      actions,
+      recordedAt: at,
+      recordedBy: principal.subject,
+      reason: body.reason,
+    };
+    await reviews.create(review);
+    for (const x of actions) {
+      await tasks.upsert({
+        id: x.taskId,
+        kind: 'review-action',
+        workflow: 'remediation',
+        executionId: '',
+        token: '',
+        subject: { type: 'agreement', id: agreementId },
+        businessUnit: a.businessUnit,
+        serviceId: a.serviceId,
+        title: `Review action (${a.title}, ${body.date}): ${x.description}`,
+        assignees: { emails: [x.owner.email], roles: ['sla-manager'] },
+        status: 'pending',
+        createdAt: at,
+        updatedAt: at,
+        dueAt: `${x.dueDate}T23:59:59.000Z`,
+        externalRef: `REV-${x.taskId.slice(4, 14).toUpperCase()}`,
+        data: { reviewId: id, actionId: x.id, description: x.description, owner: x.owner },
+      });
+    }
+    return review;
+  }
+
+  /** The joint service reviews of an agreement the caller may read, the latest first. */
+  async listReviews(principal: Principal, agreementId: string): Promise<{ items: ServiceReview[] }> {
+    if (!this.deps.reviews) throw new UnavailableError('service reviews are not wired in this function');
+    await this.readable(principal, agreementId);
+    return { items: await this.deps.reviews.list(agreementId) };
   }
 
   /** Every finding of one agreement's chain, unscoped: what submission records and activation checks. */

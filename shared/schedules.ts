@@ -62,6 +62,13 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     description:
       'Activate approved agreements on their effective date; expire active ones after their end date',
   },
+  {
+    id: 'chain-nightly',
+    cron: 'cron(30 2 * * ? *)',
+    handler: 'chain/nightly-scheduled',
+    description:
+      "Coverage-gap analysis of the whole portfolio (findings by rule logged), and every vendor's scorecard triggers opening their tasks",
+  },
 ];
 
 interface Field {

@@ -84,6 +84,7 @@ export function scheduleGrants(handler: string): DataGrants {
   if (handler.startsWith('objectives/')) return GRANTS_BY_ACTION['objective.evaluate'];
   if (handler.startsWith('agreements/')) return GRANTS_BY_ACTION['agreement.update'];
   if (handler.startsWith('reports/')) return GRANTS_BY_ACTION['report.publish'];
+  if (handler.startsWith('chain/')) return { data: 'read', workflows: 'write' };
   return READ_DATA;
 }
 /**

@@ -224,10 +224,14 @@ export class ChainUseCases {
    * per objective and calendar month (the UC's zone; the policy's `scorecardMonths`, ending with the current one),
    * compliance, missed or not, the violations, credits owed to us; misses in a row; the triggers that fire.
    */
-  async scorecard(principal: Principal, vendorId: string): Promise<VendorScorecard> {
+  async scorecard(
+    principal: Principal,
+    vendorId: string,
+    preloaded?: ReadonlyMap<string, AgreementVersion>,
+  ): Promise<VendorScorecard> {
     const store = this.deps.violations;
     if (!store) throw new UnavailableError('violations are not wired in this function');
-    const all = [...(await this.everything()).values()].filter(
+    const all = [...(preloaded ?? (await this.everything())).values()].filter(
       (a) =>
         a.kind === 'UC' && a.parties.provider.type === 'vendor' && a.parties.provider.vendorId === vendorId,
     );
@@ -297,10 +301,11 @@ export class ChainUseCases {
   async openTriggeredTasks(
     principal: Principal,
     vendorId: string,
+    preloaded?: ReadonlyMap<string, AgreementVersion>,
   ): Promise<{ opened: string[]; existing: string[]; scorecard: VendorScorecard }> {
     const tasks = this.deps.tasks;
     if (!tasks) throw new UnavailableError('tasks are not wired in this function');
-    const card = await this.scorecard(principal, vendorId);
+    const card = await this.scorecard(principal, vendorId, preloaded);
     const opened: string[] = [];
     const existing: string[] = [];
     for (const row of card.objectives) {
@@ -484,6 +489,37 @@ export class ChainUseCases {
     if (!this.deps.reviews) throw new UnavailableError('service reviews are not wired in this function');
     await this.readable(principal, agreementId);
     return { items: await this.deps.reviews.list(agreementId) };
+  }
+
+  /**
+   * The nightly run: the whole portfolio's gaps (counted by rule), and the triggers of every vendor with a UC in
+   * force opening their tasks. Runs as the system (every unit).
+   */
+  async nightly(): Promise<{
+    analysed: number;
+    findingsByRule: Record<string, number>;
+    tasksOpened: number;
+  }> {
+    const system: Principal = {
+      subject: 'system:chain-nightly',
+      roles: ['admin'],
+      businessUnits: [],
+      services: [],
+      signOffCapacities: [],
+    };
+    const gaps = await this.portfolioGaps(system);
+    const findingsByRule: Record<string, number> = {};
+    for (const f of gaps.findings) findingsByRule[f.rule] = (findingsByRule[f.rule] ?? 0) + 1;
+    let tasksOpened = 0;
+    if (this.deps.tasks && this.deps.violations) {
+      const vendors = new Set<string>();
+      const all = await this.everything();
+      for (const a of all.values())
+        if (a.kind === 'UC' && a.status === 'active' && a.parties.provider.type === 'vendor')
+          vendors.add(a.parties.provider.vendorId);
+      for (const v of vendors) tasksOpened += (await this.openTriggeredTasks(system, v, all)).opened.length;
+    }
+    return { analysed: gaps.analysed, findingsByRule, tasksOpened };
   }
 
   /** Every finding of one agreement's chain, unscoped: what submission records and activation checks. */

@@ -124,6 +124,9 @@ describe('the vendor scorecard', () => {
     });
     const again = await chain.openTriggeredTasks(manager, 'card-processor');
     expect([again.opened, again.existing]).toEqual([[], first.opened]);
+    const nightly = await chain.nightly();
+    // The UC underpins nothing active; its trigger's task of June is open already.
+    expect(nightly).toEqual({ analysed: 0, findingsByRule: { 'underpins-nothing': 1 }, tasksOpened: 0 });
     const other = await chain.scorecard(
       principal({ roles: ['viewer'], businessUnits: ['wealth'] }),
       'card-processor',

@@ -69,6 +69,13 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     description:
       'Remind owners of missing report commentary before the window closes; publish a held report once all have answered',
   },
+  {
+    id: 'chain-nightly',
+    cron: 'cron(30 2 * * ? *)',
+    handler: 'chain/nightly-scheduled',
+    description:
+      "Coverage-gap analysis of the whole portfolio (findings by rule logged), and every vendor's scorecard triggers opening their tasks",
+  },
 ];
 
 interface Field {

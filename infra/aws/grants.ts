@@ -67,6 +67,15 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
 };
 
 /**
+ * What a route handler needs beyond its actions' grants: the underpinning chain's vendor triggers and service
+ * reviews open tasks in the workflows table (docs/chain.md).
+ */
+export const HANDLER_GRANTS: Readonly<Record<string, DataGrants>> = {
+  'chain/vendor-triggers': { workflows: 'write' },
+  'chain/review-record': { workflows: 'write' },
+};
+
+/**
  * Scheduled jobs (shared/schedules.ts), by the area of their handler module: the objectives evaluation reads
  * rollups and writes results; the agreement lifecycle job changes agreements. Unknown areas get data reads only.
  */
@@ -77,6 +86,7 @@ export function scheduleGrants(handler: string): DataGrants {
   if (handler.startsWith('objectives/')) return GRANTS_BY_ACTION['objective.evaluate'];
   if (handler.startsWith('agreements/')) return GRANTS_BY_ACTION['agreement.update'];
   if (handler.startsWith('reports/')) return GRANTS_BY_ACTION['report.publish'];
+  if (handler.startsWith('chain/')) return { data: 'read', workflows: 'write' };
   return READ_DATA;
 }
 /**

@@ -13,11 +13,13 @@ import {
   SqliteExceptionWindowStore,
   SqliteViolationStore,
 } from '../../shared/adapters/sqlite/objectives.js';
+import { SqliteServiceReviewStore } from '../../shared/adapters/sqlite/reviews.js';
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
 import { SqliteWorkTaskStore } from '../../shared/adapters/sqlite/tasks.js';
 import { SqliteVendorStore } from '../../shared/adapters/sqlite/vendors.js';
 import { loadArchivePolicy } from '../../shared/policy/archive.js';
+import { loadChainPolicy } from '../../shared/policy/chain.js';
 import { loadSignOffRules } from '../../shared/policy/index.js';
 import {
   DEFAULT_BURN_WINDOWS,
@@ -32,6 +34,7 @@ import type { Container } from '../../shared/runtime/container.js';
 import { logger } from '../../shared/runtime/powertools.js';
 import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
+import { ChainUseCases } from '../../shared/usecases/chain/index.js';
 import { AgreementLifecycleJob } from '../../shared/usecases/lifecycle-job.js';
 import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
 import { ArchiveUseCases } from '../../shared/usecases/reports/archive.js';
@@ -68,6 +71,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     signOffRules: loadSignOffRules(),
     residencyRegion,
     observer: { changed: (v) => observe(() => workflows?.services.approval.changed(v)) },
+    gaps: (a) => chain.findingsFor(a),
   });
   const violations = new SqliteViolationStore(db);
   const archiveStore = new FileArchiveStore(join(dirname(dbFile), 'archive'), clock);
@@ -91,6 +95,16 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   });
   const rollups = new SqliteRollupStore(db);
   const evaluations = new SqliteEvaluationStore(db);
+  const chain = new ChainUseCases({
+    agreements,
+    clock,
+    policy: loadChainPolicy(),
+    violations,
+    evaluations,
+    tasks: new SqliteWorkTaskStore(db),
+    reviews: new SqliteServiceReviewStore(db),
+    newId: (prefix) => `${prefix}_${objectiveIds.next()}`,
+  });
   const settings = {
     burnWindows: DEFAULT_BURN_WINDOWS,
     forecast: DEFAULT_FORECAST,
@@ -159,6 +173,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       }),
     }),
     workflows: workflows.services,
+    chain,
   };
   return { db, container, workflows };
 }

@@ -423,6 +423,7 @@ export async function loadDemo(c: Container, stream: LocalStream, now: Date = ne
     created.push(a);
   }
 
+  created.push(...(await loadChainDemo(c, manager, base, plusDays)));
   await stream.drain();
   const all = await Promise.all(created.map((a) => c.agreements.get(admin, a.id)));
   const byStatus = all.reduce<Record<string, number>>((acc, a) => {
@@ -434,4 +435,100 @@ export async function loadDemo(c: Container, stream: LocalStream, now: Date = ne
   )
     .map(([s, n]) => `${n} ${s}`)
     .join(', ')})`;
+}
+
+/**
+ * The underpinning chain's part of the demo (issue 13, docs/chain.md): a card-authorisation SLA submitted over an
+ * internal OLA and a card-processor UC that cannot carry it: 99.95% × 99.9% composes to 99.85% under a 99.95%
+ * promise; 30 min + 3 h + 30 min + 2 h to resolve against a 4 h window; a UC supported on weekdays 08:00–20:00
+ * under a 24×7 SLA. The findings are on the submitted version for the approvers and at
+ * GET /v1/agreements/{id}/gaps; activation would be refused while they stand.
+ */
+async function loadChainDemo(
+  c: Container,
+  manager: Principal,
+  base: (serviceId: string, over: Partial<CreateAgreementBody>) => CreateAgreementBody,
+  plusDays: (n: number) => string,
+): Promise<AgreementVersion[]> {
+  const who = contact('Carla Chain');
+  const objective = (target: number, resolutionHours: number): CreateAgreementBody['objectives'] => [
+    {
+      id: 'availability',
+      name: 'Availability',
+      sli: { type: 'availability' },
+      target,
+      window: { type: 'rolling', days: 28 },
+      budgetingMethod: 'occurrences',
+      monitoring: 'alerted',
+      owner: who,
+      customerContact: who,
+      supportedHoursOnly: false,
+    },
+    {
+      id: 'incident-resolution',
+      name: `Priority-1 incidents resolved within ${resolutionHours} h`,
+      sli: { type: 'resolution-time', thresholdMs: resolutionHours * 3_600_000 },
+      target: 95,
+      window: { type: 'rolling', days: 28 },
+      budgetingMethod: 'occurrences',
+      monitoring: 'reported',
+      owner: who,
+      customerContact: who,
+      supportedHoursOnly: false,
+    },
+  ];
+  const payments = { type: 'business-unit' as const, businessUnit: 'payments' };
+  const start = { effectiveFrom: plusDays(30), effectiveTo: plusDays(394), reason: 'demo chain with a gap' };
+  const uc = await c.agreements.create(
+    manager,
+    base('svc_card-authorisation', {
+      kind: 'UC',
+      title: 'Card processor contract (chain demo)',
+      businessUnit: 'payments',
+      parties: {
+        provider: { type: 'vendor', vendorId: 'card-processor', name: 'Card Processor SA' },
+        customer: payments,
+      },
+      supportedHours: {
+        kind: 'calendar',
+        windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '20:00' }],
+        holidays: [],
+      },
+      objectives: objective(99.9, 2),
+      ...start,
+    }),
+  );
+  const ola = await c.agreements.create(
+    manager,
+    base('svc_fraud-scoring', {
+      kind: 'OLA',
+      title: 'Fraud scoring OLA for card authorisation (chain demo)',
+      businessUnit: 'payments',
+      parties: { provider: payments, customer: payments },
+      objectives: objective(99.95, 3),
+      underpinnedBy: [uc.id],
+      underpinning: [
+        { objectiveId: 'incident-resolution', agreementId: uc.id, mode: 'serial', handoffMinutes: 30 },
+      ],
+      ...start,
+    }),
+  );
+  const sla = await c.agreements.create(
+    manager,
+    base('svc_card-authorisation', {
+      title: 'Card authorisation SLA for retail banking (chain demo)',
+      businessUnit: 'payments',
+      parties: { provider: payments, customer: { type: 'business-unit', businessUnit: 'retail-banking' } },
+      objectives: objective(99.95, 4),
+      underpinnedBy: [ola.id, uc.id],
+      underpinning: [
+        { objectiveId: 'availability', agreementId: ola.id, mode: 'serial' },
+        { objectiveId: 'availability', agreementId: uc.id, mode: 'serial' },
+        { objectiveId: 'incident-resolution', agreementId: ola.id, mode: 'serial', handoffMinutes: 30 },
+      ],
+      ...start,
+    }),
+  );
+  const submitted = await c.agreements.submit(manager, sla.id, sla.version, 'ready for sign-off');
+  return [uc, ola, submitted];
 }

@@ -1,4 +1,5 @@
 /** Ports of the objectives engine: what its use cases need, named for the caller. */
+import type { PassThroughResult } from '../domain/chain/indemnity.js';
 import type { CreditCalculation, CreditTerms } from '../domain/objectives/credits.js';
 import type {
   EvaluationResult,
@@ -129,6 +130,8 @@ export interface ViolationRecord {
   escalation: EscalationPathStep[];
   credit?: CreditCalculation | undefined;
   disputes: Dispute[];
+  /** Claims against the underpinning parties once the credit is final (docs/chain.md), with every step. */
+  passThrough?: (PassThroughResult & { computedAt: string; computedBy: string; reason: string }) | undefined;
 }
 
 export interface ViolationQuery {

@@ -15,6 +15,9 @@ export const TASK_KINDS = [
   'preventive',
   'freeze-exception',
   'commentary',
+  'vendor-remediation',
+  'renegotiation',
+  'review-action',
 ] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 

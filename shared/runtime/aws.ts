@@ -1,17 +1,25 @@
 import { DynamoAgreementStore } from '../adapters/dynamodb/agreements.js';
 import { DynamoAuditStore } from '../adapters/dynamodb/audit.js';
 import { documentClient } from '../adapters/dynamodb/client.js';
-import { DynamoExceptionWindowStore } from '../adapters/dynamodb/objectives.js';
+import {
+  DynamoEvaluationStore,
+  DynamoExceptionWindowStore,
+  DynamoViolationStore,
+} from '../adapters/dynamodb/objectives.js';
+import { DynamoServiceReviewStore } from '../adapters/dynamodb/reviews.js';
 import { DynamoRollupStore } from '../adapters/dynamodb/rollups.js';
 import { DynamoServiceStore } from '../adapters/dynamodb/services.js';
 import { DynamoVendorStore } from '../adapters/dynamodb/vendors.js';
+import { DynamoWorkTaskStore } from '../adapters/dynamodb/workflows.js';
 import { UlidGenerator } from '../adapters/ids.js';
 import { UnavailableError } from '../domain/errors.js';
+import { loadChainPolicy } from '../policy/chain.js';
 import { loadSignOffRules } from '../policy/index.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { UsagePlans } from '../ports/vendors.js';
 import { AgreementUseCases } from '../usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../usecases/audit.js';
+import { ChainUseCases } from '../usecases/chain/index.js';
 import { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import { ServiceUseCases } from '../usecases/services.js';
 import { VendorUseCases, vendorsIn } from '../usecases/vendors.js';
@@ -139,6 +147,19 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
   let workflows: Container['workflows'];
+  const reviewIds = new UlidGenerator(clock);
+  const chain = new ChainUseCases({
+    agreements,
+    clock,
+    policy: loadChainPolicy(),
+    violations: new DynamoViolationStore(db, tables.data),
+    evaluations: new DynamoEvaluationStore(db, tables.data),
+    reviews: new DynamoServiceReviewStore(db, tables.data),
+    newId: (prefix) => `${prefix}_${reviewIds.next()}`,
+    ...(config[AWS_ENV.workflowsTable]
+      ? { tasks: new DynamoWorkTaskStore(db, config[AWS_ENV.workflowsTable]!) }
+      : {}),
+  });
   const agreementUseCases = new AgreementUseCases({
     agreements,
     services,
@@ -153,6 +174,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
           logger.error('workflow observer failed', { error: error as Error }),
         ),
     },
+    gaps: (a) => chain.findingsFor(a),
   });
   const workflowsTable = config[AWS_ENV.workflowsTable];
   if (workflowsTable) {
@@ -190,6 +212,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
         (await new DynamoExceptionWindowStore(db, tables.data).list({ agreementId })).map((w) => w.id),
     ),
     ...(vendors ? { vendors } : {}),
+    chain,
   };
 }
 

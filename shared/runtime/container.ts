@@ -1,5 +1,6 @@
 import type { AgreementUseCases } from '../usecases/agreements.js';
 import type { AuditQueries, AuditRecorder } from '../usecases/audit.js';
+import type { ChainUseCases } from '../usecases/chain/index.js';
 import type { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import type { ObjectiveUseCases } from '../usecases/objectives/index.js';
 import type { ArchiveUseCases } from '../usecases/reports/archive.js';
@@ -37,6 +38,8 @@ export interface Container {
   reports?: ReportUseCases;
   /** Workflows, people's tasks and notifications; absent where a composition root has not wired them. */
   workflows?: WorkflowServices;
+  /** The underpinning chain: graph and coverage gaps (issue 13). */
+  chain?: ChainUseCases;
 }
 
 let current: Promise<Container> | undefined;

@@ -204,6 +204,53 @@ export const DataResidency = z.strictObject({
   processingRegions: z.array(Region).max(30).default([]),
 });
 
+/**
+ * One edge of the underpinning chain, held by the upper agreement (an SLA, or an OLA resting on OLAs/UCs): which of
+ * its objectives a linked OLA/UC supports, through which objective of the linked agreement, and how. `serial`:
+ * every serial dependency of the objective must be up (availabilities multiply); `redundant`: any one member of the
+ * named `group` suffices (1 − ∏(1 − a) over the group). `handoffMinutes` is the time an incident takes to pass
+ * from the upper party to this one (time rules add it along the path).
+ */
+export const UnderpinningEdge = z
+  .strictObject({
+    /** The upper agreement's objective this edge supports. */
+    objectiveId: Slug,
+    /** The OLA or UC; it must also be listed in `underpinnedBy`. */
+    agreementId: AgreementId,
+    /** The linked agreement's objective that carries this one; by default its first objective of the same SLI type. */
+    dependencyObjectiveId: Slug.optional(),
+    mode: z.enum(['serial', 'redundant']).default('serial'),
+    /** The redundant group's name: members of one group back each other up. Required for `redundant`. */
+    group: Slug.optional(),
+    /** Minutes to hand an incident from the upper party to this one (time rules), 0 to 30 days. */
+    handoffMinutes: z
+      .number()
+      .min(0)
+      .max(30 * 24 * 60)
+      .optional(),
+  })
+  .superRefine((e, ctx) => {
+    if (e.mode === 'redundant' && e.group === undefined)
+      ctx.addIssue({ code: 'custom', path: ['group'], message: 'is required for a redundant edge' });
+    if (e.mode === 'serial' && e.group !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['group'], message: 'belongs to redundant edges only' });
+  });
+export type UnderpinningEdge = z.infer<typeof UnderpinningEdge>;
+
+/**
+ * An indemnification clause of an OLA or UC: when its objective `objectiveId` contributed to a breach of an agreement
+ * it underpins, its provider bears `sharePercent` of the downstream service credit, at most `capAmount` per credit
+ * (in `currency`). Pass-through claims are computed per clause when the downstream credit is final (docs/chain.md).
+ */
+export const IndemnificationClause = z.strictObject({
+  id: Slug,
+  objectiveId: Slug,
+  sharePercent: z.number().gt(0).max(100),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
+  capAmount: z.number().nonnegative().max(1e12),
+});
+export type IndemnificationClause = z.infer<typeof IndemnificationClause>;
+
 /** The content of an agreement that its owner writes. Lifecycle and bookkeeping fields are the system's. */
 export const AgreementContentFields = {
   kind: AgreementKind,
@@ -230,6 +277,10 @@ export const AgreementContentFields = {
   effectiveTo: IsoDate.optional(),
   underpinnedBy: z.array(AgreementId).max(100).default([]),
   escalation: z.array(EscalationStep).max(10).default([]),
+  /** How each linked OLA/UC supports this agreement's objectives (the underpinning chain); absent: not stated. */
+  underpinning: z.array(UnderpinningEdge).max(200).optional(),
+  /** OLAs and UCs: who bears which share of a downstream SLA credit, with caps. */
+  indemnification: z.array(IndemnificationClause).max(20).optional(),
 };
 
 export const AgreementContent = z.strictObject(AgreementContentFields);
@@ -275,6 +326,18 @@ export const SignOff = z.strictObject({
 
 export const RequiredSignOff = z.strictObject({ capacity: SignOffCapacity, rules: z.array(z.string()) });
 
+/** One coverage gap of the underpinning chain (docs/chain.md): the rule, the objectives, the figures. */
+export const GapFindingView = z.object({
+  rule: z.string(),
+  severity: z.enum(['info', 'minor', 'major', 'critical']),
+  blocksActivation: z.boolean(),
+  agreementId: z.string(),
+  objectiveId: z.string().optional(),
+  dependencyIds: z.array(z.string()),
+  message: z.string(),
+  figures: z.record(z.string(), z.unknown()),
+});
+
 /** One immutable version of an agreement, as stored and as returned by the API. */
 export const AgreementVersion = z.strictObject({
   id: AgreementId,
@@ -292,6 +355,8 @@ export const AgreementVersion = z.strictObject({
   submittedBy: z.string().optional(),
   activatedAt: IsoDateTime.optional(),
   retiredAt: IsoDateTime.optional(),
+  /** The coverage gaps of its underpinning chain found when it was submitted, for the approvers. */
+  gapFindings: z.array(GapFindingView).optional(),
 });
 export type AgreementVersion = z.infer<typeof AgreementVersion>;
 

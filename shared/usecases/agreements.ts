@@ -17,6 +17,7 @@ import {
 import {
   contentProblems,
   dateProblems,
+  edgeTargetProblems,
   localDate,
   submissionProblems,
   underpinningProblem,
@@ -27,6 +28,8 @@ import {
   requiredSignOffs,
   type SignOffRules,
 } from '../domain/agreements/signoff.js';
+import type { GapFinding } from '../domain/chain/gaps.js';
+import { findCycle } from '../domain/chain/graph.js';
 import {
   BusinessRuleError,
   ConflictError,
@@ -57,6 +60,11 @@ export interface AgreementDeps {
   signOffRules: SignOffRules;
   /** When set, this deployment holds only agreements whose data residency is this region. */
   residencyRegion?: string | undefined;
+  /**
+   * Coverage gaps of an agreement's underpinning chain (shared/usecases/chain): recorded on the submitted version
+   * for the approvers; findings whose rule blocks activation (policy as data) stop activation.
+   */
+  gaps?: ((a: AgreementVersion) => Promise<GapFinding[]>) | undefined;
   /** Told of every committed change (the approval workflow starts on submit, observes sign-offs). */
   observer?: { changed(after: AgreementVersion): Promise<void> } | undefined;
 }
@@ -88,7 +96,7 @@ export class AgreementUseCases {
       ...this.placementProblems(content, service),
       ...contentProblems(content),
       ...dateProblems(content, now, new Set(Object.keys(content))),
-      ...(await this.underpinningProblems(principal, id, content.underpinnedBy)),
+      ...(await this.underpinningProblems(principal, { ...content, id })),
     ];
     if (problems.length) throw new BusinessRuleError('the agreement breaks a rule', problems);
     const at = now.toISOString();
@@ -172,8 +180,8 @@ export class AgreementUseCases {
       ...(service ? this.placementProblems(merged, service) : []),
       ...contentProblems(merged),
       ...dateProblems(merged, this.deps.clock.now(), new Set(changed)),
-      ...(changed.includes('underpinnedBy')
-        ? await this.underpinningProblems(principal, id, merged.underpinnedBy)
+      ...(changed.includes('underpinnedBy') || changed.includes('underpinning')
+        ? await this.underpinningProblems(principal, merged)
         : []),
     ];
     if (problems.length) throw new BusinessRuleError('the change breaks a rule', problems);
@@ -193,10 +201,11 @@ export class AgreementUseCases {
     const problems = [
       ...submissionProblems(current),
       ...dateProblems(current, this.deps.clock.now(), new Set(['effectiveFrom'])),
-      ...(await this.underpinningProblems(principal, id, current.underpinnedBy)),
+      ...(await this.underpinningProblems(principal, current)),
     ];
     if (problems.length) throw new BusinessRuleError('the agreement is not ready to submit', problems);
     const required = requiredSignOffs(this.deps.signOffRules, current, service.tier);
+    const gapFindings = this.deps.gaps ? await this.deps.gaps(current) : undefined;
     return this.commit(
       principal,
       current,
@@ -206,6 +215,7 @@ export class AgreementUseCases {
         requiredSignOffs: required,
         signOffs: [],
         submittedBy: principal.subject,
+        ...(gapFindings ? { gapFindings } : {}),
       },
       'submit',
       reason,
@@ -220,7 +230,8 @@ export class AgreementUseCases {
   ): Promise<AgreementVersion> {
     const current = await this.loadForWrite(principal, 'agreement.withdraw', id, expected);
     this.step('withdraw', current);
-    return this.commit(principal, current, { ...current, status: 'draft', signOffs: [] }, 'withdraw', reason);
+    const { gapFindings: _stale, ...back } = current;
+    return this.commit(principal, current, { ...back, status: 'draft', signOffs: [] }, 'withdraw', reason);
   }
 
   async signOff(
@@ -333,6 +344,17 @@ export class AgreementUseCases {
       }
     }
     if (notLive.length) throw new ConflictError('underpinning agreements are not in force', notLive);
+    const blocking = this.deps.gaps ? (await this.deps.gaps(current)).filter((f) => f.blocksActivation) : [];
+    if (blocking.length) {
+      throw new ConflictError(
+        `agreement ${id} cannot be activated: its underpinning chain cannot carry it (${blocking.map((f) => f.rule).join(', ')}); the chain policy blocks activation on these`,
+        blocking.map((f) => ({
+          path: f.objectiveId === undefined ? 'underpinnedBy' : `objectives[${f.objectiveId}]`,
+          problem: f.message,
+        })),
+        { gapFindings: blocking },
+      );
+    }
     return this.commit(
       principal,
       current,
@@ -501,20 +523,56 @@ export class AgreementUseCases {
     return problems;
   }
 
-  /** Linked agreements must exist and be visible to the caller; one outside its scope reads as absent. */
+  /**
+   * Linked agreements must exist and be visible to the caller (one outside its scope reads as absent), each edge's
+   * dependency objective must exist, and no link may close a cycle (named as far as the caller may see it).
+   */
   private async underpinningProblems(
     principal: Principal,
-    slaId: string,
-    ids: readonly string[],
+    a: Pick<AgreementVersion, 'id' | 'underpinnedBy' | 'underpinning'>,
   ): Promise<FieldProblem[]> {
     const out: FieldProblem[] = [];
-    for (const [i, dep] of ids.entries()) {
+    const targets = new Map<string, AgreementVersion>();
+    for (const [i, dep] of a.underpinnedBy.entries()) {
       const found = await this.deps.agreements.get(dep);
       const visible = found && this.readable(principal, found) ? found : undefined;
-      const p = underpinningProblem(i, slaId, visible);
+      const p = underpinningProblem(i, a.id, visible);
       if (p) out.push(p);
+      else if (visible) targets.set(dep, visible);
+    }
+    out.push(...edgeTargetProblems(a, targets));
+    if (out.length) return out;
+    const cycle = await this.cycleThrough(a.id, a.underpinnedBy);
+    if (cycle) {
+      const names: string[] = [];
+      for (const id of cycle) {
+        const v = id === a.id ? a : await this.deps.agreements.get(id);
+        names.push(
+          v && (id === a.id || this.readable(principal, v as AgreementVersion))
+            ? id
+            : 'an agreement outside your scope',
+        );
+      }
+      out.push({
+        path: `underpinnedBy[${a.underpinnedBy.indexOf(cycle[1]!)}]`,
+        problem: `would close a cycle in the underpinning chain: ${names.join(' → ')}`,
+      });
     }
     return out;
+  }
+
+  /** The cycle linking `id` to `deps` would close, loading the stored chain below `deps` (any scope). */
+  private async cycleThrough(id: string, deps: readonly string[]): Promise<string[] | undefined> {
+    const links = new Map<string, readonly string[]>();
+    const queue = [...deps];
+    while (queue.length && links.size < 100_000) {
+      const next = queue.shift()!;
+      if (links.has(next) || next === id) continue;
+      const v = await this.deps.agreements.get(next);
+      links.set(next, v?.underpinnedBy ?? []);
+      queue.push(...(v?.underpinnedBy ?? []));
+    }
+    return findCycle(id, deps, (x) => links.get(x));
   }
 
   /** Refuses to end an OLA/UC that an active agreement depends on, naming only the dependants the caller may see. */

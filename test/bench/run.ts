@@ -23,6 +23,7 @@ const SUITES: Suite[] = [
   { name: 'reports', module: './reports.ts', fn: 'benchReports' },
   { name: 'workflows', module: './workflows.ts', fn: 'benchWorkflows' },
   { name: 'console', module: './console.ts', fn: 'benchConsole' },
+  { name: 'chain', module: './chain.ts', fn: 'benchChain' },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

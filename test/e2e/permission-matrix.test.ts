@@ -117,6 +117,15 @@ const EXPECTED: Record<string, string> = {
   'services.change-gate':           '200 200 200  200 404 404  200 404 404  200 404  403',
   // A ticketing tool's webhook: no person's token counts, only the Standard Webhooks signature (none here: 401).
   'webhooks.tasks':                 '401 401 401  401 401 401  401 401 401  401 401  401',
+  'chain.graph':                    '200 200 200  200 200 404  200 200 404  200 404  403',
+  'chain.gaps':                     '200 200 200  200 200 404  200 200 404  200 404  403',
+  'chain.portfolio-gaps':           '200 200 200  200 200 200  200 200 200  200 200  403',
+  'chain.breach':                   '404 404 404  404 404 404  404 404 404  404 404  403',
+  'chain.vendor-scorecard':         '200 200 200  200 200 200  200 200 200  200 200  403',
+  'chain.vendor-triggers':          '200 403 403  200 200 200  403 403 403  200 200  403',
+  'chain.pass-through':             '404 403 403  404 404 404  403 403 403  404 404  403',
+  'chain.reviews.record':           '422 403 403  422 403 404  403 403 403  403 403  403',
+  'chain.reviews.list':             '200 200 200  200 200 404  200 200 404  200 404  403',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */

@@ -88,6 +88,24 @@ const EXAMPLES: Record<string, () => unknown> = {
     resolution: 'the failover runbook was fixed',
     by: 'ticketing',
   }),
+  'chain.vendor-triggers': () => ({ reason: 'monthly vendor review' }),
+  'chain.pass-through': () => ({ reason: 'credit of March is final' }),
+  'chain.reviews.record': () => ({
+    date: '2027-04-10',
+    attendees: [
+      { name: 'Pat Provider', email: 'pat@vendor.example', party: 'provider' },
+      { name: 'Sam Manager', email: 'sam@bank.example', party: 'customer' },
+    ],
+    findings: ['March availability 99.2% against 99.9%'],
+    actions: [
+      {
+        description: 'Send a remediation plan',
+        owner: { name: 'Pat Provider', email: 'pat@vendor.example' },
+        dueDate: '2027-04-30',
+      },
+    ],
+    reason: 'quarterly review',
+  }),
 };
 
 /** Routes that take a body. */

@@ -16,6 +16,7 @@ import {
   AUTHORIZER_GRANTS,
   type DataGrants,
   GRANTS_BY_ACTION,
+  HANDLER_GRANTS,
   USAGE_PLAN_HANDLERS,
   unionGrants,
 } from '../grants.js';
@@ -225,7 +226,10 @@ export class Api extends Construct {
       description: 'Accord API: one Lambda function per route handler module',
     });
     for (const [handler, routes] of byHandler) {
-      const grants: DataGrants = unionGrants(routes.map((r) => (r.action ? GRANTS_BY_ACTION[r.action] : {})));
+      const grants: DataGrants = unionGrants([
+        ...routes.map((r) => (r.action ? GRANTS_BY_ACTION[r.action] : {})),
+        HANDLER_GRANTS[handler] ?? {},
+      ]);
       this.functions.set(
         handler,
         new AccordFunction(this.handlers, handlerId(handler), {

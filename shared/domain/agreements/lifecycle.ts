@@ -45,6 +45,8 @@ export const MATERIAL_FIELDS = [
   'effectiveTo',
   'underpinnedBy',
   'escalation',
+  'underpinning',
+  'indemnification',
 ] as const;
 
 /** Renewal terms that bind the parties (whether it renews by itself, and the notice to stop it). */

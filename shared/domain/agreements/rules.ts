@@ -64,12 +64,49 @@ export function contentProblems(a: AgreementContent): FieldProblem[] {
       problem: `names no objective of this agreement ("${a.credits.objectiveId}")`,
     });
   }
-  if (a.kind !== 'SLA' && a.underpinnedBy.length > 0) {
+  if (a.kind === 'UC' && a.underpinnedBy.length > 0) {
     problems.push({
       path: 'underpinnedBy',
-      problem: `only an SLA is underpinned by OLAs and UCs; this is an ${a.kind}`,
+      problem: 'an SLA or an OLA is underpinned by OLAs and UCs; a UC rests on nothing of ours',
     });
   }
+  const linked = new Set(a.underpinnedBy);
+  const seen = new Set<string>();
+  (a.underpinning ?? []).forEach((e, i) => {
+    if (!ids.has(e.objectiveId))
+      problems.push({
+        path: `underpinning[${i}].objectiveId`,
+        problem: `names no objective of this agreement ("${e.objectiveId}")`,
+      });
+    if (!linked.has(e.agreementId))
+      problems.push({
+        path: `underpinning[${i}].agreementId`,
+        problem: `${e.agreementId} is not listed in underpinnedBy`,
+      });
+    const key = `${e.objectiveId} ${e.agreementId} ${e.dependencyObjectiveId ?? ''}`;
+    if (seen.has(key))
+      problems.push({
+        path: `underpinning[${i}]`,
+        problem: `repeats the edge from objective "${e.objectiveId}" to ${e.agreementId}`,
+      });
+    seen.add(key);
+  });
+  const clauseIds = new Set<string>();
+  (a.indemnification ?? []).forEach((c, i) => {
+    if (a.kind === 'SLA')
+      problems.push({
+        path: `indemnification[${i}]`,
+        problem: 'only an OLA or a UC carries indemnification towards the agreements it underpins',
+      });
+    if (!ids.has(c.objectiveId))
+      problems.push({
+        path: `indemnification[${i}].objectiveId`,
+        problem: `names no objective of this agreement ("${c.objectiveId}")`,
+      });
+    if (clauseIds.has(c.id))
+      problems.push({ path: `indemnification[${i}].id`, problem: `duplicates clause id "${c.id}"` });
+    clauseIds.add(c.id);
+  });
   if (a.kind === 'UC' && a.parties.provider.type !== 'vendor') {
     problems.push({
       path: 'parties.provider.type',
@@ -95,7 +132,7 @@ export function submissionProblems(a: AgreementVersion): FieldProblem[] {
   return problems;
 }
 
-/** Whether one underpinning agreement may be linked from an SLA. */
+/** Whether one underpinning agreement may be linked from an SLA or an OLA. */
 export function underpinningProblem(
   index: number,
   slaId: string,
@@ -105,7 +142,28 @@ export function underpinningProblem(
   if (!target) return { path, problem: 'names no agreement' };
   if (target.id === slaId) return { path, problem: 'an agreement cannot underpin itself' };
   if (target.kind === 'SLA')
-    return { path, problem: `${target.id} is an SLA; only OLAs and UCs underpin an SLA` };
+    return { path, problem: `${target.id} is an SLA; only OLAs and UCs underpin an agreement` };
   if (target.status === 'retired') return { path, problem: `${target.id} is retired` };
   return undefined;
+}
+
+/**
+ * Whether each underpinning edge's `dependencyObjectiveId` names an objective of the linked agreement (the targets
+ * the caller may see, by id; an invisible or missing target is reported under `underpinnedBy` already).
+ */
+export function edgeTargetProblems(
+  a: Pick<AgreementContent, 'underpinning'>,
+  targets: ReadonlyMap<string, Pick<AgreementVersion, 'objectives'>>,
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  (a.underpinning ?? []).forEach((e, i) => {
+    const t = targets.get(e.agreementId);
+    if (!t || e.dependencyObjectiveId === undefined) return;
+    if (!t.objectives.some((o) => o.id === e.dependencyObjectiveId))
+      problems.push({
+        path: `underpinning[${i}].dependencyObjectiveId`,
+        problem: `names no objective of ${e.agreementId} ("${e.dependencyObjectiveId}")`,
+      });
+  });
+  return problems;
 }

@@ -50,9 +50,15 @@ describe('content rules', () => {
     expect(contentProblems(a).map((p) => p.path)).toEqual(['objectives[1].id', 'credits.objectiveId']);
   });
 
-  it('lets only an SLA be underpinned, and wants a vendor to provide a UC', () => {
+  it('lets an SLA or an OLA be underpinned but not a UC, and wants a vendor to provide a UC', () => {
     const uc = { ...agreementBody(), kind: 'UC' as const, underpinnedBy: ['agr_01JAAAAAAAAAAAAAAAAAAAAAAA'] };
     expect(contentProblems(uc).map((p) => p.path)).toEqual(['underpinnedBy', 'parties.provider.type']);
+    const ola = {
+      ...agreementBody(),
+      kind: 'OLA' as const,
+      underpinnedBy: ['agr_01JAAAAAAAAAAAAAAAAAAAAAAA'],
+    };
+    expect(contentProblems(ola)).toEqual([]);
   });
 });
 

@@ -1,0 +1,8 @@
+import { httpHandler } from '../../shared/http/handler.js';
+import { ok } from '../../shared/http/respond.js';
+import { chainIn } from '../../shared/usecases/chain/index.js';
+
+export const handler = httpHandler({
+  route: 'chain.portfolio-gaps',
+  run: async ({ principal, deps }) => ok(await chainIn(deps).portfolioGaps(principal)),
+});

@@ -63,6 +63,21 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'archive.read': { archive: 'read', audit: 'write' },
   'task.read': { data: 'read', workflows: 'read' },
   'task.act': { data: 'write', workflows: 'write', workflowControl: true },
+  // A change request is recorded in the workflows table and starts the change-request state machine.
+  'change.request': { data: 'write', workflows: 'write', workflowControl: true },
+};
+
+/**
+ * Grants a handler needs beyond its routes' actions: readers of what the workflows table holds under an action that
+ * is about the agreement or service (change requests, freeze exceptions, the change gate reading exceptions in
+ * force), and the freeze-exception request that queues its approval task and notification there.
+ */
+export const HANDLER_GRANTS: Readonly<Record<string, DataGrants>> = {
+  'workflows/change-request-list': { workflows: 'read' },
+  'workflows/change-request-get': { workflows: 'read' },
+  'workflows/freeze-exception-list': { workflows: 'read' },
+  'workflows/freeze-exception-create': { workflows: 'write' },
+  'workflows/change-gate': { workflows: 'read' },
 };
 
 /**

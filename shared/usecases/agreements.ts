@@ -391,6 +391,48 @@ export class AgreementUseCases {
   }
 
   /**
+   * Applies an approved change request to an agreement in force (issue 11 item 4): a new version, still active,
+   * carrying the changed terms and, as its sign-offs, those the change control path collected for the request
+   * (`change: amend:<request id>`). Every content and date rule of an update applies; 409 unless active.
+   */
+  async amend(
+    principal: Principal,
+    id: string,
+    expected: number,
+    input: {
+      changeRequestId: string;
+      changes: Record<string, unknown>;
+      requiredSignOffs: AgreementVersion['requiredSignOffs'];
+      signOffs: AgreementVersion['signOffs'];
+      reason: string;
+    },
+  ): Promise<AgreementVersion> {
+    const current = await this.loadForWrite(principal, 'agreement.update', id, expected);
+    if (current.status !== 'active') {
+      throw new ConflictError(`agreement ${id} is ${current.status}: only an active agreement is amended`, [
+        { path: 'status', problem: `is ${current.status}` },
+      ]);
+    }
+    const changed = Object.keys(input.changes).filter((k) => input.changes[k] !== undefined);
+    const merged = { ...current, ...stripUndefined(input.changes) } as AgreementVersion;
+    const problems = [
+      ...contentProblems(merged),
+      ...dateProblems(merged, this.deps.clock.now(), new Set(changed)),
+      ...(changed.includes('underpinnedBy')
+        ? await this.underpinningProblems(principal, id, merged.underpinnedBy)
+        : []),
+    ];
+    if (problems.length) throw new BusinessRuleError('the change breaks a rule', problems);
+    return this.commit(
+      principal,
+      current,
+      { ...merged, requiredSignOffs: input.requiredSignOffs, signOffs: input.signOffs },
+      `amend:${input.changeRequestId}`,
+      input.reason,
+    );
+  }
+
+  /**
    * Loads an agreement the principal may act on. One it may not even read answers exactly as one that does not
    * exist (404, naming nothing of it); one it may read but not act on is a 403 that names no unit or service.
    */

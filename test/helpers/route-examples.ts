@@ -49,6 +49,17 @@ const EXAMPLES: Record<string, () => unknown> = {
       },
     ],
   }),
+  'agreements.change-requests.create': () => ({
+    summary: 'Rename the agreement',
+    why: 'the service was renamed',
+    proposed: { title: 'Payments gateway SLA (renamed)' },
+  }),
+  'services.freeze-exceptions.create': () => ({
+    from: hourFromNow(1),
+    to: hourFromNow(5),
+    change: 'release 4.2.1 (security fix)',
+    reason: 'a critical CVE must be patched during the freeze',
+  }),
 };
 
 /** Routes that take a body. */

@@ -16,6 +16,7 @@ import {
   AUTHORIZER_GRANTS,
   type DataGrants,
   GRANTS_BY_ACTION,
+  HANDLER_GRANTS,
   USAGE_PLAN_HANDLERS,
   unionGrants,
 } from '../grants.js';
@@ -217,7 +218,10 @@ export class Api extends Construct {
     const byHandler = new Map<string, RouteSpec[]>();
     for (const r of deployable) byHandler.set(r.handler, [...(byHandler.get(r.handler) ?? []), r]);
     for (const [handler, routes] of byHandler) {
-      const grants: DataGrants = unionGrants(routes.map((r) => (r.action ? GRANTS_BY_ACTION[r.action] : {})));
+      const grants: DataGrants = unionGrants([
+        ...routes.map((r) => (r.action ? GRANTS_BY_ACTION[r.action] : {})),
+        HANDLER_GRANTS[handler] ?? {},
+      ]);
       this.functions.set(
         handler,
         new AccordFunction(this, handlerId(handler), {

@@ -95,10 +95,10 @@ const EXPECTED: Record<string, string> = {
   'vendors.revokeKey':              '404 403 403  403 403 403  403 403 403  403 403  403',
   'vendors.revoke':                 '404 403 403  403 403 403  403 403 403  403 403  403',
   'vendors.audit':                  '404 403 404  403 403 403  403 403 403  403 403  403',
-  'agreements.change-requests.create': '201 403 403  201 201 404  201 201 404  403 404  403',
+  'agreements.change-requests.create': '201 403 403  201 201 404  201 201 404  403 403  403',
   'agreements.change-requests.list': '200 200 200  200 200 404  200 200 404  200 404  403',
   'change-requests.get':            '404 404 404  404 404 404  404 404 404  404 404  403',
-  'services.freeze-exceptions.create': '201 403 403  201 404 404  403 404 404  201 404  403',
+  'services.freeze-exceptions.create': '201 403 403  201 404 404  403 403 403  201 404  403',
   'services.freeze-exceptions.list': '200 200 200  200 404 404  200 404 404  200 404  403',
 };
 

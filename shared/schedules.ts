@@ -62,6 +62,14 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     description:
       'Activate approved agreements on their effective date; expire active ones after their end date',
   },
+  {
+    // Before the lifecycle job's 07 past the hour: an auto-renewal on its date moves the end date before expiry.
+    id: 'agreement-renewals',
+    cron: 'cron(2 * * * ? *)',
+    handler: 'workflows/renewals-scheduled',
+    description:
+      'Renewal and review reminders (policy offsets), renewal and review tasks, auto-renewal unless notice was given',
+  },
 ];
 
 interface Field {

@@ -85,6 +85,9 @@ export const HANDLER_GRANTS: Readonly<Record<string, DataGrants>> = {
  * rollups and writes results; the agreement lifecycle job changes agreements. Unknown areas get data reads only.
  */
 export function scheduleGrants(handler: string): DataGrants {
+  // Renewals write agreements (a renewal, a moved review date) besides tasks and notifications.
+  if (handler === 'workflows/renewals-scheduled')
+    return { data: 'write', workflows: 'write', workflowControl: true, sendEmail: true };
   if (handler.startsWith('workflows/'))
     return { data: 'read', workflows: 'write', workflowControl: true, sendEmail: true };
   if (handler.startsWith('objectives/')) return GRANTS_BY_ACTION['objective.evaluate'];

@@ -70,6 +70,7 @@ export const WorkflowPolicy = z.strictObject({
       .min(1)
       .max(10)
       .refine((a) => a.every((x, i) => i === 0 || x < a[i - 1]!), 'must be in decreasing order'),
+    termMonths: z.number().int().min(1).max(120),
   }),
   errorBudget: z
     .strictObject({

@@ -35,6 +35,7 @@ import {
   NotFoundError,
   VersionConflictError,
 } from '../domain/errors.js';
+import { addMonths } from '../domain/workflows/renewals.js';
 import type { AgreementStore } from '../ports/agreements.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/ids.js';
@@ -429,6 +430,42 @@ export class AgreementUseCases {
       { ...merged, requiredSignOffs: input.requiredSignOffs, signOffs: input.signOffs },
       `amend:${input.changeRequestId}`,
       input.reason,
+    );
+  }
+
+  /**
+   * Renews an auto-renewing active agreement for another term (issue 11 item 3): a new version, still active, whose
+   * renewal date and end date (when it has one) move `termMonths` on, as its approved renewal terms provide; its
+   * sign-offs stay. 409 unless active and auto-renewing.
+   */
+  async renew(
+    principal: Principal,
+    id: string,
+    expected: number,
+    termMonths: number,
+    reason: string,
+  ): Promise<AgreementVersion> {
+    const current = await this.loadForWrite(principal, 'agreement.update', id, expected);
+    if (current.status !== 'active' || !current.renewal?.autoRenew) {
+      throw new ConflictError(
+        `agreement ${id} is ${current.status}${current.renewal?.autoRenew ? '' : ' and does not renew by itself'}: it cannot be renewed`,
+        [
+          {
+            path: current.renewal?.autoRenew ? 'status' : 'renewal.autoRenew',
+            problem: 'does not allow a renewal',
+          },
+        ],
+      );
+    }
+    const renewalDate = addMonths(current.renewal.renewalDate, termMonths);
+    const effectiveTo =
+      current.effectiveTo === undefined ? undefined : addMonths(current.effectiveTo, termMonths);
+    return this.commit(
+      principal,
+      current,
+      { ...current, renewal: { ...current.renewal, renewalDate }, ...(effectiveTo ? { effectiveTo } : {}) },
+      'renew',
+      reason,
     );
   }
 

@@ -15,6 +15,7 @@ import { ChangeRequestWorkflow } from './change-requests.js';
 import { FreezeExceptionUseCases } from './freeze-exceptions.js';
 import type { Notifications } from './notifications.js';
 import { RemediationWorkflow } from './remediation.js';
+import { RenewalWorkflow } from './renewals.js';
 import { TaskUseCases } from './tasks.js';
 
 /** The workflow side of a container: the engine, the workflows' steps, people's tasks and notifications. */
@@ -28,6 +29,8 @@ export interface WorkflowServices {
   changeRequests: ChangeRequestWorkflow;
   /** Exceptions to a change freeze, decided through approval (item 7). */
   freezeExceptions: FreezeExceptionUseCases;
+  /** Renewal and review reminders, auto-renewal, review outcomes (item 3; the hourly `agreement-renewals` schedule). */
+  renewals: RenewalWorkflow;
   notifications: Notifications;
 }
 
@@ -106,6 +109,18 @@ export function buildWorkflowServices(d: WorkflowServiceDeps): WorkflowServices 
     policy: d.policy.freezeExceptions,
     baseUrl: d.baseUrl,
   });
+  const renewals = new RenewalWorkflow({
+    agreements: d.agreements,
+    get useCases() {
+      return d.useCases();
+    },
+    services: d.services,
+    tasks: d.tasks,
+    notifications: d.notifications,
+    clock: d.clock,
+    policy: d.policy.renewal,
+    baseUrl: d.baseUrl,
+  });
   let tasks: TaskUseCases;
   const capa = (by: string, t: WorkTask, resolution: string) => remediation.closeCapa(by, t, resolution);
   tasks = new TaskUseCases({
@@ -128,6 +143,7 @@ export function buildWorkflowServices(d: WorkflowServiceDeps): WorkflowServices 
       'change-assessment': (p, t, body) => changeRequests.assess(p, t, body),
       'change-signoff': (p, t, body) => changeRequests.signOff(p, t, body),
       'freeze-exception': (p, t, body) => freezeExceptions.decide(p, t, body),
+      review: (p, t, body) => renewals.complete(p, t, body),
     },
     ...(d.verifyInbound ? { verifyInbound: d.verifyInbound } : {}),
     inbound: async (t, u) => {
@@ -151,5 +167,6 @@ export function buildWorkflowServices(d: WorkflowServiceDeps): WorkflowServices 
     }),
     changeRequests,
     freezeExceptions,
+    renewals,
   };
 }

@@ -78,6 +78,8 @@ export const HANDLER_GRANTS: Readonly<Record<string, DataGrants>> = {
   'workflows/freeze-exception-list': { workflows: 'read' },
   'workflows/freeze-exception-create': { workflows: 'write' },
   'workflows/change-gate': { workflows: 'read' },
+  // Decommissioning ends agreements (the approval observer may answer tasks) and queues the parties' notice.
+  'workflows/service-sunset': { workflows: 'write', workflowControl: true },
 };
 
 /**

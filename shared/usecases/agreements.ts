@@ -83,6 +83,12 @@ export class AgreementUseCases {
         { path: 'serviceId', problem: `names no service (${content.serviceId})` },
       ]);
     this.authorize(principal, 'agreement.create', where);
+    if (service.status === 'sunset') {
+      throw new ConflictError(
+        `service ${service.id} is decommissioned: no new agreement may be made for it`,
+        [{ path: 'serviceId', problem: 'names a sunset service' }],
+      );
+    }
     const now = this.deps.clock.now();
     const id = this.deps.ids.agreementId();
     const problems = [

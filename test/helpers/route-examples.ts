@@ -60,6 +60,7 @@ const EXAMPLES: Record<string, () => unknown> = {
     change: 'release 4.2.1 (security fix)',
     reason: 'a critical CVE must be patched during the freeze',
   }),
+  'services.sunset': () => ({ reason: 'replaced by the new platform' }),
 };
 
 /** Routes that take a body. */

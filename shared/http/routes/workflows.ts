@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { LifecycleBody } from '../../schemas/agreement.js';
 import {
   ChangeRequestBody,
   ChangeRequestView,
   FreezeExceptionBody,
   FreezeExceptionView,
 } from '../../schemas/governance.js';
+import { Service } from '../../schemas/service.js';
 import {
   ChangeGateView,
   CompleteTaskBody,
@@ -161,5 +163,18 @@ export const WORKFLOW_ROUTES: readonly RouteSpec[] = [
     handler: 'workflows/freeze-exception-list',
     summary: 'Every exception to a change freeze of a service, with its decision',
     response: z.object({ items: z.array(FreezeExceptionView) }),
+  },
+  {
+    id: 'services.sunset',
+    method: 'POST',
+    path: '/v1/services/{serviceId}/sunset',
+    auth: 'user',
+    action: 'agreement.end',
+    handler: 'workflows/service-sunset',
+    summary:
+      'Decommission a service: its active agreements sunset through the usual checks (its objectives leave evaluation), those not yet in force are retired, the parties are told',
+    body: LifecycleBody,
+    response: z.object({ service: Service, sunset: z.array(z.string()), retired: z.array(z.string()) }),
+    ifMatch: true,
   },
 ];

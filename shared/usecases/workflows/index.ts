@@ -12,6 +12,7 @@ import type { AgreementUseCases } from '../agreements.js';
 import { ApprovalWorkflow } from './approval.js';
 import { ChangeGateUseCases } from './change-gate.js';
 import { ChangeRequestWorkflow } from './change-requests.js';
+import { DecommissionUseCases } from './decommission.js';
 import { FreezeExceptionUseCases } from './freeze-exceptions.js';
 import type { Notifications } from './notifications.js';
 import { RemediationWorkflow } from './remediation.js';
@@ -31,6 +32,8 @@ export interface WorkflowServices {
   freezeExceptions: FreezeExceptionUseCases;
   /** Renewal and review reminders, auto-renewal, review outcomes (item 3; the hourly `agreement-renewals` schedule). */
   renewals: RenewalWorkflow;
+  /** Service decommissioning: its agreements sunset through the agreement use case (item 3). */
+  decommission: DecommissionUseCases;
   notifications: Notifications;
 }
 
@@ -168,5 +171,15 @@ export function buildWorkflowServices(d: WorkflowServiceDeps): WorkflowServices 
     changeRequests,
     freezeExceptions,
     renewals,
+    decommission: new DecommissionUseCases({
+      agreements: d.agreements,
+      get useCases() {
+        return d.useCases();
+      },
+      services: d.services,
+      notifications: d.notifications,
+      clock: d.clock,
+      baseUrl: d.baseUrl,
+    }),
   };
 }

@@ -34,9 +34,11 @@ async function activeAgreement(over: object): Promise<string> {
   const step = (path: string, v: number, as: string, b: object) =>
     app.call('POST', `/v1/agreements/${id}/${path}`, { as, body: b, headers: { 'if-match': `"${v}"` } });
   let r = await step('submit', 1, 'sla-manager', { reason: 'ready' });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
   let v = r.body.version as number;
   for (const { capacity } of r.body.requiredSignOffs as { capacity: string }[]) {
     r = await step('signoffs', v, SIGNER[capacity]!, { capacity, decision: 'approved', reason: 'fine' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
     v = r.body.version;
   }
   r = await step('activate', v, 'sla-manager', { reason: 'go-live' });
@@ -169,5 +171,108 @@ describe('renewals and periodic reviews (issue 11 item 3)', () => {
       reviewCycle: { everyMonths: 6, nextReviewDate: '2026-10-15' },
       reason: expect.stringContaining('targets still right'),
     });
+  });
+});
+
+describe('service decommissioning (issue 11 item 3)', () => {
+  const sunset = (serviceId: string, version: number, as = 'sla-manager') =>
+    app.call('POST', `/v1/services/${serviceId}/sunset`, {
+      as,
+      body: { reason: 'replaced by the new batch platform' },
+      headers: { 'if-match': `"${version}"` },
+    });
+
+  // Services the development service owner holds, so that its sign-off can be given.
+  it('sunsets the active agreements of a sunset service, retires those not in force, marks it sunset and tells the parties', async () => {
+    clock.set('2026-03-02T09:00:00.000Z');
+    const svc = await app.call('POST', '/v1/services', {
+      as: 'sla-manager',
+      body: serviceBody({ id: 'svc_card-authorisation', name: 'Legacy batch', tier: 3 }),
+    });
+    expect(svc.status).toBe(201);
+    const live = await activeAgreement({
+      serviceId: 'svc_card-authorisation',
+      title: 'Legacy batch SLA',
+      effectiveTo: '2027-03-01',
+      reviewCycle: { everyMonths: 12, nextReviewDate: '2027-02-01' },
+    });
+    const draft = await app.call('POST', '/v1/agreements', {
+      as: 'sla-manager',
+      body: agreementBody({
+        serviceId: 'svc_card-authorisation',
+        title: 'Legacy batch draft',
+        effectiveFrom: '2026-04-01',
+        reviewCycle: { everyMonths: 12, nextReviewDate: '2027-02-01' },
+      }),
+    });
+    expect(draft.status).toBe(201);
+    expect((await sunset('svc_card-authorisation', 1, 'service-owner')).status).toBe(403);
+    expect((await sunset('svc_card-authorisation', 7)).status).toBe(409);
+    const r = await sunset('svc_card-authorisation', 1);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({
+      service: { id: 'svc_card-authorisation', status: 'sunset', version: 2, change: 'sunset' },
+      sunset: [live],
+      retired: [draft.body.id],
+    });
+    expect(await agreement(live)).toMatchObject({
+      status: 'sunset',
+      reason: 'service svc_card-authorisation decommissioned: replaced by the new batch platform',
+    });
+    expect((await agreement(draft.body.id)).status).toBe('retired');
+    await settle(app);
+    const notice = await mails('Service decommissioned: Legacy batch');
+    expect(notice).toHaveLength(1);
+    expect(notice[0]!.to.sort()).toEqual(['owen@example.com', 'sla-manager@accord.local']);
+    const again = await sunset('svc_card-authorisation', 2);
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toContain('already sunset');
+    const late = await app.call('POST', '/v1/agreements', {
+      as: 'sla-manager',
+      body: agreementBody({
+        serviceId: 'svc_card-authorisation',
+        effectiveFrom: '2026-04-01',
+        reviewCycle: { everyMonths: 12, nextReviewDate: '2027-02-01' },
+      }),
+    });
+    expect(late.status).toBe(409);
+  });
+
+  it('refuses, changing nothing, while an active agreement of another service depends on one of its OLAs', async () => {
+    clock.set('2026-03-02T09:00:00.000Z');
+    expect(
+      (
+        await app.call('POST', '/v1/services', {
+          as: 'sla-manager',
+          body: serviceBody({ id: 'svc_core-ledger', name: 'Legacy ledger', tier: 3 }),
+        })
+      ).status,
+    ).toBe(201);
+    const ola = await activeAgreement({
+      kind: 'OLA',
+      serviceId: 'svc_core-ledger',
+      title: 'Ledger OLA',
+      parties: {
+        provider: { type: 'business-unit', businessUnit: 'payments' },
+        customer: { type: 'business-unit', businessUnit: 'payments' },
+      },
+      credits: undefined,
+      effectiveTo: '2027-03-01',
+      reviewCycle: { everyMonths: 12, nextReviewDate: '2027-02-01' },
+    });
+    const sla = await activeAgreement({
+      title: 'SLA on the ledger',
+      underpinnedBy: [ola],
+      effectiveTo: '2027-03-01',
+      reviewCycle: { everyMonths: 12, nextReviewDate: '2027-02-01' },
+    });
+    const r = await sunset('svc_core-ledger', 1);
+    expect(r.status, JSON.stringify(r.body)).toBe(409);
+    expect(r.body.error.details).toEqual([
+      { path: 'dependants', problem: `${sla} is active and depends on ${ola}` },
+    ]);
+    expect((await agreement(ola)).status).toBe('active');
+    const svc = await app.call('GET', '/v1/services/svc_core-ledger', { as: 'auditor' });
+    expect(svc.body.status).toBeUndefined();
   });
 });

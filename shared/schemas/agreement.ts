@@ -292,6 +292,8 @@ export const AgreementVersion = z.strictObject({
   submittedBy: z.string().optional(),
   activatedAt: IsoDateTime.optional(),
   retiredAt: IsoDateTime.optional(),
+  /** The template version it was drafted from (issue 11 item 5); a later template version never changes it. */
+  template: z.strictObject({ id: z.string(), version: z.number().int().min(1) }).optional(),
 });
 export type AgreementVersion = z.infer<typeof AgreementVersion>;
 

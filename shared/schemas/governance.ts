@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CHANGE_REQUEST_STATUSES, FREEZE_EXCEPTION_STATUSES } from '../ports/governance.js';
 import { AgreementContentFields } from './agreement.js';
-import { AgreementId, IsoDateTime, Reason } from './common.js';
+import { AgreementId, Contact, IsoDateTime, Reason } from './common.js';
 
 /**
  * The terms a change request proposes: any agreement field an update may change (never `kind`, `serviceId` or
@@ -140,3 +140,31 @@ export const ChangeRequestTaskEvent = z.discriminatedUnion('task', [
   }),
 ]);
 export type ChangeRequestTaskEvent = z.infer<typeof ChangeRequestTaskEvent>;
+
+/** POST /v1/templates/{id}/drafts: the terms the draft sets (any agreement field the template does not fix). */
+export const TemplateDraftBody = z.strictObject({
+  /** The template version; the latest when absent. */
+  version: z.number().int().min(1).optional(),
+  /** The draft's own terms: service, business unit, parties, title, dates, … and overrides of what is not fixed. */
+  terms: z.record(z.string(), z.unknown()),
+  /** The owner of every objective the template brings. */
+  objectiveOwner: Contact,
+  /** The customer contact of every objective the template brings. */
+  customerContact: Contact,
+  reason: Reason,
+});
+export type TemplateDraftBody = z.infer<typeof TemplateDraftBody>;
+
+export const TemplateQuery = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
+
+export const TemplateView = z.object({
+  id: z.string(),
+  version: z.number().int(),
+  name: z.string(),
+  description: z.string(),
+  kind: z.string(),
+  fixed: z.array(z.string()),
+  content: z.record(z.string(), z.unknown()),
+  versions: z.array(z.number().int()),
+  latest: z.boolean(),
+});

@@ -68,7 +68,12 @@ export type EndStep = 'expire' | 'sunset';
 export class AgreementUseCases {
   constructor(private readonly deps: AgreementDeps) {}
 
-  async create(principal: Principal, body: CreateAgreementBody): Promise<AgreementVersion> {
+  /** `origin.template`: the template version a draft was made from (recorded on every version after). */
+  async create(
+    principal: Principal,
+    body: CreateAgreementBody,
+    origin: { template?: { id: string; version: number } } = {},
+  ): Promise<AgreementVersion> {
     const { reason, ...content } = body;
     // Scope follows the service: the caller needs the service's own business unit, whatever unit the body
     // names. A service the caller cannot see reads exactly as one that does not exist.
@@ -112,6 +117,7 @@ export class AgreementUseCases {
       changedBy: principal.subject,
       change: 'create',
       reason,
+      ...(origin.template ? { template: origin.template } : {}),
     };
     await this.deps.agreements.create(first);
     return first;

@@ -1,10 +1,13 @@
 import { z } from 'zod';
-import { LifecycleBody } from '../../schemas/agreement.js';
+import { AgreementVersion, LifecycleBody } from '../../schemas/agreement.js';
 import {
   ChangeRequestBody,
   ChangeRequestView,
   FreezeExceptionBody,
   FreezeExceptionView,
+  TemplateDraftBody,
+  TemplateQuery,
+  TemplateView,
 } from '../../schemas/governance.js';
 import { Service } from '../../schemas/service.js';
 import {
@@ -176,5 +179,41 @@ export const WORKFLOW_ROUTES: readonly RouteSpec[] = [
     body: LifecycleBody,
     response: z.object({ service: Service, sunset: z.array(z.string()), retired: z.array(z.string()) }),
     ifMatch: true,
+  },
+  {
+    id: 'templates.list',
+    method: 'GET',
+    path: '/v1/templates',
+    auth: 'user',
+    action: 'agreement.read',
+    handler: 'workflows/template-list',
+    summary:
+      'Agreement templates for common service types, each at its latest version with the versions it has',
+    response: z.object({ items: z.array(TemplateView) }),
+  },
+  {
+    id: 'templates.get',
+    method: 'GET',
+    path: '/v1/templates/{templateId}',
+    auth: 'user',
+    action: 'agreement.read',
+    handler: 'workflows/template-get',
+    summary:
+      'One template at its latest version, or at ?version=: what it fixes and what a draft starts from',
+    query: TemplateQuery,
+    response: TemplateView,
+  },
+  {
+    id: 'templates.draft',
+    method: 'POST',
+    path: '/v1/templates/{templateId}/drafts',
+    auth: 'user',
+    action: 'agreement.create',
+    handler: 'workflows/template-draft',
+    summary:
+      'Draft an agreement from a template version: the draft sets what the template does not fix; the agreement records the template version',
+    body: TemplateDraftBody,
+    response: AgreementVersion,
+    successStatus: 201,
   },
 ];

@@ -1,4 +1,5 @@
 import { UnavailableError, ValidationError } from '../../domain/errors.js';
+import { loadTemplates } from '../../policy/templates.js';
 import type { WorkflowPolicy } from '../../policy/workflows.js';
 import type { AgreementStore } from '../../ports/agreements.js';
 import type { Clock } from '../../ports/clock.js';
@@ -18,6 +19,7 @@ import type { Notifications } from './notifications.js';
 import { RemediationWorkflow } from './remediation.js';
 import { RenewalWorkflow } from './renewals.js';
 import { TaskUseCases } from './tasks.js';
+import { TemplateUseCases } from './templates.js';
 
 /** The workflow side of a container: the engine, the workflows' steps, people's tasks and notifications. */
 export interface WorkflowServices {
@@ -34,6 +36,8 @@ export interface WorkflowServices {
   renewals: RenewalWorkflow;
   /** Service decommissioning: its agreements sunset through the agreement use case (item 3). */
   decommission: DecommissionUseCases;
+  /** Agreement templates, versioned data, and drafts made from them (item 5). */
+  templates: TemplateUseCases;
   notifications: Notifications;
 }
 
@@ -171,6 +175,7 @@ export function buildWorkflowServices(d: WorkflowServiceDeps): WorkflowServices 
     changeRequests,
     freezeExceptions,
     renewals,
+    templates: new TemplateUseCases(loadTemplates(), () => d.useCases()),
     decommission: new DecommissionUseCases({
       agreements: d.agreements,
       get useCases() {

@@ -76,6 +76,14 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     description:
       "Coverage-gap analysis of the whole portfolio (findings by rule logged), and every vendor's scorecard triggers opening their tasks",
   },
+  {
+    // Before the lifecycle job's 07 past the hour: an auto-renewal on its date moves the end date before expiry.
+    id: 'agreement-renewals',
+    cron: 'cron(2 * * * ? *)',
+    handler: 'workflows/renewals-scheduled',
+    description:
+      'Renewal and review reminders (policy offsets), renewal and review tasks, auto-renewal unless notice was given',
+  },
 ];
 
 interface Field {

@@ -32,6 +32,13 @@ export const WORKFLOWS: readonly WorkflowSpec[] = [
     description: 'Remediation of a violation: RCA, CAPA items to closure, escalation, credit, closure',
     substitutions: { RemediationFunctionArn: { handler: 'workflows/remediation' } },
   },
+  {
+    name: 'change-request',
+    file: 'change-request.asl.json',
+    description:
+      'A change request to an active agreement: assessment by the provider, the sign-offs of the change control path, a new version',
+    substitutions: { ChangeRequestFunctionArn: { handler: 'workflows/change-request' } },
+  },
 ];
 
 export const WORKFLOWS_DIR = new URL('../infra/workflows/', import.meta.url);

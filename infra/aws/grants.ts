@@ -64,13 +64,24 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'archive.read': { archive: 'read', audit: 'write' },
   'task.read': { data: 'read', workflows: 'read' },
   'task.act': { data: 'write', workflows: 'write', workflowControl: true },
+  // A change request is recorded in the workflows table and starts the change-request state machine.
+  'change.request': { data: 'write', workflows: 'write', workflowControl: true },
 };
 
 /**
- * What a route handler needs beyond its actions' grants: the underpinning chain's vendor triggers and service
- * reviews open tasks in the workflows table (docs/chain.md).
+ * Grants a handler needs beyond its routes' actions: readers of what the workflows table holds under an action that
+ * is about the agreement or service (change requests, freeze exceptions, the change gate reading exceptions in
+ * force), the freeze-exception request that queues its approval task and notification there, and the underpinning
+ * chain's vendor triggers and service reviews that open tasks there (docs/chain.md).
  */
 export const HANDLER_GRANTS: Readonly<Record<string, DataGrants>> = {
+  'workflows/change-request-list': { workflows: 'read' },
+  'workflows/change-request-get': { workflows: 'read' },
+  'workflows/freeze-exception-list': { workflows: 'read' },
+  'workflows/freeze-exception-create': { workflows: 'write' },
+  'workflows/change-gate': { workflows: 'read' },
+  // Decommissioning ends agreements (the approval observer may answer tasks) and queues the parties' notice.
+  'workflows/service-sunset': { workflows: 'write', workflowControl: true },
   'chain/vendor-triggers': { workflows: 'write' },
   'chain/review-record': { workflows: 'write' },
 };
@@ -80,6 +91,9 @@ export const HANDLER_GRANTS: Readonly<Record<string, DataGrants>> = {
  * rollups and writes results; the agreement lifecycle job changes agreements. Unknown areas get data reads only.
  */
 export function scheduleGrants(handler: string): DataGrants {
+  // Renewals write agreements (a renewal, a moved review date) besides tasks and notifications.
+  if (handler === 'workflows/renewals-scheduled')
+    return { data: 'write', workflows: 'write', workflowControl: true, sendEmail: true };
   // The notification dispatcher reads the archived report files its e-mails attach.
   if (handler.startsWith('workflows/'))
     return { data: 'read', workflows: 'write', workflowControl: true, sendEmail: true, archive: 'read' };

@@ -5,6 +5,7 @@ import { substitute } from '../../shared/adapters/local-sfn/transform.js';
 import { type ArchiveReader, composeWithArchive } from '../../shared/adapters/mail/compose.js';
 import { SmtpEmailSender } from '../../shared/adapters/smtp/email.js';
 import type { Db } from '../../shared/adapters/sqlite/db.js';
+import { SqliteGovernanceRequestStore } from '../../shared/adapters/sqlite/governance.js';
 import { SqliteNotificationStore } from '../../shared/adapters/sqlite/notifications.js';
 import { SqliteRemediationStore } from '../../shared/adapters/sqlite/remediation.js';
 import { SqliteWorkTaskStore } from '../../shared/adapters/sqlite/tasks.js';
@@ -109,6 +110,7 @@ export function composeLocalWorkflows(o: {
     engine,
     tasks,
     remediation: new SqliteRemediationStore(o.db),
+    requests: new SqliteGovernanceRequestStore(o.db),
     notifications,
     violations: o.violations,
     agreements: o.agreements,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CONSEQUENCES } from '../domain/workflows/change-gate.js';
+import { SignOffCapacity } from '../schemas/agreement.js';
 import distributionJson from './distribution-lists.json' with { type: 'json' };
 import workflowsJson from './workflows.json' with { type: 'json' };
 
@@ -69,6 +70,7 @@ export const WorkflowPolicy = z.strictObject({
       .min(1)
       .max(10)
       .refine((a) => a.every((x, i) => i === 0 || x < a[i - 1]!), 'must be in decreasing order'),
+    termMonths: z.number().int().min(1).max(120),
   }),
   errorBudget: z
     .strictObject({
@@ -76,6 +78,33 @@ export const WorkflowPolicy = z.strictObject({
       tiers: z.strictObject({ '1': Thresholds, '2': Thresholds, '3': Thresholds, '4': Thresholds }),
     })
     .transform((e) => e.tiers),
+  changeRequest: z.strictObject({
+    description: z.string().optional(),
+    assessmentHours: z.strictObject({ '1': Hours, '2': Hours, '3': Hours, '4': Hours }),
+    signOffHours: z.strictObject({ '1': Hours, '2': Hours, '3': Hours, '4': Hours }),
+    remindBeforeHours: Offsets,
+    escalateEveryHours: Hours,
+    rules: z
+      .array(
+        z.strictObject({
+          id: z.string().regex(/^[a-z0-9-]+$/),
+          description: z.string().optional(),
+          when: z.strictObject({
+            fieldsAny: z.array(z.string().min(1).max(60)).min(1).optional(),
+            tiers: z.array(z.number().int().min(1).max(4)).optional(),
+            kinds: z.array(z.enum(['SLA', 'OLA', 'UC'])).optional(),
+          }),
+          require: z.array(SignOffCapacity).min(1),
+        }),
+      )
+      .min(1)
+      .refine((r) => new Set(r.map((x) => x.id)).size === r.length, 'rule ids must be unique'),
+  }),
+  freezeExceptions: z.strictObject({
+    description: z.string().optional(),
+    maxHours: Hours,
+    decisionHours: Hours,
+  }),
   notifications: z.strictObject({
     description: z.string().optional(),
     maxAttempts: z.number().int().min(1).max(20),

@@ -4,6 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoViolationStore } from '../adapters/dynamodb/objectives.js';
 import {
   DynamoExecutionIndex,
+  DynamoGovernanceRequestStore,
   DynamoNotificationStore,
   DynamoRemediationStore,
   DynamoWorkTaskStore,
@@ -81,6 +82,7 @@ export function composeAwsWorkflows(o: {
     engine,
     tasks,
     remediation: new DynamoRemediationStore(o.doc, o.table),
+    requests: new DynamoGovernanceRequestStore(o.doc, o.table),
     notifications,
     violations: new DynamoViolationStore(o.doc, o.dataTable),
     agreements: o.agreements,

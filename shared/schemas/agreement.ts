@@ -357,6 +357,8 @@ export const AgreementVersion = z.strictObject({
   retiredAt: IsoDateTime.optional(),
   /** The coverage gaps of its underpinning chain found when it was submitted, for the approvers. */
   gapFindings: z.array(GapFindingView).optional(),
+  /** The template version it was drafted from (issue 11 item 5); a later template version never changes it. */
+  template: z.strictObject({ id: z.string(), version: z.number().int().min(1) }).optional(),
 });
 export type AgreementVersion = z.infer<typeof AgreementVersion>;
 

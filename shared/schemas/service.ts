@@ -46,6 +46,9 @@ export const Service = z.strictObject({
   changedBy: z.string(),
   change: z.string(),
   reason: z.string(),
+  /** `sunset` once decommissioned (POST /v1/services/{id}/sunset); absent means in service. */
+  status: z.enum(['active', 'sunset']).optional(),
+  sunsetAt: IsoDateTime.optional(),
 });
 export type Service = z.infer<typeof Service>;
 

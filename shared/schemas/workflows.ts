@@ -215,6 +215,10 @@ export const ChangeGateView = z.object({
   tier: z.number(),
   evaluatedAt: z.string().nullable(),
   allowed: z.boolean(),
+  /** The approved freeze exception in force that opens a frozen gate (issue 11 item 7). */
+  exception: z
+    .object({ id: z.string(), from: z.string(), to: z.string(), change: z.string(), approvedBy: z.string() })
+    .optional(),
   reasons: z.array(z.string()),
   consequences: z.array(z.string()),
   objectives: z.array(

@@ -38,6 +38,7 @@ import {
   NotFoundError,
   VersionConflictError,
 } from '../domain/errors.js';
+import { addMonths } from '../domain/workflows/renewals.js';
 import type { AgreementStore } from '../ports/agreements.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/ids.js';
@@ -75,7 +76,12 @@ export type EndStep = 'expire' | 'sunset';
 export class AgreementUseCases {
   constructor(private readonly deps: AgreementDeps) {}
 
-  async create(principal: Principal, body: CreateAgreementBody): Promise<AgreementVersion> {
+  /** `origin.template`: the template version a draft was made from (recorded on every version after). */
+  async create(
+    principal: Principal,
+    body: CreateAgreementBody,
+    origin: { template?: { id: string; version: number } } = {},
+  ): Promise<AgreementVersion> {
     const { reason, ...content } = body;
     // Scope follows the service: the caller needs the service's own business unit, whatever unit the body
     // names. A service the caller cannot see reads exactly as one that does not exist.
@@ -90,6 +96,12 @@ export class AgreementUseCases {
         { path: 'serviceId', problem: `names no service (${content.serviceId})` },
       ]);
     this.authorize(principal, 'agreement.create', where);
+    if (service.status === 'sunset') {
+      throw new ConflictError(
+        `service ${service.id} is decommissioned: no new agreement may be made for it`,
+        [{ path: 'serviceId', problem: 'names a sunset service' }],
+      );
+    }
     const now = this.deps.clock.now();
     const id = this.deps.ids.agreementId();
     const problems = [
@@ -113,6 +125,7 @@ export class AgreementUseCases {
       changedBy: principal.subject,
       change: 'create',
       reason,
+      ...(origin.template ? { template: origin.template } : {}),
     };
     await this.deps.agreements.create(first);
     return first;
@@ -408,6 +421,84 @@ export class AgreementUseCases {
       current,
       { ...current, status: 'retired', retiredAt: this.deps.clock.now().toISOString() },
       'retire',
+      reason,
+    );
+  }
+
+  /**
+   * Applies an approved change request to an agreement in force (issue 11 item 4): a new version, still active,
+   * carrying the changed terms and, as its sign-offs, those the change control path collected for the request
+   * (`change: amend:<request id>`). Every content and date rule of an update applies; 409 unless active.
+   */
+  async amend(
+    principal: Principal,
+    id: string,
+    expected: number,
+    input: {
+      changeRequestId: string;
+      changes: Record<string, unknown>;
+      requiredSignOffs: AgreementVersion['requiredSignOffs'];
+      signOffs: AgreementVersion['signOffs'];
+      reason: string;
+    },
+  ): Promise<AgreementVersion> {
+    const current = await this.loadForWrite(principal, 'agreement.update', id, expected);
+    if (current.status !== 'active') {
+      throw new ConflictError(`agreement ${id} is ${current.status}: only an active agreement is amended`, [
+        { path: 'status', problem: `is ${current.status}` },
+      ]);
+    }
+    const changed = Object.keys(input.changes).filter((k) => input.changes[k] !== undefined);
+    const merged = { ...current, ...stripUndefined(input.changes) } as AgreementVersion;
+    const problems = [
+      ...contentProblems(merged),
+      ...dateProblems(merged, this.deps.clock.now(), new Set(changed)),
+      ...(changed.includes('underpinnedBy') || changed.includes('underpinning')
+        ? await this.underpinningProblems(principal, merged)
+        : []),
+    ];
+    if (problems.length) throw new BusinessRuleError('the change breaks a rule', problems);
+    return this.commit(
+      principal,
+      current,
+      { ...merged, requiredSignOffs: input.requiredSignOffs, signOffs: input.signOffs },
+      `amend:${input.changeRequestId}`,
+      input.reason,
+    );
+  }
+
+  /**
+   * Renews an auto-renewing active agreement for another term (issue 11 item 3): a new version, still active, whose
+   * renewal date and end date (when it has one) move `termMonths` on, as its approved renewal terms provide; its
+   * sign-offs stay. 409 unless active and auto-renewing.
+   */
+  async renew(
+    principal: Principal,
+    id: string,
+    expected: number,
+    termMonths: number,
+    reason: string,
+  ): Promise<AgreementVersion> {
+    const current = await this.loadForWrite(principal, 'agreement.update', id, expected);
+    if (current.status !== 'active' || !current.renewal?.autoRenew) {
+      throw new ConflictError(
+        `agreement ${id} is ${current.status}${current.renewal?.autoRenew ? '' : ' and does not renew by itself'}: it cannot be renewed`,
+        [
+          {
+            path: current.renewal?.autoRenew ? 'status' : 'renewal.autoRenew',
+            problem: 'does not allow a renewal',
+          },
+        ],
+      );
+    }
+    const renewalDate = addMonths(current.renewal.renewalDate, termMonths);
+    const effectiveTo =
+      current.effectiveTo === undefined ? undefined : addMonths(current.effectiveTo, termMonths);
+    return this.commit(
+      principal,
+      current,
+      { ...current, renewal: { ...current.renewal, renewalDate }, ...(effectiveTo ? { effectiveTo } : {}) },
+      'renew',
       reason,
     );
   }

@@ -126,6 +126,15 @@ const EXPECTED: Record<string, string> = {
   'chain.pass-through':             '404 403 403  404 404 404  403 403 403  404 404  403',
   'chain.reviews.record':           '422 403 403  422 403 404  403 403 403  403 403  403',
   'chain.reviews.list':             '200 200 200  200 200 404  200 200 404  200 404  403',
+  'agreements.change-requests.create': '201 403 403  201 201 404  201 201 404  403 403  403',
+  'agreements.change-requests.list': '200 200 200  200 200 404  200 200 404  200 404  403',
+  'change-requests.get':            '404 404 404  404 404 404  404 404 404  404 404  403',
+  'services.freeze-exceptions.create': '201 403 403  201 404 404  403 403 403  201 404  403',
+  'services.freeze-exceptions.list': '200 200 200  200 404 404  200 404 404  200 404  403',
+  'services.sunset':                '409 403 403  409 404 404  403 403 403  403 403  403',
+  'templates.list':                 '200 200 200  200 200 200  200 200 200  200 200  403',
+  'templates.get':                  '404 404 404  404 404 404  404 404 404  404 404  403',
+  'templates.draft':                '404 403 403  404 404 404  403 403 403  403 403  403',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */

@@ -106,6 +106,37 @@ const EXAMPLES: Record<string, () => unknown> = {
     ],
     reason: 'quarterly review',
   }),
+  'agreements.change-requests.create': () => ({
+    summary: 'Rename the agreement',
+    why: 'the service was renamed',
+    proposed: { title: 'Payments gateway SLA (renamed)' },
+  }),
+  'services.freeze-exceptions.create': () => ({
+    from: hourFromNow(1),
+    to: hourFromNow(5),
+    change: 'release 4.2.1 (security fix)',
+    reason: 'a critical CVE must be patched during the freeze',
+  }),
+  'services.sunset': () => ({ reason: 'replaced by the new platform' }),
+  'templates.draft': () => ({
+    terms: {
+      title: 'Example API SLA from the template',
+      serviceId: 'svc_example-service',
+      businessUnit: 'payments',
+      parties: {
+        provider: { type: 'business-unit', businessUnit: 'payments' },
+        customer: { type: 'business-unit', businessUnit: 'retail-banking' },
+      },
+      timeZone: 'Europe/London',
+      reviewCycle: { everyMonths: 6, nextReviewDate: '2099-01-01' },
+      jurisdiction: { governingLaw: 'England and Wales', country: 'GB' },
+      dataResidency: { region: 'eu-west-1', processingRegions: [] },
+      effectiveFrom: '2099-01-01',
+    },
+    objectiveOwner: { name: 'Owen Service', email: 'owen@example.com' },
+    customerContact: { name: 'Rita Retail', email: 'rita@example.com' },
+    reason: 'drafted from the template',
+  }),
 };
 
 /** Routes that take a body. */

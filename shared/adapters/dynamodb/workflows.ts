@@ -1,4 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type GovernanceRequest,
+  type GovernanceRequestStore,
+  requestedAtOf,
+  subjectOf,
+} from '../../ports/governance.js';
 import type { NotificationRecord, NotificationStatus, NotificationStore } from '../../ports/notifier.js';
 import type { RemediationRecord, RemediationStore } from '../../ports/remediation.js';
 import type { TaskQuery, WorkTask, WorkTaskStore } from '../../ports/tasks.js';
@@ -13,6 +19,7 @@ import { WORKFLOWS_INDEX } from './tables.js';
  *                                                  refPk TASK_REF#<external ref>   refSk TASK
  *   notification  pk NOTE#<id>           sk NOTE   statusPk NOTES_DUE (while pending/sending)   statusSk <due ms, 15 digits>#<id>
  *                                                  subjPk NOTE_TOPIC#<topic>   subjSk <createdAt>#<id>
+ *   request       pk REQ#<id>            sk REQ    subjPk REQ_SUBJ#<agreement or service id>   subjSk <requestedAt>#<id>
  *   execution     pk EXEC#<type>#<id>    sk <startedAt>#<name>   (the index of Step Functions executions by subject)
  */
 
@@ -362,5 +369,68 @@ export class DynamoRemediationStore implements RemediationStore {
       if (isConditionalCheckFailed(e)) return false;
       throw e;
     }
+  }
+}
+
+/**
+ * Change requests and freeze exceptions on AWS: `REQ#<id>` / `REQ`, listed through the subject index
+ * (`subjPk REQ_SUBJ#<agreement or service id>`, `subjSk <requestedAt>#<id>`), replaced under a revision condition.
+ */
+export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async get(id: string): Promise<GovernanceRequest | undefined> {
+    const r = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `REQ#${id}`, sk: 'REQ' }, ConsistentRead: true }),
+    );
+    return (r.Item?.record as GovernanceRequest | undefined) ?? undefined;
+  }
+
+  async put(rec: GovernanceRequest, expected: number): Promise<boolean> {
+    const record = { ...rec, revision: expected + 1 };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: `REQ#${rec.id}`,
+            sk: 'REQ',
+            subjPk: `REQ_SUBJ#${subjectOf(rec)}`,
+            subjSk: `${requestedAtOf(rec)}#${rec.id}`,
+            revision: expected + 1,
+            record,
+          },
+          ConditionExpression: expected === 0 ? 'attribute_not_exists(pk)' : 'revision = :r',
+          ...(expected === 0 ? {} : { ExpressionAttributeValues: { ':r': expected } }),
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionalCheckFailed(e)) return false;
+      throw e;
+    }
+  }
+
+  async listBySubject(subjectId: string): Promise<GovernanceRequest[]> {
+    const out: GovernanceRequest[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: WORKFLOWS_INDEX.bySubject.indexName,
+          KeyConditionExpression: 'subjPk = :p',
+          ExpressionAttributeValues: { ':p': `REQ_SUBJ#${subjectId}` },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      out.push(...(r.Items ?? []).map((i) => i.record as GovernanceRequest));
+      start = r.LastEvaluatedKey;
+    } while (start);
+    // The index is eventually consistent: read each back so a list shows the latest revision.
+    return Promise.all(out.map(async (x) => (await this.get(x.id)) ?? x));
   }
 }

@@ -57,6 +57,8 @@ export const ACTIONS = [
   /** Seeing workflow tasks and executions (issue 11); acting on a task also needs to be one of its assignees. */
   'task.read',
   'task.act',
+  /** Asking for a change to an active agreement (issue 11 item 4): a party's viewer or SLA manager. */
+  'change.request',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -105,6 +107,7 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'report.publish',
       'task.read',
       'task.act',
+      'change.request',
     ],
   },
   approver: {
@@ -146,7 +149,7 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'task.read',
     ],
   },
-  viewer: { scope: 'business-units', actions: [...READ, 'task.read'] },
+  viewer: { scope: 'business-units', actions: [...READ, 'task.read', 'change.request'] },
   vendor: { scope: 'own-vendor', actions: ['telemetry.ingest'] },
 };
 
@@ -159,6 +162,7 @@ export const PARTY_ACTIONS: readonly Action[] = [
   'objective.read',
   'violation.read',
   'exception.approve',
+  'change.request',
 ];
 
 /** An authenticated caller, from a Cognito (or local) token or from the vendor authorizer. */

@@ -1,4 +1,15 @@
 import { z } from 'zod';
+import { AgreementVersion, LifecycleBody } from '../../schemas/agreement.js';
+import {
+  ChangeRequestBody,
+  ChangeRequestView,
+  FreezeExceptionBody,
+  FreezeExceptionView,
+  TemplateDraftBody,
+  TemplateQuery,
+  TemplateView,
+} from '../../schemas/governance.js';
+import { Service } from '../../schemas/service.js';
 import {
   ChangeGateView,
   CompleteTaskBody,
@@ -98,5 +109,111 @@ export const WORKFLOW_ROUTES: readonly RouteSpec[] = [
     body: InboundTaskWebhook,
     response: z.object({ taskId: z.string(), status: z.string() }),
     maxBodyBytes: 16 * 1024,
+  },
+  {
+    id: 'agreements.change-requests.create',
+    method: 'POST',
+    path: '/v1/agreements/{agreementId}/change-requests',
+    auth: 'user',
+    action: 'change.request',
+    handler: 'workflows/change-request-create',
+    summary:
+      'Ask for a change to an active agreement (what, why, proposed terms): the provider assesses it, the change control path decides the sign-offs, an approved request becomes a new version',
+    body: ChangeRequestBody,
+    response: ChangeRequestView,
+    successStatus: 201,
+  },
+  {
+    id: 'agreements.change-requests.list',
+    method: 'GET',
+    path: '/v1/agreements/{agreementId}/change-requests',
+    auth: 'user',
+    action: 'agreement.read',
+    handler: 'workflows/change-request-list',
+    summary:
+      'Every change request of an agreement (including automated updates the guard refused), oldest first',
+    response: z.object({ items: z.array(ChangeRequestView) }),
+  },
+  {
+    id: 'change-requests.get',
+    method: 'GET',
+    path: '/v1/change-requests/{changeRequestId}',
+    auth: 'user',
+    action: 'agreement.read',
+    handler: 'workflows/change-request-get',
+    summary: 'One change request: classification, assessment, sign-offs, the version it became, its history',
+    response: ChangeRequestView,
+  },
+  {
+    id: 'services.freeze-exceptions.create',
+    method: 'POST',
+    path: '/v1/services/{serviceId}/freeze-exceptions',
+    auth: 'user',
+    action: 'exception.request',
+    handler: 'workflows/freeze-exception-create',
+    summary:
+      'Ask for an exception to a change freeze (a window and the change it is for); an approver who did not ask decides through the task API',
+    body: FreezeExceptionBody,
+    response: FreezeExceptionView,
+    successStatus: 201,
+  },
+  {
+    id: 'services.freeze-exceptions.list',
+    method: 'GET',
+    path: '/v1/services/{serviceId}/freeze-exceptions',
+    auth: 'user',
+    action: 'objective.read',
+    handler: 'workflows/freeze-exception-list',
+    summary: 'Every exception to a change freeze of a service, with its decision',
+    response: z.object({ items: z.array(FreezeExceptionView) }),
+  },
+  {
+    id: 'services.sunset',
+    method: 'POST',
+    path: '/v1/services/{serviceId}/sunset',
+    auth: 'user',
+    action: 'agreement.end',
+    handler: 'workflows/service-sunset',
+    summary:
+      'Decommission a service: its active agreements sunset through the usual checks (its objectives leave evaluation), those not yet in force are retired, the parties are told',
+    body: LifecycleBody,
+    response: z.object({ service: Service, sunset: z.array(z.string()), retired: z.array(z.string()) }),
+    ifMatch: true,
+  },
+  {
+    id: 'templates.list',
+    method: 'GET',
+    path: '/v1/templates',
+    auth: 'user',
+    action: 'agreement.read',
+    handler: 'workflows/template-list',
+    summary:
+      'Agreement templates for common service types, each at its latest version with the versions it has',
+    response: z.object({ items: z.array(TemplateView) }),
+  },
+  {
+    id: 'templates.get',
+    method: 'GET',
+    path: '/v1/templates/{templateId}',
+    auth: 'user',
+    action: 'agreement.read',
+    handler: 'workflows/template-get',
+    summary:
+      'One template at its latest version, or at ?version=: what it fixes and what a draft starts from',
+    query: TemplateQuery,
+    response: TemplateView,
+  },
+  {
+    id: 'templates.draft',
+    method: 'POST',
+    path: '/v1/templates/{templateId}/drafts',
+    auth: 'user',
+    action: 'agreement.create',
+    handler: 'workflows/template-draft',
+    summary:
+      'Draft an agreement from a template version: the draft sets what the template does not fix; the agreement records the template version',
+    body: TemplateDraftBody,
+    response: AgreementVersion,
+    successStatus: 201,
   },
 ];

@@ -1,7 +1,9 @@
 import { UnavailableError, ValidationError } from '../../domain/errors.js';
+import { loadTemplates } from '../../policy/templates.js';
 import type { WorkflowPolicy } from '../../policy/workflows.js';
 import type { AgreementStore } from '../../ports/agreements.js';
 import type { Clock } from '../../ports/clock.js';
+import type { GovernanceRequestStore } from '../../ports/governance.js';
 import type { ViolationStore } from '../../ports/objectives.js';
 import type { RemediationStore } from '../../ports/remediation.js';
 import type { ServiceStore } from '../../ports/services.js';
@@ -10,9 +12,14 @@ import type { WorkflowEngine } from '../../ports/workflows.js';
 import type { AgreementUseCases } from '../agreements.js';
 import { ApprovalWorkflow } from './approval.js';
 import { ChangeGateUseCases } from './change-gate.js';
+import { ChangeRequestWorkflow } from './change-requests.js';
+import { DecommissionUseCases } from './decommission.js';
+import { FreezeExceptionUseCases } from './freeze-exceptions.js';
 import type { Notifications } from './notifications.js';
 import { RemediationWorkflow } from './remediation.js';
+import { RenewalWorkflow } from './renewals.js';
 import { TaskUseCases } from './tasks.js';
+import { TemplateUseCases } from './templates.js';
 
 /** The workflow side of a container: the engine, the workflows' steps, people's tasks and notifications. */
 export interface WorkflowServices {
@@ -21,6 +28,16 @@ export interface WorkflowServices {
   remediation: RemediationWorkflow;
   changeGate: ChangeGateUseCases;
   tasks: TaskUseCases;
+  /** Change requests to active agreements and the change-request state machine's steps (item 4). */
+  changeRequests: ChangeRequestWorkflow;
+  /** Exceptions to a change freeze, decided through approval (item 7). */
+  freezeExceptions: FreezeExceptionUseCases;
+  /** Renewal and review reminders, auto-renewal, review outcomes (item 3; the hourly `agreement-renewals` schedule). */
+  renewals: RenewalWorkflow;
+  /** Service decommissioning: its agreements sunset through the agreement use case (item 3). */
+  decommission: DecommissionUseCases;
+  /** Agreement templates, versioned data, and drafts made from them (item 5). */
+  templates: TemplateUseCases;
   notifications: Notifications;
 }
 
@@ -34,6 +51,8 @@ export interface WorkflowServiceDeps {
   engine: WorkflowEngine;
   tasks: WorkTaskStore;
   remediation: RemediationStore;
+  /** Change requests and freeze exceptions. */
+  requests: GovernanceRequestStore;
   notifications: Notifications;
   violations: ViolationStore;
   agreements: AgreementStore;
@@ -74,6 +93,41 @@ export function buildWorkflowServices(d: WorkflowServiceDeps): WorkflowServices 
     policy: d.policy,
     baseUrl: d.baseUrl,
   });
+  const changeRequests = new ChangeRequestWorkflow({
+    requests: d.requests,
+    agreements: d.agreements,
+    get useCases() {
+      return d.useCases();
+    },
+    services: d.services,
+    tasks: d.tasks,
+    engine,
+    notifications: d.notifications,
+    clock: d.clock,
+    policy: d.policy,
+    baseUrl: d.baseUrl,
+  });
+  const freezeExceptions = new FreezeExceptionUseCases({
+    requests: d.requests,
+    services: d.services,
+    tasks: d.tasks,
+    notifications: d.notifications,
+    clock: d.clock,
+    policy: d.policy.freezeExceptions,
+    baseUrl: d.baseUrl,
+  });
+  const renewals = new RenewalWorkflow({
+    agreements: d.agreements,
+    get useCases() {
+      return d.useCases();
+    },
+    services: d.services,
+    tasks: d.tasks,
+    notifications: d.notifications,
+    clock: d.clock,
+    policy: d.policy.renewal,
+    baseUrl: d.baseUrl,
+  });
   let tasks: TaskUseCases;
   const capa = (by: string, t: WorkTask, resolution: string) => remediation.closeCapa(by, t, resolution);
   tasks = new TaskUseCases({
@@ -93,6 +147,10 @@ export function buildWorkflowServices(d: WorkflowServiceDeps): WorkflowServices 
         return remediation.submitRca(p, t, body.rca);
       },
       capa: (p, t, body) => capa(p.subject, t, body.resolution ?? body.reason),
+      'change-assessment': (p, t, body) => changeRequests.assess(p, t, body),
+      'change-signoff': (p, t, body) => changeRequests.signOff(p, t, body),
+      'freeze-exception': (p, t, body) => freezeExceptions.decide(p, t, body),
+      review: (p, t, body) => renewals.complete(p, t, body),
     },
     ...(d.verifyInbound ? { verifyInbound: d.verifyInbound } : {}),
     inbound: async (t, u) => {
@@ -110,6 +168,23 @@ export function buildWorkflowServices(d: WorkflowServiceDeps): WorkflowServices 
     remediation,
     tasks,
     notifications: d.notifications,
-    changeGate: new ChangeGateUseCases(d.policy.errorBudget),
+    changeGate: new ChangeGateUseCases(d.policy.errorBudget, {
+      clock: d.clock,
+      inForce: (id, now) => freezeExceptions.inForce(id, now),
+    }),
+    changeRequests,
+    freezeExceptions,
+    renewals,
+    templates: new TemplateUseCases(loadTemplates(), () => d.useCases()),
+    decommission: new DecommissionUseCases({
+      agreements: d.agreements,
+      get useCases() {
+        return d.useCases();
+      },
+      services: d.services,
+      notifications: d.notifications,
+      clock: d.clock,
+      baseUrl: d.baseUrl,
+    }),
   };
 }

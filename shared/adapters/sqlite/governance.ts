@@ -1,0 +1,55 @@
+import type { Database, Statement } from 'better-sqlite3';
+import {
+  type GovernanceRequest,
+  type GovernanceRequestStore,
+  requestedAtOf,
+  subjectOf,
+} from '../../ports/governance.js';
+
+/** Change requests and freeze exceptions on the embedded default: one row each, replaced under its revision. */
+export class SqliteGovernanceRequestStore implements GovernanceRequestStore {
+  private readonly cache = new Map<string, Statement>();
+  private stmt(sql: string): Statement {
+    let st = this.cache.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.cache.set(sql, st);
+    }
+    return st;
+  }
+
+  constructor(private readonly db: Database) {
+    db.exec(`CREATE TABLE IF NOT EXISTS governance_requests (
+      id TEXT PRIMARY KEY, subject_id TEXT NOT NULL, requested_at TEXT NOT NULL,
+      revision INTEGER NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS governance_requests_subject ON governance_requests (subject_id, requested_at, id)`);
+  }
+
+  async get(id: string): Promise<GovernanceRequest | undefined> {
+    const row = this.stmt('SELECT body FROM governance_requests WHERE id = ?').get(id) as
+      | { body: string }
+      | undefined;
+    return row ? (JSON.parse(row.body) as GovernanceRequest) : undefined;
+  }
+
+  async put(r: GovernanceRequest, expected: number): Promise<boolean> {
+    const body = JSON.stringify({ ...r, revision: expected + 1 });
+    const res =
+      expected === 0
+        ? this.stmt(
+            `INSERT OR IGNORE INTO governance_requests (id, subject_id, requested_at, revision, body)
+             VALUES (?, ?, ?, 1, ?)`,
+          ).run(r.id, subjectOf(r), requestedAtOf(r), body)
+        : this.stmt(
+            'UPDATE governance_requests SET revision = ?, body = ? WHERE id = ? AND revision = ?',
+          ).run(expected + 1, body, r.id, expected);
+    return res.changes === 1;
+  }
+
+  async listBySubject(subjectId: string): Promise<GovernanceRequest[]> {
+    const rows = this.stmt(
+      'SELECT body FROM governance_requests WHERE subject_id = ? ORDER BY requested_at, id',
+    ).all(subjectId) as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as GovernanceRequest);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Governance requests of issue 11: change requests to an active agreement (item 4) and exceptions to a change
+ * freeze (item 7). One record per request, replaced under a revision; listed by the subject it is about (the
+ * agreement of a change request, the service of a freeze exception).
+ */
+
+/** One step in a request's history (who did what, when, and why). */
+export interface RequestStep {
+  at: string;
+  step: string;
+  by: string;
+  detail: string;
+}
+
+/** A sign-off of a change request, in one capacity. */
+export interface ChangeSignOffRecord {
+  capacity: string;
+  decision: 'approved' | 'rejected';
+  by: string;
+  at: string;
+  reason: string;
+}
+
+export const CHANGE_REQUEST_STATUSES = [
+  /** The provider's SLA managers assess it. */
+  'assessing',
+  /** Accepted; the sign-offs the change control path asks for are collected. */
+  'signing',
+  /** Applied: the agreement has a new version carrying the change (`appliedVersion`). */
+  'applied',
+  /** The provider declined it, or a sign-off rejected it. */
+  'rejected',
+  /** The agreement moved on (ended, or the terms it changes were changed since): nothing applied. */
+  'superseded',
+  /** An automated update the guard refused: it would have overridden approved terms. */
+  'refused',
+] as const;
+export type ChangeRequestStatus = (typeof CHANGE_REQUEST_STATUSES)[number];
+
+/** A change request to an active agreement: what, why, the proposed terms, the assessment and the sign-offs. */
+export interface ChangeRequestRecord {
+  kind: 'change-request';
+  /** `chg_…` */
+  id: string;
+  agreementId: string;
+  serviceId: string;
+  /** The provider's unit (the service's): it assesses the request. */
+  businessUnit: string;
+  /** The agreement version the request was made against. */
+  baseVersion: number;
+  /** A person's subject, or `system:<source>` for an automated update. */
+  requestedBy: string;
+  requestedAt: string;
+  /** Where it came from: `api` (a person) or the automated source (`import:cmdb`, `schedule:renewal`, …). */
+  source: string;
+  summary: string;
+  why: string;
+  /** The proposed terms: top-level agreement fields and their new values. */
+  proposed: Record<string, unknown>;
+  /** The guard's verdict: fields that change without re-approval, and those that need a new version and sign-off. */
+  classification: { administrative: string[]; material: string[] };
+  status: ChangeRequestStatus;
+  assessment?: { decision: 'accepted' | 'rejected'; by: string; at: string; reason: string } | undefined;
+  /** Capacities the change control path asks for, with the rules that asked (empty for an administrative change). */
+  requiredSignOffs: { capacity: string; rules: string[] }[];
+  signOffs: ChangeSignOffRecord[];
+  /** The agreement version that carries the change, once applied. */
+  appliedVersion?: number | undefined;
+  executionId?: string | undefined;
+  history: RequestStep[];
+  revision: number;
+}
+
+export const FREEZE_EXCEPTION_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export type FreezeExceptionStatus = (typeof FREEZE_EXCEPTION_STATUSES)[number];
+
+/** An exception to a change freeze: changes to the service may proceed from `from` to `to` once approved. */
+export interface FreezeExceptionRecord {
+  kind: 'freeze-exception';
+  /** `frx_…` */
+  id: string;
+  serviceId: string;
+  businessUnit: string;
+  /** ISO instants; `to` is exclusive. */
+  from: string;
+  to: string;
+  reason: string;
+  /** The change the exception is for (a release, a fix), as the requester names it. */
+  change: string;
+  requestedBy: string;
+  requestedAt: string;
+  status: FreezeExceptionStatus;
+  decision?: { by: string; at: string; reason: string } | undefined;
+  /** The approval task (kind `freeze-exception`). */
+  taskId: string;
+  history: RequestStep[];
+  revision: number;
+}
+
+export type GovernanceRequest = ChangeRequestRecord | FreezeExceptionRecord;
+
+export interface GovernanceRequestStore {
+  get(id: string): Promise<GovernanceRequest | undefined>;
+  /** Creates (expected 0) or replaces the record at revision `expected`; false when someone wrote first. */
+  put(r: GovernanceRequest, expected: number): Promise<boolean>;
+  /** The requests about one subject (an agreement id, a service id), oldest first. */
+  listBySubject(subjectId: string): Promise<GovernanceRequest[]>;
+}
+
+/** The subject a request is listed under. */
+export const subjectOf = (r: GovernanceRequest): string =>
+  r.kind === 'change-request' ? r.agreementId : r.serviceId;
+
+/** When the request was made (the list order). */
+export const requestedAtOf = (r: GovernanceRequest): string => r.requestedAt;

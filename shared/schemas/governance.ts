@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { CHANGE_REQUEST_STATUSES, FREEZE_EXCEPTION_STATUSES } from '../ports/governance.js';
+import { AgreementContentFields } from './agreement.js';
+import { AgreementId, Contact, IsoDateTime, Reason } from './common.js';
+
+/**
+ * The terms a change request proposes: any agreement field an update may change (never `kind`, `serviceId` or
+ * `businessUnit`), each optional and without defaults (a default would propose a value nobody asked for).
+ */
+const { kind: _k, serviceId: _s, businessUnit: _b, ...mutable } = AgreementContentFields;
+export const ProposedTerms = z
+  .strictObject(
+    Object.fromEntries(
+      Object.entries(mutable).map(([k, v]) => [
+        k,
+        (v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : v).optional(),
+      ]),
+    ) as { [K in keyof typeof mutable]: z.ZodOptional<(typeof mutable)[K]> },
+  )
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'names no term to change' });
+export type ProposedTerms = z.infer<typeof ProposedTerms>;
+
+/** POST /v1/agreements/{id}/change-requests: what, why, and the proposed terms. */
+export const ChangeRequestBody = z.strictObject({
+  summary: z.string().trim().min(3).max(300),
+  why: Reason,
+  proposed: ProposedTerms,
+});
+export type ChangeRequestBody = z.infer<typeof ChangeRequestBody>;
+
+const Step = z.object({ at: IsoDateTime, step: z.string(), by: z.string(), detail: z.string() });
+
+export const ChangeRequestView = z.object({
+  kind: z.literal('change-request'),
+  id: z.string(),
+  agreementId: AgreementId,
+  serviceId: z.string(),
+  businessUnit: z.string(),
+  baseVersion: z.number().int(),
+  requestedBy: z.string(),
+  requestedAt: IsoDateTime,
+  source: z.string(),
+  summary: z.string(),
+  why: z.string(),
+  proposed: z.record(z.string(), z.unknown()),
+  classification: z.object({ administrative: z.array(z.string()), material: z.array(z.string()) }),
+  status: z.enum(CHANGE_REQUEST_STATUSES),
+  assessment: z
+    .object({
+      decision: z.enum(['accepted', 'rejected']),
+      by: z.string(),
+      at: IsoDateTime,
+      reason: z.string(),
+    })
+    .optional(),
+  requiredSignOffs: z.array(z.object({ capacity: z.string(), rules: z.array(z.string()) })),
+  signOffs: z.array(
+    z.object({
+      capacity: z.string(),
+      decision: z.enum(['approved', 'rejected']),
+      by: z.string(),
+      at: IsoDateTime,
+      reason: z.string(),
+    }),
+  ),
+  appliedVersion: z.number().int().optional(),
+  executionId: z.string().optional(),
+  history: z.array(Step),
+  revision: z.number().int(),
+});
+
+/** POST /v1/services/{id}/freeze-exceptions: the window the change needs, the change, and why. */
+export const FreezeExceptionBody = z
+  .strictObject({
+    from: IsoDateTime,
+    to: IsoDateTime,
+    change: z.string().trim().min(3).max(300),
+    reason: Reason,
+  })
+  .refine((b) => Date.parse(b.to) > Date.parse(b.from), { message: 'must be after from', path: ['to'] });
+export type FreezeExceptionBody = z.infer<typeof FreezeExceptionBody>;
+
+export const FreezeExceptionView = z.object({
+  kind: z.literal('freeze-exception'),
+  id: z.string(),
+  serviceId: z.string(),
+  businessUnit: z.string(),
+  from: IsoDateTime,
+  to: IsoDateTime,
+  reason: z.string(),
+  change: z.string(),
+  requestedBy: z.string(),
+  requestedAt: IsoDateTime,
+  status: z.enum(FREEZE_EXCEPTION_STATUSES),
+  decision: z.object({ by: z.string(), at: IsoDateTime, reason: z.string() }).optional(),
+  taskId: z.string(),
+  history: z.array(Step),
+  revision: z.number().int(),
+});
+
+/** The events of the change-request state machine's Tasks (infra/workflows/change-request.asl.json). */
+const cr = { changeRequestId: z.string().min(1).max(80) };
+export const ChangeRequestTaskEvent = z.discriminatedUnion('task', [
+  z.object({ task: z.literal('plan'), ...cr, executionId: z.string() }),
+  z.object({
+    task: z.literal('await-assessment'),
+    ...cr,
+    dueAt: z.string(),
+    round: z.number().int().min(0),
+    executionId: z.string(),
+    taskToken: z.string().min(1),
+  }),
+  z.object({
+    task: z.literal('follow-up'),
+    ...cr,
+    step: z.enum(['assessment', 'signoff']),
+    capacity: z.string().optional(),
+    dueAt: z.string(),
+    round: z.number().int().min(0),
+    reminders: z.number().int().min(0),
+    level: z.number().int().min(0),
+  }),
+  z.object({ task: z.literal('plan-signoffs'), ...cr }),
+  z.object({
+    task: z.literal('await-signoff'),
+    ...cr,
+    capacity: z.string(),
+    dueAt: z.string(),
+    round: z.number().int().min(0),
+    executionId: z.string(),
+    taskToken: z.string().min(1),
+  }),
+  z.object({ task: z.literal('apply'), ...cr }),
+  z.object({
+    task: z.literal('close'),
+    ...cr,
+    outcome: z.string(),
+    reason: z.string(),
+    executionId: z.string(),
+  }),
+]);
+export type ChangeRequestTaskEvent = z.infer<typeof ChangeRequestTaskEvent>;
+
+/** POST /v1/templates/{id}/drafts: the terms the draft sets (any agreement field the template does not fix). */
+export const TemplateDraftBody = z.strictObject({
+  /** The template version; the latest when absent. */
+  version: z.number().int().min(1).optional(),
+  /** The draft's own terms: service, business unit, parties, title, dates, … and overrides of what is not fixed. */
+  terms: z.record(z.string(), z.unknown()),
+  /** The owner of every objective the template brings. */
+  objectiveOwner: Contact,
+  /** The customer contact of every objective the template brings. */
+  customerContact: Contact,
+  reason: Reason,
+});
+export type TemplateDraftBody = z.infer<typeof TemplateDraftBody>;
+
+export const TemplateQuery = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
+
+export const TemplateView = z.object({
+  id: z.string(),
+  version: z.number().int(),
+  name: z.string(),
+  description: z.string(),
+  kind: z.string(),
+  fixed: z.array(z.string()),
+  content: z.record(z.string(), z.unknown()),
+  versions: z.array(z.number().int()),
+  latest: z.boolean(),
+});

@@ -1,0 +1,783 @@
+import { createHash } from 'node:crypto';
+import type { Principal } from '../../domain/access/policy.js';
+import { samePerson } from '../../domain/agreements/exceptions.js';
+import { contentProblems, dateProblems } from '../../domain/agreements/rules.js';
+import {
+  BusinessRuleError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../../domain/errors.js';
+import { changedSince, changeSignOffs, classifyChange } from '../../domain/workflows/change-control.js';
+import { followUp } from '../../domain/workflows/follow-up.js';
+import type { Recipient, RecipientQuery } from '../../domain/workflows/recipients.js';
+import type { WorkflowPolicy } from '../../policy/workflows.js';
+import type { AgreementStore } from '../../ports/agreements.js';
+import type { Clock } from '../../ports/clock.js';
+import type { ChangeRequestRecord, GovernanceRequestStore } from '../../ports/governance.js';
+import type { ServiceStore } from '../../ports/services.js';
+import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
+import type { WorkflowEngine } from '../../ports/workflows.js';
+import type { AgreementVersion, SignOffCapacity } from '../../schemas/agreement.js';
+import { type ChangeRequestBody, ChangeRequestTaskEvent } from '../../schemas/governance.js';
+import type { CompleteTaskBody } from '../../schemas/workflows.js';
+import type { AgreementUseCases } from '../agreements.js';
+import { escalationLevels } from './approval.js';
+import type { Notifications } from './notifications.js';
+
+/** The change-request workflow acts as this identity when it applies an approved change. */
+export const CHANGE_PRINCIPAL: Principal = {
+  subject: 'system:workflow-change-request',
+  roles: ['admin'],
+  businessUnits: [],
+  services: [],
+  signOffCapacities: [],
+};
+
+export interface ChangeRequestDeps {
+  requests: GovernanceRequestStore;
+  agreements: AgreementStore;
+  useCases: AgreementUseCases;
+  services: ServiceStore;
+  tasks: WorkTaskStore;
+  engine: () => WorkflowEngine;
+  notifications: Notifications;
+  clock: Clock;
+  policy: WorkflowPolicy;
+  baseUrl: string;
+}
+
+const HOUR = 3_600_000;
+const short = (s: string, n = 24) => createHash('sha256').update(s).digest('hex').slice(0, n);
+const tierKey = (tier: number | undefined) => String(Math.min(4, Math.max(1, tier ?? 4))) as '1';
+
+/** The stable id of one callback task of a change request's execution (the assessment, or one capacity's sign-off). */
+export const changeTaskId = (executionId: string, what: string) =>
+  `tsk_${short(`${executionId}|chg|${what}`)}`;
+
+/**
+ * Change requests to an active agreement (issue 11 item 4) and the Tasks of infra/workflows/change-request.asl.json.
+ * A party's viewer or SLA manager asks for a change (what, why, proposed terms); the guard classifies it
+ * (administrative fields change in force, material ones need a new version and sign-off); the provider's SLA
+ * managers assess it; the change control path (policy by tier and content) decides the sign-offs; an approved request
+ * becomes a new version of the agreement through the agreement use case. Automated updates go through the same guard
+ * (`automated`) and are refused, recorded as a `refused` request, when they would override approved terms.
+ */
+export class ChangeRequestWorkflow {
+  constructor(private readonly deps: ChangeRequestDeps) {}
+
+  /** POST /v1/agreements/{id}/change-requests: records the request and starts its workflow. 409 unless active. */
+  async request(p: Principal, agreementId: string, body: ChangeRequestBody): Promise<ChangeRequestRecord> {
+    const a = await this.deps.useCases.load(p, 'change.request', agreementId);
+    if (a.status !== 'active') {
+      throw new ConflictError(
+        `agreement ${agreementId} is ${a.status}: change requests are for active agreements (a draft is edited directly)`,
+        [{ path: 'status', problem: `is ${a.status}` }],
+      );
+    }
+    const proposed = strip(body.proposed as Record<string, unknown>);
+    const record = await this.newRecord(a, p.subject, 'api', body.summary, body.why, proposed);
+    const started = await this.deps.engine().start({
+      workflow: 'change-request',
+      name: record.id,
+      subject: { type: 'agreement', id: a.id },
+      input: { changeRequestId: record.id },
+    });
+    const saved = await this.mutate(record.id, (r) => ({ ...r, executionId: started.executionId }));
+    return saved;
+  }
+
+  /**
+   * An automated update (an import, a schedule, a job) through the guard: a draft is updated as asked; on an agreement
+   * whose terms are approved, administrative fields are applied and a material change is refused (409) and recorded
+   * as a `refused` change request naming the fields, so the attempt stays in the record.
+   */
+  async automated(
+    source: string,
+    agreementId: string,
+    proposed: Record<string, unknown>,
+    reason: string,
+  ): Promise<ChangeRequestRecord> {
+    const a = await this.deps.agreements.get(agreementId);
+    if (!a)
+      throw new NotFoundError(`no agreement ${agreementId}`, [
+        { path: 'agreementId', problem: 'names no agreement' },
+      ]);
+    const who = `system:${source}`;
+    const changes = strip(proposed);
+    const record = await this.newRecord(
+      a,
+      who,
+      source,
+      `automated update from ${source}`,
+      reason,
+      changes,
+      false,
+    );
+    const c = record.classification;
+    if (a.status !== 'draft' && c.material.length > 0) {
+      await this.mutate(record.id, (r) =>
+        step(
+          { ...r, status: 'refused' },
+          this.now(),
+          'refused',
+          who,
+          `would override approved terms: ${c.material.join(', ')}`,
+        ),
+      );
+      throw new ConflictError(
+        `${source} may not change ${c.material.join(', ')} of agreement ${agreementId}: it is ${a.status} and these terms were approved; ask for a change request`,
+        c.material.map((f) => ({
+          path: f,
+          problem: 'is an approved term: an automated update cannot override it',
+        })),
+        { changeRequestId: record.id },
+      );
+    }
+    const fields =
+      a.status === 'draft'
+        ? [...c.administrative, ...c.material.map((f) => f.split('.')[0]!)]
+        : c.administrative;
+    if (fields.length === 0) {
+      return this.mutate(record.id, (r) =>
+        step(
+          { ...r, status: 'applied', appliedVersion: a.version },
+          this.now(),
+          'unchanged',
+          who,
+          'nothing differs',
+        ),
+      );
+    }
+    const v = await this.deps.useCases.update(CHANGE_PRINCIPAL, a.id, a.version, {
+      ...Object.fromEntries([...new Set(fields)].map((f) => [f, changes[f]])),
+      reason: `change request ${record.id}: ${reason}`,
+    } as never);
+    return this.mutate(record.id, (r) =>
+      step(
+        { ...r, status: 'applied', appliedVersion: v.version },
+        this.now(),
+        'applied',
+        who,
+        `version ${v.version}`,
+      ),
+    );
+  }
+
+  async list(p: Principal, agreementId: string): Promise<{ items: ChangeRequestRecord[] }> {
+    await this.deps.useCases.load(p, 'agreement.read', agreementId);
+    const items = (await this.deps.requests.listBySubject(agreementId)).filter(
+      (r): r is ChangeRequestRecord => r.kind === 'change-request',
+    );
+    return { items };
+  }
+
+  async get(p: Principal, id: string): Promise<ChangeRequestRecord> {
+    const r = await this.deps.requests.get(id);
+    if (r?.kind !== 'change-request') throw noSuchRequest(id);
+    try {
+      await this.deps.useCases.load(p, 'agreement.read', r.agreementId);
+    } catch (e) {
+      if (e instanceof NotFoundError) throw noSuchRequest(id);
+      throw e;
+    }
+    return r;
+  }
+
+  /** Completing a `change-assessment` task: the provider accepts (approved) or declines (rejected) the request. */
+  async assess(p: Principal, t: WorkTask, body: CompleteTaskBody): Promise<Record<string, unknown>> {
+    if (!body.decision) {
+      throw new ValidationError('an assessment needs a decision', [
+        { path: 'decision', problem: 'is required: approved (accept the change) or rejected (decline it)' },
+      ]);
+    }
+    const r = await this.load(String(t.data.changeRequestId));
+    if (samePerson(p, r.requestedBy)) {
+      throw new ForbiddenError('whoever asked for a change cannot assess it (separation of duties)');
+    }
+    const decision = body.decision === 'approved' ? 'accepted' : 'rejected';
+    await this.mutate(r.id, (x) =>
+      step(
+        {
+          ...x,
+          assessment: { decision, by: p.subject, at: this.now(), reason: body.reason },
+          ...(decision === 'rejected' ? { status: 'rejected' as const } : {}),
+        },
+        this.now(),
+        `assessment-${decision}`,
+        p.subject,
+        body.reason,
+      ),
+    );
+    return { assessment: decision };
+  }
+
+  /**
+   * Completing a `change-signoff` task. Separation of duties: neither the requester nor the assessor signs, and one
+   * person signs at most one capacity of a request (four eyes).
+   */
+  async signOff(p: Principal, t: WorkTask, body: CompleteTaskBody): Promise<Record<string, unknown>> {
+    if (!body.decision) {
+      throw new ValidationError('a sign-off needs a decision', [
+        { path: 'decision', problem: 'is required: approved or rejected' },
+      ]);
+    }
+    const r = await this.load(String(t.data.changeRequestId));
+    const capacity = String(t.assignees.capacity);
+    if (samePerson(p, r.requestedBy) || (r.assessment && samePerson(p, r.assessment.by))) {
+      throw new ForbiddenError(
+        'whoever asked for or assessed a change cannot sign it off (separation of duties)',
+      );
+    }
+    if (r.signOffs.some((s) => samePerson(p, s.by) && s.capacity !== capacity)) {
+      throw new ForbiddenError('one person signs at most one capacity of a change request (four eyes)');
+    }
+    await this.mutate(r.id, (x) =>
+      step(
+        {
+          ...x,
+          signOffs: [
+            ...x.signOffs.filter((s) => s.capacity !== capacity),
+            { capacity, decision: body.decision!, by: p.subject, at: this.now(), reason: body.reason },
+          ],
+          ...(body.decision === 'rejected' ? { status: 'rejected' as const } : {}),
+        },
+        this.now(),
+        `signoff:${capacity}:${body.decision}`,
+        p.subject,
+        body.reason,
+      ),
+    );
+    return {};
+  }
+
+  /** One step of the state machine (the Lambda handler functions/workflows/change-request.ts calls this). */
+  async task(raw: unknown): Promise<unknown> {
+    const parsed = ChangeRequestTaskEvent.safeParse(raw);
+    if (!parsed.success) throw new ValidationError(`bad change-request task: ${parsed.error.message}`);
+    const e = parsed.data;
+    switch (e.task) {
+      case 'plan':
+        return this.plan(e.changeRequestId);
+      case 'await-assessment':
+        return this.awaitAssessment(e);
+      case 'follow-up':
+        return this.followUp(e);
+      case 'plan-signoffs':
+        return this.planSignOffs(e.changeRequestId);
+      case 'await-signoff':
+        return this.awaitSignOff(e);
+      case 'apply':
+        return this.apply(e.changeRequestId);
+      case 'close':
+        return this.close(e);
+    }
+  }
+
+  private async plan(id: string) {
+    const r = await this.load(id);
+    const a = await this.deps.agreements.get(r.agreementId);
+    const service = await this.deps.services.get(r.serviceId);
+    const hours = this.deps.policy.changeRequest.assessmentHours[tierKey(service?.tier)];
+    const dueAt = new Date(Date.parse(r.requestedAt) + hours * HOUR).toISOString();
+    if (r.status !== 'assessing' || !a || a.status !== 'active') {
+      return {
+        status: 'superseded',
+        dueAt,
+        reason: `the request is ${r.status}; the agreement is ${a?.status ?? 'gone'}`,
+      };
+    }
+    return { status: 'assessing', dueAt, reason: `assessment due by ${dueAt}` };
+  }
+
+  private async awaitAssessment(e: {
+    changeRequestId: string;
+    dueAt: string;
+    round: number;
+    executionId: string;
+    taskToken: string;
+  }) {
+    const r = await this.load(e.changeRequestId);
+    const a = await this.deps.agreements.get(r.agreementId);
+    const id = changeTaskId(e.executionId, 'assessment');
+    const existing = await this.deps.tasks.get(id);
+    const task = await this.upsertTask(r, {
+      id,
+      kind: 'change-assessment',
+      executionId: e.executionId,
+      token: e.taskToken,
+      title: `Assess the change request "${r.summary}" to ${a?.title ?? r.agreementId}`,
+      assignees: { roles: ['sla-manager'] },
+      dueAt: e.dueAt,
+      data: { changeRequestId: r.id, round: e.round, classification: r.classification, proposed: r.proposed },
+    });
+    if (!existing) {
+      await this.notify(
+        r,
+        'assessment-requested',
+        task,
+        {
+          subject: `Change request to assess: ${a?.title ?? r.agreementId}`,
+          paragraphs: [
+            `${r.requestedBy} asks to change ${a?.kind ?? 'the agreement'} "${a?.title ?? r.agreementId}" (${r.agreementId}): ${r.summary}.`,
+            `Why: ${r.why}`,
+            r.classification.material.length
+              ? `Material terms change (${r.classification.material.join(', ')}): a new version and sign-off follow an acceptance.`
+              : `Only administrative fields change (${r.classification.administrative.join(', ')}): an acceptance applies it.`,
+            `Your assessment is due by ${e.dueAt}.`,
+          ],
+        },
+        [],
+        [{ role: 'sla-manager', businessUnit: r.businessUnit }],
+      );
+    }
+    if (r.assessment) {
+      await this.deps.engine().sendTaskSuccess(e.taskToken, {
+        decision: r.assessment.decision === 'accepted' ? 'approved' : 'rejected',
+        reason: r.assessment.reason,
+      });
+    }
+    return { taskId: task.id };
+  }
+
+  private async followUp(e: {
+    changeRequestId: string;
+    step: 'assessment' | 'signoff';
+    capacity?: string | undefined;
+    dueAt: string;
+    round: number;
+    reminders: number;
+    level: number;
+  }) {
+    const r = await this.load(e.changeRequestId);
+    const a = await this.deps.agreements.get(r.agreementId);
+    const next = {
+      changeRequestId: r.id,
+      dueAt: e.dueAt,
+      round: e.round + 1,
+      ...(e.capacity ? { capacity: e.capacity } : {}),
+    };
+    const decided =
+      e.step === 'assessment'
+        ? r.assessment !== undefined
+        : r.signOffs.some((s) => s.capacity === e.capacity);
+    if (decided || !a) return { ...next, reminders: e.reminders, level: e.level };
+    const steps = escalationLevels(a);
+    const d = followUp(
+      Date.parse(e.dueAt),
+      this.deps.clock.now().getTime(),
+      e,
+      this.deps.policy.changeRequest,
+      Math.max(1, steps.length),
+    );
+    const what = e.step === 'assessment' ? 'assessment' : `${e.capacity} sign-off`;
+    const task = (await this.deps.tasks.list({ subjectId: r.id, status: 'pending' })).find((t) =>
+      e.step === 'assessment' ? t.kind === 'change-assessment' : t.assignees.capacity === e.capacity,
+    );
+    const lists: RecipientQuery[] =
+      e.step === 'assessment'
+        ? [{ role: 'sla-manager', businessUnit: r.businessUnit }]
+        : [{ capacity: e.capacity!, businessUnit: a.businessUnit, agreementId: a.id }];
+    if (d.remind !== null) {
+      const hours = this.deps.policy.changeRequest.remindBeforeHours[d.remind]!;
+      await this.notify(
+        r,
+        `${e.step}-${e.capacity ?? ''}-reminder-${d.remind}`,
+        task,
+        {
+          subject: `Reminder: ${what} due in ${hours} h: change request to ${a.title}`,
+          paragraphs: [`The ${what} of the change request "${r.summary}" (${r.id}) is due by ${e.dueAt}.`],
+        },
+        [],
+        lists,
+      );
+    }
+    if (d.escalateTo !== null) {
+      const contacts = steps[d.escalateTo - 1] ?? [];
+      await this.notify(
+        r,
+        `${e.step}-${e.capacity ?? ''}-escalation-${d.escalateTo}`,
+        task,
+        {
+          subject: `Escalation (level ${d.escalateTo}): overdue ${what}: change request to ${a.title}`,
+          paragraphs: [
+            `The ${what} of the change request "${r.summary}" (${r.id}) was due by ${e.dueAt} and is still missing.`,
+          ],
+        },
+        contacts,
+        contacts.length ? lists : [...lists, { role: 'sla-manager', businessUnit: a.businessUnit }],
+      );
+    }
+    return { ...next, reminders: d.next.reminders, level: d.next.level };
+  }
+
+  private async planSignOffs(id: string) {
+    const r = await this.load(id);
+    const a = await this.deps.agreements.get(r.agreementId);
+    const service = await this.deps.services.get(r.serviceId);
+    const tier = Math.min(4, Math.max(1, service?.tier ?? 4));
+    const required = changeSignOffs(
+      this.deps.policy.changeRequest,
+      r.classification.material,
+      tier,
+      a?.kind ?? 'SLA',
+    );
+    const hours = this.deps.policy.changeRequest.signOffHours[tierKey(tier)];
+    const dueAt = new Date(this.deps.clock.now().getTime() + hours * HOUR).toISOString();
+    if (r.requiredSignOffs.length === 0 && required.length > 0) {
+      await this.mutate(id, (x) =>
+        step(
+          { ...x, status: 'signing', requiredSignOffs: required },
+          this.now(),
+          'signing',
+          'system',
+          `sign-offs by ${required.map((q) => q.capacity).join(', ')} due by ${dueAt} (change control, tier ${tier})`,
+        ),
+      );
+    }
+    const list = (r.requiredSignOffs.length ? r.requiredSignOffs : required).map((q) => ({
+      capacity: q.capacity,
+    }));
+    return { needed: list.length > 0, signOffs: list, dueAt };
+  }
+
+  private async awaitSignOff(e: {
+    changeRequestId: string;
+    capacity: string;
+    dueAt: string;
+    round: number;
+    executionId: string;
+    taskToken: string;
+  }) {
+    const r = await this.load(e.changeRequestId);
+    const a = await this.deps.agreements.get(r.agreementId);
+    const id = changeTaskId(e.executionId, `signoff:${e.capacity}`);
+    const existing = await this.deps.tasks.get(id);
+    const task = await this.upsertTask(r, {
+      id,
+      kind: 'change-signoff',
+      executionId: e.executionId,
+      token: e.taskToken,
+      title: `Sign off the change "${r.summary}" to ${a?.title ?? r.agreementId} as ${e.capacity}`,
+      assignees: { capacity: e.capacity },
+      dueAt: e.dueAt,
+      data: {
+        changeRequestId: r.id,
+        capacity: e.capacity,
+        round: e.round,
+        proposed: r.proposed,
+        material: r.classification.material,
+      },
+    });
+    if (!existing) {
+      const owner = e.capacity === 'service-owner' ? await this.deps.services.get(r.serviceId) : undefined;
+      await this.notify(
+        r,
+        `signoff-${e.capacity}-requested`,
+        task,
+        {
+          subject: `Change sign-off requested: ${a?.title ?? r.agreementId} (${e.capacity})`,
+          paragraphs: [
+            `The change request "${r.summary}" (${r.id}) to ${r.agreementId} changes ${r.classification.material.join(', ')} and waits for a sign-off as ${e.capacity}.`,
+            `It is due by ${e.dueAt}.`,
+          ],
+        },
+        owner ? [owner.owner] : [],
+        [
+          {
+            capacity: e.capacity,
+            businessUnit: a?.businessUnit ?? r.businessUnit,
+            agreementId: r.agreementId,
+          },
+        ],
+      );
+    }
+    const signed = r.signOffs.find((s) => s.capacity === e.capacity);
+    if (signed) {
+      await this.deps
+        .engine()
+        .sendTaskSuccess(e.taskToken, { decision: signed.decision, reason: signed.reason, by: signed.by });
+    }
+    return { taskId: task.id };
+  }
+
+  /** Applies an accepted (and, when material, signed) request as a new version; superseded when the agreement moved on. */
+  private async apply(id: string) {
+    const r = await this.load(id);
+    if (r.status === 'applied') return { status: 'applied', reason: `version ${r.appliedVersion}` };
+    const versions = await this.deps.agreements.listVersions(r.agreementId);
+    const done = versions.find(
+      (v) => v.change === `amend:${r.id}` || v.reason.startsWith(`change request ${r.id}:`),
+    );
+    if (done) return this.finish(r, 'applied', `version ${done.version}`, done.version);
+    const a = await this.deps.agreements.get(r.agreementId);
+    const base = versions.find((v) => v.version === r.baseVersion);
+    if (a?.status !== 'active')
+      return this.finish(r, 'superseded', `the agreement is ${a?.status ?? 'gone'}`);
+    const moved = base ? changedSince(base, a, r.proposed) : [];
+    if (moved.length) {
+      return this.finish(
+        r,
+        'superseded',
+        `${moved.join(', ')} changed since version ${r.baseVersion}, which the request was made against`,
+      );
+    }
+    const reason = `change request ${r.id}: ${r.summary}`;
+    try {
+      const v = r.classification.material.length
+        ? await this.deps.useCases.amend(CHANGE_PRINCIPAL, a.id, a.version, {
+            changeRequestId: r.id,
+            changes: r.proposed,
+            requiredSignOffs: r.requiredSignOffs.map((q) => ({
+              capacity: q.capacity as SignOffCapacity,
+              rules: q.rules,
+            })),
+            signOffs: r.signOffs
+              .filter((s) => s.decision === 'approved')
+              .map((s) => ({
+                capacity: s.capacity as SignOffCapacity,
+                decision: s.decision,
+                by: s.by,
+                at: s.at,
+                comment: s.reason,
+              })),
+            reason,
+          })
+        : await this.deps.useCases.update(CHANGE_PRINCIPAL, a.id, a.version, {
+            ...r.proposed,
+            reason,
+          } as never);
+      return this.finish(r, 'applied', `version ${v.version}`, v.version);
+    } catch (err) {
+      if (err instanceof ConflictError || err instanceof BusinessRuleError) {
+        return this.finish(
+          r,
+          'superseded',
+          `${err.message}${err.details.length ? `: ${err.details.map((d) => `${d.path} ${d.problem}`).join('; ')}` : ''}`,
+        );
+      }
+      throw err;
+    }
+  }
+
+  private async finish(
+    r: ChangeRequestRecord,
+    status: 'applied' | 'superseded',
+    reason: string,
+    version?: number,
+  ) {
+    await this.mutate(r.id, (x) =>
+      x.status === status
+        ? x
+        : step(
+            { ...x, status, ...(version ? { appliedVersion: version } : {}) },
+            this.now(),
+            status,
+            'system',
+            reason,
+          ),
+    );
+    return { status, reason };
+  }
+
+  private async close(e: { changeRequestId: string; outcome: string; reason: string; executionId: string }) {
+    const now = this.now();
+    for (const t of await this.deps.tasks.list({ executionId: e.executionId, status: 'pending' })) {
+      await this.deps.tasks.update(
+        { ...t, status: 'cancelled', updatedAt: now, outcome: { reason: e.outcome } },
+        t.revision,
+      );
+    }
+    const r = await this.load(e.changeRequestId);
+    const final =
+      (['applied', 'rejected', 'superseded', 'refused'] as const).find((s) => s === e.outcome) ??
+      'superseded';
+    await this.mutate(r.id, (x) =>
+      x.history.some((h) => h.step === 'closed')
+        ? x
+        : step(
+            { ...x, status: x.status === 'assessing' || x.status === 'signing' ? final : x.status },
+            now,
+            'closed',
+            'system',
+            `${e.outcome}: ${e.reason}`,
+          ),
+    );
+    const a = await this.deps.agreements.get(r.agreementId);
+    await this.notify(
+      r,
+      'closed',
+      undefined,
+      {
+        subject: `Change request ${e.outcome}: ${a?.title ?? r.agreementId}`,
+        paragraphs: [
+          `The change request "${r.summary}" (${r.id}) to ${r.agreementId} ended: ${e.outcome}.`,
+          `Why: ${e.reason}`,
+        ],
+      },
+      [],
+      [
+        { role: 'sla-manager', businessUnit: r.businessUnit },
+        ...(a && a.businessUnit !== r.businessUnit
+          ? [{ role: 'sla-manager', businessUnit: a.businessUnit }]
+          : []),
+      ],
+    );
+    return { outcome: e.outcome, reason: e.reason };
+  }
+
+  private async newRecord(
+    a: AgreementVersion,
+    by: string,
+    source: string,
+    summary: string,
+    why: string,
+    proposed: Record<string, unknown>,
+    checkRules = true,
+  ): Promise<ChangeRequestRecord> {
+    const classification = classifyChange(a as never, proposed);
+    if (classification.administrative.length + classification.material.length === 0) {
+      throw new BusinessRuleError('the request changes nothing', [
+        {
+          path: 'proposed',
+          problem: `every proposed term already has that value (${classification.unchanged.join(', ')})`,
+        },
+      ]);
+    }
+    if (checkRules) {
+      const merged = { ...a, ...proposed } as AgreementVersion;
+      const given = new Set(Object.keys(proposed));
+      const problems = [...contentProblems(merged), ...dateProblems(merged, this.deps.clock.now(), given)];
+      if (problems.length) {
+        throw new BusinessRuleError(
+          'the proposed terms break a rule',
+          problems.map((x) => ({ ...x, path: `proposed.${x.path}` })),
+        );
+      }
+    }
+    const service = await this.deps.services.get(a.serviceId);
+    const now = this.now();
+    const existing = await this.deps.requests.listBySubject(a.id);
+    const id = `chg_${short(`${a.id}|${existing.length}|${now}|${by}`, 20)}`;
+    const record: ChangeRequestRecord = {
+      kind: 'change-request',
+      id,
+      agreementId: a.id,
+      serviceId: a.serviceId,
+      businessUnit: service?.businessUnit ?? a.businessUnit,
+      baseVersion: a.version,
+      requestedBy: by,
+      requestedAt: now,
+      source,
+      summary,
+      why,
+      proposed,
+      classification: { administrative: classification.administrative, material: classification.material },
+      status: 'assessing',
+      requiredSignOffs: [],
+      signOffs: [],
+      history: [
+        {
+          at: now,
+          step: 'requested',
+          by,
+          detail: `${summary} (administrative: ${classification.administrative.join(', ') || 'none'}; material: ${classification.material.join(', ') || 'none'})`,
+        },
+      ],
+      revision: 0,
+    };
+    if (!(await this.deps.requests.put(record, 0))) {
+      throw new ConflictError('another change request was made at the same instant: try again');
+    }
+    return { ...record, revision: 1 };
+  }
+
+  private async load(id: string): Promise<ChangeRequestRecord> {
+    const r = await this.deps.requests.get(id);
+    if (r?.kind !== 'change-request') throw noSuchRequest(id);
+    return r;
+  }
+
+  /** Read, change, write under the revision; retried when someone wrote first. */
+  private async mutate(
+    id: string,
+    f: (r: ChangeRequestRecord) => ChangeRequestRecord,
+  ): Promise<ChangeRequestRecord> {
+    for (let i = 0; i < 20; i++) {
+      const r = await this.load(id);
+      const next = f(r);
+      if (next === r) return r;
+      if (await this.deps.requests.put(next, r.revision)) return { ...next, revision: r.revision + 1 };
+    }
+    throw new ConflictError(`change request ${id} is being changed by others: try again`);
+  }
+
+  private async upsertTask(
+    r: ChangeRequestRecord,
+    t: Pick<WorkTask, 'id' | 'kind' | 'executionId' | 'token' | 'title' | 'assignees' | 'dueAt' | 'data'>,
+  ): Promise<WorkTask> {
+    const now = this.now();
+    return this.deps.tasks.upsert({
+      ...t,
+      workflow: 'change-request',
+      subject: { type: 'change-request', id: r.id },
+      businessUnit: r.businessUnit,
+      serviceId: r.serviceId,
+      status: 'pending',
+      createdAt: now,
+      updatedAt: now,
+      externalRef: `ACCORD-${short(t.id, 10).toUpperCase()}`,
+    });
+  }
+
+  private async notify(
+    r: ChangeRequestRecord,
+    what: string,
+    task: WorkTask | undefined,
+    text: { subject: string; paragraphs: string[] },
+    named: Recipient[],
+    lists: RecipientQuery[],
+  ): Promise<void> {
+    await this.deps.notifications.notify({
+      key: `change-request/${r.id}/${what}`,
+      topic: `agreement:${r.agreementId}`,
+      event: `change-request.${what.split('-').at(-1) === 'requested' ? 'requested' : what.includes('reminder') ? 'reminder' : what.includes('escalation') ? 'escalated' : 'closed'}`,
+      businessUnit: r.businessUnit,
+      to: named,
+      lists,
+      subject: text.subject,
+      paragraphs: text.paragraphs,
+      links: [
+        ...(task ? [{ label: 'Your task', url: `${this.deps.baseUrl}/v1/tasks/${task.id}` }] : []),
+        { label: 'The change request', url: `${this.deps.baseUrl}/v1/change-requests/${r.id}` },
+      ],
+      headers: task ? { 'X-Accord-Task': task.id, 'X-Accord-Task-Ref': task.externalRef } : {},
+      data: { changeRequestId: r.id, agreementId: r.agreementId, ...(task ? { taskId: task.id } : {}) },
+    });
+  }
+
+  private now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+}
+
+function step<T extends { history: { at: string; step: string; by: string; detail: string }[] }>(
+  r: T,
+  at: string,
+  name: string,
+  by: string,
+  detail: string,
+): T {
+  return { ...r, history: [...r.history, { at, step: name, by, detail }] };
+}
+
+function strip(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+function noSuchRequest(id: string): NotFoundError {
+  return new NotFoundError(`no change request ${id}`, [
+    { path: 'changeRequestId', problem: 'names no change request you may see' },
+  ]);
+}

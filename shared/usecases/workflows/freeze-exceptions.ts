@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import { type Action, canAccess, type Principal } from '../../domain/access/policy.js';
+import { samePerson } from '../../domain/agreements/exceptions.js';
+import {
+  BusinessRuleError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../../domain/errors.js';
+import type { WorkflowPolicy } from '../../policy/workflows.js';
+import type { Clock } from '../../ports/clock.js';
+import type { FreezeExceptionRecord, GovernanceRequestStore } from '../../ports/governance.js';
+import type { ServiceStore } from '../../ports/services.js';
+import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
+import type { FreezeExceptionBody } from '../../schemas/governance.js';
+import type { Service } from '../../schemas/service.js';
+import type { CompleteTaskBody } from '../../schemas/workflows.js';
+import type { Notifications } from './notifications.js';
+
+export interface FreezeExceptionDeps {
+  requests: GovernanceRequestStore;
+  services: ServiceStore;
+  tasks: WorkTaskStore;
+  notifications: Notifications;
+  clock: Clock;
+  policy: WorkflowPolicy['freezeExceptions'];
+  baseUrl: string;
+}
+
+const HOUR = 3_600_000;
+const short = (s: string, n = 24) => createHash('sha256').update(s).digest('hex').slice(0, n);
+
+/**
+ * Exceptions to a change freeze (issue 11 item 7), through approval as exception windows are: a service's owner or
+ * SLA manager asks for a window in which a named change may proceed despite the freeze (at most `maxHours`); an
+ * approver who did not ask decides through the `freeze-exception` task (POST /v1/tasks/{id}/complete); an approved
+ * exception in force opens the change gate and names itself there. Nothing here lifts the freeze for other changes.
+ */
+export class FreezeExceptionUseCases {
+  constructor(private readonly deps: FreezeExceptionDeps) {}
+
+  /** POST /v1/services/{id}/freeze-exceptions: records the request and addresses the decision to the approvers. */
+  async request(p: Principal, serviceId: string, body: FreezeExceptionBody): Promise<FreezeExceptionRecord> {
+    const s = await this.service(p, serviceId, 'exception.request');
+    const now = this.deps.clock.now();
+    const from = Date.parse(body.from);
+    const to = Date.parse(body.to);
+    const problems = [
+      ...(to <= now.getTime()
+        ? [{ path: 'to', problem: `is not in the future (now is ${now.toISOString()})` }]
+        : []),
+      ...(to - from > this.deps.policy.maxHours * HOUR
+        ? [{ path: 'to', problem: `the exception may last at most ${this.deps.policy.maxHours} h (policy)` }]
+        : []),
+    ];
+    if (problems.length) throw new BusinessRuleError('the freeze exception breaks a rule', problems);
+    const at = now.toISOString();
+    const existing = await this.deps.requests.listBySubject(serviceId);
+    const id = `frx_${short(`${serviceId}|${existing.length}|${at}|${p.subject}`, 20)}`;
+    const taskId = `tsk_${short(`${id}|decision`)}`;
+    const record: FreezeExceptionRecord = {
+      kind: 'freeze-exception',
+      id,
+      serviceId,
+      businessUnit: s.businessUnit,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      reason: body.reason,
+      change: body.change,
+      requestedBy: p.subject,
+      requestedAt: at,
+      status: 'pending',
+      taskId,
+      history: [{ at, step: 'requested', by: p.subject, detail: `${body.change}: ${body.reason}` }],
+      revision: 0,
+    };
+    if (!(await this.deps.requests.put(record, 0))) {
+      throw new ConflictError('another freeze exception was asked for at the same instant: try again');
+    }
+    const task = await this.deps.tasks.upsert({
+      id: taskId,
+      kind: 'freeze-exception',
+      workflow: 'change-freeze-exception',
+      executionId: id,
+      token: '',
+      subject: { type: 'service', id: serviceId },
+      businessUnit: s.businessUnit,
+      serviceId,
+      title: `Decide the exception to the change freeze of ${s.name}: ${body.change}`,
+      assignees: { roles: ['approver'] },
+      status: 'pending',
+      createdAt: at,
+      updatedAt: at,
+      dueAt: new Date(now.getTime() + this.deps.policy.decisionHours * HOUR).toISOString(),
+      externalRef: `ACCORD-${short(taskId, 10).toUpperCase()}`,
+      data: { freezeExceptionId: id, from: record.from, to: record.to, change: body.change },
+    });
+    await this.deps.notifications.notify({
+      key: `freeze-exception/${id}/requested`,
+      topic: `service:${serviceId}`,
+      event: 'freeze-exception.requested',
+      businessUnit: s.businessUnit,
+      lists: [{ role: 'approver' }],
+      subject: `Exception to a change freeze requested: ${s.name}`,
+      paragraphs: [
+        `${p.subject} asks to make a change to ${s.name} (${serviceId}) during its change freeze: ${body.change}.`,
+        `From ${record.from} to ${record.to}. Why: ${body.reason}`,
+      ],
+      links: [{ label: 'Your task', url: `${this.deps.baseUrl}/v1/tasks/${task.id}` }],
+      headers: { 'X-Accord-Task': task.id, 'X-Accord-Task-Ref': task.externalRef },
+      data: { freezeExceptionId: id, serviceId, taskId: task.id },
+    });
+    return { ...record, revision: 1 };
+  }
+
+  /** Completing a `freeze-exception` task: approved or rejected, never by whoever asked (separation of duties). */
+  async decide(p: Principal, t: WorkTask, body: CompleteTaskBody): Promise<Record<string, unknown>> {
+    if (!body.decision) {
+      throw new ValidationError('a freeze exception needs a decision', [
+        { path: 'decision', problem: 'is required: approved or rejected' },
+      ]);
+    }
+    const id = String(t.data.freezeExceptionId);
+    for (let i = 0; i < 20; i++) {
+      const r = await this.deps.requests.get(id);
+      if (r?.kind !== 'freeze-exception') throw new NotFoundError(`no freeze exception ${id}`);
+      if (samePerson(p, r.requestedBy)) {
+        throw new ForbiddenError(
+          'whoever asked for a freeze exception cannot decide it (separation of duties)',
+        );
+      }
+      const at = this.deps.clock.now().toISOString();
+      const status = body.decision === 'approved' ? 'approved' : 'rejected';
+      const next: FreezeExceptionRecord = {
+        ...r,
+        status,
+        decision: { by: p.subject, at, reason: body.reason },
+        history: [...r.history, { at, step: status, by: p.subject, detail: body.reason }],
+      };
+      if (await this.deps.requests.put(next, r.revision)) {
+        await this.deps.notifications.notify({
+          key: `freeze-exception/${id}/${status}`,
+          topic: `service:${r.serviceId}`,
+          event: `freeze-exception.${status}`,
+          businessUnit: r.businessUnit,
+          lists: [{ role: 'sla-manager', businessUnit: r.businessUnit }],
+          subject: `Exception to the change freeze ${status}: ${r.change}`,
+          paragraphs: [
+            `The exception for "${r.change}" on ${r.serviceId} (${r.from} to ${r.to}) was ${status} by ${p.subject}.`,
+            `Why: ${body.reason}`,
+          ],
+          links: [
+            { label: 'The change gate', url: `${this.deps.baseUrl}/v1/services/${r.serviceId}/change-gate` },
+          ],
+          data: { freezeExceptionId: id, serviceId: r.serviceId, status },
+        });
+        return { freezeException: status };
+      }
+    }
+    throw new ConflictError(`freeze exception ${id} is being changed by others: try again`);
+  }
+
+  /** GET /v1/services/{id}/freeze-exceptions: every exception of a service, oldest first. */
+  async list(p: Principal, serviceId: string): Promise<{ items: FreezeExceptionRecord[] }> {
+    await this.service(p, serviceId, 'objective.read');
+    return { items: await this.of(serviceId) };
+  }
+
+  /** The approved exceptions of a service in force at `nowMs` (from ≤ now < to). */
+  async inForce(serviceId: string, nowMs: number): Promise<FreezeExceptionRecord[]> {
+    return (await this.of(serviceId)).filter(
+      (r) => r.status === 'approved' && Date.parse(r.from) <= nowMs && nowMs < Date.parse(r.to),
+    );
+  }
+
+  private async of(serviceId: string): Promise<FreezeExceptionRecord[]> {
+    return (await this.deps.requests.listBySubject(serviceId)).filter(
+      (r): r is FreezeExceptionRecord => r.kind === 'freeze-exception',
+    );
+  }
+
+  private async service(p: Principal, id: string, action: Action): Promise<Service> {
+    const s = await this.deps.services.get(id);
+    const where = s && { businessUnit: s.businessUnit, serviceId: s.id };
+    if (!s || !where || !canAccess(p, 'service.read', where)) {
+      throw new NotFoundError(`no service ${id}`, [{ path: 'serviceId', problem: 'names no service' }]);
+    }
+    if (!canAccess(p, action, where)) throw new ForbiddenError(`your scope does not allow ${action} here`);
+    return s;
+  }
+}

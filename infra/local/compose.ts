@@ -32,6 +32,7 @@ import type { Container } from '../../shared/runtime/container.js';
 import { logger } from '../../shared/runtime/powertools.js';
 import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
+import { EcosystemUseCases } from '../../shared/usecases/ecosystem.js';
 import { AgreementLifecycleJob } from '../../shared/usecases/lifecycle-job.js';
 import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
 import { ArchiveUseCases } from '../../shared/usecases/reports/archive.js';
@@ -149,6 +150,11 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       commentary: new FileCommentaryWindow(join(dataDir, 'outbox', 'commentary')),
     }),
     workflows: workflows.services,
+    ecosystem: new EcosystemUseCases({
+      agreements: agreementUseCases,
+      services,
+      burnWindows: DEFAULT_BURN_WINDOWS,
+    }),
   };
   return { db, container, workflows };
 }

@@ -11,6 +11,7 @@ import {
 } from '../schemas/agreement.js';
 import { CreateServiceBody, ListServicesQuery, Service, UpdateServiceBody } from '../schemas/service.js';
 import { ARCHIVE_ROUTES } from './routes/archive.js';
+import { ECOSYSTEM_ROUTES } from './routes/ecosystem.js';
 import { OBJECTIVES_ROUTES } from './routes/objectives.js';
 import { REPORT_ROUTES } from './routes/reports.js';
 import { TELEMETRY_ROUTES } from './routes/telemetry.js';
@@ -292,6 +293,7 @@ export const ROUTES: readonly RouteSpec[] = [
   ...ARCHIVE_ROUTES,
   ...REPORT_ROUTES,
   ...WORKFLOW_ROUTES,
+  ...ECOSYSTEM_ROUTES,
 ];
 
 export function routeById(id: string): RouteSpec {

@@ -8,10 +8,12 @@ import { DynamoVendorStore } from '../adapters/dynamodb/vendors.js';
 import { UlidGenerator } from '../adapters/ids.js';
 import { UnavailableError } from '../domain/errors.js';
 import { loadSignOffRules } from '../policy/index.js';
+import { DEFAULT_BURN_WINDOWS } from '../policy/objectives.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { UsagePlans } from '../ports/vendors.js';
 import { AgreementUseCases } from '../usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../usecases/audit.js';
+import { EcosystemUseCases } from '../usecases/ecosystem.js';
 import { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import { ServiceUseCases } from '../usecases/services.js';
 import { VendorUseCases, vendorsIn } from '../usecases/vendors.js';
@@ -187,6 +189,11 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
         (await new DynamoExceptionWindowStore(db, tables.data).list({ agreementId })).map((w) => w.id),
     ),
     ...(vendors ? { vendors } : {}),
+    ecosystem: new EcosystemUseCases({
+      agreements: agreementUseCases,
+      services,
+      burnWindows: DEFAULT_BURN_WINDOWS,
+    }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { AgreementUseCases } from '../usecases/agreements.js';
 import type { AuditQueries, AuditRecorder } from '../usecases/audit.js';
+import type { EcosystemUseCases } from '../usecases/ecosystem.js';
 import type { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import type { ObjectiveUseCases } from '../usecases/objectives/index.js';
 import type { ArchiveUseCases } from '../usecases/reports/archive.js';
@@ -37,6 +38,8 @@ export interface Container {
   reports?: ReportUseCases;
   /** Workflows, people's tasks and notifications; absent where a composition root has not wired them. */
   workflows?: WorkflowServices;
+  /** OpenSLO import and export, Prometheus rules (docs/openslo.md); absent where a composition root has not wired it. */
+  ecosystem?: EcosystemUseCases;
 }
 
 let current: Promise<Container> | undefined;

@@ -95,6 +95,9 @@ const EXPECTED: Record<string, string> = {
   'vendors.revokeKey':              '404 403 403  403 403 403  403 403 403  403 403  403',
   'vendors.revoke':                 '404 403 403  403 403 403  403 403 403  403 403  403',
   'vendors.audit':                  '404 403 404  403 403 403  403 403 403  403 403  403',
+  'ecosystem.openslo-export':       '200 200 200  200 200 404  200 200 404  200 404  403',
+  'ecosystem.openslo-import':       '409 403 403  409 403 404  403 403 403  403 403  403',
+  'ecosystem.prometheus-rules':     '200 200 200  200 200 404  200 200 404  200 404  403',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */

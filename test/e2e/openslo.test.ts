@@ -10,7 +10,9 @@ let id = '';
 
 beforeAll(async () => {
   app = await startTestApp();
-  expect((await app.call('POST', '/v1/services', { as: 'sla-manager', body: serviceBody() })).status).toBe(201);
+  expect((await app.call('POST', '/v1/services', { as: 'sla-manager', body: serviceBody() })).status).toBe(
+    201,
+  );
   const a = await app.call('POST', '/v1/agreements', { as: 'sla-manager', body: agreementBody() });
   expect(a.status, JSON.stringify(a.body)).toBe(201);
   id = a.body.id;
@@ -29,7 +31,10 @@ describe('OpenSLO over the API', () => {
     const json = await post('{"kind":"SLO"}', 1, 'application/json');
     expect(json.status).toBe(415);
     expect(json.body.error.details[0].path).toBe('Content-Type');
-    const bad = await post(EVERY_KIND.replace('budgetingMethod: RatioTimeslices', 'budgetingMethod: Ratio'), 1);
+    const bad = await post(
+      EVERY_KIND.replace('budgetingMethod: RatioTimeslices', 'budgetingMethod: Ratio'),
+      1,
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.error.details).toContainEqual({
       path: 'documents[8].spec.budgetingMethod',

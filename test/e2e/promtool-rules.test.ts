@@ -94,7 +94,7 @@ const alertsOf = (objectiveId: string) =>
   })[];
 const expected = (objectiveId: string, ...windows: string[]) =>
   alertsOf(objectiveId)
-    .filter((r) => windows.includes(r.labels.accord_window))
+    .filter((r) => windows.includes(r.labels.accord_window ?? ''))
     .map((r) => ({ exp_labels: r.labels, exp_annotations: r.annotations }));
 
 beforeAll(() => {

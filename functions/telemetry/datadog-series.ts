@@ -1,4 +1,5 @@
 import { httpHandler } from '../../shared/http/handler.js';
+import { recordIngest } from '../../shared/runtime/metrics.js';
 import { telemetryIn } from '../../shared/usecases/telemetry/index.js';
 
 /**
@@ -15,6 +16,7 @@ export const handler = httpHandler({
       headers,
       body: rawBody,
     });
+    if (!r.replayed) recordIngest(r.body);
     const out: Record<string, string> = r.replayed ? { 'Idempotent-Replayed': 'true' } : {};
     return { status: 202, body: r.body, headers: out };
   },

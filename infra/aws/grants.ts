@@ -63,6 +63,8 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'archive.read': { archive: 'read', audit: 'write' },
   'task.read': { data: 'read', workflows: 'read' },
   'task.act': { data: 'write', workflows: 'write', workflowControl: true },
+  /** GET /metrics reads the latest evaluations (data table). */
+  'metrics.read': READ_DATA,
 };
 
 /**

@@ -154,6 +154,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       agreements: agreementUseCases,
       services,
       burnWindows: DEFAULT_BURN_WINDOWS,
+      evaluations,
     }),
   };
   return { db, container, workflows };

@@ -1,14 +1,14 @@
 import { DynamoAgreementStore } from '../adapters/dynamodb/agreements.js';
 import { DynamoAuditStore } from '../adapters/dynamodb/audit.js';
 import { documentClient } from '../adapters/dynamodb/client.js';
-import { DynamoExceptionWindowStore } from '../adapters/dynamodb/objectives.js';
+import { DynamoEvaluationStore, DynamoExceptionWindowStore } from '../adapters/dynamodb/objectives.js';
 import { DynamoRollupStore } from '../adapters/dynamodb/rollups.js';
 import { DynamoServiceStore } from '../adapters/dynamodb/services.js';
 import { DynamoVendorStore } from '../adapters/dynamodb/vendors.js';
 import { UlidGenerator } from '../adapters/ids.js';
 import { UnavailableError } from '../domain/errors.js';
 import { loadSignOffRules } from '../policy/index.js';
-import { DEFAULT_BURN_WINDOWS } from '../policy/objectives.js';
+import { DEFAULT_BURN_WINDOWS, DEFAULT_RETENTION } from '../policy/objectives.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { UsagePlans } from '../ports/vendors.js';
 import { AgreementUseCases } from '../usecases/agreements.js';
@@ -193,6 +193,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
       agreements: agreementUseCases,
       services,
       burnWindows: DEFAULT_BURN_WINDOWS,
+      evaluations: new DynamoEvaluationStore(db, tables.data, DEFAULT_RETENTION.historyDays),
     }),
   };
 }

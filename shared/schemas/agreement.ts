@@ -66,7 +66,7 @@ const FINER_THAN_ROLLUPS =
 export const BudgetingMethod = z.enum(['occurrences', 'timeslices', 'ratio-timeslices']);
 
 /** One metric of an SLI as its data source reads it: OpenSLO's `metricSource.spec` (a PromQL `query`, …), kept as written. */
-export const SliMetricSpec = z.record(z.string().min(1).max(100), z.unknown());
+export const SliMetricSpec = z.record(z.string(), z.unknown());
 
 /**
  * Where an SLI's figures come from, as OpenSLO states it (`SLI.spec.ratioMetric` or `thresholdMetric`): the data

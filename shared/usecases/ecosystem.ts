@@ -3,7 +3,7 @@
  * (docs/openslo.md). Import writes through the agreement use cases (a new draft version, audited like any edit).
  */
 import { stringify } from 'yaml';
-import type { Principal } from '../domain/access/policy.js';
+import { canAccess, type Principal } from '../domain/access/policy.js';
 import {
   BusinessRuleError,
   ConflictError,
@@ -13,10 +13,12 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../domain/errors.js';
+import type { EvaluationResult } from '../domain/objectives/types.js';
 import { exportOpenSlo, importOpenSlo, type ObjectiveInput } from '../domain/openslo/convert.js';
 import { prometheusRules, type RulesResult, type RuleTarget } from '../domain/openslo/rules.js';
 import { parseOpenSlo, writeOpenSlo } from '../domain/openslo/yaml.js';
 import type { BurnWindowPolicy } from '../policy/objectives.js';
+import type { EvaluationStore } from '../ports/objectives.js';
 import type { ServiceStore } from '../ports/services.js';
 import type { AgreementVersion } from '../schemas/agreement.js';
 import type { MappingRule } from '../schemas/telemetry.js';
@@ -71,6 +73,8 @@ export interface EcosystemDeps {
   agreements: AgreementUseCases;
   services: ServiceStore;
   burnWindows: BurnWindowPolicy;
+  /** The objectives engine's latest results, for GET /metrics. */
+  evaluations: Pick<EvaluationStore, 'latest'>;
 }
 
 export class EcosystemUseCases {
@@ -165,6 +169,17 @@ export class EcosystemUseCases {
         : []),
     ].join('\n');
     return { yaml: writeOpenSlo(out.docs, comment), notExpressed: out.notExpressed };
+  }
+
+  /**
+   * Every objective's latest evaluation the caller may scrape (`metrics.read`, on the objective's business unit
+   * and service), for the gauges of GET /metrics.
+   */
+  async metricsResults(principal: Principal): Promise<EvaluationResult[]> {
+    const all = await this.deps.evaluations.latest({});
+    return all.filter((r) =>
+      canAccess(principal, 'metrics.read', { businessUnit: r.businessUnit, serviceId: r.serviceId }),
+    );
   }
 
   /** Prometheus recording and alerting rules for the agreement's objectives that come from Prometheus. */

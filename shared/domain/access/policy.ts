@@ -57,6 +57,11 @@ export const ACTIONS = [
   /** Seeing workflow tasks and executions (issue 11); acting on a task also needs to be one of its assignees. */
   'task.read',
   'task.act',
+  /**
+   * Scraping GET /metrics: Accord's own health and every objective's figures across the portfolio, so only roles
+   * that read everything (admin, auditor); Prometheus scrapes with such a person's or service account's Bearer token.
+   */
+  'metrics.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -144,6 +149,7 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'vendor.read',
       'archive.read',
       'task.read',
+      'metrics.read',
     ],
   },
   viewer: { scope: 'business-units', actions: [...READ, 'task.read'] },

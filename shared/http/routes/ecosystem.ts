@@ -60,4 +60,14 @@ export const ECOSYSTEM_ROUTES: readonly RouteSpec[] = [
     summary:
       'Prometheus recording rules (error ratio and events over each burn-rate window) and multi-window, multi-burn-rate alerting rules for the objectives whose SLI comes from Prometheus, from the burn-rate table the engine uses (application/yaml, a rule file for promtool)',
   },
+  {
+    id: 'ecosystem.metrics',
+    method: 'GET',
+    path: '/metrics',
+    auth: 'user',
+    action: 'metrics.read',
+    handler: 'ecosystem/metrics',
+    summary:
+      "Prometheus exposition format: requests and latencies by route, telemetry samples and rejections by reason, evaluation durations, and each objective's compliance, target, remaining budget, burn rates, alerts and status as gauges. Scrape with a Bearer token of an admin or auditor.",
+  },
 ];

@@ -2,7 +2,6 @@
  * Speaking the SLO ecosystem: OpenSLO v1 in and out of an agreement's objectives, Prometheus rules out
  * (docs/openslo.md). Import writes through the agreement use cases (a new draft version, audited like any edit).
  */
-import { stringify } from 'yaml';
 import { canAccess, type Principal } from '../domain/access/policy.js';
 import {
   BusinessRuleError,
@@ -15,7 +14,12 @@ import {
 } from '../domain/errors.js';
 import type { EvaluationResult } from '../domain/objectives/types.js';
 import { exportOpenSlo, importOpenSlo, type ObjectiveInput } from '../domain/openslo/convert.js';
-import { prometheusRules, type RulesResult, type RuleTarget } from '../domain/openslo/rules.js';
+import {
+  prometheusRules,
+  type RulesResult,
+  type RuleTarget,
+  rulesFileText,
+} from '../domain/openslo/rules.js';
 import { parseOpenSlo, writeOpenSlo } from '../domain/openslo/yaml.js';
 import type { BurnWindowPolicy } from '../policy/objectives.js';
 import type { EvaluationStore } from '../ports/objectives.js';
@@ -203,7 +207,7 @@ export function rulesYaml(result: RulesResult): string {
   const head = result.skipped.length
     ? `# No rules for:\n${result.skipped.map((s) => `# - ${s.agreementId}/${s.objectiveId}: ${s.reason}`).join('\n')}\n`
     : '';
-  return head + stringify({ groups: result.groups }, { lineWidth: 0 });
+  return head + rulesFileText(result.groups);
 }
 
 /** The ecosystem use cases of a container; 503 where a composition root has not wired them. */

@@ -22,6 +22,7 @@ const SUITES: Suite[] = [
   { name: 'evaluate', module: './evaluate.ts', fn: 'benchEvaluate' },
   { name: 'reports', module: './reports.ts', fn: 'benchReports' },
   { name: 'workflows', module: './workflows.ts', fn: 'benchWorkflows' },
+  { name: 'ecosystem', module: './ecosystem.ts', fn: 'benchEcosystem' },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

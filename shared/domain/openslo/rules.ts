@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import type { BurnWindowPolicy } from '../../policy/objectives.js';
 import type { Objective } from '../../schemas/agreement.js';
 import { decimalString, exact, mul, ratio, sub } from '../objectives/exact.js';
-import { burnWindowsFor, thresholdExact } from '../objectives/plan.js';
+import { burnWindowsFor, type PlannedBurnWindow, thresholdExact } from '../objectives/plan.js';
 import { counterSelector, gaugeSelector, queryOf } from './promql.js';
 
 type ObjectiveSpec = z.output<typeof Objective>;
@@ -100,6 +100,24 @@ export function sliExpressions(o: ObjectiveSpec): Exprs | { reason: string } {
   };
 }
 
+const thresholds = new WeakMap<PlannedBurnWindow, Map<number, { limit: string; x: string }>>();
+
+/** X·(1 − target) and X as exact decimals, remembered per planned window and target (many objectives share them). */
+function thresholdText(w: PlannedBurnWindow, target: number): { limit: string; x: string } {
+  let byTarget = thresholds.get(w);
+  if (!byTarget) {
+    byTarget = new Map();
+    thresholds.set(w, byTarget);
+  }
+  let t = byTarget.get(target);
+  if (!t) {
+    const share = sub(exact(1), ratio(target, 100));
+    t = { limit: decimalString(mul(thresholdExact(w), share), 15), x: decimalString(thresholdExact(w), 6) };
+    byTarget.set(target, t);
+  }
+  return t;
+}
+
 /** Valid Prometheus label values need no escaping beyond JSON's (Go string syntax). */
 const q = (s: string) => JSON.stringify(s);
 
@@ -127,11 +145,9 @@ export function prometheusRules(targets: readonly RuleTarget[], policy: BurnWind
       rules.push({ record: `accord_slo:sli_error:ratio_rate${d}`, expr: exprs.errors(d), labels });
       rules.push({ record: `accord_slo:sli_events:increase${d}`, expr: exprs.events(d), labels });
     }
-    const share = sub(exact(1), ratio(o.target, 100));
     for (const w of windows) {
-      const limit = decimalString(mul(thresholdExact(w), share), 15);
+      const { limit, x } = thresholdText(w, o.target);
       const [long, short] = [promDuration(w.long), promDuration(w.short)];
-      const x = decimalString(thresholdExact(w), 6);
       rules.push({
         alert: `AccordErrorBudgetBurn`,
         expr: [
@@ -150,4 +166,28 @@ export function prometheusRules(targets: readonly RuleTarget[], policy: BurnWind
     groups.push({ name: `accord/${t.agreementId}/${o.id}`, rules });
   }
   return { groups, skipped };
+}
+
+/**
+ * The rule file as YAML text, written directly (one pass, every scalar double-quoted as JSON writes it, which YAML
+ * reads as the same string): a 10,000-objective file is tens of megabytes, too slow for a general YAML printer.
+ */
+export function rulesFileText(groups: readonly RuleGroup[]): string {
+  const q = JSON.stringify;
+  const out: string[] = ['groups:'];
+  for (const g of groups) {
+    out.push(`  - name: ${q(g.name)}`, '    rules:');
+    for (const r of g.rules) {
+      out.push(r.record !== undefined ? `      - record: ${q(r.record)}` : `      - alert: ${q(r.alert)}`);
+      out.push(`        expr: ${q(r.expr)}`);
+      if (r.for !== undefined) out.push(`        for: ${q(r.for)}`);
+      for (const key of ['labels', 'annotations'] as const) {
+        const m = r[key];
+        if (!m) continue;
+        out.push(`        ${key}:`);
+        for (const [k, v] of Object.entries(m)) out.push(`          ${k}: ${q(v)}`);
+      }
+    }
+  }
+  return `${out.join('\n')}\n`;
 }

@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { program, run } from '../../infra/cli/main.js';
 import { SCHEMA_VERSION } from '../../shared/adapters/sqlite/db.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { startTestApp, type TestApp } from '../helpers/local-app.js';
+import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
 
 /** The `accord` binary (package.json "bin"), run as a user runs it, against the embedded default. */
 const BIN = new URL('../../bin/accord.mjs', import.meta.url).pathname;
@@ -155,6 +155,39 @@ describe('the accord binary', () => {
     const refused = await accord(['restore', newer, '--db', target]);
     expect(refused.code).toBe(7);
     expect(refused.stderr).toMatch(/schema version 2; this Accord reads up to 1/);
+  });
+
+  it("shows an active agreement's status as a table of its objectives", async () => {
+    const a = await app.call('POST', '/v1/agreements', {
+      as: 'sla-manager',
+      body: agreementBody({
+        effectiveFrom: today(),
+        effectiveTo: daysFromToday(365),
+        reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(300) },
+      }),
+    });
+    expect(a.status).toBe(201);
+    const id = a.body.id as string;
+    const step = (path: string, v: number, as: string, body: object) =>
+      app.call('POST', `/v1/agreements/${id}/${path}`, { as, body, headers: { 'if-match': `"${v}"` } });
+    const submitted = await step('submit', 1, 'sla-manager', { reason: 'ready' });
+    let v = submitted.body.version as number;
+    const signer: Record<string, string> = {
+      'service-owner': 'service-owner',
+      'business-owner': 'approver-business',
+      'governance-board': 'approver-board',
+    };
+    for (const { capacity } of submitted.body.requiredSignOffs as { capacity: string }[])
+      v = (await step('signoffs', v, signer[capacity]!, { capacity, decision: 'approved', reason: 'fine' }))
+        .body.version;
+    expect((await step('activate', v, 'sla-manager', { reason: 'go live' })).status).toBe(200);
+    expect((await app.call('POST', `/v1/agreements/${id}/evaluate`, { as: 'sla-manager' })).status).toBe(200);
+    const s = await accord(['status', id]);
+    expect(s.code, s.stderr).toBe(0);
+    const lines = s.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`agreement ${id}: unknown`);
+    expect(lines[1]).toMatch(/^OBJECTIVE\s+STATUS\s+COMPLIANCE\s+TARGET\s+BUDGETLEFT$/);
+    expect(lines[2]).toMatch(/^availability\s+unknown\s+unknown\s+99\.9%\s+-$/);
   });
 
   it('answers --help on every command with exit 0', async () => {

@@ -1,6 +1,6 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { getContainer } from '../../shared/runtime/container.js';
-import { timedEvaluation } from '../../shared/runtime/metrics.js';
+import { timedEvaluation } from '../../shared/runtime/observe.js';
 import { logger } from '../../shared/runtime/powertools.js';
 import { type EvaluationRunSummary, objectivesIn } from '../../shared/usecases/objectives/index.js';
 

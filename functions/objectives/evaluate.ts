@@ -1,6 +1,6 @@
 import { httpHandler } from '../../shared/http/handler.js';
 import { ok } from '../../shared/http/respond.js';
-import { timedEvaluation } from '../../shared/runtime/metrics.js';
+import { timedEvaluation } from '../../shared/runtime/observe.js';
 import { objectivesIn } from '../../shared/usecases/objectives/index.js';
 
 export const handler = httpHandler({

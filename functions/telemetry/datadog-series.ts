@@ -1,5 +1,5 @@
 import { httpHandler } from '../../shared/http/handler.js';
-import { recordIngest } from '../../shared/runtime/metrics.js';
+import { observe } from '../../shared/runtime/observe.js';
 import { telemetryIn } from '../../shared/usecases/telemetry/index.js';
 
 /**
@@ -16,7 +16,7 @@ export const handler = httpHandler({
       headers,
       body: rawBody,
     });
-    if (!r.replayed) recordIngest(r.body);
+    if (!r.replayed) observe.ingest(r.body);
     const out: Record<string, string> = r.replayed ? { 'Idempotent-Replayed': 'true' } : {};
     return { status: 202, body: r.body, headers: out };
   },

@@ -29,6 +29,7 @@ import { loadReportsPolicy } from '../../shared/policy/reports.js';
 import { type Clock, systemClock } from '../../shared/ports/clock.js';
 import type { Config } from '../../shared/runtime/config.js';
 import type { Container } from '../../shared/runtime/container.js';
+import '../../shared/runtime/metrics.js'; // GET /metrics counts every request of the embedded default
 import { logger } from '../../shared/runtime/powertools.js';
 import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';

@@ -14,7 +14,7 @@ import {
 import { parseJsonStrict } from '../domain/strict-json.js';
 import { TOKEN_POLICY } from '../policy/tokens.js';
 import { type Container, getContainer } from '../runtime/container.js';
-import { recordRequest } from '../runtime/metrics.js';
+import { observe } from '../runtime/observe.js';
 import { logger } from '../runtime/powertools.js';
 import { AgreementId, ServiceId } from '../schemas/common.js';
 import { errorResponse, zodProblems } from './errors.js';
@@ -300,7 +300,7 @@ export function httpHandler<B = undefined, Q = Record<string, never>>(spec: Hand
   const core = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const t0 = performance.now();
     const res = await answer(event, context);
-    recordRequest(route.id, route.method, res.statusCode, (performance.now() - t0) / 1000);
+    observe.request(route.id, route.method, res.statusCode, (performance.now() - t0) / 1000);
     return res;
   };
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()

@@ -13,7 +13,6 @@ import { type Clock, systemClock } from '../ports/clock.js';
 import type { UsagePlans } from '../ports/vendors.js';
 import { AgreementUseCases } from '../usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../usecases/audit.js';
-import { EcosystemUseCases } from '../usecases/ecosystem.js';
 import { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import { ServiceUseCases } from '../usecases/services.js';
 import { VendorUseCases, vendorsIn } from '../usecases/vendors.js';
@@ -32,6 +31,8 @@ declare const __ACCORD_OBJECTIVES__: boolean | undefined;
 declare const __ACCORD_VENDORS__: boolean | undefined;
 /** Same for reports and the archive (pdfkit, fonts, the S3 client). */
 declare const __ACCORD_REPORTS__: boolean | undefined;
+/** Same for OpenSLO, Prometheus rules and /metrics (the yaml library): false outside functions/ecosystem/. */
+declare const __ACCORD_ECOSYSTEM__: boolean | undefined;
 
 type TableSettings = { data: string; audit: string; vendorKeys: string };
 
@@ -136,6 +137,10 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     }));
   }
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
+  const ecosystemModule =
+    typeof __ACCORD_ECOSYSTEM__ === 'undefined' || __ACCORD_ECOSYSTEM__
+      ? await import('../usecases/ecosystem.js')
+      : undefined;
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
   let workflows: Container['workflows'];
   const agreementUseCases = new AgreementUseCases({
@@ -189,12 +194,16 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
         (await new DynamoExceptionWindowStore(db, tables.data).list({ agreementId })).map((w) => w.id),
     ),
     ...(vendors ? { vendors } : {}),
-    ecosystem: new EcosystemUseCases({
-      agreements: agreementUseCases,
-      services,
-      burnWindows: DEFAULT_BURN_WINDOWS,
-      evaluations: new DynamoEvaluationStore(db, tables.data, DEFAULT_RETENTION.historyDays),
-    }),
+    ...(ecosystemModule
+      ? {
+          ecosystem: new ecosystemModule.EcosystemUseCases({
+            agreements: agreementUseCases,
+            services,
+            burnWindows: DEFAULT_BURN_WINDOWS,
+            evaluations: new DynamoEvaluationStore(db, tables.data, DEFAULT_RETENTION.historyDays),
+          }),
+        }
+      : {}),
   };
 }
 

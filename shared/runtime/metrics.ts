@@ -7,6 +7,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EvaluationResult } from '../domain/objectives/types.js';
 import type { IngestResponse } from '../schemas/telemetry.js';
+import { installObserver } from './observe.js';
 
 const registry = new Registry();
 
@@ -67,15 +68,7 @@ export function recordEvaluation(kind: 'scheduled' | 'on-demand', seconds: numbe
   evaluation.observe({ kind }, seconds);
 }
 
-/** Times an async evaluation and records it, whether it succeeds or fails. */
-export async function timedEvaluation<T>(kind: 'scheduled' | 'on-demand', run: () => Promise<T>): Promise<T> {
-  const t0 = performance.now();
-  try {
-    return await run();
-  } finally {
-    recordEvaluation(kind, (performance.now() - t0) / 1000);
-  }
-}
+installObserver({ request: recordRequest, ingest: recordIngest, evaluation: recordEvaluation });
 
 const STATUSES = ['healthy', 'at-risk', 'breached', 'unknown'] as const;
 

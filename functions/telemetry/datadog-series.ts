@@ -1,4 +1,5 @@
 import { httpHandler } from '../../shared/http/handler.js';
+import { observe } from '../../shared/runtime/observe.js';
 import { telemetryIn } from '../../shared/usecases/telemetry/index.js';
 
 /**
@@ -16,6 +17,7 @@ export const handler = httpHandler({
       body: rawBody,
       datadog: true,
     });
+    if (!r.replayed) observe.ingest(r.body);
     const out: Record<string, string> = r.replayed ? { 'Idempotent-Replayed': 'true' } : {};
     return { status: 202, body: r.body, headers: out };
   },

@@ -1,4 +1,5 @@
 import { httpHandler } from '../../shared/http/handler.js';
+import { observe } from '../../shared/runtime/observe.js';
 import { telemetryIn } from '../../shared/usecases/telemetry/index.js';
 
 /** POST /v1/telemetry: the vendor's samples in, a per-sample report out. */
@@ -12,6 +13,7 @@ export const handler = httpHandler({
       headers,
       body: rawBody,
     });
+    if (!r.replayed) observe.ingest(r.body);
     const out: Record<string, string> = r.replayed ? { 'Idempotent-Replayed': 'true' } : {};
     return { status: r.status, body: r.body, headers: out };
   },

@@ -38,6 +38,8 @@ export const BUNDLE = {
   vendorsFlag: '__ACCORD_VENDORS__',
   /** Reports and the archive: pdfkit, the fonts and the S3 client stay out of every other function. */
   reportsFlag: '__ACCORD_REPORTS__',
+  /** OpenSLO, Prometheus rules and /metrics (the yaml library, prom-client's registry of objective gauges). */
+  ecosystemFlag: '__ACCORD_ECOSYSTEM__',
   /** Local-only code: if any shows up in a Lambda bundle the synth test and the bench fail. */
   forbidden: /better-sqlite3|infra\/local\//,
 } as const;
@@ -83,6 +85,8 @@ export interface BundleFeatures {
   vendors?: boolean;
   /** Absent means false. */
   reports?: boolean;
+  /** Absent means false. */
+  ecosystem?: boolean;
 }
 
 /** The features a handler needs, from its module path and the actions of its routes. */
@@ -93,6 +97,7 @@ export function featuresOf(handler: string, actions: readonly string[] = []): Bu
     objectives: servesObjectives(handler, actions) || servesReports(handler, actions),
     vendors: servesVendors(handler, actions),
     reports: servesReports(handler, actions),
+    ecosystem: handler.startsWith('ecosystem/'),
   };
 }
 
@@ -103,6 +108,7 @@ export function bundleDefine(f: BundleFeatures): Record<string, string> {
     [BUNDLE.objectivesFlag]: String(f.objectives),
     [BUNDLE.vendorsFlag]: String(f.vendors ?? false),
     [BUNDLE.reportsFlag]: String(f.reports ?? false),
+    [BUNDLE.ecosystemFlag]: String(f.ecosystem ?? false),
   };
 }
 

@@ -66,6 +66,8 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'task.act': { data: 'write', workflows: 'write', workflowControl: true },
   // A change request is recorded in the workflows table and starts the change-request state machine.
   'change.request': { data: 'write', workflows: 'write', workflowControl: true },
+  /** GET /metrics reads the latest evaluations (data table). */
+  'metrics.read': READ_DATA,
 };
 
 /**

@@ -31,10 +31,12 @@ import { loadReportsPolicy } from '../../shared/policy/reports.js';
 import { type Clock, systemClock } from '../../shared/ports/clock.js';
 import type { Config } from '../../shared/runtime/config.js';
 import type { Container } from '../../shared/runtime/container.js';
+import '../../shared/runtime/metrics.js'; // GET /metrics counts every request of the embedded default
 import { logger } from '../../shared/runtime/powertools.js';
 import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
 import { ChainUseCases } from '../../shared/usecases/chain/index.js';
+import { EcosystemUseCases } from '../../shared/usecases/ecosystem.js';
 import { AgreementLifecycleJob } from '../../shared/usecases/lifecycle-job.js';
 import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
 import { ArchiveUseCases } from '../../shared/usecases/reports/archive.js';
@@ -174,6 +176,12 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     }),
     workflows: workflows.services,
     chain,
+    ecosystem: new EcosystemUseCases({
+      agreements: agreementUseCases,
+      services,
+      burnWindows: DEFAULT_BURN_WINDOWS,
+      evaluations,
+    }),
   };
   return { db, container, workflows };
 }

@@ -14,6 +14,7 @@ import {
 import { parseJsonStrict } from '../domain/strict-json.js';
 import { TOKEN_POLICY } from '../policy/tokens.js';
 import { type Container, getContainer } from '../runtime/container.js';
+import { observe } from '../runtime/observe.js';
 import { logger } from '../runtime/powertools.js';
 import { AgreementId, ServiceId } from '../schemas/common.js';
 import { errorResponse, zodProblems } from './errors.js';
@@ -212,7 +213,7 @@ function refuseAmbiguousOrExpired(event: APIGatewayProxyEvent, principal: Princi
  */
 export function httpHandler<B = undefined, Q = Record<string, never>>(spec: HandlerSpec<B, Q>) {
   const route = routeById(spec.route);
-  const core = async (event: APIGatewayProxyEvent, _context: Context): Promise<APIGatewayProxyResult> => {
+  const answer = async (event: APIGatewayProxyEvent, _context: Context): Promise<APIGatewayProxyResult> => {
     const requestId = event.requestContext?.requestId ?? 'local';
     const headers = lowerHeaders(event.headers);
     const correlationId = headers['x-correlation-id'] ?? requestId;
@@ -294,6 +295,13 @@ export function httpHandler<B = undefined, Q = Record<string, never>>(spec: Hand
         });
       return res;
     }
+  };
+  // Every answer counts in GET /metrics (route, method, status, latency).
+  const core = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    const t0 = performance.now();
+    const res = await answer(event, context);
+    observe.request(route.id, route.method, res.statusCode, (performance.now() - t0) / 1000);
+    return res;
   };
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -12,6 +12,7 @@ import {
 import { CreateServiceBody, ListServicesQuery, Service, UpdateServiceBody } from '../schemas/service.js';
 import { ARCHIVE_ROUTES } from './routes/archive.js';
 import { CHAIN_ROUTES } from './routes/chain.js';
+import { ECOSYSTEM_ROUTES } from './routes/ecosystem.js';
 import { OBJECTIVES_ROUTES } from './routes/objectives.js';
 import { REPORT_ROUTES } from './routes/reports.js';
 import { TELEMETRY_ROUTES } from './routes/telemetry.js';
@@ -294,6 +295,7 @@ export const ROUTES: readonly RouteSpec[] = [
   ...REPORT_ROUTES,
   ...WORKFLOW_ROUTES,
   ...CHAIN_ROUTES,
+  ...ECOSYSTEM_ROUTES,
 ];
 
 export function routeById(id: string): RouteSpec {

@@ -15,6 +15,7 @@ import { UlidGenerator } from '../adapters/ids.js';
 import { UnavailableError } from '../domain/errors.js';
 import { loadChainPolicy } from '../policy/chain.js';
 import { loadSignOffRules } from '../policy/index.js';
+import { DEFAULT_BURN_WINDOWS, DEFAULT_RETENTION } from '../policy/objectives.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { UsagePlans } from '../ports/vendors.js';
 import { AgreementUseCases } from '../usecases/agreements.js';
@@ -38,6 +39,8 @@ declare const __ACCORD_OBJECTIVES__: boolean | undefined;
 declare const __ACCORD_VENDORS__: boolean | undefined;
 /** Same for reports and the archive (pdfkit, fonts, the S3 client). */
 declare const __ACCORD_REPORTS__: boolean | undefined;
+/** Same for OpenSLO, Prometheus rules and /metrics (the yaml library): false outside functions/ecosystem/. */
+declare const __ACCORD_ECOSYSTEM__: boolean | undefined;
 
 type TableSettings = { data: string; audit: string; vendorKeys: string };
 
@@ -145,6 +148,10 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     }));
   }
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
+  const ecosystemModule =
+    typeof __ACCORD_ECOSYSTEM__ === 'undefined' || __ACCORD_ECOSYSTEM__
+      ? await import('../usecases/ecosystem.js')
+      : undefined;
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
   let workflows: Container['workflows'];
   const reviewIds = new UlidGenerator(clock);
@@ -213,6 +220,16 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     ),
     ...(vendors ? { vendors } : {}),
     chain,
+    ...(ecosystemModule
+      ? {
+          ecosystem: new ecosystemModule.EcosystemUseCases({
+            agreements: agreementUseCases,
+            services,
+            burnWindows: DEFAULT_BURN_WINDOWS,
+            evaluations: new DynamoEvaluationStore(db, tables.data, DEFAULT_RETENTION.historyDays),
+          }),
+        }
+      : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { AgreementUseCases } from '../usecases/agreements.js';
 import type { AuditQueries, AuditRecorder } from '../usecases/audit.js';
 import type { ChainUseCases } from '../usecases/chain/index.js';
+import type { EcosystemUseCases } from '../usecases/ecosystem.js';
 import type { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import type { ObjectiveUseCases } from '../usecases/objectives/index.js';
 import type { ArchiveUseCases } from '../usecases/reports/archive.js';
@@ -40,6 +41,8 @@ export interface Container {
   workflows?: WorkflowServices;
   /** The underpinning chain: graph and coverage gaps (issue 13). */
   chain?: ChainUseCases;
+  /** OpenSLO import and export, Prometheus rules (docs/openslo.md); absent where a composition root has not wired it. */
+  ecosystem?: EcosystemUseCases;
 }
 
 let current: Promise<Container> | undefined;

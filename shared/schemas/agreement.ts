@@ -65,6 +65,32 @@ const FINER_THAN_ROLLUPS =
 
 export const BudgetingMethod = z.enum(['occurrences', 'timeslices', 'ratio-timeslices']);
 
+/** One metric of an SLI as its data source reads it: OpenSLO's `metricSource.spec` (a PromQL `query`, …), kept as written. */
+export const SliMetricSpec = z.record(z.string(), z.unknown());
+
+/**
+ * Where an SLI's figures come from, as OpenSLO states it (`SLI.spec.ratioMetric` or `thresholdMetric`): the data
+ * source's type and name and each metric's spec. Kept so that the SLI exports as it was imported and so that
+ * Prometheus rules can be generated for it (`docs/openslo.md`). Telemetry still reaches Accord through mapping
+ * rules; this says what the SLI means at its source.
+ */
+export const SliSource = z.strictObject({
+  /** The metric source type, as OpenSLO writes it: `Prometheus`, `Datadog`, `CloudWatch`, … */
+  type: z.string().min(1).max(100),
+  /** The OpenSLO DataSource it names (`metricSourceRef`), when it names one. */
+  dataSource: z.string().min(1).max(253).optional(),
+  /** ratioMetric.counter: the metrics are monotonic counters (true) or per-window values (false). */
+  counter: z.boolean().optional(),
+  /** For a raw ratio: whether it is the share of successes or of failures. */
+  rawType: z.enum(['success', 'failure']).optional(),
+  good: SliMetricSpec.optional(),
+  bad: SliMetricSpec.optional(),
+  total: SliMetricSpec.optional(),
+  raw: SliMetricSpec.optional(),
+  /** thresholdMetric: each reading is compared with the objective's threshold. */
+  threshold: SliMetricSpec.optional(),
+});
+
 export const Objective = z
   .strictObject({
     id: Slug,
@@ -79,6 +105,8 @@ export const Objective = z
         .positive()
         .max(31 * 24 * 3600 * 1000)
         .optional(),
+      /** Where the SLI's figures come from at their source (OpenSLO import); absent for SLIs defined in Accord. */
+      source: SliSource.optional(),
     }),
     /** Target in percent, for example 99.9. */
     target: z.number().gt(0).lt(100),

@@ -24,6 +24,7 @@ const SUITES: Suite[] = [
   { name: 'workflows', module: './workflows.ts', fn: 'benchWorkflows' },
   { name: 'console', module: './console.ts', fn: 'benchConsole' },
   { name: 'chain', module: './chain.ts', fn: 'benchChain' },
+  { name: 'ecosystem', module: './ecosystem.ts', fn: 'benchEcosystem' },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -135,6 +135,10 @@ const EXPECTED: Record<string, string> = {
   'templates.list':                 '200 200 200  200 200 200  200 200 200  200 200  403',
   'templates.get':                  '404 404 404  404 404 404  404 404 404  404 404  403',
   'templates.draft':                '404 403 403  404 404 404  403 403 403  403 403  403',
+  'ecosystem.openslo-export':       '200 200 200  200 200 404  200 200 404  200 404  403',
+  'ecosystem.openslo-import':       '409 403 403  409 403 404  403 403 403  403 403  403',
+  'ecosystem.prometheus-rules':     '200 200 200  200 200 404  200 200 404  200 404  403',
+  'ecosystem.metrics':              '200 403 200  403 403 403  403 403 403  403 403  403',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */

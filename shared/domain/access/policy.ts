@@ -59,6 +59,11 @@ export const ACTIONS = [
   'task.act',
   /** Asking for a change to an active agreement (issue 11 item 4): a party's viewer or SLA manager. */
   'change.request',
+  /**
+   * Scraping GET /metrics: Accord's own health and every objective's figures across the portfolio, so only roles
+   * that read everything (admin, auditor); Prometheus scrapes with such a person's or service account's Bearer token.
+   */
+  'metrics.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -147,6 +152,7 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'vendor.read',
       'archive.read',
       'task.read',
+      'metrics.read',
     ],
   },
   viewer: { scope: 'business-units', actions: [...READ, 'task.read', 'change.request'] },

@@ -1,0 +1,144 @@
+/**
+ * The CLI's side of the API: where Accord is and who is calling (a config file, overridden by the environment),
+ * and requests that turn an HTTP answer into an exit code that means something.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** Exit codes (documented in `accord --help` and docs/openslo.md). */
+export const EXIT = {
+  ok: 0,
+  /** Anything unexpected. */
+  error: 1,
+  /** Bad command line (commander's own usage errors too). */
+  usage: 2,
+  /** 401 or 403: no token, a bad one, or a role that may not. */
+  auth: 3,
+  /** 404: no such thing (or not in your scope). */
+  notFound: 4,
+  /** 400, 409, 412, 413, 415, 422, 428: the request was refused as it stands. */
+  refused: 5,
+  /** No answer, or a 5xx: Accord is unreachable or failing. */
+  unavailable: 6,
+  /** restore: the backup comes from a newer schema than this Accord reads. */
+  newerSchema: 7,
+} as const;
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly details: unknown = undefined,
+  ) {
+    super(message);
+  }
+}
+
+export interface CliConfig {
+  endpoint?: string;
+  token?: string;
+}
+
+/** The config file: `$ACCORD_CONFIG`, else `$XDG_CONFIG_HOME/accord/config.json`, else `~/.config/accord/config.json`. */
+export function configPath(env = process.env): string {
+  if (env.ACCORD_CONFIG) return env.ACCORD_CONFIG;
+  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'accord', 'config.json');
+}
+
+export function readConfig(env = process.env): CliConfig {
+  let file: CliConfig = {};
+  try {
+    file = JSON.parse(readFileSync(configPath(env), 'utf8')) as CliConfig;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new CliError(`cannot read ${configPath(env)}: ${(e as Error).message}`, EXIT.error);
+  }
+  return {
+    ...file,
+    ...(env.ACCORD_ENDPOINT ? { endpoint: env.ACCORD_ENDPOINT } : {}),
+    ...(env.ACCORD_TOKEN ? { token: env.ACCORD_TOKEN } : {}),
+  };
+}
+
+/** Writes the config file (mode 0600: it holds a token). */
+export function writeConfig(config: CliConfig, env = process.env): string {
+  const path = configPath(env);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  return path;
+}
+
+function exitFor(status: number): number {
+  if (status === 401 || status === 403) return EXIT.auth;
+  if (status === 404) return EXIT.notFound;
+  if (status >= 500) return EXIT.unavailable;
+  return EXIT.refused;
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  bytes: Buffer;
+}
+
+/** One request to the configured endpoint; a non-2xx answer is a CliError carrying Accord's error body. */
+export async function request(
+  config: CliConfig,
+  method: string,
+  path: string,
+  options: { body?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  if (!config.endpoint)
+    throw new CliError(
+      'no endpoint: run `accord config set --endpoint <url>` or set ACCORD_ENDPOINT',
+      EXIT.usage,
+    );
+  const headers: Record<string, string> = { accept: '*/*', ...(options.headers ?? {}) };
+  if (config.token) headers.authorization = `Bearer ${config.token}`;
+  let res: Response;
+  try {
+    res = await fetch(
+      new URL(path, config.endpoint.endsWith('/') ? config.endpoint : `${config.endpoint}/`),
+      {
+        method,
+        headers,
+        ...(options.body !== undefined ? { body: options.body } : {}),
+      },
+    );
+  } catch (e) {
+    throw new CliError(
+      `cannot reach ${config.endpoint}: ${(e as Error).cause ?? (e as Error).message}`,
+      EXIT.unavailable,
+    );
+  }
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const text = bytes.toString('utf8');
+  if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, text, bytes };
+  let error: { message?: string; details?: { path: string; problem: string }[] } | undefined;
+  try {
+    error = (JSON.parse(text) as { error?: typeof error }).error;
+  } catch {
+    // not Accord's JSON error shape
+  }
+  const lines = (error?.details ?? []).map((d) => `  ${d.path}: ${d.problem}`);
+  throw new CliError(
+    `${res.status}: ${error?.message ?? (text.slice(0, 200) || res.statusText)}${lines.length ? `\n${lines.join('\n')}` : ''}`,
+    exitFor(res.status),
+    error ?? text,
+  );
+}
+
+/** GET and parse JSON. */
+export async function getJson<T>(config: CliConfig, path: string): Promise<T> {
+  return JSON.parse((await request(config, 'GET', path)).text) as T;
+}
+
+/** A relative path with its query string (undefined values left out). */
+export function withQuery(path: string, query: Record<string, string | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, v);
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}

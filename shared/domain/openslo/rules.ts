@@ -1,0 +1,193 @@
+/**
+ * Prometheus rules for objectives whose SLI comes from Prometheus: recording rules for the SLI's error ratio and
+ * event count over each burn-rate window, and multi-window, multi-burn-rate alerting rules (SRE Workbook, ch. 5)
+ * built from the SAME plan the engine uses (`burnWindowsFor`, `thresholdExact` of `../objectives/plan.ts` over
+ * the policy table `DEFAULT_BURN_WINDOWS`), so Prometheus pages on what Accord would page on:
+ *
+ *   error_ratio(long) > X·(1 − target) and error_ratio(short) > X·(1 − target)
+ *   and events(long) >= minEvents and events(short) >= minEvents
+ *
+ * with X = budgetPercent/100 × P/long written as an exact decimal (`>` as the Workbook and the engine decide it).
+ */
+import type { z } from 'zod';
+import type { BurnWindowPolicy } from '../../policy/objectives.js';
+import type { Objective } from '../../schemas/agreement.js';
+import { decimalString, exact, mul, ratio, sub } from '../objectives/exact.js';
+import { burnWindowsFor, type PlannedBurnWindow, thresholdExact } from '../objectives/plan.js';
+import { counterSelector, gaugeSelector, queryOf } from './promql.js';
+
+type ObjectiveSpec = z.output<typeof Objective>;
+
+/** Nominal period lengths of calendar windows (Prometheus rules cannot follow the calendar): 7, 30 and 91 days. */
+export const NOMINAL_CALENDAR_DAYS = { week: 7, month: 30, quarter: 91 } as const;
+
+export interface RuleTarget {
+  agreementId: string;
+  serviceId: string;
+  objective: ObjectiveSpec;
+}
+
+export interface PrometheusRule {
+  record?: string;
+  alert?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface RuleGroup {
+  name: string;
+  rules: PrometheusRule[];
+}
+
+export interface RulesResult {
+  groups: RuleGroup[];
+  /** Objectives for which no rules were written, and why. */
+  skipped: { agreementId: string; objectiveId: string; reason: string }[];
+}
+
+const MIN = 60_000;
+
+/** A duration in Prometheus's syntax, in the largest unit that divides it (55m, 6h, 3d). */
+export function promDuration(ms: number): string {
+  const m = Math.round(ms / MIN);
+  if (m % 1440 === 0) return `${m / 1440}d`;
+  if (m % 60 === 0) return `${m / 60}h`;
+  return `${m}m`;
+}
+
+/** The period the burn windows scale to: a rolling window's days, or a calendar window's nominal length. */
+export function nominalPeriodMs(o: ObjectiveSpec): number {
+  const days = o.window.type === 'rolling' ? o.window.days : NOMINAL_CALENDAR_DAYS[o.window.unit];
+  return days * 86_400_000;
+}
+
+type Exprs = { errors: (w: string) => string; events: (w: string) => string };
+
+/** The error-ratio and event-count expressions of an SLI's Prometheus source over a window `w`; or why there are none. */
+export function sliExpressions(o: ObjectiveSpec): Exprs | { reason: string } {
+  const src = o.sli.source;
+  if (!src) return { reason: 'the SLI has no source query (its telemetry arrives through mapping rules)' };
+  if (src.type.toLowerCase() !== 'prometheus')
+    return { reason: `the SLI comes from ${src.type}, not Prometheus` };
+  if (src.threshold) return { reason: 'a thresholdMetric SLI needs a histogram bucket; not generated' };
+  if (src.raw) {
+    const sel = gaugeSelector(queryOf(src.raw) ?? '');
+    if (!sel) return { reason: 'the raw query is not a series selector' };
+    const failed =
+      src.rawType === 'failure'
+        ? (w: string) => `avg_over_time(${sel}[${w}])`
+        : (w: string) => `(1 - avg_over_time(${sel}[${w}]))`;
+    return {
+      errors: (w) => `avg(${failed(w)})`,
+      events: (w) => `sum(count_over_time(${sel}[${w}]))`,
+    };
+  }
+  if (!src.counter) return { reason: 'only counter ratio SLIs (ratioMetric.counter: true) get rules' };
+  const sel = (spec: Record<string, unknown> | undefined) =>
+    spec ? counterSelector(queryOf(spec) ?? '') : null;
+  const good = sel(src.good);
+  const bad = sel(src.bad);
+  const total = sel(src.total);
+  if (!total || (!good && !bad))
+    return { reason: 'a query is not a counter selector such as sum(rate(x{…}[5m]))' };
+  const inc = (s: string, w: string) => `sum(increase(${s}[${w}]))`;
+  return {
+    errors: (w) =>
+      bad ? `${inc(bad, w)} / ${inc(total, w)}` : `(${inc(total, w)} - ${inc(good!, w)}) / ${inc(total, w)}`,
+    events: (w) => inc(total, w),
+  };
+}
+
+const thresholds = new WeakMap<PlannedBurnWindow, Map<number, { limit: string; x: string }>>();
+
+/** X·(1 − target) and X as exact decimals, remembered per planned window and target (many objectives share them). */
+function thresholdText(w: PlannedBurnWindow, target: number): { limit: string; x: string } {
+  let byTarget = thresholds.get(w);
+  if (!byTarget) {
+    byTarget = new Map();
+    thresholds.set(w, byTarget);
+  }
+  let t = byTarget.get(target);
+  if (!t) {
+    const share = sub(exact(1), ratio(target, 100));
+    t = { limit: decimalString(mul(thresholdExact(w), share), 15), x: decimalString(thresholdExact(w), 6) };
+    byTarget.set(target, t);
+  }
+  return t;
+}
+
+/** Valid Prometheus label values need no escaping beyond JSON's (Go string syntax). */
+const q = (s: string) => JSON.stringify(s);
+
+/**
+ * Rule groups for objectives, one group per objective with its recording and alerting rules.
+ * @param policy the engine's burn-rate table (`DEFAULT_BURN_WINDOWS`)
+ */
+export function prometheusRules(targets: readonly RuleTarget[], policy: BurnWindowPolicy): RulesResult {
+  const groups: RuleGroup[] = [];
+  const skipped: RulesResult['skipped'] = [];
+  for (const t of targets) {
+    const o = t.objective;
+    const exprs = sliExpressions(o);
+    if ('reason' in exprs) {
+      skipped.push({ agreementId: t.agreementId, objectiveId: o.id, reason: exprs.reason });
+      continue;
+    }
+    const labels = { accord_agreement: t.agreementId, accord_objective: o.id, accord_service: t.serviceId };
+    const match = `{accord_agreement=${q(t.agreementId)}, accord_objective=${q(o.id)}}`;
+    const windows = burnWindowsFor(policy, nominalPeriodMs(o));
+    const durations = [...new Set(windows.flatMap((w) => [w.long, w.short]))].sort((a, b) => a - b);
+    const rules: PrometheusRule[] = [];
+    for (const ms of durations) {
+      const d = promDuration(ms);
+      rules.push({ record: `accord_slo:sli_error:ratio_rate${d}`, expr: exprs.errors(d), labels });
+      rules.push({ record: `accord_slo:sli_events:increase${d}`, expr: exprs.events(d), labels });
+    }
+    for (const w of windows) {
+      const { limit, x } = thresholdText(w, o.target);
+      const [long, short] = [promDuration(w.long), promDuration(w.short)];
+      rules.push({
+        alert: `AccordErrorBudgetBurn`,
+        expr: [
+          `accord_slo:sli_error:ratio_rate${long}${match} > ${limit}`,
+          `and accord_slo:sli_error:ratio_rate${short}${match} > ${limit}`,
+          `and accord_slo:sli_events:increase${long}${match} >= ${policy.minEvents}`,
+          `and accord_slo:sli_events:increase${short}${match} >= ${policy.minEvents}`,
+        ].join('\n'),
+        labels: { ...labels, accord_window: w.name, severity: w.action },
+        annotations: {
+          summary: `${o.name}: error budget burning faster than ${x}x (${w.name})`,
+          description: `Over both ${long} and ${short}, more than ${limit} of events failed (${x} × (1 − ${o.target}%)), each window holding at least ${policy.minEvents} events: ${w.action === 'page' ? 'page' : 'open a ticket'}.`,
+        },
+      });
+    }
+    groups.push({ name: `accord/${t.agreementId}/${o.id}`, rules });
+  }
+  return { groups, skipped };
+}
+
+/**
+ * The rule file as YAML text, written directly (one pass, every scalar double-quoted as JSON writes it, which YAML
+ * reads as the same string): a 10,000-objective file is tens of megabytes, too slow for a general YAML printer.
+ */
+export function rulesFileText(groups: readonly RuleGroup[]): string {
+  const q = JSON.stringify;
+  const out: string[] = ['groups:'];
+  for (const g of groups) {
+    out.push(`  - name: ${q(g.name)}`, '    rules:');
+    for (const r of g.rules) {
+      out.push(r.record !== undefined ? `      - record: ${q(r.record)}` : `      - alert: ${q(r.alert)}`);
+      out.push(`        expr: ${q(r.expr)}`);
+      if (r.for !== undefined) out.push(`        for: ${q(r.for)}`);
+      for (const key of ['labels', 'annotations'] as const) {
+        const m = r[key];
+        if (!m) continue;
+        out.push(`        ${key}:`);
+        for (const [k, v] of Object.entries(m)) out.push(`          ${k}: ${q(v)}`);
+      }
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -12,7 +12,7 @@ let app: TestApp;
 /** Creates, signs off and activates an agreement on the payments gateway; answers its id. */
 async function activeAgreement(over: Record<string, unknown>): Promise<string> {
   const body = agreementBody({
-    effectiveFrom: '2026-03-01',
+    effectiveFrom: '2026-03-30',
     effectiveTo: '2027-03-01',
     reviewCycle: { everyMonths: 12, nextReviewDate: '2026-12-01' },
     objectives: [{ ...agreementBody().objectives[0]!, window: { type: 'rolling' as const, days: 7 } }],

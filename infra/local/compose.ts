@@ -29,6 +29,7 @@ import {
 } from '../../shared/policy/objectives.js';
 import { loadReportsPolicy } from '../../shared/policy/reports.js';
 import { type Clock, systemClock } from '../../shared/ports/clock.js';
+import { passThroughFinal } from '../../shared/runtime/chain-hooks.js';
 import type { Config } from '../../shared/runtime/config.js';
 import type { Container } from '../../shared/runtime/container.js';
 import '../../shared/runtime/metrics.js'; // GET /metrics counts every request of the embedded default
@@ -144,6 +145,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       violations,
       onViolationOpened: (v) => observe(() => workflows?.services.remediation.opened(v)),
       onEvaluated: (results) => observe(() => workflows?.services.remediation.evaluated(results)),
+      onCreditsFinal: (final) => observe(() => passThroughFinal(chain, final)),
       evaluations,
       clock,
       ids: { next: (prefix) => `${prefix}_${objectiveIds.next()}` },

@@ -24,6 +24,7 @@ import { ChainUseCases } from '../usecases/chain/index.js';
 import { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import { ServiceUseCases } from '../usecases/services.js';
 import { VendorUseCases, vendorsIn } from '../usecases/vendors.js';
+import { passThroughFinal } from './chain-hooks.js';
 import { API_STAGE, AWS_ENV, type Config, readConfig, USAGE_PLAN_PREFIX } from './config.js';
 import type { Container } from './container.js';
 import { logger } from './powertools.js';
@@ -126,6 +127,11 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
         services,
         rollups,
         clock,
+        // Claims pass through when credits become final (docs/chain.md); `chain` is composed below, before any run.
+        onCreditsFinal: (final) =>
+          passThroughFinal(chain, final).catch((error: unknown) =>
+            logger.error('pass-through observer failed', { error: error as Error }),
+          ),
       });
   }
   let archive: Container['archive'];

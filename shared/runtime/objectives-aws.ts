@@ -17,7 +17,7 @@ import {
 } from '../policy/objectives.js';
 import type { Clock } from '../ports/clock.js';
 import type { RollupStore } from '../ports/rollups.js';
-import { ObjectiveUseCases } from '../usecases/objectives/index.js';
+import { type ObjectiveDeps, ObjectiveUseCases } from '../usecases/objectives/index.js';
 
 /** The objectives engine on DynamoDB, as infra/local/compose.ts wires it on SQLite. */
 export function composeAwsObjectives(parts: {
@@ -28,6 +28,8 @@ export function composeAwsObjectives(parts: {
   services: DynamoServiceStore;
   rollups: RollupStore;
   clock: Clock;
+  /** Told of the violations whose credit became final (the chain's pass-through). */
+  onCreditsFinal?: ObjectiveDeps['onCreditsFinal'];
 }): ObjectiveUseCases {
   const ids = new UlidGenerator(parts.clock);
   return new ObjectiveUseCases({
@@ -40,5 +42,6 @@ export function composeAwsObjectives(parts: {
     ids: { next: (prefix) => `${prefix}_${ids.next()}` },
     settings: { burnWindows: DEFAULT_BURN_WINDOWS, forecast: DEFAULT_FORECAST, tiers: DEFAULT_TIER_DEFAULTS },
     severityRules: DEFAULT_SEVERITY_RULES,
+    onCreditsFinal: parts.onCreditsFinal,
   });
 }

@@ -391,25 +391,73 @@ export class ChainUseCases {
         `violation ${violationId} has ${v.credit ? 'a credit that is not final yet' : 'no service credit'}; claims pass through a final credit only`,
         [{ path: 'credit.period.final', problem: v.credit ? 'is false' : 'there is no credit' }],
       );
+    return this.storeClaims(store, v, v.credit, principal.subject, reason);
+  }
+
+  /**
+   * The pass-through computed by itself when credits become final (the objectives' `finalizeCredits` hands over
+   * the violations whose credit it made final, and final ones still without claims): for each violation of an
+   * agreement that rests on others (`underpinnedBy` not empty) and whose claims are not stored yet, the claims are
+   * computed and stored exactly as `passThrough` does, by `system:credit-finalisation`. A violation whose claims
+   * are stored is left as it is, so a second finalisation or a retry computes nothing new, and the route answers
+   * the same stored result. A violation of an agreement with no chain under it gets no record (nothing can pass
+   * through). One violation's failure is logged by the caller's observer and does not stop the others.
+   * Answers the ids of the violations whose claims it stored now.
+   */
+  async passThroughFinalCredits(
+    violations: readonly ViolationRecord[],
+  ): Promise<{ stored: string[]; failed: { violationId: string; error: string }[] }> {
+    const store = this.deps.violations;
+    if (!store) throw new UnavailableError('violations are not wired in this function');
+    const rests = new Map<string, boolean>();
+    const stored: string[] = [];
+    const failed: { violationId: string; error: string }[] = [];
+    for (const given of violations) {
+      try {
+        if (!rests.has(given.agreementId)) {
+          const a = await this.deps.agreements.get(given.agreementId);
+          rests.set(given.agreementId, (a?.underpinnedBy.length ?? 0) > 0);
+        }
+        if (!rests.get(given.agreementId)) continue;
+        const v = await store.get(given.id); // the stored one: a concurrent request may have stored claims
+        if (!v || v.passThrough || !v.credit?.period.final) continue;
+        await this.storeClaims(
+          store,
+          v,
+          v.credit,
+          'system:credit-finalisation',
+          `the service credit of ${v.credit.period.start} to ${v.credit.period.end} became final`,
+        );
+        stored.push(v.id);
+      } catch (error) {
+        failed.push({ violationId: given.id, error: (error as Error).message });
+      }
+    }
+    return { stored, failed };
+  }
+
+  /** Computes the claims of a final credit (breach analysis, then each clause in rank order) and stores them. */
+  private async storeClaims(
+    store: ViolationStore,
+    v: ViolationRecord,
+    credit: NonNullable<ViolationRecord['credit']>,
+    computedBy: string,
+    reason: string,
+  ): Promise<ViolationRecord> {
     const { byId, all } = await this.contributorsOf(store, v);
     const result = passThroughClaims(
       {
-        amount: v.credit.amount,
-        currency: v.credit.currency,
-        periodStart: v.credit.period.start,
-        periodEnd: v.credit.period.end,
+        amount: credit.amount,
+        currency: credit.currency,
+        periodStart: credit.period.start,
+        periodEnd: credit.period.end,
       },
       all,
       (id) => byId.get(id)?.indemnification ?? [],
     );
     const next: ViolationRecord = {
       ...v,
-      passThrough: {
-        ...result,
-        computedAt: this.deps.clock.now().toISOString(),
-        computedBy: principal.subject,
-        reason,
-      },
+      passThrough: { ...result, computedAt: this.deps.clock.now().toISOString(), computedBy, reason },
     };
     await store.update(next);
     return next;

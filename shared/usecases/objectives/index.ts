@@ -68,6 +68,12 @@ export interface ObjectiveDeps {
   onViolationOpened?: ((v: ViolationRecord) => Promise<void>) | undefined;
   /** Told of each chunk of results (burn-rate pages and forecast breaches notify). */
   onEvaluated?: ((results: readonly EvaluationResult[]) => Promise<void>) | undefined;
+  /**
+   * Told, after each credit finalisation run, of the violations whose credit is final and that carry no
+   * pass-through claims yet: those it just made final, and those a failed earlier run left without (the chain's
+   * pass-through, docs/chain.md; its claims are stored on the violation and idempotent, so telling it again is safe).
+   */
+  onCreditsFinal?: ((violations: readonly ViolationRecord[]) => Promise<void>) | undefined;
 }
 
 export interface EvaluationRunSummary {
@@ -668,7 +674,8 @@ export class ObjectiveUseCases {
   /**
    * Makes final the credits of months that have closed: each provisional credit whose month has ended is
    * recomputed from the whole month's compliance. Run hourly (shared/schedules.ts), since months end at
-   * midnight in each agreement's own time zone.
+   * midnight in each agreement's own time zone. The violations whose credit is now final (and any final one
+   * still without pass-through claims) are then handed to `onCreditsFinal` (the chain's pass-through).
    */
   async finalizeCredits(): Promise<{ finalized: number; skipped: number }> {
     const nowMs = this.deps.clock.now().getTime();
@@ -679,7 +686,12 @@ export class ObjectiveUseCases {
     const due = recent.filter(
       (v) => v.credit && !v.credit.period.final && Date.parse(v.credit.period.end) <= nowMs,
     );
-    if (due.length === 0) return { finalized: 0, skipped: 0 };
+    // Final credits whose claims a failed or interrupted earlier run did not store: told again (a retry).
+    const unclaimed = recent.filter((v) => v.credit?.period.final && !v.passThrough);
+    if (due.length === 0) {
+      if (unclaimed.length > 0) await this.deps.onCreditsFinal?.(unclaimed);
+      return { finalized: 0, skipped: 0 };
+    }
     const agreements = new Map((await this.deps.source.listActive()).map((a) => [a.agreementId, a]));
     const exclusions = exclusionsOf(
       countingWindows(
@@ -707,6 +719,8 @@ export class ObjectiveUseCases {
       updates.push({ ...v, credit });
     }
     await this.deps.violations.updateMany(updates);
+    const nowFinal = updates.filter((v) => v.credit?.period.final);
+    if (nowFinal.length + unclaimed.length > 0) await this.deps.onCreditsFinal?.([...unclaimed, ...nowFinal]);
     return { finalized: updates.length, skipped: due.length - updates.length };
   }
 

@@ -549,6 +549,18 @@ export class RemediationWorkflow {
               ? `credit ${c.creditPercent}% (${c.amount} ${c.currency}) for ${c.period.start} to ${c.period.end}`
               : 'no service credit applies',
           ),
+          // The chain's claims against the underpinning parties, stored on the violation when the credit became
+          // final (docs/chain.md), land in the history beside the credit.
+          ...(v?.passThrough
+            ? [
+                step(
+                  v.passThrough.computedAt,
+                  'pass-through',
+                  v.passThrough.computedBy,
+                  passThroughDetail(v.passThrough),
+                ),
+              ]
+            : []),
         ],
       }));
       return { final: true, checkAgainAt: '' };
@@ -738,6 +750,14 @@ export class RemediationWorkflow {
     }
     throw new ConflictError(`the remediation of ${violationId} keeps changing; try again`);
   }
+}
+
+/** One line of the history for stored pass-through claims: each claim, its total and what no clause covers. */
+function passThroughDetail(p: NonNullable<ViolationRecord['passThrough']>): string {
+  const claims = p.claims.map(
+    (c) => `${c.amount} ${c.currency} from ${c.agreementId} (clause ${c.clauseId})`,
+  );
+  return `pass-through claims: ${claims.length > 0 ? claims.join('; ') : 'none'}; total ${p.total} ${p.credit.currency}, ${p.uncovered} ${p.credit.currency} not covered by any clause`;
 }
 
 const step = (at: string, s: string, by: string, detail: string): RemediationStep => ({

@@ -122,10 +122,13 @@ export function contentProblems(a: AgreementContent): FieldProblem[] {
   return problems;
 }
 
-/** What must be true before an agreement may be submitted for sign-off. */
+/**
+ * What must be true before an agreement may be submitted for sign-off. A master agreement (modular agreements) has
+ * no objectives: its schedules do.
+ */
 export function submissionProblems(a: AgreementVersion): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (a.objectives.length === 0)
+  if (a.objectives.length === 0 && a.module?.role !== 'master')
     problems.push({ path: 'objectives', problem: 'at least one objective is required to submit' });
   if (a.scope.inclusions.length === 0)
     problems.push({ path: 'scope.inclusions', problem: 'say what the agreement covers' });

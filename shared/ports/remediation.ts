@@ -14,6 +14,8 @@ export interface RcaRecord {
   evidence: string[];
   /** `fix`: corrective and preventive actions follow; `target-unrealistic`: a change request to the agreement. */
   conclusion: 'fix' | 'target-unrealistic';
+  /** `target-unrealistic`: what the RCA proposes (a target for the objective, other terms). */
+  proposal?: { target?: number | undefined; terms?: Record<string, unknown> | undefined } | undefined;
   submittedBy: string;
   submittedAt: string;
 }
@@ -60,6 +62,8 @@ export interface RemediationRecord {
   }[];
   capa: CapaItem[];
   changeRequestTaskId?: string | undefined;
+  /** The change request (`chg_…`) an RCA finding the target unrealistic opened, through the change-request use case. */
+  changeRequestId?: string | undefined;
   credit?:
     | { final: boolean; creditPercent?: number | undefined; amount?: number | undefined; period?: string }
     | undefined;

@@ -279,6 +279,32 @@ export const IndemnificationClause = z.strictObject({
 });
 export type IndemnificationClause = z.infer<typeof IndemnificationClause>;
 
+/**
+ * Modular agreements (issue 11 item 6): a master agreement holds a customer's corporate-level terms (jurisdiction,
+ * data residency, review cycle, customer responsibilities, the credit and liability caps); a schedule is the
+ * service-specific agreement under it, inheriting those terms by the precedence of shared/policy/modular.json.
+ * Fixed at creation (a schedule never changes master, an agreement never becomes a master later).
+ */
+export const AgreementModule = z.discriminatedUnion('role', [
+  z.strictObject({
+    role: z.literal('master'),
+    /** Caps binding every schedule: at most this percent of a month's charge credited; liability per claim. */
+    caps: z
+      .strictObject({
+        creditPercent: z.number().gt(0).max(100).optional(),
+        liability: z
+          .strictObject({
+            currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
+            amount: z.number().nonnegative().max(1e12),
+          })
+          .optional(),
+      })
+      .default({}),
+  }),
+  z.strictObject({ role: z.literal('schedule'), masterId: AgreementId }),
+]);
+export type AgreementModule = z.infer<typeof AgreementModule>;
+
 /** The content of an agreement that its owner writes. Lifecycle and bookkeeping fields are the system's. */
 export const AgreementContentFields = {
   kind: AgreementKind,
@@ -309,6 +335,8 @@ export const AgreementContentFields = {
   underpinning: z.array(UnderpinningEdge).max(200).optional(),
   /** OLAs and UCs: who bears which share of a downstream SLA credit, with caps. */
   indemnification: z.array(IndemnificationClause).max(20).optional(),
+  /** A master agreement, or a schedule under one (modular agreements); absent: a standalone agreement. */
+  module: AgreementModule.optional(),
 };
 
 export const AgreementContent = z.strictObject(AgreementContentFields);
@@ -317,8 +345,8 @@ export type AgreementContent = z.infer<typeof AgreementContent>;
 export const CreateAgreementBody = z.strictObject({ ...AgreementContentFields, reason: Reason });
 export type CreateAgreementBody = z.infer<typeof CreateAgreementBody>;
 
-/** A partial update: only the fields given change. `kind`, `serviceId` and `businessUnit` are fixed at creation. */
-const { kind: _k, serviceId: _s, businessUnit: _b, ...mutable } = AgreementContentFields;
+/** A partial update: only the fields given change. `kind`, `serviceId`, `businessUnit`, `module` are fixed at creation. */
+const { kind: _k, serviceId: _s, businessUnit: _b, module: _m, ...mutable } = AgreementContentFields;
 export const UpdateAgreementBody = z
   .strictObject({
     // A default must not fill a field the caller left out: that would silently overwrite stored data.

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { CHANGE_REQUEST_STATUSES, FREEZE_EXCEPTION_STATUSES } from '../ports/governance.js';
-import { AgreementContentFields } from './agreement.js';
+import { AgreementContentFields, AgreementModule } from './agreement.js';
 import { AgreementId, Contact, IsoDateTime, Reason } from './common.js';
 
 /**
- * The terms a change request proposes: any agreement field an update may change (never `kind`, `serviceId` or
- * `businessUnit`), each optional and without defaults (a default would propose a value nobody asked for).
+ * The terms a change request proposes: any agreement field an update may change (never `kind`, `serviceId`,
+ * `businessUnit` or `module`), each optional and without defaults (a default would propose a value nobody asked for).
  */
-const { kind: _k, serviceId: _s, businessUnit: _b, ...mutable } = AgreementContentFields;
+const { kind: _k, serviceId: _s, businessUnit: _b, module: _m, ...mutable } = AgreementContentFields;
 export const ProposedTerms = z
   .strictObject(
     Object.fromEntries(
@@ -168,3 +168,60 @@ export const TemplateView = z.object({
   versions: z.array(z.number().int()),
   latest: z.boolean(),
 });
+
+/**
+ * A schedule drafted under a master agreement (`POST /v1/agreements/{masterId}/schedules`, issue 11 item 6): an
+ * agreement body whose master-ruled terms (jurisdiction, data residency, review cycle), `kind`, `businessUnit` and
+ * `parties` may be left out and are then the master's; `module` is set by the route.
+ */
+const {
+  module: _mm,
+  kind: _kk,
+  businessUnit: _bu,
+  parties: _pp,
+  jurisdiction: _j,
+  dataResidency: _d,
+  reviewCycle: _r,
+  ...scheduleFields
+} = AgreementContentFields;
+export const ScheduleBody = z.strictObject({
+  ...scheduleFields,
+  kind: AgreementContentFields.kind.optional(),
+  businessUnit: AgreementContentFields.businessUnit.optional(),
+  parties: AgreementContentFields.parties.optional(),
+  jurisdiction: AgreementContentFields.jurisdiction.optional(),
+  dataResidency: AgreementContentFields.dataResidency.optional(),
+  reviewCycle: AgreementContentFields.reviewCycle.optional(),
+  reason: Reason,
+});
+export type ScheduleBody = z.infer<typeof ScheduleBody>;
+
+/** Where one effective term came from: the schedule itself or its master, under which precedence rule. */
+export const TermSourceView = z.object({
+  from: z.enum(['schedule', 'master', 'both']),
+  rule: z.enum(['own', 'master', 'union', 'lowest']),
+  agreementId: AgreementId,
+  version: z.number().int(),
+});
+
+/** The terms in force for an agreement, each naming its source (modular agreements, issue 11 item 6). */
+export const EffectiveTermsView = z.object({
+  agreementId: AgreementId,
+  version: z.number().int(),
+  status: z.string(),
+  module: z.enum(['standalone', 'master', 'schedule']),
+  /** A schedule's master: the version whose terms apply (its version in force) and its current version. */
+  master: z
+    .object({
+      id: AgreementId,
+      version: z.number().int(),
+      status: z.string(),
+      currentVersion: z.number().int(),
+      currentStatus: z.string(),
+    })
+    .optional(),
+  moduleTerms: AgreementModule.optional(),
+  terms: z.record(z.string(), z.unknown()),
+  sources: z.record(z.string(), TermSourceView),
+});
+export type EffectiveTermsView = z.infer<typeof EffectiveTermsView>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TASK_KINDS, TASK_STATUSES } from '../ports/tasks.js';
 import { WORKFLOW_NAMES } from '../ports/workflows.js';
 import { AgreementId, IsoDateTime, Reason } from './common.js';
+import { ProposedTerms } from './governance.js';
 
 /** The events Step Functions (or the embedded engine) passes to the approval workflow's handler. */
 const base = { agreementId: AgreementId, version: z.number().int().min(1) };
@@ -164,6 +165,12 @@ export const RcaBody = z.strictObject({
     .default({ agreements: [] }),
   evidence: z.array(z.string().min(1).max(2000)).max(50).default([]),
   conclusion: z.enum(['fix', 'target-unrealistic']),
+  /**
+   * With `target-unrealistic`: the target (percent) the RCA finds achievable for the violated objective, and/or
+   * other terms to change; together they are the proposed terms of the change request the remediation opens.
+   */
+  proposedTarget: z.number().gt(0).lt(100).optional(),
+  proposedTerms: ProposedTerms.optional(),
   actions: z
     .array(
       z.strictObject({
@@ -203,6 +210,7 @@ export const RemediationView = z.object({
   rca: z.record(z.string(), z.unknown()).optional(),
   capa: z.array(z.record(z.string(), z.unknown())),
   changeRequestTaskId: z.string().optional(),
+  changeRequestId: z.string().optional(),
   credit: z.record(z.string(), z.unknown()).optional(),
   escalations: z.array(z.object({ level: z.number(), at: z.string(), step: z.string() })),
   history: z.array(z.object({ at: z.string(), step: z.string(), by: z.string(), detail: z.string() })),

@@ -14,6 +14,7 @@ import {
   materialChanges,
   shapersOfSubmission,
 } from '../domain/agreements/lifecycle.js';
+import { masterProblems, scheduleProblems } from '../domain/agreements/modular.js';
 import {
   contentProblems,
   dateProblems,
@@ -39,6 +40,7 @@ import {
   VersionConflictError,
 } from '../domain/errors.js';
 import { addMonths } from '../domain/workflows/renewals.js';
+import { loadModularPolicy, type ModularPolicy } from '../policy/modular.js';
 import type { AgreementStore } from '../ports/agreements.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/ids.js';
@@ -68,9 +70,13 @@ export interface AgreementDeps {
   gaps?: ((a: AgreementVersion) => Promise<GapFinding[]>) | undefined;
   /** Told of every committed change (the approval workflow starts on submit, observes sign-offs). */
   observer?: { changed(after: AgreementVersion): Promise<void> } | undefined;
+  /** Precedence of a master agreement's terms over its schedules' (default: shared/policy/modular.json). */
+  modular?: ModularPolicy | undefined;
 }
 
 export type EndStep = 'expire' | 'sunset';
+
+const DEFAULT_MODULAR = loadModularPolicy();
 
 /** The agreement use cases: every write makes a new immutable version guarded by the version the caller read. */
 export class AgreementUseCases {
@@ -109,6 +115,7 @@ export class AgreementUseCases {
       ...contentProblems(content),
       ...dateProblems(content, now, new Set(Object.keys(content))),
       ...(await this.underpinningProblems(principal, { ...content, id })),
+      ...(await this.moduleProblems(content)),
     ];
     if (problems.length) throw new BusinessRuleError('the agreement breaks a rule', problems);
     const at = now.toISOString();
@@ -196,6 +203,7 @@ export class AgreementUseCases {
       ...(changed.includes('underpinnedBy') || changed.includes('underpinning')
         ? await this.underpinningProblems(principal, merged)
         : []),
+      ...(await this.moduleProblems(merged, new Set(changed))),
     ];
     if (problems.length) throw new BusinessRuleError('the change breaks a rule', problems);
     return this.commit(principal, current, merged, 'update', reason);
@@ -356,6 +364,17 @@ export class AgreementUseCases {
         });
       }
     }
+    if (current.module?.role === 'schedule') {
+      // A schedule binds only under a master in force: its inherited terms must exist before it does.
+      const m = await this.deps.agreements.get(current.module.masterId);
+      if (!m || (m.status !== 'approved' && m.status !== 'active' && !(await this.wasActive(m.id))))
+        throw new ConflictError('the master agreement is not in force', [
+          {
+            path: 'module.masterId',
+            problem: `master agreement ${current.module.masterId} is ${m?.status ?? 'missing'}; it must be approved or active`,
+          },
+        ]);
+    }
     if (notLive.length) throw new ConflictError('underpinning agreements are not in force', notLive);
     const blocking = this.deps.gaps ? (await this.deps.gaps(current)).filter((f) => f.blocksActivation) : [];
     if (blocking.length) {
@@ -501,6 +520,44 @@ export class AgreementUseCases {
       'renew',
       reason,
     );
+  }
+
+  /**
+   * A master agreement's version in force (`inForce`: its latest version that is, or was while a newer one awaits
+   * sign-off, active; its current version when it never was) and its `current` version. Undefined when no such
+   * agreement exists. Unscoped: callers have already checked the schedule that names it.
+   */
+  async masterInForce(
+    id: string,
+  ): Promise<{ inForce: AgreementVersion; current: AgreementVersion } | undefined> {
+    const current = await this.deps.agreements.get(id);
+    if (!current) return undefined;
+    if (current.status === 'active') return { inForce: current, current };
+    const versions = await this.deps.agreements.listVersions(id);
+    return { inForce: versions.filter((v) => v.status === 'active').at(-1) ?? current, current };
+  }
+
+  private async wasActive(id: string): Promise<boolean> {
+    const current = await this.deps.agreements.get(id);
+    if (!current || ['expired', 'sunset', 'retired'].includes(current.status)) return false;
+    return (await this.masterInForce(id))?.inForce.status === 'active';
+  }
+
+  /** Modular-agreement rules (docs/workflows.md, item 6): a master's shape; a schedule against its master. */
+  private async moduleProblems(
+    a: Omit<AgreementContent, 'module'> & { module?: AgreementContent['module'] },
+    changed?: ReadonlySet<string>,
+  ): Promise<FieldProblem[]> {
+    if (a.module?.role === 'master') return changed ? [] : masterProblems(a);
+    if (a.module?.role !== 'schedule') return [];
+    const master = (await this.masterInForce(a.module.masterId))?.inForce;
+    const problems = scheduleProblems(a, master, this.modular, changed);
+    // On an update, the master's own state and the schedule's placement were judged at creation.
+    return changed ? problems.filter((p) => p.path !== 'module.masterId') : problems;
+  }
+
+  get modular(): ModularPolicy {
+    return this.deps.modular ?? DEFAULT_MODULAR;
   }
 
   /**

@@ -139,6 +139,10 @@ const EXPECTED: Record<string, string> = {
   'ecosystem.openslo-import':       '409 403 403  409 403 404  403 403 403  403 403  403',
   'ecosystem.prometheus-rules':     '200 200 200  200 200 404  200 200 404  200 404  403',
   'ecosystem.metrics':              '200 403 200  403 403 403  403 403 403  403 403  403',
+  // Modular agreements: a schedule is drafted where its master lives (agreement.create there); the fixture's SLA is
+  // not a master (409). Effective terms are read as the agreement is.
+  'agreements.schedules.create':    '409 403 403  409 403 404  403 403 403  403 403  403',
+  'agreements.effective-terms':     '200 200 200  200 200 404  200 200 404  200 404  403',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */

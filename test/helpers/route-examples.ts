@@ -137,6 +137,21 @@ const EXAMPLES: Record<string, () => unknown> = {
     customerContact: { name: 'Rita Retail', email: 'rita@example.com' },
     reason: 'drafted from the template',
   }),
+  'agreements.schedules.create': () => {
+    const {
+      kind: _k,
+      businessUnit: _b,
+      parties: _p,
+      jurisdiction: _j,
+      dataResidency: _d,
+      reviewCycle: _r,
+      ...own
+    } = agreementBody({
+      title: 'Schedule 1: card payments API',
+      reason: 'a schedule under the master agreement',
+    });
+    return own;
+  },
 };
 
 /** Routes that take a body. */

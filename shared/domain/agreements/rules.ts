@@ -1,15 +1,19 @@
 import type { AgreementContent, AgreementVersion } from '../../schemas/agreement.js';
 import type { FieldProblem } from '../errors.js';
 
-/** The calendar date (YYYY-MM-DD) of an instant in an IANA time zone. */
+const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The calendar date (YYYY-MM-DD) of an instant in an IANA time zone. One formatter per zone is kept: building an
+ * `Intl.DateTimeFormat` costs far more than formatting with it (3 % of the workflows benchmark's CPU when built per call).
+ */
 export function localDate(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(instant);
-  return parts; // en-CA formats as YYYY-MM-DD
+  let f = DATE_FORMATS.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    DATE_FORMATS.set(timeZone, f);
+  }
+  return f.format(instant); // en-CA formats as YYYY-MM-DD
 }
 
 type Dated = Pick<AgreementContent, 'effectiveFrom' | 'effectiveTo' | 'timeZone' | 'reviewCycle' | 'renewal'>;
@@ -122,10 +126,13 @@ export function contentProblems(a: AgreementContent): FieldProblem[] {
   return problems;
 }
 
-/** What must be true before an agreement may be submitted for sign-off. */
+/**
+ * What must be true before an agreement may be submitted for sign-off. A master agreement (modular agreements) has
+ * no objectives: its schedules do.
+ */
 export function submissionProblems(a: AgreementVersion): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (a.objectives.length === 0)
+  if (a.objectives.length === 0 && a.module?.role !== 'master')
     problems.push({ path: 'objectives', problem: 'at least one objective is required to submit' });
   if (a.scope.inclusions.length === 0)
     problems.push({ path: 'scope.inclusions', problem: 'say what the agreement covers' });

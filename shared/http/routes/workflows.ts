@@ -3,8 +3,10 @@ import { AgreementVersion, LifecycleBody } from '../../schemas/agreement.js';
 import {
   ChangeRequestBody,
   ChangeRequestView,
+  EffectiveTermsView,
   FreezeExceptionBody,
   FreezeExceptionView,
+  ScheduleBody,
   TemplateDraftBody,
   TemplateQuery,
   TemplateView,
@@ -215,5 +217,29 @@ export const WORKFLOW_ROUTES: readonly RouteSpec[] = [
     body: TemplateDraftBody,
     response: AgreementVersion,
     successStatus: 201,
+  },
+  {
+    id: 'agreements.schedules.create',
+    method: 'POST',
+    path: '/v1/agreements/{agreementId}/schedules',
+    auth: 'user',
+    action: 'agreement.create',
+    handler: 'workflows/schedule-create',
+    summary:
+      'Draft a service schedule under a master agreement: terms the master rules are inherited, and a schedule contradicting them is refused',
+    body: ScheduleBody,
+    response: AgreementVersion,
+    successStatus: 201,
+  },
+  {
+    id: 'agreements.effective-terms',
+    method: 'GET',
+    path: '/v1/agreements/{agreementId}/effective-terms',
+    auth: 'user',
+    action: 'agreement.read',
+    handler: 'workflows/effective-terms',
+    summary:
+      'The terms in force for an agreement, each naming the agreement and version it came from (a schedule inherits its master’s)',
+    response: EffectiveTermsView,
   },
 ];

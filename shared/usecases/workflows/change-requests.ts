@@ -165,6 +165,51 @@ export class ChangeRequestWorkflow {
     );
   }
 
+  /**
+   * A change request opened by a remediation whose RCA found the target unrealistic (issue 11 item 2): the same
+   * record, guard, rules and workflow as `request`, asked by the RCA's author with the RCA's proposed terms, source
+   * `rca`. Idempotent by violation (a replay of the remediation step finds the request it opened). 409 unless the
+   * agreement is active; 422 when the proposal changes nothing or breaks a rule (the caller falls back to a task).
+   */
+  async fromRca(e: {
+    violationId: string;
+    agreementId: string;
+    requestedBy: string;
+    summary: string;
+    why: string;
+    proposed: Record<string, unknown>;
+  }): Promise<ChangeRequestRecord> {
+    const id = `chg_${short(`rca|${e.violationId}`, 20)}`;
+    const existing = await this.deps.requests.get(id);
+    if (existing?.kind === 'change-request' && existing.executionId) return existing;
+    const a = await this.deps.agreements.get(e.agreementId);
+    if (!existing && a?.status !== 'active')
+      throw new ConflictError(`agreement ${e.agreementId} is ${a?.status ?? 'missing'}: no change request`, [
+        { path: 'status', problem: `is ${a?.status ?? 'missing'}` },
+      ]);
+    // A crash between recording the request and starting its workflow: the replay starts it (by name, once).
+    const record =
+      existing?.kind === 'change-request'
+        ? existing
+        : await this.newRecord(
+            a as AgreementVersion,
+            e.requestedBy,
+            'rca',
+            e.summary,
+            e.why,
+            strip(e.proposed),
+            true,
+            id,
+          );
+    const started = await this.deps.engine().start({
+      workflow: 'change-request',
+      name: record.id,
+      subject: { type: 'agreement', id: record.agreementId },
+      input: { changeRequestId: record.id },
+    });
+    return this.mutate(record.id, (r) => ({ ...r, executionId: started.executionId }));
+  }
+
   async list(p: Principal, agreementId: string): Promise<{ items: ChangeRequestRecord[] }> {
     await this.deps.useCases.load(p, 'agreement.read', agreementId);
     const items = (await this.deps.requests.listBySubject(agreementId)).filter(
@@ -635,6 +680,7 @@ export class ChangeRequestWorkflow {
     why: string,
     proposed: Record<string, unknown>,
     checkRules = true,
+    fixedId?: string,
   ): Promise<ChangeRequestRecord> {
     const classification = classifyChange(a as never, proposed);
     if (classification.administrative.length + classification.material.length === 0) {
@@ -659,7 +705,7 @@ export class ChangeRequestWorkflow {
     const service = await this.deps.services.get(a.serviceId);
     const now = this.now();
     const existing = await this.deps.requests.listBySubject(a.id);
-    const id = `chg_${short(`${a.id}|${existing.length}|${now}|${by}`, 20)}`;
+    const id = fixedId ?? `chg_${short(`${a.id}|${existing.length}|${now}|${by}`, 20)}`;
     const record: ChangeRequestRecord = {
       kind: 'change-request',
       id,

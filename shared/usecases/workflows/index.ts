@@ -15,6 +15,7 @@ import { ChangeGateUseCases } from './change-gate.js';
 import { ChangeRequestWorkflow } from './change-requests.js';
 import { DecommissionUseCases } from './decommission.js';
 import { FreezeExceptionUseCases } from './freeze-exceptions.js';
+import { ModularAgreementUseCases } from './modular.js';
 import type { Notifications } from './notifications.js';
 import { RemediationWorkflow } from './remediation.js';
 import { RenewalWorkflow } from './renewals.js';
@@ -38,6 +39,8 @@ export interface WorkflowServices {
   decommission: DecommissionUseCases;
   /** Agreement templates, versioned data, and drafts made from them (item 5). */
   templates: TemplateUseCases;
+  /** Modular agreements: schedules under a master, effective terms with their sources (item 6). */
+  modular: ModularAgreementUseCases;
   notifications: Notifications;
 }
 
@@ -92,6 +95,7 @@ export function buildWorkflowServices(d: WorkflowServiceDeps): WorkflowServices 
     clock: d.clock,
     policy: d.policy,
     baseUrl: d.baseUrl,
+    changeRequests: () => changeRequests,
   });
   const changeRequests = new ChangeRequestWorkflow({
     requests: d.requests,
@@ -176,6 +180,7 @@ export function buildWorkflowServices(d: WorkflowServiceDeps): WorkflowServices 
     freezeExceptions,
     renewals,
     templates: new TemplateUseCases(loadTemplates(), () => d.useCases()),
+    modular: new ModularAgreementUseCases(() => d.useCases()),
     decommission: new DecommissionUseCases({
       agreements: d.agreements,
       get useCases() {

@@ -17,7 +17,9 @@ import type {
 } from '../../ports/remediation.js';
 import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
 import type { ExecutionSummary, WorkflowEngine } from '../../ports/workflows.js';
+import type { AgreementVersion } from '../../schemas/agreement.js';
 import { RcaBody, RemediationTaskEvent } from '../../schemas/workflows.js';
+import type { ChangeRequestWorkflow } from './change-requests.js';
 import type { Notifications } from './notifications.js';
 
 export interface RemediationDeps {
@@ -30,6 +32,8 @@ export interface RemediationDeps {
   clock: Clock;
   policy: WorkflowPolicy;
   baseUrl: string;
+  /** Change requests (item 4): an RCA finding the target unrealistic opens one through this use case. */
+  changeRequests?: (() => ChangeRequestWorkflow) | undefined;
 }
 
 const HOUR = 3_600_000;
@@ -224,6 +228,17 @@ export class RemediationWorkflow {
         contributing: rca.contributing,
         evidence: rca.evidence,
         conclusion: rca.conclusion,
+        ...(rca.conclusion === 'target-unrealistic' &&
+        (rca.proposedTarget !== undefined || rca.proposedTerms !== undefined)
+          ? {
+              proposal: {
+                ...(rca.proposedTarget !== undefined ? { target: rca.proposedTarget } : {}),
+                ...(rca.proposedTerms !== undefined
+                  ? { terms: rca.proposedTerms as Record<string, unknown> }
+                  : {}),
+              },
+            }
+          : {}),
         submittedBy: p.subject,
         submittedAt: now,
       },
@@ -474,9 +489,62 @@ export class RemediationWorkflow {
     return { ...base, reminders: d.reminders, level: d.level, status: 'open' };
   }
 
+  /**
+   * The RCA found the target unrealistic: its proposal (a target for the objective, other terms) becomes a change
+   * request record through the change-request use case, asked by the RCA's author; the provider's SLA managers
+   * assess it in that workflow. When the RCA proposes nothing, or the request cannot be made (the agreement is no
+   * longer active, the proposal changes nothing or breaks a rule), a task asks the SLA managers to draft one, with
+   * the reason in the history.
+   */
   private async openChangeRequest(violationId: string, executionId: string) {
     const now = this.deps.clock.now().toISOString();
     const r = await this.record(violationId);
+    if (r.changeRequestId) return { changeRequestId: r.changeRequestId };
+    let fallback = 'the RCA proposes no terms';
+    const proposal = r.rca?.proposal;
+    if (proposal && this.deps.changeRequests) {
+      try {
+        const cr = await this.deps.changeRequests().fromRca({
+          violationId,
+          agreementId: r.agreementId,
+          requestedBy: r.rca?.submittedBy ?? 'system:workflow-remediation',
+          summary: `the RCA of ${violationId} finds the target of ${r.objectiveId} unrealistic`,
+          why: r.rca?.rootCause ?? 'target unrealistic',
+          proposed: await this.proposedTerms(r.agreementId, r.objectiveId, proposal),
+        });
+        await this.change(violationId, (x) => ({
+          ...x,
+          status: 'change-requested',
+          changeRequestId: cr.id,
+          history: [
+            ...x.history,
+            step(
+              now,
+              'change-requested',
+              'system:workflow-remediation',
+              `the target is unrealistic: change request ${cr.id} opened with the RCA's proposed terms (${Object.keys(cr.proposed).join(', ')})`,
+            ),
+          ],
+        }));
+        await this.notify(
+          r,
+          'change-requested',
+          `Change request: the target of ${r.objectiveId} (${r.agreementId}) is found unrealistic`,
+          [
+            `The RCA of violation ${violationId} concludes that the target itself is unrealistic: ${r.rca?.rootCause ?? ''}`,
+            `Change request ${cr.id} proposes new terms and waits for the provider's assessment.`,
+          ],
+          [],
+          undefined,
+          [{ role: 'sla-manager', businessUnit: r.businessUnit }],
+        );
+        return { changeRequestId: cr.id };
+      } catch (e) {
+        if (!(e instanceof ConflictError || e instanceof BusinessRuleError || e instanceof ValidationError))
+          throw e;
+        fallback = `no change request could be made (${e.message})`;
+      }
+    }
     const id = `tsk_${short(`change|${violationId}`)}`;
     await this.deps.tasks.upsert(
       this.taskOf(
@@ -504,7 +572,7 @@ export class RemediationWorkflow {
           now,
           'change-requested',
           'system:workflow-remediation',
-          `the target is unrealistic: change request ${id} opened for the provider's SLA managers`,
+          `the target is unrealistic: ${fallback}; task ${id} asks the provider's SLA managers to draft a change request`,
         ),
       ],
     }));
@@ -521,6 +589,21 @@ export class RemediationWorkflow {
       [{ role: 'sla-manager', businessUnit: r.businessUnit }],
     );
     return { taskId: id };
+  }
+
+  /** The RCA's proposal as proposed terms: the objective's target replaced in the agreement's objectives, then the terms. */
+  private async proposedTerms(
+    agreementId: string,
+    objectiveId: string,
+    proposal: { target?: number | undefined; terms?: Record<string, unknown> | undefined },
+  ): Promise<Record<string, unknown>> {
+    const a = await this.deps.agreements.get(agreementId);
+    const out: Record<string, unknown> = { ...(proposal.terms ?? {}) };
+    if (proposal.target !== undefined && a) {
+      const base = (out.objectives as AgreementVersion['objectives'] | undefined) ?? a.objectives;
+      out.objectives = base.map((o) => (o.id === objectiveId ? { ...o, target: proposal.target! } : o));
+    }
+    return out;
   }
 
   private async credit(violationId: string) {
@@ -589,7 +672,7 @@ export class RemediationWorkflow {
           now,
           'closed',
           'system:workflow-remediation',
-          `RCA ${x.rca?.conclusion}; ${x.capa.length} action(s) closed${x.changeRequestTaskId ? '; change request open' : ''}`,
+          `RCA ${x.rca?.conclusion}; ${x.capa.length} action(s) closed${x.changeRequestId ? `; change request ${x.changeRequestId} open` : x.changeRequestTaskId ? '; change request open' : ''}`,
         ),
       ],
     }));

@@ -300,7 +300,7 @@ describe('the remediation workflow on the embedded default', () => {
     expect(await mails('Remediation closed')).toHaveLength(1);
   });
 
-  it('opens a change request instead of CAPA when the RCA finds the target unrealistic', async () => {
+  it('asks the SLA managers for a change request (a task) when the RCA finds the target unrealistic but proposes no terms', async () => {
     clock.set('2026-04-02T09:00:00.000Z');
     const deltas: RollupDelta[] = [];
     for (let t = clock.ms - 2 * 86_400_000; t < clock.ms; t += BUCKET_MS) {
@@ -347,5 +347,52 @@ describe('the remediation workflow on the embedded default', () => {
       'credit-final',
       'closed',
     ]);
+  });
+
+  it('opens a change-request record with the RCA’s proposed target when the RCA finds the target unrealistic', async () => {
+    const agr = await activeAgreement('OLA', 'Unrealistic OLA with a proposal');
+    const vio = await breach(agr);
+    const [rca] = await myTasks('service-owner', vio);
+    const r = await app.call('POST', `/v1/tasks/${rca!.id}/complete`, {
+      as: 'service-owner',
+      body: {
+        reason: 'analysed',
+        rca: {
+          timeline: [{ at: '2026-04-01T10:00:00Z', event: 'steady 0.5% errors' }],
+          rootCause: 'one region cannot do better than 99.5%',
+          conclusion: 'target-unrealistic',
+          proposedTarget: 99.5,
+        },
+      },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    await settle(app);
+    const rem = await remediation(vio);
+    expect(rem.status).toBe('closed');
+    expect(rem.changeRequestId).toMatch(/^chg_/);
+    expect(rem.changeRequestTaskId).toBeUndefined();
+    const cr = await app.call('GET', `/v1/change-requests/${rem.changeRequestId}`, { as: 'auditor' });
+    expect(cr.status, JSON.stringify(cr.body)).toBe(200);
+    expect(cr.body).toMatchObject({
+      agreementId: agr,
+      source: 'rca',
+      why: 'one region cannot do better than 99.5%',
+      classification: { material: ['objectives'] },
+    });
+    expect(cr.body.proposed.objectives.map((o: { target: number }) => o.target)).toEqual([99.5]);
+    // The change-request workflow runs: the provider's SLA managers have its assessment task.
+    const assess = (
+      await app.call('GET', `/v1/tasks?kind=change-assessment&subjectId=${rem.changeRequestId}`, {
+        as: 'sla-manager',
+      })
+    ).body.items;
+    expect(assess).toHaveLength(1);
+    expect(
+      (await app.call('GET', `/v1/tasks?kind=change-assessment&subjectId=${vio}`, { as: 'sla-manager' })).body
+        .items,
+    ).toEqual([]);
+    const steps = rem.history.map((h: { step: string; detail: string }) => h.step);
+    expect(steps).toEqual(['opened', 'rca-submitted', 'change-requested', 'credit-final', 'closed']);
+    expect(rem.history[2].detail).toContain(rem.changeRequestId);
   });
 });

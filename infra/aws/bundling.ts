@@ -40,6 +40,8 @@ export const BUNDLE = {
   reportsFlag: '__ACCORD_REPORTS__',
   /** OpenSLO, Prometheus rules and /metrics (the yaml library, prom-client's registry of objective gauges). */
   ecosystemFlag: '__ACCORD_ECOSYSTEM__',
+  /** E-mail composition (nodemailer's MailComposer, about 136 KB minified): only the notification dispatcher. */
+  mailFlag: '__ACCORD_MAIL__',
   /** Local-only code: if any shows up in a Lambda bundle the synth test and the bench fail. */
   forbidden: /better-sqlite3|infra\/local\//,
 } as const;
@@ -87,6 +89,8 @@ export interface BundleFeatures {
   reports?: boolean;
   /** Absent means false. */
   ecosystem?: boolean;
+  /** Absent means false: whether the function composes e-mails (see servesMail). */
+  mail?: boolean;
 }
 
 /** The features a handler needs, from its module path and the actions of its routes. */
@@ -98,7 +102,13 @@ export function featuresOf(handler: string, actions: readonly string[] = []): Bu
     vendors: servesVendors(handler, actions),
     reports: servesReports(handler, actions),
     ecosystem: handler.startsWith('ecosystem/'),
+    mail: servesMail(handler),
   };
+}
+
+/** Whether a handler module composes e-mails: the notification dispatcher alone sends them (through SES). */
+export function servesMail(handler: string): boolean {
+  return handler === 'workflows/dispatch-notifications';
 }
 
 /** esbuild `define` for one function: the composition root compiles out what the function does not serve. */
@@ -109,6 +119,7 @@ export function bundleDefine(f: BundleFeatures): Record<string, string> {
     [BUNDLE.vendorsFlag]: String(f.vendors ?? false),
     [BUNDLE.reportsFlag]: String(f.reports ?? false),
     [BUNDLE.ecosystemFlag]: String(f.ecosystem ?? false),
+    [BUNDLE.mailFlag]: String(f.mail ?? false),
   };
 }
 

@@ -24,6 +24,12 @@ import { Notifications } from '../usecases/workflows/notifications.js';
 import { AWS_ENV, type Config, inboundSecrets } from './config.js';
 
 /**
+ * Replaced at bundle time (esbuild `define`, infra/aws/bundling.ts): false in every function but the notification
+ * dispatcher, so nodemailer's MailComposer drops out of their bundles. Undefined when unbundled.
+ */
+declare const __ACCORD_MAIL__: boolean | undefined;
+
+/**
  * Workflows on AWS: Step Functions Standard (the state machines of shared/workflows.ts, deployed by
  * infra/aws/constructs/workflows.ts), tasks and the notification queue in the workflows table, e-mail by SES v2.
  * Clients are built once per cold start.
@@ -60,16 +66,21 @@ export function composeAwsWorkflows(o: {
     // Only the dispatcher composes: MailComposer loads on first use. Report e-mails attach archived files by
     // reference: they are read from the archive bucket (and their SHA-256 checked) when composed.
     compose: async (m) => {
-      const { composeEmail, composeWithArchive } = await import('../adapters/mail/compose.js');
-      const bucket = o.config[AWS_ENV.archiveBucket];
-      if (!m.attachments?.length || !bucket) return composeEmail(m);
-      const [{ S3Client }, { S3ArchiveStore }] = await Promise.all([
-        import('@aws-sdk/client-s3'),
-        import('../adapters/s3/archive.js'),
-      ]);
-      archiveStore ??= new S3ArchiveStore(new S3Client({}), bucket, o.clock);
-      const store = archiveStore;
-      return composeWithArchive((key) => store.get(key))(m);
+      if (typeof __ACCORD_MAIL__ === 'undefined' || __ACCORD_MAIL__) {
+        const { composeEmail, composeWithArchive } = await import('../adapters/mail/compose.js');
+        const bucket = o.config[AWS_ENV.archiveBucket];
+        if (!m.attachments?.length || !bucket) return composeEmail(m);
+        const [{ S3Client }, { S3ArchiveStore }] = await Promise.all([
+          import('@aws-sdk/client-s3'),
+          import('../adapters/s3/archive.js'),
+        ]);
+        archiveStore ??= new S3ArchiveStore(new S3Client({}), bucket, o.clock);
+        const store = archiveStore;
+        return composeWithArchive((key) => store.get(key))(m);
+      }
+      throw new Error(
+        'e-mail composition is not bundled in this function (only the notification dispatcher)',
+      );
     },
     sign: webhookHeaders,
     secret: (name) => process.env[name],

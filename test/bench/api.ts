@@ -40,7 +40,18 @@ export async function startServerProcess(
 ): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'infra/local/main.ts', '--data-dir', dataDir, '--port', '0', ...extraArgs],
+    [
+      // e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server under a bench.
+      ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      '--import',
+      'tsx',
+      'infra/local/main.ts',
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      ...extraArgs,
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },

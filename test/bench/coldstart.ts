@@ -9,9 +9,9 @@
  * Targets: bundle ≤ 300 KB, init ≤ 60 ms.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { BUNDLE, bundleDefine, featuresOf, RUNTIME_NODE_PATH } from '../../infra/aws/bundling.js';
 import { handlerEntry, handlerExists, handlerId } from '../../infra/aws/constructs/function.js';
@@ -62,6 +62,8 @@ export async function bundleHandler(handler: string, outdir: string): Promise<st
   });
   const forbidden = Object.keys(result.metafile.inputs).filter((i) => BUNDLE.forbidden.test(i));
   if (forbidden.length) throw new Error(`${handler} bundles local-only code: ${forbidden.join(', ')}`);
+  // The esbuild metafile beside the bundle (meta.json): what went in and how many bytes each input left.
+  writeFileSync(join(dirname(outfile), 'meta.json'), JSON.stringify(result.metafile));
   return outfile;
 }
 

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- <suite> ...]`: runs the benchmark suites (all by default), prints a table per suite with
+ * `npm run bench [-- <suite> ... [--samples N]]`: runs the benchmark suites (all by default), prints a table per suite with
  * each figure's target, and records every figure in .accord/bench/latest.json as
  * `{"results": [{"name", "value", "unit", "suite", "measuredAt", "target"?, "met"?}], "suites": {...}}`.
  * A suite that fails leaves none of its figures behind (its status says `failed` and why).
@@ -27,7 +27,9 @@ const SUITES: Suite[] = [
   { name: 'ecosystem', module: './ecosystem.ts', fn: 'benchEcosystem' },
 ];
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Suite names; an option's value (`--samples 200000`) is the suite's to read, not a suite name.
+const args = process.argv.slice(2);
+const wanted = args.filter((a, i) => !a.startsWith('-') && !(i > 0 && /^--[^=]+$/.test(args[i - 1]!)));
 const suites = SUITES.filter((s) => wanted.length === 0 || wanted.includes(s.name));
 const unknown = wanted.filter((w) => !SUITES.some((s) => s.name === w));
 if (unknown.length) {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RUNTIME_NODE_PATH } from '../../infra/aws/bundling.js';
 import { bundleHandler } from '../bench/coldstart.js';
@@ -64,5 +64,26 @@ describe('Lambda bundles (the deployed esbuild options: the zod alias, the runti
     });
     expect(res.statusCode).toBe(401);
     expect(JSON.parse(res.body).error.code).toBe('unauthenticated');
+  });
+});
+
+/** The inputs of a built bundle and the bytes each left in it (esbuild's metafile, written beside the bundle). */
+function inputsOf(bundle: string): Record<string, number> {
+  const meta = JSON.parse(readFileSync(join(dirname(bundle), 'meta.json'), 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+  };
+  const out = Object.entries(meta.outputs).find(([f]) => f.endsWith('.js'))![1];
+  return Object.fromEntries(Object.entries(out.inputs).map(([f, v]) => [f, v.bytesInOutput]));
+}
+
+describe('Lambda bundles hold what their function imports', () => {
+  it('leave nodemailer out of every function but the notification dispatcher', async () => {
+    const hasMailer = (inputs: Record<string, number>) =>
+      Object.keys(inputs).some((f) => f.includes('node_modules/nodemailer/'));
+    for (const handler of ['telemetry/ingest', 'telemetry/otlp-metrics', 'meta/health']) {
+      const bundle = await bundleHandler(handler, out);
+      expect(hasMailer(inputsOf(bundle)), handler).toBe(false);
+    }
+    expect(hasMailer(inputsOf(await bundleHandler('workflows/dispatch-notifications', out)))).toBe(true);
   });
 });

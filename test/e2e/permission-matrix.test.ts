@@ -139,6 +139,8 @@ const EXPECTED: Record<string, string> = {
   'ecosystem.openslo-import':       '409 403 403  409 403 404  403 403 403  403 403  403',
   'ecosystem.prometheus-rules':     '200 200 200  200 200 404  200 200 404  200 404  403',
   'ecosystem.metrics':              '200 403 200  403 403 403  403 403 403  403 403  403',
+  'ecosystem.backfill-import':      '415 403 403  403 403 403  403 403 403  403 403  403',
+  'ecosystem.backfill-job':         '404 403 403  403 403 403  403 403 403  403 403  403',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */

@@ -68,6 +68,8 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'change.request': { data: 'write', workflows: 'write', workflowControl: true },
   /** GET /metrics reads the latest evaluations (data table). */
   'metrics.read': READ_DATA,
+  // The backfill import writes samples and rollups and its job's audit entries (AWS: answered 503 until built).
+  'telemetry.backfill': { data: 'write', rollups: 'write', rawSamples: true },
 };
 
 /**

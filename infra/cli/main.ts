@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { backfillFile } from './backfill.js';
 import {
   type CliConfig,
   CliError,
@@ -284,6 +285,49 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not authenticated or not allowe
         );
       },
     );
+
+  // ---- backfill from a file
+  sub(
+    root,
+    'backfill',
+    'import history older than the lateness limit from an OpenMetrics or CSV file (admin)',
+  )
+    .argument(
+      '<file>',
+      'an OpenMetrics text file (as promtool reads) or a CSV file (timestamp,metric,value,…)',
+    )
+    .requiredOption('--vendor <vendorId>', "whose mapping rules read the file's series")
+    .addOption(
+      new Option('--format <format>', 'default: by the file name (.csv) or openmetrics').choices([
+        'openmetrics',
+        'csv',
+      ]),
+    )
+    .option('--reason <reason>', 'why (recorded in the audit trail)', 'backfill import')
+    .option('--chunk <samples>', 'samples per request (at most 200000)', '100000')
+    .action(async (file: string, o: { vendor: string; format?: string; reason: string; chunk: string }) => {
+      const format = o.format ?? (file.toLowerCase().endsWith('.csv') ? 'csv' : 'openmetrics');
+      const per = Number(o.chunk);
+      if (!Number.isInteger(per) || per < 1 || per > 200_000)
+        throw new CliError('--chunk must be a whole number from 1 to 200000', EXIT.usage);
+      const job = await backfillFile(cfg(), file, {
+        vendor: o.vendor,
+        format: format as 'openmetrics' | 'csv',
+        reason: o.reason,
+        perChunk: per,
+        progress: output() === 'table' ? (line) => io.err(line) : () => {},
+      });
+      print(
+        io,
+        output(),
+        job,
+        () =>
+          table([{ ...job }], ['id', 'chunks', 'submitted', 'accepted', 'duplicates', 'rejected']) +
+          (job.rejected ? `\n\nrejected by reason: ${JSON.stringify(job.rejectedByReason)}` : ''),
+      );
+      if (job.rejected > 0)
+        throw new CliError(`${job.rejected} samples were rejected (job ${job.id})`, EXIT.refused);
+    });
 
   // ---- backup and restore (the embedded default)
   sub(root, 'backup', "copy the embedded default's SQLite database while Accord runs (SQLite online backup)")

@@ -36,6 +36,7 @@ import '../../shared/runtime/metrics.js'; // GET /metrics counts every request o
 import { logger } from '../../shared/runtime/powertools.js';
 import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
+import { BackfillUseCases } from '../../shared/usecases/backfill.js';
 import { ChainUseCases } from '../../shared/usecases/chain/index.js';
 import { EcosystemUseCases } from '../../shared/usecases/ecosystem.js';
 import { AgreementLifecycleJob } from '../../shared/usecases/lifecycle-job.js';
@@ -61,6 +62,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   const services = new SqliteServiceStore(db);
   const agreements = new SqliteAgreementStore(db);
   const audit = new SqliteAuditStore(db);
+  const telemetry = composeTelemetry(db, dbFile, clock, (vendorId, keyId) => vendors.admit(vendorId, keyId));
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const objectiveIds = new UlidGenerator(clock);
   const exceptions = new SqliteExceptionWindowStore(db);
@@ -152,7 +154,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       settings,
       severityRules: DEFAULT_SEVERITY_RULES,
     }),
-    telemetry: composeTelemetry(db, dbFile, clock, (vendorId, keyId) => vendors.admit(vendorId, keyId)),
+    telemetry,
     archive,
     reports: new ReportUseCases({
       agreements,
@@ -183,6 +185,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       services,
       burnWindows: DEFAULT_BURN_WINDOWS,
       evaluations,
+      backfill: new BackfillUseCases({ ingest: () => telemetry.ingest, audit, clock }),
     }),
   };
   return { db, container, workflows };

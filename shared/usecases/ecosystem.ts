@@ -27,6 +27,7 @@ import type { ServiceStore } from '../ports/services.js';
 import type { AgreementVersion } from '../schemas/agreement.js';
 import type { MappingRule } from '../schemas/telemetry.js';
 import type { AgreementUseCases } from './agreements.js';
+import type { BackfillUseCases } from './backfill.js';
 
 /** Content types an OpenSLO stream may come as. */
 export const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
@@ -79,10 +80,22 @@ export interface EcosystemDeps {
   burnWindows: BurnWindowPolicy;
   /** The objectives engine's latest results, for GET /metrics. */
   evaluations: Pick<EvaluationStore, 'latest'>;
+  /** Backfill imports (docs/backfill.md); absent where telemetry is not composed (the routes then answer 503). */
+  backfill?: BackfillUseCases | undefined;
 }
 
 export class EcosystemUseCases {
   constructor(private readonly deps: EcosystemDeps) {}
+
+  /**
+   * The backfill import use cases.
+   * @throws UnavailableError (503) where the composition root wired none (AWS: not built yet, docs/backfill.md)
+   */
+  get backfill(): BackfillUseCases {
+    if (!this.deps.backfill)
+      throw new UnavailableError('backfill imports run on the embedded default; they are not deployed here');
+    return this.deps.backfill;
+  }
 
   /**
    * Imports an OpenSLO v1 stream into a draft agreement's objectives: objectives with the same id are replaced,

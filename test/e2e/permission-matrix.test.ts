@@ -143,6 +143,8 @@ const EXPECTED: Record<string, string> = {
   // not a master (409). Effective terms are read as the agreement is.
   'agreements.schedules.create':    '409 403 403  409 403 404  403 403 403  403 403  403',
   'agreements.effective-terms':     '200 200 200  200 200 404  200 200 404  200 404  403',
+  'ecosystem.backfill-import':      '415 403 403  403 403 403  403 403 403  403 403  403',
+  'ecosystem.backfill-job':         '404 403 403  403 403 403  403 403 403  403 403  403',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */

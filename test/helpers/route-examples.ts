@@ -176,6 +176,7 @@ export function routesWithoutExample(): string[] {
  */
 const QUERY_EXAMPLES: Record<string, string> = {
   'archive.download': 'key=reports/none/unknown.json',
+  'ecosystem.backfill-import': 'vendor=prometheus',
 };
 
 /** Routes with a required query parameter. */

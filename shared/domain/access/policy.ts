@@ -64,6 +64,8 @@ export const ACTIONS = [
    * that read everything (admin, auditor); Prometheus scrapes with such a person's or service account's Bearer token.
    */
   'metrics.read',
+  /** Importing history older than the ingest lateness limit from a file (issue 14 item 3): admins only, audited. */
+  'telemetry.backfill',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

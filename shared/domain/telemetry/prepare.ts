@@ -33,6 +33,11 @@ export interface PrepareContext {
   /** The instant the request was received (epoch ms): lateness and future skew are measured from it. */
   nowMs: number;
   policy: CompiledPolicy;
+  /**
+   * The oldest instant accepted (epoch ms), for an explicit backfill import; default `nowMs` minus the vendor's
+   * accepted lateness.
+   */
+  oldestMs?: number | undefined;
 }
 
 /**
@@ -50,7 +55,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
   const unmapped = new Map<string, UnmappedSighting>();
   const seriesOf: PreparedBatch['seriesOf'] = new Map();
   const seen = new Map<string, Map<number, number>>();
-  const oldest = ctx.nowMs - policy.latenessMs(vendorId);
+  const oldest = ctx.oldestMs ?? ctx.nowMs - policy.latenessMs(vendorId);
   const newest = ctx.nowMs + limits.maxFutureSkewSeconds * 1000;
 
   for (const s of batch.series) {

@@ -23,6 +23,28 @@ export const OpenSloImportResponse = z.looseObject({
   notes: z.array(Problem),
 });
 
+/** POST /v1/telemetry/backfills: whose mapping rules read the file, why, and which job the chunk belongs to. */
+export const BackfillQuery = z.strictObject({
+  vendor: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a vendor id'),
+  reason: Reason.default('backfill import'),
+  job: z.string().max(60).optional(),
+  total: z.coerce.number().int().min(0).max(1e12).optional(),
+});
+export type BackfillQuery = z.infer<typeof BackfillQuery>;
+
+export const BackfillJobResponse = z.looseObject({
+  id: z.string(),
+  vendorId: z.string(),
+  chunks: z.number().int(),
+  declaredTotal: z.number().int().nullable(),
+  submitted: z.number().int(),
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.number().int(),
+  rejectedByReason: z.record(z.string(), z.number().int()),
+  rejections: z.array(z.looseObject({ chunk: z.number().int(), path: z.string(), reason: z.string() })),
+});
+
 /** Routes of the SLO ecosystem (OpenSLO, Prometheus rules, /metrics); spread into ROUTES. */
 export const ECOSYSTEM_ROUTES: readonly RouteSpec[] = [
   {
@@ -69,5 +91,30 @@ export const ECOSYSTEM_ROUTES: readonly RouteSpec[] = [
     handler: 'ecosystem/metrics',
     summary:
       "Prometheus exposition format: requests and latencies by route, telemetry samples and rejections by reason, evaluation durations, and each objective's compliance, target, remaining budget, burn rates, alerts and status as gauges. Scrape with a Bearer token of an admin or auditor.",
+  },
+  {
+    id: 'ecosystem.backfill-import',
+    method: 'POST',
+    path: '/v1/telemetry/backfills',
+    auth: 'user',
+    action: 'telemetry.backfill',
+    handler: 'ecosystem/backfill-import',
+    summary:
+      'Admin-only, audited import of history older than the ingest lateness limit: one chunk (at most 200,000 samples, 10 MB) of an OpenMetrics text file (application/openmetrics-text) or CSV file (text/csv), mapped by `vendor`’s rules with live ingest’s semantics (counters become increases), back to 400 days. `job` adds the chunk to a job; the answer is the job’s counts.',
+    query: BackfillQuery,
+    response: BackfillJobResponse,
+    binary: true,
+    maxBodyBytes: 10 * 1024 * 1024,
+  },
+  {
+    id: 'ecosystem.backfill-job',
+    method: 'GET',
+    path: '/v1/telemetry/backfills/{jobId}',
+    auth: 'user',
+    action: 'telemetry.backfill',
+    handler: 'ecosystem/backfill-job',
+    summary:
+      "A backfill job's progress: chunks, samples submitted, accepted, duplicates and rejections by reason",
+    response: BackfillJobResponse,
   },
 ];

@@ -195,7 +195,29 @@ export class TelemetryIngest {
             datadog: input.datadog,
           },
         );
-    const mapped = prepareBatch(decoded, { vendorId: input.vendorId, nowMs, policy });
+    return this.processDecoded(decoded, input.vendorId, scope, nowMs);
+  }
+
+  /**
+   * An explicit backfill import (admin-only, audited by the caller): a decoded file's samples go through the same
+   * mapping, semantics (counters become increases), storage and rollups as live ingest, accepted back to `oldestMs`
+   * instead of the vendor's lateness limit.
+   */
+  async ingestBackfill(decoded: DecodedBatch, vendorId: string, oldestMs: number): Promise<IngestResponse> {
+    const nowMs = this.deps.clock.now().getTime();
+    return (await this.processDecoded(decoded, vendorId, undefined, nowMs, oldestMs)).body;
+  }
+
+  private async processDecoded(
+    decoded: DecodedBatch,
+    vendorId: string,
+    scope: VendorScope | undefined,
+    nowMs: number,
+    oldestMs?: number,
+  ): Promise<IngestResult> {
+    const { policy } = this.deps;
+    const input = { vendorId };
+    const mapped = prepareBatch(decoded, { vendorId, nowMs, policy, oldestMs });
     // A vendor writes only the services and SLIs bound to it (not_your_service), whatever rule mapped the sample.
     const prepared = scope
       ? applyVendorScope<Sample, PreparedBatch>(mapped, scope, {

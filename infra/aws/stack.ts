@@ -13,6 +13,7 @@ import type { RouteSpec } from '../../shared/http/routes.js';
 import { AWS_ENV } from '../../shared/runtime/config.js';
 import { Api } from './constructs/api.js';
 import { AuditConsumer } from './constructs/audit.js';
+import { CONSOLE_SCOPES, ConsoleSite } from './constructs/console.js';
 import { DataResources } from './constructs/data.js';
 import { AccordFunction, handlerExists, handlerId } from './constructs/function.js';
 import { Identity } from './constructs/identity.js';
@@ -49,6 +50,7 @@ export class AccordStack extends Stack {
   readonly identity: Identity;
   readonly api: Api;
   readonly audit: AuditConsumer;
+  readonly console: ConsoleSite;
   readonly workflows: Workflows;
   readonly scheduled = new Map<string, AccordFunction>();
   replay?: AccordFunction;
@@ -87,6 +89,12 @@ export class AccordStack extends Stack {
       tiers: props.tiers,
       environment,
     });
+    this.console = new ConsoleSite(this, 'Console', {
+      api: this.api.api,
+      userPool: this.identity.userPool,
+      client: this.identity.client,
+    });
+    this.identity.allowConsole(this.console.url, CONSOLE_SCOPES);
     this.audit = new AuditConsumer(this, 'Audit', { data: d, environment });
     this.workflows = new Workflows(this, 'Workflows', { data: d, environment });
 
@@ -162,6 +170,8 @@ export class AccordStack extends Stack {
     }
     new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topicArn });
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url });
+    new CfnOutput(this, 'SignInDomain', { value: this.console.domain.baseUrl() });
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.identity.client.userPoolClientId });
     new CfnOutput(this, 'VendorKeysTable', { value: d.tables.vendorKeys.tableName });

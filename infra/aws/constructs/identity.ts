@@ -55,8 +55,8 @@ export class Identity extends Construct {
     this.client = this.userPool.addClient('App', {
       generateSecret: false,
       authFlows: { userSrp: true },
-      // People sign in with SRP only: no hosted-UI OAuth flows, scopes or callback URLs (CDK's default would
-      // enable the code and implicit grants with a https://example.com callback).
+      // CDK's default would enable the code and implicit grants with a https://example.com callback: off here;
+      // allowConsole() enables the code grant (PKCE) for the console's URL alone once the distribution exists.
       disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
@@ -66,5 +66,21 @@ export class Identity extends Construct {
       readAttributes: readable,
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ fullname: true }),
     });
+  }
+
+  /**
+   * Lets the console sign people in through the managed login (hosted UI) of this client: the authorization code
+   * grant only (no implicit grant), Cognito users only, `consoleUrl` (the CloudFront distribution) as the one
+   * callback and sign-out URL. A public client (no secret) exchanges the code with its PKCE verifier, and the ID
+   * token it gets has this client as audience: the one the people authorizer verifies.
+   */
+  allowConsole(consoleUrl: string, scopes: readonly string[]): void {
+    const cfn = this.client.node.defaultChild as cognito.CfnUserPoolClient;
+    cfn.addPropertyOverride('AllowedOAuthFlowsUserPoolClient', true);
+    cfn.addPropertyOverride('AllowedOAuthFlows', ['code']);
+    cfn.addPropertyOverride('AllowedOAuthScopes', [...scopes]);
+    cfn.addPropertyOverride('CallbackURLs', [`${consoleUrl}/`]);
+    cfn.addPropertyOverride('LogoutURLs', [`${consoleUrl}/`]);
+    cfn.addPropertyOverride('SupportedIdentityProviders', ['COGNITO']);
   }
 }

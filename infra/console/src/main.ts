@@ -1,6 +1,8 @@
 import { ApiError, session } from './api.js';
+import { type CognitoConfig, cognitoConfig, completeSignIn, signOutUrl, startSignIn } from './cognito.js';
 import { dashboardPage, objectivePage, type PageContext } from './dashboard.js';
 import { h } from './dom.js';
+import { changeRequestPage, templateDraftPage, templatesPage } from './drafting.js';
 import { editPage } from './edit.js';
 import { archivePage, auditPage, diffPage } from './governance.js';
 import { agreementPage, agreementsPage, tasksPage, violationsPage } from './pages.js';
@@ -26,6 +28,9 @@ const ROUTES: [pattern: RegExp, title: string, render: Render][] = [
   [/^\/agreements\/([^/]+)\/edit$/, 'Edit agreement', editPage],
   [/^\/archive$/, 'Archive', archivePage],
   [/^\/reports(?:\?(.*))?$/, 'Reports', reportsPage],
+  [/^\/templates$/, 'Templates', templatesPage],
+  [/^\/templates\/([^/]+)$/, 'Draft from a template', templateDraftPage],
+  [/^\/change-requests\/([^/]+)$/, 'Change request', changeRequestPage],
 ];
 
 /** The menu; `roles` limits an entry to the roles the API lets use it (absent: everyone). */
@@ -36,6 +41,7 @@ const NAV: [href: string, label: string, roles?: string[]][] = [
   ['#/agreements', 'Agreements'],
   ['#/reports', 'Reports'],
   ['#/archive', 'Archive', ['admin', 'auditor']],
+  ['#/templates', 'Templates', ['admin', 'sla-manager']],
 ];
 
 let leave: (() => void)[] = [];
@@ -122,7 +128,8 @@ function chrome(email: string | null): void {
               class: 'secondary',
               onclick: () => {
                 session.clear();
-                location.hash = '#/signin';
+                if (cognito) location.assign(signOutUrl(cognito));
+                else location.hash = '#/signin';
               },
             },
             'Sign out',
@@ -208,7 +215,18 @@ async function signInPage(main: HTMLElement): Promise<void> {
   main.replaceChildren(
     h('h1', {}, 'Sign in to Accord'),
     identities.length === 0
-      ? h('p', {}, 'Sign in through your organisation (Cognito). No development sign-in is offered here.')
+      ? cognito
+        ? h(
+            'div',
+            {},
+            h('p', {}, 'Sign in with your organisation account (Cognito, with your second factor).'),
+            h(
+              'button',
+              { type: 'button', onclick: () => void startSignIn(cognito!) },
+              'Sign in with your organisation',
+            ),
+          )
+        : h('p', {}, 'No sign-in is configured here: ask the operator for the console address.')
       : h(
           'div',
           {},
@@ -242,5 +260,14 @@ async function signInPage(main: HTMLElement): Promise<void> {
 
 const savedTheme = localStorage.getItem('accord.theme');
 if (savedTheme === 'light' || savedTheme === 'dark') document.documentElement.dataset.theme = savedTheme;
-window.addEventListener('hashchange', () => void route());
-void route();
+/** Cognito's settings where the console is deployed on AWS (null on the embedded default). */
+let cognito: CognitoConfig | null = null;
+
+async function start(): Promise<void> {
+  cognito = await cognitoConfig();
+  const problem = cognito ? await completeSignIn(cognito) : null;
+  window.addEventListener('hashchange', () => void route());
+  await route();
+  if (problem) document.getElementById('main')!.prepend(h('div', { class: 'error', role: 'alert' }, problem));
+}
+void start();

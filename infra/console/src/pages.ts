@@ -2,6 +2,7 @@ import { api, session } from './api.js';
 import type { PageContext } from './dashboard.js';
 import { all } from './data.js';
 import { badge, empty, h, scroller, table } from './dom.js';
+import { type GapFinding, governanceSections } from './drafting.js';
 import { when, whenIn } from './format.js';
 import { historyLinks } from './governance.js';
 import type { Agreement, Remediation, Task, Violation } from './types.js';
@@ -71,9 +72,36 @@ export async function tasksPage(ctx: PageContext): Promise<void> {
     api<{ items: Task[] }>('/v1/tasks?limit=200'),
     api<{ items: Task[] }>('/v1/tasks?view=all&limit=200'),
   ]);
-  const rows = (ts: Task[]) =>
+  // The inbox shows what an approver decides on: the gap findings recorded when each agreement was submitted.
+  const agreementIds = [
+    ...new Set(mine.items.filter((t) => t.subject.type === 'agreement').map((t) => t.subject.id)),
+  ];
+  const findings = new Map(
+    await Promise.all(
+      agreementIds.map(async (id) => {
+        const a = await api<{ status: string; gapFindings?: GapFinding[] }>(
+          `/v1/agreements/${encodeURIComponent(id)}`,
+        ).catch(() => null);
+        return [id, a?.status === 'submitted' ? a.gapFindings : undefined] as const;
+      }),
+    ),
+  );
+  const gapsCell = (t: Task) => {
+    const f = t.subject.type === 'agreement' ? findings.get(t.subject.id) : undefined;
+    if (!f) return '—';
+    if (f.length === 0) return 'none';
+    const blocking = f.filter((g) => g.blocksActivation).length;
+    return h(
+      'span',
+      { class: blocking ? 'firing' : '', 'data-gaps': f.length },
+      `${f.length} gap finding${f.length === 1 ? '' : 's'}${blocking ? `, ${blocking} blocking` : ''}`,
+      h('span', { class: 'muted small block' }, f.map((g) => `${g.severity}: ${g.message}`).join(' · ')),
+    );
+  };
+  const rows = (ts: Task[], withGaps = false) =>
     ts.map((t) => [
       subjectLink(t),
+      ...(withGaps ? [gapsCell(t)] : []),
       t.kind,
       t.assignees.capacity ?? t.assignees.roles?.join(', ') ?? t.assignees.emails?.join(', ') ?? '—',
       t.dueAt ? when(t.dueAt) : '—',
@@ -85,7 +113,11 @@ export async function tasksPage(ctx: PageContext): Promise<void> {
     h('h2', {}, 'Yours'),
     mine.items.length === 0
       ? empty('Nothing waits for you.', 'Sign-offs, RCAs and CAPA items addressed to you appear here.')
-      : h('div', scroller('Your tasks'), table('Tasks waiting for you', head, rows(mine.items))),
+      : h(
+          'div',
+          scroller('Your tasks'),
+          table('Tasks waiting for you', ['Task', 'Coverage gaps', ...head.slice(1)], rows(mine.items, true)),
+        ),
     h('h2', {}, 'All pending tasks you may see'),
     everyone.items.length === 0
       ? empty(
@@ -177,7 +209,8 @@ const party = (p: Agreement['parties']['provider']) => (p.type === 'vendor' ? p.
 
 /** One agreement: its terms, sign-offs (and the sign-off in place for an approver), its objectives' status. */
 export async function agreementPage(ctx: PageContext, id: string): Promise<void> {
-  const a = await api<Agreement>(`/v1/agreements/${encodeURIComponent(id)}`);
+  const a = await api<Agreement & { gapFindings?: GapFinding[] }>(`/v1/agreements/${encodeURIComponent(id)}`);
+  const governance = await governanceSections(ctx, a, () => agreementPage(ctx, id));
   const claims = session.claims();
   const signed = new Set(a.signOffs.map((s) => s.capacity));
   const missing = a.requiredSignOffs.filter((r) => !signed.has(r.capacity));
@@ -274,6 +307,7 @@ export async function agreementPage(ctx: PageContext, id: string): Promise<void>
     ),
     message,
     ...mayApprove.map((r) => signForm(r.capacity)),
+    ...governance,
   );
   document.body.dataset.ready = 'agreement';
 }

@@ -40,7 +40,10 @@ describe("requests Node's HTTP parser refuses", () => {
   it('headers over 16 KB are a 431 in the error shape with a request id', async () => {
     const r = await raw(`GET /health HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect(r.status).toBe(431);
-    expect(errorOf(r.body).error).toMatchObject({ code: 'headers_too_large', details: [{ path: '(headers)' }] });
+    expect(errorOf(r.body).error).toMatchObject({
+      code: 'headers_too_large',
+      details: [{ path: '(headers)' }],
+    });
   });
 
   it('a header line without a colon is a 400 in the error shape naming the request', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildConsole, type ConsoleAsset } from '../console/build.js';
 import type { DevCredentials } from './credentials.js';
@@ -13,13 +14,27 @@ const SECURITY_HEADERS = {
 };
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+/**
+ * Host names a browser on this machine uses to reach the embedded default. A page of another site that re-points
+ * its own name at 127.0.0.1 (DNS rebinding) is same-origin with its own name, so its requests still carry that name
+ * in `Host`: the sign-in answers only requests that name a loopback host, or a page anywhere could take a token.
+ */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** The host name of a `Host` header without its port, lower-cased (`[::1]` keeps its brackets). */
+export function hostName(host: string | undefined): string {
+  const h = (host ?? '').trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  return h.split(':')[0]!;
+}
 
 /**
  * The console on the embedded default: the built page and assets at `/` and `/console/*`, and the development
  * sign-in. `GET /console/dev-signin` lists the development identities (name, e-mail, roles, scope: no tokens);
  * `POST /console/dev-signin` with `{"identity": "<name>"}` answers `{"token"}`, the identity's token from
- * `.accord/dev-credentials.json`. The sign-in answers only clients on the loopback interface (the server binds
- * 127.0.0.1 unless HOST says otherwise): a machine on the network gets 404, as for any unknown path.
+ * `.accord/dev-credentials.json`. The sign-in answers only clients on the loopback interface whose `Host` names a
+ * loopback host (the server binds 127.0.0.1 unless HOST says otherwise): a machine on the network, or a page of
+ * another site rebound to 127.0.0.1, gets 404, as for any unknown path.
  * `serve` answers true when it handled the request; anything else falls through to the API (its 404).
  */
 export class LocalConsole {
@@ -37,6 +52,7 @@ export class LocalConsole {
     const method = (req.method ?? 'GET').toUpperCase();
     if (path === DEV_SIGNIN_PATH) {
       if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) return false;
+      if (!LOOPBACK_HOSTS.has(hostName(req.headers.host))) return false;
       if (method === 'GET') return this.json(res, 200, { identities: this.identities() });
       if (method === 'POST') return this.signIn(req, res);
       return false;
@@ -79,7 +95,9 @@ export class LocalConsole {
     } catch {
       return this.json(res, 400, problem('(body)', 'is not JSON'));
     }
-    const entry = typeof name === 'string' ? this.credentials().tokens[name] : undefined;
+    // The name is the client's: only the file's own identities, never what Object.prototype has (`constructor`).
+    const tokens = this.credentials().tokens;
+    const entry = typeof name === 'string' && Object.hasOwn(tokens, name) ? tokens[name] : undefined;
     if (!entry) return this.json(res, 400, problem('identity', 'names no development identity'));
     return this.json(res, 200, { token: entry.token });
   }
@@ -95,6 +113,8 @@ export class LocalConsole {
   }
 }
 
+/** The API's error shape, request id included, so a client reads the sign-in's refusals as it reads the API's. */
 const problem = (path: string, what: string) => ({
   error: { code: 'validation_failed', message: `${path} ${what}`, details: [{ path, problem: what }] },
+  requestId: randomUUID(),
 });

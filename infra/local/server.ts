@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import type { Duplex } from 'node:stream';
 import type {
   APIGatewayProxyEvent,
   APIGatewayProxyResult,
@@ -13,7 +20,7 @@ import {
   UnavailableError,
   ValidationError,
 } from '../../shared/domain/errors.js';
-import { edgeBody, NO_SUCH_ROUTE } from '../../shared/http/edge-errors.js';
+import { type EdgeError, edgeBody, NO_SUCH_ROUTE } from '../../shared/http/edge-errors.js';
 import { errorResponse } from '../../shared/http/errors.js';
 import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
 import type { TokenVerifier } from '../../shared/ports/tokens.js';
@@ -103,6 +110,7 @@ export class LocalApi {
         res.end(r.body);
       });
     });
+    server.on('clientError', answerClientError);
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     server.requestTimeout = 120_000;
@@ -361,6 +369,49 @@ export class LocalApi {
     }
     return { ...(result.context ?? {}) };
   }
+}
+
+/**
+ * What Node's HTTP parser refuses before any route sees the request (it otherwise answers a bare status with no
+ * body): a method it does not know is the API's route miss (404 `no_such_route`, as API Gateway answers one),
+ * headers over Node's 16 KB are 431, a request too slow to arrive is 408, anything else that is not HTTP is 400;
+ * each in the API's error shape with a request id, and the connection closed.
+ */
+export function clientErrorAnswer(code: string | undefined): EdgeError & { status: number } {
+  if (code === 'HPE_INVALID_METHOD') return { ...NO_SUCH_ROUTE, status: 404 };
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return {
+      status: 431,
+      code: 'headers_too_large',
+      message: 'the request line and headers are too large',
+      details: [{ path: '(headers)', problem: 'exceed 16 KB' }],
+    };
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return {
+      status: 408,
+      code: 'request_timeout',
+      message: 'the request did not arrive in time',
+      details: [{ path: '(request)', problem: 'was not complete within the server timeout' }],
+    };
+  return {
+    status: 400,
+    code: 'malformed_request',
+    message: 'the request is not valid HTTP/1.1',
+    details: [{ path: '(request)', problem: `was refused by the HTTP parser (${code ?? 'unknown'})` }],
+  };
+}
+
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  // A client that went away, or a socket that can no longer be written, gets nothing (as Node itself does).
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const e = clientErrorAnswer(err.code);
+  const body = edgeBody(e, randomUUID());
+  socket.end(
+    `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function isTextual(headers: Record<string, string>): boolean {

@@ -22,7 +22,7 @@ export type ProposedTerms = z.infer<typeof ProposedTerms>;
 
 /** POST /v1/agreements/{id}/change-requests: what, why, and the proposed terms. */
 export const ChangeRequestBody = z.strictObject({
-  summary: z.string().trim().min(3).max(300),
+  summary: z.string().max(300).trim().min(3),
   why: Reason,
   proposed: ProposedTerms,
 });
@@ -74,7 +74,7 @@ export const FreezeExceptionBody = z
   .strictObject({
     from: IsoDateTime,
     to: IsoDateTime,
-    change: z.string().trim().min(3).max(300),
+    change: z.string().max(300).trim().min(3),
     reason: Reason,
   })
   .refine((b) => Date.parse(b.to) > Date.parse(b.from), { message: 'must be after from', path: ['to'] });

@@ -176,7 +176,8 @@ function labelRecord(
   pairs: readonly (readonly [string, string])[],
   path: string,
 ): { labels: Record<string, string>; problem?: { path: string; problem: string } } {
-  const labels: Record<string, string> = {};
+  // Label names are the sender's: no prototype, so `__proto__` is a label like any other (it was dropped).
+  const labels: Record<string, string> = Object.create(null);
   let problem: { path: string; problem: string } | undefined;
   for (const [name, value] of pairs) {
     if (name === '') problem ??= { path, problem: 'has a label with an empty name' };
@@ -204,7 +205,9 @@ export function decodeAccord(json: unknown, limits: Limits): DecodedBatch {
       return;
     }
     const s = r.data;
-    const labels = s.labels ?? {};
+    // The labels as sent (zod checked each value is a string): zod's record output drops a `__proto__` key.
+    const sent = (raw as { labels?: Record<string, string> }).labels;
+    const labels = sent ? labelRecord(Object.entries(sent), `${path}.labels`).labels : {};
     const type: SemanticType = s.type ?? (s.measure === 'good' || s.measure === 'bad' ? 'delta' : 'gauge');
     let key = `${s.service}/${s.sli}|${s.measure}|${type}|${s.thresholdMs ?? ''}`;
     if (s.labels) for (const k of Object.keys(labels).sort()) key += `|${k}=${labels[k]}`;

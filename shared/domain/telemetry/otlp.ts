@@ -270,7 +270,8 @@ function labelsOf(
   pairs: readonly [string, string][],
   path: string,
 ): { labels: Record<string, string>; problem?: { path: string; problem: string } } {
-  const labels: Record<string, string> = {};
+  // Label names are the sender's: no prototype, so `__proto__` is a label like any other (it was dropped).
+  const labels: Record<string, string> = Object.create(null);
   let problem: { path: string; problem: string } | undefined;
   for (const [name, value] of pairs) {
     if (name === '') problem ??= { path, problem: 'has an attribute with an empty key' };

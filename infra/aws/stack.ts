@@ -130,7 +130,9 @@ export class AccordStack extends Stack {
       });
       acknowledgeDlq(dlq, 'it is the dead-letter queue of the scheduled jobs and their EventBridge targets');
       for (const s of schedules) {
-        const job = new AccordFunction(this, `Job${handlerId(s.id)}`, {
+        // The jobs' functions sit in the handlers' nested stack beside the route handlers: the API's methods,
+        // resources and invoke permissions alone bring the main stack near CloudFormation's 500-resource limit.
+        const job = new AccordFunction(this.api.handlers, `Job${handlerId(s.id)}`, {
           handler: s.handler,
           environment,
           grants: scheduleGrants(s.handler),

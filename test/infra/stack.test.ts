@@ -6,6 +6,7 @@ import { buildApp } from '../../infra/aws/build.js';
 import {
   BINARY_MEDIA_TYPES,
   STAGE_THROTTLE,
+  vendorRequestStatement,
   WAF_RATE_LIMIT,
   WAF_TELEMETRY_RATE_LIMIT,
 } from '../../infra/aws/constructs/api.js';
@@ -136,52 +137,96 @@ describe('API Gateway', () => {
   });
 
   it('puts a WAF web ACL with a rate-based rule in front of the stage, leaving vendors to their usage plans', () => {
+    // Every vendor route of the route table, by method and path: the telemetry rule's scope, the people rule's exemption.
+    const vendorRoutes = ROUTES.filter((r) => r.auth === 'vendor');
+    expect(vendorRoutes.map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining([
+        'POST /v1/telemetry',
+        'POST /v1/metrics',
+        'POST /api/v2/series',
+        'GET /api/v1/validate',
+      ]),
+    );
+    const vendorMatch = {
+      OrStatement: {
+        Statements: vendorRoutes.map((r) => ({
+          AndStatement: {
+            Statements: [
+              {
+                ByteMatchStatement: Match.objectLike({
+                  SearchString: r.method,
+                  FieldToMatch: { Method: {} },
+                  PositionalConstraint: 'EXACTLY',
+                }),
+              },
+              {
+                ByteMatchStatement: Match.objectLike({
+                  SearchString: r.path,
+                  FieldToMatch: { UriPath: {} },
+                  PositionalConstraint: 'ENDS_WITH',
+                }),
+              },
+            ],
+          },
+        })),
+      },
+    };
     withTs.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
       Rules: Match.arrayWith([
         Match.objectLike({
+          Name: 'rate-per-ip',
           Statement: {
             RateBasedStatement: Match.objectLike({
               Limit: WAF_RATE_LIMIT,
               AggregateKeyType: 'IP',
-              // Exempt: only POST to a path ending in /v1/telemetry (the ingest), not people's /v1/telemetry/... routes.
-              ScopeDownStatement: {
-                NotStatement: {
-                  Statement: {
-                    AndStatement: {
-                      Statements: [
-                        {
-                          ByteMatchStatement: Match.objectLike({
-                            SearchString: 'POST',
-                            FieldToMatch: { Method: {} },
-                            PositionalConstraint: 'EXACTLY',
-                          }),
-                        },
-                        {
-                          ByteMatchStatement: Match.objectLike({
-                            SearchString: '/v1/telemetry',
-                            PositionalConstraint: 'ENDS_WITH',
-                          }),
-                        },
-                      ],
-                    },
-                  },
-                },
-              },
+              // Exempt: exactly the vendor routes (method and path end), not people's /v1/telemetry/... routes.
+              ScopeDownStatement: { NotStatement: { Statement: vendorMatch } },
             }),
           },
         }),
         Match.objectLike({
+          Name: 'rate-per-ip-telemetry',
           Statement: {
-            RateBasedStatement: Match.objectLike({ Limit: WAF_TELEMETRY_RATE_LIMIT, AggregateKeyType: 'IP' }),
+            RateBasedStatement: Match.objectLike({
+              Limit: WAF_TELEMETRY_RATE_LIMIT,
+              AggregateKeyType: 'IP',
+              ScopeDownStatement: vendorMatch,
+            }),
           },
         }),
       ]),
     });
+    // No people's route can be caught by the vendor match: none shares a vendor route's method and path end.
+    for (const people of ROUTES.filter((r) => r.auth !== 'vendor'))
+      for (const v of vendorRoutes)
+        expect(people.method === v.method && people.path.endsWith(v.path), `${people.id} vs ${v.id}`).toBe(
+          false,
+        );
     // The telemetry backstop sits above every tier's 5-minute allowance, so the usage plan answers 429 first.
     for (const t of Object.values(loadVendorTiers().tiers))
       expect(WAF_TELEMETRY_RATE_LIMIT).toBeGreaterThan(t.rateLimit * 300);
     withTs.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  it('derives the WAF vendor match from the route table: a new vendor route is covered, a parameterised one refused', () => {
+    const extra = { ...ROUTES.find((r) => r.auth === 'vendor')!, id: 'x.new', path: '/v1/new-intake' };
+    const st = vendorRequestStatement([...ROUTES, extra]);
+    const paths = st.orStatement
+      ? (
+          st.orStatement as {
+            statements: {
+              andStatement: { statements: { byteMatchStatement: { searchString: string } }[] };
+            }[];
+          }
+        ).statements.map((s) => s.andStatement.statements[1]!.byteMatchStatement.searchString)
+      : [];
+    expect(paths).toContain('/v1/new-intake');
+    expect(paths).toHaveLength(ROUTES.filter((r) => r.auth === 'vendor').length + 1);
+    expect(() => vendorRequestStatement([{ ...extra, path: '/v1/intake/{id}' }])).toThrow(/literal path/);
+    expect(() => vendorRequestStatement(ROUTES.filter((r) => r.auth !== 'vendor'))).toThrow(
+      /no vendor route/,
+    );
   });
 
   it('has one method per route of the route table, authorised as the table says', () => {

@@ -39,31 +39,49 @@ export const WAF_TELEMETRY_RATE_LIMIT = Math.max(
   ...Object.values(loadVendorTiers().tiers).map((t) => t.rateLimit * 300 * 2),
 );
 /**
- * The vendor ingest request, wherever the stage name puts it in the path: POST to a path ending in
- * /v1/telemetry, and nothing else (people's routes under /v1/telemetry/... stay under the per-IP rule).
+ * The vendor telemetry requests, wherever the stage name puts them in the path: for every route of the route table
+ * whose `auth` is `vendor` (POST /v1/telemetry, POST /v1/metrics, the Datadog Agent's POST /api/v2/series and
+ * GET /api/v1/validate today), its method exactly and a path ending in its path; nothing else (people's routes under
+ * /v1/telemetry/... stay under the per-IP rule). Derived from the table, so a new vendor route is covered by the
+ * telemetry rule without a hand-kept list.
+ *
+ * @param routes the route table (`shared/http/routes.ts`)
+ * @returns a WAF statement matching exactly those requests
+ * @throws Error when there is no vendor route, or a vendor route's path has a parameter (ENDS_WITH needs a literal
+ *   path; a parameterised vendor path would need a regex statement)
  */
-const TELEMETRY_PATH: wafv2.CfnWebACL.StatementProperty = {
-  andStatement: {
-    statements: [
-      {
-        byteMatchStatement: {
-          searchString: 'POST',
-          fieldToMatch: { method: {} },
-          positionalConstraint: 'EXACTLY',
-          textTransformations: [{ priority: 0, type: 'NONE' }],
-        },
+export function vendorRequestStatement(routes: readonly RouteSpec[]): wafv2.CfnWebACL.StatementProperty {
+  const vendor = routes.filter((r) => r.auth === 'vendor');
+  if (vendor.length === 0) throw new Error('the route table has no vendor route for the WAF telemetry rule');
+  const one = (r: RouteSpec): wafv2.CfnWebACL.StatementProperty => {
+    if (r.path.includes('{'))
+      throw new Error(`vendor route ${r.id}: the WAF telemetry rule needs a literal path, got ${r.path}`);
+    return {
+      andStatement: {
+        statements: [
+          {
+            byteMatchStatement: {
+              searchString: r.method,
+              fieldToMatch: { method: {} },
+              positionalConstraint: 'EXACTLY',
+              textTransformations: [{ priority: 0, type: 'NONE' }],
+            },
+          },
+          {
+            byteMatchStatement: {
+              searchString: r.path,
+              fieldToMatch: { uriPath: {} },
+              positionalConstraint: 'ENDS_WITH',
+              textTransformations: [{ priority: 0, type: 'NONE' }],
+            },
+          },
+        ],
       },
-      {
-        byteMatchStatement: {
-          searchString: '/v1/telemetry',
-          fieldToMatch: { uriPath: {} },
-          positionalConstraint: 'ENDS_WITH',
-          textTransformations: [{ priority: 0, type: 'NONE' }],
-        },
-      },
-    ],
-  },
-};
+    };
+  };
+  // WAF's OR needs at least two statements.
+  return vendor.length === 1 ? one(vendor[0]!) : { orStatement: { statements: vendor.map(one) } };
+}
 /** Media types API Gateway passes through as binary (telemetry formats; PDF reports and archived PDFs). */
 export const BINARY_MEDIA_TYPES = ['application/x-protobuf', 'application/octet-stream', 'application/pdf'];
 
@@ -354,6 +372,7 @@ export class Api extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    const vendorRequests = vendorRequestStatement(props.routes);
     this.webAcl = new wafv2.CfnWebACL(this, 'Waf', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
@@ -373,7 +392,7 @@ export class Api extends Construct {
             rateBasedStatement: {
               limit: WAF_RATE_LIMIT,
               aggregateKeyType: 'IP',
-              scopeDownStatement: { notStatement: { statement: TELEMETRY_PATH } },
+              scopeDownStatement: { notStatement: { statement: vendorRequests } },
             },
           },
           visibilityConfig: {
@@ -391,7 +410,7 @@ export class Api extends Construct {
             rateBasedStatement: {
               limit: WAF_TELEMETRY_RATE_LIMIT,
               aggregateKeyType: 'IP',
-              scopeDownStatement: TELEMETRY_PATH,
+              scopeDownStatement: vendorRequests,
             },
           },
           visibilityConfig: {

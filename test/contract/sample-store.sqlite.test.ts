@@ -1,10 +1,94 @@
 import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
-import { SqliteSampleStore } from '../../shared/adapters/sqlite/telemetry.js';
+import { SqliteSampleStore, storedSampleTotals } from '../../shared/adapters/sqlite/telemetry.js';
+import type { Sample } from '../../shared/domain/telemetry/model.js';
 import { sampleStoreContract } from './sample-store.contract.js';
 
 sampleStoreContract('sqlite', () => {
   const db = new Database(':memory:');
   const rollups = new SqliteRollupStore(db);
   return { store: new SqliteSampleStore(db, rollups), rollups };
+});
+
+// Every write cut into chunks at once: retries, conflicts and reads then go through the chunks, not the heads.
+sampleStoreContract('sqlite, a checkpoint after every write', () => {
+  const db = new Database(':memory:');
+  const rollups = new SqliteRollupStore(db);
+  return { store: new SqliteSampleStore(db, rollups, undefined, { checkpointSamples: 1 }), rollups };
+});
+
+const T0 = Date.UTC(2026, 0, 1);
+const gauge = (ts: number, value: number, series = 'v1|probe_success|job=a'): Sample => ({
+  index: 0,
+  vendorId: 'v1',
+  series,
+  sliKey: 'svc_a/availability',
+  measure: 'ratio',
+  type: 'gauge',
+  feed: 'ratio',
+  timestampMs: ts,
+  value,
+  events: 0,
+  cumulative: false,
+  rollup: true,
+});
+
+describe('SQLite raw samples: append records, heads and chunks', () => {
+  it('keeps every acknowledged sample across a restart: the append records are replayed into the heads', async () => {
+    const db = new Database(':memory:');
+    const rollups = new SqliteRollupStore(db);
+    const first = new SqliteSampleStore(db, rollups, undefined, { checkpointSamples: 3 });
+    await first.write([gauge(T0, 1), gauge(T0 + 1000, 0)]);
+    await first.write([gauge(T0 + 2000, 1), gauge(T0 + 3000, 1, 'v1|probe_success|job=b')]); // checkpointed
+    await first.write([gauge(T0 + 4000, 0.5)]); // only in the append log
+    // The process dies: a new store on the same database knows everything written.
+    const second = new SqliteSampleStore(db, rollups);
+    expect(await second.count()).toBe(5);
+    const again = await second.write([gauge(T0 + 4000, 0.5), gauge(T0, 1), gauge(T0 + 1000, 1)]);
+    expect(again).toMatchObject({ stored: 0, duplicates: 2 });
+    expect(again.rejected.map((r) => [r.sample.timestampMs, r.reason])).toEqual([
+      [T0 + 1000, 'conflicting_value'],
+    ]);
+    expect(
+      (await second.read('svc_a/availability', T0, T0 + 10_000)).map((r) => [r.timestampMs, r.value]),
+    ).toEqual([
+      [T0, 1],
+      [T0 + 1000, 0],
+      [T0 + 2000, 1],
+      [T0 + 3000, 1],
+      [T0 + 4000, 0.5],
+    ]);
+    expect(storedSampleTotals(db)).toMatchObject({ n: 5, sum: 3.5 });
+  });
+
+  it('takes a late sample between chunked ones, and reads it in its place', async () => {
+    const db = new Database(':memory:');
+    const store = new SqliteSampleStore(db, new SqliteRollupStore(db), undefined, { checkpointSamples: 1 });
+    await store.write([gauge(T0, 1), gauge(T0 + 2000, 1)]);
+    const late = await store.write([gauge(T0 + 1000, 0), gauge(T0 + 2000, 1)]);
+    expect(late).toMatchObject({ stored: 1, duplicates: 1 });
+    expect((await store.read('svc_a/availability', T0, T0 + 3000)).map((r) => r.value)).toEqual([1, 0, 1]);
+    expect(await store.count('v1')).toBe(3);
+  });
+
+  it('converts a database of one row per sample into chunks when opened, and drops the old table', async () => {
+    const db = new Database(':memory:');
+    db.exec(`CREATE TABLE telemetry_series (id INTEGER PRIMARY KEY, series TEXT NOT NULL UNIQUE,
+      vendor_id TEXT NOT NULL, sli_key TEXT NOT NULL, measure TEXT NOT NULL);
+      CREATE TABLE telemetry_sample (series_id INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,
+      PRIMARY KEY (series_id, ts)) WITHOUT ROWID;
+      INSERT INTO telemetry_series VALUES (1, 'v1|probe_success|job=a', 'v1', 'svc_a/availability', 'ratio');`);
+    const insert = db.prepare('INSERT INTO telemetry_sample VALUES (1, ?, ?)');
+    for (let i = 0; i < 5; i++) insert.run(T0 + i * 1000, i % 2);
+    const store = new SqliteSampleStore(db, new SqliteRollupStore(db), undefined, { maxChunkSamples: 2 });
+    expect(
+      db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'telemetry_sample'").pluck().get(),
+    ).toBe(0);
+    expect(db.prepare('SELECT COUNT(*) FROM telemetry_chunk').pluck().get()).toBe(3);
+    expect((await store.read('svc_a/availability', T0, T0 + 10_000)).map((r) => r.value)).toEqual([
+      0, 1, 0, 1, 0,
+    ]);
+    expect((await store.write([gauge(T0 + 3000, 1)])).duplicates).toBe(1);
+  });
 });

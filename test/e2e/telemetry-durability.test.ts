@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../shared/adapters/sqlite/db.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
+import { storedSampleTotals } from '../../shared/adapters/sqlite/telemetry.js';
 import { exited, startChildServer } from '../helpers/child-server.js';
 import { testService } from '../helpers/telemetry-app.js';
 
@@ -95,12 +96,8 @@ describe('a SIGKILL in the middle of ingestion', () => {
     }
 
     const db = new Database(join(dir, 'accord.db'), { readonly: true });
-    const rows = db
-      .prepare(
-        `SELECT x.ts FROM telemetry_sample x JOIN telemetry_series s ON s.id = x.series_id WHERE s.sli_key = ?`,
-      )
-      .pluck()
-      .all(SLI) as number[];
+    // The store's chunks and append records (the append records of a killed process are what recovery replays).
+    const rows = storedSampleTotals(db, SLI).ts;
     const stored = new Set(rows);
     expect(rows.length).toBe(stored.size);
     for (const n of acknowledged) {

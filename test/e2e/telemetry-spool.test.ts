@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLocal } from '../../infra/local/app.js';
 import { FileSampleSpool } from '../../shared/adapters/fs/spool.js';
+import { storedSampleTotals } from '../../shared/adapters/sqlite/telemetry.js';
 import { readConfig } from '../../shared/runtime/config.js';
 import { storedSample } from '../helpers/telemetry.js';
 
@@ -28,7 +29,7 @@ describe('the spool on the embedded default', () => {
     });
     const app = await startLocal({ dataDir: dir, port: 0, config: readConfig({}) });
     try {
-      const stored = app.db.prepare('SELECT COUNT(*) FROM telemetry_sample').pluck().get();
+      const stored = storedSampleTotals(app.db).n;
       expect(stored).toBe(3);
       const total = app.db.prepare('SELECT SUM(total) FROM rollup_bucket').pluck().get();
       expect(total).toBe(3);

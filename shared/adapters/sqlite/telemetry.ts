@@ -20,34 +20,127 @@ import type {
 } from '../../ports/telemetry.js';
 import type { Discrepancy, UnmappedSeries } from '../../schemas/telemetry.js';
 import { conflict, countCumulativeSync, withoutDecided } from '../series-state.js';
+import { decodeChunk, encodeChunk } from './chunks.js';
 import type { Db } from './db.js';
 import type { SqliteRollupStore } from './rollups.js';
 
+/** A series' samples not yet in a chunk: parallel arrays in ascending time order. */
+interface Head {
+  ts: number[];
+  values: number[];
+}
+
+/** What this process knows of one stored series. */
+interface SeriesInfo {
+  id: number;
+  vendorId: string;
+  /** Samples since the last checkpoint (also in the append log), in time order. */
+  head: Head;
+  /** Time range of the series' chunks (Infinity / -Infinity when it has none). */
+  chunkMin: number;
+  chunkMax: number;
+}
+
+/** Tuning of the raw store: when the heads are cut into chunks, and how large a chunk may be. */
+export interface SampleStoreOptions {
+  /** Cut every head into chunks once this many samples wait in the heads (default 200,000: about 3 MB). */
+  checkpointSamples?: number;
+  /** ...or once the oldest waiting sample was appended this long ago (default 15 minutes). */
+  checkpointAgeMs?: number;
+  /** Most samples in one chunk (default 1,024). */
+  maxChunkSamples?: number;
+}
+
+const LOG_STRIDE = 3; // series id, timestamp, value: one Float64 each
+
+function search(a: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Inserts (t, v) into a head kept in time order (nearly always at its end). */
+function headInsert(h: Head, t: number, v: number): void {
+  const n = h.ts.length;
+  if (n === 0 || h.ts[n - 1]! < t) {
+    h.ts.push(t);
+    h.values.push(v);
+    return;
+  }
+  const at = search(h.ts, t);
+  h.ts.splice(at, 0, t);
+  h.values.splice(at, 0, v);
+}
+
+function headRemove(h: Head, t: number): void {
+  const at = search(h.ts, t);
+  if (h.ts[at] === t) {
+    h.ts.splice(at, 1);
+    h.values.splice(at, 1);
+  }
+}
+
 /**
- * Raw samples in SQLite: one row per (series, timestamp), the series interned in its own table. A write is
- * one transaction: INSERT OR IGNORE the rows (a held row with another value is a conflict), the counter states of
- * the new cumulative samples (whose out-of-order and repeated samples are taken back out), then the rollups of
- * exactly what was new. Committed to the WAL before write() resolves, so an acknowledged sample survives a crash.
+ * Raw samples in SQLite as compressed chunks per series (`chunks.ts`: delta-of-delta timestamps, integer-delta or
+ * XOR values), after Gorilla and Prometheus TSDB, with the durability of the row-per-sample design it replaced:
+ *
+ * - **A write is one transaction**: the request's new samples as ONE append record (`telemetry_sample_log`: series
+ *   id, time and value as 24 bytes each), the counter states of its cumulative samples and the rollups of exactly
+ *   what was new. Committed to the WAL before write() resolves: an acknowledged sample survives a crash.
+ * - **The heads**: the same samples are kept in memory per series (`Head`), the last written ones; a sample is a
+ *   retry or a conflict when its series holds that time already, looked up in the head, then (only when the time
+ *   falls inside the series' chunk range: late data) in the chunks that cover it. In-order data never reads SQLite.
+ * - **Checkpoint**: when the heads hold `checkpointSamples` samples or the oldest is `checkpointAgeMs` old, every
+ *   head becomes chunks (at most `maxChunkSamples` each) and the append records are deleted, in one transaction:
+ *   each sample is in exactly one of the two tables at every commit.
+ * - **Recovery**: opening the store replays the append records into the heads (a crash loses no acknowledged
+ *   sample). A database of the row-per-sample design is converted into chunks once, when opened.
+ * - **Reads** merge the chunks overlapping the range and the heads. Chunks of one series may overlap in time (a
+ *   late sample lands in a later chunk); no sample is in two.
+ *
+ * One writing process per database file (the embedded default's server): the heads are that process's memory.
  */
 export class SqliteSampleStore implements SampleStore {
-  private readonly seriesIds = new Map<string, number>();
+  private readonly bySeries = new Map<string, SeriesInfo>();
+  private readonly byId = new Map<number, SeriesInfo>();
+  private headSamples = 0;
+  private oldestHeadMs = 0;
+  private lastLogId = 0;
+  private readonly opts: Required<SampleStoreOptions>;
   private readonly s: {
     findSeries: Statement<[string]>;
+    seriesById: Statement<[number]>;
     addSeries: Statement<[string, string, string, string]>;
-    insert: Statement<[number, number, number]>;
-    held: Statement<[number, number]>;
-    remove: Statement<[number, number]>;
-    read: Statement<[string, number, number]>;
+    bounds: Statement<[number]>;
+    covering: Statement<[number, number, number]>;
+    appendLog: Statement<[number, Buffer]>;
+    readLog: Statement<[]>;
+    clearLog: Statement<[number]>;
+    addChunk: Statement<[number, number, number, number, Uint8Array]>;
+    slis: Statement<[string]>;
+    readChunks: Statement<[string, number, number]>;
     count: Statement<[]>;
     countVendor: Statement<[string]>;
   };
-  private readonly writeTx: (samples: readonly Sample[]) => WriteOutcome;
+  private readonly writeTx: (samples: readonly Sample[], undo: [SeriesInfo, number][]) => WriteOutcome;
+  private readonly checkpointTx: () => void;
 
   constructor(
     db: Db,
     private readonly rollups: SqliteRollupStore,
     readonly states: SqliteSeriesStateStore = new SqliteSeriesStateStore(db),
+    options: SampleStoreOptions = {},
   ) {
+    this.opts = {
+      checkpointSamples: options.checkpointSamples ?? 200_000,
+      checkpointAgeMs: options.checkpointAgeMs ?? 15 * 60_000,
+      maxChunkSamples: options.maxChunkSamples ?? 1024,
+    };
     db.exec(`
       CREATE TABLE IF NOT EXISTS telemetry_series (
         id INTEGER PRIMARY KEY,
@@ -57,93 +150,357 @@ export class SqliteSampleStore implements SampleStore {
         measure TEXT NOT NULL
       );
       CREATE INDEX IF NOT EXISTS telemetry_series_sli ON telemetry_series (sli_key);
-      CREATE TABLE IF NOT EXISTS telemetry_sample (
+      CREATE TABLE IF NOT EXISTS telemetry_chunk (
+        id INTEGER PRIMARY KEY,
         series_id INTEGER NOT NULL,
-        ts INTEGER NOT NULL,
-        value REAL NOT NULL,
-        PRIMARY KEY (series_id, ts)
-      ) WITHOUT ROWID;
+        min_ts INTEGER NOT NULL,
+        max_ts INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        data BLOB NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS telemetry_chunk_series ON telemetry_chunk (series_id, max_ts);
+      CREATE TABLE IF NOT EXISTS telemetry_sample_log (
+        id INTEGER PRIMARY KEY,
+        n INTEGER NOT NULL,
+        data BLOB NOT NULL
+      );
     `);
     this.s = {
-      findSeries: db.prepare('SELECT id FROM telemetry_series WHERE series = ?').pluck(),
+      findSeries: db.prepare('SELECT id, vendor_id FROM telemetry_series WHERE series = ?').raw(),
+      seriesById: db.prepare('SELECT series, vendor_id FROM telemetry_series WHERE id = ?').raw(),
       addSeries: db.prepare(
         'INSERT INTO telemetry_series (series, vendor_id, sli_key, measure) VALUES (?, ?, ?, ?)',
       ),
-      insert: db.prepare('INSERT OR IGNORE INTO telemetry_sample (series_id, ts, value) VALUES (?, ?, ?)'),
-      held: db.prepare('SELECT value FROM telemetry_sample WHERE series_id = ? AND ts = ?').pluck(),
-      remove: db.prepare('DELETE FROM telemetry_sample WHERE series_id = ? AND ts = ?'),
-      read: db.prepare(
-        `SELECT s.series, s.vendor_id AS vendorId, s.sli_key AS sliKey, s.measure, x.ts AS timestampMs, x.value
-         FROM telemetry_series s JOIN telemetry_sample x ON x.series_id = s.id
-         WHERE s.sli_key = ? AND x.ts >= ? AND x.ts < ? ORDER BY x.ts, s.series`,
+      bounds: db.prepare('SELECT MIN(min_ts), MAX(max_ts) FROM telemetry_chunk WHERE series_id = ?').raw(),
+      covering: db
+        .prepare('SELECT data FROM telemetry_chunk WHERE series_id = ? AND max_ts >= ? AND min_ts <= ?')
+        .pluck(),
+      appendLog: db.prepare('INSERT INTO telemetry_sample_log (n, data) VALUES (?, ?)'),
+      readLog: db.prepare('SELECT id, data FROM telemetry_sample_log ORDER BY id').raw(),
+      clearLog: db.prepare('DELETE FROM telemetry_sample_log WHERE id <= ?'),
+      addChunk: db.prepare(
+        'INSERT INTO telemetry_chunk (series_id, min_ts, max_ts, n, data) VALUES (?, ?, ?, ?, ?)',
       ),
-      count: db.prepare('SELECT COUNT(*) FROM telemetry_sample').pluck(),
+      slis: db.prepare('SELECT id, series, vendor_id, measure FROM telemetry_series WHERE sli_key = ?').raw(),
+      readChunks: db
+        .prepare(
+          `SELECT c.series_id, c.data FROM telemetry_series s JOIN telemetry_chunk c ON c.series_id = s.id
+           WHERE s.sli_key = ? AND c.max_ts >= ? AND c.min_ts < ?`,
+        )
+        .raw(),
+      count: db.prepare('SELECT TOTAL(n) FROM telemetry_chunk').pluck(),
       countVendor: db
         .prepare(
-          `SELECT COUNT(*) FROM telemetry_sample x JOIN telemetry_series s ON s.id = x.series_id
+          `SELECT TOTAL(c.n) FROM telemetry_chunk c JOIN telemetry_series s ON s.id = c.series_id
            WHERE s.vendor_id = ?`,
         )
         .pluck(),
     };
-    this.writeTx = db.transaction((samples: readonly Sample[]) => {
-      let fresh: Sample[] = [];
-      const rejected: StoreRejection[] = [];
-      let duplicates = 0;
-      for (const x of samples) {
-        const id = this.seriesId(x);
-        if (this.s.insert.run(id, x.timestampMs, x.value).changes === 1) fresh.push(x);
-        else {
-          const held = this.s.held.get(id, x.timestampMs) as number;
-          if (held === x.value) duplicates++;
-          else rejected.push(conflict(x, held));
-        }
-      }
-      const step = countCumulativeSync(
-        (series) => this.states.loadSync(series),
-        (changes) => this.states.commitSync(changes),
-        fresh,
-      );
-      if (step.rejected.length || step.repeats.length) {
-        for (const r of step.rejected) this.s.remove.run(this.seriesId(r.sample), r.sample.timestampMs);
-        for (const r of step.repeats) this.s.remove.run(this.seriesId(r), r.timestampMs);
-        rejected.push(...step.rejected);
-        duplicates += step.repeats.length;
-        fresh = withoutDecided(fresh, step);
-      }
-      const deltas = rollupDeltas(fresh);
-      if (deltas.length) this.rollups.addSync(deltas);
-      return { stored: fresh.length, duplicates, fresh, rejected };
-    });
+    this.writeTx = db.transaction((samples: readonly Sample[], undo: [SeriesInfo, number][]) =>
+      this.writeInTx(samples, undo),
+    );
+    this.checkpointTx = db.transaction(() => this.checkpointInTx());
+    convertRowStore(db, this.opts.maxChunkSamples);
+    this.recover();
   }
 
   async write(samples: readonly Sample[]): Promise<WriteOutcome> {
     if (samples.length === 0) return { stored: 0, duplicates: 0, fresh: [], rejected: [] };
+    const undo: [SeriesInfo, number][] = [];
+    let out: WriteOutcome;
     try {
-      return this.writeTx(samples);
+      out = this.writeTx(samples, undo);
     } catch (e) {
-      // A failed transaction may have interned series ids that rolled back with it.
-      this.seriesIds.clear();
+      // The transaction rolled back: so do the heads, and series ids interned inside it.
+      for (const [info, t] of undo) headRemove(info.head, t);
+      this.bySeries.clear();
+      this.byId.clear();
+      this.headSamples = 0;
+      this.recover();
       throw e;
     }
+    if (out.stored > 0) {
+      if (this.headSamples === 0) this.oldestHeadMs = Date.now();
+      this.headSamples += out.stored;
+      if (
+        this.headSamples >= this.opts.checkpointSamples ||
+        Date.now() - this.oldestHeadMs >= this.opts.checkpointAgeMs
+      )
+        this.checkpoint();
+    }
+    return out;
+  }
+
+  /** Cuts every head into chunks and empties the append log (one transaction). A failure leaves both as they were. */
+  checkpoint(): void {
+    if (this.headSamples === 0) return;
+    try {
+      this.checkpointTx();
+    } catch {
+      return; // the heads and the log are intact; the next write tries again
+    }
+    for (const info of this.byId.values()) {
+      const h = info.head;
+      if (h.ts.length === 0) continue;
+      info.chunkMin = Math.min(info.chunkMin, h.ts[0]!);
+      info.chunkMax = Math.max(info.chunkMax, h.ts[h.ts.length - 1]!);
+      info.head = { ts: [], values: [] };
+    }
+    this.headSamples = 0;
   }
 
   async read(sliKey: string, fromMs: number, toMs: number): Promise<StoredSample[]> {
-    return this.s.read.all(sliKey, fromMs, toMs) as StoredSample[];
+    const series = this.s.slis.all(sliKey) as [number, string, string, string][];
+    if (series.length === 0) return [];
+    const meta = new Map(series.map(([id, name, vendorId, measure]) => [id, { name, vendorId, measure }]));
+    const out: StoredSample[] = [];
+    const add = (id: number, ts: readonly number[], values: readonly number[]) => {
+      const m = meta.get(id)!;
+      for (let i = 0; i < ts.length; i++) {
+        const t = ts[i]!;
+        if (t >= fromMs && t < toMs)
+          out.push({
+            series: m.name,
+            vendorId: m.vendorId,
+            sliKey,
+            measure: m.measure,
+            timestampMs: t,
+            value: values[i]!,
+          });
+      }
+    };
+    for (const [id, data] of this.s.readChunks.all(sliKey, fromMs, toMs) as [number, Uint8Array][]) {
+      const c = decodeChunk(data);
+      add(id, c.ts, c.values);
+    }
+    for (const [id] of series) {
+      const info = this.byId.get(id);
+      if (info) add(id, info.head.ts, info.head.values);
+    }
+    return out.sort(
+      (a, b) => a.timestampMs - b.timestampMs || (a.series < b.series ? -1 : a.series > b.series ? 1 : 0),
+    );
   }
 
   async count(vendorId?: string): Promise<number> {
-    return (vendorId === undefined ? this.s.count.get() : this.s.countVendor.get(vendorId)) as number;
+    let n = (vendorId === undefined ? this.s.count.get() : this.s.countVendor.get(vendorId)) as number;
+    for (const info of this.byId.values())
+      if (vendorId === undefined || info.vendorId === vendorId) n += info.head.ts.length;
+    return n;
   }
 
-  private seriesId(x: Sample): number {
-    let id = this.seriesIds.get(x.series);
-    if (id === undefined) {
-      id = this.s.findSeries.get(x.series) as number | undefined;
-      id ??= Number(this.s.addSeries.run(x.series, x.vendorId, x.sliKey, x.measure).lastInsertRowid);
-      this.seriesIds.set(x.series, id);
+  private writeInTx(samples: readonly Sample[], undo: [SeriesInfo, number][]): WriteOutcome {
+    let fresh: Sample[] = [];
+    const infos: SeriesInfo[] = [];
+    const rejected: StoreRejection[] = [];
+    let duplicates = 0;
+    for (const x of samples) {
+      const info = this.info(x);
+      const t = x.timestampMs;
+      const h = info.head;
+      const last = h.ts.length ? h.ts[h.ts.length - 1]! : Number.NEGATIVE_INFINITY;
+      let held: number | undefined;
+      if (t <= last || t <= info.chunkMax) held = this.held(info, t);
+      if (held === undefined) {
+        headInsert(h, t, x.value);
+        undo.push([info, t]);
+        fresh.push(x);
+        infos.push(info);
+      } else if (held === x.value || (Number.isNaN(held) && Number.isNaN(x.value))) duplicates++;
+      else rejected.push(conflict(x, held));
     }
-    return id;
+    const step = countCumulativeSync(
+      (series) => this.states.loadSync(series),
+      (changes) => this.states.commitSync(changes),
+      fresh,
+    );
+    if (step.rejected.length || step.repeats.length) {
+      for (const r of step.rejected) headRemove(this.info(r.sample).head, r.sample.timestampMs);
+      for (const r of step.repeats) headRemove(this.info(r).head, r.timestampMs);
+      rejected.push(...step.rejected);
+      duplicates += step.repeats.length;
+      const kept = withoutDecided(fresh, step);
+      const keep = new Set(kept);
+      const keptInfos: SeriesInfo[] = [];
+      for (let i = 0; i < fresh.length; i++) if (keep.has(fresh[i]!)) keptInfos.push(infos[i]!);
+      fresh = kept;
+      infos.length = 0;
+      infos.push(...keptInfos);
+    }
+    if (fresh.length) {
+      const rec = new Float64Array(fresh.length * LOG_STRIDE);
+      for (let i = 0; i < fresh.length; i++) {
+        rec[i * LOG_STRIDE] = infos[i]!.id;
+        rec[i * LOG_STRIDE + 1] = fresh[i]!.timestampMs;
+        rec[i * LOG_STRIDE + 2] = fresh[i]!.value;
+      }
+      const id = Number(
+        this.s.appendLog.run(fresh.length, Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength))
+          .lastInsertRowid,
+      );
+      if (id > this.lastLogId) this.lastLogId = id;
+    }
+    const deltas = rollupDeltas(fresh);
+    if (deltas.length) this.rollups.addSync(deltas);
+    return { stored: fresh.length, duplicates, fresh, rejected };
   }
+
+  private checkpointInTx(): void {
+    const max = this.opts.maxChunkSamples;
+    for (const info of this.byId.values()) {
+      const { ts, values } = info.head;
+      for (let from = 0; from < ts.length; from += max) {
+        const to = Math.min(ts.length, from + max);
+        this.s.addChunk.run(info.id, ts[from]!, ts[to - 1]!, to - from, encodeChunk(ts, values, from, to));
+      }
+    }
+    this.s.clearLog.run(this.lastLogId);
+  }
+
+  /** The value the series holds at time t (head, then the chunks covering t), or undefined. */
+  private held(info: SeriesInfo, t: number): number | undefined {
+    const h = info.head;
+    const at = search(h.ts, t);
+    if (h.ts[at] === t) return h.values[at];
+    if (t < info.chunkMin || t > info.chunkMax) return undefined;
+    for (const data of this.s.covering.all(info.id, t, t) as Uint8Array[]) {
+      const c = decodeChunk(data);
+      const i = search(c.ts, t);
+      if (c.ts[i] === t) return c.values[i];
+    }
+    return undefined;
+  }
+
+  private info(x: Sample): SeriesInfo {
+    let info = this.bySeries.get(x.series);
+    if (info === undefined) {
+      const row = this.s.findSeries.get(x.series) as [number, string] | undefined;
+      const id = row
+        ? row[0]
+        : Number(this.s.addSeries.run(x.series, x.vendorId, x.sliKey, x.measure).lastInsertRowid);
+      info = this.track(id, x.series, row ? row[1] : x.vendorId);
+    }
+    return info;
+  }
+
+  private track(id: number, series: string, vendorId: string): SeriesInfo {
+    const [min, max] = this.s.bounds.get(id) as [number | null, number | null];
+    const info: SeriesInfo = {
+      id,
+      vendorId,
+      head: { ts: [], values: [] },
+      chunkMin: min ?? Number.POSITIVE_INFINITY,
+      chunkMax: max ?? Number.NEGATIVE_INFINITY,
+    };
+    this.bySeries.set(series, info);
+    this.byId.set(id, info);
+    return info;
+  }
+
+  /** Replays the append records (samples since the last checkpoint) into the heads. */
+  private recover(): void {
+    for (const [id, data] of this.s.readLog.all() as [number, Buffer][]) {
+      const rec = new Float64Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+      for (let i = 0; i < rec.length; i += LOG_STRIDE) {
+        const sid = rec[i]!;
+        let info = this.byId.get(sid);
+        if (info === undefined) {
+          const row = this.s.seriesById.get(sid) as [string, string] | undefined;
+          if (!row) throw new Error(`telemetry_sample_log ${id} names series ${sid}, which does not exist`);
+          info = this.track(sid, row[0], row[1]);
+        }
+        headInsert(info.head, rec[i + 1]!, rec[i + 2]!);
+        this.headSamples++;
+      }
+      if (id > this.lastLogId) this.lastLogId = id;
+    }
+    if (this.headSamples > 0) this.oldestHeadMs = Date.now();
+  }
+}
+
+/**
+ * Converts a database of the row-per-sample design (`telemetry_sample`, one row per series and time) into chunks,
+ * once, in one transaction, and drops the old table.
+ */
+function convertRowStore(db: Db, maxChunkSamples: number): void {
+  const exists = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'telemetry_sample'")
+    .get();
+  if (!exists) return;
+  const add = db.prepare(
+    'INSERT INTO telemetry_chunk (series_id, min_ts, max_ts, n, data) VALUES (?, ?, ?, ?, ?)',
+  );
+  db.transaction(() => {
+    let id = -1;
+    let ts: number[] = [];
+    let values: number[] = [];
+    const flush = () => {
+      for (let from = 0; from < ts.length; from += maxChunkSamples) {
+        const to = Math.min(ts.length, from + maxChunkSamples);
+        add.run(id, ts[from]!, ts[to - 1]!, to - from, encodeChunk(ts, values, from, to));
+      }
+      ts = [];
+      values = [];
+    };
+    for (const [sid, t, v] of db
+      .prepare('SELECT series_id, ts, value FROM telemetry_sample ORDER BY series_id, ts')
+      .raw()
+      .iterate() as IterableIterator<[number, number, number]>) {
+      if (sid !== id) {
+        flush();
+        id = sid;
+      }
+      ts.push(t);
+      values.push(v);
+    }
+    flush();
+    db.exec('DROP TABLE telemetry_sample');
+  })();
+}
+
+/**
+ * Every raw sample the database holds (chunks and append records), read in one snapshot through any connection,
+ * even while the server writes: how many, and their sum (what the ingest bench and tests check against what they
+ * sent).
+ */
+export function storedSampleTotals(db: Db, sliKey?: string): { n: number; sum: number; ts: number[] } {
+  const read = db.transaction(() => {
+    const ids =
+      sliKey === undefined
+        ? undefined
+        : new Set(
+            db.prepare('SELECT id FROM telemetry_series WHERE sli_key = ?').pluck().all(sliKey) as number[],
+          );
+    let n = 0;
+    let sum = 0;
+    const ts: number[] = [];
+    for (const [sid, data] of db
+      .prepare('SELECT series_id, data FROM telemetry_chunk')
+      .raw()
+      .iterate() as IterableIterator<[number, Uint8Array]>) {
+      if (ids && !ids.has(sid)) continue;
+      const c = decodeChunk(data);
+      n += c.ts.length;
+      for (let i = 0; i < c.ts.length; i++) {
+        sum += c.values[i]!;
+        ts.push(c.ts[i]!);
+      }
+    }
+    for (const data of db
+      .prepare('SELECT data FROM telemetry_sample_log')
+      .pluck()
+      .iterate() as IterableIterator<Buffer>) {
+      const rec = new Float64Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+      for (let i = 0; i < rec.length; i += LOG_STRIDE) {
+        if (ids && !ids.has(rec[i]!)) continue;
+        n++;
+        sum += rec[i + 2]!;
+        ts.push(rec[i + 1]!);
+      }
+    }
+    return { n, sum, ts };
+  });
+  return read();
 }
 
 export class SqliteIdempotencyStore implements IdempotencyStore {

@@ -62,6 +62,13 @@ const INTERVALS_S = [15, 30, 60];
 /** Issue 9: at least Prometheus's own receiver's rate, at most 1.5 × its peak RSS, measured in the same run. */
 export const TARGET = { vsPrometheus: 1.0, rssVsPrometheus: 1.5 } as const;
 
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
 function vmHwmMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
@@ -367,7 +374,9 @@ export async function benchIngest(): Promise<BenchEntry[]> {
   const entries: BenchEntry[] = [];
   let prometheus: ChildProcess | undefined;
   try {
+    const cpu0 = cpuSeconds(child.pid!);
     const remote = await load(url, bodies, { ...remoteWriteHeaders, 'x-api-key': apiKey }, BATCH);
+    const cpu = cpuSeconds(child.pid!) - cpu0;
     // Peak RSS of the remote-write run alone, the figure set beside Prometheus's.
     const peak = vmHwmMb(child.pid!);
     // Every sample held: the store's chunks and append records, read in one snapshot through a second connection
@@ -397,7 +406,9 @@ export async function benchIngest(): Promise<BenchEntry[]> {
     const p = await startPrometheus(dir);
     prometheus = p.child;
     // Prometheus answers 204 with no body; the batch's samples are then in its head.
+    const promCpu0 = cpuSeconds(prometheus.pid!);
     const prom = await load(p.url, bodies, remoteWriteHeaders, BATCH, '/api/v1/write', () => BATCH);
+    const promCpu = cpuSeconds(prometheus.pid!) - promCpu0;
     const promPeak = vmHwmMb(prometheus.pid!);
     const at = all[all.length - 1]!.timestampMs + 1000;
     const range = `${Math.ceil((at - all[0]!.timestampMs) / 60_000) + 1}m`;
@@ -436,6 +447,22 @@ export async function benchIngest(): Promise<BenchEntry[]> {
         value: ratio(e2e / promRate),
         unit: 'ratio',
         target: { op: '>=', limit: TARGET.vsPrometheus },
+      },
+      // CPU time is steadier than wall time on a shared machine: what each side spent on the same bodies.
+      {
+        name: 'ingest.server.cpu_us_per_sample',
+        value: round((cpu * 1e6) / TOTAL),
+        unit: 'µs CPU (user+system) per sample, remote-write run',
+      },
+      {
+        name: 'ingest.prometheus.cpu_us_per_sample',
+        value: round((promCpu * 1e6) / TOTAL),
+        unit: 'µs CPU (user+system) per sample, same bodies',
+      },
+      {
+        name: 'ingest.cpu_vs_prometheus.ratio',
+        value: ratio(cpu / promCpu),
+        unit: 'ratio (Accord CPU / Prometheus CPU)',
       },
       { name: 'ingest.request.p99_ms', value: round(remote.p99), unit: 'ms' },
       { name: 'ingest.request.p50_ms', value: round(remote.p50), unit: 'ms' },

@@ -40,6 +40,32 @@ export interface PrepareContext {
   oldestMs?: number | undefined;
 }
 
+/** Rejects every sample of a series with one reason (the field, if any, appended to each point's path). */
+function rejectAll(
+  rejected: Rejection[],
+  s: DecodedSeries,
+  reason: string,
+  message: string,
+  field = '',
+): void {
+  for (const p of s.points)
+    rejected.push({ index: p.index, path: `${pointPath(s, p.index)}${field}`, reason, message });
+  for (const h of s.histograms ?? [])
+    rejected.push({ index: h.index, path: `${pointPath(s, h.index)}${field}`, reason, message });
+}
+
+/** Rejects one point of a series. */
+function rejectAt(
+  rejected: Rejection[],
+  s: DecodedSeries,
+  p: { index: number },
+  reason: string,
+  message: string,
+  field = '',
+): void {
+  rejected.push({ index: p.index, path: `${pointPath(s, p.index)}${field}`, reason, message });
+}
+
 /**
  * Maps, validates and normalises a decoded batch. Every submitted sample ends up either accepted (in canonical
  * units and UTC, with how it feeds its SLI) or rejected with its index, path and reason; every series is counted
@@ -60,12 +86,6 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
 
   for (const s of batch.series) {
     const sampleCount = s.points.length + (s.histograms?.length ?? 0);
-    const rejectAll = (reason: string, message: string, field = '') => {
-      for (const p of s.points)
-        rejected.push({ index: p.index, path: `${pointPath(s, p.index)}${field}`, reason, message });
-      for (const h of s.histograms ?? [])
-        rejected.push({ index: h.index, path: `${pointPath(s, h.index)}${field}`, reason, message });
-    };
     // Labels every format shares the rules of: checked before mapping (a repeated name hides a value).
     const labelProblem = s.labelProblem ?? labelLimits(s.series.labels, limits);
     if (labelProblem) {
@@ -106,7 +126,12 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
             samples: sampleCount,
           });
         bump(seriesOf, series, sampleCount, true);
-        rejectAll('unmapped_series', `no mapping rule maps ${s.series.metric} for vendor ${vendorId}`);
+        rejectAll(
+          rejected,
+          s,
+          'unmapped_series',
+          `no mapping rule maps ${s.series.metric} for vendor ${vendorId}`,
+        );
         continue;
       }
       target = m.target;
@@ -131,11 +156,13 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
 
     const decision = decideFeed(type === 'native-histogram' ? 'gauge' : type, target);
     if (!decision.ok) {
-      rejectAll(decision.reason, decision.message);
+      rejectAll(rejected, s, decision.reason, decision.message);
       continue;
     }
     if (decision.type === 'rate' && !s.intervalS) {
       rejectAll(
+        rejected,
+        s,
         'missing_interval',
         'a rate needs the interval it covers (Datadog `interval`) to become a count of events',
       );
@@ -151,11 +178,8 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       seen.set(series, times);
     }
 
-    // One closure per series, not per sample: the point being read is `p`.
-    let p = s.points[0]!;
-    const reject = (reason: string, message: string, field = '') =>
-      rejected.push({ index: p.index, path: `${pointPath(s, p.index)}${field}`, reason, message });
-    for (p of s.points) {
+    // No closure per series (under tsx, keepNames makes each one a defineProperty call): see rejectAt.
+    for (const p of s.points) {
       // Value: a finite number.
       const raw = p.value;
       let value: number;
@@ -164,17 +188,17 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       else if (raw === 'Infinity') value = Number.POSITIVE_INFINITY;
       else if (raw === '-Infinity') value = Number.NEGATIVE_INFINITY;
       else {
-        reject('missing_value', 'the sample has no value', '.value');
+        rejectAt(rejected, s, p, 'missing_value', 'the sample has no value', '.value');
         continue;
       }
       if (Number.isNaN(value)) {
         if (isStaleMarker(value))
-          reject('stale_marker', 'a Prometheus staleness marker carries no measurement');
-        else reject('value_nan', 'the value is NaN', '.value');
+          rejectAt(rejected, s, p, 'stale_marker', 'a Prometheus staleness marker carries no measurement');
+        else rejectAt(rejected, s, p, 'value_nan', 'the value is NaN', '.value');
         continue;
       }
       if (!Number.isFinite(value)) {
-        reject('value_infinite', 'the value is infinite', '.value');
+        rejectAt(rejected, s, p, 'value_infinite', 'the value is infinite', '.value');
         continue;
       }
 
@@ -184,7 +208,10 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       if (!histogramPart) {
         const unit = unitInfo(unitName);
         if (!unit) {
-          reject(
+          rejectAt(
+            rejected,
+            s,
+            p,
             'unknown_unit',
             `"${unitName}" is not a unit Accord knows (ns, us, ms, s, ratio, percent, count)`,
             '.unit',
@@ -192,33 +219,61 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
           continue;
         }
         if (!MEASURE_KINDS[target.measure].includes(unit.kind)) {
-          reject('unit_mismatch', `a ${target.measure} cannot be measured in ${unitName}`, '.unit');
+          rejectAt(
+            rejected,
+            s,
+            p,
+            'unit_mismatch',
+            `a ${target.measure} cannot be measured in ${unitName}`,
+            '.unit',
+          );
           continue;
         }
         value *= unit.factor;
       }
       if (!Number.isFinite(value)) {
-        reject('value_infinite', `the value becomes infinite once converted from ${unitName}`, '.value');
+        rejectAt(
+          rejected,
+          s,
+          p,
+          'value_infinite',
+          `the value becomes infinite once converted from ${unitName}`,
+          '.value',
+        );
         continue;
       }
       let n = 0;
       if (events) n = decision.type === 'rate' ? value * s.intervalS! : value;
       if (Math.abs(value) > MAX_VALUE || Math.abs(n) > MAX_VALUE) {
-        reject('value_out_of_range', `a value beyond ±${MAX_VALUE} cannot be counted exactly`, '.value');
+        rejectAt(
+          rejected,
+          s,
+          p,
+          'value_out_of_range',
+          `a value beyond ±${MAX_VALUE} cannot be counted exactly`,
+          '.value',
+        );
         continue;
       }
 
       // Bounds per measure.
       if (target.measure === 'duration' && value < 0 && feed === 'duration') {
-        reject('negative_duration', `a duration cannot be negative (${value} ms)`, '.value');
+        rejectAt(
+          rejected,
+          s,
+          p,
+          'negative_duration',
+          `a duration cannot be negative (${value} ms)`,
+          '.value',
+        );
         continue;
       }
       if ((events || cumulative) && value < 0) {
-        reject('negative_count', `an event count cannot be negative (${value})`, '.value');
+        rejectAt(rejected, s, p, 'negative_count', `an event count cannot be negative (${value})`, '.value');
         continue;
       }
       if (target.measure === 'ratio' && (value < 0 || value > 1)) {
-        reject('ratio_out_of_range', `a ratio must lie in [0, 1], got ${value}`, '.value');
+        rejectAt(rejected, s, p, 'ratio_out_of_range', `a ratio must lie in [0, 1], got ${value}`, '.value');
         continue;
       }
 
@@ -229,13 +284,16 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       else {
         const t = toInstant(p.time, s.epochUnit, p.timeZone ?? s.timeZone);
         if (!t.ok) {
-          reject(t.reason, `the time ${t.problem}`, '.time');
+          rejectAt(rejected, s, p, t.reason, `the time ${t.problem}`, '.time');
           continue;
         }
         ms = Math.round(t.ms);
       }
       if (ms > newest) {
-        reject(
+        rejectAt(
+          rejected,
+          s,
+          p,
           'timestamp_in_future',
           `the time is ${Math.round((ms - ctx.nowMs) / 1000)} s ahead of the receiver's clock`,
           '.time',
@@ -243,7 +301,10 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
         continue;
       }
       if (ms < oldest) {
-        reject(
+        rejectAt(
+          rejected,
+          s,
+          p,
           'timestamp_too_old',
           `the time is older than the accepted lateness of ${policy.latenessMs(vendorId) / 60_000} minutes`,
           '.time',
@@ -254,9 +315,18 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       const before = times.get(ms);
       if (before !== undefined) {
         if (before === value)
-          reject('duplicate_sample', 'the same series and time appear earlier in this batch');
+          rejectAt(
+            rejected,
+            s,
+            p,
+            'duplicate_sample',
+            'the same series and time appear earlier in this batch',
+          );
         else
-          reject(
+          rejectAt(
+            rejected,
+            s,
+            p,
             'conflicting_value',
             `the same series and time appear earlier in this batch with another value (${before})`,
           );

@@ -95,16 +95,21 @@ export function portfolioItem(o: PortfolioObjective, r: EvaluationResult | undef
   };
 }
 
+/** The rank of rows without a time to exhaustion: at risk (for another reason: low data, the forecast) first. */
+const NOT_BURNING_AT_RISK = Number.MAX_SAFE_INTEGER;
+const NOT_BURNING = Number.MAX_SAFE_INTEGER + 1;
+
 /**
  * The order key of a row, smallest first: 0 for a spent budget (breached, or nothing left), else the minutes to
- * exhaustion; rows not burning (no time to exhaustion) after every burning one; unknown rows last.
+ * exhaustion; rows without a time to exhaustion after every burning one, those at risk before the healthy ones (an
+ * operator must not find an at-risk objective below the healthy); unknown rows last.
  */
 export function exhaustionRank(
   i: Pick<PortfolioItem, 'status' | 'budget' | 'timeToExhaustionMinutes'>,
 ): number {
   if (i.status === 'unknown') return Number.MAX_VALUE;
   if (i.status === 'breached' || (i.budget && i.budget.remainingRatio <= 0)) return 0;
-  return i.timeToExhaustionMinutes ?? Number.MAX_SAFE_INTEGER;
+  return i.timeToExhaustionMinutes ?? (i.status === 'at-risk' ? NOT_BURNING_AT_RISK : NOT_BURNING);
 }
 
 /** Compares two rows in the dashboard's order: by exhaustion rank, then agreement id, then objective id. */

@@ -233,6 +233,31 @@ describe('the portfolio status (GET /v1/status)', () => {
     expect(seen).toEqual(['z1', 'h1', 'h2', 'y1', 'h3', 'x2', 'x1']);
   });
 
+  it('puts an at-risk objective without a time to exhaustion before the healthy ones that do not burn', async () => {
+    const evaluations = new MemoryEvaluationStore();
+    const a = agreementOf(5, 'retail', ['ok', 'low-data']);
+    await evaluations.save([
+      result(a, 'ok', 'healthy', 1, null),
+      result(a, 'low-data', 'at-risk', 0.9, null),
+    ]);
+    const uc = new ObjectiveUseCases({
+      source: new StaticObjectivesSource([a]),
+      rollups: new MemoryRollupStore(),
+      exceptions: new MemoryExceptionWindowStore(),
+      violations: new MemoryViolationStore(),
+      evaluations,
+      clock: { now: () => new Date('2026-04-08T00:05:00.000Z') },
+      ids: { next: (p) => `${p}_1` },
+      settings: SETTINGS,
+      severityRules: DEFAULT_SEVERITY_RULES,
+    });
+    const page = await uc.portfolioStatus(viewer(['retail']), { limit: 1 });
+    expect(page.items.map((i) => i.objectiveId)).toEqual(['low-data']);
+    const next = await uc.portfolioStatus(viewer(['retail']), { limit: 1, cursor: page.nextCursor! });
+    expect(next.items.map((i) => i.objectiveId)).toEqual(['ok']);
+    expect(next.nextCursor).toBeUndefined();
+  });
+
   it('refuses a cursor it did not issue, naming the cursor', async () => {
     const uc = await engine();
     const bad = Buffer.from(JSON.stringify({ k: 'not json', f: 'x' })).toString('base64url');

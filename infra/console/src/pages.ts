@@ -282,7 +282,7 @@ export async function agreementPage(ctx: PageContext, id: string): Promise<void>
       h('dd', {}, `${party(a.parties.provider)} provides to ${party(a.parties.customer)}`),
       h('dt', {}, 'Service'),
       h('dd', {}, a.serviceId),
-      h('dt', {}, 'In force'),
+      h('dt', {}, a.status === 'active' ? 'In force' : 'Effective'),
       h('dd', {}, `${a.effectiveFrom} to ${a.effectiveTo} (${a.timeZone})`),
     ),
     h('h2', {}, 'Objectives'),

@@ -173,7 +173,9 @@ export class ObjectiveUseCases {
       const a = await this.deps.source.getActive(id);
       if (a) inForce.set(id, a);
     }
-    const results = all.filter((r) => canAccess(principal, 'objective.read', inForce.get(r.agreementId) ?? r));
+    const results = all.filter((r) =>
+      canAccess(principal, 'objective.read', inForce.get(r.agreementId) ?? r),
+    );
     const service = this.deps.services ? await this.deps.services.get(serviceId) : all[0];
     const readsService =
       service !== undefined &&

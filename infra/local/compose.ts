@@ -142,6 +142,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     vendors,
     objectives: new ObjectiveUseCases({
       source: new AgreementObjectivesSource(agreements, services),
+      services,
       rollups,
       exceptions,
       violations,

@@ -1,3 +1,5 @@
+// First, for its effect: the log level must be in the environment before the logger is built.
+import './log-level.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +25,8 @@ Environment:
   HOST                   the interface to listen on (default 127.0.0.1; the console's development
                          sign-in answers loopback clients only)
   ACCORD_DATA_DIR        the data directory, when --data-dir is not given
-  POWERTOOLS_LOG_LEVEL   request and job logs: DEBUG, INFO, WARN (default), ERROR, SILENT
+  POWERTOOLS_LOG_LEVEL   request and job logs, JSON lines on stdout: WARN (default: failures only),
+                         INFO (also one line per write and per refused request), DEBUG, ERROR, SILENT
   ACCORD_SMTP_URL        send e-mail over SMTP (smtp:// or smtps://) instead of writing .eml files
   ACCORD_RESIDENCY_REGION  hold only agreements whose data residency is this region
   ACCORD_INBOUND_WEBHOOK_SECRETS  secrets of the ticketing tools that may call POST /v1/webhooks/tasks
@@ -58,7 +61,6 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`PORT must be a TCP port number, got "${values.port ?? process.env.PORT}"`);
   process.exit(2);
 }
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 mkdirSync(dataDir, { recursive: true });
 
 const host = process.env.HOST ?? '127.0.0.1';

@@ -47,6 +47,8 @@ export function toObjectiveAgreement(a: AgreementVersion, tier: number): Objecti
   return {
     agreementId: a.id,
     version: a.version,
+    title: a.title,
+    kind: a.kind,
     serviceId: a.serviceId,
     businessUnit: a.businessUnit,
     partyUnits: partyUnitsOf(a.parties),

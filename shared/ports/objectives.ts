@@ -19,6 +19,9 @@ export interface ObjectiveIds {
 export interface ObjectiveAgreement {
   agreementId: string;
   version: number;
+  /** The agreement's title and kind (SLA, OLA, UC), for views that name it; absent from sources that lack them. */
+  title?: string | undefined;
+  kind?: string | undefined;
   serviceId: string;
   businessUnit: string;
   /** Business units party to the agreement (provider, customer): they may read its status. */

@@ -34,6 +34,7 @@ export function composeAwsObjectives(parts: {
   const ids = new UlidGenerator(parts.clock);
   return new ObjectiveUseCases({
     source: new AgreementObjectivesSource(parts.agreements, parts.services),
+    services: parts.services,
     rollups: parts.rollups,
     exceptions: new DynamoExceptionWindowStore(parts.doc, parts.table),
     violations: new DynamoViolationStore(parts.doc, parts.table),

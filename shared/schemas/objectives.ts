@@ -142,3 +142,56 @@ export const ExceptionWindowSchema = z.looseObject({
   approver: z.string().optional(),
   reason: z.string(),
 });
+
+/** `GET /v1/status`: one page of the caller's portfolio, in order of time to budget exhaustion. */
+export const PortfolioStatusQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+  cursor: z.string().max(1000).optional(),
+});
+export type PortfolioStatusQuery = z.infer<typeof PortfolioStatusQuery>;
+
+const PortfolioItemSchema = z.object({
+  agreementId: z.string(),
+  agreementVersion: z.number().int(),
+  title: z.string().nullable(),
+  kind: z.string().nullable(),
+  serviceId: z.string(),
+  businessUnit: z.string(),
+  objectiveId: z.string(),
+  name: z.string(),
+  status: ObjectiveStatusSchema,
+  evaluatedAt: IsoDateTime.nullable(),
+  target: z.number().nullable(),
+  compliance: z.number().nullable(),
+  budget: z
+    .object({ remainingRatio: z.number(), remainingMinutes: z.number(), totalMinutes: z.number() })
+    .nullable(),
+  burnRates: z.array(
+    z.object({
+      name: z.string(),
+      windowMinutes: z.number(),
+      burnRate: z.number().nullable(),
+      threshold: z.number(),
+      firing: z.boolean(),
+    }),
+  ),
+  timeToExhaustionMinutes: z.number().nullable(),
+  reasons: z.array(z.string()),
+});
+const StatusCounts = z.object({
+  healthy: z.number().int(),
+  'at-risk': z.number().int(),
+  breached: z.number().int(),
+  unknown: z.number().int(),
+});
+export const PortfolioStatusResponse = z.object({
+  /** The worst status over every objective in the caller's scope (every page, not this page only). */
+  status: ObjectiveStatusSchema,
+  /** Objectives in the caller's scope, by status (every page). */
+  counts: StatusCounts,
+  total: z.number().int(),
+  /** Active agreements and objectives outside the caller's scope: counted, never named. */
+  outOfScope: z.object({ agreements: z.number().int(), objectives: z.number().int() }),
+  items: z.array(PortfolioItemSchema),
+  nextCursor: z.string().optional(),
+});

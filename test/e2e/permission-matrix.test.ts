@@ -73,7 +73,9 @@ const EXPECTED: Record<string, string> = {
   'telemetry.unmapped':             '200 403 200  403 403 403  403 403 403  403 403  403',
   'telemetry.discrepancies':        '200 403 200  200 200 200  403 403 403  200 200  403',
   'telemetry.slis':                 '200 403 200  200 404 404  403 403 403  200 404  403',
-  'objectives.service-status':      '200 200 200  200 200 200  200 200 200  200 200  403',
+  // A service's status: its unit and its owner read every objective, a party the objectives of its agreements; an
+  // unknown service and one outside the caller's scope are the same 404 (test/e2e/portfolio-status.test.ts).
+  'objectives.service-status':      '200 200 200  200 200 404  200 200 404  200 404  403',
   'objectives.agreement-status':    '200 200 200  200 200 404  200 200 404  200 404  403',
   'objectives.objective-status':    '200 200 200  200 200 404  200 200 404  200 404  403',
   'objectives.budget-history':      '200 200 200  200 200 404  200 200 404  200 404  403',
@@ -145,6 +147,8 @@ const EXPECTED: Record<string, string> = {
   'agreements.effective-terms':     '200 200 200  200 200 404  200 200 404  200 404  403',
   'ecosystem.backfill-import':      '415 403 403  403 403 403  403 403 403  403 403  403',
   'ecosystem.backfill-job':         '404 403 403  403 403 403  403 403 403  403 403  403',
+  // The portfolio: every reading role gets its own scope (outside it counted, not named; portfolio-status.test.ts).
+  'objectives.portfolio-status':    '200 200 200  200 200 200  200 200 200  200 200  403',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */

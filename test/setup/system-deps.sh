@@ -4,11 +4,12 @@
 #   chromium                            the console's browser tests (playwright-core drives it)
 #   poppler-utils                       pdftotext / pdftoppm read back the PDF reports
 #   zstd                                compresses what the Datadog Agent sends (zstd, its default)
-# Installs only what is missing (as root: apt-get install prometheus chromium poppler-utils zstd); when it cannot
+#   jq, curl                            docs/walkthrough.sh, the README's walk-through, run by test/e2e/walkthrough.test.ts
+# Installs only what is missing (as root: apt-get install prometheus chromium poppler-utils zstd jq curl); when it cannot
 # (not root, no apt-get), says exactly what to install.
 set -euo pipefail
 
-declare -A NEED=([prometheus]=prometheus [promtool]=prometheus [chromium]=chromium [pdftotext]=poppler-utils [pdftoppm]=poppler-utils [zstd]=zstd)
+declare -A NEED=([prometheus]=prometheus [promtool]=prometheus [chromium]=chromium [pdftotext]=poppler-utils [pdftoppm]=poppler-utils [zstd]=zstd [jq]=jq [curl]=curl)
 missing=()
 for bin in "${!NEED[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("${NEED[$bin]}")

@@ -3,7 +3,7 @@ import { api } from './api.js';
 import { exhaustionKey, portfolio } from './data.js';
 import { badge, empty, h, scroller, table } from './dom.js';
 import { burn, duration, pct, ratioPct, when, whenIn } from './format.js';
-import type { Agreement, Evaluation, HistoryPoint } from './types.js';
+import type { Agreement, Evaluation, HistoryPoint, PortfolioItem } from './types.js';
 
 /** How often the operations pages fetch their figures again (the issue asks for at least every minute). */
 export const REFRESH_MS = 60_000;
@@ -19,6 +19,10 @@ export interface PageContext {
 const objectiveHref = (agreementId: string, objectiveId: string) =>
   `#/objectives/${encodeURIComponent(agreementId)}/${encodeURIComponent(objectiveId)}`;
 
+/** A row whose budget is spent (breached, or nothing left): "exhausted" rather than a duration. */
+const rowSpent = (r: PortfolioItem) =>
+  r.status === 'breached' || (r.budget !== null && r.budget.remainingRatio <= 0);
+
 /** The operations dashboard: every objective, sorted by time to exhaustion, refreshed every minute. */
 export async function dashboardPage(ctx: PageContext): Promise<void> {
   const summary = h('p', { class: 'summary', 'aria-live': 'polite' });
@@ -26,9 +30,7 @@ export async function dashboardPage(ctx: PageContext): Promise<void> {
   const stamp = h('p', { class: 'muted small' });
   ctx.main.replaceChildren(h('h1', {}, 'Error budgets'), summary, holder, stamp);
   const load = async () => {
-    const rows = await portfolio();
-    const counts = { healthy: 0, 'at-risk': 0, breached: 0, unknown: 0 } as Record<string, number>;
-    for (const r of rows) counts[r.evaluation.status] = (counts[r.evaluation.status] ?? 0) + 1;
+    const { items: rows, counts, outOfScope } = await portfolio();
     summary.replaceChildren(
       `${rows.length} objectives: `,
       ...(['breached', 'at-risk', 'healthy', 'unknown'] as const).flatMap((s, i) => [
@@ -37,6 +39,9 @@ export async function dashboardPage(ctx: PageContext): Promise<void> {
         ` ${s}`,
       ]),
       '. Sorted by time to budget exhaustion, soonest first.',
+      outOfScope.objectives > 0
+        ? ` ${outOfScope.objectives} more objectives of ${outOfScope.agreements} agreements are outside what you may read.`
+        : '',
     );
     if (rows.length === 0) {
       holder.replaceChildren(
@@ -56,26 +61,26 @@ export async function dashboardPage(ctx: PageContext): Promise<void> {
           'Burn rate 1 h · 6 h · 3 d',
           'Exhausted in',
         ],
-        rows.map(({ agreement, evaluation: e, name }) => [
+        rows.map((r) => [
           h(
             'a',
-            { href: objectiveHref(agreement.id, e.objectiveId) },
-            h('span', { class: 'obj-name' }, agreement.title),
-            h('span', { class: 'small block' }, `${name} · ${agreement.kind} · ${agreement.serviceId}`),
+            { href: objectiveHref(r.agreementId, r.objectiveId) },
+            h('span', { class: 'obj-name' }, r.title ?? r.agreementId),
+            h('span', { class: 'small block' }, `${r.name} · ${r.kind ?? ''} · ${r.serviceId}`),
           ),
-          badge(e.status),
-          `${pct(e.compliance)} / ${pct(e.target)}`,
-          ratioPct(e.budget?.remainingRatio ?? null),
-          e.burnRates.map((b) => burn(b.long.burnRate)).join(' · ') || '—',
-          exhaustionKey(e) === 0 ? 'exhausted' : duration(e.forecast?.timeToExhaustionMinutes ?? null),
+          badge(r.status),
+          `${pct(r.compliance)} / ${pct(r.target)}`,
+          ratioPct(r.budget?.remainingRatio ?? null),
+          r.burnRates.map((b) => burn(b.burnRate)).join(' · ') || '—',
+          rowSpent(r) ? 'exhausted' : duration(r.timeToExhaustionMinutes),
         ]),
         'objectives cards',
       );
       t.querySelectorAll('tbody tr').forEach((tr, i) => {
         const r = rows[i]!;
-        tr.setAttribute('data-agreement', r.agreement.id);
-        tr.setAttribute('data-objective', r.evaluation.objectiveId);
-        tr.classList.add(`row-${r.evaluation.status}`);
+        tr.setAttribute('data-agreement', r.agreementId);
+        tr.setAttribute('data-objective', r.objectiveId);
+        tr.classList.add(`row-${r.status}`);
       });
       holder.replaceChildren(t);
     }

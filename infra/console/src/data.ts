@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import type { Agreement, Evaluation, Page, StatusView } from './types.js';
+import type { Evaluation, Page, PortfolioItem, PortfolioPage } from './types.js';
 
 /** Every page of a list route, following `nextCursor`. */
 export async function all<T>(path: string): Promise<T[]> {
@@ -14,65 +14,30 @@ export async function all<T>(path: string): Promise<T[]> {
   return out;
 }
 
-export interface ObjectiveRow {
-  agreement: Agreement;
-  evaluation: Evaluation;
-  name: string;
+/** The portfolio as the dashboard shows it: every row, and the page-independent summary. */
+export interface Portfolio {
+  items: PortfolioItem[];
+  counts: PortfolioPage['counts'];
+  outOfScope: PortfolioPage['outOfScope'];
 }
 
 /**
- * Every objective of every active agreement the caller may read, with its latest evaluation, sorted by time
- * to exhaustion: spent budgets first, then the soonest to run out, then those not burning, then unknown.
+ * Every objective of every active agreement the caller may read, with its latest figures, in the API's order (time
+ * to exhaustion: spent budgets first, then the soonest to run out, then those not burning, then unknown): one
+ * request to `GET /v1/status` for up to 1,000 objectives, following `nextCursor` beyond.
  */
-export async function portfolio(): Promise<ObjectiveRow[]> {
-  const agreements = await all<Agreement>('/v1/agreements?status=active&limit=200');
-  const rows: ObjectiveRow[] = [];
-  const byId = new Map(agreements.map((a) => [a.id, a]));
-  const add = (e: Evaluation) => {
-    const a = byId.get(e.agreementId);
-    if (!a) return; // an agreement the list did not give this caller: never shown
-    rows.push({
-      agreement: a,
-      evaluation: e,
-      name: a.objectives.find((o) => o.id === e.objectiveId)?.name ?? e.objectiveId,
-    });
-  };
-  // A service with several active agreements answers for all of them in one request (GET /v1/services/{id}/status);
-  // whatever it does not cover (or a service the caller may not read) is asked per agreement.
-  const byService = new Map<string, Agreement[]>();
-  for (const a of agreements) byService.set(a.serviceId, [...(byService.get(a.serviceId) ?? []), a]);
-  const jobs: (() => Promise<void>)[] = [];
-  for (const [serviceId, list] of byService) {
-    const perAgreement = (a: Agreement) => async () => {
-      const s = await api<StatusView>(`/v1/agreements/${encodeURIComponent(a.id)}/status`);
-      for (const e of s.objectives) add(e);
-    };
-    if (list.length < 3) {
-      jobs.push(...list.map(perAgreement));
-      continue;
-    }
-    jobs.push(async () => {
-      let covered = new Set<string>();
-      try {
-        const s = await api<StatusView>(`/v1/services/${encodeURIComponent(serviceId)}/status`);
-        const mine = s.objectives.filter((e) => list.some((a) => a.id === e.agreementId));
-        for (const e of mine) add(e);
-        covered = new Set(mine.map((e) => e.agreementId));
-      } catch {
-        covered = new Set();
-      }
-      await Promise.all(list.filter((a) => !covered.has(a.id)).map((a) => perAgreement(a)()));
-    });
-  }
-  // At most 6 requests at a time (a browser's connections per host over HTTP/1.1).
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) await jobs[next++]!();
-  };
-  await Promise.all(Array.from({ length: Math.min(6, jobs.length) }, worker));
-  return rows.sort(
-    (x, y) => exhaustionKey(x.evaluation) - exhaustionKey(y.evaluation) || x.name.localeCompare(y.name),
-  );
+export async function portfolio(): Promise<Portfolio> {
+  const items: PortfolioItem[] = [];
+  let cursor: string | undefined;
+  let last: PortfolioPage;
+  do {
+    last = await api<PortfolioPage>(
+      `/v1/status?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    items.push(...last.items);
+    cursor = last.nextCursor;
+  } while (cursor);
+  return { items, counts: last.counts, outOfScope: last.outOfScope };
 }
 
 /** The sort key: minutes to exhaustion (0 when spent); not burning after every burning one; unknown last. */

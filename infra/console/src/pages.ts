@@ -5,6 +5,7 @@ import { badge, empty, h, scroller, table } from './dom.js';
 import { type GapFinding, governanceSections } from './drafting.js';
 import { when, whenIn } from './format.js';
 import { historyLinks } from './governance.js';
+import { complianceSections } from './history.js';
 import type { Agreement, Remediation, Task, Violation } from './types.js';
 
 /** Open violations with severity, escalation step and deadlines (the remediation's RCA due date). */
@@ -210,7 +211,10 @@ const party = (p: Agreement['parties']['provider']) => (p.type === 'vendor' ? p.
 /** One agreement: its terms, sign-offs (and the sign-off in place for an approver), its objectives' status. */
 export async function agreementPage(ctx: PageContext, id: string): Promise<void> {
   const a = await api<Agreement & { gapFindings?: GapFinding[] }>(`/v1/agreements/${encodeURIComponent(id)}`);
-  const governance = await governanceSections(ctx, a, () => agreementPage(ctx, id));
+  const [governance, compliance] = await Promise.all([
+    governanceSections(ctx, a, () => agreementPage(ctx, id)),
+    complianceSections(a),
+  ]);
   const claims = session.claims();
   const signed = new Set(a.signOffs.map((s) => s.capacity));
   const missing = a.requiredSignOffs.filter((r) => !signed.has(r.capacity));
@@ -278,7 +282,7 @@ export async function agreementPage(ctx: PageContext, id: string): Promise<void>
       h('dd', {}, `${party(a.parties.provider)} provides to ${party(a.parties.customer)}`),
       h('dt', {}, 'Service'),
       h('dd', {}, a.serviceId),
-      h('dt', {}, 'In force'),
+      h('dt', {}, a.status === 'active' ? 'In force' : 'Effective'),
       h('dd', {}, `${a.effectiveFrom} to ${a.effectiveTo} (${a.timeZone})`),
     ),
     h('h2', {}, 'Objectives'),
@@ -296,6 +300,7 @@ export async function agreementPage(ctx: PageContext, id: string): Promise<void>
         ),
       ),
     ),
+    ...compliance,
     h('h2', {}, 'Sign-offs'),
     table(
       'Required sign-offs',

@@ -118,3 +118,39 @@ export interface Task {
   dueAt?: string;
   yours: boolean;
 }
+
+/** One row of `GET /v1/status` (the portfolio): an objective with the figures the dashboard shows. */
+export interface PortfolioItem {
+  agreementId: string;
+  agreementVersion: number;
+  title: string | null;
+  kind: string | null;
+  serviceId: string;
+  businessUnit: string;
+  objectiveId: string;
+  name: string;
+  status: 'healthy' | 'at-risk' | 'breached' | 'unknown';
+  evaluatedAt: string | null;
+  target: number | null;
+  compliance: number | null;
+  budget: { remainingRatio: number; remainingMinutes: number; totalMinutes: number } | null;
+  burnRates: {
+    name: string;
+    windowMinutes: number;
+    burnRate: number | null;
+    threshold: number;
+    firing: boolean;
+  }[];
+  timeToExhaustionMinutes: number | null;
+  reasons: string[];
+}
+
+/** `GET /v1/status`: one page of the portfolio; status, counts and total cover every page. */
+export interface PortfolioPage {
+  status: string;
+  counts: Record<'healthy' | 'at-risk' | 'breached' | 'unknown', number>;
+  total: number;
+  outOfScope: { agreements: number; objectives: number };
+  items: PortfolioItem[];
+  nextCursor?: string;
+}

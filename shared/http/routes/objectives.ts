@@ -7,6 +7,8 @@ import {
   DisputeBody,
   EvaluationResultSchema,
   ExceptionWindowSchema,
+  PortfolioStatusQuery,
+  PortfolioStatusResponse,
   ResolveDisputeBody,
   RevokeExceptionBody,
   StatusResponse,
@@ -171,5 +173,17 @@ export const OBJECTIVES_ROUTES: readonly RouteSpec[] = [
     handler: 'objectives/baseline',
     summary: 'Propose an objective from history, leaving out peak or seasonal periods',
     body: BaselineBody,
+  },
+  {
+    id: 'objectives.portfolio-status',
+    method: 'GET',
+    path: '/v1/status',
+    auth: 'user',
+    action: 'objective.read',
+    handler: 'objectives/portfolio-status',
+    summary:
+      'Portfolio status: every objective the caller may read (status, budget left, burn rates, time to exhaustion), soonest to exhaustion first, paged',
+    query: PortfolioStatusQuery,
+    response: PortfolioStatusResponse,
   },
 ];

@@ -14,11 +14,20 @@ import {
   ForbiddenError,
   NotFoundError,
   UnavailableError,
+  ValidationError,
   VersionConflictError,
 } from '../../domain/errors.js';
 import { type BaselineProposal, proposeBaseline } from '../../domain/objectives/baseline.js';
 import { computeCredit, creditInputOf, creditsApplyTo } from '../../domain/objectives/credits.js';
 import { type EngineSettings, worstStatus } from '../../domain/objectives/evaluate.js';
+import {
+  comparePortfolio,
+  isAfter,
+  type PortfolioItem,
+  type PortfolioKey,
+  portfolioItem,
+  portfolioKey,
+} from '../../domain/objectives/portfolio.js';
 import type { EvaluationResult, ExclusionWindow, ObjectiveStatus } from '../../domain/objectives/types.js';
 import {
   classifySeverity,
@@ -46,10 +55,12 @@ import type {
   CreateExceptionWindowBody,
   DecideExceptionBody,
   DisputeBody,
+  PortfolioStatusQuery,
   ResolveDisputeBody,
   TimeRangeQuery,
   ViolationsQuery,
 } from '../../schemas/objectives.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
 import { contextsOf, evaluateMany, exclusionsOf } from './evaluator.js';
 
 export interface ObjectiveDeps {
@@ -64,6 +75,13 @@ export interface ObjectiveDeps {
   ids: ObjectiveIds;
   settings: EngineSettings;
   severityRules: SeverityRules;
+  /**
+   * The services, to tell an unknown service from a known one (`GET /v1/services/{id}/status` answers both the
+   * same 404 when the caller may not read it). Without it a service is known when it has results.
+   */
+  services?:
+    | { get(serviceId: string): Promise<{ id: string; businessUnit: string } | undefined> }
+    | undefined;
   /** Told of each violation this run opened (the remediation workflow starts on it). */
   onViolationOpened?: ((v: ViolationRecord) => Promise<void>) | undefined;
   /** Told of each chunk of results (burn-rate pages and forecast breaches notify). */
@@ -87,6 +105,16 @@ export interface EvaluationRunSummary {
   violationsUpdated: number;
   violationsResolved: number;
   timingsMs: { load: number; evaluate: number; save: number; violations: number };
+}
+
+/** One page of the caller's portfolio (`GET /v1/status`). */
+export interface PortfolioStatusPage {
+  status: ObjectiveStatus;
+  counts: Record<ObjectiveStatus, number>;
+  total: number;
+  outOfScope: { agreements: number; objectives: number };
+  items: PortfolioItem[];
+  nextCursor?: string;
 }
 
 export interface StatusView {
@@ -132,11 +160,93 @@ export class ObjectiveUseCases {
     return summarize(results);
   }
 
+  /**
+   * Status of a service: every objective of it the caller may read. 404 (`no service <id>`, the same words as
+   * `GET /v1/services/{id}`) when the service does not exist, and when the caller may read neither the service nor
+   * any of its objectives (a party to one of its agreements reads that agreement's objectives only).
+   */
   async statusOfService(principal: Principal, serviceId: string): Promise<StatusView> {
-    const results = (await this.deps.evaluations.latest({ serviceId })).filter((r) =>
-      canAccess(principal, 'objective.read', r),
+    const all = await this.deps.evaluations.latest({ serviceId });
+    // Scope is the agreement in force (its holder and parties), as for an agreement's status; a past result otherwise.
+    const inForce = new Map<string, Located>();
+    for (const id of new Set(all.map((r) => r.agreementId))) {
+      const a = await this.deps.source.getActive(id);
+      if (a) inForce.set(id, a);
+    }
+    const results = all.filter((r) =>
+      canAccess(principal, 'objective.read', inForce.get(r.agreementId) ?? r),
     );
+    const service = this.deps.services ? await this.deps.services.get(serviceId) : all[0];
+    const readsService =
+      service !== undefined &&
+      canAccess(principal, 'objective.read', { businessUnit: service.businessUnit, serviceId });
+    if (!readsService && results.length === 0) {
+      throw new NotFoundError(`no service ${serviceId}`, [
+        { path: 'serviceId', problem: 'names no service' },
+      ]);
+    }
     return summarize(results);
+  }
+
+  /**
+   * The caller's portfolio (`GET /v1/status`): every objective of every active agreement it may read, with its
+   * latest status and figures, in order of time to budget exhaustion (spent first, then soonest, then not
+   * burning, then unknown), one page at a time. Scope is decided on the agreement in force (its holding unit,
+   * service and parties), never on the result; agreements and objectives outside it are counted, not named. The
+   * status and counts cover every page. Pages are keyset pages over that order: an objective whose rank changes
+   * between two requests (a new evaluation) may appear on two pages or on none; `evaluatedAt` says which.
+   */
+  async portfolioStatus(principal: Principal, q: PortfolioStatusQuery): Promise<PortfolioStatusPage> {
+    const filter = { view: 'portfolio' };
+    const after = q.cursor ? parsePortfolioKey(decodeCursor(q.cursor, filter)) : undefined;
+    const [agreements, results] = await Promise.all([
+      this.deps.source.listActive(),
+      this.deps.evaluations.latest({}),
+    ]);
+    const latest = new Map(results.map((r) => [`${r.agreementId}\u0000${r.objectiveId}`, r]));
+    const outOfScope = { agreements: 0, objectives: 0 };
+    const items: PortfolioItem[] = [];
+    for (const a of agreements) {
+      if (!canAccess(principal, 'objective.read', a)) {
+        outOfScope.agreements += 1;
+        outOfScope.objectives += a.objectives.length;
+        continue;
+      }
+      for (const o of a.objectives) {
+        const r = latest.get(`${a.agreementId}\u0000${o.id}`);
+        items.push(
+          portfolioItem(
+            {
+              agreementId: a.agreementId,
+              agreementVersion: a.version,
+              title: a.title ?? null,
+              kind: a.kind ?? null,
+              serviceId: a.serviceId,
+              businessUnit: a.businessUnit,
+              objectiveId: o.id,
+              name: o.name,
+            },
+            r,
+          ),
+        );
+      }
+    }
+    items.sort(comparePortfolio);
+    const counts: Record<ObjectiveStatus, number> = { healthy: 0, 'at-risk': 0, breached: 0, unknown: 0 };
+    for (const i of items) counts[i.status] += 1;
+    const rest = after ? items.filter((i) => isAfter(i, after)) : items;
+    const page = rest.slice(0, q.limit);
+    const last = page.at(-1);
+    return {
+      status: items.length === 0 ? 'unknown' : worstStatus(items.map((i) => i.status)),
+      counts,
+      total: items.length,
+      outOfScope,
+      items: page,
+      ...(rest.length > q.limit && last
+        ? { nextCursor: encodeCursor(JSON.stringify(portfolioKey(last)), filter) }
+        : {}),
+    };
   }
 
   async statusOfObjective(
@@ -805,6 +915,28 @@ export function dueNow(settings: EngineSettings, tier: number, nowMs: number): b
   const every =
     (settings.tiers[String(Math.min(4, Math.max(1, tier))) as '1']?.evaluateEveryMinutes ?? 5) * 60_000;
   return Math.floor(nowMs / every) !== Math.floor((nowMs - 5 * 60_000) / every);
+}
+
+/** A portfolio cursor's key, checked: a cursor this API issued always parses. */
+function parsePortfolioKey(k: string): PortfolioKey {
+  let v: unknown;
+  try {
+    v = JSON.parse(k);
+  } catch {
+    v = undefined;
+  }
+  if (
+    !Array.isArray(v) ||
+    v.length !== 3 ||
+    typeof v[0] !== 'number' ||
+    typeof v[1] !== 'string' ||
+    typeof v[2] !== 'string'
+  ) {
+    throw new ValidationError('bad cursor', [
+      { path: 'cursor', problem: 'is not a cursor issued by this API' },
+    ]);
+  }
+  return v as PortfolioKey;
 }
 
 function summarize(results: EvaluationResult[]): StatusView {

@@ -156,7 +156,7 @@ describe('the console (npm start serves it at / beside the API)', () => {
     await signIn(page, app.url, 'admin');
     let statusCalls = 0;
     page.on('request', (r) => {
-      if (/\/v1\/(agreements|services)\/[^/]+\/status$/.test(new URL(r.url()).pathname)) statusCalls++;
+      if (new URL(r.url()).pathname === '/v1/status') statusCalls++;
     });
     // A marker on the window: a reload would lose it.
     await page.evaluate('window.marker = 42');
@@ -320,6 +320,47 @@ describe('the console (npm start serves it at / beside the API)', () => {
     const saved = (await app.call('GET', `/v1/agreements/${draft.id}`, { as: 'sla-manager' })).body;
     expect(saved.effectiveTo).toBe(later);
     expect(saved.version).toBe(draft.version + 1);
+    await page.context().close();
+  });
+
+  it('shows a business unit the SLA it consumes with its objectives now and their daily compliance history, as the API has them', async () => {
+    const mine = (await app.call('GET', '/v1/agreements?status=active&limit=200', { as: 'viewer' })).body
+      .items as { id: string; timeZone: string; objectives: { id: string; name: string }[] }[];
+    const a = mine[0]!;
+    expect(a).toBeDefined();
+    const status = await app.call('GET', `/v1/agreements/${a.id}/status`, { as: 'viewer' });
+    const o = a.objectives[0]!;
+    const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const points = (
+      await app.call(
+        'GET',
+        `/v1/agreements/${a.id}/objectives/${o.id}/budget-history?from=${encodeURIComponent(from)}`,
+        { as: 'viewer' },
+      )
+    ).body.points as { at: string; compliance: number | null }[];
+    expect(points.length).toBeGreaterThan(0);
+    const page = await newPage();
+    await signIn(page, app.url, 'viewer');
+    await page.goto(`${app.url}/#/agreements/${a.id}`);
+    await page.waitForSelector('body[data-ready="agreement"]');
+    const now = page.locator('table.now tbody tr').first();
+    const e = (status.body.objectives as { objectiveId: string; status: string }[]).find(
+      (x) => x.objectiveId === o.id,
+    )!;
+    expect(await now.locator('td').nth(1).textContent()).toBe(e.status);
+    // The newest day's figure is the compliance of the API's last point.
+    const newest = page.locator('table.history tbody tr').first();
+    const last = points.at(-1)!;
+    const day = new Intl.DateTimeFormat('en-CA', {
+      timeZone: a.timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    }).format(new Date(last.at));
+    expect(await newest.locator('td').first().textContent()).toBe(day);
+    expect(numberIn(await newest.locator('td').nth(1).textContent())).toBeCloseTo(last.compliance!, 3);
+    expect(await page.locator('table.history tbody tr').count()).toBeGreaterThan(20);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await page.context().close();
   });
 

@@ -286,7 +286,10 @@ describe('the objectives use cases', () => {
     const s = await uc.statusOfService(principal(['viewer']), 'svc_pay');
     expect(s.status).toBe('breached');
     expect(s.reasons[0]).toMatch(/^avail: error budget exhausted/);
-    const outsider = await uc.statusOfService({ ...principal(['viewer']), businessUnits: ['hr'] }, 'svc_pay');
-    expect(outsider).toMatchObject({ status: 'unknown', objectives: [] });
+    // Out of scope and unknown get the same answer (without a service store, a service is known by its results).
+    const outsider = uc.statusOfService({ ...principal(['viewer']), businessUnits: ['hr'] }, 'svc_pay');
+    await expect(outsider).rejects.toMatchObject({ code: 'not_found', message: 'no service svc_pay' });
+    const unknown = uc.statusOfService(principal(['viewer']), 'svc_nowhere');
+    await expect(unknown).rejects.toMatchObject({ code: 'not_found', message: 'no service svc_nowhere' });
   });
 });

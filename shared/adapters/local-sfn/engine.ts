@@ -2,7 +2,7 @@ import './polyfill.js';
 import { createHash } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { Clock } from '../../ports/clock.js';
-import type { TaskTokenStore } from '../../ports/tasks.js';
+import type { TaskTokenStore, TokenRecord } from '../../ports/tasks.js';
 import {
   type ExecutionJournal,
   type ExecutionRecord,
@@ -136,7 +136,6 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     const existing = await this.o.journal.byName(req.workflow, req.name);
     if (existing) return { executionId: existing.executionId, started: false };
     const executionId = `local:${req.workflow}:${req.name}`;
-    this.o.batch?.open();
     const created = await this.o.journal.create({
       executionId,
       workflow: req.workflow,
@@ -233,7 +232,6 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     outcome: { status: 'succeeded'; output: unknown } | { status: 'failed'; error: string; cause: string },
   ): Promise<void> {
     // The execution is marked running before its token is answered: a crash in between resumes it on restart.
-    this.o.batch?.open();
     const before = await this.o.tokens.get(token);
     if (before?.status === 'pending') await this.markRunning(before.executionId);
     const { record, settled } = await this.o.tokens.settle(token, outcome);
@@ -260,7 +258,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       const id = this.queue.values().next().value as string;
       this.queue.delete(id);
       this.running.add(id);
-      this.replay(id)
+      // Each replay begins on a macrotask of its own: the write batch it opens then holds only the engine's steps,
+      // never the writes of the request or job that scheduled it (those commit by themselves, as they always did).
+      new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => this.replay(id))
         .catch((e: unknown) => this.o.onError?.(e, id))
         .finally(() => {
           this.running.delete(id);
@@ -285,6 +286,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     this.o.batch?.open();
     if (rec.status === 'waiting') await this.o.journal.update(executionId, { status: 'running' });
     const steps = await this.o.journal.steps(executionId);
+    // Every token of the execution in one query; a step whose handler runs now reads its token afresh.
+    const known = new Map<string, TokenRecord>(
+      (await this.o.tokens.ofExecution(executionId)).map((t) => [t.token, t]),
+    );
     const seen = new Map<string, number>();
     const parked: ((e: Error) => void)[] = [];
     let active = 0;
@@ -370,7 +375,9 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         });
         await record({ key, status: 'pending', token, invoked: false });
       }
+      let fresh = false;
       if (!steps.get(key)?.invoked) {
+        fresh = true;
         this.o.batch?.open();
         active++;
         try {
@@ -389,7 +396,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
           active--;
         }
       }
-      const t = await this.o.tokens.get(token);
+      const t = fresh || !known.has(token) ? await this.o.tokens.get(token) : known.get(token);
       if (t?.status === 'succeeded') {
         await record({ key, status: 'done', token, output: t.output ?? null });
         quiesce();

@@ -8,9 +8,11 @@ import type { Db } from './db.js';
  * transaction instead of one transaction per write; `db.transaction()` calls inside it become savepoints.
  *
  * Nothing is ever rolled back by the batch: every write it holds was made to be committed (the engine's steps are
- * safe to replay, so a crash before the commit replays them). No I/O callback can run while it is open, so an HTTP
- * request whose own writes started in another burst is never held by it. `flush()` commits at once (before the
- * database is closed, and before the engine reports itself idle).
+ * safe to replay, so a crash before the commit replays them). The engine opens it only in bursts of its own (a replay
+ * starts on its own macrotask, timers fire from their interval), never from a request's or a job's code path
+ * (starting an execution, answering a token): a request's writes commit by themselves before it answers, so nothing
+ * acknowledged waits on the batch. `flush()` commits at once (before the database is closed, and before the engine
+ * reports itself idle).
  */
 export class SqliteWriteBatch {
   private mine = false;

@@ -10,6 +10,7 @@ import { SqliteNotificationStore } from '../../shared/adapters/sqlite/notificati
 import { SqliteRemediationStore } from '../../shared/adapters/sqlite/remediation.js';
 import { SqliteWorkTaskStore } from '../../shared/adapters/sqlite/tasks.js';
 import { SqliteExecutionJournal, SqliteTaskTokenStore } from '../../shared/adapters/sqlite/workflows.js';
+import { SqliteWriteBatch } from '../../shared/adapters/sqlite/write-batch.js';
 import { HttpWebhookSender } from '../../shared/adapters/webhooks/http.js';
 import { verifyWebhook, webhookHeaders } from '../../shared/adapters/webhooks/signing.js';
 import { loadDistributionPolicy, loadWorkflowPolicy } from '../../shared/policy/workflows.js';
@@ -89,6 +90,9 @@ export function composeLocalWorkflows(o: {
     definitions,
     journal: new SqliteExecutionJournal(o.db),
     tokens: new SqliteTaskTokenStore(o.db),
+    batch: new SqliteWriteBatch(o.db, (error) =>
+      logger.error('workflow write batch failed to commit', { error: error as Error }),
+    ),
     clock: o.clock,
     invoke: async (arn, payload, meta) => {
       const handler = handlers.get(arn);

@@ -117,4 +117,6 @@ export interface TaskTokenStore {
   due(nowMs: number, limit: number): Promise<TokenRecord[]>;
   /** Pending tokens of one execution. */
   pendingOf(executionId: string): Promise<TokenRecord[]>;
+  /** Every token of one execution, whatever its status (one query: a replay reloads its tokens at once). */
+  ofExecution(executionId: string): Promise<TokenRecord[]>;
 }

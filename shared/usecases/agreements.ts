@@ -29,6 +29,7 @@ import {
   requiredSignOffs,
   type SignOffRules,
 } from '../domain/agreements/signoff.js';
+import { type TemplateBinding, templateFixedProblems } from '../domain/agreements/templates.js';
 import type { GapFinding } from '../domain/chain/gaps.js';
 import { findCycle } from '../domain/chain/graph.js';
 import {
@@ -41,6 +42,7 @@ import {
 } from '../domain/errors.js';
 import { addMonths } from '../domain/workflows/renewals.js';
 import { loadModularPolicy, type ModularPolicy } from '../policy/modular.js';
+import { loadTemplates, type TemplateCatalogue } from '../policy/templates.js';
 import type { AgreementStore } from '../ports/agreements.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/ids.js';
@@ -72,11 +74,14 @@ export interface AgreementDeps {
   observer?: { changed(after: AgreementVersion): Promise<void> } | undefined;
   /** Precedence of a master agreement's terms over its schedules' (default: shared/policy/modular.json). */
   modular?: ModularPolicy | undefined;
+  /** The agreement templates (default: shared/policy/templates.json): what a template-drafted agreement stays bound by. */
+  templates?: TemplateCatalogue | undefined;
 }
 
 export type EndStep = 'expire' | 'sunset';
 
 const DEFAULT_MODULAR = loadModularPolicy();
+const DEFAULT_TEMPLATES = loadTemplates();
 
 /** The agreement use cases: every write makes a new immutable version guarded by the version the caller read. */
 export class AgreementUseCases {
@@ -203,7 +208,7 @@ export class AgreementUseCases {
       ...(changed.includes('underpinnedBy') || changed.includes('underpinning')
         ? await this.underpinningProblems(principal, merged)
         : []),
-      ...(await this.moduleProblems(merged, new Set(changed))),
+      ...(await this.boundTermProblems(current, changes as Record<string, unknown>)),
     ];
     if (problems.length) throw new BusinessRuleError('the change breaks a rule', problems);
     return this.commit(principal, current, merged, 'update', reason);
@@ -475,6 +480,7 @@ export class AgreementUseCases {
       ...(changed.includes('underpinnedBy') || changed.includes('underpinning')
         ? await this.underpinningProblems(principal, merged)
         : []),
+      ...(await this.boundTermProblems(current, input.changes)),
     ];
     if (problems.length) throw new BusinessRuleError('the change breaks a rule', problems);
     return this.commit(
@@ -541,6 +547,34 @@ export class AgreementUseCases {
     const current = await this.deps.agreements.get(id);
     if (!current || ['expired', 'sunset', 'retired'].includes(current.status)) return false;
     return (await this.masterInForce(id))?.inForce.status === 'active';
+  }
+
+  /**
+   * What binds a change to an existing agreement beyond its own content rules, for an update, an amendment and a
+   * change request alike (paths are field paths; a caller may prefix them): the fields its template fixes
+   * (`templateFixedProblems`) and, for a schedule, its master's terms (`scheduleProblems` on the fields changed:
+   * a master-ruled term that differs, a credit cap above the master's).
+   */
+  async boundTermProblems(
+    current: AgreementVersion,
+    changes: Readonly<Record<string, unknown>>,
+  ): Promise<FieldProblem[]> {
+    const changed = Object.keys(changes).filter((k) => changes[k] !== undefined);
+    const merged = { ...current, ...stripUndefined(changes) } as AgreementVersion;
+    return [
+      ...templateFixedProblems(current, changes, this.templateBinding(current)),
+      ...(await this.moduleProblems(merged, new Set(changed))),
+    ];
+  }
+
+  /** The template an agreement was drafted from, with the fields that version fixes (undefined when none). */
+  templateBinding(a: Pick<AgreementVersion, 'template'>): TemplateBinding | undefined {
+    const ref = a.template;
+    if (!ref) return undefined;
+    const t = (this.deps.templates ?? DEFAULT_TEMPLATES).templates.find(
+      (x) => x.id === ref.id && x.version === ref.version,
+    );
+    return { id: ref.id, version: ref.version, fixed: t?.fixed ?? [] };
   }
 
   /** Modular-agreement rules (docs/workflows.md, item 6): a master's shape; a schedule against its master. */

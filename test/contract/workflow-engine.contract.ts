@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { LocalWorkflowEngine } from '../../shared/adapters/local-sfn/engine.js';
+import { LocalWorkflowEngine, type WriteBatch } from '../../shared/adapters/local-sfn/engine.js';
 import { type AslDefinition, substitute } from '../../shared/adapters/local-sfn/transform.js';
 import type { TaskTokenStore } from '../../shared/ports/tasks.js';
 import { type ExecutionJournal, StaleTaskError } from '../../shared/ports/workflows.js';
@@ -18,12 +18,12 @@ type Call = { task: string; item?: string; round?: number; taskToken?: string; i
  */
 export function workflowEngineContract(
   name: string,
-  makeStores: () => { journal: ExecutionJournal; tokens: TaskTokenStore },
+  makeStores: () => { journal: ExecutionJournal; tokens: TaskTokenStore; batch?: WriteBatch },
 ): void {
   describe(`WorkflowEngine contract (embedded): ${name}`, () => {
     let now: number;
     let calls: Call[];
-    let stores: { journal: ExecutionJournal; tokens: TaskTokenStore };
+    let stores: { journal: ExecutionJournal; tokens: TaskTokenStore; batch?: WriteBatch };
     let failPlan: string | undefined;
     const clock = { now: () => new Date(now) };
     const engine = () =>

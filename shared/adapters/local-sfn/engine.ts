@@ -2,7 +2,7 @@ import './polyfill.js';
 import { createHash } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { Clock } from '../../ports/clock.js';
-import type { TaskTokenStore } from '../../ports/tasks.js';
+import type { TaskTokenStore, TokenRecord } from '../../ports/tasks.js';
 import {
   type ExecutionJournal,
   type ExecutionRecord,
@@ -34,6 +34,18 @@ export interface LocalEngineOptions {
   concurrency?: number;
   /** Told of a replay that threw outside any state (a bug or a broken database), which is retried later. */
   onError?: (error: unknown, executionId: string) => void;
+  /**
+   * Group commit (SQLite: shared/adapters/sqlite/write-batch.ts): `open()` before an engine step writes makes every
+   * write of that step, the handlers' included, one transaction; `flush()` commits it now. Absent: each store
+   * commits its own writes.
+   */
+  batch?: WriteBatch;
+}
+
+/** One transaction per engine step: begun by `open()`, committed when the step's burst of work ends or by `flush()`. */
+export interface WriteBatch {
+  open(): void;
+  flush(): void;
 }
 
 /** The token a callback's Parameters see for `$$.Task.Token`; replaced by the real token before the handler runs. */
@@ -169,6 +181,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         for (const t of due) {
           const heartbeat = t.heartbeatAt !== undefined && t.heartbeatAt <= now;
           const timeout = t.timeoutAt !== undefined && t.timeoutAt <= now;
+          this.o.batch?.open();
           const which =
             timeout && (!heartbeat || (t.timeoutAt ?? 0) <= (t.heartbeatAt ?? 0))
               ? 'States.Timeout'
@@ -200,13 +213,17 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   }
 
   stop(): void {
+    this.o.batch?.flush();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
 
   /** Resolves when no execution is queued or running (tests and the benchmark wait on it). */
   idle(): Promise<void> {
-    if (this.queue.size === 0 && this.running.size === 0) return Promise.resolve();
+    if (this.queue.size === 0 && this.running.size === 0) {
+      this.o.batch?.flush();
+      return Promise.resolve();
+    }
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -241,13 +258,17 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       const id = this.queue.values().next().value as string;
       this.queue.delete(id);
       this.running.add(id);
-      this.replay(id)
+      // Each replay begins on a macrotask of its own: the write batch it opens then holds only the engine's steps,
+      // never the writes of the request or job that scheduled it (those commit by themselves, as they always did).
+      new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => this.replay(id))
         .catch((e: unknown) => this.o.onError?.(e, id))
         .finally(() => {
           this.running.delete(id);
           if (this.again.delete(id)) this.queue.add(id);
           this.pump();
           if (this.queue.size === 0 && this.running.size === 0) {
+            this.o.batch?.flush();
             const waiters = this.idleWaiters;
             this.idleWaiters = [];
             for (const w of waiters) w();
@@ -262,8 +283,13 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     if (!rec || (rec.status !== 'running' && rec.status !== 'waiting')) return;
     const machine = this.machines.get(rec.workflow);
     if (!machine) return;
+    this.o.batch?.open();
     if (rec.status === 'waiting') await this.o.journal.update(executionId, { status: 'running' });
     const steps = await this.o.journal.steps(executionId);
+    // Every token of the execution in one query; a step whose handler runs now reads its token afresh.
+    const known = new Map<string, TokenRecord>(
+      (await this.o.tokens.ofExecution(executionId)).map((t) => [t.token, t]),
+    );
     const seen = new Map<string, number>();
     const parked: ((e: Error) => void)[] = [];
     let active = 0;
@@ -292,11 +318,14 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     // lost run was; only a token's registration is written at once (an answer must find it).
     const unsaved = new Map<string, JournalStep>();
     const record = async (step: JournalStep) => {
+      this.o.batch?.open();
       steps.set(step.key, step);
       unsaved.set(step.key, step);
     };
-    const flush = (patch: Parameters<ExecutionJournal['putSteps']>[2]) =>
-      this.o.journal.putSteps(executionId, [...unsaved.values()], patch);
+    const flush = (patch: Parameters<ExecutionJournal['putSteps']>[2]) => {
+      this.o.batch?.open();
+      return this.o.journal.putSteps(executionId, [...unsaved.values()], patch);
+    };
     const run = async (spec: LocalTaskSpec, input: Json): Promise<unknown> => {
       const base = `${spec.name}:${hash(canonical(input))}`;
       const n = seen.get(base) ?? 0;
@@ -316,6 +345,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         return park();
       }
       if (spec.kind === 'task') {
+        this.o.batch?.open();
         active++;
         try {
           const output =
@@ -334,6 +364,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       // A callback task: register a token, run its handler once, then wait for the token to be answered.
       const token = step?.token ?? `tok_${hash(`${executionId}|${key}`, 40)}`;
       if (!step) {
+        this.o.batch?.open();
         await this.o.tokens.register({
           token,
           executionId,
@@ -344,7 +375,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         });
         await record({ key, status: 'pending', token, invoked: false });
       }
+      let fresh = false;
       if (!steps.get(key)?.invoked) {
+        fresh = true;
+        this.o.batch?.open();
         active++;
         try {
           const params = replaceToken(input, token) as { FunctionName?: string; Payload?: unknown };
@@ -362,7 +396,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
           active--;
         }
       }
-      const t = await this.o.tokens.get(token);
+      const t = fresh || !known.has(token) ? await this.o.tokens.get(token) : known.get(token);
       if (t?.status === 'succeeded') {
         await record({ key, status: 'done', token, output: t.output ?? null });
         quiesce();

@@ -109,6 +109,9 @@ export class MemoryTaskTokenStore implements TaskTokenStore {
       .slice(0, limit)
       .map(clone);
   }
+  async ofExecution(executionId: string) {
+    return [...this.rows.values()].filter((t) => t.executionId === executionId).map(clone);
+  }
   async pendingOf(executionId: string) {
     return [...this.rows.values()]
       .filter((t) => t.executionId === executionId && t.status === 'pending')

@@ -52,21 +52,19 @@ export class SqliteExecutionJournal implements ExecutionJournal {
   }
 
   async create(e: ExecutionRecord): Promise<boolean> {
-    const r = this.db
-      .prepare(
-        `INSERT OR IGNORE INTO wf_execution (id, workflow, name, subject_type, subject_id, status, started_at, body)
+    const r = this.stmt(
+      `INSERT OR IGNORE INTO wf_execution (id, workflow, name, subject_type, subject_id, status, started_at, body)
          VALUES (?,?,?,?,?,?,?,?)`,
-      )
-      .run(
-        e.executionId,
-        e.workflow,
-        e.name,
-        e.subject.type,
-        e.subject.id,
-        e.status,
-        e.startedAt,
-        JSON.stringify(e),
-      );
+    ).run(
+      e.executionId,
+      e.workflow,
+      e.name,
+      e.subject.type,
+      e.subject.id,
+      e.status,
+      e.startedAt,
+      JSON.stringify(e),
+    );
     return r.changes === 1;
   }
 
@@ -78,9 +76,10 @@ export class SqliteExecutionJournal implements ExecutionJournal {
   }
 
   async byName(workflow: WorkflowName, name: string): Promise<ExecutionRecord | undefined> {
-    const row = this.db
-      .prepare('SELECT body FROM wf_execution WHERE workflow = ? AND name = ?')
-      .get(workflow, name) as { body: string } | undefined;
+    const row = this.stmt('SELECT body FROM wf_execution WHERE workflow = ? AND name = ?').get(
+      workflow,
+      name,
+    ) as { body: string } | undefined;
     return row ? (JSON.parse(row.body) as ExecutionRecord) : undefined;
   }
 
@@ -200,11 +199,9 @@ export class SqliteTaskTokenStore implements TaskTokenStore {
 
   async register(t: TokenRecord): Promise<void> {
     const due = [t.heartbeatAt, t.timeoutAt].filter((x): x is number => x !== undefined);
-    this.db
-      .prepare(
-        'INSERT OR IGNORE INTO wf_token (token, execution_id, status, due_at, body) VALUES (?,?,?,?,?)',
-      )
-      .run(t.token, t.executionId, t.status, due.length ? Math.min(...due) : null, JSON.stringify(t));
+    this.stmt(
+      'INSERT OR IGNORE INTO wf_token (token, execution_id, status, due_at, body) VALUES (?,?,?,?,?)',
+    ).run(t.token, t.executionId, t.status, due.length ? Math.min(...due) : null, JSON.stringify(t));
   }
 
   async get(token: string): Promise<TokenRecord | undefined> {
@@ -241,6 +238,12 @@ export class SqliteTaskTokenStore implements TaskTokenStore {
       this.stmt(
         `SELECT body FROM wf_token WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?`,
       ).all(nowMs, limit) as { body: string }[]
+    ).map((r) => JSON.parse(r.body) as TokenRecord);
+  }
+
+  async ofExecution(executionId: string): Promise<TokenRecord[]> {
+    return (
+      this.stmt('SELECT body FROM wf_token WHERE execution_id = ?').all(executionId) as { body: string }[]
     ).map((r) => JSON.parse(r.body) as TokenRecord);
   }
 

@@ -63,7 +63,8 @@ export const TERM_FIELDS = [
   'indemnification',
 ] as const;
 
-function same(a: unknown, b: unknown): boolean {
+/** Deep equality of JSON values, key order ignored. */
+export function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 

@@ -694,7 +694,11 @@ export class ChangeRequestWorkflow {
     if (checkRules) {
       const merged = { ...a, ...proposed } as AgreementVersion;
       const given = new Set(Object.keys(proposed));
-      const problems = [...contentProblems(merged), ...dateProblems(merged, this.deps.clock.now(), given)];
+      const problems = [
+        ...contentProblems(merged),
+        ...dateProblems(merged, this.deps.clock.now(), given),
+        ...(await this.deps.useCases.boundTermProblems(a, proposed)),
+      ];
       if (problems.length) {
         throw new BusinessRuleError(
           'the proposed terms break a rule',

@@ -255,4 +255,75 @@ describe('modular agreements: a master with service schedules (issue 11 item 6)'
     const after = await app.call('GET', `/v1/agreements/${scheduleId}/effective-terms`, { as: 'viewer' });
     expect(after.body.terms.jurisdiction).toEqual({ governingLaw: 'England and Wales', country: 'GB' });
   });
+
+  it('keeps the master’s caps out of a schedule’s reach: no schedule edit or change request raises, drops or overrides them, and the master’s own caps change only with a new master agreement', async () => {
+    const ask = (id: string, proposed: object) =>
+      app.call('POST', `/v1/agreements/${id}/change-requests`, {
+        as: 'sla-manager',
+        body: { summary: 'cap change', why: 'the customer asked', proposed },
+      });
+    const schedule = await app.call('GET', `/v1/agreements/${scheduleId}`, { as: 'viewer' });
+    expect(schedule.body).toMatchObject({ status: 'active', credits: { capPercent: 15 } });
+    const credits = schedule.body.credits as Record<string, unknown>;
+
+    const raise = await ask(scheduleId, { credits: { ...credits, capPercent: 50 } });
+    expect(raise.status).toBe(422);
+    expect(raise.body.error.details).toEqual([
+      {
+        path: 'proposed.credits.capPercent',
+        problem: '50 is above the master’s cap of 20% (policy: lowest)',
+      },
+    ]);
+    const { capPercent: _c, ...uncapped } = credits;
+    const drop = await ask(scheduleId, { credits: uncapped });
+    expect(drop.status).toBe(422);
+    expect(drop.body.error.details).toEqual([
+      // Credits stated without a cap are capped at 100 % (the schema's default): above the master's.
+      {
+        path: 'proposed.credits.capPercent',
+        problem: '100 is above the master’s cap of 20% (policy: lowest)',
+      },
+    ]);
+    const law = await ask(scheduleId, { jurisdiction: { governingLaw: 'New York', country: 'US' } });
+    expect(law.status).toBe(422);
+    expect(law.body.error.details[0]).toMatchObject({ path: 'proposed.jurisdiction' });
+
+    // A draft schedule: an edit that raises its cap above the master's is refused as at drafting.
+    const draft = await app.call('POST', `/v1/agreements/${masterId}/schedules`, {
+      as: 'sla-manager',
+      body: scheduleBody({ title: 'Schedule 2: payouts API', reason: 'a second schedule' }),
+    });
+    expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+    const edit = await app.call('PATCH', `/v1/agreements/${draft.body.id}`, {
+      as: 'sla-manager',
+      body: { credits: { ...draft.body.credits, capPercent: 30 }, reason: 'a higher cap' },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(edit.status).toBe(422);
+    expect(edit.body.error.details).toEqual([
+      { path: 'credits.capPercent', problem: '30 is above the master’s cap of 20% (policy: lowest)' },
+    ]);
+
+    // The master's caps are its `module`, fixed: neither an edit nor a change request changes them (400).
+    const master = await app.call('GET', `/v1/agreements/${masterId}`, { as: 'viewer' });
+    const caps = { role: 'master', caps: { creditPercent: 40 } };
+    const patched = await app.call('PATCH', `/v1/agreements/${masterId}`, {
+      as: 'sla-manager',
+      body: { module: caps, reason: 'raise the caps' },
+      headers: { 'if-match': `"${master.body.version}"` },
+    });
+    expect(patched.status).toBe(400);
+    expect(JSON.stringify(patched.body.error.details)).toContain('module');
+    const requested = await ask(masterId, { module: caps });
+    expect(requested.status).toBe(400);
+    expect(JSON.stringify(requested.body.error.details)).toContain('module');
+    const after = await app.call('GET', `/v1/agreements/${scheduleId}/effective-terms`, { as: 'viewer' });
+    expect(after.body.terms.credits.capPercent).toBe(15);
+    expect(after.body.terms.liabilityCap).toEqual({ currency: 'EUR', amount: 250000 });
+
+    // Tightening a schedule's cap stays the schedule's to ask for.
+    const lower = await ask(scheduleId, { credits: { ...credits, capPercent: 10 } });
+    expect(lower.status, JSON.stringify(lower.body)).toBe(201);
+    await settle(app);
+  });
 });

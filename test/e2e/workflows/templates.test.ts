@@ -120,4 +120,98 @@ describe('agreement templates (issue 11 item 5)', () => {
     const elsewhere = await draft('internal-network-ola', { terms: terms({ businessUnit: 'wealth' }) });
     expect(elsewhere.status).toBe(422);
   });
+
+  it('keeps a template-drafted agreement bound by what the template fixes on every later edit and new version, naming the field (422)', async () => {
+    const d = await draft('tier1-customer-api-sla', {
+      version: 1,
+      terms: terms({ title: 'Bound by its template', effectiveFrom: new Date().toISOString().slice(0, 10) }),
+    });
+    expect(d.status, JSON.stringify(d.body)).toBe(201);
+    const id = d.body.id as string;
+    const patch = (v: number, body: object) =>
+      app.call('PATCH', `/v1/agreements/${id}`, {
+        as: 'sla-manager',
+        body: { ...body, reason: 'an edit' },
+        headers: { 'if-match': `"${v}"` },
+      });
+    type Obj = { id: string; target: number; owner: { name: string; email: string } };
+    const objectives = d.body.objectives as Obj[];
+    const lowered = objectives.map((o) => (o.id === 'availability' ? { ...o, target: 99.5 } : o));
+    const business = {
+      kind: 'calendar',
+      windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '18:00' }],
+    };
+    const both = await patch(1, { objectives: lowered, supportedHours: business });
+    expect(both.status).toBe(422);
+    expect(both.body.error.details).toEqual([
+      {
+        path: 'objectives',
+        problem: 'is fixed by template tier1-customer-api-sla v1 (the agreement was drafted from it)',
+      },
+      {
+        path: 'supportedHours',
+        problem: 'is fixed by template tier1-customer-api-sla v1 (the agreement was drafted from it)',
+      },
+    ]);
+    const dropped = await patch(1, { objectives: objectives.slice(0, 1) });
+    expect(dropped.status).toBe(422);
+    expect(dropped.body.error.details.map((x: { path: string }) => x.path)).toEqual(['objectives']);
+    // What the template leaves to the draft stays editable: the title, and the people on each objective.
+    const renamed = await patch(1, {
+      title: 'Bound by its template, renamed',
+      objectives: objectives.map((o) => ({ ...o, owner: { name: 'Nia New', email: 'nia@example.com' } })),
+    });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    expect(renamed.body).toMatchObject({
+      version: 2,
+      template: { id: 'tier1-customer-api-sla', version: 1 },
+    });
+    expect(renamed.body.objectives.map((o: Obj) => [o.target, o.owner.email])).toEqual([
+      [99.9, 'nia@example.com'],
+      [95, 'nia@example.com'],
+    ]);
+    // The same fixed value sent again is no change.
+    const same = await patch(2, { supportedHours: { kind: 'always' } });
+    expect(same.status, JSON.stringify(same.body)).toBe(200);
+    // The version that later goes live is still bound: a change request (a new version) may not move a fixed field.
+    let r = await app.call('POST', `/v1/agreements/${id}/submit`, {
+      as: 'sla-manager',
+      body: { reason: 'ready' },
+      headers: { 'if-match': `"${same.body.version}"` },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const signer: Record<string, string> = {
+      'service-owner': 'service-owner',
+      'business-owner': 'approver-business',
+      legal: 'approver-legal',
+      procurement: 'approver-procurement',
+      'governance-board': 'approver-board',
+      finance: 'approver-finance',
+    };
+    for (const { capacity } of r.body.requiredSignOffs as { capacity: string }[]) {
+      r = await app.call('POST', `/v1/agreements/${id}/signoffs`, {
+        as: signer[capacity]!,
+        body: { capacity, decision: 'approved', reason: 'fine' },
+        headers: { 'if-match': `"${r.body.version}"` },
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    }
+    r = await app.call('POST', `/v1/agreements/${id}/activate`, {
+      as: 'sla-manager',
+      body: { reason: 'go-live' },
+      headers: { 'if-match': `"${r.body.version}"` },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const change = await app.call('POST', `/v1/agreements/${id}/change-requests`, {
+      as: 'sla-manager',
+      body: { summary: 'lower the target', why: 'too ambitious', proposed: { objectives: lowered } },
+    });
+    expect(change.status).toBe(422);
+    expect(change.body.error.details).toEqual([
+      {
+        path: 'proposed.objectives',
+        problem: 'is fixed by template tier1-customer-api-sla v1 (the agreement was drafted from it)',
+      },
+    ]);
+  });
 });

@@ -145,6 +145,7 @@ const EXPECTED: Record<string, string> = {
   'agreements.effective-terms':     '200 200 200  200 200 404  200 200 404  200 404  403',
   'ecosystem.backfill-import':      '415 403 403  403 403 403  403 403 403  403 403  403',
   'ecosystem.backfill-job':         '404 403 403  403 403 403  403 403 403  403 403  403',
+  'ecosystem.pull-history':         '404 403 403  403 403 403  403 403 403  403 403  403',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */

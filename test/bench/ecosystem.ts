@@ -15,6 +15,7 @@ import { Objective } from '../../shared/schemas/agreement.js';
 import { skippedHead } from '../../shared/usecases/ecosystem.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
 import { startTestApp } from '../helpers/local-app.js';
+import { benchBackfill } from './backfill.js';
 import type { BenchEntry } from './report.js';
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
@@ -153,7 +154,11 @@ export async function benchEcosystem(): Promise<BenchEntry[]> {
   const stringifyOnly = timed(1, () => {
     stringify({ groups }, { lineWidth: 0 });
   });
+  // 90 days × 250 SLIs (`--backfill-days N` for a shorter history: promtool takes minutes per 90 days here).
+  const daysArg = process.argv.indexOf('--backfill-days');
+  const backfill = await benchBackfill(250, daysArg > 0 ? Number(process.argv[daysArg + 1]) : 90);
   return [
+    ...backfill,
     {
       name: 'ecosystem.openslo_import_1k.s',
       value: round(imp.median),

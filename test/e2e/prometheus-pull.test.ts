@@ -81,7 +81,7 @@ async function settled(total: number) {
 beforeAll(async () => {
   requirePrometheus();
   const port = await freePort();
-  exporter = createServer((req, res) => {
+  exporter = createServer((_req, res) => {
     if (!counts.exposed) return void res.writeHead(200, { 'content-type': 'text/plain' }).end('');
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
     res.end(

@@ -84,6 +84,13 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     description:
       'Renewal and review reminders (policy offsets), renewal and review tasks, auto-renewal unless notice was given',
   },
+  {
+    id: 'pull-data-sources',
+    cron: 'cron(2/5 * * * ? *)',
+    handler: 'telemetry/pull-scheduled',
+    description:
+      'Pull the SLIs that name a configured data source (Prometheus query_range over the last minutes) into the rollups',
+  },
 ];
 
 interface Field {

@@ -11,8 +11,8 @@ export const handler = httpHandler({
       rawBody: r.yaml,
       headers: {
         'Content-Type': 'application/yaml; charset=utf-8',
-        'X-Accord-Rule-Groups': String(r.result.groups.length),
-        'X-Accord-Skipped': String(r.result.skipped.length),
+        'X-Accord-Rule-Groups': String(r.groups),
+        'X-Accord-Skipped': String(r.skipped.length),
       },
     };
   },

@@ -105,6 +105,8 @@ export function scheduleGrants(handler: string): DataGrants {
   if (handler.startsWith('agreements/')) return GRANTS_BY_ACTION['agreement.update'];
   if (handler.startsWith('reports/')) return GRANTS_BY_ACTION['report.publish'];
   if (handler.startsWith('chain/')) return { data: 'read', workflows: 'write' };
+  // The scheduled pull writes what it reads from the data sources through telemetry ingest (docs/backfill.md).
+  if (handler.startsWith('telemetry/')) return GRANTS_BY_ACTION['telemetry.ingest'];
   return READ_DATA;
 }
 /**

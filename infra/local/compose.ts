@@ -30,9 +30,10 @@ import {
 import { loadReportsPolicy } from '../../shared/policy/reports.js';
 import { type Clock, systemClock } from '../../shared/ports/clock.js';
 import { passThroughFinal } from '../../shared/runtime/chain-hooks.js';
-import type { Config } from '../../shared/runtime/config.js';
+import { type Config, dataSourcesOf } from '../../shared/runtime/config.js';
 import type { Container } from '../../shared/runtime/container.js';
 import '../../shared/runtime/metrics.js'; // GET /metrics counts every request of the embedded default
+import { ConfiguredMetricSources } from '../../shared/adapters/prometheus/metric-source.js';
 import { logger } from '../../shared/runtime/powertools.js';
 import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
@@ -41,6 +42,7 @@ import { ChainUseCases } from '../../shared/usecases/chain/index.js';
 import { EcosystemUseCases } from '../../shared/usecases/ecosystem.js';
 import { AgreementLifecycleJob } from '../../shared/usecases/lifecycle-job.js';
 import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
+import { PullUseCases } from '../../shared/usecases/pull.js';
 import { ArchiveUseCases } from '../../shared/usecases/reports/archive.js';
 import { TaskCommentaryWindow } from '../../shared/usecases/reports/commentary.js';
 import { NotifierReportDelivery } from '../../shared/usecases/reports/delivery.js';
@@ -62,7 +64,21 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   const services = new SqliteServiceStore(db);
   const agreements = new SqliteAgreementStore(db);
   const audit = new SqliteAuditStore(db);
-  const telemetry = composeTelemetry(db, dbFile, clock, (vendorId, keyId) => vendors.admit(vendorId, keyId));
+  const telemetry = composeTelemetry(
+    db,
+    dbFile,
+    clock,
+    (vendorId, keyId) => vendors.admit(vendorId, keyId),
+    () => pull.pulledSlis(),
+  );
+  const pull = new PullUseCases({
+    sources: new ConfiguredMetricSources(dataSourcesOf(config)),
+    active: new AgreementObjectivesSource(agreements, services),
+    agreements,
+    ingest: () => telemetry.ingest,
+    audit,
+    clock,
+  });
   const residencyRegion = config.ACCORD_RESIDENCY_REGION;
   const objectiveIds = new UlidGenerator(clock);
   const exceptions = new SqliteExceptionWindowStore(db);
@@ -188,6 +204,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       evaluations,
       backfill: new BackfillUseCases({ ingest: () => telemetry.ingest, audit, clock }),
     }),
+    pull,
   };
   return { db, container, workflows };
 }

@@ -32,6 +32,7 @@ export function composeTelemetry(
   dbFile: string,
   clock: Clock,
   admit?: TelemetryDeps['admit'],
+  pulledSlis?: TelemetryDeps['pulledSlis'],
 ): TelemetryServices {
   const unmapped = new SqliteUnmappedSeriesStore(db);
   const discrepancies = new SqliteDiscrepancyStore(db);
@@ -55,6 +56,7 @@ export function composeTelemetry(
       clock,
       onBackgroundError: (what, err) => logger.warn(`telemetry: ${what} failed`, { error: err as Error }),
       ...(admit ? { admit } : {}),
+      ...(pulledSlis ? { pulledSlis } : {}),
     }),
     queries: new TelemetryQueries({ unmapped, discrepancies, services, activity, readers, rollups }),
   };

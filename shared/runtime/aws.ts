@@ -1,3 +1,4 @@
+import { AgreementObjectivesSource } from '../adapters/agreement-objectives-source.js';
 import { DynamoAgreementStore } from '../adapters/dynamodb/agreements.js';
 import { DynamoAuditStore } from '../adapters/dynamodb/audit.js';
 import { documentClient } from '../adapters/dynamodb/client.js';
@@ -12,6 +13,7 @@ import { DynamoServiceStore } from '../adapters/dynamodb/services.js';
 import { DynamoVendorStore } from '../adapters/dynamodb/vendors.js';
 import { DynamoWorkTaskStore } from '../adapters/dynamodb/workflows.js';
 import { UlidGenerator } from '../adapters/ids.js';
+import { ConfiguredMetricSources } from '../adapters/prometheus/metric-source.js';
 import { UnavailableError } from '../domain/errors.js';
 import { loadChainPolicy } from '../policy/chain.js';
 import { loadSignOffRules } from '../policy/index.js';
@@ -22,10 +24,11 @@ import { AgreementUseCases } from '../usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../usecases/audit.js';
 import { ChainUseCases } from '../usecases/chain/index.js';
 import { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
+import { PullUseCases } from '../usecases/pull.js';
 import { ServiceUseCases } from '../usecases/services.js';
 import { VendorUseCases, vendorsIn } from '../usecases/vendors.js';
 import { passThroughFinal } from './chain-hooks.js';
-import { API_STAGE, AWS_ENV, type Config, readConfig, USAGE_PLAN_PREFIX } from './config.js';
+import { API_STAGE, AWS_ENV, type Config, dataSourcesOf, readConfig, USAGE_PLAN_PREFIX } from './config.js';
 import type { Container } from './container.js';
 import { logger } from './powertools.js';
 
@@ -100,6 +103,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
   const rollupsTable = config[AWS_ENV.rollupsTable];
   const rollups = rollupsTable ? new DynamoRollupStore(db, rollupsTable) : undefined;
   let telemetry: Container['telemetry'];
+  let pull: PullUseCases | undefined;
   if (typeof __ACCORD_TELEMETRY__ === 'undefined' || __ACCORD_TELEMETRY__) {
     const { composeAwsTelemetry } = await import('./telemetry-aws.js');
     if (rollups) {
@@ -112,9 +116,22 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
         agreements,
         // Fails closed: a function ingesting telemetry without the vendor use cases admits nobody.
         admit: (vendorId, keyId) => vendorsIn({ vendors }).admit(vendorId, keyId),
+        pulledSlis: () => pull!.pulledSlis(),
         ...(options.client ? { clientConfig: options.client as { region?: string; endpoint?: string } } : {}),
       });
     }
+  }
+  if (telemetry) {
+    const ingest = telemetry.ingest;
+    // Pull data sources (docs/backfill.md): the scheduled pull's function composes telemetry, so it has them.
+    pull = new PullUseCases({
+      sources: new ConfiguredMetricSources(dataSourcesOf(config)),
+      active: new AgreementObjectivesSource(agreements, services),
+      agreements,
+      ingest: () => ingest,
+      audit,
+      clock,
+    });
   }
   let objectives: Container['objectives'];
   if (typeof __ACCORD_OBJECTIVES__ === 'undefined' || __ACCORD_OBJECTIVES__) {
@@ -209,6 +226,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     agreements: agreementUseCases,
     lifecycleJob: new AgreementLifecycleJob({ agreements, useCases: agreementUseCases, clock }),
     ...(telemetry ? { telemetry } : {}),
+    ...(pull ? { pull } : {}),
     ...(objectives ? { objectives } : {}),
     ...(archive ? { archive } : {}),
     ...(reports ? { reports } : {}),

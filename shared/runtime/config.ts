@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DataSourceConfig } from '../ports/metric-source.js';
 
 /**
  * Environment variable names of the AWS deployment: the CDK stack sets them from these constants, the AWS
@@ -53,6 +54,12 @@ const ConfigSchema = z.object({
   ACCORD_INBOUND_WEBHOOK_SECRETS: z.string().min(1).max(2000).optional(),
   /** Where people reach this API: the links in notifications. */
   ACCORD_PUBLIC_URL: z.url().default('http://localhost:3000'),
+  /**
+   * Pull data sources (docs/backfill.md), a JSON array:
+   * `[{"name": "prometheus-main", "type": "Prometheus", "url": "http://prometheus:9090"}]`, optional `bearerToken`,
+   * `stepSeconds` (60), `lookbackMinutes` (15). `name` is the OpenSLO DataSource an SLI's `metricSourceRef` names.
+   */
+  ACCORD_DATA_SOURCES: z.string().min(2).max(20_000).optional(),
   [AWS_ENV.dataTable]: name,
   [AWS_ENV.auditTable]: name,
   [AWS_ENV.vendorKeysTable]: name,
@@ -94,6 +101,42 @@ export function readConfig(env: Record<string, string | undefined> = process.env
       `bad configuration: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   }
+  return r.data;
+}
+
+const DataSources = z
+  .array(
+    z.strictObject({
+      name: z
+        .string()
+        .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a DNS label, as OpenSLO names are'),
+      type: z.literal('Prometheus'),
+      url: z.url({ protocol: /^https?$/ }),
+      bearerToken: z.string().min(1).max(4096).optional(),
+      stepSeconds: z.number().int().min(1).max(3600).default(60),
+      lookbackMinutes: z.number().int().min(5).max(1440).default(15),
+    }),
+  )
+  .max(50)
+  .refine((a) => new Set(a.map((d) => d.name)).size === a.length, 'names must be unique');
+
+/**
+ * The configured pull data sources (`ACCORD_DATA_SOURCES`); none when unset.
+ * @throws Error naming the bad entry when the setting is not valid JSON of that shape (fails the cold start)
+ */
+export function dataSourcesOf(config: Config): DataSourceConfig[] {
+  if (!config.ACCORD_DATA_SOURCES) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(config.ACCORD_DATA_SOURCES);
+  } catch (e) {
+    throw new Error(`bad configuration: ACCORD_DATA_SOURCES is not JSON (${(e as Error).message})`);
+  }
+  const r = DataSources.safeParse(json);
+  if (!r.success)
+    throw new Error(
+      `bad configuration: ACCORD_DATA_SOURCES ${r.error.issues.map((i) => `[${i.path.join('.')}]: ${i.message}`).join('; ')}`,
+    );
   return r.data;
 }
 

@@ -4,6 +4,7 @@ import type { ChainUseCases } from '../usecases/chain/index.js';
 import type { EcosystemUseCases } from '../usecases/ecosystem.js';
 import type { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import type { ObjectiveUseCases } from '../usecases/objectives/index.js';
+import type { PullUseCases } from '../usecases/pull.js';
 import type { ArchiveUseCases } from '../usecases/reports/archive.js';
 import type { ReportUseCases } from '../usecases/reports/index.js';
 import type { ServiceUseCases } from '../usecases/services.js';
@@ -43,6 +44,8 @@ export interface Container {
   chain?: ChainUseCases;
   /** OpenSLO import and export, Prometheus rules (docs/openslo.md); absent where a composition root has not wired it. */
   ecosystem?: EcosystemUseCases;
+  /** Pull data sources (Prometheus query_range on the schedule, history pulls; docs/backfill.md). */
+  pull?: PullUseCases;
 }
 
 let current: Promise<Container> | undefined;

@@ -36,6 +36,8 @@ export interface AwsTelemetryParts {
   agreements: Pick<AgreementStore, 'list'>;
   /** The vendor's key re-check and scope (VendorUseCases.admit). */
   admit?: TelemetryDeps['admit'];
+  /** The SLIs pull data sources feed (PullUseCases.pulledSlis): pushed samples for them do not roll up. */
+  pulledSlis?: TelemetryDeps['pulledSlis'];
 }
 
 /**
@@ -94,6 +96,7 @@ export function composeAwsTelemetry(parts: AwsTelemetryParts): TelemetryServices
       clock,
       onBackgroundError: (what, err) => logger.warn(`telemetry: ${what} failed`, { error: err as Error }),
       ...(parts.admit ? { admit: parts.admit } : {}),
+      ...(parts.pulledSlis ? { pulledSlis: parts.pulledSlis } : {}),
     }),
     queries: new TelemetryQueries({
       unmapped,

@@ -15,7 +15,7 @@ import {
 import type { EvaluationResult } from '../domain/objectives/types.js';
 import { exportOpenSlo, importOpenSlo, type ObjectiveInput } from '../domain/openslo/convert.js';
 import {
-  prometheusRules,
+  prometheusRulesFile,
   type RulesResult,
   type RuleTarget,
   rulesFileText,
@@ -203,24 +203,28 @@ export class EcosystemUseCases {
   async prometheusRules(
     principal: Principal,
     agreementId: string,
-  ): Promise<{ yaml: string; result: RulesResult }> {
+  ): Promise<{ yaml: string; groups: number; skipped: RulesResult['skipped'] }> {
     const a = await this.deps.agreements.get(principal, agreementId);
     const targets: RuleTarget[] = a.objectives.map((objective) => ({
       agreementId: a.id,
       serviceId: a.serviceId,
       objective,
     }));
-    const result = prometheusRules(targets, this.deps.burnWindows);
-    return { yaml: rulesYaml(result), result };
+    const file = prometheusRulesFile(targets, this.deps.burnWindows);
+    return { yaml: skippedHead(file.skipped) + file.text, groups: file.groups, skipped: file.skipped };
   }
 }
 
 /** A rule file as promtool reads it, the objectives without rules listed in a comment at its head. */
 export function rulesYaml(result: RulesResult): string {
-  const head = result.skipped.length
-    ? `# No rules for:\n${result.skipped.map((s) => `# - ${s.agreementId}/${s.objectiveId}: ${s.reason}`).join('\n')}\n`
+  return skippedHead(result.skipped) + rulesFileText(result.groups);
+}
+
+/** The leading comment naming the objectives without rules and why ('' when none). */
+export function skippedHead(skipped: RulesResult['skipped']): string {
+  return skipped.length
+    ? `# No rules for:\n${skipped.map((s) => `# - ${s.agreementId}/${s.objectiveId}: ${s.reason}`).join('\n')}\n`
     : '';
-  return head + rulesFileText(result.groups);
 }
 
 /** The ecosystem use cases of a container; 503 where a composition root has not wired them. */

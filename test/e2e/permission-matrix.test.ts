@@ -149,6 +149,7 @@ const EXPECTED: Record<string, string> = {
   'ecosystem.backfill-job':         '404 403 403  403 403 403  403 403 403  403 403  403',
   // The portfolio: every reading role gets its own scope (outside it counted, not named; portfolio-status.test.ts).
   'objectives.portfolio-status':    '200 200 200  200 200 200  200 200 200  200 200  403',
+  'ecosystem.pull-history':         '404 403 403  403 403 403  403 403 403  403 403  403',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */

@@ -152,6 +152,12 @@ const EXAMPLES: Record<string, () => unknown> = {
     });
     return own;
   },
+  'ecosystem.pull-history': () => ({
+    agreementId: 'agr_01NOSUCHAGREEMENT000000000',
+    from: hourFromNow(-24),
+    to: hourFromNow(-1),
+    reason: 'baseline from last quarter',
+  }),
 };
 
 /** Routes that take a body. */

@@ -121,41 +121,102 @@ function thresholdText(w: PlannedBurnWindow, target: number): { limit: string; x
 /** Valid Prometheus label values need no escaping beyond JSON's (Go string syntax). */
 const q = (s: string) => JSON.stringify(s);
 
+/** The windows of a period with their distinct durations in Prometheus syntax, shortest first. */
+interface PeriodPlan {
+  windows: PlannedBurnWindow[];
+  durations: { d: string; errorsName: string; eventsName: string }[];
+}
+
 /**
  * Rule groups for objectives, one group per objective with its recording and alerting rules.
+ * What many objectives share is worked out once per call: the plan of each period (windows, durations, rule
+ * names) and the expressions of each SLI source (PromQL parsing is the dearest step).
  * @param policy the engine's burn-rate table (`DEFAULT_BURN_WINDOWS`)
  */
 export function prometheusRules(targets: readonly RuleTarget[], policy: BurnWindowPolicy): RulesResult {
-  const groups: RuleGroup[] = [];
   const skipped: RulesResult['skipped'] = [];
+  const groups = [...ruleGroups(targets, policy, skipped)];
+  return { groups, skipped };
+}
+
+/**
+ * The rule file for objectives as text (what `rulesFileText(prometheusRules(…).groups)` gives), each group written
+ * as soon as it is built so that no group outlives its writing: at 10,000 objectives holding every group until the
+ * end doubled the live heap and the garbage collector's work.
+ * @returns the YAML text, the number of groups written, and the objectives skipped with why
+ */
+export function prometheusRulesFile(
+  targets: readonly RuleTarget[],
+  policy: BurnWindowPolicy,
+): { text: string; groups: number; skipped: RulesResult['skipped'] } {
+  const skipped: RulesResult['skipped'] = [];
+  let groups = 0;
+  const text = rulesFileText({
+    *[Symbol.iterator]() {
+      for (const g of ruleGroups(targets, policy, skipped)) {
+        groups++;
+        yield g;
+      }
+    },
+  });
+  return { text, groups, skipped };
+}
+
+/** The rule groups of `targets`, one at a time; objectives without rules are pushed onto `skipped`. */
+function* ruleGroups(
+  targets: readonly RuleTarget[],
+  policy: BurnWindowPolicy,
+  skipped: RulesResult['skipped'],
+): Generator<RuleGroup> {
+  const plans = new Map<number, PeriodPlan>();
+  const sources = new Map<string, Exprs | { reason: string }>();
   for (const t of targets) {
     const o = t.objective;
-    const exprs = sliExpressions(o);
+    const sourceKey = o.sli.source ? JSON.stringify(o.sli.source) : '';
+    let exprs = sources.get(sourceKey);
+    if (!exprs) {
+      exprs = sliExpressions(o);
+      sources.set(sourceKey, exprs);
+    }
     if ('reason' in exprs) {
       skipped.push({ agreementId: t.agreementId, objectiveId: o.id, reason: exprs.reason });
       continue;
     }
+    const periodMs = nominalPeriodMs(o);
+    let plan = plans.get(periodMs);
+    if (!plan) {
+      const windows = burnWindowsFor(policy, periodMs);
+      const ms = [...new Set(windows.flatMap((w) => [w.long, w.short]))].sort((a, b) => a - b);
+      plan = {
+        windows,
+        durations: ms.map((m) => {
+          const d = promDuration(m);
+          return {
+            d,
+            errorsName: `accord_slo:sli_error:ratio_rate${d}`,
+            eventsName: `accord_slo:sli_events:increase${d}`,
+          };
+        }),
+      };
+      plans.set(periodMs, plan);
+    }
     const labels = { accord_agreement: t.agreementId, accord_objective: o.id, accord_service: t.serviceId };
     const match = `{accord_agreement=${q(t.agreementId)}, accord_objective=${q(o.id)}}`;
-    const windows = burnWindowsFor(policy, nominalPeriodMs(o));
-    const durations = [...new Set(windows.flatMap((w) => [w.long, w.short]))].sort((a, b) => a - b);
     const rules: PrometheusRule[] = [];
-    for (const ms of durations) {
-      const d = promDuration(ms);
-      rules.push({ record: `accord_slo:sli_error:ratio_rate${d}`, expr: exprs.errors(d), labels });
-      rules.push({ record: `accord_slo:sli_events:increase${d}`, expr: exprs.events(d), labels });
+    for (const { d, errorsName, eventsName } of plan.durations) {
+      rules.push({ record: errorsName, expr: exprs.errors(d), labels });
+      rules.push({ record: eventsName, expr: exprs.events(d), labels });
     }
-    for (const w of windows) {
+    for (const w of plan.windows) {
       const { limit, x } = thresholdText(w, o.target);
       const [long, short] = [promDuration(w.long), promDuration(w.short)];
       rules.push({
         alert: `AccordErrorBudgetBurn`,
-        expr: [
-          `accord_slo:sli_error:ratio_rate${long}${match} > ${limit}`,
-          `and accord_slo:sli_error:ratio_rate${short}${match} > ${limit}`,
-          `and accord_slo:sli_events:increase${long}${match} >= ${policy.minEvents}`,
+        expr:
+          `accord_slo:sli_error:ratio_rate${long}${match} > ${limit}\n` +
+          `and accord_slo:sli_error:ratio_rate${short}${match} > ${limit}\n` +
+          `and accord_slo:sli_events:increase${long}${match} >= ${policy.minEvents}\n` +
           `and accord_slo:sli_events:increase${short}${match} >= ${policy.minEvents}`,
-        ].join('\n'),
         labels: { ...labels, accord_window: w.name, severity: w.action },
         annotations: {
           summary: `${o.name}: error budget burning faster than ${x}x (${w.name})`,
@@ -163,31 +224,63 @@ export function prometheusRules(targets: readonly RuleTarget[], policy: BurnWind
         },
       });
     }
-    groups.push({ name: `accord/${t.agreementId}/${o.id}`, rules });
+    yield { name: `accord/${t.agreementId}/${o.id}`, rules };
   }
-  return { groups, skipped };
 }
 
 /**
  * The rule file as YAML text, written directly (one pass, every scalar double-quoted as JSON writes it, which YAML
  * reads as the same string): a 10,000-objective file is tens of megabytes, too slow for a general YAML printer.
+ * The text is written into one growing byte buffer and decoded once at the end: building it from a million line
+ * strings kept them all alive until the final join, and their garbage collection cost more than the writing.
  */
-export function rulesFileText(groups: readonly RuleGroup[]): string {
+export function rulesFileText(groups: Iterable<RuleGroup>): string {
+  const out = new TextSink();
   const q = JSON.stringify;
-  const out: string[] = ['groups:'];
+  out.put('groups:\n');
   for (const g of groups) {
-    out.push(`  - name: ${q(g.name)}`, '    rules:');
+    out.put(`  - name: ${q(g.name)}\n    rules:\n`);
+    // A group's rules share their label maps: each distinct map is written once.
+    let lastLabels: Record<string, string> | undefined;
+    let lastLabelsText = '';
     for (const r of g.rules) {
-      out.push(r.record !== undefined ? `      - record: ${q(r.record)}` : `      - alert: ${q(r.alert)}`);
-      out.push(`        expr: ${q(r.expr)}`);
-      if (r.for !== undefined) out.push(`        for: ${q(r.for)}`);
-      for (const key of ['labels', 'annotations'] as const) {
-        const m = r[key];
-        if (!m) continue;
-        out.push(`        ${key}:`);
-        for (const [k, v] of Object.entries(m)) out.push(`          ${k}: ${q(v)}`);
+      out.put(r.record !== undefined ? `      - record: ${q(r.record)}\n` : `      - alert: ${q(r.alert)}\n`);
+      out.put('        expr: ');
+      out.put(q(r.expr));
+      out.put('\n');
+      if (r.for !== undefined) out.put(`        for: ${q(r.for)}\n`);
+      if (r.labels) {
+        if (r.labels !== lastLabels) {
+          lastLabels = r.labels;
+          lastLabelsText = mapText('labels', r.labels);
+        }
+        out.put(lastLabelsText);
       }
+      if (r.annotations) out.put(mapText('annotations', r.annotations));
     }
   }
-  return `${out.join('\n')}\n`;
+  return out.text();
+}
+
+function mapText(key: string, m: Record<string, string>): string {
+  let s = `        ${key}:\n`;
+  for (const k in m) s += `          ${k}: ${JSON.stringify(m[k])}\n`;
+  return s;
+}
+
+/** An append-only UTF-8 byte buffer that doubles when full. */
+class TextSink {
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private len = 0;
+  put(s: string): void {
+    if (this.len + s.length * 3 > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + s.length * 3));
+      this.buf.copy(next, 0, 0, this.len);
+      this.buf = next;
+    }
+    this.len += this.buf.write(s, this.len);
+  }
+  text(): string {
+    return this.buf.toString('utf8', 0, this.len);
+  }
 }

@@ -90,7 +90,14 @@ export interface NativeHistogramPoint {
 
 /** A decoded request: its series and the samples too malformed to be read at all. */
 export interface DecodedBatch {
-  format: 'accord-json' | 'prometheus-remote-write' | 'datadog-v2' | 'otlp' | 'openmetrics' | 'csv';
+  format:
+    | 'accord-json'
+    | 'prometheus-remote-write'
+    | 'datadog-v2'
+    | 'otlp'
+    | 'openmetrics'
+    | 'csv'
+    | 'prometheus-pull';
   series: DecodedSeries[];
   malformed: Rejection[];
   /** Samples in the request (points, histogram points and malformed ones). */

@@ -32,6 +32,34 @@ export const BackfillQuery = z.strictObject({
 });
 export type BackfillQuery = z.infer<typeof BackfillQuery>;
 
+/** POST /v1/telemetry/pulls: an agreement's SLI history pulled from its data sources over [from, to]. */
+export const PullHistoryBody = z.strictObject({
+  agreementId: z.string().regex(/^agr_[0-9A-Za-z]{1,40}$/, 'must be an agreement id'),
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }),
+  reason: Reason,
+});
+export type PullHistoryBody = z.infer<typeof PullHistoryBody>;
+
+const SliPull = z.looseObject({
+  sliKey: z.string(),
+  dataSource: z.string(),
+  from: z.string(),
+  to: z.string(),
+  series: z.number().int(),
+  submitted: z.number().int(),
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.number().int(),
+  rejectedByReason: z.record(z.string(), z.number().int()),
+  error: z.string().optional(),
+});
+export const PullRunResponse = z.looseObject({
+  id: z.string(),
+  pulled: z.array(SliPull),
+  skipped: z.array(z.object({ sliKey: z.string(), reason: z.string() })),
+});
+
 export const BackfillJobResponse = z.looseObject({
   id: z.string(),
   vendorId: z.string(),
@@ -116,5 +144,17 @@ export const ECOSYSTEM_ROUTES: readonly RouteSpec[] = [
     summary:
       "A backfill job's progress: chunks, samples submitted, accepted, duplicates and rejections by reason",
     response: BackfillJobResponse,
+  },
+  {
+    id: 'ecosystem.pull-history',
+    method: 'POST',
+    path: '/v1/telemetry/pulls',
+    auth: 'user',
+    action: 'telemetry.backfill',
+    handler: 'ecosystem/pull-history',
+    summary:
+      "Admin-only, audited pull of an agreement's SLI history (draft or active) from the Prometheus data sources its objectives name (query_range over [from, to], back to 400 days), through live ingest's semantics: counters become increases, resets are seen, points read twice count once.",
+    body: PullHistoryBody,
+    response: PullRunResponse,
   },
 ];

@@ -73,6 +73,11 @@ export interface TelemetryDeps {
   admit?: (vendorId: string, keyId: string | undefined) => Promise<VendorScope>;
   /** How long a service known to exist, and the objectives reading its SLIs, are remembered (default 60 s). */
   cacheTtlMs?: number;
+  /**
+   * SLI key → the data source pulling it (PullUseCases.pulledSlis). One SLI, one feed: another vendor's samples for a
+   * pulled SLI are stored raw but do not feed its rollups, unless the policy's `sources` names the SLI's sources.
+   */
+  pulledSlis?: () => Promise<ReadonlyMap<string, string>>;
 }
 
 export interface IngestInput {
@@ -228,6 +233,12 @@ export class TelemetryIngest {
         })
       : mapped;
     await this.rejectUnknownServices(prepared);
+    const pulled = prepared.accepted.length ? await this.deps.pulledSlis?.() : undefined;
+    if (pulled?.size)
+      for (const s of prepared.accepted) {
+        const by = pulled.get(s.sliKey);
+        if (by !== undefined && by !== vendorId && !policy.sources.has(s.sliKey)) s.rollup = false;
+      }
     await this.deps.unmapped.record(prepared.unmapped, nowMs);
     let durability: IngestResponse['durability'] = 'none';
     let duplicates = 0;

@@ -1,0 +1,98 @@
+/**
+ * The Prometheus HTTP API as a `MetricSource`: `POST /api/v1/query_range` (form-encoded `query`, `start`, `end`,
+ * `step`), answered as `{"status": "success", "data": {"resultType": "matrix", "result": [{metric, values}]}}` with
+ * values `[unix seconds, "value as text"]` (https://prometheus.io/docs/prometheus/latest/querying/api/).
+ * Prometheus refuses a query of more than 11,000 points per series, so a long range is read in slices of
+ * at most 10,000 steps.
+ */
+import { UnavailableError, ValidationError } from '../../domain/errors.js';
+import type {
+  DataSourceConfig,
+  MetricSource,
+  MetricSources,
+  QueryRange,
+  RangeSeries,
+} from '../../ports/metric-source.js';
+
+const MAX_STEPS = 10_000;
+
+interface Matrix {
+  status: 'success' | 'error';
+  errorType?: string;
+  error?: string;
+  data?: { resultType: string; result: { metric: Record<string, string>; values: [number, string][] }[] };
+}
+
+export class PrometheusMetricSource implements MetricSource {
+  constructor(
+    private readonly config: Pick<DataSourceConfig, 'name' | 'url' | 'bearerToken'>,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  async queryRange(query: string, range: QueryRange): Promise<RangeSeries[]> {
+    const bySeries = new Map<string, RangeSeries>();
+    const stepMs = range.stepS * 1000;
+    for (let start = range.startMs; start <= range.endMs; start += MAX_STEPS * stepMs) {
+      const end = Math.min(range.endMs, start + (MAX_STEPS - 1) * stepMs);
+      for (const r of await this.slice(query, start, end, range.stepS)) {
+        const key = JSON.stringify(Object.entries(r.metric).sort(([a], [b]) => (a < b ? -1 : 1)));
+        let s = bySeries.get(key);
+        if (!s) {
+          s = { labels: r.metric, points: [] };
+          bySeries.set(key, s);
+        }
+        for (const [t, v] of r.values) s.points.push([Math.round(t * 1000), Number(v)]);
+      }
+    }
+    return [...bySeries.values()];
+  }
+
+  private async slice(query: string, startMs: number, endMs: number, stepS: number) {
+    const url = `${this.config.url.replace(/\/+$/, '')}/api/v1/query_range`;
+    const body = new URLSearchParams({
+      query,
+      start: String(startMs / 1000),
+      end: String(endMs / 1000),
+      step: String(stepS),
+    });
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    if (this.config.bearerToken) headers.authorization = `Bearer ${this.config.bearerToken}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (e) {
+      throw new UnavailableError(`data source ${this.config.name} cannot be reached`, [
+        { path: `dataSources.${this.config.name}.url`, problem: (e as Error).message },
+      ]);
+    }
+    let answer: Matrix | undefined;
+    try {
+      answer = (await res.json()) as Matrix;
+    } catch {
+      answer = undefined;
+    }
+    if (res.status === 400 || res.status === 422 || answer?.errorType === 'bad_data')
+      throw new ValidationError(`data source ${this.config.name} refused the query`, [
+        { path: 'query', problem: `${query}: ${answer?.error ?? `HTTP ${res.status}`}` },
+      ]);
+    if (!res.ok || answer?.status !== 'success' || answer.data?.resultType !== 'matrix')
+      throw new UnavailableError(`data source ${this.config.name} failed to answer`, [
+        { path: 'query', problem: `HTTP ${res.status}: ${answer?.error ?? 'not a matrix answer'}` },
+      ]);
+    return answer.data.result;
+  }
+}
+
+/** The configured Prometheus data sources. */
+export class ConfiguredMetricSources implements MetricSources {
+  private readonly byName = new Map<string, { config: DataSourceConfig; source: MetricSource }>();
+  constructor(configs: readonly DataSourceConfig[]) {
+    for (const c of configs) this.byName.set(c.name, { config: c, source: new PrometheusMetricSource(c) });
+  }
+  list(): readonly DataSourceConfig[] {
+    return [...this.byName.values()].map((x) => x.config);
+  }
+  get(name: string) {
+    return this.byName.get(name);
+  }
+}

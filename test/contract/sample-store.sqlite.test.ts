@@ -62,6 +62,23 @@ describe('SQLite raw samples: append records, heads and chunks', () => {
     expect(storedSampleTotals(db)).toMatchObject({ n: 5, sum: 3.5 });
   });
 
+  it('loses no sample another store on the same database appended when this one checkpoints (npm start -- --demo)', async () => {
+    // The demo loader ingests 30 days through a store of its own on the server's database; the server's store,
+    // opened first, later checkpoints after its live writes. Its checkpoint must not delete the loader's records.
+    const db = new Database(':memory:');
+    const rollups = new SqliteRollupStore(db);
+    const server = new SqliteSampleStore(db, rollups, undefined, { checkpointSamples: 2 });
+    const loader = new SqliteSampleStore(db, rollups);
+    await loader.write([gauge(T0, 1), gauge(T0 + 1000, 0.5)]); // only in the append log and the loader's heads
+    await server.write([
+      gauge(T0 + 5000, 1, 'v1|probe_success|job=b'),
+      gauge(T0 + 6000, 1, 'v1|probe_success|job=b'),
+    ]);
+    expect(storedSampleTotals(db)).toMatchObject({ n: 4, sum: 3.5 });
+    const restarted = new SqliteSampleStore(db, rollups);
+    expect(await restarted.count()).toBe(4);
+  });
+
   it('takes a late sample between chunked ones, and reads it in its place', async () => {
     const db = new Database(':memory:');
     const store = new SqliteSampleStore(db, new SqliteRollupStore(db), undefined, { checkpointSamples: 1 });

@@ -79,6 +79,32 @@ describe('SQLite raw samples: append records, heads and chunks', () => {
     expect(await restarted.count()).toBe(4);
   });
 
+  it('replays a sample held twice in the append log (written by two stores before one store per database) once, so the checkpoint still cuts its chunks', async () => {
+    const db = new Database(':memory:');
+    const rollups = new SqliteRollupStore(db);
+    const a = new SqliteSampleStore(db, rollups);
+    const b = new SqliteSampleStore(db, rollups);
+    await a.write([gauge(T0, 1), gauge(T0 + 1000, 1)]);
+    await b.write([gauge(T0 + 1000, 1), gauge(T0 + 2000, 0)]); // b's heads never saw a's: T0 + 1000 logged twice
+    const restarted = new SqliteSampleStore(db, rollups, undefined, { checkpointSamples: 1 });
+    expect(await restarted.count()).toBe(3);
+    await restarted.write([gauge(T0 + 3000, 1)]); // checkpoints
+    expect(db.prepare('SELECT COUNT(*) FROM telemetry_sample_log').pluck().get()).toBe(0);
+    expect(storedSampleTotals(db)).toMatchObject({ n: 4, sum: 3 });
+  });
+
+  it('replays a logged sample that a chunk already holds (the other store checkpointed its copy) not at all', async () => {
+    const db = new Database(':memory:');
+    const rollups = new SqliteRollupStore(db);
+    const a = new SqliteSampleStore(db, rollups);
+    const b = new SqliteSampleStore(db, rollups, undefined, { checkpointSamples: 1 });
+    await a.write([gauge(T0, 1)]); // in the log only
+    await b.write([gauge(T0, 1), gauge(T0 + 1000, 0)]); // b's copy of T0 is cut into a chunk; a's record stays
+    const restarted = new SqliteSampleStore(db, rollups);
+    expect(await restarted.count()).toBe(2);
+    expect((await restarted.read('svc_a/availability', T0, T0 + 2000)).map((r) => r.value)).toEqual([1, 0]);
+  });
+
   it('takes a late sample between chunked ones, and reads it in its place', async () => {
     const db = new Database(':memory:');
     const store = new SqliteSampleStore(db, new SqliteRollupStore(db), undefined, { checkpointSamples: 1 });

@@ -414,6 +414,10 @@ export class SqliteSampleStore implements SampleStore {
           if (!row) throw new Error(`telemetry_sample_log ${id} names series ${sid}, which does not exist`);
           info = this.track(sid, row[0], row[1]);
         }
+        // A time the series holds already (a log written by two stores on one database: the second's heads had not
+        // seen the first's sample) is replayed once, the first acknowledged; twice in a head, it would make every
+        // checkpoint fail (a chunk's times must ascend) and the log grow for ever.
+        if (this.held(info, rec[i + 1]!) !== undefined) continue;
         headInsert(info.head, rec[i + 1]!, rec[i + 2]!);
         this.headSamples++;
       }

@@ -4,8 +4,10 @@
  * whose schema (`PRAGMA user_version`) is newer than this Accord's.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SCHEMA_VERSION } from '../../shared/adapters/sqlite/db.js';
+import { DataDirInUseError, lockDataDir } from '../local/data-dir-lock.js';
 import { CliError, EXIT } from './client.js';
 
 export interface CopyProgress {
@@ -45,7 +47,8 @@ export async function backupDatabase(
 
 /**
  * Restores `backup` over `dbFile` (Accord must be stopped: its open connection would keep the old pages). Refuses
- * a backup from a newer schema than SCHEMA_VERSION (exit 7) and one that is not an SQLite database.
+ * a backup from a newer schema than SCHEMA_VERSION (exit 7), one that is not an SQLite database, and (exit 5) a
+ * database whose data directory a running Accord holds (`lockDataDir`).
  */
 export async function restoreDatabase(backup: string, dbFile: string): Promise<{ schemaVersion: number }> {
   if (!existsSync(backup)) throw new CliError(`no backup at ${backup}`, EXIT.notFound);
@@ -65,13 +68,30 @@ export async function restoreDatabase(backup: string, dbFile: string): Promise<{
         `${backup} has schema version ${schemaVersion}; this Accord reads up to ${SCHEMA_VERSION}: upgrade Accord first`,
         EXIT.newerSchema,
       );
-    // Into a temporary file, then renamed over the database: a failed restore leaves the old database whole.
-    const tmp = `${dbFile}.restoring`;
-    rmSync(tmp, { force: true });
-    await src.backup(tmp);
-    for (const suffix of ['-wal', '-shm']) rmSync(`${dbFile}${suffix}`, { force: true });
-    renameSync(tmp, dbFile);
-    return { schemaVersion };
+    // Holding the data directory's lock: a running Accord keeps the old database open and writing (its WAL deleted
+    // under it, every write it acknowledges after the restore lost), so it must be stopped first, and is asked to.
+    let lock: { release(): void };
+    try {
+      lock = lockDataDir(dirname(resolve(dbFile)));
+    } catch (e) {
+      if (e instanceof DataDirInUseError)
+        throw new CliError(
+          `Accord is running on ${dirname(resolve(dbFile))}: stop it before restoring over its database`,
+          EXIT.refused,
+        );
+      throw e;
+    }
+    try {
+      // Into a temporary file, then renamed over the database: a failed restore leaves the old database whole.
+      const tmp = `${dbFile}.restoring`;
+      rmSync(tmp, { force: true });
+      await src.backup(tmp);
+      for (const suffix of ['-wal', '-shm']) rmSync(`${dbFile}${suffix}`, { force: true });
+      renameSync(tmp, dbFile);
+      return { schemaVersion };
+    } finally {
+      lock.release();
+    }
   } finally {
     src.close();
   }

@@ -9,6 +9,7 @@ import { vendorsIn } from '../../shared/usecases/vendors.js';
 import { composeLocal } from './compose.js';
 import { LocalConsole } from './console.js';
 import { type DevCredentials, ensureDevCredentials } from './credentials.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { LocalTokenIssuer } from './jwt.js';
 import { VendorRateLimiter } from './rate-limit.js';
 import { LocalApi } from './server.js';
@@ -28,8 +29,7 @@ export interface LocalApp {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts Accord on the embedded default in this process: SQLite under dataDir, the API on host:port. */
-export async function startLocal(options: {
+interface StartOptions {
   dataDir: string;
   port: number;
   host?: string;
@@ -37,7 +37,24 @@ export async function startLocal(options: {
   clock?: Clock;
   /** Usage-plan tiers in the shape of shared/policy/vendor-tiers.json (validated), instead of that file. */
   vendorTiers?: unknown;
-}): Promise<LocalApp> {
+}
+
+/**
+ * Starts Accord on the embedded default in this process: SQLite under dataDir, the API on host:port. One server per
+ * data directory (`lockDataDir`), held until stop() or the process ends.
+ * @throws DataDirInUseError when another process holds the data directory
+ */
+export async function startLocal(options: StartOptions): Promise<LocalApp> {
+  const lock = lockDataDir(options.dataDir);
+  try {
+    return await startLocked(options, lock.release);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(options: StartOptions, releaseLock: () => void): Promise<LocalApp> {
   const { db, container, workflows } = composeLocal(
     options.config,
     join(options.dataDir, 'accord.db'),
@@ -111,6 +128,7 @@ export async function startLocal(options: {
       await workflows.engine.idle();
       await stream.drain();
       db.close();
+      releaseLock();
     },
   };
 }

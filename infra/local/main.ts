@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readConfig } from '../../shared/runtime/config.js';
 import { startLocal } from './app.js';
+import { DataDirInUseError } from './data-dir-lock.js';
 import { loadDemo } from './demo.js';
 import { loadDemoTelemetry, publishDemoReport } from './demo-telemetry.js';
 import { LocalScheduler } from './scheduler.js';
@@ -76,6 +77,10 @@ try {
       : {}),
   });
 } catch (error) {
+  if (error instanceof DataDirInUseError) {
+    console.error(error.message);
+    process.exit(1);
+  }
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {
     console.error(

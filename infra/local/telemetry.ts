@@ -24,6 +24,21 @@ import {
 import type { TelemetryDeps } from '../../shared/usecases/telemetry/ingest.js';
 
 /**
+ * The raw sample store of each open database: one per database, however often telemetry is composed on it (the demo
+ * loader composes it a second time on the server's database). Its heads are the only memory of the samples not yet
+ * in chunks, so a second store would neither see the first one's samples as retries nor keep them.
+ */
+const sampleStores = new WeakMap<Db, SqliteSampleStore>();
+function sampleStoreOf(db: Db, rollups: SqliteRollupStore): SqliteSampleStore {
+  let store = sampleStores.get(db);
+  if (store === undefined) {
+    store = new SqliteSampleStore(db, rollups);
+    sampleStores.set(db, store);
+  }
+  return store;
+}
+
+/**
  * Telemetry on the embedded default: raw samples, counter states, rollups, idempotency keys, unmapped series, SLI
  * activity and discrepancies in the one SQLite file; the fallback spool as files beside it (`<dataDir>/spool`).
  */
@@ -45,7 +60,7 @@ export function composeTelemetry(
   return {
     ingest: new TelemetryIngest({
       policy: loadTelemetryPolicy(),
-      samples: new SqliteSampleStore(db, rollups),
+      samples: sampleStoreOf(db, rollups),
       services,
       activity,
       readers,

@@ -62,6 +62,49 @@ describe('SQLite raw samples: append records, heads and chunks', () => {
     expect(storedSampleTotals(db)).toMatchObject({ n: 5, sum: 3.5 });
   });
 
+  it('loses no sample another store on the same database appended when this one checkpoints (npm start -- --demo)', async () => {
+    // The demo loader ingests 30 days through a store of its own on the server's database; the server's store,
+    // opened first, later checkpoints after its live writes. Its checkpoint must not delete the loader's records.
+    const db = new Database(':memory:');
+    const rollups = new SqliteRollupStore(db);
+    const server = new SqliteSampleStore(db, rollups, undefined, { checkpointSamples: 2 });
+    const loader = new SqliteSampleStore(db, rollups);
+    await loader.write([gauge(T0, 1), gauge(T0 + 1000, 0.5)]); // only in the append log and the loader's heads
+    await server.write([
+      gauge(T0 + 5000, 1, 'v1|probe_success|job=b'),
+      gauge(T0 + 6000, 1, 'v1|probe_success|job=b'),
+    ]);
+    expect(storedSampleTotals(db)).toMatchObject({ n: 4, sum: 3.5 });
+    const restarted = new SqliteSampleStore(db, rollups);
+    expect(await restarted.count()).toBe(4);
+  });
+
+  it('replays a sample held twice in the append log (written by two stores before one store per database) once, so the checkpoint still cuts its chunks', async () => {
+    const db = new Database(':memory:');
+    const rollups = new SqliteRollupStore(db);
+    const a = new SqliteSampleStore(db, rollups);
+    const b = new SqliteSampleStore(db, rollups);
+    await a.write([gauge(T0, 1), gauge(T0 + 1000, 1)]);
+    await b.write([gauge(T0 + 1000, 1), gauge(T0 + 2000, 0)]); // b's heads never saw a's: T0 + 1000 logged twice
+    const restarted = new SqliteSampleStore(db, rollups, undefined, { checkpointSamples: 1 });
+    expect(await restarted.count()).toBe(3);
+    await restarted.write([gauge(T0 + 3000, 1)]); // checkpoints
+    expect(db.prepare('SELECT COUNT(*) FROM telemetry_sample_log').pluck().get()).toBe(0);
+    expect(storedSampleTotals(db)).toMatchObject({ n: 4, sum: 3 });
+  });
+
+  it('replays a logged sample that a chunk already holds (the other store checkpointed its copy) not at all', async () => {
+    const db = new Database(':memory:');
+    const rollups = new SqliteRollupStore(db);
+    const a = new SqliteSampleStore(db, rollups);
+    const b = new SqliteSampleStore(db, rollups, undefined, { checkpointSamples: 1 });
+    await a.write([gauge(T0, 1)]); // in the log only
+    await b.write([gauge(T0, 1), gauge(T0 + 1000, 0)]); // b's copy of T0 is cut into a chunk; a's record stays
+    const restarted = new SqliteSampleStore(db, rollups);
+    expect(await restarted.count()).toBe(2);
+    expect((await restarted.read('svc_a/availability', T0, T0 + 2000)).map((r) => r.value)).toEqual([1, 0]);
+  });
+
   it('takes a late sample between chunked ones, and reads it in its place', async () => {
     const db = new Database(':memory:');
     const store = new SqliteSampleStore(db, new SqliteRollupStore(db), undefined, { checkpointSamples: 1 });

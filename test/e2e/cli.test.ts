@@ -157,6 +157,17 @@ describe('the accord binary', () => {
     expect(refused.stderr).toMatch(/schema version 2; this Accord reads up to 1/);
   });
 
+  it('refuses to restore over the database of a running Accord with exit 5, and leaves that database as it was', async () => {
+    const backup = join(home, 'backup-while-running.db');
+    const db = join(app.dir, 'accord.db');
+    expect((await accord(['backup', backup, '--db', db])).code).toBe(0);
+    const r = await accord(['restore', backup, '--db', db]);
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stderr).toContain(`Accord is running on ${app.dir}: stop it before restoring over its database`);
+    const live = await app.call('GET', '/v1/services', { as: 'sla-manager' });
+    expect(live.status).toBe(200);
+  });
+
   it("shows an active agreement's status as a table of its objectives", async () => {
     const a = await app.call('POST', '/v1/agreements', {
       as: 'sla-manager',

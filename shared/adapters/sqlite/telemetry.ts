@@ -110,7 +110,8 @@ export class SqliteSampleStore implements SampleStore {
   private readonly byId = new Map<number, SeriesInfo>();
   private headSamples = 0;
   private oldestHeadMs = 0;
-  private lastLogId = 0;
+  /** The append records whose samples are in this store's heads: the ones a checkpoint may delete. */
+  private ownLogIds: number[] = [];
   private readonly opts: Required<SampleStoreOptions>;
   private readonly s: {
     findSeries: Statement<[string]>;
@@ -177,7 +178,7 @@ export class SqliteSampleStore implements SampleStore {
         .pluck(),
       appendLog: db.prepare('INSERT INTO telemetry_sample_log (n, data) VALUES (?, ?)'),
       readLog: db.prepare('SELECT id, data FROM telemetry_sample_log ORDER BY id').raw(),
-      clearLog: db.prepare('DELETE FROM telemetry_sample_log WHERE id <= ?'),
+      clearLog: db.prepare('DELETE FROM telemetry_sample_log WHERE id = ?'),
       addChunk: db.prepare(
         'INSERT INTO telemetry_chunk (series_id, min_ts, max_ts, n, data) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -216,6 +217,7 @@ export class SqliteSampleStore implements SampleStore {
       this.bySeries.clear();
       this.byId.clear();
       this.headSamples = 0;
+      this.ownLogIds = [];
       this.recover();
       throw e;
     }
@@ -247,6 +249,7 @@ export class SqliteSampleStore implements SampleStore {
       info.head = { ts: [], values: [] };
     }
     this.headSamples = 0;
+    this.ownLogIds = [];
   }
 
   async read(sliKey: string, fromMs: number, toMs: number): Promise<StoredSample[]> {
@@ -338,7 +341,7 @@ export class SqliteSampleStore implements SampleStore {
         this.s.appendLog.run(fresh.length, Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength))
           .lastInsertRowid,
       );
-      if (id > this.lastLogId) this.lastLogId = id;
+      this.ownLogIds.push(id);
     }
     const deltas = rollupDeltas(fresh);
     if (deltas.length) this.rollups.addSync(deltas);
@@ -354,7 +357,9 @@ export class SqliteSampleStore implements SampleStore {
         this.s.addChunk.run(info.id, ts[from]!, ts[to - 1]!, to - from, encodeChunk(ts, values, from, to));
       }
     }
-    this.s.clearLog.run(this.lastLogId);
+    // Only the records whose samples were just cut into chunks: a record another store on this database appended
+    // (the demo loader's, or a second process's) is not in these heads, and deleting it would lose its samples.
+    for (const id of this.ownLogIds) this.s.clearLog.run(id);
   }
 
   /** The value the series holds at time t (head, then the chunks covering t), or undefined. */
@@ -409,10 +414,14 @@ export class SqliteSampleStore implements SampleStore {
           if (!row) throw new Error(`telemetry_sample_log ${id} names series ${sid}, which does not exist`);
           info = this.track(sid, row[0], row[1]);
         }
+        // A time the series holds already (a log written by two stores on one database: the second's heads had not
+        // seen the first's sample) is replayed once, the first acknowledged; twice in a head, it would make every
+        // checkpoint fail (a chunk's times must ascend) and the log grow for ever.
+        if (this.held(info, rec[i + 1]!) !== undefined) continue;
         headInsert(info.head, rec[i + 1]!, rec[i + 2]!);
         this.headSamples++;
       }
-      if (id > this.lastLogId) this.lastLogId = id;
+      this.ownLogIds.push(id);
     }
     if (this.headSamples > 0) this.oldestHeadMs = Date.now();
   }

@@ -9,7 +9,9 @@ let t: Template;
 // The app as synthesized once for the infra project with cdk-nag on (test/infra/support/global-setup.ts): the
 // eu-west-1 stack of cdk.json's app (Timestream off), without its nested stacks.
 beforeAll(async () => {
-  t = Template.fromJSON((await synthesized('cdkJson')).stacks.find((s) => s.region === 'eu-west-1')!.template);
+  t = Template.fromJSON(
+    (await synthesized('cdkJson')).stacks.find((s) => s.region === 'eu-west-1')!.template,
+  );
 });
 
 const only = (type: string) => Object.values(t.findResources(type) as Res).map((r) => r.Properties);

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handlerExists } from '../../infra/aws/constructs/function.js';
 import { type AslState, allStates, substitute } from '../../shared/adapters/local-sfn/transform.js';

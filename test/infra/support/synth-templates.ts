@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { NestedStack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../../infra/aws/build.js';
-import type { SynthVariant, SynthedApp } from './templates.js';
+import type { SynthedApp, SynthVariant } from './templates.js';
 
 // Template assertions do not need the function code: bundling is skipped (test/infra/synth.test.ts bundles).
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };

@@ -9,6 +9,9 @@ const setupFiles = ['test/setup/assertions.ts'];
 
 export default defineConfig({
   test: {
+    // Two files at a time (vitest's default is one fewer than the cores: ONE on the gate's 2-core machine). Most files
+    // wait on a peer process (DynamoDB Local, Chromium, Prometheus, a child server), not on the CPU.
+    maxWorkers: 2,
     projects: [
       { test: { name: 'unit', env, setupFiles, include: ['test/unit/**/*.test.ts'] } },
       {
@@ -27,8 +30,9 @@ export default defineConfig({
         test: {
           name: 'infra',
           env,
-
           include: ['test/infra/**/*.test.ts'],
+          // The app is synthesized once for the project, in the background (test/infra/support/templates.ts).
+          globalSetup: ['test/infra/support/global-setup.ts'],
           // cdk synth takes about 10 s on a quiet 2-core machine and minutes on a loaded one: a hang, not slowness, should fail.
           testTimeout: 600_000,
           hookTimeout: 600_000,
@@ -42,7 +46,8 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          fileParallelism: false,
+          // Files run in parallel: each starts its own servers and peers on free ports (port 0) with their own
+          // temporary data directories.
         },
       },
     ],

@@ -12,7 +12,7 @@ const local = useDynamoLocal();
 
 agreementStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  return new DynamoAgreementStore(doc, (await createTables()).Data!);
+  return new DynamoAgreementStore(doc, (await createTables(['Data'])).Data!);
 });
 
 describe('DynamoDB data table design', () => {

@@ -6,5 +6,5 @@ const local = useDynamoLocal();
 
 archiveAccessLogContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  return new DynamoArchiveAccessLog(doc, (await createTables()).Audit!);
+  return new DynamoArchiveAccessLog(doc, (await createTables(['Audit'])).Audit!);
 });

@@ -6,5 +6,5 @@ const local = useDynamoLocal();
 
 auditStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  return new DynamoAuditStore(doc, (await createTables()).Audit!);
+  return new DynamoAuditStore(doc, (await createTables(['Audit'])).Audit!);
 });

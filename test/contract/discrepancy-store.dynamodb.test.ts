@@ -6,5 +6,5 @@ const local = useDynamoLocal();
 
 discrepancyStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  return new DynamoDiscrepancyStore(doc, (await createTables()).Rollups!);
+  return new DynamoDiscrepancyStore(doc, (await createTables(['Rollups'])).Rollups!);
 });

@@ -6,5 +6,5 @@ const local = useDynamoLocal();
 
 governanceStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  return new DynamoGovernanceRequestStore(doc, (await createTables()).Workflows!);
+  return new DynamoGovernanceRequestStore(doc, (await createTables(['Workflows'])).Workflows!);
 });

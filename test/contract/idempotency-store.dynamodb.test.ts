@@ -6,5 +6,5 @@ const local = useDynamoLocal();
 
 idempotencyStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  return new DynamoIdempotencyStore(doc, (await createTables()).Rollups!);
+  return new DynamoIdempotencyStore(doc, (await createTables(['Rollups'])).Rollups!);
 });

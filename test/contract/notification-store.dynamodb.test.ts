@@ -6,5 +6,5 @@ const local = useDynamoLocal();
 
 notificationStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  return new DynamoNotificationStore(doc, (await createTables()).Workflows!);
+  return new DynamoNotificationStore(doc, (await createTables(['Workflows'])).Workflows!);
 });

@@ -6,5 +6,5 @@ const local = useDynamoLocal();
 
 remediationStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  return new DynamoRemediationStore(doc, (await createTables()).Workflows!);
+  return new DynamoRemediationStore(doc, (await createTables(['Workflows'])).Workflows!);
 });

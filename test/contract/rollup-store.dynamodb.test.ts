@@ -9,13 +9,13 @@ const local = useDynamoLocal();
 
 rollupStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  return new DynamoRollupStore(doc, (await createTables()).Rollups!);
+  return new DynamoRollupStore(doc, (await createTables(['Rollups'])).Rollups!);
 });
 
 describe('DynamoDB rollups under concurrency', () => {
   it('loses no update when writers add into the same buckets at once, and its running totals match the reference', async () => {
     const { doc, createTables } = local();
-    const store = new DynamoRollupStore(doc, (await createTables()).Rollups!);
+    const store = new DynamoRollupStore(doc, (await createTables(['Rollups'])).Rollups!);
     const reference = new MemoryRollupStore();
     const day = 288 * BUCKET_MS;
     const t0 = 20_000 * day; // a day index far from zero, across a block boundary below

@@ -6,5 +6,5 @@ const local = useDynamoLocal();
 
 seenSampleStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  return new DynamoSeenSampleStore(doc, (await createTables()).Rollups!, 4 * 86_400);
+  return new DynamoSeenSampleStore(doc, (await createTables(['Rollups'])).Rollups!, 4 * 86_400);
 });

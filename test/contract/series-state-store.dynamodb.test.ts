@@ -6,5 +6,5 @@ const local = useDynamoLocal();
 
 seriesStateStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  return new DynamoSeriesStateStore(doc, (await createTables()).Rollups!);
+  return new DynamoSeriesStateStore(doc, (await createTables(['Rollups'])).Rollups!);
 });

@@ -6,5 +6,5 @@ const local = useDynamoLocal();
 
 serviceReviewStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  return new DynamoServiceReviewStore(doc, (await createTables()).Data!);
+  return new DynamoServiceReviewStore(doc, (await createTables(['Data'])).Data!);
 });

@@ -6,5 +6,5 @@ const local = useDynamoLocal();
 
 serviceStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  return new DynamoServiceStore(doc, (await createTables()).Data!);
+  return new DynamoServiceStore(doc, (await createTables(['Data'])).Data!);
 });

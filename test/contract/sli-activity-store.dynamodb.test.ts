@@ -6,5 +6,5 @@ const local = useDynamoLocal();
 
 sliActivityStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  return new DynamoSliActivityStore(doc, (await createTables()).Rollups!);
+  return new DynamoSliActivityStore(doc, (await createTables(['Rollups'])).Rollups!);
 });

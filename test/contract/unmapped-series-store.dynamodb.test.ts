@@ -6,5 +6,5 @@ const local = useDynamoLocal();
 
 unmappedSeriesStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  return new DynamoUnmappedSeriesStore(doc, (await createTables()).Rollups!);
+  return new DynamoUnmappedSeriesStore(doc, (await createTables(['Rollups'])).Rollups!);
 });

@@ -6,6 +6,6 @@ const local = useDynamoLocal();
 
 vendorStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  const t = await createTables();
+  const t = await createTables(['Data', 'VendorKeys']);
   return new DynamoVendorStore(doc, t.Data!, t.VendorKeys!);
 });

@@ -6,5 +6,5 @@ const local = useDynamoLocal();
 
 workTaskStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const { doc, createTables } = local();
-  return new DynamoWorkTaskStore(doc, (await createTables()).Workflows!);
+  return new DynamoWorkTaskStore(doc, (await createTables(['Workflows'])).Workflows!);
 });

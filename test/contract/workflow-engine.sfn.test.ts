@@ -24,7 +24,7 @@ describe('WorkflowEngine on Step Functions (SDK mocked, execution index on Dynam
   beforeEach(async () => {
     sfn.reset();
     const { doc, createTables } = local();
-    const index = new DynamoExecutionIndex(doc, (await createTables()).Workflows!);
+    const index = new DynamoExecutionIndex(doc, (await createTables(['Workflows'])).Workflows!);
     engine = new StepFunctionsWorkflowEngine(
       new SFNClient({ region: 'eu-west-1' }),
       (w) => `${PREFIX}${w}`,

@@ -280,7 +280,7 @@ describe('backfill import', () => {
         `accord_sli_good_total{service="${SVC}",sli="orders"} ${1000 + i * 10} ${(H0 + (i - 1) * MIN) / 1000}`,
     );
     writeFileSync(file, ['# TYPE accord_sli_good_total counter', ...rows, '# EOF', ''].join('\n'));
-    const bin = new URL('../../bin/accord.mjs', import.meta.url).pathname;
+    const bin = new URL('../../infra/cli/accord.mjs', import.meta.url).pathname;
     const accord = (args: string[], token: string) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile(

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
-import { BUCKET_MS, type RollupDelta } from '../../shared/ports/rollups.js';
-import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { startTestApp, type TestApp } from '../helpers/local-app.js';
-import { settle, TestClock } from '../helpers/workflows.js';
+import { agreementBody } from '../helpers/fixtures.js';
+import type { TestApp } from '../helpers/local-app.js';
+import {
+  approveAndActivate,
+  burnErrorBudget,
+  settle,
+  startWorkflowApp,
+  TestClock,
+} from '../helpers/workflows.js';
 
 const T0 = Date.parse('2026-03-30T09:00:00.000Z');
 const clock = new TestClock(T0);
@@ -21,26 +25,7 @@ async function activeAgreement(over: Record<string, unknown>): Promise<string> {
   const a = await app.call('POST', '/v1/agreements', { as: 'sla-manager', body });
   expect(a.status, JSON.stringify(a.body)).toBe(201);
   const id = a.body.id as string;
-  const step = (path: string, v: number, as: string, b: object) =>
-    app.call('POST', `/v1/agreements/${id}/${path}`, { as, body: b, headers: { 'if-match': `"${v}"` } });
-  let r = await step('submit', 1, 'sla-manager', { reason: 'ready' });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  const signer: Record<string, string> = {
-    'service-owner': 'service-owner',
-    'business-owner': 'approver-business',
-    legal: 'approver-legal',
-    procurement: 'approver-procurement',
-    'governance-board': 'approver-board',
-    finance: 'approver-finance',
-  };
-  let v = r.body.version as number;
-  for (const { capacity } of r.body.requiredSignOffs as { capacity: string }[]) {
-    r = await step('signoffs', v, signer[capacity]!, { capacity, decision: 'approved', reason: 'fine' });
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    v = r.body.version;
-  }
-  r = await step('activate', v, 'sla-manager', { reason: 'go-live' });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  await approveAndActivate(app, id);
   return id;
 }
 
@@ -54,25 +39,9 @@ async function violationOf(agreementId: string): Promise<{ id: string; [k: strin
 }
 
 beforeAll(async () => {
-  app = await startTestApp({}, { clock });
-  expect(
-    (await app.call('POST', '/v1/services', { as: 'sla-manager', body: serviceBody({ tier: 2 }) })).status,
-  ).toBe(201);
+  app = await startWorkflowApp(clock);
   // Two days at 0.5% errors against a 0.1% budget, as ingestion would write them.
-  const deltas: RollupDelta[] = [];
-  for (let t = T0 - 2 * 86_400_000; t < T0; t += BUCKET_MS) {
-    deltas.push({
-      sliKey: 'svc_payments-gateway/availability',
-      bucketStart: t,
-      good: 995,
-      total: 1000,
-      count: 0,
-      sum: 0,
-      min: 0,
-      max: 0,
-    });
-  }
-  await new SqliteRollupStore(app.db).add(deltas);
+  await burnErrorBudget(app, T0);
 });
 afterAll(async () => app.close());
 

@@ -11,7 +11,7 @@ import { agreementBody, serviceBody } from '../helpers/fixtures.js';
 import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
 
 /** The `accord` binary (package.json "bin"), run as a user runs it, against the embedded default. */
-const BIN = new URL('../../bin/accord.mjs', import.meta.url).pathname;
+const BIN = new URL('../../infra/cli/accord.mjs', import.meta.url).pathname;
 const EVERY_KIND = new URL('../fixtures/openslo/every-kind.yaml', import.meta.url).pathname;
 let app: TestApp;
 let agreementId = '';

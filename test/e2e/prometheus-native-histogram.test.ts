@@ -1,17 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChildServer, exited, startChildServer } from '../helpers/child-server.js';
-import { serviceBody } from '../helpers/fixtures.js';
+import { remoteCounters } from '../helpers/prometheus.js';
 import {
-  type RunningPrometheus,
-  remoteCounters,
-  requirePrometheus,
-  startPrometheus,
-} from '../helpers/prometheus.js';
+  type RemoteWritePipeline,
+  scrapedAndSent,
+  startRemoteWritePipeline,
+} from '../helpers/remote-write.js';
 
 /**
  * A real Prometheus 2.42 with native histograms on (`--enable-feature=native-histograms`, `send_native_histograms`)
@@ -21,7 +15,6 @@ import {
  */
 
 const SERVICE = 'svc_payments-gateway';
-const VENDOR = 'prometheus-main';
 
 /**
  * Schema 0 (bucket i is (2^(i-1), 2^i]): the zero bucket, (0.0625, 0.125], (0.125, 0.25] are within 0.3 s;
@@ -68,93 +61,25 @@ function exposition(step: (typeof STEPS)[number]): Uint8Array {
   return MetricFamily.encodeDelimited(family).finish();
 }
 
-let server: ChildServer | undefined;
-let prometheus: RunningPrometheus | undefined;
-let exporter: Server | undefined;
-let scrapes = 0;
-let adminToken = '';
-const dir = mkdtempSync(join(tmpdir(), 'accord-prom-nh-'));
-
-async function api(
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const res = await fetch(`${server!.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+let pipeline: RemoteWritePipeline;
 
 beforeAll(async () => {
-  requirePrometheus();
-  server = await startChildServer(join(dir, 'accord'));
-  const creds = JSON.parse(readFileSync(join(dir, 'accord', 'dev-credentials.json'), 'utf8')) as {
-    tokens: Record<string, { token: string }>;
-  };
-  adminToken = creds.tokens.admin!.token;
-  const svc = await api('POST', '/v1/services', creds.tokens['sla-manager']!.token, serviceBody());
-  expect(svc.status, JSON.stringify(svc.body)).toBe(201);
-  const vendor = await api('GET', `/v1/vendors/${VENDOR}`, adminToken);
-  const issued = await api(
-    'POST',
-    `/v1/vendors/${VENDOR}/keys`,
-    adminToken,
-    { previousKeysValidUntil: new Date().toISOString(), reason: 'key for the native histogram test' },
-    { 'if-match': `"${vendor.body.version}"` },
-  );
-  expect(issued.status, JSON.stringify(issued.body)).toBe(201);
-
-  exporter = createHttpServer((_req, res) => {
-    const step = STEPS[Math.min(scrapes, STEPS.length - 1)]!;
-    scrapes++;
-    res.writeHead(200, {
-      'content-type':
-        'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited',
-    });
-    res.end(exposition(step));
+  pipeline = await startRemoteWritePipeline({
+    name: 'accord-prom-nh-',
+    reason: 'key for the native histogram test',
+    steps: STEPS.length,
+    exposition: (i) => exposition(STEPS[i]!),
+    contentType:
+      'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited',
+    remoteWriteExtra: '    send_native_histograms: true\n',
+    flags: ['--enable-feature=native-histograms'],
   });
-  await new Promise<void>((r) => exporter!.listen(0, '127.0.0.1', () => r()));
-  prometheus = await startPrometheus(
-    dir,
-    `global:
-  scrape_interval: 1s
-  scrape_timeout: 900ms
-scrape_configs:
-  - job_name: payments-gateway
-    static_configs: [{ targets: ['127.0.0.1:${(exporter.address() as { port: number }).port}'] }]
-remote_write:
-  - name: accord
-    url: ${server.url}/v1/telemetry
-    authorization: { type: Bearer, credentials: '${issued.body.apiKey}' }
-    send_native_histograms: true
-    queue_config: { batch_send_deadline: 500ms, min_backoff: 100ms, max_backoff: 1s }
-`,
-    ['--enable-feature=native-histograms'],
-  );
 }, 60_000);
 
-afterAll(async () => {
-  await prometheus?.stop();
-  await new Promise((r) => (exporter ? exporter.close(r) : r(undefined)));
-  if (server && server.proc.exitCode === null) {
-    server.proc.kill('SIGTERM');
-    await exited(server.proc);
-  }
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => pipeline?.stop());
 
 async function latency(): Promise<{ good: number; total: number } | undefined> {
-  const r = await api('GET', `/v1/services/${SERVICE}/slis`, adminToken);
+  const r = await pipeline.api('GET', `/v1/services/${SERVICE}/slis`, pipeline.adminToken);
   const s = (r.body.items as { sli: string; good: number; total: number }[]).find(
     (x) => x.sli === 'response-time',
   );
@@ -167,14 +92,13 @@ describe('a real Prometheus 2.42 scraping a native histogram and remote-writing 
     let got: { good: number; total: number } | undefined;
     while (Date.now() < deadline) {
       got = await latency();
-      if (scrapes > STEPS.length + 2 && got?.good === 7 && got.total === 14) break;
+      if (pipeline.scrapes() > STEPS.length + 2 && got?.good === 7 && got.total === 14) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    const seen = scrapes;
-    while (Date.now() < deadline + 10_000 && scrapes < seen + 2) await new Promise((r) => setTimeout(r, 250));
-    await new Promise((r) => setTimeout(r, 2_000));
+    // Two more scrapes of the last step, sent: a histogram that stays put adds nothing.
+    const seen = await scrapedAndSent(pipeline, 2);
     got = await latency();
-    const counters = await remoteCounters(prometheus!.url, 'accord');
+    const counters = await remoteCounters(pipeline.prometheus.url, 'accord');
     expect(got).toEqual({ good: 7, total: 14 });
     expect(counters.histograms_total, JSON.stringify(counters)).toBeGreaterThanOrEqual(seen - 1);
     for (const name of [

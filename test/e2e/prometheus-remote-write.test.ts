@@ -1,16 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChildServer, exited, startChildServer } from '../helpers/child-server.js';
-import { serviceBody } from '../helpers/fixtures.js';
+import { remoteCounters } from '../helpers/prometheus.js';
 import {
-  type RunningPrometheus,
-  remoteCounters,
-  requirePrometheus,
-  startPrometheus,
-} from '../helpers/prometheus.js';
+  type RemoteWritePipeline,
+  scrapedAndSent,
+  startRemoteWritePipeline,
+} from '../helpers/remote-write.js';
 
 /**
  * The whole path as a user runs it: `npm start`'s server (infra/local/main.ts as its own process, a fresh data
@@ -21,7 +15,6 @@ import {
  */
 
 const SERVICE = 'svc_payments-gateway';
-const VENDOR = 'prometheus-main';
 
 /**
  * What the exporter serves at each scrape (the last step is served again once the steps run out).
@@ -67,99 +60,25 @@ function exposition(step: (typeof STEPS)[number]): string {
   return `${lines.join('\n')}\n`;
 }
 
-let server: ChildServer | undefined;
-let prometheus: RunningPrometheus | undefined;
-let exporter: Server | undefined;
-let scrapes = 0;
-let adminToken = '';
-let managerToken = '';
-const dir = mkdtempSync(join(tmpdir(), 'accord-prom-rw-'));
-
-async function api(
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${server!.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+let pipeline: RemoteWritePipeline;
 
 beforeAll(async () => {
-  requirePrometheus();
-  server = await startChildServer(join(dir, 'accord'));
-  const creds = JSON.parse(readFileSync(join(dir, 'accord', 'dev-credentials.json'), 'utf8')) as {
-    tokens: Record<string, { token: string }>;
-  };
-  adminToken = creds.tokens.admin!.token;
-  managerToken = creds.tokens['sla-manager']!.token;
-  const svc = await api('POST', '/v1/services', managerToken, serviceBody());
-  expect(svc.status, JSON.stringify(svc.body)).toBe(201);
-
-  // A key issued through the API: the development vendor prometheus-main (whose mapping rules read
-  // http_requests_total and the latency histogram) gets a new key, the old one ending at once.
-  const vendor = await api('GET', `/v1/vendors/${VENDOR}`, adminToken);
-  expect(vendor.status, JSON.stringify(vendor.body)).toBe(200);
-  const issued = await api(
-    'POST',
-    `/v1/vendors/${VENDOR}/keys`,
-    adminToken,
-    { previousKeysValidUntil: new Date().toISOString(), reason: 'key for the Prometheus end-to-end test' },
-    { 'if-match': `"${vendor.body.version}"` },
-  );
-  expect(issued.status, JSON.stringify(issued.body)).toBe(201);
-  const key = issued.body.apiKey as string;
-
-  exporter = createHttpServer((_req, res) => {
-    const step = STEPS[Math.min(scrapes, STEPS.length - 1)]!;
-    scrapes++;
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-    res.end(exposition(step));
+  // The development vendor prometheus-main's mapping rules read http_requests_total and the latency histogram.
+  pipeline = await startRemoteWritePipeline({
+    name: 'accord-prom-rw-',
+    reason: 'key for the Prometheus end-to-end test',
+    steps: STEPS.length,
+    exposition: (i) => exposition(STEPS[i]!),
+    contentType: 'text/plain; version=0.0.4',
   });
-  await new Promise<void>((r) => exporter!.listen(0, '127.0.0.1', () => r()));
-  const exporterPort = (exporter.address() as { port: number }).port;
-  // The job name is the service slug: the vendor's rules take the service from `job`.
-  prometheus = await startPrometheus(
-    dir,
-    `global:
-  scrape_interval: 1s
-  scrape_timeout: 900ms
-scrape_configs:
-  - job_name: payments-gateway
-    static_configs: [{ targets: ['127.0.0.1:${exporterPort}'] }]
-remote_write:
-  - name: accord
-    url: ${server.url}/v1/telemetry
-    authorization: { type: Bearer, credentials: '${key}' }
-    queue_config: { batch_send_deadline: 500ms, min_backoff: 100ms, max_backoff: 1s }
-`,
-  );
 }, 60_000);
 
-afterAll(async () => {
-  await prometheus?.stop();
-  await new Promise((r) => (exporter ? exporter.close(r) : r(undefined)));
-  if (server && server.proc.exitCode === null) {
-    server.proc.kill('SIGTERM');
-    await exited(server.proc);
-  }
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => pipeline?.stop());
 
 type Totals = Record<string, { good: number; total: number; samples: number }>;
 
 async function sliTotals(): Promise<Totals> {
-  const r = await api('GET', `/v1/services/${SERVICE}/slis`, adminToken);
+  const r = await pipeline.api('GET', `/v1/services/${SERVICE}/slis`, pipeline.adminToken);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   const out: Totals = {};
   for (const s of r.body.items as { sli: string; good: number; total: number; samples: number }[])
@@ -183,17 +102,15 @@ describe('a real Prometheus 2.42 scraping counters and a histogram and remote-wr
       );
     while (Date.now() < deadline) {
       totals = await sliTotals();
-      if (scrapes > STEPS.length + 2 && reached()) break;
+      if (pipeline.scrapes() > STEPS.length + 2 && reached()) break;
       await new Promise((r) => setTimeout(r, 500));
     }
     // Two more scrapes of the last step, sent: a counter that stays put adds nothing.
-    const seen = scrapes;
-    while (Date.now() < deadline + 10_000 && scrapes < seen + 2) await new Promise((r) => setTimeout(r, 250));
-    await new Promise((r) => setTimeout(r, 2_000));
+    const seen = await scrapedAndSent(pipeline, 2);
     totals = await sliTotals();
-    counters = await remoteCounters(prometheus!.url, 'accord');
+    counters = await remoteCounters(pipeline.prometheus.url, 'accord');
 
-    expect(scrapes, 'the exporter was scraped through every step').toBeGreaterThan(STEPS.length);
+    expect(pipeline.scrapes(), 'the exporter was scraped through every step').toBeGreaterThan(STEPS.length);
     for (const [sli, w] of Object.entries(want)) {
       expect({ sli, good: totals[sli]?.good, total: totals[sli]?.total }, JSON.stringify(totals)).toEqual({
         sli,

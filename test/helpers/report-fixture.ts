@@ -20,6 +20,16 @@ const owner = (name: string) => ({
   name,
   email: `${name.toLowerCase().replace(/[^a-z]+/g, '.')}@bank.example`,
 });
+type Objective = AgreementInfo['objectives'][number];
+const objective = (
+  id: string,
+  name: string,
+  target: number,
+  ownerName: string,
+  sliType: Objective['sliType'],
+): Objective => ({ id, name, target, owner: owner(ownerName), sliType });
+/** A business unit as an agreement's party (its id is its name). */
+const unit = (id: string) => ({ type: 'business-unit' as const, id, name: id });
 
 export const AGREEMENTS: AgreementInfo[] = [
   {
@@ -33,25 +43,13 @@ export const AGREEMENTS: AgreementInfo[] = [
     region: 'eu-west-1',
     tier: 1,
     timeZone: 'Europe/London',
-    provider: { type: 'business-unit', id: 'payments', name: 'payments' },
-    customer: { type: 'business-unit', id: 'retail-banking', name: 'retail-banking' },
+    provider: unit('payments'),
+    customer: unit('retail-banking'),
     underpinnedBy: ['agr_01OLAIDENTITY0000000001', 'agr_01UCCARDNETWORK000001'],
     credits: { currency: 'EUR', monthlyCharge: 25_000 },
     objectives: [
-      {
-        id: 'availability',
-        name: 'Availability',
-        target: 99.95,
-        owner: owner('Owen Servicewright'),
-        sliType: 'availability',
-      },
-      {
-        id: 'latency-p99',
-        name: 'Requests within 300 ms',
-        target: 99,
-        owner: owner('Owen Servicewright'),
-        sliType: 'response-time',
-      },
+      objective('availability', 'Availability', 99.95, 'Owen Servicewright', 'availability'),
+      objective('latency-p99', 'Requests within 300 ms', 99, 'Owen Servicewright', 'response-time'),
     ],
   },
   {
@@ -65,18 +63,10 @@ export const AGREEMENTS: AgreementInfo[] = [
     region: 'eu-central-1',
     tier: 1,
     timeZone: 'Europe/Berlin',
-    provider: { type: 'business-unit', id: 'retail-banking', name: 'retail-banking' },
-    customer: { type: 'business-unit', id: 'wealth-management', name: 'wealth-management' },
+    provider: unit('retail-banking'),
+    customer: unit('wealth-management'),
     underpinnedBy: ['agr_01UCSMSAGGREGATOR00001'],
-    objectives: [
-      {
-        id: 'availability',
-        name: 'Availability',
-        target: 99.9,
-        owner: owner('Mona Mobilechief'),
-        sliType: 'availability',
-      },
-    ],
+    objectives: [objective('availability', 'Availability', 99.9, 'Mona Mobilechief', 'availability')],
   },
   {
     id: 'agr_01OLAIDENTITY0000000001',
@@ -89,17 +79,11 @@ export const AGREEMENTS: AgreementInfo[] = [
     region: 'eu-west-1',
     tier: 1,
     timeZone: 'Europe/London',
-    provider: { type: 'business-unit', id: 'group-platform', name: 'group-platform' },
-    customer: { type: 'business-unit', id: 'payments', name: 'payments' },
+    provider: unit('group-platform'),
+    customer: unit('payments'),
     underpinnedBy: [],
     objectives: [
-      {
-        id: 'availability',
-        name: 'Identity availability',
-        target: 99.95,
-        owner: owner('Ida Platformsmith'),
-        sliType: 'availability',
-      },
+      objective('availability', 'Identity availability', 99.95, 'Ida Platformsmith', 'availability'),
     ],
   },
   {
@@ -114,17 +98,11 @@ export const AGREEMENTS: AgreementInfo[] = [
     tier: 1,
     timeZone: 'Europe/London',
     provider: { type: 'vendor', id: 'card-network', name: 'Card Network plc' },
-    customer: { type: 'business-unit', id: 'payments', name: 'payments' },
+    customer: unit('payments'),
     underpinnedBy: [],
     credits: { currency: 'EUR', monthlyCharge: 180_437.5 },
     objectives: [
-      {
-        id: 'availability',
-        name: 'Network availability',
-        target: 99.99,
-        owner: owner('Carla Vendormanager'),
-        sliType: 'availability',
-      },
+      objective('availability', 'Network availability', 99.99, 'Carla Vendormanager', 'availability'),
     ],
   },
   {
@@ -139,20 +117,19 @@ export const AGREEMENTS: AgreementInfo[] = [
     tier: 2,
     timeZone: 'Europe/London',
     provider: { type: 'vendor', id: 'sms-aggregator', name: 'Textline Messaging Ltd' },
-    customer: { type: 'business-unit', id: 'group-platform', name: 'group-platform' },
+    customer: unit('group-platform'),
     underpinnedBy: [],
     credits: { currency: 'GBP', monthlyCharge: 9_876.54 },
-    objectives: [
-      {
-        id: 'delivery',
-        name: 'SMS delivered within 30 s',
-        target: 99.5,
-        owner: owner('Sasha Smsbuyer'),
-        sliType: 'custom',
-      },
-    ],
+    objectives: [objective('delivery', 'SMS delivered within 30 s', 99.5, 'Sasha Smsbuyer', 'custom')],
   },
 ];
+
+/** An objective's target (percent) in the fixture's agreements. */
+const targetOf = (agreementId: string, objectiveId: string) =>
+  AGREEMENTS.find((x) => x.id === agreementId)!.objectives.find((o) => o.id === objectiveId)!.target;
+
+/** The error budget left (ratio) at a compliance against a target, both percent: 1 − (100 − c) / (100 − target). */
+const budgetLeft = (compliance: number, target: number) => 1 - (100 - compliance) / (100 - target);
 
 const APRIL = { start: '2026-03-31T23:00:00.000Z', end: '2026-04-30T23:00:00.000Z' };
 
@@ -171,10 +148,9 @@ function figure(
   [agreementId, objectiveId, compliance, good, total]: (typeof FIGURES)[number],
   shift = 0,
 ) {
-  const a = AGREEMENTS.find((x) => x.id === agreementId)!;
-  const target = a.objectives.find((o) => o.id === objectiveId)!.target;
+  const target = targetOf(agreementId, objectiveId);
   const c = compliance === null ? null : Math.min(100, compliance + shift);
-  const budget = c === null ? null : 1 - (100 - c) / (100 - target);
+  const budget = c === null ? null : budgetLeft(c, target);
   const f: ObjectiveFigure & { month: string } = {
     month,
     agreementId,
@@ -222,37 +198,53 @@ const credit = (agreementId: string, objectiveId: string, compliancePercent: num
   return c;
 };
 
+/**
+ * A violation with its month's final credit (computed by the engine's computeCredit from the compliance given,
+ * percent) and the credit's disputes.
+ */
+function credited(
+  v: Omit<ViolationFigure, 'credit'>,
+  compliancePercent: number,
+  disputes: NonNullable<ViolationFigure['credit']>['disputes'],
+): ViolationFigure {
+  const c = credit(v.agreementId, v.objectiveId, compliancePercent);
+  return {
+    ...v,
+    credit: {
+      violationId: v.id,
+      agreementId: v.agreementId,
+      objectiveId: v.objectiveId,
+      periodStart: c.period.start,
+      periodEnd: c.period.end,
+      final: c.period.final,
+      compliancePercent: c.compliancePercent,
+      currency: c.currency,
+      charge: c.charge,
+      creditPercent: c.creditPercent,
+      amount: c.amount,
+      steps: c.steps,
+      disputes,
+    },
+  };
+}
+
 export const VIOLATIONS: ViolationFigure[] = [
-  (() => {
-    const c = credit('agr_01SLAGATEWAY000000001', 'availability', 99.87231);
-    return {
+  credited(
+    {
       id: 'vio_01GATEWAYAPRIL00000001',
       agreementId: 'agr_01SLAGATEWAY000000001',
       objectiveId: 'availability',
       serviceId: 'svc_payments-gateway',
       businessUnit: 'payments',
-      severity: 'major' as const,
-      status: 'resolved' as const,
+      severity: 'major',
+      status: 'resolved',
       detectedAt: '2026-04-12T08:35:00.000Z',
       resolvedAt: '2026-04-30T23:00:00.000Z',
       cause: 'availability',
-      credit: {
-        violationId: 'vio_01GATEWAYAPRIL00000001',
-        agreementId: 'agr_01SLAGATEWAY000000001',
-        objectiveId: 'availability',
-        periodStart: c.period.start,
-        periodEnd: c.period.end,
-        final: c.period.final,
-        compliancePercent: c.compliancePercent,
-        currency: c.currency,
-        charge: c.charge,
-        creditPercent: c.creditPercent,
-        amount: c.amount,
-        steps: c.steps,
-        disputes: [],
-      },
-    };
-  })(),
+    },
+    99.87231,
+    [],
+  ),
   {
     id: 'vio_01GATEWAYAPRIL00000002',
     agreementId: 'agr_01SLAGATEWAY000000001',
@@ -265,36 +257,22 @@ export const VIOLATIONS: ViolationFigure[] = [
     resolvedAt: '2026-04-21T09:00:00.000Z',
     cause: 'response-time',
   },
-  (() => {
-    const c = credit('agr_01UCCARDNETWORK000001', 'availability', 99.93711);
-    return {
+  credited(
+    {
       id: 'vio_01CARDNETWORKAPR000001',
       agreementId: 'agr_01UCCARDNETWORK000001',
       objectiveId: 'availability',
       serviceId: 'svc_card-authorisation',
       businessUnit: 'payments',
-      severity: 'critical' as const,
-      status: 'resolved' as const,
+      severity: 'critical',
+      status: 'resolved',
       detectedAt: '2026-04-03T02:15:00.000Z',
       resolvedAt: '2026-04-04T02:15:00.000Z',
       cause: 'availability',
-      credit: {
-        violationId: 'vio_01CARDNETWORKAPR000001',
-        agreementId: 'agr_01UCCARDNETWORK000001',
-        objectiveId: 'availability',
-        periodStart: c.period.start,
-        periodEnd: c.period.end,
-        final: true,
-        compliancePercent: c.compliancePercent,
-        currency: c.currency,
-        charge: c.charge,
-        creditPercent: c.creditPercent,
-        amount: c.amount,
-        steps: c.steps,
-        disputes: [{ status: 'open' as const }],
-      },
-    };
-  })(),
+    },
+    99.93711,
+    [{ status: 'open' }],
+  ),
   {
     id: 'vio_01IDENTITYMARCH000001',
     agreementId: 'agr_01OLAIDENTITY0000000001',
@@ -310,9 +288,8 @@ export const VIOLATIONS: ViolationFigure[] = [
 ];
 
 const BUDGETS: BudgetStatusFigure[] = FIGURES.map(([agreementId, objectiveId, compliance]) => {
-  const a = AGREEMENTS.find((x) => x.id === agreementId)!;
-  const target = a.objectives.find((o) => o.id === objectiveId)!.target;
-  const left = compliance === null ? null : 1 - (100 - compliance) / (100 - target);
+  const target = targetOf(agreementId, objectiveId);
+  const left = compliance === null ? null : budgetLeft(compliance, target);
   return {
     agreementId,
     objectiveId,
@@ -338,7 +315,7 @@ const BUDGETS: BudgetStatusFigure[] = FIGURES.map(([agreementId, objectiveId, co
 
 function burn(compliance: number | null, target: number): BurnPoint[] {
   if (compliance === null) return [];
-  const final = 1 - (100 - compliance) / (100 - target);
+  const final = budgetLeft(compliance, target);
   const out: BurnPoint[] = [];
   for (let d = 0; d <= 30; d++) {
     const at = new Date(Date.parse(APRIL.start) + d * 86_400_000).toISOString();
@@ -375,12 +352,7 @@ export function fixtureInputs(
     ],
     budgets: BUDGETS,
     violations: VIOLATIONS,
-    burn: new Map(
-      FIGURES.map(([a, o, c]) => [
-        `${a}/${o}`,
-        burn(c, AGREEMENTS.find((x) => x.id === a)!.objectives.find((y) => y.id === o)!.target),
-      ]),
-    ),
+    burn: new Map(FIGURES.map(([a, o, c]) => [`${a}/${o}`, burn(c, targetOf(a, o))])),
     commentary: [
       {
         agreementId: 'agr_01SLAGATEWAY000000001',

@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/aws/build.js';
 import {
   BINARY_MEDIA_TYPES,
   STAGE_THROTTLE,
@@ -13,7 +11,6 @@ import {
 import { AUDIT_STREAM } from '../../infra/aws/constructs/audit.js';
 import { handlerExists } from '../../infra/aws/constructs/function.js';
 import { PERSON_ROLES } from '../../infra/aws/constructs/identity.js';
-import type { AccordStack } from '../../infra/aws/stack.js';
 import { loadVendorTiers } from '../../infra/aws/tiers.js';
 import { DATA_TABLE, TABLES } from '../../shared/adapters/dynamodb/tables.js';
 import { GATEWAY_RESPONSES, SAFE_CONTEXT_VARIABLES } from '../../shared/http/edge-errors.js';
@@ -21,47 +18,27 @@ import { ROUTES } from '../../shared/http/routes.js';
 import { AWS_ENV } from '../../shared/runtime/config.js';
 import { SCHEDULES } from '../../shared/schedules.js';
 import { WORKFLOWS } from '../../shared/workflows.js';
+import { deploymentTemplate, synthesized } from './support/templates.js';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; [k: string]: unknown }>;
 
 const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: { regions: string[] } };
-// Template assertions do not need the function code: bundling is skipped here (see the full synth test).
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
 let withTs: Template;
 let withoutTs: Template;
 let regionsBuilt: string[];
 let acknowledgements: { path: string; id: string; reason: string }[];
 
-beforeAll(() => {
-  const on = buildApp({
-    context: { regions: ['eu-west-1'], timestream: true },
-    appProps: { context: NO_BUNDLING },
-  });
-  on.app.synth(); // throws on any unacknowledged cdk-nag finding
+// The app is synthesized once for the infra project, with cdk-nag on (test/infra/support/global-setup.ts): with
+// the Timestream switch on in one region, and as cdk.json has it (every residency region, Timestream off).
+beforeAll(async () => {
+  const on = await synthesized('timestream');
   withTs = deploymentTemplate(on.stacks[0]!);
-  const off = buildApp({ appProps: { context: { ...NO_BUNDLING, ...cdkJson.context } } });
-  off.app.synth();
+  const off = await synthesized('cdkJson');
   regionsBuilt = off.stacks.map((s) => s.region);
   withoutTs = deploymentTemplate(off.stacks[0]!);
-  // Each acknowledgement is recorded on its construct as { '<rule id>': '<reason>' }.
-  acknowledgements = on.app.node.findAll().flatMap((c) =>
-    c.node.metadata
-      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((m) => Object.entries(m.data as Record<string, string>))
-      .map(([id, reason]) => ({ path: c.node.path, id, reason })),
-  );
+  acknowledgements = on.acknowledgements;
 });
-
-/**
- * One region's deployment as one template: the stack's resources and its nested stack's (the route handlers'
- * functions, roles, policies and log groups), so that every assertion below sees every function.
- */
-function deploymentTemplate(stack: AccordStack): Template {
-  const nested = Template.fromStack(stack.api.handlers).toJSON() as { Resources: Resources };
-  const top = Template.fromStack(stack).toJSON() as { Resources: Resources };
-  return Template.fromJSON({ ...top, Resources: { ...top.Resources, ...nested.Resources } });
-}
 
 const resources = (t: Template, type: string) =>
   Object.entries(t.findResources(type) as Resources)

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/aws/build.js';
 import { handlerExists } from '../../infra/aws/constructs/function.js';
 import { type AslState, allStates, substitute } from '../../shared/adapters/local-sfn/transform.js';
 import { localFunctionArn, readDefinition, WORKFLOWS } from '../../shared/workflows.js';
+import { deploymentTemplate, synthesized } from './support/templates.js';
 
 const files = readdirSync('infra/workflows').filter((f) => f.endsWith('.asl.json'));
 const defs = WORKFLOWS.map((spec) => ({ spec, asl: readDefinition(spec) }));
@@ -105,16 +105,10 @@ describe('the Amazon States Language files (infra/workflows)', () => {
 
 describe('the workflows on AWS (CDK)', () => {
   let t: Template;
-  beforeAll(() => {
-    const { app, stacks } = buildApp({
-      context: { regions: ['eu-west-1'] },
-      appProps: { context: { 'aws:cdk:bundling-stacks': [] } },
-    });
-    app.synth(); // throws on any unacknowledged cdk-nag finding
-    // With the route handlers' nested stack: every function, wherever it is deployed.
-    const top = Template.fromStack(stacks[0]!).toJSON();
-    const nested = Template.fromStack(stacks[0]!.api.handlers).toJSON();
-    t = Template.fromJSON({ ...top, Resources: { ...top.Resources, ...nested.Resources } });
+  // The app as synthesized once for the infra project with cdk-nag on (test/infra/support/global-setup.ts); with
+  // every nested stack: every function, wherever it is deployed.
+  beforeAll(async () => {
+    t = deploymentTemplate((await synthesized('cdkJson')).stacks.find((s) => s.region === 'eu-west-1')!);
   });
 
   it('deploys one Standard state machine per ASL file, traced and logging every event, from the file itself', () => {

@@ -1,26 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agreementBody, serviceBody } from '../../helpers/fixtures.js';
-import { startTestApp, type TestApp } from '../../helpers/local-app.js';
-import { advance, outbox, settle, TestClock } from '../../helpers/workflows.js';
+import { agreementBody } from '../../helpers/fixtures.js';
+import type { TestApp } from '../../helpers/local-app.js';
+import {
+  advance,
+  approveAndActivate,
+  outbox,
+  settle,
+  startWorkflowApp,
+  TestClock,
+} from '../../helpers/workflows.js';
 
 const H = 3_600_000;
 const T0 = '2026-03-02T09:00:00.000Z';
 const clock = new TestClock(Date.parse(T0));
 let app: TestApp;
 
-const SIGNER: Record<string, string> = {
-  'service-owner': 'service-owner',
-  'business-owner': 'approver-business',
-  legal: 'approver-legal',
-  procurement: 'approver-procurement',
-  'governance-board': 'approver-board',
-  finance: 'approver-finance',
-};
-
 beforeAll(async () => {
-  app = await startTestApp({}, { clock });
-  const svc = await app.call('POST', '/v1/services', { as: 'sla-manager', body: serviceBody({ tier: 2 }) });
-  expect(svc.status).toBe(201);
+  app = await startWorkflowApp(clock);
 });
 afterAll(async () => app.close());
 
@@ -45,17 +41,7 @@ async function activeAgreement(title: string): Promise<string> {
   });
   expect(a.status, JSON.stringify(a.body)).toBe(201);
   const id = a.body.id as string;
-  const step = (path: string, v: number, as: string, b: object) =>
-    app.call('POST', `/v1/agreements/${id}/${path}`, { as, body: b, headers: { 'if-match': `"${v}"` } });
-  let r = await step('submit', 1, 'sla-manager', { reason: 'ready' });
-  let v = r.body.version as number;
-  for (const { capacity } of r.body.requiredSignOffs as { capacity: string }[]) {
-    r = await step('signoffs', v, SIGNER[capacity]!, { capacity, decision: 'approved', reason: 'fine' });
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    v = r.body.version;
-  }
-  r = await step('activate', v, 'sla-manager', { reason: 'go-live' });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  await approveAndActivate(app, id);
   await settle(app);
   return id;
 }

@@ -1,45 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agreementBody, serviceBody } from '../../helpers/fixtures.js';
-import { startTestApp, type TestApp } from '../../helpers/local-app.js';
-import { settle, TestClock } from '../../helpers/workflows.js';
+import { agreementBody } from '../../helpers/fixtures.js';
+import type { TestApp } from '../../helpers/local-app.js';
+import { approveAndActivate, SIGNER, settle, startWorkflowApp, TestClock } from '../../helpers/workflows.js';
 
 const T0 = '2026-03-02T09:00:00.000Z';
 const TODAY = T0.slice(0, 10);
 const clock = new TestClock(Date.parse(T0));
 let app: TestApp;
 
-const SIGNER: Record<string, string> = {
-  'service-owner': 'service-owner',
-  'business-owner': 'approver-business',
-  legal: 'approver-legal',
-  procurement: 'approver-procurement',
-  'governance-board': 'approver-board',
-  finance: 'approver-finance',
-};
-
 beforeAll(async () => {
-  app = await startTestApp({}, { clock });
-  const svc = await app.call('POST', '/v1/services', { as: 'sla-manager', body: serviceBody({ tier: 2 }) });
-  expect(svc.status).toBe(201);
+  app = await startWorkflowApp(clock);
 });
 afterAll(async () => app.close());
 
 /** Submits, signs every required capacity and activates an agreement; returns its active version. */
-async function approveAndActivate(id: string, version: number): Promise<number> {
-  const step = (path: string, v: number, as: string, b: object) =>
-    app.call('POST', `/v1/agreements/${id}/${path}`, { as, body: b, headers: { 'if-match': `"${v}"` } });
-  let r = await step('submit', version, 'sla-manager', { reason: 'ready' });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  let v = r.body.version as number;
-  for (const { capacity } of r.body.requiredSignOffs as { capacity: string }[]) {
-    r = await step('signoffs', v, SIGNER[capacity]!, { capacity, decision: 'approved', reason: 'fine' });
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    v = r.body.version;
-  }
-  r = await step('activate', v, 'sla-manager', { reason: 'go-live' });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
+async function activate(id: string, version: number): Promise<number> {
+  const active = await approveAndActivate(app, id, version);
   await settle(app);
-  return r.body.version as number;
+  return active;
 }
 
 /** The retail-banking master agreement's body: corporate terms, caps, no objectives or credits of its own. */
@@ -185,7 +163,7 @@ describe('modular agreements: a master with service schedules (issue 11 item 6)'
     expect(early.status).toBe(409);
     expect(early.body.error.details[0]).toMatchObject({ path: 'module.masterId' });
 
-    masterVersion = await approveAndActivate(masterId, 1);
+    masterVersion = await activate(masterId, 1);
     const live = await step('activate', v, 'sla-manager', { reason: 'go-live' });
     expect(live.status, JSON.stringify(live.body)).toBe(200);
     await settle(app);

@@ -3,7 +3,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { run } = await import('../infra/cli/main.ts');
+const { run } = await import('./main.ts');
 process.exitCode = await run(process.argv.slice(2), {
   out: (s) => process.stdout.write(`${s}\n`),
   err: (s) => process.stderr.write(`${s}\n`),

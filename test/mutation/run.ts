@@ -1,5 +1,5 @@
 /**
- * `npm run mutate [-- --force] [-- --mutate <glob,...>]`: mutation testing of shared/domain and shared/usecases with
+ * `npm run mutate [-- --force] [-- --ignoreStatic] [-- --mutate <glob,...>]`: mutation testing of shared/domain and shared/usecases with
  * Stryker (stryker.config.mjs), then a summary.
  *
  * Writes, under .accord/mutation/:
@@ -59,19 +59,30 @@ export interface Score {
   noCoverage: number;
   /** Marked equivalent (`// Stryker disable ... : reason`) or otherwise ignored: not in the score. */
   ignored: number;
+  /**
+   * Static mutants (code run while a module loads: tables, schemas, constants) left out by `--ignoreStatic`: NOT
+   * tested, not in the score. Each one re-runs every test related to its file (about a minute each here), so a
+   * partial run may skip them; the score is then that of the other mutants, and this count says how many.
+   */
+  staticNotRun: number;
   /** Mutants that do not compile (the TypeScript checker) or crash: not in the score. */
   invalid: number;
 }
 
+const STATIC_NOT_RUN = /ignoreStatic/;
+const isStaticNotRun = (m: Mutant) => m.status === 'Ignored' && STATIC_NOT_RUN.test(m.statusReason ?? '');
+
 function score(mutants: Mutant[]): Score {
   const n = (s: Status) => mutants.filter((m) => m.status === s).length;
+  const staticNotRun = mutants.filter(isStaticNotRun).length;
   const s: Score = {
     score: null,
     killed: n('Killed'),
     timeout: n('Timeout'),
     survived: n('Survived'),
     noCoverage: n('NoCoverage'),
-    ignored: n('Ignored'),
+    ignored: n('Ignored') - staticNotRun,
+    staticNotRun,
     invalid: n('CompileError') + n('RuntimeError'),
   };
   const detected = s.killed + s.timeout;
@@ -111,7 +122,9 @@ export function summarise(reportFile = REPORT, run: Record<string, unknown> = {}
       .map((m) => ({ file, m, source: d.source })),
   );
   const ignored = entries.flatMap(([file, d]) =>
-    d.mutants.filter((m) => m.status === 'Ignored').map((m) => ({ file, m, source: d.source })),
+    d.mutants
+      .filter((m) => m.status === 'Ignored' && !isStaticNotRun(m))
+      .map((m) => ({ file, m, source: d.source })),
   );
   const summary = {
     mutation: { domain: score(all('shared/domain/')), usecases: score(all('shared/usecases/')) },
@@ -130,11 +143,13 @@ export function summarise(reportFile = REPORT, run: Record<string, unknown> = {}
     '',
     '## Per file',
     '',
-    '| file | score | killed | survived | no coverage | equivalent/ignored |',
-    '| --- | --- | --- | --- | --- | --- |',
+    `Scope of this run: ${String(run.scope ?? 'shared/domain, shared/usecases')}${run.ignoreStatic ? ' (static mutants not run: --ignoreStatic)' : ''}.`,
+    '',
+    '| file | score | killed | survived | no coverage | equivalent/ignored | static, not run |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...entries.map(
       ([f]) =>
-        `| ${f} | ${files[f]!.score ?? '-'} | ${files[f]!.killed + files[f]!.timeout} | ${files[f]!.survived} | ${files[f]!.noCoverage} | ${files[f]!.ignored} |`,
+        `| ${f} | ${files[f]!.score ?? '-'} | ${files[f]!.killed + files[f]!.timeout} | ${files[f]!.survived} | ${files[f]!.noCoverage} | ${files[f]!.ignored} | ${files[f]!.staticNotRun} |`,
     ),
     '',
     '## Survivors',
@@ -158,12 +173,16 @@ export function summarise(reportFile = REPORT, run: Record<string, unknown> = {}
 }
 
 const fmt = (s: Score) =>
-  `${s.score ?? '-'} % (${s.killed + s.timeout} killed, ${s.survived} survived, ${s.noCoverage} not covered)`;
+  `${s.score ?? '-'} % (${s.killed + s.timeout} killed, ${s.survived} survived, ${s.noCoverage} not covered${s.staticNotRun ? `, ${s.staticNotRun} static not run` : ''})`;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   if (args[0] === '--summarise-only') {
-    const s = summarise();
+    // Re-summarises the last report, keeping the last run's description (scope, mode, time).
+    const previous = existsSync(join(OUT, 'latest.json'))
+      ? (JSON.parse(readFileSync(join(OUT, 'latest.json'), 'utf8')).run ?? {})
+      : {};
+    const s = summarise(REPORT, previous);
     console.log(`domain ${fmt(s.mutation.domain)}\nuse cases ${fmt(s.mutation.usecases)}`);
     process.exit(0);
   }
@@ -187,6 +206,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     mode: incremental ? 'incremental' : 'full',
     // `--mutate <globs>` tests a part only: the scores are then those of that part, not of the whole layer.
     scope: only >= 0 ? args[only + 1] : 'shared/domain, shared/usecases',
+    ignoreStatic: args.includes('--ignoreStatic'),
+    // Partial: `mutation.domain` / `mutation.usecases` are then the scores of the scope only, not of the layers.
+    partial: only >= 0 || args.includes('--ignoreStatic'),
     seconds,
     finishedAt: new Date().toISOString(),
   });

@@ -66,6 +66,9 @@ function silenceVerdict(s: StatusInput): { level: 'breached' | 'at-risk'; reason
   };
 }
 
+const burnReason = (b: StatusInput['burnRates'][number]) =>
+  `burn rate ${b.long.burnRate}x over ${b.long.minutes} min and ${b.short.burnRate}x over ${b.short.minutes} min exceed ${b.threshold}x (${b.name})`;
+
 function verdict(
   s: StatusInput,
   status: ObjectiveStatus,
@@ -87,7 +90,12 @@ export function decideStatus(s: StatusInput): { status: ObjectiveStatus; reasons
         `no data in the window: compliance is unknown (no data is not 100%)${never}`,
       ]);
     }
-    return verdict(s, 'unknown', ['no complete slice with data in the window yet: compliance is unknown']);
+    const noSlice = 'no complete slice with data in the window yet: compliance is unknown';
+    // The burn-rate alerts read events, not slices: one that fires before the first slice completes (enough
+    // events, most of them bad) is not hidden behind "unknown".
+    const firing = s.burnRates.filter((b) => b.firing).map(burnReason);
+    if (firing.length > 0) return verdict(s, 'at-risk', [...firing, noSlice]);
+    return verdict(s, 'unknown', [noSlice]);
   }
   if (f.exceeded || (!s.partial && f.belowTarget)) {
     const why = s.partial
@@ -102,9 +110,7 @@ export function decideStatus(s: StatusInput): { status: ObjectiveStatus; reasons
   if (silent) reasons.push(silent.reason);
   for (const b of s.burnRates) {
     if (b.firing) {
-      reasons.push(
-        `burn rate ${b.long.burnRate}x over ${b.long.minutes} min and ${b.short.burnRate}x over ${b.short.minutes} min exceed ${b.threshold}x (${b.name})`,
-      );
+      reasons.push(burnReason(b));
     }
   }
   if (f.spent) {

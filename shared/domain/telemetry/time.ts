@@ -1,5 +1,5 @@
 import type { EpochUnit } from '../../schemas/telemetry.js';
-import { offsetAt } from '../objectives/time.js';
+import { DAY_MS, MINUTE_MS, zonedToUtc } from '../objectives/time.js';
 
 /** Why a time could not be read, or the UTC instant in epoch milliseconds. */
 export type TimeResult = { ok: true; ms: number } | { ok: false; reason: string; problem: string };
@@ -106,15 +106,15 @@ export function toInstant(
 
 /**
  * The instant at which the wall clock in `timeZone` shows `wall` (a local time written as if it were UTC).
- * A time skipped by a spring-forward change maps past the jump; a repeated one to its first occurrence.
+ * A time skipped by a spring-forward change maps past the jump (02:30 on a day Paris skips 02:00–03:00 is
+ * 03:30 summer time); a repeated one (fall back) to its first occurrence (02:30 on 25 October 2026 in Paris is
+ * 00:30 UTC, summer time, not 01:30 UTC). The same rule as the objectives' calendars (`zonedToUtc`), to the
+ * millisecond.
  */
 export function localToUtc(wall: number, timeZone: string): number {
-  const o1 = offsetAt(wall, timeZone);
-  let t = wall - o1;
-  const o2 = offsetAt(t, timeZone);
-  if (o2 !== o1) {
-    const t2 = wall - o2;
-    t = offsetAt(t2, timeZone) === o2 ? Math.min(t, t2) : Math.max(t, t2);
-  }
-  return t;
+  const dayStart = Math.floor(wall / DAY_MS) * DAY_MS;
+  const date = new Date(dayStart);
+  const minutes = Math.floor((wall - dayStart) / MINUTE_MS);
+  const local = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
+  return zonedToUtc(local, minutes, timeZone) + (wall - dayStart - minutes * MINUTE_MS);
 }

@@ -7,7 +7,8 @@ export interface UnitInfo {
   factor: number;
 }
 
-const UNITS: Record<string, UnitInfo> = {};
+// No prototype: a unit named `toString` or `constructor` is unknown, not Object.prototype's function.
+const UNITS: Record<string, UnitInfo> = Object.create(null);
 const def = (names: string[], info: UnitInfo) => {
   for (const n of names) UNITS[n] = info;
 };

@@ -128,7 +128,9 @@ describe('compliance, budget and status agree on random slice streams', () => {
         } else {
           expect(r.status === 'healthy').toBe(false);
           expect(['unknown', 'at-risk', 'breached']).toContain(r.status);
-          if (r.status !== 'unknown') expect(r.reasons[0]).toMatch(/^no data since /);
+          // Without figures, only silence or a firing burn-rate alert (events, before any slice completes)
+          // makes the status more than unknown.
+          if (r.status !== 'unknown') expect(r.reasons[0]).toMatch(/^(no data since |burn rate )/);
         }
         if (r.data.slices) {
           const sl = r.data.slices;

@@ -128,8 +128,25 @@ export class Notifications {
     return { queued, recipients: to };
   }
 
-  /** Delivers what is due: sent, retried later with backoff, or dead-lettered after the last attempt. */
+  /**
+   * Delivers what is due: sent, retried later with backoff, or dead-lettered after the last attempt. Passes in one
+   * process run one after another: a call made while another pass holds its claims (the embedded default's pump)
+   * waits for that pass, then makes its own, so when it returns everything due at its call has been attempted.
+   */
   async dispatch(limit = 100): Promise<{ sent: number; retried: number; dead: number }> {
+    while (this.inFlight) await this.inFlight.catch(() => undefined);
+    const pass = this.dispatchPass(limit);
+    this.inFlight = pass;
+    try {
+      return await pass;
+    } finally {
+      if (this.inFlight === pass) this.inFlight = undefined;
+    }
+  }
+
+  private inFlight: Promise<unknown> | undefined;
+
+  private async dispatchPass(limit: number): Promise<{ sent: number; retried: number; dead: number }> {
     const counts = { sent: 0, retried: 0, dead: 0 };
     const { policy } = this.deps;
     for (;;) {

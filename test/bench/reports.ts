@@ -344,7 +344,8 @@ export async function benchReports(): Promise<BenchEntry[]> {
       {
         name: 'reports.portfolio_1k.s',
         value: round(median(warm.map((x) => x.totalMs)) / 1000),
-        unit: 's (build + html + pdf + csv + json; target ≤ 10)',
+        unit: 's (build + html + pdf + csv + json)',
+        target: { op: '<=', limit: 10 },
       },
       {
         name: 'reports.portfolio_1k.first_run.s',
@@ -371,9 +372,15 @@ export async function benchReports(): Promise<BenchEntry[]> {
       {
         name: 'reports.agreement_pdf.ms',
         value: round(median(rep.agreementPdfMs)),
-        unit: 'ms (one agreement: build + PDF; target ≤ 200)',
+        unit: 'ms (one agreement: build + PDF)',
+        target: { op: '<=', limit: 200 },
       },
-      { name: 'reports.peak_rss_mb', value: round(rep.maxRssMb), unit: 'MB (target < 512)' },
+      {
+        name: 'reports.peak_rss_mb',
+        value: round(rep.maxRssMb),
+        unit: 'MB',
+        target: { op: '<', limit: 512 },
+      },
       { name: 'reports.load.s', value: round(loadS), unit: 's (loading the bench data, not measured)' },
     ];
   } finally {

@@ -55,13 +55,19 @@ interface FontMetrics {
  */
 class Measure {
   private readonly fonts: Record<'regular' | 'bold', FontMetrics>;
-  private readonly advances = { regular: new Map<number, number>(), bold: new Map<number, number>() };
+  private readonly advances: Record<'regular' | 'bold', Map<number, number>>;
+  /** The fontkit fonts pdfkit opened (undefined for a standard PDF font), to be reused by the next document. */
+  readonly fontkit: Record<'regular' | 'bold', ParsedFont | undefined>;
   constructor(doc: Doc) {
     const metrics = (name: string) => {
       doc.font(name);
-      return (doc as unknown as { _font: FontMetrics })._font;
+      return (doc as unknown as { _font: FontMetrics & { font?: ParsedFont } })._font;
     };
-    this.fonts = { regular: metrics('regular'), bold: metrics('bold') };
+    const regular = metrics('regular');
+    const bold = metrics('bold');
+    this.fonts = { regular, bold };
+    this.fontkit = { regular: regular.font, bold: bold.font };
+    this.advances = { regular: advancesOf(regular.font), bold: advancesOf(bold.font) };
   }
   width(s: string, font: 'regular' | 'bold', size: number): number {
     const cache = this.advances[font];
@@ -123,6 +129,18 @@ class Measure {
   }
 }
 
+/** Each character's advance at 1 pt, per parsed font, kept with the font across documents. */
+const advanceCache = new WeakMap<object, Map<number, number>>();
+
+function advancesOf(font: object | undefined): Map<number, number> {
+  if (!font) return new Map();
+  const known = advanceCache.get(font);
+  if (known) return known;
+  const m = new Map<number, number>();
+  advanceCache.set(font, m);
+  return m;
+}
+
 const isNumeric = (c: Cell) => c.t === 'number' || c.t === 'percent' || c.t === 'money';
 
 /**
@@ -160,7 +178,8 @@ async function layout(
     autoFirstPage: false,
     // No default font: pdfkit would load Helvetica; the caller's fonts are registered below.
     font: null as unknown as string,
-    compress: true,
+    // The counting pass's content is dropped: compressing it would be wasted.
+    compress: total !== undefined,
     displayTitle: true,
     lang: 'en-GB',
     info: {
@@ -181,9 +200,11 @@ async function layout(
     doc.on('end', () => resolve());
     doc.on('error', reject);
   });
-  doc.registerFont('regular', toFont(env.fonts.regular));
-  doc.registerFont('bold', toFont(env.fonts.bold));
+  doc.registerFont('regular', parsedFont(env.fonts.regular));
+  doc.registerFont('bold', parsedFont(env.fonts.bold));
   const m = new Measure(doc);
+  remember(env.fonts.regular, m.fontkit.regular);
+  remember(env.fonts.bold, m.fontkit.bold);
   const w = new Writer(doc, m, model, total);
   w.newPage();
   w.titleBlock();
@@ -200,13 +221,42 @@ async function layout(
   }
   w.heading('Notes');
   for (const n of model.notes) w.paragraph(`• ${n}`, MUTED);
+  // Counting: the page count is known once the last page is laid out. The document is not ended: ending it would
+  // subset, encode and compress the fonts and write the cross-reference table, only to drop them.
+  if (total === undefined) return { pages: w.pages, bytes: new Uint8Array() };
   doc.end();
   await done;
   return { pages: w.pages, bytes: new Uint8Array(Buffer.concat(chunks)) };
 }
 
-function toFont(f: FontSource): string | Buffer {
-  return typeof f === 'string' ? f : Buffer.from(f.buffer, f.byteOffset, f.byteLength);
+/**
+ * A font file parsed by fontkit (what pdfkit's `registerFont` accepts in place of bytes: an object with `layout`).
+ * Opaque here: the renderer only hands it back to pdfkit.
+ */
+type ParsedFont = { layout: (...args: never[]) => unknown };
+
+/**
+ * Font files already parsed, by the bytes the caller gave (loaded once per process, `loadReportFonts`). pdfkit parses
+ * a font's bytes with fontkit each time a document first uses it, twice per report (two passes): for one
+ * agreement's report, parsing DejaVu Sans Condensed (regular and bold, 1.3 MB) and decoding its glyphs again was
+ * most of the PDF's time. The parsed font is reused: each document still makes its own subset of the glyphs it uses
+ * (pdfkit's `createSubset` per document), so what is embedded is unchanged, byte for byte. Weak: fonts the caller
+ * drops are not kept alive.
+ */
+const parsedFonts = new WeakMap<Uint8Array, ParsedFont>();
+
+function parsedFont(f: FontSource): string | Buffer {
+  if (typeof f === 'string') return f;
+  const parsed = parsedFonts.get(f);
+  // pdfkit 0.20's PDFFontFactory.open takes an object with `layout` as an already parsed fontkit font; its type
+  // declarations name only file names and bytes.
+  if (parsed) return parsed as unknown as Buffer;
+  return Buffer.from(f.buffer, f.byteOffset, f.byteLength);
+}
+
+function remember(f: FontSource, parsed: ParsedFont | undefined): void {
+  if (typeof f !== 'string' && parsed && typeof parsed.layout === 'function' && !parsedFonts.has(f))
+    parsedFonts.set(f, parsed);
 }
 
 class Writer {

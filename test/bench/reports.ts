@@ -255,6 +255,8 @@ interface ChildReport {
     pages: number;
   }[];
   agreementPdfMs: number[];
+  /** One agreement's report, each part on its own (same runs): build, then each format's render. */
+  agreement: { buildMs: number[]; renderMs: Record<string, number[]>; pages: number };
   maxRssMb: number;
 }
 
@@ -278,7 +280,12 @@ async function child(file: string): Promise<void> {
     commentary: new MemoryCommentaryWindow(),
   });
   const fonts = loadReportFonts();
-  const out: ChildReport = { runs: [], agreementPdfMs: [], maxRssMb: 0 };
+  const out: ChildReport = {
+    runs: [],
+    agreementPdfMs: [],
+    agreement: { buildMs: [], renderMs: Object.fromEntries(FORMATS.map((f) => [f, []])), pages: 0 },
+    maxRssMb: 0,
+  };
   for (let r = 0; r < RUNS; r++) {
     const t0 = performance.now();
     const model = await reports.build(ADMIN, {
@@ -301,7 +308,7 @@ async function child(file: string): Promise<void> {
     }
     out.runs.push({ buildMs: t1 - t0, renderMs, totalMs: performance.now() - t0, bytes, pages });
   }
-  for (let r = 0; r < 7; r++) {
+  for (let r = 0; r < 9; r++) {
     const t0 = performance.now();
     const m = await reports.build(ADMIN, {
       type: 'monthly-compliance',
@@ -310,8 +317,19 @@ async function child(file: string): Promise<void> {
       audience: 'internal',
       agreementId: agreementId(500 + r),
     });
-    await renderReport(m, 'pdf', { fonts });
-    out.agreementPdfMs.push(performance.now() - t0);
+    const t1 = performance.now();
+    const pdf = await renderReport(m, 'pdf', { fonts });
+    const t2 = performance.now();
+    out.agreementPdfMs.push(t2 - t0);
+    out.agreement.buildMs.push(t1 - t0);
+    out.agreement.renderMs.pdf!.push(t2 - t1);
+    out.agreement.pages = (new TextDecoder('latin1').decode(pdf.body).match(/\/Type \/Page\b/g) ?? []).length;
+    // The peers: the same model in the other formats, in the same run.
+    for (const f of FORMATS.filter((x) => x !== 'pdf')) {
+      const s = performance.now();
+      await renderReport(m, f, { fonts });
+      out.agreement.renderMs[f]!.push(performance.now() - s);
+    }
   }
   out.maxRssMb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -61,10 +61,15 @@ class Measure {
   constructor(doc: Doc) {
     const metrics = (name: string) => {
       doc.font(name);
-      return (doc as unknown as { _font: FontMetrics & { font?: ParsedFont } })._font;
+      return (doc as unknown as { _font: FontMetrics & { font?: ParsedFont; layoutCache?: LayoutCache } })
+        ._font;
     };
     const regular = metrics('regular');
     const bold = metrics('bold');
+    // pdfkit shapes each word once per document (its font's layoutCache); the shaped words of a parsed font are
+    // kept for the next documents too. A run is read, never changed, by the writer; glyphs are still added to each
+    // document's own subset when encoded.
+    for (const f of [regular, bold]) if (f.font && f.layoutCache) f.layoutCache = sharedLayouts(f.font);
     this.fonts = { regular, bold };
     this.fontkit = { regular: regular.font, bold: bold.font };
     this.advances = { regular: advancesOf(regular.font), bold: advancesOf(bold.font) };
@@ -127,6 +132,26 @@ class Measure {
     }
     return `${s.slice(0, lo)}…`;
   }
+}
+
+/** pdfkit's shaped words of one font by text (its `layoutCache`: a plain object of runs). */
+type LayoutCache = Record<string, unknown>;
+
+/** Words kept per font before the cache starts again: bounds what a long-lived process holds (about 20 MB). */
+const MAX_SHAPED_WORDS = 50_000;
+const layoutCaches = new WeakMap<object, { cache: LayoutCache; documents: number }>();
+
+/** The shaped words of a parsed font shared by its documents, started afresh when it has grown past the bound. */
+function sharedLayouts(font: object): LayoutCache {
+  let entry = layoutCaches.get(font);
+  // Counting the keys is linear: done every 50 documents, not on every one.
+  if (entry && ++entry.documents % 50 === 0 && Object.keys(entry.cache).length > MAX_SHAPED_WORDS)
+    entry = undefined;
+  if (!entry) {
+    entry = { cache: Object.create(null) as LayoutCache, documents: 0 };
+    layoutCaches.set(font, entry);
+  }
+  return entry.cache;
 }
 
 /** Each character's advance at 1 pt, per parsed font, kept with the font across documents. */

@@ -9,7 +9,7 @@
  * Runnable alone: `tsx test/bench/reports.ts`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -341,9 +341,12 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 export async function benchReports(): Promise<BenchEntry[]> {
   const dir = mkdtempSync(join(tmpdir(), 'accord-bench-reports-'));
   try {
-    const file = join(dir, 'bench.db');
+    // ACCORD_BENCH_REPORTS_DB names a database to keep: loaded when it does not exist, reused when it does (profiling).
+    const keep = process.env.ACCORD_BENCH_REPORTS_DB;
+    const file = keep ?? join(dir, 'bench.db');
     const t0 = performance.now();
-    await load(file);
+    const reused = keep !== undefined && existsSync(keep);
+    if (!reused) await load(file);
     const loadS = (performance.now() - t0) / 1000;
     const r = spawnSync(
       process.execPath,
@@ -394,12 +397,41 @@ export async function benchReports(): Promise<BenchEntry[]> {
         target: { op: '<=', limit: 200 },
       },
       {
+        name: 'reports.agreement_pdf.first_run.ms',
+        value: round(rep.agreementPdfMs[0]!),
+        unit: 'ms (the first agreement after the portfolio runs)',
+      },
+      {
+        name: 'reports.agreement.build.ms',
+        value: round(median(rep.agreement.buildMs)),
+        unit: 'ms (engine figures for 3 objectives, model)',
+      },
+      ...FORMATS.map((f) => ({
+        name: `reports.agreement.${f}.ms`,
+        value: round(median(rep.agreement.renderMs[f]!)),
+        unit: `ms (render alone${f === 'pdf' ? `, ${rep.agreement.pages} pages` : ''})`,
+      })),
+      {
+        name: 'reports.agreement.pdf_to_csv_ratio',
+        value: round(median(rep.agreement.renderMs.pdf!.map((p, i) => p / rep.agreement.renderMs.csv![i]!))),
+        unit: '× the CSV render of the same model, same run',
+      },
+      {
+        name: 'reports.agreement.pdf_to_html_ratio',
+        value: round(median(rep.agreement.renderMs.pdf!.map((p, i) => p / rep.agreement.renderMs.html![i]!))),
+        unit: '× the HTML render of the same model, same run',
+      },
+      {
         name: 'reports.peak_rss_mb',
         value: round(rep.maxRssMb),
         unit: 'MB',
         target: { op: '<', limit: 512 },
       },
-      { name: 'reports.load.s', value: round(loadS), unit: 's (loading the bench data, not measured)' },
+      {
+        name: 'reports.load.s',
+        value: round(loadS),
+        unit: `s (loading the bench data, not measured${reused ? `: reused ${keep}` : ''})`,
+      },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

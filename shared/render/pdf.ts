@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import { localDate } from '../domain/agreements/rules.js';
 import type { BurnDownChart, Cell, Column, ReportModel, Table } from '../domain/reports/model.js';
 import { display, displayDate } from './format.js';
 
@@ -114,10 +115,34 @@ class Measure {
         return lines;
       }
       if (line) lines.push(line);
-      line = this.width(words[i]!, font, size) <= max ? words[i]! : this.fit(words[i]!, max, font, size);
+      // A word longer than a line (an e-mail address, an id) is broken across lines rather than cut, while lines
+      // are left; the last line is cut with an ellipsis.
+      let rest = words[i]!;
+      while (this.width(rest, font, size) > max) {
+        if (lines.length === maxLines - 1) {
+          lines.push(this.fit([rest, ...words.slice(i + 1)].join(' '), max, font, size));
+          return lines;
+        }
+        const n = this.prefix(rest, max, font, size);
+        lines.push(rest.slice(0, n));
+        rest = rest.slice(n);
+      }
+      line = rest;
     }
     if (line) lines.push(line);
     return lines.slice(0, maxLines);
+  }
+
+  /** The length of the longest prefix of s that fits (at least one character, so that breaking ends). */
+  prefix(s: string, max: number, font: 'regular' | 'bold', size: number): number {
+    let lo = 1;
+    let hi = s.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (this.width(s.slice(0, mid), font, size) <= max) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   /** The longest prefix of s (with an ellipsis) that fits. */
@@ -579,8 +604,11 @@ class Writer {
     const t1 = Date.parse(c.periodEnd);
     const xAt = (ms: number) => px + (pw * Math.min(Math.max(ms - t0, 0), t1 - t0)) / Math.max(1, t1 - t0);
     const yAt = (r: number) => py + ph * (1 - Math.min(Math.max(r, 0), 1));
-    d.text(displayDate(c.periodStart).slice(0, 10), px, py + ph + 3, { lineBreak: false });
-    const endLabel = displayDate(c.periodEnd).slice(0, 10);
+    // The first and last day of the period in the agreement's zone (UTC dates of a local month start a day early).
+    const day = (ms: number) =>
+      c.timeZone ? localDate(new Date(ms), c.timeZone) : displayDate(new Date(ms).toISOString()).slice(0, 10);
+    d.text(day(t0), px, py + ph + 3, { lineBreak: false });
+    const endLabel = day(t1 - 1);
     d.text(endLabel, px + pw - this.m.width(endLabel, 'regular', 6), py + ph + 3, { lineBreak: false });
     // Even burn: the whole budget spent exactly by the period's end.
     d.moveTo(px, py)
@@ -592,10 +620,16 @@ class Writer {
     d.undash();
     const pts = c.points.filter((p) => p.remaining !== null);
     if (pts.length === 0) {
+      // On a white band, so the dashed line and the grid do not run through the words.
+      const tw = this.m.width(c.empty, 'regular', 7);
+      const tx = px + (pw - tw) / 2;
+      d.rect(tx - 4, py + ph / 2 - 14, tw + 8, 12)
+        .fillColor('#ffffff')
+        .fill();
       d.font('regular')
         .fontSize(7)
         .fillColor(MUTED)
-        .text(c.empty, px + 6, py + ph / 2 - 4, { lineBreak: false });
+        .text(c.empty, tx, py + ph / 2 - 11.5, { lineBreak: false });
       return;
     }
     const lastLeft = pts.at(-1)!.remaining!;

@@ -115,6 +115,12 @@ describe('report renderers', () => {
     expect(new TextDecoder('latin1').decode(reused.body)).toMatch(/\/FontFile2 \d+ 0 R/);
   }, 60_000); // two cold font parses: a hang guard on a loaded machine, not a speed check
 
+  it('breaks an e-mail address longer than its column across lines instead of cutting it with an ellipsis', async () => {
+    const text = pdfText((await renderReport(model('monthly-compliance'), 'pdf', { fonts })).body, 'wrap');
+    expect(text).not.toMatch(/@[\w.]*…/);
+    expect(text.match(/\.example>/g)?.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('writes RFC 4180 CSV: CRLF line ends, quotes doubled, fields with commas or line breaks quoted', async () => {
     const m = model('credit-statement');
     const text = new TextDecoder().decode((await renderReport(m, 'csv', { fonts })).body);

@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import { localDate } from '../domain/agreements/rules.js';
 import type { BurnDownChart, Cell, Column, ReportModel, Table } from '../domain/reports/model.js';
 import { display, displayDate } from './format.js';
 
@@ -55,13 +56,24 @@ interface FontMetrics {
  */
 class Measure {
   private readonly fonts: Record<'regular' | 'bold', FontMetrics>;
-  private readonly advances = { regular: new Map<number, number>(), bold: new Map<number, number>() };
+  private readonly advances: Record<'regular' | 'bold', Map<number, number>>;
+  /** The fontkit fonts pdfkit opened (undefined for a standard PDF font), to be reused by the next document. */
+  readonly fontkit: Record<'regular' | 'bold', ParsedFont | undefined>;
   constructor(doc: Doc) {
     const metrics = (name: string) => {
       doc.font(name);
-      return (doc as unknown as { _font: FontMetrics })._font;
+      return (doc as unknown as { _font: FontMetrics & { font?: ParsedFont; layoutCache?: LayoutCache } })
+        ._font;
     };
-    this.fonts = { regular: metrics('regular'), bold: metrics('bold') };
+    const regular = metrics('regular');
+    const bold = metrics('bold');
+    // pdfkit shapes each word once per document (its font's layoutCache); the shaped words of a parsed font are
+    // kept for the next documents too. A run is read, never changed, by the writer; glyphs are still added to each
+    // document's own subset when encoded.
+    for (const f of [regular, bold]) if (f.font && f.layoutCache) f.layoutCache = sharedLayouts(f.font);
+    this.fonts = { regular, bold };
+    this.fontkit = { regular: regular.font, bold: bold.font };
+    this.advances = { regular: advancesOf(regular.font), bold: advancesOf(bold.font) };
   }
   width(s: string, font: 'regular' | 'bold', size: number): number {
     const cache = this.advances[font];
@@ -103,10 +115,34 @@ class Measure {
         return lines;
       }
       if (line) lines.push(line);
-      line = this.width(words[i]!, font, size) <= max ? words[i]! : this.fit(words[i]!, max, font, size);
+      // A word longer than a line (an e-mail address, an id) is broken across lines rather than cut, while lines
+      // are left; the last line is cut with an ellipsis.
+      let rest = words[i]!;
+      while (this.width(rest, font, size) > max) {
+        if (lines.length === maxLines - 1) {
+          lines.push(this.fit([rest, ...words.slice(i + 1)].join(' '), max, font, size));
+          return lines;
+        }
+        const n = this.prefix(rest, max, font, size);
+        lines.push(rest.slice(0, n));
+        rest = rest.slice(n);
+      }
+      line = rest;
     }
     if (line) lines.push(line);
     return lines.slice(0, maxLines);
+  }
+
+  /** The length of the longest prefix of s that fits (at least one character, so that breaking ends). */
+  prefix(s: string, max: number, font: 'regular' | 'bold', size: number): number {
+    let lo = 1;
+    let hi = s.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (this.width(s.slice(0, mid), font, size) <= max) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   /** The longest prefix of s (with an ellipsis) that fits. */
@@ -121,6 +157,38 @@ class Measure {
     }
     return `${s.slice(0, lo)}…`;
   }
+}
+
+/** pdfkit's shaped words of one font by text (its `layoutCache`: a plain object of runs). */
+type LayoutCache = Record<string, unknown>;
+
+/** Words kept per font before the cache starts again: bounds what a long-lived process holds (about 20 MB). */
+const MAX_SHAPED_WORDS = 50_000;
+const layoutCaches = new WeakMap<object, { cache: LayoutCache; documents: number }>();
+
+/** The shaped words of a parsed font shared by its documents, started afresh when it has grown past the bound. */
+function sharedLayouts(font: object): LayoutCache {
+  let entry = layoutCaches.get(font);
+  // Counting the keys is linear: done every 50 documents, not on every one.
+  if (entry && ++entry.documents % 50 === 0 && Object.keys(entry.cache).length > MAX_SHAPED_WORDS)
+    entry = undefined;
+  if (!entry) {
+    entry = { cache: Object.create(null) as LayoutCache, documents: 0 };
+    layoutCaches.set(font, entry);
+  }
+  return entry.cache;
+}
+
+/** Each character's advance at 1 pt, per parsed font, kept with the font across documents. */
+const advanceCache = new WeakMap<object, Map<number, number>>();
+
+function advancesOf(font: object | undefined): Map<number, number> {
+  if (!font) return new Map();
+  const known = advanceCache.get(font);
+  if (known) return known;
+  const m = new Map<number, number>();
+  advanceCache.set(font, m);
+  return m;
 }
 
 const isNumeric = (c: Cell) => c.t === 'number' || c.t === 'percent' || c.t === 'money';
@@ -160,7 +228,8 @@ async function layout(
     autoFirstPage: false,
     // No default font: pdfkit would load Helvetica; the caller's fonts are registered below.
     font: null as unknown as string,
-    compress: true,
+    // The counting pass's content is dropped: compressing it would be wasted.
+    compress: total !== undefined,
     displayTitle: true,
     lang: 'en-GB',
     info: {
@@ -181,9 +250,11 @@ async function layout(
     doc.on('end', () => resolve());
     doc.on('error', reject);
   });
-  doc.registerFont('regular', toFont(env.fonts.regular));
-  doc.registerFont('bold', toFont(env.fonts.bold));
+  doc.registerFont('regular', parsedFont(env.fonts.regular));
+  doc.registerFont('bold', parsedFont(env.fonts.bold));
   const m = new Measure(doc);
+  remember(env.fonts.regular, m.fontkit.regular);
+  remember(env.fonts.bold, m.fontkit.bold);
   const w = new Writer(doc, m, model, total);
   w.newPage();
   w.titleBlock();
@@ -200,13 +271,42 @@ async function layout(
   }
   w.heading('Notes');
   for (const n of model.notes) w.paragraph(`• ${n}`, MUTED);
+  // Counting: the page count is known once the last page is laid out. The document is not ended: ending it would
+  // subset, encode and compress the fonts and write the cross-reference table, only to drop them.
+  if (total === undefined) return { pages: w.pages, bytes: new Uint8Array() };
   doc.end();
   await done;
   return { pages: w.pages, bytes: new Uint8Array(Buffer.concat(chunks)) };
 }
 
-function toFont(f: FontSource): string | Buffer {
-  return typeof f === 'string' ? f : Buffer.from(f.buffer, f.byteOffset, f.byteLength);
+/**
+ * A font file parsed by fontkit (what pdfkit's `registerFont` accepts in place of bytes: an object with `layout`).
+ * Opaque here: the renderer only hands it back to pdfkit.
+ */
+type ParsedFont = { layout: (...args: never[]) => unknown };
+
+/**
+ * Font files already parsed, by the bytes the caller gave (loaded once per process, `loadReportFonts`). pdfkit parses
+ * a font's bytes with fontkit each time a document first uses it, twice per report (two passes): for one
+ * agreement's report, parsing DejaVu Sans Condensed (regular and bold, 1.3 MB) and decoding its glyphs again was
+ * most of the PDF's time. The parsed font is reused: each document still makes its own subset of the glyphs it uses
+ * (pdfkit's `createSubset` per document), so what is embedded is unchanged, byte for byte. Weak: fonts the caller
+ * drops are not kept alive.
+ */
+const parsedFonts = new WeakMap<Uint8Array, ParsedFont>();
+
+function parsedFont(f: FontSource): string | Buffer {
+  if (typeof f === 'string') return f;
+  const parsed = parsedFonts.get(f);
+  // pdfkit 0.20's PDFFontFactory.open takes an object with `layout` as an already parsed fontkit font; its type
+  // declarations name only file names and bytes.
+  if (parsed) return parsed as unknown as Buffer;
+  return Buffer.from(f.buffer, f.byteOffset, f.byteLength);
+}
+
+function remember(f: FontSource, parsed: ParsedFont | undefined): void {
+  if (typeof f !== 'string' && parsed && typeof parsed.layout === 'function' && !parsedFonts.has(f))
+    parsedFonts.set(f, parsed);
 }
 
 class Writer {
@@ -504,8 +604,11 @@ class Writer {
     const t1 = Date.parse(c.periodEnd);
     const xAt = (ms: number) => px + (pw * Math.min(Math.max(ms - t0, 0), t1 - t0)) / Math.max(1, t1 - t0);
     const yAt = (r: number) => py + ph * (1 - Math.min(Math.max(r, 0), 1));
-    d.text(displayDate(c.periodStart).slice(0, 10), px, py + ph + 3, { lineBreak: false });
-    const endLabel = displayDate(c.periodEnd).slice(0, 10);
+    // The first and last day of the period in the agreement's zone (UTC dates of a local month start a day early).
+    const day = (ms: number) =>
+      c.timeZone ? localDate(new Date(ms), c.timeZone) : displayDate(new Date(ms).toISOString()).slice(0, 10);
+    d.text(day(t0), px, py + ph + 3, { lineBreak: false });
+    const endLabel = day(t1 - 1);
     d.text(endLabel, px + pw - this.m.width(endLabel, 'regular', 6), py + ph + 3, { lineBreak: false });
     // Even burn: the whole budget spent exactly by the period's end.
     d.moveTo(px, py)
@@ -517,10 +620,16 @@ class Writer {
     d.undash();
     const pts = c.points.filter((p) => p.remaining !== null);
     if (pts.length === 0) {
+      // On a white band, so the dashed line and the grid do not run through the words.
+      const tw = this.m.width(c.empty, 'regular', 7);
+      const tx = px + (pw - tw) / 2;
+      d.rect(tx - 4, py + ph / 2 - 14, tw + 8, 12)
+        .fillColor('#ffffff')
+        .fill();
       d.font('regular')
         .fontSize(7)
         .fillColor(MUTED)
-        .text(c.empty, px + 6, py + ph / 2 - 4, { lineBreak: false });
+        .text(c.empty, tx, py + ph / 2 - 11.5, { lineBreak: false });
       return;
     }
     const lastLeft = pts.at(-1)!.remaining!;

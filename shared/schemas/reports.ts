@@ -125,6 +125,7 @@ export const ReportDocumentV1 = z.strictObject({
           title: z.string(),
           periodStart: IsoDateTime,
           periodEnd: IsoDateTime,
+          timeZone: z.string().optional(),
           points: z.array(z.strictObject({ at: IsoDateTime, remaining: z.number().nullable() })),
           empty: z.string(),
         }),

@@ -162,7 +162,7 @@ export async function benchEcosystem(): Promise<BenchEntry[]> {
     {
       name: 'ecosystem.openslo_import_1k.s',
       value: round(imp.median),
-      unit: 's (2,000 documents: parse, validate, map; target ≤ 5)',
+      unit: 's (2,000 documents: parse, validate, map)',
       target: { op: '<=', limit: 5 },
     },
     { name: 'ecosystem.openslo_import_1k.first_run.s', value: round(imp.first), unit: 's (cold)' },
@@ -179,7 +179,7 @@ export async function benchEcosystem(): Promise<BenchEntry[]> {
     {
       name: 'ecosystem.rules_10k.s',
       value: round(gen.median),
-      unit: `s (${rules} rules, ${(bytes / 1e6).toFixed(1)} MB of YAML; target ≤ 2)`,
+      unit: `s (${rules} rules, ${(bytes / 1e6).toFixed(1)} MB of YAML)`,
       target: { op: '<=', limit: 2 },
     },
     { name: 'ecosystem.rules_10k.first_run.s', value: round(gen.first), unit: 's (cold)' },

@@ -1,3 +1,4 @@
+import { localDate } from '../agreements/rules.js';
 /**
  * Report builders: pure functions from the figures of the agreements an audience may see to a ReportModel.
  * Every aggregate is computed here from the visible rows only, so a summary never counts what the audience
@@ -187,6 +188,7 @@ function burnCharts(
       // The objective's own month when the figure says which (the agreement's time zone), else the report's.
       periodStart: f.periodStart ?? i.period.start,
       periodEnd: f.periodEnd ?? i.period.end,
+      ...(a && f.periodStart ? { timeZone: a.timeZone } : {}),
       points: (i.burn.get(k) ?? []).filter(
         (p) => p.at >= (f.periodStart ?? i.period.start) && p.at <= (f.periodEnd ?? i.period.end),
       ),
@@ -374,6 +376,15 @@ function sortFigures<T extends { agreementId: string; objectiveId: string }>(
 
 const partyLabel = (p: { type: string; name: string }) => (p.type === 'vendor' ? p.name : p.name);
 
+/**
+ * A period [start, end) as the dates a reader of the agreement sees: its first and last day in the agreement's time
+ * zone (a London April starts at 2026-03-31T23:00Z, and is "2026-04-01 to 2026-04-30", not "2026-03-31 to …").
+ */
+export function localPeriod(start: string, end: string, timeZone: string): string {
+  const last = new Date(Date.parse(end) - 1);
+  return `${localDate(new Date(start), timeZone)} to ${localDate(last, timeZone)}`;
+}
+
 function creditStatement(i: ReportInputs): Built {
   const byId = new Map(i.agreements.map((a) => [a.id, a]));
   const credits = i.violations
@@ -387,7 +398,7 @@ function creditStatement(i: ReportInputs): Built {
       text(a.id),
       text(a.title),
       text(c.objectiveId),
-      text(`${c.periodStart.slice(0, 10)} to ${c.periodEnd.slice(0, 10)}`),
+      text(localPeriod(c.periodStart, c.periodEnd, a.timeZone)),
       text(c.final ? 'final' : 'provisional'),
       pct(c.compliancePercent),
       money(c.charge, c.currency),

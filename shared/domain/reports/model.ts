@@ -83,6 +83,8 @@ export interface BurnDownChart {
   title: string;
   periodStart: string;
   periodEnd: string;
+  /** The IANA time zone the period is a calendar month of (the agreement's), for its dates as a reader sees them. */
+  timeZone?: string;
   /** Points in time order; remaining null where it was unknown (no data). */
   points: { at: string; remaining: number | null }[];
   /** Said instead of a chart when there are no points. */

@@ -6,6 +6,7 @@ import {
   slicesCompliance,
   sumBuckets,
 } from '../../../shared/domain/reports/audit.js';
+import { localPeriod } from '../../../shared/domain/reports/build.js';
 import type { ObjectiveFigure } from '../../../shared/domain/reports/figures.js';
 import { loadReportsPolicy } from '../../../shared/policy/reports.js';
 import { nextFireTime, SCHEDULES } from '../../../shared/schedules.js';
@@ -139,5 +140,22 @@ describe('report schedules', () => {
   it('reports on the month before, and counts months back across a year', () => {
     expect(previousMonth(Date.UTC(2026, 0, 5, 6))).toBe('2025-12');
     expect(monthsEnding('2026-02', 3)).toEqual(['2025-12', '2026-01', '2026-02']);
+  });
+});
+
+describe('periods as a reader of the agreement sees them', () => {
+  it('dates a London April (from 2026-03-31T23:00Z) as 2026-04-01 to 2026-04-30, not from the UTC day before', () => {
+    expect(localPeriod('2026-03-31T23:00:00.000Z', '2026-04-30T23:00:00.000Z', 'Europe/London')).toBe(
+      '2026-04-01 to 2026-04-30',
+    );
+  });
+
+  it('dates a Tokyo April (from 2026-03-31T15:00Z) and a UTC April by their own calendars', () => {
+    expect(localPeriod('2026-03-31T15:00:00.000Z', '2026-04-30T15:00:00.000Z', 'Asia/Tokyo')).toBe(
+      '2026-04-01 to 2026-04-30',
+    );
+    expect(localPeriod('2026-04-01T00:00:00.000Z', '2026-05-01T00:00:00.000Z', 'UTC')).toBe(
+      '2026-04-01 to 2026-04-30',
+    );
   });
 });

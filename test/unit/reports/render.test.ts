@@ -107,6 +107,20 @@ describe('report renderers', () => {
     }
   });
 
+  it('embeds the same bytes whether the fonts were just read or parsed for an earlier report and reused', async () => {
+    const m = model('monthly-compliance');
+    const reused = await renderReport(m, 'pdf', { fonts });
+    const fresh = await renderReport(m, 'pdf', { fonts: loadReportFonts() });
+    expect(Buffer.compare(Buffer.from(fresh.body), Buffer.from(reused.body))).toBe(0);
+    expect(new TextDecoder('latin1').decode(reused.body)).toMatch(/\/FontFile2 \d+ 0 R/);
+  }, 60_000); // two cold font parses: a hang guard on a loaded machine, not a speed check
+
+  it('breaks an e-mail address longer than its column across lines instead of cutting it with an ellipsis', async () => {
+    const text = pdfText((await renderReport(model('monthly-compliance'), 'pdf', { fonts })).body, 'wrap');
+    expect(text).not.toMatch(/@[\w.]*…/);
+    expect(text.match(/\.example>/g)?.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('writes RFC 4180 CSV: CRLF line ends, quotes doubled, fields with commas or line breaks quoted', async () => {
     const m = model('credit-statement');
     const text = new TextDecoder().decode((await renderReport(m, 'csv', { fonts })).body);

@@ -201,10 +201,12 @@ export class ChainUseCases {
     const store = this.deps.violations;
     if (!store) throw new UnavailableError('violations are not wired in this function');
     const v = await store.get(violationId);
-    if (!v || !canAccess(principal, 'violation.read', v))
-      throw new NotFoundError(`no violation ${violationId}`);
+    if (!v) throw new NotFoundError(`no violation ${violationId}`);
+    const asParty = await this.readsAsParty(principal, v);
     const { byId, candidates, period, all } = await this.contributorsOf(store, v);
-    const shown = all
+    // A party to the agreement (its customer) reads as the reports' customer audience does: nothing below the SLA
+    // is named; what failed under it is counted.
+    const shown = (asParty ? [] : all)
       .filter((c) => {
         const a = byId.get(c.agreementId);
         return a !== undefined && this.mayRead(principal, a);
@@ -364,6 +366,19 @@ export class ChainUseCases {
       }
     }
     return { opened, existing, scorecard: card };
+  }
+
+  /**
+   * Whether the caller reads a violation only as a party to its agreement (false: as its owner). Checked on the
+   * stored agreement, since violation records carry no party units. NotFoundError when it may read it neither way.
+   */
+  private async readsAsParty(principal: Principal, v: ViolationRecord): Promise<boolean> {
+    if (canAccess(principal, 'violation.read', v)) return false;
+    const a = await this.deps.agreements.get(v.agreementId);
+    const partyUnits = a ? agreementLocation(a).partyUnits : undefined;
+    if (partyUnits?.length && canAccess(principal, 'violation.read', { ...locatedOf(v), partyUnits }))
+      return true;
+    throw new NotFoundError(`no violation ${v.id}`);
   }
 
   /** The ranked contributors to a violation, unscoped, with the chain they were found in. */
@@ -672,6 +687,11 @@ export class ChainUseCases {
 export function chainIn(c: { chain?: ChainUseCases | undefined }): ChainUseCases {
   if (!c.chain) throw new UnavailableError('the underpinning chain is not wired in this function');
   return c.chain;
+}
+
+/** Where a violation lives: its unit and service (the record names no parties). */
+function locatedOf(v: ViolationRecord): { businessUnit: string; serviceId: string } {
+  return { businessUnit: v.businessUnit, serviceId: v.serviceId };
 }
 
 /** The last `n` calendar months in a zone, ending with the one holding `now`, oldest first. */

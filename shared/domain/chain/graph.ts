@@ -38,7 +38,7 @@ export type ChainAgreement = Pick<
 
 /**
  * The chain's projection of an agreement version: only the fields in `ChainAgreement` (objectives cut to
- * `ChainObjective`), about a third of the document's size. Stores keep it beside the current version so that the
+ * `ChainObjective`), about half of the document's size. Stores keep it beside the current version so that the
  * portfolio's gap analysis reads and parses what it uses and nothing else.
  */
 export function chainView(a: ChainAgreement): ChainAgreement {

@@ -1,4 +1,5 @@
 import type { ListScope } from '../domain/access/policy.js';
+import type { ChainAgreement } from '../domain/chain/graph.js';
 import type { AgreementVersion } from '../schemas/agreement.js';
 
 export interface AgreementFilter {
@@ -42,4 +43,10 @@ export interface AgreementStore {
   list(query: AgreementListQuery): Promise<Page<AgreementVersion>>;
   /** Current versions of the agreements that list `id` in `underpinnedBy` (not retired). */
   dependants(id: string): Promise<AgreementVersion[]>;
+  /**
+   * The chain's projection (`chainView` in domain/chain/graph: kind, status, parties, zone, supported hours, links,
+   * edges, objectives' targets, windows and thresholds) of every current agreement that is not retired, in id
+   * order: what the portfolio's gap analysis reads, without the rest of each document.
+   */
+  chainViews(): Promise<ChainAgreement[]>;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { chainView } from '../../shared/domain/chain/graph.js';
 import { ConflictError, VersionConflictError } from '../../shared/domain/errors.js';
 import type { AgreementStore } from '../../shared/ports/agreements.js';
 import { agreementVersion } from '../helpers/fixtures.js';
@@ -228,6 +229,36 @@ export function agreementStoreContract(
       expect((await store.dependants(uc.id)).map((d) => d.version)).toEqual([2]);
       await store.append({ ...sla, version: 3, underpinnedBy: [uc.id], status: 'retired' });
       expect(await store.dependants(uc.id)).toEqual([]);
+    });
+
+    it("answers the chain's projection of every current agreement but the retired, in id order, after each write", async () => {
+      const store = await make();
+      const uc = agreementVersion({ kind: 'UC' });
+      const ola = agreementVersion({ kind: 'OLA', underpinnedBy: [uc.id] });
+      const old = agreementVersion({ kind: 'OLA' });
+      for (const a of [uc, ola, old]) await store.create(a);
+      const ola2 = {
+        ...ola,
+        version: 2,
+        change: 'update',
+        underpinning: [
+          {
+            objectiveId: ola.objectives[0]!.id,
+            agreementId: uc.id,
+            mode: 'serial' as const,
+            handoffMinutes: 15,
+          },
+        ],
+      };
+      await store.append(ola2);
+      await store.append({ ...old, version: 2, status: 'retired' as const });
+      const views = await store.chainViews();
+      expect(views.map((v) => v.id)).toEqual([uc.id, ola.id].sort());
+      expect(views.find((v) => v.id === ola.id)).toEqual(chainView(ola2));
+      expect(views.find((v) => v.id === uc.id)).toEqual(chainView(uc));
+      // The projection carries what the chain reads and not the rest of the document.
+      expect(views[0]).not.toHaveProperty('scope');
+      expect(views[0]!.objectives[0]).not.toHaveProperty('owner');
     });
   });
 }

@@ -357,3 +357,56 @@ describe('customers see what they consume', () => {
     expect(hidden.body.error).toEqual({ ...absent.body.error, message: `no agreement ${agreementId}` });
   });
 });
+
+describe('customers see the violations of what they consume', () => {
+  it("gives the customer unit's viewer the violation of the SLA its unit consumes, without internal details, and another unit's viewer nothing", async () => {
+    const { SqliteViolationStore } = await import('../../shared/adapters/sqlite/objectives.js');
+    const agreement = (await app.call('GET', `/v1/agreements/${agreementId}`, { as: 'admin' })).body;
+    const owner = { name: 'Olga Owner', email: 'olga.owner@bank.example' };
+    const { violation } = await new SqliteViolationStore(app.db).record({
+      id: 'vio_01PARTYMATRIX0000000000',
+      key: `${agreementId}/party-matrix`,
+      agreementId,
+      agreementVersion: agreement.version,
+      objectiveId: agreement.objectives[0].id,
+      serviceId: agreement.serviceId,
+      businessUnit: agreement.businessUnit,
+      tier: 2,
+      status: 'open',
+      severity: 'major',
+      severityReason: 'matrix',
+      detectedAt: new Date().toISOString(),
+      lastEvaluatedAt: new Date().toISOString(),
+      evidence: {
+        target: 99.9,
+        compliance: 99.5,
+        window: { start: daysFromToday(-7), end: today() },
+      } as never,
+      escalation: [
+        { level: 1, role: 'service manager', who: owner, by: new Date().toISOString(), source: 'agreement' },
+      ],
+      disputes: [],
+    });
+    const path = `/v1/violations/${violation.id}`;
+    const party = await app.call('GET', path, { token: tokens['viewer@party'] });
+    expect(party.status, JSON.stringify(party.body)).toBe(200);
+    expect(JSON.stringify(party.body)).not.toContain(owner.email);
+    expect(party.body.escalation[0].who).toEqual({ name: 'the service provider', email: '' });
+    const listed = await app.call('GET', `/v1/violations?agreementId=${agreementId}`, {
+      token: tokens['viewer@party'],
+    });
+    expect(listed.body.items.map((v: { id: string }) => v.id)).toContain(violation.id);
+    const chain = await app.call('GET', `${path}/chain`, { token: tokens['viewer@party'] });
+    expect(chain.status, JSON.stringify(chain.body)).toBe(200);
+    expect(chain.body.contributors).toEqual([]);
+    // The remediation (RCA, CAPA, internal escalations) stays the owner's.
+    expect((await app.call('GET', `${path}/remediation`, { token: tokens['viewer@party'] })).status).toBe(
+      404,
+    );
+    const own = await app.call('GET', path, { token: tokens['viewer@own-unit'] });
+    expect(own.body.escalation[0].who).toEqual(owner);
+    expect((await app.call('GET', path, { token: tokens['viewer@other-unit'] })).status).toBe(404);
+    const other = await app.call('GET', '/v1/violations', { token: tokens['viewer@other-unit'] });
+    expect(other.body.items.map((v: { id: string }) => v.id)).not.toContain(violation.id);
+  });
+});

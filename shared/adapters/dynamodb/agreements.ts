@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { partyUnitsOf } from '../../domain/access/policy.js';
+import { type ChainAgreement, chainView } from '../../domain/chain/graph.js';
 import { ConflictError, VersionConflictError } from '../../domain/errors.js';
 import type { AgreementListQuery, AgreementStore, Page } from '../../ports/agreements.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
@@ -254,6 +255,22 @@ export class DynamoAgreementStore implements AgreementStore {
     return out
       .filter((a) => a.status !== 'retired' && a.underpinnedBy.includes(id))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** Every current agreement, page by page (the list's own query), projected: DynamoDB reads whole items anyway. */
+  async chainViews(): Promise<ChainAgreement[]> {
+    const out: ChainAgreement[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.list({
+        scope: { all: true },
+        limit: 1000,
+        ...(after === undefined ? {} : { after }),
+      });
+      out.push(...page.items.map(chainView));
+      if (page.lastKey === undefined || page.items.length === 0) return out;
+      after = page.lastKey;
+    }
   }
 
   async list(q: AgreementListQuery): Promise<Page<AgreementVersion>> {

@@ -1,4 +1,5 @@
 import { partyUnitsOf } from '../../domain/access/policy.js';
+import { type ChainAgreement, chainView } from '../../domain/chain/graph.js';
 import { ConflictError, VersionConflictError } from '../../domain/errors.js';
 import type { AgreementListQuery, AgreementStore, Page } from '../../ports/agreements.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
@@ -67,6 +68,13 @@ export class MemoryAgreementStore implements AgreementStore {
       items: page.map(copy),
       ...(rows.length > q.limit ? { lastKey: page[page.length - 1]!.id } : {}),
     };
+  }
+
+  async chainViews(): Promise<ChainAgreement[]> {
+    return this.currents()
+      .filter((a) => a.status !== 'retired')
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map((a) => copy(chainView(a)));
   }
 
   private currents(): AgreementVersion[] {

@@ -1,4 +1,5 @@
 import { partyUnitsOf } from '../../domain/access/policy.js';
+import { type ChainAgreement, chainView } from '../../domain/chain/graph.js';
 import { ConflictError, VersionConflictError } from '../../domain/errors.js';
 import type { AgreementListQuery, AgreementStore, Page } from '../../ports/agreements.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
@@ -40,6 +41,12 @@ export class SqliteAgreementStore implements AgreementStore {
       CREATE TABLE IF NOT EXISTS agreement_parties (
         unit TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (unit, id)
       ) WITHOUT ROWID;
+      -- The chain's projection of the current version (domain/chain/graph chainView), written with it: the
+      -- portfolio's gap analysis reads these small documents, not the whole agreements. A change of the
+      -- projection's shape takes a new table name (_v2 …), which is then filled from the current versions.
+      CREATE TABLE IF NOT EXISTS agreement_chain_v1 (
+        id TEXT PRIMARY KEY, live INTEGER NOT NULL, doc TEXT NOT NULL
+      );
       CREATE TABLE IF NOT EXISTS agreement_edges (
         dep_id TEXT NOT NULL, sla_id TEXT NOT NULL, PRIMARY KEY (dep_id, sla_id)
       ) WITHOUT ROWID;
@@ -60,7 +67,26 @@ export class SqliteAgreementStore implements AgreementStore {
         }
       })();
     }
+    // Databases made before the chain's projection (or before this shape of it): project the current agreements
+    // that have none, once.
+    const unprojected = db
+      .prepare(
+        `SELECT v.doc FROM agreements a JOIN agreement_versions v ON v.id = a.id AND v.version = a.version
+         WHERE NOT EXISTS (SELECT 1 FROM agreement_chain_v1 c WHERE c.id = a.id)`,
+      )
+      .all() as { doc: string }[];
+    if (unprojected.length) {
+      const upsert = db.prepare('INSERT OR REPLACE INTO agreement_chain_v1 (id, live, doc) VALUES (?, ?, ?)');
+      db.transaction(() => {
+        for (const r of unprojected) {
+          const a = JSON.parse(r.doc) as AgreementVersion;
+          upsert.run(a.id, a.status === 'retired' ? 0 : 1, JSON.stringify(chainView(a)));
+        }
+      })();
+    }
     this.s = {
+      upsertChain: db.prepare('INSERT OR REPLACE INTO agreement_chain_v1 (id, live, doc) VALUES (?, ?, ?)'),
+      chainViews: db.prepare('SELECT doc FROM agreement_chain_v1 WHERE live = 1 ORDER BY id'),
       current: db.prepare(
         'SELECT a.version, v.doc FROM agreements a JOIN agreement_versions v ON v.id = a.id AND v.version = a.version WHERE a.id = ?',
       ),
@@ -102,6 +128,7 @@ export class SqliteAgreementStore implements AgreementStore {
       renewal: v.renewal?.renewalDate ?? null,
       expiry: v.effectiveTo ?? null,
     });
+    this.s.upsertChain.run(v.id, v.status === 'retired' ? 0 : 1, JSON.stringify(chainView(v)));
     this.s.deleteParties.run(v.id);
     for (const unit of partyUnitsOf(v.parties)) this.s.insertParty.run(unit, v.id);
     this.s.deleteEdges.run(v.id);
@@ -156,6 +183,11 @@ export class SqliteAgreementStore implements AgreementStore {
 
   async dependants(id: string): Promise<AgreementVersion[]> {
     return (this.s.dependants.all(id) as { doc: string }[]).map((r) => JSON.parse(r.doc));
+  }
+
+  /** One query over the projections written with each version (see the table's comment), one small parse each. */
+  async chainViews(): Promise<ChainAgreement[]> {
+    return (this.s.chainViews.all() as { doc: string }[]).map((r) => JSON.parse(r.doc) as ChainAgreement);
   }
 
   private readonly pages: PageQuery;

@@ -20,13 +20,11 @@
  * - `unsupported-objective`: an SLA objective no edge supports.
  * - `underpins-nothing`: an active OLA/UC no active agreement rests on (portfolio only).
  */
-import type { AgreementVersion } from '../../schemas/agreement.js';
 import { type Interval, normalize, subtract, totalLength } from '../objectives/intervals.js';
 import { addDays, DAY_MS, HOUR_MS, supportedIntervals, zonedToUtc } from '../objectives/time.js';
-import type { ChainAgreement, EdgeSupport } from './graph.js';
-import { edgesOf } from './graph.js';
+import type { ChainAgreement, ChainObjective, EdgeSupport } from './graph.js';
 
-type Objective = AgreementVersion['objectives'][number];
+type Objective = ChainObjective;
 
 export const GAP_RULES = [
   'availability-composition',
@@ -85,7 +83,16 @@ export interface GapAnalysis {
   findings: GapFinding[];
 }
 
-const NONE: readonly { to: string; s: EdgeSupport }[] = [];
+/** One edge supporting one objective, with the linked objective it resolves to (found once, on first use). */
+interface Support {
+  to: string;
+  s: EdgeSupport;
+  /** The upper objective `resolved` was found for, and what it resolved to (null: no such objective). */
+  for?: Objective;
+  resolved?: { d: ChainAgreement; o: Objective } | null;
+}
+
+const NONE: readonly Support[] = [];
 const round = (x: number, dp = 4) => Math.round(x * 10 ** dp) / 10 ** dp;
 const fmtMinutes = (m: number) => {
   const h = Math.floor(m / 60);
@@ -93,17 +100,7 @@ const fmtMinutes = (m: number) => {
   return h && r ? `${h} h ${r} min` : h ? `${h} h` : `${r} min`;
 };
 
-const windowTexts = new WeakMap<Objective, string>();
-
 function windowText(o: Objective): string {
-  const known = windowTexts.get(o);
-  if (known !== undefined) return known;
-  const text = computeWindowText(o);
-  windowTexts.set(o, text);
-  return text;
-}
-
-function computeWindowText(o: Objective): string {
   const w = o.window.type === 'rolling' ? `rolling ${o.window.days} days` : `calendar ${o.window.unit}`;
   const slice = o.timeSlice ? ` (${o.timeSlice.minutes}-minute slices at ${o.timeSlice.target})` : '';
   return `${w}, ${o.budgetingMethod}${slice}`;
@@ -111,7 +108,17 @@ function computeWindowText(o: Objective): string {
 
 /** Whether two percent-over-window objectives may be composed: same window, same budgeting method and slices. */
 export function comparable(a: Objective, b: Objective): boolean {
-  return windowText(a) === windowText(b);
+  // Field by field what `windowText` says in words (no text built: this runs for every term of every composition).
+  const wa = a.window;
+  const wb = b.window;
+  if (a.budgetingMethod !== b.budgetingMethod) return false;
+  if (wa.type === 'rolling') {
+    if (wb.type !== 'rolling' || wa.days !== wb.days) return false;
+  } else if (wb.type !== 'calendar' || wa.unit !== wb.unit) return false;
+  const sa = a.timeSlice;
+  const sb = b.timeSlice;
+  if (!sa || !sb) return !sa && !sb;
+  return sa.minutes === sb.minutes && sa.target === sb.target;
 }
 
 /**
@@ -119,12 +126,14 @@ export function comparable(a: Objective, b: Objective): boolean {
  * portfolio that shares OLAs and UCs analyses each once.
  */
 export class GapAnalyser {
-  private readonly effective = new Map<string, number | undefined>();
-  private readonly slowest = new Map<string, { minutes: number; path: GapTerm[] } | undefined>();
+  // Remembered per objective (an objective belongs to one agreement of the set, so it names both): each
+  // sub-chain is composed once however many paths reach it.
+  private readonly effective = new Map<Objective, number | undefined>();
+  private readonly slowest = new Map<Objective, { minutes: number; path: GapTerm[] } | undefined>();
   private readonly hours = new Map<string, Record<string, unknown> | undefined>();
+  private readonly hoursKeys = new Map<ChainAgreement, string>();
   private readonly analysedIds = new Set<string>();
-  private readonly targets = new Map<string, { d: ChainAgreement; o: Objective } | undefined>();
-  private readonly supportIndex = new Map<string, Map<string, { to: string; s: EdgeSupport }[]>>();
+  private readonly supportIndex = new Map<string, Map<string, Support[]>>();
   private readonly out: GapFinding[] = [];
   private readonly from: number;
   private readonly to: number;
@@ -208,12 +217,12 @@ export class GapAnalyser {
   }
 
   /** The linked agreement's objective an edge rests on: the named one, else its first of the same SLI type. */
-  private target(s: EdgeSupport, to: string, o: Objective): { d: ChainAgreement; o: Objective } | undefined {
-    const key = `${to} ${s.dependencyObjectiveId ?? ''} ${o.sli.type}`;
-    if (this.targets.has(key)) return this.targets.get(key);
-    const t = this.findTarget(s, to, o);
-    this.targets.set(key, t);
-    return t;
+  private target(x: Support, o: Objective): { d: ChainAgreement; o: Objective } | undefined {
+    if (x.for !== o) {
+      x.for = o;
+      x.resolved = this.findTarget(x.s, x.to, o) ?? null;
+    }
+    return x.resolved ?? undefined;
   }
 
   private findTarget(
@@ -231,15 +240,20 @@ export class GapAnalyser {
   }
 
   /** The edges supporting one objective of an agreement (indexed once per agreement). */
-  private supportsOf(a: ChainAgreement, objectiveId: string): readonly { to: string; s: EdgeSupport }[] {
+  private supportsOf(a: ChainAgreement, objectiveId: string): readonly Support[] {
     let index = this.supportIndex.get(a.id);
     if (!index) {
+      // As `edgesOf` orders them (linked agreement by linked agreement, then the edges' own order), without
+      // building the edges: an edge's terms are read from the stored edge itself.
       index = new Map();
-      for (const e of edgesOf(a))
-        for (const s of e.supports) {
+      const edges = a.underpinning ?? [];
+      const links = a.underpinnedBy.length === 1 ? a.underpinnedBy : [...new Set(a.underpinnedBy)];
+      for (const to of links)
+        for (const s of edges) {
+          if (s.agreementId !== to) continue;
           const list = index.get(s.objectiveId);
-          if (list) list.push({ to: e.to, s });
-          else index.set(s.objectiveId, [{ to: e.to, s }]);
+          if (list) list.push({ to, s });
+          else index.set(s.objectiveId, [{ to, s }]);
         }
       this.supportIndex.set(a.id, index);
     }
@@ -256,8 +270,9 @@ export class GapAnalyser {
     let value = 1;
     const groups = new Map<string, number>();
     const terms: GapTerm[] = [];
-    for (const { to, s } of supports) {
-      const t = this.target(s, to, o);
+    for (const x of supports) {
+      const { to, s } = x;
+      const t = this.target(x, o);
       if (!t || !comparable(o, t.o)) return undefined;
       const eff = this.effectiveAvailability(t.d, t.o);
       terms.push({
@@ -276,20 +291,20 @@ export class GapAnalyser {
 
   /** What an objective can really carry: min(its target, the composition of what it rests on). */
   private effectiveAvailability(a: ChainAgreement, o: Objective): number {
-    const key = `${a.id} ${o.id}`;
-    if (this.effective.has(key)) return this.effective.get(key) ?? o.target / 100;
-    this.effective.set(key, undefined); // a cycle (refused at save) reads as the target alone
+    if (this.effective.has(o)) return this.effective.get(o) ?? o.target / 100;
+    this.effective.set(o, undefined); // a cycle (refused at save) reads as the target alone
     const c = this.compose(a, o);
     const v = Math.min(o.target / 100, c?.value ?? 1);
-    this.effective.set(key, v);
+    this.effective.set(o, v);
     return v;
   }
 
   private checkAvailability(a: ChainAgreement, o: Objective): void {
     const supports = this.supportsOf(a, o.id);
     const incomparable: GapTerm[] = [];
-    for (const { to, s } of supports) {
-      const t = this.target(s, to, o);
+    for (const x of supports) {
+      const { to, s } = x;
+      const t = this.target(x, o);
       if (!t) {
         this.unmatched(a, o, to, s);
         return;
@@ -332,13 +347,13 @@ export class GapAnalyser {
 
   /** The slowest path (minutes) below objective `o` of `a`; undefined when nothing time-like supports it. */
   private slowestPath(a: ChainAgreement, o: Objective): { minutes: number; path: GapTerm[] } | undefined {
-    const key = `${a.id} ${o.id}`;
-    if (this.slowest.has(key)) return this.slowest.get(key);
-    this.slowest.set(key, undefined);
+    if (this.slowest.has(o)) return this.slowest.get(o);
+    this.slowest.set(o, undefined);
     const serial: { minutes: number; path: GapTerm[] }[] = [];
     const groups = new Map<string, { minutes: number; path: GapTerm[] }>();
-    for (const { to, s } of this.supportsOf(a, o.id)) {
-      const t = this.target(s, to, o);
+    for (const x of this.supportsOf(a, o.id)) {
+      const { to, s } = x;
+      const t = this.target(x, o);
       if (!t || t.o.sli.thresholdMs === undefined) continue;
       const own = t.o.sli.thresholdMs / 60_000;
       const handoff = s.handoffMinutes ?? 0;
@@ -361,14 +376,14 @@ export class GapAnalyser {
       (w, x) => (w === undefined || x.minutes > w.minutes ? x : w),
       undefined,
     );
-    this.slowest.set(key, worst);
+    this.slowest.set(o, worst);
     return worst;
   }
 
   private checkTime(a: ChainAgreement, o: Objective): void {
-    for (const { to, s } of this.supportsOf(a, o.id)) {
-      if (!this.target(s, to, o)) {
-        this.unmatched(a, o, to, s);
+    for (const x of this.supportsOf(a, o.id)) {
+      if (!this.target(x, o)) {
+        this.unmatched(a, o, x.to, x.s);
         return;
       }
     }
@@ -392,7 +407,7 @@ export class GapAnalyser {
   private checkHours(a: ChainAgreement, depId: string): void {
     const d = this.byId.get(depId);
     if (!d || d.supportedHours.kind === 'always') return;
-    const key = JSON.stringify([a.supportedHours, a.timeZone, d.supportedHours, d.timeZone]);
+    const key = `${this.hoursKey(a)}|${this.hoursKey(d)}`;
     let figures: Record<string, unknown> | undefined;
     if (this.hours.has(key)) figures = this.hours.get(key);
     else {
@@ -404,6 +419,16 @@ export class GapAnalyser {
       message: `${depId} supports fewer hours than ${a.id} promises: ${figures.uncoveredHoursPerWeek} h a week uncovered on average${(figures.holidaysUncovered as string[]).length ? `, and its holidays ${(figures.holidaysUncovered as string[]).join(', ')}` : ''}`,
       figures,
     });
+  }
+
+  /** What an agreement's supported hours depend on (hours, zone), as text: equal texts give equal intervals. */
+  private hoursKey(x: ChainAgreement): string {
+    let k = this.hoursKeys.get(x);
+    if (k === undefined) {
+      k = JSON.stringify([x.supportedHours, x.timeZone]);
+      this.hoursKeys.set(x, k);
+    }
+    return k;
   }
 
   private intervalsOf(x: ChainAgreement): Interval[] {

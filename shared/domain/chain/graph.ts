@@ -4,7 +4,23 @@
  */
 import type { AgreementVersion, UnderpinningEdge } from '../../schemas/agreement.js';
 
-/** The fields of an agreement the chain reads. */
+type FullObjective = AgreementVersion['objectives'][number];
+
+/**
+ * The fields of an objective the chain reads: what composes (target, window, budgeting method, slices) and what
+ * times a path (the SLI's type and threshold). A full objective is one.
+ */
+export interface ChainObjective {
+  id: string;
+  name: string;
+  sli: { type: FullObjective['sli']['type']; thresholdMs?: number | undefined };
+  target: number;
+  window: FullObjective['window'];
+  budgetingMethod: FullObjective['budgetingMethod'];
+  timeSlice?: FullObjective['timeSlice'];
+}
+
+/** The fields of an agreement the chain reads (a full agreement version is one). */
 export type ChainAgreement = Pick<
   AgreementVersion,
   | 'id'
@@ -14,12 +30,44 @@ export type ChainAgreement = Pick<
   | 'serviceId'
   | 'businessUnit'
   | 'parties'
-  | 'objectives'
   | 'underpinnedBy'
   | 'underpinning'
   | 'supportedHours'
   | 'timeZone'
->;
+> & { objectives: ChainObjective[] };
+
+/**
+ * The chain's projection of an agreement version: only the fields in `ChainAgreement` (objectives cut to
+ * `ChainObjective`), about half of the document's size. Stores keep it beside the current version so that the
+ * portfolio's gap analysis reads and parses what it uses and nothing else.
+ */
+export function chainView(a: ChainAgreement): ChainAgreement {
+  return {
+    id: a.id,
+    kind: a.kind,
+    title: a.title,
+    status: a.status,
+    serviceId: a.serviceId,
+    businessUnit: a.businessUnit,
+    parties: a.parties,
+    timeZone: a.timeZone,
+    supportedHours: a.supportedHours,
+    underpinnedBy: a.underpinnedBy,
+    ...(a.underpinning === undefined ? {} : { underpinning: a.underpinning }),
+    objectives: a.objectives.map((o) => ({
+      id: o.id,
+      name: o.name,
+      sli:
+        o.sli.thresholdMs === undefined
+          ? { type: o.sli.type }
+          : { type: o.sli.type, thresholdMs: o.sli.thresholdMs },
+      target: o.target,
+      window: o.window,
+      budgetingMethod: o.budgetingMethod,
+      ...(o.timeSlice === undefined ? {} : { timeSlice: o.timeSlice }),
+    })),
+  };
+}
 
 /** How one linked agreement supports one objective of the upper one (an edge's own terms). */
 export interface EdgeSupport {

@@ -110,3 +110,22 @@ export function severityFacts(
 export function violationKey(agreementId: string, objectiveId: string, episodeStart: string): string {
   return `${agreementId}/${objectiveId}/${episodeStart}`;
 }
+
+/** Who is told at an escalation level, as a customer party reads it: the provider, not its people. */
+export const PROVIDER_CONTACT = 'the service provider';
+
+/**
+ * A violation as a business unit reads it when it is only a party to the agreement (its customer, say), not the
+ * unit that holds it: the reports' customer redaction (shared/policy/reports.json, audience `customer`: no internal
+ * contacts, no cost or indemnity, nothing below the SLA). The escalation path keeps its levels and deadlines but
+ * names no person (an empty e-mail); the pass-through claims against the OLAs and UCs underneath are left out.
+ */
+export function partyViewOfViolation<V extends { escalation: EscalationPathStep[]; passThrough?: unknown }>(
+  v: V,
+): V {
+  const { passThrough: _internal, ...rest } = v;
+  return {
+    ...rest,
+    escalation: v.escalation.map((s) => ({ ...s, who: { name: PROVIDER_CONTACT, email: '' } })),
+  } as V;
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canAccess, type Principal } from '../../domain/access/policy.js';
+import { canAccess, listScope, type Principal } from '../../domain/access/policy.js';
 import { type Contributor, chainCandidates, rankContributors } from '../../domain/chain/breach.js';
 import { analyseGaps, type GapAnalysis, type GapFinding } from '../../domain/chain/gaps.js';
 import type { ChainAgreement } from '../../domain/chain/graph.js';
@@ -165,7 +165,11 @@ export class ChainUseCases {
     await this.readable(principal, id);
     const byId = await this.chainBelow([id]);
     const asOf = this.deps.clock.now();
-    return this.scoped(principal, analyseGaps(byId, [id], this.deps.policy, asOf), byId, asOf);
+    return this.scoped(
+      analyseGaps(byId, [id], this.deps.policy, asOf),
+      this.hiddenFrom(principal, byId.values()),
+      asOf,
+    );
   }
 
   /**
@@ -173,12 +177,19 @@ export class ChainUseCases {
    * approved, active) with the chain under it, and every active OLA/UC that underpins nothing active.
    */
   async portfolioGaps(principal: Principal): Promise<GapReport> {
-    const all = await this.everything();
+    // The chain's projection of every agreement (one query, small documents), not the agreements themselves.
+    const views = await this.deps.agreements.chainViews();
+    const all = new Map(views.map((a) => [a.id, a]));
     const asOf = this.deps.clock.now();
-    const inScope = [...all.values()].filter((a) => this.mayRead(principal, a));
-    const roots = inScope.filter((a) => a.kind !== 'UC' && LIVE.has(a.status)).map((a) => a.id);
-    const candidates = inScope.filter((a) => a.kind !== 'SLA').map((a) => a.id);
-    return this.scoped(principal, analyseGaps(all, roots, this.deps.policy, asOf, candidates), all, asOf);
+    const hidden = this.hiddenFrom(principal, views);
+    const roots: string[] = [];
+    const candidates: string[] = [];
+    for (const a of views) {
+      if (hidden.has(a.id)) continue;
+      if (a.kind !== 'UC' && LIVE.has(a.status)) roots.push(a.id);
+      if (a.kind !== 'SLA') candidates.push(a.id);
+    }
+    return this.scoped(analyseGaps(all, roots, this.deps.policy, asOf, candidates), hidden, asOf);
   }
 
   /**
@@ -190,10 +201,12 @@ export class ChainUseCases {
     const store = this.deps.violations;
     if (!store) throw new UnavailableError('violations are not wired in this function');
     const v = await store.get(violationId);
-    if (!v || !canAccess(principal, 'violation.read', v))
-      throw new NotFoundError(`no violation ${violationId}`);
+    if (!v) throw new NotFoundError(`no violation ${violationId}`);
+    const asParty = await this.readsAsParty(principal, v);
     const { byId, candidates, period, all } = await this.contributorsOf(store, v);
-    const shown = all
+    // A party to the agreement (its customer) reads as the reports' customer audience does: nothing below the SLA
+    // is named; what failed under it is counted.
+    const shown = (asParty ? [] : all)
       .filter((c) => {
         const a = byId.get(c.agreementId);
         return a !== undefined && this.mayRead(principal, a);
@@ -353,6 +366,19 @@ export class ChainUseCases {
       }
     }
     return { opened, existing, scorecard: card };
+  }
+
+  /**
+   * Whether the caller reads a violation only as a party to its agreement (false: as its owner). Checked on the
+   * stored agreement, since violation records carry no party units. NotFoundError when it may read it neither way.
+   */
+  private async readsAsParty(principal: Principal, v: ViolationRecord): Promise<boolean> {
+    if (canAccess(principal, 'violation.read', v)) return false;
+    const a = await this.deps.agreements.get(v.agreementId);
+    const partyUnits = a ? agreementLocation(a).partyUnits : undefined;
+    if (partyUnits?.length && canAccess(principal, 'violation.read', { ...locatedOf(v), partyUnits }))
+      return true;
+    throw new NotFoundError(`no violation ${v.id}`);
   }
 
   /** The ranked contributors to a violation, unscoped, with the chain they were found in. */
@@ -577,7 +603,10 @@ export class ChainUseCases {
     return analyseGaps(byId, [a.id], this.deps.policy, this.deps.clock.now()).findings;
   }
 
-  private mayRead(principal: Principal, a: AgreementVersion): boolean {
+  private mayRead(
+    principal: Principal,
+    a: Pick<AgreementVersion, 'businessUnit' | 'serviceId' | 'parties'>,
+  ): boolean {
     return canAccess(principal, 'agreement.read', agreementLocation(a));
   }
 
@@ -620,24 +649,31 @@ export class ChainUseCases {
     throw new UnavailableError('the portfolio is too large to analyse in one request');
   }
 
-  /** Keeps the findings about agreements the caller may read, naming no agreement it may not. */
-  private scoped(
-    principal: Principal,
-    analysis: GapAnalysis,
-    byId: ReadonlyMap<string, ChainAgreement & Pick<AgreementVersion, 'businessUnit'>>,
-    asOf: Date,
-  ): GapReport {
-    const hidden = [...byId.values()]
-      .filter((a) => !this.mayRead(principal, a as AgreementVersion))
-      .map((a) => a.id);
-    const isHidden = new Set(hidden);
-    const shown = analysis.findings.filter((f) => !isHidden.has(f.agreementId));
-    const findings = shown.map((f) => {
-      if (!f.dependencyIds.some((d) => isHidden.has(d))) return f;
-      let text = JSON.stringify(f);
-      for (const h of hidden) text = text.replaceAll(h, HIDDEN);
-      return JSON.parse(text) as GapFinding;
-    });
+  /** The ids among `agreements` the caller may not read (none for a caller who reads every unit). */
+  private hiddenFrom(principal: Principal, agreements: Iterable<ChainAgreement>): Set<string> {
+    const hidden = new Set<string>();
+    if (listScope(principal, 'agreement.read').all) return hidden;
+    for (const a of agreements) if (!this.mayRead(principal, a)) hidden.add(a.id);
+    return hidden;
+  }
+
+  /**
+   * Keeps the findings about agreements the caller may read, naming no agreement it may not. A finding names its
+   * upper agreement and its `dependencyIds` only, so those hidden among its dependencies are the ones replaced.
+   */
+  private scoped(analysis: GapAnalysis, hidden: ReadonlySet<string>, asOf: Date): GapReport {
+    const shown = hidden.size
+      ? analysis.findings.filter((f) => !hidden.has(f.agreementId))
+      : analysis.findings;
+    const findings = hidden.size
+      ? shown.map((f) => {
+          const names = f.dependencyIds.filter((d) => hidden.has(d));
+          if (names.length === 0) return f;
+          let text = JSON.stringify(f);
+          for (const h of names) text = text.replaceAll(h, HIDDEN);
+          return JSON.parse(text) as GapFinding;
+        })
+      : shown;
     return {
       asOf: asOf.toISOString(),
       analysed: analysis.analysed,
@@ -651,6 +687,11 @@ export class ChainUseCases {
 export function chainIn(c: { chain?: ChainUseCases | undefined }): ChainUseCases {
   if (!c.chain) throw new UnavailableError('the underpinning chain is not wired in this function');
   return c.chain;
+}
+
+/** Where a violation lives: its unit and service (the record names no parties). */
+function locatedOf(v: ViolationRecord): { businessUnit: string; serviceId: string } {
+  return { businessUnit: v.businessUnit, serviceId: v.serviceId };
 }
 
 /** The last `n` calendar months in a zone, ending with the one holding `now`, oldest first. */

@@ -32,6 +32,7 @@ import type { EvaluationResult, ExclusionWindow, ObjectiveStatus } from '../../d
 import {
   classifySeverity,
   escalationPath,
+  partyViewOfViolation,
   severityFacts,
   violationKey,
 } from '../../domain/objectives/violations.js';
@@ -282,24 +283,85 @@ export class ObjectiveUseCases {
     return { agreementId, objectiveId, points };
   }
 
+  /**
+   * Violations the caller may read: those of its units and services, and those of the agreements in force its units
+   * are a party to (looked up on the stored agreements: violation records carry no party units), the latter as a
+   * party reads them (`partyViewOfViolation`). Newest first, at most `limit` (100).
+   */
   async listViolations(principal: Principal, q: ViolationsQuery): Promise<{ items: ViolationRecord[] }> {
     const scope = listScope(principal, 'violation.read');
-    const items = await this.deps.violations.list({
+    const own = await this.deps.violations.list({
       ...q,
       scope: scope.all ? undefined : { businessUnits: scope.businessUnits, serviceIds: scope.serviceIds },
     });
+    if (scope.all || !scope.partyUnits?.length) return { items: own };
+    const units = scope.partyUnits;
+    const party = (await this.deps.source.listActive()).filter(
+      (a) =>
+        (q.agreementId === undefined || a.agreementId === q.agreementId) &&
+        (q.serviceId === undefined || a.serviceId === q.serviceId) &&
+        (a.partyUnits ?? []).some((u) => units.includes(u)),
+    );
+    const seen = new Set(own.map((v) => v.id));
+    const more: ViolationRecord[] = [];
+    for (const a of party) {
+      for (const v of await this.deps.violations.list({ ...q, agreementId: a.agreementId, scope: undefined }))
+        if (!seen.has(v.id) && !canAccess(principal, 'violation.read', v)) {
+          seen.add(v.id);
+          more.push(partyViewOfViolation(v));
+        }
+    }
+    const items = [...own, ...more]
+      .sort((x, y) => Date.parse(y.detectedAt) - Date.parse(x.detectedAt) || y.id.localeCompare(x.id))
+      .slice(0, q.limit ?? 100);
     return { items };
   }
 
+  /**
+   * A violation the caller may read: as its owner (the unit or service it lives in) it is answered whole; as a
+   * party to its agreement (checked on the stored agreement in force, not on the record, which names no parties)
+   * it is answered as a party reads it (`partyViewOfViolation`). NotFoundError otherwise.
+   */
   async getViolation(principal: Principal, id: string): Promise<ViolationRecord> {
+    const { v, asParty } = await this.readableViolation(principal, id);
+    return asParty ? partyViewOfViolation(v) : v;
+  }
+
+  /**
+   * A violation the caller may read as its owner (whole), for what a party may not see (its remediation, its
+   * workflows: RCA, CAPA, internal escalations). NotFoundError otherwise, party or not.
+   */
+  async getOwnViolation(principal: Principal, id: string): Promise<ViolationRecord> {
     const v = await this.deps.violations.get(id);
     if (!v || !canAccess(principal, 'violation.read', v)) throw new NotFoundError(`no violation ${id}`);
     return v;
   }
 
+  /** The stored violation and whether the caller reads it only as a party to its agreement. */
+  private async readableViolation(
+    principal: Principal,
+    id: string,
+  ): Promise<{ v: ViolationRecord; asParty: boolean }> {
+    const v = await this.deps.violations.get(id);
+    if (!v) throw new NotFoundError(`no violation ${id}`);
+    if (canAccess(principal, 'violation.read', v)) return { v, asParty: false };
+    const a = await this.deps.source.getActive(v.agreementId);
+    const partyUnits = a?.partyUnits ?? [];
+    if (
+      partyUnits.length &&
+      canAccess(principal, 'violation.read', {
+        businessUnit: v.businessUnit,
+        serviceId: v.serviceId,
+        partyUnits,
+      })
+    )
+      return { v, asParty: true };
+    throw new NotFoundError(`no violation ${id}`);
+  }
+
   /** Records a dispute against the credit of a violation. */
   async raiseDispute(principal: Principal, violationId: string, body: DisputeBody): Promise<ViolationRecord> {
-    const v = await this.getViolation(principal, violationId);
+    const v = await this.getOwnViolation(principal, violationId);
     this.authorize(principal, 'violation.manage', v, () => new NotFoundError(`no violation ${violationId}`));
     if (!v.credit) {
       throw new BusinessRuleError('this violation carries no service credit to dispute', [
@@ -326,7 +388,7 @@ export class ObjectiveUseCases {
     disputeId: string,
     body: ResolveDisputeBody,
   ): Promise<ViolationRecord> {
-    const v = await this.getViolation(principal, violationId);
+    const v = await this.getOwnViolation(principal, violationId);
     this.authorize(principal, 'dispute.resolve', v, () => new NotFoundError(`no violation ${violationId}`));
     const d = v.disputes.find((x) => x.id === disputeId);
     if (!d) throw new NotFoundError(`no dispute ${disputeId} on ${violationId}`);

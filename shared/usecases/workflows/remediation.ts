@@ -184,23 +184,26 @@ export class RemediationWorkflow {
     return r;
   }
 
-  /** The remediation of a violation the caller may read (its scope is the violation's). */
+  /**
+   * The remediation of a violation the caller may read as its owner (its scope is the violation's): RCA, CAPA and
+   * internal escalations are not a party's to read, so a party to the agreement gets 404 here.
+   */
   async forReader(
     p: Principal,
     violationId: string,
-    objectives: { getViolation(p: Principal, id: string): Promise<ViolationRecord> },
+    objectives: { getOwnViolation(p: Principal, id: string): Promise<ViolationRecord> },
   ): Promise<RemediationRecord> {
-    await objectives.getViolation(p, violationId);
+    await objectives.getOwnViolation(p, violationId);
     return this.record(violationId);
   }
 
-  /** The workflow executions of a violation the caller may read. */
+  /** The workflow executions of a violation the caller may read as its owner (as `forReader`). */
   async executions(
     p: Principal,
     violationId: string,
-    objectives: { getViolation(p: Principal, id: string): Promise<ViolationRecord> },
+    objectives: { getOwnViolation(p: Principal, id: string): Promise<ViolationRecord> },
   ): Promise<{ items: ExecutionSummary[] }> {
-    await objectives.getViolation(p, violationId);
+    await objectives.getOwnViolation(p, violationId);
     return { items: await this.deps.engine().listExecutions({ type: 'violation', id: violationId }) };
   }
 

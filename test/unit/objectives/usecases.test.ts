@@ -293,3 +293,67 @@ describe('the objectives use cases', () => {
     await expect(unknown).rejects.toMatchObject({ code: 'not_found', message: 'no service svc_nowhere' });
   });
 });
+
+describe('violations as a party to the agreement reads them (its customer unit, which does not hold it)', () => {
+  const party = (units: string[]): Principal => ({
+    subject: 'cara@example.com',
+    roles: ['viewer'],
+    businessUnits: units,
+    services: [],
+    signOffCapacities: [],
+  });
+  async function breached() {
+    const rollups = new MemoryRollupStore();
+    const violations = new MemoryViolationStore();
+    const now = START + 7 * D;
+    let n = 0;
+    const uc = new ObjectiveUseCases({
+      // Held by retail, consumed by wealth: the stored agreement names its parties, the violation does not.
+      source: new StaticObjectivesSource([{ ...agreement, partyUnits: ['retail', 'wealth'] }]),
+      rollups,
+      exceptions: new MemoryExceptionWindowStore(),
+      violations,
+      evaluations: new MemoryEvaluationStore(),
+      clock: { now: () => new Date(now) },
+      ids: { next: (p) => `${p}_${++n}` },
+      settings: SETTINGS,
+      severityRules: DEFAULT_SEVERITY_RULES,
+    });
+    await fill(rollups, KEY, START, now, () => [995, 1000]);
+    await uc.evaluateAll();
+    const [v] = (await uc.listViolations(principal(['viewer']), { limit: 100 })).items;
+    await violations.update({ ...v!, passThrough: { claims: [], totalClaimed: 0 } as never });
+    return { uc, v: v! };
+  }
+
+  it('lists and answers the violation to the customer unit without internal contacts or pass-through claims', async () => {
+    const { uc, v } = await breached();
+    expect(v.escalation[0]!.who.email).toBe(contact.email);
+    const listed = (await uc.listViolations(party(['wealth']), { limit: 100 })).items;
+    expect(listed.map((x) => x.id)).toEqual([v.id]);
+    const got = await uc.getViolation(party(['wealth']), v.id);
+    expect(got).toMatchObject({ id: v.id, agreementId: agreement.agreementId, status: 'open' });
+    expect(got.escalation.map((s) => s.who)).toEqual(
+      v.escalation.map(() => ({ name: 'the service provider', email: '' })),
+    );
+    expect(got).not.toHaveProperty('passThrough');
+    expect(listed[0]).toEqual(got);
+  });
+
+  it('answers the owning unit the whole violation, and a unit that is no party nothing', async () => {
+    const { uc, v } = await breached();
+    const whole = await uc.getViolation(principal(['viewer']), v.id);
+    expect(whole.escalation[0]!.who.email).toBe(contact.email);
+    expect(whole.passThrough).toBeDefined();
+    await expect(uc.getViolation(party(['treasury']), v.id)).rejects.toThrow(`no violation ${v.id}`);
+    expect((await uc.listViolations(party(['treasury']), { limit: 100 })).items).toEqual([]);
+  });
+
+  it("keeps the violation's remediation and disputes to its owner: a party reading it gets 404 there", async () => {
+    const { uc, v } = await breached();
+    await expect(uc.getOwnViolation(party(['wealth']), v.id)).rejects.toThrow(`no violation ${v.id}`);
+    await expect(
+      uc.raiseDispute(party(['wealth']), v.id, { reason: 'we disagree' } as never),
+    ).rejects.toThrow(`no violation ${v.id}`);
+  });
+});

@@ -3,6 +3,7 @@ import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
 import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
 import { exampleBody, exampleQuery } from '../helpers/route-examples.js';
+import { approveAndActivate } from '../helpers/workflows.js';
 
 /**
  * The permission matrix as an independent table: what each caller must get on each route, written by hand
@@ -232,25 +233,7 @@ beforeAll(async () => {
   });
   expect(a.status, JSON.stringify(a.body)).toBe(201);
   agreementId = a.body.id;
-  const step = (path: string, v: number, as: string, body: object) =>
-    app.call('POST', `/v1/agreements/${agreementId}/${path}`, {
-      as,
-      body,
-      headers: { 'if-match': `"${v}"` },
-    });
-  let v = (await step('submit', 1, 'sla-manager', { reason: 'ready' })).body.version;
-  for (const { capacity } of (await app.call('GET', `/v1/agreements/${agreementId}`, { as: 'auditor' })).body
-    .requiredSignOffs as { capacity: string }[]) {
-    const who = {
-      'service-owner': 'service-owner',
-      'business-owner': 'approver-business',
-      'governance-board': 'approver-board',
-    }[capacity]!;
-    const r = await step('signoffs', v, who, { capacity, decision: 'approved', reason: 'looks right' });
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    v = r.body.version;
-  }
-  expect((await step('activate', v, 'sla-manager', { reason: 'go live' })).status).toBe(200);
+  await approveAndActivate(app, agreementId);
   expect((await app.call('POST', `/v1/agreements/${agreementId}/evaluate`, { as: 'admin' })).status).toBe(
     200,
   );

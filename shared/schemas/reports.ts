@@ -44,7 +44,13 @@ export const PublishBody = z.strictObject({
     .regex(/^[a-z][a-z0-9-]{0,62}$/)
     .optional(),
   businessUnit: BusinessUnitId.optional(),
-  formats: z.array(FormatSchema).min(1).max(4).default(['pdf', 'json']),
+  /** Each format once: a repeated format would archive its key twice, and archived objects are write-once. */
+  formats: z
+    .array(FormatSchema)
+    .min(1)
+    .max(4)
+    .refine((f) => new Set(f).size === f.length, 'names a format more than once')
+    .default(['pdf', 'json']),
   /**
    * Who is e-mailed the report (distribution lists matched by role and sign-off capacity; for a customer report,
    * only lists of that customer's business unit or of no business unit). Nobody when left out.

@@ -12,6 +12,15 @@ export function isArchiveKey(key: string): boolean {
   return key.split('/').every((s) => SEGMENT.test(s) && s !== '.' && s !== '..' && !s.includes('..'));
 }
 
+/**
+ * The scope segment of a published report's key: `portfolio-<audience>[-<party>]` for the portfolio,
+ * `unit.<business unit>-<audience>[-<party>]` for one business unit. The prefix keeps a business unit named
+ * "portfolio" out of the portfolio's keys, which the SLA audit reads as the published report.
+ */
+export function reportScope(businessUnit: string | undefined, audience: string, party?: string): string {
+  return `${businessUnit ? `unit.${businessUnit}` : 'portfolio'}-${audience}${party ? `-${party}` : ''}`;
+}
+
 /** The segment a free-form value becomes inside a key (a business unit, a scope). */
 export function keySegment(value: string): string {
   const s = value

@@ -232,10 +232,16 @@ function monthlyCompliance(i: ReportInputs): Built {
     { label: 'Objectives without data', cell: num(t.unknown) },
     { label: 'Met (% of measured)', cell: pct(share(t.met, t.met + t.missed), 1) },
   ];
-  const groupTable = (id: string, title: string, label: string, by: (a: AgreementInfo) => string): Table => ({
+  const groupTable = (
+    id: string,
+    title: string,
+    label: string,
+    by: (a: AgreementInfo) => string,
+    cls?: Column['class'],
+  ): Table => ({
     id,
     title,
-    columns: [col('group', label), ...TALLY_COLUMNS],
+    columns: [col('group', label, cls), ...TALLY_COLUMNS],
     rows: [...groupBy(current, (f) => by(byId.get(f.agreementId)!)).entries()].map(([g, fs]) => [
       text(g),
       ...tallyCells(tally(fs)),
@@ -248,7 +254,7 @@ function monthlyCompliance(i: ReportInputs): Built {
     columns: [
       col('service', 'Service'),
       col('serviceName', 'Name'),
-      col('businessUnit', 'Business unit'),
+      col('businessUnit', 'Business unit', 'business-unit'),
       col('region', 'Region'),
       ...TALLY_COLUMNS,
     ],
@@ -299,7 +305,15 @@ function monthlyCompliance(i: ReportInputs): Built {
   };
   const sections: Section[] = [
     section('by-business-unit', 'By business unit', {
-      tables: [groupTable('by-business-unit', 'By business unit', 'Business unit', (a) => a.businessUnit)],
+      tables: [
+        groupTable(
+          'by-business-unit',
+          'By business unit',
+          'Business unit',
+          (a) => a.businessUnit,
+          'business-unit',
+        ),
+      ],
     }),
     section('by-service', 'By service', { tables: [serviceTable] }),
     section('by-region', 'By region (data residency)', {
@@ -562,7 +576,7 @@ function violationTrends(i: ReportInputs): Built {
         {
           id: 'by-service',
           title: 'Violations per service',
-          columns: [col('service', 'Service'), col('businessUnit', 'Business unit'), ...SEV],
+          columns: [col('service', 'Service'), col('businessUnit', 'Business unit', 'business-unit'), ...SEV],
           rows: [...groupBy(vs, (v) => v.serviceId).entries()].map(([s, xs]) => [
             text(s),
             text(xs[0]!.businessUnit),

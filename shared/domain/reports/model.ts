@@ -35,6 +35,8 @@ export const SENSITIVE_CLASSES = [
   'customer-name',
   /** The vendor party of an agreement. */
   'vendor-name',
+  /** The organisation's business unit owning an agreement: for a UC, the unit buying it (the vendor's customer). */
+  'business-unit',
 ] as const;
 export type SensitiveClass = (typeof SENSITIVE_CLASSES)[number];
 

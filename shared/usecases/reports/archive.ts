@@ -14,7 +14,7 @@ import {
   verifyChain,
 } from '../../domain/archive/chain.js';
 import { archiveKey } from '../../domain/archive/keys.js';
-import { ForbiddenError, NotFoundError, UnavailableError } from '../../domain/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, UnavailableError } from '../../domain/errors.js';
 import type { ArchivePolicy } from '../../policy/archive.js';
 import {
   type ArchiveAccess,
@@ -181,6 +181,18 @@ export class ArchiveUseCases {
     if (link) return { kind: 'link', key, url: link.url, expiresAt: link.expiresAt, sha256: info.sha256 };
     const got = await this.deps.store.get(key);
     if (!got) throw new NotFoundError(`nothing is archived under ${key}`);
+    // Never hand out bytes under a SHA-256 they do not have (an object altered on disk): say so instead.
+    const actual = sha256Hex(got.body);
+    if (actual !== got.info.sha256)
+      throw new ConflictError(
+        `${key} was altered: its bytes hash to ${actual}, the archive recorded ${got.info.sha256}; run GET /v1/archive/verify`,
+        [
+          {
+            path: 'query.key',
+            problem: 'names an object whose bytes no longer match their recorded SHA-256',
+          },
+        ],
+      );
     return {
       kind: 'bytes',
       key,

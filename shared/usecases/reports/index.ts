@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canAccess, isAllowed, listScope, type Principal } from '../../domain/access/policy.js';
+import { reportScope } from '../../domain/archive/keys.js';
 import { ForbiddenError, NotFoundError, UnavailableError, ValidationError } from '../../domain/errors.js';
 import type { EngineSettings } from '../../domain/objectives/evaluate.js';
 import { detectAnomalies } from '../../domain/reports/anomalies.js';
@@ -428,7 +429,7 @@ export class ReportUseCases {
         type: 'report',
         reportType: type,
         period: month,
-        scope: `${body.businessUnit ?? 'portfolio'}-${body.audience}${body.party ? `-${body.party}` : ''}`,
+        scope: reportScope(body.businessUnit, body.audience, body.party),
         id: `${model.id}`,
         extension: r.extension,
         contentType: r.contentType,

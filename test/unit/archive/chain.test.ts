@@ -11,6 +11,7 @@ import {
   type ObjectState,
   verifyChain,
 } from '../../../shared/domain/archive/chain.js';
+import { archiveKey, reportScope } from '../../../shared/domain/archive/keys.js';
 
 const sha = (d: string | Uint8Array) => createHash('sha256').update(d).digest('hex');
 
@@ -162,5 +163,25 @@ describe('the archive hash chain', () => {
         problem: 'object reports/x/2026-04/p/smuggled.pdf is in the archive but in no manifest entry',
       },
     ]);
+  });
+});
+
+describe('the scope of a published report in its archive key', () => {
+  it('keeps a business unit named "portfolio" out of the portfolio’s keys, which the SLA audit reads', () => {
+    expect(reportScope(undefined, 'internal')).toBe('portfolio-internal');
+    expect(reportScope('portfolio', 'internal')).toBe('unit.portfolio-internal');
+    expect(reportScope('retail-banking', 'customer', 'wealth-management')).toBe(
+      'unit.retail-banking-customer-wealth-management',
+    );
+    expect(
+      archiveKey({
+        type: 'report',
+        reportType: 'monthly-compliance',
+        period: '2026-11',
+        scope: reportScope('portfolio', 'internal'),
+        id: 'rpt_1',
+        extension: 'json',
+      }),
+    ).not.toContain('/portfolio-internal/');
   });
 });

@@ -71,6 +71,23 @@ describe('tampering with the archive', () => {
     expect(r.firstBreak!.problem).toContain(`object ${entries[1]!.key} was altered`);
   });
 
+  it('refuses to download an object whose bytes were altered, naming the key and both hashes', async () => {
+    const { dir, archive, entries } = await archiveOfThree();
+    const file = archiveObjectPath(dir, entries[1]!.key);
+    chmodSync(file, 0o644);
+    const bytes = readFileSync(file);
+    bytes[0] = bytes[0]! ^ 0x01;
+    writeFileSync(file, bytes);
+    await expect(archive.download(auditor, entries[1]!.key, 'req-d')).rejects.toThrow(
+      `${entries[1]!.key} was altered: its bytes hash to`,
+    );
+    await expect(archive.download(auditor, entries[1]!.key, 'req-d')).rejects.toThrow(
+      `the archive recorded ${entries[1]!.sha256}`,
+    );
+    const untouched = await archive.download(auditor, entries[0]!.key, 'req-e');
+    expect(untouched).toMatchObject({ kind: 'bytes', sha256: entries[0]!.sha256 });
+  });
+
   it('detects a deleted manifest entry as a gap naming the entry that is gone', async () => {
     const { dir, archive, entries } = await archiveOfThree();
     unlinkSync(archiveObjectPath(dir, manifestKey(2)));

@@ -112,6 +112,8 @@ const NEVER: Record<Audience, string[]> = {
     'agr_01UCSMSAGGREGATOR00001',
     'agr_01SLAGATEWAY000000001',
     'Payments gateway SLA',
+    // the business unit buying the vendor's own UC is its customer too: no column may name it
+    'payments',
     'retail-banking',
     'wealth-management',
     'Vendormanager',

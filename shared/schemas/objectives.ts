@@ -171,6 +171,7 @@ const PortfolioItemSchema = z.object({
       name: z.string(),
       windowMinutes: z.number(),
       burnRate: z.number().nullable(),
+      unit: z.enum(['events', 'slices']),
       threshold: z.number(),
       firing: z.boolean(),
     }),

@@ -32,8 +32,10 @@ export interface BurnRateFigure {
   name: string;
   action: 'page' | 'ticket';
   threshold: number;
-  long: { minutes: number; burnRate: number | null; events: number };
-  short: { minutes: number; burnRate: number | null; events: number };
+  /** What the rates count, as the budget does (absent on evaluations stored before: events). */
+  unit?: 'events' | 'slices';
+  long: { minutes: number; burnRate: number | null; events: number; slices?: number };
+  short: { minutes: number; burnRate: number | null; events: number; slices?: number };
   firing: boolean;
   judgement: string;
 }
@@ -138,6 +140,7 @@ export interface PortfolioItem {
     name: string;
     windowMinutes: number;
     burnRate: number | null;
+    unit: 'events' | 'slices';
     threshold: number;
     firing: boolean;
   }[];

@@ -177,6 +177,7 @@ const PortfolioItemSchema = z.object({
     }),
   ),
   timeToExhaustionMinutes: z.number().nullable(),
+  exhaustionLookbackMinutes: z.number().nullable(),
   reasons: z.array(z.string()),
 });
 const StatusCounts = z.object({

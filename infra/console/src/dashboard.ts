@@ -2,7 +2,7 @@ import uPlot from 'uplot';
 import { api } from './api.js';
 import { exhaustionKey, portfolio } from './data.js';
 import { badge, empty, h, scroller, table } from './dom.js';
-import { burn, burnVerdict, duration, pct, ratioPct, span, when, whenIn } from './format.js';
+import { burn, burnVerdict, exhaustion, pct, ratioPct, span, when, whenIn } from './format.js';
 import type { Agreement, Evaluation, HistoryPoint, PortfolioItem } from './types.js';
 
 /** How often the operations pages fetch their figures again (the issue asks for at least every minute). */
@@ -72,7 +72,7 @@ export async function dashboardPage(ctx: PageContext): Promise<void> {
           `${pct(r.compliance)} / ${pct(r.target)}`,
           ratioPct(r.budget?.remainingRatio ?? null),
           r.burnRates.map((b) => `${burn(b.burnRate)} over ${span(b.windowMinutes)}`).join(' · ') || '—',
-          rowSpent(r) ? 'exhausted' : duration(r.timeToExhaustionMinutes),
+          rowSpent(r) ? 'exhausted' : exhaustion(r.timeToExhaustionMinutes, r.exhaustionLookbackMinutes),
         ]),
         'objectives cards',
       );
@@ -165,7 +165,9 @@ export async function objectivePage(
       ),
       ...dd(
         'Exhausted in',
-        exhaustionKey(e) === 0 ? 'exhausted' : duration(e.forecast?.timeToExhaustionMinutes ?? null),
+        exhaustionKey(e) === 0
+          ? 'exhausted'
+          : exhaustion(e.forecast?.timeToExhaustionMinutes ?? null, e.forecast?.lookbackMinutes),
         'exhaustion',
       ),
       ...dd(

@@ -72,6 +72,17 @@ export function burnVerdict(b: {
   return b.judgement.replace(/-/g, ' ');
 }
 
+/**
+ * Time to exhaustion: "exhausted" at 0, else `duration`; nothing burning says over which look-back it was
+ * measured ("not burning over the last 5 h 35 min"), since a longer alert window may still show a rate above 0.
+ */
+export function exhaustion(min: number | null | undefined, lookbackMinutes?: number | null): string {
+  if ((min === null || min === undefined) && lookbackMinutes) {
+    return `not burning over the last ${span(lookbackMinutes)}`;
+  }
+  return duration(min);
+}
+
 /** Minutes as "3 d 4 h", "5 h 10 min", "12 min"; 0 is "exhausted"; null is "not burning". */
 export function duration(min: number | null | undefined): string {
   if (min === null || min === undefined) return 'not burning';

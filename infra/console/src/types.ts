@@ -62,6 +62,7 @@ export interface Evaluation {
   burnRates: BurnRateFigure[];
   forecast: {
     timeToExhaustionMinutes: number | null;
+    lookbackMinutes?: number;
     breachAt: string | null;
     projectedCompliance: number | null;
     breachLikely: boolean;
@@ -145,6 +146,8 @@ export interface PortfolioItem {
     firing: boolean;
   }[];
   timeToExhaustionMinutes: number | null;
+  /** The look-back the current burn is measured over (absent from servers before it). */
+  exhaustionLookbackMinutes?: number | null;
   reasons: string[];
 }
 

@@ -45,6 +45,12 @@ export interface PortfolioItem {
   burnRates: PortfolioBurnRate[];
   /** Minutes until the budget is spent at the current burn rate; 0 when spent; null when nothing burns. */
   timeToExhaustionMinutes: number | null;
+  /**
+   * The look-back that "current" burn rate is measured over (the forecast's, P/120: 6 h for 30 days), so that a
+   * row that is not burning says over what ("not burning over the last 5 h 35 min" beside a 3-day rate above 0);
+   * null without a forecast.
+   */
+  exhaustionLookbackMinutes: number | null;
   reasons: string[];
 }
 
@@ -72,6 +78,7 @@ export function portfolioItem(o: PortfolioObjective, r: EvaluationResult | undef
       budget: null,
       burnRates: [],
       timeToExhaustionMinutes: null,
+      exhaustionLookbackMinutes: null,
       reasons: ['not evaluated yet'],
     };
   }
@@ -98,6 +105,7 @@ export function portfolioItem(o: PortfolioObjective, r: EvaluationResult | undef
       firing: b.firing,
     })),
     timeToExhaustionMinutes: r.forecast?.timeToExhaustionMinutes ?? null,
+    exhaustionLookbackMinutes: r.forecast?.lookbackMinutes ?? null,
     reasons: r.reasons,
   };
 }

@@ -150,7 +150,7 @@ describe('the console (npm start serves it at / beside the API)', () => {
     await page.context().close();
   });
 
-  it('labels each burn-rate window with the length the engine computed (a 28-day objective: 55 min, 5 h 35 min, 2 d 19 h 10 min), what the rates count, and why an alert does not fire', async () => {
+  it('labels each burn-rate window with the length the engine computed (a 28-day objective: 55 min, 5 h 35 min, 2 d 19 h 10 min), what the rates count, why an alert does not fire, and over what a row is not burning', async () => {
     const portfolio = (await app.call('GET', '/v1/status', { as: 'admin' })).body.items as {
       agreementId: string;
       objectiveId: string;
@@ -185,6 +185,20 @@ describe('the console (npm start serves it at / beside the API)', () => {
         .map((b, i) => `${x(b.long.burnRate)} over ${['55 min', '5 h 35 min', '2 d 19 h 10 min'][i]}`)
         .join(' · '),
     );
+    // A row burning nothing over the forecast's look-back (a calendar month: 30 d / 120 = 6 h) says over what.
+    const calm = portfolio.find(
+      (r) =>
+        (r as { timeToExhaustionMinutes?: number | null }).timeToExhaustionMinutes === null &&
+        (r as { exhaustionLookbackMinutes?: number | null }).exhaustionLookbackMinutes === 360,
+    )!;
+    expect(
+      await page
+        .locator(
+          `table.objectives tbody tr[data-agreement="${calm.agreementId}"][data-objective="${calm.objectiveId}"] td`,
+        )
+        .nth(5)
+        .textContent(),
+    ).toBe('not burning over the last 6 h');
     await page.goto(`${app.url}/#/objectives/${row.agreementId}/${row.objectiveId}`);
     await page.waitForSelector('body[data-ready="objective"]');
     const burn = page.locator('table.burn');
@@ -207,13 +221,13 @@ describe('the console (npm start serves it at / beside the API)', () => {
       ],
     ]);
     // An alert whose windows are both under its threshold says so, with the threshold.
-    const calm = api.burnRates.findIndex(
+    const quiet = api.burnRates.findIndex(
       (b) =>
         b.judgement === 'not-firing' && b.long.burnRate <= b.threshold && b.short.burnRate <= b.threshold,
     );
-    expect(calm).toBeGreaterThanOrEqual(0);
-    const b = api.burnRates[calm]!;
-    expect(cells[calm]![5]).toBe(`not firing: below the ${x(b.threshold)} ${b.action} threshold`);
+    expect(quiet).toBeGreaterThanOrEqual(0);
+    const b = api.burnRates[quiet]!;
+    expect(cells[quiet]![5]).toBe(`not firing: below the ${x(b.threshold)} ${b.action} threshold`);
     await page.context().close();
   });
 

@@ -171,11 +171,13 @@ const PortfolioItemSchema = z.object({
       name: z.string(),
       windowMinutes: z.number(),
       burnRate: z.number().nullable(),
+      unit: z.enum(['events', 'slices']),
       threshold: z.number(),
       firing: z.boolean(),
     }),
   ),
   timeToExhaustionMinutes: z.number().nullable(),
+  exhaustionLookbackMinutes: z.number().nullable(),
   reasons: z.array(z.string()),
 });
 const StatusCounts = z.object({

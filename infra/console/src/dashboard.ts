@@ -2,7 +2,7 @@ import uPlot from 'uplot';
 import { api } from './api.js';
 import { exhaustionKey, portfolio } from './data.js';
 import { badge, empty, h, scroller, table } from './dom.js';
-import { burn, duration, pct, ratioPct, when, whenIn } from './format.js';
+import { burn, burnVerdict, exhaustion, pct, ratioPct, span, when, whenIn } from './format.js';
 import type { Agreement, Evaluation, HistoryPoint, PortfolioItem } from './types.js';
 
 /** How often the operations pages fetch their figures again (the issue asks for at least every minute). */
@@ -58,7 +58,7 @@ export async function dashboardPage(ctx: PageContext): Promise<void> {
           'Status',
           'Compliance / target',
           'Budget left',
-          'Burn rate 1 h · 6 h · 3 d',
+          'Burn rate over each alert’s long window',
           'Exhausted in',
         ],
         rows.map((r) => [
@@ -71,8 +71,8 @@ export async function dashboardPage(ctx: PageContext): Promise<void> {
           badge(r.status),
           `${pct(r.compliance)} / ${pct(r.target)}`,
           ratioPct(r.budget?.remainingRatio ?? null),
-          r.burnRates.map((b) => burn(b.burnRate)).join(' · ') || '—',
-          rowSpent(r) ? 'exhausted' : duration(r.timeToExhaustionMinutes),
+          r.burnRates.map((b) => `${burn(b.burnRate)} over ${span(b.windowMinutes)}`).join(' · ') || '—',
+          rowSpent(r) ? 'exhausted' : exhaustion(r.timeToExhaustionMinutes, r.exhaustionLookbackMinutes),
         ]),
         'objectives cards',
       );
@@ -165,7 +165,9 @@ export async function objectivePage(
       ),
       ...dd(
         'Exhausted in',
-        exhaustionKey(e) === 0 ? 'exhausted' : duration(e.forecast?.timeToExhaustionMinutes ?? null),
+        exhaustionKey(e) === 0
+          ? 'exhausted'
+          : exhaustion(e.forecast?.timeToExhaustionMinutes ?? null, e.forecast?.lookbackMinutes),
         'exhaustion',
       ),
       ...dd(
@@ -189,15 +191,15 @@ export async function objectivePage(
             'Burn rates appear once telemetry arrives for this objective.',
           )
         : table(
-            'Multi-window burn rates (SRE Workbook): an alert fires when both windows burn faster than the threshold',
+            `Multi-window burn rates (SRE Workbook), counting ${e.burnRates[0]!.unit ?? 'events'} as the budget does, windows scaled to the objective’s period: an alert fires when both windows burn faster than the threshold`,
             ['Window', 'Long window', 'Short window', 'Threshold', 'Action', 'Firing'],
             e.burnRates.map((b) => [
               b.name,
-              `${burn(b.long.burnRate)} over ${duration(b.long.minutes)}`,
-              `${burn(b.short.burnRate)} over ${duration(b.short.minutes)}`,
+              `${burn(b.long.burnRate)} over ${span(b.long.minutes)}`,
+              `${burn(b.short.burnRate)} over ${span(b.short.minutes)}`,
               burn(b.threshold),
               b.action,
-              b.firing ? h('strong', { class: 'firing' }, 'firing') : b.judgement.replace(/-/g, ' '),
+              b.firing ? h('strong', { class: 'firing' }, burnVerdict(b)) : burnVerdict(b),
             ]),
             'burn',
           ),

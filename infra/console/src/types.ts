@@ -32,8 +32,10 @@ export interface BurnRateFigure {
   name: string;
   action: 'page' | 'ticket';
   threshold: number;
-  long: { minutes: number; burnRate: number | null; events: number };
-  short: { minutes: number; burnRate: number | null; events: number };
+  /** What the rates count, as the budget does (absent on evaluations stored before: events). */
+  unit?: 'events' | 'slices';
+  long: { minutes: number; burnRate: number | null; events: number; slices?: number };
+  short: { minutes: number; burnRate: number | null; events: number; slices?: number };
   firing: boolean;
   judgement: string;
 }
@@ -60,6 +62,7 @@ export interface Evaluation {
   burnRates: BurnRateFigure[];
   forecast: {
     timeToExhaustionMinutes: number | null;
+    lookbackMinutes?: number;
     breachAt: string | null;
     projectedCompliance: number | null;
     breachLikely: boolean;
@@ -138,10 +141,13 @@ export interface PortfolioItem {
     name: string;
     windowMinutes: number;
     burnRate: number | null;
+    unit: 'events' | 'slices';
     threshold: number;
     firing: boolean;
   }[];
   timeToExhaustionMinutes: number | null;
+  /** The look-back the current burn is measured over (absent from servers before it). */
+  exhaustionLookbackMinutes?: number | null;
   reasons: string[];
 }
 

@@ -2,13 +2,17 @@
  * Multi-window, multi-burn-rate alerts (SRE Workbook, ch. 5). Burn rate = error rate over a look-back /
  * (1 − target). An alert fires when the burn rate over both its long and its short window is above the
  * threshold (`>`, as the Workbook writes `… > (14.4*0.001)`), decided exactly: whether it fires at exactly
- * its threshold never depends on how 1 − 99.9/100 rounds in binary. Burn rates are measured on events for
- * every budgeting method (the alerting signal is the error rate now). A window without events, or with
- * fewer than the policy's `minEvents`, is not judged: low traffic does not page.
+ * its threshold never depends on how 1 − 99.9/100 rounds in binary. Burn rates count the objective's own
+ * population, as its error budget does: events for occurrences, the complete slices inside the window for
+ * the timeslice methods (a 99% timeslice target allows 1% bad *slices*, so a 1% share of slow requests that
+ * leaves every slice good burns nothing; dividing the event error rate by 1 − target mixed two populations).
+ * A window without events, or with fewer than the policy's `minEvents`, is not judged: low traffic does not
+ * page.
  */
 
 import { cmp, decide, type Exact, mul, ratio } from './exact.js';
 import { clip } from './intervals.js';
+import type { Units } from './methods/slice-counts.js';
 import type { CumulativeAt, Totals } from './methods/types.js';
 import { type EvaluationPlan, type PlannedBurnWindow, thresholdExact } from './plan.js';
 import { MINUTE_MS } from './time.js';
@@ -36,7 +40,10 @@ interface WindowFigure {
   above: boolean;
 }
 
-/** Events, burn rate and whether it is above the threshold over the last `ms` of counted time. */
+/**
+ * Events, burn rate and whether it is above the threshold over the last `ms` of counted time. The rate is
+ * taken on `units` when given (the window's slices), else on the events.
+ */
 function measure(
   plan: EvaluationPlan,
   cum: CumulativeAt,
@@ -44,29 +51,38 @@ function measure(
   ms: number,
   share: Exact,
   shareN: number,
+  units: Units | undefined,
 ): WindowFigure {
   const s = sumOver(clip(plan.included, plan.now - ms, plan.now), cum);
-  const bad = s.total - s.good;
-  if (s.total <= 0) return { events: s.total, burn: null, above: false };
+  const u = units ?? s;
+  const bad = u.total - u.good;
+  if (s.total <= 0 || u.total <= 0) return { events: s.total, burn: null, above: false };
   // burn > threshold ⇔ bad / total > threshold × (1 − target), exactly.
   const above =
-    decide(bad / s.total, bw.threshold * shareN, () =>
-      cmp(ratio(bad, s.total), mul(thresholdExact(bw), share)),
+    decide(bad / u.total, bw.threshold * shareN, () =>
+      cmp(ratio(bad, u.total), mul(thresholdExact(bw), share)),
     ) > 0;
-  return { events: s.total, burn: bad / s.total / shareN, above };
+  return { events: s.total, burn: bad / u.total / shareN, above };
 }
 
-/** Every burn-rate alert of a plan, judged. `share` is 1 − target, exactly. */
+/**
+ * Every burn-rate alert of a plan, judged. `share` is 1 − target, exactly. `sliceUnits` (timeslice methods:
+ * `burnSliceUnits`, one per burn window of the plan) makes the rates count slices; without it they count
+ * events. The low-traffic gate (`minEvents`) always counts events.
+ */
 export function burnRateFigures(
   plan: EvaluationPlan,
   cum: CumulativeAt,
   share: Exact,
   minEvents: number,
+  sliceUnits: readonly { long: Units; short: Units }[] | null = null,
 ): BurnRateFigure[] {
   const shareN = Number(share.n) / Number(share.d);
-  return plan.burnWindows.map((bw) => {
-    const long = measure(plan, cum, bw, bw.long, share, shareN);
-    const short = measure(plan, cum, bw, bw.short, share, shareN);
+  const unit = sliceUnits ? 'slices' : 'events';
+  return plan.burnWindows.map((bw, i) => {
+    const su = sliceUnits?.[i];
+    const long = measure(plan, cum, bw, bw.long, share, shareN, su?.long);
+    const short = measure(plan, cum, bw, bw.short, share, shareN, su?.short);
     const judgement =
       long.events <= 0 || short.events <= 0
         ? 'no-events'
@@ -79,15 +95,18 @@ export function burnRateFigures(
       name: bw.name,
       action: bw.action,
       threshold: round4(bw.threshold),
+      unit,
       long: {
         minutes: bw.long / MINUTE_MS,
         burnRate: long.burn === null ? null : round4(long.burn),
         events: long.events,
+        ...(su ? { slices: su.long.total } : {}),
       },
       short: {
         minutes: bw.short / MINUTE_MS,
         burnRate: short.burn === null ? null : round4(short.burn),
         events: short.events,
+        ...(su ? { slices: su.short.total } : {}),
       },
       firing: judgement === 'firing',
       judgement,

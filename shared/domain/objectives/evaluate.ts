@@ -17,6 +17,7 @@ import { clip, normalize, totalLength } from './intervals.js';
 import { type Figures, figuresOf, targetShare } from './methods/figures.js';
 import { occurrences } from './methods/occurrences.js';
 import { ratioTimeslices } from './methods/ratio-timeslices.js';
+import { burnSliceUnits } from './methods/slice-counts.js';
 import { timeslices } from './methods/timeslices.js';
 import type { BudgetingMethodModule, CumulativeAt } from './methods/types.js';
 import { type EngineSettings, type EvaluationPlan, tierSettings } from './plan.js';
@@ -131,7 +132,18 @@ export function evaluatePlan(
   const bucketsCounted = w.ms / BUCKET_MS;
   const tier = tierSettings(settings, ctx.tier);
   const share = sub(ONE, targetShare(o.target));
-  const burnRates = burnRateFigures(plan, cum, share, settings.burnWindows.minEvents);
+  const burnRates = burnRateFigures(
+    plan,
+    cum,
+    share,
+    settings.burnWindows.minEvents,
+    burnSliceUnits(
+      plan,
+      sliceStats,
+      cum,
+      o.budgetingMethod === 'ratio-timeslices' ? (c) => c.ratioSum : (c) => c.good,
+    ),
+  );
 
   const population = BUDGETING_METHODS[o.budgetingMethod].population({
     plan,

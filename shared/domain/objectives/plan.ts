@@ -66,6 +66,12 @@ export interface SlicePlan {
   recent: SliceSelection;
   /** Slices with counted time in the whole period (a rolling window: the window's). */
   periodCounted: number;
+  /**
+   * Per burn-rate window of the plan (same order): the complete slices inside its long and its short window,
+   * at least the last complete slice, so that burn rates count the objective's own population (slices), as
+   * its budget does.
+   */
+  burn: { long: SliceSelection; short: SliceSelection }[];
 }
 
 export interface EvaluationPlan {
@@ -260,7 +266,13 @@ export function planEvaluation(
     const window = selectSlices(grid, included, windowFrom, windowTo);
     const recentFrom = Math.min(windowTo, Math.max(windowFrom, grid.ceil(now - lookbackMs)));
     const recent = selectSlices(grid, included, recentFrom, windowTo);
-    for (const sel of [window, recent]) {
+    // A burn window counts the complete slices that start inside it, and at least the last complete one.
+    const lastTo = grid.floor(now);
+    const lastFrom = grid.floor(lastTo - 1);
+    const burnSel = (ms: number) =>
+      selectSlices(grid, included, Math.min(grid.ceil(now - ms), lastFrom), lastTo);
+    const burn = burnWindows.map((w) => ({ long: burnSel(w.long), short: burnSel(w.short) }));
+    for (const sel of [window, recent, ...burn.flatMap((b) => [b.long, b.short])]) {
       for (const p of sel.partial) {
         for (const x of p.parts) {
           set.add(x.start);
@@ -282,6 +294,7 @@ export function planEvaluation(
         o.window.type === 'calendar'
           ? selectSlices(grid, included, windowStart, periodEnd).counted
           : window.counted,
+      burn,
     };
   }
   return {
@@ -303,10 +316,18 @@ export function planEvaluation(
   };
 }
 
-/** The slice-count requests of a plan, window runs first, then recent runs (empty for occurrences). */
+/**
+ * The slice-count requests of a plan (empty for occurrences): window runs first, then recent runs, then each
+ * burn-rate window's long and short runs in the order of `plan.burnWindows`.
+ */
 export function sliceRequests(plan: EvaluationPlan): SliceRequest[] {
   const s = plan.slices;
   if (!s) return [];
   const base = { sliKey: plan.sliKey, sliceMinutes: s.minutes, timeZone: s.timeZone, target: s.target };
-  return [...s.window.runs, ...s.recent.runs].map((r) => ({ ...base, fromMs: r.start, toMs: r.end }));
+  const burnRuns = s.burn.flatMap((b) => [...b.long.runs, ...b.short.runs]);
+  return [...s.window.runs, ...s.recent.runs, ...burnRuns].map((r) => ({
+    ...base,
+    fromMs: r.start,
+    toMs: r.end,
+  }));
 }

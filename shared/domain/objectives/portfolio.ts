@@ -8,10 +8,15 @@ import type { EvaluationResult, ObjectiveStatus } from './types.js';
 export interface PortfolioBurnRate {
   /** The alert's name in the policy (for example `page-fast`). */
   name: string;
-  /** The long window, in minutes (60, 360, 4320 with the default policy). */
+  /**
+   * The long window, in minutes: the policy's window scaled to the objective's period (60, 360, 4320 for a
+   * 30-day period; 55, 335, 4030 for 28 days), whole 5-minute buckets.
+   */
   windowMinutes: number;
   /** Budget consumption rate over the long window: 1 spends the budget exactly over the SLO window; null without events. */
   burnRate: number | null;
+  /** What the rate counts, as the budget does: events (occurrences) or slices (the timeslice methods). */
+  unit: 'events' | 'slices';
   /** The alert's threshold, as a burn rate. */
   threshold: number;
   /** Both the long and the short window burn faster than the threshold. */
@@ -40,6 +45,12 @@ export interface PortfolioItem {
   burnRates: PortfolioBurnRate[];
   /** Minutes until the budget is spent at the current burn rate; 0 when spent; null when nothing burns. */
   timeToExhaustionMinutes: number | null;
+  /**
+   * The look-back that "current" burn rate is measured over (the forecast's, P/120: 6 h for 30 days), so that a
+   * row that is not burning says over what ("not burning over the last 5 h 35 min" beside a 3-day rate above 0);
+   * null without a forecast.
+   */
+  exhaustionLookbackMinutes: number | null;
   reasons: string[];
 }
 
@@ -67,6 +78,7 @@ export function portfolioItem(o: PortfolioObjective, r: EvaluationResult | undef
       budget: null,
       burnRates: [],
       timeToExhaustionMinutes: null,
+      exhaustionLookbackMinutes: null,
       reasons: ['not evaluated yet'],
     };
   }
@@ -87,10 +99,13 @@ export function portfolioItem(o: PortfolioObjective, r: EvaluationResult | undef
       name: b.name,
       windowMinutes: b.long.minutes,
       burnRate: b.long.burnRate,
+      // An evaluation stored before burn rates counted the objective's own population counted events.
+      unit: b.unit ?? 'events',
       threshold: b.threshold,
       firing: b.firing,
     })),
     timeToExhaustionMinutes: r.forecast?.timeToExhaustionMinutes ?? null,
+    exhaustionLookbackMinutes: r.forecast?.lookbackMinutes ?? null,
     reasons: r.reasons,
   };
 }

@@ -37,11 +37,29 @@ export interface BurnRateFigure {
   action: 'page' | 'ticket';
   /** The threshold X·P/w (display; the decision compares exactly). */
   threshold: number;
-  long: { minutes: number; burnRate: number | null; events: number };
-  short: { minutes: number; burnRate: number | null; events: number };
+  /**
+   * What the rates count, the objective's own population (as its budget does): `events` (occurrences) or
+   * `slices` (the timeslice methods: the complete slices inside the window, at least the last one).
+   */
+  unit: 'events' | 'slices';
+  /**
+   * Each window: its length in minutes (the policy's window scaled to the objective's period, whole 5-minute
+   * buckets), the burn rate (bad share / (1 − target)), its events (the low-traffic gate) and, for the
+   * timeslice methods, the slices the rate counts.
+   */
+  long: BurnWindowFigure;
+  short: BurnWindowFigure;
   /** Both windows burn faster than the threshold (`>`, as the SRE Workbook writes it), each with enough events. */
   firing: boolean;
   judgement: BurnJudgement;
+}
+
+/** One window of a burn-rate alert. */
+export interface BurnWindowFigure {
+  minutes: number;
+  burnRate: number | null;
+  events: number;
+  slices?: number;
 }
 
 export interface ErrorBudget {

@@ -150,6 +150,87 @@ describe('the console (npm start serves it at / beside the API)', () => {
     await page.context().close();
   });
 
+  it('labels each burn-rate window with the length the engine computed (a 28-day objective: 55 min, 5 h 35 min, 2 d 19 h 10 min), what the rates count, why an alert does not fire, and over what a row is not burning', async () => {
+    const portfolio = (await app.call('GET', '/v1/status', { as: 'admin' })).body.items as {
+      agreementId: string;
+      objectiveId: string;
+      burnRates: { windowMinutes: number }[];
+    }[];
+    // A 28-day objective: the SRE Workbook's 1 h, 6 h and 3 d scaled by 28/30, in whole 5-minute buckets.
+    const row = portfolio.find((r) => r.burnRates[0]?.windowMinutes === 55)!;
+    expect(row.burnRates.map((b) => b.windowMinutes)).toEqual([55, 335, 4030]);
+    const api = (
+      await app.call('GET', `/v1/agreements/${row.agreementId}/objectives/${row.objectiveId}/status`, {
+        as: 'admin',
+      })
+    ).body as {
+      burnRates: {
+        threshold: number;
+        action: string;
+        unit: string;
+        judgement: string;
+        long: { burnRate: number };
+        short: { burnRate: number };
+      }[];
+    };
+    const x = (r: number) => `${r < 10 ? r.toFixed(2) : r.toFixed(1)}×`;
+    const page = await newPage();
+    await signIn(page, app.url, 'admin');
+    expect(await page.locator('table.objectives thead').textContent()).not.toContain('1 h · 6 h · 3 d');
+    const cell = page.locator(
+      `table.objectives tbody tr[data-agreement="${row.agreementId}"][data-objective="${row.objectiveId}"] td`,
+    );
+    expect(await cell.nth(4).textContent()).toBe(
+      api.burnRates
+        .map((b, i) => `${x(b.long.burnRate)} over ${['55 min', '5 h 35 min', '2 d 19 h 10 min'][i]}`)
+        .join(' · '),
+    );
+    // A row burning nothing over the forecast's look-back (a calendar month: 30 d / 120 = 6 h) says over what.
+    const calm = portfolio.find(
+      (r) =>
+        (r as { timeToExhaustionMinutes?: number | null }).timeToExhaustionMinutes === null &&
+        (r as { exhaustionLookbackMinutes?: number | null }).exhaustionLookbackMinutes === 360,
+    )!;
+    expect(
+      await page
+        .locator(
+          `table.objectives tbody tr[data-agreement="${calm.agreementId}"][data-objective="${calm.objectiveId}"] td`,
+        )
+        .nth(5)
+        .textContent(),
+    ).toBe('not burning over the last 6 h');
+    await page.goto(`${app.url}/#/objectives/${row.agreementId}/${row.objectiveId}`);
+    await page.waitForSelector('body[data-ready="objective"]');
+    const burn = page.locator('table.burn');
+    expect(await burn.locator('caption').textContent()).toContain(`counting ${api.burnRates[0]!.unit}`);
+    const cells = await burn
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(cells.map((c) => [c[1], c[2]])).toEqual([
+      [
+        `${x(api.burnRates[0]!.long.burnRate)} over 55 min`,
+        `${x(api.burnRates[0]!.short.burnRate)} over 5 min`,
+      ],
+      [
+        `${x(api.burnRates[1]!.long.burnRate)} over 5 h 35 min`,
+        `${x(api.burnRates[1]!.short.burnRate)} over 30 min`,
+      ],
+      [
+        `${x(api.burnRates[2]!.long.burnRate)} over 2 d 19 h 10 min`,
+        `${x(api.burnRates[2]!.short.burnRate)} over 5 h 35 min`,
+      ],
+    ]);
+    // An alert whose windows are both under its threshold says so, with the threshold.
+    const quiet = api.burnRates.findIndex(
+      (b) =>
+        b.judgement === 'not-firing' && b.long.burnRate <= b.threshold && b.short.burnRate <= b.threshold,
+    );
+    expect(quiet).toBeGreaterThanOrEqual(0);
+    const b = api.burnRates[quiet]!;
+    expect(cells[quiet]![5]).toBe(`not firing: below the ${x(b.threshold)} ${b.action} threshold`);
+    await page.context().close();
+  });
+
   it('fetches the figures again every minute without reloading the page', async () => {
     const page = await newPage();
     await page.clock.install();

@@ -89,7 +89,7 @@ function result(
     forecast:
       timeToExhaustionMinutes === null
         ? null
-        : ({ timeToExhaustionMinutes } as unknown as EvaluationResult['forecast']),
+        : ({ timeToExhaustionMinutes, lookbackMinutes: 335 } as unknown as EvaluationResult['forecast']),
     status,
     reasons: [`${status} for the test`],
     ...over,
@@ -200,8 +200,12 @@ describe('the portfolio status (GET /v1/status)', () => {
       compliance: 99.95,
       // 30% of a 40.32-minute budget (99.9% of 28 days) is 12.096 minutes.
       budget: { remainingRatio: 0.3, remainingMinutes: 40.32 * 0.3, totalMinutes: 40.32 },
-      burnRates: [{ name: 'page-fast', windowMinutes: 60, burnRate: 2, threshold: 14.4, firing: false }],
+      burnRates: [
+        { name: 'page-fast', windowMinutes: 60, burnRate: 2, unit: 'events', threshold: 14.4, firing: false },
+      ],
       timeToExhaustionMinutes: 120,
+      // The forecast's look-back (P/120 of 28 days, whole buckets): what "current burn" is measured over.
+      exhaustionLookbackMinutes: 335,
       reasons: ['at-risk for the test'],
     });
     expect(page.items[3]).toMatchObject({

@@ -50,6 +50,7 @@ const page = {
   name: '1h/5m',
   action: 'page' as const,
   threshold: 14.4,
+  unit: 'events' as const,
   long: { minutes: 60, burnRate: 20, events: 1200 },
   short: { minutes: 5, burnRate: 22, events: 100 },
   firing: true,

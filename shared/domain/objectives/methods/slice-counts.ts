@@ -3,7 +3,7 @@
  * counts, cut slices from their counted buckets) and applying the objective's empty-slice rule.
  */
 import { meetsRatio } from '../exact.js';
-import type { SliceSelection } from '../plan.js';
+import type { EvaluationPlan, SliceSelection } from '../plan.js';
 import type { SliceStats } from '../slices.js';
 import type { CumulativeAt, MethodInput, Population } from './types.js';
 
@@ -54,7 +54,8 @@ export function slicePopulation(input: MethodInput, goodOf: (c: SliceCounts) => 
   const s = input.plan.slices!;
   const nWindow = s.window.runs.length;
   const w = countSlices(s.window, input.sliceStats.slice(0, nWindow), input.cum, s.target);
-  const r = countSlices(s.recent, input.sliceStats.slice(nWindow), input.cum, s.target);
+  const nRecent = s.recent.runs.length;
+  const r = countSlices(s.recent, input.sliceStats.slice(nWindow, nWindow + nRecent), input.cum, s.target);
   const withData = w.good + w.bad;
   const empty = w.counted - withData;
   const emptyAsGood = s.emptyAs === 'good' ? 1 : 0;
@@ -92,4 +93,38 @@ export function slicePopulation(input: MethodInput, goodOf: (c: SliceCounts) => 
       emptyCountAs: s.emptyAs,
     },
   };
+}
+
+/**
+ * The slices inside each burn-rate window of a timeslice plan, long and short, as units of the objective's
+ * population: `good` (good slices, or for ratio timeslices the sum of their ratios) of `total` slices, with
+ * empty slices counted as the objective's `emptySlices` rule says (excluded: left out). `sliceStats` are the
+ * answers to all of `sliceRequests(plan)`, in order. Null for a plan without slices (occurrences).
+ */
+export function burnSliceUnits(
+  plan: EvaluationPlan,
+  sliceStats: readonly SliceStats[],
+  cum: CumulativeAt,
+  goodOf: (c: SliceCounts) => number,
+): { long: Units; short: Units }[] | null {
+  const s = plan.slices;
+  if (!s) return null;
+  let at = s.window.runs.length + s.recent.runs.length;
+  const units = (sel: SliceSelection): Units => {
+    const c = countSlices(sel, sliceStats.slice(at, at + sel.runs.length), cum, s.target);
+    at += sel.runs.length;
+    const empty = c.counted - c.good - c.bad;
+    const total = s.emptyAs === 'excluded' ? c.good + c.bad : c.counted;
+    return { good: goodOf(c) + (s.emptyAs === 'good' ? empty : 0), total };
+  };
+  return s.burn.map((b) => {
+    const long = units(b.long);
+    return { long, short: units(b.short) };
+  });
+}
+
+/** Good units of a total (slices; ratio timeslices weigh each slice by its ratio). */
+export interface Units {
+  good: number;
+  total: number;
 }

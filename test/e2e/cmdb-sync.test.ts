@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceBody } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/local-app.js';
@@ -157,5 +160,38 @@ describe('CMDB sync over HTTP', () => {
       'line 6',
     ]);
     expect(r.body.create).toEqual([]);
+  });
+
+  it('runs as `accord cmdb sync <file>`: a dry run by default, a table of drift, exit 0; a bad row on --apply exits 5', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'accord-cmdb-'));
+    const bin = new URL('../../infra/cli/accord.mjs', import.meta.url).pathname;
+    const env = {
+      PATH: process.env.PATH,
+      HOME: home,
+      ACCORD_ENDPOINT: app.url,
+      ACCORD_TOKEN: app.credentials.tokens['sla-manager']!.token,
+    };
+    const accord = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [bin, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) =>
+          resolve({
+            code: err ? ((err as { code?: number }).code ?? 1) : 0,
+            stdout: String(stdout),
+            stderr: String(stderr),
+          }),
+        );
+      });
+    const file = join(home, 'cmdb_ci_service.csv');
+    writeFileSync(file, CSV_EXPORT);
+    const dry = await accord(['cmdb', 'sync', file]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^dry run: nothing written/);
+    expect(dry.stdout).toMatch(/tier\s+svc_statement-printing\s+line 4\s+3\s+2/);
+    expect(dry.stdout).toMatch(/line 7\.sys_id\s+is empty: cmdbCi is required/);
+    const apply = await accord(['cmdb', 'sync', file, '--apply']);
+    expect(apply.code).toBe(5);
+    expect(apply.stderr).toContain('line 7.sys_id');
+    const json = await accord(['--output', 'json', 'cmdb', 'sync', join(home, 'missing.json')]);
+    expect(json.code).toBe(2);
   });
 });

@@ -17,6 +17,7 @@ import {
   withQuery,
   writeConfig,
 } from './client.js';
+import { addCmdbCommands } from './commands/cmdb.js';
 import { backupDatabase, restoreDatabase } from './sqlite-backup.js';
 
 type Out = 'table' | 'json';
@@ -359,6 +360,7 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not authenticated or not allowe
         () => `restored ${backup} to ${o.db} (schema ${r.schemaVersion})`,
       );
     });
+  addCmdbCommands(root, { sub, cfg, print: (json, human) => print(io, output(), json, human), table });
   return root;
 }
 

@@ -34,11 +34,13 @@ import { type Config, dataSourcesOf } from '../../shared/runtime/config.js';
 import type { Container } from '../../shared/runtime/container.js';
 import '../../shared/runtime/metrics.js'; // GET /metrics counts every request of the embedded default
 import { ConfiguredMetricSources } from '../../shared/adapters/prometheus/metric-source.js';
+import { CMDB_POLICY } from '../../shared/policy/cmdb.js';
 import { logger } from '../../shared/runtime/powertools.js';
 import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
 import { BackfillUseCases } from '../../shared/usecases/backfill.js';
 import { ChainUseCases } from '../../shared/usecases/chain/index.js';
+import { CmdbSyncUseCases } from '../../shared/usecases/cmdb.js';
 import { EcosystemUseCases } from '../../shared/usecases/ecosystem.js';
 import { AgreementLifecycleJob } from '../../shared/usecases/lifecycle-job.js';
 import { ObjectiveUseCases } from '../../shared/usecases/objectives/index.js';
@@ -205,6 +207,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       backfill: new BackfillUseCases({ ingest: () => telemetry.ingest, audit, clock }),
     }),
     pull,
+    cmdb: new CmdbSyncUseCases({ services: serviceUseCases, policy: CMDB_POLICY }),
   };
   return { db, container, workflows };
 }

@@ -16,6 +16,7 @@ import { UlidGenerator } from '../adapters/ids.js';
 import { ConfiguredMetricSources } from '../adapters/prometheus/metric-source.js';
 import { UnavailableError } from '../domain/errors.js';
 import { loadChainPolicy } from '../policy/chain.js';
+import { CMDB_POLICY } from '../policy/cmdb.js';
 import { loadSignOffRules } from '../policy/index.js';
 import { DEFAULT_BURN_WINDOWS, DEFAULT_RETENTION } from '../policy/objectives.js';
 import { type Clock, systemClock } from '../ports/clock.js';
@@ -23,6 +24,7 @@ import type { UsagePlans } from '../ports/vendors.js';
 import { AgreementUseCases } from '../usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../usecases/audit.js';
 import { ChainUseCases } from '../usecases/chain/index.js';
+import { CmdbSyncUseCases } from '../usecases/cmdb.js';
 import { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import { PullUseCases } from '../usecases/pull.js';
 import { ServiceUseCases } from '../usecases/services.js';
@@ -254,6 +256,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
           }),
         }
       : {}),
+    cmdb: new CmdbSyncUseCases({ services: serviceUseCases, policy: CMDB_POLICY }),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { AgreementUseCases } from '../usecases/agreements.js';
 import type { AuditQueries, AuditRecorder } from '../usecases/audit.js';
 import type { ChainUseCases } from '../usecases/chain/index.js';
+import type { CmdbSyncUseCases } from '../usecases/cmdb.js';
 import type { EcosystemUseCases } from '../usecases/ecosystem.js';
 import type { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import type { ObjectiveUseCases } from '../usecases/objectives/index.js';
@@ -46,6 +47,8 @@ export interface Container {
   ecosystem?: EcosystemUseCases;
   /** Pull data sources (Prometheus query_range on the schedule, history pulls; docs/backfill.md). */
   pull?: PullUseCases;
+  /** CMDB sync of the service catalogue (docs/cmdb.md). */
+  cmdb?: CmdbSyncUseCases;
 }
 
 let current: Promise<Container> | undefined;

@@ -151,6 +151,8 @@ const EXPECTED: Record<string, string> = {
   // The portfolio: every reading role gets its own scope (outside it counted, not named; portfolio-status.test.ts).
   'objectives.portfolio-status':    '200 200 200  200 200 200  200 200 200  200 200  403',
   'ecosystem.pull-history':         '404 403 403  403 403 403  403 403 403  403 403  403',
+  // CMDB sync: admin and every SLA manager (a dry run over its own units' services); rows outside them are refused.
+  'ecosystem.cmdb-sync':            '200 403 403  200 200 200  403 403 403  403 403  403',
 };
 
 /** Vendor routes: people's tokens never pass; a vendor key does (checked apart). */

@@ -73,6 +73,30 @@ export const BackfillJobResponse = z.looseObject({
   rejections: z.array(z.looseObject({ chunk: z.number().int(), path: z.string(), reason: z.string() })),
 });
 
+/** POST /v1/cmdb/sync: apply (default: a dry run that only reports the plan) and the export's file name. */
+export const CmdbSyncQuery = z.strictObject({
+  apply: z.enum(['true', 'false']).default('false'),
+  file: z
+    .string()
+    .regex(/^[A-Za-z0-9._ -]{1,200}$/, 'must be a file name')
+    .optional(),
+});
+export type CmdbSyncQuery = z.infer<typeof CmdbSyncQuery>;
+
+export const CmdbSyncResponse = z.looseObject({
+  dryRun: z.boolean(),
+  sha256: z.string(),
+  reason: z.string(),
+  rows: z.number().int(),
+  create: z.array(z.looseObject({ serviceId: z.string(), path: z.string() })),
+  update: z.array(z.looseObject({ serviceId: z.string(), path: z.string() })),
+  drift: z.array(z.looseObject({ kind: z.string(), serviceId: z.string() })),
+  unchanged: z.array(z.string()),
+  problems: z.array(Problem),
+  outOfScope: z.array(z.looseObject({ serviceId: z.string(), path: z.string() })),
+  applied: z.looseObject({ created: z.array(z.string()), updated: z.array(z.string()) }).optional(),
+});
+
 /** Routes of the SLO ecosystem (OpenSLO, Prometheus rules, /metrics); spread into ROUTES. */
 export const ECOSYSTEM_ROUTES: readonly RouteSpec[] = [
   {
@@ -156,5 +180,19 @@ export const ECOSYSTEM_ROUTES: readonly RouteSpec[] = [
       "Admin-only, audited pull of an agreement's SLI history (draft or active) from the Prometheus data sources its objectives name (query_range over [from, to], back to 400 days), through live ingest's semantics: counters become increases, resets are seen, points read twice count once.",
     body: PullHistoryBody,
     response: PullRunResponse,
+  },
+  {
+    id: 'ecosystem.cmdb-sync',
+    method: 'POST',
+    path: '/v1/cmdb/sync',
+    auth: 'user',
+    action: 'service.create',
+    handler: 'ecosystem/cmdb-sync',
+    summary:
+      'Sync the service catalogue from a ServiceNow cmdb_ci_service export (Table API JSON `{"result": [...]}` as application/json, or text/csv), mapped by shared/policy/cmdb.json, over the services in the caller\'s units (admin: all). A dry run (default) reports the plan and drift (in the CMDB not in Accord, the reverse, mismatched tier, owner, business unit, residency) and every bad row by path; `apply=true` creates new services and writes only CMDB-owned fields (audited with the reason `CMDB sync <file> sha256:<hash>`), never governed ones.',
+    query: CmdbSyncQuery,
+    response: CmdbSyncResponse,
+    binary: true,
+    maxBodyBytes: 5 * 1024 * 1024,
   },
 ];

@@ -1,0 +1,197 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceBody } from '../helpers/fixtures.js';
+import { startTestApp, type TestApp } from '../helpers/local-app.js';
+
+const JSON_EXPORT = readFileSync(new URL('../fixtures/cmdb/cmdb_ci_service.json', import.meta.url), 'utf8');
+const CSV_EXPORT = readFileSync(new URL('../fixtures/cmdb/cmdb_ci_service.csv', import.meta.url), 'utf8');
+/** The CSV without its bad last row (line 7, no sys_id). */
+const CLEAN_CSV = CSV_EXPORT.trimEnd().split('\n').slice(0, -1).join('\n');
+let app: TestApp;
+
+const sync = (body: string, type: string, query: string, as = 'sla-manager') =>
+  app.call('POST', `/v1/cmdb/sync${query}`, { as, rawBody: body, headers: { 'content-type': type } });
+const get = async (id: string) => (await app.call('GET', `/v1/services/${id}`, { as: 'admin' })).body;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  const owner = (name: string, email: string) => ({ name, email });
+  for (const body of [
+    serviceBody({
+      id: 'svc_card-authorisation',
+      name: 'Card Authorisation',
+      description: 'Authorises card payments at the point of sale',
+      cmdbCi: '0b1f0d3a1b2c4d5e6f70819a2b3c4d5e',
+      owner: owner('Owen Service', 'owen.service@accord.local'),
+    }),
+    serviceBody({
+      id: 'svc_fraud-scoring',
+      name: 'Fraud Scoring',
+      tier: 2,
+      description: 'Scores transactions for fraud',
+      owner: owner('Fay Fraud', 'fay@old.example'),
+    }),
+    serviceBody({
+      id: 'svc_statement-printing',
+      name: 'Statement printing',
+      tier: 2,
+      cmdbCi: '2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a',
+      owner: owner('Petra Print', 'petra.print@accord.local'),
+    }),
+    serviceBody({
+      id: 'svc_payment-gateway',
+      name: 'Payment Gateway',
+      tier: 4,
+      businessUnit: 'retail-banking',
+      cmdbCi: '3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b',
+      owner: owner('Gail Gateway', 'gail.gateway@accord.local'),
+    }),
+    serviceBody({
+      id: 'svc_branch-kiosk',
+      name: 'Branch Kiosk',
+      tier: 3,
+      owner: owner('Kim Kiosk', 'kim@accord.local'),
+    }),
+  ]) {
+    const r = await app.call('POST', '/v1/services', { as: 'admin', body });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+  }
+});
+afterAll(() => app.close());
+
+describe('CMDB sync over HTTP', () => {
+  it('refuses a body that is neither JSON nor CSV with 415 naming Content-Type', async () => {
+    const r = await sync('sys_id,name', 'text/plain', '');
+    expect(r.status).toBe(415);
+    expect(r.body.error.details[0].path).toBe('Content-Type');
+  });
+
+  it('reports drift of each kind and the bad row on a dry run, writing nothing', async () => {
+    const r = await sync(JSON_EXPORT, 'application/json', '?file=cmdb_ci_service.json');
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.dryRun).toBe(true);
+    expect(r.body.drift.map((d: { kind: string; serviceId: string }) => `${d.kind} ${d.serviceId}`)).toEqual([
+      'owner svc_fraud-scoring',
+      'tier svc_statement-printing',
+      'businessUnit svc_payment-gateway',
+      'in-cmdb-not-accord svc_mobile-wallet',
+      'in-accord-not-cmdb svc_branch-kiosk',
+    ]);
+    expect(r.body.problems.map((p: { path: string }) => p.path)).toEqual([
+      'result[5].busines_criticality',
+      'result[5].owned_by.email',
+    ]);
+    expect(r.body.create).toEqual([{ serviceId: 'svc_mobile-wallet', path: 'result[4]' }]);
+    expect((await app.call('GET', '/v1/services/svc_mobile-wallet', { as: 'admin' })).status).toBe(404);
+    expect((await get('svc_statement-printing')).version).toBe(1);
+  });
+
+  it('refuses an apply of a file with a bad row (400, each problem by path) and writes nothing', async () => {
+    const r = await sync(CSV_EXPORT, 'text/csv', '?apply=true');
+    expect(r.status).toBe(400);
+    expect(r.body.error.details).toEqual([
+      { path: 'line 7.sys_id', problem: 'is empty: cmdbCi is required' },
+    ]);
+    expect((await app.call('GET', '/v1/services/svc_mobile-wallet', { as: 'admin' })).status).toBe(404);
+  });
+
+  it('applies a clean file: creates the new service, writes CMDB-owned fields, never a governed one, audited with the file and hash', async () => {
+    const r = await sync(CLEAN_CSV, 'text/csv', '?apply=true&file=cmdb_ci_service.csv');
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.applied).toEqual({
+      created: ['svc_mobile-wallet'],
+      updated: ['svc_fraud-scoring', 'svc_statement-printing'],
+    });
+    expect(r.body.reason).toMatch(/^CMDB sync cmdb_ci_service\.csv sha256:[0-9a-f]{16}$/);
+    const wallet = await get('svc_mobile-wallet');
+    expect(wallet).toMatchObject({
+      tier: 2,
+      businessUnit: 'payments',
+      cmdbCi: '5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d',
+      reason: r.body.reason,
+    });
+    const printing = await get('svc_statement-printing');
+    expect(printing).toMatchObject({
+      name: 'Statement Printing',
+      tier: 2,
+      version: 2,
+      reason: r.body.reason,
+    });
+    const fraud = await get('svc_fraud-scoring');
+    expect(fraud).toMatchObject({
+      cmdbCi: '1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f',
+      owner: { email: 'fay@old.example' },
+    });
+    expect((await get('svc_payment-gateway')).businessUnit).toBe('retail-banking');
+    const audit = await app.call('GET', '/v1/services/svc_statement-printing/audit', { as: 'admin' });
+    expect(JSON.stringify(audit.body)).toContain(r.body.reason);
+    // Applied again, the same file writes nothing more and still reports the governed drift.
+    const again = await sync(CLEAN_CSV, 'text/csv', '?apply=true&file=cmdb_ci_service.csv');
+    expect(again.body.applied).toEqual({ created: [], updated: [] });
+    expect(again.body.drift.map((d: { kind: string }) => d.kind)).toEqual([
+      'owner',
+      'tier',
+      'businessUnit',
+      'in-accord-not-cmdb',
+    ]);
+  });
+
+  it("lets an SLA manager sync only its own units: another unit's rows are listed apart and never written", async () => {
+    const r = await sync(CLEAN_CSV, 'text/csv', '?apply=true', 'sla-manager-retail');
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.applied).toEqual({ created: [], updated: [] });
+    expect(r.body.drift).toEqual([
+      expect.objectContaining({
+        kind: 'businessUnit',
+        serviceId: 'svc_payment-gateway',
+        cmdb: 'payments',
+        accord: 'retail-banking',
+      }),
+    ]);
+    expect(r.body.problems).toHaveLength(0);
+    // The payments rows are another manager's: listed apart, not created, not blocking the apply.
+    expect(r.body.outOfScope.map((o: { path: string }) => o.path)).toEqual([
+      'line 2',
+      'line 3',
+      'line 4',
+      'line 6',
+    ]);
+    expect(r.body.create).toEqual([]);
+  });
+
+  it('runs as `accord cmdb sync <file>`: a dry run by default, a table of drift, exit 0; a bad row on --apply exits 5', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'accord-cmdb-'));
+    const bin = new URL('../../infra/cli/accord.mjs', import.meta.url).pathname;
+    const env = {
+      PATH: process.env.PATH,
+      HOME: home,
+      ACCORD_ENDPOINT: app.url,
+      ACCORD_TOKEN: app.credentials.tokens['sla-manager']!.token,
+    };
+    const accord = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [bin, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) =>
+          resolve({
+            code: err ? ((err as { code?: number }).code ?? 1) : 0,
+            stdout: String(stdout),
+            stderr: String(stderr),
+          }),
+        );
+      });
+    const file = join(home, 'cmdb_ci_service.csv');
+    writeFileSync(file, CSV_EXPORT);
+    const dry = await accord(['cmdb', 'sync', file]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^dry run: nothing written/);
+    expect(dry.stdout).toMatch(/tier\s+svc_statement-printing\s+line 4\s+3\s+2/);
+    expect(dry.stdout).toMatch(/line 7\.sys_id\s+is empty: cmdbCi is required/);
+    const apply = await accord(['cmdb', 'sync', file, '--apply']);
+    expect(apply.code).toBe(5);
+    expect(apply.stderr).toContain('line 7.sys_id');
+    const json = await accord(['--output', 'json', 'cmdb', 'sync', join(home, 'missing.json')]);
+    expect(json.code).toBe(2);
+  });
+});

@@ -84,6 +84,18 @@ describe('scope on one thing', () => {
     );
   });
 
+  it('lets a principal through when any one of its grants covers the thing, not only when all do', () => {
+    // A viewer of retail who also owns svc_pay (a payments service) reads svc_pay's agreement through the
+    // service-owner grant, though the viewer grant (retail only) does not reach it.
+    const p = principal({
+      roles: ['viewer', 'service-owner'],
+      businessUnits: ['retail'],
+      services: ['svc_pay'],
+    });
+    expect(canAccess(p, 'agreement.read', { businessUnit: 'payments', serviceId: 'svc_pay' })).toBe(true);
+    expect(canAccess(p, 'agreement.read', { businessUnit: 'payments', serviceId: 'svc_other' })).toBe(false);
+  });
+
   it('decides by the grant that carries the action, not by another role’s wider scope', () => {
     // An auditor (all units) who is also an SLA manager of retail may update retail's agreements only.
     const p = principal({ roles: ['auditor', 'sla-manager'], businessUnits: ['retail'] });
@@ -114,6 +126,16 @@ describe('scope of a list', () => {
       businessUnits: ['retail'],
       serviceIds: [],
       partyUnits: ['retail'],
+    });
+  });
+
+  it('lists no service of a manager’s token claims: only a service-owner grant lists by service', () => {
+    // The SLA manager's grant is by business unit; the svc_pay claim on its token must not widen its list.
+    const m = principal({ roles: ['sla-manager'], businessUnits: ['retail'], services: ['svc_pay'] });
+    expect(listScope(m, 'agreement.update')).toEqual({
+      all: false,
+      businessUnits: ['retail'],
+      serviceIds: [],
     });
   });
 

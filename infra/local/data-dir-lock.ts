@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -12,12 +13,14 @@ export class DataDirInUseError extends Error {
 }
 
 /**
- * Takes the data directory's single-writer lock: an exclusive SQLite lock on `<dataDir>/accord.lock`, held by a
+ * Takes the data directory's single-writer lock (creating the directory when it does not exist yet, as a first start
+ * does): an exclusive SQLite lock on `<dataDir>/accord.lock`, held by a
  * connection in EXCLUSIVE locking mode until `release()`. The lock is the operating system's file lock, so it goes
  * with the process however that ends (SIGKILL included): no stale lock file to clean up after a crash.
  * @throws DataDirInUseError when another process, or another unreleased lock in this one, holds it
  */
 export function lockDataDir(dataDir: string): { release(): void } {
+  mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, 'accord.lock'), { timeout: 0 });
   try {
     db.pragma('locking_mode = EXCLUSIVE');

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,5 +44,12 @@ describe('one server per data directory', () => {
     const again = await startLocal({ dataDir: dir, port: 0, config: readConfig({}) });
     await again.stop();
     expect(again.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('starts on a data directory that does not exist yet, creating it (a first start, the benchmarks)', async () => {
+    const dir = join(fresh(), 'not', 'yet');
+    const app = await startLocal({ dataDir: dir, port: 0, config: readConfig({}) });
+    await app.stop();
+    expect(existsSync(join(dir, 'accord.db'))).toBe(true);
   });
 });

@@ -57,9 +57,9 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'vendor.manage': { data: 'write', vendorKeys: 'write' },
   'vendor.read': READ_DATA,
   // Reports read what the objectives engine stored; publishing archives them and queues their e-mail (the
-  // notification queue is in the workflows table).
+  // notification queue is in the workflows table); the archive chain's recorded head is an item of the audit table.
   'report.read': { data: 'read', rollups: 'read' },
-  'report.publish': { data: 'read', rollups: 'read', archive: 'write', workflows: 'write' },
+  'report.publish': { data: 'read', rollups: 'read', archive: 'write', workflows: 'write', audit: 'write' },
   // Every retrieval is logged in the audit table.
   'archive.read': { archive: 'read', audit: 'write' },
   'task.read': { data: 'read', workflows: 'read' },

@@ -6,6 +6,7 @@ import { UlidGenerator } from '../../shared/adapters/ids.js';
 import { NoUsagePlans } from '../../shared/adapters/memory/vendors.js';
 import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
 import { SqliteArchiveAccessLog } from '../../shared/adapters/sqlite/archive-access.js';
+import { SqliteArchiveHeadStore } from '../../shared/adapters/sqlite/archive-head.js';
 import { SqliteAuditStore } from '../../shared/adapters/sqlite/audit.js';
 import { type Db, openDatabase } from '../../shared/adapters/sqlite/db.js';
 import {
@@ -137,6 +138,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   const archive = new ArchiveUseCases({
     store: archiveStore,
     accessLog: new SqliteArchiveAccessLog(db),
+    heads: new SqliteArchiveHeadStore(db),
     clock,
     policy: loadArchivePolicy(),
     newId,

@@ -92,6 +92,28 @@ export class ArchiveIntegrityError extends ConflictError {
   }
 }
 
+/** The newest manifest entry of the chain, as recorded outside the archive: its number and hash. */
+export interface ArchiveHead {
+  seq: number;
+  /** The entry's hash (SHA-256 of its canonical JSON, hex). */
+  hash: string;
+}
+
+/**
+ * The chain's head kept apart from the archive (the embedded database, DynamoDB), so that deleting the newest
+ * objects and their manifest entries from the archive is seen: the chain that remains is whole, only this record
+ * says it was longer. Write-once and append-only in effect: the head only ever moves forward.
+ */
+export interface ArchiveHeadStore {
+  /** The head last recorded; undefined while nothing was ever archived. */
+  get(): Promise<ArchiveHead | undefined>;
+  /**
+   * Records `head` unless the recorded head is already at `head.seq` or beyond (a concurrent writer got
+   * further, or the same entry is recorded twice): the head never moves back. Atomic on every backend.
+   */
+  raise(head: ArchiveHead): Promise<void>;
+}
+
 /** One retrieval of archived material (a listing, a download, a verification), as the access log keeps it. */
 export interface ArchiveAccess {
   id: string;

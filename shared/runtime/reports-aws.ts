@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoAgreementStore } from '../adapters/dynamodb/agreements.js';
 import { DynamoArchiveAccessLog } from '../adapters/dynamodb/archive-access.js';
+import { DynamoArchiveHeadStore } from '../adapters/dynamodb/archive-head.js';
 import {
   DynamoEvaluationStore,
   DynamoExceptionWindowStore,
@@ -56,6 +57,7 @@ export function composeAwsReports(parts: {
   const archive = new ArchiveUseCases({
     store: new S3ArchiveStore(parts.s3 ?? new S3Client({}), parts.bucket, parts.clock),
     accessLog: new DynamoArchiveAccessLog(parts.doc, parts.auditTable),
+    heads: new DynamoArchiveHeadStore(parts.doc, parts.auditTable),
     clock: parts.clock,
     policy: loadArchivePolicy(),
     newId,

@@ -66,7 +66,7 @@ export const ArchiveVerifyQuery = z.strictObject({
 export type ArchiveVerifyQuery = z.infer<typeof ArchiveVerifyQuery>;
 
 export const Finding = z.object({
-  kind: z.enum(['invalid', 'missing', 'gap', 'unlisted']),
+  kind: z.enum(['invalid', 'missing', 'gap', 'unlisted', 'truncated']),
   key: z.string(),
   seq: z.number().int().optional(),
   problem: z.string(),
@@ -80,6 +80,8 @@ export const ArchiveVerification = z.object({
   findings: z.array(Finding),
   firstBreak: Finding.nullable(),
   head: z.object({ seq: z.number().int(), hash: Hex64 }).nullable(),
+  /** The head recorded outside the archive (the embedded database, DynamoDB): a chain ending before it was truncated. */
+  recordedHead: z.object({ seq: z.number().int(), hash: Hex64 }).nullable(),
 });
 
 export const AccessLogQuery = z

@@ -4,6 +4,8 @@ import { ValidationError } from '../../domain/errors.js';
 import {
   type ArchiveAccess,
   type ArchiveAccessLog,
+  type ArchiveHead,
+  type ArchiveHeadStore,
   ArchiveIntegrityError,
   type ArchiveListItem,
   type ArchiveObjectInfo,
@@ -101,5 +103,18 @@ export class MemoryArchiveAccessLog implements ArchiveAccessLog {
       .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.id < b.id ? 1 : -1))
       .slice(0, q.limit)
       .map((a) => ({ ...a }));
+  }
+}
+
+/** The chain's recorded head in memory (tests; one process). */
+export class MemoryArchiveHeadStore implements ArchiveHeadStore {
+  private head: ArchiveHead | undefined;
+
+  async get(): Promise<ArchiveHead | undefined> {
+    return this.head ? { ...this.head } : undefined;
+  }
+
+  async raise(head: ArchiveHead): Promise<void> {
+    if (!this.head || this.head.seq < head.seq) this.head = { seq: head.seq, hash: head.hash };
   }
 }

@@ -89,7 +89,7 @@ export function nextEntry(
   return { ...body, hash: entryHash(body, sha256) };
 }
 
-export type FindingKind = 'invalid' | 'missing' | 'gap' | 'unlisted';
+export type FindingKind = 'invalid' | 'missing' | 'gap' | 'unlisted' | 'truncated';
 
 /** One thing verification found wrong, naming the key (and the entry) where it is. */
 export interface Finding {
@@ -125,12 +125,18 @@ export interface ChainReport {
  * `entries` may come in any order and may hold entries whose stored key and content disagree (`keySeq`).
  * `objects` answers, for an entry's key, the object as read now. Archive objects no entry names are `unlisted`
  * (`unlistedKeys`). Findings are in chain order; `firstBreak` is the earliest.
+ *
+ * `recordedHead` is the head kept outside the archive (ArchiveHeadStore): when the chain found ends before it,
+ * its newest entries were deleted (`truncated`: nothing else shows it, the chain that remains is whole); when
+ * the entry at its number has another hash, the chain was replaced (`invalid`). A chain that runs past the
+ * recorded head is not a fault: a writer stopped between storing an entry and recording it.
  */
 export function verifyChain(
   entries: readonly StoredEntry[],
   objects: ReadonlyMap<string, ObjectState>,
   sha256: Sha256,
   unlistedKeys: readonly string[] = [],
+  recordedHead?: { seq: number; hash: string } | undefined,
 ): ChainReport {
   const findings: Finding[] = [];
   const sorted = [...entries].sort((a, b) => a.keySeq - b.keySeq);
@@ -213,6 +219,7 @@ export function verifyChain(
     }
     prev = entry;
   }
+  if (recordedHead) findings.push(...headFindings(sorted, recordedHead));
   for (const key of [...unlistedKeys].sort()) {
     findings.push({
       kind: 'unlisted',
@@ -229,6 +236,35 @@ export function verifyChain(
     firstBreak: findings[0] ?? null,
     head: last && 'entry' in last ? { seq: last.keySeq, hash: last.entry.hash } : null,
   };
+}
+
+/** What the recorded head says of the chain found: entries missing after its end, or another entry in its place. */
+function headFindings(sorted: readonly StoredEntry[], recorded: { seq: number; hash: string }): Finding[] {
+  const lastSeq = sorted.at(-1)?.keySeq ?? 0;
+  if (lastSeq < recorded.seq) {
+    const from = lastSeq + 1;
+    const which =
+      from === recorded.seq ? `manifest entry ${from} is` : `manifest entries ${from} to ${recorded.seq} are`;
+    return [
+      {
+        kind: 'truncated',
+        key: manifestKey(from),
+        seq: from,
+        problem: `${which} missing from the head of the chain: the recorded head is entry ${recorded.seq} (hash ${recorded.hash}), the newest entry in the archive is ${lastSeq === 0 ? 'none' : `entry ${lastSeq}`}`,
+      },
+    ];
+  }
+  const at = sorted.find((e) => e.keySeq === recorded.seq);
+  if (at && 'entry' in at && at.entry.hash !== recorded.hash)
+    return [
+      {
+        kind: 'invalid',
+        key: manifestKey(recorded.seq),
+        seq: recorded.seq,
+        problem: `manifest entry ${recorded.seq} is not the entry recorded as the head: it hashes to ${at.entry.hash}, the recorded head is ${recorded.hash}`,
+      },
+    ];
+  return [];
 }
 
 /** Where entry `seq` is stored: `manifest/0000000042.json` (ten digits, so keys sort in chain order). */

@@ -19,6 +19,8 @@ import type { ArchivePolicy } from '../../policy/archive.js';
 import {
   type ArchiveAccess,
   type ArchiveAccessLog,
+  type ArchiveHead,
+  type ArchiveHeadStore,
   ArchiveOverwriteError,
   type ArchiveStore,
 } from '../../ports/archive.js';
@@ -31,6 +33,8 @@ export const sha256Hex = (data: string | Uint8Array): string =>
 export interface ArchiveDeps {
   store: ArchiveStore;
   accessLog: ArchiveAccessLog;
+  /** The chain's head kept outside the archive (the embedded database, DynamoDB): truncation shows against it. */
+  heads: ArchiveHeadStore;
   clock: Clock;
   policy: ArchivePolicy;
   /** New ids (`acc_…` for access records). */
@@ -60,6 +64,8 @@ export type Download =
 
 export interface Verification extends ChainReport {
   verifiedAt: string;
+  /** The head recorded outside the archive when the verification ran; null before anything was archived. */
+  recordedHead: ArchiveHead | null;
 }
 
 const APPEND_ATTEMPTS = 8;
@@ -95,6 +101,7 @@ export class ArchiveUseCases {
       now.getTime() + this.deps.policy.retentionDays[r.type] * 86_400_000,
     ).toISOString();
     const sha256 = sha256Hex(r.body);
+    await this.intactHead(); // before the object: a truncated archive takes nothing more
     await this.deps.store.put({ key, body: r.body, contentType: r.contentType, sha256, retainUntil });
     return this.append({
       key,
@@ -219,6 +226,8 @@ export class ArchiveUseCases {
 
   /** The verification itself, for jobs and tests (no principal, not logged). */
   async verifyAll(onlyKey?: string): Promise<Verification> {
+    // Read before the chain: an entry appended meanwhile makes the chain longer than the head, never shorter.
+    const recordedHead = await this.deps.heads.get();
     const entries: StoredEntry[] = [];
     for await (const e of this.entries(0)) entries.push(e);
     const listed = new Set(entries.flatMap((e) => ('entry' in e ? [e.entry.key] : [])));
@@ -244,8 +253,12 @@ export class ArchiveUseCases {
       if (key.startsWith(MANIFEST_PREFIX)) continue;
       if (!listed.has(key)) unlisted.push(key);
     }
-    const report = verifyChain(entries, objects, sha256Hex, unlisted);
-    return { ...report, verifiedAt: this.deps.clock.now().toISOString() };
+    const report = verifyChain(entries, objects, sha256Hex, unlisted, recordedHead);
+    return {
+      ...report,
+      verifiedAt: this.deps.clock.now().toISOString(),
+      recordedHead: recordedHead ?? null,
+    };
   }
 
   async accessLog(principal: Principal, q: AccessLogQuery): Promise<{ items: ArchiveAccess[] }> {
@@ -278,10 +291,15 @@ export class ArchiveUseCases {
     });
   }
 
-  /** Appends an entry after the current head; a concurrent writer that took the number first makes it retry. */
+  /**
+   * Appends an entry after the current head; a concurrent writer that took the number first makes it retry.
+   * Refuses (ArchiveTruncatedError) when the chain in the archive ends before the head recorded outside it: an
+   * entry appended there would take the number of a deleted one and hide the deletion. The recorded head is
+   * raised after the entry is stored (a crash in between leaves it one behind, which the next append mends).
+   */
   private async append(input: ManifestEntryInput): Promise<ManifestEntry> {
     for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
-      const prev = await this.currentHead();
+      const prev = await this.intactHead();
       const entry = nextEntry(prev, input, sha256Hex);
       const body = new TextEncoder().encode(`${JSON.stringify(entry, null, 2)}\n`);
       try {
@@ -293,6 +311,7 @@ export class ArchiveUseCases {
           retainUntil: input.retainUntil,
         });
         this.head = entry;
+        await this.deps.heads.raise({ seq: entry.seq, hash: entry.hash });
         return entry;
       } catch (e) {
         if (!(e instanceof ArchiveOverwriteError)) throw e;
@@ -300,6 +319,17 @@ export class ArchiveUseCases {
       }
     }
     throw new Error(`could not append to the archive manifest after ${APPEND_ATTEMPTS} attempts`);
+  }
+
+  /** The current head, after checking that the archive's chain reaches the head recorded outside it. */
+  private async intactHead(): Promise<ManifestEntry | undefined> {
+    const recorded = await this.deps.heads.get();
+    const prev = await this.currentHead();
+    if (recorded && (prev?.seq ?? 0) < recorded.seq) {
+      this.headLoaded = false; // read the archive again next time: the entries may have been restored
+      throw new ArchiveTruncatedError(prev?.seq ?? 0, recorded);
+    }
+    return prev;
   }
 
   /** The last entry: the one this process wrote last, moved forward past any written since by others. */
@@ -354,6 +384,17 @@ export class ArchiveUseCases {
       else
         yield { keySeq, unreadable: `not a manifest entry (${r.error.issues[0]?.message ?? 'bad shape'})` };
     }
+  }
+}
+
+/** The archive's chain ends before its recorded head: its newest entries were deleted (409, nothing archived). */
+export class ArchiveTruncatedError extends ConflictError {
+  override readonly code = 'archive_truncated';
+  constructor(lastSeq: number, recorded: ArchiveHead) {
+    super(
+      `the archive's manifest ends at entry ${lastSeq} but its recorded head is entry ${recorded.seq} (hash ${recorded.hash}): entries were deleted; nothing is archived until they are restored (run GET /v1/archive/verify)`,
+      [{ path: 'manifest', problem: `entries ${lastSeq + 1} to ${recorded.seq} are missing` }],
+    );
   }
 }
 

@@ -166,6 +166,66 @@ describe('the archive hash chain', () => {
   });
 });
 
+describe('the archive hash chain against its head recorded elsewhere', () => {
+  it('reports the newest entries deleted (a whole, shorter chain) as truncated, naming the entries and the head', () => {
+    const es = chain(5);
+    const kept = es.slice(0, 3);
+    // Without the recorded head the shorter chain is flawless: nothing in it shows what is gone.
+    expect(verifyChain(stored(kept), objectsOf(kept), sha).ok).toBe(true);
+    const r = verifyChain(stored(kept), objectsOf(kept), sha, [], { seq: 5, hash: es[4]!.hash });
+    expect(r.ok).toBe(false);
+    expect(r.findings).toEqual([
+      {
+        kind: 'truncated',
+        key: manifestKey(4),
+        seq: 4,
+        problem: `manifest entries 4 to 5 are missing from the head of the chain: the recorded head is entry 5 (hash ${es[4]!.hash}), the newest entry in the archive is entry 3`,
+      },
+    ]);
+    expect(r.firstBreak).toEqual(r.findings[0]);
+    expect(r.head).toEqual({ seq: 3, hash: es[2]!.hash });
+  });
+
+  it('names a single missing head entry, and a chain deleted whole', () => {
+    const es = chain(2);
+    const one = verifyChain(stored(es.slice(0, 1)), objectsOf(es.slice(0, 1)), sha, [], {
+      seq: 2,
+      hash: es[1]!.hash,
+    });
+    expect(one.findings.map((f) => f.problem)).toEqual([
+      `manifest entry 2 is missing from the head of the chain: the recorded head is entry 2 (hash ${es[1]!.hash}), the newest entry in the archive is entry 1`,
+    ]);
+    const none = verifyChain([], new Map(), sha, [], { seq: 2, hash: es[1]!.hash });
+    expect(none.findings).toEqual([
+      expect.objectContaining({ kind: 'truncated', key: manifestKey(1), seq: 1 }),
+    ]);
+    expect(none.findings[0]!.problem).toContain('entries 1 to 2 are missing');
+    expect(none.findings[0]!.problem).toContain('the newest entry in the archive is none');
+  });
+
+  it('accepts a chain that reaches its recorded head, or runs one entry past it (a writer stopped before recording it)', () => {
+    const es = chain(3);
+    expect(verifyChain(stored(es), objectsOf(es), sha, [], { seq: 3, hash: es[2]!.hash }).ok).toBe(true);
+    expect(verifyChain(stored(es), objectsOf(es), sha, [], { seq: 2, hash: es[1]!.hash }).ok).toBe(true);
+  });
+
+  it('reports a chain replaced under its recorded head as invalid at that entry', () => {
+    const es = chain(3);
+    const other = [nextEntry(undefined, { ...input(9), title: 'forged' }, sha)];
+    other.push(nextEntry(other[0], input(8), sha));
+    other.push(nextEntry(other[1], input(7), sha));
+    const r = verifyChain(stored(other), objectsOf(other), sha, [], { seq: 3, hash: es[2]!.hash });
+    expect(r.findings).toEqual([
+      {
+        kind: 'invalid',
+        key: manifestKey(3),
+        seq: 3,
+        problem: `manifest entry 3 is not the entry recorded as the head: it hashes to ${other[2]!.hash}, the recorded head is ${es[2]!.hash}`,
+      },
+    ]);
+  });
+});
+
 describe('the scope of a published report in its archive key', () => {
   it('keeps a business unit named "portfolio" out of the portfolio’s keys, which the SLA audit reads', () => {
     expect(reportScope(undefined, 'internal')).toBe('portfolio-internal');

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { archiveObjectPath, FileArchiveStore } from '../../../shared/adapters/fs/archive.js';
 import { MemoryArchiveAccessLog } from '../../../shared/adapters/memory/archive.js';
+import { SqliteArchiveHeadStore } from '../../../shared/adapters/sqlite/archive-head.js';
+import { openDatabase } from '../../../shared/adapters/sqlite/db.js';
 import { manifestKey } from '../../../shared/domain/archive/chain.js';
 import { loadArchivePolicy } from '../../../shared/policy/archive.js';
 import { ArchiveOverwriteError, ArchiveRetentionError } from '../../../shared/ports/archive.js';
-import { ArchiveUseCases } from '../../../shared/usecases/reports/archive.js';
+import { ArchiveTruncatedError, ArchiveUseCases } from '../../../shared/usecases/reports/archive.js';
 import { TestClock } from '../../helpers/clock.js';
 import { principal } from '../../helpers/fixtures.js';
 
@@ -23,9 +25,13 @@ async function archiveOfThree() {
   const store = new FileArchiveStore(dir, clock);
   const accessLog = new MemoryArchiveAccessLog();
   let id = 0;
+  // The recorded head in the embedded database, beside (not inside) the archive folder, as `npm start` keeps it.
+  const database = `${dir}.db`;
+  const heads = new SqliteArchiveHeadStore(openDatabase(database));
   const archive = new ArchiveUseCases({
     store,
     accessLog,
+    heads,
     clock,
     policy: loadArchivePolicy(),
     newId: (p) => `${p}_${++id}`,
@@ -47,7 +53,17 @@ async function archiveOfThree() {
       }),
     );
   }
-  return { dir, clock, store, archive, accessLog, entries };
+  /** The same archive and database opened by another process (a restart of `npm start`). */
+  const reopen = () =>
+    new ArchiveUseCases({
+      store: new FileArchiveStore(dir, clock),
+      accessLog,
+      heads: new SqliteArchiveHeadStore(openDatabase(database)),
+      clock,
+      policy: loadArchivePolicy(),
+      newId: (p) => `${p}_${++id}`,
+    });
+  return { dir, clock, store, archive, accessLog, entries, reopen };
 }
 
 describe('tampering with the archive', () => {
@@ -101,6 +117,53 @@ describe('tampering with the archive', () => {
     });
     // The object entry 2 described is still there, but nothing vouches for it any more.
     expect(r.findings).toContainEqual(expect.objectContaining({ kind: 'unlisted', key: entries[1]!.key }));
+  });
+
+  it('detects the newest entries and their objects deleted (a truncated head) and names what is missing', async () => {
+    const { dir, archive, entries, reopen } = await archiveOfThree();
+    // Someone with shell access removes the last two reports and their manifest lines from .accord/archive/.
+    for (const seq of [2, 3]) {
+      unlinkSync(archiveObjectPath(dir, manifestKey(seq)));
+      unlinkSync(archiveObjectPath(dir, entries[seq - 1]!.key));
+    }
+    const expected = {
+      kind: 'truncated',
+      key: manifestKey(2),
+      seq: 2,
+      problem: `manifest entries 2 to 3 are missing from the head of the chain: the recorded head is entry 3 (hash ${entries[2]!.hash}), the newest entry in the archive is entry 1`,
+    };
+    for (const a of [archive, reopen()]) {
+      const r = await a.verify(auditor, {}, 'req-t');
+      expect(r).toMatchObject({ ok: false, entries: 1, objects: 1 });
+      expect(r.findings).toEqual([expected]);
+      expect(r.firstBreak).toEqual(expected);
+      expect(r.head).toEqual({ seq: 1, hash: entries[0]!.hash });
+      expect(r.recordedHead).toEqual({ seq: 3, hash: entries[2]!.hash });
+    }
+  });
+
+  it('refuses to archive anything after the head was truncated, so no new entry can take a deleted number', async () => {
+    const { dir, store, entries, reopen } = await archiveOfThree();
+    unlinkSync(archiveObjectPath(dir, manifestKey(3)));
+    const archive = reopen();
+    const attempt = archive.archive({
+      type: 'report',
+      reportType: 'monthly-compliance',
+      period: '2026-05',
+      scope: 'payments',
+      id: 'rpt_after',
+      extension: 'json',
+      contentType: 'application/json',
+      body: new TextEncoder().encode('{}'),
+      title: 'after the truncation',
+      archivedBy: 'system:reports',
+    });
+    await expect(attempt).rejects.toBeInstanceOf(ArchiveTruncatedError);
+    await expect(attempt).rejects.toThrow(
+      `the archive's manifest ends at entry 2 but its recorded head is entry 3 (hash ${entries[2]!.hash})`,
+    );
+    expect(await store.head(manifestKey(3))).toBeUndefined();
+    expect((await store.list('reports/monthly-compliance/2026-05/')).items).toEqual([]);
   });
 
   it('detects a deleted object as missing', async () => {

@@ -41,7 +41,33 @@ export class AgreementObjectivesSource implements ActiveObjectivesSource {
     if (a?.status !== 'active') return undefined;
     return toObjectiveAgreement(a, (await this.services.get(a.serviceId))?.tier ?? 3);
   }
+
+  async partiesAt(agreementId: string, version: number): Promise<string[]> {
+    const v = await this.agreements.getVersion(agreementId, version);
+    return v ? partyUnitsOf(v.parties) : [];
+  }
+
+  async listEndedPartyOf(units: readonly string[]): Promise<string[]> {
+    if (units.length === 0) return [];
+    const ids: string[] = [];
+    // The store's party scope (its party index): only agreements these units are a party to are read.
+    const scope = { all: false as const, businessUnits: [], serviceIds: [], partyUnits: [...units] };
+    for (const status of ENDED_STATUSES) {
+      let after: string | undefined;
+      for (;;) {
+        const page = await this.agreements.list({ status, scope, limit: 200, ...(after ? { after } : {}) });
+        for (const a of page.items)
+          if (partyUnitsOf(a.parties).some((u) => units.includes(u))) ids.push(a.id);
+        if (!page.lastKey || page.items.length === 0) break;
+        after = page.lastKey;
+      }
+    }
+    return ids;
+  }
 }
+
+/** The statuses of an agreement that was in force and is no longer (its violations remain its parties' history). */
+const ENDED_STATUSES = ['expired', 'sunset', 'retired'] as const;
 
 export function toObjectiveAgreement(a: AgreementVersion, tier: number): ObjectiveAgreement {
   return {
@@ -63,9 +89,23 @@ export function toObjectiveAgreement(a: AgreementVersion, tier: number): Objecti
   };
 }
 
-/** A fixed list of agreements (tests, the benchmark). */
+/** A fixed list of agreements (tests, the benchmark), and optionally some no longer in force (`ended`). */
 export class StaticObjectivesSource implements ActiveObjectivesSource {
-  constructor(private readonly items: readonly ObjectiveAgreement[]) {}
+  constructor(
+    private readonly items: readonly ObjectiveAgreement[],
+    private readonly ended: readonly ObjectiveAgreement[] = [],
+  ) {}
+  async partiesAt(agreementId: string, version: number): Promise<string[]> {
+    const a = [...this.items, ...this.ended].find(
+      (x) => x.agreementId === agreementId && x.version === version,
+    );
+    return [...(a?.partyUnits ?? [])];
+  }
+  async listEndedPartyOf(units: readonly string[]): Promise<string[]> {
+    return this.ended
+      .filter((a) => (a.partyUnits ?? []).some((u) => units.includes(u)))
+      .map((a) => a.agreementId);
+  }
   async listActive(): Promise<ObjectiveAgreement[]> {
     return [...this.items];
   }

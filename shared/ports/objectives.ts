@@ -44,6 +44,14 @@ export interface ActiveObjectivesSource {
   listActive(): Promise<ObjectiveAgreement[]>;
   /** One agreement in force; undefined when it is unknown or not active. */
   getActive(agreementId: string): Promise<ObjectiveAgreement | undefined>;
+  /**
+   * The business units that were parties (provider, customer) to one version of an agreement, whatever the
+   * agreement's status now (in force, expired, sunset, retired): who was a party when a violation recorded under
+   * that version happened. [] when the version is unknown.
+   */
+  partiesAt(agreementId: string, version: number): Promise<string[]>;
+  /** Ids of the agreements no longer in force (expired, sunset, retired) whose current parties include one of `units`. */
+  listEndedPartyOf(units: readonly string[]): Promise<string[]>;
 }
 
 export const EXCEPTION_KINDS = ['planned-maintenance', 'emergency'] as const;

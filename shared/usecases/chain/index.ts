@@ -370,11 +370,17 @@ export class ChainUseCases {
 
   /**
    * Whether the caller reads a violation only as a party to its agreement (false: as its owner). Checked on the
-   * stored agreement, since violation records carry no party units. NotFoundError when it may read it neither way.
+   * stored agreement, since violation records carry no party units: the agreement in force now, or for one no
+   * longer in force the version the violation was recorded under (the parties of the time, as the objectives'
+   * violation reads decide). NotFoundError when it may read it neither way.
    */
   private async readsAsParty(principal: Principal, v: ViolationRecord): Promise<boolean> {
     if (canAccess(principal, 'violation.read', v)) return false;
-    const a = await this.deps.agreements.get(v.agreementId);
+    const current = await this.deps.agreements.get(v.agreementId);
+    const a =
+      current && current.status !== 'active'
+        ? await this.deps.agreements.getVersion(v.agreementId, v.agreementVersion)
+        : current;
     const partyUnits = a ? agreementLocation(a).partyUnits : undefined;
     if (partyUnits?.length && canAccess(principal, 'violation.read', { ...locatedOf(v), partyUnits }))
       return true;

@@ -284,9 +284,11 @@ export class ObjectiveUseCases {
   }
 
   /**
-   * Violations the caller may read: those of its units and services, and those of the agreements in force its units
-   * are a party to (looked up on the stored agreements: violation records carry no party units), the latter as a
-   * party reads them (`partyViewOfViolation`). Newest first, at most `limit` (100).
+   * Violations the caller may read: those of its units and services, those of the agreements in force its units
+   * are a party to (looked up on the stored agreements: violation records carry no party units), and those of
+   * agreements no longer in force (expired, sunset, retired) whose units were a party to the version the violation
+   * was recorded under (their history stays theirs); the latter two as a party reads them (`partyViewOfViolation`).
+   * Newest first, at most `limit` (100).
    */
   async listViolations(principal: Principal, q: ViolationsQuery): Promise<{ items: ViolationRecord[] }> {
     const scope = listScope(principal, 'violation.read');
@@ -307,6 +309,16 @@ export class ObjectiveUseCases {
     for (const a of party) {
       for (const v of await this.deps.violations.list({ ...q, agreementId: a.agreementId, scope: undefined }))
         if (!seen.has(v.id) && !canAccess(principal, 'violation.read', v)) {
+          seen.add(v.id);
+          more.push(partyViewOfViolation(v));
+        }
+    }
+    const ended = (await this.deps.source.listEndedPartyOf(units)).filter(
+      (id) => q.agreementId === undefined || id === q.agreementId,
+    );
+    for (const agreementId of ended) {
+      for (const v of await this.deps.violations.list({ ...q, agreementId, scope: undefined }))
+        if (!seen.has(v.id) && (await this.partyAtViolation(principal, v))) {
           seen.add(v.id);
           more.push(partyViewOfViolation(v));
         }
@@ -356,7 +368,24 @@ export class ObjectiveUseCases {
       })
     )
       return { v, asParty: true };
+    if (!a && (await this.partyAtViolation(principal, v))) return { v, asParty: true };
     throw new NotFoundError(`no violation ${id}`);
+  }
+
+  /**
+   * Whether the caller's units were a party to the agreement when the violation happened: the parties of the
+   * version it was recorded under, as stored (not what the caller claims), whatever the agreement's status now.
+   */
+  private async partyAtViolation(principal: Principal, v: ViolationRecord): Promise<boolean> {
+    const partyUnits = await this.deps.source.partiesAt(v.agreementId, v.agreementVersion);
+    return (
+      partyUnits.length > 0 &&
+      canAccess(principal, 'violation.read', {
+        businessUnit: v.businessUnit,
+        serviceId: v.serviceId,
+        partyUnits,
+      })
+    );
   }
 
   /** Records a dispute against the credit of a violation. */

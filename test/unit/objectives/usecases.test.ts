@@ -1,15 +1,21 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { StaticObjectivesSource } from '../../../shared/adapters/agreement-objectives-source.js';
+import {
+  AgreementObjectivesSource,
+  StaticObjectivesSource,
+} from '../../../shared/adapters/agreement-objectives-source.js';
+import { MemoryAgreementStore } from '../../../shared/adapters/memory/agreements.js';
 import {
   MemoryEvaluationStore,
   MemoryExceptionWindowStore,
   MemoryViolationStore,
 } from '../../../shared/adapters/memory/objectives.js';
 import { MemoryRollupStore } from '../../../shared/adapters/memory/rollups.js';
+import { MemoryServiceStore } from '../../../shared/adapters/memory/services.js';
 import type { Principal } from '../../../shared/domain/access/policy.js';
 import { DEFAULT_SEVERITY_RULES } from '../../../shared/policy/objectives.js';
 import type { ObjectiveAgreement } from '../../../shared/ports/objectives.js';
 import { ObjectiveUseCases } from '../../../shared/usecases/objectives/index.js';
+import { agreementVersion } from '../../helpers/fixtures.js';
 import { contact, fill, SETTINGS } from './helpers.js';
 
 const KEY = 'svc_pay/availability';
@@ -355,5 +361,100 @@ describe('violations as a party to the agreement reads them (its customer unit, 
     await expect(
       uc.raiseDispute(party(['wealth']), v.id, { reason: 'we disagree' } as never),
     ).rejects.toThrow(`no violation ${v.id}`);
+  });
+});
+
+describe('violations of agreements no longer in force, as the parties of the time read them', () => {
+  const party = (units: string[]): Principal => ({
+    subject: 'cara@example.com',
+    roles: ['viewer'],
+    businessUnits: units,
+    services: [],
+    signOffCapacities: [],
+  });
+  /** Held by retail, consumed by wealth, breached in force (version 1), then changed and ended as `later` says. */
+  async function breachedThenEnded(later: { status: 'expired' | 'sunset' | 'retired'; customer?: string }) {
+    const agreements = new MemoryAgreementStore();
+    const first = agreementVersion({
+      id: agreement.agreementId,
+      status: 'active',
+      serviceId: 'svc_pay',
+      businessUnit: 'retail',
+      parties: {
+        provider: { type: 'business-unit', businessUnit: 'retail' },
+        customer: { type: 'business-unit', businessUnit: 'wealth' },
+      },
+      timeZone: 'UTC',
+      objectives: agreement.objectives as never,
+      escalation: agreement.escalation as never,
+    });
+    await agreements.create(first);
+    const rollups = new MemoryRollupStore();
+    const violations = new MemoryViolationStore();
+    const now = START + 7 * D;
+    let n = 0;
+    const uc = new ObjectiveUseCases({
+      source: new AgreementObjectivesSource(agreements, new MemoryServiceStore()),
+      rollups,
+      exceptions: new MemoryExceptionWindowStore(),
+      violations,
+      evaluations: new MemoryEvaluationStore(),
+      clock: { now: () => new Date(now) },
+      ids: { next: (p) => `${p}_${++n}` },
+      settings: SETTINGS,
+      severityRules: DEFAULT_SEVERITY_RULES,
+    });
+    await fill(rollups, KEY, START, now, () => [995, 1000]);
+    await uc.evaluateAll();
+    const [v] = (await uc.listViolations(principal(['viewer']), { limit: 100 })).items;
+    let version = first.version;
+    if (later.customer) {
+      version += 1;
+      await agreements.append({
+        ...first,
+        version,
+        parties: { ...first.parties, customer: { type: 'business-unit', businessUnit: later.customer } },
+      });
+    }
+    await agreements.append({
+      ...first,
+      ...(await agreements.get(first.id)),
+      version: version + 1,
+      status: later.status,
+    });
+    return { uc, v: v! };
+  }
+
+  it.each(['expired', 'sunset', 'retired'] as const)(
+    'lists and answers the violation of an agreement now %s to its customer unit, redacted as a party reads it',
+    async (status) => {
+      const { uc, v } = await breachedThenEnded({ status });
+      expect(v.agreementVersion).toBe(1);
+      const listed = (await uc.listViolations(party(['wealth']), { limit: 100 })).items;
+      expect(listed.map((x) => x.id)).toEqual([v.id]);
+      const got = await uc.getViolation(party(['wealth']), v.id);
+      expect(got).toMatchObject({ id: v.id, agreementId: agreement.agreementId });
+      expect(got.escalation.map((s) => s.who)).toEqual(
+        v.escalation.map(() => ({ name: 'the service provider', email: '' })),
+      );
+      expect(listed[0]).toEqual(got);
+      // Still the owner's own record: the party gets no remediation view of it.
+      await expect(uc.getOwnViolation(party(['wealth']), v.id)).rejects.toThrow(`no violation ${v.id}`);
+    },
+  );
+
+  it('keeps the owning unit the whole violation and shows a unit that was never a party nothing', async () => {
+    const { uc, v } = await breachedThenEnded({ status: 'expired' });
+    expect((await uc.getViolation(principal(['viewer']), v.id)).escalation[0]!.who.email).toBe(contact.email);
+    await expect(uc.getViolation(party(['treasury']), v.id)).rejects.toThrow(`no violation ${v.id}`);
+    expect((await uc.listViolations(party(['treasury']), { limit: 100 })).items).toEqual([]);
+  });
+
+  it('decides by the parties of the version the violation was recorded under, not by who became a party later', async () => {
+    // The customer changed from wealth to treasury after the breach, then the agreement expired.
+    const { uc, v } = await breachedThenEnded({ status: 'expired', customer: 'treasury' });
+    await expect(uc.getViolation(party(['treasury']), v.id)).rejects.toThrow(`no violation ${v.id}`);
+    expect((await uc.listViolations(party(['treasury']), { limit: 100 })).items).toEqual([]);
+    expect((await uc.getViolation(party(['wealth']), v.id)).id).toBe(v.id);
   });
 });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
-import { agreementBody, serviceBody } from '../helpers/fixtures.js';
+import { slaInForceBody, withOneActiveSla } from '../helpers/active-sla.js';
+import { serviceBody } from '../helpers/fixtures.js';
 import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
 import { exampleBody, exampleQuery } from '../helpers/route-examples.js';
-import { approveAndActivate } from '../helpers/workflows.js';
 
 /**
  * The permission matrix as an independent table: what each caller must get on each route, written by hand
@@ -174,12 +174,7 @@ const BODIES: Record<string, () => unknown> = {
       reason: 'matrix',
     }),
   'services.update': () => ({ name: 'Renamed', reason: 'matrix rename' }),
-  'agreements.create': () =>
-    agreementBody({
-      effectiveFrom: today(),
-      effectiveTo: daysFromToday(365),
-      reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(200) },
-    }),
+  'agreements.create': () => slaInForceBody(),
   'agreements.update': () => ({ title: 'Renamed', reason: 'matrix rename' }),
   'agreements.signoff': () => ({ capacity: 'business-owner', decision: 'approved', reason: 'matrix sign' }),
   'objectives.exceptions.create': () => ({
@@ -222,23 +217,7 @@ function pathFor(route: RouteSpec): string {
 
 beforeAll(async () => {
   app = await startTestApp();
-  expect((await app.call('POST', '/v1/services', { as: 'sla-manager', body: serviceBody() })).status).toBe(
-    201,
-  );
-  const a = await app.call('POST', '/v1/agreements', {
-    as: 'sla-manager',
-    body: agreementBody({
-      effectiveFrom: today(),
-      effectiveTo: daysFromToday(365),
-      reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(200) },
-    }),
-  });
-  expect(a.status, JSON.stringify(a.body)).toBe(201);
-  agreementId = a.body.id;
-  await approveAndActivate(app, agreementId);
-  expect((await app.call('POST', `/v1/agreements/${agreementId}/evaluate`, { as: 'admin' })).status).toBe(
-    200,
-  );
+  agreementId = await withOneActiveSla(app);
   for (const [name, c] of Object.entries(CALLERS) as [Caller, (typeof CALLERS)[Caller]][]) {
     tokens[name] = await app.tokens.sign(
       {

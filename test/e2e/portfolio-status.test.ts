@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
-import { approveAndActivate } from '../helpers/workflows.js';
+import { withOneActiveSla } from '../helpers/active-sla.js';
+import { startTestApp, type TestApp } from '../helpers/local-app.js';
 
 /**
  * GET /v1/status (the portfolio) and GET /v1/services/{id}/status over HTTP on the embedded default. The fixture: the
@@ -13,23 +12,7 @@ const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   app = await startTestApp();
-  expect((await app.call('POST', '/v1/services', { as: 'sla-manager', body: serviceBody() })).status).toBe(
-    201,
-  );
-  const a = await app.call('POST', '/v1/agreements', {
-    as: 'sla-manager',
-    body: agreementBody({
-      effectiveFrom: today(),
-      effectiveTo: daysFromToday(365),
-      reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(200) },
-    }),
-  });
-  expect(a.status, JSON.stringify(a.body)).toBe(201);
-  agreementId = a.body.id;
-  await approveAndActivate(app, agreementId);
-  expect((await app.call('POST', `/v1/agreements/${agreementId}/evaluate`, { as: 'admin' })).status).toBe(
-    200,
-  );
+  agreementId = await withOneActiveSla(app);
   const people = {
     'viewer@party': { 'cognito:groups': 'viewer', 'custom:business_units': 'retail-banking' },
     'viewer@other-unit': { 'cognito:groups': 'viewer', 'custom:business_units': 'wealth-management' },

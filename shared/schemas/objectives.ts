@@ -180,6 +180,8 @@ const PortfolioItemSchema = z.object({
   exhaustionLookbackMinutes: z.number().nullable(),
   reasons: z.array(z.string()),
 });
+/** One row of the portfolio as the API answers it (the console reads this type). */
+export type PortfolioItem = z.infer<typeof PortfolioItemSchema>;
 const StatusCounts = z.object({
   healthy: z.number().int(),
   'at-risk': z.number().int(),

@@ -1,5 +1,7 @@
 /** The API's shapes the console reads (the OpenAPI document at /openapi.json is the full contract). */
 
+import type { PortfolioItem as ApiPortfolioItem } from '../../../shared/schemas/objectives.js';
+
 export interface Page<T> {
   items: T[];
   nextCursor?: string;
@@ -122,34 +124,14 @@ export interface Task {
   yours: boolean;
 }
 
-/** One row of `GET /v1/status` (the portfolio): an objective with the figures the dashboard shows. */
-export interface PortfolioItem {
-  agreementId: string;
-  agreementVersion: number;
-  title: string | null;
-  kind: string | null;
-  serviceId: string;
-  businessUnit: string;
-  objectiveId: string;
-  name: string;
-  status: 'healthy' | 'at-risk' | 'breached' | 'unknown';
-  evaluatedAt: string | null;
-  target: number | null;
-  compliance: number | null;
-  budget: { remainingRatio: number; remainingMinutes: number; totalMinutes: number } | null;
-  burnRates: {
-    name: string;
-    windowMinutes: number;
-    burnRate: number | null;
-    unit: 'events' | 'slices';
-    threshold: number;
-    firing: boolean;
-  }[];
-  timeToExhaustionMinutes: number | null;
-  /** The look-back the current burn is measured over (absent from servers before it). */
-  exhaustionLookbackMinutes?: number | null;
-  reasons: string[];
-}
+/**
+ * One row of `GET /v1/status` (the portfolio): an objective with the figures the dashboard shows, as the API's own
+ * schema defines it (type-only: nothing of zod reaches the bundle). `exhaustionLookbackMinutes` stays optional here:
+ * servers from before it leave it out, and the console still reads them.
+ */
+export type PortfolioItem = Omit<ApiPortfolioItem, 'exhaustionLookbackMinutes'> & {
+  exhaustionLookbackMinutes?: ApiPortfolioItem['exhaustionLookbackMinutes'];
+};
 
 /** `GET /v1/status`: one page of the portfolio; status, counts and total cover every page. */
 export interface PortfolioPage {

@@ -111,18 +111,25 @@ const A2 = agreementOf(2, 'retail', ['y1']);
 const A3 = agreementOf(3, 'payments', ['z1'], ['payments', 'retail']);
 const A4 = agreementOf(4, 'hr', ['h1', 'h2', 'h3']);
 
-async function engine(): Promise<ObjectiveUseCases> {
-  const evaluations = new MemoryEvaluationStore();
-  await evaluations.save([
+/**
+ * The engine over these agreements in force and stored results, at 2026-04-08T00:05Z. By default the portfolio of
+ * four agreements the tests below read: seven objectives, six evaluated, one never.
+ */
+async function engine(
+  agreements: ObjectiveAgreement[] = [A1, A2, A3, A4],
+  results: EvaluationResult[] = [
     result(A1, 'x2', 'healthy', 0.8, null),
     result(A2, 'y1', 'at-risk', 0.3, 120),
     result(A3, 'z1', 'breached', -0.25, 0),
     result(A4, 'h1', 'breached', -1, 0),
     result(A4, 'h2', 'at-risk', 0.1, 5),
     result(A4, 'h3', 'healthy', 0.9, 9000),
-  ]);
+  ],
+): Promise<ObjectiveUseCases> {
+  const evaluations = new MemoryEvaluationStore();
+  await evaluations.save(results);
   return new ObjectiveUseCases({
-    source: new StaticObjectivesSource([A1, A2, A3, A4]),
+    source: new StaticObjectivesSource(agreements),
     rollups: new MemoryRollupStore(),
     exceptions: new MemoryExceptionWindowStore(),
     violations: new MemoryViolationStore(),
@@ -161,19 +168,7 @@ describe('the portfolio status (GET /v1/status)', () => {
 
   it('decides scope on the agreement in force, not on the stored result', async () => {
     // A result claiming hr for agreement 1 (written by an older version) does not let hr read it.
-    const evaluations = new MemoryEvaluationStore();
-    await evaluations.save([result(A1, 'x2', 'healthy', 0.8, null, { businessUnit: 'hr' })]);
-    const uc = new ObjectiveUseCases({
-      source: new StaticObjectivesSource([A1]),
-      rollups: new MemoryRollupStore(),
-      exceptions: new MemoryExceptionWindowStore(),
-      violations: new MemoryViolationStore(),
-      evaluations,
-      clock: { now: () => new Date('2026-04-08T00:05:00.000Z') },
-      ids: { next: (p) => `${p}_1` },
-      settings: SETTINGS,
-      severityRules: DEFAULT_SEVERITY_RULES,
-    });
+    const uc = await engine([A1], [result(A1, 'x2', 'healthy', 0.8, null, { businessUnit: 'hr' })]);
     const hr = await uc.portfolioStatus(viewer(['hr']), { limit: 500 });
     expect(hr).toMatchObject({
       items: [],
@@ -238,23 +233,11 @@ describe('the portfolio status (GET /v1/status)', () => {
   });
 
   it('puts an at-risk objective without a time to exhaustion before the healthy ones that do not burn', async () => {
-    const evaluations = new MemoryEvaluationStore();
     const a = agreementOf(5, 'retail', ['ok', 'low-data']);
-    await evaluations.save([
-      result(a, 'ok', 'healthy', 1, null),
-      result(a, 'low-data', 'at-risk', 0.9, null),
-    ]);
-    const uc = new ObjectiveUseCases({
-      source: new StaticObjectivesSource([a]),
-      rollups: new MemoryRollupStore(),
-      exceptions: new MemoryExceptionWindowStore(),
-      violations: new MemoryViolationStore(),
-      evaluations,
-      clock: { now: () => new Date('2026-04-08T00:05:00.000Z') },
-      ids: { next: (p) => `${p}_1` },
-      settings: SETTINGS,
-      severityRules: DEFAULT_SEVERITY_RULES,
-    });
+    const uc = await engine(
+      [a],
+      [result(a, 'ok', 'healthy', 1, null), result(a, 'low-data', 'at-risk', 0.9, null)],
+    );
     const page = await uc.portfolioStatus(viewer(['retail']), { limit: 1 });
     expect(page.items.map((i) => i.objectiveId)).toEqual(['low-data']);
     const next = await uc.portfolioStatus(viewer(['retail']), { limit: 1, cursor: page.nextCursor! });

@@ -7,6 +7,7 @@ import { ConflictError } from '../../../shared/domain/errors.js';
 import { loadChainPolicy } from '../../../shared/policy/chain.js';
 import type { ViolationRecord } from '../../../shared/ports/objectives.js';
 import { ChainUseCases } from '../../../shared/usecases/chain/index.js';
+import { cardProcessorUc } from '../../helpers/chain.js';
 import { agreementBody, agreementVersion, principal } from '../../helpers/fixtures.js';
 
 const CREDIT = {
@@ -76,16 +77,7 @@ describe('pass-through claims', () => {
 
   it('stores the claims of a final credit on the violation, once, and refuses a credit not yet final', async () => {
     const agreements = new MemoryAgreementStore();
-    const uc = agreementVersion({
-      id: 'agr_01UC0000000000000001',
-      kind: 'UC',
-      status: 'active',
-      parties: {
-        provider: { type: 'vendor', vendorId: 'card-processor', name: 'Card Processor SA' },
-        customer: { type: 'business-unit', businessUnit: 'payments' },
-      },
-      indemnification: [clause()],
-    });
+    const uc = cardProcessorUc({ indemnification: [clause()] });
     const sla = agreementVersion({
       id: 'agr_01SLA000000000000001',
       status: 'active',

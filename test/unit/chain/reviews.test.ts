@@ -6,19 +6,12 @@ import { BusinessRuleError, ForbiddenError } from '../../../shared/domain/errors
 import { loadChainPolicy } from '../../../shared/policy/chain.js';
 import { RecordReviewBody } from '../../../shared/schemas/chain.js';
 import { ChainUseCases } from '../../../shared/usecases/chain/index.js';
+import { cardProcessorUc } from '../../helpers/chain.js';
 import { agreementVersion, principal } from '../../helpers/fixtures.js';
 
 async function setup() {
   const agreements = new MemoryAgreementStore();
-  const uc = agreementVersion({
-    id: 'agr_01UC0000000000000001',
-    kind: 'UC',
-    status: 'active',
-    parties: {
-      provider: { type: 'vendor', vendorId: 'card-processor', name: 'Card Processor SA' },
-      customer: { type: 'business-unit', businessUnit: 'payments' },
-    },
-  });
+  const uc = cardProcessorUc();
   const sla = agreementVersion({ id: 'agr_01SLA000000000000001', status: 'active' });
   await agreements.create(uc);
   await agreements.create(sla);

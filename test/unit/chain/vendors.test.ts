@@ -11,7 +11,8 @@ import {
 import { loadChainPolicy } from '../../../shared/policy/chain.js';
 import type { ViolationRecord } from '../../../shared/ports/objectives.js';
 import { ChainUseCases } from '../../../shared/usecases/chain/index.js';
-import { agreementVersion, principal } from '../../helpers/fixtures.js';
+import { cardProcessorUc } from '../../helpers/chain.js';
+import { principal } from '../../helpers/fixtures.js';
 
 const policy = loadChainPolicy();
 const month = (m: number) => ({
@@ -70,15 +71,7 @@ describe('the vendor scorecard', () => {
 
   it('opens one task per firing trigger for the UC’s owner, and not twice', async () => {
     const agreements = new MemoryAgreementStore();
-    const uc = agreementVersion({
-      id: 'agr_01UC0000000000000001',
-      kind: 'UC',
-      status: 'active',
-      parties: {
-        provider: { type: 'vendor', vendorId: 'card-processor', name: 'Card Processor SA' },
-        customer: { type: 'business-unit', businessUnit: 'payments' },
-      },
-    });
+    const uc = cardProcessorUc();
     await agreements.create(uc);
     const violations = new MemoryViolationStore();
     for (const [id, m] of [

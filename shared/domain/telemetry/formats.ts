@@ -406,6 +406,16 @@ function labelSet(
   return { metric, ...labelRecord(pairs, path) };
 }
 
+/**
+ * Bytes as a string of one character per byte, the label-set cache's key. Node's Buffer#latin1Slice, which
+ * Buffer#toString('latin1') ends in, called directly: the string is built per series of every request.
+ */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string })
+  .latin1Slice;
+function latin1Key(buf: Buffer, start: number, end: number): string {
+  return latin1Slice ? latin1Slice.call(buf, start, end) : buf.toString('latin1', start, end);
+}
+
 /** A label set decoded once: its series reference (shared by every request that sends the same label bytes). */
 interface CachedLabelSet {
   ref: SeriesRef;
@@ -428,7 +438,7 @@ export class LabelSetCache {
 
   /** The label set at `[start, end)` of `bytes` (`latin1` is the body as a Buffer), decoded on first sight. */
   lookup(bytes: Uint8Array, latin1: Buffer, start: number, end: number): CachedLabelSet | undefined {
-    const key = latin1.toString('latin1', start, end);
+    const key = latin1Key(latin1, start, end);
     const hit = this.sets.get(key);
     if (hit) return hit;
     const sent = decodeLabels(bytes, start, end);

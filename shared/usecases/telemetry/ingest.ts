@@ -382,10 +382,15 @@ export class TelemetryIngest {
 
   /** Per SLI this request fed: how many samples, and whether any objective reads it. */
   private async slisFed(stored: readonly Sample[]): Promise<SliFed[]> {
-    const counts = new Map<string, number>();
-    for (const s of stored) if (countsAsSample(s)) counts.set(s.sliKey, (counts.get(s.sliKey) ?? 0) + 1);
+    const counts = new Map<string, { n: number }>();
+    for (const s of stored) {
+      if (!countsAsSample(s)) continue;
+      const c = counts.get(s.sliKey);
+      if (c) c.n++;
+      else counts.set(s.sliKey, { n: 1 });
+    }
     const out: SliFed[] = [];
-    for (const [sliKey, accepted] of counts) {
+    for (const [sliKey, { n: accepted }] of counts) {
       const slash = sliKey.indexOf('/');
       const read = await this.readSlisOf(sliKey.slice(0, slash));
       out.push({ sliKey, accepted, readByObjective: read.has(sliKey.slice(slash + 1)) });

@@ -26,6 +26,7 @@ const SUITES: Suite[] = [
   { name: 'console', module: './console.ts', fn: 'benchConsole' },
   { name: 'chain', module: './chain.ts', fn: 'benchChain' },
   { name: 'ecosystem', module: './ecosystem.ts', fn: 'benchEcosystem' },
+  { name: 'ingest-path', module: './ingest-path.ts', fn: 'benchIngestPath' },
 ];
 
 // Suite names; an option's value (`--samples 200000`) is the suite's to read, not a suite name.

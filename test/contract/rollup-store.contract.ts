@@ -97,6 +97,23 @@ export function rollupStoreContract(name: string, make: () => RollupStore | Prom
       ]);
     });
 
+    it('adds into its last bucket and later new ones in one call: running totals and the filled count stay right', async () => {
+      await store.add([delta('k/x', 0, 1, 1), delta('k/x', 1, 0, 0)]);
+      await store.add([delta('k/x', 1, 2, 3), delta('k/x', 3, 1, 1), delta('k/x', 1, 0, 1)]);
+      expect((await store.read('k/x', at(0), at(4))).map((r) => [r.good, r.total])).toEqual([
+        [1, 1],
+        [2, 4],
+        [1, 1],
+      ]);
+      const [c] = await store.cumulative([{ sliKey: 'k/x', instants: [at(1), at(2), at(3), at(4)] }]);
+      expect(c!.map((x) => [x.good, x.total, x.filled])).toEqual([
+        [1, 1, 1],
+        [3, 5, 2],
+        [3, 5, 2],
+        [4, 6, 3],
+      ]);
+    });
+
     it('merges value aggregates: counts and sums add, min and max widen', async () => {
       await store.add([delta('k/lat', 0, 0, 0, { count: 2, sum: 300, min: 100, max: 200 })]);
       await store.add([delta('k/lat', 0, 0, 0, { count: 1, sum: 50, min: 50, max: 50 })]);

@@ -34,5 +34,28 @@ export function sliActivityStoreContract(
       expect(rows[0]).toMatchObject({ lastSampleMs: T0 + 30, lastReceivedMs: T0 + 35 });
       expect(await store.listByService('svc_none')).toEqual([]);
     });
+
+    it('records a request that fed hundreds of SLIs at once, one of them twice, none lost', async () => {
+      const store = await make();
+      // 301 entries: 300 SLIs of 3 services once each, and svc_c2's s-0 again at the end.
+      const entries = Array.from({ length: 300 }, (_, i) => ({
+        sliKey: `svc_c${i % 3}/s-${Math.floor(i / 3)}`,
+        vendorId: 'v1',
+        samples: i + 1,
+        firstSampleMs: T0 + i,
+        lastSampleMs: T0 + i,
+        lastReceivedMs: T0 + 1000,
+      }));
+      entries.push({ ...entries[2]!, samples: 1000, firstSampleMs: T0 + 50, lastSampleMs: T0 + 5000 });
+      await store.record(entries);
+      const rows = await store.listByService('svc_c2');
+      expect(rows).toHaveLength(100);
+      const again = rows.find((r) => r.sliKey === 'svc_c2/s-0')!;
+      expect(again).toMatchObject({ samples: 1003, firstSampleMs: T0 + 2, lastSampleMs: T0 + 5000 });
+      const total = (await Promise.all(['svc_c0', 'svc_c1', 'svc_c2'].map((s) => store.listByService(s))))
+        .flat()
+        .reduce((a, r) => a + r.samples, 0);
+      expect(total).toBe((300 * 301) / 2 + 1000);
+    });
   });
 }

@@ -112,8 +112,8 @@ export class SqliteRollupStore implements RollupStore {
     );
     this.selectLast = db
       .prepare(
-        `SELECT bucket, c_good, c_total, c_count, c_sum, c_filled FROM rollup_bucket
-         WHERE series_id = ? ORDER BY bucket DESC LIMIT 1`,
+        `SELECT bucket, c_good, c_total, c_count, c_sum, c_filled, good, total, count, sum, min, max
+         FROM rollup_bucket WHERE series_id = ? ORDER BY bucket DESC LIMIT 1`,
       )
       .raw();
     this.slices = new SliceLedger(db);
@@ -224,16 +224,47 @@ export class SqliteRollupStore implements RollupStore {
   }
 
   /**
-   * The common case: every delta of a series lands after its last stored bucket (live ingestion). Then the
-   * running totals are computed here and each bucket is one insert. Answers false when it does not apply.
+   * The common case: every delta of a series lands in its last stored bucket or after it (live ingestion). Then the
+   * running totals are computed here: the last bucket is updated in place (no later row to shift) and each new
+   * bucket is one insert. Answers false when it does not apply (a delta before the last bucket).
    */
   private tryAppend(group: readonly RollupDelta[]): boolean {
     const id = this.seriesId(group[0]!.sliKey, true)!;
-    const last = this.selectLast.get(id) as [number, ...CumRow] | undefined;
+    const last = this.selectLast.get(id) as [number, ...CumRow, ...Row] | undefined;
     const merged = mergeSorted(group);
-    if (last && merged[0]!.bucketStart / BUCKET_MS <= last[0]) return false;
-    const c = last ? last.slice(1) : [0, 0, 0, 0, 0];
-    for (const d of merged) {
+    const first = merged[0]!.bucketStart / BUCKET_MS;
+    if (last && first < last[0]) return false;
+    const c = last ? last.slice(1, 6) : [0, 0, 0, 0, 0];
+    let from = 0;
+    if (last && first === last[0]) {
+      const d = merged[0]!;
+      const [good, total, count, sum, min, max] = last.slice(6) as Row;
+      const newlyFilled = isFilled(d) && !isFilled({ total, count }) ? 1 : 0;
+      const [mn, mx] = mergeMinMax(count, min, max, d);
+      this.updateBucket.run(
+        good + d.good,
+        total + d.total,
+        count + d.count,
+        sum + d.sum,
+        mn,
+        mx,
+        d.good,
+        d.total,
+        d.count,
+        d.sum,
+        newlyFilled,
+        id,
+        first,
+      );
+      c[0]! += d.good;
+      c[1]! += d.total;
+      c[2]! += d.count;
+      c[3]! += d.sum;
+      c[4]! += newlyFilled;
+      from = 1;
+    }
+    for (let i = from; i < merged.length; i++) {
+      const d = merged[i]!;
       c[0]! += d.good;
       c[1]! += d.total;
       c[2]! += d.count;

@@ -734,6 +734,9 @@ export class SqliteSeriesStateStore implements SeriesStateStore {
 }
 
 /** SLI activity in SQLite: one row per (SLI, vendor). */
+/** Rows per multi-row activity upsert: 6 parameters each, far below SQLite's 32,766 bound parameters. */
+const ACTIVITY_ROWS = 128;
+
 export class SqliteSliActivityStore implements SliActivityStore {
   private readonly s;
   private readonly recordTx: (entries: readonly SliActivityRecord[]) => void;
@@ -754,9 +757,47 @@ export class SqliteSliActivityStore implements SliActivityStore {
          WHERE sli_key >= ? AND sli_key < ? ORDER BY sli_key, vendor_id`,
       ),
     };
+    // A request feeds hundreds of SLIs: their rows go in multi-row upserts of up to ACTIVITY_ROWS rows (one
+    // statement run each instead of one per SLI; SQLite applies the rows in order, so a key twice is added up).
+    const upserts = new Map<number, Statement>();
+    const upsertOf = (rows: number): Statement => {
+      let st = upserts.get(rows);
+      if (st === undefined) {
+        st = db.prepare(
+          `INSERT INTO telemetry_sli_activity (sli_key, vendor_id, samples, first_sample, last_sample, last_received)
+           VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}
+           ON CONFLICT (sli_key, vendor_id) DO UPDATE SET samples = samples + excluded.samples,
+             first_sample = MIN(first_sample, excluded.first_sample), last_sample = MAX(last_sample, excluded.last_sample),
+             last_received = MAX(last_received, excluded.last_received)`,
+        );
+        upserts.set(rows, st);
+      }
+      return st;
+    };
     this.recordTx = db.transaction((entries: readonly SliActivityRecord[]) => {
-      for (const e of entries)
-        this.s.upsert.run(e.sliKey, e.vendorId, e.samples, e.firstSampleMs, e.lastSampleMs, e.lastReceivedMs);
+      // Runs of 128, 64, ..., 2 rows and a last single one: at most eight statements are ever prepared.
+      for (let from = 0, rows = 0; from < entries.length; from += rows) {
+        rows = Math.min(ACTIVITY_ROWS, 2 ** Math.floor(Math.log2(entries.length - from)));
+        const to = from + rows;
+        if (rows === 1) {
+          const e = entries[from]!;
+          this.s.upsert.run(
+            e.sliKey,
+            e.vendorId,
+            e.samples,
+            e.firstSampleMs,
+            e.lastSampleMs,
+            e.lastReceivedMs,
+          );
+          continue;
+        }
+        const args: (string | number)[] = [];
+        for (let i = from; i < to; i++) {
+          const e = entries[i]!;
+          args.push(e.sliKey, e.vendorId, e.samples, e.firstSampleMs, e.lastSampleMs, e.lastReceivedMs);
+        }
+        upsertOf(rows).run(args);
+      }
     });
   }
 

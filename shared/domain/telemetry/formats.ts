@@ -20,7 +20,16 @@ import { parseJsonStrict } from '../strict-json.js';
 import { decodeDatadogPayload } from './datadog-proto.js';
 import type { SeriesRef } from './mapping.js';
 import type { DecodedBatch, DecodedPoint, DecodedSeries, NativeHistogramPoint } from './model.js';
-import { decodeWriteRequest, METRIC_TYPES, type RwHistogram, type WriteRequest } from './remote-write.js';
+import {
+  decodeLabels,
+  decodeWriteRequest,
+  METRIC_TYPES,
+  type RwHistogram,
+  type RwLabel,
+  type ScannedWriteRequest,
+  scanWriteRequest,
+  type WriteRequest,
+} from './remote-write.js';
 
 /** The request as the edge sees it; header names in lower case. */
 export interface TelemetryRequest {
@@ -101,7 +110,7 @@ function inflateSnappy(body: Uint8Array, maxBytes: number): Uint8Array {
 export function decodeTelemetry(
   req: TelemetryRequest,
   limits: Limits,
-  options: { datadog?: boolean | undefined } = {},
+  options: { datadog?: boolean | undefined; labelSets?: LabelSetCache | undefined } = {},
 ): DecodedBatch {
   const h = req.headers;
   const type = (h['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -139,7 +148,13 @@ export function decodeTelemetry(
         [{ path: '(body)', problem: `exceeds ${limits.maxCompressedBodyBytes} compressed bytes` }],
       );
     }
-    return decodePrometheus(decodeWriteRequest(inflateSnappy(req.body, limits.maxBodyBytes)), limits);
+    const inflated = inflateSnappy(req.body, limits.maxBodyBytes);
+    const scanned = options.labelSets ? scanWriteRequest(inflated) : undefined;
+    if (scanned && options.labelSets) {
+      const fast = decodeScanned(inflated, scanned, limits, options.labelSets);
+      if (fast) return fast;
+    }
+    return decodePrometheus(decodeWriteRequest(inflated), limits);
   }
   if (type === 'application/json' || type.endsWith('+json')) {
     if (encoding && encoding !== 'identity') {
@@ -377,6 +392,115 @@ function familyType(types: ReadonlyMap<string, SemanticType>, metric: string): S
   return m ? types.get(metric.slice(0, m.index)) : undefined;
 }
 
+/** A remote-write series' metric name (its `__name__` label, the last one sent) and its other labels. */
+function labelSet(
+  sent: readonly RwLabel[],
+  path: string,
+): { metric: string; labels: Record<string, string>; problem?: { path: string; problem: string } } {
+  const pairs: [string, string][] = [];
+  let metric = '';
+  for (const l of sent) {
+    if (l.name === '__name__') metric = l.value;
+    else pairs.push([l.name, l.value]);
+  }
+  return { metric, ...labelRecord(pairs, path) };
+}
+
+/**
+ * Bytes as a string of one character per byte, the label-set cache's key. Node's Buffer#latin1Slice, which
+ * Buffer#toString('latin1') ends in, called directly: the string is built per series of every request.
+ */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string })
+  .latin1Slice;
+function latin1Key(buf: Buffer, start: number, end: number): string {
+  return latin1Slice ? latin1Slice.call(buf, start, end) : buf.toString('latin1', start, end);
+}
+
+/** A label set decoded once: its series reference (shared by every request that sends the same label bytes). */
+interface CachedLabelSet {
+  ref: SeriesRef;
+  /** Why the labels break the rules every format shares; the path is the series' own in each request. */
+  problem: string | undefined;
+}
+
+/**
+ * Remote-write label sets already decoded, by their bytes as sent: a series sent again costs one Map lookup instead of
+ * a string and an object per label, and its `SeriesRef` (with the mapping memo on it) is the same object. Bounded:
+ * emptied when it holds `maxEntries` label sets. The refs and their labels are shared between requests: read-only.
+ */
+export class LabelSetCache {
+  private readonly sets = new Map<string, CachedLabelSet>();
+  constructor(readonly maxEntries = 50_000) {}
+
+  get size(): number {
+    return this.sets.size;
+  }
+
+  /** The label set at `[start, end)` of `bytes` (`latin1` is the body as a Buffer), decoded on first sight. */
+  lookup(bytes: Uint8Array, latin1: Buffer, start: number, end: number): CachedLabelSet | undefined {
+    const key = latin1Key(latin1, start, end);
+    const hit = this.sets.get(key);
+    if (hit) return hit;
+    const sent = decodeLabels(bytes, start, end);
+    if (!sent) return undefined;
+    const { metric, labels, problem } = labelSet(sent, '');
+    if (!metric) return undefined;
+    const entry: CachedLabelSet = { ref: { metric, labels }, problem: problem?.problem };
+    if (this.sets.size >= this.maxEntries) this.sets.clear();
+    this.sets.set(key, entry);
+    return entry;
+  }
+}
+
+/**
+ * The usual remote-write request (labels and float samples) from `scanWriteRequest`'s flat arrays: the same
+ * DecodedBatch `decodePrometheus` gives, with label sets from the cache. Undefined when a series is not the usual
+ * kind (no __name__, no samples, labels it cannot read alike): the caller decodes the request the reflective way.
+ */
+function decodeScanned(
+  bytes: Uint8Array,
+  scan: ScannedWriteRequest,
+  limits: Limits,
+  cache: LabelSetCache,
+): DecodedBatch | undefined {
+  const count = scan.values.length;
+  if (count > limits.maxSamplesPerRequest) throw tooMany(count, limits);
+  const latin1 = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const n = scan.labelStart.length;
+  const series: DecodedSeries[] = new Array(n);
+  const { values, times, firstSample } = scan;
+  for (let si = 0; si < n; si++) {
+    const from = firstSample[si]!;
+    const to = firstSample[si + 1]!;
+    if (from === to) return undefined;
+    const set = cache.lookup(bytes, latin1, scan.labelStart[si]!, scan.labelEnd[si]!);
+    if (!set) return undefined;
+    const points: DecodedPoint[] = new Array(to - from);
+    for (let i = from; i < to; i++) points[i - from] = { index: i, value: values[i]!, time: times[i]! };
+    const path = `timeseries[${si}]`;
+    series[si] = {
+      series: set.ref,
+      path,
+      pointField: 'samples',
+      firstIndex: from,
+      type: undefined,
+      typeSource: undefined,
+      labelProblem: set.problem === undefined ? undefined : { path: `${path}.labels`, problem: set.problem },
+      epochUnit: 'ms',
+      points,
+    };
+  }
+  return {
+    format: 'prometheus-remote-write',
+    series,
+    malformed: [],
+    sampleCount: count,
+    seriesCount: n,
+    malformedSeries: 0,
+    types: new Map(),
+  };
+}
+
 /**
  * Prometheus remote write 1.0: the metric name is the __name__ label; timestamps are epoch ms; the type comes from
  * the request's metadata entries (by metric family); native histograms become NativeHistogramPoints.
@@ -396,12 +520,7 @@ export function decodePrometheus(
   req.timeseries.forEach((ts, si) => {
     const path = `timeseries[${si}]`;
     const n = ts.samples.length + ts.histograms.length;
-    const pairs: [string, string][] = [];
-    let metric = '';
-    for (const l of ts.labels) {
-      if (l.name === '__name__') metric = l.value;
-      else pairs.push([l.name, l.value]);
-    }
+    const { metric, labels, problem } = labelSet(ts.labels, `${path}.labels`);
     if (!metric || n === 0) {
       const message = !metric ? 'the series has no __name__ label' : 'the series has no samples';
       if (n === 0) malformed.push({ index: index++, path, reason: 'malformed', message });
@@ -410,7 +529,6 @@ export function decodePrometheus(
       malformedSeries++;
       return;
     }
-    const { labels, problem } = labelRecord(pairs, `${path}.labels`);
     const type = familyType(types, metric);
     const points: DecodedPoint[] = new Array(ts.samples.length);
     const firstIndex = index;

@@ -19,8 +19,14 @@ import { unitInfo } from './units.js';
 export interface SeriesRef {
   metric: string;
   labels: Record<string, string>;
-  /** Memo of the mapping for this object (a batch shares one ref among the samples of one series). */
+  /**
+   * Memo of the mapping for this object (a batch shares one ref among the samples of one series; remote write's
+   * label-set cache shares one ref among requests), valid for the vendor and the policy it was made for.
+   */
   mapped?: MappingResult;
+  mappedFor?: { vendorId: string; policy: CompiledPolicy };
+  /** The limits object the labels were last found within (`prepareBatch`'s label check, done once per ref). */
+  withinLimits?: object;
 }
 
 /** Which part of a histogram or summary family a series is. */
@@ -74,6 +80,8 @@ export class CompiledPolicy {
   private readonly memo = new Map<string, MappingResult>();
   /** Types from remote-write metadata seen in earlier requests, per vendor and metric family (bounded). */
   private readonly metadata = new Map<string, SemanticType>();
+  /** The vendors `metadata` holds types of (most send none: their series skip the lookup). */
+  private readonly typedVendors = new Set<string>();
   readonly sources = new Map<string, SourcePolicy>();
 
   constructor(readonly policy: TelemetryPolicy) {
@@ -99,19 +107,25 @@ export class CompiledPolicy {
   /** Remembers the types a vendor's metadata declared (remote write sends metadata in requests of its own). */
   rememberTypes(vendorId: string, types: ReadonlyMap<string, SemanticType>): void {
     for (const [family, type] of types) {
-      if (this.metadata.size >= 100_000) this.metadata.clear();
+      if (this.metadata.size >= 100_000) {
+        this.metadata.clear();
+        this.typedVendors.clear();
+      }
       this.metadata.set(`${vendorId}|${family}`, type);
+      this.typedVendors.add(vendorId);
     }
   }
 
   /** The type a vendor's metadata declared for a series' family, if it ever did (this process). */
   rememberedType(vendorId: string, metric: string): SemanticType | undefined {
+    if (!this.typedVendors.has(vendorId)) return undefined;
     return familyLookup(metric, (family) => this.metadata.get(`${vendorId}|${family}`));
   }
 
   /** The SLI a vendor series maps to: the vendor's rules first, then the naming convention. */
   map(vendorId: string, ref: SeriesRef): MappingResult {
-    if (ref.mapped) return ref.mapped;
+    const memo = ref.mappedFor;
+    if (ref.mapped && memo?.vendorId === vendorId && memo.policy === this) return ref.mapped;
     const series = seriesKey(vendorId, ref.metric, ref.labels);
     let result = this.memo.get(series);
     if (!result) {
@@ -120,6 +134,7 @@ export class CompiledPolicy {
       this.memo.set(series, result);
     }
     ref.mapped = result;
+    ref.mappedFor = memo?.vendorId === vendorId && memo.policy === this ? memo : { vendorId, policy: this };
     return result;
   }
 

@@ -40,6 +40,13 @@ export interface PrepareContext {
   oldestMs?: number | undefined;
 }
 
+/** The times (and values) a series took in one request: the first inline, the others in `more`. */
+interface SeenTimes {
+  ms: number;
+  value: number;
+  more: Map<number, number> | undefined;
+}
+
 /** Rejects every sample of a series with one reason (the field, if any, appended to each point's path). */
 function rejectAll(
   rejected: Rejection[],
@@ -80,14 +87,17 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
   const rejected: Rejection[] = [...batch.malformed];
   const unmapped = new Map<string, UnmappedSighting>();
   const seriesOf: PreparedBatch['seriesOf'] = new Map();
-  const seen = new Map<string, Map<number, number>>();
+  // Times already taken in this request per series: the first inline, a Map only for a series' second and later.
+  const seen = new Map<string, SeenTimes>();
   const oldest = ctx.oldestMs ?? ctx.nowMs - policy.latenessMs(vendorId);
   const newest = ctx.nowMs + limits.maxFutureSkewSeconds * 1000;
 
   for (const s of batch.series) {
     const sampleCount = s.points.length + (s.histograms?.length ?? 0);
     // Labels every format shares the rules of: checked before mapping (a repeated name hides a value).
-    const labelProblem = s.labelProblem ?? labelLimits(s.series.labels, limits);
+    const labelProblem =
+      s.labelProblem ?? (s.series.withinLimits === limits ? undefined : labelLimits(s.series.labels, limits));
+    if (!labelProblem) s.series.withinLimits = limits;
     if (labelProblem) {
       for (const p of s.points)
         rejected.push({
@@ -173,10 +183,6 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
     const histogramPart = decision.type === 'histogram';
     const seriesUnit = s.unit ?? target.unit ?? DEFAULT_UNIT[target.measure];
     let times = seen.get(series);
-    if (!times) {
-      times = new Map<number, number>();
-      seen.set(series, times);
-    }
 
     // No closure per series (under tsx, keepNames makes each one a defineProperty call): see rejectAt.
     for (const p of s.points) {
@@ -312,7 +318,17 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
         continue;
       }
 
-      const before = times.get(ms);
+      let before: number | undefined;
+      if (times === undefined) {
+        times = { ms, value, more: undefined };
+        seen.set(series, times);
+      } else {
+        before = times.ms === ms ? times.value : times.more?.get(ms);
+        if (before === undefined) {
+          times.more ??= new Map();
+          times.more.set(ms, value);
+        }
+      }
       if (before !== undefined) {
         if (before === value)
           rejectAt(
@@ -332,7 +348,6 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
           );
         continue;
       }
-      times.set(ms, value);
 
       const sample: Sample = {
         index: p.index,

@@ -217,3 +217,108 @@ function walk(r: protobuf.Reader, end: number, shape: MessageShape, path: string
   }
   if (r.pos !== end) throw new Error('is truncated');
 }
+
+// ---------------------------------------------------------------- the common case, without an object per label
+
+/**
+ * A WriteRequest's float samples as flat arrays: series `i` has its labels at bytes `[labelStart[i], labelEnd[i])`
+ * of the body (the Label fields as sent, tags included: the same bytes are the same label set) and its samples at
+ * `[firstSample[i], firstSample[i + 1])` of `values` / `times` (epoch ms). `firstSample` has one entry more than
+ * there are series.
+ */
+export interface ScannedWriteRequest {
+  labelStart: number[];
+  labelEnd: number[];
+  firstSample: number[];
+  values: number[];
+  times: number[];
+}
+
+/**
+ * Reads the usual WriteRequest (series of labels and float samples, nothing else) with protobufjs's Reader into flat
+ * arrays, checking every wire type on the way; label strings are not decoded (`decodeLabels` does that once per label
+ * set). Answers undefined for anything else (metadata, exemplars, native histograms, unknown fields, labels after
+ * samples, a wire type its field cannot have, a truncated field), which the caller then decodes with
+ * `decodeWriteRequest`: the reflective decoder and its errors stay the reference.
+ */
+export function scanWriteRequest(bytes: Uint8Array): ScannedWriteRequest | undefined {
+  const out: ScannedWriteRequest = { labelStart: [], labelEnd: [], firstSample: [], values: [], times: [] };
+  const len = bytes.length;
+  const r = protobuf.Reader.create(bytes);
+  try {
+    while (r.pos < len) {
+      // WriteRequest.timeseries (1, length-delimited): anything else goes the reflective way.
+      if (r.uint32() !== 0x0a) return undefined;
+      const end = r.uint32() + r.pos;
+      if (end > len) return undefined;
+      let labelStart = -1;
+      let labelEnd = -1;
+      let sampled = false;
+      out.firstSample.push(out.values.length);
+      while (r.pos < end) {
+        const at = r.pos;
+        const tag = r.uint32();
+        const stop = r.uint32() + r.pos;
+        if (stop > end) return undefined;
+        if (tag === 0x0a) {
+          // TimeSeries.labels (1): contiguous, before the samples, or the reflective way.
+          if (sampled) return undefined;
+          if (labelStart < 0) labelStart = at;
+          else if (labelEnd !== at) return undefined;
+          labelEnd = stop;
+          r.pos = stop;
+        } else if (tag === 0x12) {
+          // TimeSeries.samples (2): Sample { double value = 1; int64 timestamp = 2; }, defaults 0.
+          let value = 0;
+          let time = 0;
+          while (r.pos < stop) {
+            const t = r.uint32();
+            if (t === 0x09) value = r.double();
+            else if (t === 0x10) time = r.int64() as unknown as number;
+            else return undefined;
+          }
+          if (r.pos !== stop) return undefined;
+          out.values.push(value);
+          out.times.push(time);
+          sampled = true;
+        } else return undefined;
+      }
+      if (r.pos !== end) return undefined;
+      out.labelStart.push(labelStart < 0 ? end : labelStart);
+      out.labelEnd.push(labelEnd < 0 ? end : labelEnd);
+    }
+  } catch {
+    return undefined;
+  }
+  out.firstSample.push(out.values.length);
+  return out;
+}
+
+/**
+ * The labels of a label-set byte range found by `scanWriteRequest`, decoded as the reflective decoder decodes them
+ * (UTF-8 checked, a field sent twice: the last wins); undefined for anything it would not read the same way.
+ */
+export function decodeLabels(bytes: Uint8Array, start: number, end: number): RwLabel[] | undefined {
+  const r = protobuf.Reader.create(bytes.subarray(start, end));
+  const out: RwLabel[] = [];
+  try {
+    while (r.pos < r.len) {
+      if (r.uint32() !== 0x0a) return undefined;
+      const stop = r.uint32() + r.pos;
+      if (stop > r.len) return undefined;
+      let name = '';
+      let value = '';
+      while (r.pos < stop) {
+        const t = r.uint32();
+        if (t === 0x0a) name = r.stringVerify();
+        else if (t === 0x12) value = r.stringVerify();
+        else return undefined;
+      }
+      if (r.pos !== stop) return undefined;
+      out.push({ name, value });
+    }
+  } catch {
+    return undefined;
+  }
+  return out;
+}

@@ -61,8 +61,15 @@ export function applyVendorScope<T extends ScopedSample, B extends { accepted: T
   const accepted: T[] = [];
   const refused: Rejection[] = [];
   const named = new Set<number>();
+  // A request's samples name few SLIs: each is looked up once.
+  const decided = new Map<string, boolean>();
   for (const s of batch.accepted) {
-    if (inScope(scope, s.sliKey)) {
+    let ok = decided.get(s.sliKey);
+    if (ok === undefined) {
+      ok = inScope(scope, s.sliKey);
+      decided.set(s.sliKey, ok);
+    }
+    if (ok) {
       accepted.push(s);
       continue;
     }

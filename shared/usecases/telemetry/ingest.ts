@@ -11,7 +11,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../../domain/errors.js';
-import { decodeTelemetry } from '../../domain/telemetry/formats.js';
+import { decodeTelemetry, LabelSetCache } from '../../domain/telemetry/formats.js';
 import type { CompiledPolicy } from '../../domain/telemetry/mapping.js';
 import {
   countsAsSample,
@@ -113,6 +113,8 @@ export class TelemetryIngest {
   /** Services known to exist, until an instant (a service is never deleted, only its agreements retire). */
   private readonly knownServices = new Map<string, number>();
   private readonly readSlis = new Map<string, { until: number; slis: Set<string> }>();
+  /** Remote-write label sets decoded once per process (bounded): a series sent again is one Map lookup. */
+  private readonly labelSets = new LabelSetCache();
 
   constructor(private readonly deps: TelemetryDeps) {}
 
@@ -196,9 +198,7 @@ export class TelemetryIngest {
       : decodeTelemetry(
           inflateJson(checkSentSize(input, policy.limits), policy.limits.maxBodyBytes),
           policy.limits,
-          {
-            datadog: input.datadog,
-          },
+          { datadog: input.datadog, labelSets: this.labelSets },
         );
     return this.processDecoded(decoded, input.vendorId, scope, nowMs);
   }
@@ -382,10 +382,15 @@ export class TelemetryIngest {
 
   /** Per SLI this request fed: how many samples, and whether any objective reads it. */
   private async slisFed(stored: readonly Sample[]): Promise<SliFed[]> {
-    const counts = new Map<string, number>();
-    for (const s of stored) if (countsAsSample(s)) counts.set(s.sliKey, (counts.get(s.sliKey) ?? 0) + 1);
+    const counts = new Map<string, { n: number }>();
+    for (const s of stored) {
+      if (!countsAsSample(s)) continue;
+      const c = counts.get(s.sliKey);
+      if (c) c.n++;
+      else counts.set(s.sliKey, { n: 1 });
+    }
     const out: SliFed[] = [];
-    for (const [sliKey, accepted] of counts) {
+    for (const [sliKey, { n: accepted }] of counts) {
       const slash = sliKey.indexOf('/');
       const read = await this.readSlisOf(sliKey.slice(0, slash));
       out.push({ sliKey, accepted, readByObjective: read.has(sliKey.slice(slash + 1)) });

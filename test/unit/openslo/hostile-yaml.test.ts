@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { nestingDepth, parseOpenSlo } from '../../../shared/domain/openslo/yaml.js';
+
+/** A "billion laughs" document: each alias level repeats the previous one nine times (9^9 strings when expanded). */
+function aliasBomb(levels = 9): string {
+  const lines = ['apiVersion: openslo/v1', 'kind: SLO', 'metadata:', '  name: bomb', '  annotations:'];
+  lines.push('    a: &a ["x","x","x","x","x","x","x","x","x"]');
+  for (let i = 1; i < levels; i++) {
+    const name = String.fromCharCode(97 + i);
+    const prev = String.fromCharCode(96 + i);
+    lines.push(`    ${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('hostile OpenSLO streams', () => {
+  it('reports an alias bomb as a problem of its document instead of throwing', () => {
+    const r = parseOpenSlo(aliasBomb());
+    expect(r.docs).toEqual([]);
+    expect(r.problems).toEqual([
+      { path: 'documents[0]', problem: expect.stringMatching(/^YAML: too many aliases.*\(line 1\)$/) },
+    ]);
+  });
+
+  it('still reads the other documents of a stream holding an alias bomb, and reports each', () => {
+    const good = 'apiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: payments-gateway\nspec: {}\n';
+    const r = parseOpenSlo(`${good}---\n${aliasBomb()}---\n${good}`);
+    expect(r.docs.map((d) => d.index)).toEqual([0, 2]);
+    expect(r.problems.map((p) => p.path)).toEqual(['documents[1]']);
+  });
+
+  it('takes a document that uses a few aliases, as YAML allows', () => {
+    const r = parseOpenSlo(
+      'apiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: &n payments-gateway\n  displayName: *n\nspec: {}\n',
+    );
+    expect(r.problems).toEqual([]);
+    expect(r.docs[0]?.doc.metadata).toMatchObject({ displayName: 'payments-gateway' });
+  });
+});
+
+describe('deeply nested OpenSLO streams', () => {
+  // Each of these is under the route's 5 MB limit. Before the nesting limit, the flow sequence ran the process out
+  // of memory (a fatal crash no handler catches) and the compact block sequence took about 16 s of CPU.
+  it.each([
+    ['flow sequences', `a: ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`],
+    ['flow mappings', `a: ${'{a: '.repeat(500_000)}1${'}'.repeat(500_000)}`],
+    ['compact block sequences', `a:\n  ${'- '.repeat(1_000_000)}x\n`],
+  ])('refuses %s nested a million levels deep with one problem naming the line', (_kind, text) => {
+    const r = parseOpenSlo(`apiVersion: openslo/v1\nkind: Service\n${text}`);
+    expect(r.docs).toEqual([]);
+    expect(r.problems).toEqual([
+      {
+        path: 'documents',
+        problem: expect.stringMatching(/^YAML: nested more than 64 levels deep \(line [34]\)/),
+      },
+    ]);
+  });
+
+  it('does not count brackets inside quoted strings, block scalars or comments', () => {
+    const text = `apiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: payments-gateway\n  displayName: "${'['.repeat(100)}"\n  # ${'{'.repeat(100)}\nspec:\n  description: |\n    ${'['.repeat(100)}\n`;
+    expect(nestingDepth(text, 64).depth).toBe(0);
+    expect(parseOpenSlo(text).problems).toEqual([]);
+  });
+
+  it('counts flow collections and compact block items together', () => {
+    expect(nestingDepth('a: [x, {y: [z]}]\nb:\n  - - - w\n', 64).depth).toBe(3);
+  });
+});

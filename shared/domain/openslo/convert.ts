@@ -281,7 +281,10 @@ export function importOpenSlo(
       if (!SLUG.test(id))
         problems.push({
           path: at('metadata', 'name'),
-          problem: 'an Accord objective id must start with a letter',
+          problem:
+            id.length > 63
+              ? `gives the Accord objective id ${id}, ${id.length} characters: an id holds at most 63${spec.objectives.length > 1 ? ` (the SLO's ${spec.objectives.length} objectives are named <name>-1 … <name>-${spec.objectives.length}: shorten the name)` : ''}`
+              : 'an Accord objective id must start with a letter',
         });
       if (ids.has(id))
         problems.push({ path: at('metadata', 'name'), problem: `a second objective with id ${id}` });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { importOpenSlo } from '../../../shared/domain/openslo/convert.js';
 import { nestingDepth, parseOpenSlo } from '../../../shared/domain/openslo/yaml.js';
 
 /** A "billion laughs" document: each alias level repeats the previous one nine times (9^9 strings when expanded). */
@@ -64,5 +65,25 @@ describe('deeply nested OpenSLO streams', () => {
 
   it('counts flow collections and compact block items together', () => {
     expect(nestingDepth('a: [x, {y: [z]}]\nb:\n  - - - w\n', 64).depth).toBe(3);
+  });
+});
+
+describe('SLO names Accord cannot take as objective ids', () => {
+  it('says the id would be too long, not that it must start with a letter, for a 63-character SLO with two objectives', () => {
+    const name = 'a'.repeat(63);
+    const text = `apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: ${name}\nspec:\n  service: payments-gateway\n  indicator:\n    metadata: {name: requests}\n    spec:\n      ratioMetric:\n        counter: true\n        good: {metricSource: {type: Accord, spec: {}}}\n        total: {metricSource: {type: Accord, spec: {}}}\n  timeWindow: [{duration: 28d, isRolling: true}]\n  budgetingMethod: Occurrences\n  objectives: [{target: 0.99}, {target: 0.9}]\n`;
+    const parsed = parseOpenSlo(text);
+    expect(parsed.problems).toEqual([]);
+    const r = importOpenSlo(parsed.docs, {
+      serviceId: 'svc_payments-gateway',
+      timeZone: 'Europe/London',
+      defaultOwner: { name: 'Pat Owner', email: 'pat@example.com' },
+      defaultCustomerContact: { name: 'Cus Tomer', email: 'cus@example.com' },
+    });
+    expect(r.problems).toContainEqual({
+      path: 'documents[0].metadata.name',
+      problem: expect.stringMatching(/objective id a{63}-1, 65 characters: an id holds at most 63/),
+    });
+    expect(r.problems.map((p) => p.problem).join('\n')).not.toMatch(/start with a letter/);
   });
 });

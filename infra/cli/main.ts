@@ -364,8 +364,33 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not authenticated or not allowe
   return root;
 }
 
-/** Runs the CLI; answers the exit code (never throws). */
-export async function run(argv: readonly string[], io: Io): Promise<number> {
+/**
+ * `s` with every control character but tab, new line and carriage return written as a visible `\u00XX` escape.
+ * What the CLI prints comes partly from stored data anyone with write access chose (titles, names, CMDB rows,
+ * error details): an ESC or C1 sequence in it would otherwise drive the reader's terminal (retitle it, clear it,
+ * rewrite what was shown). Lossless inside JSON strings (`\u001b` is JSON's own escape), so `--output json` parses
+ * to the same values; C0 characters never reach here in JSON, which escapes them itself.
+ */
+export function terminalSafe(s: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0x7f && c <= 0x9f)) {
+      out += `${s.slice(from, i)}\\u${c.toString(16).padStart(4, '0')}`;
+      from = i + 1;
+    }
+  }
+  return from === 0 ? s : out + s.slice(from);
+}
+
+/** Runs the CLI; answers the exit code (never throws). Everything it prints goes through `terminalSafe`. */
+export async function run(argv: readonly string[], rawIo: Io): Promise<number> {
+  const io: Io = {
+    out: (s) => rawIo.out(terminalSafe(s)),
+    err: (s) => rawIo.err(terminalSafe(s)),
+    env: rawIo.env,
+  };
   const p = program(io);
   p.configureOutput({
     writeOut: (s) => io.out(s.replace(/\n$/, '')),

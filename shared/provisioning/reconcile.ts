@@ -161,7 +161,7 @@ async function createAgreement(
 }
 
 function result(
-  spec: ProvisioningSpec,
+  spec: { service: { id: string } },
   a: { id: string; status: string },
   action: string,
 ): ProvisioningResult {
@@ -219,9 +219,11 @@ async function findDraft(api: AccordApi, spec: ProvisioningSpec): Promise<Record
  * the message); a spec that fails ProvisioningSpec throws ZodError.
  */
 export async function reconcile(event: ProvisioningEvent, api: AccordApi): Promise<ProvisioningResult> {
-  const spec = ProvisioningSpec.parse(JSON.parse(event.ResourceProperties.Spec));
   const id = event.PhysicalResourceId;
-  if (event.RequestType === 'Delete') return remove(api, spec, id);
+  // Delete works from the physical id alone: it is also the rollback of a Create refused for its props, and a
+  // Delete that failed on the same bad props would leave the stack in ROLLBACK_FAILED / DELETE_FAILED.
+  if (event.RequestType === 'Delete') return remove(api, serviceIdOf(event.ResourceProperties.Spec), id);
+  const spec = ProvisioningSpec.parse(JSON.parse(event.ResourceProperties.Spec));
   await convergeService(api, spec);
   if (event.RequestType === 'Create' || !id?.startsWith('agr_')) {
     const draft = await findDraft(api, spec);
@@ -236,13 +238,24 @@ export async function reconcile(event: ProvisioningEvent, api: AccordApi): Promi
   return createAgreement(api, spec, `new draft (the agreement is ${got.body.status})`);
 }
 
+/** The service id the props name, for the Delete's answer; '' when they name none (not JSON, another shape). */
+function serviceIdOf(specText: string): string {
+  try {
+    const id = (JSON.parse(specText) as { service?: { id?: unknown } } | null)?.service?.id;
+    return typeof id === 'string' ? id : '';
+  } catch {
+    return '';
+  }
+}
+
 async function remove(
   api: AccordApi,
-  spec: ProvisioningSpec,
+  serviceId: string,
   id: string | undefined,
 ): Promise<ProvisioningResult> {
+  const spec = { service: { id: serviceId } };
   const none = {
-    ServiceId: spec.service.id,
+    ServiceId: serviceId,
     AgreementId: id ?? '',
     AgreementStatus: 'none',
     Action: 'nothing',

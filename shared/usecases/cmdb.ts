@@ -75,6 +75,7 @@ export class CmdbSyncUseCases {
     const rows = records.length + new Set(problems.map((p) => p.path.split('.')[0])).size;
     const visible = await this.visible(principal);
     const plan = planCmdbSync(records, visible, this.deps.policy);
+    problems.push(...plan.problems);
     // A CI names one service. One held by a service the caller cannot see is that service's: the row is another
     // manager's to sync (whatever unit the file claims), never a new service or an in-scope service's new CI.
     const holders = await this.deps.services.cmdbCiHolders();

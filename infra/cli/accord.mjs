@@ -8,4 +8,9 @@ process.exitCode = await run(process.argv.slice(2), {
   out: (s) => process.stdout.write(`${s}\n`),
   err: (s) => process.stderr.write(`${s}\n`),
   env: process.env,
+  stdin: async () => {
+    const parts = [];
+    for await (const chunk of process.stdin) parts.push(chunk);
+    return Buffer.concat(parts).toString('utf8');
+  },
 });

@@ -42,6 +42,8 @@ interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Standard input, read whole (for `config set --token-stdin`). */
+  stdin?: () => Promise<string>;
 }
 
 function print(io: Io, output: Out, json: unknown, human: () => string): void {
@@ -81,8 +83,21 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not authenticated or not allowe
       '--endpoint <url>',
       "Accord's base URL, e.g. http://localhost:3000 or https://api.example.com/live",
     )
-    .option('--token <token>', 'a Bearer token (a person or service account)')
-    .action((o: { endpoint?: string; token?: string }) => {
+    .option(
+      '--token <token>',
+      'a Bearer token (a person or service account); visible to other users in the process list',
+    )
+    .option(
+      '--token-stdin',
+      'read the token from standard input instead (kept out of process lists and shell history)',
+    )
+    .action(async (opts: { endpoint?: string; token?: string; tokenStdin?: boolean }) => {
+      const { tokenStdin, ...o } = opts;
+      if (tokenStdin) {
+        if (o.token) throw new CliError('give --token or --token-stdin, not both', EXIT.usage);
+        o.token = (await (io.stdin ?? (async () => ''))()).trim();
+        if (!o.token) throw new CliError('--token-stdin: standard input held no token', EXIT.usage);
+      }
       if (!o.endpoint && !o.token) throw new CliError('give --endpoint, --token or both', EXIT.usage);
       if (o.endpoint && !/^https?:\/\//.test(o.endpoint))
         throw new CliError('--endpoint must be an http(s) URL', EXIT.usage);
@@ -390,6 +405,7 @@ export async function run(argv: readonly string[], rawIo: Io): Promise<number> {
     out: (s) => rawIo.out(terminalSafe(s)),
     err: (s) => rawIo.err(terminalSafe(s)),
     env: rawIo.env,
+    ...(rawIo.stdin ? { stdin: rawIo.stdin } : {}),
   };
   const p = program(io);
   p.configureOutput({

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { importOpenSlo } from '../../../shared/domain/openslo/convert.js';
-import { nestingDepth, parseOpenSlo } from '../../../shared/domain/openslo/yaml.js';
+import { exportOpenSlo, importOpenSlo } from '../../../shared/domain/openslo/convert.js';
+import { nestingDepth, parseOpenSlo, writeOpenSlo } from '../../../shared/domain/openslo/yaml.js';
+import { DEFAULT_BURN_WINDOWS } from '../../../shared/policy/objectives.js';
+import { Objective } from '../../../shared/schemas/agreement.js';
 
 /** A "billion laughs" document: each alias level repeats the previous one nine times (9^9 strings when expanded). */
 function aliasBomb(levels = 9): string {
@@ -85,5 +87,38 @@ describe('SLO names Accord cannot take as objective ids', () => {
       problem: expect.stringMatching(/objective id a{63}-1, 65 characters: an id holds at most 63/),
     });
     expect(r.problems.map((p) => p.problem).join('\n')).not.toMatch(/start with a letter/);
+  });
+});
+
+describe('exporting ids OpenSLO cannot name', () => {
+  it('leaves out, and reports, an objective whose id or SLI name ends with a hyphen, so the stream stays valid', () => {
+    const base = {
+      name: 'Availability',
+      target: 99.9,
+      window: { type: 'rolling', days: 28 },
+      owner: { name: 'Pat Owner', email: 'pat@example.com' },
+      customerContact: { name: 'Cus Tomer', email: 'cus@example.com' },
+    } as const;
+    const objectives = [
+      Objective.parse({ ...base, id: 'availability', sli: { type: 'availability' } }),
+      Objective.parse({ ...base, id: 'avail-', sli: { type: 'availability' } }),
+      Objective.parse({ ...base, id: 'requests', sli: { type: 'availability', name: 'req-' } }),
+    ];
+    const out = exportOpenSlo({
+      agreementId: 'agr_01TESTTESTTEST',
+      serviceId: 'svc_payments-gateway',
+      timeZone: 'Europe/London',
+      objectives,
+      burnWindows: DEFAULT_BURN_WINDOWS,
+      agreementOnly: [],
+    });
+    expect(parseOpenSlo(writeOpenSlo(out.docs)).problems).toEqual([]);
+    expect(out.notExpressed).toEqual(
+      expect.arrayContaining([
+        { path: 'objectives[1].id', problem: expect.stringMatching(/^"avail-" is not an OpenSLO name/) },
+        { path: 'objectives[2].sli.name', problem: expect.stringMatching(/^"req-" is not an OpenSLO name/) },
+      ]),
+    );
+    expect(out.docs.filter((d) => d.kind === 'SLO').map((d) => d.metadata.name)).toEqual(['availability']);
   });
 });

@@ -4,9 +4,9 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { run } = await import('./main.ts');
+const { lineWriters } = await import('./terminal.ts');
 process.exitCode = await run(process.argv.slice(2), {
-  out: (s) => process.stdout.write(`${s}\n`),
-  err: (s) => process.stderr.write(`${s}\n`),
+  ...lineWriters(process.stdout, process.stderr),
   env: process.env,
   stdin: async () => {
     const parts = [];

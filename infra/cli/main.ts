@@ -424,7 +424,9 @@ export async function run(argv: readonly string[], rawIo: Io): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0)
         return EXIT.ok;
-      return e.code === 'commander.help' ? EXIT.ok : EXIT.usage;
+      // Help shown because no command was given (`accord`, `accord agreements`) is a usage error (exit 1 in
+      // commander's terms): a script calling `accord $EMPTY` must not pass.
+      return EXIT.usage;
     }
     if (e instanceof CliError) {
       io.err(`accord: ${e.message}`);

@@ -19,6 +19,13 @@ const MAX_STEPS = 10_000;
 /** The largest answer read for one slice (bytes): past it the read stops, so a hostile source cannot exhaust memory. */
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
+/**
+ * The most points one range query may hold across its slices (every series): each slice is bounded by
+ * MAX_ANSWER_BYTES, but a long range is many slices, all held until the pull sends them (400 days at a 60 s step is
+ * 58 slices). 5,000,000 points is about 200 MB of arrays.
+ */
+export const MAX_RANGE_POINTS = 5_000_000;
+
 /** A sample value as Prometheus writes it (`"1.5"`, `"+Inf"`, `"-Inf"`, `"NaN"`). */
 function promFloat(v: string): number {
   if (v === '+Inf' || v === 'Inf') return Number.POSITIVE_INFINITY;
@@ -67,10 +74,12 @@ export class PrometheusMetricSource implements MetricSource {
     private readonly config: Pick<DataSourceConfig, 'name' | 'url' | 'bearerToken'>,
     private readonly timeoutMs = 30_000,
     private readonly maxAnswerBytes = MAX_ANSWER_BYTES,
+    private readonly maxRangePoints = MAX_RANGE_POINTS,
   ) {}
 
   async queryRange(query: string, range: QueryRange): Promise<RangeSeries[]> {
     const bySeries = new Map<string, RangeSeries>();
+    let points = 0;
     const stepMs = range.stepS * 1000;
     for (let start = range.startMs; start <= range.endMs; start += MAX_STEPS * stepMs) {
       const end = Math.min(range.endMs, start + (MAX_STEPS - 1) * stepMs);
@@ -81,6 +90,14 @@ export class PrometheusMetricSource implements MetricSource {
           s = { labels: r.metric, points: [] };
           bySeries.set(key, s);
         }
+        points += r.values.length;
+        if (points > this.maxRangePoints)
+          throw new ValidationError(`data source ${this.config.name}: the range holds too many points`, [
+            {
+              path: 'query',
+              problem: `${query}: more than ${this.maxRangePoints} points from ${new Date(range.startMs).toISOString()} to ${new Date(range.endMs).toISOString()} every ${range.stepS} s; pull a shorter range, or narrow the selector`,
+            },
+          ]);
         for (const [t, v] of r.values) s.points.push([Math.round(t * 1000), promFloat(v)]);
       }
     }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrometheusMetricSource } from '../../../shared/adapters/prometheus/metric-source.js';
-import { UnavailableError } from '../../../shared/domain/errors.js';
+import { UnavailableError, ValidationError } from '../../../shared/domain/errors.js';
 import { dataSourcesOf, readConfig } from '../../../shared/runtime/config.js';
 
 /**
@@ -144,5 +144,36 @@ describe('data source credentials', () => {
     const e = await caught(src.queryRange('up', RANGE));
     expect(e).toBeInstanceOf(UnavailableError);
     expect(JSON.stringify([e.message, e.details])).not.toMatch(/s3cret|tok-secret/);
+  });
+});
+
+describe('a long range over many series', () => {
+  it('stops at the point bound across slices, naming the range, instead of holding every slice in memory', async () => {
+    let calls = 0;
+    handler = (_q, res) => {
+      calls++;
+      res.setHeader('content-type', 'application/json');
+      const values: [number, string][] = Array.from({ length: 60 }, (_, i) => [1_700_000_000 + i * 60, '1']);
+      res.end(
+        JSON.stringify({
+          status: 'success',
+          data: {
+            resultType: 'matrix',
+            result: Array.from({ length: 10 }, (_, k) => ({ metric: { pod: `p${k}` }, values })),
+          },
+        }),
+      );
+    };
+    // 600 points a slice, a bound of 1,000: the second slice passes it.
+    const src = new PrometheusMetricSource({ name: 'prom', url: base }, 10_000, 1024 * 1024, 1000);
+    const e = await caught(src.queryRange('up', { startMs: 0, endMs: 3 * 10_000 * 60_000, stepS: 60 }));
+    expect(e).toBeInstanceOf(ValidationError);
+    expect(e.details).toEqual([
+      {
+        path: 'query',
+        problem: expect.stringMatching(/^up: more than 1000 points from 1970-01-01T00:00:00\.000Z/),
+      },
+    ]);
+    expect(calls).toBe(2);
   });
 });

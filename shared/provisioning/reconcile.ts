@@ -248,6 +248,28 @@ function serviceIdOf(specText: string): string {
   }
 }
 
+/**
+ * `reconcile` with a token its caller keeps between events (the Lambda instance's life): after a rotation the kept
+ * token is refused, so on a 401 `token(true)` reads it again and, when it changed, reconcile runs once more (it is
+ * idempotent) instead of failing every deployment until a cold start.
+ * @throws the first AccordApiError when the fresh token is the same one, and whatever reconcile throws
+ */
+export async function reconcileWithToken(
+  event: ProvisioningEvent,
+  baseUrl: string,
+  token: (fresh: boolean) => Promise<string>,
+): Promise<ProvisioningResult> {
+  const used = await token(false);
+  try {
+    return await reconcile(event, { baseUrl, token: used });
+  } catch (e) {
+    if (!(e instanceof AccordApiError && e.status === 401)) throw e;
+    const fresh = await token(true);
+    if (fresh === used) throw e;
+    return reconcile(event, { baseUrl, token: fresh });
+  }
+}
+
 async function remove(
   api: AccordApi,
   serviceId: string,

@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import {
   type ProvisioningEvent,
   type ProvisioningResult,
-  reconcile,
+  reconcileWithToken,
 } from '../../shared/provisioning/reconcile.js';
 
 /**
@@ -24,5 +24,8 @@ async function readToken(): Promise<string> {
 
 export async function handler(event: ProvisioningEvent): Promise<ProvisioningResult> {
   const baseUrl = process.env.ACCORD_API_URL ?? '';
-  return reconcile(event, { baseUrl, token: await readToken() });
+  return reconcileWithToken(event, baseUrl, (fresh) => {
+    if (fresh) token = undefined; // rotated: read the secret again
+    return readToken();
+  });
 }

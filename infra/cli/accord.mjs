@@ -4,8 +4,13 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { run } = await import('./main.ts');
+const { lineWriters } = await import('./terminal.ts');
 process.exitCode = await run(process.argv.slice(2), {
-  out: (s) => process.stdout.write(`${s}\n`),
-  err: (s) => process.stderr.write(`${s}\n`),
+  ...lineWriters(process.stdout, process.stderr),
   env: process.env,
+  stdin: async () => {
+    const parts = [];
+    for await (const chunk of process.stdin) parts.push(chunk);
+    return Buffer.concat(parts).toString('utf8');
+  },
 });

@@ -2,7 +2,7 @@
  * The CLI's side of the API: where Accord is and who is calling (a config file, overridden by the environment),
  * and requests that turn an HTTP answer into an exit code that means something.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -66,6 +66,9 @@ export function writeConfig(config: CliConfig, env = process.env): string {
   const path = configPath(env);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  // `mode` applies only when the file is created: an existing file (made by hand, or by an older accord) keeps
+  // its permissions, so they are set again before the token is left in it.
+  chmodSync(path, 0o600);
   return path;
 }
 

@@ -42,6 +42,8 @@ interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Standard input, read whole (for `config set --token-stdin`). */
+  stdin?: () => Promise<string>;
 }
 
 function print(io: Io, output: Out, json: unknown, human: () => string): void {
@@ -81,8 +83,21 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not authenticated or not allowe
       '--endpoint <url>',
       "Accord's base URL, e.g. http://localhost:3000 or https://api.example.com/live",
     )
-    .option('--token <token>', 'a Bearer token (a person or service account)')
-    .action((o: { endpoint?: string; token?: string }) => {
+    .option(
+      '--token <token>',
+      'a Bearer token (a person or service account); visible to other users in the process list',
+    )
+    .option(
+      '--token-stdin',
+      'read the token from standard input instead (kept out of process lists and shell history)',
+    )
+    .action(async (opts: { endpoint?: string; token?: string; tokenStdin?: boolean }) => {
+      const { tokenStdin, ...o } = opts;
+      if (tokenStdin) {
+        if (o.token) throw new CliError('give --token or --token-stdin, not both', EXIT.usage);
+        o.token = (await (io.stdin ?? (async () => ''))()).trim();
+        if (!o.token) throw new CliError('--token-stdin: standard input held no token', EXIT.usage);
+      }
       if (!o.endpoint && !o.token) throw new CliError('give --endpoint, --token or both', EXIT.usage);
       if (o.endpoint && !/^https?:\/\//.test(o.endpoint))
         throw new CliError('--endpoint must be an http(s) URL', EXIT.usage);
@@ -364,8 +379,34 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not authenticated or not allowe
   return root;
 }
 
-/** Runs the CLI; answers the exit code (never throws). */
-export async function run(argv: readonly string[], io: Io): Promise<number> {
+/**
+ * `s` with every control character but tab, new line and carriage return written as a visible `\u00XX` escape.
+ * What the CLI prints comes partly from stored data anyone with write access chose (titles, names, CMDB rows,
+ * error details): an ESC or C1 sequence in it would otherwise drive the reader's terminal (retitle it, clear it,
+ * rewrite what was shown). Lossless inside JSON strings (`\u001b` is JSON's own escape), so `--output json` parses
+ * to the same values; C0 characters never reach here in JSON, which escapes them itself.
+ */
+export function terminalSafe(s: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0x7f && c <= 0x9f)) {
+      out += `${s.slice(from, i)}\\u${c.toString(16).padStart(4, '0')}`;
+      from = i + 1;
+    }
+  }
+  return from === 0 ? s : out + s.slice(from);
+}
+
+/** Runs the CLI; answers the exit code (never throws). Everything it prints goes through `terminalSafe`. */
+export async function run(argv: readonly string[], rawIo: Io): Promise<number> {
+  const io: Io = {
+    out: (s) => rawIo.out(terminalSafe(s)),
+    err: (s) => rawIo.err(terminalSafe(s)),
+    env: rawIo.env,
+    ...(rawIo.stdin ? { stdin: rawIo.stdin } : {}),
+  };
   const p = program(io);
   p.configureOutput({
     writeOut: (s) => io.out(s.replace(/\n$/, '')),
@@ -383,7 +424,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0)
         return EXIT.ok;
-      return e.code === 'commander.help' ? EXIT.ok : EXIT.usage;
+      // Help shown because no command was given (`accord`, `accord agreements`) is a usage error (exit 1 in
+      // commander's terms): a script calling `accord $EMPTY` must not pass.
+      return EXIT.usage;
     }
     if (e instanceof CliError) {
       io.err(`accord: ${e.message}`);

@@ -161,7 +161,7 @@ async function createAgreement(
 }
 
 function result(
-  spec: ProvisioningSpec,
+  spec: { service: { id: string } },
   a: { id: string; status: string },
   action: string,
 ): ProvisioningResult {
@@ -219,9 +219,11 @@ async function findDraft(api: AccordApi, spec: ProvisioningSpec): Promise<Record
  * the message); a spec that fails ProvisioningSpec throws ZodError.
  */
 export async function reconcile(event: ProvisioningEvent, api: AccordApi): Promise<ProvisioningResult> {
-  const spec = ProvisioningSpec.parse(JSON.parse(event.ResourceProperties.Spec));
   const id = event.PhysicalResourceId;
-  if (event.RequestType === 'Delete') return remove(api, spec, id);
+  // Delete works from the physical id alone: it is also the rollback of a Create refused for its props, and a
+  // Delete that failed on the same bad props would leave the stack in ROLLBACK_FAILED / DELETE_FAILED.
+  if (event.RequestType === 'Delete') return remove(api, serviceIdOf(event.ResourceProperties.Spec), id);
+  const spec = ProvisioningSpec.parse(JSON.parse(event.ResourceProperties.Spec));
   await convergeService(api, spec);
   if (event.RequestType === 'Create' || !id?.startsWith('agr_')) {
     const draft = await findDraft(api, spec);
@@ -236,13 +238,46 @@ export async function reconcile(event: ProvisioningEvent, api: AccordApi): Promi
   return createAgreement(api, spec, `new draft (the agreement is ${got.body.status})`);
 }
 
+/** The service id the props name, for the Delete's answer; '' when they name none (not JSON, another shape). */
+function serviceIdOf(specText: string): string {
+  try {
+    const id = (JSON.parse(specText) as { service?: { id?: unknown } } | null)?.service?.id;
+    return typeof id === 'string' ? id : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * `reconcile` with a token its caller keeps between events (the Lambda instance's life): after a rotation the kept
+ * token is refused, so on a 401 `token(true)` reads it again and, when it changed, reconcile runs once more (it is
+ * idempotent) instead of failing every deployment until a cold start.
+ * @throws the first AccordApiError when the fresh token is the same one, and whatever reconcile throws
+ */
+export async function reconcileWithToken(
+  event: ProvisioningEvent,
+  baseUrl: string,
+  token: (fresh: boolean) => Promise<string>,
+): Promise<ProvisioningResult> {
+  const used = await token(false);
+  try {
+    return await reconcile(event, { baseUrl, token: used });
+  } catch (e) {
+    if (!(e instanceof AccordApiError && e.status === 401)) throw e;
+    const fresh = await token(true);
+    if (fresh === used) throw e;
+    return reconcile(event, { baseUrl, token: fresh });
+  }
+}
+
 async function remove(
   api: AccordApi,
-  spec: ProvisioningSpec,
+  serviceId: string,
   id: string | undefined,
 ): Promise<ProvisioningResult> {
+  const spec = { service: { id: serviceId } };
   const none = {
-    ServiceId: spec.service.id,
+    ServiceId: serviceId,
     AgreementId: id ?? '',
     AgreementStatus: 'none',
     Action: 'nothing',

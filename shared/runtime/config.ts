@@ -111,7 +111,18 @@ const DataSources = z
         .string()
         .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a DNS label, as OpenSLO names are'),
       type: z.literal('Prometheus'),
-      url: z.url({ protocol: /^https?$/ }),
+      url: z.url({ protocol: /^https?$/ }).refine(
+        (u) => {
+          try {
+            const parsed = new URL(u);
+            return parsed.username === '' && parsed.password === '';
+          } catch {
+            return true; // not a URL: z.url has said so
+          }
+        },
+        // The URL appears in errors and logs: a password in it would too (and fetch refuses such URLs).
+        { message: 'must not carry a user or password: give the token as bearerToken', abort: true },
+      ),
       bearerToken: z.string().min(1).max(4096).optional(),
       stepSeconds: z.number().int().min(1).max(3600).default(60),
       lookbackMinutes: z.number().int().min(5).max(1440).default(15),

@@ -38,8 +38,11 @@ export interface CmdbSyncReport {
   unchanged: string[];
   /** Rows not taken (bad, duplicated, or refused on write), by path. Any of them blocks an apply. */
   problems: FieldProblem[];
-  /** New services of business units outside the caller's scope: another manager's to sync. */
-  outOfScope: { serviceId: string; path: string; businessUnit: string }[];
+  /**
+   * Rows that are another manager's to sync: new services of business units outside the caller's scope, and rows
+   * whose CI a service outside the caller's scope holds (`reason` says which).
+   */
+  outOfScope: { serviceId: string; path: string; businessUnit: string; reason?: string }[];
   /** On an apply: what was written. */
   applied?: { created: string[]; updated: string[] };
 }
@@ -69,14 +72,38 @@ export class CmdbSyncUseCases {
     const file = (req.file ?? 'upload').slice(0, 200);
     const reason = `CMDB sync ${file} sha256:${sha256.slice(0, 16)}`;
     const { records, problems } = parseCmdbExport(req.body.toString('utf8'), format, this.deps.policy);
-    const plan = planCmdbSync(records, await this.visible(principal), this.deps.policy);
+    const rows = records.length + new Set(problems.map((p) => p.path.split('.')[0])).size;
+    const visible = await this.visible(principal);
+    const plan = planCmdbSync(records, visible, this.deps.policy);
+    problems.push(...plan.problems);
+    // A CI names one service. One held by a service the caller cannot see is that service's: the row is another
+    // manager's to sync (whatever unit the file claims), never a new service or an in-scope service's new CI.
+    const holders = await this.deps.services.cmdbCiHolders();
+    const mineIds = new Set(visible.map((s) => s.id));
+    const heldElsewhere = (ci: string, self?: string) =>
+      (holders.get(ci) ?? []).some((id) => id !== self && !mineIds.has(id));
     // A new service outside the caller's units is another manager's to create: listed apart, never written, and
     // not a fault of the file (a company-wide export holds every unit's services).
     const outOfScope: CmdbSyncReport['outOfScope'] = [];
     const create = plan.create.filter((r) => {
+      const at = { serviceId: r.id, path: r.path, businessUnit: r.businessUnit };
+      if (heldElsewhere(r.cmdbCi)) {
+        outOfScope.push({ ...at, reason: 'its CI is held by a service outside your scope' });
+        return false;
+      }
       const mine = canAccess(principal, 'service.create', { businessUnit: r.businessUnit, serviceId: r.id });
-      if (!mine) outOfScope.push({ serviceId: r.id, path: r.path, businessUnit: r.businessUnit });
+      if (!mine) outOfScope.push(at);
       return mine;
+    });
+    const ciColumn = this.deps.policy.fields.cmdbCi[0] ?? 'sys_id';
+    const update = plan.update.filter((u) => {
+      const ci = u.changes.cmdbCi;
+      if (ci === undefined || !heldElsewhere(ci, u.serviceId)) return true;
+      problems.push({
+        path: `${u.path}.${ciColumn}`,
+        problem: `"${ci}" is held by another service: a CI names one service`,
+      });
+      return false;
     });
     const skipped = new Set(outOfScope.map((o) => o.serviceId));
     const drift = plan.drift.filter((d) => !(d.kind === 'in-cmdb-not-accord' && skipped.has(d.serviceId)));
@@ -84,9 +111,9 @@ export class CmdbSyncUseCases {
       dryRun: !req.apply,
       sha256,
       reason,
-      rows: records.length + new Set(problems.map((p) => p.path.split('.')[0])).size,
+      rows,
       create: create.map((r) => ({ serviceId: r.id, path: r.path })),
-      update: plan.update.map((u) => ({ serviceId: u.serviceId, path: u.path, changes: u.changes })),
+      update: update.map((u) => ({ serviceId: u.serviceId, path: u.path, changes: u.changes })),
       drift,
       unchanged: plan.unchanged,
       problems,
@@ -106,7 +133,7 @@ export class CmdbSyncUseCases {
         applied.created.push(r.id);
       });
     }
-    for (const u of plan.update) {
+    for (const u of update) {
       await this.write(problems, u.path, async () => {
         await this.deps.services.update(principal, u.serviceId, u.expectedVersion, { ...u.changes, reason });
         applied.updated.push(u.serviceId);

@@ -138,6 +138,23 @@ export class ServiceUseCases {
     };
   }
 
+  /**
+   * The services holding each CMDB CI, over the whole catalogue whatever a caller's scope: a CI names one service,
+   * so the CMDB sync must not give one to a second service in another unit. Service ids only, for the caller to
+   * decide with; never shown to someone outside their scope.
+   */
+  async cmdbCiHolders(): Promise<Map<string, string[]>> {
+    const holders = new Map<string, string[]>();
+    let after: string | undefined;
+    do {
+      const page = await this.deps.services.list({ scope: { all: true }, limit: 1000, after });
+      for (const s of page.items)
+        if (s.cmdbCi) holders.set(s.cmdbCi, [...(holders.get(s.cmdbCi) ?? []), s.id]);
+      after = page.lastKey;
+    } while (after !== undefined);
+    return holders;
+  }
+
   private checkResidency(region: string): void {
     if (this.deps.residencyRegion !== undefined && region !== this.deps.residencyRegion) {
       throw new BusinessRuleError(`residency region ${region} is not this deployment's`, [

@@ -134,4 +134,26 @@ describe('SQLite raw samples: append records, heads and chunks', () => {
     ]);
     expect((await store.write([gauge(T0 + 3000, 1)])).duplicates).toBe(1);
   });
+
+  it('converts an old database holding several series, writing each series while reading the next', async () => {
+    // The conversion used to write chunks while a read of the old table was still open on the same connection:
+    // better-sqlite3 refuses that ("This database connection is busy executing a query"), so a database of the
+    // previous release with more than one series crashed Accord at start.
+    const db = new Database(':memory:');
+    db.exec(`CREATE TABLE telemetry_series (id INTEGER PRIMARY KEY, series TEXT NOT NULL UNIQUE,
+      vendor_id TEXT NOT NULL, sli_key TEXT NOT NULL, measure TEXT NOT NULL);
+      CREATE TABLE telemetry_sample (series_id INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,
+      PRIMARY KEY (series_id, ts)) WITHOUT ROWID;
+      INSERT INTO telemetry_series VALUES (1, 'v1|probe_success|job=a', 'v1', 'svc_a/availability', 'ratio');
+      INSERT INTO telemetry_series VALUES (2, 'v1|probe_success|job=b', 'v1', 'svc_b/availability', 'ratio');`);
+    const insert = db.prepare('INSERT INTO telemetry_sample VALUES (?, ?, ?)');
+    for (let i = 0; i < 3; i++) {
+      insert.run(1, T0 + i * 1000, 1);
+      insert.run(2, T0 + i * 1000, 0);
+    }
+    const store = new SqliteSampleStore(db, new SqliteRollupStore(db), undefined, { maxChunkSamples: 2 });
+    expect(db.prepare('SELECT COUNT(*) FROM telemetry_chunk').pluck().get()).toBe(4);
+    expect((await store.read('svc_a/availability', T0, T0 + 10_000)).map((r) => r.value)).toEqual([1, 1, 1]);
+    expect((await store.read('svc_b/availability', T0, T0 + 10_000)).map((r) => r.value)).toEqual([0, 0, 0]);
+  });
 });

@@ -439,30 +439,20 @@ function convertRowStore(db: Db, maxChunkSamples: number): void {
   const add = db.prepare(
     'INSERT INTO telemetry_chunk (series_id, min_ts, max_ts, n, data) VALUES (?, ?, ?, ?, ?)',
   );
+  // better-sqlite3 refuses a write while a read is open on the same connection, so the old table is read one
+  // series at a time (`all()` closes each read before that series' chunks are written).
+  const ids = db.prepare('SELECT DISTINCT series_id FROM telemetry_sample ORDER BY series_id').pluck();
+  const rowsOf = db.prepare('SELECT ts, value FROM telemetry_sample WHERE series_id = ? ORDER BY ts').raw();
   db.transaction(() => {
-    let id = -1;
-    let ts: number[] = [];
-    let values: number[] = [];
-    const flush = () => {
+    for (const id of ids.all() as number[]) {
+      const rows = rowsOf.all(id) as [number, number][];
+      const ts = rows.map((r) => r[0]);
+      const values = rows.map((r) => r[1]);
       for (let from = 0; from < ts.length; from += maxChunkSamples) {
         const to = Math.min(ts.length, from + maxChunkSamples);
         add.run(id, ts[from]!, ts[to - 1]!, to - from, encodeChunk(ts, values, from, to));
       }
-      ts = [];
-      values = [];
-    };
-    for (const [sid, t, v] of db
-      .prepare('SELECT series_id, ts, value FROM telemetry_sample ORDER BY series_id, ts')
-      .raw()
-      .iterate() as IterableIterator<[number, number, number]>) {
-      if (sid !== id) {
-        flush();
-        id = sid;
-      }
-      ts.push(t);
-      values.push(v);
     }
-    flush();
     db.exec('DROP TABLE telemetry_sample');
   })();
 }

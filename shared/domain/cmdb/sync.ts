@@ -226,6 +226,8 @@ export interface SyncPlan {
   update: PlannedUpdate[];
   drift: Drift[];
   unchanged: string[];
+  /** Rows that match a service an earlier row already matched (one by its CI, the other by its name). */
+  problems: FieldProblem[];
 }
 
 /**
@@ -242,8 +244,8 @@ export function planCmdbSync(
 ): SyncPlan {
   const byCi = new Map(services.filter((s) => s.cmdbCi).map((s) => [s.cmdbCi!, s]));
   const byId = new Map(services.map((s) => [s.id, s]));
-  const plan: SyncPlan = { create: [], update: [], drift: [], unchanged: [] };
-  const matched = new Set<string>();
+  const plan: SyncPlan = { create: [], update: [], drift: [], unchanged: [], problems: [] };
+  const matched = new Map<string, { path: string; how: string }>();
   const owned = new Set<string>(policy.cmdbOwned);
   for (const r of records) {
     const s = byCi.get(r.cmdbCi) ?? byId.get(r.id);
@@ -252,7 +254,17 @@ export function planCmdbSync(
       plan.drift.push({ kind: 'in-cmdb-not-accord', serviceId: r.id, cmdbCi: r.cmdbCi, path: r.path });
       continue;
     }
-    matched.add(s.id);
+    const first = matched.get(s.id);
+    if (first) {
+      // Planning both would send two updates on one version (the second refused mid-apply) and let the CMDB's two
+      // records overwrite each other's name or CI: a person must say which record is the service.
+      plan.problems.push({
+        path: r.path,
+        problem: `matches service ${s.id}, which ${first.path} already matches (by ${first.how}): one service, one row`,
+      });
+      continue;
+    }
+    matched.set(s.id, { path: r.path, how: byCi.get(r.cmdbCi) === s ? 'its CI' : 'its name' });
     const at = { serviceId: s.id, cmdbCi: r.cmdbCi, path: r.path };
     const changes: PlannedUpdate['changes'] = {};
     const governed: Drift[] = [];

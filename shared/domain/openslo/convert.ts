@@ -99,6 +99,8 @@ function parseContact(s: string): Contact | null {
 
 const serviceSlug = (serviceId: string) => serviceId.replace(/^svc_/, '');
 const SLUG = /^[a-z][a-z0-9-]{0,62}$/;
+/** An OpenSLO name: a DNS label (RFC 1123), as `OsName` in ./model.ts checks it. */
+const OS_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 function calendarUnit(duration: string): 'week' | 'month' | 'quarter' | null {
   return duration === '1w' ? 'week' : duration === '1M' ? 'month' : duration === '1Q' ? 'quarter' : null;
@@ -281,7 +283,10 @@ export function importOpenSlo(
       if (!SLUG.test(id))
         problems.push({
           path: at('metadata', 'name'),
-          problem: 'an Accord objective id must start with a letter',
+          problem:
+            id.length > 63
+              ? `gives the Accord objective id ${id}, ${id.length} characters: an id holds at most 63${spec.objectives.length > 1 ? ` (the SLO's ${spec.objectives.length} objectives are named <name>-1 … <name>-${spec.objectives.length}: shorten the name)` : ''}`
+              : 'an Accord objective id must start with a letter',
         });
       if (ids.has(id))
         problems.push({ path: at('metadata', 'name'), problem: `a second objective with id ${id}` });
@@ -517,6 +522,20 @@ export function exportOpenSlo(ctx: ExportContext): ExportResult {
   const slos: OsSlo[] = [];
   ctx.objectives.forEach((o, i) => {
     const sliName = o.sli.name ?? o.sli.type;
+    // Accord's ids allow a trailing hyphen (`avail-`); OpenSLO names are DNS labels, which do not. Written as is,
+    // the stream would be refused by OpenSLO tools and by Accord's own import: the objective is left out, and said.
+    const badName = !OS_NAME.test(o.id)
+      ? ['id', o.id]
+      : !OS_NAME.test(sliName)
+        ? ['sli.name', sliName]
+        : null;
+    if (badName) {
+      notExpressed.push({
+        path: `objectives[${i}].${badName[0]}`,
+        problem: `"${badName[1]}" is not an OpenSLO name (a DNS label: a-z, 0-9 and inner hyphens): objective ${o.id} is not exported`,
+      });
+      return;
+    }
     const src = o.sli.source;
     if (src?.dataSource) dataSources.set(src.dataSource, src.type);
     const spec = sliSpecOf(o, src, ctx.serviceId);

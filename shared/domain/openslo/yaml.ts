@@ -2,12 +2,60 @@
  * Reading and writing OpenSLO YAML streams with the `yaml` library: every document validated against its kind,
  * each problem named by its path in the stream (`documents[2].spec.timeWindow[0].duration`) and its line.
  */
-import { type Document, LineCounter, parseAllDocuments, stringify } from 'yaml';
+import { CST, type Document, Lexer, LineCounter, parseAllDocuments, stringify } from 'yaml';
 import type { FieldProblem } from '../errors.js';
 import { OS_KINDS, type OsDocument } from './model.js';
 
 /** At most this many documents in one stream (1,000 SLOs with their SLIs and a few more). */
 export const MAX_DOCUMENTS = 5000;
+
+/**
+ * At most this many levels of nesting (an OpenSLO document needs fewer than ten). `yaml` composes recursively: a
+ * 2 MB `[[[[…` ran Node out of memory (a fatal crash, not an exception) and a 2 MB `- - - …` took 16 s of CPU.
+ */
+export const MAX_NESTING = 64;
+
+/**
+ * The deepest nesting of `text`, counted on `yaml`'s lexer (iterative, so any depth is safe to count): flow
+ * collections (`[`, `{`) open and close; block sequence and explicit-key indicators (`- - x`) nest until the end of
+ * their line. Stops counting once past `limit`. Indentation-only nesting is not counted: 5 MB of indentation holds
+ * about 3,000 levels, which `yaml` refuses quickly as a stack overflow.
+ * @returns the depth reached (at most `limit + 1`) and the line where it went past `limit`
+ */
+export function nestingDepth(text: string, limit: number): { depth: number; line: number } {
+  let flow = 0;
+  let block = 0;
+  let depth = 0;
+  let line = 1;
+  for (const tok of new Lexer().lex(text)) {
+    switch (CST.tokenType(tok)) {
+      case 'flow-map-start':
+      case 'flow-seq-start':
+        flow++;
+        break;
+      case 'flow-map-end':
+      case 'flow-seq-end':
+        flow = Math.max(0, flow - 1);
+        break;
+      case 'seq-item-ind':
+      case 'explicit-key-ind':
+        block++;
+        break;
+      case 'newline':
+        block = 0;
+        line++;
+        continue;
+      default:
+        continue;
+    }
+    depth = Math.max(depth, flow + block);
+    if (depth > limit) return { depth, line };
+  }
+  return { depth, line };
+}
+
+/** At most this many alias expansions per document (`yaml`'s `maxAliasCount`, which also weighs nested aliases). */
+export const MAX_ALIASES = 50;
 
 export interface ParsedStream {
   docs: { index: number; doc: OsDocument }[];
@@ -26,6 +74,17 @@ export function parseOpenSlo(text: string): ParsedStream {
   const lines = new LineCounter();
   const problems: FieldProblem[] = [];
   const docs: ParsedStream['docs'] = [];
+  const nested = nestingDepth(text, MAX_NESTING);
+  if (nested.depth > MAX_NESTING)
+    return {
+      docs,
+      problems: [
+        {
+          path: 'documents',
+          problem: `YAML: nested more than ${MAX_NESTING} levels deep (line ${nested.line}); an OpenSLO document needs fewer than ten`,
+        },
+      ],
+    };
   const stream = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const all = Array.isArray(stream) ? stream : [stream];
   const lineOf = (d: Document, path: readonly PropertyKey[]): string => {
@@ -54,7 +113,18 @@ export function parseOpenSlo(text: string): ParsedStream {
       }
       continue;
     }
-    const value = d.toJS({ maxAliasCount: 50 }) as unknown;
+    let value: unknown;
+    try {
+      value = d.toJS({ maxAliasCount: MAX_ALIASES });
+    } catch (e) {
+      // `yaml` throws a ReferenceError when expanding aliases would exceed the count (a "billion laughs" bomb):
+      // the document is refused, the stream still read, rather than the request failing as a server error.
+      problems.push({
+        path: pathText(i, []),
+        problem: `YAML: too many aliases (at most ${MAX_ALIASES} alias expansions per document): ${(e as Error).message} (line ${lines.linePos(d.range[0]).line})`,
+      });
+      continue;
+    }
     if (value === null || value === undefined) {
       index--; // an empty document (a trailing `---`) is not a document
       continue;

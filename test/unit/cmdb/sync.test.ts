@@ -222,3 +222,32 @@ describe('the CMDB policy file', () => {
     );
   });
 });
+
+describe('two rows of an export matching one service', () => {
+  it('plans the first and names the second as a problem, instead of two updates racing on one version', () => {
+    const csv = [
+      'sys_id,name,busines_criticality,u_business_unit,owned_by.name,owned_by.email',
+      // Matches svc_card-authorisation by its CI, under a new name.
+      '0b1f0d3a1b2c4d5e6f70819a2b3c4d5e,Card Auth,1 - most critical,payments,Owen Service,owen.service@accord.local',
+      // Another CI whose name gives the same service id: it would set the service's CI to its own.
+      'ffff0d3a1b2c4d5e6f70819a2b3c4d5e,Card Authorisation,1 - most critical,payments,Owen Service,owen.service@accord.local',
+    ].join('\n');
+    const parsed = parseCmdbExport(csv, 'csv', CMDB_POLICY);
+    expect(parsed.problems).toEqual([]);
+    const plan = planCmdbSync(parsed.records, accordServices(), CMDB_POLICY);
+    expect(plan.update).toEqual([
+      expect.objectContaining({
+        serviceId: 'svc_card-authorisation',
+        path: 'line 2',
+        changes: { name: 'Card Auth' },
+      }),
+    ]);
+    expect(plan.problems).toEqual([
+      {
+        path: 'line 3',
+        problem:
+          'matches service svc_card-authorisation, which line 2 already matches (by its CI): one service, one row',
+      },
+    ]);
+  });
+});

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceBody } from '../helpers/fixtures.js';
+import { startTestApp, type TestApp } from '../helpers/local-app.js';
+
+/** Red-team cases for CMDB sync (docs/cmdb.md): what a file must not be able to do to another unit's services. */
+let app: TestApp;
+const HEADER =
+  'sys_id,name,short_description,busines_criticality,u_business_unit,owned_by.name,owned_by.email';
+const sync = (csv: string, query: string, as = 'sla-manager-retail') =>
+  app.call('POST', `/v1/cmdb/sync${query}`, { as, rawBody: csv, headers: { 'content-type': 'text/csv' } });
+const servicesHolding = async (ci: string) => {
+  const r = await app.call('GET', '/v1/services?limit=200', { as: 'admin' });
+  return (r.body.items as { id: string; cmdbCi?: string }[]).filter((s) => s.cmdbCi === ci).map((s) => s.id);
+};
+
+beforeAll(async () => {
+  app = await startTestApp();
+  for (const body of [
+    serviceBody({ id: 'svc_card-authorisation', name: 'Card authorisation', cmdbCi: 'CI1002' }),
+    serviceBody({ id: 'svc_branch-queue', name: 'Branch queue', businessUnit: 'retail-banking', tier: 3 }),
+  ]) {
+    const r = await app.call('POST', '/v1/services', { as: 'admin', body });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+  }
+});
+afterAll(() => app.close());
+
+describe("CMDB sync and another unit's configuration items", () => {
+  it("does not create a second service holding a CI another unit's service holds, and lists the row apart", async () => {
+    // The CMDB says the CI is retail's (drift in the CMDB, or a hostile file): the row is the payments service
+    // the retail manager cannot see, so it is another manager's to sync, never a new retail service with its CI.
+    const csv = `${HEADER}\nCI1002,Card auth retail copy,d,3 - less critical,retail-banking,Ann,ann@example.com\n`;
+    const dry = await sync(csv, '?file=steal.csv');
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    expect(dry.body.create).toEqual([]);
+    expect(dry.body.drift).not.toContainEqual(expect.objectContaining({ kind: 'in-cmdb-not-accord' }));
+    expect(dry.body.outOfScope).toEqual([
+      {
+        serviceId: 'svc_card-auth-retail-copy',
+        path: 'line 2',
+        businessUnit: 'retail-banking',
+        reason: 'its CI is held by a service outside your scope',
+      },
+    ]);
+    const applied = await sync(csv, '?file=steal.csv&apply=true');
+    expect(applied.status, JSON.stringify(applied.body)).toBe(200);
+    expect(applied.body.applied).toEqual({ created: [], updated: [] });
+    expect(await servicesHolding('CI1002')).toEqual(['svc_card-authorisation']);
+  });
+
+  it("refuses to give an in-scope service a CI another unit's service holds, naming the row", async () => {
+    const csv = `${HEADER}\nCI1002,Branch queue,d,3 - less critical,retail-banking,Owen Service,owen@example.com\n`;
+    const dry = await sync(csv, '?file=ci.csv');
+    expect(dry.body.update).toEqual([]);
+    expect(dry.body.problems).toEqual([
+      { path: 'line 2.sys_id', problem: '"CI1002" is held by another service: a CI names one service' },
+    ]);
+    const applied = await sync(csv, '?file=ci.csv&apply=true');
+    expect(applied.status).toBe(400);
+    expect(await servicesHolding('CI1002')).toEqual(['svc_card-authorisation']);
+  });
+
+  it('still matches and updates a service of the caller holding the CI', async () => {
+    const csv = `${HEADER}\nCI1002,Card authorisation,New words,1 - most critical,payments,Owen Service,owen@example.com\n`;
+    const r = await sync(csv, '?file=own.csv&apply=true', 'sla-manager');
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.applied).toEqual({ created: [], updated: ['svc_card-authorisation'] });
+    expect(r.body.outOfScope).toEqual([]);
+  });
+});

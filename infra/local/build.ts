@@ -59,7 +59,7 @@ export async function buildLocalServer(): Promise<string> {
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'silent',
-    define: { __ACCORD_PREBUILT_CONSOLE__: JSON.stringify(consoleDir) },
+    define: { __ACCORD_PREBUILT_CONSOLE__: JSON.stringify(consoleDir), __ACCORD_LOCAL_BUILD__: 'true' },
     // Node's ESM has no require(): some CommonJS dependencies inlined by a bundle would need one.
     banner: {
       js: "import { createRequire as __accordCreateRequire } from 'node:module';\nconst require = __accordCreateRequire(import.meta.url);",

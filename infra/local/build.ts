@@ -12,7 +12,7 @@
  *
  * Runnable alone: `npx tsx infra/local/build.ts` (about a second).
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -74,7 +74,25 @@ export async function buildLocalServer(): Promise<string> {
   for (const [i, a] of assets.entries()) writeAtomically(fromRoot(consoleDir, list[i]!.file), a.body);
   writeAtomically(fromRoot(consoleDir, 'assets.json'), JSON.stringify(list));
   for (const f of result.outputFiles) writeAtomically(f.path, f.contents);
+  pruneChunks(join(out, 'chunks'), new Set(result.outputFiles.map((f) => f.path)));
   return join(out, 'main.js');
+}
+
+/** How long a chunk of an earlier build is kept: a server started from that build may still load it lazily. */
+const STALE_CHUNK_MS = 7 * 24 * 3_600_000;
+
+/** Removes chunks of earlier builds (names carry a content hash) not written for a week. */
+function pruneChunks(dir: string, current: ReadonlySet<string>): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (current.has(path)) continue;
+    try {
+      if (now - statSync(path).mtimeMs > STALE_CHUNK_MS) rmSync(path, { force: true });
+    } catch {
+      // another build removed it first
+    }
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { AslDefinition } from './adapters/local-sfn/transform.js';
 import type { WorkflowName } from './ports/workflows.js';
+import { fromRoot } from './runtime/project-root.js';
 
 export interface WorkflowSpec {
   name: WorkflowName;
@@ -41,11 +42,14 @@ export const WORKFLOWS: readonly WorkflowSpec[] = [
   },
 ];
 
-export const WORKFLOWS_DIR = new URL('../infra/workflows/', import.meta.url);
+/** The absolute path of one workflow's ASL file (under infra/workflows/, found from the project root). */
+export function definitionPath(spec: WorkflowSpec): string {
+  return fromRoot('infra', 'workflows', spec.file);
+}
 
 /** Reads one workflow's ASL file (with its placeholders as written). */
 export function readDefinition(spec: WorkflowSpec): AslDefinition {
-  return JSON.parse(readFileSync(new URL(spec.file, WORKFLOWS_DIR), 'utf8')) as AslDefinition;
+  return JSON.parse(readFileSync(definitionPath(spec), 'utf8')) as AslDefinition;
 }
 
 /** The handler module behind a Lambda function name the local engine minted for it (`accord-workflows-approval`). */

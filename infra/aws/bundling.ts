@@ -42,6 +42,8 @@ export const BUNDLE = {
   ecosystemFlag: '__ACCORD_ECOSYSTEM__',
   /** E-mail composition (nodemailer's MailComposer, about 136 KB minified): only the notification dispatcher. */
   mailFlag: '__ACCORD_MAIL__',
+  /** The workflow use cases and their Step Functions client (about 70 KB): everywhere but telemetry's functions. */
+  workflowsFlag: '__ACCORD_WORKFLOWS__',
   /** Local-only code: if any shows up in a Lambda bundle the synth test and the bench fail. */
   forbidden: /better-sqlite3|infra\/local\//,
 } as const;
@@ -91,6 +93,8 @@ export interface BundleFeatures {
   ecosystem?: boolean;
   /** Absent means false: whether the function composes e-mails (see servesMail). */
   mail?: boolean;
+  /** Absent means true: whether the function composes the workflows (see servesWorkflows). */
+  workflows?: boolean;
 }
 
 /** The features a handler needs, from its module path and the actions of its routes. */
@@ -103,7 +107,17 @@ export function featuresOf(handler: string, actions: readonly string[] = []): Bu
     reports: servesReports(handler, actions),
     ecosystem: handler.startsWith('ecosystem/'),
     mail: servesMail(handler),
+    workflows: servesWorkflows(handler),
   };
+}
+
+/**
+ * Whether a handler module composes the workflows (approval, remediation, change requests, tasks, notifications).
+ * Telemetry's functions (ingestion, its reads, replay, scheduled pulls) never start, signal or notify one: a
+ * violation comes from the objectives engine's evaluation, another function.
+ */
+export function servesWorkflows(handler: string): boolean {
+  return !handler.startsWith('telemetry/');
 }
 
 /** Whether a handler module composes e-mails: the notification dispatcher alone sends them (through SES). */
@@ -120,6 +134,7 @@ export function bundleDefine(f: BundleFeatures): Record<string, string> {
     [BUNDLE.reportsFlag]: String(f.reports ?? false),
     [BUNDLE.ecosystemFlag]: String(f.ecosystem ?? false),
     [BUNDLE.mailFlag]: String(f.mail ?? false),
+    [BUNDLE.workflowsFlag]: String(f.workflows ?? true),
   };
 }
 

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { buildConsole, type ConsoleAsset } from '../console/build.js';
+import { join } from 'node:path';
+import { fromRoot } from '../../shared/runtime/project-root.js';
+import type { ConsoleAsset } from '../console/build.js';
 import type { DevCredentials } from './credentials.js';
 
 /** Paths of the embedded default's development sign-in (the stand-in for Cognito's hosted UI; not API routes). */
@@ -44,7 +47,7 @@ export class LocalConsole {
   ) {}
 
   static async create(credentials: () => DevCredentials): Promise<LocalConsole> {
-    const assets = await buildConsole();
+    const assets = await consoleAssets();
     return new LocalConsole(new Map(assets.map((a) => [a.path, a])), credentials);
   }
 
@@ -111,6 +114,37 @@ export class LocalConsole {
     res.end(JSON.stringify(body));
     return true;
   }
+}
+
+/**
+ * Set by the local server's build (infra/local/build.ts, an esbuild `define`): the folder under the project root
+ * holding the console it built beside the bundle. Undefined when running from the sources.
+ */
+declare const __ACCORD_PREBUILT_CONSOLE__: string | undefined;
+
+/** One prebuilt asset as the build lists it in `assets.json`. */
+export interface PrebuiltAsset {
+  path: string;
+  contentType: string;
+  file: string;
+}
+
+/**
+ * The console's files: read from what the build wrote (the built server never loads esbuild, about 10 MB of
+ * resident memory), else built in memory from the sources (tests, tsx), so a change to the console shows at once.
+ */
+async function consoleAssets(): Promise<ConsoleAsset[]> {
+  if (typeof __ACCORD_PREBUILT_CONSOLE__ === 'string') {
+    const dir = fromRoot(__ACCORD_PREBUILT_CONSOLE__);
+    const list = JSON.parse(readFileSync(join(dir, 'assets.json'), 'utf8')) as PrebuiltAsset[];
+    return list.map((a) => ({
+      path: a.path,
+      contentType: a.contentType,
+      body: readFileSync(join(dir, a.file)),
+    }));
+  }
+  const { buildConsole } = await import('../console/build.js');
+  return buildConsole();
 }
 
 /** The API's error shape, request id included, so a client reads the sign-in's refusals as it reads the API's. */

@@ -2,8 +2,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { type Clock, systemClock } from '../../shared/ports/clock.js';
 import { logger } from '../../shared/runtime/powertools.js';
 import { nextFireTime, SCHEDULES, type ScheduleSpec } from '../../shared/schedules.js';
-
-const FUNCTIONS_DIR = new URL('../../functions/', import.meta.url);
+import { importHandler } from './handlers.js';
 
 type ScheduledHandler = (
   event: EventBridgeEvent<'Scheduled Event', Record<string, never>>,
@@ -45,9 +44,7 @@ export class LocalScheduler {
     }
     this.running.add(id);
     try {
-      const mod = (await import(new URL(`${s.handler}.ts`, FUNCTIONS_DIR).href)) as {
-        handler: ScheduledHandler;
-      };
+      const mod = await importHandler<ScheduledHandler>(s.handler);
       return await mod.handler({
         version: '0',
         id: `local-${id}-${at}`,

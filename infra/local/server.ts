@@ -25,6 +25,7 @@ import { errorResponse } from '../../shared/http/errors.js';
 import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
 import type { TokenVerifier } from '../../shared/ports/tokens.js';
 import { logger } from '../../shared/runtime/powertools.js';
+import { importHandler } from './handlers.js';
 import type { LocalTokenIssuer } from './jwt.js';
 import { lambdaContext } from './lambda-context.js';
 
@@ -57,7 +58,6 @@ export interface LocalServerOptions {
   site?: { serve(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> };
 }
 
-const FUNCTIONS_DIR = new URL('../../functions/', import.meta.url);
 /** API Gateway's payload limit (REST APIs): larger requests get its REQUEST_TOO_LARGE answer. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -151,7 +151,7 @@ export class LocalApi {
   private handlerFor(spec: RouteSpec): Promise<ProxyHandler> {
     let h = this.handlers.get(spec.handler);
     if (!h) {
-      h = import(new URL(`${spec.handler}.ts`, FUNCTIONS_DIR).href).then((m) => m.handler as ProxyHandler);
+      h = importHandler<ProxyHandler>(spec.handler).then((m) => m.handler);
       this.handlers.set(spec.handler, h);
     }
     return h;

@@ -26,9 +26,9 @@ import type { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { buildWorkflowServices, type WorkflowServices } from '../../shared/usecases/workflows/index.js';
 import { Notifications } from '../../shared/usecases/workflows/notifications.js';
 import { localFunctionArn, readDefinition, WORKFLOWS } from '../../shared/workflows.js';
+import { importHandler } from './handlers.js';
 import { lambdaContext } from './lambda-context.js';
 
-const FUNCTIONS_DIR = new URL('../../functions/', import.meta.url);
 type TaskHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
 export interface LocalWorkflowParts {
@@ -99,9 +99,7 @@ export function composeLocalWorkflows(o: {
       if (!handler) throw new Error(`${meta.stateName}: no handler for ${arn}`);
       let mod = modules.get(handler);
       if (!mod) {
-        mod = import(new URL(`${handler}.ts`, FUNCTIONS_DIR).href).then(
-          (m: { handler: TaskHandler }) => m.handler,
-        );
+        mod = importHandler<TaskHandler>(handler).then((m) => m.handler);
         modules.set(handler, mod);
       }
       return (await mod)(payload, lambdaContext(`accord-${handler.replace('/', '-')}`));

@@ -16,7 +16,6 @@ import { UlidGenerator } from '../adapters/ids.js';
 import { ConfiguredMetricSources } from '../adapters/prometheus/metric-source.js';
 import { UnavailableError } from '../domain/errors.js';
 import { loadChainPolicy } from '../policy/chain.js';
-import { CMDB_POLICY } from '../policy/cmdb.js';
 import { loadSignOffRules } from '../policy/index.js';
 import { DEFAULT_BURN_WINDOWS, DEFAULT_RETENTION } from '../policy/objectives.js';
 import { type Clock, systemClock } from '../ports/clock.js';
@@ -24,7 +23,6 @@ import type { UsagePlans } from '../ports/vendors.js';
 import { AgreementUseCases } from '../usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../usecases/audit.js';
 import { ChainUseCases } from '../usecases/chain/index.js';
-import { CmdbSyncUseCases } from '../usecases/cmdb.js';
 import { AgreementLifecycleJob } from '../usecases/lifecycle-job.js';
 import { PullUseCases } from '../usecases/pull.js';
 import { ServiceUseCases } from '../usecases/services.js';
@@ -47,6 +45,8 @@ declare const __ACCORD_VENDORS__: boolean | undefined;
 declare const __ACCORD_REPORTS__: boolean | undefined;
 /** Same for OpenSLO, Prometheus rules and /metrics (the yaml library): false outside functions/ecosystem/. */
 declare const __ACCORD_ECOSYSTEM__: boolean | undefined;
+/** Same for the workflows (their use cases and Step Functions client): false in telemetry's functions. */
+declare const __ACCORD_WORKFLOWS__: boolean | undefined;
 
 type TableSettings = { data: string; audit: string; vendorKeys: string };
 
@@ -177,6 +177,11 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     typeof __ACCORD_ECOSYSTEM__ === 'undefined' || __ACCORD_ECOSYSTEM__
       ? await import('../usecases/ecosystem.js')
       : undefined;
+  // The CMDB sync (csv-parse and its policy) is served by an ecosystem function only.
+  const cmdbModules =
+    typeof __ACCORD_ECOSYSTEM__ === 'undefined' || __ACCORD_ECOSYSTEM__
+      ? await Promise.all([import('../usecases/cmdb.js'), import('../policy/cmdb.js')])
+      : undefined;
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
   let workflows: Container['workflows'];
   const reviewIds = new UlidGenerator(clock);
@@ -209,7 +214,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     gaps: (a) => chain.findingsFor(a),
   });
   const workflowsTable = config[AWS_ENV.workflowsTable];
-  if (workflowsTable) {
+  if ((typeof __ACCORD_WORKFLOWS__ === 'undefined' || __ACCORD_WORKFLOWS__) && workflowsTable) {
     const { composeAwsWorkflows } = await import('./workflows-aws.js');
     workflows = composeAwsWorkflows({
       config,
@@ -256,7 +261,14 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
           }),
         }
       : {}),
-    cmdb: new CmdbSyncUseCases({ services: serviceUseCases, policy: CMDB_POLICY }),
+    ...(cmdbModules
+      ? {
+          cmdb: new cmdbModules[0].CmdbSyncUseCases({
+            services: serviceUseCases,
+            policy: cmdbModules[1].CMDB_POLICY,
+          }),
+        }
+      : {}),
   };
 }
 

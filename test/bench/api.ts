@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildLocalServer } from '../../infra/local/build.js';
 import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
 import { openDatabase } from '../../shared/adapters/sqlite/db.js';
 import type { AgreementVersion } from '../../shared/schemas/agreement.js';
@@ -33,7 +34,10 @@ const STATUSES: AgreementVersion['status'][] = [
   'expired',
 ];
 
-/** Starts `npm start` (the embedded default) as a child process and waits for its URL. */
+/**
+ * Starts the embedded default as `npm start` does (its prestart build, then plain node on `dist/local/main.js`) as a
+ * child process, and waits for its URL. The pid is the server's own, so CPU and peak RSS are the server's.
+ */
 export async function startServerProcess(
   dataDir: string,
   extraArgs: string[] = [],
@@ -43,9 +47,7 @@ export async function startServerProcess(
     [
       // e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server under a bench.
       ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-      '--import',
-      'tsx',
-      'infra/local/main.ts',
+      await buildLocalServer(),
       '--data-dir',
       dataDir,
       '--port',

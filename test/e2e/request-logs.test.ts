@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChildServer, exited, startChildServer } from '../helpers/child-server.js';
+import { builtServer } from '../helpers/local-build.js';
 
 /**
  * `npm start`'s request logs (infra/local/main.ts): quiet by default (POWERTOOLS_LOG_LEVEL=WARN: failures only), one
@@ -69,7 +70,7 @@ describe('request logs of npm start', () => {
   });
 
   it('refuses an unknown level in one line naming the variable', async () => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts', '--port', '0'], {
+    const proc = spawn(process.execPath, [await builtServer(), '--port', '0'], {
       cwd: new URL('../../', import.meta.url).pathname,
       env: {
         ...process.env,

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { builtServer } from './local-build.js';
 
 export interface ChildServer {
   proc: ChildProcess;
@@ -11,19 +12,20 @@ export interface ChildServer {
 const ROOT = new URL('../../', import.meta.url).pathname;
 
 /**
- * Starts the embedded default as its own process (node with the tsx loader, so the pid is the server's
- * own and SIGKILL reaches it) and resolves once it prints its address.
+ * Starts the embedded default as its own process, as `npm start` runs it (plain node on the build of
+ * infra/local/build.ts, so the pid is the server's own and SIGKILL reaches it), and resolves once it prints its
+ * address.
  */
-export function startChildServer(dataDir: string, env: Record<string, string> = {}): Promise<ChildServer> {
-  const proc = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'infra/local/main.ts', '--data-dir', dataDir, '--port', '0'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+export async function startChildServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<ChildServer> {
+  const entry = await builtServer();
+  const proc = spawn(process.execPath, [entry, '--data-dir', dataDir, '--port', '0'], {
+    cwd: ROOT,
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';

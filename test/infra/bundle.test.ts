@@ -86,4 +86,20 @@ describe('Lambda bundles hold what their function imports', () => {
     }
     expect(hasMailer(inputsOf(await bundleHandler('workflows/dispatch-notifications', out)))).toBe(true);
   });
+
+  it("leave the workflow use cases and the CMDB sync (csv-parse) out of telemetry's functions, and keep workflows where an agreement can start one", async () => {
+    const has = (inputs: Record<string, number>, part: string) =>
+      Object.keys(inputs).some((f) => f.includes(part));
+    for (const handler of ['telemetry/ingest', 'telemetry/otlp-metrics', 'telemetry/datadog-series']) {
+      const inputs = inputsOf(await bundleHandler(handler, out));
+      expect(has(inputs, 'shared/usecases/workflows/'), handler).toBe(false);
+      expect(has(inputs, 'shared/usecases/cmdb.ts'), handler).toBe(false);
+    }
+    // Submitting an agreement starts its approval workflow: the agreements' functions compose the workflows.
+    const submit = inputsOf(await bundleHandler('agreements/submit', out));
+    expect(has(submit, 'shared/usecases/workflows/')).toBe(true);
+    expect(has(inputsOf(await bundleHandler('ecosystem/cmdb-sync', out)), 'shared/usecases/cmdb.ts')).toBe(
+      true,
+    );
+  });
 });

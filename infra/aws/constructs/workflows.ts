@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -7,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { WorkflowName } from '../../../shared/ports/workflows.js';
-import { WORKFLOWS, WORKFLOWS_DIR, type WorkflowSpec } from '../../../shared/workflows.js';
+import { definitionPath, WORKFLOWS, type WorkflowSpec } from '../../../shared/workflows.js';
 import { workflowNames } from '../workflow-names.js';
 import type { DataResources } from './data.js';
 import { AccordFunction, handlerExists, handlerId } from './function.js';
@@ -63,7 +62,7 @@ export class Workflows extends Construct {
       const machine = new sfn.StateMachine(this, `Machine${handlerId(spec.name)}`, {
         stateMachineName: `${names.prefix}${spec.name}`,
         stateMachineType: sfn.StateMachineType.STANDARD,
-        definitionBody: sfn.DefinitionBody.fromFile(fileURLToPath(new URL(spec.file, WORKFLOWS_DIR))),
+        definitionBody: sfn.DefinitionBody.fromFile(definitionPath(spec)),
         definitionSubstitutions: substitutions,
         tracingEnabled: true,
         logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },

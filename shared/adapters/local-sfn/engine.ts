@@ -114,6 +114,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   private idleWaiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlightTick: Promise<void> | undefined;
+  private pumpQueued = false;
 
   constructor(private readonly o: LocalEngineOptions) {
     for (const [workflow, asl] of Object.entries(o.definitions) as [WorkflowName, AslDefinition][]) {
@@ -261,20 +262,30 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   }
 
   private pump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    // Replays begin on a macrotask of the engine's own: the write batch they open then holds only the engine's
+    // steps, never the writes of the request or job that scheduled them (those commit by themselves, as they always
+    // did). Claiming an execution only there, not when it is scheduled, lets every answer given in one burst (two
+    // sign-offs of one agreement, a job settling many tokens) be seen by one replay instead of one replay each.
+    setImmediate(() => {
+      this.pumpQueued = false;
+      this.startQueued();
+    });
+  }
+
+  private startQueued(): void {
     const limit = this.o.concurrency ?? 64;
     while (this.running.size < limit && this.queue.size > 0) {
       const id = this.queue.values().next().value as string;
       this.queue.delete(id);
       this.running.add(id);
-      // Each replay begins on a macrotask of its own: the write batch it opens then holds only the engine's steps,
-      // never the writes of the request or job that scheduled it (those commit by themselves, as they always did).
-      new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() => this.replay(id))
+      this.replay(id)
         .catch((e: unknown) => this.o.onError?.(e, id))
         .finally(() => {
           this.running.delete(id);
           if (this.again.delete(id)) this.queue.add(id);
-          this.pump();
+          if (this.queue.size > 0) this.pump();
           if (this.queue.size === 0 && this.running.size === 0) {
             this.o.batch?.flush();
             const waiters = this.idleWaiters;

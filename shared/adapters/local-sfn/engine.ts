@@ -288,9 +288,17 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     outcome: { status: 'succeeded'; output: unknown } | { status: 'failed'; error: string; cause: string },
   ): Promise<void> {
     // The execution is marked running before its token is answered: a crash in between resumes it on restart.
-    const before = await this.o.tokens.get(token);
-    if (before?.status === 'pending') await this.markRunning(before.executionId);
-    const { record, settled } = await this.o.tokens.settle(token, outcome);
+    // Both writes are one transaction, committed before this returns (the caller, a request, answers after it).
+    this.o.batch?.open();
+    let answer: Awaited<ReturnType<TaskTokenStore['settle']>>;
+    try {
+      const before = await this.o.tokens.get(token);
+      if (before?.status === 'pending') await this.markRunning(before.executionId);
+      answer = await this.o.tokens.settle(token, outcome);
+    } finally {
+      this.o.batch?.flush();
+    }
+    const { record, settled } = answer;
     if (!record) throw new StaleTaskError('no task waits on this token', 'unknown');
     if (!settled) {
       const state = record.status === 'failed' ? `failed (${record.error ?? 'error'})` : record.status;

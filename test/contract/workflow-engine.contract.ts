@@ -247,6 +247,31 @@ export function workflowEngineContract(
       expect(calls.map((c) => c.task)).toEqual(['plan', 'await']);
     });
 
+    it('replays from the start an execution whose checkpoint names a state the definition no longer has', async () => {
+      await stores.journal.create({
+        executionId: 'local:approval:renamed',
+        workflow: 'approval',
+        name: 'renamed',
+        subject: { type: 'agreement', id: 'agr_3' },
+        status: 'running',
+        startedAt: new Date(now).toISOString(),
+        input: { items: ['q'] },
+        path: ['Plan'],
+        checkpoint: { state: 'StateRemovedSince', input: { items: ['q'] }, path: ['Plan'] },
+      });
+      const e = engine();
+      await e.resumeAndRun(60_000);
+      await e.idle();
+      e.stop();
+      const x = (await e.describe('local:approval:renamed'))!;
+      expect(x.status).toBe('waiting');
+      expect(x.path).toEqual(['Plan', 'EachItem', 'EachItem[0].AwaitItem']);
+      expect((await stores.journal.get('local:approval:renamed'))!.checkpoint).toMatchObject({
+        state: 'EachItem',
+      });
+      expect(calls.map((c) => c.task)).toEqual(['plan', 'await']);
+    });
+
     it('lists the executions of one subject, newest first', async () => {
       const e = engine();
       await start(e, ['a'], 'first');

@@ -365,7 +365,11 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       (await this.o.tokens.ofExecution(executionId)).map((t) => [t.token, t]),
     );
     // Resume at the checkpoint (the top-level state it waited in), not at StartAt: the states before it are done.
-    const checkpoint = machine.checkpointable ? rec.checkpoint : undefined;
+    // A checkpoint naming a state the definition no longer has (an ASL changed since) is ignored: replay from the start.
+    const checkpoint =
+      machine.checkpointable && rec.checkpoint && machine.top.has(rec.checkpoint.state)
+        ? rec.checkpoint
+        : undefined;
     const sm = checkpoint ? this.startingAt(machine, checkpoint.state) : machine.sm;
     const seen = new Map<string, number>();
     const parked: ((e: Error) => void)[] = [];

@@ -78,7 +78,26 @@ export interface WorkflowEngine {
 /** An execution as the embedded engine keeps it: the summary plus what it needs to replay. */
 export interface ExecutionRecord extends ExecutionSummary {
   input: Record<string, unknown>;
+  /**
+   * Where a waiting execution resumes: the top-level state it waits in, the input that state was first entered
+   * with, and the states entered before it. A replay starts there instead of at `StartAt` (the states before it are
+   * done; their outcomes are in the journal). Absent: the replay starts at the beginning.
+   */
+  checkpoint?: ExecutionCheckpoint | undefined;
 }
+
+/** A waiting execution's resume point (see ExecutionRecord.checkpoint). */
+export interface ExecutionCheckpoint {
+  /** A top-level state of the definition. */
+  state: string;
+  /** The input that state was first entered with. */
+  input: unknown;
+  /** The visited-state path before that state was entered. */
+  path: string[];
+}
+
+/** What the engine may change on an execution record. */
+export type ExecutionPatchField = 'status' | 'stoppedAt' | 'output' | 'error' | 'path' | 'checkpoint';
 
 /**
  * One step of an execution's journal. The embedded engine replays an execution from its start whenever it must
@@ -107,10 +126,7 @@ export interface ExecutionJournal {
   create(e: ExecutionRecord): Promise<boolean>;
   get(executionId: string): Promise<ExecutionRecord | undefined>;
   byName(workflow: WorkflowName, name: string): Promise<ExecutionRecord | undefined>;
-  update(
-    executionId: string,
-    patch: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
-  ): Promise<void>;
+  update(executionId: string, patch: Partial<Pick<ExecutionRecord, ExecutionPatchField>>): Promise<void>;
   listBySubject(subject: WorkflowSubject): Promise<ExecutionRecord[]>;
   /** Ids of executions with a status among these (a restart resumes the ones that were running). */
   idsWithStatus(statuses: readonly ExecutionStatus[], limit: number): Promise<string[]>;
@@ -120,7 +136,7 @@ export interface ExecutionJournal {
   putSteps(
     executionId: string,
     steps: readonly JournalStep[],
-    patch?: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
+    patch?: Partial<Pick<ExecutionRecord, ExecutionPatchField>>,
   ): Promise<void>;
   /** Executions with a durable wait due at or before `nowMs`. */
   dueWakes(nowMs: number, limit: number): Promise<string[]>;

@@ -192,6 +192,42 @@ export function workflowEngineContract(
       expect(calls.map((c) => c.task)).toEqual(['plan', 'await', 'await', 'finish']);
     });
 
+    it('keeps a checkpoint at the top-level state an execution waits in, and a restart resumes there with the same path', async () => {
+      const first = engine();
+      const id = await start(first);
+      expect((await stores.journal.get(id))!.checkpoint).toEqual({
+        state: 'EachItem',
+        input: { items: ['a', 'b'], plan: { items: ['a', 'b'] } },
+        path: ['Plan'],
+      });
+      await first.sendTaskSuccess(pending('a').taskToken!, {});
+      await first.sendTaskSuccess(pending('b').taskToken!, {});
+      await first.idle();
+      const waiting = (await stores.journal.get(id))!;
+      expect(waiting.checkpoint).toMatchObject({ state: 'Later' });
+      expect(waiting.checkpoint!.path).toEqual([
+        'Plan',
+        'EachItem',
+        'EachItem[0].AwaitItem',
+        'EachItem[1].AwaitItem',
+        'EachItem[0].ItemDone',
+        'EachItem[1].ItemDone',
+      ]);
+      first.stop();
+      const second = engine();
+      await second.resumeAndRun(60_000);
+      now += 3600_000;
+      await second.tick();
+      await second.idle();
+      second.stop();
+      const done = (await second.describe(id))!;
+      expect(done.status).toBe('succeeded');
+      expect(done.path).toEqual([...waiting.checkpoint!.path, 'Later', 'Finish']);
+      expect(done).not.toHaveProperty('checkpoint');
+      expect((await stores.journal.get(id))!.checkpoint).toBeUndefined();
+      expect(calls.map((c) => c.task)).toEqual(['plan', 'await', 'await', 'finish']);
+    });
+
     it('resumes an execution a crash left running before it reached its first wait', async () => {
       await stores.journal.create({
         executionId: 'local:approval:crashed',
@@ -208,6 +244,31 @@ export function workflowEngineContract(
       await e.idle();
       e.stop();
       expect((await e.describe('local:approval:crashed'))!.status).toBe('waiting');
+      expect(calls.map((c) => c.task)).toEqual(['plan', 'await']);
+    });
+
+    it('replays from the start an execution whose checkpoint names a state the definition no longer has', async () => {
+      await stores.journal.create({
+        executionId: 'local:approval:renamed',
+        workflow: 'approval',
+        name: 'renamed',
+        subject: { type: 'agreement', id: 'agr_3' },
+        status: 'running',
+        startedAt: new Date(now).toISOString(),
+        input: { items: ['q'] },
+        path: ['Plan'],
+        checkpoint: { state: 'StateRemovedSince', input: { items: ['q'] }, path: ['Plan'] },
+      });
+      const e = engine();
+      await e.resumeAndRun(60_000);
+      await e.idle();
+      e.stop();
+      const x = (await e.describe('local:approval:renamed'))!;
+      expect(x.status).toBe('waiting');
+      expect(x.path).toEqual(['Plan', 'EachItem', 'EachItem[0].AwaitItem']);
+      expect((await stores.journal.get('local:approval:renamed'))!.checkpoint).toMatchObject({
+        state: 'EachItem',
+      });
       expect(calls.map((c) => c.task)).toEqual(['plan', 'await']);
     });
 

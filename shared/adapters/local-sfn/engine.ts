@@ -4,6 +4,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import type { Clock } from '../../ports/clock.js';
 import type { TaskTokenStore, TokenRecord } from '../../ports/tasks.js';
 import {
+  type ExecutionCheckpoint,
   type ExecutionJournal,
   type ExecutionRecord,
   type ExecutionSummary,
@@ -93,9 +94,51 @@ function replaceToken(v: unknown, token: string): unknown {
 
 interface Machine {
   sm: StateMachine;
+  definition: AslDefinition;
   tasks: Map<string, LocalTaskSpec>;
   parents: Map<string, string>;
   retryOverrides: Record<string, number>;
+  /** The top-level states. */
+  top: Set<string>;
+  /**
+   * Whether a replay may start at the top-level state an execution waits in (see `checkpointable`).
+   */
+  checkpointable: boolean;
+  /** The same machine started at a top-level state, made on first use. */
+  from: Map<string, StateMachine>;
+}
+
+/**
+ * Whether a run may start at a checkpoint: no top-level state can be entered twice (its transitions, Next, Default,
+ * Choices and Catch, form no cycle), so each is entered once per run and a run started at one with the input it was
+ * first entered with replays exactly what a run from StartAt would from there on (step keys count repeats of one
+ * state and input, and none repeat across the checkpoint); and nothing reads `$$.Execution.Input`, which a run
+ * started there would see as the checkpoint's input.
+ */
+export function checkpointable(definition: AslDefinition): boolean {
+  if (JSON.stringify(definition).includes('$$.Execution.Input')) return false;
+  const states = definition.States;
+  const next = (st: Record<string, unknown>): string[] => {
+    const out: string[] = [];
+    if (typeof st.Next === 'string') out.push(st.Next);
+    if (typeof st.Default === 'string') out.push(st.Default);
+    for (const c of (st.Choices as { Next?: unknown }[] | undefined) ?? [])
+      if (typeof c.Next === 'string') out.push(c.Next);
+    for (const c of (st.Catch as { Next?: unknown }[] | undefined) ?? [])
+      if (typeof c.Next === 'string') out.push(c.Next);
+    return out;
+  };
+  const mark = new Map<string, 'open' | 'done'>();
+  const visit = (name: string): boolean => {
+    const seen = mark.get(name);
+    if (seen === 'open') return false;
+    if (seen === 'done' || !states[name]) return true;
+    mark.set(name, 'open');
+    for (const n of next(states[name] as Record<string, unknown>)) if (!visit(n)) return false;
+    mark.set(name, 'done');
+    return true;
+  };
+  return Object.keys(states).every(visit);
 }
 
 /**
@@ -114,6 +157,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   private idleWaiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlightTick: Promise<void> | undefined;
+  private pumpQueued = false;
 
   constructor(private readonly o: LocalEngineOptions) {
     for (const [workflow, asl] of Object.entries(o.definitions) as [WorkflowName, AslDefinition][]) {
@@ -124,6 +168,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         // Validation compiles JSON schemas (about a second per machine): the ASL files are validated by the
         // infra tests (test/infra/workflows.test.ts) and by Step Functions at deployment, not at every start.
         sm: new StateMachine(local.definition as never, { validationOptions: { noValidate: true } }),
+        definition: local.definition,
+        top: new Set(Object.keys(local.definition.States)),
+        checkpointable: checkpointable(local.definition),
+        from: new Map(),
         tasks: local.tasks,
         parents: local.parents,
         retryOverrides,
@@ -240,9 +288,17 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     outcome: { status: 'succeeded'; output: unknown } | { status: 'failed'; error: string; cause: string },
   ): Promise<void> {
     // The execution is marked running before its token is answered: a crash in between resumes it on restart.
-    const before = await this.o.tokens.get(token);
-    if (before?.status === 'pending') await this.markRunning(before.executionId);
-    const { record, settled } = await this.o.tokens.settle(token, outcome);
+    // Both writes are one transaction, committed before this returns (the caller, a request, answers after it).
+    this.o.batch?.open();
+    let answer: Awaited<ReturnType<TaskTokenStore['settle']>>;
+    try {
+      const before = await this.o.tokens.get(token);
+      if (before?.status === 'pending') await this.markRunning(before.executionId);
+      answer = await this.o.tokens.settle(token, outcome);
+    } finally {
+      this.o.batch?.flush();
+    }
+    const { record, settled } = answer;
     if (!record) throw new StaleTaskError('no task waits on this token', 'unknown');
     if (!settled) {
       const state = record.status === 'failed' ? `failed (${record.error ?? 'error'})` : record.status;
@@ -261,20 +317,30 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   }
 
   private pump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    // Replays begin on a macrotask of the engine's own: the write batch they open then holds only the engine's
+    // steps, never the writes of the request or job that scheduled them (those commit by themselves, as they always
+    // did). Claiming an execution only there, not when it is scheduled, lets every answer given in one burst (two
+    // sign-offs of one agreement, a job settling many tokens) be seen by one replay instead of one replay each.
+    setImmediate(() => {
+      this.pumpQueued = false;
+      this.startQueued();
+    });
+  }
+
+  private startQueued(): void {
     const limit = this.o.concurrency ?? 64;
     while (this.running.size < limit && this.queue.size > 0) {
       const id = this.queue.values().next().value as string;
       this.queue.delete(id);
       this.running.add(id);
-      // Each replay begins on a macrotask of its own: the write batch it opens then holds only the engine's steps,
-      // never the writes of the request or job that scheduled it (those commit by themselves, as they always did).
-      new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() => this.replay(id))
+      this.replay(id)
         .catch((e: unknown) => this.o.onError?.(e, id))
         .finally(() => {
           this.running.delete(id);
           if (this.again.delete(id)) this.queue.add(id);
-          this.pump();
+          if (this.queue.size > 0) this.pump();
           if (this.queue.size === 0 && this.running.size === 0) {
             this.o.batch?.flush();
             const waiters = this.idleWaiters;
@@ -298,6 +364,13 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     const known = new Map<string, TokenRecord>(
       (await this.o.tokens.ofExecution(executionId)).map((t) => [t.token, t]),
     );
+    // Resume at the checkpoint (the top-level state it waited in), not at StartAt: the states before it are done.
+    // A checkpoint naming a state the definition no longer has (an ASL changed since) is ignored: replay from the start.
+    const checkpoint =
+      machine.checkpointable && rec.checkpoint && machine.top.has(rec.checkpoint.state)
+        ? rec.checkpoint
+        : undefined;
+    const sm = checkpoint ? this.startingAt(machine, checkpoint.state) : machine.sm;
     const seen = new Map<string, number>();
     const parked: ((e: Error) => void)[] = [];
     let active = 0;
@@ -421,18 +494,26 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     for (const spec of machine.tasks.values()) {
       handlers[spec.name] = (input) => run(spec, input) as Promise<Json>;
     }
-    const execution = machine.sm.run(rec.input as Json, {
+    const execution = sm.run((checkpoint ? checkpoint.input : rec.input) as Json, {
       overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: machine.retryOverrides },
       context: {
         Execution: { Id: executionId, Name: rec.name },
         Task: { Token: TOKEN_PLACEHOLDER },
       },
     });
-    const path: string[] = [];
+    const path: string[] = checkpoint ? [...checkpoint.path] : [];
+    // The first entry of each top-level state (its input, the path before it) and the last one entered.
+    const entered = new Map<string, { input: unknown; at: number }>();
+    let last: string | undefined;
     const logs = (async () => {
       for await (const ev of execution.eventLogs) {
         if (ev.type !== 'StateEntered') continue;
         const index = (ev as typeof ev & { index?: number }).index;
+        if (index === undefined && machine.top.has(ev.state.name)) {
+          if (!entered.has(ev.state.name))
+            entered.set(ev.state.name, { input: structuredClone(ev.state.input), at: path.length });
+          last = ev.state.name;
+        }
         path.push(
           index === undefined
             ? ev.state.name
@@ -444,13 +525,18 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     try {
       const output = await execution.result;
       await logs;
-      await flush({ status: 'succeeded', output, stoppedAt: stoppedAt(), path });
+      await flush({ status: 'succeeded', output, stoppedAt: stoppedAt(), path, checkpoint: undefined });
       await this.endTokens(executionId);
     } catch (e) {
       await logs;
       const cause = (e as { cause?: unknown }).cause ?? e;
       if (suspended && cause instanceof Suspended) {
-        await flush({ status: 'waiting', path });
+        const at = last === undefined ? undefined : entered.get(last);
+        const next: ExecutionCheckpoint | undefined =
+          machine.checkpointable && last !== undefined && at
+            ? { state: last, input: at.input, path: path.slice(0, at.at) }
+            : checkpoint;
+        await flush({ status: 'waiting', path, checkpoint: next });
         return;
       }
       const err = cause as Error;
@@ -459,12 +545,25 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         error: { error: err.name || 'Error', cause: err.message },
         stoppedAt: stoppedAt(),
         path,
+        checkpoint: undefined,
       });
       await this.endTokens(executionId);
     } finally {
       // A branch that parked after the run ended (its sibling failed the Map) must not keep a promise open.
       for (const reject of parked.splice(0)) reject(new Suspended());
     }
+  }
+
+  /** The machine's definition started at one of its top-level states (made once per state). */
+  private startingAt(machine: Machine, state: string): StateMachine {
+    let sm = machine.from.get(state);
+    if (!sm) {
+      sm = new StateMachine({ ...machine.definition, StartAt: state } as never, {
+        validationOptions: { noValidate: true },
+      });
+      machine.from.set(state, sm);
+    }
+    return sm;
   }
 
   private async markRunning(executionId: string): Promise<void> {
@@ -485,7 +584,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
 }
 
 function summary(r: ExecutionRecord): ExecutionSummary {
-  const { input: _input, ...rest } = r;
+  const { input: _input, checkpoint: _checkpoint, ...rest } = r;
   return rest;
 }
 

@@ -1,6 +1,7 @@
 import type { TaskTokenStore, TokenRecord } from '../../ports/tasks.js';
 import type {
   ExecutionJournal,
+  ExecutionPatchField,
   ExecutionRecord,
   ExecutionStatus,
   JournalStep,
@@ -28,10 +29,7 @@ export class MemoryExecutionJournal implements ExecutionJournal {
     const e = [...this.executions.values()].find((x) => x.workflow === workflow && x.name === name);
     return e ? clone(e) : undefined;
   }
-  async update(
-    id: string,
-    patch: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
-  ) {
+  async update(id: string, patch: Partial<Pick<ExecutionRecord, ExecutionPatchField>>) {
     const e = this.executions.get(id);
     if (e) this.executions.set(id, { ...e, ...clone(patch) });
   }
@@ -64,7 +62,7 @@ export class MemoryExecutionJournal implements ExecutionJournal {
   async putSteps(
     executionId: string,
     steps: readonly JournalStep[],
-    patch?: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
+    patch?: Partial<Pick<ExecutionRecord, ExecutionPatchField>>,
   ) {
     for (const s of steps) await this.putStep(executionId, s);
     if (patch) await this.update(executionId, patch);

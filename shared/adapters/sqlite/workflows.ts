@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { TaskTokenStore, TokenRecord } from '../../ports/tasks.js';
 import type {
   ExecutionJournal,
+  ExecutionPatchField,
   ExecutionRecord,
   ExecutionStatus,
   JournalStep,
@@ -83,17 +84,11 @@ export class SqliteExecutionJournal implements ExecutionJournal {
     return row ? (JSON.parse(row.body) as ExecutionRecord) : undefined;
   }
 
-  async update(
-    id: string,
-    patch: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
-  ): Promise<void> {
+  async update(id: string, patch: Partial<Pick<ExecutionRecord, ExecutionPatchField>>): Promise<void> {
     this.db.transaction(() => this.patch(id, patch))();
   }
 
-  private patch(
-    id: string,
-    patch: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
-  ): void {
+  private patch(id: string, patch: Partial<Pick<ExecutionRecord, ExecutionPatchField>>): void {
     {
       const current = this.stmt('SELECT body FROM wf_execution WHERE id = ?').get(id) as
         | { body: string }
@@ -150,7 +145,7 @@ export class SqliteExecutionJournal implements ExecutionJournal {
   async putSteps(
     executionId: string,
     steps: readonly JournalStep[],
-    patch?: Partial<Pick<ExecutionRecord, 'status' | 'stoppedAt' | 'output' | 'error' | 'path'>>,
+    patch?: Partial<Pick<ExecutionRecord, ExecutionPatchField>>,
   ): Promise<void> {
     const put = this.stmt(
       `INSERT INTO wf_step (execution_id, key, status, wake_at, body) VALUES (?,?,?,?,?)

@@ -9,10 +9,10 @@ import type { Db } from './db.js';
  *
  * Nothing is ever rolled back by the batch: every write it holds was made to be committed (the engine's steps are
  * safe to replay, so a crash before the commit replays them). The engine opens it only in bursts of its own (a replay
- * starts on its own macrotask, timers fire from their interval), never from a request's or a job's code path
- * (starting an execution, answering a token): a request's writes commit by themselves before it answers, so nothing
- * acknowledged waits on the batch. `flush()` commits at once (before the database is closed, and before the engine
- * reports itself idle).
+ * starts on its own macrotask, timers fire from their interval), and on a request's code path only around answering
+ * a token, with a `flush()` before that call returns: a request's writes are committed before it answers, so nothing
+ * acknowledged waits on the batch. `flush()` commits at once (before the database is closed, before the engine reports
+ * itself idle, when a token has been answered).
  */
 export class SqliteWriteBatch {
   private mine = false;

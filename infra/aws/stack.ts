@@ -13,6 +13,7 @@ import type { RouteSpec } from '../../shared/http/routes.js';
 import { AWS_ENV } from '../../shared/runtime/config.js';
 import { Api } from './constructs/api.js';
 import { AuditConsumer } from './constructs/audit.js';
+import { BackfillPipeline } from './constructs/backfill.js';
 import { CONSOLE_SCOPES, ConsoleSite } from './constructs/console.js';
 import { DataResources } from './constructs/data.js';
 import { AccordFunction, handlerExists, handlerId } from './constructs/function.js';
@@ -54,6 +55,8 @@ export class AccordStack extends Stack {
   readonly workflows: Workflows;
   readonly scheduled = new Map<string, AccordFunction>();
   replay?: AccordFunction;
+  /** Backfill runs: the backfill bucket and its Distributed Map (a nested stack of their own). */
+  readonly backfill: BackfillPipeline;
 
   constructor(scope: Construct, id: string, props: AccordStackProps) {
     super(scope, id, props);
@@ -97,6 +100,7 @@ export class AccordStack extends Stack {
     this.identity.allowConsole(this.console.url, CONSOLE_SCOPES);
     this.audit = new AuditConsumer(this, 'Audit', { data: d, environment });
     this.workflows = new Workflows(this, 'Workflows', { data: d, environment });
+    this.backfill = new BackfillPipeline(this, 'Backfill', { data: d, environment });
 
     // Raw samples the raw store refused wait in the fallback queue; this consumer replays them.
     if (handlerExists('telemetry/replay')) {
@@ -179,5 +183,6 @@ export class AccordStack extends Stack {
     new CfnOutput(this, 'VendorKeysTable', { value: d.tables.vendorKeys.tableName });
     new CfnOutput(this, 'ArchiveBucket', { value: d.archive.bucket.bucketName });
     new CfnOutput(this, 'NotificationBouncesTopicArn', { value: this.workflows.bounces.topicArn });
+    new CfnOutput(this, 'BackfillBucket', { value: this.backfill.bucket.bucketName });
   }
 }

@@ -135,6 +135,20 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
       clock,
     });
   }
+  // Backfill (docs/backfill.md): in the ecosystem functions that compose telemetry (the backfill routes and the
+  // backfill state machine's tasks); compiled out of every other bundle with the CSV and OpenMetrics readers.
+  let backfillParts: ReturnType<typeof import('./backfill-aws.js').composeAwsBackfill> | undefined;
+  if (telemetry && (typeof __ACCORD_ECOSYSTEM__ === 'undefined' || __ACCORD_ECOSYSTEM__)) {
+    const ingest = telemetry.ingest;
+    const { composeAwsBackfill } = await import('./backfill-aws.js');
+    backfillParts = composeAwsBackfill({
+      config,
+      ingest: () => ingest,
+      audit,
+      clock,
+      ...(options.client ? { clientConfig: options.client as { region?: string; endpoint?: string } } : {}),
+    });
+  }
   let objectives: Container['objectives'];
   if (typeof __ACCORD_OBJECTIVES__ === 'undefined' || __ACCORD_OBJECTIVES__) {
     const { composeAwsObjectives } = await import('./objectives-aws.js');
@@ -253,9 +267,11 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
             services,
             burnWindows: DEFAULT_BURN_WINDOWS,
             evaluations: new DynamoEvaluationStore(db, tables.data, DEFAULT_RETENTION.historyDays),
+            backfill: backfillParts?.backfill,
           }),
         }
       : {}),
+    ...(backfillParts ? { backfillRuns: backfillParts.backfillRuns } : {}),
     cmdb: new CmdbSyncUseCases({ services: serviceUseCases, policy: CMDB_POLICY }),
   };
 }

@@ -10,6 +10,8 @@ import { deploymentTemplate, type SynthedApp, synthesized } from './support/temp
 type Json = Record<string, any>;
 const asl = readDefinition(BACKFILL_WORKFLOW);
 const MACHINE = 'Accord-eu-west-1-backfill';
+/** The bucket's placeholder as the ASL file writes it. */
+const BUCKET = `\${${BACKFILL_WORKFLOW.bucketPlaceholder}}`;
 
 describe('the backfill run state machine (infra/workflows/backfill.asl.json)', () => {
   it('is valid States Language (asl-validator), its placeholders substituted', () => {
@@ -44,12 +46,12 @@ describe('the backfill run state machine (infra/workflows/backfill.asl.json)', (
     expect(map.Type).toBe('Map');
     expect(map.ItemReader).toEqual({
       Resource: 'arn:aws:states:::s3:listObjectsV2',
-      Parameters: { Bucket: '${BackfillBucket}', 'Prefix.$': '$.prefix' },
+      Parameters: { Bucket: BUCKET, 'Prefix.$': '$.prefix' },
     });
     expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
     expect(map.ToleratedFailurePercentage).toBe(100);
     expect(map.MaxConcurrencyPath).toBe('$.concurrency');
-    expect(map.ResultWriter.Parameters).toEqual({ Bucket: '${BackfillBucket}', Prefix: 'results' });
+    expect(map.ResultWriter.Parameters).toEqual({ Bucket: BUCKET, Prefix: 'results' });
     // A failing map still reaches the report (Catch), which records the run as failed.
     expect(map.Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'RecordReport' });
   });

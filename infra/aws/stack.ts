@@ -10,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { RouteSpec } from '../../shared/http/routes.js';
+import type { DataSourceConfig } from '../../shared/ports/metric-source.js';
 import { AWS_ENV } from '../../shared/runtime/config.js';
 import { Api } from './constructs/api.js';
 import { AuditConsumer } from './constructs/audit.js';
@@ -40,6 +41,8 @@ export interface AccordStackProps extends StackProps {
   schedules: readonly Schedule[];
   tiers: VendorTiers;
   version: string;
+  /** Pull data sources (public HTTPS, tokens by Secrets Manager ARN); none by default. */
+  dataSources?: readonly DataSourceConfig[];
 }
 
 /**
@@ -82,6 +85,9 @@ export class AccordStack extends Stack {
       [AWS_ENV.workflowsTable]: d.tables.workflows.tableName,
       [AWS_ENV.stateMachineArnPrefix]: workflowNames(this).machineArnPrefix,
       [AWS_ENV.sesConfigurationSet]: workflowNames(this).configurationSet,
+      // Names, URLs and secret ARNs only (no token): every telemetry function needs the list (pulled SLIs take no
+      // pushed samples); only the pulling functions may read the secrets (below).
+      ...(props.dataSources?.length ? { ACCORD_DATA_SOURCES: JSON.stringify(props.dataSources) } : {}),
       POWERTOOLS_SERVICE_NAME: 'accord',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     };
@@ -155,6 +161,21 @@ export class AccordStack extends Stack {
         });
         this.scheduled.set(s.id, job);
       }
+    }
+
+    // The pulling functions (the schedule, the history pull) alone read the data sources' token secrets.
+    const secrets = (props.dataSources ?? []).flatMap((x) =>
+      x.bearerTokenSecretArn ? [x.bearerTokenSecretArn] : [],
+    );
+    if (secrets.length) {
+      const pullers = [
+        this.scheduled.get('pull-data-sources'),
+        this.api.functions.get('ecosystem/pull-history'),
+      ];
+      for (const f of pullers)
+        f?.role.addToPolicy(
+          new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }),
+        );
     }
 
     // Every alarm of the stack notifies one topic: subscribe the on-call pager or mailbox to it after deploy.

@@ -20,6 +20,7 @@ import { CMDB_POLICY } from '../policy/cmdb.js';
 import { loadSignOffRules } from '../policy/index.js';
 import { DEFAULT_BURN_WINDOWS, DEFAULT_RETENTION } from '../policy/objectives.js';
 import { type Clock, systemClock } from '../ports/clock.js';
+import type { MetricSources } from '../ports/metric-source.js';
 import type { UsagePlans } from '../ports/vendors.js';
 import { AgreementUseCases } from '../usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../usecases/audit.js';
@@ -127,7 +128,7 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     const ingest = telemetry.ingest;
     // Pull data sources (docs/backfill.md): the scheduled pull's function composes telemetry, so it has them.
     pull = new PullUseCases({
-      sources: new ConfiguredMetricSources(dataSourcesOf(config)),
+      sources: await pullSources(config),
       active: new AgreementObjectivesSource(agreements, services),
       agreements,
       ingest: () => ingest,
@@ -274,6 +275,14 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     ...(backfillParts ? { backfillRuns: backfillParts.backfillRuns } : {}),
     cmdb: new CmdbSyncUseCases({ services: serviceUseCases, policy: CMDB_POLICY }),
   };
+}
+
+/** The pull data sources; tokens configured by secret ARN are read on first use (AWS: no plain tokens). */
+async function pullSources(config: Config): Promise<MetricSources> {
+  const sources = dataSourcesOf(config);
+  if (!sources.some((s) => s.bearerTokenSecretArn)) return new ConfiguredMetricSources(sources);
+  const { SecretTokenMetricSources } = await import('./data-sources-aws.js');
+  return new SecretTokenMetricSources(sources);
 }
 
 /**

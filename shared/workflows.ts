@@ -42,13 +42,32 @@ export const WORKFLOWS: readonly WorkflowSpec[] = [
   },
 ];
 
+/**
+ * The backfill run's state machine (docs/backfill.md, "Large files on AWS"): a Step Functions Distributed Map over the
+ * chunk objects of the backfill bucket. Not in WORKFLOWS: it runs on AWS only (aws-local-stepfunctions has no
+ * ItemReader), so the embedded engine never loads it; infra/aws/constructs/backfill.ts deploys it from the same kind
+ * of table row, `${BackfillBucket}` taking the bucket's name.
+ */
+export const BACKFILL_WORKFLOW = {
+  name: 'backfill',
+  file: 'backfill.asl.json',
+  description:
+    'Backfill run: a Distributed Map over the chunk objects under a prefix of the backfill bucket, each imported by the backfill use case into one audited job; the report lists each object that failed',
+  substitutions: {
+    BackfillObjectFunctionArn: { handler: 'ecosystem/backfill-object' },
+    BackfillReportFunctionArn: { handler: 'ecosystem/backfill-report' },
+  },
+  /** The placeholder the backfill bucket's name replaces. */
+  bucketPlaceholder: 'BackfillBucket',
+} as const;
+
 /** The absolute path of one workflow's ASL file (under infra/workflows/, found from the project root). */
-export function definitionPath(spec: WorkflowSpec): string {
+export function definitionPath(spec: Pick<WorkflowSpec, 'file'>): string {
   return fromRoot('infra', 'workflows', spec.file);
 }
 
 /** Reads one workflow's ASL file (with its placeholders as written). */
-export function readDefinition(spec: WorkflowSpec): AslDefinition {
+export function readDefinition(spec: Pick<WorkflowSpec, 'file'>): AslDefinition {
   return JSON.parse(readFileSync(definitionPath(spec), 'utf8')) as AslDefinition;
 }
 

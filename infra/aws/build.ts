@@ -2,6 +2,7 @@ import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { z } from 'zod';
 import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
+import { DataSourcesSchema } from '../../shared/runtime/config.js';
 import { SCHEDULES } from '../../shared/schedules.js';
 import { AccordStack, type Schedule } from './stack.js';
 import { loadVendorTiers } from './tiers.js';
@@ -17,6 +18,15 @@ export const AppContext = z.object({
   ),
   /** Deploy the Timestream raw store: off for accounts created after 2025-06-20 (Timestream is closed to them). */
   timestream: z.preprocess((v) => (typeof v === 'string' ? v === 'true' : v), z.boolean()).default(false),
+  /**
+   * Pull data sources (docs/aws.md, "Pull data sources"): public HTTPS endpoints, a token only by Secrets Manager
+   * ARN (`bearerTokenSecretArn`), never in the template. JSON in `-c dataSources=…`.
+   */
+  dataSources: z
+    .preprocess((v) => (typeof v === 'string' ? JSON.parse(v) : v), DataSourcesSchema)
+    .refine((a) => a.every((d) => !d.bearerToken), 'bearerToken is refused here: give bearerTokenSecretArn')
+    .refine((a) => a.every((d) => d.url.startsWith('https://')), 'each url must be https:// on AWS')
+    .default([]),
   /** The account to deploy to; absent = the CLI's current credentials decide (synth needs none). */
   account: z
     .string()
@@ -55,6 +65,7 @@ export function buildApp(options: BuildOptions = {}): {
     regions: options.context?.regions ?? app.node.tryGetContext('regions'),
     timestream: options.context?.timestream ?? app.node.tryGetContext('timestream'),
     account: options.context?.account ?? app.node.tryGetContext('account'),
+    dataSources: options.context?.dataSources ?? app.node.tryGetContext('dataSources'),
   };
   const parsed = AppContext.safeParse(raw);
   if (!parsed.success) {
@@ -75,6 +86,7 @@ export function buildApp(options: BuildOptions = {}): {
         schedules: options.schedules ?? SCHEDULES,
         tiers,
         version: process.env.npm_package_version ?? '0.1.0',
+        dataSources: context.dataSources,
       }),
   );
   for (const s of stacks) Tags.of(s).add('app', 'accord');

@@ -17,6 +17,8 @@ export interface DataGrants {
   rawSamples?: true;
   /** The archive bucket: read (get, list, presign) or write (put once with retention; never delete). */
   archive?: Access;
+  /** Start executions of the backfill state machine only (infra/aws/constructs/backfill.ts). */
+  backfillRuns?: true;
 }
 
 const WRITE_DATA: DataGrants = { data: 'write' };
@@ -68,8 +70,9 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'change.request': { data: 'write', workflows: 'write', workflowControl: true },
   /** GET /metrics reads the latest evaluations (data table). */
   'metrics.read': READ_DATA,
-  // The backfill import writes samples and rollups and its job's audit entries (AWS: answered 503 until built).
-  'telemetry.backfill': { data: 'write', rollups: 'write', rawSamples: true },
+  // The backfill import writes samples and rollups and its job's audit entries (entity telemetry-backfill and, for
+  // runs, telemetry-backfill-run); the history pull records its run there too.
+  'telemetry.backfill': { data: 'write', rollups: 'write', rawSamples: true, audit: 'write' },
 };
 
 /**
@@ -88,6 +91,8 @@ export const HANDLER_GRANTS: Readonly<Record<string, DataGrants>> = {
   'workflows/service-sunset': { workflows: 'write', workflowControl: true },
   'chain/vendor-triggers': { workflows: 'write' },
   'chain/review-record': { workflows: 'write' },
+  // The one function that starts backfill runs (the Distributed Map over the backfill bucket).
+  'ecosystem/backfill-run-start': { backfillRuns: true },
 };
 
 /**
@@ -135,6 +140,7 @@ export function unionGrants(list: readonly DataGrants[]): DataGrants {
     if (g.rawSamples) out.rawSamples = true;
     if (g.workflowControl) out.workflowControl = true;
     if (g.sendEmail) out.sendEmail = true;
+    if (g.backfillRuns) out.backfillRuns = true;
   }
   return out;
 }

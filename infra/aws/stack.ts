@@ -10,9 +10,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { RouteSpec } from '../../shared/http/routes.js';
+import type { DataSourceConfig } from '../../shared/ports/metric-source.js';
 import { AWS_ENV } from '../../shared/runtime/config.js';
 import { Api } from './constructs/api.js';
 import { AuditConsumer } from './constructs/audit.js';
+import { BackfillPipeline } from './constructs/backfill.js';
 import { CONSOLE_SCOPES, ConsoleSite } from './constructs/console.js';
 import { DataResources } from './constructs/data.js';
 import { AccordFunction, handlerExists, handlerId } from './constructs/function.js';
@@ -39,6 +41,8 @@ export interface AccordStackProps extends StackProps {
   schedules: readonly Schedule[];
   tiers: VendorTiers;
   version: string;
+  /** Pull data sources (public HTTPS, tokens by Secrets Manager ARN); none by default. */
+  dataSources?: readonly DataSourceConfig[];
 }
 
 /**
@@ -54,6 +58,8 @@ export class AccordStack extends Stack {
   readonly workflows: Workflows;
   readonly scheduled = new Map<string, AccordFunction>();
   replay?: AccordFunction;
+  /** Backfill runs: the backfill bucket and its Distributed Map (a nested stack of their own). */
+  readonly backfill: BackfillPipeline;
 
   constructor(scope: Construct, id: string, props: AccordStackProps) {
     super(scope, id, props);
@@ -79,6 +85,9 @@ export class AccordStack extends Stack {
       [AWS_ENV.workflowsTable]: d.tables.workflows.tableName,
       [AWS_ENV.stateMachineArnPrefix]: workflowNames(this).machineArnPrefix,
       [AWS_ENV.sesConfigurationSet]: workflowNames(this).configurationSet,
+      // Names, URLs and secret ARNs only (no token): every telemetry function needs the list (pulled SLIs take no
+      // pushed samples); only the pulling functions may read the secrets (below).
+      ...(props.dataSources?.length ? { ACCORD_DATA_SOURCES: JSON.stringify(props.dataSources) } : {}),
       POWERTOOLS_SERVICE_NAME: 'accord',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     };
@@ -97,6 +106,7 @@ export class AccordStack extends Stack {
     this.identity.allowConsole(this.console.url, CONSOLE_SCOPES);
     this.audit = new AuditConsumer(this, 'Audit', { data: d, environment });
     this.workflows = new Workflows(this, 'Workflows', { data: d, environment });
+    this.backfill = new BackfillPipeline(this, 'Backfill', { data: d, environment });
 
     // Raw samples the raw store refused wait in the fallback queue; this consumer replays them.
     if (handlerExists('telemetry/replay')) {
@@ -153,6 +163,21 @@ export class AccordStack extends Stack {
       }
     }
 
+    // The pulling functions (the schedule, the history pull) alone read the data sources' token secrets.
+    const secrets = (props.dataSources ?? []).flatMap((x) =>
+      x.bearerTokenSecretArn ? [x.bearerTokenSecretArn] : [],
+    );
+    if (secrets.length) {
+      const pullers = [
+        this.scheduled.get('pull-data-sources'),
+        this.api.functions.get('ecosystem/pull-history'),
+      ];
+      for (const f of pullers)
+        f?.role.addToPolicy(
+          new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }),
+        );
+    }
+
     // Every alarm of the stack notifies one topic: subscribe the on-call pager or mailbox to it after deploy.
     const alarms = new sns.Topic(this, 'Alarms', {
       masterKey: d.key,
@@ -179,5 +204,6 @@ export class AccordStack extends Stack {
     new CfnOutput(this, 'VendorKeysTable', { value: d.tables.vendorKeys.tableName });
     new CfnOutput(this, 'ArchiveBucket', { value: d.archive.bucket.bucketName });
     new CfnOutput(this, 'NotificationBouncesTopicArn', { value: this.workflows.bounces.topicArn });
+    new CfnOutput(this, 'BackfillBucket', { value: this.backfill.bucket.bucketName });
   }
 }

@@ -1,7 +1,7 @@
 import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { loadDistributionPolicy } from '../../shared/policy/workflows.js';
-import { WORKFLOWS } from '../../shared/workflows.js';
+import { BACKFILL_WORKFLOW, WORKFLOWS } from '../../shared/workflows.js';
 
 /**
  * The deployment's own stack for a construct anywhere in it: its stack, or for one in a nested stack (the route
@@ -50,4 +50,18 @@ export function workflowNames(stack: Stack) {
 export function senderIdentityArn(stack: Stack): string {
   const domain = loadDistributionPolicy().from.email.split('@')[1]!;
   return stack.formatArn({ service: 'ses', resource: 'identity', resourceName: domain });
+}
+
+/** The backfill state machine's name and ARN (known before it exists: the start route's role and environment). */
+export function backfillMachineName(stack: Stack): string {
+  return `${workflowNames(stack).prefix}${BACKFILL_WORKFLOW.name}`;
+}
+
+export function backfillMachineArn(stack: Stack): string {
+  return stack.formatArn({
+    service: 'states',
+    resource: 'stateMachine',
+    resourceName: backfillMachineName(stack),
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }

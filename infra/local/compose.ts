@@ -40,6 +40,7 @@ import { logger } from '../../shared/runtime/powertools.js';
 import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../../shared/usecases/audit.js';
 import { BackfillUseCases } from '../../shared/usecases/backfill.js';
+import { BackfillRunUseCases } from '../../shared/usecases/backfill-runs.js';
 import { ChainUseCases } from '../../shared/usecases/chain/index.js';
 import { CmdbSyncUseCases } from '../../shared/usecases/cmdb.js';
 import { EcosystemUseCases } from '../../shared/usecases/ecosystem.js';
@@ -210,6 +211,12 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     }),
     pull,
     cmdb: new CmdbSyncUseCases({ services: serviceUseCases, policy: CMDB_POLICY }),
+    // Runs over S3 chunk objects are AWS's (a Distributed Map): here start answers 503, status reads the trail.
+    backfillRuns: new BackfillRunUseCases({
+      backfill: new BackfillUseCases({ ingest: () => telemetry.ingest, audit, clock }),
+      audit,
+      clock,
+    }),
   };
   return { db, container, workflows };
 }

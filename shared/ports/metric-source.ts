@@ -33,6 +33,8 @@ export interface DataSourceConfig {
   url: string;
   /** A bearer token sent as `Authorization: Bearer …`, when the API needs one. */
   bearerToken?: string | undefined;
+  /** On AWS: the Secrets Manager secret holding the bearer token (resolved into `bearerToken` at cold start). */
+  bearerTokenSecretArn?: string | undefined;
   /** Seconds between the points a pull reads (query_range `step`); default 60. */
   stepSeconds: number;
   /** How far back each scheduled pull reads (minutes); pulls overlap, re-read points are duplicates. Default 15. */

@@ -19,6 +19,7 @@ import { loadChainPolicy } from '../policy/chain.js';
 import { loadSignOffRules } from '../policy/index.js';
 import { DEFAULT_BURN_WINDOWS, DEFAULT_RETENTION } from '../policy/objectives.js';
 import { type Clock, systemClock } from '../ports/clock.js';
+import type { MetricSources } from '../ports/metric-source.js';
 import type { UsagePlans } from '../ports/vendors.js';
 import { AgreementUseCases } from '../usecases/agreements.js';
 import { AuditQueries, AuditRecorder } from '../usecases/audit.js';
@@ -127,12 +128,26 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     const ingest = telemetry.ingest;
     // Pull data sources (docs/backfill.md): the scheduled pull's function composes telemetry, so it has them.
     pull = new PullUseCases({
-      sources: new ConfiguredMetricSources(dataSourcesOf(config)),
+      sources: await pullSources(config),
       active: new AgreementObjectivesSource(agreements, services),
       agreements,
       ingest: () => ingest,
       audit,
       clock,
+    });
+  }
+  // Backfill (docs/backfill.md): in the ecosystem functions that compose telemetry (the backfill routes and the
+  // backfill state machine's tasks); compiled out of every other bundle with the CSV and OpenMetrics readers.
+  let backfillParts: ReturnType<typeof import('./backfill-aws.js').composeAwsBackfill> | undefined;
+  if (telemetry && (typeof __ACCORD_ECOSYSTEM__ === 'undefined' || __ACCORD_ECOSYSTEM__)) {
+    const ingest = telemetry.ingest;
+    const { composeAwsBackfill } = await import('./backfill-aws.js');
+    backfillParts = composeAwsBackfill({
+      config,
+      ingest: () => ingest,
+      audit,
+      clock,
+      ...(options.client ? { clientConfig: options.client as { region?: string; endpoint?: string } } : {}),
     });
   }
   let objectives: Container['objectives'];
@@ -258,9 +273,11 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
             services,
             burnWindows: DEFAULT_BURN_WINDOWS,
             evaluations: new DynamoEvaluationStore(db, tables.data, DEFAULT_RETENTION.historyDays),
+            backfill: backfillParts?.backfill,
           }),
         }
       : {}),
+    ...(backfillParts ? { backfillRuns: backfillParts.backfillRuns } : {}),
     ...(cmdbModules
       ? {
           cmdb: new cmdbModules[0].CmdbSyncUseCases({
@@ -270,6 +287,14 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
         }
       : {}),
   };
+}
+
+/** The pull data sources; tokens configured by secret ARN are read on first use (AWS: no plain tokens). */
+async function pullSources(config: Config): Promise<MetricSources> {
+  const sources = dataSourcesOf(config);
+  if (!sources.some((s) => s.bearerTokenSecretArn)) return new ConfiguredMetricSources(sources);
+  const { SecretTokenMetricSources } = await import('./data-sources-aws.js');
+  return new SecretTokenMetricSources(sources);
 }
 
 /**

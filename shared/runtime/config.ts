@@ -124,12 +124,30 @@ const DataSources = z
         { message: 'must not carry a user or password: give the token as bearerToken', abort: true },
       ),
       bearerToken: z.string().min(1).max(4096).optional(),
+      /**
+       * On AWS: the Secrets Manager secret whose string is the bearer token (read at cold start by the functions
+       * that pull, which alone may read it; docs/aws.md). Tokens never travel in plain environment variables there.
+       */
+      bearerTokenSecretArn: z
+        .string()
+        .regex(
+          /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
+          'must be a secret ARN',
+        )
+        .optional(),
       stepSeconds: z.number().int().min(1).max(3600).default(60),
       lookbackMinutes: z.number().int().min(5).max(1440).default(15),
     }),
   )
   .max(50)
-  .refine((a) => new Set(a.map((d) => d.name)).size === a.length, 'names must be unique');
+  .refine((a) => new Set(a.map((d) => d.name)).size === a.length, 'names must be unique')
+  .refine(
+    (a) => a.every((d) => !(d.bearerToken && d.bearerTokenSecretArn)),
+    'a data source takes bearerToken or bearerTokenSecretArn, not both',
+  );
+
+/** The shape of ACCORD_DATA_SOURCES (the CDK app validates its `dataSources` context with it too). */
+export const DataSourcesSchema = DataSources;
 
 /**
  * The configured pull data sources (`ACCORD_DATA_SOURCES`); none when unset.

@@ -1,5 +1,6 @@
 import type { AgreementUseCases } from '../usecases/agreements.js';
 import type { AuditQueries, AuditRecorder } from '../usecases/audit.js';
+import type { BackfillRunUseCases } from '../usecases/backfill-runs.js';
 import type { ChainUseCases } from '../usecases/chain/index.js';
 import type { CmdbSyncUseCases } from '../usecases/cmdb.js';
 import type { EcosystemUseCases } from '../usecases/ecosystem.js';
@@ -49,6 +50,8 @@ export interface Container {
   pull?: PullUseCases;
   /** CMDB sync of the service catalogue (docs/cmdb.md). */
   cmdb?: CmdbSyncUseCases;
+  /** Backfill runs over S3 chunk objects (AWS: a Distributed Map; docs/backfill.md); start answers 503 elsewhere. */
+  backfillRuns?: BackfillRunUseCases;
 }
 
 let current: Promise<Container> | undefined;

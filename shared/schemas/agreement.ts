@@ -442,7 +442,14 @@ export type ListAgreementsQuery = z.infer<typeof ListAgreementsQuery>;
 
 export const AuditEntry = z.strictObject({
   /** An agreement's trail also holds the acts on its exception windows (entity `exception-window`). */
-  entity: z.enum(['agreement', 'service', 'exception-window', 'vendor', 'telemetry-backfill']),
+  entity: z.enum([
+    'agreement',
+    'service',
+    'exception-window',
+    'vendor',
+    'telemetry-backfill',
+    'telemetry-backfill-run',
+  ]),
   entityId: z.string(),
   version: z.number().int(),
   eventId: z.string(),

@@ -61,6 +61,11 @@ export interface BackfillChunkRequest {
   jobId?: string | undefined;
   /** Samples the whole file holds, as the client counted them (for progress). */
   declaredTotal?: number | undefined;
+  /**
+   * `jobId` was minted by a backfill run (shared/usecases/backfill-runs.ts) and may not exist yet: this chunk may be
+   * its first. Without it an unknown job is 404.
+   */
+  newJob?: boolean | undefined;
 }
 
 /** One import job: what its chunks submitted and what became of it. */
@@ -121,7 +126,7 @@ export class BackfillUseCases {
       ]);
     let previous: AuditEntry[] = [];
     if (req.jobId !== undefined) {
-      previous = await this.entries(req.jobId);
+      previous = await this.entries(req.jobId, req.newJob === true);
       const first = counts(previous[0]);
       if (first && first.vendorId !== req.vendorId)
         throw new ValidationError('a job reads one vendor’s series', [
@@ -239,7 +244,7 @@ export class BackfillUseCases {
       ]);
   }
 
-  private async entries(jobId: string): Promise<AuditEntry[]> {
+  private async entries(jobId: string, mayBeNew = false): Promise<AuditEntry[]> {
     const notFound = () =>
       new NotFoundError(`there is no backfill job ${jobId}`, [{ path: 'jobId', problem: 'unknown job' }]);
     if (!JOB_ID.test(jobId)) throw notFound();
@@ -252,7 +257,7 @@ export class BackfillUseCases {
       out.push(...page);
       if (page.length < 200) break;
     }
-    if (out.length === 0) throw notFound();
+    if (out.length === 0 && !mayBeNew) throw notFound();
     return out;
   }
 }

@@ -158,6 +158,11 @@ const EXAMPLES: Record<string, () => unknown> = {
     to: hourFromNow(-1),
     reason: 'baseline from last quarter',
   }),
+  'ecosystem.backfill-run-start': () => ({
+    vendor: 'prometheus',
+    prefix: 'imports/2026-q3/',
+    reason: 'baseline from last quarter',
+  }),
 };
 
 /** Routes that take a body. */

@@ -17,7 +17,7 @@ import { GATEWAY_RESPONSES, SAFE_CONTEXT_VARIABLES } from '../../shared/http/edg
 import { ROUTES } from '../../shared/http/routes.js';
 import { AWS_ENV } from '../../shared/runtime/config.js';
 import { SCHEDULES } from '../../shared/schedules.js';
-import { WORKFLOWS } from '../../shared/workflows.js';
+import { BACKFILL_WORKFLOW, WORKFLOWS } from '../../shared/workflows.js';
 import { deploymentTemplate, synthesized } from './support/templates.js';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; [k: string]: unknown }>;
@@ -340,10 +340,10 @@ describe('Lambda', () => {
     const scheduled = SCHEDULES.filter((s) => handlerExists(s.handler));
     const replay = handlerExists('telemetry/replay') ? 1 : 0;
     const workflowTasks = new Set(
-      WORKFLOWS.flatMap((w) => Object.values(w.substitutions).map((x) => x.handler)),
+      [...WORKFLOWS, BACKFILL_WORKFLOW].flatMap((w) => Object.values(w.substitutions).map((x) => x.handler)),
     );
     // API handlers + the people and vendor authorizers + the audit consumer + the telemetry replay + scheduled jobs
-    // + workflow tasks.
+    // + workflow tasks (the backfill run's two among them).
     expect(fns).toHaveLength(handlers.size + 2 + 1 + replay + scheduled.length + workflowTasks.size);
     for (const f of fns) {
       const p = f.Properties!;

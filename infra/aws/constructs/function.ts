@@ -19,7 +19,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { REPORT_FONT_FILES } from '../../../shared/adapters/fonts.js';
 import { BUNDLE, type BundleFeatures, bundleDefine, featuresOf } from '../bundling.js';
 import type { DataGrants } from '../grants.js';
-import { deploymentStack, senderIdentityArn, workflowNames } from '../workflow-names.js';
+import { backfillMachineArn, deploymentStack, senderIdentityArn, workflowNames } from '../workflow-names.js';
 import type { DataResources } from './data.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -281,6 +281,14 @@ export function grantData(role: iam.Role, data: DataResources, grants: DataGrant
           "DescribeExecution on this deployment's executions of one named state machine; execution names are minted per start.",
       });
     }
+  }
+  if (grants.backfillRuns) {
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [backfillMachineArn(deploymentStack(role))],
+      }),
+    );
   }
   if (grants.sendEmail) {
     const stack = deploymentStack(role);

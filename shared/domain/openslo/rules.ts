@@ -63,7 +63,15 @@ export function nominalPeriodMs(o: ObjectiveSpec): number {
   return days * 86_400_000;
 }
 
-type Exprs = { errors: (w: string) => string; events: (w: string) => string };
+/**
+ * An SLI's expressions over a window `w`: its error ratio, its event count, and its success ratio (what a timeslice
+ * compares with its `timeSliceTarget`).
+ */
+type Exprs = {
+  errors: (w: string) => string;
+  events: (w: string) => string;
+  success: (w: string) => string;
+};
 
 /** The error-ratio and event-count expressions of an SLI's Prometheus source over a window `w`; or why there are none. */
 export function sliExpressions(o: ObjectiveSpec): Exprs | { reason: string } {
@@ -82,6 +90,7 @@ export function sliExpressions(o: ObjectiveSpec): Exprs | { reason: string } {
     return {
       errors: (w) => `avg(${failed(w)})`,
       events: (w) => `sum(count_over_time(${sel}[${w}]))`,
+      success: (w) => `(1 - avg(${failed(w)}))`,
     };
   }
   if (!src.counter) return { reason: 'only counter ratio SLIs (ratioMetric.counter: true) get rules' };
@@ -97,7 +106,40 @@ export function sliExpressions(o: ObjectiveSpec): Exprs | { reason: string } {
     errors: (w) =>
       bad ? `${inc(bad, w)} / ${inc(total, w)}` : `(${inc(total, w)} - ${inc(good!, w)}) / ${inc(total, w)}`,
     events: (w) => inc(total, w),
+    success: (w) =>
+      bad ? `(1 - ${inc(bad, w)} / ${inc(total, w)})` : `(${inc(good!, w)} / ${inc(total, w)})`,
   };
+}
+
+/**
+ * The badness of the slice that ends at each step of a subquery, as Accord's engine counts slices (docs/openslo.md,
+ * "Timeslice objectives"): for `timeslices` 1 when the slice's own success ratio misses `timeSliceTarget`, else 0;
+ * for `ratio-timeslices` its shortfall, 1 − its ratio. A slice without events is dropped (`excluded`, the default:
+ * neither good nor bad), or counts 0 (`good`) or 1 (`bad`).
+ */
+export function sliceBadness(o: ObjectiveSpec, exprs: Exprs): string {
+  const ts = o.timeSlice!;
+  const l = promDuration(ts.minutes * MIN);
+  const unit =
+    o.budgetingMethod === 'timeslices'
+      ? `(${exprs.success(l)} < bool ${ts.target})`
+      : `(1 - ${exprs.success(l)})`;
+  const withEvents = `(${unit} and on() (${exprs.events(l)} > 0))`;
+  const empty = ts.emptySlices ?? 'excluded';
+  return empty === 'excluded'
+    ? withEvents
+    : `(${withEvents} or on() (${exprs.events(l)} * 0${empty === 'bad' ? ' + 1' : ''}))`;
+}
+
+/**
+ * The subquery range that selects, at evaluation time T, the end points t (multiples of the slice length L since
+ * the epoch, as Prometheus aligns subquery steps) of the complete slices that START inside a window w, as the engine
+ * counts them: T − w + L ≤ t ≤ T; and at least the last complete slice when none starts inside it (w < 2L). Written
+ * in milliseconds so that Prometheus 2's closed and Prometheus 3's left-open ranges select the same points:
+ * w − L + 1 ms (left-open: t > T − w + L − 1 ms, that is t ≥ T − w + L) or L − 1 ms (exactly one point either way).
+ */
+export function sliceRangeMs(windowMs: number, sliceMs: number): number {
+  return windowMs - sliceMs >= sliceMs ? windowMs - sliceMs + 1 : sliceMs - 1;
 }
 
 const thresholds = new WeakMap<PlannedBurnWindow, Map<number, { limit: string; x: string }>>();
@@ -118,13 +160,16 @@ function thresholdText(w: PlannedBurnWindow, target: number): { limit: string; x
   return t;
 }
 
+/** The recording rule of a timeslice objective's bad-slice share over a window. */
+const sliceName = (d: string) => `accord_slo:slice_bad:ratio_rate${d}`;
+
 /** Valid Prometheus label values need no escaping beyond JSON's (Go string syntax). */
 const q = (s: string) => JSON.stringify(s);
 
 /** The windows of a period with their distinct durations in Prometheus syntax, shortest first. */
 interface PeriodPlan {
   windows: PlannedBurnWindow[];
-  durations: { d: string; errorsName: string; eventsName: string }[];
+  durations: { d: string; ms: number; errorsName: string; eventsName: string }[];
 }
 
 /**
@@ -193,6 +238,7 @@ function* ruleGroups(
           const d = promDuration(m);
           return {
             d,
+            ms: m,
             errorsName: `accord_slo:sli_error:ratio_rate${d}`,
             eventsName: `accord_slo:sli_events:increase${d}`,
           };
@@ -203,24 +249,36 @@ function* ruleGroups(
     const labels = { accord_agreement: t.agreementId, accord_objective: o.id, accord_service: t.serviceId };
     const match = `{accord_agreement=${q(t.agreementId)}, accord_objective=${q(o.id)}}`;
     const rules: PrometheusRule[] = [];
-    for (const { d, errorsName, eventsName } of plan.durations) {
-      rules.push({ record: errorsName, expr: exprs.errors(d), labels });
+    // Timeslice methods burn slices, as the engine does: the share of bad slices (or their mean shortfall).
+    const sliced = o.budgetingMethod !== 'occurrences' && o.timeSlice ? o.timeSlice : undefined;
+    const badness = sliced ? sliceBadness(o, exprs) : '';
+    for (const { d, ms, errorsName, eventsName } of plan.durations) {
+      if (sliced) {
+        const range = sliceRangeMs(ms, sliced.minutes * MIN);
+        const step = promDuration(sliced.minutes * MIN);
+        rules.push({
+          record: sliceName(d),
+          expr: `avg_over_time(${badness}[${range}ms:${step}])`,
+          labels,
+        });
+      } else rules.push({ record: errorsName, expr: exprs.errors(d), labels });
       rules.push({ record: eventsName, expr: exprs.events(d), labels });
     }
+    const ratioName = (d: string) => (sliced ? sliceName(d) : `accord_slo:sli_error:ratio_rate${d}`);
     for (const w of plan.windows) {
       const { limit, x } = thresholdText(w, o.target);
       const [long, short] = [promDuration(w.long), promDuration(w.short)];
       rules.push({
         alert: `AccordErrorBudgetBurn`,
         expr:
-          `accord_slo:sli_error:ratio_rate${long}${match} > ${limit}\n` +
-          `and accord_slo:sli_error:ratio_rate${short}${match} > ${limit}\n` +
+          `${ratioName(long)}${match} > ${limit}\n` +
+          `and ${ratioName(short)}${match} > ${limit}\n` +
           `and accord_slo:sli_events:increase${long}${match} >= ${policy.minEvents}\n` +
           `and accord_slo:sli_events:increase${short}${match} >= ${policy.minEvents}`,
         labels: { ...labels, accord_window: w.name, severity: w.action },
         annotations: {
           summary: `${o.name}: error budget burning faster than ${x}x (${w.name})`,
-          description: `Over both ${long} and ${short}, more than ${limit} of events failed (${x} × (1 − ${o.target}%)), each window holding at least ${policy.minEvents} events: ${w.action === 'page' ? 'page' : 'open a ticket'}.`,
+          description: `Over both ${long} and ${short}, more than ${limit} of ${sliced ? `${sliced.minutes}-minute slices ${o.budgetingMethod === 'timeslices' ? `missed ${sliced.target}` : 'fell short (mean shortfall)'}` : 'events failed'} (${x} × (1 − ${o.target}%)), each window holding at least ${policy.minEvents} events: ${w.action === 'page' ? 'page' : 'open a ticket'}.`,
         },
       });
     }

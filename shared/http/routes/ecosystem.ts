@@ -73,6 +73,30 @@ export const BackfillJobResponse = z.looseObject({
   rejections: z.array(z.looseObject({ chunk: z.number().int(), path: z.string(), reason: z.string() })),
 });
 
+/** POST /v1/telemetry/backfill-runs: a run over the chunk objects under `prefix` in the backfill bucket (AWS). */
+export const BackfillRunBody = z.strictObject({
+  vendor: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a vendor id'),
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9!_.*'()/-]{1,512}$/, "must be an S3 key prefix (letters, digits and !_.*'()/-)")
+    .refine((p) => !p.startsWith('results'), 'must not be under results/, where the map writes its results'),
+  reason: Reason,
+  total: z.number().int().min(0).max(1e12).optional(),
+  concurrency: z.number().int().min(1).max(40).default(1),
+});
+export type BackfillRunBody = z.infer<typeof BackfillRunBody>;
+
+export const BackfillRunResponse = z.looseObject({
+  id: z.string(),
+  vendorId: z.string(),
+  prefix: z.string(),
+  state: z.enum(['running', 'finished', 'failed']),
+  objects: z.looseObject({ imported: z.number().int(), failed: z.number().int() }).nullable(),
+  failures: z.array(z.looseObject({ key: z.string(), code: z.string(), message: z.string() })),
+  error: z.string().nullable(),
+  job: BackfillJobResponse.nullable(),
+});
+
 /** POST /v1/cmdb/sync: apply (default: a dry run that only reports the plan) and the export's file name. */
 export const CmdbSyncQuery = z.strictObject({
   apply: z.enum(['true', 'false']).default('false'),
@@ -194,5 +218,29 @@ export const ECOSYSTEM_ROUTES: readonly RouteSpec[] = [
     response: CmdbSyncResponse,
     binary: true,
     maxBodyBytes: 5 * 1024 * 1024,
+  },
+  {
+    id: 'ecosystem.backfill-run-start',
+    method: 'POST',
+    path: '/v1/telemetry/backfill-runs',
+    auth: 'user',
+    action: 'telemetry.backfill',
+    handler: 'ecosystem/backfill-run-start',
+    summary:
+      'AWS: admin-only, audited backfill of a large file uploaded as chunk objects (OpenMetrics `.om`/`.txt`/`.prom` or `.csv`, each at most 200,000 samples and 10 MB) under `prefix` in the backfill bucket: a Step Functions Distributed Map imports each object as a chunk of one job (`concurrency` 1 keeps key order, so counters may span objects). Answers 202 with the run; 503 on the embedded default (send chunks to POST /v1/telemetry/backfills).',
+    body: BackfillRunBody,
+    response: BackfillRunResponse,
+    successStatus: 202,
+  },
+  {
+    id: 'ecosystem.backfill-run-get',
+    method: 'GET',
+    path: '/v1/telemetry/backfill-runs/{runId}',
+    auth: 'user',
+    action: 'telemetry.backfill',
+    handler: 'ecosystem/backfill-run-get',
+    summary:
+      "A backfill run's progress: running, finished (objects imported and failed, each failure by key with its reason) or failed, with its import job's sample counts",
+    response: BackfillRunResponse,
   },
 ];

@@ -17,10 +17,23 @@ import type { SynthedApp, SynthVariant } from './templates.js';
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
 
+/** A pull data source with its token in Secrets Manager (test/infra/data-sources.test.ts). */
+export const DATA_SOURCES = [
+  {
+    name: 'prometheus-main',
+    type: 'Prometheus',
+    url: 'https://prometheus.example.com',
+    bearerTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:accord/prometheus-AbCdEf',
+  },
+];
+
 const VARIANTS: Record<SynthVariant, () => ReturnType<typeof buildApp>> = {
   // One region with the Timestream switch on: the superset of resources.
   timestream: () =>
-    buildApp({ context: { regions: ['eu-west-1'], timestream: true }, appProps: { context: NO_BUNDLING } }),
+    buildApp({
+      context: { regions: ['eu-west-1'], timestream: true, dataSources: DATA_SOURCES },
+      appProps: { context: NO_BUNDLING },
+    }),
   // cdk.json as it is: every residency region, Timestream off.
   cdkJson: () => buildApp({ appProps: { context: { ...NO_BUNDLING, ...cdkJson.context } } }),
 };

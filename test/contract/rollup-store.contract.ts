@@ -122,7 +122,10 @@ export function rollupStoreContract(name: string, make: () => RollupStore | Prom
         bucket: fc.integer({ min: 0, max: 4 }),
         good: fc.constantFrom(0, 0, 0, 1, 4),
         bad: fc.constantFrom(0, 0, 0, 2),
-        values: fc.oneof(fc.constant([]), fc.array(fc.integer({ min: -50, max: 50 }), { maxLength: 3 })),
+        values: fc.oneof(
+          fc.constant<number[]>([]),
+          fc.array(fc.integer({ min: -50, max: 50 }), { maxLength: 3 }),
+        ),
       });
       let run = 0;
       await fc.assert(

@@ -18,7 +18,7 @@ import {
 } from '../errors.js';
 import { parseJsonStrict } from '../strict-json.js';
 import { decodeDatadogPayload } from './datadog-proto.js';
-import type { SeriesRef } from './mapping.js';
+import { labelsKey, type SeriesRef } from './mapping.js';
 import type { DecodedBatch, DecodedPoint, DecodedSeries, NativeHistogramPoint } from './model.js';
 import {
   decodeLabels,
@@ -225,7 +225,7 @@ export function decodeAccord(json: unknown, limits: Limits): DecodedBatch {
     const labels = sent ? labelRecord(Object.entries(sent), `${path}.labels`).labels : {};
     const type: SemanticType = s.type ?? (s.measure === 'good' || s.measure === 'bad' ? 'delta' : 'gauge');
     let key = `${s.service}/${s.sli}|${s.measure}|${type}|${s.thresholdMs ?? ''}`;
-    if (s.labels) for (const k of Object.keys(labels).sort()) key += `|${k}=${labels[k]}`;
+    if (s.labels) key += labelsKey(labels);
     let series = byKey.get(key);
     if (!series) {
       const ref: SeriesRef = { metric: `accord:${s.measure}`, labels };

@@ -67,4 +67,21 @@ describe('the remote-write fast path over HTTP: counters as increases', () => {
     expect(late.body.accepted).toBe(0);
     expect(await totals('many-requests', t0)).toEqual({ good: 150, total: 151 });
   });
+
+  it('tells a retry from a conflict when the same series and time come back as other bytes (labels in another order)', async () => {
+    const t = Math.floor(Date.now() / 60_000) * 60_000 - 5 * 60_000;
+    const sample = (labels: Record<string, string>, value: number) => [
+      { labels, samples: [{ value, timestampMs: t }] },
+    ];
+    const sorted = { __name__: 'accord_sli_ratio', service: SERVICE, sli: 'reordered' };
+    const reordered = { sli: 'reordered', service: SERVICE, __name__: 'accord_sli_ratio' };
+    expect((await push(sample(sorted, 0.75))).body).toMatchObject({ accepted: 1, duplicates: 0 });
+    // The same value again, its labels in another order: a retry (duplicate), not a second sample.
+    expect((await push(sample(reordered, 0.75))).body).toMatchObject({ accepted: 1, duplicates: 1 });
+    // Another value for the same series and time: a conflict, named as one.
+    const conflict = await push(sample(reordered, 0.5));
+    expect(conflict.status).toBe(200);
+    expect(conflict.body.accepted).toBe(0);
+    expect(conflict.body.rejected.map((x: { reason: string }) => x.reason)).toEqual(['conflicting_value']);
+  });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   BUCKET_MS,
@@ -112,6 +113,81 @@ export function rollupStoreContract(name: string, make: () => RollupStore | Prom
         [3, 5, 2],
         [4, 6, 3],
       ]);
+    });
+
+    it('equals a reference after any sequence of calls: in order, late, repeated buckets, several SLIs (property)', async () => {
+      const d = fc.record({
+        key: fc.constantFrom('p/a', 'p/b'),
+        // Few buckets and many empty deltas: an empty bucket filled later is the case most easily miscounted.
+        bucket: fc.integer({ min: 0, max: 4 }),
+        good: fc.constantFrom(0, 0, 0, 1, 4),
+        bad: fc.constantFrom(0, 0, 0, 2),
+        values: fc.oneof(
+          fc.constant<number[]>([]),
+          fc.array(fc.integer({ min: -50, max: 50 }), { maxLength: 3 }),
+        ),
+      });
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.array(d, { minLength: 1, maxLength: 6 }), { maxLength: 6 }),
+          async (calls) => {
+            // Each run uses keys of its own: the store is made once per test.
+            const tag = `${run++}`;
+            const ref = new Map<
+              string,
+              { good: number; total: number; count: number; sum: number; min: number; max: number }
+            >();
+            for (const call of calls) {
+              await store.add(
+                call.map((x) => {
+                  const count = x.values.length;
+                  const min = count ? Math.min(...x.values) : 0;
+                  const max = count ? Math.max(...x.values) : 0;
+                  const sum = x.values.reduce((a, v) => a + v, 0);
+                  const id = `${x.key}${tag}|${x.bucket}`;
+                  const r = ref.get(id) ?? { good: 0, total: 0, count: 0, sum: 0, min: 0, max: 0 };
+                  if (count) {
+                    r.min = r.count ? Math.min(r.min, min) : min;
+                    r.max = r.count ? Math.max(r.max, max) : max;
+                  }
+                  r.good += x.good;
+                  r.total += x.good + x.bad;
+                  r.count += count;
+                  r.sum += sum;
+                  ref.set(id, r);
+                  return delta(`${x.key}${tag}`, x.bucket, x.good, x.good + x.bad, { count, sum, min, max });
+                }),
+              );
+            }
+            for (const key of ['p/a', 'p/b'].map((k) => `${k}${tag}`)) {
+              const want = [];
+              const cum = [];
+              const c = { good: 0, total: 0, count: 0, sum: 0, filled: 0 };
+              for (let b = 0; b < 8; b++) {
+                const r = ref.get(`${key}|${b}`);
+                if (r) {
+                  want.push({ sliKey: key, bucketStart: at(b), ...r });
+                  c.good += r.good;
+                  c.total += r.total;
+                  c.count += r.count;
+                  c.sum += r.sum;
+                  c.filled += r.total > 0 || r.count > 0 ? 1 : 0;
+                }
+                cum.push({ ...c });
+              }
+              const got = (await store.read(key, at(0), at(8))).map((r) => {
+                // Min and max mean nothing in a bucket that counted no values.
+                return r.count ? r : { ...r, min: 0, max: 0 };
+              });
+              expect(got).toEqual(want.map((w) => (w.count ? w : { ...w, min: 0, max: 0 })));
+              const [c2] = await store.cumulative([{ sliKey: key, instants: cum.map((_, b) => at(b + 1)) }]);
+              expect(c2).toEqual(cum);
+            }
+          },
+        ),
+        { numRuns: 40 },
+      );
     });
 
     it('merges value aggregates: counts and sums add, min and max widen', async () => {

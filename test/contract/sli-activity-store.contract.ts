@@ -35,6 +35,39 @@ export function sliActivityStoreContract(
       expect(await store.listByService('svc_none')).toEqual([]);
     });
 
+    it('moves the first sample time earlier and the last received time later when late data arrives', async () => {
+      const store = await make();
+      const rec = (n: number, first: number, last: number, received: number) => ({
+        sliKey: 'svc_l/availability',
+        vendorId: 'v1',
+        samples: n,
+        firstSampleMs: first,
+        lastSampleMs: last,
+        lastReceivedMs: received,
+      });
+      await store.record([rec(2, T0, T0 + 10, T0 + 100)]);
+      // Late data (a backfill), received after the first batch: it starts earlier and ends earlier.
+      await store.record([rec(3, T0 - 100, T0 - 50, T0 + 200)]);
+      expect((await store.listByService('svc_l'))[0]).toMatchObject({
+        samples: 5,
+        firstSampleMs: T0 - 100,
+        lastSampleMs: T0 + 10,
+        lastReceivedMs: T0 + 200,
+      });
+      // A newer sample that a slower writer delivers with an older receive time: last sample moves on, receive time stays.
+      await store.record([rec(1, T0 + 20, T0 + 20, T0 + 150)]);
+      expect(await store.listByService('svc_l')).toEqual([
+        {
+          sliKey: 'svc_l/availability',
+          vendorId: 'v1',
+          samples: 6,
+          firstSampleMs: T0 - 100,
+          lastSampleMs: T0 + 20,
+          lastReceivedMs: T0 + 200,
+        },
+      ]);
+    });
+
     it('records a request that fed hundreds of SLIs at once, one of them twice, none lost', async () => {
       const store = await make();
       // 301 entries: 300 SLIs of 3 services once each, and svc_c2's s-0 again at the end.

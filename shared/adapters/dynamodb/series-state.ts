@@ -105,40 +105,82 @@ export class DynamoSliActivityStore implements SliActivityStore {
     private readonly table: string,
   ) {}
 
+  /**
+   * Adds each entry's count and widens its times: first sample = min, last sample and last received = max. The usual
+   * in-order batch is one conditional update (it starts no earlier than the first sample, so only the last times move). Otherwise (late data, or a slower
+   * writer): the count is added with the times kept when present (ALL_NEW returned), then each time that must still
+   * move is set by its own update conditioned on moving it that way, so concurrent writers only ever widen.
+   */
   async record(entries: readonly SliActivityRecord[]): Promise<void> {
+    await Promise.all(entries.map((e) => this.recordOne(e)));
+  }
+
+  private async recordOne(e: SliActivityRecord): Promise<void> {
+    const Key = { pk: `sliact#${e.sliKey.split('/')[0]}`, sk: `${e.sliKey}\u0000${e.vendorId}` };
+    const values = {
+      ':n': e.samples,
+      ':k': e.sliKey,
+      ':v': e.vendorId,
+      ':f': e.firstSampleMs,
+      ':l': e.lastSampleMs,
+      ':r': e.lastReceivedMs,
+    };
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key,
+          UpdateExpression:
+            'ADD samples :n SET sliKey = :k, vendorId = :v, firstSampleMs = if_not_exists(firstSampleMs, :f), lastSampleMs = :l, lastReceivedMs = :r',
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (firstSampleMs <= :f AND lastSampleMs <= :l AND lastReceivedMs <= :r)',
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+    // The item exists and at least one time must not simply be overwritten.
+    const r = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key,
+        UpdateExpression:
+          'ADD samples :n SET sliKey = :k, vendorId = :v, firstSampleMs = if_not_exists(firstSampleMs, :f), lastSampleMs = if_not_exists(lastSampleMs, :l), lastReceivedMs = if_not_exists(lastReceivedMs, :r)',
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const now = (r.Attributes ?? {}) as Partial<SliActivityRecord>;
+    const widen: [keyof SliActivityRecord, '<' | '>', number][] = [
+      ['firstSampleMs', '>', e.firstSampleMs],
+      ['lastSampleMs', '<', e.lastSampleMs],
+      ['lastReceivedMs', '<', e.lastReceivedMs],
+    ];
     await Promise.all(
-      entries.map((e) =>
-        this.db
-          .send(
-            new UpdateCommand({
-              TableName: this.table,
-              Key: { pk: `sliact#${e.sliKey.split('/')[0]}`, sk: `${e.sliKey}\u0000${e.vendorId}` },
-              UpdateExpression:
-                'ADD samples :n SET sliKey = :k, vendorId = :v, firstSampleMs = if_not_exists(firstSampleMs, :f), lastSampleMs = :l, lastReceivedMs = :r',
-              ConditionExpression: 'attribute_not_exists(lastSampleMs) OR lastSampleMs <= :l',
-              ExpressionAttributeValues: {
-                ':n': e.samples,
-                ':k': e.sliKey,
-                ':v': e.vendorId,
-                ':f': e.firstSampleMs,
-                ':l': e.lastSampleMs,
-                ':r': e.lastReceivedMs,
-              },
-            }),
-          )
-          .catch(async (err) => {
-            // An older batch (late data): add its count and keep the newer last sample time.
-            if (!(err instanceof ConditionalCheckFailedException)) throw err;
-            await this.db.send(
+      widen
+        .filter(([name, op, v]) => {
+          const stored = now[name] as number | undefined;
+          return stored === undefined || (op === '>' ? stored > v : stored < v);
+        })
+        .map(([name, op, v]) =>
+          this.db
+            .send(
               new UpdateCommand({
                 TableName: this.table,
-                Key: { pk: `sliact#${e.sliKey.split('/')[0]}`, sk: `${e.sliKey}\u0000${e.vendorId}` },
-                UpdateExpression: 'ADD samples :n',
-                ExpressionAttributeValues: { ':n': e.samples },
+                Key,
+                UpdateExpression: 'SET #a = :x',
+                ConditionExpression: `#a ${op} :x`,
+                ExpressionAttributeNames: { '#a': name },
+                ExpressionAttributeValues: { ':x': v },
               }),
-            );
-          }),
-      ),
+            )
+            .catch((err) => {
+              // Another writer moved it further already.
+              if (!(err instanceof ConditionalCheckFailedException)) throw err;
+            }),
+        ),
     );
   }
 

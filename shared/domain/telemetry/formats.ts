@@ -18,7 +18,7 @@ import {
 } from '../errors.js';
 import { parseJsonStrict } from '../strict-json.js';
 import { decodeDatadogPayload } from './datadog-proto.js';
-import type { SeriesRef } from './mapping.js';
+import { labelsKey, type SeriesRef } from './mapping.js';
 import type { DecodedBatch, DecodedPoint, DecodedSeries, NativeHistogramPoint } from './model.js';
 import {
   decodeLabels,
@@ -225,7 +225,7 @@ export function decodeAccord(json: unknown, limits: Limits): DecodedBatch {
     const labels = sent ? labelRecord(Object.entries(sent), `${path}.labels`).labels : {};
     const type: SemanticType = s.type ?? (s.measure === 'good' || s.measure === 'bad' ? 'delta' : 'gauge');
     let key = `${s.service}/${s.sli}|${s.measure}|${type}|${s.thresholdMs ?? ''}`;
-    if (s.labels) for (const k of Object.keys(labels).sort()) key += `|${k}=${labels[k]}`;
+    if (s.labels) key += labelsKey(labels);
     let series = byKey.get(key);
     if (!series) {
       const ref: SeriesRef = { metric: `accord:${s.measure}`, labels };
@@ -425,29 +425,49 @@ interface CachedLabelSet {
 
 /**
  * Remote-write label sets already decoded, by their bytes as sent: a series sent again costs one Map lookup instead of
- * a string and an object per label, and its `SeriesRef` (with the mapping memo on it) is the same object. Bounded:
- * emptied when it holds `maxEntries` label sets. The refs and their labels are shared between requests: read-only.
+ * a string and an object per label, and its `SeriesRef` (with the mapping memo on it) is the same object. Bounded in
+ * entries and in bytes: emptied when it holds `maxEntries` label sets or its keys reach `maxBytes` bytes (the decoded
+ * labels take about as much again); a label set longer than `maxEntryBytes` is decoded every time, never kept, so
+ * label sets at the policy's limits (64 labels of 1 KB values: ~70 KB each) cannot make 50,000 entries gigabytes.
+ * The refs and their labels are shared between requests: read-only.
  */
 export class LabelSetCache {
   private readonly sets = new Map<string, CachedLabelSet>();
-  constructor(readonly maxEntries = 50_000) {}
+  private keyBytes = 0;
+  constructor(
+    readonly maxEntries = 50_000,
+    readonly maxBytes = 32 * 1024 * 1024,
+    readonly maxEntryBytes = 16 * 1024,
+  ) {}
 
   get size(): number {
     return this.sets.size;
   }
 
+  /** The bytes of the label sets held (their keys: one byte of key per byte sent). */
+  get bytes(): number {
+    return this.keyBytes;
+  }
+
   /** The label set at `[start, end)` of `bytes` (`latin1` is the body as a Buffer), decoded on first sight. */
   lookup(bytes: Uint8Array, latin1: Buffer, start: number, end: number): CachedLabelSet | undefined {
-    const key = latin1Key(latin1, start, end);
-    const hit = this.sets.get(key);
+    const length = end - start;
+    const keep = length <= this.maxEntryBytes;
+    const key = keep ? latin1Key(latin1, start, end) : '';
+    const hit = keep ? this.sets.get(key) : undefined;
     if (hit) return hit;
     const sent = decodeLabels(bytes, start, end);
     if (!sent) return undefined;
     const { metric, labels, problem } = labelSet(sent, '');
     if (!metric) return undefined;
     const entry: CachedLabelSet = { ref: { metric, labels }, problem: problem?.problem };
-    if (this.sets.size >= this.maxEntries) this.sets.clear();
+    if (!keep) return entry;
+    if (this.sets.size >= this.maxEntries || this.keyBytes + length > this.maxBytes) {
+      this.sets.clear();
+      this.keyBytes = 0;
+    }
     this.sets.set(key, entry);
+    this.keyBytes += length;
     return entry;
   }
 }

@@ -252,9 +252,28 @@ function fill(template: string, vars: Record<string, string>): string | undefine
 
 /** The identity of a series: vendor, metric and labels in name order. Same series + same time = same sample. */
 export function seriesKey(vendorId: string, metric: string, labels: Record<string, string>): string {
-  const names = Object.keys(labels).sort();
-  let s = `${vendorId}|${metric}`;
-  for (const n of names) s += `|${n}=${labels[n]}`;
+  return `${keyPart(vendorId)}|${keyPart(metric)}${labelsKey(labels)}`;
+}
+
+const KEY_SPECIAL = /[\\|=]/;
+const KEY_SPECIAL_ALL = /[\\|=]/g;
+
+/**
+ * A part of a series key with `\`, `|` and `=` escaped (`\\`, `\|`, `\=`), so that no two different label sets have one
+ * key: unescaped, `{sli="a", z="1"}` and `{sli="a|z=1"}` were both `|sli=a|z=1`, and shared a mapping memo, a counter
+ * state and duplicate detection. A part without those characters is unchanged (keys stored before keep their identity unless they held one).
+ */
+export function keyPart(s: string): string {
+  return KEY_SPECIAL.test(s) ? s.replace(KEY_SPECIAL_ALL, '\\$&') : s;
+}
+
+/** `|name=value` per label in name order, escaped (keyPart): the label part of a series or grouping key. */
+export function labelsKey(labels: Record<string, string>): string {
+  const names = Object.keys(labels);
+  if (names.length === 0) return '';
+  names.sort();
+  let s = '';
+  for (const n of names) s += `|${keyPart(n)}=${keyPart(labels[n]!)}`;
   return s;
 }
 

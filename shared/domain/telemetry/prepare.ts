@@ -1,5 +1,5 @@
 import type { Rejection, SemanticType } from '../../schemas/telemetry.js';
-import { type CompiledPolicy, sameBound, type Target } from './mapping.js';
+import { type CompiledPolicy, labelsKey, sameBound, type Target } from './mapping.js';
 import {
   type DecodedBatch,
   type DecodedSeries,
@@ -121,7 +121,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
     let series: string;
     if (s.target) {
       target = s.target;
-      series = `${vendorId}|${target.sliKey}|${target.measure}${labelSuffix(s.series.labels)}`;
+      series = `${vendorId}|${target.sliKey}|${target.measure}${labelsKey(s.series.labels)}`;
     } else {
       const m = policy.map(vendorId, s.series);
       series = m.series;
@@ -526,13 +526,4 @@ function pathAt(series: readonly DecodedSeries[], index: number): string {
   }
   if (!found || found.pointField === '') return `samples[${index}]`;
   return pointPath(found, index);
-}
-
-function labelSuffix(labels: Record<string, string>): string {
-  const names = Object.keys(labels);
-  if (names.length === 0) return '';
-  names.sort();
-  let s = '';
-  for (const n of names) s += `|${n}=${labels[n]}`;
-  return s;
 }

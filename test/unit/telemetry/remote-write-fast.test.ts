@@ -143,6 +143,43 @@ describe('remote write without an object per label: the label-set cache and the 
     expect(cache.size).toBeLessThanOrEqual(2);
   });
 
+  it('keeps its memory bounded in bytes when label sets are as long as the limits allow', () => {
+    // 64 labels with 1,000-byte values (within the shipped limits: 64 labels, 1,024-byte values): ~66 KB a set.
+    const big = (i: number) => {
+      const labels: Record<string, string> = latency('svc_checkout', `h${i}`);
+      for (let l = 0; l < 60; l++) labels[`l${l}`] = `${i}`.padEnd(1000, 'x');
+      return labels;
+    };
+    const cache = new LabelSetCache(50_000, 1024 * 1024);
+    const refs = [];
+    for (let i = 0; i < 200; i++) {
+      const { fast, reflective } = both(
+        writeRequestBytes([{ labels: big(i % 100), samples: [{ value: 1, timestampMs: NOW + i }] }]),
+        cache,
+      );
+      expect(fast).toEqual(reflective);
+      refs.push(fast.batch!.series[0]!.series);
+      expect(cache.bytes).toBeLessThanOrEqual(1024 * 1024);
+    }
+    // A set longer than 16 KB (the default) is decoded every time and never kept.
+    expect(cache.size).toBe(0);
+    expect(refs[100]).not.toBe(refs[0]);
+    // Shorter sets are kept until the byte budget is reached, then the cache starts again.
+    const small = new LabelSetCache(50_000, 16 * 1024, 1024);
+    for (let i = 0; i < 500; i++)
+      both(
+        writeRequestBytes([
+          {
+            labels: latency('svc_checkout', `${i}`.padEnd(40, 'h')),
+            samples: [{ value: 1, timestampMs: NOW }],
+          },
+        ]),
+        small,
+      );
+    expect(small.bytes).toBeLessThanOrEqual(16 * 1024);
+    expect(small.size).toBeGreaterThan(0);
+  });
+
   it.each([
     ['metadata', writeRequestBytes([], [{ type: 1, metric_family_name: 'x_total' }])],
     [

@@ -1,5 +1,6 @@
 // Mutation testing of the domain and the use cases: `npm run mutate` (test/mutation/run.ts), never `npm test`.
-// Incremental: the previous result lives under .accord/mutation/ (see test/mutation/run.ts for why not in git).
+// Incremental: test/mutation/run.ts rebuilds the incremental file under .accord/mutation/ from the ledger kept in git
+// (test/mutation/ledger/, test/mutation/ledger.ts says why) before each run, and records the run into it after.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
@@ -27,6 +28,6 @@ export default {
   htmlReporter: { fileName: '.accord/mutation/mutation.html' },
   tempDirName: '.accord/stryker-tmp',
   cleanTempDir: true,
-  ignorePatterns: ['.accord', 'cdk.out', 'coverage', 'dist', 'docs', '.git'],
+  ignorePatterns: ['.accord', 'cdk.out', 'coverage', 'dist', 'docs', '.git', 'test/mutation/ledger'],
   thresholds: { high: 90, low: 80, break: null },
 };

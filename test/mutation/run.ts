@@ -43,7 +43,8 @@ import {
   toIncremental,
 } from './ledger.js';
 
-export const OUT = '.accord/mutation';
+/** Where the run writes (ACCORD_MUTATION_OUT, default .accord/mutation; stryker.config.mjs reads the same). */
+export const OUT = process.env.ACCORD_MUTATION_OUT || '.accord/mutation';
 export const LEDGER = 'test/mutation/ledger';
 const INCREMENTAL = join(OUT, 'stryker-incremental.json');
 const LAYERS = { domain: 'shared/domain', usecases: 'shared/usecases' } as const;

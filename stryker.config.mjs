@@ -1,5 +1,9 @@
 // Mutation testing of the domain and the use cases: `npm run mutate` (test/mutation/run.ts), never `npm test`.
-// Incremental: the previous result lives under .accord/mutation/ (see test/mutation/run.ts for why not in git).
+// Incremental: test/mutation/run.ts rebuilds the incremental file under .accord/mutation/ from the ledger kept in git
+// (test/mutation/ledger/, test/mutation/ledger.ts says why) before each run, and records the run into it after.
+// ACCORD_MUTATION_OUT (default .accord/mutation) lets two runs share a checkout, each with its own files and sandbox.
+const OUT = process.env.ACCORD_MUTATION_OUT || '.accord/mutation';
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
@@ -21,12 +25,12 @@ export default {
   timeoutMS: 10000,
   timeoutFactor: 2,
   incremental: true,
-  incrementalFile: '.accord/mutation/stryker-incremental.json',
+  incrementalFile: `${OUT}/stryker-incremental.json`,
   reporters: ['json', 'html', 'progress'],
-  jsonReporter: { fileName: '.accord/mutation/mutation.json' },
-  htmlReporter: { fileName: '.accord/mutation/mutation.html' },
-  tempDirName: '.accord/stryker-tmp',
+  jsonReporter: { fileName: `${OUT}/mutation.json` },
+  htmlReporter: { fileName: `${OUT}/mutation.html` },
+  tempDirName: `${OUT}/stryker-tmp`,
   cleanTempDir: true,
-  ignorePatterns: ['.accord', 'cdk.out', 'coverage', 'dist', 'docs', '.git'],
+  ignorePatterns: ['.accord', 'cdk.out', 'coverage', 'dist', 'docs', '.git', 'test/mutation/ledger'],
   thresholds: { high: 90, low: 80, break: null },
 };

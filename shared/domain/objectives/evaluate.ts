@@ -67,6 +67,7 @@ export function needsLastData(plan: EvaluationPlan, cum: CumulativeAt): boolean 
 function silentMs(plan: EvaluationPlan, lastDataAt: number): number {
   const from = lastDataAt + BUCKET_MS;
   let ms = totalLength(clip(plan.included, Math.max(from, plan.earliest), plan.now));
+  // Stryker disable next-line EqualityOperator: at from === earliest the block adds the length of [earliest, earliest), 0
   if (from < plan.earliest) {
     // Before the planned span: supported hours only (exception windows there are not loaded), 400 days at most.
     const a = Math.max(from, plan.earliest - 400 * DAY_MS);
@@ -124,6 +125,7 @@ export function evaluatePlan(
 ): EvaluationResult {
   const { ctx, now, windowStart, periodEnd } = plan;
   const o = ctx.objective;
+  // Stryker disable next-line ConditionalExpression: a rolling window's periodEnd is now (plan.ts), so now < periodEnd is false anyway
   const calendar = o.window.type === 'calendar';
   const partial = calendar && now < periodEnd;
   const w = sumOver(clip(plan.included, windowStart, now), cum);

@@ -33,7 +33,7 @@ export class SqliteRollupStore implements RollupStore {
   private readonly selectBefore: Statement<[number, number]>;
   private readonly insertBucket: Statement<unknown[]>;
   private readonly shiftLater: Statement<unknown[]>;
-  private readonly replaceBucket: Statement<unknown[]>;
+  private readonly rewriteBucket: Statement<unknown[]>;
   private readonly selectSpan: Statement<[number, number, number]>;
   private readonly selectRange: Statement<[number, number, number]>;
   private readonly selectLast: Statement<[number]>;
@@ -96,9 +96,10 @@ export class SqliteRollupStore implements RollupStore {
       `UPDATE rollup_bucket SET c_good = c_good + ?, c_total = c_total + ?, c_count = c_count + ?,
          c_sum = c_sum + ?, c_filled = c_filled + ? WHERE series_id = ? AND bucket > ?`,
     );
-    this.replaceBucket = db.prepare(
-      `INSERT OR REPLACE INTO rollup_bucket (series_id, bucket, good, total, count, sum, min, max,
-         c_good, c_total, c_count, c_sum, c_filled) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+    this.rewriteBucket = db.prepare(
+      `UPDATE rollup_bucket SET good = ?, total = ?, count = ?, sum = ?, min = ?, max = ?,
+         c_good = ?, c_total = ?, c_count = ?, c_sum = ?, c_filled = ?
+       WHERE series_id = ? AND bucket = ?`,
     );
     this.selectSpan = db
       .prepare(
@@ -232,13 +233,13 @@ export class SqliteRollupStore implements RollupStore {
     const last = this.selectLast.get(id) as [number, ...CumRow] | undefined;
     const merged = mergeSorted(group);
     if (last && merged[0]!.bucketStart / BUCKET_MS <= last[0]) return false;
-    const c = last ? last.slice(1) : [0, 0, 0, 0, 0];
+    let [g, t, n, s, f] = last ? last.slice(1) : [0, 0, 0, 0, 0];
     for (const d of merged) {
-      c[0]! += d.good;
-      c[1]! += d.total;
-      c[2]! += d.count;
-      c[3]! += d.sum;
-      c[4]! += isFilled(d) ? 1 : 0;
+      g! += d.good;
+      t! += d.total;
+      n! += d.count;
+      s! += d.sum;
+      f! += isFilled(d) ? 1 : 0;
       this.insertBucket.run(
         id,
         d.bucketStart / BUCKET_MS,
@@ -248,7 +249,11 @@ export class SqliteRollupStore implements RollupStore {
         d.sum,
         d.min,
         d.max,
-        ...c,
+        g,
+        t,
+        n,
+        s,
+        f,
       );
     }
     return true;
@@ -281,6 +286,7 @@ export class SqliteRollupStore implements RollupStore {
       let bucket: number;
       let v: Row;
       let filled: boolean;
+      let existed = true;
       if (d && db <= rb) {
         bucket = db;
         const dFilled = isFilled(d);
@@ -294,6 +300,7 @@ export class SqliteRollupStore implements RollupStore {
           i++;
         } else {
           v = [d.good, d.total, d.count, d.sum, d.min, d.max];
+          existed = false;
           filled = dFilled;
           if (dFilled) shift[4]++;
         }
@@ -314,7 +321,10 @@ export class SqliteRollupStore implements RollupStore {
       c[2] += v[2];
       c[3] += v[3];
       c[4] += filled ? 1 : 0;
-      this.replaceBucket.run(id, bucket, ...v, ...c);
+      if (existed)
+        this.rewriteBucket.run(v[0], v[1], v[2], v[3], v[4], v[5], c[0], c[1], c[2], c[3], c[4], id, bucket);
+      else
+        this.insertBucket.run(id, bucket, v[0], v[1], v[2], v[3], v[4], v[5], c[0], c[1], c[2], c[3], c[4]);
     }
     this.shiftLater.run(...shift, id, hi);
   }
@@ -476,8 +486,15 @@ function groupBySeries(deltas: readonly RollupDelta[]): RollupDelta[][] {
   return [...m.values()];
 }
 
-/** One series' deltas sorted by bucket, deltas for the same bucket merged. */
-function mergeSorted(group: readonly RollupDelta[]): RollupDelta[] {
+/**
+ * One series' deltas sorted by bucket, deltas for the same bucket merged (into a copy: the caller's deltas are left
+ * as they are). Deltas already in order and one per bucket (what ingestion's rollupDeltas gives) are taken as they are.
+ */
+function mergeSorted(group: readonly RollupDelta[]): readonly RollupDelta[] {
+  let ordered = true;
+  for (let i = 1; i < group.length && ordered; i++)
+    if (group[i]!.bucketStart <= group[i - 1]!.bucketStart) ordered = false;
+  if (ordered) return group;
   const sorted = [...group].sort((a, b) => a.bucketStart - b.bucketStart);
   const out: RollupDelta[] = [];
   for (const d of sorted) {

@@ -1,7 +1,8 @@
 /**
  * `ecosystem.backfill.samples_per_s` (issue 14 benchmark, target ≥ 500,000 samples/s): 90 days × 250 SLIs from an
  * OpenMetrics file, one good and one bad counter per SLI, a sample an hour (1,080,000 samples + the baselines, about
- * 80 MB), sent by the CLI's `backfillFile` (chunks of 200,000 samples, the per-request bound) to the embedded
+ * 92 MB), sent by the CLI's `backfillFile` (chunks of at most 200,000 samples and 10 MB, the per-request bounds: about
+ * 120,000 lines each here) to the embedded
  * default over HTTP as an administrator: decode, map, counter state, raw store, rollups, audit per chunk. The
  * peer, measured in the same run on the same file: `promtool tsdb create-blocks-from openmetrics` (Prometheus's
  * own backfill into TSDB blocks).

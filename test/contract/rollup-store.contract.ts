@@ -76,6 +76,38 @@ export function rollupStoreContract(name: string, make: () => RollupStore | Prom
       ]);
     });
 
+    it('merges one late call spanning stored buckets (before, into, between them) and shifts the later ones', async () => {
+      await store.add([delta('k/x', 2, 2, 2), delta('k/x', 4, 4, 4), delta('k/x', 8, 8, 8)]);
+      await store.add([
+        delta('k/x', 0, 1, 1),
+        delta('k/x', 4, 1, 2),
+        delta('k/x', 3, 0, 0, { count: 1, sum: 7, min: 7, max: 7 }),
+        delta('k/x', 5, 1, 1),
+        delta('k/x', 4, 1, 1),
+      ]);
+      const rows = await store.read('k/x', at(0), at(9));
+      expect(rows.map((r) => [(r.bucketStart - T0) / BUCKET_MS, r.good, r.total, r.count])).toEqual([
+        [0, 1, 1, 0],
+        [2, 2, 2, 0],
+        [3, 0, 0, 1],
+        [4, 6, 7, 0],
+        [5, 1, 1, 0],
+        [8, 8, 8, 0],
+      ]);
+      expect(rows[2]).toMatchObject({ sum: 7, min: 7, max: 7 });
+      const [c] = await store.cumulative([
+        { sliKey: 'k/x', instants: [at(1), at(3), at(4), at(5), at(6), at(9)] },
+      ]);
+      expect(c!.map((x) => [x.good, x.total, x.count, x.sum, x.filled])).toEqual([
+        [1, 1, 0, 0, 1],
+        [3, 3, 0, 0, 2],
+        [3, 3, 1, 7, 3],
+        [9, 10, 1, 7, 4],
+        [10, 11, 1, 7, 5],
+        [18, 19, 1, 7, 6],
+      ]);
+    });
+
     it('counts a bucket as filled once, however many deltas it receives', async () => {
       await store.add([delta('k/x', 0, 0, 0), delta('k/x', 1, 1, 1)]);
       await store.add([delta('k/x', 0, 1, 1), delta('k/x', 0, 1, 1)]);

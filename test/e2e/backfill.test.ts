@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backfillFile } from '../../infra/cli/backfill.js';
 import { serviceBody } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/local-app.js';
 
@@ -320,4 +321,30 @@ describe('backfill import', () => {
     expect(denied.code).toBe(3);
     expect(denied.stderr).toContain('403');
   }, 90_000);
+
+  it('cuts a file into chunks by bytes as well as by samples (CRLF lines, comments between samples)', async () => {
+    const file = join(dir, 'sized.om');
+    // 10 samples of one counter, 10 good a minute: 90 good events over [H0, H0 + 10 min); every line is as long.
+    const line = (i: number) =>
+      `accord_sli_good_total{service="${SVC}",sli="sized"} ${1000 + i * 10} ${(H0 + i * MIN) / 1000}`;
+    const header = '# TYPE accord_sli_good_total counter';
+    const lines = [header];
+    for (let i = 0; i < 10; i++) {
+      lines.push(line(i));
+      if (i === 4) lines.push('# a comment between samples');
+    }
+    writeFileSync(file, `${[...lines, '# EOF'].join('\r\n')}`);
+    // Room for the header, `# EOF`'s margin and three sample lines (each with its CRLF), not four.
+    const maxBytes = header.length + 1 + 8 + 3 * (line(0).length + 2) + 5;
+    const job = await backfillFile({ endpoint: app.url, token: app.credentials.tokens.admin!.token }, file, {
+      vendor: 'prometheus',
+      format: 'openmetrics',
+      reason: 'sized',
+      perChunk: 200_000,
+      progress: () => {},
+      maxBytes,
+    });
+    expect(job).toMatchObject({ chunks: 4, submitted: 10, accepted: 10, rejected: 0 });
+    expect(await settled('sized', H0, H0 + HOUR, 90)).toEqual({ good: 90, total: 90 });
+  }, 60_000);
 });

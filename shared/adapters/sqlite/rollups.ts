@@ -30,11 +30,11 @@ export class SqliteRollupStore implements RollupStore {
   private readonly seriesIds = new Map<string, number>();
   private readonly selectSeries: Statement<[string], { id: number }>;
   private readonly insertSeries: Statement<[string]>;
-  private readonly selectBucket: Statement<[number, number]>;
   private readonly selectBefore: Statement<[number, number]>;
   private readonly insertBucket: Statement<unknown[]>;
-  private readonly updateBucket: Statement<unknown[]>;
   private readonly shiftLater: Statement<unknown[]>;
+  private readonly rewriteBucket: Statement<unknown[]>;
+  private readonly selectSpan: Statement<[number, number, number]>;
   private readonly selectRange: Statement<[number, number, number]>;
   private readonly selectLast: Statement<[number]>;
   private readonly slices: SliceLedger;
@@ -82,11 +82,6 @@ export class SqliteRollupStore implements RollupStore {
     `);
     this.selectSeries = db.prepare('SELECT id FROM rollup_series WHERE sli_key = ?');
     this.insertSeries = db.prepare('INSERT INTO rollup_series (sli_key) VALUES (?)');
-    this.selectBucket = db
-      .prepare(
-        'SELECT good, total, count, sum, min, max FROM rollup_bucket WHERE series_id = ? AND bucket = ?',
-      )
-      .raw();
     this.selectBefore = db
       .prepare(
         `SELECT c_good, c_total, c_count, c_sum, c_filled FROM rollup_bucket
@@ -97,15 +92,21 @@ export class SqliteRollupStore implements RollupStore {
       `INSERT INTO rollup_bucket (series_id, bucket, good, total, count, sum, min, max,
          c_good, c_total, c_count, c_sum, c_filled) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
     );
-    this.updateBucket = db.prepare(
-      `UPDATE rollup_bucket SET good = ?, total = ?, count = ?, sum = ?, min = ?, max = ?,
-         c_good = c_good + ?, c_total = c_total + ?, c_count = c_count + ?, c_sum = c_sum + ?, c_filled = c_filled + ?
-       WHERE series_id = ? AND bucket = ?`,
-    );
     this.shiftLater = db.prepare(
       `UPDATE rollup_bucket SET c_good = c_good + ?, c_total = c_total + ?, c_count = c_count + ?,
          c_sum = c_sum + ?, c_filled = c_filled + ? WHERE series_id = ? AND bucket > ?`,
     );
+    this.rewriteBucket = db.prepare(
+      `UPDATE rollup_bucket SET good = ?, total = ?, count = ?, sum = ?, min = ?, max = ?,
+         c_good = ?, c_total = ?, c_count = ?, c_sum = ?, c_filled = ?
+       WHERE series_id = ? AND bucket = ?`,
+    );
+    this.selectSpan = db
+      .prepare(
+        `SELECT bucket, good, total, count, sum, min, max FROM rollup_bucket
+         WHERE series_id = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket`,
+      )
+      .raw();
     this.selectRange = db.prepare(
       `SELECT bucket, good, total, count, sum, min, max FROM rollup_bucket
        WHERE series_id = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`,
@@ -119,7 +120,7 @@ export class SqliteRollupStore implements RollupStore {
     this.slices = new SliceLedger(db);
     this.addTx = db.transaction((deltas: readonly RollupDelta[]) => {
       for (const group of groupBySeries(deltas)) {
-        if (!this.tryAppend(group)) for (const d of group) this.addOne(d);
+        if (!this.tryAppend(group)) this.mergeLate(group);
         let min = Number.POSITIVE_INFINITY;
         for (const d of group) min = Math.min(min, d.bucketStart / BUCKET_MS);
         this.slices.invalidate(this.seriesId(group[0]!.sliKey, true)!, min);
@@ -285,50 +286,74 @@ export class SqliteRollupStore implements RollupStore {
     return true;
   }
 
-  private addOne(d: RollupDelta): void {
-    const id = this.seriesId(d.sliKey, true)!;
-    const bucket = d.bucketStart / BUCKET_MS;
-    const existing = this.selectBucket.get(id, bucket) as Row | undefined;
-    const fill = isFilled(d) ? 1 : 0;
-    if (!existing) {
-      const prev = (this.selectBefore.get(id, bucket) as CumRow | undefined) ?? [0, 0, 0, 0, 0];
-      this.insertBucket.run(
-        id,
-        bucket,
-        d.good,
-        d.total,
-        d.count,
-        d.sum,
-        d.min,
-        d.max,
-        prev[0] + d.good,
-        prev[1] + d.total,
-        prev[2] + d.count,
-        prev[3] + d.sum,
-        prev[4] + fill,
-      );
-      this.shiftLater.run(d.good, d.total, d.count, d.sum, fill, id, bucket);
-      return;
+  /**
+   * Late data for one series (some delta lands at or before its last stored bucket: a backfill, a late sender): one
+   * merge pass over the series' buckets between the group's first and last bucket (read once, rewritten with their
+   * running totals recomputed from the total before the first) and one UPDATE shifting the running totals of every
+   * later bucket by the group's sums. Costs the span's rows plus one statement, whatever the number of deltas (a
+   * bucket-by-bucket insert shifting every later row cost deltas × later rows: a backfilled series' second counter
+   * took minutes).
+   */
+  private mergeLate(group: readonly RollupDelta[]): void {
+    const id = this.seriesId(group[0]!.sliKey, true)!;
+    const merged = mergeSorted(group);
+    const lo = merged[0]!.bucketStart / BUCKET_MS;
+    const hi = merged[merged.length - 1]!.bucketStart / BUCKET_MS;
+    const c = [...((this.selectBefore.get(id, lo) as CumRow | undefined) ?? [0, 0, 0, 0, 0])] as CumRow;
+    const rows = this.selectSpan.all(id, lo, hi) as [number, ...Row][];
+    // What the group adds to every bucket after `hi`: its sums, and the buckets it newly filled.
+    const shift: CumRow = [0, 0, 0, 0, 0];
+    let i = 0;
+    let j = 0;
+    while (i < rows.length || j < merged.length) {
+      const r = rows[i];
+      const d = merged[j];
+      const rb = r ? r[0] : Number.POSITIVE_INFINITY;
+      const db = d ? d.bucketStart / BUCKET_MS : Number.POSITIVE_INFINITY;
+      let bucket: number;
+      let v: Row;
+      let filled: boolean;
+      let existed = true;
+      if (d && db <= rb) {
+        bucket = db;
+        const dFilled = isFilled(d);
+        if (r && rb === db) {
+          const [, good, total, count, sum, min, max] = r;
+          const [mn, mx] = mergeMinMax(count, min, max, d);
+          v = [good + d.good, total + d.total, count + d.count, sum + d.sum, mn, mx];
+          const was = isFilled({ total, count });
+          filled = was || dFilled;
+          if (!was && dFilled) shift[4]++;
+          i++;
+        } else {
+          v = [d.good, d.total, d.count, d.sum, d.min, d.max];
+          existed = false;
+          filled = dFilled;
+          if (dFilled) shift[4]++;
+        }
+        shift[0] += d.good;
+        shift[1] += d.total;
+        shift[2] += d.count;
+        shift[3] += d.sum;
+        j++;
+      } else {
+        const [b, good, total, count, sum, min, max] = r!;
+        bucket = b;
+        v = [good, total, count, sum, min, max];
+        filled = isFilled({ total, count });
+        i++;
+      }
+      c[0] += v[0];
+      c[1] += v[1];
+      c[2] += v[2];
+      c[3] += v[3];
+      c[4] += filled ? 1 : 0;
+      if (existed)
+        this.rewriteBucket.run(v[0], v[1], v[2], v[3], v[4], v[5], c[0], c[1], c[2], c[3], c[4], id, bucket);
+      else
+        this.insertBucket.run(id, bucket, v[0], v[1], v[2], v[3], v[4], v[5], c[0], c[1], c[2], c[3], c[4]);
     }
-    const [good, total, count, sum, min, max] = existing;
-    const newlyFilled = fill === 1 && !isFilled({ total, count }) ? 1 : 0;
-    const [mn, mx] = mergeMinMax(count, min, max, d);
-    this.updateBucket.run(
-      good + d.good,
-      total + d.total,
-      count + d.count,
-      sum + d.sum,
-      mn,
-      mx,
-      d.good,
-      d.total,
-      d.count,
-      d.sum,
-      newlyFilled,
-      id,
-      bucket,
-    );
-    this.shiftLater.run(d.good, d.total, d.count, d.sum, newlyFilled, id, bucket);
+    this.shiftLater.run(...shift, id, hi);
   }
 
   private seriesId(key: string, create: boolean): number | undefined {
@@ -488,8 +513,15 @@ function groupBySeries(deltas: readonly RollupDelta[]): RollupDelta[][] {
   return [...m.values()];
 }
 
-/** One series' deltas sorted by bucket, deltas for the same bucket merged. */
-function mergeSorted(group: readonly RollupDelta[]): RollupDelta[] {
+/**
+ * One series' deltas sorted by bucket, deltas for the same bucket merged (into a copy: the caller's deltas are left
+ * as they are). Deltas already in order and one per bucket (what ingestion's rollupDeltas gives) are taken as they are.
+ */
+function mergeSorted(group: readonly RollupDelta[]): readonly RollupDelta[] {
+  let ordered = true;
+  for (let i = 1; i < group.length && ordered; i++)
+    if (group[i]!.bucketStart <= group[i - 1]!.bucketStart) ordered = false;
+  if (ordered) return group;
   const sorted = [...group].sort((a, b) => a.bucketStart - b.bucketStart);
   const out: RollupDelta[] = [];
   for (const d of sorted) {

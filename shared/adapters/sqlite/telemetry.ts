@@ -51,6 +51,12 @@ export interface SampleStoreOptions {
   maxChunkSamples?: number;
 }
 
+/** The samples a write put into the heads (to take out again if its transaction fails): parallel arrays. */
+interface Undo {
+  infos: SeriesInfo[];
+  ts: number[];
+}
+
 const LOG_STRIDE = 3; // series id, timestamp, value: one Float64 each
 
 function search(a: readonly number[], t: number): number {
@@ -128,7 +134,7 @@ export class SqliteSampleStore implements SampleStore {
     count: Statement<[]>;
     countVendor: Statement<[string]>;
   };
-  private readonly writeTx: (samples: readonly Sample[], undo: [SeriesInfo, number][]) => WriteOutcome;
+  private readonly writeTx: (samples: readonly Sample[], undo: Undo) => WriteOutcome;
   private readonly checkpointTx: () => void;
 
   constructor(
@@ -197,9 +203,7 @@ export class SqliteSampleStore implements SampleStore {
         )
         .pluck(),
     };
-    this.writeTx = db.transaction((samples: readonly Sample[], undo: [SeriesInfo, number][]) =>
-      this.writeInTx(samples, undo),
-    );
+    this.writeTx = db.transaction((samples: readonly Sample[], undo: Undo) => this.writeInTx(samples, undo));
     this.checkpointTx = db.transaction(() => this.checkpointInTx());
     convertRowStore(db, this.opts.maxChunkSamples);
     this.recover();
@@ -207,13 +211,13 @@ export class SqliteSampleStore implements SampleStore {
 
   async write(samples: readonly Sample[]): Promise<WriteOutcome> {
     if (samples.length === 0) return { stored: 0, duplicates: 0, fresh: [], rejected: [] };
-    const undo: [SeriesInfo, number][] = [];
+    const undo: Undo = { infos: [], ts: [] };
     let out: WriteOutcome;
     try {
       out = this.writeTx(samples, undo);
     } catch (e) {
       // The transaction rolled back: so do the heads, and series ids interned inside it.
-      for (const [info, t] of undo) headRemove(info.head, t);
+      for (let i = 0; i < undo.infos.length; i++) headRemove(undo.infos[i]!.head, undo.ts[i]!);
       this.bySeries.clear();
       this.byId.clear();
       this.headSamples = 0;
@@ -292,7 +296,7 @@ export class SqliteSampleStore implements SampleStore {
     return n;
   }
 
-  private writeInTx(samples: readonly Sample[], undo: [SeriesInfo, number][]): WriteOutcome {
+  private writeInTx(samples: readonly Sample[], undo: Undo): WriteOutcome {
     let fresh: Sample[] = [];
     const infos: SeriesInfo[] = [];
     const rejected: StoreRejection[] = [];
@@ -306,7 +310,8 @@ export class SqliteSampleStore implements SampleStore {
       if (t <= last || t <= info.chunkMax) held = this.held(info, t);
       if (held === undefined) {
         headInsert(h, t, x.value);
-        undo.push([info, t]);
+        undo.infos.push(info);
+        undo.ts.push(t);
         fresh.push(x);
         infos.push(info);
       } else if (held === x.value || (Number.isNaN(held) && Number.isNaN(x.value))) duplicates++;

@@ -30,64 +30,81 @@ export class BackfillFileError extends Error {
   }
 }
 
+/** One series of a file being read: its points as parallel arrays (times in ms), and the line of each. */
+interface SeriesBuilder {
+  series: DecodedSeries;
+  times: number[];
+  values: number[];
+  lines: number[];
+}
+
 interface Builder {
-  series: Map<string, DecodedSeries & { lines: number[] }>;
+  /** By canonical key (metric and sorted labels). */
+  series: Map<string, SeriesBuilder>;
   count: number;
 }
 
-function add(
+function seriesFor(
   b: Builder,
   metric: string,
   labels: Record<string, string>,
   type: SemanticType | undefined,
-  value: number,
-  timeMs: number,
   line: number,
-): void {
+): SeriesBuilder {
   const keys = Object.keys(labels).sort();
   let key = metric;
   for (const k of keys) key += `\u0000${k}\u0001${labels[k]}`;
   let s = b.series.get(key);
   if (!s) {
     s = {
-      series: { metric, labels },
-      path: `line ${line}`,
-      pointField: 'samples',
-      firstIndex: 0,
-      type,
-      typeSource: type ? '# TYPE' : undefined,
-      epochUnit: 'ms',
-      points: [],
+      series: {
+        series: { metric, labels },
+        path: `line ${line}`,
+        pointField: 'samples',
+        firstIndex: 0,
+        type,
+        typeSource: type ? '# TYPE' : undefined,
+        epochUnit: 'ms',
+        points: [],
+      },
+      times: [],
+      values: [],
       lines: [],
     };
     b.series.set(key, s);
   }
-  s.points.push({ index: 0, value, time: timeMs });
+  return s;
+}
+
+function add(s: SeriesBuilder, b: Builder, value: number, timeMs: number, line: number): void {
+  s.times.push(timeMs);
+  s.values.push(value);
   s.lines.push(line);
   b.count++;
 }
 
 /**
- * Orders each series' points by time (a counter's increases are taken in time order) and numbers the samples
- * series by series; each sample's path is its line in the file.
+ * Orders each series' points by time (a counter's increases are taken in time order; a file already in order is not
+ * sorted again) and numbers the samples series by series; each sample's path is its line in the file.
  */
 function finish(b: Builder, format: DecodedBatch['format']): DecodedBatch {
   const series: DecodedSeries[] = [];
   let index = 0;
-  for (const s of b.series.values()) {
-    const order = s.points
-      .map((_, i) => i)
-      .sort((x, y) => (s.points[x]!.time as number) - (s.points[y]!.time as number));
-    const points: DecodedPoint[] = new Array(order.length);
-    const paths: string[] = new Array(order.length);
+  for (const { series: s, times, values, lines } of b.series.values()) {
+    const n = times.length;
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++) if (times[i]! < times[i - 1]!) sorted = false;
+    const points: DecodedPoint[] = new Array(n);
+    const order = sorted ? undefined : times.map((_, i) => i).sort((x, y) => times[x]! - times[y]!);
+    const pointLines = sorted ? lines : order!.map((i) => lines[i]!);
     s.firstIndex = index;
-    for (let i = 0; i < order.length; i++) {
-      const p = s.points[order[i]!]!;
-      points[i] = { index: index++, value: p.value, time: p.time };
-      paths[i] = `line ${s.lines[order[i]!]}`;
+    for (let k = 0; k < n; k++) {
+      const i = order ? order[k]! : k;
+      points[k] = { index: index++, value: values[i]!, time: times[i]! };
     }
-    const { lines: _lines, ...rest } = s;
-    series.push({ ...rest, points, paths });
+    s.points = points;
+    s.lines = pointLines;
+    series.push(s);
   }
   return {
     format,
@@ -137,72 +154,159 @@ function readLabels(text: string, at: number, line: number): { labels: Record<st
   return { labels, end: i + 1 };
 }
 
+/** 10^k for the decimal fast path (exact up to 10^22). */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16];
+
+/**
+ * A plain decimal (`-?digits[.digits]`, at most 15 digits) read from text[a, b) without making a string, exactly as
+ * Number() reads it (the digits form an integer below 2^53 and 10^k is exact, so one division rounds correctly:
+ * Clinger's fast path); undefined for anything else (exponents, NaN, more digits), which Number() then reads.
+ */
+function plainDecimal(text: string, a: number, b: number): number | undefined {
+  let i = a;
+  const neg = text.charCodeAt(i) === 45;
+  if (neg) i++;
+  let m = 0;
+  let digits = 0;
+  let frac = -1;
+  for (; i < b; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+      if (frac >= 0) frac++;
+    } else if (c === 46 && frac < 0) frac = 0;
+    else return undefined;
+  }
+  if (digits === 0 || digits > 15 || frac === 0) return undefined;
+  const v = frac > 0 ? m / POW10[frac]! : m;
+  return neg ? -v : v;
+}
+
+/** The end (after `}`) of the label set opening at text[at] = `{`, quotes and escapes respected; -1 when unclosed. */
+function labelSetEnd(text: string, at: number, end: number): number {
+  for (let j = at + 1; j < end; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 125) return j + 1; // }
+    if (c !== 34) continue; // "
+    for (j++; j < end; j++) {
+      const q = text.charCodeAt(j);
+      if (q === 92)
+        j++; // \
+      else if (q === 34) break;
+    }
+  }
+  return -1;
+}
+
+const isSpace = (c: number) => c === 32 || c === 9 || c === 13;
+
+/** Reads `name{labels}` at the start of a line, or throws naming what is wrong. */
+function readSeries(
+  line: string,
+  lineNo: number,
+): { metric: string; labels: Record<string, string>; end: number } {
+  const m = NAME.exec(line);
+  if (!m) throw new BackfillFileError([{ path: `line ${lineNo}`, problem: 'a metric name is expected' }]);
+  const metric = m[0];
+  let end = metric.length;
+  let labels: Record<string, string> = {};
+  if (line[end] === '{') ({ labels, end } = readLabels(line, end, lineNo));
+  return { metric, labels, end };
+}
+
 /**
  * Reads an OpenMetrics text file: `# TYPE` families, samples `name{labels} value timestamp` with the timestamp in
  * seconds (decimals allowed), `# EOF` last. Every sample must carry a timestamp (a backfill without one has no
  * time). `_created` samples are skipped (Accord takes increases from the series' own values).
+ *
+ * Read for speed (a backfill is millions of lines): a series' labels are parsed once per spelling (`name{labels}` as
+ * written), then each line costs a lookup and two numbers read in place.
  * @throws BackfillFileError naming every unreadable line (at most 20), or a file without `# EOF`
  */
 export function decodeOpenMetrics(text: string): DecodedBatch {
   const b: Builder = { series: new Map(), count: 0 };
   const types = new Map<string, SemanticType>();
+  // `name{labels}` as written → its series (null: a `_created` series, skipped).
+  const bySpelling = new Map<string, SeriesBuilder | null>();
   const problems: FieldProblem[] = [];
+  const bad = (lineNo: number, problem: string) =>
+    new BackfillFileError([{ path: `line ${lineNo}`, problem }]);
   let eof = false;
   let lineNo = 0;
   let start = 0;
-  while (start <= text.length && problems.length < 20) {
+  const n = text.length;
+  while (start <= n && problems.length < 20) {
     let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end);
+    if (end < 0) end = n;
+    const from = start;
     start = end + 1;
     lineNo++;
-    if (line === '') {
-      if (start > text.length) break;
+    if (end === from) {
+      if (start > n) break;
       continue;
     }
     if (eof) {
       problems.push({ path: `line ${lineNo}`, problem: 'nothing may follow # EOF' });
       break;
     }
-    if (line[0] === '#') {
-      if (line === '# EOF') eof = true;
+    if (text.charCodeAt(from) === 35) {
+      const line = text.slice(from, end);
+      if (line === '# EOF' || line === '# EOF\r') eof = true;
       else if (line.startsWith('# TYPE ')) {
-        const [, , family, type] = line.split(' ');
+        const [, , family, type] = line.trim().split(' ');
         if (family && type) {
           const t = OM_TYPES[type];
           if (t) types.set(family, t);
+          bySpelling.clear(); // a family's type applies to the series read after it
         }
       }
       continue;
     }
     try {
-      const m = NAME.exec(line);
-      if (!m) throw new BackfillFileError([{ path: `line ${lineNo}`, problem: 'a metric name is expected' }]);
-      const metric = m[0];
-      let i = metric.length;
-      let labels: Record<string, string> = {};
-      if (line[i] === '{') ({ labels, end: i } = readLabels(line, i, lineNo));
-      const rest = line.slice(i).trim().split(' ');
-      const value = Number(rest[0]);
-      const ts = rest[1];
-      if (rest[0] === undefined || rest[0] === '' || (Number.isNaN(value) && rest[0] !== 'NaN'))
-        throw new BackfillFileError([
-          { path: `line ${lineNo}`, problem: `"${rest[0] ?? ''}" is not a number` },
-        ]);
-      if (ts === undefined || ts === '#')
-        throw new BackfillFileError([
-          {
-            path: `line ${lineNo}`,
-            problem: 'the sample has no timestamp: a backfill sample needs its time',
-          },
-        ]);
-      const seconds = Number(ts);
-      if (!Number.isFinite(seconds))
-        throw new BackfillFileError([
-          { path: `line ${lineNo}`, problem: `"${ts}" is not a timestamp in seconds` },
-        ]);
-      if (metric.endsWith('_created')) continue;
-      add(b, metric, labels, familyType(types, metric), value, Math.round(seconds * 1000), lineNo);
+      // The series as written: the name, then the label set if one opens right after it.
+      let i = from;
+      for (; i < end; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 123 || isSpace(c)) break;
+      }
+      if (i < end && text.charCodeAt(i) === 123) i = labelSetEnd(text, i, end);
+      let sb: SeriesBuilder | null | undefined;
+      if (i > from) sb = bySpelling.get(text.slice(from, i));
+      if (sb === undefined) {
+        const r = readSeries(text.slice(from, end), lineNo);
+        i = from + r.end;
+        sb = r.metric.endsWith('_created')
+          ? null
+          : seriesFor(b, r.metric, r.labels, familyType(types, r.metric), lineNo);
+        bySpelling.set(text.slice(from, i), sb);
+      }
+      // The value and the timestamp: the next two fields (an exemplar may follow).
+      while (i < end && isSpace(text.charCodeAt(i))) i++;
+      const va = i;
+      while (i < end && !isSpace(text.charCodeAt(i))) i++;
+      const vb = i;
+      while (i < end && isSpace(text.charCodeAt(i))) i++;
+      const ta = i;
+      while (i < end && !isSpace(text.charCodeAt(i))) i++;
+      const tb = i;
+      let value = plainDecimal(text, va, vb);
+      if (value === undefined) {
+        const raw = text.slice(va, vb);
+        value = Number(raw);
+        if (raw === '' || (Number.isNaN(value) && raw !== 'NaN'))
+          throw bad(lineNo, `"${raw}" is not a number`);
+      }
+      if (ta === tb || (tb === ta + 1 && text.charCodeAt(ta) === 35))
+        throw bad(lineNo, 'the sample has no timestamp: a backfill sample needs its time');
+      let seconds = plainDecimal(text, ta, tb);
+      if (seconds === undefined) {
+        const raw = text.slice(ta, tb);
+        seconds = Number(raw);
+        if (!Number.isFinite(seconds)) throw bad(lineNo, `"${raw}" is not a timestamp in seconds`);
+      }
+      if (sb === null) continue;
+      add(sb, b, value, Math.round(seconds * 1000), lineNo);
     } catch (e) {
       if (!(e instanceof BackfillFileError)) throw e;
       problems.push(...e.problems);
@@ -274,7 +378,7 @@ export function decodeCsv(text: string): DecodedBatch {
     }
     const labels: Record<string, string> = {};
     for (const [h, i] of labelCols) if (row[i]) labels[h] = row[i]!;
-    add(b, metric, labels, type, value, ms, r + 1);
+    add(seriesFor(b, metric, labels, type, r + 1), b, value, ms, r + 1);
   }
   if (problems.length) throw new BackfillFileError(problems);
   return finish(b, 'csv');

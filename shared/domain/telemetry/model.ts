@@ -39,6 +39,8 @@ export interface DecodedSeries {
   delta?: boolean | undefined;
   /** The body path of each sample of the series, in index order, when the format names them itself (OTLP). */
   paths?: string[] | undefined;
+  /** The file line of each point, in index order (backfill files): its path is `line N`. */
+  lines?: number[] | undefined;
 }
 
 /** One float point of a series. */
@@ -116,6 +118,10 @@ export interface DecodedBatch {
  */
 export function pointPath(s: DecodedSeries, index: number): string {
   if (s.paths) return s.paths[index - s.firstIndex] ?? s.path;
+  if (s.lines) {
+    const line = s.lines[index - s.firstIndex];
+    return line === undefined ? s.path : `line ${line}`;
+  }
   if (s.pointField === '') return `samples[${index}]`;
   const offset = index - s.firstIndex;
   const floats = s.histograms ? s.points.length : Number.POSITIVE_INFINITY;

@@ -71,19 +71,31 @@ function addValue(d: RollupDelta, v: number): void {
 
 /** The rollup deltas of samples, one per SLI and bucket; only samples that feed rollups count. */
 export function rollupDeltas(samples: readonly Sample[]): RollupDelta[] {
-  const out = new Map<string, RollupDelta>();
+  // Looked up by SLI then bucket (no key string per sample); answered in the order the buckets were first met.
+  const bySli = new Map<string, Map<number, RollupDelta>>();
+  const out: RollupDelta[] = [];
+  let lastSli: string | undefined;
+  let buckets: Map<number, RollupDelta> | undefined;
   for (const s of samples) {
     if (!s.rollup || s.feed === 'none' || (s.cumulative && s.events === 0)) continue;
     const b = bucketOf(s.timestampMs);
-    const k = `${s.sliKey}@${b}`;
-    let d = out.get(k);
+    if (s.sliKey !== lastSli || !buckets) {
+      lastSli = s.sliKey;
+      buckets = bySli.get(s.sliKey);
+      if (!buckets) {
+        buckets = new Map();
+        bySli.set(s.sliKey, buckets);
+      }
+    }
+    let d = buckets.get(b);
     if (!d) {
       d = empty(s.sliKey, b);
-      out.set(k, d);
+      buckets.set(b, d);
+      out.push(d);
     }
     addSample(d, s);
   }
-  return [...out.values()];
+  return out;
 }
 
 /** Per-source bucket aggregates of one SLI (for comparing two sources). */

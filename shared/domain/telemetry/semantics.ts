@@ -166,34 +166,40 @@ export function applyCounters(
   for (const [series, list] of bySeries) {
     if (list.length > 1) list.sort((a, b) => a.timestampMs - b.timestampMs);
     const stored = states.get(series);
-    let prev = stored;
+    // The series' state as the samples advance it (scalars: no object per sample), written once at the end.
+    let has = stored !== undefined;
+    let lastTs = stored?.lastTs ?? 0;
+    let lastValue = stored?.lastValue ?? 0;
+    let version = stored?.version ?? 0;
     for (const s of list) {
-      if (prev && s.timestampMs < prev.lastTs) {
+      if (has && s.timestampMs < lastTs) {
         out.rejected.push({
           sample: s,
           reason: 'out_of_order',
-          message: `this counter's last accepted sample is at ${new Date(prev.lastTs).toISOString()}: an older one cannot be placed (its increase is counted by the later sample)`,
+          message: `this counter's last accepted sample is at ${new Date(lastTs).toISOString()}: an older one cannot be placed (its increase is counted by the later sample)`,
         });
         continue;
       }
-      if (prev && s.timestampMs === prev.lastTs) {
-        if (s.value === prev.lastValue) out.repeats.push(s);
+      if (has && s.timestampMs === lastTs) {
+        if (s.value === lastValue) out.repeats.push(s);
         else
           out.rejected.push({
             sample: s,
             reason: 'conflicting_value',
-            message: `this series already holds ${prev.lastValue} at this time; a different value (${s.value}) is a conflict, not a retry`,
+            message: `this series already holds ${lastValue} at this time; a different value (${s.value}) is a conflict, not a retry`,
           });
         continue;
       }
       const started = s.startMs !== undefined && s.startMs <= s.timestampMs;
-      if (!prev) s.events = started ? s.value : 0;
-      else if (s.reset || s.value < prev.lastValue || (started && s.startMs! > prev.lastTs))
-        s.events = s.value;
-      else s.events = s.value - prev.lastValue;
-      prev = { lastTs: s.timestampMs, lastValue: s.value, version: (prev?.version ?? 0) + 1 };
+      if (!has) s.events = started ? s.value : 0;
+      else if (s.reset || s.value < lastValue || (started && s.startMs! > lastTs)) s.events = s.value;
+      else s.events = s.value - lastValue;
+      has = true;
+      lastTs = s.timestampMs;
+      lastValue = s.value;
+      version++;
     }
-    if (prev && prev !== stored) out.next.set(series, prev);
+    if (has && version !== (stored?.version ?? 0)) out.next.set(series, { lastTs, lastValue, version });
   }
   return out;
 }

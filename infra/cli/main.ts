@@ -375,7 +375,15 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not authenticated or not allowe
         () => `restored ${backup} to ${o.db} (schema ${r.schemaVersion})`,
       );
     });
-  addCmdbCommands(root, { sub, cfg, print: (json, human) => print(io, output(), json, human), table });
+  addCmdbCommands(root, {
+    sub,
+    cfg,
+    print: (json, human) => print(io, output(), json, human),
+    table,
+    progress: (line) => {
+      if (output() === 'table') io.err(line);
+    },
+  });
   return root;
 }
 

@@ -170,13 +170,19 @@ export class CmdbSyncUseCases {
     for (const r of pageCreate) {
       const { path: _p, ...fields } = r;
       await this.write(problems, r.path, async () => {
-        await this.deps.services.register(principal, { ...fields, reason });
+        await this.deps.services.register(principal, { ...fields, reason }, { ciHolders: holders });
         applied.created.push(r.id);
       });
     }
     for (const u of pageUpdate) {
       await this.write(problems, u.path, async () => {
-        await this.deps.services.update(principal, u.serviceId, u.expectedVersion, { ...u.changes, reason });
+        await this.deps.services.update(
+          principal,
+          u.serviceId,
+          u.expectedVersion,
+          { ...u.changes, reason },
+          { ciHolders: holders },
+        );
         applied.updated.push(u.serviceId);
       });
     }

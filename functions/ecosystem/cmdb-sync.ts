@@ -15,6 +15,7 @@ export const handler = httpHandler<undefined, CmdbSyncQuery>({
         body: rawBody,
         file: query.file,
         apply: query.apply === 'true',
+        maxWrites: query.maxWrites,
       }),
     ),
 });

@@ -54,11 +54,30 @@ export function readConfig(env = process.env): CliConfig {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
       throw new CliError(`cannot read ${configPath(env)}: ${(e as Error).message}`, EXIT.error);
   }
+  // A usage error naming where the endpoint came from, before anything is sent (an ftp:// or bare host name would
+  // otherwise fail later as "unreachable", exit 6, pointing at the network instead of the setting).
+  if (env.ACCORD_ENDPOINT && !isHttpUrl(env.ACCORD_ENDPOINT))
+    throw new CliError(
+      `ACCORD_ENDPOINT must be an http(s) URL such as http://localhost:3000, not "${env.ACCORD_ENDPOINT.slice(0, 200)}"`,
+      EXIT.usage,
+    );
+  if (!env.ACCORD_ENDPOINT && file.endpoint !== undefined && !isHttpUrl(String(file.endpoint)))
+    throw new CliError(
+      `the endpoint in ${configPath(env)} must be an http(s) URL: run \`accord config set --endpoint <url>\``,
+      EXIT.usage,
+    );
   return {
     ...file,
     ...(env.ACCORD_ENDPOINT ? { endpoint: env.ACCORD_ENDPOINT } : {}),
     ...(env.ACCORD_TOKEN ? { token: env.ACCORD_TOKEN } : {}),
   };
+}
+
+/** Whether `s` is an absolute http: or https: URL (the only endpoints the CLI calls). */
+export function isHttpUrl(s: string): boolean {
+  if (!URL.canParse(s)) return false;
+  const { protocol } = new URL(s);
+  return protocol === 'http:' || protocol === 'https:';
 }
 
 /** Writes the config file (mode 0600: it holds a token). */

@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { backfillFile } from './backfill.js';
 import {
   type CliConfig,
@@ -12,6 +12,7 @@ import {
   configPath,
   EXIT,
   getJson,
+  isHttpUrl,
   readConfig,
   request,
   withQuery,
@@ -53,6 +54,19 @@ function print(io: Io, output: Out, json: unknown, human: () => string): void {
 function writeOrPrint(io: Io, file: string | undefined, content: string | Buffer): void {
   if (file) writeFileSync(file, content);
   else io.out(typeof content === 'string' ? content.replace(/\n$/, '') : content.toString('utf8'));
+}
+
+/**
+ * A commander argument parser for a whole number from `min` to `max`: anything else is a usage error (exit 2) that
+ * commander reports naming the option (`option '--limit <n>' argument 'abc' is invalid`), never sent to Accord.
+ * Answers the value as given, for the query string.
+ */
+export function wholeNumber(min: number, max: number): (value: string) => string {
+  return (value) => {
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    return value;
+  };
 }
 
 /** Builds the program; `run` parses argv and answers the exit code. */
@@ -99,7 +113,7 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not authenticated or not allowe
         if (!o.token) throw new CliError('--token-stdin: standard input held no token', EXIT.usage);
       }
       if (!o.endpoint && !o.token) throw new CliError('give --endpoint, --token or both', EXIT.usage);
-      if (o.endpoint && !/^https?:\/\//.test(o.endpoint))
+      if (o.endpoint && !isHttpUrl(o.endpoint))
         throw new CliError('--endpoint must be an http(s) URL', EXIT.usage);
       const current = readConfig({ ...io.env, ACCORD_ENDPOINT: '', ACCORD_TOKEN: '' });
       const path = writeConfig({ ...current, ...o }, io.env);
@@ -121,7 +135,7 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not authenticated or not allowe
     .option('--status <status>', 'draft, submitted, approved, active, expired, sunset, retired')
     .option('--service <serviceId>', 'only this service')
     .option('--kind <kind>', 'SLA, OLA or UC')
-    .option('--limit <n>', 'at most this many (1-200)', '50')
+    .option('--limit <n>', 'at most this many (1-200)', wholeNumber(1, 200), '50')
     .action(async (o: { status?: string; service?: string; kind?: string; limit: string }) => {
       const page = await getJson<{ items: Record<string, unknown>[] }>(
         cfg(),
@@ -375,7 +389,15 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not authenticated or not allowe
         () => `restored ${backup} to ${o.db} (schema ${r.schemaVersion})`,
       );
     });
-  addCmdbCommands(root, { sub, cfg, print: (json, human) => print(io, output(), json, human), table });
+  addCmdbCommands(root, {
+    sub,
+    cfg,
+    print: (json, human) => print(io, output(), json, human),
+    table,
+    progress: (line) => {
+      if (output() === 'table') io.err(line);
+    },
+  });
   return root;
 }
 

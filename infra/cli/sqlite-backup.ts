@@ -31,15 +31,17 @@ export async function backupDatabase(
   try {
     src.pragma('busy_timeout = 5000');
     const schemaVersion = src.pragma('user_version', { simple: true }) as number;
-    let pages = 0;
-    await src.backup(target, {
+    // better-sqlite3 calls `progress` between steps only, never after the last one (the step that leaves 0 pages
+    // resolves the promise instead), and not at all for a database copied in the first step: the final figures
+    // come from the answer, and the 100 % is reported here.
+    const done = await src.backup(target, {
       progress: (p) => {
-        pages = p.totalPages;
         onProgress?.(p);
         return 256; // pages per step: short steps so Accord's writers are not held up
       },
     });
-    return { pages, schemaVersion };
+    onProgress?.({ totalPages: done.totalPages, remainingPages: 0 });
+    return { pages: done.totalPages, schemaVersion };
   } finally {
     src.close();
   }

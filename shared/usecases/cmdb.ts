@@ -10,6 +10,7 @@ import { type Drift, parseCmdbExport, planCmdbSync } from '../domain/cmdb/sync.j
 import {
   DomainError,
   type FieldProblem,
+  PayloadTooLargeError,
   UnavailableError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -24,7 +25,20 @@ export interface CmdbSyncRequest {
   /** The export's file name, for the audit reason (`upload` when not given). */
   file?: string | undefined;
   apply: boolean;
+  /**
+   * On an apply: write at most this many rows (creates first, then updates; 1..`CMDB_MAX_WRITES_PER_APPLY`) and
+   * report the rest as `remaining`, for a client that applies a big file in pages (`accord cmdb sync --apply`).
+   * Without it, an apply planning more writes than the cap is refused whole (413).
+   */
+  maxWrites?: number | undefined;
 }
+
+/**
+ * The most writes one apply request makes. About 2,000 service creates take 2.5 s on one laptop's SQLite and
+ * several times that on DynamoDB; API Gateway answers 504 at 29 s, so one request stays well below it. A bigger
+ * file is applied in pages (`maxWrites`), each page re-planned from the file (re-applying is idempotent).
+ */
+export const CMDB_MAX_WRITES_PER_APPLY = 500;
 
 export interface CmdbSyncReport {
   dryRun: boolean;
@@ -45,11 +59,15 @@ export interface CmdbSyncReport {
   outOfScope: { serviceId: string; path: string; businessUnit: string; reason?: string }[];
   /** On an apply: what was written. */
   applied?: { created: string[]; updated: string[] };
+  /** On an apply with `maxWrites`: planned writes this request left for the next page (0 when done). */
+  remaining?: number;
 }
 
 export interface CmdbSyncDeps {
   services: ServiceUseCases;
   policy: CmdbPolicy;
+  /** The cap on writes per apply request; `CMDB_MAX_WRITES_PER_APPLY` unless given (tests give a small one). */
+  maxWritesPerApply?: number;
 }
 
 /** CMDB sync through the service use cases: every write is theirs (scope, governed fields, audit). */
@@ -60,6 +78,8 @@ export class CmdbSyncUseCases {
    * Plans (and on `apply`, runs) a sync of the export against the services in the caller's scope.
    * @throws UnsupportedMediaTypeError (415) for a body that is neither application/json nor text/csv
    * @throws ValidationError (400) on an apply when any row is bad: nothing is written until the file is clean
+   * @throws PayloadTooLargeError (413) on an apply without `maxWrites` planning more writes than the cap (named with
+   *   the file's row and write counts), and for a `maxWrites` above the cap; nothing is written
    */
   async sync(principal: Principal, req: CmdbSyncRequest): Promise<CmdbSyncReport> {
     const type = (req.contentType.split(';')[0] ?? '').trim().toLowerCase();
@@ -125,21 +145,48 @@ export class CmdbSyncUseCases {
         'the CMDB export has rows that cannot be taken; nothing was written',
         problems,
       );
+    const cap = this.deps.maxWritesPerApply ?? CMDB_MAX_WRITES_PER_APPLY;
+    const planned = create.length + update.length;
+    if (req.maxWrites !== undefined && req.maxWrites > cap)
+      throw new PayloadTooLargeError(
+        `maxWrites ${req.maxWrites} is above the cap of ${cap} writes a request`,
+        [{ path: 'maxWrites', problem: `must be at most ${cap}` }],
+      );
+    if (req.maxWrites === undefined && planned > cap)
+      throw new PayloadTooLargeError(
+        `the export's ${rows} rows plan ${planned} writes (${create.length} creates, ${update.length} updates); one apply writes at most ${cap}: nothing was written`,
+        [
+          {
+            path: 'apply',
+            problem: `${planned} writes are planned, above the cap of ${cap} a request: apply in pages with maxWrites=${cap} (accord cmdb sync --apply does), or split the file`,
+          },
+        ],
+      );
+    const budget = Math.min(planned, req.maxWrites ?? cap);
+    const pageCreate = create.slice(0, budget);
+    const pageUpdate = update.slice(0, budget - pageCreate.length);
     const applied = { created: [] as string[], updated: [] as string[] };
-    for (const r of create) {
+    const remaining = planned - pageCreate.length - pageUpdate.length;
+    for (const r of pageCreate) {
       const { path: _p, ...fields } = r;
       await this.write(problems, r.path, async () => {
-        await this.deps.services.register(principal, { ...fields, reason });
+        await this.deps.services.register(principal, { ...fields, reason }, { ciHolders: holders });
         applied.created.push(r.id);
       });
     }
-    for (const u of update) {
+    for (const u of pageUpdate) {
       await this.write(problems, u.path, async () => {
-        await this.deps.services.update(principal, u.serviceId, u.expectedVersion, { ...u.changes, reason });
+        await this.deps.services.update(
+          principal,
+          u.serviceId,
+          u.expectedVersion,
+          { ...u.changes, reason },
+          { ciHolders: holders },
+        );
         applied.updated.push(u.serviceId);
       });
     }
-    return { ...report, applied };
+    return { ...report, applied, ...(req.maxWrites === undefined ? {} : { remaining }) };
   }
 
   /** Every service the caller may manage (sla-manager: its units; admin: all). */

@@ -22,11 +22,25 @@ export interface ServiceDeps {
   residencyRegion?: string | undefined;
 }
 
+/**
+ * Who holds each CMDB CI (`cmdbCiHolders()`), given by a caller making many writes (the CMDB sync) so that each
+ * write does not scan the catalogue again; the use cases keep it current as they write.
+ */
+export interface CiHolders {
+  ciHolders?: Map<string, string[]>;
+}
+
 /** The service catalogue: what agreements are about. Services carry their tier, owner and residency. */
 export class ServiceUseCases {
   constructor(private readonly deps: ServiceDeps) {}
 
-  async register(principal: Principal, body: CreateServiceBody): Promise<Service> {
+  /**
+   * Registers a service (version 1).
+   * @throws ForbiddenError (403) outside the caller's units; BusinessRuleError (422) for another residency region
+   * @throws ConflictError (409) on `id` when the id is taken, on `cmdbCi` when another service holds the CI (named
+   *   only when the caller may read it)
+   */
+  async register(principal: Principal, body: CreateServiceBody, opts: CiHolders = {}): Promise<Service> {
     const { reason, ...fields } = body;
     if (
       !canAccess(principal, 'service.create', { businessUnit: fields.businessUnit, serviceId: fields.id })
@@ -36,6 +50,7 @@ export class ServiceUseCases {
       );
     }
     this.checkResidency(fields.residencyRegion);
+    if (fields.cmdbCi !== undefined) await this.checkCiFree(principal, fields.cmdbCi, fields.id, opts);
     // A taken id: the store's create refuses it atomically with 409 on `id` (the ServiceStore contract).
     const at = this.deps.clock.now().toISOString();
     const service: Service = {
@@ -49,6 +64,7 @@ export class ServiceUseCases {
       reason,
     };
     await this.deps.services.create(service);
+    if (fields.cmdbCi !== undefined) holdCi(opts, fields.cmdbCi, fields.id);
     return service;
   }
 
@@ -63,11 +79,17 @@ export class ServiceUseCases {
     return s;
   }
 
+  /**
+   * Writes the changed fields as the next version (optimistic locking on `expected`).
+   * @throws VersionConflictError (409) for a stale `expected`; ForbiddenError (403) for a governed field a service
+   *   owner may not change; ConflictError (409) on `cmdbCi` when another service holds the CI
+   */
   async update(
     principal: Principal,
     id: string,
     expected: number,
     body: UpdateServiceBody,
+    opts: CiHolders = {},
   ): Promise<Service> {
     const current = await this.get(principal, id, 'service.update');
     if (current.version !== expected) {
@@ -106,6 +128,9 @@ export class ServiceUseCases {
         );
       }
     }
+    const newCi =
+      changes.cmdbCi !== undefined && changes.cmdbCi !== current.cmdbCi ? changes.cmdbCi : undefined;
+    if (newCi !== undefined) await this.checkCiFree(principal, newCi, id, opts);
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     const next: Service = {
       ...current,
@@ -117,6 +142,14 @@ export class ServiceUseCases {
       reason,
     };
     await this.deps.services.update(next);
+    if (newCi !== undefined) {
+      holdCi(opts, newCi, id);
+      if (current.cmdbCi !== undefined && opts.ciHolders) {
+        const left = (opts.ciHolders.get(current.cmdbCi) ?? []).filter((h) => h !== id);
+        if (left.length) opts.ciHolders.set(current.cmdbCi, left);
+        else opts.ciHolders.delete(current.cmdbCi);
+      }
+    }
     return next;
   }
 
@@ -155,6 +188,33 @@ export class ServiceUseCases {
     return holders;
   }
 
+  /**
+   * A CMDB CI names one service: 409 on `cmdbCi` when a service other than `self` holds `ci`. The holder is named
+   * only when the caller may read it; otherwise the answer says only that another service holds it.
+   */
+  private async checkCiFree(principal: Principal, ci: string, self: string, opts: CiHolders): Promise<void> {
+    const holders = opts.ciHolders ?? (await this.cmdbCiHolders());
+    const other = (holders.get(ci) ?? []).find((h) => h !== self);
+    if (other === undefined) return;
+    const holder = await this.deps.services.get(other);
+    const readable =
+      holder !== undefined &&
+      canAccess(principal, 'service.read', { businessUnit: holder.businessUnit, serviceId: holder.id });
+    throw new ConflictError(
+      readable
+        ? `CMDB CI ${ci} is held by service ${other}: a CI names one service`
+        : `CMDB CI ${ci} is held by another service: a CI names one service`,
+      [
+        {
+          path: 'cmdbCi',
+          problem: readable
+            ? `is held by service ${other}`
+            : 'is held by a service outside what you may read',
+        },
+      ],
+    );
+  }
+
   private checkResidency(region: string): void {
     if (this.deps.residencyRegion !== undefined && region !== this.deps.residencyRegion) {
       throw new BusinessRuleError(`residency region ${region} is not this deployment's`, [
@@ -165,6 +225,13 @@ export class ServiceUseCases {
       ]);
     }
   }
+}
+
+/** Records in the caller's holders map (when given) that `id` now holds `ci`. */
+function holdCi(opts: CiHolders, ci: string, id: string): void {
+  if (!opts.ciHolders) return;
+  const held = opts.ciHolders.get(ci) ?? [];
+  if (!held.includes(id)) opts.ciHolders.set(ci, [...held, id]);
 }
 
 /** The answer for a service that does not exist or that the caller may not see: the same, word for word. */

@@ -68,3 +68,38 @@ describe("CMDB sync and another unit's configuration items", () => {
     expect(r.body.outOfScope).toEqual([]);
   });
 });
+
+describe('a CMDB CI names one service outside the sync too', () => {
+  it('refuses POST and PATCH /v1/services giving a second service a held CI with 409 on cmdbCi, naming the holder only to who may read it', async () => {
+    const post = await app.call('POST', '/v1/services', {
+      as: 'sla-manager-retail',
+      body: serviceBody({
+        id: 'svc_branch-cards',
+        name: 'Branch cards',
+        businessUnit: 'retail-banking',
+        cmdbCi: 'CI1002',
+      }),
+    });
+    expect(post.status, JSON.stringify(post.body)).toBe(409);
+    expect(post.body.error.details).toEqual([
+      { path: 'cmdbCi', problem: 'is held by a service outside what you may read' },
+    ]);
+    expect(JSON.stringify(post.body)).not.toContain('svc_card-authorisation');
+
+    const own = await app.call('POST', '/v1/services', {
+      as: 'admin',
+      body: serviceBody({ id: 'svc_card-tokens', name: 'Card tokens' }),
+    });
+    expect(own.status, JSON.stringify(own.body)).toBe(201);
+    const patch = await app.call('PATCH', '/v1/services/svc_card-tokens', {
+      as: 'sla-manager',
+      headers: { 'if-match': '"1"' },
+      body: { cmdbCi: 'CI1002', reason: 'link to the CMDB' },
+    });
+    expect(patch.status, JSON.stringify(patch.body)).toBe(409);
+    expect(patch.body.error.details).toEqual([
+      { path: 'cmdbCi', problem: 'is held by service svc_card-authorisation' },
+    ]);
+    expect(await servicesHolding('CI1002')).toEqual(['svc_card-authorisation']);
+  });
+});

@@ -194,4 +194,57 @@ describe('CMDB sync over HTTP', () => {
     const json = await accord(['--output', 'json', 'cmdb', 'sync', join(home, 'missing.json')]);
     expect(json.code).toBe(2);
   });
+
+  it('refuses to apply a file planning more than 500 writes in one request (413 naming the cap and the rows) and `accord cmdb sync --apply` applies it in pages to 100 %', async () => {
+    const rows = Array.from(
+      { length: 1001 },
+      (_, i) =>
+        `${(0xf0000000 + i).toString(16).padStart(32, 'e')},Bulk Service ${i},3 - less critical,Bo Bulk,bo@accord.local,retail-banking`,
+    );
+    const big = ['sys_id,name,busines_criticality,owned_by,owned_by.email,u_business_unit', ...rows].join(
+      '\n',
+    );
+    const whole = await sync(big, 'text/csv', '?apply=true', 'admin');
+    expect(whole.status).toBe(413);
+    expect(whole.body.error.message).toContain("export's 1001 rows plan 1001 writes");
+    expect(whole.body.error.message).toContain('at most 500');
+    const dry = await sync(big, 'text/csv', '', 'admin');
+    expect(dry.status).toBe(200);
+    expect(dry.body.create).toHaveLength(1001);
+    expect((await app.call('GET', '/v1/services/svc_bulk-service-0', { as: 'admin' })).status).toBe(404);
+
+    const home = mkdtempSync(join(tmpdir(), 'accord-cmdb-big-'));
+    const file = join(home, 'big.csv');
+    writeFileSync(file, big);
+    const bin = new URL('../../infra/cli/accord.mjs', import.meta.url).pathname;
+    const env = {
+      PATH: process.env.PATH,
+      HOME: home,
+      ACCORD_ENDPOINT: app.url,
+      ACCORD_TOKEN: app.credentials.tokens.admin!.token,
+    };
+    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [bin, 'cmdb', 'sync', file, '--apply'],
+        { env, timeout: 120_000 },
+        (err, stdout, stderr) =>
+          resolve({
+            code: err ? ((err as { code?: number }).code ?? 1) : 0,
+            stdout: String(stdout),
+            stderr: String(stderr),
+          }),
+      );
+    });
+    expect(r.code, r.stderr).toBe(0);
+    // One progress line a page (stderr is a pipe here): 500, 1000, then 1001 of 1001.
+    expect(r.stderr.match(/\d+% applied: \d+ of 1001 writes/g)).toEqual([
+      '49% applied: 500 of 1001 writes',
+      '99% applied: 1000 of 1001 writes',
+      '100% applied: 1001 of 1001 writes',
+    ]);
+    expect(r.stdout).toMatch(/^applied: created 1001, updated 0/);
+    for (const id of ['svc_bulk-service-0', 'svc_bulk-service-1000'])
+      expect((await app.call('GET', `/v1/services/${id}`, { as: 'admin' })).status).toBe(200);
+  });
 });

@@ -327,3 +327,76 @@ describe('listing services', () => {
     });
   });
 });
+
+describe('a CMDB CI names one service', () => {
+  const CI = '0b1f0d3a1b2c4d5e6f70819a2b3c4d5e';
+  const retailManager = principal({
+    subject: 'rita@bank.example',
+    roles: ['sla-manager'],
+    businessUnits: ['retail'],
+  });
+
+  it('refuses to register a second service with a CI another service holds: 409 on cmdbCi naming the holder', async () => {
+    const { services, uc } = setup();
+    await uc.register(manager, serviceBody({ cmdbCi: CI }));
+    const err = await uc
+      .register(manager, serviceBody({ id: 'svc_card-auth', name: 'Card Auth', cmdbCi: CI }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err).toMatchObject({
+      message: `CMDB CI ${CI} is held by service svc_payments-gateway: a CI names one service`,
+      details: [{ path: 'cmdbCi', problem: 'is held by service svc_payments-gateway' }],
+    });
+    expect(await services.get('svc_card-auth')).toBeUndefined();
+  });
+
+  it("does not name the holder to a caller who may not read it (another unit's service)", async () => {
+    const { services, uc } = setup();
+    await uc.register(manager, serviceBody({ cmdbCi: CI }));
+    const err = await uc
+      .register(
+        retailManager,
+        serviceBody({ id: 'svc_branch', name: 'Branch', businessUnit: 'retail', cmdbCi: CI }),
+      )
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(JSON.stringify(err)).not.toContain('svc_payments-gateway');
+    expect((err as Error).message).not.toContain('svc_payments-gateway');
+    expect(err).toMatchObject({
+      details: [{ path: 'cmdbCi', problem: 'is held by a service outside what you may read' }],
+    });
+    expect(await services.get('svc_branch')).toBeUndefined();
+  });
+
+  it('refuses an update giving a service a CI another service holds, and keeps the version', async () => {
+    const { services, uc } = setup();
+    await uc.register(manager, serviceBody({ cmdbCi: CI }));
+    await uc.register(manager, serviceBody({ id: 'svc_card-auth', name: 'Card Auth' }));
+    const err = await uc
+      .update(manager, 'svc_card-auth', 1, { cmdbCi: CI, reason: 'link to the CMDB' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err).toMatchObject({
+      details: [{ path: 'cmdbCi', problem: 'is held by service svc_payments-gateway' }],
+    });
+    expect((await services.get('svc_card-auth'))?.version).toBe(1);
+  });
+
+  it('lets a service keep its own CI on an update and take a CI no one holds', async () => {
+    const { uc } = setup();
+    await uc.register(manager, serviceBody({ cmdbCi: CI }));
+    const same = await uc.update(manager, 'svc_payments-gateway', 1, { cmdbCi: CI, reason: 'same CI' });
+    expect(same.version).toBe(2);
+    const moved = await uc.update(manager, 'svc_payments-gateway', 2, {
+      cmdbCi: 'ffff0d3a1b2c4d5e6f70819a2b3c4d5e',
+      reason: 'new CI',
+    });
+    expect(moved.cmdbCi).toBe('ffff0d3a1b2c4d5e6f70819a2b3c4d5e');
+    // The CI it let go of is free again.
+    const other = await uc.register(
+      manager,
+      serviceBody({ id: 'svc_card-auth', name: 'Card Auth', cmdbCi: CI }),
+    );
+    expect(other.cmdbCi).toBe(CI);
+  });
+});

@@ -13,13 +13,19 @@ interface CmdbReport {
   problems: { path: string; problem: string }[];
   outOfScope: { serviceId: string; path: string; businessUnit: string }[];
   applied?: { created: string[]; updated: string[] };
+  remaining?: number;
 }
+
+/** Writes per apply request: the server's cap (`CMDB_MAX_WRITES_PER_APPLY`, shared/usecases/cmdb.ts). */
+export const CMDB_PAGE_WRITES = 500;
 
 export interface CmdbCommandContext {
   sub: (parent: Command, name: string, description: string) => Command;
   cfg: () => CliConfig;
   print: (json: unknown, human: () => string) => void;
   table: (rows: readonly Record<string, unknown>[], columns: readonly string[]) => string;
+  /** A progress line (`\r…`) for people; silent for `--output json`. */
+  progress: (line: string) => void;
 }
 
 /** Adds `cmdb sync` to the program. The file's type is taken from its extension (.csv, else JSON). */
@@ -40,16 +46,43 @@ export function addCmdbCommands(root: Command, ctx: CmdbCommandContext): void {
       const name = basename(file)
         .replace(/[^A-Za-z0-9._ -]/g, '_')
         .slice(0, 200);
-      const r = await request(
-        ctx.cfg(),
-        'POST',
-        withQuery('/v1/cmdb/sync', { apply: o.apply ? 'true' : undefined, file: name }),
-        {
-          body,
-          headers: { 'content-type': type },
-        },
-      );
-      const report = JSON.parse(r.text) as CmdbReport;
+      const send = async (maxWrites?: number) =>
+        JSON.parse(
+          (
+            await request(
+              ctx.cfg(),
+              'POST',
+              withQuery('/v1/cmdb/sync', {
+                apply: o.apply ? 'true' : undefined,
+                maxWrites: maxWrites === undefined ? undefined : String(maxWrites),
+                file: name,
+              }),
+              { body, headers: { 'content-type': type } },
+            )
+          ).text,
+        ) as CmdbReport;
+      let report: CmdbReport;
+      if (!o.apply) report = await send();
+      else {
+        // A big file is applied in pages of at most CMDB_PAGE_WRITES writes, each within API Gateway's 29 s; each
+        // page re-plans the file (what the last page wrote is now unchanged), so a page is the next rows to write.
+        const applied = { created: [] as string[], updated: [] as string[] };
+        let total: number | undefined;
+        for (;;) {
+          report = await send(CMDB_PAGE_WRITES);
+          total ??= report.create.length + report.update.length;
+          applied.created.push(...(report.applied?.created ?? []));
+          applied.updated.push(...(report.applied?.updated ?? []));
+          const done = applied.created.length + applied.updated.length;
+          if (total > 0)
+            ctx.progress(`\r${Math.floor((done / total) * 100)}% applied: ${done} of ${total} writes`);
+          const wrote = (report.applied?.created.length ?? 0) + (report.applied?.updated.length ?? 0);
+          // Stop when done, when a page's write was refused (a problem to show), or when a page wrote nothing.
+          if (!report.remaining || report.problems.length > 0 || wrote === 0) break;
+        }
+        if (total > 0) ctx.progress('\n');
+        report = { ...report, applied };
+      }
       ctx.print(report, () =>
         [
           report.dryRun

@@ -2,7 +2,17 @@
  * Reading and writing OpenSLO YAML streams with the `yaml` library: every document validated against its kind,
  * each problem named by its path in the stream (`documents[2].spec.timeWindow[0].duration`) and its line.
  */
-import { CST, type Document, Lexer, LineCounter, parseAllDocuments, stringify } from 'yaml';
+import {
+  CST,
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  Lexer,
+  LineCounter,
+  parseAllDocuments,
+  stringify,
+} from 'yaml';
 import type { FieldProblem } from '../errors.js';
 import { OS_KINDS, type OsDocument } from './model.js';
 
@@ -66,6 +76,27 @@ const pathText = (index: number, path: readonly PropertyKey[]): string =>
   `documents[${index}]${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
 
 /**
+ * The path of the mapping key whose node starts at `offset` (a duplicated key, by the `yaml` error's position),
+ * with that key last: `['spec', 'objectives', 0, 'target']`. Undefined when no key starts there.
+ */
+function keyPathAt(node: unknown, offset: number, path: PropertyKey[] = []): PropertyKey[] | undefined {
+  if (isMap(node))
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const range = (pair.key as { range?: [number, number, number] } | null)?.range;
+      if (range && range[0] === offset) return [...path, key];
+      const inner = keyPathAt(pair.value, offset, [...path, key]);
+      if (inner) return inner;
+    }
+  if (isSeq(node))
+    for (const [i, item] of node.items.entries()) {
+      const inner = keyPathAt(item, offset, [...path, i]);
+      if (inner) return inner;
+    }
+  return undefined;
+}
+
+/**
  * Parses a YAML stream of OpenSLO v1 documents and validates each against its kind's schema.
  * @returns the valid documents with their index, and every problem (YAML syntax, unknown kind, schema) with its
  *   path and line; a stream with problems should be refused as a whole.
@@ -106,8 +137,10 @@ export function parseOpenSlo(text: string): ParsedStream {
     if (d.errors.length) {
       for (const e of d.errors.slice(0, 5)) {
         const at = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
+        // A duplicated key is named at its own path (documents[0].spec.budgetingMethod), like a schema problem.
+        const keyPath = e.code === 'DUPLICATE_KEY' ? keyPathAt(d.contents, e.pos[0]) : undefined;
         problems.push({
-          path: pathText(i, []),
+          path: pathText(i, keyPath ?? []),
           problem: `YAML: ${e.message.split('\n')[0]} (line ${at.line})`,
         });
       }

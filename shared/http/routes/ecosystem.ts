@@ -100,6 +100,8 @@ export const BackfillRunResponse = z.looseObject({
 /** POST /v1/cmdb/sync: apply (default: a dry run that only reports the plan) and the export's file name. */
 export const CmdbSyncQuery = z.strictObject({
   apply: z.enum(['true', 'false']).default('false'),
+  /** On an apply: write at most this many rows and report the rest as `remaining` (docs/cmdb.md, "Big files"). */
+  maxWrites: z.coerce.number().int().min(1).optional(),
   file: z
     .string()
     .regex(/^[A-Za-z0-9._ -]{1,200}$/, 'must be a file name')
@@ -119,6 +121,7 @@ export const CmdbSyncResponse = z.looseObject({
   problems: z.array(Problem),
   outOfScope: z.array(z.looseObject({ serviceId: z.string(), path: z.string() })),
   applied: z.looseObject({ created: z.array(z.string()), updated: z.array(z.string()) }).optional(),
+  remaining: z.number().int().optional(),
 });
 
 /** Routes of the SLO ecosystem (OpenSLO, Prometheus rules, /metrics); spread into ROUTES. */

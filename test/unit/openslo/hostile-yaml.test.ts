@@ -122,3 +122,31 @@ describe('exporting ids OpenSLO cannot name', () => {
     expect(out.docs.filter((d) => d.kind === 'SLO').map((d) => d.metadata.name)).toEqual(['availability']);
   });
 });
+
+describe('a duplicated key in an OpenSLO stream', () => {
+  it("is reported at the key's own path with the line of its second occurrence", () => {
+    const r = parseOpenSlo(
+      'apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: x\nspec:\n  budgetingMethod: Occurrences\n  service: a\n  budgetingMethod: Timeslices\n',
+    );
+    expect(r.docs).toEqual([]);
+    expect(r.problems).toEqual([
+      { path: 'documents[0].spec.budgetingMethod', problem: 'YAML: Map keys must be unique (line 8)' },
+    ]);
+  });
+
+  it('is named inside a list and in a later document of the stream', () => {
+    const service = 'apiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: y\nspec: {}\n';
+    const r = parseOpenSlo(
+      `${service}---\napiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: x\nspec:\n  objectives:\n    - target: 0.9\n      target: 0.99\n`,
+    );
+    expect(r.problems).toEqual([
+      { path: 'documents[1].spec.objectives[0].target', problem: 'YAML: Map keys must be unique (line 14)' },
+    ]);
+  });
+
+  it('is named at the top level of a document too', () => {
+    expect(parseOpenSlo('kind: SLO\nkind: Service\n').problems).toEqual([
+      { path: 'documents[0].kind', problem: 'YAML: Map keys must be unique (line 2)' },
+    ]);
+  });
+});

@@ -32,6 +32,7 @@ export class SqliteRollupStore implements RollupStore {
   private readonly insertSeries: Statement<[string]>;
   private readonly selectBefore: Statement<[number, number]>;
   private readonly insertBucket: Statement<unknown[]>;
+  private readonly updateBucket: Statement<unknown[]>;
   private readonly shiftLater: Statement<unknown[]>;
   private readonly rewriteBucket: Statement<unknown[]>;
   private readonly selectSpan: Statement<[number, number, number]>;
@@ -91,6 +92,11 @@ export class SqliteRollupStore implements RollupStore {
     this.insertBucket = db.prepare(
       `INSERT INTO rollup_bucket (series_id, bucket, good, total, count, sum, min, max,
          c_good, c_total, c_count, c_sum, c_filled) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+    );
+    this.updateBucket = db.prepare(
+      `UPDATE rollup_bucket SET good = ?, total = ?, count = ?, sum = ?, min = ?, max = ?,
+         c_good = c_good + ?, c_total = c_total + ?, c_count = c_count + ?, c_sum = c_sum + ?, c_filled = c_filled + ?
+       WHERE series_id = ? AND bucket = ?`,
     );
     this.shiftLater = db.prepare(
       `UPDATE rollup_bucket SET c_good = c_good + ?, c_total = c_total + ?, c_count = c_count + ?,

@@ -76,21 +76,67 @@ function parseJson(body: Uint8Array): unknown {
 }
 
 /**
+ * Walks a snappy block's elements (tags and lengths only, nothing copied) and names the first one whose literal
+ * runs past the end of the body, or undefined when every element fits. Guards snappyjs 0.7, which reads a 4-byte
+ * literal length as a signed 32-bit number: a length with its top bit set moves its read position backwards and the
+ * decoder loops for ever on a 6-byte body (found by the telemetry property test). Format: Snappy's
+ * format_description.txt (literal tag 00, lengths over 60 in 1 to 4 little-endian bytes; copies 01, 10, 11 with 1,
+ * 2 or 4 offset bytes).
+ *
+ * @param body the whole snappy block
+ * @param start the offset after the block's varint length header
+ */
+export function snappyElementFault(body: Uint8Array, start: number): string | undefined {
+  let pos = start;
+  const n = body.length;
+  while (pos < n) {
+    const at = pos;
+    const c = body[pos++]!;
+    const tag = c & 0x3;
+    if (tag === 0) {
+      let len = (c >>> 2) + 1;
+      if (len > 60) {
+        const width = len - 60;
+        if (pos + width > n) return `the literal at byte ${at} has a truncated length`;
+        len = 0;
+        for (let k = 0; k < width; k++) len += body[pos + k]! * 2 ** (8 * k);
+        len += 1;
+        pos += width;
+      }
+      if (pos + len > n) return `the literal at byte ${at} claims ${len} bytes, past the end of the body`;
+      pos += len;
+    } else {
+      pos += tag === 1 ? 1 : tag === 2 ? 2 : 4;
+      if (pos > n) return `the copy at byte ${at} is truncated`;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Inflates a snappy block (the snappyjs library) after checking the length it declares against the limit, so that
  * a small body cannot make the server allocate gigabytes.
  */
 function inflateSnappy(body: Uint8Array, maxBytes: number): Uint8Array {
   let declared = 0;
   let shift = 0;
+  let headerEnd = 0;
   for (let i = 0; i < Math.min(body.length, 5); i++) {
     const b = body[i]!;
     declared += (b & 0x7f) * 2 ** shift;
     shift += 7;
+    headerEnd = i + 1;
     if (b < 0x80) break;
   }
   if (declared > maxBytes) {
     throw new PayloadTooLargeError(`the inflated body exceeds ${maxBytes} bytes`, [
       { path: '(body)', problem: `declares ${declared} uncompressed bytes; the limit is ${maxBytes}` },
+    ]);
+  }
+  const bad = snappyElementFault(body, headerEnd);
+  if (bad) {
+    throw new ValidationError('the body is not a valid snappy block', [
+      { path: 'Content-Encoding', problem: `snappy: ${bad}` },
     ]);
   }
   try {

@@ -5,7 +5,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../../../shared/domain/errors.js';
-import { decodeTelemetry } from '../../../shared/domain/telemetry/formats.js';
+import { decodeTelemetry, snappyElementFault } from '../../../shared/domain/telemetry/formats.js';
 import { checkWireTypes, decodeWriteRequest } from '../../../shared/domain/telemetry/remote-write.js';
 import { loadTelemetryPolicy } from '../../../shared/policy/telemetry.js';
 import { jsonRequest, type PromSeries, promRequest, writeRequestBytes } from '../../helpers/telemetry.js';
@@ -38,6 +38,28 @@ describe('snappy and protobuf at the edge (snappyjs, protobufjs from the officia
         limits,
       ),
     ).toThrow(ValidationError);
+  });
+
+  it('refuses a literal whose 4-byte length has its top bit set as a 400, instead of looping for ever in snappyjs', () => {
+    // Header: 16 bytes declared. Literal tag 0xfc (length in the next 4 bytes), length 0x80000000 little-endian:
+    // snappyjs reads it as a negative number and walked backwards for ever (the property test found it).
+    const body = Uint8Array.from([0x10, 0xfc, 0x00, 0x00, 0x00, 0x80, 0x41, 0x41]);
+    expect(snappyElementFault(body, 1)).toMatch(/literal at byte 1 claims 2147483649 bytes/);
+    expect(() =>
+      decodeTelemetry(
+        { headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' }, body },
+        limits,
+      ),
+    ).toThrow(ValidationError);
+  });
+
+  it('lets every block snappyjs itself writes through the element walk', () => {
+    for (const text of ['', 'a', 'hello '.repeat(50), 'x'.repeat(70_000)]) {
+      const c = Uint8Array.from(compress(new TextEncoder().encode(text)));
+      let h = 0;
+      while (c[h]! >= 0x80) h++;
+      expect(snappyElementFault(c, h + 1)).toBeUndefined();
+    }
   });
 
   it('decodes a WriteRequest back into its labels, values and millisecond timestamps', () => {

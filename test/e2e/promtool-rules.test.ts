@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,24 +7,13 @@ import { type PrometheusRule, prometheusRules, type RuleTarget } from '../../sha
 import { DEFAULT_BURN_WINDOWS } from '../../shared/policy/objectives.js';
 import { Objective } from '../../shared/schemas/agreement.js';
 import { rulesYaml } from '../../shared/usecases/ecosystem.js';
+import { promtool } from '../helpers/prometheus.js';
 
 /**
  * The generated rules checked by the real promtool (Debian's `prometheus` package; test/setup/system-deps.sh
  * installs it): `promtool check rules` on the file, then `promtool test rules` with synthetic series in which each
  * burn-rate alert of the engine's table must fire when, and only when, the engine would page or ticket.
  */
-function promtool(args: string[], cwd: string): string {
-  try {
-    return execFileSync('promtool', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    if (err.code === 'ENOENT')
-      throw new Error(
-        'promtool is not installed: run `bash test/setup/system-deps.sh` (apt-get install prometheus); this test does not skip',
-      );
-    throw new Error(`promtool ${args.join(' ')} failed:\n${err.stdout ?? ''}${err.stderr ?? ''}`);
-  }
-}
 
 const AGR = 'agr_01TESTPROMTOOL00';
 const objective = (id: string, job: string, over: Record<string, unknown> = {}) =>

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { prometheusRules, type RuleTarget } from '../../shared/domain/openslo/ru
 import { DEFAULT_BURN_WINDOWS } from '../../shared/policy/objectives.js';
 import { Objective } from '../../shared/schemas/agreement.js';
 import { rulesYaml } from '../../shared/usecases/ecosystem.js';
+import { promtool } from '../helpers/prometheus.js';
 import { ctx, evaluate, fill } from '../unit/objectives/helpers.js';
 
 /**
@@ -29,18 +29,6 @@ import { ctx, evaluate, fill } from '../unit/objectives/helpers.js';
  * At 4385 the last slice is good again: page-fast stops; page-slow (12/72, 6 bad of the last 6 slices… then fewer)
  * and ticket go on.
  */
-function promtool(args: string[], cwd: string): string {
-  try {
-    return execFileSync('promtool', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    if (err.code === 'ENOENT')
-      throw new Error(
-        'promtool is not installed: run `bash test/setup/system-deps.sh` (apt-get install prometheus); this test does not skip',
-      );
-    throw new Error(`promtool ${args.join(' ')} failed:\n${err.stdout ?? ''}${err.stderr ?? ''}`);
-  }
-}
 
 const AGR = 'agr_01TESTSLICES0000';
 const MIN = 60_000;

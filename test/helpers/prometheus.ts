@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -80,4 +80,21 @@ export async function remoteCounters(promUrl: string, queue: string): Promise<Re
     out[`${m[1]}_${m[2]}`] = Number(m[4]);
   }
   return out;
+}
+
+/**
+ * Runs Debian's `promtool` with `args` in `cwd` and returns its standard output. Throws naming the install step when
+ * promtool is missing (these tests never skip), and with promtool's own output when it fails.
+ */
+export function promtool(args: string[], cwd: string): string {
+  try {
+    return execFileSync('promtool', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
+    if (err.code === 'ENOENT')
+      throw new Error(
+        'promtool is not installed: run `bash test/setup/system-deps.sh` (apt-get install prometheus); this test does not skip',
+      );
+    throw new Error(`promtool ${args.join(' ')} failed:\n${err.stdout ?? ''}${err.stderr ?? ''}`);
+  }
 }

@@ -83,12 +83,19 @@ function parseJson(body: Uint8Array): unknown {
  * format_description.txt (literal tag 00, lengths over 60 in 1 to 4 little-endian bytes; copies 01, 10, 11 with 1,
  * 2 or 4 offset bytes).
  *
+ * With `declared` (the block's own length header) it also names a copy that reaches before the output's start or
+ * has offset 0, and a block whose elements make more or fewer bytes than it declares: snappyjs drops the bytes past
+ * the declared length and pads a short output with zeros, so a corrupt block decoded as an empty or truncated
+ * WriteRequest and its samples were lost behind a 2xx (the format requires the two to match).
+ *
  * @param body the whole snappy block
  * @param start the offset after the block's varint length header
+ * @param declared the uncompressed length the header declares, when the output's length is to be checked
  */
-export function snappyElementFault(body: Uint8Array, start: number): string | undefined {
+export function snappyElementFault(body: Uint8Array, start: number, declared?: number): string | undefined {
   let pos = start;
   const n = body.length;
+  let out = 0;
   while (pos < n) {
     const at = pos;
     const c = body[pos++]!;
@@ -105,10 +112,25 @@ export function snappyElementFault(body: Uint8Array, start: number): string | un
       }
       if (pos + len > n) return `the literal at byte ${at} claims ${len} bytes, past the end of the body`;
       pos += len;
+      out += len;
     } else {
-      pos += tag === 1 ? 1 : tag === 2 ? 2 : 4;
-      if (pos > n) return `the copy at byte ${at} is truncated`;
+      const width = tag === 1 ? 1 : tag === 2 ? 2 : 4;
+      if (pos + width > n) return `the copy at byte ${at} is truncated`;
+      let offset = tag === 1 ? (c >>> 5) * 256 : 0;
+      for (let k = 0; k < width; k++) offset += body[pos + k]! * 2 ** (8 * k);
+      pos += width;
+      const len = tag === 1 ? ((c >>> 2) & 0x7) + 4 : (c >>> 2) + 1;
+      if (declared !== undefined && (offset === 0 || offset > out)) {
+        return `the copy at byte ${at} reaches ${offset} bytes back, with ${out} bytes written`;
+      }
+      out += len;
     }
+    if (declared !== undefined && out > declared) {
+      return `the elements up to byte ${at} make more than the ${declared} bytes the block declares`;
+    }
+  }
+  if (declared !== undefined && out !== declared) {
+    return `the elements make ${out} bytes, the block declares ${declared}`;
   }
   return undefined;
 }
@@ -133,7 +155,7 @@ function inflateSnappy(body: Uint8Array, maxBytes: number): Uint8Array {
       { path: '(body)', problem: `declares ${declared} uncompressed bytes; the limit is ${maxBytes}` },
     ]);
   }
-  const bad = snappyElementFault(body, headerEnd);
+  const bad = snappyElementFault(body, headerEnd, declared);
   if (bad) {
     throw new ValidationError('the body is not a valid snappy block', [
       { path: 'Content-Encoding', problem: `snappy: ${bad}` },

@@ -59,7 +59,55 @@ describe('snappy and protobuf at the edge (snappyjs, protobufjs from the officia
       let h = 0;
       while (c[h]! >= 0x80) h++;
       expect(snappyElementFault(c, h + 1)).toBeUndefined();
+      expect(snappyElementFault(c, h + 1, text.length)).toBeUndefined();
     }
+  });
+
+  it('refuses a block declaring fewer bytes than its elements make, whose samples snappyjs dropped behind a 2xx', () => {
+    // A valid one-sample WriteRequest whose header is rewritten to declare 0 bytes: snappyjs wrote nothing into its
+    // 0-byte output and the request was answered 2xx with 0 samples (red team, wave 6).
+    const block = Buffer.from(
+      compress(
+        writeRequestBytes([
+          { labels: { __name__: 'up', job: 'x' }, samples: [{ value: 1, timestampMs: 1764000000000 }] },
+        ]),
+      ),
+    );
+    let h = 0;
+    while (block[h]! >= 0x80) h++;
+    const body = Buffer.concat([Buffer.from([0]), block.subarray(h + 1)]);
+    expect(() =>
+      decodeTelemetry(
+        { headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' }, body },
+        limits,
+      ),
+    ).toThrow(/not a valid snappy block/);
+    expect(snappyElementFault(body, 1, 0)).toMatch(/make more than the 0 bytes the block declares/);
+  });
+
+  it('refuses a block declaring more bytes than its elements make, rather than decoding its zero padding', () => {
+    // Header 100, one literal 'A': snappyjs padded the 99 missing bytes with zeros.
+    const body = Uint8Array.from([100, 0x00, 0x41]);
+    expect(snappyElementFault(body, 1, 100)).toBe('the elements make 1 bytes, the block declares 100');
+    expect(() =>
+      decodeTelemetry(
+        { headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' }, body },
+        limits,
+      ),
+    ).toThrow(ValidationError);
+  });
+
+  it('names a copy that reaches before the start of the output or has offset 0', () => {
+    // Literal 'A', then a 4-byte-offset copy (tag 11) of offset 0xffffffff, and a 1-byte-offset copy of offset 5.
+    expect(snappyElementFault(Uint8Array.from([8, 0x00, 0x41, 0x1f, 0xff, 0xff, 0xff, 0xff]), 1, 9)).toBe(
+      'the copy at byte 3 reaches 4294967295 bytes back, with 1 bytes written',
+    );
+    expect(snappyElementFault(Uint8Array.from([5, 0x00, 0x41, 0x01, 0x05]), 1, 5)).toMatch(
+      /reaches 5 bytes back/,
+    );
+    expect(snappyElementFault(Uint8Array.from([5, 0x00, 0x41, 0x01, 0x00]), 1, 5)).toMatch(
+      /reaches 0 bytes back/,
+    );
   });
 
   it('decodes a WriteRequest back into its labels, values and millisecond timestamps', () => {

@@ -24,6 +24,7 @@ import { decodeOtlp, encodeOtlpResponse, otlpEncoding } from '../../domain/telem
 import { prepareBatch } from '../../domain/telemetry/prepare.js';
 import { compareSources, sourceDeltas } from '../../domain/telemetry/rollup.js';
 import { applyVendorScope, type VendorScope } from '../../domain/telemetry/scope.js';
+import { checkZstdFrames } from '../../domain/telemetry/zstd-frames.js';
 import type { Clock } from '../../ports/clock.js';
 import type { RollupStore } from '../../ports/rollups.js';
 import type { ServiceStore } from '../../ports/services.js';
@@ -659,6 +660,7 @@ function inflateJson(
   const encoding = (input.headers['content-encoding'] ?? '').trim().toLowerCase();
   if (encoding !== 'gzip' && encoding !== 'deflate' && encoding !== 'zstd') return input;
   let body: Buffer;
+  if (encoding === 'zstd') checkZstdFrames(input.body, maxBytes);
   try {
     if (encoding === 'zstd') body = unzstd(input.body, maxBytes);
     else body = (encoding === 'gzip' ? gunzipSync : inflateSync)(input.body, { maxOutputLength: maxBytes });

@@ -671,6 +671,21 @@ export function nativePoint(h: RwHistogram, index: number): NativeHistogramPoint
     point.problem = `schema ${h.schema} is not an exponential schema (-4 to 8)`;
     return point;
   }
+  // The spans must describe exactly as many buckets as the deltas (or float counts) hold, as Prometheus's own
+  // histogram validation requires: a 105-byte body whose one span claimed 30 million buckets and carried one delta
+  // made the walk below push 30 million bounds (12 s, 660 MB; a length of 2^32 - 1 ran the process out of memory).
+  for (const [side, spans, values] of [
+    ['positive', h.positive_spans, float ? h.positive_counts : h.positive_deltas],
+    ['negative', h.negative_spans, float ? h.negative_counts : h.negative_deltas],
+  ] as const) {
+    let described = 0;
+    for (const span of spans ?? []) described += span.length ?? 0;
+    const held = values?.length ?? 0;
+    if (described !== held) {
+      point.problem = `has ${side} spans describing ${described} buckets and ${held} ${float ? 'counts' : 'deltas'}`;
+      return point;
+    }
+  }
   const base = 2 ** (2 ** -h.schema);
   const walk = (
     spans: RwHistogram['positive_spans'],

@@ -6,7 +6,11 @@ import {
   ValidationError,
 } from '../../../shared/domain/errors.js';
 import { decodeTelemetry, snappyElementFault } from '../../../shared/domain/telemetry/formats.js';
-import { checkWireTypes, decodeWriteRequest } from '../../../shared/domain/telemetry/remote-write.js';
+import {
+  checkWireTypes,
+  decodeWriteRequest,
+  encodeWriteRequest,
+} from '../../../shared/domain/telemetry/remote-write.js';
 import { loadTelemetryPolicy } from '../../../shared/policy/telemetry.js';
 import { jsonRequest, type PromSeries, promRequest, writeRequestBytes } from '../../helpers/telemetry.js';
 
@@ -259,5 +263,69 @@ describe('which format a request is in', () => {
       host: 'host-1',
     });
     expect(d.series[0]!.epochUnit).toBe('s');
+  });
+});
+
+describe('native histograms whose spans do not match their buckets (red team, wave 6)', () => {
+  const histogramRequest = (h: Record<string, unknown>) =>
+    protobufBody(
+      encodeWriteRequest({
+        timeseries: [
+          {
+            labels: [
+              { name: '__name__', value: 'http_request_duration_seconds' },
+              { name: 'job', value: 'checkout' },
+            ],
+            histograms: [
+              { count_int: 1, sum: 1, schema: 0, zero_threshold: 0.001, timestamp: 1764000000000, ...h },
+            ],
+          },
+        ],
+      } as Parameters<typeof encodeWriteRequest>[0]),
+    );
+
+  it('rejects a span claiming 4,294,967,295 buckets with one delta as malformed, without expanding it', () => {
+    // 106 bytes on the wire: the walk pushed one bound per claimed bucket (30 million took 12 s and 660 MB; this
+    // length ran the process out of memory). Prometheus refuses spans and deltas that disagree in count.
+    const decoded = decodeTelemetry(
+      histogramRequest({ positive_spans: [{ offset: 0, length: 4294967295 }], positive_deltas: [1] }),
+      limits,
+    );
+    const point = decoded.series[0]!.histograms![0]!;
+    expect(point.problem).toBe('has positive spans describing 4294967295 buckets and 1 deltas');
+    expect(point.bounds).toEqual([]);
+  });
+
+  it('rejects negative spans describing fewer buckets than their float counts', () => {
+    const decoded = decodeTelemetry(
+      histogramRequest({
+        count_float: 3,
+        negative_spans: [{ offset: 0, length: 1 }],
+        negative_counts: [1, 2],
+      }),
+      limits,
+    );
+    expect(decoded.series[0]!.histograms![0]!.problem).toBe(
+      'has negative spans describing 1 buckets and 2 counts',
+    );
+  });
+
+  it('still expands spans that match their deltas: two spans of 2 and 1 buckets over three deltas', () => {
+    const decoded = decodeTelemetry(
+      histogramRequest({
+        count_int: 6,
+        positive_spans: [
+          { offset: 0, length: 2 },
+          { offset: 1, length: 1 },
+        ],
+        positive_deltas: [1, 1, 1],
+      }),
+      limits,
+    );
+    const point = decoded.series[0]!.histograms![0]!;
+    expect(point.problem).toBeUndefined();
+    // Schema 0: bucket i's upper bound is 2^i; counts are running sums of the deltas.
+    expect(point.bounds).toEqual([1, 2, 8]);
+    expect(point.counts).toEqual([1, 2, 3]);
   });
 });

@@ -109,7 +109,7 @@ const KEY = /^[\x21-\x7e]{1,200}$/;
  * go to the durable spool and the answer is 202; the spool is replayed into the store later.
  */
 export class TelemetryIngest {
-  private readonly inFlight = new Map<string, Promise<IngestResult>>();
+  private readonly inFlight = new Map<string, { requestHash: string; result: Promise<IngestResult> }>();
   private lastPurge = 0;
   /** Services known to exist, until an instant (a service is never deleted, only its agreements retire). */
   private readonly knownServices = new Map<string, number>();
@@ -148,11 +148,14 @@ export class TelemetryIngest {
     const slot = `${input.vendorId}\u0000${key}`;
     const running = this.inFlight.get(slot);
     if (running) {
-      const first = await running;
+      // Another body under the same key is refused as the stored path refuses it: answering it with the first
+      // request's report would drop its samples behind a 2xx.
+      if (running.requestHash !== requestHash) throw keyReusedError();
+      const first = await running.result;
       return { ...first, replayed: true };
     }
     const p = this.keyed(input, key, requestHash, scope);
-    this.inFlight.set(slot, p);
+    this.inFlight.set(slot, { requestHash, result: p });
     try {
       return await p;
     } finally {
@@ -169,11 +172,7 @@ export class TelemetryIngest {
     const { idempotency, clock } = this.deps;
     const seen = await idempotency.get(input.vendorId, key);
     if (seen) {
-      if (seen.requestHash !== requestHash) {
-        throw new ConflictError('this Idempotency-Key was used with a different body', [
-          { path: 'Idempotency-Key', problem: 'was first used with another request body: use a new key' },
-        ]);
-      }
+      if (seen.requestHash !== requestHash) throw keyReusedError();
       return { status: seen.status, body: JSON.parse(seen.body) as IngestResponse, replayed: true };
     }
     const result = await this.process(input, scope);
@@ -638,6 +637,13 @@ function checkSentSize(input: IngestInput, limits: CompiledPolicy['limits']): In
     );
   }
   return input;
+}
+
+/** 409 for an Idempotency-Key sent again with another body (stored, or still being processed). */
+function keyReusedError(): ConflictError {
+  return new ConflictError('this Idempotency-Key was used with a different body', [
+    { path: 'Idempotency-Key', problem: 'was first used with another request body: use a new key' },
+  ]);
 }
 
 /** Inflates zstd (fzstd, pure JavaScript) chunk by chunk, stopping past `maxBytes` (a bomb gets 413). */

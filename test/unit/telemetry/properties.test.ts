@@ -191,6 +191,32 @@ describe('idempotency and the fallback spool', () => {
     ).rejects.toThrow(/different body/);
   });
 
+  it('refuses another body sent under an Idempotency-Key whose first request is still running, instead of answering it with the first report (red team, wave 6)', async () => {
+    // The second body's samples were never written, yet it was answered 2xx with the first body's report.
+    const t = await telemetryFixture('sqlite', NOW);
+    const body = (value: number) =>
+      jsonRequest({
+        version: 1,
+        samples: [{ service: 'svc_core-ledger', sli: 'availability', measure: 'ratio', value, time: NOW }],
+      });
+    const a = body(1);
+    const b = body(0.5);
+    const headers = { ...a.headers, 'idempotency-key': 'racing-batch' };
+    const [first, second] = await Promise.allSettled([
+      t.ingest.ingest({ vendorId: 'v', headers, body: a.body }),
+      t.ingest.ingest({ vendorId: 'v', headers, body: b.body }),
+    ]);
+    expect(first.status).toBe('fulfilled');
+    expect(second).toMatchObject({ status: 'rejected', reason: { code: 'conflict' } });
+    expect((second as PromiseRejectedResult).reason.message).toMatch(/different body/);
+    // The same body racing its first attempt is still a replay.
+    const [x, y] = await Promise.all([
+      t.ingest.ingest({ vendorId: 'v', headers: { ...headers, 'idempotency-key': 'same' }, body: b.body }),
+      t.ingest.ingest({ vendorId: 'v', headers: { ...headers, 'idempotency-key': 'same' }, body: b.body }),
+    ]);
+    expect(y).toEqual({ ...x, replayed: true });
+  });
+
   it('acknowledges into the spool when the raw store is down and replays it once the store is back, once', async () => {
     const t = await telemetryFixture('memory', NOW);
     t.memory!.failing = true;

@@ -31,6 +31,8 @@ Environment:
   ACCORD_RESIDENCY_REGION  hold only agreements whose data residency is this region
   ACCORD_INBOUND_WEBHOOK_SECRETS  secrets of the ticketing tools that may call POST /v1/webhooks/tasks
   ACCORD_PUBLIC_URL      the URL people reach Accord at (links in e-mail; default http://localhost:3000)
+  ACCORD_DATA_SOURCES    Prometheus data sources to pull SLI history from, a JSON array
+                         (docs/backfill.md); none when unset
 
 Development tokens for every role are written to <data-dir>/dev-credentials.json.`;
 

@@ -8,7 +8,7 @@ export const handler = httpHandler({
   route: 'datadog.validate',
   query: DatadogValidateQuery,
   run: async ({ principal, deps }) => {
-    await vendorsIn(deps).admit(principal.vendorId ?? '', principal.vendorKeyId);
+    await vendorsIn(deps).admitDatadog(principal.vendorId ?? '', principal.vendorKeyId);
     return ok({ valid: true });
   },
 });

@@ -10,7 +10,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../domain/errors.js';
-import { type VendorScope, vendorScope } from '../domain/telemetry/scope.js';
+import { datadogKeyRefusal, type VendorScope, vendorScope } from '../domain/telemetry/scope.js';
 import {
   DEFAULT_OVERLAP_MS,
   duplicateBinding,
@@ -314,6 +314,13 @@ export class VendorUseCases {
       ]);
     }
     return vendorScope(v.id, v.bindings);
+  }
+
+  /** `admit` on the Datadog paths: a key that no longer authenticates is their 403 (`datadogKeyRefusal`), not 401. */
+  async admitDatadog(vendorId: string, keyId: string | undefined): Promise<VendorScope> {
+    return this.admit(vendorId, keyId).catch((e: unknown) => {
+      throw datadogKeyRefusal(e);
+    });
   }
 
   private authorise(principal: Principal, action: Action): void {

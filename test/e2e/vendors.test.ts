@@ -401,4 +401,34 @@ describe('the Datadog Agent against Accord', () => {
     });
     expect(none.status).toBe(401);
   });
+
+  it('answers a key revoked a moment ago 403 on both Datadog paths, as an unknown key, so the Agent drops rather than retries (red team, wave 6)', async () => {
+    // The authorizer remembers a key it saw for 30 s; ingestion re-checks the vendor's record and refused the revoked
+    // key with 401, which the Agent retries, where the README and an unknown key say 403.
+    const made = await createVendor('datadog-revoked', [{ serviceId: 'svc_payments-gateway' }]);
+    const revokedKey = made.body.apiKey as string;
+    const headers = { ...agent, 'content-type': 'application/json', 'dd-api-key': revokedKey };
+    const body = Buffer.from(JSON.stringify({ series: [] }));
+    expect((await app.call('GET', '/api/v1/validate', { headers })).status).toBe(200);
+    expect((await app.call('POST', '/api/v2/series', { rawBody: body, headers })).status).toBe(202);
+    const cut = await app.call('DELETE', `/v1/vendors/datadog-revoked/keys/${made.body.keyId}`, {
+      as: 'admin',
+      headers: { 'if-match': '"1"' },
+      body: { reason: 'the key leaked' },
+    });
+    expect(cut.status, JSON.stringify(cut.body)).toBe(200);
+    for (const r of [
+      await app.call('GET', '/api/v1/validate', { headers }),
+      await app.call('POST', '/api/v2/series', { rawBody: body, headers }),
+    ]) {
+      expect(r.status, JSON.stringify(r.body)).toBe(403);
+      expect(r.body.error.details).toEqual([{ path: 'DD-API-KEY', problem: 'is not a valid API key' }]);
+    }
+    // Accord's own path keeps its 401 for the same key.
+    const own = await app.call('POST', '/v1/telemetry', {
+      rawBody: Buffer.from(JSON.stringify({ version: 1, samples: [] })),
+      headers: { 'content-type': 'application/json', 'x-api-key': revokedKey },
+    });
+    expect(own.status).toBe(401);
+  });
 });

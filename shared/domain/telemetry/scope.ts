@@ -1,4 +1,5 @@
 import type { Rejection } from '../../schemas/telemetry.js';
+import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 
 /**
  * What one vendor may write, from its bindings: whole services, and single SLIs (`<serviceId>/<sli>`).
@@ -89,4 +90,16 @@ export function applyVendorScope<T extends ScopedSample, B extends { accepted: T
   if (refused.length === 0 && accepted.length === batch.accepted.length) return batch;
   const rejected = [...batch.rejected, ...refused].sort((a, b) => a.index - b.index);
   return { ...batch, accepted, rejected };
+}
+
+/**
+ * The Datadog paths' answer to a key that no longer authenticates (revoked, or past its overlap, while the
+ * authorizer still remembers it): 403 naming `DD-API-KEY`, as those paths answer an unknown key and as Datadog does.
+ * The Agent drops a batch answered 403 and retries one answered 401. Any other error is returned as it is.
+ */
+export function datadogKeyRefusal(e: unknown): unknown {
+  if (!(e instanceof UnauthenticatedError)) return e;
+  return new ForbiddenError('the API key is not valid', [
+    { path: 'DD-API-KEY', problem: 'is not a valid API key' },
+  ]);
 }

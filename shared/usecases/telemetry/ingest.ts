@@ -23,7 +23,7 @@ import {
 import { decodeOtlp, encodeOtlpResponse, otlpEncoding } from '../../domain/telemetry/otlp.js';
 import { prepareBatch } from '../../domain/telemetry/prepare.js';
 import { compareSources, sourceDeltas } from '../../domain/telemetry/rollup.js';
-import { applyVendorScope, type VendorScope } from '../../domain/telemetry/scope.js';
+import { applyVendorScope, datadogKeyRefusal, type VendorScope } from '../../domain/telemetry/scope.js';
 import { checkZstdFrames } from '../../domain/telemetry/zstd-frames.js';
 import type { Clock } from '../../ports/clock.js';
 import type { RollupStore } from '../../ports/rollups.js';
@@ -135,7 +135,9 @@ export class TelemetryIngest {
   }
 
   async ingest(input: IngestInput): Promise<IngestResult> {
-    const scope = await this.deps.admit?.(input.vendorId, input.keyId);
+    const scope = await this.deps.admit?.(input.vendorId, input.keyId).catch((e: unknown) => {
+      throw input.datadog ? datadogKeyRefusal(e) : e;
+    });
     const key = input.headers['idempotency-key'];
     if (key === undefined) return this.process(input, scope);
     if (!KEY.test(key)) {

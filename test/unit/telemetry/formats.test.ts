@@ -1,4 +1,4 @@
-import { compress } from 'snappyjs';
+import { compress, uncompress } from 'snappyjs';
 import { describe, expect, it } from 'vitest';
 import {
   PayloadTooLargeError,
@@ -7,6 +7,7 @@ import {
 } from '../../../shared/domain/errors.js';
 import { decodeTelemetry, snappyElementFault } from '../../../shared/domain/telemetry/formats.js';
 import { checkWireTypes, decodeWriteRequest } from '../../../shared/domain/telemetry/remote-write.js';
+import { errorResponse } from '../../../shared/http/errors.js';
 import { loadTelemetryPolicy } from '../../../shared/policy/telemetry.js';
 import { jsonRequest, type PromSeries, promRequest, writeRequestBytes } from '../../helpers/telemetry.js';
 
@@ -60,6 +61,98 @@ describe('snappy and protobuf at the edge (snappyjs, protobufjs from the officia
       while (c[h]! >= 0x80) h++;
       expect(snappyElementFault(c, h + 1)).toBeUndefined();
     }
+  });
+
+  // Hand-made blocks, one per way an element can be cut or point nowhere (Snappy's format_description.txt). The
+  // first byte is the varint header (the uncompressed length); `abcd` is a 4-byte literal (tag 0x0c) that gives the
+  // copies something to reach back into. Each is a 400 naming the element's byte.
+  const abcd = [0x0c, 0x61, 0x62, 0x63, 0x64];
+  const broken: [string, number[], RegExp][] = [
+    ['a literal tag byte at the end', [0x02, 0x04], /the literal at byte 1 claims 2 bytes, past the end/],
+    ['a literal whose 1-byte length is cut', [0x50, 0xf0], /the literal at byte 1 has a truncated length/],
+    [
+      'a literal whose 2-byte length is cut',
+      [0x50, 0xf4, 0x10],
+      /the literal at byte 1 has a truncated length/,
+    ],
+    [
+      'a literal whose 3-byte length is cut',
+      [0x50, 0xf8, 0x10, 0x00],
+      /the literal at byte 1 has a truncated/,
+    ],
+    [
+      'a literal whose 4-byte length is cut',
+      [0x50, 0xfc, 0x10, 0x00, 0x00],
+      /the literal at byte 1 has a trunc/,
+    ],
+    ['a copy-1 tag byte at the end', [0x08, ...abcd, 0x01], /the copy at byte 6 is truncated/],
+    ['a copy-2 element with one offset byte', [0x08, ...abcd, 0x0e, 0x04], /the copy at byte 6 is truncated/],
+    [
+      'a copy-4 element with three offset bytes',
+      [0x08, ...abcd, 0x0f, 0x04, 0, 0],
+      /the copy at byte 6 is trunc/,
+    ],
+    [
+      'a copy-1 with offset 0',
+      [0x08, ...abcd, 0x01, 0x00],
+      /the copy at byte 6 reaches 0 bytes back, where 4/,
+    ],
+    ['a copy-2 with offset 0', [0x08, ...abcd, 0x0e, 0, 0], /the copy at byte 6 reaches 0 bytes back/],
+    [
+      'a copy-2 reaching past what was produced',
+      [0x08, ...abcd, 0x0e, 0x05, 0x00],
+      /byte 6 reaches 5 bytes back/,
+    ],
+    [
+      'a copy-1 reaching back through its tag bits',
+      [0x08, ...abcd, 0x21, 0x00],
+      /byte 6 reaches 256 bytes back/,
+    ],
+    ['a copy before any literal', [0x04, 0x01, 0x01], /the copy at byte 1 reaches 1 bytes back, where 0/],
+    [
+      'a copy-4 whose offset has its top bit set (snappyjs reads it as negative and copies zeros)',
+      [0x08, ...abcd, 0x0f, 0x04, 0x00, 0x00, 0x80],
+      /the copy at byte 6 reaches 2147483652 bytes back/,
+    ],
+    [
+      'a block producing fewer bytes than declared',
+      [0x0a, ...abcd],
+      /produces 4 bytes where the header declares 10/,
+    ],
+    [
+      'a block producing more bytes than declared',
+      [0x02, ...abcd],
+      /element at byte 1 produces bytes past the 2/,
+    ],
+  ];
+  for (const [name, bytes, problem] of broken) {
+    it(`refuses ${name} as a 400 naming the element's byte`, () => {
+      let refused: unknown;
+      try {
+        decodeTelemetry(
+          {
+            headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' },
+            body: Buffer.from(bytes),
+          },
+          limits,
+        );
+      } catch (e) {
+        refused = e;
+      }
+      expect(refused).toBeInstanceOf(ValidationError);
+      const res = errorResponse(refused, 'r');
+      expect(res.statusCode).toBe(400);
+      const [detail] = JSON.parse(res.body).error.details;
+      expect(detail.path).toBe('Content-Encoding');
+      expect(detail.problem).toMatch(problem);
+    });
+  }
+
+  it('lets a copy reach back exactly as far as what has been produced, offset 1 included', () => {
+    // abcd, then copy-1 of 4 from offset 4 (abcd again), then copy-2 of 1 from offset 1 (d): 9 bytes declared.
+    const block = Uint8Array.from([0x09, ...abcd, 0x01, 0x04, 0x02, 0x01, 0x00]);
+    expect(snappyElementFault(block, 1, 9)).toBeUndefined();
+    expect(new TextDecoder().decode(uncompress(block))).toBe('abcdabcdd');
   });
 
   it('decodes a WriteRequest back into its labels, values and millisecond timestamps', () => {

@@ -27,17 +27,20 @@ afterAll(() => rmSync(keyDir, { recursive: true, force: true }));
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'accord-dev-credentials-'));
   file = join(dir, 'dev-credentials.json');
-  store = new MemoryVendorStore();
+  // The real vendor use cases over the memory stores: what `npm start` provisions, without SQLite.
+  const usagePlans = {
+    enrol: async (id: string) => ({ usagePlanKeyId: `apikey-${id}`, usageKey: `usage-${id}` }),
+    withdraw: async () => {},
+  };
   const services = new MemoryServiceStore();
   await services.create(service());
+  store = new MemoryVendorStore();
+  const clock = { now: () => new Date('2026-03-02T09:00:00Z') };
   vendors = new VendorUseCases({
     vendors: store,
     services,
-    usagePlans: {
-      enrol: async (vendorId) => ({ usagePlanKeyId: `apikey-${vendorId}`, usageKey: `usage-${vendorId}` }),
-      withdraw: async () => {},
-    },
-    clock: { now: () => new Date('2026-03-02T09:00:00Z') },
+    usagePlans,
+    clock,
     ids: { next: () => `01TEST${String(++n).padStart(8, '0')}` },
   });
 });

@@ -17,7 +17,8 @@ Options (after "--"):
   --demo                 load the demo portfolio and 30 days of telemetry into an empty data directory
   --data-dir <dir>       where the database, keys, credentials, archive and outbox live (default .accord)
   --port <n>             TCP port (default 3000; 0 picks a free one)
-  --vendor-tiers <file>  usage-plan tiers from another file than shared/policy/vendor-tiers.json
+  --vendor-tiers <file>  new limits for the shipped usage-plan tiers the file names (shape of
+                         shared/policy/vendor-tiers.json; a tier not shipped is refused)
   -h, --help             this text
 
 Environment:

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { TOKEN_POLICY } from '../../shared/policy/tokens.js';
 import { VENDOR_TIERS } from '../../shared/policy/vendor-tiers.js';
 import type { VendorUseCases } from '../../shared/usecases/vendors.js';
@@ -93,6 +93,52 @@ export interface DevCredentials {
   vendor: { vendorId: string; tier: string; apiKey: string; services: string[] };
 }
 
+/**
+ * The development vendor a dev-credentials file names (a file written by hand, by a bench or a test, may name its
+ * own), or undefined when there is no file. What the file leaves out takes the default; what it gets wrong is
+ * refused here, naming the file, so that a typo never silently gives the vendor another tier, key or services
+ * (an unknown tier used to become `standard`, 50 requests/s, without a word).
+ *
+ * @throws Error when the file is not JSON, or its `vendor` names a tier that is not shipped
+ *   (shared/policy/vendor-tiers.json) or holds a field of the wrong type
+ */
+function readVendorOnFile(file: string): Partial<DevCredentials['vendor']> | undefined {
+  if (!existsSync(file)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(
+      `${file} is not JSON (${(error as Error).message}): correct it, or delete it to have a new one written`,
+    );
+  }
+  const vendor = (parsed as { vendor?: unknown } | null)?.vendor;
+  if (vendor === undefined) return undefined;
+  if (typeof vendor !== 'object' || vendor === null || Array.isArray(vendor)) {
+    throw new Error(`${file}: vendor must be an object (vendorId, tier, apiKey, services)`);
+  }
+  const v = vendor as Record<string, unknown>;
+  const name = typeof v.vendorId === 'string' ? v.vendorId : 'prometheus-main';
+  if (v.tier !== undefined && !VENDOR_TIERS.includes(v.tier as string)) {
+    throw new Error(
+      `${file}: vendor ${name} names tier ${JSON.stringify(v.tier)}, which is not a shipped tier; a vendor's tier is one of ${VENDOR_TIERS.join(', ')} (shared/policy/vendor-tiers.json; --vendor-tiers changes their limits, not their names)`,
+    );
+  }
+  const wrong = (
+    [
+      ['vendorId', typeof v.vendorId === 'string'],
+      ['apiKey', typeof v.apiKey === 'string'],
+      ['services', Array.isArray(v.services) && v.services.every((s) => typeof s === 'string')],
+    ] as const
+  ).filter(([field, ok]) => v[field] !== undefined && !ok);
+  if (wrong.length > 0) {
+    throw new Error(
+      `${file}: ${wrong.map(([f]) => `vendor.${f}`).join(', ')} has the wrong type (vendorId and apiKey are strings, services a list of service ids)`,
+    );
+  }
+  return v as Partial<DevCredentials['vendor']>;
+}
+
 /** One day: the longest an ID token may live (TOKEN_POLICY); the local app re-issues them every hour. */
 const TTL_SECONDS = TOKEN_POLICY.maxLifetimeSeconds;
 
@@ -107,19 +153,12 @@ export async function ensureDevCredentials(
   tokens: LocalTokenIssuer,
   vendors: VendorUseCases,
 ): Promise<DevCredentials> {
-  let onFile: Partial<DevCredentials['vendor']> | undefined;
-  if (existsSync(file)) {
-    try {
-      onFile = (JSON.parse(readFileSync(file, 'utf8')) as DevCredentials).vendor;
-    } catch {
-      onFile = undefined;
-    }
-  }
+  const onFile = readVendorOnFile(file);
   const wanted: DevCredentials['vendor'] = {
     vendorId: onFile?.vendorId ?? 'prometheus-main',
-    tier: onFile?.tier && VENDOR_TIERS.includes(onFile.tier) ? onFile.tier : 'standard',
+    tier: onFile?.tier ?? 'standard',
     apiKey: onFile?.apiKey ?? `ak_${randomBytes(24).toString('base64url')}`,
-    services: Array.isArray(onFile?.services) ? onFile.services : [...DEMO_SERVICE_IDS],
+    services: onFile?.services ?? [...DEMO_SERVICE_IDS],
   };
   const provisioned = await vendors.provision(
     {
@@ -151,6 +190,9 @@ export async function ensureDevCredentials(
     const { name, ...rest } = id;
     out.tokens[name] = { token: await tokens.sign(claims, TTL_SECONDS), ...rest };
   }
-  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`, { mode: 0o600 });
+  // Written beside and renamed into place: a process ended mid-write leaves the old file whole, never a torn one
+  // (which the next start would refuse as not JSON).
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(out, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
   return out;
 }

@@ -1,5 +1,5 @@
 import { QuotaExceededError, RateLimitedError } from '../../shared/domain/errors.js';
-import { loadVendorTiers, type VendorTiers } from '../aws/tiers.js';
+import { type VendorTiers, vendorTiersWith } from '../aws/tiers.js';
 
 interface Bucket {
   tokens: number;
@@ -42,7 +42,7 @@ export class VendorRateLimiter {
   private readonly usage = new Map<string, Usage>();
 
   /**
-   * @param raw the tier file's content (validated here)
+   * @param raw a replacement tier file's content (validated here: `vendorTiersWith`); the shipped tiers without it
    * @param now a monotonic clock in ms, for the buckets
    * @param wallClock epoch ms, for the quota periods
    */
@@ -51,7 +51,7 @@ export class VendorRateLimiter {
     private readonly now: () => number = () => performance.now(),
     private readonly wallClock: () => number = () => Date.now(),
   ) {
-    this.tiers = loadVendorTiers(raw).tiers;
+    this.tiers = vendorTiersWith(raw);
   }
 
   /**
@@ -59,7 +59,7 @@ export class VendorRateLimiter {
    * RateLimitedError when the bucket is empty; a refused request is not counted.
    */
   take(vendorId: string, tier: string): void {
-    const t = this.tiers[tier] ?? this.tiers.standard;
+    const t = Object.hasOwn(this.tiers, tier) ? this.tiers[tier] : undefined;
     if (!t) throw new Error(`unknown usage-plan tier ${tier}`);
 
     const wall = this.wallClock();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHANGE_REQUEST_STATUSES, FREEZE_EXCEPTION_STATUSES } from '../ports/governance.js';
 import { AgreementContentFields, AgreementModule } from './agreement.js';
 import { AgreementId, Contact, IsoDateTime, Reason } from './common.js';
+import { awaitingTaskFields, closingTaskFields, followUpTaskFields } from './task-events.js';
 
 /**
  * The terms a change request proposes: any agreement field an update may change (never `kind`, `serviceId`,
@@ -105,38 +106,27 @@ export const ChangeRequestTaskEvent = z.discriminatedUnion('task', [
   z.object({
     task: z.literal('await-assessment'),
     ...cr,
-    dueAt: z.string(),
-    round: z.number().int().min(0),
-    executionId: z.string(),
-    taskToken: z.string().min(1),
+    ...awaitingTaskFields,
   }),
   z.object({
     task: z.literal('follow-up'),
     ...cr,
     step: z.enum(['assessment', 'signoff']),
     capacity: z.string().optional(),
-    dueAt: z.string(),
-    round: z.number().int().min(0),
-    reminders: z.number().int().min(0),
-    level: z.number().int().min(0),
+    ...followUpTaskFields,
   }),
   z.object({ task: z.literal('plan-signoffs'), ...cr }),
   z.object({
     task: z.literal('await-signoff'),
     ...cr,
     capacity: z.string(),
-    dueAt: z.string(),
-    round: z.number().int().min(0),
-    executionId: z.string(),
-    taskToken: z.string().min(1),
+    ...awaitingTaskFields,
   }),
   z.object({ task: z.literal('apply'), ...cr }),
   z.object({
     task: z.literal('close'),
     ...cr,
-    outcome: z.string(),
-    reason: z.string(),
-    executionId: z.string(),
+    ...closingTaskFields,
   }),
 ]);
 export type ChangeRequestTaskEvent = z.infer<typeof ChangeRequestTaskEvent>;

@@ -3,6 +3,7 @@ import { TASK_KINDS, TASK_STATUSES } from '../ports/tasks.js';
 import { WORKFLOW_NAMES } from '../ports/workflows.js';
 import { AgreementId, IsoDateTime, Reason } from './common.js';
 import { ProposedTerms } from './governance.js';
+import { awaitingTaskFields, closingTaskFields, followUpTaskFields } from './task-events.js';
 
 /** The events Step Functions (or the embedded engine) passes to the approval workflow's handler. */
 const base = { agreementId: AgreementId, version: z.number().int().min(1) };
@@ -12,28 +13,20 @@ export const ApprovalTaskEvent = z.discriminatedUnion('task', [
     task: z.literal('await-signoff'),
     ...base,
     capacity: z.string(),
-    dueAt: z.string(),
-    round: z.number().int().min(0),
-    executionId: z.string(),
-    taskToken: z.string().min(1),
+    ...awaitingTaskFields,
   }),
   z.object({
     task: z.literal('follow-up'),
     ...base,
     capacity: z.string(),
-    dueAt: z.string(),
-    round: z.number().int().min(0),
-    reminders: z.number().int().min(0),
-    level: z.number().int().min(0),
+    ...followUpTaskFields,
   }),
   z.object({ task: z.literal('activation-time'), ...base }),
   z.object({ task: z.literal('activate'), ...base }),
   z.object({
     task: z.literal('close'),
     ...base,
-    outcome: z.string(),
-    reason: z.string(),
-    executionId: z.string(),
+    ...closingTaskFields,
   }),
 ]);
 export type ApprovalTaskEvent = z.infer<typeof ApprovalTaskEvent>;
@@ -110,37 +103,25 @@ export const RemediationTaskEvent = z.discriminatedUnion('task', [
   z.object({
     task: z.literal('await-rca'),
     ...vio,
-    dueAt: z.string(),
-    round: z.number().int().min(0),
-    executionId: z.string(),
-    taskToken: z.string().min(1),
+    ...awaitingTaskFields,
   }),
   z.object({
     task: z.literal('follow-up-rca'),
     ...vio,
-    dueAt: z.string(),
-    round: z.number().int().min(0),
-    reminders: z.number().int().min(0),
-    level: z.number().int().min(0),
+    ...followUpTaskFields,
   }),
   z.object({ task: z.literal('plan-capa'), ...vio }),
   z.object({
     task: z.literal('await-capa'),
     ...vio,
     capaId: z.string(),
-    dueAt: z.string(),
-    round: z.number().int().min(0),
-    executionId: z.string(),
-    taskToken: z.string().min(1),
+    ...awaitingTaskFields,
   }),
   z.object({
     task: z.literal('follow-up-capa'),
     ...vio,
     capaId: z.string(),
-    dueAt: z.string(),
-    round: z.number().int().min(0),
-    reminders: z.number().int().min(0),
-    level: z.number().int().min(0),
+    ...followUpTaskFields,
   }),
   z.object({ task: z.literal('open-change-request'), ...vio, executionId: z.string() }),
   z.object({ task: z.literal('credit'), ...vio }),

@@ -76,32 +76,33 @@ function parseJson(body: Uint8Array): unknown {
 }
 
 /**
- * Walks a snappy block's elements (tags and lengths only, nothing copied) and names the first one whose literal
- * runs past the end of the body, or undefined when every element fits. Guards snappyjs 0.7, which reads a 4-byte
- * literal length as a signed 32-bit number: a length with its top bit set moves its read position backwards and the
- * decoder loops for ever on a 6-byte body (found by the telemetry property test). Format: Snappy's
- * format_description.txt (literal tag 00, lengths over 60 in 1 to 4 little-endian bytes; copies 01, 10, 11 with 1,
- * 2 or 4 offset bytes).
+ * Walks a snappy block's elements (tags, lengths and offsets only, nothing copied) and names the first one that
+ * cannot be decoded, or undefined when every element fits. Guards snappyjs 0.7, which reads a 4-byte literal length
+ * as a signed 32-bit number (a length with its top bit set moves its read position backwards and the decoder loops
+ * for ever on a 6-byte body, found by the telemetry property test), and which accepts without a word a copy whose
+ * offset byte is missing, whose 4-byte offset has its top bit set, or a block that produces fewer or more bytes than
+ * its header declares (zeros filled in, or bytes dropped). Format: Snappy's format_description.txt (literal tag 00,
+ * lengths over 60 in 1 to 4 little-endian bytes; copies 01, 10, 11 with 1, 2 or 4 offset bytes; an offset is 1 to
+ * the number of bytes produced so far; the decoded length is the header's).
  *
- * With `declared` (the block's own length header) it also names a copy that reaches before the output's start or
- * has offset 0, and a block whose elements make more or fewer bytes than it declares: snappyjs drops the bytes past
- * the declared length and pads a short output with zeros, so a corrupt block decoded as an empty or truncated
- * WriteRequest and its samples were lost behind a 2xx (the format requires the two to match).
+ * Without the length check a corrupt block decoded as an empty or truncated WriteRequest and its samples were lost
+ * behind a 2xx.
  *
  * @param body the whole snappy block
  * @param start the offset after the block's varint length header
- * @param declared the uncompressed length the header declares, when the output's length is to be checked
+ * @param declared the uncompressed length the header declares; when given, the elements must produce exactly that
  */
 export function snappyElementFault(body: Uint8Array, start: number, declared?: number): string | undefined {
   let pos = start;
+  let produced = 0;
   const n = body.length;
-  let out = 0;
   while (pos < n) {
     const at = pos;
     const c = body[pos++]!;
     const tag = c & 0x3;
+    let len: number;
     if (tag === 0) {
-      let len = (c >>> 2) + 1;
+      len = (c >>> 2) + 1;
       if (len > 60) {
         const width = len - 60;
         if (pos + width > n) return `the literal at byte ${at} has a truncated length`;
@@ -112,25 +113,24 @@ export function snappyElementFault(body: Uint8Array, start: number, declared?: n
       }
       if (pos + len > n) return `the literal at byte ${at} claims ${len} bytes, past the end of the body`;
       pos += len;
-      out += len;
     } else {
       const width = tag === 1 ? 1 : tag === 2 ? 2 : 4;
       if (pos + width > n) return `the copy at byte ${at} is truncated`;
       let offset = tag === 1 ? (c >>> 5) * 256 : 0;
       for (let k = 0; k < width; k++) offset += body[pos + k]! * 2 ** (8 * k);
       pos += width;
-      const len = tag === 1 ? ((c >>> 2) & 0x7) + 4 : (c >>> 2) + 1;
-      if (declared !== undefined && (offset === 0 || offset > out)) {
-        return `the copy at byte ${at} reaches ${offset} bytes back, with ${out} bytes written`;
+      if (offset === 0 || offset > produced) {
+        return `the copy at byte ${at} reaches ${offset} bytes back, where ${produced} have been produced`;
       }
-      out += len;
+      len = tag === 1 ? ((c >>> 2) & 0x7) + 4 : (c >>> 2) + 1;
     }
-    if (declared !== undefined && out > declared) {
-      return `the elements up to byte ${at} make more than the ${declared} bytes the block declares`;
+    produced += len;
+    if (declared !== undefined && produced > declared) {
+      return `the element at byte ${at} produces bytes past the ${declared} the header declares`;
     }
   }
-  if (declared !== undefined && out !== declared) {
-    return `the elements make ${out} bytes, the block declares ${declared}`;
+  if (declared !== undefined && produced < declared) {
+    return `the block produces ${produced} bytes where the header declares ${declared}`;
   }
   return undefined;
 }

@@ -6,7 +6,12 @@ import {
   listScope,
   type Principal,
 } from '../../domain/access/policy.js';
-import { approvalRefusal, type ExceptionRules, windowProblems } from '../../domain/agreements/exceptions.js';
+import {
+  type ApprovalContext,
+  approvalRefusal,
+  type ExceptionRules,
+  windowProblems,
+} from '../../domain/agreements/exceptions.js';
 import {
   BusinessRuleError,
   ConflictError,
@@ -524,34 +529,26 @@ export class ObjectiveUseCases {
     }
     this.checkVersion(x, expected);
     const rules = this.deps.exceptionRules ?? DEFAULT_EXCEPTION_RULES;
-    const refusal = approvalRefusal(rules, principal, {
-      providerUnit: a.providerUnit,
-      customerUnit: a.customerUnit,
-      serviceId: a.serviceId,
-      requestedBy: x.requestedBy,
-    });
+    const refusal = approvalRefusal(rules, principal, windowParties(a, x.requestedBy));
     if (refusal) throw new ForbiddenError(refusal);
     if (body.decision === 'approved') {
       const approved = (await this.liveSpans(agreementId, rules)).filter((w) => w.status === 'approved');
       const problems = windowProblems(rules, { ...spanOf(x), kind: x.kind }, approved);
       if (problems.length) throw new BusinessRuleError('approving this window would break a rule', problems);
     }
-    const at = this.deps.clock.now().toISOString();
-    const next: ExceptionWindowRecord = {
-      ...x,
-      status: body.decision,
-      version: x.version + 1,
-      ...(body.decision === 'approved' ? { approver: principal.subject } : {}),
-      decidedBy: principal.subject,
-      decidedAt: at,
-      decisionReason: body.reason,
-      changedBy: principal.subject,
-      changedAt: at,
-      change: `exception:${body.decision === 'approved' ? 'approve' : 'reject'}`,
-      changeReason: body.reason,
-    };
-    await this.deps.exceptions.update(next);
-    return next;
+    return this.commitWindow(
+      x,
+      principal,
+      body.decision,
+      (at) => ({
+        ...(body.decision === 'approved' ? { approver: principal.subject } : {}),
+        decidedBy: principal.subject,
+        decidedAt: at,
+        decisionReason: body.reason,
+      }),
+      `exception:${body.decision === 'approved' ? 'approve' : 'reject'}`,
+      body.reason,
+    );
   }
 
   /**
@@ -570,12 +567,7 @@ export class ObjectiveUseCases {
     const provider = canAccess(principal, 'exception.revoke', providerSide(a));
     const decider =
       canAccess(principal, 'exception.approve', a) &&
-      approvalRefusal(rules, principal, {
-        providerUnit: a.providerUnit,
-        customerUnit: a.customerUnit,
-        serviceId: a.serviceId,
-        requestedBy: '',
-      }) === undefined;
+      approvalRefusal(rules, principal, windowParties(a, '')) === undefined;
     if (!provider && !decider) {
       throw new ForbiddenError(
         'an exception window is revoked by the provider side or by whoever may decide it',
@@ -587,17 +579,37 @@ export class ObjectiveUseCases {
       ]);
     }
     this.checkVersion(x, expected);
+    return this.commitWindow(
+      x,
+      principal,
+      'revoked',
+      (at) => ({ revokedBy: principal.subject, revokedAt: at, revokeReason: reason }),
+      'exception:revoke',
+      reason,
+    );
+  }
+
+  /**
+   * Stores the next version of an exception window in `status`, with the fields of that act (stamped at the clock's
+   * now, ISO 8601) and who changed it, why and how (`change`, as the audit names it).
+   */
+  private async commitWindow(
+    x: ExceptionWindowRecord,
+    principal: Principal,
+    status: ExceptionWindowRecord['status'],
+    act: (at: string) => Partial<ExceptionWindowRecord>,
+    change: string,
+    reason: string,
+  ): Promise<ExceptionWindowRecord> {
     const at = this.deps.clock.now().toISOString();
     const next: ExceptionWindowRecord = {
       ...x,
-      status: 'revoked',
+      status,
       version: x.version + 1,
-      revokedBy: principal.subject,
-      revokedAt: at,
-      revokeReason: reason,
+      ...act(at),
       changedBy: principal.subject,
       changedAt: at,
-      change: 'exception:revoke',
+      change,
       changeReason: reason,
     };
     await this.deps.exceptions.update(next);
@@ -984,6 +996,11 @@ export function countingWindows(windows: readonly ExceptionWindowRecord[]): Exce
 /** The provider's side of an agreement: its unit (a UC's provider is a vendor: then the holding unit) and service. */
 function providerSide(a: ObjectiveAgreement): Located {
   return { businessUnit: a.providerUnit ?? a.businessUnit, serviceId: a.serviceId };
+}
+
+/** Who stands where around an exception window, for the rule on who may decide it (`approvalRefusal`). */
+function windowParties(a: ObjectiveAgreement, requestedBy: string): ApprovalContext {
+  return { providerUnit: a.providerUnit, customerUnit: a.customerUnit, serviceId: a.serviceId, requestedBy };
 }
 
 function spanOf(w: ExceptionWindowRecord): {

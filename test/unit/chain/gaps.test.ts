@@ -17,6 +17,8 @@ const availability = (id: string, target: number, over: Partial<Objective> = {})
   target,
   ...over,
 });
+/** The `availability` objective every chain here composes. */
+const avail = (target: number, over: Partial<Objective> = {}) => availability('availability', target, over);
 const timed = (id: string, type: 'resolution-time' | 'response-time', hours: number): Objective => ({
   ...base,
   id,
@@ -25,19 +27,31 @@ const timed = (id: string, type: 'resolution-time' | 'response-time', hours: num
   target: 95,
 });
 
+/** A dependency: an agreement id (a serial edge) or an edge of its own; its objective is the agreement's first. */
+type Edge = string | Partial<UnderpinningEdge>;
+
+/** An active agreement with these objectives, underpinned by the agreements its edges name. */
 function ag(
   id: string,
   kind: 'SLA' | 'OLA' | 'UC',
-  objectives: Objective[],
-  underpinning: Partial<UnderpinningEdge>[] = [],
+  objectives: Objective | Objective[],
+  underpinning: Edge[] = [],
   over: Partial<AgreementVersion> = {},
 ): AgreementVersion {
-  const edges = underpinning.map((e) => ({ mode: 'serial' as const, ...e }) as UnderpinningEdge);
+  const list = Array.isArray(objectives) ? objectives : [objectives];
+  const edges = underpinning.map(
+    (e) =>
+      ({
+        mode: 'serial' as const,
+        objectiveId: list[0]!.id,
+        ...(typeof e === 'string' ? { agreementId: e } : e),
+      }) as UnderpinningEdge,
+  );
   return agreementVersion({
     id,
     kind,
     status: 'active',
-    objectives,
+    objectives: list,
     underpinnedBy: [...new Set(edges.map((e) => e.agreementId))],
     underpinning: edges,
     ...over,
@@ -58,17 +72,9 @@ const UC3 = 'agr_01UC0000000000000003';
 describe('availability composition through the chain', () => {
   it('finds a serial chain whose composition falls below the SLA: 99.95% × 99.9% = 99.850050% under 99.9%', () => {
     const f = run([
-      ag(
-        SLA,
-        'SLA',
-        [availability('availability', 99.9)],
-        [
-          { objectiveId: 'availability', agreementId: OLA },
-          { objectiveId: 'availability', agreementId: UC },
-        ],
-      ),
-      ag(OLA, 'OLA', [availability('availability', 99.95)]),
-      ag(UC, 'UC', [availability('availability', 99.9)]),
+      ag(SLA, 'SLA', avail(99.9), [OLA, UC]),
+      ag(OLA, 'OLA', avail(99.95)),
+      ag(UC, 'UC', avail(99.9)),
     ]);
     const gap = f.find((x) => x.rule === 'availability-composition');
     expect(gap).toMatchObject({
@@ -83,39 +89,22 @@ describe('availability composition through the chain', () => {
   });
 
   it('lets a redundant pair lift it above: 99.95% × (1 − 0.01 × 0.01) = 99.940005% meets 99.9%', () => {
+    const carriers = { mode: 'redundant', group: 'carriers' } as const;
     const f = run([
-      ag(
-        SLA,
-        'SLA',
-        [availability('availability', 99.9)],
-        [
-          { objectiveId: 'availability', agreementId: OLA },
-          { objectiveId: 'availability', agreementId: UC, mode: 'redundant', group: 'carriers' },
-          { objectiveId: 'availability', agreementId: UC2, mode: 'redundant', group: 'carriers' },
-        ],
-      ),
-      ag(OLA, 'OLA', [availability('availability', 99.95)]),
-      ag(UC, 'UC', [availability('availability', 99)]),
-      ag(UC2, 'UC', [availability('availability', 99)]),
+      ag(SLA, 'SLA', avail(99.9), [OLA, { agreementId: UC, ...carriers }, { agreementId: UC2, ...carriers }]),
+      ag(OLA, 'OLA', avail(99.95)),
+      ag(UC, 'UC', avail(99)),
+      ag(UC2, 'UC', avail(99)),
     ]);
     expect(f).toEqual([]);
   });
 
   it('the same pair in series would not: 99.95% × 99% × 99% = 97.960995% is a gap', () => {
     const f = run([
-      ag(
-        SLA,
-        'SLA',
-        [availability('availability', 99.9)],
-        [
-          { objectiveId: 'availability', agreementId: OLA },
-          { objectiveId: 'availability', agreementId: UC },
-          { objectiveId: 'availability', agreementId: UC2 },
-        ],
-      ),
-      ag(OLA, 'OLA', [availability('availability', 99.95)]),
-      ag(UC, 'UC', [availability('availability', 99)]),
-      ag(UC2, 'UC', [availability('availability', 99)]),
+      ag(SLA, 'SLA', avail(99.9), [OLA, UC, UC2]),
+      ag(OLA, 'OLA', avail(99.95)),
+      ag(UC, 'UC', avail(99)),
+      ag(UC2, 'UC', avail(99)),
     ]);
     expect(f.map((x) => [x.rule, x.figures.composedPercent])).toEqual([
       ['availability-composition', 97.960995],
@@ -124,19 +113,9 @@ describe('availability composition through the chain', () => {
 
   it('carries a gap up from depth 2: an OLA promising 99.95% on a 99.5% UC only carries 99.5% to its SLA', () => {
     const f = run([
-      ag(
-        SLA,
-        'SLA',
-        [availability('availability', 99.9)],
-        [{ objectiveId: 'availability', agreementId: OLA }],
-      ),
-      ag(
-        OLA,
-        'OLA',
-        [availability('availability', 99.95)],
-        [{ objectiveId: 'availability', agreementId: UC }],
-      ),
-      ag(UC, 'UC', [availability('availability', 99.5)]),
+      ag(SLA, 'SLA', avail(99.9), [OLA]),
+      ag(OLA, 'OLA', avail(99.95), [UC]),
+      ag(UC, 'UC', avail(99.5)),
     ]);
     expect(f.map((x) => [x.agreementId, x.rule, x.figures.composedPercent])).toEqual([
       [OLA, 'availability-composition', 99.5],
@@ -146,13 +125,8 @@ describe('availability composition through the chain', () => {
 
   it('names a calendar-month UC under a rolling 28-day SLA as incomparable instead of composing them', () => {
     const f = run([
-      ag(
-        SLA,
-        'SLA',
-        [availability('availability', 99.9, { window: { type: 'rolling', days: 28 } })],
-        [{ objectiveId: 'availability', agreementId: UC }],
-      ),
-      ag(UC, 'UC', [availability('availability', 99.0, { window: { type: 'calendar', unit: 'month' } })]),
+      ag(SLA, 'SLA', avail(99.9, { window: { type: 'rolling', days: 28 } }), [UC]),
+      ag(UC, 'UC', avail(99.0, { window: { type: 'calendar', unit: 'month' } })),
     ]);
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({
@@ -164,33 +138,15 @@ describe('availability composition through the chain', () => {
 
   it('names a different budgeting method as incomparable too (occurrences over timeslices)', () => {
     const f = run([
-      ag(
-        SLA,
-        'SLA',
-        [availability('availability', 99.9)],
-        [{ objectiveId: 'availability', agreementId: UC }],
-      ),
-      ag(UC, 'UC', [
-        availability('availability', 99.95, {
-          budgetingMethod: 'timeslices',
-          timeSlice: { minutes: 5, target: 0.99 },
-        }),
-      ]),
+      ag(SLA, 'SLA', avail(99.9), [UC]),
+      ag(UC, 'UC', avail(99.95, { budgetingMethod: 'timeslices', timeSlice: { minutes: 5, target: 0.99 } })),
     ]);
     expect(f.map((x) => x.rule)).toEqual(['incomparable']);
     expect(f[0]!.figures.dependencyWindow).toBe('calendar month, timeslices (5-minute slices at 0.99)');
   });
 
   it('says so when a linked agreement has no objective of the kind the edge needs', () => {
-    const f = run([
-      ag(
-        SLA,
-        'SLA',
-        [availability('availability', 99.9)],
-        [{ objectiveId: 'availability', agreementId: UC }],
-      ),
-      ag(UC, 'UC', [timed('fix', 'resolution-time', 4)]),
-    ]);
+    const f = run([ag(SLA, 'SLA', avail(99.9), [UC]), ag(UC, 'UC', timed('fix', 'resolution-time', 4))]);
     expect(f.map((x) => [x.rule, x.message])).toEqual([
       ['unmatched-objective', `${UC} has no availability objective to carry ${SLA} "availability"`],
     ]);
@@ -198,21 +154,13 @@ describe('availability composition through the chain', () => {
 });
 
 describe('time along the path', () => {
+  const fix = (hours: number) => timed('fix', 'resolution-time', hours);
+
   it('finds OLA resolution times that overrun the SLA window by one hour: 0.5 + 6 + 0.5 + 2 = 9 h against 8 h', () => {
     const f = run([
-      ag(
-        SLA,
-        'SLA',
-        [timed('fix', 'resolution-time', 8)],
-        [{ objectiveId: 'fix', agreementId: OLA, handoffMinutes: 30 }],
-      ),
-      ag(
-        OLA,
-        'OLA',
-        [timed('fix', 'resolution-time', 6)],
-        [{ objectiveId: 'fix', agreementId: UC, handoffMinutes: 30 }],
-      ),
-      ag(UC, 'UC', [timed('fix', 'resolution-time', 2)]),
+      ag(SLA, 'SLA', fix(8), [{ agreementId: OLA, handoffMinutes: 30 }]),
+      ag(OLA, 'OLA', fix(6), [{ agreementId: UC, handoffMinutes: 30 }]),
+      ag(UC, 'UC', fix(2)),
     ]);
     const sla = f.find((x) => x.agreementId === SLA)!;
     expect(sla).toMatchObject({
@@ -227,20 +175,16 @@ describe('time along the path', () => {
   });
 
   it('takes the fastest member of a redundant group and the slowest serial path', () => {
+    const vendors = { mode: 'redundant', group: 'vendors', handoffMinutes: 60 } as const;
     const f = run([
-      ag(
-        SLA,
-        'SLA',
-        [timed('fix', 'resolution-time', 8)],
-        [
-          { objectiveId: 'fix', agreementId: UC, mode: 'redundant', group: 'vendors', handoffMinutes: 60 },
-          { objectiveId: 'fix', agreementId: UC2, mode: 'redundant', group: 'vendors', handoffMinutes: 60 },
-          { objectiveId: 'fix', agreementId: UC3, handoffMinutes: 0 },
-        ],
-      ),
-      ag(UC, 'UC', [timed('fix', 'resolution-time', 12)]),
-      ag(UC2, 'UC', [timed('fix', 'resolution-time', 5)]),
-      ag(UC3, 'UC', [timed('fix', 'resolution-time', 7)]),
+      ag(SLA, 'SLA', fix(8), [
+        { agreementId: UC, ...vendors },
+        { agreementId: UC2, ...vendors },
+        { agreementId: UC3, handoffMinutes: 0 },
+      ]),
+      ag(UC, 'UC', fix(12)),
+      ag(UC2, 'UC', fix(5)),
+      ag(UC3, 'UC', fix(7)),
     ]);
     // Group: min(1 + 12, 1 + 5) = 6 h; serial UC3: 7 h; slowest 7 h ≤ 8 h: no gap.
     expect(f).toEqual([]);
@@ -250,8 +194,8 @@ describe('time along the path', () => {
 describe('supported hours', () => {
   it('finds a UC with business-hours support under a 24×7 SLA: 168 − 40 = 128 h a week uncovered', () => {
     const f = run([
-      ag(SLA, 'SLA', [availability('availability', 99)], [{ objectiveId: 'availability', agreementId: UC }]),
-      ag(UC, 'UC', [availability('availability', 99.9)], [], {
+      ag(SLA, 'SLA', avail(99), [UC]),
+      ag(UC, 'UC', avail(99.9), [], {
         supportedHours: {
           kind: 'calendar',
           windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' }],
@@ -284,10 +228,8 @@ describe('supported hours', () => {
       },
     });
     const f = run([
-      ag(SLA, 'SLA', [availability('availability', 99)], [{ objectiveId: 'availability', agreementId: UC }], {
-        ...hours('Europe/London', []),
-      }),
-      ag(UC, 'UC', [availability('availability', 99.9)], [], hours('America/New_York', ['2027-11-25'])),
+      ag(SLA, 'SLA', avail(99), [UC], hours('Europe/London', [])),
+      ag(UC, 'UC', avail(99.9), [], hours('America/New_York', ['2027-11-25'])),
     ]);
     expect(f.map((x) => x.rule)).toEqual(['hours-coverage']);
     expect(f[0]!.figures.holidaysUncovered).toEqual(['2027-11-25']);
@@ -300,7 +242,7 @@ describe('supported hours', () => {
 
 describe('unsupported and orphaned commitments', () => {
   it('names an SLA objective that nothing underpins', () => {
-    const f = run([ag(SLA, 'SLA', [availability('availability', 99.9)])]);
+    const f = run([ag(SLA, 'SLA', avail(99.9))]);
     expect(f).toEqual([
       expect.objectContaining({
         rule: 'unsupported-objective',
@@ -313,16 +255,7 @@ describe('unsupported and orphaned commitments', () => {
 
   it('names an active OLA that underpins nothing active, and not one an active SLA rests on', () => {
     const f = run(
-      [
-        ag(
-          SLA,
-          'SLA',
-          [availability('availability', 99)],
-          [{ objectiveId: 'availability', agreementId: UC }],
-        ),
-        ag(UC, 'UC', [availability('availability', 99.9)]),
-        ag(OLA, 'OLA', [availability('availability', 99.9)]),
-      ],
+      [ag(SLA, 'SLA', avail(99), [UC]), ag(UC, 'UC', avail(99.9)), ag(OLA, 'OLA', avail(99.9))],
       [SLA],
       [UC, OLA],
     );

@@ -1,20 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StaticObjectivesSource } from '../../../shared/adapters/agreement-objectives-source.js';
 import { MemoryAgreementStore } from '../../../shared/adapters/memory/agreements.js';
-import {
-  MemoryEvaluationStore,
-  MemoryExceptionWindowStore,
-  MemoryViolationStore,
-} from '../../../shared/adapters/memory/objectives.js';
+import { MemoryViolationStore } from '../../../shared/adapters/memory/objectives.js';
 import { MemoryRollupStore } from '../../../shared/adapters/memory/rollups.js';
 import { loadChainPolicy } from '../../../shared/policy/chain.js';
-import { DEFAULT_SEVERITY_RULES } from '../../../shared/policy/objectives.js';
-import type { ObjectiveAgreement, ViolationRecord } from '../../../shared/ports/objectives.js';
+import type { ViolationRecord } from '../../../shared/ports/objectives.js';
 import { passThroughFinal } from '../../../shared/runtime/chain-hooks.js';
 import { ChainUseCases } from '../../../shared/usecases/chain/index.js';
 import { type ObjectiveDeps, ObjectiveUseCases } from '../../../shared/usecases/objectives/index.js';
 import { agreementVersion, principal } from '../../helpers/fixtures.js';
-import { contact, fill, SETTINGS } from '../objectives/helpers.js';
+import { creditTerms, fill, objectiveAgreement, objectiveDeps } from '../objectives/helpers.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -22,33 +17,6 @@ const APRIL = Date.UTC(2026, 3, 1);
 const MAY = Date.UTC(2026, 4, 1);
 const SLA_ID = 'agr_01SLA000000000000001';
 const UC_ID = 'agr_01UC0000000000000001';
-
-/** An availability objective at 99.9% over 7 rolling days, as the engine sees it. */
-const objectiveOf = (over: Partial<ObjectiveAgreement> = {}): ObjectiveAgreement => ({
-  agreementId: SLA_ID,
-  version: 1,
-  serviceId: 'svc_pay',
-  businessUnit: 'retail',
-  tier: 2,
-  timeZone: 'UTC',
-  supportedHours: { kind: 'always' },
-  objectives: [
-    {
-      id: 'availability',
-      name: 'Availability',
-      sli: { type: 'availability' },
-      target: 99.9,
-      window: { type: 'rolling', days: 7 },
-      budgetingMethod: 'occurrences',
-      monitoring: 'alerted',
-      owner: contact,
-      customerContact: contact,
-      supportedHoursOnly: false,
-    },
-  ],
-  escalation: [{ level: 1, afterMinutes: 15, contact, role: 'service manager' }],
-  ...over,
-});
 
 describe('pass-through claims computed when an SLA credit becomes final', () => {
   let violations: MemoryViolationStore;
@@ -94,33 +62,17 @@ describe('pass-through claims computed when an SLA credit becomes final', () => 
     const clock = { now: () => new Date(now) };
     chain = new ChainUseCases({ agreements, violations, policy: loadChainPolicy(), clock });
     const rollups = new MemoryRollupStore();
-    let n = 0;
-    deps = {
-      // The SLA (10,000 EUR a month, 10% back below 99.9%) and the UC beneath it, on the same telemetry.
-      source: new StaticObjectivesSource([
-        objectiveOf({
-          credits: {
-            currency: 'EUR',
-            monthlyCharge: 10_000,
-            tiers: [
-              { belowPercent: 99.9, creditPercent: 10 },
-              { belowPercent: 99, creditPercent: 25 },
-            ],
-            capPercent: 100,
-          },
-        }),
-        objectiveOf({ agreementId: UC_ID }),
-      ]),
+    // The SLA (10,000 EUR a month, 10% back below 99.9%) and the UC beneath it, on the same telemetry: each an
+    // availability objective at 99.9% over 7 rolling days.
+    const source = new StaticObjectivesSource([
+      objectiveAgreement({ agreementId: SLA_ID, credits: creditTerms(10_000) }),
+      objectiveAgreement({ agreementId: UC_ID }),
+    ]);
+    deps = objectiveDeps(source, () => now, {
       rollups,
-      exceptions: new MemoryExceptionWindowStore(),
       violations,
-      evaluations: new MemoryEvaluationStore(),
-      clock,
-      ids: { next: (p) => `${p}_${++n}` },
-      settings: SETTINGS,
-      severityRules: DEFAULT_SEVERITY_RULES,
       onCreditsFinal: (final) => passThroughFinal(chain, final),
-    };
+    });
     objectives = new ObjectiveUseCases(deps);
     // All of April at 0.5% errors against a 0.1% budget: both the SLA and the UC breach.
     await fill(rollups, 'svc_pay/availability', APRIL, MAY + 5 * 60_000, () => [995, 1000]);

@@ -264,36 +264,60 @@ describe('the facts the severity rules read', () => {
   });
 });
 
-describe('the escalation path’s order and defaults', () => {
+describe('the escalation path: the agreement’s matrix, its order, and the tier defaults', () => {
   const detected = Date.UTC(2026, 3, 10, 12, 0);
   const a = { name: 'On-call', email: 'oncall@example.com' };
-  const b = { name: 'Lead', email: 'lead@example.com' };
+  const b = { name: 'Head of Ops', email: 'head@example.com' };
+  const lead = { name: 'Lead', email: 'lead@example.com' };
+  /** The path of a violation detected at `detected` on a service of `tier`, `a` owning the objective. */
+  const path = (
+    steps: Parameters<typeof escalationPath>[0],
+    tier: number,
+    defaults = DEFAULT_TIER_DEFAULTS,
+  ) => escalationPath(steps, detected, tier, defaults, a);
+
+  it('follows the agreement’s escalation matrix: who, and by when', () => {
+    const p = path(
+      [
+        { level: 2, afterMinutes: 60, contact: b, role: 'head of operations' },
+        { level: 1, afterMinutes: 0, contact: a, role: 'on-call engineer' },
+      ],
+      2,
+    );
+    expect(p).toEqual([
+      { level: 1, role: 'on-call engineer', who: a, by: '2026-04-10T12:00:00.000Z', source: 'agreement' },
+      { level: 2, role: 'head of operations', who: b, by: '2026-04-10T13:00:00.000Z', source: 'agreement' },
+    ]);
+  });
 
   it('orders steps of the same level by their delay', () => {
-    const path = escalationPath(
+    const p = path(
       [
-        { level: 1, afterMinutes: 15, contact: b, role: 'lead' },
+        { level: 1, afterMinutes: 15, contact: lead, role: 'lead' },
         { level: 1, afterMinutes: 5, contact: a, role: 'on-call' },
       ],
-      detected,
       3,
-      DEFAULT_TIER_DEFAULTS,
-      a,
     );
-    expect(path.map((p) => [p.role, p.by])).toEqual([
+    expect(p.map((s) => [s.role, s.by])).toEqual([
       ['on-call', '2026-04-10T12:05:00.000Z'],
       ['lead', '2026-04-10T12:15:00.000Z'],
     ]);
   });
 
+  it('falls back to the tier’s default timeline with the objective’s owner', () => {
+    expect(path([], 1).map((s) => [s.level, s.by, s.source])).toEqual([
+      [1, '2026-04-10T12:00:00.000Z', 'tier-default'],
+      [2, '2026-04-10T12:30:00.000Z', 'tier-default'],
+      [3, '2026-04-10T14:00:00.000Z', 'tier-default'],
+    ]);
+  });
+
   it('uses tier 4’s timeline above tier 4 and tier 1’s below tier 1, with the owner as the objective owner', () => {
-    const t9 = escalationPath([], detected, 9, DEFAULT_TIER_DEFAULTS, a);
-    expect(t9).toEqual([
+    expect(path([], 9)).toEqual([
       { level: 1, role: 'objective owner', who: a, by: '2026-04-10T12:00:00.000Z', source: 'tier-default' },
       { level: 2, role: 'objective owner', who: a, by: '2026-04-11T12:00:00.000Z', source: 'tier-default' },
     ]);
-    const t0 = escalationPath([], detected, 0, DEFAULT_TIER_DEFAULTS, a);
-    expect(t0.map((p) => p.by)).toEqual([
+    expect(path([], 0).map((s) => s.by)).toEqual([
       '2026-04-10T12:00:00.000Z',
       '2026-04-10T12:30:00.000Z',
       '2026-04-10T14:00:00.000Z',
@@ -301,7 +325,7 @@ describe('the escalation path’s order and defaults', () => {
   });
 
   it('tells the owner at once when the tier has no default timeline', () => {
-    expect(escalationPath([], detected, 2, {} as TierDefaults, a)).toEqual([
+    expect(path([], 2, {} as TierDefaults)).toEqual([
       { level: 1, role: 'objective owner', who: a, by: '2026-04-10T12:00:00.000Z', source: 'tier-default' },
     ]);
   });

@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { StaticObjectivesSource } from '../../../shared/adapters/agreement-objectives-source.js';
-import {
-  MemoryEvaluationStore,
-  MemoryExceptionWindowStore,
-  MemoryViolationStore,
-} from '../../../shared/adapters/memory/objectives.js';
-import { MemoryRollupStore } from '../../../shared/adapters/memory/rollups.js';
+import { MemoryEvaluationStore } from '../../../shared/adapters/memory/objectives.js';
 import type { Principal } from '../../../shared/domain/access/policy.js';
 import type { EvaluationResult, ObjectiveStatus } from '../../../shared/domain/objectives/types.js';
-import { DEFAULT_SEVERITY_RULES } from '../../../shared/policy/objectives.js';
 import type { ObjectiveAgreement } from '../../../shared/ports/objectives.js';
 import { ObjectiveUseCases } from '../../../shared/usecases/objectives/index.js';
-import { contact, SETTINGS } from './helpers.js';
+import { contact, objectiveDeps } from './helpers.js';
 
 const objective = (id: string) => ({
   id,
@@ -128,17 +122,13 @@ async function engine(
 ): Promise<ObjectiveUseCases> {
   const evaluations = new MemoryEvaluationStore();
   await evaluations.save(results);
-  return new ObjectiveUseCases({
-    source: new StaticObjectivesSource(agreements),
-    rollups: new MemoryRollupStore(),
-    exceptions: new MemoryExceptionWindowStore(),
-    violations: new MemoryViolationStore(),
-    evaluations,
-    clock: { now: () => new Date('2026-04-08T00:05:00.000Z') },
-    ids: { next: (p) => `${p}_1` },
-    settings: SETTINGS,
-    severityRules: DEFAULT_SEVERITY_RULES,
-  });
+  const at = Date.parse('2026-04-08T00:05:00.000Z');
+  return new ObjectiveUseCases(
+    objectiveDeps(new StaticObjectivesSource(agreements), () => at, {
+      evaluations,
+      ids: { next: (p) => `${p}_1` },
+    }),
+  );
 }
 
 describe('the portfolio status (GET /v1/status)', () => {

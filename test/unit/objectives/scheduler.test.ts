@@ -1,17 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalScheduler } from '../../../infra/local/scheduler.js';
 import { StaticObjectivesSource } from '../../../shared/adapters/agreement-objectives-source.js';
-import {
-  MemoryEvaluationStore,
-  MemoryExceptionWindowStore,
-  MemoryViolationStore,
-} from '../../../shared/adapters/memory/objectives.js';
-import { MemoryRollupStore } from '../../../shared/adapters/memory/rollups.js';
-import { DEFAULT_SEVERITY_RULES } from '../../../shared/policy/objectives.js';
+import { MemoryEvaluationStore } from '../../../shared/adapters/memory/objectives.js';
 import { type Container, setContainer } from '../../../shared/runtime/container.js';
 import { dueNow, ObjectiveUseCases } from '../../../shared/usecases/objectives/index.js';
 import { sampleEvent } from '../../helpers/events.js';
-import { SETTINGS } from './helpers.js';
+import { objectiveDeps, SETTINGS } from './helpers.js';
 
 describe('the local scheduler', () => {
   let scheduler: LocalScheduler | undefined;
@@ -19,17 +13,12 @@ describe('the local scheduler', () => {
 
   it('runs the scheduled evaluation handler with an EventBridge-shaped event from the one schedule table', async () => {
     const evaluations = new MemoryEvaluationStore();
-    const objectives = new ObjectiveUseCases({
-      source: new StaticObjectivesSource([]),
-      rollups: new MemoryRollupStore(),
-      exceptions: new MemoryExceptionWindowStore(),
-      violations: new MemoryViolationStore(),
-      evaluations,
-      clock: { now: () => new Date(Date.UTC(2026, 3, 1)) },
-      ids: { next: (p) => `${p}_1` },
-      settings: SETTINGS,
-      severityRules: DEFAULT_SEVERITY_RULES,
-    });
+    const objectives = new ObjectiveUseCases(
+      objectiveDeps(new StaticObjectivesSource([]), () => Date.UTC(2026, 3, 1), {
+        evaluations,
+        ids: { next: (p) => `${p}_1` },
+      }),
+    );
     setContainer({ objectives } as unknown as Container);
     scheduler = new LocalScheduler();
     scheduler.start();

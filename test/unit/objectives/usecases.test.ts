@@ -4,19 +4,14 @@ import {
   StaticObjectivesSource,
 } from '../../../shared/adapters/agreement-objectives-source.js';
 import { MemoryAgreementStore } from '../../../shared/adapters/memory/agreements.js';
-import {
-  MemoryEvaluationStore,
-  MemoryExceptionWindowStore,
-  MemoryViolationStore,
-} from '../../../shared/adapters/memory/objectives.js';
+import { MemoryEvaluationStore, MemoryViolationStore } from '../../../shared/adapters/memory/objectives.js';
 import { MemoryRollupStore } from '../../../shared/adapters/memory/rollups.js';
 import { MemoryServiceStore } from '../../../shared/adapters/memory/services.js';
 import type { Principal } from '../../../shared/domain/access/policy.js';
-import { DEFAULT_SEVERITY_RULES } from '../../../shared/policy/objectives.js';
-import type { ObjectiveAgreement } from '../../../shared/ports/objectives.js';
+import type { ActiveObjectivesSource } from '../../../shared/ports/objectives.js';
 import { ObjectiveUseCases } from '../../../shared/usecases/objectives/index.js';
 import { agreementVersion } from '../../helpers/fixtures.js';
-import { contact, fill, SETTINGS } from './helpers.js';
+import { contact, creditTerms, fill, objectiveAgreement, objectiveDeps } from './helpers.js';
 
 const KEY = 'svc_pay/availability';
 const H = 3_600_000;
@@ -31,39 +26,32 @@ const principal = (roles: Principal['roles'], subject = 'manager@example.com'): 
   signOffCapacities: [],
 });
 
-const agreement: ObjectiveAgreement = {
-  agreementId: 'agr_0000000001',
-  version: 3,
-  serviceId: 'svc_pay',
-  businessUnit: 'retail',
-  tier: 2,
-  timeZone: 'UTC',
-  supportedHours: { kind: 'always' },
-  objectives: [
-    {
-      id: 'avail',
-      name: 'Availability',
-      sli: { type: 'availability' },
-      target: 99.9,
-      window: { type: 'rolling', days: 7 },
-      budgetingMethod: 'occurrences',
-      monitoring: 'alerted',
-      owner: contact,
-      customerContact: contact,
-      supportedHoursOnly: false,
-    },
-  ],
-  escalation: [{ level: 1, afterMinutes: 15, contact, role: 'service manager' }],
-  credits: {
-    currency: 'EUR',
-    monthlyCharge: 1000,
-    tiers: [
-      { belowPercent: 99.9, creditPercent: 10 },
-      { belowPercent: 99, creditPercent: 25 },
-    ],
-    capPercent: 100,
-  },
-};
+/** One availability objective (`avail`) at 99.9% over 7 rolling days; 1,000 EUR a month, 10% back below 99.9%. */
+const agreement = objectiveAgreement(
+  { agreementId: 'agr_0000000001', version: 3, credits: creditTerms(1000) },
+  { id: 'avail' },
+);
+
+/** A viewer of these business units, such as a party to the agreement that does not hold it. */
+const party = (units: string[]): Principal => ({
+  subject: 'cara@example.com',
+  roles: ['viewer'],
+  businessUnits: units,
+  services: [],
+  signOffCapacities: [],
+});
+
+/** The use cases after a week at 0.5% errors against a 0.1% budget, evaluated once: its violation, as stored. */
+async function breachedOver(source: ActiveObjectivesSource) {
+  const rollups = new MemoryRollupStore();
+  const violations = new MemoryViolationStore();
+  const now = START + 7 * D;
+  const uc = new ObjectiveUseCases(objectiveDeps(source, () => now, { rollups, violations }));
+  await fill(rollups, KEY, START, now, () => [995, 1000]);
+  await uc.evaluateAll();
+  const [v] = (await uc.listViolations(principal(['viewer']), { limit: 100 })).items;
+  return { uc, violations, v: v! };
+}
 
 describe('the objectives use cases', () => {
   let rollups: MemoryRollupStore;
@@ -77,18 +65,8 @@ describe('the objectives use cases', () => {
     violations = new MemoryViolationStore();
     evaluations = new MemoryEvaluationStore();
     now = START + 7 * D;
-    let n = 0;
-    uc = new ObjectiveUseCases({
-      source: new StaticObjectivesSource([agreement]),
-      rollups,
-      exceptions: new MemoryExceptionWindowStore(),
-      violations,
-      evaluations,
-      clock: { now: () => new Date(now) },
-      ids: { next: (p) => `${p}_${++n}` },
-      settings: SETTINGS,
-      severityRules: DEFAULT_SEVERITY_RULES,
-    });
+    const source = new StaticObjectivesSource([agreement]);
+    uc = new ObjectiveUseCases(objectiveDeps(source, () => now, { rollups, violations, evaluations }));
     // A week at 0.5% errors against a 0.1% budget: breached.
     await fill(rollups, KEY, START, now, () => [995, 1000]);
   });
@@ -136,17 +114,14 @@ describe('the objectives use cases', () => {
     await uc.evaluateAll();
     rollups = new MemoryRollupStore();
     await fill(rollups, KEY, START, now, () => [1000, 1000]);
-    const fresh = new ObjectiveUseCases({
-      source: new StaticObjectivesSource([agreement]),
-      rollups,
-      exceptions: new MemoryExceptionWindowStore(),
-      violations,
-      evaluations,
-      clock: { now: () => new Date(now) },
-      ids: { next: (p) => `${p}_x` },
-      settings: SETTINGS,
-      severityRules: DEFAULT_SEVERITY_RULES,
-    });
+    const fresh = new ObjectiveUseCases(
+      objectiveDeps(new StaticObjectivesSource([agreement]), () => now, {
+        rollups,
+        violations,
+        evaluations,
+        ids: { next: (p) => `${p}_x` },
+      }),
+    );
     const run = await fresh.evaluateAll();
     expect(run.violationsResolved).toBe(1);
     expect((await violations.list({}))[0]).toMatchObject({ status: 'resolved' });
@@ -182,17 +157,14 @@ describe('the objectives use cases', () => {
 
   it('closes the violations of an agreement that is no longer in force', async () => {
     await uc.evaluateAll();
-    const after = new ObjectiveUseCases({
-      source: new StaticObjectivesSource([]),
-      rollups,
-      exceptions: new MemoryExceptionWindowStore(),
-      violations,
-      evaluations,
-      clock: { now: () => new Date(now + 5 * 60_000) },
-      ids: { next: (p) => `${p}_y` },
-      settings: SETTINGS,
-      severityRules: DEFAULT_SEVERITY_RULES,
-    });
+    const after = new ObjectiveUseCases(
+      objectiveDeps(new StaticObjectivesSource([]), () => now + 5 * 60_000, {
+        rollups,
+        violations,
+        evaluations,
+        ids: { next: (p) => `${p}_y` },
+      }),
+    );
     expect((await after.evaluateAll()).violationsResolved).toBe(1);
     expect((await violations.list({ status: 'open' })).length).toBe(0);
   });
@@ -301,35 +273,13 @@ describe('the objectives use cases', () => {
 });
 
 describe('violations as a party to the agreement reads them (its customer unit, which does not hold it)', () => {
-  const party = (units: string[]): Principal => ({
-    subject: 'cara@example.com',
-    roles: ['viewer'],
-    businessUnits: units,
-    services: [],
-    signOffCapacities: [],
-  });
   async function breached() {
-    const rollups = new MemoryRollupStore();
-    const violations = new MemoryViolationStore();
-    const now = START + 7 * D;
-    let n = 0;
-    const uc = new ObjectiveUseCases({
-      // Held by retail, consumed by wealth: the stored agreement names its parties, the violation does not.
-      source: new StaticObjectivesSource([{ ...agreement, partyUnits: ['retail', 'wealth'] }]),
-      rollups,
-      exceptions: new MemoryExceptionWindowStore(),
-      violations,
-      evaluations: new MemoryEvaluationStore(),
-      clock: { now: () => new Date(now) },
-      ids: { next: (p) => `${p}_${++n}` },
-      settings: SETTINGS,
-      severityRules: DEFAULT_SEVERITY_RULES,
-    });
-    await fill(rollups, KEY, START, now, () => [995, 1000]);
-    await uc.evaluateAll();
-    const [v] = (await uc.listViolations(principal(['viewer']), { limit: 100 })).items;
-    await violations.update({ ...v!, passThrough: { claims: [], totalClaimed: 0 } as never });
-    return { uc, v: v! };
+    // Held by retail, consumed by wealth: the stored agreement names its parties, the violation does not.
+    const { uc, violations, v } = await breachedOver(
+      new StaticObjectivesSource([{ ...agreement, partyUnits: ['retail', 'wealth'] }]),
+    );
+    await violations.update({ ...v, passThrough: { claims: [], totalClaimed: 0 } as never });
+    return { uc, v };
   }
 
   it('lists and answers the violation to the customer unit without internal contacts or pass-through claims', async () => {
@@ -365,13 +315,6 @@ describe('violations as a party to the agreement reads them (its customer unit, 
 });
 
 describe('violations of agreements no longer in force, as the parties of the time read them', () => {
-  const party = (units: string[]): Principal => ({
-    subject: 'cara@example.com',
-    roles: ['viewer'],
-    businessUnits: units,
-    services: [],
-    signOffCapacities: [],
-  });
   /** Held by retail, consumed by wealth, breached in force (version 1), then changed and ended as `later` says. */
   async function breachedThenEnded(later: { status: 'expired' | 'sunset' | 'retired'; customer?: string }) {
     const agreements = new MemoryAgreementStore();
@@ -389,24 +332,7 @@ describe('violations of agreements no longer in force, as the parties of the tim
       escalation: agreement.escalation as never,
     });
     await agreements.create(first);
-    const rollups = new MemoryRollupStore();
-    const violations = new MemoryViolationStore();
-    const now = START + 7 * D;
-    let n = 0;
-    const uc = new ObjectiveUseCases({
-      source: new AgreementObjectivesSource(agreements, new MemoryServiceStore()),
-      rollups,
-      exceptions: new MemoryExceptionWindowStore(),
-      violations,
-      evaluations: new MemoryEvaluationStore(),
-      clock: { now: () => new Date(now) },
-      ids: { next: (p) => `${p}_${++n}` },
-      settings: SETTINGS,
-      severityRules: DEFAULT_SEVERITY_RULES,
-    });
-    await fill(rollups, KEY, START, now, () => [995, 1000]);
-    await uc.evaluateAll();
-    const [v] = (await uc.listViolations(principal(['viewer']), { limit: 100 })).items;
+    const { uc, v } = await breachedOver(new AgreementObjectivesSource(agreements, new MemoryServiceStore()));
     let version = first.version;
     if (later.customer) {
       version += 1;
@@ -422,7 +348,7 @@ describe('violations of agreements no longer in force, as the parties of the tim
       version: version + 1,
       status: later.status,
     });
-    return { uc, v: v! };
+    return { uc, v };
   }
 
   it.each(['expired', 'sunset', 'retired'] as const)(

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeCredit, creditsApplyTo } from '../../../shared/domain/objectives/credits.js';
-import { classifySeverity, escalationPath } from '../../../shared/domain/objectives/violations.js';
-import {
-  DEFAULT_SEVERITY_RULES,
-  DEFAULT_TIER_DEFAULTS,
-  SeverityRules,
-} from '../../../shared/policy/objectives.js';
+import { classifySeverity } from '../../../shared/domain/objectives/violations.js';
+import { DEFAULT_SEVERITY_RULES, SeverityRules } from '../../../shared/policy/objectives.js';
 
 describe('service credits from the contract’s tiers', () => {
   // AWS S3 Standard's public tiers, as a contract would write them, on a 2,000 EUR monthly charge.
@@ -74,78 +70,24 @@ describe('service credits from the contract’s tiers', () => {
 });
 
 describe('violation severity rules (data)', () => {
-  const cases = [
-    {
-      name: 'any breach of a tier-1 service is critical',
-      facts: { tier: 1, marginPoints: 0.01, budgetConsumed: 1.01, durationMinutes: 0 },
-      severity: 'critical',
-    },
-    {
-      name: 'twice the budget spent is critical at any tier',
-      facts: { tier: 4, marginPoints: 0.1, budgetConsumed: 2, durationMinutes: 0 },
-      severity: 'critical',
-    },
-    {
-      name: 'a tier-2 breach is major',
-      facts: { tier: 2, marginPoints: 0.01, budgetConsumed: 1.1, durationMinutes: 0 },
-      severity: 'major',
-    },
-    {
-      name: 'a full point below target is major',
-      facts: { tier: 3, marginPoints: 1, budgetConsumed: 1.5, durationMinutes: 0 },
-      severity: 'major',
-    },
-    {
-      name: 'a breach lasting a day is major',
-      facts: { tier: 3, marginPoints: 0.1, budgetConsumed: 1.1, durationMinutes: 1440 },
-      severity: 'major',
-    },
-    {
-      name: 'a small, fresh breach of a tier-3 service is minor',
-      facts: { tier: 3, marginPoints: 0.1, budgetConsumed: 1.1, durationMinutes: 30 },
-      severity: 'minor',
-    },
-  ] as const;
-  for (const c of cases) {
-    it(c.name, () => {
-      expect(classifySeverity(DEFAULT_SEVERITY_RULES, c.facts).severity).toBe(c.severity);
+  // [case, [tier, margin below target in points, error budget consumed, minutes since the breach began], severity]
+  const cases: [string, [number, number, number, number], string][] = [
+    ['any breach of a tier-1 service is critical', [1, 0.01, 1.01, 0], 'critical'],
+    ['twice the budget spent is critical at any tier', [4, 0.1, 2, 0], 'critical'],
+    ['a tier-2 breach is major', [2, 0.01, 1.1, 0], 'major'],
+    ['a full point below target is major', [3, 1, 1.5, 0], 'major'],
+    ['a breach lasting a day is major', [3, 0.1, 1.1, 1440], 'major'],
+    ['a small, fresh breach of a tier-3 service is minor', [3, 0.1, 1.1, 30], 'minor'],
+  ];
+  for (const [name, [tier, marginPoints, budgetConsumed, durationMinutes], severity] of cases) {
+    it(name, () => {
+      const facts = { tier, marginPoints, budgetConsumed, durationMinutes };
+      expect(classifySeverity(DEFAULT_SEVERITY_RULES, facts).severity).toBe(severity);
     });
   }
 
   it('refuses a rule table without an unconditional fallback at the end', () => {
     const r = SeverityRules.safeParse([{ severity: 'minor', because: 'tier 4', when: { tiers: [4] } }]);
     expect(r.success).toBe(false);
-  });
-});
-
-describe('the escalation path', () => {
-  const detected = Date.UTC(2026, 3, 10, 12, 0);
-  const a = { name: 'On-call', email: 'oncall@example.com' };
-  const b = { name: 'Head of Ops', email: 'head@example.com' };
-
-  it('follows the agreement’s escalation matrix: who, and by when', () => {
-    const path = escalationPath(
-      [
-        { level: 2, afterMinutes: 60, contact: b, role: 'head of operations' },
-        { level: 1, afterMinutes: 0, contact: a, role: 'on-call engineer' },
-      ],
-      detected,
-      2,
-      DEFAULT_TIER_DEFAULTS,
-      a,
-    );
-    expect(path).toEqual([
-      { level: 1, role: 'on-call engineer', who: a, by: '2026-04-10T12:00:00.000Z', source: 'agreement' },
-      { level: 2, role: 'head of operations', who: b, by: '2026-04-10T13:00:00.000Z', source: 'agreement' },
-    ]);
-  });
-
-  it('falls back to the tier’s default timeline with the objective’s owner', () => {
-    const path = escalationPath([], detected, 1, DEFAULT_TIER_DEFAULTS, a);
-    expect(path.map((p) => [p.level, p.by, p.source])).toEqual([
-      [1, '2026-04-10T12:00:00.000Z', 'tier-default'],
-      [2, '2026-04-10T12:30:00.000Z', 'tier-default'],
-      [3, '2026-04-10T14:00:00.000Z', 'tier-default'],
-    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { compress } from 'snappyjs';
+import { compress, uncompress } from 'snappyjs';
 import { describe, expect, it } from 'vitest';
 import {
   PayloadTooLargeError,
@@ -11,6 +11,7 @@ import {
   decodeWriteRequest,
   encodeWriteRequest,
 } from '../../../shared/domain/telemetry/remote-write.js';
+import { errorResponse } from '../../../shared/http/errors.js';
 import { loadTelemetryPolicy } from '../../../shared/policy/telemetry.js';
 import { jsonRequest, type PromSeries, promRequest, writeRequestBytes } from '../../helpers/telemetry.js';
 
@@ -86,13 +87,13 @@ describe('snappy and protobuf at the edge (snappyjs, protobufjs from the officia
         limits,
       ),
     ).toThrow(/not a valid snappy block/);
-    expect(snappyElementFault(body, 1, 0)).toMatch(/make more than the 0 bytes the block declares/);
+    expect(snappyElementFault(body, 1, 0)).toMatch(/produces bytes past the 0 the header declares/);
   });
 
   it('refuses a block declaring more bytes than its elements make, rather than decoding its zero padding', () => {
     // Header 100, one literal 'A': snappyjs padded the 99 missing bytes with zeros.
     const body = Uint8Array.from([100, 0x00, 0x41]);
-    expect(snappyElementFault(body, 1, 100)).toBe('the elements make 1 bytes, the block declares 100');
+    expect(snappyElementFault(body, 1, 100)).toBe('the block produces 1 bytes where the header declares 100');
     expect(() =>
       decodeTelemetry(
         { headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' }, body },
@@ -104,7 +105,7 @@ describe('snappy and protobuf at the edge (snappyjs, protobufjs from the officia
   it('names a copy that reaches before the start of the output or has offset 0', () => {
     // Literal 'A', then a 4-byte-offset copy (tag 11) of offset 0xffffffff, and a 1-byte-offset copy of offset 5.
     expect(snappyElementFault(Uint8Array.from([8, 0x00, 0x41, 0x1f, 0xff, 0xff, 0xff, 0xff]), 1, 9)).toBe(
-      'the copy at byte 3 reaches 4294967295 bytes back, with 1 bytes written',
+      'the copy at byte 3 reaches 4294967295 bytes back, where 1 have been produced',
     );
     expect(snappyElementFault(Uint8Array.from([5, 0x00, 0x41, 0x01, 0x05]), 1, 5)).toMatch(
       /reaches 5 bytes back/,
@@ -112,6 +113,98 @@ describe('snappy and protobuf at the edge (snappyjs, protobufjs from the officia
     expect(snappyElementFault(Uint8Array.from([5, 0x00, 0x41, 0x01, 0x00]), 1, 5)).toMatch(
       /reaches 0 bytes back/,
     );
+  });
+
+  // Hand-made blocks, one per way an element can be cut or point nowhere (Snappy's format_description.txt). The
+  // first byte is the varint header (the uncompressed length); `abcd` is a 4-byte literal (tag 0x0c) that gives the
+  // copies something to reach back into. Each is a 400 naming the element's byte.
+  const abcd = [0x0c, 0x61, 0x62, 0x63, 0x64];
+  const broken: [string, number[], RegExp][] = [
+    ['a literal tag byte at the end', [0x02, 0x04], /the literal at byte 1 claims 2 bytes, past the end/],
+    ['a literal whose 1-byte length is cut', [0x50, 0xf0], /the literal at byte 1 has a truncated length/],
+    [
+      'a literal whose 2-byte length is cut',
+      [0x50, 0xf4, 0x10],
+      /the literal at byte 1 has a truncated length/,
+    ],
+    [
+      'a literal whose 3-byte length is cut',
+      [0x50, 0xf8, 0x10, 0x00],
+      /the literal at byte 1 has a truncated/,
+    ],
+    [
+      'a literal whose 4-byte length is cut',
+      [0x50, 0xfc, 0x10, 0x00, 0x00],
+      /the literal at byte 1 has a trunc/,
+    ],
+    ['a copy-1 tag byte at the end', [0x08, ...abcd, 0x01], /the copy at byte 6 is truncated/],
+    ['a copy-2 element with one offset byte', [0x08, ...abcd, 0x0e, 0x04], /the copy at byte 6 is truncated/],
+    [
+      'a copy-4 element with three offset bytes',
+      [0x08, ...abcd, 0x0f, 0x04, 0, 0],
+      /the copy at byte 6 is trunc/,
+    ],
+    [
+      'a copy-1 with offset 0',
+      [0x08, ...abcd, 0x01, 0x00],
+      /the copy at byte 6 reaches 0 bytes back, where 4/,
+    ],
+    ['a copy-2 with offset 0', [0x08, ...abcd, 0x0e, 0, 0], /the copy at byte 6 reaches 0 bytes back/],
+    [
+      'a copy-2 reaching past what was produced',
+      [0x08, ...abcd, 0x0e, 0x05, 0x00],
+      /byte 6 reaches 5 bytes back/,
+    ],
+    [
+      'a copy-1 reaching back through its tag bits',
+      [0x08, ...abcd, 0x21, 0x00],
+      /byte 6 reaches 256 bytes back/,
+    ],
+    ['a copy before any literal', [0x04, 0x01, 0x01], /the copy at byte 1 reaches 1 bytes back, where 0/],
+    [
+      'a copy-4 whose offset has its top bit set (snappyjs reads it as negative and copies zeros)',
+      [0x08, ...abcd, 0x0f, 0x04, 0x00, 0x00, 0x80],
+      /the copy at byte 6 reaches 2147483652 bytes back/,
+    ],
+    [
+      'a block producing fewer bytes than declared',
+      [0x0a, ...abcd],
+      /produces 4 bytes where the header declares 10/,
+    ],
+    [
+      'a block producing more bytes than declared',
+      [0x02, ...abcd],
+      /element at byte 1 produces bytes past the 2/,
+    ],
+  ];
+  for (const [name, bytes, problem] of broken) {
+    it(`refuses ${name} as a 400 naming the element's byte`, () => {
+      let refused: unknown;
+      try {
+        decodeTelemetry(
+          {
+            headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' },
+            body: Buffer.from(bytes),
+          },
+          limits,
+        );
+      } catch (e) {
+        refused = e;
+      }
+      expect(refused).toBeInstanceOf(ValidationError);
+      const res = errorResponse(refused, 'r');
+      expect(res.statusCode).toBe(400);
+      const [detail] = JSON.parse(res.body).error.details;
+      expect(detail.path).toBe('Content-Encoding');
+      expect(detail.problem).toMatch(problem);
+    });
+  }
+
+  it('lets a copy reach back exactly as far as what has been produced, offset 1 included', () => {
+    // abcd, then copy-1 of 4 from offset 4 (abcd again), then copy-2 of 1 from offset 1 (d): 9 bytes declared.
+    const block = Uint8Array.from([0x09, ...abcd, 0x01, 0x04, 0x02, 0x01, 0x00]);
+    expect(snappyElementFault(block, 1, 9)).toBeUndefined();
+    expect(new TextDecoder().decode(uncompress(block))).toBe('abcdabcdd');
   });
 
   it('decodes a WriteRequest back into its labels, values and millisecond timestamps', () => {

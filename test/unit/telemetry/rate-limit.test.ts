@@ -111,4 +111,24 @@ describe('the local usage-plan quota (as API Gateway’s: per vendor, per UTC da
       () => new VendorRateLimiter({ version: 1, tiers: { x: { rateLimit: 1, burstLimit: 1 } } }),
     ).toThrow(/vendor-tiers\.json is invalid/);
   });
+
+  it('keeps the shipped limits of the tiers a replacement tier file does not name', () => {
+    // The clock stands still: premium's shipped burst (400) is what a premium vendor gets, not the file's standard (3).
+    const limiter = new VendorRateLimiter(tiers(), () => 0);
+    for (let i = 0; i < 400; i++) limiter.take('p', 'premium');
+    expect(refusal(() => limiter.take('p', 'premium'))).toBeInstanceOf(RateLimitedError);
+    for (let i = 0; i < 3; i++) limiter.take('s', 'standard');
+    expect(refusal(() => limiter.take('s', 'standard'))).toBeInstanceOf(RateLimitedError);
+  });
+
+  it('refuses a replacement tier file naming a tier no vendor can have, listing the shipped tiers', () => {
+    // A vendor's tier is a shipped name: a `bench` tier would meter nobody while `standard` kept its 50 requests/s.
+    const bench = { rateLimit: 10_000, burstLimit: 5_000, quota: { limit: 1_000_000_000, period: 'DAY' } };
+    expect(() => new VendorRateLimiter({ version: 1, tiers: { bench } })).toThrow(
+      /names "bench", which is not a shipped tier: it may change the limits of standard, premium, trial/,
+    );
+    expect(() => new VendorRateLimiter({ version: 1, tiers: { constructor: bench } })).toThrow(
+      /names "constructor", which is not a shipped tier/,
+    );
+  });
 });

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyVendorScope, inScope, vendorScope } from '../../../shared/domain/telemetry/scope.js';
+import type { Rejection } from '../../../shared/schemas/telemetry.js';
 
 // The edges of the vendor-scope step that test/unit/vendors/scope.test.ts leaves open (found by mutation testing,
 // docs/mutation.md "Measured in wave 6").
 
 // Built inside each test: code a test file runs while it loads is not attributed to any test, so a mutant there
 // would go unseen.
+const none = (): Rejection[] => [];
 const acme = () =>
   vendorScope('acme', [
     { serviceId: 'svc_payments-gateway' },
@@ -40,7 +42,7 @@ describe('the vendor-scope step of ingestion, at its edges', () => {
         { index: 3, sliKey: 'svc_other/latency', path: 'b' },
         { index: 3, sliKey: 'svc_other/latency', path: 'b' },
       ],
-      rejected: [],
+      rejected: none(),
     };
     const out = applyVendorScope(batch, acme());
     expect(out.accepted).toEqual([]);
@@ -53,7 +55,7 @@ describe('the vendor-scope step of ingestion, at its edges', () => {
   it('rejects every refused sample that has no index (each is its own), named by its own path or "(sample)"', () => {
     const batch = {
       accepted: [{ sliKey: 'svc_other/a', path: 'x.points[0]' }, { sliKey: 'svc_other/b' }],
-      rejected: [],
+      rejected: none(),
     };
     const out = applyVendorScope(batch, acme(), {
       pathOf: () => 'never asked for a sample without an index',
@@ -65,7 +67,7 @@ describe('the vendor-scope step of ingestion, at its edges', () => {
   });
 
   it("names a refused sample by the caller's path for its index when given one, else by its own", () => {
-    const batch = { accepted: [{ index: 7, sliKey: 'svc_other/a', path: 'own' }], rejected: [] };
+    const batch = { accepted: [{ index: 7, sliKey: 'svc_other/a', path: 'own' }], rejected: none() };
     expect(applyVendorScope(batch, acme(), { pathOf: (i) => `samples[${i}].value` }).rejected[0]!.path).toBe(
       'samples[7].value',
     );
@@ -73,7 +75,7 @@ describe('the vendor-scope step of ingestion, at its edges', () => {
       applyVendorScope(batch, acme(), { pathOf: () => undefined as unknown as string }).rejected[0]!.path,
     ).toBe('own');
     expect(applyVendorScope(batch, acme()).rejected[0]!.path).toBe('own');
-    const first = { accepted: [{ index: 0, sliKey: 'svc_other/a', path: 'own' }], rejected: [] };
+    const first = { accepted: [{ index: 0, sliKey: 'svc_other/a', path: 'own' }], rejected: none() };
     expect(applyVendorScope(first, acme(), { pathOf: (i) => `samples[${i}]` }).rejected[0]!.path).toBe(
       'samples[0]',
     );
@@ -88,28 +90,28 @@ describe('the vendor-scope step of ingestion, at its edges', () => {
           { index: 0, sliKey: 'svc_other/latency', path: 'total' },
           { index: 1, sliKey: 'svc_payments-gateway/latency', path: 'kept' },
         ],
-        rejected: [],
+        rejected: none(),
       },
       acme(),
-      { onRefused: (s) => refused.push(s.path) },
+      { onRefused: (s) => refused.push(s.path ?? '') },
     );
     expect(refused).toEqual(['good', 'total']);
   });
 
   it('says which vendor is not bound to which service and SLI, and how an admin binds it', () => {
     const out = applyVendorScope(
-      { accepted: [{ index: 0, sliKey: 'svc_card-auth/availability' }], rejected: [] },
+      { accepted: [{ index: 0, sliKey: 'svc_card-auth/availability' }], rejected: none() },
       acme(),
     );
     expect(out.rejected[0]!.message).toBe(
       'vendor acme is not bound to svc_card-auth or to its SLI svc_card-auth/availability: an admin binds it (PUT /v1/vendors/acme/bindings)',
     );
-    const bare = applyVendorScope({ accepted: [{ index: 0, sliKey: 'nosvc' }], rejected: [] }, acme());
+    const bare = applyVendorScope({ accepted: [{ index: 0, sliKey: 'nosvc' }], rejected: none() }, acme());
     expect(bare.rejected[0]!.message).toBe(
       'vendor acme is not bound to nosvc or to its SLI nosvc: an admin binds it (PUT /v1/vendors/acme/bindings)',
     );
     const slashFirst = applyVendorScope(
-      { accepted: [{ index: 0, sliKey: '/availability' }], rejected: [] },
+      { accepted: [{ index: 0, sliKey: '/availability' }], rejected: none() },
       acme(),
     );
     expect(slashFirst.rejected[0]!.message).toBe(
@@ -142,7 +144,7 @@ describe('the vendor-scope step of ingestion, at its edges', () => {
         { index: 2, sliKey: 'svc_payments-gateway/a' },
         { index: 3, sliKey: 'svc_other/a' },
       ],
-      rejected: [],
+      rejected: none(),
     };
     const out = applyVendorScope(batch, acme());
     expect(out.accepted.map((s) => s.index)).toEqual([0, 2]);

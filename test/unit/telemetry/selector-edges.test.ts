@@ -6,6 +6,8 @@ import {
   parseSelector,
   SelectorError,
 } from '../../../shared/domain/telemetry/selector.js';
+import { loadTelemetryPolicy } from '../../../shared/policy/telemetry.js';
+import { policyJsonWith } from '../../helpers/telemetry.js';
 
 // The edges of the PromQL selectors of mapping rules that test/unit/telemetry/rules.test.ts leaves open (found by
 // mutation testing, docs/mutation.md "Measured in wave 6"). Every selector is parsed inside its test.
@@ -134,5 +136,44 @@ describe('matchers on one label that can never all hold', () => {
 
   it('finds no matchers at all satisfiable', () => {
     expect(contradiction([])).toBeUndefined();
+  });
+});
+
+describe("Prometheus 3's quoted metric names", () => {
+  it('reads a quoted name alone in the braces as the metric name, beside label matchers', () => {
+    expect(parseSelector('{"http.server.duration"}').name.map(triple)).toEqual([
+      ['__name__', '=', 'http.server.duration'],
+    ]);
+    const s = parseSelector('{"http.server.duration", "http.route"="/pay"}');
+    expect(s.name.map(triple)).toEqual([['__name__', '=', 'http.server.duration']]);
+    expect(s.labels.map(triple)).toEqual([['http.route', '=', '/pay']]);
+  });
+
+  it('keeps a second metric name beside an unquoted one, where the rule check finds the two cannot both hold', () => {
+    const s = parseSelector('x{"y"}');
+    expect(s.name.map(triple)).toEqual([
+      ['__name__', '=', 'x'],
+      ['__name__', '=', 'y'],
+    ]);
+    expect(contradiction(s.name)).toBe('__name__="x" and __name__="y" cannot both hold');
+  });
+
+  it('maps an OpenTelemetry metric by its dotted name through a rule that quotes it, and no other metric', async () => {
+    const policy = loadTelemetryPolicy(
+      await policyJsonWith([
+        {
+          selector: '{"http.server.request.duration", "http.route"="/pay"}',
+          service: 'svc_checkout',
+          sli: 'latency',
+          measure: 'duration',
+        },
+      ]),
+    );
+    const hit = policy.map('test-vendor', {
+      metric: 'http.server.request.duration',
+      labels: { 'http.route': '/pay' },
+    });
+    expect(hit.ok && hit.target.sliKey).toBe('svc_checkout/latency');
+    expect(policy.map('test-vendor', { metric: 'up', labels: { 'http.route': '/pay' } }).ok).toBe(false);
   });
 });

@@ -40,6 +40,7 @@ export function diff(
     }
     const n = Math.max(before.length, after.length);
     const out: FieldChange[] = [];
+    // Stryker disable next-line EqualityOperator: at i = n both sides are undefined, which diff reports as no change
     for (let i = 0; i < n; i++) out.push(...diff(before[i], after[i], ignore, `${path}[${i}]`));
     return out;
   }

@@ -4,6 +4,7 @@ import { parser } from '@prometheus-io/lezer-promql';
  * PromQL series selectors for mapping rules, parsed by the Prometheus project's own grammar
  * (@prometheus-io/lezer-promql): `metric{label="v", other!="w", code=~"5..", path!~"/health.*"}`.
  * Semantics as in PromQL: a missing label has the value ""; regular expressions match the whole value (anchored);
+ * a quoted name alone in the braces is the metric name (Prometheus 3's UTF-8 names: `{"http.server.duration"}`);
  * `=~` and `!~` regexes here are JavaScript regular expressions (RE2's syntax is close: classes, groups,
  * alternation, repetition; named groups `(?<name>...)` are usable in a rule's templates).
  */
@@ -51,9 +52,14 @@ export function parseSelector(text: string): Selector {
         break;
       case 'VectorSelector':
         vectors++;
+        // Kept for a future grammar; today unreachable as a first problem: the walk meets a selector's parent first,
+        // and every parent but PromQL is refused there (the default case or an error node).
+        // Stryker disable next-line ConditionalExpression,OptionalChaining,StringLiteral: see the line above
         if (n.parent?.name !== 'PromQL') problem ??= 'must be a plain series selector';
         break;
       case 'Identifier':
+        // An Identifier outside a VectorSelector sits under a node refused before it (the walk meets parents first).
+        // Stryker disable next-line ConditionalExpression,OptionalChaining: taking its name or not then changes nothing
         if (n.parent?.name === 'VectorSelector') out.name.push(matcher('__name__', '=', slice(n.from, n.to)));
         break;
       case 'UnquotedLabelMatcher':
@@ -73,8 +79,12 @@ export function parseSelector(text: string): Selector {
         (name === '__name__' ? out.name : out.labels).push(m);
         break;
       }
-      case 'LabelName':
       case 'QuotedLabelName':
+        // Prometheus 3: a quoted name standing alone in the braces is the metric name (`{"http.server.duration"}`).
+        if (n.parent?.name === 'LabelMatchers')
+          out.name.push(matcher('__name__', '=', unquote(slice(n.from, n.to))));
+        break;
+      case 'LabelName':
       case 'MatchOp':
       case 'EqlSingle':
       case 'Neq':

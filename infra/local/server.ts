@@ -290,7 +290,10 @@ export class LocalApi {
     };
     const handler = await this.handlerFor(spec);
     const result = await handler(event, lambdaContext(spec.handler.replace('/', '-'), requestId));
-    if (method !== 'GET' && this.options.afterWrite) await this.options.afterWrite();
+    // Vendor routes (telemetry in) write no change-logged entity (agreements, services, exception windows,
+    // vendors), so they skip the per-request stream pass; the app's one-second pump still delivers anything.
+    if (method !== 'GET' && spec.auth !== 'vendor' && this.options.afterWrite)
+      await this.options.afterWrite();
     send(result);
   }
 

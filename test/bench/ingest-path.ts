@@ -7,7 +7,10 @@
  * - decode + prepare: the same, then mapping, validation and normalisation (`prepareBatch`);
  * - use case: `TelemetryIngest.ingest` as the server calls it (vendor scope, the SQLite store's one transaction:
  *   append record, counter states, rollups; SLI activity), answered as the server answers;
- * - decode without the cache: every label decoded as an object (the reflective decoder), for comparison.
+ * - decode without the cache: every label decoded as an object (the reflective decoder), for comparison;
+ * - what a worker pool for decode + prepare would cost the main thread: receiving each prepared batch as
+ *   `postMessage` delivers it (V8's serializer: `v8.deserialize` of `v8.serialize`), and the byte-level part a
+ *   worker could hand over without a copy (snappy inflate + the protobuf walk into flat arrays).
  * Each stage runs on a fresh database, after one warm-up pass over a tenth of the bodies.
  *
  * `npm run bench -- ingest-path [--samples N]` (default 200,000). Where the time goes in the whole server is the
@@ -16,12 +19,15 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compress } from 'snappyjs';
+import { deserialize, serialize } from 'node:v8';
+import { compress, uncompress } from 'snappyjs';
 import { composeTelemetry } from '../../infra/local/telemetry.js';
 import { openDatabase } from '../../shared/adapters/sqlite/db.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
-import { decodeTelemetry, LabelSetCache } from '../../shared/domain/telemetry/formats.js';
+import { decodeTelemetry, LabelSetCache, snappyElementFault } from '../../shared/domain/telemetry/formats.js';
+import type { PreparedBatch } from '../../shared/domain/telemetry/model.js';
 import { prepareBatch } from '../../shared/domain/telemetry/prepare.js';
+import { scanWriteRequest } from '../../shared/domain/telemetry/remote-write.js';
 import { vendorScope } from '../../shared/domain/telemetry/scope.js';
 import { loadTelemetryPolicy } from '../../shared/policy/telemetry.js';
 import { type PromSeries, writeRequestBytes } from '../helpers/telemetry.js';
@@ -100,6 +106,12 @@ async function freshStack(dir: string) {
   return { db, telemetry };
 }
 
+/** The data of a prepared batch, as a worker would post it (structured clone carries no functions). */
+function postable(p: PreparedBatch) {
+  const { pathOf: _, ...data } = p;
+  return data;
+}
+
 export async function benchIngestPath(): Promise<BenchEntry[]> {
   const total = totalSamples(process.argv.slice(2));
   const bodies = bodiesOf(total);
@@ -120,6 +132,24 @@ export async function benchIngestPath(): Promise<BenchEntry[]> {
         policy,
       }),
     );
+    // A worker pool would post each prepared batch back (its data: `pathOf` is a function and stays behind).
+    const byteLevel = await cpuPerSample(bodies, (body) => {
+      snappyElementFault(body, 0);
+      scanWriteRequest(uncompress(body));
+    });
+    const cloneCache = new LabelSetCache();
+    const posted = bodies.map((body) =>
+      serialize(
+        postable(
+          prepareBatch(decodeTelemetry({ headers, body }, limits, { labelSets: cloneCache }), {
+            vendorId: VENDOR,
+            nowMs: Date.now(),
+            policy,
+          }),
+        ),
+      ),
+    );
+    const receive = await cpuPerSample(posted, (message) => deserialize(message));
     const { db, telemetry } = await freshStack(dir);
     let accepted = 0;
     // The warm-up sends as another vendor (other series), so that every timed sample is new, as in the server bench.
@@ -141,6 +171,16 @@ export async function benchIngestPath(): Promise<BenchEntry[]> {
         name: 'ingest.path.decode_prepare_us_per_sample',
         value: round(prepare),
         unit: `${us}: decode + mapping, validation, normalisation`,
+      },
+      {
+        name: 'ingest.path.inflate_scan_us_per_sample',
+        value: round(byteLevel),
+        unit: `${us}: snappy inflate + the protobuf walk into flat arrays (what a worker could hand over without a copy)`,
+      },
+      {
+        name: 'ingest.path.worker_receive_us_per_sample',
+        value: round(receive),
+        unit: `${us}: receiving a prepared batch from a worker (v8.deserialize, as postMessage does)`,
       },
       {
         name: 'ingest.path.usecase_us_per_sample',

@@ -2,7 +2,7 @@
  * The CLI's side of the API: where Accord is and who is calling (a config file, overridden by the environment),
  * and requests that turn an HTTP answer into an exit code that means something.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -84,10 +84,17 @@ export function isHttpUrl(s: string): boolean {
 export function writeConfig(config: CliConfig, env = process.env): string {
   const path = configPath(env);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  // `mode` applies only when the file is created: an existing file (made by hand, or by an older accord) keeps
-  // its permissions, so they are set again before the token is left in it.
-  chmodSync(path, 0o600);
+  // Written to a new file created 0600 (`wx`: never an existing one, whose old mode would hold the token for a
+  // moment), then renamed over the config: readers see the old file or the new one, never a half-written or
+  // world-readable token.
+  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    writeFileSync(temp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
   return path;
 }
 

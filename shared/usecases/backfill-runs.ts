@@ -11,7 +11,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isAllowed, type Principal } from '../domain/access/policy.js';
-import { DomainError, ForbiddenError, NotFoundError, UnavailableError } from '../domain/errors.js';
+import {
+  BusinessRuleError,
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+  UnavailableError,
+} from '../domain/errors.js';
 import type { AuditStore } from '../ports/audit.js';
 import type { BackfillObjectReader, BackfillRunInput, BackfillRunStarter } from '../ports/backfill-runs.js';
 import type { Clock } from '../ports/clock.js';
@@ -107,7 +113,7 @@ export interface BackfillRunDeps {
   backfill: BackfillUseCases;
   audit: AuditStore;
   clock: Clock;
-  /** Absent where runs are not deployed (the embedded default): start answers 503. */
+  /** Absent where runs are not deployed (the embedded default): start answers 422. */
   starter?: BackfillRunStarter | undefined;
   /** Absent where runs are not deployed; the item processor and the finishing step need it. */
   objects?: BackfillObjectReader | undefined;
@@ -142,14 +148,16 @@ export class BackfillRunUseCases {
   /**
    * Starts a run over every object under `prefix` in the backfill bucket: recorded (audited) first, then the
    * execution started; the answer is the run, `running`.
-   * @throws ForbiddenError (403) unless admin (`telemetry.backfill`); UnavailableError (503) where runs are not
+   * @throws ForbiddenError (403) unless admin (`telemetry.backfill`); BusinessRuleError (422) where runs are not
    *   deployed (the embedded default: send the file over HTTP in chunks, `accord backfill`)
    */
   async start(principal: Principal, req: BackfillRunRequest): Promise<BackfillRun> {
     authorise(principal);
     const starter = this.deps.starter;
+    // A 4xx, not a 503: the request is well formed and the server is healthy, this deployment has no such runner
+    // (no request a user can make should reach a 5xx).
     if (!starter)
-      throw new UnavailableError(
+      throw new BusinessRuleError(
         'backfill runs over S3 objects are deployed on AWS only; here, send the file in chunks to POST /v1/telemetry/backfills (accord backfill does)',
       );
     const jobId = `bf_${randomUUID()}`;

@@ -213,7 +213,7 @@ describe('a backfill run over chunk objects (the Distributed Map, run locally)',
     });
   });
 
-  it('is refused to anyone but an administrator, and the embedded default starts no run over HTTP (503)', async () => {
+  it('is refused to anyone but an administrator, and the embedded default starts no run over HTTP (a 422 naming the chunk route, not a 5xx)', async () => {
     expect(
       (await app.call('GET', `/v1/telemetry/backfill-runs/${runId}`, { as: 'sla-manager' })).status,
     ).toBe(403);
@@ -221,7 +221,8 @@ describe('a backfill run over chunk objects (the Distributed Map, run locally)',
       as: 'admin',
       body: { vendor: 'prometheus', prefix: 'imports/q3/', reason: 'try here' },
     });
-    expect(r.status).toBe(503);
+    expect(r.status).toBe(422);
+    expect(r.body.error.code).toBe('rule_violated');
     expect(r.body.error.message).toContain('POST /v1/telemetry/backfills');
     const bad = await app.call('POST', '/v1/telemetry/backfill-runs', {
       as: 'admin',

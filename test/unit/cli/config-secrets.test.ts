@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,19 @@ describe('the saved token stays private', () => {
     expect(r.code, r.err).toBe(0);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(path, 'utf8')).token).toBe('tok-1');
+  });
+
+  it('never writes the token into the old world-readable file: a new 0600 file replaces it, and no temporary is left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'accord-cfg-'));
+    const path = join(dir, 'config.json');
+    writeFileSync(path, '{}\n', { mode: 0o644 });
+    const before = statSync(path).ino;
+    const r = await accord(['config', 'set', '--token', 'tok-2'], { ACCORD_CONFIG: path });
+    expect(r.code, r.err).toBe(0);
+    // Another inode: the token went into a file created 0600 and renamed into place, not into the 0644 one.
+    expect(statSync(path).ino).not.toBe(before);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['config.json']);
   });
 
   it('reads the token from standard input with --token-stdin, so it is in no process list or shell history', async () => {

@@ -41,6 +41,9 @@ export class SqliteAgreementStore implements AgreementStore {
       CREATE TABLE IF NOT EXISTS agreement_parties (
         unit TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (unit, id)
       ) WITHOUT ROWID;
+      -- Each write replaces an agreement's parties and edges by its id: without these two indexes that delete
+      -- scanned the whole table, so every write's cost grew with the number of agreements.
+      CREATE INDEX IF NOT EXISTS agreement_parties_by_id ON agreement_parties (id);
       -- The chain's projection of the current version (domain/chain/graph chainView), written with it: the
       -- portfolio's gap analysis reads these small documents, not the whole agreements. A change of the
       -- projection's shape takes a new table name (_v2 …), which is then filled from the current versions.
@@ -50,6 +53,7 @@ export class SqliteAgreementStore implements AgreementStore {
       CREATE TABLE IF NOT EXISTS agreement_edges (
         dep_id TEXT NOT NULL, sla_id TEXT NOT NULL, PRIMARY KEY (dep_id, sla_id)
       ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS agreement_edges_by_sla ON agreement_edges (sla_id);
     `);
     // Databases made before parties were indexed: index the parties of every current agreement once.
     const parties = db.prepare('SELECT COUNT(*) AS n FROM agreement_parties').get() as { n: number };

@@ -8,7 +8,8 @@
  * and the process CPU time per approval of the workflow and of the no-workflow peer: on a machine shared with other
  * work, wall-clock figures move two- to threefold with the load while CPU time per approval moves far less.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeLocal } from '../../infra/local/compose.js';
@@ -28,6 +29,23 @@ import type { BenchEntry } from './report.js';
 const N = Number(process.env.ACCORD_BENCH_APPROVALS ?? 10_000);
 const WAITING = Number(process.env.ACCORD_BENCH_WAITING ?? 1_000);
 const BATCH = 250;
+/** A folder: the approvals and the resume phases are each written there as a V8 CPU profile (`<phase>.cpuprofile`). */
+const PROFILE_DIR = process.env.ACCORD_BENCH_PROFILE;
+
+/** Starts V8's CPU profiler when ACCORD_BENCH_PROFILE names a folder; the returned function writes the profile. */
+async function profile(phase: string): Promise<() => Promise<void>> {
+  if (!PROFILE_DIR) return async () => undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile: p } = await session.post('Profiler.stop');
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    writeFileSync(join(PROFILE_DIR, `${phase}.cpuprofile`), JSON.stringify(p));
+    session.disconnect();
+  };
+}
 
 const manager: Principal = {
   subject: 'bench-manager',
@@ -84,6 +102,7 @@ export async function benchWorkflows(): Promise<BenchEntry[]> {
     };
     const ids = await create(N);
     const engine = parts.workflows.engine;
+    const stopApprovals = await profile('approvals');
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     for (let i = 0; i < ids.length; i += BATCH) {
@@ -109,6 +128,7 @@ export async function benchWorkflows(): Promise<BenchEntry[]> {
     await engine.idle();
     const seconds = (performance.now() - t0) / 1000;
     const cpuMs = cpuMsSince(cpu0);
+    await stopApprovals();
     const active = (
       await c.agreements.list({ ...manager, roles: ['admin'] } as Principal, { status: 'active', limit: 1 })
     ).items.length;
@@ -124,12 +144,14 @@ export async function benchWorkflows(): Promise<BenchEntry[]> {
     parts = composeLocal(readConfig({}), join(dir, 'accord.db'), clock);
     setContainer(parts.container);
     c = parts.container;
+    const stopResume = await profile('resume');
     const r0 = performance.now();
     const rc0 = process.cpuUsage();
     await parts.workflows.engine.resumeAndRun(60_000);
     await parts.workflows.engine.idle();
     const resume = (performance.now() - r0) / 1000;
     const resumeCpuMs = cpuMsSince(rc0);
+    await stopResume();
     parts.workflows.stop();
     parts.db.close();
 

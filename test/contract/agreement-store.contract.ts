@@ -112,6 +112,33 @@ export function agreementStoreContract(
       ]);
     });
 
+    it('lists an agreement by what its latest version says after appends that change some filter fields and not others', async () => {
+      const store = await make();
+      const v1 = agreementVersion({
+        serviceId: 'svc_a',
+        businessUnit: 'bu-one',
+        status: 'draft',
+        effectiveTo: '2027-03-31',
+        renewal: { renewalDate: '2027-01-31', noticeDays: 60, autoRenew: false },
+      });
+      await store.create(v1);
+      const v2 = { ...v1, version: 2, status: 'submitted' as const }; // status only
+      await store.append(v2);
+      const v3 = { ...v2, version: 3, title: 'Renamed' }; // no filter field
+      await store.append(v3);
+      const { renewal: _gone, ...rest } = v3;
+      const v4 = { ...rest, version: 4, serviceId: 'svc_b', effectiveTo: '2028-06-30' }; // service, expiry, renewal
+      await store.append(v4);
+      const ids = async (q: Omit<Parameters<AgreementStore['list']>[0], 'scope' | 'limit'>) =>
+        (await store.list({ scope: ALL, limit: 10, ...q })).items.map((x) => x.id);
+      expect(await ids({ status: 'submitted', serviceId: 'svc_b', businessUnit: 'bu-one' })).toEqual([v1.id]);
+      expect(await ids({ status: 'draft' })).toEqual([]);
+      expect(await ids({ serviceId: 'svc_a' })).toEqual([]);
+      expect(await ids({ renewalFrom: '2027-01-01' })).toEqual([]);
+      expect(await ids({ expiryFrom: '2028-01-01', expiryTo: '2028-12-31' })).toEqual([v1.id]);
+      expect((await store.list({ scope: ALL, limit: 10, status: 'submitted' })).items).toEqual([v4]);
+    });
+
     it('restricts a list to the caller scope: any of its business units or services', async () => {
       const store = await make();
       const a = agreementVersion({ serviceId: 'svc_a', businessUnit: 'bu-one' });

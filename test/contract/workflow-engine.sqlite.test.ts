@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
 import { SqliteExecutionJournal, SqliteTaskTokenStore } from '../../shared/adapters/sqlite/workflows.js';
 import { SqliteWriteBatch } from '../../shared/adapters/sqlite/write-batch.js';
+import { fullScans, recordingDb } from '../helpers/query-plans.js';
 import { workflowEngineContract } from './workflow-engine.contract.js';
 
 workflowEngineContract('sqlite', () => {
@@ -12,4 +14,49 @@ workflowEngineContract('sqlite', () => {
       throw error;
     }),
   };
+});
+
+describe('the embedded engine’s SQLite statements', () => {
+  it('find due timers, tokens and an execution’s steps through indexes, so a timer tick costs the same whatever the history', async () => {
+    const real = new Database(':memory:');
+    const { db, ran, clear } = recordingDb(real);
+    const journal = new SqliteExecutionJournal(db);
+    const tokens = new SqliteTaskTokenStore(db);
+    for (let i = 0; i < 30; i++) {
+      const id = `local:approval:e${i}`;
+      await journal.create({
+        executionId: id,
+        workflow: 'approval',
+        name: `e${i}`,
+        subject: { type: 'agreement', id: `agr_${i}` },
+        status: 'waiting',
+        startedAt: `2026-03-02T09:00:${String(i).padStart(2, '0')}.000Z`,
+        input: {},
+        path: [],
+      });
+      await journal.putSteps(id, [
+        { key: `Plan:${i}:0`, status: 'done', output: {} },
+        { key: `Wait:${i}:0`, status: 'waiting', wakeAt: 1_000 + i },
+      ]);
+      await tokens.register({
+        token: `tok_${i}`,
+        executionId: id,
+        stepKey: `Ask:${i}:0`,
+        status: 'pending',
+        heartbeatAt: 2_000 + i,
+      });
+    }
+    clear();
+    expect(await journal.dueWakes(1_004, 100)).toEqual([0, 1, 2, 3, 4].map((i) => `local:approval:e${i}`));
+    expect(await journal.idsWithStatus(['waiting'], 2)).toEqual(['local:approval:e0', 'local:approval:e1']);
+    expect((await tokens.due(2_001, 10)).map((t) => t.token)).toEqual(['tok_0', 'tok_1']);
+    await journal.steps('local:approval:e3');
+    await journal.listBySubject({ type: 'agreement', id: 'agr_3' });
+    await journal.update('local:approval:e3', { status: 'running' });
+    await tokens.ofExecution('local:approval:e3');
+    await tokens.pendingOf('local:approval:e3');
+    await tokens.settle('tok_3', { status: 'succeeded', output: null });
+    // The due-timer query was one DISTINCT over the steps, which SQLite answered by scanning every step in key order.
+    expect(fullScans(real, ran.values())).toEqual([]);
+  });
 });

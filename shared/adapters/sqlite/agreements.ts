@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { partyUnitsOf } from '../../domain/access/policy.js';
 import { type ChainAgreement, chainView } from '../../domain/chain/graph.js';
 import { ConflictError, VersionConflictError } from '../../domain/errors.js';
@@ -6,6 +7,23 @@ import type { AgreementVersion } from '../../schemas/agreement.js';
 import { ensureChangeLog } from './changes.js';
 import type { Db } from './db.js';
 import { PageQuery, Where } from './query.js';
+
+/** The current row's columns (besides its id), as `agreements` names them. */
+const CURRENT_COLUMNS = [
+  'version',
+  'status',
+  'kind',
+  'business_unit',
+  'service_id',
+  'renewal_date',
+  'expiry_date',
+] as const;
+type CurrentColumn = (typeof CURRENT_COLUMNS)[number];
+/** The current row as stored, with the document of the version it points at. */
+type CurrentRow = Record<CurrentColumn, string | number | null> & { version: number; doc: string };
+
+const sameSet = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((x) => b.includes(x));
 
 /**
  * Agreements in SQLite: immutable versions, a current row with the columns lists filter on, dependency edges,
@@ -41,6 +59,9 @@ export class SqliteAgreementStore implements AgreementStore {
       CREATE TABLE IF NOT EXISTS agreement_parties (
         unit TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (unit, id)
       ) WITHOUT ROWID;
+      -- Each write replaces an agreement's parties and edges by its id: without these two indexes that delete
+      -- scanned the whole table, so every write's cost grew with the number of agreements.
+      CREATE INDEX IF NOT EXISTS agreement_parties_by_id ON agreement_parties (id);
       -- The chain's projection of the current version (domain/chain/graph chainView), written with it: the
       -- portfolio's gap analysis reads these small documents, not the whole agreements. A change of the
       -- projection's shape takes a new table name (_v2 …), which is then filled from the current versions.
@@ -50,10 +71,11 @@ export class SqliteAgreementStore implements AgreementStore {
       CREATE TABLE IF NOT EXISTS agreement_edges (
         dep_id TEXT NOT NULL, sla_id TEXT NOT NULL, PRIMARY KEY (dep_id, sla_id)
       ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS agreement_edges_by_sla ON agreement_edges (sla_id);
     `);
     // Databases made before parties were indexed: index the parties of every current agreement once.
-    const parties = db.prepare('SELECT COUNT(*) AS n FROM agreement_parties').get() as { n: number };
-    if (parties.n === 0) {
+    // (Whether the table is empty, not its size: a count reads every row at every start.)
+    if (!db.prepare('SELECT 1 FROM agreement_parties LIMIT 1').get()) {
       const insert = db.prepare('INSERT OR IGNORE INTO agreement_parties (unit, id) VALUES (?, ?)');
       const rows = db
         .prepare(
@@ -71,7 +93,9 @@ export class SqliteAgreementStore implements AgreementStore {
     // that have none, once.
     const unprojected = db
       .prepare(
-        `SELECT v.doc FROM agreements a JOIN agreement_versions v ON v.id = a.id AND v.version = a.version
+        // Driven by the narrow current rows (CROSS JOIN fixes the order): SQLite otherwise walked every version's
+        // row, documents included, at every start.
+        `SELECT v.doc FROM agreements a CROSS JOIN agreement_versions v ON v.id = a.id AND v.version = a.version
          WHERE NOT EXISTS (SELECT 1 FROM agreement_chain_v1 c WHERE c.id = a.id)`,
       )
       .all() as { doc: string }[];
@@ -88,16 +112,18 @@ export class SqliteAgreementStore implements AgreementStore {
       upsertChain: db.prepare('INSERT OR REPLACE INTO agreement_chain_v1 (id, live, doc) VALUES (?, ?, ?)'),
       chainViews: db.prepare('SELECT doc FROM agreement_chain_v1 WHERE live = 1 ORDER BY id'),
       current: db.prepare(
-        'SELECT a.version, v.doc FROM agreements a JOIN agreement_versions v ON v.id = a.id AND v.version = a.version WHERE a.id = ?',
+        `SELECT a.version, a.status, a.kind, a.business_unit, a.service_id, a.renewal_date, a.expiry_date, v.doc
+         FROM agreements a JOIN agreement_versions v ON v.id = a.id AND v.version = a.version WHERE a.id = ?`,
       ),
+      insertCurrent: db.prepare(
+        `INSERT INTO agreements (id, version, status, kind, business_unit, service_id, renewal_date, expiry_date)
+         VALUES (@id, @version, @status, @kind, @business_unit, @service_id, @renewal_date, @expiry_date)`,
+      ),
+      chainOf: db.prepare('SELECT live, doc FROM agreement_chain_v1 WHERE id = ?'),
+      partiesOf: db.prepare('SELECT unit FROM agreement_parties WHERE id = ?'),
+      edgesOf: db.prepare('SELECT dep_id FROM agreement_edges WHERE sla_id = ?'),
       exists: db.prepare('SELECT version FROM agreements WHERE id = ?'),
       insertVersion: db.prepare('INSERT INTO agreement_versions (id, version, doc) VALUES (?, ?, ?)'),
-      upsertCurrent:
-        db.prepare(`INSERT INTO agreements (id, version, status, kind, business_unit, service_id, renewal_date, expiry_date)
-        VALUES (@id, @version, @status, @kind, @bu, @service, @renewal, @expiry)
-        ON CONFLICT(id) DO UPDATE SET version = excluded.version, status = excluded.status, kind = excluded.kind,
-          business_unit = excluded.business_unit, service_id = excluded.service_id, renewal_date = excluded.renewal_date,
-          expiry_date = excluded.expiry_date`),
       version: db.prepare('SELECT doc FROM agreement_versions WHERE id = ? AND version = ?'),
       versions: db.prepare('SELECT doc FROM agreement_versions WHERE id = ? ORDER BY version'),
       deleteEdges: db.prepare('DELETE FROM agreement_edges WHERE sla_id = ?'),
@@ -115,39 +141,74 @@ export class SqliteAgreementStore implements AgreementStore {
     };
   }
 
-  private write = (v: AgreementVersion, oldDoc: string | null): void => {
+  /**
+   * Writes one version: the immutable version row, the current row, the chain's projection, the parties, the edges and
+   * the change-log row. Each commit copies every page it dirtied into the WAL, so only what changed is written: the
+   * current row's columns that differ (an UPDATE naming a column rewrites every index holding it, even to the same
+   * value: nine indexes for a status change), and the projection, parties and edges only when they differ from what
+   * is stored (a sign-off changes none of them).
+   */
+  private write = (v: AgreementVersion, old: CurrentRow | undefined): void => {
     const doc = JSON.stringify(v);
     this.s.insertVersion.run(v.id, v.version, doc);
-    this.s.upsertCurrent.run({
-      id: v.id,
+    const cols: Record<CurrentColumn, string | number | null> = {
       version: v.version,
       status: v.status,
       kind: v.kind,
-      bu: v.businessUnit,
-      service: v.serviceId,
-      renewal: v.renewal?.renewalDate ?? null,
-      expiry: v.effectiveTo ?? null,
-    });
-    this.s.upsertChain.run(v.id, v.status === 'retired' ? 0 : 1, JSON.stringify(chainView(v)));
-    this.s.deleteParties.run(v.id);
-    for (const unit of partyUnitsOf(v.parties)) this.s.insertParty.run(unit, v.id);
-    this.s.deleteEdges.run(v.id);
-    for (const dep of v.underpinnedBy) this.s.insertEdge.run(dep, v.id);
-    this.s.change.run(v.id, oldDoc, doc, v.changedAt);
+      business_unit: v.businessUnit,
+      service_id: v.serviceId,
+      renewal_date: v.renewal?.renewalDate ?? null,
+      expiry_date: v.effectiveTo ?? null,
+    };
+    if (!old) this.s.insertCurrent.run({ id: v.id, ...cols });
+    else {
+      const changed = CURRENT_COLUMNS.filter((c) => old[c] !== cols[c]);
+      this.updateCurrent(changed).run(...changed.map((c) => cols[c]), v.id);
+    }
+    const live = v.status === 'retired' ? 0 : 1;
+    const chain = JSON.stringify(chainView(v));
+    const stored = old ? (this.s.chainOf.get(v.id) as { live: number; doc: string } | undefined) : undefined;
+    if (stored?.live !== live || stored.doc !== chain) this.s.upsertChain.run(v.id, live, chain);
+    const units = [...new Set(partyUnitsOf(v.parties))];
+    const storedUnits = old ? (this.s.partiesOf.all(v.id) as { unit: string }[]).map((r) => r.unit) : [];
+    if (!sameSet(units, storedUnits)) {
+      this.s.deleteParties.run(v.id);
+      for (const unit of units) this.s.insertParty.run(unit, v.id);
+    }
+    const deps = [...new Set(v.underpinnedBy)];
+    const storedDeps = old ? (this.s.edgesOf.all(v.id) as { dep_id: string }[]).map((r) => r.dep_id) : [];
+    if (!sameSet(deps, storedDeps)) {
+      this.s.deleteEdges.run(v.id);
+      for (const dep of deps) this.s.insertEdge.run(dep, v.id);
+    }
+    this.s.change.run(v.id, old?.doc ?? null, doc, v.changedAt);
   };
+
+  /** `UPDATE agreements SET <the changed columns> WHERE id = ?`, prepared once per set of columns. */
+  private updateCurrent(changed: readonly CurrentColumn[]): Statement {
+    const key = changed.join(',');
+    let st = this.updates.get(key);
+    if (!st) {
+      st = this.db.prepare(`UPDATE agreements SET ${changed.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`);
+      this.updates.set(key, st);
+    }
+    return st;
+  }
+
+  private readonly updates = new Map<string, Statement>();
 
   private readonly createTx = (v: AgreementVersion): void =>
     this.db
       .transaction(() => {
         if (this.s.exists.get(v.id)) throw new ConflictError(`agreement ${v.id} already exists`);
-        this.write(v, null);
+        this.write(v, undefined);
       })
       .immediate();
 
   private readonly appendTx = (v: AgreementVersion): void =>
     this.db
       .transaction(() => {
-        const row = this.s.current.get(v.id) as { version: number; doc: string } | undefined;
+        const row = this.s.current.get(v.id) as CurrentRow | undefined;
         if (!row) throw new ConflictError(`agreement ${v.id} does not exist`);
         if (row.version !== v.version - 1) {
           throw new VersionConflictError(
@@ -155,7 +216,7 @@ export class SqliteAgreementStore implements AgreementStore {
             JSON.parse(row.doc),
           );
         }
-        this.write(v, row.doc);
+        this.write(v, row);
       })
       .immediate();
 

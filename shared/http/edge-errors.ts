@@ -54,6 +54,20 @@ const unauthenticated = (problem: string): EdgeError => ({
   headers: { 'WWW-Authenticate': 'Bearer' },
 });
 
+/** A usage plan's 429 (its rate or its quota): the request as a whole, retried after `retryAfterSeconds`. */
+const usagePlanRefusal = (
+  code: string,
+  message: string,
+  problem: string,
+  retryAfterSeconds: number,
+): EdgeError => ({
+  status: 429,
+  code,
+  message,
+  details: [{ path: '(request)', problem }],
+  headers: { 'Retry-After': String(retryAfterSeconds) },
+});
+
 /**
  * Every gateway response type of a REST API (API Gateway's list) with the answer Accord gives for it. The
  * statuses and codes are those the local server gives in the same situation (the fidelity test checks it).
@@ -113,20 +127,18 @@ export const GATEWAY_RESPONSES: Record<string, EdgeError> = {
     message: 'the content type is not accepted here',
     details: [{ path: 'Content-Type', problem: 'is not a media type this route takes' }],
   },
-  THROTTLED: {
-    status: 429,
-    code: 'rate_limited',
-    message: 'too many requests: the rate limit is exceeded',
-    details: [{ path: '(request)', problem: 'slow down and retry after the Retry-After seconds' }],
-    headers: { 'Retry-After': String(THROTTLED_RETRY_AFTER_SECONDS) },
-  },
-  QUOTA_EXCEEDED: {
-    status: 429,
-    code: 'quota_exceeded',
-    message: 'the quota of the usage plan is used up until it resets at 00:00 UTC',
-    details: [{ path: '(request)', problem: 'the quota of your usage-plan tier is used up' }],
-    headers: { 'Retry-After': String(QUOTA_RETRY_AFTER_SECONDS) },
-  },
+  THROTTLED: usagePlanRefusal(
+    'rate_limited',
+    'too many requests: the rate limit is exceeded',
+    'slow down and retry after the Retry-After seconds',
+    THROTTLED_RETRY_AFTER_SECONDS,
+  ),
+  QUOTA_EXCEEDED: usagePlanRefusal(
+    'quota_exceeded',
+    'the quota of the usage plan is used up until it resets at 00:00 UTC',
+    'the quota of your usage-plan tier is used up',
+    QUOTA_RETRY_AFTER_SECONDS,
+  ),
   AUTHORIZER_FAILURE: {
     status: 503,
     code: 'unavailable',

@@ -25,6 +25,40 @@ import { WORKFLOWS_INDEX } from './tables.js';
 
 const pad = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(15, '0');
 
+interface PutCondition {
+  ConditionExpression: string;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/** The condition that the stored item is at revision `n`. */
+const revisionIs = (n: number): PutCondition => ({
+  ConditionExpression: 'revision = :r',
+  ExpressionAttributeValues: { ':r': n },
+});
+/** The condition that no item is stored under the key yet. */
+const absent: PutCondition = { ConditionExpression: 'attribute_not_exists(pk)' };
+/** The condition that the stored item is still at revision `expected`, or, for 0, that there is none yet. */
+const atRevision = (expected: number): PutCondition => (expected === 0 ? absent : revisionIs(expected));
+
+/**
+ * Puts `item` when `condition` holds. Returns true when it was written, false when the condition failed (another
+ * writer got there first, or the item already exists); any other failure is thrown.
+ */
+async function putWhen(
+  db: DynamoDBDocumentClient,
+  table: string,
+  item: Record<string, unknown>,
+  condition: PutCondition,
+): Promise<boolean> {
+  try {
+    await db.send(new PutCommand({ TableName: table, Item: item, ...condition }));
+    return true;
+  } catch (e) {
+    if (isConditionalCheckFailed(e)) return false;
+    throw e;
+  }
+}
+
 function taskItem(t: WorkTask) {
   return {
     pk: `TASK#${t.id}`,
@@ -60,19 +94,8 @@ export class DynamoWorkTaskStore implements WorkTaskStore {
             revision: current.revision + 1,
           }
         : { ...task, revision: 1 };
-      try {
-        await this.db.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: taskItem(next),
-            ConditionExpression: current ? 'revision = :r' : 'attribute_not_exists(pk)',
-            ...(current ? { ExpressionAttributeValues: { ':r': current.revision } } : {}),
-          }),
-        );
+      if (await putWhen(this.db, this.table, taskItem(next), current ? revisionIs(current.revision) : absent))
         return next;
-      } catch (e) {
-        if (!isConditionalCheckFailed(e)) throw e;
-      }
     }
   }
 
@@ -127,20 +150,8 @@ export class DynamoWorkTaskStore implements WorkTaskStore {
   }
 
   async update(task: WorkTask, expected: number): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: taskItem({ ...task, revision: expected + 1 }),
-          ConditionExpression: 'revision = :r',
-          ExpressionAttributeValues: { ':r': expected },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionalCheckFailed(e)) return false;
-      throw e;
-    }
+    // Always against a stored revision: an update never creates a task (that is upsert's).
+    return putWhen(this.db, this.table, taskItem({ ...task, revision: expected + 1 }), revisionIs(expected));
   }
 }
 
@@ -171,19 +182,7 @@ export class DynamoNotificationStore implements NotificationStore {
   ) {}
 
   async enqueue(n: NotificationRecord): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: noteItem(n),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionalCheckFailed(e)) return false;
-      throw e;
-    }
+    return putWhen(this.db, this.table, noteItem(n), absent);
   }
 
   async claim(nowMs: number, limit: number, leaseMs: number): Promise<NotificationRecord[]> {
@@ -205,19 +204,11 @@ export class DynamoNotificationStore implements NotificationStore {
         attempts: n.attempts + 1,
         nextAttemptAt: nowMs + leaseMs,
       };
-      try {
-        await this.db.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: noteItem(next),
-            ConditionExpression: 'attempts = :a',
-            ExpressionAttributeValues: { ':a': n.attempts },
-          }),
-        );
-        claimed.push(next);
-      } catch (e) {
-        if (!isConditionalCheckFailed(e)) throw e;
-      }
+      const condition = {
+        ConditionExpression: 'attempts = :a',
+        ExpressionAttributeValues: { ':a': n.attempts },
+      };
+      if (await putWhen(this.db, this.table, noteItem(next), condition)) claimed.push(next);
     }
     return claimed;
   }
@@ -350,25 +341,9 @@ export class DynamoRemediationStore implements RemediationStore {
   }
 
   async put(rec: RemediationRecord, expected: number): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            pk: `REM#${rec.violationId}`,
-            sk: 'REM',
-            revision: expected + 1,
-            record: { ...rec, revision: expected + 1 },
-          },
-          ConditionExpression: expected === 0 ? 'attribute_not_exists(pk)' : 'revision = :r',
-          ...(expected === 0 ? {} : { ExpressionAttributeValues: { ':r': expected } }),
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionalCheckFailed(e)) return false;
-      throw e;
-    }
+    const revision = expected + 1;
+    const item = { pk: `REM#${rec.violationId}`, sk: 'REM', revision, record: { ...rec, revision } };
+    return putWhen(this.db, this.table, item, atRevision(expected));
   }
 }
 
@@ -390,28 +365,16 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
   }
 
   async put(rec: GovernanceRequest, expected: number): Promise<boolean> {
-    const record = { ...rec, revision: expected + 1 };
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            pk: `REQ#${rec.id}`,
-            sk: 'REQ',
-            subjPk: `REQ_SUBJ#${subjectOf(rec)}`,
-            subjSk: `${requestedAtOf(rec)}#${rec.id}`,
-            revision: expected + 1,
-            record,
-          },
-          ConditionExpression: expected === 0 ? 'attribute_not_exists(pk)' : 'revision = :r',
-          ...(expected === 0 ? {} : { ExpressionAttributeValues: { ':r': expected } }),
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionalCheckFailed(e)) return false;
-      throw e;
-    }
+    const revision = expected + 1;
+    const item = {
+      pk: `REQ#${rec.id}`,
+      sk: 'REQ',
+      subjPk: `REQ_SUBJ#${subjectOf(rec)}`,
+      subjSk: `${requestedAtOf(rec)}#${rec.id}`,
+      revision,
+      record: { ...rec, revision },
+    };
+    return putWhen(this.db, this.table, item, atRevision(expected));
   }
 
   async listBySubject(subjectId: string): Promise<GovernanceRequest[]> {

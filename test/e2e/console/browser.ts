@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import type { TestApp } from '../../helpers/local-app.js';
 
 /** Debian's Chromium (test/setup/system-deps.sh installs it): the binary itself, not the shell launcher. */
 export const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
@@ -49,4 +50,40 @@ export function screenshotDir(): string {
   const dir = '.accord/console-screenshots';
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** The development identity that signs off in each approver capacity (infra/local/credentials.ts). */
+const APPROVER: Record<string, string> = {
+  legal: 'approver-legal',
+  procurement: 'approver-procurement',
+  security: 'approver-security',
+  finance: 'approver-finance',
+  'governance-board': 'approver-board',
+  'business-owner': 'approver-business',
+};
+
+/** A submitted agreement as GET /v1/agreements lists it, with the fields the sign-off tests read. */
+export interface SubmittedAgreement {
+  id: string;
+  signOffs: { capacity: string }[];
+  requiredSignOffs: { capacity: string }[];
+}
+
+/**
+ * The first submitted agreement (of those `keep` accepts) still waiting for a sign-off in a capacity a development
+ * approver holds: the agreement, that capacity and the identity to sign in as; undefined when there is none.
+ */
+export async function awaitingSignOff<T extends SubmittedAgreement>(
+  app: TestApp,
+  keep: (a: T) => boolean = () => true,
+): Promise<{ a: T; cap: string; as: string } | undefined> {
+  const submitted = (await app.call('GET', '/v1/agreements?status=submitted&limit=200', { as: 'admin' })).body
+    .items as T[];
+  for (const a of submitted.filter(keep)) {
+    const cap = a.requiredSignOffs
+      .map((r) => r.capacity)
+      .find((c) => APPROVER[c] && !a.signOffs.some((s) => s.capacity === c));
+    if (cap) return { a, cap, as: APPROVER[cap]! };
+  }
+  return undefined;
 }

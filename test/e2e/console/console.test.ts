@@ -11,7 +11,7 @@ import {
   stopDemoTelemetry,
 } from '../../../infra/local/demo-telemetry.js';
 import { startTestApp, type TestApp } from '../../helpers/local-app.js';
-import { launch, screenshotDir, seriousAxeViolations, signIn } from './browser.js';
+import { awaitingSignOff, launch, screenshotDir, seriousAxeViolations, signIn } from './browser.js';
 
 let app: TestApp;
 let browser: Browser;
@@ -268,31 +268,10 @@ describe('the console (npm start serves it at / beside the API)', () => {
   });
 
   it('lets an approver go from its inbox to the agreement and sign off in place, showing the API field error beside the reason first', async () => {
-    const byCapacity: Record<string, string> = {
-      legal: 'approver-legal',
-      procurement: 'approver-procurement',
-      security: 'approver-security',
-      finance: 'approver-finance',
-      'governance-board': 'approver-board',
-      'business-owner': 'approver-business',
-    };
-    const submitted = (await app.call('GET', '/v1/agreements?status=submitted&limit=200', { as: 'admin' }))
-      .body.items as {
-      id: string;
-      signOffs: { capacity: string }[];
-      requiredSignOffs: { capacity: string }[];
-    }[];
-    const target = submitted
-      .map((a) => ({
-        a,
-        cap: a.requiredSignOffs
-          .map((r) => r.capacity)
-          .find((c) => byCapacity[c] && !a.signOffs.some((s) => s.capacity === c)),
-      }))
-      .find((x) => x.cap)!;
+    const target = (await awaitingSignOff(app))!;
     expect(target).toBeDefined();
     const page = await newPage();
-    await signIn(page, app.url, byCapacity[target.cap!]!);
+    await signIn(page, app.url, target.as);
     // The approver's inbox: the sign-off task addressed to its capacity leads to the agreement.
     await page.goto(`${app.url}/#/tasks`);
     await page.waitForSelector('body[data-ready="tasks"]');

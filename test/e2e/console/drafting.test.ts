@@ -2,7 +2,14 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemo } from '../../../infra/local/demo.js';
 import { startTestApp, type TestApp } from '../../helpers/local-app.js';
-import { launch, screenshotDir, seriousAxeViolations, signIn } from './browser.js';
+import {
+  awaitingSignOff,
+  launch,
+  type SubmittedAgreement,
+  screenshotDir,
+  seriousAxeViolations,
+  signIn,
+} from './browser.js';
 
 // Drafting from a template, gap findings before submission and in the approvers' inbox, change requests followed
 // by a business unit: driven in Chromium against the embedded default with the demo portfolio (no telemetry needed).
@@ -145,36 +152,16 @@ describe('drafting from templates, gap findings and change requests in the conso
   });
 
   it('shows an approver the gap findings recorded at submission, in its inbox and beside the sign-off', async () => {
-    const byCapacity: Record<string, string> = {
-      legal: 'approver-legal',
-      procurement: 'approver-procurement',
-      security: 'approver-security',
-      finance: 'approver-finance',
-      'governance-board': 'approver-board',
-      'business-owner': 'approver-business',
-    };
-    const submitted = (await app.call('GET', '/v1/agreements?status=submitted&limit=200', { as: 'admin' }))
-      .body.items as {
-      id: string;
-      gapFindings?: Finding[];
-      signOffs: { capacity: string }[];
-      requiredSignOffs: { capacity: string }[];
-    }[];
-    const target = submitted
-      .filter((a) => (a.gapFindings ?? []).length > 0)
-      .map((a) => ({
-        a,
-        cap: a.requiredSignOffs
-          .map((r) => r.capacity)
-          .find((c) => byCapacity[c] && !a.signOffs.some((s) => s.capacity === c)),
-      }))
-      .find((x) => x.cap)!;
+    const target = (await awaitingSignOff<SubmittedAgreement & { gapFindings?: Finding[] }>(
+      app,
+      (a) => (a.gapFindings ?? []).length > 0,
+    ))!;
     // The demo's chain has a submitted SLA with a real coverage gap (docs/chain.md).
     expect(target).toBeDefined();
     const findings = target.a.gapFindings!;
     const blocking = findings.filter((f) => f.blocksActivation).length;
     const page = await newPage();
-    await signIn(page, app.url, byCapacity[target.cap!]!);
+    await signIn(page, app.url, target.as);
     await page.goto(`${app.url}/#/tasks`);
     await page.waitForSelector('body[data-ready="tasks"]');
     const row = page

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteRollupStore } from '../../../shared/adapters/sqlite/rollups.js';
 import { webhookHeaders } from '../../../shared/adapters/webhooks/signing.js';
-import { BUCKET_MS, type RollupDelta } from '../../../shared/ports/rollups.js';
 import { agreementBody } from '../../helpers/fixtures.js';
 import type { TestApp } from '../../helpers/local-app.js';
 import { TEST_SECRET } from '../../helpers/notify.js';
@@ -88,6 +86,28 @@ const myTasks = async (as: string, vio: string) =>
     externalRef: string;
     data: Record<string, unknown>;
   }[];
+/**
+ * The owner completes the violation's RCA task finding the target unrealistic (`rca` gives the root cause and any
+ * proposal); answers the remediation once the workflow has moved on.
+ */
+async function rcaFindsTargetUnrealistic(vio: string, rca: { rootCause: string; proposedTarget?: number }) {
+  const [task] = await myTasks('service-owner', vio);
+  const r = await app.call('POST', `/v1/tasks/${task!.id}/complete`, {
+    as: 'service-owner',
+    body: {
+      reason: 'analysed',
+      rca: {
+        timeline: [{ at: '2026-04-01T10:00:00Z', event: 'steady 0.5% errors' }],
+        rootCause: rca.rootCause,
+        conclusion: 'target-unrealistic',
+        ...(rca.proposedTarget === undefined ? {} : { proposedTarget: rca.proposedTarget }),
+      },
+    },
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  await settle(app);
+  return remediation(vio);
+}
 const mails = async (part: string) => (await outbox(app)).filter((m) => m.subject.includes(part));
 
 beforeAll(async () => {
@@ -275,37 +295,12 @@ describe('the remediation workflow on the embedded default', () => {
 
   it('asks the SLA managers for a change request (a task) when the RCA finds the target unrealistic but proposes no terms', async () => {
     clock.set('2026-04-02T09:00:00.000Z');
-    const deltas: RollupDelta[] = [];
-    for (let t = clock.ms - 2 * 86_400_000; t < clock.ms; t += BUCKET_MS) {
-      deltas.push({
-        sliKey: 'svc_payments-gateway/availability',
-        bucketStart: t,
-        good: 995,
-        total: 1000,
-        count: 0,
-        sum: 0,
-        min: 0,
-        max: 0,
-      });
-    }
-    await new SqliteRollupStore(app.db).add(deltas);
+    await burnErrorBudget(app, clock.ms);
     const agr = await activeAgreement('OLA', 'Unrealistic OLA');
     const vio = await breach(agr);
-    const [rca] = await myTasks('service-owner', vio);
-    const r = await app.call('POST', `/v1/tasks/${rca!.id}/complete`, {
-      as: 'service-owner',
-      body: {
-        reason: 'analysed',
-        rca: {
-          timeline: [{ at: '2026-04-01T10:00:00Z', event: 'steady 0.5% errors' }],
-          rootCause: 'the platform cannot do better than 99.5% without a second region',
-          conclusion: 'target-unrealistic',
-        },
-      },
+    const rem = await rcaFindsTargetUnrealistic(vio, {
+      rootCause: 'the platform cannot do better than 99.5% without a second region',
     });
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    await settle(app);
-    const rem = await remediation(vio);
     expect(rem.status).toBe('closed');
     expect(rem.capa).toEqual([]);
     const change = (
@@ -325,22 +320,10 @@ describe('the remediation workflow on the embedded default', () => {
   it('opens a change-request record with the RCA’s proposed target when the RCA finds the target unrealistic', async () => {
     const agr = await activeAgreement('OLA', 'Unrealistic OLA with a proposal');
     const vio = await breach(agr);
-    const [rca] = await myTasks('service-owner', vio);
-    const r = await app.call('POST', `/v1/tasks/${rca!.id}/complete`, {
-      as: 'service-owner',
-      body: {
-        reason: 'analysed',
-        rca: {
-          timeline: [{ at: '2026-04-01T10:00:00Z', event: 'steady 0.5% errors' }],
-          rootCause: 'one region cannot do better than 99.5%',
-          conclusion: 'target-unrealistic',
-          proposedTarget: 99.5,
-        },
-      },
+    const rem = await rcaFindsTargetUnrealistic(vio, {
+      rootCause: 'one region cannot do better than 99.5%',
+      proposedTarget: 99.5,
     });
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    await settle(app);
-    const rem = await remediation(vio);
     expect(rem.status).toBe('closed');
     expect(rem.changeRequestId).toMatch(/^chg_/);
     expect(rem.changeRequestTaskId).toBeUndefined();

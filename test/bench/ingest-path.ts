@@ -5,6 +5,9 @@
  * machine):
  * - decode: snappy + protobuf into the decoded model, with the label-set cache a server keeps;
  * - decode + prepare: the same, then mapping, validation and normalisation (`prepareBatch`);
+ * - store: the store side alone, on bodies decoded and prepared beforehand (untimed): `SqliteSampleStore.write` (one
+ *   transaction: append record, heads, counter states, rollups) and `SqliteSliActivityStore.record`, as the use case
+ *   calls them;
  * - use case: `TelemetryIngest.ingest` as the server calls it (vendor scope, the SQLite store's one transaction:
  *   append record, counter states, rollups; SLI activity), answered as the server answers;
  * - decode without the cache: every label decoded as an object (the reflective decoder), for comparison.
@@ -19,11 +22,15 @@ import { join } from 'node:path';
 import { compress } from 'snappyjs';
 import { composeTelemetry } from '../../infra/local/telemetry.js';
 import { openDatabase } from '../../shared/adapters/sqlite/db.js';
+import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
+import { SqliteSampleStore, SqliteSliActivityStore } from '../../shared/adapters/sqlite/telemetry.js';
 import { decodeTelemetry, LabelSetCache } from '../../shared/domain/telemetry/formats.js';
+import type { Sample } from '../../shared/domain/telemetry/model.js';
 import { prepareBatch } from '../../shared/domain/telemetry/prepare.js';
 import { vendorScope } from '../../shared/domain/telemetry/scope.js';
 import { loadTelemetryPolicy } from '../../shared/policy/telemetry.js';
+import type { SliActivityRecord } from '../../shared/ports/telemetry.js';
 import { type PromSeries, writeRequestBytes } from '../helpers/telemetry.js';
 import { testService } from '../helpers/telemetry-app.js';
 import { scrapes } from './ingest.js';
@@ -47,7 +54,7 @@ function totalSamples(argv: readonly string[]): number {
   return n;
 }
 
-function bodiesOf(total: number): Buffer[] {
+export function bodiesOf(total: number): Buffer[] {
   const all = scrapes(total, Date.now() - 4 * 3_600_000);
   const labelsOf = (s: number) => ({
     __name__: 'accord_sli_duration_milliseconds',
@@ -100,6 +107,65 @@ async function freshStack(dir: string) {
   return { db, telemetry };
 }
 
+/** What the use case hands the SLI activity store for one write's new samples (one record per SLI). */
+function activityOf(fresh: readonly Sample[], vendorId: string, nowMs: number): SliActivityRecord[] {
+  const bySli = new Map<string, SliActivityRecord>();
+  for (const s of fresh) {
+    const r = bySli.get(s.sliKey);
+    if (r) {
+      r.samples++;
+      r.firstSampleMs = Math.min(r.firstSampleMs, s.timestampMs);
+      r.lastSampleMs = Math.max(r.lastSampleMs, s.timestampMs);
+    } else
+      bySli.set(s.sliKey, {
+        sliKey: s.sliKey,
+        vendorId,
+        samples: 1,
+        firstSampleMs: s.timestampMs,
+        lastSampleMs: s.timestampMs,
+        lastReceivedMs: nowMs,
+      });
+  }
+  return [...bySli.values()];
+}
+
+/**
+ * The store side alone: every body decoded and prepared first (untimed), then each batch's accepted samples written
+ * through the SQLite sample store and the SLI activity store on a fresh database, as the use case calls them.
+ */
+export async function storeStage(
+  bodies: Buffer[],
+  policy: ReturnType<typeof loadTelemetryPolicy>,
+  dir: string,
+): Promise<number> {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const db = openDatabase(join(dir, 'accord.db'));
+  const samples = new SqliteSampleStore(db, new SqliteRollupStore(db));
+  const activity = new SqliteSliActivityStore(db);
+  const cache = new LabelSetCache();
+  const nowMs = Date.now();
+  const prepare = (body: Buffer, vendorId: string) =>
+    prepareBatch(decodeTelemetry({ headers, body }, policy.limits, { labelSets: cache }), {
+      vendorId,
+      nowMs,
+      policy,
+    }).accepted;
+  const warm = new Map(bodies.map((b) => [b, prepare(b, 'warm-up')]));
+  const timed = new Map(bodies.map((b) => [b, prepare(b, VENDOR)]));
+  let stored = 0;
+  const us = await cpuPerSample(bodies, async (body, warmUp) => {
+    const vendorId = warmUp ? 'warm-up' : VENDOR;
+    const out = await samples.write((warmUp ? warm : timed).get(body)!);
+    await activity.record(activityOf(out.fresh, vendorId, nowMs));
+    if (!warmUp) stored += out.stored;
+  });
+  db.close();
+  if (stored !== bodies.length * 1000)
+    throw new Error(`the store kept ${stored} of ${bodies.length * 1000} samples`);
+  return us;
+}
+
 export async function benchIngestPath(): Promise<BenchEntry[]> {
   const total = totalSamples(process.argv.slice(2));
   const bodies = bodiesOf(total);
@@ -120,6 +186,7 @@ export async function benchIngestPath(): Promise<BenchEntry[]> {
         policy,
       }),
     );
+    const store = await storeStage(bodies, policy, dir);
     const { db, telemetry } = await freshStack(dir);
     let accepted = 0;
     // The warm-up sends as another vendor (other series), so that every timed sample is new, as in the server bench.
@@ -141,6 +208,11 @@ export async function benchIngestPath(): Promise<BenchEntry[]> {
         name: 'ingest.path.decode_prepare_us_per_sample',
         value: round(prepare),
         unit: `${us}: decode + mapping, validation, normalisation`,
+      },
+      {
+        name: 'ingest.path.store_us_per_sample',
+        value: round(store),
+        unit: `${us}: SampleStore.write (append record, heads, counter states, rollups) + SLI activity, on prepared samples`,
       },
       {
         name: 'ingest.path.usecase_us_per_sample',

@@ -18,6 +18,32 @@ import {
 type Row = [number, number, number, number, number, number];
 type CumRow = [number, number, number, number, number];
 
+/** A series' last stored bucket: its index, running totals (good, total, count, sum, filled) and own aggregates. */
+interface LastRow {
+  bucket: number;
+  c: CumRow;
+  v: Row;
+}
+
+/**
+ * Per database, shared by every SqliteRollupStore on it: series id → its last stored bucket row, or null when it has
+ * none. Write-through: live appends (`tryAppend`) read it instead of SQLite and keep it equal to the row they wrote;
+ * any other write of a series' rows (a late merge) drops its entry, and a failed write drops them all (its savepoint or
+ * transaction rolled back). Only this module writes `rollup_bucket`, and the embedded default has one writing process
+ * per database file (the data-dir lock), so the entry is what SQLite holds whenever a write begins.
+ */
+const lastRowsOf = new WeakMap<Database, Map<number, LastRow | null>>();
+
+/**
+ * Per database: the series that have (or once had) a slice ledger spec. `invalidate` looks up the specs of these only;
+ * a write to any other series costs no query. Specs are never deleted, and an id added by a write that rolled back only
+ * costs a needless lookup.
+ */
+const specSeriesOf = new WeakMap<Database, Set<number>>();
+
+/** Rows per multi-row upsert of live appends: 13 parameters each, far below SQLite's 32,766 bound parameters. */
+const APPEND_ROWS = 64;
+
 /**
  * SQLite rollups with running totals maintained on write.
  *
@@ -32,7 +58,6 @@ export class SqliteRollupStore implements RollupStore {
   private readonly insertSeries: Statement<[string]>;
   private readonly selectBefore: Statement<[number, number]>;
   private readonly insertBucket: Statement<unknown[]>;
-  private readonly updateBucket: Statement<unknown[]>;
   private readonly shiftLater: Statement<unknown[]>;
   private readonly rewriteBucket: Statement<unknown[]>;
   private readonly selectSpan: Statement<[number, number, number]>;
@@ -42,9 +67,17 @@ export class SqliteRollupStore implements RollupStore {
   private readonly sliceTx: (requests: readonly SliceRequest[]) => SliceStats[];
   private readonly selectLastFilled: Statement<[number, number]>;
   private readonly addTx: (deltas: readonly RollupDelta[]) => void;
+  private readonly lastRows: Map<number, LastRow | null>;
+  private readonly upserts = new Map<number, Statement<unknown[]>>();
   private readonly cumulativeTx: (requests: readonly CumulativeRequest[]) => Cumulative[][];
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
+    let rows = lastRowsOf.get(db);
+    if (rows === undefined) {
+      rows = new Map();
+      lastRowsOf.set(db, rows);
+    }
+    this.lastRows = rows;
     db.exec(`
       CREATE TABLE IF NOT EXISTS rollup_series (
         id INTEGER PRIMARY KEY,
@@ -93,11 +126,6 @@ export class SqliteRollupStore implements RollupStore {
       `INSERT INTO rollup_bucket (series_id, bucket, good, total, count, sum, min, max,
          c_good, c_total, c_count, c_sum, c_filled) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
     );
-    this.updateBucket = db.prepare(
-      `UPDATE rollup_bucket SET good = ?, total = ?, count = ?, sum = ?, min = ?, max = ?,
-         c_good = c_good + ?, c_total = c_total + ?, c_count = c_count + ?, c_sum = c_sum + ?, c_filled = c_filled + ?
-       WHERE series_id = ? AND bucket = ?`,
-    );
     this.shiftLater = db.prepare(
       `UPDATE rollup_bucket SET c_good = c_good + ?, c_total = c_total + ?, c_count = c_count + ?,
          c_sum = c_sum + ?, c_filled = c_filled + ? WHERE series_id = ? AND bucket > ?`,
@@ -124,14 +152,28 @@ export class SqliteRollupStore implements RollupStore {
       )
       .raw();
     this.slices = new SliceLedger(db);
-    this.addTx = db.transaction((deltas: readonly RollupDelta[]) => {
+    const addTx = db.transaction((deltas: readonly RollupDelta[]) => {
+      const appended: number[] = [];
       for (const group of groupBySeries(deltas)) {
-        if (!this.tryAppend(group)) this.mergeLate(group);
+        const id = this.seriesId(group[0]!.sliKey, true)!;
+        if (!this.tryAppend(id, group, appended)) {
+          this.mergeLate(group);
+          this.lastRows.delete(id);
+        }
         let min = Number.POSITIVE_INFINITY;
         for (const d of group) min = Math.min(min, d.bucketStart / BUCKET_MS);
-        this.slices.invalidate(this.seriesId(group[0]!.sliKey, true)!, min);
+        this.slices.invalidate(id, min);
       }
+      this.writeAppended(appended);
     });
+    this.addTx = (deltas) => {
+      try {
+        addTx(deltas);
+      } catch (e) {
+        this.forgetLastRows(); // the savepoint or transaction rolled back: what the entries say may not be stored
+        throw e;
+      }
+    };
     this.sliceTx = db.transaction((requests: readonly SliceRequest[]) => {
       // Earliest first, so that a batch never makes a ledger start again further back.
       const order = requests.map((_, i) => i).sort((a, b) => requests[a]!.fromMs - requests[b]!.fromMs);
@@ -231,65 +273,92 @@ export class SqliteRollupStore implements RollupStore {
   }
 
   /**
-   * The common case: every delta of a series lands in its last stored bucket or after it (live ingestion). Then the
-   * running totals are computed here: the last bucket is updated in place (no later row to shift) and each new
-   * bucket is one insert. Answers false when it does not apply (a delta before the last bucket).
+   * Forgets every series' cached last row (see `lastRowsOf`): for a writer whose transaction around `addSync` failed to
+   * commit (rolled back), so the next write reads the rows SQLite holds.
    */
-  private tryAppend(group: readonly RollupDelta[]): boolean {
-    const id = this.seriesId(group[0]!.sliKey, true)!;
-    const last = this.selectLast.get(id) as [number, ...CumRow, ...Row] | undefined;
+  forgetLastRows(): void {
+    this.lastRows.clear();
+  }
+
+  /** A series' last stored row: from the write-through cache, else read (and cached). */
+  private lastRow(id: number): LastRow | null {
+    let last = this.lastRows.get(id);
+    if (last === undefined) {
+      const r = this.selectLast.get(id) as [number, ...CumRow, ...Row] | undefined;
+      last = r ? { bucket: r[0], c: r.slice(1, 6) as CumRow, v: r.slice(6) as Row } : null;
+      this.lastRows.set(id, last);
+    }
+    return last;
+  }
+
+  /**
+   * The common case: every delta of a series lands in its last stored bucket or after it (live ingestion). Then the
+   * running totals are computed here from the series' last row (cached, see `lastRowsOf`): the last bucket's new
+   * values and each new bucket become rows of `out` (13 columns each, as `rollup_bucket` orders them) for one multi-row
+   * upsert per write (`writeAppended`), and the cache holds the new last row. Answers false when it does not apply (a
+   * delta before the last bucket).
+   */
+  private tryAppend(id: number, group: readonly RollupDelta[], out: number[]): boolean {
+    const last = this.lastRow(id);
     const merged = mergeSorted(group);
     const first = merged[0]!.bucketStart / BUCKET_MS;
-    if (last && first < last[0]) return false;
-    const c = last ? last.slice(1, 6) : [0, 0, 0, 0, 0];
-    let from = 0;
-    if (last && first === last[0]) {
-      const d = merged[0]!;
-      const [good, total, count, sum, min, max] = last.slice(6) as Row;
-      const newlyFilled = isFilled(d) && !isFilled({ total, count }) ? 1 : 0;
-      const [mn, mx] = mergeMinMax(count, min, max, d);
-      this.updateBucket.run(
-        good + d.good,
-        total + d.total,
-        count + d.count,
-        sum + d.sum,
-        mn,
-        mx,
-        d.good,
-        d.total,
-        d.count,
-        d.sum,
-        newlyFilled,
-        id,
-        first,
-      );
-      c[0]! += d.good;
-      c[1]! += d.total;
-      c[2]! += d.count;
-      c[3]! += d.sum;
-      c[4]! += newlyFilled;
-      from = 1;
-    }
-    for (let i = from; i < merged.length; i++) {
+    if (last && first < last.bucket) return false;
+    const c: CumRow = last ? [...last.c] : [0, 0, 0, 0, 0];
+    let v: Row = last ? last.v : [0, 0, 0, 0, 0, 0];
+    let bucket = last ? last.bucket : first;
+    for (let i = 0; i < merged.length; i++) {
       const d = merged[i]!;
-      c[0]! += d.good;
-      c[1]! += d.total;
-      c[2]! += d.count;
-      c[3]! += d.sum;
-      c[4]! += isFilled(d) ? 1 : 0;
-      this.insertBucket.run(
-        id,
-        d.bucketStart / BUCKET_MS,
-        d.good,
-        d.total,
-        d.count,
-        d.sum,
-        d.min,
-        d.max,
-        ...c,
-      );
+      const b = d.bucketStart / BUCKET_MS;
+      let filled: number;
+      if (last && i === 0 && b === last.bucket) {
+        const [good, total, count, sum, min, max] = last.v;
+        filled = isFilled(d) && !isFilled({ total, count }) ? 1 : 0;
+        const [mn, mx] = mergeMinMax(count, min, max, d);
+        v = [good + d.good, total + d.total, count + d.count, sum + d.sum, mn, mx];
+      } else {
+        filled = isFilled(d) ? 1 : 0;
+        v = [d.good, d.total, d.count, d.sum, d.min, d.max];
+      }
+      bucket = b;
+      c[0] += d.good;
+      c[1] += d.total;
+      c[2] += d.count;
+      c[3] += d.sum;
+      c[4] += filled;
+      out.push(id, b, v[0], v[1], v[2], v[3], v[4], v[5], c[0], c[1], c[2], c[3], c[4]);
     }
+    this.lastRows.set(id, { bucket, c, v });
     return true;
+  }
+
+  /**
+   * Writes the rows `tryAppend` computed (13 numbers each): a new bucket is inserted, the last bucket updated in place,
+   * both by `INSERT ... ON CONFLICT DO UPDATE` with the values computed, in statements of up to APPEND_ROWS rows (runs
+   * of 64, 32, ..., 1 rows: at most seven statements are ever prepared).
+   */
+  private writeAppended(rows: readonly number[]): void {
+    const n = rows.length / 13;
+    for (let from = 0, k = 0; from < n; from += k) {
+      k = Math.min(APPEND_ROWS, 2 ** Math.floor(Math.log2(n - from)));
+      this.upsertOf(k).run(k === n ? rows : rows.slice(from * 13, (from + k) * 13));
+    }
+  }
+
+  private upsertOf(rows: number): Statement<unknown[]> {
+    let st = this.upserts.get(rows);
+    if (st === undefined) {
+      st = this.db.prepare(
+        `INSERT INTO rollup_bucket (series_id, bucket, good, total, count, sum, min, max,
+           c_good, c_total, c_count, c_sum, c_filled)
+         VALUES ${Array.from({ length: rows }, () => '(?,?,?,?,?,?,?,?,?,?,?,?,?)').join(', ')}
+         ON CONFLICT (series_id, bucket) DO UPDATE SET good = excluded.good, total = excluded.total,
+           count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max,
+           c_good = excluded.c_good, c_total = excluded.c_total, c_count = excluded.c_count, c_sum = excluded.c_sum,
+           c_filled = excluded.c_filled`,
+      );
+      this.upserts.set(rows, st);
+    }
+    return st;
   }
 
   /**
@@ -398,6 +467,7 @@ class SliceLedger {
   private readonly before: Statement<[number, number]>;
   private readonly insert: Statement<unknown[]>;
   private readonly cut: Statement<[number, number]>;
+  private readonly specSeries: Set<number>;
 
   constructor(db: Database) {
     this.findSpec = db.prepare(
@@ -433,6 +503,14 @@ class SliceLedger {
       'INSERT OR REPLACE INTO rollup_tslice (spec_id, start_ms, c_good, c_bad, c_ratio) VALUES (?,?,?,?,?)',
     );
     this.cut = db.prepare('DELETE FROM rollup_tslice WHERE spec_id = ? AND start_ms >= ?');
+    let specSeries = specSeriesOf.get(db);
+    if (specSeries === undefined) {
+      specSeries = new Set(
+        db.prepare('SELECT DISTINCT series_id FROM rollup_tslice_spec').pluck().all() as number[],
+      );
+      specSeriesOf.set(db, specSeries);
+    }
+    this.specSeries = specSeries;
   }
 
   stats(seriesId: number, r: SliceRequest): SliceStats {
@@ -441,6 +519,7 @@ class SliceLedger {
     let spec = this.findSpec.get(seriesId, r.sliceMinutes, r.timeZone, r.target) as Spec | undefined;
     if (!spec) {
       const id = Number(this.insertSpec.run(seriesId, r.sliceMinutes, r.timeZone, r.target).lastInsertRowid);
+      this.specSeries.add(seriesId);
       spec = { id, start_ms: null, through_ms: null };
     }
     let { start_ms: start, through_ms: through } = spec;
@@ -463,6 +542,7 @@ class SliceLedger {
 
   /** Cuts back every ledger of a series that already counted the slice holding `bucket`. */
   invalidate(seriesId: number, bucket: number): void {
+    if (!this.specSeries.has(seriesId)) return; // no ledger counts this series
     const specs = this.specsOf.all(seriesId) as [number, number, string, number, number][];
     for (const [id, minutes, zone, start, through] of specs) {
       // Slices are independent: a write before the counts start changes none of them.

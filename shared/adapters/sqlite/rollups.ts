@@ -41,6 +41,31 @@ const lastRowsOf = new WeakMap<Database, Map<number, LastRow | null>>();
  */
 const specSeriesOf = new WeakMap<Database, Set<number>>();
 
+/**
+ * Per database: the rollup journal's state in this process (see `journal`). `maybe` is true while the journal may hold
+ * rows (set by every journal write, cleared by a fold that ran outside any transaction, so that a fold an outer
+ * transaction rolled back is looked for again); `timer` is the fold scheduled after a journal write; `rows` counts
+ * the rows journaled since the last fold.
+ */
+interface JournalState {
+  maybe: boolean;
+  /**
+   * An add or fold ran inside a caller's transaction, which may still roll back what it wrote: the cached last rows
+   * (`lastRowsOf`) are dropped before the next add or fold that runs on its own.
+   */
+  suspect: boolean;
+  timer: NodeJS.Timeout | undefined;
+  rows: number;
+}
+const journalOf = new WeakMap<Database, JournalState>();
+
+/** How long journaled rollup deltas may wait before they are folded into the buckets (reads fold them at once). */
+const FOLD_AFTER_MS = 500;
+/** Journal rows (one per write) after which a write folds the journal itself, inside its own transaction. */
+const FOLD_AT_ROWS = 512;
+/** Numbers per journaled delta: rollup series id, bucket, good, total, count, sum, min, max. */
+const JOURNAL_STRIDE = 8;
+
 /** Rows per multi-row upsert of live appends: 13 parameters each, far below SQLite's 32,766 bound parameters. */
 const APPEND_ROWS = 64;
 
@@ -68,6 +93,13 @@ export class SqliteRollupStore implements RollupStore {
   private readonly selectLastFilled: Statement<[number, number]>;
   private readonly addTx: (deltas: readonly RollupDelta[]) => void;
   private readonly lastRows: Map<number, LastRow | null>;
+  private readonly keys = new Map<number, string>();
+  private readonly journalState: JournalState;
+  private readonly appendJournal: Statement<[Buffer]>;
+  private readonly readJournal: Statement<[]>;
+  private readonly clearJournal: Statement<[number]>;
+  private readonly selectKey: Statement<[number]>;
+  private readonly foldTx: () => void;
   private readonly upserts = new Map<number, Statement<unknown[]>>();
   private readonly cumulativeTx: (requests: readonly CumulativeRequest[]) => Cumulative[][];
 
@@ -79,6 +111,10 @@ export class SqliteRollupStore implements RollupStore {
     }
     this.lastRows = rows;
     db.exec(`
+      CREATE TABLE IF NOT EXISTS rollup_journal (
+        id INTEGER PRIMARY KEY,
+        data BLOB NOT NULL
+      );
       CREATE TABLE IF NOT EXISTS rollup_series (
         id INTEGER PRIMARY KEY,
         sli_key TEXT NOT NULL UNIQUE
@@ -152,28 +188,60 @@ export class SqliteRollupStore implements RollupStore {
       )
       .raw();
     this.slices = new SliceLedger(db);
-    const addTx = db.transaction((deltas: readonly RollupDelta[]) => {
-      const appended: number[] = [];
-      for (const group of groupBySeries(deltas)) {
-        const id = this.seriesId(group[0]!.sliKey, true)!;
-        if (!this.tryAppend(id, group, appended)) {
-          this.mergeLate(group);
-          this.lastRows.delete(id);
-        }
-        let min = Number.POSITIVE_INFINITY;
-        for (const d of group) min = Math.min(min, d.bucketStart / BUCKET_MS);
-        this.slices.invalidate(id, min);
-      }
-      this.writeAppended(appended);
-    });
+    const addTx = db.transaction((deltas: readonly RollupDelta[]) => this.apply(deltas));
     this.addTx = (deltas) => {
       try {
-        addTx(deltas);
+        this.guarded(() => addTx(deltas));
       } catch (e) {
         this.forgetLastRows(); // the savepoint or transaction rolled back: what the entries say may not be stored
         throw e;
       }
     };
+    this.appendJournal = db.prepare('INSERT INTO rollup_journal (data) VALUES (?)');
+    this.readJournal = db.prepare('SELECT id, data FROM rollup_journal ORDER BY id').raw();
+    this.clearJournal = db.prepare('DELETE FROM rollup_journal WHERE id <= ?');
+    this.selectKey = db.prepare('SELECT sli_key FROM rollup_series WHERE id = ?').pluck();
+    const foldTx = db.transaction(() => {
+      const rows = this.readJournal.all() as [number, Buffer][];
+      if (rows.length === 0) return;
+      const deltas: RollupDelta[] = [];
+      for (const [, data] of rows) {
+        const a = new Float64Array(data.buffer, data.byteOffset, data.byteLength / 8);
+        for (let i = 0; i < a.length; i += JOURNAL_STRIDE)
+          deltas.push({
+            sliKey: this.keyOf(a[i]!),
+            bucketStart: a[i + 1]! * BUCKET_MS,
+            good: a[i + 2]!,
+            total: a[i + 3]!,
+            count: a[i + 4]!,
+            sum: a[i + 5]!,
+            min: a[i + 6]!,
+            max: a[i + 7]!,
+          });
+      }
+      this.apply(deltas);
+      this.clearJournal.run(rows[rows.length - 1]![0]);
+    });
+    this.foldTx = () => {
+      try {
+        this.guarded(foldTx);
+      } catch (e) {
+        this.forgetLastRows();
+        throw e;
+      }
+    };
+    let journal = journalOf.get(db);
+    if (journal === undefined) {
+      // A journal left by a stopped or killed process is folded by the first read or write.
+      journal = {
+        maybe: db.prepare('SELECT 1 FROM rollup_journal LIMIT 1').get() !== undefined,
+        timer: undefined,
+        rows: 0,
+        suspect: false,
+      };
+      journalOf.set(db, journal);
+    }
+    this.journalState = journal;
     this.sliceTx = db.transaction((requests: readonly SliceRequest[]) => {
       // Earliest first, so that a batch never makes a ledger start again further back.
       const order = requests.map((_, i) => i).sort((a, b) => requests[a]!.fromMs - requests[b]!.fromMs);
@@ -200,6 +268,128 @@ export class SqliteRollupStore implements RollupStore {
     );
   }
 
+  /**
+   * Runs a write of the buckets. On its own (no caller's transaction) it first drops cached last rows an earlier
+   * nested write may have left behind a rollback; nested, it leaves them suspect for the next one.
+   */
+  private guarded(write: () => void): void {
+    const st = this.journalState;
+    if (this.db.inTransaction) {
+      st.suspect = true;
+    } else if (st.suspect) {
+      this.lastRows.clear();
+      st.suspect = false;
+    }
+    write();
+  }
+
+  /** Adds deltas into the buckets (the caller holds a transaction): live appends in bulk, late ones merged. */
+  private apply(deltas: readonly RollupDelta[]): void {
+    const appended: number[] = [];
+    for (const group of groupBySeries(deltas)) {
+      const id = this.seriesId(group[0]!.sliKey, true)!;
+      if (!this.tryAppend(id, group, appended)) {
+        this.mergeLate(group);
+        this.lastRows.delete(id);
+      }
+      let min = Number.POSITIVE_INFINITY;
+      for (const d of group) min = Math.min(min, d.bucketStart / BUCKET_MS);
+      this.slices.invalidate(id, min);
+    }
+    this.writeAppended(appended);
+  }
+
+  /**
+   * Records deltas durably in the rollup journal, for a writer already inside a transaction on this database (the
+   * sample store: the request's append record and the rollup deltas of exactly its new samples commit together). One
+   * row a call (the deltas as 8 doubles each), instead of one bucket row updated per SLI and request: the journal is
+   * folded into the buckets (`foldJournal`) before any read or add of any SqliteRollupStore on this database in this
+   * process, FOLD_AFTER_MS after a write, and by a write once FOLD_AT_ROWS rows wait. Folding is one transaction
+   * (apply, then delete the rows applied), so every delta counts exactly once whatever crashes when; a journal left
+   * by a killed process is folded by the next process's first read or write.
+   * @throws ValidationError when a delta's bucket is not on the 5-minute grid
+   */
+  journal(deltas: readonly RollupDelta[]): void {
+    if (deltas.length === 0) return;
+    const a = new Float64Array(deltas.length * JOURNAL_STRIDE);
+    for (let i = 0, j = 0; i < deltas.length; i++, j += JOURNAL_STRIDE) {
+      const d = deltas[i]!;
+      if (d.bucketStart % BUCKET_MS !== 0)
+        throw new ValidationError(`bucket ${d.bucketStart} is not aligned`);
+      a[j] = this.seriesId(d.sliKey, true)!;
+      a[j + 1] = d.bucketStart / BUCKET_MS;
+      a[j + 2] = d.good;
+      a[j + 3] = d.total;
+      a[j + 4] = d.count;
+      a[j + 5] = d.sum;
+      a[j + 6] = d.min;
+      a[j + 7] = d.max;
+    }
+    this.appendJournal.run(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+    const st = this.journalState;
+    st.maybe = true;
+    if (++st.rows >= FOLD_AT_ROWS) {
+      this.foldJournal();
+      return;
+    }
+    if (st.timer === undefined) {
+      st.timer = setTimeout(() => {
+        st.timer = undefined;
+        if (!this.db.open || this.db.inTransaction) {
+          if (this.db.open) this.scheduleRetry();
+          return;
+        }
+        try {
+          this.foldJournal();
+        } catch {
+          this.scheduleRetry(); // busy or failing: the journal is intact, reads fold it anyway
+        }
+      }, FOLD_AFTER_MS);
+      st.timer.unref();
+    }
+  }
+
+  private scheduleRetry(): void {
+    const st = this.journalState;
+    if (st.timer !== undefined) return;
+    st.timer = setTimeout(() => {
+      st.timer = undefined;
+      if (this.db.open && !this.db.inTransaction && st.maybe) {
+        try {
+          this.foldJournal();
+        } catch {
+          this.scheduleRetry();
+        }
+      }
+    }, FOLD_AFTER_MS);
+    st.timer.unref();
+  }
+
+  /**
+   * Folds the rollup journal into the buckets, in one transaction (a savepoint inside the caller's): what a read
+   * must see first. Costs nothing when the journal is known empty.
+   */
+  foldJournal(): void {
+    const st = this.journalState;
+    if (!st.maybe) return;
+    const outer = this.db.inTransaction;
+    this.foldTx();
+    st.rows = 0;
+    // Inside a caller's transaction the fold may still be rolled back with it: look at the table again next time.
+    if (!outer) st.maybe = false;
+  }
+
+  private keyOf(id: number): string {
+    let key = this.keys.get(id);
+    if (key === undefined) {
+      key = this.selectKey.get(id) as string | undefined;
+      if (key === undefined)
+        throw new Error(`rollup_journal names rollup series ${id}, which does not exist`);
+      this.keys.set(id, key);
+    }
+    return key;
+  }
+
   async add(deltas: readonly RollupDelta[]): Promise<void> {
     deltas.forEach((d, i) => {
       if (d.bucketStart % BUCKET_MS !== 0) {
@@ -208,6 +398,7 @@ export class SqliteRollupStore implements RollupStore {
         ]);
       }
     });
+    this.foldJournal();
     this.addTx(deltas);
   }
 
@@ -220,18 +411,22 @@ export class SqliteRollupStore implements RollupStore {
       if (d.bucketStart % BUCKET_MS !== 0)
         throw new ValidationError(`bucket ${d.bucketStart} is not aligned`);
     }
+    this.foldJournal();
     this.addTx(deltas);
   }
 
   async read(sliKey: string, fromMs: number, toMs: number): Promise<RollupBucket[]> {
+    this.foldJournal();
     return this.readSync(sliKey, fromMs, toMs);
   }
 
   async sliceStats(requests: readonly SliceRequest[]): Promise<SliceStats[]> {
+    this.foldJournal();
     return this.sliceTx(requests);
   }
 
   async lastData(requests: readonly LastDataRequest[]): Promise<(number | null)[]> {
+    this.foldJournal();
     return requests.map((r) => {
       const id = this.seriesId(r.sliKey, false);
       if (id === undefined) return null;
@@ -259,6 +454,7 @@ export class SqliteRollupStore implements RollupStore {
   }
 
   async cumulative(requests: readonly CumulativeRequest[]): Promise<Cumulative[][]> {
+    this.foldJournal();
     return this.cumulativeTx(requests);
   }
 
@@ -278,6 +474,10 @@ export class SqliteRollupStore implements RollupStore {
    */
   forgetLastRows(): void {
     this.lastRows.clear();
+    // Series ids interned inside the rolled-back transaction are gone too; the journal may hold rows again.
+    this.seriesIds.clear();
+    this.keys.clear();
+    this.journalState.maybe = true;
   }
 
   /** A series' last stored row: from the write-through cache, else read (and cached). */
@@ -635,4 +835,51 @@ export function mergeMinMax(
   if (d.count <= 0) return [min, max];
   if (count <= 0) return [d.min, d.max];
   return [Math.min(min, d.min), Math.max(max, d.max)];
+}
+
+/**
+ * What the rollups of an SLI (or of every SLI) hold, read in one snapshot through any connection, read-only ones
+ * included: the sums of good, total, count and sum over its buckets plus the deltas its rollup journal holds and no
+ * process has folded yet (what the next read through a SqliteRollupStore would find). For tests and the bench.
+ */
+export function storedRollupTotals(
+  db: Database,
+  sliKey?: string,
+): { good: number; total: number; count: number; sum: number } {
+  const read = db.transaction(() => {
+    const out = { good: 0, total: 0, count: 0, sum: 0 };
+    const ids = new Map<number, string>(
+      db.prepare('SELECT id, sli_key FROM rollup_series').raw().all() as [number, string][],
+    );
+    const wanted = (id: number) => sliKey === undefined || ids.get(id) === sliKey;
+    for (const [id, good, total, count, sum] of db
+      .prepare('SELECT series_id, good, total, count, sum FROM rollup_bucket')
+      .raw()
+      .iterate() as IterableIterator<[number, number, number, number, number]>) {
+      if (!wanted(id)) continue;
+      out.good += good;
+      out.total += total;
+      out.count += count;
+      out.sum += sum;
+    }
+    const journal = db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_journal'")
+      .get();
+    if (journal)
+      for (const data of db
+        .prepare('SELECT data FROM rollup_journal')
+        .pluck()
+        .iterate() as IterableIterator<Buffer>) {
+        const a = new Float64Array(data.buffer, data.byteOffset, data.byteLength / 8);
+        for (let i = 0; i < a.length; i += JOURNAL_STRIDE) {
+          if (!wanted(a[i]!)) continue;
+          out.good += a[i + 2]!;
+          out.total += a[i + 3]!;
+          out.count += a[i + 4]!;
+          out.sum += a[i + 5]!;
+        }
+      }
+    return out;
+  });
+  return read();
 }

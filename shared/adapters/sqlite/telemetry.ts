@@ -350,7 +350,7 @@ export class SqliteSampleStore implements SampleStore {
       this.ownLogIds.push(id);
     }
     const deltas = rollupDeltas(fresh);
-    if (deltas.length) this.rollups.addSync(deltas);
+    if (deltas.length) this.rollups.journal(deltas);
     return { stored: fresh.length, duplicates, fresh, rejected };
   }
 

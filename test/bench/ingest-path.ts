@@ -5,6 +5,9 @@
  * machine):
  * - decode: snappy + protobuf into the decoded model, with the label-set cache a server keeps;
  * - decode + prepare: the same, then mapping, validation and normalisation (`prepareBatch`);
+ * - store: the store side alone, on bodies decoded and prepared beforehand (untimed): `SqliteSampleStore.write` (one
+ *   transaction: append record, heads, counter states, rollups) and `SqliteSliActivityStore.record`, as the use case
+ *   calls them;
  * - use case: `TelemetryIngest.ingest` as the server calls it (vendor scope, the SQLite store's one transaction:
  *   append record, counter states, rollups; SLI activity), answered as the server answers;
  * - decode without the cache: every label decoded as an object (the reflective decoder), for comparison;
@@ -23,13 +26,16 @@ import { deserialize, serialize } from 'node:v8';
 import { compress, uncompress } from 'snappyjs';
 import { composeTelemetry } from '../../infra/local/telemetry.js';
 import { openDatabase } from '../../shared/adapters/sqlite/db.js';
+import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
+import { SqliteSampleStore, SqliteSliActivityStore } from '../../shared/adapters/sqlite/telemetry.js';
 import { decodeTelemetry, LabelSetCache, snappyElementFault } from '../../shared/domain/telemetry/formats.js';
-import type { PreparedBatch } from '../../shared/domain/telemetry/model.js';
+import type { PreparedBatch, Sample } from '../../shared/domain/telemetry/model.js';
 import { prepareBatch } from '../../shared/domain/telemetry/prepare.js';
 import { scanWriteRequest } from '../../shared/domain/telemetry/remote-write.js';
 import { vendorScope } from '../../shared/domain/telemetry/scope.js';
 import { loadTelemetryPolicy } from '../../shared/policy/telemetry.js';
+import type { SliActivityRecord } from '../../shared/ports/telemetry.js';
 import { type PromSeries, writeRequestBytes } from '../helpers/telemetry.js';
 import { testService } from '../helpers/telemetry-app.js';
 import { scrapes } from './ingest.js';
@@ -53,7 +59,7 @@ function totalSamples(argv: readonly string[]): number {
   return n;
 }
 
-function bodiesOf(total: number): Buffer[] {
+export function bodiesOf(total: number): Buffer[] {
   const all = scrapes(total, Date.now() - 4 * 3_600_000);
   const labelsOf = (s: number) => ({
     __name__: 'accord_sli_duration_milliseconds',
@@ -85,7 +91,11 @@ async function cpuPerSample(
 ): Promise<number> {
   for (const b of bodies.slice(0, Math.ceil(bodies.length / 10))) await run(b, true);
   const c0 = process.cpuUsage();
-  for (const b of bodies) await run(b, false);
+  for (const b of bodies) {
+    await run(b, false);
+    // A turn of the event loop between requests, as in the server: timers that fell due run (the rollup journal's fold).
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   const c = process.cpuUsage(c0);
   return (c.user + c.system) / (bodies.length * 1000);
 }
@@ -110,6 +120,69 @@ async function freshStack(dir: string) {
 function postable(p: PreparedBatch) {
   const { pathOf: _, ...data } = p;
   return data;
+}
+
+/** What the use case hands the SLI activity store for one write's new samples (one record per SLI). */
+function activityOf(fresh: readonly Sample[], vendorId: string, nowMs: number): SliActivityRecord[] {
+  const bySli = new Map<string, SliActivityRecord>();
+  for (const s of fresh) {
+    const r = bySli.get(s.sliKey);
+    if (r) {
+      r.samples++;
+      r.firstSampleMs = Math.min(r.firstSampleMs, s.timestampMs);
+      r.lastSampleMs = Math.max(r.lastSampleMs, s.timestampMs);
+    } else
+      bySli.set(s.sliKey, {
+        sliKey: s.sliKey,
+        vendorId,
+        samples: 1,
+        firstSampleMs: s.timestampMs,
+        lastSampleMs: s.timestampMs,
+        lastReceivedMs: nowMs,
+      });
+  }
+  return [...bySli.values()];
+}
+
+/**
+ * The store side alone: every body decoded and prepared first (untimed), then each batch's accepted samples written
+ * through the SQLite sample store and the SLI activity store on a fresh database, as the use case calls them.
+ */
+export async function storeStage(
+  bodies: Buffer[],
+  policy: ReturnType<typeof loadTelemetryPolicy>,
+  dir: string,
+): Promise<number> {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const db = openDatabase(join(dir, 'accord.db'));
+  const rollups = new SqliteRollupStore(db);
+  const samples = new SqliteSampleStore(db, rollups);
+  const activity = new SqliteSliActivityStore(db);
+  const cache = new LabelSetCache();
+  const nowMs = Date.now();
+  const prepare = (body: Buffer, vendorId: string) =>
+    prepareBatch(decodeTelemetry({ headers, body }, policy.limits, { labelSets: cache }), {
+      vendorId,
+      nowMs,
+      policy,
+    }).accepted;
+  const warm = new Map(bodies.map((b) => [b, prepare(b, 'warm-up')]));
+  const timed = new Map(bodies.map((b) => [b, prepare(b, VENDOR)]));
+  let stored = 0;
+  let writes = 0;
+  const us = await cpuPerSample(bodies, async (body, warmUp) => {
+    const vendorId = warmUp ? 'warm-up' : VENDOR;
+    const out = await samples.write((warmUp ? warm : timed).get(body)!);
+    await activity.record(activityOf(out.fresh, vendorId, nowMs));
+    if (!warmUp) stored += out.stored;
+    // The last write's rollups are in the buckets before the clock stops (a fold pending then is counted too).
+    if (!warmUp && ++writes === bodies.length) rollups.foldJournal?.();
+  });
+  db.close();
+  if (stored !== bodies.length * 1000)
+    throw new Error(`the store kept ${stored} of ${bodies.length * 1000} samples`);
+  return us;
 }
 
 export async function benchIngestPath(): Promise<BenchEntry[]> {
@@ -150,6 +223,7 @@ export async function benchIngestPath(): Promise<BenchEntry[]> {
       ),
     );
     const receive = await cpuPerSample(posted, (message) => deserialize(message));
+    const store = await storeStage(bodies, policy, dir);
     const { db, telemetry } = await freshStack(dir);
     let accepted = 0;
     // The warm-up sends as another vendor (other series), so that every timed sample is new, as in the server bench.
@@ -181,6 +255,11 @@ export async function benchIngestPath(): Promise<BenchEntry[]> {
         name: 'ingest.path.worker_receive_us_per_sample',
         value: round(receive),
         unit: `${us}: receiving a prepared batch from a worker (v8.deserialize, as postMessage does)`,
+      },
+      {
+        name: 'ingest.path.store_us_per_sample',
+        value: round(store),
+        unit: `${us}: SampleStore.write (append record, heads, counter states, rollups) + SLI activity, on prepared samples`,
       },
       {
         name: 'ingest.path.usecase_us_per_sample',

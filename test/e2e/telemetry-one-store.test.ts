@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeTelemetry } from '../../infra/local/telemetry.js';
+import { SqliteRollupStore, storedRollupTotals } from '../../shared/adapters/sqlite/rollups.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import { serviceBody } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/local-app.js';
@@ -45,13 +46,11 @@ describe('one raw sample store per database on the embedded default', () => {
     });
     expect(retry.status).toBe(200);
     expect(retry.body).toMatchObject({ duplicates: 1, durability: 'stored' });
-    const good = app.db
-      .prepare(
-        `SELECT TOTAL(b.good) FROM rollup_bucket b JOIN rollup_series s ON s.id = b.series_id
-         WHERE s.sli_key = 'svc_payments-gateway/availability'`,
-      )
-      .pluck()
-      .get();
-    expect(good).toBe(97);
+    // Read as the evaluator reads (the rollup store folds its journal first), and as stored (buckets + journal).
+    const totals = await new SqliteRollupStore(app.db).cumulative([
+      { sliKey: 'svc_payments-gateway/availability', instants: [Number.MAX_SAFE_INTEGER] },
+    ]);
+    expect(totals[0]![0]!.good).toBe(97);
+    expect(storedRollupTotals(app.db, 'svc_payments-gateway/availability').good).toBe(97);
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLocal } from '../../infra/local/app.js';
 import { FileSampleSpool } from '../../shared/adapters/fs/spool.js';
+import { storedRollupTotals } from '../../shared/adapters/sqlite/rollups.js';
 import { storedSampleTotals } from '../../shared/adapters/sqlite/telemetry.js';
 import { readConfig } from '../../shared/runtime/config.js';
 import { storedSample } from '../helpers/telemetry.js';
@@ -31,8 +32,8 @@ describe('the spool on the embedded default', () => {
     try {
       const stored = storedSampleTotals(app.db).n;
       expect(stored).toBe(3);
-      const total = app.db.prepare('SELECT SUM(total) FROM rollup_bucket').pluck().get();
-      expect(total).toBe(3);
+      // In the buckets or in the rollup journal the replay's write left (folded by the next read).
+      expect(storedRollupTotals(app.db).total).toBe(3);
       expect(readdirSync(join(dir, 'spool')).filter((f) => f.endsWith('.json'))).toEqual([]);
     } finally {
       await app.stop();

@@ -18,6 +18,57 @@ import {
 type Row = [number, number, number, number, number, number];
 type CumRow = [number, number, number, number, number];
 
+/** A series' last stored bucket: its index, running totals (good, total, count, sum, filled) and own aggregates. */
+interface LastRow {
+  bucket: number;
+  c: CumRow;
+  v: Row;
+}
+
+/**
+ * Per database, shared by every SqliteRollupStore on it: series id → its last stored bucket row, or null when it has
+ * none. Write-through: live appends (`tryAppend`) read it instead of SQLite and keep it equal to the row they wrote;
+ * any other write of a series' rows (a late merge) drops its entry, and a failed write drops them all (its savepoint or
+ * transaction rolled back). Only this module writes `rollup_bucket`, and the embedded default has one writing process
+ * per database file (the data-dir lock), so the entry is what SQLite holds whenever a write begins.
+ */
+const lastRowsOf = new WeakMap<Database, Map<number, LastRow | null>>();
+
+/**
+ * Per database: the series that have (or once had) a slice ledger spec. `invalidate` looks up the specs of these only;
+ * a write to any other series costs no query. Specs are never deleted, and an id added by a write that rolled back only
+ * costs a needless lookup.
+ */
+const specSeriesOf = new WeakMap<Database, Set<number>>();
+
+/**
+ * Per database: the rollup journal's state in this process (see `journal`). `maybe` is true while the journal may hold
+ * rows (set by every journal write, cleared by a fold that ran outside any transaction, so that a fold an outer
+ * transaction rolled back is looked for again); `timer` is the fold scheduled after a journal write; `rows` counts
+ * the rows journaled since the last fold.
+ */
+interface JournalState {
+  maybe: boolean;
+  /**
+   * An add or fold ran inside a caller's transaction, which may still roll back what it wrote: the cached last rows
+   * (`lastRowsOf`) are dropped before the next add or fold that runs on its own.
+   */
+  suspect: boolean;
+  timer: NodeJS.Timeout | undefined;
+  rows: number;
+}
+const journalOf = new WeakMap<Database, JournalState>();
+
+/** How long journaled rollup deltas may wait before they are folded into the buckets (reads fold them at once). */
+const FOLD_AFTER_MS = 500;
+/** Journal rows (one per write) after which a write folds the journal itself, inside its own transaction. */
+const FOLD_AT_ROWS = 512;
+/** Numbers per journaled delta: rollup series id, bucket, good, total, count, sum, min, max. */
+const JOURNAL_STRIDE = 8;
+
+/** Rows per multi-row upsert of live appends: 13 parameters each, far below SQLite's 32,766 bound parameters. */
+const APPEND_ROWS = 64;
+
 /**
  * SQLite rollups with running totals maintained on write.
  *
@@ -32,7 +83,6 @@ export class SqliteRollupStore implements RollupStore {
   private readonly insertSeries: Statement<[string]>;
   private readonly selectBefore: Statement<[number, number]>;
   private readonly insertBucket: Statement<unknown[]>;
-  private readonly updateBucket: Statement<unknown[]>;
   private readonly shiftLater: Statement<unknown[]>;
   private readonly rewriteBucket: Statement<unknown[]>;
   private readonly selectSpan: Statement<[number, number, number]>;
@@ -42,10 +92,29 @@ export class SqliteRollupStore implements RollupStore {
   private readonly sliceTx: (requests: readonly SliceRequest[]) => SliceStats[];
   private readonly selectLastFilled: Statement<[number, number]>;
   private readonly addTx: (deltas: readonly RollupDelta[]) => void;
+  private readonly lastRows: Map<number, LastRow | null>;
+  private readonly keys = new Map<number, string>();
+  private readonly journalState: JournalState;
+  private readonly appendJournal: Statement<[Buffer]>;
+  private readonly readJournal: Statement<[]>;
+  private readonly clearJournal: Statement<[number]>;
+  private readonly selectKey: Statement<[number]>;
+  private readonly foldTx: () => void;
+  private readonly upserts = new Map<number, Statement<unknown[]>>();
   private readonly cumulativeTx: (requests: readonly CumulativeRequest[]) => Cumulative[][];
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
+    let rows = lastRowsOf.get(db);
+    if (rows === undefined) {
+      rows = new Map();
+      lastRowsOf.set(db, rows);
+    }
+    this.lastRows = rows;
     db.exec(`
+      CREATE TABLE IF NOT EXISTS rollup_journal (
+        id INTEGER PRIMARY KEY,
+        data BLOB NOT NULL
+      );
       CREATE TABLE IF NOT EXISTS rollup_series (
         id INTEGER PRIMARY KEY,
         sli_key TEXT NOT NULL UNIQUE
@@ -93,11 +162,6 @@ export class SqliteRollupStore implements RollupStore {
       `INSERT INTO rollup_bucket (series_id, bucket, good, total, count, sum, min, max,
          c_good, c_total, c_count, c_sum, c_filled) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
     );
-    this.updateBucket = db.prepare(
-      `UPDATE rollup_bucket SET good = ?, total = ?, count = ?, sum = ?, min = ?, max = ?,
-         c_good = c_good + ?, c_total = c_total + ?, c_count = c_count + ?, c_sum = c_sum + ?, c_filled = c_filled + ?
-       WHERE series_id = ? AND bucket = ?`,
-    );
     this.shiftLater = db.prepare(
       `UPDATE rollup_bucket SET c_good = c_good + ?, c_total = c_total + ?, c_count = c_count + ?,
          c_sum = c_sum + ?, c_filled = c_filled + ? WHERE series_id = ? AND bucket > ?`,
@@ -124,14 +188,60 @@ export class SqliteRollupStore implements RollupStore {
       )
       .raw();
     this.slices = new SliceLedger(db);
-    this.addTx = db.transaction((deltas: readonly RollupDelta[]) => {
-      for (const group of groupBySeries(deltas)) {
-        if (!this.tryAppend(group)) this.mergeLate(group);
-        let min = Number.POSITIVE_INFINITY;
-        for (const d of group) min = Math.min(min, d.bucketStart / BUCKET_MS);
-        this.slices.invalidate(this.seriesId(group[0]!.sliKey, true)!, min);
+    const addTx = db.transaction((deltas: readonly RollupDelta[]) => this.apply(deltas));
+    this.addTx = (deltas) => {
+      try {
+        this.guarded(() => addTx(deltas));
+      } catch (e) {
+        this.forgetLastRows(); // the savepoint or transaction rolled back: what the entries say may not be stored
+        throw e;
       }
+    };
+    this.appendJournal = db.prepare('INSERT INTO rollup_journal (data) VALUES (?)');
+    this.readJournal = db.prepare('SELECT id, data FROM rollup_journal ORDER BY id').raw();
+    this.clearJournal = db.prepare('DELETE FROM rollup_journal WHERE id <= ?');
+    this.selectKey = db.prepare('SELECT sli_key FROM rollup_series WHERE id = ?').pluck();
+    const foldTx = db.transaction(() => {
+      const rows = this.readJournal.all() as [number, Buffer][];
+      if (rows.length === 0) return;
+      const deltas: RollupDelta[] = [];
+      for (const [, data] of rows) {
+        const a = new Float64Array(data.buffer, data.byteOffset, data.byteLength / 8);
+        for (let i = 0; i < a.length; i += JOURNAL_STRIDE)
+          deltas.push({
+            sliKey: this.keyOf(a[i]!),
+            bucketStart: a[i + 1]! * BUCKET_MS,
+            good: a[i + 2]!,
+            total: a[i + 3]!,
+            count: a[i + 4]!,
+            sum: a[i + 5]!,
+            min: a[i + 6]!,
+            max: a[i + 7]!,
+          });
+      }
+      this.apply(deltas);
+      this.clearJournal.run(rows[rows.length - 1]![0]);
     });
+    this.foldTx = () => {
+      try {
+        this.guarded(foldTx);
+      } catch (e) {
+        this.forgetLastRows();
+        throw e;
+      }
+    };
+    let journal = journalOf.get(db);
+    if (journal === undefined) {
+      // A journal left by a stopped or killed process is folded by the first read or write.
+      journal = {
+        maybe: db.prepare('SELECT 1 FROM rollup_journal LIMIT 1').get() !== undefined,
+        timer: undefined,
+        rows: 0,
+        suspect: false,
+      };
+      journalOf.set(db, journal);
+    }
+    this.journalState = journal;
     this.sliceTx = db.transaction((requests: readonly SliceRequest[]) => {
       // Earliest first, so that a batch never makes a ledger start again further back.
       const order = requests.map((_, i) => i).sort((a, b) => requests[a]!.fromMs - requests[b]!.fromMs);
@@ -158,6 +268,128 @@ export class SqliteRollupStore implements RollupStore {
     );
   }
 
+  /**
+   * Runs a write of the buckets. On its own (no caller's transaction) it first drops cached last rows an earlier
+   * nested write may have left behind a rollback; nested, it leaves them suspect for the next one.
+   */
+  private guarded(write: () => void): void {
+    const st = this.journalState;
+    if (this.db.inTransaction) {
+      st.suspect = true;
+    } else if (st.suspect) {
+      this.lastRows.clear();
+      st.suspect = false;
+    }
+    write();
+  }
+
+  /** Adds deltas into the buckets (the caller holds a transaction): live appends in bulk, late ones merged. */
+  private apply(deltas: readonly RollupDelta[]): void {
+    const appended: number[] = [];
+    for (const group of groupBySeries(deltas)) {
+      const id = this.seriesId(group[0]!.sliKey, true)!;
+      if (!this.tryAppend(id, group, appended)) {
+        this.mergeLate(group);
+        this.lastRows.delete(id);
+      }
+      let min = Number.POSITIVE_INFINITY;
+      for (const d of group) min = Math.min(min, d.bucketStart / BUCKET_MS);
+      this.slices.invalidate(id, min);
+    }
+    this.writeAppended(appended);
+  }
+
+  /**
+   * Records deltas durably in the rollup journal, for a writer already inside a transaction on this database (the
+   * sample store: the request's append record and the rollup deltas of exactly its new samples commit together). One
+   * row a call (the deltas as 8 doubles each), instead of one bucket row updated per SLI and request: the journal is
+   * folded into the buckets (`foldJournal`) before any read or add of any SqliteRollupStore on this database in this
+   * process, FOLD_AFTER_MS after a write, and by a write once FOLD_AT_ROWS rows wait. Folding is one transaction
+   * (apply, then delete the rows applied), so every delta counts exactly once whatever crashes when; a journal left
+   * by a killed process is folded by the next process's first read or write.
+   * @throws ValidationError when a delta's bucket is not on the 5-minute grid
+   */
+  journal(deltas: readonly RollupDelta[]): void {
+    if (deltas.length === 0) return;
+    const a = new Float64Array(deltas.length * JOURNAL_STRIDE);
+    for (let i = 0, j = 0; i < deltas.length; i++, j += JOURNAL_STRIDE) {
+      const d = deltas[i]!;
+      if (d.bucketStart % BUCKET_MS !== 0)
+        throw new ValidationError(`bucket ${d.bucketStart} is not aligned`);
+      a[j] = this.seriesId(d.sliKey, true)!;
+      a[j + 1] = d.bucketStart / BUCKET_MS;
+      a[j + 2] = d.good;
+      a[j + 3] = d.total;
+      a[j + 4] = d.count;
+      a[j + 5] = d.sum;
+      a[j + 6] = d.min;
+      a[j + 7] = d.max;
+    }
+    this.appendJournal.run(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+    const st = this.journalState;
+    st.maybe = true;
+    if (++st.rows >= FOLD_AT_ROWS) {
+      this.foldJournal();
+      return;
+    }
+    if (st.timer === undefined) {
+      st.timer = setTimeout(() => {
+        st.timer = undefined;
+        if (!this.db.open || this.db.inTransaction) {
+          if (this.db.open) this.scheduleRetry();
+          return;
+        }
+        try {
+          this.foldJournal();
+        } catch {
+          this.scheduleRetry(); // busy or failing: the journal is intact, reads fold it anyway
+        }
+      }, FOLD_AFTER_MS);
+      st.timer.unref();
+    }
+  }
+
+  private scheduleRetry(): void {
+    const st = this.journalState;
+    if (st.timer !== undefined) return;
+    st.timer = setTimeout(() => {
+      st.timer = undefined;
+      if (this.db.open && !this.db.inTransaction && st.maybe) {
+        try {
+          this.foldJournal();
+        } catch {
+          this.scheduleRetry();
+        }
+      }
+    }, FOLD_AFTER_MS);
+    st.timer.unref();
+  }
+
+  /**
+   * Folds the rollup journal into the buckets, in one transaction (a savepoint inside the caller's): what a read
+   * must see first. Costs nothing when the journal is known empty.
+   */
+  foldJournal(): void {
+    const st = this.journalState;
+    if (!st.maybe) return;
+    const outer = this.db.inTransaction;
+    this.foldTx();
+    st.rows = 0;
+    // Inside a caller's transaction the fold may still be rolled back with it: look at the table again next time.
+    if (!outer) st.maybe = false;
+  }
+
+  private keyOf(id: number): string {
+    let key = this.keys.get(id);
+    if (key === undefined) {
+      key = this.selectKey.get(id) as string | undefined;
+      if (key === undefined)
+        throw new Error(`rollup_journal names rollup series ${id}, which does not exist`);
+      this.keys.set(id, key);
+    }
+    return key;
+  }
+
   async add(deltas: readonly RollupDelta[]): Promise<void> {
     deltas.forEach((d, i) => {
       if (d.bucketStart % BUCKET_MS !== 0) {
@@ -166,6 +398,7 @@ export class SqliteRollupStore implements RollupStore {
         ]);
       }
     });
+    this.foldJournal();
     this.addTx(deltas);
   }
 
@@ -178,18 +411,22 @@ export class SqliteRollupStore implements RollupStore {
       if (d.bucketStart % BUCKET_MS !== 0)
         throw new ValidationError(`bucket ${d.bucketStart} is not aligned`);
     }
+    this.foldJournal();
     this.addTx(deltas);
   }
 
   async read(sliKey: string, fromMs: number, toMs: number): Promise<RollupBucket[]> {
+    this.foldJournal();
     return this.readSync(sliKey, fromMs, toMs);
   }
 
   async sliceStats(requests: readonly SliceRequest[]): Promise<SliceStats[]> {
+    this.foldJournal();
     return this.sliceTx(requests);
   }
 
   async lastData(requests: readonly LastDataRequest[]): Promise<(number | null)[]> {
+    this.foldJournal();
     return requests.map((r) => {
       const id = this.seriesId(r.sliKey, false);
       if (id === undefined) return null;
@@ -217,6 +454,7 @@ export class SqliteRollupStore implements RollupStore {
   }
 
   async cumulative(requests: readonly CumulativeRequest[]): Promise<Cumulative[][]> {
+    this.foldJournal();
     return this.cumulativeTx(requests);
   }
 
@@ -231,65 +469,96 @@ export class SqliteRollupStore implements RollupStore {
   }
 
   /**
-   * The common case: every delta of a series lands in its last stored bucket or after it (live ingestion). Then the
-   * running totals are computed here: the last bucket is updated in place (no later row to shift) and each new
-   * bucket is one insert. Answers false when it does not apply (a delta before the last bucket).
+   * Forgets every series' cached last row (see `lastRowsOf`): for a writer whose transaction around `addSync` failed to
+   * commit (rolled back), so the next write reads the rows SQLite holds.
    */
-  private tryAppend(group: readonly RollupDelta[]): boolean {
-    const id = this.seriesId(group[0]!.sliKey, true)!;
-    const last = this.selectLast.get(id) as [number, ...CumRow, ...Row] | undefined;
+  forgetLastRows(): void {
+    this.lastRows.clear();
+    // Series ids interned inside the rolled-back transaction are gone too; the journal may hold rows again.
+    this.seriesIds.clear();
+    this.keys.clear();
+    this.journalState.maybe = true;
+  }
+
+  /** A series' last stored row: from the write-through cache, else read (and cached). */
+  private lastRow(id: number): LastRow | null {
+    let last = this.lastRows.get(id);
+    if (last === undefined) {
+      const r = this.selectLast.get(id) as [number, ...CumRow, ...Row] | undefined;
+      last = r ? { bucket: r[0], c: r.slice(1, 6) as CumRow, v: r.slice(6) as Row } : null;
+      this.lastRows.set(id, last);
+    }
+    return last;
+  }
+
+  /**
+   * The common case: every delta of a series lands in its last stored bucket or after it (live ingestion). Then the
+   * running totals are computed here from the series' last row (cached, see `lastRowsOf`): the last bucket's new
+   * values and each new bucket become rows of `out` (13 columns each, as `rollup_bucket` orders them) for one multi-row
+   * upsert per write (`writeAppended`), and the cache holds the new last row. Answers false when it does not apply (a
+   * delta before the last bucket).
+   */
+  private tryAppend(id: number, group: readonly RollupDelta[], out: number[]): boolean {
+    const last = this.lastRow(id);
     const merged = mergeSorted(group);
     const first = merged[0]!.bucketStart / BUCKET_MS;
-    if (last && first < last[0]) return false;
-    const c = last ? last.slice(1, 6) : [0, 0, 0, 0, 0];
-    let from = 0;
-    if (last && first === last[0]) {
-      const d = merged[0]!;
-      const [good, total, count, sum, min, max] = last.slice(6) as Row;
-      const newlyFilled = isFilled(d) && !isFilled({ total, count }) ? 1 : 0;
-      const [mn, mx] = mergeMinMax(count, min, max, d);
-      this.updateBucket.run(
-        good + d.good,
-        total + d.total,
-        count + d.count,
-        sum + d.sum,
-        mn,
-        mx,
-        d.good,
-        d.total,
-        d.count,
-        d.sum,
-        newlyFilled,
-        id,
-        first,
-      );
-      c[0]! += d.good;
-      c[1]! += d.total;
-      c[2]! += d.count;
-      c[3]! += d.sum;
-      c[4]! += newlyFilled;
-      from = 1;
-    }
-    for (let i = from; i < merged.length; i++) {
+    if (last && first < last.bucket) return false;
+    const c: CumRow = last ? [...last.c] : [0, 0, 0, 0, 0];
+    let v: Row = last ? last.v : [0, 0, 0, 0, 0, 0];
+    let bucket = last ? last.bucket : first;
+    for (let i = 0; i < merged.length; i++) {
       const d = merged[i]!;
-      c[0]! += d.good;
-      c[1]! += d.total;
-      c[2]! += d.count;
-      c[3]! += d.sum;
-      c[4]! += isFilled(d) ? 1 : 0;
-      this.insertBucket.run(
-        id,
-        d.bucketStart / BUCKET_MS,
-        d.good,
-        d.total,
-        d.count,
-        d.sum,
-        d.min,
-        d.max,
-        ...c,
-      );
+      const b = d.bucketStart / BUCKET_MS;
+      let filled: number;
+      if (last && i === 0 && b === last.bucket) {
+        const [good, total, count, sum, min, max] = last.v;
+        filled = isFilled(d) && !isFilled({ total, count }) ? 1 : 0;
+        const [mn, mx] = mergeMinMax(count, min, max, d);
+        v = [good + d.good, total + d.total, count + d.count, sum + d.sum, mn, mx];
+      } else {
+        filled = isFilled(d) ? 1 : 0;
+        v = [d.good, d.total, d.count, d.sum, d.min, d.max];
+      }
+      bucket = b;
+      c[0] += d.good;
+      c[1] += d.total;
+      c[2] += d.count;
+      c[3] += d.sum;
+      c[4] += filled;
+      out.push(id, b, v[0], v[1], v[2], v[3], v[4], v[5], c[0], c[1], c[2], c[3], c[4]);
     }
+    this.lastRows.set(id, { bucket, c, v });
     return true;
+  }
+
+  /**
+   * Writes the rows `tryAppend` computed (13 numbers each): a new bucket is inserted, the last bucket updated in place,
+   * both by `INSERT ... ON CONFLICT DO UPDATE` with the values computed, in statements of up to APPEND_ROWS rows (runs
+   * of 64, 32, ..., 1 rows: at most seven statements are ever prepared).
+   */
+  private writeAppended(rows: readonly number[]): void {
+    const n = rows.length / 13;
+    for (let from = 0, k = 0; from < n; from += k) {
+      k = Math.min(APPEND_ROWS, 2 ** Math.floor(Math.log2(n - from)));
+      this.upsertOf(k).run(k === n ? rows : rows.slice(from * 13, (from + k) * 13));
+    }
+  }
+
+  private upsertOf(rows: number): Statement<unknown[]> {
+    let st = this.upserts.get(rows);
+    if (st === undefined) {
+      st = this.db.prepare(
+        `INSERT INTO rollup_bucket (series_id, bucket, good, total, count, sum, min, max,
+           c_good, c_total, c_count, c_sum, c_filled)
+         VALUES ${Array.from({ length: rows }, () => '(?,?,?,?,?,?,?,?,?,?,?,?,?)').join(', ')}
+         ON CONFLICT (series_id, bucket) DO UPDATE SET good = excluded.good, total = excluded.total,
+           count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max,
+           c_good = excluded.c_good, c_total = excluded.c_total, c_count = excluded.c_count, c_sum = excluded.c_sum,
+           c_filled = excluded.c_filled`,
+      );
+      this.upserts.set(rows, st);
+    }
+    return st;
   }
 
   /**
@@ -398,6 +667,7 @@ class SliceLedger {
   private readonly before: Statement<[number, number]>;
   private readonly insert: Statement<unknown[]>;
   private readonly cut: Statement<[number, number]>;
+  private readonly specSeries: Set<number>;
 
   constructor(db: Database) {
     this.findSpec = db.prepare(
@@ -433,6 +703,14 @@ class SliceLedger {
       'INSERT OR REPLACE INTO rollup_tslice (spec_id, start_ms, c_good, c_bad, c_ratio) VALUES (?,?,?,?,?)',
     );
     this.cut = db.prepare('DELETE FROM rollup_tslice WHERE spec_id = ? AND start_ms >= ?');
+    let specSeries = specSeriesOf.get(db);
+    if (specSeries === undefined) {
+      specSeries = new Set(
+        db.prepare('SELECT DISTINCT series_id FROM rollup_tslice_spec').pluck().all() as number[],
+      );
+      specSeriesOf.set(db, specSeries);
+    }
+    this.specSeries = specSeries;
   }
 
   stats(seriesId: number, r: SliceRequest): SliceStats {
@@ -441,6 +719,7 @@ class SliceLedger {
     let spec = this.findSpec.get(seriesId, r.sliceMinutes, r.timeZone, r.target) as Spec | undefined;
     if (!spec) {
       const id = Number(this.insertSpec.run(seriesId, r.sliceMinutes, r.timeZone, r.target).lastInsertRowid);
+      this.specSeries.add(seriesId);
       spec = { id, start_ms: null, through_ms: null };
     }
     let { start_ms: start, through_ms: through } = spec;
@@ -463,6 +742,7 @@ class SliceLedger {
 
   /** Cuts back every ledger of a series that already counted the slice holding `bucket`. */
   invalidate(seriesId: number, bucket: number): void {
+    if (!this.specSeries.has(seriesId)) return; // no ledger counts this series
     const specs = this.specsOf.all(seriesId) as [number, number, string, number, number][];
     for (const [id, minutes, zone, start, through] of specs) {
       // Slices are independent: a write before the counts start changes none of them.
@@ -555,4 +835,51 @@ export function mergeMinMax(
   if (d.count <= 0) return [min, max];
   if (count <= 0) return [d.min, d.max];
   return [Math.min(min, d.min), Math.max(max, d.max)];
+}
+
+/**
+ * What the rollups of an SLI (or of every SLI) hold, read in one snapshot through any connection, read-only ones
+ * included: the sums of good, total, count and sum over its buckets plus the deltas its rollup journal holds and no
+ * process has folded yet (what the next read through a SqliteRollupStore would find). For tests and the bench.
+ */
+export function storedRollupTotals(
+  db: Database,
+  sliKey?: string,
+): { good: number; total: number; count: number; sum: number } {
+  const read = db.transaction(() => {
+    const out = { good: 0, total: 0, count: 0, sum: 0 };
+    const ids = new Map<number, string>(
+      db.prepare('SELECT id, sli_key FROM rollup_series').raw().all() as [number, string][],
+    );
+    const wanted = (id: number) => sliKey === undefined || ids.get(id) === sliKey;
+    for (const [id, good, total, count, sum] of db
+      .prepare('SELECT series_id, good, total, count, sum FROM rollup_bucket')
+      .raw()
+      .iterate() as IterableIterator<[number, number, number, number, number]>) {
+      if (!wanted(id)) continue;
+      out.good += good;
+      out.total += total;
+      out.count += count;
+      out.sum += sum;
+    }
+    const journal = db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_journal'")
+      .get();
+    if (journal)
+      for (const data of db
+        .prepare('SELECT data FROM rollup_journal')
+        .pluck()
+        .iterate() as IterableIterator<Buffer>) {
+        const a = new Float64Array(data.buffer, data.byteOffset, data.byteLength / 8);
+        for (let i = 0; i < a.length; i += JOURNAL_STRIDE) {
+          if (!wanted(a[i]!)) continue;
+          out.good += a[i + 2]!;
+          out.total += a[i + 3]!;
+          out.count += a[i + 4]!;
+          out.sum += a[i + 5]!;
+        }
+      }
+    return out;
+  });
+  return read();
 }

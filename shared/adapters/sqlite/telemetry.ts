@@ -216,8 +216,9 @@ export class SqliteSampleStore implements SampleStore {
     try {
       out = this.writeTx(samples, undo);
     } catch (e) {
-      // The transaction rolled back: so do the heads, and series ids interned inside it.
+      // The transaction rolled back: so do the heads, series ids interned inside it and the rollups' cached last rows.
       for (let i = 0; i < undo.infos.length; i++) headRemove(undo.infos[i]!.head, undo.ts[i]!);
+      this.rollups.forgetLastRows();
       this.bySeries.clear();
       this.byId.clear();
       this.headSamples = 0;
@@ -349,7 +350,7 @@ export class SqliteSampleStore implements SampleStore {
       this.ownLogIds.push(id);
     }
     const deltas = rollupDeltas(fresh);
-    if (deltas.length) this.rollups.addSync(deltas);
+    if (deltas.length) this.rollups.journal(deltas);
     return { stored: fresh.length, duplicates, fresh, rejected };
   }
 

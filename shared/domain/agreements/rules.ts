@@ -9,6 +9,7 @@ const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>();
  */
 export function localDate(instant: Date, timeZone: string): string {
   let f = DATE_FORMATS.get(timeZone);
+  // Stryker disable next-line ConditionalExpression: a formatter built again for a zone already seen formats the same date; the map only saves the work
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
     DATE_FORMATS.set(timeZone, f);
@@ -87,7 +88,8 @@ export function contentProblems(a: AgreementContent): FieldProblem[] {
         path: `underpinning[${i}].agreementId`,
         problem: `${e.agreementId} is not listed in underpinnedBy`,
       });
-    const key = `${e.objectiveId} ${e.agreementId} ${e.dependencyObjectiveId ?? ''}`;
+    // JSON keeps the three apart whatever they hold: an edge without a dependency objective is not one naming "".
+    const key = JSON.stringify([e.objectiveId, e.agreementId, e.dependencyObjectiveId]);
     if (seen.has(key))
       problems.push({
         path: `underpinning[${i}]`,

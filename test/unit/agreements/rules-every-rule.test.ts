@@ -279,6 +279,24 @@ describe("an edge's dependency objective", () => {
     ]);
   });
 
+  it("accepts an edge naming any one of the linked agreement's objectives, not only when it has just that one", () => {
+    const two = {
+      ...target,
+      objectives: [target.objectives[0]!, { ...target.objectives[0]!, id: 'latency' }],
+    };
+    const a = {
+      underpinning: [
+        {
+          objectiveId: 'availability',
+          agreementId: UC_ID,
+          dependencyObjectiveId: 'latency',
+          mode: 'serial' as const,
+        },
+      ],
+    };
+    expect(edgeTargetProblems(a, new Map([[UC_ID, two]]))).toEqual([]);
+  });
+
   it('is not judged when the edge names none, or when the linked agreement is not visible', () => {
     const a = {
       underpinning: [

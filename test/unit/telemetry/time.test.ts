@@ -83,6 +83,15 @@ describe('RFC 3339 spellings', () => {
     expect(toInstant('2026-04-30T00:00:00+00:00', 'ms', undefined)).toEqual(ok(Date.UTC(2026, 3, 30)));
   });
 
+  it('knows the length of every month of 2026: its last day is read, the day after is refused', () => {
+    const last = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    last.forEach((days, i) => {
+      const mm = String(i + 1).padStart(2, '0');
+      expect(toInstant(`2026-${mm}-${days}T00:00:00Z`, 'ms', undefined)).toEqual(ok(Date.UTC(2026, i, days)));
+      expect(toInstant(`2026-${mm}-${days + 1}T00:00:00Z`, 'ms', undefined)).toEqual(bad('bad_timestamp'));
+    });
+  });
+
   it('refuses an impossible offset: +24:00 and +01:60', () => {
     for (const time of ['2026-04-01T10:00:00+24:00', '2026-04-01T10:00:00+01:60']) {
       expect(toInstant(time, 'ms', undefined)).toEqual({
@@ -147,6 +156,11 @@ describe('epoch times', () => {
     expect(toInstant(`${T}250`, 'us', undefined)).toEqual(ok(T + 0.25));
     expect(toInstant(`${T}000500`, 'ns', undefined)).toEqual(ok(T + 0.0005));
     expect(toInstant('-1500', 'ms', undefined)).toEqual(ok(-1500));
+  });
+
+  it('reads a microsecond digit string by integer division, exact to the nearest double: 1796004730458213 us is 1796004730458.213 ms', () => {
+    // Multiplying the whole number by 1e-3 would give 1796004730458.2131 (0.001 has no exact binary form).
+    expect(toInstant('1796004730458213', 'us', undefined)).toEqual(ok(1796004730458.213));
   });
 
   it('does not read 25 digits as an epoch number', () => {

@@ -123,6 +123,12 @@ describe('rollup deltas of a batch', () => {
     expect(out.map((d) => [d.good, d.total])).toEqual([[3, 4]]);
   });
 
+  it('opens no bucket for a sample that feeds nothing, a second source, or a counter whose increase is not yet known', () => {
+    expect(rollupDeltas([sample({ feed: 'none', events: 2 })])).toEqual([]);
+    expect(rollupDeltas([sample({ feed: 'good', events: 0, cumulative: true })])).toEqual([]);
+    expect(rollupDeltas([sample({ feed: 'good', events: 5, rollup: false })])).toEqual([]);
+  });
+
   it('gives nothing for nothing', () => {
     expect(rollupDeltas([])).toEqual([]);
   });
@@ -154,6 +160,13 @@ describe('per-source deltas of an SLI with two sources', () => {
       ['acme', 'svc_a/x', T0 + 5 * MIN, 5, 5],
     ]);
     expect(out[0]).toMatchObject({ count: 0, sum: 0, min: 0, max: 0 });
+  });
+
+  it('opens no per-source bucket for a sample that feeds nothing, nor for an SLI with one source', () => {
+    expect(
+      sourceDeltas([sample({ sliKey: 'svc_a/x', vendorId: 'probe', feed: 'none', events: 9 })], sources),
+    ).toEqual([]);
+    expect(sourceDeltas([sample({ sliKey: 'svc_b/x', feed: 'none', events: 9 })], sources)).toEqual([]);
   });
 });
 

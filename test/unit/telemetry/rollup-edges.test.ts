@@ -72,11 +72,13 @@ describe('what one sample adds to its bucket, by how it feeds', () => {
     expect(counts(d)).toEqual([1.25, 2, 0, 0, 0, 0]);
   });
 
-  it('counts a duration at exactly its threshold as good, one a millisecond over as not, and aggregates both', () => {
+  it('counts a duration within or at exactly its threshold as good, one a millisecond over as not, and aggregates all', () => {
     const d = zero();
     addSample(d, { feed: 'duration', value: 300, events: 0, thresholdMs: 300 });
     addSample(d, { feed: 'duration', value: 301, events: 0, thresholdMs: 300 });
-    expect(counts(d)).toEqual([1, 2, 2, 601, 300, 301]);
+    addSample(d, { feed: 'duration', value: 100, events: 0, thresholdMs: 300 });
+    // 100 and 300 are within 300 ms: 2 good of 3.
+    expect(counts(d)).toEqual([2, 3, 3, 701, 100, 301]);
   });
 
   it('aggregates a duration without a threshold as a reading, with no event', () => {

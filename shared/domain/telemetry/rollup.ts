@@ -52,6 +52,7 @@ export function addSample(
     case 'value':
       addValue(d, s.value);
       return;
+    // Stryker disable next-line ConditionalExpression: the last case: falling through it ends the switch, as returning does
     case 'none':
       return;
   }
@@ -62,7 +63,9 @@ function addValue(d: RollupDelta, v: number): void {
     d.min = v;
     d.max = v;
   } else {
+    // Stryker disable next-line EqualityOperator: at v = d.min, taking v as the minimum leaves it the same
     if (v < d.min) d.min = v;
+    // Stryker disable next-line EqualityOperator: at v = d.max, taking v as the maximum leaves it the same
     if (v > d.max) d.max = v;
   }
   d.count += 1;
@@ -79,6 +82,8 @@ export function rollupDeltas(samples: readonly Sample[]): RollupDelta[] {
   for (const s of samples) {
     if (!s.rollup || s.feed === 'none' || (s.cumulative && s.events === 0)) continue;
     const b = bucketOf(s.timestampMs);
+    // `!buckets` only narrows the type (it is undefined only before the first sample, when lastSli is too).
+    // Stryker disable next-line ConditionalExpression: looking the SLI up again (`true`) finds the same map
     if (s.sliKey !== lastSli || !buckets) {
       lastSli = s.sliKey;
       buckets = bySli.get(s.sliKey);

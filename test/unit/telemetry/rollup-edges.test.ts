@@ -72,11 +72,13 @@ describe('what one sample adds to its bucket, by how it feeds', () => {
     expect(counts(d)).toEqual([1.25, 2, 0, 0, 0, 0]);
   });
 
-  it('counts a duration at exactly its threshold as good, one a millisecond over as not, and aggregates both', () => {
+  it('counts a duration within or at exactly its threshold as good, one a millisecond over as not, and aggregates all', () => {
     const d = zero();
     addSample(d, { feed: 'duration', value: 300, events: 0, thresholdMs: 300 });
     addSample(d, { feed: 'duration', value: 301, events: 0, thresholdMs: 300 });
-    expect(counts(d)).toEqual([1, 2, 2, 601, 300, 301]);
+    addSample(d, { feed: 'duration', value: 100, events: 0, thresholdMs: 300 });
+    // 100 and 300 are within 300 ms: 2 good of 3.
+    expect(counts(d)).toEqual([2, 3, 3, 701, 100, 301]);
   });
 
   it('aggregates a duration without a threshold as a reading, with no event', () => {
@@ -123,6 +125,12 @@ describe('rollup deltas of a batch', () => {
     expect(out.map((d) => [d.good, d.total])).toEqual([[3, 4]]);
   });
 
+  it('opens no bucket for a sample that feeds nothing, a second source, or a counter whose increase is not yet known', () => {
+    expect(rollupDeltas([sample({ feed: 'none', events: 2 })])).toEqual([]);
+    expect(rollupDeltas([sample({ feed: 'good', events: 0, cumulative: true })])).toEqual([]);
+    expect(rollupDeltas([sample({ feed: 'good', events: 5, rollup: false })])).toEqual([]);
+  });
+
   it('gives nothing for nothing', () => {
     expect(rollupDeltas([])).toEqual([]);
   });
@@ -154,6 +162,13 @@ describe('per-source deltas of an SLI with two sources', () => {
       ['acme', 'svc_a/x', T0 + 5 * MIN, 5, 5],
     ]);
     expect(out[0]).toMatchObject({ count: 0, sum: 0, min: 0, max: 0 });
+  });
+
+  it('opens no per-source bucket for a sample that feeds nothing, nor for an SLI with one source', () => {
+    expect(
+      sourceDeltas([sample({ sliKey: 'svc_a/x', vendorId: 'probe', feed: 'none', events: 9 })], sources),
+    ).toEqual([]);
+    expect(sourceDeltas([sample({ sliKey: 'svc_b/x', feed: 'none', events: 9 })], sources)).toEqual([]);
   });
 });
 

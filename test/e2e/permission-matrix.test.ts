@@ -153,8 +153,8 @@ const EXPECTED: Record<string, string> = {
   'ecosystem.pull-history':         '404 403 403  403 403 403  403 403 403  403 403  403',
   // CMDB sync: admin and every SLA manager (a dry run over its own units' services); rows outside them are refused.
   'ecosystem.cmdb-sync':            '200 403 403  200 200 200  403 403 403  403 403  403',
-  // Backfill runs over S3 objects are AWS's: past the admin check the embedded default answers 503 (no bucket).
-  'ecosystem.backfill-run-start':   '503 403 403  403 403 403  403 403 403  403 403  403',
+  // Backfill runs over S3 objects are AWS's: past the admin check the embedded default answers 422 (no bucket).
+  'ecosystem.backfill-run-start':   '422 403 403  403 403 403  403 403 403  403 403  403',
   'ecosystem.backfill-run-get':     '404 403 403  403 403 403  403 403 403  403 403  403',
 };
 

@@ -24,6 +24,9 @@ beforeAll(async () => {
       effectiveFrom: today(),
       effectiveTo: daysFromToday(365),
       reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(300) },
+      // Rolling, not the fixture's calendar month: the windows below lie up to 70 h back, which in the first three
+      // days of a month is last month, outside a calendar window (this test failed on 1 December for that reason).
+      objectives: [{ ...agreementBody().objectives[0]!, window: { type: 'rolling' as const, days: 7 } }],
     }),
   });
   expect(a.status).toBe(201);

@@ -19,7 +19,7 @@ import type { BenchEntry } from './report.js';
 const HOUR = 3_600_000;
 
 /** Writes the file: per SLI, its good series then its bad series, hourly from 90 days ago (counters grow). */
-async function writeFile(path: string, slis: number, days: number): Promise<number> {
+export async function writeBenchFile(path: string, slis: number, days: number): Promise<number> {
   const out = createWriteStream(path);
   const write = (s: string) =>
     out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
@@ -52,7 +52,7 @@ export async function benchBackfill(slis = 250, days = 90): Promise<BenchEntry[]
   const dir = mkdtempSync(join(tmpdir(), 'accord-bench-backfill-'));
   const file = join(dir, 'history.om.txt');
   try {
-    const samples = await writeFile(file, slis, days);
+    const samples = await writeBenchFile(file, slis, days);
     const app = await startTestApp({}, { dir: join(dir, 'accord') });
     let seconds = 0;
     let accepted = 0;

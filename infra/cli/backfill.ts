@@ -316,19 +316,32 @@ function timeRanges(s: Survey, perChunk: number, maxBytes: number): [number, num
   return out;
 }
 
-/** The file offsets [from, to) of a run that hold its lines timed in [a, b) (and at most MARK_EVERY more each side). */
-function runSpan(r: TimeRun, a: number, b: number): [number, number] {
+/**
+ * Where a run's lines timed in [a, b) are: the file offsets [from, to) hold them (and at most MARK_EVERY lines more at
+ * each end), and every line starting in [inner[0], inner[1]] is one of them (between two marks inside the range), so
+ * only the lines around the ends need their time read again.
+ */
+interface RunSpan {
+  from: number;
+  to: number;
+  inner: [number, number];
+}
+
+function runSpan(r: TimeRun, a: number, b: number): RunSpan {
   const m = r.marks;
-  let from = r.start;
-  let to = r.end;
+  const span: RunSpan = { from: r.start, to: r.end, inner: [Number.POSITIVE_INFINITY, -1] };
   for (let j = 0; j < m.length; j += 2) {
-    if (m[j]! < a) from = m[j + 1]!;
-    else if (m[j]! >= b) {
-      to = m[j + 1]!;
+    const t = m[j]!;
+    if (t < a) span.from = m[j + 1]!;
+    else if (t >= b) {
+      span.to = m[j + 1]!;
       break;
+    } else {
+      if (span.inner[0] === Number.POSITIVE_INFINITY) span.inner[0] = m[j + 1]!;
+      span.inner[1] = m[j + 1]!;
     }
   }
-  return [from, to];
+  return span;
 }
 
 /**
@@ -450,15 +463,17 @@ async function sendByTime(
     const { size } = await fh.stat();
     for (const [a, b] of ranges) {
       // The runs' spans in this range, adjacent spans read as one.
-      const spans: [number, number][] = [];
+      const spans: { from: number; to: number; inner: [number, number][] }[] = [];
       for (const r of s.runs!) {
         if (r.last < a || r.first >= b) continue;
-        const [from, to] = runSpan(r, a, b);
+        const { from, to, inner } = runSpan(r, a, b);
         const prev = spans[spans.length - 1];
-        if (prev && prev[1] === from) prev[1] = to;
-        else spans.push([from, to]);
+        if (prev && prev.to === from) {
+          prev.to = to;
+          prev.inner.push(inner);
+        } else spans.push({ from, to, inner: [inner] });
       }
-      for (const [from, to] of spans) {
+      for (const { from, to, inner } of spans) {
         // The survey gave the file's last line a newline if it had none: so does this read.
         const len = Math.min(to, size) - from;
         const block = Buffer.allocUnsafe(to - from);
@@ -469,10 +484,16 @@ async function sendByTime(
           got += bytesRead;
         }
         if (block.length > len) block[len] = NL;
+        let k = 0;
         eachLine(block, (start, end, next) => {
           if (end === start || block[start] === HASH) return packer.closeRun();
-          const t = sampleSeconds(block, start, end);
-          if (t < a || t >= b) return packer.closeRun();
+          const at = from + start;
+          while (k < inner.length && at > inner[k]![1]) k++;
+          const known = k < inner.length && at >= inner[k]![0];
+          if (!known) {
+            const t = sampleSeconds(block, start, end);
+            if (t < a || t >= b) return packer.closeRun();
+          }
           packer.add(block, start, next);
         });
         packer.closeRun();

@@ -95,6 +95,23 @@ describe('accord backfill: how a file becomes requests', () => {
     expect(r.progress.at(-2)).toContain('100%  60/60 samples');
   });
 
+  it('cuts long series exactly at each range, whichever line of the file it falls on (the index notes one line in 64)', async () => {
+    // 1,000 minutes of two counters, 150 samples a request: ranges of 75 minutes, their ends between noted lines.
+    const n = 1000;
+    const g = Array.from({ length: n }, (_, i) => good(i));
+    const b = Array.from({ length: n }, (_, i) => bad(i));
+    const text = ['# TYPE accord_sli_good_total counter', ...g, '# a comment', ...b, '# EOF', ''].join('\n');
+    const r = await send('long-series.om', text, 150);
+    expect(r.bodies).toHaveLength(Math.ceil(n / 75));
+    r.bodies.forEach((body, k) => {
+      const lines = samples(body);
+      const minutes = Array.from({ length: Math.min(75, n - 75 * k) }, (_, i) => T0 + (75 * k + i) * 60);
+      expect(times(lines.filter((l) => l.startsWith('accord_sli_good_total')))).toEqual(minutes);
+      expect(times(lines.filter((l) => l.startsWith('accord_sli_bad_total')))).toEqual(minutes);
+    });
+    expect(r.bodies.flatMap(samples).sort()).toEqual([...g, ...b].sort());
+  });
+
   it('sends a file already in time order as it is written, in consecutive slices', async () => {
     const lines: string[] = [];
     for (let i = 0; i < 12; i++) lines.push(good(i), bad(i));

@@ -102,7 +102,17 @@ interface ChunkCounts {
 
 const JOB_ID = /^bf_[0-9a-f-]{36}$/;
 
+/** Jobs whose trail this process remembers (the most recently used). */
+const REMEMBERED_JOBS = 64;
+
 export class BackfillUseCases {
+  /**
+   * Each job's trail as this process last read it, oldest first. Audit entries never change, so only the entries after
+   * the last one remembered are read again: a chunk costs one short read, not the whole trail (which made a job of n
+   * chunks read n²/2 entries).
+   */
+  private readonly trails = new Map<string, readonly AuditEntry[]>();
+
   constructor(private readonly deps: BackfillDeps) {}
 
   /**
@@ -124,7 +134,7 @@ export class BackfillUseCases {
           problem: `"${type || '(none)'}" is not one of ${Object.keys(BACKFILL_TYPES).join(', ')}`,
         },
       ]);
-    let previous: AuditEntry[] = [];
+    let previous: readonly AuditEntry[] = [];
     if (req.jobId !== undefined) {
       previous = await this.entries(req.jobId, req.newJob === true);
       const first = counts(previous[0]);
@@ -177,7 +187,7 @@ export class BackfillUseCases {
     };
     const jobId = req.jobId ?? `bf_${randomUUID()}`;
     // The chunk's number is the next version of the job's trail; a chunk racing another takes the next one.
-    let version = previous.length + 1;
+    let version = (previous[previous.length - 1]?.version ?? 0) + 1;
     for (;;) {
       const recorded = await this.deps.audit.record({
         entity: 'telemetry-backfill',
@@ -244,20 +254,29 @@ export class BackfillUseCases {
       ]);
   }
 
-  private async entries(jobId: string, mayBeNew = false): Promise<AuditEntry[]> {
+  /** The job's trail, oldest first: what this process remembers of it, then what was recorded since. */
+  private async entries(jobId: string, mayBeNew = false): Promise<readonly AuditEntry[]> {
     const notFound = () =>
       new NotFoundError(`there is no backfill job ${jobId}`, [{ path: 'jobId', problem: 'unknown job' }]);
     if (!JOB_ID.test(jobId)) throw notFound();
-    const out: AuditEntry[] = [];
+    const known = this.trails.get(jobId) ?? [];
+    // A new array (never the remembered one grown in place): two chunks of one job may be read at the same time.
+    let out: readonly AuditEntry[] = known;
     for (;;) {
       const page = await this.deps.audit.list('telemetry-backfill', jobId, {
         limit: 200,
-        afterVersion: out.length ? out[out.length - 1]!.version : 0,
+        afterVersion: out[out.length - 1]?.version ?? 0,
       });
-      out.push(...page);
+      if (page.length) out = out.concat(page);
       if (page.length < 200) break;
     }
-    if (out.length === 0 && !mayBeNew) throw notFound();
+    if (out.length === 0) {
+      if (!mayBeNew) throw notFound();
+      return out;
+    }
+    this.trails.delete(jobId);
+    this.trails.set(jobId, out);
+    if (this.trails.size > REMEMBERED_JOBS) this.trails.delete(this.trails.keys().next().value!);
     return out;
   }
 }

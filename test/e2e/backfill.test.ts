@@ -322,6 +322,27 @@ describe('backfill import', () => {
     expect(denied.stderr).toContain('403');
   }, 90_000);
 
+  it('sends a file written series by series by time range (both counters of the same minutes in one request): the same figures, and a resent file adds nothing', async () => {
+    const file = join(dir, 'by-time.om');
+    writeFileSync(file, openMetricsFile().replaceAll('sli="checkout"', 'sli="by-time"'));
+    const config = { endpoint: app.url, token: app.credentials.tokens.admin!.token };
+    const options = {
+      vendor: 'prometheus',
+      format: 'openmetrics' as const,
+      reason: 'by time',
+      perChunk: 50,
+      progress: () => {},
+    };
+    // 121 minutes × 2 counters, 2 samples a minute, 50 a request: ranges of 25 minutes (25, 25, 25, 25, 21)
+    const job = await backfillFile(config, file, options);
+    expect(job).toMatchObject({ chunks: 5, submitted: 242, accepted: 242, duplicates: 0, rejected: 0 });
+    expect(await settled('by-time', H0, H0 + HOUR, 6060)).toEqual({ good: 6000, total: 6060 });
+    expect(await settled('by-time', H0 + HOUR, H0 + 2 * HOUR, 3300)).toEqual({ good: 3000, total: 3300 });
+    const again = await backfillFile(config, file, options);
+    expect(again).toMatchObject({ chunks: 5, submitted: 242, duplicates: 242, rejected: 0 });
+    expect(await figures('by-time', H0, H0 + 2 * HOUR)).toEqual({ good: 9000, total: 9360 });
+  }, 60_000);
+
   it('cuts a file into chunks by bytes as well as by samples (CRLF lines, comments between samples)', async () => {
     const file = join(dir, 'sized.om');
     // 10 samples of one counter, 10 good a minute: 90 good events over [H0, H0 + 10 min); every line is as long.

@@ -55,6 +55,32 @@ describe('OpenMetrics backfill files', () => {
     expect(b).toMatchObject({ sampleCount: 3, seriesCount: 2 });
   });
 
+  it('reads a line spelled as the line before as the same series, and only then (a longer name, more labels, a new # TYPE)', () => {
+    const b = decodeOpenMetrics(
+      [
+        'm 1 10',
+        'm\t2 20',
+        'm_total 3 30',
+        'm{a="1"} 4 40',
+        'm{a="1"}  5 50',
+        'm{a="1",b="2"} 6 60',
+        'm{a="1"} 7 70',
+        'm_created 1 10',
+        'm_created 1 20',
+        '# TYPE m counter',
+        'm 8 80',
+        '# EOF',
+      ].join('\n'),
+    );
+    expect(view(b).map((s) => [s.series, s.type, s.points.map((p) => p[1])])).toEqual([
+      // A series keeps the type it had when first read (a # TYPE after it types the series read after it).
+      ['m{}', undefined, [1, 2, 8]],
+      ['m_total{}', undefined, [3]],
+      ['m{"a":"1"}', undefined, [4, 5, 7]],
+      ['m{"a":"1","b":"2"}', undefined, [6]],
+    ]);
+  });
+
   it('reads numbers as Number() does: decimals, exponents, negative values, NaN, timestamps with milliseconds', () => {
     const b = decodeOpenMetrics(
       [

@@ -188,7 +188,8 @@ describe('the console (npm start serves it at / beside the API)', () => {
     // A row burning nothing over the forecast's look-back says over what. A calendar month's look-back is its
     // length / 120 on the 5-minute grid: 6 h for a 30-day month, 6 h 10 min for a 31-day one (this test assumed 30
     // days and failed on 1 December), 5 h 35 min for 28 days.
-    const lookbackOf = (r: object) => (r as { exhaustionLookbackMinutes?: number | null }).exhaustionLookbackMinutes;
+    const lookbackOf = (r: object) =>
+      (r as { exhaustionLookbackMinutes?: number | null }).exhaustionLookbackMinutes;
     const calm = portfolio.find(
       (r) =>
         (r as { timeToExhaustionMinutes?: number | null }).timeToExhaustionMinutes === null &&

@@ -6,24 +6,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SqliteRollupStore, storedRollupTotals } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteSampleStore } from '../../shared/adapters/sqlite/telemetry.js';
 import type { Sample } from '../../shared/domain/telemetry/model.js';
+import { ratioSample } from '../helpers/samples.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const SLI = 'svc_a/availability';
 // A ratio gauge adds its value to good and 1 to total: 1, 0, 1 at three times make good 2 of total 3.
-const ratio = (ts: number, value: number, series = 'v1|probe_success|job=a'): Sample => ({
-  index: 0,
-  vendorId: 'v1',
-  series,
-  sliKey: SLI,
-  measure: 'ratio',
-  type: 'gauge',
-  feed: 'ratio',
-  timestampMs: ts,
-  value,
-  events: 0,
-  cumulative: false,
-  rollup: true,
-});
+const ratio = (ts: number, value: number, series = 'v1|probe_success|job=a'): Sample =>
+  ratioSample(ts, value, { series });
 const inBuckets = (db: Database.Database) =>
   db.prepare('SELECT TOTAL(good), TOTAL(total) FROM rollup_bucket').raw().get() as [number, number];
 const journalRows = (db: Database.Database) =>

@@ -2,23 +2,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Sample } from '../../shared/domain/telemetry/model.js';
 import type { RollupStore } from '../../shared/ports/rollups.js';
 import type { SampleStore } from '../../shared/ports/telemetry.js';
+import { ratioSample } from '../helpers/samples.js';
 
 const T0 = Date.UTC(2026, 0, 1);
-const sample = (ts: number, value = 1, extra: Partial<Sample> = {}): Sample => ({
-  index: 0,
-  vendorId: 'v1',
-  series: 'v1|probe_success|job=a',
-  sliKey: 'svc_a/availability',
-  measure: 'ratio',
-  type: 'gauge',
-  feed: 'ratio',
-  timestampMs: ts,
-  value,
-  events: 0,
-  cumulative: false,
-  rollup: true,
-  ...extra,
-});
+const sample = (ts: number, value = 1, extra: Partial<Sample> = {}): Sample => ratioSample(ts, value, extra);
 /** A running total of good events (a Prometheus counter). */
 const counter = (ts: number, value: number, series = 'v1|good_total|job=a'): Sample =>
   sample(ts, value, {

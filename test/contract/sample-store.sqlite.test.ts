@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteSampleStore, storedSampleTotals } from '../../shared/adapters/sqlite/telemetry.js';
 import type { Sample } from '../../shared/domain/telemetry/model.js';
+import { ratioSample } from '../helpers/samples.js';
 import { sampleStoreContract } from './sample-store.contract.js';
 
 sampleStoreContract('sqlite', () => {
@@ -19,20 +20,8 @@ sampleStoreContract('sqlite, a checkpoint after every write', () => {
 });
 
 const T0 = Date.UTC(2026, 0, 1);
-const gauge = (ts: number, value: number, series = 'v1|probe_success|job=a'): Sample => ({
-  index: 0,
-  vendorId: 'v1',
-  series,
-  sliKey: 'svc_a/availability',
-  measure: 'ratio',
-  type: 'gauge',
-  feed: 'ratio',
-  timestampMs: ts,
-  value,
-  events: 0,
-  cumulative: false,
-  rollup: true,
-});
+const gauge = (ts: number, value: number, series = 'v1|probe_success|job=a'): Sample =>
+  ratioSample(ts, value, { series });
 
 describe('SQLite raw samples: append records, heads and chunks', () => {
   it('keeps every acknowledged sample across a restart: the append records are replayed into the heads', async () => {

@@ -1,22 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../shared/domain/telemetry/model.js';
 import type { SeenSampleStore } from '../../shared/ports/telemetry.js';
+import { ratioSample } from '../helpers/samples.js';
 
 const T0 = Date.UTC(2026, 10, 25, 12);
-const sample = (series: string, ts: number, value = 1): Sample => ({
-  index: 0,
-  vendorId: 'prometheus-main',
-  series,
-  sliKey: 'svc_payments-gateway/availability',
-  measure: 'ratio',
-  type: 'gauge',
-  feed: 'ratio',
-  timestampMs: ts,
-  value,
-  events: 0,
-  cumulative: false,
-  rollup: true,
-});
+const sample = (series: string, ts: number, value = 1): Sample =>
+  ratioSample(ts, value, {
+    series,
+    vendorId: 'prometheus-main',
+    sliKey: 'svc_payments-gateway/availability',
+  });
 
 /** The SeenSampleStore contract, passed by every adapter. */
 export function seenSampleStoreContract(

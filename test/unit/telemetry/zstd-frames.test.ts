@@ -81,7 +81,7 @@ describe('the zstd frame walk reads each header field as RFC 8878 lays it out', 
     expect(r?.problem).toBe(
       `zstd frame 0 asks for a ${9 * MiB}-byte window; at most ${ZSTD_MAX_WINDOW_BYTES}`,
     );
-    expect((r?.error as Error).message).toBe('the zstd body asks for too large a window');
+    expect((r?.error as Error | undefined)?.message).toBe('the zstd body asks for too large a window');
     // exponent 10, mantissa 7: 1 MiB + 7/8 MiB = 1,966,080 bytes, well within.
     expect(refusal(frame({ wd: (10 << 3) | 7 }))).toBeUndefined();
   });
@@ -101,7 +101,7 @@ describe('the zstd frame walk reads each header field as RFC 8878 lays it out', 
     expect(r?.error).toBeInstanceOf(PayloadTooLargeError);
     expect(r?.path).toBe('(body)');
     expect(r?.problem).toBe('zstd frame 0 declares 272 bytes; the limit is 271');
-    expect((r?.error as Error).message).toBe('the inflated body exceeds 271 bytes');
+    expect((r?.error as Error | undefined)?.message).toBe('the inflated body exceeds 271 bytes');
     expect(refusal(frame({ wd: 0x00, fcsFlag: 1, fcs: 272 }), 272)).toBeUndefined(); // exactly the limit passes
   });
 
@@ -150,7 +150,7 @@ describe('the zstd frame walk reads each header field as RFC 8878 lays it out', 
     expect(refusal(frame({ wd: 13 << 3, blocks: blocks(127) }))).toBeUndefined();
     const r = refusal(frame({ wd: 13 << 3, blocks: blocks(128) }));
     expect(r?.path).toBe('Content-Encoding');
-    expect((r?.error as Error).message).toBe('the zstd body has too many blocks for its window');
+    expect((r?.error as Error | undefined)?.message).toBe('the zstd body has too many blocks for its window');
     expect(r?.problem).toBe(
       `zstd frame 0 has 128 blocks in a ${8 * MiB}-byte window; the body may cost at most ${ZSTD_MAX_WINDOW_WORK_BYTES} bytes of window copies`,
     );

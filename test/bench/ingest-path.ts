@@ -38,11 +38,10 @@ import { loadTelemetryPolicy } from '../../shared/policy/telemetry.js';
 import type { SliActivityRecord } from '../../shared/ports/telemetry.js';
 import { type PromSeries, writeRequestBytes } from '../helpers/telemetry.js';
 import { testService } from '../helpers/telemetry-app.js';
-import { scrapes } from './ingest.js';
+import { labelsOf, scrapes } from './ingest.js';
 import { type BenchEntry, report, round } from './report.js';
 
 const SERVICES = 250;
-const INSTANCES = 8;
 const VENDOR = 'bench-vendor';
 const headers = {
   'content-type': 'application/x-protobuf',
@@ -61,13 +60,6 @@ function totalSamples(argv: readonly string[]): number {
 
 export function bodiesOf(total: number): Buffer[] {
   const all = scrapes(total, Date.now() - 4 * 3_600_000);
-  const labelsOf = (s: number) => ({
-    __name__: 'accord_sli_duration_milliseconds',
-    service: `svc_bench-${Math.floor(s / INSTANCES)}`,
-    sli: 'latency',
-    instance: `host-${s % INSTANCES}:9100`,
-    job: 'bench',
-  });
   const bodies: Buffer[] = [];
   for (let i = 0; i < all.length; i += 1000) {
     const bySeries = new Map<number, PromSeries>();

@@ -115,7 +115,8 @@ export function scrapes(total: number, start: number): Scrape[] {
   return out;
 }
 
-const labelsOf = (s: number) => ({
+/** The labels of bench series `s`: the latency SLI of service `s / INSTANCES` on instance `s % INSTANCES` (shared with the ingest-path bench). */
+export const labelsOf = (s: number) => ({
   __name__: 'accord_sli_duration_milliseconds',
   service: `svc_bench-${Math.floor(s / INSTANCES)}`,
   sli: 'latency',

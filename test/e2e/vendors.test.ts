@@ -262,7 +262,9 @@ describe('a vendor key as clients send it', () => {
     const started = Date.now();
     for (let round = 0; round < 10 && [...seen.values()].some((s) => !s.includes(429)); round++) {
       const batch = Array.from({ length: 20 }, (_, i) => i % forms.length);
-      const got = await Promise.all(batch.map((f) => push(forms[f]!, []).then((r) => ({ f, status: r.status }))));
+      const got = await Promise.all(
+        batch.map((f) => push(forms[f]!, []).then((r) => ({ f, status: r.status }))),
+      );
       for (const { f, status } of got) seen.get(f)!.push(status);
     }
     const elapsedS = (Date.now() - started) / 1000;

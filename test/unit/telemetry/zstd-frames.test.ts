@@ -179,7 +179,7 @@ describe('the zstd frame walk reads each header field as RFC 8878 lays it out', 
     expect(refusal(whole.slice(0, 8))).toBeUndefined(); // 2 of its 4 size bytes: not read, not judged
   });
 
-  it('counts a last block whose header is the body\'s final three bytes: 127 raw blocks and an empty last one are 128, refused', () => {
+  it("counts a last block whose header is the body's final three bytes: 127 raw blocks and an empty last one are 128, refused", () => {
     const blocks: number[] = [];
     for (let i = 0; i < 127; i++) blocks.push(...raw(2));
     blocks.push(...raw(0, true));

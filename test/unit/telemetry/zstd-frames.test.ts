@@ -160,4 +160,40 @@ describe('the zstd frame walk reads each header field as RFC 8878 lays it out', 
     expect(refusal([...frame({ wd: 13 << 3, blocks: [...raw(2)] }), 0x08])).toBeUndefined();
     expect(refusal(frame({ wd: 13 << 3, blocks: [0x01, 0x00] }))).toBeUndefined();
   });
+
+  it('judges a frame whose body ends right after its header: a declared size over the limit is a 413, a 9 MiB window a 400', () => {
+    // Single-segment, 4-byte size of 2,000,000 bytes, no block yet: the header alone declares too much.
+    const sized = refusal(frame({ single: true, fcsFlag: 2, fcs: 2_000_000, blocks: [] }), 1_000_000);
+    expect(sized?.error).toBeInstanceOf(PayloadTooLargeError);
+    expect(sized?.problem).toBe('zstd frame 0 declares 2000000 bytes; the limit is 1000000');
+    // No size field at all: the body ends on the window descriptor (8 MiB + 1 MiB).
+    expect(refusal(frame({ wd: (13 << 3) | 1, blocks: [] }))?.problem).toBe(
+      `zstd frame 0 asks for a ${9 * MiB}-byte window; at most ${ZSTD_MAX_WINDOW_BYTES}`,
+    );
+  });
+
+  it('leaves a frame cut inside its content-size field to the decoder, even when its window descriptor asks for 9 MiB', () => {
+    const whole = frame({ wd: (13 << 3) | 1, fcsFlag: 2, fcs: 100, blocks: [] });
+    expect(whole).toHaveLength(4 + 1 + 1 + 4);
+    expect(refusal(whole)?.error).toBeInstanceOf(ValidationError); // complete, it is refused for its window
+    expect(refusal(whole.slice(0, 8))).toBeUndefined(); // 2 of its 4 size bytes: not read, not judged
+  });
+
+  it("counts a last block whose header is the body's final three bytes: 127 raw blocks and an empty last one are 128, refused", () => {
+    const blocks: number[] = [];
+    for (let i = 0; i < 127; i++) blocks.push(...raw(2));
+    blocks.push(...raw(0, true));
+    const body = frame({ wd: 13 << 3, blocks });
+    expect(body.slice(-3)).toEqual([0x01, 0x00, 0x00]);
+    expect(refusal(body)?.problem).toBe(
+      `zstd frame 0 has 128 blocks in a ${8 * MiB}-byte window; the body may cost at most ${ZSTD_MAX_WINDOW_WORK_BYTES} bytes of window copies`,
+    );
+  });
+
+  it('does not count a block whose header is cut after its first byte, even one marked last: 127 blocks then a cut one pass', () => {
+    const blocks: number[] = [];
+    for (let i = 0; i < 127; i++) blocks.push(...raw(2));
+    expect(refusal(frame({ wd: 13 << 3, blocks: [...blocks, 0x01] }))).toBeUndefined();
+    expect(refusal(frame({ wd: 13 << 3, blocks: [...blocks, 0x01, 0x00] }))).toBeUndefined();
+  });
 });

@@ -105,4 +105,42 @@ describe("an agreement's audit trail with its exception windows", () => {
       1, 2, 9, 10,
     ]);
   });
+
+  it('orders acts of two windows in one instant by event id, not by version: ew_1 v2 before ew_2 v1', async () => {
+    const store = new MemoryAuditStore();
+    const w1v2 = entry('exception-window', 'ew_1', 2, 2);
+    const w2v1 = entry('exception-window', 'ew_2', 1, 2);
+    for (const e of [w2v1, w1v2, a1]) await store.record(e);
+    const q = new AuditQueries(
+      store,
+      { agreement: async () => ({}), service: async () => ({}), vendor: async () => ({}) },
+      async () => ['ew_2', 'ew_1'],
+    );
+    expect((await q.trail(who, 'agreement', 'agr_1', { limit: 10 })).items).toEqual([a1, w1v2, w2v1]);
+  });
+
+  it('reads a plain cursor as versions seen and no window entry seen', async () => {
+    const { q } = await setup();
+    expect(await q.trail(who, 'agreement', 'agr_1', { limit: 2, cursor: '1' })).toEqual({
+      items: [ew1v1, ew2v1],
+      nextCursor: '1.2',
+    });
+  });
+
+  it('takes a cursor of more than nine window entries seen', async () => {
+    const store = new MemoryAuditStore();
+    const ids = Array.from({ length: 12 }, (_, i) => `ew_${String(i).padStart(2, '0')}`);
+    for (const id of ids) await store.record(entry('exception-window', id, 1, 2));
+    const q = new AuditQueries(
+      store,
+      { agreement: async () => ({}), service: async () => ({}), vendor: async () => ({}) },
+      async () => ids,
+    );
+    const first = await q.trail(who, 'agreement', 'agr_1', { limit: 10 });
+    expect(first.nextCursor).toBe('0.10');
+    const rest = await q.trail(who, 'agreement', 'agr_1', { limit: 10, cursor: '0.10' });
+    expect(rest).toEqual({
+      items: [entry('exception-window', 'ew_10', 1, 2), entry('exception-window', 'ew_11', 1, 2)],
+    });
+  });
 });

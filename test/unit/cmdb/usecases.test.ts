@@ -336,3 +336,90 @@ describe('where CMDB sync is not deployed', () => {
     expect(cmdbIn({ cmdb })).toBe(cmdb);
   });
 });
+
+describe('a CMDB sync over a big catalogue and in pages', () => {
+  const row = (ci: string, name: string, unit = 'payments') =>
+    `${ci},${name},d,2 - somewhat critical,${unit},Owen,owen@example.com`;
+
+  it("matches a row to the caller's 201st service: the services it may manage are read past the first page of 200", async () => {
+    const store = new MemoryServiceStore();
+    const services = new ServiceUseCases({
+      services: store,
+      clock: { now: () => new Date('2026-12-01T10:00:00Z') },
+    });
+    for (let i = 0; i < 201; i++) {
+      const id = `svc_s${String(i).padStart(3, '0')}`;
+      await services.register(admin, serviceBody({ id, name: `S ${i}`, cmdbCi: `CI${i}` }));
+    }
+    const cmdb = new CmdbSyncUseCases({ services, policy: CMDB_POLICY });
+    const r = await cmdb.sync(payments, {
+      contentType: 'text/csv',
+      body: Buffer.from(`${HEADER}\n${row('CI200', 'Renamed 200')}\n`),
+      apply: false,
+    });
+    expect(r.create).toEqual([]);
+    expect(r.update).toEqual([
+      { serviceId: 'svc_s200', path: 'line 2', changes: { name: 'Renamed 200', description: 'd' } },
+    ]);
+    // The 200 others are in the catalogue and not in the file.
+    expect(r.drift.filter((d) => d.kind === 'in-accord-not-cmdb')).toHaveLength(200);
+  });
+
+  it("leaves a viewer's units' services out of what it may manage: their rows are new services it may not create", async () => {
+    const { cmdb } = await setup();
+    const viewer = principal({ subject: 'vic', roles: ['viewer'], businessUnits: ['payments'] });
+    const r = await cmdb.sync(viewer, {
+      contentType: 'text/csv',
+      body: Buffer.from(CLEAN_CSV),
+      apply: false,
+    });
+    expect(r.update).toEqual([]);
+    expect(r.outOfScope.map((o) => o.serviceId)).toContain('svc_fraud-scoring');
+  });
+
+  it('spends a page of maxWrites on creates first, then updates, and counts what remains', async () => {
+    const { cmdb, store } = await setup();
+    const body = Buffer.from(
+      [
+        HEADER,
+        row('CI9001', 'New one'),
+        row('CI9002', 'New two'),
+        row('0b1f0d3a1b2c4d5e6f70819a2b3c4d5e', 'Card Auth Renamed'),
+        row('2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a', 'Statement Printing'),
+      ].join('\n'),
+    );
+    const first = await cmdb.sync(payments, { contentType: 'text/csv', body, apply: true, maxWrites: 3 });
+    expect(first.applied).toEqual({
+      created: ['svc_new-one', 'svc_new-two'],
+      updated: ['svc_card-authorisation'],
+    });
+    expect(first.remaining).toBe(1);
+    const second = await cmdb.sync(payments, { contentType: 'text/csv', body, apply: true, maxWrites: 3 });
+    expect(second.applied).toEqual({ created: [], updated: ['svc_statement-printing'] });
+    expect(second.remaining).toBe(0);
+    expect((await store.get('svc_card-authorisation'))?.name).toBe('Card Auth Renamed');
+  });
+
+  it('names the problem of a held CI by the column the policy reads CIs from', async () => {
+    const store = new MemoryServiceStore();
+    const services = new ServiceUseCases({
+      services: store,
+      clock: { now: () => new Date('2026-12-01T10:00:00Z') },
+    });
+    await services.register(
+      admin,
+      serviceBody({ id: 'svc_card-authorisation', name: 'Card authorisation', cmdbCi: 'CI1002' }),
+    );
+    await services.register(
+      admin,
+      serviceBody({ id: 'svc_branch-queue', name: 'Branch queue', businessUnit: 'retail-banking', tier: 3 }),
+    );
+    const policy = { ...CMDB_POLICY, fields: { ...CMDB_POLICY.fields, cmdbCi: ['u_ci', 'sys_id'] } };
+    const cmdb = new CmdbSyncUseCases({ services, policy });
+    const csv = `u_ci,name,short_description,busines_criticality,u_business_unit,owned_by.name,owned_by.email\nCI1002,Branch queue,d,3 - less critical,retail-banking,Owen Service,owen@example.com\n`;
+    const r = await cmdb.sync(retail, { contentType: 'text/csv', body: Buffer.from(csv), apply: false });
+    expect(r.problems).toEqual([
+      { path: 'line 2.u_ci', problem: '"CI1002" is held by another service: a CI names one service' },
+    ]);
+  });
+});

@@ -99,8 +99,11 @@ export class AuditQueries {
   }
 }
 
-/** Time order, then entity and version, so that a page boundary never depends on sort stability. */
-function byTime(a: AuditEntry, b: AuditEntry): number {
+/**
+ * The order of a trail (a comparator: negative when `a` comes first): time, then for versions of one record their
+ * number, then event id, so that a page boundary never depends on sort stability.
+ */
+export function byTime(a: AuditEntry, b: AuditEntry): number {
   if (a.at !== b.at) {
     // Stryker disable next-line EqualityOperator: `<=` differs only at equal instants, which the guard above keeps out
     return a.at < b.at ? -1 : 1;

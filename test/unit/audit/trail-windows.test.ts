@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MemoryAuditStore } from '../../../shared/adapters/memory/audit.js';
 import type { AuditEntry } from '../../../shared/schemas/agreement.js';
-import { AuditQueries } from '../../../shared/usecases/audit.js';
+import { AuditQueries, byTime } from '../../../shared/usecases/audit.js';
 import { principal } from '../../helpers/fixtures.js';
 
 // An agreement's audit trail holds its own versions and every act on its exception windows, in time order, paged
@@ -142,5 +142,15 @@ describe("an agreement's audit trail with its exception windows", () => {
     expect(rest).toEqual({
       items: [entry('exception-window', 'ew_10', 1, 2), entry('exception-window', 'ew_11', 1, 2)],
     });
+  });
+
+  it('compares two versions of one record in one instant by number either way round', () => {
+    const v9 = entry('agreement', 'agr_1', 9, 1);
+    const v10 = entry('agreement', 'agr_1', 10, 1);
+    expect(byTime(v9, v10)).toBe(-1);
+    expect(byTime(v10, v9)).toBe(1);
+    expect(byTime(a1, a2)).toBe(-1);
+    expect(byTime(a2, a1)).toBe(1);
+    expect(byTime(ew2v1, ew1v1)).toBe(1);
   });
 });

@@ -89,6 +89,8 @@ describe('the scheduled agreement lifecycle', () => {
     for (const a of [...ended, running]) await agreements.create(a);
     const summary = await job.run();
     expect(summary.expired.sort()).toEqual(ended.map((a) => a.id).sort());
+    // Its last day is today: not even attempted (the use case would refuse it, and it would show as held).
+    expect(summary.held).toEqual([]);
     expect((await agreements.get(running.id))?.status).toBe('active');
   });
 
@@ -152,7 +154,7 @@ describe('the scheduled agreement lifecycle', () => {
     const { agreements, job } = await setup('2040-01-01T00:00:00Z');
     const open = agreementVersion({ status: 'active', effectiveFrom: '2026-12-01', effectiveTo: undefined });
     await agreements.create(open);
-    expect((await job.run()).expired).toEqual([]);
+    expect(await job.run()).toEqual({ activated: [], expired: [], held: [] });
     expect((await agreements.get(open.id))?.status).toBe('active');
   });
 

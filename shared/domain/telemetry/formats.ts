@@ -101,28 +101,42 @@ export function snappyElementFault(body: Uint8Array, start: number, declared?: n
     const c = body[pos++]!;
     const tag = c & 0x3;
     let len: number;
+    // Little-endian fields of up to 4 bytes, read with shifts (Math.pow in this loop was half its cost); the fourth
+    // byte is multiplied rather than shifted so that a length or offset at or above 2^31 stays positive.
     if (tag === 0) {
       len = (c >>> 2) + 1;
       if (len > 60) {
         const width = len - 60;
         if (pos + width > n) return `the literal at byte ${at} has a truncated length`;
-        len = 0;
-        for (let k = 0; k < width; k++) len += body[pos + k]! * 2 ** (8 * k);
+        len = body[pos]!;
+        if (width > 1) len |= body[pos + 1]! << 8;
+        if (width > 2) len |= body[pos + 2]! << 16;
+        if (width > 3) len += body[pos + 3]! * 0x1000000;
         len += 1;
         pos += width;
       }
       if (pos + len > n) return `the literal at byte ${at} claims ${len} bytes, past the end of the body`;
       pos += len;
     } else {
-      const width = tag === 1 ? 1 : tag === 2 ? 2 : 4;
-      if (pos + width > n) return `the copy at byte ${at} is truncated`;
-      let offset = tag === 1 ? (c >>> 5) * 256 : 0;
-      for (let k = 0; k < width; k++) offset += body[pos + k]! * 2 ** (8 * k);
-      pos += width;
+      let offset: number;
+      if (tag === 1) {
+        if (pos + 1 > n) return `the copy at byte ${at} is truncated`;
+        offset = ((c >>> 5) << 8) | body[pos++]!;
+        len = ((c >>> 2) & 0x7) + 4;
+      } else if (tag === 2) {
+        if (pos + 2 > n) return `the copy at byte ${at} is truncated`;
+        offset = body[pos]! | (body[pos + 1]! << 8);
+        pos += 2;
+        len = (c >>> 2) + 1;
+      } else {
+        if (pos + 4 > n) return `the copy at byte ${at} is truncated`;
+        offset = (body[pos]! | (body[pos + 1]! << 8) | (body[pos + 2]! << 16)) + body[pos + 3]! * 0x1000000;
+        pos += 4;
+        len = (c >>> 2) + 1;
+      }
       if (offset === 0 || offset > produced) {
         return `the copy at byte ${at} reaches ${offset} bytes back, where ${produced} have been produced`;
       }
-      len = tag === 1 ? ((c >>> 2) & 0x7) + 4 : (c >>> 2) + 1;
     }
     produced += len;
     if (declared !== undefined && produced > declared) {

@@ -326,6 +326,8 @@ describe('remote write without an object per label: the label-set cache and the 
       metric,
       instance: fc.constantFrom('a', 'b'),
       reversed: fc.boolean(),
+      // A label with an empty name: every sample of the series is rejected as invalid_labels.
+      emptyName: fc.boolean(),
       samples: fc.array(fc.record({ value, timestampMs: time }), { minLength: 1, maxLength: 4 }),
     });
     fc.assert(
@@ -337,6 +339,7 @@ describe('remote write without an object per label: the label-set cache and the 
               service: 'svc_checkout',
               sli: 'latency',
               instance: s.instance,
+              ...(s.emptyName ? { '': 'x' } : {}),
             };
             // The same label set in another order: other bytes, the same series.
             const entries = Object.entries(labels);

@@ -30,6 +30,13 @@ export interface DecodedSeries {
   epochUnit: EpochUnit;
   timeZone?: string | undefined;
   points: DecodedPoint[];
+  /**
+   * Remote write's flat decode: the float points are the request's columns, point k of the series at
+   * `values[firstIndex + k]`, `times[firstIndex + k]` (epoch ms), for k below `columnCount`. `prepareBatch` reads them
+   * there, with no `DecodedPoint` per sample; `points` holds the same points (built when asked for).
+   */
+  columns?: { readonly values: ArrayLike<number>; readonly times: ArrayLike<number> } | undefined;
+  columnCount?: number | undefined;
   /** Native histogram points (remote write `histograms`; OTLP exponential histograms), indexed after the points. */
   histograms?: NativeHistogramPoint[] | undefined;
   /**

@@ -40,10 +40,17 @@ export interface PrepareContext {
   oldestMs?: number | undefined;
 }
 
-/** The times (and values) a series took in one request: the first inline, the others in `more`. */
-interface SeenTimes {
-  ms: number;
-  value: number;
+/**
+ * A series of the request: its samples and how many were accepted (the batch's `seriesOf`), and the times it took in
+ * this request, to find a time sent twice: the first as the position of its sample in `accepted`, the others (time →
+ * value) in `more`. One Map entry per series serves both.
+ */
+interface SeriesEntry {
+  samples: number;
+  accepted: number;
+  unmapped: boolean;
+  /** Position in `accepted` of the series' first float sample of this request; -1 before it has one. */
+  first: number;
   more: Map<number, number> | undefined;
 }
 
@@ -61,16 +68,16 @@ function rejectAll(
     rejected.push({ index: h.index, path: `${pointPath(s, h.index)}${field}`, reason, message });
 }
 
-/** Rejects one point of a series. */
+/** Rejects the point of a series at a request index. */
 function rejectAt(
   rejected: Rejection[],
   s: DecodedSeries,
-  p: { index: number },
+  index: number,
   reason: string,
   message: string,
   field = '',
 ): void {
-  rejected.push({ index: p.index, path: `${pointPath(s, p.index)}${field}`, reason, message });
+  rejected.push({ index, path: `${pointPath(s, index)}${field}`, reason, message });
 }
 
 /**
@@ -86,14 +93,15 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
   const accepted: Sample[] = [];
   const rejected: Rejection[] = [...batch.malformed];
   const unmapped = new Map<string, UnmappedSighting>();
-  const seriesOf: PreparedBatch['seriesOf'] = new Map();
-  // Times already taken in this request per series: the first inline, a Map only for a series' second and later.
-  const seen = new Map<string, SeenTimes>();
+  const seriesOf = new Map<string, SeriesEntry>();
   const oldest = ctx.oldestMs ?? ctx.nowMs - policy.latenessMs(vendorId);
   const newest = ctx.nowMs + limits.maxFutureSkewSeconds * 1000;
 
   for (const s of batch.series) {
-    const sampleCount = s.points.length + (s.histograms?.length ?? 0);
+    // Remote write's flat decode gives its points as columns of the request (no object per point): see `columns`.
+    const columns = s.columns;
+    const floats = columns ? s.columnCount! : s.points.length;
+    const sampleCount = floats + (s.histograms?.length ?? 0);
     // Labels every format shares the rules of: checked before mapping (a repeated name hides a value).
     const labelProblem =
       s.labelProblem ?? (s.series.withinLimits === limits ? undefined : labelLimits(s.series.labels, limits));
@@ -162,7 +170,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
     if (s.histograms?.length) {
       entry.accepted += prepareNative(s, target, series, rollup, ctx, { oldest, newest }, accepted, rejected);
     }
-    if (s.points.length === 0) continue;
+    if (floats === 0) continue;
 
     const decision = decideFeed(type === 'native-histogram' ? 'gauge' : type, target);
     if (!decision.ok) {
@@ -182,42 +190,52 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
     const events = feed === 'good' || feed === 'bad';
     const histogramPart = decision.type === 'histogram';
     const seriesUnit = s.unit ?? target.unit ?? DEFAULT_UNIT[target.measure];
-    let times = seen.get(series);
+    // The series' unit looked up once; a point naming its own unit (Accord JSON) is looked up for itself.
+    const seriesUnitInfo = histogramPart ? undefined : unitInfo(seriesUnit);
+    const points = columns ? undefined : s.points;
 
     // No closure per series (under tsx, keepNames makes each one a defineProperty call): see rejectAt.
-    for (const p of s.points) {
+    for (let k = 0; k < floats; k++) {
+      const p = points?.[k];
+      const index = p ? p.index : s.firstIndex + k;
       // Value: a finite number.
-      const raw = p.value;
+      const raw = p ? p.value : columns!.values[index]!;
       let value: number;
       if (typeof raw === 'number') value = raw;
       else if (raw === 'NaN') value = Number.NaN;
       else if (raw === 'Infinity') value = Number.POSITIVE_INFINITY;
       else if (raw === '-Infinity') value = Number.NEGATIVE_INFINITY;
       else {
-        rejectAt(rejected, s, p, 'missing_value', 'the sample has no value', '.value');
+        rejectAt(rejected, s, index, 'missing_value', 'the sample has no value', '.value');
         continue;
       }
       if (Number.isNaN(value)) {
         if (isStaleMarker(value))
-          rejectAt(rejected, s, p, 'stale_marker', 'a Prometheus staleness marker carries no measurement');
-        else rejectAt(rejected, s, p, 'value_nan', 'the value is NaN', '.value');
+          rejectAt(
+            rejected,
+            s,
+            index,
+            'stale_marker',
+            'a Prometheus staleness marker carries no measurement',
+          );
+        else rejectAt(rejected, s, index, 'value_nan', 'the value is NaN', '.value');
         continue;
       }
       if (!Number.isFinite(value)) {
-        rejectAt(rejected, s, p, 'value_infinite', 'the value is infinite', '.value');
+        rejectAt(rejected, s, index, 'value_infinite', 'the value is infinite', '.value');
         continue;
       }
 
       // Unit: known, of a kind the measure takes; the value stays finite and countable once converted. A
       // histogram's series hold counts of observations (the unit is the observations'), taken as they are.
-      const unitName = p.unit ?? seriesUnit;
+      const unitName = p?.unit ?? seriesUnit;
       if (!histogramPart) {
-        const unit = unitInfo(unitName);
+        const unit = unitName === seriesUnit ? seriesUnitInfo : unitInfo(unitName);
         if (!unit) {
           rejectAt(
             rejected,
             s,
-            p,
+            index,
             'unknown_unit',
             `"${unitName}" is not a unit Accord knows (ns, us, ms, s, ratio, percent, count)`,
             '.unit',
@@ -228,7 +246,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
           rejectAt(
             rejected,
             s,
-            p,
+            index,
             'unit_mismatch',
             `a ${target.measure} cannot be measured in ${unitName}`,
             '.unit',
@@ -241,7 +259,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
         rejectAt(
           rejected,
           s,
-          p,
+          index,
           'value_infinite',
           `the value becomes infinite once converted from ${unitName}`,
           '.value',
@@ -254,7 +272,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
         rejectAt(
           rejected,
           s,
-          p,
+          index,
           'value_out_of_range',
           `a value beyond ±${MAX_VALUE} cannot be counted exactly`,
           '.value',
@@ -267,7 +285,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
         rejectAt(
           rejected,
           s,
-          p,
+          index,
           'negative_duration',
           `a duration cannot be negative (${value} ms)`,
           '.value',
@@ -275,22 +293,36 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
         continue;
       }
       if ((events || cumulative) && value < 0) {
-        rejectAt(rejected, s, p, 'negative_count', `an event count cannot be negative (${value})`, '.value');
+        rejectAt(
+          rejected,
+          s,
+          index,
+          'negative_count',
+          `an event count cannot be negative (${value})`,
+          '.value',
+        );
         continue;
       }
       if (target.measure === 'ratio' && (value < 0 || value > 1)) {
-        rejectAt(rejected, s, p, 'ratio_out_of_range', `a ratio must lie in [0, 1], got ${value}`, '.value');
+        rejectAt(
+          rejected,
+          s,
+          index,
+          'ratio_out_of_range',
+          `a ratio must lie in [0, 1], got ${value}`,
+          '.value',
+        );
         continue;
       }
 
       // Time: a UTC instant within [now - accepted lateness, now + skew].
+      const time = p ? p.time : columns!.times[index]!;
       let ms: number;
-      if (typeof p.time === 'number' && s.epochUnit === 'ms' && Number.isFinite(p.time))
-        ms = Math.round(p.time);
+      if (typeof time === 'number' && s.epochUnit === 'ms' && Number.isFinite(time)) ms = Math.round(time);
       else {
-        const t = toInstant(p.time, s.epochUnit, p.timeZone ?? s.timeZone);
+        const t = toInstant(time, s.epochUnit, p?.timeZone ?? s.timeZone);
         if (!t.ok) {
-          rejectAt(rejected, s, p, t.reason, `the time ${t.problem}`, '.time');
+          rejectAt(rejected, s, index, t.reason, `the time ${t.problem}`, '.time');
           continue;
         }
         ms = Math.round(t.ms);
@@ -299,7 +331,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
         rejectAt(
           rejected,
           s,
-          p,
+          index,
           'timestamp_in_future',
           `the time is ${Math.round((ms - ctx.nowMs) / 1000)} s ahead of the receiver's clock`,
           '.time',
@@ -310,7 +342,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
         rejectAt(
           rejected,
           s,
-          p,
+          index,
           'timestamp_too_old',
           `the time is older than the accepted lateness of ${policy.latenessMs(vendorId) / 60_000} minutes`,
           '.time',
@@ -319,14 +351,12 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       }
 
       let before: number | undefined;
-      if (times === undefined) {
-        times = { ms, value, more: undefined };
-        seen.set(series, times);
-      } else {
-        before = times.ms === ms ? times.value : times.more?.get(ms);
+      if (entry.first >= 0) {
+        const first = accepted[entry.first]!;
+        before = first.timestampMs === ms ? first.value : entry.more?.get(ms);
         if (before === undefined) {
-          times.more ??= new Map();
-          times.more.set(ms, value);
+          entry.more ??= new Map();
+          entry.more.set(ms, value);
         }
       }
       if (before !== undefined) {
@@ -334,7 +364,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
           rejectAt(
             rejected,
             s,
-            p,
+            index,
             'duplicate_sample',
             'the same series and time appear earlier in this batch',
           );
@@ -342,7 +372,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
           rejectAt(
             rejected,
             s,
-            p,
+            index,
             'conflicting_value',
             `the same series and time appear earlier in this batch with another value (${before})`,
           );
@@ -350,7 +380,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       }
 
       const sample: Sample = {
-        index: p.index,
+        index,
         vendorId,
         series,
         sliKey: target.sliKey,
@@ -365,7 +395,8 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       };
       if (target.thresholdMs !== undefined) sample.thresholdMs = target.thresholdMs;
       // A start time too old to count from is no signal: the series is then read as any other counter.
-      if (cumulative && p.startMs !== undefined && p.startMs >= oldest) sample.startMs = p.startMs;
+      if (cumulative && p?.startMs !== undefined && p.startMs >= oldest) sample.startMs = p.startMs;
+      if (entry.first < 0) entry.first = accepted.length;
       accepted.push(sample);
       entry.accepted++;
     }
@@ -497,16 +528,11 @@ function labelLimits(
   return undefined;
 }
 
-function bump(
-  map: PreparedBatch['seriesOf'],
-  key: string,
-  samples: number,
-  unmapped: boolean,
-): { samples: number; accepted: number; unmapped: boolean } {
+function bump(map: Map<string, SeriesEntry>, key: string, samples: number, unmapped: boolean): SeriesEntry {
   let e = map.get(key);
   if (e) e.samples += samples;
   else {
-    e = { samples, accepted: 0, unmapped };
+    e = { samples, accepted: 0, unmapped, first: -1, more: undefined };
     map.set(key, e);
   }
   return e;

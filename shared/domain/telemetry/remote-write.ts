@@ -224,13 +224,14 @@ function walk(r: protobuf.Reader, end: number, shape: MessageShape, path: string
  * A WriteRequest's float samples as flat arrays: series `i` has its labels at bytes `[labelStart[i], labelEnd[i])`
  * of the body (the Label fields as sent, tags included: the same bytes are the same label set) and its samples at
  * `[firstSample[i], firstSample[i + 1])` of `values` / `times` (epoch ms). `firstSample` has one entry more than
- * there are series.
+ * there are series. `values` is a Float64Array, which keeps a NaN's payload as sent (a plain array of numbers stores
+ * every NaN as one canonical NaN, and Prometheus's staleness marker is a NaN told apart by its payload).
  */
 export interface ScannedWriteRequest {
   labelStart: number[];
   labelEnd: number[];
   firstSample: number[];
-  values: number[];
+  values: Float64Array;
   times: number[];
 }
 
@@ -242,8 +243,17 @@ export interface ScannedWriteRequest {
  * `decodeWriteRequest`: the reflective decoder and its errors stay the reference.
  */
 export function scanWriteRequest(bytes: Uint8Array): ScannedWriteRequest | undefined {
-  const out: ScannedWriteRequest = { labelStart: [], labelEnd: [], firstSample: [], values: [], times: [] };
   const len = bytes.length;
+  // A first guess of the sample count (remote write spends about 100 bytes a sample on labels and framing), doubled
+  // when it falls short.
+  let values = new Float64Array(Math.max(64, len >> 6));
+  let count = 0;
+  const out = {
+    labelStart: [] as number[],
+    labelEnd: [] as number[],
+    firstSample: [] as number[],
+    times: [] as number[],
+  };
   const r = protobuf.Reader.create(bytes);
   try {
     while (r.pos < len) {
@@ -254,7 +264,7 @@ export function scanWriteRequest(bytes: Uint8Array): ScannedWriteRequest | undef
       let labelStart = -1;
       let labelEnd = -1;
       let sampled = false;
-      out.firstSample.push(out.values.length);
+      out.firstSample.push(count);
       while (r.pos < end) {
         const at = r.pos;
         const tag = r.uint32();
@@ -278,7 +288,12 @@ export function scanWriteRequest(bytes: Uint8Array): ScannedWriteRequest | undef
             else return undefined;
           }
           if (r.pos !== stop) return undefined;
-          out.values.push(value);
+          if (count === values.length) {
+            const grown = new Float64Array(values.length * 2);
+            grown.set(values);
+            values = grown;
+          }
+          values[count++] = value;
           out.times.push(time);
           sampled = true;
         } else return undefined;
@@ -290,8 +305,8 @@ export function scanWriteRequest(bytes: Uint8Array): ScannedWriteRequest | undef
   } catch {
     return undefined;
   }
-  out.firstSample.push(out.values.length);
-  return out;
+  out.firstSample.push(count);
+  return { ...out, values: values.subarray(0, count) };
 }
 
 /**

@@ -58,6 +58,36 @@ describe('snappy and protobuf at the edge (snappyjs, protobufjs from the officia
     ).toThrow(ValidationError);
   });
 
+  it.each([
+    // Literals: tag 0, lengths of 1 to 4 bytes after tags 0xf0, 0xf4, 0xf8, 0xfc (little-endian, plus one).
+    ['a literal with a 1-byte length', [0xf0, 0x63], 'the literal at byte 0 claims 100 bytes'],
+    ['a literal with a 2-byte length', [0xf4, 0x10, 0x27], 'the literal at byte 0 claims 10001 bytes'],
+    ['a literal with a 3-byte length', [0xf8, 0x00, 0x00, 0x01], 'the literal at byte 0 claims 65537 bytes'],
+    [
+      'a literal with a 4-byte length',
+      [0xfc, 0xff, 0xff, 0xff, 0xff],
+      'the literal at byte 0 claims 4294967296 bytes',
+    ],
+    // Copies after the literal "a" (one byte produced): offsets of 1 (with 3 bits in the tag), 2 and 4 bytes.
+    [
+      'a 1-byte copy',
+      [0x00, 0x61, 0x01, 0x02],
+      'the copy at byte 2 reaches 2 bytes back, where 1 have been produced',
+    ],
+    ['a 1-byte copy with the tag’s offset bits', [0x00, 0x61, 0xe1, 0xff], 'reaches 2047 bytes back'],
+    ['a 2-byte copy', [0x00, 0x61, 0x02, 0x34, 0x12], 'the copy at byte 2 reaches 4660 bytes back'],
+    [
+      'a 4-byte copy with its top bit set',
+      [0x00, 0x61, 0x03, 0x01, 0x00, 0x00, 0x80],
+      'reaches 2147483649 bytes back',
+    ],
+    ['a copy of offset 0', [0x00, 0x61, 0x02, 0x00, 0x00], 'reaches 0 bytes back'],
+    ['a truncated 4-byte copy', [0x00, 0x61, 0x03, 0x01, 0x00], 'the copy at byte 2 is truncated'],
+    ['a truncated 2-byte literal length', [0xf4, 0x10], 'the literal at byte 0 has a truncated length'],
+  ])('reads the lengths and offsets of %s as Snappy’s format defines them', (_, bytes, message) => {
+    expect(snappyElementFault(Uint8Array.from(bytes as number[]), 0)).toContain(message);
+  });
+
   it('lets every block snappyjs itself writes through the element walk', () => {
     for (const text of ['', 'a', 'hello '.repeat(50), 'x'.repeat(70_000)]) {
       const c = Uint8Array.from(compress(new TextEncoder().encode(text)));

@@ -3,6 +3,7 @@ import protobuf from 'protobufjs/light.js';
 import { compress } from 'snappyjs';
 import { describe, expect, it } from 'vitest';
 import { decodeTelemetry, LabelSetCache } from '../../../shared/domain/telemetry/formats.js';
+import type { DecodedBatch } from '../../../shared/domain/telemetry/model.js';
 import { prepareBatch } from '../../../shared/domain/telemetry/prepare.js';
 import { scanWriteRequest } from '../../../shared/domain/telemetry/remote-write.js';
 import { loadTelemetryPolicy } from '../../../shared/policy/telemetry.js';
@@ -17,12 +18,27 @@ const headers = {
 };
 const NOW = Date.parse('2026-03-02T12:00:00Z');
 
+/**
+ * A decoded batch as plain data: each series' fields as the DecodedSeries interface reads them. The flat decode's
+ * series read their points from the request's columns and build `path` and `points` when asked: those are compared,
+ * the columns themselves are not.
+ */
+function plain(batch: DecodedBatch): DecodedBatch {
+  return {
+    ...batch,
+    series: batch.series.map((s) => {
+      const { columns: _c, columnCount: _n, ...rest } = { ...s, path: s.path, points: s.points };
+      return rest;
+    }),
+  };
+}
+
 /** The request decoded with and without the label-set cache (the reflective decoder is the reference). */
 function both(bytes: Uint8Array, cache = new LabelSetCache()) {
   const body = Buffer.from(compress(bytes));
   const run = (labelSets?: LabelSetCache) => {
     try {
-      return { batch: decodeTelemetry({ headers, body }, limits, { labelSets }) };
+      return { batch: plain(decodeTelemetry({ headers, body }, limits, { labelSets })) };
     } catch (e) {
       return {
         error: {
@@ -34,6 +50,17 @@ function both(bytes: Uint8Array, cache = new LabelSetCache()) {
     }
   };
   return { reflective: run(undefined), fast: run(cache) };
+}
+
+/** The request decoded with the label-set cache, as the server decodes it (its series read from the flat columns). */
+function fastBatch(bytes: Uint8Array, cache: LabelSetCache): DecodedBatch {
+  return decodeTelemetry({ headers, body: Buffer.from(compress(bytes)) }, limits, { labelSets: cache });
+}
+
+/** A prepared batch as data (`pathOf` is a function): the same for the same samples, however they were decoded. */
+function preparedData(batch: DecodedBatch, nowMs: number) {
+  const { pathOf, ...data } = prepareBatch(batch, { vendorId: 'prometheus-main', nowMs, policy });
+  return { ...data, paths: Array.from({ length: data.submitted }, (_, i) => pathOf(i)) };
 }
 
 const latency = (service: string, instance: string, extra: Record<string, string> = {}) => ({
@@ -73,9 +100,11 @@ describe('remote write without an object per label: the label-set cache and the 
   it('gives a series sent again in a later request the same reference, so its mapping is looked up once', () => {
     const cache = new LabelSetCache();
     const s = { labels: latency('svc_checkout', 'a:1'), samples: [{ value: 12, timestampMs: NOW }] };
-    const first = both(writeRequestBytes([s]), cache).fast.batch!;
-    const second = both(writeRequestBytes([{ ...s, samples: [{ value: 13, timestampMs: NOW + 1 }] }]), cache)
-      .fast.batch!;
+    const first = fastBatch(writeRequestBytes([s]), cache);
+    const second = fastBatch(
+      writeRequestBytes([{ ...s, samples: [{ value: 13, timestampMs: NOW + 1 }] }]),
+      cache,
+    );
     expect(second.series[0]!.series).toBe(first.series[0]!.series);
     expect(cache.size).toBe(1);
     const a = prepareBatch(first, { vendorId: 'prometheus-main', nowMs: NOW, policy });
@@ -104,7 +133,7 @@ describe('remote write without an object per label: the label-set cache and the 
     const body = writeRequestBytes([
       { labels: { __name__: 'http_requests_total', job: 'api' }, samples: [{ value: 5, timestampMs: NOW }] },
     ]);
-    const decoded = () => both(body, cache).fast.batch!;
+    const decoded = () => fastBatch(body, cache);
     const forA = prepareBatch(decoded(), { vendorId: 'vendor-a', nowMs: NOW, policy: own });
     const forB = prepareBatch(decoded(), { vendorId: 'vendor-b', nowMs: NOW, policy: own });
     const forAAgain = prepareBatch(decoded(), { vendorId: 'vendor-a', nowMs: NOW, policy: own });
@@ -124,8 +153,8 @@ describe('remote write without an object per label: the label-set cache and the 
     const body = writeRequestBytes([
       { labels: latency('svc_checkout', 'host-1:9100'), samples: [{ value: 1, timestampMs: NOW }] },
     ]);
-    const lax = prepareBatch(both(body, cache).fast.batch!, { vendorId: 'v', nowMs: NOW, policy });
-    const tight = prepareBatch(both(body, cache).fast.batch!, { vendorId: 'v', nowMs: NOW, policy: strict });
+    const lax = prepareBatch(fastBatch(body, cache), { vendorId: 'v', nowMs: NOW, policy });
+    const tight = prepareBatch(fastBatch(body, cache), { vendorId: 'v', nowMs: NOW, policy: strict });
     expect(lax.accepted).toHaveLength(1);
     expect(tight.accepted).toHaveLength(0);
     expect(tight.rejected.map((r) => r.reason)).toEqual(['invalid_labels']);
@@ -263,6 +292,70 @@ describe('remote write without an object per label: the label-set cache and the 
         },
       ),
       { numRuns: 400 },
+    );
+  });
+  it('prepares the flat decode’s samples exactly as the reflective decoder’s: values, units, times, duplicates, conflicts (property)', () => {
+    const stale = new DataView(new ArrayBuffer(8));
+    stale.setUint32(0, 0x7ff00000);
+    stale.setUint32(4, 0x00000002);
+    const value = fc.oneof(
+      fc.constantFrom(
+        0,
+        1,
+        -1,
+        0.5,
+        1e308,
+        2 ** 53,
+        Number.NaN,
+        stale.getFloat64(0),
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+      ),
+      fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+    );
+    // Times around now: some in the future, some too old, and few enough that a series repeats a time.
+    const time = fc.constantFrom(NOW, NOW - 1000, NOW - 60_000, NOW + 3_600_000, NOW - 86_400_000 * 30);
+    const metric = fc.constantFrom(
+      'accord_sli_duration_milliseconds',
+      'accord_sli_duration_seconds',
+      'accord_sli_good_total',
+      'accord_sli_ratio',
+      'not_mapped_total',
+    );
+    const series = fc.record({
+      metric,
+      instance: fc.constantFrom('a', 'b'),
+      reversed: fc.boolean(),
+      // A label with an empty name: every sample of the series is rejected as invalid_labels.
+      emptyName: fc.boolean(),
+      samples: fc.array(fc.record({ value, timestampMs: time }), { minLength: 1, maxLength: 4 }),
+    });
+    fc.assert(
+      fc.property(fc.array(series, { minLength: 1, maxLength: 6 }), (list) => {
+        const bytes = writeRequestBytes(
+          list.map((s) => {
+            const labels: Record<string, string> = {
+              __name__: s.metric,
+              service: 'svc_checkout',
+              sli: 'latency',
+              instance: s.instance,
+              ...(s.emptyName ? { '': 'x' } : {}),
+            };
+            // The same label set in another order: other bytes, the same series.
+            const entries = Object.entries(labels);
+            return {
+              labels: Object.fromEntries(s.reversed ? entries.reverse() : entries),
+              samples: s.samples,
+            };
+          }),
+        );
+        const cache = new LabelSetCache();
+        const flat = fastBatch(bytes, cache);
+        expect(flat.series.every((s) => s.columns !== undefined)).toBe(true);
+        const reference = decodeTelemetry({ headers, body: Buffer.from(compress(bytes)) }, limits);
+        expect(preparedData(flat, NOW)).toEqual(preparedData(reference, NOW));
+      }),
+      { numRuns: 300 },
     );
   });
 });

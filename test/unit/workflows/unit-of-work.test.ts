@@ -103,7 +103,8 @@ describe('on the embedded default, a sign-off and the approval workflow’s writ
     await c.agreements.submit(manager, a.id, 1, 'ready');
     await parts.workflows.engine.idle();
     const version = () =>
-      (reader.prepare('SELECT version FROM agreements WHERE id = ?').get(a.id) as { version: number }).version;
+      (reader.prepare('SELECT version FROM agreements WHERE id = ?').get(a.id) as { version: number })
+        .version;
     const pendingTasks = () =>
       (
         reader
@@ -111,7 +112,8 @@ describe('on the embedded default, a sign-off and the approval workflow’s writ
           .get(a.id) as { n: number }
       ).n;
     const pendingTokens = () =>
-      (reader.prepare(`SELECT COUNT(*) AS n FROM wf_token WHERE status = 'pending'`).get() as { n: number }).n;
+      (reader.prepare(`SELECT COUNT(*) AS n FROM wf_token WHERE status = 'pending'`).get() as { n: number })
+        .n;
     expect([version(), pendingTasks(), pendingTokens()]).toEqual([2, 2, 2]);
 
     // While the workflow's hook runs, the new version is written but not committed: others still see version 2.

@@ -19,6 +19,7 @@ import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
 import { SqliteWorkTaskStore } from '../../shared/adapters/sqlite/tasks.js';
 import { SqliteVendorStore } from '../../shared/adapters/sqlite/vendors.js';
+import { SqliteWriteBatch } from '../../shared/adapters/sqlite/write-batch.js';
 import { loadArchivePolicy } from '../../shared/policy/archive.js';
 import { loadChainPolicy } from '../../shared/policy/chain.js';
 import { loadSignOffRules } from '../../shared/policy/index.js';
@@ -88,6 +89,9 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
   const exceptions = new SqliteExceptionWindowStore(db);
   const serviceUseCases = new ServiceUseCases({ services, agreements, clock, residencyRegion });
   let workflows: LocalWorkflowParts | undefined;
+  const batch = new SqliteWriteBatch(db, (error) =>
+    logger.error('workflow write batch failed to commit', { error: error as Error }),
+  );
   const agreementUseCases = new AgreementUseCases({
     agreements,
     services,
@@ -96,11 +100,14 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     signOffRules: loadSignOffRules(),
     residencyRegion,
     observer: { changed: (v) => observe(() => workflows?.services.approval.changed(v)) },
+    // A change and what the approval workflow writes about it (a started execution, a settled task) commit together.
+    unitOfWork: (work) => batch.unit(work),
     gaps: (a) => chain.findingsFor(a),
   });
   const violations = new SqliteViolationStore(db);
   const archiveStore = new FileArchiveStore(join(dirname(dbFile), 'archive'), clock);
   workflows = composeLocalWorkflows({
+    batch,
     readArchive: (key) => archiveStore.get(key),
     violations,
     db,

@@ -57,6 +57,8 @@ export function composeLocalWorkflows(o: {
   violations: ViolationStore;
   /** Reads archived files that e-mails attach by reference (reports). */
   readArchive?: ArchiveReader;
+  /** The database's write batch, when the composition root shares it with other writers (its agreement use cases). */
+  batch?: SqliteWriteBatch;
 }): LocalWorkflowParts {
   const tasks = new SqliteWorkTaskStore(o.db);
   const email: EmailSender = o.config.ACCORD_SMTP_URL
@@ -90,9 +92,11 @@ export function composeLocalWorkflows(o: {
     definitions,
     journal: new SqliteExecutionJournal(o.db),
     tokens: new SqliteTaskTokenStore(o.db),
-    batch: new SqliteWriteBatch(o.db, (error) =>
-      logger.error('workflow write batch failed to commit', { error: error as Error }),
-    ),
+    batch:
+      o.batch ??
+      new SqliteWriteBatch(o.db, (error) =>
+        logger.error('workflow write batch failed to commit', { error: error as Error }),
+      ),
     clock: o.clock,
     invoke: async (arn, payload, meta) => {
       const handler = handlers.get(arn);

@@ -72,6 +72,12 @@ export interface AgreementDeps {
   gaps?: ((a: AgreementVersion) => Promise<GapFinding[]>) | undefined;
   /** Told of every committed change (the approval workflow starts on submit, observes sign-offs). */
   observer?: { changed(after: AgreementVersion): Promise<void> } | undefined;
+  /**
+   * Runs a change's writes, the new version and what the observer writes about it, as one unit of work: on the
+   * embedded default one SQLite transaction, committed before the change returns (a failed commit throws and keeps
+   * neither). Absent: the version commits by itself, then the observer's writes.
+   */
+  unitOfWork?: (<T>(work: () => Promise<T>) => Promise<T>) | undefined;
   /** Precedence of a master agreement's terms over its schedules' (default: shared/policy/modular.json). */
   modular?: ModularPolicy | undefined;
   /** The agreement templates (default: shared/policy/templates.json): what a template-drafted agreement stays bound by. */
@@ -666,8 +672,11 @@ export class AgreementUseCases {
       change,
       reason,
     };
-    await this.deps.agreements.append(v);
-    await this.deps.observer?.changed(v);
+    const write = async () => {
+      await this.deps.agreements.append(v);
+      await this.deps.observer?.changed(v);
+    };
+    await (this.deps.unitOfWork ? this.deps.unitOfWork(write) : write());
     return v;
   }
 

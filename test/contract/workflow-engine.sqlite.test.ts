@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { LocalWorkflowEngine } from '../../shared/adapters/local-sfn/engine.js';
+import { type AslDefinition, substitute } from '../../shared/adapters/local-sfn/transform.js';
 import { SqliteExecutionJournal, SqliteTaskTokenStore } from '../../shared/adapters/sqlite/workflows.js';
 import { SqliteWriteBatch } from '../../shared/adapters/sqlite/write-batch.js';
 import { fullScans, recordingDb } from '../helpers/query-plans.js';
@@ -58,5 +61,45 @@ describe('the embedded engine’s SQLite statements', () => {
     await tokens.settle('tok_3', { status: 'succeeded', output: null });
     // The due-timer query was one DISTINCT over the steps, which SQLite answered by scanning every step in key order.
     expect(fullScans(real, ran.values())).toEqual([]);
+  });
+});
+
+describe('the embedded engine’s group commit', () => {
+  it('suspends executions that come to rest together in one commit, not one commit each', async () => {
+    const db = new Database(':memory:');
+    const journal = new SqliteExecutionJournal(db);
+    const batch = new SqliteWriteBatch(db, (error) => {
+      throw error;
+    });
+    const toy = substitute(
+      JSON.parse(readFileSync('test/fixtures/workflows/toy.asl.json', 'utf8')) as AslDefinition,
+      { ToyFunctionArn: 'arn:aws:lambda:local:000000000000:function:toy' },
+    );
+    const engine = new LocalWorkflowEngine({
+      definitions: { approval: toy },
+      journal,
+      tokens: new SqliteTaskTokenStore(db),
+      batch,
+      clock: { now: () => new Date('2026-03-01T09:00:00Z') },
+      invoke: async (_arn, payload) => {
+        const p = payload as { task: string; items?: string[] };
+        return p.task === 'plan' ? { items: p.items } : null;
+      },
+    });
+    for (let i = 0; i < 40; i++) {
+      await engine.start({
+        workflow: 'approval',
+        name: `x${i}`,
+        subject: { type: 'agreement', id: `agr_${i}` },
+        input: { items: ['a', 'b'] },
+      });
+    }
+    await engine.idle();
+    const waiting = await journal.idsWithStatus(['waiting'], 100);
+    expect(waiting).toHaveLength(40);
+    // Each execution's steps are written when it suspends. Every one of the 40 came to rest in the same turn: one
+    // commit for the steps of all (with the tokens registered when their runs began), where each used to have its own.
+    expect(batch.commits).toBeLessThanOrEqual(3);
+    expect((await journal.steps(waiting[0]!)).size).toBe(3);
   });
 });

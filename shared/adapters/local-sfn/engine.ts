@@ -48,10 +48,22 @@ export interface LocalEngineOptions {
 export interface WriteBatch {
   open(): void;
   flush(): void;
+  /**
+   * Runs `work` in one transaction committed before it returns (throwing when the commit fails), or inside the batch
+   * already open, whose opener commits it.
+   */
+  unit<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /** The token a callback's Parameters see for `$$.Task.Token`; replaced by the real token before the handler runs. */
 const TOKEN_PLACEHOLDER = 'accord-local-task-token';
+
+/** A run whose every branch waits: `suspend` ends it unless a branch became active again. */
+interface Quiescent {
+  /** The engine's turn when it came to rest. */
+  since: number;
+  suspend(): void;
+}
 
 /** Rejects parked handlers once a run has nothing else to do: neither retried nor caught, it ends the run. */
 class Suspended extends Error {
@@ -159,6 +171,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   private timer: NodeJS.Timeout | undefined;
   private inFlightTick: Promise<void> | undefined;
   private pumpQueued = false;
+  /** Runs whose every branch waits, to be suspended once two turns have passed (`quiesce`). */
+  private readonly resting = new Set<Quiescent>();
+  private turn = 0;
+  private turnQueued = false;
 
   constructor(private readonly o: LocalEngineOptions) {
     for (const [workflow, asl] of Object.entries(o.definitions) as [WorkflowName, AslDefinition][]) {
@@ -289,17 +305,14 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     outcome: { status: 'succeeded'; output: unknown } | { status: 'failed'; error: string; cause: string },
   ): Promise<void> {
     // The execution is marked running before its token is answered: a crash in between resumes it on restart.
-    // Both writes are one transaction, committed before this returns (the caller, a request, answers after it).
-    this.o.batch?.open();
-    let answer: Awaited<ReturnType<TaskTokenStore['settle']>>;
-    try {
+    // Both writes are one transaction, committed before this returns (the caller, a request, answers after it), or
+    // part of the caller's own unit of work when it has one (a sign-off and its hook), committed with it.
+    const answerToken = async () => {
       const before = await this.o.tokens.get(token);
       if (before?.status === 'pending') await this.markRunning(before.executionId);
-      answer = await this.o.tokens.settle(token, outcome);
-    } finally {
-      this.o.batch?.flush();
-    }
-    const { record, settled } = answer;
+      return this.o.tokens.settle(token, outcome);
+    };
+    const { record, settled } = this.o.batch ? await this.o.batch.unit(answerToken) : await answerToken();
     if (!record) throw new StaleTaskError('no task waits on this token', 'unknown');
     if (!settled) {
       const state = record.status === 'failed' ? `failed (${record.error ?? 'error'})` : record.status;
@@ -375,20 +388,18 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     const seen = new Map<string, number>();
     const parked: ((e: Error) => void)[] = [];
     let active = 0;
-    let checking = false;
     let suspended = false;
+    const idle: Quiescent = {
+      since: 0,
+      suspend: () => {
+        if (active > 0 || parked.length === 0) return;
+        suspended = true;
+        for (const reject of parked.splice(0)) reject(new Suspended());
+      },
+    };
     const quiesce = () => {
-      if (checking || active > 0 || parked.length === 0) return;
-      checking = true;
-      // Two turns of the event loop: a branch between two states has then reached its next handler.
-      setImmediate(() =>
-        setImmediate(() => {
-          checking = false;
-          if (active > 0 || parked.length === 0) return;
-          suspended = true;
-          for (const reject of parked.splice(0)) reject(new Suspended());
-        }),
-      );
+      if (active > 0 || parked.length === 0) return;
+      this.quiesce(idle);
     };
     const park = () =>
       new Promise<never>((_, reject) => {
@@ -551,7 +562,37 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       await this.endTokens(executionId);
     } finally {
       // A branch that parked after the run ended (its sibling failed the Map) must not keep a promise open.
+      this.resting.delete(idle);
       for (const reject of parked.splice(0)) reject(new Suspended());
+    }
+  }
+
+  /**
+   * Suspends a run whose every branch waits once two turns of the event loop have passed (a branch between two
+   * states has then reached its next handler). One check per turn serves every run: the runs that come to rest
+   * together are suspended in the same macrotask, so their journal writes share one commit of the write batch
+   * instead of one commit each.
+   */
+  private quiesce(run: Quiescent): void {
+    if (this.resting.has(run)) return;
+    run.since = this.turn;
+    this.resting.add(run);
+    if (this.turnQueued) return;
+    this.turnQueued = true;
+    setImmediate(() => this.nextTurn());
+  }
+
+  private nextTurn(): void {
+    this.turnQueued = false;
+    this.turn++;
+    for (const run of this.resting) {
+      if (this.turn - run.since < 2) continue;
+      this.resting.delete(run);
+      run.suspend();
+    }
+    if (this.resting.size > 0 && !this.turnQueued) {
+      this.turnQueued = true;
+      setImmediate(() => this.nextTurn());
     }
   }
 

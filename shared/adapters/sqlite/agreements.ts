@@ -139,6 +139,21 @@ export class SqliteAgreementStore implements AgreementStore {
         "INSERT INTO change_log (entity, entity_id, old_doc, new_doc, at) VALUES ('agreement', ?, ?, ?, ?)",
       ),
     };
+    this.createTx = db.transaction((v: AgreementVersion): void => {
+      if (this.s.exists.get(v.id)) throw new ConflictError(`agreement ${v.id} already exists`);
+      this.write(v, undefined);
+    }).immediate;
+    this.appendTx = db.transaction((v: AgreementVersion): void => {
+      const row = this.s.current.get(v.id) as CurrentRow | undefined;
+      if (!row) throw new ConflictError(`agreement ${v.id} does not exist`);
+      if (row.version !== v.version - 1) {
+        throw new VersionConflictError(
+          `stale write: version ${v.version - 1} was expected, the current version is ${row.version}`,
+          JSON.parse(row.doc),
+        );
+      }
+      this.write(v, row);
+    }).immediate;
   }
 
   /**
@@ -197,28 +212,10 @@ export class SqliteAgreementStore implements AgreementStore {
 
   private readonly updates = new Map<string, Statement>();
 
-  private readonly createTx = (v: AgreementVersion): void =>
-    this.db
-      .transaction(() => {
-        if (this.s.exists.get(v.id)) throw new ConflictError(`agreement ${v.id} already exists`);
-        this.write(v, undefined);
-      })
-      .immediate();
-
-  private readonly appendTx = (v: AgreementVersion): void =>
-    this.db
-      .transaction(() => {
-        const row = this.s.current.get(v.id) as CurrentRow | undefined;
-        if (!row) throw new ConflictError(`agreement ${v.id} does not exist`);
-        if (row.version !== v.version - 1) {
-          throw new VersionConflictError(
-            `stale write: version ${v.version - 1} was expected, the current version is ${row.version}`,
-            JSON.parse(row.doc),
-          );
-        }
-        this.write(v, row);
-      })
-      .immediate();
+  // Made once, in the constructor: better-sqlite3 builds a transaction function and its four variants on every
+  // `db.transaction()` call.
+  private readonly createTx: (v: AgreementVersion) => void;
+  private readonly appendTx: (v: AgreementVersion) => void;
 
   async create(first: AgreementVersion): Promise<void> {
     this.createTx(first);

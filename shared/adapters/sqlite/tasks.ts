@@ -31,10 +31,8 @@ export class SqliteWorkTaskStore implements WorkTaskStore {
       DROP INDEX IF EXISTS work_task_by_execution;
       CREATE INDEX IF NOT EXISTS work_task_by_execution_status ON work_task (execution_id, status, created_at);
     `);
-  }
-
-  async upsert(task: Omit<WorkTask, 'revision'>): Promise<WorkTask> {
-    const tx = this.db.transaction((): WorkTask => {
+    // Made once: better-sqlite3 builds a transaction function and its four variants on every `db.transaction()` call.
+    this.upsertTx = db.transaction((task: Omit<WorkTask, 'revision'>): WorkTask => {
       const row = this.stmt('SELECT body FROM work_task WHERE id = ?').get(task.id) as
         | { body: string }
         | undefined;
@@ -42,7 +40,7 @@ export class SqliteWorkTaskStore implements WorkTaskStore {
         const created: WorkTask = { ...task, revision: 1 };
         this.stmt(
           `INSERT INTO work_task (id, status, subject_id, execution_id, external_ref, created_at, revision, body)
-             VALUES (?,?,?,?,?,?,?,?)`,
+               VALUES (?,?,?,?,?,?,?,?)`,
         ).run(
           created.id,
           created.status,
@@ -67,8 +65,13 @@ export class SqliteWorkTaskStore implements WorkTaskStore {
       this.write(next);
       return next;
     });
-    return tx();
   }
+
+  async upsert(task: Omit<WorkTask, 'revision'>): Promise<WorkTask> {
+    return this.upsertTx(task);
+  }
+
+  private readonly upsertTx: (task: Omit<WorkTask, 'revision'>) => WorkTask;
 
   async get(id: string): Promise<WorkTask | undefined> {
     return this.one('SELECT body FROM work_task WHERE id = ?', id);

@@ -52,6 +52,25 @@ export class SqliteExecutionJournal implements ExecutionJournal {
       ) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS wf_step_wakes ON wf_step (wake_at) WHERE status = 'waiting';
     `);
+    // Made once: better-sqlite3 builds a transaction function and its four variants on every `db.transaction()` call.
+    this.putStepsTx = db.transaction(
+      (
+        executionId: string,
+        steps: readonly JournalStep[],
+        patch?: Partial<Pick<ExecutionRecord, ExecutionPatchField>>,
+      ) => {
+        const put = this.stmt(
+          `INSERT INTO wf_step (execution_id, key, status, wake_at, body) VALUES (?,?,?,?,?)
+           ON CONFLICT (execution_id, key) DO UPDATE SET status = excluded.status, wake_at = excluded.wake_at, body = excluded.body`,
+        );
+        for (const s of steps) put.run(executionId, s.key, s.status, s.wakeAt ?? null, JSON.stringify(s));
+        if (patch) this.patch(executionId, patch);
+      },
+    );
+    // Made once: better-sqlite3 builds a transaction function and its four variants on every `db.transaction()` call.
+    this.patchTx = db.transaction((id: string, patch: Partial<Pick<ExecutionRecord, ExecutionPatchField>>) =>
+      this.patch(id, patch),
+    );
   }
 
   async create(e: ExecutionRecord): Promise<boolean> {
@@ -87,8 +106,10 @@ export class SqliteExecutionJournal implements ExecutionJournal {
   }
 
   async update(id: string, patch: Partial<Pick<ExecutionRecord, ExecutionPatchField>>): Promise<void> {
-    this.db.transaction(() => this.patch(id, patch))();
+    this.patchTx(id, patch);
   }
+
+  private readonly patchTx: (id: string, patch: Partial<Pick<ExecutionRecord, ExecutionPatchField>>) => void;
 
   private patch(id: string, patch: Partial<Pick<ExecutionRecord, ExecutionPatchField>>): void {
     {
@@ -149,15 +170,14 @@ export class SqliteExecutionJournal implements ExecutionJournal {
     steps: readonly JournalStep[],
     patch?: Partial<Pick<ExecutionRecord, ExecutionPatchField>>,
   ): Promise<void> {
-    const put = this.stmt(
-      `INSERT INTO wf_step (execution_id, key, status, wake_at, body) VALUES (?,?,?,?,?)
-       ON CONFLICT (execution_id, key) DO UPDATE SET status = excluded.status, wake_at = excluded.wake_at, body = excluded.body`,
-    );
-    this.db.transaction(() => {
-      for (const s of steps) put.run(executionId, s.key, s.status, s.wakeAt ?? null, JSON.stringify(s));
-      if (patch) this.patch(executionId, patch);
-    })();
+    this.putStepsTx(executionId, steps, patch);
   }
+
+  private readonly putStepsTx: (
+    executionId: string,
+    steps: readonly JournalStep[],
+    patch?: Partial<Pick<ExecutionRecord, ExecutionPatchField>>,
+  ) => void;
 
   async dueWakes(nowMs: number, limit: number): Promise<string[]> {
     return (
@@ -195,6 +215,29 @@ export class SqliteTaskTokenStore implements TaskTokenStore {
       CREATE INDEX IF NOT EXISTS wf_token_due ON wf_token (due_at) WHERE status = 'pending';
       CREATE INDEX IF NOT EXISTS wf_token_by_execution ON wf_token (execution_id, status);
     `);
+    // Made once: better-sqlite3 builds a transaction function and its four variants on every `db.transaction()` call.
+    this.settleTx = db.transaction(
+      (
+        token: string,
+        outcome:
+          | { status: 'succeeded'; output: unknown }
+          | { status: 'failed'; error: string; cause: string },
+      ): { record: TokenRecord | undefined; settled: boolean } => {
+        const row = this.stmt('SELECT body FROM wf_token WHERE token = ?').get(token) as
+          | { body: string }
+          | undefined;
+        if (!row) return { record: undefined, settled: false };
+        const current = JSON.parse(row.body) as TokenRecord;
+        if (current.status !== 'pending') return { record: current, settled: false };
+        const next: TokenRecord = { ...current, ...outcome };
+        this.stmt('UPDATE wf_token SET status = ?, due_at = NULL, body = ? WHERE token = ?').run(
+          next.status,
+          JSON.stringify(next),
+          token,
+        );
+        return { record: next, settled: true };
+      },
+    );
   }
 
   async register(t: TokenRecord): Promise<void> {
@@ -215,23 +258,13 @@ export class SqliteTaskTokenStore implements TaskTokenStore {
     token: string,
     outcome: { status: 'succeeded'; output: unknown } | { status: 'failed'; error: string; cause: string },
   ): Promise<{ record: TokenRecord | undefined; settled: boolean }> {
-    const tx = this.db.transaction(() => {
-      const row = this.stmt('SELECT body FROM wf_token WHERE token = ?').get(token) as
-        | { body: string }
-        | undefined;
-      if (!row) return { record: undefined, settled: false };
-      const current = JSON.parse(row.body) as TokenRecord;
-      if (current.status !== 'pending') return { record: current, settled: false };
-      const next: TokenRecord = { ...current, ...outcome };
-      this.stmt('UPDATE wf_token SET status = ?, due_at = NULL, body = ? WHERE token = ?').run(
-        next.status,
-        JSON.stringify(next),
-        token,
-      );
-      return { record: next, settled: true };
-    });
-    return tx();
+    return this.settleTx(token, outcome);
   }
+
+  private readonly settleTx: (
+    token: string,
+    outcome: { status: 'succeeded'; output: unknown } | { status: 'failed'; error: string; cause: string },
+  ) => { record: TokenRecord | undefined; settled: boolean };
 
   async due(nowMs: number, limit: number): Promise<TokenRecord[]> {
     return (

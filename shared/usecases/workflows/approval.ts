@@ -125,7 +125,8 @@ export class ApprovalWorkflow {
         reason: `the submission of version ${version} is ${state}`,
       };
     }
-    const submitted = await this.deps.agreements.getVersion(agreementId, version);
+    // The submitted version is usually the current one: read it again only when later versions were written.
+    const submitted = a.version === version ? a : await this.deps.agreements.getVersion(agreementId, version);
     const service = await this.deps.services.get(a.serviceId);
     const tier = String(Math.min(4, Math.max(1, service?.tier ?? 4))) as '1';
     const hours = this.deps.policy.approval.deadlineHours[tier][a.kind];

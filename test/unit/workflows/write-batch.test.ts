@@ -70,4 +70,64 @@ describe('the embedded engine’s write batch (one SQLite transaction per engine
     await nextMacrotask();
     expect(batch.commits).toBe(1);
   });
+
+  it('commits a unit of work before it returns, every write of it in one transaction', async () => {
+    const batch = new SqliteWriteBatch(db);
+    const insert = db.prepare('INSERT INTO t (k) VALUES (?)');
+    const out = await batch.unit(async () => {
+      insert.run('a');
+      await Promise.resolve();
+      db.transaction(() => insert.run('b'))();
+      expect(count()).toBe(0);
+      return 'done';
+    });
+    expect(out).toBe('done');
+    expect(db.inTransaction).toBe(false);
+    expect(count()).toBe(2); // no macrotask has run: committed by the unit itself
+    expect(batch.commits).toBe(1);
+  });
+
+  it('joins a unit of work to the batch already open, whose opener commits it', async () => {
+    const batch = new SqliteWriteBatch(db);
+    const insert = db.prepare('INSERT INTO t (k) VALUES (?)');
+    batch.open();
+    insert.run('a');
+    await batch.unit(async () => {
+      insert.run('b');
+    });
+    expect(db.inTransaction).toBe(true);
+    expect(count()).toBe(0);
+    await nextMacrotask();
+    expect(count()).toBe(2);
+    expect(batch.commits).toBe(1);
+  });
+
+  it('commits what a failing unit of work wrote before it threw, and rethrows its error', async () => {
+    const batch = new SqliteWriteBatch(db);
+    await expect(
+      batch.unit(async () => {
+        db.prepare('INSERT INTO t (k) VALUES (?)').run('a');
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(db.inTransaction).toBe(false);
+    expect(count()).toBe(1);
+  });
+
+  it('throws when a unit’s commit fails and keeps none of its writes, so its caller cannot answer as if they were kept', async () => {
+    db.exec(
+      'CREATE TABLE p (id TEXT PRIMARY KEY); CREATE TABLE c (id TEXT PRIMARY KEY, p TEXT REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)',
+    );
+    const reported: unknown[] = [];
+    const batch = new SqliteWriteBatch(db, (e) => reported.push(e));
+    await expect(
+      batch.unit(async () => {
+        db.prepare('INSERT INTO t (k) VALUES (?)').run('a');
+        db.prepare('INSERT INTO c (id, p) VALUES (?, ?)').run('c1', 'missing'); // fails only at COMMIT
+      }),
+    ).rejects.toThrow(/FOREIGN KEY/);
+    expect(db.inTransaction).toBe(false);
+    expect(count()).toBe(0);
+    expect(reported).toEqual([]); // thrown to the caller, not only logged
+  });
 });

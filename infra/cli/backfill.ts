@@ -405,13 +405,22 @@ export async function backfillFile(
     done += c.samples;
     o.progress(progressLine(done, total, Date.now() - started));
   };
+  // One request in flight while the next chunk is read and packed (a chunk needs the job its predecessor answered, so
+  // they still go one after the other, in order): the file's reading overlaps the server's import.
+  let inflight: Promise<void> = Promise.resolve();
+  const queue = async (c: Chunk) => {
+    await inflight;
+    inflight = send(c);
+    inflight.catch(() => {}); // awaited before the next chunk or at the end; not an unhandled rejection meanwhile
+  };
   const packer = new Packer(o.perChunk, maxBytes, () => headerBytes);
   const ranges = s.runs && s.runs.length > 1 ? timeRanges(s, o.perChunk, maxBytes - s.headerBytes - 8) : [];
   if (ranges.length > 1) {
     header.push(...s.header);
     headerBytes = s.headerBytes;
-    await sendByTime(file, s, ranges, packer, send);
-  } else await sendInOrder(file, csv, packer, header, (n) => (headerBytes += n), send);
+    await sendByTime(file, s, ranges, packer, queue);
+  } else await sendInOrder(file, csv, packer, header, (n) => (headerBytes += n), queue);
+  await inflight;
   o.progress('\n');
   if (!job) throw new CliError(`${file} holds no samples`, EXIT.refused);
   return job;

@@ -195,8 +195,9 @@ export class SqliteBackfillWriter {
       chunks.push([w.series, w.times[0]!, w.times[n - 1]!]);
       stored += n;
     }
-    // 3. Rollups per SLI, appended after (or into) its last stored bucket.
-    const rows: number[] = [];
+    // 3. Rollups per SLI, appended after (or into) its last stored bucket: rows go out 64 at a time through one
+    // reused parameter array (no array of every row, no slice per statement).
+    const rows = new RowSink((k, args) => this.upsertOf(k).run(args));
     for (const [sliKey, list] of parts) {
       const b = sliBuckets(list);
       if (b.buckets.length === 0) continue;
@@ -207,11 +208,7 @@ export class SqliteBackfillWriter {
       if (last && b.buckets[0]! < last[0]!) throw new NotFresh();
       appendRows(id, b, last, rows);
     }
-    const n = rows.length / 13;
-    for (let from = 0, k = 0; from < n; from += k) {
-      k = Math.min(ROWS, 2 ** Math.floor(Math.log2(n - from)));
-      this.upsertOf(k).run(k === n ? rows : rows.slice(from * 13, (from + k) * 13));
-    }
+    rows.end();
     return { stored, chunks };
   }
 
@@ -238,7 +235,7 @@ export class SqliteBackfillWriter {
  * its last stored row (`last`: bucket, c_good, c_total, c_count, c_sum, c_filled, good, total, count, sum, min, max);
  * a delta in that last bucket rewrites it with the sums, as the rollup store's live append does.
  */
-function appendRows(id: number, b: BucketColumns, last: number[] | undefined, out: number[]): void {
+function appendRows(id: number, b: BucketColumns, last: number[] | undefined, out: RowSink): void {
   let cg = last ? last[1]! : 0;
   let ct = last ? last[2]! : 0;
   const cc = last ? last[3]! : 0;
@@ -255,12 +252,68 @@ function appendRows(id: number, b: BucketColumns, last: number[] | undefined, ou
       cg += dg;
       ct += dt;
       cf += filled;
-      out.push(id, bucket, good! + dg, total! + dt, count!, sum!, min!, max!, cg, ct, cc, cs, cf);
+      out.row(id, bucket, good! + dg, total! + dt, count!, sum!, min!, max!, cg, ct, cc, cs, cf);
       continue;
     }
     cg += dg;
     ct += dt;
     cf += dt > 0 ? 1 : 0;
-    out.push(id, bucket, dg, dt, 0, 0, 0, 0, cg, ct, cc, cs, cf);
+    out.row(id, bucket, dg, dt, 0, 0, 0, 0, cg, ct, cc, cs, cf);
+  }
+}
+
+/**
+ * Rollup rows (13 numbers each) sent to multi-row upserts as they come: ROWS rows per statement through one reused
+ * array, the rest at the end in runs of 32, 16, ..., 1 rows (at most seven statements are ever prepared).
+ */
+class RowSink {
+  private readonly buf = new Array<number>(ROWS * 13);
+  private n = 0;
+
+  constructor(private readonly flush: (rows: number, args: number[]) => void) {}
+
+  /** One row, in `rollup_bucket`'s column order (13 parameters: no array per row). */
+  row(
+    id: number,
+    bucket: number,
+    good: number,
+    total: number,
+    count: number,
+    sum: number,
+    min: number,
+    max: number,
+    cGood: number,
+    cTotal: number,
+    cCount: number,
+    cSum: number,
+    cFilled: number,
+  ): void {
+    const b = this.buf;
+    const at = this.n * 13;
+    b[at] = id;
+    b[at + 1] = bucket;
+    b[at + 2] = good;
+    b[at + 3] = total;
+    b[at + 4] = count;
+    b[at + 5] = sum;
+    b[at + 6] = min;
+    b[at + 7] = max;
+    b[at + 8] = cGood;
+    b[at + 9] = cTotal;
+    b[at + 10] = cCount;
+    b[at + 11] = cSum;
+    b[at + 12] = cFilled;
+    if (++this.n === ROWS) {
+      this.flush(ROWS, this.buf);
+      this.n = 0;
+    }
+  }
+
+  end(): void {
+    for (let from = 0, k = 0; from < this.n; from += k) {
+      k = 2 ** Math.floor(Math.log2(this.n - from));
+      this.flush(k, this.buf.slice(from * 13, (from + k) * 13));
+    }
+    this.n = 0;
   }
 }

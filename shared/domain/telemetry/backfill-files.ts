@@ -414,28 +414,6 @@ export interface ColumnBatch {
   sampleCount: number;
 }
 
-/** A plain decimal read from bytes [a, b) exactly as `plainDecimal` reads text (Clinger's fast path); else undefined. */
-function plainDecimalBytes(buf: Uint8Array, a: number, b: number): number | undefined {
-  let i = a;
-  const neg = buf[i] === 45;
-  if (neg) i++;
-  let m = 0;
-  let digits = 0;
-  let frac = -1;
-  for (; i < b; i++) {
-    const c = buf[i]!;
-    if (c >= 48 && c <= 57) {
-      m = m * 10 + (c - 48);
-      digits++;
-      if (frac >= 0) frac++;
-    } else if (c === 46 && frac < 0) frac = 0;
-    else return undefined;
-  }
-  if (digits === 0 || digits > 15 || frac === 0) return undefined;
-  const v = frac > 0 ? m / POW10[frac]! : m;
-  return neg ? -v : v;
-}
-
 /**
  * The columnar reading of an OpenMetrics chunk for the backfill's fast path (docs/backfill.md, "Backfill-4 round"):
  * the body's bytes are read in place (no string of the body, no object per sample), each series' points go into two
@@ -457,16 +435,20 @@ export function decodeOpenMetricsColumns(buf: Uint8Array): ColumnBatch | undefin
   let last: ColumnSeries | undefined;
   let eof = false;
   const n = buf.length;
-  let start = 0;
-  while (start < n) {
-    let end = buf.indexOf(10, start);
-    if (end < 0) end = n;
-    const from = start;
-    start = end + 1;
-    if (end === from) continue;
+  // One pass over the bytes: each sample line is read field by field up to its newline (no search for it first).
+  let p = 0;
+  while (p < n) {
+    const c0 = buf[p]!;
+    if (c0 === 10) {
+      p++;
+      continue;
+    }
     if (eof) return undefined;
-    if (buf[from] === 35) {
-      const line = Buffer.from(buf.buffer, buf.byteOffset + from, end - from).toString('utf8');
+    if (c0 === 35) {
+      let end = buf.indexOf(10, p);
+      if (end < 0) end = n;
+      const line = text(buf, p, end);
+      p = end + 1;
       if (line === '# EOF' || line === '# EOF\r') eof = true;
       else if (line.startsWith('# TYPE ')) {
         const [, , family, type] = line.trim().split(' ');
@@ -483,32 +465,31 @@ export function decodeOpenMetricsColumns(buf: Uint8Array): ColumnBatch | undefin
     let s: ColumnSeries | undefined;
     if (
       lastFrom >= 0 &&
-      from + lastLen < end &&
-      isSpace(buf[from + lastLen]!) &&
-      sameBytes(buf, from, lastFrom, lastLen)
+      p + lastLen < n &&
+      isBlank(buf[p + lastLen]!) &&
+      sameBytes(buf, p, lastFrom, lastLen)
     ) {
-      i = from + lastLen;
+      i = p + lastLen;
       s = last;
     } else {
-      i = from;
-      for (; i < end; i++) {
+      i = p;
+      for (; i < n; i++) {
         const c = buf[i]!;
-        if (c === 123 || isSpace(c)) break;
+        if (c === 123 || c === 32 || c === 9 || c === 10 || c === 13) break;
       }
-      if (i < end && buf[i] === 123) {
-        let j = i + 1;
+      if (i < n && buf[i] === 123) {
         let quoted = false;
-        for (; j < end; j++) {
-          const c = buf[j]!;
-          if (c === 92) return undefined; // an escape: the full reader
+        for (i++; i < n; i++) {
+          const c = buf[i]!;
+          if (c === 92 || c === 10) return undefined; // an escape or no closing brace: the full reader
           if (c === 34) quoted = !quoted;
           else if (c === 125 && !quoted) break;
         }
-        if (j >= end) return undefined;
-        i = j + 1;
+        if (i >= n) return undefined;
+        i++;
       }
-      if (i === from) return undefined;
-      const spelling = Buffer.from(buf.buffer, buf.byteOffset + from, i - from).toString('utf8');
+      if (i === p) return undefined;
+      const spelling = text(buf, p, i);
       s = bySpelling.get(spelling);
       if (s === undefined) {
         let r: ReturnType<typeof readSeries>;
@@ -534,32 +515,61 @@ export function decodeOpenMetricsColumns(buf: Uint8Array): ColumnBatch | undefin
         }
         bySpelling.set(spelling, s);
       }
-      lastFrom = from;
-      lastLen = i - from;
+      lastFrom = p;
+      lastLen = i - p;
       last = s;
     }
-    while (i < end && isSpace(buf[i]!)) i++;
-    const va = i;
-    while (i < end && !isSpace(buf[i]!)) i++;
-    const vb = i;
-    while (i < end && isSpace(buf[i]!)) i++;
-    const ta = i;
-    while (i < end && !isSpace(buf[i]!)) i++;
-    const tb = i;
-    while (i < end && isSpace(buf[i]!)) i++;
-    if (i !== end) return undefined; // an exemplar or more fields: the full reader
-    const value = plainDecimalBytes(buf, va, vb);
-    const seconds = plainDecimalBytes(buf, ta, tb);
-    if (value === undefined || seconds === undefined) return undefined;
+    // The value and the time: plain decimals (Clinger's fast path, as `plainDecimal`), blanks around them.
+    while (i < n && isBlank(buf[i]!)) i++;
+    let m = 0;
+    let digits = 0;
+    let frac = -1;
+    for (; i < n; i++) {
+      const c = buf[i]!;
+      if (c >= 48 && c <= 57) {
+        m = m * 10 + (c - 48);
+        digits++;
+        if (frac >= 0) frac++;
+      } else if (c === 46 && frac < 0) frac = 0;
+      else break;
+    }
+    if (digits === 0 || digits > 15 || frac === 0 || i >= n || !isBlank(buf[i]!)) return undefined;
+    const value = frac > 0 ? m / POW10[frac]! : m;
+    while (i < n && isBlank(buf[i]!)) i++;
+    m = 0;
+    digits = 0;
+    frac = -1;
+    for (; i < n; i++) {
+      const c = buf[i]!;
+      if (c >= 48 && c <= 57) {
+        m = m * 10 + (c - 48);
+        digits++;
+        if (frac >= 0) frac++;
+      } else if (c === 46 && frac < 0) frac = 0;
+      else break;
+    }
+    if (digits === 0 || digits > 15 || frac === 0) return undefined;
+    const seconds = frac > 0 ? m / POW10[frac]! : m;
+    while (i < n && (isBlank(buf[i]!) || buf[i] === 13)) i++;
+    if (i < n && buf[i] !== 10) return undefined; // an exemplar, more fields, a sign or exponent: the full reader
+    p = i + 1;
     const ms = Math.round(seconds * 1000);
-    const k = s!.times.length;
-    if (k > 0 && s!.times[k - 1]! >= ms) return undefined; // out of order or repeated: the full reader
-    s!.times.push(ms);
+    const times = s!.times;
+    const k = times.length;
+    if (k > 0 && times[k - 1]! >= ms) return undefined; // out of order or repeated: the full reader
+    times.push(ms);
     s!.values.push(value);
     count++;
   }
   if (!eof) return undefined;
   return { series: out, sampleCount: count };
+}
+
+const isBlank = (c: number) => c === 32 || c === 9;
+
+/** Bytes [a, b) of `buf` as UTF-8 text. */
+function text(buf: Uint8Array, a: number, b: number): string {
+  return Buffer.from(buf.buffer, buf.byteOffset + a, b - a).toString('utf8');
 }
 
 function sameBytes(buf: Uint8Array, a: number, b: number, len: number): boolean {

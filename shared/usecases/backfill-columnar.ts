@@ -66,7 +66,8 @@ export class ColumnarBackfill {
           type: s.type,
           typeSource: s.type ? '# TYPE' : undefined,
           epochUnit: 'ms',
-          points: [{ index: i, value: s.values[0]!, time: s.times[0]! }],
+          // Its first non-zero value, if any: a unit's factor shows on it (0 converts to 0 in any unit).
+          points: [{ index: i, value: s.values[probeAt(s.values)]!, time: s.times[probeAt(s.values)]! }],
         }),
       ),
       malformed: [],
@@ -87,7 +88,7 @@ export class ColumnarBackfill {
         !p.cumulative ||
         (p.feed !== 'good' && p.feed !== 'bad') ||
         !p.rollup ||
-        p.value !== s.values[0] || // a unit other than counts: the live path converts
+        p.value !== s.values[probeAt(s.values)] || // a unit other than counts: the live path converts
         p.startMs !== undefined ||
         policy.sources.has(p.sliKey) ||
         seen.has(p.series)
@@ -119,4 +120,10 @@ export class ColumnarBackfill {
     if (!done) return undefined;
     return { submitted: batch.sampleCount, accepted: done.stored };
   }
+}
+
+/** The index of a series' first non-zero value (0 when all are zero). */
+function probeAt(values: readonly number[]): number {
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) return i;
+  return 0;
 }

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { type CliConfig, CliError, EXIT, request, withQuery } from './client.js';
+import { type CliConfig, CliError, EXIT, postParts, withQuery } from './client.js';
 
 /** What POST /v1/telemetry/backfills answers: the job's counts so far. */
 export interface BackfillJobView {
@@ -380,38 +380,43 @@ export async function backfillFile(
   const header: string[] = [];
   let headerBytes = 0;
   const send = async (c: Chunk) => {
-    const body = Buffer.concat([
+    // The header, the chunk's byte ranges of the file as read, `# EOF`: written as they are, never joined.
+    const parts = [
       Buffer.from(header.length ? `${header.join('\n')}\n` : ''),
       ...c.parts,
       Buffer.from(csv ? '' : '# EOF\n'),
-    ]);
-    const r = await request(
+    ];
+    const text = await postParts(
       config,
-      'POST',
       withQuery('/v1/telemetry/backfills', {
         vendor: o.vendor,
         reason: o.reason,
         job: job?.id,
         total: job ? undefined : String(total),
       }),
-      {
-        body,
-        headers: {
-          'content-type': csv ? 'text/csv' : 'application/openmetrics-text; version=1.0.0',
-        },
-      },
+      parts,
+      { 'content-type': csv ? 'text/csv' : 'application/openmetrics-text; version=1.0.0' },
     );
-    job = JSON.parse(r.text) as BackfillJobView;
+    job = JSON.parse(text) as BackfillJobView;
     done += c.samples;
     o.progress(progressLine(done, total, Date.now() - started));
+  };
+  // One request in flight while the next chunk is read and packed (a chunk needs the job its predecessor answered, so
+  // they still go one after the other, in order): the file's reading overlaps the server's import.
+  let inflight: Promise<void> = Promise.resolve();
+  const queue = async (c: Chunk) => {
+    await inflight;
+    inflight = send(c);
+    inflight.catch(() => {}); // awaited before the next chunk or at the end; not an unhandled rejection meanwhile
   };
   const packer = new Packer(o.perChunk, maxBytes, () => headerBytes);
   const ranges = s.runs && s.runs.length > 1 ? timeRanges(s, o.perChunk, maxBytes - s.headerBytes - 8) : [];
   if (ranges.length > 1) {
     header.push(...s.header);
     headerBytes = s.headerBytes;
-    await sendByTime(file, s, ranges, packer, send);
-  } else await sendInOrder(file, csv, packer, header, (n) => (headerBytes += n), send);
+    await sendByTime(file, s, ranges, packer, queue);
+  } else await sendInOrder(file, csv, packer, header, (n) => (headerBytes += n), queue);
+  await inflight;
   o.progress('\n');
   if (!job) throw new CliError(`${file} holds no samples`, EXIT.refused);
   return job;

@@ -54,6 +54,7 @@ import { NotifierReportDelivery } from '../../shared/usecases/reports/delivery.j
 import { ReportUseCases } from '../../shared/usecases/reports/index.js';
 import { ServiceUseCases } from '../../shared/usecases/services.js';
 import { VendorUseCases } from '../../shared/usecases/vendors.js';
+import { composeColumnarBackfill } from './backfill.js';
 import { composeTelemetry } from './telemetry.js';
 import { composeLocalWorkflows, type LocalWorkflowParts } from './workflows.js';
 
@@ -76,6 +77,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     (vendorId, keyId) => vendors.admit(vendorId, keyId),
     () => pull.pulledSlis(),
   );
+  const columnar = composeColumnarBackfill(db, () => pull.pulledSlis());
   const pull = new PullUseCases({
     sources: new ConfiguredMetricSources(dataSourcesOf(config)),
     active: new AgreementObjectivesSource(agreements, services),
@@ -214,13 +216,23 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
       services,
       burnWindows: DEFAULT_BURN_WINDOWS,
       evaluations,
-      backfill: new BackfillUseCases({ ingest: () => telemetry.ingest, audit, clock }),
+      backfill: new BackfillUseCases({
+        ingest: () => telemetry.ingest,
+        audit,
+        clock,
+        columnar: () => columnar,
+      }),
     }),
     pull,
     cmdb: new CmdbSyncUseCases({ services: serviceUseCases, policy: CMDB_POLICY }),
     // Runs over S3 chunk objects are AWS's (a Distributed Map): here start answers 503, status reads the trail.
     backfillRuns: new BackfillRunUseCases({
-      backfill: new BackfillUseCases({ ingest: () => telemetry.ingest, audit, clock }),
+      backfill: new BackfillUseCases({
+        ingest: () => telemetry.ingest,
+        audit,
+        clock,
+        columnar: () => columnar,
+      }),
       audit,
       clock,
     }),

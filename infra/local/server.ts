@@ -22,6 +22,7 @@ import {
 } from '../../shared/domain/errors.js';
 import { type EdgeError, edgeBody, NO_SUCH_ROUTE } from '../../shared/http/edge-errors.js';
 import { errorResponse } from '../../shared/http/errors.js';
+import { attachRawBody } from '../../shared/http/raw-body.js';
 import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
 import type { TokenVerifier } from '../../shared/ports/tokens.js';
 import { logger } from '../../shared/runtime/powertools.js';
@@ -268,8 +269,8 @@ export class LocalApi {
       multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
       pathParameters: params && Object.keys(params).length ? params : null,
       stageVariables: null,
-      body: body.length === 0 ? null : isText ? body.toString('utf8') : body.toString('base64'),
-      isBase64Encoded: body.length > 0 && !isText,
+      body: body.length === 0 || !isText ? null : body.toString('utf8'),
+      isBase64Encoded: false,
       requestContext: {
         accountId: '000000000000',
         apiId: 'local',
@@ -288,6 +289,8 @@ export class LocalApi {
         stage: 'local',
       },
     };
+    // A binary body goes to the handler as the bytes received (base64 only if something reads event.body).
+    if (body.length > 0 && !isText) attachRawBody(event, body);
     const handler = await this.handlerFor(spec);
     const result = await handler(event, lambdaContext(spec.handler.replace('/', '-'), requestId));
     // Vendor routes (telemetry in) write no change-logged entity (agreements, services, exception windows,

@@ -76,3 +76,11 @@ export function composeTelemetry(
     queries: new TelemetryQueries({ unmapped, discrepancies, services, activity, readers, rollups }),
   };
 }
+
+/**
+ * The raw sample store composed on a database, if telemetry was composed on it: for a writer beside it (the backfill's
+ * columnar writer) to tell it of chunks it wrote.
+ */
+export function sampleStoreIfComposed(db: Db): SqliteSampleStore | undefined {
+  return sampleStores.get(db);
+}

@@ -19,6 +19,7 @@ import { logger } from '../runtime/powertools.js';
 import { AgreementId, ServiceId } from '../schemas/common.js';
 import { errorResponse, zodProblems } from './errors.js';
 import { bearerFrom, principalFrom } from './principal.js';
+import { rawBodyOf } from './raw-body.js';
 import type { HttpResult } from './respond.js';
 import { type RouteSpec, routeById } from './routes.js';
 
@@ -233,9 +234,10 @@ export function httpHandler<B = undefined, Q = Record<string, never>>(spec: Hand
         if (route.auth === 'user') refuseAmbiguousOrExpired(event, principal);
       }
       const raw =
-        event.body == null
+        rawBodyOf(event) ??
+        (event.body == null
           ? Buffer.alloc(0)
-          : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+          : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'));
       const params = parseParams(event.pathParameters);
       const body = spec.raw ? undefined : parseBody(route, headers, raw, spec.body);
       const query = parseQuery(event, spec.query);

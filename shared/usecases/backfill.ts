@@ -18,6 +18,7 @@ import type { AuditStore } from '../ports/audit.js';
 import type { Clock } from '../ports/clock.js';
 import type { AuditEntry } from '../schemas/agreement.js';
 import type { IngestResponse } from '../schemas/telemetry.js';
+import type { ColumnarBackfill } from './backfill-columnar.js';
 
 /** Content types of a backfill chunk: OpenMetrics text (promtool's format) or CSV. */
 export const BACKFILL_TYPES: Record<string, 'openmetrics' | 'csv'> = {
@@ -49,6 +50,11 @@ export interface BackfillDeps {
   ingest: () => BackfillIngest;
   audit: AuditStore;
   clock: Clock;
+  /**
+   * The columnar fast path for OpenMetrics chunks of new counter samples (backfill-columnar.ts; the embedded default
+   * wires it): without it, or when a chunk does not qualify, every chunk takes live ingest's path.
+   */
+  columnar?: () => Pick<ColumnarBackfill, 'tryImport'> | undefined;
 }
 
 export interface BackfillChunkRequest {
@@ -146,31 +152,11 @@ export class BackfillUseCases {
           },
         ]);
     }
-    const text = req.body.toString('utf8');
-    let decoded: ReturnType<typeof decodeCsv>;
-    try {
-      decoded = format === 'csv' ? decodeCsv(text) : decodeOpenMetrics(text);
-    } catch (e) {
-      if (e instanceof BackfillFileError)
-        throw new ValidationError(
-          `the ${format === 'csv' ? 'CSV' : 'OpenMetrics'} file cannot be read`,
-          e.problems,
-        );
-      throw e;
-    }
-    if (decoded.sampleCount > BACKFILL_LIMITS.maxSamplesPerRequest)
-      throw new PayloadTooLargeError(
-        `the chunk carries ${decoded.sampleCount} samples; send at most ${BACKFILL_LIMITS.maxSamplesPerRequest} per request (accord backfill splits a file)`,
-        [
-          {
-            path: '(body)',
-            problem: `${decoded.sampleCount} samples > ${BACKFILL_LIMITS.maxSamplesPerRequest}`,
-          },
-        ],
-      );
     const now = this.deps.clock.now();
     const oldestMs = now.getTime() - BACKFILL_LIMITS.maxAgeDays * 86_400_000;
-    const r = await this.deps.ingest().ingestBackfill(decoded, req.vendorId, oldestMs);
+    const r =
+      (format === 'openmetrics' ? await this.columnar(req, now.getTime(), oldestMs) : undefined) ??
+      (await this.ingestDecoded(req, format, oldestMs));
     const byReason: Record<string, number> = {};
     for (const x of r.rejected) byReason[x.reason] = (byReason[x.reason] ?? 0) + 1;
     const chunk: ChunkCounts = {
@@ -245,6 +231,55 @@ export class BackfillUseCases {
         for (const x of c.rejections) job.rejections.push({ chunk: i + 1, ...x });
     });
     return job;
+  }
+
+  /** Live ingest's path: the whole reader (naming every unreadable line), then mapping, semantics and storage. */
+  private async ingestDecoded(
+    req: BackfillChunkRequest,
+    format: 'openmetrics' | 'csv',
+    oldestMs: number,
+  ): Promise<Pick<IngestResponse, 'submitted' | 'accepted' | 'duplicates' | 'rejected'>> {
+    const text = req.body.toString('utf8');
+    let decoded: ReturnType<typeof decodeCsv>;
+    try {
+      decoded = format === 'csv' ? decodeCsv(text) : decodeOpenMetrics(text);
+    } catch (e) {
+      if (e instanceof BackfillFileError)
+        throw new ValidationError(
+          `the ${format === 'csv' ? 'CSV' : 'OpenMetrics'} file cannot be read`,
+          e.problems,
+        );
+      throw e;
+    }
+    if (decoded.sampleCount > BACKFILL_LIMITS.maxSamplesPerRequest)
+      throw new PayloadTooLargeError(
+        `the chunk carries ${decoded.sampleCount} samples; send at most ${BACKFILL_LIMITS.maxSamplesPerRequest} per request (accord backfill splits a file)`,
+        [
+          {
+            path: '(body)',
+            problem: `${decoded.sampleCount} samples > ${BACKFILL_LIMITS.maxSamplesPerRequest}`,
+          },
+        ],
+      );
+    return this.deps.ingest().ingestBackfill(decoded, req.vendorId, oldestMs);
+  }
+
+  /** The columnar fast path's counts, when it took the chunk whole. */
+  private async columnar(
+    req: BackfillChunkRequest,
+    nowMs: number,
+    oldestMs: number,
+  ): Promise<Pick<IngestResponse, 'submitted' | 'accepted' | 'duplicates' | 'rejected'> | undefined> {
+    const fast = this.deps.columnar?.();
+    if (!fast) return undefined;
+    const done = await fast.tryImport(
+      req.body,
+      req.vendorId,
+      nowMs,
+      oldestMs,
+      BACKFILL_LIMITS.maxSamplesPerRequest,
+    );
+    return done && { submitted: done.submitted, accepted: done.accepted, duplicates: 0, rejected: [] };
   }
 
   private authorise(principal: Principal): void {

@@ -78,7 +78,8 @@ export async function benchEcosystem(): Promise<BenchEntry[]> {
   // backfill entry (and its peer) alone.
   const daysArg = process.argv.indexOf('--backfill-days');
   const backfillDays = daysArg > 0 ? Number(process.argv[daysArg + 1]) : 90;
-  if (process.argv.includes('--backfill-only')) return benchBackfill(250, backfillDays);
+  if (process.argv.includes('--backfill-only'))
+    return benchBackfill(250, backfillDays, !process.argv.includes('--backfill-no-peer'));
   const ctx = {
     serviceId: 'svc_payments-gateway',
     timeZone: 'Europe/London',

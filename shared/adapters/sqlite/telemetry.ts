@@ -431,6 +431,19 @@ export class SqliteSampleStore implements SampleStore {
     }
     if (this.headSamples > 0) this.oldestHeadMs = Date.now();
   }
+
+  /**
+   * Chunks of a series written beside this store in a transaction that committed (the backfill's columnar writer,
+   * backfill-writer.ts): a series this store tracks in memory widens its chunk range, so that a later sample at those
+   * times is looked up in the chunks (a retry, a conflict) instead of taken as new. An untracked series reads its range
+   * from SQLite when first met.
+   */
+  noteChunks(series: string, minTs: number, maxTs: number): void {
+    const info = this.bySeries.get(series);
+    if (info === undefined) return;
+    info.chunkMin = Math.min(info.chunkMin, minTs);
+    info.chunkMax = Math.max(info.chunkMax, maxTs);
+  }
 }
 
 /**

@@ -1,0 +1,103 @@
+import { BUCKET_MS } from '../rollups.js';
+
+/**
+ * The backfill's columnar fast path (docs/backfill.md, "Backfill-4 round"), its pure part: a chunk's counter series as
+ * columns (times and running totals), turned into increases and into rollup rows per (SLI, 5-minute bucket) with no
+ * object per sample. The same semantics as live ingest's `applyCounters` and `rollupDeltas`, for the one shape the
+ * fast path takes: cumulative counters feeding good or bad events, every sample new (after the series' stored last).
+ */
+
+/** One counter series of a chunk, mapped: where its samples go and the samples as columns. */
+export interface ColumnWrite {
+  /** Accord's series key (what the mapping rule answers: vendor, SLI, measure, labels). */
+  series: string;
+  vendorId: string;
+  sliKey: string;
+  measure: string;
+  /** Good events add to good and total; bad events to total only. */
+  feed: 'good' | 'bad';
+  /** Epoch ms, strictly ascending. */
+  times: readonly number[];
+  /** Running totals (canonical units: counts), finite, at least 0. */
+  values: readonly number[];
+}
+
+/** A series' stored counter state: its last accepted sample. */
+export interface CounterStart {
+  lastTs: number;
+  lastValue: number;
+}
+
+/**
+ * The increases of a counter's running totals, per sample, from its stored state: the first sample ever seen is the
+ * baseline (0), a value at or above its predecessor adds the difference, one below it is a reset and adds its own value.
+ * Source: Prometheus `extrapolatedRate` without extrapolation (promql/functions.go), as `applyCounters`.
+ */
+export function counterIncreases(values: readonly number[], start: CounterStart | undefined): Float64Array {
+  const out = new Float64Array(values.length);
+  let has = start !== undefined;
+  let last = start?.lastValue ?? 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    out[i] = !has ? 0 : v < last ? v : v - last;
+    has = true;
+    last = v;
+  }
+  return out;
+}
+
+/** One SLI's rollup deltas in bucket order (bucket = epoch ms / BUCKET_MS): good and total events per bucket. */
+export interface BucketColumns {
+  buckets: number[];
+  good: number[];
+  total: number[];
+}
+
+/**
+ * The rollup deltas of one SLI's series: per bucket, good += a good series' increases, total += every increase; only
+ * non-zero increases count (a bucket only zero increases fall in gets no row, as in `rollupDeltas`). The series are
+ * merged bucket by bucket (each one's buckets ascend); within a bucket they are added in the order given, each
+ * series' samples in time order, which is the order live ingest adds them in.
+ */
+export function sliBuckets(
+  parts: readonly { feed: 'good' | 'bad'; times: readonly number[]; events: Float64Array }[],
+): BucketColumns {
+  const out: BucketColumns = { buckets: [], good: [], total: [] };
+  const at = new Array<number>(parts.length).fill(0);
+  // Skips each part's zero increases up front: `at[k]` is always a non-zero sample or the end.
+  const skip = (k: number) => {
+    const p = parts[k]!;
+    let i = at[k]!;
+    while (i < p.times.length && p.events[i] === 0) i++;
+    at[k] = i;
+  };
+  for (let k = 0; k < parts.length; k++) skip(k);
+  for (;;) {
+    let b = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < parts.length; k++) {
+      const p = parts[k]!;
+      const i = at[k]!;
+      if (i < p.times.length) b = Math.min(b, Math.floor(p.times[i]! / BUCKET_MS));
+    }
+    if (b === Number.POSITIVE_INFINITY) return out;
+    let good = 0;
+    let total = 0;
+    for (let k = 0; k < parts.length; k++) {
+      const p = parts[k]!;
+      let i = at[k]!;
+      while (i < p.times.length && Math.floor(p.times[i]! / BUCKET_MS) === b) {
+        const e = p.events[i]!;
+        if (e !== 0) {
+          if (p.feed === 'good') good += e;
+          total += e;
+        }
+        i++;
+      }
+      at[k] = i;
+      skip(k);
+    }
+    out.buckets.push(b);
+    out.good.push(good);
+    out.total.push(total);
+  }
+}

@@ -1,0 +1,129 @@
+import type { ColumnWrite } from '../domain/telemetry/backfill-columns.js';
+import { decodeOpenMetricsColumns } from '../domain/telemetry/backfill-files.js';
+import type { CompiledPolicy } from '../domain/telemetry/mapping.js';
+import type { DecodedBatch, DecodedSeries } from '../domain/telemetry/model.js';
+import { MAX_VALUE, prepareBatch } from '../domain/telemetry/prepare.js';
+import type { ServiceStore } from '../ports/services.js';
+
+/** Writes a chunk's counter series as columns, or nothing (undefined) when the stored state rules it out. */
+export interface ColumnarBackfillWriter {
+  write(series: readonly ColumnWrite[], nowMs: number): Promise<{ stored: number } | undefined>;
+}
+
+export interface ColumnarBackfillDeps {
+  /** The mapping policy live ingest maps with (the same rules, limits and sources). */
+  policy: CompiledPolicy;
+  services: Pick<ServiceStore, 'get'>;
+  writer: ColumnarBackfillWriter;
+  /** SLI key → the data source pulling it (`TelemetryDeps.pulledSlis`). */
+  pulledSlis?: () => Promise<ReadonlyMap<string, string>>;
+}
+
+/** What the fast path stored: every sample of the chunk (it takes a chunk whole or not at all). */
+export interface ColumnarOutcome {
+  submitted: number;
+  accepted: number;
+}
+
+/**
+ * The backfill's columnar fast path (docs/backfill.md, "Backfill-4 round"): an OpenMetrics chunk whose every sample
+ * live ingest would accept as a new counter sample is stored without the per-sample objects of the live path
+ * (`DecodedPoint`, `Sample`): read into columns, mapped once per series through the same `prepareBatch` (a probe of
+ * each series' first sample: the same rules, label limits, type and feed decisions), every sample checked against the
+ * same bounds, then written by the columnar writer. Anything else answers undefined and the caller takes live ingest's
+ * path, which decides and names every sample: a chunk it cannot read in columns, a series that is not a counter feeding
+ * good or bad events of its SLI, a value or time live ingest would refuse, an unknown service, a second source or a
+ * pulled SLI, two series mapped onto one, or stored data at or after the chunk's first sample (a re-sent chunk, late
+ * data: duplicates and conflicts are the live path's to find).
+ */
+export class ColumnarBackfill {
+  constructor(private readonly deps: ColumnarBackfillDeps) {}
+
+  /**
+   * Imports the chunk if it qualifies (see the class), answering its counts; undefined when it does not (nothing was
+   * written).
+   * @throws the writer's storage errors (nothing was written)
+   */
+  async tryImport(
+    body: Uint8Array,
+    vendorId: string,
+    nowMs: number,
+    oldestMs: number,
+    maxSamples: number,
+  ): Promise<ColumnarOutcome | undefined> {
+    const { policy } = this.deps;
+    const batch = decodeOpenMetricsColumns(body);
+    if (!batch || batch.sampleCount === 0 || batch.sampleCount > maxSamples) return undefined;
+    // One probe sample per series: prepareBatch maps it and decides its type and feed as it would every sample.
+    const probe: DecodedBatch = {
+      format: 'openmetrics',
+      series: batch.series.map(
+        (s, i): DecodedSeries => ({
+          series: { metric: s.metric, labels: s.labels },
+          path: `series ${i}`,
+          pointField: 'samples',
+          firstIndex: i,
+          type: s.type,
+          typeSource: s.type ? '# TYPE' : undefined,
+          epochUnit: 'ms',
+          // Its first non-zero value, if any: a unit's factor shows on it (0 converts to 0 in any unit).
+          points: [{ index: i, value: s.values[probeAt(s.values)]!, time: s.times[probeAt(s.values)]! }],
+        }),
+      ),
+      malformed: [],
+      sampleCount: batch.series.length,
+      seriesCount: batch.series.length,
+      malformedSeries: 0,
+    };
+    const prepared = prepareBatch(probe, { vendorId, nowMs, policy, oldestMs });
+    if (prepared.accepted.length !== batch.series.length) return undefined;
+    const newest = nowMs + policy.limits.maxFutureSkewSeconds * 1000;
+    const writes: ColumnWrite[] = [];
+    const seen = new Set<string>();
+    const services = new Set<string>();
+    for (const p of prepared.accepted) {
+      const s = batch.series[p.index]!;
+      if (
+        p.type !== 'counter' ||
+        !p.cumulative ||
+        (p.feed !== 'good' && p.feed !== 'bad') ||
+        !p.rollup ||
+        p.value !== s.values[probeAt(s.values)] || // a unit other than counts: the live path converts
+        p.startMs !== undefined ||
+        policy.sources.has(p.sliKey) ||
+        seen.has(p.series)
+      )
+        return undefined;
+      seen.add(p.series);
+      const { times, values } = s;
+      for (let i = 0; i < times.length; i++) {
+        const v = values[i]!;
+        const t = times[i]!;
+        if (!(v >= 0 && v <= MAX_VALUE) || t < oldestMs || t > newest) return undefined;
+      }
+      services.add(p.sliKey.slice(0, p.sliKey.indexOf('/')));
+      writes.push({
+        series: p.series,
+        vendorId,
+        sliKey: p.sliKey,
+        measure: p.measure,
+        feed: p.feed,
+        times,
+        values,
+      });
+    }
+    for (const id of services) if ((await this.deps.services.get(id)) === undefined) return undefined;
+    const pulled = await this.deps.pulledSlis?.();
+    if (pulled?.size)
+      for (const w of writes) if (pulled.has(w.sliKey) && pulled.get(w.sliKey) !== vendorId) return undefined;
+    const done = await this.deps.writer.write(writes, nowMs);
+    if (!done) return undefined;
+    return { submitted: batch.sampleCount, accepted: done.stored };
+  }
+}
+
+/** The index of a series' first non-zero value (0 when all are zero). */
+function probeAt(values: readonly number[]): number {
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) return i;
+  return 0;
+}

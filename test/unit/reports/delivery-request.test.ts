@@ -153,7 +153,7 @@ describe('the notification a report delivery queues', () => {
       data: { deliveryId: 'dlv_01', kind: 'anomaly-alert', archiveKeys: [PDF_KEY, JSON_KEY] },
       attachments: [],
     });
-    expect(r!.to[0]).toEqual({ name: 'Rita Retail', email: 'rita@example.com' });
+    expect(r!.to?.[0]).toEqual({ name: 'Rita Retail', email: 'rita@example.com' });
     expect(r!.headers).toEqual({ 'X-Accord-Delivery': 'dlv_01' });
     expect(r!.data).not.toHaveProperty('reportId');
     expect(r!.html).toContain(

@@ -162,7 +162,7 @@ describe('the notification a report delivery queues', () => {
     expect(r!.html).not.toContain('Attached, each exactly');
     // The two figures' rows side by side, and no files table: nothing between the last paragraph and the end.
     expect(r!.html).toContain('99.95%</td></tr><tr><td');
-    expect(r!.html.endsWith('<p style="margin:0 0 12px 0">See the files.</p>\n\n</div></body></html>')).toBe(
+    expect(r!.html?.endsWith('<p style="margin:0 0 12px 0">See the files.</p>\n\n</div></body></html>')).toBe(
       true,
     );
   });

@@ -86,6 +86,7 @@ describe('the cap on writes one CMDB apply request makes', () => {
   it('refuses a maxWrites above the cap with 413 on maxWrites', async () => {
     const { sync, count } = setup(3);
     await expect(sync(2, { apply: true, maxWrites: 4 })).rejects.toMatchObject({
+      message: 'maxWrites 4 is above the cap of 3 writes a request',
       details: [{ path: 'maxWrites', problem: 'must be at most 3' }],
     });
     expect(await count()).toBe(0);

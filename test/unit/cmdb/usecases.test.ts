@@ -153,6 +153,15 @@ describe('a CMDB sync request', () => {
       apply: false,
     });
     expect(csv.rows).toBe(6);
+    // Two bad rows (lines 7 and 8) are two rows: five good and two bad.
+    const twoBad = `${CSV_EXPORT.trimEnd()}\n,Second Bad,,2 - somewhat critical,,Bo,bo@accord.local,Ops,payments\n`;
+    const two = await cmdb.sync(payments, {
+      contentType: 'text/csv',
+      body: Buffer.from(twoBad),
+      apply: false,
+    });
+    expect(two.problems.map((p) => p.path)).toEqual(['line 7.sys_id', 'line 8.sys_id']);
+    expect(two.rows).toBe(7);
   });
 
   it('reports drift of each kind and the new service on a dry run, writing nothing', async () => {

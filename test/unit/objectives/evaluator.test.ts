@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryRollupStore } from '../../../shared/adapters/memory/rollups.js';
 import type { ExceptionWindowRecord } from '../../../shared/ports/objectives.js';
 import { contextsOf, evaluateMany, exclusionsOf } from '../../../shared/usecases/objectives/evaluator.js';
-import { availabilityObjective, ctx, objectiveAgreement, SETTINGS } from './helpers.js';
+import { availabilityObjective, ctx, fill, objectiveAgreement, SETTINGS } from './helpers.js';
 
 // The evaluator's batching (shared/usecases/objectives/evaluator.ts): what each objective is evaluated with, and the
 // result of an objective the domain refuses to plan.
@@ -120,5 +120,35 @@ describe('an objective the domain refuses to plan', () => {
     expect(b!.status).toBe('unknown');
     expect(a!.reasons[0]).not.toMatch(/^cannot be evaluated/);
     expect(a!.window.end).toBe('2026-11-30T12:00:00.000Z');
+  });
+});
+
+describe('a batch of timeslice objectives', () => {
+  it('gives each objective its own slice counts from the one batched read: an all-good SLI at 100 %, an all-bad one at 0 %, in either order', async () => {
+    const H = 3_600_000;
+    const now = Date.UTC(2026, 4, 1);
+    const s = new MemoryRollupStore();
+    await fill(s, 'svc_pay/good', now - 24 * H, now, () => [100, 100]);
+    await fill(s, 'svc_pay/bad', now - 24 * H, now, () => [0, 100]);
+    const sliced = (name: string) =>
+      ctx({
+        id: name,
+        sli: { type: 'availability', name },
+        budgetingMethod: 'timeslices',
+        timeSlice: { minutes: 60, target: 0.99 },
+      });
+    const [good, bad] = await evaluateMany(s, [sliced('good'), sliced('bad')], new Map(), now, SETTINGS);
+    expect([good!.objectiveId, good!.compliance, good!.data.slices]).toEqual([
+      'good',
+      100,
+      expect.objectContaining({ good: 24, bad: 0 }),
+    ]);
+    expect([bad!.objectiveId, bad!.compliance, bad!.data.slices]).toEqual([
+      'bad',
+      0,
+      expect.objectContaining({ good: 0, bad: 24 }),
+    ]);
+    const [bad2, good2] = await evaluateMany(s, [sliced('bad'), sliced('good')], new Map(), now, SETTINGS);
+    expect([bad2!.compliance, good2!.compliance]).toEqual([0, 100]);
   });
 });

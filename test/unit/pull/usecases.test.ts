@@ -194,6 +194,17 @@ describe('the scheduled pull', () => {
     ]);
   });
 
+  it('sends no request at all when the source has no series for the SLI', async () => {
+    const { pull, ingested, calls } = setup({
+      series: () => [],
+      active: [active('svc_a', [objective('o', 'checkout', prom('prom'))])],
+    });
+    const [p] = (await pull.pullScheduled()).pulled;
+    expect(calls).toHaveLength(2);
+    expect(ingested).toEqual([]);
+    expect(p).toMatchObject({ series: 0, submitted: 0, accepted: 0 });
+  });
+
   it('adds up what each ingest answered, rejections counted by reason', async () => {
     const { pull } = setup({
       series: () => [series(4)],
@@ -231,6 +242,8 @@ describe('the scheduled pull', () => {
       return { requests: ingested.map((i) => i.batch.sampleCount), submitted: p!.submitted };
     };
     expect(await run(100_000)).toEqual({ requests: [200_000], submitted: 200_000 });
+    // One series over the bound alone is one request of its own, never preceded by an empty one.
+    expect(await run(200_001)).toEqual({ requests: [200_001, 200_001], submitted: 400_002 });
     expect(await run(150_000)).toEqual({ requests: [150_000, 150_000], submitted: 300_000 });
   });
 

@@ -200,13 +200,22 @@ describe('reminders', () => {
     expect(sent.at(-1)!.key).toBe(`commentary/${id}/remind-held-1`);
   });
 
-  it('counts what the notifier queued, and reminds about pending commentary tasks only', async () => {
-    const { window, req, tasks, clock } = await setup({ queued: 0 });
+  it('reminds about pending commentary tasks only, and counts what the notifier queued', async () => {
+    const { window, req, tasks, clock, sent } = await setup();
     await window.open(req());
     const [t] = await tasks.list({ executionId: PUB });
-    await tasks.upsert({ ...t!, id: 'tsk_other', kind: 'approval' } as Omit<WorkTask, 'revision'>);
+    await tasks.upsert({ ...t!, id: 'tsk_other', kind: 'review' });
     clock.set(Date.parse(CLOSES) - HOUR);
-    expect(await window.remind({ remindHoursBefore: [4], heldRemindEveryHours: 24 })).toBe(0);
+    expect(await window.remind({ remindHoursBefore: [4], heldRemindEveryHours: 24 })).toBe(1);
+    expect(sent.map((r) => r.key)).toEqual([
+      `commentary/${t!.id}/requested`,
+      `commentary/${t!.id}/remind-4h`,
+    ]);
+    const none = await setup({ queued: 0 });
+    await none.window.open(none.req());
+    none.clock.set(Date.parse(CLOSES) - HOUR);
+    expect(await none.window.remind({ remindHoursBefore: [4], heldRemindEveryHours: 24 })).toBe(0);
+    expect(none.sent).toHaveLength(2);
   });
 });
 

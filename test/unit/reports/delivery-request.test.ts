@@ -153,13 +153,18 @@ describe('the notification a report delivery queues', () => {
       data: { deliveryId: 'dlv_01', kind: 'anomaly-alert', archiveKeys: [PDF_KEY, JSON_KEY] },
       attachments: [],
     });
-    expect(r!.to[0]).toEqual({ name: 'Rita Retail', email: 'rita@example.com' });
+    expect(r!.to?.[0]).toEqual({ name: 'Rita Retail', email: 'rita@example.com' });
     expect(r!.headers).toEqual({ 'X-Accord-Delivery': 'dlv_01' });
     expect(r!.data).not.toHaveProperty('reportId');
     expect(r!.html).toContain(
       '<tr><td style="padding:4px 12px 4px 0;border-bottom:1px solid #e5e7eb;vertical-align:top">Availability</td><td style="padding:4px 12px 4px 0;border-bottom:1px solid #e5e7eb;vertical-align:top;text-align:right;font-weight:bold">99.95%</td></tr>',
     );
     expect(r!.html).not.toContain('Attached, each exactly');
+    // The two figures' rows side by side, and no files table: nothing between the last paragraph and the end.
+    expect(r!.html).toContain('99.95%</td></tr><tr><td');
+    expect(r!.html?.endsWith('<p style="margin:0 0 12px 0">See the files.</p>\n\n</div></body></html>')).toBe(
+      true,
+    );
   });
 
   it("addresses a unit's own report to its business unit", async () => {

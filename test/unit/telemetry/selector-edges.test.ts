@@ -101,6 +101,14 @@ describe('matching a value', () => {
     expect(none).toEqual({});
   });
 
+  it('keeps a group an earlier matcher named when an optional group of the same name matches nothing here', () => {
+    const [m] = labels('a=~"(?<svc>[a-z]+)-(?<env>prod)?x?"');
+    const groups: Record<string, string> = { env: 'staging' }; // from another label's matcher
+    expect(matches(m!, 'pay-x', groups)).toBe(true);
+    expect(groups).toEqual({ svc: 'pay', env: 'staging' });
+    expect(Object.keys(groups).sort()).toEqual(['env', 'svc']);
+  });
+
   it('matches !~ when the whole value does not match, and != when the value differs', () => {
     const [notHealth, notTest] = labels('path!~"/health.*", job!="test"');
     expect(matches(notHealth!, '/api')).toBe(true);

@@ -13,9 +13,12 @@ import {
   SqliteSliActivityStore,
   SqliteUnmappedSeriesStore,
 } from '../../shared/adapters/sqlite/telemetry.js';
+import { type WorkerEntry, WorkerSampleStore } from '../../shared/adapters/sqlite/telemetry-worker.js';
 import { loadTelemetryPolicy } from '../../shared/policy/telemetry.js';
 import type { Clock } from '../../shared/ports/clock.js';
+import type { SampleStore } from '../../shared/ports/telemetry.js';
 import { logger } from '../../shared/runtime/powertools.js';
+import { fromRoot } from '../../shared/runtime/project-root.js';
 import {
   TelemetryIngest,
   TelemetryQueries,
@@ -28,14 +31,49 @@ import type { TelemetryDeps } from '../../shared/usecases/telemetry/ingest.js';
  * loader composes it a second time on the server's database). Its heads are the only memory of the samples not yet
  * in chunks, so a second store would neither see the first one's samples as retries nor keep them.
  */
-const sampleStores = new WeakMap<Db, SqliteSampleStore>();
-function sampleStoreOf(db: Db, rollups: SqliteRollupStore): SqliteSampleStore {
+const sampleStores = new WeakMap<Db, SampleStore>();
+function sampleStoreOf(db: Db, dbFile: string, rollups: SqliteRollupStore): SampleStore {
   let store = sampleStores.get(db);
   if (store === undefined) {
-    store = new SqliteSampleStore(db, rollups);
+    store =
+      telemetryStoreMode(dbFile) === 'worker'
+        ? new WorkerSampleStore(
+            dbFile,
+            telemetryWorkerEntry(),
+            () => rollups.journaledElsewhere(),
+            {},
+            (e) => logger.error('telemetry: the store worker stopped; starting another', { error: e }),
+          )
+        : new SqliteSampleStore(db, rollups);
     sampleStores.set(db, store);
   }
   return store;
+}
+
+/** True in the local server's build (an esbuild `define`); undefined from the sources (tsx, vitest). */
+declare const __ACCORD_LOCAL_BUILD__: boolean | undefined;
+
+/**
+ * Where the raw sample store runs: `worker` (one worker thread owns the telemetry writes, see WorkerSampleStore) or
+ * `inline` (on the main thread's connection). `ACCORD_TELEMETRY_STORE=inline|worker` chooses; without it the built
+ * server (`npm start`) runs the worker and the sources (tests composing the app in process) run inline. `:memory:` is
+ * always inline: a second connection cannot open it.
+ */
+export function telemetryStoreMode(dbFile: string): 'worker' | 'inline' {
+  if (dbFile === ':memory:') return 'inline';
+  const asked = process.env.ACCORD_TELEMETRY_STORE;
+  if (asked === 'inline' || asked === 'worker') return asked;
+  return typeof __ACCORD_LOCAL_BUILD__ !== 'undefined' ? 'worker' : 'inline';
+}
+
+/** The worker's entry: the build's `telemetry-worker.js`, or from the sources the TypeScript file through tsx. */
+function telemetryWorkerEntry(): WorkerEntry {
+  if (typeof __ACCORD_LOCAL_BUILD__ !== 'undefined')
+    return { file: fromRoot('dist', 'local', 'telemetry-worker.js') };
+  return {
+    file: new URL('../../shared/adapters/sqlite/telemetry-worker-thread.ts', import.meta.url),
+    tsx: true,
+  };
 }
 
 /**
@@ -60,7 +98,7 @@ export function composeTelemetry(
   return {
     ingest: new TelemetryIngest({
       policy: loadTelemetryPolicy(),
-      samples: sampleStoreOf(db, rollups),
+      samples: sampleStoreOf(db, dbFile, rollups),
       services,
       activity,
       readers,

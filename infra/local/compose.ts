@@ -74,6 +74,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     clock,
     (vendorId, keyId) => vendors.admit(vendorId, keyId),
     () => pull.pulledSlis(),
+    config.ACCORD_TELEMETRY_STORE,
   );
   const pull = new PullUseCases({
     sources: new ConfiguredMetricSources(dataSourcesOf(config)),

@@ -32,11 +32,16 @@ import type { TelemetryDeps } from '../../shared/usecases/telemetry/ingest.js';
  * in chunks, so a second store would neither see the first one's samples as retries nor keep them.
  */
 const sampleStores = new WeakMap<Db, SampleStore>();
-function sampleStoreOf(db: Db, dbFile: string, rollups: SqliteRollupStore): SampleStore {
+function sampleStoreOf(
+  db: Db,
+  dbFile: string,
+  rollups: SqliteRollupStore,
+  asked: 'worker' | 'inline' | undefined,
+): SampleStore {
   let store = sampleStores.get(db);
   if (store === undefined) {
     store =
-      telemetryStoreMode(dbFile) === 'worker'
+      telemetryStoreMode(dbFile, asked) === 'worker'
         ? new WorkerSampleStore(
             dbFile,
             telemetryWorkerEntry(),
@@ -55,14 +60,13 @@ declare const __ACCORD_LOCAL_BUILD__: boolean | undefined;
 
 /**
  * Where the raw sample store runs: `worker` (one worker thread owns the telemetry writes, see WorkerSampleStore) or
- * `inline` (on the main thread's connection). `ACCORD_TELEMETRY_STORE=inline|worker` chooses; without it the built
- * server (`npm start`) runs the worker and the sources (tests composing the app in process) run inline. `:memory:` is
- * always inline: a second connection cannot open it.
+ * `inline` (on the main thread's connection). `ACCORD_TELEMETRY_STORE=inline|worker` (the config) chooses; without it
+ * the built server (`npm start`) runs the worker and the sources (tests composing the app in process) run inline.
+ * `:memory:` is always inline: a second connection cannot open it.
  */
-export function telemetryStoreMode(dbFile: string): 'worker' | 'inline' {
+export function telemetryStoreMode(dbFile: string, asked?: 'worker' | 'inline'): 'worker' | 'inline' {
   if (dbFile === ':memory:') return 'inline';
-  const asked = process.env.ACCORD_TELEMETRY_STORE;
-  if (asked === 'inline' || asked === 'worker') return asked;
+  if (asked) return asked;
   return typeof __ACCORD_LOCAL_BUILD__ !== 'undefined' ? 'worker' : 'inline';
 }
 
@@ -86,6 +90,7 @@ export function composeTelemetry(
   clock: Clock,
   admit?: TelemetryDeps['admit'],
   pulledSlis?: TelemetryDeps['pulledSlis'],
+  storeMode?: 'worker' | 'inline',
 ): TelemetryServices {
   const unmapped = new SqliteUnmappedSeriesStore(db);
   const discrepancies = new SqliteDiscrepancyStore(db);
@@ -98,7 +103,7 @@ export function composeTelemetry(
   return {
     ingest: new TelemetryIngest({
       policy: loadTelemetryPolicy(),
-      samples: sampleStoreOf(db, dbFile, rollups),
+      samples: sampleStoreOf(db, dbFile, rollups, storeMode),
       services,
       activity,
       readers,

@@ -28,6 +28,9 @@ function fail(error: unknown): { name: string; message: string } {
 
 try {
   const db = openDatabase(file);
+  // The worker appends and reads back little (heads are in memory; late samples read a chunk or two): 8 MB of page
+  // cache instead of the main connection's 64, which holds what evaluation and reports read.
+  db.pragma('cache_size = -8192');
   // This connection only journals rollup deltas: the main thread's rollup stores fold them into the buckets.
   const rollups = new SqliteRollupStore(db, { foldsJournal: false });
   const store = new SqliteSampleStore(db, rollups, undefined, options);

@@ -113,8 +113,7 @@ export class WorkerSampleStore implements SampleStore {
         if (m.t === 'ready') {
           isReady = true;
           opened();
-        }
-        else refused(new TelemetryWorkerError(`the telemetry store could not open: ${m.error.message}`));
+        } else refused(new TelemetryWorkerError(`the telemetry store could not open: ${m.error.message}`));
         return;
       }
       const p = this.pending.get(m.id);
@@ -147,7 +146,8 @@ export class WorkerSampleStore implements SampleStore {
 
   /** The current worker's readiness; a worker that died before it was ready is started again (not too often). */
   private live(): Promise<void> {
-    if (this.dead && !this.closed && Date.now() - this.startedAt >= RESTART_AFTER_FAILED_START_MS) this.start();
+    if (this.dead && !this.closed && Date.now() - this.startedAt >= RESTART_AFTER_FAILED_START_MS)
+      this.start();
     return this.ready;
   }
 

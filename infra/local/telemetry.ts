@@ -59,15 +59,14 @@ function sampleStoreOf(
 declare const __ACCORD_LOCAL_BUILD__: boolean | undefined;
 
 /**
- * Where the raw sample store runs: `worker` (one worker thread owns the telemetry writes, see WorkerSampleStore) or
- * `inline` (on the main thread's connection). `ACCORD_TELEMETRY_STORE=inline|worker` (the config) chooses; without it
- * the built server (`npm start`) runs the worker and the sources (tests composing the app in process) run inline.
- * `:memory:` is always inline: a second connection cannot open it.
+ * Where the raw sample store runs: `inline` (the default: on the main thread's connection) or `worker` (one worker
+ * thread owns the telemetry writes, see WorkerSampleStore), chosen by `ACCORD_TELEMETRY_STORE` (the config). The
+ * worker did not pay on the project's shared 2-core machine (docs/telemetry.md, "The store in a worker"), so it is
+ * opt-in until measured on a quiet one. `:memory:` is always inline: a second connection cannot open it.
  */
 export function telemetryStoreMode(dbFile: string, asked?: 'worker' | 'inline'): 'worker' | 'inline' {
   if (dbFile === ':memory:') return 'inline';
-  if (asked) return asked;
-  return typeof __ACCORD_LOCAL_BUILD__ !== 'undefined' ? 'worker' : 'inline';
+  return asked ?? 'inline';
 }
 
 /** The worker's entry: the build's `telemetry-worker.js`, or from the sources the TypeScript file through tsx. */

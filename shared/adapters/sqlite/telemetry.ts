@@ -1,9 +1,11 @@
 import type { Statement } from 'better-sqlite3';
+import { sliActivityOf } from '../../domain/telemetry/activity.js';
 import type { Sample, UnmappedSighting } from '../../domain/telemetry/model.js';
 import { rollupDeltas, type SourceDelta } from '../../domain/telemetry/rollup.js';
 import type { CounterState } from '../../domain/telemetry/semantics.js';
 import { BUCKET_MS } from '../../ports/rollups.js';
 import type {
+  ActivityOfWrite,
   DiscrepancyStore,
   IdempotencyStore,
   IdempotentRecord,
@@ -141,8 +143,11 @@ export class SqliteSampleStore implements SampleStore {
   ) => WriteOutcome;
   private readonly checkpointTx: () => void;
 
+  /** The SLI activity, recorded in the write's transaction when the writer asks (`write`'s second argument). */
+  private activity: SqliteSliActivityStore | undefined;
+
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly rollups: SqliteRollupStore,
     readonly states: SqliteSeriesStateStore = new SqliteSeriesStateStore(db),
     options: SampleStoreOptions = {},
@@ -223,8 +228,18 @@ export class SqliteSampleStore implements SampleStore {
     this.recover();
   }
 
-  async write(samples: readonly Sample[]): Promise<WriteOutcome> {
-    return this.writeSync(samples);
+  /**
+   * Stores the samples (see the class). With `activity`, the SLI activity of the new samples is recorded in the same
+   * transaction (one commit a request instead of two) and the outcome says so.
+   */
+  async write(samples: readonly Sample[], activity?: ActivityOfWrite): Promise<WriteOutcome> {
+    if (activity === undefined) return this.writeSync(samples);
+    this.activity ??= new SqliteSliActivityStore(this.db);
+    const store = this.activity;
+    const out = this.writeSync(samples, (fresh) =>
+      store.recordSync(sliActivityOf(fresh, activity.vendorId, activity.receivedAtMs)),
+    );
+    return { ...out, activityRecorded: true };
   }
 
   /**

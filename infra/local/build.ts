@@ -43,7 +43,11 @@ export async function buildLocalServer(): Promise<string> {
   const consoleDir = join(LOCAL_BUILD_DIR, 'console');
   const result = await build({
     absWorkingDir: root,
-    entryPoints: [join(root, 'infra', 'local', 'main.ts')],
+    // The telemetry store's worker thread is an entry of its own (infra/local/telemetry.ts starts it by this name).
+    entryPoints: {
+      main: join(root, 'infra', 'local', 'main.ts'),
+      'telemetry-worker': join(root, 'shared', 'adapters', 'sqlite', 'telemetry-worker-thread.ts'),
+    },
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -34,6 +34,8 @@ Environment:
   ACCORD_PUBLIC_URL      the URL people reach Accord at (links in e-mail; default http://localhost:3000)
   ACCORD_DATA_SOURCES    Prometheus data sources to pull SLI history from, a JSON array
                          (docs/backfill.md); none when unset
+  ACCORD_TELEMETRY_STORE  inline (default: the raw sample store on the main thread) or worker (in a
+                         worker thread, on the second core); docs/telemetry.md
 
 Development tokens for every role are written to <data-dir>/dev-credentials.json.`;
 

@@ -76,6 +76,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     clock,
     (vendorId, keyId) => vendors.admit(vendorId, keyId),
     () => pull.pulledSlis(),
+    config.ACCORD_TELEMETRY_STORE,
   );
   const columnar = composeColumnarBackfill(db, () => pull.pulledSlis());
   const pull = new PullUseCases({

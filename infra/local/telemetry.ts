@@ -13,9 +13,12 @@ import {
   SqliteSliActivityStore,
   SqliteUnmappedSeriesStore,
 } from '../../shared/adapters/sqlite/telemetry.js';
+import { type WorkerEntry, WorkerSampleStore } from '../../shared/adapters/sqlite/telemetry-worker.js';
 import { loadTelemetryPolicy } from '../../shared/policy/telemetry.js';
 import type { Clock } from '../../shared/ports/clock.js';
+import type { SampleStore } from '../../shared/ports/telemetry.js';
 import { logger } from '../../shared/runtime/powertools.js';
+import { fromRoot } from '../../shared/runtime/project-root.js';
 import {
   TelemetryIngest,
   TelemetryQueries,
@@ -28,14 +31,52 @@ import type { TelemetryDeps } from '../../shared/usecases/telemetry/ingest.js';
  * loader composes it a second time on the server's database). Its heads are the only memory of the samples not yet
  * in chunks, so a second store would neither see the first one's samples as retries nor keep them.
  */
-const sampleStores = new WeakMap<Db, SqliteSampleStore>();
-function sampleStoreOf(db: Db, rollups: SqliteRollupStore): SqliteSampleStore {
+const sampleStores = new WeakMap<Db, SampleStore>();
+function sampleStoreOf(
+  db: Db,
+  dbFile: string,
+  rollups: SqliteRollupStore,
+  asked: 'worker' | 'inline' | undefined,
+): SampleStore {
   let store = sampleStores.get(db);
   if (store === undefined) {
-    store = new SqliteSampleStore(db, rollups);
+    store =
+      telemetryStoreMode(dbFile, asked) === 'worker'
+        ? new WorkerSampleStore(
+            dbFile,
+            telemetryWorkerEntry(),
+            () => rollups.journaledElsewhere(),
+            {},
+            (e) => logger.error('telemetry: the store worker stopped; starting another', { error: e }),
+          )
+        : new SqliteSampleStore(db, rollups);
     sampleStores.set(db, store);
   }
   return store;
+}
+
+/** True in the local server's build (an esbuild `define`); undefined from the sources (tsx, vitest). */
+declare const __ACCORD_LOCAL_BUILD__: boolean | undefined;
+
+/**
+ * Where the raw sample store runs: `inline` (the default: on the main thread's connection) or `worker` (one worker
+ * thread owns the telemetry writes, see WorkerSampleStore), chosen by `ACCORD_TELEMETRY_STORE` (the config). The
+ * worker did not pay on the project's shared 2-core machine (docs/telemetry.md, "The store in a worker"), so it is
+ * opt-in until measured on a quiet one. `:memory:` is always inline: a second connection cannot open it.
+ */
+export function telemetryStoreMode(dbFile: string, asked?: 'worker' | 'inline'): 'worker' | 'inline' {
+  if (dbFile === ':memory:') return 'inline';
+  return asked ?? 'inline';
+}
+
+/** The worker's entry: the build's `telemetry-worker.js`, or from the sources the TypeScript file through tsx. */
+function telemetryWorkerEntry(): WorkerEntry {
+  if (typeof __ACCORD_LOCAL_BUILD__ !== 'undefined')
+    return { file: fromRoot('dist', 'local', 'telemetry-worker.js') };
+  return {
+    file: new URL('../../shared/adapters/sqlite/telemetry-worker-thread.ts', import.meta.url),
+    tsx: true,
+  };
 }
 
 /**
@@ -48,6 +89,7 @@ export function composeTelemetry(
   clock: Clock,
   admit?: TelemetryDeps['admit'],
   pulledSlis?: TelemetryDeps['pulledSlis'],
+  storeMode?: 'worker' | 'inline',
 ): TelemetryServices {
   const unmapped = new SqliteUnmappedSeriesStore(db);
   const discrepancies = new SqliteDiscrepancyStore(db);
@@ -60,7 +102,7 @@ export function composeTelemetry(
   return {
     ingest: new TelemetryIngest({
       policy: loadTelemetryPolicy(),
-      samples: sampleStoreOf(db, rollups),
+      samples: sampleStoreOf(db, dbFile, rollups, storeMode),
       services,
       activity,
       readers,

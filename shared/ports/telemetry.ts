@@ -21,6 +21,14 @@ export interface WriteOutcome {
   /** The samples that were new, in input order (their rollups were added with them; counters' events set). */
   fresh: Sample[];
   rejected: StoreRejection[];
+  /** The store recorded the SLI activity of `fresh` in the write's own transaction (asked by `write`'s second argument). */
+  activityRecorded?: boolean;
+}
+
+/** Who sent a write and when it was received: a store that can records the SLI activity of its new samples with it. */
+export interface ActivityOfWrite {
+  vendorId: string;
+  receivedAtMs: number;
 }
 
 /** A stored raw sample, as read back. */
@@ -41,7 +49,11 @@ export interface StoredSample {
  * crash leaves all or none.
  */
 export interface SampleStore {
-  write(samples: readonly Sample[]): Promise<WriteOutcome>;
+  /**
+   * Stores the samples once. With `activity`, a store that can (the embedded default's worker) records the SLI
+   * activity of the new samples in the same transaction and says so (`activityRecorded`); others ignore it.
+   */
+  write(samples: readonly Sample[], activity?: ActivityOfWrite): Promise<WriteOutcome>;
   /** Samples of one SLI with fromMs <= timestamp < toMs, by time then series. */
   read(sliKey: string, fromMs: number, toMs: number): Promise<StoredSample[]>;
   /** How many samples are stored (of one vendor, when given). */

@@ -60,6 +60,8 @@ const ConfigSchema = z.object({
    * `stepSeconds` (60), `lookbackMinutes` (15). `name` is the OpenSLO DataSource an SLI's `metricSourceRef` names.
    */
   ACCORD_DATA_SOURCES: z.string().min(2).max(20_000).optional(),
+  /** Embedded default: the raw sample store in a worker thread (`worker`) or on the main thread (`inline`). */
+  ACCORD_TELEMETRY_STORE: z.enum(['worker', 'inline']).optional(),
   [AWS_ENV.dataTable]: name,
   [AWS_ENV.auditTable]: name,
   [AWS_ENV.vendorKeysTable]: name,

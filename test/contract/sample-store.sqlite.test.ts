@@ -1,7 +1,11 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
-import { SqliteSampleStore, storedSampleTotals } from '../../shared/adapters/sqlite/telemetry.js';
+import {
+  SqliteSampleStore,
+  SqliteSliActivityStore,
+  storedSampleTotals,
+} from '../../shared/adapters/sqlite/telemetry.js';
 import type { Sample } from '../../shared/domain/telemetry/model.js';
 import { ratioSample } from '../helpers/samples.js';
 import { sampleStoreContract } from './sample-store.contract.js';
@@ -144,5 +148,29 @@ describe('SQLite raw samples: append records, heads and chunks', () => {
     expect(db.prepare('SELECT COUNT(*) FROM telemetry_chunk').pluck().get()).toBe(4);
     expect((await store.read('svc_a/availability', T0, T0 + 10_000)).map((r) => r.value)).toEqual([1, 1, 1]);
     expect((await store.read('svc_b/availability', T0, T0 + 10_000)).map((r) => r.value)).toEqual([0, 0, 0]);
+  });
+});
+
+describe('SQLite raw samples: the SLI activity in the write’s transaction', () => {
+  it('records the activity of the new samples only, in the same transaction, when the writer says who sent them', async () => {
+    const db = new Database(':memory:');
+    const store = new SqliteSampleStore(db, new SqliteRollupStore(db));
+    const first = await store.write([gauge(T0, 1), gauge(T0 + 60_000, 0)], {
+      vendorId: 'v1',
+      receivedAtMs: T0 + 90_000,
+    });
+    expect(first).toMatchObject({ stored: 2, activityRecorded: true });
+    const retry = await store.write([gauge(T0, 1)], { vendorId: 'v1', receivedAtMs: T0 + 120_000 });
+    expect(retry).toMatchObject({ stored: 0, duplicates: 1 });
+    expect(await new SqliteSliActivityStore(db).listByService('svc_a')).toEqual([
+      {
+        sliKey: 'svc_a/availability',
+        vendorId: 'v1',
+        samples: 2,
+        firstSampleMs: T0,
+        lastSampleMs: T0 + 60_000,
+        lastReceivedMs: T0 + 90_000,
+      },
+    ]);
   });
 });

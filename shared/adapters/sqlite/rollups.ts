@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { ValidationError } from '../../domain/errors.js';
 import { meetsRatio } from '../../domain/objectives/exact.js';
 import { SliceGrid, sliceSpan } from '../../domain/objectives/slices.js';
@@ -89,7 +89,7 @@ export class SqliteRollupStore implements RollupStore {
   private readonly selectRange: Statement<[number, number, number]>;
   private readonly selectLast: Statement<[number]>;
   private readonly slices: SliceLedger;
-  private readonly sliceTx: (requests: readonly SliceRequest[]) => SliceStats[];
+  private readonly sliceTx: Transaction<(requests: readonly SliceRequest[]) => SliceStats[]>;
   private readonly selectLastFilled: Statement<[number, number]>;
   private readonly addTx: (deltas: readonly RollupDelta[]) => void;
   private readonly lastRows: Map<number, LastRow | null>;
@@ -103,7 +103,14 @@ export class SqliteRollupStore implements RollupStore {
   private readonly upserts = new Map<number, Statement<unknown[]>>();
   private readonly cumulativeTx: (requests: readonly CumulativeRequest[]) => Cumulative[][];
 
-  constructor(private readonly db: Database) {
+  /**
+   * @param options.foldsJournal false for a store that only journals (the telemetry worker's: the main thread's
+   *   stores fold, so one connection alone writes the buckets and their cached last rows stay true); default true
+   */
+  constructor(
+    private readonly db: Database,
+    private readonly options: { foldsJournal?: boolean } = {},
+  ) {
     let rows = lastRowsOf.get(db);
     if (rows === undefined) {
       rows = new Map();
@@ -191,7 +198,9 @@ export class SqliteRollupStore implements RollupStore {
     const addTx = db.transaction((deltas: readonly RollupDelta[]) => this.apply(deltas));
     this.addTx = (deltas) => {
       try {
-        this.guarded(() => addTx(deltas));
+        // IMMEDIATE (as every write of the buckets here): another connection (the telemetry worker's) commits often,
+        // and a deferred transaction that read first would fail with SQLITE_BUSY_SNAPSHOT instead of waiting.
+        this.guarded(() => addTx.immediate(deltas));
       } catch (e) {
         this.forgetLastRows(); // the savepoint or transaction rolled back: what the entries say may not be stored
         throw e;
@@ -224,7 +233,7 @@ export class SqliteRollupStore implements RollupStore {
     });
     this.foldTx = () => {
       try {
-        this.guarded(foldTx);
+        this.guarded(() => foldTx.immediate());
       } catch (e) {
         this.forgetLastRows();
         throw e;
@@ -326,6 +335,16 @@ export class SqliteRollupStore implements RollupStore {
       a[j + 7] = d.max;
     }
     this.appendJournal.run(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+    if (this.options.foldsJournal === false) return;
+    this.journaledElsewhere();
+  }
+
+  /**
+   * Says that a journal row was committed by another connection of this process (the telemetry worker's): the next
+   * read or add of any SqliteRollupStore on this database folds it first, a timer folds it FOLD_AFTER_MS later, and
+   * FOLD_AT_ROWS rows are folded at once. Called before the write it journaled is acknowledged.
+   */
+  journaledElsewhere(): void {
     const st = this.journalState;
     st.maybe = true;
     if (++st.rows >= FOLD_AT_ROWS) {
@@ -422,7 +441,8 @@ export class SqliteRollupStore implements RollupStore {
 
   async sliceStats(requests: readonly SliceRequest[]): Promise<SliceStats[]> {
     this.foldJournal();
-    return this.sliceTx(requests);
+    // IMMEDIATE: the slice ledgers are written while read (see addTx).
+    return this.sliceTx.immediate(requests);
   }
 
   async lastData(requests: readonly LastDataRequest[]): Promise<(number | null)[]> {

@@ -1,9 +1,11 @@
 import type { Statement } from 'better-sqlite3';
+import { sliActivityOf } from '../../domain/telemetry/activity.js';
 import type { Sample, UnmappedSighting } from '../../domain/telemetry/model.js';
 import { rollupDeltas, type SourceDelta } from '../../domain/telemetry/rollup.js';
 import type { CounterState } from '../../domain/telemetry/semantics.js';
 import { BUCKET_MS } from '../../ports/rollups.js';
 import type {
+  ActivityOfWrite,
   DiscrepancyStore,
   IdempotencyStore,
   IdempotentRecord,
@@ -134,11 +136,18 @@ export class SqliteSampleStore implements SampleStore {
     count: Statement<[]>;
     countVendor: Statement<[string]>;
   };
-  private readonly writeTx: (samples: readonly Sample[], undo: Undo) => WriteOutcome;
+  private readonly writeTx: (
+    samples: readonly Sample[],
+    undo: Undo,
+    inTx: ((fresh: readonly Sample[]) => void) | undefined,
+  ) => WriteOutcome;
   private readonly checkpointTx: () => void;
 
+  /** The SLI activity, recorded in the write's transaction when the writer asks (`write`'s second argument). */
+  private activity: SqliteSliActivityStore | undefined;
+
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly rollups: SqliteRollupStore,
     readonly states: SqliteSeriesStateStore = new SqliteSeriesStateStore(db),
     options: SampleStoreOptions = {},
@@ -203,18 +212,47 @@ export class SqliteSampleStore implements SampleStore {
         )
         .pluck(),
     };
-    this.writeTx = db.transaction((samples: readonly Sample[], undo: Undo) => this.writeInTx(samples, undo));
-    this.checkpointTx = db.transaction(() => this.checkpointInTx());
+    // IMMEDIATE: the write lock is taken at BEGIN (waiting on busy_timeout), so a write never fails half-way because
+    // another connection (the main thread's, when this store runs in the telemetry worker) committed meanwhile.
+    const writeTx = db.transaction(
+      (samples: readonly Sample[], undo: Undo, inTx: ((fresh: readonly Sample[]) => void) | undefined) => {
+        const out = this.writeInTx(samples, undo);
+        if (inTx && out.fresh.length) inTx(out.fresh);
+        return out;
+      },
+    );
+    this.writeTx = (samples, undo, inTx) => writeTx.immediate(samples, undo, inTx);
+    const checkpointTx = db.transaction(() => this.checkpointInTx());
+    this.checkpointTx = () => checkpointTx.immediate();
     convertRowStore(db, this.opts.maxChunkSamples);
     this.recover();
   }
 
-  async write(samples: readonly Sample[]): Promise<WriteOutcome> {
+  /**
+   * Stores the samples (see the class). With `activity`, the SLI activity of the new samples is recorded in the same
+   * transaction (one commit a request instead of two) and the outcome says so.
+   */
+  async write(samples: readonly Sample[], activity?: ActivityOfWrite): Promise<WriteOutcome> {
+    if (activity === undefined) return this.writeSync(samples);
+    this.activity ??= new SqliteSliActivityStore(this.db);
+    const store = this.activity;
+    const out = this.writeSync(samples, (fresh) =>
+      store.recordSync(sliActivityOf(fresh, activity.vendorId, activity.receivedAtMs)),
+    );
+    return { ...out, activityRecorded: true };
+  }
+
+  /**
+   * `write`, synchronously, with `inTx` run on the new samples inside the same transaction (the telemetry worker
+   * records the SLI activity there, so it commits with the samples).
+   * @throws what SQLite throws; the heads and caches are then as before the call
+   */
+  writeSync(samples: readonly Sample[], inTx?: (fresh: readonly Sample[]) => void): WriteOutcome {
     if (samples.length === 0) return { stored: 0, duplicates: 0, fresh: [], rejected: [] };
     const undo: Undo = { infos: [], ts: [] };
     let out: WriteOutcome;
     try {
-      out = this.writeTx(samples, undo);
+      out = this.writeTx(samples, undo, inTx);
     } catch (e) {
       // The transaction rolled back: so do the heads, series ids interned inside it and the rollups' cached last rows.
       for (let i = 0; i < undo.infos.length; i++) headRemove(undo.infos[i]!.head, undo.ts[i]!);
@@ -811,6 +849,11 @@ export class SqliteSliActivityStore implements SliActivityStore {
   }
 
   async record(entries: readonly SliActivityRecord[]): Promise<void> {
+    this.recordSync(entries);
+  }
+
+  /** `record`, synchronously: inside a caller's transaction (the telemetry worker's write) it is a savepoint of it. */
+  recordSync(entries: readonly SliActivityRecord[]): void {
     if (entries.length) this.recordTx(entries);
   }
 

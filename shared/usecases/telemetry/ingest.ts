@@ -11,6 +11,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../../domain/errors.js';
+import { sliActivityOf } from '../../domain/telemetry/activity.js';
 import { decodeTelemetry, LabelSetCache } from '../../domain/telemetry/formats.js';
 import type { CompiledPolicy } from '../../domain/telemetry/mapping.js';
 import {
@@ -33,7 +34,6 @@ import type {
   IdempotencyStore,
   SampleSpool,
   SampleStore,
-  SliActivityRecord,
   SliActivityStore,
   SliReaders,
   SpooledBatch,
@@ -247,12 +247,15 @@ export class TelemetryIngest {
     let stored: Sample[] = prepared.accepted;
     if (prepared.accepted.length > 0) {
       try {
-        const out = await this.deps.samples.write(prepared.accepted);
+        const out = await this.deps.samples.write(prepared.accepted, {
+          vendorId: input.vendorId,
+          receivedAtMs: nowMs,
+        });
         duplicates = out.duplicates;
         durability = 'stored';
         if (out.rejected.length) stored = this.takeBack(prepared, out.rejected);
         await this.afterStore(out.fresh, nowMs);
-        await this.recordActivity(out.fresh, input.vendorId, nowMs);
+        if (!out.activityRecorded) await this.recordActivity(out.fresh, input.vendorId, nowMs);
       } catch (err) {
         if (err instanceof DomainError) throw err;
         // The raw store is down: the accepted samples are acknowledged once they are in the spool.
@@ -356,26 +359,8 @@ export class TelemetryIngest {
   /** Records which SLIs got new samples, when, from whom (for the service owner's list). */
   private async recordActivity(fresh: readonly Sample[], vendorId: string, nowMs: number): Promise<void> {
     if (fresh.length === 0) return;
-    const bySli = new Map<string, SliActivityRecord>();
-    for (const s of fresh) {
-      let r = bySli.get(s.sliKey);
-      if (!r) {
-        r = {
-          sliKey: s.sliKey,
-          vendorId,
-          samples: 0,
-          firstSampleMs: s.timestampMs,
-          lastSampleMs: s.timestampMs,
-          lastReceivedMs: nowMs,
-        };
-        bySli.set(s.sliKey, r);
-      }
-      if (countsAsSample(s)) r.samples++;
-      if (s.timestampMs < r.firstSampleMs) r.firstSampleMs = s.timestampMs;
-      if (s.timestampMs > r.lastSampleMs) r.lastSampleMs = s.timestampMs;
-    }
     try {
-      await this.deps.activity.record([...bySli.values()]);
+      await this.deps.activity.record(sliActivityOf(fresh, vendorId, nowMs));
     } catch (err) {
       // The samples are committed: a failed activity count must not turn their acknowledgement into an error.
       this.deps.onBackgroundError?.('SLI activity', err);

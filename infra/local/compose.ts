@@ -55,7 +55,7 @@ import { ReportUseCases } from '../../shared/usecases/reports/index.js';
 import { ServiceUseCases } from '../../shared/usecases/services.js';
 import { VendorUseCases } from '../../shared/usecases/vendors.js';
 import { composeColumnarBackfill } from './backfill.js';
-import { composeTelemetry } from './telemetry.js';
+import { composeTelemetry, telemetryStoreMode } from './telemetry.js';
 import { composeLocalWorkflows, type LocalWorkflowParts } from './workflows.js';
 
 export interface LocalParts {
@@ -78,7 +78,12 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     () => pull.pulledSlis(),
     config.ACCORD_TELEMETRY_STORE,
   );
-  const columnar = composeColumnarBackfill(db, () => pull.pulledSlis());
+  // The columnar backfill writes raw chunks beside the sample store and tells it of them (noteChunks); a store in a
+  // worker keeps its heads in another thread, so with it every chunk takes the shared path.
+  const columnar =
+    telemetryStoreMode(dbFile, config.ACCORD_TELEMETRY_STORE) === 'inline'
+      ? composeColumnarBackfill(db, () => pull.pulledSlis())
+      : undefined;
   const pull = new PullUseCases({
     sources: new ConfiguredMetricSources(dataSourcesOf(config)),
     active: new AgreementObjectivesSource(agreements, services),

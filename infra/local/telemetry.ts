@@ -124,5 +124,6 @@ export function composeTelemetry(
  * columnar writer) to tell it of chunks it wrote.
  */
 export function sampleStoreIfComposed(db: Db): SqliteSampleStore | undefined {
-  return sampleStores.get(db);
+  const store = sampleStores.get(db);
+  return store instanceof SqliteSampleStore ? store : undefined;
 }

@@ -8,7 +8,7 @@ import {
 import type { SliActivityRecord } from '../../ports/telemetry.js';
 import { encodeChunk } from './chunks.js';
 import type { Db } from './db.js';
-import { SqliteRollupStore } from './rollups.js';
+import { rollupBucketUpsertSql, SqliteRollupStore } from './rollups.js';
 import { SqliteSliActivityStore } from './telemetry.js';
 
 /** Most samples per raw chunk (the sample store's default `maxChunkSamples`). */
@@ -215,15 +215,7 @@ export class SqliteBackfillWriter {
   private upsertOf(rows: number): Statement<unknown[]> {
     let st = this.upserts.get(rows);
     if (st === undefined) {
-      st = this.db.prepare(
-        `INSERT INTO rollup_bucket (series_id, bucket, good, total, count, sum, min, max,
-           c_good, c_total, c_count, c_sum, c_filled)
-         VALUES ${Array.from({ length: rows }, () => '(?,?,?,?,?,?,?,?,?,?,?,?,?)').join(', ')}
-         ON CONFLICT (series_id, bucket) DO UPDATE SET good = excluded.good, total = excluded.total,
-           count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max,
-           c_good = excluded.c_good, c_total = excluded.c_total, c_count = excluded.c_count, c_sum = excluded.c_sum,
-           c_filled = excluded.c_filled`,
-      );
+      st = this.db.prepare(rollupBucketUpsertSql(rows));
       this.upserts.set(rows, st);
     }
     return st;

@@ -567,15 +567,7 @@ export class SqliteRollupStore implements RollupStore {
   private upsertOf(rows: number): Statement<unknown[]> {
     let st = this.upserts.get(rows);
     if (st === undefined) {
-      st = this.db.prepare(
-        `INSERT INTO rollup_bucket (series_id, bucket, good, total, count, sum, min, max,
-           c_good, c_total, c_count, c_sum, c_filled)
-         VALUES ${Array.from({ length: rows }, () => '(?,?,?,?,?,?,?,?,?,?,?,?,?)').join(', ')}
-         ON CONFLICT (series_id, bucket) DO UPDATE SET good = excluded.good, total = excluded.total,
-           count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max,
-           c_good = excluded.c_good, c_total = excluded.c_total, c_count = excluded.c_count, c_sum = excluded.c_sum,
-           c_filled = excluded.c_filled`,
-      );
+      st = this.db.prepare(rollupBucketUpsertSql(rows));
       this.upserts.set(rows, st);
     }
     return st;
@@ -902,4 +894,19 @@ export function storedRollupTotals(
     return out;
   });
   return read();
+}
+
+/**
+ * The statement writing `rows` whole `rollup_bucket` rows at once (13 parameters a row, in the table's column order:
+ * series id, bucket, good, total, count, sum, min, max, then the running totals c_good, c_total, c_count, c_sum and
+ * c_filled), replacing a row already at (series_id, bucket). Shared by the live appends and the columnar backfill.
+ */
+export function rollupBucketUpsertSql(rows: number): string {
+  return `INSERT INTO rollup_bucket (series_id, bucket, good, total, count, sum, min, max,
+           c_good, c_total, c_count, c_sum, c_filled)
+         VALUES ${Array.from({ length: rows }, () => '(?,?,?,?,?,?,?,?,?,?,?,?,?)').join(', ')}
+         ON CONFLICT (series_id, bucket) DO UPDATE SET good = excluded.good, total = excluded.total,
+           count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max,
+           c_good = excluded.c_good, c_total = excluded.c_total, c_count = excluded.c_count, c_sum = excluded.c_sum,
+           c_filled = excluded.c_filled`;
 }

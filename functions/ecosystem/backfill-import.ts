@@ -13,6 +13,7 @@ export const handler = httpHandler<undefined, BackfillQuery>({
       await ecosystemIn(deps).backfill.importChunk(principal, {
         vendorId: query.vendor,
         contentType: headers['content-type'] ?? '',
+        contentEncoding: headers['content-encoding'],
         body: rawBody,
         reason: query.reason,
         jobId: query.job,

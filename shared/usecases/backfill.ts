@@ -61,6 +61,8 @@ export interface BackfillChunkRequest {
   /** The vendor whose mapping rules read the file's series (as if it had sent them). */
   vendorId: string;
   contentType: string;
+  /** The request's Content-Encoding, if any: a backfill body is sent as is (anything but identity is 415). */
+  contentEncoding?: string | undefined;
   body: Buffer;
   reason: string;
   /** The job to add this chunk to; a new job when absent. */
@@ -126,7 +128,8 @@ export class BackfillUseCases {
    * CSV), then mapped, checked and stored exactly as live ingest does, except that samples are accepted back to
    * `maxAgeDays` instead of the lateness limit. The chunk is recorded in the audit trail before the answer.
    * @throws ForbiddenError (403) unless the principal may `telemetry.backfill` (admins); UnsupportedMediaTypeError
-   *   (415) for another content type; PayloadTooLargeError (413) above the per-request bound; ValidationError (400)
+   *   (415) for another content type or a Content-Encoding other than identity; PayloadTooLargeError (413) above the
+   *   per-request bound; ValidationError (400)
    *   naming each unreadable line; NotFoundError (404) for an unknown job
    */
   async importChunk(principal: Principal, req: BackfillChunkRequest): Promise<BackfillJob> {
@@ -138,6 +141,14 @@ export class BackfillUseCases {
         {
           path: 'Content-Type',
           problem: `"${type || '(none)'}" is not one of ${Object.keys(BACKFILL_TYPES).join(', ')}`,
+        },
+      ]);
+    const encoding = req.contentEncoding?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity')
+      throw new UnsupportedMediaTypeError('a backfill chunk is sent uncompressed', [
+        {
+          path: 'Content-Encoding',
+          problem: `"${encoding}" is not accepted: send the file's bytes as they are`,
         },
       ]);
     let previous: readonly AuditEntry[] = [];

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillFile } from '../../infra/cli/backfill.js';
 import { serviceBody } from '../helpers/fixtures.js';
@@ -214,6 +215,18 @@ describe('backfill import', () => {
       { path: 'line 1', problem: 'the header has no timestamp column' },
     ]);
     expect((await post('admin', '{}', 'application/json')).status).toBe(415);
+  });
+
+  it('refuses a gzip-encoded chunk with a 415 naming Content-Encoding (not a 400 about line 1 of the compressed bytes)', async () => {
+    const r = await app.call('POST', '/v1/telemetry/backfills?vendor=prometheus&reason=last%20quarter', {
+      as: 'admin',
+      rawBody: gzipSync(openMetricsFile()),
+      headers: { 'content-type': 'application/openmetrics-text', 'content-encoding': 'gzip' },
+    });
+    expect(r.status).toBe(415);
+    expect(r.body.error.details).toEqual([
+      { path: 'Content-Encoding', problem: `"gzip" is not accepted: send the file's bytes as they are` },
+    ]);
   });
 
   it("gives the figures PromQL's increase() gives over the same hours on the same file loaded by promtool", async () => {

@@ -69,7 +69,10 @@ export class SqliteBackfillWriter {
       }
     | undefined;
   private readonly upserts = new Map<number, Statement<unknown[]>>();
-  private readonly tx: (series: readonly ColumnWrite[]) => {
+  private readonly tx: (
+    series: readonly ColumnWrite[],
+    nowMs: number,
+  ) => {
     stored: number;
     chunks: [string, number, number][];
   };
@@ -80,7 +83,9 @@ export class SqliteBackfillWriter {
   ) {
     this.rollups = new SqliteRollupStore(db);
     this.activity = new SqliteSliActivityStore(db);
-    this.tx = db.transaction((series: readonly ColumnWrite[]) => this.writeInTx(series));
+    this.tx = db.transaction((series: readonly ColumnWrite[], nowMs: number) =>
+      this.writeInTx(series, nowMs),
+    );
   }
 
   /**
@@ -92,7 +97,7 @@ export class SqliteBackfillWriter {
     this.rollups.foldJournal(); // live writes' journaled deltas first: the last rows are then what SQLite holds
     let done: { stored: number; chunks: [string, number, number][] };
     try {
-      done = this.tx(series);
+      done = this.tx(series, nowMs);
     } catch (e) {
       if (e instanceof NotFresh) return undefined;
       throw e;
@@ -101,27 +106,6 @@ export class SqliteBackfillWriter {
       this.rollups.forgetLastRows();
     }
     for (const [name, min, max] of done.chunks) this.opts.onChunks?.(name, min, max);
-    const bySli = new Map<string, SliActivityRecord>();
-    for (const w of series) {
-      if (w.times.length === 0) continue;
-      const first = w.times[0]!;
-      const last = w.times[w.times.length - 1]!;
-      const r = bySli.get(w.sliKey);
-      if (r) {
-        r.samples += w.times.length;
-        r.firstSampleMs = Math.min(r.firstSampleMs, first);
-        r.lastSampleMs = Math.max(r.lastSampleMs, last);
-      } else
-        bySli.set(w.sliKey, {
-          sliKey: w.sliKey,
-          vendorId: w.vendorId,
-          samples: w.times.length,
-          firstSampleMs: first,
-          lastSampleMs: last,
-          lastReceivedMs: nowMs,
-        });
-    }
-    await this.activity.record([...bySli.values()]);
     return { stored: done.stored };
   }
 
@@ -156,7 +140,10 @@ export class SqliteBackfillWriter {
     return this.s;
   }
 
-  private writeInTx(series: readonly ColumnWrite[]): { stored: number; chunks: [string, number, number][] } {
+  private writeInTx(
+    series: readonly ColumnWrite[],
+    nowMs: number,
+  ): { stored: number; chunks: [string, number, number][] } {
     const s = this.statements();
     // 1. Counter states: every series' samples must follow its stored last one.
     const parts = new Map<
@@ -209,6 +196,9 @@ export class SqliteBackfillWriter {
       appendRows(id, b, last, rows);
     }
     rows.end();
+    // 4. The SLIs' activity, in the same transaction as the samples (as live ingest's write records it): a failure
+    // here rolls the samples back instead of leaving them stored behind an error answer and no audit entry.
+    this.activity.recordSync(activityOf(series, nowMs));
     return { stored, chunks };
   }
 
@@ -220,6 +210,31 @@ export class SqliteBackfillWriter {
     }
     return st;
   }
+}
+
+/** The chunk's activity per SLI: samples, first and last sample time, received at `nowMs`. */
+function activityOf(series: readonly ColumnWrite[], nowMs: number): SliActivityRecord[] {
+  const bySli = new Map<string, SliActivityRecord>();
+  for (const w of series) {
+    if (w.times.length === 0) continue;
+    const first = w.times[0]!;
+    const last = w.times[w.times.length - 1]!;
+    const r = bySli.get(w.sliKey);
+    if (r) {
+      r.samples += w.times.length;
+      r.firstSampleMs = Math.min(r.firstSampleMs, first);
+      r.lastSampleMs = Math.max(r.lastSampleMs, last);
+    } else
+      bySli.set(w.sliKey, {
+        sliKey: w.sliKey,
+        vendorId: w.vendorId,
+        samples: w.times.length,
+        firstSampleMs: first,
+        lastSampleMs: last,
+        lastReceivedMs: nowMs,
+      });
+  }
+  return [...bySli.values()];
 }
 
 /**

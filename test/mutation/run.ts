@@ -9,6 +9,8 @@
  * - `--ignoreStatic`: leave static mutants (module-load code) untested; the entry says so and counts them.
  * - `--force`: re-test everything in scope, reusing nothing from the ledger.
  * - `--score`: run nothing; re-summarise the ledger.
+ * - `--sample <n> [--seed <s>] [--layer domain|usecases] [--ignoreStatic]`: estimate each layer's score from a
+ *   random sample of its mutants (test/mutation/sample.ts); records nothing into the ledger.
  *
  * Before each Stryker process the incremental file `.accord/mutation/stryker-incremental.json` is rebuilt from
  * the ledger (old sources from git), so Stryker re-tests only mutants whose code or covering tests changed since
@@ -304,6 +306,10 @@ function importReport(path: string, files: string[]) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
+  if (args.includes('--sample')) {
+    const { sample } = await import('./sample.ts');
+    process.exit(await sample(args));
+  }
   if (args[0] === '--summarise-only' || args[0] === '--score') {
     const s = summarise({ mode: 'ledger only' });
     console.log(`domain ${fmt(s.mutation.domain!)}\nuse cases ${fmt(s.mutation.usecases!)}`);

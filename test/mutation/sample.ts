@@ -79,8 +79,9 @@ const quietLogger = new Proxy({} as Record<string, unknown>, {
 
 /** Every mutant of `files` that Stryker would test (those marked equivalent by a disable comment left out). */
 export async function listMutants(files: string[]): Promise<ListedMutant[]> {
-  // biome-ignore lint/suspicious/noExplicitAny: Stryker's logger interface, all no-ops here
-  const instrumenter = new Instrumenter(quietLogger as any);
+  const instrumenter = new Instrumenter(
+    quietLogger as unknown as ConstructorParameters<typeof Instrumenter>[0],
+  );
   const result = await instrumenter.instrument(
     files.map((name) => ({ name, content: readFileSync(name, 'utf8'), mutate: true })),
     { plugins: null, excludedMutations: [], ignorers: [] },
@@ -109,7 +110,10 @@ const UNDETECTED = new Set(['Survived', 'NoCoverage']);
  * Reads Stryker's JSON report (mutation-testing-report-schema: 1-based lines and columns) and returns, per drawn
  * mutant, its status, or 'Missing' when the report has no such mutant.
  */
-export function statusesOf(drawn: ListedMutant[], report: { files: Record<string, { mutants: ReportMutant[] }> }) {
+export function statusesOf(
+  drawn: ListedMutant[],
+  report: { files: Record<string, { mutants: ReportMutant[] }> },
+) {
   const key = (file: string, mutator: string, replacement: string, line: number, column: number) =>
     `${file}|${mutator}|${replacement}|${line}|${column}`;
   const byKey = new Map<string, string>();
@@ -153,7 +157,9 @@ export async function sample(args: string[]): Promise<number> {
   for (const layer of layers) {
     const all = await listMutants(layerFiles(LAYERS[layer]));
     drawn[layer] = { population: all.length, mutants: draw(all, n, random) };
-    console.log(`sample: ${layer}: drew ${drawn[layer].mutants.length} of ${all.length} mutants (seed ${seed})`);
+    console.log(
+      `sample: ${layer}: drew ${drawn[layer].mutants.length} of ${all.length} mutants (seed ${seed})`,
+    );
   }
   const out = process.env.ACCORD_MUTATION_OUT || '.accord/mutation';
   const dir = join(out, 'sample');

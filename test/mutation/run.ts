@@ -307,7 +307,7 @@ function importReport(path: string, files: string[]) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   if (args.includes('--sample')) {
-    const { sample } = await import('./sample');
+    const { sample } = await import('./sample.js');
     process.exit(await sample(args));
   }
   if (args[0] === '--summarise-only' || args[0] === '--score') {

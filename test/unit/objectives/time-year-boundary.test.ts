@@ -117,6 +117,14 @@ describe('a daily slice that starts at an offset change skipping midnight', () =
     expect(grid.ceil(CHANGE + 1)).toBe(Date.UTC(2024, 8, 9, 3));
   });
 
+  it('moves past a change that is not a boundary: Paris at 01:00 UTC on 29 March 2026 (02:00 to 03:00) to midnight', () => {
+    // Midnight of 29 March showed at 23:00 UTC on the 28th; the change skips 02:00-03:00 only, so the next daily
+    // boundary is midnight of the 30th under +2, 22:00 UTC on the 29th. Hourly, the change is a boundary (03:00).
+    const change = Date.UTC(2026, 2, 29, 1);
+    expect(SliceGrid.of('Europe/Paris', 1440).ceil(change)).toBe(Date.UTC(2026, 2, 29, 22));
+    expect(SliceGrid.of('Europe/Paris', 60).ceil(change)).toBe(change);
+  });
+
   it('counts the 23-hour day when a range starts exactly at the change: 4 days start in the next 72 hours', () => {
     // Days start at 04:00 UTC on the 8th, then 03:00 UTC on the 9th, 10th and 11th (all before 04:00 on the 11th).
     const grid = SliceGrid.of(SANTIAGO, 1440);

@@ -119,6 +119,10 @@ export class SliceGrid {
 
   /** The earliest boundary at or after t. */
   ceil(t: number): number {
+    // A change at t itself that is a boundary (one skipping midnight: America/Santiago, 04:00 UTC on 8 September
+    // 2024) is off the regular grid of the offset it starts, and the search below only looks after t.
+    const here = firstTransition(this.timeZone, t, t + 1);
+    if (here && this.changeIsBoundary(here)) return t;
     for (;;) {
       const o = zoneOffset(t, this.timeZone);
       const c = t + mod(-(t + o), this.sliceMs);

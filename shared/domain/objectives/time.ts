@@ -42,6 +42,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 export function localParts(ms: number, timeZone: string): LocalParts {
   const p: Record<string, number> = {};
   for (const part of formatter(timeZone).formatToParts(ms)) {
+    // Stryker disable next-line ConditionalExpression: a literal part (the "/", ", " and ":" between fields) stored as p.literal is never read
     if (part.type !== 'literal') p[part.type] = Number(part.value);
   }
   return { year: p.year!, month: p.month!, day: p.day!, hour: p.hour! % 24, minute: p.minute! };
@@ -64,6 +65,7 @@ export function zonedToUtc(d: LocalDate, minutesOfDay: number, timeZone: string)
   const key = `${timeZone}|${d.year}-${d.month}-${d.day}|${minutesOfDay}`;
   const known = zonedMemo.get(key);
   if (known !== undefined) return known;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: clearing the memo of a pure function sooner, later or never changes no answer, only the memory it holds
   if (zonedMemo.size >= ZONED_MEMO_MAX) zonedMemo.clear();
   const t = computeZonedToUtc(d, minutesOfDay, timeZone);
   zonedMemo.set(key, t);
@@ -79,6 +81,7 @@ function computeZonedToUtc(d: LocalDate, minutesOfDay: number, timeZone: string)
   const before = offsetAt(wall - DAY_MS, timeZone);
   const after = offsetAt(wall + DAY_MS, timeZone);
   const early = wall - before;
+  // Stryker disable next-line ConditionalExpression: with equal offsets early and late are the same instant, which every path below returns; the shortcut saves two Intl calls
   if (before === after) return early;
   const late = wall - after;
   const earlyOk = offsetAt(early, timeZone) === before;
@@ -184,8 +187,11 @@ interface ZoneYear {
 }
 
 /**
- * The offset changes of a zone within one UTC year, found once: the offset is probed every day (no zone
- * changes twice within a day) and each change is pinned to the minute by bisection.
+ * The offset changes of a zone in one UTC year, found once: the offset is probed every day (no zone
+ * changes twice within a day) and each change is pinned to the minute by bisection. The changes are those
+ * with start < at <= end: a change at exactly 00:00 UTC on 1 January of the next year (Europe/Lisbon 1912,
+ * Antarctica/Casey 1969) belongs to this year, since the next year's scan starts with the new offset already
+ * in force and cannot see it.
  */
 function zoneYear(timeZone: string, year: number): ZoneYear {
   const start = Date.UTC(year, 0, 1);
@@ -210,7 +216,7 @@ function zoneYear(timeZone: string, year: number): ZoneYear {
       else hi = mid;
     }
     const after = offsetAt(hi, timeZone);
-    if (hi < end) transitions.push({ at: hi, before: prevOff, after });
+    transitions.push({ at: hi, before: prevOff, after });
     prevT = hi;
     prevOff = after;
   }
@@ -233,30 +239,36 @@ const zoneSpans = new Map<string, ZoneSpan>();
 /** The zone's span, widened to hold [from, to] (whole years; at most a few decades are ever asked). */
 function spanOf(timeZone: string, from: number, to: number): ZoneSpan {
   let z = zoneSpans.get(timeZone);
+  // Stryker disable next-line EqualityOperator: at from = start or to = end the span is rebuilt or widened by a year, which only adds transitions outside [from, to]
   if (z && from >= z.start && to < z.end) return z;
   const y0 = new Date(from).getUTCFullYear();
   const y1 = new Date(to).getUTCFullYear();
+  // Stryker disable next-line ConditionalExpression: starting a span afresh at y0 forgets the remembered years but finds the same transitions over [from, to]
   if (!z) {
     const zy = zoneYear(timeZone, y0);
     z = {
       firstYear: y0,
       lastYear: y0,
       start: Date.UTC(y0, 0, 1),
+      // Stryker disable next-line ArithmeticOperator: a span end too early only makes the cache check above miss, and the widening then finds nothing to add
       end: Date.UTC(y0 + 1, 0, 1),
       startOffset: zy.startOffset,
       transitions: [...zy.transitions],
     };
     zoneSpans.set(timeZone, z);
   }
+  // Stryker disable next-line EqualityOperator: `>=` widens the span one year further back, which adds only transitions before from
   while (z.firstYear > y0) {
     const zy = zoneYear(timeZone, --z.firstYear);
     z.transitions = [...zy.transitions, ...z.transitions];
     z.startOffset = zy.startOffset;
     z.start = Date.UTC(z.firstYear, 0, 1);
   }
+  // Stryker disable next-line EqualityOperator: `<=` widens the span one year further on, which adds only transitions after to
   while (z.lastYear < y1) {
     const zy = zoneYear(timeZone, ++z.lastYear);
     z.transitions.push(...zy.transitions);
+    // Stryker disable next-line ArithmeticOperator: a span end too early only makes the cache check above miss, and the widening then finds nothing to add
     z.end = Date.UTC(z.lastYear + 1, 0, 1);
   }
   return z;
@@ -283,7 +295,9 @@ export function zoneOffset(ms: number, timeZone: string): number {
 
 /** The first offset change with from <= at < to, or undefined. */
 export function firstTransition(timeZone: string, from: number, to: number): OffsetTransition | undefined {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: an empty or reversed range finds nothing without the guard too (the search wants from <= at < to); it saves a span lookup
   if (to <= from) return undefined;
+  // Stryker disable next-line ArithmeticOperator: a span asked to reach to + 1 holds the same transitions in [from, to)
   const z = spanOf(timeZone, from, to - 1);
   const x = z.transitions[firstAfter(z.transitions, from - 1)];
   return x && x.at < to ? x : undefined;
@@ -291,7 +305,9 @@ export function firstTransition(timeZone: string, from: number, to: number): Off
 
 /** The last offset change with from <= at < to, or undefined. */
 export function lastTransition(timeZone: string, from: number, to: number): OffsetTransition | undefined {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: an empty or reversed range finds nothing without the guard too (the search wants from <= at < to); it saves a span lookup
   if (to <= from) return undefined;
+  // Stryker disable next-line ArithmeticOperator: a span asked to reach to + 1 holds the same transitions in [from, to)
   const z = spanOf(timeZone, from, to - 1);
   const x = z.transitions[firstAfter(z.transitions, to - 1) - 1];
   return x && x.at >= from ? x : undefined;
@@ -299,7 +315,9 @@ export function lastTransition(timeZone: string, from: number, to: number): Offs
 
 /** The zone's offset changes with from <= at < to, in order. */
 export function transitionsBetween(timeZone: string, from: number, to: number): OffsetTransition[] {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: an empty or reversed range finds nothing without the guard too (the loop stops at the first at >= to); it saves a span lookup
   if (to <= from) return [];
+  // Stryker disable next-line ArithmeticOperator: a span asked to reach to + 1 holds the same transitions in [from, to)
   const z = spanOf(timeZone, from, to - 1);
   const out: OffsetTransition[] = [];
   for (let i = firstAfter(z.transitions, from - 1); i < z.transitions.length; i++) {

@@ -1,9 +1,10 @@
 import type { Statement } from 'better-sqlite3';
 import {
-  type BucketColumns,
+  type BucketPart,
+  type BucketScratch,
   type ColumnWrite,
   counterIncreases,
-  sliBuckets,
+  sliBucketsInto,
 } from '../../domain/telemetry/backfill-columns.js';
 import type { SliActivityRecord } from '../../ports/telemetry.js';
 import { encodeChunk } from './chunks.js';
@@ -77,6 +78,11 @@ export class SqliteBackfillWriter {
     | undefined;
   private readonly upserts = new Map<number, Statement<unknown[]>>();
   private readonly inserts = new Map<number, Statement<unknown[]>>();
+  private buckets: BucketScratch = {
+    buckets: new Float64Array(1024),
+    good: new Float64Array(1024),
+    total: new Float64Array(1024),
+  };
   private readonly tx: (
     series: readonly ColumnWrite[],
     nowMs: number,
@@ -154,10 +160,7 @@ export class SqliteBackfillWriter {
   ): { stored: number; chunks: [string, number, number][] } {
     const s = this.statements();
     // 1. Counter states: every series' samples must follow its stored last one.
-    const parts = new Map<
-      string,
-      { feed: 'good' | 'bad'; times: readonly number[]; events: Float64Array }[]
-    >();
+    const parts = new Map<string, BucketPart[]>();
     let stored = 0;
     const chunks: [string, number, number][] = [];
     for (const w of series) {
@@ -198,14 +201,17 @@ export class SqliteBackfillWriter {
     const rows = new RowSink(13, ROWS, (k, args) => this.upsertOf(k).run(args));
     const events = new RowSink(EVENT_WIDTH, EVENT_ROWS, (k, args) => this.insertOf(k).run(args));
     for (const [sliKey, list] of parts) {
-      const b = sliBuckets(list);
-      if (b.buckets.length === 0) continue;
+      let samples = 0;
+      for (const p of list) samples += p.times.length;
+      const b = this.scratch(samples);
+      const n = sliBucketsInto(list, b);
+      if (n === 0) continue;
       let id = s.findRollup.get(sliKey) as number | undefined;
       if (id === undefined) id = Number(s.addRollup.run(sliKey).lastInsertRowid);
       else if (s.hasSpec.get(id) !== undefined) throw new NotFresh(); // a timeslice ledger counts it: live path
       const last = s.lastRow.get(id) as number[] | undefined;
       if (last && b.buckets[0]! < last[0]!) throw new NotFresh();
-      appendRows(id, b, last, rows, events);
+      appendRows(id, b, n, last, rows, events);
     }
     rows.end();
     events.end();
@@ -213,6 +219,15 @@ export class SqliteBackfillWriter {
     // here rolls the samples back instead of leaving them stored behind an error answer and no audit entry.
     this.activity.recordSync(activityOf(series, nowMs));
     return { stored, chunks };
+  }
+
+  /** The bucket scratch, holding at least `size` elements (reused: each SLI's buckets are written before the next's). */
+  private scratch(size: number): BucketScratch {
+    if (this.buckets.buckets.length < size) {
+      const n = Math.max(size, 2 * this.buckets.buckets.length);
+      this.buckets = { buckets: new Float64Array(n), good: new Float64Array(n), total: new Float64Array(n) };
+    }
+    return this.buckets;
   }
 
   private insertOf(rows: number): Statement<unknown[]> {
@@ -260,7 +275,7 @@ function activityOf(series: readonly ColumnWrite[], nowMs: number): SliActivityR
 }
 
 /**
- * The rows (in `rollup_bucket`'s column order) of an SLI's new buckets, running totals carried from its last stored row
+ * The rows (in `rollup_bucket`'s column order) of an SLI's new buckets (the first `n` of `b`), running totals carried from its last stored row
  * (`last`: bucket, c_good, c_total, c_count, c_sum, c_filled, good, total, count, sum, min, max); a delta in that last
  * bucket rewrites it with the sums, as the rollup store's live append does (an upsert of the 13 columns, to `whole`).
  * A new bucket goes to `events` as its 7 non-zero columns (series_id, bucket, good, total, c_good, c_total, c_filled)
@@ -268,7 +283,8 @@ function activityOf(series: readonly ColumnWrite[], nowMs: number): SliActivityR
  */
 function appendRows(
   id: number,
-  b: BucketColumns,
+  b: BucketScratch,
+  n: number,
   last: number[] | undefined,
   whole: RowSink,
   events: RowSink,
@@ -279,7 +295,7 @@ function appendRows(
   const cs = last ? last[4]! : 0;
   let cf = last ? last[5]! : 0;
   const eventsOnly = cc === 0 && cs === 0;
-  for (let i = 0; i < b.buckets.length; i++) {
+  for (let i = 0; i < n; i++) {
     const bucket = b.buckets[i]!;
     const dg = b.good[i]!;
     const dt = b.total[i]!;

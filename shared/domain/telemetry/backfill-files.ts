@@ -710,7 +710,8 @@ function text(buf: Uint8Array, a: number, b: number): string {
  */
 export function sameBytes(buf: Uint8Array, words: DataView, a: number, b: number, len: number): boolean {
   let k = 0;
-  for (; k + 4 <= len; k += 4) if (words.getUint32(a + k, true) !== words.getUint32(b + k, true)) return false;
+  for (; k + 4 <= len; k += 4)
+    if (words.getUint32(a + k, true) !== words.getUint32(b + k, true)) return false;
   for (; k < len; k++) if (buf[a + k] !== buf[b + k]) return false;
   return true;
 }

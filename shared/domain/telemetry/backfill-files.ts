@@ -653,7 +653,7 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
 const EMPTY = new Float64Array(0);
 
 /** `a`'s numbers in a new array of `size` (size ≥ a.length). */
-function grown(a: Float64Array, size: number): Float64Array {
+function grown(a: Float64Array, size: number): Float64Array<ArrayBuffer> {
   const b = new Float64Array(size);
   b.set(a);
   return b;

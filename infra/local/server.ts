@@ -445,10 +445,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       return;
     }
     const chunks: Buffer[] = [];
+    // A declared length (within the limit): the body is copied into one buffer as it arrives, while the server waits
+    // for the rest anyway, instead of joined after the last byte (the backfill bench's 9 chunks of 10 MB spent 0.1 to
+    // 0.2 s of the server's busy time in that join, under load; backfill-5 round). Pages are touched as bytes arrive.
+    const whole = declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
     let size = 0;
     let failed = false;
     req.on('data', (c: Buffer) => {
       if (failed) return;
+      const at = size;
       size += c.length;
       if (size >= limit) {
         failed = true;
@@ -459,10 +464,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
         );
         return;
       }
-      chunks.push(c);
+      // Node's parser delivers exactly the declared length before 'end' (a longer or shorter body is an error).
+      if (whole) c.copy(whole, at);
+      else chunks.push(c);
     });
     req.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks));
+      if (!failed) resolve(whole ?? Buffer.concat(chunks));
     });
     req.on('error', reject);
   });

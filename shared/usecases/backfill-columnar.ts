@@ -1,5 +1,5 @@
 import type { ColumnWrite } from '../domain/telemetry/backfill-columns.js';
-import { decodeOpenMetricsColumns } from '../domain/telemetry/backfill-files.js';
+import { readOpenMetricsColumns } from '../domain/telemetry/backfill-files.js';
 import type { CompiledPolicy } from '../domain/telemetry/mapping.js';
 import type { DecodedBatch, DecodedSeries } from '../domain/telemetry/model.js';
 import { MAX_VALUE, prepareBatch } from '../domain/telemetry/prepare.js';
@@ -52,7 +52,7 @@ export class ColumnarBackfill {
     maxSamples: number,
   ): Promise<ColumnarOutcome | undefined> {
     const { policy } = this.deps;
-    const batch = decodeOpenMetricsColumns(body);
+    const batch = readOpenMetricsColumns(body);
     if (!batch || batch.sampleCount === 0 || batch.sampleCount > maxSamples) return undefined;
     // One probe sample per series: prepareBatch maps it and decides its type and feed as it would every sample.
     const probe: DecodedBatch = {
@@ -123,7 +123,7 @@ export class ColumnarBackfill {
 }
 
 /** The index of a series' first non-zero value (0 when all are zero). */
-function probeAt(values: readonly number[]): number {
+function probeAt(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) if (values[i] !== 0) return i;
   return 0;
 }

@@ -17,9 +17,9 @@ export interface ColumnWrite {
   /** Good events add to good and total; bad events to total only. */
   feed: 'good' | 'bad';
   /** Epoch ms, strictly ascending. */
-  times: readonly number[];
+  times: ArrayLike<number>;
   /** Running totals (canonical units: counts), finite, at least 0. */
-  values: readonly number[];
+  values: ArrayLike<number>;
 }
 
 /** A series' stored counter state: its last accepted sample. */
@@ -33,7 +33,7 @@ export interface CounterStart {
  * baseline (0), a value at or above its predecessor adds the difference, one below it is a reset and adds its own value.
  * Source: Prometheus `extrapolatedRate` without extrapolation (promql/functions.go), as `applyCounters`.
  */
-export function counterIncreases(values: readonly number[], start: CounterStart | undefined): Float64Array {
+export function counterIncreases(values: ArrayLike<number>, start: CounterStart | undefined): Float64Array {
   const out = new Float64Array(values.length);
   let has = start !== undefined;
   let last = start?.lastValue ?? 0;
@@ -53,16 +53,45 @@ export interface BucketColumns {
   total: number[];
 }
 
+/** Where `sliBucketsInto` writes: parallel arrays of at least as many elements as the parts hold samples. */
+export interface BucketScratch {
+  buckets: Float64Array;
+  good: Float64Array;
+  total: Float64Array;
+}
+
+/** One SLI's series, as `sliBucketsInto` reads them: increases per sample, good or bad events. */
+export type BucketPart = { feed: 'good' | 'bad'; times: ArrayLike<number>; events: Float64Array };
+
 /**
  * The rollup deltas of one SLI's series: per bucket, good += a good series' increases, total += every increase; only
  * non-zero increases count (a bucket only zero increases fall in gets no row, as in `rollupDeltas`). The series are
  * merged bucket by bucket (each one's buckets ascend); within a bucket they are added in the order given, each
  * series' samples in time order, which is the order live ingest adds them in.
  */
-export function sliBuckets(
-  parts: readonly { feed: 'good' | 'bad'; times: readonly number[]; events: Float64Array }[],
-): BucketColumns {
-  const out: BucketColumns = { buckets: [], good: [], total: [] };
+export function sliBuckets(parts: readonly BucketPart[]): BucketColumns {
+  let samples = 0;
+  for (const p of parts) samples += p.times.length;
+  const scratch: BucketScratch = {
+    buckets: new Float64Array(samples),
+    good: new Float64Array(samples),
+    total: new Float64Array(samples),
+  };
+  const n = sliBucketsInto(parts, scratch);
+  return {
+    buckets: Array.from(scratch.buckets.subarray(0, n)),
+    good: Array.from(scratch.good.subarray(0, n)),
+    total: Array.from(scratch.total.subarray(0, n)),
+  };
+}
+
+/**
+ * `sliBuckets` written into `out` (no array grown per SLI: the columnar writer reuses one scratch for every SLI of a
+ * chunk): answers the number of buckets, in `out`'s first elements. `out`'s arrays must hold at least as many
+ * elements as the parts hold samples (a bucket holds at least one sample).
+ */
+export function sliBucketsInto(parts: readonly BucketPart[], out: BucketScratch): number {
+  let n = 0;
   const at = new Array<number>(parts.length).fill(0);
   // Skips each part's zero increases up front: `at[k]` is always a non-zero sample or the end.
   const skip = (k: number) => {
@@ -79,7 +108,7 @@ export function sliBuckets(
       const i = at[k]!;
       if (i < p.times.length) b = Math.min(b, Math.floor(p.times[i]! / BUCKET_MS));
     }
-    if (b === Number.POSITIVE_INFINITY) return out;
+    if (b === Number.POSITIVE_INFINITY) return n;
     let good = 0;
     let total = 0;
     for (let k = 0; k < parts.length; k++) {
@@ -96,8 +125,9 @@ export function sliBuckets(
       at[k] = i;
       skip(k);
     }
-    out.buckets.push(b);
-    out.good.push(good);
-    out.total.push(total);
+    out.buckets[n] = b;
+    out.good[n] = good;
+    out.total[n] = total;
+    n++;
   }
 }

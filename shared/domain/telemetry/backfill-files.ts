@@ -414,25 +414,89 @@ export interface ColumnBatch {
   sampleCount: number;
 }
 
+/** One series of a chunk read into typed columns (`readOpenMetricsColumns`): views of the chunk's two arrays. */
+export interface TypedColumnSeries {
+  metric: string;
+  labels: Record<string, string>;
+  /** The family's `# TYPE` (or undefined: the mapping rule decides). */
+  type: SemanticType | undefined;
+  /** Epoch ms, strictly ascending. */
+  times: Float64Array;
+  values: Float64Array;
+}
+
+/** A chunk of an OpenMetrics file read into typed columns (`readOpenMetricsColumns`). */
+export interface TypedColumnBatch {
+  series: TypedColumnSeries[];
+  sampleCount: number;
+}
+
+/**
+ * `readOpenMetricsColumns` with each series' columns as number arrays (the same numbers, in the same order); undefined
+ * when that reader answers undefined.
+ */
+export function decodeOpenMetricsColumns(buf: Uint8Array): ColumnBatch | undefined {
+  const typed = readOpenMetricsColumns(buf);
+  if (!typed) return undefined;
+  return {
+    series: typed.series.map((s) => ({
+      metric: s.metric,
+      labels: s.labels,
+      type: s.type,
+      times: Array.from(s.times),
+      values: Array.from(s.values),
+    })),
+    sampleCount: typed.sampleCount,
+  };
+}
+
+/** A series being read by `readOpenMetricsColumns`: where its samples are in the chunk's flat arrays. */
+interface SeriesCursor {
+  out: TypedColumnSeries;
+  /** Its place in the chunk's series, in order of first appearance. */
+  index: number;
+  /** Samples read so far. */
+  n: number;
+  /** Its last sample's time (ms), for the order check. */
+  lastMs: number;
+  /** Flat index after its last sample: a sample landing there keeps the series contiguous. */
+  end: number;
+  /** Flat index of its first sample. */
+  first: number;
+}
+
+/** Flat arrays' first capacity: a sample line is rarely shorter than 64 bytes (they double when it is). */
+const BYTES_PER_SAMPLE_GUESS = 64;
+
 /**
  * The columnar reading of an OpenMetrics chunk for the backfill's fast path (docs/backfill.md, "Backfill-4 round"):
  * the body's bytes are read in place (no string of the body, no object per sample), each series' points go into two
- * number arrays. It reads only what it is sure of and answers undefined for anything else, which `decodeOpenMetrics`
+ * typed arrays (times in epoch ms and values; backfill-5 round: views of the chunk's two flat arrays, so the garbage
+ * collector copies no sample, where number arrays grown by push were copied and promoted). It reads only what it is sure of and answers undefined for anything else, which `decodeOpenMetrics`
  * then reads and names line by line: escapes in label values, a value or time that is not a plain decimal (NaN, +Inf,
  * exponents), a sample without a time or with an exemplar, `_created` series, a series whose times do not strictly
  * ascend, a line after `# EOF` or no `# EOF`. Samples are the same numbers `decodeOpenMetrics` reads (same decimal
  * path, time = round(seconds × 1000)).
  */
-export function decodeOpenMetricsColumns(buf: Uint8Array): ColumnBatch | undefined {
+export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | undefined {
   const types = new Map<string, SemanticType>();
-  const byKey = new Map<string, ColumnSeries>();
-  const bySpelling = new Map<string, ColumnSeries>();
-  const out: ColumnSeries[] = [];
+  const byKey = new Map<string, SeriesCursor>();
+  const bySpelling = new Map<string, SeriesCursor>();
+  const cursors: SeriesCursor[] = [];
+  // Every sample of the chunk in reading order, in flat arrays (off the JS heap: the garbage collector copies none of
+  // it), with its series' number; each series gets views (or, when its lines are not consecutive, copies) at the end.
+  // Stryker disable next-line ArithmeticOperator,MethodExpression: the first capacity only: any gives the same columns (the arrays grow).
+  let cap = Math.max(1024, Math.ceil(buf.length / BYTES_PER_SAMPLE_GUESS));
+  const words = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let T = new Float64Array(cap);
+  let V = new Float64Array(cap);
+  let S = new Int32Array(cap);
+  let contiguous = true;
   let count = 0;
   // The spelling (`name{labels}`) of the line before, as a byte range of `buf`, and its series.
   let lastFrom = -1;
   let lastLen = 0;
-  let last: ColumnSeries | undefined;
+  let last: SeriesCursor | undefined;
   let eof = false;
   const n = buf.length;
   // One pass over the bytes: each sample line is read field by field up to its newline (no search for it first).
@@ -462,12 +526,12 @@ export function decodeOpenMetricsColumns(buf: Uint8Array): ColumnBatch | undefin
       continue;
     }
     let i: number;
-    let s: ColumnSeries | undefined;
+    let s: SeriesCursor | undefined;
     if (
       lastFrom >= 0 &&
       p + lastLen < n &&
       isBlank(buf[p + lastLen]!) &&
-      sameBytes(buf, p, lastFrom, lastLen)
+      sameBytes(buf, words, p, lastFrom, lastLen)
     ) {
       i = p + lastLen;
       s = last;
@@ -504,14 +568,21 @@ export function decodeOpenMetricsColumns(buf: Uint8Array): ColumnBatch | undefin
         s = byKey.get(key);
         if (s === undefined) {
           s = {
-            metric: r.metric,
-            labels: r.labels,
-            type: familyType(types, r.metric),
-            times: [],
-            values: [],
+            out: {
+              metric: r.metric,
+              labels: r.labels,
+              type: familyType(types, r.metric),
+              times: EMPTY,
+              values: EMPTY,
+            },
+            index: cursors.length,
+            n: 0,
+            lastMs: 0,
+            end: -1,
+            first: -1,
           };
           byKey.set(key, s);
-          out.push(s);
+          cursors.push(s);
         }
         bySpelling.set(spelling, s);
       }
@@ -554,15 +625,75 @@ export function decodeOpenMetricsColumns(buf: Uint8Array): ColumnBatch | undefin
     if (i < n && buf[i] !== 10) return undefined; // an exemplar, more fields, a sign or exponent: the full reader
     p = i + 1;
     const ms = Math.round(seconds * 1000);
-    const times = s!.times;
-    const k = times.length;
-    if (k > 0 && times[k - 1]! >= ms) return undefined; // out of order or repeated: the full reader
-    times.push(ms);
-    s!.values.push(value);
+    const c = s!;
+    if (c.n > 0 && c.lastMs >= ms) return undefined; // out of order or repeated: the full reader
+    if (count === cap) {
+      cap *= 2;
+      T = grown(T, cap);
+      V = grown(V, cap);
+      const S2 = new Int32Array(cap);
+      S2.set(S);
+      S = S2;
+    }
+    if (c.n === 0) c.first = count;
+    else if (c.end !== count) contiguous = false;
+    T[count] = ms;
+    V[count] = value;
+    S[count] = c.index;
+    c.n++;
+    c.lastMs = ms;
+    // Stryker disable next-line ArithmeticOperator: performance only: another value sends every series through the gather path, which gives the same columns.
+    c.end = count + 1;
     count++;
   }
   if (!eof) return undefined;
-  return { series: out, sampleCount: count };
+  return { series: columnsOf(cursors, T, V, S, count, contiguous), sampleCount: count };
+}
+
+const EMPTY = new Float64Array(0);
+
+/** `a`'s numbers in a new array of `size` (size ≥ a.length). */
+function grown(a: Float64Array, size: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(size);
+  b.set(a);
+  return b;
+}
+
+/**
+ * Each series' columns from the chunk's flat arrays (the first `count` samples; `S` gives each one's series): views of
+ * `T` and `V` when every series' samples are consecutive, else copies gathered in reading order (a counting sort).
+ */
+function columnsOf(
+  cursors: readonly SeriesCursor[],
+  T: Float64Array,
+  V: Float64Array,
+  S: Int32Array,
+  count: number,
+  contiguous: boolean,
+): TypedColumnSeries[] {
+  if (contiguous) {
+    for (const c of cursors) {
+      c.out.times = T.subarray(c.first, c.first + c.n);
+      c.out.values = V.subarray(c.first, c.first + c.n);
+    }
+    return cursors.map((c) => c.out);
+  }
+  const times = new Float64Array(count);
+  const values = new Float64Array(count);
+  const at = new Int32Array(cursors.length);
+  let from = 0;
+  for (const c of cursors) {
+    at[c.index] = from;
+    c.out.times = times.subarray(from, from + c.n);
+    c.out.values = values.subarray(from, from + c.n);
+    from += c.n;
+  }
+  for (let k = 0; k < count; k++) {
+    const j = at[S[k]!]!++;
+    times[j] = T[k]!;
+    values[j] = V[k]!;
+  }
+  return cursors.map((c) => c.out);
 }
 
 const isBlank = (c: number) => c === 32 || c === 9;
@@ -572,7 +703,15 @@ function text(buf: Uint8Array, a: number, b: number): string {
   return Buffer.from(buf.buffer, buf.byteOffset + a, b - a).toString('utf8');
 }
 
-function sameBytes(buf: Uint8Array, a: number, b: number, len: number): boolean {
-  for (let k = 0; k < len; k++) if (buf[a + k] !== buf[b + k]) return false;
+/**
+ * Whether buf[a, a + len) and buf[b, b + len) hold the same bytes: four at a time through `words` (a DataView of
+ * `buf`), then the rest one by one. A sample line's series spelling is compared with the line before's: four bytes a
+ * step took that compare from about 2.6 to 0.5 ns a byte on the bench's lines (backfill-5 round).
+ */
+export function sameBytes(buf: Uint8Array, words: DataView, a: number, b: number, len: number): boolean {
+  let k = 0;
+  for (; k + 4 <= len; k += 4)
+    if (words.getUint32(a + k, true) !== words.getUint32(b + k, true)) return false;
+  for (; k < len; k++) if (buf[a + k] !== buf[b + k]) return false;
   return true;
 }

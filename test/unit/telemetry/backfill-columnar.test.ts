@@ -1,153 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { composeColumnarBackfill } from '../../../infra/local/backfill.js';
-import { composeTelemetry, sampleStoreIfComposed } from '../../../infra/local/telemetry.js';
-import { SqliteAuditStore } from '../../../shared/adapters/sqlite/audit.js';
-import { openDatabase } from '../../../shared/adapters/sqlite/db.js';
-import { SqliteRollupStore } from '../../../shared/adapters/sqlite/rollups.js';
-import { SqliteServiceStore } from '../../../shared/adapters/sqlite/services.js';
-import type { Principal } from '../../../shared/domain/access/policy.js';
 import { counterIncreases, sliBuckets } from '../../../shared/domain/telemetry/backfill-columns.js';
 import {
   decodeOpenMetrics,
   decodeOpenMetricsColumns,
 } from '../../../shared/domain/telemetry/backfill-files.js';
-import { BackfillUseCases } from '../../../shared/usecases/backfill.js';
-import { TestClock } from '../../helpers/clock.js';
-import { service } from '../../helpers/fixtures.js';
+import { bothWays, chunk, H0, MIN, SVC } from '../../helpers/backfill-columnar.js';
 
 /**
  * The backfill's columnar fast path (docs/backfill.md, "Backfill-4 round") against live ingest's path on the same
  * chunks: the same raw samples, counter states, rollup rows (with their running totals), activity and job counts, and
  * the hand-computed figures; chunks it must not take go through the live path and get its answers.
  */
-const admin: Principal = {
-  subject: 'ada',
-  roles: ['admin'],
-  businessUnits: [],
-  services: [],
-  signOffCapacities: [],
-};
-const NOW = Date.parse('2026-05-01T09:00:00.000Z');
-const MIN = 60_000;
-const HOUR = 3_600_000;
-const H0 = Math.floor(NOW / HOUR) * HOUR - 10 * 24 * HOUR;
-const SVC = 'svc_payments-gateway';
-const OM = 'application/openmetrics-text';
-
-/**
- * The e2e test's history (test/e2e/backfill.test.ts): one sample a minute from H0 − 1 min (the baseline) to H0 + 119
- * min; good adds 100 a minute in the first hour and 50 in the second, bad 1 then 5 and resets at minute 90 (reads 5).
- * Hour 1: good 6,000 of 6,060; hour 2: good 3,000 of 3,300. Minutes [from, to) of it, good series then bad.
- */
-function chunk(from: number, to: number, extra: string[] = []): Buffer {
-  const good: string[] = [];
-  const bad: string[] = [];
-  let g = 10_000;
-  let b = 200;
-  for (let i = -1; i < 120; i++) {
-    if (i >= 0) {
-      g += i < 60 ? 100 : 50;
-      b = i === 90 ? 5 : b + (i < 60 ? 1 : 5);
-    }
-    if (i < from || i >= to) continue;
-    const t = (H0 + i * MIN) / 1000;
-    good.push(`accord_sli_good_total{service="${SVC}",sli="checkout"} ${g} ${t}`);
-    bad.push(`accord_sli_bad_total{service="${SVC}",sli="checkout"} ${b} ${t}`);
-  }
-  return Buffer.from(
-    [
-      '# TYPE accord_sli_good_total counter',
-      '# TYPE accord_sli_bad_total counter',
-      ...extra,
-      ...good,
-      ...bad,
-      '# EOF',
-      '',
-    ].join('\n'),
-  );
-}
-
-async function compose(columnar: boolean) {
-  const db = openDatabase(':memory:');
-  const clock = new TestClock(NOW);
-  const telemetry = composeTelemetry(db, ':memory:', clock);
-  await new SqliteServiceStore(db).create(service());
-  const fast = composeColumnarBackfill(db);
-  const taken: boolean[] = [];
-  const uc = new BackfillUseCases({
-    ingest: () => telemetry.ingest,
-    audit: new SqliteAuditStore(db),
-    clock,
-    ...(columnar
-      ? {
-          columnar: () => ({
-            tryImport: async (...a: Parameters<typeof fast.tryImport>) => {
-              const r = await fast.tryImport(...a);
-              taken.push(r !== undefined);
-              return r;
-            },
-          }),
-        }
-      : {}),
-  });
-  let job: string | undefined;
-  const send = async (body: Buffer) => {
-    const j = await uc.importChunk(admin, {
-      vendorId: 'prometheus',
-      contentType: OM,
-      body,
-      reason: 'history',
-      jobId: job,
-    });
-    job = j.id;
-    return j;
-  };
-  /** Everything the stores hold, read back. */
-  const snapshot = async () => {
-    new SqliteRollupStore(db).foldJournal();
-    return {
-      rollups: db
-        .prepare(
-          `SELECT s.sli_key, b.bucket, b.good, b.total, b.count, b.sum, b.min, b.max, b.c_good, b.c_total, b.c_count,
-             b.c_sum, b.c_filled FROM rollup_bucket b JOIN rollup_series s ON s.id = b.series_id ORDER BY 1, 2`,
-        )
-        .raw()
-        .all(),
-      states: db.prepare('SELECT * FROM telemetry_counter_state ORDER BY series').raw().all(),
-      raw: await sampleStoreIfComposed(db)!.read(`${SVC}/checkout`, 0, Number.MAX_SAFE_INTEGER),
-      activity: db
-        .prepare('SELECT sli_key, vendor_id, samples, first_sample, last_sample FROM telemetry_sli_activity')
-        .raw()
-        .all(),
-    };
-  };
-  const totals = () => {
-    new SqliteRollupStore(db).foldJournal();
-    return db.prepare('SELECT SUM(good) AS good, SUM(total) AS total FROM rollup_bucket').get() as {
-      good: number;
-      total: number;
-    };
-  };
-  return { send, snapshot, totals, taken, db };
-}
-
-/** Runs the same chunks through both paths: answers both sides' job counts and stores. */
-async function bothWays(chunks: Buffer[]) {
-  const out = [];
-  for (const on of [true, false]) {
-    const c = await compose(on);
-    const jobs = [];
-    for (const body of chunks) jobs.push(await c.send(body));
-    const counts = jobs.map((j) => ({
-      submitted: j.submitted,
-      accepted: j.accepted,
-      duplicates: j.duplicates,
-      rejected: j.rejectedByReason,
-    }));
-    out.push({ counts, store: await c.snapshot(), totals: c.totals(), taken: c.taken });
-  }
-  return { fast: out[0]!, live: out[1]! };
-}
 
 describe('the backfill columnar fast path', () => {
   it('stores two chunks cut inside a 5-minute bucket exactly as live ingest does: good 9,000 of 9,360', async () => {

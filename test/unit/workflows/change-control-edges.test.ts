@@ -40,7 +40,9 @@ describe('classifyChange: which proposed fields are administrative, material or 
   });
 
   it('counts a field the terms in force lack as a change when it is given a value', () => {
-    expect(classifyChange(current, { scope: { included: ['api'] }, supportUrl: 'https://help.example' })).toEqual({
+    expect(
+      classifyChange(current, { scope: { included: ['api'] }, supportUrl: 'https://help.example' }),
+    ).toEqual({
       administrative: ['supportUrl'],
       material: ['scope'],
       unchanged: [],
@@ -89,11 +91,9 @@ describe('changeSignOffs: the capacities the change control path asks for, each 
   });
 
   it('matches a rule when any one of several changed fields is among its fields', () => {
-    expect(changeSignOffs(policy, ['objectives', 'renewal.autoRenew'], 2, 'SLA').map((s) => s.capacity)).toEqual([
-      'service-owner',
-      'business-owner',
-      'finance',
-    ]);
+    expect(
+      changeSignOffs(policy, ['objectives', 'renewal.autoRenew'], 2, 'SLA').map((s) => s.capacity),
+    ).toEqual(['service-owner', 'business-owner', 'finance']);
   });
 
   it('does not match a rule whose fields the change does not touch', () => {
@@ -131,7 +131,12 @@ describe('changeSignOffs: the capacities the change control path asks for, each 
 describe('changedSince: the terms a request would override that changed after its base version', () => {
   it('names each proposed field whose value moved between the base and the current version, in the request’s order', () => {
     const base = { title: 'A', description: 'same', credits: { capPercent: 10 } };
-    const now = { title: 'A', description: 'moved', credits: { capPercent: 10 }, scope: { included: ['api'] } };
+    const now = {
+      title: 'A',
+      description: 'moved',
+      credits: { capPercent: 10 },
+      scope: { included: ['api'] },
+    };
     // description moved; scope was added since the base; credits is equal by value; owner is in neither version.
     expect(changedSince(base, now, { scope: 1, credits: 2, title: 3, description: 4, owner: 5 })).toEqual([
       'scope',
@@ -141,6 +146,8 @@ describe('changedSince: the terms a request would override that changed after it
 
   it('names nothing when the agreement did not change since the base', () => {
     const base = { title: 'A', credits: { capPercent: 10 } };
-    expect(changedSince(base, { ...base, credits: { capPercent: 10 } }, { title: 'B', credits: 1 })).toEqual([]);
+    expect(changedSince(base, { ...base, credits: { capPercent: 10 } }, { title: 'B', credits: 1 })).toEqual(
+      [],
+    );
   });
 });

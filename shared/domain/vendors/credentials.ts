@@ -81,9 +81,9 @@ function fromAuthorization(value: string): {
   problem?: string;
 } {
   const header = 'Authorization';
-  const space = value.indexOf(' ');
-  const scheme = (space < 0 ? value : value.slice(0, space)).toLowerCase();
-  const rest = space < 0 ? '' : value.slice(space + 1).trim();
+  const [first, ...after] = value.split(' ');
+  const scheme = first!.toLowerCase();
+  const rest = after.join(' ').trim();
   if (scheme === 'bearer') {
     return rest
       ? { source: 'authorization-bearer', header, key: rest }

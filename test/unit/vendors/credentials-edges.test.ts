@@ -39,6 +39,12 @@ describe('presentedApiKey: Bearer', () => {
     });
   });
 
+  it('takes everything after the scheme as the key, so a key with a space inside is refused as one', () => {
+    expect(presentedApiKey({ authorization: 'Bearer acme-key 0123456789abcdef' })).toEqual(
+      malformed(['authorization-bearer'], 'Authorization', NOT_A_KEY),
+    );
+  });
+
   it('refuses Bearer without a key, naming the Authorization header', () => {
     expect(presentedApiKey({ authorization: 'Bearer' })).toEqual(
       malformed(['authorization-bearer'], 'Authorization', 'Bearer carries no key'),

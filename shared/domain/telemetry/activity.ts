@@ -26,8 +26,8 @@ export function sliActivityOf(
       bySli.set(s.sliKey, r);
     }
     if (countsAsSample(s)) r.samples++;
-    if (s.timestampMs < r.firstSampleMs) r.firstSampleMs = s.timestampMs;
-    if (s.timestampMs > r.lastSampleMs) r.lastSampleMs = s.timestampMs;
+    r.firstSampleMs = Math.min(r.firstSampleMs, s.timestampMs);
+    r.lastSampleMs = Math.max(r.lastSampleMs, s.timestampMs);
   }
   return [...bySli.values()];
 }

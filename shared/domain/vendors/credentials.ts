@@ -73,6 +73,7 @@ export function presentedApiKey(
   return { kind: 'key', key: found[0]!.key!, sources };
 }
 
+/** `value`: the Authorization header, trimmed and not empty (so its scheme is never empty). */
 function fromAuthorization(value: string): {
   source: CredentialSource;
   header: string;
@@ -80,9 +81,9 @@ function fromAuthorization(value: string): {
   problem?: string;
 } {
   const header = 'Authorization';
-  const space = value.indexOf(' ');
-  const scheme = (space < 0 ? value : value.slice(0, space)).toLowerCase();
-  const rest = space < 0 ? '' : value.slice(space + 1).trim();
+  const [first, ...after] = value.split(' ');
+  const scheme = first!.toLowerCase();
+  const rest = after.join(' ').trim();
   if (scheme === 'bearer') {
     return rest
       ? { source: 'authorization-bearer', header, key: rest }
@@ -102,7 +103,7 @@ function fromAuthorization(value: string): {
   return {
     source: 'authorization-bearer',
     header,
-    problem: `the ${scheme || '(empty)'} scheme is not accepted: send Bearer <key> or Basic credentials whose password is the key`,
+    problem: `the ${scheme} scheme is not accepted: send Bearer <key> or Basic credentials whose password is the key`,
   };
 }
 

@@ -45,6 +45,7 @@ export function keyRowsOf(vendor: Vendor, atMs: number): KeyRow[] {
 export function duplicateBinding(bindings: readonly VendorBinding[]): number | undefined {
   const seen = new Set<string>();
   for (const [i, b] of bindings.entries()) {
+    // Stryker disable next-line StringLiteral: an SLI name is a lower-case slug (never empty nor '*'), so `svc/` stands for every SLI as well as `svc/*`
     const k = `${b.serviceId}/${b.sli ?? '*'}`;
     if (seen.has(k)) return i;
     seen.add(k);

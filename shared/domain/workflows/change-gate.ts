@@ -62,7 +62,7 @@ export function changeGate(
     .filter((o) => o.consequences.length > 0)
     .map(
       (o) =>
-        `${o.agreementId}/${o.objectiveId}: ${pct(o.budgetRemainingRatio)} of the error budget left (tier ${tier}): ${o.because} → ${o.consequences.join(', ')}`,
+        `${o.agreementId}/${o.objectiveId}: ${pct(o.budgetRemainingRatio!)} of the error budget left (tier ${tier}): ${o.because} → ${o.consequences.join(', ')}`,
     );
   const unknown = objectives.filter((o) => o.budgetRemainingRatio === null);
   if (unknown.length) {
@@ -73,4 +73,5 @@ export function changeGate(
   return { allowed: !consequences.includes('change-freeze'), reasons, consequences, objectives };
 }
 
-const pct = (r: number | null) => (r === null ? 'unknown' : `${Math.round(r * 1000) / 10}%`);
+/** A remaining-budget ratio as a percentage to one decimal (0.12345 → `12.3%`); only objectives with a figure are named. */
+const pct = (r: number) => `${Math.round(r * 1000) / 10}%`;

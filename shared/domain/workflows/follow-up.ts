@@ -43,8 +43,8 @@ export function followUp(
   let reminders = progress.reminders;
   const overdue = nowMs >= dueAtMs;
   if (!overdue) {
-    for (let k = reminders; k < policy.remindBeforeHours.length; k++) {
-      if (nowMs >= dueAtMs - policy.remindBeforeHours[k]! * HOUR) {
+    for (const [k, hours] of policy.remindBeforeHours.entries()) {
+      if (k >= reminders && nowMs >= dueAtMs - hours * HOUR) {
         remind = k;
         reminders = k + 1;
       }
@@ -52,17 +52,20 @@ export function followUp(
   } else reminders = policy.remindBeforeHours.length;
   let escalateTo: number | null = null;
   let level = progress.level;
-  if (overdue && maxLevel > 0) {
-    const due = Math.min(maxLevel, 1 + Math.floor((nowMs - dueAtMs) / (policy.escalateEveryHours * HOUR)));
-    if (due > level) {
-      escalateTo = due;
-      level = due;
-    }
+  // Only an overdue task escalates, and only to a level of the matrix: before the deadline ⌊negative / step⌋ ≤ −1 makes
+  // `due` ≤ 0, and with no level (maxLevel 0) it is 0, never above a level reached (≥ 0).
+  const due = Math.min(maxLevel, 1 + Math.floor((nowMs - dueAtMs) / (policy.escalateEveryHours * HOUR)));
+  if (due > level) {
+    escalateTo = due;
+    level = due;
   }
   return { remind, escalateTo, next: { reminders, level }, overdue };
 }
 
-/** The instant a local calendar date begins in an IANA time zone (midnight there), as epoch ms. */
+/**
+ * The instant a local calendar date (YYYY-MM-DD) begins in an IANA time zone, as epoch ms: midnight there (the first
+ * of two when the clocks go back at midnight), or the end of the gap where the clocks skip midnight.
+ */
 export function startOfLocalDay(date: string, timeZone: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const guess = Date.UTC(y, m - 1, d);
@@ -74,15 +77,19 @@ export function startOfLocalDay(date: string, timeZone: string): number {
     return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - t;
   };
   const first = guess - offset(guess);
-  return guess - offset(first);
+  const start = guess - offset(first);
+  // Where midnight falls in a spring-forward gap (America/Havana, America/Santiago: 00:00 → 01:00), `start` reads
+  // 23:00 the day before; the day then begins at the gap's end, the old offset's midnight `guess - offset(start)`.
+  // Everywhere else that is at or before `start`, which reads midnight (the first midnight when it repeats).
+  return Math.max(start, guess - offset(start));
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 /** Building a DateTimeFormat costs far more than using one: one per zone. */
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', {
+  const f =
+    formatters.get(timeZone) ??
+    new Intl.DateTimeFormat('en-GB', {
       timeZone,
       hourCycle: 'h23',
       year: 'numeric',
@@ -92,7 +99,6 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
       minute: '2-digit',
       second: '2-digit',
     });
-    formatters.set(timeZone, f);
-  }
+  formatters.set(timeZone, f);
   return f;
 }

@@ -195,8 +195,8 @@ function burnCharts(
       empty: 'no budget history kept for this period',
     });
   }
-  if (out.length <= i.settings.maxCharts) return out;
-  // Too many to read: keep the objectives with the least budget left at the end of their history.
+  // Too many to read: keep the objectives with the least budget left at the end of their history (all of them
+  // when they are at most maxCharts), in their order.
   const left = (c: BurnDownChart) => c.points.findLast((p) => p.remaining !== null)?.remaining ?? 2;
   const keep = new Set(
     [...out]
@@ -388,7 +388,8 @@ function sortFigures<T extends { agreementId: string; objectiveId: string }>(
   });
 }
 
-const partyLabel = (p: { type: string; name: string }) => (p.type === 'vendor' ? p.name : p.name);
+/** A party as a reader knows it: a unit's or a vendor's name (PartyInfo.name). */
+const partyLabel = (p: { name: string }) => p.name;
 
 /**
  * A period [start, end) as the dates a reader of the agreement sees: its first and last day in the agreement's time

@@ -869,9 +869,8 @@ function slaAudit(i: ReportInputs): Built {
   const engine = new Map(
     i.objectives.filter((f) => f.month === last).map((f) => [key(f.agreementId, f.objectiveId), f]),
   );
-  const reported = new Map(
-    (i.audit?.reported?.figures ?? []).map((f) => [key(f.agreementId, f.objectiveId), f]),
-  );
+  // Empty without a published report (new Map(undefined) is an empty map).
+  const reported = new Map(i.audit?.reported?.figures.map((f) => [key(f.agreementId, f.objectiveId), f]));
   const stored = new Map<string, CreditFigure>();
   for (const v of i.violations)
     if (v.credit && v.credit.periodStart.slice(0, 7) <= last && v.credit.periodEnd.slice(0, 7) >= last)
@@ -894,7 +893,8 @@ function slaAudit(i: ReportInputs): Built {
     const diff = found !== undefined && found !== null && expected !== null ? found - expected : null;
     if (result === 'difference')
       differences.push(
-        `${a.id}/${objectiveId}, ${check}: recomputed ${expected === null ? '—' : String(expected)}, found ${found === null || found === undefined ? 'nothing' : String(found)}`,
+        // A difference always has a recomputed figure (without one the check is not made) and a found one, or null.
+        `${a.id}/${objectiveId}, ${check}: recomputed ${String(expected)}, found ${found === null ? 'nothing' : String(found)}`,
       );
     rows.push([
       text(a.id),

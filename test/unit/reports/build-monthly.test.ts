@@ -368,6 +368,13 @@ describe('the monthly compliance report', () => {
 const UTC_END = '2026-05-01T00:00:00.000Z';
 
 describe('every report’s envelope', () => {
+  it('gives a section without paragraphs, tables or charts empty lists of them, never something to draw', () => {
+    const m = april();
+    expect(m.sections[0]?.paragraphs).toEqual([]);
+    expect(m.sections[0]?.charts).toEqual([]);
+    expect(m.sections.at(-1)?.tables).toEqual([]);
+  });
+
   it('carries the inputs’ identity, the period without its months, no party unless one is named, commentary by objective and an empty hash', () => {
     const c = (agreementId: string, objectiveId: string) => ({
       agreementId,

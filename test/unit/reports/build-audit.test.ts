@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../../shared/domain/reports/build.js';
 import type { CreditFigure, ViolationFigure } from '../../../shared/domain/reports/figures.js';
 import {
+  AGR_A,
   columnsOf,
   figure,
   inputs,
@@ -283,5 +284,35 @@ describe('the periodic SLA audit', () => {
       'Differences: #0/0',
       'Not checked: #0/0',
     ]);
+  });
+
+  it('writes credit amounts in the contract’s currency, else the stored credit’s, else EUR', () => {
+    const noTerms = { ...AGR_A, credits: undefined };
+    const amountRow = (violations: ViolationFigure[]) =>
+      rowsOf(
+        tableOf(
+          buildReport(
+            inputs({
+              type: 'sla-audit',
+              agreements: [noTerms],
+              violations,
+              audit: { recomputed: [rec('agr_A', 'latency', 98.5, 10, 10, 100.5)] },
+            }),
+          ),
+          'checks',
+        ),
+      ).at(-1);
+    expect(amountRow([violation('agr_A', 'latency', credit({ ...UTC_APRIL, currency: 'GBP' }))])).toEqual([
+      'agr_A',
+      'latency',
+      'credit amount: stored vs recomputed',
+      'GBP 100.5',
+      'GBP 100.5',
+      '#0/4',
+      '[match]',
+    ]);
+    expect(amountRow([])?.slice(3, 5)).toEqual(['EUR 100.5', 'EUR null']);
+    // With terms, their currency: USD for agr_U.
+    expect(rowsOf(tableOf(audit, 'checks')).at(-1)?.[3]).toBe('USD 25');
   });
 });

@@ -63,7 +63,8 @@ export function detectAnomalies(i: AnomalyInput, rules: AnomalyRules): Anomaly[]
   for (const [serviceId, n] of [...now.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const p = then.get(serviceId) ?? 0;
     if (n < rules.violationIncreaseMinimum) continue;
-    if (p > 0 && n / p < rules.violationIncreaseRatio) continue;
+    // From none before (p = 0), n / p is Infinity, never below the ratio: reaching the minimum is a jump.
+    if (n / p < rules.violationIncreaseRatio) continue;
     out.push({
       kind: 'violation-jump',
       serviceId,

@@ -195,8 +195,8 @@ function burnCharts(
       empty: 'no budget history kept for this period',
     });
   }
-  if (out.length <= i.settings.maxCharts) return out;
-  // Too many to read: keep the objectives with the least budget left at the end of their history.
+  // Too many to read: keep the objectives with the least budget left at the end of their history (all of them
+  // when they are at most maxCharts), in their order.
   const left = (c: BurnDownChart) => c.points.findLast((p) => p.remaining !== null)?.remaining ?? 2;
   const keep = new Set(
     [...out]
@@ -388,7 +388,8 @@ function sortFigures<T extends { agreementId: string; objectiveId: string }>(
   });
 }
 
-const partyLabel = (p: { type: string; name: string }) => (p.type === 'vendor' ? p.name : p.name);
+/** A party as a reader knows it: a unit's or a vendor's name (PartyInfo.name). */
+const partyLabel = (p: { name: string }) => p.name;
 
 /**
  * A period [start, end) as the dates a reader of the agreement sees: its first and last day in the agreement's time
@@ -868,9 +869,8 @@ function slaAudit(i: ReportInputs): Built {
   const engine = new Map(
     i.objectives.filter((f) => f.month === last).map((f) => [key(f.agreementId, f.objectiveId), f]),
   );
-  const reported = new Map(
-    (i.audit?.reported?.figures ?? []).map((f) => [key(f.agreementId, f.objectiveId), f]),
-  );
+  // Empty without a published report (new Map(undefined) is an empty map).
+  const reported = new Map(i.audit?.reported?.figures.map((f) => [key(f.agreementId, f.objectiveId), f]));
   const stored = new Map<string, CreditFigure>();
   for (const v of i.violations)
     if (v.credit && v.credit.periodStart.slice(0, 7) <= last && v.credit.periodEnd.slice(0, 7) >= last)
@@ -893,7 +893,8 @@ function slaAudit(i: ReportInputs): Built {
     const diff = found !== undefined && found !== null && expected !== null ? found - expected : null;
     if (result === 'difference')
       differences.push(
-        `${a.id}/${objectiveId}, ${check}: recomputed ${expected === null ? '—' : String(expected)}, found ${found === null || found === undefined ? 'nothing' : String(found)}`,
+        // A difference always has a recomputed figure (without one the check is not made) and a found one, or null.
+        `${a.id}/${objectiveId}, ${check}: recomputed ${String(expected)}, found ${found === null ? 'nothing' : String(found)}`,
       );
     rows.push([
       text(a.id),

@@ -20,10 +20,11 @@ export function visibleTo(rule: AudienceRule, party: string | undefined, a: Agre
   switch (rule.rows) {
     case 'all':
       return true;
+    // Without a party nothing matches: an agreement's party id is always a string, never undefined.
     case 'own-customer':
-      return party !== undefined && a.customer.type === 'business-unit' && a.customer.id === party;
+      return a.customer.type === 'business-unit' && a.customer.id === party;
     case 'own-vendor':
-      return party !== undefined && a.provider.type === 'vendor' && a.provider.id === party;
+      return a.provider.type === 'vendor' && a.provider.id === party;
   }
 }
 

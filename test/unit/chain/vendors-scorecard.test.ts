@@ -61,7 +61,14 @@ describe("scorePeriods: a UC objective's periods on the vendor scorecard", () =>
 
   it('of two latest points at the same instant, keeps the first one listed', () => {
     const at = Date.parse('2027-03-31T00:00:00Z');
-    const out = scorePeriods([MAR], [], [{ at, compliance: 99.83 }, { at, compliance: 99.12 }]);
+    const out = scorePeriods(
+      [MAR],
+      [],
+      [
+        { at, compliance: 99.83 },
+        { at, compliance: 99.12 },
+      ],
+    );
     expect(out[0]!.compliancePercent).toBe(99.83);
   });
 

@@ -411,8 +411,9 @@ describe('time paths', () => {
 
 describe('supported hours', () => {
   // The SLA: Monday to Friday, all day; the UC: Tuesday to Thursday, all day, with holidays on Sunday 4 July, Wednesday
-  // 7 July and Saturday 10 July. Over 14 days from Monday 5 July: uncovered Mon 5, Wed 7 (holiday), Fri 9, Mon 12,
-  // Fri 16: 5 × 24 = 120 h, 60 h a week. The Sunday and Saturday holidays only touch a gap's ends: not listed.
+  // 7 July, Saturday 10 July and Wednesday 14 July. Over 14 days from Monday 5 July: uncovered Mon 5, Wed 7 (holiday),
+  // Fri 9, Mon 12, Wed 14 (holiday), Fri 16: 6 × 24 = 144 h, 72 h a week. The Sunday and Saturday holidays only touch
+  // a gap's ends: not listed.
   const weekdays = (days: string[], holidays: string[] = []) =>
     ({
       kind: 'calendar',
@@ -423,7 +424,7 @@ describe('supported hours', () => {
     supportedHours: weekdays(['mon', 'tue', 'wed', 'thu', 'fri']),
   });
   const uc = ag('uc', 'UC', [avail(99.5)], [], {
-    supportedHours: weekdays(['tue', 'wed', 'thu'], ['2027-07-04', '2027-07-07', '2027-07-10']),
+    supportedHours: weekdays(['tue', 'wed', 'thu'], ['2027-07-04', '2027-07-07', '2027-07-10', '2027-07-14']),
   });
 
   it('gives the uncovered hours, the weekly average, the holidays and the first three gaps', () => {
@@ -435,12 +436,12 @@ describe('supported hours', () => {
         agreementId: 'sla',
         dependencyIds: ['uc'],
         message:
-          'uc supports fewer hours than sla promises: 60 h a week uncovered on average, and its holidays 2027-07-07',
+          'uc supports fewer hours than sla promises: 72 h a week uncovered on average, and its holidays 2027-07-07, 2027-07-14',
         figures: {
           horizonDays: 14,
-          uncoveredHours: 120,
-          uncoveredHoursPerWeek: 60,
-          holidaysUncovered: ['2027-07-07'],
+          uncoveredHours: 144,
+          uncoveredHoursPerWeek: 72,
+          holidaysUncovered: ['2027-07-07', '2027-07-14'],
           examples: [
             { from: '2027-07-05T00:00:00.000Z', to: '2027-07-06T00:00:00.000Z' },
             { from: '2027-07-07T00:00:00.000Z', to: '2027-07-08T00:00:00.000Z' },
@@ -472,8 +473,172 @@ describe('supported hours', () => {
     const sla2 = { ...sla, id: 'sla2' };
     const r = run([sla, uc, sla2], ['sla', 'sla2']);
     expect(r.findings.map((f) => [f.agreementId, f.figures.uncoveredHours])).toEqual([
-      ['sla', 120],
-      ['sla2', 120],
+      ['sla', 144],
+      ['sla2', 144],
+    ]);
+  });
+});
+
+describe('the corners of the walk', () => {
+  it('judges a response-time objective as a time path too', () => {
+    const respond = (id: string, minutes: number) => ({
+      ...resolution(id, minutes),
+      sli: { type: 'response-time' as const, thresholdMs: minutes * 60_000 },
+    });
+    // 5 + 20 = 25 min against 15 min: 10 min over.
+    const r = run([
+      ag('sla', 'SLA', [respond('ack', 15)], [{ agreementId: 'uc', handoffMinutes: 5 }]),
+      ag('uc', 'UC', [respond('ack', 20)]),
+    ]);
+    expect(r.findings.map((f) => [f.rule, f.figures.overrunMinutes])).toEqual([['time-path', 10]]);
+  });
+
+  it('counts a link listed twice once, in the composition and in the hours', () => {
+    // uc listed twice in underpinnedBy: 99.5 % once (not 99.5 % × 99.5 %), and one hours finding.
+    const sla = ag('sla', 'SLA', [avail(99.9)], [{ agreementId: 'uc' }], { underpinnedBy: ['uc', 'uc'] });
+    const uc = ag('uc', 'UC', [avail(99.5)], [], {
+      supportedHours: {
+        kind: 'calendar',
+        windows: [{ days: ['mon'], start: '00:00', end: '24:00' }],
+        holidays: [],
+      },
+    });
+    const r = run([sla, uc]);
+    expect(r.findings.map((f) => [f.rule, f.figures.composedPercent ?? f.figures.uncoveredHours])).toEqual([
+      // Always against Mondays only over 14 days: 336 − 48 = 288 h.
+      ['hours-coverage', 288],
+      ['availability-composition', 99.5],
+    ]);
+  });
+
+  it('names a link to an agreement not in the set as unmatched, and checks no hours for it', () => {
+    const r = run([ag('sla', 'SLA', [avail(99.9)], [{ agreementId: 'ghost' }])]);
+    expect(r.findings.map((f) => f.message)).toEqual([
+      'ghost has no availability objective to carry sla "availability"',
+    ]);
+  });
+
+  it('reads an agreement without edge terms as supporting nothing', () => {
+    const r = run([
+      ag('sla', 'SLA', [avail(99.9)], [], { underpinnedBy: ['uc'], underpinning: undefined }),
+      ag('uc', 'UC', [avail(99)]),
+    ]);
+    expect(r.findings.map((f) => f.rule)).toEqual(['unsupported-objective']);
+  });
+
+  it('carries an OLA whose own dependency is incomparable or unmatched at its target', () => {
+    // The OLA (calendar month, 99.95 %) rests on a rolling-28-day UC of 99 %: not composed, so the OLA carries 99.95 %
+    // and the SLA's 99.9 % is met; the finding is the OLA's.
+    const r = run([
+      ag('sla', 'SLA', [avail(99.9)], [{ agreementId: 'ola' }]),
+      ag('ola', 'OLA', [avail(99.95)], [{ agreementId: 'uc' }]),
+      ag('uc', 'UC', [avail(99, { window: { type: 'rolling', days: 28 } })]),
+    ]);
+    expect(r.findings.map((f) => [f.agreementId, f.rule])).toEqual([['ola', 'incomparable']]);
+    const unmatched = run([
+      ag('sla', 'SLA', [avail(99.9)], [{ agreementId: 'ola' }]),
+      ag('ola', 'OLA', [avail(99.95)], [{ agreementId: 'uc' }]),
+      ag('uc', 'UC', [resolution('fix', 60)]),
+    ]);
+    expect(unmatched.findings.map((f) => [f.agreementId, f.rule])).toEqual([['ola', 'unmatched-objective']]);
+  });
+
+  it('finds the overrun of an OLA whose path was already walked for the SLA above it', () => {
+    // sla 120 min → ola (10 + 60) → uc (5 + 70): 145 min, 25 over; the ola itself allows 60 min, its path takes 75.
+    const r = run([
+      ag('sla', 'SLA', [resolution('fix', 120)], [{ agreementId: 'ola', handoffMinutes: 10 }]),
+      ag('ola', 'OLA', [resolution('fix', 60)], [{ agreementId: 'uc', handoffMinutes: 5 }]),
+      ag('uc', 'UC', [resolution('fix', 70)]),
+    ]);
+    expect(r.findings.map((f) => [f.agreementId, f.figures.pathMinutes, f.figures.overrunMinutes])).toEqual([
+      ['ola', 75, 15],
+      ['sla', 145, 25],
+    ]);
+  });
+
+  it('ends on a cycle of time objectives, stopping below the level met again', () => {
+    // sla 30 → ola1 (0 + 20) → ola2 (0 + 15) → ola1 again (a cycle, refused at save): the walk counts ola1's own
+    // 20 min a second time and stops below it: 20 + 15 + 20 = 55 min.
+    const r = run([
+      ag('sla', 'SLA', [resolution('fix', 30)], [{ agreementId: 'ola1' }]),
+      ag('ola1', 'OLA', [resolution('fix', 20)], [{ agreementId: 'ola2' }]),
+      ag('ola2', 'OLA', [resolution('fix', 15)], [{ agreementId: 'ola1' }]),
+    ]);
+    const sla = r.findings.find((f) => f.agreementId === 'sla')!;
+    expect(sla.figures.pathMinutes).toBe(55);
+  });
+
+  it('takes the slowest of several serial paths, and of equal ones the first', () => {
+    // Serial a (50), b (90), c (90): 90 via b, 30 over 60.
+    const r = run([
+      ag(
+        'sla',
+        'SLA',
+        [resolution('fix', 60)],
+        [{ agreementId: 'a' }, { agreementId: 'b' }, { agreementId: 'c' }],
+      ),
+      ag('a', 'UC', [resolution('fix', 50)]),
+      ag('b', 'UC', [resolution('fix', 90)]),
+      ag('c', 'UC', [resolution('fix', 90)]),
+    ]);
+    expect(r.findings[0]!.figures.pathMinutes).toBe(90);
+    expect(r.findings[0]!.dependencyIds).toEqual(['b']);
+  });
+
+  it('takes the first of equally fast members of a redundant group', () => {
+    const r = run([
+      ag(
+        'sla',
+        'SLA',
+        [resolution('fix', 60)],
+        [
+          { agreementId: 'p1', mode: 'redundant', group: 'g' },
+          { agreementId: 'p2', mode: 'redundant', group: 'g' },
+        ],
+      ),
+      ag('p1', 'UC', [resolution('fix', 80)]),
+      ag('p2', 'UC', [resolution('fix', 80)]),
+    ]);
+    expect(r.findings[0]!.dependencyIds).toEqual(['p1']);
+  });
+
+  it('keeps a dependency without a threshold out of the path, whatever its place among the serial ones', () => {
+    const noThreshold = { ...resolution('fix', 1), sli: { type: 'resolution-time' as const } };
+    const r = run([
+      ag('sla', 'SLA', [resolution('fix', 60)], [{ agreementId: 'blind' }, { agreementId: 'slow' }]),
+      ag('blind', 'UC', [noThreshold]),
+      ag('slow', 'UC', [resolution('fix', 70)]),
+    ]);
+    expect(r.findings.map((f) => [f.dependencyIds, f.figures.pathMinutes])).toEqual([[['slow'], 70]]);
+    const deep = run([
+      ag('sla', 'SLA', [resolution('fix', 60)], [{ agreementId: 'ola' }]),
+      ag('ola', 'OLA', [resolution('fix', 50)], [{ agreementId: 'uc', objectiveId: 'fix' }]),
+      ag('uc', 'UC', [avail(99)]),
+    ]);
+    expect(deep.findings.map((f) => [f.agreementId, f.rule])).toEqual([['ola', 'unmatched-objective']]);
+  });
+
+  it('compares each upper agreement with its own hours, not those of another resting on the same dependency', () => {
+    const uc = ag('uc', 'UC', [avail(99.5)], [], {
+      supportedHours: {
+        kind: 'calendar',
+        windows: [{ days: ['mon'], start: '00:00', end: '24:00' }],
+        holidays: [],
+      },
+    });
+    const weekdays = ag('wk', 'SLA', [avail(99)], [{ agreementId: 'uc' }], {
+      supportedHours: {
+        kind: 'calendar',
+        windows: [{ days: ['mon', 'tue'], start: '00:00', end: '24:00' }],
+        holidays: [],
+      },
+    });
+    const always = ag('all', 'SLA', [avail(99)], [{ agreementId: 'uc' }]);
+    // Mon–Tue less Mondays: 2 Tuesdays, 48 h; always less Mondays: 336 − 48 = 288 h.
+    const r = run([weekdays, always, uc], ['wk', 'all']);
+    expect(r.findings.map((f) => [f.agreementId, f.figures.uncoveredHours])).toEqual([
+      ['all', 288],
+      ['wk', 48],
     ]);
   });
 });

@@ -688,4 +688,26 @@ describe('orphans and the order of findings', () => {
       'b-sla availability availability-composition',
     ]);
   });
+  it('keeps findings of one agreement, objective, rule and dependency in the order they were found', () => {
+    // Two edges to one UC, both over other windows: two incomparable findings with the same sort key.
+    const r = run([
+      ag(
+        'sla',
+        'SLA',
+        [avail(99.9)],
+        [
+          { agreementId: 'uc', dependencyObjectiveId: 'web' },
+          { agreementId: 'uc', dependencyObjectiveId: 'api' },
+        ],
+      ),
+      ag('uc', 'UC', [
+        avail(99, { id: 'api', window: { type: 'rolling', days: 7 } }),
+        avail(99, { id: 'web', window: { type: 'rolling', days: 28 } }),
+      ]),
+    ]);
+    expect(r.findings.map((f) => f.figures.dependencyWindow)).toEqual([
+      'rolling 28 days, occurrences',
+      'rolling 7 days, occurrences',
+    ]);
+  });
 });

@@ -8,8 +8,9 @@ const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** Whether a key is one the archive accepts: `/`-separated segments of letters, digits, `.`, `_`, `-`. */
 export function isArchiveKey(key: string): boolean {
-  if (key.length === 0 || key.length > 512) return false;
-  return key.split('/').every((s) => SEGMENT.test(s) && s !== '.' && s !== '..' && !s.includes('..'));
+  if (key.length > 512) return false;
+  // An empty key is one empty segment, and `.` and `..` do not start with a letter or digit: SEGMENT refuses them.
+  return key.split('/').every((s) => SEGMENT.test(s) && !s.includes('..'));
 }
 
 /**

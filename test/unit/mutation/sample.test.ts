@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { draw, type ListedMutant, mulberry32, rangeOf, statusesOf, wilson } from '../../mutation/sample.js';
+import { prng as mulberry32 } from '../../bench/report.js';
+import { draw, type ListedMutant, rangeOf, statusesOf, wilson } from '../../mutation/sample.js';
 
 /** The layer sample's arithmetic (test/mutation/sample.ts): the draw, the interval, the ranges and the read-back. */
 describe('the mutation sample', () => {

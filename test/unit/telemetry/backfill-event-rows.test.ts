@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { composeColumnarBackfill } from '../../../infra/local/backfill.js';
-import { composeTelemetry } from '../../../infra/local/telemetry.js';
-import { SqliteAuditStore } from '../../../shared/adapters/sqlite/audit.js';
-import { openDatabase } from '../../../shared/adapters/sqlite/db.js';
 import { SqliteRollupStore } from '../../../shared/adapters/sqlite/rollups.js';
-import { SqliteServiceStore } from '../../../shared/adapters/sqlite/services.js';
-import type { Principal } from '../../../shared/domain/access/policy.js';
-import { BackfillUseCases } from '../../../shared/usecases/backfill.js';
-import { TestClock } from '../../helpers/clock.js';
-import { service } from '../../helpers/fixtures.js';
+import { compose, H0, MIN, SVC } from '../../helpers/backfill-columnar.js';
 
 /**
  * The columnar writer's two kinds of rollup rows (backfill-5 round): a new bucket of an events-only SLI is a 7-column
  * INSERT (256 rows a statement, the rest in runs of 128, 64, ..., 1), any other row a 13-column upsert. Both must leave
  * exactly the rows live ingest leaves, running totals included.
  */
-const admin: Principal = {
-  subject: 'ada',
-  roles: ['admin'],
-  businessUnits: [],
-  services: [],
-  signOffCapacities: [],
-};
-const NOW = Date.parse('2026-05-01T09:00:00.000Z');
-const MIN = 60_000;
-const HOUR = 3_600_000;
-const H0 = Math.floor(NOW / HOUR) * HOUR - 10 * 24 * HOUR;
-const SVC = 'svc_payments-gateway';
 
 /** Good and bad counters one sample a minute over minutes [from, to): good +9 a minute, bad +1 (from 0 at minute -1). */
 function counters(from: number, to: number): string[] {
@@ -55,39 +35,10 @@ function body(lines: string[]): Buffer {
 
 /** Sends the chunks through the backfill use case, with or without the columnar path; answers the rows and path taken. */
 async function run(columnar: boolean, chunks: Buffer[]) {
-  const db = openDatabase(':memory:');
-  const clock = new TestClock(NOW);
-  const telemetry = composeTelemetry(db, ':memory:', clock);
-  await new SqliteServiceStore(db).create(service());
-  const fast = composeColumnarBackfill(db);
-  const taken: boolean[] = [];
-  const uc = new BackfillUseCases({
-    ingest: () => telemetry.ingest,
-    audit: new SqliteAuditStore(db),
-    clock,
-    ...(columnar
-      ? {
-          columnar: () => ({
-            tryImport: async (...a: Parameters<typeof fast.tryImport>) => {
-              const r = await fast.tryImport(...a);
-              taken.push(r !== undefined);
-              return r;
-            },
-          }),
-        }
-      : {}),
-  });
-  let job: string | undefined;
+  const { send, taken, db } = await compose(columnar);
   const counts = [];
   for (const b of chunks) {
-    const j = await uc.importChunk(admin, {
-      vendorId: 'prometheus',
-      contentType: 'application/openmetrics-text',
-      body: b,
-      reason: 'history',
-      jobId: job,
-    });
-    job = j.id;
+    const j = await send(b);
     counts.push({ accepted: j.accepted, duplicates: j.duplicates, rejected: j.rejectedByReason });
   }
   new SqliteRollupStore(db).foldJournal();

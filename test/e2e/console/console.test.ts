@@ -109,7 +109,8 @@ describe('the console (npm start serves it at / beside the API)', () => {
       const expected = await objectivesAs(identity);
       const rows = page.locator('table.objectives tbody tr');
       if (expected.length === 0) expect(await rows.count()).toBe(0);
-      else expect(await rows.count()).toBe(expected.length);
+      // The table fills after the sign-in's own request answers: wait for it (count() itself does not wait).
+      else await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(expected.length);
       expect(await page.locator('#who').textContent()).toContain(identity === 'viewer' ? 'viewer' : '');
       expect(await seriousAxeViolations(page)).toEqual([]);
       await page.context().close();

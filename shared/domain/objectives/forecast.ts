@@ -112,8 +112,10 @@ export function forecastOf(
   else {
     const f0 = badAt(m, 0) - allowedAt(m, 0);
     const slope = (badAt(m, H) - allowedAt(m, H) - f0) / H;
+    // Stryker disable next-line EqualityOperator: at slope 0 the budget is not spent, so f0 ≤ 0 and −f0/0 is +Infinity or NaN, which `h <= H` turns into no breach, as `slope > 0` does
     if (slope > 0) {
       const h = -f0 / slope;
+      // Stryker disable next-line ConditionalExpression: H is at least the counted time to the horizon, so a walk of h > H runs out and gives null as the guard does (the guard only saves the walk)
       const when = h <= H ? advanceIncluded(plan.included, now, h, plan.horizonEnd) : null;
       breachAt = when === null ? null : iso(Math.max(now, Math.ceil(when / MINUTE_MS) * MINUTE_MS));
     }
@@ -121,12 +123,14 @@ export function forecastOf(
   const burnNow = recentErrorRate === null ? null : recentErrorRate / share;
   const tte = fig.spent
     ? 0
-    : burnNow && burnNow > 0
+    : burnNow !== null && burnNow > 0
       ? round((remaining * plan.periodMs) / burnNow / MINUTE_MS, 1)
       : null;
   const nH = totalAt(m, H);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: every budgeting method gives a trend rate > 0 for the non-empty populations forecast, and H ≥ 1 ms, so nH > 0 always
   const pc = nH > 0 ? (1 - badAt(m, H) / nH) * 100 : null;
   const aH = allowedAt(m, H);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: aH is (1 − target) of a positive number of units (nH > 0, or the period's expected units) and the schema keeps the target below 100, so aH > 0 always
   const used = aH > 0 ? badAt(m, H) / aH : null;
   return {
     model: 'linear-trend',

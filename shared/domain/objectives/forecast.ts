@@ -112,7 +112,6 @@ export function forecastOf(
   else {
     const f0 = badAt(m, 0) - allowedAt(m, 0);
     const slope = (badAt(m, H) - allowedAt(m, H) - f0) / H;
-    // Stryker disable next-line EqualityOperator: at slope 0 the budget is not spent, so f0 ≤ 0 and −f0/0 is +Infinity or NaN, which `h <= H` turns into no breach, as `slope > 0` does
     if (slope > 0) {
       const h = -f0 / slope;
       // Stryker disable next-line ConditionalExpression: H is at least the counted time to the horizon, so a walk of h > H runs out and gives null as the guard does (the guard only saves the walk)

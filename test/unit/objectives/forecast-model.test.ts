@@ -196,3 +196,35 @@ describe('the time to exhaustion at the look-back’s burn rate', () => {
     expect(withRecentErrorRate(0).timeToExhaustionMinutes).toBeNull();
   });
 });
+
+describe('the linear-trend forecast of a budget a rounding error short of spent', () => {
+  it('forecasts no breach for a budget not spent when the look-back holds no bad event, though the float allowance is below the bad count', () => {
+    // April 2026 in progress at 99.9%: 2,592,000,000 counted ms in the month, 1,728,000,007 so far, and
+    // 82,284,667 events so far, 123,427 of them bad. Allowed, exactly: 0.001 × 82,284,667 × 2,592,000,000 /
+    // 1,728,000,007 = 123,427 + 11/1,728,000,007, so the budget is NOT spent (exactly 11/1,728,000,007 of an
+    // event is left), while the allowance in binary (123,426.99999999933) is below the 123,427 bad events.
+    // With no bad event in the look-back the trend adds nothing: the budget never runs out.
+    const p = plan(
+      { type: 'calendar', unit: 'month' },
+      99.9,
+      [{ start: T0 - HOUR, end: T0 + HOUR }],
+      T0 + HOUR,
+    );
+    const pop = events(
+      82_284_667 - 123_427,
+      82_284_667,
+      { n: 82_284_667, scale: [2_592_000_000, 1_728_000_007] },
+      {
+        rate: 1 / 20,
+        errorRate: 0,
+      },
+    );
+    const fig = figuresOf(pop, 99.9);
+    expect(fig.spent).toBe(false);
+    expect(fig.allowed).toBeLessThan(123_427);
+    const f = forecastOf(p, pop, fig, DEFAULT_FORECAST, 180_000, 2_592_000_000);
+    expect(f.basis).toBe('trend');
+    expect(f.breachAt).toBeNull();
+    expect(f.timeToExhaustionMinutes).toBeNull();
+  });
+});

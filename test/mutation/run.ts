@@ -219,6 +219,18 @@ function restoreIncremental() {
   );
 }
 
+/**
+ * The tsconfig the TypeScript checker compiles for a run over `files` (stryker.config.mjs says why it is narrow):
+ * `tsconfig.mutate-domain.json` when every file is under shared/domain, else `tsconfig.mutate.json`. An explicit
+ * ACCORD_MUTATION_TSCONFIG wins.
+ */
+export function checkerTsconfig(files: readonly string[]): string {
+  if (process.env.ACCORD_MUTATION_TSCONFIG) return process.env.ACCORD_MUTATION_TSCONFIG;
+  return files.length > 0 && files.every((f) => f.startsWith('shared/domain/'))
+    ? 'tsconfig.mutate-domain.json'
+    : 'tsconfig.mutate.json';
+}
+
 /** One Stryker process over `scope` (undefined: the whole layers); merges its files into the ledger. */
 function runStryker(args: string[], scope: string[] | undefined, all: string[]) {
   const force = args.includes('--force');
@@ -237,6 +249,7 @@ function runStryker(args: string[], scope: string[] | undefined, all: string[]) 
     ['node_modules/@stryker-mutator/core/bin/stryker.js', 'run', ...strykerArgs],
     {
       stdio: 'inherit',
+      env: { ...process.env, ACCORD_MUTATION_TSCONFIG: checkerTsconfig(scope ?? all) },
     },
   );
   const seconds = Math.round((performance.now() - t0) / 1000);

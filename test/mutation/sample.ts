@@ -23,6 +23,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Instrumenter } from '@stryker-mutator/instrumenter';
 import { prng } from '../bench/report.js';
+import { checkerTsconfig } from './run.js';
 
 /** One mutant as Stryker's instrumenter lists it: 0-based lines, 0-based columns. */
 export interface ListedMutant {
@@ -161,7 +162,15 @@ export async function sample(args: string[]): Promise<number> {
   );
   const t0 = performance.now();
   const ignoreStatic = args.includes('--ignoreStatic') ? ['--ignoreStatic'] : [];
-  const run = spawnSync('npx', ['stryker', 'run', config, ...ignoreStatic], { stdio: 'inherit' });
+  const run = spawnSync('npx', ['stryker', 'run', config, ...ignoreStatic], {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      ACCORD_MUTATION_TSCONFIG: checkerTsconfig(
+        Object.values(drawn).flatMap((d) => d.mutants.map((m) => m.file)),
+      ),
+    },
+  });
   const seconds = Math.round((performance.now() - t0) / 1000);
   if (run.status !== 0) return run.status ?? 1;
   const report = JSON.parse(readFileSync(join(dir, 'mutation.json'), 'utf8'));

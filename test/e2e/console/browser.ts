@@ -95,6 +95,29 @@ export async function watch(page: Page): Promise<void> {
   await page.addInitScript(READY_TRACE);
 }
 
+/** The values `body[data-ready]` took on `page` (watched), in order, without their times. */
+export function readyTrace(page: Page): string[] {
+  return (LOGS.get(page)?.ready ?? []).map((r) => r.replace(/ at \d+ ms$/, ''));
+}
+
+/**
+ * Waits until `page` (watched) has had no request waiting for an answer for 100 ms running, up to 10 s: what it
+ * does with its last answers has then run (a page's render after an answer is a few tasks, not 100 ms). Only a
+ * test that something did NOT happen needs this; one that waits for something waits for it (waitReady).
+ */
+export async function settled(page: Page): Promise<void> {
+  const open = LOGS.get(page)?.open;
+  if (!open) throw new Error('settled: the page is not watched (open it with openPage)');
+  const end = Date.now() + 10_000;
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < 100) {
+    if (Date.now() > end)
+      throw new Error(`the page still waits for answers after 10 s\n${await describePage(page)}`);
+    await new Promise((r) => setTimeout(r, 20));
+    if (open.size > 0) quietSince = Date.now();
+  }
+}
+
 /** The page's state in words: what a person sees (main's text), body's data-* attributes and the watch's log. */
 export async function describePage(page: Page): Promise<string> {
   const log = LOGS.get(page);

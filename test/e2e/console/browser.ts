@@ -79,7 +79,7 @@ export async function watch(page: Page): Promise<void> {
   page.on('console', (m) => {
     if (m.text().startsWith(READY_MARK)) log.ready.push(m.text().slice(READY_MARK.length + 1));
     else if (m.type() === 'error' || m.type() === 'warning')
-      log.errors.push(`console.${m.type()}: ${m.text()}`);
+      log.errors.push(`console.${m.type()}: ${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => log.errors.push(`uncaught: ${e.message}`));
   page.on('request', (r) => log.open.add(r));

@@ -142,17 +142,23 @@ export async function describePage(page: Page): Promise<string> {
 }
 
 /**
- * Waits until the console says page `ready` has rendered (`body[data-ready]`, set once its data is on screen);
- * on a timeout, fails with what the page shows and did instead (describePage), so the failure explains itself.
+ * Waits until the console shows page `ready` with its data: `body[data-ready]` (set by the navigation on screen once
+ * its data is rendered) and the page's heading visible. Fails at once if the page shows an error instead
+ * (`body[data-failed]`, an alert in words), and on a timeout; either way with what the page showed and did
+ * (describePage), so the failure explains itself.
  */
 export async function waitReady(page: Page, ready: string, timeout = 30_000): Promise<void> {
   try {
-    await page.waitForSelector(`body[data-ready="${ready}"]`, { timeout });
+    await page.waitForSelector(`body[data-ready="${ready}"], body[data-failed]`, { timeout });
   } catch (e) {
     throw new Error(
       `the console did not show page "${ready}" within ${timeout} ms (${(e as Error).message.split('\n')[0]})\n${await describePage(page)}`,
     );
   }
+  if ((await page.evaluate('document.body.dataset.ready')) !== ready)
+    throw new Error(`the console showed an error instead of page "${ready}"\n${await describePage(page)}`);
+  // What the person sees: the page's own heading, on screen.
+  await page.locator('#main h1').first().waitFor({ state: 'visible', timeout: 5_000 });
 }
 
 /** A new page in its own browser context (its own sessionStorage), watched (`watch`) from the start. */
@@ -175,6 +181,8 @@ export async function signIn(page: Page, baseUrl: string, identity: string): Pro
   await page.goto(`${baseUrl}/#/signin`);
   await page.locator(`button[data-identity="${identity}"]`).click();
   await waitReady(page, 'dashboard');
+  // The line a person reads first: how many objectives the table below holds.
+  await page.getByText(/^\d+ objectives: /).first().waitFor({ state: 'visible', timeout: 5_000 });
 }
 
 /** Where the console's screenshots go (looked at by a person before a change to the console is called done). */

@@ -58,7 +58,8 @@ const READY_MARK = '[accord-ready]';
 /**
  * Runs in the page before its own scripts (the DevTools protocol's addScriptToEvaluateOnNewDocument, which the
  * console's Content-Security-Policy does not govern): logs each value `body[data-ready]` takes, including values
- * that last less than one of Playwright's polls (it polls at 0, 20, 50, 100, 100, 500 ms and then every second).
+ * that last less than one of Playwright's polls (waitForSelector looks after 0, 20, 50, 100 and 100 ms, then every
+ * 500 ms).
  */
 const READY_TRACE = `new MutationObserver((records) => {
   const mine = records.filter((r) => r.target === document.body);
@@ -182,7 +183,10 @@ export async function signIn(page: Page, baseUrl: string, identity: string): Pro
   await page.locator(`button[data-identity="${identity}"]`).click();
   await waitReady(page, 'dashboard');
   // The line a person reads first: how many objectives the table below holds.
-  await page.getByText(/^\d+ objectives: /).first().waitFor({ state: 'visible', timeout: 5_000 });
+  await page
+    .getByText(/^\d+ objectives: /)
+    .first()
+    .waitFor({ state: 'visible', timeout: 5_000 });
 }
 
 /** Where the console's screenshots go (looked at by a person before a change to the console is called done). */

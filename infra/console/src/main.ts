@@ -211,17 +211,29 @@ async function signInPage(main: HTMLElement, current: () => boolean): Promise<vo
     identities = [];
   }
   const status = h('p', { role: 'status', 'aria-live': 'polite' });
+  // A failed sign-in says why beside the identities (and marks body[data-failed]); it never fails silently.
+  const failed = (code: string, words: string) => {
+    status.textContent = words;
+    document.body.dataset.failed = code;
+  };
   const choose = (name: string) => async () => {
-    const res = await fetch('/console/dev-signin', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ identity: name }),
-    });
-    if (!res.ok) {
-      status.textContent = `Sign-in refused (HTTP ${res.status}).`;
+    let token: string;
+    try {
+      const res = await fetch('/console/dev-signin', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ identity: name }),
+      });
+      if (!res.ok) {
+        failed('refused', `Sign-in refused (HTTP ${res.status}).`);
+        return;
+      }
+      token = ((await res.json()) as { token: string }).token;
+    } catch {
+      failed('network', 'Sign-in failed: Accord cannot be reached; is the server running?');
       return;
     }
-    session.set(((await res.json()) as { token: string }).token);
+    session.set(token);
     // Setting the hash fires hashchange (and so route()) only when it changes: at `#/` already (a signed-out visit
     // to the dashboard shows this page), the dashboard is routed here. Routing it in both cases rendered it twice,
     // concurrently: the first render marked the page ready while the second still showed an empty table.

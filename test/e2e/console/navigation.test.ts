@@ -179,6 +179,36 @@ describe('the console between a click and the data on screen', () => {
     await page.context().close();
   });
 
+  it('says on the sign-in page why a sign-in failed: Accord unreachable, or the sign-in refused with its status', async () => {
+    const page = await openPage(browser);
+    await page.goto(`${app.url}/#/signin`);
+    await waitReady(page, 'signin');
+    const signInPost = (url: URL) => url.pathname === '/console/dev-signin';
+    await page.route(signInPost, (r) =>
+      r.request().method() === 'POST' ? r.abort('connectionrefused') : r.continue(),
+    );
+    await page.locator('button[data-identity="admin"]').click();
+    await expect
+      .poll(() => page.locator('#main [role="status"]').textContent())
+      .toBe('Sign-in failed: Accord cannot be reached; is the server running?');
+    expect(await page.evaluate('document.body.dataset.failed')).toBe('network');
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    await page.unroute(signInPost);
+    await page.route(signInPost, (r) =>
+      r.request().method() === 'POST'
+        ? r.fulfill({ status: 503, contentType: 'application/json', body: '{}' })
+        : r.continue(),
+    );
+    await page.locator('button[data-identity="admin"]').click();
+    await expect
+      .poll(() => page.locator('#main [role="status"]').textContent())
+      .toBe('Sign-in refused (HTTP 503).');
+    expect(await page.evaluate('document.body.dataset.failed')).toBe('refused');
+    // The sign-in page stays where it was: still the sign-in, nothing marked ready for another page.
+    expect(await page.evaluate('document.body.dataset.ready')).toBe('signin');
+    await page.context().close();
+  });
+
   it('says so when Accord does not answer within 30 s, instead of "Loading…" for good', async () => {
     const page = await openPage(browser);
     await page.clock.install();

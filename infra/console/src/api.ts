@@ -6,6 +6,13 @@
 
 const TOKEN_KEY = 'accord.token';
 
+/**
+ * How long the console waits for an answer (headers and body) before it says so, in ms. API Gateway ends a REST
+ * integration at 29 s (its 504 then arrives first); on the embedded default nothing else would end a request that
+ * never answers, and the page would show "Loading…" for good.
+ */
+export const API_TIMEOUT_MS = 30_000;
+
 export interface Problem {
   path: string;
   problem: string;
@@ -25,17 +32,19 @@ export class ApiError extends Error {
   /** The error in words, as shown on the page. */
   words(): string {
     const what =
-      this.status === 401
-        ? 'Your sign-in has expired or is not valid: sign in again.'
-        : this.status === 403
-          ? 'Your role does not allow this.'
-          : this.status === 404
-            ? 'Not found, or not visible to you.'
-            : this.status === 409
-              ? 'Someone changed this meanwhile, or its state does not allow it.'
-              : this.status >= 500
-                ? 'Accord could not answer just now; try again in a moment.'
-                : 'The request was refused.';
+      this.status === 0
+        ? 'No answer from Accord.'
+        : this.status === 401
+          ? 'Your sign-in has expired or is not valid: sign in again.'
+          : this.status === 403
+            ? 'Your role does not allow this.'
+            : this.status === 404
+              ? 'Not found, or not visible to you.'
+              : this.status === 409
+                ? 'Someone changed this meanwhile, or its state does not allow it.'
+                : this.status >= 500
+                  ? 'Accord could not answer just now; try again in a moment.'
+                  : 'The request was refused.';
     const details = this.details.map((d) => `${d.path}: ${d.problem}`).join('; ');
     return `${what} ${this.message}${details ? ` (${details})` : ''}`;
   }
@@ -95,17 +104,26 @@ export async function api<T>(
   if (token) headers.Authorization = `Bearer ${token}`;
   if (init.body !== undefined) headers['Content-Type'] = 'application/json';
   if (init.ifMatch !== undefined) headers['If-Match'] = `"${init.ifMatch}"`;
+  // A timer, not AbortSignal.timeout: the page's own clock (which a test can drive) decides when to give up.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), API_TIMEOUT_MS);
   let res: Response;
+  let text: string;
   try {
     res = await fetch(path, {
       method: init.method ?? 'GET',
       headers,
+      signal: abort.signal,
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     });
+    text = await res.text();
   } catch {
-    throw new ApiError(0, 'network', 'Accord cannot be reached: is the server running?', []);
+    throw abort.signal.aborted
+      ? new ApiError(0, 'timeout', `Accord did not answer within ${API_TIMEOUT_MS / 1000} s; try again.`, [])
+      : new ApiError(0, 'network', 'Accord cannot be reached: is the server running?', []);
+  } finally {
+    clearTimeout(timer);
   }
-  const text = await res.text();
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;

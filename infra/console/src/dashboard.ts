@@ -9,11 +9,14 @@ import type { Agreement, Evaluation, HistoryPoint, PortfolioItem } from './types
 export const REFRESH_MS = 60_000;
 
 export interface PageContext {
+  /** Where the page renders: this navigation's own view (detached once the viewer has moved on). */
   main: HTMLElement;
-  /** Registers a cleanup run when the viewer leaves the page (timers, charts). */
+  /** Registers a cleanup run when the viewer leaves the page (timers, charts); run at once if already left. */
   onLeave(f: () => void): void;
-  /** Shows an API error in words at the top of the page. */
+  /** Shows an API error in words at the top of the page (and marks `body[data-failed]`), if still shown. */
   fail(e: unknown): void;
+  /** Marks the page rendered with its data (`body[data-ready]`), unless the viewer has moved on meanwhile. */
+  ready(page: string): void;
 }
 
 const objectiveHref = (agreementId: string, objectiveId: string) =>
@@ -85,7 +88,7 @@ export async function dashboardPage(ctx: PageContext): Promise<void> {
       holder.replaceChildren(t);
     }
     stamp.textContent = `Figures as of ${when(new Date().toISOString())}; refreshed every minute.`;
-    document.body.dataset.ready = 'dashboard';
+    ctx.ready('dashboard');
   };
   await load();
   const timer = setInterval(() => load().catch(ctx.fail), REFRESH_MS);
@@ -241,7 +244,7 @@ export async function objectivePage(
       charts[0]!.setData([xs, remaining]);
       charts[1]!.setData([xs, rates, ...thresholds.map((t) => xs.map(() => t))]);
     }
-    document.body.dataset.ready = 'objective';
+    ctx.ready('objective');
   };
   await load();
   const timer = setInterval(() => load().catch(ctx.fail), REFRESH_MS);

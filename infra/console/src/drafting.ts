@@ -85,7 +85,7 @@ export async function templatesPage(ctx: PageContext): Promise<void> {
           ),
         ),
   );
-  document.body.dataset.ready = 'templates';
+  ctx.ready('templates');
 }
 
 /**
@@ -208,7 +208,7 @@ export async function templateDraftPage(ctx: PageContext, id: string): Promise<v
     status,
     f.form,
   );
-  document.body.dataset.ready = 'template-draft';
+  ctx.ready('template-draft');
 }
 
 const SEVERITY_ORDER = { critical: 0, major: 1, minor: 2, info: 3 };
@@ -464,5 +464,5 @@ export async function changeRequestPage(ctx: PageContext, id: string): Promise<v
       ),
     ),
   );
-  document.body.dataset.ready = 'change-request';
+  ctx.ready('change-request');
 }

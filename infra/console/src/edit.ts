@@ -139,5 +139,5 @@ export async function editPage(ctx: PageContext, id: string): Promise<void> {
       h('div', { class: 'buttons' }, h('button', { type: 'submit' }, 'Save as a new version')),
     ),
   );
-  document.body.dataset.ready = 'edit';
+  ctx.ready('edit');
 }

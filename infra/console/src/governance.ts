@@ -74,7 +74,7 @@ export async function auditPage(ctx: PageContext, id: string): Promise<void> {
           ),
         ),
   );
-  document.body.dataset.ready = 'audit';
+  ctx.ready('audit');
 }
 
 /** Any two versions of an agreement side by side: each field that differs, with its value in each. */
@@ -139,7 +139,7 @@ export async function diffPage(ctx: PageContext, id: string, query = ''): Promis
           ),
         ),
   );
-  document.body.dataset.ready = 'diff';
+  ctx.ready('diff');
 }
 
 /** Field-level differences between two JSON values: [path, before, after], bookkeeping fields left out. */
@@ -234,7 +234,7 @@ export async function archivePage(ctx: PageContext): Promise<void> {
           ),
         ),
   );
-  document.body.dataset.ready = 'archive';
+  ctx.ready('archive');
 }
 
 const formatOf = (contentType: string) =>

@@ -45,14 +45,29 @@ const NAV: [href: string, label: string, roles?: string[]][] = [
 ];
 
 let leave: (() => void)[] = [];
+/**
+ * The navigation on screen: each route() takes the next number. A render still waiting for the API when the viewer
+ * moves on (a slow page left for another, or the sign-in's own first render) must then leave the page alone: it
+ * renders into its own view, which is no longer in the document, and its data-ready, errors and timers are dropped.
+ */
+let navigation = 0;
 
-function context(main: HTMLElement): PageContext {
+function context(view: HTMLElement, nav: number): PageContext {
+  const current = () => nav === navigation;
   return {
-    main,
-    onLeave: (f) => leave.push(f),
+    main: view,
+    onLeave: (f) => {
+      if (current()) leave.push(f);
+      else f();
+    },
+    ready: (page) => {
+      if (current()) document.body.dataset.ready = page;
+    },
     fail: (e) => {
+      if (!current()) return;
       const words = e instanceof ApiError ? e.words() : `Something went wrong in the console: ${String(e)}`;
-      main.prepend(h('div', { class: 'error', role: 'alert' }, words));
+      view.prepend(h('div', { class: 'error', role: 'alert' }, words));
+      document.body.dataset.failed = e instanceof ApiError ? e.code : 'console';
       if (e instanceof ApiError && e.status === 401) {
         session.clear();
         location.hash = '#/signin';
@@ -62,38 +77,44 @@ function context(main: HTMLElement): PageContext {
 }
 
 async function route(): Promise<void> {
+  const nav = ++navigation;
   for (const f of leave) f();
   leave = [];
   const main = document.getElementById('main')!;
   delete document.body.dataset.ready;
+  delete document.body.dataset.failed;
+  const view = h('div', { class: 'view' });
+  main.replaceChildren(view);
   const path = decodeURI(location.hash.replace(/^#/, '') || '/');
   const claims = session.claims();
   if (path === '/signin' || !claims || claims.expiresAt < Date.now()) {
     if (claims && claims.expiresAt < Date.now()) session.clear();
     chrome(null);
     document.title = 'Sign in · Accord';
-    await signInPage(main);
+    await signInPage(view, () => nav === navigation);
     return;
   }
   chrome(claims.email);
-  const ctx = context(main);
+  const ctx = context(view, nav);
   for (const [re, title, render] of ROUTES) {
     const m = re.exec(path);
     if (!m) continue;
     document.title = `${title} · Accord`;
-    main.replaceChildren(h('p', { class: 'muted', role: 'status' }, 'Loading…'));
+    view.replaceChildren(h('p', { class: 'muted', role: 'status' }, 'Loading…'));
     try {
       await render(ctx, ...m.slice(1).map((p) => decodeURIComponent(p ?? '')));
     } catch (e) {
-      main.replaceChildren();
+      // A page that cannot load says why in words (ctx.fail), in place of its "Loading…".
+      if (nav === navigation) view.replaceChildren();
       ctx.fail(e);
     }
+    if (nav !== navigation) return;
     highlight(path);
     main.focus({ preventScroll: true });
     return;
   }
   document.title = 'Not found · Accord';
-  main.replaceChildren(
+  view.replaceChildren(
     h('h1', {}, 'No such page'),
     h('p', {}, h('a', { href: '#/' }, 'Back to the error budgets')),
   );
@@ -181,7 +202,7 @@ interface DevIdentity {
  * Sign-in. On the embedded default: choose a development identity (the local server's /console/dev-signin, the
  * stand-in for Cognito's hosted UI). Without it (on AWS), the page says to sign in through Cognito.
  */
-async function signInPage(main: HTMLElement): Promise<void> {
+async function signInPage(main: HTMLElement, current: () => boolean): Promise<void> {
   let identities: DevIdentity[] = [];
   try {
     const res = await fetch('/console/dev-signin');
@@ -190,19 +211,35 @@ async function signInPage(main: HTMLElement): Promise<void> {
     identities = [];
   }
   const status = h('p', { role: 'status', 'aria-live': 'polite' });
+  // A failed sign-in says why beside the identities (and marks body[data-failed]); it never fails silently.
+  const failed = (code: string, words: string) => {
+    status.textContent = words;
+    document.body.dataset.failed = code;
+  };
   const choose = (name: string) => async () => {
-    const res = await fetch('/console/dev-signin', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ identity: name }),
-    });
-    if (!res.ok) {
-      status.textContent = `Sign-in refused (HTTP ${res.status}).`;
+    let token: string;
+    try {
+      const res = await fetch('/console/dev-signin', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ identity: name }),
+      });
+      if (!res.ok) {
+        failed('refused', `Sign-in refused (HTTP ${res.status}).`);
+        return;
+      }
+      token = ((await res.json()) as { token: string }).token;
+    } catch {
+      failed('network', 'Sign-in failed: Accord cannot be reached; is the server running?');
       return;
     }
-    session.set(((await res.json()) as { token: string }).token);
+    session.set(token);
+    // Setting the hash fires hashchange (and so route()) only when it changes: at `#/` already (a signed-out visit
+    // to the dashboard shows this page), the dashboard is routed here. Routing it in both cases rendered it twice,
+    // concurrently: the first render marked the page ready while the second still showed an empty table.
+    const changes = location.hash !== '#/';
     location.hash = '#/';
-    if (location.hash === '#/') await route();
+    if (!changes) await route();
   };
   const scope = (i: DevIdentity) =>
     [
@@ -255,7 +292,7 @@ async function signInPage(main: HTMLElement): Promise<void> {
         ),
     status,
   );
-  document.body.dataset.ready = 'signin';
+  if (current()) document.body.dataset.ready = 'signin';
 }
 
 const savedTheme = localStorage.getItem('accord.theme');

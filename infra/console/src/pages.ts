@@ -64,7 +64,7 @@ export async function violationsPage(ctx: PageContext): Promise<void> {
           ),
         ),
   );
-  document.body.dataset.ready = 'violations';
+  ctx.ready('violations');
 }
 
 /** Tasks: the caller's own (to act on) and, for readers of all, every pending task in scope. */
@@ -127,7 +127,7 @@ export async function tasksPage(ctx: PageContext): Promise<void> {
         )
       : h('div', scroller('Pending tasks'), table('Pending tasks in your scope', head, rows(everyone.items))),
   );
-  document.body.dataset.ready = 'tasks';
+  ctx.ready('tasks');
 }
 
 const subjectLink = (t: Task) =>
@@ -203,7 +203,7 @@ export async function agreementsPage(ctx: PageContext): Promise<void> {
           ),
         ),
   );
-  document.body.dataset.ready = 'agreements';
+  ctx.ready('agreements');
 }
 
 const party = (p: Agreement['parties']['provider']) => (p.type === 'vendor' ? p.name : p.businessUnit);
@@ -314,5 +314,5 @@ export async function agreementPage(ctx: PageContext, id: string): Promise<void>
     ...mayApprove.map((r) => signForm(r.capacity)),
     ...governance,
   );
-  document.body.dataset.ready = 'agreement';
+  ctx.ready('agreement');
 }

@@ -157,7 +157,7 @@ export async function reportsPage(ctx: PageContext, query = ''): Promise<void> {
         ]
       : []),
   );
-  document.body.dataset.ready = 'reports';
+  ctx.ready('reports');
 }
 
 async function download(type: string, format: string, q: string, status: HTMLElement): Promise<void> {

@@ -5,10 +5,12 @@ import { startTestApp, type TestApp } from '../../helpers/local-app.js';
 import {
   awaitingSignOff,
   launch,
+  openPage,
   type SubmittedAgreement,
   screenshotDir,
   seriousAxeViolations,
   signIn,
+  waitReady,
 } from './browser.js';
 
 // Drafting from a template, gap findings before submission and in the approvers' inbox, change requests followed
@@ -27,14 +29,9 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function newPage(options: { width?: number; height?: number; dark?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
-    colorScheme: options.dark ? 'dark' : 'light',
-    timezoneId: 'America/New_York',
-  });
-  return context.newPage();
-}
+/** A new watched page (browser.ts openPage): a wait that times out says what the page showed and did. */
+const newPage = (options: { width?: number; height?: number; dark?: boolean } = {}): Promise<Page> =>
+  openPage(browser, options);
 
 const daysFromNow = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
@@ -56,11 +53,11 @@ describe('drafting from templates, gap findings and change requests in the conso
     const page = await newPage();
     await signIn(page, app.url, 'sla-manager');
     await page.goto(`${app.url}/#/templates`);
-    await page.waitForSelector('body[data-ready="templates"]');
+    await waitReady(page, 'templates');
     expect(await page.locator('tbody tr').count()).toBe(templates.length);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.getByRole('link', { name: `Draft from ${template.name}` }).click();
-    await page.waitForSelector('body[data-ready="template-draft"]');
+    await waitReady(page, 'template-draft');
 
     await page.getByLabel('Title', { exact: true }).fill('Statements API SLA');
     await page.getByLabel('Service', { exact: true }).fill(service.serviceId);
@@ -125,7 +122,7 @@ describe('drafting from templates, gap findings and change requests in the conso
 
     await page.getByLabel('Effective to').fill(daysFromNow(400));
     await page.getByRole('button', { name: 'Create the draft' }).click();
-    await page.waitForSelector('body[data-ready="agreement"]');
+    await waitReady(page, 'agreement');
     const id = decodeURIComponent(page.url().split('#/agreements/')[1]!);
     const draft = (await app.call('GET', `/v1/agreements/${id}`, { as: 'sla-manager' })).body;
     expect(draft.status).toBe('draft');
@@ -163,7 +160,7 @@ describe('drafting from templates, gap findings and change requests in the conso
     const page = await newPage();
     await signIn(page, app.url, target.as);
     await page.goto(`${app.url}/#/tasks`);
-    await page.waitForSelector('body[data-ready="tasks"]');
+    await waitReady(page, 'tasks');
     const row = page
       .getByRole('table', { name: 'Tasks waiting for you' })
       .locator('tbody tr', { has: page.locator(`a[href="#/agreements/${target.a.id}"]`) })
@@ -177,7 +174,7 @@ describe('drafting from templates, gap findings and change requests in the conso
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${screenshotDir()}/inbox-gaps-light.png`, fullPage: true });
     await row.locator(`a[href="#/agreements/${target.a.id}"]`).click();
-    await page.waitForSelector('body[data-ready="agreement"]');
+    await waitReady(page, 'agreement');
     expect(await page.locator('section.gaps tbody tr').count()).toBe(findings.length);
     expect(await page.getByLabel(`Reason for your decision as ${target.cap}`).count()).toBe(1);
     expect(await seriousAxeViolations(page)).toEqual([]);
@@ -193,7 +190,7 @@ describe('drafting from templates, gap findings and change requests in the conso
     const page = await newPage();
     await signIn(page, app.url, 'viewer');
     await page.goto(`${app.url}/#/agreements/${a.id}`);
-    await page.waitForSelector('body[data-ready="agreement"]');
+    await waitReady(page, 'agreement');
     await page.getByLabel('What should change').fill('no');
     await page.getByLabel('Why').fill('the customer needs a longer term');
     const later = new Date(Date.parse(`${a.effectiveTo}T00:00:00Z`) + 90 * 86_400_000)
@@ -214,7 +211,7 @@ describe('drafting from templates, gap findings and change requests in the conso
 
     await page.getByLabel('What should change').fill('Extend the term by a quarter');
     await page.getByRole('button', { name: 'Ask for the change' }).click();
-    await page.waitForSelector('body[data-ready="change-request"]');
+    await waitReady(page, 'change-request');
     const crId = decodeURIComponent(page.url().split('#/change-requests/')[1]!);
     const cr = (await app.call('GET', `/v1/change-requests/${crId}`, { as: 'viewer' })).body;
     expect(cr.agreementId).toBe(a.id);
@@ -227,7 +224,7 @@ describe('drafting from templates, gap findings and change requests in the conso
 
     // Followed from the agreement: the list holds it with the API's status.
     await page.goto(`${app.url}/#/agreements/${a.id}`);
-    await page.waitForSelector('body[data-ready="agreement"]');
+    await waitReady(page, 'agreement');
     const listed = page
       .getByRole('table', { name: 'Change requests of this agreement, oldest first' })
       .locator('tbody tr', { has: page.locator(`a[href="#/change-requests/${crId}"]`) });
@@ -254,7 +251,7 @@ describe('drafting from templates, gap findings and change requests in the conso
         ['draft-gaps', `#/agreements/${draftId}`, 'agreement'],
       ] as const) {
         await page.goto(`${app.url}/${hash}`);
-        await page.waitForSelector(`body[data-ready="${ready}"]`);
+        await waitReady(page, ready);
         for (const v of await seriousAxeViolations(page))
           found.push(`${view.tag} ${name}: ${v.id} ${v.targets}`);
         await page.screenshot({ path: `${screenshotDir()}/${name}-${view.tag}.png`, fullPage: true });

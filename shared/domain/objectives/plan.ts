@@ -118,13 +118,16 @@ export function thresholdExact(w: PlannedBurnWindow): Exact {
 export function burnWindowsFor(policy: BurnWindowPolicy, periodMs: number): PlannedBurnWindow[] {
   // Pure and asked again for the same period by many objectives: remembered per policy and period.
   let byPeriod = plannedWindows.get(policy);
+  // Stryker disable next-line ConditionalExpression: performance only: a fresh map for the policy on every call forgets what was remembered, and the windows are computed again, the same
   if (!byPeriod) {
     byPeriod = new Map();
     plannedWindows.set(policy, byPeriod);
   }
   let ws = byPeriod.get(periodMs);
+  // Stryker disable next-line ConditionalExpression: performance only: computing the windows again gives the same windows (computeBurnWindows is pure)
   if (!ws) {
     ws = computeBurnWindows(policy, periodMs);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: memory and speed only: the bound decides what is remembered, never what is returned (the same windows either way)
     if (byPeriod.size < 1000) byPeriod.set(periodMs, ws);
   }
   return ws;
@@ -173,10 +176,12 @@ export function selectSlices(
       const end = grid.next(first);
       addPartial(first, end, { start: s, end: Math.min(x.end, end) });
       s = end;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: a shortcut: with s >= x.end, floor(x.end) <= s and s < x.end is false, so the rest of the body adds nothing
       if (s >= x.end) continue;
     }
     const b = grid.floor(x.end);
     if (b > s) {
+      // Stryker disable next-line ArithmeticOperator: `included` is normalized (no two intervals touch), so a run never starts where the previous one ended (it starts at or after a later interval's start) and no previous run is ever extended
       const last = sel.runs[sel.runs.length - 1];
       if (last && last.end === s) last.end = b;
       else sel.runs.push({ start: s, end: b });

@@ -68,24 +68,53 @@ describe('a target of 100 %, which allows no budget at all', () => {
 
 describe('figures shown on the side the exact decision took', () => {
   it('shows an exactly spent budget as 0 remaining, never a negative zero a report would print as "-0"', () => {
-    // 99.9 % of 1000 allows exactly 1 bad event, and 1 is consumed. In binary the allowance is
-    // 0.000999999999999943 × 1000 = 0.999999999999943, so allowed − consumed is −5.7e-14, which rounds to −0.
-    const f = figuresOf(pop(999, 1000), 99.9);
+    // Ratio timeslices: one slice at a ratio of 0.7 against 70 %: allowed exactly 0.3 × 1 = 0.3, consumed exactly
+    // 1 − 0.7 = 0.3. In binary the consumption is 0.30000000000000004 and the allowance 0.3, so allowed − consumed
+    // is −5.6e-17, which rounds to −0.
+    const f = figuresOf(pop(0.7, 1, { n: 1 }, 'slices'), 70);
     expect(f.spent).toBe(true);
     expect(f.exceeded).toBe(false);
     expect(Object.is(f.budget.remaining, 0)).toBe(true);
     expect(new Intl.NumberFormat('en').format(f.budget.remaining)).toBe('0');
   });
 
-  it('shows a budget exceeded by less than its allowance’s rounding error as a negative remaining share', () => {
-    // Ratio timeslices, 2 slices so far of the 10,000 the month expects (scale 10000/2), target 99.99 %:
-    // allowed exactly 0.0001 × 10,000 = 1 slice, consumed exactly 2 − 0.9999999999999999 = 1.0000000000000001.
-    // In binary the allowance is 1.00000000000051 and the consumption 1, so allowed − consumed floors to 0;
-    // the exact decision says exceeded, so the share shown must be below 0: −0.000001, consumed 1.000001.
-    const f = figuresOf(pop(0.9999999999999999, 2, { n: 2, scale: [10_000, 2] }, 'slices'), 99.99);
-    expect(f.allowed).toBeGreaterThanOrEqual(f.consumed);
+  it('shows a budget exceeded by less than the binary rounding of its figures as a negative remaining share', () => {
+    // Ratio timeslices, 2 slices whose ratios sum to 0.9999999999999999, target 50 %: allowed exactly 1 slice,
+    // consumed exactly 2 − 0.9999999999999999 = 1.0000000000000001. In binary the consumption rounds to 1, so
+    // allowed − consumed is 0; the exact decision says exceeded, so the share shown must be below 0: −0.000001,
+    // consumed 1.000001.
+    const f = figuresOf(pop(0.9999999999999999, 2, { n: 2 }, 'slices'), 50);
+    expect(f.consumed).toBe(f.allowed);
     expect(f.exceeded).toBe(true);
     expect(f.budget.remainingRatio).toBe(-0.000001);
     expect(f.budget.consumedRatio).toBe(1.000001);
+  });
+});
+
+describe('the share of the budget a target allows, taken from the decimal the contract wrote', () => {
+  it('shows half of a 99.9 % budget spent as 0.5 left and 0.5 consumed, not 0.499999 and 0.500001', () => {
+    // 99.9 % of 10,000 events allows 10 bad ones; 5 are consumed: exactly half. (100 − 99.9 in binary is
+    // 0.09999999999999432, which made the allowance 9.99999999999943 and floored the share left to 0.499999.)
+    const f = figuresOf(pop(9995, 10_000), 99.9);
+    expect(f.allowed).toBe(10);
+    expect(f.budget.remainingRatio).toBe(0.5);
+    expect(f.budget.consumedRatio).toBe(0.5);
+  });
+
+  it('allows 99.9 % of 10^12 events exactly 10^9 bad ones, shown whole', () => {
+    // (1 − 0.999) × 10^12 = 10^9; half consumed leaves 5 × 10^8.
+    const f = figuresOf(pop(999_500_000_000, 1_000_000_000_000), 99.9);
+    expect(f.budget.total).toBe(1_000_000_000);
+    expect(f.budget.remaining).toBe(500_000_000);
+    expect(f.budget.remainingRatio).toBe(0.5);
+  });
+
+  it('gives the budget in minutes from the same exact share', () => {
+    // 0.05 % of a 30-day month's 43,200 minutes is 21.6 minutes; 99.95 % of 4000 events, 1 bad: 2 allowed.
+    const p = pop(3999, 4000);
+    const f = figuresOf({ ...p, minutes: { budgetBase: 43_200, perBadUnit: 10.8, basis: 43_200 } }, 99.95);
+    expect(f.allowed).toBe(2);
+    expect(f.budget.minutes).toEqual({ total: 21.6, consumed: 10.8, remaining: 10.8, basisMinutes: 43_200 });
+    expect(f.budget.remainingRatio).toBe(0.5);
   });
 });

@@ -60,6 +60,19 @@ describe('45-minute slices across the spring change in London (29 March 2026, 01
   });
 });
 
+describe('hour slices across the autumn change in London (25 October 2026, 01:00 UTC)', () => {
+  // Clocks go back from 02:00 BST to 01:00 GMT at 01:00 UTC: the repeated 01:00 is a boundary of its own, so the
+  // hour slice that starts at 00:00 UTC (01:00 BST) ends at 01:00 UTC, and the next one starts there.
+  const change = Date.UTC(2026, 9, 25, 1);
+  const grid = SliceGrid.of('Europe/London', 60);
+
+  it('starts a slice at the repeated 01:00: the latest boundary at or before 01:00 and 01:30 UTC is 01:00 UTC', () => {
+    expect(grid.floor(change)).toBe(change);
+    expect(grid.floor(change + 30 * M)).toBe(change);
+    expect(grid.floor(change - 1)).toBe(change - H);
+  });
+});
+
 describe('slice counts computed from a series’ buckets', () => {
   const bucket = (at: number, good: number, total: number): RollupBucket => ({
     sliKey: 'svc_pay/availability',

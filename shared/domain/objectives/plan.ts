@@ -176,15 +176,12 @@ export function selectSlices(
       const end = grid.next(first);
       addPartial(first, end, { start: s, end: Math.min(x.end, end) });
       s = end;
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: a shortcut: with s >= x.end, floor(x.end) <= s and s < x.end is false, so the rest of the body adds nothing
-      if (s >= x.end) continue;
     }
     const b = grid.floor(x.end);
+    // A cut slice that holds all of x leaves s at or past x.end: neither a run nor a tail. Runs never touch: `included`
+    // is normalized, so a run starts after the end of the interval before, past the previous run's end.
     if (b > s) {
-      // Stryker disable next-line ArithmeticOperator: `included` is normalized (no two intervals touch), so a run never starts where the previous one ended (it starts at or after a later interval's start) and no previous run is ever extended
-      const last = sel.runs[sel.runs.length - 1];
-      if (last && last.end === s) last.end = b;
-      else sel.runs.push({ start: s, end: b });
+      sel.runs.push({ start: s, end: b });
       sel.counted += grid.count(s, b);
       s = b;
     }

@@ -28,6 +28,7 @@ import {
 
 /** Slice lengths (minutes) that divide a day and are whole 5-minute buckets: 5, 10, 15, 20, 30, … 1440. */
 export const SLICE_MINUTES: readonly number[] = Array.from(
+  // Stryker disable next-line ArithmeticOperator: candidates past 1440 never divide 1440, so the filter drops them: a longer list gives the same lengths (only slower, once at load)
   { length: 1440 / 5 },
   (_, i) => (i + 1) * 5,
 ).filter((m) => 1440 % m === 0);
@@ -89,6 +90,7 @@ export class SliceGrid {
   static of(timeZone: string, minutes: number): SliceGrid {
     const key = `${timeZone}|${minutes}`;
     let g = SliceGrid.grids.get(key);
+    // Stryker disable next-line ConditionalExpression: performance only: a grid built again for the same zone and length answers the same (it holds no state but its zone and length)
     if (!g) {
       assertSliceMinutes(minutes);
       g = new SliceGrid(timeZone, minutes);
@@ -101,8 +103,9 @@ export class SliceGrid {
   private changeIsBoundary(x: OffsetTransition): boolean {
     const L = this.sliceMs;
     if (mod(x.at + x.after, L) === 0) return true;
-    // Forward: the wall times [at + before, at + after) never show; a boundary among them moves to `at`.
-    return x.after > x.before && Math.floor((x.at + x.after) / L) * L >= x.at + x.before;
+    // Forward: the wall times [at + before, at + after) never show; a boundary among them moves to `at`. (Backward,
+    // the test is false by itself: the floor of at + after is at most at + after, below at + before.)
+    return Math.floor((x.at + x.after) / L) * L >= x.at + x.before;
   }
 
   /** The latest boundary at or before t. */
@@ -110,7 +113,8 @@ export class SliceGrid {
     for (;;) {
       const o = zoneOffset(t, this.timeZone);
       const c = t - mod(t + o, this.sliceMs);
-      const last = lastTransition(this.timeZone, c + 1, t + 1);
+      // A change at c itself is a boundary (c is on the grid of the offset it brings in), found here as one.
+      const last = lastTransition(this.timeZone, c, t + 1);
       if (!last) return c;
       if (this.changeIsBoundary(last)) return last.at;
       t = last.at - 1;
@@ -178,11 +182,9 @@ export class SliceGrid {
     let n = 0;
     let t = this.ceil(from);
     while (t < to) {
-      if (mod(t + zoneOffset(t, this.timeZone), L) !== 0) {
-        n++;
-        t = this.next(t);
-        continue;
-      }
+      // From t, k starts are assumed L apart up to the next change; where t is irregular (a change skipped its wall
+      // time) the true ones are t, then t + δ + jL (δ < L): as many lie before t + (k − 1)L, and the walk resumes at
+      // the true boundary after that instant, so the count holds either way.
       const change = firstTransition(this.timeZone, t + 1, to);
       const k = Math.ceil(((change ? change.at : to) - t) / L);
       n += k;
@@ -196,7 +198,8 @@ function merge(runs: SliceRun[]): SliceRun[] {
   const out: SliceRun[] = [];
   for (const r of runs) {
     const last = out[out.length - 1];
-    if (last && last.sliceMs === r.sliceMs && last.start + last.count * last.sliceMs === r.start) {
+    // runs() emits each run where the previous one ended: runs of one length in a row are one run.
+    if (last && last.sliceMs === r.sliceMs) {
       last.count += r.count;
     } else out.push({ ...r });
   }

@@ -4,7 +4,7 @@
  * compared as rationals (`decide`: in binary when clearly apart, exactly near the boundary), and rounding is
  * for display only.
  */
-import { cmp, decide, type Exact, exact, floorShown, mul, ONE, ratio, sub } from '../exact.js';
+import { cmp, decide, type Exact, exact, floorShown, mul, ONE, ratio, sub, toNumber } from '../exact.js';
 import type { ErrorBudget } from '../types.js';
 import type { Population } from './types.js';
 
@@ -54,8 +54,10 @@ function exactAllowed(targetPercent: number, periodTotal: Population['periodTota
 /** Every figure of one population against a target (percent). */
 export function figuresOf(pop: Population, targetPercent: number): Figures {
   const { good, total } = pop.measured;
-  // 1 − target in binary, cleaned of the subtraction's artefact (100 − 99.9 is 0.09999999999999432).
-  const share = Number((100 - targetPercent).toPrecision(15)) / 100;
+  // 1 − target as the float nearest the decimal the contract wrote: 1 − 99.9/100 is 0.001. In binary 100 − 99.9 is
+  // 0.09999999999999432 (the float 99.9 is 99.900000000000005684…), which no rounding to 15 digits cleans: it
+  // showed half of a 99.9 % budget as 0.499999 left.
+  const share = toNumber(sub(ONE, targetShare(targetPercent)));
   const periodTotal = (pop.periodTotal.n * pop.periodTotal.scale[0]) / pop.periodTotal.scale[1];
   const consumed = total - good;
   const allowed = share * periodTotal;
@@ -69,7 +71,8 @@ export function figuresOf(pop: Population, targetPercent: number): Figures {
   const shownRemaining =
     vsAllowed === 0 || allowed <= 0
       ? 0
-      : vsAllowed < 0
+      : // Stryker disable next-line EqualityOperator: vsAllowed === 0 is taken by the branch above, so < 0 and <= 0 agree here
+        vsAllowed < 0
         ? Math.max(0, floorShown(allowed - consumed, allowed, 6))
         : Math.min(-1e-6, floorShown(allowed - consumed, allowed, 6));
   const m = pop.minutes;

@@ -67,7 +67,8 @@ export function slicePopulation(input: MethodInput, goodOf: (c: SliceCounts) => 
   const periodTotal: Population['periodTotal'] =
     input.complete || w.counted === 0
       ? { n: total, scale: [1, 1] }
-      : s.emptyAs === 'excluded'
+      : // Stryker disable next-line ConditionalExpression: with empty slices counted (good or bad) total is w.counted, so total × periodCounted / w.counted is periodCounted itself, exactly (figuresOf reads it as a rational; in binary a product of two slice counts is far below 2^53)
+        s.emptyAs === 'excluded'
         ? { n: total, scale: [s.periodCounted, w.counted] }
         : { n: s.periodCounted, scale: [1, 1] };
   const periodUnits = (periodTotal.n * periodTotal.scale[0]) / periodTotal.scale[1];

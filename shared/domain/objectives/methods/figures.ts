@@ -71,8 +71,7 @@ export function figuresOf(pop: Population, targetPercent: number): Figures {
   const shownRemaining =
     vsAllowed === 0 || allowed <= 0
       ? 0
-      : // Stryker disable next-line EqualityOperator: vsAllowed === 0 is taken by the branch above, so < 0 and <= 0 agree here
-        vsAllowed < 0
+      : vsAllowed === -1
         ? Math.max(0, floorShown(allowed - consumed, allowed, 6))
         : Math.min(-1e-6, floorShown(allowed - consumed, allowed, 6));
   const m = pop.minutes;

@@ -64,13 +64,12 @@ export function slicePopulation(input: MethodInput, goodOf: (c: SliceCounts) => 
   const recentTotal = s.emptyAs === 'excluded' ? r.good + r.bad : r.counted;
   const recentBad = recentTotal - (goodOf(r) + emptyAsGood * (r.counted - r.good - r.bad));
   const perSliceMinutes = s.window.counted > 0 ? s.window.countedMs / 60_000 / s.window.counted : s.minutes;
+  // A period in progress holds the units so far scaled by its counted slices to the window's: with empty slices
+  // counted (good or bad) total is w.counted, so that is periodCounted itself.
   const periodTotal: Population['periodTotal'] =
     input.complete || w.counted === 0
       ? { n: total, scale: [1, 1] }
-      : // Stryker disable next-line ConditionalExpression: with empty slices counted (good or bad) total is w.counted, so total × periodCounted / w.counted is periodCounted itself, exactly (figuresOf reads it as a rational; in binary a product of two slice counts is far below 2^53)
-        s.emptyAs === 'excluded'
-        ? { n: total, scale: [s.periodCounted, w.counted] }
-        : { n: s.periodCounted, scale: [1, 1] };
+      : { n: total, scale: [s.periodCounted, w.counted] };
   const periodUnits = (periodTotal.n * periodTotal.scale[0]) / periodTotal.scale[1];
   return {
     measured: { unit: 'slices', good, total },

@@ -5,6 +5,7 @@
  * (read from the evaluation store, so they are the same whichever process answers). docs/openslo.md, "/metrics".
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { targetRatio } from '../domain/objectives/methods/figures.js';
 import type { EvaluationResult } from '../domain/objectives/types.js';
 import type { IngestResponse } from '../schemas/telemetry.js';
 import { installObserver } from './observe.js';
@@ -119,7 +120,7 @@ export async function exposition(
       business_unit: r.businessUnit,
     };
     if (r.measured && r.measured.total > 0) compliance.set(l, r.measured.good / r.measured.total);
-    target.set(l, r.target / 100);
+    target.set(l, targetRatio(r.target));
     if (r.budget) {
       remaining.set(l, r.budget.remainingRatio);
       consumed.set(l, r.budget.consumedRatio);

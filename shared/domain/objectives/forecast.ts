@@ -11,7 +11,7 @@
  */
 import type { ForecastPolicy } from '../../policy/objectives.js';
 import { clip, type Interval, totalLength } from './intervals.js';
-import type { Figures } from './methods/figures.js';
+import { budgetShare, type Figures } from './methods/figures.js';
 import type { Population } from './methods/types.js';
 import type { EvaluationPlan } from './plan.js';
 import { MINUTE_MS } from './time.js';
@@ -75,7 +75,7 @@ export function forecastOf(
 ): Forecast {
   const { now } = plan;
   const calendar = plan.ctx.objective.window.type === 'calendar';
-  const share = 1 - plan.ctx.objective.target / 100;
+  const share = budgetShare(plan.ctx.objective.target);
   // Object spread is slow where it is transpiled (tsx): the common fields are written out in each answer.
   const lookbackMinutes = plan.lookbackMs / MINUTE_MS;
   const horizonEnd = iso(plan.horizonEnd);
@@ -112,6 +112,7 @@ export function forecastOf(
   else {
     const f0 = badAt(m, 0) - allowedAt(m, 0);
     const slope = (badAt(m, H) - allowedAt(m, H) - f0) / H;
+    // Stryker disable next-line EqualityOperator: not spent means f0 < 0 here (the float allowance is the exact one rounded once), so a zero slope gives h = +∞ (or NaN at f0 = 0), which the guard below turns into null as the original does
     if (slope > 0) {
       const h = -f0 / slope;
       // Stryker disable next-line ConditionalExpression: H is at least the counted time to the horizon, so a walk of h > H runs out and gives null as the guard does (the guard only saves the walk)

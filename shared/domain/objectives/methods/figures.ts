@@ -38,6 +38,20 @@ export function targetShare(targetPercent: number): Exact {
   return ratio(targetPercent, 100);
 }
 
+/**
+ * The error budget's share of the period, 1 − target/100, as the float nearest the decimal the contract wrote
+ * (99.9 → 0.001). Computed exactly and rounded once: in binary 1 − 99.9/100 is 0.000999999999999889 and
+ * 100 − 99.9 is 0.09999999999999432 (the float 99.9 is 99.900000000000005684…), which no rounding to 15 digits cleans.
+ */
+export function budgetShare(targetPercent: number): number {
+  return toNumber(sub(ONE, targetShare(targetPercent)));
+}
+
+/** The target as a share of 1, the float nearest the decimal (99.9 → 0.999; 99.9 / 100 is 0.9990000000000001). */
+export function targetRatio(targetPercent: number): number {
+  return toNumber(targetShare(targetPercent));
+}
+
 /** The period's expected units, exactly: n × scale[0] / scale[1]. */
 function periodExact(p: Population['periodTotal']): Exact {
   return ratio(mul(exact(p.n), exact(p.scale[0])), exact(p.scale[1]));
@@ -54,10 +68,8 @@ function exactAllowed(targetPercent: number, periodTotal: Population['periodTota
 /** Every figure of one population against a target (percent). */
 export function figuresOf(pop: Population, targetPercent: number): Figures {
   const { good, total } = pop.measured;
-  // 1 − target as the float nearest the decimal the contract wrote: 1 − 99.9/100 is 0.001. In binary 100 − 99.9 is
-  // 0.09999999999999432 (the float 99.9 is 99.900000000000005684…), which no rounding to 15 digits cleans: it
-  // showed half of a 99.9 % budget as 0.499999 left.
-  const share = toNumber(sub(ONE, targetShare(targetPercent)));
+  // Rounded to 15 digits instead, the share showed half of a 99.9 % budget as 0.499999 left.
+  const share = budgetShare(targetPercent);
   const periodTotal = (pop.periodTotal.n * pop.periodTotal.scale[0]) / pop.periodTotal.scale[1];
   const consumed = total - good;
   const allowed = share * periodTotal;

@@ -10,7 +10,7 @@
  * SQL statements run per approval, of the workflow and of the peer (`workflows.sql_per_approval`, counted by
  * test/bench/sql-count.ts; `ACCORD_BENCH_SQL_DETAIL=1` prints them by statement text): they do not depend on the load.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +74,24 @@ const business: Principal = {
   signOffCapacities: ['business-owner'],
 };
 
+/** Bytes and calls the process has written through `write` so far (Linux `/proc/self/io`: wchar, syscw). */
+function written(): { bytes: number; calls: number } {
+  try {
+    const io = readFileSync('/proc/self/io', 'utf8');
+    const field = (k: string) => Number(new RegExp(`^${k}: (\\d+)$`, 'm').exec(io)?.[1] ?? Number.NaN);
+    return { bytes: field('wchar'), calls: field('syscw') };
+  } catch {
+    return { bytes: Number.NaN, calls: Number.NaN };
+  }
+}
+
+/** `write` bytes (KB) and calls, and user and system CPU, per unit since `start`, for the SQL detail log. */
+function writtenSince(start: { bytes: number; calls: number }, cpu: NodeJS.CpuUsage, per: number): string {
+  const now = written();
+  const c = process.cpuUsage(cpu);
+  return `${((now.bytes - start.bytes) / 1024 / per).toFixed(1)} KB in ${((now.calls - start.calls) / per).toFixed(1)} write calls per unit; CPU ${(c.user / 1000 / per).toFixed(2)} ms user, ${(c.system / 1000 / per).toFixed(2)} ms system`;
+}
+
 /** Process CPU time (user + system) since `start`, in milliseconds. */
 function cpuMsSince(start: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(start);
@@ -108,7 +126,8 @@ export async function benchWorkflows(): Promise<BenchEntry[]> {
     const ids = await create(N);
     const engine = parts.workflows.engine;
     const stopApprovals = await profile('approvals');
-    const stopSql = countSql();
+    const stopSql = countSql(Boolean(SQL_DETAIL));
+    const io0 = written();
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     for (let i = 0; i < ids.length; i += BATCH) {
@@ -136,7 +155,10 @@ export async function benchWorkflows(): Promise<BenchEntry[]> {
     const cpuMs = cpuMsSince(cpu0);
     const sql = stopSql();
     await stopApprovals();
-    if (SQL_DETAIL) console.error(`statements per approval (workflow):\n${formatCounts(sql, N)}`);
+    if (SQL_DETAIL)
+      console.error(
+        `statements per approval (workflow):\n${formatCounts(sql, N)}\n${writtenSince(io0, cpu0, N)}`,
+      );
     const active = (
       await c.agreements.list({ ...manager, roles: ['admin'] } as Principal, { status: 'active', limit: 1 })
     ).items.length;
@@ -181,7 +203,8 @@ export async function benchWorkflows(): Promise<BenchEntry[]> {
     for (let i = 0; i < N; i++)
       peerIds.push((await plain.create(manager, { ...body, title: `Peer SLA ${i}` })).id);
     now = Date.parse('2026-03-03T00:30:00.000Z');
-    const stopPeerSql = countSql();
+    const stopPeerSql = countSql(Boolean(SQL_DETAIL));
+    const pio0 = written();
     const p0 = performance.now();
     const pc0 = process.cpuUsage();
     for (const id of peerIds) {
@@ -201,7 +224,10 @@ export async function benchWorkflows(): Promise<BenchEntry[]> {
     const peerSeconds = (performance.now() - p0) / 1000;
     const peerCpuMs = cpuMsSince(pc0);
     const peerSql = stopPeerSql();
-    if (SQL_DETAIL) console.error(`statements per approval (peer):\n${formatCounts(peerSql, N)}`);
+    if (SQL_DETAIL)
+      console.error(
+        `statements per approval (peer):\n${formatCounts(peerSql, N)}\n${writtenSince(pio0, pc0, N)}`,
+      );
     peerDb.close();
     return [
       { name: 'workflows.approvals', value: N, unit: 'executions' },

@@ -312,7 +312,14 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       if (before?.status === 'pending') await this.markRunning(before.executionId);
       return this.o.tokens.settle(token, outcome);
     };
-    const { record, settled } = this.o.batch ? await this.o.batch.unit(answerToken) : await answerToken();
+    // In one transaction no crash falls between the two writes, so the token is settled first and names its
+    // execution: no read of the token before it (settling reads it anyway).
+    const answerInUnit = async () => {
+      const answered = await this.o.tokens.settle(token, outcome);
+      if (answered.settled && answered.record) await this.markRunning(answered.record.executionId);
+      return answered;
+    };
+    const { record, settled } = this.o.batch ? await this.o.batch.unit(answerInUnit) : await answerToken();
     if (!record) throw new StaleTaskError('no task waits on this token', 'unknown');
     if (!settled) {
       const state = record.status === 'failed' ? `failed (${record.error ?? 'error'})` : record.status;

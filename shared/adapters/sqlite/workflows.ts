@@ -67,10 +67,6 @@ export class SqliteExecutionJournal implements ExecutionJournal {
         if (patch) this.patch(executionId, patch);
       },
     );
-    // Made once: better-sqlite3 builds a transaction function and its four variants on every `db.transaction()` call.
-    this.patchTx = db.transaction((id: string, patch: Partial<Pick<ExecutionRecord, ExecutionPatchField>>) =>
-      this.patch(id, patch),
-    );
   }
 
   async create(e: ExecutionRecord): Promise<boolean> {

@@ -60,8 +60,19 @@ if (!machine.accordEventLogsPatched) {
   const execute = machine.execute;
   // `run` builds the logger and calls `execute` before any event is dispatched or awaited.
   machine.execute = function (this: unknown, input, options, ...rest) {
-    if (options?.eventLogger) {
-      patchLogger(Object.getPrototypeOf(options.eventLogger) as LoggerInternals);
+    const logger = options?.eventLogger as LoggerInternals | undefined;
+    if (logger) {
+      // Only the logger this was written against (a queue array, a closed flag, the three methods): another
+      // version of the library keeps its own wake-ups (and test/unit/workflows/event-logs.test.ts fails).
+      const proto = Object.getPrototypeOf(logger) as LoggerInternals;
+      if (
+        Array.isArray(logger.eventQueue) &&
+        typeof logger.isLoggerClosed === 'boolean' &&
+        typeof proto.dispatch === 'function' &&
+        typeof proto.close === 'function' &&
+        typeof proto.waitForNewEvent === 'function'
+      )
+        patchLogger(proto);
       machine.execute = execute;
     }
     return execute.call(this, input, options, ...rest);

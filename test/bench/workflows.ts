@@ -89,7 +89,11 @@ function written(): { bytes: number; calls: number } {
 function writtenSince(start: { bytes: number; calls: number }, cpu: NodeJS.CpuUsage, per: number): string {
   const now = written();
   const c = process.cpuUsage(cpu);
-  return `${((now.bytes - start.bytes) / 1024 / per).toFixed(1)} KB in ${((now.calls - start.calls) / per).toFixed(1)} write calls per unit; CPU ${(c.user / 1000 / per).toFixed(2)} ms user, ${(c.system / 1000 / per).toFixed(2)} ms system`;
+  const kb = (now.bytes - start.bytes) / 1024 / per;
+  const calls = (now.calls - start.calls) / per;
+  const user = c.user / 1000 / per;
+  const system = c.system / 1000 / per;
+  return `${kb.toFixed(1)} KB in ${calls.toFixed(1)} write calls per unit; CPU ${user.toFixed(2)} ms user, ${system.toFixed(2)} ms system`;
 }
 
 /** Process CPU time (user + system) since `start`, in milliseconds. */

@@ -3,19 +3,20 @@ import { JSONPath } from 'jsonpath-plus';
 /**
  * aws-local-stepfunctions evaluates every `"x.$"` path of a state's Parameters, ItemSelector and Choice rules with
  * jsonpath-plus, asking for the unwrapped result. A plain path (`$.a.b`) is answered here directly, with the result
- * jsonpath-plus gives (see `plainPath`); any other goes to jsonpath-plus. jsonpath-plus returns a scalar result (a string, a number) by
- * throwing an Error subclass from its constructor and catching it in its call wrapper (`NewError`, `avoidNew`), and
- * V8 captures a stack trace for each of those errors: about a tenth of a replay's CPU time, for a trace nobody
- * reads. When `evaluate` has produced a scalar, that internal throw comes next, in the same synchronous run: stack
- * capture is turned off for it and back on at the next microtask (errors made in between carry no stack, and only
- * library code runs in between). Results are untouched. Loaded for its side effect, before the library is used.
+ * jsonpath-plus gives (see `plainPath`); any other goes to jsonpath-plus. jsonpath-plus returns a scalar result (a
+ * string, a number) by throwing an Error subclass from its constructor and catching it in its call wrapper
+ * (`NewError`, `avoidNew`), and V8 captures a stack trace for each of those errors: about a tenth of a replay's CPU
+ * time, for a trace nobody reads. When `evaluate` has produced a scalar, that internal throw comes next, in the same
+ * synchronous run: stack capture is turned off for it and back on at the next microtask (errors made in between carry
+ * no stack, and only library code runs in between). Results are untouched. Loaded for its side effect, before the
+ * library is used.
  */
 const proto = JSONPath.prototype as unknown as {
   evaluate: (...args: unknown[]) => unknown;
   accordScalarThrowUnstacked?: true;
 };
 
-/** `$` or `$.name.name…` with plain names: what every `"x.$"` of Accord's ASL files is (`$$.…` arrives as `$.…`). */
+/** `$` or `$.name.name…` with plain names: every `"x.$"` of Accord's ASL files (`$$.…` arrives as `$.…`). */
 const PLAIN = /^\$(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const segments = new Map<string, string[]>();
 
@@ -41,7 +42,7 @@ function plainPath(path: string, json: unknown): unknown {
   return v;
 }
 
-/** The evaluation aws-local-stepfunctions asks for (`{path, json, wrap: false}`, values, no callback) of a plain path. */
+/** The evaluation aws-local-stepfunctions asks for (`{path, json, wrap: false}`, values, no callback), plain path. */
 function plainQuery(
   self: Record<string, unknown>,
   args: unknown[],

@@ -132,7 +132,10 @@ export class SqliteExecutionJournal implements ExecutionJournal {
     );
   }
 
-  /** The UPDATE for one shape of patch (the fields set, the fields removed, whether the status column changes), prepared once. */
+  /**
+   * The UPDATE for one shape of patch (the fields set, the fields removed, whether the status column changes),
+   * prepared once per shape.
+   */
   private patchStatement(set: readonly string[], removed: readonly string[], status: boolean): Statement {
     const key = `${set.join(',')}|${removed.join(',')}|${status}`;
     let st = this.patches.get(key);

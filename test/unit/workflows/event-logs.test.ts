@@ -75,7 +75,7 @@ describe('the events of an execution, as the embedded engine reads them', () => 
     ]);
   });
 
-  it('ends the events of a failed execution with its failure, and a reader that starts late still gets them all', async () => {
+  it('ends a failed execution’s events with its failure; a reader that starts late still gets them all', async () => {
     const failing = new StateMachine(
       { StartAt: 'Boom', States: { Boom: { Type: 'Fail', Error: 'X', Cause: 'because' } } } as never,
       plain,

@@ -111,7 +111,7 @@ describe.each(journals)('patching an execution record (%s journal)', (_name, mak
     expect(rec?.error).toEqual({ error: 'States.Timeout', cause: 'late' });
   });
 
-  it('moves the execution between status lists with its status, and leaves it where it is when no status is given', async () => {
+  it('moves the execution between status lists with its status; without a status it stays where it is', async () => {
     const j = make();
     await j.create(started);
     await j.update(started.executionId, { status: 'waiting' });

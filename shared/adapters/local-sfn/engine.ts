@@ -199,8 +199,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
 
   async start(req: StartRequest): Promise<{ executionId: string; started: boolean }> {
     if (!this.machines.has(req.workflow)) throw new Error(`workflow ${req.workflow} is not deployed here`);
-    const existing = await this.o.journal.byName(req.workflow, req.name);
-    if (existing) return { executionId: existing.executionId, started: false };
+    // Created unless one with this workflow and name exists (the journal refuses a second): only then is it read.
     const executionId = `local:${req.workflow}:${req.name}`;
     const created = await this.o.journal.create({
       executionId,
@@ -212,8 +211,12 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       input: req.input,
       path: [],
     });
-    if (created) this.schedule(executionId);
-    return { executionId, started: created };
+    if (created) {
+      this.schedule(executionId);
+      return { executionId, started: true };
+    }
+    const existing = await this.o.journal.byName(req.workflow, req.name);
+    return { executionId: existing?.executionId ?? executionId, started: false };
   }
 
   async sendTaskSuccess(token: string, output: unknown): Promise<void> {

@@ -6,9 +6,11 @@
  * heartbeat due, timed until all have replayed and wait again. Notification delivery is not in the figures (queued
  * only). Entries: workflows.approvals_per_s, workflows.restart_resume_s, workflows.peak_rss_mb (the issue's targets),
  * and the process CPU time per approval of the workflow and of the no-workflow peer: on a machine shared with other
- * work, wall-clock figures move two- to threefold with the load while CPU time per approval moves far less.
+ * work, wall-clock figures move two- to threefold with the load while CPU time per approval moves far less. And the
+ * SQL statements run per approval, of the workflow and of the peer (`workflows.sql_per_approval`, counted by
+ * test/bench/sql-count.ts; `ACCORD_BENCH_SQL_DETAIL=1` prints them by statement text): they do not depend on the load.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +27,13 @@ import { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { ServiceUseCases } from '../../shared/usecases/services.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
 import type { BenchEntry } from './report.js';
+import { countSql, formatCounts } from './sql-count.js';
 
 const N = Number(process.env.ACCORD_BENCH_APPROVALS ?? 10_000);
 const WAITING = Number(process.env.ACCORD_BENCH_WAITING ?? 1_000);
 const BATCH = 250;
+/** Set (to anything): the statements counted in the approvals and the peer phases are printed, most frequent first. */
+const SQL_DETAIL = process.env.ACCORD_BENCH_SQL_DETAIL;
 /** A folder: the approvals and the resume phases are each written there as a V8 CPU profile (`<phase>.cpuprofile`). */
 const PROFILE_DIR = process.env.ACCORD_BENCH_PROFILE;
 
@@ -69,6 +74,28 @@ const business: Principal = {
   signOffCapacities: ['business-owner'],
 };
 
+/** Bytes and calls the process has written through `write` so far (Linux `/proc/self/io`: wchar, syscw). */
+function written(): { bytes: number; calls: number } {
+  try {
+    const io = readFileSync('/proc/self/io', 'utf8');
+    const field = (k: string) => Number(new RegExp(`^${k}: (\\d+)$`, 'm').exec(io)?.[1] ?? Number.NaN);
+    return { bytes: field('wchar'), calls: field('syscw') };
+  } catch {
+    return { bytes: Number.NaN, calls: Number.NaN };
+  }
+}
+
+/** `write` bytes (KB) and calls, and user and system CPU, per unit since `start`, for the SQL detail log. */
+function writtenSince(start: { bytes: number; calls: number }, cpu: NodeJS.CpuUsage, per: number): string {
+  const now = written();
+  const c = process.cpuUsage(cpu);
+  const kb = (now.bytes - start.bytes) / 1024 / per;
+  const calls = (now.calls - start.calls) / per;
+  const user = c.user / 1000 / per;
+  const system = c.system / 1000 / per;
+  return `${kb.toFixed(1)} KB in ${calls.toFixed(1)} write calls per unit; CPU ${user.toFixed(2)} ms user, ${system.toFixed(2)} ms system`;
+}
+
 /** Process CPU time (user + system) since `start`, in milliseconds. */
 function cpuMsSince(start: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(start);
@@ -103,6 +130,8 @@ export async function benchWorkflows(): Promise<BenchEntry[]> {
     const ids = await create(N);
     const engine = parts.workflows.engine;
     const stopApprovals = await profile('approvals');
+    const stopSql = countSql(Boolean(SQL_DETAIL));
+    const io0 = written();
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     for (let i = 0; i < ids.length; i += BATCH) {
@@ -128,7 +157,12 @@ export async function benchWorkflows(): Promise<BenchEntry[]> {
     await engine.idle();
     const seconds = (performance.now() - t0) / 1000;
     const cpuMs = cpuMsSince(cpu0);
+    const sql = stopSql();
     await stopApprovals();
+    if (SQL_DETAIL)
+      console.error(
+        `statements per approval (workflow):\n${formatCounts(sql, N)}\n${writtenSince(io0, cpu0, N)}`,
+      );
     const active = (
       await c.agreements.list({ ...manager, roles: ['admin'] } as Principal, { status: 'active', limit: 1 })
     ).items.length;
@@ -173,6 +207,8 @@ export async function benchWorkflows(): Promise<BenchEntry[]> {
     for (let i = 0; i < N; i++)
       peerIds.push((await plain.create(manager, { ...body, title: `Peer SLA ${i}` })).id);
     now = Date.parse('2026-03-03T00:30:00.000Z');
+    const stopPeerSql = countSql(Boolean(SQL_DETAIL));
+    const pio0 = written();
     const p0 = performance.now();
     const pc0 = process.cpuUsage();
     for (const id of peerIds) {
@@ -191,6 +227,11 @@ export async function benchWorkflows(): Promise<BenchEntry[]> {
     }
     const peerSeconds = (performance.now() - p0) / 1000;
     const peerCpuMs = cpuMsSince(pc0);
+    const peerSql = stopPeerSql();
+    if (SQL_DETAIL)
+      console.error(
+        `statements per approval (peer):\n${formatCounts(peerSql, N)}\n${writtenSince(pio0, pc0, N)}`,
+      );
     peerDb.close();
     return [
       { name: 'workflows.approvals', value: N, unit: 'executions' },
@@ -224,6 +265,16 @@ export async function benchWorkflows(): Promise<BenchEntry[]> {
       },
       { name: 'workflows.cpu_ms_per_approval', value: cpuMs / N, unit: 'ms CPU (process, user + system)' },
       { name: 'workflows.peer_cpu_ms_per_approval', value: peerCpuMs / N, unit: 'ms CPU (no workflow)' },
+      {
+        name: 'workflows.sql_per_approval',
+        value: sql.total / N,
+        unit: 'SQL statements run (prepared run/get/all/iterate and exec)',
+      },
+      {
+        name: 'workflows.peer_sql_per_approval',
+        value: peerSql.total / N,
+        unit: 'SQL statements (no workflow)',
+      },
       { name: 'workflows.resume_cpu_ms_per_execution', value: resumeCpuMs / WAITING, unit: 'ms CPU' },
     ];
   } finally {

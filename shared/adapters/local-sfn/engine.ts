@@ -1,5 +1,6 @@
 import './polyfill.js';
 import './jsonpath.js';
+import './event-logs.js';
 import { createHash } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { Clock } from '../../ports/clock.js';
@@ -198,8 +199,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
 
   async start(req: StartRequest): Promise<{ executionId: string; started: boolean }> {
     if (!this.machines.has(req.workflow)) throw new Error(`workflow ${req.workflow} is not deployed here`);
-    const existing = await this.o.journal.byName(req.workflow, req.name);
-    if (existing) return { executionId: existing.executionId, started: false };
+    // Created unless one with this workflow and name exists (the journal refuses a second): only then is it read.
     const executionId = `local:${req.workflow}:${req.name}`;
     const created = await this.o.journal.create({
       executionId,
@@ -211,8 +211,12 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       input: req.input,
       path: [],
     });
-    if (created) this.schedule(executionId);
-    return { executionId, started: created };
+    if (created) {
+      this.schedule(executionId);
+      return { executionId, started: true };
+    }
+    const existing = await this.o.journal.byName(req.workflow, req.name);
+    return { executionId: existing?.executionId ?? executionId, started: false };
   }
 
   async sendTaskSuccess(token: string, output: unknown): Promise<void> {
@@ -312,7 +316,14 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       if (before?.status === 'pending') await this.markRunning(before.executionId);
       return this.o.tokens.settle(token, outcome);
     };
-    const { record, settled } = this.o.batch ? await this.o.batch.unit(answerToken) : await answerToken();
+    // In one transaction no crash falls between the two writes, so the token is settled first and names its
+    // execution: no read of the token before it (settling reads it anyway).
+    const answerInUnit = async () => {
+      const answered = await this.o.tokens.settle(token, outcome);
+      if (answered.settled && answered.record) await this.markRunning(answered.record.executionId);
+      return answered;
+    };
+    const { record, settled } = this.o.batch ? await this.o.batch.unit(answerInUnit) : await answerToken();
     if (!record) throw new StaleTaskError('no task waits on this token', 'unknown');
     if (!settled) {
       const state = record.status === 'failed' ? `failed (${record.error ?? 'error'})` : record.status;

@@ -22,6 +22,11 @@ export function openDatabase(file: string): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -65536');
+  // Sub-journals (a savepoint's or a statement's copy of each page it changes, kept until it ends) in memory, not in
+  // temporary files: inside the workflow engine's group commit every nested transaction is a savepoint, and their
+  // sub-journals spilled to /var/tmp past 64 KiB, about 100 write calls and 330 KB per approval. Nothing durable is
+  // kept there: a sub-journal only serves a rollback inside an open transaction.
+  db.pragma('temp_store = MEMORY');
   if ((db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION)
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   return db;

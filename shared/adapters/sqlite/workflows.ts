@@ -67,10 +67,6 @@ export class SqliteExecutionJournal implements ExecutionJournal {
         if (patch) this.patch(executionId, patch);
       },
     );
-    // Made once: better-sqlite3 builds a transaction function and its four variants on every `db.transaction()` call.
-    this.patchTx = db.transaction((id: string, patch: Partial<Pick<ExecutionRecord, ExecutionPatchField>>) =>
-      this.patch(id, patch),
-    );
   }
 
   async create(e: ExecutionRecord): Promise<boolean> {
@@ -106,25 +102,59 @@ export class SqliteExecutionJournal implements ExecutionJournal {
   }
 
   async update(id: string, patch: Partial<Pick<ExecutionRecord, ExecutionPatchField>>): Promise<void> {
-    this.patchTx(id, patch);
+    // One statement: atomic by itself, no transaction (nor, inside the engine's batch, a savepoint) around it.
+    this.patch(id, patch);
   }
 
-  private readonly patchTx: (id: string, patch: Partial<Pick<ExecutionRecord, ExecutionPatchField>>) => void;
-
+  /**
+   * Patches the stored record in one statement, without reading it: each field the patch names is set in the JSON body
+   * (`json_set`, the value as JSON), each it names as `undefined` removed (`json_remove`, as `JSON.stringify` of the
+   * merged record drops it), and the status column follows the status. The result is the record `{...stored, ...patch}`
+   * written whole (the same fields, in the same order); no read, parse and rewrite of the record in JavaScript.
+   * No such execution: nothing changes.
+   */
   private patch(id: string, patch: Partial<Pick<ExecutionRecord, ExecutionPatchField>>): void {
-    {
-      const current = this.stmt('SELECT body FROM wf_execution WHERE id = ?').get(id) as
-        | { body: string }
-        | undefined;
-      if (!current) return;
-      const next = { ...(JSON.parse(current.body) as ExecutionRecord), ...patch };
-      this.stmt('UPDATE wf_execution SET status = ?, body = ? WHERE id = ?').run(
-        next.status,
-        JSON.stringify(next),
-        id,
-      );
+    const set: string[] = [];
+    const removed: string[] = [];
+    const values: string[] = [];
+    for (const [field, value] of Object.entries(patch)) {
+      if (value === undefined) removed.push(field);
+      else {
+        set.push(field);
+        values.push(JSON.stringify(value));
+      }
     }
+    const status = patch.status;
+    this.patchStatement(set, removed, status !== undefined).run(
+      ...(status !== undefined ? [status] : []),
+      ...values,
+      id,
+    );
   }
+
+  /**
+   * The UPDATE for one shape of patch (the fields set, the fields removed, whether the status column changes),
+   * prepared once per shape.
+   */
+  private patchStatement(set: readonly string[], removed: readonly string[], status: boolean): Statement {
+    const key = `${set.join(',')}|${removed.join(',')}|${status}`;
+    let st = this.patches.get(key);
+    if (!st) {
+      // Field names come from ExecutionPatchField (code, never input); they are checked anyway before entering SQL.
+      for (const f of [...set, ...removed])
+        if (!/^[A-Za-z]+$/.test(f)) throw new Error(`not an execution field: ${f}`);
+      let body = 'body';
+      if (removed.length) body = `json_remove(${body}, ${removed.map((f) => `'$.${f}'`).join(', ')})`;
+      if (set.length) body = `json_set(${body}, ${set.map((f) => `'$.${f}', json(?)`).join(', ')})`;
+      st = this.db.prepare(
+        `UPDATE wf_execution SET ${status ? 'status = ?, ' : ''}body = ${body} WHERE id = ?`,
+      );
+      this.patches.set(key, st);
+    }
+    return st;
+  }
+
+  private readonly patches = new Map<string, Statement>();
 
   async listBySubject(subject: WorkflowSubject): Promise<ExecutionRecord[]> {
     return (

@@ -152,7 +152,6 @@ export class ApprovalWorkflow {
     if (!a) throw new ConflictError(`agreement ${e.agreementId} is gone`);
     const now = this.deps.clock.now().toISOString();
     const id = signOffTaskId(e.executionId, e.capacity);
-    const existing = await this.deps.tasks.get(id);
     const task = await this.deps.tasks.upsert({
       id,
       kind: 'signoff',
@@ -171,7 +170,8 @@ export class ApprovalWorkflow {
       externalRef: `ACCORD-${short(id, 10).toUpperCase()}`,
       data: { capacity: e.capacity, version: e.version, round: e.round },
     });
-    if (!existing) {
+    // Revision 1: this run created the task (a later run, with a new token, refreshes it): the request goes out once.
+    if (task.revision === 1) {
       await this.notify(a, e.capacity, task, 'requested', {
         subject: `Sign-off requested: ${a.title} (${e.capacity})`,
         paragraphs: [

@@ -1,6 +1,5 @@
 import './polyfill.js';
 import './jsonpath.js';
-import './event-logs.js';
 import { createHash } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { Clock } from '../../ports/clock.js';

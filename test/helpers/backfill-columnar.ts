@@ -84,14 +84,20 @@ export function vendorRecord(id: string, bindings: VendorBinding[]): Vendor {
 }
 
 /**
- * An embedded default in memory with the service, the vendor `prometheus` (bound to the whole service unless
- * `bindings` says otherwise) and the backfill use cases, the columnar fast path on or off.
+ * An embedded default in memory with the service (and `otherServices`), the vendor `prometheus` (bound to the whole
+ * service unless `bindings` says otherwise) and the backfill use cases, the columnar fast path on or off.
  */
-export async function compose(columnar: boolean, bindings: VendorBinding[] = [{ serviceId: SVC }]) {
+export async function compose(
+  columnar: boolean,
+  bindings: VendorBinding[] = [{ serviceId: SVC }],
+  otherServices: readonly string[] = [],
+) {
   const db = openDatabase(':memory:');
   const clock = new TestClock(NOW);
   const telemetry = composeTelemetry(db, ':memory:', clock);
   await new SqliteServiceStore(db).create(service());
+  for (const id of otherServices)
+    await new SqliteServiceStore(db).create(service({ id, name: `Service ${id}` }));
   const vendors = new SqliteVendorStore(db);
   await vendors.create(vendorRecord('prometheus', bindings), []);
   const fast = composeColumnarBackfill(db);
@@ -155,10 +161,14 @@ export async function compose(columnar: boolean, bindings: VendorBinding[] = [{ 
 }
 
 /** Runs the same chunks through both paths: answers both sides' job counts and stores. */
-export async function bothWays(chunks: Buffer[], bindings?: VendorBinding[]) {
+export async function bothWays(
+  chunks: Buffer[],
+  bindings?: VendorBinding[],
+  otherServices?: readonly string[],
+) {
   const out = [];
   for (const on of [true, false]) {
-    const c = await compose(on, bindings);
+    const c = await compose(on, bindings, otherServices);
     const jobs = [];
     for (const body of chunks) jobs.push(await c.send(body));
     const counts = jobs.map((j) => ({

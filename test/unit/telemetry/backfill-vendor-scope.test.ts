@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleStoreIfComposed } from '../../../infra/local/telemetry.js';
 import { SqliteRollupStore } from '../../../shared/adapters/sqlite/rollups.js';
-import { SqliteServiceStore } from '../../../shared/adapters/sqlite/services.js';
 import { ValidationError } from '../../../shared/domain/errors.js';
 import {
   admin,
@@ -14,7 +13,6 @@ import {
   SVC,
   vendorRecord,
 } from '../../helpers/backfill-columnar.js';
-import { service } from '../../helpers/fixtures.js';
 
 /**
  * A backfill "as" a vendor writes only what the vendor may write live (issue 9 items 5 and 6, docs/backfill.md
@@ -33,15 +31,9 @@ function mixed(from: number, to: number): Buffer {
   return Buffer.from([...lines.slice(0, eof), ...other, ...lines.slice(eof)].join('\n'));
 }
 
-/** Both services registered: an out-of-scope sample is refused for its binding, not as an unknown service. */
-async function withOther(c: Awaited<ReturnType<typeof compose>>) {
-  await new SqliteServiceStore(c.db).create(service({ id: OTHER, name: 'Core ledger' }));
-  return c;
-}
-
 describe('a backfill as a vendor bound to one service', () => {
   it('rejects the other service’s samples one by one as not_your_service and stores none of them', async () => {
-    const c = await withOther(await compose(false));
+    const c = await compose(false, undefined, [OTHER]);
     // chunk(-1, 60): 61 samples of each of SVC's two counters (baseline at H0 − 1 min, then minutes 0–59), and the
     // same 122 for OTHER: 244 submitted, SVC's 122 accepted, OTHER's 122 rejected.
     const job = await c.send(mixed(-1, 60));
@@ -69,7 +61,8 @@ describe('a backfill as a vendor bound to one service', () => {
   });
 
   it('gives the same answer row for row on the columnar fast path and the live path (the fast path hands the chunk over)', async () => {
-    const { fast, live } = await bothWays([mixed(-1, 60), mixed(60, 120)]);
+    // OTHER is registered: its series are refused for the vendor's binding, not as an unknown service.
+    const { fast, live } = await bothWays([mixed(-1, 60), mixed(60, 120)], undefined, [OTHER]);
     // Both chunks hold a series outside the scope: the fast path takes neither.
     expect(fast.taken).toEqual([false, false]);
     expect(fast.counts).toEqual(live.counts);
@@ -150,7 +143,7 @@ describe('the vendor a backfill names', () => {
   });
 
   it('may be revoked: its history is imported within the bindings its record kept', async () => {
-    const c = await withOther(await compose(true));
+    const c = await compose(true, undefined, [OTHER]);
     await c.vendors.create(
       { ...vendorRecord('old-apm', [{ serviceId: SVC }]), status: 'revoked', version: 2 },
       [],
@@ -171,7 +164,7 @@ describe('the vendor a backfill names', () => {
   });
 
   it('is checked at a job’s every chunk: bindings narrowed between two chunks apply to the next one', async () => {
-    const c = await withOther(await compose(false, [{ serviceId: SVC }, { serviceId: OTHER }]));
+    const c = await compose(false, [{ serviceId: SVC }, { serviceId: OTHER }], [OTHER]);
     const first = await c.send(mixed(-1, 60));
     expect(first).toMatchObject({ submitted: 244, accepted: 244, rejected: 0 });
     const v = (await c.vendors.get('prometheus'))!;

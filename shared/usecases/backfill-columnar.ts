@@ -44,7 +44,6 @@ export class ColumnarBackfill {
   /**
    * Imports the chunk if it qualifies (see the class), answering its counts; undefined when it does not (nothing was
    * written). `scope`: what the vendor may write (its bindings); a chunk with any series outside it does not qualify.
-   * Without it nothing is scoped.
    * @throws the writer's storage errors (nothing was written)
    */
   async tryImport(
@@ -53,7 +52,7 @@ export class ColumnarBackfill {
     nowMs: number,
     oldestMs: number,
     maxSamples: number,
-    scope?: VendorScope,
+    scope: VendorScope,
   ): Promise<ColumnarOutcome | undefined> {
     const { policy } = this.deps;
     const batch = readOpenMetricsColumns(body);
@@ -97,7 +96,7 @@ export class ColumnarBackfill {
         policy.sources.has(p.sliKey) ||
         seen.has(p.series) ||
         // One look-up per series (not per sample): a series maps to one SLI.
-        (scope !== undefined && !inScope(scope, p.sliKey))
+        !inScope(scope, p.sliKey)
       )
         return undefined;
       seen.add(p.series);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sampleStoreIfComposed } from '../../../infra/local/telemetry.js';
 import { SqliteRollupStore } from '../../../shared/adapters/sqlite/rollups.js';
-import { ValidationError } from '../../../shared/domain/errors.js';
+import type { Principal } from '../../../shared/domain/access/policy.js';
+import { ForbiddenError, ValidationError } from '../../../shared/domain/errors.js';
 import {
   admin,
   bothWays,
@@ -132,6 +133,7 @@ describe('the vendor a backfill names', () => {
       })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).message).toBe('there is no vendor prometheus-typo');
     expect((err as ValidationError).details).toEqual([
       { path: 'vendor', problem: expect.stringContaining('names no vendor') },
     ]);
@@ -140,6 +142,15 @@ describe('the vendor a backfill names', () => {
       c.db.prepare(`SELECT COUNT(*) FROM audit_entries WHERE entity = 'telemetry-backfill'`).pluck().get(),
     ).toBe(0);
     expect(c.totals()).toEqual({ good: null, total: null });
+  });
+
+  it('is looked up for administrators only: anyone else is refused before the vendor records are read', async () => {
+    const c = await compose(true);
+    const viewer: Principal = { ...admin, subject: 'vic', roles: ['viewer'] };
+    await expect(c.uc.vendorScope(viewer, 'prometheus')).rejects.toBeInstanceOf(ForbiddenError);
+    // An administrator gets the scope of the vendor's bindings.
+    const scope = await c.uc.vendorScope(admin, 'prometheus');
+    expect(scope).toEqual({ vendorId: 'prometheus', services: new Set([SVC]), slis: new Set() });
   });
 
   it('may be revoked: its history is imported within the bindings its record kept', async () => {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { sampleStoreIfComposed } from '../../../infra/local/telemetry.js';
+import { SqliteAuditStore } from '../../../shared/adapters/sqlite/audit.js';
 import { SqliteRollupStore } from '../../../shared/adapters/sqlite/rollups.js';
 import type { Principal } from '../../../shared/domain/access/policy.js';
 import { ForbiddenError, ValidationError } from '../../../shared/domain/errors.js';
+import { BackfillRunUseCases } from '../../../shared/usecases/backfill-runs.js';
 import {
   admin,
   bothWays,
@@ -10,6 +12,7 @@ import {
   compose,
   H0,
   HOUR,
+  NOW,
   OM,
   SVC,
   vendorRecord,
@@ -142,6 +145,32 @@ describe('the vendor a backfill names', () => {
       c.db.prepare(`SELECT COUNT(*) FROM audit_entries WHERE entity = 'telemetry-backfill'`).pluck().get(),
     ).toBe(0);
     expect(c.totals()).toEqual({ good: null, total: null });
+  });
+
+  it('must exist for a backfill run too: refused naming `vendor` before the run is recorded or its execution started', async () => {
+    const c = await compose(true);
+    const started: string[] = [];
+    const runs = new BackfillRunUseCases({
+      backfill: c.uc,
+      audit: new SqliteAuditStore(c.db),
+      clock: { now: () => new Date(NOW) },
+      starter: {
+        start: async (input) => {
+          started.push(input.jobId);
+          return { executionId: `local:${input.jobId}` };
+        },
+      },
+    });
+    const err = await runs
+      .start(admin, { vendorId: 'prometheus-typo', prefix: 'imports/q3/', reason: 'history' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).details).toEqual([{ path: 'vendor', problem: expect.any(String) }]);
+    expect(started).toEqual([]);
+    expect(c.db.prepare('SELECT COUNT(*) FROM audit_entries').pluck().get()).toBe(0);
+    // The vendor that exists starts a run.
+    const run = await runs.start(admin, { vendorId: 'prometheus', prefix: 'imports/q3/', reason: 'history' });
+    expect(started).toEqual([run.id]);
   });
 
   it('is looked up for administrators only: anyone else is refused before the vendor records are read', async () => {

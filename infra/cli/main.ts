@@ -353,7 +353,12 @@ Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 not authenticated or not allowe
         job,
         () =>
           table([{ ...job }], ['id', 'chunks', 'submitted', 'accepted', 'duplicates', 'rejected']) +
-          (job.rejected ? `\n\nrejected by reason: ${JSON.stringify(job.rejectedByReason)}` : ''),
+          (job.rejected
+            ? `\n\nrejected by reason: ${JSON.stringify(job.rejectedByReason)}\nfirst rejections:\n${job.rejections
+                .slice(0, 5)
+                .map((x) => `  chunk ${x.chunk} ${x.path}: ${x.reason} (${x.message})`)
+                .join('\n')}`
+            : ''),
       );
       if (job.rejected > 0)
         throw new CliError(`${job.rejected} samples were rejected (job ${job.id})`, EXIT.refused);

@@ -126,8 +126,9 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     useCases: agreementUseCases,
     services,
   });
+  const vendorStore = new SqliteVendorStore(db);
   const vendors = new VendorUseCases({
-    vendors: new SqliteVendorStore(db),
+    vendors: vendorStore,
     services,
     usagePlans: new NoUsagePlans(),
     clock,
@@ -226,6 +227,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
         ingest: () => telemetry.ingest,
         audit,
         clock,
+        vendors: vendorStore,
         columnar: () => columnar,
       }),
     }),
@@ -237,6 +239,7 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
         ingest: () => telemetry.ingest,
         audit,
         clock,
+        vendors: vendorStore,
         columnar: () => columnar,
       }),
       audit,

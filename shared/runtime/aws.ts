@@ -147,6 +147,8 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
       ingest: () => ingest,
       audit,
       clock,
+      // The store alone (a read of the vendor's record): these functions neither authenticate nor manage vendors.
+      vendors: new DynamoVendorStore(db, tables.data, tables.vendorKeys),
       ...(options.client ? { clientConfig: options.client as { region?: string; endpoint?: string } } : {}),
     });
   }

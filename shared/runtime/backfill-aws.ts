@@ -4,6 +4,7 @@ import { S3BackfillObjects } from '../adapters/s3/backfill-objects.js';
 import { StepFunctionsBackfillRunner } from '../adapters/sfn/backfill-runner.js';
 import type { AuditStore } from '../ports/audit.js';
 import type { Clock } from '../ports/clock.js';
+import type { VendorStore } from '../ports/vendors.js';
 import { type BackfillIngest, BackfillUseCases } from '../usecases/backfill.js';
 import { BackfillRunUseCases } from '../usecases/backfill-runs.js';
 import { BACKFILL_WORKFLOW } from '../workflows.js';
@@ -19,9 +20,16 @@ export function composeAwsBackfill(parts: {
   ingest: () => BackfillIngest;
   audit: AuditStore;
   clock: Clock;
+  /** The vendor records (a backfill names its vendor; the vendor's bindings scope the file). */
+  vendors: Pick<VendorStore, 'get'>;
   clientConfig?: { region?: string; endpoint?: string };
 }): { backfill: BackfillUseCases; backfillRuns: BackfillRunUseCases } {
-  const backfill = new BackfillUseCases({ ingest: parts.ingest, audit: parts.audit, clock: parts.clock });
+  const backfill = new BackfillUseCases({
+    ingest: parts.ingest,
+    audit: parts.audit,
+    clock: parts.clock,
+    vendors: parts.vendors,
+  });
   const prefix = parts.config[AWS_ENV.stateMachineArnPrefix];
   const client = parts.clientConfig ?? {};
   const backfillRuns = new BackfillRunUseCases({

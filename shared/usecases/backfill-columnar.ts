@@ -3,6 +3,7 @@ import { readOpenMetricsColumns } from '../domain/telemetry/backfill-files.js';
 import type { CompiledPolicy } from '../domain/telemetry/mapping.js';
 import type { DecodedBatch, DecodedSeries } from '../domain/telemetry/model.js';
 import { MAX_VALUE, prepareBatch } from '../domain/telemetry/prepare.js';
+import { inScope, type VendorScope } from '../domain/telemetry/scope.js';
 import type { ServiceStore } from '../ports/services.js';
 
 /** Writes a chunk's counter series as columns, or nothing (undefined) when the stored state rules it out. */
@@ -33,7 +34,8 @@ export interface ColumnarOutcome {
  * same bounds, then written by the columnar writer. Anything else answers undefined and the caller takes live ingest's
  * path, which decides and names every sample: a chunk it cannot read in columns, a series that is not a counter feeding
  * good or bad events of its SLI, a value or time live ingest would refuse, an unknown service, a second source or a
- * pulled SLI, two series mapped onto one, or stored data at or after the chunk's first sample (a re-sent chunk, late
+ * pulled SLI, two series mapped onto one, a series outside the vendor's scope (its samples are the live path's to
+ * reject one by one, `not_your_service`), or stored data at or after the chunk's first sample (a re-sent chunk, late
  * data: duplicates and conflicts are the live path's to find).
  */
 export class ColumnarBackfill {
@@ -41,7 +43,7 @@ export class ColumnarBackfill {
 
   /**
    * Imports the chunk if it qualifies (see the class), answering its counts; undefined when it does not (nothing was
-   * written).
+   * written). `scope`: what the vendor may write (its bindings); a chunk with any series outside it does not qualify.
    * @throws the writer's storage errors (nothing was written)
    */
   async tryImport(
@@ -50,6 +52,7 @@ export class ColumnarBackfill {
     nowMs: number,
     oldestMs: number,
     maxSamples: number,
+    scope: VendorScope,
   ): Promise<ColumnarOutcome | undefined> {
     const { policy } = this.deps;
     const batch = readOpenMetricsColumns(body);
@@ -91,7 +94,9 @@ export class ColumnarBackfill {
         p.value !== s.values[probeAt(s.values)] || // a unit other than counts: the live path converts
         p.startMs !== undefined ||
         policy.sources.has(p.sliKey) ||
-        seen.has(p.series)
+        seen.has(p.series) ||
+        // One look-up per series (not per sample): a series maps to one SLI.
+        !inScope(scope, p.sliKey)
       )
         return undefined;
       seen.add(p.series);

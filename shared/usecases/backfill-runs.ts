@@ -148,11 +148,15 @@ export class BackfillRunUseCases {
   /**
    * Starts a run over every object under `prefix` in the backfill bucket: recorded (audited) first, then the
    * execution started; the answer is the run, `running`.
-   * @throws ForbiddenError (403) unless admin (`telemetry.backfill`); BusinessRuleError (422) where runs are not
+   * @throws ForbiddenError (403) unless admin (`telemetry.backfill`); ValidationError (400) naming `vendor` when no
+   *   vendor has that id (before anything is recorded or started); BusinessRuleError (422) where runs are not
    *   deployed (the embedded default: send the file over HTTP in chunks, `accord backfill`)
    */
   async start(principal: Principal, req: BackfillRunRequest): Promise<BackfillRun> {
     authorise(principal);
+    // Each object's import checks it again (and applies the vendor's bindings); an unknown vendor is refused here,
+    // before a run that could import nothing is recorded.
+    await this.deps.backfill.vendorScope(principal, req.vendorId);
     const starter = this.deps.starter;
     // A 4xx, not a 503: the request is well formed and the server is healthy, this deployment has no such runner
     // (no request a user can make should reach a 5xx).

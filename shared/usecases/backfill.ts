@@ -14,8 +14,10 @@ import {
   ValidationError,
 } from '../domain/errors.js';
 import { BackfillFileError, decodeCsv, decodeOpenMetrics } from '../domain/telemetry/backfill-files.js';
+import { type VendorScope, vendorScope } from '../domain/telemetry/scope.js';
 import type { AuditStore } from '../ports/audit.js';
 import type { Clock } from '../ports/clock.js';
+import type { VendorStore } from '../ports/vendors.js';
 import type { AuditEntry } from '../schemas/agreement.js';
 import type { IngestResponse } from '../schemas/telemetry.js';
 import type { ColumnarBackfill } from './backfill-columnar.js';
@@ -43,6 +45,7 @@ export interface BackfillIngest {
     decoded: import('../domain/telemetry/model.js').DecodedBatch,
     vendorId: string,
     oldestMs: number,
+    scope?: VendorScope,
   ): Promise<IngestResponse>;
 }
 
@@ -50,6 +53,11 @@ export interface BackfillDeps {
   ingest: () => BackfillIngest;
   audit: AuditStore;
   clock: Clock;
+  /**
+   * The vendor records: a backfill names the vendor whose mapping rules read the file, and that vendor's bindings
+   * limit what the file may write, as they limit what the vendor sends live (issue 9 item 5).
+   */
+  vendors: Pick<VendorStore, 'get'>;
   /**
    * The columnar fast path for OpenMetrics chunks of new counter samples (backfill-columnar.ts; the embedded default
    * wires it): without it, or when a chunk does not qualify, every chunk takes live ingest's path.
@@ -129,8 +137,8 @@ export class BackfillUseCases {
    * `maxAgeDays` instead of the lateness limit. The chunk is recorded in the audit trail before the answer.
    * @throws ForbiddenError (403) unless the principal may `telemetry.backfill` (admins); UnsupportedMediaTypeError
    *   (415) for another content type or a Content-Encoding other than identity; PayloadTooLargeError (413) above the
-   *   per-request bound; ValidationError (400)
-   *   naming each unreadable line; NotFoundError (404) for an unknown job
+   *   per-request bound; ValidationError (400) naming `vendor` for a vendor that does not exist (before the chunk is
+   *   read), or each unreadable line; NotFoundError (404) for an unknown job
    */
   async importChunk(principal: Principal, req: BackfillChunkRequest): Promise<BackfillJob> {
     this.authorise(principal);
@@ -151,6 +159,8 @@ export class BackfillUseCases {
           problem: `"${encoding}" is not accepted: send the file's bytes as they are`,
         },
       ]);
+    // Before the chunk is read: a file imported as a vendor nobody has would be stored where nothing is bound.
+    const scope = await this.vendorScope(principal, req.vendorId);
     let previous: readonly AuditEntry[] = [];
     if (req.jobId !== undefined) {
       previous = await this.entries(req.jobId, req.newJob === true);
@@ -166,8 +176,8 @@ export class BackfillUseCases {
     const now = this.deps.clock.now();
     const oldestMs = now.getTime() - BACKFILL_LIMITS.maxAgeDays * 86_400_000;
     const r =
-      (format === 'openmetrics' ? await this.columnar(req, now.getTime(), oldestMs) : undefined) ??
-      (await this.ingestDecoded(req, format, oldestMs));
+      (format === 'openmetrics' ? await this.columnar(req, now.getTime(), oldestMs, scope) : undefined) ??
+      (await this.ingestDecoded(req, format, oldestMs, scope));
     const byReason: Record<string, number> = {};
     for (const x of r.rejected) byReason[x.reason] = (byReason[x.reason] ?? 0) + 1;
     const chunk: ChunkCounts = {
@@ -201,6 +211,26 @@ export class BackfillUseCases {
       version++;
     }
     return this.job(principal, jobId);
+  }
+
+  /**
+   * What a backfill "as" a vendor may write: the scope of the vendor's bindings (docs/backfill.md, "Vendor scope").
+   * Out-of-scope samples are then rejected one by one (`not_your_service`) as live ingest rejects them. A revoked
+   * vendor is accepted with the bindings its record kept (restoring history it delivered before it was revoked is an
+   * administrator's explicit, audited act; revocation ends its keys, not the truth of its past data).
+   * @throws ForbiddenError (403) unless admin; ValidationError (400) naming `vendor` when no vendor has this id
+   */
+  async vendorScope(principal: Principal, vendorId: string): Promise<VendorScope> {
+    this.authorise(principal);
+    const vendor = await this.deps.vendors.get(vendorId);
+    if (!vendor)
+      throw new ValidationError(`there is no vendor ${vendorId}`, [
+        {
+          path: 'vendor',
+          problem: `names no vendor: correct the id, or create the vendor (POST /v1/vendors) bound to the services the file feeds`,
+        },
+      ]);
+    return vendorScope(vendor.id, vendor.bindings);
   }
 
   /**
@@ -249,6 +279,7 @@ export class BackfillUseCases {
     req: BackfillChunkRequest,
     format: 'openmetrics' | 'csv',
     oldestMs: number,
+    scope: VendorScope,
   ): Promise<Pick<IngestResponse, 'submitted' | 'accepted' | 'duplicates' | 'rejected'>> {
     const text = req.body.toString('utf8');
     let decoded: ReturnType<typeof decodeCsv>;
@@ -272,7 +303,7 @@ export class BackfillUseCases {
           },
         ],
       );
-    return this.deps.ingest().ingestBackfill(decoded, req.vendorId, oldestMs);
+    return this.deps.ingest().ingestBackfill(decoded, req.vendorId, oldestMs, scope);
   }
 
   /** The columnar fast path's counts, when it took the chunk whole. */
@@ -280,6 +311,7 @@ export class BackfillUseCases {
     req: BackfillChunkRequest,
     nowMs: number,
     oldestMs: number,
+    scope: VendorScope,
   ): Promise<Pick<IngestResponse, 'submitted' | 'accepted' | 'duplicates' | 'rejected'> | undefined> {
     const fast = this.deps.columnar?.();
     if (!fast) return undefined;
@@ -289,6 +321,7 @@ export class BackfillUseCases {
       nowMs,
       oldestMs,
       BACKFILL_LIMITS.maxSamplesPerRequest,
+      scope,
     );
     return done && { submitted: done.submitted, accepted: done.accepted, duplicates: 0, rejected: [] };
   }

@@ -239,6 +239,8 @@ export class PullUseCases {
       let n = 0;
       const flush = async () => {
         if (slice.length === 0) return;
+        // No vendor scope: the data source is configuration, not a vendor record with bindings, and every point is
+        // aimed at the one SLI this objective reads (pulledBatch), so no binding could narrow what it writes.
         const r = await this.deps
           .ingest()
           .ingestBackfill(pulledBatch(plan, slice), plan.dataSource, oldestMs);

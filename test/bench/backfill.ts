@@ -104,6 +104,23 @@ export async function benchBackfill(slis = 250, days = 90, peer = true): Promise
         body: JSON.stringify(serviceBody()),
       });
       if (created.status !== 201) throw new Error(`service: ${created.status} ${await created.text()}`);
+      // The vendor the file is imported as, bound to the service (a backfill names a vendor that exists, and its
+      // bindings scope what the file writes: docs/backfill.md, "Vendor scope").
+      const vendor = await fetch(`${url}/v1/vendors`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${creds.tokens.admin!.token}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          id: 'prometheus',
+          name: 'Prometheus (bench history)',
+          tier: 'standard',
+          bindings: [{ serviceId: 'svc_payments-gateway' }],
+          reason: 'bench: the vendor the history is imported as',
+        }),
+      });
+      if (vendor.status !== 201) throw new Error(`vendor: ${vendor.status} ${await vendor.text()}`);
       const config = { endpoint: url, token: creds.tokens.admin!.token };
       const s0 = cpuSecondsOf(child.pid!);
       const c0 = process.cpuUsage();

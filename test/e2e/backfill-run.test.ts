@@ -6,6 +6,7 @@ import { BackfillRunUseCases } from '../../shared/usecases/backfill-runs.js';
 import { serviceBody } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/local-app.js';
 import { localBackfillStarter } from '../helpers/local-distributed-map.js';
+import { createVendor } from '../helpers/vendors.js';
 
 /**
  * Backfill runs (issue 14 item 3, "on AWS the backfill of a large file runs as a Step Functions Distributed Map over
@@ -81,6 +82,8 @@ beforeAll(async () => {
   expect((await app.call('POST', '/v1/services', { as: 'sla-manager', body: serviceBody() })).status).toBe(
     201,
   );
+  // The vendor the files are imported as, bound to the payments gateway (an unknown vendor is refused).
+  await createVendor(app, 'prometheus');
   // S3 as the item processor meets it: one object keeps failing (throttled), as a dependency that is down would.
   const reader = {
     read: async (bucket: string, key: string) => {

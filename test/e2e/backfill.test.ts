@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillFile } from '../../infra/cli/backfill.js';
 import { serviceBody } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/local-app.js';
+import { createVendor } from '../helpers/vendors.js';
 
 /**
  * Backfill import (issue 14 item 3): history older than the 72-hour lateness limit, from an OpenMetrics file and a
@@ -99,6 +100,8 @@ beforeAll(async () => {
   expect((await app.call('POST', '/v1/services', { as: 'sla-manager', body: serviceBody() })).status).toBe(
     201,
   );
+  // The vendor the files are imported as, bound to the payments gateway (an unknown vendor is refused).
+  await createVendor(app, 'prometheus');
 }, 60_000);
 
 afterAll(async () => {

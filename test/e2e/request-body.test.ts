@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../helpers/clock.js';
 import { serviceBody } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/local-app.js';
+import { createVendor } from '../helpers/vendors.js';
 
 /**
  * The embedded server's read of a request body (backfill-5 round: a body with a declared length is copied into one
@@ -16,6 +17,8 @@ beforeAll(async () => {
   expect((await app.call('POST', '/v1/services', { as: 'sla-manager', body: serviceBody() })).status).toBe(
     201,
   );
+  // The vendor the files are imported as, bound to the payments gateway (an unknown vendor is refused).
+  await createVendor(app, 'prometheus');
 });
 
 afterAll(async () => {

@@ -4,7 +4,9 @@ import { SqliteAuditStore } from '../../shared/adapters/sqlite/audit.js';
 import { openDatabase } from '../../shared/adapters/sqlite/db.js';
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
+import { SqliteVendorStore } from '../../shared/adapters/sqlite/vendors.js';
 import type { Principal } from '../../shared/domain/access/policy.js';
+import type { Vendor, VendorBinding } from '../../shared/schemas/vendor.js';
 import { BackfillUseCases } from '../../shared/usecases/backfill.js';
 import { TestClock } from './clock.js';
 import { service } from './fixtures.js';
@@ -61,17 +63,50 @@ export function chunk(from: number, to: number, extra: string[] = []): Buffer {
   );
 }
 
-export async function compose(columnar: boolean) {
+/** The vendor the chunks are imported as (`prometheus`), as its record stands: active, with these bindings. */
+export function vendorRecord(id: string, bindings: VendorBinding[]): Vendor {
+  const at = new Date(NOW - 30 * 24 * HOUR).toISOString();
+  return {
+    id,
+    name: `Vendor ${id}`,
+    tier: 'standard',
+    status: 'active',
+    bindings,
+    keys: [],
+    version: 1,
+    createdAt: at,
+    createdBy: 'ada',
+    changedAt: at,
+    changedBy: 'ada',
+    change: 'create',
+    reason: 'the backfill tests import as this vendor',
+  };
+}
+
+/**
+ * An embedded default in memory with the service (and `otherServices`), the vendor `prometheus` (bound to the whole
+ * service unless `bindings` says otherwise) and the backfill use cases, the columnar fast path on or off.
+ */
+export async function compose(
+  columnar: boolean,
+  bindings: VendorBinding[] = [{ serviceId: SVC }],
+  otherServices: readonly string[] = [],
+) {
   const db = openDatabase(':memory:');
   const clock = new TestClock(NOW);
   const telemetry = composeTelemetry(db, ':memory:', clock);
   await new SqliteServiceStore(db).create(service());
+  for (const id of otherServices)
+    await new SqliteServiceStore(db).create(service({ id, name: `Service ${id}` }));
+  const vendors = new SqliteVendorStore(db);
+  await vendors.create(vendorRecord('prometheus', bindings), []);
   const fast = composeColumnarBackfill(db);
   const taken: boolean[] = [];
   const uc = new BackfillUseCases({
     ingest: () => telemetry.ingest,
     audit: new SqliteAuditStore(db),
     clock,
+    vendors,
     ...(columnar
       ? {
           columnar: () => ({
@@ -122,14 +157,18 @@ export async function compose(columnar: boolean) {
       total: number;
     };
   };
-  return { send, snapshot, totals, taken, db };
+  return { send, snapshot, totals, taken, db, uc, vendors };
 }
 
 /** Runs the same chunks through both paths: answers both sides' job counts and stores. */
-export async function bothWays(chunks: Buffer[]) {
+export async function bothWays(
+  chunks: Buffer[],
+  bindings?: VendorBinding[],
+  otherServices?: readonly string[],
+) {
   const out = [];
   for (const on of [true, false]) {
-    const c = await compose(on);
+    const c = await compose(on, bindings, otherServices);
     const jobs = [];
     for (const body of chunks) jobs.push(await c.send(body));
     const counts = jobs.map((j) => ({

@@ -159,7 +159,8 @@ const EXAMPLES: Record<string, () => unknown> = {
     reason: 'baseline from last quarter',
   }),
   'ecosystem.backfill-run-start': () => ({
-    vendor: 'prometheus',
+    // The embedded default's development vendor: a backfill names a vendor that exists.
+    vendor: 'prometheus-main',
     prefix: 'imports/2026-q3/',
     reason: 'baseline from last quarter',
   }),
@@ -187,7 +188,8 @@ export function routesWithoutExample(): string[] {
  */
 const QUERY_EXAMPLES: Record<string, string> = {
   'archive.download': 'key=reports/none/unknown.json',
-  'ecosystem.backfill-import': 'vendor=prometheus',
+  // The embedded default's development vendor: a backfill names a vendor that exists (else 400 naming vendor).
+  'ecosystem.backfill-import': 'vendor=prometheus-main',
 };
 
 /** Routes with a required query parameter. */

@@ -208,11 +208,19 @@ export class TelemetryIngest {
   /**
    * An explicit backfill import (admin-only, audited by the caller): a decoded file's samples go through the same
    * mapping, semantics (counters become increases), storage and rollups as live ingest, accepted back to `oldestMs`
-   * instead of the vendor's lateness limit.
+   * instead of the vendor's lateness limit. With `scope` (a backfill "as" a vendor: its bindings) every sample outside
+   * it is rejected (`not_your_service`) and never stored, exactly as on the live path. Without it nothing is scoped:
+   * the history pull (shared/usecases/pull.ts) names a data source, not a vendor, and aims each point at the one SLI
+   * its objective reads, so there is nothing for a binding to limit.
    */
-  async ingestBackfill(decoded: DecodedBatch, vendorId: string, oldestMs: number): Promise<IngestResponse> {
+  async ingestBackfill(
+    decoded: DecodedBatch,
+    vendorId: string,
+    oldestMs: number,
+    scope?: VendorScope,
+  ): Promise<IngestResponse> {
     const nowMs = this.deps.clock.now().getTime();
-    return (await this.processDecoded(decoded, vendorId, undefined, nowMs, oldestMs)).body;
+    return (await this.processDecoded(decoded, vendorId, scope, nowMs, oldestMs)).body;
   }
 
   private async processDecoded(

@@ -122,6 +122,7 @@ export function findCycle(
     if (id === start) return true;
     if (!done.has(id)) {
       done.add(id);
+      // Stryker disable next-line ArrayDeclaration: a placeholder in the fallback list names no agreement (ids match agr_…), so visiting it finds no links and no cycle
       for (const next of linksOf(id) ?? []) if (visit(next)) return true;
     }
     path.pop();

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { buildReport } from '../../../shared/domain/reports/build.js';
+import type { AgreementInfo, CreditFigure, ViolationFigure } from '../../../shared/domain/reports/figures.js';
+import {
+  AGR_A,
+  AGR_B,
+  AGR_O,
+  AGR_U,
+  figure,
+  inputs,
+  rowsOf,
+  summaryOf,
+  tableOf,
+  UTC_APRIL,
+} from '../../helpers/report-build.js';
+
+const MARCH = { periodStart: '2026-03-01T00:00:00.000Z', periodEnd: '2026-04-01T00:00:00.000Z' };
+const credit = (over: Partial<CreditFigure>): CreditFigure => ({
+  violationId: 'vio_1',
+  agreementId: 'agr_A',
+  objectiveId: 'availability',
+  ...UTC_APRIL,
+  final: true,
+  compliancePercent: 99.5,
+  currency: 'EUR',
+  charge: 1000,
+  creditPercent: 10,
+  amount: 10,
+  steps: [],
+  disputes: [],
+  ...over,
+});
+const violation = (over: Partial<ViolationFigure>): ViolationFigure => ({
+  id: over.credit?.violationId ?? 'vio_1',
+  agreementId: over.credit?.agreementId ?? 'agr_A',
+  objectiveId: over.credit?.objectiveId ?? 'availability',
+  serviceId: 'svc_pay',
+  businessUnit: 'payments',
+  severity: 'major',
+  status: 'resolved',
+  detectedAt: '2026-04-10T00:00:00.000Z',
+  cause: 'availability',
+  ...over,
+});
+
+describe('credit statement: order, disputes and counts', () => {
+  // Given out of order: the OLA's credit first, then agr_A's April credit before its March one, and a credit of an
+  // agreement the reader may not see (agr_X), which the statement leaves out.
+  const m = buildReport(
+    inputs({
+      type: 'credit-statement',
+      violations: [
+        violation({
+          credit: credit({ violationId: 'vio_o', agreementId: 'agr_O', currency: 'GBP', amount: 5 }),
+        }),
+        violation({
+          credit: credit({
+            violationId: 'vio_apr',
+            final: false,
+            amount: 20,
+            disputes: [{ status: 'open' }, { status: 'rejected', resolution: 'measured right' }],
+          }),
+        }),
+        violation({
+          credit: credit({
+            violationId: 'vio_mar',
+            ...MARCH,
+            disputes: [{ status: 'rejected', resolution: 'no' }],
+          }),
+        }),
+        violation({ credit: credit({ violationId: 'vio_x', agreementId: 'agr_X' }) }),
+      ],
+    }),
+  );
+
+  it('lists the credits by agreement, then by period start', () => {
+    expect(rowsOf(tableOf(m, 'owed')).map((r) => r[0])).toEqual(['vio_mar', 'vio_apr', 'vio_o']);
+  });
+
+  it("shows a credit's disputes as their statuses separated by a comma and a space", () => {
+    expect(rowsOf(tableOf(m, 'owed')).map((r) => r.at(-1))).toEqual(['rejected', 'open, rejected', 'none']);
+  });
+
+  it('totals each currency, and of it what is final only', () => {
+    // EUR: 10 (final, March) + 20 (provisional, April) = 30, of which final 10; GBP: 5, all final.
+    expect(rowsOf(tableOf(m, 'owed-totals'))).toEqual([
+      ['EUR', '#2/0', 'EUR 30', 'EUR 10'],
+      ['GBP', '#1/0', 'GBP 5', 'GBP 5'],
+    ]);
+  });
+
+  it('counts final, provisional and disputed credits, a credit being disputed only while a dispute is open', () => {
+    // Three visible credits: March and the OLA's final, April provisional; only April has an open dispute (March's
+    // one dispute was rejected).
+    expect(summaryOf(m)).toEqual(['Credits: #3/0', 'Final: #2/0', 'Provisional: #1/0', 'Disputed: #1/0']);
+  });
+});
+
+describe('violation trends: visibility, repeat offenders and open violations', () => {
+  const at = (d: string) => `2026-04-${d}T09:00:00.000Z`;
+  // svc_a: 3 violations (1st, 2nd, 3rd); svc_b: 4 (5th to 8th), two of them open; one of an agreement the reader
+  // may not see (agr_X, on svc_a), left out everywhere.
+  const vs: ViolationFigure[] = [
+    violation({ id: 'v1', serviceId: 'svc_a', detectedAt: at('01') }),
+    violation({ id: 'v2', serviceId: 'svc_a', detectedAt: at('02') }),
+    violation({ id: 'v3', serviceId: 'svc_a', detectedAt: at('03') }),
+    violation({ id: 'v5', serviceId: 'svc_b', detectedAt: at('05'), status: 'open' }),
+    violation({ id: 'v6', serviceId: 'svc_b', detectedAt: at('06') }),
+    violation({ id: 'v7', serviceId: 'svc_b', detectedAt: at('07'), status: 'open' }),
+    violation({ id: 'v8', serviceId: 'svc_b', detectedAt: at('08') }),
+    violation({ id: 'vx', agreementId: 'agr_X', serviceId: 'svc_a', detectedAt: at('04'), status: 'open' }),
+  ];
+  const m = buildReport(inputs({ type: 'violation-trends', violations: vs }));
+
+  it('lists repeat offenders by their number of violations, most first, with their first and last detection', () => {
+    expect(rowsOf(tableOf(m, 'repeat-offenders'))).toEqual([
+      ['svc_b', '#4/0', '#1/0', `@${at('05')}`, `@${at('08')}`],
+      ['svc_a', '#3/0', '#1/0', `@${at('01')}`, `@${at('03')}`],
+    ]);
+  });
+
+  it('counts only the visible violations, and of them the open ones', () => {
+    // 7 visible (vx is not), none critical, 2 open (v5, v7), 2 repeat offenders (threshold 3).
+    expect(summaryOf(m)).toEqual([
+      'Violations: #7/0',
+      'Critical: #0/0',
+      'Open: #2/0',
+      'Repeat offenders: #2/0',
+    ]);
+  });
+});

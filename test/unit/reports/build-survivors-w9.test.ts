@@ -129,3 +129,106 @@ describe('violation trends: visibility, repeat offenders and open violations', (
     ]);
   });
 });
+
+describe('OLA and UC performance: the last month, SLAs only, in a stable order', () => {
+  // agr_O (an OLA) has two objectives and is itself underpinned by the UC agr_U (an OLA may rely on a vendor).
+  // agr_C is an SLA whose one link is to an agreement the reader may not see. Given out of order.
+  const O: AgreementInfo = {
+    ...AGR_O,
+    underpinnedBy: ['agr_U'],
+    objectives: [
+      AGR_O.objectives[0]!,
+      {
+        id: 'mfa',
+        name: 'MFA',
+        target: 99,
+        owner: { name: 'Ida', email: 'ida@bank.example' },
+        sliType: 'availability',
+      },
+    ],
+  };
+  const B: AgreementInfo = { ...AGR_B, underpinnedBy: ['agr_O'] };
+  const C: AgreementInfo = { ...AGR_B, id: 'agr_C', title: 'Cards SLA', underpinnedBy: ['agr_GONE'] };
+  const feb = '2026-02';
+  const mar = '2026-03';
+  const apr = '2026-04';
+  const m = buildReport(
+    inputs({
+      type: 'ola-uc-performance',
+      period: {
+        label: `${feb} to ${apr}`,
+        start: '2026-02-01T00:00:00.000Z',
+        end: UTC_APRIL.periodEnd,
+        months: [feb, mar, apr],
+      },
+      agreements: [B, AGR_U, O, AGR_A, C],
+      objectives: [
+        // April, the last month: mfa (met) listed before login (missed); the UC has no data; agr_A one met objective
+        // and one without data; agr_B and agr_C none.
+        figure('agr_O', 'mfa', apr, { target: 99, compliance: 99.5 }),
+        figure('agr_O', 'login', apr, { target: 99, compliance: 98 }),
+        figure('agr_U', 'auth', apr, { target: 99.95, compliance: null }),
+        figure('agr_A', 'availability', apr, { target: 99.9, compliance: 99.95 }),
+        figure('agr_A', 'latency', apr, { target: 99, compliance: null }),
+        // March, not the last month: login met then.
+        figure('agr_O', 'login', mar, { target: 99, compliance: 99.9 }),
+      ],
+    }),
+  );
+
+  it("sets each SLA's underpinning objectives of the last month beside it, SLA by SLA and objective by objective", () => {
+    // agr_A: met + unknown → unknown (not every objective is met); agr_B: no figure → unknown.
+    const O_ROWS = [
+      ['agr_O', 'OLA', 'Identity OLA', 'identity', 'Logins', '%99/3', '%98/3', '[missed]'],
+      ['agr_O', 'OLA', 'Identity OLA', 'identity', 'MFA', '%99/3', '%99.5/3', '[met]'],
+    ];
+    expect(rowsOf(tableOf(m, 'against-slas'))).toEqual([
+      ['agr_A', 'Payments SLA', '[unknown]', ...O_ROWS[0]!],
+      ['agr_A', 'Payments SLA', '[unknown]', ...O_ROWS[1]!],
+      [
+        'agr_A',
+        'Payments SLA',
+        '[unknown]',
+        'agr_U',
+        'UC',
+        'Card network UC',
+        'CardNet',
+        'Authorisations',
+        '%99.95/3',
+        '%null/3',
+        '[unknown]',
+      ],
+      ['agr_B', 'Mobile SLA', '[unknown]', ...O_ROWS[0]!],
+      ['agr_B', 'Mobile SLA', '[unknown]', ...O_ROWS[1]!],
+    ]);
+  });
+
+  it('lists the OLA and UC objectives by agreement, naming each objective and counting the SLAs (only) that rely on it', () => {
+    // agr_O: relied on by agr_A and agr_B; agr_U: by agr_A only (agr_O, an OLA, relies on it too but is no SLA).
+    expect(rowsOf(tableOf(m, 'commitments'))).toEqual([
+      ['agr_O', 'OLA', 'Identity OLA', 'identity', 'Logins', '%99/3', '%98/3', '[missed]', '#2/0'],
+      ['agr_O', 'OLA', 'Identity OLA', 'identity', 'MFA', '%99/3', '%99.5/3', '[met]', '#2/0'],
+      [
+        'agr_U',
+        'UC',
+        'Card network UC',
+        'CardNet',
+        'Authorisations',
+        '%99.95/3',
+        '%null/3',
+        '[unknown]',
+        '#1/0',
+      ],
+    ]);
+  });
+
+  it('counts the SLAs with at least one visible underpinning agreement', () => {
+    // agr_A (agr_O and agr_U visible, agr_MISSING not) and agr_B (agr_O) count; agr_C (only agr_GONE) does not.
+    // Missed: agr_O login under agr_A and under agr_B = 2. Objectives: 3 commitments.
+    expect(summaryOf(m)).toEqual([
+      'SLAs with underpinning commitments: #2/0',
+      'Underpinning objectives missed: #2/0',
+      'OLA/UC objectives: #3/0',
+    ]);
+  });
+});

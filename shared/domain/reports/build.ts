@@ -872,9 +872,14 @@ function slaAudit(i: ReportInputs): Built {
   // Empty without a published report (new Map(undefined) is an empty map).
   const reported = new Map(i.audit?.reported?.figures.map((f) => [key(f.agreementId, f.objectiveId), f]));
   const stored = new Map<string, CreditFigure>();
-  for (const v of i.violations)
-    if (v.credit && v.credit.periodStart.slice(0, 7) <= last && v.credit.periodEnd.slice(0, 7) >= last)
+  // The credit of the audited month: the one whose period (a calendar month in its agreement's zone) starts in
+  // `last` there. Credits of the months beside it overlap the UTC month by hours (Los Angeles' March ends at 07:00
+  // UTC on 1 April) and are not it.
+  for (const v of i.violations) {
+    const a = byId.get(v.agreementId);
+    if (a && v.credit && localDate(new Date(v.credit.periodStart), a.timeZone).slice(0, 7) === last)
       stored.set(key(v.agreementId, v.objectiveId), v.credit);
+  }
   const rows: Cell[][] = [];
   const differences: string[] = [];
   const compare = (

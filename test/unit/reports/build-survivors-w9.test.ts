@@ -232,3 +232,194 @@ describe('OLA and UC performance: the last month, SLAs only, in a stable order',
     ]);
   });
 });
+
+describe('SLA audit: the last month, its own credit, and what it says of a missing one', () => {
+  const mar = '2026-03';
+  const apr = '2026-04';
+  const m = buildReport(
+    inputs({
+      type: 'sla-audit',
+      period: {
+        label: `${mar} to ${apr}`,
+        start: MARCH.periodStart,
+        end: UTC_APRIL.periodEnd,
+        months: [mar, apr],
+      },
+      // April's engine figure first, March's after it: the audit of the last month (April) must read April's.
+      objectives: [
+        figure('agr_A', 'availability', apr, { target: 99.9, compliance: 99.5, totalEvents: 1000 }),
+        figure('agr_A', 'availability', mar, { target: 99.9, compliance: 97, totalEvents: 800 }),
+      ],
+      // Credits of February and of May: neither covers April, so no credit is stored for the audited month; a
+      // violation without a credit, and an April credit of an agreement the reader may not see, change nothing.
+      violations: [
+        violation({ id: 'vio_no_credit' }),
+        violation({ credit: credit({ violationId: 'vio_x', agreementId: 'agr_X' }) }),
+        violation({
+          credit: credit({
+            violationId: 'vio_feb',
+            periodStart: '2026-02-01T00:00:00.000Z',
+            periodEnd: '2026-03-01T00:00:00.000Z',
+            compliancePercent: 95,
+            creditPercent: 25,
+            amount: 250,
+          }),
+        }),
+        violation({
+          credit: credit({
+            violationId: 'vio_may',
+            periodStart: '2026-05-01T00:00:00.000Z',
+            periodEnd: '2026-06-01T00:00:00.000Z',
+            compliancePercent: 96,
+            creditPercent: 20,
+            amount: 200,
+          }),
+        }),
+      ],
+      audit: {
+        recomputed: [
+          {
+            agreementId: 'agr_A',
+            objectiveId: 'availability',
+            compliance: 99.5,
+            goodEvents: 995,
+            totalEvents: 1000,
+            creditPercent: 10,
+            creditAmount: 100,
+            note: 'two buckets were empty',
+          },
+          // An agreement the reader may not see: neither audited nor counted.
+          {
+            agreementId: 'agr_X',
+            objectiveId: 'availability',
+            compliance: 90,
+            goodEvents: 9,
+            totalEvents: 10,
+            creditPercent: null,
+            creditAmount: null,
+          },
+        ],
+      },
+    }),
+  );
+
+  it("says a credit the tiers give but none was stored for the month was found as 'nothing'", () => {
+    // The engine's April figures match (99.5 %, 1,000 events); the tiers give 10 % (100 EUR) but no credit of April
+    // was stored: three differences, each "found nothing".
+    expect(m.sections.find((s) => s.id === 'differences')!.paragraphs).toEqual([
+      'Difference: agr_A/availability, credit compliance: stored vs raw evidence: recomputed 99.5, found nothing',
+      'Difference: agr_A/availability, credit %: stored vs recomputed: recomputed 10, found nothing',
+      'Difference: agr_A/availability, credit amount: stored vs recomputed: recomputed 100, found nothing',
+    ]);
+  });
+
+  it('counts only the objectives of visible agreements as audited', () => {
+    // 1 objective audited (agr_X is not visible); 5 checks: 2 match, 3 differ.
+    expect(summaryOf(m)).toEqual([
+      'Objectives audited: #1/0',
+      'Checks: #5/0',
+      'Matches: #2/0',
+      'Differences: #3/0',
+      'Not checked: #0/0',
+    ]);
+  });
+
+  it("keeps a recomputation's note in the report's notes, named by its objective", () => {
+    expect(m.notes).toContain('agr_A/availability: two buckets were empty');
+  });
+});
+
+describe("SLA audit: the stored credit of the audited month is the one of that calendar month in the agreement's zone", () => {
+  // April 2026 audited; the tiers give no credit for April (met). Credits of neighbouring months overlap the UTC
+  // April by hours: Los Angeles' March runs to 2026-04-01T07:00Z (PDT, UTC−7), Tokyo's May starts at
+  // 2026-04-30T15:00Z (UTC+9). Neither is April's credit, so no credit check is made: 2 checks, both matching.
+  const LA: AgreementInfo = { ...AGR_B, id: 'agr_LA', timeZone: 'America/Los_Angeles' };
+  const TYO: AgreementInfo = { ...AGR_B, id: 'agr_TYO', timeZone: 'Asia/Tokyo' };
+  const rec = (agreementId: string) => ({
+    agreementId,
+    objectiveId: 'availability',
+    compliance: 99.95,
+    goodEvents: 1999,
+    totalEvents: 2000,
+    creditPercent: null,
+    creditAmount: null,
+  });
+  const build = (violations: ViolationFigure[]) =>
+    buildReport(
+      inputs({
+        type: 'sla-audit',
+        agreements: [LA, TYO],
+        objectives: [
+          figure('agr_LA', 'availability', '2026-04', { target: 99.9, compliance: 99.95, totalEvents: 2000 }),
+          figure('agr_TYO', 'availability', '2026-04', {
+            target: 99.9,
+            compliance: 99.95,
+            totalEvents: 2000,
+          }),
+        ],
+        violations,
+        audit: { recomputed: [rec('agr_LA'), rec('agr_TYO')] },
+      }),
+    );
+
+  it("does not take Los Angeles' March credit, which ends at 07:00 UTC on 1 April, for April's", () => {
+    const m = build([
+      violation({
+        credit: credit({
+          agreementId: 'agr_LA',
+          violationId: 'vio_la_mar',
+          periodStart: '2026-03-01T08:00:00.000Z',
+          periodEnd: '2026-04-01T07:00:00.000Z',
+          compliancePercent: 98,
+        }),
+      }),
+    ]);
+    expect(summaryOf(m)).toEqual([
+      'Objectives audited: #2/0',
+      'Checks: #4/0',
+      'Matches: #4/0',
+      'Differences: #0/0',
+      'Not checked: #0/0',
+    ]);
+  });
+
+  it("does not take Tokyo's May credit, which starts at 15:00 UTC on 30 April, for April's", () => {
+    const m = build([
+      violation({
+        credit: credit({
+          agreementId: 'agr_TYO',
+          violationId: 'vio_tyo_may',
+          periodStart: '2026-04-30T15:00:00.000Z',
+          periodEnd: '2026-05-31T15:00:00.000Z',
+          compliancePercent: 98,
+        }),
+      }),
+    ]);
+    expect(summaryOf(m)).toEqual([
+      'Objectives audited: #2/0',
+      'Checks: #4/0',
+      'Matches: #4/0',
+      'Differences: #0/0',
+      'Not checked: #0/0',
+    ]);
+  });
+
+  it("compares Los Angeles' own April credit, which starts at 07:00 UTC on 1 April", () => {
+    // Stored: 98 % compliance, 10 %, 10 EUR; recomputed: 99.95 %, no credit. Compliance differs; credit % and amount
+    // have no recomputed figure, so they are not checked.
+    const m = build([
+      violation({
+        credit: credit({
+          agreementId: 'agr_LA',
+          violationId: 'vio_la_apr',
+          periodStart: '2026-04-01T07:00:00.000Z',
+          periodEnd: '2026-05-01T07:00:00.000Z',
+          compliancePercent: 98,
+        }),
+      }),
+    ]);
+    expect(m.sections.find((s) => s.id === 'differences')!.paragraphs).toEqual([
+      'Difference: agr_LA/availability, credit compliance: stored vs raw evidence: recomputed 99.95, found 98',
+    ]);
+  });
+});

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { buildReport } from '../../../shared/domain/reports/build.js';
 import type { AgreementInfo, CreditFigure, ViolationFigure } from '../../../shared/domain/reports/figures.js';
 import {
@@ -46,32 +46,36 @@ const violation = (over: Partial<ViolationFigure>): ViolationFigure => ({
 describe('credit statement: order, disputes and counts', () => {
   // Given out of order: the OLA's credit first, then agr_A's April credit before its March one, and a credit of an
   // agreement the reader may not see (agr_X), which the statement leaves out.
-  const m = buildReport(
-    inputs({
-      type: 'credit-statement',
-      violations: [
-        violation({
-          credit: credit({ violationId: 'vio_o', agreementId: 'agr_O', currency: 'GBP', amount: 5 }),
-        }),
-        violation({
-          credit: credit({
-            violationId: 'vio_apr',
-            final: false,
-            amount: 20,
-            disputes: [{ status: 'open' }, { status: 'rejected', resolution: 'measured right' }],
+  // Built in a hook, not while the file loads: Stryker switches a mutant on only around each test.
+  let m: ReturnType<typeof buildReport>;
+  beforeEach(() => {
+    m = buildReport(
+      inputs({
+        type: 'credit-statement',
+        violations: [
+          violation({
+            credit: credit({ violationId: 'vio_o', agreementId: 'agr_O', currency: 'GBP', amount: 5 }),
           }),
-        }),
-        violation({
-          credit: credit({
-            violationId: 'vio_mar',
-            ...MARCH,
-            disputes: [{ status: 'rejected', resolution: 'no' }],
+          violation({
+            credit: credit({
+              violationId: 'vio_apr',
+              final: false,
+              amount: 20,
+              disputes: [{ status: 'open' }, { status: 'rejected', resolution: 'measured right' }],
+            }),
           }),
-        }),
-        violation({ credit: credit({ violationId: 'vio_x', agreementId: 'agr_X' }) }),
-      ],
-    }),
-  );
+          violation({
+            credit: credit({
+              violationId: 'vio_mar',
+              ...MARCH,
+              disputes: [{ status: 'rejected', resolution: 'no' }],
+            }),
+          }),
+          violation({ credit: credit({ violationId: 'vio_x', agreementId: 'agr_X' }) }),
+        ],
+      }),
+    );
+  });
 
   /** The owed table's rows as short strings (a missing table fails the test). */
   const owed = (): string[][] => {
@@ -117,7 +121,11 @@ describe('violation trends: visibility, repeat offenders and open violations', (
     violation({ id: 'v8', serviceId: 'svc_b', detectedAt: at('08') }),
     violation({ id: 'vx', agreementId: 'agr_X', serviceId: 'svc_a', detectedAt: at('04'), status: 'open' }),
   ];
-  const m = buildReport(inputs({ type: 'violation-trends', violations: vs }));
+  // Built in a hook, not while the file loads: Stryker switches a mutant on only around each test.
+  let m: ReturnType<typeof buildReport>;
+  beforeEach(() => {
+    m = buildReport(inputs({ type: 'violation-trends', violations: vs }));
+  });
 
   it('lists repeat offenders by their number of violations, most first, with their first and last detection', () => {
     expect(rowsOf(tableOf(m, 'repeat-offenders'))).toEqual([
@@ -159,29 +167,33 @@ describe('OLA and UC performance: the last month, SLAs only, in a stable order',
   const feb = '2026-02';
   const mar = '2026-03';
   const apr = '2026-04';
-  const m = buildReport(
-    inputs({
-      type: 'ola-uc-performance',
-      period: {
-        label: `${feb} to ${apr}`,
-        start: '2026-02-01T00:00:00.000Z',
-        end: UTC_APRIL.periodEnd,
-        months: [feb, mar, apr],
-      },
-      agreements: [B, AGR_U, O, AGR_A, C],
-      objectives: [
-        // April, the last month: mfa (met) listed before login (missed); the UC has no data; agr_A one met objective
-        // and one without data; agr_B and agr_C none.
-        figure('agr_O', 'mfa', apr, { target: 99, compliance: 99.5 }),
-        figure('agr_O', 'login', apr, { target: 99, compliance: 98 }),
-        figure('agr_U', 'auth', apr, { target: 99.95, compliance: null }),
-        figure('agr_A', 'availability', apr, { target: 99.9, compliance: 99.95 }),
-        figure('agr_A', 'latency', apr, { target: 99, compliance: null }),
-        // March, not the last month: login met then.
-        figure('agr_O', 'login', mar, { target: 99, compliance: 99.9 }),
-      ],
-    }),
-  );
+  // Built in a hook, not while the file loads: Stryker switches a mutant on only around each test.
+  let m: ReturnType<typeof buildReport>;
+  beforeEach(() => {
+    m = buildReport(
+      inputs({
+        type: 'ola-uc-performance',
+        period: {
+          label: `${feb} to ${apr}`,
+          start: '2026-02-01T00:00:00.000Z',
+          end: UTC_APRIL.periodEnd,
+          months: [feb, mar, apr],
+        },
+        agreements: [B, AGR_U, O, AGR_A, C],
+        objectives: [
+          // April, the last month: mfa (met) listed before login (missed); the UC has no data; agr_A one met objective
+          // and one without data; agr_B and agr_C none.
+          figure('agr_O', 'mfa', apr, { target: 99, compliance: 99.5 }),
+          figure('agr_O', 'login', apr, { target: 99, compliance: 98 }),
+          figure('agr_U', 'auth', apr, { target: 99.95, compliance: null }),
+          figure('agr_A', 'availability', apr, { target: 99.9, compliance: 99.95 }),
+          figure('agr_A', 'latency', apr, { target: 99, compliance: null }),
+          // March, not the last month: login met then.
+          figure('agr_O', 'login', mar, { target: 99, compliance: 99.9 }),
+        ],
+      }),
+    );
+  });
 
   it("sets each SLA's underpinning objectives of the last month beside it, SLA by SLA and objective by objective", () => {
     // agr_A: met + unknown → unknown (not every objective is met); agr_B: no figure → unknown.
@@ -243,72 +255,76 @@ describe('OLA and UC performance: the last month, SLAs only, in a stable order',
 describe('SLA audit: the last month, its own credit, and what it says of a missing one', () => {
   const mar = '2026-03';
   const apr = '2026-04';
-  const m = buildReport(
-    inputs({
-      type: 'sla-audit',
-      period: {
-        label: `${mar} to ${apr}`,
-        start: MARCH.periodStart,
-        end: UTC_APRIL.periodEnd,
-        months: [mar, apr],
-      },
-      // April's engine figure first, March's after it: the audit of the last month (April) must read April's.
-      objectives: [
-        figure('agr_A', 'availability', apr, { target: 99.9, compliance: 99.5, totalEvents: 1000 }),
-        figure('agr_A', 'availability', mar, { target: 99.9, compliance: 97, totalEvents: 800 }),
-      ],
-      // Credits of February and of May: neither covers April, so no credit is stored for the audited month; a
-      // violation without a credit, and an April credit of an agreement the reader may not see, change nothing.
-      violations: [
-        violation({ id: 'vio_no_credit' }),
-        violation({ credit: credit({ violationId: 'vio_x', agreementId: 'agr_X' }) }),
-        violation({
-          credit: credit({
-            violationId: 'vio_feb',
-            periodStart: '2026-02-01T00:00:00.000Z',
-            periodEnd: '2026-03-01T00:00:00.000Z',
-            compliancePercent: 95,
-            creditPercent: 25,
-            amount: 250,
-          }),
-        }),
-        violation({
-          credit: credit({
-            violationId: 'vio_may',
-            periodStart: '2026-05-01T00:00:00.000Z',
-            periodEnd: '2026-06-01T00:00:00.000Z',
-            compliancePercent: 96,
-            creditPercent: 20,
-            amount: 200,
-          }),
-        }),
-      ],
-      audit: {
-        recomputed: [
-          {
-            agreementId: 'agr_A',
-            objectiveId: 'availability',
-            compliance: 99.5,
-            goodEvents: 995,
-            totalEvents: 1000,
-            creditPercent: 10,
-            creditAmount: 100,
-            note: 'two buckets were empty',
-          },
-          // An agreement the reader may not see: neither audited nor counted.
-          {
-            agreementId: 'agr_X',
-            objectiveId: 'availability',
-            compliance: 90,
-            goodEvents: 9,
-            totalEvents: 10,
-            creditPercent: null,
-            creditAmount: null,
-          },
+  // Built in a hook, not while the file loads: Stryker switches a mutant on only around each test.
+  let m: ReturnType<typeof buildReport>;
+  beforeEach(() => {
+    m = buildReport(
+      inputs({
+        type: 'sla-audit',
+        period: {
+          label: `${mar} to ${apr}`,
+          start: MARCH.periodStart,
+          end: UTC_APRIL.periodEnd,
+          months: [mar, apr],
+        },
+        // April's engine figure first, March's after it: the audit of the last month (April) must read April's.
+        objectives: [
+          figure('agr_A', 'availability', apr, { target: 99.9, compliance: 99.5, totalEvents: 1000 }),
+          figure('agr_A', 'availability', mar, { target: 99.9, compliance: 97, totalEvents: 800 }),
         ],
-      },
-    }),
-  );
+        // Credits of February and of May: neither covers April, so no credit is stored for the audited month; a
+        // violation without a credit, and an April credit of an agreement the reader may not see, change nothing.
+        violations: [
+          violation({ id: 'vio_no_credit' }),
+          violation({ credit: credit({ violationId: 'vio_x', agreementId: 'agr_X' }) }),
+          violation({
+            credit: credit({
+              violationId: 'vio_feb',
+              periodStart: '2026-02-01T00:00:00.000Z',
+              periodEnd: '2026-03-01T00:00:00.000Z',
+              compliancePercent: 95,
+              creditPercent: 25,
+              amount: 250,
+            }),
+          }),
+          violation({
+            credit: credit({
+              violationId: 'vio_may',
+              periodStart: '2026-05-01T00:00:00.000Z',
+              periodEnd: '2026-06-01T00:00:00.000Z',
+              compliancePercent: 96,
+              creditPercent: 20,
+              amount: 200,
+            }),
+          }),
+        ],
+        audit: {
+          recomputed: [
+            {
+              agreementId: 'agr_A',
+              objectiveId: 'availability',
+              compliance: 99.5,
+              goodEvents: 995,
+              totalEvents: 1000,
+              creditPercent: 10,
+              creditAmount: 100,
+              note: 'two buckets were empty',
+            },
+            // An agreement the reader may not see: neither audited nor counted.
+            {
+              agreementId: 'agr_X',
+              objectiveId: 'availability',
+              compliance: 90,
+              goodEvents: 9,
+              totalEvents: 10,
+              creditPercent: null,
+              creditAmount: null,
+            },
+          ],
+        },
+      }),
+    );
+  });
 
   it("says a credit the tiers give but none was stored for the month was found as 'nothing'", () => {
     // The engine's April figures match (99.5 %, 1,000 events); the tiers give 10 % (100 EUR) but no credit of April

@@ -224,22 +224,25 @@ describe('reading an audit trail', () => {
 });
 
 describe('domain errors', () => {
-  const cases: [DomainError, string][] = [
-    [new ValidationError('m'), 'validation_failed'],
-    [new BusinessRuleError('m'), 'rule_violated'],
-    [new UnauthenticatedError('m'), 'unauthenticated'],
-    [new ForbiddenError('m'), 'forbidden'],
-    [new NotFoundError('m'), 'not_found'],
-    [new ConflictError('m'), 'conflict'],
-    [new VersionConflictError('m', {}), 'version_conflict'],
-    [new PreconditionRequiredError('m'), 'precondition_required'],
-    [new PayloadTooLargeError('m'), 'payload_too_large'],
-    [new RateLimitedError('m', 3), 'rate_limited'],
-    [new UnavailableError('m'), 'unavailable'],
-    [new UnsupportedMediaTypeError('m'), 'unsupported_media_type'],
+  // Factories, not instances: an error built while the file loads is always the unmutated class (Stryker switches
+  // a mutant on in its own beforeEach), so a mutated `code` would go unseen.
+  const cases: [() => DomainError, string][] = [
+    [() => new ValidationError('m'), 'validation_failed'],
+    [() => new BusinessRuleError('m'), 'rule_violated'],
+    [() => new UnauthenticatedError('m'), 'unauthenticated'],
+    [() => new ForbiddenError('m'), 'forbidden'],
+    [() => new NotFoundError('m'), 'not_found'],
+    [() => new ConflictError('m'), 'conflict'],
+    [() => new VersionConflictError('m', {}), 'version_conflict'],
+    [() => new PreconditionRequiredError('m'), 'precondition_required'],
+    [() => new PayloadTooLargeError('m'), 'payload_too_large'],
+    [() => new RateLimitedError('m', 3), 'rate_limited'],
+    [() => new UnavailableError('m'), 'unavailable'],
+    [() => new UnsupportedMediaTypeError('m'), 'unsupported_media_type'],
   ];
-  for (const [err, code] of cases) {
-    it(`${err.constructor.name} carries the code ${code}, its own name and its message`, () => {
+  for (const [make, code] of cases) {
+    it(`${make().constructor.name} carries the code ${code}, its own name and its message`, () => {
+      const err = make();
       expect(err.code).toBe(code);
       expect(err.name).toBe(err.constructor.name);
       expect(err.message).toBe('m');

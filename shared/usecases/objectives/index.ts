@@ -844,8 +844,13 @@ export class ObjectiveUseCases {
     const objective = a.objectives.find((o) => o.id === r.objectiveId)!;
     const detectedMs = existing ? Date.parse(existing.detectedAt) : nowMs;
     const severity = classifySeverity(this.deps.severityRules, severityFacts(r, a.tier, detectedMs, nowMs));
+    // At a month's very first instant the calendar still answers the month just closed (evaluations run up to
+    // now - 1): its credit belongs to the violation that month closed, not to one opened now.
     const credit =
-      a.credits && monthly?.compliance !== null && monthly !== undefined
+      a.credits &&
+      monthly?.compliance !== null &&
+      monthly !== undefined &&
+      Date.parse(monthly.window.periodEnd) > nowMs
         ? computeCredit(a.credits, creditInputOf(r.objectiveId, monthly))
         : undefined;
     const base: ViolationRecord = {

@@ -735,7 +735,9 @@ export class ObjectiveUseCases {
   ): Promise<EvaluationRunSummary> {
     const nowMs = this.deps.clock.now().getTime();
     const { settings } = this.deps;
-    const ids = agreements.length === 1 ? agreements[0]!.agreementId : undefined;
+    // An on-demand run covers its one agreement; a scheduled run covers every agreement in force (however few:
+    // one alone is still all of them) and closes the violations of those no longer in force.
+    const ids = scheduled ? undefined : agreements[0]?.agreementId;
     // Stryker disable next-line ObjectLiteral: narrows the read only: windows of other agreements, or ended before the longest look-back, exclude nothing from these evaluations
     const exceptionRecords = await this.deps.exceptions.list({
       // Stryker disable next-line ObjectLiteral: narrows the read only: windows of other agreements exclude nothing from this agreement's evaluation

@@ -154,6 +154,21 @@ describe('evaluation runs', () => {
     ]);
   });
 
+  it('closes the violations of an agreement no longer in force, even with one agreement left in force', async () => {
+    const twin = { ...agreement, agreementId: B };
+    await w.uc([agreement, twin]).evaluateAll();
+    w.now += 5 * M;
+    await fill(w.rollups, KEY, w.now - 5 * M, w.now, () => [995, 1000]);
+    // B has ended: A alone is in force.
+    const run = await w.uc([agreement]).evaluateAll();
+    expect(run).toMatchObject({ violationsResolved: 1, violationsUpdated: 1, violationsOpened: 0 });
+    const all = await w.violations.list({});
+    expect(all.map((v) => [v.agreementId, v.status, v.resolvedAt])).toEqual([
+      [B, 'resolved', iso(w.now)],
+      [A, 'open', undefined],
+    ]);
+  });
+
   it('opens a new violation for a new breach after the last one was resolved', async () => {
     await w.uc([agreement]).evaluateAll();
     const good = new MemoryRollupStore();

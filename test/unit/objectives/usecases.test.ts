@@ -8,50 +8,19 @@ import { MemoryEvaluationStore, MemoryViolationStore } from '../../../shared/ada
 import { MemoryRollupStore } from '../../../shared/adapters/memory/rollups.js';
 import { MemoryServiceStore } from '../../../shared/adapters/memory/services.js';
 import type { Principal } from '../../../shared/domain/access/policy.js';
-import type { ActiveObjectivesSource } from '../../../shared/ports/objectives.js';
 import { ObjectiveUseCases } from '../../../shared/usecases/objectives/index.js';
 import { agreementVersion } from '../../helpers/fixtures.js';
-import { contact, creditTerms, fill, objectiveAgreement, objectiveDeps } from './helpers.js';
-
-const KEY = 'svc_pay/availability';
-const H = 3_600_000;
-const D = 24 * H;
-const START = Date.UTC(2026, 3, 1);
-
-const principal = (roles: Principal['roles'], subject = 'manager@example.com'): Principal => ({
-  subject,
-  roles,
-  businessUnits: ['retail'],
-  services: [],
-  signOffCapacities: [],
-});
-
-/** One availability objective (`avail`) at 99.9% over 7 rolling days; 1,000 EUR a month, 10% back below 99.9%. */
-const agreement = objectiveAgreement(
-  { agreementId: 'agr_0000000001', version: 3, credits: creditTerms(1000) },
-  { id: 'avail' },
-);
-
-/** A viewer of these business units, such as a party to the agreement that does not hold it. */
-const party = (units: string[]): Principal => ({
-  subject: 'cara@example.com',
-  roles: ['viewer'],
-  businessUnits: units,
-  services: [],
-  signOffCapacities: [],
-});
-
-/** The use cases after a week at 0.5% errors against a 0.1% budget, evaluated once: its violation, as stored. */
-async function breachedOver(source: ActiveObjectivesSource) {
-  const rollups = new MemoryRollupStore();
-  const violations = new MemoryViolationStore();
-  const now = START + 7 * D;
-  const uc = new ObjectiveUseCases(objectiveDeps(source, () => now, { rollups, violations }));
-  await fill(rollups, KEY, START, now, () => [995, 1000]);
-  await uc.evaluateAll();
-  const [v] = (await uc.listViolations(principal(['viewer']), { limit: 100 })).items;
-  return { uc, violations, v: v! };
-}
+import {
+  agreement,
+  breachedOver,
+  D,
+  H,
+  KEY,
+  party,
+  principal,
+  START,
+} from '../../helpers/objectives-usecases.js';
+import { contact, fill, objectiveDeps } from './helpers.js';
 
 describe('the objectives use cases', () => {
   let rollups: MemoryRollupStore;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canAccess, isAllowed, listScope, type Principal } from '../../domain/access/policy.js';
-import { reportScope } from '../../domain/archive/keys.js';
+import { archiveKey, reportScope } from '../../domain/archive/keys.js';
 import { ForbiddenError, NotFoundError, UnavailableError, ValidationError } from '../../domain/errors.js';
 import type { EngineSettings } from '../../domain/objectives/evaluate.js';
 import { detectAnomalies } from '../../domain/reports/anomalies.js';
@@ -631,7 +631,14 @@ export class ReportUseCases {
     for (const v of vs) {
       const vMonth = v.detectedAt.slice(0, 7);
       if (v.status === 'resolved' && vMonth === month) {
-        const key = `violations/${v.agreementId}/${month}/${v.id}.json`;
+        // The key the archive stores it under (ids are lower-cased there): checked before archiving once.
+        const key = archiveKey({
+          type: 'violation',
+          agreementId: v.agreementId,
+          period: month,
+          id: v.id,
+          extension: 'json',
+        });
         if (!(await archive.exists(key))) {
           await archive.archive({
             type: 'violation',
@@ -652,7 +659,13 @@ export class ReportUseCases {
         v.credit.period.start.slice(0, 7) <= month &&
         v.credit.period.end.slice(0, 7) >= month
       ) {
-        const key = `credit-statements/${v.agreementId}/${month}/${v.id}.json`;
+        const key = archiveKey({
+          type: 'credit-statement',
+          agreementId: v.agreementId,
+          period: month,
+          id: v.id,
+          extension: 'json',
+        });
         if (!(await archive.exists(key))) {
           await archive.archive({
             type: 'credit-statement',

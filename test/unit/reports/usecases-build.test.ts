@@ -189,10 +189,14 @@ describe('the figures, budgets and burn-down of a report', () => {
     expect(points(m)).toEqual(['2026-04-07T06:00:00.000Z', '2026-04-20T00:00:00.000Z']);
     const may = await w.reports.build(admin, req('error-budget', { month: '2026-05' }));
     expect(points(may)).toEqual(['2026-05-05T06:00:00.000Z']);
-    // The other agreements' budgets stay out of an agreement's report.
-    const other = await seedAgreement(w, { id: 'agr_01OTHER00000000000001', serviceId: 'svc_other' });
-    a = other;
+  });
+
+  it("shows each agreement's own budgets once", async () => {
+    const OTHER = 'agr_01OTHER00000000000001';
+    a = await seedAgreement(w, { id: OTHER });
     await evaluateAt('2026-05-05T06:00:00.000Z');
+    const both = await w.reports.build(admin, req('error-budget'));
+    expect(column(both, 'budgets', 'agreement').sort()).toEqual([OTHER, PAY]);
     const one = await w.reports.build(admin, req('error-budget', { agreementId: PAY }));
     expect(column(one, 'budgets', 'agreement')).toEqual([PAY]);
   });
@@ -203,6 +207,49 @@ describe('the figures, budgets and burn-down of a report', () => {
       expect(points(m), type).toEqual([]);
       expect(column(m, 'objectives', 'compliance'), type).toEqual([]);
     }
+  });
+});
+
+describe('the exception windows of a month', () => {
+  it('leaves the time of an exception window in the month out of its compliance', async () => {
+    const w = reportWorld();
+    const a = await seedAgreement(w, { id: PAY });
+    await seedMonth(w, a.serviceId, '2026-04', 0);
+    // An hour of failures on the 10th, during planned maintenance.
+    const start = Date.parse('2026-04-10T00:00:00.000Z');
+    const deltas = [];
+    for (let t = start; t < start + 3_600_000; t += 300_000)
+      deltas.push({
+        sliKey: `${a.serviceId}/availability`,
+        bucketStart: t,
+        good: 0,
+        total: 1000,
+        count: 0,
+        sum: 0,
+        min: 0,
+        max: 0,
+      });
+    await w.rollups.add(deltas);
+    const before = await w.reports.build(admin, req('monthly-compliance'));
+    expect(column(before, 'objectives', 'compliance')[0]).toBeLessThan(99.9);
+    await w.exceptions.create({
+      id: 'exc_1',
+      agreementId: a.id,
+      kind: 'planned-maintenance',
+      start: '2026-04-10T00:00:00.000Z',
+      end: '2026-04-10T01:00:00.000Z',
+      status: 'approved',
+      version: 2,
+      requestedBy: 'sam@example.com',
+      reason: 'database upgrade',
+      createdBy: 'sam@example.com',
+      createdAt: '2026-04-01T00:00:00.000Z',
+      changedBy: 'ann@example.com',
+      changedAt: '2026-04-02T00:00:00.000Z',
+      change: 'approve',
+    });
+    const after = await w.reports.build(admin, req('monthly-compliance'));
+    expect(column(after, 'objectives', 'compliance')).toEqual([100]);
   });
 });
 

@@ -247,6 +247,7 @@ describe('the exception windows of a month', () => {
       changedBy: 'ann@example.com',
       changedAt: '2026-04-02T00:00:00.000Z',
       change: 'approve',
+      changeReason: 'the upgrade needs an hour offline',
     });
     const after = await w.reports.build(admin, req('monthly-compliance'));
     expect(column(after, 'objectives', 'compliance')).toEqual([100]);

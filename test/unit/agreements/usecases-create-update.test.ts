@@ -135,6 +135,15 @@ describe('creating an agreement', () => {
     expect((err as BusinessRuleError).details).toEqual([
       { path: 'businessUnit', problem: "must be one of the parties' business units (payments)" },
     ]);
+    const both = await uc
+      .create(manager, agreementBody({ businessUnit: 'platform' }))
+      .catch((e: unknown) => e);
+    expect((both as BusinessRuleError).details).toEqual([
+      {
+        path: 'businessUnit',
+        problem: "must be one of the parties' business units (payments, retail-banking)",
+      },
+    ]);
     expect(await agreements.get(newId(1))).toBeUndefined();
   });
 

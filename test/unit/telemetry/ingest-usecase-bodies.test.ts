@@ -244,6 +244,17 @@ describe('compressed JSON bodies', () => {
     }
   });
 
+  it('refuses a zstd frame cut short, even when what came through is a whole JSON body', async () => {
+    const whole = zstdRaw(json([ratio(1)]));
+    // The same frame with the last-block flag off: the frame never ends.
+    const cut = Buffer.from(whole);
+    cut[6] = cut[6]! & ~1;
+    const e = await errorOf(send('zstd', cut));
+    expect(e).toBeInstanceOf(ValidationError);
+    expect(e.message).toBe('the body is not valid zstd data');
+    expect(await f.samples.count()).toBe(0);
+  });
+
   it('refuses a body that is not what its Content-Encoding says, naming the decoder’s complaint', async () => {
     const notGzip = Buffer.from('{"version":1,"samples":[]}');
     let complaint = '';

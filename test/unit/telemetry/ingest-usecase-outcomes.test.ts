@@ -317,6 +317,16 @@ describe('samples the store refuses', () => {
     expect(r.series).toEqual({ submitted: 2, accepted: 1, rejected: 1, unmapped: 0 });
   });
 
+  it('places a refusal among the other rejections in request order', async () => {
+    await send(accord(ratio(1)));
+    const r = await send(accord(ratio(0), postings(3), ratio(7, T + 5000)));
+    expect(r.rejected.map((x) => [x.index, x.reason])).toEqual([
+      [0, 'conflicting_value'],
+      [2, 'ratio_out_of_range'],
+    ]);
+    expect(r.accepted).toBe(1);
+  });
+
   it('reject a native histogram whole when only its bucket count conflicts, once, with nothing counted accepted', async () => {
     await send(promRequest([latency([native(1, [4, 3, 2])])]));
     // The same count (10) at the same time, but 4 instead of 5 observations within 300 ms.
@@ -330,7 +340,8 @@ describe('samples the store refuses', () => {
 
   it('answer a native histogram whose two counters both conflict with one rejection', async () => {
     await send(promRequest([latency([native(1, [4, 3, 2])])]));
-    const r = await send(promRequest([latency([native(2, [3, 3, 3])])]));
+    // 12 observations, 6 within 300 ms, at the time that holds 10 and 5.
+    const r = await send(promRequest([latency([native(2, [4, 3, 3])])]));
     expect(r.rejected).toHaveLength(1);
     expect(r.rejected[0]).toMatchObject({ index: 0, reason: 'conflicting_value' });
     expect(r).toMatchObject({ submitted: 1, accepted: 0 });

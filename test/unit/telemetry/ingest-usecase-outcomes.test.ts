@@ -122,10 +122,9 @@ describe('each sample of a request is accepted, rejected with its reason and ind
     const write = f.samples.write.bind(f.samples);
     f = await ingestFixture(NOW, {
       samples: {
-        ...f.samples,
-        write: (s: never, a: never) => {
+        write: (s: never) => {
           writes++;
-          return write(s, a);
+          return write(s);
         },
       } as unknown as SampleStore,
     });

@@ -1,5 +1,7 @@
 import { vi } from 'vitest';
 import type { Principal } from '../../shared/domain/access/policy.js';
+import type { FieldProblem } from '../../shared/domain/errors.js';
+import type { ChangeRequestRecord } from '../../shared/ports/governance.js';
 import type { AgreementVersion } from '../../shared/schemas/agreement.js';
 import type { NotifyRequest } from '../../shared/usecases/workflows/notifications.js';
 import { agreementVersion, principal } from './fixtures.js';
@@ -80,3 +82,17 @@ export function recordNotifications(w: WorkflowWorld): NotifyRequest[] {
   });
   return calls;
 }
+
+/** What a promise was rejected with (an error with its details and context); fails when it was not rejected. */
+export type Failure = Error & { details: FieldProblem[]; context?: Record<string, unknown> };
+export const failure = (p: Promise<unknown>): Promise<Failure> =>
+  p.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e as Failure,
+  );
+
+/** The change request as stored. */
+export const storedRequest = async (w: WorkflowWorld, id: string): Promise<ChangeRequestRecord> =>
+  (await w.requests.get(id)) as ChangeRequestRecord;

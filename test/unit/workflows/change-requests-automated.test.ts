@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BusinessRuleError, ConflictError, NotFoundError } from '../../../shared/domain/errors.js';
-import type { ChangeRequestRecord } from '../../../shared/ports/governance.js';
 import type { AgreementVersion } from '../../../shared/schemas/agreement.js';
-import { activeAgreement } from '../../helpers/change-request-world.js';
+import { activeAgreement, failure, storedRequest } from '../../helpers/change-request-world.js';
 import { type WorkflowWorld, workflowWorld } from '../../helpers/workflow-world.js';
 
 const T0 = '2026-03-02T09:00:00.000Z';
-const failure = (p: Promise<unknown>) => p.catch((e: unknown) => e as Error & Record<string, unknown>);
 
 describe('automated updates through the change guard (ChangeRequestWorkflow.automated)', () => {
   let w: WorkflowWorld;
@@ -96,7 +94,7 @@ describe('automated updates through the change guard (ChangeRequestWorkflow.auto
       by: 'system:import:cmdb',
       detail: 'version 4',
     });
-    expect(await w.requests.get(r.id)).toEqual(r);
+    expect(await storedRequest(w, r.id)).toEqual(r);
     expect(await w.agreements.get(a.id)).toMatchObject({
       version: 4,
       status: 'active',
@@ -199,10 +197,10 @@ describe('change requests an RCA opens (ChangeRequestWorkflow.fromRca)', () => {
       executionId: `local:change-request:${idOf('vio_1')}`,
       revision: 2,
     });
-    expect(await w.requests.get(r.id)).toEqual(r);
+    expect(await storedRequest(w, r.id)).toEqual(r);
     await w.settle();
     const again = await w.wf.changeRequests.fromRca(rca({ summary: 'something else' }));
-    expect(again).toEqual(await w.requests.get(r.id));
+    expect(again).toEqual(await storedRequest(w, r.id));
     expect(again.summary).toBe('Lower the target');
     const xs = await w.engine.listExecutions({ type: 'agreement', id: a.id });
     expect(xs.map((x) => [x.workflow, x.name, x.status])).toEqual([['change-request', r.id, 'waiting']]);
@@ -213,7 +211,7 @@ describe('change requests an RCA opens (ChangeRequestWorkflow.fromRca)', () => {
 
   it('starts the workflow of a request recorded before a crash, without recording it again', async () => {
     const r = await w.wf.changeRequests.fromRca(rca());
-    const stored = (await w.requests.get(r.id)) as ChangeRequestRecord;
+    const stored = await storedRequest(w, r.id);
     const { executionId: _x, ...crashed } = stored;
     await w.requests.put({ ...crashed, revision: stored.revision } as never, stored.revision);
     // The agreement moved on meanwhile: the recorded request is still started, not refused.
@@ -239,7 +237,7 @@ describe('change requests an RCA opens (ChangeRequestWorkflow.fromRca)', () => {
     expect(gone).toBeInstanceOf(ConflictError);
     expect(gone.message).toBe('agreement agr_01WFNONE000000000000 is missing: no change request');
     expect(gone.details).toEqual([{ path: 'status', problem: 'is missing' }]);
-    expect(await w.requests.get(idOf('vio_1'))).toBeUndefined();
+    expect(await storedRequest(w, idOf('vio_1'))).toBeUndefined();
   });
 
   it('refuses an RCA proposal that breaks a rule (the caller falls back to a task)', async () => {
@@ -251,7 +249,7 @@ describe('change requests an RCA opens (ChangeRequestWorkflow.fromRca)', () => {
       'proposed.effectiveTo',
       'proposed.effectiveTo',
     ]);
-    expect(await w.requests.get(idOf('vio_1'))).toBeUndefined();
+    expect(await storedRequest(w, idOf('vio_1'))).toBeUndefined();
   });
 
   it('does not take a freeze exception under the same id for the request it opened', async () => {

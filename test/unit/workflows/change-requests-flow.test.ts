@@ -9,6 +9,7 @@ import {
   providerManager,
   recordNotifications,
   serviceOwner,
+  storedRequest,
 } from '../../helpers/change-request-world.js';
 import { type WorkflowWorld, workflowWorld } from '../../helpers/workflow-world.js';
 
@@ -78,7 +79,7 @@ describe('a change request through its workflow (change-requests.ts on the real 
       revision: 2,
       executionId,
     });
-    expect(await w.requests.get(r.id)).toEqual(r);
+    expect(await storedRequest(w, r.id)).toEqual(r);
     await w.settle();
 
     const taskId = changeTaskId(executionId, 'assessment');
@@ -153,7 +154,7 @@ describe('a change request through its workflow (change-requests.ts on the real 
       { capacity: 'business-owner', rules: ['any-material-change'] },
       { capacity: 'governance-board', rules: ['tier-1-targets'] },
     ];
-    const signing = (await w.requests.get(r.id))!;
+    const signing = (await storedRequest(w, r.id))!;
     expect(signing).toMatchObject({
       status: 'signing',
       requiredSignOffs: required,
@@ -243,7 +244,7 @@ describe('a change request through its workflow (change-requests.ts on the real 
         comment: `fine by ${t.assignees.capacity}`,
       })),
     );
-    const done = (await w.requests.get(r.id))!;
+    const done = (await storedRequest(w, r.id))!;
     expect(done).toMatchObject({ status: 'applied', appliedVersion: 4 });
     expect(done.history.slice(-2)).toEqual([
       { at: T0, step: 'applied', by: 'system', detail: 'version 4' },
@@ -308,7 +309,7 @@ describe('a change request through its workflow (change-requests.ts on the real 
       requiredSignOffs: a.requiredSignOffs,
       signOffs: a.signOffs,
     });
-    const done = (await w.requests.get(r.id))!;
+    const done = (await storedRequest(w, r.id))!;
     expect(done).toMatchObject({ status: 'applied', appliedVersion: 4, requiredSignOffs: [], signOffs: [] });
     expect(done.history.map((h) => h.step)).toEqual([
       'requested',
@@ -346,7 +347,7 @@ describe('a change request through its workflow (change-requests.ts on the real 
       reason: 'the name is in contracts',
     } as never);
     await w.settle();
-    const done = (await w.requests.get(r.id))!;
+    const done = (await storedRequest(w, r.id))!;
     expect(done).toMatchObject({
       status: 'rejected',
       assessment: {
@@ -392,7 +393,7 @@ describe('a change request through its workflow (change-requests.ts on the real 
       reason: 'we need 99.9',
     } as never);
     await w.settle();
-    const done = (await w.requests.get(r.id))!;
+    const done = (await storedRequest(w, r.id))!;
     expect(done.status).toBe('rejected');
     expect(done.signOffs).toEqual([
       {
@@ -439,11 +440,11 @@ describe('a change request through its workflow (change-requests.ts on the real 
     await w.wf.tasks.complete(providerManager, t!.id, { decision: 'approved', reason: 'as asked' } as never);
     await w.settle();
     const reason = 'title changed since version 3, which the request was made against';
-    expect((await w.requests.get(r.id))!.history.slice(-2)).toEqual([
+    expect((await storedRequest(w, r.id))!.history.slice(-2)).toEqual([
       { at: T0, step: 'superseded', by: 'system', detail: reason },
       { at: T0, step: 'closed', by: 'system', detail: `superseded: ${reason}` },
     ]);
-    expect((await w.requests.get(r.id))!.status).toBe('superseded');
+    expect((await storedRequest(w, r.id))!.status).toBe('superseded');
     expect((await execution()).output).toEqual({ outcome: 'superseded', reason });
     expect((await w.agreements.get(a.id))!.title).toBe('Our name');
   });
@@ -466,7 +467,7 @@ describe('a change request through its workflow (change-requests.ts on the real 
       title: 'Their name',
       description: 'described',
     });
-    expect(await w.requests.get(r.id)).toMatchObject({ status: 'applied', appliedVersion: 5 });
+    expect(await storedRequest(w, r.id)).toMatchObject({ status: 'applied', appliedVersion: 5 });
   });
 
   it('ends an accepted request as superseded when the agreement is no longer active, naming its status', async () => {
@@ -477,7 +478,7 @@ describe('a change request through its workflow (change-requests.ts on the real 
     await w.wf.tasks.complete(providerManager, t!.id, { decision: 'approved', reason: 'as asked' } as never);
     await w.settle();
     expect((await execution()).output).toEqual({ outcome: 'superseded', reason: 'the agreement is expired' });
-    expect(await w.requests.get(r.id)).toMatchObject({ status: 'superseded' });
+    expect(await storedRequest(w, r.id)).toMatchObject({ status: 'superseded' });
     expect((await w.agreements.get(a.id))!.version).toBe(4);
   });
 
@@ -491,7 +492,7 @@ describe('a change request through its workflow (change-requests.ts on the real 
     const reason =
       'the change breaks a rule: reviewCycle.nextReviewDate is in the past (today is 2026-03-11)';
     expect((await execution()).output).toEqual({ outcome: 'superseded', reason });
-    expect(await w.requests.get(r.id)).toMatchObject({ status: 'superseded' });
+    expect(await storedRequest(w, r.id)).toMatchObject({ status: 'superseded' });
     expect((await w.agreements.get(a.id))!.version).toBe(3);
   });
 
@@ -505,7 +506,7 @@ describe('a change request through its workflow (change-requests.ts on the real 
       outcome: 'superseded',
       reason: 'the request is assessing; the agreement is sunset',
     });
-    expect(await w.requests.get(r.id)).toMatchObject({ status: 'superseded' });
+    expect(await storedRequest(w, r.id)).toMatchObject({ status: 'superseded' });
     expect(await pending(r.id)).toEqual([]);
   });
 });

@@ -14,8 +14,10 @@ import {
   activeAgreement,
   approverAs,
   customerViewer,
+  failure,
   otherProviderManager,
   providerManager,
+  storedRequest,
 } from '../../helpers/change-request-world.js';
 import { principal } from '../../helpers/fixtures.js';
 import { type WorkflowWorld, workflowWorld } from '../../helpers/workflow-world.js';
@@ -23,7 +25,6 @@ import { type WorkflowWorld, workflowWorld } from '../../helpers/workflow-world.
 const T0 = '2026-03-02T09:00:00.000Z';
 const body = (proposed: Record<string, unknown>, summary = 'A change') =>
   ({ summary, why: 'because', proposed }) as never;
-const failure = (p: Promise<unknown>) => p.catch((e: unknown) => e as Error & Record<string, unknown>);
 
 describe('change requests: who may ask, what is refused, and reading them back', () => {
   let w: WorkflowWorld;
@@ -189,7 +190,7 @@ describe('change requests: who may ask, what is refused, and reading them back',
     spy.mockImplementationOnce(put).mockResolvedValueOnce(false);
     const r = await w.wf.changeRequests.request(customerViewer, a.id, body({ title: 'One' }));
     expect(r.executionId).toBe(`local:change-request:${r.id}`);
-    expect(await w.requests.get(r.id)).toMatchObject({ executionId: r.executionId, revision: 2 });
+    expect(await storedRequest(w, r.id)).toMatchObject({ executionId: r.executionId, revision: 2 });
     expect(spy).toHaveBeenCalledTimes(3);
 
     spy.mockClear();
@@ -233,7 +234,7 @@ describe('change requests: assessing and signing them, with separation of duties
     );
     expect(own).toBeInstanceOf(ForbiddenError);
     expect(own.message).toBe('whoever asked for a change cannot assess it (separation of duties)');
-    expect((await w.requests.get(r.id))!.assessment).toBeUndefined();
+    expect((await storedRequest(w, r.id))!.assessment).toBeUndefined();
     expect((await w.tasks.get(t!.id))!.status).toBe('pending');
   });
 
@@ -277,7 +278,7 @@ describe('change requests: assessing and signing them, with separation of duties
     expect(twice.message).toBe('one person signs at most one capacity of a change request (four eyes)');
     // The same person may sign the same capacity again: the later decision replaces the earlier one.
     await w.wf.changeRequests.signOff(both, bo!, { decision: 'approved', reason: 'yes, twice' } as never);
-    expect((await w.requests.get(r.id))!.signOffs).toEqual([
+    expect((await storedRequest(w, r.id))!.signOffs).toEqual([
       {
         capacity: 'business-owner',
         decision: 'approved',
@@ -286,7 +287,7 @@ describe('change requests: assessing and signing them, with separation of duties
         reason: 'yes, twice',
       },
     ]);
-    expect((await w.requests.get(r.id))!.status).toBe('signing');
+    expect((await storedRequest(w, r.id))!.status).toBe('signing');
   });
 
   it('refuses a task event for a change request that does not exist', async () => {

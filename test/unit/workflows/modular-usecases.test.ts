@@ -1,11 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '../../../shared/domain/errors.js';
 import type { AgreementVersion } from '../../../shared/schemas/agreement.js';
-import { activeAgreement, providerManager } from '../../helpers/change-request-world.js';
+import { activeAgreement, failure, providerManager } from '../../helpers/change-request-world.js';
 import { agreementBody, principal } from '../../helpers/fixtures.js';
 import { type WorkflowWorld, workflowWorld } from '../../helpers/workflow-world.js';
-
-const failure = (p: Promise<unknown>) => p.catch((e: unknown) => e as Error & Record<string, unknown>);
 
 /** A schedule body: only the service's own terms; kind, unit, parties and the master-ruled terms are inherited. */
 const scheduleBody = (over: Record<string, unknown> = {}) => {

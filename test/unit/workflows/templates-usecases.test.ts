@@ -2,10 +2,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { BusinessRuleError, NotFoundError, ValidationError } from '../../../shared/domain/errors.js';
 import { loadTemplates, type TemplateCatalogue } from '../../../shared/policy/templates.js';
 import { TemplateUseCases } from '../../../shared/usecases/workflows/templates.js';
-import { providerManager } from '../../helpers/change-request-world.js';
+import { failure, providerManager } from '../../helpers/change-request-world.js';
 import { type WorkflowWorld, workflowWorld } from '../../helpers/workflow-world.js';
 
-const failure = (p: Promise<unknown>) => p.catch((e: unknown) => e as Error & Record<string, unknown>);
 const caught = (f: () => unknown) => {
   try {
     f();

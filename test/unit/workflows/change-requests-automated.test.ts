@@ -198,6 +198,7 @@ describe('change requests an RCA opens (ChangeRequestWorkflow.fromRca)', () => {
       revision: 2,
     });
     expect(await storedRequest(w, r.id)).toEqual(r);
+    expect(r.history[0]!.detail).toBe('Lower the target (administrative: none; material: objectives)');
     await w.settle();
     const again = await w.wf.changeRequests.fromRca(rca({ summary: 'something else' }));
     expect(again).toEqual(await storedRequest(w, r.id));

@@ -311,6 +311,7 @@ describe('a change request through its workflow (change-requests.ts on the real 
     });
     const done = (await storedRequest(w, r.id))!;
     expect(done).toMatchObject({ status: 'applied', appliedVersion: 4, requiredSignOffs: [], signOffs: [] });
+    expect(done.history[0]!.detail).toBe('Rename it (administrative: title, description; material: none)');
     expect(done.history.map((h) => h.step)).toEqual([
       'requested',
       'assessment-accepted',

@@ -193,6 +193,24 @@ describe('change requests: reminders, escalation and decisions recorded while th
     );
   });
 
+  it('asks for sign-offs in the unit that holds the agreement, when it is not the service’s', async () => {
+    const a = await activeAgreement(w, { businessUnit: 'platform' });
+    const r = await ask(a, { objectives: [{ ...a.objectives[0]!, target: 99 }] });
+    const [t] = await pending(r.id);
+    await w.wf.tasks.complete(providerManager, t!.id, { decision: 'approved', reason: 'ok' } as never);
+    await w.settle();
+    expect(
+      sent
+        .filter((n) => n.key.includes('/signoff-'))
+        .map((n) => n.lists)
+        .sort((x, y) => String(x?.[0]?.capacity).localeCompare(String(y?.[0]?.capacity))),
+    ).toEqual(
+      ['business-owner', 'governance-board', 'service-owner'].map((c) => [
+        { capacity: c, businessUnit: 'platform', agreementId: a.id },
+      ]),
+    );
+  });
+
   it('picks up an assessment recorded while the task waited, on its next visit, and carries on', async () => {
     const a = await activeAgreement(w);
     const r = await ask(a, { title: 'Renamed' });

@@ -386,6 +386,7 @@ export class ChangeRequestWorkflow {
         reason: r.assessment.reason,
       });
     }
+    // Stryker disable next-line ObjectLiteral: a callback (waitForTaskToken) Task's own answer is discarded, by Step Functions and by the local engine alike; the state's result is the token's answer
     return { taskId: task.id };
   }
 
@@ -547,6 +548,7 @@ export class ChangeRequestWorkflow {
         .engine()
         .sendTaskSuccess(e.taskToken, { decision: signed.decision, reason: signed.reason, by: signed.by });
     }
+    // Stryker disable next-line ObjectLiteral: a callback (waitForTaskToken) Task's own answer is discarded, by Step Functions and by the local engine alike; the state's result is the token's answer
     return { taskId: task.id };
   }
 

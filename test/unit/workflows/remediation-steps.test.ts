@@ -301,6 +301,51 @@ describe('the remediation workflow’s steps, one at a time', () => {
       });
     });
 
+    it('names the event of a tenth action and of a tenth escalation level without their numbers', async () => {
+      const actions = Array.from({ length: 10 }, (_, i) => ({
+        kind: 'corrective' as const,
+        description: `action number ${i + 1}`,
+        owner: { name: 'Owen', email: 'owen@example.com' },
+      }));
+      await w.wf.remediation.submitRca(owen, (await w.tasks.get(rcaTask(VIO)))!, { ...fixRca, actions });
+      await w.wf.remediation.task({ task: 'plan-capa', violationId: VIO });
+      await w.wf.remediation.task({
+        task: 'await-capa',
+        violationId: VIO,
+        capaId: 'capa-10',
+        dueAt: '2026-04-01T09:00:00.000Z',
+        round: 0,
+        executionId,
+        taskToken: 'tok_10',
+      });
+      expect(notes().at(-1)).toMatchObject({
+        key: `remediation/${VIO}/capa-capa-10-requested`,
+        event: 'remediation.capa-requested',
+      });
+      const v = (await w.violations.get(VIO))!;
+      const escalation = Array.from({ length: 10 }, (_, i) => ({
+        ...v.escalation[0]!,
+        level: i + 1,
+        who: { name: `Level ${i + 1}`, email: `level${i + 1}@example.com` },
+      }));
+      await w.violations.update({ ...v, escalation });
+      const out = await w.wf.remediation.task({
+        task: 'follow-up-capa',
+        violationId: VIO,
+        capaId: 'capa-10',
+        dueAt: '2026-02-20T09:00:00.000Z',
+        round: 0,
+        reminders: 2,
+        level: 9,
+      });
+      expect(out).toMatchObject({ reminders: 2, level: 10, status: 'open' });
+      expect(notes().at(-1)).toMatchObject({
+        key: `remediation/${VIO}/capa-capa-10-escalation-10`,
+        event: 'remediation.capa-escalation',
+        to: [{ name: 'Level 10', email: 'level10@example.com' }],
+      });
+    });
+
     it('gives up when the record keeps changing under it', async () => {
       const put = vi.spyOn(w.remediation, 'put').mockResolvedValue(false);
       const e = (await w.wf.remediation

@@ -24,7 +24,10 @@ const ROOT = 'one region cannot do better than 99.5%';
 const unrealistic = (over: Record<string, unknown> = {}) => ({
   timeline: [{ at: '2026-03-01T10:00:00Z', event: 'steady 0.5% errors' }],
   rootCause: ROOT,
+  contributing: { agreements: [] },
+  evidence: [],
   conclusion: 'target-unrealistic' as const,
+  actions: [],
   ...over,
 });
 const remediationLink = { label: 'The remediation', url: `${BASE}/v1/violations/${VIO}/remediation` };

@@ -258,8 +258,18 @@ describe('the remediation of a violation, from RCA through CAPA to closure', () 
     const t2 = (await w.tasks.get(capaTask(VIO, 'capa-2')))!;
     const outcome = await w.wf.remediation.closeCapa('jira:OPS-42', t2, 'alert live in prod');
     expect(outcome).toEqual({ status: 'closed', capaId: 'capa-2', by: 'jira:OPS-42' });
+    // A task of another execution waits on: closure cancels only this execution's unanswered tasks.
+    const other = await w.tasks.upsert({
+      ...t2,
+      id: 'tsk_other',
+      executionId: 'local:remediation:vio_other',
+    });
     await w.wf.tasks.settle(t2, outcome, 'jira:OPS-42');
     await w.settle();
+    expect((await w.tasks.get(other.id))?.status).toBe('pending');
+    for (const id of [rcaTask(VIO), capaTask(VIO, 'capa-1'), capaTask(VIO, 'capa-2')]) {
+      expect((await w.tasks.get(id))?.status).toBe('completed');
+    }
     r = (await w.remediation.get(VIO))!;
     expect(r.status).toBe('closed');
     expect(r.closedAt).toBe(T1);
@@ -293,7 +303,7 @@ describe('the remediation of a violation, from RCA through CAPA to closure', () 
       headers: {},
       data: { violationId: VIO },
     });
-    expect(await w.tasks.list({ status: 'pending' })).toEqual([]);
+    expect((await w.tasks.list({ status: 'pending' })).map((t) => t.id)).toEqual(['tsk_other']);
   });
 
   it('picks up an RCA recorded outside its task at the next heartbeat, and closure cancels the task nobody answered', async () => {

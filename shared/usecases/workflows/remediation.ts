@@ -723,13 +723,15 @@ export class RemediationWorkflow {
     );
     const t = await this.deps.tasks.get(taskId);
     const now = this.deps.clock.now().toISOString();
+    // The RCA's label already names the violation; a CAPA item's does not.
+    const named = label.includes(r.violationId) ? label : `${label} of violation ${r.violationId}`;
     if (d.remind !== null) {
       const hours = this.deps.policy.remediation.remindBeforeHours[d.remind]!;
       await this.notify(
         r,
         `${what}-reminder-${d.remind}`,
         `Reminder: ${label} is due in ${hours} h`,
-        [`${label} of violation ${r.violationId} is due by ${dueAt}.`],
+        [`${named} is due by ${dueAt}.`],
         owners,
         t,
       );
@@ -743,7 +745,7 @@ export class RemediationWorkflow {
         `${what}-escalation-${d.escalateTo}`,
         `Escalation (level ${d.escalateTo}): ${label} is overdue`,
         [
-          `${label} of violation ${r.violationId} was due by ${dueAt} and is not done.`,
+          `${named} was due by ${dueAt} and is not done.`,
           `You are level ${d.escalateTo} of the agreement's escalation path.`,
         ],
         contacts.length ? contacts : owners,

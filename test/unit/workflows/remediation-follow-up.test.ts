@@ -63,7 +63,7 @@ describe('reminders and escalation of an overdue remediation step', () => {
         event: 'remediation.rca-reminder',
         to: [OWNER],
         subject: `Reminder: the RCA of violation ${VIO} is due in 48 h`,
-        paragraphs: [`the RCA of violation ${VIO} of violation ${VIO} is due by ${RCA_DUE}.`],
+        paragraphs: [`the RCA of violation ${VIO} is due by ${RCA_DUE}.`],
       },
     ]);
     n = notes().length;
@@ -86,7 +86,7 @@ describe('reminders and escalation of an overdue remediation step', () => {
         lists: [],
         subject: `Escalation (level 1): the RCA of violation ${VIO} is overdue`,
         paragraphs: [
-          `the RCA of violation ${VIO} of violation ${VIO} was due by ${RCA_DUE} and is not done.`,
+          `the RCA of violation ${VIO} was due by ${RCA_DUE} and is not done.`,
           "You are level 1 of the agreement's escalation path.",
         ],
       },

@@ -28,7 +28,12 @@ const csv = Buffer.from('timestamp,metric,value\n1777600000,up,1\n');
 const om = Buffer.from('# TYPE up gauge\nup 1 1777600000\n# EOF\n');
 type Answer = Pick<IngestResponse, 'submitted' | 'accepted' | 'duplicates' | 'rejected'>;
 const rejected = (n: number, reason = 'too_old') =>
-  Array.from({ length: n }, (_, i) => ({ path: `line ${i + 1}`, reason, message: `sample ${i + 1}` }));
+  Array.from({ length: n }, (_, i) => ({
+    index: i,
+    path: `line ${i + 1}`,
+    reason,
+    message: `sample ${i + 1}`,
+  }));
 
 describe('importing a backfill chunk', () => {
   let audit: MemoryAuditStore;

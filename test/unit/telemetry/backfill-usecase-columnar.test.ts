@@ -73,9 +73,11 @@ describe('the columnar fast path', () => {
   });
 
   it('leaves a chunk with a sample beyond the allowed future skew to the live path', async () => {
-    // The last sample is at minute 29: within the skew of a clock at minute 29, not of one at minute 20.
+    // The last sample is at minute 29: just within the skew of a clock 5 minutes earlier, not of one a ms earlier still.
     const at = (m: number) => H0 + m * MIN;
-    expect(await fast.tryImport(chunk(-1, 30), 'prometheus', at(29), OLDEST, 1000, scope)).toBeDefined();
+    expect(
+      await fast.tryImport(chunk(-1, 30), 'prometheus', at(29) - SKEW, OLDEST, 1000, scope),
+    ).toBeDefined();
     expect(
       await fast.tryImport(chunk(-1, 30), 'prometheus', at(29) - SKEW - 1, OLDEST, 1000, scope),
     ).toBeUndefined();

@@ -137,6 +137,27 @@ describe('a sign-off', () => {
     expect((await w.tasks.get(so.taskId))?.status).toBe('pending');
   });
 
+  it.each([
+    ['service-owner', 'business-owner'],
+    ['business-owner', 'service-owner'],
+  ])('settles the task of the capacity that signed (%s) and no other (%s)', async (signer, other) => {
+    const tasks = {
+      'service-owner': await ask('service-owner'),
+      'business-owner': await ask('business-owner'),
+    };
+    const success = vi.spyOn(w.engine, 'sendTaskSuccess').mockResolvedValue();
+    await w.wf.approval.changed({
+      ...submitted,
+      version: 3,
+      change: `signoff:${signer}:approved`,
+      changedBy: 'someone@example.com',
+      reason: 'ok',
+    });
+    expect(success.mock.calls.map((c) => c[0])).toEqual([`tok-${signer}`]);
+    expect((await w.tasks.get(tasks[signer as 'service-owner'].taskId))?.status).toBe('completed');
+    expect((await w.tasks.get(tasks[other as 'service-owner'].taskId))?.status).toBe('pending');
+  });
+
   it('marks the task rejected on a rejection, and answers the token with the rejection', async () => {
     const bo = await ask('business-owner');
     const success = vi.spyOn(w.engine, 'sendTaskSuccess').mockResolvedValue();

@@ -233,9 +233,10 @@ describe('await-signoff (a person is asked for a sign-off)', () => {
       {
         change: 'signoff:service-owner:approved',
         reason: 'looks right',
+        // The capacity's own sign-off, not the latest of all.
         signOffs: [
-          signed('governance-board', 'gus@example.com'),
           signed('service-owner', 'owen@example.com'),
+          signed('governance-board', 'gus@example.com'),
         ],
       },
     ]);

@@ -44,7 +44,17 @@ describe('decommissioning a service', () => {
     await agreement(2, [...activeAs({ kind: 'SLA', underpinnedBy: [id(1)] })]);
     await agreement(3, [{}]);
     await agreement(4, [{}, { status: 'submitted', change: 'submit' }]);
-    await agreement(5, [{}, { status: 'approved', change: 'signoff:legal:approved' }]);
+    // A UC: its vendor party has no SLA managers here.
+    await agreement(5, [
+      {
+        kind: 'UC',
+        parties: {
+          provider: { type: 'vendor', vendorId: 'acme', name: 'Acme Hosting' },
+          customer: { type: 'business-unit', businessUnit: 'payments' },
+        },
+      },
+      { status: 'approved', change: 'signoff:legal:approved' },
+    ]);
     await agreement(6, [...activeAs({}), { status: 'expired', change: 'expire' }]);
     await agreement(7, [{ serviceId: 'svc_platform', businessUnit: 'platform' }]);
     const r = await w.wf.decommission.sunset(sam, SVC, 1, 'replaced by the new gateway');

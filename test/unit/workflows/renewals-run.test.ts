@@ -407,14 +407,22 @@ describe('the periodic review', () => {
     expect(notify).not.toHaveBeenCalled();
   });
 
-  it('names no owner when the service is gone, and files the task under the agreement unit', async () => {
+  it('names no owner when the service is gone, tells no vendor party, and files the task under the agreement unit', async () => {
     await writeHistory(
       w.agreements,
       AGR,
-      active({ serviceId: 'svc_gone', reviewCycle: { everyMonths: 12, nextReviewDate: '2026-03-10' } }),
+      active({
+        serviceId: 'svc_gone',
+        reviewCycle: { everyMonths: 12, nextReviewDate: '2026-03-10' },
+        parties: {
+          provider: { type: 'vendor', vendorId: 'acme', name: 'Acme Hosting' },
+          customer: { type: 'business-unit', businessUnit: 'retail-banking' },
+        },
+      }),
     );
     await w.wf.renewals.run();
-    expect(requests().map((r) => r.to)).toEqual([[]]);
+    // A vendor party has no SLA managers here.
+    expect(requests().map((r) => [r.to, r.lists])).toEqual([[[], LISTS]]);
     expect((await w.tasks.get(reviewTaskId(AGR, '2026-03-10')))?.businessUnit).toBe('payments');
   });
 });

@@ -1,8 +1,8 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { ConflictError, ValidationError } from '../../../shared/domain/errors.js';
 import type { AgreementVersion } from '../../../shared/schemas/agreement.js';
 import { escalationLevels, signOffTaskId } from '../../../shared/usecases/workflows/approval.js';
-import type { NotifyRequest } from '../../../shared/usecases/workflows/notifications.js';
+import type { Notifications, NotifyRequest } from '../../../shared/usecases/workflows/notifications.js';
 import { writeHistory } from '../../helpers/agreement-history.js';
 import { type WorkflowWorld, workflowWorld } from '../../helpers/workflow-world.js';
 
@@ -52,7 +52,7 @@ const submit: Partial<AgreementVersion> = {
 };
 
 let w: WorkflowWorld;
-let notify: ReturnType<typeof vi.spyOn<WorkflowWorld['wf']['notifications'], 'notify'>>;
+let notify: MockInstance<Notifications['notify']>;
 const requests = () => notify.mock.calls.map((c) => c[0] as NotifyRequest);
 const step = (event: Record<string, unknown>) => w.wf.approval.task(event);
 const awaitSignOff = (capacity: string, o: { token?: string; executionId?: string; round?: number } = {}) =>
@@ -645,15 +645,16 @@ describe('activation-time (when the approved agreement goes live)', () => {
 });
 
 describe('activate', () => {
-  const allSigned = {
+  const threeSigned = [
+    signed('service-owner', 'owen@example.com'),
+    signed('business-owner', 'bea@example.com'),
+    signed('governance-board', 'gus@example.com'),
+  ];
+  const allSigned: Partial<AgreementVersion> = {
     change: 'signoff:governance-board:approved',
     status: 'approved',
-    signOffs: [
-      signed('service-owner', 'owen@example.com'),
-      signed('business-owner', 'bea@example.com'),
-      signed('governance-board', 'gus@example.com'),
-    ],
-  } as const;
+    signOffs: threeSigned,
+  };
   const activate = (version = 2) => step({ task: 'activate', agreementId: AGR, version });
 
   it('activates the approved agreement as the approval workflow, with its reason', async () => {
@@ -678,7 +679,7 @@ describe('activate', () => {
     await writeHistory(w.agreements, AGR, [
       { ...draft, effectiveFrom: '2026-03-02' },
       { ...submit, requiredSignOffs: REQUIRED.slice(0, 2) },
-      { ...allSigned, signOffs: allSigned.signOffs.slice(0, 2) },
+      { ...allSigned, signOffs: threeSigned.slice(0, 2) },
     ]);
     expect(await activate()).toEqual({
       status: 'held',

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import {
   ConflictError,
   ForbiddenError,
@@ -6,7 +6,7 @@ import {
   VersionConflictError,
 } from '../../../shared/domain/errors.js';
 import type { AgreementVersion } from '../../../shared/schemas/agreement.js';
-import type { NotifyRequest } from '../../../shared/usecases/workflows/notifications.js';
+import type { Notifications, NotifyRequest } from '../../../shared/usecases/workflows/notifications.js';
 import { writeHistory } from '../../helpers/agreement-history.js';
 import { principal } from '../../helpers/fixtures.js';
 import { type WorkflowWorld, workflowWorld } from '../../helpers/workflow-world.js';
@@ -25,7 +25,7 @@ const parties = (provider: string, customer: string) => ({
 });
 
 let w: WorkflowWorld;
-let notify: ReturnType<typeof vi.spyOn<WorkflowWorld['wf']['notifications'], 'notify'>>;
+let notify: MockInstance<Notifications['notify']>;
 const requests = () => notify.mock.calls.map((c) => c[0] as NotifyRequest);
 const agreement = (n: number, steps: Partial<AgreementVersion>[]) => writeHistory(w.agreements, id(n), steps);
 const activeAs = (over: Partial<AgreementVersion>) =>

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import {
   BusinessRuleError,
   ConflictError,
@@ -8,7 +8,7 @@ import {
 } from '../../../shared/domain/errors.js';
 import type { FreezeExceptionRecord } from '../../../shared/ports/governance.js';
 import { ChangeGateUseCases } from '../../../shared/usecases/workflows/change-gate.js';
-import type { NotifyRequest } from '../../../shared/usecases/workflows/notifications.js';
+import type { Notifications, NotifyRequest } from '../../../shared/usecases/workflows/notifications.js';
 import { principal } from '../../helpers/fixtures.js';
 import { type WorkflowWorld, workflowWorld } from '../../helpers/workflow-world.js';
 
@@ -24,7 +24,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const hours = (h: number) => iso(Date.parse(NOW) + h * HOUR);
 
 let w: WorkflowWorld;
-let notify: ReturnType<typeof vi.spyOn<WorkflowWorld['wf']['notifications'], 'notify'>>;
+let notify: MockInstance<Notifications['notify']>;
 const requests = () => notify.mock.calls.map((c) => c[0] as NotifyRequest);
 const body = (o: { from?: string; to?: string } = {}) => ({
   from: o.from ?? hours(1),

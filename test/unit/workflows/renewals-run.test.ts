@@ -1,7 +1,7 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { ConflictError, ValidationError } from '../../../shared/domain/errors.js';
 import type { AgreementVersion } from '../../../shared/schemas/agreement.js';
-import type { NotifyRequest } from '../../../shared/usecases/workflows/notifications.js';
+import type { Notifications, NotifyRequest } from '../../../shared/usecases/workflows/notifications.js';
 import { RenewalWorkflow, renewalTaskId, reviewTaskId } from '../../../shared/usecases/workflows/renewals.js';
 import { writeHistory } from '../../helpers/agreement-history.js';
 import { principal } from '../../helpers/fixtures.js';
@@ -37,7 +37,7 @@ const active = (over: Partial<AgreementVersion> = {}): Partial<AgreementVersion>
 ];
 
 let w: WorkflowWorld;
-let notify: ReturnType<typeof vi.spyOn<WorkflowWorld['wf']['notifications'], 'notify'>>;
+let notify: MockInstance<Notifications['notify']>;
 const requests = () => notify.mock.calls.map((c) => c[0] as NotifyRequest);
 const at = (iso: string) => {
   w.now.ms = Date.parse(iso);

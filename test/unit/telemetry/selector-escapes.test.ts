@@ -7,13 +7,23 @@ const HINT = "(Go's \\x, octal, \\a, \\v and \\U are not read: write the charact
 
 describe('a string value whose escapes cannot be read', () => {
   it.each([
-    { behaviour: 'refuses a Go hexadecimal escape, naming the string', text: 'x{path="\\x2f"}', literal: '"\\x2f"' },
-    { behaviour: 'refuses a Go octal escape, naming the string', text: 'x{path="\\057"}', literal: '"\\057"' },
+    {
+      behaviour: 'refuses a Go hexadecimal escape, naming the string',
+      text: 'x{path="\\x2f"}',
+      literal: '"\\x2f"',
+    },
+    {
+      behaviour: 'refuses a Go octal escape, naming the string',
+      text: 'x{path="\\057"}',
+      literal: '"\\057"',
+    },
     { behaviour: 'refuses an escape Go does not know either', text: 'x{path="\\q"}', literal: '"\\q"' },
     { behaviour: 'refuses such an escape in single quotes too', text: "x{path='\\x2f'}", literal: "'\\x2f'" },
   ])('$behaviour', ({ text, literal }) => {
     expect(() => parseSelector(text)).toThrow(SelectorError);
-    expect(() => parseSelector(text)).toThrow(`has a string whose escapes cannot be read: ${literal} ${HINT}`);
+    expect(() => parseSelector(text)).toThrow(
+      new SelectorError(`has a string whose escapes cannot be read: ${literal} ${HINT}`),
+    );
   });
 
   it('still reads the escapes JSON shares with Go', () => {

@@ -254,6 +254,7 @@ export class BackfillRunUseCases {
       });
     try {
       const object = await objects.read(item.bucket, item.key);
+      // Stryker disable next-line OptionalChaining: a match always has its [0]; without a match the chain stops at exec's null either way
       const ext = /\.[A-Za-z]+$/.exec(item.key)?.[0]?.toLowerCase();
       const contentType = (ext && OBJECT_TYPES[ext]) || object.contentType || '';
       const job = await this.deps.backfill.importChunk(runPrincipal(item.by), {
@@ -387,6 +388,7 @@ function parse<T>(text: string | undefined): T | undefined {
   if (!text) return undefined;
   try {
     return JSON.parse(text) as T;
+    // Stryker disable next-line BlockStatement: an empty catch block returns undefined as well
   } catch {
     return undefined;
   }

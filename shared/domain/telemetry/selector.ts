@@ -114,13 +114,23 @@ function matcher(name: string, op: MatchOp, value: string): Matcher {
   return { name, op, value };
 }
 
-/** A PromQL string literal's value: double or single quotes with Go escapes, or back-quoted raw. */
+/**
+ * A PromQL string literal's value: double or single quotes with Go escapes, or back-quoted raw. The escapes read are
+ * those JSON shares with Go (\n, \t, \", \\, \uXXXX, …); another (Go's \x, octal, \a, \v, \U, or one Go lacks)
+ * is refused as a SelectorError, as any other unreadable selector is.
+ */
 function unquote(literal: string): string {
   const q = literal[0];
   const body = literal.slice(1, -1);
   if (q === '`') return body;
-  if (q === "'") return JSON.parse(`"${body.replace(/\\'/g, "'").replace(/"/g, '\\"')}"`) as string;
-  return JSON.parse(`"${body}"`) as string;
+  try {
+    if (q === "'") return JSON.parse(`"${body.replace(/\\'/g, "'").replace(/"/g, '\\"')}"`) as string;
+    return JSON.parse(`"${body}"`) as string;
+  } catch {
+    throw new SelectorError(
+      `has a string whose escapes cannot be read: ${literal} (Go's \\x, octal, \\a, \\v and \\U are not read: write the character itself)`,
+    );
+  }
 }
 
 /**

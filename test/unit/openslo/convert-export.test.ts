@@ -316,6 +316,17 @@ describe('OpenSLO export', () => {
     expect(out.notExpressed).toStrictEqual([]);
   });
 
+  it('writes no op and value, and no annotation, for a thresholdMetric source of an objective without a threshold', () => {
+    const out = exportOf([
+      objective({ sli: { type: 'availability', source: { type: 'Datadog', threshold: { q: 'up' } } } }),
+    ]);
+    const slo = ofKind(out.docs, 'SLO')[0]!;
+    expect((slo.spec as Raw).objectives).toStrictEqual([
+      { displayName: 'Availability', targetPercent: 99.9 },
+    ]);
+    expect(slo.metadata.annotations).toStrictEqual(ANNOTATIONS);
+  });
+
   it('keeps a threshold of a ratio source as an annotation', () => {
     const out = exportOf([
       objective({

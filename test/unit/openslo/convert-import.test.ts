@@ -806,6 +806,24 @@ describe('OpenSLO import: the SLI and its source', () => {
     expect(r.objectives.map((o) => o.sli)).toStrictEqual([{ type: 'availability', name: 'reqs' }]);
   });
 
+  it('names a threshold metric’s source problems at its own path', () => {
+    const spec = { thresholdMetric: ms('p99', undefined, 'gone') };
+    const r = run(
+      sliDoc('lat', spec),
+      sloRef('lat', 'lat', { objectives: [{ op: 'lte', value: 300, target: 0.9 }] }),
+    );
+    expect(r.problems).toEqual([
+      {
+        path: 'documents[0].spec.thresholdMetric.metricSource.metricSourceRef',
+        problem: 'no DataSource named gone in the stream',
+      },
+      {
+        path: 'documents[0].spec.thresholdMetric.metricSource',
+        problem: 'names neither a type nor a DataSource',
+      },
+    ]);
+  });
+
   it('refuses an SLI whose metrics name two sources, by type or by DataSource', () => {
     const dss = [
       doc('DataSource', 'ds-a', { type: 'Prometheus', connectionDetails: {} }),

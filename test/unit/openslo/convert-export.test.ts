@@ -215,6 +215,9 @@ describe('OpenSLO export', () => {
         [{ displayName: 'Availability', targetPercent: 99.9 }],
       ],
     ]);
+    expect(ofKind(out.docs, 'SLO').map((d) => d.metadata.annotations)).toStrictEqual(
+      [1, 2, 3, 4].map(() => ANNOTATIONS),
+    );
     // one SLI, read by all four
     expect(ofKind(out.docs, 'SLI')).toHaveLength(1);
     expect(out.notExpressed).toStrictEqual(['a', 'b', 'c', 'd'].map((_, i) => NO_SOURCE(i, 'availability')));

@@ -150,11 +150,16 @@ export function parseOpenSlo(text: string): ParsedStream {
     try {
       value = d.toJS({ maxAliasCount: MAX_ALIASES });
     } catch (e) {
-      // `yaml` throws a ReferenceError when expanding aliases would exceed the count (a "billion laughs" bomb):
-      // the document is refused, the stream still read, rather than the request failing as a server error.
+      // `yaml` throws a ReferenceError when expanding aliases would exceed the count (a "billion laughs" bomb), and
+      // when an alias names no anchor set before it: the document is refused, the stream still read, rather than the
+      // request failing as a server error. Only the first is said to be too many aliases.
+      const message = (e as Error).message;
+      const what = message.startsWith('Excessive alias count')
+        ? `too many aliases (at most ${MAX_ALIASES} alias expansions per document): ${message}`
+        : message;
       problems.push({
         path: pathText(i, []),
-        problem: `YAML: too many aliases (at most ${MAX_ALIASES} alias expansions per document): ${(e as Error).message} (line ${lines.linePos(d.range[0]).line})`,
+        problem: `YAML: ${what} (line ${lines.linePos(d.range[0]).line})`,
       });
       continue;
     }

@@ -170,6 +170,29 @@ describe('parseOpenSlo', () => {
     });
   });
 
+  it('refuses a document whose aliases exceed the alias count, as too many aliases, and reads one just under it', () => {
+    const aliases = (n: number) => `${SERVICE}---\na: &a x\nb: [${Array(n).fill('*a').join(', ')}]\n`;
+    expect(parseOpenSlo(aliases(50)).problems).toEqual([
+      {
+        path: 'documents[1]',
+        problem:
+          'YAML: too many aliases (at most 50 alias expansions per document): Excessive alias count indicates a resource exhaustion attack (line 6)',
+      },
+    ]);
+    expect(parseOpenSlo(aliases(49)).problems).toEqual([
+      {
+        path: 'documents[1].kind',
+        problem: `null is not an OpenSLO v1 kind Accord reads (${KINDS}) (line 7)`,
+      },
+    ]);
+  });
+
+  it('names any YAML error but a duplicated key by its document alone, even where a key starts', () => {
+    expect(parseOpenSlo('a: 1\nb\n').problems).toEqual([
+      { path: 'documents[0]', problem: 'YAML: Implicit map keys need to be followed by map values (line 2)' },
+    ]);
+  });
+
   it('names at most five YAML errors of a document', () => {
     const r = parseOpenSlo('a: 1\na: 2\na: 3\na: 4\na: 5\na: 6\na: 7\n');
     expect(r.problems).toEqual(
@@ -195,15 +218,14 @@ describe('parseOpenSlo', () => {
     ]);
   });
 
-  it('reads a document whose aliases stay few, and refuses one whose aliases cannot be expanded', () => {
+  it('reads a document whose aliases stay few, and refuses one with an alias of no anchor, saying so (not that it has too many)', () => {
     expect(parseOpenSlo('x: &x 1\nkind: *x\n').problems).toEqual([
       { path: 'documents[0].kind', problem: `1 is not an OpenSLO v1 kind Accord reads (${KINDS}) (line 2)` },
     ]);
     expect(parseOpenSlo(`${SERVICE}---\n\na: *x\n`).problems).toEqual([
       {
         path: 'documents[1]',
-        problem:
-          'YAML: too many aliases (at most 50 alias expansions per document): Unresolved alias (the anchor must be set before the alias): x (line 6)',
+        problem: 'YAML: Unresolved alias (the anchor must be set before the alias): x (line 6)',
       },
     ]);
   });

@@ -9,7 +9,7 @@ import type { BurnWindowPolicy } from '../../policy/objectives.js';
 import type { Objective, SliSource } from '../../schemas/agreement.js';
 import type { MappingRule } from '../../schemas/telemetry.js';
 import type { FieldProblem } from '../errors.js';
-import { decimalString, exact, mul, ratio } from '../objectives/exact.js';
+import { decimalString, exact, floorDecimals, mul, ratio } from '../objectives/exact.js';
 import { sliceMinutesProblem } from '../objectives/slices.js';
 import type {
   OsAlertCondition,
@@ -648,14 +648,11 @@ function alertDocs(policy: BurnWindowPolicy): OsDocument[] {
       condition: {
         kind: 'burnrate',
         op: 'gt',
-        threshold: Number(
-          decimalString(
-            ratio(
-              w.budgetPercent * shorthandMinutes(policy.referencePeriod)!,
-              100 * shorthandMinutes(w.long)!,
-            ),
-            6,
-          ),
+        // Cut to 6 decimals: a threshold that does not end there (1% of 30d within 7h is 1.0285714…) is written as
+        // 1.028571, where decimalString's "1.028571…" would read as NaN, written `.nan` and refused on import.
+        threshold: floorDecimals(
+          ratio(w.budgetPercent * shorthandMinutes(policy.referencePeriod)!, 100 * shorthandMinutes(w.long)!),
+          6,
         ),
         lookbackWindow: w.long,
         alertAfter: w.short,

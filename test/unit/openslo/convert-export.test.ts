@@ -441,6 +441,20 @@ describe('OpenSLO export', () => {
       [{ conditionRef: 'accord-slow' }],
     ]);
   });
+
+  it('cuts a threshold that does not end within six decimals, so the stream stays a number', () => {
+    const policy = BurnWindowPolicy.parse({
+      referencePeriod: '30d',
+      scaleToPeriod: true,
+      minEvents: 1,
+      windows: [{ name: 'odd', long: '7h', short: '1h', budgetPercent: 1, action: 'page' }],
+    });
+    const out = exportOf([objective()], { burnWindows: policy });
+    // 1 % of 43,200 minutes within 420 minutes: 1.0285714…
+    expect(
+      ofKind(out.docs, 'AlertCondition').map((d) => (d.spec as { condition: Raw }).condition.threshold),
+    ).toEqual([1.028571]);
+  });
 });
 
 describe('OpenSLO durations and percentages', () => {

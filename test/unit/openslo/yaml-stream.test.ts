@@ -24,6 +24,11 @@ describe('nestingDepth', () => {
     expect(nestingDepth('a: [\n  [x],\n  y\n]\n', 64)).toEqual({ depth: 2, line: 5 });
   });
 
+  it('closes each flow collection at its bracket, so siblings do not add up', () => {
+    expect(nestingDepth('a: [{x: 1}, {y: 1}]\n', 64)).toEqual({ depth: 2, line: 2 });
+    expect(nestingDepth('a: [[x], [y]]\n', 64)).toEqual({ depth: 2, line: 2 });
+  });
+
   it('never counts below zero for a stray closing bracket', () => {
     expect(nestingDepth('a: ]]\nb: [x]\n', 64)).toEqual({ depth: 1, line: 3 });
   });

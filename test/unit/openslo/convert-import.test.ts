@@ -214,6 +214,7 @@ describe('OpenSLO import: the objective of an SLO', () => {
       '<ann@example.com>',
       'Ann <a nn@example.com>',
       'Ann <a@b.c> x',
+      'X\nAnn <ann@example.com>',
     ]) {
       const r = run(
         slo('avail', {}, { annotations: { 'accord.dev/owner': bad, 'accord.dev/customer-contact': bad } }),

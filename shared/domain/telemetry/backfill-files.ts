@@ -346,26 +346,36 @@ function familyType(types: ReadonlyMap<string, SemanticType>, metric: string): S
  * @throws BackfillFileError naming the missing columns or each bad row (at most 20)
  */
 export function decodeCsv(text: string): DecodedBatch {
-  let rows: string[][];
+  // Each record with the line it ends on: empty lines are skipped and a quoted cell may hold line breaks.
+  let rows: { record: string[]; info: { lines: number } }[];
   try {
-    rows = parseCsv(text, { skip_empty_lines: true, relax_column_count: false, trim: true }) as string[][];
+    rows = parseCsv(text, {
+      skip_empty_lines: true,
+      relax_column_count: false,
+      trim: true,
+      info: true,
+    }) as unknown as typeof rows; // with `info`, csv-parse's sync typing still says string[][]
   } catch (e) {
     throw new BackfillFileError([{ path: '(file)', problem: (e as Error).message }]);
   }
-  const header = rows[0] ?? [];
+  const header = rows[0]?.record ?? [];
   const col = (n: string) => header.indexOf(n);
   const missing = ['timestamp', 'metric', 'value'].filter((n) => col(n) < 0);
   if (missing.length)
     throw new BackfillFileError(
-      missing.map((n) => ({ path: 'line 1', problem: `the header has no ${n} column` })),
+      missing.map((n) => ({
+        path: `line ${rows[0]?.info.lines ?? 1}`,
+        problem: `the header has no ${n} column`,
+      })),
     );
   const [ti, mi, vi, yi] = [col('timestamp'), col('metric'), col('value'), col('type')];
   const labelCols = header.map((h, i) => [h, i] as const).filter(([, i]) => ![ti, mi, vi, yi].includes(i));
   const b: Builder = { series: new Map(), count: 0 };
   const problems: FieldProblem[] = [];
   for (let r = 1; r < rows.length && problems.length < 20; r++) {
-    const row = rows[r]!;
-    const path = `line ${r + 1}`;
+    const row = rows[r]!.record;
+    const line = rows[r]!.info.lines;
+    const path = `line ${line}`;
     const t = row[ti]!;
     const ms = /^\d+(\.\d+)?$/.test(t) ? Math.round(Number(t) * 1000) : Date.parse(t);
     if (!Number.isFinite(ms) || !/^\d/.test(t)) {
@@ -392,7 +402,7 @@ export function decodeCsv(text: string): DecodedBatch {
     }
     const labels: Record<string, string> = {};
     for (const [h, i] of labelCols) if (row[i]) labels[h] = row[i]!;
-    add(seriesFor(b, metric, labels, type, r + 1), b, value, ms, r + 1);
+    add(seriesFor(b, metric, labels, type, line), b, value, ms, line);
   }
   if (problems.length) throw new BackfillFileError(problems);
   return finish(b, 'csv');

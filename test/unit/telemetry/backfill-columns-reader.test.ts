@@ -27,8 +27,8 @@ function full(body: Buffer) {
 describe('the columnar OpenMetrics reader reads', () => {
   it('each series with its labels, family type, times in ms and values, in order of first appearance', () => {
     const body = chunk([
-      '# HELP a_total requests',
       '# TYPE a counter',
+      '# HELP a summary of the requests',
       'a_total{code="200",path="/x"} 10 1700000000',
       'a_total{code="500",path="/x"} 1 1700000000',
       '# TYPE g gauge',

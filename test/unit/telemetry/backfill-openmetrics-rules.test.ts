@@ -168,7 +168,7 @@ describe('OpenMetrics family types', () => {
     expect(
       types([
         '# TYPE c counter\r',
-        '# HELP c the TYPE of c gauge\r',
+        '# HELP c gauge readings, the TYPE of c gauge\r',
         '# TYPE c unknown\r',
         '# TYPE c\r',
         'c_total 1 1\r',

@@ -267,6 +267,7 @@ describe('OpenMetrics numbers', () => {
         'g 1 Infinity',
         'g 1 1e400',
         'g 1 .',
+        'g 1 #\r',
       ]),
     ).toEqual([
       { path: 'line 1', problem: 'the sample has no timestamp: a backfill sample needs its time' },
@@ -279,6 +280,7 @@ describe('OpenMetrics numbers', () => {
       { path: 'line 8', problem: '"Infinity" is not a timestamp in seconds' },
       { path: 'line 9', problem: '"1e400" is not a timestamp in seconds' },
       { path: 'line 10', problem: '"." is not a timestamp in seconds' },
+      { path: 'line 11', problem: 'the sample has no timestamp: a backfill sample needs its time' },
     ]);
   });
 

@@ -126,9 +126,17 @@ describe('the columnar OpenMetrics reader reads', () => {
   });
 
   it('reads a series whose name starts as the line before’s, or whose labels start alike, as its own', () => {
-    const body = chunk(['m 1 1', 'm1 2 2', 'm{a="1"} 3 3', 'm{a="12"} 4 4', 'm{a="12"} 5 5', 'm 6 6']);
+    const body = chunk([
+      'm 1 1',
+      'm1 2 2',
+      'm{a="1"} 3 3',
+      'm{a="12"} 4 4',
+      'm{a="12"} 5 5',
+      'm 6 6',
+      'm{} 7 7',
+    ]);
     expect(decodeOpenMetricsColumns(body)!.series.map((s) => [s.metric, s.labels, s.values])).toEqual([
-      ['m', {}, [1, 6]],
+      ['m', {}, [1, 6, 7]],
       ['m1', {}, [2]],
       ['m', { a: '1' }, [3]],
       ['m', { a: '12' }, [4, 5]],

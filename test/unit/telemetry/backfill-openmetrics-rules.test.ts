@@ -388,6 +388,18 @@ describe('OpenMetrics label sets', () => {
   });
 });
 
+describe('an OpenMetrics series spelled in several ways', () => {
+  it('reads a name with an empty label set as the name alone, before or after it, consecutive or not', () => {
+    const b = decodeOpenMetrics(
+      ['m 1 1', 'm{} 2 2', 'x{} 0 0', 'm{} 3 3', 'x 1 1', 'm 4 4', '# EOF'].join('\n'),
+    );
+    expect(b.series.map((s) => [s.series.metric, s.series.labels, s.points.map((p) => p.value)])).toEqual([
+      ['m', {}, [1, 2, 3, 4]],
+      ['x', {}, [0, 1]],
+    ]);
+  });
+});
+
 describe('the lines of an OpenMetrics file', () => {
   it('skips empty lines, counting them, wherever they are', () => {
     const b = decodeOpenMetrics('\n\nm 1 1\n\n\nm 2 2\n\n# EOF\n\n\n');

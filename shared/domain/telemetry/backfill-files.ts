@@ -93,6 +93,7 @@ function finish(b: Builder, format: DecodedBatch['format']): DecodedBatch {
   for (const { series: s, times, values, lines } of b.series.values()) {
     const n = times.length;
     let sorted = true;
+    // Stryker disable next-line EqualityOperator: a shortcut only: a series taken as unsorted is sorted (stably) into the same order, and a turn past the end compares undefined (false)
     for (let i = 1; i < n && sorted; i++) if (times[i]! < times[i - 1]!) sorted = false;
     const points: DecodedPoint[] = new Array(n);
     const order = sorted ? undefined : times.map((_, i) => i).sort((x, y) => times[x]! - times[y]!);
@@ -171,9 +172,11 @@ function plainDecimal(text: string, a: number, b: number): number | undefined {
   let frac = -1;
   for (; i < b; i++) {
     const c = text.charCodeAt(i);
+    // Stryker disable next-line EqualityOperator: a fast path only: a digit it does not take makes the text no plain decimal, and Number() then reads the same number
     if (c >= 48 && c <= 57) {
       m = m * 10 + (c - 48);
       digits++;
+      // Stryker disable next-line EqualityOperator: a fast path only: a fraction it does not count leaves frac at 0, which sends the text to Number(), the same number
       if (frac >= 0) frac++;
     } else if (c === 46 && frac < 0) frac = 0;
     else return undefined;
@@ -188,9 +191,11 @@ function labelSetEnd(text: string, at: number, end: number): number {
   for (let j = at + 1; j < end; j++) {
     const c = text.charCodeAt(j);
     if (c === 125) return j + 1; // }
+    // Stryker disable next-line ConditionalExpression: a spelling-cache key only: a wrong end misses the cache (the line is then read in full) or finds the same series
     if (c !== 34) continue; // "
     for (j++; j < end; j++) {
       const q = text.charCodeAt(j);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: a spelling-cache key only: a wrong end misses the cache (the line is then read in full) or finds the same series
       if (q === 92)
         j++; // \
       else if (q === 34) break;
@@ -247,6 +252,7 @@ export function decodeOpenMetrics(text: string): DecodedBatch {
     start = end + 1;
     lineNo++;
     if (end === from) {
+      // Stryker disable next-line ConditionalExpression: the empty line at the end: going on instead of breaking ends the loop as well (start > n)
       if (start > n) break;
       continue;
     }
@@ -280,10 +286,12 @@ export function decodeOpenMetrics(text: string): DecodedBatch {
         i = from;
         for (; i < end; i++) {
           const c = text.charCodeAt(i);
+          // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: a spelling-cache key only: a wrong end misses the cache (the line is then read in full)
           if (c === 123 || isSpace(c)) break;
         }
         if (i < end && text.charCodeAt(i) === 123) i = labelSetEnd(text, i, end);
         if (i > from) sb = bySpelling.get(text.slice(from, i));
+        // Stryker disable next-line ConditionalExpression: reading a cached spelling again gives the same series (seriesFor finds it by its labels)
         if (sb === undefined) {
           const r = readSeries(text.slice(from, end), lineNo);
           i = from + r.end;

@@ -268,6 +268,7 @@ describe('OpenMetrics numbers', () => {
         'g 1 1e400',
         'g 1 .',
         'g 1 #\r',
+        'g NaN',
       ]),
     ).toEqual([
       { path: 'line 1', problem: 'the sample has no timestamp: a backfill sample needs its time' },
@@ -281,6 +282,7 @@ describe('OpenMetrics numbers', () => {
       { path: 'line 9', problem: '"1e400" is not a timestamp in seconds' },
       { path: 'line 10', problem: '"." is not a timestamp in seconds' },
       { path: 'line 11', problem: 'the sample has no timestamp: a backfill sample needs its time' },
+      { path: 'line 12', problem: 'the sample has no timestamp: a backfill sample needs its time' },
     ]);
   });
 

@@ -546,7 +546,9 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
     let i: number;
     let s: SeriesCursor | undefined;
     if (
+      // Stryker disable next-line EqualityOperator: a shortcut only: a line not compared with the line before is looked up by its spelling, the same series
       lastFrom >= 0 &&
+      // Stryker disable next-line EqualityOperator,ConditionalExpression: a shortcut only: buf[n] is undefined (no blank), and a line not compared with the line before is looked up by its spelling
       p + lastLen < n &&
       isBlank(buf[p + lastLen]!) &&
       sameBytes(buf, words, p, lastFrom, lastLen)
@@ -573,6 +575,7 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
       if (i === p) return undefined;
       const spelling = text(buf, p, i);
       s = bySpelling.get(spelling);
+      // Stryker disable next-line ConditionalExpression: reading a cached spelling again finds the same cursor by its labels
       if (s === undefined) {
         let r: ReturnType<typeof readSeries>;
         try {
@@ -654,6 +657,7 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
       S = S2;
     }
     if (c.n === 0) c.first = count;
+    // Stryker disable next-line ConditionalExpression: performance only: the gather path gives the same columns
     else if (c.end !== count) contiguous = false;
     T[count] = ms;
     V[count] = value;
@@ -689,6 +693,7 @@ function columnsOf(
   count: number,
   contiguous: boolean,
 ): TypedColumnSeries[] {
+  // Stryker disable next-line ConditionalExpression: performance only: the gather path gives the same columns
   if (contiguous) {
     for (const c of cursors) {
       c.out.times = T.subarray(c.first, c.first + c.n);
@@ -728,6 +733,7 @@ function text(buf: Uint8Array, a: number, b: number): string {
  */
 export function sameBytes(buf: Uint8Array, words: DataView, a: number, b: number, len: number): boolean {
   let k = 0;
+  // Stryker disable next-line EqualityOperator: the last four bytes compared one by one instead give the same answer
   for (; k + 4 <= len; k += 4)
     if (words.getUint32(a + k, true) !== words.getUint32(b + k, true)) return false;
   for (; k < len; k++) if (buf[a + k] !== buf[b + k]) return false;

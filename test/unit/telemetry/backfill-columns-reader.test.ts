@@ -221,6 +221,8 @@ describe('the columnar OpenMetrics reader leaves to the full reader (undefined)'
   it('on a chunk without # EOF, or ending inside a label set', () => {
     expect(readOpenMetricsColumns(Buffer.from('m 1 1\n'))).toBeUndefined();
     expect(readOpenMetricsColumns(Buffer.from('m 1 1\nm{a="1"'))).toBeUndefined();
+    // Bytes of their own (no pool around them): nothing past the end is read.
+    expect(readOpenMetricsColumns(new Uint8Array(Buffer.from('m 1 1\nm{a="1"')))).toBeUndefined();
     expect(readOpenMetricsColumns(Buffer.from('m 1 1\nm{a="1"}'))).toBeUndefined();
     expect(readOpenMetricsColumns(Buffer.from('m 1 1\nm'))).toBeUndefined();
   });

@@ -2,6 +2,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { SemanticType } from '../../schemas/telemetry.js';
 import type { FieldProblem } from '../errors.js';
 import type { DecodedBatch, DecodedPoint, DecodedSeries } from './model.js';
+import { toInstant } from './time.js';
 
 /**
  * Backfill files (docs/backfill.md): history older than the ingest lateness limit, read from an OpenMetrics text
@@ -385,9 +386,19 @@ export function decodeCsv(text: string): DecodedBatch {
     const line = rows[r]!.info.lines;
     const path = `line ${line}`;
     const t = row[ti]!;
-    const ms = /^\d+(\.\d+)?$/.test(t) ? Math.round(Number(t) * 1000) : Date.parse(t);
+    // Epoch seconds (a decimal fraction allowed), or RFC 3339 with its offset: a file has no place to declare a
+    // zone, so a local date-time is refused rather than read in the server's zone (Date.parse would).
+    const epoch = /^\d+(\.\d+)?$/.test(t);
+    const at = epoch ? undefined : toInstant(t, 's', undefined);
+    const ms = epoch ? Math.round(Number(t) * 1000) : at?.ok ? at.ms : Number.NaN;
     if (!Number.isFinite(ms) || !/^\d/.test(t)) {
-      problems.push({ path: `${path}.timestamp`, problem: `"${t}" is neither RFC 3339 nor epoch seconds` });
+      problems.push({
+        path: `${path}.timestamp`,
+        problem:
+          at?.ok === false && at.reason === 'missing_time_zone'
+            ? `"${t}" has no offset: write it in RFC 3339 with Z or ±hh:mm, or as epoch seconds`
+            : `"${t}" is neither RFC 3339 nor epoch seconds`,
+      });
       continue;
     }
     const value = Number(row[vi]);

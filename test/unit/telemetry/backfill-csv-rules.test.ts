@@ -131,6 +131,27 @@ describe('a CSV backfill file read into the decoded model', () => {
     ]);
   });
 
+  it('refuses a local date-time (no offset) instead of reading it in the server zone, and a bare date', () => {
+    const text = [
+      'timestamp,metric,value',
+      '2023-11-14T22:13:20,m,1',
+      '2023-11-14 22:13:20,m,1',
+      '2023-11-14,m,1',
+      '2023-11-14T22:13:20Z,m,1',
+    ].join('\n');
+    expect(problems(() => decodeCsv(text))).toEqual([
+      {
+        path: 'line 2.timestamp',
+        problem: '"2023-11-14T22:13:20" has no offset: write it in RFC 3339 with Z or ±hh:mm, or as epoch seconds',
+      },
+      {
+        path: 'line 3.timestamp',
+        problem: '"2023-11-14 22:13:20" has no offset: write it in RFC 3339 with Z or ±hh:mm, or as epoch seconds',
+      },
+      { path: 'line 4.timestamp', problem: '"2023-11-14" is neither RFC 3339 nor epoch seconds' },
+    ]);
+  });
+
   it('reads values as Number() does: negative, exponents, Infinity', () => {
     const b = decodeCsv('timestamp,metric,value\n1,m,-2.5\n2,m,1e3\n3,m,Infinity\n4,m,0x10\n');
     expect(b.series[0]!.points.map((p) => p.value)).toEqual([-2.5, 1000, Number.POSITIVE_INFINITY, 16]);

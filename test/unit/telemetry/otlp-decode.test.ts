@@ -182,6 +182,7 @@ describe('OTLP names as Prometheus names', () => {
     ['Http.Server..Duration-9', '', false, 'Http_Server_Duration_9'],
     ['a:b/c', '', false, 'a:b_c'],
     ['a__b', '', false, 'a_b'],
+    ['a...b', '', false, 'a_b'],
     ['9lives', '', false, '_9lives'],
     ['x9', '', false, 'x9'],
   ])('%s (unit "%s", monotonic %s) is %s', (name, unit, monotonic, want) => {
@@ -419,6 +420,21 @@ describe('OTLP Gauges and Sums as series', () => {
   });
 });
 
+describe('the unit Accord reads off an OTLP metric', () => {
+  it.each([
+    ['s', 's'],
+    ['{request}', 'count'],
+    ['{}', 'count'],
+    ['ms{x}', 'ms{x}'],
+    ['{x}ms', '{x}ms'],
+    ['{a}}', '{a}}'],
+    ['', undefined],
+  ])('reads the unit "%s" as %s', (unit, want) => {
+    const b = fromProtobuf(request([{ name: 'g', unit, gauge: { dataPoints: [{ timeUnixNano: '0' }] } }]));
+    expect(b.series[0]!.unit).toBe(want);
+  });
+});
+
 describe('OTLP attributes as labels', () => {
   const withValue = (value: unknown) =>
     request(
@@ -515,7 +531,7 @@ describe('OTLP attributes as labels', () => {
     const none = fromProtobuf(
       request([{ name: 'g', gauge: { dataPoints: [{ timeUnixNano: '0' }] } }], { host: 'h' }),
     );
-    expect(none.series[0]!.series.labels).toEqual({ host: 'h' });
+    expect(Object.entries(none.series[0]!.series.labels)).toEqual([['host', 'h']]);
   });
 
   it('keeps a resource’s own job and instance attributes instead of deriving them', () => {
@@ -547,6 +563,7 @@ describe('OTLP attributes as labels', () => {
                 { attributes: [...kv({ '': 'e' }), ...kv({ 'a.b': '1', a_b: '2' })], timeUnixNano: '0' },
                 { attributes: kv({ 'a.b': '1', a_b: '2' }), timeUnixNano: '0' },
                 { attributes: kv({ 'service.name': 'other' }), timeUnixNano: '0' },
+                { attributes: [...kv({ 'a.b': '1', a_b: '2' }), ...kv({ '': 'e' })], timeUnixNano: '0' },
               ],
             },
           },
@@ -568,6 +585,10 @@ describe('OTLP attributes as labels', () => {
       [
         { service_name: 'other', job: 'cart' },
         { path: `${M0}.gauge.dataPoints[2].attributes`, problem: twice('service_name') },
+      ],
+      [
+        { service_name: 'cart', job: 'cart', a_b: '2', '': 'e' },
+        { path: `${M0}.gauge.dataPoints[3].attributes`, problem: twice('a_b') },
       ],
     ]);
   });

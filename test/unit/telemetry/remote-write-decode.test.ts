@@ -505,6 +505,7 @@ describe('the flat scan of the usual request', () => {
   it.each([
     ['metadata', writeRequestBytes([], [{ type: 1, metric_family_name: 'm' }])],
     ['a series of a length past the body', Uint8Array.from([0x0a, 0x05, 0x12])],
+    ['a series whose labels run past the body', Uint8Array.from([0x0a, 0x05, 0x0a, 0x03, 0x61])],
     [
       'a sample of a length past its series (the body goes on)',
       Uint8Array.from([0x0a, 0x02, 0x12, 0x05, 0, 0, 0, 0, 0]),
@@ -525,6 +526,10 @@ describe('the flat scan of the usual request', () => {
     [
       'a sample value running past its sample',
       Uint8Array.from(field(0x0a, [...field(0x12, [0x09, 0]), 0, 0, 0, 0, 0, 0, 0, 0])),
+    ],
+    [
+      'a sample value running past its sample to the end of its series',
+      Uint8Array.from(field(0x0a, [0x12, 0x02, 0x09, ...f64(1)])),
     ],
     ['a sample value sent as a varint', Uint8Array.from(field(0x0a, field(0x12, [0x08, 0x01])))],
     ['a length cut short', Uint8Array.from([0x0a, 0x02, 0x12, 0x80])],

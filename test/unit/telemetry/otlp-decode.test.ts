@@ -399,6 +399,30 @@ describe('OTLP Gauges and Sums as series', () => {
     });
   });
 
+  it('reads a metric that carries a Gauge and a delta Histogram too (protobufjs keeps both) by its Gauge', () => {
+    const b = fromJson(
+      request([
+        {
+          name: 'g',
+          gauge: { dataPoints: [{ timeUnixNano: '1000000', asDouble: 1 }] },
+          histogram: { aggregationTemporality: 'AGGREGATION_TEMPORALITY_DELTA', dataPoints: [] },
+        },
+      ]),
+    );
+    expect(b.malformed).toEqual([]);
+    expect(b.series).toEqual([
+      numberSeries({
+        metric: 'g',
+        path: `${M0}.gauge.dataPoints[0]`,
+        index: 0,
+        type: 'gauge',
+        source: 'Gauge',
+        value: 1,
+        time: 1,
+      }),
+    ]);
+  });
+
   it('counts points of the same name and labels as one series, and each other label set as another', () => {
     const b = fromProtobuf(
       request([

@@ -138,6 +138,7 @@ export function decodeOtlp(body: Uint8Array, encoding: 'protobuf' | 'json', limi
       req = RequestType.fromObject(json) as unknown as ExportRequest;
     } catch (e) {
       // protobufjs names the message and field: ".opentelemetry.proto.metrics.v1.ResourceMetrics.scopeMetrics: array expected".
+      // Stryker disable next-line Regex: without `$` the greedy `.*` still runs to the end: protobufjs's messages are one line
       const m = /\.([A-Za-z]+)\.([A-Za-z]+): (.*)$/.exec((e as Error).message);
       throw new ValidationError('the body is not an OTLP/JSON ExportMetricsServiceRequest', [
         m

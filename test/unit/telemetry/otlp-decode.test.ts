@@ -1225,13 +1225,18 @@ describe('OTLP bodies that are not a request', () => {
     });
   });
 
-  it('refuses JSON it cannot parse with the strict parser’s words', () => {
-    expect(
-      errorOf(() => decodeOtlp(new TextEncoder().encode('{"a": 1, "a": 2}'), 'json', LIMITS)),
-    ).toMatchObject({
-      name: 'ValidationError',
-      details: [{ path: 'a' }],
-    });
+  it('refuses JSON with a key given twice, naming the key, and JSON it cannot parse', () => {
+    const dup = errorOf(() => decodeOtlp(new TextEncoder().encode('{"a": 1, "a": 2}'), 'json', LIMITS));
+    expect([dup.name, (dup.details as { path: string }[]).map((d) => d.path)]).toEqual([
+      'ValidationError',
+      ['a'],
+    ]);
+    const bad = errorOf(() => decodeOtlp(new TextEncoder().encode('{"a": '), 'json', LIMITS));
+    expect([bad.name, bad.message, (bad.details as { path: string }[]).map((d) => d.path)]).toEqual([
+      'ValidationError',
+      'malformed JSON',
+      ['(body)'],
+    ]);
   });
 
   it.each([

@@ -1,9 +1,6 @@
 import { compress } from 'snappyjs';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeDatadogPayload,
-  encodeDatadogPayload,
-} from '../../../shared/domain/telemetry/datadog-proto.js';
+import { encodeDatadogPayload } from '../../../shared/domain/telemetry/datadog-proto.js';
 import { decodeTelemetry, snappyElementFault } from '../../../shared/domain/telemetry/formats.js';
 import type { TelemetryPolicy } from '../../../shared/schemas/telemetry.js';
 import { writeRequestBytes } from '../../helpers/telemetry.js';
@@ -265,44 +262,6 @@ describe('the Datadog Agent’s protobuf payload (options.datadog)', () => {
       }),
     );
 
-  it('decodes the MetricPayload into the v2 JSON shape, proto3 defaults left unsaid', () => {
-    expect(decodeDatadogPayload(agentBody())).toEqual({
-      series: [
-        {
-          metric: 'checkout.requests',
-          type: 1,
-          points: [
-            { timestamp: 1764000000, value: 5 },
-            { timestamp: 1764000010, value: 0 },
-          ],
-          resources: [{ type: 'host', name: 'web-1' }],
-          tags: ['env:prod', 'canary'],
-          unit: 'request',
-          interval: 10,
-          source_type_name: 'System',
-        },
-        {
-          metric: 'queue.depth',
-          type: 3,
-          points: [{ timestamp: 1764000000, value: 2.5 }],
-          resources: [],
-          tags: [],
-        },
-      ],
-    });
-  });
-
-  it('reads an empty payload as no series, and a series with nothing set as proto3’s defaults', () => {
-    expect(decodeDatadogPayload(new Uint8Array(0))).toEqual({ series: [] });
-    expect(decodeDatadogPayload(encodeDatadogPayload({ series: [{ points: [{}] }] }))).toEqual({
-      series: [{ metric: '', type: 0, points: [{ timestamp: 0, value: 0 }], resources: [], tags: [] }],
-    });
-    expect(
-      decodeDatadogPayload(encodeDatadogPayload({ series: [{ metric: 'm', resources: [{}] }] })).series[0]!
-        .resources,
-    ).toEqual([{ type: '', name: '' }]);
-  });
-
   it('decodes the Agent’s body on the Datadog path, uncompressed or with the identity encoding', () => {
     for (const headers of [
       { 'content-type': 'application/x-protobuf' },
@@ -335,14 +294,6 @@ describe('the Datadog Agent’s protobuf payload (options.datadog)', () => {
       message: 'the Agent’s payload is accepted deflate, gzip or zstd compressed',
       details: [{ path: 'Content-Encoding', problem: '"deflate" is not deflate, gzip or zstd' }],
     });
-  });
-
-  it('refuses a body that is not a MetricPayload with a 400 naming the field', () => {
-    // MetricPayload.series (1) sent as a varint.
-    const r = refusal(() => decodeDatadogPayload(Uint8Array.from([0x08, 0x01])));
-    expect(r.name).toBe('ValidationError');
-    expect(r.message).toBe('the body is not a valid Datadog MetricPayload');
-    expect((r.details as { path: string }[])[0]!.path).toBe('series[0]');
   });
 
   it('reads JSON on the Datadog path as JSON, and snappy protobuf off it as remote write', () => {

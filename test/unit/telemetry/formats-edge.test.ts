@@ -119,7 +119,7 @@ describe('which format a request is in, by its headers', () => {
       refusal(() =>
         decodeTelemetry(
           {
-            headers: snappy({ 'content-type': 'application/x-protobuf; proto=other.Message; x=1' }),
+            headers: snappy({ 'content-type': 'application/x-protobuf; proto=other.Message ;x=1' }),
             body: oneSample(),
           },
           limits,

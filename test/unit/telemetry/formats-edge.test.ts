@@ -134,7 +134,11 @@ describe('which format a request is in, by its headers', () => {
   });
 
   it('accepts remote write with or without its proto parameter', () => {
-    for (const type of ['application/x-protobuf;proto=prometheus.WriteRequest', 'application/x-protobuf']) {
+    for (const type of [
+      'application/x-protobuf;proto=prometheus.WriteRequest',
+      'application/x-protobuf;proto=prometheus.WriteRequest;charset=binary',
+      'application/x-protobuf',
+    ]) {
       expect(
         decodeTelemetry({ headers: snappy({ 'content-type': type }), body: oneSample() }, limits).sampleCount,
       ).toBe(1);

@@ -376,6 +376,7 @@ describe('Datadog v2 series', () => {
             ],
           },
           { metric: 'm', points: 'x' },
+          { metric: '', points: [] },
           { metric: 'ok', points: [{ timestamp: 3, value: 3 }] },
         ],
       },
@@ -406,11 +407,17 @@ describe('Datadog v2 series', () => {
         reason: 'malformed',
         message: 'Invalid input: expected array, received string',
       },
+      {
+        index: 4,
+        path: 'series[3].metric',
+        reason: 'malformed',
+        message: 'Too small: expected string to have >=1 characters',
+      },
     ]);
-    expect(d.series.map((s) => [s.series.metric, s.firstIndex, s.points])).toEqual([
-      ['ok', 4, [{ index: 4, value: 3, time: 3 }]],
+    expect(d.series.map((s) => [s.series.metric, s.series.labels, s.firstIndex, s.points])).toEqual([
+      ['ok', {}, 5, [{ index: 5, value: 3, time: 3 }]],
     ]);
-    expect([d.sampleCount, d.seriesCount, d.malformedSeries]).toEqual([5, 4, 3]);
+    expect([d.sampleCount, d.seriesCount, d.malformedSeries]).toEqual([6, 5, 4]);
   });
 
   it('rejects a series without points at its points, and each point it cannot read at the point', () => {

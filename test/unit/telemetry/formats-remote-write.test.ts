@@ -458,6 +458,25 @@ describe('remote write decoded flat, with the label-set cache', () => {
     });
   });
 
+  it('hands a request the flat scan cannot read (metadata) to the reflective decoder', () => {
+    const d = decodeTelemetry(
+      {
+        headers,
+        body: Buffer.from(
+          compress(
+            writeRequestBytes(
+              [{ labels: { __name__: 'up' }, samples: [{ value: 1, timestampMs: 1 }] }],
+              [{ type: 2, metric_family_name: 'up' }],
+            ),
+          ),
+        ),
+      },
+      limits,
+      { labelSets: new LabelSetCache() },
+    );
+    expect(d.series.map((s) => [s.series.metric, s.type, s.columns])).toEqual([['up', 'gauge', undefined]]);
+  });
+
   it('hands a request with a series without samples or without __name__ to the reflective decoder', () => {
     const cache = new LabelSetCache();
     const d = decodeTelemetry(
@@ -580,6 +599,32 @@ describe('native histograms', () => {
       bounds: [1],
       counts: [2],
       negativeCount: 0,
+      reset: false,
+      gauge: false,
+    });
+  });
+
+  it('reads a histogram with negative buckets only: no positive bounds, the negative total apart', () => {
+    expect(
+      nativePoint(
+        {
+          schema: 0,
+          timestamp: 1,
+          count_int: 3,
+          negative_spans: [{ offset: 0, length: 2 }],
+          negative_deltas: [1, 1],
+        } as unknown as RwHistogram,
+        0,
+      ),
+    ).toEqual({
+      index: 0,
+      time: 1,
+      count: 3,
+      zeroCount: 0,
+      zeroThreshold: 0,
+      bounds: [],
+      counts: [],
+      negativeCount: 3,
       reset: false,
       gauge: false,
     });

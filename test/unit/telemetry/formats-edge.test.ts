@@ -268,7 +268,7 @@ describe('the Datadog Agent’s protobuf payload (options.datadog)', () => {
 
   it('decodes the Agent’s body on the Datadog path, uncompressed or with the identity encoding', () => {
     for (const headers of [
-      { 'content-type': 'application/x-protobuf' },
+      { 'content-type': 'application/x-protobuf' } as Record<string, string>,
       { 'content-type': 'application/x-protobuf', 'content-encoding': 'Identity' },
     ]) {
       const d = decodeTelemetry({ headers, body: agentBody() }, limits, { datadog: true });

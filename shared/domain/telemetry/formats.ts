@@ -208,6 +208,7 @@ export function decodeTelemetry(
     return decodeDatadog(decodeDatadogPayload(req.body), limits);
   }
   if (type === 'application/x-protobuf') {
+    // Stryker disable next-line StringLiteral: the content type is present on this branch (it was read as protobuf), so the `''` after `??` is never used
     const proto = /proto=([^;\s]+)/.exec(h['content-type'] ?? '')?.[1];
     if (proto && proto !== 'prometheus.WriteRequest') {
       throw new UnsupportedMediaTypeError('only Prometheus remote write 1.0 is accepted', [

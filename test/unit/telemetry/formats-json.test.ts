@@ -420,6 +420,29 @@ describe('Datadog v2 series', () => {
     expect([d.sampleCount, d.seriesCount, d.malformedSeries]).toEqual([6, 5, 4]);
   });
 
+  it('names a list item inside a series by its index: a tag, a resource’s field', () => {
+    const d = decodeDatadog(
+      {
+        series: [
+          { metric: 'a', points: [{ timestamp: 1, value: 1 }], tags: ['env:prod', 5] },
+          {
+            metric: 'b',
+            points: [{ timestamp: 1, value: 1 }],
+            resources: [
+              { name: 'h', type: 'host' },
+              { name: 7, type: 'pod' },
+            ],
+          },
+        ],
+      },
+      limits,
+    );
+    expect(d.malformed.map((r) => [r.index, r.path, r.message])).toEqual([
+      [0, 'series[0].tags[1]', 'Invalid input: expected string, received number'],
+      [1, 'series[1].resources[1].name', 'Invalid input: expected string, received number'],
+    ]);
+  });
+
   it('rejects a series without points at its points, and each point it cannot read at the point', () => {
     const d = decodeDatadog(
       {

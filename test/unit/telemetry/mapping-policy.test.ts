@@ -130,11 +130,47 @@ describe('a vendor series maps through the first rule that matches it', () => {
     expect(sliOf({ team: 'pay' })).toBe('svc_pay/a by vendors.prom.rules[0]');
     expect(sliOf({ team: '', tier: '1' })).toBe('svc_tt/b-1 by vendors.prom.rules[1]');
     expect(sliOf({})).toBe('svc_tt/last by vendors.prom.rules[4]');
+    // "b-" would be an SLI name: an empty label is a missing one.
+    expect(sliOf({ tier: '' })).toBe('svc_tt/last by vendors.prom.rules[4]');
     // "Host_1" is neither a service id nor an SLI name.
     expect(sliOf({ host: 'Host_1' })).toBe('svc_tt/last by vendors.prom.rules[4]');
     // "svc_h1" is a service id but not an SLI name ("_"); "h1" an SLI name but not a service id.
     expect(sliOf({ host: 'svc_h1' })).toBe('svc_h1/c by vendors.prom.rules[2]');
     expect(sliOf({ host: 'h1' })).toBe('svc_tt/h1 by vendors.prom.rules[3]');
+  });
+
+  it('gives exactly the ids a service id (svc_<slug>) and an SLI name (a lower-case slug) may be', () => {
+    const p = new CompiledPolicy(
+      policyOf({ prom: { rules: [rule({ metric: 'x', service: '{s}', sli: '{n}' })] } }),
+    );
+    const ok = (s: string, n: string) => p.map('prom', ref('x', { s, n })).ok;
+    const slug = (k: number) => 'a'.repeat(k);
+    expect(ok('svc_ab', 'a')).toBe(true);
+    expect(ok('svc_0-', 'a0-')).toBe(true);
+    expect(ok(`svc_${slug(63)}`, slug(63))).toBe(true);
+    expect(ok(`svc_${slug(64)}`, 'a')).toBe(false);
+    expect(ok('svc_ab', slug(64))).toBe(false);
+    expect(ok('svc_a', 'a')).toBe(false);
+    expect(ok('svc_-a', 'a')).toBe(false);
+    expect(ok('svc_Ab', 'a')).toBe(false);
+    expect(ok('svc_aB', 'a')).toBe(false);
+    expect(ok('xsvc_ab', 'a')).toBe(false);
+    expect(ok('svc_ab_', 'a')).toBe(false);
+    expect(ok('svc_ab', '1a')).toBe(false);
+    expect(ok('svc_ab', '-a')).toBe(false);
+    expect(ok('svc_ab', 'aB')).toBe(false);
+    expect(ok('svc_ab', 'a_')).toBe(false);
+    expect(ok('svc_ab', '_a')).toBe(false);
+  });
+
+  it('fills every placeholder of a template, names with dots included (OpenTelemetry attributes)', () => {
+    const p = new CompiledPolicy(
+      policyOf({
+        prom: { rules: [rule({ metric: 'x', service: 'svc_{service.name}', sli: '{kind}-{_tier2}' })] },
+      }),
+    );
+    const r = p.map('prom', ref('x', { 'service.name': 'pay', kind: 'api', _tier2: 'gold' }));
+    expect(r.ok && r.target.sliKey).toBe('svc_pay/api-gold');
   });
 
   it('fills templates from named groups of regular expressions, a group winning over a label of its name', () => {
@@ -297,6 +333,26 @@ describe('a histogram or summary rule names the family and maps its parts', () =
     // A summary named q_bucket: its quantiles are q_bucket{quantile=...}.
     expect(partOf(p, 'q_bucket', { quantile: '0.5' })).toEqual(['quantile', undefined]);
     expect(partOf(p, 's_bucket', { quantile: '0.5', le: '1' })).toBe('unmapped');
+  });
+
+  it('reads a family whose name holds a part’s suffix before its end as the native series', () => {
+    const p = new CompiledPolicy(
+      policyOf({
+        prom: {
+          rules: [
+            rule({
+              selector: 'h_sum_seconds',
+              measure: 'duration',
+              type: 'histogram',
+              service: 'svc_aa',
+              sli: 'l',
+            }),
+          ],
+        },
+      }),
+    );
+    expect(partOf(p, 'h_sum_seconds', {})).toEqual(['native', undefined]);
+    expect(partOf(p, 'h_sum_seconds_sum', {})).toEqual(['sum', undefined]);
   });
 
   it('maps a series named like a part whole when the rule is of another type', () => {

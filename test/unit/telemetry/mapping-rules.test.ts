@@ -105,6 +105,15 @@ describe('matchers that can never hold', () => {
     ]);
   });
 
+  it('names the family without the last suffix only', () => {
+    expect(problemsOf([latency({ selector: 'h_sum_x_count' })])).toEqual([
+      {
+        path: `${P}.selector`,
+        problem: 'can never match: a histogram rule names the family (h_sum_x), not one of its series',
+      },
+    ]);
+  });
+
   it('accepts a histogram rule whose family is matched by a regular expression, or ends otherwise', () => {
     expect(
       problemsOf([
@@ -318,7 +327,7 @@ describe('templates that always give the same id', () => {
     expect(
       problemsOf([
         rule({ selector: 'x{team="pay", tier="Gold"}', service: 'svc_{team}', sli: 'avail-{tier}' }),
-        rule({ selector: 'y{team=~"pay", tier!="x"}', service: 'svc_{team}', sli: '{tier}' }),
+        rule({ selector: 'y{team=~"P.*", tier!="X"}', service: 'svc_{team}', sli: '{tier}' }),
         rule({ selector: 'z{team="pay"}', service: 'svc_{team}', sli: '{tier}' }),
         rule({ metric: 'w', labels: { team: 'Pay' }, service: 'svc_{team}', sli: 'a' }),
       ]),

@@ -160,13 +160,14 @@ describe('pulled points as a decoded batch', () => {
   it('gives each pulled series its path, type, source and target, points indexed across the batch', () => {
     const good = { measure: 'good' as const, selector: 'ok_total{job="a"}' };
     const ratio = { measure: 'ratio' as const, selector: 'probe_success{job="a"}' };
+    const bad = { measure: 'bad' as const, selector: 'err_total{job="a"}' };
     const plan = {
       ok: true as const,
       dataSource: 'prom-eu',
       sliKey: 'svc_pay/avail',
       serviceId: 'svc_pay',
       sli: 'avail',
-      queries: [good, ratio],
+      queries: [good, ratio, bad],
     };
     expect(
       pulledBatch(plan, [
@@ -179,7 +180,7 @@ describe('pulled points as a decoded batch', () => {
           ],
         },
         { query: ratio, labels: { job: 'a' }, points: [[1000, 1]] },
-        { query: good, labels: { __name__: 'ok_total', job: 'a', instance: 'i2' }, points: [] },
+        { query: bad, labels: { __name__: 'err_total', job: 'a', instance: 'i2' }, points: [] },
       ]),
     ).toStrictEqual({
       format: 'prometheus-pull',
@@ -225,7 +226,7 @@ describe('pulled points as a decoded batch', () => {
           points: [{ index: 2, time: 1000, value: 1 }],
         },
         {
-          series: { metric: 'ok_total', labels: { job: 'a', instance: 'i2' } },
+          series: { metric: 'err_total', labels: { job: 'a', instance: 'i2' } },
           path: 'pulls[2]',
           pointField: 'values',
           firstIndex: 3,
@@ -235,7 +236,7 @@ describe('pulled points as a decoded batch', () => {
             serviceId: 'svc_pay',
             sli: 'avail',
             sliKey: 'svc_pay/avail',
-            measure: 'good',
+            measure: 'bad',
             unit: 'count',
             thresholdMs: undefined,
           },

@@ -216,6 +216,7 @@ describe('a vendor series maps through the first rule that matches it', () => {
             rule({ metric: 'probe_success', labels: { job: 'pay' }, service: 'svc_pay', sli: 'avail' }),
             rule({ metricRegex: '^(?<sli>f[a-z]+)_[^au]+$', service: 'svc_rx' }),
             rule({ metricRegex: 'req_(?<sli>[^_0-9]+)', service: 'svc_req' }),
+            rule({ metricRegex: '(?<sli>[a-z]+)(?:\\$|_x$)', service: 'svc_usd' }),
           ],
         },
       }),
@@ -230,6 +231,9 @@ describe('a vendor series maps through the first rule that matches it', () => {
     expect(sliOf('foo_bc')).toBe('svc_rx/foo');
     expect(sliOf('foo_ba')).toBe('unmapped');
     expect(sliOf('req_errors')).toBe('svc_req/errors');
+    // Only a last unescaped $ is its own anchor: an escaped one is a dollar sign.
+    expect(sliOf('usd$')).toBe('svc_usd/usd');
+    expect(sliOf('eur_x')).toBe('svc_usd/eur');
     // Anchored at both ends, as PromQL's =~.
     expect(sliOf('xreq_errors')).toBe('unmapped');
     expect(sliOf('req_errors2')).toBe('unmapped');

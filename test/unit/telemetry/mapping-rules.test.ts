@@ -383,6 +383,17 @@ describe('a rule shadowed by an earlier one of its list', () => {
     ).toEqual([shadowed(2, 1), shadowed(3, 1)]);
   });
 
+  it('reads the older forms as the matchers a selector writes: metric, labels and metricRegex', () => {
+    expect(
+      problemsOf([
+        rule({ metricRegex: 'y.*', service: 'svc_aa', sli: 'a' }),
+        rule({ selector: '{__name__=~"y.*", code="5"}', measure: 'bad' }),
+        rule({ metric: 'x', labels: { job: 'a' }, service: 'svc_aa', sli: 'a' }),
+        rule({ selector: 'x{code="5", job="a"}', measure: 'bad' }),
+      ]),
+    ).toEqual([shadowed(1, 0), shadowed(3, 2)]);
+  });
+
   it('is kept when the earlier rule may pass a series over (a template reads the series) or matches less', () => {
     expect(
       problemsOf([

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CompiledPolicy, type SeriesRef } from '../../../shared/domain/telemetry/mapping.js';
+import {
+  CompiledPolicy,
+  keyPart,
+  labelsKey,
+  type SeriesRef,
+  seriesKey,
+} from '../../../shared/domain/telemetry/mapping.js';
 import type { MappingRule, TelemetryPolicy } from '../../../shared/schemas/telemetry.js';
 
 // How CompiledPolicy maps a vendor series to its SLI (docs/telemetry.md, "Mapping: vendor series → SLI"): the
@@ -460,5 +466,18 @@ describe('the policy’s other answers', () => {
     expect(p.rememberedType('prom', 'm0')).toBeUndefined();
     expect(p.rememberedType('prom', 'm99999')).toBeUndefined();
     expect(p.rememberedType('dd', 'late')).toBe('counter');
+  });
+});
+
+describe('the key of a series', () => {
+  it('is the vendor, the metric and the labels in name order, \\, | and = escaped wherever they are', () => {
+    expect(seriesKey('prom', 'up', {})).toBe('prom|up');
+    expect(seriesKey('prom', 'up', { b: '2', a: '1' })).toBe('prom|up|a=1|b=2');
+    expect(seriesKey('p|q', 'm=1', { 'x\\': '|' })).toBe('p\\|q|m\\=1|x\\\\=\\|');
+    expect(keyPart('a|b=c\\d')).toBe('a\\|b\\=c\\\\d');
+    expect(keyPart('===')).toBe('\\=\\=\\=');
+    expect(keyPart('plain')).toBe('plain');
+    expect(labelsKey({})).toBe('');
+    expect(labelsKey({ z: '', y: '=' })).toBe('|y=\\=|z=');
   });
 });

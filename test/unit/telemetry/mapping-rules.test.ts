@@ -114,6 +114,16 @@ describe('matchers that can never hold', () => {
     ]);
   });
 
+  it('lets a rule of another type name a series ending in a part’s suffix', () => {
+    expect(
+      problemsOf([
+        rule({ metric: 'jobs_count' }),
+        rule({ selector: 'x_sum', measure: 'value', type: 'summary' }),
+        rule({ selector: 'y_bucket', measure: 'duration', type: 'gauge' }),
+      ]),
+    ).toEqual([]);
+  });
+
   it('accepts a histogram rule whose family is matched by a regular expression, or ends otherwise', () => {
     expect(
       problemsOf([
@@ -406,6 +416,11 @@ describe('a rule shadowed by an earlier one of its list', () => {
         // A constant SLI, a series' service.
         rule({ metric: 'z', service: '{service}', sli: 'b' }),
         rule({ selector: 'z{code="500"}', service: 'svc_aa', sli: 'b' }),
+        // The same matchers, another template read from the series.
+        rule({ metric: 'v', service: '{service}', sli: 'a' }),
+        rule({ metric: 'v', service: '{service}', sli: 'b' }),
+        rule({ metric: 'u', service: '{service}', sli: '{sli}' }),
+        rule({ metric: 'u', service: 'svc_{team}', sli: '{sli}' }),
         // A matcher the later rule does not have.
         rule({ selector: 'w{code="500"}', service: 'svc_aa', sli: 'b' }),
         rule({ selector: 'w{code="400"}', service: 'svc_aa', sli: 'b' }),

@@ -520,6 +520,28 @@ describe('values', () => {
     ]);
   });
 
+  it('tells a staleness marker from any other NaN by its exact bits', () => {
+    const nan = (hi: number, lo: number) => {
+      const bits = new DataView(new ArrayBuffer(8));
+      bits.setUint32(0, hi);
+      bits.setUint32(4, lo);
+      return bits.getFloat64(0);
+    };
+    const points: PointIn[] = [
+      { value: nan(0x7ff00000, 2), time: NOW },
+      { value: nan(0x7ff00000, 1), time: NOW },
+      { value: nan(0x7ff80000, 2), time: NOW },
+      { value: nan(0xfff00000, 2), time: NOW },
+    ];
+    const r = prepare(batch([series(0, 0, points, { target: RATIO() })]));
+    expect(r.rejected.map((x) => [x.index, x.reason])).toEqual([
+      [0, 'stale_marker'],
+      [1, 'value_nan'],
+      [2, 'value_nan'],
+      [3, 'value_nan'],
+    ]);
+  });
+
   it('takes values up to ±(2^53 − 1) and rejects those beyond', () => {
     const values = [MAX_VALUE, -MAX_VALUE, MAX_VALUE + 2, -(MAX_VALUE + 2)];
     const s = series(
@@ -819,21 +841,27 @@ describe('a series and time sent twice in one batch', () => {
 describe('remote write’s columns', () => {
   it('reads the float points of each series from the request’s columns', () => {
     const columns = {
-      values: Float64Array.from([0.5, Number.NaN, 1, 0.25]),
-      times: Float64Array.from([NOW, NOW, NOW - MIN, NOW]),
+      values: Float64Array.from([0.5, Number.NaN, 1, 0.25, 7, 9]),
+      times: Float64Array.from([NOW, NOW, NOW - MIN, NOW, NOW, Number.NaN]),
     };
     const a = series(0, 0, [], { target: RATIO(), columns, columnCount: 3 });
     const b = series(1, 3, [], { target: VALUE(), columns, columnCount: 1 });
-    const r = prepare(batch([a, b], { sampleCount: 4 }));
+    const c = series(2, 4, [], { target: GOOD('counter'), columns, columnCount: 2 });
+    const r = prepare(batch([a, b, c]));
     expect(r.accepted).toStrictEqual([
       sample(RATIO(), { value: 0.5 }),
       sample(RATIO(), { index: 2, value: 1, timestampMs: NOW - MIN }),
       sample(VALUE(), { index: 3, value: 0.25 }),
+      sample(GOOD(), { index: 4, type: 'counter', value: 7, events: 7, cumulative: true }),
     ]);
-    expect(reasons(r)).toEqual([[1, 'timeseries[0].samples[1].value', 'value_nan', 'the value is NaN']]);
+    expect(reasons(r)).toEqual([
+      [1, 'timeseries[0].samples[1].value', 'value_nan', 'the value is NaN'],
+      [5, 'timeseries[2].samples[1].time', 'bad_timestamp', 'the time is not a finite number'],
+    ]);
     expect(outcomes(r)).toEqual([
       [`${VENDOR}|svc_checkout/probe|ratio`, { samples: 3, accepted: 2, unmapped: false }],
       [`${VENDOR}|svc_checkout/depth|value`, { samples: 1, accepted: 1, unmapped: false }],
+      [`${VENDOR}|svc_checkout/requests|good`, { samples: 2, accepted: 1, unmapped: false }],
     ]);
   });
 });

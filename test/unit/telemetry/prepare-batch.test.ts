@@ -170,6 +170,7 @@ describe('the prepared batch', () => {
       [3, 'ratio_out_of_range'],
     ]);
     expect(r.accepted.map((x) => x.index)).toEqual([4]);
+    expect(malformed.map((x) => x.index)).toEqual([2, 0]);
   });
 
   it('names the body path of any index, through the series in index order', () => {
@@ -468,9 +469,19 @@ describe('events', () => {
       batch([
         series(0, 0, [{ value: big, time: NOW }], { target: GOOD(), type: 'rate', intervalS: 1 }),
         series(1, 1, [{ value: big, time: NOW }], { target: GOOD(), type: 'rate', intervalS: 2 }),
+        series(2, 2, [{ value: MAX_VALUE, time: NOW - MIN }], { target: GOOD(), type: 'delta' }),
       ]),
     );
-    expect(r.accepted).toStrictEqual([sample(GOOD(), { type: 'rate', value: big, events: big })]);
+    expect(r.accepted).toStrictEqual([
+      sample(GOOD(), { type: 'rate', value: big, events: big }),
+      sample(GOOD(), {
+        index: 2,
+        type: 'delta',
+        value: MAX_VALUE,
+        events: MAX_VALUE,
+        timestampMs: NOW - MIN,
+      }),
+    ]);
     expect(reasons(r)).toEqual([
       [
         1,
@@ -782,8 +793,8 @@ describe('times', () => {
 
 describe('a series and time sent twice in one batch', () => {
   it('rejects a repeat as a duplicate and another value as a conflict, against any earlier time of the series', () => {
-    const times = [NOW, NOW - MIN, NOW - 2 * MIN, NOW - MIN, NOW, NOW - 2 * MIN, NOW];
-    const values = [0.1, 0.2, 0.3, 0.2, 0.1, 0.4, 0.9];
+    const times = [NOW, NOW - MIN, NOW - 2 * MIN, NOW - MIN, NOW, NOW - 2 * MIN, NOW, NOW - 2 * MIN];
+    const values = [0.1, 0.2, 0.3, 0.2, 0.1, 0.4, 0.9, 0.4];
     const s = series(
       0,
       0,
@@ -803,9 +814,10 @@ describe('a series and time sent twice in one batch', () => {
       [4, p(4), 'duplicate_sample', dup],
       [5, p(5), 'conflicting_value', `${dup} with another value (0.3)`],
       [6, p(6), 'conflicting_value', `${dup} with another value (0.1)`],
+      [7, p(7), 'conflicting_value', `${dup} with another value (0.3)`],
     ]);
     expect(outcomes(r)).toEqual([
-      [`${VENDOR}|svc_checkout/probe|ratio`, { samples: 7, accepted: 3, unmapped: false }],
+      [`${VENDOR}|svc_checkout/probe|ratio`, { samples: 8, accepted: 3, unmapped: false }],
     ]);
   });
 

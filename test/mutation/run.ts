@@ -31,8 +31,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { checkerTsconfig } from './checker.js';
 import {
   gitBlobId,
@@ -325,7 +325,9 @@ function importReport(path: string, files: string[]) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
-  const usage = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0]!.replace(/^\/\*\*\n| \* ?/gm, '');
+  const usage = readFileSync(new URL(import.meta.url), 'utf8')
+    .split('*/')[0]!
+    .replace(/^\/\*\*\n| \* ?/gm, '');
   try {
     // Refuse what the run does not know before anything runs: an unknown option (even `--help`) once reached
     // Stryker, which printed its help and exited 0, and the ledger was rewritten from the unchanged incremental file.

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 
 /** Runs `npm run mutate`'s script with the given arguments (tsx, no Stryker reached for these). */
 function mutate(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'test/mutation/run.ts', ...args], { encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--import', 'tsx', 'test/mutation/run.ts', ...args], {
+    encoding: 'utf8',
+  });
 }
 
 describe('npm run mutate: its command line', () => {

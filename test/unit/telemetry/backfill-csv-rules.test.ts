@@ -142,11 +142,13 @@ describe('a CSV backfill file read into the decoded model', () => {
     expect(problems(() => decodeCsv(text))).toEqual([
       {
         path: 'line 2.timestamp',
-        problem: '"2023-11-14T22:13:20" has no offset: write it in RFC 3339 with Z or ±hh:mm, or as epoch seconds',
+        problem:
+          '"2023-11-14T22:13:20" has no offset: write it in RFC 3339 with Z or ±hh:mm, or as epoch seconds',
       },
       {
         path: 'line 3.timestamp',
-        problem: '"2023-11-14 22:13:20" has no offset: write it in RFC 3339 with Z or ±hh:mm, or as epoch seconds',
+        problem:
+          '"2023-11-14 22:13:20" has no offset: write it in RFC 3339 with Z or ±hh:mm, or as epoch seconds',
       },
       { path: 'line 4.timestamp', problem: '"2023-11-14" is neither RFC 3339 nor epoch seconds' },
     ]);

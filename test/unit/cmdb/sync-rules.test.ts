@@ -264,7 +264,7 @@ describe('reading an export', () => {
 
   it('reads a CSV export with a byte-order mark, padded headers and blank lines, numbering lines from the header', () => {
     const csv = [
-      '\ufeff sys_id , name ,busines_criticality,u_business_unit,owned_by.name,owned_by.email',
+      '\ufeffsys_id, name ,busines_criticality,u_business_unit,owned_by.name,owned_by.email',
       '',
       'ci-1,Card Authorisation,1,payments,Owen,owen@example.com',
       'ci-2,Fraud Scoring,2,payments,Fay,fay@example.com',

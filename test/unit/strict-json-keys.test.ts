@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../shared/domain/errors.js';
-import { findDuplicateKey, parseJsonStrict } from '../../shared/domain/strict-json.js';
+import {
+  colonsOutsideStrings,
+  findDuplicateKey,
+  keysIn,
+  parseJsonStrict,
+} from '../../shared/domain/strict-json.js';
 
 /**
  * Strict JSON, rule by rule: the errors a caller gets (class, words and details), the values it passes through,
@@ -115,5 +120,20 @@ describe('the repeated-key scan', () => {
     expect(findDuplicateKey(objectOf([...keys(20), 'k19']))).toBe('k19');
     expect(findDuplicateKey(objectOf([...keys(16), 'k15']))).toBe('k15');
     expect(findDuplicateKey(objectOf([...keys(17), 'k16']))).toBe('k16');
+  });
+});
+
+describe('the counts that spare most texts the key scan', () => {
+  it('count the colons outside strings, an escaped quote or backslash inside a string ending nothing', () => {
+    expect(colonsOutsideStrings('{"a:b": "c\\":d", "e\\\\": ":", "f": [1, {"g": 2}]}')).toBe(4);
+    expect(colonsOutsideStrings('":"')).toBe(0);
+    expect(colonsOutsideStrings('[1, 2]')).toBe(0);
+  });
+
+  it('count the keys of every object of a value, inside arrays and objects, and none of arrays or scalars', () => {
+    expect(keysIn({ a: 1, b: { c: [1, 'x', null, { d: 2, e: null }] }, f: [[{ g: 1 }]], h: 'ij' })).toBe(8);
+    expect(keysIn([1, [2, 3], 'ab'])).toBe(0);
+    expect(keysIn('ab')).toBe(0);
+    expect(keysIn(null)).toBe(0);
   });
 });

@@ -194,8 +194,10 @@ describe('reading a CMDB row', () => {
       fields: { ...CMDB_POLICY.fields, residencyRegion: undefined, description: undefined },
       defaultResidencyRegion: 'moon-base',
     };
-    expect(read({}, policy)).toEqual([{ path: 'r.region', problem: '"moon-base" is not a region' }]);
-    const r = read({}, { ...policy, defaultResidencyRegion: 'eu-north-1' });
+    // A field without columns reads none, whatever the row holds.
+    const odd = { 'Stryker was here': 'eu-west-2', '': 'eu-west-3' };
+    expect(read(odd, policy)).toEqual([{ path: 'r.region', problem: '"moon-base" is not a region' }]);
+    const r = read(odd, { ...policy, defaultResidencyRegion: 'eu-north-1' });
     expect(r).toMatchObject({ residencyRegion: 'eu-north-1' });
     expect(r).not.toHaveProperty('description');
   });

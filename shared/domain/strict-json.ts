@@ -53,6 +53,7 @@ export function parseJsonStrict(text: string): unknown {
  * (tokens only, no tree) over text that JSON.parse has accepted, keeping the keys of each open object.
  */
 export function findDuplicateKey(text: string): string | undefined {
+  // Stryker disable next-line BooleanLiteral: trivia tokens (whitespace, line breaks) match no case below: kept or skipped, the same keys are read
   const scanner = createScanner(text, true);
   // One frame per open object or array: its keys so far (objects) or its next index (arrays).
   const keys: (string[] | Set<string> | null)[] = [];

@@ -12,7 +12,7 @@
 import type { z } from 'zod';
 import type { BurnWindowPolicy } from '../../policy/objectives.js';
 import type { Objective } from '../../schemas/agreement.js';
-import { decimalString, exact, mul, ratio, sub } from '../objectives/exact.js';
+import { decimalString, type Exact, exact, mul, ratio, sub, toNumber } from '../objectives/exact.js';
 import { burnWindowsFor, type PlannedBurnWindow, thresholdExact } from '../objectives/plan.js';
 import { counterSelector, gaugeSelector, queryOf } from './promql.js';
 
@@ -145,6 +145,17 @@ export function sliceRangeMs(windowMs: number, sliceMs: number): number {
 
 const thresholds = new WeakMap<PlannedBurnWindow, Map<number, { limit: string; x: string }>>();
 
+/**
+ * An exact number as a PromQL literal: its decimals when they end within 15 places (0.0144), otherwise the nearest
+ * float64 in its shortest form (2/7 % of a budget: 0.0010285714285714286), which is what Prometheus would parse any
+ * longer text into. decimalString's cut form ("0.001028571428571…") is no PromQL number, and a policy window whose
+ * threshold does not end (2 % of 30 days within 7 hours) once wrote it into every alert's expression.
+ */
+export function promNumber(x: Exact): string {
+  const text = decimalString(x, 15);
+  return text.endsWith('…') ? String(toNumber(x)) : text;
+}
+
 /** X·(1 − target) and X as exact decimals, remembered per planned window and target (many objectives share them). */
 function thresholdText(w: PlannedBurnWindow, target: number): { limit: string; x: string } {
   let byTarget = thresholds.get(w);
@@ -157,7 +168,7 @@ function thresholdText(w: PlannedBurnWindow, target: number): { limit: string; x
   // Stryker disable next-line ConditionalExpression: performance only: computing the thresholds again gives the same text
   if (!t) {
     const share = sub(exact(1), ratio(target, 100));
-    t = { limit: decimalString(mul(thresholdExact(w), share), 15), x: decimalString(thresholdExact(w), 6) };
+    t = { limit: promNumber(mul(thresholdExact(w), share)), x: decimalString(thresholdExact(w), 6) };
     byTarget.set(target, t);
   }
   return t;

@@ -206,7 +206,9 @@ function matchRule(
     if (m.name === skip) continue;
     if (!matches(m, ref.labels[m.name], groups)) return undefined;
   }
-  const vars = { ...ref.labels, ...groups };
+  // `__name__` is the metric name, as in PromQL: a template may read it like any label (validation reads it from the
+  // rule's `=` matchers, so a rule whose template reads it must find it here too).
+  const vars = { __name__: ref.metric, ...ref.labels, ...groups };
   const out: { vars: Record<string, string>; part?: FamilyPart; le?: number } = { vars };
   // Stryker disable next-line ConditionalExpression: setting part to undefined is the same as leaving it out (resolve copies m.part either way)
   if (part) out.part = part;

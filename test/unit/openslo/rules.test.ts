@@ -5,6 +5,7 @@ import {
   type PrometheusRule,
   prometheusRules,
   prometheusRulesFile,
+  promNumber,
   type RuleGroup,
   type RuleTarget,
   rulesFileText,
@@ -509,5 +510,34 @@ describe('the rule file text', () => {
     const result = prometheusRules(targets, twoWindows());
     expect(file).toEqual({ text: rulesFileText(result.groups), groups: 2, skipped: result.skipped });
     expect(parseYaml(file.text)).toEqual({ groups: result.groups });
+  });
+});
+
+describe('a threshold written into an alert expression', () => {
+  it('is a PromQL number even when the exact threshold does not end: the nearest float64, not a cut decimal', () => {
+    // 2 % of 30 days within 7 hours: X = 2 · 720 / (100 · 7) = 2.057142857142857…; X · (1 − 99.9 %) does not end.
+    const policy = BurnWindowPolicy.parse({
+      referencePeriod: '30d',
+      scaleToPeriod: true,
+      minEvents: 10,
+      windows: [{ name: 'page', long: '7h', short: '35m', budgetPercent: 2, action: 'page' }],
+    });
+    const r = prometheusRules(
+      [{ agreementId: 'agr_1', serviceId: 'svc_checkout', objective: objective() }],
+      policy,
+    );
+    const alert = r.groups[0]!.rules.find((x) => 'alert' in x && x.alert)!;
+    expect(alert.expr.split('\n')[0]).toBe(
+      'accord_slo:sli_error:ratio_rate7h{accord_agreement="agr_1", accord_objective="checkout"} > 0.002057142857142857',
+    );
+    expect(alert.annotations?.summary).toBe(
+      'Checkout works: error budget burning faster than 2.057142…x (page)',
+    );
+  });
+
+  it('keeps an exact decimal when it ends within 15 places', () => {
+    expect(promNumber({ n: 144n, d: 10_000n })).toBe('0.0144');
+    expect(promNumber({ n: 1n, d: 10n ** 15n })).toBe('0.000000000000001');
+    expect(promNumber({ n: 1n, d: 3n })).toBe('0.3333333333333333');
   });
 });

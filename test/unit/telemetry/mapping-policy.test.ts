@@ -115,6 +115,18 @@ describe('a vendor series maps through the first rule that matches it', () => {
     });
   });
 
+  it('fills {__name__} in a template with the metric name, as validation reads it from the rule', () => {
+    const p = new CompiledPolicy(
+      policyOf({
+        v: { rules: [rule({ metric: 'availability', service: 'svc_checkout', sli: '{__name__}' })] },
+      }),
+    );
+    expect(p.map('v', ref('availability'))).toMatchObject({
+      ok: true,
+      target: { serviceId: 'svc_checkout', sli: 'availability', sliKey: 'svc_checkout/availability' },
+    });
+  });
+
   it('passes over a rule whose template reads a missing or empty label, or gives an invalid id, to the next', () => {
     const p = new CompiledPolicy(
       policyOf({

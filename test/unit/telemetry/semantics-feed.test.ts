@@ -375,6 +375,11 @@ describe('nativeCountWithin: the observations of a native histogram within a thr
     expect(nativeCountWithin(point({ bounds: [0.1, 0.30001, 0.5], counts: [1, 2, 4] }), 0.3)).toBe(2);
   });
 
+  it('takes the relative tolerance inclusively: a bound at exactly threshold · (1 + 1e-12) still counts', () => {
+    const edge = 0.3 * (1 + 1e-12);
+    expect(nativeCountWithin(point({ bounds: [0.1, edge, 0.5], counts: [1, 2, 4] }), 0.3)).toBe(4);
+  });
+
   it('counts the zero bucket only when its upper edge is within the threshold', () => {
     expect(nativeCountWithin(point({ zeroThreshold: 0.3 }), 0.3)).toBe(7);
     expect(nativeCountWithin(point({ zeroThreshold: 0.31 }), 0.3)).toBe(6);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeDatadogPayload } from '../../../shared/domain/telemetry/datadog-proto.js';
 import { decodeTelemetry, snappyElementFault } from '../../../shared/domain/telemetry/formats.js';
 import type { TelemetryPolicy } from '../../../shared/schemas/telemetry.js';
+import { refusal } from '../../helpers/refusal.js';
 import { writeRequestBytes } from '../../helpers/telemetry.js';
 
 // What decodeTelemetry reads from the request's headers before it reads a byte of the body, and how it inflates a
@@ -17,17 +18,6 @@ const limits: TelemetryPolicy['limits'] = {
   maxLabelNameLength: 64,
   maxLabelValueLength: 64,
 };
-
-/** What a refused request is answered with: the error's class, message and details. */
-function refusal(f: () => unknown): { name: string; message: string; details: unknown } {
-  try {
-    f();
-  } catch (e) {
-    const err = e as Error & { details?: unknown };
-    return { name: err.name, message: err.message, details: err.details };
-  }
-  throw new Error('expected a refusal, the request was decoded');
-}
 
 const snappy = (extra: Record<string, string> = {}) => ({
   'content-type': 'application/x-protobuf',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeAccord, decodeDatadog } from '../../../shared/domain/telemetry/formats.js';
 import type { TelemetryPolicy } from '../../../shared/schemas/telemetry.js';
+import { refusal } from '../../helpers/refusal.js';
 
 // The two JSON formats, decoded into the model every format shares: Accord's own batch (a sample names its SLI) and
 // Datadog's v2 series (tags and resources become labels). Compared whole: the series, their points and paths, the
@@ -16,16 +17,6 @@ const limits: TelemetryPolicy['limits'] = {
   maxLabelValueLength: 64,
 };
 const many = { ...limits, maxSamplesPerRequest: 100 };
-
-function refusal(f: () => unknown): { name: string; message: string; details: unknown } {
-  try {
-    f();
-  } catch (e) {
-    const err = e as Error & { details?: unknown };
-    return { name: err.name, message: err.message, details: err.details };
-  }
-  throw new Error('expected a refusal, the batch was decoded');
-}
 
 const sample = (extra: Record<string, unknown> = {}) => ({
   service: 'svc_checkout',

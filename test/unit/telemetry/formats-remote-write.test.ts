@@ -15,6 +15,7 @@ import {
   type WriteRequest,
 } from '../../../shared/domain/telemetry/remote-write.js';
 import type { TelemetryPolicy } from '../../../shared/schemas/telemetry.js';
+import { refusal } from '../../helpers/refusal.js';
 import { type PromSeries, writeRequestBytes } from '../../helpers/telemetry.js';
 
 // Prometheus remote write 1.0 decoded into the shared model: the reflective decoder (decodePrometheus), the types
@@ -31,16 +32,6 @@ const limits: TelemetryPolicy['limits'] = {
 };
 const many = { ...limits, maxSamplesPerRequest: 100 };
 const headers = { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' };
-
-function refusal(f: () => unknown): { name: string; message: string; details: unknown } {
-  try {
-    f();
-  } catch (e) {
-    const err = e as Error & { details?: unknown };
-    return { name: err.name, message: err.message, details: err.details };
-  }
-  throw new Error('expected a refusal, the request was decoded');
-}
 
 const request = (series: PromSeries[], metadata: Partial<RwMetadata>[] = []): WriteRequest =>
   decodeWriteRequest(writeRequestBytes(series, metadata));

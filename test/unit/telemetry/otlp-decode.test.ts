@@ -13,8 +13,8 @@ import {
   otlpEncoding,
   otlpMetricName,
 } from '../../../shared/domain/telemetry/otlp.js';
-import type { TelemetryPolicy } from '../../../shared/schemas/telemetry.js';
 import { refusal } from '../../helpers/refusal.js';
+import { testLimits } from '../../helpers/telemetry-limits.js';
 
 /**
  * The OTLP decoder on its own (otlp.ts): each rule of docs/telemetry.md's OTLP table read off the decoded batch as a
@@ -23,16 +23,7 @@ import { refusal } from '../../helpers/refusal.js';
  * tests build them: the OTLP/JSON shape, encoded by protobufjs from the official opentelemetry-proto messages.
  */
 
-const LIMITS: TelemetryPolicy['limits'] = {
-  maxSamplesPerRequest: 10_000,
-  maxBodyBytes: 5_242_880,
-  maxCompressedBodyBytes: 4_194_304,
-  acceptedLatenessMinutes: 4320,
-  maxFutureSkewSeconds: 300,
-  maxLabelsPerSeries: 64,
-  maxLabelNameLength: 128,
-  maxLabelValueLength: 1024,
-};
+const LIMITS = testLimits({ acceptedLatenessMinutes: 4320 });
 
 type Attrs = Record<string, string>;
 const kv = (attrs: Attrs) => Object.entries(attrs).map(([key, v]) => ({ key, value: { stringValue: v } }));

@@ -3,19 +3,10 @@ import {
   decodeDatadogPayload,
   encodeDatadogPayload,
 } from '../../../shared/domain/telemetry/datadog-proto.js';
+import { refusal } from '../../helpers/refusal.js';
 
 // The Datadog Agent's MetricPayload (protobuf) read into the v2 JSON body's shape, so that one reader gives both
 // encodings the same semantics: proto3's defaults (an empty unit or source, interval 0) are "not said".
-
-function refusal(f: () => unknown): { name: string; message: string; details: unknown } {
-  try {
-    f();
-  } catch (e) {
-    const err = e as Error & { details?: unknown };
-    return { name: err.name, message: err.message, details: err.details };
-  }
-  throw new Error('expected a refusal, the payload was decoded');
-}
 
 describe('the Datadog Agent’s MetricPayload', () => {
   it('decodes each series into the v2 JSON shape: metric, type, points, resources, tags, unit, interval, source', () => {

@@ -2,32 +2,13 @@ import { compress } from 'snappyjs';
 import { describe, expect, it } from 'vitest';
 import { encodeDatadogPayload } from '../../../shared/domain/telemetry/datadog-proto.js';
 import { decodeTelemetry, snappyElementFault } from '../../../shared/domain/telemetry/formats.js';
-import type { TelemetryPolicy } from '../../../shared/schemas/telemetry.js';
+import { refusal } from '../../helpers/refusal.js';
 import { writeRequestBytes } from '../../helpers/telemetry.js';
+import { smallTestLimits } from '../../helpers/telemetry-limits.js';
 
 // What decodeTelemetry reads from the request's headers before it reads a byte of the body, and how it inflates a
 // snappy block (the varint header, the limits, the element walk). Small limits, so that each boundary is a few bytes.
-const limits: TelemetryPolicy['limits'] = {
-  maxSamplesPerRequest: 3,
-  maxBodyBytes: 2000,
-  maxCompressedBodyBytes: 500,
-  acceptedLatenessMinutes: 60,
-  maxFutureSkewSeconds: 60,
-  maxLabelsPerSeries: 8,
-  maxLabelNameLength: 64,
-  maxLabelValueLength: 64,
-};
-
-/** What a refused request is answered with: the error's class, message and details. */
-function refusal(f: () => unknown): { name: string; message: string; details: unknown } {
-  try {
-    f();
-  } catch (e) {
-    const err = e as Error & { details?: unknown };
-    return { name: err.name, message: err.message, details: err.details };
-  }
-  throw new Error('expected a refusal, the request was decoded');
-}
+const limits = smallTestLimits();
 
 const snappy = (extra: Record<string, string> = {}) => ({
   'content-type': 'application/x-protobuf',

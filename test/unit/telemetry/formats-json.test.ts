@@ -1,31 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { decodeAccord, decodeDatadog } from '../../../shared/domain/telemetry/formats.js';
-import type { TelemetryPolicy } from '../../../shared/schemas/telemetry.js';
+import { refusal } from '../../helpers/refusal.js';
+import { smallTestLimits } from '../../helpers/telemetry-limits.js';
 
 // The two JSON formats, decoded into the model every format shares: Accord's own batch (a sample names its SLI) and
 // Datadog's v2 series (tags and resources become labels). Compared whole: the series, their points and paths, the
 // rejections and the counts are what prepareBatch and the API's answer read.
-const limits: TelemetryPolicy['limits'] = {
-  maxSamplesPerRequest: 3,
-  maxBodyBytes: 2000,
-  maxCompressedBodyBytes: 500,
-  acceptedLatenessMinutes: 60,
-  maxFutureSkewSeconds: 60,
-  maxLabelsPerSeries: 8,
-  maxLabelNameLength: 64,
-  maxLabelValueLength: 64,
-};
+const limits = smallTestLimits();
 const many = { ...limits, maxSamplesPerRequest: 100 };
-
-function refusal(f: () => unknown): { name: string; message: string; details: unknown } {
-  try {
-    f();
-  } catch (e) {
-    const err = e as Error & { details?: unknown };
-    return { name: err.name, message: err.message, details: err.details };
-  }
-  throw new Error('expected a refusal, the batch was decoded');
-}
 
 const sample = (extra: Record<string, unknown> = {}) => ({
   service: 'svc_checkout',

@@ -14,33 +14,15 @@ import {
   scanWriteRequest,
   type WriteRequest,
 } from '../../../shared/domain/telemetry/remote-write.js';
-import type { TelemetryPolicy } from '../../../shared/schemas/telemetry.js';
+import { refusal } from '../../helpers/refusal.js';
 import { type PromSeries, writeRequestBytes } from '../../helpers/telemetry.js';
+import { smallTestLimits } from '../../helpers/telemetry-limits.js';
 
 // Prometheus remote write 1.0 decoded into the shared model: the reflective decoder (decodePrometheus), the types
 // its metadata declares, the flat decode with the label-set cache, and native histograms.
-const limits: TelemetryPolicy['limits'] = {
-  maxSamplesPerRequest: 3,
-  maxBodyBytes: 200_000,
-  maxCompressedBodyBytes: 200_000,
-  acceptedLatenessMinutes: 60,
-  maxFutureSkewSeconds: 60,
-  maxLabelsPerSeries: 8,
-  maxLabelNameLength: 64,
-  maxLabelValueLength: 64,
-};
+const limits = smallTestLimits({ maxBodyBytes: 200_000, maxCompressedBodyBytes: 200_000 });
 const many = { ...limits, maxSamplesPerRequest: 100 };
 const headers = { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' };
-
-function refusal(f: () => unknown): { name: string; message: string; details: unknown } {
-  try {
-    f();
-  } catch (e) {
-    const err = e as Error & { details?: unknown };
-    return { name: err.name, message: err.message, details: err.details };
-  }
-  throw new Error('expected a refusal, the request was decoded');
-}
 
 const request = (series: PromSeries[], metadata: Partial<RwMetadata>[] = []): WriteRequest =>
   decodeWriteRequest(writeRequestBytes(series, metadata));

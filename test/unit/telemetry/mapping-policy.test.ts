@@ -7,21 +7,13 @@ import {
   seriesKey,
 } from '../../../shared/domain/telemetry/mapping.js';
 import type { MappingRule, TelemetryPolicy } from '../../../shared/schemas/telemetry.js';
+import { testLimits } from '../../helpers/telemetry-limits.js';
 
 // How CompiledPolicy maps a vendor series to its SLI (docs/telemetry.md, "Mapping: vendor series → SLI"): the
 // vendor's rules, then the default rules; PromQL matchers; templates from labels and named groups; histogram and
 // summary families; the memo a series reference carries.
 
-const LIMITS: TelemetryPolicy['limits'] = {
-  maxSamplesPerRequest: 10_000,
-  maxBodyBytes: 5_242_880,
-  maxCompressedBodyBytes: 4_194_304,
-  acceptedLatenessMinutes: 60,
-  maxFutureSkewSeconds: 300,
-  maxLabelsPerSeries: 64,
-  maxLabelNameLength: 128,
-  maxLabelValueLength: 1024,
-};
+const LIMITS = testLimits();
 
 const rule = (over: Partial<MappingRule>): MappingRule => ({
   service: '{service}',

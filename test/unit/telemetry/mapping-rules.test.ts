@@ -1,25 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { sameBound, typeProblem, validateRules } from '../../../shared/domain/telemetry/mapping.js';
-import type {
-  MappingRule,
-  Measure,
-  SemanticType,
-  TelemetryPolicy,
-} from '../../../shared/schemas/telemetry.js';
+import type { MappingRule, Measure, SemanticType } from '../../../shared/schemas/telemetry.js';
+import { testLimits } from '../../helpers/telemetry-limits.js';
 
 // The rules of a telemetry policy, checked when it is loaded (docs/telemetry.md: "Rules are validated when loaded";
 // a rule that can never match is an error): each problem with its exact path and wording.
 
-const LIMITS: TelemetryPolicy['limits'] = {
-  maxSamplesPerRequest: 10_000,
-  maxBodyBytes: 5_242_880,
-  maxCompressedBodyBytes: 4_194_304,
-  acceptedLatenessMinutes: 60,
-  maxFutureSkewSeconds: 300,
-  maxLabelsPerSeries: 64,
-  maxLabelNameLength: 128,
-  maxLabelValueLength: 1024,
-};
+const LIMITS = testLimits();
 
 const rule = (over: Partial<MappingRule>): MappingRule => ({
   service: '{service}',

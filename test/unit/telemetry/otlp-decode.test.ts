@@ -13,7 +13,8 @@ import {
   otlpEncoding,
   otlpMetricName,
 } from '../../../shared/domain/telemetry/otlp.js';
-import type { TelemetryPolicy } from '../../../shared/schemas/telemetry.js';
+import { refusal } from '../../helpers/refusal.js';
+import { testLimits } from '../../helpers/telemetry-limits.js';
 
 /**
  * The OTLP decoder on its own (otlp.ts): each rule of docs/telemetry.md's OTLP table read off the decoded batch as a
@@ -22,16 +23,7 @@ import type { TelemetryPolicy } from '../../../shared/schemas/telemetry.js';
  * tests build them: the OTLP/JSON shape, encoded by protobufjs from the official opentelemetry-proto messages.
  */
 
-const LIMITS: TelemetryPolicy['limits'] = {
-  maxSamplesPerRequest: 10_000,
-  maxBodyBytes: 5_242_880,
-  maxCompressedBodyBytes: 4_194_304,
-  acceptedLatenessMinutes: 4320,
-  maxFutureSkewSeconds: 300,
-  maxLabelsPerSeries: 64,
-  maxLabelNameLength: 128,
-  maxLabelValueLength: 1024,
-};
+const LIMITS = testLimits({ acceptedLatenessMinutes: 4320 });
 
 type Attrs = Record<string, string>;
 const kv = (attrs: Attrs) => Object.entries(attrs).map(([key, v]) => ({ key, value: { stringValue: v } }));
@@ -59,10 +51,6 @@ const thrown = (f: () => unknown): unknown => {
     return e;
   }
   return undefined;
-};
-const errorOf = (f: () => unknown) => {
-  const e = thrown(f) as { name: string; message: string; details: unknown };
-  return { name: e?.name, message: e?.message, details: e?.details };
 };
 
 /** A series of one number point, as decodeOtlp builds it. */
@@ -106,7 +94,7 @@ describe('which OTLP encoding a Content-Type names', () => {
   it('refuses another type with 415, naming it', () => {
     const e = thrown(() => otlpEncoding('Text/Plain; charset=utf-8'));
     expect(e).toBeInstanceOf(UnsupportedMediaTypeError);
-    expect(errorOf(() => otlpEncoding('Text/Plain; charset=utf-8'))).toEqual({
+    expect(refusal(() => otlpEncoding('Text/Plain; charset=utf-8'))).toEqual({
       name: 'UnsupportedMediaTypeError',
       message: 'OTLP/HTTP takes application/x-protobuf or application/json',
       details: [
@@ -116,7 +104,7 @@ describe('which OTLP encoding a Content-Type names', () => {
   });
 
   it('refuses a missing type with 415, saying there was none', () => {
-    expect(errorOf(() => otlpEncoding(' ; charset=utf-8'))).toEqual({
+    expect(refusal(() => otlpEncoding(' ; charset=utf-8'))).toEqual({
       name: 'UnsupportedMediaTypeError',
       message: 'OTLP/HTTP takes application/x-protobuf or application/json',
       details: [
@@ -1094,7 +1082,7 @@ describe('the data point limit', () => {
     const limits = { ...LIMITS, maxSamplesPerRequest: 5, maxBodyBytes: 1000 };
     const e = thrown(() => fromProtobuf(body(4), limits));
     expect(e).toBeInstanceOf(PayloadTooLargeError);
-    expect(errorOf(() => fromProtobuf(body(4), limits))).toEqual({
+    expect(refusal(() => fromProtobuf(body(4), limits))).toEqual({
       name: 'PayloadTooLargeError',
       message: 'the request carries 6 data points; the limit is 5 data points or 1000 bytes per request',
       details: [
@@ -1180,7 +1168,7 @@ describe('OTLP bodies that are not a request', () => {
   it('refuses a protobuf field sent with the wrong wire type, naming it', () => {
     // resourceMetrics[0].resource sent as a varint.
     const bytes = Uint8Array.from([0x0a, 0x02, 0x08, 0x01]);
-    expect(errorOf(() => decodeOtlp(bytes, 'protobuf', LIMITS))).toEqual({
+    expect(refusal(() => decodeOtlp(bytes, 'protobuf', LIMITS))).toEqual({
       name: 'ValidationError',
       message: invalid,
       details: [
@@ -1202,7 +1190,7 @@ describe('OTLP bodies that are not a request', () => {
     const bytes = Uint8Array.from([0x0a, resource.length, ...resource]);
     const e = thrown(() => decodeOtlp(bytes, 'protobuf', LIMITS));
     expect(e).toBeInstanceOf(ValidationError);
-    expect(errorOf(() => decodeOtlp(bytes, 'protobuf', LIMITS))).toEqual({
+    expect(refusal(() => decodeOtlp(bytes, 'protobuf', LIMITS))).toEqual({
       name: 'ValidationError',
       message: invalid,
       details: [{ path: '(body)', problem: 'index out of range: 12 + 8 > 15' }],
@@ -1210,7 +1198,7 @@ describe('OTLP bodies that are not a request', () => {
   });
 
   it('refuses OTLP/JSON that is not UTF-8', () => {
-    expect(errorOf(() => decodeOtlp(Uint8Array.from([0x7b, 0xff, 0x7d]), 'json', LIMITS))).toEqual({
+    expect(refusal(() => decodeOtlp(Uint8Array.from([0x7b, 0xff, 0x7d]), 'json', LIMITS))).toEqual({
       name: 'ValidationError',
       message: 'malformed JSON',
       details: [{ path: '(body)', problem: 'is not valid UTF-8' }],
@@ -1218,7 +1206,7 @@ describe('OTLP bodies that are not a request', () => {
   });
 
   it.each(['null', '[]', '5', '"x"', 'true'])('refuses the JSON value %s: a request is an object', (text) => {
-    expect(errorOf(() => decodeOtlp(new TextEncoder().encode(text), 'json', LIMITS))).toEqual({
+    expect(refusal(() => decodeOtlp(new TextEncoder().encode(text), 'json', LIMITS))).toEqual({
       name: 'ValidationError',
       message: notJson,
       details: [{ path: '(body)', problem: 'must be a JSON object' }],
@@ -1226,12 +1214,12 @@ describe('OTLP bodies that are not a request', () => {
   });
 
   it('refuses JSON with a key given twice, naming the key, and JSON it cannot parse', () => {
-    const dup = errorOf(() => decodeOtlp(new TextEncoder().encode('{"a": 1, "a": 2}'), 'json', LIMITS));
+    const dup = refusal(() => decodeOtlp(new TextEncoder().encode('{"a": 1, "a": 2}'), 'json', LIMITS));
     expect([dup.name, (dup.details as { path: string }[]).map((d) => d.path)]).toEqual([
       'ValidationError',
       ['a'],
     ]);
-    const bad = errorOf(() => decodeOtlp(new TextEncoder().encode('{"a": '), 'json', LIMITS));
+    const bad = refusal(() => decodeOtlp(new TextEncoder().encode('{"a": '), 'json', LIMITS));
     expect([bad.name, bad.message, (bad.details as { path: string }[]).map((d) => d.path)]).toEqual([
       'ValidationError',
       'malformed JSON',
@@ -1254,7 +1242,7 @@ describe('OTLP bodies that are not a request', () => {
       'object expected',
     ],
   ])('names %s when the JSON has the wrong shape', (_what, json, path, problem) => {
-    expect(errorOf(() => fromJson(json))).toEqual({
+    expect(refusal(() => fromJson(json))).toEqual({
       name: 'ValidationError',
       message: notJson,
       details: [{ path, problem }],
@@ -1265,7 +1253,7 @@ describe('OTLP bodies that are not a request', () => {
     const json = request([
       { name: 'g', gauge: { dataPoints: [{ attributes: [{ key: 'b', value: { bytesValue: '!!!!' } }] }] } },
     ]);
-    expect(errorOf(() => fromJson(json))).toEqual({
+    expect(refusal(() => fromJson(json))).toEqual({
       name: 'ValidationError',
       message: notJson,
       details: [{ path: '(body)', problem: 'invalid encoding' }],

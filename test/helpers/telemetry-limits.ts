@@ -1,0 +1,38 @@
+import type { TelemetryPolicy } from '../../shared/schemas/telemetry.js';
+
+/** The limits block of a telemetry policy. */
+export type TelemetryLimits = TelemetryPolicy['limits'];
+
+/**
+ * A telemetry policy's limits for a test, as a new object each call: the shipped sizes (10,000 samples, 5 MiB
+ * bodies, 4 MiB compressed; 64 labels, names of 128 characters, values of 1,024), an hour of accepted lateness
+ * and five minutes of future skew, with `over` laid on top.
+ */
+export const testLimits = (over: Partial<TelemetryLimits> = {}): TelemetryLimits => ({
+  maxSamplesPerRequest: 10_000,
+  maxBodyBytes: 5_242_880,
+  maxCompressedBodyBytes: 4_194_304,
+  acceptedLatenessMinutes: 60,
+  maxFutureSkewSeconds: 300,
+  maxLabelsPerSeries: 64,
+  maxLabelNameLength: 128,
+  maxLabelValueLength: 1024,
+  ...over,
+});
+
+/**
+ * Small limits for the decoder tests, so that each boundary is a few samples or bytes away: 3 samples, bodies of
+ * 2,000 bytes (500 compressed), 8 labels with names and values of 64 characters, a minute of future skew and an hour
+ * of accepted lateness, with `over` laid on top. A new object each call.
+ */
+export const smallTestLimits = (over: Partial<TelemetryLimits> = {}): TelemetryLimits =>
+  testLimits({
+    maxSamplesPerRequest: 3,
+    maxBodyBytes: 2000,
+    maxCompressedBodyBytes: 500,
+    maxFutureSkewSeconds: 60,
+    maxLabelsPerSeries: 8,
+    maxLabelNameLength: 64,
+    maxLabelValueLength: 64,
+    ...over,
+  });

@@ -34,9 +34,12 @@ export function parseJsonStrict(text: string): unknown {
   // Only objects can repeat a key. A cheap count first: every key of the text is followed by exactly one colon
   // outside strings, so the text repeats a key exactly when it has more such colons than the parsed value has keys.
   // Only then does jsonc-parser's scanner look for where.
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: a shortcut: a scalar's text has no colon outside strings and the value no key, so the counts below agree and return it too
   if (typeof value !== 'object' || value === null) return value;
+  // Stryker disable next-line ConditionalExpression: a shortcut: scanning every object's text finds no repeated key where the counts agree, and returns the same value
   if (colonsOutsideStrings(text) === keysIn(value)) return value;
   const duplicate = findDuplicateKey(text);
+  // Stryker disable next-line ConditionalExpression: the counts differ only when a key repeats, so the scan then always finds one
   if (duplicate) {
     throw new ValidationError('duplicate key in JSON', [
       { path: duplicate, problem: 'appears more than once in the same object' },
@@ -50,6 +53,7 @@ export function parseJsonStrict(text: string): unknown {
  * (tokens only, no tree) over text that JSON.parse has accepted, keeping the keys of each open object.
  */
 export function findDuplicateKey(text: string): string | undefined {
+  // Stryker disable next-line BooleanLiteral: trivia tokens (whitespace, line breaks) match no case below: kept or skipped, the same keys are read
   const scanner = createScanner(text, true);
   // One frame per open object or array: its keys so far (objects) or its next index (arrays).
   const keys: (string[] | Set<string> | null)[] = [];
@@ -61,6 +65,7 @@ export function findDuplicateKey(text: string): string | undefined {
       case SyntaxKind.OpenBraceToken:
         keys.push([]);
         index.push(0);
+        // Stryker disable next-line StringLiteral: a placeholder: the object's first key replaces it before any path is written
         current.push('');
         expectKey = true;
         break;
@@ -93,7 +98,9 @@ export function findDuplicateKey(text: string): string | undefined {
             return pathOf(current);
           }
           // Small objects (most) keep an array; a large one (a big labels map) switches to a set.
+          // Stryker disable next-line ConditionalExpression: a set that is not added to is rebuilt with the key by the last branch: the same keys
           if (!Array.isArray(own)) own.add(key);
+          // Stryker disable next-line ConditionalExpression,EqualityOperator: performance only: an array and a set of the same keys find the same repeats
           else if (own.length < 16) own.push(key);
           else keys[top] = new Set([...own, key]);
           current[current.length - 1] = key;
@@ -112,9 +119,10 @@ function pathOf(segments: readonly (string | number)[]): string {
 }
 
 /** The colons outside string literals of a JSON text (one per key of an object). */
-function colonsOutsideStrings(text: string): number {
+export function colonsOutsideStrings(text: string): number {
   let n = 0;
   let inString = false;
+  // Stryker disable next-line EqualityOperator: one step past the end reads NaN, which is no quote, backslash or colon
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
@@ -128,19 +136,22 @@ function colonsOutsideStrings(text: string): number {
 }
 
 /** The keys of every object in a parsed JSON value (iteratively: a deeply nested body must not overflow the stack). */
-function keysIn(root: unknown): number {
+export function keysIn(root: unknown): number {
   let n = 0;
   const stack: unknown[] = [root];
   while (stack.length) {
     const v = stack.pop();
+    // Stryker disable next-line ConditionalExpression: null is no array and for…in over null enumerates nothing: 0 keys either way
     if (typeof v !== 'object' || v === null) continue;
     if (Array.isArray(v)) {
+      // Stryker disable next-line ConditionalExpression,LogicalOperator: performance only: what is pushed and is not an object is skipped when popped
       for (const x of v) if (typeof x === 'object' && x !== null) stack.push(x);
       continue;
     }
     for (const k in v) {
       n++;
       const x = (v as Record<string, unknown>)[k];
+      // Stryker disable next-line ConditionalExpression,LogicalOperator: performance only: what is pushed and is not an object is skipped when popped
       if (typeof x === 'object' && x !== null) stack.push(x);
     }
   }

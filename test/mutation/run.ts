@@ -32,6 +32,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { checkerTsconfig } from './checker.js';
 import {
   gitBlobId,
@@ -221,6 +222,21 @@ function restoreIncremental() {
 }
 
 /** One Stryker process over `scope` (undefined: the whole layers); merges its files into the ledger. */
+/** The options `npm run mutate` accepts (node:util parseArgs); anything else is refused with exit 2. */
+const CLI_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  force: { type: 'boolean' },
+  ignoreStatic: { type: 'boolean' },
+  each: { type: 'boolean' },
+  mutate: { type: 'string' },
+  score: { type: 'boolean' },
+  'summarise-only': { type: 'boolean' },
+  import: { type: 'boolean' },
+  sample: { type: 'string' },
+  seed: { type: 'string' },
+  layer: { type: 'string' },
+} as const;
+
 function runStryker(args: string[], scope: string[] | undefined, all: string[]) {
   const force = args.includes('--force');
   mkdirSync(OUT, { recursive: true });
@@ -233,6 +249,7 @@ function runStryker(args: string[], scope: string[] | undefined, all: string[]) 
     strykerArgs.push('--mutate', scope.join(','));
   }
   const t0 = performance.now();
+  const before = existsSync(INCREMENTAL) ? statSync(INCREMENTAL).mtimeMs : 0;
   const r = spawnSync(
     process.execPath,
     ['node_modules/@stryker-mutator/core/bin/stryker.js', 'run', ...strykerArgs],
@@ -242,8 +259,8 @@ function runStryker(args: string[], scope: string[] | undefined, all: string[]) 
     },
   );
   const seconds = Math.round((performance.now() - t0) / 1000);
-  if (r.status !== 0 || !existsSync(INCREMENTAL)) {
-    console.error(`stryker failed (exit ${r.status}); the ledger is unchanged`);
+  if (r.status !== 0 || !existsSync(INCREMENTAL) || statSync(INCREMENTAL).mtimeMs <= before) {
+    console.error(`stryker failed or tested nothing (exit ${r.status}); the ledger is unchanged`);
     return { ok: false as const, status: r.status || 1 };
   }
   const report = JSON.parse(readFileSync(INCREMENTAL, 'utf8')) as IncrementalReport;
@@ -308,6 +325,21 @@ function importReport(path: string, files: string[]) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
+  const usage = readFileSync(new URL(import.meta.url), 'utf8')
+    .split('*/')[0]!
+    .replace(/^\/\*\*\n| \* ?/gm, '');
+  try {
+    // Refuse what the run does not know before anything runs: an unknown option (even `--help`) once reached
+    // Stryker, which printed its help and exited 0, and the ledger was rewritten from the unchanged incremental file.
+    const { values } = parseArgs({ args, options: CLI_OPTIONS, allowPositionals: true, strict: true });
+    if (values.help) {
+      console.log(usage);
+      process.exit(0);
+    }
+  } catch (e) {
+    console.error(`${(e as Error).message}\n\n${usage}`);
+    process.exit(2);
+  }
   if (args.includes('--sample')) {
     const { sample } = await import('./sample.js');
     process.exit(await sample(args));

@@ -1,5 +1,5 @@
 /**
- * `npm run mutate -- --sample <n> [--seed <s>] [--layer domain|usecases]`: an estimate of a whole layer's mutation
+ * `npm run mutate -- --sample <n> [--seed <s>] [--layer domain|usecases] [--mutate <files>]`: an estimate of a whole layer's mutation
  * score from a uniform random sample of its mutants, for when the layer is too large to run whole in a session
  * (shared/domain has about 13,500 mutants, shared/usecases about 9,200; this machine tests 20–30 a minute).
  *
@@ -14,7 +14,7 @@
  * with its Wilson 95 % interval (Wilson, "Probable inference…", JASA 22, 1927). It is a measurement of the layer,
  * not a replacement for the ledger: it names survivors but does not record anything into test/mutation/ledger/.
  *
- * Writes `.accord/mutation/sample.json` (`{ seed, layers: { domain: { population, drawn, tested, detected, score,
+ * Writes `.accord/mutation/sample.json` (`{ seed, files, layers: { domain: { population, drawn, tested, detected, score,
  * ci95: [lo, hi], survivors } }, seconds, load }`) and prints the figures. Exits 0 unless Stryker itself failed.
  */
 import { spawnSync } from 'node:child_process';
@@ -141,11 +141,16 @@ export async function sample(args: string[]): Promise<number> {
   const n = Number(opt('--sample') ?? '300');
   const seed = Number(opt('--seed') ?? '20261201');
   const only = opt('--layer');
+  // `--mutate a.ts,b.ts`: the population is those files of each layer only (a stratum: for example the files the
+  // ledger has no entry for, to be combined with the ledger's exact figures for the rest, weighted by population).
+  const within = opt('--mutate')?.split(',').filter(Boolean);
   const layers = (Object.keys(LAYERS) as (keyof typeof LAYERS)[]).filter((l) => !only || l === only);
   const random = prng(seed);
   const drawn: Record<string, { population: number; mutants: ListedMutant[] }> = {};
   for (const layer of layers) {
-    const all = await listMutants(layerFiles(LAYERS[layer]));
+    const files = layerFiles(LAYERS[layer]).filter((f) => !within || within.includes(f));
+    if (files.length === 0) continue;
+    const all = await listMutants(files);
     drawn[layer] = { population: all.length, mutants: draw(all, n, random) };
     console.log(
       `sample: ${layer}: drew ${drawn[layer].mutants.length} of ${all.length} mutants (seed ${seed})`,
@@ -204,6 +209,7 @@ export async function sample(args: string[]): Promise<number> {
   }
   const summary = {
     seed,
+    files: within ?? 'every file of each layer',
     finishedAt: new Date().toISOString(),
     seconds,
     load: loadavg().map((l) => Math.round(l * 10) / 10),

@@ -9,7 +9,7 @@ import type { BurnWindowPolicy } from '../../policy/objectives.js';
 import type { Objective, SliSource } from '../../schemas/agreement.js';
 import type { MappingRule } from '../../schemas/telemetry.js';
 import type { FieldProblem } from '../errors.js';
-import { decimalString, exact, mul, ratio } from '../objectives/exact.js';
+import { decimalString, exact, floorDecimals, mul, ratio } from '../objectives/exact.js';
 import { sliceMinutesProblem } from '../objectives/slices.js';
 import type {
   OsAlertCondition,
@@ -97,6 +97,7 @@ function parseContact(s: string): Contact | null {
   return m ? { name: m[1]!, email: m[2]! } : null;
 }
 
+// Stryker disable next-line Regex: a service id is svc_<slug> and a slug holds no underscore, so svc_ occurs only at its start: without ^ the same text goes
 const serviceSlug = (serviceId: string) => serviceId.replace(/^svc_/, '');
 const SLUG = /^[a-z][a-z0-9-]{0,62}$/;
 /** An OpenSLO name: a DNS label (RFC 1123), as `OsName` in ./model.ts checks it. */
@@ -330,8 +331,8 @@ export function importOpenSlo(
               problem: 'must be a positive number of milliseconds',
             });
         }
-        if (sliType === 'response-time' || sliType === 'resolution-time' || sliType === undefined)
-          sliType = sliType ?? 'availability';
+        // A ratio SLI keeps the type Accord annotated (a latency type included, fed by its threshold annotation).
+        sliType ??= 'availability';
       }
       let timeSlice: ObjectiveInput['timeSlice'];
       if (method !== 'occurrences') {
@@ -648,14 +649,11 @@ function alertDocs(policy: BurnWindowPolicy): OsDocument[] {
       condition: {
         kind: 'burnrate',
         op: 'gt',
-        threshold: Number(
-          decimalString(
-            ratio(
-              w.budgetPercent * shorthandMinutes(policy.referencePeriod)!,
-              100 * shorthandMinutes(w.long)!,
-            ),
-            6,
-          ),
+        // Cut to 6 decimals: a threshold that does not end there (1% of 30d within 7h is 1.0285714…) is written as
+        // 1.028571, where decimalString's "1.028571…" would read as NaN, written `.nan` and refused on import.
+        threshold: floorDecimals(
+          ratio(w.budgetPercent * shorthandMinutes(policy.referencePeriod)!, 100 * shorthandMinutes(w.long)!),
+          6,
         ),
         lookbackWindow: w.long,
         alertAfter: w.short,

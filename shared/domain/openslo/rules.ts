@@ -12,7 +12,7 @@
 import type { z } from 'zod';
 import type { BurnWindowPolicy } from '../../policy/objectives.js';
 import type { Objective } from '../../schemas/agreement.js';
-import { decimalString, exact, mul, ratio, sub } from '../objectives/exact.js';
+import { decimalString, type Exact, exact, mul, ratio, sub, toNumber } from '../objectives/exact.js';
 import { burnWindowsFor, type PlannedBurnWindow, thresholdExact } from '../objectives/plan.js';
 import { counterSelector, gaugeSelector, queryOf } from './promql.js';
 
@@ -95,6 +95,7 @@ export function sliExpressions(o: ObjectiveSpec): Exprs | { reason: string } {
   }
   if (!src.counter) return { reason: 'only counter ratio SLIs (ratioMetric.counter: true) get rules' };
   const sel = (spec: Record<string, unknown> | undefined) =>
+    // Stryker disable next-line ConditionalExpression: a missing spec has no query, and no query reads as '', no selector either: null both ways
     spec ? counterSelector(queryOf(spec) ?? '') : null;
   const good = sel(src.good);
   const bad = sel(src.bad);
@@ -144,17 +145,30 @@ export function sliceRangeMs(windowMs: number, sliceMs: number): number {
 
 const thresholds = new WeakMap<PlannedBurnWindow, Map<number, { limit: string; x: string }>>();
 
+/**
+ * An exact number as a PromQL literal: its decimals when they end within 15 places (0.0144), otherwise the nearest
+ * float64 in its shortest form (2/7 % of a budget: 0.0010285714285714286), which is what Prometheus would parse any
+ * longer text into. decimalString's cut form ("0.001028571428571…") is no PromQL number, and a policy window whose
+ * threshold does not end (2 % of 30 days within 7 hours) once wrote it into every alert's expression.
+ */
+export function promNumber(x: Exact): string {
+  const text = decimalString(x, 15);
+  return text.endsWith('…') ? String(toNumber(x)) : text;
+}
+
 /** X·(1 − target) and X as exact decimals, remembered per planned window and target (many objectives share them). */
 function thresholdText(w: PlannedBurnWindow, target: number): { limit: string; x: string } {
   let byTarget = thresholds.get(w);
+  // Stryker disable next-line ConditionalExpression: performance only: a fresh map on every call computes the same thresholds again
   if (!byTarget) {
     byTarget = new Map();
     thresholds.set(w, byTarget);
   }
   let t = byTarget.get(target);
+  // Stryker disable next-line ConditionalExpression: performance only: computing the thresholds again gives the same text
   if (!t) {
     const share = sub(exact(1), ratio(target, 100));
-    t = { limit: decimalString(mul(thresholdExact(w), share), 15), x: decimalString(thresholdExact(w), 6) };
+    t = { limit: promNumber(mul(thresholdExact(w), share)), x: decimalString(thresholdExact(w), 6) };
     byTarget.set(target, t);
   }
   return t;
@@ -217,8 +231,10 @@ function* ruleGroups(
   const sources = new Map<string, Exprs | { reason: string }>();
   for (const t of targets) {
     const o = t.objective;
+    // Stryker disable next-line ConditionalExpression,StringLiteral: only a cache key: no source is keyed apart from every source's JSON (an object's, so never undefined nor a bare word)
     const sourceKey = o.sli.source ? JSON.stringify(o.sli.source) : '';
     let exprs = sources.get(sourceKey);
+    // Stryker disable next-line ConditionalExpression: performance only: sliExpressions is pure, parsing the source again gives the same expressions
     if (!exprs) {
       exprs = sliExpressions(o);
       sources.set(sourceKey, exprs);
@@ -229,6 +245,7 @@ function* ruleGroups(
     }
     const periodMs = nominalPeriodMs(o);
     let plan = plans.get(periodMs);
+    // Stryker disable next-line ConditionalExpression: performance only: planning the period again gives the same windows and durations
     if (!plan) {
       const windows = burnWindowsFor(policy, periodMs);
       const ms = [...new Set(windows.flatMap((w) => [w.long, w.short]))].sort((a, b) => a - b);
@@ -251,6 +268,7 @@ function* ruleGroups(
     const rules: PrometheusRule[] = [];
     // Timeslice methods burn slices, as the engine does: the share of bad slices (or their mean shortfall).
     const sliced = o.budgetingMethod !== 'occurrences' && o.timeSlice ? o.timeSlice : undefined;
+    // Stryker disable next-line StringLiteral: read only when sliced, so what an unsliced objective holds here is never written
     const badness = sliced ? sliceBadness(o, exprs) : '';
     for (const { d, ms, errorsName, eventsName } of plan.durations) {
       if (sliced) {
@@ -300,6 +318,7 @@ export function rulesFileText(groups: Iterable<RuleGroup>): string {
     out.put(`  - name: ${q(g.name)}\n    rules:\n`);
     // A group's rules share their label maps: each distinct map is written once.
     let lastLabels: Record<string, string> | undefined;
+    // Stryker disable next-line StringLiteral: never written: the first rule with labels differs from the initial undefined and sets the text first
     let lastLabelsText = '';
     for (const r of g.rules) {
       out.put(r.record !== undefined ? `      - record: ${q(r.record)}\n` : `      - alert: ${q(r.alert)}\n`);
@@ -308,6 +327,7 @@ export function rulesFileText(groups: Iterable<RuleGroup>): string {
       out.put('\n');
       if (r.for !== undefined) out.put(`        for: ${q(r.for)}\n`);
       if (r.labels) {
+        // Stryker disable next-line ConditionalExpression: performance only: writing the same label map again gives the same text
         if (r.labels !== lastLabels) {
           lastLabels = r.labels;
           lastLabelsText = mapText('labels', r.labels);
@@ -331,8 +351,11 @@ class TextSink {
   private buf = Buffer.allocUnsafe(1 << 20);
   private len = 0;
   put(s: string): void {
-    if (this.len + s.length * 3 > this.buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + s.length * 3));
+    const room = this.len + s.length * 3; // UTF-8 writes a UTF-16 code unit in at most 3 bytes
+    // Stryker disable next-line EqualityOperator: growing a buffer that would have been exactly full changes no text
+    if (room > this.buf.length) {
+      // Stryker disable next-line ArithmeticOperator: room already exceeds the buffer, so it wins over half the buffer too; doubling only means fewer copies
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, room));
       this.buf.copy(next, 0, 0, this.len);
       this.buf = next;
     }

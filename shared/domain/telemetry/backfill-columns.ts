@@ -37,6 +37,7 @@ export function counterIncreases(values: ArrayLike<number>, start: CounterStart 
   const out = new Float64Array(values.length);
   let has = start !== undefined;
   let last = start?.lastValue ?? 0;
+  // Stryker disable next-line EqualityOperator: a turn past the end writes out[length], which a typed array ignores
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     out[i] = !has ? 0 : v < last ? v : v - last;
@@ -116,6 +117,7 @@ export function sliBucketsInto(parts: readonly BucketPart[], out: BucketScratch)
       let i = at[k]!;
       while (i < p.times.length && Math.floor(p.times[i]! / BUCKET_MS) === b) {
         const e = p.events[i]!;
+        // Stryker disable next-line ConditionalExpression: adding a zero increase changes no sum (the bucket is chosen by a non-zero one)
         if (e !== 0) {
           if (p.feed === 'good') good += e;
           total += e;

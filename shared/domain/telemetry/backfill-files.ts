@@ -2,6 +2,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { SemanticType } from '../../schemas/telemetry.js';
 import type { FieldProblem } from '../errors.js';
 import type { DecodedBatch, DecodedPoint, DecodedSeries } from './model.js';
+import { toInstant } from './time.js';
 
 /**
  * Backfill files (docs/backfill.md): history older than the ingest lateness limit, read from an OpenMetrics text
@@ -93,6 +94,7 @@ function finish(b: Builder, format: DecodedBatch['format']): DecodedBatch {
   for (const { series: s, times, values, lines } of b.series.values()) {
     const n = times.length;
     let sorted = true;
+    // Stryker disable next-line EqualityOperator: a shortcut only: a series taken as unsorted is sorted (stably) into the same order, and a turn past the end compares undefined (false)
     for (let i = 1; i < n && sorted; i++) if (times[i]! < times[i - 1]!) sorted = false;
     const points: DecodedPoint[] = new Array(n);
     const order = sorted ? undefined : times.map((_, i) => i).sort((x, y) => times[x]! - times[y]!);
@@ -171,9 +173,11 @@ function plainDecimal(text: string, a: number, b: number): number | undefined {
   let frac = -1;
   for (; i < b; i++) {
     const c = text.charCodeAt(i);
+    // Stryker disable next-line EqualityOperator: a fast path only: a digit it does not take makes the text no plain decimal, and Number() then reads the same number
     if (c >= 48 && c <= 57) {
       m = m * 10 + (c - 48);
       digits++;
+      // Stryker disable next-line EqualityOperator: a fast path only: a fraction it does not count leaves frac at 0, which sends the text to Number(), the same number
       if (frac >= 0) frac++;
     } else if (c === 46 && frac < 0) frac = 0;
     else return undefined;
@@ -188,9 +192,11 @@ function labelSetEnd(text: string, at: number, end: number): number {
   for (let j = at + 1; j < end; j++) {
     const c = text.charCodeAt(j);
     if (c === 125) return j + 1; // }
+    // Stryker disable next-line ConditionalExpression: a spelling-cache key only: a wrong end misses the cache (the line is then read in full) or finds the same series
     if (c !== 34) continue; // "
     for (j++; j < end; j++) {
       const q = text.charCodeAt(j);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: a spelling-cache key only: a wrong end misses the cache (the line is then read in full) or finds the same series
       if (q === 92)
         j++; // \
       else if (q === 34) break;
@@ -247,6 +253,7 @@ export function decodeOpenMetrics(text: string): DecodedBatch {
     start = end + 1;
     lineNo++;
     if (end === from) {
+      // Stryker disable next-line ConditionalExpression: the empty line at the end: going on instead of breaking ends the loop as well (start > n)
       if (start > n) break;
       continue;
     }
@@ -280,10 +287,12 @@ export function decodeOpenMetrics(text: string): DecodedBatch {
         i = from;
         for (; i < end; i++) {
           const c = text.charCodeAt(i);
+          // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: a spelling-cache key only: a wrong end misses the cache (the line is then read in full)
           if (c === 123 || isSpace(c)) break;
         }
         if (i < end && text.charCodeAt(i) === 123) i = labelSetEnd(text, i, end);
         if (i > from) sb = bySpelling.get(text.slice(from, i));
+        // Stryker disable next-line ConditionalExpression: reading a cached spelling again gives the same series (seriesFor finds it by its labels)
         if (sb === undefined) {
           const r = readSeries(text.slice(from, end), lineNo);
           i = from + r.end;
@@ -346,30 +355,50 @@ function familyType(types: ReadonlyMap<string, SemanticType>, metric: string): S
  * @throws BackfillFileError naming the missing columns or each bad row (at most 20)
  */
 export function decodeCsv(text: string): DecodedBatch {
-  let rows: string[][];
+  // Each record with the line it ends on: empty lines are skipped and a quoted cell may hold line breaks.
+  let rows: { record: string[]; info: { lines: number } }[];
   try {
-    rows = parseCsv(text, { skip_empty_lines: true, relax_column_count: false, trim: true }) as string[][];
+    rows = parseCsv(text, {
+      skip_empty_lines: true,
+      relax_column_count: false,
+      trim: true,
+      info: true,
+    }) as unknown as typeof rows; // with `info`, csv-parse's sync typing still says string[][]
   } catch (e) {
     throw new BackfillFileError([{ path: '(file)', problem: (e as Error).message }]);
   }
-  const header = rows[0] ?? [];
+  const header = rows[0]?.record ?? [];
   const col = (n: string) => header.indexOf(n);
   const missing = ['timestamp', 'metric', 'value'].filter((n) => col(n) < 0);
   if (missing.length)
     throw new BackfillFileError(
-      missing.map((n) => ({ path: 'line 1', problem: `the header has no ${n} column` })),
+      missing.map((n) => ({
+        path: `line ${rows[0]?.info.lines ?? 1}`,
+        problem: `the header has no ${n} column`,
+      })),
     );
   const [ti, mi, vi, yi] = [col('timestamp'), col('metric'), col('value'), col('type')];
   const labelCols = header.map((h, i) => [h, i] as const).filter(([, i]) => ![ti, mi, vi, yi].includes(i));
   const b: Builder = { series: new Map(), count: 0 };
   const problems: FieldProblem[] = [];
   for (let r = 1; r < rows.length && problems.length < 20; r++) {
-    const row = rows[r]!;
-    const path = `line ${r + 1}`;
+    const row = rows[r]!.record;
+    const line = rows[r]!.info.lines;
+    const path = `line ${line}`;
     const t = row[ti]!;
-    const ms = /^\d+(\.\d+)?$/.test(t) ? Math.round(Number(t) * 1000) : Date.parse(t);
+    // Epoch seconds (a decimal fraction allowed), or RFC 3339 with its offset: a file has no place to declare a
+    // zone, so a local date-time is refused rather than read in the server's zone (Date.parse would).
+    const epoch = /^\d+(\.\d+)?$/.test(t);
+    const at = epoch ? undefined : toInstant(t, 's', undefined);
+    const ms = epoch ? Math.round(Number(t) * 1000) : at?.ok ? at.ms : Number.NaN;
     if (!Number.isFinite(ms) || !/^\d/.test(t)) {
-      problems.push({ path: `${path}.timestamp`, problem: `"${t}" is neither RFC 3339 nor epoch seconds` });
+      problems.push({
+        path: `${path}.timestamp`,
+        problem:
+          at?.ok === false && at.reason === 'missing_time_zone'
+            ? `"${t}" has no offset: write it in RFC 3339 with Z or ±hh:mm, or as epoch seconds`
+            : `"${t}" is neither RFC 3339 nor epoch seconds`,
+      });
       continue;
     }
     const value = Number(row[vi]);
@@ -392,7 +421,7 @@ export function decodeCsv(text: string): DecodedBatch {
     }
     const labels: Record<string, string> = {};
     for (const [h, i] of labelCols) if (row[i]) labels[h] = row[i]!;
-    add(seriesFor(b, metric, labels, type, r + 1), b, value, ms, r + 1);
+    add(seriesFor(b, metric, labels, type, line), b, value, ms, line);
   }
   if (problems.length) throw new BackfillFileError(problems);
   return finish(b, 'csv');
@@ -528,7 +557,9 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
     let i: number;
     let s: SeriesCursor | undefined;
     if (
+      // Stryker disable next-line EqualityOperator: a shortcut only: a line not compared with the line before is looked up by its spelling, the same series
       lastFrom >= 0 &&
+      // Stryker disable next-line EqualityOperator,ConditionalExpression: a shortcut only: buf[n] is undefined (no blank), and a line not compared with the line before is looked up by its spelling
       p + lastLen < n &&
       isBlank(buf[p + lastLen]!) &&
       sameBytes(buf, words, p, lastFrom, lastLen)
@@ -555,6 +586,7 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
       if (i === p) return undefined;
       const spelling = text(buf, p, i);
       s = bySpelling.get(spelling);
+      // Stryker disable next-line ConditionalExpression: reading a cached spelling again finds the same cursor by its labels
       if (s === undefined) {
         let r: ReturnType<typeof readSeries>;
         try {
@@ -636,6 +668,7 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
       S = S2;
     }
     if (c.n === 0) c.first = count;
+    // Stryker disable next-line ConditionalExpression: performance only: the gather path gives the same columns
     else if (c.end !== count) contiguous = false;
     T[count] = ms;
     V[count] = value;
@@ -671,6 +704,7 @@ function columnsOf(
   count: number,
   contiguous: boolean,
 ): TypedColumnSeries[] {
+  // Stryker disable next-line ConditionalExpression: performance only: the gather path gives the same columns
   if (contiguous) {
     for (const c of cursors) {
       c.out.times = T.subarray(c.first, c.first + c.n);
@@ -710,6 +744,7 @@ function text(buf: Uint8Array, a: number, b: number): string {
  */
 export function sameBytes(buf: Uint8Array, words: DataView, a: number, b: number, len: number): boolean {
   let k = 0;
+  // Stryker disable next-line EqualityOperator: the last four bytes compared one by one instead give the same answer
   for (; k + 4 <= len; k += 4)
     if (words.getUint32(a + k, true) !== words.getUint32(b + k, true)) return false;
   for (; k < len; k++) if (buf[a + k] !== buf[b + k]) return false;

@@ -44,14 +44,19 @@ export function decodeDatadogPayload(bytes: Uint8Array): { series: Record<string
     ]);
   }
   return {
+    // Stryker disable next-line ArrayDeclaration: protobufjs sets every repeated field on the decoded message itself and keeps each scalar's proto3 default on its prototype, so this fallback is never taken
     series: (msg.series ?? []).map((s) => ({
+      // Stryker disable next-line StringLiteral: protobufjs sets every repeated field on the decoded message itself and keeps each scalar's proto3 default on its prototype, so this fallback is never taken
       metric: s.metric ?? '',
       type: Number(s.type ?? 0),
+      // Stryker disable next-line ArrayDeclaration: protobufjs sets every repeated field on the decoded message itself and keeps each scalar's proto3 default on its prototype, so this fallback is never taken
       points: (s.points ?? []).map((p) => ({
         timestamp: Number(p.timestamp ?? 0),
         value: Number(p.value ?? 0),
       })),
+      // Stryker disable next-line ArrayDeclaration,StringLiteral: protobufjs sets every repeated field on the decoded message itself and keeps each scalar's proto3 default on its prototype, so this fallback is never taken
       resources: (s.resources ?? []).map((r) => ({ type: r.type ?? '', name: r.name ?? '' })),
+      // Stryker disable next-line ArrayDeclaration: protobufjs sets every repeated field on the decoded message itself and keeps each scalar's proto3 default on its prototype, so this fallback is never taken
       tags: s.tags ?? [],
       ...(s.unit ? { unit: s.unit } : {}),
       ...(Number(s.interval ?? 0) > 0 ? { interval: Number(s.interval) } : {}),

@@ -49,6 +49,7 @@ function issuePath(prefix: string, path: readonly PropertyKey[]): string {
 
 function firstProblem(prefix: string, error: z.ZodError): { path: string; message: string } {
   const i = error.issues[0]!;
+  // Stryker disable next-line StringLiteral: zod's unrecognized_keys issue always names a key, so the `''` after `??` is never used (the other literals of the line fail formats-json.test.ts)
   const path = i.code === 'unrecognized_keys' ? [...i.path, i.keys[0] ?? ''] : i.path;
   const message = i.code === 'unrecognized_keys' ? 'is not a known field' : i.message;
   return { path: issuePath(prefix, path), message };
@@ -207,6 +208,7 @@ export function decodeTelemetry(
     return decodeDatadog(decodeDatadogPayload(req.body), limits);
   }
   if (type === 'application/x-protobuf') {
+    // Stryker disable next-line StringLiteral: the content type is present on this branch (it was read as protobuf), so the `''` after `??` is never used
     const proto = /proto=([^;\s]+)/.exec(h['content-type'] ?? '')?.[1];
     if (proto && proto !== 'prometheus.WriteRequest') {
       throw new UnsupportedMediaTypeError('only Prometheus remote write 1.0 is accepted', [
@@ -231,6 +233,7 @@ export function decodeTelemetry(
       );
     }
     const inflated = inflateSnappy(req.body, limits.maxBodyBytes);
+    // Stryker disable next-line ConditionalExpression: a scan made without a cache (`true`) is dropped by the next line, which takes the flat path only with a cache; `false` fails formats-remote-write.test.ts
     const scanned = options.labelSets ? scanWriteRequest(inflated) : undefined;
     if (scanned && options.labelSets) {
       const fast = decodeScanned(inflated, scanned, limits, options.labelSets);
@@ -245,8 +248,8 @@ export function decodeTelemetry(
       ]);
     }
     const json = parseJson(req.body);
-    if (json && typeof json === 'object' && !Array.isArray(json) && 'series' in json)
-      return decodeDatadog(json, limits);
+    // A JSON array has no `series`: `in` alone tells a Datadog payload from an Accord batch or an array.
+    if (json && typeof json === 'object' && 'series' in json) return decodeDatadog(json, limits);
     return decodeAccord(json, limits);
   }
   throw new UnsupportedMediaTypeError(
@@ -262,6 +265,7 @@ export function decodeTelemetry(
 
 function envelopeError(prefix: string, error: z.ZodError): ValidationError {
   const details: FieldProblem[] = error.issues.map((i) => ({
+    // Stryker disable next-line StringLiteral: zod's unrecognized_keys issue always names a key, so the `''` after `??` is never used (the other literals of the line fail formats-json.test.ts)
     path: issuePath(prefix, i.code === 'unrecognized_keys' ? [...i.path, i.keys[0] ?? ''] : i.path),
     problem: i.code === 'unrecognized_keys' ? 'is not a known field' : i.message,
   }));
@@ -281,6 +285,7 @@ function labelRecord(
     else if (Object.hasOwn(labels, name)) problem ??= { path, problem: `has the label "${name}" twice` };
     labels[name] = value;
   }
+  // Stryker disable next-line ConditionalExpression: `true` returns `problem: undefined`, which every caller reads as no problem; `false` drops the problem and fails formats-json.test.ts
   return problem ? { labels, problem } : { labels };
 }
 
@@ -304,6 +309,7 @@ export function decodeAccord(json: unknown, limits: Limits): DecodedBatch {
     const s = r.data;
     // The labels as sent (zod checked each value is a string): zod's record output drops a `__proto__` key.
     const sent = (raw as { labels?: Record<string, string> }).labels;
+    // Stryker disable next-line StringLiteral: only the labels are kept here (the empty-name problem is found below, at this same path), so the path given is never read
     const labels = sent ? labelRecord(Object.entries(sent), `${path}.labels`).labels : {};
     const type: SemanticType = s.type ?? (s.measure === 'good' || s.measure === 'bad' ? 'delta' : 'gauge');
     let key = `${s.service}/${s.sli}|${s.measure}|${type}|${s.thresholdMs ?? ''}`;
@@ -460,6 +466,7 @@ export function metadataTypes(req: WriteRequest): Map<string, SemanticType> {
   const out = new Map<string, SemanticType>();
   for (const m of req.metadata) {
     const name = typeof m.type === 'number' ? METRIC_TYPES[m.type] : (m.type as string);
+    // Stryker disable next-line ConditionalExpression: `true` looks up RW_TYPES[undefined], which is undefined too; `false` fails formats-remote-write.test.ts
     const type = name ? RW_TYPES[name] : undefined;
     if (type && m.metric_family_name) out.set(m.metric_family_name, type);
   }
@@ -467,6 +474,7 @@ export function metadataTypes(req: WriteRequest): Map<string, SemanticType> {
 }
 
 function familyType(types: ReadonlyMap<string, SemanticType>, metric: string): SemanticType | undefined {
+  // Stryker disable next-line ConditionalExpression,BlockStatement: a fast path: without it (`false`, `{}`) an empty map answers undefined for the metric and its family alike; `true` fails formats-remote-write.test.ts
   if (types.size === 0) return undefined;
   const direct = types.get(metric);
   if (direct) return direct;
@@ -495,6 +503,7 @@ function labelSet(
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string })
   .latin1Slice;
 function latin1Key(buf: Buffer, start: number, end: number): string {
+  // Stryker disable next-line ConditionalExpression,StringLiteral: Buffer#toString('latin1') gives the same string as the latin1Slice it ends in, and Node 20 has latin1Slice, so the fallback is never taken
   return latin1Slice ? latin1Slice.call(buf, start, end) : buf.toString('latin1', start, end);
 }
 
@@ -535,11 +544,14 @@ export class LabelSetCache {
   lookup(bytes: Uint8Array, latin1: Buffer, start: number, end: number): CachedLabelSet | undefined {
     const length = end - start;
     const keep = length <= this.maxEntryBytes;
+    // Stryker disable next-line ConditionalExpression,StringLiteral: the key of a label set too long to keep is never read (`true`, another literal); `false` gives every set one key and fails formats-remote-write.test.ts
     const key = keep ? latin1Key(latin1, start, end) : '';
+    // Stryker disable next-line ConditionalExpression: `true` looks a set too long to keep up under the key '', where nothing is ever kept (an empty label set has no __name__); `false` fails formats-remote-write.test.ts
     const hit = keep ? this.sets.get(key) : undefined;
     if (hit) return hit;
     const sent = decodeLabels(bytes, start, end);
     if (!sent) return undefined;
+    // Stryker disable next-line StringLiteral: only the problem's text is kept (each request names its own path), so the path given is never read
     const { metric, labels, problem } = labelSet(sent, '');
     if (!metric) return undefined;
     const entry: CachedLabelSet = { ref: { metric, labels }, problem: problem?.problem };
@@ -612,6 +624,7 @@ function decodeScanned(
 ): DecodedBatch | undefined {
   const count = scan.values.length;
   if (count > limits.maxSamplesPerRequest) throw tooMany(count, limits);
+  // Stryker disable next-line ConditionalExpression: a Buffer view of the same bytes or the bytes themselves: latin1Slice reads any Uint8Array alike
   const latin1 = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const n = scan.labelStart.length;
   const series: DecodedSeries[] = new Array(n);

@@ -118,6 +118,7 @@ export class CompiledPolicy {
 
   /** The type a vendor's metadata declared for a series' family, if it ever did (this process). */
   rememberedType(vendorId: string, metric: string): SemanticType | undefined {
+    // Stryker disable next-line ConditionalExpression: a fast path; a vendor that remembered no type has no entry under its name (vendor ids are slugs, without |), so the lookup below answers undefined too
     if (!this.typedVendors.has(vendorId)) return undefined;
     return familyLookup(metric, (family) => this.metadata.get(`${vendorId}|${family}`));
   }
@@ -130,10 +131,12 @@ export class CompiledPolicy {
     let result = this.memo.get(series);
     if (!result) {
       result = this.resolve(vendorId, ref, series);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: the bound of a cache; clearing it at 50,000 entries, one later or never changes no mapping, only memory
       if (this.memo.size >= 50_000) this.memo.clear();
       this.memo.set(series, result);
     }
     ref.mapped = result;
+    // Stryker disable next-line ConditionalExpression: keeping the reference's memo or making an equal one ({ vendorId, policy: this }) is the same
     ref.mappedFor = memo?.vendorId === vendorId && memo.policy === this ? memo : { vendorId, policy: this };
     return result;
   }
@@ -183,6 +186,7 @@ function matchRule(
       name = name.slice(0, suffix.index);
       if (part === 'bucket') {
         const raw = ref.labels.le;
+        // Stryker disable next-line ConditionalExpression: an absent le reads as NaN below, which is refused the same way
         if (raw === undefined) return undefined;
         le = raw === '+Inf' || raw === 'Inf' || raw === '+inf' ? Number.POSITIVE_INFINITY : Number(raw);
         if (Number.isNaN(le)) return undefined;
@@ -202,9 +206,13 @@ function matchRule(
     if (m.name === skip) continue;
     if (!matches(m, ref.labels[m.name], groups)) return undefined;
   }
-  const vars = { ...ref.labels, ...groups };
+  // `__name__` is the metric name, as in PromQL: a template may read it like any label (validation reads it from the
+  // rule's `=` matchers, so a rule whose template reads it must find it here too).
+  const vars = { __name__: ref.metric, ...ref.labels, ...groups };
   const out: { vars: Record<string, string>; part?: FamilyPart; le?: number } = { vars };
+  // Stryker disable next-line ConditionalExpression: setting part to undefined is the same as leaving it out (resolve copies m.part either way)
   if (part) out.part = part;
+  // Stryker disable next-line ConditionalExpression: setting le to undefined is the same as leaving it out (resolve tests m.le !== undefined)
   if (le !== undefined) out.le = le;
   return out;
 }
@@ -245,6 +253,7 @@ function fill(template: string, vars: Record<string, string>): string | undefine
   const out = template.replace(PLACEHOLDER, (_m, name: string) => {
     const v = vars[name];
     if (v === undefined || v === '') missing = true;
+    // Stryker disable next-line StringLiteral: the text put for a missing label is never read (fill answers undefined then)
     return v ?? '';
   });
   return missing ? undefined : out;
@@ -270,6 +279,7 @@ export function keyPart(s: string): string {
 /** `|name=value` per label in name order, escaped (keyPart): the label part of a series or grouping key. */
 export function labelsKey(labels: Record<string, string>): string {
   const names = Object.keys(labels);
+  // Stryker disable next-line ConditionalExpression: a fast path; the loop below gives '' for no labels too
   if (names.length === 0) return '';
   names.sort();
   let s = '';
@@ -384,11 +394,14 @@ function ruleProblems(c: CompiledRule, out: RuleProblem[]): void {
       });
     }
     if (rule.thresholdMs !== undefined && rule.buckets) {
+      // Stryker disable next-line StringLiteral: an unknown unit falls back to 1000, the factor of s, so any default that is not a unit gives s
       const factor = unitInfo(rule.unit ?? 's')?.factor ?? 1000;
       const threshold = rule.thresholdMs / factor;
       const sorted = [...rule.buckets].sort((a, b) => a - b);
       if (!sorted.some((b) => sameBound(b, threshold))) {
+        // Stryker disable next-line EqualityOperator: no bound equals the threshold here (sameBound found none), so < and <= pick the same
         const below = sorted.filter((b) => b < threshold).pop();
+        // Stryker disable next-line EqualityOperator: no bound equals the threshold here (sameBound found none), so > and >= pick the same
         const above = sorted.find((b) => b > threshold);
         const unit = rule.unit ?? 's';
         out.push({
@@ -439,6 +452,7 @@ function staticFill(template: string, c: CompiledRule): string | undefined | nul
     const v = fixed.get(name);
     if (v === undefined) dynamic = true;
     else if (v === '') empty = true;
+    // Stryker disable next-line StringLiteral: the text put for a placeholder that depends on the series is never read (staticFill answers undefined then)
     return v ?? '';
   });
   if (empty) return null;

@@ -191,7 +191,9 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
     const histogramPart = decision.type === 'histogram';
     const seriesUnit = s.unit ?? target.unit ?? DEFAULT_UNIT[target.measure];
     // The series' unit looked up once; a point naming its own unit (Accord JSON) is looked up for itself.
+    // Stryker disable next-line ConditionalExpression: a histogram part's unit is never read (`false` only looks it up for nothing)
     const seriesUnitInfo = histogramPart ? undefined : unitInfo(seriesUnit);
+    // Stryker disable next-line ConditionalExpression: a columnar series' `points` are empty or the same points as its columns (`false` reads those instead)
     const points = columns ? undefined : s.points;
 
     // No closure per series (under tsx, keepNames makes each one a defineProperty call): see rejectAt.
@@ -230,6 +232,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       // histogram's series hold counts of observations (the unit is the observations'), taken as they are.
       const unitName = p?.unit ?? seriesUnit;
       if (!histogramPart) {
+        // Stryker disable next-line ConditionalExpression: the series' unit looked up once; looking it up again (`false`) gives the same unit
         const unit = unitName === seriesUnit ? seriesUnitInfo : unitInfo(unitName);
         if (!unit) {
           rejectAt(
@@ -281,6 +284,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       }
 
       // Bounds per measure.
+      // Stryker disable next-line ConditionalExpression: only a duration measure has the feed `duration` (decideFeed), so the measure test (`true`) decides nothing of its own
       if (target.measure === 'duration' && value < 0 && feed === 'duration') {
         rejectAt(
           rejected,
@@ -318,6 +322,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       // Time: a UTC instant within [now - accepted lateness, now + skew].
       const time = p ? p.time : columns!.times[index]!;
       let ms: number;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: the fast path for finite epoch ms; toInstant, which takes every time it leaves (`false`, `typeof time !== 'number'`, `""`), gives the same instant for those
       if (typeof time === 'number' && s.epochUnit === 'ms' && Number.isFinite(time)) ms = Math.round(time);
       else {
         const t = toInstant(time, s.epochUnit, p?.timeZone ?? s.timeZone);
@@ -486,6 +491,7 @@ function prepareNative(
       reset: h.reset,
       thresholdMs: target.thresholdMs!,
       rollup,
+      // Stryker disable next-line ConditionalExpression: an undefined start (`h.startMs !== undefined` as `true`) compares false with the oldest instant and is left out as well
       ...(!delta && h.startMs !== undefined && h.startMs >= window.oldest ? { startMs: h.startMs } : {}),
     };
     const within = nativeCountWithin(h, threshold);

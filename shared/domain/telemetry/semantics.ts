@@ -164,6 +164,7 @@ export function applyCounters(
   }
   const out: CounterOutcome = { next: new Map(), rejected: [], repeats: [] };
   for (const [series, list] of bySeries) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: sorting a list of one sample (`true`, `>= 1`) leaves it as it is; the test only saves the call
     if (list.length > 1) list.sort((a, b) => a.timestampMs - b.timestampMs);
     const stored = states.get(series);
     // The series' state as the samples advance it (scalars: no object per sample), written once at the end.
@@ -199,6 +200,7 @@ export function applyCounters(
       lastValue = s.value;
       version++;
     }
+    // Stryker disable next-line ConditionalExpression: `has` is always true here (a series without stored state takes its first sample), so `true` in its place changes nothing
     if (has && version !== (stored?.version ?? 0)) out.next.set(series, { lastTs, lastValue, version });
   }
   return out;
@@ -223,6 +225,7 @@ export function nativeCountWithin(
 ): number {
   let good = p.negativeCount;
   if (p.zeroThreshold <= threshold) good += p.zeroCount;
+  // Stryker disable next-line EqualityOperator: one step past the end (`<=`) reads an undefined bound, which compares false and breaks out as the end of the loop does
   for (let i = 0; i < p.bounds.length; i++) {
     if (p.bounds[i]! <= threshold * (1 + 1e-12)) good += p.counts[i]!;
     else break;

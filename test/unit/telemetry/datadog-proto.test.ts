@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeDatadogPayload,
+  encodeDatadogPayload,
+} from '../../../shared/domain/telemetry/datadog-proto.js';
+
+// The Datadog Agent's MetricPayload (protobuf) read into the v2 JSON body's shape, so that one reader gives both
+// encodings the same semantics: proto3's defaults (an empty unit or source, interval 0) are "not said".
+
+function refusal(f: () => unknown): { name: string; message: string; details: unknown } {
+  try {
+    f();
+  } catch (e) {
+    const err = e as Error & { details?: unknown };
+    return { name: err.name, message: err.message, details: err.details };
+  }
+  throw new Error('expected a refusal, the payload was decoded');
+}
+
+describe('the Datadog Agent’s MetricPayload', () => {
+  it('decodes each series into the v2 JSON shape: metric, type, points, resources, tags, unit, interval, source', () => {
+    const body = encodeDatadogPayload({
+      series: [
+        {
+          metric: 'checkout.requests',
+          type: 1,
+          points: [
+            { timestamp: 1764000000, value: 5 },
+            { timestamp: 1764000010, value: 0.25 },
+          ],
+          resources: [{ type: 'host', name: 'web-1' }],
+          tags: ['env:prod', 'canary'],
+          unit: 'request',
+          interval: 10,
+          source_type_name: 'System',
+        },
+        { metric: 'queue.depth', type: 3, points: [{ timestamp: 1764000000, value: 2.5 }] },
+      ],
+    });
+    expect(decodeDatadogPayload(body)).toEqual({
+      series: [
+        {
+          metric: 'checkout.requests',
+          type: 1,
+          points: [
+            { timestamp: 1764000000, value: 5 },
+            { timestamp: 1764000010, value: 0.25 },
+          ],
+          resources: [{ type: 'host', name: 'web-1' }],
+          tags: ['env:prod', 'canary'],
+          unit: 'request',
+          interval: 10,
+          source_type_name: 'System',
+        },
+        {
+          metric: 'queue.depth',
+          type: 3,
+          points: [{ timestamp: 1764000000, value: 2.5 }],
+          resources: [],
+          tags: [],
+        },
+      ],
+    });
+  });
+
+  it('leaves out a unit, an interval and a source the Agent did not set, and an interval that is not positive', () => {
+    const [a, b] = decodeDatadogPayload(
+      encodeDatadogPayload({
+        series: [
+          { metric: 'a', unit: '', interval: 0, source_type_name: '' },
+          { metric: 'b', interval: -5 },
+        ],
+      }),
+    ).series;
+    expect(Object.keys(a!)).toEqual(['metric', 'type', 'points', 'resources', 'tags']);
+    expect(Object.keys(b!)).toEqual(['metric', 'type', 'points', 'resources', 'tags']);
+  });
+
+  it('keeps an interval of one second', () => {
+    expect(
+      decodeDatadogPayload(encodeDatadogPayload({ series: [{ metric: 'a', interval: 1 }] })).series[0]!
+        .interval,
+    ).toBe(1);
+  });
+
+  it('reads an empty payload as no series, and a series with nothing set as proto3’s defaults', () => {
+    expect(decodeDatadogPayload(new Uint8Array(0))).toEqual({ series: [] });
+    expect(
+      decodeDatadogPayload(encodeDatadogPayload({ series: [{ points: [{}], resources: [{}] }] })),
+    ).toEqual({
+      series: [
+        {
+          metric: '',
+          type: 0,
+          points: [{ timestamp: 0, value: 0 }],
+          resources: [{ type: '', name: '' }],
+          tags: [],
+        },
+      ],
+    });
+  });
+
+  it('refuses a body whose wire types contradict the MetricPayload with a 400 naming the field', () => {
+    // MetricPayload.series (1) sent as a varint.
+    expect(refusal(() => decodeDatadogPayload(Uint8Array.from([0x08, 0x01])))).toEqual({
+      name: 'ValidationError',
+      message: 'the body is not a valid Datadog MetricPayload',
+      details: [
+        { path: 'series[0]', problem: 'is sent with wire type 0; its declaration implies wire type 2' },
+      ],
+    });
+  });
+
+  it('refuses a body protobufjs cannot decode with a 400 in its words', () => {
+    // A series whose interval (8, int64) is an 11-byte varint: its wire type is right, its value unreadable.
+    const body = Uint8Array.from([0x0a, 0x0c, 0x40, ...new Array(10).fill(0x80), 0x00]);
+    expect(refusal(() => decodeDatadogPayload(body))).toEqual({
+      name: 'ValidationError',
+      message: 'the body is not a valid Datadog MetricPayload',
+      details: [{ path: '(body)', problem: 'invalid varint encoding' }],
+    });
+  });
+});

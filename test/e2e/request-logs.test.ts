@@ -19,8 +19,12 @@ afterEach(async () => {
   }
 });
 
-/** Starts the server with a log level ('' = unset), sends a refused write and a refused read, answers what it logged. */
-async function logsAt(level: string): Promise<string> {
+/**
+ * Starts the server with a log level ('' = unset), sends a refused write and a refused read, answers what it logged:
+ * its JSON lines once `lines` of them have arrived (up to 15 s: under load the pipe can lag), or after 500 ms when
+ * none are expected.
+ */
+async function logsAt(level: string, lines = 0): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'accord-logs-'));
   server = await startChildServer(dir, { POWERTOOLS_LOG_LEVEL: level });
   let out = '';
@@ -42,13 +46,17 @@ async function logsAt(level: string): Promise<string> {
   expect(write.status).toBe(400);
   const read = await fetch(`${server.url}/v1/services/svc_nowhere`, { headers: auth });
   expect(read.status).toBe(404);
-  // The lines are written before the answers leave; give the pipe a moment.
-  await new Promise((r) => setTimeout(r, 500));
   // The log lines are JSON; the rest of the start-up banner is not.
-  return out
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .join('\n');
+  const json = () =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{') && l.endsWith('}'))
+      .join('\n');
+  // The lines are written before the answers leave, but reach this process through a pipe: wait for them.
+  const deadline = Date.now() + (lines === 0 ? 500 : 15_000);
+  while (Date.now() < deadline && (lines === 0 || json().split('\n').filter(Boolean).length < lines))
+    await new Promise((r) => setTimeout(r, 50));
+  return json();
 }
 
 describe('request logs of npm start', () => {
@@ -58,7 +66,7 @@ describe('request logs of npm start', () => {
   });
 
   it('log one JSON line per refused request at POWERTOOLS_LOG_LEVEL=INFO, naming the route, status and code', async () => {
-    const out = await logsAt('INFO');
+    const out = await logsAt('INFO', 2);
     const lines = out
       .trim()
       .split('\n')

@@ -180,6 +180,10 @@ describe('OpenMetrics family types', () => {
     expect(values(['c 1 1\r', 'c 2 2\r'])).toEqual([[1, 2]]);
     expect(decodeOpenMetrics('c 1 1\r\nc 2 2\r\n# EOF\r\n').sampleCount).toBe(2);
   });
+
+  it('passes over an empty line of a CRLF file as over an empty line', () => {
+    expect(decodeOpenMetrics('c 1 1\r\n\r\nc 2 2\r\n\r\n# EOF\r\n').sampleCount).toBe(2);
+  });
 });
 
 describe('OpenMetrics numbers', () => {
@@ -214,9 +218,37 @@ describe('OpenMetrics numbers', () => {
     expect(values(texts.map((v, i) => `g ${v} ${i + 1}`))).toEqual([texts.map(Number)]);
   });
 
-  it('names a value that is not a number: empty, a sign, a point, two points, a word, +Inf', () => {
+  it('reads +Inf, -Inf, Inf and NaN in any case as Prometheus does (they are refused later, sample by sample)', () => {
+    const texts = ['+Inf', '-Inf', 'Inf', 'inf', '-inf', '+infinity', 'NaN', 'nan', 'NAN'];
+    expect(values(texts.map((v, i) => `g ${v} ${i + 1}`))).toEqual([
+      [
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        Number.POSITIVE_INFINITY,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        Number.POSITIVE_INFINITY,
+        Number.NaN,
+        Number.NaN,
+        Number.NaN,
+      ],
+    ]);
+  });
+
+  it('names a value that is not a number: empty, a sign, a point, two points, a word, a near-infinity', () => {
     expect(
-      named(['g{a="1"}', 'g -', 'g .', 'g 1..5 1', 'g 1.5.5 1', 'g one 1', 'g +Inf 1', 'g nan 1', 'g  \t']),
+      named([
+        'g{a="1"}',
+        'g -',
+        'g .',
+        'g 1..5 1',
+        'g 1.5.5 1',
+        'g one 1',
+        'g +Infx 1',
+        'g nanx 1',
+        'g  \t',
+        'g ++Inf 1',
+      ]),
     ).toEqual([
       { path: 'line 1', problem: '"" is not a number' },
       { path: 'line 2', problem: '"-" is not a number' },
@@ -224,9 +256,10 @@ describe('OpenMetrics numbers', () => {
       { path: 'line 4', problem: '"1..5" is not a number' },
       { path: 'line 5', problem: '"1.5.5" is not a number' },
       { path: 'line 6', problem: '"one" is not a number' },
-      { path: 'line 7', problem: '"+Inf" is not a number' },
-      { path: 'line 8', problem: '"nan" is not a number' },
+      { path: 'line 7', problem: '"+Infx" is not a number' },
+      { path: 'line 8', problem: '"nanx" is not a number' },
       { path: 'line 9', problem: '"" is not a number' },
+      { path: 'line 10', problem: '"++Inf" is not a number' },
     ]);
   });
 

@@ -13,8 +13,8 @@ import {
   otlpEncoding,
   otlpMetricName,
 } from '../../../shared/domain/telemetry/otlp.js';
-import { refusal } from '../../helpers/refusal.js';
-import { testLimits } from '../../helpers/telemetry-limits.js';
+import { refusal, thrown } from '../../helpers/refusal.js';
+import { testLimits, tooManySamples } from '../../helpers/telemetry-limits.js';
 
 /**
  * The OTLP decoder on its own (otlp.ts): each rule of docs/telemetry.md's OTLP table read off the decoded batch as a
@@ -43,15 +43,6 @@ const fromProtobuf = (body: unknown, limits = LIMITS): DecodedBatch =>
 /** The body as OTLP/JSON text, decoded. */
 const fromJson = (body: unknown): DecodedBatch =>
   decodeOtlp(new TextEncoder().encode(JSON.stringify(body)), 'json', LIMITS);
-
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-};
 
 /** A series of one number point, as decodeOtlp builds it. */
 function numberSeries(o: {
@@ -958,15 +949,9 @@ describe('the data point limit', () => {
     const limits = { ...LIMITS, maxSamplesPerRequest: 5, maxBodyBytes: 1000 };
     const e = thrown(() => fromProtobuf(body(4), limits));
     expect(e).toBeInstanceOf(PayloadTooLargeError);
-    expect(refusal(() => fromProtobuf(body(4), limits))).toEqual({
-      name: 'PayloadTooLargeError',
-      message: 'the request carries 6 data points; the limit is 5 data points or 1000 bytes per request',
-      details: [
-        { path: '(body)', problem: 'carries 6 data points, more than 5' },
-        { path: 'limits.maxSamplesPerRequest', problem: '5' },
-        { path: 'limits.maxBodyBytes', problem: '1000' },
-      ],
-    });
+    expect(refusal(() => fromProtobuf(body(4), limits))).toEqual(
+      tooManySamples({ carried: 6, max: 5, bytes: 1000, unit: 'data points' }),
+    );
   });
 
   it('counts the points of every resource and scope, summaries included', () => {

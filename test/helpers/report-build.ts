@@ -102,6 +102,21 @@ export const AGR_U: AgreementInfo = {
   ],
 };
 
+/**
+ * AGR_U's one objective as the OLA and UC tables show it for a month without a figure of it: agreement, kind, title,
+ * provider, objective, target, compliance (none) and met (unknown).
+ */
+export const AGR_U_WITHOUT_DATA = [
+  'agr_U',
+  'UC',
+  'Card network UC',
+  'CardNet',
+  'Authorisations',
+  '%99.95/3',
+  '%null/3',
+  '[unknown]',
+];
+
 export const LONDON_APRIL = {
   periodStart: '2026-03-31T23:00:00.000Z',
   periodEnd: '2026-04-30T23:00:00.000Z',

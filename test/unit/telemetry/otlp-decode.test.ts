@@ -150,7 +150,7 @@ describe('which OTLP encoding a Content-Type names', () => {
   for (const [name, contentType, named] of [
     ['refuses another type with 415, naming it', 'Text/Plain; charset=utf-8', 'text/plain'],
     ['refuses a missing type with 415, saying there was none', ' ; charset=utf-8', '(none)'],
-  ]) {
+  ] as const) {
     it(name, () => {
       expect(thrown(() => otlpEncoding(contentType))).toBeInstanceOf(UnsupportedMediaTypeError);
       expect(refusal(() => otlpEncoding(contentType))).toEqual({

@@ -237,7 +237,14 @@ describe('await-signoff (a person is asked for a sign-off)', () => {
   });
 
   // What the step answers a new token with, after the history: every answer sent to the engine, success or failure.
-  for (const c of [
+  const answerCases: {
+    name: string;
+    history: Partial<AgreementVersion>[];
+    capacity: string;
+    token: string | undefined;
+    success: unknown[];
+    failure: unknown[];
+  }[] = [
     {
       name: 'answers the new token at once with the decision already made in the capacity, and who made it',
       history: [
@@ -325,7 +332,8 @@ describe('await-signoff (a person is asked for a sign-off)', () => {
       success: [],
       failure: [['tok-s', 'Withdrawn', 'the submission is superseded']],
     },
-  ] satisfies { history: Partial<AgreementVersion>[] }[]) {
+  ];
+  for (const c of answerCases) {
     it(c.name, async () => {
       await writeHistory(w.agreements, AGR, c.history);
       const success = vi.spyOn(w.engine, 'sendTaskSuccess').mockResolvedValue();
@@ -472,7 +480,14 @@ describe('follow-up (reminders before the deadline, escalation after it)', () =>
   });
 
   // The wait ends, with the status and the reason of the history, and tells no one.
-  for (const c of [
+  const endCases: {
+    name: string;
+    history: Partial<AgreementVersion>[];
+    now?: string;
+    o: { reminders: number; level: number };
+    status: string;
+    reason: string;
+  }[] = [
     {
       name: 'ends the wait as approved once the capacity signed (the agreement still waiting on others)',
       history: [
@@ -556,10 +571,11 @@ describe('follow-up (reminders before the deadline, escalation after it)', () =>
       status: 'withdrawn',
       reason: 'the agreement is gone',
     },
-  ] satisfies { history: Partial<AgreementVersion>[]; now?: string }[]) {
+  ];
+  for (const c of endCases) {
     it(c.name, async () => {
       await writeHistory(w.agreements, AGR, c.history);
-      if ('now' in c) at(c.now);
+      if (c.now) at(c.now);
       expect(await followUp('business-owner', c.o)).toEqual({
         ...waiting(c.o),
         status: c.status,
@@ -584,7 +600,11 @@ describe('escalationLevels', () => {
 });
 
 describe('activation-time (when the approved agreement goes live)', () => {
-  for (const c of [
+  const activationCases: {
+    name: string;
+    history: Partial<AgreementVersion>[];
+    answer: { at: string; effectiveFrom: string | null };
+  }[] = [
     {
       name: 'waits for the start of effectiveFrom in the agreement time zone',
       history: [
@@ -630,7 +650,8 @@ describe('activation-time (when the approved agreement goes live)', () => {
       history: [],
       answer: { at: '2026-03-02T09:10:00.000Z', effectiveFrom: null },
     },
-  ] satisfies { history: Partial<AgreementVersion>[] }[]) {
+  ];
+  for (const c of activationCases) {
     it(c.name, async () => {
       await writeHistory(w.agreements, AGR, c.history);
       expect(await step({ task: 'activation-time', agreementId: AGR, version: 2 })).toEqual(c.answer);

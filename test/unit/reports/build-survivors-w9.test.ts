@@ -1,18 +1,20 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildReport } from '../../../shared/domain/reports/build.js';
-import type { AgreementInfo, CreditFigure, ViolationFigure } from '../../../shared/domain/reports/figures.js';
+import type { AgreementInfo, ViolationFigure } from '../../../shared/domain/reports/figures.js';
 import {
   AGR_A,
   AGR_B,
   AGR_O,
   AGR_U,
   AGR_U_WITHOUT_DATA,
+  creditFigure,
   figure,
   inputs,
   rowsOf,
   summaryOf,
   tableOf,
   UTC_APRIL,
+  violationFigure,
 } from '../../helpers/report-build.js';
 
 const MARCH = { periodStart: '2026-03-01T00:00:00.000Z', periodEnd: '2026-04-01T00:00:00.000Z' };
@@ -26,33 +28,15 @@ const untilApril = (months: string[], start: string) => ({
   end: UTC_APRIL.periodEnd,
   months,
 });
-const credit = (over: Partial<CreditFigure>): CreditFigure => ({
-  violationId: 'vio_1',
-  agreementId: 'agr_A',
-  objectiveId: 'availability',
-  ...UTC_APRIL,
-  final: true,
-  compliancePercent: 99.5,
-  currency: 'EUR',
-  charge: 1000,
-  creditPercent: 10,
-  amount: 10,
-  steps: [],
-  disputes: [],
-  ...over,
-});
-const violation = (over: Partial<ViolationFigure>): ViolationFigure => ({
-  id: over.credit?.violationId ?? 'vio_1',
-  agreementId: over.credit?.agreementId ?? 'agr_A',
-  objectiveId: over.credit?.objectiveId ?? 'availability',
-  serviceId: 'svc_pay',
-  businessUnit: 'payments',
-  severity: 'major',
-  status: 'resolved',
-  detectedAt: '2026-04-10T00:00:00.000Z',
-  cause: 'availability',
-  ...over,
-});
+const credit = creditFigure;
+/** A violation named after its credit, when it has one. */
+const violation = (over: Partial<ViolationFigure>): ViolationFigure =>
+  violationFigure({
+    id: over.credit?.violationId ?? 'vio_1',
+    agreementId: over.credit?.agreementId ?? 'agr_A',
+    objectiveId: over.credit?.objectiveId ?? 'availability',
+    ...over,
+  });
 
 describe('credit statement: order, disputes and counts', () => {
   // Given out of order: the OLA's credit first, then agr_A's April credit before its March one, and a credit of an

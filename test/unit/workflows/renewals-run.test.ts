@@ -425,6 +425,54 @@ describe('the periodic review', () => {
     expect(requests().map((r) => [r.to, r.lists])).toEqual([[[], LISTS]]);
     expect((await w.tasks.get(reviewTaskId(AGR, '2026-03-10')))?.businessUnit).toBe('payments');
   });
+  it('opens a task of its own for each agreement, so two agreements reviewed the same day are not one task', async () => {
+    const OTHER = 'agr_01RENEWALSRUN0000000002';
+    for (const id of [AGR, OTHER]) {
+      await writeHistory(
+        w.agreements,
+        id,
+        active({ reviewCycle: { everyMonths: 6, nextReviewDate: '2026-03-20' } }),
+      );
+    }
+    await w.wf.renewals.run();
+    const ours = await w.tasks.get(reviewTaskId(AGR, '2026-03-20'));
+    const theirs = await w.tasks.get(reviewTaskId(OTHER, '2026-03-20'));
+    expect(ours?.subject).toEqual({ type: 'agreement', id: AGR });
+    expect(theirs?.subject).toEqual({ type: 'agreement', id: OTHER });
+    expect(requests().map((r) => [r.data, r.headers?.['X-Accord-Task']])).toEqual([
+      [{ agreementId: AGR, taskId: ours?.id }, ours?.id],
+      [{ agreementId: OTHER, taskId: theirs?.id }, theirs?.id],
+    ]);
+  });
+
+  it('opens a new task for the next review once one is held, instead of finding the completed one', async () => {
+    await writeHistory(
+      w.agreements,
+      AGR,
+      active({ reviewCycle: { everyMonths: 6, nextReviewDate: '2026-03-20' } }),
+    );
+    await w.wf.renewals.run();
+    const held = (await w.tasks.get(reviewTaskId(AGR, '2026-03-20')))!;
+    const sam = principal({
+      subject: 'sam@example.com',
+      roles: ['sla-manager'],
+      businessUnits: ['payments'],
+    });
+    await w.wf.renewals.complete(sam, held, { reason: 'targets still right' });
+    await w.tasks.update({ ...held, status: 'completed' }, held.revision);
+    at('2026-08-22T09:00:00.000Z');
+    notify.mockClear();
+    expect(await w.wf.renewals.run()).toEqual({ ...empty, reminded: [`${AGR}:review:30`] });
+    const next = await w.tasks.get(reviewTaskId(AGR, '2026-09-20'));
+    expect(next).toMatchObject({
+      status: 'pending',
+      title: `Review "${TITLE}" by 2026-09-20: record its outcome (the next review follows every 6 months)`,
+      dueAt: '2026-09-20T00:00:00.000Z',
+      data: { purpose: 'review', reviewDate: '2026-09-20' },
+    });
+    expect(next?.id).not.toBe(held.id);
+    expect(requests().map((r) => r.data)).toEqual([{ agreementId: AGR, taskId: next?.id }]);
+  });
 });
 
 describe('the agreements a run looks at', () => {

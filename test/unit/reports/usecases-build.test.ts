@@ -191,6 +191,22 @@ describe('the figures, budgets and burn-down of a report', () => {
     expect(points(may)).toEqual(['2026-05-05T06:00:00.000Z']);
   });
 
+  it("leaves the evaluation made as the next month begins out of the month's burn-down, yet draws it in the month's error budgets", async () => {
+    await evaluateAt('2026-05-01T00:00:00.000Z');
+    const m = await w.reports.build(admin, req('monthly-compliance'));
+    expect(points(m)).toEqual([
+      '2026-04-07T05:00:00.000Z',
+      '2026-04-07T06:00:00.000Z',
+      '2026-04-20T00:00:00.000Z',
+    ]);
+    const budgets = await w.reports.build(admin, req('error-budget'));
+    expect(points(budgets)).toEqual([
+      '2026-04-07T06:00:00.000Z',
+      '2026-04-20T00:00:00.000Z',
+      '2026-05-01T00:00:00.000Z',
+    ]);
+  });
+
   it("shows each agreement's own budgets once", async () => {
     const OTHER = 'agr_01OTHER00000000000001';
     a = await seedAgreement(w, { id: OTHER });
@@ -207,6 +223,42 @@ describe('the figures, budgets and burn-down of a report', () => {
       expect(points(m), type).toEqual([]);
       expect(column(m, 'objectives', 'compliance'), type).toEqual([]);
     }
+  });
+});
+
+describe('the agreements and services a report is made of', () => {
+  let w: ReportWorld;
+  beforeEach(() => {
+    w = reportWorld();
+  });
+
+  it("names each service by the service's own name", async () => {
+    await seedAgreement(w, { id: PAY });
+    const m = await w.reports.build(admin, req('monthly-compliance'));
+    expect(column(m, 'by-service', 'serviceName')).toEqual(['svc_payments-gateway name']);
+  });
+
+  it('spans the period over the months of the agreements the audience sees, not of those it does not', async () => {
+    await seedAgreement(w, {
+      id: PAY,
+      parties: {
+        provider: { type: 'business-unit', businessUnit: 'payments' },
+        customer: { type: 'business-unit', businessUnit: 'wealth' },
+      },
+    });
+    // Another customer's agreement, whose April begins eleven hours before UTC's.
+    await seedAgreement(w, { id: 'agr_01AUCKLAND000000000001', timeZone: 'Pacific/Auckland' });
+    const customer = await w.reports.build(
+      admin,
+      req('violation-trends', { audience: 'customer', party: 'wealth' }),
+    );
+    expect(customer.period).toEqual({
+      label: '2026-04',
+      start: '2026-04-01T00:00:00.000Z',
+      end: '2026-05-01T00:00:00.000Z',
+    });
+    const internal = await w.reports.build(admin, req('violation-trends'));
+    expect(internal.period.start).toBe('2026-03-31T11:00:00.000Z');
   });
 });
 
@@ -330,7 +382,8 @@ describe("the audit's published figures, read back from the archive", () => {
       return doc;
     });
     const m = await w.reports.build(admin, req('sla-audit'));
-    expect(checks(m)).toContain(PUBLISHED);
+    const i = checks(m).indexOf(PUBLISHED);
+    expect([column(m, 'checks', 'found')[i], column(m, 'checks', 'result')[i]]).toEqual([99.5, 'match']);
     expect(m.notes).toContain(
       'Published figures read from reports/monthly-compliance/2026-04/portfolio-internal/rpt_altered.json.',
     );

@@ -306,6 +306,57 @@ describe('the exception windows of a month', () => {
   });
 });
 
+describe('the exception windows before a month in progress', () => {
+  it("judges the month's status on the burn of the hours before it, without their exception windows", async () => {
+    const w = reportWorld({ now: '2026-05-01T04:00:00.000Z' });
+    const a = await seedAgreement(w, { id: PAY });
+    // Good telemetry from 28 April, but for an outage late on 30 April, in planned maintenance.
+    const [outage, outageEnd] = [
+      Date.parse('2026-04-30T22:00:00.000Z'),
+      Date.parse('2026-04-30T23:55:00.000Z'),
+    ];
+    const deltas = [];
+    for (
+      let t = Date.parse('2026-04-28T00:00:00.000Z');
+      t < Date.parse('2026-05-01T04:00:00.000Z');
+      t += 300_000
+    ) {
+      const bad = t >= outage && t < outageEnd ? 1000 : 0;
+      deltas.push({
+        sliKey: `${a.serviceId}/availability`,
+        bucketStart: t,
+        good: 1000 - bad,
+        total: 1000,
+        count: 0,
+        sum: 0,
+        min: 0,
+        max: 0,
+      });
+    }
+    await w.rollups.add(deltas);
+    const may = req('monthly-compliance', { month: '2026-05' });
+    expect(column(await w.reports.build(admin, may), 'objectives', 'status')).toEqual(['at-risk']);
+    await w.exceptions.create({
+      id: 'exc_1',
+      agreementId: a.id,
+      kind: 'planned-maintenance',
+      start: '2026-04-30T22:00:00.000Z',
+      end: '2026-04-30T23:55:00.000Z',
+      status: 'approved',
+      version: 2,
+      requestedBy: 'sam@example.com',
+      reason: 'database upgrade',
+      createdBy: 'sam@example.com',
+      createdAt: '2026-04-01T00:00:00.000Z',
+      changedBy: 'ann@example.com',
+      changedAt: '2026-04-02T00:00:00.000Z',
+      change: 'approve',
+      changeReason: 'the upgrade needs two hours offline',
+    });
+    expect(column(await w.reports.build(admin, may), 'objectives', 'status')).toEqual(['healthy']);
+  });
+});
+
 describe("the audit's published figures, read back from the archive", () => {
   let w: ReportWorld;
   beforeEach(async () => {

@@ -267,7 +267,7 @@ export class ReportUseCases {
     // Stryker disable next-line ConditionalExpression: trends and credit statements are built from violations only; computing figures for them anyway only costs reads
     const needsFigures = req.type !== 'violation-trends' && req.type !== 'credit-statement';
     const exceptions = needsFigures
-      ? // Stryker disable next-line ObjectLiteral: narrows the read only; a window that ends over 31 days before the report's earliest month touches no figure of it
+      ? // Stryker disable next-line ObjectLiteral: narrows the read only; a window ending over 31 days before the report's earliest month, or starting after its end, touches no figure of it
         await deps.exceptions.list({
           from: new Date(spanStart - 31 * DAY).toISOString(),
           to: new Date(spanEnd).toISOString(),

@@ -191,6 +191,22 @@ describe('the figures, budgets and burn-down of a report', () => {
     expect(points(may)).toEqual(['2026-05-05T06:00:00.000Z']);
   });
 
+  it("leaves the evaluation made as the next month begins out of the month's burn-down, yet draws it in the month's error budgets", async () => {
+    await evaluateAt('2026-05-01T00:00:00.000Z');
+    const m = await w.reports.build(admin, req('monthly-compliance'));
+    expect(points(m)).toEqual([
+      '2026-04-07T05:00:00.000Z',
+      '2026-04-07T06:00:00.000Z',
+      '2026-04-20T00:00:00.000Z',
+    ]);
+    const budgets = await w.reports.build(admin, req('error-budget'));
+    expect(points(budgets)).toEqual([
+      '2026-04-07T06:00:00.000Z',
+      '2026-04-20T00:00:00.000Z',
+      '2026-05-01T00:00:00.000Z',
+    ]);
+  });
+
   it("shows each agreement's own budgets once", async () => {
     const OTHER = 'agr_01OTHER00000000000001';
     a = await seedAgreement(w, { id: OTHER });
@@ -207,6 +223,42 @@ describe('the figures, budgets and burn-down of a report', () => {
       expect(points(m), type).toEqual([]);
       expect(column(m, 'objectives', 'compliance'), type).toEqual([]);
     }
+  });
+});
+
+describe('the agreements and services a report is made of', () => {
+  let w: ReportWorld;
+  beforeEach(() => {
+    w = reportWorld();
+  });
+
+  it("names each service by the service's own name", async () => {
+    await seedAgreement(w, { id: PAY });
+    const m = await w.reports.build(admin, req('monthly-compliance'));
+    expect(column(m, 'by-service', 'serviceName')).toEqual(['svc_payments-gateway name']);
+  });
+
+  it('spans the period over the months of the agreements the audience sees, not of those it does not', async () => {
+    await seedAgreement(w, {
+      id: PAY,
+      parties: {
+        provider: { type: 'business-unit', businessUnit: 'payments' },
+        customer: { type: 'business-unit', businessUnit: 'wealth' },
+      },
+    });
+    // Another customer's agreement, whose April begins eleven hours before UTC's.
+    await seedAgreement(w, { id: 'agr_01AUCKLAND000000000001', timeZone: 'Pacific/Auckland' });
+    const customer = await w.reports.build(
+      admin,
+      req('violation-trends', { audience: 'customer', party: 'wealth' }),
+    );
+    expect(customer.period).toEqual({
+      label: '2026-04',
+      start: '2026-04-01T00:00:00.000Z',
+      end: '2026-05-01T00:00:00.000Z',
+    });
+    const internal = await w.reports.build(admin, req('violation-trends'));
+    expect(internal.period.start).toBe('2026-03-31T11:00:00.000Z');
   });
 });
 
@@ -251,6 +303,57 @@ describe('the exception windows of a month', () => {
     });
     const after = await w.reports.build(admin, req('monthly-compliance'));
     expect(column(after, 'objectives', 'compliance')).toEqual([100]);
+  });
+});
+
+describe('the exception windows before a month in progress', () => {
+  it("judges the month's status on the burn of the hours before it, without their exception windows", async () => {
+    const w = reportWorld({ now: '2026-05-01T04:00:00.000Z' });
+    const a = await seedAgreement(w, { id: PAY });
+    // Good telemetry from 28 April, but for an outage late on 30 April, in planned maintenance.
+    const [outage, outageEnd] = [
+      Date.parse('2026-04-30T22:00:00.000Z'),
+      Date.parse('2026-04-30T23:55:00.000Z'),
+    ];
+    const deltas = [];
+    for (
+      let t = Date.parse('2026-04-28T00:00:00.000Z');
+      t < Date.parse('2026-05-01T04:00:00.000Z');
+      t += 300_000
+    ) {
+      const bad = t >= outage && t < outageEnd ? 1000 : 0;
+      deltas.push({
+        sliKey: `${a.serviceId}/availability`,
+        bucketStart: t,
+        good: 1000 - bad,
+        total: 1000,
+        count: 0,
+        sum: 0,
+        min: 0,
+        max: 0,
+      });
+    }
+    await w.rollups.add(deltas);
+    const may = req('monthly-compliance', { month: '2026-05' });
+    expect(column(await w.reports.build(admin, may), 'objectives', 'status')).toEqual(['at-risk']);
+    await w.exceptions.create({
+      id: 'exc_1',
+      agreementId: a.id,
+      kind: 'planned-maintenance',
+      start: '2026-04-30T22:00:00.000Z',
+      end: '2026-04-30T23:55:00.000Z',
+      status: 'approved',
+      version: 2,
+      requestedBy: 'sam@example.com',
+      reason: 'database upgrade',
+      createdBy: 'sam@example.com',
+      createdAt: '2026-04-01T00:00:00.000Z',
+      changedBy: 'ann@example.com',
+      changedAt: '2026-04-02T00:00:00.000Z',
+      change: 'approve',
+      changeReason: 'the upgrade needs two hours offline',
+    });
+    expect(column(await w.reports.build(admin, may), 'objectives', 'status')).toEqual(['healthy']);
   });
 });
 
@@ -330,7 +433,8 @@ describe("the audit's published figures, read back from the archive", () => {
       return doc;
     });
     const m = await w.reports.build(admin, req('sla-audit'));
-    expect(checks(m)).toContain(PUBLISHED);
+    const i = checks(m).indexOf(PUBLISHED);
+    expect([column(m, 'checks', 'found')[i], column(m, 'checks', 'result')[i]]).toEqual([99.5, 'match']);
     expect(m.notes).toContain(
       'Published figures read from reports/monthly-compliance/2026-04/portfolio-internal/rpt_altered.json.',
     );

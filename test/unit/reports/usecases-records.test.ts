@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../../shared/domain/errors.js';
 import { computeCredit } from '../../../shared/domain/objectives/credits.js';
 import type { ViolationRecord } from '../../../shared/ports/objectives.js';
+import { BUCKET_MS } from '../../../shared/ports/rollups.js';
 import { monthsEnding, previousMonth, reportsIn } from '../../../shared/usecases/reports/index.js';
 import { agreementBody, principal } from '../../helpers/fixtures.js';
 import {
@@ -281,6 +282,74 @@ describe('ReportUseCases.alertAnomalies', () => {
       'Violations of svc_payments-gateway jumped to 3 in 2026-04',
       'svc_payments-gateway: 1 violation(s) in 2026-03, 3 in 2026-04; the alert threshold is 2× the previous month and at least 3.',
       { roles: ['approver'], capacities: ['governance-board'], audience: 'internal', people: [] },
+    ]);
+  });
+
+  /** Availability telemetry from one instant to another: `bad` of every 1000 events failed in every bucket. */
+  async function seedSpan(w: ReportWorld, from: string, to: string, bad: number) {
+    const deltas = [];
+    for (let t = Date.parse(from); t < Date.parse(to); t += BUCKET_MS)
+      deltas.push({
+        sliKey: 'svc_payments-gateway/availability',
+        bucketStart: t,
+        good: 1000 - bad,
+        total: 1000,
+        count: 0,
+        sum: 0,
+        min: 0,
+        max: 0,
+      });
+    await w.rollups.add(deltas);
+  }
+  /** An approved exception window of an agreement. */
+  const exception = (agreementId: string, id: string, start: string, end: string) => ({
+    id,
+    agreementId,
+    kind: 'planned-maintenance' as const,
+    start,
+    end,
+    status: 'approved' as const,
+    version: 2,
+    requestedBy: 'sam@example.com',
+    reason: 'database upgrade',
+    createdBy: 'sam@example.com',
+    createdAt: '2026-02-01T00:00:00.000Z',
+    changedBy: 'ann@example.com',
+    changedAt: '2026-02-02T00:00:00.000Z',
+    change: 'approve',
+    changeReason: 'the upgrade needs the service offline',
+  });
+
+  it("measures the previous month without its exception windows' time, so a drop after an outage in one is alerted", async () => {
+    const w = reportWorld();
+    await seedAgreement(w, { id: PAY });
+    // March: five days of outage during approved maintenance, every other bucket good; April: 99 %.
+    await seedSpan(w, '2026-03-01T00:00:00.000Z', '2026-03-10T00:00:00.000Z', 0);
+    await seedSpan(w, '2026-03-10T00:00:00.000Z', '2026-03-15T00:00:00.000Z', 1000);
+    await seedSpan(w, '2026-03-15T00:00:00.000Z', '2026-04-01T00:00:00.000Z', 0);
+    await seedMonth(w, 'svc_payments-gateway', '2026-04', 10);
+    await w.exceptions.create(
+      exception(PAY, 'exc_march', '2026-03-10T00:00:00.000Z', '2026-03-15T00:00:00.000Z'),
+    );
+    expect(await w.reports.alertAnomalies('2026-04')).toBe(1);
+    expect(w.delivery.sent.map((d) => d.text)).toEqual([
+      `${PAY}/availability: 100% in 2026-03, 99% in 2026-04 (target 99.9%); the alert threshold is a drop of 0.5 points.`,
+    ]);
+  });
+
+  it('counts an exception window at the start of a month east of UTC, before the UTC month begins', async () => {
+    const w = reportWorld();
+    await seedAgreement(w, { id: PAY, timeZone: 'Asia/Tokyo' });
+    // Tokyo's March begins at 15:00 UTC on 28 February: eight hours of outage in maintenance, then all good.
+    await seedSpan(w, '2026-02-28T15:00:00.000Z', '2026-02-28T23:00:00.000Z', 1000);
+    await seedSpan(w, '2026-02-28T23:00:00.000Z', '2026-04-01T00:00:00.000Z', 0);
+    await seedSpan(w, '2026-04-01T00:00:00.000Z', '2026-05-01T00:00:00.000Z', 10);
+    await w.exceptions.create(
+      exception(PAY, 'exc_tokyo', '2026-02-28T15:00:00.000Z', '2026-02-28T23:00:00.000Z'),
+    );
+    expect(await w.reports.alertAnomalies('2026-04')).toBe(1);
+    expect(w.delivery.sent.map((d) => d.text)).toEqual([
+      `${PAY}/availability: 100% in 2026-03, 99.0125% in 2026-04 (target 99.9%); the alert threshold is a drop of 0.5 points.`,
     ]);
   });
 

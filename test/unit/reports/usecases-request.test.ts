@@ -140,6 +140,13 @@ describe('who may ask for a report, for which audience and party', () => {
     expect(e.message).toBe('you may ask for customer reports of retail-banking only');
   });
 
+  it("refuses a viewer of two business units a third unit's customer report, naming both of its own", async () => {
+    const viewer = principal({ roles: ['viewer'], businessUnits: ['retail-banking', 'wealth'] });
+    const e = await reject(w.reports.onDemand(viewer, 'violation-trends', q({ party: 'mobile' })));
+    expect(e).toBeInstanceOf(ForbiddenError);
+    expect(e.message).toBe('you may ask for customer reports of retail-banking, wealth only');
+  });
+
   it('lets a viewer who also manages agreements ask for any customer', async () => {
     const manager = principal({ roles: ['viewer', 'sla-manager'], businessUnits: ['payments'] });
     const r = await w.reports.onDemand(

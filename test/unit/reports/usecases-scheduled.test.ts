@@ -106,6 +106,34 @@ describe('ReportUseCases.openCommentaryWindows', () => {
     expect(w.delivery.sent).toEqual([]);
   });
 
+  it('asks the owner of the objective that missed, not of another objective of its agreement', async () => {
+    const w = reportWorld({ policy: { schedules: [schedule()] } });
+    const base = agreementBody().objectives[0]!;
+    await seedAgreement(w, {
+      id: PAY,
+      objectives: [
+        { ...base, name: 'Lenient availability', target: 99 },
+        {
+          ...base,
+          id: 'avail-strict',
+          name: 'Strict availability',
+          owner: { name: 'Sue Strict', email: 'sue@example.com' },
+        },
+      ],
+    });
+    await seedMonth(w, 'svc_payments-gateway', '2026-04', 5);
+    expect(await w.reports.openCommentaryWindows()).toEqual({ opened: 1, requests: 1 });
+    expect(w.commentary.opened[0]!.objectives).toEqual([
+      {
+        agreementId: PAY,
+        objectiveId: 'avail-strict',
+        owner: { name: 'Sue Strict', email: 'sue@example.com' },
+        compliance: 99.5,
+        target: 99.9,
+      },
+    ]);
+  });
+
   it('opens nothing when no schedule has a window', async () => {
     const w = await world([schedule({ commentaryWindowHours: 0 })]);
     expect(await w.reports.openCommentaryWindows()).toEqual({ opened: 0, requests: 0 });
@@ -240,6 +268,20 @@ describe('ReportUseCases.publishScheduled', () => {
     w.commentary.add(PUB, commentary('Stray.'));
     await w.reports.publishScheduled();
     expect((await archivedDoc(w, w.delivery.sent[0]!.archiveKeys[0]!)).commentary).toEqual([]);
+  });
+
+  it('publishes a schedule without a window at once, even with owners still waited for by a window opened before', async () => {
+    const w = await world([schedule({ commentaryWindowHours: 0, onCommentaryMissing: 'hold' })]);
+    w.commentary.states.set(PUB, { asked: 2, pending: 1 });
+    expect(await w.reports.publishScheduled()).toEqual({
+      published: 1,
+      held: 0,
+      archivedRecords: 0,
+      alerts: 0,
+    });
+    expect(w.delivery.sent.map((d) => d.kind)).toEqual(['report']);
+    expect(w.commentary.closed).toEqual([]);
+    expect(w.commentary.publishedAs.size).toBe(0);
   });
 
   it("does not publish a window's report twice", async () => {

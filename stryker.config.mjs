@@ -11,7 +11,9 @@ export default {
   // The unit tests (vitest.mutate.config.ts says why not the others); `related` and perTest coverage pick, for each
   // mutant, only the tests that executed its code.
   vitest: { configFile: 'vitest.mutate.config.ts', related: true },
-  checkers: ['typescript'],
+  // Off (ACCORD_MUTATION_CHECKER=off, set by test/mutation/run.ts) when every mutated source is the one its ledger
+  // entry measured: its compile errors are reused and the other mutants compiled then (test/mutation/checker.ts).
+  checkers: process.env.ACCORD_MUTATION_CHECKER === 'off' ? [] : ['typescript'],
   // The checker compiles the mutated layer and what it imports, nothing that imports it: tsconfig.mutate.json is
   // shared/usecases + shared/domain (171 files with their imports), tsconfig.mutate-domain.json shared/domain alone
   // (94). test/mutation/run.ts picks the domain one through ACCORD_MUTATION_TSCONFIG when every file in scope is a
@@ -23,8 +25,10 @@ export default {
   // Per-test coverage: each mutant runs only the tests that executed its code.
   coverageAnalysis: 'perTest',
   mutate: ['shared/domain/**/*.ts', 'shared/usecases/**/*.ts'],
-  // Two cores: one TypeScript checker and one test runner (Stryker gives checkers half the slots, rounded up).
-  concurrency: 2,
+  // Two cores: one TypeScript checker and one test runner (Stryker gives checkers half the slots, rounded up). On the
+  // use cases the checker is the bottleneck (one core busy, the runner idle two thirds of the time: docs/mutation.md,
+  // wave 12), so ACCORD_MUTATION_CONCURRENCY=3 gives two checkers and one runner.
+  concurrency: Number(process.env.ACCORD_MUTATION_CONCURRENCY) || 2,
   checkerNodeArgs: ['--max-old-space-size=2048'],
   timeoutMS: 10000,
   timeoutFactor: 2,

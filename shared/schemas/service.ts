@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { BusinessUnitId, Contact, IsoDateTime, Reason, Region, ServiceId, Tier } from './common.js';
 
+/** The longest service name, in characters (a name is its identity in reports and on the console). */
+export const SERVICE_NAME_MAX = 200;
+
 export const ServiceFields = {
-  name: z.string().max(200).trim().min(2),
+  name: z.string().max(SERVICE_NAME_MAX).trim().min(2),
   description: z.string().max(5000).optional(),
   /** 1 is the most critical; tier drives sign-off rules and evaluation defaults. */
   tier: Tier,

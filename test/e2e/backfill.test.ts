@@ -201,6 +201,32 @@ describe('backfill import', () => {
     expect(await settled('search', H0, H0 + HOUR, 502)).toEqual({ good: 500, total: 502 });
   });
 
+  it('reads +Inf and NaN samples as Prometheus writes them and refuses each by its line and reason, keeping the rest', async () => {
+    const t = (m: number) => (H0 + m * MIN) / 1000;
+    const series = `accord_sli_good_total{service="${SVC}",sli="infinite"}`;
+    const file = [
+      '# TYPE accord_sli_good_total counter',
+      `${series} 1 ${t(0)}`,
+      `${series} +Inf ${t(1)}`,
+      `${series} NaN ${t(2)}`,
+      `${series} 4 ${t(3)}`,
+      '# EOF',
+      '',
+    ].join('\n');
+    const r = await post('admin', file, 'application/openmetrics-text');
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({
+      submitted: 4,
+      accepted: 2,
+      rejected: 2,
+      rejectedByReason: { value_infinite: 1, value_nan: 1 },
+    });
+    expect(r.body.rejections.map((x: { path: string; reason: string }) => [x.path, x.reason])).toEqual([
+      ['line 3.value', 'value_infinite'],
+      ['line 4.value', 'value_nan'],
+    ]);
+  });
+
   it('names every unreadable line with a 400, and refuses other content types with a 415', async () => {
     const bad = `accord_sli_good_total{service="${SVC}",sli="x"} 1\naccord_sli_good_total{service="${SVC}" 2 3\n# EOF\n`;
     const r = await post('admin', bad, 'application/openmetrics-text');

@@ -1,15 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceBody } from '../helpers/fixtures.js';
+import {
+  CMDB_CLEAN_CSV,
+  CMDB_CSV_EXPORT,
+  CMDB_JSON_EXPORT,
+  servicesBeforeCmdbSync,
+} from '../helpers/cmdb.js';
 import { startTestApp, type TestApp } from '../helpers/local-app.js';
 
-const JSON_EXPORT = readFileSync(new URL('../fixtures/cmdb/cmdb_ci_service.json', import.meta.url), 'utf8');
-const CSV_EXPORT = readFileSync(new URL('../fixtures/cmdb/cmdb_ci_service.csv', import.meta.url), 'utf8');
-/** The CSV without its bad last row (line 7, no sys_id). */
-const CLEAN_CSV = CSV_EXPORT.trimEnd().split('\n').slice(0, -1).join('\n');
 let app: TestApp;
 
 const sync = (body: string, type: string, query: string, as = 'sla-manager') =>
@@ -18,44 +19,7 @@ const get = async (id: string) => (await app.call('GET', `/v1/services/${id}`, {
 
 beforeAll(async () => {
   app = await startTestApp();
-  const owner = (name: string, email: string) => ({ name, email });
-  for (const body of [
-    serviceBody({
-      id: 'svc_card-authorisation',
-      name: 'Card Authorisation',
-      description: 'Authorises card payments at the point of sale',
-      cmdbCi: '0b1f0d3a1b2c4d5e6f70819a2b3c4d5e',
-      owner: owner('Owen Service', 'owen.service@accord.local'),
-    }),
-    serviceBody({
-      id: 'svc_fraud-scoring',
-      name: 'Fraud Scoring',
-      tier: 2,
-      description: 'Scores transactions for fraud',
-      owner: owner('Fay Fraud', 'fay@old.example'),
-    }),
-    serviceBody({
-      id: 'svc_statement-printing',
-      name: 'Statement printing',
-      tier: 2,
-      cmdbCi: '2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a',
-      owner: owner('Petra Print', 'petra.print@accord.local'),
-    }),
-    serviceBody({
-      id: 'svc_payment-gateway',
-      name: 'Payment Gateway',
-      tier: 4,
-      businessUnit: 'retail-banking',
-      cmdbCi: '3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b',
-      owner: owner('Gail Gateway', 'gail.gateway@accord.local'),
-    }),
-    serviceBody({
-      id: 'svc_branch-kiosk',
-      name: 'Branch Kiosk',
-      tier: 3,
-      owner: owner('Kim Kiosk', 'kim@accord.local'),
-    }),
-  ]) {
+  for (const body of servicesBeforeCmdbSync()) {
     const r = await app.call('POST', '/v1/services', { as: 'admin', body });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   }
@@ -70,7 +34,7 @@ describe('CMDB sync over HTTP', () => {
   });
 
   it('reports drift of each kind and the bad row on a dry run, writing nothing', async () => {
-    const r = await sync(JSON_EXPORT, 'application/json', '?file=cmdb_ci_service.json');
+    const r = await sync(CMDB_JSON_EXPORT, 'application/json', '?file=cmdb_ci_service.json');
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.dryRun).toBe(true);
     expect(r.body.drift.map((d: { kind: string; serviceId: string }) => `${d.kind} ${d.serviceId}`)).toEqual([
@@ -90,7 +54,7 @@ describe('CMDB sync over HTTP', () => {
   });
 
   it('refuses an apply of a file with a bad row (400, each problem by path) and writes nothing', async () => {
-    const r = await sync(CSV_EXPORT, 'text/csv', '?apply=true');
+    const r = await sync(CMDB_CSV_EXPORT, 'text/csv', '?apply=true');
     expect(r.status).toBe(400);
     expect(r.body.error.details).toEqual([
       { path: 'line 7.sys_id', problem: 'is empty: cmdbCi is required' },
@@ -99,7 +63,7 @@ describe('CMDB sync over HTTP', () => {
   });
 
   it('applies a clean file: creates the new service, writes CMDB-owned fields, never a governed one, audited with the file and hash', async () => {
-    const r = await sync(CLEAN_CSV, 'text/csv', '?apply=true&file=cmdb_ci_service.csv');
+    const r = await sync(CMDB_CLEAN_CSV, 'text/csv', '?apply=true&file=cmdb_ci_service.csv');
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.applied).toEqual({
       created: ['svc_mobile-wallet'],
@@ -129,7 +93,7 @@ describe('CMDB sync over HTTP', () => {
     const audit = await app.call('GET', '/v1/services/svc_statement-printing/audit', { as: 'admin' });
     expect(JSON.stringify(audit.body)).toContain(r.body.reason);
     // Applied again, the same file writes nothing more and still reports the governed drift.
-    const again = await sync(CLEAN_CSV, 'text/csv', '?apply=true&file=cmdb_ci_service.csv');
+    const again = await sync(CMDB_CLEAN_CSV, 'text/csv', '?apply=true&file=cmdb_ci_service.csv');
     expect(again.body.applied).toEqual({ created: [], updated: [] });
     expect(again.body.drift.map((d: { kind: string }) => d.kind)).toEqual([
       'owner',
@@ -140,7 +104,7 @@ describe('CMDB sync over HTTP', () => {
   });
 
   it("lets an SLA manager sync only its own units: another unit's rows are listed apart and never written", async () => {
-    const r = await sync(CLEAN_CSV, 'text/csv', '?apply=true', 'sla-manager-retail');
+    const r = await sync(CMDB_CLEAN_CSV, 'text/csv', '?apply=true', 'sla-manager-retail');
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.applied).toEqual({ created: [], updated: [] });
     expect(r.body.drift).toEqual([
@@ -182,7 +146,7 @@ describe('CMDB sync over HTTP', () => {
         );
       });
     const file = join(home, 'cmdb_ci_service.csv');
-    writeFileSync(file, CSV_EXPORT);
+    writeFileSync(file, CMDB_CSV_EXPORT);
     const dry = await accord(['cmdb', 'sync', file]);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/^dry run: nothing written/);

@@ -18,3 +18,13 @@ export function refusal(f: () => unknown): Refusal {
   }
   throw new Error('expected a refusal, the call returned without throwing');
 }
+
+/** What `f` throws, or undefined when it returns: for checking the class of a refusal (`toBeInstanceOf`). */
+export function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}

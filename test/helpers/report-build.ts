@@ -1,5 +1,10 @@
 import type { ReportInputs } from '../../shared/domain/reports/build.js';
-import type { AgreementInfo, ObjectiveFigure } from '../../shared/domain/reports/figures.js';
+import type {
+  AgreementInfo,
+  CreditFigure,
+  ObjectiveFigure,
+  ViolationFigure,
+} from '../../shared/domain/reports/figures.js';
 import type { Cell, ReportModel, Table } from '../../shared/domain/reports/model.js';
 
 /**
@@ -102,6 +107,21 @@ export const AGR_U: AgreementInfo = {
   ],
 };
 
+/**
+ * AGR_U's one objective as the OLA and UC tables show it for a month without a figure of it: agreement, kind, title,
+ * provider, objective, target, compliance (none) and met (unknown).
+ */
+export const AGR_U_WITHOUT_DATA = [
+  'agr_U',
+  'UC',
+  'Card network UC',
+  'CardNet',
+  'Authorisations',
+  '%99.95/3',
+  '%null/3',
+  '[unknown]',
+];
+
 export const LONDON_APRIL = {
   periodStart: '2026-03-31T23:00:00.000Z',
   periodEnd: '2026-04-30T23:00:00.000Z',
@@ -133,6 +153,43 @@ export function figure(
     ...over,
   };
 }
+
+/**
+ * A stored credit with `over` laid on: by default agr_A's availability in UTC April, final, 99.5 % compliance giving
+ * 10 % of a 1,000 EUR charge (10 EUR), with no steps and no disputes.
+ */
+export const creditFigure = (over: Partial<CreditFigure> = {}): CreditFigure => ({
+  violationId: 'vio_1',
+  agreementId: 'agr_A',
+  objectiveId: 'availability',
+  ...UTC_APRIL,
+  final: true,
+  compliancePercent: 99.5,
+  currency: 'EUR',
+  charge: 1000,
+  creditPercent: 10,
+  amount: 10,
+  steps: [],
+  disputes: [],
+  ...over,
+});
+
+/**
+ * A violation with `over` laid on: by default vio_1, a major and resolved availability violation of agr_A's
+ * availability on svc_pay (unit payments), detected on 10 April, with no credit.
+ */
+export const violationFigure = (over: Partial<ViolationFigure> = {}): ViolationFigure => ({
+  id: 'vio_1',
+  agreementId: 'agr_A',
+  objectiveId: 'availability',
+  serviceId: 'svc_pay',
+  businessUnit: 'payments',
+  severity: 'major',
+  status: 'resolved',
+  detectedAt: '2026-04-10T00:00:00.000Z',
+  cause: 'availability',
+  ...over,
+});
 
 export function inputs(over: Partial<ReportInputs>): ReportInputs {
   return {

@@ -36,3 +36,20 @@ export const smallTestLimits = (over: Partial<TelemetryLimits> = {}): TelemetryL
     maxLabelValueLength: 64,
     ...over,
   });
+
+/**
+ * The refusal (as test/helpers/refusal.ts reads it) of a request that carries `carried` samples (or what the format
+ * counts instead, `unit`) past a limit of `max` per request: a 413 naming both limits, `max` and `bytes`.
+ */
+export const tooManySamples = (o: { carried: number; max: number; bytes: number; unit?: string }) => {
+  const unit = o.unit ?? 'samples';
+  return {
+    name: 'PayloadTooLargeError',
+    message: `the request carries ${o.carried} ${unit}; the limit is ${o.max} ${unit} or ${o.bytes} bytes per request`,
+    details: [
+      { path: '(body)', problem: `carries ${o.carried} ${unit}, more than ${o.max}` },
+      { path: 'limits.maxSamplesPerRequest', problem: `${o.max}` },
+      { path: 'limits.maxBodyBytes', problem: `${o.bytes}` },
+    ],
+  };
+};

@@ -40,6 +40,32 @@ export function promRequest(
   };
 }
 
+/**
+ * A Datadog Agent MetricPayload of two series, as encodeDatadogPayload takes it: `checkout.requests`, a count (type 1)
+ * of two points at 1764000000 and 1764000010 (5, then `secondValue`) with every field the Agent sets (a host
+ * resource, tags, unit, interval, source), and `queue.depth`, a gauge (type 3) of one point (2.5) and nothing else.
+ */
+export function agentPayload(secondValue: number) {
+  return {
+    series: [
+      {
+        metric: 'checkout.requests',
+        type: 1,
+        points: [
+          { timestamp: 1764000000, value: 5 },
+          { timestamp: 1764000010, value: secondValue },
+        ],
+        resources: [{ type: 'host', name: 'web-1' }],
+        tags: ['env:prod', 'canary'],
+        unit: 'request',
+        interval: 10,
+        source_type_name: 'System',
+      },
+      { metric: 'queue.depth', type: 3, points: [{ timestamp: 1764000000, value: 2.5 }] },
+    ],
+  };
+}
+
 export function jsonRequest(body: unknown): { headers: Record<string, string>; body: Buffer } {
   return { headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(body)) };
 }

@@ -13,3 +13,60 @@ export function checkerTsconfig(files: readonly string[]): string {
     ? 'tsconfig.mutate-domain.json'
     : 'tsconfig.mutate.json';
 }
+
+/** Where scoped checker programs are written (git-ignored; inside the project so that Stryker's sandbox has them). */
+export const SCOPED_TSCONFIG_DIR = 'test/mutation/scope';
+
+/**
+ * A checker program of the mutated files alone and what they import (`files`, not a whole layer), for a run over a
+ * few files (`--each` runs one): the checker then re-checks a mutant in its own file and its imports' types only,
+ * never in the layer's other files that import it. Such a mutant (one that breaks only an importer) is run by the
+ * tests instead of being set aside as invalid. Undefined (use `checkerTsconfig`) for more than `max` files, or when
+ * ACCORD_MUTATION_TSCONFIG is set. `name` tells concurrent runs' files apart (the run's output folder's name).
+ *
+ * Returns the path to write, relative to the project root, and the JSON to write there.
+ */
+export function scopedTsconfig(
+  files: readonly string[],
+  name: string,
+  max = 4,
+): { path: string; json: string } | undefined {
+  if (process.env.ACCORD_MUTATION_TSCONFIG || files.length === 0 || files.length > max) return undefined;
+  const up = '../../../';
+  return {
+    path: `${SCOPED_TSCONFIG_DIR}/${name.replace(/[^A-Za-z0-9_-]/g, '_')}.json`,
+    json: `${JSON.stringify(
+      {
+        extends: `${up}tsconfig.json`,
+        files: files.map((f) => `${up}${f}`),
+        include: [`${up}shared/types`],
+      },
+      null,
+      2,
+    )}\n`,
+  };
+}
+
+/**
+ * Whether a run over `files` needs the TypeScript checker. It does not when every file's source is the one its ledger
+ * entry measured (same git blob): each mutant of that source was compiled then, those that did not compile are reused
+ * from the entry as compile errors (Stryker's incremental mode reuses a result no test covers), and the others
+ * compiled, so checking them again only costs time (on the use cases, about three quarters of a re-run's time:
+ * docs/mutation.md, wave 12). A re-run after tests changed then runs two test runners and no checker. The one
+ * mutant this misses is one that compiled against an import's old types and no longer does; it is then run by the
+ * tests (killed or listed as a survivor), not set aside.
+ *
+ * `measured(f)` is the blob id the ledger entry of f measured (undefined without an entry); `current(f)` the blob
+ * id of f as it is now (undefined when it is gone).
+ */
+export function checkerNeeded(
+  files: readonly string[],
+  measured: (file: string) => string | undefined,
+  current: (file: string) => string | undefined,
+): boolean {
+  if (files.length === 0) return true;
+  return files.some((f) => {
+    const was = measured(f);
+    return was === undefined || was !== current(f);
+  });
+}

@@ -31,9 +31,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkerTsconfig } from './checker.js';
+import { checkerNeeded, checkerTsconfig, scopedTsconfig } from './checker.js';
 import {
   gitBlobId,
   type IncrementalReport,
@@ -248,6 +248,26 @@ function runStryker(args: string[], scope: string[] | undefined, all: string[]) 
     if (at >= 0) strykerArgs.splice(at, 2);
     strykerArgs.push('--mutate', scope.join(','));
   }
+  // A re-run of files whose source is the one measured (tests changed, not code) needs no checker (checker.ts).
+  const files = scope ?? all;
+  const blobs = new Map(readLedger().map((e) => [e.file, e.blob]));
+  const check =
+    force ||
+    checkerNeeded(
+      files,
+      (f) => blobs.get(f),
+      (f) => {
+        const t = readText(f);
+        return t === undefined ? undefined : gitBlobId(t);
+      },
+    );
+  if (!check) console.log(`ledger: sources unchanged since measured: compile errors reused, no type checker`);
+  // A run over a few files checks them in a program of their own (checker.ts says why).
+  const scoped = scope ? scopedTsconfig(scope, basename(OUT)) : undefined;
+  if (scoped) {
+    mkdirSync(dirname(scoped.path), { recursive: true });
+    writeFileSync(scoped.path, scoped.json);
+  }
   const t0 = performance.now();
   const before = existsSync(INCREMENTAL) ? statSync(INCREMENTAL).mtimeMs : 0;
   const r = spawnSync(
@@ -255,7 +275,11 @@ function runStryker(args: string[], scope: string[] | undefined, all: string[]) 
     ['node_modules/@stryker-mutator/core/bin/stryker.js', 'run', ...strykerArgs],
     {
       stdio: 'inherit',
-      env: { ...process.env, ACCORD_MUTATION_TSCONFIG: checkerTsconfig(scope ?? all) },
+      env: {
+        ...process.env,
+        ACCORD_MUTATION_TSCONFIG: scoped?.path ?? checkerTsconfig(files),
+        ...(check ? {} : { ACCORD_MUTATION_CHECKER: 'off' }),
+      },
     },
   );
   const seconds = Math.round((performance.now() - t0) / 1000);
@@ -264,7 +288,6 @@ function runStryker(args: string[], scope: string[] | undefined, all: string[]) 
     return { ok: false as const, status: r.status || 1 };
   }
   const report = JSON.parse(readFileSync(INCREMENTAL, 'utf8')) as IncrementalReport;
-  const files = scope ?? all;
   const head = git('rev-parse', 'HEAD').out.trim();
   const measuredAt = new Date().toISOString();
   const load = Math.round(loadavg()[0]! * 10) / 10;

@@ -10,6 +10,7 @@ import type { SliActivityRecord } from '../../ports/telemetry.js';
 import { encodeChunk } from './chunks.js';
 import type { Db } from './db.js';
 import { rollupBucketUpsertSql, SqliteRollupStore } from './rollups.js';
+import { preparedOnceBy } from './statements.js';
 import { SqliteSliActivityStore } from './telemetry.js';
 
 /** Most samples per raw chunk (the sample store's default `maxChunkSamples`). */
@@ -76,8 +77,9 @@ export class SqliteBackfillWriter {
         lastRow: Statement<[number]>;
       }
     | undefined;
-  private readonly upserts = new Map<number, Statement<unknown[]>>();
-  private readonly inserts = new Map<number, Statement<unknown[]>>();
+  /** The multi-row statements by their number of rows: rollup upserts, and inserts of new event rows. */
+  private readonly upsertOf: (rows: number) => Statement<unknown[]>;
+  private readonly insertOf: (rows: number) => Statement<unknown[]>;
   private buckets: BucketScratch = {
     buckets: new Float64Array(1024),
     good: new Float64Array(1024),
@@ -97,6 +99,8 @@ export class SqliteBackfillWriter {
   ) {
     this.rollups = new SqliteRollupStore(db);
     this.activity = new SqliteSliActivityStore(db);
+    this.upsertOf = preparedOnceBy(db, rollupBucketUpsertSql);
+    this.insertOf = preparedOnceBy(db, eventRowsInsertSql);
     this.tx = db.transaction((series: readonly ColumnWrite[], nowMs: number) =>
       this.writeInTx(series, nowMs),
     );
@@ -228,24 +232,6 @@ export class SqliteBackfillWriter {
       this.buckets = { buckets: new Float64Array(n), good: new Float64Array(n), total: new Float64Array(n) };
     }
     return this.buckets;
-  }
-
-  private insertOf(rows: number): Statement<unknown[]> {
-    let st = this.inserts.get(rows);
-    if (st === undefined) {
-      st = this.db.prepare(eventRowsInsertSql(rows));
-      this.inserts.set(rows, st);
-    }
-    return st;
-  }
-
-  private upsertOf(rows: number): Statement<unknown[]> {
-    let st = this.upserts.get(rows);
-    if (st === undefined) {
-      st = this.db.prepare(rollupBucketUpsertSql(rows));
-      this.upserts.set(rows, st);
-    }
-    return st;
   }
 }
 

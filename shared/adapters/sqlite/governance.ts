@@ -5,20 +5,14 @@ import {
   requestedAtOf,
   subjectOf,
 } from '../../ports/governance.js';
+import { preparedOnce } from './statements.js';
 
 /** Change requests and freeze exceptions on the embedded default: one row each, replaced under its revision. */
 export class SqliteGovernanceRequestStore implements GovernanceRequestStore {
-  private readonly cache = new Map<string, Statement>();
-  private stmt(sql: string): Statement {
-    let st = this.cache.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.cache.set(sql, st);
-    }
-    return st;
-  }
+  private readonly stmt: (sql: string) => Statement;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
+    this.stmt = preparedOnce(db);
     db.exec(`CREATE TABLE IF NOT EXISTS governance_requests (
       id TEXT PRIMARY KEY, subject_id TEXT NOT NULL, requested_at TEXT NOT NULL,
       revision INTEGER NOT NULL, body TEXT NOT NULL) WITHOUT ROWID;

@@ -1,19 +1,13 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { NotificationRecord, NotificationStatus, NotificationStore } from '../../ports/notifier.js';
+import { preparedOnce } from './statements.js';
 
 /** The notification queue on the embedded default: one row per notification, claimed with a lease. */
 export class SqliteNotificationStore implements NotificationStore {
-  private readonly cache = new Map<string, Statement>();
-  private stmt(sql: string): Statement {
-    let st = this.cache.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.cache.set(sql, st);
-    }
-    return st;
-  }
+  private readonly stmt: (sql: string) => Statement;
 
   constructor(private readonly db: Database) {
+    this.stmt = preparedOnce(db);
     db.exec(`
       CREATE TABLE IF NOT EXISTS notification (
         id TEXT PRIMARY KEY,

@@ -1,19 +1,13 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { RemediationRecord, RemediationStore } from '../../ports/remediation.js';
+import { preparedOnce } from './statements.js';
 
 /** Remediation records on the embedded default: one row per violation, replaced under its revision. */
 export class SqliteRemediationStore implements RemediationStore {
-  private readonly cache = new Map<string, Statement>();
-  private stmt(sql: string): Statement {
-    let st = this.cache.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.cache.set(sql, st);
-    }
-    return st;
-  }
+  private readonly stmt: (sql: string) => Statement;
 
   constructor(private readonly db: Database) {
+    this.stmt = preparedOnce(db);
     db.exec(`CREATE TABLE IF NOT EXISTS remediation (
       violation_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, body TEXT NOT NULL) WITHOUT ROWID`);
   }

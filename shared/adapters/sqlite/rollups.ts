@@ -14,6 +14,7 @@ import {
   type SliceRequest,
   type SliceStats,
 } from '../../ports/rollups.js';
+import { preparedOnceBy } from './statements.js';
 
 type Row = [number, number, number, number, number, number];
 type CumRow = [number, number, number, number, number];
@@ -100,7 +101,8 @@ export class SqliteRollupStore implements RollupStore {
   private readonly clearJournal: Statement<[number]>;
   private readonly selectKey: Statement<[number]>;
   private readonly foldTx: () => void;
-  private readonly upserts = new Map<number, Statement<unknown[]>>();
+  /** The multi-row upserts of rollup rows, by their number of rows. */
+  private readonly upsertOf: (rows: number) => Statement<unknown[]>;
   private readonly cumulativeTx: (requests: readonly CumulativeRequest[]) => Cumulative[][];
 
   /**
@@ -111,6 +113,7 @@ export class SqliteRollupStore implements RollupStore {
     private readonly db: Database,
     private readonly options: { foldsJournal?: boolean } = {},
   ) {
+    this.upsertOf = preparedOnceBy(db, rollupBucketUpsertSql);
     let rows = lastRowsOf.get(db);
     if (rows === undefined) {
       rows = new Map();
@@ -562,15 +565,6 @@ export class SqliteRollupStore implements RollupStore {
       k = Math.min(APPEND_ROWS, 2 ** Math.floor(Math.log2(n - from)));
       this.upsertOf(k).run(k === n ? rows : rows.slice(from * 13, (from + k) * 13));
     }
-  }
-
-  private upsertOf(rows: number): Statement<unknown[]> {
-    let st = this.upserts.get(rows);
-    if (st === undefined) {
-      st = this.db.prepare(rollupBucketUpsertSql(rows));
-      this.upserts.set(rows, st);
-    }
-    return st;
   }
 
   /**

@@ -1,19 +1,13 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { TaskQuery, WorkTask, WorkTaskStore } from '../../ports/tasks.js';
+import { preparedOnce } from './statements.js';
 
 /** People's tasks on the embedded default; the record as JSON, the columns its lists filter on. */
 export class SqliteWorkTaskStore implements WorkTaskStore {
-  private readonly cache = new Map<string, Statement>();
-  private stmt(sql: string): Statement {
-    let st = this.cache.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.cache.set(sql, st);
-    }
-    return st;
-  }
+  private readonly stmt: (sql: string) => Statement;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
+    this.stmt = preparedOnce(db);
     db.exec(`
       CREATE TABLE IF NOT EXISTS work_task (
         id TEXT PRIMARY KEY,

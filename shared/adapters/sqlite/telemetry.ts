@@ -25,6 +25,7 @@ import { conflict, countCumulativeSync, withoutDecided } from '../series-state.j
 import { decodeChunk, encodeChunk } from './chunks.js';
 import type { Db } from './db.js';
 import type { SqliteRollupStore } from './rollups.js';
+import { preparedOnceBy } from './statements.js';
 
 /** A series' samples not yet in a chunk: parallel arrays in ascending time order. */
 interface Head {
@@ -806,21 +807,15 @@ export class SqliteSliActivityStore implements SliActivityStore {
     };
     // A request feeds hundreds of SLIs: their rows go in multi-row upserts of up to ACTIVITY_ROWS rows (one
     // statement run each instead of one per SLI; SQLite applies the rows in order, so a key twice is added up).
-    const upserts = new Map<number, Statement>();
-    const upsertOf = (rows: number): Statement => {
-      let st = upserts.get(rows);
-      if (st === undefined) {
-        st = db.prepare(
-          `INSERT INTO telemetry_sli_activity (sli_key, vendor_id, samples, first_sample, last_sample, last_received)
+    const upsertOf = preparedOnceBy(
+      db,
+      (rows: number) =>
+        `INSERT INTO telemetry_sli_activity (sli_key, vendor_id, samples, first_sample, last_sample, last_received)
            VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}
            ON CONFLICT (sli_key, vendor_id) DO UPDATE SET samples = samples + excluded.samples,
              first_sample = MIN(first_sample, excluded.first_sample), last_sample = MAX(last_sample, excluded.last_sample),
              last_received = MAX(last_received, excluded.last_received)`,
-        );
-        upserts.set(rows, st);
-      }
-      return st;
-    };
+    );
     this.recordTx = db.transaction((entries: readonly SliActivityRecord[]) => {
       // Runs of 128, 64, ..., 2 rows and a last single one: at most eight statements are ever prepared.
       for (let from = 0, rows = 0; from < entries.length; from += rows) {

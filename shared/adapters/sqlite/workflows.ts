@@ -9,23 +9,17 @@ import type {
   WorkflowName,
   WorkflowSubject,
 } from '../../ports/workflows.js';
+import { preparedOnce } from './statements.js';
 
 /**
  * The embedded engine's executions, journals, durable timers and task tokens, in the one SQLite file. A step and
  * a token are single rows written by one statement each, so a crash leaves each either recorded or not.
  */
 export class SqliteExecutionJournal implements ExecutionJournal {
-  private readonly cache = new Map<string, Statement>();
-  private stmt(sql: string): Statement {
-    let st = this.cache.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.cache.set(sql, st);
-    }
-    return st;
-  }
+  private readonly stmt: (sql: string) => Statement;
 
   constructor(private readonly db: Database) {
+    this.stmt = preparedOnce(db);
     db.exec(`
       CREATE TABLE IF NOT EXISTS wf_execution (
         id TEXT PRIMARY KEY,
@@ -223,17 +217,10 @@ export class SqliteExecutionJournal implements ExecutionJournal {
 
 /** Pending callback tokens with their heartbeat and timeout instants (indexed for the timer query). */
 export class SqliteTaskTokenStore implements TaskTokenStore {
-  private readonly cache = new Map<string, Statement>();
-  private stmt(sql: string): Statement {
-    let st = this.cache.get(sql);
-    if (!st) {
-      st = this.db.prepare(sql);
-      this.cache.set(sql, st);
-    }
-    return st;
-  }
+  private readonly stmt: (sql: string) => Statement;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
+    this.stmt = preparedOnce(db);
     db.exec(`
       CREATE TABLE IF NOT EXISTS wf_token (
         token TEXT PRIMARY KEY,

@@ -6,7 +6,7 @@
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { CmdbPolicy } from '../../policy/cmdb.js';
-import type { Service } from '../../schemas/service.js';
+import { SERVICE_NAME_MAX, type Service } from '../../schemas/service.js';
 import type { FieldProblem } from '../errors.js';
 
 /** One CMDB row as Accord reads it; `path` names where it came from (`result[2]` or `line 4`). */
@@ -100,6 +100,12 @@ export function readRow(
   const slug = slugOf(name);
   if (name && !SERVICE_SLUG.test(slug))
     problems.push({ path: `${path}.${f.name[0]}`, problem: `"${name}" gives no service id (svc_<slug>)` });
+  // A service's name is its identity in reports and on the console: cut, two long names could read the same.
+  else if (name.length > SERVICE_NAME_MAX)
+    problems.push({
+      path: `${path}.${f.name[0]}`,
+      problem: `is ${name.length} characters: a service name holds at most ${SERVICE_NAME_MAX}`,
+    });
   const tierText = need('tier', f.tier);
   const tier = Object.entries(policy.tierValues).find(
     ([k]) => k.toLowerCase() === tierText.toLowerCase(),

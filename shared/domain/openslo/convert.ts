@@ -86,9 +86,15 @@ export function minutesShorthand(m: number): string {
   return `${m}m`;
 }
 
-/** A ratio (0.999) as a percent (99.9), exactly as the decimal was written. */
+/**
+ * A ratio (0.999) as a percent (99.9), exactly as the decimal was written. The product of a decimal and 100 ends
+ * within as many places as its denominator (a power of ten) has zeros, so every digit is kept (1e-20 → 1e-18)
+ * and the text is read back once: the percent is the float nearest the exact product. RangeError when x is not
+ * finite.
+ */
 export function ratioToPercent(x: number): number {
-  return Number(decimalString(mul(exact(x), exact(100)), 15));
+  const percent = mul(exact(x), exact(100));
+  return Number(decimalString(percent, percent.d.toString().length));
 }
 
 const contactText = (c: Contact) => `${c.name} <${c.email}>`;

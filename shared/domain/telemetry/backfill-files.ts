@@ -252,7 +252,8 @@ export function decodeOpenMetrics(text: string): DecodedBatch {
     const from = start;
     start = end + 1;
     lineNo++;
-    if (end === from) {
+    // An empty line, also one ended by CRLF (a file saved on Windows).
+    if (end === from || (end === from + 1 && text.charCodeAt(from) === 13)) {
       // Stryker disable next-line ConditionalExpression: the empty line at the end: going on instead of breaking ends the loop as well (start > n)
       if (start > n) break;
       continue;
@@ -316,9 +317,8 @@ export function decodeOpenMetrics(text: string): DecodedBatch {
       let value = plainDecimal(text, va, vb);
       if (value === undefined) {
         const raw = text.slice(va, vb);
-        value = Number(raw);
-        if (raw === '' || (Number.isNaN(value) && raw !== 'NaN'))
-          throw bad(lineNo, `"${raw}" is not a number`);
+        value = exposedNumber(raw);
+        if (Number.isNaN(value) && !/^nan$/i.test(raw)) throw bad(lineNo, `"${raw}" is not a number`);
       }
       if (ta === tb || (tb === ta + 1 && text.charCodeAt(ta) === 35))
         throw bad(lineNo, 'the sample has no timestamp: a backfill sample needs its time');
@@ -339,6 +339,19 @@ export function decodeOpenMetrics(text: string): DecodedBatch {
     problems.push({ path: `line ${lineNo}`, problem: 'an OpenMetrics file ends with # EOF' });
   if (problems.length) throw new BackfillFileError(problems);
   return finish(b, 'openmetrics');
+}
+
+/**
+ * A sample value as the exposition formats write it: a decimal or float (`1.5`, `2e3`), or `+Inf`, `-Inf`, `Inf`,
+ * `NaN` in any case, as Prometheus's parser reads them (Go's strconv.ParseFloat, which JavaScript's Number() reads
+ * only as `Infinity`). NaN for anything else, and for the empty text. The value is taken as it is: an infinite or
+ * NaN sample is refused later, one sample at a time, with its own code (`value_infinite`, `value_nan`), as it is on
+ * the live routes.
+ */
+function exposedNumber(raw: string): number {
+  const inf = /^([+-]?)inf(inity)?$/i.exec(raw);
+  if (inf) return inf[1] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  return raw.trim() === '' ? Number.NaN : Number(raw);
 }
 
 function familyType(types: ReadonlyMap<string, SemanticType>, metric: string): SemanticType | undefined {

@@ -145,6 +145,13 @@ describe('reading a CMDB row', () => {
     expect(read({ name: 'x'.repeat(70) })).toMatchObject({ id: `svc_${'x'.repeat(62)}` });
   });
 
+  it('refuses a name over the 200 characters a service name holds, rather than cut it', () => {
+    expect(read({ name: 'x'.repeat(201) })).toEqual([
+      { path: 'r.name', problem: 'is 201 characters: a service name holds at most 200' },
+    ]);
+    expect(read({ name: 'x'.repeat(200) })).toMatchObject({ name: 'x'.repeat(200) });
+  });
+
   it('refuses an unknown criticality, naming the column that holds it and the labels known', () => {
     expect(read({ busines_criticality: '5 - trivial' })).toEqual([
       { path: 'r.busines_criticality', problem: `"5 - trivial" is not a known criticality (${TIERS})` },

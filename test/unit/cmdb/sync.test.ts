@@ -3,10 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parseCmdbExport, planCmdbSync, slugOf } from '../../../shared/domain/cmdb/sync.js';
 import { CMDB_POLICY, loadCmdbPolicy } from '../../../shared/policy/cmdb.js';
 import type { Service } from '../../../shared/schemas/service.js';
+import { CMDB_CSV_EXPORT, CMDB_JSON_EXPORT } from '../../helpers/cmdb.js';
 import { service } from '../../helpers/fixtures.js';
-
-const JSON_EXPORT = readFileSync('test/fixtures/cmdb/cmdb_ci_service.json', 'utf8');
-const CSV_EXPORT = readFileSync('test/fixtures/cmdb/cmdb_ci_service.csv', 'utf8');
 
 /** Accord's side: one service matching exactly, one of each mismatch kind, one the CMDB does not name. */
 function accordServices(): Service[] {
@@ -61,7 +59,7 @@ function accordServices(): Service[] {
 
 describe('reading a ServiceNow cmdb_ci_service export', () => {
   it('reads the Table API JSON shape, taking criticality labels, dot-walked owner columns and the default region', () => {
-    const { records } = parseCmdbExport(JSON_EXPORT, 'json', CMDB_POLICY);
+    const { records } = parseCmdbExport(CMDB_JSON_EXPORT, 'json', CMDB_POLICY);
     expect(records.map((r) => [r.path, r.id, r.tier])).toEqual([
       ['result[0]', 'svc_card-authorisation', 1],
       ['result[1]', 'svc_fraud-scoring', 2],
@@ -78,7 +76,7 @@ describe('reading a ServiceNow cmdb_ci_service export', () => {
   });
 
   it('reports a bad JSON row by its path and column and keeps the good rows', () => {
-    const { records, problems } = parseCmdbExport(JSON_EXPORT, 'json', CMDB_POLICY);
+    const { records, problems } = parseCmdbExport(CMDB_JSON_EXPORT, 'json', CMDB_POLICY);
     expect(records).toHaveLength(5);
     expect(problems).toEqual([
       {
@@ -90,7 +88,7 @@ describe('reading a ServiceNow cmdb_ci_service export', () => {
   });
 
   it('reads a CSV list export and names a bad row by its line number (the header is line 1)', () => {
-    const { records, problems } = parseCmdbExport(CSV_EXPORT, 'csv', CMDB_POLICY);
+    const { records, problems } = parseCmdbExport(CMDB_CSV_EXPORT, 'csv', CMDB_POLICY);
     expect(records.map((r) => r.id)).toEqual([
       'svc_card-authorisation',
       'svc_fraud-scoring',
@@ -161,8 +159,8 @@ describe('reading a ServiceNow cmdb_ci_service export', () => {
 
 describe('planning a CMDB sync against Accord', () => {
   for (const [format, text] of [
-    ['json', JSON_EXPORT],
-    ['csv', CSV_EXPORT],
+    ['json', CMDB_JSON_EXPORT],
+    ['csv', CMDB_CSV_EXPORT],
   ] as const) {
     it(`reports one drift of each kind for the ${format} export and plans only CMDB-owned writes`, () => {
       const { records } = parseCmdbExport(text, format, CMDB_POLICY);
@@ -203,7 +201,7 @@ describe('planning a CMDB sync against Accord', () => {
 
   it('writes nothing the policy does not mark CMDB-owned', () => {
     const policy = { ...CMDB_POLICY, cmdbOwned: [] };
-    const { records } = parseCmdbExport(JSON_EXPORT, 'json', policy);
+    const { records } = parseCmdbExport(CMDB_JSON_EXPORT, 'json', policy);
     expect(planCmdbSync(records, accordServices(), policy).update).toEqual([]);
   });
 

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MemoryServiceStore } from '../../../shared/adapters/memory/services.js';
 import {
@@ -11,15 +10,18 @@ import {
 import { CMDB_POLICY } from '../../../shared/policy/cmdb.js';
 import { CmdbSyncUseCases, cmdbIn } from '../../../shared/usecases/cmdb.js';
 import { ServiceUseCases } from '../../../shared/usecases/services.js';
+import {
+  CMDB_CLEAN_CSV,
+  CMDB_CSV_EXPORT,
+  CMDB_JSON_EXPORT,
+  servicesBeforeCmdbSync,
+} from '../../helpers/cmdb.js';
 import { principal, serviceBody } from '../../helpers/fixtures.js';
 
 // The CMDB sync use case on the in-memory store, with the scenarios test/e2e/cmdb-sync.test.ts and
 // cmdb-hostile.test.ts run over HTTP (where a mutation test cannot see them).
 
-const JSON_EXPORT = readFileSync('test/fixtures/cmdb/cmdb_ci_service.json');
-const CSV_EXPORT = readFileSync('test/fixtures/cmdb/cmdb_ci_service.csv', 'utf8');
-/** The CSV without its bad last row (line 7, no sys_id). */
-const CLEAN_CSV = CSV_EXPORT.trimEnd().split('\n').slice(0, -1).join('\n');
+const JSON_EXPORT = Buffer.from(CMDB_JSON_EXPORT);
 const admin = principal({ subject: 'ada', roles: ['admin'] });
 const payments = principal({ subject: 'sam', roles: ['sla-manager'], businessUnits: ['payments'] });
 const retail = principal({ subject: 'rita', roles: ['sla-manager'], businessUnits: ['retail-banking'] });
@@ -31,44 +33,7 @@ async function setup(store = new MemoryServiceStore()) {
     services: store,
     clock: { now: () => new Date('2026-12-01T10:00:00Z') },
   });
-  const owner = (name: string, email: string) => ({ name, email });
-  for (const body of [
-    serviceBody({
-      id: 'svc_card-authorisation',
-      name: 'Card Authorisation',
-      description: 'Authorises card payments at the point of sale',
-      cmdbCi: '0b1f0d3a1b2c4d5e6f70819a2b3c4d5e',
-      owner: owner('Owen Service', 'owen.service@accord.local'),
-    }),
-    serviceBody({
-      id: 'svc_fraud-scoring',
-      name: 'Fraud Scoring',
-      tier: 2,
-      description: 'Scores transactions for fraud',
-      owner: owner('Fay Fraud', 'fay@old.example'),
-    }),
-    serviceBody({
-      id: 'svc_statement-printing',
-      name: 'Statement printing',
-      tier: 2,
-      cmdbCi: '2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a',
-      owner: owner('Petra Print', 'petra.print@accord.local'),
-    }),
-    serviceBody({
-      id: 'svc_payment-gateway',
-      name: 'Payment Gateway',
-      tier: 4,
-      businessUnit: 'retail-banking',
-      cmdbCi: '3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b',
-      owner: owner('Gail Gateway', 'gail.gateway@accord.local'),
-    }),
-    serviceBody({
-      id: 'svc_branch-kiosk',
-      name: 'Branch Kiosk',
-      tier: 3,
-      owner: owner('Kim Kiosk', 'kim@accord.local'),
-    }),
-  ]) {
+  for (const body of servicesBeforeCmdbSync()) {
     await services.register(admin, body);
   }
   const cmdb = new CmdbSyncUseCases({ services, policy: CMDB_POLICY });
@@ -90,7 +55,7 @@ describe('a CMDB sync request', () => {
     const { cmdb } = await setup();
     const csv = await cmdb.sync(payments, {
       contentType: 'Text/CSV; charset=utf-8',
-      body: Buffer.from(CLEAN_CSV),
+      body: Buffer.from(CMDB_CLEAN_CSV),
       apply: false,
     });
     expect(csv.rows).toBe(5);
@@ -106,7 +71,7 @@ describe('a CMDB sync request', () => {
       ['', '(none)'],
     ] as const) {
       const e = await failure(() =>
-        cmdb.sync(payments, { contentType: t, body: Buffer.from(CLEAN_CSV), apply: false }),
+        cmdb.sync(payments, { contentType: t, body: Buffer.from(CMDB_CLEAN_CSV), apply: false }),
       );
       expect(e, t).toBeInstanceOf(UnsupportedMediaTypeError);
       expect(e.message).toBe('a CMDB export is JSON (Table API) or CSV');
@@ -118,7 +83,7 @@ describe('a CMDB sync request', () => {
 
   it('gives every write the reason naming the file (upload when unnamed, cut at 200 characters) and the first 16 hex of its SHA-256', async () => {
     const { cmdb } = await setup();
-    const body = Buffer.from(CLEAN_CSV);
+    const body = Buffer.from(CMDB_CLEAN_CSV);
     const h = sha(body);
     const named = await cmdb.sync(payments, {
       contentType: 'text/csv',
@@ -149,12 +114,12 @@ describe('a CMDB sync request', () => {
     expect(r.rows).toBe(6);
     const csv = await cmdb.sync(payments, {
       contentType: 'text/csv',
-      body: Buffer.from(CSV_EXPORT),
+      body: Buffer.from(CMDB_CSV_EXPORT),
       apply: false,
     });
     expect(csv.rows).toBe(6);
     // Two bad rows (lines 7 and 8) are two rows: five good and two bad.
-    const twoBad = `${CSV_EXPORT.trimEnd()}\n,Second Bad,,2 - somewhat critical,,Bo,bo@accord.local,Ops,payments\n`;
+    const twoBad = `${CMDB_CSV_EXPORT.trimEnd()}\n,Second Bad,,2 - somewhat critical,,Bo,bo@accord.local,Ops,payments\n`;
     const two = await cmdb.sync(payments, {
       contentType: 'text/csv',
       body: Buffer.from(twoBad),
@@ -186,7 +151,7 @@ describe('a CMDB sync request', () => {
   it('refuses an apply of a file with a bad row with 400 naming each problem, writing nothing', async () => {
     const { cmdb, store } = await setup();
     const e = await failure(() =>
-      cmdb.sync(payments, { contentType: 'text/csv', body: Buffer.from(CSV_EXPORT), apply: true }),
+      cmdb.sync(payments, { contentType: 'text/csv', body: Buffer.from(CMDB_CSV_EXPORT), apply: true }),
     );
     expect(e).toBeInstanceOf(ValidationError);
     expect(e.message).toBe('the CMDB export has rows that cannot be taken; nothing was written');
@@ -198,7 +163,7 @@ describe('a CMDB sync request', () => {
     const { cmdb, store } = await setup();
     const r = await cmdb.sync(payments, {
       contentType: 'text/csv',
-      body: Buffer.from(CLEAN_CSV),
+      body: Buffer.from(CMDB_CLEAN_CSV),
       file: 'c.csv',
       apply: true,
     });
@@ -228,7 +193,7 @@ describe('a CMDB sync request', () => {
     });
     const again = await cmdb.sync(payments, {
       contentType: 'text/csv',
-      body: Buffer.from(CLEAN_CSV),
+      body: Buffer.from(CMDB_CLEAN_CSV),
       apply: true,
     });
     expect(again.applied).toEqual({ created: [], updated: [] });
@@ -238,7 +203,11 @@ describe('a CMDB sync request', () => {
 
   it("lists another unit's rows apart, without a reason, never writes them, and drops their in-CMDB drift", async () => {
     const { cmdb, store } = await setup();
-    const r = await cmdb.sync(retail, { contentType: 'text/csv', body: Buffer.from(CLEAN_CSV), apply: true });
+    const r = await cmdb.sync(retail, {
+      contentType: 'text/csv',
+      body: Buffer.from(CMDB_CLEAN_CSV),
+      apply: true,
+    });
     expect(r.applied).toEqual({ created: [], updated: [] });
     expect(r.problems).toEqual([]);
     expect(r.outOfScope.map((o) => o.path)).toEqual(['line 2', 'line 3', 'line 4', 'line 6']);
@@ -253,23 +222,25 @@ describe('a CMDB sync request', () => {
   });
 });
 
+/** Payments' svc_card-authorisation holding CI1002, and retail's svc_branch-queue, synced under `policy`. */
+async function hostile(policy = CMDB_POLICY) {
+  const store = new MemoryServiceStore();
+  const services = new ServiceUseCases({
+    services: store,
+    clock: { now: () => new Date('2026-12-01T10:00:00Z') },
+  });
+  await services.register(
+    admin,
+    serviceBody({ id: 'svc_card-authorisation', name: 'Card authorisation', cmdbCi: 'CI1002' }),
+  );
+  await services.register(
+    admin,
+    serviceBody({ id: 'svc_branch-queue', name: 'Branch queue', businessUnit: 'retail-banking', tier: 3 }),
+  );
+  return { store, services, cmdb: new CmdbSyncUseCases({ services, policy }) };
+}
+
 describe("a CMDB sync and another unit's configuration items", () => {
-  async function hostile() {
-    const store = new MemoryServiceStore();
-    const services = new ServiceUseCases({
-      services: store,
-      clock: { now: () => new Date('2026-12-01T10:00:00Z') },
-    });
-    await services.register(
-      admin,
-      serviceBody({ id: 'svc_card-authorisation', name: 'Card authorisation', cmdbCi: 'CI1002' }),
-    );
-    await services.register(
-      admin,
-      serviceBody({ id: 'svc_branch-queue', name: 'Branch queue', businessUnit: 'retail-banking', tier: 3 }),
-    );
-    return { store, services, cmdb: new CmdbSyncUseCases({ services, policy: CMDB_POLICY }) };
-  }
   const csv = (row: string) => Buffer.from(`${HEADER}\n${row}\n`);
 
   it("does not create a second service holding a CI another unit's service holds, and lists the row apart with the reason", async () => {
@@ -331,7 +302,7 @@ describe("a CMDB sync and another unit's configuration items", () => {
       throw new Error('disk full');
     };
     await expect(
-      failing.sync(payments, { contentType: 'text/csv', body: Buffer.from(CLEAN_CSV), apply: true }),
+      failing.sync(payments, { contentType: 'text/csv', body: Buffer.from(CMDB_CLEAN_CSV), apply: true }),
     ).rejects.toThrow('disk full');
   });
 });
@@ -379,7 +350,7 @@ describe('a CMDB sync over a big catalogue and in pages', () => {
     const viewer = principal({ subject: 'vic', roles: ['viewer'], businessUnits: ['payments'] });
     const r = await cmdb.sync(viewer, {
       contentType: 'text/csv',
-      body: Buffer.from(CLEAN_CSV),
+      body: Buffer.from(CMDB_CLEAN_CSV),
       apply: false,
     });
     expect(r.update).toEqual([]);
@@ -410,21 +381,10 @@ describe('a CMDB sync over a big catalogue and in pages', () => {
   });
 
   it('names the problem of a held CI by the column the policy reads CIs from', async () => {
-    const store = new MemoryServiceStore();
-    const services = new ServiceUseCases({
-      services: store,
-      clock: { now: () => new Date('2026-12-01T10:00:00Z') },
+    const { cmdb } = await hostile({
+      ...CMDB_POLICY,
+      fields: { ...CMDB_POLICY.fields, cmdbCi: ['u_ci', 'sys_id'] },
     });
-    await services.register(
-      admin,
-      serviceBody({ id: 'svc_card-authorisation', name: 'Card authorisation', cmdbCi: 'CI1002' }),
-    );
-    await services.register(
-      admin,
-      serviceBody({ id: 'svc_branch-queue', name: 'Branch queue', businessUnit: 'retail-banking', tier: 3 }),
-    );
-    const policy = { ...CMDB_POLICY, fields: { ...CMDB_POLICY.fields, cmdbCi: ['u_ci', 'sys_id'] } };
-    const cmdb = new CmdbSyncUseCases({ services, policy });
     const csv = `u_ci,name,short_description,busines_criticality,u_business_unit,owned_by.name,owned_by.email\nCI1002,Branch queue,d,3 - less critical,retail-banking,Owen Service,owen@example.com\n`;
     const r = await cmdb.sync(retail, { contentType: 'text/csv', body: Buffer.from(csv), apply: false });
     expect(r.problems).toEqual([

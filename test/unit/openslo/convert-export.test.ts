@@ -478,4 +478,10 @@ describe('OpenSLO durations and percentages', () => {
   it('reads a ratio as the percent its decimal writes', () => {
     expect([0.999, 0.95, 0.12345, 0.9995].map(ratioToPercent)).toEqual([99.9, 95, 12.345, 99.95]);
   });
+
+  it('keeps every digit of a ratio written with more than fifteen decimals or a small exponent', () => {
+    expect([0.12345678901234568, 1e-20, 0.3333333333333333, 5e-324].map(ratioToPercent)).toEqual([
+      12.345678901234567, 1e-18, 33.33333333333333, 5e-322,
+    ]);
+  });
 });

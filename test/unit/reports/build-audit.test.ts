@@ -4,6 +4,7 @@ import type { CreditFigure, ViolationFigure } from '../../../shared/domain/repor
 import {
   AGR_A,
   columnsOf,
+  creditFigure,
   figure,
   inputs,
   LONDON_APRIL,
@@ -11,6 +12,7 @@ import {
   summaryOf,
   tableOf,
   UTC_APRIL,
+  violationFigure,
 } from '../../helpers/report-build.js';
 
 const rec = (
@@ -32,33 +34,17 @@ const rec = (
   note,
 });
 
-const credit = (over: Partial<CreditFigure>): CreditFigure => ({
-  violationId: 'vio_1',
-  agreementId: 'agr_A',
-  objectiveId: 'latency',
-  ...LONDON_APRIL,
-  final: true,
-  compliancePercent: 98.5,
-  currency: 'EUR',
-  charge: 1000,
-  creditPercent: 10,
-  amount: 100.5,
-  steps: [],
-  disputes: [],
-  ...over,
-});
-const violation = (agreementId: string, objectiveId: string, c?: CreditFigure): ViolationFigure => ({
-  id: `vio_${agreementId}_${objectiveId}`,
-  agreementId,
-  objectiveId,
-  serviceId: 'svc',
-  businessUnit: 'payments',
-  severity: 'major',
-  status: 'open',
-  detectedAt: '2026-04-10T00:00:00.000Z',
-  cause: 'availability',
-  credit: c,
-});
+const credit = (over: Partial<CreditFigure>): CreditFigure =>
+  creditFigure({ objectiveId: 'latency', ...LONDON_APRIL, compliancePercent: 98.5, amount: 100.5, ...over });
+const violation = (agreementId: string, objectiveId: string, c?: CreditFigure): ViolationFigure =>
+  violationFigure({
+    id: `vio_${agreementId}_${objectiveId}`,
+    agreementId,
+    objectiveId,
+    serviceId: 'svc',
+    status: 'open',
+    credit: c,
+  });
 
 // Tolerance 0.25 points. Engine figures of April (and one of March, not compared).
 const audit = buildReport(

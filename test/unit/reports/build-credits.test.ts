@@ -3,44 +3,26 @@ import { buildReport } from '../../../shared/domain/reports/build.js';
 import type { CreditFigure, ViolationFigure } from '../../../shared/domain/reports/figures.js';
 import {
   columnsOf,
+  creditFigure,
   inputs,
   LONDON_APRIL,
   rowsOf,
   summaryOf,
   tableOf,
-  UTC_APRIL,
+  violationFigure,
 } from '../../helpers/report-build.js';
 
-const credit = (over: Partial<CreditFigure>): CreditFigure => ({
-  violationId: 'vio_1',
-  agreementId: 'agr_A',
-  objectiveId: 'latency',
-  ...UTC_APRIL,
-  final: true,
-  compliancePercent: 98.75,
-  currency: 'EUR',
-  charge: 1000,
-  creditPercent: 10,
-  amount: 33.33,
-  steps: [],
-  disputes: [],
-  ...over,
-});
-const violation = (
-  c: CreditFigure | undefined,
-  agreementId = c?.agreementId ?? 'agr_A',
-): ViolationFigure => ({
-  id: c?.violationId ?? 'vio_none',
-  agreementId,
-  objectiveId: c?.objectiveId ?? 'availability',
-  serviceId: 'svc',
-  businessUnit: 'payments',
-  severity: 'major',
-  status: 'open',
-  detectedAt: '2026-04-10T00:00:00.000Z',
-  cause: 'availability',
-  credit: c,
-});
+const credit = (over: Partial<CreditFigure>): CreditFigure =>
+  creditFigure({ objectiveId: 'latency', compliancePercent: 98.75, amount: 33.33, ...over });
+const violation = (c: CreditFigure | undefined, agreementId = c?.agreementId ?? 'agr_A'): ViolationFigure =>
+  violationFigure({
+    id: c?.violationId ?? 'vio_none',
+    agreementId,
+    objectiveId: c?.objectiveId ?? 'availability',
+    serviceId: 'svc',
+    status: 'open',
+    credit: c,
+  });
 
 const C1 = credit({
   ...LONDON_APRIL,

@@ -5,6 +5,7 @@ import {
   AGR_B,
   AGR_O,
   AGR_U,
+  AGR_U_WITHOUT_DATA,
   columnsOf,
   figure,
   inputs,
@@ -90,16 +91,7 @@ describe('the OLA and UC performance report', () => {
       'met:Met',
     ]);
     const O = ['agr_O', 'OLA', 'Identity OLA', 'identity'];
-    const U = [
-      'agr_U',
-      'UC',
-      'Card network UC',
-      'CardNet',
-      'Authorisations',
-      '%99.95/3',
-      '%null/3',
-      '[unknown]',
-    ];
+    const U = AGR_U_WITHOUT_DATA;
     expect(rowsOf(t)).toEqual([
       ['agr_A', 'Payments SLA', '[met]', ...O, 'Logins', '%99/3', '%98.5/3', '[missed]'],
       ['agr_A', 'Payments SLA', '[met]', ...O, 'mfa', '%99/3', '%99.9/3', '[met]'],
@@ -131,17 +123,7 @@ describe('the OLA and UC performance report', () => {
       ['agr_O', 'OLA', 'Identity OLA', 'identity', 'mfa', '%99/3', '%99.9/3', '[met]', '#2/0'],
       ['agr_P', 'OLA', 'Print OLA', 'identity', 'a', '%99/3', '%99/3', '[met]', '#0/0'],
       ['agr_P', 'OLA', 'Print OLA', 'identity', 'b', '%99/3', '%98/3', '[missed]', '#0/0'],
-      [
-        'agr_U',
-        'UC',
-        'Card network UC',
-        'CardNet',
-        'Authorisations',
-        '%99.95/3',
-        '%null/3',
-        '[unknown]',
-        '#3/0',
-      ],
+      [...AGR_U_WITHOUT_DATA, '#3/0'],
     ]);
   });
 });

@@ -1,47 +1,42 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildReport } from '../../../shared/domain/reports/build.js';
-import type { AgreementInfo, CreditFigure, ViolationFigure } from '../../../shared/domain/reports/figures.js';
+import type { AgreementInfo, ViolationFigure } from '../../../shared/domain/reports/figures.js';
 import {
   AGR_A,
   AGR_B,
   AGR_O,
   AGR_U,
+  AGR_U_WITHOUT_DATA,
+  creditFigure,
   figure,
   inputs,
   rowsOf,
   summaryOf,
   tableOf,
   UTC_APRIL,
+  violationFigure,
 } from '../../helpers/report-build.js';
 
 const MARCH = { periodStart: '2026-03-01T00:00:00.000Z', periodEnd: '2026-04-01T00:00:00.000Z' };
-const credit = (over: Partial<CreditFigure>): CreditFigure => ({
-  violationId: 'vio_1',
-  agreementId: 'agr_A',
-  objectiveId: 'availability',
-  ...UTC_APRIL,
-  final: true,
-  compliancePercent: 99.5,
-  currency: 'EUR',
-  charge: 1000,
-  creditPercent: 10,
-  amount: 10,
-  steps: [],
-  disputes: [],
-  ...over,
+const feb = '2026-02';
+const mar = '2026-03';
+const apr = '2026-04';
+/** A report period of these whole months, starting at `start` and ending with UTC April. */
+const untilApril = (months: string[], start: string) => ({
+  label: `${months[0]} to ${months.at(-1)}`,
+  start,
+  end: UTC_APRIL.periodEnd,
+  months,
 });
-const violation = (over: Partial<ViolationFigure>): ViolationFigure => ({
-  id: over.credit?.violationId ?? 'vio_1',
-  agreementId: over.credit?.agreementId ?? 'agr_A',
-  objectiveId: over.credit?.objectiveId ?? 'availability',
-  serviceId: 'svc_pay',
-  businessUnit: 'payments',
-  severity: 'major',
-  status: 'resolved',
-  detectedAt: '2026-04-10T00:00:00.000Z',
-  cause: 'availability',
-  ...over,
-});
+const credit = creditFigure;
+/** A violation named after its credit, when it has one. */
+const violation = (over: Partial<ViolationFigure>): ViolationFigure =>
+  violationFigure({
+    id: over.credit?.violationId ?? 'vio_1',
+    agreementId: over.credit?.agreementId ?? 'agr_A',
+    objectiveId: over.credit?.objectiveId ?? 'availability',
+    ...over,
+  });
 
 describe('credit statement: order, disputes and counts', () => {
   // Given out of order: the OLA's credit first, then agr_A's April credit before its March one, and a credit of an
@@ -164,21 +159,13 @@ describe('OLA and UC performance: the last month, SLAs only, in a stable order',
   };
   const B: AgreementInfo = { ...AGR_B, underpinnedBy: ['agr_O'] };
   const C: AgreementInfo = { ...AGR_B, id: 'agr_C', title: 'Cards SLA', underpinnedBy: ['agr_GONE'] };
-  const feb = '2026-02';
-  const mar = '2026-03';
-  const apr = '2026-04';
   // Built in a hook, not while the file loads: Stryker switches a mutant on only around each test.
   let m: ReturnType<typeof buildReport>;
   beforeEach(() => {
     m = buildReport(
       inputs({
         type: 'ola-uc-performance',
-        period: {
-          label: `${feb} to ${apr}`,
-          start: '2026-02-01T00:00:00.000Z',
-          end: UTC_APRIL.periodEnd,
-          months: [feb, mar, apr],
-        },
+        period: untilApril([feb, mar, apr], '2026-02-01T00:00:00.000Z'),
         agreements: [B, AGR_U, O, AGR_A, C],
         objectives: [
           // April, the last month: mfa (met) listed before login (missed); the UC has no data; agr_A one met objective
@@ -204,19 +191,7 @@ describe('OLA and UC performance: the last month, SLAs only, in a stable order',
     expect(rowsOf(tableOf(m, 'against-slas'))).toEqual([
       ['agr_A', 'Payments SLA', '[unknown]', ...O_ROWS[0]!],
       ['agr_A', 'Payments SLA', '[unknown]', ...O_ROWS[1]!],
-      [
-        'agr_A',
-        'Payments SLA',
-        '[unknown]',
-        'agr_U',
-        'UC',
-        'Card network UC',
-        'CardNet',
-        'Authorisations',
-        '%99.95/3',
-        '%null/3',
-        '[unknown]',
-      ],
+      ['agr_A', 'Payments SLA', '[unknown]', ...AGR_U_WITHOUT_DATA],
       ['agr_B', 'Mobile SLA', '[unknown]', ...O_ROWS[0]!],
       ['agr_B', 'Mobile SLA', '[unknown]', ...O_ROWS[1]!],
     ]);
@@ -227,17 +202,7 @@ describe('OLA and UC performance: the last month, SLAs only, in a stable order',
     expect(rowsOf(tableOf(m, 'commitments'))).toEqual([
       ['agr_O', 'OLA', 'Identity OLA', 'identity', 'Logins', '%99/3', '%98/3', '[missed]', '#2/0'],
       ['agr_O', 'OLA', 'Identity OLA', 'identity', 'MFA', '%99/3', '%99.5/3', '[met]', '#2/0'],
-      [
-        'agr_U',
-        'UC',
-        'Card network UC',
-        'CardNet',
-        'Authorisations',
-        '%99.95/3',
-        '%null/3',
-        '[unknown]',
-        '#1/0',
-      ],
+      [...AGR_U_WITHOUT_DATA, '#1/0'],
     ]);
   });
 
@@ -253,20 +218,13 @@ describe('OLA and UC performance: the last month, SLAs only, in a stable order',
 });
 
 describe('SLA audit: the last month, its own credit, and what it says of a missing one', () => {
-  const mar = '2026-03';
-  const apr = '2026-04';
   // Built in a hook, not while the file loads: Stryker switches a mutant on only around each test.
   let m: ReturnType<typeof buildReport>;
   beforeEach(() => {
     m = buildReport(
       inputs({
         type: 'sla-audit',
-        period: {
-          label: `${mar} to ${apr}`,
-          start: MARCH.periodStart,
-          end: UTC_APRIL.periodEnd,
-          months: [mar, apr],
-        },
+        period: untilApril([mar, apr], MARCH.periodStart),
         // April's engine figure first, March's after it: the audit of the last month (April) must read April's.
         objectives: [
           figure('agr_A', 'availability', apr, { target: 99.9, compliance: 99.5, totalEvents: 1000 }),
@@ -385,62 +343,45 @@ describe("SLA audit: the stored credit of the audited month is the one of that c
       }),
     );
 
-  it("does not take Los Angeles' March credit, which ends at 07:00 UTC on 1 April, for April's", () => {
-    const m = build([
+  /** The audit with one stored credit, of 98 % compliance, of `agreementId` from `periodStart` to `periodEnd`. */
+  const withCredit = (agreementId: string, violationId: string, periodStart: string, periodEnd: string) =>
+    build([
       violation({
-        credit: credit({
-          agreementId: 'agr_LA',
-          violationId: 'vio_la_mar',
-          periodStart: '2026-03-01T08:00:00.000Z',
-          periodEnd: '2026-04-01T07:00:00.000Z',
-          compliancePercent: 98,
-        }),
+        credit: credit({ agreementId, violationId, periodStart, periodEnd, compliancePercent: 98 }),
       }),
     ]);
-    expect(summaryOf(m)).toEqual([
-      'Objectives audited: #2/0',
-      'Checks: #4/0',
-      'Matches: #4/0',
-      'Differences: #0/0',
-      'Not checked: #0/0',
-    ]);
-  });
 
-  it("does not take Tokyo's May credit, which starts at 15:00 UTC on 30 April, for April's", () => {
-    const m = build([
-      violation({
-        credit: credit({
-          agreementId: 'agr_TYO',
-          violationId: 'vio_tyo_may',
-          periodStart: '2026-04-30T15:00:00.000Z',
-          periodEnd: '2026-05-31T15:00:00.000Z',
-          compliancePercent: 98,
-        }),
-      }),
-    ]);
-    expect(summaryOf(m)).toEqual([
-      'Objectives audited: #2/0',
-      'Checks: #4/0',
-      'Matches: #4/0',
-      'Differences: #0/0',
-      'Not checked: #0/0',
-    ]);
-  });
+  for (const [name, agreementId, violationId, periodStart, periodEnd] of [
+    [
+      "does not take Los Angeles' March credit, which ends at 07:00 UTC on 1 April, for April's",
+      'agr_LA',
+      'vio_la_mar',
+      '2026-03-01T08:00:00.000Z',
+      '2026-04-01T07:00:00.000Z',
+    ],
+    [
+      "does not take Tokyo's May credit, which starts at 15:00 UTC on 30 April, for April's",
+      'agr_TYO',
+      'vio_tyo_may',
+      '2026-04-30T15:00:00.000Z',
+      '2026-05-31T15:00:00.000Z',
+    ],
+  ] as const) {
+    it(name, () => {
+      expect(summaryOf(withCredit(agreementId, violationId, periodStart, periodEnd))).toEqual([
+        'Objectives audited: #2/0',
+        'Checks: #4/0',
+        'Matches: #4/0',
+        'Differences: #0/0',
+        'Not checked: #0/0',
+      ]);
+    });
+  }
 
   it("compares Los Angeles' own April credit, which starts at 07:00 UTC on 1 April", () => {
     // Stored: 98 % compliance, 10 %, 10 EUR; recomputed: 99.95 %, no credit. Compliance differs; credit % and amount
     // have no recomputed figure, so they are not checked.
-    const m = build([
-      violation({
-        credit: credit({
-          agreementId: 'agr_LA',
-          violationId: 'vio_la_apr',
-          periodStart: '2026-04-01T07:00:00.000Z',
-          periodEnd: '2026-05-01T07:00:00.000Z',
-          compliancePercent: 98,
-        }),
-      }),
-    ]);
+    const m = withCredit('agr_LA', 'vio_la_apr', '2026-04-01T07:00:00.000Z', '2026-05-01T07:00:00.000Z');
     expect(m.sections.find((s) => s.id === 'differences')!.paragraphs).toEqual([
       'Difference: agr_LA/availability, credit compliance: stored vs raw evidence: recomputed 99.95, found 98',
     ]);

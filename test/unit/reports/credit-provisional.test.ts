@@ -1,34 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../../shared/domain/reports/build.js';
 import type { CreditFigure, ViolationFigure } from '../../../shared/domain/reports/figures.js';
-import { inputs, rowsOf, tableOf, UTC_APRIL } from '../../helpers/report-build.js';
+import { creditFigure, inputs, rowsOf, tableOf, violationFigure } from '../../helpers/report-build.js';
 
-const credit = (violationId: string, final: boolean): CreditFigure => ({
-  violationId,
-  agreementId: 'agr_A',
-  objectiveId: 'availability',
-  ...UTC_APRIL,
-  final,
-  compliancePercent: 99.5,
-  currency: 'EUR',
-  charge: 1000,
-  creditPercent: 10,
-  amount: 10,
-  steps: [],
-  disputes: [],
-});
-const violation = (c: CreditFigure): ViolationFigure => ({
-  id: c.violationId,
-  agreementId: c.agreementId,
-  objectiveId: c.objectiveId,
-  serviceId: 'svc_pay',
-  businessUnit: 'payments',
-  severity: 'major',
-  status: 'resolved',
-  detectedAt: '2026-04-10T00:00:00.000Z',
-  cause: 'availability',
-  credit: c,
-});
+const credit = (violationId: string, final: boolean): CreditFigure => creditFigure({ violationId, final });
+const violation = (c: CreditFigure): ViolationFigure =>
+  violationFigure({ id: c.violationId, agreementId: c.agreementId, objectiveId: c.objectiveId, credit: c });
 
 /** A credit of a month still running is provisional, and the statement says so where the reader looks. */
 describe('a credit statement with a provisional credit', () => {

@@ -1,24 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BackfillFileError, decodeCsv } from '../../../shared/domain/telemetry/backfill-files.js';
+import { decodeCsv } from '../../../shared/domain/telemetry/backfill-files.js';
+import { fileBatch, fileSeries, problems } from '../../helpers/backfill-files.js';
 
 /**
  * The CSV backfill reader's rules one by one (docs/backfill.md): the decoded batch, the columns it needs, each cell it
  * reads or names, and the line each problem names.
  */
-
-/** The problems of the BackfillFileError `f` throws. */
-function problems(f: () => unknown) {
-  const e = (() => {
-    try {
-      f();
-    } catch (x) {
-      return x;
-    }
-    return undefined;
-  })();
-  expect(e).toBeInstanceOf(BackfillFileError);
-  return (e as BackfillFileError).problems;
-}
 
 /** Each series as [metric, labels, type, [time ms, value, line] per point]. */
 function view(text: string) {
@@ -37,40 +24,38 @@ describe('a CSV backfill file read into the decoded model', () => {
         '\n',
       ),
     );
-    expect(b).toEqual({
-      format: 'csv',
-      series: [
-        {
-          series: { metric: 'a_total', labels: { svc: 'x' } },
-          path: 'line 2',
-          pointField: 'samples',
-          firstIndex: 0,
-          type: 'counter',
-          typeSource: '# TYPE',
-          epochUnit: 'ms',
-          points: [
-            { index: 0, value: 1, time: 10_000 },
-            { index: 1, value: 2, time: 20_000 },
-          ],
-          lines: [4, 2],
-        },
-        {
-          series: { metric: 'b', labels: {} },
-          path: 'line 3',
-          pointField: 'samples',
-          firstIndex: 2,
-          type: undefined,
-          typeSource: undefined,
-          epochUnit: 'ms',
-          points: [{ index: 2, value: 1, time: 5_000 }],
-          lines: [3],
-        },
-      ],
-      malformed: [],
-      sampleCount: 3,
-      seriesCount: 2,
-      malformedSeries: 0,
-    });
+    expect(b).toEqual(
+      fileBatch(
+        'csv',
+        [
+          fileSeries({
+            metric: 'a_total',
+            labels: { svc: 'x' },
+            path: 'line 2',
+            firstIndex: 0,
+            type: 'counter',
+            typeSource: '# TYPE',
+            points: [
+              [0, 1, 10_000],
+              [1, 2, 20_000],
+            ],
+            lines: [4, 2],
+          }),
+          fileSeries({
+            metric: 'b',
+            labels: {},
+            path: 'line 3',
+            firstIndex: 2,
+            type: undefined,
+            typeSource: undefined,
+            points: [[2, 1, 5_000]],
+            lines: [3],
+          }),
+        ],
+        3,
+        2,
+      ),
+    );
   });
 
   it('reads the columns in any order, the type column first included, every other column a label', () => {

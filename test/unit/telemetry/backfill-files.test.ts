@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BackfillFileError,
-  decodeCsv,
-  decodeOpenMetrics,
-} from '../../../shared/domain/telemetry/backfill-files.js';
+import { decodeCsv, decodeOpenMetrics } from '../../../shared/domain/telemetry/backfill-files.js';
 import { type DecodedBatch, pointPath } from '../../../shared/domain/telemetry/model.js';
+import { problems } from '../../helpers/backfill-files.js';
 
 /** Each series as `metric{sorted labels}` with its [time ms, value, path] points. */
 function view(b: DecodedBatch) {
@@ -13,16 +10,6 @@ function view(b: DecodedBatch) {
     type: s.type,
     points: s.points.map((p) => [p.time, p.value, pointPath(s, p.index)]),
   }));
-}
-
-function problems(f: () => unknown) {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(BackfillFileError);
-    return (e as BackfillFileError).problems;
-  }
-  throw new Error('expected a BackfillFileError');
 }
 
 describe('OpenMetrics backfill files', () => {

@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BackfillFileError, decodeOpenMetrics } from '../../../shared/domain/telemetry/backfill-files.js';
+import { fileBatch, fileSeries, problems } from '../../helpers/backfill-files.js';
+import { thrown } from '../../helpers/refusal.js';
 
 /**
  * The OpenMetrics backfill reader's rules one by one (docs/backfill.md): the decoded batch it gives, each family type,
  * each number it reads or names, each label set it reads or names, and where each problem is.
  */
-
-/** The problems of the BackfillFileError `f` throws. */
-function problems(f: () => unknown) {
-  const e = (() => {
-    try {
-      f();
-    } catch (x) {
-      return x;
-    }
-    return undefined;
-  })();
-  expect(e).toBeInstanceOf(BackfillFileError);
-  return (e as BackfillFileError).problems;
-}
 
 /** The values a one-series file gives, in time order. */
 function values(lines: string[]) {
@@ -38,40 +26,38 @@ function named(lines: string[]) {
 describe('an OpenMetrics backfill file read into the decoded model', () => {
   it('gives every series its first line as path, its samples numbered across the file with their lines, in time order', () => {
     const b = decodeOpenMetrics('# TYPE a counter\na_total{x="1"} 2 10\nb 1 5\na_total{x="1"} 1 5\n# EOF\n');
-    expect(b).toEqual({
-      format: 'openmetrics',
-      series: [
-        {
-          series: { metric: 'a_total', labels: { x: '1' } },
-          path: 'line 2',
-          pointField: 'samples',
-          firstIndex: 0,
-          type: 'counter',
-          typeSource: '# TYPE',
-          epochUnit: 'ms',
-          points: [
-            { index: 0, value: 1, time: 5_000 },
-            { index: 1, value: 2, time: 10_000 },
-          ],
-          lines: [4, 2],
-        },
-        {
-          series: { metric: 'b', labels: {} },
-          path: 'line 3',
-          pointField: 'samples',
-          firstIndex: 2,
-          type: undefined,
-          typeSource: undefined,
-          epochUnit: 'ms',
-          points: [{ index: 2, value: 1, time: 5_000 }],
-          lines: [3],
-        },
-      ],
-      malformed: [],
-      sampleCount: 3,
-      seriesCount: 2,
-      malformedSeries: 0,
-    });
+    expect(b).toEqual(
+      fileBatch(
+        'openmetrics',
+        [
+          fileSeries({
+            metric: 'a_total',
+            labels: { x: '1' },
+            path: 'line 2',
+            firstIndex: 0,
+            type: 'counter',
+            typeSource: '# TYPE',
+            points: [
+              [0, 1, 5_000],
+              [1, 2, 10_000],
+            ],
+            lines: [4, 2],
+          }),
+          fileSeries({
+            metric: 'b',
+            labels: {},
+            path: 'line 3',
+            firstIndex: 2,
+            type: undefined,
+            typeSource: undefined,
+            points: [[2, 1, 5_000]],
+            lines: [3],
+          }),
+        ],
+        3,
+        2,
+      ),
+    );
   });
 
   it('keeps apart series whose label names and values would run together (a="b1" and ab="1"), and series of one metric', () => {
@@ -104,14 +90,7 @@ describe('an OpenMetrics backfill file read into the decoded model', () => {
   });
 
   it('reads an empty file ended by # EOF as no series', () => {
-    expect(decodeOpenMetrics('# EOF\n')).toEqual({
-      format: 'openmetrics',
-      series: [],
-      malformed: [],
-      sampleCount: 0,
-      seriesCount: 0,
-      malformedSeries: 0,
-    });
+    expect(decodeOpenMetrics('# EOF\n')).toEqual(fileBatch('openmetrics', [], 0, 0));
   });
 });
 
@@ -180,6 +159,10 @@ describe('OpenMetrics family types', () => {
     expect(values(['c 1 1\r', 'c 2 2\r'])).toEqual([[1, 2]]);
     expect(decodeOpenMetrics('c 1 1\r\nc 2 2\r\n# EOF\r\n').sampleCount).toBe(2);
   });
+
+  it('passes over an empty line of a CRLF file as over an empty line', () => {
+    expect(decodeOpenMetrics('c 1 1\r\n\r\nc 2 2\r\n\r\n# EOF\r\n').sampleCount).toBe(2);
+  });
 });
 
 describe('OpenMetrics numbers', () => {
@@ -214,9 +197,37 @@ describe('OpenMetrics numbers', () => {
     expect(values(texts.map((v, i) => `g ${v} ${i + 1}`))).toEqual([texts.map(Number)]);
   });
 
-  it('names a value that is not a number: empty, a sign, a point, two points, a word, +Inf', () => {
+  it('reads +Inf, -Inf, Inf and NaN in any case as Prometheus does (they are refused later, sample by sample)', () => {
+    const texts = ['+Inf', '-Inf', 'Inf', 'inf', '-inf', '+infinity', 'NaN', 'nan', 'NAN'];
+    expect(values(texts.map((v, i) => `g ${v} ${i + 1}`))).toEqual([
+      [
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        Number.POSITIVE_INFINITY,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        Number.POSITIVE_INFINITY,
+        Number.NaN,
+        Number.NaN,
+        Number.NaN,
+      ],
+    ]);
+  });
+
+  it('names a value that is not a number: empty, a sign, a point, two points, a word, a near-infinity', () => {
     expect(
-      named(['g{a="1"}', 'g -', 'g .', 'g 1..5 1', 'g 1.5.5 1', 'g one 1', 'g +Inf 1', 'g nan 1', 'g  \t']),
+      named([
+        'g{a="1"}',
+        'g -',
+        'g .',
+        'g 1..5 1',
+        'g 1.5.5 1',
+        'g one 1',
+        'g +Infx 1',
+        'g nanx 1',
+        'g  \t',
+        'g ++Inf 1',
+      ]),
     ).toEqual([
       { path: 'line 1', problem: '"" is not a number' },
       { path: 'line 2', problem: '"-" is not a number' },
@@ -224,9 +235,10 @@ describe('OpenMetrics numbers', () => {
       { path: 'line 4', problem: '"1..5" is not a number' },
       { path: 'line 5', problem: '"1.5.5" is not a number' },
       { path: 'line 6', problem: '"one" is not a number' },
-      { path: 'line 7', problem: '"+Inf" is not a number' },
-      { path: 'line 8', problem: '"nan" is not a number' },
+      { path: 'line 7', problem: '"+Infx" is not a number' },
+      { path: 'line 8', problem: '"nanx" is not a number' },
       { path: 'line 9', problem: '"" is not a number' },
+      { path: 'line 10', problem: '"++Inf" is not a number' },
     ]);
   });
 
@@ -431,14 +443,7 @@ describe('the lines of an OpenMetrics file', () => {
 
   it('names at most 20 unreadable lines, in a message joining each line and its problem', () => {
     const lines = Array.from({ length: 25 }, (_, i) => `m x${i} 1`);
-    const e = (() => {
-      try {
-        decodeOpenMetrics(lines.join('\n'));
-      } catch (x) {
-        return x;
-      }
-      return undefined;
-    })() as BackfillFileError;
+    const e = thrown(() => decodeOpenMetrics(lines.join('\n'))) as BackfillFileError;
     expect(e).toBeInstanceOf(BackfillFileError);
     expect(e.problems).toEqual(
       lines.slice(0, 20).map((_, i) => ({ path: `line ${i + 1}`, problem: `"x${i}" is not a number` })),

@@ -4,53 +4,18 @@ import {
   encodeDatadogPayload,
 } from '../../../shared/domain/telemetry/datadog-proto.js';
 import { refusal } from '../../helpers/refusal.js';
+import { agentPayload } from '../../helpers/telemetry.js';
 
 // The Datadog Agent's MetricPayload (protobuf) read into the v2 JSON body's shape, so that one reader gives both
 // encodings the same semantics: proto3's defaults (an empty unit or source, interval 0) are "not said".
 
 describe('the Datadog Agent’s MetricPayload', () => {
   it('decodes each series into the v2 JSON shape: metric, type, points, resources, tags, unit, interval, source', () => {
-    const body = encodeDatadogPayload({
-      series: [
-        {
-          metric: 'checkout.requests',
-          type: 1,
-          points: [
-            { timestamp: 1764000000, value: 5 },
-            { timestamp: 1764000010, value: 0.25 },
-          ],
-          resources: [{ type: 'host', name: 'web-1' }],
-          tags: ['env:prod', 'canary'],
-          unit: 'request',
-          interval: 10,
-          source_type_name: 'System',
-        },
-        { metric: 'queue.depth', type: 3, points: [{ timestamp: 1764000000, value: 2.5 }] },
-      ],
-    });
-    expect(decodeDatadogPayload(body)).toEqual({
-      series: [
-        {
-          metric: 'checkout.requests',
-          type: 1,
-          points: [
-            { timestamp: 1764000000, value: 5 },
-            { timestamp: 1764000010, value: 0.25 },
-          ],
-          resources: [{ type: 'host', name: 'web-1' }],
-          tags: ['env:prod', 'canary'],
-          unit: 'request',
-          interval: 10,
-          source_type_name: 'System',
-        },
-        {
-          metric: 'queue.depth',
-          type: 3,
-          points: [{ timestamp: 1764000000, value: 2.5 }],
-          resources: [],
-          tags: [],
-        },
-      ],
+    const payload = agentPayload(0.25);
+    const [everyField, pointsOnly] = payload.series;
+    // The series with every field set reads back as sent; the other gains empty resources and tags.
+    expect(decodeDatadogPayload(encodeDatadogPayload(payload))).toEqual({
+      series: [everyField, { ...pointsOnly, resources: [], tags: [] }],
     });
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeDatadogPayload } from '../../../shared/domain/telemetry/datadog-proto.js';
 import { decodeTelemetry, snappyElementFault } from '../../../shared/domain/telemetry/formats.js';
 import { refusal } from '../../helpers/refusal.js';
-import { writeRequestBytes } from '../../helpers/telemetry.js';
+import { agentPayload, writeRequestBytes } from '../../helpers/telemetry.js';
 import { smallTestLimits } from '../../helpers/telemetry-limits.js';
 
 // What decodeTelemetry reads from the request's headers before it reads a byte of the body, and how it inflates a
@@ -225,27 +225,7 @@ describe('which format a request is in, by its headers', () => {
 });
 
 describe('the Datadog Agent’s protobuf payload (options.datadog)', () => {
-  const agentBody = () =>
-    Buffer.from(
-      encodeDatadogPayload({
-        series: [
-          {
-            metric: 'checkout.requests',
-            type: 1,
-            points: [
-              { timestamp: 1764000000, value: 5 },
-              { timestamp: 1764000010, value: 0 },
-            ],
-            resources: [{ type: 'host', name: 'web-1' }],
-            tags: ['env:prod', 'canary'],
-            unit: 'request',
-            interval: 10,
-            source_type_name: 'System',
-          },
-          { metric: 'queue.depth', type: 3, points: [{ timestamp: 1764000000, value: 2.5 }] },
-        ],
-      }),
-    );
+  const agentBody = () => Buffer.from(encodeDatadogPayload(agentPayload(0)));
 
   it('decodes the Agent’s body on the Datadog path, uncompressed or with the identity encoding', () => {
     for (const headers of [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeAccord, decodeDatadog } from '../../../shared/domain/telemetry/formats.js';
 import { refusal } from '../../helpers/refusal.js';
-import { smallTestLimits } from '../../helpers/telemetry-limits.js';
+import { smallTestLimits, tooManySamples } from '../../helpers/telemetry-limits.js';
 
 // The two JSON formats, decoded into the model every format shares: Accord's own batch (a sample names its SLI) and
 // Datadog's v2 series (tags and resources become labels). Compared whole: the series, their points and paths, the
@@ -235,15 +235,9 @@ describe('Accord JSON batches', () => {
 
   it('takes as many samples as the limit and refuses one more with a 413 naming the limits', () => {
     expect(decodeAccord({ version: 1, samples: [sample(), sample(), sample()] }, limits).sampleCount).toBe(3);
-    expect(refusal(() => decodeAccord({ version: 1, samples: [{}, {}, {}, {}] }, limits))).toEqual({
-      name: 'PayloadTooLargeError',
-      message: 'the request carries 4 samples; the limit is 3 samples or 2000 bytes per request',
-      details: [
-        { path: '(body)', problem: 'carries 4 samples, more than 3' },
-        { path: 'limits.maxSamplesPerRequest', problem: '3' },
-        { path: 'limits.maxBodyBytes', problem: '2000' },
-      ],
-    });
+    expect(refusal(() => decodeAccord({ version: 1, samples: [{}, {}, {}, {}] }, limits))).toEqual(
+      tooManySamples({ carried: 4, max: 3, bytes: 2000 }),
+    );
   });
 });
 
@@ -495,15 +489,7 @@ describe('Datadog v2 series', () => {
           limits,
         ),
       ),
-    ).toEqual({
-      name: 'PayloadTooLargeError',
-      message: 'the request carries 4 samples; the limit is 3 samples or 2000 bytes per request',
-      details: [
-        { path: '(body)', problem: 'carries 4 samples, more than 3' },
-        { path: 'limits.maxSamplesPerRequest', problem: '3' },
-        { path: 'limits.maxBodyBytes', problem: '2000' },
-      ],
-    });
+    ).toEqual(tooManySamples({ carried: 4, max: 3, bytes: 2000 }));
   });
 
   it('refuses a payload whose series are not a list, naming the field', () => {

@@ -16,7 +16,7 @@ import {
 } from '../../../shared/domain/telemetry/remote-write.js';
 import { refusal } from '../../helpers/refusal.js';
 import { type PromSeries, writeRequestBytes } from '../../helpers/telemetry.js';
-import { smallTestLimits } from '../../helpers/telemetry-limits.js';
+import { smallTestLimits, tooManySamples } from '../../helpers/telemetry-limits.js';
 
 // Prometheus remote write 1.0 decoded into the shared model: the reflective decoder (decodePrometheus), the types
 // its metadata declares, the flat decode with the label-set cache, and native histograms.
@@ -26,12 +26,6 @@ const headers = { 'content-type': 'application/x-protobuf', 'content-encoding': 
 
 const request = (series: PromSeries[], metadata: Partial<RwMetadata>[] = []): WriteRequest =>
   decodeWriteRequest(writeRequestBytes(series, metadata));
-const tooManyDetails = [
-  { path: '(body)', problem: 'carries 4 samples, more than 3' },
-  { path: 'limits.maxSamplesPerRequest', problem: '3' },
-  { path: 'limits.maxBodyBytes', problem: '200000' },
-];
-
 describe('remote write decoded the reflective way', () => {
   it('decodes series, their metadata types and native histograms, indexing histograms after each series’ samples', () => {
     const d = decodePrometheus(
@@ -191,11 +185,9 @@ describe('remote write decoded the reflective way', () => {
         ],
       },
     ]);
-    expect(refusal(() => decodePrometheus(four, limits))).toEqual({
-      name: 'PayloadTooLargeError',
-      message: 'the request carries 4 samples; the limit is 3 samples or 200000 bytes per request',
-      details: tooManyDetails,
-    });
+    expect(refusal(() => decodePrometheus(four, limits))).toEqual(
+      tooManySamples({ carried: 4, max: 3, bytes: 200000 }),
+    );
   });
 });
 
@@ -433,11 +425,7 @@ describe('remote write decoded flat, with the label-set cache', () => {
     ]);
     expect(
       refusal(() => decodeTelemetry({ headers, body: four }, limits, { labelSets: new LabelSetCache() })),
-    ).toEqual({
-      name: 'PayloadTooLargeError',
-      message: 'the request carries 4 samples; the limit is 3 samples or 200000 bytes per request',
-      details: tooManyDetails,
-    });
+    ).toEqual(tooManySamples({ carried: 4, max: 3, bytes: 200000 }));
   });
 
   it('hands a request the flat scan cannot read (metadata) to the reflective decoder', () => {

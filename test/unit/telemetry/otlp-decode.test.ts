@@ -13,8 +13,8 @@ import {
   otlpEncoding,
   otlpMetricName,
 } from '../../../shared/domain/telemetry/otlp.js';
-import { refusal } from '../../helpers/refusal.js';
-import { testLimits } from '../../helpers/telemetry-limits.js';
+import { refusal, thrown } from '../../helpers/refusal.js';
+import { testLimits, tooManySamples } from '../../helpers/telemetry-limits.js';
 
 /**
  * The OTLP decoder on its own (otlp.ts): each rule of docs/telemetry.md's OTLP table read off the decoded batch as a
@@ -44,15 +44,6 @@ const fromProtobuf = (body: unknown, limits = LIMITS): DecodedBatch =>
 const fromJson = (body: unknown): DecodedBatch =>
   decodeOtlp(new TextEncoder().encode(JSON.stringify(body)), 'json', LIMITS);
 
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-};
-
 /** A series of one number point, as decodeOtlp builds it. */
 function numberSeries(o: {
   metric: string;
@@ -80,6 +71,71 @@ function numberSeries(o: {
   };
 }
 
+/** A batch as decodeOtlp answers it: its series, its refusals, and its sample, series and malformed-series counts. */
+const batch = (
+  series: unknown[],
+  malformed: unknown[],
+  [sampleCount, seriesCount, malformedSeries]: number[],
+) => ({
+  format: 'otlp',
+  series,
+  malformed,
+  sampleCount,
+  seriesCount,
+  malformedSeries,
+});
+
+/** The refusals of one reason and message, one per point: `(index, path)` gives each. */
+const refused = (reason: string, message: string) => (index: number, path: string) => ({
+  index,
+  path,
+  reason,
+  message,
+});
+
+/** A Gauge metric of these points. */
+const gaugeMetric = (name: string, dataPoints: unknown[]) => ({ name, gauge: { dataPoints } });
+/** The Gauge `g` with one point, at time 0 and with no value. */
+const onePoint = () => gaugeMetric('g', [{ timeUnixNano: '0' }]);
+
+/** The refusal of a point flagged NO_RECORDED_VALUE. */
+const stale = refused('stale_marker', 'the point is flagged NO_RECORDED_VALUE: it carries no measurement');
+
+const CUM = 'AGGREGATION_TEMPORALITY_CUMULATIVE';
+const DELTA = 'AGGREGATION_TEMPORALITY_DELTA';
+
+/** A Sum metric of these points; with no `temporality`, one that does not say its aggregation temporality. */
+const sumMetric = (
+  name: string,
+  temporality: string | undefined,
+  isMonotonic: boolean,
+  dataPoints: unknown[],
+) => ({
+  name,
+  sum: { ...(temporality ? { aggregationTemporality: temporality } : {}), isMonotonic, dataPoints },
+});
+
+/** An ExponentialHistogram metric of these points. */
+const expHistogram = (temporality: string, dataPoints: unknown[], name = 'e') => ({
+  name,
+  exponentialHistogram: { aggregationTemporality: temporality, dataPoints },
+});
+
+/**
+ * A histogram point as decodeOtlp reads it: `o` laid on a point with no buckets, nothing in the zero bucket or below
+ * it, no reset, not a gauge histogram.
+ */
+const histogramPoint = (o: { index: number; time: number; count: number; [field: string]: unknown }) => ({
+  zeroCount: 0,
+  zeroThreshold: 0,
+  bounds: [],
+  counts: [],
+  negativeCount: 0,
+  reset: false,
+  gauge: false,
+  ...o,
+});
+
 describe('which OTLP encoding a Content-Type names', () => {
   it.each([
     ['application/x-protobuf', 'protobuf'],
@@ -91,27 +147,21 @@ describe('which OTLP encoding a Content-Type names', () => {
     expect(otlpEncoding(contentType)).toBe(want);
   });
 
-  it('refuses another type with 415, naming it', () => {
-    const e = thrown(() => otlpEncoding('Text/Plain; charset=utf-8'));
-    expect(e).toBeInstanceOf(UnsupportedMediaTypeError);
-    expect(refusal(() => otlpEncoding('Text/Plain; charset=utf-8'))).toEqual({
-      name: 'UnsupportedMediaTypeError',
-      message: 'OTLP/HTTP takes application/x-protobuf or application/json',
-      details: [
-        { path: 'Content-Type', problem: '"text/plain" is not application/x-protobuf or application/json' },
-      ],
+  for (const [name, contentType, named] of [
+    ['refuses another type with 415, naming it', 'Text/Plain; charset=utf-8', 'text/plain'],
+    ['refuses a missing type with 415, saying there was none', ' ; charset=utf-8', '(none)'],
+  ] as const) {
+    it(name, () => {
+      expect(thrown(() => otlpEncoding(contentType))).toBeInstanceOf(UnsupportedMediaTypeError);
+      expect(refusal(() => otlpEncoding(contentType))).toEqual({
+        name: 'UnsupportedMediaTypeError',
+        message: 'OTLP/HTTP takes application/x-protobuf or application/json',
+        details: [
+          { path: 'Content-Type', problem: `"${named}" is not application/x-protobuf or application/json` },
+        ],
+      });
     });
-  });
-
-  it('refuses a missing type with 415, saying there was none', () => {
-    expect(refusal(() => otlpEncoding(' ; charset=utf-8'))).toEqual({
-      name: 'UnsupportedMediaTypeError',
-      message: 'OTLP/HTTP takes application/x-protobuf or application/json',
-      details: [
-        { path: 'Content-Type', problem: '"(none)" is not application/x-protobuf or application/json' },
-      ],
-    });
-  });
+  }
 });
 
 describe('the OTLP answer (ExportMetricsServiceResponse)', () => {
@@ -183,19 +233,12 @@ describe('OTLP Gauges and Sums as series', () => {
     const b = fromProtobuf(
       request([
         {
-          name: 'probe.up',
           unit: 'ms',
-          gauge: {
-            dataPoints: [
-              {
-                attributes: kv({ 'http.route': '/a' }),
-                timeUnixNano: '1499999',
-                asDouble: 0.5,
-              },
-              { attributes: kv({ 'http.route': '/b' }), timeUnixNano: '2500000', asInt: '7' },
-              { attributes: kv({ 'http.route': '/c' }), timeUnixNano: '3000000' },
-            ],
-          },
+          ...gaugeMetric('probe.up', [
+            { attributes: kv({ 'http.route': '/a' }), timeUnixNano: '1499999', asDouble: 0.5 },
+            { attributes: kv({ 'http.route': '/b' }), timeUnixNano: '2500000', asInt: '7' },
+            { attributes: kv({ 'http.route': '/c' }), timeUnixNano: '3000000' },
+          ]),
         },
       ]),
     );
@@ -211,41 +254,31 @@ describe('OTLP Gauges and Sums as series', () => {
         value,
         time,
       });
-    expect(b).toEqual({
-      format: 'otlp',
-      series: [point(0, '/a', 0.5, 1), point(1, '/b', 7, 3), point(2, '/c', null, 3)],
-      malformed: [],
-      sampleCount: 3,
-      seriesCount: 3,
-      malformedSeries: 0,
-    });
+    expect(b).toEqual(
+      batch([point(0, '/a', 0.5, 1), point(1, '/b', 7, 3), point(2, '/c', null, 3)], [], [3, 3, 0]),
+    );
   });
 
   it('reads a cumulative monotonic Sum as a counter with its start time, an absent or zero start as none', () => {
     const b = fromProtobuf(
       request([
         {
-          name: 'http.requests',
           unit: '{request}',
-          sum: {
-            aggregationTemporality: 'AGGREGATION_TEMPORALITY_CUMULATIVE',
-            isMonotonic: true,
-            dataPoints: [
-              {
-                attributes: kv({ code: '200' }),
-                startTimeUnixNano: '1000000000',
-                timeUnixNano: '61000000000',
-                asInt: '10',
-              },
-              {
-                attributes: kv({ code: '500' }),
-                startTimeUnixNano: '0',
-                timeUnixNano: '61000000000',
-                asDouble: 2,
-              },
-              { attributes: kv({ code: '503' }), timeUnixNano: '61000000000', asDouble: 1 },
-            ],
-          },
+          ...sumMetric('http.requests', CUM, true, [
+            {
+              attributes: kv({ code: '200' }),
+              startTimeUnixNano: '1000000000',
+              timeUnixNano: '61000000000',
+              asInt: '10',
+            },
+            {
+              attributes: kv({ code: '500' }),
+              startTimeUnixNano: '0',
+              timeUnixNano: '61000000000',
+              asDouble: 2,
+            },
+            { attributes: kv({ code: '503' }), timeUnixNano: '61000000000', asDouble: 1 },
+          ]),
         },
       ]),
     );
@@ -274,32 +307,21 @@ describe('OTLP Gauges and Sums as series', () => {
   it('reads a negative start time sent in OTLP/JSON as none', () => {
     const b = fromJson(
       request([
-        {
-          name: 'c',
-          sum: {
-            aggregationTemporality: 'AGGREGATION_TEMPORALITY_CUMULATIVE',
-            isMonotonic: true,
-            dataPoints: [{ startTimeUnixNano: '-5000000', timeUnixNano: '7000000', asDouble: 1 }],
-          },
-        },
+        sumMetric('c', CUM, true, [{ startTimeUnixNano: '-5000000', timeUnixNano: '7000000', asDouble: 1 }]),
       ]),
     );
     expect(b.series[0]!.points).toEqual([{ index: 0, value: 1, time: 7, startMs: undefined }]);
   });
 
   it('gives each Sum its type and a source naming temporality and monotonicity; a start time only to a counter', () => {
-    const sum = (name: string, temporality: string | undefined, isMonotonic: boolean) => ({
-      name,
-      sum: {
-        ...(temporality ? { aggregationTemporality: temporality } : {}),
-        isMonotonic,
-        dataPoints: [{ startTimeUnixNano: '1000000', timeUnixNano: '2000000', asDouble: 4 }],
-      },
-    });
+    const sum = (name: string, temporality: string | undefined, isMonotonic: boolean) =>
+      sumMetric(name, temporality, isMonotonic, [
+        { startTimeUnixNano: '1000000', timeUnixNano: '2000000', asDouble: 4 },
+      ]);
     const b = fromProtobuf(
       request([
-        sum('a', 'AGGREGATION_TEMPORALITY_DELTA', true),
-        sum('b', 'AGGREGATION_TEMPORALITY_CUMULATIVE', false),
+        sum('a', DELTA, true),
+        sum('b', CUM, false),
         sum('c', undefined, true),
         sum('d', undefined, false),
       ]),
@@ -314,19 +336,18 @@ describe('OTLP Gauges and Sums as series', () => {
         value: 4,
         time: 2,
       });
-    expect(b).toEqual({
-      format: 'otlp',
-      series: [
-        s(0, 'a_total', 'delta', 'Sum (delta, monotonic)'),
-        s(1, 'b', 'gauge', 'Sum (cumulative, not monotonic)'),
-        s(2, 'c_total', undefined, 'Sum (unspecified temporality, monotonic)'),
-        s(3, 'd', 'gauge', 'Sum (unspecified temporality, not monotonic)'),
-      ],
-      malformed: [],
-      sampleCount: 4,
-      seriesCount: 4,
-      malformedSeries: 0,
-    });
+    expect(b).toEqual(
+      batch(
+        [
+          s(0, 'a_total', 'delta', 'Sum (delta, monotonic)'),
+          s(1, 'b', 'gauge', 'Sum (cumulative, not monotonic)'),
+          s(2, 'c_total', undefined, 'Sum (unspecified temporality, monotonic)'),
+          s(3, 'd', 'gauge', 'Sum (unspecified temporality, not monotonic)'),
+        ],
+        [],
+        [4, 4, 0],
+      ),
+    );
     for (const x of b.series) expect(x).not.toHaveProperty('delta');
     expect(b.series[0]!.points[0]!.startMs).toBeUndefined();
     expect(b.series[1]!.points[0]!.startMs).toBeUndefined();
@@ -335,56 +356,44 @@ describe('OTLP Gauges and Sums as series', () => {
   it('refuses each point of a delta non-monotonic Sum and each point flagged NO_RECORDED_VALUE, indexing on', () => {
     const b = fromProtobuf(
       request([
-        {
-          name: 'queue.change',
-          sum: {
-            aggregationTemporality: 'AGGREGATION_TEMPORALITY_DELTA',
-            isMonotonic: false,
-            dataPoints: [
-              { timeUnixNano: '1000000', asDouble: 1 },
-              { timeUnixNano: '2000000', asDouble: 2 },
-            ],
-          },
-        },
-        {
-          name: 'g',
-          gauge: {
-            dataPoints: [
-              { timeUnixNano: '1000000', flags: 1 },
-              // Other flags say nothing about the value.
-              { timeUnixNano: '3000000', asDouble: 3, flags: 2 },
-              { timeUnixNano: '4000000', flags: 3 },
-            ],
-          },
-        },
+        sumMetric('queue.change', DELTA, false, [
+          { timeUnixNano: '1000000', asDouble: 1 },
+          { timeUnixNano: '2000000', asDouble: 2 },
+        ]),
+        gaugeMetric('g', [
+          { timeUnixNano: '1000000', flags: 1 },
+          // Other flags say nothing about the value.
+          { timeUnixNano: '3000000', asDouble: 3, flags: 2 },
+          { timeUnixNano: '4000000', flags: 3 },
+        ]),
       ]),
     );
-    const mismatch =
-      'a delta non-monotonic Sum is a change of a value: neither events nor a reading (export it cumulative)';
-    const stale = 'the point is flagged NO_RECORDED_VALUE: it carries no measurement';
-    expect(b).toEqual({
-      format: 'otlp',
-      series: [
-        numberSeries({
-          metric: 'g',
-          path: `${M1}.gauge.dataPoints[1]`,
-          index: 3,
-          type: 'gauge',
-          source: 'Gauge',
-          value: 3,
-          time: 3,
-        }),
-      ],
-      malformed: [
-        { index: 0, path: `${M0}.sum.dataPoints[0]`, reason: 'type_mismatch', message: mismatch },
-        { index: 1, path: `${M0}.sum.dataPoints[1]`, reason: 'type_mismatch', message: mismatch },
-        { index: 2, path: `${M1}.gauge.dataPoints[0]`, reason: 'stale_marker', message: stale },
-        { index: 4, path: `${M1}.gauge.dataPoints[2]`, reason: 'stale_marker', message: stale },
-      ],
-      sampleCount: 5,
-      seriesCount: 5,
-      malformedSeries: 4,
-    });
+    const mismatch = refused(
+      'type_mismatch',
+      'a delta non-monotonic Sum is a change of a value: neither events nor a reading (export it cumulative)',
+    );
+    expect(b).toEqual(
+      batch(
+        [
+          numberSeries({
+            metric: 'g',
+            path: `${M1}.gauge.dataPoints[1]`,
+            index: 3,
+            type: 'gauge',
+            source: 'Gauge',
+            value: 3,
+            time: 3,
+          }),
+        ],
+        [
+          mismatch(0, `${M0}.sum.dataPoints[0]`),
+          mismatch(1, `${M0}.sum.dataPoints[1]`),
+          stale(2, `${M1}.gauge.dataPoints[0]`),
+          stale(4, `${M1}.gauge.dataPoints[2]`),
+        ],
+        [5, 5, 4],
+      ),
+    );
   });
 
   it('reads a metric that carries a Gauge and a delta Histogram too (protobufjs keeps both) by its Gauge', () => {
@@ -393,7 +402,7 @@ describe('OTLP Gauges and Sums as series', () => {
         {
           name: 'g',
           gauge: { dataPoints: [{ timeUnixNano: '1000000', asDouble: 1 }] },
-          histogram: { aggregationTemporality: 'AGGREGATION_TEMPORALITY_DELTA', dataPoints: [] },
+          histogram: { aggregationTemporality: DELTA, dataPoints: [] },
         },
       ]),
     );
@@ -414,17 +423,12 @@ describe('OTLP Gauges and Sums as series', () => {
   it('counts points of the same name and labels as one series, and each other label set as another', () => {
     const b = fromProtobuf(
       request([
-        {
-          name: 'g',
-          gauge: {
-            dataPoints: [
-              { attributes: kv({ a: '1' }), timeUnixNano: '1000000', asDouble: 1 },
-              { attributes: kv({ a: '1' }), timeUnixNano: '2000000', asDouble: 2 },
-              { attributes: kv({ a: '2' }), timeUnixNano: '2000000', asDouble: 2 },
-            ],
-          },
-        },
-        { name: 'h', gauge: { dataPoints: [{ attributes: kv({ a: '1' }), timeUnixNano: '1000000' }] } },
+        gaugeMetric('g', [
+          { attributes: kv({ a: '1' }), timeUnixNano: '1000000', asDouble: 1 },
+          { attributes: kv({ a: '1' }), timeUnixNano: '2000000', asDouble: 2 },
+          { attributes: kv({ a: '2' }), timeUnixNano: '2000000', asDouble: 2 },
+        ]),
+        gaugeMetric('h', [{ attributes: kv({ a: '1' }), timeUnixNano: '1000000' }]),
       ]),
     );
     expect(b.series.map((s) => s.firstIndex)).toEqual([0, 1, 2, 3]);
@@ -499,14 +503,9 @@ describe('OTLP attributes as labels', () => {
     const labels = fromProtobuf(
       request(
         [
-          {
-            name: 'g',
-            gauge: {
-              dataPoints: [
-                { attributes: kv({ 'a..b': '1', 'c:D-9': '2', '0x': '3', Zz_9: '4' }), timeUnixNano: '0' },
-              ],
-            },
-          },
+          gaugeMetric('g', [
+            { attributes: kv({ 'a..b': '1', 'c:D-9': '2', '0x': '3', Zz_9: '4' }), timeUnixNano: '0' },
+          ]),
         ],
         {},
       ),
@@ -514,71 +513,53 @@ describe('OTLP attributes as labels', () => {
     expect(labels).toEqual({ a__b: '1', c_D_9: '2', key_0x: '3', Zz_9: '4' });
   });
 
-  it('derives job from service.namespace/service.name and instance from service.instance.id', () => {
-    const b = fromProtobuf(
-      request([{ name: 'g', gauge: { dataPoints: [{ timeUnixNano: '0' }] } }], {
-        'service.namespace': 'shop',
-        'service.name': 'cart',
-        'service.instance.id': 'pod-1',
-      }),
-    );
-    expect(b.series[0]!.series.labels).toEqual({
-      service_namespace: 'shop',
-      service_name: 'cart',
-      service_instance_id: 'pod-1',
-      job: 'shop/cart',
-      instance: 'pod-1',
+  for (const [name, resource, labels] of [
+    [
+      'derives job from service.namespace/service.name and instance from service.instance.id',
+      { 'service.namespace': 'shop', 'service.name': 'cart', 'service.instance.id': 'pod-1' },
+      {
+        service_namespace: 'shop',
+        service_name: 'cart',
+        service_instance_id: 'pod-1',
+        job: 'shop/cart',
+        instance: 'pod-1',
+      },
+    ],
+    [
+      'keeps a resource’s own job and instance attributes instead of deriving them',
+      { 'service.name': 'cart', 'service.instance.id': 'pod-1', job: 'batch', instance: 'host:9' },
+      { service_name: 'cart', service_instance_id: 'pod-1', job: 'batch', instance: 'host:9' },
+    ],
+  ] as const) {
+    it(name, () => {
+      const b = fromProtobuf(request([onePoint()], resource));
+      expect(b.series[0]!.series.labels).toEqual(labels);
+      expect(b.series[0]!.labelProblem).toBeUndefined();
     });
-    expect(b.series[0]!.labelProblem).toBeUndefined();
-  });
+  }
 
   it('takes job from service.name alone when the namespace is empty, and derives neither without their attributes', () => {
     const one = fromProtobuf(
-      request([{ name: 'g', gauge: { dataPoints: [{ timeUnixNano: '0' }] } }], {
+      request([onePoint()], {
         'service.namespace': '',
         'service.name': '',
       }),
     );
     expect(one.series[0]!.series.labels).toEqual({ service_namespace: '', service_name: '', job: '' });
-    const none = fromProtobuf(
-      request([{ name: 'g', gauge: { dataPoints: [{ timeUnixNano: '0' }] } }], { host: 'h' }),
-    );
+    const none = fromProtobuf(request([onePoint()], { host: 'h' }));
     expect(Object.entries(none.series[0]!.series.labels)).toEqual([['host', 'h']]);
-  });
-
-  it('keeps a resource’s own job and instance attributes instead of deriving them', () => {
-    const b = fromProtobuf(
-      request([{ name: 'g', gauge: { dataPoints: [{ timeUnixNano: '0' }] } }], {
-        'service.name': 'cart',
-        'service.instance.id': 'pod-1',
-        job: 'batch',
-        instance: 'host:9',
-      }),
-    );
-    expect(b.series[0]!.series.labels).toEqual({
-      service_name: 'cart',
-      service_instance_id: 'pod-1',
-      job: 'batch',
-      instance: 'host:9',
-    });
-    expect(b.series[0]!.labelProblem).toBeUndefined();
   });
 
   it('names an empty attribute key, and a label given twice, as the series’ label problem (the first one found)', () => {
     const b = fromProtobuf(
       request(
         [
-          {
-            name: 'g',
-            gauge: {
-              dataPoints: [
-                { attributes: [...kv({ '': 'e' }), ...kv({ 'a.b': '1', a_b: '2' })], timeUnixNano: '0' },
-                { attributes: kv({ 'a.b': '1', a_b: '2' }), timeUnixNano: '0' },
-                { attributes: kv({ 'service.name': 'other' }), timeUnixNano: '0' },
-                { attributes: [...kv({ 'a.b': '1', a_b: '2' }), ...kv({ '': 'e' })], timeUnixNano: '0' },
-              ],
-            },
-          },
+          gaugeMetric('g', [
+            { attributes: [...kv({ '': 'e' }), ...kv({ 'a.b': '1', a_b: '2' })], timeUnixNano: '0' },
+            { attributes: kv({ 'a.b': '1', a_b: '2' }), timeUnixNano: '0' },
+            { attributes: kv({ 'service.name': 'other' }), timeUnixNano: '0' },
+            { attributes: [...kv({ 'a.b': '1', a_b: '2' }), ...kv({ '': 'e' })], timeUnixNano: '0' },
+          ]),
         ],
         { 'service.name': 'cart' },
       ),
@@ -616,20 +597,8 @@ describe('OTLP metrics that carry nothing readable', () => {
       ]),
     );
     const m = (i: number) => `resourceMetrics[0].scopeMetrics[0].metrics[${i}].name`;
-    const r = (index: number, path: string) => ({
-      index,
-      path,
-      reason: 'malformed',
-      message: 'the metric has no name',
-    });
-    expect(b).toEqual({
-      format: 'otlp',
-      series: [],
-      malformed: [r(0, m(0)), r(1, m(0)), r(2, m(1)), r(3, m(2))],
-      sampleCount: 4,
-      seriesCount: 4,
-      malformedSeries: 4,
-    });
+    const r = refused('malformed', 'the metric has no name');
+    expect(b).toEqual(batch([], [r(0, m(0)), r(1, m(0)), r(2, m(1)), r(3, m(2))], [4, 4, 4]));
   });
 
   it('refuses a metric with no data, and one whose data has no points, naming the field for each kind', () => {
@@ -644,32 +613,25 @@ describe('OTLP metrics that carry nothing readable', () => {
       ]),
     );
     const m = (i: number) => `resourceMetrics[0].scopeMetrics[0].metrics[${i}]`;
-    const none = (index: number, path: string) => ({
-      index,
-      path,
-      reason: 'malformed',
-      message: 'the metric has no data points',
-    });
-    expect(b).toEqual({
-      format: 'otlp',
-      series: [],
-      malformed: [
-        {
-          index: 0,
-          path: m(0),
-          reason: 'malformed',
-          message: 'the metric carries no data (gauge, sum, histogram, exponentialHistogram or summary)',
-        },
-        none(1, `${m(1)}.gauge.dataPoints`),
-        none(2, `${m(2)}.sum.dataPoints`),
-        none(3, `${m(3)}.histogram.dataPoints`),
-        none(4, `${m(4)}.exponentialHistogram.dataPoints`),
-        none(5, `${m(5)}.summary.dataPoints`),
-      ],
-      sampleCount: 6,
-      seriesCount: 6,
-      malformedSeries: 6,
-    });
+    const noData = refused(
+      'malformed',
+      'the metric carries no data (gauge, sum, histogram, exponentialHistogram or summary)',
+    );
+    const none = refused('malformed', 'the metric has no data points');
+    expect(b).toEqual(
+      batch(
+        [],
+        [
+          noData(0, m(0)),
+          none(1, `${m(1)}.gauge.dataPoints`),
+          none(2, `${m(2)}.sum.dataPoints`),
+          none(3, `${m(3)}.histogram.dataPoints`),
+          none(4, `${m(4)}.exponentialHistogram.dataPoints`),
+          none(5, `${m(5)}.summary.dataPoints`),
+        ],
+        [6, 6, 6],
+      ),
+    );
   });
 
   it('refuses each point of a Summary: its quantiles cannot be added into events', () => {
@@ -686,11 +648,13 @@ describe('OTLP metrics that carry nothing readable', () => {
         },
       ]),
     );
-    const message =
-      "a summary's quantiles are the client's estimates over its own window: they cannot be added into events (export a histogram)";
+    const notEvents = refused(
+      'summary_not_events',
+      "a summary's quantiles are the client's estimates over its own window: they cannot be added into events (export a histogram)",
+    );
     expect(b.malformed).toEqual([
-      { index: 0, path: `${M0}.summary.dataPoints[0]`, reason: 'summary_not_events', message },
-      { index: 1, path: `${M0}.summary.dataPoints[1]`, reason: 'summary_not_events', message },
+      notEvents(0, `${M0}.summary.dataPoints[0]`),
+      notEvents(1, `${M0}.summary.dataPoints[1]`),
     ]);
     expect([b.series, b.sampleCount, b.seriesCount, b.malformedSeries]).toEqual([[], 2, 2, 2]);
   });
@@ -702,8 +666,6 @@ describe('OTLP histograms as histogram points', () => {
     unit: 's',
     histogram: { ...(temporality ? { aggregationTemporality: temporality } : {}), dataPoints: points },
   });
-  const CUM = 'AGGREGATION_TEMPORALITY_CUMULATIVE';
-  const DELTA = 'AGGREGATION_TEMPORALITY_DELTA';
 
   it('reads a cumulative explicit histogram: bounds up to +Inf, counts, count, its start time', () => {
     const b = fromProtobuf(
@@ -722,43 +684,37 @@ describe('OTLP histograms as histogram points', () => {
       ]),
     );
     const path = `${M0}.histogram.dataPoints[0]`;
-    expect(b).toEqual({
-      format: 'otlp',
-      series: [
-        {
-          series: { metric: 'http_duration_seconds', labels: { ...CHECKOUT, route: '/a' } },
-          path,
-          pointField: 'dataPoints',
-          firstIndex: 0,
-          type: 'native-histogram',
-          typeSource: 'Histogram (cumulative)',
-          unit: 's',
-          epochUnit: 'ms',
-          points: [],
-          paths: [path],
-          histograms: [
-            {
-              index: 0,
-              time: 61,
-              count: 6,
-              zeroCount: 0,
-              zeroThreshold: 0,
-              bounds: [0.1, 0.3, Number.POSITIVE_INFINITY],
-              counts: [2, 3, 1],
-              negativeCount: 0,
-              reset: false,
-              gauge: false,
-              explicit: true,
-              startMs: 1,
-            },
-          ],
-        },
-      ],
-      malformed: [],
-      sampleCount: 1,
-      seriesCount: 1,
-      malformedSeries: 0,
-    });
+    expect(b).toEqual(
+      batch(
+        [
+          {
+            series: { metric: 'http_duration_seconds', labels: { ...CHECKOUT, route: '/a' } },
+            path,
+            pointField: 'dataPoints',
+            firstIndex: 0,
+            type: 'native-histogram',
+            typeSource: 'Histogram (cumulative)',
+            unit: 's',
+            epochUnit: 'ms',
+            points: [],
+            paths: [path],
+            histograms: [
+              histogramPoint({
+                index: 0,
+                time: 61,
+                count: 6,
+                bounds: [0.1, 0.3, Number.POSITIVE_INFINITY],
+                counts: [2, 3, 1],
+                explicit: true,
+                startMs: 1,
+              }),
+            ],
+          },
+        ],
+        [],
+        [1, 1, 0],
+      ),
+    );
     expect(b.series[0]).not.toHaveProperty('delta');
   });
 
@@ -778,64 +734,15 @@ describe('OTLP histograms as histogram points', () => {
         ]),
       ]),
     );
+    const delta = (point: Parameters<typeof histogramPoint>[0]) => [
+      'Histogram (delta)',
+      true,
+      [histogramPoint({ ...point, explicit: true })],
+    ];
     expect(b.series.map((s) => [s.typeSource, s.delta, s.histograms])).toEqual([
-      [
-        'Histogram (delta)',
-        true,
-        [
-          {
-            index: 0,
-            time: 2,
-            count: 2,
-            zeroCount: 0,
-            zeroThreshold: 0,
-            bounds: [5, Number.POSITIVE_INFINITY],
-            counts: [1, 1],
-            negativeCount: 0,
-            reset: false,
-            gauge: false,
-            explicit: true,
-          },
-        ],
-      ],
-      [
-        'Histogram (delta)',
-        true,
-        [
-          {
-            index: 1,
-            time: 3,
-            count: 4,
-            zeroCount: 0,
-            zeroThreshold: 0,
-            bounds: [],
-            counts: [],
-            negativeCount: 0,
-            reset: false,
-            gauge: false,
-            explicit: true,
-          },
-        ],
-      ],
-      [
-        'Histogram (delta)',
-        true,
-        [
-          {
-            index: 2,
-            time: 4,
-            count: 0,
-            zeroCount: 0,
-            zeroThreshold: 0,
-            bounds: [],
-            counts: [],
-            negativeCount: 0,
-            reset: false,
-            gauge: false,
-            explicit: true,
-          },
-        ],
-      ],
+      delta({ index: 0, time: 2, count: 2, bounds: [5, Number.POSITIVE_INFINITY], counts: [1, 1] }),
+      delta({ index: 1, time: 3, count: 4 }),
+      delta({ index: 2, time: 4, count: 0 }),
     ]);
     for (const s of b.series) expect(s.histograms![0]).not.toHaveProperty('startMs');
     for (const s of b.series) expect(s.histograms![0]).not.toHaveProperty('problem');
@@ -895,28 +802,20 @@ describe('OTLP histograms as histogram points', () => {
     const b = fromProtobuf(
       request([
         hist(undefined, [{ timeUnixNano: '0' }, { timeUnixNano: '1' }]),
-        {
-          name: 'e',
-          exponentialHistogram: {
-            aggregationTemporality: CUM,
-            dataPoints: [
-              { timeUnixNano: '0', flags: 1 },
-              { timeUnixNano: '5000000', flags: 2, count: '0' },
-            ],
-          },
-        },
+        expHistogram(CUM, [
+          { timeUnixNano: '0', flags: 1 },
+          { timeUnixNano: '5000000', flags: 2, count: '0' },
+        ]),
       ]),
     );
-    const unknown = 'a histogram must say its aggregation temporality (delta or cumulative)';
+    const unknown = refused(
+      'unknown_type',
+      'a histogram must say its aggregation temporality (delta or cumulative)',
+    );
     expect(b.malformed).toEqual([
-      { index: 0, path: `${M0}.histogram.dataPoints[0]`, reason: 'unknown_type', message: unknown },
-      { index: 1, path: `${M0}.histogram.dataPoints[1]`, reason: 'unknown_type', message: unknown },
-      {
-        index: 2,
-        path: `${M1}.exponentialHistogram.dataPoints[0]`,
-        reason: 'stale_marker',
-        message: 'the point is flagged NO_RECORDED_VALUE: it carries no measurement',
-      },
+      unknown(0, `${M0}.histogram.dataPoints[0]`),
+      unknown(1, `${M0}.histogram.dataPoints[1]`),
+      stale(2, `${M1}.exponentialHistogram.dataPoints[0]`),
     ]);
     expect(b.series.map((s) => [s.path, s.firstIndex, s.typeSource, s.histograms![0]!.time])).toEqual([
       [`${M1}.exponentialHistogram.dataPoints[1]`, 3, 'ExponentialHistogram (cumulative)', 5],
@@ -928,11 +827,10 @@ describe('OTLP histograms as histogram points', () => {
     const b = fromProtobuf(
       request([
         {
-          name: 'lat',
           unit: 'ms',
-          exponentialHistogram: {
-            aggregationTemporality: DELTA,
-            dataPoints: [
+          ...expHistogram(
+            DELTA,
+            [
               {
                 startTimeUnixNano: '1000000',
                 timeUnixNano: '9000000',
@@ -944,7 +842,8 @@ describe('OTLP histograms as histogram points', () => {
                 negative: { offset: 4, bucketCounts: ['3', '1'] },
               },
             ],
-          },
+            'lat',
+          ),
         },
       ]),
     );
@@ -963,7 +862,7 @@ describe('OTLP histograms as histogram points', () => {
         paths: [path],
         delta: true,
         histograms: [
-          {
+          histogramPoint({
             index: 0,
             time: 9,
             count: 12,
@@ -972,9 +871,7 @@ describe('OTLP histograms as histogram points', () => {
             bounds: [1, Math.SQRT2, 2],
             counts: [1, 2, 3],
             negativeCount: 4,
-            reset: false,
-            gauge: false,
-          },
+          }),
         ],
       },
     ]);
@@ -983,13 +880,8 @@ describe('OTLP histograms as histogram points', () => {
   });
 
   it('reads the scales at either end of OTLP’s range, and an empty point', () => {
-    const exp = (scale: number, positive: unknown, count: string) => ({
-      name: 'e',
-      exponentialHistogram: {
-        aggregationTemporality: CUM,
-        dataPoints: [{ timeUnixNano: '0', scale, count, positive }],
-      },
-    });
+    const exp = (scale: number, positive: unknown, count: string) =>
+      expHistogram(CUM, [{ timeUnixNano: '0', scale, count, positive }]);
     const b = fromProtobuf(
       request([
         exp(-10, { offset: 0, bucketCounts: ['1'] }, '1'),
@@ -1012,51 +904,26 @@ describe('OTLP histograms as histogram points', () => {
   ])('refuses scale %d as the point’s problem, reading no buckets', (scale, problem) => {
     const b = fromProtobuf(
       request([
-        {
-          name: 'e',
-          exponentialHistogram: {
-            aggregationTemporality: CUM,
-            dataPoints: [{ timeUnixNano: '0', scale, count: '1', positive: { bucketCounts: ['1'] } }],
-          },
-        },
+        expHistogram(CUM, [{ timeUnixNano: '0', scale, count: '1', positive: { bucketCounts: ['1'] } }]),
       ]),
     );
     expect(b.series[0]!.histograms).toEqual([
-      {
-        index: 0,
-        time: 0,
-        count: 1,
-        zeroCount: 0,
-        zeroThreshold: 0,
-        bounds: [],
-        counts: [],
-        negativeCount: 0,
-        reset: false,
-        gauge: false,
-        problem,
-        startMs: undefined,
-      },
+      histogramPoint({ index: 0, time: 0, count: 1, problem, startMs: undefined }),
     ]);
   });
 
   it('names an exponential histogram whose buckets do not add up to its count', () => {
     const b = fromProtobuf(
       request([
-        {
-          name: 'e',
-          exponentialHistogram: {
-            aggregationTemporality: DELTA,
-            dataPoints: [
-              {
-                timeUnixNano: '0',
-                count: '10',
-                zeroCount: '1',
-                positive: { bucketCounts: ['2', '3'] },
-                negative: { bucketCounts: ['1'] },
-              },
-            ],
+        expHistogram(DELTA, [
+          {
+            timeUnixNano: '0',
+            count: '10',
+            zeroCount: '1',
+            positive: { bucketCounts: ['2', '3'] },
+            negative: { bucketCounts: ['1'] },
           },
-        },
+        ]),
       ]),
     );
     expect(b.series[0]!.histograms![0]!.problem).toBe(
@@ -1082,15 +949,9 @@ describe('the data point limit', () => {
     const limits = { ...LIMITS, maxSamplesPerRequest: 5, maxBodyBytes: 1000 };
     const e = thrown(() => fromProtobuf(body(4), limits));
     expect(e).toBeInstanceOf(PayloadTooLargeError);
-    expect(refusal(() => fromProtobuf(body(4), limits))).toEqual({
-      name: 'PayloadTooLargeError',
-      message: 'the request carries 6 data points; the limit is 5 data points or 1000 bytes per request',
-      details: [
-        { path: '(body)', problem: 'carries 6 data points, more than 5' },
-        { path: 'limits.maxSamplesPerRequest', problem: '5' },
-        { path: 'limits.maxBodyBytes', problem: '1000' },
-      ],
-    });
+    expect(refusal(() => fromProtobuf(body(4), limits))).toEqual(
+      tooManySamples({ carried: 6, max: 5, bytes: 1000, unit: 'data points' }),
+    );
   });
 
   it('counts the points of every resource and scope, summaries included', () => {
@@ -1112,13 +973,10 @@ describe('OTLP bodies over several resources and scopes', () => {
       resourceMetrics: [
         {
           resource: { attributes: kv({ 'service.name': 'a' }) },
-          scopeMetrics: [
-            { metrics: [{ name: 'g', gauge: { dataPoints: [{ timeUnixNano: '0' }] } }] },
-            { metrics: [{ name: 'g', gauge: { dataPoints: [{ timeUnixNano: '0' }] } }] },
-          ],
+          scopeMetrics: [{ metrics: [onePoint()] }, { metrics: [onePoint()] }],
         },
         {
-          scopeMetrics: [{ metrics: [{ name: 'g', gauge: { dataPoints: [{ timeUnixNano: '0' }] } }] }],
+          scopeMetrics: [{ metrics: [onePoint()] }],
         },
       ],
     });
@@ -1131,30 +989,16 @@ describe('OTLP bodies over several resources and scopes', () => {
   });
 
   it('decodes an empty request as an empty batch, in either encoding', () => {
-    const empty = {
-      format: 'otlp',
-      series: [],
-      malformed: [],
-      sampleCount: 0,
-      seriesCount: 0,
-      malformedSeries: 0,
-    };
+    const empty = batch([], [], [0, 0, 0]);
     expect(decodeOtlp(new Uint8Array(0), 'protobuf', LIMITS)).toEqual(empty);
     expect(decodeOtlp(new TextEncoder().encode('{}'), 'json', LIMITS)).toEqual(empty);
   });
 
   it('decodes OTLP/JSON as it decodes the same request in protobuf', () => {
     const body = request([
-      {
-        name: 'c',
-        sum: {
-          aggregationTemporality: 'AGGREGATION_TEMPORALITY_CUMULATIVE',
-          isMonotonic: true,
-          dataPoints: [
-            { attributes: kv({ k: 'v' }), startTimeUnixNano: '1000000', timeUnixNano: '2000000', asInt: '3' },
-          ],
-        },
-      },
+      sumMetric('c', CUM, true, [
+        { attributes: kv({ k: 'v' }), startTimeUnixNano: '1000000', timeUnixNano: '2000000', asInt: '3' },
+      ]),
     ]);
     expect(fromJson(body)).toEqual(fromProtobuf(body));
     expect(fromJson(body).series[0]!.points).toEqual([{ index: 0, value: 3, time: 2, startMs: 1 }]);

@@ -12,6 +12,7 @@ import {
   METRIC_TYPES,
   scanWriteRequest,
 } from '../../../shared/domain/telemetry/remote-write.js';
+import { thrown } from '../../helpers/refusal.js';
 import { writeRequestBytes } from '../../helpers/telemetry.js';
 
 /**
@@ -25,14 +26,6 @@ import { writeRequestBytes } from '../../helpers/telemetry.js';
 /** A body as Prometheus sends it and as the server reads it: snappy-compressed, then inflated. */
 const sent = (bytes: Uint8Array): Uint8Array => uncompress(compress(bytes));
 
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-};
 const errorOf = (f: () => unknown) => {
   const e = thrown(f) as { name: string; message: string; details: unknown } | undefined;
   return { name: e?.name, message: e?.message, details: e?.details };
@@ -65,49 +58,51 @@ describe('the metric types of remote write metadata', () => {
 
 describe('decoding a WriteRequest', () => {
   it('reads every field Prometheus sends: labels, samples, native histograms, metadata', () => {
+    // What is read back as it was sent.
+    const labels = [
+      { name: '__name__', value: 'rpc_duration_seconds' },
+      { name: 'job', value: 'api' },
+    ];
+    const samples = [
+      { value: 0.25, timestamp: 1_764_000_000_123 },
+      { value: -1, timestamp: -5 },
+    ];
+    const intHistogram = {
+      count_int: 6,
+      sum: 1.5,
+      schema: -1,
+      zero_threshold: 0.001,
+      zero_count_int: 1,
+      negative_spans: [{ offset: 2, length: 1 }],
+      negative_deltas: [1],
+      negative_counts: [],
+      positive_spans: [{ offset: -3, length: 2 }],
+      positive_deltas: [3, -2],
+      positive_counts: [],
+      reset_hint: 2,
+      timestamp: 1_764_000_000_124,
+    };
+    // A float histogram's buckets are read back as sent; its zero sum, schema and zero threshold are not.
+    const floatBuckets = {
+      zero_count_float: 0.5,
+      negative_spans: [],
+      negative_deltas: [],
+      negative_counts: [],
+      positive_spans: [{ offset: 1, length: 1 }],
+      positive_deltas: [],
+      positive_counts: [2],
+      reset_hint: 3,
+      timestamp: 7,
+    };
     const bytes = sent(
       encodeWriteRequest({
         timeseries: [
           {
-            labels: [
-              { name: '__name__', value: 'rpc_duration_seconds' },
-              { name: 'job', value: 'api' },
-            ],
-            samples: [
-              { value: 0.25, timestamp: 1_764_000_000_123 },
-              { value: -1, timestamp: -5 },
-            ],
+            labels,
+            samples,
             histograms: [
-              {
-                count_int: 6,
-                sum: 1.5,
-                schema: -1,
-                zero_threshold: 0.001,
-                zero_count_int: 1,
-                negative_spans: [{ offset: 2, length: 1 }],
-                negative_deltas: [1],
-                negative_counts: [],
-                positive_spans: [{ offset: -3, length: 2 }],
-                positive_deltas: [3, -2],
-                positive_counts: [],
-                reset_hint: 2,
-                timestamp: 1_764_000_000_124,
-              },
-              {
-                count_float: 2.5,
-                sum: 0,
-                schema: 0,
-                zero_threshold: 0,
-                zero_count_float: 0.5,
-                negative_spans: [],
-                negative_deltas: [],
-                negative_counts: [],
-                positive_spans: [{ offset: 1, length: 1 }],
-                positive_deltas: [],
-                positive_counts: [2],
-                reset_hint: 3,
-                timestamp: 7,
-              },
+              intHistogram,
+              { count_float: 2.5, sum: 0, schema: 0, zero_threshold: 0, ...floatBuckets },
             ],
           },
         ],
@@ -117,42 +112,11 @@ describe('decoding a WriteRequest', () => {
     const req = decodeWriteRequest(bytes);
     const plain = JSON.parse(JSON.stringify(req));
     expect(typeof req.timeseries[0]!.samples[0]!.timestamp).toBe('number');
-    expect(req.timeseries[0]!.samples).toEqual([
-      { value: 0.25, timestamp: 1_764_000_000_123 },
-      { value: -1, timestamp: -5 },
-    ]);
-    expect(req.timeseries[0]!.labels).toEqual([
-      { name: '__name__', value: 'rpc_duration_seconds' },
-      { name: 'job', value: 'api' },
-    ]);
+    expect(req.timeseries[0]!.samples).toEqual(samples);
+    expect(req.timeseries[0]!.labels).toEqual(labels);
     expect(structuredClone(req.timeseries[0]!.histograms)).toEqual([
-      {
-        count_int: 6,
-        sum: 1.5,
-        schema: -1,
-        zero_threshold: 0.001,
-        zero_count_int: 1,
-        negative_spans: [{ offset: 2, length: 1 }],
-        negative_deltas: [1],
-        negative_counts: [],
-        positive_spans: [{ offset: -3, length: 2 }],
-        positive_deltas: [3, -2],
-        positive_counts: [],
-        reset_hint: 2,
-        timestamp: 1_764_000_000_124,
-      },
-      {
-        count_float: 2.5,
-        zero_count_float: 0.5,
-        negative_spans: [],
-        negative_deltas: [],
-        negative_counts: [],
-        positive_spans: [{ offset: 1, length: 1 }],
-        positive_deltas: [],
-        positive_counts: [2],
-        reset_hint: 3,
-        timestamp: 7,
-      },
+      intHistogram,
+      { count_float: 2.5, ...floatBuckets },
     ]);
     expect(req.metadata).toEqual([{ type: 1, metric_family_name: 'x_total', help: 'Xs.', unit: 'x' }]);
     expect(plain.metadata).toEqual([

@@ -80,6 +80,21 @@ const followUp = (capacity: string, o: { reminders?: number; level?: number; rou
 const at = (iso: string) => {
   w.now.ms = Date.parse(iso);
 };
+/**
+ * What every notification about the capacity's sign-off carries beside its key, event, addressees and text: the
+ * capacity's list, and the capacity's pending task (linked, and named in the headers and data) when there is one.
+ */
+const aboutSignOff = (capacity: string, task?: { id: string; externalRef?: string }) => ({
+  topic: `agreement:${AGR}`,
+  businessUnit: 'payments',
+  lists: [{ capacity, businessUnit: 'payments', agreementId: AGR }],
+  links: [
+    ...(task ? [{ label: 'Your task', url: `https://accord.example/v1/tasks/${task.id}` }] : []),
+    { label: 'The agreement', url: `https://accord.example/v1/agreements/${AGR}` },
+  ],
+  headers: task ? { 'X-Accord-Task': task.id, 'X-Accord-Task-Ref': task.externalRef } : {},
+  data: task ? { agreementId: AGR, capacity, taskId: task.id } : { agreementId: AGR, capacity },
+});
 
 beforeEach(async () => {
   w = await workflowWorld();
@@ -125,34 +140,37 @@ describe('plan (what a submission needs, and by when)', () => {
     expect(plan.dueAt).toBe(DUE);
   });
 
-  it('answers superseded, with nothing to sign, when the submission was withdrawn since', async () => {
-    await writeHistory(w.agreements, AGR, [draft, submit, { status: 'draft', change: 'withdraw' }]);
-    expect(await step({ task: 'plan', agreementId: AGR, version: 2, executionId: EXEC })).toEqual({
-      status: 'superseded',
-      signOffs: [],
-      dueAt: '',
+  const withdrawn: Partial<AgreementVersion>[] = [draft, submit, { status: 'draft', change: 'withdraw' }];
+  for (const c of [
+    {
+      name: 'answers superseded, with nothing to sign, when the submission was withdrawn since',
+      history: withdrawn,
+      version: 2,
       reason: 'the submission of version 2 is withdrawn',
-    });
-  });
-
-  it('answers superseded for a version that is current but not submitted', async () => {
-    await writeHistory(w.agreements, AGR, [draft, submit, { status: 'draft', change: 'withdraw' }]);
-    expect(await step({ task: 'plan', agreementId: AGR, version: 3, executionId: EXEC })).toEqual({
-      status: 'superseded',
-      signOffs: [],
-      dueAt: '',
+    },
+    {
+      name: 'answers superseded for a version that is current but not submitted',
+      history: withdrawn,
+      version: 3,
       reason: 'the submission of version 3 is superseded',
-    });
-  });
-
-  it('answers superseded when the agreement is gone', async () => {
-    expect(await step({ task: 'plan', agreementId: AGR, version: 2, executionId: EXEC })).toEqual({
-      status: 'superseded',
-      signOffs: [],
-      dueAt: '',
+    },
+    {
+      name: 'answers superseded when the agreement is gone',
+      history: [],
+      version: 2,
       reason: 'the submission of version 2 is superseded',
+    },
+  ]) {
+    it(c.name, async () => {
+      await writeHistory(w.agreements, AGR, c.history);
+      expect(await step({ task: 'plan', agreementId: AGR, version: c.version, executionId: EXEC })).toEqual({
+        status: 'superseded',
+        signOffs: [],
+        dueAt: '',
+        reason: c.reason,
+      });
     });
-  });
+  }
 });
 
 describe('await-signoff (a person is asked for a sign-off)', () => {
@@ -192,23 +210,15 @@ describe('await-signoff (a person is asked for a sign-off)', () => {
     const task = await w.tasks.get(taskId);
     expect(requests()).toEqual([
       {
+        ...aboutSignOff('service-owner', { id: taskId, externalRef: task?.externalRef }),
         key: `approval/${EXEC}/service-owner/requested`,
-        topic: `agreement:${AGR}`,
         event: 'approval.signoff-requested',
-        businessUnit: 'payments',
         to: [OWNER],
-        lists: [{ capacity: 'service-owner', businessUnit: 'payments', agreementId: AGR }],
         subject: `Sign-off requested: ${TITLE} (service-owner)`,
         paragraphs: [
           `SLA "${TITLE}" (${AGR}, version 2) waits for a sign-off as service-owner.`,
           `It is due by ${DUE}. Reminders follow before then; an overdue sign-off escalates along the agreement's escalation matrix.`,
         ],
-        links: [
-          { label: 'Your task', url: `https://accord.example/v1/tasks/${taskId}` },
-          { label: 'The agreement', url: `https://accord.example/v1/agreements/${AGR}` },
-        ],
-        headers: { 'X-Accord-Task': taskId, 'X-Accord-Task-Ref': task?.externalRef },
-        data: { agreementId: AGR, capacity: 'service-owner', taskId },
       },
     ]);
     // The next round (a heartbeat's new token) refreshes the task and asks no one again.
@@ -226,94 +236,113 @@ describe('await-signoff (a person is asked for a sign-off)', () => {
     ]);
   });
 
-  it('answers the new token at once with the decision already made in the capacity, and who made it', async () => {
-    await writeHistory(w.agreements, AGR, [
-      draft,
-      submit,
-      {
-        change: 'signoff:service-owner:approved',
-        reason: 'looks right',
-        // The capacity's own sign-off, not the latest of all.
-        signOffs: [
-          signed('service-owner', 'owen@example.com'),
-          signed('governance-board', 'gus@example.com'),
-        ],
-      },
-    ]);
-    const success = vi.spyOn(w.engine, 'sendTaskSuccess').mockResolvedValue();
-    const failure = vi.spyOn(w.engine, 'sendTaskFailure').mockResolvedValue();
-    await awaitSignOff('service-owner', { token: 'tok-late' });
-    expect(success.mock.calls).toEqual([
-      ['tok-late', { decision: 'approved', by: 'owen@example.com', reason: 'looks right' }],
-    ]);
-    expect(failure).not.toHaveBeenCalled();
-  });
-
-  it('answers approved by "unknown" for a capacity an approved agreement no longer waits on', async () => {
-    await writeHistory(w.agreements, AGR, [
-      draft,
-      submit,
-      { change: 'signoff:service-owner:approved', status: 'approved', reason: 'all in', signOffs: [] },
-    ]);
-    const success = vi.spyOn(w.engine, 'sendTaskSuccess').mockResolvedValue();
-    await awaitSignOff('business-owner', { token: 'tok-bo' });
-    expect(success.mock.calls).toEqual([
-      ['tok-bo', { decision: 'approved', by: 'unknown', reason: 'all in' }],
-    ]);
-  });
-
-  it('answers rejected, with the rejection and its reason, when the capacity rejected the submission', async () => {
-    await writeHistory(w.agreements, AGR, [
-      draft,
-      submit,
-      {
-        change: 'signoff:business-owner:rejected',
-        status: 'draft',
-        reason: 'the targets are too low',
-        signOffs: [signed('business-owner', 'bea@example.com', SUBMITTED_AT, 'rejected')],
-      },
-    ]);
-    const success = vi.spyOn(w.engine, 'sendTaskSuccess').mockResolvedValue();
-    await awaitSignOff('business-owner', { token: 'tok-bo' });
-    expect(success.mock.calls).toEqual([
-      [
-        'tok-bo',
-        { decision: 'rejected', by: 'bea@example.com', reason: 'rejected: the targets are too low' },
+  // What the step answers a new token with, after the history: every answer sent to the engine, success or failure.
+  const answerCases: {
+    name: string;
+    history: Partial<AgreementVersion>[];
+    capacity: string;
+    token: string | undefined;
+    success: unknown[];
+    failure: unknown[];
+  }[] = [
+    {
+      name: 'answers the new token at once with the decision already made in the capacity, and who made it',
+      history: [
+        draft,
+        submit,
+        {
+          change: 'signoff:service-owner:approved',
+          reason: 'looks right',
+          // The capacity's own sign-off, not the latest of all.
+          signOffs: [
+            signed('service-owner', 'owen@example.com'),
+            signed('governance-board', 'gus@example.com'),
+          ],
+        },
       ],
-    ]);
-  });
-
-  it('leaves the token waiting while the capacity has not decided', async () => {
-    await writeHistory(w.agreements, AGR, [
-      draft,
-      submit,
-      { change: 'signoff:service-owner:approved', signOffs: [signed('service-owner', 'owen@example.com')] },
-    ]);
-    const success = vi.spyOn(w.engine, 'sendTaskSuccess').mockResolvedValue();
-    const failure = vi.spyOn(w.engine, 'sendTaskFailure').mockResolvedValue();
-    await awaitSignOff('business-owner');
-    expect(success).not.toHaveBeenCalled();
-    expect(failure).not.toHaveBeenCalled();
-  });
-
-  it('fails the token as Withdrawn when the submission was withdrawn', async () => {
-    await writeHistory(w.agreements, AGR, [draft, submit, { status: 'draft', change: 'withdraw' }]);
-    const failure = vi.spyOn(w.engine, 'sendTaskFailure').mockResolvedValue();
-    await awaitSignOff('business-owner', { token: 'tok-w' });
-    expect(failure.mock.calls).toEqual([['tok-w', 'Withdrawn', 'the submission is withdrawn']]);
-  });
-
-  it('fails the token as Withdrawn when a later submission superseded this one', async () => {
-    await writeHistory(w.agreements, AGR, [
-      draft,
-      submit,
-      { status: 'draft', change: 'update' },
-      { ...submit, changedAt: '2026-03-02T08:30:00.000Z' },
-    ]);
-    const failure = vi.spyOn(w.engine, 'sendTaskFailure').mockResolvedValue();
-    await awaitSignOff('business-owner', { token: 'tok-s' });
-    expect(failure.mock.calls).toEqual([['tok-s', 'Withdrawn', 'the submission is superseded']]);
-  });
+      capacity: 'service-owner',
+      token: 'tok-late',
+      success: [['tok-late', { decision: 'approved', by: 'owen@example.com', reason: 'looks right' }]],
+      failure: [],
+    },
+    {
+      name: 'answers approved by "unknown" for a capacity an approved agreement no longer waits on',
+      history: [
+        draft,
+        submit,
+        { change: 'signoff:service-owner:approved', status: 'approved', reason: 'all in', signOffs: [] },
+      ],
+      capacity: 'business-owner',
+      token: 'tok-bo',
+      success: [['tok-bo', { decision: 'approved', by: 'unknown', reason: 'all in' }]],
+      failure: [],
+    },
+    {
+      name: 'answers rejected, with the rejection and its reason, when the capacity rejected the submission',
+      history: [
+        draft,
+        submit,
+        {
+          change: 'signoff:business-owner:rejected',
+          status: 'draft',
+          reason: 'the targets are too low',
+          signOffs: [signed('business-owner', 'bea@example.com', SUBMITTED_AT, 'rejected')],
+        },
+      ],
+      capacity: 'business-owner',
+      token: 'tok-bo',
+      success: [
+        [
+          'tok-bo',
+          { decision: 'rejected', by: 'bea@example.com', reason: 'rejected: the targets are too low' },
+        ],
+      ],
+      failure: [],
+    },
+    {
+      name: 'leaves the token waiting while the capacity has not decided',
+      history: [
+        draft,
+        submit,
+        { change: 'signoff:service-owner:approved', signOffs: [signed('service-owner', 'owen@example.com')] },
+      ],
+      capacity: 'business-owner',
+      token: undefined,
+      success: [],
+      failure: [],
+    },
+    {
+      name: 'fails the token as Withdrawn when the submission was withdrawn',
+      history: [draft, submit, { status: 'draft', change: 'withdraw' }],
+      capacity: 'business-owner',
+      token: 'tok-w',
+      success: [],
+      failure: [['tok-w', 'Withdrawn', 'the submission is withdrawn']],
+    },
+    {
+      name: 'fails the token as Withdrawn when a later submission superseded this one',
+      history: [
+        draft,
+        submit,
+        { status: 'draft', change: 'update' },
+        { ...submit, changedAt: '2026-03-02T08:30:00.000Z' },
+      ],
+      capacity: 'business-owner',
+      token: 'tok-s',
+      success: [],
+      failure: [['tok-s', 'Withdrawn', 'the submission is superseded']],
+    },
+  ];
+  for (const c of answerCases) {
+    it(c.name, async () => {
+      await writeHistory(w.agreements, AGR, c.history);
+      const success = vi.spyOn(w.engine, 'sendTaskSuccess').mockResolvedValue();
+      const failure = vi.spyOn(w.engine, 'sendTaskFailure').mockResolvedValue();
+      await awaitSignOff(c.capacity, { token: c.token });
+      expect(success.mock.calls).toEqual(c.success);
+      expect(failure.mock.calls).toEqual(c.failure);
+    });
+  }
 
   it('refuses as a conflict when the agreement is gone', async () => {
     const e = await awaitSignOff('business-owner').catch((x: unknown) => x);
@@ -352,20 +381,12 @@ describe('follow-up (reminders before the deadline, escalation after it)', () =>
     expect(await followUp('business-owner')).toEqual(waiting({ reminders: 1, level: 0 }));
     expect(requests()).toEqual([
       {
+        ...aboutSignOff('business-owner', { id: taskId, externalRef: task?.externalRef }),
         key: `approval/${EXEC}/business-owner/reminder-0`,
-        topic: `agreement:${AGR}`,
         event: 'approval.reminder',
-        businessUnit: 'payments',
         to: [],
-        lists: [{ capacity: 'business-owner', businessUnit: 'payments', agreementId: AGR }],
         subject: `Reminder: sign-off due in 24 h: ${TITLE} (business-owner)`,
         paragraphs: [`The sign-off of "${TITLE}" (${AGR}, version 2) as business-owner is due by ${DUE}.`],
-        links: [
-          { label: 'Your task', url: `https://accord.example/v1/tasks/${taskId}` },
-          { label: 'The agreement', url: `https://accord.example/v1/agreements/${AGR}` },
-        ],
-        headers: { 'X-Accord-Task': taskId, 'X-Accord-Task-Ref': task?.externalRef },
-        data: { agreementId: AGR, capacity: 'business-owner', taskId },
       },
     ]);
   });
@@ -379,17 +400,12 @@ describe('follow-up (reminders before the deadline, escalation after it)', () =>
     expect(await followUp('business-owner', { reminders: 1 })).toEqual(waiting({ reminders: 2, level: 0 }));
     expect(requests()).toEqual([
       {
+        ...aboutSignOff('business-owner'),
         key: `approval/${AGR}/business-owner/reminder-1`,
-        topic: `agreement:${AGR}`,
         event: 'approval.reminder',
-        businessUnit: 'payments',
         to: [],
-        lists: [{ capacity: 'business-owner', businessUnit: 'payments', agreementId: AGR }],
         subject: `Reminder: sign-off due in 4 h: ${TITLE} (business-owner)`,
         paragraphs: [`The sign-off of "${TITLE}" (${AGR}, version 2) as business-owner is due by ${DUE}.`],
-        links: [{ label: 'The agreement', url: `https://accord.example/v1/agreements/${AGR}` }],
-        headers: {},
-        data: { agreementId: AGR, capacity: 'business-owner' },
       },
     ]);
   });
@@ -406,23 +422,15 @@ describe('follow-up (reminders before the deadline, escalation after it)', () =>
     });
     expect(requests()).toEqual([
       {
+        ...aboutSignOff('service-owner', { id: taskId, externalRef: task?.externalRef }),
         key: `approval/${EXEC}/service-owner/escalation-1`,
-        topic: `agreement:${AGR}`,
         event: 'approval.escalated',
-        businessUnit: 'payments',
         to: [ESME, EVE, OWNER],
-        lists: [{ capacity: 'service-owner', businessUnit: 'payments', agreementId: AGR }],
         subject: `Escalation (level 1): overdue sign-off: ${TITLE} (service-owner)`,
         paragraphs: [
           `The sign-off of "${TITLE}" (${AGR}, version 2) as service-owner was due by ${DUE} and is still missing.`,
           'You are level 1 of its escalation matrix.',
         ],
-        links: [
-          { label: 'Your task', url: `https://accord.example/v1/tasks/${taskId}` },
-          { label: 'The agreement', url: `https://accord.example/v1/agreements/${AGR}` },
-        ],
-        headers: { 'X-Accord-Task': taskId, 'X-Accord-Task-Ref': task?.externalRef },
-        data: { agreementId: AGR, capacity: 'service-owner', taskId },
       },
     ]);
     expect(await w.tasks.get(taskId)).toEqual({
@@ -454,10 +462,9 @@ describe('follow-up (reminders before the deadline, escalation after it)', () =>
     expect(await followUp('business-owner', { reminders: 2 })).toEqual(waiting({ reminders: 2, level: 1 }));
     expect(requests()).toEqual([
       {
+        ...aboutSignOff('business-owner'),
         key: `approval/${AGR}/business-owner/escalation-1`,
-        topic: `agreement:${AGR}`,
         event: 'approval.escalated',
-        businessUnit: 'payments',
         to: [],
         lists: [
           { capacity: 'business-owner', businessUnit: 'payments', agreementId: AGR },
@@ -468,109 +475,115 @@ describe('follow-up (reminders before the deadline, escalation after it)', () =>
           `The sign-off of "${TITLE}" (${AGR}, version 2) as business-owner was due by ${DUE} and is still missing.`,
           'The agreement has no escalation matrix: its SLA managers are told instead.',
         ],
-        links: [{ label: 'The agreement', url: `https://accord.example/v1/agreements/${AGR}` }],
-        headers: {},
-        data: { agreementId: AGR, capacity: 'business-owner' },
       },
     ]);
   });
 
-  it('ends the wait as approved once the capacity signed (the agreement still waiting on others)', async () => {
-    await writeHistory(w.agreements, AGR, [
-      draft,
-      submit,
-      {
-        change: 'signoff:business-owner:approved',
-        reason: 'fine by me',
-        signOffs: [signed('business-owner', 'bea@example.com')],
-      },
-    ]);
-    at('2026-03-04T09:00:00.000Z');
-    expect(await followUp('business-owner')).toEqual({
-      ...waiting({ reminders: 0, level: 0 }),
+  // The wait ends, with the status and the reason of the history, and tells no one.
+  const endCases: {
+    name: string;
+    history: Partial<AgreementVersion>[];
+    now?: string;
+    o: { reminders: number; level: number };
+    status: string;
+    reason: string;
+  }[] = [
+    {
+      name: 'ends the wait as approved once the capacity signed (the agreement still waiting on others)',
+      history: [
+        draft,
+        submit,
+        {
+          change: 'signoff:business-owner:approved',
+          reason: 'fine by me',
+          signOffs: [signed('business-owner', 'bea@example.com')],
+        },
+      ],
+      now: '2026-03-04T09:00:00.000Z',
+      o: { reminders: 0, level: 0 },
       status: 'approved',
       reason: 'fine by me',
-    });
-    expect(notify).not.toHaveBeenCalled();
-  });
-
-  it('ends the wait as approved once the agreement was activated by hand', async () => {
-    await writeHistory(w.agreements, AGR, [
-      draft,
-      submit,
-      { change: 'signoff:service-owner:approved', status: 'approved', reason: 'last one', signOffs: [] },
-      { change: 'activate', status: 'active', reason: 'live early' },
-    ]);
-    expect(await followUp('business-owner', { reminders: 1, level: 1 })).toEqual({
-      ...waiting({ reminders: 1, level: 1 }),
+    },
+    {
+      name: 'ends the wait as approved once the agreement was activated by hand',
+      history: [
+        draft,
+        submit,
+        { change: 'signoff:service-owner:approved', status: 'approved', reason: 'last one', signOffs: [] },
+        { change: 'activate', status: 'active', reason: 'live early' },
+      ],
+      o: { reminders: 1, level: 1 },
       status: 'approved',
       reason: 'live early',
-    });
-  });
-
-  it('ends the wait as rejected, with the rejection, once another capacity rejected', async () => {
-    await writeHistory(w.agreements, AGR, [
-      draft,
-      submit,
-      {
-        change: 'signoff:governance-board:rejected',
-        status: 'draft',
-        reason: 'not on our watch',
-        signOffs: [signed('governance-board', 'gus@example.com', SUBMITTED_AT, 'rejected')],
-      },
-      { change: 'update', reason: 'lowered the targets' },
-    ]);
-    expect(await followUp('business-owner')).toEqual({
-      ...waiting({ reminders: 0, level: 0 }),
+    },
+    {
+      name: 'ends the wait as rejected, with the rejection, once another capacity rejected',
+      history: [
+        draft,
+        submit,
+        {
+          change: 'signoff:governance-board:rejected',
+          status: 'draft',
+          reason: 'not on our watch',
+          signOffs: [signed('governance-board', 'gus@example.com', SUBMITTED_AT, 'rejected')],
+        },
+        { change: 'update', reason: 'lowered the targets' },
+      ],
+      o: { reminders: 0, level: 0 },
       status: 'rejected',
       reason: 'rejected: not on our watch',
-    });
-  });
-
-  it('ends the wait as withdrawn, with the withdrawal, once the submission was withdrawn', async () => {
-    await writeHistory(w.agreements, AGR, [
-      draft,
-      submit,
-      { status: 'draft', change: 'withdraw', reason: 'scope changes' },
-      { change: 'signoff:governance-board:rejected', reason: 'later noise' },
-    ]);
-    expect(await followUp('business-owner')).toEqual({
-      ...waiting({ reminders: 0, level: 0 }),
+    },
+    {
+      name: 'ends the wait as withdrawn, with the withdrawal, once the submission was withdrawn',
+      history: [
+        draft,
+        submit,
+        { status: 'draft', change: 'withdraw', reason: 'scope changes' },
+        { change: 'signoff:governance-board:rejected', reason: 'later noise' },
+      ],
+      o: { reminders: 0, level: 0 },
       status: 'withdrawn',
       reason: 'withdrawn: scope changes',
-    });
-  });
-
-  it('ends the wait as withdrawn when a later submission superseded it, with the current reason', async () => {
-    await writeHistory(w.agreements, AGR, [
-      draft,
-      submit,
-      { status: 'draft', change: 'update', reason: 'fixed a typo' },
-      { ...submit, reason: 'ready again' },
-    ]);
-    expect(await followUp('business-owner')).toEqual({
-      ...waiting({ reminders: 0, level: 0 }),
+    },
+    {
+      name: 'ends the wait as withdrawn when a later submission superseded it, with the current reason',
+      history: [
+        draft,
+        submit,
+        { status: 'draft', change: 'update', reason: 'fixed a typo' },
+        { ...submit, reason: 'ready again' },
+      ],
+      o: { reminders: 0, level: 0 },
       status: 'withdrawn',
       reason: 'ready again',
-    });
-  });
-
-  it('ends the wait as withdrawn when the submitted version is current but no longer submitted', async () => {
-    await writeHistory(w.agreements, AGR, [draft, { ...submit, status: 'draft', reason: 'odd state' }]);
-    expect(await followUp('business-owner')).toEqual({
-      ...waiting({ reminders: 0, level: 0 }),
+    },
+    {
+      name: 'ends the wait as withdrawn when the submitted version is current but no longer submitted',
+      history: [draft, { ...submit, status: 'draft', reason: 'odd state' }],
+      o: { reminders: 0, level: 0 },
       status: 'withdrawn',
       reason: 'odd state',
-    });
-  });
-
-  it('ends the wait as withdrawn when the agreement is gone', async () => {
-    expect(await followUp('business-owner', { reminders: 1, level: 2 })).toEqual({
-      ...waiting({ reminders: 1, level: 2 }),
+    },
+    {
+      name: 'ends the wait as withdrawn when the agreement is gone',
+      history: [],
+      o: { reminders: 1, level: 2 },
       status: 'withdrawn',
       reason: 'the agreement is gone',
+    },
+  ];
+  for (const c of endCases) {
+    it(c.name, async () => {
+      await writeHistory(w.agreements, AGR, c.history);
+      if (c.now) at(c.now);
+      expect(await followUp('business-owner', c.o)).toEqual({
+        ...waiting(c.o),
+        status: c.status,
+        reason: c.reason,
+      });
+      expect(notify).not.toHaveBeenCalled();
     });
-  });
+  }
 });
 
 describe('escalationLevels', () => {
@@ -587,61 +600,63 @@ describe('escalationLevels', () => {
 });
 
 describe('activation-time (when the approved agreement goes live)', () => {
-  it('waits for the start of effectiveFrom in the agreement time zone', async () => {
-    await writeHistory(w.agreements, AGR, [
-      draft,
-      submit,
-      {
-        status: 'approved',
-        timeZone: 'America/New_York',
-        signOffs: [signed('service-owner', 'o@example.com')],
-      },
-    ]);
-    expect(await step({ task: 'activation-time', agreementId: AGR, version: 2 })).toEqual({
-      at: '2026-03-10T04:00:00.000Z',
-      effectiveFrom: '2026-03-10',
+  const activationCases: {
+    name: string;
+    history: Partial<AgreementVersion>[];
+    answer: { at: string; effectiveFrom: string | null };
+  }[] = [
+    {
+      name: 'waits for the start of effectiveFrom in the agreement time zone',
+      history: [
+        draft,
+        submit,
+        {
+          status: 'approved',
+          timeZone: 'America/New_York',
+          signOffs: [signed('service-owner', 'o@example.com')],
+        },
+      ],
+      answer: { at: '2026-03-10T04:00:00.000Z', effectiveFrom: '2026-03-10' },
+    },
+    {
+      name: 'goes live the activation delay after the last sign-off once the date has come',
+      history: [
+        { ...draft, effectiveFrom: '2026-03-01' },
+        submit,
+        {
+          status: 'approved',
+          signOffs: [
+            signed('service-owner', 'o@example.com', '2026-03-02T08:00:00.000Z'),
+            signed('business-owner', 'b@example.com', '2026-03-02T09:30:00.000Z'),
+          ],
+        },
+      ],
+      answer: { at: '2026-03-02T09:40:00.000Z', effectiveFrom: '2026-03-01' },
+    },
+    {
+      name: 'counts the delay from now when every sign-off is older',
+      history: [
+        { ...draft, effectiveFrom: '2026-03-01' },
+        submit,
+        {
+          status: 'approved',
+          signOffs: [signed('service-owner', 'o@example.com', '2026-03-02T07:00:00.000Z')],
+        },
+      ],
+      answer: { at: '2026-03-02T09:10:00.000Z', effectiveFrom: '2026-03-01' },
+    },
+    {
+      name: 'answers the delay from now, and no date, when the agreement is gone',
+      history: [],
+      answer: { at: '2026-03-02T09:10:00.000Z', effectiveFrom: null },
+    },
+  ];
+  for (const c of activationCases) {
+    it(c.name, async () => {
+      await writeHistory(w.agreements, AGR, c.history);
+      expect(await step({ task: 'activation-time', agreementId: AGR, version: 2 })).toEqual(c.answer);
     });
-  });
-
-  it('goes live the activation delay after the last sign-off once the date has come', async () => {
-    await writeHistory(w.agreements, AGR, [
-      { ...draft, effectiveFrom: '2026-03-01' },
-      submit,
-      {
-        status: 'approved',
-        signOffs: [
-          signed('service-owner', 'o@example.com', '2026-03-02T08:00:00.000Z'),
-          signed('business-owner', 'b@example.com', '2026-03-02T09:30:00.000Z'),
-        ],
-      },
-    ]);
-    expect(await step({ task: 'activation-time', agreementId: AGR, version: 2 })).toEqual({
-      at: '2026-03-02T09:40:00.000Z',
-      effectiveFrom: '2026-03-01',
-    });
-  });
-
-  it('counts the delay from now when every sign-off is older', async () => {
-    await writeHistory(w.agreements, AGR, [
-      { ...draft, effectiveFrom: '2026-03-01' },
-      submit,
-      {
-        status: 'approved',
-        signOffs: [signed('service-owner', 'o@example.com', '2026-03-02T07:00:00.000Z')],
-      },
-    ]);
-    expect(await step({ task: 'activation-time', agreementId: AGR, version: 2 })).toEqual({
-      at: '2026-03-02T09:10:00.000Z',
-      effectiveFrom: '2026-03-01',
-    });
-  });
-
-  it('answers the delay from now, and no date, when the agreement is gone', async () => {
-    expect(await step({ task: 'activation-time', agreementId: AGR, version: 2 })).toEqual({
-      at: '2026-03-02T09:10:00.000Z',
-      effectiveFrom: null,
-    });
-  });
+  }
 });
 
 describe('activate', () => {

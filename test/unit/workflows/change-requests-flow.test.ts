@@ -289,6 +289,24 @@ describe('a change request through its workflow (change-requests.ts on the real 
     expect((await w.agreements.get(a.id))!.version).toBe(4);
   });
 
+  it('names every material term a request changes, in the assessment and the sign-off requests', async () => {
+    const r = await ask({ objectives: [{ ...a.objectives[0]!, target: 99.5 }], effectiveTo: '2027-06-30' });
+    await w.settle();
+    expect(sent.map((n) => n.paragraphs[2])).toEqual([
+      'Material terms change (objectives, effectiveTo): a new version and sign-off follow an acceptance.',
+    ]);
+    const [t] = await pending(r.id);
+    await w.wf.tasks.complete(providerManager, t!.id, { decision: 'approved', reason: 'ok' } as never);
+    await w.settle();
+    const asked = sent.filter((n) => n.key.includes('/signoff-'));
+    expect(asked.map((n) => n.paragraphs[0]).sort()).toEqual(
+      ['business-owner', 'governance-board', 'service-owner'].map(
+        (c) =>
+          `The change request "Lower the target" (${r.id}) to ${a.id} changes objectives, effectiveTo and waits for a sign-off as ${c}.`,
+      ),
+    );
+  });
+
   it('applies an accepted administrative change without sign-off, as an update that keeps the sign-offs in force', async () => {
     const r = await ask({ title: 'Renamed', description: 'What the gateway promises' }, 'Rename it');
     await w.settle();

@@ -5,6 +5,7 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  UnavailableError,
   ValidationError,
 } from '../../../shared/domain/errors.js';
 import type { ChangeRequestRecord } from '../../../shared/ports/governance.js';
@@ -43,6 +44,16 @@ describe('change requests: who may ask, what is refused, and reading them back',
     );
     expect(e.details).toEqual([{ path: 'status', problem: 'is draft' }]);
     expect(await w.requests.listBySubject(draft.id)).toEqual([]);
+  });
+
+  it('records the proposed terms without the ones given as undefined', async () => {
+    const r = await w.wf.changeRequests.request(
+      customerViewer,
+      a.id,
+      body({ title: 'New', description: undefined }),
+    );
+    expect(r.proposed).toStrictEqual({ title: 'New' });
+    expect((await storedRequest(w, r.id)).proposed).toStrictEqual({ title: 'New' });
   });
 
   it('answers 404 to someone who is no party to the agreement', async () => {
@@ -167,6 +178,13 @@ describe('change requests: who may ask, what is refused, and reading them back',
     await expect(w.wf.changeRequests.list(stranger, a.id)).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('passes on a failure to read the agreement that is not a 404, as it is', async () => {
+    const r = await w.wf.changeRequests.request(customerViewer, a.id, body({ title: 'One' }));
+    const down = new UnavailableError('the agreement store is unavailable');
+    vi.spyOn(w.useCases, 'load').mockRejectedValueOnce(down);
+    expect(await failure(w.wf.changeRequests.get(customerViewer, r.id))).toBe(down);
+  });
+
   it('names its tasks by execution and step, and refuses a malformed task event', async () => {
     expect(changeTaskId('local:change-request:chg_1', 'assessment')).toBe(
       `tsk_${createHash('sha256').update('local:change-request:chg_1|chg|assessment').digest('hex').slice(0, 24)}`,
@@ -288,6 +306,59 @@ describe('change requests: assessing and signing them, with separation of duties
       },
     ]);
     expect((await storedRequest(w, r.id))!.status).toBe('signing');
+  });
+
+  it('answers an accepted assessment with its verdict, recorded on the task, and keeps the request assessing', async () => {
+    const [t] = await pending();
+    await w.wf.tasks.complete(otherProviderManager, t!.id, { decision: 'approved', reason: 'ok' } as never);
+    expect((await w.tasks.get(t!.id))!.outcome).toEqual({
+      decision: 'approved',
+      reason: 'ok',
+      by: 'pete@payments.example',
+      assessment: 'accepted',
+    });
+    expect((await storedRequest(w, r.id)).status).toBe('assessing');
+  });
+
+  it('rejects the request as soon as its assessment declines it, before its workflow moves on', async () => {
+    const [t] = await pending();
+    expect(
+      await w.wf.changeRequests.assess(otherProviderManager, t!, {
+        decision: 'rejected',
+        reason: 'no',
+      } as never),
+    ).toEqual({ assessment: 'rejected' });
+    const x = await storedRequest(w, r.id);
+    expect(x.status).toBe('rejected');
+    expect(x.assessment).toEqual({ decision: 'rejected', by: 'pete@payments.example', at: T0, reason: 'no' });
+    expect(x.history.at(-1)).toEqual({
+      at: T0,
+      step: 'assessment-rejected',
+      by: 'pete@payments.example',
+      detail: 'no',
+    });
+  });
+
+  it('rejects the request as soon as one sign-off declines it, before its workflow moves on', async () => {
+    const [t] = await pending();
+    await w.wf.tasks.complete(otherProviderManager, t!.id, { decision: 'approved', reason: 'ok' } as never);
+    await w.settle();
+    const [bo] = await pending();
+    expect((await storedRequest(w, r.id)).status).toBe('signing');
+    expect(
+      await w.wf.changeRequests.signOff(approverAs('business-owner'), bo!, {
+        decision: 'rejected',
+        reason: 'we need 99.9',
+      } as never),
+    ).toEqual({});
+    const x = await storedRequest(w, r.id);
+    expect(x.status).toBe('rejected');
+    expect(x.history.at(-1)).toEqual({
+      at: T0,
+      step: 'signoff:business-owner:rejected',
+      by: 'business-owner@approvers.example',
+      detail: 'we need 99.9',
+    });
   });
 
   it('refuses a task event for a change request that does not exist', async () => {

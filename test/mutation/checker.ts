@@ -49,12 +49,12 @@ export function scopedTsconfig(
 
 /**
  * Whether a run over `files` needs the TypeScript checker. It does not when every file's source is the one its ledger
- * entry measured (same git blob): each mutant of that source was compiled then, those that did not compile are reused
- * from the entry as compile errors (Stryker's incremental mode reuses a result no test covers), and the others
- * compiled, so checking them again only costs time (on the use cases, about three quarters of a re-run's time:
- * docs/mutation.md, wave 12). A re-run after tests changed then runs two test runners and no checker. The one
- * mutant this misses is one that compiled against an import's old types and no longer does; it is then run by the
- * tests (killed or listed as a survivor), not set aside.
+ * entry measured (same git blob): each mutant of that source was compiled then, so checking it again only costs
+ * time (on the use cases the checker was about three quarters of a re-run: docs/mutation.md, wave 12). A re-run after
+ * tests changed then runs two test runners and no checker, and the entry keeps the compile errors the ledger had
+ * (`keepCompileErrors` in ./ledger.ts: Stryker itself runs them as tests then). The one mutant this misses is one
+ * that compiled against an import's old types and no longer does; it is then run by the tests (killed or listed
+ * as a survivor), not set aside.
  *
  * `measured(f)` is the blob id the ledger entry of f measured (undefined without an entry); `current(f)` the blob
  * id of f as it is now (undefined when it is gone).

@@ -406,3 +406,30 @@ export function layerScores(
     }),
   );
 }
+
+/**
+ * `entry` with every mutant that was a compile error in `previous` a compile error again (its coverage, kills and
+ * reason dropped) and its score recomputed, when both entries measured the same source (same blob; otherwise
+ * `entry` as it is). A mutant is the same one when its mutator, replacement and location are. Used after a run
+ * without the type checker (test/mutation/checker.ts): Stryker then runs a former compile error as tests (its
+ * incremental diff re-tests a mutant that gained covering tests, and without a checker a compile error gains them),
+ * where the ledger keeps what the compiler said of that source.
+ */
+export function keepCompileErrors(entry: LedgerEntry, previous: LedgerEntry | undefined): LedgerEntry {
+  if (!previous || previous.blob !== entry.blob) return entry;
+  const key = (m: LedgerMutant) => `${m.mutatorName}\n${m.replacement}\n${m.location.join(',')}`;
+  const compileErrors = new Set(previous.mutants.filter((m) => m.status === 'CompileError').map(key));
+  if (compileErrors.size === 0) return entry;
+  const mutants = entry.mutants.map((m): LedgerMutant => {
+    if (!compileErrors.has(key(m)) || m.status === 'CompileError') return m;
+    const { mutatorName, replacement, location } = m;
+    return {
+      mutatorName,
+      replacement,
+      location,
+      status: 'CompileError',
+      ...(m.static ? { static: true } : {}),
+    };
+  });
+  return { ...entry, mutants, score: score(mutants) };
+}

@@ -38,6 +38,7 @@ import {
   gitBlobId,
   type IncrementalReport,
   isStaticNotRun,
+  keepCompileErrors,
   type LedgerEntry,
   type LedgerMutant,
   layerScores,
@@ -250,7 +251,7 @@ function runStryker(args: string[], scope: string[] | undefined, all: string[]) 
   }
   // A re-run of files whose source is the one measured (tests changed, not code) needs no checker (checker.ts).
   const files = scope ?? all;
-  const blobs = new Map(readLedger().map((e) => [e.file, e.blob]));
+  const previous = new Map(readLedger().map((e) => [e.file, e]));
   const check =
     force ||
     checkerNeeded(
@@ -261,7 +262,10 @@ function runStryker(args: string[], scope: string[] | undefined, all: string[]) 
         return t === undefined ? undefined : gitBlobId(t);
       },
     );
-  if (!check) console.log(`ledger: sources unchanged since measured: compile errors reused, no type checker`);
+  if (!check)
+    console.log(
+      `ledger: sources unchanged since measured: no type checker, their compile errors kept from the ledger`,
+    );
   // A run over a few files checks them in a program of their own (checker.ts says why).
   const scoped = scope ? scopedTsconfig(scope, basename(OUT)) : undefined;
   if (scoped) {
@@ -292,6 +296,7 @@ function runStryker(args: string[], scope: string[] | undefined, all: string[]) 
   const measuredAt = new Date().toISOString();
   const load = Math.round(loadavg()[0]! * 10) / 10;
   const scores: Record<string, Score> = {};
+  const recorded: LedgerEntry[] = [];
   for (const file of files) {
     const data = report.files[file];
     const testFiles = Object.keys(report.testFiles ?? {});
@@ -308,10 +313,12 @@ function runStryker(args: string[], scope: string[] | undefined, all: string[]) 
     const entry = data
       ? toEntry(report, file, meta)
       : toEntry({ ...report, files: { [file]: { source: readText(file) ?? '', mutants: [] } } }, file, meta);
-    writeEntry(entry);
-    scores[file] = entry.score;
+    const kept = check ? entry : keepCompileErrors(entry, previous.get(file));
+    writeEntry(kept);
+    recorded.push(kept);
+    scores[file] = kept.score;
   }
-  const runScore = score(files.flatMap((f) => report.files[f]?.mutants ?? []));
+  const runScore = score(recorded.flatMap((e) => e.mutants));
   return { ok: true as const, seconds, scores, runScore };
 }
 

@@ -127,6 +127,7 @@ export class ApprovalWorkflow {
       };
     }
     // The submitted version is usually the current one: read it again only when later versions were written.
+    // Stryker disable next-line ConditionalExpression: while the submitted version is current, getVersion reads that same version again, so `false` only costs a read; `true` fails approval-steps (a sign-off written after the submission)
     const submitted = a.version === version ? a : await this.deps.agreements.getVersion(agreementId, version);
     const service = await this.deps.services.get(a.serviceId);
     const tier = String(Math.min(4, Math.max(1, service?.tier ?? 4))) as '1';
@@ -280,6 +281,7 @@ export class ApprovalWorkflow {
     if (!a) return { status: 'superseded', reason: 'the agreement is gone' };
     if (a.status === 'active')
       return { status: 'activated', reason: `already active (version ${a.version})` };
+    // Stryker disable next-line ConditionalExpression: the status test only saves reading the versions: submissionState answers 'approved' only for an agreement approved or active, and an active one returned above, so `false` answers alike, with the same reason; the other variants fail approval-steps and approval-hooks
     if (a.status !== 'approved' || (await this.submissionState(a, version)) !== 'approved') {
       return { status: 'superseded', reason: `the agreement is ${a.status}` };
     }
@@ -403,6 +405,7 @@ export class ApprovalWorkflow {
 
   /** Why the submission ended: the reason of the withdrawal or rejection written after `version`. */
   private async lastReason(a: AgreementVersion, version: number): Promise<string> {
+    // Stryker disable next-line EqualityOperator: a step's version is always its execution's submission (changed() starts one only on a 'submit' change), so `>=` adds only that 'submit' version, neither a withdrawal nor a rejection; `<=` fails approval-steps
     const later = (await this.deps.agreements.listVersions(a.id)).filter((v) => v.version > version);
     // Stryker disable next-line Regex: change names are a closed set (see above): dropping an anchor changes nothing; the `.*` -> `.` variant is killed by approval-steps
     const end = later.find((v) => v.change === 'withdraw' || /^signoff:.*:rejected$/.test(v.change));
@@ -412,6 +415,7 @@ export class ApprovalWorkflow {
 
   /** Where the submission of `version` stands, from the versions written since. */
   private async submissionState(a: AgreementVersion, version: number): Promise<SubmissionState> {
+    // Stryker disable next-line ConditionalExpression: a step's version is its execution's submission, stored as submitted: while it is current, the path below (no later version, status submitted) answers 'submitted' too, so `false` only costs listing the versions; `true` and the status test's variants fail approval-steps and unit-of-work
     if (a.version === version) return a.status === 'submitted' ? 'submitted' : 'superseded';
     const later = (await this.deps.agreements.listVersions(a.id)).filter((v) => v.version > version);
     for (const v of later) {
@@ -433,6 +437,7 @@ export class ApprovalWorkflow {
     const s = await this.submissionState(a, version);
     if (s !== 'submitted' && s !== 'approved') return s;
     const mine = a.signOffs.filter((x) => x.capacity === capacity);
+    // Stryker disable next-line ConditionalExpression: a capacity's sign-off other than an approval is a rejection, which writes a 'signoff:<capacity>:rejected' version (submissionState answers 'rejected' above) and returns the agreement to draft, and the next submission clears the sign-offs: while the submission stands each one is an approval, so `x.decision === 'approved'` -> `true` answers alike; the other variants fail approval-steps and unit-of-work
     if (mine.some((x) => x.decision === 'approved')) return 'approved';
     return s === 'approved' ? 'approved' : 'submitted';
   }

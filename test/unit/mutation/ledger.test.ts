@@ -3,6 +3,7 @@ import {
   addScores,
   gitBlobId,
   type IncrementalReport,
+  keepCompileErrors,
   layerScores,
   score,
   toEntry,
@@ -209,5 +210,41 @@ describe('the mutation ledger', () => {
     expect(small.score).toBe(0);
     // 99 of 101, not (99 + 0) / 2.
     expect(addScores([big, small]).score).toBe(98.02);
+  });
+});
+
+describe('an entry measured without the type checker', () => {
+  /** The entry of report() (its mutants sorted by place), and the same with its a >= 1 mutant a compile error. */
+  const measured = () => toEntry(report(), 'shared/domain/f.ts', { ...META, runSeconds: 1, load: 1 });
+  const isGe = (m: { replacement: string }) => m.replacement === 'a >= 1';
+  const wasCompileError = () => {
+    const e = measured();
+    return { ...e, mutants: e.mutants.map((m) => (isGe(m) ? { ...m, status: 'CompileError' as const } : m)) };
+  };
+
+  it('keeps as a compile error a mutant the checked entry of the same source had as one, its tests and reason dropped', () => {
+    const e = keepCompileErrors(measured(), wasCompileError());
+    expect(e.mutants.find(isGe)).toEqual({
+      mutatorName: 'EqualityOperator',
+      replacement: 'a >= 1',
+      location: [1, 33, 1, 38],
+      status: 'CompileError',
+    });
+    expect(e.mutants.filter((m) => !isGe(m))).toEqual(measured().mutants.filter((m) => !isGe(m)));
+    expect(e.score).toEqual({ ...measured().score, survived: 0, invalid: 1, score: 100 });
+  });
+
+  it('keeps the new results when the earlier entry measured another source, had no compile error, or is missing', () => {
+    expect(keepCompileErrors(measured(), { ...wasCompileError(), blob: gitBlobId(SOURCE_V2) })).toEqual(
+      measured(),
+    );
+    expect(keepCompileErrors(measured(), measured())).toEqual(measured());
+    expect(keepCompileErrors(measured(), undefined)).toEqual(measured());
+  });
+
+  it('matches a mutant by its mutator, replacement and place, not by its place alone', () => {
+    const other = wasCompileError();
+    other.mutants = other.mutants.map((m) => (isGe(m) ? { ...m, replacement: 'a < 1' } : m));
+    expect(keepCompileErrors(measured(), other).mutants.find(isGe)!.status).toBe('Survived');
   });
 });

@@ -61,7 +61,9 @@ describe('an RCA finding the target unrealistic', () => {
     await w.settle();
     const r = (await w.remediation.get(VIO))!;
     const id = `chg_${hash(`rca|${VIO}`, 20)}`;
-    expect(r.rca).toMatchObject({ conclusion: 'target-unrealistic', proposal: { target: 99.5 } });
+    expect(r.rca).toMatchObject({ conclusion: 'target-unrealistic' });
+    // Only what the RCA proposed: a target, and no terms key at all.
+    expect(r.rca!.proposal).toStrictEqual({ target: 99.5 });
     expect(r.changeRequestId).toBe(id);
     expect(r.changeRequestTaskId).toBeUndefined();
     expect(r.history.slice(2).map((h) => [h.step, h.by, h.detail])).toEqual([
@@ -146,7 +148,8 @@ describe('an RCA finding the target unrealistic', () => {
     const t = (await w.tasks.get(rcaTask(VIO)))!;
     const terms = { customerResponsibilities: ['report incidents within 15 minutes'] };
     await w.wf.remediation.submitRca(owen, t, unrealistic({ proposedTerms: terms }));
-    expect((await w.remediation.get(VIO))!.rca!.proposal).toEqual({ terms });
+    // Only what the RCA proposed: terms, and no target key at all.
+    expect((await w.remediation.get(VIO))!.rca!.proposal).toStrictEqual({ terms });
     await w.wf.remediation.task({ task: 'open-change-request', violationId: VIO, executionId: 'x' });
     const cr = (await w.requests.get(`chg_${hash(`rca|${VIO}`, 20)}`)) as unknown as {
       proposed: Record<string, unknown>;
@@ -220,6 +223,29 @@ describe('an RCA finding the target unrealistic', () => {
       'RCA target-unrealistic; 0 action(s) closed; change request open',
     );
     expect((await w.tasks.get(id))?.status).toBe('pending');
+  });
+
+  it('asks the SLA managers for a change request naming no root cause when the step runs before any RCA is recorded', async () => {
+    await start();
+    const out = await w.wf.remediation.task({
+      task: 'open-change-request',
+      violationId: VIO,
+      executionId: 'x',
+    });
+    const id = `tsk_${hash(`change|${VIO}`)}`;
+    expect(out).toEqual({ taskId: id });
+    expect((await w.tasks.get(id))?.data).toEqual({
+      agreementId: a.id,
+      objectiveId: 'availability',
+      rootCause: '',
+    });
+    expect((await w.remediation.get(VIO))!.history.at(-1)!.detail).toBe(
+      `the target is unrealistic: the RCA proposes no terms; task ${id} asks the provider's SLA managers to draft a change request`,
+    );
+    expect(notes().at(-1)!.paragraphs).toEqual([
+      `The RCA of violation ${VIO} concludes that the target itself is unrealistic: `,
+      'A change request to the agreement waits for your assessment.',
+    ]);
   });
 
   it('falls back to the task, naming why, when the agreement is no longer active', async () => {

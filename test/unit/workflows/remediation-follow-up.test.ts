@@ -151,6 +151,24 @@ describe('reminders and escalation of an overdue remediation step', () => {
     expect(r.escalations).toEqual([{ level: 1, at: RCA_DUE, step: 'rca' }]);
   });
 
+  it('escalates to every contact of a level at once, naming each in the history', async () => {
+    const a = (await w.agreements.get(agreementId))!;
+    const v = violation(w, a);
+    await openRemediation(w, { ...v, escalation: v.escalation.map((s) => ({ ...s, level: 1 })) });
+    await at(RCA_DUE);
+    expect(notes().at(-1)).toMatchObject({
+      key: `remediation/${VIO}/rca-escalation-1`,
+      to: [DEE, HAL],
+      lists: [],
+    });
+    expect((await w.remediation.get(VIO))!.history.at(-1)).toEqual({
+      at: RCA_DUE,
+      step: 'escalated',
+      by: SYSTEM,
+      detail: `rca overdue since ${RCA_DUE}: level 1 (dee@example.com, hal@example.com)`,
+    });
+  });
+
   it('reminds and escalates a CAPA item by its own due date, and its item ends once the record shows it closed', async () => {
     const a = (await w.agreements.get(agreementId))!;
     await openRemediation(w, violation(w, a));

@@ -256,7 +256,7 @@ function runStryker(args: string[], scope: string[] | undefined, all: string[]) 
     force ||
     checkerNeeded(
       files,
-      (f) => blobs.get(f),
+      (f) => previous.get(f)?.blob,
       (f) => {
         const t = readText(f);
         return t === undefined ? undefined : gitBlobId(t);

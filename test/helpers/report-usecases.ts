@@ -150,18 +150,34 @@ export async function seedMonth(
   bad: number,
 ): Promise<void> {
   const span = monthSpan(month, 'UTC');
+  await seedSpan(w, serviceId, span.start, span.end, () => bad);
+}
+
+/**
+ * Availability telemetry for a service in [from, to) (epoch ms), one 5-minute bucket of 1000 events at a time:
+ * `bad(t)` of the bucket starting at t failed.
+ */
+export async function seedSpan(
+  w: ReportWorld,
+  serviceId: string,
+  from: number,
+  to: number,
+  bad: (bucketStart: number) => number,
+): Promise<void> {
   const deltas: RollupDelta[] = [];
-  for (let t = span.start; t < span.end; t += BUCKET_MS)
+  for (let t = from; t < to; t += BUCKET_MS) {
+    const b = bad(t);
     deltas.push({
       sliKey: `${serviceId}/availability`,
       bucketStart: t,
-      good: 1000 - bad,
+      good: 1000 - b,
       total: 1000,
       count: 0,
       sum: 0,
       min: 0,
       max: 0,
     });
+  }
   await w.rollups.add(deltas);
 }
 

@@ -17,6 +17,7 @@ import {
   reportWorld,
   seedAgreement,
   seedMonth,
+  seedSpan as seedRollupSpan,
   violationRecord,
 } from '../../helpers/report-usecases.js';
 
@@ -315,25 +316,13 @@ describe('the exception windows before a month in progress', () => {
       Date.parse('2026-04-30T22:00:00.000Z'),
       Date.parse('2026-04-30T23:55:00.000Z'),
     ];
-    const deltas = [];
-    for (
-      let t = Date.parse('2026-04-28T00:00:00.000Z');
-      t < Date.parse('2026-05-01T04:00:00.000Z');
-      t += 300_000
-    ) {
-      const bad = t >= outage && t < outageEnd ? 1000 : 0;
-      deltas.push({
-        sliKey: `${a.serviceId}/availability`,
-        bucketStart: t,
-        good: 1000 - bad,
-        total: 1000,
-        count: 0,
-        sum: 0,
-        min: 0,
-        max: 0,
-      });
-    }
-    await w.rollups.add(deltas);
+    await seedRollupSpan(
+      w,
+      a.serviceId,
+      Date.parse('2026-04-28T00:00:00.000Z'),
+      Date.parse('2026-05-01T04:00:00.000Z'),
+      (t) => (t >= outage && t < outageEnd ? 1000 : 0),
+    );
     const may = req('monthly-compliance', { month: '2026-05' });
     expect(column(await w.reports.build(admin, may), 'objectives', 'status')).toEqual(['at-risk']);
     await w.exceptions.create({

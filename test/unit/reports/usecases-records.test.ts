@@ -2,7 +2,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../../shared/domain/errors.js';
 import { computeCredit } from '../../../shared/domain/objectives/credits.js';
 import type { ViolationRecord } from '../../../shared/ports/objectives.js';
-import { BUCKET_MS } from '../../../shared/ports/rollups.js';
 import { monthsEnding, previousMonth, reportsIn } from '../../../shared/usecases/reports/index.js';
 import { agreementBody, principal } from '../../helpers/fixtures.js';
 import {
@@ -10,6 +9,7 @@ import {
   reportWorld,
   seedAgreement,
   seedMonth,
+  seedSpan as seedRollupSpan,
   violationRecord,
 } from '../../helpers/report-usecases.js';
 
@@ -287,19 +287,7 @@ describe('ReportUseCases.alertAnomalies', () => {
 
   /** Availability telemetry from one instant to another: `bad` of every 1000 events failed in every bucket. */
   async function seedSpan(w: ReportWorld, from: string, to: string, bad: number) {
-    const deltas = [];
-    for (let t = Date.parse(from); t < Date.parse(to); t += BUCKET_MS)
-      deltas.push({
-        sliKey: 'svc_payments-gateway/availability',
-        bucketStart: t,
-        good: 1000 - bad,
-        total: 1000,
-        count: 0,
-        sum: 0,
-        min: 0,
-        max: 0,
-      });
-    await w.rollups.add(deltas);
+    await seedRollupSpan(w, 'svc_payments-gateway', Date.parse(from), Date.parse(to), () => bad);
   }
   /** An approved exception window of an agreement. */
   const exception = (agreementId: string, id: string, start: string, end: string) => ({

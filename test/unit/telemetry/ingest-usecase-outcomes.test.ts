@@ -224,6 +224,12 @@ describe('one SLI, one feed: an SLI a data source pulls', () => {
     expect(await totals('svc_payments-gateway/availability')).toEqual({ good: 1, total: 1 });
   });
 
+  it('feeds the rollups of an SLI no source pulls while other SLIs are pulled', async () => {
+    f = await pulling({ 'svc_payments-gateway/availability': 'uptime-pull' });
+    await send(accord(postings(3)));
+    expect(await totals('svc_core-ledger/postings')).toEqual({ good: 3, total: 3 });
+  });
+
   it('does not ask which SLIs are pulled when nothing was accepted', async () => {
     let asked = 0;
     f = await ingestFixture(NOW, {

@@ -132,7 +132,7 @@ describe('the columnar fast path', () => {
       submitted: 3,
       accepted: 3,
     });
-    expect(writes[0]!.map((w) => [w.sliKey, w.feed, [...w.values]])).toEqual([
+    expect(writes[0]!.map((w) => [w.sliKey, w.feed, Array.from(w.values)])).toEqual([
       [`${SVC}/checkout`, 'good', [0, 0, 0]],
     ]);
   });
@@ -192,7 +192,7 @@ describe('the columnar fast path', () => {
       submitted: 2,
       accepted: 2,
     });
-    expect(writes[0]!.map((w) => [w.sliKey, w.feed, [...w.values]])).toEqual([
+    expect(writes[0]!.map((w) => [w.sliKey, w.feed, Array.from(w.values)])).toEqual([
       [`${SVC}/checkout`, 'good', [5, 7]],
     ]);
   });

@@ -174,7 +174,9 @@ const hook = (id: string, secretEnv = 'TEST_WEBHOOK_SECRET', businessUnit?: stri
 describe('notifications: fan-out, delivery outcomes and retries', () => {
   it('queues the e-mail and one webhook per matching subscription, each under a key of its own, and counts them', async () => {
     const { notifications, store, webhooks } = testNotifications({
-      distribution: { webhooks: [hook('chat'), hook('ops'), hook('retail', 'TEST_WEBHOOK_SECRET', 'retail')] },
+      distribution: {
+        webhooks: [hook('chat'), hook('ops'), hook('retail', 'TEST_WEBHOOK_SECRET', 'retail')],
+      },
     });
     expect(await notifications.notify(REQUEST)).toMatchObject({ queued: 3 });
     expect((await store.list({})).map((n) => [n.channel, n.id]).sort()).toEqual(
@@ -185,7 +187,9 @@ describe('notifications: fan-out, delivery outcomes and retries', () => {
       ].sort(),
     );
     // Another cause queues its own records beside these.
-    expect(await notifications.notify({ ...REQUEST, key: `${REQUEST.key}/again` })).toMatchObject({ queued: 3 });
+    expect(await notifications.notify({ ...REQUEST, key: `${REQUEST.key}/again` })).toMatchObject({
+      queued: 3,
+    });
     expect(await store.list({})).toHaveLength(6);
     expect(await notifications.dispatch()).toEqual({ sent: 6, retried: 0, dead: 0 });
     expect((webhooks as MemoryWebhookSender).posts.map((p) => p.url).sort()).toEqual([
@@ -224,7 +228,9 @@ describe('notifications: fan-out, delivery outcomes and retries', () => {
   });
 
   it.each([200, 204, 299])('counts a webhook answered %i as delivered', async (status) => {
-    const { notifications, store, webhooks } = testNotifications({ distribution: { webhooks: [hook('chat')] } });
+    const { notifications, store, webhooks } = testNotifications({
+      distribution: { webhooks: [hook('chat')] },
+    });
     (webhooks as MemoryWebhookSender).status = status;
     await notifications.notify({ ...REQUEST, to: [], lists: [] });
     expect(await notifications.dispatch()).toEqual({ sent: 1, retried: 0, dead: 0 });
@@ -237,7 +243,9 @@ describe('notifications: fan-out, delivery outcomes and retries', () => {
   it.each([100, 199, 300, 304, 404, 500])(
     'does not count a webhook answered %i as delivered: it is retried after the first wait, naming the status',
     async (status) => {
-      const { notifications, store, webhooks } = testNotifications({ distribution: { webhooks: [hook('chat')] } });
+      const { notifications, store, webhooks } = testNotifications({
+        distribution: { webhooks: [hook('chat')] },
+      });
       (webhooks as MemoryWebhookSender).status = status;
       await notifications.notify({ ...REQUEST, to: [], lists: [] });
       expect(await notifications.dispatch()).toEqual({ sent: 0, retried: 1, dead: 0 });

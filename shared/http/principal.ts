@@ -1,15 +1,20 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type Principal, ROLES, type Role } from '../domain/access/policy.js';
 
-/** Cognito sends list claims as "a,b", "[a b]" or a JSON array depending on the integration; accept each. */
+/**
+ * Cognito sends list claims as "a,b", "[a b]" or a JSON array depending on the integration; accept each.
+ * Entries are trimmed and empty ones dropped in every shape: an empty unit or service must never reach the access
+ * policy, where `''` is the placeholder for "no unit" (a principal holding it would match every unit-less object).
+ * Returns the entries in the claim's order; never throws (a malformed claim is an empty list or its parts).
+ */
 export function listClaim(v: unknown): string[] {
-  if (Array.isArray(v)) return v.map(String);
+  if (Array.isArray(v)) return nonEmpty(v);
   if (typeof v !== 'string' || v.trim() === '') return [];
   const s = v.trim();
   if (s.startsWith('[') && s.endsWith(']')) {
     try {
       const parsed = JSON.parse(s);
-      if (Array.isArray(parsed)) return parsed.map(String);
+      if (Array.isArray(parsed)) return nonEmpty(parsed);
     } catch {
       return s
         .slice(1, -1)
@@ -130,4 +135,12 @@ export function bearerFrom(
   const token = m ? m[1]! : /^\S+$/.test(value) && !/^bearer$/i.test(value) ? value : undefined;
   if (!token) return { problem: 'is not "Bearer <token>" or a bare token' };
   return { token };
+}
+
+/** The array claim's entries as trimmed strings, empty ones (and null or undefined) dropped. */
+function nonEmpty(values: unknown[]): string[] {
+  return values
+    .filter((x) => x !== null && x !== undefined)
+    .map((x) => String(x).trim())
+    .filter((x) => x !== '');
 }

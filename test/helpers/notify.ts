@@ -9,6 +9,7 @@ import {
   type DistributionPolicy,
   loadDistributionPolicy,
   loadWorkflowPolicy,
+  type WorkflowPolicy,
 } from '../../shared/policy/workflows.js';
 import type { EmailSender, NotificationStore, WebhookSender } from '../../shared/ports/notifier.js';
 import { Notifications } from '../../shared/usecases/workflows/notifications.js';
@@ -23,6 +24,8 @@ export function testNotifications(
     email?: EmailSender;
     webhooks?: WebhookSender;
     distribution?: Partial<DistributionPolicy>;
+    /** Retry policy instead of the shipped one's (attempts, backoff). */
+    policy?: Partial<WorkflowPolicy['notifications']>;
   } = {},
 ) {
   const store = o.store ?? new MemoryNotificationStore();
@@ -37,7 +40,7 @@ export function testNotifications(
     secret: (name) => (name === 'TEST_WEBHOOK_SECRET' ? TEST_SECRET : undefined),
     clock: { now: o.now ?? (() => new Date('2026-03-02T09:30:00Z')) },
     distribution: { ...loadDistributionPolicy(), ...o.distribution },
-    policy: loadWorkflowPolicy().notifications,
+    policy: { ...loadWorkflowPolicy().notifications, ...o.policy },
   });
   return { notifications, store, email, webhooks };
 }

@@ -60,6 +60,18 @@ describe('reading identities from API Gateway authorizer output', () => {
     expect(listClaim(undefined)).toEqual([]);
   });
 
+  it('never gives a principal an empty business unit or service, whatever shape the claim has', () => {
+    expect(listClaim(['', ' ops ', null, 'pay'])).toEqual(['ops', 'pay']);
+    expect(listClaim('["", " ops", "pay"]')).toEqual(['ops', 'pay']);
+    expect(listClaim('a,,b, ')).toEqual(['a', 'b']);
+    const p = principalFrom({
+      requestContext: {
+        authorizer: { claims: { sub: 'u1', 'cognito:groups': 'viewer', 'custom:business_units': '[""]' } },
+      },
+    } as never);
+    expect(p?.businessUnits).toEqual([]);
+  });
+
   it('ignores unknown groups and never grants the vendor role from a token', () => {
     const p = principalFrom({
       requestContext: {

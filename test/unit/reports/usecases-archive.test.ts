@@ -4,7 +4,7 @@ import {
   MemoryArchiveHeadStore,
   MemoryArchiveStore,
 } from '../../../shared/adapters/memory/archive.js';
-import { manifestKey } from '../../../shared/domain/archive/chain.js';
+import { MANIFEST_PREFIX, manifestKey } from '../../../shared/domain/archive/chain.js';
 import {
   ConflictError,
   ForbiddenError,
@@ -30,11 +30,15 @@ import { principal } from '../../helpers/fixtures.js';
 const auditor = principal({ subject: 'aud@bank.example', roles: ['auditor'] });
 const DAY = 86_400_000;
 
-/** The memory archive with hooks: short list pages (as S3 may answer), and a put that can be made to fail. */
+/**
+ * The memory archive with hooks: short list pages (as S3 may answer), a put that can be made to fail, and the keys
+ * read (`get` and `head`, in order).
+ */
 class HookedStore extends MemoryArchiveStore {
   pageLimit = 1000;
   failPut: ((o: ArchivePut) => Error | undefined) | undefined;
   puts: string[] = [];
+  reads: string[] = [];
   getMisses = new Set<string>();
   override async put(o: ArchivePut) {
     this.puts.push(o.key);
@@ -43,7 +47,12 @@ class HookedStore extends MemoryArchiveStore {
     return super.put(o);
   }
   override async get(key: string) {
+    this.reads.push(key);
     return this.getMisses.has(key) ? undefined : super.get(key);
+  }
+  override async head(key: string) {
+    this.reads.push(key);
+    return super.head(key);
   }
   override async list(prefix: string, page: { after?: string; limit?: number } = {}) {
     return super.list(prefix, { ...page, limit: Math.min(page.limit ?? 1000, this.pageLimit) });
@@ -168,6 +177,14 @@ describe('listing the archive', () => {
     expect(none).toBeInstanceOf(ForbiddenError);
     expect((none as Error).message).toBe('your roles (none) do not allow archive.read');
   });
+
+  it('names every role of a refused caller, separated by commas', async () => {
+    const e = await s.archive
+      .list(principal({ roles: ['viewer', 'vendor'] }), { limit: 1 }, 'r')
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ForbiddenError);
+    expect((e as Error).message).toBe('your roles (viewer, vendor) do not allow archive.read');
+  });
 });
 
 describe('downloading from the archive', () => {
@@ -257,6 +274,22 @@ describe('verifying the archive', () => {
       problems.find((p) => p.startsWith('manifest entry 3 is unreadable: not a manifest entry (')),
     ).toBeDefined();
     expect(problems.join('\n')).not.toContain('bad shape');
+  });
+
+  it('reads only the objects its readable manifest entries list: an unreadable entry names none, its object is unlisted', async () => {
+    s.store.tamper(manifestKey(2), () => new TextEncoder().encode('{ not json'));
+    const objectsRead = () => s.store.reads.filter((k) => !k.startsWith(MANIFEST_PREFIX));
+    s.store.reads = [];
+    const whole = await s.archive.verifyAll();
+    expect(objectsRead().sort()).toEqual([keys[0], keys[2]].sort());
+    expect(whole.findings.map((f) => [f.kind, f.key])).toEqual([
+      ['invalid', manifestKey(2)],
+      ['unlisted', keys[1]],
+    ]);
+    // One key verified: the other listed object is only looked at (head), never read.
+    s.store.reads = [];
+    await s.archive.verifyAll(keys[0]);
+    expect(objectsRead().sort()).toEqual([keys[0], keys[2]].sort());
   });
 });
 

@@ -4,6 +4,7 @@ import type { ColumnWrite } from '../../../shared/domain/telemetry/backfill-colu
 import { MAX_VALUE } from '../../../shared/domain/telemetry/prepare.js';
 import { vendorScope } from '../../../shared/domain/telemetry/scope.js';
 import { loadTelemetryPolicy } from '../../../shared/policy/telemetry.js';
+import telemetryJson from '../../../shared/policy/telemetry-mapping.json' with { type: 'json' };
 import { ColumnarBackfill } from '../../../shared/usecases/backfill-columnar.js';
 import { chunk, H0, MIN, NOW, SVC } from '../../helpers/backfill-columnar.js';
 import { service } from '../../helpers/fixtures.js';
@@ -32,15 +33,12 @@ const counter = (samples: [number, number][]) =>
 describe('the columnar fast path', () => {
   let writes: ColumnWrite[][];
   let pulled: Map<string, string>;
+  let services: MemoryServiceStore;
   let fast: ColumnarBackfill;
-
-  beforeEach(async () => {
-    const services = new MemoryServiceStore();
-    await services.create(service());
-    writes = [];
-    pulled = new Map();
-    fast = new ColumnarBackfill({
-      policy: loadTelemetryPolicy(),
+  /** The fast path on a mapping policy, the test's services, writer and pulled SLIs. */
+  const open = (policy = loadTelemetryPolicy()) =>
+    new ColumnarBackfill({
+      policy,
       services,
       writer: {
         write: async (series) => {
@@ -50,6 +48,13 @@ describe('the columnar fast path', () => {
       },
       pulledSlis: async () => pulled,
     });
+
+  beforeEach(async () => {
+    services = new MemoryServiceStore();
+    await services.create(service());
+    writes = [];
+    pulled = new Map();
+    fast = open();
   });
 
   it('takes a chunk of new counter samples whole, up to the bound of samples', async () => {
@@ -115,5 +120,80 @@ describe('the columnar fast path', () => {
     pulled.set(`${SVC}/checkout`, 'datadog');
     expect(await fast.tryImport(chunk(-1, 10), 'prometheus', NOW, OLDEST, 1000, scope)).toBeUndefined();
     expect(writes).toHaveLength(2);
+  });
+
+  it('takes a chunk whose counter reads 0 throughout, zeros and all', async () => {
+    const zeros = counter([
+      [0, 0],
+      [1, 0],
+      [2, 0],
+    ]);
+    expect(await fast.tryImport(zeros, 'prometheus', NOW, OLDEST, 1000, scope)).toEqual({
+      submitted: 3,
+      accepted: 3,
+    });
+    expect(writes[0]!.map((w) => [w.sliKey, w.feed, Array.from(w.values)])).toEqual([
+      [`${SVC}/checkout`, 'good', [0, 0, 0]],
+    ]);
+  });
+
+  it('leaves a chunk naming a service Accord does not know to the live path, until the service exists', async () => {
+    const ghost = 'svc_ghost-service';
+    const file = Buffer.from(
+      [
+        '# TYPE accord_sli_good_total counter',
+        `accord_sli_good_total{service="${SVC}",sli="checkout"} 5 ${H0 / 1000}`,
+        `accord_sli_good_total{service="${ghost}",sli="checkout"} 7 ${H0 / 1000}`,
+        '# EOF',
+        '',
+      ].join('\n'),
+    );
+    const both = vendorScope('prometheus', [{ serviceId: SVC }, { serviceId: ghost }]);
+    expect(await fast.tryImport(file, 'prometheus', NOW, OLDEST, 1000, both)).toBeUndefined();
+    expect(writes).toEqual([]);
+    await services.create(service({ id: ghost }));
+    expect(await fast.tryImport(file, 'prometheus', NOW, OLDEST, 1000, both)).toEqual({
+      submitted: 2,
+      accepted: 2,
+    });
+  });
+
+  it("leaves a series its rule calls a delta (each sample a count of its own, not a running total) to the live path, and takes it when the chunk's # TYPE says counter", async () => {
+    // A vendor rule typing orders_ok_total as delta: the chunk's own # TYPE, when there is one, wins over it.
+    fast = open(
+      loadTelemetryPolicy({
+        ...telemetryJson,
+        vendors: {
+          ...telemetryJson.vendors,
+          acme: {
+            rules: [
+              {
+                metric: 'orders_ok_total',
+                service: '{service}',
+                sli: '{sli}',
+                measure: 'good',
+                unit: 'count',
+                type: 'delta',
+              },
+            ],
+          },
+        },
+      }),
+    );
+    const acme = vendorScope('acme', [{ serviceId: SVC }]);
+    const lines = [5, 7].map(
+      (v, m) => `orders_ok_total{service="${SVC}",sli="checkout"} ${v} ${(H0 + m * MIN) / 1000}`,
+    );
+    const untyped = Buffer.from([...lines, '# EOF', ''].join('\n'));
+    expect(await fast.tryImport(untyped, 'acme', NOW, OLDEST, 1000, acme)).toBeUndefined();
+    expect(writes).toEqual([]);
+    const typed = Buffer.from(['# TYPE orders_ok_total counter', ...lines, '# EOF', ''].join('\n'));
+    expect(await fast.tryImport(typed, 'acme', NOW, OLDEST, 1000, acme)).toEqual({
+      submitted: 2,
+      accepted: 2,
+    });
+    expect(writes[0]!.map((w) => [w.sliKey, w.feed, Array.from(w.values)])).toEqual([
+      [`${SVC}/checkout`, 'good', [5, 7]],
+    ]);
   });
 });

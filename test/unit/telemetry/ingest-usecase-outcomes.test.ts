@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemorySliActivityStore } from '../../../shared/adapters/memory/series-state.js';
 import { MemoryDiscrepancyStore } from '../../../shared/adapters/memory/telemetry.js';
-import { ValidationError } from '../../../shared/domain/errors.js';
+import { UnavailableError, ValidationError } from '../../../shared/domain/errors.js';
 import { vendorScope } from '../../../shared/domain/telemetry/scope.js';
 import type { SampleStore, SliActivityRecord } from '../../../shared/ports/telemetry.js';
+import { telemetryIn } from '../../../shared/usecases/telemetry/index.js';
 import { ingestFixture, reader } from '../../helpers/ingest-usecase.js';
 import { jsonRequest, type PromSeries, promRequest } from '../../helpers/telemetry.js';
 
@@ -222,6 +223,12 @@ describe('one SLI, one feed: an SLI a data source pulls', () => {
     f = await pulling({ 'svc_payments-gateway/availability': 'uptime-pull' });
     await send(accord(ratio(1)));
     expect(await totals('svc_payments-gateway/availability')).toEqual({ good: 1, total: 1 });
+  });
+
+  it('feeds the rollups of an SLI no source pulls while other SLIs are pulled', async () => {
+    f = await pulling({ 'svc_payments-gateway/availability': 'uptime-pull' });
+    await send(accord(postings(3)));
+    expect(await totals('svc_core-ledger/postings')).toEqual({ good: 3, total: 3 });
   });
 
   it('does not ask which SLIs are pulled when nothing was accepted', async () => {
@@ -577,5 +584,22 @@ describe('two sources of one SLI', () => {
     expect(await f.deps.discrepancies.list({ limit: 10 })).toEqual([
       expect.objectContaining({ primaryValue: 1, secondaryValue: 0, difference: 1 }),
     ]);
+  });
+});
+
+describe('where telemetry ingestion is not deployed', () => {
+  it('answers 503 naming it, and gives the wired services back where they are', async () => {
+    const e = (() => {
+      try {
+        return telemetryIn({});
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(UnavailableError);
+    expect((e as Error).message).toBe('telemetry ingestion is not deployed here');
+    const { ingest, queries } = await ingestFixture(Date.parse('2026-11-30T12:00:00Z'));
+    const telemetry = { ingest, queries };
+    expect(telemetryIn({ telemetry })).toBe(telemetry);
   });
 });

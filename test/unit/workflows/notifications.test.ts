@@ -217,6 +217,23 @@ describe('notifications: fan-out, delivery outcomes and retries', () => {
     });
   });
 
+  it("escapes every character HTML gives a meaning to in the HTML part's paragraphs and links, so a name cannot inject markup", async () => {
+    const { notifications, store } = testNotifications();
+    await notifications.notify({
+      ...REQUEST,
+      paragraphs: [`Q&A <b>"Tom's"</b> <script>alert(1)</script>`],
+      links: [{ label: 'R&D <x>', url: 'http://localhost:3000/v1/tasks?a=1&b="2"' }],
+    });
+    const [n] = await store.list({});
+    expect(n!.email!.html).toContain(
+      '<p>Q&amp;A &lt;b&gt;&quot;Tom&#39;s&quot;&lt;/b&gt; &lt;script&gt;alert(1)&lt;/script&gt;</p>',
+    );
+    expect(n!.email!.html).toContain(
+      '<p><a href="http://localhost:3000/v1/tasks?a=1&amp;b=&quot;2&quot;">R&amp;D &lt;x&gt;</a></p>',
+    );
+    expect(n!.email!.html).not.toContain('<script>');
+  });
+
   it('writes the plain text of a message without links as its paragraphs alone', async () => {
     const { notifications, store } = testNotifications();
     await notifications.notify({ ...REQUEST, links: [] });

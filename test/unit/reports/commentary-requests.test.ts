@@ -241,7 +241,9 @@ describe('reminders at their boundaries', () => {
 
   it('reminds nobody whose commentary task is answered or expired, even past the close', async () => {
     const { window, req, tasks, sent, clock, a } = await setup();
-    await window.open(req([{ objectiveId: 'answered' }, { objectiveId: 'expired' }, { objectiveId: 'open' }]));
+    await window.open(
+      req([{ objectiveId: 'answered' }, { objectiveId: 'expired' }, { objectiveId: 'open' }]),
+    );
     for (const [o, status] of [
       ['answered', 'completed'],
       ['expired', 'expired'],
@@ -381,7 +383,11 @@ describe('collecting, closing and publishing', () => {
   it("answers for this publication's commentary tasks only: not another publication's, nor another kind of task under its id", async () => {
     const { window, tasks, get } = await answered();
     const d = await get('d');
-    await tasks.upsert({ ...d, id: 'tsk_other_publication', executionId: 'monthly-compliance-portfolio-2026-02' });
+    await tasks.upsert({
+      ...d,
+      id: 'tsk_other_publication',
+      executionId: 'monthly-compliance-portfolio-2026-02',
+    });
     await tasks.upsert({ ...d, id: 'tsk_review', kind: 'review' });
     expect(await window.state(PUB)).toEqual({ asked: 4, pending: 1, publishedReportId: undefined });
     expect(await window.close(PUB)).toBe(1);

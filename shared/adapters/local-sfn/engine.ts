@@ -107,8 +107,11 @@ interface WarmRun {
   /** When its oldest waiting callback began (`performance.now()`). */
   since(): number;
   timer: NodeJS.Timeout | undefined;
-  /** Goes on where it waits: answers the callbacks whose tokens are settled; resolves at its next rest or its end. */
-  wake(): Promise<void>;
+  /**
+   * Goes on where it waits: answers the callbacks whose tokens are settled; resolves at its next rest or its end.
+   * `byAnswer`: woken by an answer (not a timer), so its next rest may be kept again.
+   */
+  wake(byAnswer: boolean): Promise<void>;
   /** Lets it go: its parked handlers are rejected and the library run ends; nothing is written (it was at rest). */
   evict(): void;
 }
@@ -226,6 +229,8 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   private turnQueued = false;
   /** Runs kept in memory at rest on callbacks, oldest first (see `keepWarm`). */
   private readonly warm = new Map<string, WarmRun>();
+  /** Executions scheduled by a start or an answer (not by a timer or a restart): their next rest may be kept. */
+  private readonly lively = new Set<string>();
   private readonly warmMax: number;
   private readonly warmTtlMs: number;
   private stopped = false;
@@ -267,6 +272,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       path: [],
     });
     if (created) {
+      this.lively.add(executionId);
       this.schedule(executionId);
       return { executionId, started: true };
     }
@@ -387,6 +393,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       const state = record.status === 'failed' ? `failed (${record.error ?? 'error'})` : record.status;
       throw new StaleTaskError(`the task is no longer waiting: it ${state}`, state);
     }
+    this.lively.add(record.executionId);
     this.schedule(record.executionId);
   }
 
@@ -420,7 +427,8 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       this.running.add(id);
       const kept = this.warm.get(id);
       if (kept) this.warm.delete(id);
-      (kept ? kept.wake() : this.replay(id))
+      const lively = this.lively.delete(id);
+      (kept ? kept.wake(lively) : this.replay(id, lively))
         .catch((e: unknown) => this.o.onError?.(e, id))
         .finally(() => {
           this.running.delete(id);
@@ -440,7 +448,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
    * Replays one execution from its checkpoint (or its start) until it ends or every branch waits again; resolves
    * then. A run that comes to rest waiting only on callback tokens may be kept in memory (see `keepWarm`).
    */
-  private async replay(executionId: string): Promise<void> {
+  private async replay(executionId: string, lively = false): Promise<void> {
     const rec = await this.o.journal.get(executionId);
     if (!rec || (rec.status !== 'running' && rec.status !== 'waiting')) return;
     const machine = this.machines.get(rec.workflow);
@@ -464,6 +472,8 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     let active = 0;
     // The parked branches were rejected: the library run is ending.
     let suspended = false;
+    // Started or answered (not woken by a timer or a restart): only then may its next rest be kept.
+    let answeredNow = lively;
     // The rest the run is in was written down (status, path, checkpoint): letting a kept run go writes nothing.
     let saved = false;
     // What the engine's current step (this replay, or a wake of the kept run) waits for: the next rest or the end.
@@ -479,7 +489,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       since: 0,
       suspend: () => {
         if (active > 0 || parked.length === 0 || suspended) return;
-        if (this.keepWarm(parked)) void rest().catch(fail);
+        if (answeredNow && this.keepWarm(parked)) void rest().catch(fail);
         else suspend();
       },
     };
@@ -655,7 +665,8 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         suspend();
       },
       // Answered (or timed out) while kept: go on where the run waits, as a replay from the checkpoint would.
-      wake: async () => {
+      wake: async (byAnswer: boolean) => {
+        answeredNow = byAnswer;
         if (kept.timer) clearTimeout(kept.timer);
         kept.timer = undefined;
         step = new Promise<void>((resolve) => {
@@ -729,7 +740,8 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   /**
    * Whether a run at rest is kept in memory rather than suspended: every branch waits on a callback token (a timer's
    * wait is long by nature), the engine keeps runs (`warm.max` > 0, not stopped), and the oldest of those callbacks
-   * began less than `warm.ttlMs` ago.
+   * began less than `warm.ttlMs` ago. Only a run that was started or answered is asked (the caller checks): one woken
+   * by a timer (a heartbeat: nobody answered for an hour) or by a restart is suspended as before.
    */
   private keepWarm(parked: readonly Parked[]): boolean {
     if (this.warmMax <= 0 || this.stopped) return false;

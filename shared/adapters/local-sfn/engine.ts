@@ -42,12 +42,6 @@ export interface LocalEngineOptions {
    * commits its own writes.
    */
   batch?: WriteBatch;
-  /**
-   * Runs kept in memory at rest (see `LocalWorkflowEngine`): at most `max` at once (default 256; 0 keeps none), each
-   * for at most `ttlMs` of wall-clock time after its oldest waiting callback began (default 20,000, at most 45,000:
-   * aws-local-stepfunctions fails a Task that has not answered within 60 s, so a kept run is let go well before).
-   */
-  warm?: { max?: number; ttlMs?: number };
 }
 
 /** One transaction per engine step: begun by `open()`, committed when the step's burst of work ends or by `flush()`. */
@@ -91,35 +85,6 @@ const SUSPENDED = (() => {
     Error.stackTraceLimit = limit;
   }
 })();
-
-/** A handler waiting in a run: on a callback's token, or on a durable timer (no token). */
-interface Parked {
-  key: string;
-  token?: string | undefined;
-  /** `performance.now()` when its Task began (the library's own 60 s task timer started then). */
-  since: number;
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-}
-
-/** A run kept in memory at rest on callbacks (see `LocalWorkflowEngine`). */
-interface WarmRun {
-  /** When its oldest waiting callback began (`performance.now()`). */
-  since(): number;
-  timer: NodeJS.Timeout | undefined;
-  /**
-   * Goes on where it waits: answers the callbacks whose tokens are settled; resolves at its next rest or its end.
-   * `byAnswer`: woken by an answer (not a timer), so its next rest may be kept again.
-   */
-  wake(byAnswer: boolean): Promise<void>;
-  /** Lets it go: its parked handlers are rejected and the library run ends; nothing is written (it was at rest). */
-  evict(): void;
-}
-
-const WARM_MAX = 256;
-const WARM_TTL_MS = 20_000;
-/** Below aws-local-stepfunctions' default Task timeout (60 s), with room for a late timer. */
-const WARM_TTL_LIMIT_MS = 45_000;
 
 /** An error a Task ended with, named so that the ASL's Retry and Catch match it as Step Functions would. */
 function namedError(error: string, cause: string): Error {
@@ -207,12 +172,6 @@ export function checkpointable(definition: AslDefinition): boolean {
  * answered, a timer falls due, or the process starts again, the execution is replayed from its start: recorded
  * Task outcomes are answered from the journal, so no handler runs twice for one step and no step is lost. Handlers
  * that run again after a crash between their side effect and its journal entry are idempotent by key.
- *
- * A run at rest on callback tokens only is written down exactly as a suspension writes it (its steps, status
- * `waiting`, path and checkpoint) and then kept in memory for a short while (`warm`): when one of its tokens is
- * answered in that time it goes on where it waits, with the outcome the replay would have read from the journal,
- * instead of being replayed through the library from its checkpoint. Nothing durable depends on it: a kept run that
- * is let go (its time is up, newer runs push it out, the engine stops, the process dies) is replayed as before.
  */
 export class LocalWorkflowEngine implements WorkflowEngine {
   private readonly machines = new Map<WorkflowName, Machine>();
@@ -227,17 +186,8 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   private readonly resting = new Set<Quiescent>();
   private turn = 0;
   private turnQueued = false;
-  /** Runs kept in memory at rest on callbacks, oldest first (see `keepWarm`). */
-  private readonly warm = new Map<string, WarmRun>();
-  /** Executions scheduled by a start or an answer (not by a timer or a restart): their next rest may be kept. */
-  private readonly lively = new Set<string>();
-  private readonly warmMax: number;
-  private readonly warmTtlMs: number;
-  private stopped = false;
 
   constructor(private readonly o: LocalEngineOptions) {
-    this.warmMax = Math.max(0, o.warm?.max ?? WARM_MAX);
-    this.warmTtlMs = Math.min(WARM_TTL_LIMIT_MS, Math.max(0, o.warm?.ttlMs ?? WARM_TTL_MS));
     for (const [workflow, asl] of Object.entries(o.definitions) as [WorkflowName, AslDefinition][]) {
       const local = localDefinition(asl);
       const retryOverrides: Record<string, number> = {};
@@ -272,7 +222,6 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       path: [],
     });
     if (created) {
-      this.lively.add(executionId);
       this.schedule(executionId);
       return { executionId, started: true };
     }
@@ -342,7 +291,6 @@ export class LocalWorkflowEngine implements WorkflowEngine {
 
   /** Resumes the executions a previous process left running, and fires timers every `intervalMs` from now on. */
   async resumeAndRun(intervalMs = 1000): Promise<void> {
-    this.stopped = false;
     for (const id of await this.o.journal.idsWithStatus(['running'], 1_000_000)) this.schedule(id);
     await this.tick();
     this.timer = setInterval(() => {
@@ -352,8 +300,6 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   }
 
   stop(): void {
-    this.stopped = true;
-    for (const run of [...this.warm.values()]) run.evict();
     this.o.batch?.flush();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
@@ -393,7 +339,6 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       const state = record.status === 'failed' ? `failed (${record.error ?? 'error'})` : record.status;
       throw new StaleTaskError(`the task is no longer waiting: it ${state}`, state);
     }
-    this.lively.add(record.executionId);
     this.schedule(record.executionId);
   }
 
@@ -425,10 +370,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       const id = this.queue.values().next().value as string;
       this.queue.delete(id);
       this.running.add(id);
-      const kept = this.warm.get(id);
-      if (kept) this.warm.delete(id);
-      const lively = this.lively.delete(id);
-      (kept ? kept.wake(lively) : this.replay(id, lively))
+      this.replay(id)
         .catch((e: unknown) => this.o.onError?.(e, id))
         .finally(() => {
           this.running.delete(id);
@@ -444,11 +386,8 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     }
   }
 
-  /**
-   * Replays one execution from its checkpoint (or its start) until it ends or every branch waits again; resolves
-   * then. A run that comes to rest waiting only on callback tokens may be kept in memory (see `keepWarm`).
-   */
-  private async replay(executionId: string, lively = false): Promise<void> {
+  /** Replays one execution from its start until it ends or every branch waits again. */
+  private async replay(executionId: string): Promise<void> {
     const rec = await this.o.journal.get(executionId);
     if (!rec || (rec.status !== 'running' && rec.status !== 'waiting')) return;
     const machine = this.machines.get(rec.workflow);
@@ -468,57 +407,40 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         : undefined;
     const sm = checkpoint ? this.startingAt(machine, checkpoint.state) : machine.sm;
     const seen = new Map<string, number>();
-    const parked: Parked[] = [];
+    const parked: ((e: Error) => void)[] = [];
     let active = 0;
-    // The parked branches were rejected: the library run is ending.
     let suspended = false;
-    // Started or answered (not woken by a timer or a restart): only then may its next rest be kept.
-    let answeredNow = lively;
-    // The rest the run is in was written down (status, path, checkpoint): letting a kept run go writes nothing.
-    let saved = false;
-    // What the engine's current step (this replay, or a wake of the kept run) waits for: the next rest or the end.
-    let stepDone: () => void = () => undefined;
-    let step = new Promise<void>((resolve) => {
-      stepDone = resolve;
-    });
-    const suspend = () => {
-      suspended = true;
-      for (const p of parked.splice(0)) p.reject(SUSPENDED);
-    };
     const idle: Quiescent = {
       since: 0,
       suspend: () => {
-        if (active > 0 || parked.length === 0 || suspended) return;
-        if (answeredNow && this.keepWarm(parked)) void rest().catch(fail);
-        else suspend();
+        if (active > 0 || parked.length === 0) return;
+        suspended = true;
+        for (const reject of parked.splice(0)) reject(SUSPENDED);
       },
     };
     const quiesce = () => {
       if (active > 0 || parked.length === 0) return;
       this.quiesce(idle);
     };
-    const park = (key: string, since: number, token?: string) =>
-      new Promise<unknown>((resolve, reject) => {
-        parked.push({ key, token, since, resolve, reject });
+    const park = () =>
+      new Promise<never>((_, reject) => {
+        parked.push(reject);
         quiesce();
       });
-    // Steps are written together when the run rests or ends (one transaction). A crash before that replays
+    // Steps are written together when the run ends or suspends (one transaction). A crash before that replays
     // them: handlers are idempotent by key and tokens derive from the step key, so the replay lands where the
     // lost run was; only a token's registration is written at once (an answer must find it).
     const unsaved = new Map<string, JournalStep>();
-    const record = async (s: JournalStep) => {
+    const record = async (step: JournalStep) => {
       this.o.batch?.open();
-      steps.set(s.key, s);
-      unsaved.set(s.key, s);
+      steps.set(step.key, step);
+      unsaved.set(step.key, step);
     };
-    const flush = async (patch: Parameters<ExecutionJournal['putSteps']>[2]) => {
+    const flush = (patch: Parameters<ExecutionJournal['putSteps']>[2]) => {
       this.o.batch?.open();
-      const pending = [...unsaved.values()];
-      unsaved.clear();
-      await this.o.journal.putSteps(executionId, pending, patch);
+      return this.o.journal.putSteps(executionId, [...unsaved.values()], patch);
     };
     const run = async (spec: LocalTaskSpec, input: Json): Promise<unknown> => {
-      const since = performance.now();
       const base = `${spec.name}:${hash(canonical(input))}`;
       const n = seen.get(base) ?? 0;
       seen.set(base, n + 1);
@@ -534,7 +456,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
           return input;
         }
         if (!step) await record({ key, status: 'waiting', wakeAt });
-        return park(key, since);
+        return park();
       }
       if (spec.kind === 'task') {
         this.o.batch?.open();
@@ -589,20 +511,17 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         }
       }
       const t = fresh || !known.has(token) ? await this.o.tokens.get(token) : known.get(token);
-      if (t?.status === 'succeeded' || t?.status === 'failed') {
+      if (t?.status === 'succeeded') {
+        await record({ key, status: 'done', token, output: t.output ?? null });
         quiesce();
-        return answer(key, t);
-      }
-      return park(key, since, token);
-    };
-    /** A callback's recorded answer: its output, or the named error it failed with. */
-    const answer = async (key: string, t: TokenRecord): Promise<unknown> => {
-      if (t.status === 'succeeded') {
-        await record({ key, status: 'done', token: t.token, output: t.output ?? null });
         return t.output ?? null;
       }
-      await record({ key, status: 'failed', token: t.token, error: t.error, cause: t.cause });
-      throw namedError(t.error ?? 'States.TaskFailed', t.cause ?? '');
+      if (t?.status === 'failed') {
+        await record({ key, status: 'failed', token, error: t.error, cause: t.cause });
+        quiesce();
+        throw namedError(t.error ?? 'States.TaskFailed', t.cause ?? '');
+      }
+      return park();
     };
     const handlers: Record<string, (input: Json) => Promise<Json>> = {};
     for (const spec of machine.tasks.values()) {
@@ -635,130 +554,37 @@ export class LocalWorkflowEngine implements WorkflowEngine {
         );
       }
     })();
-    // Where the run waits now: the top-level state it entered last, with the input it was first entered with.
-    const resumePoint = (): ExecutionCheckpoint | undefined => {
-      const at = last === undefined ? undefined : entered.get(last);
-      return machine.checkpointable && last !== undefined && at
-        ? { state: last, input: at.input, path: path.slice(0, at.at) }
-        : checkpoint;
-    };
-    // A write that failed while the run rests or wakes: reported, and the run let go (a restart resumes it).
-    const fail = (e: unknown) => {
-      this.o.onError?.(e, executionId);
-      kept.evict();
-      stepDone();
-    };
-    // At rest on callbacks only: written down as a suspension writes it, then kept; the engine's step ends here.
-    const rest = async () => {
-      await flush({ status: 'waiting', path: [...path], checkpoint: resumePoint() });
-      saved = true;
-      this.keep(executionId, kept);
-      stepDone();
-    };
-    const kept: WarmRun = {
-      since: () => Math.min(...parked.map((p) => p.since)),
-      timer: undefined,
-      evict: () => {
-        if (this.warm.get(executionId) === kept) this.warm.delete(executionId);
-        if (kept.timer) clearTimeout(kept.timer);
-        kept.timer = undefined;
-        suspend();
-      },
-      // Answered (or timed out) while kept: go on where the run waits, as a replay from the checkpoint would.
-      wake: async (byAnswer: boolean) => {
-        answeredNow = byAnswer;
-        if (kept.timer) clearTimeout(kept.timer);
-        kept.timer = undefined;
-        step = new Promise<void>((resolve) => {
-          stepDone = resolve;
-        });
-        try {
-          const now = await this.o.journal.get(executionId);
-          if (!now || (now.status !== 'running' && now.status !== 'waiting')) {
-            kept.evict();
-            stepDone();
-            return step;
-          }
-          this.o.batch?.open();
-          if (now.status === 'waiting') await this.o.journal.update(executionId, { status: 'running' });
-          saved = false;
-          const answered = new Map<string, TokenRecord>(
-            (await this.o.tokens.ofExecution(executionId)).map((t) => [t.token, t]),
-          );
-          for (const p of [...parked]) {
-            const t = p.token === undefined ? undefined : answered.get(p.token);
-            if (t?.status !== 'succeeded' && t?.status !== 'failed') continue;
-            parked.splice(parked.indexOf(p), 1);
-            answer(p.key, t).then(p.resolve, p.reject);
-          }
-          quiesce();
-        } catch (e) {
-          fail(e);
-        }
-        return step;
-      },
-    };
     const stoppedAt = () => this.o.clock.now().toISOString();
-    const done = (async () => {
-      try {
-        const output = await execution.result;
-        await logs;
-        await flush({ status: 'succeeded', output, stoppedAt: stoppedAt(), path, checkpoint: undefined });
-        await this.endTokens(executionId);
-      } catch (e) {
-        await logs;
-        const cause = (e as { cause?: unknown }).cause ?? e;
-        if (suspended && cause instanceof Suspended) {
-          // A kept run let go (timed out, evicted, the engine stopped) was written down when it came to rest.
-          if (!saved) await flush({ status: 'waiting', path, checkpoint: resumePoint() });
-          return;
-        }
-        const err = cause as Error;
-        await flush({
-          status: 'failed',
-          error: { error: err.name || 'Error', cause: err.message },
-          stoppedAt: stoppedAt(),
-          path,
-          checkpoint: undefined,
-        });
-        await this.endTokens(executionId);
+    try {
+      const output = await execution.result;
+      await logs;
+      await flush({ status: 'succeeded', output, stoppedAt: stoppedAt(), path, checkpoint: undefined });
+      await this.endTokens(executionId);
+    } catch (e) {
+      await logs;
+      const cause = (e as { cause?: unknown }).cause ?? e;
+      if (suspended && cause instanceof Suspended) {
+        const at = last === undefined ? undefined : entered.get(last);
+        const next: ExecutionCheckpoint | undefined =
+          machine.checkpointable && last !== undefined && at
+            ? { state: last, input: at.input, path: path.slice(0, at.at) }
+            : checkpoint;
+        await flush({ status: 'waiting', path, checkpoint: next });
+        return;
       }
-    })();
-    done
-      .catch((e: unknown) => this.o.onError?.(e, executionId))
-      .finally(() => {
-        // A branch that parked after the run ended (its sibling failed the Map) must not keep a promise open.
-        this.resting.delete(idle);
-        if (this.warm.get(executionId) === kept) this.warm.delete(executionId);
-        if (kept.timer) clearTimeout(kept.timer);
-        for (const p of parked.splice(0)) p.reject(SUSPENDED);
-        stepDone();
+      const err = cause as Error;
+      await flush({
+        status: 'failed',
+        error: { error: err.name || 'Error', cause: err.message },
+        stoppedAt: stoppedAt(),
+        path,
+        checkpoint: undefined,
       });
-    return step;
-  }
-
-  /**
-   * Whether a run at rest is kept in memory rather than suspended: every branch waits on a callback token (a timer's
-   * wait is long by nature), the engine keeps runs (`warm.max` > 0, not stopped), and the oldest of those callbacks
-   * began less than `warm.ttlMs` ago. Only a run that was started or answered is asked (the caller checks): one woken
-   * by a timer (a heartbeat: nobody answered for an hour) or by a restart is suspended as before.
-   */
-  private keepWarm(parked: readonly Parked[]): boolean {
-    if (this.warmMax <= 0 || this.stopped) return false;
-    if (!parked.every((p) => p.token !== undefined)) return false;
-    return performance.now() - Math.min(...parked.map((p) => p.since)) < this.warmTtlMs;
-  }
-
-  /** Keeps a run at rest until it is woken, its time is up, or newer ones push it out (oldest first). */
-  private keep(executionId: string, run: WarmRun): void {
-    this.warm.delete(executionId);
-    this.warm.set(executionId, run);
-    const left = run.since() + this.warmTtlMs - performance.now();
-    run.timer = setTimeout(() => run.evict(), Math.max(0, left));
-    run.timer.unref();
-    while (this.warm.size > this.warmMax) {
-      const oldest = this.warm.values().next().value as WarmRun;
-      oldest.evict();
+      await this.endTokens(executionId);
+    } finally {
+      // A branch that parked after the run ended (its sibling failed the Map) must not keep a promise open.
+      this.resting.delete(idle);
+      for (const reject of parked.splice(0)) reject(SUSPENDED);
     }
   }
 

@@ -75,17 +75,6 @@ class Suspended extends Error {
   }
 }
 
-/** The one rejection every parked handler gets: nothing reads its stack, so none is captured (made once). */
-const SUSPENDED = (() => {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new Suspended();
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-})();
-
 /** An error a Task ended with, named so that the ASL's Retry and Catch match it as Step Functions would. */
 function namedError(error: string, cause: string): Error {
   const e = new Error(cause);
@@ -415,7 +404,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
       suspend: () => {
         if (active > 0 || parked.length === 0) return;
         suspended = true;
-        for (const reject of parked.splice(0)) reject(SUSPENDED);
+        for (const reject of parked.splice(0)) reject(new Suspended());
       },
     };
     const quiesce = () => {
@@ -584,7 +573,7 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     } finally {
       // A branch that parked after the run ended (its sibling failed the Map) must not keep a promise open.
       this.resting.delete(idle);
-      for (const reject of parked.splice(0)) reject(SUSPENDED);
+      for (const reject of parked.splice(0)) reject(new Suspended());
     }
   }
 

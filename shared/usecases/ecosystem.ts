@@ -179,11 +179,12 @@ export class EcosystemUseCases {
       burnWindows: this.deps.burnWindows,
       agreementOnly: AGREEMENT_ONLY.filter(([, has]) => has(a)).map(([k]) => k),
     });
+    // The list is never empty (no branch for that): every agreement has parties, a review cycle, a jurisdiction and
+    // a residency, which OpenSLO cannot carry (AGREEMENT_ONLY).
     const comment = [
       `OpenSLO v1 export of Accord agreement ${a.id} version ${a.version} (${a.status}): ${a.title}`,
-      ...(out.notExpressed.length
-        ? ['Not expressed in OpenSLO:', ...out.notExpressed.map((n) => `- ${n.path}: ${n.problem}`)]
-        : []),
+      'Not expressed in OpenSLO:',
+      ...out.notExpressed.map((n) => `- ${n.path}: ${n.problem}`),
     ].join('\n');
     return { yaml: writeOpenSlo(out.docs, comment), notExpressed: out.notExpressed };
   }

@@ -128,8 +128,7 @@ export class ServiceUseCases {
         );
       }
     }
-    const newCi =
-      changes.cmdbCi !== undefined && changes.cmdbCi !== current.cmdbCi ? changes.cmdbCi : undefined;
+    const newCi = changes.cmdbCi !== current.cmdbCi ? changes.cmdbCi : undefined;
     if (newCi !== undefined) await this.checkCiFree(principal, newCi, id, opts);
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     const next: Service = {

@@ -34,6 +34,12 @@ const WAITING = Number(process.env.ACCORD_BENCH_WAITING ?? 1_000);
 const BATCH = 250;
 /** Set (to anything): the statements counted in the approvals and the peer phases are printed, most frequent first. */
 const SQL_DETAIL = process.env.ACCORD_BENCH_SQL_DETAIL;
+/**
+ * Set (to anything): the CPU time of each part of the approvals loop is printed per approval (submits, the first
+ * replays, the sign-offs with their hook, the replays they cause, the activation replays): on a shared machine the
+ * parts move together with the load, so a change shows in its part where the total hides it.
+ */
+const PHASES = process.env.ACCORD_BENCH_PHASES;
 /** A folder: the approvals and the resume phases are each written there as a V8 CPU profile (`<phase>.cpuprofile`). */
 const PROFILE_DIR = process.env.ACCORD_BENCH_PROFILE;
 
@@ -134,10 +140,19 @@ export async function benchWorkflows(): Promise<BenchEntry[]> {
     const io0 = written();
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const byPart: Record<string, number> = {};
+    let mark = process.cpuUsage();
+    const part = (name: string) => {
+      const d = process.cpuUsage(mark);
+      byPart[name] = (byPart[name] ?? 0) + (d.user + d.system) / 1000;
+      mark = process.cpuUsage();
+    };
     for (let i = 0; i < ids.length; i += BATCH) {
       const batch = ids.slice(i, i + BATCH);
       for (const id of batch) await c.agreements.submit(manager, id, 1, 'ready');
+      part('submits');
       await engine.idle();
+      part('first replays');
       for (const id of batch) {
         const a = await c.agreements.signOff(owner, id, 2, {
           capacity: 'service-owner',
@@ -150,15 +165,24 @@ export async function benchWorkflows(): Promise<BenchEntry[]> {
           reason: 'fine',
         });
       }
+      part('sign-offs');
       await engine.idle();
+      part('sign-off replays');
     }
     now = Date.parse('2026-03-03T00:30:00.000Z');
     await engine.tick();
     await engine.idle();
+    part('activation replays');
     const seconds = (performance.now() - t0) / 1000;
     const cpuMs = cpuMsSince(cpu0);
     const sql = stopSql();
     await stopApprovals();
+    if (PHASES)
+      console.error(
+        `CPU ms per approval by part: ${Object.entries(byPart)
+          .map(([k, v]) => `${k} ${(v / N).toFixed(3)}`)
+          .join(', ')}`,
+      );
     if (SQL_DETAIL)
       console.error(
         `statements per approval (workflow):\n${formatCounts(sql, N)}\n${writtenSince(io0, cpu0, N)}`,

@@ -62,6 +62,15 @@ describe('the CI holders map a bulk writer passes along', () => {
     expect(ciHolders.get(CI_B)).toEqual(['svc_a']);
   });
 
+  it('comes out true from an update whatever the map knew before: the service listed once under its new CI, no entry for an old CI it lacked', async () => {
+    const { uc } = setup();
+    await uc.register(admin, serviceBody({ id: 'svc_a', cmdbCi: CI_A }));
+    // The caller's map already lists svc_a under CI_B and knows nothing of CI_A.
+    const ciHolders = new Map([[CI_B, ['svc_a']]]);
+    await uc.update(admin, 'svc_a', 1, { cmdbCi: CI_B, reason: 'new CI' }, { ciHolders });
+    expect(ciHolders).toEqual(new Map([[CI_B, ['svc_a']]]));
+  });
+
   it('reads the whole catalogue to find the holders, past its first page of 1,000', async () => {
     const { store, uc } = setup();
     for (let i = 0; i < 1001; i++) {

@@ -132,7 +132,9 @@ describe('reading a service', () => {
   it('checks the action asked for, not only reading: a viewer may read a service but not its audit trail', async () => {
     const { services, uc } = setup();
     await services.create(service());
-    await expect(uc.get(viewer, 'svc_payments-gateway', 'audit.read')).rejects.toBeInstanceOf(ForbiddenError);
+    const e = await uc.get(viewer, 'svc_payments-gateway', 'audit.read').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ForbiddenError);
+    expect((e as ForbiddenError).message).toBe('your scope does not allow audit.read here');
     await expect(uc.get(manager, 'svc_payments-gateway', 'audit.read')).resolves.toMatchObject({
       version: 1,
     });
@@ -363,9 +365,18 @@ describe('a CMDB CI names one service', () => {
     expect(JSON.stringify(err)).not.toContain('svc_payments-gateway');
     expect((err as Error).message).not.toContain('svc_payments-gateway');
     expect(err).toMatchObject({
+      message: `CMDB CI ${CI} is held by another service: a CI names one service`,
       details: [{ path: 'cmdbCi', problem: 'is held by a service outside what you may read' }],
     });
     expect(await services.get('svc_branch')).toBeUndefined();
+  });
+
+  it('refuses a taken id with 409 on the id, not on the CI, when the CI sent is the one that service holds', async () => {
+    const { uc } = setup();
+    await uc.register(manager, serviceBody({ cmdbCi: CI }));
+    const err = await uc.register(manager, serviceBody({ cmdbCi: CI })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect((err as ConflictError).details).toEqual([{ path: 'id', problem: 'is taken' }]);
   });
 
   it('refuses an update giving a service a CI another service holds, and keeps the version', async () => {

@@ -219,6 +219,44 @@ describe('reminders', () => {
   });
 });
 
+describe('reminders at their boundaries', () => {
+  it('sends the 24-hour reminder at exactly 24 hours before the close and the 4-hour one at exactly 4 hours', async () => {
+    const { window, req, sent, clock, a } = await setup();
+    await window.open(req());
+    const id = taskId(a.id, 'availability');
+    const close = Date.parse(CLOSES);
+    const policy = { remindHoursBefore: [24, 4], heldRemindEveryHours: 24 };
+    clock.set(close - 24 * HOUR - 1);
+    expect(await window.remind(policy)).toBe(0);
+    clock.set(close - 24 * HOUR);
+    expect(await window.remind(policy)).toBe(1);
+    clock.set(close - 4 * HOUR);
+    expect(await window.remind(policy)).toBe(1);
+    expect(sent.map((r) => r.key)).toEqual([
+      `commentary/${id}/requested`,
+      `commentary/${id}/remind-24h`,
+      `commentary/${id}/remind-4h`,
+    ]);
+  });
+
+  it('reminds nobody whose commentary task is answered or expired, even past the close', async () => {
+    const { window, req, tasks, sent, clock, a } = await setup();
+    await window.open(
+      req([{ objectiveId: 'answered' }, { objectiveId: 'expired' }, { objectiveId: 'open' }]),
+    );
+    for (const [o, status] of [
+      ['answered', 'completed'],
+      ['expired', 'expired'],
+    ] as const) {
+      const t = (await tasks.get(taskId(a.id, o)))!;
+      await tasks.update({ ...t, status, outcome: { reason: 'x' } }, t.revision);
+    }
+    clock.set(Date.parse(CLOSES) + HOUR);
+    expect(await window.remind({ remindHoursBefore: [4], heldRemindEveryHours: 24 })).toBe(1);
+    expect(sent.slice(3).map((r) => r.key)).toEqual([`commentary/${taskId(a.id, 'open')}/remind-held-0`]);
+  });
+});
+
 describe('collecting, closing and publishing', () => {
   async function answered() {
     const s = await setup();
@@ -296,5 +334,66 @@ describe('collecting, closing and publishing', () => {
     for (const o of ['a', 'b', 'c', 'd']) expect((await get(o)).data.publishedReportId).toBe('rpt_42');
     expect((await get('d')).title).toBe('changed meanwhile');
     expect(await window.state(PUB)).toMatchObject({ asked: 4, publishedReportId: 'rpt_42' });
+  });
+
+  it('gives up marking a task after three writes that each lost to another writer, reading it again only after a lost write', async () => {
+    const { window, tasks, get } = await answered();
+    const d = await get('d');
+    const calls: string[] = [];
+    const realGet = tasks.get.bind(tasks);
+    const realUpdate = tasks.update.bind(tasks);
+    tasks.get = async (id) => {
+      if (id === d.id) calls.push('get');
+      return realGet(id);
+    };
+    // Another writer changes d just before each of our writes, four times over.
+    let races = 4;
+    tasks.update = async (t, rev) => {
+      if (t.id === d.id) {
+        calls.push('update');
+        if (races-- > 0) {
+          const cur = (await realGet(d.id))!;
+          await realUpdate({ ...cur, title: `changed ${races}` }, cur.revision);
+        }
+      }
+      return realUpdate(t, rev);
+    };
+    await window.published(PUB, 'rpt_42');
+    expect(calls).toEqual(['update', 'get', 'update', 'get', 'update']);
+    expect((await get('d')).data).not.toHaveProperty('publishedReportId');
+    for (const o of ['a', 'b', 'c']) expect((await get(o)).data.publishedReportId).toBe('rpt_42');
+  });
+
+  it('marks a task that lost its first two writes on the third', async () => {
+    const { window, tasks, get } = await answered();
+    const d = await get('d');
+    const realUpdate = tasks.update.bind(tasks);
+    let races = 2;
+    tasks.update = async (t, rev) => {
+      if (t.id === d.id && races-- > 0) {
+        const cur = (await tasks.get(d.id))!;
+        await realUpdate({ ...cur, title: 'changed meanwhile' }, cur.revision);
+      }
+      return realUpdate(t, rev);
+    };
+    await window.published(PUB, 'rpt_42');
+    expect((await get('d')).data.publishedReportId).toBe('rpt_42');
+  });
+
+  it("answers for this publication's commentary tasks only: not another publication's, nor another kind of task under its id", async () => {
+    const { window, tasks, get } = await answered();
+    const d = await get('d');
+    await tasks.upsert({
+      ...d,
+      id: 'tsk_other_publication',
+      executionId: 'monthly-compliance-portfolio-2026-02',
+    });
+    await tasks.upsert({ ...d, id: 'tsk_review', kind: 'review' });
+    expect(await window.state(PUB)).toEqual({ asked: 4, pending: 1, publishedReportId: undefined });
+    expect(await window.close(PUB)).toBe(1);
+    await window.published(PUB, 'rpt_42');
+    for (const id of ['tsk_other_publication', 'tsk_review'])
+      expect(await tasks.get(id)).toMatchObject({ status: 'pending', data: d.data });
+    expect(await window.state(PUB)).toEqual({ asked: 4, pending: 0, publishedReportId: 'rpt_42' });
   });
 });

@@ -472,6 +472,14 @@ describe("the audit's recomputation of a month", () => {
     expect([empty.compliance, empty.creditPercent, empty.creditAmount]).toEqual([null, null, null]);
   });
 
+  it('recomputes the objective asked for, not the agreement’s first: its own SLI’s buckets', async () => {
+    const rollups = await rollupsWith('svc_payments-gateway/checkout', [[0, 45, 50]]);
+    const checkout = { ...objective, id: 'checkout', sli: { ...objective.sli, name: 'checkout' } };
+    const a = utc({ objectives: [objective, checkout] });
+    const r = await recompute(rollups, a, 'checkout', [], '2026-11', NOW);
+    expect([r.objectiveId, r.goodEvents, r.totalEvents, r.compliance]).toEqual(['checkout', 45, 50, 90]);
+  });
+
   it('reads the whole month once it is over', async () => {
     const rollups = await rollupsWith('svc_payments-gateway/availability', [
       ...BUCKETS,
@@ -540,6 +548,13 @@ describe("each objective's month by the engine", () => {
       target: 99.9,
       compliance: 99,
     });
+  });
+
+  it('yields nothing for a month that begins exactly now', async () => {
+    const rollups = await rollupsWith('svc_payments-gateway/availability', [[0, 99, 100]]);
+    const a = engineAgreement(agreementVersion({ id: 'agr_01J00000000000U', timeZone: 'UTC' }), 1);
+    expect(await monthlyFigures(rollups, SETTINGS, [a], [], '2026-11', NOV)).toEqual([]);
+    expect(await monthlyFigures(rollups, SETTINGS, [a], [], '2026-11', NOV + 1)).toHaveLength(1);
   });
 
   it('evaluates a closed month whole, with its budget', async () => {

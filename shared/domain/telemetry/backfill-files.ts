@@ -188,8 +188,9 @@ function plainDecimal(text: string, a: number, b: number): number | undefined {
     } else if (c === 46 && frac < 0) frac = 0;
     else return undefined;
   }
-  if (digits === 0 || digits > 15 || frac === 0) return undefined;
-  const v = frac > 0 ? m / POW10[frac]! : m;
+  if (digits === 0 || digits > 15) return undefined;
+  // An integer (frac -1) or a trailing point (`5.`, frac 0, as Number() reads it) is m / 10^0.
+  const v = m / POW10[Math.max(frac, 0)]!;
   return neg ? -v : v;
 }
 

@@ -20,6 +20,12 @@ describe('OpenMetrics backfill files: lines the reader must not misread', () => 
     ]);
   });
 
+  it('refuses a line that starts with a carriage return (no metric name), and skips one holding only a CRLF', () => {
+    expect(problems(() => decodeOpenMetrics(['a 1 1', '\r', '\r1 1', '# EOF', ''].join('\n')))).toEqual([
+      { path: 'line 3', problem: 'a metric name is expected' },
+    ]);
+  });
+
   it('reads a series whose name extends the name of the line before as its own series', () => {
     const b = decodeOpenMetrics(['abc 1 1', 'abcd 2 2', 'abc 3 3', '# EOF'].join('\n'));
     expect(view(b)).toEqual([

@@ -282,7 +282,7 @@ export function decodeOpenMetrics(text: string): DecodedBatch {
       else if (line.startsWith('# TYPE ')) {
         const [, , family, type] = line.trim().split(' ');
         if (family && type) {
-          const t = OM_TYPES[type];
+          const t = OM_TYPE_OF.get(type);
           if (t) types.set(family, t);
           bySpelling.clear(); // a family's type applies to the series read after it
           last = undefined;
@@ -293,19 +293,28 @@ export function decodeOpenMetrics(text: string): DecodedBatch {
     try {
       let i: number;
       let sb: SeriesBuilder | null | undefined;
-      if (last !== undefined && isSpace(text.charCodeAt(from + last.length)) && text.startsWith(last, from)) {
+      if (
+        last !== undefined &&
+        isSpace(text.charCodeAt(from + last.length)) &&
+        // Stryker disable next-line MethodExpression: a shortcut only: endsWith(last, from) would compare the text before this line, which ends with its \n (never in a spelling), so every line would take the full read below, to the same series
+        text.startsWith(last, from)
+      ) {
         // The series of the line before, spelled alike (a file written series by series): no lookup.
         i = from + last.length;
         sb = lastSeries;
       } else {
         // The series as written: the name, then the label set if one opens right after it.
         i = from;
+        // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: a spelling-cache key only: a wrong end misses the cache (keys are spellings read in full, never empty, never holding a \n or a space after the name), and the line is then read in full
         for (; i < end; i++) {
           const c = text.charCodeAt(i);
           // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: a spelling-cache key only: a wrong end misses the cache (the line is then read in full)
           if (c === 123 || isSpace(c)) break;
         }
-        if (i < end && text.charCodeAt(i) === 123) i = labelSetEnd(text, i, end);
+        // No bound needed: text[end] is a \n, or past the text (NaN), never a {.
+        // Stryker disable next-line ConditionalExpression: a spelling-cache key only: always reading a label set, from the space after the name, makes a key no spelling has (one never holds a space after its name), so the cache misses and the line is read in full (never reading one is caught: the name alone finds the series without labels)
+        if (text.charCodeAt(i) === 123) i = labelSetEnd(text, i, end);
+        // Stryker disable next-line ConditionalExpression,EqualityOperator,MethodExpression: a spelling-cache key only: never looking up, looking up '' (i === from: no key is empty) or the whole text (no spelling read before this line is the whole text) misses the cache, and the line is read in full (looking up with i = -1, an unclosed label set, is caught: text.slice(from, -1) may be a spelling)
         if (i > from) sb = bySpelling.get(text.slice(from, i));
         // Stryker disable next-line ConditionalExpression: reading a cached spelling again gives the same series (seriesFor finds it by its labels)
         if (sb === undefined) {
@@ -314,21 +323,26 @@ export function decodeOpenMetrics(text: string): DecodedBatch {
           sb = r.metric.endsWith('_created')
             ? null
             : seriesFor(b, r.metric, r.labels, familyType(types, r.metric), lineNo);
+          // Stryker disable next-line MethodExpression: a cache only: keyed by the whole text, no later spelling finds it (a line is shorter than the text holding it and the next), so each line is read in full, to the same series
           bySpelling.set(text.slice(from, i), sb);
         }
-        last = i > from ? text.slice(from, i) : undefined;
+        // i > from here: a spelling read in full has a name, and a cached one was looked up only when i > from.
+        // Stryker disable next-line MethodExpression: a shortcut only: the whole text as the spelling puts its end past the text (no space there), so the next line is read in full, to the same series
+        last = text.slice(from, i);
         lastSeries = sb;
       }
       // The value and the timestamp: the next two fields (an exemplar may follow).
-      while (i < end && isSpace(text.charCodeAt(i))) i++;
+      // No bound needed to skip spaces: text[end] is a \n, or past the text (NaN), never a space.
+      while (isSpace(text.charCodeAt(i))) i++;
       const va = i;
       while (i < end && !isSpace(text.charCodeAt(i))) i++;
       const vb = i;
-      while (i < end && isSpace(text.charCodeAt(i))) i++;
+      while (isSpace(text.charCodeAt(i))) i++;
       const ta = i;
       while (i < end && !isSpace(text.charCodeAt(i))) i++;
       const tb = i;
       let value = plainDecimal(text, va, vb);
+      // Stryker disable next-line ConditionalExpression: plainDecimal is a fast path only: it reads a plain decimal exactly as Number() does
       if (value === undefined) {
         const raw = text.slice(va, vb);
         value = exposedNumber(raw);
@@ -337,6 +351,7 @@ export function decodeOpenMetrics(text: string): DecodedBatch {
       if (ta === tb || (tb === ta + 1 && text.charCodeAt(ta) === 35))
         throw bad(lineNo, 'the sample has no timestamp: a backfill sample needs its time');
       let seconds = plainDecimal(text, ta, tb);
+      // Stryker disable next-line ConditionalExpression: plainDecimal is a fast path only: it reads a plain decimal exactly as Number() does
       if (seconds === undefined) {
         const raw = text.slice(ta, tb);
         seconds = Number(raw);
@@ -375,6 +390,9 @@ function familyType(types: ReadonlyMap<string, SemanticType>, metric: string): S
   return m ? types.get(metric.slice(0, m.index)) : undefined;
 }
 
+/** A type name as `# TYPE` or a CSV type column writes it → its semantic type (a Map: `constructor` is no type). */
+const OM_TYPE_OF = new Map(Object.entries(OM_TYPES));
+
 /**
  * Reads a CSV backfill file with csv-parse: a header row naming `timestamp` (RFC 3339, or epoch seconds), `metric`,
  * `value` and optionally `type` (counter, gauge, histogram…); every other column is a label (an empty cell: the
@@ -394,6 +412,7 @@ export function decodeCsv(text: string): DecodedBatch {
   } catch (e) {
     throw new BackfillFileError([{ path: '(file)', problem: (e as Error).message }]);
   }
+  // Stryker disable next-line ArrayDeclaration: an empty file has no header: any header without the three columns is refused alike
   const header = rows[0]?.record ?? [];
   const col = (n: string) => header.indexOf(n);
   const missing = ['timestamp', 'metric', 'value'].filter((n) => col(n) < 0);
@@ -438,11 +457,13 @@ export function decodeCsv(text: string): DecodedBatch {
       problems.push({ path: `${path}.metric`, problem: `"${metric}" is not a metric name` });
       continue;
     }
-    const type = yi >= 0 && row[yi] ? OM_TYPES[row[yi]!] : undefined;
-    if (yi >= 0 && row[yi] && !type) {
+    // Without a type column yi is -1, and row[-1] is undefined.
+    const typeName = row[yi] ?? '';
+    const type = OM_TYPE_OF.get(typeName);
+    if (typeName && !type) {
       problems.push({
         path: `${path}.type`,
-        problem: `"${row[yi]}" is not counter, gauge, histogram or summary`,
+        problem: `"${typeName}" is not counter, gauge, histogram or summary`,
       });
       continue;
     }

@@ -568,6 +568,7 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
   let T = new Float64Array(cap);
   let V = new Float64Array(cap);
   let S = new Int32Array(cap);
+  // Stryker disable next-line BooleanLiteral: performance only: the gather path gives the same columns
   let contiguous = true;
   let count = 0;
   // The spelling (`name{labels}`) of the line before, as a byte range of `buf`, and its series.
@@ -587,6 +588,7 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
     if (eof) return undefined;
     if (c0 === 35) {
       let end = buf.indexOf(10, p);
+      // Stryker disable next-line EqualityOperator: buf[p] is '#', so a newline after it is at p + 1 or later, never at 0
       if (end < 0) end = n;
       const line = text(buf, p, end);
       p = end + 1;
@@ -605,10 +607,10 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
     let i: number;
     let s: SeriesCursor | undefined;
     if (
+      // Stryker disable next-line EqualityOperator,ConditionalExpression,ArithmeticOperator: a shortcut only (so is the whole condition): buf[n] is undefined (no blank), and a line not compared with the line before is looked up by its spelling
+      p + lastLen < n &&
       // Stryker disable next-line EqualityOperator: a shortcut only: a line not compared with the line before is looked up by its spelling, the same series
       lastFrom >= 0 &&
-      // Stryker disable next-line EqualityOperator,ConditionalExpression: a shortcut only: buf[n] is undefined (no blank), and a line not compared with the line before is looked up by its spelling
-      p + lastLen < n &&
       isBlank(buf[p + lastLen]!) &&
       sameBytes(buf, words, p, lastFrom, lastLen)
     ) {
@@ -618,11 +620,27 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
       i = p;
       for (; i < n; i++) {
         const c = buf[i]!;
-        if (c === 123 || c === 32 || c === 9 || c === 10 || c === 13) break;
+        if (
+          c === 123 ||
+          c === 32 ||
+          c === 9 ||
+          // Stryker disable next-line ConditionalExpression: a name followed by a newline or CR has no value where it stops (given up); a spelling run past it is none readSeries reads to its end (its name stops there, no brace follows): given up alike
+          c === 10 ||
+          // Stryker disable next-line ConditionalExpression: as the newline's, the line above
+          c === 13
+        )
+          break;
       }
-      if (i < n && buf[i] === 123) {
+      if (
+        buf[i] === 123 &&
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: buf[n] is undefined, which is no brace
+        i < n
+      ) {
         let quoted = false;
-        for (i++; i < n; i++) {
+        // Stryker disable next-line UpdateOperator: starting a byte before the brace reads the name's last byte (no backslash, newline, quote or brace) or, for an empty name, the newline before (given up) or nothing; an empty name is refused by readSeries anyway
+        i++;
+        // Stryker disable next-line EqualityOperator: buf[n] is undefined (none of the bytes looked for), and i >= n gives up after the loop as at n
+        for (; i < n; i++) {
           const c = buf[i]!;
           if (c === 92 || c === 10) return undefined; // an escape or no closing brace: the full reader
           if (c === 34) quoted = !quoted;
@@ -631,6 +649,7 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
         if (i >= n) return undefined;
         i++;
       }
+      // Stryker disable next-line ConditionalExpression: a shortcut only: readSeries refuses the empty spelling (a name needs a character), which gives up as well
       if (i === p) return undefined;
       const spelling = text(buf, p, i);
       s = bySpelling.get(spelling);
@@ -658,7 +677,9 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
             index: cursors.length,
             n: 0,
             lastMs: 0,
+            // Stryker disable next-line UnaryOperator: set before it is read (after the series' first sample)
             end: -1,
+            // Stryker disable next-line UnaryOperator: set at the series' first sample, before it is read
             first: -1,
           };
           byKey.set(key, s);
@@ -671,10 +692,12 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
       last = s;
     }
     // The value and the time: plain decimals (Clinger's fast path, as `plainDecimal`), blanks around them.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: buf[n] is undefined, which is no blank
     while (i < n && isBlank(buf[i]!)) i++;
     let m = 0;
     let digits = 0;
     let frac = -1;
+    // Stryker disable next-line EqualityOperator: buf[n] is undefined, no digit nor point: the loop stops there as at n
     for (; i < n; i++) {
       const c = buf[i]!;
       if (c >= 48 && c <= 57) {
@@ -684,12 +707,24 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
       } else if (c === 46 && frac < 0) frac = 0;
       else break;
     }
-    if (digits === 0 || digits > 15 || frac === 0 || i >= n || !isBlank(buf[i]!)) return undefined;
+    if (
+      // Stryker disable next-line ConditionalExpression: the value starts at a byte that is no blank, so no digit read means a lone point (frac === 0) or no byte read: a non-blank or the end at i, given up below
+      digits === 0 ||
+      digits > 15 ||
+      frac === 0 ||
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: buf[n] is undefined, which is no blank, so the next check gives up at n as well
+      i >= n ||
+      !isBlank(buf[i]!)
+    )
+      return undefined;
+    // Stryker disable next-line EqualityOperator: frac === 0 (a point without digits) was given up above
     const value = frac > 0 ? m / POW10[frac]! : m;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: buf[n] is undefined, which is no blank
     while (i < n && isBlank(buf[i]!)) i++;
     m = 0;
     digits = 0;
     frac = -1;
+    // Stryker disable next-line EqualityOperator: buf[n] is undefined, no digit nor point: the loop stops there as at n
     for (; i < n; i++) {
       const c = buf[i]!;
       if (c >= 48 && c <= 57) {
@@ -700,9 +735,16 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
       else break;
     }
     if (digits === 0 || digits > 15 || frac === 0) return undefined;
+    // Stryker disable next-line EqualityOperator: frac === 0 (a point without digits) was given up above
     const seconds = frac > 0 ? m / POW10[frac]! : m;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: buf[n] is undefined, which is no blank nor CR
     while (i < n && (isBlank(buf[i]!) || buf[i] === 13)) i++;
-    if (i < n && buf[i] !== 10) return undefined; // an exemplar, more fields, a sign or exponent: the full reader
+    if (
+      buf[i] !== 10 &&
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: a sample ending the bytes without a newline is followed by no # EOF, so the chunk is given up at the end anyway
+      i < n
+    )
+      return undefined; // an exemplar, more fields, a sign or exponent: the full reader
     p = i + 1;
     const ms = Math.round(seconds * 1000);
     const c = s!;
@@ -715,9 +757,12 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
       S2.set(S);
       S = S2;
     }
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: performance only: otherwise the chunk's first sample finds end -1, not count, and sends every series through the gather path (which reads no first), giving the same columns
     if (c.n === 0) c.first = count;
-    // Stryker disable next-line ConditionalExpression: performance only: the gather path gives the same columns
-    else if (c.end !== count) contiguous = false;
+    else {
+      // Stryker disable next-line ConditionalExpression: performance only: the gather path gives the same columns
+      if (c.end !== count) contiguous = false;
+    }
     T[count] = ms;
     V[count] = value;
     S[count] = c.index;
@@ -752,7 +797,7 @@ function columnsOf(
   count: number,
   contiguous: boolean,
 ): TypedColumnSeries[] {
-  // Stryker disable next-line ConditionalExpression: performance only: the gather path gives the same columns
+  // Stryker disable next-line ConditionalExpression,BlockStatement: performance only: the gather path gives the same columns
   if (contiguous) {
     for (const c of cursors) {
       c.out.times = T.subarray(c.first, c.first + c.n);
@@ -792,7 +837,7 @@ function text(buf: Uint8Array, a: number, b: number): string {
  */
 export function sameBytes(buf: Uint8Array, words: DataView, a: number, b: number, len: number): boolean {
   let k = 0;
-  // Stryker disable next-line EqualityOperator: the last four bytes compared one by one instead give the same answer
+  // Stryker disable next-line EqualityOperator,ConditionalExpression: bytes compared one by one instead of four at a time give the same answer
   for (; k + 4 <= len; k += 4)
     if (words.getUint32(a + k, true) !== words.getUint32(b + k, true)) return false;
   for (; k < len; k++) if (buf[a + k] !== buf[b + k]) return false;

@@ -23,6 +23,8 @@ const OM_TYPES: Record<string, SemanticType | undefined> = {
   info: 'gauge',
   stateset: 'gauge',
 };
+/** A type name as `# TYPE` or a CSV type column writes it → its semantic type (a Map: `constructor` is no type). */
+const OM_TYPE_OF = new Map(Object.entries(OM_TYPES));
 
 /** A file that cannot be read at all: each problem names its line. */
 export class BackfillFileError extends Error {
@@ -390,9 +392,6 @@ function familyType(types: ReadonlyMap<string, SemanticType>, metric: string): S
   return m ? types.get(metric.slice(0, m.index)) : undefined;
 }
 
-/** A type name as `# TYPE` or a CSV type column writes it → its semantic type (a Map: `constructor` is no type). */
-const OM_TYPE_OF = new Map(Object.entries(OM_TYPES));
-
 /**
  * Reads a CSV backfill file with csv-parse: a header row naming `timestamp` (RFC 3339, or epoch seconds), `metric`,
  * `value` and optionally `type` (counter, gauge, histogram…); every other column is a label (an empty cell: the
@@ -596,7 +595,7 @@ export function readOpenMetricsColumns(buf: Uint8Array): TypedColumnBatch | unde
       else if (line.startsWith('# TYPE ')) {
         const [, , family, type] = line.trim().split(' ');
         if (family && type) {
-          const t = OM_TYPES[type];
+          const t = OM_TYPE_OF.get(type);
           if (t) types.set(family, t);
           bySpelling.clear();
           lastFrom = -1;

@@ -40,6 +40,12 @@ describe('the columnar OpenMetrics reader', () => {
     ]);
   });
 
+  it('gives no type to a family whose # TYPE names an object property, as the full reader does', () => {
+    const body = '# TYPE x constructor\nx 1 1\n# TYPE y toString\ny 2 2\n# EOF\n';
+    expect(columns(body)).toEqual(full(body));
+    expect(columns(body)?.map((s) => s.type)).toEqual([undefined, undefined]);
+  });
+
   it('looks the series of a sample after a # TYPE line up by its own spelling', () => {
     const body = 'xab 1 1\n# TYPE ab gauge\nab  2 2\n# EOF\n';
     expect(columns(body)).toEqual(full(body));

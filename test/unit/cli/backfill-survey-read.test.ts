@@ -80,7 +80,7 @@ describe('the survey read of a backfill file', () => {
     expect(first).toHaveLength(10_000);
     expect(first.filter((l) => l.startsWith('accord_sli_bad_total'))).toHaveLength(5_000);
     expect(first.at(-1)).toBe(lines[20_000 + 4_999]);
-  });
+  }, 30_000); // megabytes read and sent: about a second quiet, over five under a mutation run beside it
 
   it('counts and sends lines longer than the 1 MB read buffer, and a last line without a newline', async () => {
     // Label values of 1.5 MB: each line longer than a read; the file ends without a newline after its last sample.
@@ -95,5 +95,5 @@ describe('the survey read of a backfill file', () => {
     expect(total).toBe(6);
     expect(sent).toHaveLength(6);
     expect([...sent].sort()).toEqual([...ordered].sort());
-  });
+  }, 30_000);
 });

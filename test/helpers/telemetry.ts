@@ -116,3 +116,23 @@ export async function policyJsonWith(
   copy.vendors[vendor] = { rules };
   return copy as unknown as Record<string, unknown>;
 }
+
+/**
+ * A histogram point as decodeOtlp reads it: `o` laid on a point with no buckets, nothing in the zero bucket or below
+ * it, no reset, not a gauge histogram.
+ */
+export const histogramPoint = (o: {
+  index: number;
+  time: number;
+  count: number;
+  [field: string]: unknown;
+}) => ({
+  zeroCount: 0,
+  zeroThreshold: 0,
+  bounds: [],
+  counts: [],
+  negativeCount: 0,
+  reset: false,
+  gauge: false,
+  ...o,
+});

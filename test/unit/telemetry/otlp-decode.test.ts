@@ -14,6 +14,7 @@ import {
   otlpMetricName,
 } from '../../../shared/domain/telemetry/otlp.js';
 import { refusal, thrown } from '../../helpers/refusal.js';
+import { histogramPoint } from '../../helpers/telemetry.js';
 import { testLimits, tooManySamples } from '../../helpers/telemetry-limits.js';
 
 /**
@@ -119,21 +120,6 @@ const sumMetric = (
 const expHistogram = (temporality: string, dataPoints: unknown[], name = 'e') => ({
   name,
   exponentialHistogram: { aggregationTemporality: temporality, dataPoints },
-});
-
-/**
- * A histogram point as decodeOtlp reads it: `o` laid on a point with no buckets, nothing in the zero bucket or below
- * it, no reset, not a gauge histogram.
- */
-const histogramPoint = (o: { index: number; time: number; count: number; [field: string]: unknown }) => ({
-  zeroCount: 0,
-  zeroThreshold: 0,
-  bounds: [],
-  counts: [],
-  negativeCount: 0,
-  reset: false,
-  gauge: false,
-  ...o,
 });
 
 describe('which OTLP encoding a Content-Type names', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeOtlp, encodeOtlpRequest } from '../../../shared/domain/telemetry/otlp.js';
+import { histogramPoint } from '../../helpers/telemetry.js';
 import { testLimits } from '../../helpers/telemetry-limits.js';
 
 /**
@@ -85,19 +86,7 @@ describe('OTLP fields a sender leaves out', () => {
     ]);
     expect(b.series[0]!.points).toEqual([{ index: 0, value: 7, time: 2, startMs: undefined }]);
     expect(b.series[2]!.histograms).toEqual([
-      {
-        index: 2,
-        time: 3,
-        count: 0,
-        zeroCount: 0,
-        zeroThreshold: 0,
-        bounds: [],
-        counts: [],
-        negativeCount: 0,
-        reset: false,
-        gauge: false,
-        explicit: true,
-      },
+      histogramPoint({ index: 2, time: 3, count: 0, explicit: true }),
     ]);
     expect(b.malformed).toEqual([
       {

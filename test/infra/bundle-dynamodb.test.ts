@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RUNTIME_NODE_PATH } from '../../infra/aws/bundling.js';
 import { DynamoAuditStore } from '../../shared/adapters/dynamodb/audit.js';
 import { DynamoServiceStore } from '../../shared/adapters/dynamodb/services.js';
+import { localDate } from '../../shared/domain/agreements/rules.js';
 import { AWS_ENV } from '../../shared/runtime/config.js';
 import { bundleHandler } from '../bench/coldstart.js';
 import { readStream, useDynamoLocal } from '../helpers/dynamodb-local.js';
@@ -47,7 +48,13 @@ describe('the deployable bundles against DynamoDB Local', () => {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     };
     const create = await bundleHandler('agreements/create', out);
-    const res = invoke(create, sampleEvent('api/agreements-create'), env) as {
+    // The sample's effectiveFrom is a fixed date; a draft may not be backdated, so it starts today (the handler's zone).
+    const event = sampleEvent('api/agreements-create');
+    event.body = JSON.stringify({
+      ...JSON.parse(event.body!),
+      effectiveFrom: localDate(new Date(), 'Europe/London'),
+    });
+    const res = invoke(create, event, env) as {
       statusCode: number;
       body: string;
     };

@@ -46,7 +46,10 @@ beforeAll(async () => {
   expect((await app.call('POST', '/v1/services', { as: 'sla-manager', body: serviceBody() })).status).toBe(
     201,
   );
-  const a = await app.call('POST', '/v1/agreements', { as: 'sla-manager', body: agreementBody() });
+  const a = await app.call('POST', '/v1/agreements', {
+    as: 'sla-manager',
+    body: agreementBody({ effectiveFrom: today() }),
+  });
   expect(a.status).toBe(201);
   agreementId = a.body.id;
 }, 60_000);

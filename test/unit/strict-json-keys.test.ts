@@ -111,6 +111,11 @@ describe('the repeated-key scan', () => {
     expect(findDuplicateKey('{"a": {"x": [1, {"y": 1}], "z": {"w": 1, "w": 2}}}')).toBe('a.z.w');
   });
 
+  it('reads a text that is a lone string as holding no key at all', () => {
+    expect(findDuplicateKey('"a:b"')).toBeUndefined();
+    expect(findDuplicateKey('  "k"  ')).toBeUndefined();
+  });
+
   it('reads a key by its value, escapes decoded', () => {
     expect(findDuplicateKey('{"a": 1, "\\u0061": 2}')).toBe('a');
   });

@@ -98,6 +98,7 @@ export function sliBucketsInto(parts: readonly BucketPart[], out: BucketScratch)
   const skip = (k: number) => {
     const p = parts[k]!;
     let i = at[k]!;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: past the end `events[i]` is undefined, never 0, so the loop stops at the same index without the bound
     while (i < p.times.length && p.events[i] === 0) i++;
     at[k] = i;
   };
@@ -115,6 +116,7 @@ export function sliBucketsInto(parts: readonly BucketPart[], out: BucketScratch)
     for (let k = 0; k < parts.length; k++) {
       const p = parts[k]!;
       let i = at[k]!;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: past the end `times[i]` is undefined, its bucket NaN, never b: the loop stops at the same index without the bound
       while (i < p.times.length && Math.floor(p.times[i]! / BUCKET_MS) === b) {
         const e = p.events[i]!;
         // Stryker disable next-line ConditionalExpression: adding a zero increase changes no sum (the bucket is chosen by a non-zero one)

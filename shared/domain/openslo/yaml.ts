@@ -117,10 +117,11 @@ export function parseOpenSlo(text: string): ParsedStream {
         },
       ],
     };
-  const stream = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const all = Array.isArray(stream) ? stream : [stream];
+  // An array of documents; an EmptyStream (no document) is an array too.
+  const all = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const lineOf = (d: Document, path: readonly PropertyKey[]): string => {
     let node: unknown;
+    // Stryker disable next-line ConditionalExpression: lineOf is asked only of a document with contents (empty ones are skipped), and `getIn([], true)` gives that contents node, so the walk always stops by k = 0
     for (let k = path.length; k >= 0 && !node; k--) node = d.getIn(path.slice(0, k) as unknown[], true);
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
     // Stryker disable next-line StringLiteral: the walk up ends at the document's contents, a node yaml composed with its range, so the '' is never given

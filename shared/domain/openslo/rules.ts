@@ -81,7 +81,8 @@ export function sliExpressions(o: ObjectiveSpec): Exprs | { reason: string } {
     return { reason: `the SLI comes from ${src.type}, not Prometheus` };
   if (src.threshold) return { reason: 'a thresholdMetric SLI needs a histogram bucket; not generated' };
   if (src.raw) {
-    const sel = gaugeSelector(queryOf(src.raw) ?? '');
+    const rawQuery = queryOf(src.raw);
+    const sel = rawQuery === null ? null : gaugeSelector(rawQuery);
     if (!sel) return { reason: 'the raw query is not a series selector' };
     const failed =
       src.rawType === 'failure'
@@ -94,9 +95,10 @@ export function sliExpressions(o: ObjectiveSpec): Exprs | { reason: string } {
     };
   }
   if (!src.counter) return { reason: 'only counter ratio SLIs (ratioMetric.counter: true) get rules' };
-  const sel = (spec: Record<string, unknown> | undefined) =>
-    // Stryker disable next-line ConditionalExpression: a missing spec has no query, and no query reads as '', no selector either: null both ways
-    spec ? counterSelector(queryOf(spec) ?? '') : null;
+  const sel = (spec: Record<string, unknown> | undefined) => {
+    const q = queryOf(spec);
+    return q === null ? null : counterSelector(q);
+  };
   const good = sel(src.good);
   const bad = sel(src.bad);
   const total = sel(src.total);

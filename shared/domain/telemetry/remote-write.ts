@@ -265,8 +265,9 @@ export function scanWriteRequest(bytes: Uint8Array): ScannedWriteRequest | undef
       if (r.uint32() !== 0x0a) return undefined;
       const end = r.uint32() + r.pos;
       if (end > len) return undefined;
-      let labelStart = -1;
-      let labelEnd = -1;
+      // No label yet: an empty range at the series' end (a label starts before `end`, never at it).
+      let labelStart = end;
+      let labelEnd = end;
       let sampled = false;
       out.firstSample.push(count);
       while (r.pos < end) {
@@ -276,12 +277,10 @@ export function scanWriteRequest(bytes: Uint8Array): ScannedWriteRequest | undef
         // Stryker disable next-line ConditionalExpression: a field past its series also ends the loop off `end`, refused just below
         if (stop > end) return undefined;
         if (tag === 0x0a) {
-          // TimeSeries.labels (1): contiguous, before the samples, or the reflective way.
+          // TimeSeries.labels (1): before the samples, or the reflective way. They are contiguous then: the field
+          // before a later label is a label (a sample has set `sampled`, any other field has returned).
           if (sampled) return undefined;
-          // Stryker disable next-line EqualityOperator: a label starts past the series' tag and length, never at 0
-          if (labelStart < 0) labelStart = at;
-          // Stryker disable next-line ConditionalExpression: never true: the next field starts where a label ends, and a sample between them has made this label return above
-          else if (labelEnd !== at) return undefined;
+          if (labelStart === end) labelStart = at;
           labelEnd = stop;
           r.pos = stop;
         } else if (tag === 0x12) {
@@ -307,8 +306,8 @@ export function scanWriteRequest(bytes: Uint8Array): ScannedWriteRequest | undef
       }
       // Stryker disable next-line ConditionalExpression: never reached while each field is checked against `end` above
       if (r.pos !== end) return undefined;
-      out.labelStart.push(labelStart < 0 ? end : labelStart);
-      out.labelEnd.push(labelEnd < 0 ? end : labelEnd);
+      out.labelStart.push(labelStart);
+      out.labelEnd.push(labelEnd);
     }
   } catch {
     return undefined;

@@ -366,6 +366,31 @@ describe('the wire-type check, on any message (as the OTLP and Datadog decoders 
     });
   });
 
+  it('takes a native histogram’s deltas and counts packed, as Prometheus sends them, on a WriteRequest type of its own', () => {
+    // A type read from the same descriptor but not the module's own, so its shape is worked out here, not at load.
+    const WriteRequest = protobuf.Root.fromJSON(descriptor as protobuf.INamespace).lookupType(
+      'prometheus.WriteRequest',
+    );
+    // Histogram fields 9, 10, 12, 13 (negative/positive deltas as sint64, counts as double), length-delimited.
+    const w = protobuf.Writer.create();
+    w.uint32(0x0a).fork().uint32(0x22).fork();
+    w.uint32(0x4a).fork().sint64(-1).sint64(2).ldelim();
+    w.uint32(0x52).fork().double(0.5).ldelim();
+    w.uint32(0x62).fork().sint64(3).sint64(-2).sint64(1).ldelim();
+    w.uint32(0x6a).fork().double(1).double(2.5).ldelim();
+    w.ldelim().ldelim();
+    const bytes = w.finish();
+    expect(checkWireTypesOf(bytes, WriteRequest)).toBeUndefined();
+    expect(checkWireTypes(bytes)).toBeUndefined();
+    const [h] = decodeWriteRequest(bytes).timeseries[0]!.histograms;
+    expect([h!.negative_deltas, h!.negative_counts, h!.positive_deltas, h!.positive_counts]).toEqual([
+      [-1, 2],
+      [0.5],
+      [3, -2, 1],
+      [1, 2.5],
+    ]);
+  });
+
   it('names a repeated string, which cannot be packed, by its name alone', () => {
     const Node = root();
     expect(checkWireTypesOf(Uint8Array.from([...field(0x1a, [0x61]), 0x18, 0x01]), Node)).toEqual({
@@ -518,6 +543,11 @@ describe('decoding the labels of a scanned label set', () => {
     ['a field other than a label', [0x12, 0x00]],
     ['a label of a length past the range', [0x0a, 0x05, 0x0a]],
     ['a label field it does not know', field(0x0a, [0x18, 0x01])],
+    // Field 3 length-delimited, like a value: the reflective decoder skips it, so it must not be read as the value.
+    [
+      'a length-delimited label field it does not know',
+      field(0x0a, [...field(0x0a, [0x61]), ...field(0x1a, [0x62])]),
+    ],
     ['a name running past its label', [0x0a, 0x02, 0x0a, 0x03, 0x61, 0x62, 0x63]],
     ['a name that is not UTF-8', field(0x0a, field(0x0a, [0xff]))],
   ])('answers undefined for %s', (_what, bytes) => {

@@ -239,6 +239,25 @@ describe('remote write without an object per label: the label-set cache and the 
     expect(fast).toEqual(reflective);
   });
 
+  it('skips a label field it does not know, as the reflective decoder does, rather than read it as the value', () => {
+    // The instance label carries a field 3 (length-delimited, like a value) after its value.
+    const w = protobuf.Writer.create();
+    w.uint32(0x0a).fork();
+    for (const [name, value] of Object.entries(latency('svc_checkout', 'a:1'))) {
+      w.uint32(0x0a).fork().uint32(0x0a).string(name).uint32(0x12).string(value);
+      if (name === 'instance') w.uint32(0x1a).string('not the value');
+      w.ldelim();
+    }
+    w.uint32(0x12).fork().uint32(0x09).double(12).uint32(0x10).int64(NOW).ldelim();
+    w.ldelim();
+    const bytes = w.finish();
+    expect(scanWriteRequest(bytes)?.values).toHaveLength(1);
+    const { reflective, fast } = both(bytes);
+    expect(fast).toEqual(reflective);
+    expect(JSON.stringify(reflective.batch?.series)).toContain('a:1');
+    expect(JSON.stringify(reflective.batch?.series)).not.toContain('not the value');
+  });
+
   it('answers a body whose wire types are wrong with the reflective decoder’s 400 naming the field', () => {
     // timeseries[0].samples[0].value sent as a varint (wire type 0) instead of a double (1).
     const w = protobuf.Writer.create();

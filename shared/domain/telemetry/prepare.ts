@@ -437,7 +437,8 @@ function prepareNative(
 ): number {
   let n = 0;
   const decision = decideFeed('native-histogram', target);
-  const unit = unitInfo(s.unit ?? target.unit ?? 's');
+  const unitName = s.unit ?? target.unit ?? 's';
+  const unit = unitInfo(unitName);
   for (const h of s.histograms!) {
     const reject = (reason: string, message: string) =>
       rejected.push({ index: h.index, path: pointPath(s, h.index), reason, message });
@@ -471,11 +472,13 @@ function prepareNative(
     }
     const threshold = target.thresholdMs! / unit.factor;
     if (h.explicit && !h.bounds.some((b) => sameBound(b, threshold))) {
+      // Stryker disable next-line EqualityOperator: no bound equals the threshold in this branch (an equal bound is a sameBound, and the point would not be here), so < and <= pick the same
       const below = h.bounds.filter((b) => b < threshold).at(-1);
+      // Stryker disable next-line EqualityOperator: no bound equals the threshold in this branch (an equal bound is a sameBound, and the point would not be here), so > and >= pick the same
       const above = h.bounds.find((b) => b > threshold);
       reject(
         'threshold_not_a_bound',
-        `the threshold ${target.thresholdMs} ms (${threshold} ${s.unit ?? target.unit ?? 's'}) is not a bucket bound of this histogram; the nearest are ${below ?? 'none'} and ${above ?? 'none'}: add it to the histogram's bounds (an OTel View or the instrument's advice)`,
+        `the threshold ${target.thresholdMs} ms (${threshold} ${unitName}) is not a bucket bound of this histogram; the nearest are ${below ?? 'none'} and ${above ?? 'none'}: add it to the histogram's bounds (an OTel View or the instrument's advice)`,
       );
       continue;
     }
@@ -544,7 +547,10 @@ function bump(map: Map<string, SeriesEntry>, key: string, samples: number, unmap
   return e;
 }
 
-/** The body path of the sample at an index: series are in index order (Accord JSON points name their own). */
+/**
+ * The body path of the sample at an index: series are in index order, and the series holding it names it as its
+ * rejections do (`pointPath`: Accord JSON's `samples[i]` included); an index before every series is `samples[i]`.
+ */
 function pathAt(series: readonly DecodedSeries[], index: number): string {
   let lo = 0;
   let hi = series.length - 1;
@@ -556,6 +562,6 @@ function pathAt(series: readonly DecodedSeries[], index: number): string {
       lo = mid + 1;
     } else hi = mid - 1;
   }
-  if (!found || found.pointField === '') return `samples[${index}]`;
+  if (!found) return `samples[${index}]`;
   return pointPath(found, index);
 }

@@ -22,21 +22,29 @@ const ResponseType = root.lookupType('opentelemetry.proto.collector.metrics.v1.E
 
 type Limits = TelemetryPolicy['limits'];
 
+/*
+ * The shapes of protobufjs's messages, for protobuf and OTLP/JSON alike (fromObject builds the same messages as
+ * decode): a repeated field is always an array (each message's constructor sets its own `[]`, whatever the body
+ * says, `null` included), a scalar not sent reads as its default ('' for a string, from the prototype), and a
+ * message field not sent is null. Only message fields can be missing; a oneof member is present (`Object.hasOwn`)
+ * when it was sent. The fields read without a fallback are typed as always there.
+ */
 interface KeyValue {
   key: string;
   value?: AnyValue | null;
 }
 interface AnyValue {
-  stringValue?: string;
+  /** '' (the prototype's) when not sent: `Object.hasOwn` tells whether it was. */
+  stringValue: string;
   boolValue?: boolean;
   intValue?: number;
   doubleValue?: number;
-  arrayValue?: { values?: AnyValue[] } | null;
-  kvlistValue?: { values?: KeyValue[] } | null;
+  arrayValue?: { values: AnyValue[] } | null;
+  kvlistValue?: { values: KeyValue[] } | null;
   bytesValue?: Uint8Array;
 }
 interface NumberPoint {
-  attributes?: KeyValue[];
+  attributes: KeyValue[];
   startTimeUnixNano?: number;
   timeUnixNano?: number;
   asDouble?: number;
@@ -44,12 +52,12 @@ interface NumberPoint {
   flags?: number;
 }
 interface HistogramPoint {
-  attributes?: KeyValue[];
+  attributes: KeyValue[];
   startTimeUnixNano?: number;
   timeUnixNano?: number;
   count?: number;
-  bucketCounts?: number[];
-  explicitBounds?: number[];
+  bucketCounts: number[];
+  explicitBounds: number[];
   flags?: number;
 }
 interface ExpBuckets {
@@ -57,7 +65,7 @@ interface ExpBuckets {
   bucketCounts?: number[];
 }
 interface ExpHistogramPoint {
-  attributes?: KeyValue[];
+  attributes: KeyValue[];
   startTimeUnixNano?: number;
   timeUnixNano?: number;
   count?: number;
@@ -70,17 +78,17 @@ interface ExpHistogramPoint {
 }
 interface Metric {
   name?: string;
-  unit?: string;
-  gauge?: { dataPoints?: NumberPoint[] } | null;
-  sum?: { dataPoints?: NumberPoint[]; aggregationTemporality?: number; isMonotonic?: boolean } | null;
-  histogram?: { dataPoints?: HistogramPoint[]; aggregationTemporality?: number } | null;
-  exponentialHistogram?: { dataPoints?: ExpHistogramPoint[]; aggregationTemporality?: number } | null;
-  summary?: { dataPoints?: unknown[] } | null;
+  unit: string;
+  gauge?: { dataPoints: NumberPoint[] } | null;
+  sum?: { dataPoints: NumberPoint[]; aggregationTemporality?: number; isMonotonic?: boolean } | null;
+  histogram?: { dataPoints: HistogramPoint[]; aggregationTemporality?: number } | null;
+  exponentialHistogram?: { dataPoints: ExpHistogramPoint[]; aggregationTemporality?: number } | null;
+  summary?: { dataPoints: unknown[] } | null;
 }
 interface ExportRequest {
-  resourceMetrics?: {
-    resource?: { attributes?: KeyValue[] } | null;
-    scopeMetrics?: { metrics?: Metric[] }[];
+  resourceMetrics: {
+    resource?: { attributes: KeyValue[] } | null;
+    scopeMetrics: { metrics: Metric[] }[];
   }[];
 }
 
@@ -233,14 +241,14 @@ function accordUnit(unit: string): string | undefined {
 
 function anyValueText(v: AnyValue | null | undefined): string {
   if (!v) return '';
-  if (Object.hasOwn(v, 'stringValue')) return v.stringValue ?? '';
+  if (Object.hasOwn(v, 'stringValue')) return v.stringValue;
   if (Object.hasOwn(v, 'boolValue')) return String(v.boolValue);
   if (Object.hasOwn(v, 'intValue')) return String(v.intValue);
   if (Object.hasOwn(v, 'doubleValue')) return String(v.doubleValue);
-  if (v.arrayValue) return JSON.stringify((v.arrayValue.values ?? []).map(anyValueText));
+  if (v.arrayValue) return JSON.stringify(v.arrayValue.values.map(anyValueText));
   if (v.kvlistValue)
     return JSON.stringify(
-      Object.fromEntries((v.kvlistValue.values ?? []).map((kv) => [kv.key, anyValueText(kv.value)])),
+      Object.fromEntries(v.kvlistValue.values.map((kv) => [kv.key, anyValueText(kv.value)])),
     );
   // Stryker disable next-line ConditionalExpression: without bytes, bytesValue is protobufjs's default (empty bytes), whose base64 is '' as below
   if (v.bytesValue) return Buffer.from(v.bytesValue).toString('base64');
@@ -249,7 +257,7 @@ function anyValueText(v: AnyValue | null | undefined): string {
 }
 
 function attributePairs(attrs: readonly KeyValue[] | undefined): [string, string][] {
-  return (attrs ?? []).map((kv) => [sanitize(kv.key ?? '', true), anyValueText(kv.value)]);
+  return (attrs ?? []).map((kv) => [sanitize(kv.key, true), anyValueText(kv.value)]);
 }
 
 /**
@@ -299,11 +307,11 @@ const startOf = (ns: number | undefined): number | undefined =>
 
 function toBatch(req: ExportRequest, limits: Limits): DecodedBatch {
   let count = 0;
-  for (const rm of req.resourceMetrics ?? [])
-    for (const sm of rm.scopeMetrics ?? [])
-      for (const m of sm.metrics ?? []) {
+  for (const rm of req.resourceMetrics)
+    for (const sm of rm.scopeMetrics)
+      for (const m of sm.metrics) {
         const d = m.gauge ?? m.sum ?? m.histogram ?? m.exponentialHistogram ?? m.summary;
-        count += Math.max(d?.dataPoints?.length ?? 0, 1);
+        count += Math.max(d?.dataPoints.length ?? 0, 1);
       }
   if (count > limits.maxSamplesPerRequest) {
     throw new PayloadTooLargeError(
@@ -316,10 +324,10 @@ function toBatch(req: ExportRequest, limits: Limits): DecodedBatch {
     );
   }
   const b: Builder = { series: [], malformed: [], keys: new Set(), malformedSeries: 0, index: 0 };
-  for (const [ri, rm] of (req.resourceMetrics ?? []).entries()) {
+  for (const [ri, rm] of req.resourceMetrics.entries()) {
     const resource = resourcePairs(rm.resource?.attributes);
-    for (const [si, sm] of (rm.scopeMetrics ?? []).entries())
-      for (const [mi, m] of (sm.metrics ?? []).entries())
+    for (const [si, sm] of rm.scopeMetrics.entries())
+      for (const [mi, m] of sm.metrics.entries())
         decodeMetric(b, m, `resourceMetrics[${ri}].scopeMetrics[${si}].metrics[${mi}]`, resource);
   }
   return {
@@ -350,7 +358,7 @@ function refuse(b: Builder, path: string, reason: string, message: string): void
 function addPoint(
   b: Builder,
   at: { path: string; unit: string; resource: readonly [string, string][] },
-  attrs: KeyValue[] | undefined,
+  attrs: KeyValue[],
   name: string,
   type: { type: SemanticType | undefined; source: string; delta?: boolean },
   fill: (s: DecodedSeries, index: number) => void,
@@ -383,9 +391,9 @@ function addPoint(
  */
 function decodeMetric(b: Builder, m: Metric, mpath: string, resource: readonly [string, string][]): void {
   const data = m.gauge ?? m.sum ?? m.histogram ?? m.exponentialHistogram ?? m.summary;
-  const unit = m.unit ?? '';
+  const { unit } = m;
   if (!m.name) {
-    const n = Math.max(data?.dataPoints?.length ?? 0, 1);
+    const n = Math.max(data?.dataPoints.length ?? 0, 1);
     for (let i = 0; i < n; i++) refuse(b, `${mpath}.name`, 'malformed', 'the metric has no name');
     return;
   }
@@ -407,7 +415,7 @@ function decodeMetric(b: Builder, m: Metric, mpath: string, resource: readonly [
         : m.exponentialHistogram
           ? 'exponentialHistogram'
           : 'summary';
-  const points = data.dataPoints ?? [];
+  const points = data.dataPoints;
   if (points.length === 0) {
     refuse(b, `${mpath}.${kind}.dataPoints`, 'malformed', 'the metric has no data points');
     return;
@@ -431,10 +439,9 @@ function decodeMetric(b: Builder, m: Metric, mpath: string, resource: readonly [
     let source = 'Gauge';
     if (m.sum) {
       source = `Sum (${temporalityName}, ${monotonic ? 'monotonic' : 'not monotonic'})`;
+      // A non-monotonic Sum keeps 'gauge' (a reading); a delta one has its every point refused below.
       if (monotonic)
         type = temporality === CUMULATIVE ? 'counter' : temporality === DELTA ? 'delta' : undefined;
-      // Stryker disable next-line ConditionalExpression: every point of a delta non-monotonic Sum is refused below before its type is read
-      else if (temporality === DELTA) type = undefined;
     }
     const name = otlpMetricName(m.name, unit, monotonic);
     for (const [i, p] of (points as NumberPoint[]).entries()) {
@@ -503,8 +510,8 @@ function decodeMetric(b: Builder, m: Metric, mpath: string, resource: readonly [
 
 /** An explicit-bucket histogram point: bucket i counts (bounds[i-1], bounds[i]], the last one up to +Inf. */
 function explicitPoint(p: HistogramPoint, index: number): NativeHistogramPoint {
-  const bounds = (p.explicitBounds ?? []).map(Number);
-  const counts = (p.bucketCounts ?? []).map(Number);
+  const bounds = p.explicitBounds.map(Number);
+  const counts = p.bucketCounts.map(Number);
   const point: NativeHistogramPoint = {
     index,
     time: nsToMs(p.timeUnixNano),
@@ -520,8 +527,8 @@ function explicitPoint(p: HistogramPoint, index: number): NativeHistogramPoint {
   };
   if (counts.length && counts.length !== bounds.length + 1)
     point.problem = `has ${counts.length} bucket counts for ${bounds.length} explicit bounds (there must be one more count than bounds)`;
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: at i = 0, bounds[-1] is undefined and b <= undefined is false
-  else if (bounds.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= bounds[i - 1]!)))
+  // The first bound has none before it: any finite one is above −∞.
+  else if (bounds.some((b, i) => !Number.isFinite(b) || b <= (bounds[i - 1] ?? Number.NEGATIVE_INFINITY)))
     point.problem = 'has explicit bounds that are not finite and strictly increasing';
   else if (counts.length && counts.reduce((a, b) => a + b, 0) !== point.count)
     point.problem = `has bucket counts adding up to ${counts.reduce((a, b) => a + b, 0)}, not its count ${point.count}`;

@@ -48,7 +48,10 @@ export const ANNOTATION = {
 } as const;
 
 export interface ImportContext {
-  /** The agreement's service (`svc_<slug>`): every SLO must name `<slug>` (or the full id) as its service. */
+  /**
+   * The agreement's service (`svc_<slug>`): every SLO must name `<slug>` as its service (the full id holds an
+   * underscore, which an OpenSLO name cannot).
+   */
   serviceId: string;
   /** The agreement's IANA zone: calendar windows must be in it. */
   timeZone: string;
@@ -210,7 +213,7 @@ export function importOpenSlo(
   for (const { index, doc: slo } of byKind<OsSlo>('SLO')) {
     const at = (...p: (string | number)[]) => documentPath(index, p);
     const spec = slo.spec;
-    if (spec.service !== slug && spec.service !== ctx.serviceId)
+    if (spec.service !== slug)
       problems.push({
         path: at('spec', 'service'),
         problem: `names service ${spec.service}; this agreement's service is ${ctx.serviceId} (${slug})`,

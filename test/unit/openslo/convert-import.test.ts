@@ -87,7 +87,7 @@ describe('OpenSLO import: the objective of an SLO', () => {
     });
   });
 
-  it('takes the SLO that names the agreement’s full service id, as well as its slug', () => {
+  it('takes the SLO that names the agreement’s service by its slug, not by a look-alike of its id', () => {
     expect(run(slo('avail', { service: 'svc-pay' })).problems).toEqual([
       {
         path: 'documents[0].spec.service',

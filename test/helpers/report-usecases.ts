@@ -204,3 +204,34 @@ export function violationRecord(a: AgreementVersion, over: Partial<ViolationReco
     ...over,
   };
 }
+
+/**
+ * An approved planned-maintenance exception window of an agreement over [start, end) (ISO instants), as the exception
+ * store holds it once approved (version 2, requested by sam, approved by ann in February 2026). `id` defaults to
+ * `exc_1`; `changeReason` is the approver's reason.
+ */
+export function approvedMaintenance(o: {
+  agreementId: string;
+  start: string;
+  end: string;
+  id?: string;
+  changeReason?: string;
+}) {
+  return {
+    id: o.id ?? 'exc_1',
+    agreementId: o.agreementId,
+    kind: 'planned-maintenance' as const,
+    start: o.start,
+    end: o.end,
+    status: 'approved' as const,
+    version: 2,
+    requestedBy: 'sam@example.com',
+    reason: 'database upgrade',
+    createdBy: 'sam@example.com',
+    createdAt: '2026-02-01T00:00:00.000Z',
+    changedBy: 'ann@example.com',
+    changedAt: '2026-02-02T00:00:00.000Z',
+    change: 'approve' as const,
+    changeReason: o.changeReason ?? 'the upgrade needs the service offline',
+  };
+}

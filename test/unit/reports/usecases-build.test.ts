@@ -13,6 +13,7 @@ import { engineAgreement } from '../../../shared/usecases/reports/engine.js';
 import type { ReportRequest } from '../../../shared/usecases/reports/index.js';
 import { principal } from '../../helpers/fixtures.js';
 import {
+  approvedMaintenance,
   type ReportWorld,
   reportWorld,
   seedAgreement,
@@ -286,12 +287,12 @@ describe('the exception windows of a month', () => {
     const before = await w.reports.build(admin, req('monthly-compliance'));
     expect(column(before, 'objectives', 'compliance')[0]).toBeLessThan(99.9);
     await w.exceptions.create(
-      approvedMaintenance(
-        a.id,
-        '2026-04-10T00:00:00.000Z',
-        '2026-04-10T01:00:00.000Z',
-        'the upgrade needs an hour offline',
-      ),
+      approvedMaintenance({
+        agreementId: a.id,
+        start: '2026-04-10T00:00:00.000Z',
+        end: '2026-04-10T01:00:00.000Z',
+        changeReason: 'the upgrade needs an hour offline',
+      }),
     );
     const after = await w.reports.build(admin, req('monthly-compliance'));
     expect(column(after, 'objectives', 'compliance')).toEqual([100]);
@@ -317,12 +318,12 @@ describe('the exception windows before a month in progress', () => {
     const may = req('monthly-compliance', { month: '2026-05' });
     expect(column(await w.reports.build(admin, may), 'objectives', 'status')).toEqual(['at-risk']);
     await w.exceptions.create(
-      approvedMaintenance(
-        a.id,
-        '2026-04-30T22:00:00.000Z',
-        '2026-04-30T23:55:00.000Z',
-        'the upgrade needs two hours offline',
-      ),
+      approvedMaintenance({
+        agreementId: a.id,
+        start: '2026-04-30T22:00:00.000Z',
+        end: '2026-04-30T23:55:00.000Z',
+        changeReason: 'the upgrade needs two hours offline',
+      }),
     );
     expect(column(await w.reports.build(admin, may), 'objectives', 'status')).toEqual(['healthy']);
   });
@@ -438,24 +439,3 @@ describe("the audit's published figures, read back from the archive", () => {
     expect(empty.notes.some((n) => n.startsWith('No published monthly report for 2026-04'))).toBe(true);
   });
 });
-
-/** An approved planned-maintenance exception window (id exc_1, version 2) of the agreement over [start, end). */
-function approvedMaintenance(agreementId: string, start: string, end: string, changeReason: string) {
-  return {
-    id: 'exc_1',
-    agreementId,
-    kind: 'planned-maintenance' as const,
-    start,
-    end,
-    status: 'approved' as const,
-    version: 2,
-    requestedBy: 'sam@example.com',
-    reason: 'database upgrade',
-    createdBy: 'sam@example.com',
-    createdAt: '2026-04-01T00:00:00.000Z',
-    changedBy: 'ann@example.com',
-    changedAt: '2026-04-02T00:00:00.000Z',
-    change: 'approve' as const,
-    changeReason,
-  };
-}

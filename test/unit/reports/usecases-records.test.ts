@@ -5,6 +5,7 @@ import type { ViolationRecord } from '../../../shared/ports/objectives.js';
 import { monthsEnding, previousMonth, reportsIn } from '../../../shared/usecases/reports/index.js';
 import { agreementBody, principal } from '../../helpers/fixtures.js';
 import {
+  approvedMaintenance,
   type ReportWorld,
   reportWorld,
   seedAgreement,
@@ -289,24 +290,6 @@ describe('ReportUseCases.alertAnomalies', () => {
   async function seedSpan(w: ReportWorld, from: string, to: string, bad: number) {
     await seedRollupSpan(w, 'svc_payments-gateway', Date.parse(from), Date.parse(to), () => bad);
   }
-  /** An approved exception window of an agreement. */
-  const exception = (agreementId: string, id: string, start: string, end: string) => ({
-    id,
-    agreementId,
-    kind: 'planned-maintenance' as const,
-    start,
-    end,
-    status: 'approved' as const,
-    version: 2,
-    requestedBy: 'sam@example.com',
-    reason: 'database upgrade',
-    createdBy: 'sam@example.com',
-    createdAt: '2026-02-01T00:00:00.000Z',
-    changedBy: 'ann@example.com',
-    changedAt: '2026-02-02T00:00:00.000Z',
-    change: 'approve',
-    changeReason: 'the upgrade needs the service offline',
-  });
 
   it("measures the previous month without its exception windows' time, so a drop after an outage in one is alerted", async () => {
     const w = reportWorld();
@@ -317,7 +300,12 @@ describe('ReportUseCases.alertAnomalies', () => {
     await seedSpan(w, '2026-03-15T00:00:00.000Z', '2026-04-01T00:00:00.000Z', 0);
     await seedMonth(w, 'svc_payments-gateway', '2026-04', 10);
     await w.exceptions.create(
-      exception(PAY, 'exc_march', '2026-03-10T00:00:00.000Z', '2026-03-15T00:00:00.000Z'),
+      approvedMaintenance({
+        agreementId: PAY,
+        id: 'exc_march',
+        start: '2026-03-10T00:00:00.000Z',
+        end: '2026-03-15T00:00:00.000Z',
+      }),
     );
     expect(await w.reports.alertAnomalies('2026-04')).toBe(1);
     expect(w.delivery.sent.map((d) => d.text)).toEqual([
@@ -333,7 +321,12 @@ describe('ReportUseCases.alertAnomalies', () => {
     await seedSpan(w, '2026-02-28T23:00:00.000Z', '2026-04-01T00:00:00.000Z', 0);
     await seedSpan(w, '2026-04-01T00:00:00.000Z', '2026-05-01T00:00:00.000Z', 10);
     await w.exceptions.create(
-      exception(PAY, 'exc_tokyo', '2026-02-28T15:00:00.000Z', '2026-02-28T23:00:00.000Z'),
+      approvedMaintenance({
+        agreementId: PAY,
+        id: 'exc_tokyo',
+        start: '2026-02-28T15:00:00.000Z',
+        end: '2026-02-28T23:00:00.000Z',
+      }),
     );
     expect(await w.reports.alertAnomalies('2026-04')).toBe(1);
     expect(w.delivery.sent.map((d) => d.text)).toEqual([

@@ -207,7 +207,7 @@ describe('remote write without an object per label: the label-set cache and the 
       );
     expect(small.bytes).toBeLessThanOrEqual(16 * 1024);
     expect(small.size).toBeGreaterThan(0);
-  });
+  }, 30_000);
 
   it.each([
     ['metadata', writeRequestBytes([], [{ type: 1, metric_family_name: 'x_total' }])],
@@ -312,7 +312,7 @@ describe('remote write without an object per label: the label-set cache and the 
       ),
       { numRuns: 400 },
     );
-  });
+  }, 30_000);
   it('prepares the flat decode’s samples exactly as the reflective decoder’s: values, units, times, duplicates, conflicts (property)', () => {
     const stale = new DataView(new ArrayBuffer(8));
     stale.setUint32(0, 0x7ff00000);
@@ -376,5 +376,5 @@ describe('remote write without an object per label: the label-set cache and the 
       }),
       { numRuns: 300 },
     );
-  });
+  }, 30_000);
 });

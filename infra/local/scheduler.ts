@@ -4,6 +4,9 @@ import { logger } from '../../shared/runtime/powertools.js';
 import { nextFireTime, SCHEDULES, type ScheduleSpec } from '../../shared/schedules.js';
 import { importHandler } from './handlers.js';
 
+/** The longest delay Node's setTimeout honours (2^31 - 1 ms); a longer one is cut to 1 ms with a TimeoutOverflowWarning. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 type ScheduledHandler = (
   event: EventBridgeEvent<'Scheduled Event', Record<string, never>>,
 ) => Promise<unknown>;
@@ -63,20 +66,31 @@ export class LocalScheduler {
 
   private arm(s: ScheduleSpec): void {
     if (this.stopped) return;
-    const now = this.clock.now().getTime();
-    const next = nextFireTime(s.cron, now);
+    const next = nextFireTime(s.cron, this.clock.now().getTime());
     if (next === null) return;
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(s.id);
-        this.runNow(s.id, next)
-          .catch((error: unknown) =>
-            logger.error('scheduled run failed', { schedule: s.id, error: error as Error }),
-          )
-          .finally(() => this.arm(s));
-      },
-      Math.max(0, next - now),
-    );
+    this.wait(s, next);
+  }
+
+  /**
+   * Sets the timer for the run due at `next`. A wait longer than Node's timer limit (about 24.8 days: a monthly run
+   * early in the month) would be cut to 1 ms by Node, running the job at once and again after each run, so it is
+   * taken in steps of at most the limit.
+   */
+  private wait(s: ScheduleSpec, next: number): void {
+    const delay = Math.max(0, next - this.clock.now().getTime());
+    const step = Math.min(delay, MAX_TIMER_MS);
+    const timer = setTimeout(() => {
+      this.timers.delete(s.id);
+      if (step < delay) {
+        this.wait(s, next);
+        return;
+      }
+      this.runNow(s.id, next)
+        .catch((error: unknown) =>
+          logger.error('scheduled run failed', { schedule: s.id, error: error as Error }),
+        )
+        .finally(() => this.arm(s));
+    }, step);
     timer.unref();
     this.timers.set(s.id, timer);
   }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
 import type { AgreementVersion } from '../../shared/schemas/agreement.js';
 import { agreementBody, agreementVersion, serviceBody } from '../helpers/fixtures.js';
-import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
+import { datesFromToday, daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
 
 let app: TestApp;
 
@@ -18,9 +18,7 @@ afterAll(async () => app.close());
 
 const draft = (over = {}) =>
   agreementBody({
-    effectiveFrom: today(),
-    effectiveTo: daysFromToday(365),
-    reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(300) },
+    ...datesFromToday(),
     ...over,
   });
 

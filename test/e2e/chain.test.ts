@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
+import { datesFromToday, daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
 
 let app: TestApp;
 
@@ -14,9 +14,7 @@ afterAll(async () => app.close());
 const base = agreementBody().objectives[0]!;
 const draft = (over = {}) =>
   agreementBody({
-    effectiveFrom: today(),
-    effectiveTo: daysFromToday(365),
-    reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(300) },
+    ...datesFromToday(),
     ...over,
   });
 async function create(over = {}): Promise<{ id: string; version: number }> {

@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { program, run } from '../../infra/cli/main.js';
 import { SCHEMA_VERSION } from '../../shared/adapters/sqlite/db.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
+import { datesFromToday, startTestApp, type TestApp } from '../helpers/local-app.js';
 
 /** The `accord` binary (package.json "bin"), run as a user runs it, against the embedded default. */
 const BIN = new URL('../../infra/cli/accord.mjs', import.meta.url).pathname;
@@ -48,7 +48,7 @@ beforeAll(async () => {
   );
   const a = await app.call('POST', '/v1/agreements', {
     as: 'sla-manager',
-    body: agreementBody({ effectiveFrom: today() }),
+    body: agreementBody(datesFromToday()),
   });
   expect(a.status).toBe(201);
   agreementId = a.body.id;
@@ -174,11 +174,7 @@ describe('the accord binary', () => {
   it("shows an active agreement's status as a table of its objectives", async () => {
     const a = await app.call('POST', '/v1/agreements', {
       as: 'sla-manager',
-      body: agreementBody({
-        effectiveFrom: today(),
-        effectiveTo: daysFromToday(365),
-        reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(300) },
-      }),
+      body: agreementBody(datesFromToday()),
     });
     expect(a.status).toBe(201);
     const id = a.body.id as string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
+import { datesFromToday, startTestApp, type TestApp } from '../helpers/local-app.js';
 
 /**
  * Exception windows tried as an attacker with valid low-privilege tokens (issue 10, item 8). The SLA is held by
@@ -21,9 +21,7 @@ beforeAll(async () => {
   const a = await app.call('POST', base, {
     as: 'sla-manager',
     body: agreementBody({
-      effectiveFrom: today(),
-      effectiveTo: daysFromToday(365),
-      reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(300) },
+      ...datesFromToday(),
       // Rolling, not the fixture's calendar month: the windows below lie up to 70 h back, which in the first three
       // days of a month is last month, outside a calendar window (this test failed on 1 December for that reason).
       objectives: [{ ...agreementBody().objectives[0]!, window: { type: 'rolling' as const, days: 7 } }],

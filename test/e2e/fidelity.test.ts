@@ -22,7 +22,7 @@ import {
 } from '../helpers/apigw-emulator.js';
 import { corpusFor, type FidelityCase } from '../helpers/fidelity-corpus.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { startTestApp, type TestApp, today } from '../helpers/local-app.js';
+import { datesFromToday, startTestApp, type TestApp } from '../helpers/local-app.js';
 import {
   BODY_ROUTES,
   QUERY_ROUTES,
@@ -232,7 +232,7 @@ beforeAll(async () => {
       path: '/v1/agreements',
       as: 'allowed',
       action: 'agreement.create',
-      body: JSON.stringify(agreementBody({ effectiveFrom: today() })),
+      body: JSON.stringify(agreementBody(datesFromToday())),
     });
     expect(a.status, a.text).toBe(201);
     side.agreementId = JSON.parse(a.text).id;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
+import { datesFromToday, startTestApp, type TestApp } from '../helpers/local-app.js';
 
 /**
  * GET /metrics: the exposition text a user scrapes, its authorisation (admin and auditor; Prometheus with a Bearer
@@ -44,9 +44,7 @@ beforeAll(async () => {
   const a = await app.call('POST', '/v1/agreements', {
     as: 'sla-manager',
     body: agreementBody({
-      effectiveFrom: today(),
-      effectiveTo: daysFromToday(365),
-      reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(300) },
+      ...datesFromToday(),
       objectives: [
         {
           ...agreementBody().objectives[0]!,

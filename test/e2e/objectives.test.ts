@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { BUCKET_MS, type RollupDelta } from '../../shared/ports/rollups.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
+import { datesFromToday, startTestApp, type TestApp } from '../helpers/local-app.js';
 
 let app: TestApp;
 let agreementId = '';
@@ -22,9 +22,7 @@ beforeAll(async () => {
     201,
   );
   const body = agreementBody({
-    effectiveFrom: today(),
-    effectiveTo: daysFromToday(365),
-    reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(300) },
+    ...datesFromToday(),
     objectives: [
       {
         ...agreementBody().objectives[0]!,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/http/routes.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
+import { datesFromToday, startTestApp, type TestApp } from '../helpers/local-app.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -101,8 +101,7 @@ describe('services', () => {
       as: 'sla-manager',
       body: agreementBody({
         serviceId: 'svc_moving',
-        effectiveFrom: today(),
-        reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(30) },
+        ...datesFromToday(),
         dataResidency: { region: 'eu-central-1', processingRegions: [] },
       }),
     });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { startTestApp, type TestApp, today } from '../helpers/local-app.js';
+import { datesFromToday, startTestApp, type TestApp } from '../helpers/local-app.js';
 
 const EVERY_KIND = readFileSync(new URL('../fixtures/openslo/every-kind.yaml', import.meta.url), 'utf8');
 let app: TestApp;
@@ -15,7 +15,7 @@ beforeAll(async () => {
   );
   const a = await app.call('POST', '/v1/agreements', {
     as: 'sla-manager',
-    body: agreementBody({ effectiveFrom: today() }),
+    body: agreementBody(datesFromToday()),
   });
   expect(a.status, JSON.stringify(a.body)).toBe(201);
   id = a.body.id;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { startTestApp, type TestApp, today } from '../helpers/local-app.js';
+import { datesFromToday, startTestApp, type TestApp } from '../helpers/local-app.js';
 import {
   freePort,
   type RunningPrometheus,
@@ -118,7 +118,7 @@ beforeAll(async () => {
   const a = await app.call('POST', '/v1/agreements', {
     as: 'sla-manager',
     body: agreementBody({
-      effectiveFrom: today(),
+      ...datesFromToday(),
       objectives: [
         {
           ...base,

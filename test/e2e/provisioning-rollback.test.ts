@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ProvisioningEvent, reconcile } from '../../shared/provisioning/reconcile.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { startTestApp, type TestApp, today } from '../helpers/local-app.js';
+import { datesFromToday, startTestApp, type TestApp } from '../helpers/local-app.js';
 
 // A stack whose AccordRegistration props are invalid fails on Create; CloudFormation then rolls back by sending
 // Delete with the same props. If Delete also fails, the stack is stuck in ROLLBACK_FAILED (and a later stack
@@ -45,7 +45,7 @@ describe('Delete of an AccordRegistration whose props are not a valid spec', () 
     );
     const made = await app.call('POST', '/v1/agreements', {
       as: 'sla-manager',
-      body: agreementBody({ effectiveFrom: today() }),
+      body: agreementBody(datesFromToday()),
     });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     const out = await reconcile(del({ service: { id: 'svc_payments-gateway' } }, made.body.id), api());

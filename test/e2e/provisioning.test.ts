@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccordApiError, type ProvisioningEvent, reconcile } from '../../shared/provisioning/reconcile.js';
 import type { ProvisioningSpecInput } from '../../shared/schemas/provisioning.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { startTestApp, type TestApp, today } from '../helpers/local-app.js';
+import { datesFromToday, daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
 import { approveAndActivate } from '../helpers/workflows.js';
 
 // The custom resource's onEvent logic against a REAL embedded Accord (test/helpers/local-app.ts), no mock.
@@ -17,7 +17,12 @@ function spec(
 ): ProvisioningSpecInput {
   const id = over.id ?? 'svc_payments-gateway';
   const { reason: _r, ...service } = serviceBody({ id, tier: over.tier ?? 1 });
-  const base = agreementBody({ serviceId: id, effectiveFrom: over.from ?? '2027-01-01' });
+  // Starts a month ahead unless told: a draft made now, on the server's real clock.
+  const base = agreementBody({
+    serviceId: id,
+    ...datesFromToday(),
+    effectiveFrom: over.from ?? daysFromToday(30),
+  });
   const { reason: _a, serviceId: _s, ...agreement } = base;
   agreement.objectives = [{ ...agreement.objectives[0]!, target: over.target ?? 99.9 }];
   if (over.title) agreement.title = over.title;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
+import { datesFromToday, daysFromToday, startTestApp, type TestApp } from '../helpers/local-app.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -13,9 +13,7 @@ afterAll(async () => app.close());
 
 const draft = () =>
   agreementBody({
-    effectiveFrom: today(),
-    effectiveTo: daysFromToday(365),
-    reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(300) },
+    ...datesFromToday(),
     renewal: { renewalDate: daysFromToday(330), noticeDays: 90, autoRenew: false },
   });
 

@@ -5,6 +5,7 @@ import { type LocalApp, startLocal } from '../../infra/local/app.js';
 import { localDate } from '../../shared/domain/agreements/rules.js';
 import type { Clock } from '../../shared/ports/clock.js';
 import { readConfig } from '../../shared/runtime/config.js';
+import type { CreateAgreementBody } from '../../shared/schemas/agreement.js';
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 
@@ -92,4 +93,19 @@ export function daysFromToday(n: number, timeZone = 'Europe/London'): string {
   const d = new Date(`${today(timeZone)}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
   return d.toISOString().slice(0, 10);
+}
+
+/**
+ * An agreement's dates for a server on the real clock, spread into agreementBody(): effective from today for a year,
+ * next review in 300 days. agreementBody()'s own dates are fixed for tests on a fixed clock; on the real clock each
+ * passes into the past in turn, and the product rightly refuses a backdated start, end or review.
+ */
+export function datesFromToday(
+  timeZone = 'Europe/London',
+): Pick<CreateAgreementBody, 'effectiveFrom' | 'effectiveTo' | 'reviewCycle'> {
+  return {
+    effectiveFrom: today(timeZone),
+    effectiveTo: daysFromToday(365, timeZone),
+    reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(300, timeZone) },
+  };
 }

@@ -6,12 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RUNTIME_NODE_PATH } from '../../infra/aws/bundling.js';
 import { DynamoAuditStore } from '../../shared/adapters/dynamodb/audit.js';
 import { DynamoServiceStore } from '../../shared/adapters/dynamodb/services.js';
-import { localDate } from '../../shared/domain/agreements/rules.js';
 import { AWS_ENV } from '../../shared/runtime/config.js';
 import { bundleHandler } from '../bench/coldstart.js';
 import { readStream, useDynamoLocal } from '../helpers/dynamodb-local.js';
 import { sampleEvent } from '../helpers/events.js';
 import { service } from '../helpers/fixtures.js';
+import { datesFromToday } from '../helpers/local-app.js';
 
 const out = mkdtempSync(join(tmpdir(), 'accord-bundle-ddb-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -48,12 +48,10 @@ describe('the deployable bundles against DynamoDB Local', () => {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     };
     const create = await bundleHandler('agreements/create', out);
-    // The sample's effectiveFrom is a fixed date; a draft may not be backdated, so it starts today (the handler's zone).
+    // The sample's dates are fixed and the handler reads the real clock, which refuses a backdated start, end or
+    // review: the agreement is drafted from today instead.
     const event = sampleEvent('api/agreements-create');
-    event.body = JSON.stringify({
-      ...JSON.parse(event.body!),
-      effectiveFrom: localDate(new Date(), 'Europe/London'),
-    });
+    event.body = JSON.stringify({ ...JSON.parse(event.body!), ...datesFromToday() });
     const res = invoke(create, event, env) as {
       statusCode: number;
       body: string;

@@ -42,8 +42,8 @@ export function slugOf(name: string): string {
       .replace(/[\u0300-\u036f]/g, '')
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
-      // Stryker disable next-line Regex: the replace above leaves single hyphens only, so one or many at either end is the same
-      .replace(/^-+|-+$/g, '')
+      // The replace above leaves single hyphens only: one at either end at most.
+      .replace(/^-|-$/g, '')
       .slice(0, 62)
   );
 }

@@ -152,6 +152,27 @@ describe('reading a ServiceNow cmdb_ci_service export', () => {
     expect(parseCmdbExport('{', 'json', CMDB_POLICY).problems[0]!.path).toBe('(file)');
   });
 
+  it('walks a dotted column through reference objects only: through a text value it reads nothing, not the text’s own properties', () => {
+    // An export taken without display values holds a reference as its sys_id text; a policy column
+    // `short_description.length` must not read that text's length.
+    const policy = {
+      ...CMDB_POLICY,
+      fields: { ...CMDB_POLICY.fields, description: ['short_description.length'] },
+    };
+    const row = {
+      sys_id: 'abc',
+      name: 'Walked',
+      busines_criticality: '2',
+      short_description: 'a text, not a reference',
+      'owned_by.name': 'T',
+      'owned_by.email': 't@x.example',
+      u_business_unit: 'payments',
+    };
+    const record = parseCmdbExport(JSON.stringify({ result: [row] }), 'json', policy).records[0]!;
+    expect(record.name).toBe('Walked');
+    expect(record).not.toHaveProperty('description');
+  });
+
   it('slugs display names into service ids', () => {
     expect(slugOf('  Café Payments / EU ')).toBe('cafe-payments-eu');
   });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocalScheduler } from '../../../infra/local/scheduler.js';
 import { StaticObjectivesSource } from '../../../shared/adapters/agreement-objectives-source.js';
 import { MemoryEvaluationStore } from '../../../shared/adapters/memory/objectives.js';
@@ -9,7 +9,10 @@ import { objectiveDeps, SETTINGS } from './helpers.js';
 
 describe('the local scheduler', () => {
   let scheduler: LocalScheduler | undefined;
-  afterEach(() => scheduler?.stop());
+  afterEach(() => {
+    scheduler?.stop();
+    vi.useRealTimers();
+  });
 
   it('runs the scheduled evaluation handler with an EventBridge-shaped event from the one schedule table', async () => {
     const evaluations = new MemoryEvaluationStore();
@@ -28,6 +31,29 @@ describe('the local scheduler', () => {
       objectives: 0,
       violationsOpened: 0,
     });
+  });
+
+  it('waits for a monthly run more than 24.8 days away (longer than one Node timer), then runs it once when due', async () => {
+    // On 6 January the report publishing of 5 February is 30 days away: beyond the 2^31 - 1 ms a timer can wait,
+    // which Node (and vitest's fake timers) cut to 1 ms, so the run fired at once, and again after every run.
+    vi.useFakeTimers({ now: Date.parse('2027-01-06T03:00:00.000Z') });
+    const due = Date.parse('2027-02-05T06:00:00.000Z');
+    scheduler = new LocalScheduler([
+      {
+        id: 'monthly',
+        cron: 'cron(0 6 5 * ? *)',
+        handler: 'reports/publish-scheduled',
+        description: 'monthly',
+      },
+    ]);
+    const runs = vi.spyOn(scheduler, 'runNow').mockResolvedValue(undefined);
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(runs).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(due - Date.now() - 1);
+    expect(runs).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(runs.mock.calls).toEqual([['monthly', due]]);
   });
 
   it('lets the Lambda handler evaluate everything from the event EventBridge delivers', async () => {

@@ -2,7 +2,18 @@
  * Reading and writing OpenSLO YAML streams with the `yaml` library: every document validated against its kind,
  * each problem named by its path in the stream (`documents[2].spec.timeWindow[0].duration`) and its line.
  */
-import { Composer, CST, type Document, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, stringify } from 'yaml';
+import {
+  Composer,
+  CST,
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  Lexer,
+  LineCounter,
+  Parser,
+  stringify,
+} from 'yaml';
 import type { FieldProblem } from '../errors.js';
 import { OS_KINDS, type OsDocument } from './model.js';
 

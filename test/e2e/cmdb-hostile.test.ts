@@ -111,7 +111,10 @@ describe('CMDB sync and files of very many rows (red team, wave 32)', () => {
     const r = await sync(`a\n${'x\n'.repeat(2_500_000)}`, '');
     expect(r.status, JSON.stringify(r.body).slice(0, 500)).toBe(200);
     expect(r.body.problems).toEqual([
-      { path: '(file)', problem: 'holds more than 100000 rows; an export holds at most 100000: split the file' },
+      {
+        path: '(file)',
+        problem: 'holds more than 100000 rows; an export holds at most 100000: split the file',
+      },
     ]);
     expect(r.body.create).toEqual([]);
   });

@@ -40,6 +40,23 @@ export interface CmdbSyncRequest {
  */
 export const CMDB_MAX_WRITES_PER_APPLY = 500;
 
+/**
+ * At most this many problems are listed in a report or a refusal; the rest are counted in one last entry. A file of
+ * 100,000 bad rows has 600,000 problems, a 45 MB answer (red team, wave 32).
+ */
+export const CMDB_MAX_LISTED_PROBLEMS = 1000;
+
+function listed(problems: FieldProblem[]): FieldProblem[] {
+  if (problems.length <= CMDB_MAX_LISTED_PROBLEMS) return problems;
+  return [
+    ...problems.slice(0, CMDB_MAX_LISTED_PROBLEMS),
+    {
+      path: '(file)',
+      problem: `${problems.length - CMDB_MAX_LISTED_PROBLEMS} more problems are not listed (${problems.length} in all)`,
+    },
+  ];
+}
+
 export interface CmdbSyncReport {
   dryRun: boolean;
   sha256: string;
@@ -144,14 +161,14 @@ export class CmdbSyncUseCases {
       update: update.map((u) => ({ serviceId: u.serviceId, path: u.path, changes: u.changes })),
       drift,
       unchanged: plan.unchanged,
-      problems,
+      problems: listed(problems),
       outOfScope,
     };
     if (!req.apply) return report;
     if (problems.length)
       throw new ValidationError(
         'the CMDB export has rows that cannot be taken; nothing was written',
-        problems,
+        listed(problems),
       );
     const cap = this.deps.maxWritesPerApply ?? CMDB_MAX_WRITES_PER_APPLY;
     const planned = create.length + update.length;
@@ -196,7 +213,8 @@ export class CmdbSyncUseCases {
         applied.updated.push(u.serviceId);
       });
     }
-    return { ...report, applied, ...(req.maxWrites === undefined ? {} : { remaining }) };
+    // `problems` holds only the writes refused below here (the file had none), at most one per write.
+    return { ...report, problems, applied, ...(req.maxWrites === undefined ? {} : { remaining }) };
   }
 
   /** Every service the caller may manage (sla-manager: its units; admin: all). */

@@ -103,3 +103,45 @@ describe('a CMDB CI names one service outside the sync too', () => {
     expect(await servicesHolding('CI1002')).toEqual(['svc_card-authorisation']);
   });
 });
+
+describe('CMDB sync and files of very many rows (red team, wave 32)', () => {
+  // 5 MB of one-character rows is 2.5 million rows: read into 15 million problems over 71 s (no other request was
+  // answered meanwhile) and the report's serialisation ran the server out of memory, a crash.
+  it('refuses a CSV export of more than 100,000 rows with one problem', async () => {
+    const r = await sync(`a\n${'x\n'.repeat(2_500_000)}`, '');
+    expect(r.status, JSON.stringify(r.body).slice(0, 500)).toBe(200);
+    expect(r.body.problems).toEqual([
+      {
+        path: '(file)',
+        problem: 'holds more than 100000 rows; an export holds at most 100000: split the file',
+      },
+    ]);
+    expect(r.body.create).toEqual([]);
+  });
+
+  it('refuses a JSON export of more than 100,000 records with one problem naming result', async () => {
+    const r = await app.call('POST', '/v1/cmdb/sync', {
+      as: 'sla-manager-retail',
+      rawBody: `{"result":[${Array(100_001).fill('{}').join(',')}]}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(r.status, JSON.stringify(r.body).slice(0, 500)).toBe(200);
+    expect(r.body.problems).toEqual([
+      { path: 'result', problem: 'holds 100001 rows; an export holds at most 100000: split the file' },
+    ]);
+  });
+
+  it('lists at most 1,000 problems of a file of bad rows, counting the rest in one last entry', async () => {
+    const r = await sync(`a\n${'x\n'.repeat(5_000)}`, '');
+    expect(r.status).toBe(200);
+    expect(r.body.rows).toBe(5_000);
+    expect(r.body.problems).toHaveLength(1_001);
+    expect(r.body.problems[1_000]).toEqual({
+      path: '(file)',
+      problem: '29000 more problems are not listed (30000 in all)',
+    });
+    const applied = await sync(`a\n${'x\n'.repeat(5_000)}`, '?apply=true');
+    expect(applied.status).toBe(400);
+    expect(applied.body.error.details).toHaveLength(1_001);
+  });
+});

@@ -169,6 +169,9 @@ export const PARTY_ACTIONS: readonly Action[] = [
   'agreement.read',
   'objective.read',
   'violation.read',
+  // Reports are made of the agreements, objectives and violations above: a customer's report holds the SLAs its
+  // unit consumes, which another unit provides (red team, wave 32: a viewer's customer report held only its own).
+  'report.read',
   'exception.approve',
   'change.request',
 ];

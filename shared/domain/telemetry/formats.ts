@@ -43,7 +43,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function issuePath(prefix: string, path: readonly PropertyKey[]): string {
   let out = prefix;
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `.${String(p)}`;
+  // A top-level field is named as every other body path is (`version`, `samples[1].value`), without a leading dot.
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
   return out;
 }
 

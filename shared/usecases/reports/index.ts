@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canAccess, isAllowed, listScope, type Principal } from '../../domain/access/policy.js';
+import { canAccess, isAllowed, listScope, type Principal, partyUnitsOf } from '../../domain/access/policy.js';
 import { archiveKey, reportScope } from '../../domain/archive/keys.js';
 import { ForbiddenError, NotFoundError, UnavailableError, ValidationError } from '../../domain/errors.js';
 import type { EngineSettings } from '../../domain/objectives/evaluate.js';
@@ -65,6 +65,13 @@ export interface ReportDeps {
   delivery: ReportDelivery;
   commentary: CommentaryWindow;
 }
+
+/** Where an agreement sits for a report: the unit holding it, its service, and the units party to it. */
+const readAt = (a: AgreementVersion) => ({
+  businessUnit: a.businessUnit,
+  serviceId: a.serviceId,
+  partyUnits: partyUnitsOf(a.parties),
+});
 
 /** What to report on, resolved: the period, the audience and party, the drill-down filters. */
 export interface ReportRequest {
@@ -199,7 +206,7 @@ export class ReportUseCases {
     const versions: AgreementVersion[] = [];
     if (req.agreementId) {
       const a = await this.deps.agreements.get(req.agreementId);
-      if (!a || !canAccess(principal, 'report.read', a))
+      if (!a || !canAccess(principal, 'report.read', readAt(a)))
         throw new NotFoundError(`no agreement ${req.agreementId}`);
       if (a.status === 'active') versions.push(a);
     } else {
@@ -224,7 +231,7 @@ export class ReportUseCases {
     }
     const inScope = versions.filter(
       (a) =>
-        canAccess(principal, 'report.read', a) &&
+        canAccess(principal, 'report.read', readAt(a)) &&
         (!req.region || a.dataResidency.region === req.region) &&
         (!req.serviceId || a.serviceId === req.serviceId) &&
         (!req.businessUnit || a.businessUnit === req.businessUnit),

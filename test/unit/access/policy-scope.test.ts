@@ -50,6 +50,7 @@ describe('scope on one thing', () => {
       'agreement.read',
       'objective.read',
       'violation.read',
+      'report.read',
       'exception.approve',
       'change.request',
     ]);

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { exportOpenSlo, importOpenSlo } from '../../../shared/domain/openslo/convert.js';
-import { nestingDepth, parseOpenSlo, writeOpenSlo } from '../../../shared/domain/openslo/yaml.js';
+import {
+  MAX_STREAM_DOCUMENTS,
+  nestingDepth,
+  parseOpenSlo,
+  writeOpenSlo,
+} from '../../../shared/domain/openslo/yaml.js';
 import { DEFAULT_BURN_WINDOWS } from '../../../shared/policy/objectives.js';
 import { Objective } from '../../../shared/schemas/agreement.js';
 
@@ -38,6 +43,28 @@ describe('hostile OpenSLO streams', () => {
     );
     expect(r.problems).toEqual([]);
     expect(r.docs[0]?.doc.metadata).toMatchObject({ displayName: 'payments-gateway' });
+  });
+});
+
+describe('OpenSLO streams of many empty documents (red team, wave 32)', () => {
+  // 5 MB of `---` lines is 1.3 million empty documents, none counted by MAX_DOCUMENTS: parseAllDocuments composed them
+  // all before the first was looked at, holding the server for 26 s, and the answer named no problem at all.
+  it(`stops reading after ${MAX_STREAM_DOCUMENTS} documents, empty ones included, with one problem naming the stream`, () => {
+    const r = parseOpenSlo('---\n'.repeat(MAX_STREAM_DOCUMENTS * 2));
+    expect(r.docs).toEqual([]);
+    expect(r.problems).toEqual([
+      {
+        path: 'documents',
+        problem: `a stream may hold at most ${MAX_STREAM_DOCUMENTS} documents, empty ones (a lone ---) included`,
+      },
+    ]);
+  });
+
+  it('still reads a valid document followed by a few empty ones', () => {
+    const good = 'apiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: payments-gateway\nspec: {}\n';
+    const r = parseOpenSlo(`${good}${'---\n'.repeat(100)}`);
+    expect(r.problems).toEqual([]);
+    expect(r.docs.map((d) => d.index)).toEqual([0]);
   });
 });
 

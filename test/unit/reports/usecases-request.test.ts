@@ -222,6 +222,54 @@ describe('who may ask for a report, for which audience and party', () => {
   });
 });
 
+describe("a customer's own report (red team, wave 32)", () => {
+  // The SLAs a unit consumes are held by the units that provide them: a viewer's customer report was scoped to
+  // what its unit holds, so it left out every SLA another unit provides to it, which an admin's report holds.
+  it('shows a viewer of the customer unit the SLA another unit provides to it, as an admin sees it', async () => {
+    const w = reportWorld();
+    await seedAgreement(w, { id: 'agr_01RETAIL0000000000001' });
+    await seedAgreement(w, {
+      id: 'agr_01WEALTH0000000000001',
+      title: 'Payments for wealth',
+      parties: {
+        provider: { type: 'business-unit', businessUnit: 'payments' },
+        customer: { type: 'business-unit', businessUnit: 'wealth' },
+      },
+    });
+    const viewer = principal({ roles: ['viewer'], businessUnits: ['wealth'] });
+    const own = await w.reports.onDemand(viewer, 'monthly-compliance', q());
+    const asAdmin = await w.reports.onDemand(
+      admin,
+      'monthly-compliance',
+      q({ audience: 'customer', party: 'wealth' }),
+    );
+    expect(new Set(column(own.model, 'objectives', 'agreement'))).toEqual(
+      new Set(['agr_01WEALTH0000000000001']),
+    );
+    expect(column(own.model, 'objectives', 'agreement')).toEqual(
+      column(asAdmin.model, 'objectives', 'agreement'),
+    );
+  });
+
+  it('still shows a viewer of a unit that is no party nothing of that SLA', async () => {
+    const w = reportWorld();
+    await seedAgreement(w, {
+      id: 'agr_01WEALTH0000000000001',
+      parties: {
+        provider: { type: 'business-unit', businessUnit: 'payments' },
+        customer: { type: 'business-unit', businessUnit: 'wealth' },
+      },
+    });
+    const outsider = principal({ roles: ['viewer'], businessUnits: ['treasury'] });
+    const r = await w.reports.onDemand(outsider, 'monthly-compliance', q());
+    expect(column(r.model, 'objectives', 'agreement')).toEqual([]);
+    const e = await w.reports
+      .onDemand(outsider, 'monthly-compliance', q({ agreementId: 'agr_01WEALTH0000000000001' }))
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(NotFoundError);
+  });
+});
+
 describe('which agreements a report is made of', () => {
   let w: ReportWorld;
   beforeEach(() => {

@@ -226,9 +226,9 @@ describe('Accord JSON batches', () => {
       name: 'ValidationError',
       message: 'the batch envelope does not match the schema',
       details: [
-        { path: '.version', problem: 'Invalid input: expected 1' },
-        { path: '.samples', problem: 'Invalid input: expected array, received string' },
-        { path: '.extra', problem: 'is not a known field' },
+        { path: 'version', problem: 'Invalid input: expected 1' },
+        { path: 'samples', problem: 'Invalid input: expected array, received string' },
+        { path: 'extra', problem: 'is not a known field' },
       ],
     });
   });
@@ -496,7 +496,7 @@ describe('Datadog v2 series', () => {
     expect(refusal(() => decodeDatadog({ series: 'x' }, limits))).toEqual({
       name: 'ValidationError',
       message: 'the batch envelope does not match the schema',
-      details: [{ path: '.series', problem: 'Invalid input: expected array, received string' }],
+      details: [{ path: 'series', problem: 'Invalid input: expected array, received string' }],
     });
   });
 });

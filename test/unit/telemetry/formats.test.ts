@@ -355,7 +355,7 @@ describe('which format a request is in', () => {
       decodeTelemetry(jsonRequest({ version: 2, samples: [] }), limits);
       expect.unreachable();
     } catch (e) {
-      expect((e as ValidationError).details[0]!.path).toBe('.version');
+      expect((e as ValidationError).details[0]!.path).toBe('version');
     }
   });
 

@@ -44,6 +44,12 @@ export const CmdbPolicy = z.strictObject({
   /** Region for a service the CMDB creates when its row names none. */
   defaultResidencyRegion: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/),
   cmdbOwned: z.array(z.enum(CMDB_WRITABLE)).max(CMDB_WRITABLE.length),
+  /**
+   * At most this many rows in one export; a file over it is one problem and is not read further. A 5 MB export of
+   * real `cmdb_ci_service` rows holds about 60,000; 5 MB of one-character rows held 2.5 million, read into 15 million
+   * problems over 71 s, and the report ran the server out of memory (red team, wave 32).
+   */
+  maxRows: z.number().int().min(1).max(1_000_000),
 });
 export type CmdbPolicy = z.infer<typeof CmdbPolicy>;
 

@@ -28,16 +28,10 @@ export interface ParsedExport {
   problems: FieldProblem[];
 }
 
-/**
- * At most this many rows in one export. A 5 MB export of real `cmdb_ci_service` rows holds about 60,000; 5 MB of
- * one-character rows held 2.5 million, read into 15 million problems over 71 s, and the report ran the server out
- * of memory (red team, wave 32).
- */
-export const CMDB_MAX_ROWS = 100_000;
-
-const tooManyRows = (path: string, n: number | string): ParsedExport => ({
+/** An export over the policy's row limit: one problem at `path`, nothing else read. */
+const tooManyRows = (path: string, n: number | string, max: number): ParsedExport => ({
   records: [],
-  problems: [{ path, problem: `holds ${n} rows; an export holds at most ${CMDB_MAX_ROWS}: split the file` }],
+  problems: [{ path, problem: `holds ${n} rows; an export holds at most ${max}: split the file` }],
 });
 
 const SERVICE_SLUG = /^[0-9a-z][0-9a-z-]{1,62}$/;
@@ -179,7 +173,7 @@ export function parseCmdbExport(text: string, format: 'json' | 'csv', policy: Cm
         records: [],
         problems: [{ path: 'result', problem: 'must be an array of cmdb_ci_service records' }],
       };
-    if (list.length > CMDB_MAX_ROWS) return tooManyRows('result', list.length);
+    if (list.length > policy.maxRows) return tooManyRows('result', list.length, policy.maxRows);
     list.forEach((r, i) => {
       if (r && typeof r === 'object' && !Array.isArray(r))
         rows.push([`result[${i}]`, r as Record<string, unknown>]);
@@ -195,12 +189,13 @@ export function parseCmdbExport(text: string, format: 'json' | 'csv', policy: Cm
         // Stryker disable next-line BooleanLiteral: trim takes a byte-order mark off the first header too (csv-parse trims U+FEFF as whitespace); bom says it plainly
         bom: true,
         // Reading stops one row past the limit, so a file over it is refused without reading the rest.
-        to: CMDB_MAX_ROWS + 1,
+        to: policy.maxRows + 1,
       }) as Record<string, string>[];
     } catch (e) {
       return { records: [], problems: [{ path: '(file)', problem: (e as Error).message }] };
     }
-    if (table.length > CMDB_MAX_ROWS) return tooManyRows('(file)', `more than ${CMDB_MAX_ROWS}`);
+    if (table.length > policy.maxRows)
+      return tooManyRows('(file)', `more than ${policy.maxRows}`, policy.maxRows);
     table.forEach((r, i) => {
       rows.push([`line ${i + 2}`, r]);
     });

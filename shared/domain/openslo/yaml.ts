@@ -126,10 +126,9 @@ export function parseOpenSlo(text: string): ParsedStream {
       ],
     };
   // Composed lazily (what parseAllDocuments does, one document at a time), so a stream over the limits is not read
-  // to its end.
-  const all = new Composer({ prettyErrors: false, uniqueKeys: true }).compose(
-    new Parser(lines.addNewLine).parse(text),
-  );
+  // to its end. A duplicate key is an error by the Document's default (`uniqueKeys: true`, which the duplicate-key
+  // tests hold); `prettyErrors` is parseAllDocuments' option, not the Composer's: the errors keep their positions.
+  const all = new Composer().compose(new Parser(lines.addNewLine).parse(text));
   const lineOf = (d: Document, path: readonly PropertyKey[]): string => {
     let node: unknown;
     // Stryker disable next-line ConditionalExpression: lineOf is asked only of a document with contents (empty ones are skipped), and `getIn([], true)` gives that contents node, so the walk always stops by k = 0

@@ -270,3 +270,44 @@ describe('two rows of an export matching one service', () => {
     ]);
   });
 });
+
+describe("an export over the policy's row limit (red team, wave 32)", () => {
+  // 5 MB of one-character CSV rows is 2.5 million rows: read into 15 million problems, the server out of memory.
+  const policy = { ...CMDB_POLICY, maxRows: 3 };
+  const csv = (rows: number) => `sys_id,name\n${'x,y\n'.repeat(rows)}`;
+
+  it('reads a CSV export of exactly maxRows rows, each row judged on its own', () => {
+    const r = parseCmdbExport(csv(3), 'csv', policy);
+    expect(r.problems.map((p) => p.path)).toEqual(expect.arrayContaining(['line 2.name', 'line 4.name']));
+    expect(r.problems.some((p) => p.path === '(file)')).toBe(false);
+  });
+
+  it('refuses a CSV export of one row more with one problem naming the file and the limit, reading no row', () => {
+    expect(parseCmdbExport(csv(4), 'csv', policy)).toEqual({
+      records: [],
+      problems: [
+        { path: '(file)', problem: 'holds more than 3 rows; an export holds at most 3: split the file' },
+      ],
+    });
+  });
+
+  it('reads a JSON export of exactly maxRows records and refuses one more with one problem naming result', () => {
+    expect(parseCmdbExport(JSON.stringify({ result: [0, 0, 0] }), 'json', policy).problems).toEqual([
+      { path: 'result[0]', problem: 'must be an object' },
+      { path: 'result[1]', problem: 'must be an object' },
+      { path: 'result[2]', problem: 'must be an object' },
+    ]);
+    expect(parseCmdbExport(JSON.stringify({ result: [0, 0, 0, 0] }), 'json', policy)).toEqual({
+      records: [],
+      problems: [{ path: 'result', problem: 'holds 4 rows; an export holds at most 3: split the file' }],
+    });
+  });
+
+  it('is policy data, checked on load: a whole number from 1 to 1,000,000, 100,000 as shipped', () => {
+    const doc = JSON.parse(readFileSync('shared/policy/cmdb.json', 'utf8'));
+    expect(CMDB_POLICY.maxRows).toBe(100_000);
+    expect(() => loadCmdbPolicy({ ...doc, maxRows: 0 })).toThrow(/maxRows/);
+    expect(() => loadCmdbPolicy({ ...doc, maxRows: 1.5 })).toThrow(/maxRows/);
+    expect(() => loadCmdbPolicy({ ...doc, maxRows: 1_000_001 })).toThrow(/maxRows/);
+  });
+});

@@ -8,7 +8,7 @@ import {
   ValidationError,
 } from '../../../shared/domain/errors.js';
 import { CMDB_POLICY } from '../../../shared/policy/cmdb.js';
-import { CmdbSyncUseCases, cmdbIn } from '../../../shared/usecases/cmdb.js';
+import { CMDB_MAX_LISTED_PROBLEMS, CmdbSyncUseCases, cmdbIn } from '../../../shared/usecases/cmdb.js';
 import { ServiceUseCases } from '../../../shared/usecases/services.js';
 import {
   CMDB_CLEAN_CSV,
@@ -390,5 +390,58 @@ describe('a CMDB sync over a big catalogue and in pages', () => {
     expect(r.problems).toEqual([
       { path: 'line 2.u_ci', problem: '"CI1002" is held by another service: a CI names one service' },
     ]);
+  });
+});
+
+describe('a CMDB sync of a file with very many bad rows (red team, wave 32)', () => {
+  // A file of 100,000 bad rows has 600,000 problems, a 45 MB answer: the report lists 1,000 and counts the rest.
+  const zeros = (n: number) => Buffer.from(JSON.stringify({ result: Array(n).fill(0) }));
+  const problemAt = (i: number) => ({ path: `result[${i}]`, problem: 'must be an object' });
+
+  it(`lists all ${CMDB_MAX_LISTED_PROBLEMS} problems of a dry run that has exactly that many`, async () => {
+    const { cmdb } = await setup();
+    const r = await cmdb.sync(payments, {
+      contentType: 'application/json',
+      body: zeros(CMDB_MAX_LISTED_PROBLEMS),
+      apply: false,
+    });
+    expect(r.problems).toHaveLength(CMDB_MAX_LISTED_PROBLEMS);
+    expect(r.problems.at(-1)).toEqual(problemAt(CMDB_MAX_LISTED_PROBLEMS - 1));
+  });
+
+  it('lists the first 1,000 problems of a dry run and one last entry counting the rest', async () => {
+    const { cmdb } = await setup();
+    const r = await cmdb.sync(payments, {
+      contentType: 'application/json',
+      body: zeros(CMDB_MAX_LISTED_PROBLEMS + 7),
+      apply: false,
+    });
+    expect(r.problems).toHaveLength(CMDB_MAX_LISTED_PROBLEMS + 1);
+    expect(r.problems[0]).toEqual(problemAt(0));
+    expect(r.problems[CMDB_MAX_LISTED_PROBLEMS - 1]).toEqual(problemAt(CMDB_MAX_LISTED_PROBLEMS - 1));
+    expect(r.problems.at(-1)).toEqual({
+      path: '(file)',
+      problem: `7 more problems are not listed (${CMDB_MAX_LISTED_PROBLEMS + 7} in all)`,
+    });
+  });
+
+  it('refuses an apply of such a file with the same shortened list, writing nothing', async () => {
+    const { cmdb, store } = await setup();
+    const all = { limit: 500, scope: { all: true, businessUnits: [], serviceIds: [] } };
+    const before = (await store.list(all)).items.map((s) => s.id);
+    const e = await failure(() =>
+      cmdb.sync(payments, {
+        contentType: 'application/json',
+        body: zeros(CMDB_MAX_LISTED_PROBLEMS + 2),
+        apply: true,
+      }),
+    );
+    expect(e).toBeInstanceOf(ValidationError);
+    expect(e.details).toHaveLength(CMDB_MAX_LISTED_PROBLEMS + 1);
+    expect(e.details?.at(-1)).toEqual({
+      path: '(file)',
+      problem: `2 more problems are not listed (${CMDB_MAX_LISTED_PROBLEMS + 2} in all)`,
+    });
+    expect((await store.list(all)).items.map((s) => s.id)).toEqual(before);
   });
 });

@@ -60,6 +60,21 @@ describe('OpenSLO streams of many empty documents (red team, wave 32)', () => {
     ]);
   });
 
+  it(`reads a stream of exactly ${MAX_STREAM_DOCUMENTS} documents and refuses one more`, () => {
+    const good = 'apiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: payments-gateway\nspec: {}\n';
+    // The valid document is the first; each `---` line after it starts one more (empty) document.
+    const atLimit = parseOpenSlo(`${good}${'---\n'.repeat(MAX_STREAM_DOCUMENTS - 1)}`);
+    expect(atLimit.problems).toEqual([]);
+    expect(atLimit.docs.map((d) => d.index)).toEqual([0]);
+    const over = parseOpenSlo(`${good}${'---\n'.repeat(MAX_STREAM_DOCUMENTS)}`);
+    expect(over.problems).toEqual([
+      {
+        path: 'documents',
+        problem: `a stream may hold at most ${MAX_STREAM_DOCUMENTS} documents, empty ones (a lone ---) included`,
+      },
+    ]);
+  });
+
   it('still reads a valid document followed by a few empty ones', () => {
     const good = 'apiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: payments-gateway\nspec: {}\n';
     const r = parseOpenSlo(`${good}${'---\n'.repeat(100)}`);

@@ -1,12 +1,17 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemorySliActivityStore } from '../../../shared/adapters/memory/series-state.js';
+import { MemoryServiceStore } from '../../../shared/adapters/memory/services.js';
 import { ValidationError } from '../../../shared/domain/errors.js';
+import type { ColumnWrite } from '../../../shared/domain/telemetry/backfill-columns.js';
 import { decodeTelemetry } from '../../../shared/domain/telemetry/formats.js';
+import { vendorScope } from '../../../shared/domain/telemetry/scope.js';
 import { loadTelemetryPolicy } from '../../../shared/policy/telemetry.js';
 import type { SliActivityStore } from '../../../shared/ports/telemetry.js';
 import type { IngestResponse } from '../../../shared/schemas/telemetry.js';
+import { ColumnarBackfill } from '../../../shared/usecases/backfill-columnar.js';
 import { TelemetryIngest } from '../../../shared/usecases/telemetry/ingest.js';
-import { principal } from '../../helpers/fixtures.js';
+import { NOW as CHUNK_NOW, chunk } from '../../helpers/backfill-columnar.js';
+import { principal, service } from '../../helpers/fixtures.js';
 import { ingestFixture, reader } from '../../helpers/ingest-usecase.js';
 import { jsonRequest, policyJsonWith, promRequest } from '../../helpers/telemetry.js';
 
@@ -193,6 +198,57 @@ describe('the cap on distinct SLIs per service', () => {
     expect(await f.ingest.admitsSlis([`${SVC}/d`])).toBe(true);
     const r = await send(ratio('e', 1, T + 60_000));
     expect(r.body.rejected).toEqual([tooMany(0)]);
+  });
+});
+
+describe('the backfill columnar path under the cap', () => {
+  let writes: ColumnWrite[][];
+  let asked: string[][];
+  let admits: boolean;
+  let fast: ColumnarBackfill;
+
+  beforeEach(async () => {
+    const services = new MemoryServiceStore();
+    await services.create(service());
+    writes = [];
+    asked = [];
+    fast = new ColumnarBackfill({
+      policy: loadTelemetryPolicy(),
+      services,
+      writer: {
+        write: async (series) => {
+          writes.push([...series]);
+          return { stored: series.reduce((n, w) => n + w.times.length, 0) };
+        },
+      },
+      admitsSlis: async (keys) => {
+        asked.push([...keys]);
+        return admits;
+      },
+    });
+  });
+
+  const tryChunk = () =>
+    fast.tryImport(
+      chunk(-1, 3),
+      'prometheus',
+      CHUNK_NOW,
+      CHUNK_NOW - 400 * 86_400_000,
+      10_000,
+      vendorScope('prometheus', [{ serviceId: SVC }]),
+    );
+
+  it('leaves a chunk whose SLIs the cap does not admit to the live path, writing nothing', async () => {
+    admits = false;
+    expect(await tryChunk()).toBeUndefined();
+    expect(writes).toEqual([]);
+    expect(asked).toEqual([[`${SVC}/checkout`, `${SVC}/checkout`]]);
+  });
+
+  it('writes a chunk whose SLIs the cap admits', async () => {
+    admits = true;
+    expect(await tryChunk()).toEqual({ submitted: 8, accepted: 8 });
+    expect(writes).toHaveLength(1);
   });
 });
 

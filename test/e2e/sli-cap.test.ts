@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceBody } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/local-app.js';
 import { jsonRequest, promRequest } from '../helpers/telemetry.js';
+import { createVendor } from '../helpers/vendors.js';
 
 /**
  * The red team's flood (wave 32) over HTTP on the embedded default, with the cap on SLIs per service set to 5: new
@@ -54,6 +55,22 @@ describe('the cap on distinct SLIs per service over HTTP', () => {
       ]),
     );
     expect(rw.body).toMatchObject({ accepted: 1, rejected: [{ index: 0, reason: 'too_many_slis' }] });
+  });
+
+  it('holds on a backfill import (the columnar path leaves the chunk to the live path, which rejects each sample)', async () => {
+    await createVendor(app, 'prometheus');
+    const t0 = Math.floor(Date.now() / 60_000) * 60 - 10 * 86_400;
+    const lines = [0, 1, 2].map(
+      (i) => `accord_sli_good_total{service="${SVC}",sli="backfilled"} ${100 + i} ${t0 + i * 60}`,
+    );
+    const file = ['# TYPE accord_sli_good_total counter', ...lines, '# EOF', ''].join('\n');
+    const r = await app.call('POST', '/v1/telemetry/backfills?vendor=prometheus&reason=history', {
+      as: 'admin',
+      rawBody: file,
+      headers: { 'content-type': 'application/openmetrics-text' },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ submitted: 3, accepted: 0, rejected: 3 });
   });
 
   it('pages GET /v1/services/{id}/slis by SLI key: limit, then nextCursor until the last page', async () => {

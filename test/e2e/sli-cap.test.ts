@@ -107,3 +107,30 @@ describe('the cap on distinct SLIs per service over HTTP', () => {
     }
   });
 });
+
+describe('the cap with the telemetry store in its worker thread (ACCORD_TELEMETRY_STORE=worker)', () => {
+  let worker: TestApp;
+
+  beforeAll(async () => {
+    worker = await startTestApp({ ACCORD_TELEMETRY_STORE: 'worker' }, { maxSlisPerService: 2 });
+    const r = await worker.call('POST', '/v1/services', {
+      as: 'sla-manager',
+      body: serviceBody({ id: SVC }),
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+  }, 60_000);
+  afterAll(async () => worker.close());
+
+  it('rejects the third new SLI, the store in the worker holding the first two only', async () => {
+    const now = Date.now();
+    const r = await worker.call('POST', '/v1/telemetry', {
+      rawBody: jsonRequest({ version: 1, samples: ['w-0', 'w-1', 'w-2'].map((n) => sample(n, now - 5000)) })
+        .body,
+      headers: { 'content-type': 'application/json', 'x-api-key': worker.credentials.vendor.apiKey },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ accepted: 2, rejected: [{ index: 2, reason: 'too_many_slis' }] });
+    const list = await worker.call('GET', `/v1/services/${SVC}/slis`, { as: 'service-owner' });
+    expect(list.body.items.map((a: { sli: string }) => a.sli)).toEqual(['w-0', 'w-1']);
+  });
+});

@@ -37,6 +37,8 @@ interface StartOptions {
   clock?: Clock;
   /** Usage-plan tiers in the shape of shared/policy/vendor-tiers.json (validated), instead of that file. */
   vendorTiers?: unknown;
+  /** Distinct SLIs with data per service, instead of the telemetry policy's `limits.maxSlisPerService` (tests). */
+  maxSlisPerService?: number;
 }
 
 /**
@@ -59,6 +61,7 @@ async function startLocked(options: StartOptions, releaseLock: () => void): Prom
     options.config,
     join(options.dataDir, 'accord.db'),
     options.clock ?? systemClock,
+    options.maxSlisPerService === undefined ? {} : { maxSlisPerService: options.maxSlisPerService },
   );
   setContainer(container);
   const tokens = LocalTokenIssuer.loadOrCreate(join(options.dataDir, 'signing-key.pem'));

@@ -65,7 +65,13 @@ export interface LocalParts {
 }
 
 /** The embedded default's composition root: every port on SQLite in one file; the archive in `archive/` beside it. */
-export function composeLocal(config: Config, dbFile: string, clock: Clock = systemClock): LocalParts {
+export function composeLocal(
+  config: Config,
+  dbFile: string,
+  clock: Clock = systemClock,
+  /** The cap on SLIs per service instead of the policy's (`startLocal`'s option, for tests). */
+  tuning: { maxSlisPerService?: number } = {},
+): LocalParts {
   const db = openDatabase(dbFile);
   const services = new SqliteServiceStore(db);
   const agreements = new SqliteAgreementStore(db);
@@ -77,12 +83,17 @@ export function composeLocal(config: Config, dbFile: string, clock: Clock = syst
     (vendorId, keyId) => vendors.admit(vendorId, keyId),
     () => pull.pulledSlis(),
     config.ACCORD_TELEMETRY_STORE,
+    tuning,
   );
   // The columnar backfill writes raw chunks beside the sample store and tells it of them (noteChunks); a store in a
   // worker keeps its heads in another thread, so with it every chunk takes the shared path.
   const columnar =
     telemetryStoreMode(dbFile, config.ACCORD_TELEMETRY_STORE) === 'inline'
-      ? composeColumnarBackfill(db, () => pull.pulledSlis())
+      ? composeColumnarBackfill(
+          db,
+          () => pull.pulledSlis(),
+          (sliKeys) => telemetry.ingest.admitsSlis(sliKeys),
+        )
       : undefined;
   const pull = new PullUseCases({
     sources: new ConfiguredMetricSources(dataSourcesOf(config)),

@@ -90,6 +90,8 @@ export function composeTelemetry(
   admit?: TelemetryDeps['admit'],
   pulledSlis?: TelemetryDeps['pulledSlis'],
   storeMode?: 'worker' | 'inline',
+  /** The cap on SLIs per service, instead of the policy's (a test sets a small one). */
+  tuning: Pick<TelemetryDeps, 'maxSlisPerService'> = {},
 ): TelemetryServices {
   const unmapped = new SqliteUnmappedSeriesStore(db);
   const discrepancies = new SqliteDiscrepancyStore(db);
@@ -114,6 +116,7 @@ export function composeTelemetry(
       onBackgroundError: (what, err) => logger.warn(`telemetry: ${what} failed`, { error: err as Error }),
       ...(admit ? { admit } : {}),
       ...(pulledSlis ? { pulledSlis } : {}),
+      ...(tuning.maxSlisPerService === undefined ? {} : { maxSlisPerService: tuning.maxSlisPerService }),
     }),
     queries: new TelemetryQueries({ unmapped, discrepancies, services, activity, readers, rollups }),
   };

@@ -178,6 +178,11 @@ export const TelemetryPolicy = z.strictObject({
     maxLabelsPerSeries: z.number().int().positive(),
     maxLabelNameLength: z.number().int().positive(),
     maxLabelValueLength: z.number().int().positive(),
+    /**
+     * Distinct SLIs with data per service: a sample whose SLI is new to its service past this many is rejected
+     * (`too_many_slis`), unless an objective reads the SLI. A real service has tens.
+     */
+    maxSlisPerService: z.number().int().positive(),
   }),
   /** Rules every vendor gets (the naming convention), tried after the vendor's own. */
   defaultRules: z.array(MappingRule),
@@ -284,6 +289,13 @@ export const SliActivity = z.object({
   readBy: z.array(z.object({ agreementId: z.string(), objectiveId: z.string(), status: z.string() })),
 });
 export type SliActivity = z.infer<typeof SliActivity>;
+
+/** `GET /v1/services/{serviceId}/slis`: a page of at most `limit` SLIs (by SLI key), after `cursor` (a `nextCursor`). */
+export const ListSlisQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(1000),
+  cursor: z.string().max(1000).optional(),
+});
+export type ListSlisQuery = z.infer<typeof ListSlisQuery>;
 
 export const TelemetryListQuery = z.strictObject({
   vendorId: z.string().optional(),

@@ -18,6 +18,11 @@ export interface ColumnarBackfillDeps {
   writer: ColumnarBackfillWriter;
   /** SLI key → the data source pulling it (`TelemetryDeps.pulledSlis`). */
   pulledSlis?: () => Promise<ReadonlyMap<string, string>>;
+  /**
+   * Whether live ingest's cap on SLIs per service admits every SLI of the chunk (`TelemetryIngest.admitsSlis`): when it
+   * does not, the chunk takes live ingest's path, which rejects the SLIs over the cap one by one (`too_many_slis`).
+   */
+  admitsSlis?: (sliKeys: readonly string[]) => Promise<boolean>;
 }
 
 /** What the fast path stored: every sample of the chunk (it takes a chunk whole or not at all). */
@@ -34,7 +39,7 @@ export interface ColumnarOutcome {
  * same bounds, then written by the columnar writer. Anything else answers undefined and the caller takes live ingest's
  * path, which decides and names every sample: a chunk it cannot read in columns, a series that is not a counter feeding
  * good or bad events of its SLI, a value or time live ingest would refuse, an unknown service, a second source or a
- * pulled SLI, two series mapped onto one, a series outside the vendor's scope (its samples are the live path's to
+ * pulled SLI, an SLI over the cap on SLIs per service, two series mapped onto one, a series outside the vendor's scope (its samples are the live path's to
  * reject one by one, `not_your_service`), or stored data at or after the chunk's first sample (a re-sent chunk, late
  * data: duplicates and conflicts are the live path's to find).
  */
@@ -128,6 +133,7 @@ export class ColumnarBackfill {
     const pulled = await this.deps.pulledSlis?.();
     if (pulled?.size)
       for (const w of writes) if (pulled.has(w.sliKey) && pulled.get(w.sliKey) !== vendorId) return undefined;
+    if (this.deps.admitsSlis && !(await this.deps.admitsSlis(writes.map((w) => w.sliKey)))) return undefined;
     const done = await this.deps.writer.write(writes, nowMs);
     if (!done) return undefined;
     return { submitted: batch.sampleCount, accepted: done.stored };

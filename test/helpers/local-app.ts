@@ -36,7 +36,7 @@ export interface Reply {
 /** Starts the embedded default in this process on a free port with a fresh data directory. */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { clock?: Clock; dir?: string } = {},
+  options: { clock?: Clock; dir?: string; maxSlisPerService?: number } = {},
 ): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'accord-test-'));
   const app = await startLocal({
@@ -44,6 +44,7 @@ export async function startTestApp(
     port: 0,
     config: readConfig({ ...env }),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.maxSlisPerService === undefined ? {} : { maxSlisPerService: options.maxSlisPerService }),
   });
   const call: TestApp['call'] = async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };

@@ -5,7 +5,7 @@ export type TelemetryLimits = TelemetryPolicy['limits'];
 
 /**
  * A telemetry policy's limits for a test, as a new object each call: the shipped sizes (10,000 samples, 5 MiB
- * bodies, 4 MiB compressed; 64 labels, names of 128 characters, values of 1,024), an hour of accepted lateness
+ * bodies, 4 MiB compressed; 64 labels, names of 128 characters, values of 1,024; 1,000 SLIs per service), an hour of accepted lateness
  * and five minutes of future skew, with `over` laid on top.
  */
 export const testLimits = (over: Partial<TelemetryLimits> = {}): TelemetryLimits => ({
@@ -17,6 +17,7 @@ export const testLimits = (over: Partial<TelemetryLimits> = {}): TelemetryLimits
   maxLabelsPerSeries: 64,
   maxLabelNameLength: 128,
   maxLabelValueLength: 1024,
+  maxSlisPerService: 1000,
   ...over,
 });
 

@@ -4,6 +4,7 @@ import {
   AccordBatch,
   Discrepancy,
   IngestResponse,
+  ListSlisQuery,
   OtlpExportRequest,
   OtlpExportResponse,
   SliActivity,
@@ -60,8 +61,9 @@ export const TELEMETRY_ROUTES: readonly RouteSpec[] = [
     action: 'telemetry.read',
     handler: 'telemetry/slis',
     summary:
-      "A service's SLIs that have data: last sample time, sample count, senders, rollup totals and the objectives that read each (none: a misspelled or not yet used SLI)",
-    response: z.object({ items: z.array(SliActivity) }),
+      "A service's SLIs that have data, paged by SLI key (limit 1 to 1000, default 1000; cursor: the previous page's nextCursor): last sample time, sample count, senders, rollup totals and the objectives that read each (none: a misspelled or not yet used SLI)",
+    query: ListSlisQuery,
+    response: z.object({ items: z.array(SliActivity), nextCursor: z.string().optional() }),
   },
   {
     id: 'telemetry.otlpMetrics',

@@ -48,6 +48,7 @@ import type {
   SliFed,
   UnmappedSeries,
 } from '../../schemas/telemetry.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
 
 export interface TelemetryDeps {
   policy: CompiledPolicy;
@@ -79,6 +80,11 @@ export interface TelemetryDeps {
    * pulled SLI are stored raw but do not feed its rollups, unless the policy's `sources` names the SLI's sources.
    */
   pulledSlis?: () => Promise<ReadonlyMap<string, string>>;
+  /**
+   * Distinct SLIs with data per service past which a new SLI's samples are rejected (`too_many_slis`) unless an
+   * objective reads it; default: the policy's `limits.maxSlisPerService`. For tests and operators to set a smaller one.
+   */
+  maxSlisPerService?: number;
 }
 
 export interface IngestInput {
@@ -103,6 +109,9 @@ export interface IngestResult {
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
 
+/** The largest (and default) page of `GET /v1/services/{serviceId}/slis`. */
+export const MAX_SLIS_PAGE = 1000;
+
 /**
  * Telemetry ingestion: decode the vendor's format, map, validate and normalise (domain), then store the
  * accepted samples once (raw + rollups) before answering. When the raw store fails, the accepted samples
@@ -116,6 +125,13 @@ export class TelemetryIngest {
   private readonly readSlis = new Map<string, { until: number; slis: Set<string> }>();
   /** Remote-write label sets decoded once per process (bounded): a series sent again is one Map lookup. */
   private readonly labelSets = new LabelSetCache();
+  /**
+   * Per service, the SLI names it has data for (this instance's view): loaded from the activity store at first sight
+   * of the service, then grown as new SLIs are admitted (before their write, so two concurrent requests cannot both
+   * take the last place). Bounded by the services that exist times the cap (plus the SLIs objectives read).
+   */
+  private readonly sliNames = new Map<string, Set<string>>();
+  private readonly sliNamesLoading = new Map<string, Promise<Set<string>>>();
 
   constructor(private readonly deps: TelemetryDeps) {}
 
@@ -244,6 +260,7 @@ export class TelemetryIngest {
         })
       : mapped;
     await this.rejectUnknownServices(prepared);
+    await this.rejectSlisOverCap(prepared);
     const pulled = prepared.accepted.length ? await this.deps.pulledSlis?.() : undefined;
     if (pulled?.size)
       for (const s of prepared.accepted) {
@@ -339,6 +356,116 @@ export class TelemetryIngest {
     }
     prepared.accepted = kept;
     prepared.rejected.sort((a, b) => a.index - b.index);
+  }
+
+  /**
+   * The cardinality cap: a service has data for at most `maxSlisPerService` distinct SLIs. A sample whose SLI is new
+   * to its service (no data yet) once the service is at the cap is rejected (`too_many_slis`) and never stored; an SLI
+   * an objective reads is always admitted (a flood of invented names cannot lock out real data), and an SLI with data
+   * keeps being accepted. Checked once per distinct SLI of the request, against this instance's view (`sliNames`).
+   */
+  private async rejectSlisOverCap(prepared: PreparedBatch): Promise<void> {
+    const slis = new Set<string>();
+    for (const s of prepared.accepted) slis.add(s.sliKey);
+    const over = new Map<string, string>();
+    // The views this request reads: one per service even when the store could not be read (not cached then).
+    const views = new Map<string, Set<string>>();
+    for (const sliKey of slis) {
+      const slash = sliKey.indexOf('/');
+      const serviceId = sliKey.slice(0, slash);
+      const name = sliKey.slice(slash + 1);
+      let known = views.get(serviceId) ?? this.sliNames.get(serviceId);
+      if (!known) known = await this.sliNamesOf(serviceId);
+      views.set(serviceId, known);
+      if (known.has(name)) continue;
+      if (known.size >= this.sliCap() && !(await this.readSlisOf(serviceId)).has(name)) {
+        over.set(sliKey, serviceId);
+        continue;
+      }
+      // Admitted: counted now, before the write, so a concurrent request sees it (a write that then fails leaves it
+      // counted: the view errs towards refusing, never towards letting a flood through).
+      known.add(name);
+    }
+    if (over.size === 0) return;
+    const cap = this.sliCap();
+    const kept: Sample[] = [];
+    for (const s of prepared.accepted) {
+      const serviceId = over.get(s.sliKey);
+      if (serviceId === undefined) {
+        kept.push(s);
+        continue;
+      }
+      if (countsAsSample(s)) prepared.seriesOf.get(outerSeries(s))!.accepted--;
+      prepared.rejected.push({
+        index: s.index,
+        path: prepared.pathOf(s.index),
+        reason: 'too_many_slis',
+        message: `service ${serviceId} already has data for ${cap} SLIs (limits.maxSlisPerService): a new SLI is refused unless an objective reads it; correct the mapping or the SLI name`,
+      });
+    }
+    prepared.accepted = kept;
+    prepared.rejected.sort((a, b) => a.index - b.index);
+  }
+
+  private sliCap(): number {
+    return this.deps.maxSlisPerService ?? this.deps.policy.limits.maxSlisPerService;
+  }
+
+  /**
+   * Whether every SLI key would be admitted under the cap (each has data, is read by an objective, or fits), counting
+   * the new ones as admitted: for a writer beside this use case (the backfill's columnar path) that takes a chunk
+   * whole or leaves it to `ingestBackfill`, which rejects the SLIs over the cap one by one.
+   */
+  async admitsSlis(sliKeys: Iterable<string>): Promise<boolean> {
+    const views = new Map<string, { known: Set<string>; added: Set<string> }>();
+    for (const sliKey of sliKeys) {
+      const slash = sliKey.indexOf('/');
+      const serviceId = sliKey.slice(0, slash);
+      const name = sliKey.slice(slash + 1);
+      let v = views.get(serviceId);
+      if (!v) {
+        v = { known: this.sliNames.get(serviceId) ?? (await this.sliNamesOf(serviceId)), added: new Set() };
+        views.set(serviceId, v);
+      }
+      if (v.known.has(name) || v.added.has(name)) continue;
+      if (v.known.size + v.added.size >= this.sliCap() && !(await this.readSlisOf(serviceId)).has(name))
+        return false;
+      v.added.add(name);
+    }
+    for (const v of views.values()) for (const n of v.added) v.known.add(n);
+    return true;
+  }
+
+  /** The service's SLI names with data, from the activity store (one load per service, shared by concurrent requests). */
+  private async sliNamesOf(serviceId: string): Promise<Set<string>> {
+    let loading = this.sliNamesLoading.get(serviceId);
+    if (!loading) {
+      loading = this.loadSliNames(serviceId);
+      this.sliNamesLoading.set(serviceId, loading);
+    }
+    try {
+      return await loading;
+    } finally {
+      this.sliNamesLoading.delete(serviceId);
+    }
+  }
+
+  private async loadSliNames(serviceId: string): Promise<Set<string>> {
+    const cached = this.sliNames.get(serviceId);
+    if (cached) return cached;
+    let rows: Awaited<ReturnType<SliActivityStore['listByService']>>;
+    try {
+      rows = await this.deps.activity.listByService(serviceId);
+    } catch (err) {
+      // Without the store's view this request is checked against an empty one (up to the cap new SLIs); the next
+      // request asks the store again.
+      this.deps.onBackgroundError?.('SLI activity (the cap on SLIs per service)', err);
+      return new Set();
+    }
+    const names = new Set<string>();
+    for (const r of rows) names.add(r.sliKey.slice(serviceId.length + 1));
+    this.sliNames.set(serviceId, names);
+    return names;
   }
 
   /**
@@ -482,13 +609,19 @@ export class TelemetryQueries {
   ) {}
 
   /**
-   * Every SLI of a service that has data: when it last had a sample, how many, from which senders, its rollup
-   * totals, and the objectives that read it (none: its data judges nothing yet). Scope: the service's owner unit
-   * and the service itself, checked on the stored service.
+   * Every SLI of a service that has data, a page at a time in SLI key order: when it last had a sample, how many,
+   * from which senders, its rollup totals, and the objectives that read it (none: its data judges nothing yet).
+   * Only the page's SLIs are totalled and matched to readers. Scope: the service's owner unit and the service itself,
+   * checked on the stored service.
    * @throws NotFoundError for an unknown service, or one the caller may not even read (answered alike);
-   *   ForbiddenError when the caller reads the service but not its telemetry
+   *   ForbiddenError when the caller reads the service but not its telemetry; ValidationError for a cursor this
+   *   API did not issue for this service
    */
-  async slisOf(principal: Principal, serviceId: string): Promise<SliActivity[]> {
+  async slisOf(
+    principal: Principal,
+    serviceId: string,
+    page: { limit?: number | undefined; cursor?: string | undefined } = {},
+  ): Promise<{ items: SliActivity[]; nextCursor?: string }> {
     const service = await this.deps.services?.get(serviceId);
     const missing = new NotFoundError(`there is no service ${serviceId}`);
     if (!service) throw missing;
@@ -497,16 +630,18 @@ export class TelemetryQueries {
       if (!canAccess(principal, 'service.read', located)) throw missing;
       throw new ForbiddenError('you may read this service but not its telemetry');
     }
+    const filter = { serviceId };
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, filter);
+    const limit = page.limit ?? MAX_SLIS_PAGE;
     const rows = (await this.deps.activity?.listByService(serviceId)) ?? [];
-    const readers = (await this.deps.readers?.of(serviceId)) ?? [];
     const bySli = new Map<string, SliActivity>();
     for (const r of rows) {
-      const sli = r.sliKey.slice(serviceId.length + 1);
+      if (after !== undefined && r.sliKey <= after) continue;
       let a = bySli.get(r.sliKey);
       if (!a) {
         a = {
           sliKey: r.sliKey,
-          sli,
+          sli: r.sliKey.slice(serviceId.length + 1),
           lastSampleAt: new Date(r.lastSampleMs).toISOString(),
           firstSampleAt: new Date(r.firstSampleMs).toISOString(),
           lastReceivedAt: new Date(r.lastReceivedMs).toISOString(),
@@ -515,9 +650,7 @@ export class TelemetryQueries {
           good: 0,
           total: 0,
           count: 0,
-          readBy: readers
-            .filter((x) => x.sli === sli)
-            .map((x) => ({ agreementId: x.agreementId, objectiveId: x.objectiveId, status: x.status })),
+          readBy: [],
         };
         bySli.set(r.sliKey, a);
       }
@@ -533,7 +666,18 @@ export class TelemetryQueries {
       if (r.lastReceivedMs > Date.parse(a.lastReceivedAt))
         a.lastReceivedAt = new Date(r.lastReceivedMs).toISOString();
     }
-    const list = [...bySli.values()];
+    const keys = [...bySli.keys()].sort();
+    const list = keys.slice(0, limit).map((k) => bySli.get(k)!);
+    if (list.length) {
+      const readers = (await this.deps.readers?.of(serviceId)) ?? [];
+      const readBy = new Map<string, SliActivity['readBy']>();
+      for (const x of readers) {
+        const of = readBy.get(x.sli) ?? [];
+        of.push({ agreementId: x.agreementId, objectiveId: x.objectiveId, status: x.status });
+        readBy.set(x.sli, of);
+      }
+      for (const a of list) a.readBy = readBy.get(a.sli) ?? [];
+    }
     if (this.deps.rollups && list.length) {
       const totals = await this.deps.rollups.cumulative(
         list.map((a) => ({ sliKey: a.sliKey, instants: [Number.MAX_SAFE_INTEGER] })),
@@ -545,7 +689,10 @@ export class TelemetryQueries {
         a.count = t.count;
       });
     }
-    return list;
+    return {
+      items: list,
+      ...(keys.length > limit ? { nextCursor: encodeCursor(list[list.length - 1]!.sliKey, filter) } : {}),
+    };
   }
 
   /** Unmapped series belong to no service yet, so only portfolio-wide roles (admin, auditor) read them. */

@@ -39,7 +39,7 @@ describe("a service's SLIs with data", () => {
     await send('prometheus-main', postings(3, T), postings(2, T + 1000));
     f.clock.ms = NOW + 5000;
     await send('datadog-eu', postings(4, T - 1000), postings(1, T + 2000));
-    expect(await f.queries.slisOf(owner, 'svc_core-ledger')).toEqual([
+    expect((await f.queries.slisOf(owner, 'svc_core-ledger')).items).toEqual([
       {
         sliKey: 'svc_core-ledger/postings',
         sli: 'postings',
@@ -63,7 +63,7 @@ describe("a service's SLIs with data", () => {
     await send('datadog-eu', postings(4, T - 1000));
     f.clock.ms = NOW + 5000;
     await send('prometheus-main', postings(3, T), postings(2, T + 1000));
-    const [a] = await f.queries.slisOf(owner, 'svc_core-ledger');
+    const [a] = (await f.queries.slisOf(owner, 'svc_core-ledger')).items;
     expect(a).toMatchObject({
       firstSampleAt: iso(T - 1000),
       lastSampleAt: iso(T + 1000),

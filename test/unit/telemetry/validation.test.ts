@@ -116,7 +116,7 @@ describe('nothing accepted into the void', () => {
       'vendor-b',
     );
     const owner = principal({ roles: ['service-owner'], services: ['svc_core-ledger'], businessUnits: [] });
-    const list = await t.queries.slisOf(owner, 'svc_core-ledger');
+    const list = (await t.queries.slisOf(owner, 'svc_core-ledger')).items;
     expect(list).toEqual([
       expect.objectContaining({
         sliKey: 'svc_core-ledger/postings',

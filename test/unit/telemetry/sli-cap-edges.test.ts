@@ -114,13 +114,27 @@ describe('the rejections of a request with samples over the cap', () => {
   it('are answered in request order among the rejections of other reasons', async () => {
     f = await ingestFixture(NOW, { maxSlisPerService: 1 });
     await send(f.ingest, ratio('a'));
-    const r = await send(f.ingest, ratio('b'), ratio('a', 1, T, 'svc_nope'), ratio('c'), ratio('a', 1, T + 1000));
+    const r = await send(
+      f.ingest,
+      ratio('b'),
+      ratio('a', 1, T, 'svc_nope'),
+      ratio('c'),
+      ratio('a', 1, T + 1000),
+    );
     expect(r.body.rejected.map((x) => [x.index, x.reason])).toEqual([
       [0, 'too_many_slis'],
       [1, 'unknown_service'],
       [2, 'too_many_slis'],
     ]);
     expect(r.body.accepted).toBe(1);
+    // And when nothing of the request is accepted (nothing goes to the store).
+    const none = await send(f.ingest, ratio('d'), ratio('a', 1, T, 'svc_nope'), ratio('e'));
+    expect(none.body.rejected.map((x) => [x.index, x.reason])).toEqual([
+      [0, 'too_many_slis'],
+      [1, 'unknown_service'],
+      [2, 'too_many_slis'],
+    ]);
+    expect(none.body.accepted).toBe(0);
   });
 
   it('count a rejected native histogram once in its series, though it feeds two counters', async () => {

@@ -336,26 +336,12 @@ export class TelemetryIngest {
       }
       if (!known) missing.set(sliKey, id);
     }
-    // Stryker disable next-line ConditionalExpression: going on with nothing missing (`false`) keeps every sample and re-sorts rejections prepare and the scope step already sorted by index
-    if (missing.size === 0) return;
-    const kept: Sample[] = [];
-    for (const s of prepared.accepted) {
-      const id = missing.get(s.sliKey);
-      if (id === undefined) {
-        kept.push(s);
-        continue;
-      }
-      // Stryker disable next-line ConditionalExpression: every sample of a series maps to one SLI, hence one service, so its series is rejected whole and its count ends at 0 or below either way (`true`); only a count above 0 is read
-      if (countsAsSample(s)) prepared.seriesOf.get(outerSeries(s))!.accepted--;
-      prepared.rejected.push({
-        index: s.index,
-        path: prepared.pathOf(s.index),
-        reason: 'unknown_service',
-        message: `there is no service ${id}: register it (POST /v1/services) or correct the mapping`,
-      });
-    }
-    prepared.accepted = kept;
-    prepared.rejected.sort((a, b) => a.index - b.index);
+    takeOut(
+      prepared,
+      missing,
+      'unknown_service',
+      (id) => `there is no service ${id}: register it (POST /v1/services) or correct the mapping`,
+    );
   }
 
   /**
@@ -386,27 +372,14 @@ export class TelemetryIngest {
       // counted: the view errs towards refusing, never towards letting a flood through).
       known.add(name);
     }
-    // Stryker disable next-line ConditionalExpression: a shortcut: with nothing over the cap the loop below keeps every sample and the sort finds the rejections already in index order
-    if (over.size === 0) return;
     const cap = this.sliCap();
-    const kept: Sample[] = [];
-    for (const s of prepared.accepted) {
-      const serviceId = over.get(s.sliKey);
-      if (serviceId === undefined) {
-        kept.push(s);
-        continue;
-      }
-      // Stryker disable next-line ConditionalExpression: every sample of a series maps to one SLI, so a series over the cap is rejected whole and its count ends at 0 or below either way (`true` counts a native histogram's second counter too); only a count above 0 is read
-      if (countsAsSample(s)) prepared.seriesOf.get(outerSeries(s))!.accepted--;
-      prepared.rejected.push({
-        index: s.index,
-        path: prepared.pathOf(s.index),
-        reason: 'too_many_slis',
-        message: `service ${serviceId} already has data for ${cap} SLIs (limits.maxSlisPerService): a new SLI is refused unless an objective reads it; correct the mapping or the SLI name`,
-      });
-    }
-    prepared.accepted = kept;
-    prepared.rejected.sort((a, b) => a.index - b.index);
+    takeOut(
+      prepared,
+      over,
+      'too_many_slis',
+      (serviceId) =>
+        `service ${serviceId} already has data for ${cap} SLIs (limits.maxSlisPerService): a new SLI is refused unless an objective reads it; correct the mapping or the SLI name`,
+    );
   }
 
   private sliCap(): number {
@@ -859,6 +832,39 @@ function dedupeByIndex(rejected: readonly Rejection[]): Rejection[] {
     last = r.index;
   }
   return out;
+}
+
+/**
+ * Takes the accepted samples of the SLIs in `refused` (SLI key → the service named in the message) out of the batch,
+ * as rejections with `reason` and `messageOf(serviceId)`, kept in request order among the other rejections; each
+ * sample taken lowers its series' accepted count.
+ */
+function takeOut(
+  prepared: PreparedBatch,
+  refused: ReadonlyMap<string, string>,
+  reason: 'unknown_service' | 'too_many_slis',
+  messageOf: (serviceId: string) => string,
+): void {
+  // Stryker disable next-line ConditionalExpression: a shortcut: with nothing refused the loop below keeps every sample and the sort finds the rejections already in index order
+  if (refused.size === 0) return;
+  const kept: Sample[] = [];
+  for (const s of prepared.accepted) {
+    const serviceId = refused.get(s.sliKey);
+    if (serviceId === undefined) {
+      kept.push(s);
+      continue;
+    }
+    // Stryker disable next-line ConditionalExpression: every sample of a series maps to one SLI, hence one service, so its series is refused whole and its count ends at 0 or below either way (`true` counts a native histogram's second counter too); only a count above 0 is read
+    if (countsAsSample(s)) prepared.seriesOf.get(outerSeries(s))!.accepted--;
+    prepared.rejected.push({
+      index: s.index,
+      path: prepared.pathOf(s.index),
+      reason,
+      message: messageOf(serviceId),
+    });
+  }
+  prepared.accepted = kept;
+  prepared.rejected.sort((a, b) => a.index - b.index);
 }
 
 /** Every series of the request by outcome: accepted (a sample of it accepted), rejected, or unmapped. */

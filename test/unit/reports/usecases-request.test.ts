@@ -53,14 +53,7 @@ describe('who may ask for a report, for which audience and party', () => {
   beforeEach(async () => {
     w = reportWorld();
     await seedAgreement(w, { id: 'agr_01RETAIL0000000000001' });
-    await seedAgreement(w, {
-      id: 'agr_01WEALTH0000000000001',
-      title: 'Payments for wealth',
-      parties: {
-        provider: { type: 'business-unit', businessUnit: 'payments' },
-        customer: { type: 'business-unit', businessUnit: 'wealth' },
-      },
-    });
+    await seedPaymentsForWealth(w);
   });
   const reject = (p: Promise<unknown>) => p.catch((x: unknown) => x) as Promise<Error & { details: unknown }>;
 
@@ -222,20 +215,24 @@ describe('who may ask for a report, for which audience and party', () => {
   });
 });
 
+/** An active SLA the payments unit provides to the wealth unit (held by payments). */
+const seedPaymentsForWealth = (w: ReturnType<typeof reportWorld>) =>
+  seedAgreement(w, {
+    id: 'agr_01WEALTH0000000000001',
+    title: 'Payments for wealth',
+    parties: {
+      provider: { type: 'business-unit', businessUnit: 'payments' },
+      customer: { type: 'business-unit', businessUnit: 'wealth' },
+    },
+  });
+
 describe("a customer's own report (red team, wave 32)", () => {
   // The SLAs a unit consumes are held by the units that provide them: a viewer's customer report was scoped to
   // what its unit holds, so it left out every SLA another unit provides to it, which an admin's report holds.
   it('shows a viewer of the customer unit the SLA another unit provides to it, as an admin sees it', async () => {
     const w = reportWorld();
     await seedAgreement(w, { id: 'agr_01RETAIL0000000000001' });
-    await seedAgreement(w, {
-      id: 'agr_01WEALTH0000000000001',
-      title: 'Payments for wealth',
-      parties: {
-        provider: { type: 'business-unit', businessUnit: 'payments' },
-        customer: { type: 'business-unit', businessUnit: 'wealth' },
-      },
-    });
+    await seedPaymentsForWealth(w);
     const viewer = principal({ roles: ['viewer'], businessUnits: ['wealth'] });
     const own = await w.reports.onDemand(viewer, 'monthly-compliance', q());
     const asAdmin = await w.reports.onDemand(
@@ -253,13 +250,7 @@ describe("a customer's own report (red team, wave 32)", () => {
 
   it('still shows a viewer of a unit that is no party nothing of that SLA', async () => {
     const w = reportWorld();
-    await seedAgreement(w, {
-      id: 'agr_01WEALTH0000000000001',
-      parties: {
-        provider: { type: 'business-unit', businessUnit: 'payments' },
-        customer: { type: 'business-unit', businessUnit: 'wealth' },
-      },
-    });
+    await seedPaymentsForWealth(w);
     const outsider = principal({ roles: ['viewer'], businessUnits: ['treasury'] });
     const r = await w.reports.onDemand(outsider, 'monthly-compliance', q());
     expect(column(r.model, 'objectives', 'agreement')).toEqual([]);

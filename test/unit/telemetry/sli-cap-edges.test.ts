@@ -3,26 +3,17 @@ import { MemorySliActivityStore } from '../../../shared/adapters/memory/series-s
 import type { SliActivityRecord, SliActivityStore } from '../../../shared/ports/telemetry.js';
 import { TelemetryIngest, TelemetryQueries } from '../../../shared/usecases/telemetry/ingest.js';
 import { ingestFixture } from '../../helpers/ingest-usecase.js';
+import { NOW, ratio, SVC, T } from '../../helpers/sli-cap.js';
 import { jsonRequest, type PromSeries, promRequest } from '../../helpers/telemetry.js';
 
 /**
  * The cap on distinct SLIs per service (limits.maxSlisPerService) where the activity store fails, answers slowly or
  * out of order, and where a rejected sample is a native histogram: what sli-cap.test.ts leaves out.
  */
-const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
-const T = NOW - 60_000;
-const SVC = 'svc_payments-gateway';
 
 type Fixture = Awaited<ReturnType<typeof ingestFixture>>;
 let f: Fixture;
 
-const ratio = (sli: string, value = 1, time = T, service = SVC) => ({
-  service,
-  sli,
-  measure: 'ratio',
-  value,
-  time,
-});
 const send = (ingest: TelemetryIngest, ...samples: unknown[]) =>
   ingest.ingest({ vendorId: 'prometheus-main', ...jsonRequest({ version: 1, samples }) });
 

@@ -13,6 +13,7 @@ import { TelemetryIngest } from '../../../shared/usecases/telemetry/ingest.js';
 import { NOW as CHUNK_NOW, chunk } from '../../helpers/backfill-columnar.js';
 import { principal, service } from '../../helpers/fixtures.js';
 import { ingestFixture, reader } from '../../helpers/ingest-usecase.js';
+import { NOW, ratio, SVC, T } from '../../helpers/sli-cap.js';
 import { jsonRequest, policyJsonWith, promRequest } from '../../helpers/telemetry.js';
 
 /**
@@ -20,9 +21,6 @@ import { jsonRequest, policyJsonWith, promRequest } from '../../helpers/telemetr
  * by sample (`too_many_slis`) once the service has data for the cap's number of SLIs; an SLI an objective reads and
  * an SLI with data keep being accepted. And the owner's list of SLIs is paged by SLI key.
  */
-const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
-const T = NOW - 60_000;
-const SVC = 'svc_payments-gateway';
 const CAP = 3;
 
 type Fixture = Awaited<ReturnType<typeof ingestFixture>>;
@@ -30,13 +28,6 @@ let f: Fixture;
 /** How often the activity store was asked for a service's SLIs. */
 let listed: string[];
 
-const ratio = (sli: string, value = 1, time = T, service = SVC) => ({
-  service,
-  sli,
-  measure: 'ratio',
-  value,
-  time,
-});
 const send = (...samples: unknown[]) =>
   f.ingest.ingest({ vendorId: 'prometheus-main', ...jsonRequest({ version: 1, samples }) });
 const tooMany = (index: number, service = SVC, cap = CAP) => ({

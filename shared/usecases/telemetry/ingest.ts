@@ -259,8 +259,11 @@ export class TelemetryIngest {
           },
         })
       : mapped;
-    await this.rejectUnknownServices(prepared);
-    await this.rejectSlisOverCap(prepared);
+    // The request's distinct SLI keys in first-sample order (the order new SLIs are admitted in), once for both checks.
+    const slis = new Set<string>();
+    for (const s of prepared.accepted) slis.add(s.sliKey);
+    await this.rejectUnknownServices(prepared, slis);
+    await this.rejectSlisOverCap(prepared, slis);
     const pulled = prepared.accepted.length ? await this.deps.pulledSlis?.() : undefined;
     if (pulled?.size)
       for (const s of prepared.accepted) {
@@ -317,12 +320,10 @@ export class TelemetryIngest {
 
   /**
    * Samples for a service that does not exist are rejected one by one (`unknown_service`): a misspelled service id
-   * is answered in the same request rather than stored where nothing reads it.
+   * is answered in the same request rather than stored where nothing reads it. `slis`: the distinct SLI keys of
+   * `prepared.accepted` (no string work per sample); those of unknown services are taken out of it too.
    */
-  private async rejectUnknownServices(prepared: PreparedBatch): Promise<void> {
-    // Distinct SLIs first (no string work per sample), then their services.
-    const slis = new Set<string>();
-    for (const s of prepared.accepted) slis.add(s.sliKey);
+  private async rejectUnknownServices(prepared: PreparedBatch, slis: Set<string>): Promise<void> {
     const now = this.deps.clock.now().getTime();
     const missing = new Map<string, string>();
     const checked = new Map<string, boolean>();
@@ -334,7 +335,10 @@ export class TelemetryIngest {
         if (known) this.knownServices.set(id, now + (this.deps.cacheTtlMs ?? 60_000));
         checked.set(id, known);
       }
-      if (!known) missing.set(sliKey, id);
+      if (!known) {
+        missing.set(sliKey, id);
+        slis.delete(sliKey);
+      }
     }
     takeOut(
       prepared,
@@ -344,38 +348,12 @@ export class TelemetryIngest {
     );
   }
 
-  /**
-   * The cardinality cap: a service has data for at most `maxSlisPerService` distinct SLIs. A sample whose SLI is new
-   * to its service (no data yet) once the service is at the cap is rejected (`too_many_slis`) and never stored; an SLI
-   * an objective reads is always admitted (a flood of invented names cannot lock out real data), and an SLI with data
-   * keeps being accepted. Checked once per distinct SLI of the request, against this instance's view (`sliNames`).
-   */
-  private async rejectSlisOverCap(prepared: PreparedBatch): Promise<void> {
-    const slis = new Set<string>();
-    for (const s of prepared.accepted) slis.add(s.sliKey);
-    const over = new Map<string, string>();
-    // The views this request reads: one per service even when the store could not be read (not cached then).
-    const views = new Map<string, Set<string>>();
-    for (const sliKey of slis) {
-      const slash = sliKey.indexOf('/');
-      const serviceId = sliKey.slice(0, slash);
-      const name = sliKey.slice(slash + 1);
-      let known = views.get(serviceId) ?? this.sliNames.get(serviceId);
-      if (!known) known = await this.sliNamesOf(serviceId);
-      views.set(serviceId, known);
-      if (known.has(name)) continue;
-      if (known.size >= this.sliCap() && !(await this.readSlisOf(serviceId)).has(name)) {
-        over.set(sliKey, serviceId);
-        continue;
-      }
-      // Admitted: counted now, before the write, so a concurrent request sees it (a write that then fails leaves it
-      // counted: the view errs towards refusing, never towards letting a flood through).
-      known.add(name);
-    }
+  /** The samples of the SLIs `overCap` refuses (`slis`: the batch's distinct SLI keys) are rejected, never stored. */
+  private async rejectSlisOverCap(prepared: PreparedBatch, slis: ReadonlySet<string>): Promise<void> {
     const cap = this.sliCap();
     takeOut(
       prepared,
-      over,
+      await this.overCap(slis, false),
       'too_many_slis',
       (serviceId) =>
         `service ${serviceId} already has data for ${cap} SLIs (limits.maxSlisPerService): a new SLI is refused unless an objective reads it; correct the mapping or the SLI name`,
@@ -387,11 +365,25 @@ export class TelemetryIngest {
   }
 
   /**
-   * Whether every SLI key would be admitted under the cap (each has data, is read by an objective, or fits), counting
-   * the new ones as admitted: for a writer beside this use case (the backfill's columnar path) that takes a chunk
-   * whole or leaves it to `ingestBackfill`, which rejects the SLIs over the cap one by one.
+   * Whether the cap admits every SLI key (`overCap`, all or nothing: nothing is counted unless all are admitted): for a
+   * writer beside this use case (the backfill's columnar path) that takes a chunk whole or leaves it to
+   * `ingestBackfill`, which rejects the SLIs over the cap one by one.
    */
   async admitsSlis(sliKeys: Iterable<string>): Promise<boolean> {
+    return (await this.overCap(sliKeys, true)).size === 0;
+  }
+
+  /**
+   * The cardinality cap, the one admission rule of both paths: a service has data for at most `maxSlisPerService`
+   * distinct SLIs. An SLI with data, or admitted earlier in `sliKeys`, is admitted; a new one while its service has
+   * fewer than the cap (this instance's view, `sliNames`, plus those admitted earlier in `sliKeys`), or whatever the
+   * count when an objective reads it (a flood of invented names cannot lock out real data). Answers the refused SLI
+   * keys → their service id. `whole` (all or nothing): stops at the first refusal, and counts the admitted SLIs only
+   * when none was refused; otherwise each is counted as it is admitted.
+   */
+  private async overCap(sliKeys: Iterable<string>, whole: boolean): Promise<Map<string, string>> {
+    const over = new Map<string, string>();
+    // The views this call reads: one per service even when the store could not be read (not cached then).
     const views = new Map<string, { known: Set<string>; added: Set<string> }>();
     for (const sliKey of sliKeys) {
       const slash = sliKey.indexOf('/');
@@ -403,12 +395,17 @@ export class TelemetryIngest {
         views.set(serviceId, v);
       }
       if (v.known.has(name) || v.added.has(name)) continue;
-      if (v.known.size + v.added.size >= this.sliCap() && !(await this.readSlisOf(serviceId)).has(name))
-        return false;
-      v.added.add(name);
+      if (v.known.size + v.added.size >= this.sliCap() && !(await this.readSlisOf(serviceId)).has(name)) {
+        over.set(sliKey, serviceId);
+        if (whole) return over;
+        continue;
+      }
+      // Ingest counts it now, before the write, so a concurrent request sees it (a write that then fails leaves it
+      // counted: the view errs towards refusing, never towards letting a flood through).
+      (whole ? v.added : v.known).add(name);
     }
     for (const v of views.values()) for (const n of v.added) v.known.add(n);
-    return true;
+    return over;
   }
 
   /** The service's SLI names with data, from the activity store (one load per service, shared by concurrent requests). */

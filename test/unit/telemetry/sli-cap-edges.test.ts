@@ -89,6 +89,20 @@ describe('the cap on SLIs per service, read from the activity store', () => {
     expect(activity.calls).toBe(1);
     expect([x.body.accepted, y.body.accepted].sort()).toEqual([0, 1]);
   });
+
+  it('counts a new SLI as it admits it: a request waiting on another service’s view has already taken the last place', async () => {
+    const activity = new FlakyActivity();
+    f = await ingestFixture(NOW, { maxSlisPerService: 2, activity });
+    await send(f.ingest, ratio('a'));
+    activity.hold();
+    // x takes the gateway's last place, then its request waits on the api's view (a slow store) while y comes.
+    const first = send(f.ingest, ratio('x'), ratio('a', 1, T, 'svc_api'));
+    await new Promise((r) => setTimeout(r, 20));
+    const second = await send(f.ingest, ratio('y'));
+    activity.release();
+    expect((await first).body.accepted).toBe(2);
+    expect(second.body.rejected.map((x) => [x.index, x.reason])).toEqual([[0, 'too_many_slis']]);
+  });
 });
 
 describe('the columnar backfill asking whether a chunk’s SLIs fit the cap', () => {

@@ -41,7 +41,7 @@ export const DEMO_SERVICE_IDS: readonly string[] = SERVICES.map(([id]) => id);
 
 const contact = (name: string) => ({
   name,
-  email: `${name.toLowerCase().replace(/[^a-z]+/g, '.')}@bank.example`,
+  email: `${name.toLowerCase().replace(/[^a-z]+/g, '.')}@accord.local`,
 });
 
 function objectives(

@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import '../../infra/local/heap.js';
 import { composeLocal } from '../../infra/local/compose.js';
 import { UlidGenerator } from '../../shared/adapters/ids.js';
 import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';

@@ -279,6 +279,17 @@ describe('the console (npm start serves it at / beside the API)', () => {
     await page.context().close();
   });
 
+  it("puts the RCA of each demo violation in the inbox of the objective's owner, a development identity that can sign in", async () => {
+    const all = (await app.call('GET', '/v1/tasks?view=all&kind=rca&limit=100', { as: 'admin' })).body
+      .items as { id: string; assignees: { emails?: string[] } }[];
+    expect(all.length).toBeGreaterThan(0);
+    const mine = (await app.call('GET', '/v1/tasks?kind=rca&limit=100', { as: 'service-owner' })).body
+      .items as { id: string }[];
+    const owned = all.filter((t) => t.assignees.emails?.includes('owen.service@accord.local'));
+    expect(owned.length).toBe(all.length);
+    expect(new Set(mine.map((t) => t.id))).toEqual(new Set(owned.map((t) => t.id)));
+  });
+
   it('lets an approver go from its inbox to the agreement and sign off in place, showing the API field error beside the reason first', async () => {
     const target = (await awaitingSignOff(app))!;
     expect(target).toBeDefined();

@@ -20,6 +20,7 @@ import { UlidGenerator } from '../../shared/adapters/ids.js';
 import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
 import { openDatabase } from '../../shared/adapters/sqlite/db.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
+import { SqliteExecutionJournal } from '../../shared/adapters/sqlite/workflows.js';
 import type { Principal } from '../../shared/domain/access/policy.js';
 import { loadSignOffRules } from '../../shared/policy/index.js';
 import { readConfig } from '../../shared/runtime/config.js';
@@ -29,6 +30,7 @@ import { ServiceUseCases } from '../../shared/usecases/services.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
 import type { BenchEntry } from './report.js';
 import { countSql, formatCounts } from './sql-count.js';
+import { approvalLibraryFloor } from './workflow-floor.js';
 
 const N = Number(process.env.ACCORD_BENCH_APPROVALS ?? 10_000);
 const WAITING = Number(process.env.ACCORD_BENCH_WAITING ?? 1_000);
@@ -192,6 +194,15 @@ export async function benchWorkflows(): Promise<BenchEntry[]> {
       await c.agreements.list({ ...manager, roles: ['admin'] } as Principal, { status: 'active', limit: 1 })
     ).items.length;
     if (active === 0) throw new Error('no agreement was activated');
+    // The raw ceiling, same run: the library alone through one recorded execution (test/bench/workflow-floor.ts).
+    const journal = new SqliteExecutionJournal(parts.db);
+    const [done] = await journal.listBySubject({ type: 'agreement', id: ids[0] ?? '' });
+    if (done?.status !== 'succeeded') throw new Error('the first approval did not succeed');
+    const floor = await approvalLibraryFloor(
+      (await journal.steps(done.executionId)).values(),
+      done.input,
+      done.output,
+    );
 
     // Restart while executions wait, each with a heartbeat due: time until every one has replayed and waits again.
     const waiting = await create(WAITING);
@@ -301,6 +312,12 @@ export async function benchWorkflows(): Promise<BenchEntry[]> {
         unit: 'SQL statements (no workflow)',
       },
       { name: 'workflows.resume_cpu_ms_per_execution', value: resumeCpuMs / WAITING, unit: 'ms CPU' },
+      {
+        name: 'workflows.library_floor_per_s',
+        value: floor.passesPerS,
+        unit: 'passes/s (the approval ASL alone in aws-local-stepfunctions, recorded outputs, nothing persisted)',
+      },
+      { name: 'workflows.library_floor_cpu_ms', value: floor.cpuMsPerPass, unit: 'ms CPU per pass (same)' },
     ];
   } finally {
     clearInterval(sampler);

@@ -110,8 +110,10 @@ describe('the columnar backfill asking whether a chunk’s SLIs fit the cap', ()
     f = await ingestFixture(NOW, { maxSlisPerService: 2 });
     await send(f.ingest, ratio('a'));
     expect(await f.ingest.admitsSlis([`${SVC}/b`, `${SVC}/c`])).toBe(false);
-    // Nothing was admitted by the refused question: one new SLI still fits.
-    expect(await f.ingest.admitsSlis([`${SVC}/b`])).toBe(true);
+    // Nothing was admitted by the refused question: b, which fitted before c was refused, took no place, so c alone
+    // still fits (and, asked alone, is counted: then b no longer does).
+    expect(await f.ingest.admitsSlis([`${SVC}/c`])).toBe(true);
+    expect(await f.ingest.admitsSlis([`${SVC}/b`])).toBe(false);
   });
 });
 

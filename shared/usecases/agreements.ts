@@ -226,9 +226,9 @@ export class AgreementUseCases {
     expected: number,
     reason: string,
   ): Promise<AgreementVersion> {
-    const current = await this.loadForWrite(principal, 'agreement.submit', id, expected);
+    // The service loadForChange read to authorize the write is the one the sign-off rules ask about: not read twice.
+    const { current, service } = await this.loadForChange(principal, 'agreement.submit', id, expected);
     this.step('submit', current);
-    const service = await this.deps.services.get(current.serviceId);
     if (!service) throw new ConflictError(`service ${current.serviceId} no longer exists`);
     const problems = [
       ...submissionProblems(current),
@@ -336,9 +336,9 @@ export class AgreementUseCases {
     expected: number,
     reason: string,
   ): Promise<AgreementVersion> {
-    const current = await this.loadForWrite(principal, 'agreement.activate', id, expected);
-    // Sign-offs were fixed at submission; if the service's tier changed since, the rules may ask for more now.
-    const service = await this.deps.services.get(current.serviceId);
+    // Sign-offs were fixed at submission; if the service's tier changed since, the rules may ask for more now (the
+    // service as loadForChange read it to authorize this write).
+    const { current, service } = await this.loadForChange(principal, 'agreement.activate', id, expected);
     const approved = new Set(
       current.signOffs.filter((s) => s.decision === 'approved').map((s) => s.capacity),
     );
@@ -633,6 +633,16 @@ export class AgreementUseCases {
     id: string,
     expected: number,
   ): Promise<AgreementVersion> {
+    return (await this.loadForChange(principal, action, id, expected)).current;
+  }
+
+  /** `loadForWrite`, with the agreement's service as read to authorize the write (undefined when it is gone). */
+  private async loadForChange(
+    principal: Principal,
+    action: Action,
+    id: string,
+    expected: number,
+  ): Promise<{ current: AgreementVersion; service: Service | undefined }> {
     const current = await this.deps.agreements.get(id);
     if (!current || !this.readable(principal, current)) throw noSuchAgreement(id);
     const service = await this.deps.services.get(current.serviceId);
@@ -643,7 +653,7 @@ export class AgreementUseCases {
         current,
       );
     }
-    return current;
+    return { current, service };
   }
 
   private authorize(principal: Principal, action: Action, target: Located): void {

@@ -127,6 +127,12 @@ export interface ExecutionJournal {
   get(executionId: string): Promise<ExecutionRecord | undefined>;
   byName(workflow: WorkflowName, name: string): Promise<ExecutionRecord | undefined>;
   update(executionId: string, patch: Partial<Pick<ExecutionRecord, ExecutionPatchField>>): Promise<void>;
+  /**
+   * Marks the execution running when it is waiting (as `update(id, {status: 'running'})` would), and leaves it as it
+   * is otherwise; true when it was waiting. The engine's mark before a token of the execution is answered: one
+   * conditional write, no read of the record.
+   */
+  markRunning(executionId: string): Promise<boolean>;
   listBySubject(subject: WorkflowSubject): Promise<ExecutionRecord[]>;
   /** Ids of executions with a status among these (a restart resumes the ones that were running). */
   idsWithStatus(statuses: readonly ExecutionStatus[], limit: number): Promise<string[]>;

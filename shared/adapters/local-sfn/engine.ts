@@ -618,9 +618,9 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     return sm;
   }
 
+  /** A waiting execution is marked running (one conditional write: the record is not read). */
   private async markRunning(executionId: string): Promise<void> {
-    const rec = await this.o.journal.get(executionId);
-    if (rec?.status === 'waiting') await this.o.journal.update(executionId, { status: 'running' });
+    await this.o.journal.markRunning(executionId);
   }
 
   /** Tokens still waiting when their execution ends can never be answered. */

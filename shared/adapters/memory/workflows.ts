@@ -33,6 +33,12 @@ export class MemoryExecutionJournal implements ExecutionJournal {
     const e = this.executions.get(id);
     if (e) this.executions.set(id, { ...e, ...clone(patch) });
   }
+  async markRunning(id: string) {
+    const e = this.executions.get(id);
+    if (e?.status !== 'waiting') return false;
+    this.executions.set(id, { ...e, status: 'running' });
+    return true;
+  }
   async listBySubject(subject: WorkflowSubject) {
     return [...this.executions.values()]
       .filter((e) => e.subject.type === subject.type && e.subject.id === subject.id)

@@ -100,6 +100,17 @@ export class SqliteExecutionJournal implements ExecutionJournal {
     this.patch(id, patch);
   }
 
+  async markRunning(id: string): Promise<boolean> {
+    // The status column and the body's status are written together, as `patch` writes them; a record not waiting is
+    // not touched (not even rewritten unchanged).
+    return (
+      this.stmt(
+        `UPDATE wf_execution SET status = 'running', body = json_set(body, '$.status', 'running')
+           WHERE id = ? AND status = 'waiting'`,
+      ).run(id).changes === 1
+    );
+  }
+
   /**
    * Patches the stored record in one statement, without reading it: each field the patch names is set in the JSON body
    * (`json_set`, the value as JSON), each it names as `undefined` removed (`json_remove`, as `JSON.stringify` of the

@@ -56,11 +56,39 @@ describe('the embedded engine’s SQLite statements', () => {
     await journal.steps('local:approval:e3');
     await journal.listBySubject({ type: 'agreement', id: 'agr_3' });
     await journal.update('local:approval:e3', { status: 'running' });
+    await journal.markRunning('local:approval:e4');
     await tokens.ofExecution('local:approval:e3');
     await tokens.pendingOf('local:approval:e3');
     await tokens.settle('tok_3', { status: 'succeeded', output: null });
     // The due-timer query was one DISTINCT over the steps, which SQLite answered by scanning every step in key order.
     expect(fullScans(real, ran.values())).toEqual([]);
+  });
+});
+
+describe('the embedded engine’s token index', () => {
+  it('keeps the status of a token only in the index of due tokens, so settling one rewrites no index of executions', () => {
+    // Every index naming a column that an UPDATE sets is rewritten by it: a settle sets status, due_at and body.
+    const db = new Database(':memory:');
+    new SqliteTaskTokenStore(db);
+    const columns = (index: string) =>
+      (db.prepare(`PRAGMA index_info(${index})`).all() as { name: string }[]).map((c) => c.name);
+    const indexes = (db.prepare(`PRAGMA index_list(wf_token)`).all() as { name: string; origin: string }[])
+      .filter((i) => i.origin === 'c')
+      .map((i) => [i.name, columns(i.name)]);
+    expect(Object.fromEntries(indexes)).toEqual({
+      wf_token_due: ['due_at'],
+      wf_token_of_execution: ['execution_id'],
+    });
+  });
+
+  it('drops the index of executions by status that earlier databases have', () => {
+    const db = new Database(':memory:');
+    db.exec(`CREATE TABLE wf_token (token TEXT PRIMARY KEY, execution_id TEXT NOT NULL, status TEXT NOT NULL,
+      due_at INTEGER, body TEXT NOT NULL) WITHOUT ROWID;
+      CREATE INDEX wf_token_by_execution ON wf_token (execution_id, status);`);
+    new SqliteTaskTokenStore(db);
+    const names = (db.prepare(`PRAGMA index_list(wf_token)`).all() as { name: string }[]).map((i) => i.name);
+    expect(names.sort()).toEqual(['sqlite_autoindex_wf_token_1', 'wf_token_due', 'wf_token_of_execution']);
   });
 });
 

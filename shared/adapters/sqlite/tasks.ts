@@ -21,9 +21,12 @@ export class SqliteWorkTaskStore implements WorkTaskStore {
       ) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS work_task_by_status ON work_task (status, created_at);
       CREATE INDEX IF NOT EXISTS work_task_by_subject ON work_task (subject_id, created_at);
-      -- (execution, status, created): the planner prefers it to the status index for an execution's pending tasks.
+      -- (execution, created): an execution's tasks in list order, so the planner prefers it to the status index for an
+      -- execution's pending tasks (a few per execution, filtered by status as read). Not the status: settling a task
+      -- changes its status, and an index holding it is rewritten by every settle (a page more in each sign-off's commit).
       DROP INDEX IF EXISTS work_task_by_execution;
-      CREATE INDEX IF NOT EXISTS work_task_by_execution_status ON work_task (execution_id, status, created_at);
+      DROP INDEX IF EXISTS work_task_by_execution_status;
+      CREATE INDEX IF NOT EXISTS work_task_by_execution_created ON work_task (execution_id, created_at);
     `);
     // Made once: better-sqlite3 builds a transaction function and its four variants on every `db.transaction()` call.
     this.upsertTx = db.transaction((task: Omit<WorkTask, 'revision'>): WorkTask => {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteWorkTaskStore } from '../../shared/adapters/sqlite/tasks.js';
+import type { WorkTask } from '../../shared/ports/tasks.js';
 import { queryPlan, recordingDb } from '../helpers/query-plans.js';
 import { workTaskStoreContract } from './work-task-store.contract.js';
 
@@ -31,5 +32,33 @@ describe('the SQLite task store’s indexes', () => {
     expect(queryPlan(db, listed!)).toEqual([
       'SEARCH work_task USING INDEX work_task_by_execution_created (execution_id=?)',
     ]);
+  });
+
+  it('create a new task with one INSERT and no read before it', async () => {
+    const { db, ran } = recordingDb(new Database(':memory:'));
+    const store = new SqliteWorkTaskStore(db);
+    const task = {
+      id: 'tsk_1',
+      kind: 'signoff',
+      workflow: 'approval',
+      executionId: 'e1',
+      token: 'tok_1',
+      subject: { type: 'agreement', id: 'agr_1' },
+      title: 'Sign off',
+      assignees: { capacity: 'legal' },
+      status: 'pending',
+      createdAt: '2026-03-01T00:00:00.000Z',
+      updatedAt: '2026-03-01T00:00:00.000Z',
+      externalRef: 'ACCORD-1',
+      data: { capacity: 'legal' },
+    } as Omit<WorkTask, 'revision'>;
+    expect(await store.upsert(task)).toEqual({ ...task, revision: 1 });
+    expect([...ran.keys()].map((sql) => sql.replace(/\s+/g, ' ').split(' (')[0])).toEqual([
+      'INSERT INTO work_task',
+    ]);
+    // The same id again: read and refreshed (revision 2); another id with its external reference: refused.
+    expect(await store.upsert({ ...task, token: 'tok_2' })).toMatchObject({ token: 'tok_2', revision: 2 });
+    await expect(store.upsert({ ...task, id: 'tsk_2' })).rejects.toThrow(/UNIQUE/);
+    expect(await store.get('tsk_2')).toBeUndefined();
   });
 });

@@ -29,27 +29,12 @@ export class SqliteWorkTaskStore implements WorkTaskStore {
       CREATE INDEX IF NOT EXISTS work_task_by_execution_created ON work_task (execution_id, created_at);
     `);
     // Made once: better-sqlite3 builds a transaction function and its four variants on every `db.transaction()` call.
-    this.upsertTx = db.transaction((task: Omit<WorkTask, 'revision'>): WorkTask => {
+    // Only a task that exists is read and rewritten in a transaction; a new one is one INSERT (see `upsert`).
+    this.refreshTx = db.transaction((task: Omit<WorkTask, 'revision'>): WorkTask => {
       const row = this.stmt('SELECT body FROM work_task WHERE id = ?').get(task.id) as
         | { body: string }
         | undefined;
-      if (!row) {
-        const created: WorkTask = { ...task, revision: 1 };
-        this.stmt(
-          `INSERT INTO work_task (id, status, subject_id, execution_id, external_ref, created_at, revision, body)
-               VALUES (?,?,?,?,?,?,?,?)`,
-        ).run(
-          created.id,
-          created.status,
-          created.subject.id,
-          created.executionId,
-          created.externalRef,
-          created.createdAt,
-          1,
-          JSON.stringify(created),
-        );
-        return created;
-      }
+      if (!row) return this.insert({ ...task, revision: 1 }, false);
       const current = JSON.parse(row.body) as WorkTask;
       const next: WorkTask = {
         ...current,
@@ -64,11 +49,32 @@ export class SqliteWorkTaskStore implements WorkTaskStore {
     });
   }
 
+  /**
+   * Creates the task at revision 1, or refreshes the one with its id. The creation, the common case (a callback step
+   * runs once), is one statement that does nothing when the id exists (no read before it, no savepoint around it);
+   * only then is the existing task read and rewritten, in one transaction.
+   */
   async upsert(task: Omit<WorkTask, 'revision'>): Promise<WorkTask> {
-    return this.upsertTx(task);
+    const created: WorkTask = { ...task, revision: 1 };
+    if (this.insert(created, true)) return created;
+    return this.refreshTx(task);
   }
 
-  private readonly upsertTx: (task: Omit<WorkTask, 'revision'>) => WorkTask;
+  private readonly refreshTx: (task: Omit<WorkTask, 'revision'>) => WorkTask;
+
+  /**
+   * Inserts a new task; with `unlessExists`, nothing happens when a task has its id (false). Any other constraint
+   * (another task's external reference, a missing column) throws, as a plain INSERT does.
+   */
+  private insert(t: WorkTask, unlessExists: true): boolean;
+  private insert(t: WorkTask, unlessExists: false): WorkTask;
+  private insert(t: WorkTask, unlessExists: boolean): boolean | WorkTask {
+    const r = this.stmt(
+      `INSERT INTO work_task (id, status, subject_id, execution_id, external_ref, created_at, revision, body)
+         VALUES (?,?,?,?,?,?,?,?)${unlessExists ? ' ON CONFLICT (id) DO NOTHING' : ''}`,
+    ).run(t.id, t.status, t.subject.id, t.executionId, t.externalRef, t.createdAt, 1, JSON.stringify(t));
+    return unlessExists ? r.changes === 1 : t;
+  }
 
   async get(id: string): Promise<WorkTask | undefined> {
     return this.one('SELECT body FROM work_task WHERE id = ?', id);

@@ -44,6 +44,8 @@ describe('the SQLite task store’s indexes', () => {
       executionId: 'e1',
       token: 'tok_1',
       subject: { type: 'agreement', id: 'agr_1' },
+      businessUnit: 'payments',
+      serviceId: 'svc_payments-gateway',
       title: 'Sign off',
       assignees: { capacity: 'legal' },
       status: 'pending',
@@ -51,7 +53,7 @@ describe('the SQLite task store’s indexes', () => {
       updatedAt: '2026-03-01T00:00:00.000Z',
       externalRef: 'ACCORD-1',
       data: { capacity: 'legal' },
-    } as Omit<WorkTask, 'revision'>;
+    } satisfies Omit<WorkTask, 'revision'>;
     expect(await store.upsert(task)).toEqual({ ...task, revision: 1 });
     expect([...ran.keys()].map((sql) => sql.replace(/\s+/g, ' ').split(' (')[0])).toEqual([
       'INSERT INTO work_task',

@@ -131,40 +131,42 @@ describe.each(journals)('patching an execution record (%s journal)', (_name, mak
   });
 });
 
-describe.each(journals)('marking an execution running before a token of it is answered (%s journal)', (_n, make) => {
-  it('marks a waiting execution running, in its status list and its record, and keeps every other field', async () => {
-    const j = make();
-    const waiting: ExecutionRecord = {
-      ...started,
-      status: 'waiting',
-      path: ['PlanApproval', 'CollectSignOffs'],
-      checkpoint: { state: 'CollectSignOffs', input: { a: 1 }, path: ['PlanApproval'] },
-    };
-    await j.create(waiting);
-    expect(await j.markRunning(started.executionId)).toBe(true);
-    expect(await j.get(started.executionId)).toEqual({ ...waiting, status: 'running' });
-    expect(await j.idsWithStatus(['running'], 10)).toEqual([started.executionId]);
-    expect(await j.idsWithStatus(['waiting'], 10)).toEqual([]);
-  });
+describe.each(journals)(
+  'marking an execution running before a token of it is answered (%s journal)',
+  (_n, make) => {
+    it('marks a waiting execution running, in its status list and its record, and keeps every other field', async () => {
+      const j = make();
+      const waiting: ExecutionRecord = {
+        ...started,
+        status: 'waiting',
+        path: ['PlanApproval', 'CollectSignOffs'],
+        checkpoint: { state: 'CollectSignOffs', input: { a: 1 }, path: ['PlanApproval'] },
+      };
+      await j.create(waiting);
+      expect(await j.markRunning(started.executionId)).toBe(true);
+      expect(await j.get(started.executionId)).toEqual({ ...waiting, status: 'running' });
+      expect(await j.idsWithStatus(['running'], 10)).toEqual([started.executionId]);
+      expect(await j.idsWithStatus(['waiting'], 10)).toEqual([]);
+    });
 
-  it.each([
-    'running',
-    'succeeded',
-    'failed',
-  ] as const)('leaves an execution that is %s as it is', async (status) => {
-    const j = make();
-    const rec: ExecutionRecord = { ...started, status, path: ['PlanApproval'] };
-    await j.create(rec);
-    expect(await j.markRunning(started.executionId)).toBe(false);
-    expect(await j.get(started.executionId)).toEqual(rec);
-    expect(await j.idsWithStatus([status], 10)).toEqual([started.executionId]);
-  });
+    it.each(['running', 'succeeded', 'failed'] as const)(
+      'leaves an execution that is %s as it is',
+      async (status) => {
+        const j = make();
+        const rec: ExecutionRecord = { ...started, status, path: ['PlanApproval'] };
+        await j.create(rec);
+        expect(await j.markRunning(started.executionId)).toBe(false);
+        expect(await j.get(started.executionId)).toEqual(rec);
+        expect(await j.idsWithStatus([status], 10)).toEqual([started.executionId]);
+      },
+    );
 
-  it('changes nothing when no execution has that id', async () => {
-    const j = make();
-    await j.create({ ...started, status: 'waiting' });
-    expect(await j.markRunning('local:approval:nobody')).toBe(false);
-    expect(await j.get('local:approval:nobody')).toBeUndefined();
-    expect((await j.get(started.executionId))?.status).toBe('waiting');
-  });
-});
+    it('changes nothing when no execution has that id', async () => {
+      const j = make();
+      await j.create({ ...started, status: 'waiting' });
+      expect(await j.markRunning('local:approval:nobody')).toBe(false);
+      expect(await j.get('local:approval:nobody')).toBeUndefined();
+      expect((await j.get(started.executionId))?.status).toBe('waiting');
+    });
+  },
+);

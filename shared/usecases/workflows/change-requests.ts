@@ -796,6 +796,7 @@ export class ChangeRequestWorkflow {
     const limit = this.deps.policy.changeRequest.maxOpenPerRequester;
     const open = (await this.deps.requests.listBySubject(agreementId)).filter(
       (r) =>
+        // Stryker disable next-line ConditionalExpression: narrows the type; a freeze exception listed under this id has no source, so the next test drops it anyway
         r.kind === 'change-request' &&
         r.source === 'api' &&
         OPEN_STATUSES.includes(r.status) &&

@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConflictError, ValidationError } from '../../../shared/domain/errors.js';
+import { loadWorkflowPolicy } from '../../../shared/policy/workflows.js';
+import workflowsJson from '../../../shared/policy/workflows.json' with { type: 'json' };
 import type { ChangeRequestRecord, ChangeRequestStatus } from '../../../shared/ports/governance.js';
 import type { AgreementVersion } from '../../../shared/schemas/agreement.js';
 import { encodeCursor } from '../../../shared/usecases/cursor.js';
@@ -45,8 +47,13 @@ describe('change requests: at most changeRequest.maxOpenPerRequester open per pe
     sent = recordNotifications(w);
   });
 
-  it('ships a limit of 3 in the workflow policy', () => {
-    expect(w.policy.changeRequest.maxOpenPerRequester).toBe(3);
+  it('ships a limit of 3 in the workflow policy, and refuses a policy without a whole positive limit', () => {
+    expect(loadWorkflowPolicy().changeRequest.maxOpenPerRequester).toBe(3);
+    const raw = structuredClone(workflowsJson) as { changeRequest: Record<string, unknown> };
+    for (const bad of [0, 1.5, 101, undefined]) {
+      raw.changeRequest.maxOpenPerRequester = bad;
+      expect(() => loadWorkflowPolicy(raw)).toThrow(/changeRequest\.maxOpenPerRequester/);
+    }
   });
 
   it('refuses the fourth open request of one person with a conflict naming the limit, the policy key and the open requests, and records, starts and mails nothing', async () => {

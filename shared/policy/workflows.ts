@@ -84,6 +84,8 @@ export const WorkflowPolicy = z.strictObject({
     signOffHours: z.strictObject({ '1': Hours, '2': Hours, '3': Hours, '4': Hours }),
     remindBeforeHours: Offsets,
     escalateEveryHours: Hours,
+    /** Open (assessing or signing) requests one person may have on one agreement; the next is refused (409). */
+    maxOpenPerRequester: z.number().int().min(1).max(100),
     rules: z
       .array(
         z.strictObject({

@@ -29,6 +29,16 @@ export const ChangeRequestBody = z.strictObject({
 });
 export type ChangeRequestBody = z.infer<typeof ChangeRequestBody>;
 
+/**
+ * `GET /v1/agreements/{id}/change-requests`: a page of at most `limit` requests (oldest first), after `cursor` (a
+ * previous page's `nextCursor`).
+ */
+export const ListChangeRequestsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(1000).optional(),
+});
+export type ListChangeRequestsQuery = z.infer<typeof ListChangeRequestsQuery>;
+
 const Step = z.object({ at: IsoDateTime, step: z.string(), by: z.string(), detail: z.string() });
 
 export const ChangeRequestView = z.object({

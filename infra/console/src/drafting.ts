@@ -331,9 +331,10 @@ function submitForm(ctx: PageContext, a: Agreement, reload: () => Promise<void>)
 
 /** Change requests of an active agreement (oldest first) and, for whoever may ask, the form to ask for one. */
 async function changeRequestsSection(a: Agreement, reload: () => Promise<void>): Promise<HTMLElement> {
-  const items = (
-    await api<{ items: ChangeRequest[] }>(`/v1/agreements/${encodeURIComponent(a.id)}/change-requests`)
-  ).items;
+  // The list is paged: the first 200 (the API's largest page) are plenty for a page; a note says when there are more.
+  const { items, nextCursor } = await api<{ items: ChangeRequest[]; nextCursor?: string }>(
+    `/v1/agreements/${encodeURIComponent(a.id)}/change-requests?limit=200`,
+  );
   const roles = session.claims()?.roles ?? [];
   const mayAsk = roles.some((r) => ['admin', 'sla-manager', 'service-owner', 'viewer'].includes(r));
   const status = h('div', { role: 'status', 'aria-live': 'polite' });
@@ -391,6 +392,7 @@ async function changeRequestsSection(a: Agreement, reload: () => Promise<void>):
             ]),
           ),
         ),
+    nextCursor ? h('p', {}, 'Showing the first 200 change requests, oldest first.') : null,
     mayAsk ? h('h3', {}, 'Ask for a change') : null,
     mayAsk ? status : null,
     mayAsk ? f.form : null,

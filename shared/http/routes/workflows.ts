@@ -6,6 +6,7 @@ import {
   EffectiveTermsView,
   FreezeExceptionBody,
   FreezeExceptionView,
+  ListChangeRequestsQuery,
   ScheduleBody,
   TemplateDraftBody,
   TemplateQuery,
@@ -133,8 +134,9 @@ export const WORKFLOW_ROUTES: readonly RouteSpec[] = [
     action: 'agreement.read',
     handler: 'workflows/change-request-list',
     summary:
-      'Every change request of an agreement (including automated updates the guard refused), oldest first',
-    response: z.object({ items: z.array(ChangeRequestView) }),
+      "The change requests of an agreement (including automated updates the guard refused), oldest first, paged (limit 1 to 200, default 50; cursor: the previous page's nextCursor)",
+    query: ListChangeRequestsQuery,
+    response: z.object({ items: z.array(ChangeRequestView), nextCursor: z.string().optional() }),
   },
   {
     id: 'change-requests.get',

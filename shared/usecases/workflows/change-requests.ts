@@ -15,7 +15,11 @@ import type { Recipient, RecipientQuery } from '../../domain/workflows/recipient
 import type { WorkflowPolicy } from '../../policy/workflows.js';
 import type { AgreementStore } from '../../ports/agreements.js';
 import type { Clock } from '../../ports/clock.js';
-import type { ChangeRequestRecord, GovernanceRequestStore } from '../../ports/governance.js';
+import type {
+  ChangeRequestRecord,
+  ChangeRequestStatus,
+  GovernanceRequestStore,
+} from '../../ports/governance.js';
 import type { ServiceStore } from '../../ports/services.js';
 import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
 import type { WorkflowEngine } from '../../ports/workflows.js';
@@ -23,6 +27,7 @@ import type { AgreementVersion, SignOffCapacity } from '../../schemas/agreement.
 import { type ChangeRequestBody, ChangeRequestTaskEvent } from '../../schemas/governance.js';
 import type { CompleteTaskBody } from '../../schemas/workflows.js';
 import type { AgreementUseCases } from '../agreements.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
 import { escalationLevels } from './approval.js';
 import type { Notifications } from './notifications.js';
 
@@ -49,6 +54,12 @@ export interface ChangeRequestDeps {
 }
 
 const HOUR = 3_600_000;
+/** A change request list page when the caller names no limit. */
+export const CHANGE_REQUESTS_PAGE = 50;
+/** The statuses of a request still in its workflow (every other status is final). */
+const OPEN_STATUSES: readonly ChangeRequestStatus[] = ['assessing', 'signing'];
+/** A request's place in the store's order (requestedAt is a fixed-width ISO instant, so the strings compare). */
+const listKey = (r: ChangeRequestRecord) => `${r.requestedAt}|${r.id}`;
 const short = (s: string, n = 24) => createHash('sha256').update(s).digest('hex').slice(0, n);
 const tierKey = (tier: number | undefined) => String(Math.min(4, Math.max(1, tier ?? 4))) as '1';
 
@@ -67,7 +78,10 @@ export const changeTaskId = (executionId: string, what: string) =>
 export class ChangeRequestWorkflow {
   constructor(private readonly deps: ChangeRequestDeps) {}
 
-  /** POST /v1/agreements/{id}/change-requests: records the request and starts its workflow. 409 unless active. */
+  /**
+   * POST /v1/agreements/{id}/change-requests: records the request and starts its workflow. 409 unless active, and
+   * 409 when the caller already has `changeRequest.maxOpenPerRequester` requests open on the agreement.
+   */
   async request(p: Principal, agreementId: string, body: ChangeRequestBody): Promise<ChangeRequestRecord> {
     const a = await this.deps.useCases.load(p, 'change.request', agreementId);
     if (a.status !== 'active') {
@@ -76,6 +90,7 @@ export class ChangeRequestWorkflow {
         [{ path: 'status', problem: `is ${a.status}` }],
       );
     }
+    await this.refuseOverLimit(p, a.id);
     const proposed = strip(body.proposed as Record<string, unknown>);
     const record = await this.newRecord(a, p.subject, 'api', body.summary, body.why, proposed);
     const started = await this.deps.engine().start({
@@ -214,12 +229,31 @@ export class ChangeRequestWorkflow {
     return this.mutate(record.id, (r) => ({ ...r, executionId: started.executionId }));
   }
 
-  async list(p: Principal, agreementId: string): Promise<{ items: ChangeRequestRecord[] }> {
+  /**
+   * GET /v1/agreements/{id}/change-requests: a page of at most `limit` (default 50) of the agreement's change requests,
+   * oldest first, after `cursor` (a previous page's `nextCursor`). Paged here over the store's whole list (an
+   * agreement has tens of requests, not thousands: the open ones are capped per person); the cursor is the last
+   * item's (requestedAt, id), the store's order, so a page is stable while new requests are added at the end.
+   * @throws ValidationError for a cursor this API did not issue for this agreement
+   */
+  async list(
+    p: Principal,
+    agreementId: string,
+    page: { limit?: number | undefined; cursor?: string | undefined } = {},
+  ): Promise<{ items: ChangeRequestRecord[]; nextCursor?: string }> {
     await this.deps.useCases.load(p, 'agreement.read', agreementId);
-    const items = (await this.deps.requests.listBySubject(agreementId)).filter(
-      (r): r is ChangeRequestRecord => r.kind === 'change-request',
+    const filter = { agreementId };
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, filter);
+    const limit = page.limit ?? CHANGE_REQUESTS_PAGE;
+    const rest = (await this.deps.requests.listBySubject(agreementId)).filter(
+      (r): r is ChangeRequestRecord =>
+        r.kind === 'change-request' && (after === undefined || listKey(r) > after),
     );
-    return { items };
+    const items = rest.slice(0, limit);
+    return {
+      items,
+      ...(rest.length > limit ? { nextCursor: encodeCursor(listKey(items.at(-1)!), filter) } : {}),
+    };
   }
 
   async get(p: Principal, id: string): Promise<ChangeRequestRecord> {
@@ -751,6 +785,35 @@ export class ChangeRequestWorkflow {
       throw new ConflictError('another change request was made at the same instant: try again');
     }
     return { ...record, revision: 1 };
+  }
+
+  /**
+   * The per-person cap on open requests (red team wave 32): a person with `maxOpenPerRequester` requests still being
+   * assessed or signed on this agreement may not open another (each mails the provider's SLA managers) until one
+   * closes. Only a person's own requests (source `api`) count; RCA and automated ones are not people's.
+   */
+  private async refuseOverLimit(p: Principal, agreementId: string): Promise<void> {
+    const limit = this.deps.policy.changeRequest.maxOpenPerRequester;
+    const open = (await this.deps.requests.listBySubject(agreementId)).filter(
+      (r) =>
+        // Stryker disable next-line ConditionalExpression: narrows the type; a freeze exception listed under this id has no source, so the next test drops it anyway
+        r.kind === 'change-request' &&
+        r.source === 'api' &&
+        OPEN_STATUSES.includes(r.status) &&
+        samePerson(p, r.requestedBy),
+    );
+    if (open.length < limit) return;
+    const ids = open.map((r) => r.id);
+    throw new ConflictError(
+      `you have ${open.length} change requests open on agreement ${agreementId}, the most one person may have (policy changeRequest.maxOpenPerRequester = ${limit}): wait until one is closed`,
+      [
+        {
+          path: 'requestedBy',
+          problem: `has ${open.length} open change requests (${ids.join(', ')}); the limit is ${limit} (changeRequest.maxOpenPerRequester)`,
+        },
+      ],
+      { limit, policy: 'changeRequest.maxOpenPerRequester', openChangeRequestIds: ids },
+    );
   }
 
   private async load(id: string): Promise<ChangeRequestRecord> {

@@ -322,6 +322,77 @@ describe('change requests on the embedded default (issue 11 item 4)', () => {
     expect(past.body.error.details.map((x: { path: string }) => x.path)).toContain('proposed.effectiveTo');
   });
 
+  it('refuses a fourth open request of one person (409, nothing recorded or mailed) until one closes, and pages the list', async () => {
+    clock.set('2026-04-03T09:00:00.000Z');
+    const id = await activeAgreement('Open request limit');
+    const mine: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const r = await ask('viewer', id, { title: `Open request limit ${n}` });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      mine.push(r.body.id);
+    }
+    const mailed = (await outbox(app)).length;
+    const fourth = await ask('viewer', id, { title: 'Open request limit 4' });
+    expect(fourth.status).toBe(409);
+    const open = (
+      (await app.call('GET', `/v1/agreements/${id}/change-requests`, { as: 'auditor' })).body.items as {
+        id: string;
+      }[]
+    ).map((x) => x.id);
+    expect([...open].sort()).toEqual([...mine].sort());
+    expect(fourth.body.error).toEqual({
+      code: 'conflict',
+      message: expect.stringContaining('policy changeRequest.maxOpenPerRequester = 3'),
+      details: [
+        {
+          path: 'requestedBy',
+          problem: `has 3 open change requests (${open.join(', ')}); the limit is 3 (changeRequest.maxOpenPerRequester)`,
+        },
+      ],
+      limit: 3,
+      policy: 'changeRequest.maxOpenPerRequester',
+      openChangeRequestIds: open,
+    });
+    expect((await outbox(app)).length).toBe(mailed);
+    // Another person is not held back; a declined request frees the viewer's place.
+    expect((await ask('sla-manager-retail', id, { title: 'Open request limit 5' })).status).toBe(201);
+    const [t] = await tasksOf('sla-manager', mine[0]!);
+    expect(
+      (await complete('sla-manager', t!.id, { decision: 'rejected', reason: 'the name stays as it is' }))
+        .status,
+    ).toBe(200);
+    await settle(app);
+    expect((await ask('viewer', id, { title: 'Open request limit 6' })).status).toBe(201);
+
+    // Five requests now: pages of two, oldest first, the last without a cursor.
+    const page = (q: string) =>
+      app.call('GET', `/v1/agreements/${id}/change-requests?${q}`, { as: 'viewer' });
+    const all = (await page('')).body;
+    expect(all.items).toHaveLength(5);
+    expect(all.nextCursor).toBeUndefined();
+    const seen: string[] = [];
+    let q = 'limit=2';
+    for (let i = 0; i < 5; i++) {
+      const p = await page(q);
+      expect(p.status).toBe(200);
+      seen.push(...(p.body.items as { id: string }[]).map((x) => x.id));
+      if (!p.body.nextCursor) break;
+      q = `limit=2&cursor=${encodeURIComponent(p.body.nextCursor)}`;
+    }
+    expect(seen).toEqual(all.items.map((x: { id: string }) => x.id));
+    for (const [bad, path] of [
+      ['limit=0', 'query.limit'],
+      ['limit=201', 'query.limit'],
+      ['limit=ten', 'query.limit'],
+      // A well-formed string the API did not issue: refused by the use case, as GET /v1/services/{id}/slis does.
+      ['cursor=nope', 'cursor'],
+    ] as const) {
+      const r = await page(bad);
+      expect(r.status, bad).toBe(400);
+      expect(r.body.error.details.map((d: { path: string }) => d.path)).toEqual([path]);
+    }
+  });
+
   it('puts automated updates through the same guard: approved terms are refused and recorded, administrative fields apply', async () => {
     clock.set('2026-04-05T09:00:00.000Z');
     const id = await activeAgreement('Automated');

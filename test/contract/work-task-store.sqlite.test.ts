@@ -1,9 +1,8 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteWorkTaskStore } from '../../shared/adapters/sqlite/tasks.js';
-import type { WorkTask } from '../../shared/ports/tasks.js';
 import { queryPlan, recordingDb } from '../helpers/query-plans.js';
-import { workTaskStoreContract } from './work-task-store.contract.js';
+import { workTask, workTaskStoreContract } from './work-task-store.contract.js';
 
 workTaskStoreContract('sqlite', () => new SqliteWorkTaskStore(new Database(':memory:')));
 
@@ -37,23 +36,7 @@ describe('the SQLite task store’s indexes', () => {
   it('create a new task with one INSERT and no read before it', async () => {
     const { db, ran } = recordingDb(new Database(':memory:'));
     const store = new SqliteWorkTaskStore(db);
-    const task = {
-      id: 'tsk_1',
-      kind: 'signoff',
-      workflow: 'approval',
-      executionId: 'e1',
-      token: 'tok_1',
-      subject: { type: 'agreement', id: 'agr_1' },
-      businessUnit: 'payments',
-      serviceId: 'svc_payments-gateway',
-      title: 'Sign off',
-      assignees: { capacity: 'legal' },
-      status: 'pending',
-      createdAt: '2026-03-01T00:00:00.000Z',
-      updatedAt: '2026-03-01T00:00:00.000Z',
-      externalRef: 'ACCORD-1',
-      data: { capacity: 'legal' },
-    } satisfies Omit<WorkTask, 'revision'>;
+    const task = workTask('tsk_1');
     expect(await store.upsert(task)).toEqual({ ...task, revision: 1 });
     expect([...ran.keys()].map((sql) => sql.replace(/\s+/g, ' ').split(' (')[0])).toEqual([
       'INSERT INTO work_task',

@@ -9,7 +9,7 @@
 import '../../shared/adapters/local-sfn/polyfill.js';
 import '../../shared/adapters/local-sfn/jsonpath.js';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { type Json, localDefinition } from '../../shared/adapters/local-sfn/transform.js';
+import { type Json, localDefinition, substitute } from '../../shared/adapters/local-sfn/transform.js';
 import type { JournalStep } from '../../shared/ports/workflows.js';
 import { localFunctionArn, readDefinition, WORKFLOWS } from '../../shared/workflows.js';
 
@@ -31,8 +31,7 @@ export async function approvalLibraryFloor(
   const values = Object.fromEntries(
     Object.entries(spec.substitutions).map(([p, { handler }]) => [p, localFunctionArn(handler)]),
   );
-  const text = JSON.stringify(readDefinition(spec)).replace(/\$\{(\w+)\}/g, (m, p: string) => values[p] ?? m);
-  const local = localDefinition(JSON.parse(text));
+  const local = localDefinition(substitute(readDefinition(spec), values));
   const sm = new StateMachine(local.definition as never, { validationOptions: { noValidate: true } });
   const outputs = new Map<string, unknown[]>();
   for (const s of steps) {

@@ -34,7 +34,11 @@ export class SqliteWorkTaskStore implements WorkTaskStore {
       const row = this.stmt('SELECT body FROM work_task WHERE id = ?').get(task.id) as
         | { body: string }
         | undefined;
-      if (!row) return this.insert({ ...task, revision: 1 }, false);
+      if (!row) {
+        const created: WorkTask = { ...task, revision: 1 };
+        this.insert(created, false);
+        return created;
+      }
       const current = JSON.parse(row.body) as WorkTask;
       const next: WorkTask = {
         ...current,
@@ -63,17 +67,17 @@ export class SqliteWorkTaskStore implements WorkTaskStore {
   private readonly refreshTx: (task: Omit<WorkTask, 'revision'>) => WorkTask;
 
   /**
-   * Inserts a new task; with `unlessExists`, nothing happens when a task has its id (false). Any other constraint
-   * (another task's external reference, a missing column) throws, as a plain INSERT does.
+   * Inserts a new task; with `unlessExists`, nothing happens when a task has its id. Answers whether it inserted. Any
+   * other constraint (another task's external reference, a missing column) throws, as a plain INSERT does.
    */
-  private insert(t: WorkTask, unlessExists: true): boolean;
-  private insert(t: WorkTask, unlessExists: false): WorkTask;
-  private insert(t: WorkTask, unlessExists: boolean): boolean | WorkTask {
-    const r = this.stmt(
-      `INSERT INTO work_task (id, status, subject_id, execution_id, external_ref, created_at, revision, body)
+  private insert(t: WorkTask, unlessExists: boolean): boolean {
+    return (
+      this.stmt(
+        `INSERT INTO work_task (id, status, subject_id, execution_id, external_ref, created_at, revision, body)
          VALUES (?,?,?,?,?,?,?,?)${unlessExists ? ' ON CONFLICT (id) DO NOTHING' : ''}`,
-    ).run(t.id, t.status, t.subject.id, t.executionId, t.externalRef, t.createdAt, 1, JSON.stringify(t));
-    return unlessExists ? r.changes === 1 : t;
+      ).run(t.id, t.status, t.subject.id, t.executionId, t.externalRef, t.createdAt, 1, JSON.stringify(t))
+        .changes === 1
+    );
   }
 
   async get(id: string): Promise<WorkTask | undefined> {

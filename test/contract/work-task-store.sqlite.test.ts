@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteWorkTaskStore } from '../../shared/adapters/sqlite/tasks.js';
-import { queryPlan, recordingDb } from '../helpers/query-plans.js';
+import { createdIndexes, queryPlan, recordingDb } from '../helpers/query-plans.js';
 import { workTask, workTaskStoreContract } from './work-task-store.contract.js';
 
 workTaskStoreContract('sqlite', () => new SqliteWorkTaskStore(new Database(':memory:')));
@@ -11,12 +11,7 @@ describe('the SQLite task store’s indexes', () => {
     // Every index naming a column that an UPDATE sets is rewritten by it: a settle sets status, revision and body.
     const db = new Database(':memory:');
     new SqliteWorkTaskStore(db);
-    const columns = (index: string) =>
-      (db.prepare(`PRAGMA index_info(${index})`).all() as { name: string }[]).map((c) => c.name);
-    const indexes = (db.prepare(`PRAGMA index_list(work_task)`).all() as { name: string; origin: string }[])
-      .filter((i) => i.origin === 'c')
-      .map((i) => [i.name, columns(i.name)]);
-    expect(Object.fromEntries(indexes)).toEqual({
+    expect(createdIndexes(db, 'work_task')).toEqual({
       work_task_by_status: ['status', 'created_at'],
       work_task_by_subject: ['subject_id', 'created_at'],
       work_task_by_execution_created: ['execution_id', 'created_at'],

@@ -5,7 +5,7 @@ import { LocalWorkflowEngine } from '../../shared/adapters/local-sfn/engine.js';
 import { type AslDefinition, substitute } from '../../shared/adapters/local-sfn/transform.js';
 import { SqliteExecutionJournal, SqliteTaskTokenStore } from '../../shared/adapters/sqlite/workflows.js';
 import { SqliteWriteBatch } from '../../shared/adapters/sqlite/write-batch.js';
-import { fullScans, recordingDb } from '../helpers/query-plans.js';
+import { createdIndexes, fullScans, recordingDb } from '../helpers/query-plans.js';
 import { workflowEngineContract } from './workflow-engine.contract.js';
 
 workflowEngineContract('sqlite', () => {
@@ -70,12 +70,7 @@ describe('the embedded engine’s token index', () => {
     // Every index naming a column that an UPDATE sets is rewritten by it: a settle sets status, due_at and body.
     const db = new Database(':memory:');
     new SqliteTaskTokenStore(db);
-    const columns = (index: string) =>
-      (db.prepare(`PRAGMA index_info(${index})`).all() as { name: string }[]).map((c) => c.name);
-    const indexes = (db.prepare(`PRAGMA index_list(wf_token)`).all() as { name: string; origin: string }[])
-      .filter((i) => i.origin === 'c')
-      .map((i) => [i.name, columns(i.name)]);
-    expect(Object.fromEntries(indexes)).toEqual({
+    expect(createdIndexes(db, 'wf_token')).toEqual({
       wf_token_due: ['due_at'],
       wf_token_of_execution: ['execution_id'],
     });

@@ -61,3 +61,17 @@ export function fullScans(db: Db, statements: Iterable<RanStatement>): { sql: st
   }
   return out;
 }
+
+/**
+ * The indexes made by `CREATE INDEX` on `table` (not those of its keys), each name → its columns in order: which
+ * columns an UPDATE setting them would rewrite index entries for.
+ */
+export function createdIndexes(db: Db, table: string): Record<string, string[]> {
+  const columns = (index: string) =>
+    (db.prepare(`PRAGMA index_info(${index})`).all() as { name: string }[]).map((c) => c.name);
+  return Object.fromEntries(
+    (db.prepare(`PRAGMA index_list(${table})`).all() as { name: string; origin: string }[])
+      .filter((i) => i.origin === 'c')
+      .map((i) => [i.name, columns(i.name)]),
+  );
+}

@@ -10,7 +10,13 @@ import { datesFromToday, startTestApp, type TestApp } from '../helpers/local-app
 let app: TestApp;
 let agreementId = '';
 const H = 3_600_000;
-const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+/**
+ * One clock reading for the whole file: `at(a)` and `at(b)` in one request must lie exactly `b - a` apart. Reading
+ * Date.now() per call made a 31-day window 31 days and 1 ms when the clock ticked between the two calls, and the
+ * schema's 31-day cap answered 400 before the domain's 8 h rule could (CI failed on that, 2 December).
+ */
+const T0 = Date.now();
+const at = (ms: number) => new Date(T0 + ms).toISOString();
 const base = `/v1/agreements`;
 
 beforeAll(async () => {
@@ -112,7 +118,7 @@ describe('exception windows cannot be self-approved, stacked or erased', () => {
       end: at(24 * H + 31 * 24 * H),
       reason: 'a month off',
     });
-    expect(r.status).toBe(422);
+    expect(r.status, JSON.stringify(r.body)).toBe(422);
     expect(r.body.error.details).toContainEqual({
       path: 'end',
       problem: 'a planned-maintenance window may last at most 8 h; this one lasts 744 h',

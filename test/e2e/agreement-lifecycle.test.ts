@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteAgreementStore } from '../../shared/adapters/sqlite/agreements.js';
 import type { AgreementVersion } from '../../shared/schemas/agreement.js';
 import { agreementBody, agreementVersion, serviceBody } from '../helpers/fixtures.js';
-import { datesFromToday, daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
+import {
+  datesFromToday,
+  daysFrom,
+  daysFromToday,
+  startTestApp,
+  type TestApp,
+  today,
+} from '../helpers/local-app.js';
 
 let app: TestApp;
 
@@ -453,13 +460,15 @@ describe('listing agreements', () => {
       await store.create(a);
       return a.id;
     };
-    const match = await seed({ kind: 'OLA', status: 'expired', effectiveTo: daysFromToday(3) });
+    // One reading of today: the filter and the check below must name the same day, even across midnight.
+    const day = today();
+    const match = await seed({ kind: 'OLA', status: 'expired', effectiveTo: daysFrom(day, 3) });
     const misses = [
-      await seed({ kind: 'SLA', status: 'expired', effectiveTo: daysFromToday(3) }),
-      await seed({ kind: 'OLA', status: 'active', effectiveTo: daysFromToday(3) }),
-      await seed({ kind: 'OLA', status: 'expired', effectiveTo: daysFromToday(-3) }),
+      await seed({ kind: 'SLA', status: 'expired', effectiveTo: daysFrom(day, 3) }),
+      await seed({ kind: 'OLA', status: 'active', effectiveTo: daysFrom(day, 3) }),
+      await seed({ kind: 'OLA', status: 'expired', effectiveTo: daysFrom(day, -3) }),
     ];
-    const r = await app.call('GET', `/v1/agreements?kind=OLA&status=expired&expiryFrom=${today()}`, {
+    const r = await app.call('GET', `/v1/agreements?kind=OLA&status=expired&expiryFrom=${day}`, {
       as: 'auditor',
     });
     expect(r.status).toBe(200);
@@ -468,7 +477,7 @@ describe('listing agreements', () => {
     for (const miss of misses) expect(ids).not.toContain(miss);
     for (const a of r.body.items) {
       expect(a).toMatchObject({ kind: 'OLA', status: 'expired' });
-      expect(a.effectiveTo >= today()).toBe(true);
+      expect(a.effectiveTo >= day).toBe(true);
     }
   });
 });

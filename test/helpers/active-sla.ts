@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { CreateAgreementBody } from '../../shared/schemas/agreement.js';
 import { agreementBody, serviceBody } from './fixtures.js';
-import { daysFromToday, type TestApp, today } from './local-app.js';
+import { daysFrom, type TestApp, today } from './local-app.js';
 import { approveAndActivate } from './workflows.js';
 
 /**
@@ -9,10 +9,11 @@ import { approveAndActivate } from './workflows.js';
  * year, its review due in 200 days: dates an agreement activated now may carry.
  */
 export function slaInForceBody(over: Partial<CreateAgreementBody> = {}): CreateAgreementBody {
+  const from = today(); // one reading: the three dates belong to the same day even across midnight
   return agreementBody({
-    effectiveFrom: today(),
-    effectiveTo: daysFromToday(365),
-    reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(200) },
+    effectiveFrom: from,
+    effectiveTo: daysFrom(from, 365),
+    reviewCycle: { everyMonths: 12, nextReviewDate: daysFrom(from, 200) },
     ...over,
   });
 }

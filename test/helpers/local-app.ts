@@ -90,10 +90,15 @@ export function today(timeZone = 'Europe/London'): string {
   return localDate(new Date(), timeZone);
 }
 
-export function daysFromToday(n: number, timeZone = 'Europe/London'): string {
-  const d = new Date(`${today(timeZone)}T12:00:00Z`);
+/** The date (YYYY-MM-DD) n days after `day` (YYYY-MM-DD; n may be negative), in calendar days whatever the DST. */
+export function daysFrom(day: string, n: number): string {
+  const d = new Date(`${day}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
   return d.toISOString().slice(0, 10);
+}
+
+export function daysFromToday(n: number, timeZone = 'Europe/London'): string {
+  return daysFrom(today(timeZone), n);
 }
 
 /**
@@ -104,9 +109,17 @@ export function daysFromToday(n: number, timeZone = 'Europe/London'): string {
 export function datesFromToday(
   timeZone = 'Europe/London',
 ): Pick<CreateAgreementBody, 'effectiveFrom' | 'effectiveTo' | 'reviewCycle'> {
+  // One reading of the clock: three reads across midnight would start one day and end a year from the next.
+  return datesFrom(today(timeZone));
+}
+
+/** The same dates from a given day (YYYY-MM-DD), for a server on a fixed clock whose today that day is. */
+export function datesFrom(
+  day: string,
+): Pick<CreateAgreementBody, 'effectiveFrom' | 'effectiveTo' | 'reviewCycle'> {
   return {
-    effectiveFrom: today(timeZone),
-    effectiveTo: daysFromToday(365, timeZone),
-    reviewCycle: { everyMonths: 12, nextReviewDate: daysFromToday(300, timeZone) },
+    effectiveFrom: day,
+    effectiveTo: daysFrom(day, 365),
+    reviewCycle: { everyMonths: 12, nextReviewDate: daysFrom(day, 300) },
   };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceBody } from '../../helpers/fixtures.js';
-import { startTestApp, type TestApp } from '../../helpers/local-app.js';
+import { startTestApp, type TestApp, today } from '../../helpers/local-app.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -124,7 +124,8 @@ describe('agreement templates (issue 11 item 5)', () => {
   it('keeps a template-drafted agreement bound by what the template fixes on every later edit and new version, naming the field (422)', async () => {
     const d = await draft('tier1-customer-api-sla', {
       version: 1,
-      terms: terms({ title: 'Bound by its template', effectiveFrom: new Date().toISOString().slice(0, 10) }),
+      // Today in the agreement's zone (London), not UTC: from 23:00 UTC in summer the UTC date is London's yesterday.
+      terms: terms({ title: 'Bound by its template', effectiveFrom: today('Europe/London') }),
     });
     expect(d.status, JSON.stringify(d.body)).toBe(201);
     const id = d.body.id as string;

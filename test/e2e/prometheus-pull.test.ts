@@ -27,8 +27,14 @@ const counts = { ok: 0, failed: 0, exposed: false };
 let agreementId = '';
 let t0 = 0;
 
-async function promQuery(q: string): Promise<number | undefined> {
-  const r = (await (await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as {
+/**
+ * An instant query, evaluated now or at `atMs` (epoch ms). A range selector `[span]` reaches back from the evaluation
+ * instant: a check over the pulled range [t0, to] is evaluated at `to`, not when it runs, which can be many seconds
+ * later on a loaded machine and would let the range slide past the first steps.
+ */
+async function promQuery(q: string, atMs?: number): Promise<number | undefined> {
+  const at = atMs === undefined ? '' : `&time=${atMs / 1000}`;
+  const r = (await (await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(q)}${at}`)).json()) as {
     data: { result: { value: [number, string] }[] };
   };
   const v = r.data.result[0]?.value[1];
@@ -180,10 +186,11 @@ describe('Prometheus as a pull data source', () => {
     expect(await settled(807)).toEqual({ good: 800, total: 807 });
     // PromQL agrees: one reset of the good counter, and the failed counter moved by 7 over the pulled range.
     const span = `${Math.ceil((to - t0) / 1000)}s`;
-    expect(await promQuery(`resets(http_requests_total{job="exporter", code="200"}[${span}])`)).toBe(1);
+    expect(await promQuery(`resets(http_requests_total{job="exporter", code="200"}[${span}])`, to)).toBe(1);
     expect(
       await promQuery(
         `max_over_time(http_requests_total{job="exporter", code="500"}[${span}]) - min_over_time(http_requests_total{job="exporter", code="500"}[${span}])`,
+        to,
       ),
     ).toBe(7);
   }, 120_000);

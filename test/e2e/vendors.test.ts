@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HoldableClock } from '../helpers/clock.js';
 import { serviceBody } from '../helpers/fixtures.js';
 import { startTestApp, type TestApp } from '../helpers/local-app.js';
 import { accordSample, jsonRequest, promRequest } from '../helpers/telemetry.js';
@@ -10,9 +11,10 @@ import { accordSample, jsonRequest, promRequest } from '../helpers/telemetry.js'
  * the vendor's key in every form clients send it, and the vendor's scope at ingestion.
  */
 let app: TestApp;
+const clock = new HoldableClock();
 
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({}, { clock });
   for (const id of ['svc_payments-gateway', 'svc_core-ledger', 'svc_card-authorisation']) {
     const r = await app.call('POST', '/v1/services', { as: 'sla-manager', body: serviceBody({ id }) });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -128,13 +130,17 @@ describe('vendor management by admins', () => {
     });
     expect(stale.status).toBe(409);
 
-    // An overlap ending now: only the newest key authenticates.
+    // An overlap ending now: only the newest key authenticates. The server's clock is held at the instant sent: the
+    // API allows 1 s between the two readings of "now", and a request on a loaded machine can take longer (422).
+    const cutAt = Date.now();
+    clock.hold(cutAt);
     const cut = await app.call('POST', '/v1/vendors/rotating-mon/keys', {
       as: 'admin',
       headers: { 'if-match': '"2"' },
-      body: { previousKeysValidUntil: now(), reason: 'the old keys leaked' },
+      body: { previousKeysValidUntil: new Date(cutAt).toISOString(), reason: 'the old keys leaked' },
     });
-    expect(cut.status).toBe(201);
+    clock.release();
+    expect(cut.status, JSON.stringify(cut.body)).toBe(201);
     const third = cut.body.apiKey as string;
     expect((await push({ authorization: `Bearer ${first}` })).status).toBe(401);
     expect((await push({ 'x-api-key': second })).status).toBe(401);

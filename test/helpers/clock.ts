@@ -16,3 +16,20 @@ export class TestClock implements Clock {
     this.ms += ms;
   }
 }
+
+/**
+ * The real clock, which a test can hold at one instant (epoch ms) for a step whose outcome depends on the server
+ * reading the same "now" as the test, however long the request takes on a loaded machine; `release` lets it run again.
+ */
+export class HoldableClock implements Clock {
+  private held: number | undefined;
+  now(): Date {
+    return new Date(this.held ?? Date.now());
+  }
+  hold(at: number): void {
+    this.held = at;
+  }
+  release(): void {
+    this.held = undefined;
+  }
+}

@@ -1,9 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { BUCKET_MS, type RollupDelta } from '../../shared/ports/rollups.js';
+import { TestClock } from '../helpers/clock.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { datesFromToday, startTestApp, type TestApp } from '../helpers/local-app.js';
+import { datesFrom, startTestApp, type TestApp } from '../helpers/local-app.js';
 
+/**
+ * The server's clock, fixed mid-month: a violation's credit is its calendar month's to date, and on the real clock, in
+ * a month's first five minutes (London), the month had no complete bucket yet, so no credit, and two tests failed.
+ */
+const NOW = Date.parse('2027-03-10T12:00:00.000Z');
 let app: TestApp;
 let agreementId = '';
 const serviceId = 'svc_payments-gateway';
@@ -17,12 +23,12 @@ const step = (
 ) => app.call('POST', `/v1/agreements/${id}/${path}`, { as, body, headers: { 'if-match': `"${version}"` } });
 
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({}, { clock: new TestClock(NOW) });
   expect((await app.call('POST', '/v1/services', { as: 'sla-manager', body: serviceBody() })).status).toBe(
     201,
   );
   const body = agreementBody({
-    ...datesFromToday(),
+    ...datesFrom('2027-03-10'),
     objectives: [
       {
         ...agreementBody().objectives[0]!,
@@ -76,7 +82,7 @@ beforeAll(async () => {
   expect(act.status, JSON.stringify(act.body)).toBe(200);
 
   // Two days of telemetry at 0.5% errors against a 0.1% budget, written as ingestion would.
-  const now = Math.floor(Date.now() / BUCKET_MS) * BUCKET_MS;
+  const now = Math.floor(NOW / BUCKET_MS) * BUCKET_MS;
   const deltas: RollupDelta[] = [];
   for (let t = now - 2 * 86_400_000; t < now; t += BUCKET_MS) {
     deltas.push({
@@ -173,8 +179,8 @@ describe('the objectives API over HTTP', () => {
       as: 'sla-manager',
       body: {
         sliName: 'availability',
-        from: new Date(Date.now() - 2 * 86_400_000).toISOString(),
-        to: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString(),
+        from: new Date(NOW - 2 * 86_400_000).toISOString(),
+        to: new Date(Math.floor(NOW / 3_600_000) * 3_600_000).toISOString(),
       },
     });
     expect(r.status, JSON.stringify(r.body)).toBe(200);

@@ -448,7 +448,10 @@ describe('the console (npm start serves it at / beside the API)', () => {
   });
 
   it('lets a business unit read its monthly compliance report and download it as PDF', async () => {
-    const period = new Date().toISOString().slice(0, 7);
+    // One reading of the clock for the API's month and the page's default month (its own clock, fixed below): read
+    // twice, a month's end between the two reads would make them name different months.
+    const now = Date.now();
+    const period = new Date(now).toISOString().slice(0, 7);
     const api = await app.call(
       'GET',
       `/v1/reports/monthly-compliance?format=json&period=${period}&months=1`,
@@ -458,6 +461,7 @@ describe('the console (npm start serves it at / beside the API)', () => {
     );
     expect(api.status).toBe(200);
     const page = await newPage();
+    await page.clock.setFixedTime(now);
     await signIn(page, app.url, 'viewer');
     await page.goto(`${app.url}/#/reports`);
     await waitReady(page, 'reports');

@@ -127,7 +127,8 @@ describe('the accord binary', () => {
     expect(refused.stderr).toMatch(
       /documents\[6\]\.spec\.timeWindow\[0\]\.duration: must be a duration shorthand/,
     );
-  });
+    // Six processes one after another, each a cold Node start: past the project's 60 s on a loaded machine.
+  }, 180_000);
 
   it('backs up the live database, restores it, and refuses a backup from a newer schema with exit 7', async () => {
     const backup = join(home, 'accord-backup.db');

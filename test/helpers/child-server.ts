@@ -29,7 +29,7 @@ export async function startChildServer(
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}${err}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}${err}`)), 55_000); // under the e2e hooks' 60 s: two servers starting together on a loaded 2-core machine took over 30 s
     proc.stderr!.on('data', (c: Buffer) => {
       err += c.toString();
     });

@@ -60,7 +60,84 @@ interface Undo {
   ts: number[];
 }
 
-const LOG_STRIDE = 3; // series id, timestamp, value: one Float64 each
+const LOG_STRIDE = 3; // the wide layout: series id, timestamp, value, one Float64 each
+const INT32_MAX = 0x7fffffff;
+
+/**
+ * One write's append record (`telemetry_sample_log.data`): its samples' series ids, times (epoch ms) and values, in one
+ * of two layouts told apart by length (`n` samples):
+ * - **compact**, 8 + 16 bytes a sample: the earliest time as a double, the values as doubles, then the series ids and
+ *   each time's offset from the earliest as Int32s. Taken when the record holds at least two samples, every time is a
+ *   whole millisecond, they span at most 2^31 - 1 ms (about 24 days) and every series id fits an Int32;
+ * - **wide**, 24 bytes a sample (series id, time, value as doubles), otherwise: the only layout of records written before
+ *   the compact one, still read. (For one sample both would be 24 bytes; it is always wide.)
+ * A third fewer bytes to the WAL a write than the wide layout alone.
+ */
+export function encodeSampleLog(
+  n: number,
+  idAt: (i: number) => number,
+  timeAt: (i: number) => number,
+  valueAt: (i: number) => number,
+): Buffer {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let compact = n >= 2;
+  for (let i = 0; i < n && compact; i++) {
+    const t = timeAt(i);
+    if (!Number.isInteger(t) || idAt(i) > INT32_MAX) compact = false;
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  if (compact && max - min <= INT32_MAX) {
+    const buf = new ArrayBuffer(8 + 16 * n);
+    const doubles = new Float64Array(buf, 0, 1 + n);
+    const ids = new Int32Array(buf, 8 + 8 * n, n);
+    const offsets = new Int32Array(buf, 8 + 12 * n, n);
+    doubles[0] = min;
+    for (let i = 0; i < n; i++) {
+      doubles[1 + i] = valueAt(i);
+      ids[i] = idAt(i);
+      offsets[i] = timeAt(i) - min;
+    }
+    return Buffer.from(buf);
+  }
+  const rec = new Float64Array(n * LOG_STRIDE);
+  for (let i = 0, j = 0; i < n; i++, j += LOG_STRIDE) {
+    rec[j] = idAt(i);
+    rec[j + 1] = timeAt(i);
+    rec[j + 2] = valueAt(i);
+  }
+  return Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength);
+}
+
+/**
+ * Calls `each(seriesId, timeMs, value)` for every sample of an append record of `n` samples (either layout, see
+ * `encodeSampleLog`), in the order written.
+ * @throws Error when the record's length fits neither layout (naming the record `id`)
+ */
+export function forEachLogged(
+  id: number,
+  n: number,
+  data: Uint8Array,
+  each: (seriesId: number, timeMs: number, value: number) => void,
+): void {
+  // A copy: SQLite's buffer need not be aligned for the typed arrays.
+  const buf = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+  if (data.byteLength === n * 8 * LOG_STRIDE) {
+    const rec = new Float64Array(buf);
+    for (let j = 0; j < rec.length; j += LOG_STRIDE) each(rec[j]!, rec[j + 1]!, rec[j + 2]!);
+    return;
+  }
+  if (n >= 2 && data.byteLength === 8 + 16 * n) {
+    const doubles = new Float64Array(buf, 0, 1 + n);
+    const ids = new Int32Array(buf, 8 + 8 * n, n);
+    const offsets = new Int32Array(buf, 8 + 12 * n, n);
+    const min = doubles[0]!;
+    for (let i = 0; i < n; i++) each(ids[i]!, min + offsets[i]!, doubles[1 + i]!);
+    return;
+  }
+  throw new Error(`telemetry_sample_log ${id} holds ${data.byteLength} bytes for ${n} samples`);
+}
 
 function search(a: readonly number[], t: number): number {
   let lo = 0;
@@ -193,7 +270,7 @@ export class SqliteSampleStore implements SampleStore {
         .prepare('SELECT data FROM telemetry_chunk WHERE series_id = ? AND max_ts >= ? AND min_ts <= ?')
         .pluck(),
       appendLog: db.prepare('INSERT INTO telemetry_sample_log (n, data) VALUES (?, ?)'),
-      readLog: db.prepare('SELECT id, data FROM telemetry_sample_log ORDER BY id').raw(),
+      readLog: db.prepare('SELECT id, n, data FROM telemetry_sample_log ORDER BY id').raw(),
       clearLog: db.prepare('DELETE FROM telemetry_sample_log WHERE id = ?'),
       addChunk: db.prepare(
         'INSERT INTO telemetry_chunk (series_id, min_ts, max_ts, n, data) VALUES (?, ?, ?, ?, ?)',
@@ -376,16 +453,14 @@ export class SqliteSampleStore implements SampleStore {
       infos.push(...keptInfos);
     }
     if (fresh.length) {
-      const rec = new Float64Array(fresh.length * LOG_STRIDE);
-      for (let i = 0; i < fresh.length; i++) {
-        rec[i * LOG_STRIDE] = infos[i]!.id;
-        rec[i * LOG_STRIDE + 1] = fresh[i]!.timestampMs;
-        rec[i * LOG_STRIDE + 2] = fresh[i]!.value;
-      }
-      const id = Number(
-        this.s.appendLog.run(fresh.length, Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength))
-          .lastInsertRowid,
+      const kept = fresh;
+      const rec = encodeSampleLog(
+        kept.length,
+        (i) => infos[i]!.id,
+        (i) => kept[i]!.timestampMs,
+        (i) => kept[i]!.value,
       );
+      const id = Number(this.s.appendLog.run(kept.length, rec).lastInsertRowid);
       this.ownLogIds.push(id);
     }
     const deltas = rollupDeltas(fresh);
@@ -449,10 +524,8 @@ export class SqliteSampleStore implements SampleStore {
 
   /** Replays the append records (samples since the last checkpoint) into the heads. */
   private recover(): void {
-    for (const [id, data] of this.s.readLog.all() as [number, Buffer][]) {
-      const rec = new Float64Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-      for (let i = 0; i < rec.length; i += LOG_STRIDE) {
-        const sid = rec[i]!;
+    for (const [id, n, data] of this.s.readLog.all() as [number, number, Buffer][]) {
+      forEachLogged(id, n, data, (sid, t, v) => {
         let info = this.byId.get(sid);
         if (info === undefined) {
           const row = this.s.seriesById.get(sid) as [string, string] | undefined;
@@ -462,10 +535,10 @@ export class SqliteSampleStore implements SampleStore {
         // A time the series holds already (a log written by two stores on one database: the second's heads had not
         // seen the first's sample) is replayed once, the first acknowledged; twice in a head, it would make every
         // checkpoint fail (a chunk's times must ascend) and the log grow for ever.
-        if (this.held(info, rec[i + 1]!) !== undefined) continue;
-        headInsert(info.head, rec[i + 1]!, rec[i + 2]!);
+        if (this.held(info, t) !== undefined) return;
+        headInsert(info.head, t, v);
         this.headSamples++;
-      }
+      });
       this.ownLogIds.push(id);
     }
     if (this.headSamples > 0) this.oldestHeadMs = Date.now();
@@ -543,17 +616,16 @@ export function storedSampleTotals(db: Db, sliKey?: string): { n: number; sum: n
         ts.push(c.ts[i]!);
       }
     }
-    for (const data of db
-      .prepare('SELECT data FROM telemetry_sample_log')
-      .pluck()
-      .iterate() as IterableIterator<Buffer>) {
-      const rec = new Float64Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-      for (let i = 0; i < rec.length; i += LOG_STRIDE) {
-        if (ids && !ids.has(rec[i]!)) continue;
+    for (const [id, count, data] of db
+      .prepare('SELECT id, n, data FROM telemetry_sample_log')
+      .raw()
+      .iterate() as IterableIterator<[number, number, Buffer]>) {
+      forEachLogged(id, count, data, (sid, t, v) => {
+        if (ids && !ids.has(sid)) return;
         n++;
-        sum += rec[i + 2]!;
-        ts.push(rec[i + 1]!);
-      }
+        sum += v;
+        ts.push(t);
+      });
     }
     return { n, sum, ts };
   });

@@ -226,4 +226,22 @@ describe('SQLite raw samples: the SLI activity in the write’s transaction', ()
       },
     ]);
   });
+
+  it('counts the activity of every write once when the journal is folded inside a write (at 512 rows)', async () => {
+    const db = new Database(':memory:');
+    const store = new SqliteSampleStore(db, new SqliteRollupStore(db));
+    for (let i = 0; i < 600; i++)
+      await store.write([gauge(T0 + i * 1000, 1)], { vendorId: 'v1', receivedAtMs: T0 + i * 1000 + 5 });
+    expect(db.prepare('SELECT COUNT(*) FROM telemetry_sli_activity_journal').pluck().get()).toBe(600 - 512);
+    expect(await new SqliteSliActivityStore(db).listByService('svc_a')).toEqual([
+      {
+        sliKey: 'svc_a/availability',
+        vendorId: 'v1',
+        samples: 600,
+        firstSampleMs: T0,
+        lastSampleMs: T0 + 599_000,
+        lastReceivedMs: T0 + 599_005,
+      },
+    ]);
+  });
 });

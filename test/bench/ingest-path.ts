@@ -168,8 +168,12 @@ export async function storeStage(
     const out = await samples.write((warmUp ? warm : timed).get(body)!);
     await activity.record(activityOf(out.fresh, vendorId, nowMs));
     if (!warmUp) stored += out.stored;
-    // The last write's rollups are in the buckets before the clock stops (a fold pending then is counted too).
-    if (!warmUp && ++writes === bodies.length) rollups.foldJournal?.();
+    // The last write's rollups and activity are in their rows before the clock stops (a fold pending then is counted
+    // too).
+    if (!warmUp && ++writes === bodies.length) {
+      rollups.foldJournal?.();
+      activity.fold();
+    }
   });
   db.close();
   if (stored !== bodies.length * 1000)

@@ -151,6 +151,59 @@ describe('SQLite raw samples: append records, heads and chunks', () => {
   });
 });
 
+describe('SQLite raw samples: the append record’s two layouts', () => {
+  it('replays records of either layout after a restart, the previous release’s wide records included', async () => {
+    const db = new Database(':memory:');
+    const rollups = new SqliteRollupStore(db);
+    const first = new SqliteSampleStore(db, rollups);
+    const DAY = 86_400_000;
+    await first.write([gauge(T0, 1), gauge(T0 + 1000, 0.25), gauge(T0 + 2000, Number.MAX_VALUE)]); // compact
+    await first.write([gauge(T0 + 3000, 0.5)]); // one sample: wide
+    await first.write([gauge(T0 + 4000.5, 0), gauge(T0 + 5000, 1)]); // a fraction of a millisecond: wide
+    await first.write([gauge(T0 + 6000, 1), gauge(T0 + 30 * DAY, 0.75)]); // 30 days apart: wide
+    // A record the previous release wrote (always wide: series id, time, value as doubles), for the series above.
+    const sid = db.prepare('SELECT id FROM telemetry_series').pluck().get() as number;
+    const old = new Float64Array([sid, T0 + 7000, 0.125, sid, T0 + 8000, 1]);
+    db.prepare('INSERT INTO telemetry_sample_log (n, data) VALUES (2, ?)').run(Buffer.from(old.buffer));
+    expect(db.prepare('SELECT n, length(data) FROM telemetry_sample_log ORDER BY id').raw().all()).toEqual([
+      [3, 8 + 16 * 3],
+      [1, 24],
+      [2, 48],
+      [2, 48],
+      [2, 48],
+    ]);
+    const second = new SqliteSampleStore(db, rollups); // the process died: replay
+    const expected = [
+      [T0, 1],
+      [T0 + 1000, 0.25],
+      [T0 + 2000, Number.MAX_VALUE],
+      [T0 + 3000, 0.5],
+      [T0 + 4000.5, 0],
+      [T0 + 5000, 1],
+      [T0 + 6000, 1],
+      [T0 + 7000, 0.125],
+      [T0 + 8000, 1],
+      [T0 + 30 * DAY, 0.75],
+    ];
+    const read = async (s: SqliteSampleStore) =>
+      (await s.read('svc_a/availability', T0, T0 + 31 * DAY)).map((r) => [r.timestampMs, r.value]);
+    expect(await read(second)).toEqual(expected);
+    expect(storedSampleTotals(db).ts.sort((a, b) => a - b)).toEqual(expected.map((e) => e[0]));
+    second.checkpoint(); // and into chunks from there
+    expect(await read(new SqliteSampleStore(db, rollups))).toEqual(expected);
+  });
+
+  it('refuses to replay a record whose length fits neither layout, naming it', () => {
+    const db = new Database(':memory:');
+    const rollups = new SqliteRollupStore(db);
+    new SqliteSampleStore(db, rollups);
+    db.prepare('INSERT INTO telemetry_sample_log (n, data) VALUES (3, ?)').run(Buffer.alloc(40));
+    expect(() => new SqliteSampleStore(db, rollups)).toThrow(
+      'telemetry_sample_log 1 holds 40 bytes for 3 samples',
+    );
+  });
+});
+
 describe('SQLite raw samples: the SLI activity in the write’s transaction', () => {
   it('records the activity of the new samples only, in the same transaction, when the writer says who sent them', async () => {
     const db = new Database(':memory:');
@@ -170,6 +223,24 @@ describe('SQLite raw samples: the SLI activity in the write’s transaction', ()
         firstSampleMs: T0,
         lastSampleMs: T0 + 60_000,
         lastReceivedMs: T0 + 90_000,
+      },
+    ]);
+  });
+
+  it('counts the activity of every write once when the journal is folded inside a write (at 512 rows)', async () => {
+    const db = new Database(':memory:');
+    const store = new SqliteSampleStore(db, new SqliteRollupStore(db));
+    for (let i = 0; i < 600; i++)
+      await store.write([gauge(T0 + i * 1000, 1)], { vendorId: 'v1', receivedAtMs: T0 + i * 1000 + 5 });
+    expect(db.prepare('SELECT COUNT(*) FROM telemetry_sli_activity_journal').pluck().get()).toBe(600 - 512);
+    expect(await new SqliteSliActivityStore(db).listByService('svc_a')).toEqual([
+      {
+        sliKey: 'svc_a/availability',
+        vendorId: 'v1',
+        samples: 600,
+        firstSampleMs: T0,
+        lastSampleMs: T0 + 599_000,
+        lastReceivedMs: T0 + 599_005,
       },
     ]);
   });

@@ -4,6 +4,7 @@ import { SqliteAuditStore } from '../../shared/adapters/sqlite/audit.js';
 import { openDatabase } from '../../shared/adapters/sqlite/db.js';
 import { SqliteRollupStore } from '../../shared/adapters/sqlite/rollups.js';
 import { SqliteServiceStore } from '../../shared/adapters/sqlite/services.js';
+import { SqliteSliActivityStore } from '../../shared/adapters/sqlite/telemetry.js';
 import { SqliteVendorStore } from '../../shared/adapters/sqlite/vendors.js';
 import type { Principal } from '../../shared/domain/access/policy.js';
 import type { Vendor, VendorBinding } from '../../shared/schemas/vendor.js';
@@ -134,6 +135,7 @@ export async function compose(
   /** Everything the stores hold, read back. */
   const snapshot = async () => {
     new SqliteRollupStore(db).foldJournal();
+    new SqliteSliActivityStore(db).fold();
     return {
       rollups: db
         .prepare(

@@ -7,8 +7,10 @@ export type Db = Database.Database;
 /**
  * The embedded database's schema version, kept in SQLite's `PRAGMA user_version`. Raise it when a release changes
  * the tables in a way an older Accord cannot read: `accord restore` refuses a backup from a newer schema.
+ * 2: append records in the compact layout (`encodeSampleLog`) and the SLI activity journal, which version 1 would
+ * misread or never fold.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Opens (creating on first use) the embedded database: one SQLite file in WAL mode.

@@ -60,7 +60,84 @@ interface Undo {
   ts: number[];
 }
 
-const LOG_STRIDE = 3; // series id, timestamp, value: one Float64 each
+const LOG_STRIDE = 3; // the wide layout: series id, timestamp, value, one Float64 each
+const INT32_MAX = 0x7fffffff;
+
+/**
+ * One write's append record (`telemetry_sample_log.data`): its samples' series ids, times (epoch ms) and values, in one
+ * of two layouts told apart by length (`n` samples):
+ * - **compact**, 8 + 16 bytes a sample: the earliest time as a double, the values as doubles, then the series ids and
+ *   each time's offset from the earliest as Int32s. Taken when the record holds at least two samples, every time is a
+ *   whole millisecond, they span at most 2^31 - 1 ms (about 24 days) and every series id fits an Int32;
+ * - **wide**, 24 bytes a sample (series id, time, value as doubles), otherwise: the only layout of records written before
+ *   the compact one, still read. (For one sample both would be 24 bytes; it is always wide.)
+ * A third fewer bytes to the WAL a write than the wide layout alone.
+ */
+export function encodeSampleLog(
+  n: number,
+  idAt: (i: number) => number,
+  timeAt: (i: number) => number,
+  valueAt: (i: number) => number,
+): Buffer {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let compact = n >= 2;
+  for (let i = 0; i < n && compact; i++) {
+    const t = timeAt(i);
+    if (!Number.isInteger(t) || idAt(i) > INT32_MAX) compact = false;
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  if (compact && max - min <= INT32_MAX) {
+    const buf = new ArrayBuffer(8 + 16 * n);
+    const doubles = new Float64Array(buf, 0, 1 + n);
+    const ids = new Int32Array(buf, 8 + 8 * n, n);
+    const offsets = new Int32Array(buf, 8 + 12 * n, n);
+    doubles[0] = min;
+    for (let i = 0; i < n; i++) {
+      doubles[1 + i] = valueAt(i);
+      ids[i] = idAt(i);
+      offsets[i] = timeAt(i) - min;
+    }
+    return Buffer.from(buf);
+  }
+  const rec = new Float64Array(n * LOG_STRIDE);
+  for (let i = 0, j = 0; i < n; i++, j += LOG_STRIDE) {
+    rec[j] = idAt(i);
+    rec[j + 1] = timeAt(i);
+    rec[j + 2] = valueAt(i);
+  }
+  return Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength);
+}
+
+/**
+ * Calls `each(seriesId, timeMs, value)` for every sample of an append record of `n` samples (either layout, see
+ * `encodeSampleLog`), in the order written.
+ * @throws Error when the record's length fits neither layout (naming the record `id`)
+ */
+export function forEachLogged(
+  id: number,
+  n: number,
+  data: Uint8Array,
+  each: (seriesId: number, timeMs: number, value: number) => void,
+): void {
+  // A copy: SQLite's buffer need not be aligned for the typed arrays.
+  const buf = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+  if (data.byteLength === n * 8 * LOG_STRIDE) {
+    const rec = new Float64Array(buf);
+    for (let j = 0; j < rec.length; j += LOG_STRIDE) each(rec[j]!, rec[j + 1]!, rec[j + 2]!);
+    return;
+  }
+  if (n >= 2 && data.byteLength === 8 + 16 * n) {
+    const doubles = new Float64Array(buf, 0, 1 + n);
+    const ids = new Int32Array(buf, 8 + 8 * n, n);
+    const offsets = new Int32Array(buf, 8 + 12 * n, n);
+    const min = doubles[0]!;
+    for (let i = 0; i < n; i++) each(ids[i]!, min + offsets[i]!, doubles[1 + i]!);
+    return;
+  }
+  throw new Error(`telemetry_sample_log ${id} holds ${data.byteLength} bytes for ${n} samples`);
+}
 
 function search(a: readonly number[], t: number): number {
   let lo = 0;
@@ -193,7 +270,7 @@ export class SqliteSampleStore implements SampleStore {
         .prepare('SELECT data FROM telemetry_chunk WHERE series_id = ? AND max_ts >= ? AND min_ts <= ?')
         .pluck(),
       appendLog: db.prepare('INSERT INTO telemetry_sample_log (n, data) VALUES (?, ?)'),
-      readLog: db.prepare('SELECT id, data FROM telemetry_sample_log ORDER BY id').raw(),
+      readLog: db.prepare('SELECT id, n, data FROM telemetry_sample_log ORDER BY id').raw(),
       clearLog: db.prepare('DELETE FROM telemetry_sample_log WHERE id = ?'),
       addChunk: db.prepare(
         'INSERT INTO telemetry_chunk (series_id, min_ts, max_ts, n, data) VALUES (?, ?, ?, ?, ?)',
@@ -376,16 +453,14 @@ export class SqliteSampleStore implements SampleStore {
       infos.push(...keptInfos);
     }
     if (fresh.length) {
-      const rec = new Float64Array(fresh.length * LOG_STRIDE);
-      for (let i = 0; i < fresh.length; i++) {
-        rec[i * LOG_STRIDE] = infos[i]!.id;
-        rec[i * LOG_STRIDE + 1] = fresh[i]!.timestampMs;
-        rec[i * LOG_STRIDE + 2] = fresh[i]!.value;
-      }
-      const id = Number(
-        this.s.appendLog.run(fresh.length, Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength))
-          .lastInsertRowid,
+      const kept = fresh;
+      const rec = encodeSampleLog(
+        kept.length,
+        (i) => infos[i]!.id,
+        (i) => kept[i]!.timestampMs,
+        (i) => kept[i]!.value,
       );
+      const id = Number(this.s.appendLog.run(kept.length, rec).lastInsertRowid);
       this.ownLogIds.push(id);
     }
     const deltas = rollupDeltas(fresh);
@@ -449,10 +524,8 @@ export class SqliteSampleStore implements SampleStore {
 
   /** Replays the append records (samples since the last checkpoint) into the heads. */
   private recover(): void {
-    for (const [id, data] of this.s.readLog.all() as [number, Buffer][]) {
-      const rec = new Float64Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-      for (let i = 0; i < rec.length; i += LOG_STRIDE) {
-        const sid = rec[i]!;
+    for (const [id, n, data] of this.s.readLog.all() as [number, number, Buffer][]) {
+      forEachLogged(id, n, data, (sid, t, v) => {
         let info = this.byId.get(sid);
         if (info === undefined) {
           const row = this.s.seriesById.get(sid) as [string, string] | undefined;
@@ -462,10 +535,10 @@ export class SqliteSampleStore implements SampleStore {
         // A time the series holds already (a log written by two stores on one database: the second's heads had not
         // seen the first's sample) is replayed once, the first acknowledged; twice in a head, it would make every
         // checkpoint fail (a chunk's times must ascend) and the log grow for ever.
-        if (this.held(info, rec[i + 1]!) !== undefined) continue;
-        headInsert(info.head, rec[i + 1]!, rec[i + 2]!);
+        if (this.held(info, t) !== undefined) return;
+        headInsert(info.head, t, v);
         this.headSamples++;
-      }
+      });
       this.ownLogIds.push(id);
     }
     if (this.headSamples > 0) this.oldestHeadMs = Date.now();
@@ -543,17 +616,16 @@ export function storedSampleTotals(db: Db, sliKey?: string): { n: number; sum: n
         ts.push(c.ts[i]!);
       }
     }
-    for (const data of db
-      .prepare('SELECT data FROM telemetry_sample_log')
-      .pluck()
-      .iterate() as IterableIterator<Buffer>) {
-      const rec = new Float64Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-      for (let i = 0; i < rec.length; i += LOG_STRIDE) {
-        if (ids && !ids.has(rec[i]!)) continue;
+    for (const [id, count, data] of db
+      .prepare('SELECT id, n, data FROM telemetry_sample_log')
+      .raw()
+      .iterate() as IterableIterator<[number, number, Buffer]>) {
+      forEachLogged(id, count, data, (sid, t, v) => {
+        if (ids && !ids.has(sid)) return;
         n++;
-        sum += rec[i + 2]!;
-        ts.push(rec[i + 1]!);
-      }
+        sum += v;
+        ts.push(t);
+      });
     }
     return { n, sum, ts };
   });
@@ -640,6 +712,45 @@ export class SqliteUnmappedSeriesStore implements UnmappedSeriesStore {
       lastSeen: new Date(r.last_seen).toISOString(),
     }));
   }
+}
+
+/**
+ * The entries of activity journal rows (`[id, keys, data]`: keys the JSON `[vendors, slis]`, data 5 doubles an entry),
+ * added up per (SLI, vendor): samples summed, the first sample time the earliest, the last sample and received times
+ * the latest.
+ */
+function activityOfJournal(rows: readonly [number, string, Buffer][]): SliActivityRecord[] {
+  const byKey = new Map<string, SliActivityRecord>();
+  for (const [id, keys, data] of rows) {
+    const [vendors, slis] = JSON.parse(keys) as [string[], string[]];
+    const a = new Float64Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+    if (a.length !== slis.length * ACTIVITY_STRIDE)
+      throw new Error(
+        `telemetry_sli_activity_journal ${id} holds ${a.length} numbers for ${slis.length} SLIs`,
+      );
+    for (let i = 0, j = 0; i < slis.length; i++, j += ACTIVITY_STRIDE) {
+      const sliKey = slis[i]!;
+      const vendorId = vendors[a[j]!]!;
+      const key = `${sliKey}\u0000${vendorId}`;
+      const r = byKey.get(key);
+      if (r === undefined)
+        byKey.set(key, {
+          sliKey,
+          vendorId,
+          samples: a[j + 1]!,
+          firstSampleMs: a[j + 2]!,
+          lastSampleMs: a[j + 3]!,
+          lastReceivedMs: a[j + 4]!,
+        });
+      else {
+        r.samples += a[j + 1]!;
+        r.firstSampleMs = Math.min(r.firstSampleMs, a[j + 2]!);
+        r.lastSampleMs = Math.max(r.lastSampleMs, a[j + 3]!);
+        r.lastReceivedMs = Math.max(r.lastReceivedMs, a[j + 4]!);
+      }
+    }
+  }
+  return [...byKey.values()];
 }
 
 /** Labels as JSON with sorted names: one key per series whatever order the vendor sent them in. */
@@ -781,17 +892,39 @@ export class SqliteSeriesStateStore implements SeriesStateStore {
   }
 }
 
-/** SLI activity in SQLite: one row per (SLI, vendor). */
 /** Rows per multi-row activity upsert: 6 parameters each, far below SQLite's 32,766 bound parameters. */
 const ACTIVITY_ROWS = 128;
+/** How long journaled activity may wait before it is folded into its rows (a read folds it at once). */
+const ACTIVITY_FOLD_AFTER_MS = 500;
+/** Journal rows (one per record call) after which a record call folds the journal itself. */
+const ACTIVITY_FOLD_AT_ROWS = 512;
+/** Numbers per journaled entry: vendor (its index), samples, first sample, last sample, last received. */
+const ACTIVITY_STRIDE = 5;
 
+/** Per database, in this process: the activity journal's fold timer and the rows journaled since the last fold. */
+const activityJournalOf = new WeakMap<Db, { timer: NodeJS.Timeout | undefined; rows: number }>();
+
+/**
+ * SLI activity in SQLite: one row per (SLI, vendor) in `telemetry_sli_activity`, written behind a journal as the
+ * rollups are (see "Rollups on the embedded default" in docs/telemetry.md). A `record` call is ONE row of
+ * `telemetry_sli_activity_journal` (its vendors and SLI keys as JSON, 5 doubles an entry), inside the caller's transaction when
+ * there is one (the sample store's write: the activity commits with the samples), instead of an upsert of every SLI's
+ * row per request. Folding adds every journal row into the rows (counts summed, first and last times widened) and
+ * deletes the journal rows it applied, in one transaction: each entry counts exactly once whatever crashes when.
+ * When: before every `listByService` (on any connection: it looks at the journal table, so another connection's or a
+ * killed process's journal is folded too), ACTIVITY_FOLD_AFTER_MS after a record, and inside a record once
+ * ACTIVITY_FOLD_AT_ROWS rows wait.
+ */
 export class SqliteSliActivityStore implements SliActivityStore {
   private readonly s;
-  private readonly recordTx: (entries: readonly SliActivityRecord[]) => void;
-  constructor(db: Db) {
+  private readonly foldTx: () => void;
+  private readonly journalState: { timer: NodeJS.Timeout | undefined; rows: number };
+  constructor(private readonly db: Db) {
     db.exec(`CREATE TABLE IF NOT EXISTS telemetry_sli_activity (
       sli_key TEXT NOT NULL, vendor_id TEXT NOT NULL, samples INTEGER NOT NULL, first_sample INTEGER NOT NULL,
-      last_sample INTEGER NOT NULL, last_received INTEGER NOT NULL, PRIMARY KEY (sli_key, vendor_id)) WITHOUT ROWID`);
+      last_sample INTEGER NOT NULL, last_received INTEGER NOT NULL, PRIMARY KEY (sli_key, vendor_id)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS telemetry_sli_activity_journal (
+        id INTEGER PRIMARY KEY, keys TEXT NOT NULL, data BLOB NOT NULL)`);
     this.s = {
       upsert: db.prepare(
         `INSERT INTO telemetry_sli_activity (sli_key, vendor_id, samples, first_sample, last_sample, last_received)
@@ -804,9 +937,13 @@ export class SqliteSliActivityStore implements SliActivityStore {
         `SELECT sli_key, vendor_id, samples, first_sample, last_sample, last_received FROM telemetry_sli_activity
          WHERE sli_key >= ? AND sli_key < ? ORDER BY sli_key, vendor_id`,
       ),
+      journal: db.prepare('INSERT INTO telemetry_sli_activity_journal (keys, data) VALUES (?, ?)'),
+      pending: db.prepare('SELECT 1 FROM telemetry_sli_activity_journal LIMIT 1').pluck(),
+      readJournal: db.prepare('SELECT id, keys, data FROM telemetry_sli_activity_journal ORDER BY id').raw(),
+      clearJournal: db.prepare('DELETE FROM telemetry_sli_activity_journal WHERE id <= ?'),
     };
-    // A request feeds hundreds of SLIs: their rows go in multi-row upserts of up to ACTIVITY_ROWS rows (one
-    // statement run each instead of one per SLI; SQLite applies the rows in order, so a key twice is added up).
+    // The folded rows go in multi-row upserts of up to ACTIVITY_ROWS rows (one statement run each instead of one per
+    // SLI; SQLite applies the rows in order, so a key twice is added up).
     const upsertOf = preparedOnceBy(
       db,
       (rows: number) =>
@@ -816,7 +953,7 @@ export class SqliteSliActivityStore implements SliActivityStore {
              first_sample = MIN(first_sample, excluded.first_sample), last_sample = MAX(last_sample, excluded.last_sample),
              last_received = MAX(last_received, excluded.last_received)`,
     );
-    this.recordTx = db.transaction((entries: readonly SliActivityRecord[]) => {
+    const upsertTx = (entries: readonly SliActivityRecord[]) => {
       // Runs of 128, 64, ..., 2 rows and a last single one: at most eight statements are ever prepared.
       for (let from = 0, rows = 0; from < entries.length; from += rows) {
         rows = Math.min(ACTIVITY_ROWS, 2 ** Math.floor(Math.log2(entries.length - from)));
@@ -840,19 +977,101 @@ export class SqliteSliActivityStore implements SliActivityStore {
         }
         upsertOf(rows).run(args);
       }
+    };
+    const foldTx = db.transaction(() => {
+      const rows = this.s.readJournal.all() as [number, string, Buffer][];
+      if (rows.length === 0) return;
+      upsertTx(activityOfJournal(rows));
+      this.s.clearJournal.run(rows[rows.length - 1]![0]);
     });
+    // IMMEDIATE on its own: the write lock is taken before the journal is read (another connection may fold too).
+    this.foldTx = () => foldTx.immediate();
+    let st = activityJournalOf.get(db);
+    if (st === undefined) {
+      st = { timer: undefined, rows: 0 };
+      activityJournalOf.set(db, st);
+    }
+    this.journalState = st;
   }
 
   async record(entries: readonly SliActivityRecord[]): Promise<void> {
     this.recordSync(entries);
   }
 
-  /** `record`, synchronously: inside a caller's transaction (the telemetry worker's write) it is a savepoint of it. */
+  /**
+   * `record`, synchronously: one journal row, inside the caller's transaction when there is one (the sample store's
+   * write), so it commits or rolls back with it; folded later (see the class).
+   */
   recordSync(entries: readonly SliActivityRecord[]): void {
-    if (entries.length) this.recordTx(entries);
+    if (entries.length === 0) return;
+    // The strings as JSON (vendors once: a request has one sender), the numbers as doubles: formatting 1,500 numbers
+    // as JSON text cost more than the upserts it replaced.
+    const vendors: string[] = [];
+    const slis: string[] = new Array(entries.length);
+    const nums = new Float64Array(entries.length * ACTIVITY_STRIDE);
+    let lastVendor: string | undefined;
+    let v = -1;
+    for (let i = 0, j = 0; i < entries.length; i++, j += ACTIVITY_STRIDE) {
+      const e = entries[i]!;
+      if (e.vendorId !== lastVendor) {
+        lastVendor = e.vendorId;
+        v = vendors.indexOf(e.vendorId);
+        if (v < 0) v = vendors.push(e.vendorId) - 1;
+      }
+      slis[i] = e.sliKey;
+      nums[j] = v;
+      nums[j + 1] = e.samples;
+      nums[j + 2] = e.firstSampleMs;
+      nums[j + 3] = e.lastSampleMs;
+      nums[j + 4] = e.lastReceivedMs;
+    }
+    this.s.journal.run(
+      JSON.stringify([vendors, slis]),
+      Buffer.from(nums.buffer, nums.byteOffset, nums.byteLength),
+    );
+    const st = this.journalState;
+    if (++st.rows >= ACTIVITY_FOLD_AT_ROWS) {
+      this.fold();
+      return;
+    }
+    if (st.timer === undefined) this.foldLater();
+  }
+
+  /**
+   * Adds every journaled entry into the activity rows and empties the journal, in one transaction (a savepoint inside
+   * a caller's). Costs one indexed read when the journal is empty.
+   */
+  fold(): void {
+    const st = this.journalState;
+    st.rows = 0;
+    if (st.timer !== undefined) {
+      clearTimeout(st.timer);
+      st.timer = undefined;
+    }
+    if (this.s.pending.get() === undefined) return;
+    this.foldTx();
+  }
+
+  private foldLater(): void {
+    const st = this.journalState;
+    st.timer = setTimeout(() => {
+      st.timer = undefined;
+      if (!this.db.open) return;
+      if (this.db.inTransaction) {
+        this.foldLater();
+        return;
+      }
+      try {
+        this.fold();
+      } catch {
+        this.foldLater(); // busy or failing: the journal is intact, and reads fold it anyway
+      }
+    }, ACTIVITY_FOLD_AFTER_MS);
+    st.timer.unref();
   }
 
   async listByService(serviceId: string): Promise<SliActivityRecord[]> {
+    this.fold();
     // Keys of one service are `<serviceId>/...`: the range ['<id>/', '<id>0') ('0' follows '/').
     const rows = this.s.list.all(`${serviceId}/`, `${serviceId}0`) as {
       sli_key: string;

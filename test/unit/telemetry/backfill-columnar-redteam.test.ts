@@ -115,8 +115,8 @@ describe('the columnar fast path on hand-made chunks (red team, wave 7)', () => 
 describe('a failed columnar write (red team, wave 7)', () => {
   it('stores no sample, counter state or rollup row when recording the SLI activity fails inside the write', async () => {
     const c = await compose(true);
-    c.db.exec('DROP TABLE telemetry_sli_activity');
-    await expect(c.send(chunk(-1, 62))).rejects.toThrow(/telemetry_sli_activity/);
+    c.db.exec('DROP TABLE telemetry_sli_activity_journal');
+    await expect(c.send(chunk(-1, 62))).rejects.toThrow(/telemetry_sli_activity_journal/);
     expect(c.taken).toEqual([]);
     expect(c.db.prepare('SELECT COUNT(*) FROM telemetry_counter_state').pluck().get()).toBe(0);
     expect(c.db.prepare('SELECT COUNT(*) FROM telemetry_chunk').pluck().get()).toBe(0);

@@ -786,20 +786,25 @@ export class ChangeRequestWorkflow {
           ),
     );
     const a = await this.deps.agreements.get(r.agreementId);
-    // A withdrawal is news to the signers who had a task too (each capacity's holders), not only to the assessors.
-    const signers: RecipientQuery[] = withdrawn
+    // A withdrawal is news to the signers who had a task too (each capacity's holders, the service's owner by name),
+    // not only to the assessors.
+    const capacities = withdrawn
       ? [
           ...new Set(
             (await this.deps.tasks.list({ subjectId: r.id }))
               .filter((t) => t.kind === 'change-signoff')
               .map((t) => String(t.assignees.capacity)),
           ),
-        ].map((capacity) => ({
-          capacity,
-          businessUnit: a?.businessUnit ?? r.businessUnit,
-          agreementId: r.agreementId,
-        }))
+        ]
       : [];
+    const owner = capacities.includes('service-owner')
+      ? await this.deps.services.get(r.serviceId)
+      : undefined;
+    const signers: RecipientQuery[] = capacities.map((capacity) => ({
+      capacity,
+      businessUnit: a?.businessUnit ?? r.businessUnit,
+      agreementId: r.agreementId,
+    }));
     await this.notify(
       r,
       'closed',
@@ -811,7 +816,7 @@ export class ChangeRequestWorkflow {
           `Why: ${reason}`,
         ],
       },
-      [],
+      owner ? [owner.owner] : [],
       [
         { role: 'sla-manager', businessUnit: r.businessUnit },
         ...(a && a.businessUnit !== r.businessUnit

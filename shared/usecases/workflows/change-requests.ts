@@ -55,6 +55,8 @@ export interface ChangeRequestDeps {
 }
 
 const HOUR = 3_600_000;
+/** How many ids one request tries when others made at the same instant took the ones before. */
+const RETRIES_AT_ONE_INSTANT = 16;
 /** A change request list page when the caller names no limit. */
 export const CHANGE_REQUESTS_PAGE = 50;
 /** A request's place in the store's order (requestedAt is a fixed-width ISO instant, so the strings compare). */
@@ -896,12 +898,18 @@ export class ChangeRequestWorkflow {
     };
     if (cappedFor) {
       const limit = this.deps.policy.changeRequest.maxOpenPerRequester;
-      const res = await this.deps.requests.recordIfUnder(record, limit, identities(cappedFor));
-      if (res.status === 'over-limit') throw overLimit(record.agreementId, limit, res.openIds);
-      if (res.status === 'exists') throw sameInstant();
-    } else if (!(await this.deps.requests.put(record, 0))) {
+      // Requests at the same instant, counted against the same list, derive the same id: the ones that find it taken
+      // try the next ids of that instant (a few: the cap stops a person long before).
+      let candidate = record;
+      for (let attempt = 1; attempt <= RETRIES_AT_ONE_INSTANT; attempt++) {
+        const res = await this.deps.requests.recordIfUnder(candidate, limit, identities(cappedFor));
+        if (res.status === 'over-limit') throw overLimit(record.agreementId, limit, res.openIds);
+        if (res.status === 'recorded') return { ...candidate, revision: 1 };
+        candidate = { ...record, id: `chg_${short(`${a.id}|${existing.length}|${now}|${by}|${attempt}`, 20)}` };
+      }
       throw sameInstant();
     }
+    if (!(await this.deps.requests.put(record, 0))) throw sameInstant();
     return { ...record, revision: 1 };
   }
 

@@ -208,3 +208,33 @@ describe('withdrawing a change request (POST /v1/change-requests/{id}/withdraw)'
     expect(await mails('change request to Withdrawn before restart')).toEqual([]);
   });
 });
+
+describe('the open-request cap under concurrent requests (SQLite, one IMMEDIATE transaction)', () => {
+  it('lets exactly the limit through when one person sends eight requests at the same instant; the rest get 409', async () => {
+    const id = await activeAgreement('Concurrent requests');
+    const replies = await Promise.all(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((n) =>
+        app.call('POST', `/v1/agreements/${id}/change-requests`, {
+          as: 'viewer',
+          body: {
+            summary: `Rename ${n}`,
+            why: 'all at once',
+            proposed: { title: `Concurrent requests ${n}` },
+          },
+        }),
+      ),
+    );
+    await settle(app);
+    const created = replies.filter((r) => r.status === 201).map((r) => r.body.id as string);
+    expect(replies.map((r) => r.status).sort()).toEqual([201, 201, 201, 409, 409, 409, 409, 409]);
+    const stored = (
+      (await app.call('GET', `/v1/agreements/${id}/change-requests`, { as: 'auditor' })).body.items as {
+        id: string;
+      }[]
+    ).map((x) => x.id);
+    expect([...stored].sort()).toEqual([...created].sort());
+    for (const r of replies.filter((x) => x.status === 409)) {
+      expect(r.body.error.openChangeRequestIds).toEqual(stored);
+    }
+  });
+});

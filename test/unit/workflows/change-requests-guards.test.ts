@@ -194,11 +194,19 @@ describe('change requests: who may ask, what is refused, and reading them back',
     expect(e.message).toMatch(/^bad change-request task: .*changeRequestId/s);
   });
 
-  it('refuses a request when another was recorded under the same id at the same instant', async () => {
-    vi.spyOn(w.requests, 'recordIfUnder').mockResolvedValueOnce({ status: 'exists' });
-    const e = await failure(w.wf.changeRequests.request(customerViewer, a.id, body({ title: 'One' })));
+  it('tries the next id of the instant when another request took its id, and gives up after sixteen', async () => {
+    const spy = vi.spyOn(w.requests, 'recordIfUnder').mockResolvedValueOnce({ status: 'exists' });
+    const one = await w.wf.changeRequests.request(customerViewer, a.id, body({ title: 'One' }));
+    const first = `chg_${createHash('sha256').update(`${a.id}|0|${T0}|vic@retail.example`).digest('hex').slice(0, 20)}`;
+    const second = `chg_${createHash('sha256').update(`${a.id}|0|${T0}|vic@retail.example|1`).digest('hex').slice(0, 20)}`;
+    expect(spy.mock.calls.map((c) => c[0].id)).toEqual([first, second]);
+    expect(one.id).toBe(second);
+    spy.mockClear();
+    spy.mockResolvedValue({ status: 'exists' });
+    const e = await failure(w.wf.changeRequests.request(customerViewer, a.id, body({ title: 'Two' })));
     expect(e).toBeInstanceOf(ConflictError);
     expect(e.message).toBe('another change request was made at the same instant: try again');
+    expect(spy).toHaveBeenCalledTimes(16);
   });
 
   it('retries a write someone else made first, and gives up after twenty tries', async () => {

@@ -6,6 +6,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../domain/errors.js';
 import {
   type CappedRecordResult,
   type ChangeRequestRecord,
@@ -460,7 +461,7 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
       if (res === 'ok') return { status: 'recorded' };
       if (res === 'first-failed') return { status: 'exists' };
     }
-    throw new Error(
+    throw new ConflictError(
       `the open change requests of ${r.requestedBy} on ${r.agreementId} kept changing: try again`,
     );
   }

@@ -905,7 +905,10 @@ export class ChangeRequestWorkflow {
         const res = await this.deps.requests.recordIfUnder(candidate, limit, identities(cappedFor));
         if (res.status === 'over-limit') throw overLimit(record.agreementId, limit, res.openIds);
         if (res.status === 'recorded') return { ...candidate, revision: 1 };
-        candidate = { ...record, id: `chg_${short(`${a.id}|${existing.length}|${now}|${by}|${attempt}`, 20)}` };
+        candidate = {
+          ...record,
+          id: `chg_${short(`${a.id}|${existing.length}|${now}|${by}|${attempt}`, 20)}`,
+        };
       }
       throw sameInstant();
     }

@@ -68,6 +68,9 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'task.act': { data: 'write', workflows: 'write', workflowControl: true },
   // A change request is recorded in the workflows table and starts the change-request state machine.
   'change.request': { data: 'write', workflows: 'write', workflowControl: true },
+  // A withdrawal rewrites the request and its tasks and fails the callbacks its execution waits on.
+  'change.withdraw': { data: 'read', workflows: 'write', workflowControl: true },
+  'change.withdraw.any': { data: 'read', workflows: 'write', workflowControl: true },
   /** GET /metrics reads the latest evaluations (data table). */
   'metrics.read': READ_DATA,
   // The backfill import writes samples and rollups and its job's audit entries (entity telemetry-backfill and, for

@@ -34,8 +34,35 @@ export const CHANGE_REQUEST_STATUSES = [
   'superseded',
   /** An automated update the guard refused: it would have overridden approved terms. */
   'refused',
+  /** Taken back by whoever asked (or an admin) before it was decided: its workflow ended, nothing applied. */
+  'withdrawn',
 ] as const;
 export type ChangeRequestStatus = (typeof CHANGE_REQUEST_STATUSES)[number];
+
+/** The statuses of a change request still in its workflow; every other status is final. */
+export const OPEN_CHANGE_REQUEST_STATUSES: readonly ChangeRequestStatus[] = ['assessing', 'signing'];
+
+/**
+ * Whether a record counts toward the per-person cap on open change requests (`changeRequest.maxOpenPerRequester`)
+ * of one of the identities in `who` (a person's subject and e-mail, compared ignoring case): a change request a
+ * person asked for (source `api`), still open. RCA and automated requests are not people's and never count.
+ */
+export function countsTowardCap(r: GovernanceRequest, who: readonly string[]): boolean {
+  if (r.kind !== 'change-request' || r.source !== 'api' || !OPEN_CHANGE_REQUEST_STATUSES.includes(r.status))
+    return false;
+  const by = r.requestedBy.toLowerCase();
+  return who.some((w) => w.toLowerCase() === by);
+}
+
+/**
+ * What `recordIfUnder` did: `recorded` (the request is stored at revision 1); `over-limit` with the ids of the
+ * requester's open requests on the agreement, oldest first (nothing stored); `exists` when a record with that id is
+ * already stored (nothing stored).
+ */
+export type CappedRecordResult =
+  | { status: 'recorded' }
+  | { status: 'over-limit'; openIds: string[] }
+  | { status: 'exists' };
 
 /** A change request to an active agreement: what, why, the proposed terms, the assessment and the sign-offs. */
 export interface ChangeRequestRecord {
@@ -105,6 +132,12 @@ export interface GovernanceRequestStore {
   put(r: GovernanceRequest, expected: number): Promise<boolean>;
   /** The requests about one subject (an agreement id, a service id), oldest first. */
   listBySubject(subjectId: string): Promise<GovernanceRequest[]>;
+  /**
+   * Creates change request `r` (at revision 1) only while fewer than `limit` requests of its agreement count toward
+   * the cap for `who` (`countsTowardCap`: the requester's subject and e-mail), the count and the write being one
+   * atomic step, so requests made at the same instant cannot all pass. `r.requestedBy` must be one of `who`.
+   */
+  recordIfUnder(r: ChangeRequestRecord, limit: number, who: readonly string[]): Promise<CappedRecordResult>;
 }
 
 /** The subject a request is listed under. */

@@ -29,6 +29,10 @@ export const ChangeRequestBody = z.strictObject({
 });
 export type ChangeRequestBody = z.infer<typeof ChangeRequestBody>;
 
+/** POST /v1/change-requests/{id}/withdraw: why the requester takes the request back. */
+export const WithdrawChangeRequestBody = z.strictObject({ reason: Reason });
+export type WithdrawChangeRequestBody = z.infer<typeof WithdrawChangeRequestBody>;
+
 /**
  * `GET /v1/agreements/{id}/change-requests`: a page of at most `limit` requests (oldest first), after `cursor` (a
  * previous page's `nextCursor`).

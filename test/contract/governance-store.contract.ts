@@ -88,5 +88,77 @@ export function governanceStoreContract(
       expect((await store.listBySubject('svc_cards')).map((x) => x.id)).toEqual(['frx_1']);
       expect(await store.listBySubject('agr_none')).toEqual([]);
     });
+
+    describe('the per-person cap on open change requests, counted and recorded in one step', () => {
+      const asked = (n: number, over: Partial<ChangeRequestRecord> = {}) =>
+        change({ id: `chg_v${n}`, requestedAt: `2026-03-02T09:0${n}:00.000Z`, ...over });
+      const vera = ['vera', 'vera@example.com'];
+
+      it('records while the person has fewer than the limit open, then refuses naming the open ones, oldest first, storing nothing', async () => {
+        for (const n of [2, 1])
+          expect(await store.recordIfUnder(asked(n), 2, vera)).toEqual({ status: 'recorded' });
+        expect(await store.get('chg_v1')).toMatchObject({ requestedBy: 'vera', revision: 1 });
+        expect(await store.recordIfUnder(asked(3), 2, vera)).toEqual({
+          status: 'over-limit',
+          openIds: ['chg_v1', 'chg_v2'],
+        });
+        expect(await store.get('chg_v3')).toBeUndefined();
+        expect((await store.listBySubject('agr_1')).map((x) => x.id)).toEqual(['chg_v1', 'chg_v2']);
+      });
+
+      it('answers exists for an id already stored, and stores nothing', async () => {
+        expect(await store.recordIfUnder(asked(1), 3, vera)).toEqual({ status: 'recorded' });
+        expect(await store.recordIfUnder(asked(1, { summary: 'again' }), 3, vera)).toEqual({
+          status: 'exists',
+        });
+        expect(await store.get('chg_v1')).toMatchObject({
+          summary: 'Lower the availability target',
+          revision: 1,
+        });
+      });
+
+      it("counts only the person's own open api requests on this agreement: by subject or e-mail, ignoring case", async () => {
+        // Not counted: another person, another agreement, an RCA's request, an automated one, a final one.
+        await store.put(asked(1, { requestedBy: 'walt' }), 0);
+        await store.put(asked(2, { agreementId: 'agr_other' }), 0);
+        await store.put(asked(3, { source: 'rca' }), 0);
+        await store.put(asked(4, { source: 'import:cmdb', requestedBy: 'system:import:cmdb' }), 0);
+        await store.put(asked(5, { status: 'applied' }), 0);
+        expect(await store.recordIfUnder(asked(6), 1, vera)).toEqual({ status: 'recorded' });
+        // Counted: a request recorded under the person's e-mail (any case) is the same person's.
+        await store.put(asked(7, { requestedBy: 'Vera@Example.com', status: 'signing' }), 0);
+        expect(await store.recordIfUnder(asked(8), 3, vera)).toEqual({ status: 'recorded' });
+        expect(await store.recordIfUnder(asked(9), 3, vera)).toEqual({
+          status: 'over-limit',
+          openIds: ['chg_v6', 'chg_v7', 'chg_v8'],
+        });
+      });
+
+      it('frees a place when one of the open requests becomes final (withdrawn), and takes it again when one is reopened by a new request', async () => {
+        for (const n of [1, 2]) await store.recordIfUnder(asked(n), 2, vera);
+        expect((await store.recordIfUnder(asked(3), 2, vera)).status).toBe('over-limit');
+        const first = (await store.get('chg_v1')) as ChangeRequestRecord;
+        // Still open after a change of step: no place yet.
+        expect(await store.put({ ...first, status: 'signing' }, 1)).toBe(true);
+        expect((await store.recordIfUnder(asked(3), 2, vera)).status).toBe('over-limit');
+        expect(await store.put({ ...first, status: 'withdrawn' }, 2)).toBe(true);
+        // A later write to the final request (a closing step) frees nothing more.
+        expect(await store.put({ ...first, status: 'withdrawn', summary: 'closed' }, 3)).toBe(true);
+        expect(await store.recordIfUnder(asked(3), 2, vera)).toEqual({ status: 'recorded' });
+        expect(await store.recordIfUnder(asked(4), 2, vera)).toEqual({
+          status: 'over-limit',
+          openIds: ['chg_v2', 'chg_v3'],
+        });
+      });
+
+      it('lets exactly the limit through when one person asks many times at the same instant', async () => {
+        const results = await Promise.all(
+          [1, 2, 3, 4, 5, 6].map((n) => store.recordIfUnder(asked(n), 2, vera)),
+        );
+        expect(results.filter((r) => r.status === 'recorded')).toHaveLength(2);
+        expect(results.filter((r) => r.status === 'over-limit')).toHaveLength(4);
+        expect(await store.listBySubject('agr_1')).toHaveLength(2);
+      });
+    });
   });
 }

@@ -132,6 +132,9 @@ const EXPECTED: Record<string, string> = {
   'agreements.change-requests.create': '201 403 403  201 201 404  201 201 404  403 403  403',
   'agreements.change-requests.list': '200 200 200  200 200 404  200 200 404  200 404  403',
   'change-requests.get':            '404 404 404  404 404 404  404 404 404  404 404  403',
+  // Withdrawing: whoever may ask may withdraw their own (change.withdraw), an admin anyone's; past the role check an
+  // unknown request is a 404. Who asked decides on a real request (the test "withdraws a change request ..." below).
+  'change-requests.withdraw':       '404 403 403  404 404 404  404 404 404  403 403  403',
   'services.freeze-exceptions.create': '201 403 403  201 404 404  403 403 403  201 404  403',
   'services.freeze-exceptions.list': '200 200 200  200 404 404  200 404 404  200 404  403',
   'services.sunset':                '409 403 403  409 404 404  403 403 403  403 403  403',
@@ -302,6 +305,47 @@ describe('the permission matrix, as an independent table', () => {
       });
       expect(JSON.stringify(res.body), route.id).not.toMatch(/payments|retail-banking|svc_payments/);
     }
+  });
+});
+
+describe('withdrawing a change request: only whoever asked, or an admin', () => {
+  it('withdraws a change request for its requester and for an admin, and for nobody else', async () => {
+    const ask = async (title: string) => {
+      const r = await app.call('POST', `/v1/agreements/${agreementId}/change-requests`, {
+        token: tokens['viewer@party'],
+        body: { summary: title, why: 'matrix withdrawal', proposed: { title } },
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return r.body.id as string;
+    };
+    const withdraw = async (caller: Caller, id: string) =>
+      (
+        await app.call('POST', `/v1/change-requests/${id}/withdraw`, {
+          token: tokens[caller],
+          body: { reason: 'matrix withdrawal' },
+        })
+      ).status;
+    const id = await ask('Matrix withdrawal one');
+    // Scope first (a unit that cannot read the agreement gets 404), then the person: nobody but the requester.
+    const others: Record<string, number> = {
+      approver: 403,
+      auditor: 403,
+      'manager@own-unit': 403,
+      'manager@party': 403,
+      'manager@other-unit': 404,
+      'viewer@own-unit': 403,
+      'viewer@other-unit': 404,
+      'owner@own-service': 403,
+      'owner@other-service': 403,
+      'no-role': 403,
+    };
+    const got: Record<string, number> = {};
+    for (const caller of Object.keys(others) as Caller[]) got[caller] = await withdraw(caller, id);
+    expect(got).toEqual(others);
+    expect(await withdraw('viewer@party', id)).toBe(200);
+    // Final now: 409 for the admin too.
+    expect(await withdraw('admin', id)).toBe(409);
+    expect(await withdraw('admin', await ask('Matrix withdrawal two'))).toBe(200);
   });
 });
 

@@ -111,6 +111,7 @@ const EXAMPLES: Record<string, () => unknown> = {
     why: 'the service was renamed',
     proposed: { title: 'Payments gateway SLA (renamed)' },
   }),
+  'change-requests.withdraw': () => ({ reason: 'we settled it another way' }),
   'services.freeze-exceptions.create': () => ({
     from: hourFromNow(1),
     to: hourFromNow(5),

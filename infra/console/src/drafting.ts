@@ -465,6 +465,53 @@ export async function changeRequestPage(ctx: PageContext, id: string): Promise<v
         c.history.map((s) => [when(s.at), s.step, s.by, s.detail]),
       ),
     ),
+    ...(mayWithdraw(c) ? [withdrawForm(c, () => changeRequestPage(ctx, id))] : []),
   );
   ctx.ready('change-request');
+}
+
+/** Statuses of a change request still in its workflow: only these can be withdrawn. */
+const OPEN_REQUEST = ['assessing', 'signing'];
+
+/**
+ * Whether the signed-in person may withdraw the request: it is open, and they asked for it (subject, or the e-mail on
+ * record, as the API matches a person) or are an admin. The API decides (403 otherwise); this only hides the form.
+ */
+function mayWithdraw(c: ChangeRequest): boolean {
+  const claims = session.claims();
+  if (!claims || !OPEN_REQUEST.includes(c.status)) return false;
+  const own =
+    c.requestedBy === claims.subject ||
+    (claims.email !== '' && c.requestedBy.toLowerCase() === claims.email.toLowerCase());
+  return own || claims.roles.includes('admin');
+}
+
+/** The requester's "Withdraw" action: a reason, then POST /v1/change-requests/{id}/withdraw; the page is redrawn. */
+function withdrawForm(c: ChangeRequest, reload: () => Promise<void>): HTMLElement {
+  const status = h('div', { role: 'status', 'aria-live': 'polite' });
+  const f = fieldForm(
+    'withdraw',
+    [{ path: 'reason', label: 'Reason for withdrawing', type: 'textarea' }],
+    'Withdraw the request',
+    status,
+    async () => {
+      await api(`/v1/change-requests/${encodeURIComponent(c.id)}/withdraw`, {
+        method: 'POST',
+        body: { reason: f.values().get('reason') ?? '' },
+      });
+      await reload();
+    },
+  );
+  return h(
+    'section',
+    { 'aria-labelledby': 'withdraw-h' },
+    h('h2', { id: 'withdraw-h' }, 'Withdraw'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Takes the request back: its assessment and sign-offs stop, and those who had a task are told.',
+    ),
+    status,
+    f.form,
+  );
 }

@@ -1,5 +1,16 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../domain/errors.js';
+import {
+  type CappedRecordResult,
+  type ChangeRequestRecord,
+  countsTowardCap,
   type GovernanceRequest,
   type GovernanceRequestStore,
   requestedAtOf,
@@ -9,7 +20,7 @@ import type { NotificationRecord, NotificationStatus, NotificationStore } from '
 import type { RemediationRecord, RemediationStore } from '../../ports/remediation.js';
 import type { TaskQuery, WorkTask, WorkTaskStore } from '../../ports/tasks.js';
 import type { WorkflowSubject } from '../../ports/workflows.js';
-import { isConditionalCheckFailed } from './errors.js';
+import { cancellationReasons, isConditionalCheckFailed } from './errors.js';
 import { WORKFLOWS_INDEX } from './tables.js';
 
 /*
@@ -20,6 +31,8 @@ import { WORKFLOWS_INDEX } from './tables.js';
  *   notification  pk NOTE#<id>           sk NOTE   statusPk NOTES_DUE (while pending/sending)   statusSk <due ms, 15 digits>#<id>
  *                                                  subjPk NOTE_TOPIC#<topic>   subjSk <createdAt>#<id>
  *   request       pk REQ#<id>            sk REQ    subjPk REQ_SUBJ#<agreement or service id>   subjSk <requestedAt>#<id>
+ *                                                  holds <the open counter's pk> (while it counts toward the cap)
+ *   open counter  pk REQ_OPEN#<agreement id>#<requester, lower case>   sk REQ_OPEN   n <open api requests>
  *   execution     pk EXEC#<type>#<id>    sk <startedAt>#<name>   (the index of Step Functions executions by subject)
  */
 
@@ -347,9 +360,27 @@ export class DynamoRemediationStore implements RemediationStore {
   }
 }
 
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** The pk of the counter of one person's open change requests on one agreement (the person in lower case). */
+const openCounterPk = (agreementId: string, person: string) =>
+  `REQ_OPEN#${agreementId}#${person.toLowerCase()}`;
+/** The counter a request is counted on while it counts toward the cap (a person's open api request), else none. */
+const holdsOf = (r: GovernanceRequest): string | undefined =>
+  r.kind === 'change-request' && countsTowardCap(r, [r.requestedBy])
+    ? openCounterPk(r.agreementId, r.requestedBy)
+    : undefined;
+
 /**
  * Change requests and freeze exceptions on AWS: `REQ#<id>` / `REQ`, listed through the subject index
  * (`subjPk REQ_SUBJ#<agreement or service id>`, `subjSk <requestedAt>#<id>`), replaced under a revision condition.
+ *
+ * The per-person cap (`recordIfUnder`) is kept atomic by a counter item per (agreement, person): `n` is the number of
+ * that person's open api requests on the agreement. Every write that makes a request start or stop counting changes
+ * the counter in the same TransactWriteItems as the request (the request item carries `holds`, the counter it is
+ * counted on, so a write knows whether it stops counting); `recordIfUnder` reads the counters of the person's
+ * identities (subject, e-mail), and writes the request with conditions that each counter still holds the value read.
+ * Two requests at the same instant: one transaction wins, the other is cancelled, reads again and meets the cap.
  */
 export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
   constructor(
@@ -365,16 +396,114 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
   }
 
   async put(rec: GovernanceRequest, expected: number): Promise<boolean> {
-    const revision = expected + 1;
-    const item = {
+    const item = this.item(rec, expected + 1);
+    let before: string | undefined;
+    if (expected > 0) {
+      const r = await this.db.send(
+        new GetCommand({ TableName: this.table, Key: { pk: item.pk, sk: 'REQ' }, ConsistentRead: true }),
+      );
+      if (r.Item?.revision !== expected) return false;
+      before = r.Item.holds as string | undefined;
+    }
+    if (before === item.holds) return putWhen(this.db, this.table, item, atRevision(expected));
+    // The request starts or stops counting toward the cap: its counter moves in the same transaction.
+    const ops: TransactItem[] = [{ Put: { TableName: this.table, Item: item, ...atRevision(expected) } }];
+    if (before) ops.push(this.bump(before, -1));
+    if (item.holds) ops.push(this.bump(item.holds, 1));
+    return this.transact(ops).then((r) => r === 'ok');
+  }
+
+  async recordIfUnder(
+    r: ChangeRequestRecord,
+    limit: number,
+    who: readonly string[],
+  ): Promise<CappedRecordResult> {
+    const item = this.item(r, 1);
+    const counters = [...new Set([r.requestedBy, ...who].map((w) => openCounterPk(r.agreementId, w)))];
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const seen = await Promise.all(
+        counters.map(async (pk) => {
+          const c = await this.db.send(
+            new GetCommand({ TableName: this.table, Key: { pk, sk: 'REQ_OPEN' }, ConsistentRead: true }),
+          );
+          return { pk, n: Number(c.Item?.n ?? 0) };
+        }),
+      );
+      if (seen.reduce((sum, c) => sum + c.n, 0) >= limit) {
+        if (await this.get(r.id)) return { status: 'exists' };
+        const open = (await this.listBySubject(r.agreementId)).filter((x) => countsTowardCap(x, who));
+        return { status: 'over-limit', openIds: open.map((x) => x.id) };
+      }
+      // Every counter must still hold what was read; the requester's own goes up by one with the request.
+      const ops: TransactItem[] = [
+        { Put: { TableName: this.table, Item: item, ...absent } },
+        ...seen.map(({ pk, n }): TransactItem => {
+          const unchanged = {
+            ConditionExpression: n === 0 ? 'attribute_not_exists(n) OR n = :seen' : 'n = :seen',
+            ExpressionAttributeValues: { ':seen': n },
+          };
+          if (pk !== item.holds)
+            return { ConditionCheck: { TableName: this.table, Key: { pk, sk: 'REQ_OPEN' }, ...unchanged } };
+          const up = this.bump(pk, 1).Update!;
+          return {
+            Update: {
+              ...up,
+              ConditionExpression: unchanged.ConditionExpression,
+              ExpressionAttributeValues: {
+                ...up.ExpressionAttributeValues,
+                ...unchanged.ExpressionAttributeValues,
+              },
+            },
+          };
+        }),
+      ];
+      const res = await this.transact(ops);
+      if (res === 'ok') return { status: 'recorded' };
+      if (res === 'first-failed') return { status: 'exists' };
+    }
+    throw new ConflictError(
+      `the open change requests of ${r.requestedBy} on ${r.agreementId} kept changing: try again`,
+    );
+  }
+
+  private item(rec: GovernanceRequest, revision: number) {
+    const holds = holdsOf(rec);
+    return {
       pk: `REQ#${rec.id}`,
       sk: 'REQ',
       subjPk: `REQ_SUBJ#${subjectOf(rec)}`,
       subjSk: `${requestedAtOf(rec)}#${rec.id}`,
       revision,
+      ...(holds ? { holds } : {}),
       record: { ...rec, revision },
     };
-    return putWhen(this.db, this.table, item, atRevision(expected));
+  }
+
+  /** Adds `by` to a counter (created at 0 when missing). */
+  private bump(pk: string, by: number): TransactItem {
+    return {
+      Update: {
+        TableName: this.table,
+        Key: { pk, sk: 'REQ_OPEN' },
+        UpdateExpression: 'SET n = if_not_exists(n, :zero) + :by',
+        ExpressionAttributeValues: { ':zero': 0, ':by': by },
+      },
+    };
+  }
+
+  /** Runs a transaction: ok, or which condition failed (the first action's, or another's). */
+  private async transact(ops: TransactItem[]): Promise<'ok' | 'first-failed' | 'other-failed'> {
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: ops }));
+      return 'ok';
+    } catch (e) {
+      const reasons = cancellationReasons(e);
+      if (!reasons) throw e;
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'first-failed';
+      if (reasons.some((x) => x.Code === 'ConditionalCheckFailed' || x.Code === 'TransactionConflict'))
+        return 'other-failed';
+      throw e;
+    }
   }
 
   async listBySubject(subjectId: string): Promise<GovernanceRequest[]> {

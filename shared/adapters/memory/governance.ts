@@ -1,4 +1,7 @@
 import {
+  type CappedRecordResult,
+  type ChangeRequestRecord,
+  countsTowardCap,
   type GovernanceRequest,
   type GovernanceRequestStore,
   requestedAtOf,
@@ -18,9 +21,23 @@ export class MemoryGovernanceRequestStore implements GovernanceRequestStore {
     return true;
   }
   async listBySubject(subjectId: string) {
+    return this.sorted(subjectId).map((r) => structuredClone(r));
+  }
+  async recordIfUnder(
+    r: ChangeRequestRecord,
+    limit: number,
+    who: readonly string[],
+  ): Promise<CappedRecordResult> {
+    // No await between the count and the write: in one event loop turn nothing else runs in between.
+    if (this.rows.has(r.id)) return { status: 'exists' };
+    const open = this.sorted(r.agreementId).filter((x) => countsTowardCap(x, who));
+    if (open.length >= limit) return { status: 'over-limit', openIds: open.map((x) => x.id) };
+    this.rows.set(r.id, structuredClone({ ...r, revision: 1 }));
+    return { status: 'recorded' };
+  }
+  private sorted(subjectId: string): GovernanceRequest[] {
     return [...this.rows.values()]
       .filter((r) => subjectOf(r) === subjectId)
-      .sort((a, b) => requestedAtOf(a).localeCompare(requestedAtOf(b)) || a.id.localeCompare(b.id))
-      .map((r) => structuredClone(r));
+      .sort((a, b) => requestedAtOf(a).localeCompare(requestedAtOf(b)) || a.id.localeCompare(b.id));
   }
 }

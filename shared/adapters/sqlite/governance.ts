@@ -1,5 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
 import {
+  type CappedRecordResult,
+  type ChangeRequestRecord,
+  countsTowardCap,
   type GovernanceRequest,
   type GovernanceRequestStore,
   requestedAtOf,
@@ -11,7 +14,7 @@ import { preparedOnce } from './statements.js';
 export class SqliteGovernanceRequestStore implements GovernanceRequestStore {
   private readonly stmt: (sql: string) => Statement;
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     this.stmt = preparedOnce(db);
     db.exec(`CREATE TABLE IF NOT EXISTS governance_requests (
       id TEXT PRIMARY KEY, subject_id TEXT NOT NULL, requested_at TEXT NOT NULL,
@@ -45,5 +48,29 @@ export class SqliteGovernanceRequestStore implements GovernanceRequestStore {
       'SELECT body FROM governance_requests WHERE subject_id = ? ORDER BY requested_at, id',
     ).all(subjectId) as { body: string }[];
     return rows.map((r) => JSON.parse(r.body) as GovernanceRequest);
+  }
+
+  /** Count and insert in one IMMEDIATE transaction: the write lock is taken before the count, so no other writer, in
+   * this process or another on the same file, records between them. */
+  async recordIfUnder(
+    r: ChangeRequestRecord,
+    limit: number,
+    who: readonly string[],
+  ): Promise<CappedRecordResult> {
+    const run = this.db.transaction((): CappedRecordResult => {
+      if (this.stmt('SELECT 1 FROM governance_requests WHERE id = ?').get(r.id)) return { status: 'exists' };
+      const rows = this.stmt(
+        'SELECT body FROM governance_requests WHERE subject_id = ? ORDER BY requested_at, id',
+      ).all(r.agreementId) as { body: string }[];
+      const open = rows
+        .map((x) => JSON.parse(x.body) as GovernanceRequest)
+        .filter((x) => countsTowardCap(x, who));
+      if (open.length >= limit) return { status: 'over-limit', openIds: open.map((x) => x.id) };
+      this.stmt(
+        `INSERT INTO governance_requests (id, subject_id, requested_at, revision, body) VALUES (?, ?, ?, 1, ?)`,
+      ).run(r.id, r.agreementId, r.requestedAt, JSON.stringify({ ...r, revision: 1 }));
+      return { status: 'recorded' };
+    });
+    return run.immediate();
   }
 }

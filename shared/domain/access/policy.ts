@@ -59,6 +59,10 @@ export const ACTIONS = [
   'task.act',
   /** Asking for a change to an active agreement (issue 11 item 4): a party's viewer or SLA manager. */
   'change.request',
+  /** Withdrawing a change request one asked for oneself (the use case checks it is the requester's). */
+  'change.withdraw',
+  /** Withdrawing anyone's change request (admins). */
+  'change.withdraw.any',
   /**
    * Scraping GET /metrics: Accord's own health and every objective's figures across the portfolio, so only roles
    * that read everything (admin, auditor); Prometheus scrapes with such a person's or service account's Bearer token.
@@ -115,6 +119,7 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'task.read',
       'task.act',
       'change.request',
+      'change.withdraw',
     ],
   },
   approver: {
@@ -157,7 +162,7 @@ export const PERMISSIONS: Readonly<Record<Role, Grant>> = {
       'metrics.read',
     ],
   },
-  viewer: { scope: 'business-units', actions: [...READ, 'task.read', 'change.request'] },
+  viewer: { scope: 'business-units', actions: [...READ, 'task.read', 'change.request', 'change.withdraw'] },
   vendor: { scope: 'own-vendor', actions: ['telemetry.ingest'] },
 };
 
@@ -174,6 +179,7 @@ export const PARTY_ACTIONS: readonly Action[] = [
   'report.read',
   'exception.approve',
   'change.request',
+  'change.withdraw',
 ];
 
 /** An authenticated caller, from a Cognito (or local) token or from the vendor authorizer. */

@@ -11,6 +11,7 @@ import {
   TemplateDraftBody,
   TemplateQuery,
   TemplateView,
+  WithdrawChangeRequestBody,
 } from '../../schemas/governance.js';
 import { Service } from '../../schemas/service.js';
 import {
@@ -146,6 +147,18 @@ export const WORKFLOW_ROUTES: readonly RouteSpec[] = [
     action: 'agreement.read',
     handler: 'workflows/change-request-get',
     summary: 'One change request: classification, assessment, sign-offs, the version it became, its history',
+    response: ChangeRequestView,
+  },
+  {
+    id: 'change-requests.withdraw',
+    method: 'POST',
+    path: '/v1/change-requests/{changeRequestId}/withdraw',
+    auth: 'user',
+    action: 'change.withdraw',
+    handler: 'workflows/change-request-withdraw',
+    summary:
+      "Take back an open change request (whoever asked, or an admin; 403 for anyone else, 409 naming its state once final): it becomes withdrawn, its people's tasks are cancelled and its workflow ends, telling the assessors and signers",
+    body: WithdrawChangeRequestBody,
     response: ChangeRequestView,
   },
   {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Principal } from '../../domain/access/policy.js';
+import { grantsFor, type Principal } from '../../domain/access/policy.js';
 import { samePerson } from '../../domain/agreements/exceptions.js';
 import { contentProblems, dateProblems } from '../../domain/agreements/rules.js';
 import {
@@ -15,10 +15,11 @@ import type { Recipient, RecipientQuery } from '../../domain/workflows/recipient
 import type { WorkflowPolicy } from '../../policy/workflows.js';
 import type { AgreementStore } from '../../ports/agreements.js';
 import type { Clock } from '../../ports/clock.js';
-import type {
-  ChangeRequestRecord,
-  ChangeRequestStatus,
-  GovernanceRequestStore,
+import {
+  type ChangeRequestRecord,
+  countsTowardCap,
+  type GovernanceRequestStore,
+  OPEN_CHANGE_REQUEST_STATUSES,
 } from '../../ports/governance.js';
 import type { ServiceStore } from '../../ports/services.js';
 import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
@@ -54,10 +55,10 @@ export interface ChangeRequestDeps {
 }
 
 const HOUR = 3_600_000;
+/** How many ids one request tries when others made at the same instant took the ones before. */
+const RETRIES_AT_ONE_INSTANT = 16;
 /** A change request list page when the caller names no limit. */
 export const CHANGE_REQUESTS_PAGE = 50;
-/** The statuses of a request still in its workflow (every other status is final). */
-const OPEN_STATUSES: readonly ChangeRequestStatus[] = ['assessing', 'signing'];
 /** A request's place in the store's order (requestedAt is a fixed-width ISO instant, so the strings compare). */
 const listKey = (r: ChangeRequestRecord) => `${r.requestedAt}|${r.id}`;
 const short = (s: string, n = 24) => createHash('sha256').update(s).digest('hex').slice(0, n);
@@ -90,9 +91,20 @@ export class ChangeRequestWorkflow {
         [{ path: 'status', problem: `is ${a.status}` }],
       );
     }
+    // A first look answers the common case before the rules are checked; the store's atomic count decides.
     await this.refuseOverLimit(p, a.id);
     const proposed = strip(body.proposed as Record<string, unknown>);
-    const record = await this.newRecord(a, p.subject, 'api', body.summary, body.why, proposed);
+    const record = await this.newRecord(
+      a,
+      p.subject,
+      'api',
+      body.summary,
+      body.why,
+      proposed,
+      true,
+      undefined,
+      p,
+    );
     const started = await this.deps.engine().start({
       workflow: 'change-request',
       name: record.id,
@@ -268,6 +280,72 @@ export class ChangeRequestWorkflow {
     return r;
   }
 
+  /**
+   * POST /v1/change-requests/{id}/withdraw: whoever asked (subject or e-mail on record, as separation of duties
+   * matches a person), or anyone holding `change.withdraw.any` (admins), takes an open request back. It becomes
+   * `withdrawn` (final: it no longer counts toward the cap) with a `withdrawn` history step; its people's open tasks
+   * are cancelled and their callbacks failed with `Withdrawn`, so the execution closes the request (the workflow's
+   * end notifies the assessors and signers) with no further reminder. A replay finds the request withdrawn and ends.
+   * @throws NotFoundError for a request the caller may not see; ForbiddenError for someone else's request;
+   *   ConflictError (409, `state`) when the request is already final
+   */
+  async withdraw(p: Principal, id: string, reason: string): Promise<ChangeRequestRecord> {
+    const r = await this.get(p, id);
+    const anyone = grantsFor(p, 'change.withdraw.any').length > 0;
+    if (!anyone) {
+      await this.deps.useCases.load(p, 'change.withdraw', r.agreementId);
+      if (!samePerson(p, r.requestedBy)) {
+        throw new ForbiddenError(
+          `only whoever asked for change request ${id} (${r.requestedBy}) or an admin may withdraw it`,
+        );
+      }
+    }
+    const now = this.now();
+    const saved = await this.mutate(id, (x) => {
+      if (!OPEN_CHANGE_REQUEST_STATUSES.includes(x.status)) throw finalRequest(x);
+      return step({ ...x, status: 'withdrawn' }, now, 'withdrawn', p.subject, reason);
+    });
+    await this.endTasks(saved, `withdrawn by ${p.subject}: ${reason}`, p.subject);
+    return saved;
+  }
+
+  /**
+   * Cancels the pending tasks of a withdrawn request and fails the callbacks they wait on (`Withdrawn`), so the
+   * execution leaves its waiting state for CloseChangeRequest; a token no longer waiting (answered, or the execution
+   * already ended) is left as it is.
+   */
+  private async endTasks(r: ChangeRequestRecord, cause: string, by: string): Promise<void> {
+    const now = this.now();
+    for (const t of await this.deps.tasks.list({ subjectId: r.id, status: 'pending' })) {
+      await this.deps.tasks.update(
+        {
+          ...t,
+          status: 'cancelled',
+          outcome: { decision: 'withdrawn', reason: cause },
+          updatedAt: now,
+          settledAt: now,
+          settledBy: by,
+        },
+        t.revision,
+      );
+      await this.failToken(t.token, cause);
+    }
+  }
+
+  private async failToken(token: string, cause: string): Promise<void> {
+    try {
+      await this.deps.engine().sendTaskFailure(token, 'Withdrawn', cause);
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+    }
+  }
+
+  /** Why a withdrawn request ended (its `withdrawn` step), for the callbacks a replay meets. */
+  private withdrawnCause(r: ChangeRequestRecord): string {
+    const w = r.history.findLast((h) => h.step === 'withdrawn');
+    return `withdrawn by ${w?.by ?? 'unknown'}: ${w?.detail ?? ''}`;
+  }
+
   /** Completing a `change-assessment` task: the provider accepts (approved) or declines (rejected) the request. */
   async assess(p: Principal, t: WorkTask, body: CompleteTaskBody): Promise<Record<string, unknown>> {
     if (!body.decision) {
@@ -382,6 +460,8 @@ export class ChangeRequestWorkflow {
     taskToken: string;
   }) {
     const r = await this.load(e.changeRequestId);
+    // Withdrawn while no token waited (or before a restart): the task is not opened again, the callback fails at once.
+    if (r.status === 'withdrawn') return this.endWithdrawn(r, e.taskToken);
     const a = await this.deps.agreements.get(r.agreementId);
     const id = changeTaskId(e.executionId, 'assessment');
     const existing = await this.deps.tasks.get(id);
@@ -443,9 +523,10 @@ export class ChangeRequestWorkflow {
       ...(e.capacity ? { capacity: e.capacity } : {}),
     };
     const decided =
-      e.step === 'assessment'
+      r.status === 'withdrawn' ||
+      (e.step === 'assessment'
         ? r.assessment !== undefined
-        : r.signOffs.some((s) => s.capacity === e.capacity);
+        : r.signOffs.some((s) => s.capacity === e.capacity));
     if (decided || !a) return { ...next, reminders: e.reminders, level: e.level };
     const steps = escalationLevels(a);
     const d = followUp(
@@ -538,6 +619,7 @@ export class ChangeRequestWorkflow {
     taskToken: string;
   }) {
     const r = await this.load(e.changeRequestId);
+    if (r.status === 'withdrawn') return this.endWithdrawn(r, e.taskToken);
     const a = await this.deps.agreements.get(r.agreementId);
     const id = changeTaskId(e.executionId, `signoff:${e.capacity}`);
     const existing = await this.deps.tasks.get(id);
@@ -588,6 +670,14 @@ export class ChangeRequestWorkflow {
     }
     // Stryker disable next-line ObjectLiteral: a callback (waitForTaskToken) Task's own answer is discarded, by Step Functions and by the local engine alike; the state's result is the token's answer
     return { taskId: task.id };
+  }
+
+  /** A callback of a withdrawn request: its tasks stay closed, the token fails with `Withdrawn`. */
+  private async endWithdrawn(r: ChangeRequestRecord, token: string) {
+    const cause = this.withdrawnCause(r);
+    await this.endTasks(r, cause, 'system');
+    await this.failToken(token, cause);
+    return { withdrawn: true };
   }
 
   /** Applies an accepted (and, when material, signed) request as a new version; superseded when the agreement moved on. */
@@ -679,6 +769,10 @@ export class ChangeRequestWorkflow {
       );
     }
     const r = await this.load(e.changeRequestId);
+    // A request withdrawn before its workflow reached a callback ends through PlanChangeRequest's "superseded".
+    const withdrawn = r.status === 'withdrawn';
+    const outcome = withdrawn ? 'withdrawn' : e.outcome;
+    const reason = withdrawn && e.outcome !== 'withdrawn' ? this.withdrawnCause(r) : e.reason;
     const final =
       (['applied', 'rejected', 'superseded', 'refused'] as const).find((s) => s === e.outcome) ??
       'superseded';
@@ -690,30 +784,50 @@ export class ChangeRequestWorkflow {
             now,
             'closed',
             'system',
-            `${e.outcome}: ${e.reason}`,
+            `${outcome}: ${reason}`,
           ),
     );
     const a = await this.deps.agreements.get(r.agreementId);
+    // A withdrawal is news to the signers who had a task too (each capacity's holders, the service's owner by name),
+    // not only to the assessors.
+    const capacities = withdrawn
+      ? [
+          ...new Set(
+            (await this.deps.tasks.list({ subjectId: r.id }))
+              .filter((t) => t.kind === 'change-signoff')
+              .map((t) => String(t.assignees.capacity)),
+          ),
+        ]
+      : [];
+    const owner = capacities.includes('service-owner')
+      ? await this.deps.services.get(r.serviceId)
+      : undefined;
+    const signers: RecipientQuery[] = capacities.map((capacity) => ({
+      capacity,
+      businessUnit: a?.businessUnit ?? r.businessUnit,
+      agreementId: r.agreementId,
+    }));
     await this.notify(
       r,
       'closed',
       undefined,
       {
-        subject: `Change request ${e.outcome}: ${a?.title ?? r.agreementId}`,
+        subject: `Change request ${outcome}: ${a?.title ?? r.agreementId}`,
         paragraphs: [
-          `The change request "${r.summary}" (${r.id}) to ${r.agreementId} ended: ${e.outcome}.`,
-          `Why: ${e.reason}`,
+          `The change request "${r.summary}" (${r.id}) to ${r.agreementId} ended: ${outcome}.`,
+          `Why: ${reason}`,
         ],
       },
-      [],
+      owner ? [owner.owner] : [],
       [
         { role: 'sla-manager', businessUnit: r.businessUnit },
         ...(a && a.businessUnit !== r.businessUnit
           ? [{ role: 'sla-manager', businessUnit: a.businessUnit }]
           : []),
+        ...signers,
       ],
     );
-    return { outcome: e.outcome, reason: e.reason };
+    return { outcome, reason };
   }
 
   private async newRecord(
@@ -725,6 +839,7 @@ export class ChangeRequestWorkflow {
     proposed: Record<string, unknown>,
     checkRules = true,
     fixedId?: string,
+    cappedFor?: Principal,
   ): Promise<ChangeRequestRecord> {
     const classification = classifyChange(a as never, proposed);
     if (classification.administrative.length + classification.material.length === 0) {
@@ -781,9 +896,23 @@ export class ChangeRequestWorkflow {
       ],
       revision: 0,
     };
-    if (!(await this.deps.requests.put(record, 0))) {
-      throw new ConflictError('another change request was made at the same instant: try again');
+    if (cappedFor) {
+      const limit = this.deps.policy.changeRequest.maxOpenPerRequester;
+      // Requests at the same instant, counted against the same list, derive the same id: the ones that find it taken
+      // try the next ids of that instant (a few: the cap stops a person long before).
+      let candidate = record;
+      for (let attempt = 1; attempt <= RETRIES_AT_ONE_INSTANT; attempt++) {
+        const res = await this.deps.requests.recordIfUnder(candidate, limit, identities(cappedFor));
+        if (res.status === 'over-limit') throw overLimit(record.agreementId, limit, res.openIds);
+        if (res.status === 'recorded') return { ...candidate, revision: 1 };
+        candidate = {
+          ...record,
+          id: `chg_${short(`${a.id}|${existing.length}|${now}|${by}|${attempt}`, 20)}`,
+        };
+      }
+      throw sameInstant();
     }
+    if (!(await this.deps.requests.put(record, 0))) throw sameInstant();
     return { ...record, revision: 1 };
   }
 
@@ -794,26 +923,14 @@ export class ChangeRequestWorkflow {
    */
   private async refuseOverLimit(p: Principal, agreementId: string): Promise<void> {
     const limit = this.deps.policy.changeRequest.maxOpenPerRequester;
-    const open = (await this.deps.requests.listBySubject(agreementId)).filter(
-      (r) =>
-        // Stryker disable next-line ConditionalExpression: narrows the type; a freeze exception listed under this id has no source, so the next test drops it anyway
-        r.kind === 'change-request' &&
-        r.source === 'api' &&
-        OPEN_STATUSES.includes(r.status) &&
-        samePerson(p, r.requestedBy),
-    );
-    if (open.length < limit) return;
-    const ids = open.map((r) => r.id);
-    throw new ConflictError(
-      `you have ${open.length} change requests open on agreement ${agreementId}, the most one person may have (policy changeRequest.maxOpenPerRequester = ${limit}): wait until one is closed`,
-      [
-        {
-          path: 'requestedBy',
-          problem: `has ${open.length} open change requests (${ids.join(', ')}); the limit is ${limit} (changeRequest.maxOpenPerRequester)`,
-        },
-      ],
-      { limit, policy: 'changeRequest.maxOpenPerRequester', openChangeRequestIds: ids },
-    );
+    const who = identities(p);
+    const open = (await this.deps.requests.listBySubject(agreementId)).filter((r) => countsTowardCap(r, who));
+    if (open.length >= limit)
+      throw overLimit(
+        agreementId,
+        limit,
+        open.map((r) => r.id),
+      );
   }
 
   private async load(id: string): Promise<ChangeRequestRecord> {
@@ -897,6 +1014,36 @@ function step<T extends { history: { at: string; step: string; by: string; detai
 
 function strip(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/** The identities a person's requests are recorded under: the subject, and the e-mail on record when known. */
+const identities = (p: Principal): string[] => [p.subject, ...(p.email ? [p.email] : [])];
+
+function sameInstant(): ConflictError {
+  return new ConflictError('another change request was made at the same instant: try again');
+}
+
+/** 409: the person has `limit` requests open on the agreement (`ids`, oldest first). */
+function overLimit(agreementId: string, limit: number, ids: string[]): ConflictError {
+  return new ConflictError(
+    `you have ${ids.length} change requests open on agreement ${agreementId}, the most one person may have (policy changeRequest.maxOpenPerRequester = ${limit}): wait until one is closed`,
+    [
+      {
+        path: 'requestedBy',
+        problem: `has ${ids.length} open change requests (${ids.join(', ')}); the limit is ${limit} (changeRequest.maxOpenPerRequester)`,
+      },
+    ],
+    { limit, policy: 'changeRequest.maxOpenPerRequester', openChangeRequestIds: ids },
+  );
+}
+
+/** 409 naming the state of a request that is no longer open. */
+function finalRequest(r: ChangeRequestRecord): ConflictError {
+  return new ConflictError(
+    `change request ${r.id} is ${r.status}: only an open request (assessing or signing) can be withdrawn`,
+    [{ path: 'status', problem: `is ${r.status}` }],
+    { state: r.status },
+  );
 }
 
 function noSuchRequest(id: string): NotFoundError {

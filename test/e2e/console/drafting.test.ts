@@ -231,7 +231,35 @@ describe('drafting from templates, gap findings and change requests in the conso
     expect(await listed.count()).toBe(1);
     expect(await listed.locator('.badge').textContent()).toBe(cr.status);
     await page.screenshot({ path: `${screenshotDir()}/agreement-change-requests-light.png`, fullPage: true });
+
+    // The requester takes it back from the request's page: the API's status shows, and the action is gone.
+    await page.goto(`${app.url}/#/change-requests/${crId}`);
+    await waitReady(page, 'change-request');
+    await page.getByLabel('Reason for withdrawing').fill('we agreed a shorter extension by phone');
+    await page.getByRole('button', { name: 'Withdraw the request' }).click();
+    await expect.poll(() => page.locator('.figures .badge').first().textContent()).toBe('withdrawn');
+    const after = (await app.call('GET', `/v1/change-requests/${crId}`, { as: 'viewer' })).body;
+    expect(after.status).toBe('withdrawn');
+    expect(after.history.find((x: { step: string }) => x.step === 'withdrawn')).toMatchObject({
+      by: 'local-viewer',
+      detail: 'we agreed a shorter extension by phone',
+    });
+    expect(await page.getByRole('button', { name: 'Withdraw the request' }).count()).toBe(0);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await page.context().close();
+
+    // Someone who did not ask (and is no admin) is not offered the action.
+    const other = await newPage();
+    await signIn(other, app.url, 'sla-manager');
+    const open = await app.call('POST', `/v1/agreements/${a.id}/change-requests`, {
+      as: 'viewer',
+      body: { summary: 'Extend the term again', why: 'the customer asks', proposed: { effectiveTo: later } },
+    });
+    expect(open.status).toBe(201);
+    await other.goto(`${app.url}/#/change-requests/${open.body.id}`);
+    await waitReady(other, 'change-request');
+    expect(await other.getByRole('button', { name: 'Withdraw the request' }).count()).toBe(0);
+    await other.context().close();
   });
 
   it('passes axe on the new pages in dark and on a phone', async () => {

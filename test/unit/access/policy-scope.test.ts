@@ -53,6 +53,7 @@ describe('scope on one thing', () => {
       'report.read',
       'exception.approve',
       'change.request',
+      'change.withdraw',
     ]);
     for (const a of PARTY_ACTIONS) expect([a, canAccess(m, a, agreement)]).toEqual([a, true]);
     expect(canAccess(m, 'agreement.update', agreement)).toBe(false);

@@ -194,29 +194,36 @@ describe('change requests: who may ask, what is refused, and reading them back',
     expect(e.message).toMatch(/^bad change-request task: .*changeRequestId/s);
   });
 
-  it('refuses a request when another was recorded under the same id at the same instant', async () => {
-    vi.spyOn(w.requests, 'put').mockResolvedValueOnce(false);
-    const e = await failure(w.wf.changeRequests.request(customerViewer, a.id, body({ title: 'One' })));
+  it('tries the next id of the instant when another request took its id, and gives up after sixteen', async () => {
+    const spy = vi.spyOn(w.requests, 'recordIfUnder').mockResolvedValueOnce({ status: 'exists' });
+    const one = await w.wf.changeRequests.request(customerViewer, a.id, body({ title: 'One' }));
+    const first = `chg_${createHash('sha256').update(`${a.id}|0|${T0}|vic@retail.example`).digest('hex').slice(0, 20)}`;
+    const second = `chg_${createHash('sha256').update(`${a.id}|0|${T0}|vic@retail.example|1`).digest('hex').slice(0, 20)}`;
+    expect(spy.mock.calls.map((c) => c[0].id)).toEqual([first, second]);
+    expect(one.id).toBe(second);
+    spy.mockClear();
+    spy.mockResolvedValue({ status: 'exists' });
+    const e = await failure(w.wf.changeRequests.request(customerViewer, a.id, body({ title: 'Two' })));
     expect(e).toBeInstanceOf(ConflictError);
     expect(e.message).toBe('another change request was made at the same instant: try again');
+    expect(spy).toHaveBeenCalledTimes(16);
   });
 
   it('retries a write someone else made first, and gives up after twenty tries', async () => {
-    const put = w.requests.put.bind(w.requests);
     const spy = vi.spyOn(w.requests, 'put');
-    // The record is written, then the first write of its execution id loses a race: the second try wins.
-    spy.mockImplementationOnce(put).mockResolvedValueOnce(false);
+    // The record is written (recordIfUnder), then the first write of its execution id loses a race: the second wins.
+    spy.mockResolvedValueOnce(false);
     const r = await w.wf.changeRequests.request(customerViewer, a.id, body({ title: 'One' }));
     expect(r.executionId).toBe(`local:change-request:${r.id}`);
     expect(await storedRequest(w, r.id)).toMatchObject({ executionId: r.executionId, revision: 2 });
-    expect(spy).toHaveBeenCalledTimes(3);
+    expect(spy).toHaveBeenCalledTimes(2);
 
     spy.mockClear();
-    spy.mockImplementationOnce(put).mockResolvedValue(false);
+    spy.mockResolvedValue(false);
     const e = await failure(w.wf.changeRequests.request(customerViewer, a.id, body({ title: 'Two' })));
     expect(e).toBeInstanceOf(ConflictError);
     expect(e.message).toMatch(/^change request chg_[0-9a-f]{20} is being changed by others: try again$/);
-    expect(spy).toHaveBeenCalledTimes(21);
+    expect(spy).toHaveBeenCalledTimes(20);
   });
 });
 

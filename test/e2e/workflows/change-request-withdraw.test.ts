@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agreementBody } from '../../helpers/fixtures.js';
+import { changeRequestCalls } from '../../helpers/change-request-e2e.js';
 import { startTestApp, type TestApp } from '../../helpers/local-app.js';
-import {
-  advance,
-  approveAndActivate,
-  outbox,
-  settle,
-  startWorkflowApp,
-  TestClock,
-} from '../../helpers/workflows.js';
+import { advance, settle, startWorkflowApp, TestClock } from '../../helpers/workflows.js';
 
 // Withdrawing a change request (docs/workflows.md, "Change requests"): on the embedded default, over HTTP, with a
 // restart on the same data directory.
@@ -22,52 +15,14 @@ beforeAll(async () => {
 });
 afterAll(async () => app.close());
 
-/** An active SLA of payments (provider) for retail-banking (customer) on the tier-2 service. */
-async function activeAgreement(title: string): Promise<string> {
-  const a = await app.call('POST', '/v1/agreements', {
-    as: 'sla-manager',
-    body: agreementBody({
-      title,
-      effectiveFrom: new Date(clock.ms).toISOString().slice(0, 10),
-      effectiveTo: '2027-12-31',
-      reviewCycle: { everyMonths: 12, nextReviewDate: '2026-12-01' },
-    }),
-  });
-  expect(a.status, JSON.stringify(a.body)).toBe(201);
-  await approveAndActivate(app, a.body.id);
-  await settle(app);
-  return a.body.id as string;
-}
-
-async function ask(as: string, agreementId: string, proposed: object, summary = 'a change') {
-  const r = await app.call('POST', `/v1/agreements/${agreementId}/change-requests`, {
-    as,
-    body: { summary, why: 'the name no longer says what it covers', proposed },
-  });
-  await settle(app);
-  return r;
-}
+const calls = changeRequestCalls(() => app, clock);
+const { activeAgreement, request, mails } = calls;
+const ask = (as: string, agreementId: string, proposed: object, summary = 'a change') =>
+  calls.ask(as, agreementId, proposed, summary, 'the name no longer says what it covers');
 const withdraw = (as: string, id: string, reason = 'we settled it another way') =>
   app.call('POST', `/v1/change-requests/${id}/withdraw`, { as, body: { reason } });
-const request = async (id: string) =>
-  (await app.call('GET', `/v1/change-requests/${id}`, { as: 'auditor' })).body;
-const pendingTasks = async (as: string, changeRequestId: string) =>
-  (await app.call('GET', `/v1/tasks?status=pending&subjectId=${changeRequestId}`, { as })).body.items as {
-    id: string;
-    kind: string;
-    assignees: { capacity?: string };
-  }[];
-const mails = async (part: string) => (await outbox(app)).filter((m) => m.subject.includes(part));
-const changeExecutions = async (agreementId: string) =>
-  (
-    (await app.call('GET', `/v1/agreements/${agreementId}/workflows`, { as: 'auditor' })).body.items as {
-      workflow: string;
-      status: string;
-      path: string[];
-      name: string;
-      output?: { outcome: string; reason: string };
-    }[]
-  ).filter((x) => x.workflow === 'change-request');
+const pendingTasks = (as: string, changeRequestId: string) => calls.tasksOf(as, changeRequestId);
+const changeExecutions = calls.executions;
 
 describe('withdrawing a change request (POST /v1/change-requests/{id}/withdraw)', () => {
   it('lets the requester take an open request back: withdrawn, its task gone, no reminder, the assessors told, and a place under the cap again', async () => {

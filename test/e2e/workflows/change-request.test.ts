@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeRequestCalls } from '../../helpers/change-request-e2e.js';
 import { agreementBody } from '../../helpers/fixtures.js';
 import type { TestApp } from '../../helpers/local-app.js';
-import {
-  advance,
-  approveAndActivate,
-  outbox,
-  settle,
-  startWorkflowApp,
-  TestClock,
-} from '../../helpers/workflows.js';
+import { advance, outbox, settle, startWorkflowApp, TestClock } from '../../helpers/workflows.js';
 
 const H = 3_600_000;
 const T0 = '2026-03-02T09:00:00.000Z';
@@ -20,64 +14,27 @@ beforeAll(async () => {
 });
 afterAll(async () => app.close());
 
-/** An active SLA of payments (provider) for retail-banking (customer) on the tier-2 service, signed and live. */
-async function activeAgreement(title: string): Promise<string> {
-  const a = await app.call('POST', '/v1/agreements', {
-    as: 'sla-manager',
-    body: agreementBody({
-      title,
-      effectiveFrom: new Date(clock.ms).toISOString().slice(0, 10),
-      effectiveTo: '2027-12-31',
-      reviewCycle: { everyMonths: 12, nextReviewDate: '2026-12-01' },
-      escalation: [
-        {
-          level: 1,
-          afterMinutes: 30,
-          role: 'duty manager',
-          contact: { name: 'Dee Duty', email: 'dee.duty@accord.local' },
-        },
-      ],
-    }),
+const calls = changeRequestCalls(() => app, clock);
+/** An active SLA of payments (provider) for retail-banking (customer) on the tier-2 service, with a duty manager. */
+const activeAgreement = (title: string) =>
+  calls.activeAgreement(title, {
+    escalation: [
+      {
+        level: 1,
+        afterMinutes: 30,
+        role: 'duty manager',
+        contact: { name: 'Dee Duty', email: 'dee.duty@accord.local' },
+      },
+    ],
   });
-  expect(a.status, JSON.stringify(a.body)).toBe(201);
-  const id = a.body.id as string;
-  await approveAndActivate(app, id);
-  await settle(app);
-  return id;
-}
-
 const agreement = async (id: string) =>
   (await app.call('GET', `/v1/agreements/${id}`, { as: 'auditor' })).body;
-const request = async (id: string) =>
-  (await app.call('GET', `/v1/change-requests/${id}`, { as: 'auditor' })).body;
-const tasksOf = async (as: string, changeRequestId: string, status = 'pending') =>
-  (await app.call('GET', `/v1/tasks?status=${status}&subjectId=${changeRequestId}`, { as })).body.items as {
-    id: string;
-    kind: string;
-    assignees: { capacity?: string; roles?: string[] };
-    yours: boolean;
-  }[];
+const { request, tasksOf, mails } = calls;
 const complete = (as: string, taskId: string, body: object) =>
   app.call('POST', `/v1/tasks/${taskId}/complete`, { as, body });
-const mails = async (part: string) => (await outbox(app)).filter((m) => m.subject.includes(part));
-const changeExecution = async (agreementId: string) =>
-  (
-    (await app.call('GET', `/v1/agreements/${agreementId}/workflows`, { as: 'auditor' })).body.items as {
-      workflow: string;
-      status: string;
-      path: string[];
-      output: { outcome: string; reason: string };
-    }[]
-  ).find((x) => x.workflow === 'change-request');
-
-async function ask(as: string, agreementId: string, proposed: object, summary = 'a change') {
-  const r = await app.call('POST', `/v1/agreements/${agreementId}/change-requests`, {
-    as,
-    body: { summary, why: 'the RCA found the target unrealistic', proposed },
-  });
-  await settle(app);
-  return r;
-}
+const changeExecution = async (agreementId: string) => (await calls.executions(agreementId))[0];
+const ask = (as: string, agreementId: string, proposed: object, summary = 'a change') =>
+  calls.ask(as, agreementId, proposed, summary, 'the RCA found the target unrealistic');
 
 describe('change requests on the embedded default (issue 11 item 4)', () => {
   it("takes a customer viewer's material change through the provider's assessment and the change control path's sign-offs into a new active version", async () => {
@@ -274,7 +231,7 @@ describe('change requests on the embedded default (issue 11 item 4)', () => {
     await settle(app);
     expect(await request(r.body.id)).toMatchObject({ status: 'superseded' });
     expect((await agreement(id)).title).toBe('Moved on (our name)');
-    expect((await changeExecution(id))!.output.reason).toContain('title changed since version');
+    expect((await changeExecution(id))!.output!.reason).toContain('title changed since version');
 
     const objectives = [{ ...(await agreement(id)).objectives[0], target: 99 }];
     const r2 = await ask('viewer', id, { objectives });

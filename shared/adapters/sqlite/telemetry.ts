@@ -453,14 +453,13 @@ export class SqliteSampleStore implements SampleStore {
       infos.push(...keptInfos);
     }
     if (fresh.length) {
-      const kept = fresh;
       const rec = encodeSampleLog(
-        kept.length,
+        fresh.length,
         (i) => infos[i]!.id,
-        (i) => kept[i]!.timestampMs,
-        (i) => kept[i]!.value,
+        (i) => fresh[i]!.timestampMs,
+        (i) => fresh[i]!.value,
       );
-      const id = Number(this.s.appendLog.run(kept.length, rec).lastInsertRowid);
+      const id = Number(this.s.appendLog.run(fresh.length, rec).lastInsertRowid);
       this.ownLogIds.push(id);
     }
     const deltas = rollupDeltas(fresh);

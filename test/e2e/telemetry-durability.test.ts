@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -52,7 +52,7 @@ async function send(url: string, apiKey: string, n: number, base: number): Promi
 }
 
 describe('a SIGKILL in the middle of ingestion', () => {
-  it('loses no acknowledged sample and stores each exactly once after a restart, rollups included', async () => {
+  it('loses no acknowledged sample and stores each exactly once after a restart, rollups and SLI activity included', async () => {
     const base = Date.now() - 60_000;
     const first = await startChildServer(dir);
     const acknowledged = new Set<number>();
@@ -91,6 +91,26 @@ describe('a SIGKILL in the middle of ingestion', () => {
     try {
       // Clients retry whatever they sent (acknowledged or not) with the same Idempotency-Key.
       for (let n = 0; n < sent; n++) await send(second.url, second.apiKey, n, base);
+      // The SLI activity the service's owner reads counts each stored sample once: its journal rows committed with
+      // the samples they describe, and a resend of a batch stored before the kill is a duplicate, not new activity.
+      const creds = JSON.parse(readFileSync(join(dir, 'dev-credentials.json'), 'utf8')) as {
+        tokens: Record<string, { token: string }>;
+      };
+      const res = await fetch(`${second.url}/v1/services/svc_core-ledger/slis`, {
+        headers: { authorization: `Bearer ${creds.tokens.admin!.token}` },
+      });
+      expect(res.status).toBe(200);
+      const { items } = (await res.json()) as {
+        items: { sliKey: string; samples: number; firstSampleAt: string; lastSampleAt: string }[];
+      };
+      expect(items).toEqual([
+        expect.objectContaining({
+          sliKey: SLI,
+          samples: sent * PER_BATCH,
+          firstSampleAt: new Date(base).toISOString(),
+          lastSampleAt: new Date(base + sent * PER_BATCH - 1).toISOString(),
+        }),
+      ]);
     } finally {
       second.proc.kill('SIGTERM');
       await exited(second.proc);

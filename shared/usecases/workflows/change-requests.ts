@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { grantsFor, type Principal } from '../../domain/access/policy.js';
-import { samePerson } from '../../domain/agreements/exceptions.js';
 import { contentProblems, dateProblems } from '../../domain/agreements/rules.js';
 import {
   BusinessRuleError,
@@ -9,6 +8,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '../../domain/errors.js';
+import { samePerson } from '../../domain/people.js';
 import { changedSince, changeSignOffs, classifyChange } from '../../domain/workflows/change-control.js';
 import { followUp } from '../../domain/workflows/follow-up.js';
 import type { Recipient, RecipientQuery } from '../../domain/workflows/recipients.js';
@@ -902,7 +902,7 @@ export class ChangeRequestWorkflow {
       // try the next ids of that instant (a few: the cap stops a person long before).
       let candidate = record;
       for (let attempt = 1; attempt <= RETRIES_AT_ONE_INSTANT; attempt++) {
-        const res = await this.deps.requests.recordIfUnder(candidate, limit, identities(cappedFor));
+        const res = await this.deps.requests.recordIfUnder(candidate, limit, cappedFor);
         if (res.status === 'over-limit') throw overLimit(record.agreementId, limit, res.openIds);
         if (res.status === 'recorded') return { ...candidate, revision: 1 };
         candidate = {
@@ -923,8 +923,7 @@ export class ChangeRequestWorkflow {
    */
   private async refuseOverLimit(p: Principal, agreementId: string): Promise<void> {
     const limit = this.deps.policy.changeRequest.maxOpenPerRequester;
-    const who = identities(p);
-    const open = (await this.deps.requests.listBySubject(agreementId)).filter((r) => countsTowardCap(r, who));
+    const open = (await this.deps.requests.listBySubject(agreementId)).filter((r) => countsTowardCap(r, p));
     if (open.length >= limit)
       throw overLimit(
         agreementId,
@@ -1015,9 +1014,6 @@ function step<T extends { history: { at: string; step: string; by: string; detai
 function strip(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
-
-/** The identities a person's requests are recorded under: the subject, and the e-mail on record when known. */
-const identities = (p: Principal): string[] => [p.subject, ...(p.email ? [p.email] : [])];
 
 function sameInstant(): ConflictError {
   return new ConflictError('another change request was made at the same instant: try again');

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { type Action, canAccess, type Principal } from '../../domain/access/policy.js';
-import { samePerson } from '../../domain/agreements/exceptions.js';
 import {
   BusinessRuleError,
   ConflictError,
@@ -8,6 +7,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '../../domain/errors.js';
+import { samePerson } from '../../domain/people.js';
 import type { WorkflowPolicy } from '../../policy/workflows.js';
 import type { Clock } from '../../ports/clock.js';
 import type { FreezeExceptionRecord, GovernanceRequestStore } from '../../ports/governance.js';

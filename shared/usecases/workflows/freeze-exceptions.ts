@@ -114,7 +114,10 @@ export class FreezeExceptionUseCases {
     return { ...record, revision: 1 };
   }
 
-  /** Completing a `freeze-exception` task: approved or rejected, never by whoever asked (separation of duties). */
+  /**
+   * Completing a `freeze-exception` task: approved or rejected, never by whoever asked (separation of duties).
+   * @throws ConflictError (409, `state`) when the exception was already decided
+   */
   async decide(p: Principal, t: WorkTask, body: CompleteTaskBody): Promise<Record<string, unknown>> {
     if (!body.decision) {
       throw new ValidationError('a freeze exception needs a decision', [
@@ -128,6 +131,15 @@ export class FreezeExceptionUseCases {
       if (samePerson(p, r.requestedBy)) {
         throw new ForbiddenError(
           'whoever asked for a freeze exception cannot decide it (separation of duties)',
+        );
+      }
+      // Two approvers may both have read the task while it waited (red team, wave 35): the record decides, so the
+      // second never overturns the first (its task update would fail after the record had changed).
+      if (r.status !== 'pending') {
+        throw new ConflictError(
+          `freeze exception ${id} is ${r.status} (by ${r.decision?.by ?? 'unknown'}): it no longer waits for a decision`,
+          [{ path: 'status', problem: `is ${r.status}` }],
+          { state: r.status },
         );
       }
       const at = this.deps.clock.now().toISOString();

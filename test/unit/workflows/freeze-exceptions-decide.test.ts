@@ -279,6 +279,27 @@ describe('deciding an exception', () => {
     expect((await w.requests.get(r.id))?.status).toBe('pending');
   });
 
+  it('red team, wave 35: a second approver acting on the task it read while it waited does not overturn the first decision (409 naming its state)', async () => {
+    const r = await ask();
+    const t = await taskOf(r);
+    const lee = principal({ subject: 'lee@example.com', roles: ['approver'] });
+    await w.wf.freezeExceptions.decide(abe, t, { decision: 'approved', reason: 'go' });
+    notify.mockClear();
+    const e = await w.wf.freezeExceptions
+      .decide(lee, t, { decision: 'rejected', reason: 'too risky' })
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ConflictError);
+    expect((e as ConflictError).message).toBe(
+      `freeze exception ${r.id} is approved (by abe@example.com): it no longer waits for a decision`,
+    );
+    expect((e as ConflictError).details).toEqual([{ path: 'status', problem: 'is approved' }]);
+    expect((e as ConflictError).context).toEqual({ state: 'approved' });
+    const after = await w.requests.get(r.id);
+    expect(after).toMatchObject({ status: 'approved', decision: { by: 'abe@example.com' }, revision: 2 });
+    expect(after?.history.map((h) => h.step)).toEqual(['requested', 'approved']);
+    expect(notify).not.toHaveBeenCalled();
+  });
+
   it('answers not found when the task names no freeze exception', async () => {
     const r = await ask();
     const t = await taskOf(r);

@@ -346,7 +346,10 @@ export class ChangeRequestWorkflow {
     return `withdrawn by ${w?.by ?? 'unknown'}: ${w?.detail ?? ''}`;
   }
 
-  /** Completing a `change-assessment` task: the provider accepts (approved) or declines (rejected) the request. */
+  /**
+   * Completing a `change-assessment` task: the provider accepts (approved) or declines (rejected) the request.
+   * @throws ConflictError (409, `state`) when the request is no longer assessing or was assessed already
+   */
   async assess(p: Principal, t: WorkTask, body: CompleteTaskBody): Promise<Record<string, unknown>> {
     if (!body.decision) {
       throw new ValidationError('an assessment needs a decision', [
@@ -358,8 +361,17 @@ export class ChangeRequestWorkflow {
       throw new ForbiddenError('whoever asked for a change cannot assess it (separation of duties)');
     }
     const decision = body.decision === 'approved' ? 'accepted' : 'rejected';
-    await this.mutate(r.id, (x) =>
-      step(
+    await this.mutate(r.id, (x) => {
+      // The task was read while it waited; the request may have moved on since (withdrawn, or assessed by another).
+      if (x.status !== 'assessing') throw noLongerWaiting(x, 'an assessment');
+      if (x.assessment) {
+        throw new ConflictError(
+          `change request ${x.id} was assessed already (${x.assessment.decision} by ${x.assessment.by}): it no longer waits for an assessment`,
+          [{ path: 'status', problem: `is ${x.status}, assessed` }],
+          { state: x.status },
+        );
+      }
+      return step(
         {
           ...x,
           assessment: { decision, by: p.subject, at: this.now(), reason: body.reason },
@@ -369,14 +381,15 @@ export class ChangeRequestWorkflow {
         `assessment-${decision}`,
         p.subject,
         body.reason,
-      ),
-    );
+      );
+    });
     return { assessment: decision };
   }
 
   /**
    * Completing a `change-signoff` task. Separation of duties: neither the requester nor the assessor signs, and one
    * person signs at most one capacity of a request (four eyes).
+   * @throws ConflictError (409, `state`) when the request is no longer signing, or another holder signed the capacity
    */
   async signOff(p: Principal, t: WorkTask, body: CompleteTaskBody): Promise<Record<string, unknown>> {
     if (!body.decision) {
@@ -394,8 +407,19 @@ export class ChangeRequestWorkflow {
     if (r.signOffs.some((s) => samePerson(p, s.by) && s.capacity !== capacity)) {
       throw new ForbiddenError('one person signs at most one capacity of a change request (four eyes)');
     }
-    await this.mutate(r.id, (x) =>
-      step(
+    await this.mutate(r.id, (x) => {
+      // The task was read while it waited; the request may have moved on since (withdrawn, or rejected by a signer).
+      if (x.status !== 'signing') throw noLongerWaiting(x, 'a sign-off');
+      const signed = x.signOffs.find((s) => s.capacity === capacity);
+      // The same person may change their own decision while the request waits; another holder may not overturn it.
+      if (signed && !samePerson(p, signed.by)) {
+        throw new ConflictError(
+          `change request ${x.id} was signed as ${capacity} already (${signed.decision} by ${signed.by})`,
+          [{ path: 'capacity', problem: `${capacity} has signed` }],
+          { state: x.status },
+        );
+      }
+      return step(
         {
           ...x,
           signOffs: [
@@ -408,8 +432,8 @@ export class ChangeRequestWorkflow {
         `signoff:${capacity}:${body.decision}`,
         p.subject,
         body.reason,
-      ),
-    );
+      );
+    });
     return {};
   }
 
@@ -1041,6 +1065,15 @@ function overLimit(agreementId: string, limit: number, ids: string[]): ConflictE
 function finalRequest(r: ChangeRequestRecord): ConflictError {
   return new ConflictError(
     `change request ${r.id} is ${r.status}: only an open request (assessing or signing) can be withdrawn`,
+    [{ path: 'status', problem: `is ${r.status}` }],
+    { state: r.status },
+  );
+}
+
+/** 409: a decision (`what`: an assessment, a sign-off) on a request no longer in the step that waits for it. */
+function noLongerWaiting(r: ChangeRequestRecord, what: string): ConflictError {
+  return new ConflictError(
+    `change request ${r.id} is ${r.status}: it no longer waits for ${what}`,
     [{ path: 'status', problem: `is ${r.status}` }],
     { state: r.status },
   );

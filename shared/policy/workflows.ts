@@ -111,6 +111,8 @@ export const WorkflowPolicy = z.strictObject({
     description: z.string().optional(),
     maxHours: Hours,
     decisionHours: Hours,
+    /** Pending (undecided) exceptions one person may have on one service; the next is refused (409). */
+    maxPendingPerRequester: z.number().int().min(1).max(100),
   }),
   notifications: z.strictObject({
     description: z.string().optional(),

@@ -6,6 +6,8 @@ import {
   NotFoundError,
   ValidationError,
 } from '../../../shared/domain/errors.js';
+import { loadWorkflowPolicy } from '../../../shared/policy/workflows.js';
+import workflowsJson from '../../../shared/policy/workflows.json' with { type: 'json' };
 import type { FreezeExceptionRecord } from '../../../shared/ports/governance.js';
 import { ChangeGateUseCases } from '../../../shared/usecases/workflows/change-gate.js';
 import type { Notifications, NotifyRequest } from '../../../shared/usecases/workflows/notifications.js';
@@ -175,6 +177,57 @@ describe('asking for an exception to a change freeze', () => {
     expect((e as Error).message).toBe('your scope does not allow exception.request here');
     // Reading them is allowed.
     expect(await w.wf.freezeExceptions.list(auditor, SVC)).toEqual({ items: [] });
+  });
+});
+
+describe('red team, wave 35: a few pending exceptions per person and service', () => {
+  const POLICY_KEY = 'freezeExceptions.maxPendingPerRequester';
+  const decideAs = async (r: FreezeExceptionRecord, decision: 'approved' | 'rejected') =>
+    w.wf.freezeExceptions.decide(abe, (await w.tasks.get(r.taskId))!, { decision, reason: 'decided' });
+
+  it('ships a limit of 3, and refuses a policy without a whole limit from 1 to 100', () => {
+    expect(loadWorkflowPolicy().freezeExceptions.maxPendingPerRequester).toBe(3);
+    const raw = structuredClone(workflowsJson) as { freezeExceptions: Record<string, unknown> };
+    for (const bad of [0, 1.5, 101, undefined]) {
+      raw.freezeExceptions.maxPendingPerRequester = bad;
+      expect(() => loadWorkflowPolicy(raw)).toThrow(/freezeExceptions\.maxPendingPerRequester/);
+    }
+  });
+
+  it('refuses the fourth pending exception of one person with a 409 naming the limit, the policy key and the pending ones, and records, tasks and mails nothing', async () => {
+    const three = [await ask(), await ask(), await ask()];
+    notify.mockClear();
+    const tasks = (await w.tasks.list({ status: 'pending' })).length;
+    const e = await ask().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ConflictError);
+    const ids = three.map((r) => r.id).sort();
+    const pending = (await w.wf.freezeExceptions.list(sam, SVC)).items.map((r) => r.id);
+    expect([...pending].sort()).toEqual(ids);
+    expect((e as ConflictError).message).toBe(
+      `you have 3 freeze exceptions of ${SVC} waiting for a decision, the most one person may have (policy ${POLICY_KEY} = 3): wait until one is decided`,
+    );
+    expect((e as ConflictError).details).toEqual([
+      {
+        path: 'requestedBy',
+        problem: `has 3 pending freeze exceptions (${pending.join(', ')}); the limit is 3 (${POLICY_KEY})`,
+      },
+    ]);
+    expect((e as ConflictError).context).toEqual({
+      limit: 3,
+      policy: POLICY_KEY,
+      pendingFreezeExceptionIds: pending,
+    });
+    expect((await w.tasks.list({ status: 'pending' })).length).toBe(tasks);
+    expect(notify).not.toHaveBeenCalled();
+  });
+
+  it('frees a place once one is decided, and lets another person ask meanwhile', async () => {
+    const [first] = [await ask(), await ask(), await ask()];
+    const owen = principal({ subject: 'owen@example.com', roles: ['service-owner'], services: [SVC] });
+    expect((await w.wf.freezeExceptions.request(owen, SVC, body())).status).toBe('pending');
+    await expect(ask()).rejects.toBeInstanceOf(ConflictError);
+    await decideAs(first!, 'rejected');
+    expect((await ask()).status).toBe('pending');
   });
 });
 

@@ -707,7 +707,10 @@ export class ChangeRequestWorkflow {
     return { withdrawn: true };
   }
 
-  /** Applies an accepted (and, when material, signed) request as a new version; superseded when the agreement moved on. */
+  /**
+   * Applies an accepted (and, when material, signed) request as a new version; superseded when the agreement moved on;
+   * nothing when it was withdrawn before it was applied.
+   */
   private async apply(id: string) {
     const r = await this.load(id);
     // Stryker disable next-line ConditionalExpression: a shortcut: an applied request's version is on record (change amend:<id>, or a reason starting "change request <id>:"), so the lookup below finds that same version and finish() leaves an applied record as it is
@@ -717,6 +720,9 @@ export class ChangeRequestWorkflow {
       (v) => v.change === `amend:${r.id}` || v.reason.startsWith(`change request ${r.id}:`),
     );
     if (done) return this.finish(r, 'applied', `version ${done.version}`, done.version);
+    // Withdrawn after its last sign-off, before this step (red team, wave 35): the withdrawal was answered 200, so
+    // nothing is applied; the request ends withdrawn (CloseChangeRequest names the withdrawal).
+    if (r.status === 'withdrawn') return { status: 'withdrawn', reason: this.withdrawnCause(r) };
     const a = await this.deps.agreements.get(r.agreementId);
     const base = versions.find((v) => v.version === r.baseVersion);
     if (a?.status !== 'active')

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChangeRequestRecord } from '../../../shared/ports/governance.js';
 import type { NotifyRequest } from '../../../shared/usecases/workflows/notifications.js';
-import { editStored, oneRequestWorld } from '../../helpers/change-request-world.js';
+import { editStored, oneRequestWorld, storedRequest } from '../../helpers/change-request-world.js';
 import type { WorkflowWorld } from '../../helpers/workflow-world.js';
 
 /**
@@ -57,6 +57,19 @@ describe('change requests: the steps of a request withdrawn while no callback wa
       expect(sent).toEqual([]);
     });
   }
+
+  it('red team, wave 35: an apply step that meets it (withdrawn after the last sign-off, before the workflow applied it) changes nothing and ends it withdrawn', async () => {
+    const before = await w.agreements.get(r.agreementId);
+    expect(await w.wf.changeRequests.task({ task: 'apply', changeRequestId: r.id })).toEqual({
+      status: 'withdrawn',
+      reason: 'withdrawn by vic@retail.example: not needed',
+    });
+    expect(await w.agreements.get(r.agreementId)).toEqual(before);
+    const x = await storedRequest(w, r.id);
+    expect(x.status).toBe('withdrawn');
+    expect(x.appliedVersion).toBeUndefined();
+    expect(x.history.map((h) => h.step)).toEqual(['requested', 'withdrawn']);
+  });
 
   it('a follow-up woken by the heartbeat reminds and escalates no one', async () => {
     w.now.ms = Date.parse('2026-03-20T00:00:00.000Z');

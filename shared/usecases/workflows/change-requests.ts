@@ -704,6 +704,7 @@ export class ChangeRequestWorkflow {
     const cause = this.withdrawnCause(r);
     await this.endTasks(r, cause, 'system');
     await this.failToken(token, cause);
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: a callback (waitForTaskToken) Task's own answer is discarded, by Step Functions and by the local engine alike; the token's failure is what the execution sees
     return { withdrawn: true };
   }
 
@@ -870,7 +871,7 @@ export class ChangeRequestWorkflow {
     summary: string,
     why: string,
     proposed: Record<string, unknown>,
-    checkRules = true,
+    checkRules: boolean,
     fixedId?: string,
     cappedFor?: Principal,
   ): Promise<ChangeRequestRecord> {

@@ -53,7 +53,11 @@ describe('change requests: the steps of a request withdrawn while no callback wa
       expect(success).not.toHaveBeenCalled();
       expect(await pending()).toEqual([]);
       const [t] = await w.tasks.list({ subjectId: r.id });
-      expect(t).toMatchObject({ status: 'cancelled', outcome: { decision: 'withdrawn' } });
+      expect(t).toMatchObject({
+        status: 'cancelled',
+        outcome: { decision: 'withdrawn' },
+        settledBy: 'system',
+      });
       expect(sent).toEqual([]);
     });
   }

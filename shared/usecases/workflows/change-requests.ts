@@ -620,15 +620,20 @@ export class ChangeRequestWorkflow {
     );
     const hours = this.deps.policy.changeRequest.signOffHours[tierKey(tier)];
     const dueAt = new Date(this.deps.clock.now().getTime() + hours * HOUR).toISOString();
+    // Withdrawn after its acceptance, before this step (red team, wave 35): it was moved back to `signing` and its
+    // sign-offs asked for. No sign-off is needed; ApplyChange finds it withdrawn and applies nothing.
+    if (!OPEN_CHANGE_REQUEST_STATUSES.includes(r.status)) return { needed: false, signOffs: [], dueAt };
     if (r.requiredSignOffs.length === 0 && required.length > 0) {
       await this.mutate(id, (x) =>
-        step(
-          { ...x, status: 'signing', requiredSignOffs: required },
-          this.now(),
-          'signing',
-          'system',
-          `sign-offs by ${required.map((q) => q.capacity).join(', ')} due by ${dueAt} (change control, tier ${tier})`,
-        ),
+        x.status !== 'assessing'
+          ? x
+          : step(
+              { ...x, status: 'signing', requiredSignOffs: required },
+              this.now(),
+              'signing',
+              'system',
+              `sign-offs by ${required.map((q) => q.capacity).join(', ')} due by ${dueAt} (change control, tier ${tier})`,
+            ),
       );
     }
     const list = (r.requiredSignOffs.length ? r.requiredSignOffs : required).map((q) => ({

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConflictError } from '../../../shared/domain/errors.js';
 import type { ChangeRequestRecord } from '../../../shared/ports/governance.js';
 import type { WorkTask } from '../../../shared/ports/tasks.js';
@@ -122,5 +122,35 @@ describe('change requests: a decision made on a task read before the request mov
     const x = await storedRequest(w, r.id);
     expect(x.status).toBe('signing');
     expect(x.signOffs).toMatchObject([{ capacity: 'business-owner', decision: 'approved' }]);
+  });
+
+  it('a sign-off plan that meets a request withdrawn after its acceptance leaves it withdrawn and asks for no sign-off', async () => {
+    const [t] = await pending();
+    await w.wf.changeRequests.assess(otherProviderManager, t!, { decision: 'approved', reason: 'fine' });
+    await w.wf.changeRequests.withdraw(customerViewer, r.id, 'not needed any more');
+    await w.settle();
+    const planned = (await w.wf.changeRequests.task({ task: 'plan-signoffs', changeRequestId: r.id })) as {
+      needed: boolean;
+    };
+    const x = await storedRequest(w, r.id);
+    expect(x.status).toBe('withdrawn');
+    expect(planned.needed).toBe(false);
+    expect(x.requiredSignOffs).toEqual([]);
+    expect(x.history.map((h) => h.step)).not.toContain('signing');
+    expect(await pending()).toEqual([]);
+  });
+
+  it('a sign-off plan that read the request just before it was withdrawn does not move it back to signing', async () => {
+    const [t] = await pending();
+    await w.wf.changeRequests.assess(otherProviderManager, t!, { decision: 'approved', reason: 'fine' });
+    const before = await storedRequest(w, r.id);
+    await w.wf.changeRequests.withdraw(customerViewer, r.id, 'not needed any more');
+    await w.settle();
+    // The step's first read still sees the accepted request; its write meets the withdrawn one.
+    vi.spyOn(w.requests, 'get').mockResolvedValueOnce(before);
+    await w.wf.changeRequests.task({ task: 'plan-signoffs', changeRequestId: r.id });
+    const x = await storedRequest(w, r.id);
+    expect(x.status).toBe('withdrawn');
+    expect(x.requiredSignOffs).toEqual([]);
   });
 });

@@ -86,6 +86,11 @@ export const WorkflowPolicy = z.strictObject({
     escalateEveryHours: Hours,
     /** Open (assessing or signing) requests one person may have on one agreement; the next is refused (409). */
     maxOpenPerRequester: z.number().int().min(1).max(100),
+    /**
+     * Requests (any status) one person may ask on one agreement in any 24 hours; the next is refused (409). Bounds
+     * asking and withdrawing in turn, which the open cap alone does not (red team wave 35).
+     */
+    maxPerRequesterPerDay: z.number().int().min(1).max(1000),
     rules: z
       .array(
         z.strictObject({
@@ -106,6 +111,8 @@ export const WorkflowPolicy = z.strictObject({
     description: z.string().optional(),
     maxHours: Hours,
     decisionHours: Hours,
+    /** Pending (undecided) exceptions one person may have on one service; the next is refused (409). */
+    maxPendingPerRequester: z.number().int().min(1).max(100),
   }),
   notifications: z.strictObject({
     description: z.string().optional(),

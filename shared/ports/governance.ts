@@ -4,6 +4,8 @@
  * agreement of a change request, the service of a freeze exception).
  */
 
+import { type Person, samePerson } from '../domain/people.js';
+
 /** One step in a request's history (who did what, when, and why). */
 export interface RequestStep {
   at: string;
@@ -44,14 +46,16 @@ export const OPEN_CHANGE_REQUEST_STATUSES: readonly ChangeRequestStatus[] = ['as
 
 /**
  * Whether a record counts toward the per-person cap on open change requests (`changeRequest.maxOpenPerRequester`)
- * of one of the identities in `who` (a person's subject and e-mail, compared ignoring case): a change request a
- * person asked for (source `api`), still open. RCA and automated requests are not people's and never count.
+ * of person `who`: a change request that person asked for (source `api`; the requester matched by `samePerson`, the
+ * rule separation of duties uses), still open. RCA and automated requests are not people's and never count.
  */
-export function countsTowardCap(r: GovernanceRequest, who: readonly string[]): boolean {
-  if (r.kind !== 'change-request' || r.source !== 'api' || !OPEN_CHANGE_REQUEST_STATUSES.includes(r.status))
-    return false;
-  const by = r.requestedBy.toLowerCase();
-  return who.some((w) => w.toLowerCase() === by);
+export function countsTowardCap(r: GovernanceRequest, who: Person): boolean {
+  return (
+    r.kind === 'change-request' &&
+    r.source === 'api' &&
+    OPEN_CHANGE_REQUEST_STATUSES.includes(r.status) &&
+    samePerson(who, r.requestedBy)
+  );
 }
 
 /**
@@ -134,10 +138,10 @@ export interface GovernanceRequestStore {
   listBySubject(subjectId: string): Promise<GovernanceRequest[]>;
   /**
    * Creates change request `r` (at revision 1) only while fewer than `limit` requests of its agreement count toward
-   * the cap for `who` (`countsTowardCap`: the requester's subject and e-mail), the count and the write being one
-   * atomic step, so requests made at the same instant cannot all pass. `r.requestedBy` must be one of `who`.
+   * the cap for person `who` (`countsTowardCap`), the count and the write being one atomic step, so requests made at
+   * the same instant cannot all pass. `r.requestedBy` must be `who`'s (`samePerson`).
    */
-  recordIfUnder(r: ChangeRequestRecord, limit: number, who: readonly string[]): Promise<CappedRecordResult>;
+  recordIfUnder(r: ChangeRequestRecord, limit: number, who: Person): Promise<CappedRecordResult>;
 }
 
 /** The subject a request is listed under. */

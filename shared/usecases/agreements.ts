@@ -6,7 +6,6 @@ import {
   type Principal,
   partyUnitsOf,
 } from '../domain/access/policy.js';
-import { samePerson } from '../domain/agreements/exceptions.js';
 import {
   canTake,
   LIFECYCLE,
@@ -40,6 +39,7 @@ import {
   NotFoundError,
   VersionConflictError,
 } from '../domain/errors.js';
+import { samePerson } from '../domain/people.js';
 import { addMonths } from '../domain/workflows/renewals.js';
 import { loadModularPolicy, type ModularPolicy } from '../policy/modular.js';
 import { loadTemplates, type TemplateCatalogue } from '../policy/templates.js';

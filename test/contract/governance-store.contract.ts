@@ -92,7 +92,7 @@ export function governanceStoreContract(
     describe('the per-person cap on open change requests, counted and recorded in one step', () => {
       const asked = (n: number, over: Partial<ChangeRequestRecord> = {}) =>
         change({ id: `chg_v${n}`, requestedAt: `2026-03-02T09:0${n}:00.000Z`, ...over });
-      const vera = ['vera', 'vera@example.com'];
+      const vera = { subject: 'vera', email: 'vera@example.com' };
 
       it('records while the person has fewer than the limit open, then refuses naming the open ones, oldest first, storing nothing', async () => {
         for (const n of [2, 1])
@@ -117,9 +117,11 @@ export function governanceStoreContract(
         });
       });
 
-      it("counts only the person's own open api requests on this agreement: by subject or e-mail, ignoring case", async () => {
-        // Not counted: another person, another agreement, an RCA's request, an automated one, a final one.
+      it("counts only the person's own open api requests on this agreement: by the subject exactly or the e-mail in any case", async () => {
+        // Not counted: another person, another agreement, an RCA's request, an automated one, a final one, and a
+        // subject differing from the person's only in case (subjects are opaque ids: another person's).
         await store.put(asked(1, { requestedBy: 'walt' }), 0);
+        await store.put(asked(0, { requestedBy: 'Vera' }), 0);
         await store.put(asked(2, { agreementId: 'agr_other' }), 0);
         await store.put(asked(3, { source: 'rca' }), 0);
         await store.put(asked(4, { source: 'import:cmdb', requestedBy: 'system:import:cmdb' }), 0);
@@ -131,6 +133,24 @@ export function governanceStoreContract(
         expect(await store.recordIfUnder(asked(9), 3, vera)).toEqual({
           status: 'over-limit',
           openIds: ['chg_v6', 'chg_v7', 'chg_v8'],
+        });
+      });
+
+      it('counts a request once for a person whose subject is the e-mail (requests recorded under it in any case)', async () => {
+        const vic = { subject: 'vic@retail.example', email: 'vic@retail.example' };
+        const byVic = (n: number, requestedBy = vic.subject) => asked(n, { requestedBy });
+        expect(await store.recordIfUnder(byVic(1), 3, vic)).toEqual({ status: 'recorded' });
+        await store.put(byVic(2, 'Vic@Retail.Example'), 0);
+        expect(await store.recordIfUnder(byVic(3), 3, vic)).toEqual({ status: 'recorded' });
+        expect(await store.recordIfUnder(byVic(4), 3, vic)).toEqual({
+          status: 'over-limit',
+          openIds: ['chg_v1', 'chg_v2', 'chg_v3'],
+        });
+        // Another person, subject only: vic's requests are not theirs, and the e-mail-cased record is not theirs.
+        expect(
+          await store.recordIfUnder(byVic(5, 'Vic@retail.example'), 1, { subject: 'Vic@retail.example' }),
+        ).toEqual({
+          status: 'recorded',
         });
       });
 

@@ -1,14 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccordApiError, type ProvisioningEvent, reconcile } from '../../shared/provisioning/reconcile.js';
 import type { ProvisioningSpecInput } from '../../shared/schemas/provisioning.js';
+import { TestClock } from '../helpers/clock.js';
 import { agreementBody, serviceBody } from '../helpers/fixtures.js';
-import { datesFromToday, daysFromToday, startTestApp, type TestApp, today } from '../helpers/local-app.js';
+import { datesFrom, daysFrom, startTestApp, type TestApp } from '../helpers/local-app.js';
 import { approveAndActivate } from '../helpers/workflows.js';
 
 // The custom resource's onEvent logic against a REAL embedded Accord (test/helpers/local-app.ts), no mock.
+/**
+ * The server's clock, fixed, and its today in London: on the real clock a test that made a draft effective "today",
+ * activated it and sent the same date again a few seconds later was refused (a backdated start) when London's
+ * midnight fell in between, and two spec() readings either side of it differed by a day.
+ */
+const TODAY = '2026-05-04';
+const clock = new TestClock(`${TODAY}T09:00:00.000Z`);
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({}, { clock });
 });
 afterAll(async () => app?.close());
 
@@ -17,11 +25,11 @@ function spec(
 ): ProvisioningSpecInput {
   const id = over.id ?? 'svc_payments-gateway';
   const { reason: _r, ...service } = serviceBody({ id, tier: over.tier ?? 1 });
-  // Starts a month ahead unless told: a draft made now, on the server's real clock.
+  // Starts a month ahead unless told.
   const base = agreementBody({
     serviceId: id,
-    ...datesFromToday(),
-    effectiveFrom: over.from ?? daysFromToday(30),
+    ...datesFrom(TODAY),
+    effectiveFrom: over.from ?? daysFrom(TODAY, 30),
   });
   const { reason: _a, serviceId: _s, ...agreement } = base;
   agreement.objectives = [{ ...agreement.objectives[0]!, target: over.target ?? 99.9 }];
@@ -133,7 +141,7 @@ describe('the AccordRegistration onEvent logic against a running Accord', () => 
 
   it('never edits an active agreement: a changed objective makes a new draft, and Delete keeps the active one', async () => {
     // Tier 2: the sign-off path the workflow helpers' signers cover and the service the development service-owner owns.
-    const s = { id: 'svc_payments-gateway', from: today(), tier: 2 as const };
+    const s = { id: 'svc_payments-gateway', from: TODAY, tier: 2 as const };
     const first = await reconcile(event('Create', spec(s)), api());
     const v = await approveAndActivate(
       app,

@@ -16,6 +16,11 @@ import { startSmtpServer } from '../helpers/smtp.js';
  * embedded default runs with ACCORD_SMTP_URL pointing at a real SMTP server (`smtp-server`); what it receives is
  * parsed back with mailparser and held to the archive (the same bytes) and to the audience's redaction.
  */
+/**
+ * The server's clock, fixed: the test's reported month and the server's "previous month" are decided from this one
+ * instant (on the real clock a UTC month ending during the run made them differ).
+ */
+const clock = new TestClock('2026-11-02T09:00:00.000Z');
 let app: TestApp;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let month = '';
@@ -23,8 +28,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'accord-report-mail-'));
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  app = await startTestApp({ ACCORD_SMTP_URL: smtp.url });
-  ({ month } = await seedDemoMonth(app));
+  app = await startTestApp({ ACCORD_SMTP_URL: smtp.url }, { clock });
+  ({ month } = await seedDemoMonth(app, clock.now()));
 }, 180_000);
 afterAll(async () => {
   await app.close();
@@ -167,8 +172,12 @@ describe('a report held for commentary (policy onCommentaryMissing: hold)', () =
     };
     // The 6th of the month after the reported one: the window (opened on the 2nd) has closed.
     const [y, m] = month.split('-').map(Number) as [number, number];
-    const clock = new TestClock(Date.UTC(y, m, 6, 6));
-    const reports = new ReportUseCases({ ...deps, clock, policy: { ...deps.policy, schedules: [schedule] } });
+    const sixth = new TestClock(Date.UTC(y, m, 6, 6));
+    const reports = new ReportUseCases({
+      ...deps,
+      clock: sixth,
+      policy: { ...deps.policy, schedules: [schedule] },
+    });
     const opened = await reports.openCommentaryWindows();
     expect(opened).toEqual({ opened: 1, requests: 1 });
 

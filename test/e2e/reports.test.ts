@@ -6,9 +6,16 @@ import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViolationRecord } from '../../shared/ports/objectives.js';
 import { BUCKET_MS } from '../../shared/ports/rollups.js';
+import { TestClock } from '../helpers/clock.js';
 import { startTestApp, type TestApp } from '../helpers/local-app.js';
 import { seedDemoMonth } from '../helpers/report-demo.js';
 
+/**
+ * The server's clock, fixed: the test's reported month and the server's "previous month" (scheduled runs, commentary
+ * windows) are decided from this one instant. On the real clock a UTC month ending during the file's run made the
+ * two differ. The 2nd of the month after the reported one, as a scheduled run would find it.
+ */
+const clock = new TestClock('2026-11-02T09:00:00.000Z');
 let app: TestApp;
 let month = '';
 let span = { start: 0, end: 0 };
@@ -16,8 +23,8 @@ let gatewaySla = '';
 let violation: ViolationRecord;
 
 beforeAll(async () => {
-  app = await startTestApp();
-  ({ month, span, gatewaySla, violation } = await seedDemoMonth(app));
+  app = await startTestApp({}, { clock });
+  ({ month, span, gatewaySla, violation } = await seedDemoMonth(app, clock.now()));
 }, 120_000);
 afterAll(async () => app.close());
 

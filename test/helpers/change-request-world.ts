@@ -5,7 +5,7 @@ import type { ChangeRequestRecord } from '../../shared/ports/governance.js';
 import type { AgreementVersion } from '../../shared/schemas/agreement.js';
 import type { NotifyRequest } from '../../shared/usecases/workflows/notifications.js';
 import { agreementVersion, principal } from './fixtures.js';
-import type { WorkflowWorld } from './workflow-world.js';
+import { type WorkflowWorld, workflowWorld } from './workflow-world.js';
 
 /**
  * Change requests in a workflow world (test/helpers/workflow-world.ts): an active agreement stored as the approval
@@ -96,3 +96,37 @@ export const failure = (p: Promise<unknown>): Promise<Failure> =>
 /** The change request as stored. */
 export const storedRequest = async (w: WorkflowWorld, id: string): Promise<ChangeRequestRecord> =>
   (await w.requests.get(id)) as ChangeRequestRecord;
+
+/** Rewrites the stored change request through `f` under its revision, as another writer (a crash, an earlier attempt)
+ * left it; the use cases are not asked. */
+export async function editStored(
+  w: WorkflowWorld,
+  id: string,
+  f: (x: ChangeRequestRecord) => ChangeRequestRecord,
+): Promise<void> {
+  const x = await storedRequest(w, id);
+  await w.requests.put(f(x), x.revision);
+}
+
+/** A fresh workflow world recording its notifications, the active agreement, and one request by it. */
+export interface OneRequestWorld {
+  w: WorkflowWorld;
+  /** Every notification asked for since the world was built (the request's own included). */
+  sent: NotifyRequest[];
+  a: AgreementVersion;
+  /** The customer viewer's request to rename the agreement (`title: 'Renamed'`), as `request` answered it; the
+   * workflow has not been settled. */
+  r: ChangeRequestRecord;
+}
+
+/** Builds a `OneRequestWorld`; `text` is the request's summary and why (the mails and history quote them). */
+export async function oneRequestWorld(text: { summary: string; why: string }): Promise<OneRequestWorld> {
+  const w = await workflowWorld();
+  const sent = recordNotifications(w);
+  const a = await activeAgreement(w);
+  const r = await w.wf.changeRequests.request(customerViewer, a.id, {
+    ...text,
+    proposed: { title: 'Renamed' },
+  } as never);
+  return { w, sent, a, r };
+}

@@ -28,16 +28,23 @@ export const GATEWAY = 'svc_payments-gateway';
  * The demo portfolio with a month of telemetry: every active service's SLIs at 1,000 events per 5-minute
  * bucket, all good, except two hours on the 10th when the payments gateway failed half its requests. The engine
  * evaluates on the 20th (a violation with a provisional credit) and finalises the month's credit on the 1st.
+ *
+ * `now` is the app's "now" (the fixed clock it was started with): the demo's dates and the reported month (the one
+ * before `now`'s, as the server works out "the previous month" from its own clock) come from that one reading, so the
+ * test and the server cannot disagree about the month when a month ends during the run.
  */
-export async function seedDemoMonth(app: TestApp): Promise<{
+export async function seedDemoMonth(
+  app: TestApp,
+  now: Date,
+): Promise<{
   month: string;
   span: { start: number; end: number };
   gatewaySla: string;
   violation: ViolationRecord;
 }> {
-  const month = previousMonth(Date.now());
+  const month = previousMonth(now.getTime());
   const span = monthSpan(month, 'Europe/London');
-  await loadDemo(app.container, app.stream);
+  await loadDemo(app.container, app.stream, now);
   const db = app.db;
   const rollups = new SqliteRollupStore(db);
   const services = (await app.call('GET', '/v1/services?limit=200', { as: 'admin' })).body.items as {

@@ -7,6 +7,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.js';
+import { actorKeys, type Person, personKeys } from '../../domain/people.js';
 import {
   type CappedRecordResult,
   type ChangeRequestRecord,
@@ -31,8 +32,9 @@ import { WORKFLOWS_INDEX } from './tables.js';
  *   notification  pk NOTE#<id>           sk NOTE   statusPk NOTES_DUE (while pending/sending)   statusSk <due ms, 15 digits>#<id>
  *                                                  subjPk NOTE_TOPIC#<topic>   subjSk <createdAt>#<id>
  *   request       pk REQ#<id>            sk REQ    subjPk REQ_SUBJ#<agreement or service id>   subjSk <requestedAt>#<id>
- *                                                  holds <the open counter's pk> (while it counts toward the cap)
- *   open counter  pk REQ_OPEN#<agreement id>#<requester, lower case>   sk REQ_OPEN   n <open api requests>
+ *                                                  holds [<the open counters' pks>] (while it counts toward the cap)
+ *   open counter  pk REQ_OPEN#<agreement id>#<person key>   sk REQ_OPEN   n <open api requests filed under the key>
+ *                 (person keys: shared/domain/people.ts, `sub:<requester exactly>` and `email:<requester, lower case>`)
  *   execution     pk EXEC#<type>#<id>    sk <startedAt>#<name>   (the index of Step Functions executions by subject)
  */
 
@@ -362,25 +364,33 @@ export class DynamoRemediationStore implements RemediationStore {
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-/** The pk of the counter of one person's open change requests on one agreement (the person in lower case). */
-const openCounterPk = (agreementId: string, person: string) =>
-  `REQ_OPEN#${agreementId}#${person.toLowerCase()}`;
-/** The counter a request is counted on while it counts toward the cap (a person's open api request), else none. */
-const holdsOf = (r: GovernanceRequest): string | undefined =>
-  r.kind === 'change-request' && countsTowardCap(r, [r.requestedBy])
-    ? openCounterPk(r.agreementId, r.requestedBy)
-    : undefined;
+/** The pk of the counter of the open change requests filed under one person key (people.ts) on one agreement. */
+const openCounterPk = (agreementId: string, key: string) => `REQ_OPEN#${agreementId}#${key}`;
+/**
+ * The counters a request is counted on while it counts toward the cap (a person's open api request): one per key
+ * its requester is filed under (`actorKeys`); none otherwise.
+ */
+const holdsOf = (r: GovernanceRequest): string[] =>
+  r.kind === 'change-request' && countsTowardCap(r, { subject: r.requestedBy })
+    ? actorKeys(r.requestedBy).map((k) => openCounterPk(r.agreementId, k))
+    : [];
+/** The counters a stored request item holds: a list, or one pk in items written before person keys (the old key). */
+const heldBy = (holds: unknown): string[] =>
+  Array.isArray(holds) ? (holds as string[]) : typeof holds === 'string' ? [holds] : [];
 
 /**
  * Change requests and freeze exceptions on AWS: `REQ#<id>` / `REQ`, listed through the subject index
  * (`subjPk REQ_SUBJ#<agreement or service id>`, `subjSk <requestedAt>#<id>`), replaced under a revision condition.
  *
- * The per-person cap (`recordIfUnder`) is kept atomic by a counter item per (agreement, person): `n` is the number of
- * that person's open api requests on the agreement. Every write that makes a request start or stop counting changes
- * the counter in the same TransactWriteItems as the request (the request item carries `holds`, the counter it is
- * counted on, so a write knows whether it stops counting); `recordIfUnder` reads the counters of the person's
- * identities (subject, e-mail), and writes the request with conditions that each counter still holds the value read.
- * Two requests at the same instant: one transaction wins, the other is cancelled, reads again and meets the cap.
+ * The per-person cap (`recordIfUnder`) is kept atomic by counter items per (agreement, person key): a person key is
+ * how shared/domain/people.ts files a recorded requester (`sub:<exactly>` and `email:<lower case>`; each open api
+ * request is counted on both of its requester's), and `n` is the number of open api requests filed under it. Every
+ * write that makes a request start or stop counting moves its counters in the same TransactWriteItems as the request
+ * (the request item carries `holds`, the counters it is counted on, so a write knows whether it stops counting);
+ * `recordIfUnder` reads the counters of the person's `personKeys`, whose sum is the number of open requests
+ * `samePerson` gives to that person, each once, and writes the request with conditions that each counter still holds
+ * the value read. Two requests at the same instant: one transaction wins, the other is cancelled, reads again and
+ * meets the cap.
  */
 export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
   constructor(
@@ -397,29 +407,31 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
 
   async put(rec: GovernanceRequest, expected: number): Promise<boolean> {
     const item = this.item(rec, expected + 1);
-    let before: string | undefined;
+    let before: string[] = [];
     if (expected > 0) {
       const r = await this.db.send(
         new GetCommand({ TableName: this.table, Key: { pk: item.pk, sk: 'REQ' }, ConsistentRead: true }),
       );
       if (r.Item?.revision !== expected) return false;
-      before = r.Item.holds as string | undefined;
+      before = heldBy(r.Item.holds);
     }
-    if (before === item.holds) return putWhen(this.db, this.table, item, atRevision(expected));
-    // The request starts or stops counting toward the cap: its counter moves in the same transaction.
-    const ops: TransactItem[] = [{ Put: { TableName: this.table, Item: item, ...atRevision(expected) } }];
-    if (before) ops.push(this.bump(before, -1));
-    if (item.holds) ops.push(this.bump(item.holds, 1));
+    const after = item.holds ?? [];
+    const stops = before.filter((pk) => !after.includes(pk));
+    const starts = after.filter((pk) => !before.includes(pk));
+    if (stops.length + starts.length === 0) return putWhen(this.db, this.table, item, atRevision(expected));
+    // The request starts or stops counting toward the cap: its counters move in the same transaction.
+    const ops: TransactItem[] = [
+      { Put: { TableName: this.table, Item: item, ...atRevision(expected) } },
+      ...stops.map((pk) => this.bump(pk, -1)),
+      ...starts.map((pk) => this.bump(pk, 1)),
+    ];
     return this.transact(ops).then((r) => r === 'ok');
   }
 
-  async recordIfUnder(
-    r: ChangeRequestRecord,
-    limit: number,
-    who: readonly string[],
-  ): Promise<CappedRecordResult> {
+  async recordIfUnder(r: ChangeRequestRecord, limit: number, who: Person): Promise<CappedRecordResult> {
     const item = this.item(r, 1);
-    const counters = [...new Set([r.requestedBy, ...who].map((w) => openCounterPk(r.agreementId, w)))];
+    const holds = item.holds ?? [];
+    const counters = personKeys(who).map((k) => openCounterPk(r.agreementId, k));
     for (let attempt = 0; attempt < 20; attempt++) {
       const seen = await Promise.all(
         counters.map(async (pk) => {
@@ -434,7 +446,7 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
         const open = (await this.listBySubject(r.agreementId)).filter((x) => countsTowardCap(x, who));
         return { status: 'over-limit', openIds: open.map((x) => x.id) };
       }
-      // Every counter must still hold what was read; the requester's own goes up by one with the request.
+      // Every counter read must still hold what was read; the request's own go up by one with it.
       const ops: TransactItem[] = [
         { Put: { TableName: this.table, Item: item, ...absent } },
         ...seen.map(({ pk, n }): TransactItem => {
@@ -442,7 +454,7 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
             ConditionExpression: n === 0 ? 'attribute_not_exists(n) OR n = :seen' : 'n = :seen',
             ExpressionAttributeValues: { ':seen': n },
           };
-          if (pk !== item.holds)
+          if (!holds.includes(pk))
             return { ConditionCheck: { TableName: this.table, Key: { pk, sk: 'REQ_OPEN' }, ...unchanged } };
           const up = this.bump(pk, 1).Update!;
           return {
@@ -456,6 +468,7 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
             },
           };
         }),
+        ...holds.filter((pk) => !counters.includes(pk)).map((pk) => this.bump(pk, 1)),
       ];
       const res = await this.transact(ops);
       if (res === 'ok') return { status: 'recorded' };
@@ -474,7 +487,7 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
       subjPk: `REQ_SUBJ#${subjectOf(rec)}`,
       subjSk: `${requestedAtOf(rec)}#${rec.id}`,
       revision,
-      ...(holds ? { holds } : {}),
+      ...(holds.length ? { holds } : {}),
       record: { ...rec, revision },
     };
   }

@@ -1,3 +1,4 @@
+import type { Person } from '../../domain/people.js';
 import {
   type CappedRecordResult,
   type ChangeRequestRecord,
@@ -23,11 +24,7 @@ export class MemoryGovernanceRequestStore implements GovernanceRequestStore {
   async listBySubject(subjectId: string) {
     return this.sorted(subjectId).map((r) => structuredClone(r));
   }
-  async recordIfUnder(
-    r: ChangeRequestRecord,
-    limit: number,
-    who: readonly string[],
-  ): Promise<CappedRecordResult> {
+  async recordIfUnder(r: ChangeRequestRecord, limit: number, who: Person): Promise<CappedRecordResult> {
     // No await between the count and the write: in one event loop turn nothing else runs in between.
     if (this.rows.has(r.id)) return { status: 'exists' };
     const open = this.sorted(r.agreementId).filter((x) => countsTowardCap(x, who));

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { Person } from '../../domain/people.js';
 import {
   type CappedRecordResult,
   type ChangeRequestRecord,
@@ -52,11 +53,7 @@ export class SqliteGovernanceRequestStore implements GovernanceRequestStore {
 
   /** Count and insert in one IMMEDIATE transaction: the write lock is taken before the count, so no other writer, in
    * this process or another on the same file, records between them. */
-  async recordIfUnder(
-    r: ChangeRequestRecord,
-    limit: number,
-    who: readonly string[],
-  ): Promise<CappedRecordResult> {
+  async recordIfUnder(r: ChangeRequestRecord, limit: number, who: Person): Promise<CappedRecordResult> {
     const run = this.db.transaction((): CappedRecordResult => {
       if (this.stmt('SELECT 1 FROM governance_requests WHERE id = ?').get(r.id)) return { status: 'exists' };
       const rows = this.stmt(

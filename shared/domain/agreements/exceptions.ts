@@ -1,5 +1,6 @@
 import type { Principal, Role } from '../access/policy.js';
 import type { FieldProblem } from '../errors.js';
+import { samePerson } from '../people.js';
 
 /** Who may approve exception windows, how long one may last, and how much time may be excluded: data. */
 export interface ExceptionRules {
@@ -98,16 +99,6 @@ export function windowProblems(
     });
   }
   return problems;
-}
-
-/** Whether a principal is the same person as a recorded actor: by subject, or by e-mail (any case) for old records. */
-export function samePerson(
-  principal: Pick<Principal, 'subject' | 'email'>,
-  recorded: string | undefined,
-): boolean {
-  if (!recorded) return false;
-  if (recorded === principal.subject) return true;
-  return principal.email !== undefined && recorded.toLowerCase() === principal.email.toLowerCase();
 }
 
 /**

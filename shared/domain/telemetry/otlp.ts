@@ -459,6 +459,17 @@ function decodeMetric(b: Builder, m: Metric, mpath: string, resource: readonly [
         refuse(b, path, 'stale_marker', 'the point is flagged NO_RECORDED_VALUE: it carries no measurement');
         continue;
       }
+      // `value` is a oneof: two members are two measurements, and which one was meant cannot be told (red team,
+      // wave 35: asDouble won silently); proto3's JSON mapping refuses it too.
+      if (Object.hasOwn(p, 'asDouble') && Object.hasOwn(p, 'asInt')) {
+        refuse(
+          b,
+          `${path}.value`,
+          'malformed',
+          'a number point holds one value: asDouble or asInt, not both',
+        );
+        continue;
+      }
       addPoint(b, { path, unit, resource }, p.attributes, name, { type, source }, (s, index) => {
         const value = Object.hasOwn(p, 'asDouble')
           ? Number(p.asDouble)

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { type Action, canAccess, type Principal } from '../../domain/access/policy.js';
-import { samePerson } from '../../domain/agreements/exceptions.js';
 import {
   BusinessRuleError,
   ConflictError,
@@ -8,9 +7,14 @@ import {
   NotFoundError,
   ValidationError,
 } from '../../domain/errors.js';
+import { samePerson } from '../../domain/people.js';
 import type { WorkflowPolicy } from '../../policy/workflows.js';
 import type { Clock } from '../../ports/clock.js';
-import type { FreezeExceptionRecord, GovernanceRequestStore } from '../../ports/governance.js';
+import type {
+  FreezeExceptionRecord,
+  GovernanceRequest,
+  GovernanceRequestStore,
+} from '../../ports/governance.js';
 import type { ServiceStore } from '../../ports/services.js';
 import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
 import type { FreezeExceptionBody } from '../../schemas/governance.js';
@@ -40,7 +44,10 @@ const short = (s: string, n = 24) => createHash('sha256').update(s).digest('hex'
 export class FreezeExceptionUseCases {
   constructor(private readonly deps: FreezeExceptionDeps) {}
 
-  /** POST /v1/services/{id}/freeze-exceptions: records the request and addresses the decision to the approvers. */
+  /**
+   * POST /v1/services/{id}/freeze-exceptions: records the request and addresses the decision to the approvers.
+   * @throws ConflictError (409) when the caller has `maxPendingPerRequester` exceptions of the service pending
+   */
   async request(p: Principal, serviceId: string, body: FreezeExceptionBody): Promise<FreezeExceptionRecord> {
     const s = await this.service(p, serviceId, 'exception.request');
     const now = this.deps.clock.now();
@@ -57,6 +64,7 @@ export class FreezeExceptionUseCases {
     if (problems.length) throw new BusinessRuleError('the freeze exception breaks a rule', problems);
     const at = now.toISOString();
     const existing = await this.deps.requests.listBySubject(serviceId);
+    this.refuseOverLimit(p, serviceId, existing);
     const id = `frx_${short(`${serviceId}|${existing.length}|${at}|${p.subject}`, 20)}`;
     const taskId = `tsk_${short(`${id}|decision`)}`;
     const record: FreezeExceptionRecord = {
@@ -114,7 +122,36 @@ export class FreezeExceptionUseCases {
     return { ...record, revision: 1 };
   }
 
-  /** Completing a `freeze-exception` task: approved or rejected, never by whoever asked (separation of duties). */
+  /**
+   * The per-person cap on pending exceptions (red team wave 35: a service owner asked for 30 at once, each mailing every
+   * approver and adding a task to each inbox): a person with `maxPendingPerRequester` exceptions of this service waiting
+   * for a decision may not ask for another until one is decided. A person is their subject (or the e-mail on record,
+   * as separation of duties matches one). The count and the write are not one atomic step of the store: on the
+   * embedded default nothing else runs between them (no I/O), elsewhere requests sent at one instant may pass together.
+   */
+  private refuseOverLimit(p: Principal, serviceId: string, existing: GovernanceRequest[]): void {
+    const limit = this.deps.policy.maxPendingPerRequester;
+    const pending = existing.filter(
+      (r) => r.kind === 'freeze-exception' && r.status === 'pending' && samePerson(p, r.requestedBy),
+    );
+    if (pending.length < limit) return;
+    const ids = pending.map((r) => r.id);
+    throw new ConflictError(
+      `you have ${ids.length} freeze exceptions of ${serviceId} waiting for a decision, the most one person may have (policy freezeExceptions.maxPendingPerRequester = ${limit}): wait until one is decided`,
+      [
+        {
+          path: 'requestedBy',
+          problem: `has ${ids.length} pending freeze exceptions (${ids.join(', ')}); the limit is ${limit} (freezeExceptions.maxPendingPerRequester)`,
+        },
+      ],
+      { limit, policy: 'freezeExceptions.maxPendingPerRequester', pendingFreezeExceptionIds: ids },
+    );
+  }
+
+  /**
+   * Completing a `freeze-exception` task: approved or rejected, never by whoever asked (separation of duties).
+   * @throws ConflictError (409, `state`) when the exception was already decided
+   */
   async decide(p: Principal, t: WorkTask, body: CompleteTaskBody): Promise<Record<string, unknown>> {
     if (!body.decision) {
       throw new ValidationError('a freeze exception needs a decision', [
@@ -128,6 +165,15 @@ export class FreezeExceptionUseCases {
       if (samePerson(p, r.requestedBy)) {
         throw new ForbiddenError(
           'whoever asked for a freeze exception cannot decide it (separation of duties)',
+        );
+      }
+      // Two approvers may both have read the task while it waited (red team, wave 35): the record decides, so the
+      // second never overturns the first (its task update would fail after the record had changed).
+      if (r.status !== 'pending') {
+        throw new ConflictError(
+          `freeze exception ${id} is ${r.status} (by ${r.decision?.by ?? 'unknown'}): it no longer waits for a decision`,
+          [{ path: 'status', problem: `is ${r.status}` }],
+          { state: r.status },
         );
       }
       const at = this.deps.clock.now().toISOString();

@@ -519,8 +519,9 @@ export class RemediationWorkflow {
           // Stryker disable next-line StringLiteral: a proposal exists only on a recorded RCA, which always names its submitter, so the fallback never shows
           requestedBy: r.rca?.submittedBy ?? 'system:workflow-remediation',
           summary: `the RCA of ${violationId} finds the target of ${r.objectiveId} unrealistic`,
-          // Stryker disable next-line StringLiteral: a proposal exists only on a recorded RCA, whose root cause is required, so the fallback never shows
-          why: r.rca?.rootCause ?? 'target unrealistic',
+          // Every party to the agreement reads its change requests, and the RCA is not theirs to read (red team, wave 35:
+          // its root cause was the request's `why`, verbatim): the request names the analysis and where its readers find it.
+          why: `the root cause analysis of ${violationId} concluded that the target of ${r.objectiveId} cannot be met; the analysis is the provider's own (GET /v1/violations/${violationId}/remediation)`,
           proposed: await this.proposedTerms(r.agreementId, r.objectiveId, proposal),
         });
         await this.change(violationId, (x) => ({

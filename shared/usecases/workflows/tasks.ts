@@ -1,6 +1,7 @@
 import { canAccess, listScope, type Principal } from '../../domain/access/policy.js';
 import { mayActInCapacity } from '../../domain/agreements/signoff.js';
 import {
+  BusinessRuleError,
   ConflictError,
   ForbiddenError,
   NotFoundError,
@@ -130,6 +131,7 @@ export class TaskUseCases {
    * An update from a team's own tool (a signed webhook naming the task's external reference): `closed` completes a
    * CAPA task as that tool, `in-progress` (or any update of an RCA) adds its note to the history. An update of a task
    * that no longer waits changes nothing, so the tool may retry.
+   * @throws BusinessRuleError (422) for a reference naming a task that is no RCA or CAPA item
    */
   async inbound(headers: Record<string, string>, raw: string): Promise<{ taskId: string; status: string }> {
     // No secret configured: no signature can be verified, so the request is refused as unauthenticated (a
@@ -165,6 +167,14 @@ export class TaskUseCases {
       throw new NotFoundError(`no task with the reference ${r.data.externalRef}`, [
         { path: 'externalRef', problem: 'names no task' },
       ]);
+    }
+    // Every task has an external reference (it is in its mails), but a team's tool answers for RCA and CAPA items only
+    // (red team, wave 35: a change assessment's reference reached the remediation and was a 404 naming no violation).
+    if (t.kind !== 'rca' && t.kind !== 'capa') {
+      throw new BusinessRuleError(
+        `task ${t.id} is a ${t.kind} task: a team's tool updates only RCA and CAPA items`,
+        [{ path: 'externalRef', problem: `names a ${t.kind} task` }],
+      );
     }
     if (t.status === 'pending') await this.deps.inbound(t, { ...r.data, by: r.data.by ?? `webhook:${id}` });
     return { taskId: t.id, status: (await this.deps.tasks.get(t.id))?.status ?? t.status };

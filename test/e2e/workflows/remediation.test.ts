@@ -332,9 +332,11 @@ describe('the remediation workflow on the embedded default', () => {
     expect(cr.body).toMatchObject({
       agreementId: agr,
       source: 'rca',
-      why: 'one region cannot do better than 99.5%',
+      why: `the root cause analysis of ${vio} concluded that the target of availability cannot be met; the analysis is the provider's own (GET /v1/violations/${vio}/remediation)`,
       classification: { material: ['objectives'] },
     });
+    // Red team, wave 35: every party reads the request; the RCA's root cause stays in the remediation.
+    expect(JSON.stringify(cr.body)).not.toContain('one region cannot do better');
     expect(cr.body.proposed.objectives.map((o: { target: number }) => o.target)).toEqual([99.5]);
     // The change-request workflow runs: the provider's SLA managers have its assessment task.
     const assess = (

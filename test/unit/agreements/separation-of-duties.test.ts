@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { samePerson } from '../../../shared/domain/agreements/exceptions.js';
 import { materialChanges, shapersOfSubmission } from '../../../shared/domain/agreements/lifecycle.js';
 
 const v = (change: string, changedBy: string, over: Record<string, unknown> = {}) => ({
@@ -45,13 +44,5 @@ describe('separation of duties over every hand that shaped a version', () => {
     );
     expect(materialChanges(current, { escalation: [] })).toEqual(['escalation']);
     expect(materialChanges(current, { title: 'x' })).toEqual([]);
-  });
-
-  it('knows a person by subject, and by e-mail in any letter case on records written before subjects', () => {
-    const p = { subject: '8f1c2d3e', email: 'sam.manager@bank.example' };
-    expect(samePerson(p, '8f1c2d3e')).toBe(true);
-    expect(samePerson(p, 'Sam.Manager@Bank.Example')).toBe(true);
-    expect(samePerson(p, 'someone-else')).toBe(false);
-    expect(samePerson(p, undefined)).toBe(false);
   });
 });

@@ -280,6 +280,33 @@ describe('OTLP Sums and Gauges: the issue’s counters and each temporality', ()
   });
 });
 
+// In protobuf the wire decides: of two members of a oneof, the last one read is the value (protobuf's own rule, which
+// protobufjs's decoder applies), so only OTLP/JSON can carry two.
+describe('red team, wave 35: an OTLP/JSON number point carries one value', () => {
+  it('refuses a point with both asDouble and asInt, naming its value, and keeps the others', async () => {
+    const t = await fixture();
+    const [one, two] = numberPoints([
+      { value: 1, time: T0, attrs: SLI },
+      { value: 2, time: T0 + MIN, attrs: SLI },
+    ]);
+    const r = await send(
+      t,
+      request([{ name: 'accord.sli.value', gauge: { dataPoints: [{ ...one, asInt: '5' }, two] } }]),
+      'json',
+    );
+    expect(r.submitted).toBe(2);
+    expect(r.accepted).toBe(1);
+    expect(r.rejected).toEqual([
+      {
+        index: 0,
+        path: 'resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[0].value',
+        reason: 'malformed',
+        message: 'a number point holds one value: asDouble or asInt, not both',
+      },
+    ]);
+  });
+});
+
 describe('OTLP resource attributes are labels the mapping rules read', () => {
   it('service.name becomes job, dots become underscores: http.requests by code give good 90 of 95 for svc_checkout', async () => {
     const t = await fixture();

@@ -6,6 +6,8 @@ import {
   activeAgreement,
   approverAs,
   customerViewer,
+  editStored,
+  oneRequestWorld,
   providerManager,
   recordNotifications,
   serviceOwner,
@@ -366,20 +368,10 @@ describe('change requests: the plan, apply and close steps on their own', () => 
   let a: AgreementVersion;
   let r: ChangeRequestRecord;
   beforeEach(async () => {
-    w = await workflowWorld();
-    sent = recordNotifications(w);
-    a = await activeAgreement(w);
-    r = await w.wf.changeRequests.request(customerViewer, a.id, {
-      summary: 'S',
-      why: 'W',
-      proposed: { title: 'Renamed' },
-    } as never);
+    ({ w, sent, a, r } = await oneRequestWorld({ summary: 'S', why: 'W' }));
   });
   const task = (e: Record<string, unknown>) => w.wf.changeRequests.task({ changeRequestId: r.id, ...e });
-  const edit = async (f: (x: ChangeRequestRecord) => ChangeRequestRecord) => {
-    const x = await storedRequest(w, r.id);
-    await w.requests.put(f(x), x.revision);
-  };
+  const edit = (f: (x: ChangeRequestRecord) => ChangeRequestRecord) => editStored(w, r.id, f);
 
   it('plans the assessment deadline by the service tier, and supersedes a request no longer assessing', async () => {
     expect(await task({ task: 'plan', executionId: 'x' })).toEqual({

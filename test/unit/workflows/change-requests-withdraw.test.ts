@@ -1,14 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChangeRequestRecord } from '../../../shared/ports/governance.js';
-import type { AgreementVersion } from '../../../shared/schemas/agreement.js';
 import type { NotifyRequest } from '../../../shared/usecases/workflows/notifications.js';
-import {
-  activeAgreement,
-  customerViewer,
-  recordNotifications,
-  storedRequest,
-} from '../../helpers/change-request-world.js';
-import { type WorkflowWorld, workflowWorld } from '../../helpers/workflow-world.js';
+import { editStored, oneRequestWorld, storedRequest } from '../../helpers/change-request-world.js';
+import type { WorkflowWorld } from '../../helpers/workflow-world.js';
 
 /**
  * A withdrawn change request met again by its workflow: a replay after a crash between the withdrawal's write and the
@@ -18,31 +12,19 @@ import { type WorkflowWorld, workflowWorld } from '../../helpers/workflow-world.
 describe('change requests: the steps of a request withdrawn while no callback was answered', () => {
   let w: WorkflowWorld;
   let sent: NotifyRequest[];
-  let a: AgreementVersion;
   let r: ChangeRequestRecord;
   beforeEach(async () => {
-    w = await workflowWorld();
-    sent = recordNotifications(w);
-    a = await activeAgreement(w);
-    r = await w.wf.changeRequests.request(customerViewer, a.id, {
-      summary: 'Rename',
-      why: 'the name is wrong',
-      proposed: { title: 'Renamed' },
-    } as never);
+    ({ w, sent, r } = await oneRequestWorld({ summary: 'Rename', why: 'the name is wrong' }));
     await w.settle();
     // The crash: the request is recorded withdrawn, but its task and callback were never told.
-    const x = await storedRequest(w, r.id);
-    await w.requests.put(
-      {
-        ...x,
-        status: 'withdrawn',
-        history: [
-          ...x.history,
-          { at: x.requestedAt, step: 'withdrawn', by: 'vic@retail.example', detail: 'not needed' },
-        ],
-      },
-      x.revision,
-    );
+    await editStored(w, r.id, (x) => ({
+      ...x,
+      status: 'withdrawn',
+      history: [
+        ...x.history,
+        { at: x.requestedAt, step: 'withdrawn', by: 'vic@retail.example', detail: 'not needed' },
+      ],
+    }));
     sent.length = 0;
   });
   const pending = () => w.tasks.list({ subjectId: r.id, status: 'pending' });
@@ -71,10 +53,27 @@ describe('change requests: the steps of a request withdrawn while no callback wa
       expect(success).not.toHaveBeenCalled();
       expect(await pending()).toEqual([]);
       const [t] = await w.tasks.list({ subjectId: r.id });
-      expect(t).toMatchObject({ status: 'cancelled', outcome: { decision: 'withdrawn' } });
+      expect(t).toMatchObject({
+        status: 'cancelled',
+        outcome: { decision: 'withdrawn' },
+        settledBy: 'system',
+      });
       expect(sent).toEqual([]);
     });
   }
+
+  it('red team, wave 35: an apply step that meets it (withdrawn after the last sign-off, before the workflow applied it) changes nothing and ends it withdrawn', async () => {
+    const before = await w.agreements.get(r.agreementId);
+    expect(await w.wf.changeRequests.task({ task: 'apply', changeRequestId: r.id })).toEqual({
+      status: 'withdrawn',
+      reason: 'withdrawn by vic@retail.example: not needed',
+    });
+    expect(await w.agreements.get(r.agreementId)).toEqual(before);
+    const x = await storedRequest(w, r.id);
+    expect(x.status).toBe('withdrawn');
+    expect(x.appliedVersion).toBeUndefined();
+    expect(x.history.map((h) => h.step)).toEqual(['requested', 'withdrawn']);
+  });
 
   it('a follow-up woken by the heartbeat reminds and escalates no one', async () => {
     w.now.ms = Date.parse('2026-03-20T00:00:00.000Z');

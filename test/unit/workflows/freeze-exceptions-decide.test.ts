@@ -6,6 +6,8 @@ import {
   NotFoundError,
   ValidationError,
 } from '../../../shared/domain/errors.js';
+import { loadWorkflowPolicy } from '../../../shared/policy/workflows.js';
+import workflowsJson from '../../../shared/policy/workflows.json' with { type: 'json' };
 import type { FreezeExceptionRecord } from '../../../shared/ports/governance.js';
 import { ChangeGateUseCases } from '../../../shared/usecases/workflows/change-gate.js';
 import type { Notifications, NotifyRequest } from '../../../shared/usecases/workflows/notifications.js';
@@ -178,6 +180,57 @@ describe('asking for an exception to a change freeze', () => {
   });
 });
 
+describe('red team, wave 35: a few pending exceptions per person and service', () => {
+  const POLICY_KEY = 'freezeExceptions.maxPendingPerRequester';
+  const decideAs = async (r: FreezeExceptionRecord, decision: 'approved' | 'rejected') =>
+    w.wf.freezeExceptions.decide(abe, (await w.tasks.get(r.taskId))!, { decision, reason: 'decided' });
+
+  it('ships a limit of 3, and refuses a policy without a whole limit from 1 to 100', () => {
+    expect(loadWorkflowPolicy().freezeExceptions.maxPendingPerRequester).toBe(3);
+    const raw = structuredClone(workflowsJson) as { freezeExceptions: Record<string, unknown> };
+    for (const bad of [0, 1.5, 101, undefined]) {
+      raw.freezeExceptions.maxPendingPerRequester = bad;
+      expect(() => loadWorkflowPolicy(raw)).toThrow(/freezeExceptions\.maxPendingPerRequester/);
+    }
+  });
+
+  it('refuses the fourth pending exception of one person with a 409 naming the limit, the policy key and the pending ones, and records, tasks and mails nothing', async () => {
+    const three = [await ask(), await ask(), await ask()];
+    notify.mockClear();
+    const tasks = (await w.tasks.list({ status: 'pending' })).length;
+    const e = await ask().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ConflictError);
+    const ids = three.map((r) => r.id).sort();
+    const pending = (await w.wf.freezeExceptions.list(sam, SVC)).items.map((r) => r.id);
+    expect([...pending].sort()).toEqual(ids);
+    expect((e as ConflictError).message).toBe(
+      `you have 3 freeze exceptions of ${SVC} waiting for a decision, the most one person may have (policy ${POLICY_KEY} = 3): wait until one is decided`,
+    );
+    expect((e as ConflictError).details).toEqual([
+      {
+        path: 'requestedBy',
+        problem: `has 3 pending freeze exceptions (${pending.join(', ')}); the limit is 3 (${POLICY_KEY})`,
+      },
+    ]);
+    expect((e as ConflictError).context).toEqual({
+      limit: 3,
+      policy: POLICY_KEY,
+      pendingFreezeExceptionIds: pending,
+    });
+    expect((await w.tasks.list({ status: 'pending' })).length).toBe(tasks);
+    expect(notify).not.toHaveBeenCalled();
+  });
+
+  it('frees a place once one is decided, and lets another person ask meanwhile', async () => {
+    const [first] = [await ask(), await ask(), await ask()];
+    const owen = principal({ subject: 'owen@example.com', roles: ['service-owner'], services: [SVC] });
+    expect((await w.wf.freezeExceptions.request(owen, SVC, body())).status).toBe('pending');
+    await expect(ask()).rejects.toBeInstanceOf(ConflictError);
+    await decideAs(first!, 'rejected');
+    expect((await ask()).status).toBe('pending');
+  });
+});
+
 describe('deciding an exception', () => {
   const taskOf = async (r: FreezeExceptionRecord) => (await w.tasks.get(r.taskId))!;
 
@@ -277,6 +330,27 @@ describe('deciding an exception', () => {
       'whoever asked for a freeze exception cannot decide it (separation of duties)',
     );
     expect((await w.requests.get(r.id))?.status).toBe('pending');
+  });
+
+  it('red team, wave 35: a second approver acting on the task it read while it waited does not overturn the first decision (409 naming its state)', async () => {
+    const r = await ask();
+    const t = await taskOf(r);
+    const lee = principal({ subject: 'lee@example.com', roles: ['approver'] });
+    await w.wf.freezeExceptions.decide(abe, t, { decision: 'approved', reason: 'go' });
+    notify.mockClear();
+    const e = await w.wf.freezeExceptions
+      .decide(lee, t, { decision: 'rejected', reason: 'too risky' })
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ConflictError);
+    expect((e as ConflictError).message).toBe(
+      `freeze exception ${r.id} is approved (by abe@example.com): it no longer waits for a decision`,
+    );
+    expect((e as ConflictError).details).toEqual([{ path: 'status', problem: 'is approved' }]);
+    expect((e as ConflictError).context).toEqual({ state: 'approved' });
+    const after = await w.requests.get(r.id);
+    expect(after).toMatchObject({ status: 'approved', decision: { by: 'abe@example.com' }, revision: 2 });
+    expect(after?.history.map((h) => h.step)).toEqual(['requested', 'approved']);
+    expect(notify).not.toHaveBeenCalled();
   });
 
   it('answers not found when the task names no freeze exception', async () => {

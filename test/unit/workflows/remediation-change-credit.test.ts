@@ -83,8 +83,11 @@ describe('an RCA finding the target unrealistic', () => {
       source: 'rca',
       requestedBy: 'owen@example.com',
       summary: `the RCA of ${VIO} finds the target of availability unrealistic`,
-      why: ROOT,
+      why: `the root cause analysis of ${VIO} concluded that the target of availability cannot be met; the analysis is the provider's own (GET /v1/violations/${VIO}/remediation)`,
     });
+    // Red team, wave 35: the RCA is not the parties' to read (its remediation is 404 to them), and every party reads
+    // the agreement's change requests: its root cause stays in the remediation.
+    expect(JSON.stringify(cr)).not.toContain(ROOT);
     expect(cr.proposed.objectives.map((o) => [o.id, o.target])).toEqual([
       ['availability', 99.5],
       ['latency', 95],

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryWorkTaskStore } from '../../../shared/adapters/memory/tasks.js';
 import {
+  BusinessRuleError,
   ConflictError,
   ForbiddenError,
   NotFoundError,
@@ -372,6 +373,22 @@ describe('people’s tasks (TaskUseCases)', () => {
       expect(e).toBeInstanceOf(NotFoundError);
       expect(e.message).toBe('no task with the reference CAPA-404');
       expect(e.details).toEqual([{ path: 'externalRef', problem: 'names no task' }]);
+    });
+
+    it('red team, wave 35: refuses an update of a task that is no RCA or CAPA item (a change assessment, a freeze exception, a sign-off), naming the reference and the kind', async () => {
+      for (const kind of ['change-assessment', 'freeze-exception', 'signoff'] as const) {
+        await store.upsert(task({ id: `tsk_${kind}`, kind, externalRef: `ACCORD-${kind}` }));
+        const e = (await uc
+          .inbound(signed, JSON.stringify({ externalRef: `ACCORD-${kind}`, status: 'closed' }))
+          .catch((x: unknown) => x)) as BusinessRuleError;
+        expect(e).toBeInstanceOf(BusinessRuleError);
+        expect(e.message).toBe(
+          `task tsk_${kind} is a ${kind} task: a team's tool updates only RCA and CAPA items`,
+        );
+        expect(e.details).toEqual([{ path: 'externalRef', problem: `names a ${kind} task` }]);
+        expect((await store.get(`tsk_${kind}`))?.status).toBe('pending');
+      }
+      expect(updates).toEqual([]);
     });
 
     it('hands the update of a waiting task on, as the tool or the webhook’s message, then answers its status', async () => {

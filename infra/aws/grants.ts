@@ -48,7 +48,9 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'telemetry.read': { data: 'read', rollups: 'read' },
   'telemetry.mapping.read': { rollups: 'read' },
   'objective.read': { data: 'read', rollups: 'read' },
-  'objective.evaluate': { data: 'write', rollups: 'read' },
+  // An evaluation that opens a violation starts its remediation (index and tasks in the workflows table), and its
+  // burn-rate pages and forecast-breach tasks are queued there too.
+  'objective.evaluate': { data: 'write', rollups: 'read', workflows: 'write', workflowControl: true },
   'violation.read': READ_DATA,
   'violation.manage': WRITE_DATA,
   'exception.request': WRITE_DATA,
@@ -106,10 +108,15 @@ export function scheduleGrants(handler: string): DataGrants {
   // Renewals write agreements (a renewal, a moved review date) besides tasks and notifications.
   if (handler === 'workflows/renewals-scheduled')
     return { data: 'write', workflows: 'write', workflowControl: true, sendEmail: true };
+  // The reconciliation reads agreements and violations, records executions (index, change requests) and starts them.
+  if (handler === 'workflows/reconcile-scheduled')
+    return { data: 'read', workflows: 'write', workflowControl: true };
   // The notification dispatcher reads the archived report files its e-mails attach.
   if (handler.startsWith('workflows/'))
     return { data: 'read', workflows: 'write', workflowControl: true, sendEmail: true, archive: 'read' };
-  if (handler.startsWith('objectives/')) return GRANTS_BY_ACTION['objective.evaluate'];
+  if (handler === 'objectives/evaluate-scheduled') return GRANTS_BY_ACTION['objective.evaluate'];
+  // Finalising credits and pruning history write the data table only.
+  if (handler.startsWith('objectives/')) return { data: 'write', rollups: 'read' };
   if (handler.startsWith('agreements/')) return GRANTS_BY_ACTION['agreement.update'];
   if (handler.startsWith('reports/')) return GRANTS_BY_ACTION['report.publish'];
   if (handler.startsWith('chain/')) return { data: 'read', workflows: 'write' };

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.js';
 import {
+  awaitsStart,
   type CappedRecordResult,
   type ChangeRequestRecord,
   countsTowardCap,
@@ -31,6 +32,7 @@ import { WORKFLOWS_INDEX } from './tables.js';
  *   notification  pk NOTE#<id>           sk NOTE   statusPk NOTES_DUE (while pending/sending)   statusSk <due ms, 15 digits>#<id>
  *                                                  subjPk NOTE_TOPIC#<topic>   subjSk <createdAt>#<id>
  *   request       pk REQ#<id>            sk REQ    subjPk REQ_SUBJ#<agreement or service id>   subjSk <requestedAt>#<id>
+ *                                                  statusPk REQ_UNSTARTED (while its workflow has not started)   statusSk <requestedAt>#<id>
  *                                                  holds <the open counter's pk> (while it counts toward the cap)
  *   open counter  pk REQ_OPEN#<agreement id>#<requester, lower case>   sk REQ_OPEN   n <open api requests>
  *   execution     pk EXEC#<type>#<id>    sk <startedAt>#<name>   (the index of Step Functions executions by subject)
@@ -362,6 +364,8 @@ export class DynamoRemediationStore implements RemediationStore {
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
+/** The status-index partition of change requests whose workflow has not started (GovernanceRequestStore.unstarted). */
+const UNSTARTED_PK = 'REQ_UNSTARTED';
 /** The pk of the counter of one person's open change requests on one agreement (the person in lower case). */
 const openCounterPk = (agreementId: string, person: string) =>
   `REQ_OPEN#${agreementId}#${person.toLowerCase()}`;
@@ -475,6 +479,8 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
       subjSk: `${requestedAtOf(rec)}#${rec.id}`,
       revision,
       ...(holds ? { holds } : {}),
+      // Sparse: only while the request waits for its workflow to start, so `unstarted` reads just those.
+      ...(awaitsStart(rec) ? { statusPk: UNSTARTED_PK, statusSk: `${rec.requestedAt}#${rec.id}` } : {}),
       record: { ...rec, revision },
     };
   }
@@ -504,6 +510,23 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
         return 'other-failed';
       throw e;
     }
+  }
+
+  /** From the sparse `REQ_UNSTARTED` partition of the status index, each read back (the index lags the item). */
+  async unstarted(limit: number): Promise<ChangeRequestRecord[]> {
+    const r = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: WORKFLOWS_INDEX.byStatus.indexName,
+        KeyConditionExpression: 'statusPk = :p',
+        ExpressionAttributeValues: { ':p': UNSTARTED_PK },
+        Limit: limit,
+      }),
+    );
+    const latest = await Promise.all(
+      (r.Items ?? []).map(async (i) => (await this.get((i.record as GovernanceRequest).id)) ?? undefined),
+    );
+    return latest.filter((x): x is ChangeRequestRecord => x !== undefined && awaitsStart(x));
   }
 
   async listBySubject(subjectId: string): Promise<GovernanceRequest[]> {

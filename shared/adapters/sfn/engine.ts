@@ -44,6 +44,13 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * Starts the execution named `req.name` (sanitised by executionName). Step Functions answers a start of a running
+   * execution with the same name and input with that execution; a closed one, or one with the same name and another
+   * input, with ExecutionAlreadyExists: either way an execution exists under this name, so the answer is that one
+   * (`started: false`), from the index or, when the index misses it (a start whose index write failed), its ARN,
+   * which is then indexed. The name is the idempotency key: a second execution for the same subject is never made.
+   */
   async start(req: StartRequest): Promise<{ executionId: string; started: boolean }> {
     const stateMachineArn = this.machineArn(req.workflow);
     const name = executionName(req.name);
@@ -71,6 +78,15 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
     return { executionId: executionArn, started };
   }
 
+  /** From the execution index alone (one Query of the subject's items); Step Functions is not asked. */
+  async findByName(req: Pick<StartRequest, 'workflow' | 'name' | 'subject'>): Promise<string | undefined> {
+    const name = executionName(req.name);
+    const known = (await this.index.bySubject(req.subject)).find(
+      (e) => e.name === name && e.workflow === req.workflow,
+    );
+    return known?.executionArn;
+  }
+
   async sendTaskSuccess(token: string, output: unknown): Promise<void> {
     await this.answer(() =>
       this.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output ?? null) })),
@@ -90,7 +106,12 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
   }
 
   async listExecutions(subject: WorkflowSubject): Promise<ExecutionSummary[]> {
-    const indexed = await this.index.bySubject(subject);
+    // A start repeated by the reconciliation while the first was in flight indexes the same execution twice (each
+    // under its own start time): listed once, by its newest item.
+    const seen = new Set<string>();
+    const indexed = (await this.index.bySubject(subject)).filter(
+      (e) => !seen.has(e.executionArn) && seen.add(e.executionArn),
+    );
     return Promise.all(indexed.map((e) => this.summarise(e)));
   }
 

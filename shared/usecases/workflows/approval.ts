@@ -8,7 +8,7 @@ import type { AgreementStore } from '../../ports/agreements.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ServiceStore } from '../../ports/services.js';
 import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
-import type { WorkflowEngine } from '../../ports/workflows.js';
+import type { StartRequest, WorkflowEngine } from '../../ports/workflows.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
 import { ApprovalTaskEvent } from '../../schemas/workflows.js';
 import type { AgreementUseCases } from '../agreements.js';
@@ -44,6 +44,17 @@ const short = (s: string, n = 24) => createHash('sha256').update(s).digest('hex'
 export const signOffTaskId = (executionId: string, capacity: string) =>
   `tsk_${short(`${executionId}|${capacity}`)}`;
 
+/**
+ * The start of the approval of one submission: named by agreement and submitted version, so the submit hook and the
+ * reconciliation (shared/usecases/workflows/reconcile.ts) ask for the same execution and never make two.
+ */
+export const approvalStart = (agreementId: string, version: number): StartRequest => ({
+  workflow: 'approval',
+  name: `${agreementId}-v${version}`,
+  subject: { type: 'agreement', id: agreementId },
+  input: { agreementId, version },
+});
+
 type SubmissionState = 'submitted' | 'approved' | 'rejected' | 'withdrawn' | 'superseded';
 
 /**
@@ -57,12 +68,7 @@ export class ApprovalWorkflow {
   /** Called after every committed agreement change (the hook in AgreementUseCases). */
   async changed(after: AgreementVersion): Promise<void> {
     if (after.change === 'submit') {
-      await this.deps.engine().start({
-        workflow: 'approval',
-        name: `${after.id}-v${after.version}`,
-        subject: { type: 'agreement', id: after.id },
-        input: { agreementId: after.id, version: after.version },
-      });
+      await this.deps.engine().start(approvalStart(after.id, after.version));
       return;
     }
     if (after.change === 'withdraw') {

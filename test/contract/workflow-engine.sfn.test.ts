@@ -21,17 +21,17 @@ const subject = { type: 'agreement' as const, id: 'agr_01JTEST0000001' };
 
 describe('WorkflowEngine on Step Functions (SDK mocked, execution index on DynamoDB Local)', () => {
   let engine: StepFunctionsWorkflowEngine;
+  let now: Date;
   beforeEach(async () => {
     sfn.reset();
+    now = new Date('2026-03-02T09:00:00.000Z');
     const { doc, createTables } = local();
     const index = new DynamoExecutionIndex(doc, (await createTables(['Workflows'])).Workflows!);
     engine = new StepFunctionsWorkflowEngine(
       new SFNClient({ region: 'eu-west-1' }),
       (w) => `${PREFIX}${w}`,
       index,
-      {
-        now: () => new Date('2026-03-02T09:00:00.000Z'),
-      },
+      { now: () => now },
     );
   });
 
@@ -107,6 +107,37 @@ describe('WorkflowEngine on Step Functions (SDK mocked, execution index on Dynam
       error: 'Withdrawn',
       cause: 'withdrawn: changes asked',
     });
+  });
+
+  it('finds an execution by workflow and name from the index alone, without asking Step Functions', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec:1', startDate: new Date() });
+    const ask = { workflow: 'approval' as const, name: 'agr_01JTEST0000001-v2', subject };
+    expect(await engine.findByName(ask)).toBeUndefined();
+    await engine.start({ ...ask, input: {} });
+    const calls = sfn.calls().length;
+    expect(await engine.findByName(ask)).toBe('arn:exec:1');
+    // Another workflow, another name, another subject: not that execution.
+    expect(await engine.findByName({ ...ask, workflow: 'remediation' })).toBeUndefined();
+    expect(await engine.findByName({ ...ask, name: 'agr_01JTEST0000001-v4' })).toBeUndefined();
+    expect(
+      await engine.findByName({ ...ask, subject: { type: 'agreement', id: 'agr_other' } }),
+    ).toBeUndefined();
+    expect(sfn.calls()).toHaveLength(calls);
+  });
+
+  it('lists an execution once when two starts of its name both indexed it (a start racing the reconciliation)', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec:1', startDate: new Date() });
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn: 'arn:exec:1',
+      stateMachineArn: `${PREFIX}approval`,
+      name: 'n1',
+      status: 'RUNNING',
+      startDate: new Date('2026-03-02T09:00:00.000Z'),
+    });
+    await engine.start({ workflow: 'approval', name: 'n1', subject, input: {} });
+    now = new Date('2026-03-02T09:10:00.000Z');
+    await engine.start({ workflow: 'approval', name: 'n1', subject, input: {} });
+    expect((await engine.listExecutions(subject)).map((e) => e.executionId)).toEqual(['arn:exec:1']);
   });
 
   it('keeps execution names within what Step Functions accepts', () => {

@@ -60,9 +60,11 @@ export function governanceStoreContract(
       expect(await store.put(later, 0)).toBe(true);
       expect(await store.put(change(), 0)).toBe(true);
       // Not waiting for a start: one with its execution, a final one, an automated update's, a freeze exception.
-      await store.put(change({ id: 'chg_3', executionId: 'exec-3' }), 0);
-      await store.put(change({ id: 'chg_4', status: 'withdrawn' }), 0);
-      await store.put(change({ id: 'chg_5', source: 'cmdb' }), 0);
+      // Older than the rest, so a store that kept these among the candidates would fill a small page with them.
+      const earlier = '2026-03-02T08:00:00.000Z';
+      await store.put(change({ id: 'chg_3', executionId: 'exec-3', requestedAt: earlier }), 0);
+      await store.put(change({ id: 'chg_4', status: 'withdrawn', requestedAt: earlier }), 0);
+      await store.put(change({ id: 'chg_5', source: 'cmdb', requestedAt: earlier }), 0);
       await store.put(freeze(), 0);
       expect((await store.unstarted(10)).map((r) => [r.id, r.revision])).toEqual([
         ['chg_1', 1],

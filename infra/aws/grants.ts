@@ -11,6 +11,8 @@ export interface DataGrants {
   workflows?: Access;
   /** Start executions of the deployment's state machines and answer their task tokens. */
   workflowControl?: true;
+  /** Read executions of the deployment's state machines: their state and their history (the visited-state path). */
+  workflowRead?: true;
   /** Send notification e-mail through SES (the sender identity and the configuration set only). */
   sendEmail?: true;
   /** Write raw samples to Timestream (when deployed) and to the fallback queue. */
@@ -92,6 +94,9 @@ export const HANDLER_GRANTS: Readonly<Record<string, DataGrants>> = {
   'workflows/freeze-exception-list': { workflows: 'read' },
   'workflows/freeze-exception-create': { workflows: 'write' },
   'workflows/change-gate': { workflows: 'read' },
+  // The execution lists read the execution index and each execution's state and history from Step Functions.
+  'workflows/agreement-executions': { workflows: 'read', workflowRead: true },
+  'workflows/violation-executions': { workflows: 'read', workflowRead: true },
   // Decommissioning ends agreements (the approval observer may answer tasks) and queues the parties' notice.
   'workflows/service-sunset': { workflows: 'write', workflowControl: true },
   'chain/vendor-triggers': { workflows: 'write' },
@@ -149,6 +154,7 @@ export function unionGrants(list: readonly DataGrants[]): DataGrants {
     }
     if (g.rawSamples) out.rawSamples = true;
     if (g.workflowControl) out.workflowControl = true;
+    if (g.workflowRead) out.workflowRead = true;
     if (g.sendEmail) out.sendEmail = true;
     if (g.backfillRuns) out.backfillRuns = true;
   }

@@ -160,6 +160,13 @@ export class ApprovalWorkflow {
     if (!a) throw new ConflictError(`agreement ${e.agreementId} is gone`);
     const now = this.deps.clock.now().toISOString();
     const id = signOffTaskId(e.executionId, e.capacity);
+    // A decision made before this callback ran (signed while no execution waited: a start made late by the
+    // reconciliation, a quick approver) answers the token at once, with no task to act on and no request sent.
+    const decided = await this.capacityState(a, e.version, e.capacity);
+    if (decided !== 'submitted' && !(await this.deps.tasks.get(id))) {
+      await this.answerDecided(a, e, decided);
+      return { taskId: id };
+    }
     const task = await this.deps.tasks.upsert({
       id,
       kind: 'signoff',
@@ -188,8 +195,17 @@ export class ApprovalWorkflow {
         ],
       });
     }
-    // A decision already made (while no token waited, or before a restart) answers the new token at once.
-    const state = await this.capacityState(a, e.version, e.capacity);
+    // A decision made before a restart (the task exists) answers the new token at once.
+    await this.answerDecided(a, e, await this.capacityState(a, e.version, e.capacity));
+    return { taskId: task.id };
+  }
+
+  /** Answers a callback whose capacity is decided (or whose submission ended); nothing while it is still awaited. */
+  private async answerDecided(
+    a: AgreementVersion,
+    e: { version: number; capacity: string; taskToken: string },
+    state: SubmissionState,
+  ): Promise<void> {
     if (state === 'approved' || state === 'rejected') {
       const signed = a.signOffs.filter((s) => s.capacity === e.capacity).at(-1);
       await this.deps.engine().sendTaskSuccess(e.taskToken, {
@@ -200,7 +216,6 @@ export class ApprovalWorkflow {
     } else if (state === 'withdrawn' || state === 'superseded') {
       await this.deps.engine().sendTaskFailure(e.taskToken, 'Withdrawn', `the submission is ${state}`);
     }
-    return { taskId: task.id };
   }
 
   private async followUp(e: {

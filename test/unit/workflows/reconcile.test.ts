@@ -85,6 +85,13 @@ describe('an approval whose start failed', () => {
     const summary = await w.wf.reconciliation.run();
     await w.settle();
     expect(summary.started).toEqual([`approval:${a.id}-v2`]);
+    // The capacity that signed meanwhile is neither asked nor given a task: the other two are.
+    expect((await signOffTasks(a.id)).map((t) => [t.assignees.capacity, t.status]).sort()).toEqual([
+      ['governance-board', 'pending'],
+      ['service-owner', 'pending'],
+    ]);
+    const requested = mails.sent.filter((m) => /^Subject: Sign-off requested/m.test(String(m.raw)));
+    expect(requested).toHaveLength(2);
     // The sign-off given while no execution ran counts: the other two capacities complete the approval, and the
     // recovered execution activates the agreement on its effective date.
     let v = signed.version;

@@ -85,6 +85,15 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
       'Renewal and review reminders (policy offsets), renewal and review tasks, auto-renewal unless notice was given',
   },
   {
+    // A workflow is started after the change that calls for it is stored; a start that failed (Step Functions
+    // unreachable, throttled) is made here, under the same execution name, so it never runs twice.
+    id: 'workflow-starts',
+    cron: 'cron(4/10 * * * ? *)',
+    handler: 'workflows/reconcile-scheduled',
+    description:
+      'Start the approvals, remediations and change requests whose first start failed (same execution name: never twice)',
+  },
+  {
     id: 'pull-data-sources',
     cron: 'cron(2/5 * * * ? *)',
     handler: 'telemetry/pull-scheduled',

@@ -11,6 +11,8 @@ export interface DataGrants {
   workflows?: Access;
   /** Start executions of the deployment's state machines and answer their task tokens. */
   workflowControl?: true;
+  /** Read executions of the deployment's state machines: their state and their history (the visited-state path). */
+  workflowRead?: true;
   /** Send notification e-mail through SES (the sender identity and the configuration set only). */
   sendEmail?: true;
   /** Write raw samples to Timestream (when deployed) and to the fallback queue. */
@@ -48,7 +50,9 @@ export const GRANTS_BY_ACTION: Readonly<Record<Action, DataGrants>> = {
   'telemetry.read': { data: 'read', rollups: 'read' },
   'telemetry.mapping.read': { rollups: 'read' },
   'objective.read': { data: 'read', rollups: 'read' },
-  'objective.evaluate': { data: 'write', rollups: 'read' },
+  // An evaluation that opens a violation starts its remediation (index and tasks in the workflows table), and its
+  // burn-rate pages and forecast-breach tasks are queued there too.
+  'objective.evaluate': { data: 'write', rollups: 'read', workflows: 'write', workflowControl: true },
   'violation.read': READ_DATA,
   'violation.manage': WRITE_DATA,
   'exception.request': WRITE_DATA,
@@ -90,6 +94,9 @@ export const HANDLER_GRANTS: Readonly<Record<string, DataGrants>> = {
   'workflows/freeze-exception-list': { workflows: 'read' },
   'workflows/freeze-exception-create': { workflows: 'write' },
   'workflows/change-gate': { workflows: 'read' },
+  // The execution lists read the execution index and each execution's state and history from Step Functions.
+  'workflows/agreement-executions': { workflows: 'read', workflowRead: true },
+  'workflows/violation-executions': { workflows: 'read', workflowRead: true },
   // Decommissioning ends agreements (the approval observer may answer tasks) and queues the parties' notice.
   'workflows/service-sunset': { workflows: 'write', workflowControl: true },
   'chain/vendor-triggers': { workflows: 'write' },
@@ -106,10 +113,15 @@ export function scheduleGrants(handler: string): DataGrants {
   // Renewals write agreements (a renewal, a moved review date) besides tasks and notifications.
   if (handler === 'workflows/renewals-scheduled')
     return { data: 'write', workflows: 'write', workflowControl: true, sendEmail: true };
+  // The reconciliation reads agreements and violations, records executions (index, change requests) and starts them.
+  if (handler === 'workflows/reconcile-scheduled')
+    return { data: 'read', workflows: 'write', workflowControl: true };
   // The notification dispatcher reads the archived report files its e-mails attach.
   if (handler.startsWith('workflows/'))
     return { data: 'read', workflows: 'write', workflowControl: true, sendEmail: true, archive: 'read' };
-  if (handler.startsWith('objectives/')) return GRANTS_BY_ACTION['objective.evaluate'];
+  if (handler === 'objectives/evaluate-scheduled') return GRANTS_BY_ACTION['objective.evaluate'];
+  // Finalising credits and pruning history write the data table only.
+  if (handler.startsWith('objectives/')) return { data: 'write', rollups: 'read' };
   if (handler.startsWith('agreements/')) return GRANTS_BY_ACTION['agreement.update'];
   if (handler.startsWith('reports/')) return GRANTS_BY_ACTION['report.publish'];
   if (handler.startsWith('chain/')) return { data: 'read', workflows: 'write' };
@@ -142,6 +154,7 @@ export function unionGrants(list: readonly DataGrants[]): DataGrants {
     }
     if (g.rawSamples) out.rawSamples = true;
     if (g.workflowControl) out.workflowControl = true;
+    if (g.workflowRead) out.workflowRead = true;
     if (g.sendEmail) out.sendEmail = true;
     if (g.backfillRuns) out.backfillRuns = true;
   }

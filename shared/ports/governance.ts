@@ -142,7 +142,25 @@ export interface GovernanceRequestStore {
    * the same instant cannot all pass. `r.requestedBy` must be `who`'s (`samePerson`).
    */
   recordIfUnder(r: ChangeRequestRecord, limit: number, who: Person): Promise<CappedRecordResult>;
+  /**
+   * Change requests still open (`assessing`, `signing`) whose workflow has not started (no `executionId`), oldest
+   * first, at most `limit`: a start that failed after the request was recorded, which the reconciliation retries.
+   */
+  unstarted(limit: number): Promise<ChangeRequestRecord[]>;
 }
+
+/** The sources whose change requests go through the change-request workflow (automated updates never do). */
+export const WORKFLOW_CHANGE_REQUEST_SOURCES: readonly string[] = ['api', 'rca'];
+
+/**
+ * Whether a record is a change request waiting for its workflow to start (see GovernanceRequestStore.unstarted): a
+ * person's or an RCA's request, still open, with no execution recorded. An automated update's record never starts one.
+ */
+export const awaitsStart = (r: GovernanceRequest): r is ChangeRequestRecord =>
+  r.kind === 'change-request' &&
+  !r.executionId &&
+  WORKFLOW_CHANGE_REQUEST_SOURCES.includes(r.source) &&
+  OPEN_CHANGE_REQUEST_STATUSES.includes(r.status);
 
 /** The subject a request is listed under. */
 export const subjectOf = (r: GovernanceRequest): string =>

@@ -66,6 +66,11 @@ export class StaleTaskError extends ConflictError {
 export interface WorkflowEngine {
   /** Starts an execution; the same name again answers the existing one with `started: false`. */
   start(req: StartRequest): Promise<{ executionId: string; started: boolean }>;
+  /**
+   * The id of the execution started under this workflow and name (about this subject), or undefined when none is
+   * known: what the reconciliation asks before it starts anything again. A read only: it never starts one.
+   */
+  findByName(req: Pick<StartRequest, 'workflow' | 'name' | 'subject'>): Promise<string | undefined>;
   /** Completes a waiting callback task with its output; StaleTaskError when the token no longer waits. */
   sendTaskSuccess(token: string, output: unknown): Promise<void>;
   /** Fails a waiting callback task with a named error (caught by the ASL's Catch); StaleTaskError as above. */

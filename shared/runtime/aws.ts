@@ -168,6 +168,17 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
           passThroughFinal(chain, final).catch((error: unknown) =>
             logger.error('pass-through observer failed', { error: error as Error }),
           ),
+        // As on the embedded default: an opened violation starts its remediation, an evaluation run pages. A start
+        // that fails leaves the violation open: the `workflow-starts` schedule starts it later (same name, once).
+        // `workflows` is composed below, before any run.
+        onViolationOpened: (v) =>
+          (workflows?.remediation.opened(v) ?? Promise.resolve()).catch((error: unknown) =>
+            logger.error('remediation start failed', { error: error as Error, violationId: v.id }),
+          ),
+        onEvaluated: (results) =>
+          (workflows?.remediation.evaluated(results) ?? Promise.resolve()).catch((error: unknown) =>
+            logger.error('evaluation observer failed', { error: error as Error }),
+          ),
       });
   }
   let archive: Container['archive'];
@@ -222,7 +233,8 @@ export async function createAwsContainer(options: AwsContainerOptions = {}): Pro
     signOffRules: loadSignOffRules(),
     residencyRegion,
     observer: {
-      // A workflow that cannot be told must not undo the change: logged; its hourly follow-up catches up.
+      // A workflow that cannot be told must not undo the change: logged. A failed start of an approval is made by
+      // the `workflow-starts` schedule (WorkflowReconciliation); a failed answer is caught up by its hourly follow-up.
       changed: (v) =>
         (workflows?.approval.changed(v) ?? Promise.resolve()).catch((error: unknown) =>
           logger.error('workflow observer failed', { error: error as Error }),

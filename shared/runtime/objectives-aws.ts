@@ -30,6 +30,10 @@ export function composeAwsObjectives(parts: {
   clock: Clock;
   /** Told of the violations whose credit became final (the chain's pass-through). */
   onCreditsFinal?: ObjectiveDeps['onCreditsFinal'];
+  /** Told of each violation an evaluation opens (its remediation workflow starts). */
+  onViolationOpened?: ObjectiveDeps['onViolationOpened'];
+  /** Told of each evaluation run's results (burn-rate pages, forecast-breach tasks). */
+  onEvaluated?: ObjectiveDeps['onEvaluated'];
 }): ObjectiveUseCases {
   const ids = new UlidGenerator(parts.clock);
   return new ObjectiveUseCases({
@@ -44,5 +48,7 @@ export function composeAwsObjectives(parts: {
     settings: { burnWindows: DEFAULT_BURN_WINDOWS, forecast: DEFAULT_FORECAST, tiers: DEFAULT_TIER_DEFAULTS },
     severityRules: DEFAULT_SEVERITY_RULES,
     onCreditsFinal: parts.onCreditsFinal,
+    onViolationOpened: parts.onViolationOpened,
+    onEvaluated: parts.onEvaluated,
   });
 }

@@ -55,6 +55,27 @@ export function governanceStoreContract(
       store = await make();
     });
 
+    it("lists the open change requests whose workflow has not started, oldest first, until one's execution is recorded", async () => {
+      const later = change({ id: 'chg_2', requestedAt: '2026-03-02T10:00:00.000Z', source: 'rca' });
+      expect(await store.put(later, 0)).toBe(true);
+      expect(await store.put(change(), 0)).toBe(true);
+      // Not waiting for a start: one with its execution, a final one, an automated update's, a freeze exception.
+      // Older than the rest, so a store that kept these among the candidates would fill a small page with them.
+      const earlier = '2026-03-02T08:00:00.000Z';
+      await store.put(change({ id: 'chg_3', executionId: 'exec-3', requestedAt: earlier }), 0);
+      await store.put(change({ id: 'chg_4', status: 'withdrawn', requestedAt: earlier }), 0);
+      await store.put(change({ id: 'chg_5', source: 'cmdb', requestedAt: earlier }), 0);
+      await store.put(freeze(), 0);
+      expect((await store.unstarted(10)).map((r) => [r.id, r.revision])).toEqual([
+        ['chg_1', 1],
+        ['chg_2', 1],
+      ]);
+      expect((await store.unstarted(1)).map((r) => r.id)).toEqual(['chg_1']);
+      expect(await store.put({ ...change(), executionId: 'exec-1', revision: 1 }, 1)).toBe(true);
+      expect(await store.put({ ...later, status: 'signing', revision: 1 }, 1)).toBe(true);
+      expect((await store.unstarted(10)).map((r) => [r.id, r.status])).toEqual([['chg_2', 'signing']]);
+    });
+
     it('creates a request once at revision 1; a second create of the same id loses', async () => {
       expect(await store.put(change(), 0)).toBe(true);
       expect(await store.put(change({ summary: 'other' }), 0)).toBe(false);

@@ -88,6 +88,20 @@ export function workflowEngineContract(
       expect(calls.filter((c) => c.task === 'plan')).toHaveLength(1);
     });
 
+    it('finds a started execution by workflow and name, and nothing under another name or workflow', async () => {
+      const e = engine();
+      const ask = {
+        workflow: 'approval' as const,
+        name: 'x1',
+        subject: { type: 'agreement' as const, id: 'agr_1' },
+      };
+      expect(await e.findByName(ask)).toBeUndefined();
+      const id = await start(e);
+      expect(await e.findByName(ask)).toBe(id);
+      expect(await e.findByName({ ...ask, name: 'x2' })).toBeUndefined();
+      expect(await e.findByName({ ...ask, workflow: 'remediation' })).toBeUndefined();
+    });
+
     it('goes on when every token is answered, waits durably until the clock passes the Wait, then ends', async () => {
       const e = engine();
       const id = await start(e);

@@ -1,6 +1,8 @@
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   SFNClient,
@@ -10,7 +12,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoExecutionIndex } from '../../shared/adapters/dynamodb/workflows.js';
-import { executionName, StepFunctionsWorkflowEngine } from '../../shared/adapters/sfn/engine.js';
+import { executionName, StepFunctionsWorkflowEngine, visitedPath } from '../../shared/adapters/sfn/engine.js';
 import { StaleTaskError } from '../../shared/ports/workflows.js';
 import { useDynamoLocal } from '../helpers/dynamodb-local.js';
 
@@ -21,17 +23,17 @@ const subject = { type: 'agreement' as const, id: 'agr_01JTEST0000001' };
 
 describe('WorkflowEngine on Step Functions (SDK mocked, execution index on DynamoDB Local)', () => {
   let engine: StepFunctionsWorkflowEngine;
+  let now: Date;
   beforeEach(async () => {
     sfn.reset();
+    now = new Date('2026-03-02T09:00:00.000Z');
     const { doc, createTables } = local();
     const index = new DynamoExecutionIndex(doc, (await createTables(['Workflows'])).Workflows!);
     engine = new StepFunctionsWorkflowEngine(
       new SFNClient({ region: 'eu-west-1' }),
       (w) => `${PREFIX}${w}`,
       index,
-      {
-        now: () => new Date('2026-03-02T09:00:00.000Z'),
-      },
+      { now: () => now },
     );
   });
 
@@ -73,6 +75,7 @@ describe('WorkflowEngine on Step Functions (SDK mocked, execution index on Dynam
       stopDate: new Date('2026-03-05T00:00:00.000Z'),
       output: '{"outcome":"activated"}',
     });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
     expect(await engine.listExecutions(subject)).toEqual([
       {
         executionId: 'arn:exec:1',
@@ -109,7 +112,149 @@ describe('WorkflowEngine on Step Functions (SDK mocked, execution index on Dynam
     });
   });
 
+  it('finds an execution by workflow and name from the index alone, without asking Step Functions', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec:1', startDate: new Date() });
+    const ask = { workflow: 'approval' as const, name: 'agr_01JTEST0000001-v2', subject };
+    expect(await engine.findByName(ask)).toBeUndefined();
+    await engine.start({ ...ask, input: {} });
+    const calls = sfn.calls().length;
+    expect(await engine.findByName(ask)).toBe('arn:exec:1');
+    // Another workflow, another name, another subject: not that execution.
+    expect(await engine.findByName({ ...ask, workflow: 'remediation' })).toBeUndefined();
+    expect(await engine.findByName({ ...ask, name: 'agr_01JTEST0000001-v4' })).toBeUndefined();
+    expect(
+      await engine.findByName({ ...ask, subject: { type: 'agreement', id: 'agr_other' } }),
+    ).toBeUndefined();
+    expect(sfn.calls()).toHaveLength(calls);
+  });
+
+  it('lists an execution once when two starts of its name both indexed it (a start racing the reconciliation)', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec:1', startDate: new Date() });
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn: 'arn:exec:1',
+      stateMachineArn: `${PREFIX}approval`,
+      name: 'n1',
+      status: 'RUNNING',
+      startDate: new Date('2026-03-02T09:00:00.000Z'),
+    });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    await engine.start({ workflow: 'approval', name: 'n1', subject, input: {} });
+    now = new Date('2026-03-02T09:10:00.000Z');
+    await engine.start({ workflow: 'approval', name: 'n1', subject, input: {} });
+    expect((await engine.listExecutions(subject)).map((e) => e.executionId)).toEqual(['arn:exec:1']);
+  });
+
+  it('reads the visited-state path from the paged execution history, Map iterations as Map[index].State', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec:1', startDate: new Date() });
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn: 'arn:exec:1',
+      stateMachineArn: `${PREFIX}approval`,
+      name: 'n1',
+      status: 'RUNNING',
+      startDate: new Date('2026-03-02T09:00:00.000Z'),
+    });
+    const history = approvalHistory();
+    sfn
+      .on(GetExecutionHistoryCommand, {
+        executionArn: 'arn:exec:1',
+        maxResults: 1000,
+        includeExecutionData: false,
+      })
+      .resolves({ events: history.slice(0, 9), nextToken: 'page-2' });
+    sfn
+      .on(GetExecutionHistoryCommand, { executionArn: 'arn:exec:1', nextToken: 'page-2' })
+      .resolves({ events: history.slice(9) });
+    await engine.start({ workflow: 'approval', name: 'n1', subject, input: {} });
+    const path = [
+      'PlanApproval',
+      'CollectSignOffs',
+      'CollectSignOffs[0].AwaitSignOff',
+      'CollectSignOffs[1].AwaitSignOff',
+      'CollectSignOffs[0].FollowUpSignOff',
+      'CollectSignOffs[0].AwaitSignOff',
+      'PlanActivation',
+    ];
+    expect((await engine.listExecutions(subject)).map((e) => e.path)).toEqual([path]);
+    expect((await engine.describe('arn:exec:1'))?.path).toEqual(path);
+    expect(sfn.commandCalls(GetExecutionHistoryCommand).map((c) => c.args[0].input.nextToken)).toEqual([
+      undefined,
+      'page-2',
+      undefined,
+      'page-2',
+    ]);
+  });
+
+  it('nests the path of a Map inside a Map iteration, and leaves states after a Map outside it', () => {
+    const ev = (id: number, previousEventId: number, type: string, more: Partial<HistoryEvent> = {}) =>
+      ({ id, previousEventId, type, timestamp: new Date(0), ...more }) as HistoryEvent;
+    const entered = (id: number, prev: number, type: string, name: string) =>
+      ev(id, prev, type, { stateEnteredEventDetails: { name } });
+    const iter = (id: number, prev: number, type: string, name: string, index: number) =>
+      ev(id, prev, type, {
+        [`mapIteration${type.slice('MapIteration'.length)}EventDetails`]: { name, index },
+      } as Partial<HistoryEvent>);
+    expect(
+      visitedPath([
+        ev(1, 0, 'ExecutionStarted'),
+        entered(2, 1, 'MapStateEntered', 'Outer'),
+        iter(3, 2, 'MapIterationStarted', 'Outer', 1),
+        entered(4, 3, 'MapStateEntered', 'Inner'),
+        iter(5, 4, 'MapIterationStarted', 'Inner', 2),
+        entered(6, 5, 'TaskStateEntered', 'Work'),
+        iter(7, 6, 'MapIterationSucceeded', 'Inner', 2),
+        ev(8, 7, 'MapStateExited'),
+        entered(9, 8, 'PassStateEntered', 'AfterInner'),
+        iter(10, 9, 'MapIterationSucceeded', 'Outer', 1),
+        ev(11, 10, 'MapStateExited'),
+        entered(12, 11, 'SucceedStateEntered', 'Done'),
+      ]),
+    ).toEqual(['Outer', 'Outer[1].Inner', 'Outer[1].Inner[2].Work', 'Outer[1].AfterInner', 'Done']);
+  });
+
   it('keeps execution names within what Step Functions accepts', () => {
     expect(executionName('agr_01J:v2/ä'.padEnd(100, 'x'))).toMatch(/^[A-Za-z0-9_-]{80}$/);
   });
 });
+
+/**
+ * An approval's history as Step Functions writes it (ids, previousEventId links, no data): the plan, the sign-off Map
+ * with two iterations (the first heartbeats once into its follow-up and waits again), then the activation plan.
+ */
+function approvalHistory(): HistoryEvent[] {
+  const at = new Date('2026-03-02T09:00:00.000Z');
+  const e = (
+    id: number,
+    previousEventId: number,
+    type: string,
+    more: Partial<HistoryEvent> = {},
+  ): HistoryEvent => ({ id, previousEventId, type, timestamp: at, ...more }) as HistoryEvent;
+  const entered = (name: string) => ({ stateEnteredEventDetails: { name } });
+  return [
+    e(1, 0, 'ExecutionStarted'),
+    e(2, 1, 'TaskStateEntered', entered('PlanApproval')),
+    e(3, 2, 'TaskSucceeded'),
+    e(4, 3, 'TaskStateExited', { stateExitedEventDetails: { name: 'PlanApproval' } }),
+    e(5, 4, 'MapStateEntered', entered('CollectSignOffs')),
+    e(6, 5, 'MapStateStarted', { mapStateStartedEventDetails: { length: 2 } }),
+    e(7, 6, 'MapIterationStarted', {
+      mapIterationStartedEventDetails: { name: 'CollectSignOffs', index: 0 },
+    }),
+    e(8, 7, 'TaskStateEntered', entered('AwaitSignOff')),
+    e(9, 6, 'MapIterationStarted', {
+      mapIterationStartedEventDetails: { name: 'CollectSignOffs', index: 1 },
+    }),
+    e(10, 9, 'TaskStateEntered', entered('AwaitSignOff')),
+    e(11, 8, 'TaskTimedOut'),
+    e(12, 11, 'TaskStateEntered', entered('FollowUpSignOff')),
+    e(13, 12, 'TaskStateEntered', entered('AwaitSignOff')),
+    e(14, 13, 'MapIterationSucceeded', {
+      mapIterationSucceededEventDetails: { name: 'CollectSignOffs', index: 0 },
+    }),
+    e(15, 10, 'MapIterationSucceeded', {
+      mapIterationSucceededEventDetails: { name: 'CollectSignOffs', index: 1 },
+    }),
+    e(16, 15, 'MapStateSucceeded'),
+    e(17, 16, 'MapStateExited', { stateExitedEventDetails: { name: 'CollectSignOffs' } }),
+    e(18, 17, 'TaskStateEntered', entered('PlanActivation')),
+  ];
+}

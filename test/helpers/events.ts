@@ -17,6 +17,7 @@ export interface SampleEvents {
   'api/agreements-create': APIGatewayProxyEvent;
   'eventbridge/agreement-lifecycle': EventBridgeEvent<'Scheduled Event', Record<string, never>>;
   'eventbridge/evaluate-objectives': EventBridgeEvent<'Scheduled Event', Record<string, never>>;
+  'eventbridge/workflow-starts': EventBridgeEvent<'Scheduled Event', Record<string, never>>;
 }
 
 const ROOT = join(import.meta.dirname, '..', '..', 'events');

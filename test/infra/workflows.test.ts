@@ -149,6 +149,56 @@ describe('the workflows on AWS (CDK)', () => {
     expect(JSON.stringify(invoke[0]!.Resource)).toContain('TaskWorkflowsApproval');
   });
 
+  it('lets the workflow-starts job start the workflows and record them, and nothing it does not need', () => {
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')) as {
+      Properties: {
+        PolicyName: string;
+        PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
+      };
+    }[];
+    const mine = policies
+      .filter((p) => /JobWorkflowStarts/.test(JSON.stringify(p.Properties.PolicyName)))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const actions = new Set(mine.flatMap((st) => ([] as string[]).concat(st.Action)));
+    expect(actions).toContain('states:StartExecution');
+    expect(actions).toContain('dynamodb:PutItem');
+    // No e-mail (the dispatcher sends), no archive, no secrets, no backfill machine (sqs: its dead-letter queue).
+    expect([...actions].filter((a) => /^(ses|s3|secretsmanager|timestream|apigateway):/.test(a))).toEqual([]);
+    const start = mine.find((st) => ([] as string[]).concat(st.Action).includes('states:StartExecution'))!;
+    const resources = JSON.stringify(start.Resource);
+    for (const w of WORKFLOWS) expect(resources).toContain(`stateMachine:Accord-eu-west-1-${w.name}`);
+    expect(resources).not.toContain(BACKFILL_WORKFLOW.name);
+    // The data table (agreements, violations) is read, never written: its writes are the workflows table's.
+    const writes = mine.filter((st) => ([] as string[]).concat(st.Action).includes('dynamodb:PutItem'));
+    expect(writes).toHaveLength(1);
+    expect(JSON.stringify(writes[0]!.Resource)).toMatch(/Workflows/);
+  });
+
+  it('lets the execution lists read the execution index, the executions and their history, and start nothing', () => {
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')) as {
+      Properties: {
+        PolicyName: string;
+        PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
+      };
+    }[];
+    for (const fn of ['WorkflowsAgreementExecutions', 'WorkflowsViolationExecutions']) {
+      const mine = policies
+        .filter((p) => new RegExp(fn).test(JSON.stringify(p.Properties.PolicyName)))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement);
+      const actions = new Set(mine.flatMap((st) => ([] as string[]).concat(st.Action)));
+      expect(actions, fn).toContain('states:GetExecutionHistory');
+      expect(actions, fn).toContain('states:DescribeExecution');
+      expect(
+        [...actions].filter((a) => /^states:(Start|Send|Stop)/.test(a) || a === 'dynamodb:PutItem'),
+      ).toEqual([]);
+      const history = mine.find((st) =>
+        ([] as string[]).concat(st.Action).includes('states:GetExecutionHistory'),
+      )!;
+      for (const w of WORKFLOWS)
+        expect(JSON.stringify(history.Resource)).toContain(`execution:Accord-eu-west-1-${w.name}:*`);
+    }
+  });
+
   it('keeps people tasks and the notification queue in the workflows table, and sends mail through a configuration set that records bounces', () => {
     t.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'Accord-eu-west-1-notifications' });
     t.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {

@@ -270,15 +270,20 @@ export function grantData(role: iam.Role, data: DataResources, grants: DataGrant
         resources: names.machineArns,
       }),
     );
-    // Execution names are minted per start (the agreement and version): only the state machine part is fixed.
-    role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: names.executionArns }),
-    );
+  }
+  if (grants.workflowControl || grants.workflowRead) {
+    const names = workflowNames(deploymentStack(role));
+    // Execution names are minted per start (the agreement and version): only the state machine part is fixed. The
+    // execution lists also read each execution's history (its visited-state path).
+    const actions = [
+      'states:DescribeExecution',
+      ...(grants.workflowRead ? ['states:GetExecutionHistory'] : []),
+    ];
+    role.addToPolicy(new iam.PolicyStatement({ actions, resources: names.executionArns }));
     for (const finding of names.executionFindings) {
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${finding}]`,
-        reason:
-          "DescribeExecution on this deployment's executions of one named state machine; execution names are minted per start.",
+        reason: `${actions.map((a) => a.slice('states:'.length)).join(' and ')} on this deployment's executions of one named state machine; execution names are minted per start.`,
       });
     }
   }

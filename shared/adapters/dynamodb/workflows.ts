@@ -9,6 +9,7 @@ import {
 import { ConflictError } from '../../domain/errors.js';
 import { actorKeys, type Person, personKeys } from '../../domain/people.js';
 import {
+  awaitsStart,
   type CappedRecordResult,
   type ChangeRequestRecord,
   countsTowardCap,
@@ -32,6 +33,7 @@ import { WORKFLOWS_INDEX } from './tables.js';
  *   notification  pk NOTE#<id>           sk NOTE   statusPk NOTES_DUE (while pending/sending)   statusSk <due ms, 15 digits>#<id>
  *                                                  subjPk NOTE_TOPIC#<topic>   subjSk <createdAt>#<id>
  *   request       pk REQ#<id>            sk REQ    subjPk REQ_SUBJ#<agreement or service id>   subjSk <requestedAt>#<id>
+ *                                                  statusPk REQ_UNSTARTED (while its workflow has not started)   statusSk <requestedAt>#<id>
  *                                                  holds [<the open counters' pks>] (while it counts toward the cap)
  *   open counter  pk REQ_OPEN#<agreement id>#<person key>   sk REQ_OPEN   n <open api requests filed under the key>
  *                 (person keys: shared/domain/people.ts, `sub:<requester exactly>` and `email:<requester, lower case>`)
@@ -364,6 +366,8 @@ export class DynamoRemediationStore implements RemediationStore {
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
+/** The status-index partition of change requests whose workflow has not started (GovernanceRequestStore.unstarted). */
+const UNSTARTED_PK = 'REQ_UNSTARTED';
 /** The pk of the counter of the open change requests filed under one person key (people.ts) on one agreement. */
 const openCounterPk = (agreementId: string, key: string) => `REQ_OPEN#${agreementId}#${key}`;
 /**
@@ -488,6 +492,8 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
       subjSk: `${requestedAtOf(rec)}#${rec.id}`,
       revision,
       ...(holds.length ? { holds } : {}),
+      // Sparse: only while the request waits for its workflow to start, so `unstarted` reads just those.
+      ...(awaitsStart(rec) ? { statusPk: UNSTARTED_PK, statusSk: `${rec.requestedAt}#${rec.id}` } : {}),
       record: { ...rec, revision },
     };
   }
@@ -517,6 +523,23 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
         return 'other-failed';
       throw e;
     }
+  }
+
+  /** From the sparse `REQ_UNSTARTED` partition of the status index, each read back (the index lags the item). */
+  async unstarted(limit: number): Promise<ChangeRequestRecord[]> {
+    const r = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: WORKFLOWS_INDEX.byStatus.indexName,
+        KeyConditionExpression: 'statusPk = :p',
+        ExpressionAttributeValues: { ':p': UNSTARTED_PK },
+        Limit: limit,
+      }),
+    );
+    const latest = await Promise.all(
+      (r.Items ?? []).map(async (i) => (await this.get((i.record as GovernanceRequest).id)) ?? undefined),
+    );
+    return latest.filter((x): x is ChangeRequestRecord => x !== undefined && awaitsStart(x));
   }
 
   async listBySubject(subjectId: string): Promise<GovernanceRequest[]> {

@@ -218,6 +218,10 @@ export class LocalWorkflowEngine implements WorkflowEngine {
     return { executionId: existing?.executionId ?? executionId, started: false };
   }
 
+  async findByName(req: Pick<StartRequest, 'workflow' | 'name'>): Promise<string | undefined> {
+    return (await this.o.journal.byName(req.workflow, req.name))?.executionId;
+  }
+
   async sendTaskSuccess(token: string, output: unknown): Promise<void> {
     await this.settle(token, { status: 'succeeded', output: output ?? null });
   }

@@ -1,5 +1,6 @@
 import type { Person } from '../../domain/people.js';
 import {
+  awaitsStart,
   type CappedRecordResult,
   type ChangeRequestRecord,
   countsTowardCap,
@@ -31,6 +32,13 @@ export class MemoryGovernanceRequestStore implements GovernanceRequestStore {
     if (open.length >= limit) return { status: 'over-limit', openIds: open.map((x) => x.id) };
     this.rows.set(r.id, structuredClone({ ...r, revision: 1 }));
     return { status: 'recorded' };
+  }
+  async unstarted(limit: number): Promise<ChangeRequestRecord[]> {
+    return [...this.rows.values()]
+      .filter(awaitsStart)
+      .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt) || a.id.localeCompare(b.id))
+      .slice(0, limit)
+      .map((r) => structuredClone(r));
   }
   private sorted(subjectId: string): GovernanceRequest[] {
     return [...this.rows.values()]

@@ -1,6 +1,8 @@
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   type SFNClient,
@@ -44,6 +46,13 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * Starts the execution named `req.name` (sanitised by executionName). Step Functions answers a start of a running
+   * execution with the same name and input with that execution; a closed one, or one with the same name and another
+   * input, with ExecutionAlreadyExists: either way an execution exists under this name, so the answer is that one
+   * (`started: false`), from the index or, when the index misses it (a start whose index write failed), its ARN,
+   * which is then indexed. The name is the idempotency key: a second execution for the same subject is never made.
+   */
   async start(req: StartRequest): Promise<{ executionId: string; started: boolean }> {
     const stateMachineArn = this.machineArn(req.workflow);
     const name = executionName(req.name);
@@ -71,6 +80,15 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
     return { executionId: executionArn, started };
   }
 
+  /** From the execution index alone (one Query of the subject's items); Step Functions is not asked. */
+  async findByName(req: Pick<StartRequest, 'workflow' | 'name' | 'subject'>): Promise<string | undefined> {
+    const name = executionName(req.name);
+    const known = (await this.index.bySubject(req.subject)).find(
+      (e) => e.name === name && e.workflow === req.workflow,
+    );
+    return known?.executionArn;
+  }
+
   async sendTaskSuccess(token: string, output: unknown): Promise<void> {
     await this.answer(() =>
       this.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output ?? null) })),
@@ -90,14 +108,19 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
   }
 
   async listExecutions(subject: WorkflowSubject): Promise<ExecutionSummary[]> {
-    const indexed = await this.index.bySubject(subject);
+    // A start repeated by the reconciliation while the first was in flight indexes the same execution twice (each
+    // under its own start time): listed once, by its newest item.
+    const seen = new Set<string>();
+    const indexed = (await this.index.bySubject(subject)).filter(
+      (e) => !seen.has(e.executionArn) && seen.add(e.executionArn),
+    );
     return Promise.all(indexed.map((e) => this.summarise(e)));
   }
 
   async describe(executionId: string): Promise<ExecutionSummary | undefined> {
     try {
       const d = await this.sfn.send(new DescribeExecutionCommand({ executionArn: executionId }));
-      return toSummary(d, undefined);
+      return { ...toSummary(d, undefined), path: await this.path(executionId) };
     } catch (e) {
       if ((e as Error).name === 'ExecutionDoesNotExist') return undefined;
       throw e;
@@ -105,8 +128,34 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
   }
 
   private async summarise(e: IndexedExecution): Promise<ExecutionSummary> {
-    const d = await this.sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
-    return toSummary(d, e);
+    const [d, path] = await Promise.all([
+      this.sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn })),
+      this.path(e.executionArn),
+    ]);
+    return { ...toSummary(d, e), path };
+  }
+
+  /**
+   * The states an execution entered, in order, from its history (GetExecutionHistory, oldest first, 1,000 events a
+   * page, without inputs and outputs): as the embedded engine records them, a state inside a Map iteration as
+   * `Map[index].State`. A Standard execution has at most 25,000 events: at most 25 pages.
+   */
+  private async path(executionArn: string): Promise<string[]> {
+    const events: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.sfn.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          maxResults: 1000,
+          includeExecutionData: false,
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
+      events.push(...(page.events ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return visitedPath(events);
   }
 
   private async answer(send: () => Promise<unknown>): Promise<void> {
@@ -140,4 +189,31 @@ function toSummary(d: DescribeExecutionCommandOutput, e: IndexedExecution | unde
     ...(d.error ? { error: { error: d.error, cause: d.cause ?? '' } } : {}),
     path: [],
   };
+}
+
+/**
+ * The visited-state path of a Step Functions history: the name of every `…StateEntered` event, in event order, a state
+ * entered inside a Map iteration prefixed with `Map[index].` (nested iterations each add theirs). Which iteration an
+ * event belongs to follows from its `previousEventId`: an event is in the iterations its previous event is in, a
+ * `MapIterationStarted` opens one and the end of that iteration (`MapIterationSucceeded`, `…Failed`, `…Aborted`)
+ * closes it.
+ */
+export function visitedPath(events: readonly HistoryEvent[]): string[] {
+  const scope = new Map<number, string[]>();
+  const path: string[] = [];
+  for (const e of [...events].sort((a, b) => (a.id ?? 0) - (b.id ?? 0))) {
+    const before = (e.previousEventId !== undefined && scope.get(e.previousEventId)) || [];
+    let here = before;
+    const it = e.mapIterationStartedEventDetails;
+    const end =
+      e.mapIterationSucceededEventDetails ??
+      e.mapIterationFailedEventDetails ??
+      e.mapIterationAbortedEventDetails;
+    if (e.type === 'MapIterationStarted' && it) here = [...before, `${it.name}[${it.index}]`];
+    else if (end && before.at(-1) === `${end.name}[${end.index}]`) here = before.slice(0, -1);
+    if (e.id !== undefined) scope.set(e.id, here);
+    const name = e.stateEnteredEventDetails?.name;
+    if (e.type?.endsWith('StateEntered') && name !== undefined) path.push([...here, name].join('.'));
+  }
+  return path;
 }

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Person } from '../../domain/people.js';
 import {
+  awaitsStart,
   type CappedRecordResult,
   type ChangeRequestRecord,
   countsTowardCap,
@@ -49,6 +50,22 @@ export class SqliteGovernanceRequestStore implements GovernanceRequestStore {
       'SELECT body FROM governance_requests WHERE subject_id = ? ORDER BY requested_at, id',
     ).all(subjectId) as { body: string }[];
     return rows.map((r) => JSON.parse(r.body) as GovernanceRequest);
+  }
+
+  /**
+   * Open change requests without an execution. The embedded default's requests are tens to thousands, and the
+   * reconciliation asks every few minutes: one pass over the table, filtered as the port defines it.
+   */
+  async unstarted(limit: number): Promise<ChangeRequestRecord[]> {
+    const rows = this.stmt(
+      `SELECT body FROM governance_requests
+       WHERE json_extract(body, '$.kind') = 'change-request' AND json_extract(body, '$.executionId') IS NULL
+       ORDER BY requested_at, id`,
+    ).all() as { body: string }[];
+    return rows
+      .map((r) => JSON.parse(r.body) as GovernanceRequest)
+      .filter(awaitsStart)
+      .slice(0, limit);
   }
 
   /** Count and insert in one IMMEDIATE transaction: the write lock is taken before the count, so no other writer, in

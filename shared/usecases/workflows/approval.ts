@@ -8,7 +8,7 @@ import type { AgreementStore } from '../../ports/agreements.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ServiceStore } from '../../ports/services.js';
 import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
-import type { WorkflowEngine } from '../../ports/workflows.js';
+import type { StartRequest, WorkflowEngine } from '../../ports/workflows.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
 import { ApprovalTaskEvent } from '../../schemas/workflows.js';
 import type { AgreementUseCases } from '../agreements.js';
@@ -44,6 +44,17 @@ const short = (s: string, n = 24) => createHash('sha256').update(s).digest('hex'
 export const signOffTaskId = (executionId: string, capacity: string) =>
   `tsk_${short(`${executionId}|${capacity}`)}`;
 
+/**
+ * The start of the approval of one submission: named by agreement and submitted version, so the submit hook and the
+ * reconciliation (shared/usecases/workflows/reconcile.ts) ask for the same execution and never make two.
+ */
+export const approvalStart = (agreementId: string, version: number): StartRequest => ({
+  workflow: 'approval',
+  name: `${agreementId}-v${version}`,
+  subject: { type: 'agreement', id: agreementId },
+  input: { agreementId, version },
+});
+
 type SubmissionState = 'submitted' | 'approved' | 'rejected' | 'withdrawn' | 'superseded';
 
 /**
@@ -57,12 +68,7 @@ export class ApprovalWorkflow {
   /** Called after every committed agreement change (the hook in AgreementUseCases). */
   async changed(after: AgreementVersion): Promise<void> {
     if (after.change === 'submit') {
-      await this.deps.engine().start({
-        workflow: 'approval',
-        name: `${after.id}-v${after.version}`,
-        subject: { type: 'agreement', id: after.id },
-        input: { agreementId: after.id, version: after.version },
-      });
+      await this.deps.engine().start(approvalStart(after.id, after.version));
       return;
     }
     if (after.change === 'withdraw') {
@@ -154,6 +160,13 @@ export class ApprovalWorkflow {
     if (!a) throw new ConflictError(`agreement ${e.agreementId} is gone`);
     const now = this.deps.clock.now().toISOString();
     const id = signOffTaskId(e.executionId, e.capacity);
+    // A decision made before this callback ran (signed while no execution waited: a start made late by the
+    // reconciliation, a quick approver) answers the token at once, with no task to act on and no request sent.
+    const decided = await this.capacityState(a, e.version, e.capacity);
+    if (decided !== 'submitted' && !(await this.deps.tasks.get(id))) {
+      await this.answerDecided(a, e, decided);
+      return { taskId: id };
+    }
     const task = await this.deps.tasks.upsert({
       id,
       kind: 'signoff',
@@ -182,8 +195,17 @@ export class ApprovalWorkflow {
         ],
       });
     }
-    // A decision already made (while no token waited, or before a restart) answers the new token at once.
-    const state = await this.capacityState(a, e.version, e.capacity);
+    // A decision made before a restart (the task exists) answers the new token at once.
+    await this.answerDecided(a, e, await this.capacityState(a, e.version, e.capacity));
+    return { taskId: task.id };
+  }
+
+  /** Answers a callback whose capacity is decided (or whose submission ended); nothing while it is still awaited. */
+  private async answerDecided(
+    a: AgreementVersion,
+    e: { version: number; capacity: string; taskToken: string },
+    state: SubmissionState,
+  ): Promise<void> {
     if (state === 'approved' || state === 'rejected') {
       const signed = a.signOffs.filter((s) => s.capacity === e.capacity).at(-1);
       await this.deps.engine().sendTaskSuccess(e.taskToken, {
@@ -194,7 +216,6 @@ export class ApprovalWorkflow {
     } else if (state === 'withdrawn' || state === 'superseded') {
       await this.deps.engine().sendTaskFailure(e.taskToken, 'Withdrawn', `the submission is ${state}`);
     }
-    return { taskId: task.id };
   }
 
   private async followUp(e: {

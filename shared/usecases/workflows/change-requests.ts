@@ -24,7 +24,7 @@ import {
 } from '../../ports/governance.js';
 import type { ServiceStore } from '../../ports/services.js';
 import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
-import type { WorkflowEngine } from '../../ports/workflows.js';
+import type { StartRequest, WorkflowEngine } from '../../ports/workflows.js';
 import type { AgreementVersion, SignOffCapacity } from '../../schemas/agreement.js';
 import { type ChangeRequestBody, ChangeRequestTaskEvent } from '../../schemas/governance.js';
 import type { CompleteTaskBody } from '../../schemas/workflows.js';
@@ -70,6 +70,14 @@ const tierKey = (tier: number | undefined) => String(Math.min(4, Math.max(1, tie
 export const changeTaskId = (executionId: string, what: string) =>
   `tsk_${short(`${executionId}|chg|${what}`)}`;
 
+/** The start of a change request's workflow, named by the request (the request and the reconciliation ask the same). */
+export const changeRequestStart = (r: Pick<ChangeRequestRecord, 'id' | 'agreementId'>): StartRequest => ({
+  workflow: 'change-request',
+  name: r.id,
+  subject: { type: 'agreement', id: r.agreementId },
+  input: { changeRequestId: r.id },
+});
+
 /**
  * Change requests to an active agreement (issue 11 item 4) and the Tasks of infra/workflows/change-request.asl.json.
  * A party's viewer or SLA manager asks for a change (what, why, proposed terms); the guard classifies it
@@ -108,14 +116,7 @@ export class ChangeRequestWorkflow {
       undefined,
       p,
     );
-    const started = await this.deps.engine().start({
-      workflow: 'change-request',
-      name: record.id,
-      subject: { type: 'agreement', id: a.id },
-      input: { changeRequestId: record.id },
-    });
-    const saved = await this.mutate(record.id, (r) => ({ ...r, executionId: started.executionId }));
-    return saved;
+    return (await this.startWorkflow(record)).record;
   }
 
   /**
@@ -235,13 +236,23 @@ export class ChangeRequestWorkflow {
             true,
             id,
           );
-    const started = await this.deps.engine().start({
-      workflow: 'change-request',
-      name: record.id,
-      subject: { type: 'agreement', id: record.agreementId },
-      input: { changeRequestId: record.id },
-    });
-    return this.mutate(record.id, (r) => ({ ...r, executionId: started.executionId }));
+    return (await this.startWorkflow(record)).record;
+  }
+
+  /**
+   * Starts a recorded request's workflow (by its id: once, however often asked) and records the execution on it. The
+   * request is recorded first, so a start that fails leaves it open without an `executionId`: the reconciliation
+   * (shared/usecases/workflows/reconcile.ts) finds it there and calls this again. `started` is false when the
+   * execution already existed (only its id was missing from the record).
+   */
+  async startWorkflow(
+    record: ChangeRequestRecord,
+  ): Promise<{ record: ChangeRequestRecord; started: boolean }> {
+    const s = await this.deps.engine().start(changeRequestStart(record));
+    const saved = await this.mutate(record.id, (r) =>
+      r.executionId === s.executionId ? r : { ...r, executionId: s.executionId },
+    );
+    return { record: saved, started: s.started };
   }
 
   /**

@@ -17,6 +17,7 @@ import { DecommissionUseCases } from './decommission.js';
 import { FreezeExceptionUseCases } from './freeze-exceptions.js';
 import { ModularAgreementUseCases } from './modular.js';
 import type { Notifications } from './notifications.js';
+import { WorkflowReconciliation } from './reconcile.js';
 import { RemediationWorkflow } from './remediation.js';
 import { RenewalWorkflow } from './renewals.js';
 import { TaskUseCases } from './tasks.js';
@@ -42,6 +43,8 @@ export interface WorkflowServices {
   /** Modular agreements: schedules under a master, effective terms with their sources (item 6). */
   modular: ModularAgreementUseCases;
   notifications: Notifications;
+  /** Starts again the workflows whose first start failed (the `workflow-starts` schedule). */
+  reconciliation: WorkflowReconciliation;
 }
 
 /** The workflows from a container, or a 503 where this deployment has not wired them. */
@@ -171,6 +174,13 @@ export function buildWorkflowServices(d: WorkflowServiceDeps): WorkflowServices 
   });
   return {
     engine: d.engine,
+    reconciliation: new WorkflowReconciliation({
+      agreements: d.agreements,
+      violations: d.violations,
+      requests: d.requests,
+      engine,
+      changeRequests: () => changeRequests,
+    }),
     approval,
     remediation,
     tasks,

@@ -16,7 +16,7 @@ import type {
   RemediationStore,
 } from '../../ports/remediation.js';
 import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
-import type { ExecutionSummary, WorkflowEngine } from '../../ports/workflows.js';
+import type { ExecutionSummary, StartRequest, WorkflowEngine } from '../../ports/workflows.js';
 import type { AgreementVersion } from '../../schemas/agreement.js';
 import { RcaBody, RemediationTaskEvent } from '../../schemas/workflows.js';
 import type { ChangeRequestWorkflow } from './change-requests.js';
@@ -43,6 +43,14 @@ export const rcaTaskId = (violationId: string) => `tsk_${short(`rca|${violationI
 export const capaTaskId = (violationId: string, capaId: string) =>
   `tsk_${short(`capa|${violationId}|${capaId}`)}`;
 
+/** The start of a violation's remediation, named by the violation (the hook and the reconciliation ask the same). */
+export const remediationStart = (violationId: string): StartRequest => ({
+  workflow: 'remediation',
+  name: violationId,
+  subject: { type: 'violation', id: violationId },
+  input: { violationId },
+});
+
 /**
  * Remediation of violations (infra/workflows/remediation.asl.json): a violation starts it; the RCA is owned by the
  * objective's owner and due by severity; CAPA items are tracked to closure; overdue steps escalate along the
@@ -55,12 +63,7 @@ export class RemediationWorkflow {
 
   /** The evaluation run opened a violation (the hook in ObjectiveUseCases). */
   async opened(v: ViolationRecord): Promise<void> {
-    await this.deps.engine().start({
-      workflow: 'remediation',
-      name: v.id,
-      subject: { type: 'violation', id: v.id },
-      input: { violationId: v.id },
-    });
+    await this.deps.engine().start(remediationStart(v.id));
   }
 
   /**

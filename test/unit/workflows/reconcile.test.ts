@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MemoryEmailSender } from '../../../shared/adapters/memory/notifier.js';
 import type { ChangeRequestRecord } from '../../../shared/ports/governance.js';
 import type { AgreementVersion } from '../../../shared/schemas/agreement.js';
+import { WorkflowReconciliation } from '../../../shared/usecases/workflows/reconcile.js';
 import { activeAgreement as activeForChange, customerViewer } from '../../helpers/change-request-world.js';
 import { agreementBody, principal } from '../../helpers/fixtures.js';
 import { activeAgreement, violation } from '../../helpers/remediation-world.js';
@@ -146,6 +147,24 @@ describe('an approval whose start failed', () => {
     expect(mails.sent).toHaveLength(sent);
   });
 
+  it('reads every page of submitted agreements (three agreements, a page of one)', async () => {
+    const ids = [
+      (await submitWhileStartFails()).id,
+      (await submitWhileStartFails()).id,
+      (await submitWhileStartFails()).id,
+    ];
+    const paged = new WorkflowReconciliation({
+      agreements: w.agreements,
+      violations: w.violations,
+      requests: w.requests,
+      engine: () => w.engine,
+      changeRequests: () => w.wf.changeRequests,
+      pageSize: 1,
+    });
+    const summary = await paged.run();
+    expect([...summary.started].sort()).toEqual(ids.map((id) => `approval:${id}-v2`).sort());
+  });
+
   it('starts nothing for an agreement that is no longer submitted', async () => {
     const a = await submitWhileStartFails();
     await w.useCases.withdraw(manager, a.id, 2, 'changes needed');
@@ -213,6 +232,21 @@ describe('a change request whose start failed', () => {
     );
     expect(assessments).toHaveLength(1);
     expect(await w.wf.reconciliation.run()).toEqual({ started: [], recorded: [], present: 0, failed: [] });
+  });
+
+  it('keeps a request whose start fails again for the next run, naming the error', async () => {
+    const a = await activeForChange(w);
+    vi.spyOn(w.engine, 'start').mockRejectedValueOnce(unavailable());
+    await expect(ask(a)).rejects.toThrow('Step Functions unavailable');
+    const [stored] = await w.requests.listBySubject(a.id);
+    vi.spyOn(w.engine, 'start').mockRejectedValueOnce(unavailable());
+    expect(await w.wf.reconciliation.run()).toEqual({
+      started: [],
+      recorded: [],
+      present: 0,
+      failed: [{ execution: `change-request:${stored!.id}`, error: 'Step Functions unavailable' }],
+    });
+    expect((await w.wf.reconciliation.run()).started).toEqual([`change-request:${stored!.id}`]);
   });
 
   it('records the execution of a start that succeeded when writing it on the request failed', async () => {

@@ -427,16 +427,16 @@ describe('people’s tasks (TaskUseCases)', () => {
 });
 
 describe('GET /v1/tasks past one page of the store (TaskUseCases.list)', () => {
-  // 1,200 pending tasks of others, all newer than owen's only task: more than two store pages (TASK_PAGE = 500).
-  const others = (store: MemoryWorkTaskStore) =>
+  // `n` pending tasks of others, all newer than owen's tasks, a second apart; a store page is TASK_PAGE = 500.
+  const others = (store: MemoryWorkTaskStore, n = 1200) =>
     Promise.all(
-      Array.from({ length: 1200 }, (_, i) =>
+      Array.from({ length: n }, (_, i) =>
         store.upsert(
           task({
-            id: `tsk_o${String(i).padStart(4, '0')}`,
+            id: `tsk_o${String(i).padStart(5, '0')}`,
             externalRef: `O-${i}`,
             assignees: { emails: ['someone@example.com'] },
-            createdAt: `2026-03-02T09:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z`,
+            createdAt: new Date(Date.UTC(2026, 2, 2, 6) + i * 1000).toISOString(),
           }),
         ),
       ),
@@ -449,19 +449,21 @@ describe('GET /v1/tasks past one page of the store (TaskUseCases.list)', () => {
       clock: { now: () => new Date('2026-03-02T10:00:00.000Z') },
     });
 
-  it('lists the caller’s only task when it is the oldest of more tasks than one store page holds', async () => {
+  it('lists the caller’s only task when it is the oldest, behind 10,050 newer tasks of others', async () => {
+    // Past the 10,000 rows the list once asked the store for: the oldest task, the most overdue, dropped out.
     const store = new MemoryWorkTaskStore();
-    await others(store);
+    await others(store, 10_050);
     await store.upsert(task({ id: 'tsk_mine', createdAt: '2026-03-01T00:00:00.000Z' }));
     const listed = vi.spyOn(store, 'list');
     const r = await make(store).list(owen, q());
     expect(ids(r)).toEqual(['tsk_mine']);
     expect(r.nextCursor).toBeUndefined();
     // Read by keyset pages to the end of the store, none larger than a page.
-    expect(listed.mock.calls.map(([a]) => a.limit)).toEqual([500, 500, 500]);
+    expect(listed.mock.calls.map(([a]) => a.limit)).toEqual(Array(21).fill(500));
+    // The second page starts after the first page's last (500th newest) task.
     expect(listed.mock.calls[1]![0].before).toEqual({
-      createdAt: '2026-03-02T09:11:40.000Z',
-      id: 'tsk_o0700',
+      createdAt: new Date(Date.UTC(2026, 2, 2, 6) + 9550 * 1000).toISOString(),
+      id: 'tsk_o09550',
     });
   });
 
@@ -470,9 +472,9 @@ describe('GET /v1/tasks past one page of the store (TaskUseCases.list)', () => {
     await others(store);
     // Three of owen's, interleaved with the others; two share an instant (the id orders them).
     for (const [id, at] of [
-      ['tsk_m1', '2026-03-02T09:19:59.500Z'],
-      ['tsk_m2', '2026-03-02T09:05:00.000Z'],
-      ['tsk_m3', '2026-03-02T09:05:00.000Z'],
+      ['tsk_m1', '2026-03-02T06:19:59.500Z'],
+      ['tsk_m2', '2026-03-02T06:05:00.000Z'],
+      ['tsk_m3', '2026-03-02T06:05:00.000Z'],
     ] as const)
       await store.upsert(task({ id, externalRef: id, createdAt: at }));
     const uc = make(store);

@@ -66,11 +66,31 @@ export interface WorkTask {
   revision: number;
 }
 
+/**
+ * A place in the task store's list order: newest first by `createdAt`, ties broken by `id` (greatest first), both
+ * compared as plain strings (code unit order). Total and stable: no two tasks share a place.
+ */
+export interface TaskPosition {
+  createdAt: string;
+  id: string;
+}
+
 export interface TaskQuery {
   status?: TaskStatus | undefined;
   subjectId?: string | undefined;
   executionId?: string | undefined;
+  /** At most this many tasks (default 1,000). */
   limit?: number | undefined;
+  /**
+   * Keyset: only tasks strictly after this place in the list order (older, or as old with a smaller id). Give the
+   * last task of a page to read the next one; a task written meanwhile never shifts a page.
+   */
+  before?: TaskPosition | undefined;
+}
+
+/** Whether task `t` comes strictly after place `p` in the store's list order (newest first, then greatest id). */
+export function isAfter(t: TaskPosition, p: TaskPosition): boolean {
+  return t.createdAt < p.createdAt || (t.createdAt === p.createdAt && t.id < p.id);
 }
 
 export interface WorkTaskStore {
@@ -78,7 +98,10 @@ export interface WorkTaskStore {
   upsert(task: Omit<WorkTask, 'revision'>): Promise<WorkTask>;
   get(id: string): Promise<WorkTask | undefined>;
   byExternalRef(ref: string): Promise<WorkTask | undefined>;
-  /** Newest first. */
+  /**
+   * Newest first (`createdAt`, then `id`, descending, as plain strings), at most `q.limit`, after `q.before` when
+   * given: pages read with the last task's place as `before` together hold every matching task exactly once.
+   */
   list(q: TaskQuery): Promise<WorkTask[]>;
   /**
    * Replaces a task when its revision is still `expected`; false when someone else changed it first (the caller

@@ -68,6 +68,8 @@ export const ListTasksQuery = z.strictObject({
   kind: TaskKind.optional(),
   subjectId: z.string().max(128).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** A previous page's `nextCursor`, with the same filters: the tasks after that page. */
+  cursor: z.string().max(1000).optional(),
 });
 export type ListTasksQuery = z.infer<typeof ListTasksQuery>;
 

@@ -92,5 +92,58 @@ export function workTaskStoreContract(
       expect((await store.list({ executionId: 'e2' })).map((t) => t.id)).toEqual(['tsk_2']);
       expect(await store.list({ limit: 1 })).toHaveLength(1);
     });
+
+    it('pages by keyset: after a place, strictly older or as old with a smaller id, every task once', async () => {
+      // Three tasks share one instant: the id breaks the tie; `tsk_B` < `tsk_a` < `tsk_b` in code unit order (a
+      // locale order would put `tsk_a` first). One settled task and one of another subject stay out.
+      const same = '2026-03-02T00:00:00.000Z';
+      for (const id of ['tsk_a', 'tsk_B', 'tsk_b']) await store.upsert(workTask(id, { createdAt: same }));
+      await store.upsert(workTask('tsk_new', { createdAt: '2026-03-03T00:00:00.000Z' }));
+      await store.upsert(workTask('tsk_old', { createdAt: '2026-03-01T00:00:00.000Z' }));
+      const done = await store.upsert(workTask('tsk_c', { createdAt: same }));
+      await store.update({ ...done, status: 'completed' }, done.revision);
+      await store.upsert(workTask('tsk_z', { createdAt: same, subject: { type: 'violation', id: 'vio_1' } }));
+      const order = ['tsk_new', 'tsk_z', 'tsk_b', 'tsk_a', 'tsk_B', 'tsk_old'];
+      expect((await store.list({ status: 'pending' })).map((t) => t.id)).toEqual(order);
+      // Pages of two, each after the last task of the one before: the whole list, once, in order.
+      const seen: string[] = [];
+      let before: { createdAt: string; id: string } | undefined;
+      // Bounded: a store listing the place's own task again would page forever.
+      for (let n = 0; n < 10; n++) {
+        const page = await store.list({ status: 'pending', limit: 2, ...(before ? { before } : {}) });
+        if (page.length === 0) break;
+        seen.push(...page.map((t) => t.id));
+        before = { createdAt: page.at(-1)!.createdAt, id: page.at(-1)!.id };
+      }
+      expect(seen).toEqual(order);
+      // Strictly after: the place's own task is not listed again, whether or not a task holds it.
+      expect(
+        (await store.list({ status: 'pending', before: { createdAt: same, id: 'tsk_b' } })).map((t) => t.id),
+      ).toEqual(['tsk_a', 'tsk_B', 'tsk_old']);
+      expect(
+        (await store.list({ status: 'pending', before: { createdAt: same, id: 'tsk_az' } })).map((t) => t.id),
+      ).toEqual(['tsk_a', 'tsk_B', 'tsk_old']);
+      // By subject too (the subject's index), with the status filter.
+      expect(
+        (await store.list({ subjectId: 'agr_1', before: { createdAt: same, id: 'tsk_c' } })).map((t) => t.id),
+      ).toEqual(['tsk_b', 'tsk_a', 'tsk_B', 'tsk_old']);
+      expect(
+        (
+          await store.list({
+            subjectId: 'agr_1',
+            status: 'pending',
+            before: { createdAt: same, id: 'tsk_c' },
+          })
+        ).map((t) => t.id),
+      ).toEqual(['tsk_b', 'tsk_a', 'tsk_B', 'tsk_old']);
+      expect(
+        (
+          await store.list({
+            status: 'pending',
+            before: { createdAt: '2026-03-01T00:00:00.000Z', id: 'tsk_old' },
+          })
+        ).map((t) => t.id),
+      ).toEqual([]);
+    });
   });
 }

@@ -28,6 +28,21 @@ describe('the SQLite task store’s indexes', () => {
     ]);
   });
 
+  it('read a page after a keyset place as a range of the index, in list order, with no scan and no sort', async () => {
+    const { db, ran } = recordingDb(new Database(':memory:'));
+    const store = new SqliteWorkTaskStore(db);
+    const before = { createdAt: '2026-03-02T00:00:00.000Z', id: 'tsk_b' };
+    await store.list({ status: 'pending', limit: 500, before });
+    await store.list({ subjectId: 'agr_1', status: 'pending', limit: 500, before });
+    const [byStatus, bySubject] = [...ran.values()].filter((s) => s.sql.includes('(created_at, id) <'));
+    expect(queryPlan(db, byStatus!)).toEqual([
+      'SEARCH work_task USING INDEX work_task_by_status (status=? AND (created_at,id)<(?,?))',
+    ]);
+    expect(queryPlan(db, bySubject!)).toEqual([
+      'SEARCH work_task USING INDEX work_task_by_subject (subject_id=? AND (created_at,id)<(?,?))',
+    ]);
+  });
+
   it('create a new task with one INSERT and no read before it', async () => {
     const { db, ran } = recordingDb(new Database(':memory:'));
     const store = new SqliteWorkTaskStore(db);

@@ -147,9 +147,13 @@ export class DynamoWorkTaskStore implements WorkTaskStore {
         new QueryCommand({
           TableName: this.table,
           IndexName: bySubject ? WORKFLOWS_INDEX.bySubject.indexName : WORKFLOWS_INDEX.byStatus.indexName,
-          KeyConditionExpression: bySubject ? 'subjPk = :p' : 'statusPk = :p',
+          // The sort keys are `<createdAt>#<id>`: the keyset place is a range of the same index, read from there.
+          KeyConditionExpression: `${bySubject ? 'subjPk' : 'statusPk'} = :p${
+            q.before ? ` AND ${bySubject ? 'subjSk' : 'statusSk'} < :before` : ''
+          }`,
           ExpressionAttributeValues: {
             ':p': bySubject ? `TASK_SUBJ#${q.subjectId}` : `TASKS#${q.status ?? 'pending'}`,
+            ...(q.before ? { ':before': `${q.before.createdAt}#${q.before.id}` } : {}),
           },
           ScanIndexForward: false,
           ExclusiveStartKey: start,

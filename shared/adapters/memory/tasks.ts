@@ -1,4 +1,4 @@
-import type { TaskQuery, WorkTask, WorkTaskStore } from '../../ports/tasks.js';
+import { isAfter, type TaskQuery, type WorkTask, type WorkTaskStore } from '../../ports/tasks.js';
 
 const clone = <T>(x: T): T => structuredClone(x);
 
@@ -29,16 +29,20 @@ export class MemoryWorkTaskStore implements WorkTaskStore {
     return t ? clone(t) : undefined;
   }
   async list(q: TaskQuery) {
-    return [...this.rows.values()]
-      .filter(
-        (t) =>
-          (q.status === undefined || t.status === q.status) &&
-          (q.subjectId === undefined || t.subject.id === q.subjectId) &&
-          (q.executionId === undefined || t.executionId === q.executionId),
-      )
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
-      .slice(0, q.limit ?? 1000)
-      .map(clone);
+    return (
+      [...this.rows.values()]
+        .filter(
+          (t) =>
+            (q.status === undefined || t.status === q.status) &&
+            (q.subjectId === undefined || t.subject.id === q.subjectId) &&
+            (q.executionId === undefined || t.executionId === q.executionId) &&
+            (q.before === undefined || isAfter(t, q.before)),
+        )
+        // Code unit order, as SQLite and DynamoDB compare keys (localeCompare would not agree with them on `_` or case).
+        .sort((a, b) => (isAfter(a, b) ? 1 : isAfter(b, a) ? -1 : 0))
+        .slice(0, q.limit ?? 1000)
+        .map(clone)
+    );
   }
   async update(task: WorkTask, expected: number) {
     const current = this.rows.get(task.id);

@@ -105,6 +105,12 @@ export class SqliteWorkTaskStore implements WorkTaskStore {
       where.push('execution_id = @e');
       args.e = q.executionId;
     }
+    if (q.before !== undefined) {
+      // A row value: the index's (created_at, then the key id) range after the place, read from the index, no sort.
+      where.push('(created_at, id) < (@bc, @bi)');
+      args.bc = q.before.createdAt;
+      args.bi = q.before.id;
+    }
     const sql = `SELECT body FROM work_task ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id DESC LIMIT @l`;
     return (this.stmt(sql).all(args) as { body: string }[]).map((r) => JSON.parse(r.body) as WorkTask);

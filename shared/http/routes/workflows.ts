@@ -37,7 +37,11 @@ export const WORKFLOW_ROUTES: readonly RouteSpec[] = [
     summary:
       'My pending tasks (sign-offs, RCAs, CAPA items, change requests, reviews), or every task I may see',
     query: ListTasksQuery,
-    response: z.object({ items: z.array(WorkTaskView) }),
+    response: z.object({
+      items: z.array(WorkTaskView),
+      /** Present when more tasks follow: pass it as `cursor` (with the same filters) for the next page. */
+      nextCursor: z.string().optional(),
+    }),
   },
   {
     id: 'tasks.get',

@@ -9,11 +9,12 @@ import {
   ValidationError,
 } from '../../domain/errors.js';
 import type { Clock } from '../../ports/clock.js';
-import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
+import type { TaskPosition, WorkTask, WorkTaskStore } from '../../ports/tasks.js';
 import { type ExecutionSummary, StaleTaskError, type WorkflowEngine } from '../../ports/workflows.js';
 import type { SignOffCapacity } from '../../schemas/agreement.js';
 import { type CompleteTaskBody, InboundTaskWebhook, type ListTasksQuery } from '../../schemas/workflows.js';
 import type { AgreementUseCases } from '../agreements.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
 
 export type WorkTaskView = Omit<WorkTask, 'token' | 'revision'> & { yours: boolean };
 
@@ -49,6 +50,36 @@ export function mayAct(p: Principal, t: Pick<WorkTask, 'assignees' | 'businessUn
   return false;
 }
 
+/** How many tasks `list` reads from the store at a time. */
+export const TASK_PAGE = 500;
+
+/** An opaque cursor holding a task's place in the store's order, for the filters it was issued for. */
+function encodePosition(t: TaskPosition, filter: object): string {
+  return encodeCursor(JSON.stringify([t.createdAt, t.id]), filter);
+}
+
+/** The place a cursor holds; a ValidationError (400 naming `cursor`) for anything this API did not issue. */
+function decodePosition(cursor: string, filter: object): TaskPosition {
+  const key = decodeCursor(cursor, filter);
+  let place: unknown;
+  try {
+    place = JSON.parse(key);
+  } catch {
+    // Not JSON: refused below as not a place.
+  }
+  if (
+    !Array.isArray(place) ||
+    place.length !== 2 ||
+    typeof place[0] !== 'string' ||
+    typeof place[1] !== 'string'
+  ) {
+    throw new ValidationError('bad cursor', [
+      { path: 'cursor', problem: 'is not a cursor issued by this API' },
+    ]);
+  }
+  return { createdAt: place[0], id: place[1] };
+}
+
 const view = (p: Principal, t: WorkTask): WorkTaskView => {
   const { token: _t, revision: _r, ...rest } = t;
   return { ...rest, yours: t.status === 'pending' && mayAct(p, t) };
@@ -58,24 +89,41 @@ const view = (p: Principal, t: WorkTask): WorkTaskView => {
 export class TaskUseCases {
   constructor(private readonly deps: TaskDeps) {}
 
-  async list(p: Principal, q: ListTasksQuery): Promise<{ items: WorkTaskView[] }> {
+  /**
+   * GET /v1/tasks: at most `q.limit` tasks the caller sees (addressed to them, or, with `view=all`, in their read
+   * scope), newest first, after `q.cursor` (a previous page's `nextCursor`). The store is read page after page
+   * (`TASK_PAGE` tasks each, by keyset) until the page is full or the store has no more, so a task is listed however
+   * many tasks of others are newer; `nextCursor` is given when a matching task is left after the page.
+   * @throws ValidationError for a cursor this API did not issue for these filters
+   */
+  async list(p: Principal, q: ListTasksQuery): Promise<{ items: WorkTaskView[]; nextCursor?: string }> {
     const scope = listScope(p, 'task.read');
     const visible = (t: WorkTask) =>
       scope.all || scope.businessUnits.includes(t.businessUnit) || scope.serviceIds.includes(t.serviceId);
-    const rows = await this.deps.tasks.list({
-      status: q.status,
-      ...(q.subjectId ? { subjectId: q.subjectId } : {}),
-      limit: 10_000,
-    });
-    const items = rows
-      .filter(
-        (t) =>
-          (q.kind === undefined || t.kind === q.kind) &&
-          (q.view === 'mine' ? mayAct(p, t) : visible(t) || mayAct(p, t)),
-      )
-      .slice(0, q.limit)
-      .map((t) => view(p, t));
-    return { items };
+    const shown = (t: WorkTask) =>
+      (q.kind === undefined || t.kind === q.kind) &&
+      (q.view === 'mine' ? mayAct(p, t) : visible(t) || mayAct(p, t));
+    const filter = { status: q.status, view: q.view, kind: q.kind, subjectId: q.subjectId };
+    let before = q.cursor === undefined ? undefined : decodePosition(q.cursor, filter);
+    const found: WorkTask[] = [];
+    // One more than the page: whether a next page exists, without reading to the end of the store for it.
+    while (found.length <= q.limit) {
+      const rows = await this.deps.tasks.list({
+        status: q.status,
+        ...(q.subjectId ? { subjectId: q.subjectId } : {}),
+        limit: TASK_PAGE,
+        ...(before ? { before } : {}),
+      });
+      for (const t of rows) if (found.length <= q.limit && shown(t)) found.push(t);
+      if (rows.length < TASK_PAGE) break;
+      const last = rows.at(-1)!;
+      before = { createdAt: last.createdAt, id: last.id };
+    }
+    const items = found.slice(0, q.limit);
+    return {
+      items: items.map((t) => view(p, t)),
+      ...(found.length > q.limit ? { nextCursor: encodePosition(items.at(-1)!, filter) } : {}),
+    };
   }
 
   async get(p: Principal, id: string): Promise<WorkTaskView> {

@@ -230,3 +230,35 @@ describe('the approval workflow on the embedded default', () => {
     expect(await tasksOf('approver-business', id)).toEqual([]);
   });
 });
+
+describe('GET /v1/tasks pages', () => {
+  it('hands out nextCursor, lists each task once across pages, and refuses a forged cursor with a 400', async () => {
+    clock.set(T0);
+    const id = await submitted({ title: 'Paged tasks' });
+    const all = (await app.call('GET', `/v1/tasks?view=all&subjectId=${id}`, { as: 'auditor' })).body
+      .items as { id: string }[];
+    expect(all.length).toBeGreaterThan(1);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let n = 0; n < all.length + 1; n++) {
+      const r = await app.call(
+        'GET',
+        `/v1/tasks?view=all&subjectId=${id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        { as: 'auditor' },
+      );
+      expect(r.status).toBe(200);
+      seen.push(...(r.body.items as { id: string }[]).map((t) => t.id));
+      cursor = r.body.nextCursor as string | undefined;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual(all.map((t) => t.id));
+    for (const forged of [
+      'forged',
+      encodeURIComponent(Buffer.from('{"k":"x","f":"y"}').toString('base64url')),
+    ]) {
+      const r = await app.call('GET', `/v1/tasks?view=all&cursor=${forged}`, { as: 'auditor' });
+      expect(r.status).toBe(400);
+      expect(r.body.error.details[0].path).toBe('cursor');
+    }
+  });
+});

@@ -12,6 +12,7 @@ import type { WorkTask } from '../../../shared/ports/tasks.js';
 import { StaleTaskError, type WorkflowEngine } from '../../../shared/ports/workflows.js';
 import { ListTasksQuery } from '../../../shared/schemas/workflows.js';
 import type { AgreementUseCases } from '../../../shared/usecases/agreements.js';
+import { encodeCursor } from '../../../shared/usecases/cursor.js';
 import { type TaskDeps, TaskUseCases } from '../../../shared/usecases/workflows/tasks.js';
 import { principal } from '../../helpers/fixtures.js';
 
@@ -422,5 +423,78 @@ describe('people’s tasks (TaskUseCases)', () => {
       });
       expect(updates).toEqual([]);
     });
+  });
+});
+
+describe('GET /v1/tasks past one page of the store (TaskUseCases.list)', () => {
+  // `n` pending tasks of others, all newer than owen's tasks, a second apart; a store page is TASK_PAGE = 500.
+  const others = (store: MemoryWorkTaskStore, n = 1200) =>
+    Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        store.upsert(
+          task({
+            id: `tsk_o${String(i).padStart(5, '0')}`,
+            externalRef: `O-${i}`,
+            assignees: { emails: ['someone@example.com'] },
+            createdAt: new Date(Date.UTC(2026, 2, 2, 6) + i * 1000).toISOString(),
+          }),
+        ),
+      ),
+    );
+  const make = (store: MemoryWorkTaskStore) =>
+    new TaskUseCases({
+      tasks: store,
+      agreements: {} as AgreementUseCases,
+      engine: () => ({}) as WorkflowEngine,
+      clock: { now: () => new Date('2026-03-02T10:00:00.000Z') },
+    });
+
+  it('lists the caller’s only task when it is the oldest, behind 10,050 newer tasks of others', async () => {
+    // Past the 10,000 rows the list once asked the store for: the oldest task, the most overdue, dropped out.
+    const store = new MemoryWorkTaskStore();
+    await others(store, 10_050);
+    await store.upsert(task({ id: 'tsk_mine', createdAt: '2026-03-01T00:00:00.000Z' }));
+    const listed = vi.spyOn(store, 'list');
+    const r = await make(store).list(owen, q());
+    expect(ids(r)).toEqual(['tsk_mine']);
+    expect(r.nextCursor).toBeUndefined();
+    // Read by keyset pages to the end of the store, none larger than a page.
+    expect(listed.mock.calls.map(([a]) => a.limit)).toEqual(Array(21).fill(500));
+    // The second page starts after the first page's last (500th newest) task.
+    expect(listed.mock.calls[1]![0].before).toEqual({
+      createdAt: new Date(Date.UTC(2026, 2, 2, 6) + 9550 * 1000).toISOString(),
+      id: 'tsk_o09550',
+    });
+  });
+
+  it('pages a caller’s tasks with nextCursor: every task once, newest first; a forged cursor is a 400', async () => {
+    const store = new MemoryWorkTaskStore();
+    await others(store);
+    // Three of owen's, interleaved with the others; two share an instant (the id orders them).
+    for (const [id, at] of [
+      ['tsk_m1', '2026-03-02T06:19:59.500Z'],
+      ['tsk_m2', '2026-03-02T06:05:00.000Z'],
+      ['tsk_m3', '2026-03-02T06:05:00.000Z'],
+    ] as const)
+      await store.upsert(task({ id, externalRef: id, createdAt: at }));
+    const uc = make(store);
+    const first = await uc.list(owen, q({ limit: 2 }));
+    expect(ids(first)).toEqual(['tsk_m1', 'tsk_m3']);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = await uc.list(owen, q({ limit: 2, cursor: first.nextCursor }));
+    expect(ids(second)).toEqual(['tsk_m2']);
+    expect(second.nextCursor).toBeUndefined();
+    // Exactly a page: no cursor to an empty page.
+    expect((await uc.list(owen, q({ limit: 3 }))).nextCursor).toBeUndefined();
+    // A cursor of other filters, a forged one, or one holding no place: refused, naming the cursor.
+    for (const cursor of [
+      first.nextCursor!,
+      'not-a-cursor',
+      // Issued for these filters, but holding no task's place.
+      encodeCursor('["x"]', { status: 'pending', view: 'mine' }),
+    ]) {
+      const other = cursor === first.nextCursor ? { kind: 'capa' } : {};
+      await expect(uc.list(owen, q({ limit: 2, cursor, ...other }))).rejects.toBeInstanceOf(ValidationError);
+    }
   });
 });

@@ -143,3 +143,22 @@ export interface TaskTokenStore {
   /** Every token of one execution, whatever its status (one query: a replay reloads its tokens at once). */
   ofExecution(executionId: string): Promise<TokenRecord[]>;
 }
+
+/**
+ * Every task of `store` matching `q`, newest first, read `page` at a time by keyset (`before`), with no cap: for jobs
+ * that must see all of them (reminders), where a single `list` with a limit would drop the oldest past it.
+ */
+export async function* eachTask(
+  store: Pick<WorkTaskStore, 'list'>,
+  q: Omit<TaskQuery, 'before' | 'limit'>,
+  page = 500,
+): AsyncGenerator<WorkTask> {
+  let before: TaskPosition | undefined;
+  for (;;) {
+    const rows = await store.list({ ...q, limit: page, ...(before ? { before } : {}) });
+    yield* rows;
+    if (rows.length < page) return;
+    const last = rows.at(-1)!;
+    before = { createdAt: last.createdAt, id: last.id };
+  }
+}

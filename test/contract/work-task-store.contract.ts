@@ -93,6 +93,21 @@ export function workTaskStoreContract(
       expect(await store.list({ limit: 1 })).toHaveLength(1);
     });
 
+    it("lists an execution's tasks whatever their status (a job collecting answers reads the settled ones)", async () => {
+      const a = await store.upsert(
+        workTask('tsk_x1', { createdAt: '2026-03-01T00:00:00.000Z', executionId: 'e9' }),
+      );
+      await store.upsert(workTask('tsk_x2', { createdAt: '2026-03-02T00:00:00.000Z', executionId: 'e9' }));
+      await store.update({ ...a, status: 'completed' }, a.revision);
+      expect((await store.list({ executionId: 'e9' })).map((t) => [t.id, t.status])).toEqual([
+        ['tsk_x2', 'pending'],
+        ['tsk_x1', 'completed'],
+      ]);
+      expect((await store.list({ executionId: 'e9', status: 'completed' })).map((t) => t.id)).toEqual([
+        'tsk_x1',
+      ]);
+    });
+
     it('pages by keyset: after a place, strictly older or as old with a smaller id, every task once', async () => {
       // Three tasks share one instant: the id breaks the tie; `tsk_B` < `tsk_a` < `tsk_b` in code unit order (a
       // locale order would put `tsk_a` first). One settled task and one of another subject stay out.

@@ -20,7 +20,13 @@ import {
 } from '../../ports/governance.js';
 import type { NotificationRecord, NotificationStatus, NotificationStore } from '../../ports/notifier.js';
 import type { RemediationRecord, RemediationStore } from '../../ports/remediation.js';
-import type { TaskQuery, WorkTask, WorkTaskStore } from '../../ports/tasks.js';
+import {
+  isAfter,
+  TASK_STATUSES,
+  type TaskQuery,
+  type WorkTask,
+  type WorkTaskStore,
+} from '../../ports/tasks.js';
 import type { WorkflowSubject } from '../../ports/workflows.js';
 import { cancellationReasons, isConditionalCheckFailed } from './errors.js';
 import { WORKFLOWS_INDEX } from './tables.js';
@@ -139,7 +145,26 @@ export class DynamoWorkTaskStore implements WorkTaskStore {
 
   async list(q: TaskQuery): Promise<WorkTask[]> {
     const limit = q.limit ?? 1000;
-    const bySubject = q.subjectId !== undefined;
+    if (q.subjectId !== undefined) return this.listPartition(`TASK_SUBJ#${q.subjectId}`, true, q, limit);
+    if (q.status !== undefined) return this.listPartition(`TASKS#${q.status}`, false, q, limit);
+    // No status and no subject (an execution's tasks, or every task): one status partition after another, merged
+    // newest first, as the other stores answer.
+    const parts = await Promise.all(
+      TASK_STATUSES.map((s) => this.listPartition(`TASKS#${s}`, false, q, limit)),
+    );
+    return parts
+      .flat()
+      .sort((x, y) => (isAfter(x, y) ? 1 : isAfter(y, x) ? -1 : 0))
+      .slice(0, limit);
+  }
+
+  /** Up to `limit` tasks of one index partition matching `q`, newest first, strictly after `q.before`. */
+  private async listPartition(
+    pk: string,
+    bySubject: boolean,
+    q: TaskQuery,
+    limit: number,
+  ): Promise<WorkTask[]> {
     const out: WorkTask[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -152,7 +177,7 @@ export class DynamoWorkTaskStore implements WorkTaskStore {
             q.before ? ` AND ${bySubject ? 'subjSk' : 'statusSk'} < :before` : ''
           }`,
           ExpressionAttributeValues: {
-            ':p': bySubject ? `TASK_SUBJ#${q.subjectId}` : `TASKS#${q.status ?? 'pending'}`,
+            ':p': pk,
             ...(q.before ? { ':before': `${q.before.createdAt}#${q.before.id}` } : {}),
           },
           ScanIndexForward: false,

@@ -3,7 +3,7 @@ import type { Commentary } from '../../domain/reports/model.js';
 import type { AgreementStore } from '../../ports/agreements.js';
 import type { Clock } from '../../ports/clock.js';
 import type { CommentaryRequest, CommentaryState, CommentaryWindow } from '../../ports/reports.js';
-import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
+import { eachTask, type WorkTask, type WorkTaskStore } from '../../ports/tasks.js';
 import type { Notifications } from '../workflows/notifications.js';
 
 const HOUR = 3_600_000;
@@ -104,9 +104,11 @@ export class TaskCommentaryWindow implements CommentaryWindow {
   }
 
   private async tasksOf(publicationId: string): Promise<WorkTask[]> {
-    return (await this.deps.tasks.list({ executionId: publicationId, limit: 10_000 })).filter(
-      (t) => t.kind === 'commentary',
-    );
+    const out: WorkTask[] = [];
+    for await (const t of eachTask(this.deps.tasks, { executionId: publicationId })) {
+      if (t.kind === 'commentary') out.push(t);
+    }
+    return out;
   }
 
   async collect(publicationId: string): Promise<Commentary[]> {
@@ -172,9 +174,10 @@ export class TaskCommentaryWindow implements CommentaryWindow {
 
   async remind(policy: { remindHoursBefore: number[]; heldRemindEveryHours: number }): Promise<number> {
     const now = this.deps.clock.now().getTime();
-    const pending = (await this.deps.tasks.list({ status: 'pending', limit: 10_000 })).filter(
-      (t) => t.kind === 'commentary' && t.dueAt,
-    );
+    const pending: WorkTask[] = [];
+    for await (const t of eachTask(this.deps.tasks, { status: 'pending' })) {
+      if (t.kind === 'commentary' && t.dueAt) pending.push(t);
+    }
     let sent = 0;
     for (const t of pending) {
       const due = Date.parse(t.dueAt!);

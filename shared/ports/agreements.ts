@@ -28,6 +28,23 @@ export interface Page<T> {
 }
 
 /**
+ * Every current agreement matching `filter`, whatever its business unit (`scope: { all: true }`: for scheduled jobs,
+ * never for a person's request), read `pageSize` at a time by the store's keyset (`after`/`lastKey`).
+ */
+export async function* eachAgreement(
+  store: Pick<AgreementStore, 'list'>,
+  filter: AgreementFilter,
+  pageSize = 200,
+): AsyncGenerator<AgreementVersion> {
+  let after: string | undefined;
+  do {
+    const page = await store.list({ ...filter, scope: { all: true }, limit: pageSize, after });
+    yield* page.items;
+    after = page.lastKey;
+  } while (after !== undefined);
+}
+
+/**
  * Agreements as immutable versions plus a current pointer.
  * Every write commits the new version, the current pointer and the dependency edges together.
  */

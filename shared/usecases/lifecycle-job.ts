@@ -2,7 +2,7 @@ import type { Principal } from '../domain/access/policy.js';
 import { localDate } from '../domain/agreements/rules.js';
 import { missingSignOffs } from '../domain/agreements/signoff.js';
 import { DomainError } from '../domain/errors.js';
-import type { AgreementStore } from '../ports/agreements.js';
+import { type AgreementStore, eachAgreement } from '../ports/agreements.js';
 import type { Clock } from '../ports/clock.js';
 import type { AgreementVersion } from '../schemas/agreement.js';
 import type { AgreementUseCases } from './agreements.js';
@@ -44,7 +44,7 @@ export class AgreementLifecycleJob {
   async run(): Promise<LifecycleRunSummary> {
     const now = this.deps.clock.now();
     const summary: LifecycleRunSummary = { activated: [], expired: [], held: [] };
-    for await (const a of this.all('approved')) {
+    for await (const a of eachAgreement(this.deps.agreements, { status: 'approved' }, this.deps.pageSize)) {
       if (a.effectiveFrom > localDate(now, a.timeZone) || missingSignOffs(a).length > 0) continue;
       await this.attempt(a, summary.held, async () => {
         await this.deps.useCases.activate(
@@ -56,9 +56,12 @@ export class AgreementLifecycleJob {
         summary.activated.push(a.id);
       });
     }
-    for await (const a of this.all('active', {
-      expiryTo: localDate(new Date(now.getTime() + 86_400_000), 'UTC'),
-    })) {
+    const expiryTo = localDate(new Date(now.getTime() + 86_400_000), 'UTC');
+    for await (const a of eachAgreement(
+      this.deps.agreements,
+      { status: 'active', expiryTo },
+      this.deps.pageSize,
+    )) {
       if (a.effectiveTo === undefined || a.effectiveTo >= localDate(now, a.timeZone)) continue;
       await this.attempt(a, summary.held, async () => {
         await this.deps.useCases.end(
@@ -87,23 +90,5 @@ export class AgreementLifecycleJob {
       if (!(err instanceof DomainError)) throw err;
       held.push({ id: a.id, reason: err.message });
     }
-  }
-
-  private async *all(
-    status: AgreementVersion['status'],
-    extra: { expiryTo?: string } = {},
-  ): AsyncGenerator<AgreementVersion> {
-    let after: string | undefined;
-    do {
-      const page = await this.deps.agreements.list({
-        status,
-        ...extra,
-        scope: { all: true },
-        limit: this.deps.pageSize ?? 200,
-        after,
-      });
-      yield* page.items;
-      after = page.lastKey;
-    } while (after !== undefined);
   }
 }

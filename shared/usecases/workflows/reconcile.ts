@@ -1,4 +1,4 @@
-import type { AgreementStore } from '../../ports/agreements.js';
+import { type AgreementStore, eachAgreement } from '../../ports/agreements.js';
 import type { GovernanceRequestStore } from '../../ports/governance.js';
 import type { ViolationStore } from '../../ports/objectives.js';
 import type { StartRequest, WorkflowEngine, WorkflowName } from '../../ports/workflows.js';
@@ -59,7 +59,7 @@ export class WorkflowReconciliation {
 
   async run(): Promise<ReconcileSummary> {
     const summary: ReconcileSummary = { started: [], recorded: [], present: 0, failed: [] };
-    for await (const a of this.submitted()) {
+    for await (const a of eachAgreement(this.deps.agreements, { status: 'submitted' }, this.deps.pageSize)) {
       const version = await this.submittedVersion(a);
       if (version !== undefined) await this.ensure(approvalStart(a.id, version), summary);
     }
@@ -102,19 +102,5 @@ export class WorkflowReconciliation {
     if (a.change === 'submit') return a.version;
     const versions = await this.deps.agreements.listVersions(a.id);
     return versions.filter((v) => v.change === 'submit').at(-1)?.version;
-  }
-
-  private async *submitted(): AsyncGenerator<AgreementVersion> {
-    let after: string | undefined;
-    do {
-      const page = await this.deps.agreements.list({
-        status: 'submitted',
-        scope: { all: true },
-        limit: this.deps.pageSize ?? 200,
-        after,
-      });
-      yield* page.items;
-      after = page.lastKey;
-    } while (after !== undefined);
   }
 }

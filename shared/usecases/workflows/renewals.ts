@@ -5,7 +5,7 @@ import { DomainError, ValidationError } from '../../domain/errors.js';
 import type { Recipient, RecipientQuery } from '../../domain/workflows/recipients.js';
 import { addDays, daysUntil, dueReminder, nextReviewDate } from '../../domain/workflows/renewals.js';
 import type { WorkflowPolicy } from '../../policy/workflows.js';
-import type { AgreementStore } from '../../ports/agreements.js';
+import { type AgreementStore, eachAgreement } from '../../ports/agreements.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ServiceStore } from '../../ports/services.js';
 import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
@@ -76,7 +76,7 @@ export class RenewalWorkflow {
       overdueReviews: [],
       held: [],
     };
-    for await (const a of this.active()) {
+    for await (const a of eachAgreement(this.deps.agreements, { status: 'active' }, this.deps.pageSize)) {
       try {
         const today = localDate(this.deps.clock.now(), a.timeZone);
         if (a.renewal) await this.renewal(a, today, summary);
@@ -300,19 +300,5 @@ export class RenewalWorkflow {
       headers: task ? { 'X-Accord-Task': task.id, 'X-Accord-Task-Ref': task.externalRef } : {},
       data: { agreementId: a.id, ...(task ? { taskId: task.id } : {}) },
     });
-  }
-
-  private async *active(): AsyncGenerator<AgreementVersion> {
-    let after: string | undefined;
-    do {
-      const page = await this.deps.agreements.list({
-        status: 'active',
-        scope: { all: true },
-        limit: this.deps.pageSize ?? 200,
-        after,
-      });
-      yield* page.items;
-      after = page.lastKey;
-    } while (after !== undefined);
   }
 }

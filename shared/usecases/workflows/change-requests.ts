@@ -250,6 +250,7 @@ export class ChangeRequestWorkflow {
   ): Promise<{ record: ChangeRequestRecord; started: boolean }> {
     const s = await this.deps.engine().start(changeRequestStart(record));
     const saved = await this.mutate(record.id, (r) =>
+      // Stryker disable next-line ConditionalExpression: a shortcut: writing the same execution id again stores the same record
       r.executionId === s.executionId ? r : { ...r, executionId: s.executionId },
     );
     return { record: saved, started: s.started };
@@ -357,6 +358,7 @@ export class ChangeRequestWorkflow {
   /** Why a withdrawn request ended (its `withdrawn` step), for the callbacks a replay meets. */
   private withdrawnCause(r: ChangeRequestRecord): string {
     const w = r.history.findLast((h) => h.step === 'withdrawn');
+    // Stryker disable next-line StringLiteral: the fallbacks: a withdrawn request always has its withdrawn step (withdraw writes both)
     return `withdrawn by ${w?.by ?? 'unknown'}: ${w?.detail ?? ''}`;
   }
 
@@ -822,6 +824,7 @@ export class ChangeRequestWorkflow {
     // A request withdrawn before its workflow reached a callback ends through PlanChangeRequest's "superseded".
     const withdrawn = r.status === 'withdrawn';
     const outcome = withdrawn ? 'withdrawn' : e.outcome;
+    // Stryker disable next-line ConditionalExpression,StringLiteral: with outcome `withdrawn` the ASL passes the Withdrawn error's cause, which is withdrawnCause's text
     const reason = withdrawn && e.outcome !== 'withdrawn' ? this.withdrawnCause(r) : e.reason;
     const final =
       (['applied', 'rejected', 'superseded', 'refused'] as const).find((s) => s === e.outcome) ??

@@ -70,6 +70,7 @@ describe('change requests: a decision made on a task read before the request mov
     expect(e.message).toBe(
       `change request ${r.id} was assessed already (accepted by pete@payments.example): it no longer waits for an assessment`,
     );
+    expect(e.details).toEqual([{ path: 'status', problem: 'is assessing, assessed' }]);
     expect(e.context).toEqual({ state: 'assessing' });
     const x = await storedRequest(w, r.id);
     expect(x.assessment).toMatchObject({ decision: 'accepted', by: 'pete@payments.example' });

@@ -111,6 +111,17 @@ describe('withdrawing a change request (the use case on the real ASL)', () => {
   });
 
   it('while being assessed: the closing mail goes to the assessors only (no signer had a task, no owner named)', async () => {
+    // Another request of the agreement is being signed: its signers are not this request's.
+    const other = await w.wf.changeRequests.request(customerViewer, a.id, {
+      summary: 'Lower it more',
+      why: 'x',
+      proposed: { objectives: [{ ...a.objectives[0]!, target: 99 }] },
+    } as never);
+    await w.settle();
+    const [ta] = await w.tasks.list({ subjectId: other.id, status: 'pending' });
+    await w.wf.tasks.complete(providerManager, ta!.id, { decision: 'approved', reason: 'ok' } as never);
+    await w.settle();
+    expect((await storedRequest(w, other.id)).status).toBe('signing');
     sent.length = 0;
     await w.wf.changeRequests.withdraw(customerViewer, r.id, 'no longer needed');
     await w.settle();
@@ -138,6 +149,39 @@ describe('withdrawing a change request (the use case on the real ASL)', () => {
       }),
     ]);
     expect((await storedRequest(w, r2.id)).status).toBe('withdrawn');
+  });
+
+  it('a callback entered after the close fails with the withdrawal as its cause, not the last step', async () => {
+    await w.wf.changeRequests.withdraw(customerViewer, r.id, 'no longer needed');
+    await w.settle();
+    expect((await storedRequest(w, r.id)).history.at(-1)?.step).toBe('closed');
+    const fail = vi.spyOn(w.engine, 'sendTaskFailure').mockResolvedValue();
+    await w.wf.changeRequests.task({
+      task: 'await-signoff',
+      capacity: 'service-owner',
+      changeRequestId: r.id,
+      dueAt: '2026-03-05T09:00:00.000Z',
+      round: 1,
+      executionId: r.executionId,
+      taskToken: 'tok_late',
+    } as never);
+    expect(fail.mock.calls.at(-1)).toEqual(['tok_late', 'Withdrawn', CAUSE]);
+  });
+
+  it('an administrative change, once accepted, is applied with no signing step', async () => {
+    const r2 = await w.wf.changeRequests.request(customerViewer, a.id, {
+      summary: 'Rename',
+      why: 'typo',
+      proposed: { title: 'Payments availability (EU)' },
+    } as never);
+    await w.settle();
+    const [t] = await w.tasks.list({ subjectId: r2.id, status: 'pending' });
+    await w.wf.tasks.complete(providerManager, t!.id, { decision: 'approved', reason: 'ok' } as never);
+    await w.settle();
+    const x = await storedRequest(w, r2.id);
+    expect(x.status).toBe('applied');
+    expect(x.requiredSignOffs).toEqual([]);
+    expect(x.history.map((h) => h.step)).not.toContain('signing');
   });
 
   it("is refused to anyone else who may see it (403 naming the requester), and to the requester's subject in another case", async () => {

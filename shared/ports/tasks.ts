@@ -145,15 +145,15 @@ export interface TaskTokenStore {
 }
 
 /**
- * Every task of `store` matching `q`, newest first, read `page` at a time by keyset (`before`), with no cap: for jobs
+ * Every task of `store` matching `q` (after `q.before` when given), newest first, read `page` at a time by keyset, with no cap: for jobs
  * that must see all of them (reminders), where a single `list` with a limit would drop the oldest past it.
  */
 export async function* eachTask(
   store: Pick<WorkTaskStore, 'list'>,
-  q: Omit<TaskQuery, 'before' | 'limit'>,
+  q: Omit<TaskQuery, 'limit'>,
   page = 500,
 ): AsyncGenerator<WorkTask> {
-  let before: TaskPosition | undefined;
+  let before: TaskPosition | undefined = q.before;
   for (;;) {
     const rows = await store.list({ ...q, limit: page, ...(before ? { before } : {}) });
     yield* rows;

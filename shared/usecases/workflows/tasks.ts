@@ -9,7 +9,7 @@ import {
   ValidationError,
 } from '../../domain/errors.js';
 import type { Clock } from '../../ports/clock.js';
-import type { TaskPosition, WorkTask, WorkTaskStore } from '../../ports/tasks.js';
+import { eachTask, type TaskPosition, type WorkTask, type WorkTaskStore } from '../../ports/tasks.js';
 import { type ExecutionSummary, StaleTaskError, type WorkflowEngine } from '../../ports/workflows.js';
 import type { SignOffCapacity } from '../../schemas/agreement.js';
 import { type CompleteTaskBody, InboundTaskWebhook, type ListTasksQuery } from '../../schemas/workflows.js';
@@ -104,20 +104,17 @@ export class TaskUseCases {
       (q.kind === undefined || t.kind === q.kind) &&
       (q.view === 'mine' ? mayAct(p, t) : visible(t) || mayAct(p, t));
     const filter = { status: q.status, view: q.view, kind: q.kind, subjectId: q.subjectId };
-    let before = q.cursor === undefined ? undefined : decodePosition(q.cursor, filter);
+    const before = q.cursor === undefined ? undefined : decodePosition(q.cursor, filter);
     const found: WorkTask[] = [];
+    const tasks = eachTask(
+      this.deps.tasks,
+      { status: q.status, ...(q.subjectId ? { subjectId: q.subjectId } : {}), ...(before ? { before } : {}) },
+      TASK_PAGE,
+    );
     // One more than the page: whether a next page exists, without reading to the end of the store for it.
-    while (found.length <= q.limit) {
-      const rows = await this.deps.tasks.list({
-        status: q.status,
-        ...(q.subjectId ? { subjectId: q.subjectId } : {}),
-        limit: TASK_PAGE,
-        ...(before ? { before } : {}),
-      });
-      for (const t of rows) if (found.length <= q.limit && shown(t)) found.push(t);
-      if (rows.length < TASK_PAGE) break;
-      const last = rows.at(-1)!;
-      before = { createdAt: last.createdAt, id: last.id };
+    for await (const t of tasks) {
+      if (shown(t)) found.push(t);
+      if (found.length > q.limit) break;
     }
     const items = found.slice(0, q.limit);
     return {

@@ -4,6 +4,9 @@ export interface FieldProblem {
   problem: string;
 }
 
+/** At least one problem (first or last fixed): what a 403 or a 404 must say. */
+export type SomeProblems = [FieldProblem, ...FieldProblem[]] | [...FieldProblem[], FieldProblem];
+
 /** Base of every error the domain or an adapter raises on purpose; mapped to HTTP in one place. */
 export abstract class DomainError extends Error {
   abstract readonly code: string;
@@ -29,12 +32,28 @@ export class UnauthenticatedError extends DomainError {
   readonly code = 'unauthenticated';
 }
 
+/**
+ * The caller may not do this (403). `details` is required and never empty: each entry says what the caller lacks and
+ * where it was looked for: `roles` (the role matrix), `businessUnits` or `services` (the caller's scope), `subject`
+ * (separation of duties: who the caller is), `capacity`, or the header or field that carried a credential.
+ */
 export class ForbiddenError extends DomainError {
   readonly code = 'forbidden';
+  constructor(message: string, details: SomeProblems) {
+    super(message, details);
+  }
 }
 
+/**
+ * No such thing, or one the caller may not know of (404, answered alike). `details` is required and never empty: the
+ * input that named it (a path parameter by its name in the route, such as `violationId`; `query.<name>`; a body
+ * field's path) and what it names.
+ */
 export class NotFoundError extends DomainError {
   readonly code = 'not_found';
+  constructor(message: string, details: SomeProblems) {
+    super(message, details);
+  }
 }
 
 /** The request conflicts with the current state (409): a lifecycle step not allowed from here, a dependant. */

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { isAllowed, type Principal } from '../domain/access/policy.js';
+import { isAllowed, type Principal, roleProblem } from '../domain/access/policy.js';
 import {
   ForbiddenError,
   PayloadTooLargeError,
@@ -250,6 +250,7 @@ export function httpHandler<B = undefined, Q = Record<string, never>>(spec: Hand
       if (principal && route.action && !isAllowed(principal, route.action)) {
         throw new ForbiddenError(
           `your roles (${principal.roles.join(', ') || 'none'}) do not allow ${route.action}`,
+          [roleProblem(principal, route.action)],
         );
       }
       const ifMatch = route.ifMatch ? parseIfMatch(headers['if-match']) : 0;

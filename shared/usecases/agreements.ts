@@ -1,5 +1,6 @@
 import {
   type Action,
+  accessProblem,
   canAccess,
   type Located,
   listScope,
@@ -288,7 +289,12 @@ export class AgreementUseCases {
       ]);
     }
     if (!mayActInCapacity(principal, input.capacity, current.serviceId)) {
-      throw new ForbiddenError(`you may not sign off as ${input.capacity}`);
+      throw new ForbiddenError(`you may not sign off as ${input.capacity}`, [
+        {
+          path: 'capacity',
+          problem: `${input.capacity} is not among your sign-off capacities (${principal.signOffCapacities.join(', ') || 'none'})`,
+        },
+      ]);
     }
     // Every hand that shaped this version (its material changes since the previous submission), its first
     // author and its submitter are out: a person is their subject, or their e-mail in any case on old records.
@@ -296,10 +302,16 @@ export class AgreementUseCases {
     if ([current.submittedBy, current.createdBy, ...shapers].some((who) => samePerson(principal, who))) {
       throw new ForbiddenError(
         'whoever wrote, changed or submitted this version of the agreement cannot sign it off (separation of duties)',
+        [{ path: 'subject', problem: 'you wrote, changed or submitted this version (separation of duties)' }],
       );
     }
     if (current.signOffs.some((s) => samePerson(principal, s.by))) {
-      throw new ForbiddenError('one person signs at most one capacity of an agreement (four eyes)');
+      throw new ForbiddenError('one person signs at most one capacity of an agreement (four eyes)', [
+        {
+          path: 'subject',
+          problem: 'you have already signed this agreement in another capacity (four eyes)',
+        },
+      ]);
     }
     if (current.signOffs.some((s) => s.capacity === input.capacity && s.decision === 'approved')) {
       throw new ConflictError(`${input.capacity} has already signed off this agreement`);
@@ -660,6 +672,7 @@ export class AgreementUseCases {
     if (!canAccess(principal, action, target)) {
       throw new ForbiddenError(
         `${action} on this agreement needs the business unit of its service in your scope (or, for sign-off, the capacity or service it needs)`,
+        [accessProblem(principal, action)],
       );
     }
   }

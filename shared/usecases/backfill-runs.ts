@@ -163,6 +163,7 @@ export class BackfillRunUseCases {
     if (!starter)
       throw new BusinessRuleError(
         'backfill runs over S3 objects are deployed on AWS only; here, send the file in chunks to POST /v1/telemetry/backfills (accord backfill does)',
+        [{ path: 'prefix', problem: 'names S3 objects, which only the AWS deployment reads' }],
       );
     const jobId = `bf_${randomUUID()}`;
     const input: BackfillRunInput = {
@@ -281,7 +282,10 @@ export class BackfillRunUseCases {
   async finish(input: BackfillFinishInput): Promise<Omit<FinishedRecord, 'failures'> & { failed: number }> {
     const entries = await this.deps.audit.list('telemetry-backfill-run', input.jobId, { limit: 10 });
     const first = entries[0];
-    if (!first) throw new NotFoundError(`there is no backfill run ${input.jobId}`);
+    if (!first)
+      throw new NotFoundError(`there is no backfill run ${input.jobId}`, [
+        { path: 'jobId', problem: 'names no backfill run' },
+      ]);
     let record: FinishedRecord;
     if (!input.results) {
       record = {

@@ -1,4 +1,4 @@
-import { type Action, canAccess, listScope, type Principal } from '../domain/access/policy.js';
+import { type Action, accessProblem, canAccess, listScope, type Principal } from '../domain/access/policy.js';
 import {
   BusinessRuleError,
   ConflictError,
@@ -47,6 +47,7 @@ export class ServiceUseCases {
     ) {
       throw new ForbiddenError(
         `registering services in business unit ${fields.businessUnit} is outside your scope`,
+        [{ path: 'businessUnit', problem: accessProblem(principal, 'service.create').problem }],
       );
     }
     this.checkResidency(fields.residencyRegion);
@@ -75,7 +76,9 @@ export class ServiceUseCases {
     // A service of another unit answers exactly as one that does not exist.
     if (!s || !where || !canAccess(principal, 'service.read', where)) throw noSuchService(id);
     if (!canAccess(principal, action, where))
-      throw new ForbiddenError(`your scope does not allow ${action} here`);
+      throw new ForbiddenError(`your scope does not allow ${action} here`, [
+        accessProblem(principal, action),
+      ]);
     return s;
   }
 
@@ -108,7 +111,10 @@ export class ServiceUseCases {
     ) {
       throw new ForbiddenError(
         `only an SLA manager of the service's business unit may change ${governed.join(' and ')}`,
-        governed.map((f) => ({ path: f, problem: 'is governed: sign-offs and residency depend on it' })),
+        [
+          ...governed.map((f) => ({ path: f, problem: 'is governed: sign-offs and residency depend on it' })),
+          accessProblem(principal, 'service.create'),
+        ],
       );
     }
     if (changes.residencyRegion !== undefined && changes.residencyRegion !== current.residencyRegion) {

@@ -335,6 +335,12 @@ export class VendorUseCases {
     if (!portfolioWide) {
       throw new ForbiddenError(
         `your roles (${principal.roles.join(', ') || 'none'}) do not allow ${action} on vendors`,
+        [
+          {
+            path: 'roles',
+            problem: `${principal.roles.join(', ') || 'no role'}: none allows ${action} portfolio-wide (vendors belong to no business unit)`,
+          },
+        ],
       );
     }
   }

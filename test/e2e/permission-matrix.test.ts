@@ -239,6 +239,25 @@ beforeAll(async () => {
 });
 afterAll(async () => app.close());
 
+/** Every 4xx the matrix met without a detail that says where and what: `route caller status body`. */
+const undetailed: string[] = [];
+
+/**
+ * The standard's "a clear 4xx that names what was wrong and where": an error body whose `details` hold at least one
+ * `{ path, problem }`, both non-empty strings. Returns the one-line complaint when `res` falls short, else nothing.
+ */
+function withoutDetails(route: RouteSpec, caller: string, res: { status: number; body: unknown }): string[] {
+  const details = (res.body as { error?: { details?: unknown } } | undefined)?.error?.details;
+  const ok =
+    Array.isArray(details) &&
+    details.length > 0 &&
+    details.every(
+      (d: { path?: unknown; problem?: unknown }) =>
+        typeof d.path === 'string' && d.path !== '' && typeof d.problem === 'string' && d.problem !== '',
+    );
+  return ok ? [] : [`${route.id} ${caller} ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`];
+}
+
 describe('the permission matrix, as an independent table', () => {
   it('has a row for every route in the route table, and none for a route that does not exist', () => {
     const ids = ROUTES.map((r) => r.id);
@@ -272,6 +291,7 @@ describe('the permission matrix, as an independent table', () => {
         });
         got[caller] = res.status;
         bodies[caller] = JSON.stringify(res.body).slice(0, 160);
+        if (res.status >= 400 && res.status < 500) undetailed.push(...withoutDetails(route, caller, res));
       }
       const expected = Object.fromEntries(ORDER.map((c, i) => [c, want[i]]));
       expect(got, `${route.id}: ${JSON.stringify(bodies, null, 1)}`).toEqual(expected);
@@ -280,6 +300,10 @@ describe('the permission matrix, as an independent table', () => {
       }
     });
   }
+
+  it('says where and what in every 4xx above (each route, each caller): details with a path and a problem', () => {
+    expect(undetailed, undetailed.join('\n')).toEqual([]);
+  });
 
   it('lets only a vendor key through the telemetry ingest route; a person token is a 401', async () => {
     for (const id of VENDOR_ROUTES) {

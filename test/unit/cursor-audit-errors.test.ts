@@ -170,7 +170,7 @@ describe('reading an audit trail', () => {
     expect(locate.service).not.toHaveBeenCalled();
     const denied = new AuditQueries(new MemoryAuditStore(), {
       agreement: async () => {
-        throw new ForbiddenError('outside your scope');
+        throw new ForbiddenError('outside your scope', [{ path: 'businessUnits', problem: 'outside' }]);
       },
       service: async () => ({}),
       vendor: async () => ({}),
@@ -230,8 +230,8 @@ describe('domain errors', () => {
     [() => new ValidationError('m'), 'validation_failed'],
     [() => new BusinessRuleError('m'), 'rule_violated'],
     [() => new UnauthenticatedError('m'), 'unauthenticated'],
-    [() => new ForbiddenError('m'), 'forbidden'],
-    [() => new NotFoundError('m'), 'not_found'],
+    [() => new ForbiddenError('m', [{ path: 'p', problem: 'q' }]), 'forbidden'],
+    [() => new NotFoundError('m', [{ path: 'p', problem: 'q' }]), 'not_found'],
     [() => new ConflictError('m'), 'conflict'],
     [() => new VersionConflictError('m', {}), 'version_conflict'],
     [() => new PreconditionRequiredError('m'), 'precondition_required'],
@@ -252,7 +252,7 @@ describe('domain errors', () => {
   }
 
   it('carries no field problems unless given, and the ones given', () => {
-    expect(new NotFoundError('m').details).toEqual([]);
+    expect(new ConflictError('m').details).toEqual([]);
     expect(new ValidationError('m', [{ path: 'a', problem: 'b' }]).details).toEqual([
       { path: 'a', problem: 'b' },
     ]);

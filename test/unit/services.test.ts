@@ -63,9 +63,19 @@ describe('registering a service', () => {
 
   it('refuses an SLA manager of another business unit with 403, naming the unit', async () => {
     const { services, uc } = setup();
-    await expect(uc.register(otherManager, serviceBody())).rejects.toThrow(
-      new ForbiddenError('registering services in business unit payments is outside your scope'),
+    const refused = await uc.register(otherManager, serviceBody()).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ForbiddenError);
+    expect((refused as ForbiddenError).message).toBe(
+      'registering services in business unit payments is outside your scope',
     );
+    expect((refused as ForbiddenError).details).toEqual([
+      {
+        path: 'businessUnit',
+        problem: expect.stringMatching(
+          /^this object is outside your scope for service\.create \(your business units: /,
+        ),
+      },
+    ]);
     expect(await services.get('svc_payments-gateway')).toBeUndefined();
   });
 
@@ -207,6 +217,10 @@ describe('updating a service', () => {
       details: [
         { path: 'tier', problem: 'is governed: sign-offs and residency depend on it' },
         { path: 'residencyRegion', problem: 'is governed: sign-offs and residency depend on it' },
+        {
+          path: 'roles',
+          problem: 'service-owner: none allows service.create (roles that do: admin, sla-manager)',
+        },
       ],
     });
     await expect(

@@ -139,7 +139,10 @@ export class DynamoExceptionWindowStore implements ExceptionWindowStore {
     } catch (e) {
       if (!isConditionalCheckFailed(e)) throw e;
       const current = await this.get(next.id);
-      if (!current) throw new NotFoundError(`no exception window ${next.id}`);
+      if (!current)
+        throw new NotFoundError(`no exception window ${next.id}`, [
+          { path: 'exceptionId', problem: `names no exception window (${next.id})` },
+        ]);
       throw new VersionConflictError(
         `stale write: version ${next.version - 1} was expected, the current version is ${current.version}`,
         current,
@@ -265,7 +268,10 @@ export class DynamoViolationStore implements ViolationStore {
         }),
       );
     } catch (e) {
-      if (isConditionalCheckFailed(e)) throw new NotFoundError(`violation ${v.id} not found`);
+      if (isConditionalCheckFailed(e))
+        throw new NotFoundError(`violation ${v.id} not found`, [
+          { path: 'violationId', problem: `names no violation (${v.id})` },
+        ]);
       throw e;
     }
   }
@@ -285,7 +291,10 @@ export class DynamoViolationStore implements ViolationStore {
       } catch (e) {
         const reasons = cancellationReasons(e);
         const at = reasons?.findIndex((r) => r.Code === 'ConditionalCheckFailed') ?? -1;
-        if (at >= 0) throw new NotFoundError(`violation ${chunk[at]!.id} not found`);
+        if (at >= 0)
+          throw new NotFoundError(`violation ${chunk[at]!.id} not found`, [
+            { path: 'violationId', problem: `names no violation (${chunk[at]!.id})` },
+          ]);
         throw e;
       }
     }

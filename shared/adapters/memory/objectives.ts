@@ -37,7 +37,10 @@ export class MemoryExceptionWindowStore implements ExceptionWindowStore {
 
   async update(next: ExceptionWindowRecord): Promise<void> {
     const current = this.rows.get(next.id);
-    if (!current) throw new NotFoundError(`no exception window ${next.id}`);
+    if (!current)
+      throw new NotFoundError(`no exception window ${next.id}`, [
+        { path: 'exceptionId', problem: `names no exception window (${next.id})` },
+      ]);
     if (current.version !== next.version - 1) {
       throw new VersionConflictError(
         `stale write: version ${next.version - 1} was expected, the current version is ${current.version}`,
@@ -78,13 +81,19 @@ export class MemoryViolationStore implements ViolationStore {
   }
 
   async update(v: ViolationRecord): Promise<void> {
-    if (!this.rows.has(v.id)) throw new NotFoundError(`violation ${v.id} not found`);
+    if (!this.rows.has(v.id))
+      throw new NotFoundError(`violation ${v.id} not found`, [
+        { path: 'violationId', problem: `names no violation (${v.id})` },
+      ]);
     this.rows.set(v.id, clone(v));
   }
 
   async updateMany(vs: readonly ViolationRecord[]): Promise<void> {
     const missing = vs.find((v) => !this.rows.has(v.id));
-    if (missing) throw new NotFoundError(`violation ${missing.id} not found`);
+    if (missing)
+      throw new NotFoundError(`violation ${missing.id} not found`, [
+        { path: 'violationId', problem: `names no violation (${missing.id})` },
+      ]);
     for (const v of vs) this.rows.set(v.id, clone(v));
   }
 

@@ -53,7 +53,10 @@ export class SqliteExceptionWindowStore implements ExceptionWindowStore {
         const row = this.db.prepare('SELECT body FROM objective_exception WHERE id = ?').get(next.id) as
           | { body: string }
           | undefined;
-        if (!row) throw new NotFoundError(`no exception window ${next.id}`);
+        if (!row)
+          throw new NotFoundError(`no exception window ${next.id}`, [
+            { path: 'exceptionId', problem: `names no exception window (${next.id})` },
+          ]);
         const current = JSON.parse(row.body) as ExceptionWindowRecord;
         if (current.version !== next.version - 1) {
           throw new VersionConflictError(
@@ -163,7 +166,10 @@ export class SqliteViolationStore implements ViolationStore {
          severity = ?, status = ?, detected_ms = ?, body = ? WHERE id = ?`,
     );
     const res = this.updateStmt.run(...this.columns(v).slice(1), v.id);
-    if (res.changes === 0) throw new NotFoundError(`violation ${v.id} not found`);
+    if (res.changes === 0)
+      throw new NotFoundError(`violation ${v.id} not found`, [
+        { path: 'violationId', problem: `names no violation (${v.id})` },
+      ]);
   }
 
   async get(id: string): Promise<ViolationRecord | undefined> {

@@ -3,6 +3,8 @@
  * The route table names one action per route; a test enumerates every route against every role.
  */
 
+import type { FieldProblem } from '../errors.js';
+
 export const ROLES = [
   'admin',
   'sla-manager',
@@ -203,6 +205,42 @@ export interface Principal {
 /** The grants through which a principal may take an action; empty when none does. */
 export function grantsFor(principal: Principal, action: Action): Grant[] {
   return principal.roles.map((r) => PERMISSIONS[r]).filter((g) => g.actions.includes(action));
+}
+
+/** The roles whose grants include `action`, in the matrix's order (`ROLES`); empty when no role may take it. */
+export function rolesAllowing(action: Action): Role[] {
+  return ROLES.filter((r) => PERMISSIONS[r].actions.includes(action));
+}
+
+/**
+ * The detail of a 403 from the role matrix: path `roles`, the caller's roles and the roles that would allow `action`.
+ * Names no object, so it is safe to answer whoever asked.
+ */
+export function roleProblem(principal: Principal, action: Action): FieldProblem {
+  const allowing = rolesAllowing(action);
+  return {
+    path: 'roles',
+    problem: `${principal.roles.join(', ') || 'no role'}: none allows ${action}${allowing.length ? ` (roles that do: ${allowing.join(', ')})` : ''}`,
+  };
+}
+
+/**
+ * The detail of a 403 from the caller's scope: path `businessUnits`, the caller's own business units (and services)
+ * for `action`. It never names the object's unit or service, which the caller may not know (the permission matrix
+ * test checks that no refusal names another unit).
+ */
+export function scopeProblem(principal: Principal, action: Action): FieldProblem {
+  const units = principal.businessUnits.join(', ') || 'none';
+  const services = principal.services.length ? `; services: ${principal.services.join(', ')}` : '';
+  return {
+    path: 'businessUnits',
+    problem: `this object is outside your scope for ${action} (your business units: ${units}${services})`,
+  };
+}
+
+/** Why `canAccess` said no: the role matrix (`roleProblem`) when no role allows `action`, else the scope. */
+export function accessProblem(principal: Principal, action: Action): FieldProblem {
+  return isAllowed(principal, action) ? scopeProblem(principal, action) : roleProblem(principal, action);
 }
 
 export function isAllowed(principal: Principal, action: Action): boolean {

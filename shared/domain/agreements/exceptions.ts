@@ -103,19 +103,28 @@ export function windowProblems(
 
 /**
  * Why a principal may not approve (or reject) a requested window, or undefined when it may: never the
- * requester, never anyone of the provider's unit or owning its service, and only someone the rules name.
+ * requester, never anyone of the provider's unit or owning its service, and only someone the rules name. The
+ * refusal is a 403's detail: `path` is what about the caller refused it (`subject`, `businessUnits`, `services`,
+ * `roles`), `problem` the reason in words.
  */
 export function approvalRefusal(
   rules: ExceptionRules,
   principal: Principal,
   ctx: ApprovalContext,
-): string | undefined {
-  if (samePerson(principal, ctx.requestedBy)) return 'the requester of an exception window cannot decide it';
+): FieldProblem | undefined {
+  if (samePerson(principal, ctx.requestedBy))
+    return { path: 'subject', problem: 'the requester of an exception window cannot decide it' };
   if (ctx.providerUnit !== undefined && principal.businessUnits.includes(ctx.providerUnit)) {
-    return "an exception window is decided outside the provider's business unit";
+    return {
+      path: 'businessUnits',
+      problem: "an exception window is decided outside the provider's business unit",
+    };
   }
   if (principal.services.includes(ctx.serviceId)) {
-    return "an exception window is decided outside the provider's business unit (you own its service)";
+    return {
+      path: 'services',
+      problem: "an exception window is decided outside the provider's business unit (you own its service)",
+    };
   }
   const qualifies = rules.approvers.some((a) =>
     a.kind === 'customer-unit'
@@ -126,7 +135,11 @@ export function approvalRefusal(
   );
   return qualifies
     ? undefined
-    : 'exception windows are decided by the customer side or by an approver the rules name (shared/policy/exceptions.ts)';
+    : {
+        path: 'roles',
+        problem:
+          'exception windows are decided by the customer side or by an approver the rules name (shared/policy/exceptions.ts)',
+      };
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canAccess, listScope, type Principal } from '../../domain/access/policy.js';
+import { accessProblem, canAccess, listScope, type Principal } from '../../domain/access/policy.js';
 import { type Contributor, chainCandidates, rankContributors } from '../../domain/chain/breach.js';
 import { analyseGaps, type GapAnalysis, type GapFinding } from '../../domain/chain/gaps.js';
 import type { ChainAgreement } from '../../domain/chain/graph.js';
@@ -203,7 +203,10 @@ export class ChainUseCases {
     const store = this.deps.violations;
     if (!store) throw new UnavailableError('violations are not wired in this function');
     const v = await store.get(violationId);
-    if (!v) throw new NotFoundError(`no violation ${violationId}`);
+    if (!v)
+      throw new NotFoundError(`no violation ${violationId}`, [
+        { path: 'violationId', problem: 'names no violation you may read' },
+      ]);
     const asParty = await this.readsAsParty(principal, v);
     const { byId, candidates, period, all } = await this.contributorsOf(store, v);
     // A party to the agreement (its customer) reads as the reports' customer audience does: nothing below the SLA
@@ -387,7 +390,9 @@ export class ChainUseCases {
     const partyUnits = a ? agreementLocation(a).partyUnits : undefined;
     if (partyUnits?.length && canAccess(principal, 'violation.read', { ...locatedOf(v), partyUnits }))
       return true;
-    throw new NotFoundError(`no violation ${v.id}`);
+    throw new NotFoundError(`no violation ${v.id}`, [
+      { path: 'violationId', problem: 'names no violation you may read' },
+    ]);
   }
 
   /** The ranked contributors to a violation, unscoped, with the chain they were found in. */
@@ -415,10 +420,13 @@ export class ChainUseCases {
     if (!store) throw new UnavailableError('violations are not wired in this function');
     const v = await store.get(violationId);
     if (!v || !canAccess(principal, 'violation.read', v))
-      throw new NotFoundError(`no violation ${violationId}`);
+      throw new NotFoundError(`no violation ${violationId}`, [
+        { path: 'violationId', problem: 'names no violation you may read' },
+      ]);
     if (!canAccess(principal, 'violation.manage', v))
       throw new ForbiddenError(
         'computing pass-through claims needs violation.manage where the violation lives',
+        [accessProblem(principal, 'violation.manage')],
       );
     if (v.passThrough) return v;
     if (!v.credit?.period.final)
@@ -516,7 +524,9 @@ export class ChainUseCases {
       throw new UnavailableError('service reviews are not wired in this function');
     const a = await this.readable(principal, agreementId);
     if (!canAccess(principal, 'agreement.update', agreementLocation(a)))
-      throw new ForbiddenError('recording a review needs write access to the agreement (its business unit)');
+      throw new ForbiddenError('recording a review needs write access to the agreement (its business unit)', [
+        accessProblem(principal, 'agreement.update'),
+      ]);
     if (a.kind === 'SLA')
       throw new BusinessRuleError('joint service reviews are held on OLAs and UCs', [
         { path: 'agreementId', problem: `${agreementId} is an SLA` },

@@ -1,10 +1,12 @@
 import {
   type Action,
+  accessProblem,
   canAccess,
   isAllowed,
   type Located,
   listScope,
   type Principal,
+  roleProblem,
 } from '../../domain/access/policy.js';
 import {
   type ApprovalContext,
@@ -149,7 +151,10 @@ export class ObjectiveUseCases {
   /** Evaluates one active agreement now, on demand. */
   async evaluateAgreement(principal: Principal, agreementId: string): Promise<StatusView> {
     const a = await this.deps.source.getActive(agreementId);
-    const missing = () => new NotFoundError(`no active agreement ${agreementId}`);
+    const missing = () =>
+      new NotFoundError(`no active agreement ${agreementId}`, [
+        { path: 'agreementId', problem: 'names no active agreement you may read' },
+      ]);
     if (!a) throw missing();
     this.authorize(principal, 'objective.evaluate', a, missing);
     await this.run([a], performance.now());
@@ -160,7 +165,10 @@ export class ObjectiveUseCases {
     const results = await this.deps.evaluations.latest({ agreementId });
     // The agreement in force locates it best (its parties may read it too); a past result otherwise.
     const located = (await this.deps.source.getActive(agreementId)) ?? results[0];
-    const missing = () => new NotFoundError(`no evaluated or active agreement ${agreementId}`);
+    const missing = () =>
+      new NotFoundError(`no evaluated or active agreement ${agreementId}`, [
+        { path: 'agreementId', problem: 'names no evaluated or active agreement you may read' },
+      ]);
     if (!located) throw missing();
     this.authorize(principal, 'objective.read', located, missing);
     return summarize(results);
@@ -263,7 +271,9 @@ export class ObjectiveUseCases {
   ): Promise<EvaluationResult> {
     const [r] = await this.deps.evaluations.latest({ agreementId, objectiveId });
     const missing = () =>
-      new NotFoundError(`objective ${objectiveId} of ${agreementId} has not been evaluated`);
+      new NotFoundError(`objective ${objectiveId} of ${agreementId} has not been evaluated`, [
+        { path: 'objectiveId', problem: `names no evaluated objective of ${agreementId} you may read` },
+      ]);
     if (!r) throw missing();
     this.authorize(
       principal,
@@ -359,7 +369,10 @@ export class ObjectiveUseCases {
    */
   async getOwnViolation(principal: Principal, id: string): Promise<ViolationRecord> {
     const v = await this.deps.violations.get(id);
-    if (!v || !canAccess(principal, 'violation.read', v)) throw new NotFoundError(`no violation ${id}`);
+    if (!v || !canAccess(principal, 'violation.read', v))
+      throw new NotFoundError(`no violation ${id}`, [
+        { path: 'violationId', problem: 'names no violation you may read' },
+      ]);
     return v;
   }
 
@@ -369,7 +382,10 @@ export class ObjectiveUseCases {
     id: string,
   ): Promise<{ v: ViolationRecord; asParty: boolean }> {
     const v = await this.deps.violations.get(id);
-    if (!v) throw new NotFoundError(`no violation ${id}`);
+    if (!v)
+      throw new NotFoundError(`no violation ${id}`, [
+        { path: 'violationId', problem: 'names no violation you may read' },
+      ]);
     if (canAccess(principal, 'violation.read', v)) return { v, asParty: false };
     const a = await this.deps.source.getActive(v.agreementId);
     // Stryker disable next-line ArrayDeclaration: an agreement without parties has none; a placeholder unit is matched only by a unit of that very name
@@ -384,7 +400,9 @@ export class ObjectiveUseCases {
     )
       return { v, asParty: true };
     if (!a && (await this.partyAtViolation(principal, v))) return { v, asParty: true };
-    throw new NotFoundError(`no violation ${id}`);
+    throw new NotFoundError(`no violation ${id}`, [
+      { path: 'violationId', problem: 'names no violation you may read' },
+    ]);
   }
 
   /**
@@ -408,7 +426,15 @@ export class ObjectiveUseCases {
   async raiseDispute(principal: Principal, violationId: string, body: DisputeBody): Promise<ViolationRecord> {
     const v = await this.getOwnViolation(principal, violationId);
     // Stryker disable next-line StringLiteral: unreachable: getOwnViolation has answered 404 to whoever may not read the violation, and every role reading violations reads objectives on the same scope
-    this.authorize(principal, 'violation.manage', v, () => new NotFoundError(`no violation ${violationId}`));
+    this.authorize(
+      principal,
+      'violation.manage',
+      v,
+      () =>
+        new NotFoundError(`no violation ${violationId}`, [
+          { path: 'violationId', problem: 'names no violation you may read' },
+        ]),
+    );
     if (!v.credit) {
       throw new BusinessRuleError('this violation carries no service credit to dispute', [
         { path: 'violationId', problem: 'has no credit calculation' },
@@ -436,12 +462,25 @@ export class ObjectiveUseCases {
   ): Promise<ViolationRecord> {
     const v = await this.getOwnViolation(principal, violationId);
     // Stryker disable next-line StringLiteral: unreachable: getOwnViolation has answered 404 to whoever may not read the violation, and every role reading violations reads objectives on the same scope
-    this.authorize(principal, 'dispute.resolve', v, () => new NotFoundError(`no violation ${violationId}`));
+    this.authorize(
+      principal,
+      'dispute.resolve',
+      v,
+      () =>
+        new NotFoundError(`no violation ${violationId}`, [
+          { path: 'violationId', problem: 'names no violation you may read' },
+        ]),
+    );
     const d = v.disputes.find((x) => x.id === disputeId);
-    if (!d) throw new NotFoundError(`no dispute ${disputeId} on ${violationId}`);
+    if (!d)
+      throw new NotFoundError(`no dispute ${disputeId} on ${violationId}`, [
+        { path: 'disputeId', problem: `names no dispute of ${violationId}` },
+      ]);
     if (d.status !== 'open') throw new ConflictError(`dispute ${disputeId} is already ${d.status}`);
     if (d.raisedBy === principal.subject) {
-      throw new ForbiddenError('the person who raised a dispute cannot decide it');
+      throw new ForbiddenError('the person who raised a dispute cannot decide it', [
+        { path: 'subject', problem: `you raised dispute ${disputeId} (separation of duties)` },
+      ]);
     }
     d.status = body.decision;
     d.resolution = body.resolution;
@@ -463,10 +502,15 @@ export class ObjectiveUseCases {
     body: CreateExceptionWindowBody,
   ): Promise<ExceptionWindowRecord> {
     const a = await this.deps.source.getActive(agreementId);
-    const missing = () => new NotFoundError(`no active agreement ${agreementId}`);
+    const missing = () =>
+      new NotFoundError(`no active agreement ${agreementId}`, [
+        { path: 'agreementId', problem: 'names no active agreement you may read' },
+      ]);
     if (!a || !canAccess(principal, 'objective.read', a)) throw missing();
     if (!canAccess(principal, 'exception.request', providerSide(a))) {
-      throw new ForbiddenError("exception windows are requested by the provider's side of the agreement");
+      throw new ForbiddenError("exception windows are requested by the provider's side of the agreement", [
+        accessProblem(principal, 'exception.request'),
+      ]);
     }
     const now = this.deps.clock.now().getTime();
     const rules = this.deps.exceptionRules ?? DEFAULT_EXCEPTION_RULES;
@@ -543,7 +587,7 @@ export class ObjectiveUseCases {
     this.checkVersion(x, expected);
     const rules = this.deps.exceptionRules ?? DEFAULT_EXCEPTION_RULES;
     const refusal = approvalRefusal(rules, principal, windowParties(a, x.requestedBy));
-    if (refusal) throw new ForbiddenError(refusal);
+    if (refusal) throw new ForbiddenError(refusal.problem, [refusal]);
     if (body.decision === 'approved') {
       const approved = (await this.liveSpans(agreementId, rules)).filter((w) => w.status === 'approved');
       const problems = windowProblems(rules, { ...spanOf(x), kind: x.kind }, approved);
@@ -585,6 +629,7 @@ export class ObjectiveUseCases {
     if (!provider && !decider) {
       throw new ForbiddenError(
         'an exception window is revoked by the provider side or by whoever may decide it',
+        [accessProblem(principal, 'exception.revoke')],
       );
     }
     if (x.status === 'revoked' || x.status === 'rejected') {
@@ -664,11 +709,15 @@ export class ObjectiveUseCases {
     id: string,
   ): Promise<{ a: ObjectiveAgreement; x: ExceptionWindowRecord }> {
     const a = await this.deps.source.getActive(agreementId);
-    const missing = () => new NotFoundError(`no exception window ${id} on ${agreementId}`);
+    const missing = () =>
+      new NotFoundError(`no exception window ${id} on ${agreementId}`, [
+        { path: 'exceptionId', problem: `names no exception window of ${agreementId} you may read` },
+      ]);
     if (!a || !canAccess(principal, 'objective.read', a)) throw missing();
     const raw = await this.deps.exceptions.get(id);
     if (!raw || raw.agreementId !== agreementId) throw missing();
-    if (!isAllowed(principal, action)) throw new ForbiddenError(`your roles do not allow ${action}`);
+    if (!isAllowed(principal, action))
+      throw new ForbiddenError(`your roles do not allow ${action}`, [roleProblem(principal, action)]);
     return { a, x: normalizeWindow(raw) };
   }
 
@@ -687,7 +736,9 @@ export class ObjectiveUseCases {
     const allowed = active.some((a) => canAccess(principal, 'objective.read', a));
     // Stryker disable next-line StringLiteral: the unit stands for none, so that only a grant on the service itself or on all covers it; a placeholder unit is matched only by a unit of that very name
     if (!allowed && !canAccess(principal, 'objective.read', { businessUnit: '', serviceId })) {
-      throw new NotFoundError(`no service ${serviceId} you may read`);
+      throw new NotFoundError(`no service ${serviceId} you may read`, [
+        { path: 'serviceId', problem: 'names no service you may read' },
+      ]);
     }
     const from = Date.parse(body.from);
     const to = Date.parse(body.to);
@@ -709,7 +760,10 @@ export class ObjectiveUseCases {
     const located =
       (await this.deps.source.getActive(agreementId)) ??
       (await this.deps.evaluations.latest({ agreementId }))[0];
-    const missing = () => new NotFoundError(`no agreement ${agreementId}`);
+    const missing = () =>
+      new NotFoundError(`no agreement ${agreementId}`, [
+        { path: 'agreementId', problem: 'names no agreement you may read' },
+      ]);
     if (!located) throw missing();
     this.authorize(principal, action, located, missing);
   }
@@ -726,7 +780,9 @@ export class ObjectiveUseCases {
   ): void {
     if (canAccess(principal, action, target)) return;
     if (!canAccess(principal, 'objective.read', target)) throw missing();
-    throw new ForbiddenError(`your roles and scope do not allow ${action} on this agreement`);
+    throw new ForbiddenError(`your roles and scope do not allow ${action} on this agreement`, [
+      accessProblem(principal, action),
+    ]);
   }
 
   private async run(

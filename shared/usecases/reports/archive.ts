@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isAllowed, type Principal } from '../../domain/access/policy.js';
+import { isAllowed, type Principal, roleProblem } from '../../domain/access/policy.js';
 import {
   type ArchiveType,
   type ChainReport,
@@ -183,12 +183,18 @@ export class ArchiveUseCases {
     this.authorize(principal);
     await this.log(principal, 'download', key, requestId);
     const info = await this.deps.store.head(key);
-    if (!info) throw new NotFoundError(`nothing is archived under ${key}`);
+    if (!info)
+      throw new NotFoundError(`nothing is archived under ${key}`, [
+        { path: 'query.key', problem: 'names no archived object' },
+      ]);
     const fileName = key.split('/').at(-1)!;
     const link = await this.deps.store.downloadLink(key, this.deps.policy.downloadLinkSeconds, fileName);
     if (link) return { kind: 'link', key, url: link.url, expiresAt: link.expiresAt, sha256: info.sha256 };
     const got = await this.deps.store.get(key);
-    if (!got) throw new NotFoundError(`nothing is archived under ${key}`);
+    if (!got)
+      throw new NotFoundError(`nothing is archived under ${key}`, [
+        { path: 'query.key', problem: 'names no archived object' },
+      ]);
     // Never hand out bytes under a SHA-256 they do not have (an object altered on disk): say so instead.
     const actual = sha256Hex(got.body);
     if (actual !== got.info.sha256)
@@ -275,6 +281,7 @@ export class ArchiveUseCases {
     if (!isAllowed(principal, 'archive.read'))
       throw new ForbiddenError(
         `your roles (${principal.roles.join(', ') || 'none'}) do not allow archive.read`,
+        [roleProblem(principal, 'archive.read')],
       );
   }
 

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { canAccess, isAllowed, listScope, type Principal, partyUnitsOf } from '../../domain/access/policy.js';
+import {
+  canAccess,
+  isAllowed,
+  listScope,
+  type Principal,
+  partyUnitsOf,
+  roleProblem,
+  scopeProblem,
+} from '../../domain/access/policy.js';
 import { archiveKey, reportScope } from '../../domain/archive/keys.js';
 import { ForbiddenError, NotFoundError, UnavailableError, ValidationError } from '../../domain/errors.js';
 import type { EngineSettings } from '../../domain/objectives/evaluate.js';
@@ -150,13 +158,21 @@ export class ReportUseCases {
     if (!isAllowed(principal, 'report.read')) {
       // Stryker disable next-line StringLiteral: vendor is the only role without report.read and a vendor holds no other (shared/http/principal.ts), so a refused caller has at most one role to list
       const roles = principal.roles.join(', ');
-      throw new ForbiddenError(`your roles (${roles || 'none'}) do not allow report.read`);
+      throw new ForbiddenError(`your roles (${roles || 'none'}) do not allow report.read`, [
+        roleProblem(principal, 'report.read'),
+      ]);
     }
     const allowed = requestableAudiences(this.deps.policy.requestableBy, principal.roles);
     const audience = q.audience ?? allowed[0];
     if (!audience || !allowed.includes(audience))
       throw new ForbiddenError(
         `your roles (${principal.roles.join(', ')}) may ask for reports for ${allowed.join(', ') || 'no audience'}, not ${q.audience}`,
+        [
+          {
+            path: 'query.audience',
+            problem: `${q.audience ?? '(none)'} is not an audience your roles may ask for (${allowed.join(', ') || 'none'})`,
+          },
+        ],
       );
     let party = q.party;
     const rule = this.deps.policy.audiences[audience];
@@ -172,7 +188,9 @@ export class ReportUseCases {
           { path: 'query.party', problem: 'is required for audience customer (a business unit)' },
         ]);
       if (own && !own.includes(party))
-        throw new ForbiddenError(`you may ask for customer reports of ${own.join(', ')} only`);
+        throw new ForbiddenError(`you may ask for customer reports of ${own.join(', ')} only`, [
+          { path: 'query.party', problem: `is not one of your business units (${own.join(', ')})` },
+        ]);
     }
     if (rule.rows === 'own-vendor' && !party)
       throw new ValidationError('a vendor report names its vendor', [
@@ -207,7 +225,9 @@ export class ReportUseCases {
     if (req.agreementId) {
       const a = await this.deps.agreements.get(req.agreementId);
       if (!a || !canAccess(principal, 'report.read', readAt(a)))
-        throw new NotFoundError(`no agreement ${req.agreementId}`);
+        throw new NotFoundError(`no agreement ${req.agreementId}`, [
+          { path: 'query.agreementId', problem: 'names no agreement you may read' },
+        ]);
       if (a.status === 'active') versions.push(a);
     } else {
       let after: string | undefined;
@@ -418,11 +438,17 @@ export class ReportUseCases {
     if (!isAllowed(principal, 'report.publish'))
       throw new ForbiddenError(
         `your roles (${principal.roles.join(', ') || 'none'}) do not allow report.publish`,
+        [roleProblem(principal, 'report.publish')],
       );
     const scope = listScope(principal, 'report.publish');
     if (!scope.all && !(body.businessUnit && scope.businessUnits.includes(body.businessUnit)))
       throw new ForbiddenError(
         'you may publish reports for your own business units only: name one in businessUnit',
+        [
+          body.businessUnit
+            ? { path: 'businessUnit', problem: scopeProblem(principal, 'report.publish').problem }
+            : { path: 'businessUnit', problem: 'is required: name one of your business units' },
+        ],
       );
     const archive = this.deps.archive;
     if (!archive) throw new UnavailableError('the archive is not deployed here: reports cannot be published');

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
-import { canAccess, listScope, type Principal } from '../../domain/access/policy.js';
+import { accessProblem, canAccess, listScope, type Principal } from '../../domain/access/policy.js';
 import {
   ConflictError,
   DomainError,
@@ -595,12 +595,16 @@ export class TelemetryQueries {
     page: { limit?: number | undefined; cursor?: string | undefined } = {},
   ): Promise<{ items: SliActivity[]; nextCursor?: string }> {
     const service = await this.deps.services?.get(serviceId);
-    const missing = new NotFoundError(`there is no service ${serviceId}`);
+    const missing = new NotFoundError(`there is no service ${serviceId}`, [
+      { path: 'serviceId', problem: 'names no service you may read' },
+    ]);
     if (!service) throw missing;
     const located = { businessUnit: service.businessUnit, serviceId };
     if (!canAccess(principal, 'telemetry.read', located)) {
       if (!canAccess(principal, 'service.read', located)) throw missing;
-      throw new ForbiddenError('you may read this service but not its telemetry');
+      throw new ForbiddenError('you may read this service but not its telemetry', [
+        accessProblem(principal, 'telemetry.read'),
+      ]);
     }
     const filter = { serviceId };
     const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, filter);
@@ -676,6 +680,12 @@ export class TelemetryQueries {
     if (!listScope(principal, 'telemetry.mapping.read').all) {
       throw new ForbiddenError(
         'unmapped series belong to no service yet: portfolio-wide roles (admin, auditor) read them',
+        [
+          {
+            path: 'roles',
+            problem: `${principal.roles.join(', ') || 'no role'}: none reads telemetry.mapping.read portfolio-wide`,
+          },
+        ],
       );
     }
     return this.deps.unmapped.list({ limit: q.limit, ...(q.vendorId ? { vendorId: q.vendorId } : {}) });

@@ -312,6 +312,12 @@ export class ChangeRequestWorkflow {
       if (!samePerson(p, r.requestedBy)) {
         throw new ForbiddenError(
           `only whoever asked for change request ${id} (${r.requestedBy}) or an admin may withdraw it`,
+          [
+            {
+              path: 'subject',
+              problem: `you did not ask for change request ${id}, and no role of yours withdraws any`,
+            },
+          ],
         );
       }
     }
@@ -374,7 +380,9 @@ export class ChangeRequestWorkflow {
     }
     const r = await this.load(String(t.data.changeRequestId));
     if (samePerson(p, r.requestedBy)) {
-      throw new ForbiddenError('whoever asked for a change cannot assess it (separation of duties)');
+      throw new ForbiddenError('whoever asked for a change cannot assess it (separation of duties)', [
+        { path: 'subject', problem: `you asked for change request ${r.id} (separation of duties)` },
+      ]);
     }
     const decision = body.decision === 'approved' ? 'accepted' : 'rejected';
     await this.mutate(r.id, (x) => {
@@ -418,10 +426,21 @@ export class ChangeRequestWorkflow {
     if (samePerson(p, r.requestedBy) || (r.assessment && samePerson(p, r.assessment.by))) {
       throw new ForbiddenError(
         'whoever asked for or assessed a change cannot sign it off (separation of duties)',
+        [
+          {
+            path: 'subject',
+            problem: `you asked for or assessed change request ${r.id} (separation of duties)`,
+          },
+        ],
       );
     }
     if (r.signOffs.some((s) => samePerson(p, s.by) && s.capacity !== capacity)) {
-      throw new ForbiddenError('one person signs at most one capacity of a change request (four eyes)');
+      throw new ForbiddenError('one person signs at most one capacity of a change request (four eyes)', [
+        {
+          path: 'subject',
+          problem: `you have signed change request ${r.id} in another capacity (four eyes)`,
+        },
+      ]);
     }
     await this.mutate(r.id, (x) => {
       // The task was read while it waited; the request may have moved on since (withdrawn, or rejected by a signer).

@@ -1,4 +1,4 @@
-import { canAccess, type Principal } from '../../domain/access/policy.js';
+import { accessProblem, canAccess, type Principal } from '../../domain/access/policy.js';
 import { ConflictError, ForbiddenError, NotFoundError, VersionConflictError } from '../../domain/errors.js';
 import type { AgreementStore } from '../../ports/agreements.js';
 import type { Clock } from '../../ports/clock.js';
@@ -53,6 +53,7 @@ export class DecommissionUseCases {
     if (!canAccess(p, 'agreement.end', where)) {
       throw new ForbiddenError(
         'sunsetting a service ends its agreements: it needs agreement.end in its business unit',
+        [accessProblem(p, 'agreement.end')],
       );
     }
     if (s.version !== expected) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Action, canAccess, type Principal } from '../../domain/access/policy.js';
+import { type Action, accessProblem, canAccess, type Principal } from '../../domain/access/policy.js';
 import {
   BusinessRuleError,
   ConflictError,
@@ -161,10 +161,14 @@ export class FreezeExceptionUseCases {
     const id = String(t.data.freezeExceptionId);
     for (let i = 0; i < 20; i++) {
       const r = await this.deps.requests.get(id);
-      if (r?.kind !== 'freeze-exception') throw new NotFoundError(`no freeze exception ${id}`);
+      if (r?.kind !== 'freeze-exception')
+        throw new NotFoundError(`no freeze exception ${id}`, [
+          { path: 'taskId', problem: `its freeze exception ${id} does not exist` },
+        ]);
       if (samePerson(p, r.requestedBy)) {
         throw new ForbiddenError(
           'whoever asked for a freeze exception cannot decide it (separation of duties)',
+          [{ path: 'subject', problem: `you asked for freeze exception ${id} (separation of duties)` }],
         );
       }
       // Two approvers may both have read the task while it waited (red team, wave 35): the record decides, so the
@@ -233,7 +237,8 @@ export class FreezeExceptionUseCases {
     if (!s || !where || !canAccess(p, 'service.read', where)) {
       throw new NotFoundError(`no service ${id}`, [{ path: 'serviceId', problem: 'names no service' }]);
     }
-    if (!canAccess(p, action, where)) throw new ForbiddenError(`your scope does not allow ${action} here`);
+    if (!canAccess(p, action, where))
+      throw new ForbiddenError(`your scope does not allow ${action} here`, [accessProblem(p, action)]);
     return s;
   }
 }

@@ -184,7 +184,10 @@ export class RemediationWorkflow {
   /** The remediation of a violation, for its readers (GET /v1/violations/{id}/remediation). */
   async record(violationId: string): Promise<RemediationRecord> {
     const r = await this.deps.remediation.get(violationId);
-    if (!r) throw new NotFoundError(`violation ${violationId} has no remediation`);
+    if (!r)
+      throw new NotFoundError(`violation ${violationId} has no remediation`, [
+        { path: 'violationId', problem: 'has no remediation' },
+      ]);
     return r;
   }
 
@@ -284,7 +287,10 @@ export class RemediationWorkflow {
 
   private async plan(violationId: string) {
     const v = await this.deps.violations.get(violationId);
-    if (!v) throw new NotFoundError(`no violation ${violationId}`);
+    if (!v)
+      throw new NotFoundError(`no violation ${violationId}`, [
+        { path: 'violationId', problem: 'names no violation you may read' },
+      ]);
     let r = await this.deps.remediation.get(violationId);
     // Stryker disable next-line ConditionalExpression: re-planning would only write a fresh record at revision 0, which every store refuses once one is stored (put at 0 creates only), and then reads back the stored one: the same answer, the same record
     if (!r) {
@@ -447,7 +453,10 @@ export class RemediationWorkflow {
   }) {
     const r = await this.record(e.violationId);
     const c = r.capa.find((x) => x.id === e.capaId);
-    if (!c) throw new NotFoundError(`no CAPA item ${e.capaId} on ${e.violationId}`);
+    if (!c)
+      throw new NotFoundError(`no CAPA item ${e.capaId} on ${e.violationId}`, [
+        { path: 'capaId', problem: `names no CAPA item of ${e.violationId}` },
+      ]);
     const id = capaTaskId(e.violationId, e.capaId);
     const existing = await this.deps.tasks.get(id);
     const t = await this.deps.tasks.upsert(

@@ -131,7 +131,9 @@ export class TaskUseCases {
   async complete(p: Principal, id: string, body: CompleteTaskBody): Promise<WorkTaskView> {
     const t = await this.load(p, id);
     if (!mayAct(p, t)) {
-      throw new ForbiddenError(`task ${id} is addressed to ${describeAssignees(t)}, not to you`);
+      throw new ForbiddenError(`task ${id} is addressed to ${describeAssignees(t)}, not to you`, [
+        { path: 'subject', problem: `is not among the task's assignees (${describeAssignees(t)})` },
+      ]);
     }
     if (t.status !== 'pending') {
       throw new ConflictError(

@@ -195,41 +195,47 @@ describe('who may decide a requested exception window', () => {
   });
 
   it('refuses the requester even when the requester would otherwise qualify', () => {
-    expect(approvalRefusal(rules, { ...customerManager, subject: 'rita@example.com' }, ctx)).toBe(
-      'the requester of an exception window cannot decide it',
-    );
+    expect(approvalRefusal(rules, { ...customerManager, subject: 'rita@example.com' }, ctx)).toEqual({
+      path: 'subject',
+      problem: 'the requester of an exception window cannot decide it',
+    });
   });
 
   it('refuses anyone of the provider’s unit, even a customer-unit SLA manager', () => {
     const both = { ...customerManager, businessUnits: ['retail-banking', 'payments'] };
-    expect(approvalRefusal(rules, both, ctx)).toBe(
-      "an exception window is decided outside the provider's business unit",
-    );
+    expect(approvalRefusal(rules, both, ctx)).toEqual({
+      path: 'businessUnits',
+      problem: "an exception window is decided outside the provider's business unit",
+    });
   });
 
   it('refuses the owner of the agreement’s service, even a customer-unit SLA manager', () => {
     const owner = { ...customerManager, services: ['svc_payments-gateway'] };
-    expect(approvalRefusal(rules, owner, ctx)).toBe(
-      "an exception window is decided outside the provider's business unit (you own its service)",
-    );
+    expect(approvalRefusal(rules, owner, ctx)).toEqual({
+      path: 'services',
+      problem: "an exception window is decided outside the provider's business unit (you own its service)",
+    });
   });
 
   it('refuses a customer-unit member without the named role, and a role holder without a named capacity', () => {
-    const refusal =
-      'exception windows are decided by the customer side or by an approver the rules name (shared/policy/exceptions.ts)';
+    const refusal = {
+      path: 'roles',
+      problem:
+        'exception windows are decided by the customer side or by an approver the rules name (shared/policy/exceptions.ts)',
+    };
     // In the customer unit, but a viewer.
-    expect(approvalRefusal(rules, { ...customerManager, roles: ['viewer'] }, ctx)).toBe(refusal);
+    expect(approvalRefusal(rules, { ...customerManager, roles: ['viewer'] }, ctx)).toEqual(refusal);
     // A viewer holding the governance-board capacity: the capacity alone is not enough.
     const capacityOnly = principal({
       subject: 'v@example.com',
       roles: ['viewer'],
       signOffCapacities: ['governance-board'],
     });
-    expect(approvalRefusal(rules, capacityOnly, ctx)).toBe(refusal);
+    expect(approvalRefusal(rules, capacityOnly, ctx)).toEqual(refusal);
     // An approver whose only capacity is legal, which the rules do not name.
     const legal = principal({ subject: 'l@example.com', roles: ['approver'], signOffCapacities: ['legal'] });
-    expect(approvalRefusal(rules, legal, ctx)).toBe(refusal);
+    expect(approvalRefusal(rules, legal, ctx)).toEqual(refusal);
     // An SLA manager of another customer unit.
-    expect(approvalRefusal(rules, { ...customerManager, businessUnits: ['wealth'] }, ctx)).toBe(refusal);
+    expect(approvalRefusal(rules, { ...customerManager, businessUnits: ['wealth'] }, ctx)).toEqual(refusal);
   });
 });

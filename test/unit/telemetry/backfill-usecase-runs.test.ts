@@ -96,7 +96,7 @@ function harness(over: { starter?: boolean; objects?: boolean } = {}): Harness {
         : {
             read: async (bucket, key) => {
               const f = bucket === BUCKET ? h.files.get(key) : undefined;
-              if (!f) throw new NotFoundError(`no object ${key}`);
+              if (!f) throw new NotFoundError(`no object ${key}`, [{ path: 'key', problem: 'no object' }]);
               return f;
             },
           },
@@ -274,7 +274,7 @@ describe('reading a run', () => {
 
   it('answers a run before its first chunk with no job, and throws what else the job read throws', async () => {
     h.job = async () => {
-      throw new NotFoundError('no job yet');
+      throw new NotFoundError('no job yet', [{ path: 'jobId', problem: 'no job yet' }]);
     };
     const run = await h.runs.status(admin, RUN);
     expect(run).toEqual({

@@ -161,9 +161,15 @@ describe('who manages vendors', () => {
 
   it('names no roles as none, and lets an auditor read what it may not change', async () => {
     const nobody = principal();
-    await expect(f.vendors.list(nobody, { limit: 10 })).rejects.toThrow(
-      new ForbiddenError('your roles (none) do not allow vendor.read on vendors'),
-    );
+    await expect(f.vendors.list(nobody, { limit: 10 })).rejects.toMatchObject({
+      message: 'your roles (none) do not allow vendor.read on vendors',
+      details: [
+        {
+          path: 'roles',
+          problem: 'no role: none allows vendor.read portfolio-wide (vendors belong to no business unit)',
+        },
+      ],
+    });
     await f.vendors.create(admin, body());
     const auditor = principal({ roles: ['auditor'] });
     expect((await f.vendors.get(auditor, 'acme-mon')).id).toBe('acme-mon');

@@ -363,7 +363,11 @@ describe('the remediation workflow’s steps, one at a time', () => {
       const { items } = await w.wf.remediation.executions(owen, VIO, objectives);
       expect(items.map((x) => [x.workflow, x.name, x.status])).toEqual([['remediation', VIO, 'waiting']]);
       const denied = {
-        getOwnViolation: vi.fn(async () => Promise.reject(new NotFoundError('no violation'))),
+        getOwnViolation: vi.fn(async () =>
+          Promise.reject(
+            new NotFoundError('no violation', [{ path: 'violationId', problem: 'no violation' }]),
+          ),
+        ),
       };
       await expect(w.wf.remediation.forReader(owen, VIO, denied)).rejects.toBeInstanceOf(NotFoundError);
       await expect(w.wf.remediation.executions(owen, VIO, denied)).rejects.toBeInstanceOf(NotFoundError);

@@ -28,12 +28,12 @@ export function decodeCursor(cursor: string, filter: object): string {
   const c = parsed as { k?: unknown; f?: unknown };
   if (typeof c?.k !== 'string' || typeof c.f !== 'string') {
     throw new ValidationError('bad cursor', [
-      { path: 'cursor', problem: 'is not a cursor issued by this API' },
+      { path: 'query.cursor', problem: 'is not a cursor issued by this API' },
     ]);
   }
   if (c.f !== fingerprint(filter)) {
     throw new ValidationError('cursor from another query', [
-      { path: 'cursor', problem: 'was issued for different filters; start again without a cursor' },
+      { path: 'query.cursor', problem: 'was issued for different filters; start again without a cursor' },
     ]);
   }
   return c.k;

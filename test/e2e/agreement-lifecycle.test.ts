@@ -449,7 +449,7 @@ describe('listing agreements', () => {
       as: 'auditor',
     });
     expect(r.status).toBe(400);
-    expect(r.body.error.details[0].path).toBe('cursor');
+    expect(r.body.error.details[0].path).toBe('query.cursor');
   });
 
   it('filters by status, kind and expiry range', async () => {

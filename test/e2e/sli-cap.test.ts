@@ -99,7 +99,7 @@ describe('the cap on distinct SLIs per service over HTTP', () => {
       ['limit=0', 'query.limit'],
       ['limit=1001', 'query.limit'],
       ['limit=two', 'query.limit'],
-      ['cursor=not-a-cursor', 'cursor'],
+      ['cursor=not-a-cursor', 'query.cursor'],
     ] as const) {
       const r = await app.call('GET', `/v1/services/${SVC}/slis?${q}`, { as: 'service-owner' });
       expect(r.status, q).toBe(400);

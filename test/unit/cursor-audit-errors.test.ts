@@ -59,7 +59,7 @@ describe('list cursors', () => {
       expect(e).toBeInstanceOf(ValidationError);
       expect(e.message).toBe('cursor from another query');
       expect(e.details).toEqual([
-        { path: 'cursor', problem: 'was issued for different filters; start again without a cursor' },
+        { path: 'query.cursor', problem: 'was issued for different filters; start again without a cursor' },
       ]);
     }
   });
@@ -77,7 +77,7 @@ describe('list cursors', () => {
       const e = await problem(() => decodeCursor(bad, {}));
       expect(e, bad).toBeInstanceOf(ValidationError);
       expect(e.message).toBe('bad cursor');
-      expect(e.details).toEqual([{ path: 'cursor', problem: 'is not a cursor issued by this API' }]);
+      expect(e.details).toEqual([{ path: 'query.cursor', problem: 'is not a cursor issued by this API' }]);
     }
   });
 });

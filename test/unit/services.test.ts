@@ -338,7 +338,7 @@ describe('listing services', () => {
     await expect(uc.list(manager, { limit: 1, tier: 1, cursor: first.nextCursor })).rejects.toMatchObject({
       code: 'validation_failed',
       details: [
-        { path: 'cursor', problem: 'was issued for different filters; start again without a cursor' },
+        { path: 'query.cursor', problem: 'was issued for different filters; start again without a cursor' },
       ],
     });
   });

@@ -1131,7 +1131,7 @@ function parsePortfolioKey(k: string): PortfolioKey {
     typeof v[2] !== 'string'
   ) {
     throw new ValidationError('bad cursor', [
-      { path: 'cursor', problem: 'is not a cursor issued by this API' },
+      { path: 'query.cursor', problem: 'is not a cursor issued by this API' },
     ]);
   }
   return v as PortfolioKey;

@@ -74,7 +74,7 @@ function decodePosition(cursor: string, filter: object): TaskPosition {
     typeof place[1] !== 'string'
   ) {
     throw new ValidationError('bad cursor', [
-      { path: 'cursor', problem: 'is not a cursor issued by this API' },
+      { path: 'query.cursor', problem: 'is not a cursor issued by this API' },
     ]);
   }
   return { createdAt: place[0], id: place[1] };

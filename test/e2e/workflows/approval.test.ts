@@ -258,7 +258,7 @@ describe('GET /v1/tasks pages', () => {
     ]) {
       const r = await app.call('GET', `/v1/tasks?view=all&cursor=${forged}`, { as: 'auditor' });
       expect(r.status).toBe(400);
-      expect(r.body.error.details[0].path).toBe('cursor');
+      expect(r.body.error.details[0].path).toBe('query.cursor');
     }
   });
 });

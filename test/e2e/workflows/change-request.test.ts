@@ -342,7 +342,7 @@ describe('change requests on the embedded default (issue 11 item 4)', () => {
       ['limit=201', 'query.limit'],
       ['limit=ten', 'query.limit'],
       // A well-formed string the API did not issue: refused by the use case, as GET /v1/services/{id}/slis does.
-      ['cursor=nope', 'cursor'],
+      ['cursor=nope', 'query.cursor'],
     ] as const) {
       const r = await page(bad);
       expect(r.status, bad).toBe(400);

@@ -105,7 +105,7 @@ describe('listing agreements', () => {
     const e = await err(uc.list(manager, { kind: 'OLA', limit: 1, cursor: nextCursor! }));
     expect(e).toBeInstanceOf(ValidationError);
     expect((e as ValidationError).details).toEqual([
-      { path: 'cursor', problem: 'was issued for different filters; start again without a cursor' },
+      { path: 'query.cursor', problem: 'was issued for different filters; start again without a cursor' },
     ]);
   });
 });

@@ -240,10 +240,10 @@ describe('the portfolio status (GET /v1/status)', () => {
     const bad = Buffer.from(JSON.stringify({ k: 'not json', f: 'x' })).toString('base64url');
     await expect(uc.portfolioStatus(viewer(['retail']), { limit: 5, cursor: bad })).rejects.toMatchObject({
       code: 'validation_failed',
-      details: [{ path: 'cursor' }],
+      details: [{ path: 'query.cursor' }],
     });
     await expect(uc.portfolioStatus(viewer(['retail']), { limit: 5, cursor: '!!' })).rejects.toMatchObject({
-      details: [{ path: 'cursor' }],
+      details: [{ path: 'query.cursor' }],
     });
   });
 });

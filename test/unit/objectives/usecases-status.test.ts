@@ -181,7 +181,7 @@ describe('status reads of the objectives use cases', () => {
       expect(e).toBeInstanceOf(ValidationError);
       expect((e as ValidationError).message).toBe('bad cursor');
       expect((e as ValidationError).details).toEqual([
-        { path: 'cursor', problem: 'is not a cursor issued by this API' },
+        { path: 'query.cursor', problem: 'is not a cursor issued by this API' },
       ]);
     });
   });

@@ -278,7 +278,7 @@ describe("the owner's list of a service's SLIs is paged by SLI key", () => {
     ] as const) {
       const e = await f.queries.slisOf(admin, id, { cursor }).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(ValidationError);
-      expect((e as ValidationError).details.map((d) => d.path)).toEqual(['cursor']);
+      expect((e as ValidationError).details.map((d) => d.path)).toEqual(['query.cursor']);
     }
   });
 });

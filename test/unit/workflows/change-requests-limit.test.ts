@@ -256,14 +256,14 @@ describe('change requests: the list of an agreement’s requests is paged', () =
     await stored(2);
     const bad = await failure(list({ cursor: 'not-a-cursor' }));
     expect(bad).toBeInstanceOf(ValidationError);
-    expect(bad.details).toEqual([{ path: 'cursor', problem: 'is not a cursor issued by this API' }]);
+    expect(bad.details).toEqual([{ path: 'query.cursor', problem: 'is not a cursor issued by this API' }]);
     const b = await activeAgreement(w, { id: 'agr_01WFACTIVE0000000002' });
     await stored(2, b.id);
     const fromB = (await list({ limit: 1 }, b.id)).nextCursor!;
     const other = await failure(list({ cursor: fromB }));
     expect(other).toBeInstanceOf(ValidationError);
     expect(other.details).toEqual([
-      { path: 'cursor', problem: 'was issued for different filters; start again without a cursor' },
+      { path: 'query.cursor', problem: 'was issued for different filters; start again without a cursor' },
     ]);
   });
 });

@@ -45,17 +45,19 @@ export type ChangeRequestStatus = (typeof CHANGE_REQUEST_STATUSES)[number];
 export const OPEN_CHANGE_REQUEST_STATUSES: readonly ChangeRequestStatus[] = ['assessing', 'signing'];
 
 /**
- * Whether a record counts toward the per-person cap on open change requests (`changeRequest.maxOpenPerRequester`)
- * of person `who`: a change request that person asked for (source `api`; the requester matched by `samePerson`, the
- * rule separation of duties uses), still open. RCA and automated requests are not people's and never count.
+ * Whether a record counts toward person `who`'s cap on its subject (the requester matched by `samePerson`, the rule
+ * separation of duties uses):
+ * - a change request that person asked for (source `api`), still open, toward `changeRequest.maxOpenPerRequester` on
+ *   its agreement (RCA and automated requests are not people's and never count);
+ * - a freeze exception that person asked for, still pending, toward `freezeExceptions.maxPendingPerRequester` on its
+ *   service.
+ * One rule for both kinds, so one atomic count (`recordIfUnder`) serves both; a subject is an agreement or a service,
+ * never both, so the two caps never count each other's records.
  */
 export function countsTowardCap(r: GovernanceRequest, who: Person): boolean {
-  return (
-    r.kind === 'change-request' &&
-    r.source === 'api' &&
-    OPEN_CHANGE_REQUEST_STATUSES.includes(r.status) &&
-    samePerson(who, r.requestedBy)
-  );
+  if (!samePerson(who, r.requestedBy)) return false;
+  if (r.kind === 'freeze-exception') return r.status === 'pending';
+  return r.source === 'api' && OPEN_CHANGE_REQUEST_STATUSES.includes(r.status);
 }
 
 /**
@@ -137,11 +139,12 @@ export interface GovernanceRequestStore {
   /** The requests about one subject (an agreement id, a service id), oldest first. */
   listBySubject(subjectId: string): Promise<GovernanceRequest[]>;
   /**
-   * Creates change request `r` (at revision 1) only while fewer than `limit` requests of its agreement count toward
-   * the cap for person `who` (`countsTowardCap`), the count and the write being one atomic step, so requests made at
-   * the same instant cannot all pass. `r.requestedBy` must be `who`'s (`samePerson`).
+   * Creates request `r` (at revision 1) only while fewer than `limit` requests of its subject (`subjectOf`: the
+   * agreement of a change request, the service of a freeze exception) count toward the cap for person `who`
+   * (`countsTowardCap`), the count and the write being one atomic step, so requests made at the same instant cannot
+   * all pass. `r.requestedBy` must be `who`'s (`samePerson`).
    */
-  recordIfUnder(r: ChangeRequestRecord, limit: number, who: Person): Promise<CappedRecordResult>;
+  recordIfUnder(r: GovernanceRequest, limit: number, who: Person): Promise<CappedRecordResult>;
   /**
    * Change requests still open (`assessing`, `signing`) whose workflow has not started (no `executionId`), oldest
    * first, at most `limit`: a start that failed after the request was recorded, which the reconciliation retries.

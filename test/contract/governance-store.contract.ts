@@ -110,6 +110,48 @@ export function governanceStoreContract(
       expect(await store.listBySubject('agr_none')).toEqual([]);
     });
 
+    describe('the per-person cap on pending freeze exceptions of a service, counted and recorded in one step', () => {
+      const asked = (n: number, over: Partial<FreezeExceptionRecord> = {}) =>
+        freeze({ id: `frx_o${n}`, requestedAt: `2026-03-02T09:0${n}:00.000Z`, ...over });
+      const olga = { subject: 'olga', email: 'olga@example.com' };
+
+      it("counts only the person's own pending exceptions of this service, and refuses past the limit naming them", async () => {
+        // Not counted: another person, another service, a decided one, a change request of the person.
+        await store.put(asked(1, { requestedBy: 'walt' }), 0);
+        await store.put(asked(2, { serviceId: 'svc_other' }), 0);
+        await store.put(asked(3, { status: 'approved' }), 0);
+        await store.put(change({ id: 'chg_o', requestedBy: 'olga' }), 0);
+        expect(await store.recordIfUnder(asked(4), 2, olga)).toEqual({ status: 'recorded' });
+        // Counted: one recorded under the person's e-mail.
+        await store.put(asked(5, { requestedBy: 'Olga@Example.com' }), 0);
+        expect(await store.recordIfUnder(asked(6), 2, olga)).toEqual({
+          status: 'over-limit',
+          openIds: ['frx_o4', 'frx_o5'],
+        });
+        expect(await store.get('frx_o6')).toBeUndefined();
+      });
+
+      it('frees a place when a pending exception is decided', async () => {
+        for (const n of [1, 2])
+          expect((await store.recordIfUnder(asked(n), 2, olga)).status).toBe('recorded');
+        expect((await store.recordIfUnder(asked(3), 2, olga)).status).toBe('over-limit');
+        const first = (await store.get('frx_o1')) as FreezeExceptionRecord;
+        expect(await store.put({ ...first, status: 'rejected' }, 1)).toBe(true);
+        expect(await store.recordIfUnder(asked(3), 2, olga)).toEqual({ status: 'recorded' });
+        expect((await store.recordIfUnder(asked(4), 2, olga)).status).toBe('over-limit');
+      });
+
+      it('lets exactly the limit through when one person asks many times at the same instant', async () => {
+        const results = await Promise.all(
+          [1, 2, 3, 4, 5, 6, 7].map((n) => store.recordIfUnder(asked(n), 3, olga)),
+        );
+        expect(results.filter((r) => r.status === 'recorded')).toHaveLength(3);
+        expect(results.filter((r) => r.status === 'over-limit')).toHaveLength(4);
+        const stored = (await store.listBySubject('svc_cards')).filter((r) => r.kind === 'freeze-exception');
+        expect(stored).toHaveLength(3);
+      });
+    });
+
     describe('the per-person cap on open change requests, counted and recorded in one step', () => {
       const asked = (n: number, over: Partial<ChangeRequestRecord> = {}) =>
         change({ id: `chg_v${n}`, requestedAt: `2026-03-02T09:0${n}:00.000Z`, ...over });

@@ -398,14 +398,15 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 /** The status-index partition of change requests whose workflow has not started (GovernanceRequestStore.unstarted). */
 const UNSTARTED_PK = 'REQ_UNSTARTED';
 /** The pk of the counter of the open change requests filed under one person key (people.ts) on one agreement. */
-const openCounterPk = (agreementId: string, key: string) => `REQ_OPEN#${agreementId}#${key}`;
+/** The counter of person key `key`'s requests that count toward the cap on subject `subjectId` (agreement or service). */
+const openCounterPk = (subjectId: string, key: string) => `REQ_OPEN#${subjectId}#${key}`;
 /**
  * The counters a request is counted on while it counts toward the cap (a person's open api request): one per key
  * its requester is filed under (`actorKeys`); none otherwise.
  */
 const holdsOf = (r: GovernanceRequest): string[] =>
-  r.kind === 'change-request' && countsTowardCap(r, { subject: r.requestedBy })
-    ? actorKeys(r.requestedBy).map((k) => openCounterPk(r.agreementId, k))
+  countsTowardCap(r, { subject: r.requestedBy })
+    ? actorKeys(r.requestedBy).map((k) => openCounterPk(subjectOf(r), k))
     : [];
 /** The counters a stored request item holds: a list, or one pk in items written before person keys (the old key). */
 const heldBy = (holds: unknown): string[] =>
@@ -415,7 +416,8 @@ const heldBy = (holds: unknown): string[] =>
  * Change requests and freeze exceptions on AWS: `REQ#<id>` / `REQ`, listed through the subject index
  * (`subjPk REQ_SUBJ#<agreement or service id>`, `subjSk <requestedAt>#<id>`), replaced under a revision condition.
  *
- * The per-person cap (`recordIfUnder`) is kept atomic by counter items per (agreement, person key): a person key is
+ * The per-person caps (`recordIfUnder`: open change requests of an agreement, pending freeze exceptions of a service)
+ * are kept atomic by counter items per (subject, person key): a person key is
  * how shared/domain/people.ts files a recorded requester (`sub:<exactly>` and `email:<lower case>`; each open api
  * request is counted on both of its requester's), and `n` is the number of open api requests filed under it. Every
  * write that makes a request start or stop counting moves its counters in the same TransactWriteItems as the request
@@ -461,10 +463,10 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
     return this.transact(ops).then((r) => r === 'ok');
   }
 
-  async recordIfUnder(r: ChangeRequestRecord, limit: number, who: Person): Promise<CappedRecordResult> {
+  async recordIfUnder(r: GovernanceRequest, limit: number, who: Person): Promise<CappedRecordResult> {
     const item = this.item(r, 1);
     const holds = item.holds ?? [];
-    const counters = personKeys(who).map((k) => openCounterPk(r.agreementId, k));
+    const counters = personKeys(who).map((k) => openCounterPk(subjectOf(r), k));
     for (let attempt = 0; attempt < 20; attempt++) {
       const seen = await Promise.all(
         counters.map(async (pk) => {
@@ -476,7 +478,7 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
       );
       if (seen.reduce((sum, c) => sum + c.n, 0) >= limit) {
         if (await this.get(r.id)) return { status: 'exists' };
-        const open = (await this.listBySubject(r.agreementId)).filter((x) => countsTowardCap(x, who));
+        const open = (await this.listBySubject(subjectOf(r))).filter((x) => countsTowardCap(x, who));
         return { status: 'over-limit', openIds: open.map((x) => x.id) };
       }
       // Every counter read must still hold what was read; the request's own go up by one with it.
@@ -508,7 +510,7 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
       if (res === 'first-failed') return { status: 'exists' };
     }
     throw new ConflictError(
-      `the open change requests of ${r.requestedBy} on ${r.agreementId} kept changing: try again`,
+      `the open requests of ${r.requestedBy} on ${subjectOf(r)} kept changing: try again`,
     );
   }
 

@@ -25,10 +25,10 @@ export class MemoryGovernanceRequestStore implements GovernanceRequestStore {
   async listBySubject(subjectId: string) {
     return this.sorted(subjectId).map((r) => structuredClone(r));
   }
-  async recordIfUnder(r: ChangeRequestRecord, limit: number, who: Person): Promise<CappedRecordResult> {
+  async recordIfUnder(r: GovernanceRequest, limit: number, who: Person): Promise<CappedRecordResult> {
     // No await between the count and the write: in one event loop turn nothing else runs in between.
     if (this.rows.has(r.id)) return { status: 'exists' };
-    const open = this.sorted(r.agreementId).filter((x) => countsTowardCap(x, who));
+    const open = this.sorted(subjectOf(r)).filter((x) => countsTowardCap(x, who));
     if (open.length >= limit) return { status: 'over-limit', openIds: open.map((x) => x.id) };
     this.rows.set(r.id, structuredClone({ ...r, revision: 1 }));
     return { status: 'recorded' };

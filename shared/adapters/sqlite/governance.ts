@@ -70,19 +70,19 @@ export class SqliteGovernanceRequestStore implements GovernanceRequestStore {
 
   /** Count and insert in one IMMEDIATE transaction: the write lock is taken before the count, so no other writer, in
    * this process or another on the same file, records between them. */
-  async recordIfUnder(r: ChangeRequestRecord, limit: number, who: Person): Promise<CappedRecordResult> {
+  async recordIfUnder(r: GovernanceRequest, limit: number, who: Person): Promise<CappedRecordResult> {
     const run = this.db.transaction((): CappedRecordResult => {
       if (this.stmt('SELECT 1 FROM governance_requests WHERE id = ?').get(r.id)) return { status: 'exists' };
       const rows = this.stmt(
         'SELECT body FROM governance_requests WHERE subject_id = ? ORDER BY requested_at, id',
-      ).all(r.agreementId) as { body: string }[];
+      ).all(subjectOf(r)) as { body: string }[];
       const open = rows
         .map((x) => JSON.parse(x.body) as GovernanceRequest)
         .filter((x) => countsTowardCap(x, who));
       if (open.length >= limit) return { status: 'over-limit', openIds: open.map((x) => x.id) };
       this.stmt(
         `INSERT INTO governance_requests (id, subject_id, requested_at, revision, body) VALUES (?, ?, ?, 1, ?)`,
-      ).run(r.id, r.agreementId, r.requestedAt, JSON.stringify({ ...r, revision: 1 }));
+      ).run(r.id, subjectOf(r), requestedAtOf(r), JSON.stringify({ ...r, revision: 1 }));
       return { status: 'recorded' };
     });
     return run.immediate();

@@ -10,11 +10,7 @@ import {
 import { samePerson } from '../../domain/people.js';
 import type { WorkflowPolicy } from '../../policy/workflows.js';
 import type { Clock } from '../../ports/clock.js';
-import type {
-  FreezeExceptionRecord,
-  GovernanceRequest,
-  GovernanceRequestStore,
-} from '../../ports/governance.js';
+import type { FreezeExceptionRecord, GovernanceRequestStore } from '../../ports/governance.js';
 import type { ServiceStore } from '../../ports/services.js';
 import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
 import type { FreezeExceptionBody } from '../../schemas/governance.js';
@@ -64,28 +60,40 @@ export class FreezeExceptionUseCases {
     if (problems.length) throw new BusinessRuleError('the freeze exception breaks a rule', problems);
     const at = now.toISOString();
     const existing = await this.deps.requests.listBySubject(serviceId);
-    this.refuseOverLimit(p, serviceId, existing);
-    const id = `frx_${short(`${serviceId}|${existing.length}|${at}|${p.subject}`, 20)}`;
-    const taskId = `tsk_${short(`${id}|decision`)}`;
-    const record: FreezeExceptionRecord = {
-      kind: 'freeze-exception',
-      id,
-      serviceId,
-      businessUnit: s.businessUnit,
-      from: new Date(from).toISOString(),
-      to: new Date(to).toISOString(),
-      reason: body.reason,
-      change: body.change,
-      requestedBy: p.subject,
-      requestedAt: at,
-      status: 'pending',
-      taskId,
-      history: [{ at, step: 'requested', by: p.subject, detail: `${body.change}: ${body.reason}` }],
-      revision: 0,
-    };
-    if (!(await this.deps.requests.put(record, 0))) {
-      throw new ConflictError('another freeze exception was asked for at the same instant: try again');
+    const limit = this.deps.policy.maxPendingPerRequester;
+    // The count of the person's pending exceptions and the write are one atomic step of the store (counters in the
+    // same transaction on DynamoDB), so exceptions asked for at one instant cannot all pass the cap. Those asked for by
+    // one person at one instant, counted against the same list, derive the same id: the ones that find it taken try
+    // the next ids of that instant (at most `limit` of them can be recorded, so `limit + 1` tries settle it).
+    let record: FreezeExceptionRecord | undefined;
+    for (let attempt = 0; attempt <= limit && !record; attempt++) {
+      const id = `frx_${short(`${serviceId}|${existing.length}|${at}|${p.subject}${attempt ? `|${attempt}` : ''}`, 20)}`;
+      const candidate: FreezeExceptionRecord = {
+        kind: 'freeze-exception',
+        id,
+        serviceId,
+        businessUnit: s.businessUnit,
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+        reason: body.reason,
+        change: body.change,
+        requestedBy: p.subject,
+        requestedAt: at,
+        status: 'pending',
+        taskId: `tsk_${short(`${id}|decision`)}`,
+        history: [{ at, step: 'requested', by: p.subject, detail: `${body.change}: ${body.reason}` }],
+        revision: 0,
+      };
+      const recorded = await this.deps.requests.recordIfUnder(candidate, limit, p);
+      if (recorded.status === 'over-limit') throw this.overLimit(serviceId, recorded.openIds);
+      if (recorded.status === 'recorded') record = candidate;
     }
+    if (!record) {
+      throw new ConflictError('another freeze exception was asked for at the same instant: try again', [
+        { path: 'from', problem: `every id of this instant (${at}) was taken: ask again` },
+      ]);
+    }
+    const { id, taskId } = record;
     const task = await this.deps.tasks.upsert({
       id: taskId,
       kind: 'freeze-exception',
@@ -126,17 +134,11 @@ export class FreezeExceptionUseCases {
    * The per-person cap on pending exceptions (red team wave 35: a service owner asked for 30 at once, each mailing every
    * approver and adding a task to each inbox): a person with `maxPendingPerRequester` exceptions of this service waiting
    * for a decision may not ask for another until one is decided. A person is their subject (or the e-mail on record,
-   * as separation of duties matches one). The count and the write are not one atomic step of the store: on the
-   * embedded default nothing else runs between them (no I/O), elsewhere requests sent at one instant may pass together.
+   * as separation of duties matches one: `countsTowardCap`). The 409 for `ids`, the person's pending exceptions.
    */
-  private refuseOverLimit(p: Principal, serviceId: string, existing: GovernanceRequest[]): void {
+  private overLimit(serviceId: string, ids: string[]): ConflictError {
     const limit = this.deps.policy.maxPendingPerRequester;
-    const pending = existing.filter(
-      (r) => r.kind === 'freeze-exception' && r.status === 'pending' && samePerson(p, r.requestedBy),
-    );
-    if (pending.length < limit) return;
-    const ids = pending.map((r) => r.id);
-    throw new ConflictError(
+    return new ConflictError(
       `you have ${ids.length} freeze exceptions of ${serviceId} waiting for a decision, the most one person may have (policy freezeExceptions.maxPendingPerRequester = ${limit}): wait until one is decided`,
       [
         {

@@ -152,7 +152,7 @@ describe('asking for an exception to a change freeze', () => {
   });
 
   it('refuses a request that lost the race for its id', async () => {
-    vi.spyOn(w.requests, 'put').mockResolvedValue(false);
+    vi.spyOn(w.requests, 'recordIfUnder').mockResolvedValue({ status: 'exists' });
     const e = await ask().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ConflictError);
     expect((e as Error).message).toBe(
@@ -219,6 +219,15 @@ describe('red team, wave 35: a few pending exceptions per person and service', (
     });
     expect((await w.tasks.list({ status: 'pending' })).length).toBe(tasks);
     expect(notify).not.toHaveBeenCalled();
+  });
+
+  it('lets exactly the limit through when one person asks many times at the same instant (the count and the write are one step)', async () => {
+    const results = await Promise.allSettled([1, 2, 3, 4, 5, 6].map(() => ask()));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused).toHaveLength(3);
+    for (const r of refused) expect((r.reason as ConflictError).context).toMatchObject({ limit: 3 });
+    expect((await w.wf.freezeExceptions.list(sam, SVC)).items).toHaveLength(3);
   });
 
   it('frees a place once one is decided, and lets another person ask meanwhile', async () => {

@@ -161,23 +161,32 @@ export async function taskPage(ctx: PageContext, id: string): Promise<void> {
   } else if (!t.yours) {
     action = h('p', {}, `This task is addressed to ${who}, not to you: you may read it, not act on it.`);
   } else {
-    const f = fieldForm('task', fieldsOf(t.kind), 'Complete the task', status, async () => {
-      try {
-        await api(`/v1/tasks/${encodeURIComponent(id)}/complete`, {
-          method: 'POST',
-          body: bodyOf(t.kind, f.values()),
-        });
-      } catch (e) {
-        // A 403 or 409 has no field to go beside: its words, and what to do.
-        if (e instanceof ApiError && (e.status === 403 || e.status === 409)) {
-          status.replaceChildren(h('div', { class: 'error', role: 'alert' }, e.words()));
-          return;
+    // A list field's detail (`rca.timeline[0].at`) names the line of the text box it came from: `line 1: at`.
+    const lineOf = (p: string) => p.replace(/\[(\d+)\]\.?/, (_, n: string) => `.line ${Number(n) + 1}: `);
+    const f = fieldForm(
+      'task',
+      fieldsOf(t.kind),
+      'Complete the task',
+      status,
+      async () => {
+        try {
+          await api(`/v1/tasks/${encodeURIComponent(id)}/complete`, {
+            method: 'POST',
+            body: bodyOf(t.kind, f.values()),
+          });
+        } catch (e) {
+          // A 403 or 409 has no field to go beside: its words, and what to do.
+          if (e instanceof ApiError && (e.status === 403 || e.status === 409)) {
+            status.replaceChildren(h('div', { class: 'error', role: 'alert' }, e.words()));
+            return;
+          }
+          throw e;
         }
-        throw e;
-      }
-      await taskPage(ctx, id);
-      ctx.main.prepend(h('p', { class: 'ok', role: 'status' }, 'Done: the task is settled.'));
-    });
+        await taskPage(ctx, id);
+        ctx.main.prepend(h('p', { class: 'ok', role: 'status' }, 'Done: the task is settled.'));
+      },
+      lineOf,
+    );
     action = h('div', {}, h('h2', {}, 'Act on it'), f.form);
   }
   put(

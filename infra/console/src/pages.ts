@@ -7,6 +7,7 @@ import { when, whenIn } from './format.js';
 import { historyLinks } from './governance.js';
 import { complianceSections } from './history.js';
 import type { Agreement, Remediation, Task, Violation } from './types.js';
+import { subjectHref } from './work.js';
 
 /** Open violations with severity, escalation step and deadlines (the remediation's RCA due date). */
 export async function violationsPage(ctx: PageContext): Promise<void> {
@@ -167,8 +168,16 @@ export async function tasksPage(ctx: PageContext): Promise<void> {
   ctx.ready('tasks');
 }
 
-/** A task's title, linked to its own page (where it is acted on). */
-const subjectLink = (t: Task) => h('a', { href: `#/tasks/${encodeURIComponent(t.id)}` }, t.title);
+/** A task's title, linked to its own page (where it is acted on), and its subject's page beneath. */
+const subjectLink = (t: Task) => {
+  const href = subjectHref(t);
+  return h(
+    'span',
+    {},
+    h('a', { href: `#/tasks/${encodeURIComponent(t.id)}` }, t.title),
+    href ? h('a', { href, class: 'small block' }, `the ${t.subject.type.replace(/-/g, ' ')}`) : null,
+  );
+};
 
 /** Agreements the caller may read, with status and the dates ahead (review, renewal, end). */
 export async function agreementsPage(ctx: PageContext): Promise<void> {

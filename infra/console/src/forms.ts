@@ -93,7 +93,7 @@ export function fieldForm(
       const d = { ...raw, path: pathOf(raw.path) };
       const f = fields
         .filter(
-          (x) => d.path === x.path || d.path.startsWith(`${x.path}.`) || d.path.startsWith(`${x.path}[`),
+          (x) => d.path === x.path || d.path.startsWith(`${x.path}.`),
         )
         .sort((a, b) => b.path.length - a.path.length)[0];
       if (!f) {

@@ -7,6 +7,7 @@ import { editPage } from './edit.js';
 import { archivePage, auditPage, diffPage } from './governance.js';
 import { agreementPage, agreementsPage, tasksPage, violationsPage } from './pages.js';
 import { reportsPage } from './reports.js';
+import { servicePage, taskPage, violationPage } from './work.js';
 
 /**
  * The Accord console: a client of the public API only. Routes are hash paths (`#/objectives/{a}/{o}`), so the
@@ -20,7 +21,10 @@ const ROUTES: [pattern: RegExp, title: string, render: Render][] = [
   [/^\/$/, 'Error budgets', dashboardPage],
   [/^\/objectives\/([^/]+)\/([^/]+)$/, 'Objective', objectivePage],
   [/^\/violations$/, 'Violations', violationsPage],
+  [/^\/violations\/([^/]+)$/, 'Violation', violationPage],
   [/^\/tasks$/, 'Tasks', tasksPage],
+  [/^\/tasks\/([^/]+)$/, 'Task', taskPage],
+  [/^\/services\/([^/]+)$/, 'Service', servicePage],
   [/^\/agreements$/, 'Agreements', agreementsPage],
   [/^\/agreements\/([^/]+)$/, 'Agreement', agreementPage],
   [/^\/agreements\/([^/]+)\/audit$/, 'Audit trail', auditPage],

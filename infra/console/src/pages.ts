@@ -7,6 +7,7 @@ import { when, whenIn } from './format.js';
 import { historyLinks } from './governance.js';
 import { complianceSections } from './history.js';
 import type { Agreement, Remediation, Task, Violation } from './types.js';
+import { subjectHref } from './work.js';
 
 /** Open violations with severity, escalation step and deadlines (the remediation's RCA due date). */
 export async function violationsPage(ctx: PageContext): Promise<void> {
@@ -46,9 +47,7 @@ export async function violationsPage(ctx: PageContext): Promise<void> {
                 ),
                 h(
                   'a',
-                  {
-                    href: `#/objectives/${encodeURIComponent(v.agreementId)}/${encodeURIComponent(v.objectiveId)}`,
-                  },
+                  { href: `#/violations/${encodeURIComponent(v.id)}` },
                   `${v.serviceId} · ${v.objectiveId}`,
                 ),
                 when(v.detectedAt),
@@ -70,23 +69,23 @@ export async function violationsPage(ctx: PageContext): Promise<void> {
 /** Tasks: the caller's own (to act on) and, for readers of all, every pending task in scope. */
 export async function tasksPage(ctx: PageContext): Promise<void> {
   const [mine, everyone] = await Promise.all([
-    api<{ items: Task[] }>('/v1/tasks?limit=200'),
-    api<{ items: Task[] }>('/v1/tasks?view=all&limit=200'),
+    api<{ items: Task[]; nextCursor?: string }>('/v1/tasks?limit=200'),
+    api<{ items: Task[]; nextCursor?: string }>('/v1/tasks?view=all&limit=200'),
   ]);
   // The inbox shows what an approver decides on: the gap findings recorded when each agreement was submitted.
-  const agreementIds = [
-    ...new Set(mine.items.filter((t) => t.subject.type === 'agreement').map((t) => t.subject.id)),
-  ];
-  const findings = new Map(
-    await Promise.all(
-      agreementIds.map(async (id) => {
-        const a = await api<{ status: string; gapFindings?: GapFinding[] }>(
-          `/v1/agreements/${encodeURIComponent(id)}`,
-        ).catch(() => null);
-        return [id, a?.status === 'submitted' ? a.gapFindings : undefined] as const;
-      }),
-    ),
-  );
+  const findings = new Map<string, GapFinding[] | undefined>();
+  const loadFindings = (ts: Task[]) =>
+    Promise.all(
+      [...new Set(ts.filter((t) => t.subject.type === 'agreement').map((t) => t.subject.id))]
+        .filter((id) => !findings.has(id))
+        .map(async (id) => {
+          const a = await api<{ status: string; gapFindings?: GapFinding[] }>(
+            `/v1/agreements/${encodeURIComponent(id)}`,
+          ).catch(() => null);
+          findings.set(id, a?.status === 'submitted' ? a.gapFindings : undefined);
+        }),
+    );
+  await loadFindings(mine.items);
   const gapsCell = (t: Task) => {
     const f = t.subject.type === 'agreement' ? findings.get(t.subject.id) : undefined;
     if (!f) return '—';
@@ -99,43 +98,86 @@ export async function tasksPage(ctx: PageContext): Promise<void> {
       h('span', { class: 'muted small block' }, f.map((g) => `${g.severity}: ${g.message}`).join(' · ')),
     );
   };
-  const rows = (ts: Task[], withGaps = false) =>
-    ts.map((t) => [
-      subjectLink(t),
-      ...(withGaps ? [gapsCell(t)] : []),
-      t.kind,
-      t.assignees.capacity ?? t.assignees.roles?.join(', ') ?? t.assignees.emails?.join(', ') ?? '—',
-      t.dueAt ? when(t.dueAt) : '—',
-      t.dueAt && Date.parse(t.dueAt) < Date.now() ? h('strong', { class: 'firing' }, 'overdue') : t.status,
-    ]);
+  const row = (t: Task, withGaps: boolean) =>
+    h(
+      'tr',
+      {},
+      ...[
+        subjectLink(t),
+        ...(withGaps ? [gapsCell(t)] : []),
+        t.kind,
+        t.assignees.capacity ?? t.assignees.roles?.join(', ') ?? t.assignees.emails?.join(', ') ?? '—',
+        t.dueAt ? when(t.dueAt) : '—',
+        t.dueAt && Date.parse(t.dueAt) < Date.now() ? h('strong', { class: 'firing' }, 'overdue') : t.status,
+      ].map((c, i) => h('td', { 'data-label': (withGaps ? headMine : head)[i] ?? '' }, c)),
+    );
   const head = ['Task', 'Kind', 'For', 'Due', 'State'];
+  const headMine = ['Task', 'Coverage gaps', ...head.slice(1)];
+  /** A table of tasks and, while the API has more (`nextCursor`), a button that appends the next page. */
+  const section = (
+    label: string,
+    caption: string,
+    first: { items: Task[]; nextCursor?: string },
+    query: string,
+    withGaps: boolean,
+  ) => {
+    const t = table(caption, withGaps ? headMine : head, []);
+    const body = t.tBodies[0]!;
+    body.append(...first.items.map((x) => row(x, withGaps)));
+    let cursor = first.nextCursor;
+    const more: HTMLButtonElement = h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        hidden: !cursor,
+        onclick: async () => {
+          more.disabled = true;
+          const next = await api<{ items: Task[]; nextCursor?: string }>(
+            `/v1/tasks?${query}limit=200&cursor=${encodeURIComponent(cursor!)}`,
+          ).catch((e) => {
+            ctx.fail(e);
+            return null;
+          });
+          more.disabled = false;
+          if (!next) return;
+          if (withGaps) await loadFindings(next.items);
+          body.append(...next.items.map((x) => row(x, withGaps)));
+          cursor = next.nextCursor;
+          more.hidden = !cursor;
+        },
+      },
+      `Show more ${label}`,
+    );
+    return h('div', {}, h('div', scroller(caption), t), more);
+  };
   ctx.main.replaceChildren(
     h('h1', {}, 'Tasks'),
     h('h2', {}, 'Yours'),
     mine.items.length === 0
       ? empty('Nothing waits for you.', 'Sign-offs, RCAs and CAPA items addressed to you appear here.')
-      : h(
-          'div',
-          scroller('Your tasks'),
-          table('Tasks waiting for you', ['Task', 'Coverage gaps', ...head.slice(1)], rows(mine.items, true)),
-        ),
+      : section('of your tasks', 'Tasks waiting for you', mine, '', true),
     h('h2', {}, 'All pending tasks you may see'),
     everyone.items.length === 0
       ? empty(
           'No pending tasks in your scope.',
           'Submitting an agreement or a violation starts a workflow with tasks.',
         )
-      : h('div', scroller('Pending tasks'), table('Pending tasks in your scope', head, rows(everyone.items))),
+      : section('pending tasks', 'Pending tasks in your scope', everyone, 'view=all&', false),
   );
   ctx.ready('tasks');
 }
 
-const subjectLink = (t: Task) =>
-  t.subject.type === 'agreement'
-    ? h('a', { href: `#/agreements/${encodeURIComponent(t.subject.id)}` }, t.title)
-    : t.subject.type === 'violation'
-      ? h('a', { href: '#/violations' }, t.title)
-      : h('span', {}, t.title);
+/** A task's title, linked to its own page (where it is acted on), and its subject's page beneath. */
+const subjectLink = (t: Task) => {
+  const href = subjectHref(t);
+  return h(
+    'span',
+    {},
+    h('a', { href: `#/tasks/${encodeURIComponent(t.id)}` }, t.title),
+    href ? h('a', { href, class: 'small block' }, `the ${t.subject.type.replace(/-/g, ' ')}`) : null,
+  );
+};
 
 /** Agreements the caller may read, with status and the dates ahead (review, renewal, end). */
 export async function agreementsPage(ctx: PageContext): Promise<void> {

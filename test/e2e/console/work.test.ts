@@ -1,0 +1,187 @@
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDemo } from '../../../infra/local/demo.js';
+import { loadDemoTelemetry, stopDemoTelemetry } from '../../../infra/local/demo-telemetry.js';
+import { startTestApp, type TestApp } from '../../helpers/local-app.js';
+import { launch, openPage, seriousAxeViolations, signIn, waitReady } from './browser.js';
+
+// Acting on tasks, a violation's remediation and a service's change gate, driven in Chromium against the embedded
+// default with the demo portfolio and its 30 days of telemetry (which open violations, and their RCA tasks).
+
+let app: TestApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  await loadDemo(app.container, app.stream);
+  await loadDemoTelemetry(app.container, app.db, join(app.dir, 'accord.db'));
+  browser = await launch();
+}, 600_000);
+afterAll(async () => {
+  stopDemoTelemetry();
+  await browser?.close();
+  await app?.close();
+});
+
+const newPage = (): Promise<Page> => openPage(browser);
+
+interface TaskRow {
+  id: string;
+  kind: string;
+  title: string;
+  status: string;
+  subject: { type: string; id: string };
+  serviceId: string;
+}
+
+async function until<T>(f: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 120; i++) {
+    const v = await f();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`waited 60 s for ${what}`);
+}
+
+describe('acting on tasks, a violation page and the change gate in the console', () => {
+  it('lets a service owner submit an RCA (a wrong field first, shown beside it), then shows the RCA and its CAPA items; a CAPA item is closed from its page', async () => {
+    // An RCA of a service in the owner's scope (the demo owner owns every service, but its token reads four).
+    const _readable = new Set(
+      (
+        (await app.call('GET', '/v1/services?limit=200', { as: 'service-owner' })).body.items as {
+          id: string;
+        }[]
+      ).map((s) => s.id),
+    );
+    const rca = await until(async () => {
+      const items = (await app.call('GET', '/v1/tasks?kind=rca&limit=200', { as: 'service-owner' })).body
+        .items as TaskRow[];
+      return items[0];
+    }, "an RCA task of the service owner's");
+    const page = await newPage();
+    await signIn(page, app.url, 'service-owner');
+    await page.goto(`${app.url}/#/tasks`);
+    await waitReady(page, 'tasks');
+    await page.getByRole('link', { name: rca.title }).first().click();
+    await waitReady(page, 'task');
+    expect(page.url()).toContain(`#/tasks/${rca.id}`);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await page.getByLabel('Timeline').fill('yesterday Deploy of 4.2 broke the pool');
+    await page.getByLabel('Root cause').fill('A connection pool too small for the peak.');
+    await page
+      .getByLabel('CAPA items')
+      .fill(
+        'corrective; Raise the pool to 200; Owen Service; owen.service@accord.local\npreventive; Load-test each release; Owen Service; owen.service@accord.local',
+      );
+    await page.getByLabel('Reason', { exact: true }).fill('RCA of the breach');
+    await page.getByRole('button', { name: 'Complete the task' }).click();
+    const err = page.locator('#task-rca-timeline-error');
+    await expect.poll(() => err.textContent()).toMatch(/^Timeline: line 1: at .+/);
+    expect(await page.getByLabel('Timeline').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#task-rca-rootCause-error').textContent()).toBe('');
+    await page.screenshot({ path: '/tmp/c36/task-error.png', fullPage: true });
+
+    await page
+      .getByLabel('Timeline')
+      .fill(`${new Date(Date.now() - 3_600_000).toISOString()} Deploy of 4.2 broke the pool`);
+    await page.getByRole('button', { name: 'Complete the task' }).click();
+    await expect.poll(() => page.locator('[data-state]').getAttribute('data-state')).toBe('completed');
+    await page.screenshot({ path: '/tmp/c36/task-done.png', fullPage: true });
+
+    // The violation page, from the task's subject link: the RCA and its two CAPA items. The demo's owner owns every
+    // service but its development token reads four, none with a violation: an admin follows the same link.
+    const href = await page.getByRole('link', { name: `violation ${rca.subject.id}` }).getAttribute('href');
+    expect(href).toBe(`#/violations/${rca.subject.id}`);
+    await page.close();
+    const adminPage = await newPage();
+    await signIn(adminPage, app.url, 'admin');
+    await adminPage.goto(`${app.url}/${href}`);
+    await waitReady(adminPage, 'violation');
+    await expect
+      .poll(() => adminPage.locator('.rca').textContent())
+      .toContain('A connection pool too small for the peak.');
+    const capaRows = adminPage.locator('table:has(caption:text("CAPA items")) tbody tr');
+    expect(await capaRows.count()).toBe(2);
+    expect(await seriousAxeViolations(adminPage)).toEqual([]);
+    await adminPage.screenshot({ path: '/tmp/c36/violation.png', fullPage: true });
+    await adminPage.close();
+    const remediation = (
+      await app.call('GET', `/v1/violations/${rca.subject.id}/remediation`, { as: 'admin' })
+    ).body as { status: string; capa: { description: string }[] };
+    expect(remediation.capa.map((c) => c.description)).toEqual([
+      'Raise the pool to 200',
+      'Load-test each release',
+    ]);
+
+    // A CAPA item closed from its own task page.
+    const capa = await until(async () => {
+      const items = (
+        await app.call('GET', `/v1/tasks?kind=capa&subjectId=${rca.subject.id}&limit=200`, {
+          as: 'service-owner',
+        })
+      ).body.items as TaskRow[];
+      return items[0];
+    }, 'a CAPA task');
+    const owner = await newPage();
+    await signIn(owner, app.url, 'service-owner');
+    await owner.goto(`${app.url}/#/tasks/${capa.id}`);
+    await waitReady(owner, 'task');
+    await owner.getByLabel('Resolution: how it was done').fill('Pool raised to 200 in release 4.3');
+    await owner.getByLabel('Reason', { exact: true }).fill('done');
+    await owner.getByRole('button', { name: 'Complete the task' }).click();
+    await expect.poll(() => owner.locator('[data-state]').getAttribute('data-state')).toBe('completed');
+    const after = (await app.call('GET', `/v1/tasks/${capa.id}`, { as: 'admin' })).body as { status: string };
+    expect(after.status).toBe('completed');
+    await owner.close();
+  }, 180_000);
+
+  it("shows a service's change gate as the API answers it, and its freeze-exception form only to roles that may ask", async () => {
+    const serviceId = (
+      (await app.call('GET', '/v1/agreements?status=active&limit=1', { as: 'service-owner' })).body.items as {
+        serviceId: string;
+      }[]
+    )[0]!.serviceId;
+    const gate = (await app.call('GET', `/v1/services/${serviceId}/change-gate`, { as: 'service-owner' }))
+      .body as {
+      allowed: boolean;
+      objectives: unknown[];
+    };
+    const page = await newPage();
+    await signIn(page, app.url, 'service-owner');
+    await page.goto(`${app.url}/#/services/${serviceId}`);
+    await waitReady(page, 'service');
+    expect(await page.locator('[data-gate]').getAttribute('data-gate')).toBe(
+      gate.allowed ? 'open' : 'closed',
+    );
+    expect(await page.locator('table:has(caption:text("Objectives of the service")) tbody tr').count()).toBe(
+      gate.objectives.length,
+    );
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByLabel('From (ISO time)').fill(new Date(Date.now() + 86_400_000).toISOString());
+    await page.getByLabel('To (ISO time)').fill(new Date(Date.now() + 3_600_000).toISOString());
+    await page.getByLabel('The change it is for').fill('Release 4.3');
+    await page.getByLabel('Reason', { exact: true }).fill('Fixes the pool');
+    await page.getByRole('button', { name: 'Ask for an exception' }).click();
+    await expect
+      .poll(() => page.locator('#freeze-to-error').textContent())
+      .toMatch(/^To \(ISO time\): must be after from/);
+    await page.getByLabel('To (ISO time)').fill(new Date(Date.now() + 2 * 86_400_000).toISOString());
+    await page.getByRole('button', { name: 'Ask for an exception' }).click();
+    await expect
+      .poll(() => page.locator('table:has(caption:text("Freeze exceptions")) tbody tr').count())
+      .toBe(1);
+    await page.screenshot({ path: '/tmp/c36/service.png', fullPage: true });
+    await page.close();
+
+    // An approver reads every service but may not ask for an exception (exception.request): no form.
+    const viewer = await newPage();
+    await signIn(viewer, app.url, 'approver-legal');
+    await viewer.goto(`${app.url}/#/services/${serviceId}`);
+    await waitReady(viewer, 'service');
+    expect(await viewer.locator('[data-gate]').count()).toBe(1);
+    expect(await viewer.getByRole('button', { name: 'Ask for an exception' }).count()).toBe(0);
+    await viewer.close();
+  }, 120_000);
+});

@@ -92,9 +92,7 @@ export function fieldForm(
     for (const raw of e.details) {
       const d = { ...raw, path: pathOf(raw.path) };
       const f = fields
-        .filter(
-          (x) => d.path === x.path || d.path.startsWith(`${x.path}.`),
-        )
+        .filter((x) => d.path === x.path || d.path.startsWith(`${x.path}.`))
         .sort((a, b) => b.path.length - a.path.length)[0];
       if (!f) {
         unplaced.push(`${raw.path}: ${d.problem}`);

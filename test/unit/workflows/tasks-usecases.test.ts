@@ -184,6 +184,9 @@ describe('people’s tasks (TaskUseCases)', () => {
         .catch((x: unknown) => x)) as Error;
       expect(nobody).toBeInstanceOf(ForbiddenError);
       expect(nobody.message).toBe('task tsk_2 is addressed to nobody, not to you');
+      expect((nobody as ForbiddenError).details).toEqual([
+        { path: 'subject', problem: "is not among the task's assignees (nobody)" },
+      ]);
     });
 
     it('refuses a task that no longer waits, naming its state', async () => {
@@ -486,6 +489,25 @@ describe('GET /v1/tasks past one page of the store (TaskUseCases.list)', () => {
     expect(second.nextCursor).toBeUndefined();
     // Exactly a page: no cursor to an empty page.
     expect((await uc.list(owen, q({ limit: 3 }))).nextCursor).toBeUndefined();
+    // A page of one: each cursor holds the page's last task's place.
+    const walked: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await uc.list(owen, q({ limit: 1, ...(cursor ? { cursor } : {}) }));
+      walked.push(...ids(page));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(walked).toEqual(['tsk_m1', 'tsk_m3', 'tsk_m2']);
+    // A place that is not [createdAt, id] as two strings: 400 naming query.cursor.
+    for (const place of ['["a","b","c"]', '[1,"b"]', '["a",2]', '"a"']) {
+      const e = await uc
+        .list(owen, q({ limit: 2, cursor: encodeCursor(place, { status: 'pending', view: 'mine' }) }))
+        .catch((x: unknown) => x);
+      expect(e, place).toBeInstanceOf(ValidationError);
+      expect((e as ValidationError).details).toEqual([
+        { path: 'query.cursor', problem: 'is not a cursor issued by this API' },
+      ]);
+    }
     // A cursor of other filters, a forged one, or one holding no place: refused, naming the cursor.
     for (const cursor of [
       first.nextCursor!,

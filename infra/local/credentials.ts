@@ -67,7 +67,9 @@ export const DEV_IDENTITIES: DevIdentity[] = [
     name: 'service-owner',
     email: 'owen.service@accord.local',
     groups: ['service-owner'],
-    services: ['svc_payments-gateway', 'svc_card-authorisation', 'svc_core-ledger', 'svc_identity-platform'],
+    // Every demo service: the demo makes Owen the owner of all of them, so his tasks (RCAs, CAPA items) are for
+    // violations he can open. Scoping by service is shown by the tests that make their own owners.
+    services: [...DEMO_SERVICE_IDS],
   },
   { name: 'auditor', email: 'audrey.auditor@accord.local', groups: ['auditor'] },
   { name: 'viewer', email: 'vic.viewer@accord.local', groups: ['viewer'], businessUnits: ['retail-banking'] },

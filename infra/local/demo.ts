@@ -36,7 +36,7 @@ const SERVICES: [id: string, name: string, tier: 1 | 2 | 3 | 4, bu: string][] = 
   ['svc_client-reporting', 'Client reporting', 4, 'wealth-management'],
 ];
 
-/** The demo portfolio's services: the development vendor is bound to these (infra/local/credentials.ts). */
+/** The demo portfolio's services: the development vendor is bound to these, and the service owner's development identity reads them (infra/local/credentials.ts). */
 export const DEMO_SERVICE_IDS: readonly string[] = SERVICES.map(([id]) => id);
 
 const contact = (name: string) => ({

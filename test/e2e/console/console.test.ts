@@ -288,6 +288,11 @@ describe('the console (npm start serves it at / beside the API)', () => {
     const owned = all.filter((t) => t.assignees.emails?.includes('owen.service@accord.local'));
     expect(owned.length).toBe(all.length);
     expect(new Set(mine.map((t) => t.id))).toEqual(new Set(owned.map((t) => t.id)));
+    // ...and can open the violation each of them is for (the owner's token once read 4 of the 20 services: 404s).
+    const subjects = new Set((mine as unknown as { subject: { id: string } }[]).map((t) => t.subject.id));
+    expect(subjects.size).toBeGreaterThan(0);
+    for (const id of subjects)
+      expect((await app.call('GET', `/v1/violations/${id}`, { as: 'service-owner' })).status, id).toBe(200);
   });
 
   it('lets an approver go from its inbox to the agreement and sign off in place, showing the API field error beside the reason first', async () => {

@@ -340,6 +340,17 @@ export function governanceStoreContract(
         expect(results.filter((r) => r.status === 'over-recent-limit')).toHaveLength(3);
         expect(await store.listBySubject('agr_1')).toHaveLength(3);
       });
+
+      it('holds at one instant even for requests the open cap does not count (recorded already closed)', async () => {
+        // Nothing here moves the open counters, so only the recent cap's own atomic step keeps the count.
+        const results = await Promise.all(
+          [1, 2, 3, 4, 5, 6].map((n) =>
+            store.recordIfUnder(asked(n, '2026-03-02T09:00:00.000Z'), 10, vera, { limit: 2, since }),
+          ),
+        );
+        expect(results.filter((r) => r.status === 'recorded')).toHaveLength(2);
+        expect(await store.listBySubject('agr_1')).toHaveLength(2);
+      });
     });
   });
 }

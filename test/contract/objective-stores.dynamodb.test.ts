@@ -16,7 +16,7 @@ const local = useDynamoLocal();
 // These suites build their store synchronously for each test: tables are created ahead, one set per test.
 const pool: string[] = [];
 beforeAll(async () => {
-  const sets = await Promise.all(Array.from({ length: 32 }, () => local().createTables(['Data'])));
+  const sets = await Promise.all(Array.from({ length: 40 }, () => local().createTables(['Data'])));
   pool.push(...sets.map((t) => t.Data!));
 });
 const nextTable = () => {

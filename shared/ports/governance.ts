@@ -61,13 +61,45 @@ export function countsTowardCap(r: GovernanceRequest, who: Person): boolean {
 }
 
 /**
+ * Whether a record counts toward person `who`'s cap on requests *asked* since `since` (an ISO instant, exclusive):
+ * a change request that person asked for (source `api`, `samePerson`) at an instant after `since`, whatever its status
+ * (`changeRequest.maxPerRequesterPerDay`, with `since` 24 h before now). Freeze exceptions, RCA and automated requests
+ * never count.
+ */
+export function countsTowardRecentCap(r: GovernanceRequest, who: Person, since: string): boolean {
+  return (
+    r.kind === 'change-request' &&
+    r.source === 'api' &&
+    r.requestedAt > since &&
+    samePerson(who, r.requestedBy)
+  );
+}
+
+/**
+ * A second cap for `recordIfUnder`, on requests asked recently: at most `limit` requests of the subject that
+ * `countsTowardRecentCap(r, who, since)`, `since` an ISO instant (exclusive; the use case passes now − 24 h).
+ */
+export interface RecentCap {
+  limit: number;
+  since: string;
+}
+
+/** One request counted by the recent cap: its id and when it was asked (ISO). */
+export interface AskedRequest {
+  id: string;
+  requestedAt: string;
+}
+
+/**
  * What `recordIfUnder` did: `recorded` (the request is stored at revision 1); `over-limit` with the ids of the
- * requester's open requests on the agreement, oldest first (nothing stored); `exists` when a record with that id is
- * already stored (nothing stored).
+ * requester's open requests on the agreement, oldest first (nothing stored); `over-recent-limit` with the requests the
+ * recent cap counted, oldest first (by `requestedAt`, then id; nothing stored); `exists` when a record with that id is
+ * already stored (nothing stored). The open cap is looked at first.
  */
 export type CappedRecordResult =
   | { status: 'recorded' }
   | { status: 'over-limit'; openIds: string[] }
+  | { status: 'over-recent-limit'; asked: AskedRequest[] }
   | { status: 'exists' };
 
 /** A change request to an active agreement: what, why, the proposed terms, the assessment and the sign-offs. */
@@ -143,8 +175,18 @@ export interface GovernanceRequestStore {
    * agreement of a change request, the service of a freeze exception) count toward the cap for person `who`
    * (`countsTowardCap`), the count and the write being one atomic step, so requests made at the same instant cannot
    * all pass. `r.requestedBy` must be `who`'s (`samePerson`).
+   *
+   * With `recent`, the same atomic step also refuses while `recent.limit` requests of the subject count toward
+   * `countsTowardRecentCap(·, who, recent.since)` (`over-recent-limit`): the count over the sliding window and the
+   * write cannot be split by another request either. A person's api change request is always recorded through this
+   * method with `recent` (the DynamoDB adapter keeps its record of recent asks only here).
    */
-  recordIfUnder(r: GovernanceRequest, limit: number, who: Person): Promise<CappedRecordResult>;
+  recordIfUnder(
+    r: GovernanceRequest,
+    limit: number,
+    who: Person,
+    recent?: RecentCap,
+  ): Promise<CappedRecordResult>;
   /**
    * Change requests still open (`assessing`, `signing`) whose workflow has not started (no `executionId`), oldest
    * first, at most `limit`: a start that failed after the request was recorded, which the reconciliation retries.

@@ -107,6 +107,19 @@ export interface ExceptionWindowStore {
   get(id: string): Promise<ExceptionWindowRecord | undefined>;
   /** Windows of an agreement (or of all agreements) that overlap [from, to), by start, whatever their status. */
   list(query: { agreementId?: string; from?: string; to?: string }): Promise<ExceptionWindowRecord[]>;
+  /**
+   * Stores `next` (a new window when `next.version` is 1, as `create`; otherwise its next version, as `update`, with
+   * the same errors) only when `refuse` finds nothing against it in the windows of `next`'s agreement that overlap
+   * [around.from, around.to) (ISO), as `list` gives them, read in the same atomic step as the write: two writes at the
+   * same instant cannot both pass a check that either would fail after the other (the overlap and period-cap rules of
+   * exception windows). `refuse` is pure and synchronous, and may run more than once (once per attempt). Answers what
+   * `refuse` answered when it refused (nothing stored), undefined once `next` is stored.
+   */
+  writeUnless<T>(
+    next: ExceptionWindowRecord,
+    around: { from: string; to: string },
+    refuse: (windows: ExceptionWindowRecord[]) => T | undefined,
+  ): Promise<T | undefined>;
 }
 
 export interface Dispute {

@@ -243,5 +243,114 @@ export function governanceStoreContract(
         expect(await store.listBySubject('agr_1')).toHaveLength(2);
       });
     });
+
+    describe('the per-person cap on change requests asked in a sliding window (recent), counted and recorded in one step', () => {
+      const asked = (n: number, at: string, over: Partial<ChangeRequestRecord> = {}) =>
+        change({ id: `chg_d${n}`, requestedAt: at, status: 'withdrawn', ...over });
+      const vera = { subject: 'vera', email: 'vera@example.com' };
+      const since = '2026-03-01T10:00:00.000Z';
+
+      it("counts the person's api change requests on this agreement asked after `since`, whatever became of them, and refuses naming them oldest first, storing nothing", async () => {
+        // Written before any capped write (on DynamoDB: before the asked lists exist, as requests of an older
+        // version). Not counted: asked at `since` exactly, another person, a subject differing only in case,
+        // another agreement, an RCA's request, a freeze exception of the person.
+        await store.put(asked(0, since), 0);
+        await store.put(asked(5, '2026-03-01T11:00:00.000Z', { requestedBy: 'walt' }), 0);
+        await store.put(asked(6, '2026-03-01T11:00:00.000Z', { requestedBy: 'Vera' }), 0);
+        await store.put(asked(7, '2026-03-01T11:00:00.000Z', { agreementId: 'agr_other' }), 0);
+        await store.put(asked(8, '2026-03-01T11:00:00.000Z', { source: 'rca' }), 0);
+        await store.put(freeze({ requestedBy: 'vera', requestedAt: '2026-03-01T11:00:00.000Z' }), 0);
+        // Counted: withdrawn, applied, and one recorded under the person's e-mail in another case.
+        await store.put(asked(1, '2026-03-01T12:00:00.000Z'), 0);
+        await store.put(
+          asked(2, '2026-03-02T08:00:00.000Z', { requestedBy: 'Vera@Example.com', status: 'applied' }),
+          0,
+        );
+        const recent = { limit: 3, since };
+        expect(
+          await store.recordIfUnder(
+            asked(3, '2026-03-02T09:00:00.000Z', { status: 'assessing' }),
+            10,
+            vera,
+            recent,
+          ),
+        ).toEqual({ status: 'recorded' });
+        expect(
+          await store.recordIfUnder(
+            asked(4, '2026-03-02T09:01:00.000Z', { status: 'assessing' }),
+            10,
+            vera,
+            recent,
+          ),
+        ).toEqual({
+          status: 'over-recent-limit',
+          asked: [
+            { id: 'chg_d1', requestedAt: '2026-03-01T12:00:00.000Z' },
+            { id: 'chg_d2', requestedAt: '2026-03-02T08:00:00.000Z' },
+            { id: 'chg_d3', requestedAt: '2026-03-02T09:00:00.000Z' },
+          ],
+        });
+        expect(await store.get('chg_d4')).toBeUndefined();
+        // Another person is not held back by vera's requests.
+        expect(
+          await store.recordIfUnder(
+            asked(9, '2026-03-02T09:02:00.000Z', { status: 'assessing', requestedBy: 'walt' }),
+            10,
+            { subject: 'walt' },
+            recent,
+          ),
+        ).toEqual({ status: 'recorded' });
+      });
+
+      it('frees a place once the oldest request is no longer after `since`, and looks at the open cap first', async () => {
+        const at = (h: number) => `2026-03-02T${String(h).padStart(2, '0')}:00:00.000Z`;
+        const open = (n: number, h: number) => asked(n, at(h), { status: 'assessing' });
+        const day = (s: string) => ({ limit: 2, since: s });
+        expect((await store.recordIfUnder(open(1, 1), 10, vera, day(since))).status).toBe('recorded');
+        expect((await store.recordIfUnder(open(2, 2), 10, vera, day(since))).status).toBe('recorded');
+        expect((await store.recordIfUnder(open(3, 3), 10, vera, day(since))).status).toBe(
+          'over-recent-limit',
+        );
+        // Both caps met: the open cap answers.
+        expect(await store.recordIfUnder(open(3, 3), 2, vera, day(since))).toEqual({
+          status: 'over-limit',
+          openIds: ['chg_d1', 'chg_d2'],
+        });
+        // A day later for the first request: it left the window.
+        expect(await store.recordIfUnder(open(3, 3), 10, vera, day(at(1)))).toEqual({ status: 'recorded' });
+        expect(await store.recordIfUnder(open(4, 4), 10, vera, day(at(1)))).toEqual({
+          status: 'over-recent-limit',
+          asked: [
+            { id: 'chg_d2', requestedAt: at(2) },
+            { id: 'chg_d3', requestedAt: at(3) },
+          ],
+        });
+      });
+
+      it('lets exactly the limit through when one person asks many times at the same instant', async () => {
+        const results = await Promise.all(
+          [1, 2, 3, 4, 5, 6].map((n) =>
+            store.recordIfUnder(asked(n, '2026-03-02T09:00:00.000Z', { status: 'assessing' }), 10, vera, {
+              limit: 3,
+              since,
+            }),
+          ),
+        );
+        expect(results.filter((r) => r.status === 'recorded')).toHaveLength(3);
+        expect(results.filter((r) => r.status === 'over-recent-limit')).toHaveLength(3);
+        expect(await store.listBySubject('agr_1')).toHaveLength(3);
+      });
+
+      it('holds at one instant even for requests the open cap does not count (recorded already closed)', async () => {
+        // Nothing here moves the open counters, so only the recent cap's own atomic step keeps the count.
+        const results = await Promise.all(
+          [1, 2, 3, 4, 5, 6].map((n) =>
+            store.recordIfUnder(asked(n, '2026-03-02T09:00:00.000Z'), 10, vera, { limit: 2, since }),
+          ),
+        );
+        expect(results.filter((r) => r.status === 'recorded')).toHaveLength(2);
+        expect(await store.listBySubject('agr_1')).toHaveLength(2);
+      });
+    });
   });
 }

@@ -119,3 +119,57 @@ describe('DynamoDB open counters written before person keys', () => {
     expect(c.Item?.n).toBe(0);
   });
 });
+
+describe('DynamoDB asked lists (the recent cap)', () => {
+  it('keeps only the requests after the latest `since` on a list, so the item stays about the size of the limit', async () => {
+    const { doc, createTables } = local();
+    const table = (await createTables(['Workflows'])).Workflows!;
+    const store = new DynamoGovernanceRequestStore(doc, table);
+    const vera = { subject: 'vera', email: 'vera@example.com' };
+    const at = (h: number) => `2026-03-02T${String(h).padStart(2, '0')}:00:00.000Z`;
+    for (const h of [1, 2, 3, 4]) {
+      const r: ChangeRequestRecord = {
+        kind: 'change-request',
+        id: `chg_${h}`,
+        agreementId: 'agr_1',
+        serviceId: 'svc_cards',
+        businessUnit: 'payments',
+        baseVersion: 1,
+        requestedBy: 'vera',
+        requestedAt: at(h),
+        source: 'api',
+        summary: 's',
+        why: 'w',
+        proposed: { title: 'x' },
+        classification: { administrative: ['title'], material: [] },
+        status: 'withdrawn',
+        requiredSignOffs: [],
+        signOffs: [],
+        history: [],
+        revision: 0,
+      };
+      // The window: the two hours before each request.
+      expect(await store.recordIfUnder(r, 10, vera, { limit: 10, since: at(h - 2) })).toEqual({
+        status: 'recorded',
+      });
+    }
+    for (const key of ['sub:vera', 'email:vera']) {
+      const item = (
+        await doc.send(
+          new GetCommand({
+            TableName: table,
+            Key: { pk: `REQ_ASKED#agr_1#${key}`, sk: 'REQ_ASKED' },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item;
+      expect(item).toMatchObject({
+        v: 4,
+        asked: [
+          { id: 'chg_3', at: at(3) },
+          { id: 'chg_4', at: at(4) },
+        ],
+      });
+    }
+  });
+});

@@ -1,11 +1,12 @@
 import { DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll } from 'vitest';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DynamoEvaluationStore,
   DynamoExceptionWindowStore,
   DynamoViolationStore,
 } from '../../shared/adapters/dynamodb/objectives.js';
+import type { ExceptionWindowRecord } from '../../shared/ports/objectives.js';
 import { useDynamoLocal } from '../helpers/dynamodb-local.js';
 import { evaluationStoreContract } from './evaluation-store.contract.js';
 import { exceptionWindowStoreContract } from './exception-window-store.contract.js';
@@ -16,7 +17,7 @@ const local = useDynamoLocal();
 // These suites build their store synchronously for each test: tables are created ahead, one set per test.
 const pool: string[] = [];
 beforeAll(async () => {
-  const sets = await Promise.all(Array.from({ length: 32 }, () => local().createTables(['Data'])));
+  const sets = await Promise.all(Array.from({ length: 40 }, () => local().createTables(['Data'])));
   pool.push(...sets.map((t) => t.Data!));
 });
 const nextTable = () => {
@@ -69,3 +70,49 @@ evaluationStoreContract(
     },
   },
 );
+
+describe('DynamoDB exception-window lock (writeUnless)', () => {
+  const window = (
+    id: string,
+    status: ExceptionWindowRecord['status'],
+    version: number,
+  ): ExceptionWindowRecord => ({
+    id,
+    agreementId: 'agr_0000000001',
+    kind: 'planned-maintenance',
+    start: '2026-01-02T00:00:00.000Z',
+    end: '2026-01-02T02:00:00.000Z',
+    status,
+    version,
+    requestedBy: 'ops-subject',
+    reason: 'database upgrade',
+    createdBy: 'ops-subject',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    changedBy: 'ops-subject',
+    changedAt: '2026-01-01T00:00:00.000Z',
+    change: 'exception:request',
+    changeReason: 'database upgrade',
+  });
+
+  it('reads back the windows written through the lock, so one the index does not show yet is still seen', async () => {
+    const table = nextTable();
+    const store = new DynamoExceptionWindowStore(local().doc, table);
+    const around = { from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' };
+    await store.writeUnless(window('exc_a', 'requested', 1), around, () => undefined);
+    // As if the index lagged: exc_a's item approved in the table but without its index keys (absent from the index).
+    await local().doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: 'EXC#exc_a', sk: 'CURRENT', version: 2, doc: window('exc_a', 'approved', 2) },
+      }),
+    );
+    expect(await store.list({ agreementId: 'agr_0000000001' })).toEqual([]);
+    const seen: string[] = [];
+    const refused = await store.writeUnless(window('exc_b', 'requested', 1), around, (ws) => {
+      seen.push(...ws.map((w) => `${w.id}:${w.status}`));
+      return ws.length ? 'overlaps' : undefined;
+    });
+    expect(seen).toEqual(['exc_a:approved']);
+    expect(refused).toBe('overlaps');
+  });
+});

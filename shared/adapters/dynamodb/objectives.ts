@@ -82,7 +82,27 @@ function partition(table: string, index: Index, pk: string, range?: { from?: str
   };
 }
 
-/** Exception windows: `EXC#<id>`, listed by agreement (`byStatus`) or all (`byRenewal`), by start. */
+/** The pk of an agreement's exception-window lock item (`writeUnless`). */
+const lockPk = (agreementId: string) => `EXC_LOCK#${agreementId}`;
+
+/**
+ * Exception windows: `EXC#<id>`, listed by agreement (`byStatus`) or all (`byRenewal`), by start.
+ *
+ * `writeUnless` (the overlap and period-cap rules, checked atomically with the write) serialises the window writes
+ * of one agreement through a lock item, `EXC_LOCK#<agreement id>` / `CURRENT`: a version `v` and `recent`, a map of
+ * the windows written through it (id → end, epoch ms). A write reads the lock (consistent), lists the agreement's
+ * windows (index), reads back every window of `recent` (consistent: the index lags a write, and a window written a
+ * moment ago may be missing from it or show its previous status), lets the use case's rule look at them, and puts
+ * the window and the lock's next version in one TransactWriteItems, on condition that `v` is still the value read.
+ * Two approvals at the same instant: one transaction wins, the other is cancelled, reads again and meets the rule.
+ * One lock per agreement rather than per objective: a window without an objective covers every objective of the
+ * agreement and the period cap counts the agreement's windows together, so the rule's reach is the agreement;
+ * window writes of one agreement are a few a week, so serialising them costs nothing. `recent` drops a window once
+ * it ends before the range the rule reads (the use case reads about periodDays + 400 days each side of now), so it
+ * holds about the agreement's windows of the last year or two, a few kilobytes. Windows written before the lock
+ * existed are not in `recent`: the index shows them as they are (their last write is long past), and the lock is
+ * created by the first write through it (condition: still absent).
+ */
 export class DynamoExceptionWindowStore implements ExceptionWindowStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -148,6 +168,86 @@ export class DynamoExceptionWindowStore implements ExceptionWindowStore {
         current,
       );
     }
+  }
+
+  async writeUnless<T>(
+    next: ExceptionWindowRecord,
+    around: { from: string; to: string },
+    refuse: (windows: ExceptionWindowRecord[]) => T | undefined,
+  ): Promise<T | undefined> {
+    const Key = { pk: lockPk(next.agreementId), sk: CURRENT };
+    const from = Date.parse(around.from);
+    const to = Date.parse(around.to);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const lock = (await this.db.send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true })))
+        .Item;
+      const recent = Object.entries((lock?.recent as Record<string, number> | undefined) ?? {}).filter(
+        ([, end]) => end > from,
+      );
+      const listed = await this.list({ agreementId: next.agreementId, ...around });
+      const fresh = await Promise.all(recent.map(([id]) => this.get(id)));
+      const byId = new Map(listed.map((w) => [w.id, w]));
+      for (const w of fresh) if (w) byId.set(w.id, w);
+      const windows = [...byId.values()]
+        .filter((w) => Date.parse(w.start) < to && Date.parse(w.end) > from)
+        .sort((a, b) => Date.parse(a.start) - Date.parse(b.start) || a.id.localeCompare(b.id));
+      const refused = refuse(windows);
+      if (refused !== undefined) return refused;
+      const v = Number(lock?.v ?? 0);
+      const window =
+        next.version === 1
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : {
+              ConditionExpression:
+                next.version === 2
+                  ? 'attribute_exists(pk) AND (attribute_not_exists(version) OR version = :prev)'
+                  : 'version = :prev',
+              ExpressionAttributeValues: { ':prev': next.version - 1 },
+            };
+      try {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: this.table, Item: this.item(next), ...window } },
+              {
+                Put: {
+                  TableName: this.table,
+                  Item: {
+                    ...Key,
+                    v: v + 1,
+                    recent: Object.fromEntries([...recent, [next.id, Date.parse(next.end)]]),
+                  },
+                  ...(lock
+                    ? { ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': v } }
+                    : { ConditionExpression: 'attribute_not_exists(pk)' }),
+                },
+              },
+            ],
+          }),
+        );
+        return undefined;
+      } catch (e) {
+        const reasons = cancellationReasons(e);
+        if (!reasons) throw e;
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+          if (next.version === 1) throw new ConflictError(`exception window ${next.id} already exists`);
+          const current = await this.get(next.id);
+          if (!current)
+            throw new NotFoundError(`no exception window ${next.id}`, [
+              { path: 'exceptionId', problem: `names no exception window (${next.id})` },
+            ]);
+          throw new VersionConflictError(
+            `stale write: version ${next.version - 1} was expected, the current version is ${current.version}`,
+            current,
+          );
+        }
+        if (!reasons.some((x) => x.Code === 'ConditionalCheckFailed' || x.Code === 'TransactionConflict'))
+          throw e;
+      }
+    }
+    throw new ConflictError(
+      `the exception windows of agreement ${next.agreementId} kept changing: try again`,
+    );
   }
 
   async get(id: string): Promise<ExceptionWindowRecord | undefined> {

@@ -9,12 +9,14 @@ import {
 import { ConflictError } from '../../domain/errors.js';
 import { actorKeys, type Person, personKeys } from '../../domain/people.js';
 import {
+  type AskedRequest,
   awaitsStart,
   type CappedRecordResult,
   type ChangeRequestRecord,
   countsTowardCap,
   type GovernanceRequest,
   type GovernanceRequestStore,
+  type RecentCap,
   requestedAtOf,
   subjectOf,
 } from '../../ports/governance.js';
@@ -43,6 +45,8 @@ import { WORKFLOWS_INDEX } from './tables.js';
  *                                                  holds [<the open counters' pks>] (while it counts toward the cap)
  *   open counter  pk REQ_OPEN#<agreement id>#<person key>   sk REQ_OPEN   n <open api requests filed under the key>
  *                 (person keys: shared/domain/people.ts, `sub:<requester exactly>` and `email:<requester, lower case>`)
+ *   asked list    pk REQ_ASKED#<agreement id>#<person key>   sk REQ_ASKED   v <writes>
+ *                 asked [{id, at}: the api change requests filed under the key, asked after the last write's `since`]
  *   execution     pk EXEC#<type>#<id>    sk <startedAt>#<name>   (the index of Step Functions executions by subject)
  */
 
@@ -412,6 +416,21 @@ const holdsOf = (r: GovernanceRequest): string[] =>
 const heldBy = (holds: unknown): string[] =>
   Array.isArray(holds) ? (holds as string[]) : typeof holds === 'string' ? [holds] : [];
 
+/** The item listing the api change requests filed under one person key on one agreement (the recent cap). */
+const askedPk = (subjectId: string, key: string) => `REQ_ASKED#${subjectId}#${key}`;
+/** The person key an asked-list pk is for. */
+const keyOfAsked = (subjectId: string, pk: string) => pk.slice(`REQ_ASKED#${subjectId}#`.length);
+/** Whether a request is on the asked lists: a person's change request (source `api`), whatever its status. */
+const isAsked = (r: GovernanceRequest): boolean => r.kind === 'change-request' && r.source === 'api';
+
+/** One asked list as read: its version `v` (0 and `present` false when the item is not there yet) and entries. */
+interface AskedList {
+  pk: string;
+  present: boolean;
+  v: number;
+  asked: AskedRequest[];
+}
+
 /**
  * Change requests and freeze exceptions on AWS: `REQ#<id>` / `REQ`, listed through the subject index
  * (`subjPk REQ_SUBJ#<agreement or service id>`, `subjSk <requestedAt>#<id>`), replaced under a revision condition.
@@ -426,6 +445,20 @@ const heldBy = (holds: unknown): string[] =>
  * `samePerson` gives to that person, each once, and writes the request with conditions that each counter still holds
  * the value read. Two requests at the same instant: one transaction wins, the other is cancelled, reads again and
  * meets the cap.
+ *
+ * The recent cap (`recordIfUnder`'s `recent`: `changeRequest.maxPerRequesterPerDay`, a sliding 24 h) is kept atomic
+ * the same way, by one *asked list* item per (agreement, person key), `REQ_ASKED#<agreement>#<key>`: the person's api
+ * change requests filed under the key (`{id, at}`), whatever became of them, and a version `v`. Recording a person's
+ * api change request reads the lists of the person's `personKeys` and of the request's `actorKeys` (consistent
+ * reads), counts the entries after `since` under the person's keys (each request once), and in the request's
+ * transaction rewrites the request's own lists (entries at or before `since` dropped, the request added, `v` + 1) and
+ * checks the person's others, each on condition that `v` is still the value read. A list per key rather than day
+ * counters or slots: the window slides exactly (no bucket edges), the 409 names the very requests and the oldest's
+ * time as before, and one small item (at most about the limit's entries, as older ones are dropped at each write)
+ * serves the whole window. Requests recorded before the lists existed: a list not there yet is seeded, in the same
+ * read, from the agreement's requests (`listBySubject`, read back consistently), and written on condition it is still
+ * absent, so they count as before; the index lags a write by well under a second, so only a request written by the
+ * old code in that moment before the upgrade could be missed.
  */
 export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
   constructor(
@@ -463,10 +496,21 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
     return this.transact(ops).then((r) => r === 'ok');
   }
 
-  async recordIfUnder(r: GovernanceRequest, limit: number, who: Person): Promise<CappedRecordResult> {
+  async recordIfUnder(
+    r: GovernanceRequest,
+    limit: number,
+    who: Person,
+    recent?: RecentCap,
+  ): Promise<CappedRecordResult> {
     const item = this.item(r, 1);
     const holds = item.holds ?? [];
-    const counters = personKeys(who).map((k) => openCounterPk(subjectOf(r), k));
+    const subject = subjectOf(r);
+    const counters = personKeys(who).map((k) => openCounterPk(subject, k));
+    // The asked lists: the person's (counted) and the request's own (rewritten with it).
+    const whoseAsked = recent ? personKeys(who).map((k) => askedPk(subject, k)) : [];
+    const ownAsked = isAsked(r) ? actorKeys(r.requestedBy).map((k) => askedPk(subject, k)) : [];
+    const askedPks = [...new Set([...whoseAsked, ...ownAsked])];
+    const since = recent?.since ?? '';
     for (let attempt = 0; attempt < 20; attempt++) {
       const seen = await Promise.all(
         counters.map(async (pk) => {
@@ -480,6 +524,20 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
         if (await this.get(r.id)) return { status: 'exists' };
         const open = (await this.listBySubject(subjectOf(r))).filter((x) => countsTowardCap(x, who));
         return { status: 'over-limit', openIds: open.map((x) => x.id) };
+      }
+      const lists = await this.askedLists(subject, askedPks);
+      if (recent) {
+        const byId = new Map<string, AskedRequest>();
+        for (const l of lists)
+          if (whoseAsked.includes(l.pk))
+            for (const e of l.asked) if (e.requestedAt > since) byId.set(e.id, e);
+        const asked = [...byId.values()].sort(
+          (a, b) => a.requestedAt.localeCompare(b.requestedAt) || a.id.localeCompare(b.id),
+        );
+        if (asked.length >= recent.limit) {
+          if (await this.get(r.id)) return { status: 'exists' };
+          return { status: 'over-recent-limit', asked };
+        }
       }
       // Every counter read must still hold what was read; the request's own go up by one with it.
       const ops: TransactItem[] = [
@@ -504,6 +562,7 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
           };
         }),
         ...holds.filter((pk) => !counters.includes(pk)).map((pk) => this.bump(pk, 1)),
+        ...lists.map((l) => this.askedWrite(l, ownAsked.includes(l.pk) ? r : undefined, since)),
       ];
       const res = await this.transact(ops);
       if (res === 'ok') return { status: 'recorded' };
@@ -512,6 +571,58 @@ export class DynamoGovernanceRequestStore implements GovernanceRequestStore {
     throw new ConflictError(
       `the open requests of ${r.requestedBy} on ${subjectOf(r)} kept changing: try again`,
     );
+  }
+
+  /**
+   * Reads asked lists consistently. A list not there yet is seeded from the agreement's requests filed under its key
+   * (written before the lists existed); its write is then conditioned on it being still absent.
+   */
+  private async askedLists(subject: string, pks: string[]): Promise<AskedList[]> {
+    const read = await Promise.all(
+      pks.map(async (pk): Promise<AskedList> => {
+        const i = (
+          await this.db.send(
+            new GetCommand({ TableName: this.table, Key: { pk, sk: 'REQ_ASKED' }, ConsistentRead: true }),
+          )
+        ).Item;
+        const asked = ((i?.asked as { id: string; at: string }[] | undefined) ?? []).map((e) => ({
+          id: e.id,
+          requestedAt: e.at,
+        }));
+        return { pk, present: i !== undefined, v: Number(i?.v ?? 0), asked };
+      }),
+    );
+    if (read.every((l) => l.present)) return read;
+    const before = (await this.listBySubject(subject)).filter(isAsked);
+    return read.map((l) =>
+      l.present
+        ? l
+        : {
+            ...l,
+            asked: before
+              .filter((x) => actorKeys(x.requestedBy).includes(keyOfAsked(subject, l.pk)))
+              .map((x) => ({ id: x.id, requestedAt: x.requestedAt })),
+          },
+    );
+  }
+
+  /**
+   * The transaction action for one asked list read as `l`: unchanged since the read (`v`, or still absent); when
+   * `add` is given, rewritten without the entries at or before `since` and with `add`'s entry, `v` one more.
+   */
+  private askedWrite(l: AskedList, add: GovernanceRequest | undefined, since: string): TransactItem {
+    const Key = { pk: l.pk, sk: 'REQ_ASKED' };
+    const unchanged = l.present
+      ? { ConditionExpression: 'v = :seen', ExpressionAttributeValues: { ':seen': l.v } }
+      : { ConditionExpression: 'attribute_not_exists(pk)' };
+    if (!add) return { ConditionCheck: { TableName: this.table, Key, ...unchanged } };
+    const asked = [
+      ...l.asked.filter((e) => e.requestedAt > since && e.id !== add.id),
+      { id: add.id, requestedAt: add.requestedAt },
+    ].map((e) => ({ id: e.id, at: e.requestedAt }));
+    return {
+      Put: { TableName: this.table, Item: { ...Key, v: l.v + 1, asked }, ...unchanged },
+    };
   }
 
   private item(rec: GovernanceRequest, revision: number) {

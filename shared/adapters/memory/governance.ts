@@ -4,8 +4,10 @@ import {
   type CappedRecordResult,
   type ChangeRequestRecord,
   countsTowardCap,
+  countsTowardRecentCap,
   type GovernanceRequest,
   type GovernanceRequestStore,
+  type RecentCap,
   requestedAtOf,
   subjectOf,
 } from '../../ports/governance.js';
@@ -25,11 +27,25 @@ export class MemoryGovernanceRequestStore implements GovernanceRequestStore {
   async listBySubject(subjectId: string) {
     return this.sorted(subjectId).map((r) => structuredClone(r));
   }
-  async recordIfUnder(r: GovernanceRequest, limit: number, who: Person): Promise<CappedRecordResult> {
+  async recordIfUnder(
+    r: GovernanceRequest,
+    limit: number,
+    who: Person,
+    recent?: RecentCap,
+  ): Promise<CappedRecordResult> {
     // No await between the count and the write: in one event loop turn nothing else runs in between.
     if (this.rows.has(r.id)) return { status: 'exists' };
-    const open = this.sorted(subjectOf(r)).filter((x) => countsTowardCap(x, who));
+    const all = this.sorted(subjectOf(r));
+    const open = all.filter((x) => countsTowardCap(x, who));
     if (open.length >= limit) return { status: 'over-limit', openIds: open.map((x) => x.id) };
+    if (recent) {
+      const asked = all.filter((x) => countsTowardRecentCap(x, who, recent.since));
+      if (asked.length >= recent.limit)
+        return {
+          status: 'over-recent-limit',
+          asked: asked.map((x) => ({ id: x.id, requestedAt: x.requestedAt })),
+        };
+    }
     this.rows.set(r.id, structuredClone({ ...r, revision: 1 }));
     return { status: 'recorded' };
   }

@@ -17,6 +17,10 @@ export class MemoryExceptionWindowStore implements ExceptionWindowStore {
   private readonly rows = new Map<string, ExceptionWindowRecord>();
 
   async create(record: ExceptionWindowRecord): Promise<void> {
+    this.createNow(record);
+  }
+
+  private createNow(record: ExceptionWindowRecord): void {
     if (this.rows.has(record.id)) throw new ConflictError(`exception window ${record.id} already exists`);
     this.rows.set(record.id, clone(record));
   }
@@ -27,6 +31,23 @@ export class MemoryExceptionWindowStore implements ExceptionWindowStore {
   }
 
   async list(q: { agreementId?: string; from?: string; to?: string }): Promise<ExceptionWindowRecord[]> {
+    return this.listNow(q);
+  }
+
+  /** The read and the write run in one turn of the event loop (no await between them): nothing else runs between. */
+  async writeUnless<T>(
+    next: ExceptionWindowRecord,
+    around: { from: string; to: string },
+    refuse: (windows: ExceptionWindowRecord[]) => T | undefined,
+  ): Promise<T | undefined> {
+    const refused = refuse(this.listNow({ agreementId: next.agreementId, ...around }));
+    if (refused !== undefined) return refused;
+    if (next.version === 1) this.createNow(next);
+    else this.updateNow(next);
+    return undefined;
+  }
+
+  private listNow(q: { agreementId?: string; from?: string; to?: string }): ExceptionWindowRecord[] {
     return [...this.rows.values()]
       .filter((r) => !q.agreementId || r.agreementId === q.agreementId)
       .filter((r) => !q.from || Date.parse(r.end) > Date.parse(q.from))
@@ -36,6 +57,10 @@ export class MemoryExceptionWindowStore implements ExceptionWindowStore {
   }
 
   async update(next: ExceptionWindowRecord): Promise<void> {
+    this.updateNow(next);
+  }
+
+  private updateNow(next: ExceptionWindowRecord): void {
     const current = this.rows.get(next.id);
     if (!current)
       throw new NotFoundError(`no exception window ${next.id}`, [

@@ -5,8 +5,10 @@ import {
   type CappedRecordResult,
   type ChangeRequestRecord,
   countsTowardCap,
+  countsTowardRecentCap,
   type GovernanceRequest,
   type GovernanceRequestStore,
+  type RecentCap,
   requestedAtOf,
   subjectOf,
 } from '../../ports/governance.js';
@@ -68,18 +70,30 @@ export class SqliteGovernanceRequestStore implements GovernanceRequestStore {
       .slice(0, limit);
   }
 
-  /** Count and insert in one IMMEDIATE transaction: the write lock is taken before the count, so no other writer, in
-   * this process or another on the same file, records between them. */
-  async recordIfUnder(r: GovernanceRequest, limit: number, who: Person): Promise<CappedRecordResult> {
+  /** Count (both caps) and insert in one IMMEDIATE transaction: the write lock is taken before the count, so no other
+   * writer, in this process or another on the same file, records between them. */
+  async recordIfUnder(
+    r: GovernanceRequest,
+    limit: number,
+    who: Person,
+    recent?: RecentCap,
+  ): Promise<CappedRecordResult> {
     const run = this.db.transaction((): CappedRecordResult => {
       if (this.stmt('SELECT 1 FROM governance_requests WHERE id = ?').get(r.id)) return { status: 'exists' };
       const rows = this.stmt(
         'SELECT body FROM governance_requests WHERE subject_id = ? ORDER BY requested_at, id',
       ).all(subjectOf(r)) as { body: string }[];
-      const open = rows
-        .map((x) => JSON.parse(x.body) as GovernanceRequest)
-        .filter((x) => countsTowardCap(x, who));
+      const all = rows.map((x) => JSON.parse(x.body) as GovernanceRequest);
+      const open = all.filter((x) => countsTowardCap(x, who));
       if (open.length >= limit) return { status: 'over-limit', openIds: open.map((x) => x.id) };
+      if (recent) {
+        const asked = all.filter((x) => countsTowardRecentCap(x, who, recent.since));
+        if (asked.length >= recent.limit)
+          return {
+            status: 'over-recent-limit',
+            asked: asked.map((x) => ({ id: x.id, requestedAt: x.requestedAt })),
+          };
+      }
       this.stmt(
         `INSERT INTO governance_requests (id, subject_id, requested_at, revision, body) VALUES (?, ?, ?, 1, ?)`,
       ).run(r.id, subjectOf(r), requestedAtOf(r), JSON.stringify({ ...r, revision: 1 }));

@@ -31,6 +31,30 @@ export class SqliteExceptionWindowStore implements ExceptionWindowStore {
 
   /** The window row and its change-log row (the audit trail's source) in one transaction. */
   async create(r: ExceptionWindowRecord): Promise<void> {
+    this.createNow(r);
+  }
+
+  /**
+   * The read, the check and the write in one IMMEDIATE transaction: the write lock is taken before the read, so no
+   * other writer, in this process or another on the same file, stores a window between them.
+   */
+  async writeUnless<T>(
+    next: ExceptionWindowRecord,
+    around: { from: string; to: string },
+    refuse: (windows: ExceptionWindowRecord[]) => T | undefined,
+  ): Promise<T | undefined> {
+    return this.db
+      .transaction((): T | undefined => {
+        const refused = refuse(this.listNow({ agreementId: next.agreementId, ...around }));
+        if (refused !== undefined) return refused;
+        if (next.version === 1) this.createNow(next);
+        else this.updateNow(next);
+        return undefined;
+      })
+      .immediate();
+  }
+
+  private createNow(r: ExceptionWindowRecord): void {
     this.db
       .transaction(() => {
         if (this.db.prepare('SELECT 1 FROM objective_exception WHERE id = ?').get(r.id)) {
@@ -48,6 +72,10 @@ export class SqliteExceptionWindowStore implements ExceptionWindowStore {
   }
 
   async update(next: ExceptionWindowRecord): Promise<void> {
+    this.updateNow(next);
+  }
+
+  private updateNow(next: ExceptionWindowRecord): void {
     this.db
       .transaction(() => {
         const row = this.db.prepare('SELECT body FROM objective_exception WHERE id = ?').get(next.id) as
@@ -87,6 +115,10 @@ export class SqliteExceptionWindowStore implements ExceptionWindowStore {
   }
 
   async list(q: { agreementId?: string; from?: string; to?: string }): Promise<ExceptionWindowRecord[]> {
+    return this.listNow(q);
+  }
+
+  private listNow(q: { agreementId?: string; from?: string; to?: string }): ExceptionWindowRecord[] {
     const rows = this.db
       .prepare(
         `SELECT body FROM objective_exception

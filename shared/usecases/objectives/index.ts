@@ -539,8 +539,13 @@ export class ObjectiveUseCases {
       start: Date.parse(body.start),
       end: Date.parse(body.end),
     };
-    problems.push(...windowProblems(rules, candidate, await this.liveSpans(agreementId, rules)));
-    if (problems.length) throw new BusinessRuleError('the exception window breaks a rule', problems);
+    const around = this.around(rules);
+    const clashes = (windows: ExceptionWindowRecord[]) =>
+      windowProblems(rules, candidate, liveSpans(windows));
+    if (problems.length) {
+      problems.push(...clashes(await this.deps.exceptions.list({ agreementId, ...around })));
+      throw new BusinessRuleError('the exception window breaks a rule', problems);
+    }
     const at = this.deps.clock.now().toISOString();
     const record: ExceptionWindowRecord = {
       id,
@@ -562,7 +567,13 @@ export class ObjectiveUseCases {
       change: 'exception:request',
       changeReason: body.reason,
     };
-    await this.deps.exceptions.create(record);
+    // The overlap and period-cap rules are looked at again in the store's atomic step with the write, so two
+    // requests at the same instant cannot both pass.
+    const refused = await this.deps.exceptions.writeUnless(record, around, (windows) => {
+      const found = clashes(windows);
+      return found.length ? found : undefined;
+    });
+    if (refused) throw new BusinessRuleError('the exception window breaks a rule', refused);
     return record;
   }
 
@@ -588,12 +599,21 @@ export class ObjectiveUseCases {
     const rules = this.deps.exceptionRules ?? DEFAULT_EXCEPTION_RULES;
     const refusal = approvalRefusal(rules, principal, windowParties(a, x.requestedBy));
     if (refusal) throw new ForbiddenError(refusal.problem, [refusal]);
-    if (body.decision === 'approved') {
-      const approved = (await this.liveSpans(agreementId, rules)).filter((w) => w.status === 'approved');
-      const problems = windowProblems(rules, { ...spanOf(x), kind: x.kind }, approved);
-      if (problems.length) throw new BusinessRuleError('approving this window would break a rule', problems);
-    }
+    // Approval re-checks overlap and the period cap against the approved windows, in the store's atomic step with
+    // the write: two approvals at the same instant cannot both pass.
+    const refuse =
+      body.decision === 'approved'
+        ? (windows: ExceptionWindowRecord[]) => {
+            const approved = liveSpans(windows).filter((w) => w.status === 'approved');
+            const problems = windowProblems(rules, { ...spanOf(x), kind: x.kind }, approved);
+            return problems.length
+              ? new BusinessRuleError('approving this window would break a rule', problems)
+              : undefined;
+          }
+        : undefined;
     return this.commitWindow(
+      rules,
+      refuse,
       x,
       principal,
       body.decision,
@@ -639,6 +659,8 @@ export class ObjectiveUseCases {
     }
     this.checkVersion(x, expected);
     return this.commitWindow(
+      rules,
+      undefined,
       x,
       principal,
       'revoked',
@@ -650,9 +672,13 @@ export class ObjectiveUseCases {
 
   /**
    * Stores the next version of an exception window in `status`, with the fields of that act (stamped at the clock's
-   * now, ISO 8601) and who changed it, why and how (`change`, as the audit names it).
+   * now, ISO 8601) and who changed it, why and how (`change`, as the audit names it). Written through the store's
+   * `writeUnless`, so every act on an agreement's windows is one atomic step with the look `refuse` takes at them
+   * (its error is thrown when it refuses); without `refuse` nothing is refused.
    */
   private async commitWindow(
+    rules: { periodDays: number },
+    refuse: ((windows: ExceptionWindowRecord[]) => Error | undefined) | undefined,
     x: ExceptionWindowRecord,
     principal: Principal,
     status: ExceptionWindowRecord['status'],
@@ -671,7 +697,12 @@ export class ObjectiveUseCases {
       change,
       changeReason: reason,
     };
-    await this.deps.exceptions.update(next);
+    const refused = await this.deps.exceptions.writeUnless(
+      next,
+      this.around(rules),
+      refuse ?? (() => undefined),
+    );
+    if (refused) throw refused;
     return next;
   }
 
@@ -684,22 +715,11 @@ export class ObjectiveUseCases {
     return { items: (await this.deps.exceptions.list({ agreementId, ...q })).map(normalizeWindow) };
   }
 
-  /** The live (requested or approved) windows of an agreement near now, for the overlap and cap checks. */
-  private async liveSpans(
-    agreementId: string,
-    rules: { periodDays: number },
-  ): Promise<(ReturnType<typeof spanOf> & { status: ExceptionWindowRecord['status'] })[]> {
+  /** The range of an agreement's windows the overlap and cap checks look at: periodDays + 400 days each side of now. */
+  private around(rules: { periodDays: number }): { from: string; to: string } {
     const reach = (rules.periodDays + 400) * DAY;
     const now = this.deps.clock.now().getTime();
-    const windows = await this.deps.exceptions.list({
-      agreementId,
-      from: new Date(now - reach).toISOString(),
-      to: new Date(now + reach).toISOString(),
-    });
-    return windows
-      .map(normalizeWindow)
-      .filter((w) => w.status === 'requested' || w.status === 'approved')
-      .map((w) => ({ ...spanOf(w), status: w.status }));
+    return { from: new Date(now - reach).toISOString(), to: new Date(now + reach).toISOString() };
   }
 
   private async locateWindow(
@@ -1091,6 +1111,16 @@ function providerSide(a: ObjectiveAgreement): Located {
 /** Who stands where around an exception window, for the rule on who may decide it (`approvalRefusal`). */
 function windowParties(a: ObjectiveAgreement, requestedBy: string): ApprovalContext {
   return { providerUnit: a.providerUnit, customerUnit: a.customerUnit, serviceId: a.serviceId, requestedBy };
+}
+
+/** The live (requested or approved) windows among `windows`, as spans with their status, for the overlap and cap checks. */
+function liveSpans(
+  windows: readonly ExceptionWindowRecord[],
+): (ReturnType<typeof spanOf> & { status: ExceptionWindowRecord['status'] })[] {
+  return windows
+    .map(normalizeWindow)
+    .filter((w) => w.status === 'requested' || w.status === 'approved')
+    .map((w) => ({ ...spanOf(w), status: w.status }));
 }
 
 function spanOf(w: ExceptionWindowRecord): {

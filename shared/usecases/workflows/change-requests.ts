@@ -18,6 +18,7 @@ import type { Clock } from '../../ports/clock.js';
 import {
   type ChangeRequestRecord,
   countsTowardCap,
+  countsTowardRecentCap,
   type GovernanceRequest,
   type GovernanceRequestStore,
   OPEN_CHANGE_REQUEST_STATUSES,
@@ -974,8 +975,17 @@ export class ChangeRequestWorkflow {
       // try the next ids of that instant (a few: the cap stops a person long before).
       let candidate = record;
       for (let attempt = 1; attempt <= RETRIES_AT_ONE_INSTANT; attempt++) {
-        const res = await this.deps.requests.recordIfUnder(candidate, limit, cappedFor);
+        const res = await this.deps.requests.recordIfUnder(candidate, limit, cappedFor, {
+          limit: this.deps.policy.changeRequest.maxPerRequesterPerDay,
+          since: this.dayAgo(),
+        });
         if (res.status === 'over-limit') throw overLimit(record.agreementId, limit, res.openIds);
+        if (res.status === 'over-recent-limit')
+          throw overDailyLimit(
+            record.agreementId,
+            this.deps.policy.changeRequest.maxPerRequesterPerDay,
+            res.asked,
+          );
         if (res.status === 'recorded') return { ...candidate, revision: 1 };
         candidate = {
           ...record,
@@ -1009,32 +1019,19 @@ export class ChangeRequestWorkflow {
   /**
    * The per-person cap on requests asked in any 24 hours (red team wave 35: asking and withdrawing in turn kept one
    * request open at a time, so the open cap never bit, and mailed the provider's SLA managers twice a turn). Counts the
-   * person's own requests (source `api`) on this agreement asked in the 24 h before now, whatever their status. A first
-   * look, not atomic with the write: requests at one instant are bounded by the atomic open cap.
+   * person's own requests (source `api`) on this agreement asked in the 24 h before now, whatever their status. A cheap
+   * first look before the terms are checked; the store's `recordIfUnder` counts again atomically with the write (its
+   * `recent` cap), so requests sent at one instant cannot pass together.
    */
   private refuseOverDailyLimit(agreementId: string, who: Person, all: GovernanceRequest[]): void {
     const limit = this.deps.policy.changeRequest.maxPerRequesterPerDay;
-    const since = new Date(this.deps.clock.now().getTime() - DAY).toISOString();
-    const today = all.filter(
-      (r): r is ChangeRequestRecord =>
-        r.kind === 'change-request' &&
-        r.source === 'api' &&
-        r.requestedAt > since &&
-        samePerson(who, r.requestedBy),
-    );
-    if (today.length < limit) return;
-    const again = new Date(Date.parse(today[0]!.requestedAt) + DAY).toISOString();
-    const ids = today.map((r) => r.id);
-    throw new ConflictError(
-      `you asked for ${today.length} change requests on agreement ${agreementId} in the last 24 h, the most one person may (policy changeRequest.maxPerRequesterPerDay = ${limit}): ask again from ${again}`,
-      [
-        {
-          path: 'requestedBy',
-          problem: `asked for ${today.length} change requests in the last 24 h (${ids.join(', ')}); the limit is ${limit} (changeRequest.maxPerRequesterPerDay)`,
-        },
-      ],
-      { limit, policy: 'changeRequest.maxPerRequesterPerDay', changeRequestIds: ids },
-    );
+    const today = all.filter((r) => countsTowardRecentCap(r, who, this.dayAgo()));
+    if (today.length >= limit) throw overDailyLimit(agreementId, limit, today);
+  }
+
+  /** The instant 24 h before now (ISO): requests asked after it count toward `maxPerRequesterPerDay`. */
+  private dayAgo(): string {
+    return new Date(this.deps.clock.now().getTime() - DAY).toISOString();
   }
 
   private async load(id: string): Promise<ChangeRequestRecord> {
@@ -1135,6 +1132,29 @@ function overLimit(agreementId: string, limit: number, ids: string[]): ConflictE
       },
     ],
     { limit, policy: 'changeRequest.maxOpenPerRequester', openChangeRequestIds: ids },
+  );
+}
+
+/**
+ * 409: the person asked for `today.length` (at least `limit`) requests on the agreement in the last 24 h (`today`,
+ * oldest first); the message says when they may ask again (the oldest plus 24 h).
+ */
+function overDailyLimit(
+  agreementId: string,
+  limit: number,
+  today: readonly { id: string; requestedAt: string }[],
+): ConflictError {
+  const again = new Date(Date.parse(today[0]!.requestedAt) + DAY).toISOString();
+  const ids = today.map((r) => r.id);
+  return new ConflictError(
+    `you asked for ${today.length} change requests on agreement ${agreementId} in the last 24 h, the most one person may (policy changeRequest.maxPerRequesterPerDay = ${limit}): ask again from ${again}`,
+    [
+      {
+        path: 'requestedBy',
+        problem: `asked for ${today.length} change requests in the last 24 h (${ids.join(', ')}); the limit is ${limit} (changeRequest.maxPerRequesterPerDay)`,
+      },
+    ],
+    { limit, policy: 'changeRequest.maxPerRequesterPerDay', changeRequestIds: ids },
   );
 }
 

@@ -358,6 +358,44 @@ describe('exception windows: requests, decisions, revocations and their listing'
     });
   });
 
+  describe('at the same instant (the rule and the write are one step of the store)', () => {
+    it('approves exactly one of two overlapping requested windows approved at once; the other is refused as one at a time would be', async () => {
+      await exceptions.create(stored({ id: 'exc_a' }));
+      await exceptions.create(stored({ id: 'exc_b', start: iso(START + 10 * D + H) }));
+      const results = await Promise.allSettled(
+        ['exc_a', 'exc_b'].map((id) =>
+          uc.decideException(customer, AGR, id, 1, { decision: 'approved', reason: 'ok' }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(refused).toHaveLength(1);
+      const e = refused[0]!.reason as BusinessRuleError;
+      expect(e).toBeInstanceOf(BusinessRuleError);
+      expect(e.message).toBe('approving this window would break a rule');
+      const won = (await exceptions.list({ agreementId: AGR })).filter((w) => w.status === 'approved');
+      expect(won).toHaveLength(1);
+      expect(e.details).toEqual([
+        {
+          path: 'start',
+          problem: `overlaps exception window ${won[0]!.id}, which covers the same objectives`,
+        },
+      ]);
+    });
+
+    it('stores exactly one of four overlapping windows requested at once', async () => {
+      const results = await Promise.allSettled(
+        [0, 1, 2, 3].map(() => uc.requestException(mgr, AGR, planned(now, 5))),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
+        expect(r.reason).toBeInstanceOf(BusinessRuleError);
+        expect((r.reason as Error).message).toBe('the exception window breaks a rule');
+      }
+      expect(await exceptions.list({ agreementId: AGR })).toHaveLength(1);
+    });
+  });
+
   describe('revoking', () => {
     it('lets the provider side revoke an approved window, stored as the next version with who, when and why', async () => {
       const x = await uc.requestException(mgr, AGR, planned(now, 1));

@@ -113,6 +113,55 @@ describe('change requests: at most changeRequest.maxPerRequesterPerDay asked per
     expect((await ask()).status).toBe('assessing');
   });
 
+  it('lets exactly the limit through when one person asks many times at the same instant (the count and the write are one step)', async () => {
+    const policy = structuredClone(w.policy);
+    policy.changeRequest.maxOpenPerRequester = 20;
+    policy.changeRequest.maxPerRequesterPerDay = 3;
+    w = await workflowWorld({ policy });
+    a = await activeAgreement(w);
+    const results = await Promise.allSettled([1, 2, 3, 4, 5, 6].map(() => ask()));
+    const passed = results.filter((r) => r.status === 'fulfilled');
+    expect(passed).toHaveLength(3);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused).toHaveLength(3);
+    const ids = (await w.requests.listBySubject(a.id)).map((r) => r.id);
+    expect(ids).toHaveLength(3);
+    for (const r of refused) {
+      expect(r.reason).toBeInstanceOf(ConflictError);
+      expect((r.reason as ConflictError).context).toEqual({
+        limit: 3,
+        policy: POLICY_KEY,
+        changeRequestIds: ids,
+      });
+      expect((r.reason as ConflictError).details).toEqual([
+        {
+          path: 'requestedBy',
+          problem: `asked for 3 change requests in the last 24 h (${ids.join(', ')}); the limit is 3 (${POLICY_KEY})`,
+        },
+      ]);
+    }
+  });
+
+  it('refuses with the same 409 when the store finds the day full at the write though the first look passed', async () => {
+    const asked = [{ id: 'chg_x', requestedAt: new Date(w.now.ms - HOUR).toISOString() }];
+    vi.spyOn(w.requests, 'recordIfUnder').mockResolvedValue({ status: 'over-recent-limit', asked });
+    const e = await failure(ask());
+    const again = new Date(w.now.ms + 23 * HOUR).toISOString();
+    expect(e.message).toBe(
+      `you asked for 1 change requests on agreement ${a.id} in the last 24 h, the most one person may (policy ${POLICY_KEY} = 10): ask again from ${again}`,
+    );
+    expect(e.context).toEqual({ limit: 10, policy: POLICY_KEY, changeRequestIds: ['chg_x'] });
+  });
+
+  it('asks the store to count the day from exactly 24 h before now, under the policy limit', async () => {
+    const spy = vi.spyOn(w.requests, 'recordIfUnder');
+    await ask();
+    expect(spy.mock.calls[0]![3]).toEqual({
+      limit: 10,
+      since: new Date(w.now.ms - 24 * HOUR).toISOString(),
+    });
+  });
+
   it('reads the limit from the policy: with 2, the third request of the day is refused though none is open', async () => {
     const policy = structuredClone(w.policy);
     policy.changeRequest.maxPerRequesterPerDay = 2;

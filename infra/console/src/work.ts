@@ -154,8 +154,15 @@ export const part = (title: string, content: Node | null, none = 'None.', level:
 export const rowsOrNull = (caption: string, head: string[], rows: Child[][]): Node | null =>
   rows.length ? h('div', scroller(caption), table(caption, head, rows)) : null;
 
+/** A value of the API in words: an ISO time in the viewer's zone, other text as it is, anything else as JSON. */
 const show = (v: unknown): string =>
-  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+  typeof v === 'string'
+    ? /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(v)
+      ? when(v)
+      : v
+    : typeof v === 'number' || typeof v === 'boolean'
+      ? String(v)
+      : JSON.stringify(v);
 
 /** Whether the signed-in person is the one a record names (`by`: a subject, or an e-mail in any case). */
 const isMe = (by: unknown): boolean => {
@@ -226,9 +233,15 @@ export async function taskPage(ctx: PageContext, id: string): Promise<void> {
             body: bodyOf(t.kind, f.values()),
           });
         } catch (e) {
-          // A 403 or 409 has no field to go beside: its words, and what to do.
-          if (e instanceof ApiError && (e.status === 403 || e.status === 409)) {
+          // A 403 has no field to go beside: its words. A 409 (settled meanwhile, by someone else): the task as it is
+          // now, under the API's words.
+          if (e instanceof ApiError && e.status === 403) {
             status.replaceChildren(h('div', { class: 'error', role: 'alert' }, e.words()));
+            return;
+          }
+          if (e instanceof ApiError && e.status === 409) {
+            await taskPage(ctx, id);
+            ctx.main.prepend(h('div', { class: 'error', role: 'alert' }, e.words()));
             return;
           }
           throw e;
@@ -565,12 +578,14 @@ export function chainTree(g: ChainGraph, breach: Breach | null = null): HTMLElem
             ...below.map((e) =>
               node(
                 e.to,
-                `supports ${e.supports
-                  .map(
-                    (x) =>
-                      `${x.objectiveId}${x.dependencyObjectiveId ? ` with ${x.dependencyObjectiveId}` : ''} (${x.mode})`,
-                  )
-                  .join(', ')}`,
+                e.supports.length
+                  ? `supports ${e.supports
+                      .map(
+                        (x) =>
+                          `${x.objectiveId}${x.dependencyObjectiveId ? ` with its ${x.dependencyObjectiveId}` : ''} (${x.mode})`,
+                      )
+                      .join(', ')}`
+                  : null,
               ),
             ),
           )

@@ -224,7 +224,10 @@ describe('every task form the demo produces, acted on in the console', () => {
     await decide(second, 'Reject', 'Too close to the weekend');
     const alert = second.getByRole('alert');
     await expect.poll(() => alert.textContent()).toMatch(/is completed: it no longer waits for anyone/);
-    expect(await second.locator('[data-state]').count()).toBe(0);
+    // The page then shows the task as it is now: settled, by the first approver, with no form left.
+    expect(await settledState(second)).toBe('completed');
+    expect(await second.locator('[data-state]').textContent()).toContain('by local-approver-legal');
+    expect(await second.getByRole('button', { name: 'Complete the task' }).count()).toBe(0);
     await second.screenshot({ path: `${SHOTS}/freeze-second.png`, fullPage: true });
 
     const list = (await app.call('GET', `/v1/services/${serviceId}/freeze-exceptions`, { as: 'admin' })).body

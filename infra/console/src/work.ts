@@ -154,15 +154,19 @@ export const part = (title: string, content: Node | null, none = 'None.', level:
 export const rowsOrNull = (caption: string, head: string[], rows: Child[][]): Node | null =>
   rows.length ? h('div', scroller(caption), table(caption, head, rows)) : null;
 
-/** A value of the API in words: an ISO time in the viewer's zone, other text as it is, anything else as JSON. */
-const show = (v: unknown): string =>
-  typeof v === 'string'
-    ? /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(v)
-      ? when(v)
-      : v
-    : typeof v === 'number' || typeof v === 'boolean'
-      ? String(v)
-      : JSON.stringify(v);
+/**
+ * A value of the API in words: an ISO time in the viewer's zone, other text as it is, a list's items joined by
+ * commas, an object's fields as `name: value` joined by semicolons.
+ */
+const show = (v: unknown): string => {
+  if (typeof v === 'string') return /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(v) ? when(v) : v;
+  if (Array.isArray(v)) return v.map(show).join(', ');
+  if (v && typeof v === 'object')
+    return Object.entries(v)
+      .map(([k, x]) => `${k}: ${show(x)}`)
+      .join('; ');
+  return String(v);
+};
 
 /** Whether the signed-in person is the one a record names (`by`: a subject, or an e-mail in any case). */
 const isMe = (by: unknown): boolean => {

@@ -212,6 +212,7 @@ describe('every task form the demo produces, acted on in the console', () => {
         .locator(`a[href="#/tasks/${taskId}"]`)
         .count(),
     ).toBe(1);
+    expect(await seriousAxeViolations(requester)).toEqual([]);
     await requester.context().close();
 
     // Two approvers open the task while it waits; the first decides.

@@ -112,6 +112,16 @@ describe('every task form the demo produces, acted on in the console', () => {
       'You asked for this change, so you may not assess it: separation of duties leaves it to another person.',
     );
     expect(await requester.getByRole('button', { name: 'Complete the task' }).count()).toBe(0);
+    // The task links to its change request, whose page links back to the task.
+    await requester.getByRole('link', { name: `change-request ${crId}` }).click();
+    await waitReady(requester, 'change-request');
+    expect(
+      await requester
+        .locator('table:has(caption:text("Pending tasks on the request"))')
+        .locator(`a[href="#/tasks/${assessment.id}"]`)
+        .count(),
+    ).toBe(1);
+    expect(await seriousAxeViolations(requester)).toEqual([]);
     await requester.context().close();
 
     // The provider's SLA manager assesses it from the inbox: "Yours", then the task's page.

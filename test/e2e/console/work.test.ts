@@ -149,6 +149,56 @@ describe('acting on tasks, a violation page and the change gate in the console',
     expect(await seriousAxeViolations(adminPage)).toEqual([]);
     await adminPage.screenshot({ path: '/tmp/c36/violation.png', fullPage: true });
     await adminPage.close();
+
+    // An OLA failing in the same period: the demo has none (its edges carry no objective terms, so the breach
+    // analysis examines nothing), so the API's own answer is given one contributor, in the route's schema, on the
+    // way to the page. The node shows its compliance and links to its violation; the others say they had none.
+    const breach = (await app.call('GET', `/v1/violations/${rca.subject.id}/chain`, { as: 'admin' })).body;
+    const ola = chain.nodes.find((n) => n.level === 1)!;
+    const failing = await newPage();
+    await signIn(failing, app.url, 'admin');
+    await failing.route('**/v1/violations/*/chain', (route) =>
+      route.fulfill({
+        json: {
+          ...breach,
+          examined: 1,
+          contributors: [
+            {
+              rank: 1,
+              agreementId: ola.id,
+              kind: 'OLA',
+              objectiveId: 'availability',
+              depth: 1,
+              mode: 'serial',
+              violationId: 'vio_ola',
+              severity: 'major',
+              status: 'open',
+              targetPercent: 99.9,
+              compliancePercent: 99.5,
+              marginPoints: -0.4,
+              overlap: { from: breach.period.start, to: breach.period.end, minutes: 60 },
+              overlapRatio: 1,
+              path: [{ agreementId: ola.id, objectiveId: 'availability', mode: 'serial' }],
+            },
+          ],
+        },
+      }),
+    );
+    await failing.goto(`${app.url}/${href}`);
+    await waitReady(failing, 'violation');
+    const olaNode = failing.locator(`li[data-agreement="${ola.id}"] > .node`);
+    expect(await olaNode.textContent()).toContain('availability: 99.50 % against 99.9 %');
+    expect(await olaNode.getByRole('link', { name: 'violation open' }).getAttribute('href')).toBe(
+      '#/violations/vio_ola',
+    );
+    const others = chain.nodes.filter((n) => n.level > 0 && n.id !== ola.id);
+    for (const n of others)
+      expect(await failing.locator(`li[data-agreement="${n.id}"] > .node`).textContent()).toContain(
+        'no violation in the same period',
+      );
+    expect(await seriousAxeViolations(failing)).toEqual([]);
+    await failing.screenshot({ path: '/tmp/c37/violation-failing-ola.png', fullPage: true });
+    await failing.close();
     const remediation = (
       await app.call('GET', `/v1/violations/${rca.subject.id}/remediation`, { as: 'admin' })
     ).body as { status: string; capa: { description: string }[] };

@@ -5,6 +5,7 @@ import { badge, empty, h, scroller, table } from './dom.js';
 import { when } from './format.js';
 import { type FormField, fieldForm } from './forms.js';
 import type { Agreement } from './types.js';
+import { subjectTasks } from './work.js';
 
 /** GET /v1/templates: one template at its latest version. */
 export interface Template {
@@ -402,10 +403,13 @@ async function changeRequestsSection(a: Agreement, reload: () => Promise<void>):
 /** One change request: what and why, how it was classified and assessed, its sign-offs and its history. */
 export async function changeRequestPage(ctx: PageContext, id: string): Promise<void> {
   const c = await api<ChangeRequest>(`/v1/change-requests/${encodeURIComponent(id)}`);
-  const a = await api<Agreement>(`/v1/agreements/${encodeURIComponent(c.agreementId)}`).catch((e) => {
-    if (e instanceof ApiError) return null;
-    throw e;
-  });
+  const [a, tasks] = await Promise.all([
+    api<Agreement>(`/v1/agreements/${encodeURIComponent(c.agreementId)}`).catch((e) => {
+      if (e instanceof ApiError) return null;
+      throw e;
+    }),
+    subjectTasks(c.id, 'Pending tasks on the request'),
+  ]);
   ctx.main.replaceChildren(
     h(
       'p',
@@ -465,6 +469,7 @@ export async function changeRequestPage(ctx: PageContext, id: string): Promise<v
         c.history.map((s) => [when(s.at), s.step, s.by, s.detail]),
       ),
     ),
+    tasks,
     ...(mayWithdraw(c) ? [withdrawForm(c, () => changeRequestPage(ctx, id))] : []),
   );
   ctx.ready('change-request');

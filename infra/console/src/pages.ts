@@ -7,7 +7,7 @@ import { when, whenIn } from './format.js';
 import { historyLinks } from './governance.js';
 import { complianceSections } from './history.js';
 import type { Agreement, Remediation, Task, Violation } from './types.js';
-import { subjectHref } from './work.js';
+import { type ChainGraph, chainTree, part, subjectHref, subjectTasks } from './work.js';
 
 /** Open violations with severity, escalation step and deadlines (the remediation's RCA due date). */
 export async function violationsPage(ctx: PageContext): Promise<void> {
@@ -253,9 +253,11 @@ const party = (p: Agreement['parties']['provider']) => (p.type === 'vendor' ? p.
 /** One agreement: its terms, sign-offs (and the sign-off in place for an approver), its objectives' status. */
 export async function agreementPage(ctx: PageContext, id: string): Promise<void> {
   const a = await api<Agreement & { gapFindings?: GapFinding[] }>(`/v1/agreements/${encodeURIComponent(id)}`);
-  const [governance, compliance] = await Promise.all([
+  const [governance, compliance, tasks, chain] = await Promise.all([
     governanceSections(ctx, a, () => agreementPage(ctx, id)),
     complianceSections(a),
+    subjectTasks(a.id, 'Pending tasks on the agreement'),
+    api<ChainGraph>(`/v1/agreements/${encodeURIComponent(a.id)}/chain`).catch(() => null),
   ]);
   const claims = session.claims();
   const signed = new Set(a.signOffs.map((s) => s.capacity));
@@ -326,6 +328,12 @@ export async function agreementPage(ctx: PageContext, id: string): Promise<void>
       h('dd', {}, a.serviceId),
       h('dt', {}, a.status === 'active' ? 'In force' : 'Effective'),
       h('dd', {}, `${a.effectiveFrom} to ${a.effectiveTo} (${a.timeZone})`),
+      h('dt', {}, 'Next review'),
+      h(
+        'dd',
+        { 'data-next-review': a.reviewCycle?.nextReviewDate ?? '' },
+        a.reviewCycle?.nextReviewDate ?? '—',
+      ),
     ),
     h('h2', {}, 'Objectives'),
     h(
@@ -354,6 +362,8 @@ export async function agreementPage(ctx: PageContext, id: string): Promise<void>
     ),
     message,
     ...mayApprove.map((r) => signForm(r.capacity)),
+    tasks,
+    part('OLA and UC chain', chain ? chainTree(chain) : null, 'No chain to show.'),
     ...governance,
   );
   ctx.ready('agreement');

@@ -1,6 +1,6 @@
 import { ApiError, api, session } from './api.js';
 import type { PageContext } from './dashboard.js';
-import { badge, empty, h, scroller, table } from './dom.js';
+import { badge, type Child, empty, h, scroller, table } from './dom.js';
 import { when } from './format.js';
 import { type FormField, fieldForm } from './forms.js';
 import type { Remediation, Task, Violation } from './types.js';
@@ -29,6 +29,8 @@ export function subjectHref(t: { subject: { type: string; id: string }; serviceI
       return `#/violations/${id}`;
     case 'change-request':
       return `#/change-requests/${id}`;
+    case 'service':
+      return `#/services/${id}`;
     case 'freeze-exception':
       return t.serviceId ? `#/services/${encodeURIComponent(t.serviceId)}` : null;
     default:
@@ -141,8 +143,65 @@ const dl = (pairs: [string, string | Node | null | undefined][]) =>
 const put = (ctx: PageContext, ...parts: (Node | string | null)[]) =>
   ctx.main.replaceChildren(...parts.filter((p): p is Node | string => p !== null));
 
-const show = (v: unknown): string =>
-  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+/**
+ * A part of a page: its heading (`h2`, or `h3` inside another part), then its content, or `none` in muted words when
+ * there is nothing to show (content null, or a table without rows).
+ */
+export const part = (title: string, content: Node | null, none = 'None.', level: 'h2' | 'h3' = 'h2') =>
+  h('section', {}, h(level, {}, title), content ?? h('p', { class: 'muted' }, none));
+
+/** A captioned table in its sideways-scrolling box; null when there are no rows (so `part` says `none`). */
+export const rowsOrNull = (caption: string, head: string[], rows: Child[][]): Node | null =>
+  rows.length ? h('div', scroller(caption), table(caption, head, rows)) : null;
+
+/**
+ * A value of the API in words: an ISO time in the viewer's zone, other text as it is, a list's items joined by
+ * commas, an object's fields as `name: value` joined by semicolons.
+ */
+const show = (v: unknown): string => {
+  if (typeof v === 'string') return /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(v) ? when(v) : v;
+  if (Array.isArray(v)) return v.map(show).join(', ');
+  if (v && typeof v === 'object')
+    return Object.entries(v)
+      .map(([k, x]) => `${k}: ${show(x)}`)
+      .join('; ');
+  return String(v);
+};
+
+/** Whether the signed-in person is the one a record names (`by`: a subject, or an e-mail in any case). */
+const isMe = (by: unknown): boolean => {
+  const me = session.claims();
+  if (!me || typeof by !== 'string' || !by) return false;
+  return by === me.subject || (!!me.email && by.toLowerCase() === me.email.toLowerCase());
+};
+
+/**
+ * Why the signed-in person may not decide a task although it may be addressed to them: separation of duties. Whoever
+ * asked for a freeze exception cannot decide it; whoever asked for a change cannot assess it; whoever asked or
+ * assessed cannot sign it (docs/workflows.md, items 4 and 7). Reads the task's subject from the API; null when the
+ * person did neither (or the subject cannot be read: the API still decides, and its 403 is shown in words).
+ */
+async function separatedDuty(t: FullTask): Promise<string | null> {
+  if (t.kind === 'freeze-exception') {
+    const list = await api<{ items: FreezeException[] }>(
+      `/v1/services/${encodeURIComponent(t.serviceId)}/freeze-exceptions`,
+    ).catch(() => null);
+    const x = list?.items.find((e) => e.id === t.data.freezeExceptionId);
+    return x && isMe(x.requestedBy)
+      ? 'You asked for this exception, so you may not decide it: separation of duties leaves the decision to another person, an approver.'
+      : null;
+  }
+  if (t.kind !== 'change-assessment' && t.kind !== 'change-signoff') return null;
+  const cr = await api<{ requestedBy: string; assessment?: { by: string } }>(
+    `/v1/change-requests/${encodeURIComponent(t.subject.id)}`,
+  ).catch(() => null);
+  if (!cr) return null;
+  if (isMe(cr.requestedBy))
+    return `You asked for this change, so you may not ${t.kind === 'change-assessment' ? 'assess' : 'sign'} it: separation of duties leaves it to another person.`;
+  if (t.kind === 'change-signoff' && isMe(cr.assessment?.by))
+    return 'You assessed this change, so you may not sign it: separation of duties leaves the sign-off to another person.';
+  return null;
+}
 
 /** One task: what it is, for whom, by when, its data, and (when it is yours and waits) the form to act on it. */
 export async function taskPage(ctx: PageContext, id: string): Promise<void> {
@@ -151,6 +210,7 @@ export async function taskPage(ctx: PageContext, id: string): Promise<void> {
   const overdue = t.status === 'pending' && t.dueAt && Date.parse(t.dueAt) < Date.now();
   const status = h('div', { role: 'status', 'aria-live': 'polite' });
   const who = t.assignees.capacity ?? t.assignees.roles?.join(', ') ?? t.assignees.emails?.join(', ') ?? '—';
+  const duty = t.status === 'pending' ? await separatedDuty(t) : null;
   let action: Node;
   if (t.status !== 'pending') {
     action = h(
@@ -158,6 +218,8 @@ export async function taskPage(ctx: PageContext, id: string): Promise<void> {
       { 'data-state': t.status },
       `This task is ${t.status}${t.settledBy ? ` by ${t.settledBy}` : ''}${t.settledAt ? `, ${when(t.settledAt)}` : ''}: it no longer waits for anyone.`,
     );
+  } else if (duty) {
+    action = h('p', { class: 'notice', 'data-duty': 'separated' }, duty);
   } else if (!t.yours) {
     action = h('p', {}, `This task is addressed to ${who}, not to you: you may read it, not act on it.`);
   } else {
@@ -175,9 +237,15 @@ export async function taskPage(ctx: PageContext, id: string): Promise<void> {
             body: bodyOf(t.kind, f.values()),
           });
         } catch (e) {
-          // A 403 or 409 has no field to go beside: its words, and what to do.
-          if (e instanceof ApiError && (e.status === 403 || e.status === 409)) {
+          // A 403 has no field to go beside: its words. A 409 (settled meanwhile, by someone else): the task as it is
+          // now, under the API's words.
+          if (e instanceof ApiError && e.status === 403) {
             status.replaceChildren(h('div', { class: 'error', role: 'alert' }, e.words()));
+            return;
+          }
+          if (e instanceof ApiError && e.status === 409) {
+            await taskPage(ctx, id);
+            ctx.main.prepend(h('div', { class: 'error', role: 'alert' }, e.words()));
             return;
           }
           throw e;
@@ -209,15 +277,37 @@ export async function taskPage(ctx: PageContext, id: string): Promise<void> {
       ['Workflow', t.workflow],
     ]),
     Object.keys(t.data).length
-      ? h('div', {}, h('h2', {}, 'Its data'), dl(Object.entries(t.data).map(([k, v]) => [k, show(v)])))
+      ? part('Its data', dl(Object.entries(t.data).map(([k, v]) => [k, show(v)])))
       : null,
-    t.outcome
-      ? h('div', {}, h('h2', {}, 'Outcome'), dl(Object.entries(t.outcome).map(([k, v]) => [k, show(v)])))
-      : null,
+    t.outcome ? part('Outcome', dl(Object.entries(t.outcome).map(([k, v]) => [k, show(v)]))) : null,
     status,
     action,
   );
   ctx.ready('task');
+}
+
+/**
+ * The tasks whose subject is `subjectId` (a violation, an agreement, a service, a change request), pending ones,
+ * each linked to its page: the other way of the task page's subject link. Answers the page's part ("None." when
+ * there are none, or when the list cannot be read).
+ */
+export async function subjectTasks(subjectId: string, title = 'Pending tasks'): Promise<HTMLElement> {
+  const tasks = await api<{ items: Task[] }>(
+    `/v1/tasks?view=all&status=pending&subjectId=${encodeURIComponent(subjectId)}&limit=200`,
+  ).catch(() => ({ items: [] as Task[] }));
+  return part(
+    title,
+    rowsOrNull(
+      title,
+      ['Task', 'Kind', 'For', 'Due'],
+      tasks.items.map((t) => [
+        h('a', { href: `#/tasks/${encodeURIComponent(t.id)}` }, t.title),
+        t.kind,
+        t.assignees.capacity ?? t.assignees.roles?.join(', ') ?? t.assignees.emails?.join(', ') ?? '—',
+        t.dueAt ? when(t.dueAt) : '—',
+      ]),
+    ),
+  );
 }
 
 interface Execution {
@@ -242,19 +332,31 @@ interface FullRemediation extends Remediation {
 /** One violation: its remediation (RCA, CAPA items, credit, history), its workflow executions and its OLA/UC chain. */
 export async function violationPage(ctx: PageContext, id: string): Promise<void> {
   const path = `/v1/violations/${encodeURIComponent(id)}`;
-  const [v, r, runs, chain, tasks] = await Promise.all([
-    api<Violation>(path),
+  const v = await api<Violation>(path);
+  const [r, runs, breach, graph, pending, capaTasks] = await Promise.all([
     api<FullRemediation>(`${path}/remediation`).catch((e) => {
       if (e instanceof ApiError && e.status === 404) return null;
       throw e;
     }),
     api<{ items: Execution[] }>(`${path}/workflows`),
-    api<unknown>(`${path}/chain`).catch(() => null),
-    api<{ items: Task[] }>(
-      `/v1/tasks?view=all&status=pending&subjectId=${encodeURIComponent(id)}&limit=200`,
-    ).catch(() => ({ items: [] as Task[] })),
+    api<Breach>(`${path}/chain`).catch(() => null),
+    api<ChainGraph>(`/v1/agreements/${encodeURIComponent(v.agreementId)}/chain`).catch(() => null),
+    subjectTasks(id),
+    // Every CAPA task of the violation, settled or not, so that each CAPA row links to its own task.
+    Promise.all(
+      ['pending', 'completed'].map((st) =>
+        api<{ items: (Task & { data?: Record<string, unknown> })[] }>(
+          `/v1/tasks?view=all&status=${st}&kind=capa&subjectId=${encodeURIComponent(id)}&limit=200`,
+        ).then(
+          (x) => x.items,
+          () => [],
+        ),
+      ),
+    ).then((lists) => lists.flat()),
   ]);
+  const taskOfCapa = new Map(capaTasks.map((t) => [String(t.data?.capaId ?? ''), t.id]));
   const rca = r?.rca;
+  const proposal = rca?.proposal as { target?: number } | undefined;
   put(
     ctx,
     h('h1', {}, `Violation of ${v.serviceId} · ${v.objectiveId}`),
@@ -275,11 +377,11 @@ export async function violationPage(ctx: PageContext, id: string): Promise<void>
       ],
       ['Detected', when(v.detectedAt)],
     ]),
-    h('h2', {}, 'Remediation'),
     r
       ? h(
-          'div',
+          'section',
           { 'data-remediation': r.status },
+          h('h2', {}, 'Remediation'),
           dl([
             ['State', r.status.replace(/-/g, ' ')],
             ['Owner', `${r.owner.name} (${r.owner.email})`],
@@ -296,122 +398,236 @@ export async function violationPage(ctx: PageContext, id: string): Promise<void>
                 : null,
             ],
           ]),
-          h('h3', {}, 'RCA'),
-          rca
-            ? h(
-                'div',
-                { class: 'rca' },
-                dl([
-                  ['Root cause', show(rca.rootCause)],
-                  ['Conclusion', show(rca.conclusion)],
-                  [
-                    'Proposed target',
-                    rca.proposedTarget === undefined ? null : `${show(rca.proposedTarget)} %`,
-                  ],
-                  ['Submitted by', rca.by === undefined ? null : show(rca.by)],
-                ]),
-              )
-            : h('p', { class: 'muted' }, `No RCA yet: due ${when(r.rcaDueAt)}.`),
-          r.capa.length
-            ? h(
-                'div',
-                scroller('CAPA items'),
-                table(
-                  'CAPA items',
-                  ['Kind', 'Action', 'Owner', 'Due', 'State'],
-                  r.capa.map((c) => [
-                    show(c.kind),
-                    show(c.description),
-                    (c.owner as { name?: string } | undefined)?.name ?? '—',
-                    typeof c.dueDate === 'string' ? c.dueDate : '—',
-                    typeof c.taskId === 'string'
-                      ? h('a', { href: `#/tasks/${encodeURIComponent(c.taskId)}` }, show(c.status))
-                      : show(c.status),
+          part(
+            'RCA',
+            rca
+              ? h(
+                  'div',
+                  { class: 'rca' },
+                  dl([
+                    ['Root cause', show(rca.rootCause)],
+                    ['Conclusion', show(rca.conclusion)],
+                    ['Proposed target', proposal?.target === undefined ? null : `${proposal.target} %`],
+                    ['Submitted by', rca.submittedBy === undefined ? null : show(rca.submittedBy)],
                   ]),
-                ),
-              )
-            : h('p', { class: 'muted' }, 'No CAPA items.'),
-          h('h3', {}, 'Credit'),
-          r.credit
-            ? dl(Object.entries(r.credit).map(([k, x]) => [k, show(x)]))
-            : h('p', { class: 'muted' }, 'No service credit recorded.'),
-          h(
-            'div',
-            scroller('History'),
-            table(
+                )
+              : null,
+            `No RCA yet: due ${when(r.rcaDueAt)}.`,
+            'h3',
+          ),
+          part(
+            'CAPA items',
+            rowsOrNull(
+              'CAPA items',
+              ['Kind', 'Action', 'Owner', 'Due', 'State'],
+              r.capa.map((c) => {
+                const task = taskOfCapa.get(String(c.id));
+                return [
+                  show(c.kind),
+                  task
+                    ? h('a', { href: `#/tasks/${encodeURIComponent(task)}` }, show(c.description))
+                    : show(c.description),
+                  (c.owner as { name?: string } | undefined)?.name ?? '—',
+                  typeof c.dueAt === 'string' ? when(c.dueAt) : '—',
+                  show(c.status),
+                ];
+              }),
+            ),
+            'No CAPA items.',
+            'h3',
+          ),
+          part(
+            'Credit',
+            r.credit ? dl(Object.entries(r.credit).map(([k, x]) => [k, show(x)])) : null,
+            'No service credit recorded.',
+            'h3',
+          ),
+          part(
+            'History',
+            rowsOrNull(
               'History of the remediation',
               ['When', 'Step', 'By', 'Detail'],
               r.history.map((s) => [when(s.at), s.step, s.by, s.detail]),
             ),
+            'No steps yet.',
+            'h3',
           ),
         )
-      : empty('No remediation workflow for this violation.', 'A remediation starts when a violation opens.'),
-    h('h2', {}, 'Pending tasks'),
-    tasks.items.length
-      ? h(
-          'ul',
-          {},
-          ...tasks.items.map((t) =>
-            h(
-              'li',
-              {},
-              h('a', { href: `#/tasks/${encodeURIComponent(t.id)}` }, t.title),
-              ` (${t.kind}, due ${when(t.dueAt)})`,
-            ),
+      : part(
+          'Remediation',
+          empty(
+            'No remediation workflow for this violation.',
+            'A remediation starts when a violation opens.',
           ),
-        )
-      : h('p', { class: 'muted' }, 'None.'),
-    h('h2', {}, 'Workflow executions'),
-    runs.items.length
-      ? h(
-          'div',
-          scroller('Workflow executions'),
-          table(
-            'Workflow executions, with the states each went through',
-            ['Workflow', 'State', 'Started', 'Stopped', 'Path'],
-            runs.items.map((x) => [
-              x.workflow,
-              x.status,
-              when(x.startedAt),
-              when(x.stoppedAt),
-              x.path.join(' → '),
-            ]),
-          ),
-        )
-      : h('p', { class: 'muted' }, 'No executions.'),
-    h('h2', {}, 'OLA and UC chain'),
-    chainOf(chain),
+        ),
+    pending,
+    part(
+      'Workflow executions',
+      rowsOrNull(
+        'Workflow executions, with the states each went through',
+        ['Workflow', 'State', 'Started', 'Stopped', 'Path'],
+        runs.items.map((x) => [
+          x.workflow,
+          x.status,
+          when(x.startedAt),
+          when(x.stoppedAt),
+          x.path.join(' → '),
+        ]),
+      ),
+      'No executions.',
+    ),
+    part('OLA and UC chain', graph ? chainTree(graph, breach) : null, 'No chain to show.'),
   );
   ctx.ready('violation');
 }
 
-/** The chain answer, shown as its own fields (its shape is the API's, listed rather than interpreted). */
-function chainOf(chain: unknown): Node {
-  if (!chain || typeof chain !== 'object') return h('p', { class: 'muted' }, 'No chain to show.');
-  const c = chain as Record<string, unknown>;
-  const list = Object.entries(c).find(([, x]) => Array.isArray(x));
-  const items = (list?.[1] ?? []) as Record<string, unknown>[];
-  const rest = Object.entries(c).filter(([k]) => k !== list?.[0]);
+/** `GET /v1/agreements/{id}/chain`: the agreements around one, by level, and the edges between them. */
+export interface ChainGraph {
+  agreementId: string;
+  nodes: {
+    id: string;
+    kind: string;
+    title: string;
+    status: string;
+    serviceId: string;
+    level: number;
+    objectives: { id: string; sliType: string; target: number }[];
+  }[];
+  edges: {
+    from: string;
+    to: string;
+    supports: { objectiveId: string; dependencyObjectiveId?: string; mode: string }[];
+  }[];
+  outsideScope: { agreements: number; edges: number };
+}
+
+/** `GET /v1/violations/{id}/chain`: the breach and what under it was failing in the same period. */
+interface Breach {
+  agreementId: string;
+  objectiveId: string;
+  targetPercent: number;
+  compliancePercent: number | null;
+  examined: number;
+  contributors: {
+    agreementId: string;
+    objectiveId: string;
+    violationId: string;
+    severity: string;
+    status: string;
+    targetPercent: number;
+    compliancePercent: number | null;
+  }[];
+  outsideScope: number;
+}
+
+const pct = (x: number | null) => (x === null ? 'unknown' : `${x.toFixed(2)} %`);
+
+/**
+ * The underpinning chain drawn as a tree: the agreement asked about at the root, what it rests on beneath (an SLA →
+ * its OLAs and UCs → theirs), each node an agreement with its kind, state and link, the objectives each edge supports;
+ * with a breach, the breached objective's compliance at the root and, on each node that was failing in the same
+ * period, its compliance and its violation's link. A nested list (headings and links read in order by a screen
+ * reader); the lines are CSS. What rests on the root (negative levels) is named above it.
+ */
+export function chainTree(g: ChainGraph, breach: Breach | null = null): HTMLElement {
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  const failing = new Map<string, Breach['contributors']>();
+  for (const c of breach?.contributors ?? [])
+    failing.set(c.agreementId, [...(failing.get(c.agreementId) ?? []), c]);
+  const seen = new Set<string>();
+  const node = (id: string, via: string | null): HTMLElement => {
+    const n = byId.get(id);
+    seen.add(id);
+    const below = g.edges.filter((e) => e.from === id && byId.has(e.to) && !seen.has(e.to));
+    const marks: Child[] = [];
+    if (breach && id === breach.agreementId)
+      marks.push(
+        h(
+          'span',
+          { class: 'firing block small' },
+          `${breach.objectiveId}: ${pct(breach.compliancePercent)} against ${breach.targetPercent} % (breached)`,
+        ),
+      );
+    for (const c of failing.get(id) ?? [])
+      marks.push(
+        h(
+          'span',
+          { class: 'block small' },
+          badge(c.severity),
+          ` ${c.objectiveId}: ${pct(c.compliancePercent)} against ${c.targetPercent} %, `,
+          h('a', { href: `#/violations/${encodeURIComponent(c.violationId)}` }, `violation ${c.status}`),
+        ),
+      );
+    if (breach && id !== breach.agreementId && !failing.has(id))
+      marks.push(h('span', { class: 'muted block small' }, 'no violation in the same period'));
+    return h(
+      'li',
+      { 'data-agreement': id },
+      h(
+        'div',
+        { class: 'node' },
+        via ? h('span', { class: 'muted block small' }, via) : null,
+        h('strong', {}, n?.kind ?? '?'),
+        ' ',
+        h('a', { href: `#/agreements/${encodeURIComponent(id)}` }, n?.title ?? id),
+        ' ',
+        badge(n?.status ?? 'unknown'),
+        h('span', { class: 'muted block small' }, n?.serviceId ?? ''),
+        marks,
+      ),
+      below.length
+        ? h(
+            'ul',
+            {},
+            ...below.map((e) =>
+              node(
+                e.to,
+                e.supports.length
+                  ? `supports ${e.supports
+                      .map(
+                        (x) =>
+                          `${x.objectiveId}${x.dependencyObjectiveId ? ` with its ${x.dependencyObjectiveId}` : ''} (${x.mode})`,
+                      )
+                      .join(', ')}`
+                  : null,
+              ),
+            ),
+          )
+        : null,
+    );
+  };
+  const above = g.nodes.filter((n) => n.level < 0);
   return h(
     'div',
     { class: 'chain' },
-    dl(rest.map(([k, x]) => [k, show(x)])),
-    items.length
+    above.length
       ? h(
-          'ul',
+          'p',
           {},
-          ...items.map((i) =>
-            h(
-              'li',
-              {},
-              Object.entries(i)
-                .filter(([, x]) => typeof x !== 'object')
-                .map(([k, x]) => `${k}: ${show(x)}`)
-                .join(' · '),
-            ),
-          ),
+          'Rests on it: ',
+          ...above.flatMap((n, i) => [
+            i ? ', ' : '',
+            h('a', { href: `#/agreements/${encodeURIComponent(n.id)}` }, `${n.kind} ${n.title}`),
+          ]),
+          '.',
         )
-      : h('p', { class: 'muted' }, 'No supporting agreements in the chain.'),
+      : null,
+    h(
+      'ul',
+      { class: 'tree', 'aria-label': 'What the agreement rests on, as a tree' },
+      node(g.agreementId, null),
+    ),
+    g.nodes.length === 1 ? h('p', { class: 'muted' }, 'It rests on no OLA or UC.') : null,
+    g.outsideScope.agreements
+      ? h(
+          'p',
+          { class: 'muted' },
+          `${g.outsideScope.agreements} agreement(s) of the chain lie outside your scope.`,
+        )
+      : null,
+    breach?.outsideScope
+      ? h('p', { class: 'muted' }, `${breach.outsideScope} failing agreement(s) outside your scope.`)
+      : null,
   );
 }
 
@@ -451,9 +667,10 @@ const MAY_REQUEST_EXCEPTION = ['admin', 'sla-manager', 'service-owner'];
 /** A service's change gate: may changes proceed now and why, its objectives, its freeze exceptions. */
 export async function servicePage(ctx: PageContext, serviceId: string): Promise<void> {
   const base = `/v1/services/${encodeURIComponent(serviceId)}`;
-  const [gate, exceptions] = await Promise.all([
+  const [gate, exceptions, tasks] = await Promise.all([
     api<Gate>(`${base}/change-gate`),
     api<{ items: FreezeException[] }>(`${base}/freeze-exceptions`),
+    subjectTasks(serviceId, 'Pending tasks on the service'),
   ]);
   const status = h('div', { role: 'status', 'aria-live': 'polite' });
   const mayAsk = MAY_REQUEST_EXCEPTION.some((r) => session.claims()?.roles.includes(r));
@@ -525,24 +742,22 @@ export async function servicePage(ctx: PageContext, serviceId: string): Promise<
         ]),
       ),
     ),
-    h('h2', {}, 'Freeze exceptions'),
-    exceptions.items.length
-      ? h(
-          'div',
-          scroller('Freeze exceptions'),
-          table(
-            'Freeze exceptions',
-            ['Change', 'Window', 'Asked by', 'State', 'Decision'],
-            exceptions.items.map((x) => [
-              x.change,
-              `${when(x.from)} – ${when(x.to)}`,
-              x.requestedBy,
-              h('a', { href: `#/tasks/${encodeURIComponent(x.taskId)}` }, x.status),
-              x.decision ? `${x.decision.by}: ${x.decision.reason}` : '—',
-            ]),
-          ),
-        )
-      : h('p', { class: 'muted' }, 'None asked for.'),
+    part(
+      'Freeze exceptions',
+      rowsOrNull(
+        'Freeze exceptions',
+        ['Change', 'Window', 'Asked by', 'State', 'Decision'],
+        exceptions.items.map((x) => [
+          x.change,
+          `${when(x.from)} – ${when(x.to)}`,
+          x.requestedBy,
+          h('a', { href: `#/tasks/${encodeURIComponent(x.taskId)}` }, x.status),
+          x.decision ? `${x.decision.by}: ${x.decision.reason}` : '—',
+        ]),
+      ),
+      'None asked for.',
+    ),
+    tasks,
     form ? h('div', {}, h('h3', {}, 'Ask for an exception to a freeze'), status, form.form) : null,
   );
   ctx.ready('service');

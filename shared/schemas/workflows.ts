@@ -196,7 +196,15 @@ export const RemediationView = z.object({
   changeRequestId: z.string().optional(),
   credit: z.record(z.string(), z.unknown()).optional(),
   escalations: z.array(z.object({ level: z.number(), at: z.string(), step: z.string() })),
-  history: z.array(z.object({ at: z.string(), step: z.string(), by: z.string(), detail: z.string() })),
+  history: z.array(
+    z.object({
+      at: z.string(),
+      step: z.string(),
+      by: z.string(),
+      detail: z.string(),
+      delivery: z.string().optional(),
+    }),
+  ),
   createdAt: z.string(),
   closedAt: z.string().optional(),
 });

@@ -34,8 +34,11 @@ export interface TaskDeps {
   completions?: Partial<Record<WorkTask['kind'], TaskCompletion>>;
   /** Verifies an inbound signed webhook (Standard Webhooks) against the configured secrets; throws 401. */
   verifyInbound?: (headers: Record<string, string>, body: string) => { id: string };
-  /** What a ticketing tool's update does to a task: close it, or add a note. */
-  inbound?: (t: WorkTask, update: InboundTaskWebhook) => Promise<void>;
+  /**
+   * What a ticketing tool's update does to a task: close it, or add a note. `delivery` is the message's `webhook-id`:
+   * a message delivered again must change nothing.
+   */
+  inbound?: (t: WorkTask, update: InboundTaskWebhook, delivery: string) => Promise<void>;
 }
 
 /**
@@ -223,7 +226,8 @@ export class TaskUseCases {
         [{ path: 'externalRef', problem: `names a ${t.kind} task` }],
       );
     }
-    if (t.status === 'pending') await this.deps.inbound(t, { ...r.data, by: r.data.by ?? `webhook:${id}` });
+    if (t.status === 'pending')
+      await this.deps.inbound(t, { ...r.data, by: r.data.by ?? `webhook:${id}` }, id);
     return { taskId: t.id, status: (await this.deps.tasks.get(t.id))?.status ?? t.status };
   }
 

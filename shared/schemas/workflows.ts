@@ -47,6 +47,8 @@ export const WorkTaskView = z.object({
     capacity: z.string().optional(),
     roles: z.array(z.string()).optional(),
     emails: z.array(z.string()).optional(),
+    /** People separation of duties keeps from acting on it (a request's requester, a change's assessor). */
+    except: z.array(z.string()).optional(),
   }),
   status: TaskStatus,
   createdAt: IsoDateTime,

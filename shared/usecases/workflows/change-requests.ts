@@ -530,7 +530,7 @@ export class ChangeRequestWorkflow {
       executionId: e.executionId,
       token: e.taskToken,
       title: `Assess the change request "${r.summary}" to ${a?.title ?? r.agreementId}`,
-      assignees: { roles: ['sla-manager'] },
+      assignees: { roles: ['sla-manager'], except: [r.requestedBy] },
       dueAt: e.dueAt,
       data: { changeRequestId: r.id, round: e.round, classification: r.classification, proposed: r.proposed },
     });
@@ -693,7 +693,10 @@ export class ChangeRequestWorkflow {
       executionId: e.executionId,
       token: e.taskToken,
       title: `Sign off the change "${r.summary}" to ${a?.title ?? r.agreementId} as ${e.capacity}`,
-      assignees: { capacity: e.capacity },
+      assignees: {
+        capacity: e.capacity,
+        except: [r.requestedBy, ...(r.assessment ? [r.assessment.by] : [])],
+      },
       dueAt: e.dueAt,
       data: {
         changeRequestId: r.id,

@@ -110,7 +110,7 @@ export class FreezeExceptionUseCases {
       businessUnit: s.businessUnit,
       serviceId,
       title: `Decide the exception to the change freeze of ${s.name}: ${body.change}`,
-      assignees: { roles: ['approver'] },
+      assignees: { roles: ['approver'], except: [p.subject] },
       status: 'pending',
       createdAt: at,
       updatedAt: at,

@@ -8,6 +8,7 @@ import {
   UnauthenticatedError,
   ValidationError,
 } from '../../domain/errors.js';
+import { samePerson } from '../../domain/people.js';
 import type { Clock } from '../../ports/clock.js';
 import { eachTask, type TaskPosition, type WorkTask, type WorkTaskStore } from '../../ports/tasks.js';
 import { type ExecutionSummary, StaleTaskError, type WorkflowEngine } from '../../ports/workflows.js';
@@ -53,6 +54,18 @@ export function mayAct(p: Principal, t: Pick<WorkTask, 'assignees' | 'businessUn
   return false;
 }
 
+/**
+ * Whether a task waits for this principal: addressed to them (`mayAct`) and they are none of the people separation of
+ * duties keeps from acting on it (`assignees.except`: red team, wave 36, an SLA manager's own change request showed
+ * in their inbox as theirs to assess, and acting on it was a 403).
+ */
+export function waitsFor(
+  p: Principal,
+  t: Pick<WorkTask, 'assignees' | 'businessUnit' | 'serviceId'>,
+): boolean {
+  return mayAct(p, t) && !(t.assignees.except ?? []).some((x) => samePerson(p, x));
+}
+
 /** How many tasks `list` reads from the store at a time. */
 export const TASK_PAGE = 500;
 
@@ -93,7 +106,7 @@ function decodePosition(cursor: string, filter: object): TaskPosition {
 
 const view = (p: Principal, t: WorkTask): WorkTaskView => {
   const { token: _t, revision: _r, ...rest } = t;
-  return { ...rest, yours: t.status === 'pending' && mayAct(p, t) };
+  return { ...rest, yours: t.status === 'pending' && waitsFor(p, t) };
 };
 
 /** People's tasks: what waits for me, and acting on it (GET /v1/tasks, POST /v1/tasks/{id}/complete). */
@@ -114,7 +127,7 @@ export class TaskUseCases {
       scope.all || scope.businessUnits.includes(t.businessUnit) || scope.serviceIds.includes(t.serviceId);
     const shown = (t: WorkTask) =>
       (q.kind === undefined || t.kind === q.kind) &&
-      (q.view === 'mine' ? mayAct(p, t) : visible(t) || mayAct(p, t));
+      (q.view === 'mine' ? waitsFor(p, t) : visible(t) || mayAct(p, t));
     const filter = { status: q.status, view: q.view, kind: q.kind, subjectId: q.subjectId };
     const before = q.cursor === undefined ? undefined : decodePosition(q.cursor, filter);
     const found: WorkTask[] = [];

@@ -83,7 +83,7 @@ describe('asking for an exception to a change freeze', () => {
       serviceId: SVC,
       title:
         'Decide the exception to the change freeze of Payments gateway: release 4.2 (hotfix for card declines)',
-      assignees: { roles: ['approver'] },
+      assignees: { roles: ['approver'], except: ['sam@example.com'] },
       status: 'pending',
       createdAt: NOW,
       updatedAt: NOW,

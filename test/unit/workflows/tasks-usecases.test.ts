@@ -429,6 +429,38 @@ describe('people’s tasks (TaskUseCases)', () => {
   });
 });
 
+describe('red team, wave 36: a task separation of duties keeps someone from acting on is not theirs', () => {
+  it('is not yours and not in your inbox when you are among assignees.except (subject, or e-mail on record), but still in view=all and readable', async () => {
+    const store = new MemoryWorkTaskStore();
+    const uc = new TaskUseCases({
+      tasks: store,
+      agreements: {} as AgreementUseCases,
+      engine: () => ({}) as WorkflowEngine,
+      clock: { now: () => new Date(NOW) },
+    });
+    // An SLA managers' assessment of sam's own request; a CAPA item owen asked for, recorded by his e-mail.
+    await store.upsert(
+      task({ id: 'tsk_assess', externalRef: 'A-1', assignees: { roles: ['sla-manager'], except: ['sam'] } }),
+    );
+    await store.upsert(
+      task({
+        id: 'tsk_capa',
+        externalRef: 'C-1',
+        assignees: { emails: ['owen@example.com'], except: ['OWEN@example.com'] },
+      }),
+    );
+    const otherManager = principal({ subject: 'max', roles: ['sla-manager'], businessUnits: ['payments'] });
+    expect((await uc.get(manager, 'tsk_assess')).yours).toBe(false);
+    expect((await uc.get(otherManager, 'tsk_assess')).yours).toBe(true);
+    expect(ids(await uc.list(manager, q()))).toEqual([]);
+    expect(ids(await uc.list(otherManager, q()))).toEqual(['tsk_assess']);
+    // Same instant: newest first by id.
+    expect(ids(await uc.list(manager, q({ view: 'all' })))).toEqual(['tsk_capa', 'tsk_assess']);
+    expect((await uc.get(owen, 'tsk_capa')).yours).toBe(false);
+    expect(ids(await uc.list(owen, q()))).toEqual([]);
+  });
+});
+
 describe('GET /v1/tasks past one page of the store (TaskUseCases.list)', () => {
   // `n` pending tasks of others, all newer than owen's tasks, a second apart; a store page is TASK_PAGE = 500.
   const others = (store: MemoryWorkTaskStore, n = 1200) =>

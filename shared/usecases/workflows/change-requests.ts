@@ -116,7 +116,14 @@ export class ChangeRequestWorkflow {
       undefined,
       p,
     );
-    return (await this.startWorkflow(record)).record;
+    try {
+      return (await this.startWorkflow(record)).record;
+    } catch {
+      // The request is recorded: a start that failed (or whose execution id was not written) is made by the
+      // `workflow-starts` schedule (reconcile.ts), under the same name, once. So the answer is the request, not a 5xx
+      // that would have the person ask again, a second request toward their caps (red team, wave 36).
+      return record;
+    }
   }
 
   /**

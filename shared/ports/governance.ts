@@ -136,7 +136,8 @@ export interface ChangeRequestRecord {
   revision: number;
 }
 
-export const FREEZE_EXCEPTION_STATUSES = ['pending', 'approved', 'rejected'] as const;
+/** `lapsed`: its window ended while it waited for a decision (it can no longer open the gate, nor be decided). */
+export const FREEZE_EXCEPTION_STATUSES = ['pending', 'approved', 'rejected', 'lapsed'] as const;
 export type FreezeExceptionStatus = (typeof FREEZE_EXCEPTION_STATUSES)[number];
 
 /** An exception to a change freeze: changes to the service may proceed from `from` to `to` once approved. */

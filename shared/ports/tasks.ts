@@ -32,6 +32,12 @@ export interface TaskAssignees {
   roles?: Role[] | undefined;
   /** People named by e-mail (an RCA or CAPA owner). */
   emails?: string[] | undefined;
+  /**
+   * People (as recorded: a subject, or an e-mail on older records) whom separation of duties keeps from acting though
+   * they match the above: a request's requester, a change's assessor. The task is not theirs (`yours: false`, not in
+   * their `view=mine`); acting on it is refused by the kind's own rule, which names why.
+   */
+  except?: string[] | undefined;
 }
 
 /** One task of a person or group, with the token of the callback it answers. */

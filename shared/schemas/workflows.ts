@@ -47,6 +47,8 @@ export const WorkTaskView = z.object({
     capacity: z.string().optional(),
     roles: z.array(z.string()).optional(),
     emails: z.array(z.string()).optional(),
+    /** People separation of duties keeps from acting on it (a request's requester, a change's assessor). */
+    except: z.array(z.string()).optional(),
   }),
   status: TaskStatus,
   createdAt: IsoDateTime,
@@ -196,7 +198,15 @@ export const RemediationView = z.object({
   changeRequestId: z.string().optional(),
   credit: z.record(z.string(), z.unknown()).optional(),
   escalations: z.array(z.object({ level: z.number(), at: z.string(), step: z.string() })),
-  history: z.array(z.object({ at: z.string(), step: z.string(), by: z.string(), detail: z.string() })),
+  history: z.array(
+    z.object({
+      at: z.string(),
+      step: z.string(),
+      by: z.string(),
+      detail: z.string(),
+      delivery: z.string().optional(),
+    }),
+  ),
   createdAt: z.string(),
   closedAt: z.string().optional(),
 });

@@ -141,6 +141,15 @@ export function governanceStoreContract(
         expect((await store.recordIfUnder(asked(4), 2, olga)).status).toBe('over-limit');
       });
 
+      it('frees a place when a pending exception lapses (red team, wave 36: its window ended undecided)', async () => {
+        for (const n of [1, 2])
+          expect((await store.recordIfUnder(asked(n), 2, olga)).status).toBe('recorded');
+        const first = (await store.get('frx_o1')) as FreezeExceptionRecord;
+        expect(await store.put({ ...first, status: 'lapsed' }, 1)).toBe(true);
+        expect(await store.recordIfUnder(asked(3), 2, olga)).toEqual({ status: 'recorded' });
+        expect((await store.recordIfUnder(asked(4), 2, olga)).status).toBe('over-limit');
+      });
+
       it('lets exactly the limit through when one person asks many times at the same instant', async () => {
         const results = await Promise.all(
           [1, 2, 3, 4, 5, 6, 7].map((n) => store.recordIfUnder(asked(n), 3, olga)),

@@ -154,11 +154,12 @@ export async function tasksPage(ctx: PageContext): Promise<void> {
   ctx.main.replaceChildren(
     h('h1', {}, 'Tasks'),
     h('h2', {}, 'Yours'),
-    mine.items.length === 0
+    // A page may be empty with a cursor after it (the API reads at most 2,000 tasks a request): offer the next page.
+    mine.items.length === 0 && !mine.nextCursor
       ? empty('Nothing waits for you.', 'Sign-offs, RCAs and CAPA items addressed to you appear here.')
       : section('of your tasks', 'Tasks waiting for you', mine, '', true),
     h('h2', {}, 'All pending tasks you may see'),
-    everyone.items.length === 0
+    everyone.items.length === 0 && !everyone.nextCursor
       ? empty(
           'No pending tasks in your scope.',
           'Submitting an agreement or a violation starts a workflow with tasks.',

@@ -117,7 +117,14 @@ export class ChangeRequestWorkflow {
       undefined,
       p,
     );
-    return (await this.startWorkflow(record)).record;
+    try {
+      return (await this.startWorkflow(record)).record;
+    } catch {
+      // The request is recorded: a start that failed (or whose execution id was not written) is made by the
+      // `workflow-starts` schedule (reconcile.ts), under the same name, once. So the answer is the request, not a 5xx
+      // that would have the person ask again, a second request toward their caps (red team, wave 36).
+      return record;
+    }
   }
 
   /**
@@ -531,7 +538,7 @@ export class ChangeRequestWorkflow {
       executionId: e.executionId,
       token: e.taskToken,
       title: `Assess the change request "${r.summary}" to ${a?.title ?? r.agreementId}`,
-      assignees: { roles: ['sla-manager'] },
+      assignees: { roles: ['sla-manager'], except: [r.requestedBy] },
       dueAt: e.dueAt,
       data: { changeRequestId: r.id, round: e.round, classification: r.classification, proposed: r.proposed },
     });
@@ -694,7 +701,10 @@ export class ChangeRequestWorkflow {
       executionId: e.executionId,
       token: e.taskToken,
       title: `Sign off the change "${r.summary}" to ${a?.title ?? r.agreementId} as ${e.capacity}`,
-      assignees: { capacity: e.capacity },
+      assignees: {
+        capacity: e.capacity,
+        except: [r.requestedBy, ...(r.assessment ? [r.assessment.by] : [])],
+      },
       dueAt: e.dueAt,
       data: {
         changeRequestId: r.id,

@@ -59,6 +59,12 @@ export class FreezeExceptionUseCases {
     ];
     if (problems.length) throw new BusinessRuleError('the freeze exception breaks a rule', problems);
     const at = now.toISOString();
+    // The person's own exceptions whose window ended undecided no longer hold a place (red team, wave 36: three such
+    // kept the person from ever asking again for the service, as nothing ends an undecided exception).
+    for (const r of await this.deps.requests.listBySubject(serviceId)) {
+      if (r.kind === 'freeze-exception' && r.status === 'pending' && samePerson(p, r.requestedBy))
+        await this.lapseIfOver(r, now.getTime());
+    }
     const existing = await this.deps.requests.listBySubject(serviceId);
     const limit = this.deps.policy.maxPendingPerRequester;
     // The count of the person's pending exceptions and the write are one atomic step of the store (counters in the
@@ -104,7 +110,7 @@ export class FreezeExceptionUseCases {
       businessUnit: s.businessUnit,
       serviceId,
       title: `Decide the exception to the change freeze of ${s.name}: ${body.change}`,
-      assignees: { roles: ['approver'] },
+      assignees: { roles: ['approver'], except: [p.subject] },
       status: 'pending',
       createdAt: at,
       updatedAt: at,
@@ -139,7 +145,7 @@ export class FreezeExceptionUseCases {
   private overLimit(serviceId: string, ids: string[]): ConflictError {
     const limit = this.deps.policy.maxPendingPerRequester;
     return new ConflictError(
-      `you have ${ids.length} freeze exceptions of ${serviceId} waiting for a decision, the most one person may have (policy freezeExceptions.maxPendingPerRequester = ${limit}): wait until one is decided`,
+      `you have ${ids.length} freeze exceptions of ${serviceId} waiting for a decision, the most one person may have (policy freezeExceptions.maxPendingPerRequester = ${limit}): wait until one is decided or its window ends`,
       [
         {
           path: 'requestedBy',
@@ -171,6 +177,14 @@ export class FreezeExceptionUseCases {
         throw new ForbiddenError(
           'whoever asked for a freeze exception cannot decide it (separation of duties)',
           [{ path: 'subject', problem: `you asked for freeze exception ${id} (separation of duties)` }],
+        );
+      }
+      // A window that ended undecided lapses: deciding it now would change nothing (red team, wave 36).
+      if (r.status === 'pending' && (await this.lapseIfOver(r, this.deps.clock.now().getTime()))) {
+        throw new ConflictError(
+          `freeze exception ${id} lapsed: its window ended at ${r.to} before anyone decided it`,
+          [{ path: 'status', problem: `is lapsed (the window ended at ${r.to})` }],
+          { state: 'lapsed' },
         );
       }
       // Two approvers may both have read the task while it waited (red team, wave 35): the record decides, so the
@@ -211,6 +225,43 @@ export class FreezeExceptionUseCases {
       }
     }
     throw new ConflictError(`freeze exception ${id} is being changed by others: try again`);
+  }
+
+  /**
+   * Marks a pending exception whose window has ended at `nowMs` (`to` ≤ now) `lapsed`, with a history step, and
+   * cancels its approvers' task; true when it lapsed (here or by someone else meanwhile). A lapsed exception no
+   * longer counts toward its requester's cap (on DynamoDB its counters move with the write).
+   */
+  private async lapseIfOver(r: FreezeExceptionRecord, nowMs: number): Promise<boolean> {
+    if (Date.parse(r.to) > nowMs) return false;
+    const at = new Date(nowMs).toISOString();
+    const next: FreezeExceptionRecord = {
+      ...r,
+      status: 'lapsed',
+      history: [
+        ...r.history,
+        { at, step: 'lapsed', by: 'system', detail: `the window ended at ${r.to} undecided` },
+      ],
+    };
+    if (!(await this.deps.requests.put(next, r.revision))) {
+      // Someone wrote first: a decision, or another lapse.
+      return (await this.deps.requests.get(r.id))?.status === 'lapsed';
+    }
+    const t = await this.deps.tasks.get(r.taskId);
+    if (t?.status === 'pending') {
+      await this.deps.tasks.update(
+        {
+          ...t,
+          status: 'cancelled',
+          outcome: { decision: 'lapsed', reason: `the window ended at ${r.to} undecided` },
+          updatedAt: at,
+          settledAt: at,
+          settledBy: 'system',
+        },
+        t.revision,
+      );
+    }
+    return true;
   }
 
   /** GET /v1/services/{id}/freeze-exceptions: every exception of a service, oldest first. */

@@ -160,7 +160,7 @@ export function buildWorkflowServices(d: WorkflowServiceDeps): WorkflowServices 
       review: (p, t, body) => renewals.complete(p, t, body),
     },
     ...(d.verifyInbound ? { verifyInbound: d.verifyInbound } : {}),
-    inbound: async (t, u) => {
+    inbound: async (t, u, delivery) => {
       if (u.status === 'closed' && t.kind === 'capa') {
         // Stryker disable next-line StringLiteral: TaskUseCases.inbound, the only caller, always passes `by` (the tool's, or webhook:<message id>)
         const outcome = await capa(u.by ?? 'webhook', t, u.resolution ?? u.note ?? 'closed in the team tool');
@@ -168,7 +168,7 @@ export function buildWorkflowServices(d: WorkflowServiceDeps): WorkflowServices 
         await tasks.settle(t, outcome, u.by ?? 'webhook');
       } else {
         // Stryker disable next-line StringLiteral: TaskUseCases.inbound, the only caller, always passes `by` (the tool's, or webhook:<message id>)
-        await remediation.note(u.by ?? 'webhook', t, `${u.status}${u.note ? `: ${u.note}` : ''}`);
+        await remediation.note(u.by ?? 'webhook', t, `${u.status}${u.note ? `: ${u.note}` : ''}`, delivery);
       }
     },
   });

@@ -276,13 +276,25 @@ export class RemediationWorkflow {
     return { status: 'closed', capaId, by };
   }
 
-  /** A note from the team's tool on an RCA or CAPA item, kept in the history. */
-  async note(by: string, t: WorkTask, note: string): Promise<void> {
+  /**
+   * A note from the team's tool on an RCA or CAPA item, kept in the history; `delivery` is the signed message's
+   * `webhook-id`, so the same message delivered again adds no second note.
+   */
+  async note(by: string, t: WorkTask, note: string, delivery?: string): Promise<void> {
     const now = this.deps.clock.now().toISOString();
-    await this.change(t.subject.id, (r) => ({
-      ...r,
-      history: [...r.history, step(now, `${t.kind}-note`, by, note)],
-    }));
+    await this.change(t.subject.id, (r) =>
+      // A signed message delivered again (a tool's retry, or a replay within the signature's 5 minutes) adds nothing:
+      // its `webhook-id` is kept on the step it added (red team, wave 36: each repeat appended the note again).
+      delivery !== undefined && r.history.some((h) => h.delivery === delivery)
+        ? r
+        : {
+            ...r,
+            history: [
+              ...r.history,
+              { ...step(now, `${t.kind}-note`, by, note), ...(delivery !== undefined ? { delivery } : {}) },
+            ],
+          },
+    );
   }
 
   private async plan(violationId: string) {

@@ -8,6 +8,7 @@ import {
   UnauthenticatedError,
   ValidationError,
 } from '../../domain/errors.js';
+import { samePerson } from '../../domain/people.js';
 import type { Clock } from '../../ports/clock.js';
 import { eachTask, type TaskPosition, type WorkTask, type WorkTaskStore } from '../../ports/tasks.js';
 import { type ExecutionSummary, StaleTaskError, type WorkflowEngine } from '../../ports/workflows.js';
@@ -34,8 +35,11 @@ export interface TaskDeps {
   completions?: Partial<Record<WorkTask['kind'], TaskCompletion>>;
   /** Verifies an inbound signed webhook (Standard Webhooks) against the configured secrets; throws 401. */
   verifyInbound?: (headers: Record<string, string>, body: string) => { id: string };
-  /** What a ticketing tool's update does to a task: close it, or add a note. */
-  inbound?: (t: WorkTask, update: InboundTaskWebhook) => Promise<void>;
+  /**
+   * What a ticketing tool's update does to a task: close it, or add a note. `delivery` is the message's `webhook-id`:
+   * a message delivered again must change nothing.
+   */
+  inbound?: (t: WorkTask, update: InboundTaskWebhook, delivery: string) => Promise<void>;
 }
 
 /**
@@ -50,8 +54,28 @@ export function mayAct(p: Principal, t: Pick<WorkTask, 'assignees' | 'businessUn
   return false;
 }
 
+/**
+ * Whether a task waits for this principal: addressed to them (`mayAct`) and they are none of the people separation of
+ * duties keeps from acting on it (`assignees.except`: red team, wave 36, an SLA manager's own change request showed
+ * in their inbox as theirs to assess, and acting on it was a 403).
+ */
+export function waitsFor(
+  p: Principal,
+  t: Pick<WorkTask, 'assignees' | 'businessUnit' | 'serviceId'>,
+): boolean {
+  return mayAct(p, t) && !(t.assignees.except ?? []).some((x) => samePerson(p, x));
+}
+
 /** How many tasks `list` reads from the store at a time. */
 export const TASK_PAGE = 500;
+
+/**
+ * How many tasks one `GET /v1/tasks` reads from the store at most (four store pages). Past it the answer holds what
+ * was found so far and a `nextCursor` at the last task read, so a short (even empty) page may come with a cursor
+ * (red team, wave 36: a viewer with no tasks made each request read every task of the status, 2 s of the embedded
+ * server's one thread per 100,000 completed tasks, while other requests waited).
+ */
+export const TASK_SCAN_BUDGET = 2_000;
 
 /** An opaque cursor holding a task's place in the store's order, for the filters it was issued for. */
 function encodePosition(t: TaskPosition, filter: object): string {
@@ -82,7 +106,7 @@ function decodePosition(cursor: string, filter: object): TaskPosition {
 
 const view = (p: Principal, t: WorkTask): WorkTaskView => {
   const { token: _t, revision: _r, ...rest } = t;
-  return { ...rest, yours: t.status === 'pending' && mayAct(p, t) };
+  return { ...rest, yours: t.status === 'pending' && waitsFor(p, t) };
 };
 
 /** People's tasks: what waits for me, and acting on it (GET /v1/tasks, POST /v1/tasks/{id}/complete). */
@@ -92,8 +116,9 @@ export class TaskUseCases {
   /**
    * GET /v1/tasks: at most `q.limit` tasks the caller sees (addressed to them, or, with `view=all`, in their read
    * scope), newest first, after `q.cursor` (a previous page's `nextCursor`). The store is read page after page
-   * (`TASK_PAGE` tasks each, by keyset) until the page is full or the store has no more, so a task is listed however
-   * many tasks of others are newer; `nextCursor` is given when a matching task is left after the page.
+   * (`TASK_PAGE` tasks each, by keyset) until the page is full, the store has no more, or `TASK_SCAN_BUDGET` tasks
+   * were read; `nextCursor` is given when a matching task is left after the page, or when the budget ran out (the
+   * page may then be short, even empty: following the cursors reaches every task, however many of others are newer).
    * @throws ValidationError for a cursor this API did not issue for these filters
    */
   async list(p: Principal, q: ListTasksQuery): Promise<{ items: WorkTaskView[]; nextCursor?: string }> {
@@ -102,7 +127,7 @@ export class TaskUseCases {
       scope.all || scope.businessUnits.includes(t.businessUnit) || scope.serviceIds.includes(t.serviceId);
     const shown = (t: WorkTask) =>
       (q.kind === undefined || t.kind === q.kind) &&
-      (q.view === 'mine' ? mayAct(p, t) : visible(t) || mayAct(p, t));
+      (q.view === 'mine' ? waitsFor(p, t) : visible(t) || mayAct(p, t));
     const filter = { status: q.status, view: q.view, kind: q.kind, subjectId: q.subjectId };
     const before = q.cursor === undefined ? undefined : decodePosition(q.cursor, filter);
     const found: WorkTask[] = [];
@@ -111,15 +136,21 @@ export class TaskUseCases {
       { status: q.status, ...(q.subjectId ? { subjectId: q.subjectId } : {}), ...(before ? { before } : {}) },
       TASK_PAGE,
     );
-    // One more than the page: whether a next page exists, without reading to the end of the store for it.
+    // One more than the page: whether a next page exists, without reading to the end of the store for it. At most
+    // TASK_SCAN_BUDGET tasks are read: past it the next page starts after the last task read.
+    let read = 0;
+    let last: WorkTask | undefined;
     for await (const t of tasks) {
+      read++;
+      last = t;
       if (shown(t)) found.push(t);
-      if (found.length > q.limit) break;
+      if (found.length > q.limit || read >= TASK_SCAN_BUDGET) break;
     }
     const items = found.slice(0, q.limit);
+    const next = found.length > q.limit ? items.at(-1) : read >= TASK_SCAN_BUDGET ? last : undefined;
     return {
       items: items.map((t) => view(p, t)),
-      ...(found.length > q.limit ? { nextCursor: encodePosition(items.at(-1)!, filter) } : {}),
+      ...(next ? { nextCursor: encodePosition(next, filter) } : {}),
     };
   }
 
@@ -223,7 +254,8 @@ export class TaskUseCases {
         [{ path: 'externalRef', problem: `names a ${t.kind} task` }],
       );
     }
-    if (t.status === 'pending') await this.deps.inbound(t, { ...r.data, by: r.data.by ?? `webhook:${id}` });
+    if (t.status === 'pending')
+      await this.deps.inbound(t, { ...r.data, by: r.data.by ?? `webhook:${id}` }, id);
     return { taskId: t.id, status: (await this.deps.tasks.get(t.id))?.status ?? t.status };
   }
 

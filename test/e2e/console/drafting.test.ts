@@ -262,6 +262,24 @@ describe('drafting from templates, gap findings and change requests in the conso
     await waitReady(other, 'change-request');
     expect(await other.getByRole('button', { name: 'Withdraw the request' }).count()).toBe(0);
     await other.context().close();
+
+    // A service owner reads the agreement of its service, but the API lets no service owner ask for a change: the
+    // form is not offered (red team, wave 36: it was, and asking was a 403).
+    const owned = (await app.call('GET', '/v1/agreements?status=active&limit=200', { as: 'service-owner' }))
+      .body.items[0] as { id: string };
+    const refused = await app.call('POST', `/v1/agreements/${owned.id}/change-requests`, {
+      as: 'service-owner',
+      body: { summary: 'Extend the term', why: 'the customer asks', proposed: { title: 'Another title' } },
+    });
+    expect(refused.status).toBe(403);
+    const owner = await newPage();
+    await signIn(owner, app.url, 'service-owner');
+    await owner.goto(`${app.url}/#/agreements/${owned.id}`);
+    await waitReady(owner, 'agreement');
+    // The section is drawn (the agreement is active), without the form.
+    expect(await owner.locator('#cr-h').count()).toBe(1);
+    expect(await owner.getByRole('button', { name: 'Ask for the change' }).count()).toBe(0);
+    await owner.context().close();
   });
 
   it('passes axe on the new pages in dark and on a phone', async () => {

@@ -172,7 +172,12 @@ describe('change requests on the embedded default (issue 11 item 4)', () => {
     const r = await ask('sla-manager', id, { credits });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     expect(r.body.classification.material).toEqual(['credits']);
-    const [t] = await tasksOf('sla-manager', r.body.id);
+    // The assessment is not in the requester's own inbox (red team, wave 36: it was, as theirs to act on); they
+    // still see it among every task in scope, not theirs, and acting on it is refused.
+    expect(await tasksOf('sla-manager', r.body.id)).toEqual([]);
+    const all = await app.call('GET', `/v1/tasks?view=all&subjectId=${r.body.id}`, { as: 'sla-manager' });
+    const [t] = all.body.items as { id: string; yours: boolean }[];
+    expect(t!.yours).toBe(false);
     const own = await complete('sla-manager', t!.id, { decision: 'approved', reason: 'mine' });
     expect(own.status).toBe(403);
     expect(own.body.error.message).toContain('separation of duties');

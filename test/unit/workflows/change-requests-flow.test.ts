@@ -91,7 +91,8 @@ describe('a change request through its workflow (change-requests.ts on the real 
       executionId,
       token: expect.stringMatching(/^tok_/),
       title: 'Assess the change request "Lower the target" to Payments availability',
-      assignees: { roles: ['sla-manager'] },
+      // The requester is no assessor of their own request (red team, wave 36): not theirs, though an SLA manager.
+      assignees: { roles: ['sla-manager'], except: ['vic@retail.example'] },
       dueAt: '2026-03-04T09:00:00.000Z',
       data: {
         changeRequestId: r.id,
@@ -181,7 +182,8 @@ describe('a change request through its workflow (change-requests.ts on the real 
       ['business-owner', 'governance-board', 'service-owner'].map((c) => [
         changeTaskId(executionId, `signoff:${c}`),
         'change-signoff',
-        { capacity: c },
+        // Neither the requester nor the assessor signs (red team, wave 36).
+        { capacity: c, except: ['vic@retail.example', 'pam@payments.example'] },
         `Sign off the change "Lower the target" to Payments availability as ${c}`,
         '2026-03-05T09:00:00.000Z',
         { changeRequestId: r.id, capacity: c, round: 0, proposed: { objectives }, material: ['objectives'] },

@@ -83,7 +83,7 @@ describe('asking for an exception to a change freeze', () => {
       serviceId: SVC,
       title:
         'Decide the exception to the change freeze of Payments gateway: release 4.2 (hotfix for card declines)',
-      assignees: { roles: ['approver'] },
+      assignees: { roles: ['approver'], except: ['sam@example.com'] },
       status: 'pending',
       createdAt: NOW,
       updatedAt: NOW,
@@ -204,7 +204,7 @@ describe('red team, wave 35: a few pending exceptions per person and service', (
     const pending = (await w.wf.freezeExceptions.list(sam, SVC)).items.map((r) => r.id);
     expect([...pending].sort()).toEqual(ids);
     expect((e as ConflictError).message).toBe(
-      `you have 3 freeze exceptions of ${SVC} waiting for a decision, the most one person may have (policy ${POLICY_KEY} = 3): wait until one is decided`,
+      `you have 3 freeze exceptions of ${SVC} waiting for a decision, the most one person may have (policy ${POLICY_KEY} = 3): wait until one is decided or its window ends`,
     );
     expect((e as ConflictError).details).toEqual([
       {
@@ -237,6 +237,88 @@ describe('red team, wave 35: a few pending exceptions per person and service', (
     await expect(ask()).rejects.toBeInstanceOf(ConflictError);
     await decideAs(first!, 'rejected');
     expect((await ask()).status).toBe('pending');
+  });
+});
+
+describe('red team, wave 36: an exception whose window ended undecided lapses', () => {
+  it('frees its requester’s place: three undecided past their windows no longer stop a fourth', async () => {
+    const three = [await ask(), await ask(), await ask()];
+    await expect(ask()).rejects.toBeInstanceOf(ConflictError);
+    // Nobody decided; the windows (to = now + 5 h) end. Before wave 36 the person could never ask again.
+    w.now.ms += 5 * HOUR;
+    const fourth = await ask({ from: hours(6), to: hours(9) });
+    expect(fourth.status).toBe('pending');
+    const all = (await w.wf.freezeExceptions.list(sam, SVC)).items;
+    expect(all.map((r) => [r.id, r.status])).toEqual([
+      // Asked at one instant: listed by id.
+      ...three
+        .map((r) => r.id)
+        .sort()
+        .map((id) => [id, 'lapsed']),
+      [fourth.id, 'pending'],
+    ]);
+    expect(all[0]!.history.at(-1)).toEqual({
+      at: hours(5),
+      step: 'lapsed',
+      by: 'system',
+      detail: `the window ended at ${hours(5)} undecided`,
+    });
+    // Their approvers' tasks are gone from the inboxes; the fourth's waits.
+    for (const r of three) {
+      expect(await w.tasks.get(r.taskId)).toMatchObject({
+        status: 'cancelled',
+        settledBy: 'system',
+        outcome: { decision: 'lapsed' },
+      });
+    }
+    expect((await w.tasks.get(fourth.taskId))?.status).toBe('pending');
+  });
+
+  it('leaves a window still open, and another person’s ended ones, as they are', async () => {
+    const owen = principal({ subject: 'owen@example.com', roles: ['service-owner'], services: [SVC] });
+    const his = await w.wf.freezeExceptions.request(owen, SVC, body({ to: hours(2) }));
+    const mine = await ask({ to: hours(8) });
+    const decided = await ask({ to: hours(2) });
+    await w.wf.freezeExceptions.decide(abe, (await w.tasks.get(decided.taskId))!, {
+      decision: 'approved',
+      reason: 'go',
+    });
+    w.now.ms += 3 * HOUR;
+    await ask({ to: hours(9) });
+    expect((await w.requests.get(his.id))?.status).toBe('pending');
+    expect((await w.requests.get(mine.id))?.status).toBe('pending');
+    // Decided before its window ended: it stays as decided.
+    expect((await w.requests.get(decided.id))?.status).toBe('approved');
+  });
+
+  it('is not decided once its window ended: 409 naming the state, the record lapsed and the task cancelled', async () => {
+    const r = await ask();
+    const t = (await w.tasks.get(r.taskId))!;
+    w.now.ms += 5 * HOUR;
+    const e = (await w.wf.tasks
+      .complete(abe, t.id, { decision: 'approved', reason: 'late but fine' })
+      .catch((x: unknown) => x)) as ConflictError;
+    expect(e).toBeInstanceOf(ConflictError);
+    expect(e.message).toBe(
+      `freeze exception ${r.id} lapsed: its window ended at ${hours(5)} before anyone decided it`,
+    );
+    expect(e.details).toEqual([{ path: 'status', problem: `is lapsed (the window ended at ${hours(5)})` }]);
+    expect(e.context).toEqual({ state: 'lapsed' });
+    expect((await w.requests.get(r.id))?.status).toBe('lapsed');
+    expect((await w.tasks.get(r.taskId))?.status).toBe('cancelled');
+  });
+
+  it('is decided a moment before its window ends', async () => {
+    const r = await ask();
+    w.now.ms += 5 * HOUR - 1;
+    expect(
+      await w.wf.freezeExceptions.decide(abe, (await w.tasks.get(r.taskId))!, {
+        decision: 'approved',
+        reason: 'ok',
+      }),
+    ).toEqual({
+      freezeException: 'approved',
+    });
   });
 });
 

@@ -210,8 +210,11 @@ describe('a change request whose start failed', () => {
   it('is recorded without an execution, then started by the next run and its execution recorded', async () => {
     const a = await activeForChange(w);
     vi.spyOn(w.engine, 'start').mockRejectedValueOnce(unavailable());
-    await expect(ask(a)).rejects.toThrow('Step Functions unavailable');
+    // Answered with the recorded request, not the engine's error (red team, wave 36: a 5xx for a request that
+    // stood had the person ask again).
+    const answer = await ask(a);
     const [stored] = (await w.requests.listBySubject(a.id)) as ChangeRequestRecord[];
+    expect(answer).toEqual(stored);
     expect([stored?.status, stored?.executionId]).toEqual(['assessing', undefined]);
     expect(await w.requests.unstarted(10)).toEqual([stored]);
 
@@ -237,7 +240,7 @@ describe('a change request whose start failed', () => {
   it('keeps a request whose start fails again for the next run, naming the error', async () => {
     const a = await activeForChange(w);
     vi.spyOn(w.engine, 'start').mockRejectedValueOnce(unavailable());
-    await expect(ask(a)).rejects.toThrow('Step Functions unavailable');
+    expect((await ask(a)).executionId).toBeUndefined();
     const [stored] = await w.requests.listBySubject(a.id);
     vi.spyOn(w.engine, 'start').mockRejectedValueOnce(unavailable());
     expect(await w.wf.reconciliation.run()).toEqual({
@@ -258,7 +261,7 @@ describe('a change request whose start failed', () => {
       if ((r as ChangeRequestRecord).executionId && writes++ === 0) throw new Error('table unavailable');
       return put(r, expected);
     });
-    await expect(ask(a)).rejects.toThrow('table unavailable');
+    expect((await ask(a)).status).toBe('assessing');
     const summary = await w.wf.reconciliation.run();
     const [stored] = await w.requests.listBySubject(a.id);
     expect(summary).toEqual({

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { verifyWebhook, webhookHeaders } from '../../../shared/adapters/webhooks/signing.js';
 import {
   BusinessRuleError,
   ConflictError,
@@ -7,6 +8,7 @@ import {
 } from '../../../shared/domain/errors.js';
 import type { ViolationRecord } from '../../../shared/ports/objectives.js';
 import type { AgreementVersion } from '../../../shared/schemas/agreement.js';
+import { buildWorkflowServices } from '../../../shared/usecases/workflows/index.js';
 import type { NotifyRequest } from '../../../shared/usecases/workflows/notifications.js';
 import {
   activeAgreement,
@@ -141,6 +143,47 @@ describe('the remediation workflow’s steps, one at a time', () => {
         by: 'jira:OPS-9',
         detail: 'in-progress: looking at the pool',
       });
+    });
+
+    it('keeps one note per signed message: the same message delivered again adds nothing (red team, wave 36)', async () => {
+      const secret = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
+      const wf = buildWorkflowServices({
+        engine: w.engine,
+        tasks: w.tasks,
+        remediation: w.remediation,
+        requests: w.requests,
+        notifications: w.wf.notifications,
+        violations: w.violations,
+        agreements: w.agreements,
+        useCases: () => w.useCases,
+        services: w.services,
+        clock: w.clock,
+        policy: w.policy,
+        baseUrl: 'https://accord.example',
+        verifyInbound: (h, body) => verifyWebhook([secret], h, body, Date.parse(T0)),
+      });
+      const ref = (await w.tasks.get(rcaTask(VIO)))!.externalRef;
+      const body = JSON.stringify({ externalRef: ref, status: 'in-progress', note: 'looking at the pool' });
+      const send = (id: string) => wf.tasks.inbound(webhookHeaders(secret, id, Date.parse(T0), body), body);
+      for (let i = 0; i < 3; i++) await send('msg_1');
+      await send('msg_2');
+      const notes = (await w.remediation.get(VIO))!.history.filter((h) => h.step === 'rca-note');
+      expect(notes).toEqual([
+        {
+          at: T0,
+          step: 'rca-note',
+          by: 'webhook:msg_1',
+          detail: 'in-progress: looking at the pool',
+          delivery: 'msg_1',
+        },
+        {
+          at: T0,
+          step: 'rca-note',
+          by: 'webhook:msg_2',
+          detail: 'in-progress: looking at the pool',
+          delivery: 'msg_2',
+        },
+      ]);
     });
 
     it('answers a new token of an RCA answered while none waited, with the recorded outcome', async () => {

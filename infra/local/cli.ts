@@ -30,7 +30,9 @@ Environment:
                          INFO (also one line per write and per refused request), DEBUG, ERROR, SILENT
   ACCORD_SMTP_URL        send e-mail over SMTP (smtp:// or smtps://) instead of writing .eml files
   ACCORD_RESIDENCY_REGION  hold only agreements whose data residency is this region
-  ACCORD_INBOUND_WEBHOOK_SECRETS  secrets of the ticketing tools that may call POST /v1/webhooks/tasks
+  ACCORD_INBOUND_WEBHOOK_TOOLS  the ticketing tools that may call POST /v1/webhooks/tasks, a JSON array:
+                         [{"tool":"jira","secrets":["whsec_..."],"businessUnits":["payments"]}] (or "services")
+  ACCORD_INBOUND_WEBHOOK_SECRETS  secrets of one tool, "webhook", that reaches every business unit
   ACCORD_PUBLIC_URL      the URL people reach Accord at (links in e-mail; default http://localhost:3000)
   ACCORD_DATA_SOURCES    Prometheus data sources to pull SLI history from, a JSON array
                          (docs/backfill.md); none when unset

@@ -12,7 +12,7 @@ import { SqliteWorkTaskStore } from '../../shared/adapters/sqlite/tasks.js';
 import { SqliteExecutionJournal, SqliteTaskTokenStore } from '../../shared/adapters/sqlite/workflows.js';
 import { SqliteWriteBatch } from '../../shared/adapters/sqlite/write-batch.js';
 import { HttpWebhookSender } from '../../shared/adapters/webhooks/http.js';
-import { verifyWebhook, webhookHeaders } from '../../shared/adapters/webhooks/signing.js';
+import { inboundVerifier, webhookHeaders } from '../../shared/adapters/webhooks/signing.js';
 import { loadDistributionPolicy, loadWorkflowPolicy } from '../../shared/policy/workflows.js';
 import type { AgreementStore } from '../../shared/ports/agreements.js';
 import type { Clock } from '../../shared/ports/clock.js';
@@ -20,7 +20,7 @@ import type { EmailSender } from '../../shared/ports/notifier.js';
 import type { ViolationStore } from '../../shared/ports/objectives.js';
 import type { ServiceStore } from '../../shared/ports/services.js';
 import type { Config } from '../../shared/runtime/config.js';
-import { inboundSecrets } from '../../shared/runtime/config.js';
+import { inboundTools } from '../../shared/runtime/config.js';
 import { logger } from '../../shared/runtime/powertools.js';
 import type { AgreementUseCases } from '../../shared/usecases/agreements.js';
 import { buildWorkflowServices, type WorkflowServices } from '../../shared/usecases/workflows/index.js';
@@ -111,7 +111,7 @@ export function composeLocalWorkflows(o: {
     onError: (error, executionId) =>
       logger.error('workflow replay failed', { executionId, error: error as Error }),
   });
-  const secrets = inboundSecrets(o.config);
+  const verifyInbound = inboundVerifier(inboundTools(o.config), () => o.clock.now().getTime());
   const services: WorkflowServices = buildWorkflowServices({
     engine,
     tasks,
@@ -125,9 +125,7 @@ export function composeLocalWorkflows(o: {
     clock: o.clock,
     policy,
     baseUrl: o.config.ACCORD_PUBLIC_URL,
-    ...(secrets.length
-      ? { verifyInbound: (h, body) => verifyWebhook(secrets, h, body, o.clock.now().getTime()) }
-      : {}),
+    ...(verifyInbound ? { verifyInbound } : {}),
   });
   let pump: NodeJS.Timeout | undefined;
   let dispatching = false;

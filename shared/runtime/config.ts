@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { secretKey } from '../adapters/webhooks/signing.js';
 import type { DataSourceConfig } from '../ports/metric-source.js';
+import { InboundWebhookTool } from '../schemas/workflows.js';
 
 /**
  * Environment variable names of the AWS deployment: the CDK stack sets them from these constants, the AWS
@@ -50,8 +52,17 @@ const ConfigSchema = z.object({
   ACCORD_VERSION: z.string().default('0.1.0'),
   /** Workflows: e-mail over SMTP (smtp://user:pass@host:port) on the embedded default; `.eml` files when unset. */
   ACCORD_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
-  /** Inbound webhooks from ticketing tools: their signing secrets (whsec_…), comma-separated to rotate keys. */
+  /**
+   * Inbound webhooks from one ticketing tool that reaches every business unit: its signing secrets (whsec_…),
+   * comma-separated to rotate keys. Recorded as the tool `webhook`. Prefer ACCORD_INBOUND_WEBHOOK_TOOLS, which scopes
+   * each tool.
+   */
   ACCORD_INBOUND_WEBHOOK_SECRETS: z.string().min(1).max(2000).optional(),
+  /**
+   * Inbound webhooks, one entry per ticketing tool with its own secrets and scope, a JSON array of
+   * `InboundWebhookTool`: `[{"tool": "jira-payments", "secrets": ["whsec_…"], "businessUnits": ["payments"]}]`.
+   */
+  ACCORD_INBOUND_WEBHOOK_TOOLS: z.string().min(2).max(20_000).optional(),
   /** Where people reach this API: the links in notifications. */
   ACCORD_PUBLIC_URL: z.url().default('http://localhost:3000'),
   /**
@@ -171,10 +182,53 @@ export function dataSourcesOf(config: Config): DataSourceConfig[] {
   return r.data;
 }
 
-/** The signing secrets inbound webhooks are verified against (several while a key rotates). */
-export function inboundSecrets(config: Config): string[] {
-  return (config.ACCORD_INBOUND_WEBHOOK_SECRETS ?? '')
+/**
+ * The ticketing tools that may call `POST /v1/webhooks/tasks`: each entry of `ACCORD_INBOUND_WEBHOOK_TOOLS`, and the
+ * secrets of `ACCORD_INBOUND_WEBHOOK_SECRETS` as one tool named `webhook` that reaches every business unit. None when
+ * neither is set (inbound webhooks are then refused).
+ * @throws Error naming the variable and the entry when the setting is not JSON of that shape, a secret is shorter than
+ *   16 bytes, a tool is named twice or a secret belongs to two tools (fails the start, never a request)
+ */
+export function inboundTools(config: Config): InboundWebhookTool[] {
+  const tools: InboundWebhookTool[] = [];
+  const bad = (what: string) => new Error(`bad configuration: ${what}`);
+  if (config.ACCORD_INBOUND_WEBHOOK_TOOLS) {
+    let json: unknown;
+    try {
+      json = JSON.parse(config.ACCORD_INBOUND_WEBHOOK_TOOLS);
+    } catch (e) {
+      throw bad(`ACCORD_INBOUND_WEBHOOK_TOOLS is not JSON (${(e as Error).message})`);
+    }
+    const r = z.array(InboundWebhookTool).max(50).safeParse(json);
+    if (!r.success)
+      throw bad(
+        `ACCORD_INBOUND_WEBHOOK_TOOLS ${r.error.issues.map((i) => `[${i.path.join('.')}]: ${i.message}`).join('; ')}`,
+      );
+    tools.push(...r.data);
+  }
+  const legacy = (config.ACCORD_INBOUND_WEBHOOK_SECRETS ?? '')
     .split(',')
     .map((x) => x.trim())
     .filter(Boolean);
+  if (legacy.length) tools.push({ tool: 'webhook', secrets: legacy, businessUnits: ['*'] });
+  const names = new Set<string>();
+  const owners = new Map<string, string>();
+  for (const t of tools) {
+    if (names.has(t.tool)) throw bad(`the inbound webhook tool ${t.tool} is configured twice`);
+    names.add(t.tool);
+    for (const s of t.secrets) {
+      try {
+        secretKey(s);
+      } catch (e) {
+        throw bad(`a secret of the inbound webhook tool ${t.tool}: ${(e as Error).message}`);
+      }
+      const other = owners.get(s);
+      if (other !== undefined)
+        throw bad(
+          `one secret belongs to the inbound webhook tools ${other} and ${t.tool}: whose message is it?`,
+        );
+      owners.set(s, t.tool);
+    }
+  }
+  return tools;
 }

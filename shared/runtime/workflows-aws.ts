@@ -12,7 +12,7 @@ import {
 import { SesEmailSender } from '../adapters/ses/email.js';
 import { StepFunctionsWorkflowEngine } from '../adapters/sfn/engine.js';
 import { HttpWebhookSender } from '../adapters/webhooks/http.js';
-import { verifyWebhook, webhookHeaders } from '../adapters/webhooks/signing.js';
+import { inboundVerifier, webhookHeaders } from '../adapters/webhooks/signing.js';
 import { loadDistributionPolicy, loadWorkflowPolicy } from '../policy/workflows.js';
 import type { AgreementStore } from '../ports/agreements.js';
 import type { ArchiveStore } from '../ports/archive.js';
@@ -21,7 +21,7 @@ import type { ServiceStore } from '../ports/services.js';
 import type { AgreementUseCases } from '../usecases/agreements.js';
 import { buildWorkflowServices, type WorkflowServices } from '../usecases/workflows/index.js';
 import { Notifications } from '../usecases/workflows/notifications.js';
-import { AWS_ENV, type Config, inboundSecrets } from './config.js';
+import { AWS_ENV, type Config, inboundTools } from './config.js';
 
 /**
  * Replaced at bundle time (esbuild `define`, infra/aws/bundling.ts): false in every function but the notification
@@ -88,7 +88,7 @@ export function composeAwsWorkflows(o: {
     distribution: loadDistributionPolicy(),
     policy: policy.notifications,
   });
-  const secrets = inboundSecrets(o.config);
+  const verifyInbound = inboundVerifier(inboundTools(o.config), () => o.clock.now().getTime());
   return buildWorkflowServices({
     engine,
     tasks,
@@ -102,8 +102,6 @@ export function composeAwsWorkflows(o: {
     clock: o.clock,
     policy,
     baseUrl: o.config.ACCORD_PUBLIC_URL,
-    ...(secrets.length
-      ? { verifyInbound: (h, body) => verifyWebhook(secrets, h, body, o.clock.now().getTime()) }
-      : {}),
+    ...(verifyInbound ? { verifyInbound } : {}),
   });
 }

@@ -180,6 +180,42 @@ export const InboundTaskWebhook = z.strictObject({
 });
 export type InboundTaskWebhook = z.infer<typeof InboundTaskWebhook>;
 
+/**
+ * One ticketing tool allowed to call `POST /v1/webhooks/tasks` (an entry of `ACCORD_INBOUND_WEBHOOK_TOOLS`): its name
+ * (recorded with what it does: `closedBy` is `<tool>:<by>`), its signing secrets (Standard Webhooks `whsec_` + base64,
+ * several while one rotates) and the RCA and CAPA items it may update, by business unit (`"*"`: every unit) or
+ * service. A task outside that scope is answered as one that does not exist (404).
+ */
+export const InboundWebhookTool = z
+  .strictObject({
+    tool: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'is a slug: lower-case letters, digits and hyphens, 1 to 40'),
+    secrets: z.array(z.string().min(1).max(200)).min(1).max(4),
+    businessUnits: z.array(z.string().min(1).max(64)).max(100).optional(),
+    services: z.array(z.string().min(1).max(128)).max(500).optional(),
+  })
+  .refine((t) => (t.businessUnits?.length ?? 0) + (t.services?.length ?? 0) > 0, {
+    message:
+      'names no business unit and no service: a tool must be scoped ("businessUnits": ["*"] for every unit)',
+    path: ['businessUnits'],
+  });
+export type InboundWebhookTool = z.infer<typeof InboundWebhookTool>;
+
+/**
+ * Whether an inbound tool may update a task of this business unit and service.
+ * @returns true when its business units hold `"*"` or the task's unit, or its services hold the task's service
+ */
+export function toolReaches(
+  tool: Pick<InboundWebhookTool, 'businessUnits' | 'services'>,
+  task: { businessUnit: string; serviceId: string },
+): boolean {
+  return (
+    (tool.businessUnits ?? []).some((u) => u === '*' || u === task.businessUnit) ||
+    (tool.services ?? []).includes(task.serviceId)
+  );
+}
+
 /** The remediation record as the API shows it (shared/ports/remediation.ts). */
 export const RemediationView = z.object({
   violationId: z.string(),

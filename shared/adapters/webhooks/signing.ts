@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { UnauthenticatedError } from '../../domain/errors.js';
+import type { InboundWebhookTool } from '../../schemas/workflows.js';
 
 /**
  * Signed webhooks as Standard Webhooks defines them: the signature is HMAC-SHA256 over `id.timestamp.body` with
@@ -41,6 +42,7 @@ export function webhookHeaders(
  * Verifies an inbound webhook: any of the space-separated `v1,` signatures made with any of the secrets (so keys
  * rotate without downtime), a timestamp within `toleranceSeconds` of now (stale and future ones are refused),
  * compared in constant time. Throws UnauthenticatedError (401) naming the header at fault.
+ * @returns the message's id and time, and the secret that signed it (whose tool sent it)
  */
 export function verifyWebhook(
   secrets: readonly string[],
@@ -48,7 +50,7 @@ export function verifyWebhook(
   body: string,
   nowMs: number,
   toleranceSeconds = 300,
-): { id: string; timestamp: number } {
+): { id: string; timestamp: number; secret: string } {
   const id = headers['webhook-id'];
   const ts = headers['webhook-timestamp'];
   const sig = headers['webhook-signature'];
@@ -76,9 +78,27 @@ export function verifyWebhook(
   for (const secret of secrets) {
     const expected = Buffer.from(signWebhook(secret, id, timestamp, body).slice(3), 'base64');
     if (given.some((g) => g.length === expected.length && timingSafeEqual(g, expected)))
-      return { id, timestamp };
+      return { id, timestamp, secret };
   }
   throw new UnauthenticatedError('the webhook signature does not match', [
     { path: 'webhook-signature', problem: 'matches no signing secret' },
   ]);
+}
+
+/**
+ * A verifier of inbound webhooks against these tools' secrets (`verifyWebhook`), answering which tool signed.
+ * @returns undefined when no tool is configured
+ * @throws (the verifier) UnauthenticatedError (401) as `verifyWebhook` does
+ */
+export function inboundVerifier(
+  tools: readonly InboundWebhookTool[],
+  nowMs: () => number,
+): ((headers: Record<string, string>, body: string) => { id: string; tool: InboundWebhookTool }) | undefined {
+  if (tools.length === 0) return undefined;
+  const bySecret = new Map(tools.flatMap((t) => t.secrets.map((s) => [s, t] as const)));
+  const secrets = [...bySecret.keys()];
+  return (headers, body) => {
+    const v = verifyWebhook(secrets, headers, body, nowMs());
+    return { id: v.id, tool: bySecret.get(v.secret)! };
+  };
 }

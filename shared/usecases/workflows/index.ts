@@ -20,7 +20,7 @@ import type { Notifications } from './notifications.js';
 import { WorkflowReconciliation } from './reconcile.js';
 import { RemediationWorkflow } from './remediation.js';
 import { RenewalWorkflow } from './renewals.js';
-import { TaskUseCases } from './tasks.js';
+import { type InboundVerifier, TaskUseCases } from './tasks.js';
 import { TemplateUseCases } from './templates.js';
 
 /** The workflow side of a container: the engine, the workflows' steps, people's tasks and notifications. */
@@ -69,7 +69,7 @@ export interface WorkflowServiceDeps {
   policy: WorkflowPolicy;
   baseUrl: string;
   /** Verifies inbound webhooks from ticketing tools (absent: inbound webhooks are refused). */
-  verifyInbound?: (headers: Record<string, string>, body: string) => { id: string };
+  verifyInbound?: InboundVerifier;
 }
 
 /** The workflow services both composition roots build, from their own adapters. */

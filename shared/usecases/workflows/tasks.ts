@@ -13,7 +13,13 @@ import type { Clock } from '../../ports/clock.js';
 import { eachTask, type TaskPosition, type WorkTask, type WorkTaskStore } from '../../ports/tasks.js';
 import { type ExecutionSummary, StaleTaskError, type WorkflowEngine } from '../../ports/workflows.js';
 import type { SignOffCapacity } from '../../schemas/agreement.js';
-import { type CompleteTaskBody, InboundTaskWebhook, type ListTasksQuery } from '../../schemas/workflows.js';
+import {
+  type CompleteTaskBody,
+  InboundTaskWebhook,
+  type InboundWebhookTool,
+  type ListTasksQuery,
+  toolReaches,
+} from '../../schemas/workflows.js';
 import type { AgreementUseCases } from '../agreements.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 
@@ -33,14 +39,24 @@ export interface TaskDeps {
   clock: Clock;
   /** Kind-specific completion (rca, capa …); a kind without one records the decision and reason. */
   completions?: Partial<Record<WorkTask['kind'], TaskCompletion>>;
-  /** Verifies an inbound signed webhook (Standard Webhooks) against the configured secrets; throws 401. */
-  verifyInbound?: (headers: Record<string, string>, body: string) => { id: string };
+  /** Verifies an inbound signed webhook (Standard Webhooks) against the configured tools' secrets; throws 401. */
+  verifyInbound?: InboundVerifier;
   /**
    * What a ticketing tool's update does to a task: close it, or add a note. `delivery` is the message's `webhook-id`:
    * a message delivered again must change nothing.
    */
   inbound?: (t: WorkTask, update: InboundTaskWebhook, delivery: string) => Promise<void>;
 }
+
+/**
+ * Verifies an inbound signed webhook: its `webhook-id`, and the ticketing tool whose secret signed it (its name and
+ * the business units or services it reaches).
+ * @throws UnauthenticatedError (401) naming the header at fault
+ */
+export type InboundVerifier = (
+  headers: Record<string, string>,
+  body: string,
+) => { id: string; tool: Pick<InboundWebhookTool, 'tool' | 'businessUnits' | 'services'> };
 
 /**
  * Whether a principal is one of the people a task is addressed to: a sign-off capacity it holds (the service owner
@@ -216,7 +232,7 @@ export class TaskUseCases {
     // caller's 4xx, not the service's 5xx), saying why.
     if (!this.deps.verifyInbound || !this.deps.inbound) {
       throw new UnauthenticatedError(
-        'inbound webhooks are not configured here (ACCORD_INBOUND_WEBHOOK_SECRETS)',
+        'inbound webhooks are not configured here (ACCORD_INBOUND_WEBHOOK_TOOLS)',
         [
           {
             path: 'webhook-signature',
@@ -225,7 +241,7 @@ export class TaskUseCases {
         ],
       );
     }
-    const { id } = this.deps.verifyInbound(headers, raw);
+    const { id, tool } = this.deps.verifyInbound(headers, raw);
     let json: unknown;
     try {
       json = JSON.parse(raw);
@@ -240,7 +256,11 @@ export class TaskUseCases {
         r.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', problem: i.message })),
       );
     }
-    const t = await this.deps.tasks.byExternalRef(r.data.externalRef);
+    const found = await this.deps.tasks.byExternalRef(r.data.externalRef);
+    // A tool updates the items of the units or services it is configured for; another team's item is answered as
+    // one that does not exist, so a tool cannot learn what other teams track (red team, wave 36: any secret closed
+    // any team's CAPA item).
+    const t = found && toolReaches(tool, found) ? found : undefined;
     if (!t) {
       throw new NotFoundError(`no task with the reference ${r.data.externalRef}`, [
         { path: 'externalRef', problem: 'names no task' },
@@ -255,7 +275,9 @@ export class TaskUseCases {
       );
     }
     if (t.status === 'pending')
-      await this.deps.inbound(t, { ...r.data, by: r.data.by ?? `webhook:${id}` }, id);
+      // Who acted is the tool, and the person it names only as that tool's word for them: `<tool>:<by>`, so a tool
+      // cannot write a name that reads as one of Accord's own people.
+      await this.deps.inbound(t, { ...r.data, by: `${tool.tool}:${r.data.by ?? id}` }, id);
     return { taskId: t.id, status: (await this.deps.tasks.get(t.id))?.status ?? t.status };
   }
 

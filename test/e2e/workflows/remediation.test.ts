@@ -110,9 +110,19 @@ async function rcaFindsTargetUnrealistic(vio: string, rca: { rootCause: string; 
 }
 const mails = async (part: string) => (await outbox(app)).filter((m) => m.subject.includes(part));
 
+const OTHER_TEAM_SECRET = 'whsec_b3RoZXItdGVhbS1vdGhlci10ZWFtLTE=';
+
 beforeAll(async () => {
   app = await startWorkflowApp(clock, {
-    ACCORD_INBOUND_WEBHOOK_SECRETS: `whsec_b2xkLXNlY3JldC1vbGQtc2VjcmV0,${TEST_SECRET}`,
+    // The team's Jira reaches the payments gateway's items; another unit's tool reaches none of them.
+    ACCORD_INBOUND_WEBHOOK_TOOLS: JSON.stringify([
+      {
+        tool: 'jira',
+        secrets: ['whsec_b2xkLXNlY3JldC1vbGQtc2VjcmV0', TEST_SECRET],
+        services: ['svc_payments-gateway'],
+      },
+      { tool: 'snow', secrets: [OTHER_TEAM_SECRET], businessUnits: ['wealth-management'] },
+    ]),
   });
   // Two days at 0.5% errors against a 0.1% budget, as ingestion would write them.
   await burnErrorBudget(app, T0);
@@ -230,7 +240,7 @@ describe('the remediation workflow on the embedded default', () => {
       externalRef: ref,
       status: 'closed',
       resolution: 'alert live in prod',
-      by: 'jira:OPS-42',
+      by: 'OPS-42',
     });
     const unsigned = await app.call('POST', '/v1/webhooks/tasks', {
       rawBody: body,
@@ -242,6 +252,13 @@ describe('the remediation workflow on the embedded default', () => {
       headers: webhookHeaders('whsec_Zm9yZ2VkLWZvcmdlZC1mb3JnZWQtZm9yZ2Vk', 'msg_1', clock.ms, body),
     });
     expect(forged.status).toBe(401);
+    // Another team's tool, properly signed, cannot close it: for that tool the item does not exist.
+    const otherTeam = await app.call('POST', '/v1/webhooks/tasks', {
+      rawBody: body,
+      headers: webhookHeaders(OTHER_TEAM_SECRET, 'msg_0', clock.ms, body),
+    });
+    expect(otherTeam.status).toBe(404);
+    expect(otherTeam.body.error.details).toEqual([{ path: 'externalRef', problem: 'names no task' }]);
     const hook = await app.call('POST', '/v1/webhooks/tasks', {
       rawBody: body,
       headers: webhookHeaders(TEST_SECRET, 'msg_1', clock.ms, body),

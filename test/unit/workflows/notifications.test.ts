@@ -153,6 +153,7 @@ describe('notifications', () => {
     ).toEqual({
       id: post!.id,
       timestamp: Date.parse('2026-03-02T09:30:00Z') / 1000,
+      secret: TEST_SECRET,
     });
     expect(JSON.parse(post!.body)).toMatchObject({
       type: 'approval.signoff-requested',

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { verifyWebhook, webhookHeaders } from '../../../shared/adapters/webhooks/signing.js';
+import { inboundVerifier, webhookHeaders } from '../../../shared/adapters/webhooks/signing.js';
 import {
   BusinessRuleError,
   ConflictError,
@@ -160,7 +160,9 @@ describe('the remediation workflow’s steps, one at a time', () => {
         clock: w.clock,
         policy: w.policy,
         baseUrl: 'https://accord.example',
-        verifyInbound: (h, body) => verifyWebhook([secret], h, body, Date.parse(T0)),
+        verifyInbound: inboundVerifier([{ tool: 'jira', secrets: [secret], businessUnits: ['*'] }], () =>
+          Date.parse(T0),
+        ),
       });
       const ref = (await w.tasks.get(rcaTask(VIO)))!.externalRef;
       const body = JSON.stringify({ externalRef: ref, status: 'in-progress', note: 'looking at the pool' });
@@ -172,14 +174,14 @@ describe('the remediation workflow’s steps, one at a time', () => {
         {
           at: T0,
           step: 'rca-note',
-          by: 'webhook:msg_1',
+          by: 'jira:msg_1',
           detail: 'in-progress: looking at the pool',
           delivery: 'msg_1',
         },
         {
           at: T0,
           step: 'rca-note',
-          by: 'webhook:msg_2',
+          by: 'jira:msg_2',
           detail: 'in-progress: looking at the pool',
           delivery: 'msg_2',
         },

@@ -323,8 +323,17 @@ describe('people’s tasks (TaskUseCases)', () => {
     beforeEach(async () => {
       updates = [];
       deps.verifyInbound = (headers) => {
+        if (headers['webhook-signature'] === 'other-team') {
+          return {
+            id: 'msg_8',
+            tool: { tool: 'snow', businessUnits: ['platform'], services: ['svc_ledger'] },
+          };
+        }
+        if (headers['webhook-signature'] === 'by-service') {
+          return { id: 'msg_9', tool: { tool: 'pd', services: ['svc_payments-gateway'] } };
+        }
         if (headers['webhook-signature'] !== 'good') throw new UnauthenticatedError('bad signature');
-        return { id: 'msg_7' };
+        return { id: 'msg_7', tool: { tool: 'jira', businessUnits: ['payments'] } };
       };
       deps.inbound = async (t, u) => {
         updates.push({ id: t.id, update: u });
@@ -345,7 +354,7 @@ describe('people’s tasks (TaskUseCases)', () => {
       } as unknown as TaskDeps);
       const e = (await bare.inbound(signed, '{}').catch((x: unknown) => x)) as UnauthenticatedError;
       expect(e).toBeInstanceOf(UnauthenticatedError);
-      expect(e.message).toBe('inbound webhooks are not configured here (ACCORD_INBOUND_WEBHOOK_SECRETS)');
+      expect(e.message).toBe('inbound webhooks are not configured here (ACCORD_INBOUND_WEBHOOK_TOOLS)');
       expect(e.details).toEqual([
         { path: 'webhook-signature', problem: 'cannot be verified: no inbound webhook secret is configured' },
       ]);
@@ -403,17 +412,39 @@ describe('people’s tasks (TaskUseCases)', () => {
         status: 'pending',
       });
       expect(
-        await uc.inbound(
-          signed,
-          JSON.stringify({ externalRef: 'CAPA-1', status: 'closed', by: 'jira:OPS-1' }),
-        ),
+        await uc.inbound(signed, JSON.stringify({ externalRef: 'CAPA-1', status: 'closed', by: 'OPS-1' })),
       ).toEqual({ taskId: 'tsk_1', status: 'completed' });
       expect(updates).toEqual([
         {
           id: 'tsk_1',
-          update: { externalRef: 'CAPA-1', status: 'in-progress', note: 'n', by: 'webhook:msg_7' },
+          update: { externalRef: 'CAPA-1', status: 'in-progress', note: 'n', by: 'jira:msg_7' },
         },
         { id: 'tsk_1', update: { externalRef: 'CAPA-1', status: 'closed', by: 'jira:OPS-1' } },
+      ]);
+    });
+
+    it("red team, wave 36: a tool updates only the items of the units or services it is configured for; another team's item is answered as no task, and who acted is recorded as the tool's", async () => {
+      // A tool of another unit and another service: the payments CAPA item is, for it, a task that does not exist.
+      const e = (await uc
+        .inbound(
+          { 'webhook-signature': 'other-team' },
+          JSON.stringify({ externalRef: 'CAPA-1', status: 'closed', by: 'sam' }),
+        )
+        .catch((x: unknown) => x)) as NotFoundError;
+      expect(e).toBeInstanceOf(NotFoundError);
+      expect(e.message).toBe('no task with the reference CAPA-1');
+      expect(e.details).toEqual([{ path: 'externalRef', problem: 'names no task' }]);
+      expect(updates).toEqual([]);
+      expect((await store.get('tsk_1'))?.status).toBe('pending');
+      // A tool scoped to the item's service (not its unit) reaches it; the name it sends is kept as its own.
+      expect(
+        await uc.inbound(
+          { 'webhook-signature': 'by-service' },
+          JSON.stringify({ externalRef: 'CAPA-1', status: 'closed', by: 'sam' }),
+        ),
+      ).toEqual({ taskId: 'tsk_1', status: 'completed' });
+      expect(updates).toEqual([
+        { id: 'tsk_1', update: { externalRef: 'CAPA-1', status: 'closed', by: 'pd:sam' } },
       ]);
     });
 

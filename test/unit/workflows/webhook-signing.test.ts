@@ -27,7 +27,11 @@ describe('signed webhooks (Standard Webhooks)', () => {
   const headers = webhookHeaders(KEY, ID, T * 1000, BODY);
 
   it('verifies a delivery signed with the secret, within five minutes of now', () => {
-    expect(verifyWebhook([KEY], headers, BODY, (T + 299) * 1000)).toEqual({ id: ID, timestamp: T });
+    expect(verifyWebhook([KEY], headers, BODY, (T + 299) * 1000)).toEqual({
+      id: ID,
+      timestamp: T,
+      secret: KEY,
+    });
   });
 
   it('accepts any of several signatures and any of several secrets (key rotation)', () => {

@@ -56,7 +56,7 @@ beforeEach(async () => {
     clock: w.clock,
     policy: w.policy,
     baseUrl: 'https://accord.example',
-    verifyInbound: () => ({ id: 'msg_1' }),
+    verifyInbound: () => ({ id: 'msg_1', tool: { tool: 'webhook', businessUnits: ['*'] } }),
   });
 });
 
@@ -109,13 +109,13 @@ describe("an update from a team's tool", () => {
       status: 'completed',
     });
     expect(close.mock.calls.map(([by, t, res]) => [by, t.id, res])).toEqual([
-      ['kim', 'tsk_wiring', 'patched'],
+      ['webhook:kim', 'tsk_wiring', 'patched'],
     ]);
     expect(note).not.toHaveBeenCalled();
     expect(await w.tasks.get('tsk_wiring')).toMatchObject({
       status: 'completed',
       outcome: { status: 'closed', capaId: 'capa-1', by: 'kim' },
-      settledBy: 'kim',
+      settledBy: 'webhook:kim',
     });
   });
 
@@ -140,7 +140,7 @@ describe("an update from a team's tool", () => {
     await task({ id: 'tsk_rca', kind: 'rca', externalRef: 'ACCORD-WIRINGRCA1' });
     await wf.tasks.inbound({}, JSON.stringify({ externalRef: 'ACCORD-WIRINGRCA1', status: 'closed' }));
     expect(note.mock.calls.map(([by, t, text]) => [by, t.id, text])).toEqual([
-      ['kim', 'tsk_wiring', 'in-progress: working on it'],
+      ['webhook:kim', 'tsk_wiring', 'in-progress: working on it'],
       ['webhook:msg_1', 'tsk_wiring', 'in-progress'],
       ['webhook:msg_1', 'tsk_rca', 'closed'],
     ]);

@@ -43,13 +43,15 @@ describe('the SQLite task store’s indexes', () => {
     ]);
   });
 
-  it('create a new task with one INSERT and no read before it', async () => {
-    const { db, ran } = recordingDb(new Database(':memory:'));
+  it('create a new task with one INSERT, its index rows, and no read before it', async () => {
+    const { db, ran, clear } = recordingDb(new Database(':memory:'));
     const store = new SqliteWorkTaskStore(db);
+    clear(); // the statements of opening the store (the index's backfill check)
     const task = workTask('tsk_1');
     expect(await store.upsert(task)).toEqual({ ...task, revision: 1 });
     expect([...ran.keys()].map((sql) => sql.replace(/\s+/g, ' ').split(' (')[0])).toEqual([
       'INSERT INTO work_task',
+      'INSERT INTO work_task_key',
     ]);
     // The same id again: read and refreshed (revision 2); another id with its external reference: refused.
     expect(await store.upsert({ ...task, token: 'tok_2' })).toMatchObject({ token: 'tok_2', revision: 2 });

@@ -95,7 +95,10 @@ async function* tasksOfKeys(
   const streams = keys.map((key) => eachTaskOf(store, { key, status, ...(before ? { before } : {}) }, page));
   const heads = await Promise.all(streams.map((s) => s.next()));
   let last: string | undefined;
-  for (;;) {
+  for (let taken = -1; ; ) {
+    // The stream the last task came from moves on only now, when one more is asked for: a page that is full stops
+    // before reading past it.
+    if (taken >= 0) heads[taken] = await streams[taken]!.next();
     // The newest head; a task under several keys heads each of their streams at the same place, so it comes out
     // of them one after another and is given once.
     let i = -1;
@@ -105,7 +108,7 @@ async function* tasksOfKeys(
     }
     if (i < 0) return;
     const t = heads[i]!.value as WorkTask;
-    heads[i] = await streams[i]!.next();
+    taken = i;
     if (t.id !== last) yield t;
     last = t.id;
   }

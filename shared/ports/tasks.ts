@@ -3,6 +3,7 @@
  * assessment, a review), and, for the embedded engine, the task tokens those callbacks wait on.
  */
 import type { Role } from '../domain/access/policy.js';
+import { ValidationError } from '../domain/errors.js';
 import type { WorkflowName } from './workflows.js';
 
 export const TASK_KINDS = [
@@ -99,8 +100,64 @@ export function isAfter(t: TaskPosition, p: TaskPosition): boolean {
   return t.createdAt < p.createdAt || (t.createdAt === p.createdAt && t.id < p.id);
 }
 
+/**
+ * At most this many assignee keys per task: DynamoDB writes a task, its key items and the removal of the keys it
+ * lost in one transaction (at most 100 actions: 1 + 45 + 45). Seven roles (21 keys), a capacity (2) and 22 e-mails fit.
+ */
+export const MAX_ASSIGNEE_KEYS = 45;
+
+/**
+ * The index keys a task is listed under for the people it is addressed to, without repeats, sorted (code unit order):
+ * - `cap:<capacity>`: approvers holding that sign-off capacity;
+ * - `owner:<serviceId>`: for the `service-owner` capacity, the service owners of the task's service as well;
+ * - `email:<address, lower case>`: a person named by e-mail;
+ * - `role:<role>#*`, `role:<role>#bu:<businessUnit>`, `role:<role>#svc:<serviceId>`: holders of a named role whose
+ *   scope for acting on tasks is everything, the task's business unit, or its service.
+ * A principal's keys (shared/usecases/workflows/tasks.ts `principalTaskKeys`) meet a task's keys exactly when
+ * `mayAct` says the principal may act on it.
+ * @throws ValidationError (path `assignees`) when the task would carry more than MAX_ASSIGNEE_KEYS keys
+ */
+export function assigneeKeys(t: Pick<WorkTask, 'assignees' | 'businessUnit' | 'serviceId'>): string[] {
+  const a = t.assignees;
+  const keys = new Set<string>();
+  if (a.capacity) {
+    keys.add(`cap:${a.capacity}`);
+    if (a.capacity === 'service-owner') keys.add(`owner:${t.serviceId}`);
+  }
+  for (const e of a.emails ?? []) keys.add(`email:${e.toLowerCase()}`);
+  for (const r of a.roles ?? []) {
+    keys.add(`role:${r}#*`);
+    keys.add(`role:${r}#bu:${t.businessUnit}`);
+    keys.add(`role:${r}#svc:${t.serviceId}`);
+  }
+  if (keys.size > MAX_ASSIGNEE_KEYS) {
+    throw new ValidationError('a task is addressed to too many assignees', [
+      {
+        path: 'assignees',
+        problem: `give at most ${MAX_ASSIGNEE_KEYS} index keys (3 per role, 1 per e-mail, 1 or 2 for a capacity), not ${keys.size}`,
+      },
+    ]);
+  }
+  return [...keys].sort();
+}
+
+/** A page of the tasks carrying one assignee key (see `assigneeKeys`). */
+export interface AssigneeQuery {
+  /** One key of `assigneeKeys`, e.g. `cap:legal` or `email:ana@example.com`. */
+  key: string;
+  status: TaskStatus;
+  /** At most this many tasks (default 1,000). */
+  limit?: number | undefined;
+  /** Keyset: only tasks strictly after this place in the list order, as in TaskQuery. */
+  before?: TaskPosition | undefined;
+}
+
 export interface WorkTaskStore {
-  /** Creates the task, or, when one with this id exists, refreshes its token, due date and data (revision + 1). */
+  /**
+   * Creates the task, or, when one with this id exists, refreshes its token, due date, assignees and data (revision +
+   * 1): the callback step entered again names whom it waits for now.
+   * @throws ValidationError when the task carries more than MAX_ASSIGNEE_KEYS assignee keys
+   */
   upsert(task: Omit<WorkTask, 'revision'>): Promise<WorkTask>;
   get(id: string): Promise<WorkTask | undefined>;
   byExternalRef(ref: string): Promise<WorkTask | undefined>;
@@ -110,8 +167,15 @@ export interface WorkTaskStore {
    */
   list(q: TaskQuery): Promise<WorkTask[]>;
   /**
+   * The tasks of one status carrying `q.key` (an index by assignee: a page costs the tasks it answers, however many
+   * other tasks the status holds), in the same order and with the same keyset as `list`. A task is listed under the
+   * keys of its assignees as they are now: an upsert or update that changes them moves it between keys.
+   */
+  listByAssignee(q: AssigneeQuery): Promise<WorkTask[]>;
+  /**
    * Replaces a task when its revision is still `expected`; false when someone else changed it first (the caller
    * re-reads and decides again).
+   * @throws ValidationError when the task carries more than MAX_ASSIGNEE_KEYS assignee keys
    */
   update(task: WorkTask, expected: number): Promise<boolean>;
 }
@@ -162,6 +226,22 @@ export async function* eachTask(
   let before: TaskPosition | undefined = q.before;
   for (;;) {
     const rows = await store.list({ ...q, limit: page, ...(before ? { before } : {}) });
+    yield* rows;
+    if (rows.length < page) return;
+    const last = rows.at(-1)!;
+    before = { createdAt: last.createdAt, id: last.id };
+  }
+}
+
+/** Every task carrying one assignee key, newest first, read `page` at a time by keyset (as `eachTask`). */
+export async function* eachTaskOf(
+  store: Pick<WorkTaskStore, 'listByAssignee'>,
+  q: Omit<AssigneeQuery, 'limit'>,
+  page = 500,
+): AsyncGenerator<WorkTask> {
+  let before: TaskPosition | undefined = q.before;
+  for (;;) {
+    const rows = await store.listByAssignee({ ...q, limit: page, ...(before ? { before } : {}) });
     yield* rows;
     if (rows.length < page) return;
     const last = rows.at(-1)!;

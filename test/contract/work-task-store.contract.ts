@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { WorkTask, WorkTaskStore } from '../../shared/ports/tasks.js';
+import { ValidationError } from '../../shared/domain/errors.js';
+import { MAX_ASSIGNEE_KEYS, type WorkTask, type WorkTaskStore } from '../../shared/ports/tasks.js';
 
 export const workTask = (
   id: string,
@@ -159,6 +160,154 @@ export function workTaskStoreContract(
           })
         ).map((t) => t.id),
       ).toEqual([]);
+    });
+    describe('listByAssignee (the index by assignee key)', () => {
+      const same = '2026-03-02T00:00:00.000Z';
+      const idsOf = (ts: WorkTask[]) => ts.map((t) => t.id);
+
+      it('lists the tasks of one key and status, newest first (then greatest id, code unit order), by keyset', async () => {
+        // `tsk_B` < `tsk_a` < `tsk_b` in code unit order. Another capacity's task, a settled one and one addressed
+        // by e-mail only stay out of `cap:legal`.
+        for (const id of ['tsk_a', 'tsk_B', 'tsk_b']) await store.upsert(workTask(id, { createdAt: same }));
+        await store.upsert(workTask('tsk_new', { createdAt: '2026-03-03T00:00:00.000Z' }));
+        await store.upsert(workTask('tsk_old', { createdAt: '2026-03-01T00:00:00.000Z' }));
+        await store.upsert(workTask('tsk_fin', { createdAt: same, assignees: { capacity: 'finance' } }));
+        await store.upsert(
+          workTask('tsk_mail', { createdAt: same, assignees: { emails: ['ana@example.com'] } }),
+        );
+        const done = await store.upsert(workTask('tsk_c', { createdAt: same }));
+        await store.update({ ...done, status: 'completed' }, done.revision);
+        const order = ['tsk_new', 'tsk_b', 'tsk_a', 'tsk_B', 'tsk_old'];
+        expect(idsOf(await store.listByAssignee({ key: 'cap:legal', status: 'pending' }))).toEqual(order);
+        expect(idsOf(await store.listByAssignee({ key: 'cap:legal', status: 'completed' }))).toEqual([
+          'tsk_c',
+        ]);
+        expect(idsOf(await store.listByAssignee({ key: 'cap:finance', status: 'pending' }))).toEqual([
+          'tsk_fin',
+        ]);
+        expect(await store.listByAssignee({ key: 'cap:audit', status: 'pending' })).toEqual([]);
+        // The whole task, as `get` answers it.
+        expect((await store.listByAssignee({ key: 'cap:legal', status: 'completed' }))[0]).toEqual(
+          await store.get('tsk_c'),
+        );
+        // Pages of two, each after the last task of the one before: every task once, in order.
+        const seen: string[] = [];
+        let before: { createdAt: string; id: string } | undefined;
+        for (let n = 0; n < 10; n++) {
+          const page = await store.listByAssignee({
+            key: 'cap:legal',
+            status: 'pending',
+            limit: 2,
+            ...(before ? { before } : {}),
+          });
+          expect(page.length).toBeLessThanOrEqual(2);
+          if (page.length === 0) break;
+          seen.push(...idsOf(page));
+          before = { createdAt: page.at(-1)!.createdAt, id: page.at(-1)!.id };
+        }
+        expect(seen).toEqual(order);
+        // Strictly after a place, whether or not a task holds it.
+        expect(
+          idsOf(
+            await store.listByAssignee({
+              key: 'cap:legal',
+              status: 'pending',
+              before: { createdAt: same, id: 'tsk_az' },
+            }),
+          ),
+        ).toEqual(['tsk_a', 'tsk_B', 'tsk_old']);
+      });
+
+      it('files a task under each of its keys once: capacity, service owner, e-mail (lower case), role in scope', async () => {
+        await store.upsert(
+          workTask('tsk_1', {
+            assignees: {
+              capacity: 'service-owner',
+              emails: ['Ana@Example.com', 'ana@example.COM'],
+              roles: ['sla-manager'],
+            },
+          }),
+        );
+        for (const key of [
+          'cap:service-owner',
+          'owner:svc_cards',
+          'email:ana@example.com',
+          'role:sla-manager#*',
+          'role:sla-manager#bu:payments',
+          'role:sla-manager#svc:svc_cards',
+        ])
+          expect(idsOf(await store.listByAssignee({ key, status: 'pending' })), key).toEqual(['tsk_1']);
+        for (const key of [
+          'email:Ana@Example.com',
+          'role:approver#*',
+          'role:sla-manager#bu:retail',
+          'cap:legal',
+        ])
+          expect(await store.listByAssignee({ key, status: 'pending' }), key).toEqual([]);
+      });
+
+      it('moves a task between keys when an upsert or an update changes its assignees, and between statuses', async () => {
+        await store.upsert(
+          workTask('tsk_1', { assignees: { capacity: 'legal', emails: ['ana@example.com'] } }),
+        );
+        const moved = await store.upsert(
+          workTask('tsk_1', {
+            token: 'tok_2',
+            assignees: { capacity: 'finance', emails: ['ana@example.com'] },
+          }),
+        );
+        expect(moved.assignees).toEqual({ capacity: 'finance', emails: ['ana@example.com'] });
+        expect(await store.listByAssignee({ key: 'cap:legal', status: 'pending' })).toEqual([]);
+        expect(idsOf(await store.listByAssignee({ key: 'cap:finance', status: 'pending' }))).toEqual([
+          'tsk_1',
+        ]);
+        // The key it kept lists it as it is now.
+        expect((await store.listByAssignee({ key: 'email:ana@example.com', status: 'pending' }))[0]).toEqual(
+          moved,
+        );
+        // An update: to a role, and settled.
+        expect(
+          await store.update(
+            { ...moved, assignees: { roles: ['approver'] }, status: 'completed' },
+            moved.revision,
+          ),
+        ).toBe(true);
+        for (const key of ['cap:finance', 'email:ana@example.com', 'role:approver#*'])
+          expect(await store.listByAssignee({ key, status: 'pending' }), key).toEqual([]);
+        expect(await store.listByAssignee({ key: 'cap:finance', status: 'completed' })).toEqual([]);
+        expect(idsOf(await store.listByAssignee({ key: 'role:approver#*', status: 'completed' }))).toEqual([
+          'tsk_1',
+        ]);
+        // A stale update changes neither the task nor its keys.
+        expect(await store.update({ ...moved, assignees: { capacity: 'audit' } }, moved.revision)).toBe(
+          false,
+        );
+        expect(await store.listByAssignee({ key: 'cap:audit', status: 'pending' })).toEqual([]);
+        expect(idsOf(await store.listByAssignee({ key: 'role:approver#*', status: 'completed' }))).toEqual([
+          'tsk_1',
+        ]);
+      });
+
+      it(`refuses a task with more than ${MAX_ASSIGNEE_KEYS} assignee keys (400 naming assignees), storing nothing`, async () => {
+        const emails = Array.from({ length: MAX_ASSIGNEE_KEYS + 1 }, (_, i) => `p${i}@example.com`);
+        const e = await store
+          .upsert(workTask('tsk_many', { assignees: { emails } }))
+          .catch((x: unknown) => x);
+        expect(e).toBeInstanceOf(ValidationError);
+        expect((e as ValidationError).details[0]?.path).toBe('assignees');
+        expect(await store.get('tsk_many')).toBeUndefined();
+        // Exactly the limit: stored and listed.
+        await store.upsert(workTask('tsk_max', { assignees: { emails: emails.slice(1) } }));
+        expect(
+          idsOf(await store.listByAssignee({ key: 'email:p45@example.com', status: 'pending' })),
+        ).toEqual(['tsk_max']);
+        // An update past it: refused, the task as it was.
+        const t = (await store.get('tsk_max'))!;
+        await expect(store.update({ ...t, assignees: { emails } }, t.revision)).rejects.toBeInstanceOf(
+          ValidationError,
+        );
+        expect(await store.get('tsk_max')).toEqual(t);
+      });
     });
   });
 }

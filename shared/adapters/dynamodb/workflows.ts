@@ -23,8 +23,11 @@ import {
 import type { NotificationRecord, NotificationStatus, NotificationStore } from '../../ports/notifier.js';
 import type { RemediationRecord, RemediationStore } from '../../ports/remediation.js';
 import {
+  type AssigneeQuery,
+  assigneeKeys,
   isAfter,
   TASK_STATUSES,
+  type TaskPosition,
   type TaskQuery,
   type WorkTask,
   type WorkTaskStore,
@@ -38,6 +41,9 @@ import { WORKFLOWS_INDEX } from './tables.js';
  *   task          pk TASK#<id>           sk TASK   statusPk TASKS#<status>   statusSk <createdAt>#<id>
  *                                                  subjPk TASK_SUBJ#<subject id>   subjSk <createdAt>#<id>
  *                                                  refPk TASK_REF#<external ref>   refSk TASK
+ *                                                  akeys [<its assignee keys, as written>] (absent: from before them)
+ *   task key      pk TASK#<id>           sk KEY#<assignee key>   statusPk TASK_KEY#<status>#<key>   statusSk <createdAt>#<id>
+ *                 (one per key of `assigneeKeys`, with a copy of the task: the index of tasks by assignee)
  *   notification  pk NOTE#<id>           sk NOTE   statusPk NOTES_DUE (while pending/sending)   statusSk <due ms, 15 digits>#<id>
  *                                                  subjPk NOTE_TOPIC#<topic>   subjSk <createdAt>#<id>
  *   request       pk REQ#<id>            sk REQ    subjPk REQ_SUBJ#<agreement or service id>   subjSk <requestedAt>#<id>
@@ -86,8 +92,9 @@ async function putWhen(
   }
 }
 
-function taskItem(t: WorkTask) {
+function taskItem(t: WorkTask, keys?: string[]) {
   return {
+    ...(keys ? { akeys: keys } : {}),
     pk: `TASK#${t.id}`,
     sk: 'TASK',
     statusPk: `TASKS#${t.status}`,
@@ -101,7 +108,28 @@ function taskItem(t: WorkTask) {
   };
 }
 
-/** People's tasks on AWS, with the task token their callback waits on. Lists read an index, never a scan. */
+/** The item of task `t` under assignee key `key`: a copy of the task in the partition of its status and key. */
+function taskKeyItem(t: WorkTask, key: string) {
+  return {
+    pk: `TASK#${t.id}`,
+    sk: `KEY#${key}`,
+    statusPk: `TASK_KEY#${t.status}#${key}`,
+    statusSk: `${t.createdAt}#${t.id}`,
+    revision: t.revision,
+    record: t,
+  };
+}
+
+/**
+ * People's tasks on AWS, with the task token their callback waits on. Lists read an index, never a scan.
+ *
+ * The index by assignee is fan-out items (one per key, pk `TASK#<id>`, sk `KEY#<key>`) in the status index under
+ * `TASK_KEY#<status>#<key>`, rather than a GSI of its own: a GSI keys an item once, and a task has several keys; the
+ * status index already orders by `<createdAt>#<id>`, so no table change is needed. Each item copies the task, so a
+ * page is one Query. A write puts the task (under its revision condition), every key item and the deletion of the
+ * keys it lost in one TransactWriteItems (at most 1 + 45 + 45 actions: MAX_ASSIGNEE_KEYS), so a key never lists a
+ * task in a status or with assignees it no longer has.
+ */
 export class DynamoWorkTaskStore implements WorkTaskStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -110,27 +138,63 @@ export class DynamoWorkTaskStore implements WorkTaskStore {
 
   async upsert(task: Omit<WorkTask, 'revision'>): Promise<WorkTask> {
     for (;;) {
-      const current = await this.get(task.id);
+      const current = await this.item(task.id);
       const next: WorkTask = current
         ? {
-            ...current,
+            ...current.record,
             token: task.token,
             dueAt: task.dueAt,
-            data: { ...current.data, ...task.data },
+            assignees: task.assignees,
+            data: { ...current.record.data, ...task.data },
             updatedAt: task.updatedAt,
-            revision: current.revision + 1,
+            revision: current.record.revision + 1,
           }
         : { ...task, revision: 1 };
-      if (await putWhen(this.db, this.table, taskItem(next), current ? revisionIs(current.revision) : absent))
+      if (await this.write(next, current?.keys ?? [], current ? revisionIs(current.record.revision) : absent))
         return next;
     }
   }
 
   async get(id: string): Promise<WorkTask | undefined> {
+    return (await this.item(id))?.record;
+  }
+
+  /** The stored task with the assignee keys its item says were written (none for a task from before them). */
+  private async item(id: string): Promise<{ record: WorkTask; keys: string[] } | undefined> {
     const r = await this.db.send(
       new GetCommand({ TableName: this.table, Key: { pk: `TASK#${id}`, sk: 'TASK' }, ConsistentRead: true }),
     );
-    return (r.Item?.record as WorkTask | undefined) ?? undefined;
+    if (!r.Item) return undefined;
+    return { record: r.Item.record as WorkTask, keys: (r.Item.akeys as string[] | undefined) ?? [] };
+  }
+
+  /**
+   * Writes task `t` when `condition` holds, with its key items, deleting those of `previous` keys it no longer has:
+   * one Put when it has and had no keys, else one transaction. False when the condition failed.
+   */
+  private async write(t: WorkTask, previous: string[], condition: PutCondition): Promise<boolean> {
+    const keys = assigneeKeys(t);
+    if (keys.length === 0 && previous.length === 0)
+      return putWhen(this.db, this.table, taskItem(t, keys), condition);
+    const gone = previous.filter((k) => !keys.includes(k));
+    const ops: TransactItem[] = [
+      { Put: { TableName: this.table, Item: taskItem(t, keys), ...condition } },
+      ...keys.map((k) => ({ Put: { TableName: this.table, Item: taskKeyItem(t, k) } })),
+      ...gone.map((k) => ({
+        Delete: { TableName: this.table, Key: { pk: `TASK#${t.id}`, sk: `KEY#${k}` } },
+      })),
+    ];
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: ops }));
+      return true;
+    } catch (e) {
+      const reasons = cancellationReasons(e);
+      // The task's own condition (another writer got there first); a conflict with a concurrent transaction on the
+      // same items is the same race, lost: the caller re-reads.
+      if (reasons?.some((x) => x.Code === 'ConditionalCheckFailed' || x.Code === 'TransactionConflict'))
+        return false;
+      throw e;
+    }
   }
 
   async byExternalRef(ref: string): Promise<WorkTask | undefined> {
@@ -162,12 +226,22 @@ export class DynamoWorkTaskStore implements WorkTaskStore {
       .slice(0, limit);
   }
 
-  /** Up to `limit` tasks of one index partition matching `q`, newest first, strictly after `q.before`. */
+  async listByAssignee(q: AssigneeQuery): Promise<WorkTask[]> {
+    // The partition holds only tasks of this status and key: the status filter of listPartition never drops one.
+    return this.listPartition(`TASK_KEY#${q.status}#${q.key}`, false, q, q.limit ?? 1000, true);
+  }
+
+  /**
+   * Up to `limit` tasks of one index partition matching `q`, newest first, strictly after `q.before`. `exact`: every
+   * item of the partition matches, so each Query asks for no more items than the page still needs (a filtered read
+   * pages by 1 MB instead, not to pay a round trip per `limit` items it drops).
+   */
   private async listPartition(
     pk: string,
     bySubject: boolean,
-    q: TaskQuery,
+    q: Pick<TaskQuery, 'status' | 'executionId'> & { before?: TaskPosition | undefined },
     limit: number,
+    exact = false,
   ): Promise<WorkTask[]> {
     const out: WorkTask[] = [];
     let start: Record<string, unknown> | undefined;
@@ -185,6 +259,8 @@ export class DynamoWorkTaskStore implements WorkTaskStore {
             ...(q.before ? { ':before': `${q.before.createdAt}#${q.before.id}` } : {}),
           },
           ScanIndexForward: false,
+          // No more than the page needs: a person's page reads as many items as it answers.
+          ...(exact ? { Limit: limit - out.length } : {}),
           ExclusiveStartKey: start,
         }),
       );
@@ -200,8 +276,49 @@ export class DynamoWorkTaskStore implements WorkTaskStore {
   }
 
   async update(task: WorkTask, expected: number): Promise<boolean> {
-    // Always against a stored revision: an update never creates a task (that is upsert's).
-    return putWhen(this.db, this.table, taskItem({ ...task, revision: expected + 1 }), revisionIs(expected));
+    // Always against a stored revision: an update never creates a task (that is upsert's). The stored item names the
+    // keys written with it, so the ones this update drops are deleted in the same transaction.
+    const current = await this.item(task.id);
+    if (!current || current.record.revision !== expected) return false;
+    return this.write({ ...task, revision: expected + 1 }, current.keys, revisionIs(expected));
+  }
+
+  /**
+   * The migration of tasks stored before the index by assignee (items without `akeys`): writes each one's key items
+   * and `akeys`, under a condition that it is still at the revision read and still without keys (a task rewritten
+   * meanwhile was indexed by that write). Walks every status partition by keyset; safe to run again or while the
+   * service runs. Answers how many tasks it read and how many it indexed.
+   */
+  async indexLegacyTasks(): Promise<{ read: number; indexed: number }> {
+    let read = 0;
+    let indexed = 0;
+    for (const status of TASK_STATUSES) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const r = await this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: WORKFLOWS_INDEX.byStatus.indexName,
+            KeyConditionExpression: 'statusPk = :p',
+            ExpressionAttributeValues: { ':p': `TASKS#${status}` },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of r.Items ?? []) {
+          read++;
+          if (item.akeys !== undefined) continue;
+          const t = item.record as WorkTask;
+          const condition: PutCondition = {
+            ConditionExpression: 'revision = :r AND attribute_not_exists(akeys)',
+            ExpressionAttributeValues: { ':r': t.revision },
+          };
+          // The same revision: indexing changes no task, so no optimistic writer loses to it.
+          if (await this.write(t, [], condition)) indexed++;
+        }
+        start = r.LastEvaluatedKey;
+      } while (start);
+    }
+    return { read, indexed };
   }
 }
 

@@ -10,7 +10,15 @@ import {
 } from '../../domain/errors.js';
 import { samePerson } from '../../domain/people.js';
 import type { Clock } from '../../ports/clock.js';
-import { eachTask, type TaskPosition, type WorkTask, type WorkTaskStore } from '../../ports/tasks.js';
+import {
+  eachTask,
+  eachTaskOf,
+  isAfter,
+  type TaskPosition,
+  type TaskStatus,
+  type WorkTask,
+  type WorkTaskStore,
+} from '../../ports/tasks.js';
 import { type ExecutionSummary, StaleTaskError, type WorkflowEngine } from '../../ports/workflows.js';
 import type { SignOffCapacity } from '../../schemas/agreement.js';
 import {
@@ -82,6 +90,62 @@ export function waitsFor(
   return mayAct(p, t) && !(t.assignees.except ?? []).some((x) => samePerson(p, x));
 }
 
+/**
+ * The assignee keys (shared/ports/tasks.ts `assigneeKeys`) under which the tasks a principal may act on are listed,
+ * sorted: its sign-off capacities (an approver), its services for the `service-owner` capacity (a service owner), its
+ * e-mail, and each of its roles within its scope for acting on tasks (everything, its business units, its services).
+ * A task carries one of these keys exactly when `mayAct(p, task)`: the two are kept in step by the tests.
+ */
+export function principalTaskKeys(p: Principal): string[] {
+  const keys = new Set<string>();
+  if (p.roles.includes('approver')) for (const c of p.signOffCapacities) keys.add(`cap:${c}`);
+  if (p.roles.includes('service-owner')) for (const s of p.services) keys.add(`owner:${s}`);
+  if (p.email) keys.add(`email:${p.email.toLowerCase()}`);
+  const scope = listScope(p, 'task.act');
+  for (const r of p.roles) {
+    if (scope.all) {
+      keys.add(`role:${r}#*`);
+      continue;
+    }
+    for (const bu of scope.businessUnits) keys.add(`role:${r}#bu:${bu}`);
+    for (const s of scope.serviceIds) keys.add(`role:${r}#svc:${s}`);
+  }
+  return [...keys].sort();
+}
+
+/**
+ * The tasks of one status carrying any of `keys`, newest first, after `before`, each once however many of the keys it
+ * carries: the per-key ranges of the index merged by keyset, each read `page` at a time as the merge needs it.
+ */
+async function* tasksOfKeys(
+  store: Pick<WorkTaskStore, 'listByAssignee'>,
+  keys: string[],
+  status: TaskStatus,
+  before: TaskPosition | undefined,
+  page: number,
+): AsyncGenerator<WorkTask> {
+  const streams = keys.map((key) => eachTaskOf(store, { key, status, ...(before ? { before } : {}) }, page));
+  const heads = await Promise.all(streams.map((s) => s.next()));
+  let last: string | undefined;
+  for (let taken = -1; ; ) {
+    // The stream the last task came from moves on only now, when one more is asked for: a page that is full stops
+    // before reading past it.
+    if (taken >= 0) heads[taken] = await streams[taken]!.next();
+    // The newest head; a task under several keys heads each of their streams at the same place, so it comes out
+    // of them one after another and is given once.
+    let i = -1;
+    for (let j = 0; j < heads.length; j++) {
+      const h = heads[j]!;
+      if (!h.done && (i < 0 || isAfter(heads[i]!.value as WorkTask, h.value))) i = j;
+    }
+    if (i < 0) return;
+    const t = heads[i]!.value as WorkTask;
+    taken = i;
+    if (t.id !== last) yield t;
+    last = t.id;
+  }
+}
+
 /** How many tasks `list` reads from the store at a time. */
 export const TASK_PAGE = 500;
 
@@ -131,10 +195,13 @@ export class TaskUseCases {
 
   /**
    * GET /v1/tasks: at most `q.limit` tasks the caller sees (addressed to them, or, with `view=all`, in their read
-   * scope), newest first, after `q.cursor` (a previous page's `nextCursor`). The store is read page after page
-   * (`TASK_PAGE` tasks each, by keyset) until the page is full, the store has no more, or `TASK_SCAN_BUDGET` tasks
-   * were read; `nextCursor` is given when a matching task is left after the page, or when the budget ran out (the
-   * page may then be short, even empty: following the cursors reaches every task, however many of others are newer).
+   * scope), newest first, after `q.cursor` (a previous page's `nextCursor`). `view=mine` (without a subject) reads
+   * the index by assignee: the ranges of the caller's keys (`principalTaskKeys`), merged, a page of at most
+   * `q.limit + 1` tasks per key at a time, so its cost follows the caller's own tasks, not everyone's. Otherwise the
+   * status (or subject) is read page after page (`TASK_PAGE` tasks each, by keyset). Either way reading stops when the
+   * page is full, the store has no more, or `TASK_SCAN_BUDGET` tasks were read; `nextCursor` is given when a matching
+   * task is left after the page, or when the budget ran out (the page may then be short, even empty: following the
+   * cursors reaches every task, however many of others are newer).
    * @throws ValidationError for a cursor this API did not issue for these filters
    */
   async list(p: Principal, q: ListTasksQuery): Promise<{ items: WorkTaskView[]; nextCursor?: string }> {
@@ -147,11 +214,24 @@ export class TaskUseCases {
     const filter = { status: q.status, view: q.view, kind: q.kind, subjectId: q.subjectId };
     const before = q.cursor === undefined ? undefined : decodePosition(q.cursor, filter);
     const found: WorkTask[] = [];
-    const tasks = eachTask(
-      this.deps.tasks,
-      { status: q.status, ...(q.subjectId ? { subjectId: q.subjectId } : {}), ...(before ? { before } : {}) },
-      TASK_PAGE,
-    );
+    const tasks =
+      q.view === 'mine' && q.subjectId === undefined
+        ? tasksOfKeys(
+            this.deps.tasks,
+            principalTaskKeys(p),
+            q.status,
+            before,
+            Math.min(TASK_PAGE, q.limit + 1),
+          )
+        : eachTask(
+            this.deps.tasks,
+            {
+              status: q.status,
+              ...(q.subjectId ? { subjectId: q.subjectId } : {}),
+              ...(before ? { before } : {}),
+            },
+            TASK_PAGE,
+          );
     // One more than the page: whether a next page exists, without reading to the end of the store for it. At most
     // TASK_SCAN_BUDGET tasks are read: past it the next page starts after the last task read.
     let read = 0;

@@ -515,7 +515,7 @@ describe('GET /v1/tasks past one page of the store (TaskUseCases.list)', () => {
       clock: { now: () => new Date('2026-03-02T10:00:00.000Z') },
     });
 
-  it('reaches the caller’s only task, the oldest, behind 10,050 newer tasks of others, reading at most 2,000 a request (red team, wave 36)', async () => {
+  it('lists (view=all) the caller’s only task, the oldest, behind 10,050 newer tasks of others, reading at most 2,000 a request (red team, wave 36)', async () => {
     // Past the 10,000 rows the list once asked the store for: the oldest task, the most overdue, dropped out. Then
     // a request read the whole status to find it: 2 s of the embedded server's thread per 100,000 tasks.
     const store = new MemoryWorkTaskStore();
@@ -523,7 +523,7 @@ describe('GET /v1/tasks past one page of the store (TaskUseCases.list)', () => {
     await store.upsert(task({ id: 'tsk_mine', createdAt: '2026-03-01T00:00:00.000Z' }));
     const listed = vi.spyOn(store, 'list');
     const uc = make(store);
-    const first = await uc.list(owen, q());
+    const first = await uc.list(owen, q({ view: 'all' }));
     // Four store pages, the budget: nothing of owen's yet, and a cursor after the last task read.
     expect(ids(first)).toEqual([]);
     expect(listed.mock.calls.map(([a]) => a.limit)).toEqual(Array(4).fill(500));
@@ -531,7 +531,7 @@ describe('GET /v1/tasks past one page of the store (TaskUseCases.list)', () => {
       createdAt: new Date(Date.UTC(2026, 2, 2, 6) + 9550 * 1000).toISOString(),
       id: 'tsk_o09550',
     });
-    const second = await uc.list(owen, q({ cursor: first.nextCursor }));
+    const second = await uc.list(owen, q({ view: 'all', cursor: first.nextCursor }));
     // The second request starts after the 2,000th newest task, where the first stopped.
     expect(listed.mock.calls[4]![0].before).toEqual({
       createdAt: new Date(Date.UTC(2026, 2, 2, 6) + 8050 * 1000).toISOString(),
@@ -541,7 +541,7 @@ describe('GET /v1/tasks past one page of the store (TaskUseCases.list)', () => {
     let cursor = second.nextCursor;
     let requests = 2;
     while (cursor) {
-      const page = await uc.list(owen, q({ cursor }));
+      const page = await uc.list(owen, q({ view: 'all', cursor }));
       walked.push(...ids(page));
       cursor = page.nextCursor;
       requests++;

@@ -231,3 +231,21 @@ export async function awaitingSignOff<T extends SubmittedAgreement>(
   }
   return undefined;
 }
+
+/**
+ * Asks `f` every `everyMs` until it answers something other than undefined, and answers that.
+ * @throws Error naming `what` after `tries` answers of undefined (60 s by default)
+ */
+export async function until<T>(
+  f: () => Promise<T | undefined>,
+  what: string,
+  everyMs = 500,
+  tries = 120,
+): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const v = await f();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`waited ${Math.round((everyMs * tries) / 1000)} s for ${what}`);
+}

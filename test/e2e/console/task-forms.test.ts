@@ -2,7 +2,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemo } from '../../../infra/local/demo.js';
 import { startTestApp, type TestApp } from '../../helpers/local-app.js';
-import { launch, openPage, seriousAxeViolations, signIn, waitReady } from './browser.js';
+import { launch, openPage, seriousAxeViolations, signIn, until, waitReady } from './browser.js';
+
+/** Polls every 250 ms, up to 30 s. */
+const until250 = <T>(f: () => Promise<T | undefined>, what: string) => until(f, what, 250);
 
 // Every task form the demo can produce, acted on from the console in Chromium against the embedded default with the
 // demo portfolio (no telemetry: none of these needs a violation): a change request assessed and signed off until it
@@ -39,16 +42,6 @@ interface AgreementRow {
   version: number;
   effectiveTo: string;
   reviewCycle: { everyMonths: number; nextReviewDate: string };
-}
-
-/** Polls `f` every 250 ms until it answers something, up to 30 s. */
-async function until<T>(f: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 120; i++) {
-    const v = await f();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`waited 30 s for ${what}`);
 }
 
 /** The pending tasks of one subject (every one in the admin's scope). */
@@ -101,7 +94,7 @@ describe('every task form the demo produces, acted on in the console', () => {
     });
     expect(asked.status, JSON.stringify(asked.body)).toBe(201);
     const crId = asked.body.id as string;
-    const assessment = await until(
+    const assessment = await until250(
       async () => (await tasksOf(crId, 'change-assessment'))[0],
       'the assessment',
     );
@@ -143,7 +136,7 @@ describe('every task form the demo produces, acted on in the console', () => {
     });
 
     // The sign-offs the change control path asks: the service's owner and the customer's business owner.
-    const signoffs = await until(async () => {
+    const signoffs = await until250(async () => {
       const t = await tasksOf(crId, 'change-signoff');
       return t.length === 2 ? t : undefined;
     }, 'two change sign-offs');
@@ -172,7 +165,7 @@ describe('every task form the demo produces, acted on in the console', () => {
     }
 
     // Applied: a new version of the agreement, with the new end date, on the agreement page.
-    const applied = await until(async () => {
+    const applied = await until250(async () => {
       const cr = (await app.call('GET', `/v1/change-requests/${crId}`, { as: 'auditor' })).body;
       return cr.status === 'applied' ? cr : undefined;
     }, 'the change applied');
@@ -275,7 +268,7 @@ describe('every task form the demo produces, acted on in the console', () => {
     });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     await app.workflows.services.renewals.run();
-    const review = await until(async () => (await tasksOf(a.id, 'review'))[0], 'the review task');
+    const review = await until250(async () => (await tasksOf(a.id, 'review'))[0], 'the review task');
     expect(review.data).toMatchObject({ purpose: 'review', reviewDate: due });
 
     const page = await openPage(browser);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemo } from '../../../infra/local/demo.js';
 import { loadDemoTelemetry, stopDemoTelemetry } from '../../../infra/local/demo-telemetry.js';
 import { startTestApp, type TestApp } from '../../helpers/local-app.js';
-import { launch, openPage, seriousAxeViolations, signIn, waitReady } from './browser.js';
+import { launch, openPage, seriousAxeViolations, signIn, until, waitReady } from './browser.js';
 
 // Acting on tasks, a violation's remediation and a service's change gate, driven in Chromium against the embedded
 // default with the demo portfolio and its 30 days of telemetry (which open violations, and their RCA tasks).
@@ -33,15 +33,6 @@ interface TaskRow {
   status: string;
   subject: { type: string; id: string };
   serviceId: string;
-}
-
-async function until<T>(f: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 120; i++) {
-    const v = await f();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`waited 60 s for ${what}`);
 }
 
 describe('acting on tasks, a violation page and the change gate in the console', () => {

@@ -278,6 +278,16 @@ export function workTaskStoreContract(
         expect(idsOf(await store.listByAssignee({ key: 'role:approver#*', status: 'completed' }))).toEqual([
           'tsk_1',
         ]);
+        // Addressed to nobody: listed under no key any more.
+        const nobody = (await store.get('tsk_1'))!;
+        expect(await store.update({ ...nobody, assignees: {} }, nobody.revision)).toBe(true);
+        expect(await store.listByAssignee({ key: 'role:approver#*', status: 'completed' })).toEqual([]);
+        expect(
+          await store.update(
+            { ...nobody, assignees: { roles: ['approver'] }, revision: nobody.revision + 1 },
+            nobody.revision + 1,
+          ),
+        ).toBe(true);
         // A stale update changes neither the task nor its keys.
         expect(await store.update({ ...moved, assignees: { capacity: 'audit' } }, moved.revision)).toBe(
           false,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ROUTES, type RouteSpec } from '../../shared/http/routes.js';
 import { DataSourcesSchema } from '../../shared/runtime/config.js';
 import { SCHEDULES } from '../../shared/schedules.js';
+import { InboundWebhookTool } from '../../shared/schemas/workflows.js';
 import { AccordStack, type Schedule } from './stack.js';
 import { loadVendorTiers } from './tiers.js';
 
@@ -26,6 +27,16 @@ export const AppContext = z.object({
     .preprocess((v) => (typeof v === 'string' ? JSON.parse(v) : v), DataSourcesSchema)
     .refine((a) => a.every((d) => !d.bearerToken), 'bearerToken is refused here: give bearerTokenSecretArn')
     .refine((a) => a.every((d) => d.url.startsWith('https://')), 'each url must be https:// on AWS')
+    .default([]),
+  /**
+   * Ticketing tools that may call `POST /v1/webhooks/tasks` (docs/workflows.md, "Ticketing tools"): each with its
+   * scope and its signing secrets by Secrets Manager ARN (`secretArns`), never in the template. JSON in
+   * `-c inboundWebhookTools=…`.
+   */
+  inboundWebhookTools: z
+    .preprocess((v) => (typeof v === 'string' ? JSON.parse(v) : v), z.array(InboundWebhookTool).max(50))
+    .refine((a) => a.every((t) => !t.secrets), 'secrets are refused here: give secretArns')
+    .refine((a) => new Set(a.map((t) => t.tool)).size === a.length, 'each tool is named once')
     .default([]),
   /** The account to deploy to; absent = the CLI's current credentials decide (synth needs none). */
   account: z
@@ -66,6 +77,8 @@ export function buildApp(options: BuildOptions = {}): {
     timestream: options.context?.timestream ?? app.node.tryGetContext('timestream'),
     account: options.context?.account ?? app.node.tryGetContext('account'),
     dataSources: options.context?.dataSources ?? app.node.tryGetContext('dataSources'),
+    inboundWebhookTools:
+      options.context?.inboundWebhookTools ?? app.node.tryGetContext('inboundWebhookTools'),
   };
   const parsed = AppContext.safeParse(raw);
   if (!parsed.success) {
@@ -87,6 +100,7 @@ export function buildApp(options: BuildOptions = {}): {
         tiers,
         version: process.env.npm_package_version ?? '0.1.0',
         dataSources: context.dataSources,
+        inboundWebhookTools: context.inboundWebhookTools,
       }),
   );
   for (const s of stacks) Tags.of(s).add('app', 'accord');

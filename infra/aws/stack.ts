@@ -12,6 +12,7 @@ import type { Construct } from 'constructs';
 import type { RouteSpec } from '../../shared/http/routes.js';
 import type { DataSourceConfig } from '../../shared/ports/metric-source.js';
 import { AWS_ENV } from '../../shared/runtime/config.js';
+import type { InboundWebhookTool } from '../../shared/schemas/workflows.js';
 import { Api } from './constructs/api.js';
 import { AuditConsumer } from './constructs/audit.js';
 import { BackfillPipeline } from './constructs/backfill.js';
@@ -43,6 +44,8 @@ export interface AccordStackProps extends StackProps {
   version: string;
   /** Pull data sources (public HTTPS, tokens by Secrets Manager ARN); none by default. */
   dataSources?: readonly DataSourceConfig[];
+  /** Ticketing tools that may call POST /v1/webhooks/tasks (secrets by Secrets Manager ARN); none by default. */
+  inboundWebhookTools?: readonly InboundWebhookTool[];
 }
 
 /**
@@ -88,6 +91,10 @@ export class AccordStack extends Stack {
       // Names, URLs and secret ARNs only (no token): every telemetry function needs the list (pulled SLIs take no
       // pushed samples); only the pulling functions may read the secrets (below).
       ...(props.dataSources?.length ? { ACCORD_DATA_SOURCES: JSON.stringify(props.dataSources) } : {}),
+      // Tool names, scopes and secret ARNs only: the inbound webhook function alone may read the secrets (below).
+      ...(props.inboundWebhookTools?.length
+        ? { ACCORD_INBOUND_WEBHOOK_TOOLS: JSON.stringify(props.inboundWebhookTools) }
+        : {}),
       POWERTOOLS_SERVICE_NAME: 'accord',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     };
@@ -177,6 +184,15 @@ export class AccordStack extends Stack {
           new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets }),
         );
     }
+
+    // The inbound webhook function alone reads the ticketing tools' signing secrets.
+    const toolSecrets = (props.inboundWebhookTools ?? []).flatMap((t) => t.secretArns ?? []);
+    if (toolSecrets.length)
+      this.api.functions
+        .get('webhooks/tasks')
+        ?.role.addToPolicy(
+          new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: toolSecrets }),
+        );
 
     // Every alarm of the stack notifies one topic: subscribe the on-call pager or mailbox to it after deploy.
     const alarms = new sns.Topic(this, 'Alarms', {

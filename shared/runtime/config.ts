@@ -216,7 +216,7 @@ export function inboundTools(config: Config): InboundWebhookTool[] {
   for (const t of tools) {
     if (names.has(t.tool)) throw bad(`the inbound webhook tool ${t.tool} is configured twice`);
     names.add(t.tool);
-    for (const s of t.secrets) {
+    for (const s of t.secrets ?? []) {
       try {
         secretKey(s);
       } catch (e) {

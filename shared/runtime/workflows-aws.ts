@@ -1,3 +1,4 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -88,7 +89,17 @@ export function composeAwsWorkflows(o: {
     distribution: loadDistributionPolicy(),
     policy: policy.notifications,
   });
-  const verifyInbound = inboundVerifier(inboundTools(o.config), () => o.clock.now().getTime());
+  // Tools configured by secret ARN: read by this function (the inbound webhook's, the only one granted them) on the
+  // first message, through one client made then.
+  let secrets: SecretsManagerClient | undefined;
+  const verifyInbound = inboundVerifier(
+    inboundTools(o.config),
+    () => o.clock.now().getTime(),
+    async (arn) => {
+      secrets ??= new SecretsManagerClient({});
+      return (await secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString ?? '';
+    },
+  );
   return buildWorkflowServices({
     engine,
     tasks,

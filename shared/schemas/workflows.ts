@@ -191,7 +191,24 @@ export const InboundWebhookTool = z
     tool: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'is a slug: lower-case letters, digits and hyphens, 1 to 40'),
-    secrets: z.array(z.string().min(1).max(200)).min(1).max(4),
+    /** The secrets themselves (the embedded default). */
+    secrets: z.array(z.string().min(1).max(200)).min(1).max(4).optional(),
+    /**
+     * On AWS: Secrets Manager ARNs whose secret strings hold the secrets (comma-separated while one rotates), read by
+     * the inbound webhook function alone, never in the template.
+     */
+    secretArns: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
+            'is a Secrets Manager secret ARN',
+          ),
+      )
+      .min(1)
+      .max(4)
+      .optional(),
     businessUnits: z.array(z.string().min(1).max(64)).max(100).optional(),
     services: z.array(z.string().min(1).max(128)).max(500).optional(),
   })
@@ -199,6 +216,10 @@ export const InboundWebhookTool = z
     message:
       'names no business unit and no service: a tool must be scoped ("businessUnits": ["*"] for every unit)',
     path: ['businessUnits'],
+  })
+  .refine((t) => (t.secrets === undefined) !== (t.secretArns === undefined), {
+    message: 'give secrets (the embedded default) or secretArns (AWS), one of the two',
+    path: ['secrets'],
   });
 export type InboundWebhookTool = z.infer<typeof InboundWebhookTool>;
 

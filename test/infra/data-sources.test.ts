@@ -24,9 +24,7 @@ describe('pull data sources on AWS (public HTTPS endpoints, tokens in Secrets Ma
       },
     ]);
     const readers = Object.entries(t.findResources('AWS::IAM::Policy'))
-      .filter(([, p]) =>
-        JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
-      )
+      .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes(SECRET))
       .map(([id, p]) => {
         const st = (p.Properties.PolicyDocument.Statement as Json[]).find((s) =>
           ([] as string[]).concat(s.Action).includes('secretsmanager:GetSecretValue'),

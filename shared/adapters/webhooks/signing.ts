@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { UnauthenticatedError } from '../../domain/errors.js';
+import { UnauthenticatedError, UnavailableError } from '../../domain/errors.js';
 import type { InboundWebhookTool } from '../../schemas/workflows.js';
 
 /**
@@ -85,20 +85,61 @@ export function verifyWebhook(
   ]);
 }
 
+/** How long secrets read from Secrets Manager are kept before they are read again (a rotation shows within it). */
+export const INBOUND_SECRET_TTL_MS = 5 * 60_000;
+
 /**
- * A verifier of inbound webhooks against these tools' secrets (`verifyWebhook`), answering which tool signed.
+ * A verifier of inbound webhooks against these tools' secrets (`verifyWebhook`), answering which tool signed. A tool's
+ * `secrets` are used as given; its `secretArns` are read through `readSecret` (a secret string holds one or more
+ * secrets, comma-separated) on the first message and again after `INBOUND_SECRET_TTL_MS`.
  * @returns undefined when no tool is configured
- * @throws (the verifier) UnauthenticatedError (401) as `verifyWebhook` does
+ * @throws Error (at build, failing the start) when a tool has `secretArns` and no `readSecret` is given (the
+ *   embedded default reads no Secrets Manager); the verifier throws UnauthenticatedError (401) as `verifyWebhook`
+ *   does, and UnavailableError (503) when a secret cannot be read (tried again on the next message)
  */
 export function inboundVerifier(
   tools: readonly InboundWebhookTool[],
   nowMs: () => number,
-): ((headers: Record<string, string>, body: string) => { id: string; tool: InboundWebhookTool }) | undefined {
+  readSecret?: (arn: string) => Promise<string>,
+):
+  | ((headers: Record<string, string>, body: string) => Promise<{ id: string; tool: InboundWebhookTool }>)
+  | undefined {
   if (tools.length === 0) return undefined;
-  const bySecret = new Map(tools.flatMap((t) => t.secrets.map((s) => [s, t] as const)));
-  const secrets = [...bySecret.keys()];
-  return (headers, body) => {
-    const v = verifyWebhook(secrets, headers, body, nowMs());
+  const remote = tools.filter((t) => t.secretArns?.length);
+  if (remote.length && !readSecret)
+    throw new Error(
+      `bad configuration: the inbound webhook tool ${remote[0]!.tool} names secretArns, which are read from Secrets Manager on AWS only: give its secrets here`,
+    );
+  const local = tools.flatMap((t) => (t.secrets ?? []).map((s) => [s, t] as const));
+  let cached: { at: number; bySecret: Map<string, InboundWebhookTool> } | undefined;
+  const load = async (): Promise<Map<string, InboundWebhookTool>> => {
+    if (!remote.length) return new Map(local);
+    if (cached && nowMs() - cached.at < INBOUND_SECRET_TTL_MS) return cached.bySecret;
+    const read = await Promise.all(
+      remote.flatMap((t) =>
+        t.secretArns!.map(async (arn) => {
+          let text: string;
+          try {
+            text = await readSecret!(arn);
+          } catch (e) {
+            throw new UnavailableError(
+              `the signing secret of the inbound webhook tool ${t.tool} cannot be read (${(e as Error).name})`,
+            );
+          }
+          return text
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+            .map((s) => [s, t] as const);
+        }),
+      ),
+    );
+    cached = { at: nowMs(), bySecret: new Map([...local, ...read.flat()]) };
+    return cached.bySecret;
+  };
+  return async (headers, body) => {
+    const bySecret = await load();
+    const v = verifyWebhook([...bySecret.keys()], headers, body, nowMs());
     return { id: v.id, tool: bySecret.get(v.secret)! };
   };
 }

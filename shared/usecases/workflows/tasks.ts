@@ -64,7 +64,13 @@ export interface TaskDeps {
 export type InboundVerifier = (
   headers: Record<string, string>,
   body: string,
-) => { id: string; tool: Pick<InboundWebhookTool, 'tool' | 'businessUnits' | 'services'> };
+) => Promise<InboundSender> | InboundSender;
+
+/** Who sent an inbound webhook: the message's `webhook-id` and the tool whose secret signed it. */
+export interface InboundSender {
+  id: string;
+  tool: Pick<InboundWebhookTool, 'tool' | 'businessUnits' | 'services'>;
+}
 
 /**
  * Whether a principal is one of the people a task is addressed to: a sign-off capacity it holds (the service owner
@@ -321,7 +327,7 @@ export class TaskUseCases {
         ],
       );
     }
-    const { id, tool } = this.deps.verifyInbound(headers, raw);
+    const { id, tool } = await this.deps.verifyInbound(headers, raw);
     let json: unknown;
     try {
       json = JSON.parse(raw);

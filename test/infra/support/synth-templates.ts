@@ -11,27 +11,23 @@ import { join } from 'node:path';
 import { NestedStack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../../infra/aws/build.js';
+import { DATA_SOURCES, INBOUND_WEBHOOK_TOOLS } from './context.js';
 import type { SynthedApp, SynthVariant } from './templates.js';
 
 // Template assertions do not need the function code: bundling is skipped (test/infra/synth.test.ts bundles).
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 const cdkJson = JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
 
-/** A pull data source with its token in Secrets Manager (test/infra/data-sources.test.ts). */
-export const DATA_SOURCES = [
-  {
-    name: 'prometheus-main',
-    type: 'Prometheus',
-    url: 'https://prometheus.example.com',
-    bearerTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:accord/prometheus-AbCdEf',
-  },
-];
-
 const VARIANTS: Record<SynthVariant, () => ReturnType<typeof buildApp>> = {
   // One region with the Timestream switch on: the superset of resources.
   timestream: () =>
     buildApp({
-      context: { regions: ['eu-west-1'], timestream: true, dataSources: DATA_SOURCES },
+      context: {
+        regions: ['eu-west-1'],
+        timestream: true,
+        dataSources: DATA_SOURCES,
+        inboundWebhookTools: INBOUND_WEBHOOK_TOOLS,
+      },
       appProps: { context: NO_BUNDLING },
     }),
   // cdk.json as it is: every residency region, Timestream off.

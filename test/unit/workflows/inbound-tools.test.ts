@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { inboundVerifier, webhookHeaders } from '../../../shared/adapters/webhooks/signing.js';
+import {
+  INBOUND_SECRET_TTL_MS,
+  inboundVerifier,
+  webhookHeaders,
+} from '../../../shared/adapters/webhooks/signing.js';
+import { UnavailableError } from '../../../shared/domain/errors.js';
 import { inboundTools, readConfig } from '../../../shared/runtime/config.js';
 
 // The ticketing tools that may update RCA and CAPA items (red team, wave 36: one unscoped list of secrets let any
@@ -68,7 +73,7 @@ describe('inbound webhook tools (ACCORD_INBOUND_WEBHOOK_TOOLS)', () => {
     );
   });
 
-  it('answers which tool signed a message, by the secret that verifies it (any of a tool’s secrets)', () => {
+  it('answers which tool signed a message, by the secret that verifies it (any of a tool’s secrets)', async () => {
     const now = Date.parse('2026-03-02T09:00:00Z');
     const verify = inboundVerifier(
       [
@@ -78,13 +83,90 @@ describe('inbound webhook tools (ACCORD_INBOUND_WEBHOOK_TOOLS)', () => {
       () => now,
     )!;
     const body = '{"externalRef":"CAPA-1","status":"closed"}';
-    expect(verify(webhookHeaders(C, 'msg_1', now, body), body)).toEqual({
+    expect(await verify(webhookHeaders(C, 'msg_1', now, body), body)).toEqual({
       id: 'msg_1',
       tool: { tool: 'jira', secrets: [A, C], businessUnits: ['payments'] },
     });
-    expect(verify(webhookHeaders(B, 'msg_2', now, body), body).tool.tool).toBe('pd');
-    expect(() =>
+    expect((await verify(webhookHeaders(B, 'msg_2', now, body), body)).tool.tool).toBe('pd');
+    await expect(
       verify(webhookHeaders('whsec_ZGRkZGRkZGRkZGRkZGRkZGRkZGQ=', 'msg_3', now, body), body),
-    ).toThrow('the webhook signature does not match');
+    ).rejects.toThrow('the webhook signature does not match');
+  });
+});
+
+describe('inbound webhook tools on AWS (secretArns, read from Secrets Manager)', () => {
+  const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:accord/jira-AbCdEf';
+  const body = '{"externalRef":"CAPA-1","status":"closed"}';
+
+  it('takes secretArns or secrets, one of the two, and refuses secretArns where no Secrets Manager is read', () => {
+    expect(tools([{ tool: 'jira', secretArns: [ARN], businessUnits: ['payments'] }])).toEqual([
+      { tool: 'jira', secretArns: [ARN], businessUnits: ['payments'] },
+    ]);
+    expect(() => tools([{ tool: 'jira', secrets: [A], secretArns: [ARN], businessUnits: ['*'] }])).toThrow(
+      /\[0\.secrets\]: give secrets \(the embedded default\) or secretArns \(AWS\), one of the two/,
+    );
+    expect(() => tools([{ tool: 'jira', businessUnits: ['*'] }])).toThrow(/one of the two/);
+    expect(() => tools([{ tool: 'jira', secretArns: ['accord/jira'], businessUnits: ['*'] }])).toThrow(
+      /\[0\.secretArns\.0\]: is a Secrets Manager secret ARN/,
+    );
+    // The embedded default reads no Secrets Manager: such a tool stops the start, naming it.
+    expect(() =>
+      inboundVerifier([{ tool: 'jira', secretArns: [ARN], businessUnits: ['*'] }], () => 0),
+    ).toThrow(
+      'bad configuration: the inbound webhook tool jira names secretArns, which are read from Secrets Manager on AWS only',
+    );
+  });
+
+  it('reads the secrets on the first message, keeps them 5 minutes, then reads them again (a rotation shows)', async () => {
+    let now = Date.parse('2026-03-02T09:00:00Z');
+    const reads: string[] = [];
+    let secretString = ` ${A} , ${C}`;
+    const verify = inboundVerifier(
+      [
+        { tool: 'jira', secretArns: [ARN], businessUnits: ['payments'] },
+        { tool: 'pd', secrets: [B], services: ['svc_x'] },
+      ],
+      () => now,
+      async (arn) => {
+        reads.push(arn);
+        return secretString;
+      },
+    )!;
+    expect(reads).toEqual([]);
+    expect((await verify(webhookHeaders(C, 'msg_1', now, body), body)).tool.tool).toBe('jira');
+    expect((await verify(webhookHeaders(B, 'msg_2', now, body), body)).tool.tool).toBe('pd');
+    expect(reads).toEqual([ARN]);
+    // Rotated to a new secret D, A gone: within 5 minutes the secrets read still verify, then D alone.
+    const D = 'whsec_ZGRkZGRkZGRkZGRkZGRkZGRkZGQ=';
+    secretString = D;
+    now += INBOUND_SECRET_TTL_MS - 1;
+    expect((await verify(webhookHeaders(A, 'msg_3', now, body), body)).tool.tool).toBe('jira');
+    expect(reads).toHaveLength(1);
+    now += 1;
+    expect((await verify(webhookHeaders(D, 'msg_4', now, body), body)).tool.tool).toBe('jira');
+    expect(reads).toHaveLength(2);
+    await expect(verify(webhookHeaders(A, 'msg_5', now, body), body)).rejects.toThrow(
+      'the webhook signature does not match',
+    );
+  });
+
+  it('answers 503 naming the tool when its secret cannot be read, and reads it again on the next message', async () => {
+    const now = Date.parse('2026-03-02T09:00:00Z');
+    let fail = true;
+    const verify = inboundVerifier(
+      [{ tool: 'jira', secretArns: [ARN], businessUnits: ['*'] }],
+      () => now,
+      async () => {
+        if (fail) throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+        return A;
+      },
+    )!;
+    const e = (await verify(webhookHeaders(A, 'msg_1', now, body), body).catch((x: unknown) => x)) as Error;
+    expect(e).toBeInstanceOf(UnavailableError);
+    expect(e.message).toBe(
+      'the signing secret of the inbound webhook tool jira cannot be read (AccessDeniedException)',
+    );
+    fail = false;
+    expect((await verify(webhookHeaders(A, 'msg_2', now, body), body)).id).toBe('msg_2');
   });
 });

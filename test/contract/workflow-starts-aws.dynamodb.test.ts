@@ -169,15 +169,15 @@ describe('remediations and change requests on AWS', () => {
       effectiveTo: '2027-02-28',
     });
     await new DynamoAgreementStore(local().doc, tables.Data!).create(a);
-    await expect(
-      w.changeRequests.request(customerViewer, a.id, {
-        summary: 'Rename',
-        why: 'clearer',
-        proposed: { title: 'Payments availability (EU)' },
-      } as never),
-    ).rejects.toThrow('Rate exceeded');
+    // The request is recorded and answered (201 on the API) although its start failed: the schedule starts it.
+    const answered = await w.changeRequests.request(customerViewer, a.id, {
+      summary: 'Rename',
+      why: 'clearer',
+      proposed: { title: 'Payments availability (EU)' },
+    } as never);
+    expect(startInputs()).toHaveLength(1);
     const [r] = await w.changeRequests.list(customerViewer, a.id).then((p) => p.items);
-    expect([r?.status, r?.executionId]).toEqual(['assessing', undefined]);
+    expect([r?.id, r?.status, r?.executionId]).toEqual([answered.id, 'assessing', undefined]);
 
     expect(await reconcile(tick)).toEqual({
       started: [`change-request:${r!.id}`],

@@ -2,6 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoMigrationCheckpoints } from '../adapters/dynamodb/migrations.js';
 import { DynamoViolationStore } from '../adapters/dynamodb/objectives.js';
 import {
   DynamoExecutionIndex,
@@ -20,6 +21,7 @@ import type { ArchiveStore } from '../ports/archive.js';
 import type { Clock } from '../ports/clock.js';
 import type { ServiceStore } from '../ports/services.js';
 import type { AgreementUseCases } from '../usecases/agreements.js';
+import { DataMigrations } from '../usecases/migrations.js';
 import { buildWorkflowServices, type WorkflowServices } from '../usecases/workflows/index.js';
 import { Notifications } from '../usecases/workflows/notifications.js';
 import { AWS_ENV, type Config, inboundTools } from './config.js';
@@ -100,7 +102,7 @@ export function composeAwsWorkflows(o: {
       return (await secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString ?? '';
     },
   );
-  return buildWorkflowServices({
+  const services = buildWorkflowServices({
     engine,
     tasks,
     remediation: new DynamoRemediationStore(o.doc, o.table),
@@ -115,4 +117,16 @@ export function composeAwsWorkflows(o: {
     baseUrl: o.config.ACCORD_PUBLIC_URL,
     ...(verifyInbound ? { verifyInbound } : {}),
   });
+  services.migrations = new DataMigrations({
+    migrations: [
+      {
+        id: 'tasks-by-assignee',
+        description: 'index the tasks stored before the index by assignee (their key items and akeys)',
+        step: (from, budget) => tasks.indexLegacyTasksStep(from, budget),
+      },
+    ],
+    checkpoints: new DynamoMigrationCheckpoints(o.doc, o.table),
+    clock: o.clock,
+  });
+  return services;
 }

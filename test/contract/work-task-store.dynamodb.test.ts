@@ -1,8 +1,8 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoWorkTaskStore } from '../../shared/adapters/dynamodb/workflows.js';
 import { MAX_ASSIGNEE_KEYS } from '../../shared/ports/tasks.js';
 import { useDynamoLocal } from '../helpers/dynamodb-local.js';
+import { putLegacyTask } from '../helpers/legacy-tasks.js';
 import { workTask, workTaskStoreContract } from './work-task-store.contract.js';
 
 const local = useDynamoLocal();
@@ -32,26 +32,8 @@ describe('the DynamoDB task store’s index by assignee', () => {
     const table = (await createTables(['Workflows'])).Workflows!;
     const store = new DynamoWorkTaskStore(doc, table);
     // Items as the store wrote them before: the task item alone, no `akeys`.
-    const legacy = (id: string, status: 'pending' | 'completed', email: string) => {
-      const t = { ...workTask(id, { status, assignees: { emails: [email] } }), revision: 3 };
-      return doc.send(
-        new PutCommand({
-          TableName: table,
-          Item: {
-            pk: `TASK#${t.id}`,
-            sk: 'TASK',
-            statusPk: `TASKS#${t.status}`,
-            statusSk: `${t.createdAt}#${t.id}`,
-            subjPk: `TASK_SUBJ#${t.subject.id}`,
-            subjSk: `${t.createdAt}#${t.id}`,
-            refPk: `TASK_REF#${t.externalRef}`,
-            refSk: 'TASK',
-            revision: t.revision,
-            record: t,
-          },
-        }),
-      );
-    };
+    const legacy = (id: string, status: 'pending' | 'completed', email: string) =>
+      putLegacyTask(doc, table, { ...workTask(id, { status, assignees: { emails: [email] } }), revision: 3 });
     await legacy('tsk_1', 'pending', 'Ana@Example.com');
     await legacy('tsk_2', 'completed', 'ana@example.com');
     await store.upsert(workTask('tsk_3', { assignees: { emails: ['ana@example.com'] } }));
@@ -76,5 +58,35 @@ describe('the DynamoDB task store’s index by assignee', () => {
     expect(
       (await store.listByAssignee({ key: 'email:ana@example.com', status: 'pending' })).map((t) => t.id),
     ).toEqual(['tsk_3']);
+  });
+
+  it('indexes the legacy tasks one bounded step at a time, each step resuming where the last stopped, across every status', async () => {
+    const { doc, createTables } = local();
+    const table = (await createTables(['Workflows'])).Workflows!;
+    const store = new DynamoWorkTaskStore(doc, table);
+    const statuses = ['pending', 'pending', 'pending', 'completed', 'rejected', 'expired'] as const;
+    for (const [i, status] of statuses.entries())
+      await putLegacyTask(doc, table, {
+        ...workTask(`tsk_${i}`, { status, assignees: { emails: ['bo@example.com'] } }),
+        revision: 2,
+      });
+    const steps: { read: number; changed: number }[] = [];
+    let from: string | undefined;
+    do {
+      const s = await store.indexLegacyTasksStep(from, 2);
+      expect(s.read).toBeLessThanOrEqual(2);
+      steps.push({ read: s.read, changed: s.changed });
+      from = s.next;
+    } while (from !== undefined && steps.length < 20);
+    expect(from).toBeUndefined();
+    expect(steps.reduce((n, s) => n + s.read, 0)).toBe(6);
+    expect(steps.reduce((n, s) => n + s.changed, 0)).toBe(6);
+    for (const status of ['pending', 'completed', 'rejected', 'expired'] as const)
+      expect(
+        (await store.listByAssignee({ key: 'email:bo@example.com', status })).map((t) => t.revision),
+      ).toEqual(statuses.filter((s) => s === status).map(() => 2));
+    // The same step again (a run cut off before its checkpoint) changes nothing.
+    expect(await store.indexLegacyTasksStep(undefined, 2)).toMatchObject({ read: 2, changed: 0 });
+    await expect(store.indexLegacyTasksStep('{"s":9}', 2)).rejects.toThrow('not a task migration position');
   });
 });

@@ -1,4 +1,5 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as reconcile } from '../../functions/workflows/reconcile-scheduled.js';
@@ -13,7 +14,9 @@ import { type WorkflowServices, workflowsIn } from '../../shared/usecases/workfl
 import { awsContainerOnLocal, useDynamoLocal } from '../helpers/dynamodb-local.js';
 import { sampleEvent } from '../helpers/events.js';
 import { agreementBody, agreementVersion, principal, serviceBody } from '../helpers/fixtures.js';
+import { putLegacyTask } from '../helpers/legacy-tasks.js';
 import { violation } from '../helpers/remediation-world.js';
+import { workTask } from './work-task-store.contract.js';
 
 // The `workflow-starts` schedule's function on the AWS composition root: DynamoDB Local for the tables, Step
 // Functions mocked with aws-sdk-client-mock. A start that fails leaves the change stored; the scheduled run starts it
@@ -194,5 +197,47 @@ describe('remediations and change requests on AWS', () => {
     expect(after?.executionId).toBe(`${EXEC_PREFIX}change-request:c`);
     expect(await reconcile(tick)).toEqual({ started: [], recorded: [], present: 0, failed: [] });
     expect(startInputs()).toHaveLength(2);
+  });
+});
+
+describe('the data migrations on AWS', () => {
+  it("indexes the tasks stored before the index by assignee on the next run, so they are in each person's view=mine, once", async () => {
+    const ana = principal({
+      subject: 'ana@bank.example',
+      email: 'ana@bank.example',
+      roles: ['service-owner'],
+      businessUnits: ['payments'],
+    });
+    const table = tables.Workflows!;
+    await putLegacyTask(local().doc, table, {
+      ...workTask('tsk_legacy1', {
+        kind: 'rca',
+        workflow: 'remediation',
+        subject: { type: 'violation', id: 'vio_1' },
+        assignees: { emails: ['Ana@Bank.example'] },
+      }),
+      revision: 4,
+    });
+    const mine = async () =>
+      (await w.tasks.list(ana, { view: 'mine', status: 'pending', limit: 50 } as never)).items.map(
+        (t) => t.id,
+      );
+    expect(await mine()).toEqual([]);
+
+    await reconcile(tick);
+    expect(await mine()).toEqual(['tsk_legacy1']);
+    const checkpoint = await local().doc.send(
+      new GetCommand({ TableName: table, Key: { pk: 'MIGRATION#tasks-by-assignee', sk: 'MIGRATION' } }),
+    );
+    expect(checkpoint.Item?.record).toMatchObject({ id: 'tasks-by-assignee', read: 1, changed: 1 });
+    expect(checkpoint.Item?.record.doneAt).toEqual(expect.any(String));
+
+    // Done: a task written the old way afterwards is not looked for again (none is: every writer indexes now).
+    await putLegacyTask(local().doc, table, {
+      ...workTask('tsk_legacy2', { assignees: { emails: ['ana@bank.example'] } }),
+      revision: 1,
+    });
+    await reconcile(tick);
+    expect(await mine()).toEqual(['tsk_legacy1']);
   });
 });

@@ -20,6 +20,7 @@ import {
   requestedAtOf,
   subjectOf,
 } from '../../ports/governance.js';
+import type { MigrationStep } from '../../ports/migrations.js';
 import type { NotificationRecord, NotificationStatus, NotificationStore } from '../../ports/notifier.js';
 import type { RemediationRecord, RemediationStore } from '../../ports/remediation.js';
 import {
@@ -54,6 +55,7 @@ import { WORKFLOWS_INDEX } from './tables.js';
  *   asked list    pk REQ_ASKED#<agreement id>#<person key>   sk REQ_ASKED   v <writes>
  *                 asked [{id, at}: the api change requests filed under the key, asked after the last write's `since`]
  *   execution     pk EXEC#<type>#<id>    sk <startedAt>#<name>   (the index of Step Functions executions by subject)
+ *   migration     pk MIGRATION#<id>      sk MIGRATION   record <its checkpoint>   (shared/adapters/dynamodb/migrations.ts)
  */
 
 const pad = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(15, '0');
@@ -287,38 +289,60 @@ export class DynamoWorkTaskStore implements WorkTaskStore {
    * The migration of tasks stored before the index by assignee (items without `akeys`): writes each one's key items
    * and `akeys`, under a condition that it is still at the revision read and still without keys (a task rewritten
    * meanwhile was indexed by that write). Walks every status partition by keyset; safe to run again or while the
-   * service runs. Answers how many tasks it read and how many it indexed.
+   * service runs. Answers how many tasks it read and how many it indexed. Deployed, it runs as the data migration
+   * `tasks-by-assignee` a bounded step at a time (`indexLegacyTasksStep`, the `workflow-starts` schedule).
    */
   async indexLegacyTasks(): Promise<{ read: number; indexed: number }> {
     let read = 0;
     let indexed = 0;
-    for (const status of TASK_STATUSES) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const r = await this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: WORKFLOWS_INDEX.byStatus.indexName,
-            KeyConditionExpression: 'statusPk = :p',
-            ExpressionAttributeValues: { ':p': `TASKS#${status}` },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of r.Items ?? []) {
-          read++;
-          if (item.akeys !== undefined) continue;
-          const t = item.record as WorkTask;
-          const condition: PutCondition = {
-            ConditionExpression: 'revision = :r AND attribute_not_exists(akeys)',
-            ExpressionAttributeValues: { ':r': t.revision },
-          };
-          // The same revision: indexing changes no task, so no optimistic writer loses to it.
-          if (await this.write(t, [], condition)) indexed++;
-        }
-        start = r.LastEvaluatedKey;
-      } while (start);
-    }
+    let from: string | undefined;
+    do {
+      const s = await this.indexLegacyTasksStep(from, 500);
+      read += s.read;
+      indexed += s.changed;
+      from = s.next;
+    } while (from !== undefined);
     return { read, indexed };
+  }
+
+  /**
+   * One step of `indexLegacyTasks`: reads at most `budget` tasks from `from` (an opaque position: the status
+   * partition's place in TASK_STATUSES and the query's last key; undefined: the first partition's start) and answers
+   * the next position, absent after the last partition. Throws a TypeError on a position it did not write.
+   */
+  async indexLegacyTasksStep(from: string | undefined, budget: number): Promise<MigrationStep> {
+    const at =
+      from === undefined ? { s: 0 } : (JSON.parse(from) as { s: number; k?: Record<string, unknown> });
+    const status = TASK_STATUSES[at.s];
+    if (status === undefined) throw new TypeError(`not a task migration position: ${from}`);
+    const r = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: WORKFLOWS_INDEX.byStatus.indexName,
+        KeyConditionExpression: 'statusPk = :p',
+        ExpressionAttributeValues: { ':p': `TASKS#${status}` },
+        Limit: Math.max(1, budget),
+        ...(at.k ? { ExclusiveStartKey: at.k } : {}),
+      }),
+    );
+    let changed = 0;
+    const items = r.Items ?? [];
+    for (const item of items) {
+      if (item.akeys !== undefined) continue;
+      const t = item.record as WorkTask;
+      const condition: PutCondition = {
+        ConditionExpression: 'revision = :r AND attribute_not_exists(akeys)',
+        ExpressionAttributeValues: { ':r': t.revision },
+      };
+      // The same revision: indexing changes no task, so no optimistic writer loses to it.
+      if (await this.write(t, [], condition)) changed++;
+    }
+    const next = r.LastEvaluatedKey
+      ? { s: at.s, k: r.LastEvaluatedKey }
+      : at.s + 1 < TASK_STATUSES.length
+        ? { s: at.s + 1 }
+        : undefined;
+    return { read: items.length, changed, ...(next ? { next: JSON.stringify(next) } : {}) };
   }
 }
 

@@ -10,6 +10,7 @@ import type { ServiceStore } from '../../ports/services.js';
 import type { WorkTask, WorkTaskStore } from '../../ports/tasks.js';
 import type { WorkflowEngine } from '../../ports/workflows.js';
 import type { AgreementUseCases } from '../agreements.js';
+import type { DataMigrations } from '../migrations.js';
 import { ApprovalWorkflow } from './approval.js';
 import { ChangeGateUseCases } from './change-gate.js';
 import { ChangeRequestWorkflow } from './change-requests.js';
@@ -45,6 +46,11 @@ export interface WorkflowServices {
   notifications: Notifications;
   /** Starts again the workflows whose first start failed (the `workflow-starts` schedule). */
   reconciliation: WorkflowReconciliation;
+  /**
+   * The workflows table's data migrations, a bounded part each `workflow-starts` run (AWS; the embedded default
+   * migrates its SQLite file when it opens it, so it has none).
+   */
+  migrations?: DataMigrations;
 }
 
 /** The workflows from a container, or a 503 where this deployment has not wired them. */

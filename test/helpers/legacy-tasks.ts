@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { taskItem } from '../../shared/adapters/dynamodb/workflows.js';
 import type { WorkTask } from '../../shared/ports/tasks.js';
 
 /**
@@ -6,21 +7,5 @@ import type { WorkTask } from '../../shared/ports/tasks.js';
  * key items or `akeys` (what the `tasks-by-assignee` data migration finds in a table deployed before it).
  */
 export function putLegacyTask(doc: DynamoDBDocumentClient, table: string, t: WorkTask) {
-  return doc.send(
-    new PutCommand({
-      TableName: table,
-      Item: {
-        pk: `TASK#${t.id}`,
-        sk: 'TASK',
-        statusPk: `TASKS#${t.status}`,
-        statusSk: `${t.createdAt}#${t.id}`,
-        subjPk: `TASK_SUBJ#${t.subject.id}`,
-        subjSk: `${t.createdAt}#${t.id}`,
-        refPk: `TASK_REF#${t.externalRef}`,
-        refSk: 'TASK',
-        revision: t.revision,
-        record: t,
-      },
-    }),
-  );
+  return doc.send(new PutCommand({ TableName: table, Item: taskItem(t) }));
 }

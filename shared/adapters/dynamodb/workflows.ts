@@ -94,7 +94,11 @@ async function putWhen(
   }
 }
 
-function taskItem(t: WorkTask, keys?: string[]) {
+/**
+ * The item of task `t` (the table layout above); `akeys` only when `keys` are given. Without them it is a task as
+ * the store wrote it before the index by assignee (what the `tasks-by-assignee` migration looks for).
+ */
+export function taskItem(t: WorkTask, keys?: string[]) {
   return {
     ...(keys ? { akeys: keys } : {}),
     pk: `TASK#${t.id}`,

@@ -100,8 +100,10 @@ export async function benchEcosystem(): Promise<BenchEntry[]> {
     for (const d of parseAllDocuments(text) as unknown as { toJS(): unknown }[]) d.toJS();
   });
 
-  // 50 SLOs (an agreement's limit) through HTTP: parse, map, validate the agreement, write the version.
-  const app = await startTestApp();
+  // 50 SLOs (an agreement's limit) through HTTP: parse, map, validate the agreement, write the version. The clock is
+  // fixed before the fixture's effectiveFrom (2026-12-01): on the real clock the draft became backdated on that day
+  // and this suite failed with a 422.
+  const app = await startTestApp({}, { clock: { now: () => new Date('2026-11-02T09:00:00.000Z') } });
   let httpS = 0;
   try {
     await app.call('POST', '/v1/services', { as: 'sla-manager', body: serviceBody() });

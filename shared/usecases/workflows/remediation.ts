@@ -234,31 +234,37 @@ export class RemediationWorkflow {
       );
     }
     const now = this.deps.clock.now().toISOString();
-    await this.change(t.subject.id, (r) => ({
-      ...r,
-      rca: {
-        timeline: rca.timeline,
-        rootCause: rca.rootCause,
-        contributing: rca.contributing,
-        evidence: rca.evidence,
-        conclusion: rca.conclusion,
-        ...(rca.conclusion === 'target-unrealistic' &&
-        (rca.proposedTarget !== undefined || rca.proposedTerms !== undefined)
-          ? {
-              proposal: {
-                ...(rca.proposedTarget !== undefined ? { target: rca.proposedTarget } : {}),
-                ...(rca.proposedTerms !== undefined
-                  ? { terms: rca.proposedTerms as Record<string, unknown> }
-                  : {}),
-              },
-            }
-          : {}),
-        submittedBy: p.subject,
-        submittedAt: now,
-      },
-      proposedActions: rca.actions,
-      history: [...r.history, step(now, 'rca-submitted', p.subject, `${rca.conclusion}: ${rca.rootCause}`)],
-    }));
+    await this.change(t.subject.id, (r) => {
+      // The task was read while it waited; another submission may have been recorded since (two in flight): the
+      // first analysis stands and this one is refused before anything is written (red team, wave 37).
+      if (r.rca)
+        throw recordedMeanwhile(`the RCA of violation ${r.violationId}`, 'submitted', r.rca.submittedBy);
+      return {
+        ...r,
+        rca: {
+          timeline: rca.timeline,
+          rootCause: rca.rootCause,
+          contributing: rca.contributing,
+          evidence: rca.evidence,
+          conclusion: rca.conclusion,
+          ...(rca.conclusion === 'target-unrealistic' &&
+          (rca.proposedTarget !== undefined || rca.proposedTerms !== undefined)
+            ? {
+                proposal: {
+                  ...(rca.proposedTarget !== undefined ? { target: rca.proposedTarget } : {}),
+                  ...(rca.proposedTerms !== undefined
+                    ? { terms: rca.proposedTerms as Record<string, unknown> }
+                    : {}),
+                },
+              }
+            : {}),
+          submittedBy: p.subject,
+          submittedAt: now,
+        },
+        proposedActions: rca.actions,
+        history: [...r.history, step(now, 'rca-submitted', p.subject, `${rca.conclusion}: ${rca.rootCause}`)],
+      };
+    });
     return { conclusion: rca.conclusion, by: p.subject };
   }
 
@@ -266,13 +272,20 @@ export class RemediationWorkflow {
   async closeCapa(by: string, t: WorkTask, resolution: string): Promise<Record<string, unknown>> {
     const capaId = String(t.data.capaId);
     const now = this.deps.clock.now().toISOString();
-    await this.change(t.subject.id, (r) => ({
-      ...r,
-      capa: r.capa.map((c) =>
-        c.id === capaId ? { ...c, status: 'closed', closedAt: now, closedBy: by, resolution } : c,
-      ),
-      history: [...r.history, step(now, 'capa-closed', by, `${capaId}: ${resolution}`)],
-    }));
+    await this.change(t.subject.id, (r) => {
+      // Closed meanwhile (its owner and the team's tool at once, or two POSTs): the first closure stands (wave 37).
+      const done = r.capa.find((c) => c.id === capaId && c.status === 'closed');
+      if (done) {
+        throw recordedMeanwhile(`CAPA item ${capaId} of violation ${r.violationId}`, 'closed', done.closedBy);
+      }
+      return {
+        ...r,
+        capa: r.capa.map((c) =>
+          c.id === capaId ? { ...c, status: 'closed', closedAt: now, closedBy: by, resolution } : c,
+        ),
+        history: [...r.history, step(now, 'capa-closed', by, `${capaId}: ${resolution}`)],
+      };
+    });
     return { status: 'closed', capaId, by };
   }
 
@@ -882,6 +895,18 @@ function passThroughDetail(p: NonNullable<ViolationRecord['passThrough']>): stri
     (c) => `${c.amount} ${c.currency} from ${c.agreementId} (clause ${c.clauseId})`,
   );
   return `pass-through claims: ${claims.length > 0 ? claims.join('; ') : 'none'}; total ${p.total} ${p.credit.currency}, ${p.uncovered} ${p.credit.currency} not covered by any clause`;
+}
+
+/**
+ * The 409 for an RCA or CAPA closure recorded on a task read while it waited, after another was recorded: the task is
+ * completed, whoever answers second is told so and writes nothing.
+ */
+function recordedMeanwhile(what: string, done: string, by: unknown): ConflictError {
+  return new ConflictError(
+    `${what} was ${done} already (by ${String(by)})`,
+    [{ path: 'status', problem: 'is completed' }],
+    { state: 'completed' },
+  );
 }
 
 const step = (at: string, s: string, by: string, detail: string): RemediationStep => ({

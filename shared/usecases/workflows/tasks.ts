@@ -1,4 +1,4 @@
-import { canAccess, listScope, type Principal } from '../../domain/access/policy.js';
+import { canAccess, isAllowed, listScope, type Principal } from '../../domain/access/policy.js';
 import { mayActInCapacity } from '../../domain/agreements/signoff.js';
 import {
   BusinessRuleError,
@@ -73,10 +73,24 @@ export interface InboundSender {
 }
 
 /**
- * Whether a principal is one of the people a task is addressed to: a sign-off capacity it holds (the service owner
- * for `service-owner`), its e-mail among the named owners, or one of the roles named within the task's scope.
+ * Whether a principal may act on a task: one of its roles allows acting on tasks (`task.act`: not a viewer or an
+ * auditor, whose every `POST /v1/tasks/{id}/complete` is a 403 by role) and it is one of the people the task is
+ * addressed to (`addressedTo`). Red team, wave 37: a viewer named by e-mail as a CAPA item's owner had the item in
+ * their inbox as theirs (`yours: true`, the console's form) and acting on it was that 403.
  */
 export function mayAct(p: Principal, t: Pick<WorkTask, 'assignees' | 'businessUnit' | 'serviceId'>): boolean {
+  return isAllowed(p, 'task.act') && addressedTo(p, t);
+}
+
+/**
+ * Whether a principal is one of the people a task is addressed to: a sign-off capacity it holds (the service owner
+ * for `service-owner`), its e-mail among the named owners, or one of the roles named within the task's scope. Such a
+ * person reads the task, in their read scope or not; acting on it takes `mayAct`.
+ */
+export function addressedTo(
+  p: Principal,
+  t: Pick<WorkTask, 'assignees' | 'businessUnit' | 'serviceId'>,
+): boolean {
   const a = t.assignees;
   if (a.capacity && mayActInCapacity(p, a.capacity as SignOffCapacity, t.serviceId)) return true;
   if (a.emails && p.email && a.emails.some((e) => e.toLowerCase() === p.email!.toLowerCase())) return true;
@@ -104,6 +118,7 @@ export function waitsFor(
  */
 export function principalTaskKeys(p: Principal): string[] {
   const keys = new Set<string>();
+  if (!isAllowed(p, 'task.act')) return [];
   if (p.roles.includes('approver')) for (const c of p.signOffCapacities) keys.add(`cap:${c}`);
   if (p.roles.includes('service-owner')) for (const s of p.services) keys.add(`owner:${s}`);
   if (p.email) keys.add(`email:${p.email.toLowerCase()}`);
@@ -216,7 +231,7 @@ export class TaskUseCases {
       scope.all || scope.businessUnits.includes(t.businessUnit) || scope.serviceIds.includes(t.serviceId);
     const shown = (t: WorkTask) =>
       (q.kind === undefined || t.kind === q.kind) &&
-      (q.view === 'mine' ? waitsFor(p, t) : visible(t) || mayAct(p, t));
+      (q.view === 'mine' ? waitsFor(p, t) : visible(t) || addressedTo(p, t));
     const filter = { status: q.status, view: q.view, kind: q.kind, subjectId: q.subjectId };
     const before = q.cursor === undefined ? undefined : decodePosition(q.cursor, filter);
     const found: WorkTask[] = [];
@@ -393,7 +408,7 @@ export class TaskUseCases {
 
   private async load(p: Principal, id: string): Promise<WorkTask> {
     const t = await this.deps.tasks.get(id);
-    if (!t || !(canAccess(p, 'task.read', t) || mayAct(p, t))) {
+    if (!t || !(canAccess(p, 'task.read', t) || addressedTo(p, t))) {
       throw new NotFoundError(`no task ${id}`, [{ path: 'taskId', problem: 'names no task you may see' }]);
     }
     return t;

@@ -17,11 +17,13 @@ import { type TaskDeps, TaskUseCases } from '../../../shared/usecases/workflows/
 import { principal } from '../../helpers/fixtures.js';
 
 const NOW = '2026-03-02T09:00:00.000Z';
+// A service owner of no payments service, named by e-mail on payments tasks (a CAPA item's owner): a role that may act
+// on tasks, outside the tasks' read scope.
 const owen = principal({
   subject: 'owen',
   email: 'Owen@Example.com',
-  roles: ['viewer'],
-  businessUnits: ['retail'],
+  roles: ['service-owner'],
+  services: ['svc_retail-app'],
 });
 const manager = principal({ subject: 'sam', roles: ['sla-manager'], businessUnits: ['payments'] });
 const platformManager = principal({ subject: 'pia', roles: ['sla-manager'], businessUnits: ['platform'] });
@@ -489,6 +491,33 @@ describe('red team, wave 36: a task separation of duties keeps someone from acti
     expect(ids(await uc.list(manager, q({ view: 'all' })))).toEqual(['tsk_capa', 'tsk_assess']);
     expect((await uc.get(owen, 'tsk_capa')).yours).toBe(false);
     expect(ids(await uc.list(owen, q()))).toEqual([]);
+  });
+
+  it("red team, wave 37: a viewer or auditor named by e-mail (a CAPA item's owner) reads the task, but it is not theirs: they may not act on tasks", async () => {
+    const store = new MemoryWorkTaskStore();
+    const uc = new TaskUseCases({
+      tasks: store,
+      agreements: {} as AgreementUseCases,
+      engine: () => ({}) as WorkflowEngine,
+      clock: { now: () => new Date(NOW) },
+    });
+    await store.upsert(task({ id: 'tsk_capa', assignees: { emails: ['olive@example.com'] } }));
+    const olive = principal({
+      subject: 'olive',
+      email: 'Olive@example.com',
+      roles: ['viewer'],
+      businessUnits: ['retail'],
+    });
+    const audrey = principal({ subject: 'audrey', email: 'olive@example.com', roles: ['auditor'] });
+    for (const p of [olive, audrey]) {
+      expect((await uc.get(p, 'tsk_capa')).yours).toBe(false);
+      expect(ids(await uc.list(p, q()))).toEqual([]);
+      expect(ids(await uc.list(p, q({ view: 'all' })))).toEqual(['tsk_capa']);
+    }
+    // The same person as a service owner acts on it.
+    const owner = principal({ subject: 'olive', email: 'olive@example.com', roles: ['service-owner'] });
+    expect((await uc.get(owner, 'tsk_capa')).yours).toBe(true);
+    expect(ids(await uc.list(owner, q()))).toEqual(['tsk_capa']);
   });
 });
 

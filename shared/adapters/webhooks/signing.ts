@@ -38,6 +38,9 @@ export function webhookHeaders(
   };
 }
 
+/** A message id a receiver keeps: 1 to 200 printable ASCII characters, no space. */
+const WEBHOOK_ID = /^[\x21-\x7e]{1,200}$/;
+
 /**
  * Verifies an inbound webhook: any of the space-separated `v1,` signatures made with any of the secrets (so keys
  * rotate without downtime), a timestamp within `toleranceSeconds` of now (stale and future ones are refused),
@@ -59,6 +62,16 @@ export function verifyWebhook(
   if (!id) throw missing('webhook-id');
   if (!ts) throw missing('webhook-timestamp');
   if (!sig) throw missing('webhook-signature');
+  // The id is recorded with what the message does (history[].delivery, and as who acted when the tool names nobody),
+  // so it is bounded as the body's own `by` is (red team, wave 37: a 12,000-character id was kept twice per note).
+  if (!WEBHOOK_ID.test(id)) {
+    throw new UnauthenticatedError('bad webhook id', [
+      {
+        path: 'webhook-id',
+        problem: 'is 1 to 200 printable characters without spaces (Standard Webhooks: msg_…)',
+      },
+    ]);
+  }
   const timestamp = Number(ts);
   if (!/^\d{1,12}$/.test(ts)) {
     throw new UnauthenticatedError('bad webhook timestamp', [

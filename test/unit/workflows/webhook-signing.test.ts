@@ -39,6 +39,28 @@ describe('signed webhooks (Standard Webhooks)', () => {
     expect(verifyWebhook(['whsec_b2xkLXNlY3JldC1vbGQtc2VjcmV0', KEY], rotated, BODY, T * 1000).id).toBe(ID);
   });
 
+  it('red team, wave 37: refuses a signed message whose id is longer than 200 characters or holds a space or a control character, naming webhook-id (the id is recorded with each note, as who acted when the tool names nobody: a 12,000-character id was kept twice per note)', () => {
+    for (const id of [`msg_${'A'.repeat(197)}`, 'msg 1', 'msg\u00001', 'msg\t1']) {
+      const call = () => verifyWebhook([KEY], webhookHeaders(KEY, id, T * 1000, BODY), BODY, T * 1000);
+      expect(call, JSON.stringify(id)).toThrow(
+        expect.objectContaining({
+          code: 'unauthenticated',
+          message: 'bad webhook id',
+          details: [
+            {
+              path: 'webhook-id',
+              problem: 'is 1 to 200 printable characters without spaces (Standard Webhooks: msg_…)',
+            },
+          ],
+        }),
+      );
+    }
+    const longest = `msg_${'A'.repeat(196)}`;
+    expect(verifyWebhook([KEY], webhookHeaders(KEY, longest, T * 1000, BODY), BODY, T * 1000).id).toBe(
+      longest,
+    );
+  });
+
   it.each([
     ['a changed body', { body: '{"test": 1}' }, 'webhook-signature'],
     ['another id', { headers: { 'webhook-id': 'msg_other' } }, 'webhook-signature'],

@@ -539,7 +539,7 @@ export class ObjectiveUseCases {
       start: Date.parse(body.start),
       end: Date.parse(body.end),
     };
-    const around = this.around(rules);
+    const around = this.around(rules, candidate);
     const clashes = (windows: ExceptionWindowRecord[]) =>
       windowProblems(rules, candidate, liveSpans(windows));
     if (problems.length) {
@@ -699,7 +699,7 @@ export class ObjectiveUseCases {
     };
     const refused = await this.deps.exceptions.writeUnless(
       next,
-      this.around(rules),
+      this.around(rules, spanOf(next)),
       refuse ?? (() => undefined),
     );
     if (refused) throw refused;
@@ -715,11 +715,24 @@ export class ObjectiveUseCases {
     return { items: (await this.deps.exceptions.list({ agreementId, ...q })).map(normalizeWindow) };
   }
 
-  /** The range of an agreement's windows the overlap and cap checks look at: periodDays + 400 days each side of now. */
-  private around(rules: { periodDays: number }): { from: string; to: string } {
-    const reach = (rules.periodDays + 400) * DAY;
+  /**
+   * The range of an agreement's windows the overlap and cap checks of a window look at: the window and a period and a
+   * day each side of it, wherever it lies (red team, wave 37: the range was periodDays + 400 days each side of now, so
+   * a window requested 800 days ahead was checked against none, and two identical ones were both stored), and as
+   * before periodDays + 400 days each side of now (on DynamoDB, the lock keeps the windows written through it that end
+   * after the range's start: a range far ahead alone would drop the ones just written, which the index may lag).
+   */
+  private around(
+    rules: { periodDays: number },
+    span: { start: number; end: number },
+  ): { from: string; to: string } {
     const now = this.deps.clock.now().getTime();
-    return { from: new Date(now - reach).toISOString(), to: new Date(now + reach).toISOString() };
+    const reach = (rules.periodDays + 400) * DAY;
+    const near = (rules.periodDays + 1) * DAY;
+    return {
+      from: new Date(Math.min(now - reach, span.start - near)).toISOString(),
+      to: new Date(Math.max(now + reach, span.end + near)).toISOString(),
+    };
   }
 
   private async locateWindow(

@@ -194,6 +194,41 @@ describe('exception windows: requests, decisions, revocations and their listing'
       ]);
     });
 
+    it('red team, wave 37: refuses a window overlapping one 800 days ahead or 800 days back, and approves only one of two stacked that far ahead (the rules read the windows around the window, not around now)', async () => {
+      await uc.requestException(mgr, AGR, planned(now, 800));
+      const e = await uc.requestException(mgr, AGR, planned(now, 800, 'avail')).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(BusinessRuleError);
+      expect((e as BusinessRuleError).details).toEqual([
+        { path: 'start', problem: 'overlaps exception window exc_1, which covers the same objectives' },
+      ]);
+      await exceptions.create(
+        stored({
+          id: 'exc_past',
+          status: 'approved',
+          start: iso(now - 800 * D),
+          end: iso(now - 800 * D + H),
+        }),
+      );
+      const f = await uc
+        .requestException(mgr, AGR, { ...planned(now, -800), kind: 'emergency' })
+        .catch((x: unknown) => x);
+      expect((f as BusinessRuleError).details).toContainEqual({
+        path: 'start',
+        problem: 'overlaps exception window exc_past, which covers the same objectives',
+      });
+      // Two requests stacked 900 days ahead (left by laxer rules): approving the second re-checks around it.
+      const at = (d: number) => iso(now + 900 * D + d);
+      await exceptions.create(stored({ id: 'exc_a', start: at(0), end: at(2 * H) }));
+      await exceptions.create(stored({ id: 'exc_b', start: at(H), end: at(3 * H) }));
+      await uc.decideException(customer, AGR, 'exc_a', 1, { decision: 'approved', reason: 'ok' });
+      const g = await uc
+        .decideException(customer, AGR, 'exc_b', 1, { decision: 'approved', reason: 'ok' })
+        .catch((y: unknown) => y);
+      expect((g as BusinessRuleError).details).toEqual([
+        { path: 'start', problem: 'overlaps exception window exc_a, which covers the same objectives' },
+      ]);
+    });
+
     it('lets a window overlap a rejected or revoked one, and one of another agreement', async () => {
       await exceptions.create(
         stored({

@@ -39,7 +39,7 @@ export interface RemediationStep {
   step: string;
   by: string;
   detail: string;
-  /** The `webhook-id` of the signed inbound message that added this step (a team tool's note), when one did. */
+  /** `<tool>:<webhook-id>` of the signed inbound message that added this step (a team tool's note), when one did. */
   delivery?: string;
 }
 

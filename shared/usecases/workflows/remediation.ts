@@ -291,7 +291,7 @@ export class RemediationWorkflow {
 
   /**
    * A note from the team's tool on an RCA or CAPA item, kept in the history; `delivery` is the signed message's
-   * `webhook-id`, so the same message delivered again adds no second note.
+   * `<tool>:<webhook-id>`, so the same message delivered again adds no second note.
    */
   async note(by: string, t: WorkTask, note: string, delivery?: string): Promise<void> {
     const now = this.deps.clock.now().toISOString();

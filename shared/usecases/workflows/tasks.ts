@@ -50,7 +50,7 @@ export interface TaskDeps {
   /** Verifies an inbound signed webhook (Standard Webhooks) against the configured tools' secrets; throws 401. */
   verifyInbound?: InboundVerifier;
   /**
-   * What a ticketing tool's update does to a task: close it, or add a note. `delivery` is the message's `webhook-id`:
+   * What a ticketing tool's update does to a task: close it, or add a note. `delivery` is the message's `<tool>:<webhook-id>`:
    * a message delivered again must change nothing.
    */
   inbound?: (t: WorkTask, update: InboundTaskWebhook, delivery: string) => Promise<void>;
@@ -378,7 +378,9 @@ export class TaskUseCases {
     if (t.status === 'pending')
       // Who acted is the tool, and the person it names only as that tool's word for them: `<tool>:<by>`, so a tool
       // cannot write a name that reads as one of Accord's own people.
-      await this.deps.inbound(t, { ...r.data, by: `${tool.tool}:${r.data.by ?? id}` }, id);
+      // The message is the tool's: its id is kept with the tool's name, so another tool's message under the same id
+      // is not taken for a repeat of it (red team, wave 37: a second tool's note was answered 200 and dropped).
+      await this.deps.inbound(t, { ...r.data, by: `${tool.tool}:${r.data.by ?? id}` }, `${tool.tool}:${id}`);
     return { taskId: t.id, status: (await this.deps.tasks.get(t.id))?.status ?? t.status };
   }
 

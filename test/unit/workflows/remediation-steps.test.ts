@@ -176,15 +176,54 @@ describe('the remediation workflow’s steps, one at a time', () => {
           step: 'rca-note',
           by: 'jira:msg_1',
           detail: 'in-progress: looking at the pool',
-          delivery: 'msg_1',
+          delivery: 'jira:msg_1',
         },
         {
           at: T0,
           step: 'rca-note',
           by: 'jira:msg_2',
           detail: 'in-progress: looking at the pool',
-          delivery: 'msg_2',
+          delivery: 'jira:msg_2',
         },
+      ]);
+    });
+
+    it("red team, wave 37: keeps each tool's note though another tool's message had the same id (a message is one tool's: its id is kept with the tool's name)", async () => {
+      const jira = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
+      const pager = `whsec_${Buffer.alloc(24, 9).toString('base64')}`;
+      const wf = buildWorkflowServices({
+        engine: w.engine,
+        tasks: w.tasks,
+        remediation: w.remediation,
+        requests: w.requests,
+        notifications: w.wf.notifications,
+        violations: w.violations,
+        agreements: w.agreements,
+        useCases: () => w.useCases,
+        services: w.services,
+        clock: w.clock,
+        policy: w.policy,
+        baseUrl: 'https://accord.example',
+        verifyInbound: inboundVerifier(
+          [
+            { tool: 'jira', secrets: [jira], businessUnits: ['*'] },
+            { tool: 'pager', secrets: [pager], services: ['svc_payments-gateway'] },
+          ],
+          () => Date.parse(T0),
+        ),
+      });
+      const ref = (await w.tasks.get(rcaTask(VIO)))!.externalRef;
+      const send = (secret: string, note: string) => {
+        const body = JSON.stringify({ externalRef: ref, status: 'in-progress', note });
+        return wf.tasks.inbound(webhookHeaders(secret, '1', Date.parse(T0), body), body);
+      };
+      await send(jira, 'looking at the pool');
+      await send(pager, 'paged the DBA');
+      await send(pager, 'paged the DBA');
+      const notes = (await w.remediation.get(VIO))!.history.filter((h) => h.step === 'rca-note');
+      expect(notes.map((h) => [h.by, h.detail, h.delivery])).toEqual([
+        ['jira:1', 'in-progress: looking at the pool', 'jira:1'],
+        ['pager:1', 'in-progress: paged the DBA', 'pager:1'],
       ]);
     });
 

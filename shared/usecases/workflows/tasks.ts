@@ -292,6 +292,8 @@ export class TaskUseCases {
         },
       );
     }
+    const stray = fieldNotTaken(t.kind, body);
+    if (stray) throw new ValidationError(`a ${t.kind} task does not take ${stray.path}`, [stray]);
     if (t.kind === 'signoff') {
       if (!body.decision) {
         throw new ValidationError('a sign-off needs a decision', [
@@ -415,6 +417,30 @@ export class TaskUseCases {
     }
     return t;
   }
+}
+
+/**
+ * The first field of a completion a task of this kind does not take, as a 400's detail: a decision on an RCA or a
+ * CAPA item (they are completed with the analysis, closed with the resolution), the analysis on any other kind, the
+ * resolution on any but a CAPA item. Red team, wave 37: a CAPA item completed with `decision: rejected` was closed
+ * as done (`capa-closed`, the remediation then closed) while its task said rejected.
+ */
+export function fieldNotTaken(
+  kind: WorkTask['kind'],
+  body: Pick<CompleteTaskBody, 'decision' | 'rca' | 'resolution'>,
+): { path: string; problem: string } | undefined {
+  if (body.decision !== undefined && kind === 'capa')
+    return { path: 'decision', problem: 'is not taken by a capa task: it is closed with its resolution' };
+  if (body.decision !== undefined && kind === 'rca')
+    return {
+      path: 'decision',
+      problem: 'is not taken by an rca task: it is completed with the analysis (rca)',
+    };
+  if (body.rca !== undefined && kind !== 'rca')
+    return { path: 'rca', problem: `is taken by an rca task only, not by a ${kind} task` };
+  if (body.resolution !== undefined && kind !== 'capa')
+    return { path: 'resolution', problem: `is taken by a capa task only, not by a ${kind} task` };
+  return undefined;
 }
 
 function describeAssignees(t: WorkTask): string {

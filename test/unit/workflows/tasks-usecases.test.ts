@@ -204,8 +204,8 @@ describe('people’s tasks (TaskUseCases)', () => {
     });
 
     it('records the outcome with the kind’s own result and answers the waiting execution', async () => {
-      deps.completions = { capa: async (p, t) => ({ capaId: t.data.capaId, closedBy: p.subject }) };
-      await store.upsert(task());
+      deps.completions = { review: async (p, t) => ({ capaId: t.data.capaId, closedBy: p.subject }) };
+      await store.upsert(task({ kind: 'review' }));
       const v = await uc.complete(owen, 'tsk_1', {
         reason: 'done',
         comment: 'pool resized',
@@ -230,6 +230,37 @@ describe('people’s tasks (TaskUseCases)', () => {
         revision: 2,
       });
       expect(sent).toEqual([{ token: 'tok_1', output: outcome }]);
+    });
+
+    it('red team, wave 37: refuses a field the kind does not take, naming it (a CAPA item rejected was closed as done), and records nothing', async () => {
+      const capa = vi.fn(async () => ({ status: 'closed' }));
+      deps.completions = { capa, rca: capa, review: capa };
+      await store.upsert(task());
+      await store.upsert(task({ id: 'tsk_rca', kind: 'rca', externalRef: 'RCA-1' }));
+      await store.upsert(task({ id: 'tsk_rev', kind: 'review', externalRef: 'REV-1' }));
+      const refused = async (id: string, body: Record<string, unknown>) =>
+        (await uc
+          .complete(owen, id, { reason: 'will not do', ...body })
+          .catch((x: unknown) => x)) as ValidationError;
+      for (const decision of ['rejected', 'approved']) {
+        const e = await refused('tsk_1', { decision });
+        expect(e).toBeInstanceOf(ValidationError);
+        expect(e.message).toBe('a capa task does not take decision');
+        expect(e.details).toEqual([
+          { path: 'decision', problem: 'is not taken by a capa task: it is closed with its resolution' },
+        ]);
+      }
+      expect((await refused('tsk_rca', { decision: 'rejected' })).details).toEqual([
+        { path: 'decision', problem: 'is not taken by an rca task: it is completed with the analysis (rca)' },
+      ]);
+      expect((await refused('tsk_1', { rca: {} })).details).toEqual([
+        { path: 'rca', problem: 'is taken by an rca task only, not by a capa task' },
+      ]);
+      expect((await refused('tsk_rev', { resolution: 'done it' })).details).toEqual([
+        { path: 'resolution', problem: 'is taken by a capa task only, not by a review task' },
+      ]);
+      expect(capa).not.toHaveBeenCalled();
+      expect((await store.get('tsk_1'))?.status).toBe('pending');
     });
 
     it('records a rejection as rejected, and an outcome without decision or comment when none is given', async () => {

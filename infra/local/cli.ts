@@ -71,6 +71,20 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 mkdirSync(dataDir, { recursive: true });
 
 const host = process.env.HOST ?? '127.0.0.1';
+// A tiers file that cannot be read or is not JSON is one line naming it, as a bad option is (new user wave 39: a
+// Node stack trace). What the file holds is checked by startLocal against the shipped tiers.
+let vendorTiers: unknown;
+if (values['vendor-tiers']) {
+  try {
+    vendorTiers = JSON.parse(readFileSync(values['vendor-tiers'], 'utf8'));
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    const why =
+      e.code === 'ENOENT' ? 'no such file' : e.code ? e.code : `not JSON (${e.message.replace(/\s+/g, ' ')})`;
+    console.error(`--vendor-tiers ${values['vendor-tiers']}: ${why}; see npm start -- --help`);
+    process.exit(2);
+  }
+}
 let app: Awaited<ReturnType<typeof startLocal>>;
 try {
   app = await startLocal({
@@ -78,9 +92,7 @@ try {
     port,
     host,
     config: readConfig(),
-    ...(values['vendor-tiers']
-      ? { vendorTiers: JSON.parse(readFileSync(values['vendor-tiers'], 'utf8')) }
-      : {}),
+    ...(vendorTiers === undefined ? {} : { vendorTiers }),
   });
 } catch (error) {
   if (error instanceof DataDirInUseError) {

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compress } from 'snappyjs';
@@ -107,4 +107,34 @@ describe('the local server as npm start runs it (a build, plain node)', () => {
     expect(answer.submitted).toBe(1);
     expect(answer.accepted).toBe(0);
   });
+});
+
+describe('a --vendor-tiers file npm start cannot use (new user wave 39: a missing file or one that is not JSON ended the start with a Node stack trace)', () => {
+  const start = async (file: string) => {
+    const entry = await builtServer();
+    const dir = mkdtempSync(join(tmpdir(), 'accord-tiers-'));
+    return new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [entry, '--data-dir', dir, '--port', '0', '--vendor-tiers', file],
+        { cwd: tmpdir(), timeout: 60_000 },
+        (err, _stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr: String(stderr) }),
+      );
+    });
+  };
+
+  it('stops with one line naming the file when it does not exist, and when it is not JSON', async () => {
+    const missing = join(tmpdir(), 'accord-no-such-tiers.json');
+    const notJson = join(mkdtempSync(join(tmpdir(), 'accord-tiers-file-')), 'tiers.json');
+    writeFileSync(notJson, 'standard: fast\n');
+    for (const file of [missing, notJson]) {
+      const r = await start(file);
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`--vendor-tiers ${file}`);
+      expect(lines[0]).not.toMatch(/\bat \S+ \(/);
+    }
+  }, 120_000);
 });

@@ -69,6 +69,22 @@ function rejectAll(
 }
 
 /** Rejects the point of a series at a request index. */
+/**
+ * The name each format gives a point's time, by the field holding its points, for the path of a time rejection:
+ * Datadog's `points[i].timestamp`, remote write's `samples[i].timestamp` (and `histograms[k].timestamp`), OTLP's
+ * `dataPoints[i].timeUnixNano`; Accord JSON's `samples[i].time`, and a backfill file's `line N.time`, keep `time`
+ * (new user wave 39: an OTLP and a Datadog point were named `….time`, a field neither format has).
+ */
+const TIME_FIELDS: Readonly<Record<string, string>> = {
+  points: '.timestamp',
+  samples: '.timestamp',
+  dataPoints: '.timeUnixNano',
+};
+
+function timeField(s: DecodedSeries): string {
+  return (s.lines ? undefined : TIME_FIELDS[s.pointField]) ?? '.time';
+}
+
 function rejectAt(
   rejected: Rejection[],
   s: DecodedSeries,
@@ -327,7 +343,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       else {
         const t = toInstant(time, s.epochUnit, p?.timeZone ?? s.timeZone);
         if (!t.ok) {
-          rejectAt(rejected, s, index, t.reason, `the time ${t.problem}`, '.time');
+          rejectAt(rejected, s, index, t.reason, `the time ${t.problem}`, timeField(s));
           continue;
         }
         ms = Math.round(t.ms);
@@ -339,7 +355,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
           index,
           'timestamp_in_future',
           `the time is ${Math.round((ms - ctx.nowMs) / 1000)} s ahead of the receiver's clock`,
-          '.time',
+          timeField(s),
         );
         continue;
       }
@@ -350,7 +366,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
           index,
           'timestamp_too_old',
           `the time is older than the accepted lateness of ${policy.latenessMs(vendorId) / 60_000} minutes`,
-          '.time',
+          timeField(s),
         );
         continue;
       }

@@ -51,6 +51,24 @@ export const remediationStart = (violationId: string): StartRequest => ({
   input: { violationId },
 });
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The period a forecast breach belongs to: one preventive task and one mail per objective and period. A calendar
+ * window's period is its start; a rolling window's start moves with every run (now minus N days), so its periods are
+ * the consecutive N-day spans since the epoch, the one holding the run (new user wave 39: keyed by the moving start,
+ * the demo opened a task and mailed the owner at every 5-minute evaluation).
+ */
+function forecastPeriod(r: EvaluationResult): string {
+  if (r.window.type !== 'rolling') return r.window.start;
+  const days = Math.max(
+    1,
+    Math.round((Date.parse(r.window.periodEnd) - Date.parse(r.window.start)) / DAY_MS),
+  );
+  const length = days * DAY_MS;
+  return `rolling-${days}d/${new Date(Math.floor(Date.parse(r.evaluatedAt) / length) * length).toISOString()}`;
+}
+
 /**
  * Remediation of violations (infra/workflows/remediation.asl.json): a violation starts it; the RCA is owned by the
  * objective's owner and due by severity; CAPA items are tracked to closure; overdue steps escalate along the
@@ -109,7 +127,8 @@ export class RemediationWorkflow {
         });
       }
       if (forecastBreach) {
-        const id = `tsk_${short(`preventive|${a.id}|${r.objectiveId}|${r.window.start}`)}`;
+        const period = forecastPeriod(r);
+        const id = `tsk_${short(`preventive|${a.id}|${r.objectiveId}|${period}`)}`;
         const now = this.deps.clock.now().toISOString();
         const existing = await this.deps.tasks.get(id);
         if (!existing) {
@@ -137,7 +156,7 @@ export class RemediationWorkflow {
           });
         }
         await this.deps.notifications.notify({
-          key: `forecast/${a.id}/${r.objectiveId}/${r.window.start}`,
+          key: `forecast/${a.id}/${r.objectiveId}/${period}`,
           topic: `agreement:${a.id}`,
           event: 'alert.forecast-breach',
           businessUnit: a.businessUnit,

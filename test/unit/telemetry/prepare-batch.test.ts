@@ -690,7 +690,7 @@ describe('times', () => {
     );
     const r = prepare(batch([s]));
     expect(r.accepted.map((x) => x.timestampMs)).toEqual([NEWEST, OLDEST]);
-    const at = (i: number) => `timeseries[0].samples[${i}].time`;
+    const at = (i: number) => `timeseries[0].samples[${i}].timestamp`;
     expect(reasons(r)).toEqual([
       [2, at(2), 'timestamp_in_future', "the time is 300 s ahead of the receiver's clock"],
       [3, at(3), 'timestamp_in_future', "the time is 450 s ahead of the receiver's clock"],
@@ -760,13 +760,38 @@ describe('times', () => {
       ]),
     );
     expect(reasons(r)).toEqual([
-      [0, 'timeseries[0].samples[0].time', 'bad_timestamp', 'the time is not a finite number'],
+      [0, 'timeseries[0].samples[0].timestamp', 'bad_timestamp', 'the time is not a finite number'],
       [
         1,
-        'timeseries[1].samples[0].time',
+        'timeseries[1].samples[0].timestamp',
         'missing_time_zone',
         'the time "2026-11-25T12:00:00" has no offset: declare the agent\'s IANA timeZone on the batch or the sample',
       ],
+    ]);
+  });
+
+  it('names a refused time by the field its format gives it: time, timestamp or timeUnixNano (new user wave 39: an OTLP point and a Datadog point were named ….time, a field neither format has)', () => {
+    const bad = [{ value: 1, time: Number.NaN }];
+    const r = prepare(
+      batch([
+        series(0, 0, bad, { target: RATIO(), pointField: '' }),
+        series(1, 1, bad, { target: RATIO(), path: 'series[1]', pointField: 'points' }),
+        series(2, 2, bad, { target: RATIO() }),
+        series(3, 3, bad, {
+          target: RATIO(),
+          path: 'resourceMetrics[0].scopeMetrics[0].metrics[0].gauge',
+          pointField: 'dataPoints',
+          paths: ['resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[0]'],
+        }),
+        series(4, 4, bad, { target: RATIO(), pointField: 'samples', lines: [7] }),
+      ]),
+    );
+    expect(r.rejected.map((x) => x.path)).toEqual([
+      'samples[0].time',
+      'series[1].points[0].timestamp',
+      'timeseries[2].samples[0].timestamp',
+      'resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[0].timeUnixNano',
+      'line 7.time',
     ]);
   });
 
@@ -868,7 +893,7 @@ describe('remote write’s columns', () => {
     ]);
     expect(reasons(r)).toEqual([
       [1, 'timeseries[0].samples[1].value', 'value_nan', 'the value is NaN'],
-      [5, 'timeseries[2].samples[1].time', 'bad_timestamp', 'the time is not a finite number'],
+      [5, 'timeseries[2].samples[1].timestamp', 'bad_timestamp', 'the time is not a finite number'],
     ]);
     expect(outcomes(r)).toEqual([
       [`${VENDOR}|svc_checkout/probe|ratio`, { samples: 3, accepted: 2, unmapped: false }],

@@ -180,6 +180,35 @@ describe('what an evaluation run tells people before a violation', () => {
     expect(await w.tasks.list({})).toEqual([expected]);
   });
 
+  it('opens one preventive task and one mail for a rolling window, whose start moves with every run (new user wave 39: the demo opened a task and mailed the owner every 5 minutes)', async () => {
+    const rolling = (at: number): EvaluationResult =>
+      result(a, {
+        evaluatedAt: new Date(at).toISOString(),
+        window: {
+          type: 'rolling',
+          start: new Date(at - 28 * 86_400_000).toISOString(),
+          end: new Date(at).toISOString(),
+          periodEnd: new Date(at).toISOString(),
+          partial: false,
+          elapsedRatio: 1,
+          includedMinutes: 1,
+          excludedMinutes: 0,
+        },
+        forecast: { ...forecast, breachAt: new Date(at + 3 * 86_400_000).toISOString() },
+      });
+    for (let run = 0; run < 12; run += 1) {
+      w.now.ms = T + run * 300_000;
+      await w.wf.remediation.evaluated([rolling(T + run * 300_000)]);
+    }
+    const tasks = await w.tasks.list({});
+    expect(tasks.map((t) => t.kind)).toEqual(['preventive']);
+    expect(new Set(notes().map((n) => n.key)).size).toBe(1);
+    // A later rolling period (the window's length on) may open a new one.
+    w.now.ms = T + 28 * 86_400_000;
+    await w.wf.remediation.evaluated([rolling(T + 28 * 86_400_000)]);
+    expect((await w.tasks.list({})).length).toBe(2);
+  });
+
   it('opens no preventive task when the breach is unlikely, has no date, or the objective is already breached', async () => {
     await w.wf.remediation.evaluated([
       result(a, { forecast: { ...forecast, breachLikely: false } }),

@@ -795,6 +795,36 @@ describe('times', () => {
     ]);
   });
 
+  it('names a missing time (0, as protobuf decodes a time left out) as missing, not as too old (new user wave 39)', () => {
+    const r = prepare(
+      batch([
+        series(0, 0, [{ value: 1, time: 0 }], {
+          target: RATIO(),
+          path: 'resourceMetrics[0].scopeMetrics[0].metrics[0].gauge',
+          pointField: 'dataPoints',
+          paths: ['resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[0]'],
+        }),
+        series(1, 1, [{ value: 1, time: -1 }], { target: RATIO() }),
+        series(2, 2, [{ value: 1, time: OLDEST - 1 }], { target: RATIO() }),
+      ]),
+    );
+    expect(reasons(r)).toEqual([
+      [
+        0,
+        'resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[0].timeUnixNano',
+        'bad_timestamp',
+        'the time is missing (0) or not after 1970-01-01T00:00:00Z',
+      ],
+      [
+        1,
+        'timeseries[1].samples[0].timestamp',
+        'bad_timestamp',
+        'the time is missing (0) or not after 1970-01-01T00:00:00Z',
+      ],
+      [2, 'timeseries[2].samples[0].timestamp', 'timestamp_too_old', expect.stringContaining('older than')],
+    ]);
+  });
+
   it('keeps a counter’s start time when it is within the accepted lateness, and only for a counter', () => {
     const counter = series(
       0,
@@ -996,6 +1026,7 @@ describe('native histograms', () => {
       hist(6, { time: OLDEST - 1 }),
       hist(7, { count: MAX_VALUE, time: NEWEST }),
       hist(8, { count: 0, time: OLDEST }),
+      hist(9, { time: 0 }),
     ];
     const s = series(0, 0, [], { target: LATENCY(), histograms: points });
     const r = prepare(batch([s]));
@@ -1009,6 +1040,7 @@ describe('native histograms', () => {
       [4, at(4), 'value_out_of_range', count(MAX_VALUE + 2)],
       [5, at(5), 'timestamp_in_future', "the time is ahead of the receiver's clock"],
       [6, at(6), 'timestamp_too_old', 'the time is older than the accepted lateness'],
+      [9, at(9), 'bad_timestamp', 'the time is missing (0) or not after 1970-01-01T00:00:00Z'],
     ]);
     expect(r.accepted.map((x) => [x.index, x.value])).toEqual([
       [7, 5],
@@ -1016,7 +1048,7 @@ describe('native histograms', () => {
       [8, 5],
       [8, 0],
     ]);
-    expect(outcomes(r)).toEqual([[key, { samples: 9, accepted: 2, unmapped: false }]]);
+    expect(outcomes(r)).toEqual([[key, { samples: 10, accepted: 2, unmapped: false }]]);
   });
 
   it('rejects a histogram without a threshold to read, and one of a unit that is not a time', () => {

@@ -28,6 +28,23 @@ const T0 = '2026-03-02T09:00:00.000Z';
 
 describe('the remediation workflow’s steps, one at a time', () => {
   let w: WorkflowWorld;
+  /** The world's workflow services again, with inbound webhooks verified by `verifyInbound`. */
+  const withInbound = (verifyInbound: Parameters<typeof buildWorkflowServices>[0]['verifyInbound']) =>
+    buildWorkflowServices({
+      engine: w.engine,
+      tasks: w.tasks,
+      remediation: w.remediation,
+      requests: w.requests,
+      notifications: w.wf.notifications,
+      violations: w.violations,
+      agreements: w.agreements,
+      useCases: () => w.useCases,
+      services: w.services,
+      clock: w.clock,
+      policy: w.policy,
+      baseUrl: 'https://accord.example',
+      verifyInbound,
+    });
   let a: AgreementVersion;
   let notes: () => NotifyRequest[];
   beforeEach(async () => {
@@ -147,23 +164,9 @@ describe('the remediation workflow’s steps, one at a time', () => {
 
     it('keeps one note per signed message: the same message delivered again adds nothing (red team, wave 36)', async () => {
       const secret = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
-      const wf = buildWorkflowServices({
-        engine: w.engine,
-        tasks: w.tasks,
-        remediation: w.remediation,
-        requests: w.requests,
-        notifications: w.wf.notifications,
-        violations: w.violations,
-        agreements: w.agreements,
-        useCases: () => w.useCases,
-        services: w.services,
-        clock: w.clock,
-        policy: w.policy,
-        baseUrl: 'https://accord.example',
-        verifyInbound: inboundVerifier([{ tool: 'jira', secrets: [secret], businessUnits: ['*'] }], () =>
-          Date.parse(T0),
-        ),
-      });
+      const wf = withInbound(
+        inboundVerifier([{ tool: 'jira', secrets: [secret], businessUnits: ['*'] }], () => Date.parse(T0)),
+      );
       const ref = (await w.tasks.get(rcaTask(VIO)))!.externalRef;
       const body = JSON.stringify({ externalRef: ref, status: 'in-progress', note: 'looking at the pool' });
       const send = (id: string) => wf.tasks.inbound(webhookHeaders(secret, id, Date.parse(T0), body), body);
@@ -191,27 +194,15 @@ describe('the remediation workflow’s steps, one at a time', () => {
     it("red team, wave 37: keeps each tool's note though another tool's message had the same id (a message is one tool's: its id is kept with the tool's name)", async () => {
       const jira = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
       const pager = `whsec_${Buffer.alloc(24, 9).toString('base64')}`;
-      const wf = buildWorkflowServices({
-        engine: w.engine,
-        tasks: w.tasks,
-        remediation: w.remediation,
-        requests: w.requests,
-        notifications: w.wf.notifications,
-        violations: w.violations,
-        agreements: w.agreements,
-        useCases: () => w.useCases,
-        services: w.services,
-        clock: w.clock,
-        policy: w.policy,
-        baseUrl: 'https://accord.example',
-        verifyInbound: inboundVerifier(
+      const wf = withInbound(
+        inboundVerifier(
           [
             { tool: 'jira', secrets: [jira], businessUnits: ['*'] },
             { tool: 'pager', secrets: [pager], services: ['svc_payments-gateway'] },
           ],
           () => Date.parse(T0),
         ),
-      });
+      );
       const ref = (await w.tasks.get(rcaTask(VIO)))!.externalRef;
       const send = (secret: string, note: string) => {
         const body = JSON.stringify({ externalRef: ref, status: 'in-progress', note });

@@ -60,6 +60,15 @@ function task(over: Partial<Omit<WorkTask, 'revision'>> = {}): Omit<WorkTask, 'r
 const q = (over: Record<string, unknown> = {}) => ListTasksQuery.parse(over);
 const ids = (r: { items: { id: string }[] }) => r.items.map((t) => t.id);
 
+/** Task use cases over `store` alone (no agreements, no engine), their clock stopped at `now`. */
+function storeOnlyTaskUseCases(store: MemoryWorkTaskStore, now: string | number = NOW): TaskUseCases {
+  return new TaskUseCases({
+    tasks: store,
+    agreements: {} as AgreementUseCases,
+    engine: () => ({}) as WorkflowEngine,
+    clock: { now: () => new Date(now) },
+  });
+}
 describe('people’s tasks (TaskUseCases)', () => {
   let store: MemoryWorkTaskStore;
   let sent: { token: string; output: unknown }[];
@@ -496,12 +505,7 @@ describe('people’s tasks (TaskUseCases)', () => {
 describe('red team, wave 36: a task separation of duties keeps someone from acting on is not theirs', () => {
   it('is not yours and not in your inbox when you are among assignees.except (subject, or e-mail on record), but still in view=all and readable', async () => {
     const store = new MemoryWorkTaskStore();
-    const uc = new TaskUseCases({
-      tasks: store,
-      agreements: {} as AgreementUseCases,
-      engine: () => ({}) as WorkflowEngine,
-      clock: { now: () => new Date(NOW) },
-    });
+    const uc = storeOnlyTaskUseCases(store);
     // An SLA managers' assessment of sam's own request; a CAPA item owen asked for, recorded by his e-mail.
     await store.upsert(
       task({ id: 'tsk_assess', externalRef: 'A-1', assignees: { roles: ['sla-manager'], except: ['sam'] } }),
@@ -526,12 +530,7 @@ describe('red team, wave 36: a task separation of duties keeps someone from acti
 
   it("red team, wave 37: a viewer or auditor named by e-mail (a CAPA item's owner) reads the task, but it is not theirs: they may not act on tasks", async () => {
     const store = new MemoryWorkTaskStore();
-    const uc = new TaskUseCases({
-      tasks: store,
-      agreements: {} as AgreementUseCases,
-      engine: () => ({}) as WorkflowEngine,
-      clock: { now: () => new Date(NOW) },
-    });
+    const uc = storeOnlyTaskUseCases(store);
     await store.upsert(task({ id: 'tsk_capa', assignees: { emails: ['olive@example.com'] } }));
     const olive = principal({
       subject: 'olive',
@@ -567,13 +566,7 @@ describe('GET /v1/tasks past one page of the store (TaskUseCases.list)', () => {
         ),
       ),
     );
-  const make = (store: MemoryWorkTaskStore) =>
-    new TaskUseCases({
-      tasks: store,
-      agreements: {} as AgreementUseCases,
-      engine: () => ({}) as WorkflowEngine,
-      clock: { now: () => new Date('2026-03-02T10:00:00.000Z') },
-    });
+  const make = (store: MemoryWorkTaskStore) => storeOnlyTaskUseCases(store, '2026-03-02T10:00:00.000Z');
 
   it('lists (view=all) the caller’s only task, the oldest, behind 10,050 newer tasks of others, reading at most 2,000 a request (red team, wave 36)', async () => {
     // Past the 10,000 rows the list once asked the store for: the oldest task, the most overdue, dropped out. Then

@@ -12,6 +12,9 @@ import { decideFeed, defaultType, nativeCountWithin } from './semantics.js';
 import { toInstant } from './time.js';
 import { DEFAULT_UNIT, MEASURE_KINDS, unitInfo } from './units.js';
 
+/** The refusal of a time that is missing (a protobuf time left out reads as 0) or not after the epoch. */
+const MISSING_TIME = 'the time is missing (0) or not after 1970-01-01T00:00:00Z';
+
 /** Prometheus marks a series stale with this exact NaN payload. */
 const STALE_NAN_HI = 0x7ff00000;
 const STALE_NAN_LO = 0x00000002;
@@ -351,14 +354,7 @@ export function prepareBatch(batch: DecodedBatch, ctx: PrepareContext): Prepared
       if (ms <= 0) {
         // A protobuf point that leaves its time out reads as 0 (OTLP's timeUnixNano, remote write's timestamp): say
         // it is missing rather than 56 years late (new user wave 39: an OTLP point without a time was too old).
-        rejectAt(
-          rejected,
-          s,
-          index,
-          'bad_timestamp',
-          'the time is missing (0) or not after 1970-01-01T00:00:00Z',
-          timeField(s),
-        );
+        rejectAt(rejected, s, index, 'bad_timestamp', MISSING_TIME, timeField(s));
         continue;
       }
       if (ms > newest) {
@@ -492,7 +488,7 @@ function prepareNative(
       continue;
     }
     if (h.time <= 0) {
-      reject('bad_timestamp', 'the time is missing (0) or not after 1970-01-01T00:00:00Z');
+      reject('bad_timestamp', MISSING_TIME);
       continue;
     }
     if (h.time > window.newest) {
